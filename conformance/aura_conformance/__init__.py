@@ -1,0 +1,3 @@
+"""Conformance harness: drives an implementation and checks every step against the spec."""
+
+__all__: list[str] = []

@@ -1,0 +1,31 @@
+"""Shared test fixtures: the location of ``../shared`` (data read, never copied)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """``../shared`` relative to the project root (or ``$AURA_SHARED``).
+
+    Fails the calling test with a clear message when the folder is absent,
+    instead of a confusing FileNotFoundError deep inside a test.
+    """
+    path = Path(os.environ.get("AURA_SHARED", PROJECT_ROOT.parent / "shared")).resolve()
+    if not path.is_dir():
+        pytest.fail(
+            f"shared data folder not found at {path}: clone the project with ../shared "
+            "beside it (or set AURA_SHARED)",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return shared_dir()
