@@ -17,6 +17,7 @@ from aura_model.stages import STAGES, StageResult, Status
 # Sub-command name -> "module:function" taking the argparse sub-parser to configure;
 # the function sets ``func`` (args -> exit code) as a default on that parser.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+SUBCOMMANDS["prove"] = ("aura_model.z3:configure_prove", "Z3 proofs, BMC, witnesses, bug twins")
 
 
 def _load(ref: str) -> Callable[..., object]:

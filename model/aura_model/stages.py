@@ -31,3 +31,4 @@ StageFn = Callable[[], StageResult]
 # (stage name, "module:function"). Imported lazily so one slow or optional stage
 # does not tax the others' start-up. Later issues append their stages here.
 STAGES: list[tuple[str, str]] = []
+STAGES.append(("z3-prove", "aura_model.z3:stage_z3_prove"))

@@ -1,0 +1,218 @@
+"""``aura-verify prove``: every proof obligation, as one table.
+
+For each Z3 transition system: initiation and consecution of every invariant
+and strengthening lemma (or k-induction where declared), bounded model
+checking to ``--depth``, a reachability witness for every action, and a BMC
+counterexample for every broken twin. Then the all-input properties of the
+implementation's pure functions and the refutation of their broken twins.
+The run passes iff every row meets its expectation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from aura_model.z3._pure import run_pure_checks
+from aura_model.z3._registry import MODELS, ModelEntry
+from aura_model.z3._ts import ProofResult, Verdict
+
+__all__ = ["ProveReport", "Row", "configure_prove", "prove_all", "stage_z3_prove"]
+
+DEFAULT_DEPTH = 6
+QUERY_LIMIT_SECONDS = 2.0
+TOTAL_LIMIT_SECONDS = 30.0
+
+
+@attrs.frozen
+class Row:
+    """One table row: what was asked, how, what came out, and whether that is
+    the expected outcome (a broken twin is *expected* to be violated)."""
+
+    module: str
+    invariant: str
+    method: str
+    result: str
+    seconds: float
+    ok: bool
+    max_query_seconds: float
+    detail: str = ""
+    trace: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "module": self.module,
+            "invariant": self.invariant,
+            "method": self.method,
+            "result": self.result,
+            "seconds": round(self.seconds, 4),
+            "max_query_seconds": round(self.max_query_seconds, 4),
+            "ok": self.ok,
+            "detail": self.detail,
+        }
+
+
+@attrs.frozen
+class ProveReport:
+    rows: tuple[Row, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows) and self.seconds < TOTAL_LIMIT_SECONDS
+
+    @property
+    def slow_queries(self) -> list[Row]:
+        return [r for r in self.rows if r.max_query_seconds >= QUERY_LIMIT_SECONDS]
+
+    def format_table(self) -> str:
+        headers = ["module", "invariant", "method", "result", "seconds"]
+        body = [
+            [
+                r.module,
+                r.invariant,
+                r.method,
+                r.result + ("" if r.ok else "  <-- UNEXPECTED"),
+                f"{r.seconds:.3f}",
+            ]
+            for r in self.rows
+        ]
+        widths = [max(len(x[i]) for x in [headers, *body]) for i in range(len(headers))]
+
+        def line(cells: Sequence[str]) -> str:
+            return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+        out = [line(headers), "-+-".join("-" * w for w in widths), *(line(b) for b in body)]
+        failed = [r for r in self.rows if not r.ok]
+        for r in failed:
+            out.append("")
+            out.append(f"{r.module}.{r.invariant} [{r.method}]: {r.result} {r.detail}")
+            if r.trace:
+                out.append(r.trace)
+        worst = max((r.max_query_seconds for r in self.rows), default=0.0)
+        out.append("")
+        out.append(
+            f"{len(self.rows)} rows, {len(failed)} unexpected; slowest query {worst:.3f}s "
+            f"(limit {QUERY_LIMIT_SECONDS}s); total {self.seconds:.2f}s "
+            f"(limit {TOTAL_LIMIT_SECONDS}s): {'PASS' if self.ok else 'FAIL'}"
+        )
+        return "\n".join(out)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 4),
+            "rows": [r.as_json() for r in self.rows],
+        }
+
+
+def _row(res: ProofResult, *, expect_ok: bool = True, label: str | None = None) -> Row:
+    ok = res.ok if expect_ok else res.verdict == Verdict.VIOLATED
+    return Row(
+        module=res.system,
+        invariant=label or res.name,
+        method=res.method,
+        result=res.verdict,
+        seconds=res.seconds,
+        ok=ok and res.max_query_seconds < QUERY_LIMIT_SECONDS,
+        max_query_seconds=res.max_query_seconds,
+        detail=res.detail,
+        trace=res.trace.format_table() if res.trace is not None else "",
+    )
+
+
+def model_rows(entry: ModelEntry, depth: int) -> list[Row]:
+    ts = entry.build()
+    rows: list[Row] = []
+    for name in [*ts.invariants, *ts.strengthening]:
+        k = entry.k_induction.get(name)
+        res = ts.k_induction(name, k) if k is not None else ts.prove(name)
+        rows.append(_row(res))
+    rows.append(_row(ts.bmc(depth)))
+    for action in ts.actions:
+        rows.append(_row(ts.reachability_witness(action, max(depth, entry.witness_depth))))
+    for flag, invariant in entry.bugs.items():
+        twin = entry.build(**{flag: True})
+        res = twin.bmc(max(depth, entry.bug_depth), [invariant])
+        rows.append(
+            _row(
+                attrs.evolve(res, method=f"bug twin, {res.method}"),
+                expect_ok=False,
+                label=f"{invariant} [{flag}]",
+            )
+        )
+    return rows
+
+
+def prove_all(
+    depth: int = DEFAULT_DEPTH,
+    models: Sequence[ModelEntry] | None = None,
+    progress: Callable[[Row], None] | None = None,
+) -> ProveReport:
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for entry in MODELS if models is None else models:
+        for row in model_rows(entry, depth):
+            rows.append(row)
+            if progress is not None:
+                progress(row)
+    for res in run_pure_checks():
+        row = _row(res, expect_ok=res.method != "bug twin")
+        rows.append(row)
+        if progress is not None:
+            progress(row)
+    return ProveReport(tuple(rows), time.perf_counter() - started)
+
+
+def _run(args: argparse.Namespace) -> int:
+    report = prove_all(args.depth)
+    if args.json:
+        json.dump(report.as_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(report.format_table())
+    return 0 if report.ok else 1
+
+
+def configure_prove(parser: argparse.ArgumentParser) -> None:
+    """Sub-command ``prove``: the Z3 proofs, as a table or JSON."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=DEFAULT_DEPTH,
+        metavar="N",
+        help=f"bounded model checking depth (default {DEFAULT_DEPTH})",
+    )
+    parser.set_defaults(func=_run)
+
+
+def stage_z3_prove() -> Any:
+    """Stage ``z3-prove``: PASS iff every proof holds, every action is
+    witnessed and every broken twin is refuted, within the time limits."""
+    from aura_model.stages import StageResult, Status
+
+    report = prove_all()
+    bad = [r for r in report.rows if not r.ok]
+    detail = (
+        f"{len(report.rows)} obligations in {report.seconds:.1f}s"
+        if report.ok
+        else "unexpected: "
+        + ", ".join(f"{r.module}.{r.invariant} ({r.result})" for r in bad)
+        + (
+            f"; total {report.seconds:.1f}s over {TOTAL_LIMIT_SECONDS}s"
+            if report.seconds >= TOTAL_LIMIT_SECONDS
+            else ""
+        )
+    )
+    if not report.ok:
+        print(report.format_table())
+    return StageResult(
+        "z3-prove", Status.PASS if report.ok else Status.FAIL, detail, report.seconds
+    )

@@ -1,0 +1,34 @@
+"""The Z3 transition systems that ``aura-verify prove`` discharges.
+
+One entry per TLA+ module: how to build it (``build(**bug_flags)``), which
+``BUG_*`` flags exist and which invariant each one breaks (the broken variants
+of ``spec/MC_<Module>_bad_<Invariant>.cfg``), and which invariants are proved by
+k-induction rather than 1-induction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import attrs
+
+from aura_model.z3._ts import TransitionSystem
+
+__all__ = ["MODELS", "ModelEntry"]
+
+
+@attrs.frozen
+class ModelEntry:
+    module: str
+    build: Callable[..., TransitionSystem]
+    bugs: Mapping[str, str] = attrs.field(factory=dict)  # BUG flag -> invariant it breaks
+    k_induction: Mapping[str, int] = attrs.field(factory=dict)  # invariant -> k
+    witness_depth: int = 6  # longest shortest path needed to fire an action
+    bug_depth: int = 6
+
+
+def _entries() -> list[ModelEntry]:
+    return []
+
+
+MODELS: list[ModelEntry] = _entries()
