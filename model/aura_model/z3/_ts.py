@@ -226,6 +226,15 @@ class TransitionSystem:
         ]
         return z3.Or(*disjuncts), {"selectors": selectors, "params": params}
 
+    def not_next_formula(self, s: State, t: State, tag: str) -> Any:
+        """``~Next``: no action, with any parameter values, relates ``s`` and ``t``."""
+        parts = []
+        for a in self.actions:
+            params = self.params(a, f"neg{tag}")
+            body = self.action_formula(a, s, t, params)
+            parts.append(z3.Not(z3.Exists(list(params.values()), body) if params else body))
+        return z3.And(*parts)
+
     def all_lemmas(self) -> dict[str, StatePred]:
         return {**self.invariants, **self.strengthening}
 
@@ -571,7 +580,7 @@ class TransitionSystem:
             solver.add(self.conj(list(self.all_lemmas()), s))
             if extra is not None:
                 solver.add(extra(s, t))
-            solver.add(f if positive else z3.Not(f))
+            solver.add(f if positive else self.not_next_formula(s, t, "s"))
             if not positive:
                 solver.add(self.conj(list(self.all_lemmas()), t))
             for _ in range(count // 2 if positive else count - count // 2):
