@@ -8,7 +8,6 @@ mathematical (Python integer) reading of DESIGN.md: checked here in Python.
 from __future__ import annotations
 
 import pytest
-
 from aura_model.z3 import U64_MAX, Verdict, boundary_cases, run_pure_checks
 
 RESULTS = {(r.system, r.name): r for r in run_pure_checks()}

@@ -9,7 +9,6 @@ the strengthening ``x >= 0``, and ``Skew`` is a dead action.
 from __future__ import annotations
 
 import z3
-
 from aura_model.z3 import Action, TransitionSystem, Verdict, Z3ModelError
 
 
