@@ -71,6 +71,15 @@ class ProveReport:
     def slow_queries(self) -> list[Row]:
         return [r for r in self.rows if r.max_query_seconds >= QUERY_LIMIT_SECONDS]
 
+    def format_traces(self) -> str:
+        """Every witness and counterexample trace, as state tables."""
+        out = []
+        for r in self.rows:
+            if r.trace:
+                out += ["", f"== {r.module}.{r.invariant} [{r.method}]: {r.result} {r.detail}"]
+                out.append(r.trace)
+        return "\n".join(out)
+
     def format_table(self) -> str:
         headers = ["module", "invariant", "method", "result", "seconds"]
         body = [
@@ -177,6 +186,8 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(report.format_table())
+        if args.traces:
+            print(report.format_traces())
     return 0 if report.ok else 1
 
 
@@ -189,6 +200,11 @@ def configure_prove(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_DEPTH,
         metavar="N",
         help=f"bounded model checking depth (default {DEFAULT_DEPTH})",
+    )
+    parser.add_argument(
+        "--traces",
+        action="store_true",
+        help="also print every action witness and counterexample as a state table",
     )
     parser.set_defaults(func=_run)
 

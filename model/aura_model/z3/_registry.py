@@ -28,7 +28,11 @@ class ModelEntry:
 
 
 def _entries() -> list[ModelEntry]:
-    return []
+    from aura_model.z3._guard_chain import GC_BUGS, guard_chain
+
+    return [
+        ModelEntry("GuardChain", guard_chain, GC_BUGS),
+    ]
 
 
 MODELS: list[ModelEntry] = _entries()

@@ -177,7 +177,7 @@ class TransitionSystem:
         *,
         strengthening: Mapping[str, StatePred] | None = None,
         axioms: StatePred | None = None,
-        decoders: Mapping[str, Callable[[Any, Any], object]] | None = None,
+        decoders: Mapping[str, Callable[[Any, Any, State], object]] | None = None,
         timeout_ms: int = 2000,
     ) -> None:
         self.name = name
@@ -267,11 +267,12 @@ class TransitionSystem:
     # -- decoding --------------------------------------------------------
 
     def decode(self, model: Any, s: State) -> dict[str, object]:
-        return {v: self.decode_var(v, model, s[v]) for v in self.variables}
+        return {v: self.decode_var(v, model, s) for v in self.variables}
 
-    def decode_var(self, var: str, model: Any, expr: Any) -> object:
+    def decode_var(self, var: str, model: Any, s: State) -> object:
+        expr = s[var]
         if var in self.decoders:
-            return self.decoders[var](model, expr)
+            return self.decoders[var](model, expr, s)
         return decode_scalar(model.eval(expr, model_completion=True))
 
     def _decode_params(self, model: Any, params: Params) -> dict[str, object]:
