@@ -1,0 +1,400 @@
+----------------------------- MODULE GuardChain -----------------------------
+(***************************************************************************)
+(* The guard chain of one relational context (DESIGN.md section 4).        *)
+(*                                                                         *)
+(* An operation (publish, connect, relay) is evaluated capability first,   *)
+(* then flow budget.  A deny is a local value: no charge, no journal fact, *)
+(* no packet.  An allowed outcome is executed by the effect interpreter    *)
+(* one effect at a time, ChargeFlowBudget first, then JournalAppend, then  *)
+(* the send; a failed append rolls the charge back and nothing is sent.    *)
+(* Every send carries a receipt: src, dst, epoch, cost, a per-(src, epoch) *)
+(* strictly increasing nonce, the previous receipt (the chain) and src's   *)
+(* signature.  The network is a set of receipts: the attacker may drop,   *)
+(* duplicate, reorder and replay any of them, and re-sign one under a      *)
+(* wrong key (ForgeReceipt).                                               *)
+(*                                                                         *)
+(* Omitted, and why: more than one context (contexts are independent here; *)
+(* Rendezvous.tla composes them), the content of journal facts (only their *)
+(* count and identity matter to budgets and receipts), hash and signature  *)
+(* cryptography (a chain link is the previous nonce, a signature is the    *)
+(* signer's name), and liveness (a deny or an exhausted budget is a        *)
+(* legitimate end).  Epochs, budgets and nonces are bounded by constants.  *)
+(*                                                                         *)
+(* Each BUG_* constant switches on one known shortfall of the public code  *)
+(* (DESIGN.md preamble); MC_GuardChain_bad_<Invariant>.cfg sets one.       *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets
+
+CONSTANTS
+    \* @type: Set(AUTH);
+    Auth,        \* the roster of the context
+    \* @type: Set(AUTH);
+    Holders,     \* the authorities holding the operation's capability
+    \* @type: AUTH;
+    NoAuth,      \* "no authority": the pending fields of an idle interpreter
+    \* @type: Int;
+    Limit,       \* flow budget per (authority, epoch)
+    \* @type: Set(Int);
+    Costs,       \* the costs an operation may have (seed section 5)
+    \* @type: Int;
+    MaxEpoch     \* epochs are 0..MaxEpoch
+
+CONSTANTS
+    \* @type: Bool;
+    BUG_NoCapCheck,         \* the capability guard is skipped
+    \* @type: Bool;
+    BUG_NoBudgetCheck,      \* the budget guard is skipped
+    \* @type: Bool;
+    BUG_ChargeAfterAppend,  \* the journal is appended before the charge
+    \* @type: Bool;
+    BUG_DoubleCharge,       \* the append charges the budget a second time
+    \* @type: Bool;
+    BUG_NoRollback,         \* a failed append keeps the charge
+    \* @type: Bool;
+    BUG_EpochCarryOver,     \* a new epoch inherits the old epoch's spending
+    \* @type: Bool;
+    BUG_EffectsOnDeny,      \* a denied operation still sends its packet
+    \* @type: Bool;
+    BUG_NoReplayCheck,      \* receipts: neither nonce nor chain is checked
+    \* @type: Bool;
+    BUG_NoChainCheck,       \* receipts: the chain link is not checked
+    \* @type: Bool;
+    BUG_NoEpochCheck,       \* receipts: the epoch is not checked
+    \* @type: Bool;
+    BUG_NoSignatureCheck    \* receipts: the signer is not checked
+
+ASSUME GCConstantsOK ==
+    /\ Holders \subseteq Auth
+    /\ NoAuth \notin Auth
+    /\ Limit \in Nat
+    /\ Costs \subseteq (Nat \ {0})
+    /\ MaxEpoch \in Nat
+
+VARIABLES
+    \* @type: Int;
+    epoch,      \* the current epoch of the context
+    \* @type: AUTH -> (Int -> Int);
+    spent,      \* spent[a][e]: flow budget charged to a in epoch e
+    \* @type: AUTH -> (Int -> Int);
+    committed,  \* history: the cost of the outcomes that were sent
+    \* @type: Str;
+    phase,      \* the effect interpreter: Idle, Allowed, Charged, Appended
+    \* @type: AUTH;
+    pAuth,      \* the outcome in flight: its source ...
+    \* @type: AUTH;
+    pDst,       \* ... its destination ...
+    \* @type: Int;
+    pCost,      \* ... its cost ...
+    \* @type: Int;
+    pEpoch,     \* ... and the epoch it was evaluated in
+    \* @type: Bool;
+    charged,    \* the outcome in flight has been charged
+    \* @type: Set({ src: AUTH, epoch: Int, nonce: Int, cost: Int });
+    journal,    \* the facts appended to the context journal
+    \* @type: AUTH -> Int;
+    nextNonce,  \* the sender's next receipt nonce in the current epoch
+    \* @type: Set({ src: AUTH, dst: AUTH, epoch: Int, nonce: Int, prev: Int, cost: Int, signer: AUTH });
+    wire,       \* every receipt ever put on the network (never shrinks)
+    \* @type: AUTH -> (AUTH -> Int);
+    accepted,   \* accepted[d][s]: the last receipt nonce d accepted from s
+    \* @type: AUTH -> Seq({ src: AUTH, epoch: Int, nonce: Int, prev: Int, signer: AUTH, at: Int });
+    rlog,       \* the receipts log of each receiver, in acceptance order
+    \* @type: Set(Str);
+    denials     \* the typed denial reasons seen (they stay local)
+
+vars == <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch, charged,
+          journal, nextNonce, wire, accepted, rlog, denials>>
+
+GCEpochs == 0..MaxEpoch
+GCNonces == 1..(Limit + 1)
+GCPhases == {"Idle", "Allowed", "Charged", "Appended"}
+GCReasons == {"MissingCapability", "InsufficientBudget"}
+
+GCFact == [src : Auth, epoch : GCEpochs, nonce : GCNonces, cost : Costs]
+GCReceipt == [src : Auth, dst : Auth, epoch : GCEpochs, nonce : GCNonces,
+              prev : 0..Limit, cost : Costs, signer : Auth]
+GCLogEntry == [src : Auth, epoch : GCEpochs, nonce : GCNonces, prev : 0..Limit,
+               signer : Auth, at : GCEpochs]
+
+GCMax(S) == CHOOSE x \in S : \A y \in S : y <= x
+
+(***************************************************************************)
+(* The two guards, in the order of DESIGN.md section 4.                    *)
+(***************************************************************************)
+GCCapOK(a) == BUG_NoCapCheck \/ a \in Holders
+GCBudgetOK(a, c) == BUG_NoBudgetCheck \/ spent[a][epoch] + c <= Limit
+
+GCResetPending ==
+    /\ pAuth' = NoAuth
+    /\ pDst' = NoAuth
+    /\ pCost' = 0
+    /\ pEpoch' = 0
+    /\ charged' = FALSE
+
+(***************************************************************************)
+(* The initial predicate: epoch 0, nothing spent, nothing sent.            *)
+(***************************************************************************)
+GCInit ==
+    /\ epoch = 0
+    /\ spent = [a \in Auth |-> [e \in GCEpochs |-> 0]]
+    /\ committed = [a \in Auth |-> [e \in GCEpochs |-> 0]]
+    /\ phase = "Idle"
+    /\ pAuth = NoAuth
+    /\ pDst = NoAuth
+    /\ pCost = 0
+    /\ pEpoch = 0
+    /\ charged = FALSE
+    /\ journal = {}
+    /\ nextNonce = [a \in Auth |-> 1]
+    /\ wire = {}
+    /\ accepted = [d \in Auth |-> [s \in Auth |-> 0]]
+    /\ rlog = [d \in Auth |-> <<>>]
+    /\ denials = {}
+
+(***************************************************************************)
+(* PrepareOperation(a, d, c): authority a asks to send an operation of     *)
+(* cost c to d.  Enabled iff the interpreter is idle and both guards pass; *)
+(* the allowed outcome becomes the one in flight.  (prepare_* in impl/.)   *)
+(***************************************************************************)
+PrepareOperation(a, d, c) ==
+    /\ phase = "Idle"
+    /\ a # d
+    /\ GCCapOK(a)
+    /\ GCBudgetOK(a, c)
+    /\ phase' = "Allowed"
+    /\ pAuth' = a
+    /\ pDst' = d
+    /\ pCost' = c
+    /\ pEpoch' = epoch
+    /\ UNCHANGED <<epoch, spent, committed, charged, journal, nextNonce, wire,
+                   accepted, rlog, denials>>
+
+(***************************************************************************)
+(* DenyOperation(a, d, c): the same request when a guard fails.  The deny  *)
+(* is a typed, local value: only the local denials set changes.            *)
+(***************************************************************************)
+DenyOperation(a, d, c) ==
+    /\ phase = "Idle"
+    /\ a # d
+    /\ ~(GCCapOK(a) /\ GCBudgetOK(a, c))
+    /\ denials' = denials \cup
+            {IF ~GCCapOK(a) THEN "MissingCapability" ELSE "InsufficientBudget"}
+    /\ IF BUG_EffectsOnDeny
+         THEN wire' = wire \cup
+                {[src |-> a, dst |-> d, epoch |-> epoch, nonce |-> nextNonce[a],
+                  prev |-> nextNonce[a] - 1, cost |-> c, signer |-> a]}
+         ELSE UNCHANGED wire
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, accepted, rlog>>
+
+(***************************************************************************)
+(* ChargeFlowBudget: the interpreter's first effect.  Enabled iff an       *)
+(* allowed outcome is in flight and not yet charged.                       *)
+(***************************************************************************)
+ChargeFlowBudget ==
+    /\ phase = IF BUG_ChargeAfterAppend THEN "Appended" ELSE "Allowed"
+    /\ ~charged
+    /\ spent' = [spent EXCEPT ![pAuth][pEpoch] = @ + pCost]
+    /\ charged' = TRUE
+    /\ phase' = IF BUG_ChargeAfterAppend THEN "Appended" ELSE "Charged"
+    /\ UNCHANGED <<epoch, committed, pAuth, pDst, pCost, pEpoch, journal,
+                   nextNonce, wire, accepted, rlog, denials>>
+
+(***************************************************************************)
+(* JournalAppend: the second effect, after the charge.                     *)
+(***************************************************************************)
+JournalAppend ==
+    /\ phase = IF BUG_ChargeAfterAppend THEN "Allowed" ELSE "Charged"
+    /\ journal' = journal \cup {[src |-> pAuth, epoch |-> pEpoch,
+                                 nonce |-> nextNonce[pAuth], cost |-> pCost]}
+    /\ spent' = IF BUG_DoubleCharge
+                  THEN [spent EXCEPT ![pAuth][pEpoch] = @ + pCost]
+                  ELSE spent
+    /\ phase' = "Appended"
+    /\ UNCHANGED <<epoch, committed, pAuth, pDst, pCost, pEpoch, charged,
+                   nextNonce, wire, accepted, rlog, denials>>
+
+(***************************************************************************)
+(* JournalAppendFails: the append fails after the charge; the interpreter  *)
+(* rolls the charge back, sends nothing and returns to Idle.               *)
+(***************************************************************************)
+JournalAppendFails ==
+    /\ phase = "Charged"
+    /\ spent' = IF BUG_NoRollback
+                  THEN spent
+                  ELSE [spent EXCEPT ![pAuth][pEpoch] = @ - pCost]
+    /\ phase' = "Idle"
+    /\ GCResetPending
+    /\ UNCHANGED <<epoch, committed, journal, nextNonce, wire, accepted, rlog,
+                   denials>>
+
+(***************************************************************************)
+(* SendPacket: the last effect.  Enabled iff charged and appended; puts    *)
+(* the packet and its receipt on the network and commits the outcome.     *)
+(***************************************************************************)
+SendPacket ==
+    /\ phase = "Appended"
+    /\ charged
+    /\ committed' = [committed EXCEPT ![pAuth][pEpoch] = @ + pCost]
+    /\ wire' = wire \cup
+         {[src |-> pAuth, dst |-> pDst, epoch |-> pEpoch, nonce |-> nextNonce[pAuth],
+           prev |-> nextNonce[pAuth] - 1, cost |-> pCost, signer |-> pAuth]}
+    /\ nextNonce' = [nextNonce EXCEPT ![pAuth] = @ + 1]
+    /\ phase' = "Idle"
+    /\ GCResetPending
+    /\ UNCHANGED <<epoch, spent, journal, accepted, rlog, denials>>
+
+(***************************************************************************)
+(* AdvanceEpoch: the context moves to the next epoch while the interpreter *)
+(* is idle.  Budgets of the new epoch start at 0; nonces restart.          *)
+(***************************************************************************)
+AdvanceEpoch ==
+    /\ phase = "Idle"
+    /\ epoch < MaxEpoch
+    /\ epoch' = epoch + 1
+    /\ spent' = IF BUG_EpochCarryOver
+                  THEN [a \in Auth |-> [spent[a] EXCEPT ![epoch + 1] = spent[a][epoch]]]
+                  ELSE spent
+    /\ nextNonce' = [a \in Auth |-> 1]
+    /\ accepted' = [d \in Auth |-> [s \in Auth |-> 0]]
+    /\ UNCHANGED <<committed, phase, pAuth, pDst, pCost, pEpoch, charged, journal,
+                   wire, rlog, denials>>
+
+(***************************************************************************)
+(* ReceiveReceipt(r): r.dst accepts a receipt from the network.  Enabled   *)
+(* iff the signer is r.src, r.epoch is the current epoch, the nonce is     *)
+(* greater than the last accepted one and r.prev is that last one.         *)
+(***************************************************************************)
+GCFresh(r) ==
+    \/ BUG_NoReplayCheck
+    \/ /\ r.nonce > accepted[r.dst][r.src]
+       /\ BUG_NoChainCheck \/ r.prev = accepted[r.dst][r.src]
+
+ReceiveReceipt(r) ==
+    /\ BUG_NoSignatureCheck \/ r.signer = r.src
+    /\ BUG_NoEpochCheck \/ r.epoch = epoch
+    /\ GCFresh(r)
+    /\ accepted' = [accepted EXCEPT ![r.dst][r.src] = r.nonce]
+    /\ rlog' = [rlog EXCEPT ![r.dst] =
+                  Append(@, [src |-> r.src, epoch |-> r.epoch, nonce |-> r.nonce,
+                             prev |-> r.prev, signer |-> r.signer, at |-> epoch])]
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, wire, denials>>
+
+(***************************************************************************)
+(* ForgeReceipt(r, s): the attacker re-signs an observed receipt under the *)
+(* key of s # r.src.  At most one forgery, to keep the model small.        *)
+(***************************************************************************)
+ForgeReceipt(r, s) ==
+    /\ \A x \in wire : x.signer = x.src
+    /\ s # r.src
+    /\ wire' = wire \cup {[r EXCEPT !.signer = s]}
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, accepted, rlog, denials>>
+
+GCNext ==
+    \/ \E a \in Auth, d \in Auth, c \in Costs :
+          PrepareOperation(a, d, c) \/ DenyOperation(a, d, c)
+    \/ ChargeFlowBudget
+    \/ JournalAppend
+    \/ JournalAppendFails
+    \/ SendPacket
+    \/ AdvanceEpoch
+    \/ \E r \in wire : ReceiveReceipt(r)
+    \/ \E r \in wire, s \in Auth : ForgeReceipt(r, s)
+
+GCSpec == GCInit /\ [][GCNext]_vars
+
+(***************************************************************************)
+(* GCTypeOK: every variable is in its domain.                              *)
+(***************************************************************************)
+GCTypeOK ==
+    /\ epoch \in GCEpochs
+    /\ spent \in [Auth -> [GCEpochs -> Int]]
+    /\ committed \in [Auth -> [GCEpochs -> Int]]
+    /\ phase \in GCPhases
+    /\ pAuth \in Auth \cup {NoAuth}
+    /\ pDst \in Auth \cup {NoAuth}
+    /\ pCost \in Costs \cup {0}
+    /\ pEpoch \in GCEpochs
+    /\ charged \in BOOLEAN
+    /\ journal \subseteq GCFact
+    /\ nextNonce \in [Auth -> GCNonces]
+    /\ wire \subseteq GCReceipt
+    /\ accepted \in [Auth -> [Auth -> 0..(Limit + 1)]]
+    /\ \A d \in Auth : rlog[d] \in Seq(GCLogEntry)
+    /\ denials \subseteq GCReasons
+
+(***************************************************************************)
+(* GCBudgetWithinLimit: no authority ever spends more than Limit in an    *)
+(* epoch (DESIGN.md 4: a charge of c is allowed iff spent + c <= limit).   *)
+(***************************************************************************)
+GCBudgetWithinLimit == \A a \in Auth, e \in GCEpochs : spent[a][e] <= Limit
+
+(***************************************************************************)
+(* GCChargeFirst: no journal fact is appended before the outcome has been  *)
+(* charged (DESIGN.md 4: ChargeFlowBudget first).                          *)
+(***************************************************************************)
+GCChargeFirst == phase = "Appended" => charged
+
+(***************************************************************************)
+(* GCAtomicRollback: whenever the interpreter is idle, the budget spent is *)
+(* exactly the cost of the outcomes that were sent: a failed outcome left  *)
+(* no charge, and no outcome was charged twice (DESIGN.md 4).              *)
+(***************************************************************************)
+GCAtomicRollback == phase = "Idle" => spent = committed
+
+(***************************************************************************)
+(* GCCapabilityRequired: every journal fact comes from an authority that  *)
+(* holds the capability (DESIGN.md 4: capability first).                   *)
+(***************************************************************************)
+GCCapabilityRequired == \A f \in journal : f.src \in Holders
+
+(***************************************************************************)
+(* GCNoEffectOnDeny: every correctly signed packet on the network belongs  *)
+(* to an allowed, journaled outcome: a deny sends nothing (DESIGN.md 4, 7).*)
+(***************************************************************************)
+GCNoEffectOnDeny ==
+    \A r \in wire :
+        r.signer = r.src =>
+            \E f \in journal : f.src = r.src /\ f.epoch = r.epoch /\ f.nonce = r.nonce
+
+GCSameStream(d, i, j) ==
+    /\ rlog[d][i].src = rlog[d][j].src
+    /\ rlog[d][i].epoch = rlog[d][j].epoch
+
+(***************************************************************************)
+(* GCReceiptNoReplay: in each receiver's log the nonces of one             *)
+(* (src, epoch) strictly increase: no receipt is accepted twice or out of  *)
+(* order (DESIGN.md 4).                                                    *)
+(***************************************************************************)
+GCReceiptNoReplay ==
+    \A d \in Auth : \A i, j \in 1..Len(rlog[d]) :
+        (i < j /\ GCSameStream(d, i, j)) => rlog[d][i].nonce < rlog[d][j].nonce
+
+(***************************************************************************)
+(* GCReceiptChain: each accepted receipt links to the previous receipt of  *)
+(* its (src, epoch) that the receiver accepted, or to none (0) if it is    *)
+(* the first: the chain is never broken (DESIGN.md 4).                     *)
+(***************************************************************************)
+GCReceiptChain ==
+    \A d \in Auth : \A i \in 1..Len(rlog[d]) :
+        LET before == {j \in 1..(i - 1) : GCSameStream(d, i, j)}
+        IN  rlog[d][i].prev = IF before = {} THEN 0 ELSE rlog[d][GCMax(before)].nonce
+
+(***************************************************************************)
+(* GCReceiptEpoch: a receipt is accepted only in the epoch it was issued   *)
+(* for: retired-epoch receipts are rejected (DESIGN.md 4).                 *)
+(***************************************************************************)
+GCReceiptEpoch == \A d \in Auth : \A i \in 1..Len(rlog[d]) : rlog[d][i].epoch = rlog[d][i].at
+
+(***************************************************************************)
+(* GCReceiptSigner: every accepted receipt is signed by its src (DESIGN.md *)
+(* 4: the signature is checked against the roster).                        *)
+(***************************************************************************)
+GCReceiptSigner == \A d \in Auth : \A i \in 1..Len(rlog[d]) : rlog[d][i].signer = rlog[d][i].src
+
+THEOREM GCSpec => [](GCTypeOK /\ GCBudgetWithinLimit /\ GCChargeFirst /\ GCAtomicRollback
+                     /\ GCCapabilityRequired /\ GCNoEffectOnDeny /\ GCReceiptNoReplay
+                     /\ GCReceiptChain /\ GCReceiptEpoch /\ GCReceiptSigner)
+=============================================================================
