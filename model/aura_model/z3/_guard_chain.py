@@ -42,7 +42,7 @@ def guard_chain(**bugs: bool) -> TransitionSystem:
     if unknown:
         raise ValueError(f"GuardChain has no bug flags {sorted(unknown)}")
     bug = {b: bugs.get(b, False) for b in GC_BUGS}
-    auth = EnumSort("Authority", AUTHS)
+    auth = EnumSort("GCAuthority", AUTHS)
     phase = EnumSort("GCPhase", PHASES)
     ii = z3.IntSort()
     per_epoch = z3.ArraySort(ii, ii)

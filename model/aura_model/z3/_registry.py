@@ -28,10 +28,12 @@ class ModelEntry:
 
 
 def _entries() -> list[ModelEntry]:
+    from aura_model.z3._descriptor_validity import DV_BUGS, descriptor_validity
     from aura_model.z3._guard_chain import GC_BUGS, guard_chain
 
     return [
         ModelEntry("GuardChain", guard_chain, GC_BUGS),
+        ModelEntry("DescriptorValidity", descriptor_validity, DV_BUGS),
     ]
 
 
