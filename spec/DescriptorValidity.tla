@@ -1,0 +1,289 @@
+------------------------- MODULE DescriptorValidity -------------------------
+(***************************************************************************)
+(* Rendezvous descriptors in the context journals (DESIGN.md sections 2,   *)
+(* 3).                                                                     *)
+(*                                                                         *)
+(* A publisher puts a descriptor fact in its replica of the journal when  *)
+(* needs_refresh says so; a descriptor is valid on the half-open window   *)
+(* [from, until).  A publisher may revoke its own descriptor; a member may *)
+(* also write a revocation of someone else's descriptor (a forged one),    *)
+(* which everybody must ignore.  Sync is anti-entropy between members: one *)
+(* missing fact at a time, in any order, possibly never (loss).  The       *)
+(* descriptor chosen for a peer is derived from the journal: the valid,    *)
+(* non-revoked descriptor of that peer and that context with the greatest  *)
+(* (from, nonce).  DVLookup is what an implementation answers; DVBest is   *)
+(* what it must answer.                                                    *)
+(*                                                                         *)
+(* Omitted, and why: encryption and signatures (a fact's `by` field is its *)
+(* verified signer; a non-member holds no replica, so it reads nothing),  *)
+(* transport hints and PSK commitments (opaque payload, not used in the    *)
+(* choice), the Lamport clock (a set of facts needs no order to converge), *)
+(* and random nonces (a per-publisher counter: distinct and totally        *)
+(* ordered, which is all the choice needs).                                *)
+(* Liveness: DVConverges states that replicas converge under weak         *)
+(* fairness of SyncJournal (DVFairSpec).                                   *)
+(***************************************************************************)
+EXTENDS Naturals, FiniteSets
+
+CONSTANTS
+    \* @type: Set(AUTH);
+    Auth,        \* the members of every context (the roster)
+    \* @type: Set(CTX);
+    Ctx,         \* the relational contexts
+    \* @type: Set(AUTH);
+    Publishers,  \* the members that publish descriptors
+    \* @type: Int;
+    MaxTime,     \* the time domain is 0..MaxTime
+    \* @type: Int;
+    Validity,    \* valid_until - valid_from of every descriptor
+    \* @type: Int;
+    Window,      \* the refresh window of needs_refresh
+    \* @type: Int;
+    MaxNonce     \* each publisher publishes at most MaxNonce descriptors
+
+CONSTANTS
+    \* @type: Bool;
+    BUG_CrossContextLookup,  \* the lookup ignores the context
+    \* @type: Bool;
+    BUG_InclusiveExpiry,     \* valid iff from <= now <= until (closed window)
+    \* @type: Bool;
+    BUG_IgnoreRevocation,    \* revocations are never honoured
+    \* @type: Bool;
+    BUG_AnyoneRevokes,       \* a revocation by any member is honoured
+    \* @type: Bool;
+    BUG_LastArrivedWins,     \* the lookup returns the last descriptor synced
+    \* @type: Bool;
+    BUG_SyncReplaces         \* sync overwrites the replica instead of merging
+
+ASSUME DVConstantsOK ==
+    /\ Publishers \subseteq Auth
+    /\ MaxTime \in Nat /\ Validity \in Nat \ {0} /\ Window \in Nat
+    /\ MaxNonce \in Nat
+
+DVKinds == {"Descriptor", "Revoked"}
+DVFact == [kind : DVKinds, auth : Auth, ctx : Ctx, from : 0..MaxTime,
+           until : 0..(MaxTime + Validity), nonce : 1..MaxNonce, by : Auth]
+
+VARIABLES
+    \* @type: Int;
+    now,        \* the shared clock, in the spec's time domain
+    \* @type: AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH });
+    journal,    \* journal[m]: the facts in member m's replica
+    \* @type: AUTH -> Int;
+    nextNonce,  \* the next nonce of each publisher
+    \* @type: AUTH -> (CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH })));
+    lastSeen    \* lastSeen[m][c][p]: the last descriptor of p in c to reach m
+
+vars == <<now, journal, nextNonce, lastSeen>>
+
+(***************************************************************************)
+(* Validity is half-open: from <= t < until (DESIGN.md 2).                 *)
+(***************************************************************************)
+DVValidAt(d, t) == d.from <= t /\ t < d.until
+
+DVIsDesc(f) == f.kind = "Descriptor"
+
+\* A revocation of d signed by its publisher is in m's replica.
+DVRevokedIn(m, d) ==
+    \E r \in journal[m] : /\ r.kind = "Revoked"
+                          /\ r.auth = d.auth /\ r.ctx = d.ctx /\ r.nonce = d.nonce
+                          /\ r.by = d.auth
+
+\* (from, nonce) order: d1 is strictly better than d2.
+DVBetter(d1, d2) == d1.from > d2.from \/ (d1.from = d2.from /\ d1.nonce > d2.nonce)
+
+DVGreatest(S) == {d \in S : \A x \in S : x = d \/ DVBetter(d, x)}
+
+(***************************************************************************)
+(* DVBest(m, c, p): the descriptor m must choose for peer p in context c.  *)
+(***************************************************************************)
+DVCandidates(m, c, p) ==
+    {d \in journal[m] : /\ DVIsDesc(d) /\ d.auth = p /\ d.ctx = c
+                        /\ DVValidAt(d, now) /\ ~DVRevokedIn(m, d)}
+
+DVBest(m, c, p) == DVGreatest(DVCandidates(m, c, p))
+
+(***************************************************************************)
+(* DVLookup(m, c, p): what the implementation answers (get_cached_         *)
+(* descriptor), with the known shortfalls switched on by the BUG flags.    *)
+(***************************************************************************)
+DVLookupValid(d) ==
+    IF BUG_InclusiveExpiry THEN d.from <= now /\ now <= d.until ELSE DVValidAt(d, now)
+
+DVLookupRevoked(m, d) ==
+    /\ ~BUG_IgnoreRevocation
+    /\ \E r \in journal[m] : /\ r.kind = "Revoked"
+                             /\ r.auth = d.auth /\ r.ctx = d.ctx /\ r.nonce = d.nonce
+                             /\ BUG_AnyoneRevokes \/ r.by = d.auth
+
+DVLookupCandidates(m, c, p) ==
+    {d \in journal[m] : /\ DVIsDesc(d) /\ d.auth = p
+                        /\ BUG_CrossContextLookup \/ d.ctx = c
+                        /\ DVLookupValid(d) /\ ~DVLookupRevoked(m, d)}
+
+DVLookup(m, c, p) ==
+    IF BUG_LastArrivedWins
+      THEN lastSeen[m][c][p] \cap DVLookupCandidates(m, c, p)
+      ELSE DVGreatest(DVLookupCandidates(m, c, p))
+
+(***************************************************************************)
+(* needs_refresh(c, now, window): no own valid non-revoked descriptor, or  *)
+(* now + window >= valid_until for all of them (DESIGN.md 2).              *)
+(***************************************************************************)
+DVNeedsRefresh(a, c) ==
+    \A d \in DVCandidates(a, c, a) : now + Window >= d.until
+
+(***************************************************************************)
+(* The initial predicate: time 0, empty replicas.                          *)
+(***************************************************************************)
+DVInit ==
+    /\ now = 0
+    /\ journal = [m \in Auth |-> {}]
+    /\ nextNonce = [a \in Auth |-> 1]
+    /\ lastSeen = [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> {}]]]
+
+(***************************************************************************)
+(* PreparePublishDescriptor(a, c): publisher a appends a fresh descriptor  *)
+(* [now, now + Validity) to its replica.  Enabled iff needs_refresh holds  *)
+(* (this is also the refresh) and a has nonces left.                       *)
+(***************************************************************************)
+PreparePublishDescriptor(a, c) ==
+    /\ a \in Publishers
+    /\ DVNeedsRefresh(a, c)
+    /\ nextNonce[a] <= MaxNonce
+    /\ LET d == [kind |-> "Descriptor", auth |-> a, ctx |-> c, from |-> now,
+                 until |-> now + Validity, nonce |-> nextNonce[a], by |-> a]
+       IN  /\ journal' = [journal EXCEPT ![a] = @ \cup {d}]
+           /\ lastSeen' = [lastSeen EXCEPT ![a][c][a] = {d}]
+    /\ nextNonce' = [nextNonce EXCEPT ![a] = @ + 1]
+    /\ UNCHANGED now
+
+\* The revocation fact of descriptor d, signed by b.
+DVRevocation(d, b) ==
+    [kind |-> "Revoked", auth |-> d.auth, ctx |-> d.ctx, from |-> 0, until |-> 0,
+     nonce |-> d.nonce, by |-> b]
+
+(***************************************************************************)
+(* RevokeDescriptor(a, d): a revokes its own descriptor d.  Enabled iff d  *)
+(* is in a's replica, still valid and not revoked yet.                     *)
+(***************************************************************************)
+RevokeDescriptor(a, d) ==
+    /\ d \in journal[a]
+    /\ DVIsDesc(d) /\ d.auth = a
+    /\ DVValidAt(d, now)
+    /\ DVRevocation(d, a) \notin journal[a]
+    /\ journal' = [journal EXCEPT ![a] = @ \cup {DVRevocation(d, a)}]
+    /\ UNCHANGED <<now, nextNonce, lastSeen>>
+
+(***************************************************************************)
+(* ForgeRevocation(b, d): member b writes a revocation of someone else's  *)
+(* descriptor.  The fact is well signed (by b) but must be ignored.  At   *)
+(* most one forged revocation, to keep the model small.                    *)
+(***************************************************************************)
+ForgeRevocation(b, d) ==
+    /\ d \in journal[b]
+    /\ DVIsDesc(d) /\ d.auth # b
+    /\ \A m \in Auth : \A r \in journal[m] : r.kind = "Revoked" => r.by = r.auth
+    /\ journal' = [journal EXCEPT ![b] = @ \cup {DVRevocation(d, b)}]
+    /\ UNCHANGED <<now, nextNonce, lastSeen>>
+
+(***************************************************************************)
+(* SyncJournal(src, dst, f): anti-entropy delivers one fact that dst is   *)
+(* missing (cache_descriptor happens here: the cache is derived).          *)
+(***************************************************************************)
+SyncJournal(src, dst, f) ==
+    /\ src # dst
+    /\ f \in journal[src] \ journal[dst]
+    /\ journal' = [journal EXCEPT ![dst] = IF BUG_SyncReplaces THEN journal[src] ELSE @ \cup {f}]
+    /\ lastSeen' = IF DVIsDesc(f)
+                     THEN [lastSeen EXCEPT ![dst][f.ctx][f.auth] = {f}]
+                     ELSE lastSeen
+    /\ UNCHANGED <<now, nextNonce>>
+
+(***************************************************************************)
+(* Tick: time advances by one unit, up to MaxTime.                         *)
+(***************************************************************************)
+Tick ==
+    /\ now < MaxTime
+    /\ now' = now + 1
+    /\ UNCHANGED <<journal, nextNonce, lastSeen>>
+
+DVSync == \E src, dst \in Auth : \E f \in journal[src] : SyncJournal(src, dst, f)
+
+DVNext ==
+    \/ \E a \in Auth, c \in Ctx : PreparePublishDescriptor(a, c)
+    \/ \E a \in Auth : \E d \in journal[a] : RevokeDescriptor(a, d) \/ ForgeRevocation(a, d)
+    \/ DVSync
+    \/ Tick
+
+DVSpec == DVInit /\ [][DVNext]_vars
+
+\* Liveness needs fairness: sync is eventually taken while it stays enabled.
+DVFairSpec == DVSpec /\ WF_vars(DVSync)
+
+(***************************************************************************)
+(* DVTypeOK: every variable is in its domain.                              *)
+(***************************************************************************)
+DVTypeOK ==
+    /\ now \in 0..MaxTime
+    /\ journal \in [Auth -> SUBSET DVFact]
+    /\ nextNonce \in [Auth -> 1..(MaxNonce + 1)]
+    /\ \A m \in Auth, c \in Ctx, p \in Auth :
+          /\ lastSeen[m][c][p] \subseteq DVFact
+          /\ Cardinality(lastSeen[m][c][p]) <= 1
+
+(***************************************************************************)
+(* DVContextIsolation: a descriptor of context A is never used for context *)
+(* B (DESIGN.md 2).                                                        *)
+(***************************************************************************)
+DVContextIsolation ==
+    \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : d.ctx = c
+
+(***************************************************************************)
+(* DVNoStaleDescriptor: the chosen descriptor is valid now, on the half-   *)
+(* open window [valid_from, valid_until) (DESIGN.md 2).                    *)
+(***************************************************************************)
+DVNoStaleDescriptor ==
+    \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : DVValidAt(d, now)
+
+(***************************************************************************)
+(* DVRevocationHonoured: a descriptor its publisher revoked is never       *)
+(* chosen by a member that holds the revocation (DESIGN.md 2).             *)
+(***************************************************************************)
+DVRevocationHonoured ==
+    \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : ~DVRevokedIn(m, d)
+
+(***************************************************************************)
+(* DVOnlyPublisherRevokes: a revocation signed by anyone but the publisher *)
+(* never hides a descriptor that should be chosen (DESIGN.md 2).           *)
+(***************************************************************************)
+DVOnlyPublisherRevokes ==
+    \A m \in Auth, c \in Ctx, p \in Auth : DVBest(m, c, p) # {} => DVLookup(m, c, p) # {}
+
+(***************************************************************************)
+(* DVDeterministicChoice: the chosen descriptor has the greatest           *)
+(* (valid_from, nonce) among the valid, non-revoked ones: never "last     *)
+(* arrived" (DESIGN.md 2).                                                 *)
+(***************************************************************************)
+DVDeterministicChoice ==
+    \A m \in Auth, c \in Ctx, p \in Auth :
+        \A d \in DVLookup(m, c, p), x \in DVCandidates(m, c, p) : ~DVBetter(x, d)
+
+(***************************************************************************)
+(* DVJournalGrowOnly (action property): a replica never loses a fact; the  *)
+(* journal is a grow-only set (DESIGN.md 3).                               *)
+(***************************************************************************)
+DVJournalGrowOnly == [][\A m \in Auth : journal[m] \subseteq journal'[m]]_vars
+
+(***************************************************************************)
+(* DVConverges (liveness, under DVFairSpec): eventually every replica      *)
+(* holds the same facts and keeps them (DESIGN.md 3).                      *)
+(***************************************************************************)
+DVConverges == <>[](\A m1, m2 \in Auth : journal[m1] = journal[m2])
+
+THEOREM DVSpec => [](DVTypeOK /\ DVContextIsolation /\ DVNoStaleDescriptor
+                     /\ DVRevocationHonoured /\ DVOnlyPublisherRevokes
+                     /\ DVDeterministicChoice)
+THEOREM DVSpec => DVJournalGrowOnly
+THEOREM DVFairSpec => DVConverges
+=============================================================================
