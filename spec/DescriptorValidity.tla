@@ -32,6 +32,8 @@ CONSTANTS
     Ctx,         \* the relational contexts
     \* @type: Set(AUTH);
     Publishers,  \* the members that publish descriptors
+    \* @type: AUTH;
+    Outsider,    \* an authority outside every roster: it must learn nothing
     \* @type: Int;
     MaxTime,     \* the time domain is 0..MaxTime
     \* @type: Int;
@@ -45,7 +47,7 @@ CONSTANTS
     \* @type: Bool;
     BUG_CrossContextLookup,  \* the lookup ignores the context
     \* @type: Bool;
-    BUG_InclusiveExpiry,     \* valid iff from <= now <= until (closed window)
+    BUG_InclusiveValidUntil,     \* valid iff from <= now <= until (closed window)
     \* @type: Bool;
     BUG_IgnoreRevocation,    \* revocations are never honoured
     \* @type: Bool;
@@ -53,10 +55,13 @@ CONSTANTS
     \* @type: Bool;
     BUG_LastArrivedWins,     \* the lookup returns the last descriptor synced
     \* @type: Bool;
-    BUG_SyncReplaces         \* sync overwrites the replica instead of merging
+    BUG_SyncReplaces,        \* sync overwrites the replica instead of merging
+    \* @type: Bool;
+    BUG_SyncToNonMember      \* sync sends facts to an authority outside the roster
 
 ASSUME DVConstantsOK ==
     /\ Publishers \subseteq Auth
+    /\ Outsider \notin Auth
     /\ MaxTime \in Nat /\ Validity \in Nat \ {0} /\ Window \in Nat
     /\ MaxNonce \in Nat
 
@@ -68,7 +73,7 @@ VARIABLES
     \* @type: Int;
     now,        \* the shared clock, in the spec's time domain
     \* @type: AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH });
-    journal,    \* journal[m]: the facts in member m's replica
+    journal,    \* journal[m]: the facts in m's replica (m a member or the Outsider)
     \* @type: AUTH -> Int;
     nextNonce,  \* the next nonce of each publisher
     \* @type: AUTH -> (CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH })));
@@ -108,7 +113,7 @@ DVBest(m, c, p) == DVGreatest(DVCandidates(m, c, p))
 (* descriptor), with the known shortfalls switched on by the BUG flags.    *)
 (***************************************************************************)
 DVLookupValid(d) ==
-    IF BUG_InclusiveExpiry THEN d.from <= now /\ now <= d.until ELSE DVValidAt(d, now)
+    IF BUG_InclusiveValidUntil THEN d.from <= now /\ now <= d.until ELSE DVValidAt(d, now)
 
 DVLookupRevoked(m, d) ==
     /\ ~BUG_IgnoreRevocation
@@ -138,7 +143,7 @@ DVNeedsRefresh(a, c) ==
 (***************************************************************************)
 DVInit ==
     /\ now = 0
-    /\ journal = [m \in Auth |-> {}]
+    /\ journal = [m \in Auth \cup {Outsider} |-> {}]
     /\ nextNonce = [a \in Auth |-> 1]
     /\ lastSeen = [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> {}]]]
 
@@ -193,9 +198,10 @@ ForgeRevocation(b, d) ==
 (***************************************************************************)
 SyncJournal(src, dst, f) ==
     /\ src # dst
+    /\ BUG_SyncToNonMember \/ dst \in Auth
     /\ f \in journal[src] \ journal[dst]
     /\ journal' = [journal EXCEPT ![dst] = IF BUG_SyncReplaces THEN journal[src] ELSE @ \cup {f}]
-    /\ lastSeen' = IF DVIsDesc(f)
+    /\ lastSeen' = IF DVIsDesc(f) /\ dst \in Auth
                      THEN [lastSeen EXCEPT ![dst][f.ctx][f.auth] = {f}]
                      ELSE lastSeen
     /\ UNCHANGED <<now, nextNonce>>
@@ -208,7 +214,9 @@ Tick ==
     /\ now' = now + 1
     /\ UNCHANGED <<journal, nextNonce, lastSeen>>
 
-DVSync == \E src, dst \in Auth : \E f \in journal[src] : SyncJournal(src, dst, f)
+DVSync ==
+    \E src \in Auth, dst \in Auth \cup {Outsider} :
+        \E f \in journal[src] : SyncJournal(src, dst, f)
 
 DVNext ==
     \/ \E a \in Auth, c \in Ctx : PreparePublishDescriptor(a, c)
@@ -226,31 +234,37 @@ DVFairSpec == DVSpec /\ WF_vars(DVSync)
 (***************************************************************************)
 DVTypeOK ==
     /\ now \in 0..MaxTime
-    /\ journal \in [Auth -> SUBSET DVFact]
+    /\ journal \in [Auth \cup {Outsider} -> SUBSET DVFact]
     /\ nextNonce \in [Auth -> 1..(MaxNonce + 1)]
     /\ \A m \in Auth, c \in Ctx, p \in Auth :
           /\ lastSeen[m][c][p] \subseteq DVFact
           /\ Cardinality(lastSeen[m][c][p]) <= 1
 
 (***************************************************************************)
-(* DVContextIsolation: a descriptor of context A is never used for context *)
+(* DVOnlyMembersKnow: an authority outside the roster never holds a fact  *)
+(* of the context (DESIGN.md 1, 2: only members can read).                 *)
+(***************************************************************************)
+DVOnlyMembersKnow == journal[Outsider] = {}
+
+(***************************************************************************)
+(* DVNoCrossContext: a descriptor of context A is never used for context *)
 (* B (DESIGN.md 2).                                                        *)
 (***************************************************************************)
-DVContextIsolation ==
+DVNoCrossContext ==
     \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : d.ctx = c
 
 (***************************************************************************)
-(* DVNoStaleDescriptor: the chosen descriptor is valid now, on the half-   *)
+(* DVChosenValid: the chosen descriptor is valid now, on the half-   *)
 (* open window [valid_from, valid_until) (DESIGN.md 2).                    *)
 (***************************************************************************)
-DVNoStaleDescriptor ==
+DVChosenValid ==
     \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : DVValidAt(d, now)
 
 (***************************************************************************)
-(* DVRevocationHonoured: a descriptor its publisher revoked is never       *)
+(* DVRevokedNeverChosen: a descriptor its publisher revoked is never       *)
 (* chosen by a member that holds the revocation (DESIGN.md 2).             *)
 (***************************************************************************)
-DVRevocationHonoured ==
+DVRevokedNeverChosen ==
     \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : ~DVRevokedIn(m, d)
 
 (***************************************************************************)
@@ -261,11 +275,11 @@ DVOnlyPublisherRevokes ==
     \A m \in Auth, c \in Ctx, p \in Auth : DVBest(m, c, p) # {} => DVLookup(m, c, p) # {}
 
 (***************************************************************************)
-(* DVDeterministicChoice: the chosen descriptor has the greatest           *)
+(* DVChoiceDeterministic: the chosen descriptor has the greatest           *)
 (* (valid_from, nonce) among the valid, non-revoked ones: never "last     *)
 (* arrived" (DESIGN.md 2).                                                 *)
 (***************************************************************************)
-DVDeterministicChoice ==
+DVChoiceDeterministic ==
     \A m \in Auth, c \in Ctx, p \in Auth :
         \A d \in DVLookup(m, c, p), x \in DVCandidates(m, c, p) : ~DVBetter(x, d)
 
@@ -281,9 +295,9 @@ DVJournalGrowOnly == [][\A m \in Auth : journal[m] \subseteq journal'[m]]_vars
 (***************************************************************************)
 DVConverges == <>[](\A m1, m2 \in Auth : journal[m1] = journal[m2])
 
-THEOREM DVSpec => [](DVTypeOK /\ DVContextIsolation /\ DVNoStaleDescriptor
-                     /\ DVRevocationHonoured /\ DVOnlyPublisherRevokes
-                     /\ DVDeterministicChoice)
+THEOREM DVSpec => [](DVTypeOK /\ DVOnlyMembersKnow /\ DVNoCrossContext /\ DVChosenValid
+                     /\ DVRevokedNeverChosen /\ DVOnlyPublisherRevokes
+                     /\ DVChoiceDeterministic)
 THEOREM DVSpec => DVJournalGrowOnly
 THEOREM DVFairSpec => DVConverges
 =============================================================================
