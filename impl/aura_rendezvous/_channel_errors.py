@@ -22,6 +22,7 @@ __all__ = [
     "ReplayedMessage",
     "RetiredEpoch",
     "StaticKeyMismatch",
+    "TransportAuthError",
     "UnknownChannel",
     "WrongEpoch",
 ]
@@ -87,6 +88,12 @@ class RetiredEpoch(RemoteProtocolError):
     """A transport message sealed under an epoch that has been retired."""
 
     reason = "RetiredEpoch"
+
+
+class TransportAuthError(RemoteProtocolError):
+    """A transport message did not decrypt under the channel's keys."""
+
+    reason = "TransportDecryptFailed"
 
 
 class UnknownChannel(RemoteProtocolError):

@@ -1,0 +1,260 @@
+"""``ChannelManager``: the channels of one authority, by id and by (context, peer).
+
+Rules (DESIGN.md section 5):
+
+- lookup by ``(context, peer)`` returns only a channel of that exact context;
+- ``advance_epoch(e)`` marks every channel of an older epoch ``Rotating``: it
+  sends and receives nothing from then on; rotation is a *new* IKpsk2
+  handshake under epoch ``e``'s PSK, giving new keys and a new channel id;
+  when the new channel is ``Active`` the old one is ``Closed`` (superseded);
+- ``Closed`` and ``Error`` channels are never revived (the state table has no
+  way out of them, and lookups skip them);
+- a transport message of an epoch older than the current one is rejected as
+  ``RetiredEpoch`` before any key is touched.
+
+The manager also runs the handshake bookkeeping: pending initiator
+handshakes per (context, peer) and the responder's first-message replay guard.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from aura_rendezvous._channel import SecureChannel
+from aura_rendezvous._channel_errors import (
+    ChannelClosedError,
+    RetiredEpoch,
+    UnknownChannel,
+    WrongEpoch,
+)
+from aura_rendezvous._channel_state import ChannelEvent, ChannelState, HandshakeStatus
+from aura_rendezvous._errors import LocalProtocolError
+from aura_rendezvous._handshaker import (
+    HandshakeConfig,
+    Handshaker,
+    HandshakeReplayGuard,
+    RosterLookup,
+)
+from aura_rendezvous._transport_message import TransportMessage
+from aura_rendezvous.noise import Keypair
+
+__all__ = ["ChannelManager", "ReceivedMessage"]
+
+_LIVE = (ChannelState.Establishing, ChannelState.Active, ChannelState.Rotating)
+# Preference of find_by_context_peer among live channels.
+_RANK = {ChannelState.Active: 0, ChannelState.Establishing: 1, ChannelState.Rotating: 2}
+
+
+@attrs.frozen
+class ReceivedMessage:
+    """What :meth:`ChannelManager.receive` got: the channel, the plaintext, and whether
+    this message was the key confirmation that made the channel ``Active``."""
+
+    channel: SecureChannel = attrs.field(eq=False)
+    plaintext: bytes
+    confirmed: bool
+
+
+class ChannelManager:
+    """Channels of the authority ``local`` (seed 9.2)."""
+
+    def __init__(self, local: bytes, epoch: int = 0) -> None:
+        if not isinstance(local, bytes) or len(local) != 32:
+            raise LocalProtocolError("local must be a 32-byte authority id")
+        self.local = local
+        self._epoch = epoch
+        self._by_id: dict[bytes, SecureChannel] = {}
+        # Registration order per (context, peer): the newest channel wins ties.
+        self._by_pair: dict[tuple[bytes, bytes], list[SecureChannel]] = {}
+        self._pending: dict[tuple[bytes, bytes], Handshaker] = {}
+        self.replay_guard = HandshakeReplayGuard()
+
+    @property
+    def current_epoch(self) -> int:
+        return self._epoch
+
+    def channels(self) -> tuple[SecureChannel, ...]:
+        return tuple(self._by_id.values())
+
+    def get(self, channel_id: bytes) -> SecureChannel | None:
+        return self._by_id.get(channel_id)
+
+    def register(self, channel: SecureChannel) -> None:
+        """Track ``channel``; it must be ours, new, and of the current epoch."""
+        if channel.local != self.local:
+            raise LocalProtocolError("channel belongs to another authority")
+        if channel.channel_id in self._by_id:
+            raise LocalProtocolError("channel id already registered")
+        if channel.epoch != self._epoch:
+            raise LocalProtocolError(
+                f"channel of epoch {channel.epoch} while the manager is at {self._epoch}"
+            )
+        self._by_id[channel.channel_id] = channel
+        self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
+        if channel.is_active():
+            self._supersede(channel)
+
+    def find_by_context_peer(self, context_id: bytes, peer: bytes) -> SecureChannel | None:
+        """The best live channel with ``peer`` in exactly ``context_id`` (Active first)."""
+        live = [c for c in self._by_pair.get((context_id, peer), ()) if c.state in _LIVE]
+        if not live:
+            return None
+        # Active before Establishing before Rotating, newer epoch first, and among
+        # equals the last registered.
+        ranked = min(enumerate(live), key=lambda ic: (_RANK[ic[1].state], -ic[1].epoch, -ic[0]))
+        return ranked[1]
+
+    def advance_epoch(self, epoch: int) -> tuple[SecureChannel, ...]:
+        """Move to ``epoch``; return the channels now ``Rotating`` (to re-handshake)."""
+        if epoch <= self._epoch:
+            raise LocalProtocolError(f"epoch must grow: {epoch} <= {self._epoch}")
+        self._epoch = epoch
+        marked = []
+        for channel in self._by_id.values():
+            if channel.epoch < epoch and channel.state in _LIVE:
+                channel.apply(ChannelEvent.EpochAdvanced)
+                marked.append(channel)
+        # A handshake begun under the old epoch would yield an old-epoch channel.
+        self._pending = {k: h for k, h in self._pending.items() if h.config.epoch == epoch}
+        return tuple(marked)
+
+    def needs_rotation(self) -> tuple[tuple[bytes, bytes], ...]:
+        """(context, peer) pairs with a Rotating channel and no live replacement yet."""
+        pairs = []
+        for pair, channels in self._by_pair.items():
+            rotating = any(c.state is ChannelState.Rotating for c in channels)
+            replaced = any(c.epoch == self._epoch and c.state in _LIVE for c in channels)
+            if rotating and not replaced:
+                pairs.append(pair)
+        return tuple(pairs)
+
+    def close(self, channel_id: bytes) -> None:
+        channel = self._by_id.get(channel_id)
+        if channel is None:
+            raise LocalProtocolError("no such channel")
+        channel.close()
+
+    def check_timeouts(self, now_ms: int) -> tuple[SecureChannel | Handshaker, ...]:
+        """Fail every handshake and unconfirmed channel past its deadline."""
+        failed: list[SecureChannel | Handshaker] = []
+        for key, handshaker in list(self._pending.items()):
+            if handshaker.check_timeout(now_ms):
+                failed.append(handshaker)
+                del self._pending[key]
+        failed.extend(c for c in self._by_id.values() if c.check_timeout(now_ms))
+        return tuple(failed)
+
+    def _supersede(self, channel: SecureChannel) -> None:
+        for other in self._by_pair.get((channel.context_id, channel.remote), ()):
+            if other is channel:
+                continue
+            if other.state is ChannelState.Rotating:
+                other.apply(ChannelEvent.Superseded)
+            elif other.state in (ChannelState.Active, ChannelState.Establishing):
+                other.close()
+
+    # --- transport ------------------------------------------------------
+
+    def seal(self, context_id: bytes, peer: bytes, plaintext: bytes) -> bytes:
+        """Seal on the Active channel of the current epoch with ``peer`` in ``context_id``."""
+        channel = self.find_by_context_peer(context_id, peer)
+        if channel is None or not channel.is_active() or channel.epoch != self._epoch:
+            state = "none" if channel is None else channel.state.value
+            raise ChannelClosedError(f"no Active channel of the current epoch (found {state})")
+        return channel.seal(plaintext)
+
+    def receive(self, data: bytes) -> ReceivedMessage:
+        """Open a transport message; retired epochs and unknown channels are rejected."""
+        message = TransportMessage.decode(data)
+        if message.epoch < self._epoch:
+            raise RetiredEpoch(f"message of epoch {message.epoch}, current {self._epoch}")
+        if message.epoch > self._epoch:
+            raise WrongEpoch(f"message of epoch {message.epoch}, current {self._epoch}")
+        channel = self._by_id.get(message.channel_id)
+        if channel is None:
+            raise UnknownChannel("no channel with this id")
+        was_establishing = channel.state is ChannelState.Establishing
+        plaintext = channel.open_message(message)
+        confirmed = was_establishing and channel.is_active()
+        if confirmed:
+            self._supersede(channel)
+        return ReceivedMessage(channel, plaintext, confirmed)
+
+    # --- handshakes -------------------------------------------------------
+
+    def start_handshake(
+        self,
+        config: HandshakeConfig,
+        *,
+        static: Keypair,
+        remote_static: bytes,
+        ephemeral: Keypair,
+        timestamp: int,
+        now_ms: int,
+    ) -> bytes:
+        """Begin a handshake to ``config.remote``; return message 1 to send."""
+        self._check_config(config)
+        assert config.remote is not None
+        handshaker = Handshaker.initiator(
+            config, static=static, remote_static=remote_static, ephemeral=ephemeral, now_ms=now_ms
+        )
+        message = handshaker.create_init_message(timestamp, now_ms)
+        self._pending[(config.context_id, config.remote)] = handshaker
+        return message
+
+    def finish_handshake(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        """Read message 2; register the Active channel and return it with the
+        key-confirmation message (the first transport message) to send."""
+        handshaker = self._pending.get((context_id, peer))
+        if handshaker is None:
+            raise LocalProtocolError("no pending handshake with this peer in this context")
+        try:
+            handshaker.process_response(data, now_ms)
+        finally:
+            if handshaker.status is HandshakeStatus.Failed:
+                del self._pending[(context_id, peer)]
+        del self._pending[(context_id, peer)]
+        channel = handshaker.build_channel()
+        self.register(channel)
+        return channel, channel.seal(b"")
+
+    def accept_handshake(
+        self,
+        config: HandshakeConfig,
+        data: bytes,
+        *,
+        static: Keypair,
+        roster: RosterLookup,
+        ephemeral: Keypair,
+        now_ms: int,
+    ) -> tuple[SecureChannel, bytes]:
+        """Answer message 1: register an Establishing channel and return it with message 2.
+
+        On any rejection this raises and returns nothing to send.
+        """
+        self._check_config(config)
+        handshaker = Handshaker.responder(
+            config,
+            static=static,
+            roster=roster,
+            replay_guard=self.replay_guard,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+        )
+        reply = handshaker.process_init(data, now_ms)
+        channel = handshaker.build_channel()
+        self.register(channel)
+        return channel, reply
+
+    def pending(self, context_id: bytes, peer: bytes) -> Handshaker | None:
+        return self._pending.get((context_id, peer))
+
+    def _check_config(self, config: HandshakeConfig) -> None:
+        if config.local != self.local:
+            raise LocalProtocolError("handshake config is for another authority")
+        if config.epoch != self._epoch:
+            raise LocalProtocolError(
+                f"handshake under epoch {config.epoch}, manager at {self._epoch}"
+            )

@@ -1,0 +1,166 @@
+"""Wire formats of the handshake and transport messages, with strict decoders.
+
+Every message starts with a version byte and a type byte. Layouts (integers
+big-endian)::
+
+    HandshakeInit      v | 0x01 | epoch u64 | noise message 1
+    HandshakeResponse  v | 0x02 | epoch u64 | noise message 2
+    TransportMessage   v | 0x04 | channel_id (32) | epoch u64 | counter u64 | AEAD ciphertext
+
+The epoch travels in clear so a responder can say "wrong epoch" without
+trying to decrypt; the Noise prologue binds it as well, so a rewritten header
+fails authentication. The transport header is the AEAD's associated data and
+the counter is the explicit Noise nonce.
+
+The plaintext payload of Noise message 1 is ``v | initiator id (32) |
+timestamp u64``: the claimed identity is encrypted (an observer does not learn
+it) and the timestamp is the replay guard of the first message.
+
+Decoders raise :class:`~aura_rendezvous.DecodeError` naming the message kind
+and the byte offset; nothing else escapes on untrusted input.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+
+import attrs
+
+from aura_rendezvous._errors import DecodeError
+
+__all__ = [
+    "MAX_WIRE_LEN",
+    "WIRE_VERSION",
+    "HandshakeInitPayload",
+    "HandshakeWire",
+    "MessageType",
+    "TransportMessage",
+    "decode_handshake",
+    "message_type",
+]
+
+WIRE_VERSION = 1
+# Noise caps a message at 65535 bytes; our header adds at most 50.
+MAX_WIRE_LEN = 65535 + 64
+_U64 = struct.Struct(">Q")
+_HS_HEADER = struct.Struct(">BBQ")
+_TR_HEADER = struct.Struct(">BB32sQQ")
+_INIT_PAYLOAD = struct.Struct(">B32sQ")
+_U64_MAX = 2**64 - 1
+# IKpsk2 message 1 is e (32) + encrypted s (48) + a payload tag (16) at least.
+_MIN_NOISE_MSG1 = 96
+# Message 2 is e (32) + a payload tag (16) at least.
+_MIN_NOISE_MSG2 = 48
+
+
+class MessageType(enum.IntEnum):
+    HandshakeInit = 1
+    HandshakeResponse = 2
+    Transport = 4
+
+
+def _u64(value: int, what: str) -> int:
+    if not isinstance(value, int) or not 0 <= value <= _U64_MAX:
+        raise ValueError(f"{what} must be a u64, got {value!r}")
+    return value
+
+
+def _bytes32(value: bytes, what: str) -> bytes:
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValueError(f"{what} must be 32 bytes")
+    return value
+
+
+def message_type(data: bytes, source: str = "ChannelMessage") -> MessageType:
+    """The type of a wire message (version checked), or :class:`DecodeError`."""
+    if not isinstance(data, bytes | bytearray):
+        raise DecodeError(source, f"expected bytes, got {type(data).__name__}")
+    if len(data) < 2:
+        raise DecodeError(source, "shorter than the 2-byte header", len(data))
+    if data[0] != WIRE_VERSION:
+        raise DecodeError(source, f"unsupported version {data[0]}", 0)
+    try:
+        return MessageType(data[1])
+    except ValueError:
+        raise DecodeError(source, f"unknown message type {data[1]}", 1) from None
+
+
+@attrs.frozen
+class HandshakeWire:
+    """A handshake message (init or response) with its clear epoch."""
+
+    kind: MessageType
+    epoch: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "epoch"))
+    noise: bytes = attrs.field(repr=False)
+
+    def encode(self) -> bytes:
+        return _HS_HEADER.pack(WIRE_VERSION, self.kind, self.epoch) + self.noise
+
+
+def decode_handshake(data: bytes, expected: MessageType) -> HandshakeWire:
+    """Strictly decode a handshake message of kind ``expected``."""
+    source = expected.name
+    kind = message_type(data, source)
+    if kind is not expected:
+        raise DecodeError(source, f"got a {kind.name} message", 1)
+    if len(data) > MAX_WIRE_LEN:
+        raise DecodeError(source, f"longer than {MAX_WIRE_LEN} bytes", MAX_WIRE_LEN)
+    minimum = _MIN_NOISE_MSG1 if expected is MessageType.HandshakeInit else _MIN_NOISE_MSG2
+    if len(data) < _HS_HEADER.size + minimum:
+        raise DecodeError(source, "truncated", len(data))
+    _, _, epoch = _HS_HEADER.unpack_from(data)
+    return HandshakeWire(kind, epoch, bytes(data[_HS_HEADER.size :]))
+
+
+@attrs.frozen
+class HandshakeInitPayload:
+    """The encrypted payload of Noise message 1: claimed initiator and timestamp."""
+
+    initiator: bytes = attrs.field(validator=lambda _i, _a, v: _bytes32(v, "initiator"))
+    timestamp: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "timestamp"))
+
+    def encode(self) -> bytes:
+        return _INIT_PAYLOAD.pack(WIRE_VERSION, self.initiator, self.timestamp)
+
+    @classmethod
+    def decode(cls, data: bytes) -> HandshakeInitPayload:
+        source = "HandshakeInitPayload"
+        if len(data) != _INIT_PAYLOAD.size:
+            raise DecodeError(source, f"expected {_INIT_PAYLOAD.size} bytes, got {len(data)}")
+        version, initiator, timestamp = _INIT_PAYLOAD.unpack(data)
+        if version != WIRE_VERSION:
+            raise DecodeError(source, f"unsupported version {version}", 0)
+        return cls(initiator, timestamp)
+
+
+@attrs.frozen
+class TransportMessage:
+    """A sealed application message on a secure channel."""
+
+    channel_id: bytes = attrs.field(validator=lambda _i, _a, v: _bytes32(v, "channel_id"))
+    epoch: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "epoch"))
+    counter: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "counter"))
+    ciphertext: bytes = attrs.field(repr=False)
+
+    def header(self) -> bytes:
+        """The associated data: everything before the ciphertext."""
+        return _TR_HEADER.pack(
+            WIRE_VERSION, MessageType.Transport, self.channel_id, self.epoch, self.counter
+        )
+
+    def encode(self) -> bytes:
+        return self.header() + self.ciphertext
+
+    @classmethod
+    def decode(cls, data: bytes) -> TransportMessage:
+        source = "TransportMessage"
+        kind = message_type(data, source)
+        if kind is not MessageType.Transport:
+            raise DecodeError(source, f"got a {kind.name} message", 1)
+        if len(data) > MAX_WIRE_LEN:
+            raise DecodeError(source, f"longer than {MAX_WIRE_LEN} bytes", MAX_WIRE_LEN)
+        if len(data) < _TR_HEADER.size + 16:
+            raise DecodeError(source, "truncated", len(data))
+        _, _, channel_id, epoch, counter = _TR_HEADER.unpack_from(data)
+        return cls(channel_id, epoch, counter, bytes(data[_TR_HEADER.size :]))

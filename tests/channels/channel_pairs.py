@@ -1,0 +1,106 @@
+"""Two authorities, a roster and per-epoch PSKs, wired in memory for channel tests."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+import attrs
+from aura_rendezvous._channel_manager import ChannelManager
+from aura_rendezvous._handshaker import HandshakeConfig, Handshaker
+from aura_rendezvous.noise import Keypair
+
+CTX_A = b"\xa1" * 32
+CTX_B = b"\xb2" * 32
+ALICE = b"\x01" * 32
+BOB = b"\x02" * 32
+CAROL = b"\x03" * 32  # not a member of any roster below
+TIMEOUT_MS = 5_000
+
+
+def keypair(tag: str) -> Keypair:
+    return Keypair.from_private(hashlib.sha256(tag.encode()).digest())
+
+
+STATIC = {ALICE: keypair("alice"), BOB: keypair("bob"), CAROL: keypair("carol")}
+ROSTER = {ALICE: STATIC[ALICE].public, BOB: STATIC[BOB].public}
+
+
+def psk(context_id: bytes, epoch: int, root: bytes = b"root-secret") -> bytes:
+    """A test-only secret PSK per (context, epoch), keyed by a root secret."""
+    return hashlib.blake2s(
+        context_id + epoch.to_bytes(8, "big"), key=root, person=b"testpsk"
+    ).digest()
+
+
+_eph = itertools.count()
+
+
+def ephemeral() -> Keypair:
+    return keypair(f"ephemeral-{next(_eph)}")
+
+
+def config(
+    local: bytes,
+    remote: bytes | None,
+    context_id: bytes = CTX_A,
+    epoch: int = 1,
+    key: bytes | None = None,
+) -> HandshakeConfig:
+    return HandshakeConfig(
+        local=local,
+        remote=remote,
+        context_id=context_id,
+        psk=psk(context_id, epoch) if key is None else key,
+        timeout_ms=TIMEOUT_MS,
+        epoch=epoch,
+    )
+
+
+def initiator(cfg: HandshakeConfig, now_ms: int = 0, static: Keypair | None = None) -> Handshaker:
+    assert cfg.remote is not None
+    return Handshaker.initiator(
+        cfg,
+        static=STATIC[cfg.local] if static is None else static,
+        remote_static=ROSTER[cfg.remote],
+        ephemeral=ephemeral(),
+        now_ms=now_ms,
+    )
+
+
+@attrs.define
+class ManagerPair:
+    """Alice's and Bob's channel managers, with helpers that run a whole handshake."""
+
+    alice: ChannelManager
+    bob: ChannelManager
+    timestamp: int = 0
+
+    @classmethod
+    def new(cls, epoch: int = 1) -> ManagerPair:
+        return cls(ChannelManager(ALICE, epoch), ChannelManager(BOB, epoch))
+
+    def handshake(self, context_id: bytes = CTX_A, now_ms: int = 0) -> tuple[bytes, bytes]:
+        """Alice initiates to Bob; return (message 1, message 2) after a full run."""
+        self.timestamp += 1
+        epoch = self.alice.current_epoch
+        msg1 = self.alice.start_handshake(
+            config(ALICE, BOB, context_id, epoch),
+            static=STATIC[ALICE],
+            remote_static=ROSTER[BOB],
+            ephemeral=ephemeral(),
+            timestamp=self.timestamp,
+            now_ms=now_ms,
+        )
+        _, msg2 = self.bob.accept_handshake(
+            config(BOB, None, context_id, self.bob.current_epoch),
+            msg1,
+            static=STATIC[BOB],
+            roster=ROSTER.get,
+            ephemeral=ephemeral(),
+            now_ms=now_ms,
+        )
+        _, confirm = self.alice.finish_handshake(context_id, BOB, msg2, now_ms)
+        received = self.bob.receive(confirm)
+        assert received.confirmed
+        return msg1, msg2
