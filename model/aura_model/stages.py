@@ -32,3 +32,5 @@ StageFn = Callable[[], StageResult]
 # does not tax the others' start-up. Later issues append their stages here.
 STAGES: list[tuple[str, str]] = []
 STAGES.append(("z3-prove", "aura_model.z3:stage_z3_prove"))
+STAGES.append(("apalache", "aura_model.runners:stage_apalache"))
+STAGES.append(("tlc", "aura_model.runners:stage_tlc"))

@@ -1,0 +1,91 @@
+"""Subprocess runners for Apalache and TLC, used when installed.
+
+Each reports an :class:`EngineResult` in the embedded checker's vocabulary, or a
+``skipped`` result with the reason when the tool is absent. Formats, detection
+rules and exit codes: ``docs/formats.md``.
+"""
+
+from aura_model.runners._apalache import (
+    APALACHE_EXIT_CODES,
+    ApalacheCounterexample,
+    apalache_command,
+    parse_apalache_output,
+    parse_counterexample_tla,
+)
+from aura_model.runners._detect import (
+    APALACHE_MIN_JAVA,
+    TLC_MIN_JAVA,
+    JavaInfo,
+    ToolStatus,
+    detect_apalache,
+    detect_java,
+    detect_tlc,
+    parse_java_version,
+)
+from aura_model.runners._engine import (
+    ENGINES,
+    EXIT_USAGE,
+    Expectation,
+    detect,
+    expectation_for,
+    model_configs,
+    run_engine,
+    run_models,
+    run_tool,
+    spec_for,
+    stage_apalache,
+    stage_tlc,
+)
+from aura_model.runners._result import (
+    EXIT_ASSUME,
+    EXIT_DEADLOCK,
+    EXIT_ERROR,
+    EXIT_INVARIANT,
+    EXIT_OK,
+    EXIT_PROPERTY,
+    EXIT_SKIPPED,
+    RESULTS,
+    EngineResult,
+    RunnerError,
+)
+from aura_model.runners._tlc import parse_tlc_output, tlc_command
+
+__all__ = [
+    "APALACHE_EXIT_CODES",
+    "APALACHE_MIN_JAVA",
+    "ENGINES",
+    "EXIT_ASSUME",
+    "EXIT_DEADLOCK",
+    "EXIT_ERROR",
+    "EXIT_INVARIANT",
+    "EXIT_OK",
+    "EXIT_PROPERTY",
+    "EXIT_SKIPPED",
+    "EXIT_USAGE",
+    "RESULTS",
+    "TLC_MIN_JAVA",
+    "ApalacheCounterexample",
+    "EngineResult",
+    "Expectation",
+    "JavaInfo",
+    "RunnerError",
+    "ToolStatus",
+    "apalache_command",
+    "detect",
+    "detect_apalache",
+    "detect_java",
+    "detect_tlc",
+    "expectation_for",
+    "model_configs",
+    "parse_apalache_output",
+    "parse_counterexample_tla",
+    "parse_java_version",
+    "parse_tlc_output",
+    "run_engine",
+    "run_models",
+    "run_tool",
+    "spec_for",
+    "stage_apalache",
+    "stage_tlc",
+    "tlc_command",
+]
