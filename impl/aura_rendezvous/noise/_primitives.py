@@ -155,17 +155,19 @@ class HashFunctions:
     name: str
     hashlen: int
     blocklen: int
-    _algorithm: Callable[[], hashes.HashAlgorithm] = attrs.field(repr=False)
+    # One immutable algorithm object per hash, shared by every call (saves a
+    # constructor per HMAC, and a handshake runs ~50 of them).
+    _algorithm: hashes.HashAlgorithm = attrs.field(repr=False)
 
     def hash(self, *parts: bytes) -> bytes:
-        h = hashes.Hash(self._algorithm())
+        h = hashes.Hash(self._algorithm)
         for part in parts:
             h.update(part)
         return h.finalize()
 
     def hmac(self, key: bytes, data: bytes) -> bytes:
         """RFC 2104 HMAC with this hash."""
-        mac = hmac.HMAC(key, self._algorithm())
+        mac = hmac.HMAC(key, self._algorithm)
         mac.update(data)
         return mac.finalize()
 
@@ -181,8 +183,8 @@ class HashFunctions:
 
 
 HASHES: Final[dict[str, HashFunctions]] = {
-    "SHA256": HashFunctions("SHA256", 32, 64, hashes.SHA256),
-    "SHA512": HashFunctions("SHA512", 64, 128, hashes.SHA512),
-    "BLAKE2s": HashFunctions("BLAKE2s", 32, 64, lambda: hashes.BLAKE2s(32)),
-    "BLAKE2b": HashFunctions("BLAKE2b", 64, 128, lambda: hashes.BLAKE2b(64)),
+    "SHA256": HashFunctions("SHA256", 32, 64, hashes.SHA256()),
+    "SHA512": HashFunctions("SHA512", 64, 128, hashes.SHA512()),
+    "BLAKE2s": HashFunctions("BLAKE2s", 32, 64, hashes.BLAKE2s(32)),
+    "BLAKE2b": HashFunctions("BLAKE2b", 64, 128, hashes.BLAKE2b(64)),
 }

@@ -1,0 +1,123 @@
+"""Bare Noise handshakes per second: our layer vs ``noiseprotocol``, in the same run.
+
+A "bare handshake" is both sides of one ``Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s``
+handshake in memory: build the two states (static keys loaded once, fresh
+ephemerals each time), write/read message 1 and 2, split, and one transport
+message each way so the split keys are used. No guard chain, no journal, no I/O.
+
+``run_bare_handshakes(n)`` is reusable: ``bench/bench_handshake.py`` compares the
+full prepare/execute path against it.
+
+Run: ``make bench`` or ``.venv/bin/python bench/bench_noise.py [n]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from aura_rendezvous.noise import HandshakeState, Keypair, NoiseProtocol
+
+PROTOCOL_NAME = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
+PROLOGUE = b"aura/bench/v1"
+_PROTOCOL = NoiseProtocol.parse(PROTOCOL_NAME)
+_S_INIT = Keypair.generate(os.urandom)
+_S_RESP = Keypair.generate(os.urandom)
+_PSK = os.urandom(32)
+
+
+def _gen() -> Keypair:
+    return Keypair.generate(os.urandom)
+
+
+def one_bare_handshake() -> bytes:
+    """One complete handshake with our layer; returns the handshake hash."""
+    init = HandshakeState.initiator(
+        _PROTOCOL,
+        prologue=PROLOGUE,
+        s=_S_INIT,
+        rs=_S_RESP.public,
+        psks=[_PSK],
+        generate_keypair=_gen,
+    )
+    resp = HandshakeState.responder(
+        _PROTOCOL, prologue=PROLOGUE, s=_S_RESP, psks=[_PSK], generate_keypair=_gen
+    )
+    resp.read_message(init.write_message(b""))
+    if resp.remote_static != _S_INIT.public:
+        raise AssertionError("responder learned the wrong static key")
+    init.read_message(resp.write_message(b""))
+    a, b = init.split(), resp.split()
+    if b.recv.decrypt_with_ad(b"", a.send.encrypt_with_ad(b"", b"ping")) != b"ping":
+        raise AssertionError("transport ping failed")
+    if a.recv.decrypt_with_ad(b"", b.send.encrypt_with_ad(b"", b"pong")) != b"pong":
+        raise AssertionError("transport pong failed")
+    return a.handshake_hash
+
+
+def run_bare_handshakes(n: int) -> float:
+    """Seconds taken by ``n`` complete handshakes with our Noise layer."""
+    start = time.perf_counter()
+    for _ in range(n):
+        one_bare_handshake()
+    return time.perf_counter() - start
+
+
+def run_noiseprotocol_handshakes(n: int) -> float:
+    """Seconds taken by ``n`` complete handshakes with ``noiseprotocol`` on both sides."""
+    from noise.connection import Keypair as NPKeypair
+    from noise.connection import NoiseConnection
+
+    name = PROTOCOL_NAME.encode()
+    start = time.perf_counter()
+    for _ in range(n):
+        init = NoiseConnection.from_name(name)
+        init.set_as_initiator()
+        init.set_keypair_from_private_bytes(NPKeypair.STATIC, _S_INIT.private)
+        init.set_keypair_from_public_bytes(NPKeypair.REMOTE_STATIC, _S_RESP.public)
+        init.set_psks(psk=_PSK)
+        init.set_prologue(PROLOGUE)
+        init.start_handshake()
+        resp = NoiseConnection.from_name(name)
+        resp.set_as_responder()
+        resp.set_keypair_from_private_bytes(NPKeypair.STATIC, _S_RESP.private)
+        resp.set_psks(psk=_PSK)
+        resp.set_prologue(PROLOGUE)
+        resp.start_handshake()
+        resp.read_message(init.write_message(b""))
+        init.read_message(resp.write_message(b""))
+        if resp.decrypt(init.encrypt(b"ping")) != b"ping":
+            raise AssertionError("noiseprotocol transport ping failed")
+        if init.decrypt(resp.encrypt(b"pong")) != b"pong":
+            raise AssertionError("noiseprotocol transport pong failed")
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[1]) if len(argv) > 1 else 2000
+    # Warm both paths (imports, OpenSSL tables) so the timed runs compare steady states.
+    run_bare_handshakes(50)
+    try:
+        run_noiseprotocol_handshakes(50)
+    except ImportError as exc:
+        theirs = None
+        print(f"noiseprotocol: SKIPPED ({exc})")
+    else:
+        theirs = min(run_noiseprotocol_handshakes(n) for _ in range(3))
+    ours = min(run_bare_handshakes(n) for _ in range(3))
+    print(f"{PROTOCOL_NAME}, {n} handshakes (both sides + split + 1 message each way), best of 3")
+    print(
+        f"  aura_rendezvous.noise : {n / ours:10.1f} handshakes/s  ({ours / n * 1e6:8.1f} us each)"
+    )
+    if theirs is not None:
+        print(
+            f"  noiseprotocol 0.3.1   : {n / theirs:10.1f} handshakes/s  "
+            f"({theirs / n * 1e6:8.1f} us each)"
+        )
+        print(f"  ratio ours/noiseprotocol (throughput): {theirs / ours:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
