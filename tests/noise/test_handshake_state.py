@@ -275,10 +275,10 @@ def test_bad_configuration(keys: dict[str, Keypair], psk: bytes) -> None:
         ),
         lambda: HandshakeState.responder(
             proto,
-            prologue="text",
+            prologue="text",  # type: ignore[arg-type]
             s=s,
             psks=[psk],
-            generate_keypair=gen,  # type: ignore[arg-type]
+            generate_keypair=gen,
         ),
         lambda: Keypair.from_private(bytes(31)),
         lambda: Keypair.from_private(bytes(32), dh="P256"),
