@@ -1,0 +1,363 @@
+--------------------------- MODULE EpochRotation ---------------------------
+(***************************************************************************)
+(* Epochs, handshake PSKs and secure channels (DESIGN.md sections 1, 5).   *)
+(*                                                                         *)
+(* Ini and Resp are members of one context.  Each keeps its own epoch;     *)
+(* the handshake PSK of epoch e is secret (derived from the context key of *)
+(* e).  Ini runs Noise IKpsk2: Init (msg 1, carrying the epoch in the      *)
+(* prologue and a monotonic timestamp, here the handshake id), Resp (msg  *)
+(* 2, after which Ini knows the PSK matched) and the first transport      *)
+(* message, which confirms the keys to Resp.  A channel is one slot per   *)
+(* (local, peer) holding its state, epoch, id (the handshake hash) and     *)
+(* PSK.  AdvanceEpoch marks older channels Rotating; a rekey is a new      *)
+(* handshake under the new epoch's PSK (new id); Closed and Error are      *)
+(* terminal for their id.  The network is a set of messages that never    *)
+(* shrinks: loss, duplication, reordering and replay by an attacker are   *)
+(* all "a message of the set is delivered, any number of times, or never". *)
+(*                                                                         *)
+(* Omitted, and why: contexts (one context; Rendezvous.tla adds context    *)
+(* binding), static-key checks (Rendezvous.tla), Noise transport nonces    *)
+(* (the cipher state's own counters, tested against the vectors), and the  *)
+(* contents of messages.  ERHandshakeTerminates is the one liveness        *)
+(* property, under weak fairness of HandshakeTimeout (ERFairSpec).         *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets
+
+CONSTANTS
+    \* @type: AUTH;
+    Ini,       \* the initiator
+    \* @type: AUTH;
+    Resp,      \* the responder
+    \* @type: Int;
+    MaxEpoch,  \* epochs are 0..MaxEpoch
+    \* @type: Int;
+    MaxHs      \* at most MaxHs handshakes (ids 1..MaxHs)
+
+CONSTANTS
+    \* @type: Bool;
+    BUG_ReviveClosed,         \* a late msg 2 revives a Closed or Error channel
+    \* @type: Bool;
+    BUG_ActiveBeforeConfirm,  \* the responder is Active before key confirmation
+    \* @type: Bool;
+    BUG_NoReplayCheck,        \* the responder accepts a replayed msg 1
+    \* @type: Bool;
+    BUG_PskFromPublicIds,     \* the PSK is derived from public ids only
+    \* @type: Bool;
+    BUG_AcceptRetiredEpoch,   \* data of a rotating channel's old keys is accepted
+    \* @type: Bool;
+    BUG_RotateInPlace,        \* the seed's rotate(): new epoch, same keys
+    \* @type: Bool;
+    BUG_NoEpochBinding        \* the prologue does not bind the epoch
+
+ASSUME ERConstantsOK == Ini # Resp /\ MaxEpoch \in Nat /\ MaxHs \in Nat
+
+Auth == {Ini, Resp}
+EREpochs == 0..MaxEpoch
+ERIds == 0..MaxHs
+ERStates == {"None", "Establishing", "Active", "Rotating", "Closed", "Error"}
+
+(***************************************************************************)
+(* Key material: 0 stands for anything derivable from public ids; the     *)
+(* secret PSK of epoch e is e + 1 (DESIGN.md 1).                           *)
+(***************************************************************************)
+ERPublicPsk == 0
+ERPsk(e) == IF BUG_PskFromPublicIds THEN ERPublicPsk ELSE e + 1
+
+ERChan == [st : ERStates, ep : EREpochs, id : ERIds, psk : 0..(MaxEpoch + 1)]
+ERMsg == [type : {"Init", "Resp", "Data"}, src : Auth, dst : Auth, ep : EREpochs,
+          id : ERIds, psk : 0..(MaxEpoch + 1)]
+
+VARIABLES
+    \* @type: AUTH -> Int;
+    epoch,        \* epoch[a]: the current epoch of a
+    \* @type: AUTH -> (AUTH -> { st: Str, ep: Int, id: Int, psk: Int });
+    chan,         \* chan[a][b]: a's channel with peer b
+    \* @type: Int;
+    nextId,       \* the next handshake id (also the initiator's timestamp)
+    \* @type: AUTH -> (AUTH -> Int);
+    lastTs,       \* lastTs[r][i]: the greatest msg-1 timestamp r accepted from i
+    \* @type: Set({ type: Str, src: AUTH, dst: AUTH, ep: Int, id: Int, psk: Int });
+    msgs,         \* every message ever sent (the attacker may replay any)
+    \* @type: Seq(Int);
+    respLog,      \* the ids of the msg 1s the responder accepted, in order
+    \* @type: Set(Int);
+    confirmed,    \* the ids the responder key-confirmed
+    \* @type: Set({ ini: AUTH, resp: AUTH, id: Int, ep: Int });
+    established,  \* the ChannelEstablished facts journaled
+    \* @type: AUTH -> Set(Int);
+    closed,       \* closed[a]: the channel ids a closed, failed or retired
+    \* @type: Set({ id: Int, ep: Int, at: Int });
+    received      \* the data accepted: channel id, sealing epoch, receiver's epoch
+
+vars == <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established, closed,
+          received>>
+
+ERNoChan == [st |-> "None", ep |-> 0, id |-> 0, psk |-> 0]
+
+(***************************************************************************)
+(* The initial predicate: epoch 0, no channel, nothing sent.               *)
+(***************************************************************************)
+ERInit ==
+    /\ epoch = [a \in Auth |-> 0]
+    /\ chan = [a \in Auth |-> [b \in Auth |-> ERNoChan]]
+    /\ nextId = 1
+    /\ lastTs = [a \in Auth |-> [b \in Auth |-> 0]]
+    /\ msgs = {}
+    /\ respLog = <<>>
+    /\ confirmed = {}
+    /\ established = {}
+    /\ closed = [a \in Auth |-> {}]
+    /\ received = {}
+
+\* A channel being replaced is retired: its id is closed for good.
+ERRetire(a, b) ==
+    IF chan[a][b].st \in {"None", "Closed", "Error"}
+      THEN closed
+      ELSE [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
+
+(***************************************************************************)
+(* PrepareEstablishChannel: Ini starts a handshake (a first one or a      *)
+(* rekey of a Rotating channel) under the PSK of its epoch.  Enabled iff  *)
+(* Ini has no Establishing or Active channel and ids are left.             *)
+(***************************************************************************)
+PrepareEstablishChannel ==
+    /\ chan[Ini][Resp].st \in {"None", "Rotating", "Closed", "Error"}
+    /\ nextId <= MaxHs
+    /\ chan' = [chan EXCEPT ![Ini][Resp] =
+                  [st |-> "Establishing", ep |-> epoch[Ini], id |-> nextId,
+                   psk |-> ERPsk(epoch[Ini])]]
+    /\ closed' = ERRetire(Ini, Resp)
+    /\ msgs' = msgs \cup {[type |-> "Init", src |-> Ini, dst |-> Resp, ep |-> epoch[Ini],
+                           id |-> nextId, psk |-> ERPsk(epoch[Ini])]}
+    /\ nextId' = nextId + 1
+    /\ UNCHANGED <<epoch, lastTs, respLog, confirmed, established, received>>
+
+(***************************************************************************)
+(* HandleHandshake(m): Resp processes msg 1.  Enabled iff the prologue's   *)
+(* epoch is Resp's epoch and the timestamp is newer than the last one     *)
+(* accepted from Ini.  Resp cannot check the PSK yet: it replies, and its  *)
+(* channel stays Establishing until key confirmation.                      *)
+(***************************************************************************)
+HandleHandshake(m) ==
+    /\ m.type = "Init" /\ m.dst = Resp
+    /\ BUG_NoEpochBinding \/ m.ep = epoch[Resp]
+    /\ BUG_NoReplayCheck \/ m.id > lastTs[Resp][m.src]
+    /\ LET ep == IF BUG_NoEpochBinding THEN m.ep ELSE epoch[Resp]
+           psk == ERPsk(ep)
+       IN  /\ chan' = [chan EXCEPT ![Resp][m.src] =
+                         [st |-> IF BUG_ActiveBeforeConfirm THEN "Active" ELSE "Establishing",
+                          ep |-> ep, id |-> m.id, psk |-> psk]]
+           /\ established' = IF BUG_ActiveBeforeConfirm
+                               THEN established \cup
+                                      {[ini |-> m.src, resp |-> Resp, id |-> m.id, ep |-> ep]}
+                               ELSE established
+           /\ msgs' = msgs \cup {[type |-> "Resp", src |-> Resp, dst |-> m.src, ep |-> ep,
+                                  id |-> m.id, psk |-> psk]}
+    /\ closed' = IF chan[Resp][m.src].id = m.id THEN closed ELSE ERRetire(Resp, m.src)
+    /\ lastTs' = [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
+    /\ respLog' = Append(respLog, m.id)
+    /\ UNCHANGED <<epoch, nextId, confirmed, received>>
+
+(***************************************************************************)
+(* ProcessResponse(m): Ini processes msg 2 of its Establishing channel.   *)
+(* The PSK is mixed in here, so a mismatch is seen: Error.  Otherwise the *)
+(* channel is Active.                                                      *)
+(***************************************************************************)
+ProcessResponse(m) ==
+    /\ m.type = "Resp" /\ m.dst = Ini
+    /\ chan[Ini][m.src].id = m.id
+    /\ chan[Ini][m.src].st \in
+          IF BUG_ReviveClosed THEN {"Establishing", "Closed", "Error"} ELSE {"Establishing"}
+    /\ IF m.psk = chan[Ini][m.src].psk
+         THEN /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Active"]
+              /\ UNCHANGED closed
+         ELSE /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Error"]
+              /\ closed' = [closed EXCEPT ![Ini] = @ \cup {m.id}]
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+
+(***************************************************************************)
+(* SendData(a, b): a seals a transport message on its Active channel; the *)
+(* initiator's first one is the key confirmation.                          *)
+(***************************************************************************)
+SendData(a, b) ==
+    /\ chan[a][b].st = "Active"
+    /\ msgs' = msgs \cup {[type |-> "Data", src |-> a, dst |-> b, ep |-> chan[a][b].ep,
+                           id |-> chan[a][b].id, psk |-> chan[a][b].psk]}
+    /\ UNCHANGED <<epoch, chan, nextId, lastTs, respLog, confirmed, established, closed,
+                   received>>
+
+(***************************************************************************)
+(* KeyConfirm(m): Resp's Establishing channel receives the first transport *)
+(* message.  It decrypts iff the PSKs match: then Active and journaled     *)
+(* (ChannelEstablished), otherwise Error.                                  *)
+(***************************************************************************)
+KeyConfirm(m) ==
+    /\ m.type = "Data" /\ m.dst = Resp
+    /\ chan[Resp][m.src].st = "Establishing"
+    /\ chan[Resp][m.src].id = m.id
+    /\ IF m.psk = chan[Resp][m.src].psk
+         THEN /\ chan' = [chan EXCEPT ![Resp][m.src].st = "Active"]
+              /\ confirmed' = confirmed \cup {m.id}
+              /\ established' = established \cup
+                    {[ini |-> m.src, resp |-> Resp, id |-> m.id, ep |-> chan[Resp][m.src].ep]}
+              /\ UNCHANGED closed
+         ELSE /\ chan' = [chan EXCEPT ![Resp][m.src].st = "Error"]
+              /\ closed' = [closed EXCEPT ![Resp] = @ \cup {m.id}]
+              /\ UNCHANGED <<confirmed, established>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, received>>
+
+(***************************************************************************)
+(* ReceiveData(b, m): b accepts a transport message on its Active channel *)
+(* of the message's id, sealed under b's current epoch.                    *)
+(***************************************************************************)
+ReceiveData(b, m) ==
+    /\ m.type = "Data" /\ m.dst = b
+    /\ chan[b][m.src].id = m.id
+    /\ IF BUG_AcceptRetiredEpoch
+         THEN chan[b][m.src].st \in {"Active", "Rotating"}
+         ELSE chan[b][m.src].st = "Active" /\ m.ep = epoch[b]
+    /\ received' = received \cup {[id |-> m.id, ep |-> m.ep, at |-> epoch[b]]}
+    /\ UNCHANGED <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established,
+                   closed>>
+
+(***************************************************************************)
+(* AdvanceEpoch(a): a moves to the next epoch; its Establishing and Active *)
+(* channels of older epochs become Rotating (they send nothing).           *)
+(***************************************************************************)
+AdvanceEpoch(a) ==
+    /\ epoch[a] < MaxEpoch
+    /\ epoch' = [epoch EXCEPT ![a] = @ + 1]
+    /\ chan' = [chan EXCEPT ![a] =
+                  [b \in Auth |->
+                     IF chan[a][b].st \in {"Establishing", "Active"}
+                       THEN [chan[a][b] EXCEPT !.st = "Rotating"]
+                       ELSE chan[a][b]]]
+    /\ UNCHANGED <<nextId, lastTs, msgs, respLog, confirmed, established, closed, received>>
+
+(***************************************************************************)
+(* RotateChannel(a, b): only under BUG_RotateInPlace, the seed's rotate(): *)
+(* a Rotating channel is relabelled with the new epoch and reactivated,    *)
+(* keeping its keys.                                                       *)
+(***************************************************************************)
+RotateChannel(a, b) ==
+    /\ BUG_RotateInPlace
+    /\ chan[a][b].st = "Rotating"
+    /\ chan' = [chan EXCEPT ![a][b].st = "Active", ![a][b].ep = epoch[a]]
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, closed,
+                   received>>
+
+(***************************************************************************)
+(* HandshakeTimeout(a, b): an Establishing channel times out: Error.       *)
+(***************************************************************************)
+HandshakeTimeout(a, b) ==
+    /\ chan[a][b].st = "Establishing"
+    /\ chan' = [chan EXCEPT ![a][b].st = "Error"]
+    /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+
+(***************************************************************************)
+(* CloseChannel(a, b): a closes its Active or Rotating channel.            *)
+(***************************************************************************)
+CloseChannel(a, b) ==
+    /\ chan[a][b].st \in {"Active", "Rotating"}
+    /\ chan' = [chan EXCEPT ![a][b].st = "Closed"]
+    /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+
+ERNext ==
+    \/ PrepareEstablishChannel
+    \/ \E m \in msgs : HandleHandshake(m) \/ ProcessResponse(m) \/ KeyConfirm(m)
+    \/ \E a, b \in Auth :
+          \/ SendData(a, b)
+          \/ RotateChannel(a, b)
+          \/ HandshakeTimeout(a, b)
+          \/ CloseChannel(a, b)
+    \/ \E b \in Auth : \E m \in msgs : ReceiveData(b, m)
+    \/ \E a \in Auth : AdvanceEpoch(a)
+
+ERSpec == ERInit /\ [][ERNext]_vars
+
+\* Liveness needs fairness: a handshake that stays Establishing times out.
+ERFairSpec == ERSpec /\ WF_vars(HandshakeTimeout(Ini, Resp))
+                     /\ WF_vars(HandshakeTimeout(Resp, Ini))
+
+(***************************************************************************)
+(* ERTypeOK: every variable is in its domain.                              *)
+(***************************************************************************)
+ERTypeOK ==
+    /\ epoch \in [Auth -> EREpochs]
+    /\ chan \in [Auth -> [Auth -> ERChan]]
+    /\ nextId \in 1..(MaxHs + 1)
+    /\ lastTs \in [Auth -> [Auth -> ERIds]]
+    /\ msgs \subseteq ERMsg
+    /\ respLog \in Seq(ERIds)
+    /\ confirmed \subseteq ERIds
+    /\ established \subseteq [ini : Auth, resp : Auth, id : ERIds, ep : EREpochs]
+    /\ closed \in [Auth -> SUBSET ERIds]
+    /\ received \subseteq [id : ERIds, ep : EREpochs, at : EREpochs]
+
+(***************************************************************************)
+(* ERNoRevival: a channel id that was closed, failed or retired never     *)
+(* comes back: Closed and Error are terminal (DESIGN.md 5).                *)
+(***************************************************************************)
+ERNoRevival ==
+    \A a, b \in Auth : chan[a][b].id \in closed[a] => chan[a][b].st \in {"Closed", "Error"}
+
+(***************************************************************************)
+(* ERKeyConfirmed: the responder's channel is Active, and a               *)
+(* ChannelEstablished fact exists, only after key confirmation: a wrong    *)
+(* PSK never yields either (DESIGN.md 5).                                  *)
+(***************************************************************************)
+ERKeyConfirmed ==
+    /\ chan[Resp][Ini].st = "Active" => chan[Resp][Ini].id \in confirmed
+    /\ \A f \in established : f.id \in confirmed
+
+(***************************************************************************)
+(* ERNoReplayedInit: the responder accepts each msg 1 once, in increasing  *)
+(* timestamp order: a replayed first message is dropped (DESIGN.md 5).     *)
+(***************************************************************************)
+ERNoReplayedInit == \A i, j \in 1..Len(respLog) : i < j => respLog[i] < respLog[j]
+
+(***************************************************************************)
+(* ERPskSecret: no Active channel is keyed with material derivable from   *)
+(* public ids (DESIGN.md 1).                                               *)
+(***************************************************************************)
+ERPskSecret == \A a, b \in Auth : chan[a][b].st = "Active" => chan[a][b].psk # ERPublicPsk
+
+(***************************************************************************)
+(* ERRetiredEpochRejected: data is accepted only if sealed under the      *)
+(* receiver's current epoch (DESIGN.md 5).                                 *)
+(***************************************************************************)
+ERRetiredEpochRejected == \A x \in received : x.ep = x.at
+
+(***************************************************************************)
+(* ERRekeyIsNewHandshake: every Active channel comes from a handshake run *)
+(* in its own epoch: a rekey is a new handshake, never a relabelling       *)
+(* (DESIGN.md 5).                                                          *)
+(***************************************************************************)
+ERRekeyIsNewHandshake ==
+    \A a, b \in Auth :
+        chan[a][b].st = "Active" =>
+            \E m \in msgs : m.type = "Init" /\ m.id = chan[a][b].id /\ m.ep = chan[a][b].ep
+
+(***************************************************************************)
+(* ERNoStaleActive: an Establishing or Active channel belongs to its       *)
+(* owner's current epoch: older ones are Rotating (DESIGN.md 5).           *)
+(***************************************************************************)
+ERNoStaleActive ==
+    \A a, b \in Auth :
+        chan[a][b].st \in {"Establishing", "Active"} => chan[a][b].ep = epoch[a]
+
+(***************************************************************************)
+(* ERHandshakeTerminates (liveness, under ERFairSpec): a channel never     *)
+(* stays Establishing forever: the handshake ends Active or in Error       *)
+(* (DESIGN.md 5: no half state).                                           *)
+(***************************************************************************)
+ERHandshakeTerminates ==
+    \A a, b \in Auth : chan[a][b].st = "Establishing" ~> chan[a][b].st # "Establishing"
+
+THEOREM ERSpec => [](ERTypeOK /\ ERNoRevival /\ ERKeyConfirmed /\ ERNoReplayedInit
+                     /\ ERPskSecret /\ ERRetiredEpochRejected /\ ERRekeyIsNewHandshake
+                     /\ ERNoStaleActive)
+THEOREM ERFairSpec => ERHandshakeTerminates
+=============================================================================
