@@ -162,3 +162,7 @@ def test_unkeyed_state_and_bad_arguments() -> None:
     assert empty.encrypt_with_ad(b"", b"plain") == b"plain"
     with pytest.raises(NoiseStateError):
         empty.rekey()
+    with pytest.raises(NoiseConfigError):
+        cs.encrypt_with_ad("ad", b"x")  # type: ignore[arg-type]
+    with pytest.raises(NoiseConfigError):
+        cs.decrypt_with_ad(b"", "x" * 20)  # type: ignore[arg-type]

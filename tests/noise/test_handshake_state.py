@@ -151,7 +151,6 @@ def test_wrong_psk_detected_only_by_initiator_on_message_2(make_pair: Pair) -> N
     with pytest.raises(NoiseDecryptError):
         init.read_message(reply)
     assert init.stage is HandshakeStage.Failed
-    assert init.handshake_hash != resp.handshake_hash
 
 
 def test_wrong_prologue_rejected_by_responder(make_pair: Pair) -> None:
@@ -287,6 +286,19 @@ def test_bad_configuration(keys: dict[str, Keypair], psk: bytes) -> None:
         with pytest.raises(NoiseConfigError):
             case()
     assert issubclass(NoiseConfigError, LocalProtocolError)
+
+
+def test_non_bytes_input_is_typed(make_pair: Pair) -> None:
+    """A str payload or message is a NoiseConfigError (and Failed), not a TypeError."""
+    init, resp = make_pair()
+    with pytest.raises(NoiseConfigError):
+        init.write_message("hello")  # type: ignore[arg-type]
+    assert init.stage is HandshakeStage.Failed
+    with pytest.raises(NoiseConfigError):
+        resp.read_message("hello")  # type: ignore[arg-type]
+    assert resp.stage is HandshakeStage.Failed
+    init, resp = make_pair()
+    assert resp.read_message(bytearray(init.write_message(memoryview(b"view")))) == b"view"
 
 
 def test_generated_ephemeral_of_wrong_family_is_refused(keys: dict[str, Keypair]) -> None:

@@ -80,6 +80,7 @@ class CipherState:
 
     def encrypt_with_ad(self, ad: bytes, plaintext: bytes) -> bytes:
         """ENCRYPT(k, n++, ad, plaintext); plaintext itself while there is no key."""
+        _check_bytes(ad, plaintext)
         if self._aead is None:
             return plaintext
         if len(plaintext) + TAG_LEN > MAX_MESSAGE_LEN:
@@ -96,6 +97,7 @@ class CipherState:
     def decrypt_with_ad(self, ad: bytes, ciphertext: bytes) -> bytes:
         """DECRYPT(k, n++, ad, ciphertext); on failure n is unchanged and
         ``NoiseDecryptError`` is raised."""
+        _check_bytes(ad, ciphertext)
         if self._aead is None:
             return ciphertext
         if len(ciphertext) > MAX_MESSAGE_LEN:
@@ -113,3 +115,11 @@ class CipherState:
         if self._aead is None:
             raise NoiseStateError("rekey on a cipher state without a key")
         self._aead = self._cipher.new(self._cipher.rekey(self._aead))
+
+
+def _check_bytes(ad: object, data: object) -> None:
+    # ``cryptography`` would raise a bare TypeError; misuse is typed here instead.
+    if not isinstance(ad, bytes | bytearray | memoryview) or not isinstance(
+        data, bytes | bytearray | memoryview
+    ):
+        raise NoiseConfigError("associated data and message must be bytes")

@@ -37,6 +37,7 @@ from aura_rendezvous.noise._symmetric_state import SymmetricState
 __all__ = ["HandshakeState", "NoiseHandshakeResult"]
 
 _PSK_LEN = 32
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 _SOURCE = "NoiseHandshakeMessage"
 
 
@@ -226,7 +227,7 @@ class HandshakeState:
             # A static key from a message that did not authenticate is not the peer's.
             self._rs = None
 
-    def write_message(self, payload: bytes = b"") -> bytes:
+    def write_message(self, payload: bytes | bytearray | memoryview = b"") -> bytes:
         """The next handshake message carrying ``payload``.
 
         Raises ``NoiseStateError`` out of turn, after a failure, or when the
@@ -234,6 +235,9 @@ class HandshakeState:
         """
         current, nxt = self._advance(HandshakeEvent.Write)
         try:
+            if not isinstance(payload, _BYTES_LIKE):
+                raise NoiseConfigError(f"payload must be bytes, got {type(payload).__name__}")
+            payload = bytes(payload)
             if len(payload) > MAX_MESSAGE_LEN:
                 raise NoiseStateError(f"payload of {len(payload)} bytes exceeds 65535")
             message = self._write(MESSAGE_INDEX[current], payload)
@@ -247,7 +251,7 @@ class HandshakeState:
         self._stage = nxt
         return message
 
-    def read_message(self, message: bytes) -> bytes:
+    def read_message(self, message: bytes | bytearray | memoryview) -> bytes:
         """The payload of the peer's next handshake message.
 
         Raises ``NoiseDecryptError`` (tag failed: wrong key, PSK, prologue, or
@@ -257,8 +261,8 @@ class HandshakeState:
         """
         current, nxt = self._advance(HandshakeEvent.Read)
         try:
-            if not isinstance(message, bytes | bytearray | memoryview):
-                raise NoiseStateError(f"message must be bytes, got {type(message).__name__}")
+            if not isinstance(message, _BYTES_LIKE):
+                raise NoiseConfigError(f"message must be bytes, got {type(message).__name__}")
             if len(message) > MAX_MESSAGE_LEN:
                 raise NoiseMalformedError(_SOURCE, f"longer than {MAX_MESSAGE_LEN} bytes")
             payload = self._read(MESSAGE_INDEX[current], bytes(message))
