@@ -1,0 +1,101 @@
+"""Identifiers and integer ranges of the rendezvous core.
+
+``AuthorityId`` and ``ContextId`` are 32 opaque bytes (DESIGN.md 1). Epochs,
+times (ms) and budgets are u64, costs u32: every value that crosses an API or
+a wire format is range-checked here, so an overflow is a typed error and
+never a silently wrapped number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from aura_rendezvous._errors import LocalProtocolError
+
+__all__ = [
+    "ID_LEN",
+    "U32_MAX",
+    "U64_MAX",
+    "AuthorityId",
+    "ContextId",
+    "ValueRangeError",
+    "check_u32",
+    "check_u64",
+    "epoch_bytes",
+    "next_epoch",
+]
+
+ID_LEN = 32
+U64_MAX = 2**64 - 1
+U32_MAX = 2**32 - 1
+
+
+class ValueRangeError(LocalProtocolError, ValueError):
+    """A number is outside its u32/u64 range, or an addition would overflow."""
+
+
+def check_u64(name: str, value: int) -> int:
+    """``value`` if it is an ``int`` in ``[0, 2**64)``; else :class:`ValueRangeError`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueRangeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 0 <= value <= U64_MAX:
+        raise ValueRangeError(f"{name}={value} is outside u64")
+    return value
+
+
+def check_u32(name: str, value: int) -> int:
+    """``value`` if it is an ``int`` in ``[0, 2**32)``; else :class:`ValueRangeError`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueRangeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 0 <= value <= U32_MAX:
+        raise ValueRangeError(f"{name}={value} is outside u32")
+    return value
+
+
+def epoch_bytes(epoch: int) -> bytes:
+    """The epoch as 8 bytes big-endian (the form DESIGN.md 1 puts in HKDF ``info``)."""
+    return check_u64("epoch", epoch).to_bytes(8, "big")
+
+
+def next_epoch(epoch: int) -> int:
+    """``epoch + 1``; the last u64 epoch has no successor (an error, not a wrap)."""
+    if check_u64("epoch", epoch) == U64_MAX:
+        raise ValueRangeError("epoch 2**64-1 has no successor")
+    return epoch + 1
+
+
+def _id_bytes(inst: Any, attribute: attrs.Attribute[bytes], value: bytes) -> None:
+    if not isinstance(value, bytes):
+        raise LocalProtocolError(
+            f"{type(inst).__name__}.{attribute.name} must be bytes, got {type(value).__name__}"
+        )
+    if len(value) != ID_LEN:
+        raise LocalProtocolError(f"{type(inst).__name__} must be {ID_LEN} bytes, got {len(value)}")
+
+
+@attrs.frozen(order=True)
+class AuthorityId:
+    """An authority: 32 opaque bytes. Ordered by bytes, so choices are deterministic."""
+
+    value: bytes = attrs.field(validator=_id_bytes)
+
+    def hex(self) -> str:
+        return self.value.hex()
+
+    def __str__(self) -> str:
+        return f"authority:{self.value[:4].hex()}"
+
+
+@attrs.frozen(order=True)
+class ContextId:
+    """A relational context: 32 opaque bytes."""
+
+    value: bytes = attrs.field(validator=_id_bytes)
+
+    def hex(self) -> str:
+        return self.value.hex()
+
+    def __str__(self) -> str:
+        return f"context:{self.value[:4].hex()}"
