@@ -133,6 +133,7 @@ class ChannelManager:
         if channel is None:
             raise LocalProtocolError("no such channel")
         channel.close()
+        self._forget_terminal((channel.context_id, channel.remote))
 
     def check_timeouts(self, now_ms: int) -> tuple[SecureChannel | Handshaker, ...]:
         """Fail every handshake and unconfirmed channel past its deadline."""
@@ -141,17 +142,35 @@ class ChannelManager:
             if handshaker.check_timeout(now_ms):
                 failed.append(handshaker)
                 del self._pending[key]
-        failed.extend(c for c in self._by_id.values() if c.check_timeout(now_ms))
+        timed_out = [c for c in self._by_id.values() if c.check_timeout(now_ms)]
+        for channel in timed_out:
+            self._forget_terminal((channel.context_id, channel.remote))
+        failed.extend(timed_out)
         return tuple(failed)
 
     def _supersede(self, channel: SecureChannel) -> None:
-        for other in self._by_pair.get((channel.context_id, channel.remote), ()):
+        pair = (channel.context_id, channel.remote)
+        for other in self._by_pair.get(pair, ()):
             if other is channel:
                 continue
             if other.state is ChannelState.Rotating:
                 other.apply(ChannelEvent.Superseded)
             elif other.state in (ChannelState.Active, ChannelState.Establishing):
                 other.close()
+        self._forget_terminal(pair)
+
+    def _forget_terminal(self, pair: tuple[bytes, bytes]) -> None:
+        # Closed and Error are terminal: dropping them keeps lookups O(live channels)
+        # and makes "never revived" structural (their ids become UnknownChannel).
+        channels = self._by_pair.get(pair, [])
+        live = [c for c in channels if c.state in _LIVE]
+        for gone in channels:
+            if gone.state not in _LIVE:
+                self._by_id.pop(gone.channel_id, None)
+        if live:
+            self._by_pair[pair] = live
+        else:
+            self._by_pair.pop(pair, None)
 
     # --- transport ------------------------------------------------------
 
