@@ -96,7 +96,8 @@ def parse_apalache_output(
     a temporal property. Apalache names violations by index (``state invariant 0``);
     the names come from the ``> Set an invariant to X`` lines it prints for a TLC cfg
     (else from ``invariants``/``temporal``), invariants first. A status without an
-    outcome line is ``error`` with the first error line as message. ``trace_length``
+    outcome line is ``error`` with the first error line as message, except 12 (a
+    counterexample) and 0 confirmed by ``EXITCODE: OK``. ``trace_length``
     is ``N + 1`` for ``State N: ... violated`` (states 0..N); the ITF file named by
     ``Check the trace in:`` is recorded in ``trace_file``.
     """
@@ -144,14 +145,19 @@ def parse_apalache_output(
     violated: str | None = None
     result: str
     message = ""
-    if outcome in ("NoError", "ExecutionsTooShort") and exit_code == 0:
+    if exit_code == 0 and (
+        outcome in ("NoError", "ExecutionsTooShort") or (outcome is None and printed_code == 0)
+    ):
         result = "ok"
         if outcome == "ExecutionsTooShort":
             message = "ExecutionsTooShort: no execution reached the length bound"
     elif outcome == "Deadlock":
         result = "deadlock"
-    elif outcome == "Error" and exit_code == 12:
+    elif exit_code == 12 and outcome in ("Error", None):
+        # 12 means "counterexample found" even when the outcome line is cut off.
         result = "invariant"
+        if outcome is None:
+            message = "exit code 12 (counterexample) without an outcome line"
         if violation is not None:
             index = violation[2]
             if index < len(names):
