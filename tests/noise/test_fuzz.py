@@ -111,8 +111,19 @@ def test_transport_decrypt_arbitrary_bytes(ct: bytes, ad: bytes, n: int) -> None
     assert cs.n == n
 
 
+_NAME_PARTS = st.tuples(
+    st.sampled_from(["Noise", "noise", "Nois", ""]),
+    st.sampled_from(
+        ["IK", "XX", "IKpsk2", "IKpsk0", "IKpsk1", "IKpsk3", "IKpsk0+psk2", "IKpsk2+psk2", "IKpsk"]
+    ),
+    st.sampled_from(["25519", "448", "P256", ""]),
+    st.sampled_from(["ChaChaPoly", "AESGCM", "XChaChaPoly"]),
+    st.sampled_from(["BLAKE2s", "BLAKE2b", "SHA256", "SHA512", "SHA3"]),
+).map("_".join)
+
+
 @FUZZ
-@given(st.text(max_size=60))
+@given(st.one_of(st.text(max_size=60), _NAME_PARTS))
 def test_parse_arbitrary_names(name: str) -> None:
     """Any text either parses to a protocol of that exact name or is a NoiseConfigError."""
     try:

@@ -362,3 +362,10 @@ def test_keypair_repr_hides_private_key() -> None:
     assert bytes(range(32)).hex() not in repr(kp)
     assert repr(bytes(range(32))) not in repr(kp)
     assert kp.public.hex() in repr(kp) or repr(kp.public) in repr(kp)
+
+
+def test_generate_with_short_randomness() -> None:
+    """An injected randomness source returning too few bytes is a typed config error."""
+    with pytest.raises(NoiseConfigError):
+        Keypair.generate(lambda n: bytes(n - 1))
+    assert Keypair.generate(lambda n: bytes(range(n)), dh="448").public != bytes(56)

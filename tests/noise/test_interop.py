@@ -250,3 +250,52 @@ def test_dissononce_rekey_is_broken() -> None:
     assert theirs._nonce == 0  # the nonce was reset
     with pytest.raises(ValueError, match="32 bytes"):
         theirs.encrypt_with_ad(b"", b"x")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Noise_IKpsk2_448_AESGCM_SHA512",
+        "Noise_IKpsk2_25519_AESGCM_BLAKE2b",
+        "Noise_IKpsk0+psk2_25519_ChaChaPoly_SHA256",
+    ],
+)
+@pytest.mark.parametrize("ours_initiates", [True, False], ids=["ours-initiator", "ours-responder"])
+def test_noiseprotocol_other_suites(name: str, ours_initiates: bool) -> None:
+    """The generic suite tables interoperate beyond the production suite, both directions."""
+    dh = "448" if "_448_" in name else "25519"
+    s_i, s_r = Keypair.generate(os.urandom, dh), Keypair.generate(os.urandom, dh)
+    psks = [os.urandom(32) for _ in range(name.count("psk"))]
+    gen = lambda: Keypair.generate(os.urandom, dh)  # noqa: E731
+
+    def theirs_for(initiator: bool) -> NoiseConnection:
+        conn = NoiseConnection.from_name(name.encode())
+        if initiator:
+            conn.set_as_initiator()
+            conn.set_keypair_from_private_bytes(NPKeypair.STATIC, s_i.private)
+            conn.set_keypair_from_public_bytes(NPKeypair.REMOTE_STATIC, s_r.public)
+        else:
+            conn.set_as_responder()
+            conn.set_keypair_from_private_bytes(NPKeypair.STATIC, s_r.private)
+        conn.set_psks(psks=psks)
+        conn.set_prologue(PROLOGUE)
+        conn.start_handshake()
+        return conn
+
+    if ours_initiates:
+        ours = HandshakeState.initiator(
+            name, prologue=PROLOGUE, s=s_i, rs=s_r.public, psks=psks, generate_keypair=gen
+        )
+        theirs = theirs_for(False)
+        assert bytes(theirs.read_message(ours.write_message(b"one"))) == b"one"
+        assert ours.read_message(bytes(theirs.write_message(b"two"))) == b"two"
+    else:
+        theirs = theirs_for(True)
+        ours = HandshakeState.responder(
+            name, prologue=PROLOGUE, s=s_r, psks=psks, generate_keypair=gen
+        )
+        assert ours.read_message(bytes(theirs.write_message(b"one"))) == b"one"
+        assert ours.remote_static == s_i.public
+        assert bytes(theirs.read_message(ours.write_message(b"two"))) == b"two"
+    assert ours.handshake_hash == bytes(theirs.get_handshake_hash())
+    _exchange_transport(ours.split(), theirs.encrypt, theirs.decrypt, rounds=2)
