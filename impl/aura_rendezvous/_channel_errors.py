@@ -10,6 +10,7 @@ a :class:`LocalProtocolError`.
 from __future__ import annotations
 
 from aura_rendezvous._errors import LocalProtocolError, RemoteProtocolError
+from aura_rendezvous._keys import NotAMember
 
 __all__ = [
     "ChannelClosedError",
@@ -54,10 +55,8 @@ class WrongEpoch(RemoteProtocolError):
     reason = "EpochMismatch"
 
 
-class NonMember(RemoteProtocolError):
-    """The claimed initiator is not in the context's roster."""
-
-    reason = "NonMember"
+class NonMember(NotAMember):
+    """The claimed initiator of a handshake is not in the context's roster."""
 
 
 class StaticKeyMismatch(RemoteProtocolError):

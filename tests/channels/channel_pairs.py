@@ -8,6 +8,8 @@ import itertools
 import attrs
 from aura_rendezvous._channel_manager import ChannelManager
 from aura_rendezvous._handshaker import HandshakeConfig, Handshaker
+from aura_rendezvous._ids import ContextId
+from aura_rendezvous._keys import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
 CTX_A = b"\xa1" * 32
@@ -26,11 +28,12 @@ STATIC = {ALICE: keypair("alice"), BOB: keypair("bob"), CAROL: keypair("carol")}
 ROSTER = {ALICE: STATIC[ALICE].public, BOB: STATIC[BOB].public}
 
 
-def psk(context_id: bytes, epoch: int, root: bytes = b"root-secret") -> bytes:
-    """A test-only secret PSK per (context, epoch), keyed by a root secret."""
-    return hashlib.blake2s(
-        context_id + epoch.to_bytes(8, "big"), key=root, person=b"testpsk"
-    ).digest()
+ROOT_SECRET = hashlib.sha256(b"root-secret of the test context").digest()
+
+
+def psk(context_id: bytes, epoch: int, root: bytes = ROOT_SECRET) -> bytes:
+    """The real secret PSK of (context, epoch) under ``root`` (DESIGN.md section 1)."""
+    return derive_handshake_psk(root, ContextId(context_id), epoch)
 
 
 _eph = itertools.count()

@@ -99,7 +99,7 @@ def test_handshake_completes_and_confirms() -> None:
 def test_wrong_psk_never_activates_either_side() -> None:
     """A wrong PSK passes message 1 (IKpsk2 mixes it late) but fails the initiator on
     message 2; the responder's channel never becomes Active and times out to Error."""
-    alice = initiator(config(ALICE, BOB, key=psk(CTX_A, 1, root=b"other-root")))
+    alice = initiator(config(ALICE, BOB, key=psk(CTX_A, 1, root=bytes(range(32)))))
     bob = responder(config(BOB, None))
     msg2 = bob.process_init(alice.create_init_message(1, 0), 0)
     with pytest.raises(HandshakeAuthError):
