@@ -154,6 +154,8 @@ class HashFunctions:
 
     name: str
     hashlen: int
+    # Noise's BLOCKLEN; ``cryptography``'s HMAC applies it implicitly, and
+    # tests/noise/test_primitives.py checks the two agree.
     blocklen: int
     # One immutable algorithm object per hash, shared by every call (saves a
     # constructor per HMAC, and a handshake runs ~50 of them).
