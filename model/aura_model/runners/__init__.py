@@ -48,6 +48,14 @@ from aura_model.runners._result import (
     EngineResult,
     RunnerError,
 )
+from aura_model.runners._rpc import (
+    EXPLORER_PORT,
+    ExplorerClient,
+    RpcError,
+    explorer_command,
+    parse_rpc_response,
+    rpc_request,
+)
 from aura_model.runners._tlc import parse_tlc_output, tlc_command
 
 __all__ = [
@@ -62,12 +70,15 @@ __all__ = [
     "EXIT_PROPERTY",
     "EXIT_SKIPPED",
     "EXIT_USAGE",
+    "EXPLORER_PORT",
     "RESULTS",
     "TLC_MIN_JAVA",
     "ApalacheCounterexample",
     "EngineResult",
     "Expectation",
+    "ExplorerClient",
     "JavaInfo",
+    "RpcError",
     "RunnerError",
     "ToolStatus",
     "apalache_command",
@@ -76,11 +87,14 @@ __all__ = [
     "detect_java",
     "detect_tlc",
     "expectation_for",
+    "explorer_command",
     "model_configs",
     "parse_apalache_output",
     "parse_counterexample_tla",
     "parse_java_version",
+    "parse_rpc_response",
     "parse_tlc_output",
+    "rpc_request",
     "run_engine",
     "run_models",
     "run_tool",
