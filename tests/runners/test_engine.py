@@ -229,6 +229,7 @@ def test_unstartable_and_garbage_output_are_errors(tmp_path: Path) -> None:
     r = run_tool("tlc", spec, cfg, tool=missing)
     assert r.result == "error"
     assert "cannot start" in r.message
+    assert r.exit_status() == 255
     junk = tmp_path / "junk.txt"
     junk.write_text("hello\n")
     r = run_tool("tlc", spec, cfg, tool=_tool("tlc", _replayer(tmp_path / "tlc", junk, 0)))

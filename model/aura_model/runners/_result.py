@@ -85,7 +85,12 @@ class EngineResult:
         return self.result == "ok"
 
     def exit_status(self) -> int:
-        """The TLC-convention exit code for this result (0 ok, 11 deadlock, 12 invariant...)."""
+        """The TLC-convention exit code for this result (0 ok, 11 deadlock, 12 invariant...).
+
+        A TLC error keeps TLC's own code (75, 76, 150...): it already follows the convention.
+        """
+        if self.engine == "tlc" and self.result == "error" and self.exit_code:
+            return self.exit_code
         return _EXIT_BY_RESULT[self.result]
 
     def to_json(self) -> dict[str, Any]:
