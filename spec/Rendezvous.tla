@@ -1,0 +1,526 @@
+----------------------------- MODULE Rendezvous -----------------------------
+(***************************************************************************)
+(* The rendezvous protocol: the guard chain, descriptors and channels      *)
+(* together, with both choreographies of the seed (section 5) and an       *)
+(* attacker on the network (DESIGN.md sections 1-7).                       *)
+(*                                                                         *)
+(* Ini connects to Resp in a relational context, directly or through the   *)
+(* Relay.  Resp publishes descriptors in the context journal; sync carries *)
+(* them to Ini, whose lookup picks Resp's descriptor (DescriptorValidity). *)
+(* Every send passes the guard chain (capability, then budget, GuardChain) *)
+(* and is charged the choreography's cost: HandshakeInit 2, RelayRequest  *)
+(* 2, RelayForward 1 (to the relay), HandshakeComplete 2, RelayResponse 2, *)
+(* DescriptorOffer/Answer 1.  The handshake is IKpsk2 with key            *)
+(* confirmation and per-epoch keys (EpochRotation).  The network `net` is  *)
+(* a set of messages that never shrinks: the attacker may drop, duplicate, *)
+(* reorder or replay any of them, and injects a first message from an     *)
+(* Outsider (a non-member).  Every packet an authority sends is logged in  *)
+(* `sent` with the decision of the step that sent it (privacy, DESIGN 7).  *)
+(*                                                                         *)
+(* How the modules fit: each RV invariant restates, over this state, an    *)
+(* invariant of a component module (named in its comment); an             *)
+(* implementation state maps onto these variables through the abstraction *)
+(* function of docs/specs.md, and the conformance harness checks every     *)
+(* implementation step against RVNext.                                     *)
+(*                                                                         *)
+(* Omitted, and why: effect-level interleaving (an allowed outcome's       *)
+(* effects run atomically here; GuardChain checks their order and          *)
+(* rollback), channel close and timeout (EpochRotation), receipt chains    *)
+(* (GuardChain), the descriptor's transport hints (the transport ladder is *)
+(* tested on sockets), and liveness (a lossy network promises none).       *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets
+
+CONSTANTS
+    \* @type: AUTH;
+    Ini,       \* the initiator
+    \* @type: AUTH;
+    Resp,      \* the responder (the descriptor publisher)
+    \* @type: AUTH;
+    Relay,     \* the relay authority
+    \* @type: AUTH;
+    Outsider,  \* an authority in no roster (the attacker's identity)
+    \* @type: Set(CTX);
+    Ctx,       \* the relational contexts of Ini and Resp
+    \* @type: Set(CTX);
+    RelayCtx,  \* the contexts in which Relay holds relay:forward
+    \* @type: Int;
+    MaxTime,   \* the time domain is 0..MaxTime
+    \* @type: Int;
+    Validity,  \* valid_until - valid_from of a descriptor
+    \* @type: Int;
+    Window,    \* the refresh window of needs_refresh
+    \* @type: Int;
+    MaxEpoch,  \* epochs are 0..MaxEpoch
+    \* @type: Int;
+    Limit,     \* flow budget per (context, authority, epoch)
+    \* @type: Int;
+    MaxDesc,   \* at most MaxDesc descriptors are published
+    \* @type: Int;
+    MaxHs      \* at most MaxHs handshakes (ids and timestamps 1..MaxHs)
+
+CONSTANTS
+    \* @type: Bool;
+    BUG_ReplyOnReject,       \* a rejected first message gets an error reply
+    \* @type: Bool;
+    BUG_ChannelNotBound,     \* channel lookup by peer ignores the context
+    \* @type: Bool;
+    BUG_DoubleCharge,        \* the initiator is charged twice per handshake
+    \* @type: Bool;
+    BUG_NoReplayCheck,       \* the responder keeps no timestamps
+    \* @type: Bool;
+    BUG_JournalBeforeConfirm,\* ChannelEstablished is journaled on msg 1
+    \* @type: Bool;
+    BUG_IgnoreRevocation,    \* the initiator's lookup ignores revocations
+    \* @type: Bool;
+    BUG_NoEpochCheck,        \* the responder accepts a msg 1 of a retired epoch
+    \* @type: Bool;
+    BUG_RelayNoCapCheck,     \* the relay forwards without relay:forward
+    \* @type: Bool;
+    BUG_NoRosterCheck        \* the responder accepts a non-member's msg 1
+
+Peers == {Ini, Resp}
+Auth == {Ini, Resp, Relay}
+Senders == Peers \cup {Outsider}
+
+ASSUME RVConstantsOK ==
+    /\ Cardinality({Ini, Resp, Relay, Outsider}) = 4
+    /\ RelayCtx \subseteq Ctx
+    /\ MaxTime \in Nat /\ Validity \in Nat \ {0} /\ Window \in Nat
+    /\ MaxEpoch \in Nat /\ Limit \in Nat /\ MaxDesc \in Nat /\ MaxHs \in Nat
+
+(***************************************************************************)
+(* Flow costs: the choreography annotations are the rule (DESIGN.md 4).    *)
+(***************************************************************************)
+PublishCost == 1
+ConnectCost == 2   \* HandshakeInit and RelayRequest alike
+CompleteCost == 2  \* HandshakeComplete and RelayResponse alike
+ForwardCost == 1   \* RelayForward and RelayComplete, charged to the relay
+
+RVEpochs == 0..MaxEpoch
+RVIds == 0..MaxHs
+RVStates == {"None", "Establishing", "Active", "Rotating"}
+RVPaths == {"direct", "relay"}
+RVReasons == {"NoValidDescriptor", "InsufficientBudget", "MissingCapability",
+              "EpochMismatch", "Replay", "NonMember"}
+
+RVFact == [kind : {"Descriptor", "Revoked", "ChannelEstablished"}, auth : Auth,
+           from : 0..MaxTime, until : 0..(MaxTime + Validity), nonce : 0..MaxDesc,
+           id : RVIds, ep : RVEpochs]
+RVChan == [st : RVStates, ep : RVEpochs, id : RVIds, ctx : Ctx]
+RVMsg == [type : {"Init", "Resp", "Confirm", "Error"}, ctx : Ctx, src : Senders,
+          dst : Auth \cup {Outsider}, to : Auth \cup {Outsider}, path : RVPaths,
+          ep : RVEpochs, id : RVIds, dok : BOOLEAN]
+RVSent == [src : Auth, type : {"Init", "Resp", "Confirm", "Error", "Forward"}, ctx : Ctx,
+           after : {"Allowed", "Denied"}]
+RVReceipt == [op : {"Init", "Resp"}, ctx : Ctx, src : Senders, ep : RVEpochs]
+
+VARIABLES
+    \* @type: Int;
+    now,        \* the clock, in the spec's time domain
+    \* @type: CTX -> Int;
+    epoch,      \* epoch[c]: the current epoch of context c
+    \* @type: CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, from: Int, until: Int, nonce: Int, id: Int, ep: Int }));
+    journal,    \* journal[c][m]: member m's replica of c's journal
+    \* @type: CTX -> (AUTH -> (Int -> Int));
+    spent,      \* spent[c][a][e]: flow budget a spent in c during epoch e
+    \* @type: CTX -> (AUTH -> (AUTH -> { st: Str, ep: Int, id: Int, ctx: CTX }));
+    chan,       \* chan[c][a][p]: a's channel with p, registered under context c
+    \* @type: Int;
+    nextId,     \* the next handshake id, also Ini's monotonic timestamp
+    \* @type: AUTH -> (AUTH -> Int);
+    lastTs,     \* lastTs[r][i]: greatest msg-1 timestamp r accepted from i
+    \* @type: Set({ type: Str, ctx: CTX, src: AUTH, dst: AUTH, to: AUTH, path: Str, ep: Int, id: Int, dok: Bool });
+    net,        \* every message ever put on the network
+    \* @type: Seq({ resp: AUTH, ini: AUTH, ts: Int });
+    hsLog,      \* the msg 1s the responder accepted, in order
+    \* @type: AUTH -> Set({ op: Str, ctx: CTX, src: AUTH, ep: Int });
+    rlog,       \* rlog[d]: the receipts d accepted
+    \* @type: Set({ src: AUTH, type: Str, ctx: CTX, after: Str });
+    sent,       \* every packet sent, with the decision of the step that sent it
+    \* @type: Set(Int);
+    confirmed,  \* the handshake ids the responder key-confirmed
+    \* @type: Set(Str);
+    rejects     \* the local, typed denial and rejection reasons seen
+
+vars == <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
+          confirmed, rejects>>
+
+RVNoChan(c) == [st |-> "None", ep |-> 0, id |-> 0, ctx |-> c]
+
+(***************************************************************************)
+(* Descriptors (DescriptorValidity): valid on [from, until), chosen by     *)
+(* greatest (from, nonce) among the valid, non-revoked ones.               *)
+(***************************************************************************)
+RVValidAt(d, t) == d.from <= t /\ t < d.until
+
+RVRevokedIn(c, m, d, honour) ==
+    /\ honour
+    /\ \E r \in journal[c][m] : r.kind = "Revoked" /\ r.auth = d.auth /\ r.nonce = d.nonce
+
+RVCandidates(c, m, p, honour) ==
+    {d \in journal[c][m] : /\ d.kind = "Descriptor" /\ d.auth = p
+                           /\ RVValidAt(d, now) /\ ~RVRevokedIn(c, m, d, honour)}
+
+RVBest(S) == {d \in S : \A x \in S : x = d \/ d.from > x.from
+                                      \/ (d.from = x.from /\ d.nonce > x.nonce)}
+
+\* What the implementation's lookup answers, and what it must answer.
+RVLookup(c, m, p) == RVBest(RVCandidates(c, m, p, ~BUG_IgnoreRevocation))
+RVMustLookup(c, m, p) == RVBest(RVCandidates(c, m, p, TRUE))
+
+RVDescCount == Cardinality(UNION {{d \in journal[c][Resp] : d.kind = "Descriptor"} : c \in Ctx})
+
+RVNeedsRefresh(c) == \A d \in RVCandidates(c, Resp, Resp, TRUE) : now + Window >= d.until
+
+(***************************************************************************)
+(* Channels: ChannelManager.find_by_context_peer.                          *)
+(***************************************************************************)
+RVFindChannel(c, a, p) ==
+    IF BUG_ChannelNotBound
+      THEN {chan[x][a][p] : x \in {y \in Ctx : chan[y][a][p].st = "Active"}}
+      ELSE IF chan[c][a][p].st = "Active" THEN {chan[c][a][p]} ELSE {}
+
+RVBudgetOK(c, a, cost) == spent[c][a][epoch[c]] + cost <= Limit
+
+RVCharge(c, a, cost) == [spent EXCEPT ![c][a][epoch[c]] = @ + cost]
+
+\* The hop after `src` on `path` towards `to`.
+RVHop(path, to) == IF path = "relay" THEN Relay ELSE to
+
+(***************************************************************************)
+(* A local deny or rejection: only the local reasons change.  Under        *)
+(* BUG_ReplyOnReject the responder answers a rejected msg 1 with an error. *)
+(***************************************************************************)
+RVDeny(reason) ==
+    /\ rejects' = rejects \cup {reason}
+    /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog,
+                   sent, confirmed>>
+
+(***************************************************************************)
+(* The initial predicate: time 0, epoch 0, nothing published or sent.      *)
+(***************************************************************************)
+RVInit ==
+    /\ now = 0
+    /\ epoch = [c \in Ctx |-> 0]
+    /\ journal = [c \in Ctx |-> [m \in Auth |-> {}]]
+    /\ spent = [c \in Ctx |-> [a \in Auth |-> [e \in RVEpochs |-> 0]]]
+    /\ chan = [c \in Ctx |-> [a \in Peers |-> [p \in Senders |-> RVNoChan(c)]]]
+    /\ nextId = 1
+    /\ lastTs = [r \in Peers |-> [i \in Senders |-> 0]]
+    /\ net = {}
+    /\ hsLog = <<>>
+    /\ rlog = [d \in Auth |-> {}]
+    /\ sent = {}
+    /\ confirmed = {}
+    /\ rejects = {}
+
+(***************************************************************************)
+(* PreparePublishDescriptor(c): Resp publishes a descriptor [now, now +    *)
+(* Validity) in c when needs_refresh holds (DescriptorOffer/Answer, cost   *)
+(* 1).  A budget deny is local.                                            *)
+(***************************************************************************)
+PreparePublishDescriptor(c) ==
+    /\ RVNeedsRefresh(c)
+    /\ RVDescCount < MaxDesc
+    /\ IF RVBudgetOK(c, Resp, PublishCost)
+         THEN /\ journal' = [journal EXCEPT ![c][Resp] = @ \cup
+                     {[kind |-> "Descriptor", auth |-> Resp, from |-> now,
+                       until |-> now + Validity, nonce |-> RVDescCount + 1, id |-> 0,
+                       ep |-> 0]}]
+              /\ spent' = RVCharge(c, Resp, PublishCost)
+              /\ UNCHANGED <<now, epoch, chan, nextId, lastTs, net, hsLog, rlog, sent,
+                             confirmed, rejects>>
+         ELSE RVDeny("InsufficientBudget")
+
+(***************************************************************************)
+(* RevokeDescriptor(c, d): Resp revokes its own valid descriptor d.        *)
+(***************************************************************************)
+RevokeDescriptor(c, d) ==
+    /\ d \in RVCandidates(c, Resp, Resp, TRUE)
+    /\ journal' = [journal EXCEPT ![c][Resp] = @ \cup {[d EXCEPT !.kind = "Revoked"]}]
+    /\ UNCHANGED <<now, epoch, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
+                   confirmed, rejects>>
+
+(***************************************************************************)
+(* SyncJournal(c, src, dst, f): anti-entropy between the members of c     *)
+(* delivers one missing fact.                                              *)
+(***************************************************************************)
+SyncJournal(c, src, dst, f) ==
+    /\ src # dst
+    /\ f \in journal[c][src] \ journal[c][dst]
+    /\ journal' = [journal EXCEPT ![c][dst] = @ \cup {f}]
+    /\ UNCHANGED <<now, epoch, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
+                   confirmed, rejects>>
+
+(***************************************************************************)
+(* PrepareEstablishChannel(c, path): Ini starts a handshake with Resp in  *)
+(* c, directly (HandshakeInit) or through the relay (RelayRequest).  The   *)
+(* guard needs a valid descriptor of Resp and budget; a deny is local.     *)
+(* `dok` records whether the descriptor used is one Ini must use.          *)
+(***************************************************************************)
+PrepareEstablishChannel(c, path) ==
+    /\ chan[c][Ini][Resp].st \in {"None", "Rotating"}
+    /\ nextId <= MaxHs
+    /\ IF RVLookup(c, Ini, Resp) # {} /\ RVBudgetOK(c, Ini, ConnectCost)
+         THEN /\ spent' = IF BUG_DoubleCharge
+                            THEN [spent EXCEPT ![c][Ini][epoch[c]] = @ + 2 * ConnectCost]
+                            ELSE RVCharge(c, Ini, ConnectCost)
+              /\ chan' = [chan EXCEPT ![c][Ini][Resp] =
+                            [st |-> "Establishing", ep |-> epoch[c], id |-> nextId, ctx |-> c]]
+              /\ net' = net \cup
+                   {[type |-> "Init", ctx |-> c, src |-> Ini, dst |-> RVHop(path, Resp),
+                     to |-> Resp, path |-> path, ep |-> epoch[c], id |-> nextId,
+                     dok |-> RVLookup(c, Ini, Resp) \subseteq RVMustLookup(c, Ini, Resp)]}
+              /\ sent' = sent \cup {[src |-> Ini, type |-> "Init", ctx |-> c,
+                                     after |-> "Allowed"]}
+              /\ nextId' = nextId + 1
+              /\ UNCHANGED <<now, epoch, journal, lastTs, hsLog, rlog, confirmed, rejects>>
+         ELSE RVDeny(IF RVLookup(c, Ini, Resp) = {} THEN "NoValidDescriptor"
+                     ELSE "InsufficientBudget")
+
+(***************************************************************************)
+(* RelayForward(m): the relay forwards an opaque envelope to its final     *)
+(* destination (RelayForward / RelayComplete, cost 1 to the relay).        *)
+(* Enabled iff not forwarded yet; without relay:forward or budget for the  *)
+(* context the relay drops it, sending nothing.                            *)
+(***************************************************************************)
+RelayForward(m) ==
+    /\ m.dst = Relay
+    /\ [m EXCEPT !.dst = m.to] \notin net
+    /\ IF (BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx) /\ RVBudgetOK(m.ctx, Relay, ForwardCost)
+         THEN /\ spent' = RVCharge(m.ctx, Relay, ForwardCost)
+              /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
+              /\ sent' = sent \cup {[src |-> Relay, type |-> "Forward", ctx |-> m.ctx,
+                                     after |-> "Allowed"]}
+              /\ UNCHANGED <<now, epoch, journal, chan, nextId, lastTs, hsLog, rlog,
+                             confirmed, rejects>>
+         ELSE RVDeny(IF m.ctx \in RelayCtx THEN "InsufficientBudget" ELSE "MissingCapability")
+
+(***************************************************************************)
+(* HandleHandshake(m): Resp processes a msg 1 (prepare_handle_handshake). *)
+(* In order: roster membership (static key), the prologue's context epoch, *)
+(* the timestamp (replay), then the guard (budget).  Accepted: charged,    *)
+(* Establishing until key confirmation, reply HandshakeComplete or         *)
+(* RelayResponse.  Otherwise a local rejection: nothing is sent.           *)
+(***************************************************************************)
+RVRejectReason(m) ==
+    IF ~BUG_NoRosterCheck /\ m.src \notin Peers THEN "NonMember"
+    ELSE IF ~BUG_NoEpochCheck /\ m.ep # epoch[m.ctx] THEN "EpochMismatch"
+    ELSE IF ~BUG_NoReplayCheck /\ m.id <= lastTs[Resp][m.src] THEN "Replay"
+    ELSE IF ~RVBudgetOK(m.ctx, Resp, CompleteCost) THEN "InsufficientBudget"
+    ELSE "None"
+
+HandleHandshake(m) ==
+    /\ m.type = "Init" /\ m.dst = Resp /\ m.to = Resp
+    /\ LET c == m.ctx
+           reason == RVRejectReason(m)
+       IN  IF reason = "None"
+             THEN /\ spent' = RVCharge(c, Resp, CompleteCost)
+                  /\ chan' = [chan EXCEPT ![c][Resp][m.src] =
+                                [st |-> "Establishing", ep |-> m.ep, id |-> m.id, ctx |-> c]]
+                  /\ lastTs' = [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
+                  /\ hsLog' = Append(hsLog, [resp |-> Resp, ini |-> m.src, ts |-> m.id])
+                  /\ rlog' = [rlog EXCEPT ![Resp] = @ \cup
+                                {[op |-> "Init", ctx |-> c, src |-> m.src, ep |-> m.ep]}]
+                  /\ net' = net \cup
+                       {[type |-> "Resp", ctx |-> c, src |-> Resp, dst |-> RVHop(m.path, m.src),
+                         to |-> m.src, path |-> m.path, ep |-> m.ep, id |-> m.id,
+                         dok |-> TRUE]}
+                  /\ sent' = sent \cup {[src |-> Resp, type |-> "Resp", ctx |-> c,
+                                         after |-> "Allowed"]}
+                  /\ journal' = IF BUG_JournalBeforeConfirm
+                                  THEN [journal EXCEPT ![c][Resp] = @ \cup
+                                          {[kind |-> "ChannelEstablished", auth |-> m.src,
+                                            from |-> 0, until |-> 0, nonce |-> 0,
+                                            id |-> m.id, ep |-> m.ep]}]
+                                  ELSE journal
+                  /\ UNCHANGED <<now, epoch, nextId, confirmed, rejects>>
+             ELSE IF BUG_ReplyOnReject
+               THEN /\ rejects' = rejects \cup {reason}
+                    /\ net' = net \cup
+                         {[type |-> "Error", ctx |-> c, src |-> Resp, dst |-> m.src,
+                           to |-> m.src, path |-> "direct", ep |-> epoch[c], id |-> m.id,
+                           dok |-> TRUE]}
+                    /\ sent' = sent \cup {[src |-> Resp, type |-> "Error", ctx |-> c,
+                                           after |-> "Denied"]}
+                    /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, hsLog,
+                                   rlog, confirmed>>
+               ELSE RVDeny(reason)
+
+(***************************************************************************)
+(* ProcessResponse(m): Ini's Establishing channel receives msg 2: the PSK *)
+(* matched, so Active; Ini sends its first transport message, the key     *)
+(* confirmation, on the same path.                                         *)
+(***************************************************************************)
+ProcessResponse(m) ==
+    /\ m.type = "Resp" /\ m.dst = Ini /\ m.to = Ini
+    /\ chan[m.ctx][Ini][m.src].st = "Establishing"
+    /\ chan[m.ctx][Ini][m.src].id = m.id
+    /\ chan' = [chan EXCEPT ![m.ctx][Ini][m.src].st = "Active"]
+    /\ rlog' = [rlog EXCEPT ![Ini] = @ \cup {[op |-> "Resp", ctx |-> m.ctx, src |-> m.src,
+                                              ep |-> m.ep]}]
+    /\ net' = net \cup {[type |-> "Confirm", ctx |-> m.ctx, src |-> Ini,
+                         dst |-> RVHop(m.path, m.src), to |-> m.src, path |-> m.path,
+                         ep |-> m.ep, id |-> m.id, dok |-> TRUE]}
+    /\ sent' = sent \cup {[src |-> Ini, type |-> "Confirm", ctx |-> m.ctx,
+                           after |-> "Allowed"]}
+    /\ UNCHANGED <<now, epoch, journal, spent, nextId, lastTs, hsLog, confirmed, rejects>>
+
+(***************************************************************************)
+(* KeyConfirm(m): Resp's Establishing channel decrypts the first transport *)
+(* message: Active, and ChannelEstablished is journaled.                   *)
+(***************************************************************************)
+KeyConfirm(m) ==
+    /\ m.type = "Confirm" /\ m.dst = Resp /\ m.to = Resp
+    /\ chan[m.ctx][Resp][m.src].st = "Establishing"
+    /\ chan[m.ctx][Resp][m.src].id = m.id
+    /\ chan' = [chan EXCEPT ![m.ctx][Resp][m.src].st = "Active"]
+    /\ confirmed' = confirmed \cup {m.id}
+    /\ journal' = [journal EXCEPT ![m.ctx][Resp] = @ \cup
+                     {[kind |-> "ChannelEstablished", auth |-> m.src, from |-> 0, until |-> 0,
+                       nonce |-> 0, id |-> m.id, ep |-> m.ep]}]
+    /\ UNCHANGED <<now, epoch, spent, nextId, lastTs, net, hsLog, rlog, sent, rejects>>
+
+(***************************************************************************)
+(* AdvanceEpoch(c): context c moves to its next epoch; its Establishing    *)
+(* and Active channels become Rotating; budgets restart at 0.              *)
+(***************************************************************************)
+AdvanceEpoch(c) ==
+    /\ epoch[c] < MaxEpoch
+    /\ epoch' = [epoch EXCEPT ![c] = @ + 1]
+    /\ chan' = [chan EXCEPT ![c] =
+                  [a \in Peers |-> [p \in Senders |->
+                     IF chan[c][a][p].st \in {"Establishing", "Active"}
+                       THEN [chan[c][a][p] EXCEPT !.st = "Rotating"]
+                       ELSE chan[c][a][p]]]]
+    /\ UNCHANGED <<now, journal, spent, nextId, lastTs, net, hsLog, rlog, sent, confirmed,
+                   rejects>>
+
+(***************************************************************************)
+(* InjectInit(c): the attacker, with the Outsider's own static key, sends *)
+(* a msg 1 to Resp in c (once).                                            *)
+(***************************************************************************)
+InjectInit(c) ==
+    /\ \A m \in net : m.src # Outsider
+    /\ net' = net \cup {[type |-> "Init", ctx |-> c, src |-> Outsider, dst |-> Resp,
+                         to |-> Resp, path |-> "direct", ep |-> epoch[c], id |-> 1,
+                         dok |-> TRUE]}
+    /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, hsLog, rlog, sent,
+                   confirmed, rejects>>
+
+(***************************************************************************)
+(* Tick: time advances by one unit, up to MaxTime.                         *)
+(***************************************************************************)
+Tick ==
+    /\ now < MaxTime
+    /\ now' = now + 1
+    /\ UNCHANGED <<epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
+                   confirmed, rejects>>
+
+RVNext ==
+    \/ \E c \in Ctx :
+          \/ PreparePublishDescriptor(c)
+          \/ \E d \in journal[c][Resp] : RevokeDescriptor(c, d)
+          \/ \E src, dst \in Peers : \E f \in journal[c][src] : SyncJournal(c, src, dst, f)
+          \/ \E path \in RVPaths : PrepareEstablishChannel(c, path)
+          \/ AdvanceEpoch(c)
+          \/ InjectInit(c)
+    \/ \E m \in net : RelayForward(m) \/ HandleHandshake(m) \/ ProcessResponse(m)
+                      \/ KeyConfirm(m)
+    \/ Tick
+
+RVSpec == RVInit /\ [][RVNext]_vars
+
+(***************************************************************************)
+(* RVTypeOK: every variable is in its domain.                              *)
+(***************************************************************************)
+RVTypeOK ==
+    /\ now \in 0..MaxTime
+    /\ epoch \in [Ctx -> RVEpochs]
+    /\ journal \in [Ctx -> [Auth -> SUBSET RVFact]]
+    /\ spent \in [Ctx -> [Auth -> [RVEpochs -> 0..(2 * Limit)]]]
+    /\ chan \in [Ctx -> [Peers -> [Senders -> RVChan]]]
+    /\ nextId \in 1..(MaxHs + 1)
+    /\ lastTs \in [Peers -> [Senders -> RVIds]]
+    /\ net \subseteq RVMsg
+    /\ hsLog \in Seq([resp : Peers, ini : Senders, ts : RVIds])
+    /\ rlog \in [Auth -> SUBSET RVReceipt]
+    /\ sent \subseteq RVSent
+    /\ confirmed \subseteq RVIds
+    /\ rejects \subseteq RVReasons
+
+(***************************************************************************)
+(* RVNoMessageOnDeny: no packet is ever sent by a step that denied or      *)
+(* rejected: a guard deny, a replay, a wrong epoch or a non-member leaves  *)
+(* no trace on the network (DESIGN.md 7; GuardChain GCNoEffectOnDeny).     *)
+(***************************************************************************)
+RVNoMessageOnDeny == \A s \in sent : s.after = "Allowed"
+
+(***************************************************************************)
+(* RVChannelContextBound: a channel lookup for (context, peer) only ever   *)
+(* returns a channel of that context (DESIGN.md 5).                        *)
+(***************************************************************************)
+RVChannelContextBound ==
+    \A c \in Ctx, a \in Peers, p \in Senders : \A ch \in RVFindChannel(c, a, p) : ch.ctx = c
+
+(***************************************************************************)
+(* RVBudgetWithinLimit: no authority spends more than Limit in a context   *)
+(* and epoch; a handshake is charged once (DESIGN.md 4; GuardChain         *)
+(* GCBudgetWithinLimit).                                                   *)
+(***************************************************************************)
+RVBudgetWithinLimit ==
+    \A c \in Ctx, a \in Auth, e \in RVEpochs : spent[c][a][e] <= Limit
+
+(***************************************************************************)
+(* RVReplayRejected: the responder accepts msg 1s of an initiator in       *)
+(* strictly increasing timestamp order: a replayed first message is        *)
+(* dropped (DESIGN.md 5; EpochRotation ERNoReplayedInit).                  *)
+(***************************************************************************)
+RVReplayRejected ==
+    \A i, j \in 1..Len(hsLog) :
+        (i < j /\ hsLog[i].ini = hsLog[j].ini) => hsLog[i].ts < hsLog[j].ts
+
+(***************************************************************************)
+(* RVEstablishedAfterConfirm: a ChannelEstablished fact is journaled only  *)
+(* after key confirmation (DESIGN.md 5; EpochRotation ERKeyConfirmed).     *)
+(***************************************************************************)
+RVEstablishedAfterConfirm ==
+    \A c \in Ctx, m \in Auth :
+        \A f \in journal[c][m] : f.kind = "ChannelEstablished" => f.id \in confirmed
+
+(***************************************************************************)
+(* RVConnectWithValidDescriptor: Ini starts a handshake only on a          *)
+(* descriptor it must choose: valid, not revoked, greatest (DESIGN.md 2;   *)
+(* DescriptorValidity DVRevokedNeverChosen).                               *)
+(***************************************************************************)
+RVConnectWithValidDescriptor == \A m \in net : (m.type = "Init" /\ m.src = Ini) => m.dok
+
+(***************************************************************************)
+(* RVNoStaleActive: an Establishing or Active channel of context c belongs *)
+(* to c's current epoch: a msg 1 of a retired epoch opens nothing          *)
+(* (DESIGN.md 5; EpochRotation ERNoStaleActive).                           *)
+(***************************************************************************)
+RVNoStaleActive ==
+    \A c \in Ctx, a \in Peers, p \in Senders :
+        chan[c][a][p].st \in {"Establishing", "Active"} => chan[c][a][p].ep = epoch[c]
+
+(***************************************************************************)
+(* RVRelayAuthorized: the relay forwards only in contexts where it holds   *)
+(* relay:forward (DESIGN.md 6).                                            *)
+(***************************************************************************)
+RVRelayAuthorized == \A s \in sent : s.src = Relay => s.ctx \in RelayCtx
+
+(***************************************************************************)
+(* RVMembersOnly: a non-member never gets a channel or a receipt accepted  *)
+(* (DESIGN.md 1, 5: the static key must be the roster key).                *)
+(***************************************************************************)
+RVMembersOnly ==
+    /\ \A c \in Ctx : chan[c][Resp][Outsider].st = "None"
+    /\ \A d \in Auth : \A x \in rlog[d] : x.src \in Peers
+
+THEOREM RVSpec => [](RVTypeOK /\ RVNoMessageOnDeny /\ RVChannelContextBound
+                     /\ RVBudgetWithinLimit /\ RVReplayRejected /\ RVEstablishedAfterConfirm
+                     /\ RVConnectWithValidDescriptor /\ RVNoStaleActive
+                     /\ RVRelayAuthorized /\ RVMembersOnly)
+=============================================================================
