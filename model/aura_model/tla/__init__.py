@@ -1,0 +1,26 @@
+"""The embedded TLA+ model checker (issue 4), built on the PyPI ``tla`` parser."""
+
+from aura_model.tla import _values as values
+from aura_model.tla._bfs import check, simulate
+from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
+from aura_model.tla._model import Model, load_model
+from aura_model.tla._trace import CheckResult
+from aura_model.tla._validator import ActionMatch, StepValidator
+from aura_model.tla._values import ModelValue
+
+__all__ = [
+    "ActionMatch",
+    "CheckResult",
+    "ConfigError",
+    "EvalError",
+    "Model",
+    "ModelValue",
+    "StepValidator",
+    "TlaError",
+    "TlaParseError",
+    "Unsupported",
+    "check",
+    "load_model",
+    "simulate",
+    "values",
+]

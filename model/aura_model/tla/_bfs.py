@@ -1,0 +1,315 @@
+"""Breadth-first model checking with state fingerprints, as TLC does it.
+
+Only fingerprints (64-bit hashes) and parent links of explored states are
+kept, plus the full states of the current BFS frontier; a counterexample is
+rebuilt by re-running successors from an initial state along the chain of
+parent fingerprints.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aura_model.tla._compile import Ctx
+from aura_model.tla._errors import EvalError, TlaError
+from aura_model.tla._model import Model
+from aura_model.tla._trace import CheckResult
+from aura_model.tla._values import sort_key
+
+__all__ = ["check", "simulate"]
+
+State = tuple[Any, ...]
+Progress = Callable[[dict[str, Any]], None]
+
+
+class _Stop(Exception):
+    def __init__(self, result: str, violated: str | None, state: State | None, parent: int | None, message: str | None = None) -> None:
+        self.result = result
+        self.violated = violated
+        self.state = state
+        self.parent = parent
+        self.message = message
+
+
+def _bool(v: Any, what: str) -> bool:
+    if v is True or v is False:
+        return v
+    raise EvalError(f"{what} is not a Boolean")
+
+
+class _Checker:
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        self.invs = model.invariants
+        self.cons = model.constraints
+        self.acons = model.action_constraints
+        self.aprops = model.action_properties
+        self.view = model.view
+
+    def fp(self, s: State) -> int:
+        if self.view is not None:
+            return hash(self.view(Ctx(s, None), {}))
+        return hash(s)
+
+    def bad_invariant(self, s: State) -> str | None:
+        ctx = Ctx(s, None)
+        for name, inv in self.invs:
+            if not _bool(inv(ctx, {}), f"invariant {name}"):
+                return name
+        return None
+
+    def kept(self, s: State, t: State | None) -> bool:
+        """False when a CONSTRAINT or ACTION_CONSTRAINT discards ``t`` (or init ``s``)."""
+        if t is None:
+            ctx = Ctx(s, None)
+            return all(_bool(c(ctx, {}), "CONSTRAINT") for c in self.cons)
+        ctx = Ctx(t, None)
+        if not all(_bool(c(ctx, {}), "CONSTRAINT") for c in self.cons):
+            return False
+        if self.acons:
+            actx = Ctx(s, list(t))
+            return all(_bool(c(actx, {}), "ACTION_CONSTRAINT") for c in self.acons)
+        return True
+
+    def bad_step(self, s: State, t: State) -> str | None:
+        actx = Ctx(s, list(t))
+        for p in self.aprops:
+            if p.sub(Ctx(t, None), {}) == p.sub(Ctx(s, None), {}):
+                continue
+            if not _bool(p.action(actx, {}), f"property {p.label}"):
+                return p.label
+        return None
+
+
+def check(
+    model: Model,
+    deadlock: bool | None = None,
+    max_states: int | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Explore the model breadth-first; see :class:`CheckResult` for the outcome."""
+    started = time.perf_counter()
+    variables = list(model.vars)
+    try:
+        bad = model.check_assumptions()
+    except TlaError as exc:
+        return CheckResult("error", None, trace=None, seconds=time.perf_counter() - started, message=str(exc), variables=variables)
+    if bad is not None:
+        return CheckResult(
+            "assume", bad[0], seconds=time.perf_counter() - started, message=bad[1], variables=variables
+        )
+    if deadlock is None:
+        deadlock = model.deadlock_default
+    c = _Checker(model)
+    successors = model.successor_fn()
+    parents: dict[int, int] = {}
+    generated = 0
+    depth = 0
+    checked_discarded: set[int] = set()
+    frontier: list[tuple[State, int]] = []
+    last_report = started
+    try:
+        try:
+            inits = model.init_states()
+        except TlaError as exc:
+            raise _Stop("error", None, None, None, str(exc)) from None
+        for s in inits:
+            generated += 1
+            h = c.fp(s)
+            if h in parents:
+                continue
+            try:
+                name = c.bad_invariant(s)
+                if name is None:
+                    for label, p in model.init_properties:
+                        if not _bool(p(Ctx(s, None), {}), f"property {label}"):
+                            raise _Stop("property", label, s, None)
+                if name is not None:
+                    raise _Stop("invariant", name, s, None)
+                if not c.kept(s, None):
+                    continue
+            except TlaError as exc:
+                raise _Stop("error", None, s, None, str(exc)) from None
+            parents[h] = h
+            frontier.append((s, h))
+        if frontier:
+            depth = 1
+        while frontier:
+            nxt_frontier: list[tuple[State, int]] = []
+            for s, hs in frontier:
+                try:
+                    succ = successors(s)
+                except TlaError as exc:
+                    raise _Stop("error", None, None, hs, str(exc)) from None
+                except RecursionError:
+                    raise _Stop("error", None, None, hs, "recursion too deep while computing successors") from None
+                generated += len(succ)
+                if not succ and deadlock:
+                    raise _Stop("deadlock", None, None, hs)
+                for t in succ:
+                    try:
+                        if c.aprops:
+                            label = c.bad_step(s, t)
+                            if label is not None:
+                                raise _Stop("property", label, t, hs)
+                        ht = c.fp(t)
+                        if ht in parents:
+                            continue
+                        if ht in checked_discarded:
+                            if c.kept(s, t):
+                                parents[ht] = hs
+                                nxt_frontier.append((t, ht))
+                            continue
+                        name = c.bad_invariant(t)
+                        if name is not None:
+                            raise _Stop("invariant", name, t, hs)
+                        if not c.kept(s, t):
+                            checked_discarded.add(ht)
+                            continue
+                    except TlaError as exc:
+                        raise _Stop("error", None, t, hs, str(exc)) from None
+                    parents[ht] = hs
+                    nxt_frontier.append((t, ht))
+                if max_states is not None and len(parents) >= max_states:
+                    raise _Stop("ok", None, None, None, f"stopped after {max_states} distinct states")
+            frontier = nxt_frontier
+            if frontier:
+                depth += 1
+            if progress is not None:
+                now = time.perf_counter()
+                if now - last_report >= 1.0 or not frontier:
+                    last_report = now
+                    progress(
+                        {"depth": depth, "distinct_states": len(parents), "states_generated": generated,
+                         "queue": len(frontier), "seconds": now - started}
+                    )
+    except _Stop as stop:
+        trace = None
+        if stop.result != "ok":
+            try:
+                trace = _rebuild(model, c, parents, stop.parent, stop.state)
+            except TlaError:
+                trace = [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
+        return CheckResult(
+            stop.result,
+            stop.violated,
+            distinct_states=len(parents),
+            states_generated=generated,
+            depth=depth,
+            trace=trace,
+            seconds=time.perf_counter() - started,
+            message=stop.message,
+            variables=variables,
+            skipped=list(model.skipped),
+        )
+    result = "skipped" if model.skipped else "ok"
+    return CheckResult(
+        result,
+        None,
+        distinct_states=len(parents),
+        states_generated=generated,
+        depth=depth,
+        trace=None,
+        seconds=time.perf_counter() - started,
+        message="; ".join(model.skipped) if model.skipped else None,
+        variables=variables,
+        skipped=list(model.skipped),
+    )
+
+
+def _rebuild(
+    model: Model, c: _Checker, parents: dict[int, int], last: int | None, final: State | None
+) -> list[dict[str, Any]]:
+    chain: list[int] = []
+    h = last
+    while h is not None:
+        chain.append(h)
+        p = parents[h]
+        h = None if p == h else p
+    chain.reverse()
+    states: list[State] = []
+    if chain:
+        options = model.init_states()
+        successors = model.successor_fn()
+        for i, want in enumerate(chain):
+            found = next((s for s in options if c.fp(s) == want), None)
+            if found is None:
+                raise EvalError("could not rebuild the trace")
+            states.append(found)
+            if i + 1 < len(chain):
+                options = successors(found)
+    if final is not None:
+        states.append(final)
+    return [dict(zip(model.vars, s, strict=True)) for s in states]
+
+
+def simulate(
+    model: Model, depth: int = 100, traces: int = 10, seed: int = 0, deadlock: bool | None = None
+) -> CheckResult:
+    """Random walks (TLC's -simulate): stop at the first violation found."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    variables = list(model.vars)
+    if deadlock is None:
+        deadlock = model.deadlock_default
+    c = _Checker(model)
+    successors = model.successor_fn()
+    generated = 0
+    all_traces: list[list[dict[str, Any]]] = []
+    max_depth = 0
+
+    def as_dicts(path: list[State]) -> list[dict[str, Any]]:
+        return [dict(zip(variables, s, strict=True)) for s in path]
+
+    def stop(result: str, violated: str | None, path: list[State], message: str | None = None) -> CheckResult:
+        return CheckResult(
+            result, violated, distinct_states=None, states_generated=generated, depth=len(path),
+            trace=as_dicts(path), seconds=time.perf_counter() - started, message=message,
+            variables=variables, traces=all_traces + [as_dicts(path)],
+        )
+
+    try:
+        inits = sorted(model.init_states(), key=sort_key)
+    except TlaError as exc:
+        return stop("error", None, [], str(exc))
+    if not inits:
+        return stop("ok", None, [])
+    for _ in range(traces):
+        s = inits[rng.randrange(len(inits))]
+        path = [s]
+        generated += 1
+        try:
+            name = c.bad_invariant(s)
+            if name is not None:
+                return stop("invariant", name, path)
+            for _step in range(depth - 1):
+                succ = successors(s)
+                generated += len(succ)
+                if not succ:
+                    if deadlock:
+                        return stop("deadlock", None, path)
+                    break
+                succ.sort(key=sort_key)
+                t = succ[rng.randrange(len(succ))]
+                label = c.bad_step(s, t) if c.aprops else None
+                path.append(t)
+                if label is not None:
+                    return stop("property", label, path)
+                name = c.bad_invariant(t)
+                if name is not None:
+                    return stop("invariant", name, path)
+                if not c.kept(s, t):
+                    break
+                s = t
+        except TlaError as exc:
+            return stop("error", None, path, str(exc))
+        max_depth = max(max_depth, len(path))
+        all_traces.append(as_dicts(path))
+    return CheckResult(
+        "ok", None, distinct_states=None, states_generated=generated, depth=max_depth,
+        trace=all_traces[-1] if all_traces else None, seconds=time.perf_counter() - started,
+        variables=variables, traces=all_traces, skipped=list(model.skipped),
+    )

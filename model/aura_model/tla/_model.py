@@ -1,0 +1,345 @@
+"""Load a spec and its configuration into a checkable :class:`Model`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
+from aura_model.tla._config import Config, parse_config
+from aura_model.tla._errors import ConfigError, EvalError, TlaError, Unsupported
+from aura_model.tla._modules import InstDef, Mod, OpDef, declarations_as_name_bounds, parse_module
+from aura_model.tla._values import ModelValue, from_python
+
+__all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
+
+Node = Any
+
+
+class ActionProperty:
+    """``[][A]_v`` from a PROPERTY: checked on every step the search takes."""
+
+    __slots__ = ("action", "label", "sub")
+
+    def __init__(self, label: str, action: Expr, sub: Expr) -> None:
+        self.label = label
+        self.action = action
+        self.sub = sub
+
+
+class Disjunct:
+    """One named disjunct of Next, with the \\E binders looked through."""
+
+    __slots__ = ("act", "binds", "name", "param_names")
+
+    def __init__(self, name: str, param_names: list[str], binds: Any, act: Act) -> None:
+        self.name = name
+        self.param_names = param_names
+        self.binds = binds
+        self.act = act
+
+
+def _location(node: Node, mod: Mod) -> str:
+    s, e = node.start, node.end
+    return f"line {s.line + 1}, col {s.column + 1} to line {e.line + 1}, col {e.column} of module {mod.name}"
+
+
+class Model:
+    """A spec bound to a configuration, compiled and ready to check."""
+
+    def __init__(
+        self, spec: Path, cfg: Config, constants: Mapping[str, Any] | None = None
+    ) -> None:
+        self.spec_path = spec
+        self.cfg = cfg
+        tree = parse_module(spec)
+        root = Mod(tree.name, str(spec), spec.parent)
+        root.load(tree)
+        self.root = root
+        self.name = tree.name
+        self.vars: list[str] = list(root.variables)
+        consts: dict[str, Any] = dict(cfg.constants)
+        for k, v in (constants or {}).items():
+            consts[k] = from_python(v)
+        declared = {n for n, _ in root.constants}
+        for name in consts:
+            if name not in declared and name not in root.defs:
+                raise ConfigError(f"{cfg.path}: {name} is not a CONSTANT of module {self.name}")
+        for name, _ in root.constants:
+            if name not in consts:
+                raise ConfigError(f"{cfg.path}: constant {name} has no value")
+        for name, v in list(consts.items()):
+            if isinstance(v, tuple) and len(v) == 2 and v[0] == "subst":
+                if v[1] not in root.defs and name in declared:
+                    # `C <- m` with no definition m: a model value, as TLC allows.
+                    consts[name] = ModelValue(v[1])
+        self.comp = Compiler(consts)
+        self.comp.nvars = len(self.vars)
+        self.skipped: list[str] = []
+        self._load_behaviour()
+        self.invariants: list[tuple[str, Expr]] = [
+            (n, self._pred(n, "INVARIANT")) for n in cfg.invariants
+        ]
+        self.constraints = [self._pred(n, "CONSTRAINT") for n in cfg.constraints]
+        self.action_constraints = [self._pred(n, "ACTION_CONSTRAINT") for n in cfg.action_constraints]
+        self.action_properties: list[ActionProperty] = []
+        self.init_properties: list[tuple[str, Expr]] = []
+        for p in cfg.properties:
+            self._property(p)
+        self.view: Expr | None = self._pred(cfg.view, "VIEW") if cfg.view else None
+        if cfg.symmetry:
+            raise Unsupported(
+                f"SYMMETRY {cfg.symmetry} (symmetry reduction is TLC-specific; "
+                "remove SYMMETRY to check the full state space)"
+            )
+        self.deadlock_default = cfg.check_deadlock if cfg.check_deadlock is not None else True
+        self._disjuncts: list[Disjunct] | None = None
+
+    # -------------------------------------------------------------- loading
+
+    def _def(self, name: str, what: str) -> OpDef:
+        d = self.root.defs.get(name)
+        if not isinstance(d, OpDef):
+            raise ConfigError(f"{self.cfg.path}: {what} {name} is not defined in module {self.name}")
+        return d
+
+    def _pred(self, name: str, what: str) -> Expr:
+        d = self._def(name, what)
+        if d.params:
+            raise ConfigError(f"{self.cfg.path}: {what} {name} must not take arguments")
+        fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+        return fn
+
+    def _load_behaviour(self) -> None:
+        cfg = self.cfg
+        sc = Scope(self.root, {})
+        if cfg.specification:
+            d = self._def(cfg.specification, "SPECIFICATION")
+            inits: list[tuple[Node, Scope]] = []
+            nexts: list[tuple[Node, Scope, Node]] = []
+            for node, nsc, _ in self._conjuncts(d.node.definiens, Scope(d.mod, {})):
+                k = _kind(node)
+                if k == "FAIRNESS":
+                    continue
+                if _is_temporal(node, self.comp, nsc) and not (
+                    k == "OPERATOR_APPLICATION" and node.operator == "[]"
+                ):
+                    # Fairness conditions matter only for liveness, which is not checked.
+                    continue
+                if k == "OPERATOR_APPLICATION" and node.operator == "[]" and node.arguments:
+                    a = node.arguments[0]
+                    if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
+                        nexts.append((a.action, nsc, a.subscript))
+                        continue
+                    raise Unsupported(f"SPECIFICATION conjunct [] of a non-action in {cfg.specification}")
+                if k in ("OPERATOR_APPLICATION",) and node.operator in ("<>", "~>"):
+                    raise Unsupported(f"temporal conjunct in SPECIFICATION {cfg.specification}")
+                inits.append((node, nsc))
+            if len(nexts) != 1 or not inits:
+                raise ConfigError(
+                    f"{cfg.path}: SPECIFICATION {cfg.specification} is not of the form Init /\\ [][Next]_v"
+                )
+            init_acts = [self.comp.action(n, s, init=True) for n, s in inits]
+            self.init_act = Compiler._conj(init_acts)
+            self.next_node, self.next_scope, _ = nexts[0]
+            self.next_name = _ref_name(self.next_node) or "Next"
+        else:
+            if not cfg.init or not cfg.next:
+                raise ConfigError(f"{cfg.path}: neither SPECIFICATION nor INIT and NEXT given")
+            di = self._def(cfg.init, "INIT")
+            dn = self._def(cfg.next, "NEXT")
+            self.init_act = self.comp.action(di.node.definiens, Scope(di.mod, {}), init=True)
+            self.next_node, self.next_scope = dn.node.definiens, Scope(dn.mod, {})
+            self.next_name = cfg.next
+        self.next_act = self.comp.action(self.next_node, self.next_scope)
+        _ = sc
+
+    def _conjuncts(self, node: Node, sc: Scope, via: bool = False) -> list[tuple[Node, Scope, bool]]:
+        """Flatten a temporal formula's conjunction, following definitions."""
+        k = _kind(node)
+        if k == "PARENTHESES":
+            return self._conjuncts(node.expression, sc, via)
+        if k == "VERTICAL_LIST" and node.operator == "/\\":
+            out = []
+            for it in node.arguments:
+                out.extend(self._conjuncts(it.expression, sc, via))
+            return out
+        if k == "OPERATOR_APPLICATION" and _op(node) == "/\\" and node.arguments and len(node.arguments) == 2:
+            return self._conjuncts(node.arguments[0], sc, via) + self._conjuncts(
+                node.arguments[1], sc, via
+            )
+        if k == "OPERATOR_APPLICATION" and not node.arguments:
+            d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.params and _is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})):
+                return self._conjuncts(d.node.definiens, Scope(d.mod, {}), via)
+        if k == "SUBEXPRESSION_REFERENCE":
+            target, tsc, args = self.comp.instance_ref(node, sc)
+            if isinstance(target, OpDef) and not args and not target.params:
+                return self._conjuncts(target.node.definiens, Scope(target.mod, {}), True)
+        return [(node, sc, via)]
+
+    def _property(self, name: str) -> None:
+        d = self._def(name, "PROPERTY")
+        parts = self._conjuncts(d.node.definiens, Scope(d.mod, {}))
+        for node, sc, via in parts:
+            label = name if (len(parts) == 1 and not via) else _location(node, sc.mod)
+            k = _kind(node)
+            if k == "OPERATOR_APPLICATION" and node.operator == "[]" and node.arguments:
+                a = node.arguments[0]
+                if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
+                    act, _ = self.comp.expr(a.action, sc)
+                    sub, _ = self.comp.expr(a.subscript, sc)
+                    self.action_properties.append(ActionProperty(label, act, sub))
+                    continue
+            if _is_temporal(node, self.comp, sc):
+                self.skipped.append(
+                    f"PROPERTY {name}: liveness/temporal properties are not checked by the embedded checker"
+                )
+                continue
+            fn, lvl = self.comp.expr(node, sc)
+            if lvl == 2:
+                raise Unsupported(f"PROPERTY {name}: an action formula outside [][A]_v")
+            self.init_properties.append((label, fn))
+
+    # --------------------------------------------------------------- checks
+
+    def check_assumptions(self) -> tuple[str, str] | None:
+        """The first false ASSUME as (location, message), or None."""
+        ctx = Ctx([], None)
+        for a in self.root.assumptions:
+            fn, _ = self.comp.expr(a.node, Scope(a.mod, {}))
+            v = fn(ctx, {})
+            if v is not True:
+                return _location(a.node, a.mod), "Assumption is false"
+        return None
+
+    def init_states(self) -> list[tuple[Any, ...]]:
+        n = len(self.vars)
+        lst: list[Any] = [UNSET] * n
+        ctx = Ctx(lst, lst)
+        out: list[tuple[Any, ...]] = []
+        names = self.vars
+
+        def k() -> None:
+            for i, v in enumerate(lst):
+                if v is UNSET:
+                    raise EvalError(f"the initial predicate does not assign variable {names[i]}")
+            out.append(tuple(lst))
+
+        self.init_act(ctx, {}, k)
+        return out
+
+    def successor_fn(self) -> Callable[[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        n = len(self.vars)
+        act = self.next_act
+        names = self.vars
+
+        def successors(cur: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+            nxt: list[Any] = [UNSET] * n
+            ctx = Ctx(cur, nxt)
+            out: list[tuple[Any, ...]] = []
+            append = out.append
+
+            def k() -> None:
+                if UNSET in nxt:
+                    missing = [names[i] for i, v in enumerate(nxt) if v is UNSET]
+                    raise EvalError(
+                        f"successor state is not completely specified: {', '.join(missing)}' not assigned"
+                    )
+                append(tuple(nxt))
+
+            act(ctx, {}, k)
+            return out
+
+        return successors
+
+    def disjuncts(self) -> list[Disjunct]:
+        if self._disjuncts is None:
+            self._disjuncts = self._split(self.next_node, self.next_scope, self.next_name, [], [])
+        return self._disjuncts
+
+    def _split(
+        self, node: Node, sc: Scope, name: str, pnames: list[str], binds: list[Any]
+    ) -> list[Disjunct]:
+        k = _kind(node)
+        if k == "PARENTHESES":
+            return self._split(node.expression, sc, name, pnames, binds)
+        if k == "VERTICAL_LIST" and node.operator == "\\/":
+            out = []
+            for it in node.arguments:
+                out.extend(self._split(it.expression, sc, name, pnames, binds))
+            return out
+        if k == "OPERATOR_APPLICATION" and _op(node) == "\\/" and node.arguments and len(node.arguments) == 2 and not node.nonfix:
+            return self._split(node.arguments[0], sc, name, pnames, binds) + self._split(
+                node.arguments[1], sc, name, pnames, binds
+            )
+        if k == "QUANTIFICATION" and node.quantifier == "\\E":
+            bl, inner, _ = self.comp._bounds(node.declarations, sc, "quantifier")
+            names = []
+            for target, _b in declarations_as_name_bounds(node.declarations):
+                names.extend([x.operator for x in target.items] if _kind(target) == "TUPLE" else [target.operator])
+            return self._split(node.predicate, inner, name, pnames + names, [*binds, bl])
+        if k == "OPERATOR_APPLICATION" and (node.nonfix or not node.arguments):
+            d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.node.function:
+                act = self.comp.action(node, sc)
+                return [Disjunct(d.name, pnames, binds, act)]
+        return [Disjunct(name, pnames, binds, self.comp.action(node, sc))]
+
+
+def _ref_name(node: Node) -> str | None:
+    if _kind(node) == "OPERATOR_APPLICATION" and not node.arguments:
+        return str(node.operator)
+    return None
+
+
+def _is_temporal(node: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+    if depth > 40 or isinstance(node, str) or node is None:
+        return False
+    if isinstance(node, list):
+        return any(_is_temporal(x, comp, sc, depth) for x in node)
+    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+        return False
+    k = _kind(node)
+    if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
+        return True
+    if k == "OPERATOR_APPLICATION":
+        if node.operator in ("[]", "<>", "~>", "-+->"):
+            return True
+        if not node.arguments or node.nonfix:
+            d = comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.params:
+                if _is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1):
+                    return True
+    if k == "SUBEXPRESSION_REFERENCE":
+        try:
+            target, tsc, _ = comp.instance_ref(node, sc)
+        except TlaError:
+            return False
+        if isinstance(target, OpDef):
+            return _is_temporal(target.node.definiens, comp, tsc, depth + 1)
+        return False
+    return any(
+        _is_temporal(getattr(node, f), comp, sc, depth)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
+
+
+def load_model(
+    spec: str | Path, cfg: str | Path | None = None, constants: Mapping[str, Any] | None = None
+) -> Model:
+    """Load ``spec`` with configuration ``cfg`` (default: the .cfg next to the spec)."""
+    spec_path = Path(spec)
+    if not spec_path.exists():
+        raise TlaError(f"{spec_path}: no such spec")
+    cfg_path = Path(cfg) if cfg is not None else spec_path.with_suffix(".cfg")
+    config = parse_config(cfg_path)
+    try:
+        return Model(spec_path, config, constants)
+    except RecursionError:
+        raise Unsupported(f"{spec_path}: definitions nested too deeply to compile") from None
+
+
+_ = InstDef

@@ -1,0 +1,307 @@
+"""Standard modules built in natively: Naturals, Integers, Sequences, FiniteSets, Bags, TLC.
+
+Each operator is a Python function on values. A function raises ``ValueError``
+with a TLC-like message on misuse; the compiled call site turns it into an
+:class:`EvalError` carrying the file, line and column of the call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from aura_model.tla._values import (
+    Fn,
+    LazyFn,
+    LazySet,
+    fn_as_dict,
+    format_value,
+    is_value_set,
+    make_fn,
+    set_elements,
+    sort_key,
+)
+
+__all__ = ["BUILTIN_OPS", "BUILTIN_VALUES", "Builtin", "TlcAssertionError"]
+
+Value = Any
+
+
+class TlcAssertionError(ValueError):
+    """``Assert(FALSE, msg)``: TLC reports it as an evaluation error."""
+
+
+class Builtin:
+    """A built-in operator; ``op_args`` lists which arguments are operators."""
+
+    __slots__ = ("arity", "fn", "name", "op_args")
+
+    def __init__(
+        self, name: str, arity: int, fn: Callable[..., Value], op_args: tuple[int, ...] = ()
+    ) -> None:
+        self.name = name
+        self.arity = arity
+        self.fn = fn
+        self.op_args = op_args
+
+
+def _int(v: Value, what: str) -> int:
+    if type(v) is not int:
+        raise ValueError(f"{what} expects an integer, got {format_value(v)}")
+    return v
+
+
+def _seq(v: Value, what: str) -> tuple[Value, ...]:
+    if type(v) is not tuple:
+        raise ValueError(f"{what} expects a sequence, got {format_value(v)}")
+    return v
+
+
+def _set(v: Value, what: str) -> frozenset[Value]:
+    if not is_value_set(v):
+        raise ValueError(f"{what} expects a set, got {format_value(v)}")
+    try:
+        return set_elements(v)
+    except OverflowError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
+def _len(s: Value) -> int:
+    return len(_seq(s, "Len"))
+
+
+def _append(s: Value, e: Value) -> Value:
+    return (*_seq(s, "Append"), e)
+
+
+def _head(s: Value) -> Value:
+    s = _seq(s, "Head")
+    if not s:
+        raise ValueError("Attempted to apply Head to the empty sequence")
+    return s[0]
+
+
+def _tail(s: Value) -> Value:
+    s = _seq(s, "Tail")
+    if not s:
+        raise ValueError("Attempted to apply Tail to the empty sequence")
+    return s[1:]
+
+
+def _subseq(s: Value, m: Value, n: Value) -> Value:
+    s = _seq(s, "SubSeq")
+    m, n = _int(m, "SubSeq"), _int(n, "SubSeq")
+    if m > n:
+        return ()
+    if m < 1 or n > len(s):
+        raise ValueError(f"SubSeq indices {m}..{n} out of range for a sequence of length {len(s)}")
+    return s[m - 1 : n]
+
+
+def _selectseq(s: Value, test: Callable[[Value], Value]) -> Value:
+    out = []
+    for x in _seq(s, "SelectSeq"):
+        r = test(x)
+        if type(r) is not bool:
+            raise ValueError("SelectSeq test did not return a Boolean")
+        if r:
+            out.append(x)
+    return tuple(out)
+
+
+def _seqset(s: Value) -> Value:
+    return LazySet("Seq", s)
+
+
+def _cardinality(s: Value) -> int:
+    return len(_set(s, "Cardinality"))
+
+
+def _isfinite(s: Value) -> bool:
+    if isinstance(s, LazySet):
+        return s.finite()
+    return type(s) is frozenset
+
+
+def _colon_gt(a: Value, b: Value) -> Value:
+    return make_fn({a: b})
+
+
+def _at_at(f: Value, g: Value) -> Value:
+    d = dict(fn_as_dict(g))
+    d.update(fn_as_dict(f))
+    return make_fn(d)
+
+
+def _assert(cond: Value, msg: Value) -> bool:
+    if cond is not True:
+        text = msg if type(msg) is str else format_value(msg)
+        raise TlcAssertionError(f'The first argument of Assert evaluated to FALSE; message: "{text}"')
+    return True
+
+
+def _print(out: Value, val: Value) -> Value:
+    print(format_value(out), file=sys.stderr)
+    return val
+
+
+def _printt(out: Value) -> bool:
+    print(format_value(out), file=sys.stderr)
+    return True
+
+
+def _tostring(v: Value) -> str:
+    return format_value(v)
+
+
+def _permutations(s: Value) -> Value:
+    elems = sorted(_set(s, "Permutations"), key=sort_key)
+    return frozenset(
+        make_fn(dict(zip(elems, p, strict=True))) for p in itertools.permutations(elems)
+    )
+
+
+def _sortseq(s: Value, less: Callable[[Value, Value], Value]) -> Value:
+    import functools
+
+    def cmp(a: Value, b: Value) -> int:
+        if less(a, b) is True:
+            return -1
+        if less(b, a) is True:
+            return 1
+        return 0
+
+    return tuple(sorted(_seq(s, "SortSeq"), key=functools.cmp_to_key(cmp)))
+
+
+# Bags: a bag is a function from elements to positive counts.
+
+
+def _bag(v: Value, what: str) -> dict[Value, Value]:
+    if type(v) is not tuple and not isinstance(v, (Fn, LazyFn)):
+        raise ValueError(f"{what} expects a bag, got {format_value(v)}")
+    return fn_as_dict(v)
+
+
+def _settobag(s: Value) -> Value:
+    return make_fn(dict.fromkeys(_set(s, "SetToBag"), 1))
+
+
+def _bagtoset(b: Value) -> Value:
+    return frozenset(_bag(b, "BagToSet"))
+
+
+def _bagin(e: Value, b: Value) -> bool:
+    return e in _bag(b, "BagIn")
+
+
+def _copiesin(e: Value, b: Value) -> int:
+    return int(_bag(b, "CopiesIn").get(e, 0))
+
+
+def _bagcup(a: Value, b: Value) -> Value:
+    d = dict(_bag(a, "(+)"))
+    for k, n in _bag(b, "(+)").items():
+        d[k] = d.get(k, 0) + n
+    return make_fn(d)
+
+
+def _bagdiff(a: Value, b: Value) -> Value:
+    d = dict(_bag(a, "(-)"))
+    for k, n in _bag(b, "(-)").items():
+        if k in d:
+            left = d[k] - n
+            if left > 0:
+                d[k] = left
+            else:
+                del d[k]
+    return make_fn(d)
+
+
+def _bagcard(b: Value) -> int:
+    return sum(_bag(b, "BagCardinality").values())
+
+
+def _subbag(a: Value, b: Value) -> bool:
+    db = _bag(b, "\\sqsubseteq")
+    return all(db.get(k, 0) >= n for k, n in _bag(a, "\\sqsubseteq").items())
+
+
+def _isabag(b: Value) -> bool:
+    if type(b) is not tuple and not isinstance(b, (Fn, LazyFn)):
+        return False
+    return all(type(n) is int and n > 0 for n in fn_as_dict(b).values())
+
+
+def _bagunion(s: Value) -> Value:
+    out: Value = ()
+    for b in _set(s, "BagUnion"):
+        out = _bagcup(out, b)
+    return out
+
+
+def _bagofall(f: Callable[[Value], Value], b: Value) -> Value:
+    d: dict[Value, Value] = {}
+    for k, n in _bag(b, "BagOfAll").items():
+        y = f(k)
+        d[y] = d.get(y, 0) + n
+    return make_fn(d)
+
+
+BUILTIN_OPS: dict[str, Builtin] = {
+    b.name: b
+    for b in [
+        Builtin("Len", 1, _len),
+        Builtin("Append", 2, _append),
+        Builtin("Head", 1, _head),
+        Builtin("Tail", 1, _tail),
+        Builtin("SubSeq", 3, _subseq),
+        Builtin("SelectSeq", 2, _selectseq, (1,)),
+        Builtin("Seq", 1, _seqset),
+        Builtin("Cardinality", 1, _cardinality),
+        Builtin("IsFiniteSet", 1, _isfinite),
+        Builtin("Assert", 2, _assert),
+        Builtin("Print", 2, _print),
+        Builtin("PrintT", 1, _printt),
+        Builtin("ToString", 1, _tostring),
+        Builtin("Permutations", 1, _permutations),
+        Builtin("SortSeq", 2, _sortseq, (1,)),
+        Builtin("SetToBag", 1, _settobag),
+        Builtin("BagToSet", 1, _bagtoset),
+        Builtin("BagIn", 2, _bagin),
+        Builtin("CopiesIn", 2, _copiesin),
+        Builtin("BagCardinality", 1, _bagcard),
+        Builtin("IsABag", 1, _isabag),
+        Builtin("BagUnion", 1, _bagunion),
+        Builtin("BagOfAll", 2, _bagofall, (0,)),
+        Builtin("SubBag", 1, lambda b: _subbags(b)),
+    ]
+}
+
+# Infix operators from the standard modules that are not core syntax.
+BUILTIN_INFIX: dict[str, Callable[[Value, Value], Value]] = {
+    ":>": _colon_gt,
+    "@@": _at_at,
+    "(+)": _bagcup,
+    "\\oplus": _bagcup,
+    "(-)": _bagdiff,
+    "\\ominus": _bagdiff,
+    "\\sqsubseteq": _subbag,
+}
+
+
+def _subbags(b: Value) -> Value:
+    items = sorted(_bag(b, "SubBag").items(), key=lambda kv: sort_key(kv[0]))
+    pools = [[(k, c) for c in range(n + 1)] for k, n in items]
+    return frozenset(
+        make_fn({k: c for k, c in choice if c > 0}) for choice in itertools.product(*pools)
+    )
+
+
+BUILTIN_VALUES: dict[str, Value] = {
+    "Nat": LazySet("Nat"),
+    "Int": LazySet("Int"),
+    "EmptyBag": (),
+}

@@ -1,0 +1,110 @@
+"""Step validation for trace checking: which actions of Next explain a step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from aura_model.tla._compile import UNSET, Ctx, _enumerate
+from aura_model.tla._errors import TlaError
+from aura_model.tla._model import Disjunct, Model
+from aura_model.tla._values import from_python
+
+__all__ = ["ActionMatch", "StepValidator"]
+
+
+@attrs.frozen
+class ActionMatch:
+    """An action of Next (by operator name) with the values of its \\E parameters."""
+
+    name: str
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+
+class _Found(Exception):
+    pass
+
+
+class StepValidator:
+    """Explains implementation steps by the actions of a model's Next."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.vars = list(model.vars)
+        self._index = {v: i for i, v in enumerate(self.vars)}
+        self._disjuncts = model.disjuncts()
+        self._succ = model.successor_fn()
+
+    def _state(self, state: Mapping[str, Any], where: str) -> tuple[Any, ...]:
+        missing = [v for v in self.vars if v not in state]
+        if missing:
+            raise TlaError(f"{where} lacks variable(s) {', '.join(missing)}")
+        return tuple(from_python(state[v]) for v in self.vars)
+
+    def _partial(self, state: Mapping[str, Any]) -> list[Any]:
+        nxt: list[Any] = [UNSET] * len(self.vars)
+        for k, v in state.items():
+            if k not in self._index:
+                raise TlaError(f"next state names unknown variable {k}")
+            nxt[self._index[k]] = from_python(v)
+        return nxt
+
+    def init_states(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.vars, s, strict=True)) for s in self.model.init_states()]
+
+    def successors(self, state: Mapping[str, Any]) -> list[tuple[ActionMatch, dict[str, Any]]]:
+        cur = self._state(state, "state")
+        out: list[tuple[ActionMatch, dict[str, Any]]] = []
+        n = len(self.vars)
+        for d in self._disjuncts:
+            for env in self._envs(d, cur):
+                nxt: list[Any] = [UNSET] * n
+                ctx = Ctx(cur, nxt)
+                found: list[tuple[Any, ...]] = []
+                d.act(ctx, env, lambda nxt=nxt, found=found: found.append(tuple(nxt)))
+                for t in found:
+                    if UNSET in t:
+                        continue
+                    out.append((self._match(d, env), dict(zip(self.vars, t, strict=True))))
+        return out
+
+    def _envs(self, d: Disjunct, cur: tuple[Any, ...]) -> Any:
+        ctx = Ctx(cur, None)
+        envs: list[dict[str, Any]] = [{}]
+        for bl in d.binds:
+            envs = [e2 for e in envs for e2 in _enumerate(bl, ctx, e, None)]  # type: ignore[arg-type]
+        return envs
+
+    @staticmethod
+    def _match(d: Disjunct, env: dict[str, Any]) -> ActionMatch:
+        return ActionMatch(d.name, {p: env[p] for p in d.param_names if p in env})
+
+    def _explain(self, cur: tuple[Any, ...], nxt_known: list[Any]) -> list[ActionMatch]:
+        out: list[ActionMatch] = []
+
+        def found() -> None:
+            raise _Found
+
+        for d in self._disjuncts:
+            for env in self._envs(d, cur):
+                ctx = Ctx(cur, list(nxt_known))
+                try:
+                    d.act(ctx, env, found)
+                except _Found:
+                    out.append(self._match(d, env))
+        return out
+
+    def explain(self, state: Mapping[str, Any], next_state: Mapping[str, Any]) -> list[ActionMatch]:
+        """The actions (with parameters) that take ``state`` to ``next_state``."""
+        cur = self._state(state, "state")
+        nxt = list(self._state(next_state, "next state"))
+        return self._explain(cur, nxt)
+
+    def explain_partial(
+        self, state: Mapping[str, Any], partial_next: Mapping[str, Any]
+    ) -> list[ActionMatch]:
+        """The actions for which some completion of ``partial_next`` is a successor."""
+        cur = self._state(state, "state")
+        return self._explain(cur, self._partial(partial_next))

@@ -1,0 +1,377 @@
+"""The value model of the embedded checker.
+
+TLA+ values map onto Python values so that hashing and equality run in C:
+integers are ``int``, booleans ``bool``, strings ``str``, finite sets
+``frozenset``. A function whose domain is ``1..n`` (a tuple or sequence,
+including the empty function) is always stored as a Python ``tuple``; every
+other function (records included) is an :class:`Fn`. Because constructors
+normalise to this canonical form, TLA+'s equality ("a tuple is a function on
+1..n, a record a function on strings") is plain Python ``==``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    "Fn",
+    "LazyFn",
+    "LazySet",
+    "ModelValue",
+    "fn",
+    "format_value",
+    "is_value_set",
+    "make_fn",
+    "record",
+    "seq",
+    "sort_key",
+    "tup",
+]
+
+Value = Any
+
+
+class ModelValue:
+    """An uninterpreted constant: equal only to itself (by name)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelValue) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("mv", self.name))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Fn:
+    """A function whose domain is not ``1..n``; records are Fn on strings."""
+
+    __slots__ = ("_h", "d")
+
+    def __init__(self, d: dict[Value, Value]) -> None:
+        self.d = d
+        self._h = -1
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Fn):
+            return self.d == other.d
+        if isinstance(other, LazyFn):
+            return other == self
+        return False
+
+    def __hash__(self) -> int:
+        h = self._h
+        if h == -1:
+            h = hash(frozenset(self.d.items()))
+            self._h = h
+        return h
+
+    def __repr__(self) -> str:
+        return format_value(self)
+
+
+def make_fn(d: dict[Value, Value]) -> Value:
+    """Canonical function value from a dict: a tuple when the domain is 1..n."""
+    n = len(d)
+    if n == 0:
+        return ()
+    if all(type(k) is int for k in d) and min(d) == 1 and max(d) == n:
+        return tuple(d[i] for i in range(1, n + 1))
+    return Fn(d)
+
+
+def fn_items(f: Value) -> Iterator[tuple[Value, Value]]:
+    if type(f) is tuple:
+        return iter(enumerate(f, 1))
+    if isinstance(f, Fn):
+        return iter(f.d.items())
+    if isinstance(f, LazyFn):
+        return iter(f.materialise().items())
+    raise TypeError("not a function")
+
+
+def fn_as_dict(f: Value) -> dict[Value, Value]:
+    if type(f) is tuple:
+        return dict(enumerate(f, 1))
+    if isinstance(f, Fn):
+        return f.d
+    if isinstance(f, LazyFn):
+        return f.materialise()
+    raise TypeError("not a function")
+
+
+class LazyFn:
+    """A recursively defined function ``f[x \\in S] == ...``, evaluated on demand."""
+
+    __slots__ = ("body", "domain", "memo")
+
+    def __init__(self, domain: Value, body: Callable[[Value], Value]) -> None:
+        self.domain = domain
+        self.body = body
+        self.memo: dict[Value, Value] = {}
+
+    def apply(self, x: Value) -> Value:
+        memo = self.memo
+        if x in memo:
+            return memo[x]
+        if not set_contains(self.domain, x):
+            raise KeyError(x)
+        v = self.body(x)
+        memo[x] = v
+        return v
+
+    def materialise(self) -> dict[Value, Value]:
+        return {x: self.apply(x) for x in set_elements(self.domain)}
+
+    def canonical(self) -> Value:
+        return make_fn(self.materialise())
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self.canonical() == (other.canonical() if isinstance(other, LazyFn) else other))
+
+    def __hash__(self) -> int:
+        return hash(self.canonical())
+
+
+class LazySet:
+    """A set too large (or infinite) to build eagerly; membership is computed."""
+
+    __slots__ = ("args", "kind")
+
+    def __init__(self, kind: str, *args: Value) -> None:
+        self.kind = kind
+        self.args = args
+
+    def contains(self, v: Value) -> bool:
+        k = self.kind
+        if k == "Nat":
+            return type(v) is int and v >= 0
+        if k == "Int":
+            return type(v) is int
+        if k == "STRING":
+            return type(v) is str
+        if k == "Seq":
+            return type(v) is tuple and all(set_contains(self.args[0], x) for x in v)
+        if k == "SUBSET":
+            return is_value_set(v) and all(set_contains(self.args[0], x) for x in iter_set(v))
+        if k == "FcnSet":
+            dom, cod = self.args
+            if type(v) is not tuple and not isinstance(v, (Fn, LazyFn)):
+                return False
+            d = fn_as_dict(v)
+            return set(d) == set(set_elements(dom)) and all(
+                set_contains(cod, x) for x in d.values()
+            )
+        if k == "RecSet":
+            fields: dict[str, Value] = self.args[0]
+            if not isinstance(v, Fn) or set(v.d) != set(fields):
+                return False
+            return all(set_contains(fields[f], x) for f, x in v.d.items())
+        if k == "Diff":
+            return set_contains(self.args[0], v) and not set_contains(self.args[1], v)
+        if k == "Cup":
+            return set_contains(self.args[0], v) or set_contains(self.args[1], v)
+        if k == "Cap":
+            return set_contains(self.args[0], v) and set_contains(self.args[1], v)
+        raise AssertionError(k)
+
+    def finite(self) -> bool:
+        if self.kind in ("Nat", "Int", "STRING", "Seq"):
+            return False
+        if self.kind == "Diff":
+            return _is_finite(self.args[0])
+        if self.kind == "Cap":
+            return _is_finite(self.args[0]) or _is_finite(self.args[1])
+        return all(not isinstance(a, LazySet) or a.finite() for a in _flat_args(self))
+
+    def elements(self) -> frozenset[Value]:
+        k = self.kind
+        if not self.finite():
+            raise OverflowError(f"cannot enumerate the infinite set {self.kind}")
+        if k == "Diff":
+            return frozenset(x for x in set_elements(self.args[0]) if not set_contains(self.args[1], x))
+        if k == "Cup":
+            return set_elements(self.args[0]) | set_elements(self.args[1])
+        if k == "Cap":
+            a, b = self.args
+            if not _is_finite(a):
+                a, b = b, a
+            return frozenset(x for x in set_elements(a) if set_contains(b, x))
+        if k == "SUBSET":
+            base = sorted(set_elements(self.args[0]), key=sort_key)
+            return frozenset(
+                frozenset(c)
+                for r in range(len(base) + 1)
+                for c in itertools.combinations(base, r)
+            )
+        if k == "FcnSet":
+            dom = sorted(set_elements(self.args[0]), key=sort_key)
+            cod = sorted(set_elements(self.args[1]), key=sort_key)
+            return frozenset(
+                make_fn(dict(zip(dom, vals, strict=True)))
+                for vals in itertools.product(cod, repeat=len(dom))
+            )
+        if k == "RecSet":
+            fields = self.args[0]
+            names = sorted(fields)
+            pools = [sorted(set_elements(fields[f]), key=sort_key) for f in names]
+            return frozenset(
+                Fn(dict(zip(names, vals, strict=True))) for vals in itertools.product(*pools)
+            )
+        raise AssertionError(k)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazySet) and not self.finite():
+            return self.kind == other.kind and self.args == other.args
+        if isinstance(other, (LazySet, frozenset)):
+            return self.elements() == set_elements(other)
+        return False
+
+    def __hash__(self) -> int:
+        if not self.finite():
+            return hash((self.kind, self.args))
+        return hash(self.elements())
+
+    def __repr__(self) -> str:
+        return format_value(self)
+
+
+def _is_finite(s: Value) -> bool:
+    return not isinstance(s, LazySet) or s.finite()
+
+
+def _flat_args(s: LazySet) -> list[Value]:
+    if s.kind == "RecSet":
+        return list(s.args[0].values())
+    return list(s.args)
+
+
+def is_value_set(v: Value) -> bool:
+    return type(v) is frozenset or isinstance(v, LazySet)
+
+
+def set_contains(s: Value, v: Value) -> bool:
+    if type(s) is frozenset:
+        return v in s
+    if isinstance(s, LazySet):
+        return s.contains(v)
+    raise TypeError("not a set")
+
+
+def set_elements(s: Value) -> frozenset[Value]:
+    if type(s) is frozenset:
+        return s
+    if isinstance(s, LazySet):
+        return s.elements()
+    raise TypeError("not a set")
+
+
+def iter_set(s: Value) -> Iterable[Value]:
+    return set_elements(s)
+
+
+_RANK = {bool: 0, int: 1, str: 2, ModelValue: 3, tuple: 5, Fn: 6, frozenset: 7}
+
+
+def sort_key(v: Value) -> tuple[Any, ...]:
+    """A total order on values, used for canonical printing and CHOOSE."""
+    t = type(v)
+    if t is bool or t is int or t is str:
+        return (_RANK[t], v)
+    if t is ModelValue:
+        return (3, v.name)
+    if t is tuple:
+        return (5, len(v), tuple(sort_key(x) for x in v))
+    if t is Fn:
+        items = sorted((sort_key(k), sort_key(x)) for k, x in v.d.items())
+        return (6, len(items), tuple(items))
+    if t is frozenset:
+        return (7, len(v), tuple(sorted(sort_key(x) for x in v)))
+    if t is LazyFn:
+        return sort_key(v.canonical())
+    if t is LazySet:
+        if v.finite():
+            return sort_key(v.elements())
+        return (8, v.kind, repr(v.args))
+    return (9, repr(v))
+
+
+def _fmt_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_value(v: Value) -> str:
+    """TLC's way of printing a value."""
+    t = type(v)
+    if t is bool:
+        return "TRUE" if v else "FALSE"
+    if t is int:
+        return str(v)
+    if t is str:
+        return _fmt_str(v)
+    if t is ModelValue:
+        return str(v.name)
+    if t is tuple:
+        return "<<" + ", ".join(format_value(x) for x in v) + ">>"
+    if t is Fn:
+        keys = sorted(v.d, key=sort_key)
+        if keys and all(type(k) is str for k in keys):
+            return "[" + ", ".join(f"{k} |-> {format_value(v.d[k])}" for k in keys) + "]"
+        return (
+            "("
+            + " @@ ".join(f"{format_value(k)} :> {format_value(v.d[k])}" for k in keys)
+            + ")"
+        )
+    if t is frozenset:
+        return "{" + ", ".join(format_value(x) for x in sorted(v, key=sort_key)) + "}"
+    if t is LazyFn:
+        return format_value(v.canonical())
+    if t is LazySet:
+        if v.kind in ("Nat", "Int", "STRING"):
+            return v.kind
+        if v.kind == "Seq":
+            return f"Seq({format_value(v.args[0])})"
+        if v.finite():
+            return format_value(v.elements())
+        return f"{v.kind}({', '.join(format_value(a) for a in v.args)})"
+    return repr(v)
+
+
+# Public constructors (``from aura_model.tla import values as V``).
+
+
+def record(**fields: Value) -> Value:
+    return make_fn(dict(fields)) if not fields else Fn(dict(fields))
+
+
+def tup(*xs: Value) -> tuple[Value, ...]:
+    return tuple(xs)
+
+
+def seq(xs: Iterable[Value]) -> tuple[Value, ...]:
+    return tuple(xs)
+
+
+def fn(d: Mapping[Value, Value]) -> Value:
+    return make_fn(dict(d))
+
+
+def from_python(v: object) -> Value:
+    """Convert plain Python data (lists, dicts, sets) to checker values."""
+    if isinstance(v, (bool, int, str, ModelValue, Fn, LazySet)):
+        return v
+    if isinstance(v, (list, tuple)):
+        return tuple(from_python(x) for x in v)
+    if isinstance(v, (set, frozenset)):
+        return frozenset(from_python(x) for x in v)
+    if isinstance(v, Mapping):
+        return make_fn({from_python(k): from_python(x) for k, x in v.items()})
+    raise TypeError(f"cannot convert {type(v).__name__} to a TLA+ value")
