@@ -188,3 +188,39 @@ def test_decoder_fuzz_only_itf_errors(doc: Any, lenient: bool) -> None:
         # be produced by decoding, so reaching here is a bug.
         raise
     assert itf.decode_value(reencoded) == value
+
+
+def test_decoded_values_pickle_and_deepcopy() -> None:
+    """Decoded values survive pickle and deepcopy (xdist workers, caches) unchanged."""
+    import copy
+    import pickle
+
+    doc = {
+        "r": {"s": [{"#bigint": "1"}], "m": {"#map": [["k", {"#set": ["a"]}]]}},
+        "v": {"tag": "Some", "value": {"#tup": [True, "x"]}},
+    }
+    value = itf.decode_value(doc)
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert copy.deepcopy(value) == value
+    assert pickle.loads(pickle.dumps(value))["r"]["m"]["k"] == frozenset({"a"})
+
+
+def test_map_lookup_and_missing_keys() -> None:
+    """ItfMap looks up structured keys (records equal to dicts) and raises KeyError otherwise."""
+    m = itf.ItfMap([({"a": 1}, "rec"), ((1, 2), "tup")])
+    assert m[{"a": 1}] == "rec"
+    assert m[itf.Record({"a": 1})] == "rec"
+    assert m[(1, 2)] == "tup"
+    assert m.get([1, 2]) is None  # a sequence is not the tuple key
+    assert m.get(1.5, "none") == "none"  # unencodable: simply absent
+    with pytest.raises(KeyError):
+        m[(2, 1)]
+    with pytest.raises(ValueError, match="duplicate key"):
+        itf.ItfMap([("k", 1), ("k", 2)])
+
+
+def test_meta_must_be_json() -> None:
+    """A non-JSON ``#meta`` given to dump_trace is an ItfError at ``$.#meta``."""
+    with pytest.raises(itf.ItfError, match="plain JSON") as info:
+        itf.dump_trace([{"x": 1}], ["x"], meta={"when": {1, 2}})
+    assert info.value.path == "$.#meta"

@@ -51,7 +51,7 @@ def _child(path: str, key: str | int) -> str:
 # --------------------------------------------------------------------------- encode
 
 
-def encode_value(value: Any, *, where: str = "$") -> object:
+def encode_value(value: Any, *, where: str = "") -> object:
     """Return the JSON-ready ITF form of ``value`` (see the module table in ``_values``).
 
     ``list``/:class:`Seq` become JSON lists, ``tuple`` ``#tup``, ``set``/``frozenset``
@@ -61,7 +61,7 @@ def encode_value(value: Any, *, where: str = "$") -> object:
     starting with ``#`` (reserved), and a record with exactly the fields ``tag`` and
     ``value`` (it would read back as a :class:`Variant`; build a ``Variant`` instead).
     """
-    return _encode(value, where, 0)
+    return _encode(value, where or "$", 0)
 
 
 def _encode(value: Any, path: str, depth: int) -> object:
@@ -116,11 +116,11 @@ def _encode(value: Any, path: str, depth: int) -> object:
 # --------------------------------------------------------------------------- decode
 
 
-def decode_value(obj: object, *, where: str = "$", lenient: bool = False) -> Any:
+def decode_value(obj: object, *, where: str = "", lenient: bool = False) -> Any:
     """Decode one ITF JSON value (as parsed by :func:`json.loads`) to a Python value.
 
-    Raises :class:`ItfError` naming the JSON path (prefixed by ``where``) of the
-    first bad element. Strict mode rejects plain JSON numbers (ADR-015 requires
+    Raises :class:`ItfError` naming the JSON path (prefixed by ``where``, default
+    ``$``) of the first bad element. Strict mode rejects plain JSON numbers (ADR-015 requires
     ``#bigint`` for every integer since 2023); ``lenient=True`` accepts them.
     """
     try:
@@ -233,7 +233,12 @@ def _decode_map(body: list[Any], path: str, *, lenient: bool, depth: int) -> Itf
 
 def _freeze_meta(meta: Mapping[str, Any] | None) -> Mapping[str, Any]:
     # #meta is free-form JSON (tool, source, varTypes...): kept as parsed, as a copy.
-    return dict(json.loads(json.dumps(meta))) if meta else {}
+    if not meta:
+        return {}
+    try:
+        return dict(json.loads(json.dumps(meta)))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ItfError(f"#meta must be plain JSON: {exc}", path="$.#meta") from None
 
 
 @attrs.frozen

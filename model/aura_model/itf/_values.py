@@ -51,7 +51,7 @@ class Record(Mapping[str, Any]):
         return len(self._fields)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping) and not isinstance(other, ItfMap):
+        if isinstance(other, Mapping):
             return self._fields == dict(other)
         return NotImplemented
 
@@ -66,6 +66,9 @@ class Record(Mapping[str, Any]):
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise attrs.exceptions.FrozenInstanceError()
+
+    def __reduce__(self) -> tuple[type[Record], tuple[dict[str, Any]]]:
+        return (Record, (self._fields,))
 
 
 class Seq(Sequence[Any]):
@@ -109,6 +112,9 @@ class Seq(Sequence[Any]):
     def __setattr__(self, name: str, value: Any) -> None:
         raise attrs.exceptions.FrozenInstanceError()
 
+    def __reduce__(self) -> tuple[type[Seq], tuple[tuple[Any, ...]]]:
+        return (Seq, (self._items,))
+
 
 @attrs.frozen
 class Variant:
@@ -149,6 +155,7 @@ class ItfMap:
     """
 
     pairs: tuple[tuple[Any, Any], ...] = attrs.field(converter=_sorted_pairs)
+    _index: dict[str, Any] = attrs.field(init=False, eq=False, hash=False, repr=False, factory=dict)
 
     def __getitem__(self, key: Any) -> Any:
         # Look up by canonical key, not Python equality: True and 1 are distinct ITF keys.
@@ -156,10 +163,13 @@ class ItfMap:
             wanted = canonical_key(key)
         except ValueError:
             raise KeyError(key) from None
-        for k, v in self.pairs:
-            if canonical_key(k) == wanted:
-                return v
-        raise KeyError(key)
+        if len(self._index) != len(self.pairs):
+            # Built on first lookup; the mapping is private, so the instance stays a value.
+            self._index.update((canonical_key(k), v) for k, v in self.pairs)
+        try:
+            return self._index[wanted]
+        except KeyError:
+            raise KeyError(key) from None
 
     def get(self, key: Any, default: Any = None) -> Any:
         try:
