@@ -18,6 +18,8 @@ from aura_model.stages import STAGES, StageResult, Status
 # the function sets ``func`` (args -> exit code) as a default on that parser.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {}
 SUBCOMMANDS["prove"] = ("aura_model.z3:configure_prove", "Z3 proofs, BMC, witnesses, bug twins")
+SUBCOMMANDS["itf"] = ("aura_model.itf:configure_itf", "validate ITF trace files")
+SUBCOMMANDS["tools"] = ("aura_model.runners:configure_tools", "Apalache/TLC availability")
 
 
 def _load(ref: str) -> Callable[..., object]:

@@ -287,3 +287,23 @@ def test_stage_compares_outcomes_with_expectations(tmp_path: Path) -> None:
     failed = run_models("tlc", spec.parent, tool=tool)
     assert failed.status is Status.FAIL
     assert "MC_Counter_bad_Inv.cfg: expected invariant Inv, got ok" in failed.detail
+
+
+def test_tools_subcommand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``aura-verify tools`` reports each engine; a ``tlc`` script on PATH shows as available."""
+    from aura_model.cli import main
+
+    for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["tools"]) == 0
+    out = capsys.readouterr().out
+    assert "apalache: SKIPPED: apalache-mc not found on PATH" in out
+    assert "tlc: SKIPPED: TLC not found" in out
+    _replayer(tmp_path / "tlc", tmp_path / "unused.txt", 0)
+    assert main(["tools", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows["tlc"]["available"] is True
+    assert rows["apalache"]["available"] is False

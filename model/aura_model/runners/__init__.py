@@ -12,6 +12,7 @@ from aura_model.runners._apalache import (
     parse_apalache_output,
     parse_counterexample_tla,
 )
+from aura_model.runners._cli import configure_tools
 from aura_model.runners._detect import (
     APALACHE_MIN_JAVA,
     TLC_MIN_JAVA,
@@ -82,6 +83,7 @@ __all__ = [
     "RunnerError",
     "ToolStatus",
     "apalache_command",
+    "configure_tools",
     "detect",
     "detect_apalache",
     "detect_java",
