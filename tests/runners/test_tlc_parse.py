@@ -97,6 +97,15 @@ def test_ok_run_counts_and_depth() -> None:
     assert (r.states_generated, r.distinct_states, r.depth) == (1234, 400, 7)
     assert r.trace_length is None
     assert (r.seconds, r.exit_code, r.exit_status()) == (1.5, 0, 0)
+    assert r.summary() == {
+        "result": "ok",
+        "violated": None,
+        "distinct_states": 400,
+        "states_generated": 1234,
+        "depth": 7,
+        "trace_length": None,
+        "seconds": 1.5,
+    }
 
 
 def test_invariant_violation() -> None:

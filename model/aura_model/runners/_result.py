@@ -93,6 +93,18 @@ class EngineResult:
             return self.exit_code
         return _EXIT_BY_RESULT[self.result]
 
+    def summary(self) -> dict[str, Any]:
+        """The keys of the embedded checker's ``CheckResult.summary()``, for side-by-side use."""
+        return {
+            "result": self.result,
+            "violated": self.violated,
+            "distinct_states": self.distinct_states,
+            "states_generated": self.states_generated,
+            "depth": self.depth,
+            "trace_length": self.trace_length,
+            "seconds": round(self.seconds, 3),
+        }
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with the same keys as the corpus manifest where they overlap."""
         out = attrs.asdict(self, recurse=False)
