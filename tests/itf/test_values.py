@@ -98,6 +98,7 @@ def test_plain_integers_strict_vs_lenient() -> None:
         ({"#map": [[1]]}, "[key, value]"),
         ({"#map": [["a", "x"], ["a", "y"]]}, "duplicate key"),
         ({"#set": ["a", "a"]}, "twice"),
+        ({"#set": [True, {"#bigint": "1"}]}, "Python treats as equal"),
         ({"#unserializable": 3}, "string"),
         ({"tag": 3, "value": 1}, "tag"),
     ],

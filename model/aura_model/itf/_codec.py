@@ -189,7 +189,11 @@ def _decode_object(obj: dict[Any, Any], path: str, *, lenient: bool, depth: int)
             ]
             result = frozenset(items)
             if len(result) != len(items) and not lenient:
-                raise ItfError("#set lists an element twice", path=here)
+                raise ItfError(
+                    "#set lists an element twice (or values Python treats as equal,"
+                    " such as true and 1)",
+                    path=here,
+                )
             return result
         return _decode_map(body, here, lenient=lenient, depth=depth)
     if set(obj) == {"tag", "value"}:
