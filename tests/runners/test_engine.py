@@ -307,3 +307,17 @@ def test_tools_subcommand(
     rows = json.loads(capsys.readouterr().out)
     assert rows["tlc"]["available"] is True
     assert rows["apalache"]["available"] is False
+
+
+def test_apalache_prefers_typed_wrapper(tmp_path: Path) -> None:
+    """For Apalache an ``AP<Name>.tla`` wrapper is checked instead of ``<Name>.tla``; TLC
+    keeps the neutral module."""
+    spec, cfg = _spec(tmp_path)
+    bad = spec.with_name("MC_Counter_bad_Inv.cfg")
+    bad.write_text("\\* expect: invariant Inv\n")
+    assert spec_for(bad) == spec
+    assert spec_for(bad, "apalache") == spec
+    wrapper = spec.with_name("APCounter.tla")
+    wrapper.write_text("---- MODULE APCounter ----\n====\n")
+    assert spec_for(bad, "apalache") == wrapper
+    assert spec_for(cfg, "tlc") == spec

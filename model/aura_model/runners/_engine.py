@@ -206,9 +206,11 @@ def expectation_for(cfg: Path) -> Expectation:
     return Expectation("fail" if "_bad" in cfg.stem else "ok")
 
 
-def spec_for(cfg: Path) -> Path:
+def spec_for(cfg: Path, engine: str = "tlc") -> Path:
     """The module a ``MC_<Name>[_variant].cfg`` checks: the longest existing
-    ``MC_<prefix>.tla``, else the longest ``<prefix>.tla``."""
+    ``MC_<prefix>.tla``, else the longest ``<prefix>.tla``. For Apalache, a wrapper
+    ``AP<Name>.tla`` beside it wins (STYLE.md: ``@type`` annotations and concrete
+    constants live in such wrappers, the ``APTCommit`` pattern)."""
     stem = cfg.stem
     parts = stem.split("_")
     candidates = ["_".join(parts[:n]) for n in range(len(parts), 0, -1)]
@@ -217,6 +219,9 @@ def spec_for(cfg: Path) -> Path:
     for name in candidates:
         path = cfg.with_name(f"{name}.tla")
         if name and path.is_file():
+            wrapper = cfg.with_name(f"AP{name.removeprefix('MC_')}.tla")
+            if engine == "apalache" and wrapper.is_file():
+                return wrapper
             return path
     raise RunnerError("no module found for this cfg", source=str(cfg))
 
@@ -249,7 +254,7 @@ def run_models(
     for cfg in configs:
         expected = expectation_for(cfg)
         try:
-            spec = spec_for(cfg)
+            spec = spec_for(cfg, engine)
         except RunnerError as exc:
             wrong.append(str(exc))
             continue
