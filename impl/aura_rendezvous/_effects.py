@@ -1,0 +1,125 @@
+"""Effect commands (seed 11): what an allowed outcome asks the interpreter to do.
+
+Commands are data; the interpreter (``_interpreter.py``) runs them. Non-send
+commands (charge, journal append, receipt) come first and are undoable; sends
+come last and are the commit point.
+"""
+
+from __future__ import annotations
+
+from typing import TypeGuard
+
+import attrs
+
+from aura_rendezvous._descriptor import TransportHint
+from aura_rendezvous._facts import RendezvousFact
+from aura_rendezvous._ids import AuthorityId, ContextId, check_u32, check_u64
+from aura_rendezvous._relay import RelayEnvelope
+
+__all__ = [
+    "SEND_EFFECTS",
+    "ChargeFlowBudget",
+    "EffectCommand",
+    "ForwardRelayEnvelope",
+    "JournalAppend",
+    "RecordReceipt",
+    "SendEffect",
+    "SendHandshake",
+    "SendHandshakeResponse",
+    "SendRelayRequest",
+    "SendRelayResponse",
+    "is_send",
+]
+
+
+def _u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    check_u64(attribute.name, value)
+
+
+def _u32(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    check_u32(attribute.name, value)
+
+
+@attrs.frozen
+class ChargeFlowBudget:
+    context_id: ContextId
+    authority_id: AuthorityId
+    epoch: int = attrs.field(validator=_u64)
+    cost: int = attrs.field(validator=_u32)
+
+
+@attrs.frozen
+class JournalAppend:
+    context_id: ContextId
+    fact: RendezvousFact
+
+
+@attrs.frozen
+class RecordReceipt:
+    """Issue a signed, chained receipt for this operation's charge."""
+
+    operation: str
+    context_id: ContextId
+    peer: AuthorityId
+    epoch: int = attrs.field(validator=_u64)
+    cost: int = attrs.field(validator=_u32)
+
+
+@attrs.frozen
+class SendHandshake:
+    """Send the (opaque) first handshake message to ``peer`` over ``transport``."""
+
+    peer: AuthorityId
+    transport: TransportHint
+    message: bytes
+
+
+@attrs.frozen
+class SendHandshakeResponse:
+    peer: AuthorityId
+    message: bytes
+
+
+@attrs.frozen
+class SendRelayRequest:
+    """``RelayRequest``: the initiator hands an envelope to its relay."""
+
+    relay: AuthorityId
+    envelope: RelayEnvelope
+
+
+@attrs.frozen
+class ForwardRelayEnvelope:
+    """``RelayForward`` / ``RelayComplete``: the relay passes an envelope on."""
+
+    to: AuthorityId
+    envelope: RelayEnvelope
+
+
+@attrs.frozen
+class SendRelayResponse:
+    """``RelayResponse``: the responder answers through the relay."""
+
+    relay: AuthorityId
+    envelope: RelayEnvelope
+
+
+SendEffect = (
+    SendHandshake
+    | SendHandshakeResponse
+    | SendRelayRequest
+    | ForwardRelayEnvelope
+    | SendRelayResponse
+)
+SEND_EFFECTS = (
+    SendHandshake,
+    SendHandshakeResponse,
+    SendRelayRequest,
+    ForwardRelayEnvelope,
+    SendRelayResponse,
+)
+EffectCommand = ChargeFlowBudget | JournalAppend | RecordReceipt | SendEffect
+
+
+def is_send(effect: EffectCommand) -> TypeGuard[SendEffect]:
+    return isinstance(effect, SEND_EFFECTS)

@@ -1,0 +1,212 @@
+"""The per-context journal: a grow-only set of facts with Lamport order (DESIGN.md 3).
+
+Facts are deduplicated by content address. Each entry carries a Lamport
+timestamp and its origin; when one fact reaches a replica with two different
+stamps, the smaller ``(lamport, origin)`` wins, so merging is a join
+(commutative, associative, idempotent) and replicas that saw the same facts
+hold the same entries whatever the order, duplication or loss of messages.
+
+The descriptor cache is *derived* from the journal (:class:`DescriptorCache`),
+never kept as a second source of truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from aura_rendezvous._descriptor import (
+    ContextMismatchError,
+    RendezvousDescriptor,
+    choose_descriptor,
+    open_descriptor,
+)
+from aura_rendezvous._encoding import Reader, Tag, Writer
+from aura_rendezvous._errors import DecodeError, LocalProtocolError, RemoteProtocolError
+from aura_rendezvous._facts import (
+    MAX_FACT_LEN,
+    DescriptorFact,
+    DescriptorRevoked,
+    RendezvousFact,
+    decode_fact,
+    encode_fact,
+    fact_context,
+    fact_id,
+    verify_revocation,
+)
+from aura_rendezvous._ids import U64_MAX, AuthorityId, ContextId, ValueRangeError, check_u64
+from aura_rendezvous._keys import ContextMembership
+
+__all__ = [
+    "MAX_ENTRY_LEN",
+    "AppendToken",
+    "ContextJournal",
+    "DescriptorCache",
+    "JournalEntry",
+    "derive_descriptor_cache",
+]
+
+MAX_ENTRY_LEN = 2 + 8 + 32 + 4 + MAX_FACT_LEN
+
+
+def _u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    check_u64(attribute.name, value)
+
+
+@attrs.frozen
+class JournalEntry:
+    """A fact with the Lamport time and origin under which it entered the journal."""
+
+    fact: RendezvousFact
+    lamport: int = attrs.field(validator=_u64)
+    origin: AuthorityId
+    fact_id: bytes = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "fact_id", fact_id(self.fact))
+
+    @property
+    def order_key(self) -> tuple[int, AuthorityId, bytes]:
+        return (self.lamport, self.origin, self.fact_id)
+
+    def encode(self) -> bytes:
+        return (
+            Writer(Tag.JOURNAL_ENTRY)
+            .u64(self.lamport)
+            .authority(self.origin)
+            .var(encode_fact(self.fact), MAX_FACT_LEN)
+            .getvalue()
+        )
+
+    @classmethod
+    def decode(cls, data: bytes) -> JournalEntry:
+        r = Reader("JournalEntry", data, Tag.JOURNAL_ENTRY, MAX_ENTRY_LEN)
+        lamport, origin = r.u64(), r.authority()
+        fact = decode_fact(r.var(MAX_FACT_LEN))
+        r.finish()
+        return cls(fact, lamport, origin)
+
+
+@attrs.frozen
+class AppendToken:
+    """Undo information of one local append (used by the interpreter's rollback)."""
+
+    context_id: ContextId
+    fact_id: bytes
+    added: bool
+    previous_clock: int
+
+
+class ContextJournal:
+    """One replica of one context's journal."""
+
+    def __init__(self, context_id: ContextId) -> None:
+        self.context_id = context_id
+        self._entries: dict[bytes, JournalEntry] = {}
+        self._clock = 0
+
+    @property
+    def clock(self) -> int:
+        return self._clock
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, fid: object) -> bool:
+        return fid in self._entries
+
+    def ids(self) -> frozenset[bytes]:
+        return frozenset(self._entries)
+
+    def get(self, fid: bytes) -> JournalEntry | None:
+        return self._entries.get(fid)
+
+    def entries(self) -> list[JournalEntry]:
+        """All entries in causal (Lamport, then origin, then id) order."""
+        return sorted(self._entries.values(), key=lambda e: e.order_key)
+
+    def facts(self) -> Iterator[RendezvousFact]:
+        return (e.fact for e in self.entries())
+
+    def state(self) -> frozenset[JournalEntry]:
+        """The replica's whole content, comparable across replicas."""
+        return frozenset(self._entries.values())
+
+    def check_context(self, fact: RendezvousFact) -> None:
+        if fact_context(fact) != self.context_id:
+            raise ContextMismatchError(
+                f"fact of {fact_context(fact)} offered to the journal of {self.context_id}"
+            )
+
+    def append(self, fact: RendezvousFact, origin: AuthorityId) -> AppendToken:
+        """A local event: stamp ``fact`` with the next Lamport time (no-op if present)."""
+        self.check_context(fact)
+        fid = fact_id(fact)
+        previous = self._clock
+        if fid in self._entries:
+            return AppendToken(self.context_id, fid, False, previous)
+        if previous == U64_MAX:
+            raise ValueRangeError("Lamport clock exhausted")
+        self._clock = previous + 1
+        self._entries[fid] = JournalEntry(fact, self._clock, origin)
+        return AppendToken(self.context_id, fid, True, previous)
+
+    def undo(self, token: AppendToken) -> None:
+        """Take back an append that was never published (interpreter rollback only)."""
+        if token.added:
+            if token.fact_id not in self._entries:
+                raise LocalProtocolError("undo of an append that is not in the journal")
+            del self._entries[token.fact_id]
+        self._clock = token.previous_clock
+
+    def merge(self, entry: JournalEntry) -> bool:
+        """Receive an entry from a peer; True iff the replica changed."""
+        self.check_context(entry.fact)
+        self._clock = max(self._clock, entry.lamport)
+        current = self._entries.get(entry.fact_id)
+        if current is not None and current.order_key <= entry.order_key:
+            return False
+        self._entries[entry.fact_id] = entry
+        return True
+
+
+@attrs.frozen
+class DescriptorCache:
+    """The descriptors and revocations a member can read from one journal state."""
+
+    context_id: ContextId
+    descriptors: tuple[RendezvousDescriptor, ...]
+    revoked: frozenset[tuple[AuthorityId, bytes]]
+    rejected: tuple[tuple[bytes, str], ...]
+    """(fact id, reason) of facts that failed to open or verify: kept for audit, never used."""
+
+    def choose(self, authority: AuthorityId, now_ms: int) -> RendezvousDescriptor | None:
+        return choose_descriptor(self.descriptors, self.context_id, authority, now_ms, self.revoked)
+
+
+def derive_descriptor_cache(
+    journal: ContextJournal, membership: ContextMembership
+) -> DescriptorCache:
+    """Open every descriptor fact (skipping those that do not decrypt or verify) and
+    collect the revocations signed by their own publishers."""
+    if journal.context_id != membership.context_id:
+        raise ContextMismatchError("membership and journal belong to different contexts")
+    descriptors: list[RendezvousDescriptor] = []
+    revoked: set[tuple[AuthorityId, bytes]] = set()
+    rejected: list[tuple[bytes, str]] = []
+    for entry in journal.entries():
+        fact = entry.fact
+        if isinstance(fact, DescriptorFact):
+            try:
+                descriptors.append(open_descriptor(fact.sealed, membership))
+            except (RemoteProtocolError, DecodeError) as exc:
+                rejected.append((entry.fact_id, exc.reason))
+        elif isinstance(fact, DescriptorRevoked):
+            if verify_revocation(fact, membership.roster):
+                revoked.add((fact.authority_id, fact.nonce))
+            else:
+                rejected.append((entry.fact_id, "BadSignature"))
+    return DescriptorCache(
+        journal.context_id, tuple(descriptors), frozenset(revoked), tuple(rejected)
+    )

@@ -1,0 +1,509 @@
+"""``RendezvousService``: the seed's API (section 10), pure and sans-IO.
+
+Every ``prepare_*`` method evaluates the guard chain (capability, budget,
+then the journal coupling) and returns a :class:`GuardOutcome`; it performs no
+I/O, reads no clock (``now_ms`` is an argument) and draws randomness only from
+the injected ``nonce_source``, and only once the guards passed. Run the
+outcome with :class:`~aura_rendezvous.EffectInterpreter`.
+
+Handshake messages are opaque bytes here; the secure-channel layer produces
+and consumes them (``prepare_establish_channel`` / ``prepare_handle_handshake``
+are kept small so it can wire real Noise messages in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import attrs
+
+from aura_rendezvous._costs import (
+    CHANNEL_ESTABLISHED_COST,
+    CONNECT_DIRECT_COST,
+    CONNECT_RELAY_COST,
+    DESCRIPTOR_PUBLISH_COST,
+    RELAY_FORWARD_COST,
+    REVOKE_DESCRIPTOR_COST,
+)
+from aura_rendezvous._descriptor import (
+    ContextMismatchError,
+    RendezvousDescriptor,
+    SealedDescriptor,
+    TransportHint,
+    WebSocketRelay,
+    build_descriptor,
+    needs_refresh_at,
+    open_descriptor,
+    seal_descriptor,
+    sign_descriptor,
+)
+from aura_rendezvous._effects import (
+    ChargeFlowBudget,
+    ForwardRelayEnvelope,
+    JournalAppend,
+    RecordReceipt,
+    SendHandshake,
+    SendHandshakeResponse,
+    SendRelayRequest,
+    SendRelayResponse,
+)
+from aura_rendezvous._errors import LocalProtocolError
+from aura_rendezvous._facts import (
+    ChannelEstablished,
+    DescriptorFact,
+    fact_id,
+    revoke_descriptor,
+)
+from aura_rendezvous._guard import (
+    CAP_RELAY_FORWARD,
+    CAP_RENDEZVOUS_CONNECT,
+    CAP_RENDEZVOUS_PUBLISH,
+    CAP_RENDEZVOUS_RELAY,
+    DenyReason,
+    GuardOutcome,
+    GuardSnapshot,
+    evaluate_guards,
+)
+from aura_rendezvous._ids import AuthorityId, ContextId, check_u64
+from aura_rendezvous._journal import ContextJournal, DescriptorCache, derive_descriptor_cache
+from aura_rendezvous._keys import AuthorityKeys, ContextMembership, psk_commitment
+from aura_rendezvous._relay import RelayEnvelope
+from aura_rendezvous._sync import (
+    SyncDigest,
+    SyncFacts,
+    answer_digest,
+    apply_sync_facts,
+    make_digest,
+)
+
+__all__ = ["DIRECT_LADDER", "RendezvousConfig", "RendezvousService"]
+
+DIRECT_LADDER = ("QuicDirect", "QuicReflexive", "TcpDirect")
+"""Seed 3: direct transports in the order they are tried (relay comes last)."""
+
+
+def _memberships(value: Iterable[ContextMembership]) -> tuple[ContextMembership, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class RendezvousConfig:
+    """Keys, contexts and injected randomness of one authority's service."""
+
+    keys: AuthorityKeys
+    memberships: tuple[ContextMembership, ...] = attrs.field(converter=_memberships)
+    nonce_source: Callable[[int], bytes] = attrs.field(eq=False, repr=False)
+    descriptor_validity_ms: int = 3_600_000
+    refresh_window_ms: int = 300_000
+
+
+class RendezvousService:
+    """One authority's rendezvous coordinator over its context journals."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        if config.keys.authority_id != authority_id:
+            raise LocalProtocolError("config keys belong to another authority")
+        self.authority_id = authority_id
+        self.config = config
+        self._memberships = {m.context_id: m for m in config.memberships}
+        if len(self._memberships) != len(config.memberships):
+            raise LocalProtocolError("one membership per context")
+        self.journals = {c: ContextJournal(c) for c in self._memberships}
+        self._caches: dict[ContextId, tuple[tuple[int, int], DescriptorCache]] = {}
+
+    @classmethod
+    def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
+        """Create a service (seed 10)."""
+        return cls(authority_id, config)
+
+    # -- journal views ----------------------------------------------------------
+
+    def membership(self, context_id: ContextId) -> ContextMembership | None:
+        return self._memberships.get(context_id)
+
+    def journal(self, context_id: ContextId) -> ContextJournal:
+        journal = self.journals.get(context_id)
+        if journal is None:
+            raise LocalProtocolError(f"{self.authority_id} is not in {context_id}")
+        return journal
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        """The cache derived from the journal (recomputed whenever the journal changed)."""
+        journal = self.journal(context_id)
+        version = (len(journal), journal.clock)
+        cached = self._caches.get(context_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        cache = derive_descriptor_cache(journal, self._memberships[context_id])
+        self._caches[context_id] = (version, cache)
+        return cache
+
+    def cache_descriptor(self, descriptor: SealedDescriptor) -> bytes:
+        """Take a peer's sealed descriptor (from sync) into the journal; its fact id.
+
+        It is opened and verified first, so a descriptor of another context, of
+        a non-member or with a bad signature raises its typed error and the
+        journal is unchanged. The cache itself is derived from the journal.
+        """
+        membership = self._memberships.get(descriptor.context_id)
+        if membership is None:
+            raise ContextMismatchError(f"{self.authority_id} is not in {descriptor.context_id}")
+        open_descriptor(descriptor, membership)
+        fact = DescriptorFact(descriptor)
+        self.journal(descriptor.context_id).append(fact, self.authority_id)
+        return fact_id(fact)
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        """The peer's chosen descriptor at ``now_ms`` (valid, non-revoked, greatest
+        ``(valid_from, nonce)``), or ``None``. ``now_ms`` is needed because an
+        expired descriptor must never be handed out."""
+        if context_id not in self._memberships:
+            return None
+        return self.descriptor_cache(context_id).choose(peer, check_u64("now_ms", now_ms))
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        """DESIGN.md 2: no own valid descriptor, or ``now + window >= valid_until``."""
+        own = self.get_cached_descriptor(context_id, self.authority_id, now_ms)
+        if own is None:
+            return True
+        return needs_refresh_at(own.valid_until, now_ms, check_u64("window", refresh_window_ms))
+
+    # -- sync -------------------------------------------------------------------
+
+    def sync_digest(self, context_id: ContextId) -> SyncDigest:
+        return make_digest(self.journal(context_id), self.authority_id)
+
+    def answer_sync(self, digest: SyncDigest) -> tuple[SyncFacts, ...]:
+        membership = self._require_membership(digest.context_id)
+        return answer_digest(
+            self.journal(digest.context_id), digest, self.authority_id, membership.roster
+        )
+
+    def apply_sync(self, message: SyncFacts) -> int:
+        membership = self._require_membership(message.context_id)
+        return apply_sync_facts(self.journal(message.context_id), message, membership.roster)
+
+    def _require_membership(self, context_id: ContextId) -> ContextMembership:
+        membership = self._memberships.get(context_id)
+        if membership is None:
+            raise ContextMismatchError(f"{self.authority_id} is not in {context_id}")
+        return membership
+
+    # -- guard coupling helpers ---------------------------------------------------
+
+    def _coupling(
+        self, snapshot: GuardSnapshot, context_id: ContextId, *peers: AuthorityId
+    ) -> ContextMembership | DenyReason:
+        """Checks shared by every operation's coupling step."""
+        if snapshot.authority_id != self.authority_id:
+            raise LocalProtocolError("snapshot of another authority")
+        if snapshot.context_id != context_id:
+            return DenyReason.ContextMismatch
+        membership = self._memberships.get(context_id)
+        if membership is None:
+            return DenyReason.NotAMember
+        if any(a not in membership.roster for a in (self.authority_id, *peers)):
+            return DenyReason.NotAMember
+        return membership
+
+    def _psk_reason(
+        self, membership: ContextMembership, epoch: int, psk: bytes
+    ) -> DenyReason | None:
+        if not isinstance(psk, bytes) or len(psk) != 32:
+            raise LocalProtocolError("psk must be 32 bytes")
+        if psk != membership.handshake_psk(epoch):
+            return DenyReason.EpochMismatch
+        return None
+
+    def _peer_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int
+    ) -> RendezvousDescriptor | DenyReason:
+        desc = self.get_cached_descriptor(context_id, peer, now_ms)
+        if desc is None:
+            return DenyReason.NoValidDescriptor
+        if desc.handshake_psk_commitment != psk_commitment(psk):
+            # DESIGN.md 1: a different epoch on one side; refresh, do not send.
+            return DenyReason.PskCommitmentMismatch
+        return desc
+
+    # -- the seed's operations ------------------------------------------------------
+
+    def prepare_publish_descriptor(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        transport_hints: Sequence[TransportHint],
+        now_ms: int,
+    ) -> GuardOutcome:
+        """Publish a fresh descriptor as a sealed journal fact.
+
+        Effects: charge, journal append, receipt. Drain them with the interpreter.
+        """
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            desc = build_descriptor(
+                self.authority_id,
+                context_id,
+                transport_hints=transport_hints,
+                handshake_psk_commitment=membership.psk_commitment(snapshot.epoch),
+                now_ms=now_ms,
+                validity_ms=self.config.descriptor_validity_ms,
+                nonce=self._nonce(),
+            )
+            sealed = seal_descriptor(
+                sign_descriptor(desc, self.config.keys), membership, snapshot.epoch
+            )
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    JournalAppend(context_id, DescriptorFact(sealed)),
+                    self._receipt("publish_descriptor", charge, self.authority_id),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_PUBLISH, DESCRIPTOR_PUBLISH_COST, couple)
+
+    def prepare_revoke_descriptor(
+        self, snapshot: GuardSnapshot, context_id: ContextId, nonce: bytes
+    ) -> GuardOutcome:
+        """Revoke one of our own descriptors (only the publisher may, DESIGN.md 2)."""
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            own = [
+                d
+                for d in self.descriptor_cache(context_id).descriptors
+                if d.authority_id == self.authority_id and d.nonce == nonce
+            ]
+            if not own:
+                return GuardOutcome.deny(DenyReason.NotOwnDescriptor)
+            fact = revoke_descriptor(self.config.keys, context_id, nonce)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    JournalAppend(context_id, fact),
+                    self._receipt("revoke_descriptor", charge, self.authority_id),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_PUBLISH, REVOKE_DESCRIPTOR_COST, couple)
+
+    def prepare_establish_channel(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        peer: AuthorityId,
+        psk: bytes,
+        *,
+        handshake_message: bytes,
+        now_ms: int,
+    ) -> GuardOutcome:
+        """Send the first handshake message to ``peer`` over its best direct transport.
+
+        Denied (no effects, nothing sent) unless the PSK is this epoch's, the
+        peer has a valid descriptor whose PSK commitment matches, and it offers
+        a direct transport. Effects: charge, receipt, ``SendHandshake``.
+        """
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, peer)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            reason = self._psk_reason(membership, snapshot.epoch, psk)
+            if reason is not None:
+                return GuardOutcome.deny(reason)
+            desc = self._peer_descriptor(context_id, peer, psk, now_ms)
+            if isinstance(desc, DenyReason):
+                return GuardOutcome.deny(desc)
+            hint = _best_direct(desc)
+            if hint is None:
+                return GuardOutcome.deny(DenyReason.NoDirectTransport)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("connect_direct", charge, peer),
+                    SendHandshake(peer, hint, handshake_message),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CONNECT_DIRECT_COST, couple)
+
+    def prepare_handle_handshake(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        initiator: AuthorityId,
+        handshake: bytes,
+        psk: bytes,
+        *,
+        response_message: bytes,
+    ) -> GuardOutcome:
+        """Answer an initiator's handshake with ``response_message``.
+
+        ``handshake`` is the received first message (opaque here). Denied
+        unless the initiator is a member and ``psk`` is this epoch's. The
+        ``ChannelEstablished`` fact is not journaled here: only after key
+        confirmation (DESIGN.md 5), see :meth:`prepare_channel_established`.
+        Effects: charge, receipt, ``SendHandshakeResponse``.
+        """
+        del handshake  # opaque until the secure-channel layer parses it
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, initiator)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            reason = self._psk_reason(membership, snapshot.epoch, psk)
+            if reason is not None:
+                return GuardOutcome.deny(reason)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("handshake_complete", charge, initiator),
+                    SendHandshakeResponse(initiator, response_message),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CONNECT_DIRECT_COST, couple)
+
+    def prepare_channel_established(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        initiator: AuthorityId,
+        responder: AuthorityId,
+        channel_id: bytes,
+    ) -> GuardOutcome:
+        """Journal a key-confirmed channel we are part of (cost 0: nothing is sent)."""
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, initiator, responder)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            if self.authority_id not in (initiator, responder):
+                raise LocalProtocolError("only a party records its channel")
+            fact = ChannelEstablished(context_id, initiator, responder, channel_id, snapshot.epoch)
+            return GuardOutcome.allow([charge, JournalAppend(context_id, fact)])
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CHANNEL_ESTABLISHED_COST, couple)
+
+    # -- the relayed protocol (seed 5.2) ----------------------------------------------
+
+    def prepare_relay_request(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        peer: AuthorityId,
+        psk: bytes,
+        *,
+        handshake_message: bytes,
+        now_ms: int,
+    ) -> GuardOutcome:
+        """``RelayRequest``: hand the first handshake message to the peer's relay.
+
+        Cost ``CONNECT_RELAY_COST`` under our budget; the relay pays its forward.
+        """
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, peer)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            reason = self._psk_reason(membership, snapshot.epoch, psk)
+            if reason is not None:
+                return GuardOutcome.deny(reason)
+            desc = self._peer_descriptor(context_id, peer, psk, now_ms)
+            if isinstance(desc, DenyReason):
+                return GuardOutcome.deny(desc)
+            relays = [h for h in desc.transport_hints if isinstance(h, WebSocketRelay)]
+            if not relays or relays[0].relay_authority not in membership.roster:
+                return GuardOutcome.deny(DenyReason.NoValidDescriptor)
+            relay = relays[0].relay_authority
+            envelope = RelayEnvelope(context_id, self.authority_id, peer, handshake_message)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("relay_request", charge, relay),
+                    SendRelayRequest(relay, envelope),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
+
+    def prepare_relay_forward(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope
+    ) -> GuardOutcome:
+        """``RelayForward`` / ``RelayComplete``: pass an envelope on, as the relay.
+
+        A relay without ``relay:forward`` for the context drops (denies).
+        """
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, envelope.context_id, envelope.src, envelope.dst)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("relay_forward", charge, envelope.dst),
+                    ForwardRelayEnvelope(envelope.dst, envelope),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+
+    def prepare_relay_response(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        initiator: AuthorityId,
+        relay: AuthorityId,
+        *,
+        psk: bytes,
+        response_message: bytes,
+    ) -> GuardOutcome:
+        """``RelayResponse``: answer a relayed handshake through ``relay``."""
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, initiator, relay)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            reason = self._psk_reason(membership, snapshot.epoch, psk)
+            if reason is not None:
+                return GuardOutcome.deny(reason)
+            envelope = RelayEnvelope(context_id, self.authority_id, initiator, response_message)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("relay_response", charge, relay),
+                    SendRelayResponse(relay, envelope),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
+
+    # -- small helpers ---------------------------------------------------------------
+
+    def _nonce(self) -> bytes:
+        nonce = self.config.nonce_source(32)
+        if not isinstance(nonce, bytes) or len(nonce) != 32:
+            raise LocalProtocolError("nonce_source must return 32 bytes")
+        return nonce
+
+    @staticmethod
+    def _receipt(operation: str, charge: ChargeFlowBudget, peer: AuthorityId) -> RecordReceipt:
+        return RecordReceipt(operation, charge.context_id, peer, charge.epoch, charge.cost)
+
+
+def _best_direct(desc: RendezvousDescriptor) -> TransportHint | None:
+    """The first direct hint in the seed's ladder order."""
+    for kind in DIRECT_LADDER:
+        for hint in desc.transport_hints:
+            if type(hint).__name__ == kind:
+                return hint
+    return None
