@@ -24,7 +24,7 @@ SUBCOMMANDS["tools"] = ("aura_model.runners:configure_tools", "Apalache/TLC avai
 
 def _load(ref: str) -> Callable[..., object]:
     module, _, name = ref.partition(":")
-    fn = getattr(importlib.import_module(module), name)
+    fn: object = getattr(importlib.import_module(module), name)
     assert callable(fn)
     return fn
 
