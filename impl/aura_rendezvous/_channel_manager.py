@@ -62,7 +62,10 @@ class ChannelManager:
         if not isinstance(local, bytes) or len(local) != 32:
             raise LocalProtocolError("local must be a 32-byte authority id")
         self.local = local
+        # Epochs are per context (DESIGN.md 1); contexts not yet advanced on
+        # their own follow the manager-wide epoch.
         self._epoch = epoch
+        self._epochs: dict[bytes, int] = {}
         self._by_id: dict[bytes, SecureChannel] = {}
         # Registration order per (context, peer): the newest channel wins ties.
         self._by_pair: dict[tuple[bytes, bytes], list[SecureChannel]] = {}
@@ -71,7 +74,12 @@ class ChannelManager:
 
     @property
     def current_epoch(self) -> int:
+        """The manager-wide epoch (what ``advance_epoch(e)`` without a context moves)."""
         return self._epoch
+
+    def epoch_of(self, context_id: bytes) -> int:
+        """The current epoch of ``context_id``."""
+        return self._epochs.get(context_id, self._epoch)
 
     def channels(self) -> tuple[SecureChannel, ...]:
         return tuple(self._by_id.values())
@@ -85,9 +93,10 @@ class ChannelManager:
             raise LocalProtocolError("channel belongs to another authority")
         if channel.channel_id in self._by_id:
             raise LocalProtocolError("channel id already registered")
-        if channel.epoch != self._epoch:
+        if channel.epoch != self.epoch_of(channel.context_id):
             raise LocalProtocolError(
-                f"channel of epoch {channel.epoch} while the manager is at {self._epoch}"
+                f"channel of epoch {channel.epoch} while its context is at "
+                f"{self.epoch_of(channel.context_id)}"
             )
         self._by_id[channel.channel_id] = channel
         self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
@@ -104,18 +113,31 @@ class ChannelManager:
         ranked = min(enumerate(live), key=lambda ic: (_RANK[ic[1].state], -ic[1].epoch, -ic[0]))
         return ranked[1]
 
-    def advance_epoch(self, epoch: int) -> tuple[SecureChannel, ...]:
-        """Move to ``epoch``; return the channels now ``Rotating`` (to re-handshake)."""
-        if epoch <= self._epoch:
-            raise LocalProtocolError(f"epoch must grow: {epoch} <= {self._epoch}")
-        self._epoch = epoch
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        """Move every context (or only ``context_id``) to ``epoch``; return the
+        channels now ``Rotating`` (each needs a new handshake)."""
+        if context_id is None:
+            if epoch <= self._epoch:
+                raise LocalProtocolError(f"epoch must grow: {epoch} <= {self._epoch}")
+            self._epoch = epoch
+            self._epochs = {c: max(e, epoch) for c, e in self._epochs.items()}
+        else:
+            current = self.epoch_of(context_id)
+            if epoch <= current:
+                raise LocalProtocolError(f"epoch must grow: {epoch} <= {current}")
+            self._epochs[context_id] = epoch
         marked = []
         for channel in self._by_id.values():
-            if channel.epoch < epoch and channel.state in _LIVE:
+            if channel.epoch < self.epoch_of(channel.context_id) and channel.state in _LIVE:
+                if channel.state is not ChannelState.Rotating:
+                    marked.append(channel)
                 channel.apply(ChannelEvent.EpochAdvanced)
-                marked.append(channel)
-        # A handshake begun under the old epoch would yield an old-epoch channel.
-        self._pending = {k: h for k, h in self._pending.items() if h.config.epoch == epoch}
+        # A handshake begun under an old epoch would yield an old-epoch channel.
+        self._pending = {
+            k: h for k, h in self._pending.items() if h.config.epoch == self.epoch_of(k[0])
+        }
         return tuple(marked)
 
     def needs_rotation(self) -> tuple[tuple[bytes, bytes], ...]:
@@ -123,7 +145,8 @@ class ChannelManager:
         pairs = []
         for pair, channels in self._by_pair.items():
             rotating = any(c.state is ChannelState.Rotating for c in channels)
-            replaced = any(c.epoch == self._epoch and c.state in _LIVE for c in channels)
+            current = self.epoch_of(pair[0])
+            replaced = any(c.epoch == current and c.state in _LIVE for c in channels)
             if rotating and not replaced:
                 pairs.append(pair)
         return tuple(pairs)
@@ -177,7 +200,7 @@ class ChannelManager:
     def seal(self, context_id: bytes, peer: bytes, plaintext: bytes) -> bytes:
         """Seal on the Active channel of the current epoch with ``peer`` in ``context_id``."""
         channel = self.find_by_context_peer(context_id, peer)
-        if channel is None or not channel.is_active() or channel.epoch != self._epoch:
+        if channel is None or not channel.is_active() or channel.epoch != self.epoch_of(context_id):
             state = "none" if channel is None else channel.state.value
             raise ChannelClosedError(f"no Active channel of the current epoch (found {state})")
         return channel.seal(plaintext)
@@ -185,11 +208,13 @@ class ChannelManager:
     def receive(self, data: bytes) -> ReceivedMessage:
         """Open a transport message; retired epochs and unknown channels are rejected."""
         message = TransportMessage.decode(data)
-        if message.epoch < self._epoch:
-            raise RetiredEpoch(f"message of epoch {message.epoch}, current {self._epoch}")
-        if message.epoch > self._epoch:
-            raise WrongEpoch(f"message of epoch {message.epoch}, current {self._epoch}")
         channel = self._by_id.get(message.channel_id)
+        # Closed channels are forgotten, so an unknown id is judged by the epoch.
+        current = self._epoch if channel is None else self.epoch_of(channel.context_id)
+        if message.epoch < current:
+            raise RetiredEpoch(f"message of epoch {message.epoch}, current {current}")
+        if message.epoch > current:
+            raise WrongEpoch(f"message of epoch {message.epoch}, current {current}")
         if channel is None:
             raise UnknownChannel("no channel with this id")
         was_establishing = channel.state is ChannelState.Establishing
@@ -273,7 +298,6 @@ class ChannelManager:
     def _check_config(self, config: HandshakeConfig) -> None:
         if config.local != self.local:
             raise LocalProtocolError("handshake config is for another authority")
-        if config.epoch != self._epoch:
-            raise LocalProtocolError(
-                f"handshake under epoch {config.epoch}, manager at {self._epoch}"
-            )
+        current = self.epoch_of(config.context_id)
+        if config.epoch != current:
+            raise LocalProtocolError(f"handshake under epoch {config.epoch}, context at {current}")

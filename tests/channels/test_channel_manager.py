@@ -307,3 +307,21 @@ def test_fuzz_transport_decoder(data: bytes) -> None:
     except DecodeError:
         return
     assert message.encode() == data
+
+
+def test_epochs_are_per_context() -> None:
+    """Advancing context A's epoch rotates A's channel only; B's keeps working."""
+    pair = established(CTX_A)
+    pair.handshake(CTX_B)
+    marked = pair.alice.advance_epoch(2, CTX_A)
+    pair.bob.advance_epoch(2, CTX_A)
+    assert [c.context_id for c in marked] == [CTX_A]
+    assert (pair.alice.epoch_of(CTX_A), pair.alice.epoch_of(CTX_B)) == (2, 1)
+    assert pair.bob.receive(pair.alice.seal(CTX_B, BOB, b"b")).plaintext == b"b"
+    with pytest.raises(ChannelClosedError):
+        pair.alice.seal(CTX_A, BOB, b"a")
+    assert pair.alice.needs_rotation() == ((CTX_A, BOB),)
+    with pytest.raises(LocalProtocolError):
+        pair.alice.advance_epoch(2, CTX_A)
+    pair.alice.advance_epoch(3)  # manager-wide: both contexts move to 3
+    assert (pair.alice.epoch_of(CTX_A), pair.alice.epoch_of(CTX_B)) == (3, 3)
