@@ -20,6 +20,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {}
 SUBCOMMANDS["prove"] = ("aura_model.z3:configure_prove", "Z3 proofs, BMC, witnesses, bug twins")
 SUBCOMMANDS["itf"] = ("aura_model.itf:configure_itf", "validate ITF trace files")
 SUBCOMMANDS["tools"] = ("aura_model.runners:configure_tools", "Apalache/TLC availability")
+SUBCOMMANDS["check"] = ("aura_model.tla._cli:configure_check", "embedded TLA+ model checker")
+SUBCOMMANDS["simulate"] = ("aura_model.tla._cli:configure_simulate", "random TLA+ simulation")
 
 
 def _load(ref: str) -> Callable[..., object]:

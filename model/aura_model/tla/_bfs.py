@@ -17,7 +17,7 @@ from aura_model.tla._compile import Ctx
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._trace import CheckResult
-from aura_model.tla._values import sort_key
+from aura_model.tla._values import fingerprint, sort_key
 
 __all__ = ["check", "simulate"]
 
@@ -51,8 +51,8 @@ class _Checker:
 
     def fp(self, s: State) -> int:
         if self.view is not None:
-            return hash(self.view(Ctx(s, None), {}))
-        return hash(s)
+            return fingerprint(self.view(Ctx(s, None), {}))
+        return fingerprint(s)
 
     def bad_invariant(self, s: State) -> str | None:
         ctx = Ctx(s, None)

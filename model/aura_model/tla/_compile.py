@@ -13,6 +13,7 @@ short-circuit. Levels: 0 constant (the value is computed once and kept),
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -175,6 +176,19 @@ def _pow(a: int, b: int) -> int:
     return a**b
 
 
+_FAST_INT: dict[str, Callable[[int, int], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    "=<": operator.le,
+    "\\leq": operator.le,
+    ">=": operator.ge,
+    "\\geq": operator.ge,
+}
+
 _INT_OPS: dict[str, Callable[[int, int], Value]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
@@ -287,8 +301,15 @@ class Compiler:
 
     def expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         fn, lvl = self._expr(node, sc)
-        if lvl == 0 and not getattr(fn, "_const", False):
-            return self._fold(fn), 0
+        if lvl == 0 and getattr(fn, "_value", UNSET) is UNSET:
+            # Constant subexpressions are computed once, now if possible; one
+            # that fails is left to fail when (and only if) it is evaluated.
+            try:
+                v = fn(Ctx([], None), {})
+            except (TlaError, *_PY_ERRORS):
+                return self._fold(fn), 0
+            const = _constant(v)
+            return const, 0
         return fn, lvl
 
     @staticmethod
@@ -537,6 +558,27 @@ class Compiler:
         binds, inner, lvl = self._bounds(node.declarations, sc, "quantifier")
         p, lp = self.expr(node.predicate, inner)
         is_exists = q == "\\E"
+        if len(binds) == 1 and getattr(binds[0][1], "name", None) is not None:
+            s, bind, bnode = binds[0]
+            name = bind.name  # type: ignore[attr-defined]
+
+            def g1(c: Ctx, e: dict[str, Any]) -> Value:
+                env = dict(e)
+                sv = s(c, e)
+                for x in sv if type(sv) is frozenset else _set_of(sv, bnode, sc):
+                    env[name] = x
+                    v = p(c, env)
+                    if v is True:
+                        if is_exists:
+                            return True
+                    elif v is False:
+                        if not is_exists:
+                            return False
+                    else:
+                        raise _err(node, sc, f"quantified predicate is not a Boolean: {format_value(v)}")
+                return not is_exists
+
+            return g1, max(lvl, lp)
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             for env in _enumerate(binds, c, e, sc):
@@ -670,32 +712,60 @@ class Compiler:
             lvl = max(lvl, lv)
             changes.append((path, val))
 
-        def upd(c: Ctx, e: dict[str, Any], cur: Value, path: list[Any], i: int, val: Expr) -> Value:
+        def upd(c: Ctx, e: dict[str, Any], cur: Value, path: list[Any], i: int, val: Expr, at: bool) -> Value:
             is_field, k = path[i]
             if is_field:
                 key = k
+            elif len(k) == 1:
+                key = k[0](c, e)
             else:
-                ks = [x(c, e) for x in k]
-                key = ks[0] if len(ks) == 1 else tuple(ks)
-            d = dict(fn_as_dict(cur))
-            if key not in d:
-                raise _err(
-                    node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
-                )
-            if i + 1 == len(path):
-                env = dict(e)
-                env["@"] = d[key]
-                d[key] = val(c, env)
+                key = tuple([x(c, e) for x in k])
+            last = i + 1 == len(path)
+            t = type(cur)
+            if t is tuple:
+                if type(key) is not int or not 0 < key <= len(cur):
+                    raise _err(
+                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                    )
+                old = cur[key - 1]
+            elif t is Fn:
+                old = cur.d.get(key, UNSET)
+                if old is UNSET:
+                    raise _err(
+                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                    )
             else:
-                d[key] = upd(c, e, d[key], path, i + 1, val)
-            if type(cur) is tuple:
-                return tuple(d[j] for j in range(1, len(cur) + 1))
+                d0 = fn_as_dict(cur)
+                if key not in d0:
+                    raise _err(
+                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                    )
+                old = d0[key]
+                cur = make_fn(dict(d0))
+                t = type(cur)
+            if last:
+                if at:
+                    env = dict(e)
+                    env["@"] = old
+                    new = val(c, env)
+                else:
+                    new = val(c, e)
+            else:
+                new = upd(c, e, old, path, i + 1, val, at)
+            if t is tuple:
+                lst = list(cur)
+                lst[key - 1] = new
+                return tuple(lst)
+            d = dict(cur.d)
+            d[key] = new
             return Fn(d)
+
+        ats = [_mentions_at(ch.expression) for ch in node.changes]
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             v = f(c, e)
-            for path, val in changes:
-                v = upd(c, e, v, path, 0, val)
+            for (path, val), at in zip(changes, ats, strict=True):
+                v = upd(c, e, v, path, 0, val, at)
             return v
 
         return _guarded(g, node, sc, "EXCEPT"), lvl
@@ -861,9 +931,43 @@ class Compiler:
             ]
             bf = d.fn
             what = d.name
+            blvl = 1 if d.op_args else max([0] + [_lvl(a, self, asc) for a in args])
+            if what == "Len":
+                p0 = parts[0]
+
+                def blen(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = p0(c, e)
+                    if type(x) is tuple:
+                        return len(x)
+                    raise _err(node, asc, f"Len expects a sequence, got {format_value(x)}")
+
+                return blen, blvl
+            if len(parts) == 1:
+                p0 = parts[0]
+
+                def b1(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = p0(c, e)
+                    try:
+                        return bf(x)
+                    except _PY_ERRORS as exc:
+                        raise _err(node, asc, _describe(what, exc)) from None
+
+                return b1, blvl
+            if len(parts) == 2:
+                p0, p1 = parts
+
+                def b2(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = p0(c, e)
+                    y = p1(c, e)
+                    try:
+                        return bf(x, y)
+                    except _PY_ERRORS as exc:
+                        raise _err(node, asc, _describe(what, exc)) from None
+
+                return b2, blvl
             return _guarded(
                 lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what
-            ), 1 if d.op_args else max([0] + [_lvl(a, self, asc) for a in args])
+            ), blvl
         if isinstance(d, OpDef):
             return self._call_opdef(d, args, node, asc)
         if isinstance(d, InstDef):
@@ -1002,6 +1106,17 @@ class Compiler:
                 cached._const = True  # type: ignore[attr-defined]
                 return cached, 0
             return (lambda c, e: body(c, {})), lvl
+        if (
+            not d.recursive
+            and not d.node.function
+            and "compiling" not in d.cache
+            and "recursed" not in d.cache
+            and all(ar == 0 for _, ar in d.params)
+            and all(self._simple(a, asc) for a in args)
+        ):
+            # Small arguments (names, literals) are substituted into the body,
+            # which saves building an environment at every call.
+            return self._inline(d, args, asc)
         names = [p[0] for p in d.params]
         fs = [self.arg(a, ar if ar else None, asc) for a, (_, ar) in zip(args, d.params, strict=True)]
         alvl = max([1] + [_lvl(a, self, asc) for a in args])
@@ -1026,6 +1141,22 @@ class Compiler:
                 raise _err(node, asc, f"{dname}: recursion too deep") from None
 
         return call, max(alvl, lvl)
+
+    def _simple(self, a: Node, sc: Scope) -> bool:
+        k = _kind(a)
+        if k in ("INTEGRAL_NUMERAL", "STRING_LITERAL", "BOOLEAN_LITERAL"):
+            return True
+        if k != "OPERATOR_APPLICATION" or a.arguments:
+            return False
+        d = self.lookup(a.operator, sc)
+        if isinstance(d, (VarRef, Const)):
+            return not (isinstance(d, Const) and d.arity)
+        if isinstance(d, tuple):
+            if d[0] == "val":
+                return True
+            if d[0] == "macro":
+                return self._simple(d[1].node, d[1].scope)
+        return False
 
     def _inline(self, d: OpDef, args: list[Node], asc: Scope) -> tuple[Expr, int]:
         sc = self.inline_scope(d, args, asc)
@@ -1105,22 +1236,14 @@ class Compiler:
         if op == "<=>":
             return (lambda c, e: _b(a(c, e), an, sc) == _b(b(c, e), bn, sc)), lvl
         if op == "=":
+            kb = getattr(b, "_value", UNSET)
+            if kb is not UNSET:
+                return (lambda c, e: a(c, e) == kb), lvl
             return (lambda c, e: a(c, e) == b(c, e)), lvl
         if op == "#":
             return (lambda c, e: a(c, e) != b(c, e)), lvl
         if op in _INT_OPS:
-            iop = _INT_OPS[op]
-
-            def arith(c: Ctx, e: dict[str, Any]) -> Value:
-                x = a(c, e)
-                y = b(c, e)
-                try:
-                    _arith_guard(x, y, op)
-                    return iop(x, y)
-                except _PY_ERRORS as exc:
-                    raise _err(node, sc, str(exc) or op) from None
-
-            return arith, lvl
+            return self._arith(op, a, b, node, sc), lvl
         if op == "..":
 
             def rng(c: Ctx, e: dict[str, Any]) -> Value:
@@ -1176,6 +1299,60 @@ class Compiler:
         if op in BUILTIN_INFIX:
             return self._infix(node, sc, BUILTIN_INFIX[op])
         raise Unsupported(f"operator {op}")
+
+    def _arith(self, op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+        fast = _FAST_INT.get(op)
+        kb = getattr(b, "_value", UNSET)
+
+        def bad(x: Value, y: Value) -> EvalError:
+            return _err(
+                node,
+                sc,
+                f"the arguments of {op} must be integers, got {format_value(x)} and {format_value(y)}",
+            )
+
+        if fast is not None:
+            if type(kb) is int:
+
+                def arith_k(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = a(c, e)
+                    if type(x) is int:
+                        return fast(x, kb)
+                    raise bad(x, kb)
+
+                return arith_k
+
+            def arith2(c: Ctx, e: dict[str, Any]) -> Value:
+                x = a(c, e)
+                y = b(c, e)
+                if type(x) is int and type(y) is int:
+                    return fast(x, y)
+                raise bad(x, y)
+
+            return arith2
+        iop = _INT_OPS[op]
+        if op in ("\\div", "%") and type(kb) is int and kb > 0:
+            pyop = operator.floordiv if op == "\\div" else operator.mod
+
+            def divmod_k(c: Ctx, e: dict[str, Any]) -> Value:
+                x = a(c, e)
+                if type(x) is int:
+                    return pyop(x, kb)
+                raise bad(x, kb)
+
+            return divmod_k
+
+        def arith(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            y = b(c, e)
+            if type(x) is not int or type(y) is not int:
+                raise bad(x, y)
+            try:
+                return iop(x, y)
+            except _PY_ERRORS as exc:
+                raise _err(node, sc, str(exc) or op) from None
+
+        return arith
 
     def _unary(self, op: str, a: Expr, node: Node, sc: Scope) -> Expr:
         an = node.arguments[0]
@@ -1296,6 +1473,18 @@ class Compiler:
         if kind == "QUANTIFICATION" and node.quantifier == "\\E":
             binds, inner, _ = self._bounds(node.declarations, sc, "quantifier")
             body = self.action(node.predicate, inner, init)
+            if len(binds) == 1 and getattr(binds[0][1], "name", None) is not None:
+                s1, bind1, bnode1 = binds[0]
+                name1 = bind1.name  # type: ignore[attr-defined]
+
+                def exists1(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+                    env = dict(e)
+                    sv = s1(c, e)
+                    for x in sv if type(sv) is frozenset else _set_of(sv, bnode1, sc):
+                        env[name1] = x
+                        body(c, env, k)
+
+                return exists1
 
             def exists(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
                 for env in _enumerate(binds, c, e, sc):
@@ -1464,6 +1653,15 @@ class Compiler:
         return disj
 
 
+def _constant(v: Value) -> Expr:
+    def const(c: Ctx, e: dict[str, Any]) -> Value:
+        return v
+
+    const._value = v  # type: ignore[attr-defined]
+    const._const = True  # type: ignore[attr-defined]
+    return const
+
+
 class _Found(Exception):
     pass
 
@@ -1590,6 +1788,7 @@ def _binder(target: Node) -> Callable[[dict[str, Any], Value], None]:
     def bind(env: dict[str, Any], v: Value) -> None:
         env[name] = v
 
+    bind.name = name  # type: ignore[attr-defined]
     return bind
 
 
@@ -1607,6 +1806,18 @@ def _enumerate(
                 bind(env, x)
             except TypeError as exc:
                 raise _err(bnode, sc, str(exc)) from None
+            yield env
+        return
+
+    if all(getattr(b[1], "name", None) is not None for b in binds):
+        names = [b[1].name for b in binds]  # type: ignore[attr-defined]
+        env = dict(e)
+        sets = []
+        for s, _, bnode in binds:
+            sets.append(_set_of(s(c, env), bnode, sc))
+        for combo in itertools.product(*sets):
+            for n, x in zip(names, combo, strict=True):
+                env[n] = x
             yield env
         return
 
@@ -1657,6 +1868,14 @@ def _mentions(node: Any, name: str) -> bool:
         if hasattr(node, "_fields") and getattr(node, "operator", None) == name:
             return True
         return any(_mentions(x, name) for x in node if not isinstance(x, str))
+    return False
+
+
+def _mentions_at(node: Any) -> bool:
+    if isinstance(node, str):
+        return node == "@"
+    if isinstance(node, (list, tuple)):
+        return any(_mentions_at(x) for x in node if x is not None and not isinstance(x, int))
     return False
 
 

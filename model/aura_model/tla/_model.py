@@ -70,10 +70,20 @@ class Model:
             if name not in consts:
                 raise ConfigError(f"{cfg.path}: constant {name} has no value")
         for name, v in list(consts.items()):
-            if isinstance(v, tuple) and len(v) == 2 and v[0] == "subst":
-                if v[1] not in root.defs and name in declared:
-                    # `C <- m` with no definition m: a model value, as TLC allows.
-                    consts[name] = ModelValue(v[1])
+            is_subst = isinstance(v, tuple) and len(v) == 2 and v[0] == "subst"
+            if name not in declared:
+                # The cfg overrides a definition (`Limit <- LooseLimit`, `Max = 3`).
+                if is_subst:
+                    target = root.defs.get(v[1])
+                    if not isinstance(target, OpDef):
+                        raise ConfigError(f"{cfg.path}: {name} <- {v[1]}: no definition {v[1]}")
+                    root.defs[name] = target
+                else:
+                    root.defs[name] = ("value", v)
+                del consts[name]
+            elif is_subst and v[1] not in root.defs:
+                # `C <- m` with no definition m: a model value, as TLC allows.
+                consts[name] = ModelValue(v[1])
         self.comp = Compiler(consts)
         self.comp.nvars = len(self.vars)
         self.skipped: list[str] = []

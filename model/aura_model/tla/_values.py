@@ -375,3 +375,42 @@ def from_python(v: object) -> Value:
     if isinstance(v, Mapping):
         return make_fn({from_python(k): from_python(x) for k, x in v.items()})
     raise TypeError(f"cannot convert {type(v).__name__} to a TLA+ value")
+
+
+def _sig(v: Value) -> int:
+    # hash(-1) == hash(-2) in CPython, so hashes of containers cannot tell the
+    # two apart; this summary of where -1 occurs is mixed into fingerprints.
+    t = type(v)
+    if t is int:
+        return 1 if v == -1 else 0
+    if t is tuple:
+        acc = 0
+        i = 1
+        for x in v:
+            tx = type(x)
+            if tx is int:
+                if x == -1:
+                    acc += i
+            elif tx is not str and tx is not bool:
+                acc += i * 1000003 * _sig(x)
+            i += 1
+        return acc
+    if t is frozenset:
+        acc = 0
+        for x in v:
+            tx = type(x)
+            if tx is int:
+                if x == -1:
+                    acc += 1
+            elif tx is not str and tx is not bool:
+                acc += 7 * _sig(x)
+        return acc
+    if t is Fn:
+        return sum(3 * _sig(k) + 7919 * _sig(x) for k, x in v.d.items())
+    return 0
+
+
+def fingerprint(v: Value) -> int:
+    """A 64-bit fingerprint of a state (or view) value."""
+    s = _sig(v)
+    return hash((v, s)) if s else hash(v)

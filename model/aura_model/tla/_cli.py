@@ -1,0 +1,161 @@
+"""``aura-verify check`` and ``aura-verify simulate``: the checker on the command line.
+
+Exit codes are TLC's: 0 ok, 10 false ASSUME, 11 deadlock, 12 safety (invariant)
+violation, 13 property violation, 75 evaluation error, 150 parse error (and
+unsupported constructs), 151 configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from aura_model.tla._bfs import check, simulate
+from aura_model.tla._errors import ConfigError, TlaError, TlaParseError, Unsupported
+from aura_model.tla._model import Model, load_model
+from aura_model.tla._trace import CheckResult
+
+__all__ = ["configure_check", "configure_simulate", "run_check", "run_simulate"]
+
+_SPEC_HELP = "the TLA+ module (.tla)"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", help=_SPEC_HELP)
+    p.add_argument("--config", metavar="CFG", help="TLC configuration (default: SPEC with .cfg)")
+    p.add_argument(
+        "--engine",
+        choices=["embedded"],
+        default="embedded",
+        help="model checker to use (only the embedded one is available here)",
+    )
+    p.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks (TLC -deadlock)")
+    p.add_argument("--json", action="store_true", help="print one JSON object with the figures")
+    p.add_argument("--itf", metavar="FILE", help="write the counterexample/trace as ITF JSON")
+
+
+def configure_check(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="accepted for TLC compatibility; the embedded checker is single-worker and "
+        "runs with one worker whatever N is (it says so on stderr when N > 1)",
+    )
+    p.add_argument("--max-states", type=int, default=None, help="stop after this many distinct states")
+    p.set_defaults(func=run_check)
+
+
+def configure_simulate(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument("--depth", type=int, default=100, help="length of each random trace")
+    p.add_argument("--traces", type=int, default=10, help="number of random traces")
+    p.add_argument("--seed", type=int, default=0, help="random seed (runs are reproducible)")
+    p.set_defaults(func=run_simulate)
+
+
+def _load(args: argparse.Namespace) -> Model | int:
+    try:
+        return load_model(args.spec, args.config)
+    except TlaError as exc:
+        return _fail(exc, args)
+
+
+def _fail(exc: TlaError, args: argparse.Namespace) -> int:
+    if isinstance(exc, ConfigError):
+        word = "config"
+    elif isinstance(exc, (TlaParseError, Unsupported)):
+        word = "parse"
+    else:
+        word = "error"
+    code = exc.exit_code
+    if args.json:
+        print(json.dumps({"result": "error" if word == "error" else word, "violated": None,
+                          "distinct_states": None, "states_generated": None, "depth": None,
+                          "trace_length": None, "seconds": 0.0, "message": str(exc)}))
+    else:
+        print(f"Error: {exc}", file=sys.stderr)
+    return code
+
+
+def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
+    if getattr(args, "itf", None):
+        Path(args.itf).write_text(json.dumps(res.to_itf(), indent=1), encoding="utf-8")
+    if args.json:
+        out: dict[str, Any] = res.summary()
+        if res.message:
+            out["message"] = res.message
+        print(json.dumps(out))
+        return res.exit_code
+    if res.result == "invariant":
+        print(f"Error: Invariant {res.violated} is violated.")
+    elif res.result == "deadlock":
+        print("Error: Deadlock reached.")
+    elif res.result == "property":
+        print(f"Error: Action property {res.violated} is violated.")
+    elif res.result == "assume":
+        print(f"Error: Assumption {res.violated} is false.")
+    elif res.result == "error":
+        print(f"Error: {res.message}")
+    if res.trace:
+        print("Error trace:" if res.result != "ok" else "Trace:")
+        print(res.format_table())
+    for s in res.skipped:
+        print(f"SKIPPED: {s}")
+    if res.states_generated is not None:
+        print(
+            f"{res.states_generated} states generated, "
+            + (f"{res.distinct_states} distinct states found, " if res.distinct_states is not None else "")
+            + "0 states left on queue."
+        )
+    if res.depth is not None:
+        print(f"The depth of the complete state graph search is {res.depth}.")
+    if res.trace is not None:
+        print(f"Trace length: {len(res.trace)} states.")
+    if res.result == "ok":
+        print(f"{what} completed. No error has been found.")
+    elif res.result == "skipped":
+        print(f"{what} completed for safety; some properties were SKIPPED (see above).")
+    print(f"Finished in {res.seconds:.2f}s (result: {res.result}).")
+    return res.exit_code
+
+
+def run_check(args: argparse.Namespace) -> int:
+    model = _load(args)
+    if isinstance(model, int):
+        return model
+    if args.workers > 1:
+        print(f"note: --workers {args.workers}: the embedded checker runs single-worker", file=sys.stderr)
+
+    def progress(p: dict[str, Any]) -> None:
+        print(
+            f"Progress({p['depth']}): {p['states_generated']} states generated, "
+            f"{p['distinct_states']} distinct states found, {p['queue']} states left on queue "
+            f"({p['seconds']:.1f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        res = check(model, deadlock=False if args.no_deadlock else None,
+                    max_states=args.max_states, progress=progress)
+    except TlaError as exc:
+        return _fail(exc, args)
+    return _report(res, args, "Model checking")
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    model = _load(args)
+    if isinstance(model, int):
+        return model
+    try:
+        res = simulate(model, depth=args.depth, traces=args.traces, seed=args.seed,
+                       deadlock=False if args.no_deadlock else None)
+    except TlaError as exc:
+        return _fail(exc, args)
+    return _report(res, args, "Simulation")
