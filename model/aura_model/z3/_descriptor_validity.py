@@ -31,14 +31,15 @@ SLOTS = 2
 # Descriptor ids: d_<publisher>_<context>_<k>, for members only (others cannot publish).
 SLOT_IDS = tuple(f"d_{a}_{c}_{k}" for c in CTXS for a in MEMBERS[c] for k in range(SLOTS))
 
-DV_BUGS = {
-    "BUG_LastArrivedWins": "DVChoiceDeterministic",
-    "BUG_IgnoreRevocation": "DVRevokedNeverChosen",
-    "BUG_CrossContextLookup": "DVNoCrossContext",
-    "BUG_InclusiveValidUntil": "DVChosenValid",
-    "BUG_SyncToNonMember": "DVOnlyMembersKnow",
-    "BUG_AnyoneRevokes": "DVOnlyPublisherRevokes",
-}
+DV_BUGS = (
+    ("BUG_LastArrivedWins", "DVChoiceDeterministic"),
+    ("BUG_IgnoreRevocation", "DVRevokedNeverChosen"),
+    ("BUG_CrossContextLookup", "DVNoCrossContext"),
+    ("BUG_InclusiveValidUntil", "DVChosenValid"),
+    ("BUG_SyncToNonMember", "DVOnlyMembersKnow"),
+    ("BUG_AnyoneRevokes", "DVOnlyPublisherRevokes"),
+)
+DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
 
 def _meta(d: str) -> tuple[str, str, int]:
@@ -47,10 +48,10 @@ def _meta(d: str) -> tuple[str, str, int]:
 
 
 def descriptor_validity(**bugs: bool) -> TransitionSystem:
-    unknown = set(bugs) - set(DV_BUGS)
+    unknown = set(bugs) - set(DV_FLAGS)
     if unknown:
         raise ValueError(f"DescriptorValidity has no bug flags {sorted(unknown)}")
-    bug = {b: bugs.get(b, False) for b in DV_BUGS}
+    bug = {b: bugs.get(b, False) for b in DV_FLAGS}
     auth = EnumSort("DVAuthority", AUTHS)
     ctx = EnumSort("DVContext", CTXS)
     desc = EnumSort("DVDescriptor", SLOT_IDS)
@@ -106,8 +107,16 @@ def descriptor_validity(**bugs: bool) -> TransitionSystem:
         n_d, n_e = get(s["nonce"], desc[d]), get(s["nonce"], desc[e])
         return z3.Or(vf_d > vf_e, z3.And(vf_d == vf_e, n_d > n_e))
 
+    chosen_cache: dict[tuple[object, ...], dict[str, Any]] = {}
+
     def chosen(s: State, m: Any, c: str, p: str) -> dict[str, Any]:
         """For each descriptor, whether member m chooses it for peer p in c."""
+        key = (tuple(e.get_id() for e in s.values()), m.get_id(), c, p)
+        if key not in chosen_cache:
+            chosen_cache[key] = _chosen(s, m, c, p)
+        return chosen_cache[key]
+
+    def _chosen(s: State, m: Any, c: str, p: str) -> dict[str, Any]:
         cands = [d for d in SLOT_IDS if _meta(d)[0] == p]
         out = {}
         for d in cands:

@@ -122,7 +122,8 @@ class ProveReport:
 
 
 def _row(res: ProofResult, *, expect_ok: bool = True, label: str | None = None) -> Row:
-    ok = res.ok if expect_ok else res.verdict == Verdict.VIOLATED
+    good = res.ok or res.verdict == Verdict.BOUNDED
+    ok = good if expect_ok else res.verdict == Verdict.VIOLATED
     return Row(
         module=res.system,
         invariant=label or res.name,
@@ -141,14 +142,26 @@ def model_rows(entry: ModelEntry, depth: int) -> list[Row]:
     rows: list[Row] = []
     for name in [*ts.invariants, *ts.strengthening]:
         k = entry.k_induction.get(name)
-        res = ts.k_induction(name, k) if k is not None else ts.prove(name)
+        if name in entry.bounded:
+            res = ts.bmc(depth, [name])
+            verdict = Verdict.BOUNDED if res.verdict == Verdict.PROVED else res.verdict
+            res = attrs.evolve(
+                res, verdict=verdict, detail=f"unbounded proof open: {entry.bounded[name]}"
+            )
+        elif name in entry.implied:
+            res = ts.prove_implied(name, entry.implied[name])
+        elif k is not None:
+            res = ts.k_induction(name, k)
+        else:
+            res = ts.prove(name)
         rows.append(_row(res))
     rows.append(_row(ts.bmc(depth)))
     for action in ts.actions:
         rows.append(_row(ts.reachability_witness(action, max(depth, entry.witness_depth))))
-    for flag, invariant in entry.bugs.items():
+    for flag, invariant in entry.bugs:
         twin = entry.build(**{flag: True})
-        res = twin.bmc(max(depth, entry.bug_depth), [invariant])
+        schedule = entry.schedules.get((flag, invariant))
+        res = twin.bmc(max(depth, entry.bug_depth), [invariant], schedule=schedule)
         rows.append(
             _row(
                 attrs.evolve(res, method=f"bug twin, {res.method}"),

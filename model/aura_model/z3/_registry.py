@@ -8,7 +8,7 @@ k-induction rather than 1-induction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -21,18 +21,28 @@ __all__ = ["MODELS", "ModelEntry"]
 class ModelEntry:
     module: str
     build: Callable[..., TransitionSystem]
-    bugs: Mapping[str, str] = attrs.field(factory=dict)  # BUG flag -> invariant it breaks
+    bugs: Sequence[tuple[str, str]] = ()  # (BUG flag, invariant it breaks)
     k_induction: Mapping[str, int] = attrs.field(factory=dict)  # invariant -> k
+    implied: Mapping[str, Sequence[str]] = attrs.field(factory=dict)  # invariant -> lemmas
+    bounded: Mapping[str, str] = attrs.field(factory=dict)  # invariant -> why only bounded
+    schedules: Mapping[tuple[str, str], Sequence[str]] = attrs.field(factory=dict)
     witness_depth: int = 6  # longest shortest path needed to fire an action
     bug_depth: int = 6
 
 
 def _entries() -> list[ModelEntry]:
     from aura_model.z3._descriptor_validity import DV_BUGS, descriptor_validity
-    from aura_model.z3._guard_chain import GC_BUGS, guard_chain
+    from aura_model.z3._guard_chain import GC_BOUNDED, GC_BUGS, GC_SCHEDULES, guard_chain
 
     return [
-        ModelEntry("GuardChain", guard_chain, GC_BUGS),
+        ModelEntry(
+            "GuardChain",
+            guard_chain,
+            GC_BUGS,
+            implied={"GCNoEffectOnDeny": ("GCWireJournaled",)},
+            bounded=GC_BOUNDED,
+            schedules=GC_SCHEDULES,
+        ),
         ModelEntry("DescriptorValidity", descriptor_validity, DV_BUGS),
     ]
 

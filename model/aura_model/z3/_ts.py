@@ -48,6 +48,7 @@ class Verdict:
     VIOLATED = "violated"  # a real counterexample: initiation fails or BMC reaches a bad state
     CTI = "cti"  # consecution fails: a counterexample to induction (maybe unreachable)
     WITNESSED = "witnessed"
+    BOUNDED = "bounded"  # no violation up to the BMC depth; no unbounded proof
     UNREACHABLE = "unreachable"
     TIMEOUT = "timeout"
     UNKNOWN = "unknown"
@@ -83,9 +84,14 @@ class Trace:
 
     system: str
     steps: tuple[Step, ...]
+    constants: Mapping[str, object] = attrs.field(factory=dict)
 
     def format_table(self) -> str:
-        return format_trace(self.steps)
+        table = format_trace(self.steps)
+        if not self.constants:
+            return table
+        consts = ", ".join(f"{k} = {format_value(v)}" for k, v in self.constants.items())
+        return f"CONSTANTS {consts}\n{table}"
 
 
 @attrs.frozen
@@ -107,8 +113,40 @@ class ProofResult:
         return self.verdict in (Verdict.PROVED, Verdict.WITNESSED)
 
 
+class Record(dict[str, object]):
+    """A decoded TLA+ record: a dict that is hashable (values are immutable)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+
+def array_true_keys(model: Any, expr: Any) -> list[Any]:
+    """The keys a model maps to TRUE in a Bool-valued array (a TLA+ set).
+
+    Models give arrays as store chains over a constant, or as a function
+    interpretation; both list finitely many keys, and a set with a TRUE
+    default would be infinite, which no reachable state of ours has.
+    """
+    val = model.eval(expr, model_completion=True)
+    keys: list[Any] = []
+    if z3.is_as_array(val):
+        interp = model[z3.get_as_array_func(val)]
+        keys = [k[0] for k in interp.as_list()[:-1]]
+    else:
+        while z3.is_store(val):
+            keys.append(val.arg(1))
+            val = val.arg(0)
+    seen: dict[str, Any] = {}
+    for k in keys:
+        if z3.is_true(model.eval(expr[k], model_completion=True)):
+            seen.setdefault(str(k), k)
+    return list(seen.values())
+
+
 def format_value(value: object) -> str:
     """Render a decoded value in TLA+ notation."""
+    if isinstance(value, Record):
+        return "[" + ", ".join(f"{k} |-> {format_value(v)}" for k, v in value.items()) + "]"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
@@ -178,6 +216,9 @@ class TransitionSystem:
         strengthening: Mapping[str, StatePred] | None = None,
         axioms: StatePred | None = None,
         decoders: Mapping[str, Callable[[Any, Any, State], object]] | None = None,
+        constants: Mapping[str, Any] | None = None,
+        bounded: Mapping[str, Callable[[State, int], Any]] | None = None,
+        constant_decoders: Mapping[str, Callable[[Any, Any], object]] | None = None,
         timeout_ms: int = 2000,
         logic: str | None = None,
     ) -> None:
@@ -192,7 +233,16 @@ class TransitionSystem:
         self.strengthening = dict(strengthening or {})
         self.axioms = axioms
         self.decoders = dict(decoders or {})
+        # The spec's CONSTANTS left free (Limit, Holders...): proofs hold for
+        # every value the axioms allow; traces show the values they picked.
+        self.constants = dict(constants or {})
+        # Quantifier-free forms of invariants over sequences, exact for
+        # states within ``bound`` steps of Init (a log grows by at most one
+        # entry per step): BMC uses them instead of the quantified form.
+        self.bounded = dict(bounded or {})
+        self.constant_decoders = dict(constant_decoders or {})
         self.timeout_ms = timeout_ms
+        self._cache: dict[tuple[object, ...], Any] = {}
         overlap = set(self.invariants) & set(self.strengthening)
         if overlap:
             raise Z3ModelError(f"{name}: names both invariant and strengthening: {overlap}")
@@ -243,14 +293,25 @@ class TransitionSystem:
         return {**self.invariants, **self.strengthening}
 
     def conj(self, names: Sequence[str], s: State) -> Any:
-        lemmas = self.all_lemmas()
-        return z3.And(*(lemmas[n](s) for n in names)) if names else z3.BoolVal(True)
+        return z3.And(*(self._lemma(n)(s) for n in names)) if names else z3.BoolVal(True)
 
     def _lemma(self, name: str) -> StatePred:
         lemmas = self.all_lemmas()
         if name not in lemmas:
             raise Z3ModelError(f"{self.name}: no invariant or strengthening named {name!r}")
-        return lemmas[name]
+        pred = lemmas[name]
+
+        # Building big formulas through the Python API costs more than
+        # solving them: memoise per (lemma, state). States of one tag are the
+        # same hash-consed constants, so the first variable's id names them.
+        def cached(s: State) -> Any:
+            key = (name, _state_key(s))
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._cache[key] = pred(s)
+            return hit
+
+        return cached
 
     def new_solver(self) -> Any:
         solver = z3.SolverFor(self.logic) if self.logic else z3.Solver()
@@ -273,6 +334,15 @@ class TransitionSystem:
         return Verdict.UNKNOWN
 
     # -- decoding --------------------------------------------------------
+
+    def decode_constants(self, model: Any) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for k, c in self.constants.items():
+            if k in self.constant_decoders:
+                out[k] = self.constant_decoders[k](model, c)
+            else:
+                out[k] = decode_scalar(model.eval(c, model_completion=True))
+        return out
 
     def decode(self, model: Any, s: State) -> dict[str, object]:
         return {v: self.decode_var(v, model, s) for v in self.variables}
@@ -302,7 +372,11 @@ class TransitionSystem:
             verdict, trace = Verdict.PROVED, None
         elif out.status == z3.sat:
             verdict = Verdict.VIOLATED
-            trace = Trace(self.name, (Step(None, {}, self.decode(out.model, s)),))
+            trace = Trace(
+                self.name,
+                (Step(None, {}, self.decode(out.model, s)),),
+                self.decode_constants(out.model),
+            )
         else:
             verdict, trace = self._undecided(out), None
         return ProofResult(
@@ -341,6 +415,7 @@ class TransitionSystem:
                         Step(None, {}, self.decode(out.model, s)),
                         Step(action, self._decode_params(out.model, p), self.decode(out.model, t)),
                     ),
+                    self.decode_constants(out.model),
                 )
                 return ProofResult(
                     self.name,
@@ -380,11 +455,46 @@ class TransitionSystem:
             max_query_seconds=max(init.max_query_seconds, cons.max_query_seconds),
         )
 
-    def _path(self, depth: int, tag: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+    def prove_implied(self, name: str, lemmas: Sequence[str]) -> ProofResult:
+        r"""``name`` holds initially and follows from ``lemmas`` (each proved
+        inductive in its own row): ``Init => name`` and ``/\ lemmas => name``."""
+        init = self.check_initiation(name)
+        if init.verdict != Verdict.PROVED:
+            return init
+        s = self.state("0")
+        out = self._solve(self.state_axioms(s), self.conj(lemmas, s), z3.Not(self._lemma(name)(s)))
+        method = "implied by " + ", ".join(lemmas)
+        total = init.seconds + out.seconds
+        worst = max(init.max_query_seconds, out.seconds)
+        if out.status == z3.unsat:
+            return ProofResult(self.name, name, method, Verdict.PROVED, total, 2, worst)
+        if out.status == z3.sat:
+            trace = Trace(
+                self.name,
+                (Step(None, {}, self.decode(out.model, s)),),
+                self.decode_constants(out.model),
+            )
+            return ProofResult(
+                self.name, name, method, Verdict.CTI, total, 2, worst, "lemmas too weak", trace
+            )
+        return ProofResult(self.name, name, method, self._undecided(out), total, 2, worst)
+
+    def _path(
+        self, depth: int, tag: str, schedule: Sequence[str] | None = None
+    ) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+        """``depth`` symbolic steps from fresh states; with a ``schedule``,
+        step ``i`` is the action ``schedule[i]`` (parameters still free)."""
         states = [self.state(f"{tag}{i}") for i in range(depth + 1)]
         steps, infos = [], []
         for i in range(depth):
-            f, info = self.next_formula(states[i], states[i + 1], f"{tag}{i}")
+            if schedule is None:
+                f, info = self.next_formula(states[i], states[i + 1], f"{tag}{i}")
+            else:
+                a = schedule[i]
+                params = self.params(a, f"{tag}{i}")
+                sel = z3.Bool(f"fired:{a}@{tag}{i}")
+                f = z3.And(sel, self.action_formula(a, states[i], states[i + 1], params))
+                info = {"selectors": {a: sel}, "params": {a: params}}
             steps.append(f)
             infos.append(info)
         return states, steps, infos
@@ -394,7 +504,7 @@ class TransitionSystem:
         for i, info in enumerate(infos):
             action, params = self._fired(model, info)
             out.append(Step(action, params, self.decode(model, states[i + 1])))
-        return Trace(self.name, tuple(out))
+        return Trace(self.name, tuple(out), self.decode_constants(model))
 
     def k_induction(self, name: str, k: int) -> ProofResult:
         """k-induction: no violation within k-1 steps of Init (base), and k
@@ -447,35 +557,58 @@ class TransitionSystem:
             )
         return ProofResult(self.name, name, method, self._undecided(out), total, queries, worst)
 
-    def bmc(self, depth: int, names: Sequence[str] | None = None) -> ProofResult:
+    def bmc(
+        self,
+        depth: int,
+        names: Sequence[str] | None = None,
+        schedule: Sequence[str] | None = None,
+    ) -> ProofResult:
         """Search for a violation of any of ``names`` (default: every invariant)
         within ``depth`` steps of Init, one depth at a time so the first
         counterexample found is a shortest one. At depth ``d`` the targets are
         assumed at depths ``< d``: those were refuted by earlier queries, and
         the assumption prunes most interleavings. Each depth is a fresh,
         non-incremental query: incremental solving turns off the
-        preprocessing that makes deep unrollings fast."""
+        preprocessing that makes deep unrollings fast.
+
+        ``schedule`` fixes which action each step takes (the parameters and
+        all values stay free): a directed search for a counterexample that
+        is too deep for an undirected query within the time limit. What it
+        finds is still a behaviour of the system from Init."""
+        if schedule is not None:
+            unknown = [a for a in schedule if a not in self.actions]
+            if unknown:
+                raise Z3ModelError(f"{self.name}: schedule names unknown actions {unknown}")
+            depth = len(schedule)
         targets = list(self.invariants) if names is None else list(names)
         label = ",".join(targets) if len(targets) < len(self.invariants) else "all invariants"
-        method = f"bmc(depth={depth})"
-        states, steps, infos = self._path(depth, "m")
+        method = f"bmc(depth={depth})" if schedule is None else f"bmc(schedule of {depth})"
+        states, steps, infos = self._path(depth, "m", schedule)
         total, worst, queries = 0.0, 0.0, 0
+
+        def holds(n: str, x: State) -> Any:
+            if n in self.bounded:
+                key = (n, depth, _state_key(x))
+                hit = self._cache.get(key)
+                if hit is None:
+                    hit = self._cache[key] = self.bounded[n](x, depth)
+                return hit
+            return self._lemma(n)(x)
+
         for d in range(depth + 1):
-            bad = z3.Or(*(z3.Not(self._lemma(n)(states[d])) for n in targets))
+            bad = z3.Or(*(z3.Not(holds(n, states[d])) for n in targets))
             out = self._solve(
                 *(self.state_axioms(x) for x in states[: d + 1]),
                 self.init(states[0]),
                 *steps[:d],
-                *(self._lemma(n)(x) for n in targets for x in states[:d]),
+                *(holds(n, x) for n in targets for x in states[:d]),
                 bad,
             )
             total, worst, queries = total + out.seconds, max(worst, out.seconds), queries + 1
             if out.status == z3.sat:
                 model = out.model
                 trace = self._trace(model, states[: d + 1], infos[:d])
-                broken = [
-                    n for n in targets if z3.is_false(model.eval(self._lemma(n)(states[d]), True))
-                ]
+                broken = [n for n in targets if z3.is_false(model.eval(holds(n, states[d]), True))]
                 return ProofResult(
                     self.name,
                     ",".join(broken),
@@ -519,7 +652,7 @@ class TransitionSystem:
                 model = out.model
                 prefix = self._trace(model, states[:d], infos[: d - 1])
                 last = Step(action, self._decode_params(model, p), self.decode(model, states[d]))
-                trace = Trace(self.name, (*prefix.steps, last))
+                trace = Trace(self.name, (*prefix.steps, last), prefix.constants)
                 return ProofResult(
                     self.name,
                     action,
@@ -601,6 +734,10 @@ class TransitionSystem:
                     )
                 )
         return out
+
+
+def _state_key(s: State) -> tuple[int, ...]:
+    return tuple(e.get_id() for e in s.values())
 
 
 def decode_scalar(value: Any) -> object:
