@@ -327,6 +327,10 @@ def choose_descriptor(
             continue
         if best is None or d.order_key > best.order_key:
             best = d
+        elif d.order_key == best.order_key and d != best and d.encode() > best.encode():
+            # Equal (valid_from, nonce) only arises from a forged or buggy publisher;
+            # the encoding breaks the tie so the choice stays order-independent.
+            best = d
     return best
 
 
