@@ -214,6 +214,22 @@ class Model:
 
     # --------------------------------------------------------------- checks
 
+    def evaluate(self, name: str, state: Mapping[str, Any] | None = None) -> Any:
+        """The value of the zero-argument definition ``name`` (in ``state``, if given)."""
+        d = self._def(name, "definition")
+        if d.params:
+            raise ConfigError(f"{name} takes arguments")
+        fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+        cur: list[Any] = [UNSET] * len(self.vars)
+        for k, v in (state or {}).items():
+            if k not in self.vars:
+                raise TlaError(f"unknown variable {k}")
+            cur[self.vars.index(k)] = from_python(v)
+        try:
+            return fn(Ctx(cur, None), {})
+        except RecursionError:
+            raise EvalError(f"{name}: recursion too deep") from None
+
     def check_assumptions(self) -> tuple[str, str] | None:
         """The first false ASSUME as (location, message), or None."""
         ctx = Ctx([], None)

@@ -1,0 +1,62 @@
+"""Every manifest entry of ../shared/tla-corpus, compared with TLC's figures.
+
+Rules (from the corpus README): complete searches (``ok``) must reproduce
+``distinct_states`` and ``depth``; violations must reproduce ``result``,
+``violated`` and ``trace_length`` (counts there depend on exploration order).
+VIEW/SYMMETRY figures are TLC-specific; liveness entries are SKIPPED with the
+reason, since the embedded checker checks safety (and action properties) only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aura_model.tla import Unsupported, check, load_model
+
+_ROOT = Path(__file__).resolve().parents[2]
+_SHARED = Path(os.environ.get("AURA_SHARED", _ROOT.parent / "shared"))
+
+
+def _entries() -> list[Any]:
+    path = _SHARED / "tla-corpus" / "manifest.json"
+    if not path.exists():
+        return [pytest.param(None, id="manifest-missing")]
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [pytest.param(e, id=f"{e['cfg']}{''.join(e['tlc_flags'])}") for e in entries]
+
+
+def _liveness(entry: dict[str, Any]) -> bool:
+    return "liveness" in entry["features"] or "fairness" in entry["features"]
+
+
+@pytest.mark.parametrize("entry", _entries())
+def test_corpus_entry(entry: dict[str, Any] | None, shared: Path) -> None:
+    assert entry is not None, "manifest.json not found under ../shared/tla-corpus"
+    corpus = shared / "tla-corpus"
+    deadlock = False if "-deadlock" in entry["tlc_flags"] else None
+    if "symmetry" in entry["features"]:
+        with pytest.raises(Unsupported, match="^unsupported: SYMMETRY"):
+            load_model(corpus / entry["spec"], corpus / entry["cfg"])
+        pytest.skip("SYMMETRY is refused (TLC-specific reduction); see docs/checker.md")
+    model = load_model(corpus / entry["spec"], corpus / entry["cfg"])
+    res = check(model, deadlock=deadlock)
+    if res.result == "skipped":
+        # Safety was checked in full; only the temporal properties are left out.
+        assert _liveness(entry) or entry["result"] == "property", res.message
+        assert res.skipped, "a skipped result must say what was skipped"
+        if entry["result"] == "ok":
+            assert (res.distinct_states, res.depth) == (entry["distinct_states"], entry["depth"])
+        pytest.skip(f"liveness not checked: {'; '.join(res.skipped)}")
+    assert res.result == entry["result"], res.message
+    assert res.violated == entry["violated"]
+    if entry["result"] == "ok":
+        assert res.distinct_states == entry["distinct_states"]
+        assert res.depth == entry["depth"]
+        assert res.trace is None
+    else:
+        assert res.trace_length == entry["trace_length"]
