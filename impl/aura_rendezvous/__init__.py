@@ -129,6 +129,7 @@ from aura_rendezvous._interpreter import (
     check_effect_order,
 )
 from aura_rendezvous._journal import (
+    LABEL_ENTRY_ID,
     MAX_ENTRY_LEN,
     AppendToken,
     ContextJournal,
@@ -214,6 +215,7 @@ __all__ = [
     "LABEL_DESCRIPTOR_KEY",
     "LABEL_DESCRIPTOR_SEAL_NONCE",
     "LABEL_DESCRIPTOR_SIGNATURE",
+    "LABEL_ENTRY_ID",
     "LABEL_FACT_ID",
     "LABEL_PSK",
     "LABEL_PSK_COMMITMENT",

@@ -12,6 +12,7 @@ never kept as a second source of truth.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import attrs
@@ -39,6 +40,7 @@ from aura_rendezvous._ids import U64_MAX, AuthorityId, ContextId, ValueRangeErro
 from aura_rendezvous._keys import ContextMembership
 
 __all__ = [
+    "LABEL_ENTRY_ID",
     "MAX_ENTRY_LEN",
     "AppendToken",
     "ContextJournal",
@@ -48,6 +50,7 @@ __all__ = [
 ]
 
 MAX_ENTRY_LEN = 2 + 8 + 32 + 4 + MAX_FACT_LEN
+LABEL_ENTRY_ID = b"aura/rendezvous/v1/journal-entry-id"
 
 
 def _u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -62,9 +65,19 @@ class JournalEntry:
     lamport: int = attrs.field(validator=_u64)
     origin: AuthorityId
     fact_id: bytes = attrs.field(init=False, eq=False, repr=False)
+    entry_id: bytes = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "fact_id", fact_id(self.fact))
+        # The sync digest names (fact, stamp) pairs, not facts alone: two replicas
+        # holding one fact under different stamps must still exchange it so both
+        # settle on the smaller stamp.
+        stamp = self.lamport.to_bytes(8, "big") + self.origin.value
+        object.__setattr__(
+            self,
+            "entry_id",
+            hashlib.blake2s(LABEL_ENTRY_ID + self.fact_id + stamp, digest_size=32).digest(),
+        )
 
     @property
     def order_key(self) -> tuple[int, AuthorityId, bytes]:
@@ -117,7 +130,12 @@ class ContextJournal:
         return fid in self._entries
 
     def ids(self) -> frozenset[bytes]:
+        """The fact ids held."""
         return frozenset(self._entries)
+
+    def entry_ids(self) -> frozenset[bytes]:
+        """The (fact, stamp) ids held: what a sync digest advertises."""
+        return frozenset(e.entry_id for e in self._entries.values())
 
     def get(self, fid: bytes) -> JournalEntry | None:
         return self._entries.get(fid)

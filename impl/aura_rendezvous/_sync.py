@@ -1,7 +1,8 @@
 """Anti-entropy sync of context journals as sans-IO messages (DESIGN.md 3).
 
-A round between members A and B: A sends :class:`SyncDigest` (the ids it
-holds); B answers with :class:`SyncFacts` carrying every entry A lacks. Running
+A round between members A and B: A sends :class:`SyncDigest` (the entry ids
+it holds: fact plus stamp); B answers with :class:`SyncFacts` carrying every
+entry A lacks or holds under another stamp. Running
 rounds both ways between every pair converges all replicas to the union, and
 since merging is a join, a lost, duplicated or reordered message only delays
 convergence: it can never make replicas disagree once they have exchanged.
@@ -134,7 +135,7 @@ def decode_sync_message(data: bytes) -> SyncMessage:
 
 def make_digest(journal: ContextJournal, sender: AuthorityId) -> SyncDigest:
     """The digest of ``journal`` (a journal larger than one digest is out of scope)."""
-    return SyncDigest(journal.context_id, sender, journal.ids())
+    return SyncDigest(journal.context_id, sender, journal.entry_ids())
 
 
 def _check_peer(
@@ -156,7 +157,7 @@ def answer_digest(
     """
     _check_peer(journal, roster, digest.context_id, digest.sender)
     theirs = set(digest.ids)
-    missing = [e for e in journal.entries() if e.fact_id not in theirs]
+    missing = [e for e in journal.entries() if e.entry_id not in theirs]
     return tuple(
         SyncFacts(journal.context_id, me, missing[i : i + MAX_SYNC_ENTRIES])
         for i in range(0, len(missing), MAX_SYNC_ENTRIES)

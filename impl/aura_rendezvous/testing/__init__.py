@@ -9,10 +9,12 @@ from aura_rendezvous.testing._variants import (
     PublicIdMembership,
     RevocationIgnoringService,
     SkippingReceiptVerifier,
+    answer_digest_fact_ids,
     choose_any_context,
     choose_ignoring_revocation,
     choose_last_arrived,
     is_valid_inclusive,
+    make_digest_fact_ids,
 )
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "PublicIdMembership",
     "RevocationIgnoringService",
     "SkippingReceiptVerifier",
+    "answer_digest_fact_ids",
     "choose_any_context",
     "choose_ignoring_revocation",
     "choose_last_arrived",
     "is_valid_inclusive",
+    "make_digest_fact_ids",
 ]

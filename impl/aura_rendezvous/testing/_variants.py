@@ -23,7 +23,7 @@ from aura_rendezvous._interpreter import (
     ExecutionStatus,
 )
 from aura_rendezvous._journal import AppendToken, ContextJournal, DescriptorCache, JournalEntry
-from aura_rendezvous._keys import ContextMembership, NotAMember, verify_signature
+from aura_rendezvous._keys import ContextMembership, NotAMember, Roster, verify_signature
 from aura_rendezvous._receipt import (
     GENESIS_HASH,
     Receipt,
@@ -35,6 +35,7 @@ from aura_rendezvous._receipt import (
     ReceiptWrongSigner,
 )
 from aura_rendezvous._service import RendezvousService
+from aura_rendezvous._sync import MAX_SYNC_ENTRIES, SyncDigest, SyncFacts
 
 __all__ = [
     "ChargeAfterAppendInterpreter",
@@ -45,10 +46,12 @@ __all__ = [
     "PublicIdMembership",
     "RevocationIgnoringService",
     "SkippingReceiptVerifier",
+    "answer_digest_fact_ids",
     "choose_any_context",
     "choose_ignoring_revocation",
     "choose_last_arrived",
     "is_valid_inclusive",
+    "make_digest_fact_ids",
 ]
 
 
@@ -247,3 +250,24 @@ class SkippingReceiptVerifier(ReceiptVerifier):
         expected = previous[1] if previous is not None else GENESIS_HASH
         if "chain" not in self.skip and receipt.prev_hash != expected:
             raise ReceiptChainBroken("chain")
+
+
+# -- sync -------------------------------------------------------------------------
+
+
+def make_digest_fact_ids(journal: ContextJournal, sender: AuthorityId) -> SyncDigest:
+    """Bug: the digest names facts only, so differing stamps are never reconciled."""
+    return SyncDigest(journal.context_id, sender, journal.ids())
+
+
+def answer_digest_fact_ids(
+    journal: ContextJournal, digest: SyncDigest, me: AuthorityId, roster: Roster
+) -> tuple[SyncFacts, ...]:
+    """Bug twin of :func:`~aura_rendezvous.answer_digest` for fact-id digests."""
+    roster.entry(digest.sender)
+    theirs = set(digest.ids)
+    missing = [e for e in journal.entries() if e.fact_id not in theirs]
+    return tuple(
+        SyncFacts(journal.context_id, me, missing[i : i + MAX_SYNC_ENTRIES])
+        for i in range(0, len(missing), MAX_SYNC_ENTRIES)
+    )

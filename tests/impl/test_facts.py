@@ -1,0 +1,115 @@
+"""Facts: three kinds, canonical encodings, content addresses, signed revocations."""
+
+from __future__ import annotations
+
+import contextlib
+
+import attrs
+import pytest
+from aura_rendezvous import (
+    ChannelEstablished,
+    DecodeError,
+    DescriptorFact,
+    QuicDirect,
+    RendezvousFact,
+    build_descriptor,
+    decode_fact,
+    encode_fact,
+    fact_context,
+    fact_id,
+    revoke_descriptor,
+    seal_descriptor,
+    sign_descriptor,
+    verify_revocation,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .strategies import authority_ids, context_ids, ids32
+from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP
+
+
+def descriptor_fact(nonce: int = 1) -> DescriptorFact:
+    d = build_descriptor(
+        ALICE,
+        CTX,
+        transport_hints=[QuicDirect("h:1")],
+        handshake_psk_commitment=MEMBERSHIP.psk_commitment(1),
+        now_ms=0,
+        validity_ms=100,
+        nonce=nonce.to_bytes(32, "big"),
+    )
+    return DescriptorFact(seal_descriptor(sign_descriptor(d, KEYS[ALICE]), MEMBERSHIP, 1))
+
+
+channel_facts = st.builds(
+    ChannelEstablished, context_ids, authority_ids, authority_ids, ids32, st.integers(0, 2**64 - 1)
+)
+revocations = st.builds(lambda c, n: revoke_descriptor(KEYS[ALICE], c, n), context_ids, ids32)
+facts: st.SearchStrategy[RendezvousFact] = st.one_of(
+    channel_facts, revocations, st.integers(1, 5).map(descriptor_fact)
+)
+
+
+@settings(max_examples=60)
+@given(facts)
+def test_fact_roundtrip(fact: RendezvousFact) -> None:
+    """Every kind decodes back to itself; the encoding is canonical."""
+    raw = encode_fact(fact)
+    assert decode_fact(raw) == fact
+    assert encode_fact(decode_fact(raw)) == raw
+
+
+@settings(max_examples=60)
+@given(facts, facts)
+def test_fact_id_is_a_content_address(a: RendezvousFact, b: RendezvousFact) -> None:
+    """Equal facts share an id, different facts do not."""
+    assert (fact_id(a) == fact_id(b)) == (a == b)
+
+
+def test_fact_context() -> None:
+    """Each kind names its context."""
+    assert fact_context(descriptor_fact()) == CTX
+    assert fact_context(revoke_descriptor(KEYS[ALICE], CTX, b"\x01" * 32)) == CTX
+
+
+def test_only_publisher_revokes() -> None:
+    """A revocation verifies only when signed by the authority it names, a member."""
+    own = revoke_descriptor(KEYS[ALICE], CTX, b"\x01" * 32)
+    assert verify_revocation(own, MEMBERSHIP.roster)
+    forged = attrs.evolve(own, signature=KEYS[BOB].sign(own.signed_message()))
+    assert not verify_revocation(forged, MEMBERSHIP.roster)
+    outsider = revoke_descriptor(KEYS[MALLORY], CTX, b"\x01" * 32)
+    assert not verify_revocation(outsider, MEMBERSHIP.roster)
+    moved = attrs.evolve(own, nonce=b"\x02" * 32)
+    assert not verify_revocation(moved, MEMBERSHIP.roster)
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=400))
+def test_fact_decoder_fuzz(data: bytes) -> None:
+    """Arbitrary bytes: a fact or a DecodeError."""
+    with contextlib.suppress(DecodeError):
+        decode_fact(data)
+
+
+@settings(max_examples=150)
+@given(facts, st.data())
+def test_fact_decoder_mutations(fact: RendezvousFact, data: st.DataObject) -> None:
+    """Truncated or extended encodings are DecodeErrors; flipped bytes never escape untyped."""
+    raw = encode_fact(fact)
+    cut = data.draw(st.integers(0, len(raw) - 1))
+    with pytest.raises(DecodeError):
+        decode_fact(raw[:cut])
+    with pytest.raises(DecodeError):
+        decode_fact(raw + b"\x00")
+    flipped = bytearray(raw)
+    flipped[data.draw(st.integers(0, len(raw) - 1))] ^= 0xFF
+    with contextlib.suppress(DecodeError):
+        decode_fact(bytes(flipped))
+
+
+def test_unknown_kind() -> None:
+    """An unknown fact kind is named in the error."""
+    with pytest.raises(DecodeError, match="unknown fact kind 9"):
+        decode_fact(b"\x04\x01\x09")
