@@ -6,9 +6,9 @@ I/O, reads no clock (``now_ms`` is an argument) and draws randomness only from
 the injected ``nonce_source``, and only once the guards passed. Run the
 outcome with :class:`~aura_rendezvous.EffectInterpreter`.
 
-Handshake messages are opaque bytes here; the secure-channel layer produces
-and consumes them (``prepare_establish_channel`` / ``prepare_handle_handshake``
-are kept small so it can wire real Noise messages in).
+``prepare_establish_channel`` / ``prepare_handle_handshake`` carry real
+Noise IKpsk2 messages produced and checked by the channel layer
+(``_channel_service``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from aura_rendezvous._channel_service import KEY_CONFIRMATION_COST, channel_endpoint
 from aura_rendezvous._costs import (
     CHANNEL_ESTABLISHED_COST,
     CONNECT_DIRECT_COST,
@@ -75,6 +76,7 @@ from aura_rendezvous._sync import (
     apply_sync_facts,
     make_digest,
 )
+from aura_rendezvous._transport_message import MessageType, message_type
 
 __all__ = ["DIRECT_LADDER", "RendezvousConfig", "RendezvousService"]
 
@@ -302,14 +304,14 @@ class RendezvousService:
         peer: AuthorityId,
         psk: bytes,
         *,
-        handshake_message: bytes,
         now_ms: int,
     ) -> GuardOutcome:
-        """Send the first handshake message to ``peer`` over its best direct transport.
+        """Start an IKpsk2 handshake with ``peer`` over its best direct transport.
 
-        Denied (no effects, nothing sent) unless the PSK is this epoch's, the
-        peer has a valid descriptor whose PSK commitment matches, and it offers
-        a direct transport. Effects: charge, receipt, ``SendHandshake``.
+        Denied (no effects, nothing sent, no handshake started) unless the PSK
+        is this epoch's, the peer has a valid descriptor whose PSK commitment
+        matches, and it offers a direct transport. Effects: charge, receipt,
+        ``SendHandshake`` carrying Noise message 1 (see ``_channel_service``).
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
@@ -325,11 +327,12 @@ class RendezvousService:
             hint = _best_direct(desc)
             if hint is None:
                 return GuardOutcome.deny(DenyReason.NoDirectTransport)
+            message = channel_endpoint(self).start(membership, snapshot.epoch, peer, psk, now_ms)
             return GuardOutcome.allow(
                 [
                     charge,
                     self._receipt("connect_direct", charge, peer),
-                    SendHandshake(peer, hint, handshake_message),
+                    SendHandshake(peer, hint, message),
                 ]
             )
 
@@ -343,17 +346,51 @@ class RendezvousService:
         handshake: bytes,
         psk: bytes,
         *,
-        response_message: bytes,
+        now_ms: int,
     ) -> GuardOutcome:
-        """Answer an initiator's handshake with ``response_message``.
+        """Handle a received handshake-phase message from the peer ``initiator``.
 
-        ``handshake`` is the received first message (opaque here). Denied
-        unless the initiator is a member and ``psk`` is this epoch's. The
-        ``ChannelEstablished`` fact is not journaled here: only after key
-        confirmation (DESIGN.md 5), see :meth:`prepare_channel_established`.
-        Effects: charge, receipt, ``SendHandshakeResponse``.
+        - Noise message 1 (we respond): effects charge, receipt,
+          ``SendHandshakeResponse`` with message 2; our channel is Establishing.
+        - Noise message 2 (we initiated; ``initiator`` names the peer that
+          answered): effects a zero charge and ``SendHandshakeResponse`` with the
+          key confirmation; our channel is Active.
+        - The key confirmation (we responded): effects a zero charge and
+          ``JournalAppend(ChannelEstablished)``; our channel is Active. Only here
+          is the fact journaled (DESIGN.md 5).
+
+        A guard deny is an outcome without effects. A message the channel layer
+        rejects (tampered, wrong PSK or epoch, non-member, static key not on the
+        roster, replay, timeout) raises its typed error: nothing is sent.
         """
-        del handshake  # opaque until the secure-channel layer parses it
+        kind = message_type(handshake, "prepare_handle_handshake")
+        endpoint = channel_endpoint(self)
+        if kind is MessageType.Transport:
+            outcome = self.prepare_channel_established(
+                snapshot,
+                context_id,
+                initiator,
+                self.authority_id,
+                endpoint.pending_confirmation(context_id, initiator, handshake).channel_id,
+            )
+            if outcome.is_allowed():
+                endpoint.confirm(context_id, snapshot.epoch, initiator, handshake, now_ms)
+            return outcome
+
+        if kind is MessageType.HandshakeResponse:
+
+            def complete(charge: ChargeFlowBudget) -> GuardOutcome:
+                membership = self._coupling(snapshot, context_id, initiator)
+                if isinstance(membership, DenyReason):
+                    return GuardOutcome.deny(membership)
+                _, confirmation = endpoint.finish(
+                    context_id, snapshot.epoch, initiator, handshake, now_ms
+                )
+                return GuardOutcome.allow([charge, SendHandshakeResponse(initiator, confirmation)])
+
+            return evaluate_guards(
+                snapshot, CAP_RENDEZVOUS_CONNECT, KEY_CONFIRMATION_COST, complete
+            )
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling(snapshot, context_id, initiator)
@@ -362,11 +399,14 @@ class RendezvousService:
             reason = self._psk_reason(membership, snapshot.epoch, psk)
             if reason is not None:
                 return GuardOutcome.deny(reason)
+            reply = endpoint.accept(
+                membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
+            )
             return GuardOutcome.allow(
                 [
                     charge,
                     self._receipt("handshake_complete", charge, initiator),
-                    SendHandshakeResponse(initiator, response_message),
+                    SendHandshakeResponse(initiator, reply),
                 ]
             )
 

@@ -1,0 +1,206 @@
+"""The channel layer as ``RendezvousService`` uses it (seed 10, DESIGN.md 5).
+
+One :class:`ChannelEndpoint` per service holds that authority's
+:class:`ChannelManager` (pending handshakes, channels, the first-message
+replay guard), its Noise static key pair, and draws ephemerals from the
+service's injected ``nonce_source``. ``prepare_establish_channel`` and
+``prepare_handle_handshake`` call it only once the guard chain has passed, so
+a denied operation starts no handshake and consumes no replay state.
+
+Message flow through the service (all bytes are real Noise messages):
+
+1. initiator ``prepare_establish_channel`` → ``SendHandshake`` (message 1);
+2. responder ``prepare_handle_handshake(message 1)`` → ``SendHandshakeResponse``
+   (message 2); its channel is ``Establishing``;
+3. initiator ``prepare_handle_handshake(message 2)`` → ``SendHandshakeResponse``
+   carrying the key confirmation (the first transport message); its channel is
+   ``Active``;
+4. responder ``prepare_handle_handshake(confirmation)`` → ``JournalAppend
+   (ChannelEstablished)``; its channel is ``Active``.
+
+A rejected message raises its typed :class:`RemoteProtocolError` and returns
+no outcome: nothing is charged, journaled or sent.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aura_rendezvous._channel import SecureChannel
+from aura_rendezvous._channel_errors import HandshakeTimeout, UnknownChannel
+from aura_rendezvous._channel_manager import ChannelManager
+from aura_rendezvous._channel_state import ChannelState
+from aura_rendezvous._errors import LocalProtocolError
+from aura_rendezvous._handshaker import HandshakeConfig, RosterLookup
+from aura_rendezvous._ids import AuthorityId, ContextId
+from aura_rendezvous._keys import ContextMembership
+from aura_rendezvous._transport_message import TransportMessage
+from aura_rendezvous.noise import Keypair
+
+if TYPE_CHECKING:
+    from aura_rendezvous._service import RendezvousService
+
+__all__ = [
+    "DEFAULT_HANDSHAKE_TIMEOUT_MS",
+    "KEY_CONFIRMATION_COST",
+    "ChannelEndpoint",
+    "channel_endpoint",
+]
+
+DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000
+KEY_CONFIRMATION_COST = 0
+"""The confirmation is the first transport message, not a choreography message:
+the handshake it confirms already paid ``CONNECT_DIRECT_COST`` on each side."""
+
+
+def roster_lookup(membership: ContextMembership) -> RosterLookup:
+    """Authority id bytes -> that member's roster X25519 key (``None`` for non-members)."""
+
+    def lookup(raw: bytes) -> bytes | None:
+        entry = membership.roster.get(AuthorityId(raw))
+        return None if entry is None else entry.x25519_public
+
+    return lookup
+
+
+class ChannelEndpoint:
+    """The channel state of one service's authority."""
+
+    def __init__(
+        self,
+        authority_id: AuthorityId,
+        static_private: bytes,
+        nonce_source: Callable[[int], bytes],
+        timeout_ms: int = DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ) -> None:
+        self.authority_id = authority_id
+        self.manager = ChannelManager(authority_id.value, epoch=0)
+        self.static = Keypair.from_private(static_private)
+        self._nonce_source = nonce_source
+        self.timeout_ms = timeout_ms
+        self._last_timestamp = 0
+
+    def _ephemeral(self) -> Keypair:
+        return Keypair.generate(self._nonce_source)
+
+    def _timestamp(self, now_ms: int) -> int:
+        # Strictly increasing even when two handshakes start in the same millisecond.
+        self._last_timestamp = max(now_ms, self._last_timestamp + 1)
+        return self._last_timestamp
+
+    def sync_epoch(self, context_id: ContextId, epoch: int) -> None:
+        """Follow the snapshot's epoch: a newer one rotates the context's channels."""
+        current = self.manager.epoch_of(context_id.value)
+        if epoch > current:
+            self.manager.advance_epoch(epoch, context_id.value)
+        elif epoch < current:
+            raise LocalProtocolError(f"snapshot epoch {epoch} is older than {current}")
+
+    def _config(
+        self, context_id: ContextId, remote: AuthorityId | None, psk: bytes, epoch: int
+    ) -> HandshakeConfig:
+        return HandshakeConfig(
+            local=self.authority_id.value,
+            remote=None if remote is None else remote.value,
+            context_id=context_id.value,
+            psk=psk,
+            timeout_ms=self.timeout_ms,
+            epoch=epoch,
+        )
+
+    def start(
+        self, membership: ContextMembership, epoch: int, peer: AuthorityId, psk: bytes, now_ms: int
+    ) -> bytes:
+        """Message 1 to ``peer`` (initiator)."""
+        self.sync_epoch(membership.context_id, epoch)
+        return self.manager.start_handshake(
+            self._config(membership.context_id, peer, psk, epoch),
+            static=self.static,
+            remote_static=membership.roster.entry(peer).x25519_public,
+            ephemeral=self._ephemeral(),
+            timestamp=self._timestamp(now_ms),
+            now_ms=now_ms,
+        )
+
+    def accept(
+        self,
+        membership: ContextMembership,
+        epoch: int,
+        initiator: AuthorityId,
+        message: bytes,
+        *,
+        psk: bytes,
+        now_ms: int,
+    ) -> bytes:
+        """Message 2 in answer to ``message`` from ``initiator`` (responder); raises on reject."""
+        self.sync_epoch(membership.context_id, epoch)
+        _, reply = self.manager.accept_handshake(
+            self._config(membership.context_id, initiator, psk, epoch),
+            message,
+            static=self.static,
+            roster=roster_lookup(membership),
+            ephemeral=self._ephemeral(),
+            now_ms=now_ms,
+        )
+        return reply
+
+    def finish(
+        self, context_id: ContextId, epoch: int, responder: AuthorityId, message: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        """Read message 2 (initiator): the Active channel and the confirmation to send."""
+        self.sync_epoch(context_id, epoch)
+        return self.manager.finish_handshake(context_id.value, responder.value, message, now_ms)
+
+    def pending_confirmation(
+        self, context_id: ContextId, initiator: AuthorityId, message: bytes
+    ) -> SecureChannel:
+        """The Establishing channel a confirmation names (no state change)."""
+        header = TransportMessage.decode(message)
+        channel = self.manager.get(header.channel_id)
+        if (
+            channel is None
+            or channel.context_id != context_id.value
+            or channel.remote != initiator.value
+        ):
+            raise UnknownChannel("no channel with this initiator in this context")
+        if channel.state is not ChannelState.Establishing:
+            raise LocalProtocolError(f"channel is {channel.state.value}, not awaiting confirmation")
+        return channel
+
+    def confirm(
+        self,
+        context_id: ContextId,
+        epoch: int,
+        initiator: AuthorityId,
+        message: bytes,
+        now_ms: int,
+    ) -> SecureChannel:
+        """Key confirmation (responder): the channel becomes Active, or this raises."""
+        self.sync_epoch(context_id, epoch)
+        channel = self.pending_confirmation(context_id, initiator, message)
+        self.manager.check_timeouts(now_ms)
+        if channel.state is ChannelState.Error:
+            raise HandshakeTimeout("key confirmation arrived after the deadline")
+        received = self.manager.receive(message)
+        assert received.confirmed and received.channel is channel
+        return channel
+
+
+_ENDPOINTS: weakref.WeakKeyDictionary[RendezvousService, ChannelEndpoint] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def channel_endpoint(service: RendezvousService) -> ChannelEndpoint:
+    """The channel endpoint of ``service`` (created on first use, lives as long as it)."""
+    endpoint = _ENDPOINTS.get(service)
+    if endpoint is None:
+        endpoint = ChannelEndpoint(
+            service.authority_id,
+            service.config.keys.static_private,
+            service.config.nonce_source,
+        )
+        _ENDPOINTS[service] = endpoint
+    return endpoint
