@@ -188,9 +188,8 @@ def test_sync_decoder_fuzz_from_valid(data: st.DataObject) -> None:
     """Truncations and extensions of valid messages are DecodeErrors; flips never escape."""
     j = ContextJournal(CTX)
     j.append(chan(1), ALICE)
-    msg: SyncMessage = data.draw(
-        st.sampled_from([make_digest(j, ALICE), SyncFacts(CTX, ALICE, j.entries())])
-    )
+    choices: list[SyncMessage] = [make_digest(j, ALICE), SyncFacts(CTX, ALICE, j.entries())]
+    msg = data.draw(st.sampled_from(choices))
     raw = msg.encode()
     with pytest.raises(DecodeError):
         decode_sync_message(raw[: data.draw(st.integers(0, len(raw) - 1))])
