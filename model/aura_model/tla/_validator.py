@@ -74,7 +74,8 @@ class StepValidator:
         ctx = Ctx(cur, None)
         envs: list[dict[str, Any]] = [{}]
         for bl in d.binds:
-            envs = [e2 for e in envs for e2 in _enumerate(bl, ctx, e, None)]  # type: ignore[arg-type]
+            # _enumerate may yield one env dict mutated in place: copy before keeping it.
+            envs = [dict(e2) for e in envs for e2 in _enumerate(bl, ctx, e, None)]  # type: ignore[arg-type]
         return envs
 
     @staticmethod
