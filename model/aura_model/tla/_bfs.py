@@ -92,6 +92,26 @@ def check(
 ) -> CheckResult:
     """Explore the model breadth-first; see :class:`CheckResult` for the outcome."""
     started = time.perf_counter()
+    try:
+        return _check(model, deadlock, max_states, progress, started)
+    except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+        # Last line of defence: an evaluation path that escaped its own error handling.
+        return CheckResult(
+            "error",
+            None,
+            seconds=time.perf_counter() - started,
+            message=f"evaluation failed ({type(exc).__name__}: {exc})",
+            variables=list(model.vars),
+        )
+
+
+def _check(
+    model: Model,
+    deadlock: bool | None,
+    max_states: int | None,
+    progress: Progress | None,
+    started: float,
+) -> CheckResult:
     variables = list(model.vars)
     try:
         bad = model.check_assumptions()

@@ -860,6 +860,8 @@ class Compiler:
                 if op in BUILTIN_INFIX:
                     return self._infix(node, sc, BUILTIN_INFIX[op])
                 if op in _CORE:
+                    if not args:
+                        raise _err(node, sc, f"operator {op} used without its arguments")
                     return self._core(op, node, sc)
                 raise _err(node, sc, f"unknown name {op}")
             return self._call(d, list(args or ()), node, sc, sc)

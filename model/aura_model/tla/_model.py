@@ -8,7 +8,7 @@ from typing import Any
 
 from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
 from aura_model.tla._config import Config, parse_config
-from aura_model.tla._errors import ConfigError, EvalError, TlaError, Unsupported
+from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._modules import InstDef, Mod, OpDef, declarations_as_name_bounds, parse_module
 from aura_model.tla._values import ModelValue, from_python
 
@@ -308,10 +308,24 @@ class Model:
             return self._split(node.predicate, inner, name, pnames + names, [*binds, bl])
         if k == "OPERATOR_APPLICATION" and (node.nonfix or not node.arguments):
             d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.params and not d.node.function and _is_choice(d.node.definiens):
+                # Next == A \/ B, or a named group of actions: look inside.
+                return self._split(d.node.definiens, Scope(d.mod, {}), d.name, pnames, binds)
             if isinstance(d, OpDef) and not d.node.function:
                 act = self.comp.action(node, sc)
                 return [Disjunct(d.name, pnames, binds, act)]
         return [Disjunct(name, pnames, binds, self.comp.action(node, sc))]
+
+
+def _is_choice(node: Node) -> bool:
+    k = _kind(node)
+    if k == "PARENTHESES":
+        return _is_choice(node.expression)
+    if k == "VERTICAL_LIST":
+        return bool(node.operator == "\\/")
+    if k == "QUANTIFICATION":
+        return bool(node.quantifier == "\\E")
+    return k == "OPERATOR_APPLICATION" and _op(node) == "\\/" and not node.nonfix and len(node.arguments or ()) == 2
 
 
 def _ref_name(node: Node) -> str | None:
@@ -366,6 +380,11 @@ def load_model(
         return Model(spec_path, config, constants)
     except RecursionError:
         raise Unsupported(f"{spec_path}: definitions nested too deeply to compile") from None
+    except (TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+        # A syntax tree shape the compiler does not expect: report, never a traceback.
+        raise TlaParseError(
+            f"{spec_path}: cannot compile this module ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 _ = InstDef

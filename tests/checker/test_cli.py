@@ -1,0 +1,114 @@
+"""``aura-verify check``/``simulate``: TLC's exit codes, --json keys, parse/cfg errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aura_model.cli import main
+
+JSON_KEYS = {"result", "violated", "distinct_states", "states_generated", "depth", "trace_length", "seconds"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "cfg", "flags", "code", "result"),
+    [
+        ("Jugs.tla", "Jugs_ok.cfg", [], 0, "ok"),
+        ("Assume.tla", "Assume_bad.cfg", [], 10, "assume"),
+        ("Collatz.tla", "Collatz.cfg", [], 11, "deadlock"),
+        ("Collatz.tla", "Collatz.cfg", ["--no-deadlock"], 0, "ok"),
+        ("Jugs.tla", "Jugs.cfg", [], 12, "invariant"),
+        ("CounterImpl.tla", "CounterImpl_bad.cfg", [], 13, "property"),
+        ("ChooseEmpty.tla", "ChooseEmpty.cfg", [], 75, "error"),
+    ],
+)
+def test_exit_codes_and_json(
+    shared: Path, capsys: pytest.CaptureFixture[str], spec: str, cfg: str, flags: list[str], code: int, result: str
+) -> None:
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / spec), "--config", str(corpus / cfg), "--json", *flags])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == code
+    assert JSON_KEYS <= set(out)
+    assert out["result"] == result
+
+
+def test_text_output_has_tlc_figures(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / "Missionaries.tla"), "--workers", "2"])
+    captured = capsys.readouterr()
+    assert rc == 12
+    assert "Error: Invariant NotAllAcross is violated." in captured.out
+    assert "distinct states found" in captured.out
+    assert "The depth of the complete state graph search is" in captured.out
+    assert "Trace length: 12 states." in captured.out
+    assert "single-worker" in captured.err
+
+
+def test_itf_file_written(shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from aura_model import itf
+
+    out = tmp_path / "cex.itf.json"
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / "Jugs.tla"), "--itf", str(out)])
+    capsys.readouterr()
+    assert rc == 12
+    trace = itf.load_trace(out)
+    assert len(trace.states) == 7
+
+
+def test_parse_error_exit_150(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    spec = make_spec("VARIABLE x\nInit == x = = 0\nNext == x' = x\n")
+    rc = main(["check", str(spec)])
+    err = capsys.readouterr().err
+    assert rc == 150
+    assert "parse error" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        "INIT Init\nNEXT\n",
+        "INIT Init\nNEXT Next\nINVARIANT Missing\n",
+        "CONSTANT N =\nINIT Init\nNEXT Next\n",
+        "INIT Init\nNEXT Next\nCHECK_DEADLOCK maybe\n",
+        "Init Next\n",
+        "INIT Init\n",
+        "CONSTANT Unknown = 3\nINIT Init\nNEXT Next\n",
+        "INIT Init\nNEXT Next\nINVARIANT {\n",
+    ],
+)
+def test_config_errors_exit_151(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str], cfg: str) -> None:
+    spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = x\n", cfg=cfg)
+    rc = main(["check", str(spec), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 151
+    assert out["result"] == "config"
+
+
+def test_unsupported_is_reported_not_raised(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    spec = make_spec("VARIABLE x\nInit == x = CHOOSE v : v = 1\nNext == x' = x\n")
+    rc = main(["check", str(spec)])
+    err = capsys.readouterr().err
+    assert rc == 150
+    assert "unsupported: unbounded CHOOSE" in err
+
+
+def test_eval_error_has_location(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / "OutOfDomain.tla")])
+    out = capsys.readouterr().out
+    assert rc == 75
+    assert "OutOfDomain.tla:" in out and "not in its domain" in out
+
+
+def test_simulate_cli(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = shared / "tla-corpus"
+    rc = main(["simulate", str(corpus / "Hanoi.tla"), "--config", str(corpus / "Hanoi_safe.cfg"),
+               "--depth", "20", "--traces", "3", "--seed", "7", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert out["result"] == "ok"

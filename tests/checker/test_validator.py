@@ -1,0 +1,58 @@
+"""The step validator that the conformance harness calls after every step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aura_model.tla import ActionMatch, StepValidator, TlaError, load_model
+from aura_model.tla import values as V
+
+
+def _bag(**counts: int) -> object:
+    return V.fn(counts)
+
+
+@pytest.fixture
+def tokens(specs: Path) -> StepValidator:
+    return StepValidator(load_model(specs / "Tokens.tla", specs / "Tokens.cfg"))
+
+
+def test_explain_names_action_and_parameters(tokens: StepValidator) -> None:
+    got = tokens.explain({"bag": _bag(a=1)}, {"bag": _bag(a=1, b=1)})
+    assert got == [ActionMatch("Add", {"t": "b"})]
+    got = tokens.explain({"bag": _bag(a=2)}, {"bag": _bag(a=1)})
+    assert got == [ActionMatch("Remove", {"t": "a"})]
+
+
+def test_unexplained_step_gives_no_match(tokens: StepValidator) -> None:
+    # Two tokens at once is no action of Next.
+    assert tokens.explain({"bag": _bag(a=1)}, {"bag": _bag(a=2, b=1)}) == []
+    # Adding beyond Max is not allowed either.
+    assert tokens.explain({"bag": _bag(a=3)}, {"bag": _bag(a=4)}) == []
+
+
+def test_partial_next_state(specs: Path) -> None:
+    v = StepValidator(load_model(specs / "Grid.tla", specs / "Grid.cfg"))
+    r0 = V.record(p=V.record(q=(0, 0)))
+    state = {"a": 0, "b": 0, "r": r0}
+    assert v.explain_partial(state, {"b": 1}) == [ActionMatch("Next")]
+    assert v.explain_partial(state, {"a": 1}) == [ActionMatch("Next")]
+    assert v.explain_partial(state, {"a": 2}) == []
+    # r must mirror b: no completion with b' = 1 and r' unchanged.
+    assert v.explain_partial(state, {"b": 1, "r": r0}) == []
+
+
+def test_init_and_successors(tokens: StepValidator) -> None:
+    assert tokens.init_states() == [{"bag": _bag(a=1)}]
+    succ = tokens.successors({"bag": _bag(a=1)})
+    names = sorted((m.name, m.params["t"]) for m, _ in succ)
+    assert names == [("Add", "a"), ("Add", "b"), ("Remove", "a")]
+
+
+def test_bad_states_give_typed_errors(tokens: StepValidator) -> None:
+    with pytest.raises(TlaError):
+        tokens.explain({}, {"bag": _bag(a=1)})
+    with pytest.raises(TlaError):
+        tokens.explain_partial({"bag": _bag(a=1)}, {"nope": 1})
