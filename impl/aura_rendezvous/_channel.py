@@ -39,14 +39,14 @@ CHANNEL_ID_LABEL = b"aura/rendezvous/v1/channel-id"
 _EPOCH = struct.Struct(">Q")
 
 
+_CHANNEL_ID_PREFIX = bytes([len(CHANNEL_ID_LABEL)]) + CHANNEL_ID_LABEL
+
+
 def derive_channel_id(context_id: bytes, epoch: int, handshake_hash: bytes) -> bytes:
-    """``BLAKE2s(label || context id || epoch (u64 BE) || handshake hash)``."""
-    h = hashlib.blake2s(digest_size=32)
-    h.update(len(CHANNEL_ID_LABEL).to_bytes(1, "big") + CHANNEL_ID_LABEL)
-    h.update(context_id)
-    h.update(_EPOCH.pack(epoch))
-    h.update(handshake_hash)
-    return h.digest()
+    """``BLAKE2s(len(label) || label || context id || epoch (u64 BE) || handshake hash)``."""
+    return hashlib.blake2s(
+        _CHANNEL_ID_PREFIX + context_id + _EPOCH.pack(epoch) + handshake_hash
+    ).digest()
 
 
 class SecureChannel:

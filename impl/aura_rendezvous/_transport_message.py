@@ -60,6 +60,9 @@ class MessageType(enum.IntEnum):
     Transport = 4
 
 
+_TYPES = {t.value: t for t in MessageType}
+
+
 def _u64(value: int, what: str) -> int:
     if not isinstance(value, int) or not 0 <= value <= _U64_MAX:
         raise ValueError(f"{what} must be a u64, got {value!r}")
@@ -74,16 +77,16 @@ def _bytes32(value: bytes, what: str) -> bytes:
 
 def message_type(data: bytes, source: str = "ChannelMessage") -> MessageType:
     """The type of a wire message (version checked), or :class:`DecodeError`."""
-    if not isinstance(data, bytes | bytearray):
+    if not isinstance(data, (bytes, bytearray)):
         raise DecodeError(source, f"expected bytes, got {type(data).__name__}")
     if len(data) < 2:
         raise DecodeError(source, "shorter than the 2-byte header", len(data))
     if data[0] != WIRE_VERSION:
         raise DecodeError(source, f"unsupported version {data[0]}", 0)
-    try:
-        return MessageType(data[1])
-    except ValueError:
-        raise DecodeError(source, f"unknown message type {data[1]}", 1) from None
+    kind = _TYPES.get(data[1])
+    if kind is None:
+        raise DecodeError(source, f"unknown message type {data[1]}", 1)
+    return kind
 
 
 @attrs.frozen
