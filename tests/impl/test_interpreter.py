@@ -1,0 +1,171 @@
+"""The effect interpreter (DESIGN.md 4): atomic up to the send.
+
+Failures are real: a budget store whose limit was spent since the snapshot, a
+journal append of a fact of another context, an outbox whose transport is down.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aura_rendezvous import (
+    ChannelEstablished,
+    ChargeFlowBudget,
+    DenyReason,
+    EffectInterpreter,
+    ExecutionStatus,
+    FlowBudgetStore,
+    GuardOutcome,
+    JournalAppend,
+    LocalProtocolError,
+    QuicDirect,
+    ReceiptIssuer,
+    RecordReceipt,
+    SendEffect,
+    SendFailed,
+    SendHandshake,
+)
+from aura_rendezvous.testing import (
+    ChargeAfterAppendInterpreter,
+    DoubleChargeInterpreter,
+    NoRollbackInterpreter,
+)
+
+from .world import ALICE, BOB, CTX, KEYS, OTHER_CTX, Node
+
+
+def fact(i: int, ctx: object = CTX) -> ChannelEstablished:
+    return ChannelEstablished(ctx, ALICE, BOB, i.to_bytes(32, "big"), 1)  # type: ignore[arg-type]
+
+
+CHARGE = ChargeFlowBudget(CTX, ALICE, 1, 2)
+SEND = SendHandshake(BOB, QuicDirect("h:1"), b"m1")
+
+
+def outcome(*effects: object) -> GuardOutcome:
+    return GuardOutcome.allow(effects)  # type: ignore[arg-type]
+
+
+def state(node: Node) -> tuple[object, ...]:
+    j = node.service.journal(CTX)
+    return (node.budget.spent(CTX, ALICE, 1), j.state(), j.clock, len(node.issuer.issued))
+
+
+def assert_append_failure_rolls_back(cls: type[EffectInterpreter]) -> None:
+    """The charge succeeds, the append of a fact of another context fails."""
+    node = Node(ALICE, interpreter_cls=cls)
+    node.service.journal(CTX).append(fact(0), ALICE)
+    before = state(node)
+    bad = outcome(
+        CHARGE,
+        JournalAppend(CTX, fact(1)),
+        RecordReceipt("op", CTX, BOB, 1, 2),
+        JournalAppend(CTX, fact(2, OTHER_CTX)),
+        SEND,
+    )
+    result = node.interpreter.execute(bad)
+    assert result.status is ExecutionStatus.RolledBack
+    assert state(node) == before, "rollback left a trace"
+    assert node.outbox == [], "sent after a failure"
+
+
+def test_append_failure_after_charge_leaves_budget_as_it_was() -> None:
+    """Budget, journal, Lamport clock and receipt chain are restored and nothing is sent;
+    the variant without rollback is caught."""
+    assert_append_failure_rolls_back(EffectInterpreter)
+    with pytest.raises(AssertionError, match="rollback left a trace"):
+        assert_append_failure_rolls_back(NoRollbackInterpreter)
+
+
+def assert_charge_failure_publishes_nothing(cls: type[EffectInterpreter]) -> None:
+    """The snapshot said there was budget; the store says otherwise (spent since)."""
+    node = Node(ALICE, limit=1, interpreter_cls=cls)
+    result = node.interpreter.execute(outcome(CHARGE, JournalAppend(CTX, fact(1)), SEND))
+    assert result.status is ExecutionStatus.RolledBack
+    assert len(node.service.journal(CTX)) == 0, "fact published without a charge"
+    assert node.outbox == []
+
+
+def test_failed_charge_publishes_nothing() -> None:
+    """Charge first: a failed charge means no fact; the charge-after-append variant is caught."""
+    assert_charge_failure_publishes_nothing(EffectInterpreter)
+    with pytest.raises(AssertionError, match="without a charge"):
+        assert_charge_failure_publishes_nothing(ChargeAfterAppendInterpreter)
+
+
+def assert_charged_once(cls: type[EffectInterpreter]) -> None:
+    node = Node(ALICE, interpreter_cls=cls)
+    node.interpreter.execute(outcome(CHARGE, JournalAppend(CTX, fact(1)), SEND))
+    assert node.budget.spent(CTX, ALICE, 1) == CHARGE.cost, "budget charged twice"
+
+
+def test_budget_charged_once() -> None:
+    """A committed outcome spends exactly its cost; the double-charging variant is caught."""
+    assert_charged_once(EffectInterpreter)
+    with pytest.raises(AssertionError, match="charged twice"):
+        assert_charged_once(DoubleChargeInterpreter)
+
+
+def test_commit_runs_everything_in_order() -> None:
+    """Committed: charge, append, receipt recorded, then the send reaches the outbox."""
+    node = Node(ALICE)
+    result = node.interpreter.execute(
+        outcome(CHARGE, JournalAppend(CTX, fact(1)), RecordReceipt("op", CTX, BOB, 1, 2), SEND)
+    )
+    assert result.status is ExecutionStatus.Committed
+    assert node.outbox == [SEND] and result.sent == (SEND,)
+    assert [r.nonce for r in result.receipts] == [1]
+    assert node.budget.spent(CTX, ALICE, 1) == 2 and len(node.service.journal(CTX)) == 1
+
+
+def test_deny_does_nothing() -> None:
+    """A denied outcome changes no state and sends nothing."""
+    node = Node(ALICE)
+    before = state(node)
+    result = node.interpreter.execute(GuardOutcome.deny(DenyReason.InsufficientBudget))
+    assert result.status is ExecutionStatus.Denied
+    assert state(node) == before and node.outbox == []
+
+
+def test_failed_send_is_reported_not_rolled_back() -> None:
+    """After the commit point a failed send is reported back; the state stays committed."""
+    sent: list[SendEffect] = []
+
+    def outbox(effect: SendEffect) -> None:
+        if effect.peer == BOB:  # type: ignore[union-attr]
+            raise SendFailed("transport down")
+        sent.append(effect)
+
+    node = Node(ALICE)
+    interp = EffectInterpreter(
+        ALICE, node.budget, node.service.journals, ReceiptIssuer(KEYS[ALICE]), outbox
+    )
+    other = SendHandshake(ALICE, QuicDirect("h:2"), b"m")
+    result = interp.execute(outcome(CHARGE, SEND, other))
+    assert result.status is ExecutionStatus.Committed
+    assert result.failed_sends == ((SEND, "transport down"),)
+    assert result.sent == (other,) and sent == [other]
+    assert node.budget.spent(CTX, ALICE, 1) == 2
+
+
+def test_misordered_effects_refused_before_running() -> None:
+    """A local effect after a send is a misuse, refused before any state changes."""
+    node = Node(ALICE)
+    with pytest.raises(LocalProtocolError, match="after a send"):
+        node.interpreter.execute(outcome(CHARGE, SEND, JournalAppend(CTX, fact(1))))
+    assert node.budget.spent(CTX, ALICE, 1) == 0 and node.outbox == []
+
+
+def test_unknown_journal_is_rolled_back() -> None:
+    """An append to a context the node has no journal for fails and rolls back."""
+    node = Node(ALICE)
+    result = node.interpreter.execute(outcome(CHARGE, JournalAppend(OTHER_CTX, fact(1, OTHER_CTX))))
+    assert result.status is ExecutionStatus.RolledBack
+    assert node.budget.spent(CTX, ALICE, 1) == 0
+
+
+def test_budget_store_unchanged_by_failed_charge() -> None:
+    """The store's own failure leaves it as it was (nothing to undo)."""
+    store = FlowBudgetStore({}, default_limit=1)
+    with pytest.raises(Exception, match="exceeds"):
+        store.charge(CTX, ALICE, 1, 2)
+    assert store.spent(CTX, ALICE, 1) == 0
