@@ -354,3 +354,66 @@ __all__ = [
     "verify_signature",
     "window_contains",
 ]
+
+# Secure channels, epoch rotation (docs/channels.md). Appended after the core's
+# list so the two can grow independently.
+from aura_rendezvous._channel import SecureChannel, derive_channel_id
+from aura_rendezvous._channel_errors import (
+    ChannelClosedError,
+    ChoreographyViolation,
+    HandshakeAuthError,
+    HandshakeTimeout,
+    IllegalTransition,
+    NonMember,
+    ReplayedHandshake,
+    ReplayedMessage,
+    RetiredEpoch,
+    StaticKeyMismatch,
+    TransportAuthError,
+    UnknownChannel,
+    WrongEpoch,
+)
+from aura_rendezvous._channel_manager import ChannelManager, ReceivedMessage
+from aura_rendezvous._channel_service import ChannelEndpoint, channel_endpoint
+from aura_rendezvous._channel_state import (
+    ChannelEvent,
+    ChannelState,
+    HandshakeStatus,
+)
+from aura_rendezvous._handshaker import (
+    HandshakeConfig,
+    Handshaker,
+    HandshakeReplayGuard,
+    handshake_prologue,
+)
+from aura_rendezvous._transport_message import TransportMessage
+
+__all__ += [
+    "ChannelClosedError",
+    "ChannelEndpoint",
+    "ChannelEvent",
+    "ChannelManager",
+    "ChannelState",
+    "ChoreographyViolation",
+    "HandshakeAuthError",
+    "HandshakeConfig",
+    "HandshakeReplayGuard",
+    "HandshakeStatus",
+    "HandshakeTimeout",
+    "Handshaker",
+    "IllegalTransition",
+    "NonMember",
+    "ReceivedMessage",
+    "ReplayedHandshake",
+    "ReplayedMessage",
+    "RetiredEpoch",
+    "SecureChannel",
+    "StaticKeyMismatch",
+    "TransportAuthError",
+    "TransportMessage",
+    "UnknownChannel",
+    "WrongEpoch",
+    "channel_endpoint",
+    "derive_channel_id",
+    "handshake_prologue",
+]
