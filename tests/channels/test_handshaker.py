@@ -8,7 +8,7 @@ reply (the call raised, so there is nothing to send), no side ends with an
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel import derive_channel_id
+from aura_rendezvous._channel import SecureChannel, derive_channel_id
 from aura_rendezvous._channel_errors import (
     HandshakeAuthError,
     HandshakeTimeout,
@@ -19,7 +19,7 @@ from aura_rendezvous._channel_errors import (
     TransportAuthError,
     WrongEpoch,
 )
-from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
+from aura_rendezvous._channel_state import ChannelEvent, ChannelState, HandshakeStatus
 from aura_rendezvous._errors import AuraError, DecodeError
 from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
 from aura_rendezvous._transport_message import (
@@ -348,3 +348,65 @@ def test_keypair_helper_is_deterministic() -> None:
     """The test key pairs replay exactly (injected randomness)."""
     assert keypair("x").public == keypair("x").public
     assert isinstance(keypair("x"), Keypair)
+
+
+def test_responder_without_key_confirmation_would_activate_on_wrong_psk() -> None:
+    """Failing counterpart: a responder that activates on writing message 2 (no key
+    confirmation) ends Active under a wrong PSK, which the real one never does."""
+
+    class EagerResponder(Handshaker):
+        def build_channel(self) -> SecureChannel:
+            channel = super().build_channel()
+            if channel.state is ChannelState.Establishing:
+                channel.apply(ChannelEvent.KeyConfirmed)
+            return channel
+
+    alice = initiator(config(ALICE, BOB, key=psk(CTX_A, 1, root=bytes(range(32)))))
+    bob = EagerResponder.responder(
+        config(BOB, None),
+        static=STATIC[BOB],
+        roster=ROSTER.get,
+        replay_guard=HandshakeReplayGuard(),
+        ephemeral=ephemeral(),
+        now_ms=0,
+    )
+    msg2 = bob.process_init(alice.create_init_message(1, 0), 0)
+    with pytest.raises(HandshakeAuthError):
+        alice.process_response(msg2, 0)
+    assert bob.build_channel().state is ChannelState.Active  # the violation
+
+
+def test_handshaker_ignoring_timeout_would_complete_late() -> None:
+    """Failing counterpart: without the deadline check a response long after
+    timeout_ms completes the handshake."""
+
+    class Patient(Handshaker):
+        def check_timeout(self, now_ms: int) -> bool:
+            return False
+
+    alice = Patient.initiator(
+        config(ALICE, BOB),
+        static=STATIC[ALICE],
+        remote_static=ROSTER[BOB],
+        ephemeral=ephemeral(),
+        now_ms=0,
+    )
+    msg2 = responder(config(BOB, None)).process_init(alice.create_init_message(1, 0), 0)
+    alice.process_response(msg2, 10 * TIMEOUT_MS)
+    assert alice.status is HandshakeStatus.Completed  # the violation
+
+
+def test_prologue_without_epoch_would_accept_rewritten_header(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Failing counterpart: if the prologue did not bind the epoch, a message 1 built
+    for epoch 2 with its clear epoch rewritten to 1 would be answered."""
+    import aura_rendezvous._handshaker as handshaker_module
+
+    monkeypatch.setattr(
+        handshaker_module, "handshake_prologue", lambda context_id, epoch: b"v1" + context_id
+    )
+    msg1 = initiator(config(ALICE, BOB, epoch=2, key=psk(CTX_A, 1))).create_init_message(1, 0)
+    wire = decode_handshake(msg1, MessageType.HandshakeInit)
+    forged = HandshakeWire(MessageType.HandshakeInit, 1, wire.noise).encode()
+    assert responder(config(BOB, None, epoch=1)).process_init(forged, 0)  # the violation
