@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from aura_model.tla import Model, load_model
 
 HEADER = "EXTENDS Naturals, Integers, Sequences, FiniteSets, TLC, Bags"

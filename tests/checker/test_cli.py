@@ -5,16 +5,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-
 from aura_model.cli import main
 
-JSON_KEYS = {"result", "violated", "distinct_states", "states_generated", "depth", "trace_length", "seconds"}
+JSON_KEYS = {
+    "result",
+    "violated",
+    "distinct_states",
+    "states_generated",
+    "depth",
+    "trace_length",
+    "seconds",
+}
 
 
 @pytest.mark.parametrize(
-    ("spec", "cfg", "flags", "code", "result"),
+    "case",
     [
         ("Jugs.tla", "Jugs_ok.cfg", [], 0, "ok"),
         ("Assume.tla", "Assume_bad.cfg", [], 10, "assume"),
@@ -26,13 +34,14 @@ JSON_KEYS = {"result", "violated", "distinct_states", "states_generated", "depth
     ],
 )
 def test_exit_codes_and_json(
-    shared: Path, capsys: pytest.CaptureFixture[str], spec: str, cfg: str, flags: list[str], code: int, result: str
+    shared: Path, capsys: pytest.CaptureFixture[str], case: tuple[Any, ...]
 ) -> None:
+    spec, cfg, flags, code, result = case
     corpus = shared / "tla-corpus"
     rc = main(["check", str(corpus / spec), "--config", str(corpus / cfg), "--json", *flags])
     out = json.loads(capsys.readouterr().out)
     assert rc == code
-    assert JSON_KEYS <= set(out)
+    assert set(out) >= JSON_KEYS
     assert out["result"] == result
 
 
@@ -60,7 +69,9 @@ def test_itf_file_written(shared: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert len(trace.states) == 7
 
 
-def test_parse_error_exit_150(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_error_exit_150(
+    make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = make_spec("VARIABLE x\nInit == x = = 0\nNext == x' = x\n")
     rc = main(["check", str(spec)])
     err = capsys.readouterr().err
@@ -81,7 +92,9 @@ def test_parse_error_exit_150(make_spec: Callable[..., Path], capsys: pytest.Cap
         "INIT Init\nNEXT Next\nINVARIANT {\n",
     ],
 )
-def test_config_errors_exit_151(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str], cfg: str) -> None:
+def test_config_errors_exit_151(
+    make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str], cfg: str
+) -> None:
     spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = x\n", cfg=cfg)
     rc = main(["check", str(spec), "--json"])
     out = json.loads(capsys.readouterr().out)
@@ -89,7 +102,9 @@ def test_config_errors_exit_151(make_spec: Callable[..., Path], capsys: pytest.C
     assert out["result"] == "config"
 
 
-def test_unsupported_is_reported_not_raised(make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsupported_is_reported_not_raised(
+    make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = make_spec("VARIABLE x\nInit == x = CHOOSE v : v = 1\nNext == x' = x\n")
     rc = main(["check", str(spec)])
     err = capsys.readouterr().err
@@ -107,8 +122,21 @@ def test_eval_error_has_location(shared: Path, capsys: pytest.CaptureFixture[str
 
 def test_simulate_cli(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
     corpus = shared / "tla-corpus"
-    rc = main(["simulate", str(corpus / "Hanoi.tla"), "--config", str(corpus / "Hanoi_safe.cfg"),
-               "--depth", "20", "--traces", "3", "--seed", "7", "--json"])
+    rc = main(
+        [
+            "simulate",
+            str(corpus / "Hanoi.tla"),
+            "--config",
+            str(corpus / "Hanoi_safe.cfg"),
+            "--depth",
+            "20",
+            "--traces",
+            "3",
+            "--seed",
+            "7",
+            "--json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert out["result"] == "ok"

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from aura_model.tla import Unsupported, check, load_model
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +39,7 @@ def test_corpus_entry(entry: dict[str, Any] | None, shared: Path) -> None:
     corpus = shared / "tla-corpus"
     deadlock = False if "-deadlock" in entry["tlc_flags"] else None
     if "symmetry" in entry["features"]:
-        with pytest.raises(Unsupported, match="^unsupported: SYMMETRY"):
+        with pytest.raises(Unsupported, match=r"^unsupported: SYMMETRY"):
             load_model(corpus / entry["spec"], corpus / entry["cfg"])
         pytest.skip("SYMMETRY is refused (TLC-specific reduction); see docs/checker.md")
     model = load_model(corpus / entry["spec"], corpus / entry["cfg"])

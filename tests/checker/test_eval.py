@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from aura_model.tla import EvalError, ModelValue
 from aura_model.tla import values as V
 
@@ -61,7 +60,7 @@ def test_scalar_expressions(ev: Ev, expr: str, expected: Any) -> None:
         ("Cardinality([{1, 2} -> {3, 4, 5}])", 9),
         ("[a : {1, 2}, b : {3}] = {[a |-> 1, b |-> 3], [a |-> 2, b |-> 3]}", True),
         ("2 \\in Nat /\\ -2 \\notin Nat /\\ -2 \\in Int", True),
-        ("\"s\" \\in STRING", True),
+        ('"s" \\in STRING', True),
         ("<<1, 2>> \\in Seq({1, 2})", True),
         ("<<1, 3>> \\in Seq({1, 2})", False),
         ("[a |-> 1] \\in [a : Nat]", True),
@@ -132,9 +131,9 @@ def test_recursion_and_higher_order(ev: Ev) -> None:
 
 
 def test_tlc_module(ev: Ev) -> None:
-    assert ev("ToString(<<1, \"a\", {TRUE}>>)") == '<<1, "a", {TRUE}>>'
-    assert ev('ToString([a |-> 1])') == "[a |-> 1]"
-    assert ev("Assert(TRUE, \"fine\")") is True
+    assert ev('ToString(<<1, "a", {TRUE}>>)') == '<<1, "a", {TRUE}>>'
+    assert ev("ToString([a |-> 1])") == "[a |-> 1]"
+    assert ev('Assert(TRUE, "fine")') is True
     assert ev("Cardinality(Permutations({1, 2, 3}))") == 6
     assert ev("SortSeq(<<3, 1, 2>>, LAMBDA a, b : a < b)") == (1, 2, 3)
     assert ev("Print(1, 2)") == 2
@@ -160,7 +159,9 @@ def test_model_values_and_constants(make_spec: Callable[..., Any]) -> None:
     )
     model = load_model(spec)
     assert model.evaluate("NilOut") is True
-    assert sorted(s["x"].name for s in (dict(zip(model.vars, t, strict=True)) for t in model.init_states())) == ["p1", "p2"]
+    assert sorted(
+        s["x"].name for s in (dict(zip(model.vars, t, strict=True)) for t in model.init_states())
+    ) == ["p1", "p2"]
     assert ModelValue("p1") == ModelValue("p1") and ModelValue("p1") != "p1"
     overridden = load_model(spec, constants={"N": 5, "Procs": {"a"}, "Nil": ModelValue("Nil")})
     assert overridden.init_states() == [("a",)]
@@ -170,8 +171,7 @@ def test_enabled_and_primes(make_spec: Callable[..., Any]) -> None:
     from aura_model.tla import load_model
 
     spec = make_spec(
-        "VARIABLE x\nInit == x = 0\nUp == x < 2 /\\ x' = x + 1\nNext == Up\n"
-        "CanUp == ENABLED Up\n"
+        "VARIABLE x\nInit == x = 0\nUp == x < 2 /\\ x' = x + 1\nNext == Up\nCanUp == ENABLED Up\n"
     )
     model = load_model(spec)
     assert model.evaluate("CanUp", {"x": 0}) is True
@@ -188,7 +188,7 @@ def test_enabled_and_primes(make_spec: Callable[..., Any]) -> None:
         ("Head(<<>>)", "Head"),
         ("1 % 0", "positive"),
         ("CASE FALSE -> 1", "CASE"),
-        ("Assert(FALSE, \"boom\")", "boom"),
+        ('Assert(FALSE, "boom")', "boom"),
         ("{1} \\cup 2", "set"),
     ],
 )

@@ -5,16 +5,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aura_model.tla import ConfigError, StepValidator, TlaError, load_model
+from aura_model.tla._config import parse_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aura_model.tla import ConfigError, StepValidator, TlaError, load_model
-from aura_model.tla._config import parse_config
-
 _CFG_WORDS = st.sampled_from(
-    ["CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "PROPERTY",
-     "CONSTRAINT", "ACTION_CONSTRAINT", "CHECK_DEADLOCK", "VIEW", "SYMMETRY", "TRUE", "FALSE",
-     "N", "Init", "=", "<-", "{", "}", ",", "<<", ">>", "1", "-3", '"s"', "\\*", "(*", "*)", "\n"]
+    [
+        "CONSTANT",
+        "CONSTANTS",
+        "INIT",
+        "NEXT",
+        "SPECIFICATION",
+        "INVARIANT",
+        "PROPERTY",
+        "CONSTRAINT",
+        "ACTION_CONSTRAINT",
+        "CHECK_DEADLOCK",
+        "VIEW",
+        "SYMMETRY",
+        "TRUE",
+        "FALSE",
+        "N",
+        "Init",
+        "=",
+        "<-",
+        "{",
+        "}",
+        ",",
+        "<<",
+        ">>",
+        "1",
+        "-3",
+        '"s"',
+        "\\*",
+        "(*",
+        "*)",
+        "\n",
+    ]
 )
 
 
@@ -29,13 +57,55 @@ def test_cfg_parser_only_raises_config_error(text: str) -> None:
 
 
 _TLA_PIECES = st.sampled_from(
-    ["x", "y", "'", "=", "==", "/\\", "\\/", "~", "+", "1", "{", "}", "<<", ">>", "[", "]", "(", ")",
-     "\\in", "1..3", "CHOOSE", ":", "TRUE", "EXCEPT", "!", "@", "|->", ",", "LET", "IN", "IF",
-     "THEN", "ELSE", "Len", "Head", "\"a\"", "DOMAIN", "SUBSET", "UNCHANGED", "\\E", "\\A"]
+    [
+        "x",
+        "y",
+        "'",
+        "=",
+        "==",
+        "/\\",
+        "\\/",
+        "~",
+        "+",
+        "1",
+        "{",
+        "}",
+        "<<",
+        ">>",
+        "[",
+        "]",
+        "(",
+        ")",
+        "\\in",
+        "1..3",
+        "CHOOSE",
+        ":",
+        "TRUE",
+        "EXCEPT",
+        "!",
+        "@",
+        "|->",
+        ",",
+        "LET",
+        "IN",
+        "IF",
+        "THEN",
+        "ELSE",
+        "Len",
+        "Head",
+        '"a"',
+        "DOMAIN",
+        "SUBSET",
+        "UNCHANGED",
+        "\\E",
+        "\\A",
+    ]
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(_TLA_PIECES, min_size=1, max_size=12).map(" ".join))
 def test_spec_text_only_raises_tla_errors(tmp_path: Path, expr: str) -> None:
     spec = tmp_path / "F.tla"
@@ -56,8 +126,11 @@ def test_spec_text_only_raises_tla_errors(tmp_path: Path, expr: str) -> None:
 
 _VALUES = st.recursive(
     st.integers(-3, 3) | st.booleans() | st.text(max_size=2),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=2)
-    | st.frozensets(st.integers(0, 3), max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=2)
+        | st.frozensets(st.integers(0, 3), max_size=3)
+    ),
     max_leaves=6,
 )
 

@@ -11,7 +11,9 @@ def test_same_seed_same_traces(shared: Path) -> None:
     corpus = shared / "tla-corpus"
     model = load_model(corpus / "Counters.tla", corpus / "Counters.cfg")
     a = simulate(model, depth=30, traces=3, seed=42)
-    b = simulate(load_model(corpus / "Counters.tla", corpus / "Counters.cfg"), depth=30, traces=3, seed=42)
+    b = simulate(
+        load_model(corpus / "Counters.tla", corpus / "Counters.cfg"), depth=30, traces=3, seed=42
+    )
     c = simulate(model, depth=30, traces=3, seed=43)
     assert a.traces == b.traces
     assert a.traces != c.traces

@@ -6,15 +6,16 @@ module's comment); each spec has a broken variant showing the violation.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
-
 from aura_model.tla import check, load_model
 
 
 @pytest.mark.parametrize(
-    ("spec", "cfg", "result", "violated", "distinct", "depth", "trace"),
+    "case",
     [
         # Bags of at most 3 tokens over {"a", "b"}: all 10 count pairs, reached in 5 levels.
         ("Tokens", "Tokens", "ok", None, 10, 5, None),
@@ -25,10 +26,8 @@ from aura_model.tla import check, load_model
         ("Grid", "Grid_bad", "invariant", "Small", None, None, 4),
     ],
 )
-def test_own_specs(
-    specs: Path, spec: str, cfg: str, result: str, violated: str | None,
-    distinct: int | None, depth: int | None, trace: int | None,
-) -> None:
+def test_own_specs(specs: Path, case: tuple[Any, ...]) -> None:
+    spec, cfg, result, violated, distinct, depth, trace = case
     res = check(load_model(specs / f"{spec}.tla", specs / f"{cfg}.cfg"))
     assert res.result == result
     assert res.violated == violated
@@ -43,7 +42,7 @@ def test_counterexample_is_a_real_shortest_path(specs: Path) -> None:
     assert res.trace is not None
     steps = [(s["a"], s["b"]) for s in res.trace]
     assert steps[0] == (0, 0) and steps[-1] == (2, 1)
-    for (a0, b0), (a1, b1) in zip(steps, steps[1:], strict=False):
+    for (a0, b0), (a1, b1) in itertools.pairwise(steps):
         # Each step moves exactly one of the two cells.
         assert (a0 != a1) != (b0 != b1)
 

@@ -45,7 +45,9 @@ def test_table_lists_every_state(shared: Path) -> None:
 
 def test_simulation_traces_to_itf(shared: Path) -> None:
     corpus = shared / "tla-corpus"
-    sim = simulate(load_model(corpus / "Hanoi.tla", corpus / "Hanoi_safe.cfg"), depth=10, traces=2, seed=1)
+    sim = simulate(
+        load_model(corpus / "Hanoi.tla", corpus / "Hanoi_safe.cfg"), depth=10, traces=2, seed=1
+    )
     assert sim.traces is not None and len(sim.traces) == 2
     doc = sim.to_itf()
     assert len(itf.load_trace(doc).states) == len(sim.trace or [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from aura_model.tla import ActionMatch, StepValidator, TlaError, load_model
 from aura_model.tla import values as V
 

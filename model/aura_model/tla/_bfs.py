@@ -26,7 +26,14 @@ Progress = Callable[[dict[str, Any]], None]
 
 
 class _Stop(Exception):
-    def __init__(self, result: str, violated: str | None, state: State | None, parent: int | None, message: str | None = None) -> None:
+    def __init__(
+        self,
+        result: str,
+        violated: str | None,
+        state: State | None,
+        parent: int | None,
+        message: str | None = None,
+    ) -> None:
         self.result = result
         self.violated = violated
         self.state = state
@@ -116,10 +123,21 @@ def _check(
     try:
         bad = model.check_assumptions()
     except TlaError as exc:
-        return CheckResult("error", None, trace=None, seconds=time.perf_counter() - started, message=str(exc), variables=variables)
+        return CheckResult(
+            "error",
+            None,
+            trace=None,
+            seconds=time.perf_counter() - started,
+            message=str(exc),
+            variables=variables,
+        )
     if bad is not None:
         return CheckResult(
-            "assume", bad[0], seconds=time.perf_counter() - started, message=bad[1], variables=variables
+            "assume",
+            bad[0],
+            seconds=time.perf_counter() - started,
+            message=bad[1],
+            variables=variables,
         )
     if deadlock is None:
         deadlock = model.deadlock_default
@@ -165,16 +183,18 @@ def _check(
                 except TlaError as exc:
                     raise _Stop("error", None, None, hs, str(exc)) from None
                 except RecursionError:
-                    raise _Stop("error", None, None, hs, "recursion too deep while computing successors") from None
+                    raise _Stop(
+                        "error", None, None, hs, "recursion too deep while computing successors"
+                    ) from None
                 generated += len(succ)
                 if not succ and deadlock:
                     raise _Stop("deadlock", None, None, hs)
                 for t in succ:
                     try:
                         if c.aprops:
-                            label = c.bad_step(s, t)
-                            if label is not None:
-                                raise _Stop("property", label, t, hs)
+                            step_label = c.bad_step(s, t)
+                            if step_label is not None:
+                                raise _Stop("property", step_label, t, hs)
                         ht = c.fp(t)
                         if ht in parents:
                             continue
@@ -183,9 +203,9 @@ def _check(
                                 parents[ht] = hs
                                 nxt_frontier.append((t, ht))
                             continue
-                        name = c.bad_invariant(t)
-                        if name is not None:
-                            raise _Stop("invariant", name, t, hs)
+                        bad_inv = c.bad_invariant(t)
+                        if bad_inv is not None:
+                            raise _Stop("invariant", bad_inv, t, hs)
                         if not c.kept(s, t):
                             checked_discarded.add(ht)
                             continue
@@ -194,7 +214,9 @@ def _check(
                     parents[ht] = hs
                     nxt_frontier.append((t, ht))
                 if max_states is not None and len(parents) >= max_states:
-                    raise _Stop("ok", None, None, None, f"stopped after {max_states} distinct states")
+                    raise _Stop(
+                        "ok", None, None, None, f"stopped after {max_states} distinct states"
+                    )
             frontier = nxt_frontier
             if frontier:
                 depth += 1
@@ -203,8 +225,13 @@ def _check(
                 if now - last_report >= 1.0 or not frontier:
                     last_report = now
                     progress(
-                        {"depth": depth, "distinct_states": len(parents), "states_generated": generated,
-                         "queue": len(frontier), "seconds": now - started}
+                        {
+                            "depth": depth,
+                            "distinct_states": len(parents),
+                            "states_generated": generated,
+                            "queue": len(frontier),
+                            "seconds": now - started,
+                        }
                     )
     except _Stop as stop:
         trace = None
@@ -212,7 +239,9 @@ def _check(
             try:
                 trace = _rebuild(model, c, parents, stop.parent, stop.state)
             except TlaError:
-                trace = [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
+                trace = (
+                    [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
+                )
         return CheckResult(
             stop.result,
             stop.violated,
@@ -284,11 +313,20 @@ def simulate(
     def as_dicts(path: list[State]) -> list[dict[str, Any]]:
         return [dict(zip(variables, s, strict=True)) for s in path]
 
-    def stop(result: str, violated: str | None, path: list[State], message: str | None = None) -> CheckResult:
+    def stop(
+        result: str, violated: str | None, path: list[State], message: str | None = None
+    ) -> CheckResult:
         return CheckResult(
-            result, violated, distinct_states=None, states_generated=generated, depth=len(path),
-            trace=as_dicts(path), seconds=time.perf_counter() - started, message=message,
-            variables=variables, traces=all_traces + [as_dicts(path)],
+            result,
+            violated,
+            distinct_states=None,
+            states_generated=generated,
+            depth=len(path),
+            trace=as_dicts(path),
+            seconds=time.perf_counter() - started,
+            message=message,
+            variables=variables,
+            traces=[*all_traces, as_dicts(path)],
         )
 
     try:
@@ -329,7 +367,14 @@ def simulate(
         max_depth = max(max_depth, len(path))
         all_traces.append(as_dicts(path))
     return CheckResult(
-        "ok", None, distinct_states=None, states_generated=generated, depth=max_depth,
-        trace=all_traces[-1] if all_traces else None, seconds=time.perf_counter() - started,
-        variables=variables, traces=all_traces, skipped=list(model.skipped),
+        "ok",
+        None,
+        distinct_states=None,
+        states_generated=generated,
+        depth=max_depth,
+        trace=all_traces[-1] if all_traces else None,
+        seconds=time.perf_counter() - started,
+        variables=variables,
+        traces=all_traces,
+        skipped=list(model.skipped),
     )

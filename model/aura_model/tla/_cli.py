@@ -32,7 +32,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="embedded",
         help="model checker to use (only the embedded one is available here)",
     )
-    p.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks (TLC -deadlock)")
+    p.add_argument(
+        "--no-deadlock", action="store_true", help="do not report deadlocks (TLC -deadlock)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object with the figures")
     p.add_argument("--itf", metavar="FILE", help="write the counterexample/trace as ITF JSON")
 
@@ -47,7 +49,9 @@ def configure_check(p: argparse.ArgumentParser) -> None:
         help="accepted for TLC compatibility; the embedded checker is single-worker and "
         "runs with one worker whatever N is (it says so on stderr when N > 1)",
     )
-    p.add_argument("--max-states", type=int, default=None, help="stop after this many distinct states")
+    p.add_argument(
+        "--max-states", type=int, default=None, help="stop after this many distinct states"
+    )
     p.set_defaults(func=run_check)
 
 
@@ -75,9 +79,20 @@ def _fail(exc: TlaError, args: argparse.Namespace) -> int:
         word = "error"
     code = exc.exit_code
     if args.json:
-        print(json.dumps({"result": "error" if word == "error" else word, "violated": None,
-                          "distinct_states": None, "states_generated": None, "depth": None,
-                          "trace_length": None, "seconds": 0.0, "message": str(exc)}))
+        print(
+            json.dumps(
+                {
+                    "result": "error" if word == "error" else word,
+                    "violated": None,
+                    "distinct_states": None,
+                    "states_generated": None,
+                    "depth": None,
+                    "trace_length": None,
+                    "seconds": 0.0,
+                    "message": str(exc),
+                }
+            )
+        )
     else:
         print(f"Error: {exc}", file=sys.stderr)
     return code
@@ -110,7 +125,11 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
     if res.states_generated is not None:
         print(
             f"{res.states_generated} states generated, "
-            + (f"{res.distinct_states} distinct states found, " if res.distinct_states is not None else "")
+            + (
+                f"{res.distinct_states} distinct states found, "
+                if res.distinct_states is not None
+                else ""
+            )
             + "0 states left on queue."
         )
     if res.depth is not None:
@@ -130,7 +149,10 @@ def run_check(args: argparse.Namespace) -> int:
     if isinstance(model, int):
         return model
     if args.workers > 1:
-        print(f"note: --workers {args.workers}: the embedded checker runs single-worker", file=sys.stderr)
+        print(
+            f"note: --workers {args.workers}: the embedded checker runs single-worker",
+            file=sys.stderr,
+        )
 
     def progress(p: dict[str, Any]) -> None:
         print(
@@ -142,8 +164,12 @@ def run_check(args: argparse.Namespace) -> int:
         )
 
     try:
-        res = check(model, deadlock=False if args.no_deadlock else None,
-                    max_states=args.max_states, progress=progress)
+        res = check(
+            model,
+            deadlock=False if args.no_deadlock else None,
+            max_states=args.max_states,
+            progress=progress,
+        )
     except TlaError as exc:
         return _fail(exc, args)
     return _report(res, args, "Model checking")
@@ -154,8 +180,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     if isinstance(model, int):
         return model
     try:
-        res = simulate(model, depth=args.depth, traces=args.traces, seed=args.seed,
-                       deadlock=False if args.no_deadlock else None)
+        res = simulate(
+            model,
+            depth=args.depth,
+            traces=args.traces,
+            seed=args.seed,
+            deadlock=False if args.no_deadlock else None,
+        )
     except TlaError as exc:
         return _fail(exc, args)
     return _report(res, args, "Simulation")

@@ -173,7 +173,8 @@ def _mod(a: int, b: int) -> int:
 def _pow(a: int, b: int) -> int:
     if b < 0:
         raise ValueError("negative exponent")
-    return a**b
+    result: int = a**b
+    return result
 
 
 _FAST_INT: dict[str, Callable[[int, int], Value]] = {
@@ -345,18 +346,12 @@ class Compiler:
         if node.operator == "/\\":
 
             def vand(c: Ctx, e: dict[str, Any]) -> Value:
-                for f, n in items:
-                    if not _b(f(c, e), n, sc):
-                        return False
-                return True
+                return all(_b(f(c, e), n, sc) for f, n in items)
 
             return vand, lvl
 
         def vor(c: Ctx, e: dict[str, Any]) -> Value:
-            for f, n in items:
-                if _b(f(c, e), n, sc):
-                    return True
-            return False
+            return any(_b(f(c, e), n, sc) for f, n in items)
 
         return vor, lvl
 
@@ -431,9 +426,7 @@ class Compiler:
             try:
                 return r.d[name]
             except (AttributeError, KeyError):
-                raise _err(
-                    node, sc, f"record {format_value(r)} has no field {name}"
-                ) from None
+                raise _err(node, sc, f"record {format_value(r)} has no field {name}") from None
 
         return g, lvl
 
@@ -538,7 +531,7 @@ class Compiler:
         target, bound = decl.arguments
         s, ls = self.expr(bound, sc)
         names = _binder_names(target)
-        inner = sc.bind_all({n: ("val",) for n in names})
+        inner = sc.bind_all(dict.fromkeys(names, ("val",)))
         p, lp = self.expr(node.predicate, inner)
         bind = _binder(target)
 
@@ -575,7 +568,9 @@ class Compiler:
                         if not is_exists:
                             return False
                     else:
-                        raise _err(node, sc, f"quantified predicate is not a Boolean: {format_value(v)}")
+                        raise _err(
+                            node, sc, f"quantified predicate is not a Boolean: {format_value(v)}"
+                        )
                 return not is_exists
 
             return g1, max(lvl, lp)
@@ -590,7 +585,9 @@ class Compiler:
                     if not is_exists:
                         return False
                 else:
-                    raise _err(node, sc, f"quantified predicate is not a Boolean: {format_value(v)}")
+                    raise _err(
+                        node, sc, f"quantified predicate is not a Boolean: {format_value(v)}"
+                    )
             return not is_exists
 
         return g, max(lvl, lp)
@@ -642,7 +639,7 @@ class Compiler:
         f, lf = self.expr(node.value, inner)
         single = len(binds) == 1
         if single:
-            s, bind, bnode = binds[0]
+            s, _, bnode = binds[0]
             names = _binder_names(node.declaration[0].arguments[0])
             if len(names) == 1 and _kind(node.declaration[0].arguments[0]) != "TUPLE":
                 nm = names[0]
@@ -712,7 +709,8 @@ class Compiler:
             lvl = max(lvl, lv)
             changes.append((path, val))
 
-        def upd(c: Ctx, e: dict[str, Any], cur: Value, path: list[Any], i: int, val: Expr, at: bool) -> Value:
+        def upd(c: Ctx, e: dict[str, Any], cur: Value, change: Any, i: int) -> Value:
+            path, val, at = change
             is_field, k = path[i]
             if is_field:
                 key = k
@@ -725,20 +723,26 @@ class Compiler:
             if t is tuple:
                 if type(key) is not int or not 0 < key <= len(cur):
                     raise _err(
-                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                        node,
+                        sc,
+                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
                     )
                 old = cur[key - 1]
             elif t is Fn:
                 old = cur.d.get(key, UNSET)
                 if old is UNSET:
                     raise _err(
-                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                        node,
+                        sc,
+                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
                     )
             else:
                 d0 = fn_as_dict(cur)
                 if key not in d0:
                     raise _err(
-                        node, sc, f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}"
+                        node,
+                        sc,
+                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
                     )
                 old = d0[key]
                 cur = make_fn(dict(d0))
@@ -751,7 +755,7 @@ class Compiler:
                 else:
                     new = val(c, e)
             else:
-                new = upd(c, e, old, path, i + 1, val, at)
+                new = upd(c, e, old, change, i + 1)
             if t is tuple:
                 lst = list(cur)
                 lst[key - 1] = new
@@ -760,12 +764,15 @@ class Compiler:
             d[key] = new
             return Fn(d)
 
-        ats = [_mentions_at(ch.expression) for ch in node.changes]
+        full = [
+            (path, val, _mentions_at(ch.expression))
+            for (path, val), ch in zip(changes, node.changes, strict=True)
+        ]
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             v = f(c, e)
-            for (path, val), at in zip(changes, ats, strict=True):
-                v = upd(c, e, v, path, 0, val, at)
+            for change in full:
+                v = upd(c, e, v, change, 0)
             return v
 
         return _guarded(g, node, sc, "EXCEPT"), lvl
@@ -928,9 +935,7 @@ class Compiler:
                 if not args:
                     raise _err(node, asc, f"{d.name} used without its {d.arity} arguments")
                 raise _err(node, asc, f"{d.name} expects {d.arity} arguments")
-            parts = [
-                self.arg(a, 1 if i in d.op_args else None, asc) for i, a in enumerate(args)
-            ]
+            parts = [self.arg(a, 1 if i in d.op_args else None, asc) for i, a in enumerate(args)]
             bf = d.fn
             what = d.name
             blvl = 1 if d.op_args else max([0] + [_lvl(a, self, asc) for a in args])
@@ -967,9 +972,7 @@ class Compiler:
                         raise _err(node, asc, _describe(what, exc)) from None
 
                 return b2, blvl
-            return _guarded(
-                lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what
-            ), blvl
+            return _guarded(lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what), blvl
         if isinstance(d, OpDef):
             return self._call_opdef(d, args, node, asc)
         if isinstance(d, InstDef):
@@ -1017,9 +1020,7 @@ class Compiler:
             return True
         if isinstance(d, tuple) and d[0] == "op":
             return True
-        if isinstance(d, Const) and d.arity:
-            return True
-        return False
+        return bool(isinstance(d, Const) and d.arity)
 
     def _opvalue(self, a: Node, sc: Scope) -> Expr:
         if _kind(a) == "LAMBDA":
@@ -1120,7 +1121,9 @@ class Compiler:
             # which saves building an environment at every call.
             return self._inline(d, args, asc)
         names = [p[0] for p in d.params]
-        fs = [self.arg(a, ar if ar else None, asc) for a, (_, ar) in zip(args, d.params, strict=True)]
+        fs = [
+            self.arg(a, ar if ar else None, asc) for a, (_, ar) in zip(args, d.params, strict=True)
+        ]
         alvl = max([1] + [_lvl(a, self, asc) for a in args])
         dname = d.name
         if len(fs) == 1:
@@ -1172,7 +1175,9 @@ class Compiler:
             names[p] = ("macro", Macro(a, asc))
         return Scope(d.mod, names)
 
-    def _infix(self, node: Node, sc: Scope, fn: Callable[[Value, Value], Value]) -> tuple[Expr, int]:
+    def _infix(
+        self, node: Node, sc: Scope, fn: Callable[[Value, Value], Value]
+    ) -> tuple[Expr, int]:
         a, la = self.expr(node.arguments[0], sc)
         b, lb = self.expr(node.arguments[1], sc)
         return _guarded(lambda c, e: fn(a(c, e), b(c, e)), node, sc, _op(node)), max(la, lb)
@@ -1252,7 +1257,12 @@ class Compiler:
                 x = a(c, e)
                 y = b(c, e)
                 if type(x) is not int or type(y) is not int:
-                    raise _err(node, sc, f"the arguments of .. must be integers, got {format_value(x)} and {format_value(y)}")
+                    raise _err(
+                        node,
+                        sc,
+                        "the arguments of .. must be integers, got "
+                        f"{format_value(x)} and {format_value(y)}",
+                    )
                 return frozenset(range(x, y + 1))
 
             return rng, lvl
@@ -1283,7 +1293,11 @@ class Compiler:
                     if not is_value_set(x) or not is_value_set(y):
                         raise _err(node, sc, f"{op} of a non-set")
                     return LazySet(_LAZY_KIND[op], x, y)
-                if op in ("\\subseteq", "\\subset") and type(x) is frozenset and isinstance(y, LazySet):
+                if (
+                    op in ("\\subseteq", "\\subset")
+                    and type(x) is frozenset
+                    and isinstance(y, LazySet)
+                ):
                     return all(y.contains(v) for v in x) and (op == "\\subseteq" or x != y)
                 return sop(_set_of(x, an, sc), _set_of(y, bn, sc))
 
@@ -1294,7 +1308,11 @@ class Compiler:
                 x = a(c, e)
                 y = b(c, e)
                 if type(x) is not tuple or type(y) is not tuple:
-                    raise _err(node, sc, f"\\o expects sequences, got {format_value(x)} and {format_value(y)}")
+                    raise _err(
+                        node,
+                        sc,
+                        f"\\o expects sequences, got {format_value(x)} and {format_value(y)}",
+                    )
                 return x + y
 
             return concat, lvl
@@ -1310,7 +1328,8 @@ class Compiler:
             return _err(
                 node,
                 sc,
-                f"the arguments of {op} must be integers, got {format_value(x)} and {format_value(y)}",
+                f"the arguments of {op} must be integers, got "
+                f"{format_value(x)} and {format_value(y)}",
             )
 
         if fast is not None:
@@ -1459,7 +1478,10 @@ class Compiler:
 
             return ite
         if kind == "CASES":
-            arms = [(self.expr(a.predicate, sc)[0], self.action(a.expression, sc, init)) for a in node.cases]
+            arms = [
+                (self.expr(a.predicate, sc)[0], self.action(a.expression, sc, init))
+                for a in node.cases
+            ]
             other = self.action(node.other, sc, init) if node.other is not None else None
 
             def case(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
@@ -1546,9 +1568,7 @@ class Compiler:
 
         return guard
 
-    def _action_call(
-        self, d: OpDef, args: list[Node], asc: Scope, dsc: Scope, init: bool
-    ) -> Act:
+    def _action_call(self, d: OpDef, args: list[Node], asc: Scope, dsc: Scope, init: bool) -> Act:
         if len(args) != len(d.params):
             raise _err(d.node, asc, f"operator {d.name} expects {len(d.params)} arguments")
         if d.node.function:
@@ -1734,7 +1754,13 @@ def _fake_app(op: str, arg: Node) -> Node:
 
 
 def _flatten(node: Node, op: str) -> list[Node]:
-    if _kind(node) == "OPERATOR_APPLICATION" and _op(node) == op and not node.nonfix and node.arguments and len(node.arguments) == 2:
+    if (
+        _kind(node) == "OPERATOR_APPLICATION"
+        and _op(node) == op
+        and not node.nonfix
+        and node.arguments
+        and len(node.arguments) == 2
+    ):
         return _flatten(node.arguments[0], op) + _flatten(node.arguments[1], op)
     if _kind(node) == "PARENTHESES":
         inner = node.expression
@@ -1753,7 +1779,9 @@ def _param_names(params: list[tuple[str, int]]) -> dict[str, tuple[Any, ...]]:
     return {p: (("op", ar) if ar else ("val",)) for p, ar in params}
 
 
-def _closure(params: list[tuple[str, int]], body: Expr, c: Ctx, env: dict[str, Any]) -> Callable[..., Value]:
+def _closure(
+    params: list[tuple[str, int]], body: Expr, c: Ctx, env: dict[str, Any]
+) -> Callable[..., Value]:
     names = [p for p, _ in params]
 
     def call(*vals: Value) -> Value:

@@ -42,15 +42,18 @@ class Disjunct:
 
 def _location(node: Node, mod: Mod) -> str:
     s, e = node.start, node.end
-    return f"line {s.line + 1}, col {s.column + 1} to line {e.line + 1}, col {e.column} of module {mod.name}"
+    # TLC prints 1-based lines and columns, the end column inclusive; the
+    # parser's positions are 0-based with an exclusive end.
+    return (
+        f"line {s.line + 1}, col {s.column + 1} to line {e.line + 1}, col {e.column}"
+        f" of module {mod.name}"
+    )
 
 
 class Model:
     """A spec bound to a configuration, compiled and ready to check."""
 
-    def __init__(
-        self, spec: Path, cfg: Config, constants: Mapping[str, Any] | None = None
-    ) -> None:
+    def __init__(self, spec: Path, cfg: Config, constants: Mapping[str, Any] | None = None) -> None:
         self.spec_path = spec
         self.cfg = cfg
         tree = parse_module(spec)
@@ -92,7 +95,9 @@ class Model:
             (n, self._pred(n, "INVARIANT")) for n in cfg.invariants
         ]
         self.constraints = [self._pred(n, "CONSTRAINT") for n in cfg.constraints]
-        self.action_constraints = [self._pred(n, "ACTION_CONSTRAINT") for n in cfg.action_constraints]
+        self.action_constraints = [
+            self._pred(n, "ACTION_CONSTRAINT") for n in cfg.action_constraints
+        ]
         self.action_properties: list[ActionProperty] = []
         self.init_properties: list[tuple[str, Expr]] = []
         for p in cfg.properties:
@@ -111,7 +116,9 @@ class Model:
     def _def(self, name: str, what: str) -> OpDef:
         d = self.root.defs.get(name)
         if not isinstance(d, OpDef):
-            raise ConfigError(f"{self.cfg.path}: {what} {name} is not defined in module {self.name}")
+            raise ConfigError(
+                f"{self.cfg.path}: {what} {name} is not defined in module {self.name}"
+            )
         return d
 
     def _pred(self, name: str, what: str) -> Expr:
@@ -142,13 +149,16 @@ class Model:
                     if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
                         nexts.append((a.action, nsc, a.subscript))
                         continue
-                    raise Unsupported(f"SPECIFICATION conjunct [] of a non-action in {cfg.specification}")
+                    raise Unsupported(
+                        f"SPECIFICATION conjunct [] of a non-action in {cfg.specification}"
+                    )
                 if k in ("OPERATOR_APPLICATION",) and node.operator in ("<>", "~>"):
                     raise Unsupported(f"temporal conjunct in SPECIFICATION {cfg.specification}")
                 inits.append((node, nsc))
             if len(nexts) != 1 or not inits:
                 raise ConfigError(
-                    f"{cfg.path}: SPECIFICATION {cfg.specification} is not of the form Init /\\ [][Next]_v"
+                    f"{cfg.path}: SPECIFICATION {cfg.specification} is not of the form"
+                    " Init /\\ [][Next]_v"
                 )
             init_acts = [self.comp.action(n, s, init=True) for n, s in inits]
             self.init_act = Compiler._conj(init_acts)
@@ -165,7 +175,9 @@ class Model:
         self.next_act = self.comp.action(self.next_node, self.next_scope)
         _ = sc
 
-    def _conjuncts(self, node: Node, sc: Scope, via: bool = False) -> list[tuple[Node, Scope, bool]]:
+    def _conjuncts(
+        self, node: Node, sc: Scope, via: bool = False
+    ) -> list[tuple[Node, Scope, bool]]:
         """Flatten a temporal formula's conjunction, following definitions."""
         k = _kind(node)
         if k == "PARENTHESES":
@@ -175,16 +187,25 @@ class Model:
             for it in node.arguments:
                 out.extend(self._conjuncts(it.expression, sc, via))
             return out
-        if k == "OPERATOR_APPLICATION" and _op(node) == "/\\" and node.arguments and len(node.arguments) == 2:
+        if (
+            k == "OPERATOR_APPLICATION"
+            and _op(node) == "/\\"
+            and node.arguments
+            and len(node.arguments) == 2
+        ):
             return self._conjuncts(node.arguments[0], sc, via) + self._conjuncts(
                 node.arguments[1], sc, via
             )
         if k == "OPERATOR_APPLICATION" and not node.arguments:
             d = self.comp.lookup(node.operator, sc)
-            if isinstance(d, OpDef) and not d.params and _is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})):
+            if (
+                isinstance(d, OpDef)
+                and not d.params
+                and _is_temporal(d.node.definiens, self.comp, Scope(d.mod, {}))
+            ):
                 return self._conjuncts(d.node.definiens, Scope(d.mod, {}), via)
         if k == "SUBEXPRESSION_REFERENCE":
-            target, tsc, args = self.comp.instance_ref(node, sc)
+            target, _, args = self.comp.instance_ref(node, sc)
             if isinstance(target, OpDef) and not args and not target.params:
                 return self._conjuncts(target.node.definiens, Scope(target.mod, {}), True)
         return [(node, sc, via)]
@@ -204,7 +225,8 @@ class Model:
                     continue
             if _is_temporal(node, self.comp, sc):
                 self.skipped.append(
-                    f"PROPERTY {name}: liveness/temporal properties are not checked by the embedded checker"
+                    f"PROPERTY {name}: liveness/temporal properties are not checked"
+                    " by the embedded checker"
                 )
                 continue
             fn, lvl = self.comp.expr(node, sc)
@@ -271,7 +293,8 @@ class Model:
                 if UNSET in nxt:
                     missing = [names[i] for i, v in enumerate(nxt) if v is UNSET]
                     raise EvalError(
-                        f"successor state is not completely specified: {', '.join(missing)}' not assigned"
+                        "successor state is not completely specified: "
+                        f"{', '.join(missing)}' not assigned"
                     )
                 append(tuple(nxt))
 
@@ -296,7 +319,13 @@ class Model:
             for it in node.arguments:
                 out.extend(self._split(it.expression, sc, name, pnames, binds))
             return out
-        if k == "OPERATOR_APPLICATION" and _op(node) == "\\/" and node.arguments and len(node.arguments) == 2 and not node.nonfix:
+        if (
+            k == "OPERATOR_APPLICATION"
+            and _op(node) == "\\/"
+            and node.arguments
+            and len(node.arguments) == 2
+            and not node.nonfix
+        ):
             return self._split(node.arguments[0], sc, name, pnames, binds) + self._split(
                 node.arguments[1], sc, name, pnames, binds
             )
@@ -304,11 +333,20 @@ class Model:
             bl, inner, _ = self.comp._bounds(node.declarations, sc, "quantifier")
             names = []
             for target, _b in declarations_as_name_bounds(node.declarations):
-                names.extend([x.operator for x in target.items] if _kind(target) == "TUPLE" else [target.operator])
+                names.extend(
+                    [x.operator for x in target.items]
+                    if _kind(target) == "TUPLE"
+                    else [target.operator]
+                )
             return self._split(node.predicate, inner, name, pnames + names, [*binds, bl])
         if k == "OPERATOR_APPLICATION" and (node.nonfix or not node.arguments):
             d = self.comp.lookup(node.operator, sc)
-            if isinstance(d, OpDef) and not d.params and not d.node.function and _is_choice(d.node.definiens):
+            if (
+                isinstance(d, OpDef)
+                and not d.params
+                and not d.node.function
+                and _is_choice(d.node.definiens)
+            ):
                 # Next == A \/ B, or a named group of actions: look inside.
                 return self._split(d.node.definiens, Scope(d.mod, {}), d.name, pnames, binds)
             if isinstance(d, OpDef) and not d.node.function:
@@ -325,7 +363,12 @@ def _is_choice(node: Node) -> bool:
         return bool(node.operator == "\\/")
     if k == "QUANTIFICATION":
         return bool(node.quantifier == "\\E")
-    return k == "OPERATOR_APPLICATION" and _op(node) == "\\/" and not node.nonfix and len(node.arguments or ()) == 2
+    return (
+        k == "OPERATOR_APPLICATION"
+        and _op(node) == "\\/"
+        and not node.nonfix
+        and len(node.arguments or ()) == 2
+    )
 
 
 def _ref_name(node: Node) -> str | None:
@@ -334,7 +377,8 @@ def _ref_name(node: Node) -> str | None:
     return None
 
 
-def _is_temporal(node: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+def _is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+    node: Any = tree
     if depth > 40 or isinstance(node, str) or node is None:
         return False
     if isinstance(node, list):
@@ -345,13 +389,17 @@ def _is_temporal(node: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
     if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
         return True
     if k == "OPERATOR_APPLICATION":
-        if node.operator in ("[]", "<>", "~>", "-+->"):
+        app: Any = tree
+        if app.operator in ("[]", "<>", "~>", "-+->"):
             return True
-        if not node.arguments or node.nonfix:
-            d = comp.lookup(node.operator, sc)
-            if isinstance(d, OpDef) and not d.params:
-                if _is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1):
-                    return True
+        if not app.arguments or app.nonfix:
+            d = comp.lookup(app.operator, sc)
+            if (
+                isinstance(d, OpDef)
+                and not d.params
+                and _is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
+            ):
+                return True
     if k == "SUBEXPRESSION_REFERENCE":
         try:
             target, tsc, _ = comp.instance_ref(node, sc)

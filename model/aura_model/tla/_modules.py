@@ -162,7 +162,9 @@ class Mod:
     def _find(self, name: str) -> tuple[Node, Path]:
         path = self.directory / f"{name}.tla"
         if not path.exists():
-            raise Unsupported(f"module {name} (not a standard module, and no {path} next to the spec)")
+            raise Unsupported(
+                f"module {name} (not a standard module, and no {path} next to the spec)"
+            )
         return parse_module(path), path
 
     def _extend(self, name: str) -> None:
@@ -202,7 +204,11 @@ class Mod:
                 recursive.add(n.operator)
         elif kind == "OPERATOR_DEFINITION":
             d = unit.definiens
-            if d is not None and getattr(d, "symbol", None) is not None and d.symbol.name == "INSTANCE":
+            if (
+                d is not None
+                and getattr(d, "symbol", None) is not None
+                and d.symbol.name == "INSTANCE"
+            ):
                 params = [p.operator for p in (unit.arity or ())]
                 self.defs[unit.name] = InstDef(unit.name, d, self, params)
             else:
@@ -210,13 +216,10 @@ class Mod:
         elif kind == "INSTANCE":
             inst = InstDef("", unit, self, [])
             self.defs.update(instantiate(inst, None).defs)
-        elif kind == "AXIOM":
-            if unit.axiom_keyword in ("ASSUME", "ASSUMPTION"):
-                self.assumptions.append(Assumption(unit.name, unit.expression, self))
-                if unit.name:
-                    self.defs[unit.name] = OpDef(
-                        unit.name, _fake_def(unit.name, unit.expression), self
-                    )
+        elif kind == "AXIOM" and unit.axiom_keyword in ("ASSUME", "ASSUMPTION"):
+            self.assumptions.append(Assumption(unit.name, unit.expression, self))
+            if unit.name:
+                self.defs[unit.name] = OpDef(unit.name, _fake_def(unit.name, unit.expression), self)
         # THEOREM, proofs, etc. carry no model-checking content.
 
     def _param(self, name: str, default: Any) -> Any:

@@ -138,7 +138,9 @@ def _at_at(f: Value, g: Value) -> Value:
 def _assert(cond: Value, msg: Value) -> bool:
     if cond is not True:
         text = msg if type(msg) is str else format_value(msg)
-        raise TlcAssertionError(f'The first argument of Assert evaluated to FALSE; message: "{text}"')
+        raise TlcAssertionError(
+            f'The first argument of Assert evaluated to FALSE; message: "{text}"'
+        )
     return True
 
 
@@ -250,6 +252,10 @@ def _bagofall(f: Callable[[Value], Value], b: Value) -> Value:
     return make_fn(d)
 
 
+def _subbags_late(b: Value) -> Value:
+    return _subbags(b)
+
+
 BUILTIN_OPS: dict[str, Builtin] = {
     b.name: b
     for b in [
@@ -276,7 +282,7 @@ BUILTIN_OPS: dict[str, Builtin] = {
         Builtin("IsABag", 1, _isabag),
         Builtin("BagUnion", 1, _bagunion),
         Builtin("BagOfAll", 2, _bagofall, (0,)),
-        Builtin("SubBag", 1, lambda b: _subbags(b)),
+        Builtin("SubBag", 1, _subbags_late),
     ]
 }
 

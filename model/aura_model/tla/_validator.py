@@ -63,7 +63,11 @@ class StepValidator:
                 nxt: list[Any] = [UNSET] * n
                 ctx = Ctx(cur, nxt)
                 found: list[tuple[Any, ...]] = []
-                d.act(ctx, env, lambda nxt=nxt, found=found: found.append(tuple(nxt)))
+
+                def keep(nxt: list[Any] = nxt, found: list[tuple[Any, ...]] = found) -> None:
+                    found.append(tuple(nxt))
+
+                d.act(ctx, env, keep)
                 for t in found:
                     if UNSET in t:
                         continue

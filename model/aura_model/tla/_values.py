@@ -197,7 +197,9 @@ class LazySet:
         if not self.finite():
             raise OverflowError(f"cannot enumerate the infinite set {self.kind}")
         if k == "Diff":
-            return frozenset(x for x in set_elements(self.args[0]) if not set_contains(self.args[1], x))
+            return frozenset(
+                x for x in set_elements(self.args[0]) if not set_contains(self.args[1], x)
+            )
         if k == "Cup":
             return set_elements(self.args[0]) | set_elements(self.args[1])
         if k == "Cap":
@@ -208,9 +210,7 @@ class LazySet:
         if k == "SUBSET":
             base = sorted(set_elements(self.args[0]), key=sort_key)
             return frozenset(
-                frozenset(c)
-                for r in range(len(base) + 1)
-                for c in itertools.combinations(base, r)
+                frozenset(c) for r in range(len(base) + 1) for c in itertools.combinations(base, r)
             )
         if k == "FcnSet":
             dom = sorted(set_elements(self.args[0]), key=sort_key)
@@ -325,18 +325,14 @@ def format_value(v: Value) -> str:
         keys = sorted(v.d, key=sort_key)
         if keys and all(type(k) is str for k in keys):
             return "[" + ", ".join(f"{k} |-> {format_value(v.d[k])}" for k in keys) + "]"
-        return (
-            "("
-            + " @@ ".join(f"{format_value(k)} :> {format_value(v.d[k])}" for k in keys)
-            + ")"
-        )
+        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(v.d[k])}" for k in keys) + ")"
     if t is frozenset:
         return "{" + ", ".join(format_value(x) for x in sorted(v, key=sort_key)) + "}"
     if t is LazyFn:
         return format_value(v.canonical())
     if t is LazySet:
         if v.kind in ("Nat", "Int", "STRING"):
-            return v.kind
+            return str(v.kind)
         if v.kind == "Seq":
             return f"Seq({format_value(v.args[0])})"
         if v.finite():
