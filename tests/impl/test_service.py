@@ -12,6 +12,7 @@ from aura_rendezvous import (
     CONNECT_RELAY_COST,
     DESCRIPTOR_PUBLISH_COST,
     RELAY_FORWARD_COST,
+    ContextId,
     ContextMismatchError,
     DecryptFailed,
     DenyReason,
@@ -31,6 +32,8 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.testing import LastArrivedService, RevocationIgnoringService
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .world import (
     ALICE,
@@ -356,3 +359,86 @@ def test_relay_request_needs_relay_capability_and_hint() -> None:
         now_ms=1,
     )
     assert_denied_silently(bob, out, DenyReason.NoValidDescriptor)
+
+
+# -- receipts across nodes, channel facts, denial property --------------------------
+
+
+def test_relay_verifies_initiator_receipts_and_rejects_replay() -> None:
+    """The receipt of A's RelayRequest verifies at the relay (signed, epoch-bound, first in
+    its chain); the same receipt again is a replay."""
+    from aura_rendezvous import ReceiptReplayed, ReceiptVerifier
+
+    bob, alice = Node(BOB), Node(ALICE, nonce_start=1000)
+    bob.publish([WebSocketRelay(RELAY)], 0)
+    sync_pair(bob.service, alice.service)
+    result = alice.interpreter.execute(
+        alice.service.prepare_relay_request(
+            alice.snapshot(), CTX, BOB, PSK1, handshake_message=b"m1", now_ms=1
+        )
+    )
+    (receipt,) = result.receipts
+    assert (receipt.src, receipt.dst, receipt.cost) == (ALICE, RELAY, CONNECT_RELAY_COST)
+    verifier = ReceiptVerifier(CTX, MEMBERSHIP.roster)
+    verifier.accept(receipt, 1)
+    with pytest.raises(ReceiptReplayed):
+        verifier.accept(receipt, 1)
+
+
+def test_channel_established_fact() -> None:
+    """A party journals the channel at cost 0; a third party may not record it."""
+    from aura_rendezvous import ChannelEstablished, JournalAppend
+
+    bob = Node(BOB)
+    out = bob.service.prepare_channel_established(bob.snapshot(), CTX, ALICE, BOB, b"\x05" * 32)
+    assert out.effects[0].cost == 0  # type: ignore[union-attr]
+    assert out.effects[1] == JournalAppend(
+        CTX, ChannelEstablished(CTX, ALICE, BOB, b"\x05" * 32, 1)
+    )
+    bob.interpreter.execute(out)
+    assert len(bob.service.journal(CTX)) == 1 and bob.outbox == []
+    relay = Node(RELAY)
+    with pytest.raises(LocalProtocolError):
+        relay.service.prepare_channel_established(relay.snapshot(), CTX, ALICE, BOB, b"\x05" * 32)
+
+
+@settings(max_examples=60)
+@given(
+    st.sets(st.sampled_from(sorted(ALL_CAPS))),
+    st.integers(0, 3),
+    st.sampled_from([CTX, OTHER_CTX]),
+    st.sampled_from(["publish", "connect", "relay"]),
+)
+def test_every_deny_is_silent(
+    caps: set[str], budget: int, context: ContextId, operation: str
+) -> None:
+    """For any snapshot, an outcome is either allowed (charge first, within the snapshot's
+    budget and holding the capability) or denied with no effects at all."""
+    from .world import snapshot
+
+    _alice, bob = alice_published((QuicDirect("q:1"), WebSocketRelay(RELAY)))
+    snap = snapshot(BOB, context, budget=budget, caps=frozenset(caps))
+    if operation == "publish":
+        out = bob.service.prepare_publish_descriptor(snap, context, [], 0)
+        cap, cost = "rendezvous:publish", DESCRIPTOR_PUBLISH_COST
+    elif operation == "connect":
+        out = bob.service.prepare_establish_channel(snap, context, ALICE, PSK1, now_ms=1)
+        cap, cost = CAP_RENDEZVOUS_CONNECT, 2
+    else:
+        out = bob.service.prepare_relay_request(
+            snap,
+            context,
+            ALICE,
+            PSK1,
+            handshake_message=b"",
+            now_ms=1,
+        )
+        cap, cost = CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST
+    if out.is_allowed():
+        assert cap in caps and cost <= budget and context == CTX
+        assert out.effects[0].cost == cost  # type: ignore[union-attr]
+    else:
+        assert out.effects == ()
+        before = len(bob.service.journal(CTX))
+        bob.interpreter.execute(out)
+        assert bob.outbox == [] and len(bob.service.journal(CTX)) == before
