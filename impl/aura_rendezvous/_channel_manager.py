@@ -158,6 +158,16 @@ class ChannelManager:
         channel.close()
         self._forget_terminal((channel.context_id, channel.remote))
 
+    def next_deadline(self) -> int | None:
+        """The earliest handshake or key-confirmation deadline, for the shell's one timer."""
+        deadlines = [d for h in self._pending.values() if (d := h.next_deadline()) is not None]
+        deadlines += [
+            c.confirm_deadline_ms
+            for c in self._by_id.values()
+            if c.state is ChannelState.Establishing and c.confirm_deadline_ms is not None
+        ]
+        return min(deadlines, default=None)
+
     def check_timeouts(self, now_ms: int) -> tuple[SecureChannel | Handshaker, ...]:
         """Fail every handshake and unconfirmed channel past its deadline."""
         failed: list[SecureChannel | Handshaker] = []

@@ -262,6 +262,8 @@ def test_unconfirmed_responder_channel_times_out_to_error() -> None:
         ephemeral=ephemeral(),
         now_ms=0,
     )
+    assert pair.alice.next_deadline() == TIMEOUT_MS
+    assert pair.bob.next_deadline() == TIMEOUT_MS
     assert pair.bob.check_timeouts(TIMEOUT_MS - 1) == ()
     failed = pair.alice.check_timeouts(TIMEOUT_MS)
     assert len(failed) == 1 and pair.alice.pending(CTX_A, BOB) is None
@@ -269,6 +271,7 @@ def test_unconfirmed_responder_channel_times_out_to_error() -> None:
     assert channel.state is ChannelState.Error
     assert channel.error_reason == "KeyConfirmationTimeout"
     assert pair.bob.find_by_context_peer(CTX_A, ALICE) is None
+    assert pair.alice.next_deadline() is None and pair.bob.next_deadline() is None
 
 
 def test_manager_misuse_is_local_error() -> None:
