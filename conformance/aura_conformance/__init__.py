@@ -1,3 +1,84 @@
-"""Conformance harness: drives an implementation and checks every step against the spec."""
+"""Conformance harness: drives an implementation and checks every step against the spec.
 
-__all__: list[str] = []
+Hypothesis state machines whose rules are GuardChain.tla's actions drive a
+backend (the reference implementation in process, a deliberately broken
+variant of it, or any program speaking the stdio protocol of
+``docs/conformance.md``); each step is validated by the embedded TLA+ checker's
+:class:`~aura_model.tla.StepValidator` and recorded as an ITF trace.
+"""
+
+from aura_conformance._backend import (
+    ACTIONS,
+    MAX_REPLY_BYTES,
+    PROTOCOL,
+    Backend,
+    ReferenceBackend,
+    Reply,
+    StdioBackend,
+    decode_reply,
+    serve_stdio,
+)
+from aura_conformance._checker import SpecChecker, StepReport, guard_chain_checker
+from aura_conformance._errors import (
+    BackendCrashed,
+    BackendError,
+    BackendProtocolError,
+    BackendTimeout,
+    ConformanceError,
+    ConformanceFailure,
+    TraceReplayError,
+)
+from aura_conformance._machine import (
+    ConformanceResult,
+    GuardChainMachine,
+    make_machine,
+    run_conformance,
+)
+from aura_conformance._mapping import (
+    GUARD_CHAIN_VARS,
+    State,
+    format_state_table,
+    project_guard_chain,
+    state_from_itf,
+    state_to_itf,
+)
+from aura_conformance._trace import Recorder, ReplayResult, replay_trace
+from aura_conformance._world import VARIANTS, GuardChainWorld, Variant
+
+__all__ = [
+    "ACTIONS",
+    "GUARD_CHAIN_VARS",
+    "MAX_REPLY_BYTES",
+    "PROTOCOL",
+    "VARIANTS",
+    "Backend",
+    "BackendCrashed",
+    "BackendError",
+    "BackendProtocolError",
+    "BackendTimeout",
+    "ConformanceError",
+    "ConformanceFailure",
+    "ConformanceResult",
+    "GuardChainMachine",
+    "GuardChainWorld",
+    "Recorder",
+    "ReferenceBackend",
+    "ReplayResult",
+    "Reply",
+    "SpecChecker",
+    "State",
+    "StdioBackend",
+    "StepReport",
+    "TraceReplayError",
+    "Variant",
+    "decode_reply",
+    "format_state_table",
+    "guard_chain_checker",
+    "make_machine",
+    "project_guard_chain",
+    "replay_trace",
+    "run_conformance",
+    "serve_stdio",
+    "state_from_itf",
+    "state_to_itf",
+]

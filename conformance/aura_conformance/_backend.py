@@ -1,0 +1,321 @@
+"""Backends: what the harness drives. In process (the reference world) or a subprocess.
+
+A backend serves requests ``(action, args, now)`` and answers with the projected
+state (GuardChain.tla's variables) plus a short outcome string. Arguments are
+spec values (model values, records), so any implementation can serve them:
+``ReceiveReceipt`` names the receipt by its spec record, not by bytes.
+
+:class:`StdioBackend` speaks the JSON-lines protocol of ``docs/conformance.md``
+to a subprocess. Its replies are untrusted: each one is size-limited, must
+arrive within a timeout, must be one JSON object of the documented shape, and
+its state is decoded strictly (:func:`state_from_itf`); anything else is a typed
+:class:`BackendError`, never a raw traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, Protocol
+
+import attrs
+from aura_model import itf
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+from aura_conformance._errors import (
+    BackendCrashed,
+    BackendError,
+    BackendProtocolError,
+    BackendTimeout,
+)
+from aura_conformance._mapping import (
+    GUARD_CHAIN_VARS,
+    NO_AUTH,
+    State,
+    project_guard_chain,
+    state_from_itf,
+    state_to_itf,
+    value_from_itf,
+    value_to_itf,
+)
+from aura_conformance._world import AUTHS, COSTS, VARIANTS, GuardChainWorld, Variant
+
+__all__ = [
+    "ACTIONS",
+    "MAX_REPLY_BYTES",
+    "PROTOCOL",
+    "Backend",
+    "ReferenceBackend",
+    "Reply",
+    "StdioBackend",
+    "decode_reply",
+    "serve_stdio",
+]
+
+PROTOCOL = "aura-conformance/1"
+MAX_REPLY_BYTES = 1 << 20
+# The requests a backend serves; Reset is also the first request of every run.
+ACTIONS = (
+    "Reset",
+    "PrepareOperation",
+    "ExecuteEffects",
+    "AdvanceEpoch",
+    "ReceiveReceipt",
+    "ForgeReceipt",
+    "Tick",
+)
+
+
+@attrs.frozen
+class Reply:
+    """A backend's answer: the projected state after the request and what happened."""
+
+    state: State = attrs.field(eq=False)
+    outcome: str
+
+
+class Backend(Protocol):
+    """What the state machine drives."""
+
+    name: str
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+# ------------------------------------------------------------------ reference
+
+
+def _name(v: Any, what: str) -> str:
+    if isinstance(v, ModelValue) and v.name in AUTHS:
+        return v.name
+    raise BackendError(f"{what} must be one of {AUTHS}, got {v!r}")
+
+
+def _int(args: Mapping[str, Any], key: str) -> int:
+    v = args.get(key)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise BackendError(f"argument {key} must be an integer, got {v!r}")
+    return v
+
+
+class ReferenceBackend:
+    """The guard-chain world of the reference implementation, in process.
+
+    ``variant`` swaps one part for a deliberately broken one (a "buggy backend").
+    """
+
+    def __init__(self, variant: str | Variant = "ref") -> None:
+        if isinstance(variant, str):
+            if variant not in VARIANTS:
+                raise BackendError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+            variant = VARIANTS[variant]
+        self.variant = variant
+        self.name = variant.name
+        self.world = GuardChainWorld(variant)
+
+    def _find(self, record: Any) -> Any:
+        for r in self.world.wire:
+            if self._wire_record(r) == record:
+                return r
+        raise BackendError(f"no receipt {V.format_value(record)} on the wire")
+
+    def _wire_record(self, r: Any) -> Any:
+        w = self.world
+        return V.record(
+            src=ModelValue(w.names[r.src]),
+            dst=ModelValue(w.names[r.dst]),
+            epoch=r.epoch,
+            nonce=r.nonce,
+            prev=w.prev_nonce(r),
+            cost=r.cost,
+            signer=ModelValue(w.signer_of(r) or NO_AUTH),
+        )
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        w = self.world
+        del now  # the guard chain's rules do not depend on time
+        try:
+            if action == "Reset":
+                self.world = w = GuardChainWorld(self.variant)
+                outcome = "Reset"
+            elif action == "PrepareOperation":
+                cost = _int(args, "c")
+                if cost not in COSTS:
+                    raise BackendError(f"cost {cost} is not one of {COSTS}")
+                outcome = w.prepare_operation(
+                    _name(args.get("a"), "a"), _name(args.get("d"), "d"), cost
+                )
+            elif action == "ExecuteEffects":
+                fail = args.get("fail_append", False)
+                if not isinstance(fail, bool):
+                    raise BackendError("fail_append must be a boolean")
+                outcome = w.execute_effects(fail)
+            elif action == "AdvanceEpoch":
+                outcome = w.advance_epoch()
+            elif action == "ReceiveReceipt":
+                outcome = w.receive_receipt(self._find(args.get("r")))
+            elif action == "ForgeReceipt":
+                outcome = w.forge_receipt(self._find(args.get("r")), _name(args.get("s"), "s"))
+            elif action == "Tick":
+                outcome = "Ticked"
+            else:
+                raise BackendError(f"unknown action {action!r}")
+        except ValueError as exc:
+            raise BackendError(f"{action}: {exc}") from None
+        return Reply(project_guard_chain(w), outcome)
+
+    def close(self) -> None:
+        return None
+
+
+# ------------------------------------------------------------------ stdio protocol
+
+
+def encode_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: itf.encode_value(value_to_itf(v), where=f"$.args.{k}") for k, v in args.items()}
+
+
+def decode_args(obj: object) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise BackendProtocolError("args must be a JSON object", source="request")
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        try:
+            out[k] = value_from_itf(itf.decode_value(v, where=f"$.args.{k}"), f"$.args.{k}")
+        except itf.ItfError as exc:
+            raise BackendProtocolError(str(exc), source="request") from None
+    return out
+
+
+def decode_reply(line: bytes, expect_id: int, *, source: str = "backend") -> Reply:
+    """Strictly decode one reply line of the stdio protocol (untrusted bytes)."""
+    if len(line) > MAX_REPLY_BYTES:
+        raise BackendProtocolError(f"reply longer than {MAX_REPLY_BYTES} bytes", source=source)
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BackendProtocolError(f"reply is not JSON: {exc}"[:200], source=source) from None
+    if not isinstance(obj, dict):
+        raise BackendProtocolError("reply must be a JSON object", source=source)
+    if obj.get("id") != expect_id or isinstance(obj.get("id"), bool):
+        raise BackendProtocolError(
+            f"reply id {obj.get('id')!r:.40}, expected {expect_id}", source=source
+        )
+    if "error" in obj:
+        if set(obj) != {"id", "error"} or not isinstance(obj["error"], str):
+            raise BackendProtocolError("an error reply is {id, error: string}", source=source)
+        raise BackendError(f"{source} refused the request: {obj['error'][:500]}")
+    if set(obj) != {"id", "state", "outcome"}:
+        raise BackendProtocolError(
+            f"reply keys {sorted(obj)!r:.100} are not id, state, outcome", source=source
+        )
+    if not isinstance(obj["outcome"], str) or len(obj["outcome"]) > 200:
+        raise BackendProtocolError("outcome must be a short string", source=source)
+    return Reply(state_from_itf(obj["state"], GUARD_CHAIN_VARS, source=source), obj["outcome"])
+
+
+class StdioBackend:
+    """A backend in a subprocess, one JSON request per line in, one reply per line out."""
+
+    def __init__(self, command: Sequence[str], *, timeout: float = 10.0, name: str = "") -> None:
+        self.command = list(command)
+        self.name = name or " ".join(self.command)
+        self.timeout = timeout
+        self._next_id = 0
+        self._buffer = b""
+        try:
+            self._proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise BackendCrashed(f"cannot start backend {self.name!r}: {exc}") from None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._stdin: IO[bytes] = self._proc.stdin
+        self._stdout: IO[bytes] = self._proc.stdout
+        os.set_blocking(self._stdout.fileno(), False)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._stdout, selectors.EVENT_READ)
+
+    def _read_line(self) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self._buffer:
+            if len(self._buffer) > MAX_REPLY_BYTES:
+                raise BackendProtocolError(
+                    f"reply longer than {MAX_REPLY_BYTES} bytes", source=self.name
+                )
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._selector.select(left):
+                raise BackendTimeout(f"{self.name}: no reply within {self.timeout}s")
+            chunk = self._stdout.read(65536)
+            if chunk is None:
+                continue
+            if not chunk:
+                raise BackendCrashed(f"{self.name}: closed its output (exit {self._proc.poll()})")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        self._next_id += 1
+        msg = {"id": self._next_id, "action": action, "now": now, "args": encode_args(args)}
+        try:
+            self._stdin.write(json.dumps(msg).encode() + b"\n")
+            self._stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise BackendCrashed(f"{self.name}: cannot write request: {exc}") from None
+        return decode_reply(self._read_line(), self._next_id, source=self.name)
+
+    def close(self) -> None:
+        self._selector.close()
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        try:
+            self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stdout.close()
+
+
+def _handle(backend: ReferenceBackend, line: bytes) -> dict[str, Any]:
+    try:
+        req = json.loads(line)
+    except ValueError as exc:
+        return {"id": None, "error": f"request is not JSON: {exc}"}
+    if not isinstance(req, dict):
+        return {"id": None, "error": "request must be a JSON object"}
+    rid = req.get("id")
+    action, now = req.get("action"), req.get("now", 0)
+    if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
+        return {"id": rid, "error": "request needs action (string) and now (integer)"}
+    try:
+        reply = backend.request(action, decode_args(req.get("args", {})), now)
+    except BackendError as exc:
+        return {"id": rid, "error": str(exc)}
+    return {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
+
+
+def serve_stdio(
+    backend: ReferenceBackend, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None
+) -> int:
+    """Serve the stdio protocol for ``backend`` until end of input (examples use this)."""
+    inp = stdin or sys.stdin.buffer
+    out = stdout or sys.stdout.buffer
+    for line in inp:
+        if not line.strip():
+            continue
+        out.write(json.dumps(_handle(backend, line)).encode() + b"\n")
+        out.flush()
+    return 0

@@ -1,0 +1,322 @@
+"""The guard-chain world: the reference implementation's parts wired as GuardChain.tla sees them.
+
+One relational context with a two-member roster. Each member has its own
+:class:`EffectInterpreter` and :class:`ReceiptIssuer` (its receipt chain) and its
+own :class:`ReceiptVerifier`; the flow budget store and the context journal are
+shared, as the spec has one ``spent`` and one ``journal``. Nothing here is a
+stand-in: guards, budgets, journal, receipts and Ed25519 signatures are the
+real ones. The only addition is fault injection on the journal port
+(:class:`FaultyJournal`), which lets a rule make an append fail the way a full
+disk or a lost replica would, so that the interpreter's rollback is exercised.
+
+A buggy backend is this world with one part swapped for a variant of
+``aura_rendezvous.testing`` (see :data:`VARIANTS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable
+
+import attrs
+from aura_rendezvous import (
+    CAP_RENDEZVOUS_CONNECT,
+    GENESIS_HASH,
+    AuraError,
+    AuthorityId,
+    AuthorityKeys,
+    ChannelEstablished,
+    ContextId,
+    ContextJournal,
+    EffectInterpreter,
+    ExecutionStatus,
+    FlowBudgetStore,
+    GuardOutcome,
+    GuardSnapshot,
+    JournalAppend,
+    Receipt,
+    ReceiptError,
+    ReceiptIssuer,
+    ReceiptVerifier,
+    RecordReceipt,
+    RendezvousFact,
+    Roster,
+    SendEffect,
+    evaluate_guards,
+    verify_signature,
+)
+from aura_rendezvous._journal import AppendToken
+from aura_rendezvous.testing import (
+    DoubleChargeInterpreter,
+    NoRollbackInterpreter,
+    SkippingReceiptVerifier,
+)
+
+__all__ = [
+    "AUTHS",
+    "COSTS",
+    "HOLDERS",
+    "LIMIT",
+    "MAX_EPOCH",
+    "VARIANTS",
+    "FaultyJournal",
+    "GuardChainWorld",
+    "JournalFault",
+    "Operation",
+    "Variant",
+    "decode_operation_fact",
+]
+
+# The constants of spec/MC_GuardChain.cfg; the world is built to match them.
+AUTHS = ("a1", "a2")
+HOLDERS = frozenset({"a1"})
+LIMIT = 2
+COSTS = (1, 2)
+MAX_EPOCH = 1
+
+_OPERATION = "connect"
+# Journal facts of an operation are ChannelEstablished facts whose channel id
+# carries (epoch, nonce, cost) behind a label: the abstraction function needs
+# them back, and the spec's facts are exactly these fields.
+_FACT_LABEL = b"aura-op1"
+
+
+def _id(name: str) -> bytes:
+    return hashlib.sha256(b"aura-conformance/v1/id\x00" + name.encode()).digest()
+
+
+def operation_fact(
+    context: ContextId, src: AuthorityId, dst: AuthorityId, *, epoch: int, nonce: int, cost: int
+) -> ChannelEstablished:
+    body = _FACT_LABEL + struct.pack(">QQI", epoch, nonce, cost)
+    return ChannelEstablished(context, src, dst, body.ljust(32, b"\x00")[:32], epoch)
+
+
+def decode_operation_fact(fact: RendezvousFact) -> tuple[AuthorityId, int, int, int] | None:
+    """``(src, epoch, nonce, cost)`` of an operation fact; None for any other fact."""
+    if not isinstance(fact, ChannelEstablished):
+        return None
+    cid = fact.channel_id
+    if not cid.startswith(_FACT_LABEL):
+        return None
+    epoch, nonce, cost = struct.unpack(">QQI", cid[len(_FACT_LABEL) : len(_FACT_LABEL) + 20])
+    return fact.initiator, epoch, nonce, cost
+
+
+class JournalFault(AuraError):
+    """The injected failure of a journal append."""
+
+
+class FaultyJournal(ContextJournal):
+    """The real journal with one injectable fault: the next append fails."""
+
+    def __init__(self, context_id: ContextId) -> None:
+        super().__init__(context_id)
+        self.fail_next = False
+
+    def append(self, fact: RendezvousFact, origin: AuthorityId) -> AppendToken:
+        if self.fail_next:
+            self.fail_next = False
+            raise JournalFault("injected journal append failure")
+        return super().append(fact, origin)
+
+
+@attrs.frozen
+class Operation:
+    """The outcome in flight between PrepareOperation and ExecuteEffects."""
+
+    src: str
+    dst: str
+    cost: int
+    epoch: int
+    outcome: GuardOutcome
+
+
+InterpreterFactory = Callable[..., EffectInterpreter]
+VerifierFactory = Callable[[ContextId, Roster], ReceiptVerifier]
+
+
+@attrs.frozen
+class Variant:
+    """Which parts of the world are swapped for broken ones."""
+
+    name: str
+    description: str
+    interpreter: InterpreterFactory = EffectInterpreter
+    verifier: VerifierFactory = ReceiptVerifier
+
+
+def _skipping(*checks: str) -> VerifierFactory:
+    def make(context: ContextId, roster: Roster) -> ReceiptVerifier:
+        return SkippingReceiptVerifier(context, roster, skip=frozenset(checks))
+
+    return make
+
+
+# The shortfalls of DESIGN.md's preamble that live in the guard chain's world.
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("ref", "the reference implementation"),
+        Variant(
+            "double-charge",
+            "budgets charged twice (DoubleChargeInterpreter)",
+            interpreter=DoubleChargeInterpreter,
+        ),
+        Variant(
+            "no-rollback",
+            "a failed append keeps the charge (NoRollbackInterpreter)",
+            interpreter=NoRollbackInterpreter,
+        ),
+        Variant(
+            "no-replay-check",
+            "no replay protection: receipt nonces and chain unchecked",
+            verifier=_skipping("replay", "chain"),
+        ),
+        Variant(
+            "no-signature-check",
+            "receipt signer not checked against the roster",
+            verifier=_skipping("signature"),
+        ),
+        Variant(
+            "no-epoch-check",
+            "receipts of a retired epoch accepted",
+            verifier=_skipping("epoch"),
+        ),
+    )
+}
+
+
+class GuardChainWorld:
+    """The implementation under test for GuardChain.tla (see the module docstring)."""
+
+    def __init__(self, variant: Variant | None = None) -> None:
+        self.variant = variant or VARIANTS["ref"]
+        self.context = ContextId(_id("context"))
+        self.ids = {name: AuthorityId(_id(name)) for name in AUTHS}
+        self.names = {aid: name for name, aid in self.ids.items()}
+        self.keys = {
+            name: AuthorityKeys.from_seed(self.ids[name], hashlib.sha256(name.encode()).digest())
+            for name in AUTHS
+        }
+        self.roster = Roster.of(*self.keys.values())
+        self.budget = FlowBudgetStore({}, default_limit=LIMIT)
+        self.journal = FaultyJournal(self.context)
+        self.issuers = {name: ReceiptIssuer(self.keys[name]) for name in AUTHS}
+        self.outbox: list[SendEffect] = []
+        self.interpreters = {
+            name: self.variant.interpreter(
+                self.ids[name],
+                self.budget,
+                {self.context: self.journal},
+                self.issuers[name],
+                self.outbox.append,
+            )
+            for name in AUTHS
+        }
+        self.verifiers = {name: self.variant.verifier(self.context, self.roster) for name in AUTHS}
+        self.capabilities = {
+            name: frozenset({CAP_RENDEZVOUS_CONNECT}) if name in HOLDERS else frozenset()
+            for name in AUTHS
+        }
+        self.epoch = 0
+        self.pending: Operation | None = None
+        # The network: every receipt put on it, genuine or forged, in order.
+        self.wire: list[Receipt] = []
+        # Per receiver: each accepted receipt with the epoch it was accepted in.
+        self.rlog: dict[str, list[tuple[Receipt, int]]] = {name: [] for name in AUTHS}
+        self.denials: set[str] = set()
+
+    # ------------------------------------------------------------------ helpers
+
+    def next_nonce(self, name: str) -> int:
+        issued = [r.nonce for r in self.issuers[name].issued if r.epoch == self.epoch]
+        return max(issued, default=0) + 1
+
+    def signer_of(self, receipt: Receipt) -> str | None:
+        """The roster member whose Ed25519 key verifies ``receipt``'s signature."""
+        for name in AUTHS:
+            entry = self.roster.entry(self.ids[name])
+            if verify_signature(entry.ed25519_public, receipt.signed_message(), receipt.signature):
+                return name
+        return None
+
+    def prev_nonce(self, receipt: Receipt) -> int:
+        """The nonce of the receipt ``receipt`` links to (0 for the chain's start)."""
+        if receipt.prev_hash == GENESIS_HASH:
+            return 0
+        for r in self.issuers[self.names[receipt.src]].issued:
+            if r.hash() == receipt.prev_hash:
+                return r.nonce
+        return -1
+
+    # ------------------------------------------------------------------ actions
+
+    def prepare_operation(self, src: str, dst: str, cost: int) -> str:
+        """Evaluate the guards for ``src`` sending an operation of ``cost`` to ``dst``."""
+        if self.pending is not None:
+            raise ValueError("an outcome is already in flight")
+        sid, did = self.ids[src], self.ids[dst]
+        snapshot = GuardSnapshot(
+            sid,
+            self.context,
+            self.budget.remaining(self.context, sid, self.epoch),
+            self.capabilities[src],
+            self.epoch,
+        )
+        fact = operation_fact(
+            self.context, sid, did, epoch=self.epoch, nonce=self.next_nonce(src), cost=cost
+        )
+
+        def couple(charge: object) -> GuardOutcome:
+            return GuardOutcome.allow(
+                [
+                    charge,  # type: ignore[list-item]
+                    JournalAppend(self.context, fact),
+                    RecordReceipt(_OPERATION, self.context, did, self.epoch, cost),
+                ]
+            )
+
+        outcome = evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, cost, couple)
+        if not outcome.is_allowed():
+            reason = outcome.decision.reason.value  # type: ignore[union-attr]
+            self.denials.add(reason)
+            return f"Denied:{reason}"
+        self.pending = Operation(src, dst, cost, self.epoch, outcome)
+        return "Allowed"
+
+    def execute_effects(self, fail_append: bool) -> str:
+        if self.pending is None:
+            raise ValueError("no outcome in flight")
+        op, self.pending = self.pending, None
+        self.journal.fail_next = fail_append
+        try:
+            result = self.interpreters[op.src].execute(op.outcome)
+        finally:
+            self.journal.fail_next = False
+        if result.status is ExecutionStatus.Committed:
+            self.wire.extend(result.receipts)
+        return result.status.value
+
+    def advance_epoch(self) -> str:
+        if self.pending is not None:
+            raise ValueError("an outcome is in flight")
+        if self.epoch >= MAX_EPOCH:
+            raise ValueError("the last epoch of the model")
+        self.epoch += 1
+        return "Advanced"
+
+    def receive_receipt(self, receipt: Receipt) -> str:
+        dst = self.names[receipt.dst]
+        try:
+            self.verifiers[dst].accept(receipt, self.epoch)
+        except ReceiptError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        self.rlog[dst].append((receipt, self.epoch))
+        return "Accepted"
+
+    def forge_receipt(self, receipt: Receipt, signer: str) -> str:
+        forged = attrs.evolve(receipt, signature=self.keys[signer].sign(receipt.signed_message()))
+        self.wire.append(forged)
+        return "Forged"

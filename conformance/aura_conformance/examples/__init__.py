@@ -1,0 +1,1 @@
+"""Example backends speaking the stdio protocol of ``docs/conformance.md``."""
