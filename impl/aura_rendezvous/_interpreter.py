@@ -122,6 +122,10 @@ class EffectInterpreter:
         else:
             self.receipts.undo(token)
 
+    def _rollback(self, undo: list[Undo]) -> None:
+        for token in reversed(undo):
+            self._undo(token)
+
     def execute(self, outcome: GuardOutcome) -> ExecutionResult:
         """Run ``outcome``: nothing for a deny, all-or-nothing up to the sends otherwise."""
         if not outcome.is_allowed():
@@ -135,9 +139,12 @@ class EffectInterpreter:
             for effect in local:
                 self._do(effect, undo, receipts)
         except AuraError as exc:
-            for token in reversed(undo):
-                self._undo(token)
+            self._rollback(undo)
             return ExecutionResult(ExecutionStatus.RolledBack, error=f"{type(exc).__name__}: {exc}")
+        except BaseException:
+            # A port bug is not ours to type, but it must not leave a half-run outcome.
+            self._rollback(undo)
+            raise
         sent: list[SendEffect] = []
         failed: list[tuple[SendEffect, str]] = []
         for send in sends:

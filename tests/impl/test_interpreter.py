@@ -169,3 +169,21 @@ def test_budget_store_unchanged_by_failed_charge() -> None:
     with pytest.raises(Exception, match="exceeds"):
         store.charge(CTX, ALICE, 1, 2)
     assert store.spent(CTX, ALICE, 1) == 0
+
+
+def test_untyped_port_failure_rolls_back_and_propagates() -> None:
+    """A port that fails with a foreign exception (a bug) still leaves no half-run outcome."""
+
+    class BrokenIssuer(ReceiptIssuer):
+        def issue(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise RuntimeError("disk on fire")
+
+    node = Node(ALICE)
+    interp = EffectInterpreter(
+        ALICE, node.budget, node.service.journals, BrokenIssuer(KEYS[ALICE]), node.outbox.append
+    )
+    with pytest.raises(RuntimeError):
+        interp.execute(
+            outcome(CHARGE, JournalAppend(CTX, fact(1)), RecordReceipt("op", CTX, BOB, 1, 2))
+        )
+    assert node.budget.spent(CTX, ALICE, 1) == 0 and len(node.service.journal(CTX)) == 0
