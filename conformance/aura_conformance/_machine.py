@@ -11,6 +11,7 @@ machine drives any backend. ``now`` is machine state, advanced by ``Tick``.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,15 @@ from aura_conformance._mapping import State
 from aura_conformance._trace import Recorder
 from aura_conformance._world import AUTHS, COSTS, MAX_EPOCH
 
-__all__ = ["ConformanceResult", "GuardChainMachine", "make_machine", "run_conformance"]
+__all__ = [
+    "SCENARIOS",
+    "ConformanceResult",
+    "GuardChainMachine",
+    "ScenarioResult",
+    "make_machine",
+    "run_conformance",
+    "run_scenarios",
+]
 
 _PAIRS = [(a, d) for a in AUTHS for d in AUTHS if a != d]
 
@@ -129,6 +138,10 @@ class GuardChainMachine(RuleBasedStateMachine):
         wire = self._wire()
         self._step("ReceiveReceipt", {"r": wire[i % len(wire)]})
 
+    def deliver(self, pick: Callable[[Any], bool]) -> None:
+        """ReceiveReceipt of the first receipt on the wire that ``pick`` selects."""
+        self._step("ReceiveReceipt", {"r": next(r for r in self._wire() if pick(r))})
+
     @precondition(
         lambda self: (
             bool(self.state.get("wire"))
@@ -178,6 +191,103 @@ def make_machine(
     )
 
 
+def _forged(r: Any) -> bool:
+    return bool(r.d["signer"] != r.d["src"])
+
+
+def _genuine(r: Any) -> bool:
+    return not _forged(r)
+
+
+def _send(m: GuardChainMachine, cost: int = 1, *, fail: bool = False) -> None:
+    m.PrepareOperation(("a1", "a2"), cost)
+    m.ExecuteEffects(fail)
+
+
+def _send_receive(m: GuardChainMachine) -> None:
+    _send(m)
+    m.deliver(_genuine)
+    _send(m)
+    m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 2)
+
+
+def _deny(m: GuardChainMachine) -> None:
+    m.PrepareOperation(("a2", "a1"), 1)  # a2 lacks the capability
+    _send(m, 2)
+    m.PrepareOperation(("a1", "a2"), 1)  # the budget is spent
+
+
+def _rollback(m: GuardChainMachine) -> None:
+    _send(m, fail=True)
+    _send(m, 2)
+
+
+def _replay(m: GuardChainMachine) -> None:
+    _send(m)
+    m.deliver(_genuine)
+    m.deliver(_genuine)
+
+
+def _forgery(m: GuardChainMachine) -> None:
+    _send(m)
+    m.ForgeReceipt(0)
+    m.deliver(_forged)
+
+
+def _retired_epoch(m: GuardChainMachine) -> None:
+    _send(m)
+    m.AdvanceEpoch()
+    m.deliver(_genuine)
+
+
+def _epoch_budget(m: GuardChainMachine) -> None:
+    _send(m, 2)
+    m.AdvanceEpoch()
+    _send(m, 2)
+    m.Tick(5)
+
+
+# Directed schedules, run before the random exploration: each reaches one of the
+# shortfalls in a handful of steps, so detection does not hang on luck.
+SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
+    "send-receive": _send_receive,
+    "deny": _deny,
+    "rollback": _rollback,
+    "replay": _replay,
+    "forgery": _forgery,
+    "retired-epoch": _retired_epoch,
+    "epoch-budget": _epoch_budget,
+}
+
+
+@attrs.frozen
+class ScenarioResult:
+    name: str
+    failure: ConformanceFailure | None
+    recorder: Recorder = attrs.field(eq=False)
+    steps: int
+
+
+def run_scenarios(
+    backend: Backend, checker: SpecChecker | None = None, record_dir: Path | None = None
+) -> list[ScenarioResult]:
+    """Run every directed schedule once, each from Reset."""
+    machine = make_machine(backend, checker, record_dir)
+    out: list[ScenarioResult] = []
+    for name, scenario in SCENARIOS.items():
+        m = machine()
+        failure: ConformanceFailure | None = None
+        try:
+            m.Reset()
+            scenario(m)
+        except ConformanceFailure as exc:
+            failure = exc
+        finally:
+            m.teardown()
+        out.append(ScenarioResult(name, failure, m.recorder, len(m.recorder.states) - 1))
+    return out
+
+
 @attrs.frozen
 class ConformanceResult:
     backend: str
@@ -201,12 +311,25 @@ def run_conformance(
     steps: int = 25,
     record_dir: Path | None = None,
     shrink: bool = True,
+    scenarios: bool = True,
 ) -> ConformanceResult:
     """Run the machine against ``backend``; a conformance failure is a result, not a raise.
 
     Backend errors (a crash, a timeout, a malformed reply) are raised as
     :class:`BackendError`: a backend that cannot be driven is not judged.
     """
+    directed = run_scenarios(backend, record_dir=record_dir) if scenarios else []
+    for sc in directed:
+        if sc.failure is not None:
+            written = sc.recorder.write(record_dir / "failing.itf.json") if record_dir else None
+            return ConformanceResult(
+                backend.name,
+                False,
+                len(directed),
+                sum(d.steps for d in directed),
+                f"scenario {sc.name}: {sc.failure}",
+                written,
+            )
     machine = make_machine(backend, record_dir=record_dir)
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
     test = get_state_machine_test(
@@ -237,8 +360,8 @@ def run_conformance(
     return ConformanceResult(
         backend.name,
         not failure,
-        machine.stats["examples"],
-        machine.stats["steps"],
+        machine.stats["examples"] + len(directed),
+        machine.stats["steps"] + sum(d.steps for d in directed),
         failure,
         failing,
     )

@@ -293,6 +293,9 @@ class GuardChainWorld:
         self.journal.fail_next = fail_append
         try:
             result = self.interpreters[op.src].execute(op.outcome)
+        except AuraError as exc:
+            # A broken interpreter may raise half way; the projection shows what it left.
+            return f"Error:{type(exc).__name__}"
         finally:
             self.journal.fail_next = False
         if result.status is ExecutionStatus.Committed:
