@@ -22,7 +22,7 @@ from aura_rendezvous._ids import AuthorityId
 from aura_rendezvous._interpreter import ExecutionStatus
 from aura_rendezvous._keys import ContextMembership, Roster
 from aura_rendezvous.choreography import RELAYED_RENDEZVOUS, MessageEvent, TraceMonitor
-from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, keys_of, make_party
+from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, Party, keys_of, make_party
 
 RELAY_ID = AuthorityId(b"\x0d" * 32)
 CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_RELAY})
@@ -54,9 +54,8 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
 
     monitor = TraceMonitor(RELAYED_RENDEZVOUS)
 
-    def spent(party: object) -> int:
-        p = party  # the Party of service_pairs
-        return p.budget.spent(CTX, p.id, 1)  # type: ignore[attr-defined, no-any-return]
+    def spent(party: Party) -> int:
+        return party.budget.spent(CTX, party.id, 1)
 
     # RelayRequest: Alice's first Noise message, handed to the relay.
     msg1 = channel_endpoint(alice.service).start(membership, 1, BOB_ID, psk, 0)
