@@ -19,6 +19,7 @@ from aura_conformance._backend import (
     serve_stdio,
 )
 from aura_conformance._checker import SpecChecker, StepReport, guard_chain_checker
+from aura_conformance._cli import configure_conform, open_backend, stage_conformance
 from aura_conformance._errors import (
     BackendCrashed,
     BackendError,
@@ -71,14 +72,17 @@ __all__ = [
     "StepReport",
     "TraceReplayError",
     "Variant",
+    "configure_conform",
     "decode_reply",
     "format_state_table",
     "guard_chain_checker",
     "make_machine",
+    "open_backend",
     "project_guard_chain",
     "replay_trace",
     "run_conformance",
     "serve_stdio",
+    "stage_conformance",
     "state_from_itf",
     "state_to_itf",
 ]

@@ -70,10 +70,17 @@ class SpecChecker:
         self.variables = tuple(self.validator.vars)
         self.invariants = tuple(model.cfg.invariants)
 
+    def violated(self, state: State) -> list[str]:
+        """The model's invariants that ``state`` breaks."""
+        return [n for n in self.invariants if self.model.evaluate(n, state) is not True]
+
     def _failure(
         self, kind: str, message: str, rule: str, before: Mapping[str, Any], after: State
     ) -> ConformanceFailure:
         table = format_state_table(before, after)
+        broken = self.violated(after) if kind == "step" else []
+        if broken:
+            message += f"; the new state also violates {', '.join(broken)}"
         return ConformanceFailure(
             f"{kind}: {message} (harness action: {rule})", kind=kind, action=rule, table=table
         )
@@ -87,9 +94,9 @@ class SpecChecker:
         self.check_invariants(state, "Reset")
 
     def check_invariants(self, state: State, rule: str) -> None:
-        for name in self.invariants:
-            if self.model.evaluate(name, state) is not True:
-                raise self._failure("invariant", f"{name} is violated", rule, state, state)
+        broken = self.violated(state)
+        if broken:
+            raise self._failure("invariant", f"{', '.join(broken)} violated", rule, state, state)
 
     def _path(
         self, prev: State, nxt: State, allowed: frozenset[str], depth: int

@@ -22,6 +22,7 @@ SUBCOMMANDS["itf"] = ("aura_model.itf:configure_itf", "validate ITF trace files"
 SUBCOMMANDS["tools"] = ("aura_model.runners:configure_tools", "Apalache/TLC availability")
 SUBCOMMANDS["check"] = ("aura_model.tla._cli:configure_check", "embedded TLA+ model checker")
 SUBCOMMANDS["simulate"] = ("aura_model.tla._cli:configure_simulate", "random TLA+ simulation")
+SUBCOMMANDS["conform"] = ("aura_conformance:configure_conform", "conformance vs a backend")
 
 
 def _load(ref: str) -> Callable[..., object]:

@@ -34,3 +34,4 @@ STAGES: list[tuple[str, str]] = []
 STAGES.append(("z3-prove", "aura_model.z3:stage_z3_prove"))
 STAGES.append(("apalache", "aura_model.runners:stage_apalache"))
 STAGES.append(("tlc", "aura_model.runners:stage_tlc"))
+STAGES.append(("conformance", "aura_conformance:stage_conformance"))

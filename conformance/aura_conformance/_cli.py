@@ -1,0 +1,106 @@
+"""``aura-verify conform`` and the ``conformance`` stage of ``make verify``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from aura_model.stages import StageResult, Status
+
+from aura_conformance._backend import Backend, ReferenceBackend, StdioBackend
+from aura_conformance._checker import guard_chain_checker
+from aura_conformance._errors import BackendError, ConformanceFailure, TraceReplayError
+from aura_conformance._machine import run_conformance
+from aura_conformance._trace import replay_trace
+from aura_conformance._world import VARIANTS
+
+__all__ = ["STAGE_EXAMPLES", "STAGE_SEED", "configure_conform", "open_backend", "stage_conformance"]
+
+# The stage's run: fixed seed, short, against the reference backend.
+STAGE_EXAMPLES = 40
+STAGE_SEED = 20261124
+
+
+def open_backend(spec: str, *, timeout: float = 10.0) -> Backend:
+    """``ref`` or a variant name (in process), else a command line run as a stdio backend."""
+    if spec in VARIANTS:
+        return ReferenceBackend(spec)
+    argv = shlex.split(spec)
+    if not argv:
+        raise BackendError("empty backend command")
+    return StdioBackend(argv, timeout=timeout)
+
+
+def configure_conform(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Drive a backend with the GuardChain.tla state machine and validate every step "
+        "with the embedded checker. Exit 0: conformant; 1: not conformant (or a replay "
+        "diverged); 2: the backend could not be driven."
+    )
+    p.add_argument(
+        "--backend",
+        default="ref",
+        metavar="ref|VARIANT|CMD",
+        help=f"'ref', a buggy variant ({', '.join(n for n in VARIANTS if n != 'ref')}) or a "
+        "command speaking the stdio protocol of docs/conformance.md",
+    )
+    p.add_argument("--examples", type=int, default=100, metavar="N", help="Hypothesis runs")
+    p.add_argument("--steps", type=int, default=25, help="most rules per run")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="Hypothesis seed")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per backend reply")
+    p.add_argument("--record", type=Path, metavar="DIR", help="write each run as an ITF trace")
+    p.add_argument("--replay", type=Path, metavar="FILE", help="replay an ITF trace instead")
+    p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
+    p.set_defaults(func=run_conform)
+
+
+def run_conform(args: argparse.Namespace) -> int:
+    try:
+        backend = open_backend(args.backend, timeout=args.timeout)
+    except BackendError as exc:
+        print(f"aura-verify conform: {exc}", file=sys.stderr)
+        return 2
+    try:
+        checker = guard_chain_checker()
+        if args.replay is not None:
+            result = replay_trace(args.replay, backend, checker)
+            print(f"{args.replay}: {backend.name} reproduces all {result.steps} steps")
+            return 0
+        outcome = run_conformance(
+            backend,
+            examples=args.examples,
+            seed=args.seed,
+            steps=args.steps,
+            record_dir=args.record,
+            shrink=not args.no_shrink,
+        )
+        print(outcome.summary())
+        if outcome.failing_trace is not None:
+            print(f"failing trace: {outcome.failing_trace}")
+        return 0 if outcome.conformant else 1
+    except (TraceReplayError, ConformanceFailure) as exc:
+        print(f"aura-verify conform: {exc}", file=sys.stderr)
+        return 1
+    except BackendError as exc:
+        print(f"aura-verify conform: backend {backend.name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        backend.close()
+
+
+def stage_conformance() -> StageResult:
+    """The reference backend, fixed seed, short run: PASS iff every step conforms."""
+    started = time.perf_counter()
+    backend = ReferenceBackend("ref")
+    try:
+        outcome = run_conformance(backend, examples=STAGE_EXAMPLES, seed=STAGE_SEED)
+    except BackendError as exc:
+        return StageResult("conformance", Status.FAIL, f"backend error: {exc}")
+    finally:
+        backend.close()
+    status = Status.PASS if outcome.conformant else Status.FAIL
+    detail = outcome.summary().splitlines()[0] + f" vs spec/GuardChain.tla (seed {STAGE_SEED})"
+    return StageResult("conformance", status, detail, time.perf_counter() - started)
