@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from aura_rendezvous import (
+    AuraError,
     ChannelEstablished,
     ChargeFlowBudget,
     DenyReason,
@@ -28,6 +29,14 @@ from aura_rendezvous.testing import (
     ChargeAfterAppendInterpreter,
     DoubleChargeInterpreter,
     NoRollbackInterpreter,
+)
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
 )
 
 from .world import ALICE, BOB, CTX, KEYS, OTHER_CTX, Node
@@ -187,3 +196,80 @@ def test_untyped_port_failure_rolls_back_and_propagates() -> None:
             outcome(CHARGE, JournalAppend(CTX, fact(1)), RecordReceipt("op", CTX, BOB, 1, 2))
         )
     assert node.budget.spent(CTX, ALICE, 1) == 0 and len(node.service.journal(CTX)) == 0
+
+
+# -- a stateful run: random outcomes, random failures ------------------------------
+
+
+class GuardChainMachine(RuleBasedStateMachine):
+    """Rules named after GuardChain.tla actions. Invariants: spent never exceeds the limit,
+    spent equals the sum of committed charges, the journal only grows by committed
+    appends, and the outbox holds exactly the committed sends."""
+
+    LIMIT = 7
+    INTERPRETER: type[EffectInterpreter] = EffectInterpreter
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.node = Node(ALICE, limit=self.LIMIT, interpreter_cls=self.INTERPRETER)
+        self.committed_cost = 0
+        self.committed_facts: set[bytes] = set()
+        self.committed_sends: list[object] = []
+        self.counter = 0
+
+    @rule(cost=st.integers(0, 4), poison=st.booleans(), send=st.booleans())
+    def PrepareOperation(self, cost: int, poison: bool, send: bool) -> None:
+        from aura_rendezvous import fact_id
+
+        self.counter += 1
+        append = JournalAppend(CTX, fact(self.counter))
+        effects: list[object] = [ChargeFlowBudget(CTX, ALICE, 1, cost), append]
+        if poison:  # JournalAppendFails: a fact of another context
+            effects.append(JournalAppend(CTX, fact(self.counter, OTHER_CTX)))
+        effects.append(RecordReceipt("op", CTX, BOB, 1, cost))
+        if send:
+            effects.append(SendHandshake(BOB, QuicDirect("h:1"), self.counter.to_bytes(4, "big")))
+        result = self.node.interpreter.execute(outcome(*effects))
+        fits = self.committed_cost + cost <= self.LIMIT
+        if fits and not poison:
+            assert result.status is ExecutionStatus.Committed
+            self.committed_cost += cost
+            self.committed_facts.add(fact_id(append.fact))
+            self.committed_sends.extend(e for e in effects if isinstance(e, SendHandshake))
+        else:
+            assert result.status is ExecutionStatus.RolledBack
+
+    @rule()
+    def DenyOperation(self) -> None:
+        self.node.interpreter.execute(GuardOutcome.deny(DenyReason.MissingCapability))
+
+    @invariant()
+    def GCBudgetWithinLimit(self) -> None:
+        assert self.node.budget.spent(CTX, ALICE, 1) == self.committed_cost <= self.LIMIT
+
+    @invariant()
+    def GCAtomicRollback(self) -> None:
+        assert self.node.service.journal(CTX).ids() == self.committed_facts
+        assert self.node.outbox == self.committed_sends
+        assert len(self.node.issuer.issued) == len(self.committed_facts)
+
+
+TestGuardChainMachine = GuardChainMachine.TestCase
+TestGuardChainMachine.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
+
+
+@pytest.mark.parametrize(
+    "broken", [NoRollbackInterpreter, DoubleChargeInterpreter, ChargeAfterAppendInterpreter]
+)
+def test_machine_catches_broken_interpreters(broken: type[EffectInterpreter]) -> None:
+    """Counterpart: the same machine finds a violating run for each broken interpreter."""
+
+    class Broken(GuardChainMachine):
+        INTERPRETER = broken
+
+    # Hypothesis may report several distinct failures at once (an ExceptionGroup); a
+    # broken interpreter may also trip over its own state (an AuraError).
+    with pytest.raises((AssertionError, AuraError, ExceptionGroup)):
+        run_state_machine_as_test(
+            Broken, settings=settings(max_examples=200, stateful_step_count=20, deadline=None)
+        )

@@ -1,0 +1,68 @@
+"""Effect commands: validated values; sends are recognised as the commit point."""
+
+from __future__ import annotations
+
+import pytest
+from aura_rendezvous import (
+    SEND_EFFECTS,
+    ChannelEstablished,
+    ChargeFlowBudget,
+    EffectCommand,
+    ForwardRelayEnvelope,
+    JournalAppend,
+    QuicDirect,
+    RecordReceipt,
+    RelayEnvelope,
+    SendHandshake,
+    SendHandshakeResponse,
+    SendRelayRequest,
+    SendRelayResponse,
+    ValueRangeError,
+    check_effect_order,
+    is_send,
+)
+
+from .world import ALICE, BOB, CTX, RELAY
+
+ENV = RelayEnvelope(CTX, ALICE, BOB, b"m")
+SENDS: list[EffectCommand] = [
+    SendHandshake(BOB, QuicDirect("h:1"), b"m"),
+    SendHandshakeResponse(ALICE, b"m"),
+    SendRelayRequest(RELAY, ENV),
+    ForwardRelayEnvelope(BOB, ENV),
+    SendRelayResponse(RELAY, ENV),
+]
+LOCAL: list[EffectCommand] = [
+    ChargeFlowBudget(CTX, ALICE, 1, 1),
+    JournalAppend(CTX, ChannelEstablished(CTX, ALICE, BOB, b"\x00" * 32, 1)),
+    RecordReceipt("op", CTX, BOB, 1, 1),
+]
+
+
+def test_sends_and_locals_partition() -> None:
+    """Every send kind is a send; charge, append and receipt are not."""
+    assert all(is_send(e) for e in SENDS) and len(SEND_EFFECTS) == len(SENDS)
+    assert not any(is_send(e) for e in LOCAL)
+
+
+def test_cost_and_epoch_ranges() -> None:
+    """A cost above u32 or an epoch above u64 cannot be expressed."""
+    with pytest.raises(ValueRangeError):
+        ChargeFlowBudget(CTX, ALICE, 1, 2**32)
+    with pytest.raises(ValueRangeError):
+        ChargeFlowBudget(CTX, ALICE, 2**64, 1)
+    with pytest.raises(ValueRangeError):
+        RecordReceipt("op", CTX, BOB, 1, -1)
+
+
+def test_order_check() -> None:
+    """Charge first, sends last: accepted; anything else refused."""
+    check_effect_order((LOCAL[0], LOCAL[1], LOCAL[2], *SENDS))
+    from aura_rendezvous import LocalProtocolError
+
+    with pytest.raises(LocalProtocolError):
+        check_effect_order((LOCAL[1], LOCAL[0]))
+    with pytest.raises(LocalProtocolError):
+        check_effect_order((LOCAL[0], SENDS[0], LOCAL[1]))
+    with pytest.raises(LocalProtocolError):
+        check_effect_order(())
