@@ -29,7 +29,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aura_rendezvous._channel import SecureChannel
-from aura_rendezvous._channel_errors import HandshakeTimeout, UnknownChannel
+from aura_rendezvous._channel_errors import (
+    HandshakeTimeout,
+    ReplayedMessage,
+    RetiredEpoch,
+    UnknownChannel,
+)
 from aura_rendezvous._channel_manager import ChannelManager
 from aura_rendezvous._channel_state import ChannelState
 from aura_rendezvous._errors import LocalProtocolError
@@ -165,8 +170,11 @@ class ChannelEndpoint:
             or channel.remote != initiator.value
         ):
             raise UnknownChannel("no channel with this initiator in this context")
+        if channel.state is ChannelState.Active:
+            # A second "confirmation" is a replay of the first or ordinary data.
+            raise ReplayedMessage("channel is already confirmed")
         if channel.state is not ChannelState.Establishing:
-            raise LocalProtocolError(f"channel is {channel.state.value}, not awaiting confirmation")
+            raise RetiredEpoch(f"channel is {channel.state.value}")
         return channel
 
     def confirm(

@@ -13,6 +13,7 @@ from aura_rendezvous._channel_errors import (
     HandshakeTimeout,
     NonMember,
     ReplayedHandshake,
+    ReplayedMessage,
     StaticKeyMismatch,
     WrongEpoch,
 )
@@ -121,6 +122,10 @@ def test_full_flow_journals_channel_established_after_confirmation() -> None:
     [fact] = pair.bob.established()
     assert (fact.initiator, fact.responder, fact.epoch) == (ALICE_ID, BOB_ID, 1)
     assert fact.channel_id == alice_channel.channel_id == bob_channel.channel_id
+    # A replayed confirmation is rejected and journals nothing more.
+    with pytest.raises(ReplayedMessage):
+        pair.confirm(confirmation)
+    assert len(pair.bob.established()) == 1
     # The channel carries data both ways after the handshake.
     wire = pair.alice.endpoint.manager.seal(CTX.value, BOB_ID.value, b"hello")
     assert pair.bob.endpoint.manager.receive(wire).plaintext == b"hello"
