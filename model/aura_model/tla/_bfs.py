@@ -146,7 +146,6 @@ def _check(
     parents: dict[int, int] = {}
     generated = 0
     depth = 0
-    checked_discarded: set[int] = set()
     frontier: list[tuple[State, int]] = []
     last_report = started
     try:
@@ -198,16 +197,12 @@ def _check(
                         ht = c.fp(t)
                         if ht in parents:
                             continue
-                        if ht in checked_discarded:
-                            if c.kept(s, t):
-                                parents[ht] = hs
-                                nxt_frontier.append((t, ht))
-                            continue
+                        # Discarded successors are not remembered (TLC keeps
+                        # no record of them either), so memory stays per kept state.
                         bad_inv = c.bad_invariant(t)
                         if bad_inv is not None:
                             raise _Stop("invariant", bad_inv, t, hs)
                         if not c.kept(s, t):
-                            checked_discarded.add(ht)
                             continue
                     except TlaError as exc:
                         raise _Stop("error", None, t, hs, str(exc)) from None

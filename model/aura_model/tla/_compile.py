@@ -612,14 +612,22 @@ class Compiler:
         binds, inner, lvl = self._bounds([node.declaration], sc, "set filter")
         p, lp = self.expr(node.predicate, inner)
 
+        s, bind, bnode = binds[0]
+        name = getattr(bind, "name", None)
+
         def g(c: Ctx, e: dict[str, Any]) -> Value:
-            s, bind, bnode = binds[0]
             out = []
+            env = dict(e)
             for x in _set_of(s(c, e), bnode, sc):
-                env = dict(e)
-                bind(env, x)
-                if _b(p(c, env), node, sc):
+                if name is not None:
+                    env[name] = x
+                else:
+                    bind(env, x)
+                v = p(c, env)
+                if v is True:
                     out.append(x)
+                elif v is not False:
+                    raise _err(node, sc, f"expected a Boolean, got {format_value(v)}")
             return frozenset(out)
 
         return g, max(lvl, lp)

@@ -164,7 +164,13 @@ class LazySet:
             return is_value_set(v) and all(set_contains(self.args[0], x) for x in iter_set(v))
         if k == "FcnSet":
             dom, cod = self.args
-            if type(v) is not tuple and not isinstance(v, (Fn, LazyFn)):
+            if type(v) is tuple:
+                # A tuple's domain is 1..n: compare without building dicts.
+                n = len(v)
+                if type(dom) is not frozenset or len(dom) != n or (n and dom != _one_to(n)):
+                    return False
+                return all(set_contains(cod, x) for x in v)
+            if not isinstance(v, (Fn, LazyFn)):
                 return False
             d = fn_as_dict(v)
             return set(d) == set(set_elements(dom)) and all(
@@ -242,6 +248,16 @@ class LazySet:
 
     def __repr__(self) -> str:
         return format_value(self)
+
+
+_ONE_TO: dict[int, frozenset[int]] = {}
+
+
+def _one_to(n: int) -> frozenset[int]:
+    r = _ONE_TO.get(n)
+    if r is None:
+        r = _ONE_TO[n] = frozenset(range(1, n + 1))
+    return r
 
 
 def _is_finite(s: Value) -> bool:

@@ -1,0 +1,134 @@
+"""Embedded TLA+ checker: distinct states per second, memory per state, step validation.
+
+For each corpus entry (the three large ones and a few simple ones) a fresh
+Python process loads the model, records its resident-memory high-water mark,
+runs the full breadth-first search and reports distinct states/s and
+(peak RSS after - RSS before) / distinct states. The step validator is then
+timed on steps sampled by random simulation of corpus and project specs
+(median time of ``explain`` per step).
+
+Targets on the 2-core reference machine: >= 30,000 distinct states/s on simple
+specs, <= 300 bytes per stored state, median step validation < 1 ms.
+
+Run: ``make bench`` or ``.venv/bin/python bench/bench_checker.py [entry.cfg ...]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("AURA_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "tla-corpus"
+
+ENTRIES = [
+    ("EightPuzzle.tla", "EightPuzzle.cfg"),
+    ("Counters.tla", "Counters.cfg"),
+    ("QueueShuffle.tla", "QueueShuffle.cfg"),
+    ("Gossip.tla", "Gossip.cfg"),
+    ("LightsOut.tla", "LightsOut_all.cfg"),
+]
+
+VALIDATOR_MODELS = [
+    (CORPUS / "Counters.tla", CORPUS / "Counters.cfg"),
+    (CORPUS / "LossyLink.tla", CORPUS / "LossyLink.cfg"),
+    (ROOT / "spec" / "GuardChain.tla", ROOT / "spec" / "MC_GuardChain.cfg"),
+    (ROOT / "spec" / "EpochRotation.tla", ROOT / "spec" / "MC_EpochRotation.cfg"),
+    (ROOT / "spec" / "Rendezvous.tla", ROOT / "spec" / "MC_Rendezvous.cfg"),
+]
+
+
+def _rss_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _child(spec: str, cfg: str) -> None:
+    import gc
+
+    from aura_model.tla import check, load_model
+
+    model = load_model(CORPUS / spec, CORPUS / cfg)
+    gc.collect()
+    before = _rss_kib("VmRSS")
+    started = time.perf_counter()
+    res = check(model)
+    seconds = time.perf_counter() - started
+    peak = _rss_kib("VmHWM")
+    print(
+        json.dumps(
+            {
+                "result": res.result,
+                "distinct": res.distinct_states,
+                "seconds": seconds,
+                "bytes": max(0, peak - before) * 1024,
+            }
+        )
+    )
+
+
+def _run_entry(spec: str, cfg: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", spec, cfg],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _validator_median() -> tuple[float, int, list[str]]:
+    from aura_model.tla import StepValidator, TlaError, load_model, simulate
+
+    times: list[float] = []
+    used: list[str] = []
+    for spec, cfg in VALIDATOR_MODELS:
+        if not spec.exists() or not cfg.exists():
+            continue
+        try:
+            model = load_model(spec, cfg)
+            sim = simulate(model, depth=40, traces=5, seed=1, deadlock=False)
+        except TlaError as exc:
+            print(f"  (validator: {spec.name} skipped: {exc})")
+            continue
+        v = StepValidator(model)
+        used.append(spec.name)
+        for trace in sim.traces or []:
+            for s, t in zip(trace, trace[1:], strict=False):
+                started = time.perf_counter()
+                matches = v.explain(s, t)
+                times.append(time.perf_counter() - started)
+                assert matches, "a simulated step must be explained"
+    return (statistics.median(times) if times else float("nan")), len(times), used
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        _child(argv[1], argv[2])
+        return 0
+    entries = [e for e in ENTRIES if not argv or e[1] in argv]
+    print(f"{'entry':<22} {'distinct':>9} {'seconds':>8} {'states/s':>9} {'bytes/state':>12}")
+    for spec, cfg in entries:
+        r = _run_entry(spec, cfg)
+        rate = r["distinct"] / r["seconds"] if r["seconds"] else float("inf")
+        per = r["bytes"] / r["distinct"] if r["distinct"] else float("nan")
+        print(f"{cfg:<22} {r['distinct']:>9} {r['seconds']:>8.2f} {rate:>9.0f} {per:>12.0f}")
+    median, n, used = _validator_median()
+    print(
+        f"step validator: median {median * 1e3:.3f} ms per step over {n} steps ({', '.join(used)})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
