@@ -15,6 +15,7 @@ Run: ``make bench`` or ``.venv/bin/python bench/bench_checker.py [entry.cfg ...]
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -104,7 +105,7 @@ def _validator_median() -> tuple[float, int, list[str]]:
         v = StepValidator(model)
         used.append(spec.name)
         for trace in sim.traces or []:
-            for s, t in zip(trace, trace[1:], strict=False):
+            for s, t in itertools.pairwise(trace):
                 started = time.perf_counter()
                 matches = v.explain(s, t)
                 times.append(time.perf_counter() - started)
