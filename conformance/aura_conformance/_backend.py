@@ -232,6 +232,7 @@ class StdioBackend:
         self.timeout = timeout
         self._next_id = 0
         self._buffer = b""
+        self._hung = False
         try:
             self._proc = subprocess.Popen(
                 self.command,
@@ -257,6 +258,7 @@ class StdioBackend:
                 )
             left = deadline - time.monotonic()
             if left <= 0 or not self._selector.select(left):
+                self._hung = True
                 raise BackendTimeout(f"{self.name}: no reply within {self.timeout}s")
             chunk = self._stdout.read(65536)
             if chunk is None:
@@ -282,7 +284,8 @@ class StdioBackend:
         with contextlib.suppress(OSError):
             self._stdin.close()
         try:
-            self._proc.wait(timeout=2)
+            # A backend that already missed a deadline gets no second grace period.
+            self._proc.wait(timeout=0 if self._hung else 2)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()

@@ -1,0 +1,156 @@
+"""Backends: the stdio protocol over a real subprocess, and strict decoding of its replies."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aura_conformance import (
+    BackendCrashed,
+    BackendError,
+    BackendProtocolError,
+    BackendTimeout,
+    GuardChainWorld,
+    ReferenceBackend,
+    StdioBackend,
+    decode_reply,
+    project_guard_chain,
+    run_conformance,
+    state_to_itf,
+)
+from aura_model.tla import ModelValue
+
+EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
+
+
+def test_stdio_reference_backend_conforms() -> None:
+    """The example program serves the reference world over pipes and passes."""
+    backend = StdioBackend(EXAMPLE)
+    try:
+        result = run_conformance(backend, examples=10, seed=5)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert result.steps > 50
+
+
+@pytest.mark.parametrize("variant", ["double-charge", "no-replay-check"])
+def test_stdio_buggy_backend_is_caught(variant: str) -> None:
+    """A broken backend in another process is caught from its replies alone."""
+    backend = StdioBackend([*EXAMPLE, "--variant", variant])
+    try:
+        result = run_conformance(backend, examples=5, seed=5)
+    finally:
+        backend.close()
+    assert not result.conformant
+    assert "explains the step" in result.failure
+
+
+def test_stdio_backend_reports_its_refusals_as_typed_errors() -> None:
+    """A request the backend refuses comes back as BackendError with its message."""
+    backend = StdioBackend(EXAMPLE)
+    try:
+        backend.request("Reset", {}, 0)
+        with pytest.raises(BackendError, match="no outcome in flight"):
+            backend.request("ExecuteEffects", {"fail_append": False}, 0)
+        with pytest.raises(BackendError, match="unknown action"):
+            backend.request("Teleport", {}, 0)
+    finally:
+        backend.close()
+
+
+def test_silent_backend_times_out() -> None:
+    """A backend that never answers raises BackendTimeout after its time limit."""
+    backend = StdioBackend([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.3)
+    try:
+        with pytest.raises(BackendTimeout):
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+
+
+def test_exiting_backend_is_reported_as_crashed() -> None:
+    """A backend that exits closes its pipe: BackendCrashed, not a hang."""
+    backend = StdioBackend([sys.executable, "-c", "pass"], timeout=5)
+    try:
+        with pytest.raises(BackendCrashed):
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+
+
+def test_missing_program_is_reported_as_crashed() -> None:
+    """A command that cannot start is a typed error naming it."""
+    with pytest.raises(BackendCrashed, match="cannot start"):
+        StdioBackend(["/nonexistent/backend-program"])
+
+
+def test_garbage_reply_is_a_protocol_error() -> None:
+    """A backend printing something other than a reply is refused strictly."""
+    code = "import sys\nfor _ in sys.stdin: print('hello'); sys.stdout.flush()"
+    backend = StdioBackend([sys.executable, "-c", code], timeout=5)
+    try:
+        with pytest.raises(BackendProtocolError, match="not JSON"):
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+
+
+def _good_reply(rid: int = 1) -> dict[str, object]:
+    state = state_to_itf(project_guard_chain(GuardChainWorld()))
+    return {"id": rid, "state": state, "outcome": "Reset"}
+
+
+def test_decode_reply_accepts_a_good_reply_and_checks_its_id() -> None:
+    """The id must match the request's; the state is decoded to checker values."""
+    line = json.dumps(_good_reply()).encode()
+    assert decode_reply(line, 1).state["pAuth"] == ModelValue("NoAuth")
+    with pytest.raises(BackendProtocolError, match="reply id"):
+        decode_reply(line, 2)
+    with pytest.raises(BackendProtocolError, match="keys"):
+        decode_reply(json.dumps({**_good_reply(), "extra": 1}).encode(), 1)
+    with pytest.raises(BackendError, match="refused"):
+        decode_reply(json.dumps({"id": 1, "error": "no"}).encode(), 1)
+
+
+def test_reference_backend_rejects_bad_arguments() -> None:
+    """Arguments that are not spec values of the right kind are refused, typed."""
+    backend = ReferenceBackend()
+    backend.request("Reset", {}, 0)
+    with pytest.raises(BackendError, match="must be one of"):
+        backend.request("PrepareOperation", {"a": "a1", "d": ModelValue("a2"), "c": 1}, 0)
+    with pytest.raises(BackendError, match="cost"):
+        backend.request(
+            "PrepareOperation", {"a": ModelValue("a1"), "d": ModelValue("a2"), "c": 9}, 0
+        )
+    with pytest.raises(BackendError, match="no receipt"):
+        backend.request("ReceiveReceipt", {"r": 1}, 0)
+    with pytest.raises(BackendError, match="unknown variant"):
+        ReferenceBackend("nope")
+
+
+def _mutations(obj: object) -> st.SearchStrategy[bytes]:
+    text = json.dumps(obj).encode()
+    return st.one_of(
+        st.binary(max_size=200),
+        st.builds(
+            lambda i, b: text[:i] + bytes([b]) + text[i + 1 :],
+            st.integers(0, len(text) - 1),
+            st.integers(0, 255),
+        ),
+        st.builds(lambda i: text[:i], st.integers(0, len(text))),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_mutations(_good_reply()))
+def test_fuzzed_replies_raise_only_typed_errors(line: bytes) -> None:
+    """Untrusted reply bytes decode or raise a BackendError subclass, nothing else."""
+    try:
+        decode_reply(line, 1)
+    except BackendError:
+        pass

@@ -1,0 +1,92 @@
+"""Step validation: real steps are explained by named actions, doctored ones are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from aura_conformance import ConformanceFailure, GuardChainWorld, guard_chain_checker
+from aura_conformance import project_guard_chain as project
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+
+def test_prepare_is_explained_with_its_parameters() -> None:
+    """The validator names the action and its \\E parameters (a, d, c)."""
+    checker = guard_chain_checker()
+    w = GuardChainWorld()
+    before = project(w)
+    w.prepare_operation("a1", "a2", 2)
+    report = checker.check_step(before, project(w), "PrepareOperation")
+    assert report.actions == ("PrepareOperation(a=a1, d=a2, c=2)",)
+
+
+def test_deny_is_explained_as_deny_operation() -> None:
+    """A capability deny is DenyOperation: only the local denials set changes."""
+    checker = guard_chain_checker()
+    w = GuardChainWorld()
+    before = project(w)
+    assert w.prepare_operation("a2", "a1", 1) == "Denied:MissingCapability"
+    report = checker.check_step(before, project(w), "PrepareOperation")
+    assert report.actions[0].startswith("DenyOperation(a=a2")
+
+
+def test_atomic_execute_is_explained_by_the_interpreter_path() -> None:
+    """One interpreter call is the spec's ChargeFlowBudget ; JournalAppend ; SendPacket."""
+    checker = guard_chain_checker()
+    w = GuardChainWorld()
+    w.prepare_operation("a1", "a2", 1)
+    before = project(w)
+    w.execute_effects(False)
+    assert checker.check_step(before, project(w), "ExecuteEffects").actions == (
+        "ChargeFlowBudget",
+        "JournalAppend",
+        "SendPacket",
+    )
+    w.prepare_operation("a1", "a2", 1)
+    before = project(w)
+    assert w.execute_effects(True) == "RolledBack"
+    assert checker.check_step(before, project(w), "ExecuteEffects").actions == (
+        "ChargeFlowBudget",
+        "JournalAppendFails",
+    )
+
+
+def test_rejected_receipt_is_a_stutter() -> None:
+    """A replay the reference verifier rejects leaves the spec state unchanged."""
+    checker = guard_chain_checker()
+    w = GuardChainWorld()
+    w.prepare_operation("a1", "a2", 1)
+    w.execute_effects(False)
+    w.receive_receipt(w.wire[0])
+    before = project(w)
+    assert w.receive_receipt(w.wire[0]) == "Rejected:ReceiptReplayed"
+    assert checker.check_step(before, project(w), "ReceiveReceipt").actions == ("stutter",)
+
+
+def test_doctored_step_is_refused_with_a_table() -> None:
+    """A prepare that also charges is no Next step; the failure shows both states."""
+    checker = guard_chain_checker()
+    w = GuardChainWorld()
+    before = project(w)
+    w.prepare_operation("a1", "a2", 1)
+    after = project(w)
+    a1 = ModelValue("a1")
+    after["spent"] = V.fn({**after["spent"].d, a1: V.fn({0: 1, 1: 0})})
+    with pytest.raises(ConformanceFailure) as info:
+        checker.check_step(before, after, "PrepareOperation")
+    failure = info.value
+    assert failure.kind == "step"
+    assert failure.action == "PrepareOperation"
+    assert "* spent" in failure.table
+    assert "(a1 :> (0 :> 1 @@ 1 :> 0)" in failure.table
+
+
+def test_invariant_violation_is_reported_by_name() -> None:
+    """An idle state whose spending differs from what was sent breaks GCAtomicRollback."""
+    checker = guard_chain_checker()
+    state = project(GuardChainWorld())
+    a1 = ModelValue("a1")
+    state["spent"] = V.fn({**state["spent"].d, a1: V.fn({0: 2, 1: 0})})
+    assert "GCAtomicRollback" in checker.violated(state)
+    with pytest.raises(ConformanceFailure, match="GCAtomicRollback"):
+        checker.check_invariants(state, "Tick")
