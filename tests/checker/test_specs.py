@@ -72,3 +72,22 @@ def test_max_states_stops_early(make_spec) -> None:  # type: ignore[no-untyped-d
     spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = x + 1\n")
     res = check(load_model(spec), max_states=50)
     assert res.distinct_states is not None and 50 <= res.distinct_states < 60
+
+
+def test_symmetry_and_view_reduce_the_count(shared: Path) -> None:
+    corpus = shared / "tla-corpus"
+    full = check(load_model(corpus / "ModelValues.tla", corpus / "ModelValues.cfg"))
+    sym = check(load_model(corpus / "ModelValues.tla", corpus / "ModelValues_sym.cfg"))
+    assert full.distinct_states == 160 and sym.distinct_states == 40
+    assert sym.depth == full.depth
+
+
+def test_symmetry_must_be_permutations(make_spec) -> None:  # type: ignore[no-untyped-def]
+    from aura_model.tla import ConfigError
+
+    spec = make_spec(
+        "CONSTANT P\nVARIABLE x\nInit == x \\in P\nNext == x' = x\nBad == {1, 2}\n",
+        cfg="CONSTANT P = {p1, p2}\nINIT Init\nNEXT Next\nSYMMETRY Bad\n",
+    )
+    with pytest.raises(ConfigError, match="SYMMETRY"):
+        load_model(spec)

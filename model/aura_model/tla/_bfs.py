@@ -17,7 +17,7 @@ from aura_model.tla._compile import Ctx
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._trace import CheckResult
-from aura_model.tla._values import fingerprint, sort_key
+from aura_model.tla._values import fingerprint, permute, sort_key
 
 __all__ = ["check", "simulate"]
 
@@ -55,10 +55,15 @@ class _Checker:
         self.acons = model.action_constraints
         self.aprops = model.action_properties
         self.view = model.view
+        self.perms = model.symmetry or []
 
     def fp(self, s: State) -> int:
         if self.view is not None:
             return fingerprint(self.view(Ctx(s, None), {}))
+        if self.perms:
+            # Symmetry: a state stands for its whole orbit, named by the
+            # smallest fingerprint among its permuted images (as TLC does).
+            return min(fingerprint(permute(s, p)) for p in self.perms)
         return fingerprint(s)
 
     def bad_invariant(self, s: State) -> str | None:

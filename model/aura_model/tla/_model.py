@@ -10,7 +10,7 @@ from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kin
 from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._modules import InstDef, Mod, OpDef, declarations_as_name_bounds, parse_module
-from aura_model.tla._values import ModelValue, from_python
+from aura_model.tla._values import Fn, ModelValue, from_python
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
 
@@ -103,11 +103,9 @@ class Model:
         for p in cfg.properties:
             self._property(p)
         self.view: Expr | None = self._pred(cfg.view, "VIEW") if cfg.view else None
+        self.symmetry: list[dict[Any, Any]] | None = None
         if cfg.symmetry:
-            raise Unsupported(
-                f"SYMMETRY {cfg.symmetry} (symmetry reduction is TLC-specific; "
-                "remove SYMMETRY to check the full state space)"
-            )
+            self.symmetry = self._symmetry(cfg.symmetry)
         self.deadlock_default = cfg.check_deadlock if cfg.check_deadlock is not None else True
         self._disjuncts: list[Disjunct] | None = None
 
@@ -127,6 +125,19 @@ class Model:
             raise ConfigError(f"{self.cfg.path}: {what} {name} must not take arguments")
         fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
         return fn
+
+    def _symmetry(self, name: str) -> list[dict[Any, Any]]:
+        perms = self._pred(name, "SYMMETRY")(Ctx([], None), {})
+        if type(perms) is not frozenset:
+            raise ConfigError(f"{self.cfg.path}: SYMMETRY {name} is not a set of permutations")
+        out: list[dict[Any, Any]] = []
+        for p in perms:
+            if not isinstance(p, Fn) or not all(isinstance(k, ModelValue) for k in p.d):
+                raise ConfigError(
+                    f"{self.cfg.path}: SYMMETRY {name} must be permutations of model values"
+                )
+            out.append(dict(p.d))
+        return out
 
     def _load_behaviour(self) -> None:
         cfg = self.cfg

@@ -426,3 +426,17 @@ def fingerprint(v: Value) -> int:
     """A 64-bit fingerprint of a state (or view) value."""
     s = _sig(v)
     return hash((v, s)) if s else hash(v)
+
+
+def permute(v: Value, perm: dict[Value, Value]) -> Value:
+    """``v`` with model values renamed by ``perm`` (for SYMMETRY)."""
+    t = type(v)
+    if t is ModelValue:
+        return perm.get(v, v)
+    if t is tuple:
+        return tuple(permute(x, perm) for x in v)
+    if t is frozenset:
+        return frozenset(permute(x, perm) for x in v)
+    if t is Fn:
+        return make_fn({permute(k, perm): permute(x, perm) for k, x in v.d.items()})
+    return v
