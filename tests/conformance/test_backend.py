@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from aura_conformance import (
     BackendCrashed,
     BackendError,
@@ -23,6 +21,8 @@ from aura_conformance import (
     state_to_itf,
 )
 from aura_model.tla import ModelValue
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
 
@@ -150,7 +150,5 @@ def _mutations(obj: object) -> st.SearchStrategy[bytes]:
 @given(_mutations(_good_reply()))
 def test_fuzzed_replies_raise_only_typed_errors(line: bytes) -> None:
     """Untrusted reply bytes decode or raise a BackendError subclass, nothing else."""
-    try:
+    with contextlib.suppress(BackendError):
         decode_reply(line, 1)
-    except BackendError:
-        pass

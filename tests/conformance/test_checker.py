@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from aura_conformance import ConformanceFailure, GuardChainWorld, guard_chain_checker
 from aura_conformance import project_guard_chain as project
 from aura_model.tla import ModelValue

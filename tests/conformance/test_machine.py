@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from aura_conformance import VARIANTS, ReferenceBackend, run_conformance
 from aura_conformance._machine import SCENARIOS, run_scenarios
 
