@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from aura_rendezvous._descriptor import RendezvousDescriptor, needs_refresh_at
-from aura_rendezvous._ids import AuthorityId, ContextId
+from aura_rendezvous._ids import AuthorityId, ContextId, is_authority, is_context
 from aura_rendezvous._service import RendezvousService
 
 __all__ = ["PeerInfo", "RendezvousAdapter"]
@@ -15,8 +15,8 @@ __all__ = ["PeerInfo", "RendezvousAdapter"]
 class PeerInfo:
     """What a member knows of a peer at one instant: its chosen descriptor."""
 
-    context_id: ContextId
-    authority_id: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
     descriptor: RendezvousDescriptor
 
     def has_direct_transport(self) -> bool:

@@ -33,6 +33,8 @@ from aura_rendezvous._ids import (
     ValueRangeError,
     check_u64,
     epoch_bytes,
+    is_authority,
+    is_context,
 )
 from aura_rendezvous._keys import AuthorityKeys, ContextMembership, Roster, verify_signature
 
@@ -131,7 +133,7 @@ class QuicReflexive:
 class WebSocketRelay:
     """WebSocket relay through ``relay_authority`` (reveals only the relay)."""
 
-    relay_authority: AuthorityId
+    relay_authority: AuthorityId = attrs.field(validator=is_authority)
     kind = 3
     is_direct = False
 
@@ -231,8 +233,8 @@ class RendezvousDescriptor:
     from ``now`` and a validity with overflow checks.
     """
 
-    authority_id: AuthorityId
-    context_id: ContextId
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
+    context_id: ContextId = attrs.field(validator=is_context)
     transport_hints: tuple[TransportHint, ...] = attrs.field(
         converter=_hints, validator=_check_hints
     )
@@ -393,8 +395,8 @@ class SealedDescriptor:
     Only ``context_id``, ``authority_id``, ``epoch`` and the size are visible.
     """
 
-    context_id: ContextId
-    authority_id: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
     epoch: int = attrs.field(validator=_u64)
     ciphertext: bytes
 

@@ -13,7 +13,14 @@ import attrs
 
 from aura_rendezvous._descriptor import TransportHint
 from aura_rendezvous._facts import RendezvousFact
-from aura_rendezvous._ids import AuthorityId, ContextId, check_u32, check_u64
+from aura_rendezvous._ids import (
+    AuthorityId,
+    ContextId,
+    check_u32,
+    check_u64,
+    is_authority,
+    is_context,
+)
 from aura_rendezvous._relay import RelayEnvelope
 
 __all__ = [
@@ -42,15 +49,15 @@ def _u32(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 
 @attrs.frozen
 class ChargeFlowBudget:
-    context_id: ContextId
-    authority_id: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
     epoch: int = attrs.field(validator=_u64)
     cost: int = attrs.field(validator=_u32)
 
 
 @attrs.frozen
 class JournalAppend:
-    context_id: ContextId
+    context_id: ContextId = attrs.field(validator=is_context)
     fact: RendezvousFact
 
 
@@ -59,8 +66,8 @@ class RecordReceipt:
     """Issue a signed, chained receipt for this operation's charge."""
 
     operation: str
-    context_id: ContextId
-    peer: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    peer: AuthorityId = attrs.field(validator=is_authority)
     epoch: int = attrs.field(validator=_u64)
     cost: int = attrs.field(validator=_u32)
 
@@ -69,14 +76,14 @@ class RecordReceipt:
 class SendHandshake:
     """Send the (opaque) first handshake message to ``peer`` over ``transport``."""
 
-    peer: AuthorityId
+    peer: AuthorityId = attrs.field(validator=is_authority)
     transport: TransportHint
     message: bytes
 
 
 @attrs.frozen
 class SendHandshakeResponse:
-    peer: AuthorityId
+    peer: AuthorityId = attrs.field(validator=is_authority)
     message: bytes
 
 
@@ -84,7 +91,7 @@ class SendHandshakeResponse:
 class SendRelayRequest:
     """``RelayRequest``: the initiator hands an envelope to its relay."""
 
-    relay: AuthorityId
+    relay: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
 
 
@@ -92,7 +99,7 @@ class SendRelayRequest:
 class ForwardRelayEnvelope:
     """``RelayForward`` / ``RelayComplete``: the relay passes an envelope on."""
 
-    to: AuthorityId
+    to: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
 
 
@@ -100,7 +107,7 @@ class ForwardRelayEnvelope:
 class SendRelayResponse:
     """``RelayResponse``: the responder answers through the relay."""
 
-    relay: AuthorityId
+    relay: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
 
 

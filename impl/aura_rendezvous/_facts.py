@@ -16,7 +16,7 @@ import attrs
 from aura_rendezvous._descriptor import MAX_SEALED_LEN, SealedDescriptor
 from aura_rendezvous._encoding import Reader, Tag, Writer
 from aura_rendezvous._errors import DecodeError, LocalProtocolError
-from aura_rendezvous._ids import AuthorityId, ContextId, check_u64
+from aura_rendezvous._ids import AuthorityId, ContextId, check_u64, is_authority, is_context
 from aura_rendezvous._keys import AuthorityKeys, Roster, verify_signature
 
 __all__ = [
@@ -61,9 +61,9 @@ class DescriptorFact:
 class ChannelEstablished:
     """A key-confirmed channel between two members in ``epoch``."""
 
-    context_id: ContextId
-    initiator: AuthorityId
-    responder: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    initiator: AuthorityId = attrs.field(validator=is_authority)
+    responder: AuthorityId = attrs.field(validator=is_authority)
     channel_id: bytes = attrs.field(validator=_b32)
     epoch: int = attrs.field(validator=_u64)
     kind = 2
@@ -73,8 +73,8 @@ class ChannelEstablished:
 class DescriptorRevoked:
     """``authority_id`` withdraws its descriptor ``nonce`` in ``context_id`` (signed by it)."""
 
-    context_id: ContextId
-    authority_id: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
     nonce: bytes = attrs.field(validator=_b32)
     signature: bytes
 

@@ -16,7 +16,14 @@ import attrs
 
 from aura_rendezvous._effects import ChargeFlowBudget, EffectCommand
 from aura_rendezvous._errors import LocalProtocolError
-from aura_rendezvous._ids import AuthorityId, ContextId, check_u32, check_u64
+from aura_rendezvous._ids import (
+    AuthorityId,
+    ContextId,
+    check_u32,
+    check_u64,
+    is_authority,
+    is_context,
+)
 
 __all__ = [
     "CAP_RELAY_FORWARD",
@@ -64,8 +71,8 @@ def _u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 class GuardSnapshot:
     """The caller's view of its own authority at evaluation time (seed 8.3)."""
 
-    authority_id: AuthorityId
-    context_id: ContextId
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
+    context_id: ContextId = attrs.field(validator=is_context)
     flow_budget_remaining: int = attrs.field(validator=_u64)
     capabilities: frozenset[str] = attrs.field(converter=_caps)
     epoch: int = attrs.field(validator=_u64)

@@ -24,6 +24,8 @@ __all__ = [
     "check_u32",
     "check_u64",
     "epoch_bytes",
+    "is_authority",
+    "is_context",
     "next_epoch",
 ]
 
@@ -99,3 +101,21 @@ class ContextId:
 
     def __str__(self) -> str:
         return f"context:{self.value[:4].hex()}"
+
+
+def is_authority(inst: object, attribute: attrs.Attribute[AuthorityId], value: object) -> None:
+    """attrs validator: the field holds an :class:`AuthorityId` (not raw bytes)."""
+    if not isinstance(value, AuthorityId):
+        raise LocalProtocolError(
+            f"{type(inst).__name__}.{attribute.name} must be an AuthorityId, "
+            f"got {type(value).__name__}"
+        )
+
+
+def is_context(inst: object, attribute: attrs.Attribute[ContextId], value: object) -> None:
+    """attrs validator: the field holds a :class:`ContextId` (not raw bytes)."""
+    if not isinstance(value, ContextId):
+        raise LocalProtocolError(
+            f"{type(inst).__name__}.{attribute.name} must be a ContextId, "
+            f"got {type(value).__name__}"
+        )

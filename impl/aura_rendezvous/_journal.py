@@ -36,7 +36,15 @@ from aura_rendezvous._facts import (
     fact_id,
     verify_revocation,
 )
-from aura_rendezvous._ids import U64_MAX, AuthorityId, ContextId, ValueRangeError, check_u64
+from aura_rendezvous._ids import (
+    U64_MAX,
+    AuthorityId,
+    ContextId,
+    ValueRangeError,
+    check_u64,
+    is_authority,
+    is_context,
+)
 from aura_rendezvous._keys import ContextMembership
 
 __all__ = [
@@ -63,7 +71,7 @@ class JournalEntry:
 
     fact: RendezvousFact
     lamport: int = attrs.field(validator=_u64)
-    origin: AuthorityId
+    origin: AuthorityId = attrs.field(validator=is_authority)
     fact_id: bytes = attrs.field(init=False, eq=False, repr=False)
     entry_id: bytes = attrs.field(init=False, eq=False, repr=False)
 
@@ -105,7 +113,7 @@ class JournalEntry:
 class AppendToken:
     """Undo information of one local append (used by the interpreter's rollback)."""
 
-    context_id: ContextId
+    context_id: ContextId = attrs.field(validator=is_context)
     fact_id: bytes
     added: bool
     previous_clock: int
@@ -193,7 +201,7 @@ class ContextJournal:
 class DescriptorCache:
     """The descriptors and revocations a member can read from one journal state."""
 
-    context_id: ContextId
+    context_id: ContextId = attrs.field(validator=is_context)
     descriptors: tuple[RendezvousDescriptor, ...]
     revoked: frozenset[tuple[AuthorityId, bytes]]
     rejected: tuple[tuple[bytes, str], ...]

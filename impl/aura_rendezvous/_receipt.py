@@ -24,6 +24,8 @@ from aura_rendezvous._ids import (
     ValueRangeError,
     check_u32,
     check_u64,
+    is_authority,
+    is_context,
 )
 from aura_rendezvous._keys import AuthorityKeys, NotAMember, Roster, verify_signature
 
@@ -110,9 +112,9 @@ def _b64(inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
 @attrs.frozen
 class Receipt:
     operation: str = attrs.field(validator=_operation)
-    context_id: ContextId
-    src: AuthorityId
-    dst: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    src: AuthorityId = attrs.field(validator=is_authority)
+    dst: AuthorityId = attrs.field(validator=is_authority)
     epoch: int = attrs.field(validator=_u64)
     cost: int = attrs.field(validator=_u32)
     nonce: int = attrs.field(validator=_u64)

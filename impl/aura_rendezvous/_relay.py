@@ -10,7 +10,7 @@ import attrs
 
 from aura_rendezvous._encoding import Reader, Tag, Writer
 from aura_rendezvous._errors import DecodeError, LocalProtocolError
-from aura_rendezvous._ids import AuthorityId, ContextId
+from aura_rendezvous._ids import AuthorityId, ContextId, is_authority, is_context
 
 __all__ = ["MAX_RELAY_PAYLOAD", "RelayEnvelope"]
 
@@ -25,9 +25,9 @@ def _payload(inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> N
 
 @attrs.frozen
 class RelayEnvelope:
-    context_id: ContextId
-    src: AuthorityId
-    dst: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    src: AuthorityId = attrs.field(validator=is_authority)
+    dst: AuthorityId = attrs.field(validator=is_authority)
     payload: bytes = attrs.field(validator=_payload)
 
     def encode(self) -> bytes:

@@ -20,7 +20,7 @@ import attrs
 from aura_rendezvous._descriptor import ContextMismatchError
 from aura_rendezvous._encoding import Reader, Tag, Writer
 from aura_rendezvous._errors import DecodeError, LocalProtocolError
-from aura_rendezvous._ids import AuthorityId, ContextId
+from aura_rendezvous._ids import AuthorityId, ContextId, is_authority, is_context
 from aura_rendezvous._journal import MAX_ENTRY_LEN, ContextJournal, JournalEntry
 from aura_rendezvous._keys import Roster
 
@@ -59,8 +59,8 @@ def _check_ids(
 class SyncDigest:
     """ "I hold these fact ids": the opening of an anti-entropy round."""
 
-    context_id: ContextId
-    sender: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    sender: AuthorityId = attrs.field(validator=is_authority)
     ids: tuple[bytes, ...] = attrs.field(converter=_sorted_ids, validator=_check_ids)
 
     def encode(self) -> bytes:
@@ -88,8 +88,8 @@ def _check_entries(
 class SyncFacts:
     """Entries the receiver lacked (the answer to a digest)."""
 
-    context_id: ContextId
-    sender: AuthorityId
+    context_id: ContextId = attrs.field(validator=is_context)
+    sender: AuthorityId = attrs.field(validator=is_authority)
     entries: tuple[JournalEntry, ...] = attrs.field(
         converter=_entry_tuple, validator=_check_entries
     )

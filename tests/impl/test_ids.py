@@ -77,3 +77,18 @@ def test_epoch_bytes_and_successor() -> None:
     assert next_epoch(41) == 42
     with pytest.raises(ValueRangeError):
         next_epoch(U64_MAX)
+
+
+def test_values_refuse_raw_bytes_for_ids() -> None:
+    """Passing raw bytes where an id belongs is a typed error naming the field."""
+    from aura_rendezvous import ChannelEstablished, GuardSnapshot, RelayEnvelope
+
+    raw = b"a" * 32
+    ctx = ContextId(b"c" * 32)
+    who = AuthorityId(raw)
+    with pytest.raises(LocalProtocolError, match=r"ChannelEstablished\.context_id"):
+        ChannelEstablished(raw, who, who, raw, 1)  # type: ignore[arg-type]
+    with pytest.raises(LocalProtocolError, match=r"RelayEnvelope\.dst"):
+        RelayEnvelope(ctx, who, raw, b"")  # type: ignore[arg-type]
+    with pytest.raises(LocalProtocolError, match=r"GuardSnapshot\.authority_id"):
+        GuardSnapshot(raw, ctx, 1, set(), 1)  # type: ignore[arg-type]
