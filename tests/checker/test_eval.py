@@ -201,3 +201,10 @@ def test_evaluation_errors_are_typed_and_located(ev: Ev, expr: str, needle: str)
     # `E == expr` is on line 5 of the generated module; the expression starts at column 6.
     assert err.line == 5
     assert err.col is not None and err.col >= 6
+
+
+def test_strings_as_sequences_and_deep_recursion(ev: Ev) -> None:
+    assert ev('"ab" \\o "c"') == "abc"
+    assert ev('Len("abc")') == 3
+    defs = "RECURSIVE Sum(_)\nSum(n) == IF n = 0 THEN 0 ELSE n + Sum(n - 1)\n"
+    assert ev("Sum(300)", defs) == 45150

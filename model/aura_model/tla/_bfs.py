@@ -9,6 +9,7 @@ parent fingerprints.
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -104,6 +105,8 @@ def check(
 ) -> CheckResult:
     """Explore the model breadth-first; see :class:`CheckResult` for the outcome."""
     started = time.perf_counter()
+    # Deeply recursive operators nest Python calls; TLC's own limit is far higher.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
         return _check(model, deadlock, max_states, progress, started)
     except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:

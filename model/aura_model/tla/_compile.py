@@ -952,7 +952,7 @@ class Compiler:
 
                 def blen(c: Ctx, e: dict[str, Any]) -> Value:
                     x = p0(c, e)
-                    if type(x) is tuple:
+                    if type(x) is tuple or type(x) is str:
                         return len(x)
                     raise _err(node, asc, f"Len expects a sequence, got {format_value(x)}")
 
@@ -1315,6 +1315,8 @@ class Compiler:
             def concat(c: Ctx, e: dict[str, Any]) -> Value:
                 x = a(c, e)
                 y = b(c, e)
+                if type(x) is str and type(y) is str:
+                    return x + y
                 if type(x) is not tuple or type(y) is not tuple:
                     raise _err(
                         node,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -431,6 +432,8 @@ def load_model(
 ) -> Model:
     """Load ``spec`` with configuration ``cfg`` (default: the .cfg next to the spec)."""
     spec_path = Path(spec)
+    # Recursive operators nest Python calls; allow TLA+ recursion a few hundred deep.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     if not spec_path.exists():
         raise TlaError(f"{spec_path}: no such spec")
     cfg_path = Path(cfg) if cfg is not None else spec_path.with_suffix(".cfg")

@@ -272,6 +272,7 @@ BUILTIN_OPS: dict[str, Builtin] = {
         Builtin("Print", 2, _print),
         Builtin("PrintT", 1, _printt),
         Builtin("ToString", 1, _tostring),
+        Builtin("TLCEval", 1, lambda v: v),
         Builtin("Permutations", 1, _permutations),
         Builtin("SortSeq", 2, _sortseq, (1,)),
         Builtin("SetToBag", 1, _settobag),
