@@ -1,35 +1,54 @@
 """Z3 twin of ``spec/DescriptorValidity.tla`` (DESIGN.md sections 2 and 3).
 
-Authorities ``a1, a2, a3``; contexts ``c1`` (members a1, a2) and ``c2``
-(members a1, a3). Each (publisher, context) has ``SLOTS`` descriptor slots
-(the descriptors it may publish in a run); times, validity windows and nonces
-are unbounded integers. ``knows[m][d]`` is member ``m``'s journal (a fact of
-descriptor ``d``), ``revokedAt[m][d]`` whether ``m``'s journal holds its
-revocation, ``arrival[m][d]`` the local Lamport stamp at which it arrived (for
-the "last arrived" broken variant only: the correct choice ignores it).
+Same variables (``now``, ``journal``, ``nextNonce``, ``lastSeen``), actions,
+invariant names and ``BUG_*`` flags as the TLA+ module. Authorities are
+``a1, a2`` and the outsider ``eve``, contexts ``c1, c2`` (the TLC model's);
+times, validity, window and nonces are unbounded, and ``MaxTime``,
+``Validity``, ``Window``, ``MaxNonce`` and ``Publishers`` are free constants.
 
-The choice of a peer's descriptor (``DVChosen``) is a function of the state,
-as in the spec: the known, valid, non-revoked descriptor of that peer and
-context with the greatest ``(valid_from, nonce)``.
+A TLA+ set of facts is an array from the fact datatype to Bool. Where the
+spec quantifies over a replica inside an action or an operator (``\\A d \\in
+DVCandidates(...)``, "the greatest"), the twin states the same thing as a
+subset of a lambda-set, which the array theory decides without quantifier
+instantiation.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import z3
 
 from aura_model.z3._sorts import EnumSort
-from aura_model.z3._ts import Action, State, TransitionSystem, decode_scalar
+from aura_model.z3._ts import (
+    Action,
+    Record,
+    State,
+    TransitionSystem,
+    array_true_keys,
+    decode_scalar,
+)
 
-__all__ = ["DV_BUGS", "MEMBERS", "SLOT_IDS", "descriptor_validity"]
+__all__ = [
+    "DV_ASSUME",
+    "DV_AUTH",
+    "DV_BUGS",
+    "DV_CTX",
+    "DV_FLAGS",
+    "DV_MC_CONSTANTS",
+    "DV_SCHEDULES",
+    "DV_STATE_VALID",
+    "DVSorts",
+    "descriptor_validity",
+    "dv_sorts",
+]
 
-AUTHS = ("a1", "a2", "a3")
-CTXS = ("c1", "c2")
-MEMBERS = {"c1": ("a1", "a2"), "c2": ("a1", "a3")}
-SLOTS = 2
-# Descriptor ids: d_<publisher>_<context>_<k>, for members only (others cannot publish).
-SLOT_IDS = tuple(f"d_{a}_{c}_{k}" for c in CTXS for a in MEMBERS[c] for k in range(SLOTS))
+DV_AUTH = ("a1", "a2")
+DV_CTX = ("c1", "c2")
+OUTSIDER = "eve"
+KINDS = ("Descriptor", "Revoked")
 
 DV_BUGS = (
     ("BUG_LastArrivedWins", "DVChoiceDeterministic"),
@@ -38,372 +57,513 @@ DV_BUGS = (
     ("BUG_InclusiveValidUntil", "DVChosenValid"),
     ("BUG_SyncToNonMember", "DVOnlyMembersKnow"),
     ("BUG_AnyoneRevokes", "DVOnlyPublisherRevokes"),
+    ("BUG_SyncReplaces", "DVJournalGrowOnly"),
 )
 DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
+# The constants of spec/MC_DescriptorValidity_bad_*.cfg: bug twins run on them.
+DV_MC_CONSTANTS = {
+    "max_time": 2,
+    "validity": 2,
+    "window": 1,
+    "max_nonce": 2,
+    "publishers": ("a1",),
+}
+_P, _T, _S = "PreparePublishDescriptor", "Tick", "SyncJournal"
+# Directed searches for counterexamples too deep for an undirected query.
+DV_SCHEDULES = {
+    # a1 publishes twice; a2 receives the newer descriptor first.
+    ("BUG_LastArrivedWins", "DVChoiceDeterministic"): (_P, _T, _P, _S, _S),
+    # a2 holds a forged revocation; a sync from a1 overwrites a2's replica.
+    ("BUG_SyncReplaces", "DVJournalGrowOnly"): (_P, _S, "ForgeRevocation", "RevokeDescriptor", _S),
+}
+# How each invariant is discharged: the lemmas its consecution assumes
+# (assuming all of them makes the quantified queries time out), or, for the
+# invariants about the lookup operator, "valid in every state" (no lemma).
+DV_ASSUME = {
+    "DVTypeOK": ("DVNonceBelowNext", "DVRevocationShape"),
+    "DVOnlyMembersKnow": (),
+    "DVRevocationShape": (),
+    "DVNonceBelowNext": ("DVTypeOK",),
+    "DVJournalGrowOnly": (),
+}
+DV_STATE_VALID = (
+    "DVNoCrossContext",
+    "DVChosenValid",
+    "DVRevokedNeverChosen",
+    "DVOnlyPublisherRevokes",
+    "DVChoiceDeterministic",
+)
+FACT_FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
+_ACCESSOR = {n: ("context" if n == "ctx" else n) for n in FACT_FIELDS}
 
-def _meta(d: str) -> tuple[str, str, int]:
-    _, a, c, k = d.split("_")
-    return a, c, int(k)
+
+class DVSorts:
+    def __init__(self) -> None:
+        self.auth = EnumSort("DVAuth", (*DV_AUTH, OUTSIDER))
+        self.ctx = EnumSort("DVCtx", DV_CTX)
+        self.kind = EnumSort("DVKind", KINDS)
+        ii = z3.IntSort()
+        fact = z3.Datatype("DVFact")
+        fact.declare(
+            "fact",
+            ("kind", self.kind.sort),
+            ("auth", self.auth.sort),
+            ("context", self.ctx.sort),  # "ctx" would shadow the sort's Z3 context
+            ("from", ii),
+            ("until", ii),
+            ("nonce", ii),
+            ("by", self.auth.sort),
+        )
+        self.fact = fact.create()
 
 
-def descriptor_validity(**bugs: bool) -> TransitionSystem:
+_SORTS: DVSorts | None = None
+
+
+def dv_sorts() -> DVSorts:
+    global _SORTS  # noqa: PLW0603 -- Z3 sorts are declared once per process
+    if _SORTS is None:
+        _SORTS = DVSorts()
+    return _SORTS
+
+
+def descriptor_validity(
+    *,
+    max_time: int | None = None,
+    validity: int | None = None,
+    window: int | None = None,
+    max_nonce: int | None = None,
+    publishers: Sequence[str] | None = None,
+    **bugs: bool,
+) -> TransitionSystem:
+    """The twin; keyword constants pin the spec's CONSTANTS (default: free)."""
     unknown = set(bugs) - set(DV_FLAGS)
     if unknown:
         raise ValueError(f"DescriptorValidity has no bug flags {sorted(unknown)}")
     bug = {b: bugs.get(b, False) for b in DV_FLAGS}
-    auth = EnumSort("DVAuthority", AUTHS)
-    ctx = EnumSort("DVContext", CTXS)
-    desc = EnumSort("DVDescriptor", SLOT_IDS)
+    S = dv_sorts()
+    F, A, C = S.fact, S.auth, S.ctx
     ii, bb = z3.IntSort(), z3.BoolSort()
-    per_desc_int = z3.ArraySort(desc.sort, ii)
-    per_desc_bool = z3.ArraySort(desc.sort, bb)
-    variables = {
-        "now": ii,
-        "published": per_desc_bool,
-        "validFrom": per_desc_int,
-        "validUntil": per_desc_int,
-        "nonce": per_desc_int,
-        "nextNonce": z3.ArraySort(auth.sort, ii),
-        "knows": z3.ArraySort(auth.sort, per_desc_bool),
-        "revokedAt": z3.ArraySort(auth.sort, per_desc_bool),
-        "revokedBy": z3.ArraySort(desc.sort, auth.sort),  # who issued the revocation
-        "revoked": per_desc_bool,  # a revocation fact exists
-        "arrival": z3.ArraySort(auth.sort, per_desc_int),
-        "clock": z3.ArraySort(auth.sort, ii),  # per-member Lamport clock
+    FS = z3.ArraySort(F, bb)  # a set of facts
+    roster = [A[a] for a in DV_AUTH]
+    eve = A[OUTSIDER]
+    ctxs = [C[c] for c in DV_CTX]
+    desc_k, rev_k = S.kind["Descriptor"], S.kind["Revoked"]
+    field = {n: getattr(F, _ACCESSOR[n]) for n in FACT_FIELDS}
+
+    # With MaxTime, Validity and MaxNonce pinned (the TLC model's values) the
+    # facts of DVFact that any action can create form a finite universe, and
+    # every quantifier over facts becomes a finite conjunction: the twin is
+    # then quantifier-free, which BMC needs to find deep counterexamples.
+    # Free constants (the proofs) keep the quantifiers.
+    universe: list[Any] = []
+    descs_of: dict[str, list[Any]] = {a: [] for a in DV_AUTH}
+    if None not in (max_time, validity, max_nonce):
+        assert max_time is not None and validity is not None and max_nonce is not None
+        for name, a in zip(DV_AUTH, roster, strict=True):
+            for c in ctxs:
+                for n in range(1, max_nonce + 1):
+                    for t0 in range(max_time + 1):
+                        d = F.fact(desc_k, a, c, t0, t0 + validity, n, a)
+                        universe.append(d)
+                        descs_of[name].append(d)
+                    for b in roster:
+                        universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
+
+    def domain(of: Any) -> list[Any]:
+        # A quantifier whose body requires a descriptor of publisher ``of``
+        # ranges over those only.
+        if of is None:
+            return universe
+        return descs_of[str(of)]
+
+    def forall(xs: list[Any], body: Any, of: Any = None) -> Any:
+        if not universe:
+            return z3.ForAll(xs, body)
+        return z3.And(
+            *(
+                z3.substitute(body, *zip(xs, combo, strict=True))
+                for combo in itertools.product(domain(of), repeat=len(xs))
+            )
+        )
+
+    def exists(xs: list[Any], body: Any, of: Any = None) -> Any:
+        if not universe:
+            return z3.Exists(xs, body)
+        return z3.Or(
+            *(
+                z3.substitute(body, *zip(xs, combo, strict=True))
+                for combo in itertools.product(domain(of), repeat=len(xs))
+            )
+        )
+
+    MaxTime, Validity, Window, MaxNonce = (
+        z3.Int("MaxTime"),
+        z3.Int("Validity"),
+        z3.Int("Window"),
+        z3.Int("MaxNonce"),
+    )
+    Publishers = z3.Array("Publishers", A.sort, bb)
+    constants = {
+        "Publishers": Publishers,
+        "MaxTime": MaxTime,
+        "Validity": Validity,
+        "Window": Window,
+        "MaxNonce": MaxNonce,
     }
 
-    def member(a: str, c: str) -> bool:
-        return a in MEMBERS[c]
+    variables = {
+        "now": ii,
+        "journal": z3.ArraySort(A.sort, FS),
+        "nextNonce": z3.ArraySort(A.sort, ii),
+        "lastSeen": z3.ArraySort(A.sort, z3.ArraySort(C.sort, z3.ArraySort(A.sort, FS))),
+    }
 
-    def is_member(a: Any, c: Any) -> Any:
-        return z3.Or(*(z3.And(a == auth[x], c == ctx[cc]) for cc in CTXS for x in MEMBERS[cc]))
+    def in_auth(x: Any) -> Any:
+        return z3.Or(*(x == a for a in roster))
 
-    def get(arr: Any, *keys: Any) -> Any:
-        for k in keys:
-            arr = z3.Select(arr, k)
-        return arr
+    def axioms(s: State) -> Any:
+        parts = [
+            MaxTime >= 0,
+            Validity >= 1,
+            Window >= 0,
+            MaxNonce >= 0,
+            z3.Not(Publishers[eve]),
+        ]
+        for k, v in (
+            (MaxTime, max_time),
+            (Validity, validity),
+            (Window, window),
+            (MaxNonce, max_nonce),
+        ):
+            if v is not None:
+                parts.append(k == v)
+        if publishers is not None:
+            parts += [Publishers[A[a]] == (a in publishers) for a in DV_AUTH]
+        return z3.And(*parts)
 
-    def valid(s: State, d: Any) -> Any:
-        vf, vu = get(s["validFrom"], d), get(s["validUntil"], d)
-        if bug["BUG_InclusiveValidUntil"]:
-            return z3.And(vf <= s["now"], s["now"] <= vu)
-        return z3.And(vf <= s["now"], s["now"] < vu)
+    def x_var(tag: str) -> Any:
+        return z3.Const(f"x!{tag}", F)
 
-    def eligible(s: State, m: Any, c: str, p: str, d: str) -> Any:
-        a_d, c_d, _ = _meta(d)
-        same = a_d == p and (c_d == c or bug["BUG_CrossContextLookup"])
-        if not same:
-            return z3.BoolVal(False)
-        conds = [get(s["knows"], m, desc[d]), valid(s, desc[d])]
-        if not bug["BUG_IgnoreRevocation"]:
-            conds.append(z3.Not(get(s["revokedAt"], m, desc[d])))
-        return z3.And(*conds)
+    def valid_at(d: Any, t: Any) -> Any:
+        return z3.And(field["from"](d) <= t, t < field["until"](d))
 
-    def greater(s: State, m: Any, d: str, e: str) -> Any:
+    def revocation(d: Any, b: Any) -> Any:
+        return F.fact(rev_k, field["auth"](d), field["ctx"](d), 0, 0, field["nonce"](d), b)
+
+    def revoked_in(s: State, m: Any, d: Any) -> Any:
+        # \E r \in journal[m] : r revokes d and r.by = d.auth. Revocation facts
+        # all have from = until = 0 (DVRevocationShape), so r is determined.
+        return s["journal"][m][revocation(d, field["auth"](d))]
+
+    def better(d1: Any, d2: Any) -> Any:
+        f1, f2 = field["from"](d1), field["from"](d2)
+        return z3.Or(f1 > f2, z3.And(f1 == f2, field["nonce"](d1) > field["nonce"](d2)))
+
+    def candidates(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
+        return z3.And(
+            s["journal"][m][d],
+            field["kind"](d) == desc_k,
+            field["auth"](d) == p,
+            field["ctx"](d) == c,
+            valid_at(d, s["now"]),
+            z3.Not(revoked_in(s, m, d)),
+        )
+
+    lookup_buggy = any(
+        bug[b]
+        for b in (
+            "BUG_InclusiveValidUntil",
+            "BUG_IgnoreRevocation",
+            "BUG_AnyoneRevokes",
+            "BUG_CrossContextLookup",
+        )
+    )
+
+    def lookup_candidates(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
+        if not lookup_buggy:
+            # The same operator when every flag is off: the same term.
+            return candidates(s, m, c, p, d)
+        now = s["now"]
+        valid = (
+            z3.And(field["from"](d) <= now, now <= field["until"](d))
+            if bug["BUG_InclusiveValidUntil"]
+            else valid_at(d, now)
+        )
+        if bug["BUG_IgnoreRevocation"]:
+            revoked: Any = z3.BoolVal(False)
+        elif bug["BUG_AnyoneRevokes"]:
+            revoked = z3.Or(*(s["journal"][m][revocation(d, b)] for b in roster))
+        else:
+            revoked = revoked_in(s, m, d)
+        return z3.And(
+            s["journal"][m][d],
+            field["kind"](d) == desc_k,
+            field["auth"](d) == p,
+            z3.BoolVal(True) if bug["BUG_CrossContextLookup"] else field["ctx"](d) == c,
+            valid,
+            z3.Not(revoked),
+        )
+
+    def greatest(cands: Any, d: Any, tag: str, p: Any) -> Any:
+        # d \in DVGreatest(S): d \in S /\ \A x \in S : x = d \/ DVBetter(d, x)
+        x = x_var(tag)
+        return z3.And(
+            cands(d), forall([x], z3.Implies(cands(x), z3.Or(x == d, better(d, x))), of=p)
+        )
+
+    def in_best(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
+        return greatest(lambda y: candidates(s, m, c, p, y), d, "best", p)
+
+    def in_lookup(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
         if bug["BUG_LastArrivedWins"]:
-            return get(s["arrival"], m, desc[d]) > get(s["arrival"], m, desc[e])
-        vf_d, vf_e = get(s["validFrom"], desc[d]), get(s["validFrom"], desc[e])
-        n_d, n_e = get(s["nonce"], desc[d]), get(s["nonce"], desc[e])
-        return z3.Or(vf_d > vf_e, z3.And(vf_d == vf_e, n_d > n_e))
+            return z3.And(s["lastSeen"][m][c][p][d], lookup_candidates(s, m, c, p, d))
+        return greatest(lambda y: lookup_candidates(s, m, c, p, y), d, "look", p)
 
-    chosen_cache: dict[tuple[object, ...], dict[str, Any]] = {}
+    def needs_refresh(s: State, a: Any, c: Any) -> Any:
+        x = x_var("nr")
+        # Publishers are a1/a2 (a param ranging over the roster): the
+        # quantifier ranges over the universe unless a is a known constant.
+        return forall(
+            [x], z3.Implies(candidates(s, a, c, a, x), s["now"] + Window >= field["until"](x))
+        )
 
-    def chosen(s: State, m: Any, c: str, p: str) -> dict[str, Any]:
-        """For each descriptor, whether member m chooses it for peer p in c."""
-        key = (tuple(e.get_id() for e in s.values()), m.get_id(), c, p)
-        if key not in chosen_cache:
-            chosen_cache[key] = _chosen(s, m, c, p)
-        return chosen_cache[key]
-
-    def _chosen(s: State, m: Any, c: str, p: str) -> dict[str, Any]:
-        cands = [d for d in SLOT_IDS if _meta(d)[0] == p]
-        out = {}
-        for d in cands:
-            beats = [
-                z3.Implies(eligible(s, m, c, p, e), greater(s, m, d, e)) for e in cands if e != d
-            ]
-            out[d] = z3.And(eligible(s, m, c, p, d), *beats)
-        return out
+    empty = z3.K(F, z3.BoolVal(False))
 
     def init(s: State) -> Any:
         return z3.And(
-            s["now"] >= 0,
-            s["published"] == z3.K(desc.sort, z3.BoolVal(False)),
-            s["knows"] == z3.K(auth.sort, z3.K(desc.sort, z3.BoolVal(False))),
-            s["revokedAt"] == z3.K(auth.sort, z3.K(desc.sort, z3.BoolVal(False))),
-            s["revoked"] == z3.K(desc.sort, z3.BoolVal(False)),
-            s["arrival"] == z3.K(auth.sort, z3.K(desc.sort, z3.IntVal(0))),
-            s["clock"] == z3.K(auth.sort, z3.IntVal(0)),
-            s["nextNonce"] == z3.K(auth.sort, z3.IntVal(0)),
-            # Unpublished slots carry no window yet (the spec's NoDescriptor).
-            s["validFrom"] == z3.K(desc.sort, z3.IntVal(0)),
-            s["validUntil"] == z3.K(desc.sort, z3.IntVal(0)),
-            s["nonce"] == z3.K(desc.sort, z3.IntVal(0)),
+            s["now"] == 0,
+            s["journal"] == z3.K(A.sort, empty),
+            s["nextNonce"] == z3.K(A.sort, z3.IntVal(1)),
+            s["lastSeen"] == z3.K(A.sort, z3.K(C.sort, z3.K(A.sort, empty))),
         )
 
-    def arrive(s: State, t: State, m: Any, d: Any) -> list[Any]:
-        stamp = get(s["clock"], m) + 1
-        return [
-            t["knows"] == z3.Store(s["knows"], m, z3.Store(get(s["knows"], m), d, True)),
-            t["arrival"] == z3.Store(s["arrival"], m, z3.Store(get(s["arrival"], m), d, stamp)),
-            t["clock"] == z3.Store(s["clock"], m, stamp),
-        ]
-
     def publish(s: State, t: State, p: Any) -> Any:
-        # The publisher is fixed by the descriptor id: d_<a>_<c>_<k>.
-        d, validity = p["d"], p["validity"]
-        owner = z3.Or(*(z3.And(d == desc[x], p["a"] == auth[_meta(x)[0]]) for x in SLOT_IDS))
+        a, c = p["a"], p["c"]
+        n = s["nextNonce"][a]
+        d = F.fact(desc_k, a, c, s["now"], s["now"] + Validity, n, a)
         return z3.And(
-            owner,
-            z3.Not(get(s["published"], d)),
-            validity >= 1,  # building an empty window is an error, not a descriptor
-            t["published"] == z3.Store(s["published"], d, True),
-            t["validFrom"] == z3.Store(s["validFrom"], d, s["now"]),
-            t["validUntil"] == z3.Store(s["validUntil"], d, s["now"] + validity),
-            t["nonce"] == z3.Store(s["nonce"], d, get(s["nextNonce"], p["a"])),
-            t["nextNonce"] == z3.Store(s["nextNonce"], p["a"], get(s["nextNonce"], p["a"]) + 1),
-            *arrive(s, t, p["a"], d),
+            in_auth(a),
+            Publishers[a],
+            needs_refresh(s, a, c),
+            n <= MaxNonce,
+            t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], d, True)),
+            t["lastSeen"]
+            == z3.Store(
+                s["lastSeen"],
+                a,
+                z3.Store(
+                    s["lastSeen"][a], c, z3.Store(s["lastSeen"][a][c], a, z3.Store(empty, d, True))
+                ),
+            ),
+            t["nextNonce"] == z3.Store(s["nextNonce"], a, n + 1),
         )
 
     def revoke(s: State, t: State, p: Any) -> Any:
-        d, a = p["d"], p["a"]
-        publisher = z3.Or(*(z3.And(d == desc[x], a == auth[_meta(x)[0]]) for x in SLOT_IDS))
-        ctx_member = z3.Or(
-            *(z3.And(d == desc[x], is_member(a, ctx[_meta(x)[1]])) for x in SLOT_IDS)
-        )
+        a, d = p["a"], p["d"]
+        r = revocation(d, a)
         return z3.And(
-            ctx_member if bug["BUG_AnyoneRevokes"] else publisher,
-            get(s["knows"], a, d),
-            t["revoked"] == z3.Store(s["revoked"], d, True),
-            t["revokedBy"] == z3.Store(s["revokedBy"], d, a),
-            t["revokedAt"]
-            == z3.Store(s["revokedAt"], a, z3.Store(get(s["revokedAt"], a), d, True)),
+            in_auth(a),
+            s["journal"][a][d],
+            field["kind"](d) == desc_k,
+            field["auth"](d) == a,
+            valid_at(d, s["now"]),
+            z3.Not(s["journal"][a][r]),
+            t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], r, True)),
+        )
+
+    def forge(s: State, t: State, p: Any) -> Any:
+        b, d = p["b"], p["d"]
+        x = x_var("fg")
+
+        def honest(m: Any) -> Any:
+            return forall(
+                [x],
+                z3.Implies(
+                    s["journal"][m][x],
+                    z3.Or(field["kind"](x) != rev_k, field["by"](x) == field["auth"](x)),
+                ),
+            )
+
+        return z3.And(
+            in_auth(b),
+            s["journal"][b][d],
+            field["kind"](d) == desc_k,
+            field["auth"](d) != b,
+            *(honest(m) for m in roster),
+            t["journal"]
+            == z3.Store(s["journal"], b, z3.Store(s["journal"][b], revocation(d, b), True)),
         )
 
     def sync(s: State, t: State, p: Any) -> Any:
-        # Anti-entropy: src sends dst one fact of context c that dst misses
-        # (one at a time, so arrival order is any order).
-        src, dst, d = p["src"], p["dst"], p["d"]
-        in_ctx = z3.Or(*(z3.And(d == desc[x], is_member(src, ctx[_meta(x)[1]])) for x in SLOT_IDS))
-        dst_ok = (
-            z3.BoolVal(True)
-            if bug["BUG_SyncToNonMember"]
-            else z3.Or(*(z3.And(d == desc[x], is_member(dst, ctx[_meta(x)[1]])) for x in SLOT_IDS))
+        src, dst, f = p["src"], p["dst"], p["f"]
+        merged = (
+            s["journal"][src] if bug["BUG_SyncReplaces"] else z3.Store(s["journal"][dst], f, True)
         )
-        knows_d = get(s["knows"], src, d)
-        rev = z3.Or(get(s["revokedAt"], dst, d), get(s["revokedAt"], src, d))
-        return z3.And(
-            src != dst,
-            in_ctx,
-            dst_ok,
-            knows_d,
-            z3.Or(z3.Not(get(s["knows"], dst, d)), rev != get(s["revokedAt"], dst, d)),
-            z3.If(
-                get(s["knows"], dst, d),
-                z3.And(
-                    t["knows"] == s["knows"],
-                    t["arrival"] == s["arrival"],
-                    t["clock"] == s["clock"],
-                ),
-                z3.And(*arrive(s, t, dst, d)),
+        fc, fa = field["ctx"](f), field["auth"](f)
+        seen = z3.Store(
+            s["lastSeen"],
+            dst,
+            z3.Store(
+                s["lastSeen"][dst],
+                fc,
+                z3.Store(s["lastSeen"][dst][fc], fa, z3.Store(empty, f, True)),
             ),
-            t["revokedAt"]
-            == z3.Store(s["revokedAt"], dst, z3.Store(get(s["revokedAt"], dst), d, rev)),
+        )
+        return z3.And(
+            in_auth(src),
+            z3.Or(in_auth(dst), dst == eve),
+            src != dst,
+            z3.BoolVal(True) if bug["BUG_SyncToNonMember"] else in_auth(dst),
+            s["journal"][src][f],
+            z3.Not(s["journal"][dst][f]),
+            t["journal"] == z3.Store(s["journal"], dst, merged),
+            t["lastSeen"]
+            == z3.If(z3.And(field["kind"](f) == desc_k, in_auth(dst)), seen, s["lastSeen"]),
         )
 
     def tick(s: State, t: State, p: Any) -> Any:
-        return z3.And(p["delta"] >= 1, t["now"] == s["now"] + p["delta"])
+        return z3.And(s["now"] < MaxTime, t["now"] == s["now"] + 1)
 
     actions = {
         "PreparePublishDescriptor": Action(
-            publish,
-            (
-                "published",
-                "validFrom",
-                "validUntil",
-                "nonce",
-                "nextNonce",
-                "knows",
-                "arrival",
-                "clock",
-            ),
-            {"a": auth.sort, "d": desc.sort, "validity": ii},
+            publish, ("journal", "lastSeen", "nextNonce"), {"a": A.sort, "c": C.sort}
         ),
-        "RevokeDescriptor": Action(
-            revoke, ("revoked", "revokedBy", "revokedAt"), {"a": auth.sort, "d": desc.sort}
-        ),
+        "RevokeDescriptor": Action(revoke, ("journal",), {"a": A.sort, "d": F}),
+        "ForgeRevocation": Action(forge, ("journal",), {"b": A.sort, "d": F}),
         "SyncJournal": Action(
-            sync,
-            ("knows", "arrival", "clock", "revokedAt"),
-            {"src": auth.sort, "dst": auth.sort, "d": desc.sort},
+            sync, ("journal", "lastSeen"), {"src": A.sort, "dst": A.sort, "f": F}
         ),
-        "Tick": Action(tick, ("now",), {"delta": ii}),
+        "Tick": Action(tick, ("now",)),
     }
 
-    def all_choices(s: State, body: Any) -> Any:
-        parts = []
-        for m in AUTHS:
-            for c in CTXS:
-                for p in MEMBERS[c]:
-                    ch = chosen(s, auth[m], c, p)
-                    parts += [body(m, c, p, d, cd) for d, cd in ch.items()]
-        return z3.And(*parts)
+    def every_choice(s: State, body: Any) -> Any:
+        d = z3.Const("d!q", F)
+        return z3.And(
+            *(
+                forall([d], z3.Implies(in_lookup(s, m, c, p, d), body(m, c, p, d)), of=p)
+                for m in roster
+                for c in ctxs
+                for p in roster
+            )
+        )
 
-    def knows_fact(s: State, m: str, d: str) -> Any:
-        return get(s["knows"], auth[m], desc[d])
+    def fact_ok(s: State, f: Any) -> Any:
+        is_desc = field["kind"](f) == desc_k
+        return z3.And(
+            in_auth(field["auth"](f)),
+            in_auth(field["by"](f)),
+            field["from"](f) >= 0,
+            field["from"](f) <= MaxTime,
+            field["until"](f) >= 0,
+            field["until"](f) <= MaxTime + Validity,
+            field["nonce"](f) >= 1,
+            field["nonce"](f) <= MaxNonce,
+            z3.Implies(is_desc, field["by"](f) == field["auth"](f)),
+        )
 
-    def same_view(s: State, m1: str, m2: str, c: str, p: str) -> Any:
-        parts = []
-        for d in SLOT_IDS:
-            if _meta(d)[0] == p:
-                parts += [
-                    knows_fact(s, m1, d) == knows_fact(s, m2, d),
-                    get(s["revokedAt"], auth[m1], desc[d])
-                    == get(s["revokedAt"], auth[m2], desc[d]),
-                ]
-        return z3.And(*parts)
-
-    def choice_deterministic(s: State) -> Any:
-        parts = []
-        for c in CTXS:
-            for p in MEMBERS[c]:
-                for i, m1 in enumerate(MEMBERS[c]):
-                    for m2 in MEMBERS[c][i + 1 :]:
-                        ch1, ch2 = chosen(s, auth[m1], c, p), chosen(s, auth[m2], c, p)
+    def type_ok(s: State) -> Any:
+        f, g = z3.Const("f!t", F), z3.Const("g!t", F)
+        members = [*roster, eve]
+        parts = [s["now"] >= 0, s["now"] <= MaxTime]
+        parts += [forall([f], z3.Implies(s["journal"][m][f], fact_ok(s, f))) for m in members]
+        parts += [z3.And(s["nextNonce"][a] >= 1, s["nextNonce"][a] <= MaxNonce + 1) for a in roster]
+        for m in roster:
+            for c in ctxs:
+                for p in roster:
+                    ls = s["lastSeen"][m][c][p]
+                    if universe:
+                        # Cardinality <= 1 over a finite universe is AtMost.
+                        members_ = [u for a in DV_AUTH for u in descs_of[a]]
+                        parts.append(z3.AtMost(*(ls[u] for u in members_), 1))
+                        parts.append(forall([f], z3.Implies(ls[f], fact_ok(s, f))))
+                    else:
                         parts.append(
-                            z3.Implies(
-                                same_view(s, m1, m2, c, p),
-                                z3.And(*(ch1[d] == ch2[d] for d in ch1)),
+                            forall(
+                                [f, g],
+                                z3.Implies(z3.And(ls[f], ls[g]), z3.And(f == g, fact_ok(s, f))),
                             )
                         )
         return z3.And(*parts)
 
-    invariants = {
-        "DVTypeOK": lambda s: z3.And(
-            s["now"] >= 0,
-            *(get(s["nextNonce"], a) >= 0 for a in auth),
-        ),
-        "DVWellFormed": lambda s: z3.And(
+    def publisher_revokes(s: State) -> Any:
+        d, e = z3.Const("d!p", F), z3.Const("e!p", F)
+        return z3.And(
             *(
                 z3.Implies(
-                    get(s["published"], desc[d]),
-                    get(s["validFrom"], desc[d]) < get(s["validUntil"], desc[d]),
+                    exists([d], in_best(s, m, c, p, d), of=p),
+                    exists([e], in_lookup(s, m, c, p, e), of=p),
                 )
-                for d in SLOT_IDS
+                for m in roster
+                for c in ctxs
+                for p in roster
             )
-        ),
-        "DVOnlyMembersKnow": lambda s: z3.And(
+        )
+
+    def deterministic(s: State) -> Any:
+        d, x = z3.Const("d!q", F), z3.Const("x!q", F)
+        return z3.And(
             *(
-                z3.Not(knows_fact(s, m, d))
-                for m in AUTHS
-                for d in SLOT_IDS
-                if not member(m, _meta(d)[1])
+                forall(
+                    [d, x],
+                    z3.Implies(
+                        z3.And(in_lookup(s, m, c, p, d), candidates(s, m, c, p, x)),
+                        z3.Not(better(x, d)),
+                    ),
+                    of=p,
+                )
+                for m in roster
+                for c in ctxs
+                for p in roster
             )
+        )
+
+    invariants = {
+        "DVTypeOK": type_ok,
+        "DVOnlyMembersKnow": lambda s: s["journal"][eve] == empty,
+        "DVNoCrossContext": lambda s: every_choice(s, lambda m, c, p, d: field["ctx"](d) == c),
+        "DVChosenValid": lambda s: every_choice(s, lambda m, c, p, d: valid_at(d, s["now"])),
+        "DVRevokedNeverChosen": lambda s: every_choice(
+            s, lambda m, c, p, d: z3.Not(revoked_in(s, m, d))
         ),
-        "DVChosenValid": lambda s: all_choices(
+        "DVOnlyPublisherRevokes": publisher_revokes,
+        "DVChoiceDeterministic": deterministic,
+    }
+
+    def all_facts(s: State, body: Any) -> Any:
+        f = z3.Const("f!s", F)
+        return z3.And(
+            *(forall([f], z3.Implies(s["journal"][m][f], body(m, f))) for m in [*roster, eve])
+        )
+
+    strengthening = {
+        # Revocation facts are DVRevocation(d, b): from = until = 0 (the twin's
+        # DVRevokedIn relies on it).
+        "DVRevocationShape": lambda s: all_facts(
             s,
-            lambda m, c, p, d, cd: z3.Implies(
-                cd,
-                z3.And(
-                    get(s["validFrom"], desc[d]) <= s["now"],
-                    s["now"] < get(s["validUntil"], desc[d]),
+            lambda m, f: z3.Implies(
+                field["kind"](f) == rev_k, z3.And(field["from"](f) == 0, field["until"](f) == 0)
+            ),
+        ),
+        # Descriptors of a publisher have nonces below its next nonce.
+        "DVNonceBelowNext": lambda s: all_facts(
+            s,
+            lambda m, f: z3.And(
+                *(
+                    z3.Implies(field["auth"](f) == a, field["nonce"](f) < s["nextNonce"][a])
+                    for a in roster
+                ),
+                field["from"](f) <= s["now"],
+                z3.Implies(
+                    field["kind"](f) == desc_k,
+                    field["until"](f) == field["from"](f) + Validity,
                 ),
             ),
         ),
-        "DVRevokedNeverChosen": lambda s: all_choices(
-            # Never chosen by a member whose journal holds the revocation.
-            s,
-            lambda m, c, p, d, cd: z3.Implies(cd, z3.Not(get(s["revokedAt"], auth[m], desc[d]))),
-        ),
-        "DVNoCrossContext": lambda s: all_choices(
-            s, lambda m, c, p, d, cd: z3.Implies(cd, z3.BoolVal(_meta(d)[1] == c))
-        ),
-        "DVChoiceDeterministic": choice_deterministic,
-        "DVOnlyPublisherRevokes": lambda s: z3.And(
-            *(
-                z3.Implies(
-                    get(s["revoked"], desc[d]),
-                    get(s["revokedBy"], desc[d]) == auth[_meta(d)[0]],
-                )
-                for d in SLOT_IDS
-            )
-        ),
-    }
-    strengthening = {
-        "DVKnownIsPublished": lambda s: z3.And(
-            *(
-                z3.Implies(knows_fact(s, m, d), get(s["published"], desc[d]))
-                for m in AUTHS
-                for d in SLOT_IDS
-            )
-        ),
-        "DVRevocationIsFact": lambda s: z3.And(
-            *(
-                z3.Implies(get(s["revokedAt"], auth[m], desc[d]), get(s["revoked"], desc[d]))
-                for m in AUTHS
-                for d in SLOT_IDS
-            )
-        ),
-        "DVNoncesUnique": lambda s: z3.And(
-            *(
-                z3.Implies(
-                    z3.And(get(s["published"], desc[d]), get(s["published"], desc[e])),
-                    get(s["nonce"], desc[d]) != get(s["nonce"], desc[e]),
-                )
-                for d in SLOT_IDS
-                for e in SLOT_IDS
-                if d < e and _meta(d)[0] == _meta(e)[0]
-            ),
-            *(
-                z3.Implies(
-                    get(s["published"], desc[d]),
-                    get(s["nonce"], desc[d]) < get(s["nextNonce"], auth[_meta(d)[0]]),
-                )
-                for d in SLOT_IDS
-            ),
-        ),
     }
 
-    def decode_per_desc(model: Any, expr: Any, s: State) -> object:
-        pub = s["published"]
-        return {
-            d: decode_scalar(model.eval(z3.Select(expr, desc[d]), True))
-            for d in SLOT_IDS
-            if z3.is_true(model.eval(z3.Select(pub, desc[d]), True))
-        }
-
-    def decode_per_member(model: Any, expr: Any, s: State) -> object:
-        return {
-            m: frozenset(
-                d for d in SLOT_IDS if z3.is_true(model.eval(get(expr, auth[m], desc[d]), True))
-            )
-            for m in AUTHS
-        }
-
-    def decode_set(model: Any, expr: Any, s: State) -> object:
-        return frozenset(d for d in SLOT_IDS if z3.is_true(model.eval(get(expr, desc[d]), True)))
-
-    def decode_arrival(model: Any, expr: Any, s: State) -> object:
-        return {
-            m: {
-                d: decode_scalar(model.eval(get(expr, auth[m], desc[d]), True))
-                for d in SLOT_IDS
-                if z3.is_true(model.eval(get(s["knows"], auth[m], desc[d]), True))
-            }
-            for m in AUTHS
-        }
-
-    def decode_by_auth(model: Any, expr: Any, s: State) -> object:
-        return {a: decode_scalar(model.eval(get(expr, auth[a]), True)) for a in AUTHS}
-
-    def decode_revoked_by(model: Any, expr: Any, s: State) -> object:
-        rev = s["revoked"]
-        return {
-            d: str(model.eval(get(expr, desc[d]), True))
-            for d in SLOT_IDS
-            if z3.is_true(model.eval(get(rev, desc[d]), True))
-        }
+    action_properties = {"DVJournalGrowOnly": _grow_only(roster)}
 
     return TransitionSystem(
         "DescriptorValidity",
@@ -412,18 +572,47 @@ def descriptor_validity(**bugs: bool) -> TransitionSystem:
         actions,
         invariants,
         strengthening=strengthening,
-        logic="QF_AUFLIA",
-        decoders={
-            "published": decode_set,
-            "validFrom": decode_per_desc,
-            "validUntil": decode_per_desc,
-            "nonce": decode_per_desc,
-            "nextNonce": decode_by_auth,
-            "knows": decode_per_member,
-            "revokedAt": decode_per_member,
-            "revokedBy": decode_revoked_by,
-            "revoked": decode_set,
-            "arrival": decode_arrival,
-            "clock": decode_by_auth,
-        },
+        axioms=axioms,
+        constants=constants,
+        constant_decoders={"Publishers": lambda m, e: _subset(m, e, roster)},
+        decoders=_decoders(S, roster, ctxs),
+        action_properties=action_properties,
     )
+
+
+def _grow_only(roster: Sequence[Any]) -> Any:
+    def prop(s: State, t: State) -> Any:
+        return z3.And(*(z3.IsSubset(s["journal"][m], t["journal"][m]) for m in roster))
+
+    return prop
+
+
+def _subset(model: Any, arr: Any, roster: Sequence[Any]) -> object:
+    return frozenset(str(a) for a in roster if z3.is_true(model.eval(arr[a], True)))
+
+
+def _decoders(S: DVSorts, roster: Sequence[Any], ctxs: Sequence[Any]) -> dict[str, Any]:
+    F = S.fact
+
+    def fact_set(m: Any, expr: Any) -> object:
+        return frozenset(
+            Record(
+                (n, decode_scalar(m.eval(getattr(F, _ACCESSOR[n])(k), model_completion=True)))
+                for n in FACT_FIELDS
+            )
+            for k in array_true_keys(m, expr)
+        )
+
+    def journal(m: Any, expr: Any, s: State) -> object:
+        return {str(a): fact_set(m, expr[a]) for a in [*roster, S.auth[OUTSIDER]]}
+
+    def next_nonce(m: Any, expr: Any, s: State) -> object:
+        return {str(a): decode_scalar(m.eval(expr[a], True)) for a in roster}
+
+    def last_seen(m: Any, expr: Any, s: State) -> object:
+        return {
+            str(a): {str(c): {str(p): fact_set(m, expr[a][c][p]) for p in roster} for c in ctxs}
+            for a in roster
+        }
+
+    return {"journal": journal, "nextNonce": next_nonce, "lastSeen": last_seen}

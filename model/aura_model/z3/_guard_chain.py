@@ -33,6 +33,7 @@ __all__ = [
     "GC_BOUNDED",
     "GC_BUGS",
     "GC_FLAGS",
+    "GC_MC_CONSTANTS",
     "GC_SCHEDULES",
     "GCSorts",
     "gc_sorts",
@@ -66,7 +67,12 @@ _SEND = ("PrepareOperation", "ChargeFlowBudget", "JournalAppend", "SendPacket")
 GC_SCHEDULES = {
     # A lost receipt: two sends, and the receiver takes the second first.
     ("BUG_NoChainCheck", "GCReceiptChain"): (*_SEND, *_SEND, "ReceiveReceipt"),
+    # Without the budget guard a third send in one epoch takes nonce Limit + 2.
+    ("BUG_NoBudgetCheck", "GCTypeOK"): (*_SEND, *_SEND, *_SEND),
 }
+
+# The constants of spec/MC_GuardChain*.cfg: bug twins and searches run on them.
+GC_MC_CONSTANTS = {"limit": 2, "holders": ("a1",), "costs": (1, 2), "max_epoch": 1}
 
 # Invariants proved only up to a bound, and why (see docs/proofs.md).
 GC_BOUNDED = {

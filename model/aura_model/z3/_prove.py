@@ -153,13 +153,18 @@ def model_rows(entry: ModelEntry, depth: int) -> list[Row]:
         elif k is not None:
             res = ts.k_induction(name, k)
         else:
-            res = ts.prove(name)
+            res = ts.prove(name, entry.assume.get(name))
         rows.append(_row(res))
-    rows.append(_row(ts.bmc(depth)))
+    for name in ts.action_properties:
+        rows.append(_row(ts.check_action_property(name, entry.assume.get(name))))
+    # Searches (BMC, witnesses) run on the TLC model's constants, as TLC would.
+    search = entry.build(**entry.bug_constants) if entry.bug_constants else ts
+    bmc = search.bmc(depth)
+    rows.append(_row(attrs.evolve(bmc, system=ts.name)))
     for action in ts.actions:
-        rows.append(_row(ts.reachability_witness(action, max(depth, entry.witness_depth))))
+        rows.append(_row(search.reachability_witness(action, max(depth, entry.witness_depth))))
     for flag, invariant in entry.bugs:
-        twin = entry.build(**{flag: True})
+        twin = entry.build(**{flag: True}, **entry.bug_constants)
         schedule = entry.schedules.get((flag, invariant))
         res = twin.bmc(max(depth, entry.bug_depth), [invariant], schedule=schedule)
         rows.append(

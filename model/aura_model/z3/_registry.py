@@ -26,13 +26,28 @@ class ModelEntry:
     implied: Mapping[str, Sequence[str]] = attrs.field(factory=dict)  # invariant -> lemmas
     bounded: Mapping[str, str] = attrs.field(factory=dict)  # invariant -> why only bounded
     schedules: Mapping[tuple[str, str], Sequence[str]] = attrs.field(factory=dict)
+    assume: Mapping[str, Sequence[str]] = attrs.field(factory=dict)  # consecution hypotheses
+    bug_constants: Mapping[str, object] = attrs.field(factory=dict)  # pinned for bug twins
     witness_depth: int = 6  # longest shortest path needed to fire an action
     bug_depth: int = 6
 
 
 def _entries() -> list[ModelEntry]:
-    from aura_model.z3._descriptor_validity import DV_BUGS, descriptor_validity
-    from aura_model.z3._guard_chain import GC_BOUNDED, GC_BUGS, GC_SCHEDULES, guard_chain
+    from aura_model.z3._descriptor_validity import (
+        DV_ASSUME,
+        DV_BUGS,
+        DV_MC_CONSTANTS,
+        DV_SCHEDULES,
+        DV_STATE_VALID,
+        descriptor_validity,
+    )
+    from aura_model.z3._guard_chain import (
+        GC_BOUNDED,
+        GC_BUGS,
+        GC_MC_CONSTANTS,
+        GC_SCHEDULES,
+        guard_chain,
+    )
 
     return [
         ModelEntry(
@@ -42,8 +57,17 @@ def _entries() -> list[ModelEntry]:
             implied={"GCNoEffectOnDeny": ("GCWireJournaled",)},
             bounded=GC_BOUNDED,
             schedules=GC_SCHEDULES,
+            bug_constants=GC_MC_CONSTANTS,
         ),
-        ModelEntry("DescriptorValidity", descriptor_validity, DV_BUGS),
+        ModelEntry(
+            "DescriptorValidity",
+            descriptor_validity,
+            DV_BUGS,
+            implied=dict.fromkeys(DV_STATE_VALID, ()),
+            assume=DV_ASSUME,
+            schedules=DV_SCHEDULES,
+            bug_constants=DV_MC_CONSTANTS,
+        ),
     ]
 
 

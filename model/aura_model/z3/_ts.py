@@ -218,6 +218,8 @@ class TransitionSystem:
         decoders: Mapping[str, Callable[[Any, Any, State], object]] | None = None,
         constants: Mapping[str, Any] | None = None,
         bounded: Mapping[str, Callable[[State, int], Any]] | None = None,
+        action_properties: Mapping[str, Callable[[State, State], Any]] | None = None,
+        search_frame: Callable[[State, str], Any] | None = None,
         constant_decoders: Mapping[str, Callable[[Any, Any], object]] | None = None,
         timeout_ms: int = 2000,
         logic: str | None = None,
@@ -240,6 +242,14 @@ class TransitionSystem:
         # states within ``bound`` steps of Init (a log grows by at most one
         # entry per step): BMC uses them instead of the quantified form.
         self.bounded = dict(bounded or {})
+        # [][P]_vars properties: P over a step (s, t); stuttering satisfies P.
+        self.action_properties = dict(action_properties or {})
+        # For BMC and witnesses only: restricts states to a finite universe of
+        # values (e.g. every set of facts is a subset of the facts the pinned
+        # constants allow), which turns quantifiers over sets into finite
+        # ones. A trace found under it is a real trace; "no violation" under
+        # it is bounded by that universe too (the table says so).
+        self.search_frame = search_frame
         self.constant_decoders = dict(constant_decoders or {})
         self.timeout_ms = timeout_ms
         self._cache: dict[tuple[object, ...], Any] = {}
@@ -271,6 +281,10 @@ class TransitionSystem:
     def state_axioms(self, s: State) -> Any:
         return self.axioms(s) if self.axioms is not None else z3.BoolVal(True)
 
+    def search_axioms(self, s: State, tag: str) -> Any:
+        frame = self.search_frame(s, tag) if self.search_frame is not None else True
+        return z3.And(self.state_axioms(s), frame)
+
     def next_formula(self, s: State, t: State, tag: str) -> tuple[Any, dict[str, Any]]:
         """``Next`` as a disjunction, with one Boolean selector per action."""
         selectors = {a: z3.Bool(f"fired:{a}@{tag}") for a in self.actions}
@@ -297,6 +311,8 @@ class TransitionSystem:
 
     def _lemma(self, name: str) -> StatePred:
         lemmas = self.all_lemmas()
+        if name in self.action_properties:
+            raise Z3ModelError(f"{self.name}: {name} is an action property, not a state lemma")
         if name not in lemmas:
             raise Z3ModelError(f"{self.name}: no invariant or strengthening named {name!r}")
         pred = lemmas[name]
@@ -455,6 +471,58 @@ class TransitionSystem:
             max_query_seconds=max(init.max_query_seconds, cons.max_query_seconds),
         )
 
+    def check_action_property(self, name: str, assume: Sequence[str] | None = None) -> ProofResult:
+        """``[][P]_vars``: every action from a state satisfying ``assume``
+        (default: every invariant and lemma) satisfies ``P``; one query per action."""
+        prop = self.action_properties[name]
+        hyp_names = list(self.all_lemmas()) if assume is None else list(assume)
+        total, worst, queries = 0.0, 0.0, 0
+        for action in self.actions:
+            s, t = self.state("0"), self.state("1")
+            p = self.params(action, "0")
+            out = self._solve(
+                self.state_axioms(s),
+                self.state_axioms(t),
+                self.conj(hyp_names, s),
+                self.action_formula(action, s, t, p),
+                z3.Not(prop(s, t)),
+            )
+            total, worst, queries = total + out.seconds, max(worst, out.seconds), queries + 1
+            if out.status == z3.sat:
+                trace = Trace(
+                    self.name,
+                    (
+                        Step(None, {}, self.decode(out.model, s)),
+                        Step(action, self._decode_params(out.model, p), self.decode(out.model, t)),
+                    ),
+                    self.decode_constants(out.model),
+                )
+                return ProofResult(
+                    self.name,
+                    name,
+                    "action property",
+                    Verdict.CTI,
+                    total,
+                    queries,
+                    worst,
+                    f"{action} step violates it",
+                    trace,
+                )
+            if out.status != z3.unsat:
+                return ProofResult(
+                    self.name,
+                    name,
+                    "action property",
+                    self._undecided(out),
+                    total,
+                    queries,
+                    worst,
+                    f"{action}: {out.reason}",
+                )
+        return ProofResult(
+            self.name, name, "action property", Verdict.PROVED, total, queries, worst
+        )
+
     def prove_implied(self, name: str, lemmas: Sequence[str]) -> ProofResult:
         r"""``name`` holds initially and follows from ``lemmas`` (each proved
         inductive in its own row): ``Init => name`` and ``/\ lemmas => name``."""
@@ -463,7 +531,7 @@ class TransitionSystem:
             return init
         s = self.state("0")
         out = self._solve(self.state_axioms(s), self.conj(lemmas, s), z3.Not(self._lemma(name)(s)))
-        method = "implied by " + ", ".join(lemmas)
+        method = "implied by " + ", ".join(lemmas) if lemmas else "valid in every state"
         total = init.seconds + out.seconds
         worst = max(init.max_query_seconds, out.seconds)
         if out.status == z3.unsat:
@@ -595,20 +663,48 @@ class TransitionSystem:
                 return hit
             return self._lemma(n)(x)
 
+        state_targets = [n for n in targets if n not in self.action_properties]
+        step_targets = [n for n in targets if n in self.action_properties]
+
+        def bad_at(d: int) -> Any:
+            bad = [z3.Not(holds(n, states[d])) for n in state_targets]
+            if d > 0:
+                bad += [
+                    z3.Not(self.action_properties[n](states[d - 1], states[d]))
+                    for n in step_targets
+                ]
+            return z3.Or(*bad) if bad else z3.BoolVal(False)
+
+        def good_before(d: int) -> list[Any]:
+            out = [holds(n, x) for n in state_targets for x in states[:d]]
+            out += [
+                self.action_properties[n](states[i - 1], states[i])
+                for n in step_targets
+                for i in range(1, d)
+            ]
+            return out
+
         for d in range(depth + 1):
-            bad = z3.Or(*(z3.Not(holds(n, states[d])) for n in targets))
             out = self._solve(
-                *(self.state_axioms(x) for x in states[: d + 1]),
+                *(self.search_axioms(x, str(i)) for i, x in enumerate(states[: d + 1])),
                 self.init(states[0]),
                 *steps[:d],
-                *(holds(n, x) for n in targets for x in states[:d]),
-                bad,
+                *good_before(d),
+                bad_at(d),
             )
             total, worst, queries = total + out.seconds, max(worst, out.seconds), queries + 1
             if out.status == z3.sat:
                 model = out.model
                 trace = self._trace(model, states[: d + 1], infos[:d])
-                broken = [n for n in targets if z3.is_false(model.eval(holds(n, states[d]), True))]
+                broken = [
+                    n for n in state_targets if z3.is_false(model.eval(holds(n, states[d]), True))
+                ] + [
+                    n
+                    for n in step_targets
+                    if z3.is_false(
+                        model.eval(self.action_properties[n](states[d - 1], states[d]), True)
+                    )
+                ]
                 return ProofResult(
                     self.name,
                     ",".join(broken),
@@ -642,7 +738,7 @@ class TransitionSystem:
         for d in range(1, max_depth + 1):
             p = self.params(action, f"last{d}")
             out = self._solve(
-                *(self.state_axioms(x) for x in states[: d + 1]),
+                *(self.search_axioms(x, str(i)) for i, x in enumerate(states[: d + 1])),
                 self.init(states[0]),
                 *steps[: d - 1],
                 self.action_formula(action, states[d - 1], states[d], p),
