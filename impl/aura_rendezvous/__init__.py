@@ -119,6 +119,8 @@ from aura_rendezvous._ids import (
     check_u32,
     check_u64,
     epoch_bytes,
+    is_authority,
+    is_context,
     next_epoch,
 )
 from aura_rendezvous._interpreter import (
@@ -338,6 +340,8 @@ __all__ = [
     "evaluate_guards",
     "fact_context",
     "fact_id",
+    "is_authority",
+    "is_context",
     "is_send",
     "is_valid_at",
     "make_digest",

@@ -50,3 +50,14 @@ def test_core_module_does_no_io(module: str) -> None:
 def test_detector_detects() -> None:
     """Counterpart: the scan does see a forbidden import."""
     assert imported_roots("import time\nfrom os import path\n") & FORBIDDEN == {"time", "os"}
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_public_names_reexported(module: str) -> None:
+    """Every name a core module lists in ``__all__`` is public on the package."""
+    import importlib
+
+    names = importlib.import_module(f"aura_rendezvous.{module}").__all__
+    missing = set(names) - set(aura_rendezvous.__all__)
+    assert not missing
+    assert all(hasattr(aura_rendezvous, n) for n in names)
