@@ -8,7 +8,7 @@ reply (the call raised, so there is nothing to send), no side ends with an
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel import SecureChannel, derive_channel_id
+from aura_rendezvous._channel import derive_channel_id
 from aura_rendezvous._channel_errors import (
     HandshakeAuthError,
     HandshakeTimeout,
@@ -19,7 +19,14 @@ from aura_rendezvous._channel_errors import (
     TransportAuthError,
     WrongEpoch,
 )
-from aura_rendezvous._channel_state import ChannelEvent, ChannelState, HandshakeStatus
+from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
+from aura_rendezvous._channel_variants import (
+    EagerResponder,
+    ForgetfulReplayGuard,
+    TimeoutIgnoringHandshaker,
+    derive_channel_id_unbound,
+    trusting_roster,
+)
 from aura_rendezvous._errors import AuraError, DecodeError
 from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
 from aura_rendezvous._transport_message import (
@@ -165,11 +172,7 @@ def test_replayed_first_message_gets_no_reply() -> None:
 def test_replay_guard_without_record_would_accept_replay() -> None:
     """Failing counterpart: a guard that never records lets the replay through."""
 
-    class ForgetfulGuard(HandshakeReplayGuard):
-        def record(self, context_id: bytes, initiator: bytes, timestamp: int) -> None:
-            self.check(context_id, initiator, timestamp)
-
-    guard = ForgetfulGuard()
+    guard = ForgetfulReplayGuard()
     msg1 = initiator(config(ALICE, BOB)).create_init_message(7, 0)
     responder(config(BOB, None), guard).process_init(msg1, 0)
     assert responder(config(BOB, None), guard).process_init(msg1, 0)
@@ -206,8 +209,15 @@ def test_static_key_check_skipped_is_detected() -> None:
     """Failing counterpart: a roster lookup that trusts any key lets the impostor through."""
     impostor = initiator(config(ALICE, BOB), static=STATIC[CAROL])
     msg1 = impostor.create_init_message(1, 0)
-    trusting = {ALICE: STATIC[CAROL].public, BOB: ROSTER[BOB]}
-    reply = responder(config(BOB, None), roster=trusting).process_init(msg1, 0)
+    lookup = trusting_roster({ALICE: STATIC[CAROL].public, BOB: ROSTER[BOB]})
+    reply = Handshaker.responder(
+        config(BOB, None),
+        static=STATIC[BOB],
+        roster=lookup,
+        replay_guard=HandshakeReplayGuard(),
+        ephemeral=ephemeral(),
+        now_ms=0,
+    ).process_init(msg1, 0)
     assert reply  # the broken responder answers: exactly what the real check prevents
 
 
@@ -286,11 +296,8 @@ def test_channel_ids_differ_across_contexts_and_epochs() -> None:
 def test_unbound_channel_id_would_collide() -> None:
     """Failing counterpart: an id from the handshake hash alone ignores the context."""
 
-    def unbound(context_id: bytes, epoch: int, handshake_hash: bytes) -> bytes:
-        return derive_channel_id(bytes(32), 0, handshake_hash)
-
     h = bytes(32)
-    assert unbound(CTX_A, 1, h) == unbound(CTX_B, 1, h)
+    assert derive_channel_id_unbound(CTX_A, 1, h) == derive_channel_id_unbound(CTX_B, 1, h)
 
 
 def test_config_is_validated() -> None:
@@ -354,13 +361,6 @@ def test_responder_without_key_confirmation_would_activate_on_wrong_psk() -> Non
     """Failing counterpart: a responder that activates on writing message 2 (no key
     confirmation) ends Active under a wrong PSK, which the real one never does."""
 
-    class EagerResponder(Handshaker):
-        def build_channel(self) -> SecureChannel:
-            channel = super().build_channel()
-            if channel.state is ChannelState.Establishing:
-                channel.apply(ChannelEvent.KeyConfirmed)
-            return channel
-
     alice = initiator(config(ALICE, BOB, key=psk(CTX_A, 1, root=bytes(range(32)))))
     bob = EagerResponder.responder(
         config(BOB, None),
@@ -380,11 +380,7 @@ def test_handshaker_ignoring_timeout_would_complete_late() -> None:
     """Failing counterpart: without the deadline check a response long after
     timeout_ms completes the handshake."""
 
-    class Patient(Handshaker):
-        def check_timeout(self, now_ms: int) -> bool:
-            return False
-
-    alice = Patient.initiator(
+    alice = TimeoutIgnoringHandshaker.initiator(
         config(ALICE, BOB),
         static=STATIC[ALICE],
         remote_static=ROSTER[BOB],

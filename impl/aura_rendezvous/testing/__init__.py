@@ -33,3 +33,26 @@ __all__ = [
     "is_valid_inclusive",
     "make_digest_fact_ids",
 ]
+
+# The channel layer's broken variants (docs/channels.md), appended by its owner.
+from aura_rendezvous._channel_variants import (
+    EagerResponder,
+    ForgetfulReplayGuard,
+    NoReplayChannelManager,
+    PeerOnlyChannelManager,
+    TimeoutIgnoringHandshaker,
+    derive_channel_id_unbound,
+    rotate_in_place,
+    trusting_roster,
+)
+
+__all__ += [
+    "EagerResponder",
+    "ForgetfulReplayGuard",
+    "NoReplayChannelManager",
+    "PeerOnlyChannelManager",
+    "TimeoutIgnoringHandshaker",
+    "derive_channel_id_unbound",
+    "rotate_in_place",
+    "trusting_roster",
+]
