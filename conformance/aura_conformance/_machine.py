@@ -272,7 +272,7 @@ def run_scenarios(
     backend: Backend, checker: SpecChecker | None = None, record_dir: Path | None = None
 ) -> list[ScenarioResult]:
     """Run every directed schedule once, each from Reset."""
-    machine = make_machine(backend, checker, record_dir)
+    machine = make_machine(backend, checker)
     out: list[ScenarioResult] = []
     for name, scenario in SCENARIOS.items():
         m = machine()
@@ -284,6 +284,8 @@ def run_scenarios(
             failure = exc
         finally:
             m.teardown()
+        if record_dir is not None:
+            m.recorder.write(record_dir / f"scenario-{name}.itf.json")
         out.append(ScenarioResult(name, failure, m.recorder, len(m.recorder.states) - 1))
     return out
 

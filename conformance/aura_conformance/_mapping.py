@@ -203,9 +203,13 @@ def state_from_itf(obj: object, variables: tuple[str, ...], *, source: str = "ba
     return out
 
 
-def format_state_table(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+def format_state_table(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    labels: tuple[str, str] = ("before", "after"),
+) -> str:
     """A two-column table of a step, changed variables marked with ``*``."""
-    rows = [("", "variable", "before", "after")]
+    rows = [("", "variable", *labels)]
     for name in before:
         b = V.format_value(before[name])
         a = V.format_value(after.get(name)) if name in after else "?"

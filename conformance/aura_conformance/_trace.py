@@ -123,7 +123,7 @@ def replay_trace(path: Path, backend: Backend, checker: SpecChecker) -> ReplayRe
         if diff:
             raise TraceReplayError(
                 f"state {i} ({action}): the backend diverged from the trace on "
-                f"{', '.join(diff)}\n" + format_state_table(want, got)
+                f"{', '.join(diff)}\n" + format_state_table(want, got, ("trace", "backend"))
             )
         if prev is None:
             checker.check_init(got)

@@ -1,0 +1,51 @@
+"""``aura-verify conform`` and the conformance stage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from aura_conformance import stage_conformance
+from aura_model.cli import main
+from aura_model.stages import Status
+
+
+def test_conform_reference_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reference backend is conformant: exit 0 and a summary line."""
+    assert main(["conform", "--examples", "5", "--seed", "1"]) == 0
+    assert "ref: conformant" in capsys.readouterr().out
+
+
+def test_conform_buggy_backend_exits_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A buggy backend: exit 1, the step table, and a failing trace that replays as a failure."""
+    assert main(["conform", "--backend", "no-rollback", "--record", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "NOT conformant" in out and "failing trace" in out
+    failing = tmp_path / "failing.itf.json"
+    assert main(["conform", "--backend", "no-rollback", "--replay", str(failing)]) == 1
+
+
+def test_conform_stdio_command_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    """--backend CMD runs a stdio backend program."""
+    cmd = (
+        f"{sys.executable} -m aura_conformance.examples.guard_backend --variant no-signature-check"
+    )
+    assert main(["conform", "--backend", cmd, "--examples", "3", "--no-shrink"]) == 1
+    assert "NOT conformant" in capsys.readouterr().out
+
+
+def test_conform_broken_backend_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
+    """A backend that cannot be driven is exit 2 with a message, not a traceback."""
+    assert main(["conform", "--backend", "/nonexistent/backend"]) == 2
+    assert "cannot start" in capsys.readouterr().err
+    assert main(["conform", "--backend", f"{sys.executable} -c pass", "--timeout", "2"]) == 2
+
+
+def test_stage_passes_on_the_reference() -> None:
+    """The stage of make verify: fixed seed, short run, PASS."""
+    result = stage_conformance()
+    assert result.status is Status.PASS, result.detail
+    assert "conformant" in result.detail
