@@ -273,3 +273,12 @@ def test_machine_catches_broken_interpreters(broken: type[EffectInterpreter]) ->
         run_state_machine_as_test(
             Broken, settings=settings(max_examples=200, stateful_step_count=20, deadline=None)
         )
+
+
+@pytest.mark.slow
+def test_guard_chain_machine_deep() -> None:
+    """The stateful guard-chain run with many more and longer runs (make test-slow)."""
+    run_state_machine_as_test(
+        GuardChainMachine,
+        settings=settings(max_examples=1000, stateful_step_count=60, deadline=None),
+    )

@@ -115,7 +115,7 @@ def assert_converges(
     assert {e.fact for e in states[0]} == {chan(b) for b in appended}, "a fact was lost"
 
 
-@settings(max_examples=80)
+@settings(max_examples=200)
 @given(st.lists(ops, max_size=40))
 def test_replicas_converge_under_reordering_duplication_and_loss(
     schedule: list[tuple[str, int, int]],
@@ -207,3 +207,11 @@ def test_unsorted_digest_is_non_canonical() -> None:
     swapped = raw[:70] + raw[-32:] + raw[70:-32]
     with pytest.raises(DecodeError, match="sorted"):
         decode_sync_message(swapped)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(ops, max_size=120))
+def test_replicas_converge_deep(schedule: list[tuple[str, int, int]]) -> None:
+    """The convergence property over longer schedules (make test-slow)."""
+    assert_converges(schedule, ContextJournal)
