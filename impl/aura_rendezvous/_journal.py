@@ -126,6 +126,12 @@ class ContextJournal:
         self.context_id = context_id
         self._entries: dict[bytes, JournalEntry] = {}
         self._clock = 0
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """Bumped by every change (undo included): a cache key for derived views."""
+        return self._version
 
     @property
     def clock(self) -> int:
@@ -176,6 +182,7 @@ class ContextJournal:
             raise ValueRangeError("Lamport clock exhausted")
         self._clock = previous + 1
         self._entries[fid] = JournalEntry(fact, self._clock, origin)
+        self._version += 1
         return AppendToken(self.context_id, fid, True, previous)
 
     def undo(self, token: AppendToken) -> None:
@@ -185,6 +192,7 @@ class ContextJournal:
                 raise LocalProtocolError("undo of an append that is not in the journal")
             del self._entries[token.fact_id]
         self._clock = token.previous_clock
+        self._version += 1
 
     def merge(self, entry: JournalEntry) -> bool:
         """Receive an entry from a peer; True iff the replica changed."""
@@ -194,6 +202,7 @@ class ContextJournal:
         if current is not None and current.order_key <= entry.order_key:
             return False
         self._entries[entry.fact_id] = entry
+        self._version += 1
         return True
 
 

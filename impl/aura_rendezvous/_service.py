@@ -111,7 +111,7 @@ class RendezvousService:
         if len(self._memberships) != len(config.memberships):
             raise LocalProtocolError("one membership per context")
         self.journals = {c: ContextJournal(c) for c in self._memberships}
-        self._caches: dict[ContextId, tuple[tuple[int, int], DescriptorCache]] = {}
+        self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -132,7 +132,7 @@ class RendezvousService:
     def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
         """The cache derived from the journal (recomputed whenever the journal changed)."""
         journal = self.journal(context_id)
-        version = (len(journal), journal.clock)
+        version = journal.version
         cached = self._caches.get(context_id)
         if cached is not None and cached[0] == version:
             return cached[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import pytest
@@ -130,3 +131,13 @@ def test_entry_codec_roundtrip() -> None:
     """Journal entries travel in sync messages; their encoding round-trips."""
     e = JournalEntry(descriptor_fact(), 4, ALICE)
     assert JournalEntry.decode(e.encode()) == e
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=300))
+def test_entry_decoder_fuzz(data: bytes) -> None:
+    """Arbitrary bytes: a journal entry or a DecodeError."""
+    from aura_rendezvous import DecodeError
+
+    with contextlib.suppress(DecodeError):
+        JournalEntry.decode(data)

@@ -442,3 +442,20 @@ def test_every_deny_is_silent(
         before = len(bob.service.journal(CTX))
         bob.interpreter.execute(out)
         assert bob.outbox == [] and len(bob.service.journal(CTX)) == before
+
+
+def test_cache_follows_rollback_then_other_publish() -> None:
+    """The derived cache is never stale: read, roll back, publish something else, read."""
+    from aura_rendezvous import ChargeFlowBudget, JournalAppend
+
+    alice = Node(ALICE)
+    out = alice.service.prepare_publish_descriptor(alice.snapshot(), CTX, [QuicDirect("a:1")], 0)
+    append = next(e for e in out.effects if isinstance(e, JournalAppend))
+    token = alice.service.journal(CTX).append(append.fact, ALICE)
+    assert alice.service.get_cached_descriptor(CTX, ALICE, 1) is not None
+    alice.service.journal(CTX).undo(token)
+    assert alice.service.get_cached_descriptor(CTX, ALICE, 1) is None
+    alice.publish([QuicDirect("b:1")], 0)
+    chosen = alice.service.get_cached_descriptor(CTX, ALICE, 1)
+    assert chosen is not None and chosen.transport_hints == (QuicDirect("b:1"),)
+    assert isinstance(out.effects[0], ChargeFlowBudget)

@@ -147,6 +147,7 @@ class LastArrivedJournal(ContextJournal):
         self.check_context(entry.fact)
         changed = self.get(entry.fact_id) != entry
         self._entries[entry.fact_id] = entry
+        self._version += 1
         return changed
 
 
