@@ -257,6 +257,25 @@ def _check(
             variables=variables,
             skipped=list(model.skipped),
         )
+    if model.live_checks:
+        try:
+            live = _check_liveness(model, c)
+        except TlaError as exc:
+            live = ("error", None, None, str(exc))
+        if live is not None:
+            result_word, live_label, trace, message = live
+            return CheckResult(
+                result_word,
+                live_label,
+                distinct_states=len(parents),
+                states_generated=generated,
+                depth=depth,
+                trace=trace,
+                seconds=time.perf_counter() - started,
+                message=message,
+                variables=variables,
+                skipped=list(model.skipped),
+            )
     result = "skipped" if model.skipped else "ok"
     return CheckResult(
         result,
@@ -270,6 +289,54 @@ def _check(
         variables=variables,
         skipped=list(model.skipped),
     )
+
+
+def _check_liveness(
+    model: Model, c: _Checker
+) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None] | None:
+    """Rebuild the reachable graph with full states and look for a fair violating cycle."""
+    from aura_model.tla._liveness import find_violation
+
+    successors = model.successor_fn()
+    index: dict[int, int] = {}
+    states: list[State] = []
+    parent: list[int] = []
+    inits: list[int] = []
+    for s in model.init_states():
+        h = c.fp(s)
+        if h not in index and c.kept(s, None):
+            index[h] = len(states)
+            inits.append(len(states))
+            states.append(s)
+            parent.append(-1)
+    succ: list[list[int]] = []
+    i = 0
+    while i < len(states):
+        s = states[i]
+        out: list[int] = []
+        for t in successors(s):
+            if not c.kept(s, t):
+                continue
+            h = c.fp(t)
+            j = index.get(h)
+            if j is None:
+                j = index[h] = len(states)
+                states.append(t)
+                parent.append(i)
+            out.append(j)
+        succ.append(out)
+        i += 1
+    hit = find_violation(states, succ, inits, model.live_checks, model.fairness)
+    if hit is None:
+        return None
+    label, at = hit
+    path = []
+    while at != -1:
+        path.append(states[at])
+        at = parent[at]
+    path.reverse()
+    trace = [dict(zip(model.vars, s, strict=True)) for s in path]
+    return "property", label, trace, "temporal property violated (a fair behaviour avoids it)"
 
 
 def _rebuild(

@@ -10,6 +10,7 @@ from typing import Any
 from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
 from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
+from aura_model.tla._liveness import compile_fairness, compile_live
 from aura_model.tla._modules import InstDef, Mod, OpDef, declarations_as_name_bounds, parse_module
 from aura_model.tla._values import Fn, ModelValue, from_python
 
@@ -91,6 +92,9 @@ class Model:
         self.comp = Compiler(consts)
         self.comp.nvars = len(self.vars)
         self.skipped: list[str] = []
+        self.fairness_nodes: list[tuple[Node, Scope]] = []
+        self.live_checks: list[tuple[Any, dict[str, Any]]] = []
+        self.fairness: list[tuple[Any, dict[str, Any]]] = []
         self._load_behaviour()
         self.invariants: list[tuple[str, Expr]] = [
             (n, self._pred(n, "INVARIANT")) for n in cfg.invariants
@@ -103,6 +107,13 @@ class Model:
         self.init_properties: list[tuple[str, Expr]] = []
         for p in cfg.properties:
             self._property(p)
+        if self.live_checks:
+            try:
+                for node, nsc in self.fairness_nodes:
+                    self.fairness.extend(compile_fairness(node, self.comp, nsc))
+            except Unsupported as exc:
+                self.skipped.append(f"liveness properties: {exc}")
+                self.live_checks = []
         self.view: Expr | None = self._pred(cfg.view, "VIEW") if cfg.view else None
         self.symmetry: list[dict[Any, Any]] | None = None
         if cfg.symmetry:
@@ -149,12 +160,12 @@ class Model:
             nexts: list[tuple[Node, Scope, Node]] = []
             for node, nsc, _ in self._conjuncts(d.node.definiens, Scope(d.mod, {})):
                 k = _kind(node)
-                if k == "FAIRNESS":
-                    continue
-                if _is_temporal(node, self.comp, nsc) and not (
-                    k == "OPERATOR_APPLICATION" and node.operator == "[]"
+                if k == "FAIRNESS" or (
+                    _is_temporal(node, self.comp, nsc)
+                    and not (k == "OPERATOR_APPLICATION" and node.operator == "[]")
                 ):
-                    # Fairness conditions matter only for liveness, which is not checked.
+                    # Fairness conditions matter only for liveness properties.
+                    self.fairness_nodes.append((node, nsc))
                     continue
                 if k == "OPERATOR_APPLICATION" and node.operator == "[]" and node.arguments:
                     a = node.arguments[0]
@@ -236,10 +247,10 @@ class Model:
                     self.action_properties.append(ActionProperty(label, act, sub))
                     continue
             if _is_temporal(node, self.comp, sc):
-                self.skipped.append(
-                    f"PROPERTY {name}: liveness/temporal properties are not checked"
-                    " by the embedded checker"
-                )
+                try:
+                    self.live_checks.extend(compile_live(label, node, self.comp, sc))
+                except Unsupported as exc:
+                    self.skipped.append(f"PROPERTY {name}: {exc}")
                 continue
             fn, lvl = self.comp.expr(node, sc)
             if lvl == 2:
