@@ -91,3 +91,18 @@ def test_symmetry_must_be_permutations(make_spec) -> None:  # type: ignore[no-un
     )
     with pytest.raises(ConfigError, match="SYMMETRY"):
         load_model(spec)
+
+
+def test_weak_and_strong_fairness(specs: Path) -> None:
+    wf = check(load_model(specs / "Fair.tla", specs / "Fair_wf.cfg"))
+    assert (wf.result, wf.violated) == ("property", "Reaches")
+    assert wf.trace
+    sf = check(load_model(specs / "Fair.tla", specs / "Fair_sf.cfg"))
+    assert (sf.result, sf.distinct_states) == ("ok", 4)
+
+
+def test_unhandled_temporal_shape_is_skipped_with_reason(specs: Path) -> None:
+    res = check(load_model(specs / "Fair.tla", specs / "Fair_odd.cfg"))
+    assert res.result == "skipped"
+    assert res.skipped and "unsupported" in res.skipped[0]
+    assert res.distinct_states == 4
