@@ -374,7 +374,7 @@ def descriptor_validity(
         )
 
     def forge(s: State, t: State, p: Any) -> Any:
-        b, d = p["b"], p["d"]
+        b, d = p["a"], p["d"]
         x = x_var("fg")
 
         def honest(m: Any) -> Any:
@@ -431,7 +431,7 @@ def descriptor_validity(
             publish, ("journal", "lastSeen", "nextNonce"), {"a": A.sort, "c": C.sort}
         ),
         "RevokeDescriptor": Action(revoke, ("journal",), {"a": A.sort, "d": F}),
-        "ForgeRevocation": Action(forge, ("journal",), {"b": A.sort, "d": F}),
+        "ForgeRevocation": Action(forge, ("journal",), {"a": A.sort, "d": F}),
         "SyncJournal": Action(
             sync, ("journal", "lastSeen"), {"src": A.sort, "dst": A.sort, "f": F}
         ),

@@ -682,8 +682,11 @@ def _decoders(S: GCSorts, roster: Sequence[Any]) -> dict[str, Any]:
         return decode_scalar(m.eval(e, model_completion=True))
 
     def epochs(m: Any, s: State) -> list[int]:
+        # Epochs 0..epoch, and the epoch of the outcome in flight (a CTI may
+        # put it anywhere).
         top = m.eval(s["epoch"], True).as_long()
-        return list(range(top + 1))
+        pending = m.eval(s["pEpoch"], True).as_long()
+        return sorted({*range(top + 1), pending})
 
     def spent(m: Any, expr: Any, s: State) -> object:
         return {str(a): {e: ev(m, expr[a][e]) for e in epochs(m, s)} for a in roster}
