@@ -13,6 +13,7 @@ from aura_rendezvous import (
     DESCRIPTOR_PUBLISH_COST,
     RELAY_FORWARD_COST,
     ContextId,
+    ContextMembership,
     ContextMismatchError,
     DecryptFailed,
     DenyReason,
@@ -459,3 +460,29 @@ def test_cache_follows_rollback_then_other_publish() -> None:
     chosen = alice.service.get_cached_descriptor(CTX, ALICE, 1)
     assert chosen is not None and chosen.transport_hints == (QuicDirect("b:1"),)
     assert isinstance(out.effects[0], ChargeFlowBudget)
+
+
+def assert_outsider_reads_nothing(membership_cls: type[ContextMembership]) -> None:
+    """Mallory intercepts A's journal bytes and holds a self-made membership of the context
+    (the public roster and id, a guessed root secret)."""
+    from aura_rendezvous import JournalEntry
+
+    real = membership_cls(CTX, MEMBERSHIP.roster, MEMBERSHIP.root_secret)
+    alice = Node(ALICE, (real,))
+    alice.publish([QuicDirect("10.0.0.1:1")], 0)
+    guessed = membership_cls(CTX, MEMBERSHIP.roster, b"\x00" * 32)
+    mallory = Node(BOB, (guessed,))  # any local identity; what matters is the key material
+    for entry in alice.service.journal(CTX).entries():
+        mallory.service.journal(CTX).merge(JournalEntry.decode(entry.encode()))
+    cache = mallory.service.descriptor_cache(CTX)
+    assert cache.descriptors == (), "an outsider read a descriptor"
+    assert [reason for _, reason in cache.rejected] == ["DecryptFailed"]
+
+
+def test_outsider_with_intercepted_journal_reads_nothing() -> None:
+    """Sealed facts open only with the root secret; keys from public ids are caught."""
+    from aura_rendezvous.testing import PublicIdMembership
+
+    assert_outsider_reads_nothing(ContextMembership)
+    with pytest.raises(AssertionError, match="outsider read"):
+        assert_outsider_reads_nothing(PublicIdMembership)
