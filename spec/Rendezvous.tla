@@ -139,12 +139,10 @@ VARIABLES
     \* @type: Set({ src: AUTH, type: Str, ctx: CTX, after: Str });
     sent,       \* every packet sent, with the decision of the step that sent it
     \* @type: Set(Int);
-    confirmed,  \* the handshake ids the responder key-confirmed
-    \* @type: Set(Str);
-    rejects     \* the local, typed denial and rejection reasons seen
+    confirmed   \* the handshake ids the responder key-confirmed
 
 vars == <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
-          confirmed, rejects>>
+          confirmed>>
 
 RVNoChan(c) == [st |-> "None", ep |-> 0, id |-> 0, ctx |-> c]
 
@@ -189,13 +187,11 @@ RVCharge(c, a, cost) == [spent EXCEPT ![c][a][epoch[c]] = @ + cost]
 RVHop(path, to) == IF path = "relay" THEN Relay ELSE to
 
 (***************************************************************************)
-(* A local deny or rejection: only the local reasons change.  Under        *)
+(* A local deny or rejection changes nothing observable: it is a          *)
+(* stuttering step whose typed reason stays in the implementation.  Under  *)
 (* BUG_ReplyOnReject the responder answers a rejected msg 1 with an error. *)
 (***************************************************************************)
-RVDeny(reason) ==
-    /\ rejects' = rejects \cup {reason}
-    /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog,
-                   sent, confirmed>>
+RVDeny(reason) == reason \in RVReasons /\ UNCHANGED vars
 
 (***************************************************************************)
 (* The initial predicate: time 0, epoch 0, nothing published or sent.      *)
@@ -213,7 +209,6 @@ RVInit ==
     /\ rlog = [d \in Auth |-> {}]
     /\ sent = {}
     /\ confirmed = {}
-    /\ rejects = {}
 
 (***************************************************************************)
 (* PreparePublishDescriptor(c): Resp publishes a descriptor [now, now +    *)
@@ -230,7 +225,7 @@ PreparePublishDescriptor(c) ==
                        ep |-> 0]}]
               /\ spent' = RVCharge(c, Resp, PublishCost)
               /\ UNCHANGED <<now, epoch, chan, nextId, lastTs, net, hsLog, rlog, sent,
-                             confirmed, rejects>>
+                             confirmed>>
          ELSE RVDeny("InsufficientBudget")
 
 (***************************************************************************)
@@ -240,7 +235,7 @@ RevokeDescriptor(c, d) ==
     /\ d \in RVCandidates(c, Resp, Resp, TRUE)
     /\ journal' = [journal EXCEPT ![c][Resp] = @ \cup {[d EXCEPT !.kind = "Revoked"]}]
     /\ UNCHANGED <<now, epoch, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
-                   confirmed, rejects>>
+                   confirmed>>
 
 (***************************************************************************)
 (* SyncJournal(c, src, dst, f): anti-entropy between the members of c     *)
@@ -251,7 +246,7 @@ SyncJournal(c, src, dst, f) ==
     /\ f \in journal[c][src] \ journal[c][dst]
     /\ journal' = [journal EXCEPT ![c][dst] = @ \cup {f}]
     /\ UNCHANGED <<now, epoch, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
-                   confirmed, rejects>>
+                   confirmed>>
 
 (***************************************************************************)
 (* PrepareEstablishChannel(c, path): Ini starts a handshake with Resp in  *)
@@ -275,7 +270,7 @@ PrepareEstablishChannel(c, path) ==
               /\ sent' = sent \cup {[src |-> Ini, type |-> "Init", ctx |-> c,
                                      after |-> "Allowed"]}
               /\ nextId' = nextId + 1
-              /\ UNCHANGED <<now, epoch, journal, lastTs, hsLog, rlog, confirmed, rejects>>
+              /\ UNCHANGED <<now, epoch, journal, lastTs, hsLog, rlog, confirmed>>
          ELSE RVDeny(IF RVLookup(c, Ini, Resp) = {} THEN "NoValidDescriptor"
                      ELSE "InsufficientBudget")
 
@@ -294,7 +289,7 @@ RelayForward(m) ==
               /\ sent' = sent \cup {[src |-> Relay, type |-> "Forward", ctx |-> m.ctx,
                                      after |-> "Allowed"]}
               /\ UNCHANGED <<now, epoch, journal, chan, nextId, lastTs, hsLog, rlog,
-                             confirmed, rejects>>
+                             confirmed>>
          ELSE RVDeny(IF m.ctx \in RelayCtx THEN "InsufficientBudget" ELSE "MissingCapability")
 
 (***************************************************************************)
@@ -335,10 +330,9 @@ HandleHandshake(m) ==
                                             from |-> 0, until |-> 0, nonce |-> 0,
                                             id |-> m.id, ep |-> m.ep]}]
                                   ELSE journal
-                  /\ UNCHANGED <<now, epoch, nextId, confirmed, rejects>>
+                  /\ UNCHANGED <<now, epoch, nextId, confirmed>>
              ELSE IF BUG_ReplyOnReject
-               THEN /\ rejects' = rejects \cup {reason}
-                    /\ net' = net \cup
+               THEN /\ net' = net \cup
                          {[type |-> "Error", ctx |-> c, src |-> Resp, dst |-> m.src,
                            to |-> m.src, path |-> "direct", ep |-> epoch[c], id |-> m.id,
                            dok |-> TRUE]}
@@ -365,7 +359,7 @@ ProcessResponse(m) ==
                          ep |-> m.ep, id |-> m.id, dok |-> TRUE]}
     /\ sent' = sent \cup {[src |-> Ini, type |-> "Confirm", ctx |-> m.ctx,
                            after |-> "Allowed"]}
-    /\ UNCHANGED <<now, epoch, journal, spent, nextId, lastTs, hsLog, confirmed, rejects>>
+    /\ UNCHANGED <<now, epoch, journal, spent, nextId, lastTs, hsLog, confirmed>>
 
 (***************************************************************************)
 (* KeyConfirm(m): Resp's Establishing channel decrypts the first transport *)
@@ -380,7 +374,7 @@ KeyConfirm(m) ==
     /\ journal' = [journal EXCEPT ![m.ctx][Resp] = @ \cup
                      {[kind |-> "ChannelEstablished", auth |-> m.src, from |-> 0, until |-> 0,
                        nonce |-> 0, id |-> m.id, ep |-> m.ep]}]
-    /\ UNCHANGED <<now, epoch, spent, nextId, lastTs, net, hsLog, rlog, sent, rejects>>
+    /\ UNCHANGED <<now, epoch, spent, nextId, lastTs, net, hsLog, rlog, sent>>
 
 (***************************************************************************)
 (* AdvanceEpoch(c): context c moves to its next epoch; its Establishing    *)
@@ -394,8 +388,7 @@ AdvanceEpoch(c) ==
                      IF chan[c][a][p].st \in {"Establishing", "Active"}
                        THEN [chan[c][a][p] EXCEPT !.st = "Rotating"]
                        ELSE chan[c][a][p]]]]
-    /\ UNCHANGED <<now, journal, spent, nextId, lastTs, net, hsLog, rlog, sent, confirmed,
-                   rejects>>
+    /\ UNCHANGED <<now, journal, spent, nextId, lastTs, net, hsLog, rlog, sent, confirmed>>
 
 (***************************************************************************)
 (* InjectInit(c): the attacker, with the Outsider's own static key, sends *)
@@ -407,7 +400,7 @@ InjectInit(c) ==
                          to |-> Resp, path |-> "direct", ep |-> epoch[c], id |-> 1,
                          dok |-> TRUE]}
     /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, hsLog, rlog, sent,
-                   confirmed, rejects>>
+                   confirmed>>
 
 (***************************************************************************)
 (* Tick: time advances by one unit, up to MaxTime.                         *)
@@ -416,7 +409,7 @@ Tick ==
     /\ now < MaxTime
     /\ now' = now + 1
     /\ UNCHANGED <<epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
-                   confirmed, rejects>>
+                   confirmed>>
 
 RVNext ==
     \/ \E c \in Ctx :
@@ -448,7 +441,6 @@ RVTypeOK ==
     /\ rlog \in [Auth -> SUBSET RVReceipt]
     /\ sent \subseteq RVSent
     /\ confirmed \subseteq RVIds
-    /\ rejects \subseteq RVReasons
 
 (***************************************************************************)
 (* RVNoMessageOnDeny: no packet is ever sent by a step that denied or      *)
