@@ -1458,6 +1458,19 @@ class Compiler:
 
     def action(self, node: Node, sc: Scope, init: bool = False) -> Act:
         """Compile ``node`` as a generator of next states (Init when ``init``)."""
+        if not init and _kind(node) != "SUBSCRIPTED_ACTION" and self.expr(node, sc)[1] < 2:
+            # A part of an action with no primes only filters: count the ways it
+            # holds (every disjunct evaluated, as TLC does) without the
+            # continuation machinery.
+            cnt = self._counter(node, sc)
+
+            def guard_count(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+                n = cnt(c, e)
+                while n > 0:
+                    k()
+                    n -= 1
+
+            return guard_count
         kind = _kind(node)
         if kind == "PARENTHESES":
             return self.action(node.expression, sc, init)
@@ -1577,6 +1590,94 @@ class Compiler:
                 raise _err(node, sc, f"action condition is not a Boolean: {format_value(v)}")
 
         return guard
+
+    def _counter(self, node: Node, sc: Scope) -> Callable[[Ctx, dict[str, Any]], int]:
+        """How many ways a prime-free action part holds (TLC's evaluation order)."""
+        kind = _kind(node)
+        if kind == "PARENTHESES":
+            return self._counter(node.expression, sc)
+        parts: list[Node] | None = None
+        conj = False
+        if kind == "VERTICAL_LIST":
+            parts = [it.expression for it in node.arguments]
+            conj = node.operator == "/\\"
+        elif (
+            kind == "OPERATOR_APPLICATION"
+            and _op(node) in ("/\\", "\\/")
+            and not node.nonfix
+            and len(node.arguments or ()) == 2
+        ):
+            conj = _op(node) == "/\\"
+            parts = _flatten(node, _op(node))
+        if parts is not None:
+            cs = [self._counter(p, sc) for p in parts]
+            if conj:
+
+                def product(c: Ctx, e: dict[str, Any]) -> int:
+                    n = 1
+                    for f in cs:
+                        n *= f(c, e)
+                        if n == 0:
+                            return 0
+                    return n
+
+                return product
+
+            def total(c: Ctx, e: dict[str, Any]) -> int:
+                return sum([f(c, e) for f in cs])
+
+            return total
+        if kind == "IF":
+            p, _ = self.expr(node.predicate, sc)
+            t = self._counter(node.then, sc)
+            f = self._counter(node.else_, sc)
+            pn = node.predicate
+
+            def ite(c: Ctx, e: dict[str, Any]) -> int:
+                return t(c, e) if _b(p(c, e), pn, sc) else f(c, e)
+
+            return ite
+        if kind == "QUANTIFICATION" and node.quantifier == "\\E":
+            binds, inner, _ = self._bounds(node.declarations, sc, "quantifier")
+            body = self._counter(node.predicate, inner)
+
+            def exists(c: Ctx, e: dict[str, Any]) -> int:
+                return sum([body(c, env) for env in _enumerate(binds, c, e, sc)])
+
+            return exists
+        if kind == "LET":
+            inner, binders = self.let_scope(node.definitions, sc)
+            body = self._counter(node.expression, inner)
+            if binders is None:
+                return body
+            return lambda c, e: body(c, binders(c, e))
+        if kind == "OPERATOR_APPLICATION" and (
+            node.nonfix or not node.arguments or _op(node) not in _CORE
+        ):
+            d = self.lookup(_op(node), sc)
+            args = list(node.arguments or ())
+            if (
+                isinstance(d, OpDef)
+                and not d.recursive
+                and not d.node.function
+                and len(args) == len(d.params)
+                and all(ar == 0 for _, ar in d.params)
+                and "compiling" not in d.cache
+            ):
+                # TLC expands operators inside actions, disjunctions included.
+                isc = self.inline_scope(d, args, sc) if d.params else Scope(d.mod, {})
+                return self._counter(d.node.definiens, isc)
+        g, _ = self.expr(node, sc)
+
+        def one(c: Ctx, e: dict[str, Any]) -> int:
+            v = g(c, e)
+            if v is True:
+                return 1
+            if v is False:
+                return 0
+            raise _err(node, sc, f"action condition is not a Boolean: {format_value(v)}")
+
+        return one
 
     def _action_call(self, d: OpDef, args: list[Node], asc: Scope, dsc: Scope, init: bool) -> Act:
         if len(args) != len(d.params):
