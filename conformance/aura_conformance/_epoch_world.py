@@ -1,0 +1,293 @@
+"""The epoch-rotation world: two real channel managers running real IKpsk2 handshakes.
+
+``Ini`` (a1) and ``Resp`` (a2) of ``spec/MC_EpochRotation.cfg`` each have a
+:class:`ChannelManager` of the reference implementation; every handshake is a
+real ``Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s`` exchange under the PSK their
+:class:`ContextMembership` derives for the epoch, and every data message is a
+real sealed transport message. The harness is the network: it keeps the bytes
+of every message sent (``msgs``) and delivers the ones a rule picks, replays
+included.
+
+Bookkeeping the implementation does not hold (it forgets terminal channels and
+carries no spec ids) is kept here, read-only with respect to the managers: the
+handshake id of each channel (the spec's ``id`` is the initiator's timestamp),
+the PSK each handshake was given, the responder's accepted first messages, and
+the data each side accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import attrs
+from aura_rendezvous import (
+    AuraError,
+    AuthorityId,
+    AuthorityKeys,
+    ChannelEstablished,
+    ContextId,
+    ContextJournal,
+    ContextMembership,
+    Roster,
+    derive_handshake_psk,
+)
+from aura_rendezvous._channel import SecureChannel
+from aura_rendezvous._channel_manager import ChannelManager
+from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
+from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
+from aura_rendezvous.noise import Keypair
+from aura_rendezvous.testing import ForgetfulReplayGuard, PublicIdMembership
+
+__all__ = [
+    "EPOCH_VARIANTS",
+    "ER_MAX_EPOCH",
+    "ER_MAX_HS",
+    "EpochVariant",
+    "EpochWorld",
+    "Slot",
+]
+
+INI, RESP = "a1", "a2"
+ER_MAX_EPOCH = 1
+ER_MAX_HS = 2
+TIMEOUT_MS = 1_000
+
+
+@attrs.frozen
+class EpochVariant:
+    name: str
+    description: str
+    membership: type[ContextMembership] = ContextMembership
+    replay_guard: type[HandshakeReplayGuard] = HandshakeReplayGuard
+
+
+EPOCH_VARIANTS: dict[str, EpochVariant] = {
+    v.name: v
+    for v in (
+        EpochVariant("ref", "the reference implementation"),
+        EpochVariant(
+            "psk-from-public-ids",
+            "PSK derived from public ids only (PublicIdMembership)",
+            membership=PublicIdMembership,
+        ),
+        EpochVariant(
+            "no-handshake-replay-check",
+            "replayed first messages answered (ForgetfulReplayGuard)",
+            replay_guard=ForgetfulReplayGuard,
+        ),
+    )
+}
+
+
+@attrs.define
+class Slot:
+    """What a side uses for its peer: a pending handshake, then the channel it built."""
+
+    hs_id: int
+    epoch: int
+    psk: bytes = attrs.field(repr=False)
+    handshaker: Handshaker | None = None
+    channel: SecureChannel | None = None
+
+
+def _seed(name: str) -> bytes:
+    return hashlib.sha256(b"aura-conformance/v1/er\x00" + name.encode()).digest()
+
+
+class EpochWorld:
+    """The implementation under test for EpochRotation.tla (see the module docstring)."""
+
+    def __init__(self, variant: EpochVariant | None = None) -> None:
+        self.variant = variant or EPOCH_VARIANTS["ref"]
+        self.context = ContextId(_seed("context"))
+        self.ids = {n: AuthorityId(_seed(n)) for n in (INI, RESP)}
+        self.keys = {n: AuthorityKeys.from_seed(self.ids[n], _seed("key" + n)) for n in self.ids}
+        self.roster = Roster.of(*self.keys.values())
+        self.root_secret = _seed("root secret")
+        self.membership = self.variant.membership(self.context, self.roster, self.root_secret)
+        self.statics = {n: Keypair.from_private(self.keys[n].static_private) for n in self.ids}
+        self.managers = {n: ChannelManager(self.ids[n].value) for n in self.ids}
+        self.managers[RESP].replay_guard = self.variant.replay_guard()
+        self.journal = ContextJournal(self.context)
+        self.next_id = 1
+        self.slots: dict[str, Slot | None] = {INI: None, RESP: None}
+        self.history: dict[str, list[Slot]] = {INI: [], RESP: []}
+        # The network: spec message record -> the bytes sent under it, in order.
+        self.msgs: dict[Any, list[bytes]] = {}
+        self.delivered: set[bytes] = set()
+        self.confirmation: bytes | None = None
+        self.resp_log: list[int] = []
+        self.confirmed: set[int] = set()
+        self.established: set[tuple[str, str, int, int]] = set()
+        self.received: set[tuple[int, int, int]] = set()
+        self._ephemerals = 0
+
+    # ---------------------------------------------------------------- helpers
+
+    def epoch(self, a: str) -> int:
+        return self.managers[a].epoch_of(self.context.value)
+
+    def peer(self, a: str) -> str:
+        return RESP if a == INI else INI
+
+    def psk_token(self, psk: bytes) -> int:
+        """e + 1 iff ``psk`` is the secret PSK of epoch e; 0 (public) otherwise."""
+        for e in range(ER_MAX_EPOCH + 1):
+            if psk == derive_handshake_psk(self.root_secret, self.context, e):
+                return e + 1
+        return 0
+
+    def slot_state(self, a: str) -> str:
+        slot = self.slots[a]
+        if slot is None:
+            return "None"
+        if slot.channel is not None:
+            return slot.channel.state.value
+        hs = slot.handshaker
+        assert hs is not None
+        if hs.status is HandshakeStatus.Failed:
+            return "Error"
+        pending = self.managers[a].pending(self.context.value, self.ids[self.peer(a)].value)
+        # A handshake the manager dropped on an epoch advance can never complete.
+        return "Establishing" if pending is hs else "Rotating"
+
+    def _ephemeral(self) -> Keypair:
+        self._ephemerals += 1
+        return Keypair.from_private(_seed(f"ephemeral-{self._ephemerals}"))
+
+    def _config(self, a: str, remote: str | None) -> HandshakeConfig:
+        e = self.epoch(a)
+        return HandshakeConfig(
+            local=self.ids[a].value,
+            remote=None if remote is None else self.ids[remote].value,
+            context_id=self.context.value,
+            psk=self.membership.handshake_psk(e),
+            timeout_ms=TIMEOUT_MS,
+            epoch=e,
+        )
+
+    def _roster(self, aid: bytes) -> bytes | None:
+        entry = self.roster.get(AuthorityId(aid)) if len(aid) == 32 else None
+        return None if entry is None else entry.x25519_public
+
+    def _send(self, record: Any, data: bytes) -> None:
+        self.msgs.setdefault(record, []).append(data)
+
+    def _replace(self, a: str, slot: Slot) -> None:
+        old = self.slots[a]
+        if old is not None and old.hs_id != slot.hs_id:
+            self.history[a].append(old)
+        self.slots[a] = slot
+
+    # ---------------------------------------------------------------- actions
+
+    def prepare_establish_channel(self, now: int) -> str:
+        cfg = self._config(INI, RESP)
+        hs_id = self.next_id
+        mgr = self.managers[INI]
+        data = mgr.start_handshake(
+            cfg,
+            static=self.statics[INI],
+            remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
+            ephemeral=self._ephemeral(),
+            timestamp=hs_id,
+            now_ms=now,
+        )
+        self.next_id += 1
+        self.confirmation = None
+        hs = mgr.pending(self.context.value, self.ids[RESP].value)
+        self._replace(INI, Slot(hs_id, cfg.epoch, cfg.psk, handshaker=hs))
+        self._send(("Init", INI, RESP, cfg.epoch, hs_id, self.psk_token(cfg.psk)), data)
+        return "Started"
+
+    def handle_handshake(self, record: Any, data: bytes, now: int) -> str:
+        cfg = self._config(RESP, INI)
+        try:
+            channel, reply = self.managers[RESP].accept_handshake(
+                cfg,
+                data,
+                static=self.statics[RESP],
+                roster=self._roster,
+                ephemeral=self._ephemeral(),
+                now_ms=now,
+            )
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        hs_id = record[4]
+        self.resp_log.append(hs_id)
+        self._replace(RESP, Slot(hs_id, cfg.epoch, cfg.psk, channel=channel))
+        self._send(("Resp", RESP, INI, cfg.epoch, hs_id, self.psk_token(cfg.psk)), reply)
+        return "Answered"
+
+    def process_response(self, record: Any, data: bytes, now: int) -> str:
+        slot = self.slots[INI]
+        try:
+            channel, confirmation = self.managers[INI].finish_handshake(
+                self.context.value, self.ids[RESP].value, data, now
+            )
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        assert slot is not None
+        slot.channel = channel
+        self.confirmation = confirmation
+        del record
+        return "Active"
+
+    def send_data(self, a: str) -> str:
+        slot = self.slots[a]
+        if slot is None or slot.channel is None:
+            return "Refused:NoChannel"
+        try:
+            if a == INI and self.confirmation is not None and slot.channel.is_active():
+                # The first message of a fresh initiator channel is its key confirmation.
+                data, self.confirmation = self.confirmation, None
+            else:
+                data = self.managers[a].seal(self.context.value, self.ids[self.peer(a)].value, b"x")
+        except AuraError as exc:
+            return f"Refused:{type(exc).__name__}"
+        record = ("Data", a, self.peer(a), slot.channel.epoch, slot.hs_id, self.psk_token(slot.psk))
+        self._send(record, data)
+        return "Sent"
+
+    def receive_data(self, record: Any, data: bytes) -> str:
+        b = record[2]
+        self.delivered.add(data)
+        try:
+            got = self.managers[b].receive(data)
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        if got.confirmed:
+            self.confirmed.add(record[4])
+            fact = ChannelEstablished(
+                self.context,
+                self.ids[INI],
+                self.ids[RESP],
+                got.channel.channel_id,
+                got.channel.epoch,
+            )
+            self.journal.append(fact, self.ids[RESP])
+            self.established.add((INI, RESP, record[4], got.channel.epoch))
+            return "Confirmed"
+        self.received.add((record[4], record[3], self.epoch(b)))
+        return "Received"
+
+    def advance_epoch(self, a: str) -> str:
+        self.managers[a].advance_epoch(self.epoch(a) + 1, self.context.value)
+        return "Advanced"
+
+    def close_channel(self, a: str) -> str:
+        slot = self.slots[a]
+        if slot is None or slot.channel is None:
+            return "Refused:NoChannel"
+        self.managers[a].close(slot.channel.channel_id)
+        return "Closed"
+
+    def check_timeouts(self, now: int) -> str:
+        failed = [t for a in (INI, RESP) for t in self.managers[a].check_timeouts(now)]
+        return f"TimedOut:{len(failed)}" if failed else "Ticked"
+
+    def live(self, a: str) -> bool:
+        return self.slot_state(a) in {
+            s.value for s in (ChannelState.Establishing, ChannelState.Active, ChannelState.Rotating)
+        }
