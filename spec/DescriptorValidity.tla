@@ -254,8 +254,8 @@ DVNoCrossContext ==
     \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : d.ctx = c
 
 (***************************************************************************)
-(* DVChosenValid: the chosen descriptor is valid now, on the half-   *)
-(* open window [valid_from, valid_until) (DESIGN.md 2).                    *)
+(* DVChosenValid: the chosen descriptor is valid now, on the half-open   *)
+(* window [valid_from, valid_until) (DESIGN.md 2).                         *)
 (***************************************************************************)
 DVChosenValid ==
     \A m \in Auth, c \in Ctx, p \in Auth : \A d \in DVLookup(m, c, p) : DVValidAt(d, now)

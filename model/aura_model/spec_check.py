@@ -28,6 +28,8 @@ from aura_model.stages import StageResult, Status
 
 __all__ = [
     "Expectation",
+    "SpecInvariant",
+    "module_invariants",
     "ModelCase",
     "ModelOutcome",
     "Outcome",
@@ -97,6 +99,62 @@ class ModelOutcome:
             f"depth={self.depth}, {self.seconds:.1f}s)"
         )
         return f"{text} {self.detail}" if self.detail else text
+
+
+@attrs.frozen
+class SpecInvariant:
+    """A named invariant or property of a module, with its boxed English statement."""
+
+    name: str
+    kind: str  # "inv" (state invariant), "act" (action property), "live" (liveness)
+    statement: str
+
+
+_THEOREM = re.compile(r"^THEOREM\s+\w+\s*=>\s*(?P<body>.*?)(?=^THEOREM|^====)", re.M | re.S)
+_BOX_LINE = re.compile(r"^\(\*\s?(?P<text>.*?)\s*\*\)$")
+
+
+def _boxed_comment_before(lines: list[str], index: int) -> list[str]:
+    """The text lines of the ``(****)`` box that ends just above ``lines[index]``."""
+    end = index - 1
+    if end < 0 or not lines[end].startswith("(***"):
+        return []
+    start = end - 1
+    while start >= 0 and not lines[start].startswith("(***"):
+        start -= 1
+    out: list[str] = []
+    for line in lines[start + 1 : end]:
+        m = _BOX_LINE.match(line.rstrip())
+        if m is not None:
+            out.append(m.group("text"))
+    return out
+
+
+def module_invariants(path: Path) -> list[SpecInvariant]:
+    """The invariants and properties a module asserts in its THEOREMs, in order.
+
+    A name inside ``[](...)`` is a state invariant; any other is an action property
+    (its definition starts with ``[][``) or a liveness property. The statement is
+    the boxed comment above the definition, without the leading ``Name (...):``.
+    """
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    found: list[SpecInvariant] = []
+    for m in _THEOREM.finditer(text):
+        body = m.group("body").strip()
+        always = body.startswith("[](")
+        for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body):
+            index = next((i for i, ln in enumerate(lines) if ln.startswith(f"{name} ==")), None)
+            if index is None:
+                raise SpecCheckError(f"{path}: THEOREM names {name}, which is not defined")
+            definition = " ".join(lines[index : index + 2])
+            kind = "inv" if always else ("act" if "== [][" in definition else "live")
+            box = " ".join(_boxed_comment_before(lines, index))
+            head = re.match(rf"{name}(\s*\([^)]*\))?:\s*(?P<rest>.*)$", box.strip())
+            if head is None:
+                raise SpecCheckError(f"{path}: {name} has no boxed comment starting '{name}:'")
+            found.append(SpecInvariant(name, kind, " ".join(head.group("rest").split())))
+    return found
 
 
 def spec_dir() -> Path:
