@@ -28,14 +28,14 @@ from aura_model.stages import StageResult, Status
 
 __all__ = [
     "Expectation",
-    "SpecInvariant",
-    "module_invariants",
     "ModelCase",
     "ModelOutcome",
     "Outcome",
     "SpecCheckError",
+    "SpecInvariant",
     "check_case",
     "discover",
+    "module_invariants",
     "parse_expectation",
     "run_spec_check",
     "spec_dir",
