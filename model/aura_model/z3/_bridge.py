@@ -1,0 +1,375 @@
+"""Between the Z3 twins and the embedded TLA+ checker's values.
+
+``encode`` turns a concrete state of a TLA+ module (checker values: ints,
+strings, ``ModelValue``, frozensets, functions, records, sequences) into Z3
+terms of the twin; ``decode`` turns a Z3 model's state of the twin back into
+checker values, with the domains of the TLC model (``MaxEpoch``, the roster).
+The agreement test uses both directions to ask the two models the same
+question: is this pair of states a ``Next`` step?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import z3
+
+from aura_model.z3._descriptor_validity import (
+    _ACCESSOR,
+    DV_AUTH,
+    DV_CTX,
+    FACT_FIELDS,
+    OUTSIDER,
+    dv_sorts,
+)
+from aura_model.z3._guard_chain import GC_AUTH, gc_sorts
+from aura_model.z3._ts import State, TransitionSystem, Z3ModelError, array_true_keys
+
+__all__ = ["Bridge", "DVBridge", "GCBridge", "sample_reachable_steps"]
+
+
+def _values() -> Any:
+    from aura_model.tla import values
+
+    return values
+
+
+def _mv(name: str) -> Any:
+    return _values().ModelValue(name)
+
+
+def _fn(d: Mapping[Any, Any]) -> Any:
+    return _values().fn(d)
+
+
+def _rec(**fields: Any) -> Any:
+    return _values().record(**fields)
+
+
+def _items(f: Any) -> dict[Any, Any]:
+    return dict(_values().fn_as_dict(f))
+
+
+def _ev(m: Any, e: Any) -> Any:
+    v = m.eval(e, model_completion=True)
+    if z3.is_true(v):
+        return True
+    if z3.is_false(v):
+        return False
+    if z3.is_int_value(v):
+        return v.as_long()
+    return str(v)
+
+
+class Bridge:
+    """Encode/decode one module's states; subclasses know its variables."""
+
+    def encode(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def decode(self, model: Any, s: State) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class GCBridge(Bridge):
+    """``spec/GuardChain.tla`` with ``Auth = {a1, a2}``, ``NoAuth``, epochs
+    ``0..max_epoch``."""
+
+    def __init__(self, max_epoch: int) -> None:
+        self.max_epoch = max_epoch
+        self.S = gc_sorts()
+
+    def _auth(self, v: Any) -> Any:
+        return self.S.auth[v.name]
+
+    def _name(self, m: Any, e: Any) -> Any:
+        return _mv(str(m.eval(e, model_completion=True)))
+
+    def encode(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        S, ii = self.S, z3.IntSort()
+        A, F, R, E, L = S.auth, S.fact, S.receipt, S.entry, S.log
+        no_auth = A["NoAuth"]
+
+        def per_epoch(f: Any) -> Any:
+            arr = z3.K(A.sort, z3.K(ii, z3.IntVal(0)))
+            for a, by_e in _items(f).items():
+                inner = z3.K(ii, z3.IntVal(0))
+                for e, v in _items(by_e).items():
+                    inner = z3.Store(inner, e, v)
+                arr = z3.Store(arr, self._auth(a), inner)
+            return arr
+
+        def fact(r: Any) -> Any:
+            d = _items(r)
+            return F.fact(self._auth(d["src"]), d["epoch"], d["nonce"], d["cost"])
+
+        def receipt(r: Any) -> Any:
+            d = _items(r)
+            return R.receipt(
+                self._auth(d["src"]),
+                self._auth(d["dst"]),
+                d["epoch"],
+                d["nonce"],
+                d["prev"],
+                d["cost"],
+                self._auth(d["signer"]),
+            )
+
+        def entry(r: Any) -> Any:
+            d = _items(r)
+            return E.entry(
+                self._auth(d["src"]),
+                d["epoch"],
+                d["nonce"],
+                d["prev"],
+                self._auth(d["signer"]),
+                d["at"],
+            )
+
+        def set_of(xs: Any, mk: Any, sort: Any) -> Any:
+            arr = z3.K(sort, z3.BoolVal(False))
+            for x in xs:
+                arr = z3.Store(arr, mk(x), True)
+            return arr
+
+        default_entry = E.entry(no_auth, 0, 0, 0, no_auth, 0)
+        rlog = z3.K(A.sort, L.log(0, z3.K(ii, default_entry)))
+        for d, entries in _items(state["rlog"]).items():
+            items = z3.K(ii, default_entry)
+            for i, x in enumerate(entries, start=1):
+                items = z3.Store(items, i, entry(x))
+            rlog = z3.Store(rlog, self._auth(d), L.log(len(entries), items))
+        accepted = z3.K(A.sort, z3.K(A.sort, z3.IntVal(0)))
+        for d, by_s in _items(state["accepted"]).items():
+            inner = z3.K(A.sort, z3.IntVal(0))
+            for s_, v in _items(by_s).items():
+                inner = z3.Store(inner, self._auth(s_), v)
+            accepted = z3.Store(accepted, self._auth(d), inner)
+        next_nonce = z3.K(A.sort, z3.IntVal(1))
+        for a, v in _items(state["nextNonce"]).items():
+            next_nonce = z3.Store(next_nonce, self._auth(a), v)
+        return {
+            "epoch": z3.IntVal(state["epoch"]),
+            "spent": per_epoch(state["spent"]),
+            "committed": per_epoch(state["committed"]),
+            "phase": S.phase[state["phase"]],
+            "pAuth": self._auth(state["pAuth"]),
+            "pDst": self._auth(state["pDst"]),
+            "pCost": z3.IntVal(state["pCost"]),
+            "pEpoch": z3.IntVal(state["pEpoch"]),
+            "charged": z3.BoolVal(state["charged"]),
+            "journal": set_of(state["journal"], fact, F),
+            "nextNonce": next_nonce,
+            "wire": set_of(state["wire"], receipt, R),
+            "accepted": accepted,
+            "rlog": rlog,
+            "denials": set_of(state["denials"], lambda r: S.reason[r], S.reason.sort),
+        }
+
+    def decode(self, model: Any, s: State) -> dict[str, Any]:
+        S = self.S
+        roster = [S.auth[a] for a in GC_AUTH]
+        epochs = range(self.max_epoch + 1)
+        m = model
+
+        def per_epoch(arr: Any) -> Any:
+            return _fn({_mv(str(a)): _fn({e: _ev(m, arr[a][e]) for e in epochs}) for a in roster})
+
+        def record_set(arr: Any, dt: Any, fields: Sequence[str], auth_fields: set[str]) -> Any:
+            out = set()
+            for k in array_true_keys(m, arr):
+                vals = {
+                    f: (
+                        self._name(m, getattr(dt, f)(k))
+                        if f in auth_fields
+                        else _ev(m, getattr(dt, f)(k))
+                    )
+                    for f in fields
+                }
+                out.add(_rec(**vals))
+            return frozenset(out)
+
+        rlog = {}
+        for d in roster:
+            log = s["rlog"][d]
+            n = m.eval(S.log.len(log), True).as_long()
+            entries = []
+            for i in range(1, n + 1):
+                x = S.log.items(log)[i]
+                entries.append(
+                    _rec(
+                        src=self._name(m, S.entry.src(x)),
+                        epoch=_ev(m, S.entry.epoch(x)),
+                        nonce=_ev(m, S.entry.nonce(x)),
+                        prev=_ev(m, S.entry.prev(x)),
+                        signer=self._name(m, S.entry.signer(x)),
+                        at=_ev(m, S.entry.at(x)),
+                    )
+                )
+            rlog[_mv(str(d))] = tuple(entries)
+        return {
+            "epoch": _ev(m, s["epoch"]),
+            "spent": per_epoch(s["spent"]),
+            "committed": per_epoch(s["committed"]),
+            "phase": _ev(m, s["phase"]),
+            "pAuth": self._name(m, s["pAuth"]),
+            "pDst": self._name(m, s["pDst"]),
+            "pCost": _ev(m, s["pCost"]),
+            "pEpoch": _ev(m, s["pEpoch"]),
+            "charged": _ev(m, s["charged"]),
+            "journal": record_set(s["journal"], S.fact, ("src", "epoch", "nonce", "cost"), {"src"}),
+            "nextNonce": _fn({_mv(str(a)): _ev(m, s["nextNonce"][a]) for a in roster}),
+            "wire": record_set(
+                s["wire"],
+                S.receipt,
+                ("src", "dst", "epoch", "nonce", "prev", "cost", "signer"),
+                {"src", "dst", "signer"},
+            ),
+            "accepted": _fn(
+                {
+                    _mv(str(d)): _fn({_mv(str(a)): _ev(m, s["accepted"][d][a]) for a in roster})
+                    for d in roster
+                }
+            ),
+            "rlog": _fn(rlog),
+            "denials": frozenset(
+                r
+                for r in ("MissingCapability", "InsufficientBudget")
+                if z3.is_true(m.eval(s["denials"][S.reason[r]], True))
+            ),
+        }
+
+
+class DVBridge(Bridge):
+    """``spec/DescriptorValidity.tla`` with ``Auth = {a1, a2}``, ``eve``,
+    ``Ctx = {c1, c2}``."""
+
+    def __init__(self) -> None:
+        self.S = dv_sorts()
+
+    def _fact(self, r: Any) -> Any:
+        S = self.S
+        d = _items(r)
+        return S.fact.fact(
+            S.kind[d["kind"]],
+            S.auth[d["auth"].name],
+            S.ctx[d["ctx"].name],
+            d["from"],
+            d["until"],
+            d["nonce"],
+            S.auth[d["by"].name],
+        )
+
+    def _set(self, xs: Any) -> Any:
+        arr = z3.K(self.S.fact, z3.BoolVal(False))
+        for x in xs:
+            arr = z3.Store(arr, self._fact(x), True)
+        return arr
+
+    def encode(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        S = self.S
+        empty = z3.K(S.fact, z3.BoolVal(False))
+        journal = z3.K(S.auth.sort, empty)
+        for m, facts in _items(state["journal"]).items():
+            journal = z3.Store(journal, S.auth[m.name], self._set(facts))
+        next_nonce = z3.K(S.auth.sort, z3.IntVal(1))
+        for a, v in _items(state["nextNonce"]).items():
+            next_nonce = z3.Store(next_nonce, S.auth[a.name], v)
+        seen = z3.K(S.auth.sort, z3.K(S.ctx.sort, z3.K(S.auth.sort, empty)))
+        for m, by_c in _items(state["lastSeen"]).items():
+            per_c = z3.K(S.ctx.sort, z3.K(S.auth.sort, empty))
+            for c, by_p in _items(by_c).items():
+                per_p = z3.K(S.auth.sort, empty)
+                for p, facts in _items(by_p).items():
+                    per_p = z3.Store(per_p, S.auth[p.name], self._set(facts))
+                per_c = z3.Store(per_c, S.ctx[c.name], per_p)
+            seen = z3.Store(seen, S.auth[m.name], per_c)
+        return {
+            "now": z3.IntVal(state["now"]),
+            "journal": journal,
+            "nextNonce": next_nonce,
+            "lastSeen": seen,
+        }
+
+    def decode(self, model: Any, s: State) -> dict[str, Any]:
+        S, m = self.S, model
+
+        def facts(arr: Any) -> Any:
+            out = set()
+            for k in array_true_keys(m, arr):
+                vals = {}
+                for f in FACT_FIELDS:
+                    v = m.eval(getattr(S.fact, _ACCESSOR[f])(k), model_completion=True)
+                    if f in ("auth", "ctx", "by"):
+                        vals[f] = _mv(str(v))
+                    elif f == "kind":
+                        vals[f] = str(v)
+                    else:
+                        vals[f] = v.as_long()
+                out.add(_rec(**vals))
+            return frozenset(out)
+
+        members = [*DV_AUTH, OUTSIDER]
+        return {
+            "now": _ev(m, s["now"]),
+            "journal": _fn({_mv(a): facts(s["journal"][S.auth[a]]) for a in members}),
+            "nextNonce": _fn({_mv(a): _ev(m, s["nextNonce"][S.auth[a]]) for a in DV_AUTH}),
+            "lastSeen": _fn(
+                {
+                    _mv(a): _fn(
+                        {
+                            _mv(c): _fn(
+                                {
+                                    _mv(p): facts(s["lastSeen"][S.auth[a]][S.ctx[c]][S.auth[p]])
+                                    for p in DV_AUTH
+                                }
+                            )
+                            for c in DV_CTX
+                        }
+                    )
+                    for a in DV_AUTH
+                }
+            ),
+        }
+
+
+def sample_reachable_steps(
+    ts: TransitionSystem, bridge: Bridge, max_depth: int, per_action: int = 2
+) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Steps of the twin from reachable states: for each action and each
+    depth ``1..max_depth``, up to ``per_action`` distinct paths from Init
+    whose last step is that action; returns (state, next, action) decoded to
+    checker values."""
+    out: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    for action in ts.actions:
+        for depth in range(1, max_depth + 1):
+            states, steps, _ = ts._path(depth, f"smp{action}{depth}")
+            p = ts.params(action, f"smp{depth}")
+            solver = ts.new_solver()
+            solver.add(
+                *(ts.search_axioms(x, f"smp{i}") for i, x in enumerate(states)),
+                ts.init(states[0]),
+                *steps[: depth - 1],
+                ts.action_formula(action, states[depth - 1], states[depth], p),
+            )
+            found = 0
+            while found < per_action and solver.check() == z3.sat:
+                model = solver.model()
+                pre = bridge.decode(model, states[depth - 1])
+                post = bridge.decode(model, states[depth])
+                out.append((pre, post, action))
+                found += 1
+                solver.add(
+                    z3.Or(
+                        *(
+                            states[depth][v] != model.eval(states[depth][v], True)
+                            for v in ts.variables
+                        )
+                    )
+                )
+            if found:
+                break
+    if not out:
+        raise Z3ModelError(f"{ts.name}: no reachable step sampled")
+    return out

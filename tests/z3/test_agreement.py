@@ -1,0 +1,171 @@
+"""The Z3 twins and the TLA+ specs agree on what a ``Next`` step is.
+
+Both directions, on the TLC model's constants (read from ``MC_<Module>.cfg``):
+steps enumerated by the embedded checker (and pairs of its states that are
+not steps) are encoded into the twin, which must give the same verdict; and
+steps sampled from the twin (from reachable states, each action at least
+once) are decoded to TLA+ values, which the checker's step validator must
+explain by the same action. A change to either model that the other does not
+follow fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aura_model.tla import StepValidator, load_model
+from aura_model.z3._bridge import Bridge, DVBridge, GCBridge, sample_reachable_steps
+from aura_model.z3._descriptor_validity import descriptor_validity
+from aura_model.z3._guard_chain import guard_chain
+from aura_model.z3._ts import TransitionSystem
+
+SPEC = Path(__file__).resolve().parents[2] / "spec"
+
+
+def _gc(c: dict[str, Any]) -> tuple[TransitionSystem, Bridge]:
+    ts = guard_chain(
+        limit=c["Limit"],
+        holders=tuple(sorted(h.name for h in c["Holders"])),
+        costs=tuple(sorted(c["Costs"])),
+        max_epoch=c["MaxEpoch"],
+    )
+    return ts, GCBridge(c["MaxEpoch"])
+
+
+def _dv(c: dict[str, Any]) -> tuple[TransitionSystem, Bridge]:
+    ts = descriptor_validity(
+        max_time=c["MaxTime"],
+        validity=c["Validity"],
+        window=c["Window"],
+        max_nonce=c["MaxNonce"],
+        publishers=tuple(sorted(p.name for p in c["Publishers"])),
+    )
+    return ts, DVBridge()
+
+
+MODULES: dict[str, Callable[[dict[str, Any]], tuple[TransitionSystem, Bridge]]] = {
+    "GuardChain": _gc,
+    "DescriptorValidity": _dv,
+}
+
+
+def _setup(module: str) -> tuple[StepValidator, TransitionSystem, Bridge]:
+    model = load_model(str(SPEC / f"{module}.tla"), str(SPEC / f"MC_{module}.cfg"))
+    ts, bridge = MODULES[module](dict(model.cfg.constants))
+    return StepValidator(model), ts, bridge
+
+
+def _explore(
+    v: StepValidator, limit: int, seed: int
+) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Up to ``limit`` steps of the spec, breadth-first with a random pick per level."""
+    rng = random.Random(seed)
+    frontier = v.init_states()
+    steps: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    seen_actions: set[str] = set()
+    while frontier and len(steps) < limit:
+        nxt = []
+        for s in frontier:
+            for match, t in v.successors(s):
+                steps.append((s, t, match.name))
+                seen_actions.add(match.name)
+                nxt.append(t)
+        rng.shuffle(nxt)
+        frontier = nxt[:6]
+    return steps
+
+
+def _disagreements_from_checker(
+    v: StepValidator, ts: TransitionSystem, bridge: Bridge
+) -> tuple[list[str], int]:
+    """Checker steps the twin rejects, crossed pairs judged differently, and
+    how many crossed pairs were non-steps."""
+    steps = _explore(v, 60, seed=1)
+    assert len({a for _, _, a in steps}) >= 3
+    bad = [
+        f"spec step {action} rejected by the twin"
+        for s, t, action in steps
+        if ts.is_next_step(bridge.encode(s), bridge.encode(t)) is not True
+    ]
+    states = [t for _, t, _ in steps]
+    negatives = 0
+    for s, t in itertools.islice(itertools.product(states[:12], states[-12:]), 60):
+        spec_says = bool(v.explain(s, t))
+        if ts.is_next_step(bridge.encode(s), bridge.encode(t)) is not spec_says:
+            bad.append(f"crossed pair: spec says {spec_says}")
+        negatives += not spec_says
+    return bad, negatives
+
+
+def _disagreements_from_twin(
+    v: StepValidator, ts: TransitionSystem, bridge: Bridge
+) -> tuple[list[str], int]:
+    samples = sample_reachable_steps(ts, bridge, max_depth=6, per_action=2)
+    assert {a for _, _, a in samples} == set(ts.actions)
+    bad = []
+    for pre, post, action in samples:
+        names = {m.name for m in v.explain(pre, post)}
+        if action not in names:
+            bad.append(f"twin step {action} explained by the spec as {sorted(names)}")
+    negatives = 0
+    for (pre, _, _), (_, post, _) in itertools.islice(itertools.permutations(samples, 2), 40):
+        spec_says = bool(v.explain(pre, post))
+        if ts.is_next_step(bridge.encode(pre), bridge.encode(post)) is not spec_says:
+            bad.append(f"crossed pair: spec says {spec_says}")
+        negatives += not spec_says
+    return bad, negatives
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_checker_steps_are_twin_steps(module: str) -> None:
+    """Every step the checker enumerates is a ``Next`` step of the twin, and
+    pairs of checker states the validator rejects are rejected by the twin."""
+    v, ts, bridge = _setup(module)
+    bad, negatives = _disagreements_from_checker(v, ts, bridge)
+    assert bad == []
+    assert negatives > 0
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_twin_steps_are_spec_steps(module: str) -> None:
+    """Steps sampled from the twin (every action, from reachable states) are
+    explained by the spec's validator with the same action; crossed pairs get
+    the same verdict from both."""
+    v, ts, bridge = _setup(module)
+    bad, negatives = _disagreements_from_twin(v, ts, bridge)
+    assert bad == []
+    assert negatives > 0
+
+
+def _drifted(ts: TransitionSystem, action: str, var: str, delta: int) -> TransitionSystem:
+    """The twin with one action changed: ``var' = var + delta`` instead of +1."""
+    import attrs
+    import z3
+    from aura_model.z3 import Action
+
+    old = ts.actions[action]
+
+    def rel(s, t, p):  # type: ignore[no-untyped-def]
+        return z3.And(old.relation(s, {**t, var: t[var] - delta + 1}, p))
+
+    ts.actions[action] = attrs.evolve(old, relation=rel)
+    assert isinstance(ts.actions[action], Action)
+    return ts
+
+
+@pytest.mark.parametrize(
+    "module,action,var",
+    [("GuardChain", "AdvanceEpoch", "epoch"), ("DescriptorValidity", "Tick", "now")],
+)
+def test_drift_is_detected(module: str, action: str, var: str) -> None:
+    """A twin whose action drifted from the spec (a step of 2 instead of 1)
+    disagrees with the checker in both directions: the test has teeth."""
+    v, ts, bridge = _setup(module)
+    ts = _drifted(ts, action, var, 2)
+    assert _disagreements_from_checker(v, ts, bridge)[0]
+    assert _disagreements_from_twin(v, ts, bridge)[0]
