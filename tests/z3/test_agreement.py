@@ -66,7 +66,7 @@ def _explore(
     """Up to ``limit`` steps of the spec, breadth-first with a random pick per level."""
     rng = random.Random(seed)
     frontier = v.init_states()
-    steps: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    steps: list[Step] = []
     seen_actions: set[str] = set()
     while frontier and len(steps) < limit:
         nxt = []
