@@ -60,6 +60,9 @@ def _setup(module: str) -> tuple[StepValidator, TransitionSystem, Bridge]:
     return StepValidator(model), ts, bridge
 
 
+Step = tuple[dict[str, Any], dict[str, Any], str]
+
+
 def _explore(
     v: StepValidator, limit: int, seed: int
 ) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
