@@ -18,8 +18,22 @@ from aura_conformance._backend import (
     decode_reply,
     serve_stdio,
 )
-from aura_conformance._checker import SpecChecker, StepReport, guard_chain_checker
+from aura_conformance._checker import (
+    SpecChecker,
+    StepReport,
+    epoch_rotation_checker,
+    guard_chain_checker,
+)
 from aura_conformance._cli import configure_conform, open_backend, stage_conformance
+from aura_conformance._epoch_machine import (
+    EPOCH_DIVERGENCES,
+    EPOCH_SCENARIOS,
+    EpochBackend,
+    EpochRotationMachine,
+    run_epoch_conformance,
+    run_epoch_scenarios,
+)
+from aura_conformance._epoch_world import EPOCH_VARIANTS, EpochVariant, EpochWorld
 from aura_conformance._errors import (
     BackendCrashed,
     BackendError,
@@ -30,6 +44,7 @@ from aura_conformance._errors import (
     TraceReplayError,
 )
 from aura_conformance._machine import (
+    SCENARIOS,
     ConformanceResult,
     GuardChainMachine,
     make_machine,
@@ -39,6 +54,7 @@ from aura_conformance._mapping import (
     GUARD_CHAIN_VARS,
     State,
     format_state_table,
+    project_epoch_rotation,
     project_guard_chain,
     state_from_itf,
     state_to_itf,
@@ -48,9 +64,13 @@ from aura_conformance._world import VARIANTS, GuardChainWorld, Variant
 
 __all__ = [
     "ACTIONS",
+    "EPOCH_DIVERGENCES",
+    "EPOCH_SCENARIOS",
+    "EPOCH_VARIANTS",
     "GUARD_CHAIN_VARS",
     "MAX_REPLY_BYTES",
     "PROTOCOL",
+    "SCENARIOS",
     "VARIANTS",
     "Backend",
     "BackendCrashed",
@@ -60,6 +80,10 @@ __all__ = [
     "ConformanceError",
     "ConformanceFailure",
     "ConformanceResult",
+    "EpochBackend",
+    "EpochRotationMachine",
+    "EpochVariant",
+    "EpochWorld",
     "GuardChainMachine",
     "GuardChainWorld",
     "Recorder",
@@ -74,13 +98,17 @@ __all__ = [
     "Variant",
     "configure_conform",
     "decode_reply",
+    "epoch_rotation_checker",
     "format_state_table",
     "guard_chain_checker",
     "make_machine",
     "open_backend",
+    "project_epoch_rotation",
     "project_guard_chain",
     "replay_trace",
     "run_conformance",
+    "run_epoch_conformance",
+    "run_epoch_scenarios",
     "serve_stdio",
     "stage_conformance",
     "state_from_itf",

@@ -12,6 +12,8 @@ from aura_model.stages import StageResult, Status
 
 from aura_conformance._backend import Backend, ReferenceBackend, StdioBackend
 from aura_conformance._checker import guard_chain_checker
+from aura_conformance._epoch_machine import EpochBackend, run_epoch_conformance
+from aura_conformance._epoch_world import EPOCH_VARIANTS
 from aura_conformance._errors import BackendError, ConformanceFailure, TraceReplayError
 from aura_conformance._machine import run_conformance
 from aura_conformance._trace import replay_trace
@@ -54,10 +56,35 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     p.add_argument("--record", type=Path, metavar="DIR", help="write each run as an ITF trace")
     p.add_argument("--replay", type=Path, metavar="FILE", help="replay an ITF trace instead")
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
+    p.add_argument(
+        "--spec",
+        choices=("guard", "epoch"),
+        default="guard",
+        help="GuardChain.tla (default; any backend) or EpochRotation.tla (real Noise "
+        f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)})",
+    )
     p.set_defaults(func=run_conform)
 
 
+def _run_epoch(args: argparse.Namespace) -> int:
+    if args.record is not None or args.replay is not None:
+        print("aura-verify conform: --record/--replay need --spec guard", file=sys.stderr)
+        return 2
+    try:
+        backend = EpochBackend(args.backend)
+    except BackendError as exc:
+        print(f"aura-verify conform: {exc}", file=sys.stderr)
+        return 2
+    outcome = run_epoch_conformance(
+        backend, examples=args.examples, seed=args.seed, steps=args.steps
+    )
+    print(outcome.summary())
+    return 0 if outcome.conformant else 1
+
+
 def run_conform(args: argparse.Namespace) -> int:
+    if args.spec == "epoch":
+        return _run_epoch(args)
     try:
         backend = open_backend(args.backend, timeout=args.timeout)
     except BackendError as exc:

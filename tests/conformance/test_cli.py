@@ -49,3 +49,11 @@ def test_stage_passes_on_the_reference() -> None:
     result = stage_conformance()
     assert result.status is Status.PASS, result.detail
     assert "conformant" in result.detail
+
+
+def test_conform_epoch_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    """--spec epoch drives real handshakes; a public-id PSK backend exits 1."""
+    assert main(["conform", "--spec", "epoch", "--examples", "5"]) == 0
+    assert "epoch:ref: conformant" in capsys.readouterr().out
+    assert main(["conform", "--spec", "epoch", "--backend", "psk-from-public-ids"]) == 1
+    assert main(["conform", "--spec", "epoch", "--record", "x"]) == 2
