@@ -208,3 +208,9 @@ def test_strings_as_sequences_and_deep_recursion(ev: Ev) -> None:
     assert ev('Len("abc")') == 3
     defs = "RECURSIVE Sum(_)\nSum(n) == IF n = 0 THEN 0 ELSE n + Sum(n - 1)\n"
     assert ev("Sum(300)", defs) == 45150
+
+
+def test_memoised_operators_keep_booleans_and_integers_apart(ev: Ev) -> None:
+    defs = "Show(v) == ToString(v)\nPair(a, b) == ToString(<<a, b>>)\n"
+    assert ev("<<Show(1), Show(TRUE), Show(1)>>", defs) == ("1", "TRUE", "1")
+    assert ev("<<Pair(1, 2), Pair(TRUE, 2)>>", defs) == ("<<1, 2>>", "<<TRUE, 2>>")

@@ -574,6 +574,31 @@ class Compiler:
                 return not is_exists
 
             return g1, max(lvl, lp)
+        if all(getattr(b[1], "name", None) is not None for b in binds):
+            qnames = [b[1].name for b in binds]  # type: ignore[attr-defined]
+
+            def gn(c: Ctx, e: dict[str, Any]) -> Value:
+                env = dict(e)
+                sets = []
+                for s, _, bnode in binds:
+                    sets.append(_set_of(s(c, env), bnode, sc))
+                for combo in itertools.product(*sets):
+                    for n, x in zip(qnames, combo, strict=True):
+                        env[n] = x
+                    v = p(c, env)
+                    if v is True:
+                        if is_exists:
+                            return True
+                    elif v is False:
+                        if not is_exists:
+                            return False
+                    else:
+                        raise _err(
+                            node, sc, f"quantified predicate is not a Boolean: {format_value(v)}"
+                        )
+                return not is_exists
+
+            return gn, max(lvl, lp)
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             for env in _enumerate(binds, c, e, sc):
@@ -1117,6 +1142,10 @@ class Compiler:
                 cached._const = True  # type: ignore[attr-defined]
                 return cached, 0
             return (lambda c, e: body(c, {})), lvl
+        if not d.node.function and all(ar == 0 for _, ar in d.params) and self.pure(d):
+            return self._memo_call(d, body, args, node, asc), max(
+                [1] + [_lvl(a, self, asc) for a in args]
+            )
         if (
             not d.recursive
             and not d.node.function
@@ -1170,6 +1199,92 @@ class Compiler:
             if d[0] == "macro":
                 return self._simple(d[1].node, d[1].scope)
         return False
+
+    def pure(self, d: OpDef) -> bool:
+        """True when ``d`` reads no state (so its value depends on its arguments only)."""
+        if "pure" in d.cache:
+            return bool(d.cache["pure"])
+        if d.mod.subst is not None:
+            d.cache["pure"] = False
+            return False
+        d.cache["pure"] = True  # recursion through d itself stays pure
+        ok = self._pure_tree(d.node.definiens, Scope(d.mod, {}))
+        d.cache["pure"] = ok
+        return ok
+
+    def _pure_tree(self, node: Any, sc: Scope) -> bool:
+        if node is None or isinstance(node, (str, int, bool)):
+            return True
+        if isinstance(node, list):
+            return all(self._pure_tree(x, sc) for x in node)
+        if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+            return True
+        kind = _kind(node)
+        if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
+            return False
+        if kind == "OPERATOR_APPLICATION":
+            op: str = getattr(node, "operator", "")
+            if op in ("'", "UNCHANGED", "ENABLED", "Print", "PrintT"):
+                return False
+            d = sc.mod.defs.get(op)
+            if isinstance(d, (VarRef, Macro, InstDef)):
+                return False
+            if isinstance(d, tuple) and d[0] == "macro":
+                return False
+            if isinstance(d, OpDef) and not self.pure(d):
+                return False
+        return all(
+            self._pure_tree(getattr(node, f), sc)
+            for f in node._fields
+            if f not in ("symbol", "start", "end")
+        )
+
+    def _memo_call(self, d: OpDef, body: Expr, args: list[Node], node: Node, asc: Scope) -> Expr:
+        """Call a state-independent operator, remembering results by argument values."""
+        memo: dict[Any, Any] = d.cache.setdefault("memo", {})
+        names = [p for p, _ in d.params]
+        fs = [self.expr(a, asc)[0] for a in args]
+        dname = d.name
+        if len(fs) == 1:
+            f0 = fs[0]
+            n0 = names[0]
+
+            def memo1(c: Ctx, e: dict[str, Any]) -> Value:
+                x = f0(c, e)
+                # TRUE and 1 are equal Python keys; keep them apart.
+                k = (x, True) if x.__class__ is bool else x
+                try:
+                    return memo[k]
+                except KeyError:
+                    pass
+                try:
+                    v = body(c, {n0: x})
+                except RecursionError:
+                    raise _err(node, asc, f"{dname}: recursion too deep") from None
+                if len(memo) > 100_000:
+                    memo.clear()
+                memo[k] = v
+                return v
+
+            return memo1
+
+        def memon(c: Ctx, e: dict[str, Any]) -> Value:
+            vals = [f(c, e) for f in fs]
+            key = (*vals, *[v.__class__ is bool for v in vals])
+            try:
+                return memo[key]
+            except KeyError:
+                pass
+            try:
+                v = body(c, dict(zip(names, vals, strict=True)))
+            except RecursionError:
+                raise _err(node, asc, f"{dname}: recursion too deep") from None
+            if len(memo) > 100_000:
+                memo.clear()
+            memo[key] = v
+            return v
+
+        return memon
 
     def _inline(self, d: OpDef, args: list[Node], asc: Scope) -> tuple[Expr, int]:
         sc = self.inline_scope(d, args, asc)
@@ -1665,6 +1780,8 @@ class Compiler:
                 and "compiling" not in d.cache
             ):
                 # TLC expands operators inside actions, disjunctions included.
+                if d.params and self.pure(d):
+                    return self._memo_count(d, args, sc)
                 isc = self.inline_scope(d, args, sc) if d.params else Scope(d.mod, {})
                 return self._counter(d.node.definiens, isc)
         g, _ = self.expr(node, sc)
@@ -1678,6 +1795,32 @@ class Compiler:
             raise _err(node, sc, f"action condition is not a Boolean: {format_value(v)}")
 
         return one
+
+    def _memo_count(
+        self, d: OpDef, args: list[Node], sc: Scope
+    ) -> Callable[[Ctx, dict[str, Any]], int]:
+        # A state-independent guard: the count depends on the argument values only.
+        if "counter" not in d.cache:
+            d.cache["counter"] = self._counter(
+                d.node.definiens, Scope(d.mod, _param_names(d.params))
+            )
+        body = d.cache["counter"]
+        memo: dict[Any, int] = d.cache.setdefault("count_memo", {})
+        names = [p for p, _ in d.params]
+        fs = [self.expr(a, sc)[0] for a in args]
+
+        def count(c: Ctx, e: dict[str, Any]) -> int:
+            vals = [f(c, e) for f in fs]
+            key = (*vals, *[v.__class__ is bool for v in vals])
+            n = memo.get(key)
+            if n is None:
+                n = body(c, dict(zip(names, vals, strict=True)))
+                if len(memo) > 100_000:
+                    memo.clear()
+                memo[key] = n
+            return int(n)
+
+        return count
 
     def _action_call(self, d: OpDef, args: list[Node], asc: Scope, dsc: Scope, init: bool) -> Act:
         if len(args) != len(d.params):
