@@ -214,3 +214,17 @@ def test_memoised_operators_keep_booleans_and_integers_apart(ev: Ev) -> None:
     defs = "Show(v) == ToString(v)\nPair(a, b) == ToString(<<a, b>>)\n"
     assert ev("<<Show(1), Show(TRUE), Show(1)>>", defs) == ("1", "TRUE", "1")
     assert ev("<<Pair(1, 2), Pair(TRUE, 2)>>", defs) == ("<<1, 2>>", "<<TRUE, 2>>")
+
+
+def test_fingerprints_tell_minus_one_from_minus_two() -> None:
+    from aura_model.tla._values import fingerprint
+
+    # CPython hashes -1 and -2 alike; states differing only there must not merge.
+    for make in (
+        lambda v: (v,),
+        lambda v: frozenset({v}),
+        lambda v: V.record(a=v),
+        lambda v: ((0, v), V.fn({v: 1})),
+    ):
+        assert fingerprint(make(-1)) != fingerprint(make(-2))
+        assert fingerprint(make(-1)) == fingerprint(make(-1))

@@ -71,6 +71,11 @@ class Fn:
         h = self._h
         if h == -1:
             h = hash(frozenset(self.d.items()))
+            # Mix in where -1 occurs (hash(-1) == hash(-2)), so a function's
+            # hash, cached here, tells them apart; see fingerprint().
+            s = sum(3 * _sig(k) + 7919 * _sig(x) for k, x in self.d.items())
+            if s:
+                h = hash((h, s))
             self._h = h
         return h
 
@@ -417,8 +422,7 @@ def _sig(v: Value) -> int:
             elif tx is not str and tx is not bool:
                 acc += 7 * _sig(x)
         return acc
-    if t is Fn:
-        return sum(3 * _sig(k) + 7919 * _sig(x) for k, x in v.d.items())
+    # An Fn's own hash already accounts for -1 (see Fn.__hash__).
     return 0
 
 
