@@ -1,0 +1,103 @@
+"""``docs/invariants.md`` against the specs: one row per invariant, each with a broken variant."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from aura_model.spec_check import discover, module_invariants, spec_dir
+
+SPEC = spec_dir()
+CATALOGUE = SPEC.parent / "docs" / "invariants.md"
+MODULES = ("GuardChain", "DescriptorValidity", "EpochRotation", "Rendezvous")
+
+
+def _rows(text: str) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.startswith("| ") or line.startswith(("| id ", "|---")):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        assert len(cells) == 8, f"catalogue row has {len(cells)} cells: {line}"
+        assert cells[0] not in rows, f"duplicate catalogue row {cells[0]}"
+        rows[cells[0]] = cells
+    return rows
+
+
+def _cfg_names() -> set[str]:
+    names: set[str] = set()
+    for case in discover():
+        text = re.sub(r"\\\*[^\n]*", "", case.cfg.read_text(encoding="utf-8"))
+        for key in ("INVARIANTS?", "PROPERT(?:Y|IES)"):
+            for m in re.finditer(rf"^{key}\s+(.*)$", text, re.M):
+                names.update(m.group(1).split())
+    return names
+
+
+ROWS = _rows(CATALOGUE.read_text(encoding="utf-8"))
+INVARIANTS = {
+    inv.name: (module, inv)
+    for module in MODULES
+    for inv in module_invariants(SPEC / f"{module}.tla")
+}
+
+
+def test_catalogue_lists_every_invariant_of_every_model_and_nothing_else() -> None:
+    """Every name in any cfg and every THEOREM name has a row, and every row is one of them."""
+    assert _cfg_names() <= set(INVARIANTS)
+    assert set(ROWS) == set(INVARIANTS)
+
+
+@pytest.mark.parametrize("name", sorted(INVARIANTS))
+def test_row_matches_the_module(name: str) -> None:
+    """The row names the operator and module, its kind, and the boxed English statement."""
+    module, inv = INVARIANTS[name]
+    row = ROWS[name]
+    assert row[1] == inv.kind
+    assert row[2] == inv.statement
+    assert row[3] == f"`{name}` ({module}.tla)"
+    assert row[7], "the threat column is empty"
+
+
+@pytest.mark.parametrize("name", sorted(INVARIANTS))
+def test_every_safety_invariant_has_a_broken_variant_expecting_it(name: str) -> None:
+    """A bad cfg expects exactly this violation, with the BUG flag the catalogue names.
+
+    A liveness property's broken variant drops the fairness instead of setting a flag.
+    Exempt: TypeOK invariants for which no shortfall of the public code breaks a type.
+    """
+    module, inv = INVARIANTS[name]
+    bads = [
+        c
+        for c in discover()
+        if c.spec.stem == module and "_bad_" in c.cfg.name and c.expect.name == name
+    ]
+    flags = sorted(
+        flag
+        for c in bads
+        for flag in re.findall(r"(BUG_\w+) = TRUE", c.cfg.read_text(encoding="utf-8"))
+    )
+    listed = sorted(re.findall(r"`(BUG_\w+)`", ROWS[name][4]))
+    assert flags == listed
+    if name.endswith("TypeOK") and module != "GuardChain":
+        return
+    assert bads, f"no MC_{module}_bad_{name}*.cfg"
+    kind = "invariant" if inv.kind == "inv" else "property"
+    assert all(c.expect.result == kind for c in bads)
+
+
+def test_z3_counterparts_exist_in_the_z3_models() -> None:
+    """A Z3 column that names a query names one the Z3 models define."""
+    registry = pytest.importorskip("aura_model.z3._registry")
+    defined = {name for entry in registry.MODELS for name in entry.build().invariants}
+    for name, row in ROWS.items():
+        if row[5] != "—":
+            assert row[5] == f"`{name}`"
+            assert name in defined, f"{name}: no Z3 query of that name"
+
+
+def test_catalogue_reader_rejects_a_row_with_missing_cells(tmp_path: Path) -> None:
+    """Failing counterpart: a malformed row is caught, not silently skipped."""
+    with pytest.raises(AssertionError, match="cells"):
+        _rows("| GCChargeFirst | inv | text |\n")
