@@ -295,7 +295,7 @@ class StdioBackend:
 def _handle(backend: ReferenceBackend, line: bytes) -> dict[str, Any]:
     try:
         req = json.loads(line)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return {"id": None, "error": f"request is not JSON: {exc}"}
     if not isinstance(req, dict):
         return {"id": None, "error": "request must be a JSON object"}

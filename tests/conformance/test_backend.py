@@ -152,3 +152,19 @@ def test_fuzzed_replies_raise_only_typed_errors(line: bytes) -> None:
     """Untrusted reply bytes decode or raise a BackendError subclass, nothing else."""
     with contextlib.suppress(BackendError):
         decode_reply(line, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120).filter(lambda b: b"\n" not in b and b.strip()))
+def test_server_answers_garbage_requests_with_error_replies(line: bytes) -> None:
+    """serve_stdio answers every undecodable request with one error reply and keeps serving."""
+    import io
+
+    from aura_conformance import serve_stdio
+
+    good = json.dumps({"id": 2, "action": "Reset", "now": 0, "args": {}}).encode()
+    out = io.BytesIO()
+    serve_stdio(ReferenceBackend(), io.BytesIO(line + b"\n" + good + b"\n"), out)
+    replies = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(replies) == 2
+    assert decode_reply(json.dumps(replies[1]).encode(), 2).outcome == "Reset"
