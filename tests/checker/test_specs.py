@@ -106,3 +106,18 @@ def test_unhandled_temporal_shape_is_skipped_with_reason(specs: Path) -> None:
     assert res.result == "skipped"
     assert res.skipped and "unsupported" in res.skipped[0]
     assert res.distinct_states == 4
+
+
+def test_instance_of_a_standard_module(tmp_path: Path) -> None:
+    spec = tmp_path / "Inst.tla"
+    spec.write_text(
+        "---- MODULE Inst ----\nLOCAL INSTANCE Naturals\nLOCAL INSTANCE Sequences\n"
+        "VARIABLE x\nInit == x = <<>>\nNext == Len(x) < 3 /\\ x' = Append(x, Len(x))\n====\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Inst.cfg").write_text("INIT Init\nNEXT Next\n", encoding="utf-8")
+    res = check(load_model(spec), deadlock=False)
+    assert (res.result, res.distinct_states, res.depth) == ("ok", 4, 4)
+    stuck = check(load_model(spec))
+    assert (stuck.result, stuck.trace_length) == ("deadlock", 4)
+    assert stuck.trace is not None and stuck.trace[-1]["x"] == (0, 1, 2)

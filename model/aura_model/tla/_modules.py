@@ -213,6 +213,8 @@ class Mod:
                 self.defs[unit.name] = InstDef(unit.name, d, self, params)
             else:
                 self.defs[unit.name] = OpDef(unit.name, unit, self, unit.name in recursive)
+        elif kind == "INSTANCE" and unit.name in STANDARD_MODULES:
+            pass  # `INSTANCE Naturals` and the like: built in already
         elif kind == "INSTANCE":
             inst = InstDef("", unit, self, [])
             self.defs.update(instantiate(inst, None).defs)
