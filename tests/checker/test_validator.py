@@ -55,3 +55,13 @@ def test_bad_states_give_typed_errors(tokens: StepValidator) -> None:
         tokens.explain({}, {"bag": _bag(a=1)})
     with pytest.raises(TlaError):
         tokens.explain_partial({"bag": _bag(a=1)}, {"nope": 1})
+
+
+def test_states_decoded_from_itf_are_accepted(tokens: StepValidator) -> None:
+    from aura_model import itf
+
+    a = itf.decode_value({"#map": [["a", {"#bigint": "1"}]]})
+    b = itf.decode_value({"#map": [["a", {"#bigint": "1"}], ["b", {"#bigint": "1"}]]})
+    assert tokens.explain({"bag": a}, {"bag": b}) == [ActionMatch("Add", {"t": "b"})]
+    with pytest.raises(TlaError):
+        tokens.explain({"bag": object()}, {"bag": b})

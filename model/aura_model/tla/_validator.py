@@ -41,14 +41,20 @@ class StepValidator:
         missing = [v for v in self.vars if v not in state]
         if missing:
             raise TlaError(f"{where} lacks variable(s) {', '.join(missing)}")
-        return tuple(from_python(state[v]) for v in self.vars)
+        try:
+            return tuple(from_python(state[v]) for v in self.vars)
+        except (TypeError, RecursionError) as exc:
+            raise TlaError(f"{where}: {exc}") from None
 
     def _partial(self, state: Mapping[str, Any]) -> list[Any]:
         nxt: list[Any] = [UNSET] * len(self.vars)
         for k, v in state.items():
             if k not in self._index:
                 raise TlaError(f"next state names unknown variable {k}")
-            nxt[self._index[k]] = from_python(v)
+            try:
+                nxt[self._index[k]] = from_python(v)
+            except (TypeError, RecursionError) as exc:
+                raise TlaError(f"next state, variable {k}: {exc}") from None
         return nxt
 
     def init_states(self) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ normalise to this canonical form, TLA+'s equality ("a tuple is a function on
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -385,12 +385,17 @@ def from_python(v: object) -> Value:
     """Convert plain Python data (lists, dicts, sets) to checker values."""
     if isinstance(v, (bool, int, str, ModelValue, Fn, LazySet)):
         return v
-    if isinstance(v, (list, tuple)):
-        return tuple(from_python(x) for x in v)
     if isinstance(v, (set, frozenset)):
         return frozenset(from_python(x) for x in v)
     if isinstance(v, Mapping):
         return make_fn({from_python(k): from_python(x) for k, x in v.items()})
+    pairs = getattr(v, "pairs", None)
+    if pairs is not None:
+        # aura_model.itf.ItfMap: a function given as (key, value) pairs.
+        return make_fn({from_python(k): from_python(x) for k, x in pairs})
+    if isinstance(v, Sequence) and not isinstance(v, (str, bytes)):
+        # lists, tuples and aura_model.itf.Seq are all sequences (tuples) in TLA+.
+        return tuple(from_python(x) for x in v)
     raise TypeError(f"cannot convert {type(v).__name__} to a TLA+ value")
 
 
