@@ -21,7 +21,7 @@ from aura_model import itf
 
 from aura_conformance._backend import Backend, decode_args, encode_args
 from aura_conformance._checker import SpecChecker
-from aura_conformance._errors import BackendProtocolError, TraceReplayError
+from aura_conformance._errors import BackendError, BackendProtocolError, TraceReplayError
 from aura_conformance._mapping import State, format_state_table, state_from_itf, state_to_itf
 
 __all__ = ["Recorder", "ReplayResult", "replay_trace"]
@@ -118,7 +118,12 @@ def replay_trace(path: Path, backend: Backend, checker: SpecChecker) -> ReplayRe
         action, args, now = _meta(trace, i)
         if (i == 0) != (action == "Reset"):
             raise TraceReplayError(f"state {i}: a trace starts with Reset, and only there")
-        got = backend.request(action, args, now).state
+        try:
+            got = backend.request(action, args, now).state
+        except BackendError as exc:
+            if type(exc) is not BackendError:
+                raise  # a crash, timeout or malformed reply is the backend's fault
+            raise TraceReplayError(f"state {i} ({action}): the backend refused it: {exc}") from None
         diff = checker.same_state(want, got)
         if diff:
             raise TraceReplayError(
