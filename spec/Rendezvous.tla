@@ -17,8 +17,10 @@
 (* Outsider (a non-member).  Every packet an authority sends is logged in  *)
 (* `sent` with the decision of the step that sent it (privacy, DESIGN 7).  *)
 (*                                                                         *)
-(* How the modules fit: each RV invariant restates, over this state, an    *)
-(* invariant of a component module (named in its comment); an             *)
+(* How the modules fit: the descriptor choice, validity, revocation and  *)
+(* needs_refresh are DescriptorValidity's operators through a named       *)
+(* INSTANCE per context (DV(c)); each RV invariant restates, over this    *)
+(* state, an invariant of a component module (named in its comment).  An  *)
 (* implementation state maps onto these variables through the abstraction *)
 (* function of docs/specs.md, and the conformance harness checks every     *)
 (* implementation step against RVNext.                                     *)
@@ -147,29 +149,43 @@ vars == <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, se
 RVNoChan(c) == [st |-> "None", ep |-> 0, id |-> 0, ctx |-> c]
 
 (***************************************************************************)
-(* Descriptors (DescriptorValidity): valid on [from, until), chosen by     *)
-(* greatest (from, nonce) among the valid, non-revoked ones.               *)
+(* Descriptors: the descriptor facts of context c, seen as                 *)
+(* DescriptorValidity's facts through a named INSTANCE per context, so the *)
+(* validity window, the revocation rule, the deterministic choice and      *)
+(* needs_refresh are that module's operators, not copies.                  *)
 (***************************************************************************)
-RVValidAt(d, t) == d.from <= t /\ t < d.until
+RVAsDVFacts(c, m) ==
+    IF m \in Peers
+      THEN {[kind |-> f.kind, auth |-> f.auth, ctx |-> c, from |-> f.from, until |-> f.until,
+             nonce |-> f.nonce, by |-> f.auth] :
+               f \in {g \in journal[c][m] : g.kind \in {"Descriptor", "Revoked"}}}
+      ELSE {}
 
-RVRevokedIn(c, m, d, honour) ==
-    /\ honour
-    /\ \E r \in journal[c][m] : r.kind = "Revoked" /\ r.auth = d.auth /\ r.nonce = d.nonce
+DV(c) == INSTANCE DescriptorValidity
+    WITH Auth <- Peers, Ctx <- {c}, Publishers <- {Resp}, Outsider <- Outsider,
+         MaxTime <- MaxTime, Validity <- Validity, Window <- Window, MaxNonce <- MaxDesc,
+         BUG_CrossContextLookup <- FALSE, BUG_InclusiveValidUntil <- FALSE,
+         BUG_IgnoreRevocation <- FALSE, BUG_AnyoneRevokes <- FALSE,
+         BUG_LastArrivedWins <- FALSE, BUG_SyncReplaces <- FALSE,
+         BUG_SyncToNonMember <- FALSE,
+         now <- now,
+         journal <- [m \in Peers \cup {Outsider} |-> RVAsDVFacts(c, m)],
+         nextNonce <- [a \in Peers |-> 1],
+         lastSeen <- [m \in Peers |-> [x \in {c} |-> [p \in Peers |-> {}]]]
 
-RVCandidates(c, m, p, honour) ==
-    {d \in journal[c][m] : /\ d.kind = "Descriptor" /\ d.auth = p
-                           /\ RVValidAt(d, now) /\ ~RVRevokedIn(c, m, d, honour)}
+\* What Ini must choose (DescriptorValidity), and what its lookup answers:
+\* the same choice, except that BUG_IgnoreRevocation drops the revocation rule.
+RVMustLookup(c, m, p) == DV(c)!DVBest(m, c, p)
 
-RVBest(S) == {d \in S : \A x \in S : x = d \/ d.from > x.from
-                                      \/ (d.from = x.from /\ d.nonce > x.nonce)}
-
-\* What the implementation's lookup answers, and what it must answer.
-RVLookup(c, m, p) == RVBest(RVCandidates(c, m, p, ~BUG_IgnoreRevocation))
-RVMustLookup(c, m, p) == RVBest(RVCandidates(c, m, p, TRUE))
+RVLookup(c, m, p) ==
+    IF BUG_IgnoreRevocation
+      THEN DV(c)!DVGreatest({d \in RVAsDVFacts(c, m) : /\ DV(c)!DVIsDesc(d) /\ d.auth = p
+                                                     /\ DV(c)!DVValidAt(d, now)})
+      ELSE RVMustLookup(c, m, p)
 
 RVDescCount == Cardinality(UNION {{d \in journal[c][Resp] : d.kind = "Descriptor"} : c \in Ctx})
 
-RVNeedsRefresh(c) == \A d \in RVCandidates(c, Resp, Resp, TRUE) : now + Window >= d.until
+RVNeedsRefresh(c) == DV(c)!DVNeedsRefresh(Resp, c)
 
 (***************************************************************************)
 (* Channels: ChannelManager.find_by_context_peer.                          *)
@@ -229,10 +245,12 @@ PreparePublishDescriptor(c) ==
          ELSE RVDeny("InsufficientBudget")
 
 (***************************************************************************)
-(* RevokeDescriptor(c, d): Resp revokes its own valid descriptor d.        *)
+(* RevokeDescriptor(c, d): Resp revokes its own valid, unrevoked          *)
+(* descriptor d.                                                           *)
 (***************************************************************************)
 RevokeDescriptor(c, d) ==
-    /\ d \in RVCandidates(c, Resp, Resp, TRUE)
+    /\ d.kind = "Descriptor"
+    /\ \E x \in DV(c)!DVCandidates(Resp, c, Resp) : x.nonce = d.nonce
     /\ journal' = [journal EXCEPT ![c][Resp] = @ \cup {[d EXCEPT !.kind = "Revoked"]}]
     /\ UNCHANGED <<now, epoch, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,
                    confirmed>>
