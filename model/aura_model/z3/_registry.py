@@ -29,6 +29,11 @@ class ModelEntry:
     assume: Mapping[str, Sequence[str]] = attrs.field(factory=dict)  # consecution hypotheses
     bug_constants: Mapping[str, object] = attrs.field(factory=dict)  # pinned for bug twins
     witness_depth: int = 6  # longest shortest path needed to fire an action
+    # Actions witnessed along a fixed prefix of actions (too deep to search).
+    witness_prefixes: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    # Actions enabled only by a BUG flag (dead in the correct spec by design).
+    witness_flags: Mapping[str, str] = attrs.field(factory=dict)
+    max_bmc_depth: int | None = None  # cap of the all-invariant BMC (query time)
     bug_depth: int = 6
 
 
@@ -40,6 +45,15 @@ def _entries() -> list[ModelEntry]:
         DV_SCHEDULES,
         DV_STATE_VALID,
         descriptor_validity,
+    )
+    from aura_model.z3._epoch_rotation import (
+        ER_BUGS,
+        ER_IMPLIED,
+        ER_MC_CONSTANTS,
+        ER_SCHEDULES,
+        ER_WITNESS_FLAGS,
+        ER_WITNESS_PREFIXES,
+        epoch_rotation,
     )
     from aura_model.z3._guard_chain import (
         GC_BOUNDED,
@@ -58,6 +72,7 @@ def _entries() -> list[ModelEntry]:
             bounded=GC_BOUNDED,
             schedules=GC_SCHEDULES,
             bug_constants=GC_MC_CONSTANTS,
+            max_bmc_depth=5,
         ),
         ModelEntry(
             "DescriptorValidity",
@@ -67,6 +82,17 @@ def _entries() -> list[ModelEntry]:
             assume=DV_ASSUME,
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
+        ),
+        ModelEntry(
+            "EpochRotation",
+            epoch_rotation,
+            ER_BUGS,
+            implied=ER_IMPLIED,
+            schedules=ER_SCHEDULES,
+            bug_constants=ER_MC_CONSTANTS,
+            witness_prefixes=ER_WITNESS_PREFIXES,
+            witness_flags=ER_WITNESS_FLAGS,
+            max_bmc_depth=3,
         ),
     ]
 

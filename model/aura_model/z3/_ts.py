@@ -729,13 +729,23 @@ class TransitionSystem:
                 )
         return ProofResult(self.name, label, method, Verdict.PROVED, total, queries, worst)
 
-    def reachability_witness(self, action: str, max_depth: int = 6) -> ProofResult:
-        """A shortest trace from Init whose last step is ``action`` firing."""
+    def reachability_witness(
+        self, action: str, max_depth: int = 6, prefix: Sequence[str] | None = None
+    ) -> ProofResult:
+        """A shortest trace from Init whose last step is ``action`` firing.
+
+        With a ``prefix`` (the actions of the steps before), the search is
+        directed: one query, for a path that takes exactly those actions."""
         if action not in self.actions:
             raise Z3ModelError(f"{self.name}: no action named {action!r}")
-        states, steps, infos = self._path(max_depth, "w")
+        if prefix is not None:
+            max_depth = len(prefix) + 1
+            states, steps, infos = self._path(len(prefix), "w", prefix)
+            states.append(self.state(f"w{max_depth}"))
+        else:
+            states, steps, infos = self._path(max_depth, "w")
         total, worst, queries = 0.0, 0.0, 0
-        for d in range(1, max_depth + 1):
+        for d in range(1 if prefix is None else max_depth, max_depth + 1):
             p = self.params(action, f"last{d}")
             out = self._solve(
                 *(self.search_axioms(x, str(i)) for i, x in enumerate(states[: d + 1])),
@@ -746,9 +756,9 @@ class TransitionSystem:
             total, worst, queries = total + out.seconds, max(worst, out.seconds), queries + 1
             if out.status == z3.sat:
                 model = out.model
-                prefix = self._trace(model, states[:d], infos[: d - 1])
+                head = self._trace(model, states[:d], infos[: d - 1])
                 last = Step(action, self._decode_params(model, p), self.decode(model, states[d]))
-                trace = Trace(self.name, (*prefix.steps, last), prefix.constants)
+                trace = Trace(self.name, (*head.steps, last), head.constants)
                 return ProofResult(
                     self.name,
                     action,
