@@ -121,3 +121,18 @@ def test_instance_of_a_standard_module(tmp_path: Path) -> None:
     stuck = check(load_model(spec))
     assert (stuck.result, stuck.trace_length) == ("deadlock", 4)
     assert stuck.trace is not None and stuck.trace[-1]["x"] == (0, 1, 2)
+
+
+def test_subscripted_actions_in_next(make_spec) -> None:  # type: ignore[no-untyped-def]
+    spec = make_spec(
+        "VARIABLE x\nInit == x = 0\nA == x < 2 /\\ x' = x + 1\n"
+        "Next == [A]_x\nStrict == <<A>>_x\nStep == [][x' >= x]_x\n",
+        cfg="INIT Init\nNEXT Next\nPROPERTY Step\n",
+    )
+    res = check(load_model(spec))
+    # [A]_x allows stuttering, so x = 2 is no deadlock.
+    assert (res.result, res.distinct_states) == ("ok", 3)
+    strict = make_spec(
+        "VARIABLE x\nInit == x = 0\nA == x < 2 /\\ x' = x + 1\nNext == <<A>>_x\n", name="S"
+    )
+    assert check(load_model(strict)).result == "deadlock"

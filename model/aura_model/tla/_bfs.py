@@ -184,7 +184,20 @@ def _check(
             depth = 1
         while frontier:
             nxt_frontier: list[tuple[State, int]] = []
-            for s, hs in frontier:
+            for n_done, (s, hs) in enumerate(frontier):
+                if progress is not None and n_done % 5000 == 4999:
+                    now = time.perf_counter()
+                    if now - last_report >= 5.0:
+                        last_report = now
+                        progress(
+                            {
+                                "depth": depth,
+                                "distinct_states": len(parents),
+                                "states_generated": generated,
+                                "queue": len(frontier) - n_done + len(nxt_frontier),
+                                "seconds": now - started,
+                            }
+                        )
                 try:
                     succ = successors(s)
                 except TlaError as exc:

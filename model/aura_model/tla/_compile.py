@@ -355,6 +355,15 @@ class Compiler:
 
         return vor, lvl
 
+    def _x_subscripted_action(self, node: Node, sc: Scope) -> tuple[Expr, int]:
+        act, _ = self.expr(node.action, sc)
+        now, _ = self.expr(node.subscript, sc)
+        nxt, _ = self._prime(node.subscript, sc, node)
+        an = node.action
+        if node.operator == "[":
+            return (lambda c, e: _b(act(c, e), an, sc) or nxt(c, e) == now(c, e)), 2
+        return (lambda c, e: nxt(c, e) != now(c, e) and _b(act(c, e), an, sc)), 2
+
     def _x_parentheses(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         return self._expr(node.expression, sc)
 
@@ -1693,7 +1702,18 @@ class Compiler:
                     if isinstance(td, OpDef):
                         return self._action_call(td, list(args), sc, Scope(root, {}), init)
         if kind == "SUBSCRIPTED_ACTION":
-            raise Unsupported("[A]_v or <<A>>_v inside an action")
+            # [A]_v is A \/ UNCHANGED v; <<A>>_v is A /\ v' # v.
+            body = self.action(node.action, sc, init)
+            if node.operator == "[":
+                return self._disj([body, self._unchanged(node.subscript, sc)])
+            sub_now, _ = self.expr(node.subscript, sc)
+            sub_next, _ = self._prime(node.subscript, sc, node)
+
+            def changes(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+                if sub_next(c, e) != sub_now(c, e):
+                    k()
+
+            return self._conj([body, changes])
         # Anything else is a condition on the current and next state.
         g, _ = self.expr(node, sc)
 
