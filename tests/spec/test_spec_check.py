@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,13 @@ def test_the_stage_is_registered_and_reports_on_the_project_specs(
     failed = stage_spec_check()
     assert failed.status is Status.FAIL
     assert "MC_Counter.cfg" in failed.detail
+
+
+def test_the_stage_is_skipped_with_the_reason_when_the_checker_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A missing embedded checker is SKIPPED with the reason, never a pass."""
+    monkeypatch.setitem(sys.modules, "aura_model.tla", None)
+    result = stage_spec_check()
+    assert result.status is Status.SKIPPED
+    assert "embedded checker unavailable" in result.detail
