@@ -120,6 +120,7 @@ class Model:
             self.symmetry = self._symmetry(cfg.symmetry)
         self.deadlock_default = cfg.check_deadlock if cfg.check_deadlock is not None else True
         self._disjuncts: list[Disjunct] | None = None
+        self._evaluators: dict[str, Expr] = {}
 
     # -------------------------------------------------------------- loading
 
@@ -261,10 +262,13 @@ class Model:
 
     def evaluate(self, name: str, state: Mapping[str, Any] | None = None) -> Any:
         """The value of the zero-argument definition ``name`` (in ``state``, if given)."""
-        d = self._def(name, "definition")
-        if d.params:
-            raise ConfigError(f"{name} takes arguments")
-        fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+        fn = self._evaluators.get(name)
+        if fn is None:
+            d = self._def(name, "definition")
+            if d.params:
+                raise ConfigError(f"{name} takes arguments")
+            fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+            self._evaluators[name] = fn
         cur: list[Any] = [UNSET] * len(self.vars)
         for k, v in (state or {}).items():
             if k not in self.vars:
