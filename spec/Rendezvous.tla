@@ -161,6 +161,7 @@ RVAsDVFacts(c, m) ==
                f \in {g \in journal[c][m] : g.kind \in {"Descriptor", "Revoked"}}}
       ELSE {}
 
+\* nextNonce and lastSeen are not read by the operators taken from DV(c).
 DV(c) == INSTANCE DescriptorValidity
     WITH Auth <- Peers, Ctx <- {c}, Publishers <- {Resp}, Outsider <- Outsider,
          MaxTime <- MaxTime, Validity <- Validity, Window <- Window, MaxNonce <- MaxDesc,
