@@ -600,6 +600,75 @@ def epoch_rotation(
             ),
         )
 
+    # Quantifier-free forms for BMC on pinned constants: the sets range over
+    # records whose fields are ids 0..MaxHs and epochs 0..MaxEpoch (ERTypeOK),
+    # and the log grows by one entry per step. Without them, model-based
+    # quantifier instantiation may answer "unknown" on a satisfiable query.
+    bounded: dict[str, Any] = {}
+    if max_epoch is not None and max_hs is not None:
+        ids, eps = range(max_hs + 1), range(max_epoch + 1)
+
+        def key_confirmed_b(s: State, bound: int) -> Any:
+            c = ch(s, resp, ini)
+            return z3.And(
+                z3.Implies(C.st(c) == ST["Active"], s["confirmed"][C.id(c)]),
+                *(
+                    z3.Implies(s["established"][E.est(x, y, i, e)], s["confirmed"][i])
+                    for x in auth
+                    for y in auth
+                    for i in ids
+                    for e in eps
+                ),
+            )
+
+        def retired_b(s: State, bound: int) -> Any:
+            return z3.And(
+                *(
+                    z3.Implies(s["received"][R.rcv(i, e, at)], e == at)
+                    for i in ids
+                    for e in eps
+                    for at in eps
+                )
+            )
+
+        def no_replay_b(s: State, bound: int) -> Any:
+            n = L.len(s["respLog"])
+            return z3.And(
+                *(
+                    z3.Implies(j <= n, log_at(s, i) < log_at(s, j))
+                    for j in range(1, bound + 1)
+                    for i in range(1, j)
+                )
+            )
+
+        def rekey_b(s: State, bound: int) -> Any:
+            def has_init(c: Any) -> Any:
+                return z3.Or(
+                    *(
+                        z3.And(
+                            s["msgs"][M.msg(TY["Init"], x, y, e, i, k)],
+                            C.id(c) == i,
+                            C.ep(c) == e,
+                        )
+                        for x in auth
+                        for y in auth
+                        for e in eps
+                        for i in ids
+                        for k in range(max_epoch + 2)
+                    )
+                )
+
+            return every_chan(
+                lambda a, b: z3.Implies(C.st(ch(s, a, b)) == ST["Active"], has_init(ch(s, a, b)))
+            )
+
+        bounded = {
+            "ERKeyConfirmed": key_confirmed_b,
+            "ERRetiredEpochRejected": retired_b,
+            "ERNoReplayedInit": no_replay_b,
+            "ERRekeyIsNewHandshake": rekey_b,
+        }
+
     return TransitionSystem(
         "EpochRotation",
         variables,
@@ -609,6 +678,7 @@ def epoch_rotation(
         strengthening=strengthening,
         axioms=axioms,
         constants={"MaxEpoch": MaxEpoch, "MaxHs": MaxHs},
+        bounded=bounded,
         decoders=_decoders(S),
     )
 
