@@ -1656,6 +1656,18 @@ class Compiler:
                         body(c, env, k)
 
                 return exists1
+            if all(getattr(b[1], "name", None) is not None for b in binds):
+                xnames = [b[1].name for b in binds]  # type: ignore[attr-defined]
+
+                def existsn(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+                    env = dict(e)
+                    sets = [_set_of(s(c, env), bnode, sc) for s, _, bnode in binds]
+                    for combo in itertools.product(*sets):
+                        for n, x in zip(xnames, combo, strict=True):
+                            env[n] = x
+                        body(c, env, k)
+
+                return existsn
 
             def exists(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
                 for env in _enumerate(binds, c, e, sc):
