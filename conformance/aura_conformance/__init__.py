@@ -21,10 +21,20 @@ from aura_conformance._backend import (
 from aura_conformance._checker import (
     SpecChecker,
     StepReport,
+    descriptor_validity_checker,
     epoch_rotation_checker,
     guard_chain_checker,
 )
 from aura_conformance._cli import configure_conform, open_backend, stage_conformance
+from aura_conformance._dv_machine import (
+    DV_SCENARIOS,
+    DescriptorBackend,
+    DescriptorValidityMachine,
+    check_lookups,
+    run_dv_conformance,
+    run_dv_scenarios,
+)
+from aura_conformance._dv_world import DV_VARIANTS, DescriptorWorld, DVVariant
 from aura_conformance._epoch_machine import (
     EPOCH_DIVERGENCES,
     EPOCH_SCENARIOS,
@@ -54,6 +64,7 @@ from aura_conformance._mapping import (
     GUARD_CHAIN_VARS,
     State,
     format_state_table,
+    project_descriptor_validity,
     project_epoch_rotation,
     project_guard_chain,
     state_from_itf,
@@ -64,6 +75,8 @@ from aura_conformance._world import VARIANTS, GuardChainWorld, Variant
 
 __all__ = [
     "ACTIONS",
+    "DV_SCENARIOS",
+    "DV_VARIANTS",
     "EPOCH_DIVERGENCES",
     "EPOCH_SCENARIOS",
     "EPOCH_VARIANTS",
@@ -80,6 +93,10 @@ __all__ = [
     "ConformanceError",
     "ConformanceFailure",
     "ConformanceResult",
+    "DVVariant",
+    "DescriptorBackend",
+    "DescriptorValidityMachine",
+    "DescriptorWorld",
     "EpochBackend",
     "EpochRotationMachine",
     "EpochVariant",
@@ -96,17 +113,22 @@ __all__ = [
     "StepReport",
     "TraceReplayError",
     "Variant",
+    "check_lookups",
     "configure_conform",
     "decode_reply",
+    "descriptor_validity_checker",
     "epoch_rotation_checker",
     "format_state_table",
     "guard_chain_checker",
     "make_machine",
     "open_backend",
+    "project_descriptor_validity",
     "project_epoch_rotation",
     "project_guard_chain",
     "replay_trace",
     "run_conformance",
+    "run_dv_conformance",
+    "run_dv_scenarios",
     "run_epoch_conformance",
     "run_epoch_scenarios",
     "serve_stdio",

@@ -10,6 +10,7 @@ invariants. A failure is a :class:`ConformanceFailure` with both states as a tab
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "INTERPRETER_ACTIONS",
     "SpecChecker",
     "StepReport",
+    "descriptor_validity_checker",
     "epoch_rotation_checker",
     "guard_chain_checker",
     "spec_dir",
@@ -175,3 +177,18 @@ def epoch_rotation_checker() -> SpecChecker:
     spec = spec_dir()
     model = load_model(spec / "EpochRotation.tla", spec / "MC_EpochRotation.cfg")
     return SpecChecker(model, _ER_COMPOSITE)
+
+
+@cache
+def descriptor_validity_checker() -> SpecChecker:
+    """The checker for DescriptorValidity.tla through the wrapper ``tla/DVConformance.tla``.
+
+    The wrapper EXTENDS the spec, and the embedded checker resolves EXTENDS next
+    to the root module, so both are linked (not copied) into a temporary folder.
+    """
+    here = Path(__file__).resolve().parent / "tla"
+    folder = Path(tempfile.mkdtemp(prefix="aura-conformance-"))
+    (folder / "DescriptorValidity.tla").symlink_to(spec_dir() / "DescriptorValidity.tla")
+    (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
+    model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
+    return SpecChecker(model, {})

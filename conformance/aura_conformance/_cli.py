@@ -12,6 +12,8 @@ from aura_model.stages import StageResult, Status
 
 from aura_conformance._backend import Backend, ReferenceBackend, StdioBackend
 from aura_conformance._checker import guard_chain_checker
+from aura_conformance._dv_machine import DescriptorBackend, run_dv_conformance
+from aura_conformance._dv_world import DV_VARIANTS
 from aura_conformance._epoch_machine import EpochBackend, run_epoch_conformance
 from aura_conformance._epoch_world import EPOCH_VARIANTS
 from aura_conformance._errors import BackendError, ConformanceFailure, TraceReplayError
@@ -58,10 +60,11 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
     p.add_argument(
         "--spec",
-        choices=("guard", "epoch"),
+        choices=("guard", "epoch", "descriptor"),
         default="guard",
-        help="GuardChain.tla (default; any backend) or EpochRotation.tla (real Noise "
-        f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)})",
+        help="GuardChain.tla (default; any backend), EpochRotation.tla (real Noise "
+        f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}) or "
+        f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)})",
     )
     p.set_defaults(func=run_conform)
 
@@ -71,19 +74,26 @@ def _run_epoch(args: argparse.Namespace) -> int:
         print("aura-verify conform: --record/--replay need --spec guard", file=sys.stderr)
         return 2
     try:
-        backend = EpochBackend(args.backend)
+        if args.spec == "epoch":
+            outcome = run_epoch_conformance(
+                EpochBackend(args.backend), examples=args.examples, seed=args.seed, steps=args.steps
+            )
+        else:
+            outcome = run_dv_conformance(
+                DescriptorBackend(args.backend),
+                examples=args.examples,
+                seed=args.seed,
+                steps=args.steps,
+            )
     except BackendError as exc:
         print(f"aura-verify conform: {exc}", file=sys.stderr)
         return 2
-    outcome = run_epoch_conformance(
-        backend, examples=args.examples, seed=args.seed, steps=args.steps
-    )
     print(outcome.summary())
     return 0 if outcome.conformant else 1
 
 
 def run_conform(args: argparse.Namespace) -> int:
-    if args.spec == "epoch":
+    if args.spec != "guard":
         return _run_epoch(args)
     try:
         backend = open_backend(args.backend, timeout=args.timeout)

@@ -19,6 +19,7 @@ from aura_model import itf
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
 
+from aura_conformance._dv_world import CONTEXTS, MEMBERS, DescriptorWorld
 from aura_conformance._epoch_world import INI, RESP, EpochWorld
 from aura_conformance._errors import BackendProtocolError
 from aura_conformance._world import AUTHS, MAX_EPOCH, GuardChainWorld, decode_operation_fact
@@ -28,7 +29,9 @@ __all__ = [
     "MODEL_VALUES",
     "NO_AUTH",
     "State",
+    "dv_record",
     "format_state_table",
+    "project_descriptor_validity",
     "project_epoch_rotation",
     "project_guard_chain",
     "state_from_itf",
@@ -57,7 +60,7 @@ GUARD_CHAIN_VARS = (
     "denials",
 )
 NO_AUTH = "NoAuth"
-MODEL_VALUES = frozenset({*AUTHS, NO_AUTH})
+MODEL_VALUES = frozenset({*AUTHS, NO_AUTH, *CONTEXTS, "eve"})
 _EPOCHS = range(MAX_EPOCH + 1)
 
 
@@ -195,6 +198,53 @@ def project_epoch_rotation(world: EpochWorld) -> State:
         ),
         "closed": V.fn({_mv(a): closed(a) for a in auths}),
         "received": frozenset(V.record(id=n, ep=e, at=t) for n, e, t in world.received),
+    }
+
+
+_DV_FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
+
+
+def dv_record(key: tuple[Any, ...]) -> Any:
+    """The spec record of a descriptor world fact key (kind, auth, ctx, from, until, nonce, by)."""
+    kind, auth, ctx, frm, until, nonce, by = key
+    return V.record(
+        kind=kind,
+        auth=_mv(auth),
+        ctx=_mv(ctx),
+        until=until,
+        nonce=nonce,
+        by=_mv(by),
+        **{"from": frm},
+    )
+
+
+def project_descriptor_validity(world: DescriptorWorld) -> State:
+    """The values of DescriptorValidity.tla's variables that ``world`` stands for.
+
+    ``journal[m]`` is the union over contexts of ``m``'s replicas, each fact
+    opened (a descriptor decrypted and verified) and written as the spec's
+    record; times are in spec units; nonces are ranks. The outsider ``eve``
+    holds no replica, so its journal is empty by construction.
+    """
+    journal = {_mv(m): frozenset(dv_record(key) for key, _, _ in world.entries(m)) for m in MEMBERS}
+    journal[_mv("eve")] = frozenset()
+
+    def last_seen(m: str, c: str, p: str) -> Any:
+        key = world.last_seen.get((m, c, p))
+        return frozenset() if key is None else frozenset({dv_record(key)})
+
+    return {
+        "now": world.now,
+        "journal": V.fn(journal),
+        "nextNonce": V.fn({_mv(a): world.next_rank[a] for a in MEMBERS}),
+        "lastSeen": V.fn(
+            {
+                _mv(m): V.fn(
+                    {_mv(c): V.fn({_mv(p): last_seen(m, c, p) for p in MEMBERS}) for c in CONTEXTS}
+                )
+                for m in MEMBERS
+            }
+        ),
     }
 
 

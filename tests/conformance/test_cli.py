@@ -57,3 +57,11 @@ def test_conform_epoch_spec(capsys: pytest.CaptureFixture[str]) -> None:
     assert "epoch:ref: conformant" in capsys.readouterr().out
     assert main(["conform", "--spec", "epoch", "--backend", "psk-from-public-ids"]) == 1
     assert main(["conform", "--spec", "epoch", "--record", "x"]) == 2
+
+
+def test_conform_descriptor_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    """--spec descriptor: the reference conforms, a revocation-ignoring service exits 1."""
+    assert main(["conform", "--spec", "descriptor", "--examples", "5"]) == 0
+    assert "descriptor:ref: conformant" in capsys.readouterr().out
+    assert main(["conform", "--spec", "descriptor", "--backend", "revocation-ignored"]) == 1
+    assert main(["conform", "--spec", "descriptor", "--backend", "nope"]) == 2

@@ -1,0 +1,346 @@
+"""DescriptorValidity.tla conformance: publish, revoke, forge, sync and choose descriptors.
+
+Rules are the spec's actions (``PreparePublishDescriptor``, ``RevokeDescriptor``,
+``ForgeRevocation``, ``SyncJournal``, ``Tick``). Each step is validated against
+``DVNext`` and the model's invariants, and after each step every member's
+``get_cached_descriptor`` answer, for every context and peer, must equal the
+spec's ``DVLookup`` on the projected state (``DVLookupTable`` of the wrapper
+``tla/DVConformance.tla``): this is the check that catches a service that
+ignores revocations or lets the last arrival win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import hypothesis
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    get_state_machine_test,
+    initialize,
+    precondition,
+    rule,
+)
+
+from aura_conformance._backend import Reply
+from aura_conformance._checker import SpecChecker, descriptor_validity_checker
+from aura_conformance._dv_world import (
+    CONTEXTS,
+    DV_VARIANTS,
+    MAX_TIME,
+    MEMBERS,
+    PUBLISHERS,
+    DescriptorWorld,
+)
+from aura_conformance._errors import BackendError, ConformanceFailure
+from aura_conformance._machine import ConformanceResult
+from aura_conformance._mapping import State, dv_record, format_state_table
+from aura_conformance._mapping import project_descriptor_validity as project
+
+__all__ = [
+    "DV_SCENARIOS",
+    "DescriptorBackend",
+    "DescriptorValidityMachine",
+    "check_lookups",
+    "run_dv_conformance",
+    "run_dv_scenarios",
+]
+
+_FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
+
+
+def _key(record: Any) -> tuple[Any, ...]:
+    try:
+        d = record.d
+        return tuple(d[f].name if isinstance(d[f], ModelValue) else d[f] for f in _FIELDS)
+    except (AttributeError, KeyError):
+        raise BackendError(f"not a fact record: {V.format_value(record)}") from None
+
+
+def _name(v: Any) -> str:
+    if isinstance(v, ModelValue):
+        return v.name
+    raise BackendError(f"expected a model value, got {v!r}")
+
+
+class DescriptorBackend:
+    """The descriptor world of the reference implementation (or a variant), in process."""
+
+    def __init__(self, variant: str = "ref") -> None:
+        if variant not in DV_VARIANTS:
+            raise BackendError(f"unknown variant {variant!r}; known: {', '.join(DV_VARIANTS)}")
+        self.variant = DV_VARIANTS[variant]
+        self.name = f"descriptor:{variant}"
+        self.world = DescriptorWorld(self.variant)
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        del now  # the world's clock is the spec's `now`, moved by Tick
+        w = self.world
+        try:
+            if action == "Reset":
+                self.world = w = DescriptorWorld(self.variant)
+                outcome = "Reset"
+            elif action == "PreparePublishDescriptor":
+                outcome = w.publish(_name(args.get("a")), _name(args.get("c")))
+            elif action == "RevokeDescriptor":
+                outcome = w.revoke(_name(args.get("a")), _key(args.get("d")))
+            elif action == "ForgeRevocation":
+                outcome = w.forge_revocation(_name(args.get("b")), _key(args.get("d")))
+            elif action == "SyncJournal":
+                outcome = w.sync(
+                    _name(args.get("src")), _name(args.get("dst")), _key(args.get("f"))
+                )
+            elif action == "Tick":
+                outcome = w.tick()
+            else:
+                raise BackendError(f"unknown action {action!r}")
+        except LookupError as exc:
+            raise BackendError(f"{action}: {exc}") from None
+        return Reply(project(w), outcome)
+
+    def lookups(self) -> dict[tuple[str, str, str], Any]:
+        """Every member's answer for every (context, peer), as spec values."""
+        out = {}
+        for m in MEMBERS:
+            for c in CONTEXTS:
+                for p in MEMBERS:
+                    key = self.world.lookup(m, c, p)
+                    out[(m, c, p)] = frozenset() if key is None else frozenset({dv_record(key)})
+        return out
+
+    def close(self) -> None:
+        return None
+
+
+def check_lookups(
+    checker: SpecChecker, backend: DescriptorBackend, state: State, rule: str
+) -> None:
+    """Raise ConformanceFailure unless every lookup equals ``DVLookup`` on ``state``."""
+    table = checker.model.evaluate("DVLookupTable", state)
+    for (m, c, p), got in backend.lookups().items():
+        want = table.d[ModelValue(m)].d[ModelValue(c)].d[ModelValue(p)]
+        if got != want:
+            raise ConformanceFailure(
+                f"lookup: get_cached_descriptor of {m} for {p} in {c} is "
+                f"{V.format_value(got)}, DVLookup is {V.format_value(want)} "
+                f"(harness action: {rule})",
+                kind="lookup",
+                action=rule,
+                table=format_state_table(state, state),
+            )
+
+
+class DescriptorValidityMachine(RuleBasedStateMachine):
+    backend: DescriptorBackend
+    checker: SpecChecker
+    stats: dict[str, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: State = {}
+
+    def _step(self, action: str, args: dict[str, Any]) -> None:
+        reply = self.backend.request(action, args, 0)
+        self.stats["steps"] += 1
+        self.checker.check_step(self.state, reply.state, action)
+        check_lookups(self.checker, self.backend, reply.state, action)
+        self.state = reply.state
+
+    def _facts(self, m: str, pick: Callable[[Any], bool] = lambda f: True) -> list[Any]:
+        return sorted(
+            (f for f in self.state["journal"].d[ModelValue(m)] if pick(f)), key=V.sort_key
+        )
+
+    @initialize()
+    def Reset(self) -> None:
+        reply = self.backend.request("Reset", {}, 0)
+        self.checker.check_init(reply.state)
+        check_lookups(self.checker, self.backend, reply.state, "Reset")
+        self.state = reply.state
+        self.stats["examples"] += 1
+
+    @rule(c=st.sampled_from(CONTEXTS))
+    def PreparePublishDescriptor(self, c: str) -> None:
+        for a in sorted(PUBLISHERS):
+            if self.state["nextNonce"].d[ModelValue(a)] <= 2:
+                self._step("PreparePublishDescriptor", {"a": ModelValue(a), "c": ModelValue(c)})
+
+    @rule(i=st.integers(0, 15))
+    def RevokeDescriptor(self, i: int) -> None:
+        for a in sorted(PUBLISHERS):
+            now = self.state["now"]
+            revoked = {(f.d["ctx"], f.d["nonce"]) for f in self._facts(a, _is_revoked_by_owner)}
+            owner = ModelValue(a)
+
+            def revocable(f: Any) -> bool:
+                return bool(
+                    f.d["kind"] == "Descriptor"
+                    and f.d["auth"] == owner  # noqa: B023 - used before the loop moves on
+                    and f.d["from"] <= now < f.d["until"]  # noqa: B023
+                    and (f.d["ctx"], f.d["nonce"]) not in revoked  # noqa: B023
+                )
+
+            own = self._facts(a, revocable)
+            if own:
+                self._step("RevokeDescriptor", {"a": ModelValue(a), "d": own[i % len(own)]})
+
+    @precondition(
+        lambda self: (
+            not any(
+                f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"]
+                for row in self.state["journal"].d.values()
+                for f in row
+            )
+        )
+    )
+    @rule(i=st.integers(0, 15))
+    def ForgeRevocation(self, i: int) -> None:
+        for b in MEMBERS:
+            other = ModelValue(b)
+
+            def forgeable(f: Any) -> bool:
+                return bool(f.d["kind"] == "Descriptor" and f.d["auth"] != other)  # noqa: B023
+
+            theirs = self._facts(b, forgeable)
+            if theirs:
+                self._step("ForgeRevocation", {"b": ModelValue(b), "d": theirs[i % len(theirs)]})
+                return
+
+    @rule(
+        pair=st.sampled_from([(s, d) for s in MEMBERS for d in MEMBERS if s != d]),
+        i=st.integers(0, 15),
+    )
+    def SyncJournal(self, pair: tuple[str, str], i: int) -> None:
+        src, dst = pair
+        have = self.state["journal"].d[ModelValue(dst)]
+        missing = self._facts(src, lambda f: f not in have)
+        if missing:
+            f = missing[i % len(missing)]
+            self._step("SyncJournal", {"src": ModelValue(src), "dst": ModelValue(dst), "f": f})
+
+    @precondition(lambda self: self.state["now"] < MAX_TIME)
+    @rule()
+    def Tick(self) -> None:
+        self._step("Tick", {})
+
+
+def _is_revoked_by_owner(f: Any) -> bool:
+    return bool(f.d["kind"] == "Revoked" and f.d["by"] == f.d["auth"])
+
+
+def _make(backend: DescriptorBackend) -> type[DescriptorValidityMachine]:
+    return type(
+        "DescriptorValidityConformance",
+        (DescriptorValidityMachine,),
+        {
+            "backend": backend,
+            "checker": descriptor_validity_checker(),
+            "stats": {"examples": 0, "steps": 0},
+        },
+    )
+
+
+def _publish_sync_revoke(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c1")
+    m.SyncJournal(("a1", "a2"), 0)
+    m.RevokeDescriptor(0)
+    m.SyncJournal(("a1", "a2"), 0)
+
+
+def _revoke_then_sync_in_reverse(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c1")
+    m.RevokeDescriptor(0)
+    # The revocation reaches a2 before the descriptor it revokes.
+    m._step(
+        "SyncJournal",
+        {
+            "src": ModelValue("a1"),
+            "dst": ModelValue("a2"),
+            "f": m._facts("a1", lambda f: f.d["kind"] == "Revoked")[0],
+        },
+    )
+    m.SyncJournal(("a1", "a2"), 0)
+
+
+def _refresh_and_arrival_order(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c2")
+    m.Tick()
+    m.PreparePublishDescriptor("c2")  # the refresh: nonce 2, [1, 3)
+    newest = m._facts("a1", lambda f: f.d["nonce"] == 2)[0]
+    m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": newest})
+    m.SyncJournal(("a1", "a2"), 0)  # the older one arrives last
+
+
+def _forgery(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c1")
+    m.SyncJournal(("a1", "a2"), 0)
+    m.ForgeRevocation(0)
+
+
+DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
+    "publish-sync-revoke": _publish_sync_revoke,
+    "revocation-first": _revoke_then_sync_in_reverse,
+    "refresh-arrival-order": _refresh_and_arrival_order,
+    "forged-revocation": _forgery,
+}
+
+
+def run_dv_scenarios(backend: DescriptorBackend) -> list[tuple[str, ConformanceFailure | None]]:
+    machine = _make(backend)
+    out: list[tuple[str, ConformanceFailure | None]] = []
+    for name, scenario in DV_SCENARIOS.items():
+        m = machine()
+        try:
+            m.Reset()
+            scenario(m)
+        except ConformanceFailure as exc:
+            out.append((name, exc))
+        else:
+            out.append((name, None))
+    return out
+
+
+def run_dv_conformance(
+    backend: DescriptorBackend,
+    *,
+    examples: int = 30,
+    seed: int | None = 0,
+    steps: int = 15,
+    scenarios: bool = True,
+) -> ConformanceResult:
+    """Directed scenarios, then random runs, against ``backend``."""
+    for name, found in run_dv_scenarios(backend) if scenarios else []:
+        if found is not None:
+            return ConformanceResult(
+                backend.name, False, len(DV_SCENARIOS), 0, f"scenario {name}: {found}"
+            )
+    machine = _make(backend)
+    test = get_state_machine_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+            derandomize=seed is None,
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+            print_blob=False,
+        ),
+    )
+    if seed is not None:
+        test = hypothesis.seed(seed)(test)
+    failure = ""
+    try:
+        test()
+    except ConformanceFailure as exc:
+        failure = str(exc)
+    return ConformanceResult(
+        backend.name, not failure, machine.stats["examples"], machine.stats["steps"], failure
+    )

@@ -1,0 +1,267 @@
+"""The descriptor world: two members' RendezvousServices publishing, revoking and syncing.
+
+Members ``a1`` and ``a2`` of ``spec/MC_DescriptorValidity.cfg`` share contexts
+``c1`` and ``c2``; only ``a1`` publishes. Publishing and revoking go through the
+real service (``prepare_publish_descriptor``/``prepare_revoke_descriptor``, the
+guard chain and the effect interpreter), so descriptors are really built,
+Ed25519-signed and sealed under the context key; sync is the journal's own
+merge of one entry at a time (anti-entropy, any order, any duplication). One
+spec time unit is :data:`UNIT_MS` milliseconds.
+
+The harness keeps what the implementation does not: the rank of each
+descriptor nonce (the spec's nonces are a per-publisher counter) and
+``lastSeen``, the last descriptor of each peer to reach each member.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from typing import Any
+
+import attrs
+from aura_rendezvous import (
+    CAP_RENDEZVOUS_PUBLISH,
+    AuraError,
+    AuthorityId,
+    AuthorityKeys,
+    ContextId,
+    ContextMembership,
+    DescriptorFact,
+    DescriptorRevoked,
+    EffectInterpreter,
+    FlowBudgetStore,
+    GuardSnapshot,
+    QuicDirect,
+    ReceiptIssuer,
+    RendezvousConfig,
+    RendezvousDescriptor,
+    RendezvousService,
+    Roster,
+    open_descriptor,
+    verify_signature,
+)
+from aura_rendezvous.testing import LastArrivedService, RevocationIgnoringService
+
+__all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
+
+MEMBERS = ("a1", "a2")
+CONTEXTS = ("c1", "c2")
+PUBLISHERS = frozenset({"a1"})
+MAX_TIME = 2
+VALIDITY = 2
+WINDOW = 1
+UNIT_MS = 1000
+
+
+@attrs.frozen
+class DVVariant:
+    name: str
+    description: str
+    service: type[RendezvousService] = RendezvousService
+
+
+DV_VARIANTS: dict[str, DVVariant] = {
+    v.name: v
+    for v in (
+        DVVariant("ref", "the reference implementation"),
+        DVVariant(
+            "revocation-ignored",
+            "revocations ignored by the derived cache (RevocationIgnoringService)",
+            service=RevocationIgnoringService,
+        ),
+        DVVariant(
+            "last-arrived",
+            "the last descriptor to arrive wins (LastArrivedService)",
+            service=LastArrivedService,
+        ),
+    )
+}
+
+
+def _seed(name: str) -> bytes:
+    return hashlib.sha256(b"aura-conformance/v1/dv\x00" + name.encode()).digest()
+
+
+class DescriptorWorld:
+    """The implementation under test for DescriptorValidity.tla."""
+
+    def __init__(self, variant: DVVariant | None = None) -> None:
+        self.variant = variant or DV_VARIANTS["ref"]
+        self.ids = {n: AuthorityId(_seed(n)) for n in MEMBERS}
+        self.names = {aid: n for n, aid in self.ids.items()}
+        self.ctx = {c: ContextId(_seed(c)) for c in CONTEXTS}
+        self.ctx_names = {cid: c for c, cid in self.ctx.items()}
+        self.keys = {n: AuthorityKeys.from_seed(self.ids[n], _seed("key" + n)) for n in MEMBERS}
+        roster = Roster.of(*self.keys.values())
+        memberships = [ContextMembership(self.ctx[c], roster, _seed("root" + c)) for c in CONTEXTS]
+        self.memberships = {m.context_id: m for m in memberships}
+        counter = itertools.count()
+        self.services = {
+            n: self.variant.service(
+                self.ids[n],
+                RendezvousConfig(
+                    keys=self.keys[n],
+                    memberships=tuple(memberships),
+                    # A counter, not random bytes: the spec's nonces are a per-publisher
+                    # counter and the tie-break between descriptors of one valid_from
+                    # follows nonce order (docs/conformance.md).
+                    nonce_source=lambda k: (1 + next(counter)).to_bytes(k, "big"),
+                    descriptor_validity_ms=VALIDITY * UNIT_MS,
+                    refresh_window_ms=WINDOW * UNIT_MS,
+                ),
+            )
+            for n in MEMBERS
+        }
+        self.budget = FlowBudgetStore({}, default_limit=1 << 40)
+        self.interpreters = {
+            n: EffectInterpreter(
+                self.ids[n],
+                self.budget,
+                self.services[n].journals,
+                ReceiptIssuer(self.keys[n]),
+                lambda _send: None,
+            )
+            for n in MEMBERS
+        }
+        self.now = 0
+        self.ranks: dict[bytes, int] = {}
+        self.next_rank = dict.fromkeys(MEMBERS, 1)
+        self.last_seen: dict[tuple[str, str, str], Any] = {}
+        self.owner: dict[bytes, str] = {}
+
+    # ---------------------------------------------------------------- helpers
+
+    @property
+    def now_ms(self) -> int:
+        return self.now * UNIT_MS
+
+    def snapshot(self, a: str, c: str) -> GuardSnapshot:
+        aid = self.ids[a]
+        caps = {CAP_RENDEZVOUS_PUBLISH} if a in PUBLISHERS else set()
+        return GuardSnapshot(aid, self.ctx[c], self.budget.remaining(self.ctx[c], aid, 0), caps, 0)
+
+    def descriptor_key(self, d: RendezvousDescriptor) -> tuple[Any, ...]:
+        """The spec's record of ``d`` as a tuple (kind, auth, ctx, from, until, nonce, by)."""
+        a = self.names[d.authority_id]
+        return (
+            "Descriptor",
+            a,
+            self.ctx_names[d.context_id],
+            d.valid_from // UNIT_MS,
+            d.valid_until // UNIT_MS,
+            self.ranks.get(d.nonce, 0),
+            a,
+        )
+
+    def fact_key(self, fact: Any) -> tuple[Any, ...] | None:
+        if isinstance(fact, DescriptorFact):
+            try:
+                d = open_descriptor(fact.sealed, self.memberships[fact.sealed.context_id])
+            except AuraError:
+                return None
+            return self.descriptor_key(d)
+        if isinstance(fact, DescriptorRevoked):
+            by = next(
+                (
+                    n
+                    for n in MEMBERS
+                    if verify_signature(
+                        self.keys[n].ed25519_public, fact.signed_message(), fact.signature
+                    )
+                ),
+                "eve",
+            )
+            return (
+                "Revoked",
+                self.names.get(fact.authority_id, "eve"),
+                self.ctx_names[fact.context_id],
+                0,
+                0,
+                self.ranks.get(fact.nonce, 0),
+                by,
+            )
+        return None
+
+    def entries(self, m: str) -> list[tuple[tuple[Any, ...], Any, str]]:
+        """(spec record, journal entry, context) of every fact in ``m``'s replicas."""
+        out = []
+        for c, cid in self.ctx.items():
+            for entry in self.services[m].journal(cid).entries():
+                key = self.fact_key(entry.fact)
+                if key is not None:
+                    out.append((key, entry, c))
+        return out
+
+    def _find(self, m: str, record: tuple[Any, ...]) -> tuple[Any, str]:
+        for key, entry, c in self.entries(m):
+            if key == record:
+                return entry, c
+        raise LookupError(f"{m} has no fact {record}")
+
+    def _nonce_of(self, rank: int, a: str) -> bytes:
+        for nonce, r in self.ranks.items():
+            if r == rank and self.owner.get(nonce) == a:
+                return nonce
+        raise LookupError(f"no nonce of rank {rank}")
+
+    # ---------------------------------------------------------------- actions
+
+    def publish(self, a: str, c: str) -> str:
+        svc = self.services[a]
+        if not svc.needs_refresh(self.ctx[c], self.now_ms, WINDOW * UNIT_MS):
+            return "NotNeeded"
+        before = {e.fact_id for e in svc.journal(self.ctx[c]).entries()}
+        outcome = svc.prepare_publish_descriptor(
+            self.snapshot(a, c), self.ctx[c], [QuicDirect("127.0.0.1:4433")], self.now_ms
+        )
+        result = self.interpreters[a].execute(outcome)
+        if result.status.value != "Committed":
+            return f"{result.status.value}:{result.error}"
+        for entry in svc.journal(self.ctx[c]).entries():
+            if entry.fact_id not in before and isinstance(entry.fact, DescriptorFact):
+                d = open_descriptor(entry.fact.sealed, self.memberships[self.ctx[c]])
+                self.ranks[d.nonce] = self.next_rank[a]
+                self.owner[d.nonce] = a
+                self.next_rank[a] += 1
+                self.last_seen[(a, c, a)] = self.descriptor_key(d)
+        return "Published"
+
+    def revoke(self, a: str, record: tuple[Any, ...]) -> str:
+        _, c = self._find(a, record)
+        nonce = self._nonce_of(record[5], record[1])
+        outcome = self.services[a].prepare_revoke_descriptor(
+            self.snapshot(a, c), self.ctx[c], nonce
+        )
+        result = self.interpreters[a].execute(outcome)
+        return result.status.value if result.status.value != "Denied" else str(outcome.decision)
+
+    def forge_revocation(self, b: str, record: tuple[Any, ...]) -> str:
+        _, c = self._find(b, record)
+        nonce = self._nonce_of(record[5], record[1])
+        unsigned = DescriptorRevoked(self.ctx[c], self.ids[record[1]], nonce, b"")
+        forged = attrs.evolve(unsigned, signature=self.keys[b].sign(unsigned.signed_message()))
+        self.services[b].journal(self.ctx[c]).append(forged, self.ids[b])
+        return "Forged"
+
+    def sync(self, src: str, dst: str, record: tuple[Any, ...]) -> str:
+        if dst not in self.services:
+            return "Refused:NotAMember"
+        entry, c = self._find(src, record)
+        if isinstance(entry.fact, DescriptorFact):
+            # The seed's cache_descriptor: opened, verified, then journaled on arrival.
+            self.services[dst].cache_descriptor(entry.fact.sealed)
+            self.last_seen[(dst, c, record[1])] = record
+            return "Cached"
+        changed = self.services[dst].journal(self.ctx[c]).merge(entry)
+        return "Merged" if changed else "Duplicate"
+
+    def tick(self) -> str:
+        if self.now >= MAX_TIME:
+            return "AtMaxTime"
+        self.now += 1
+        return "Ticked"
+
+    def lookup(self, m: str, c: str, p: str) -> tuple[Any, ...] | None:
+        d = self.services[m].get_cached_descriptor(self.ctx[c], self.ids[p], self.now_ms)
+        return None if d is None else self.descriptor_key(d)

@@ -1,0 +1,114 @@
+"""DescriptorValidity.tla conformance: publish, revoke, forge, sync and the descriptor choice."""
+
+from __future__ import annotations
+
+import pytest
+from aura_conformance import BackendError, ConformanceFailure
+from aura_conformance._checker import descriptor_validity_checker
+from aura_conformance._dv_machine import (
+    DV_SCENARIOS,
+    DescriptorBackend,
+    check_lookups,
+    run_dv_conformance,
+    run_dv_scenarios,
+)
+from aura_conformance._dv_world import DescriptorWorld
+from aura_conformance._mapping import project_descriptor_validity
+from aura_model.tla import ModelValue
+
+
+def test_publish_sync_revoke_are_explained_by_the_spec_actions() -> None:
+    """Real sealed descriptors and signed revocations project onto DVNext steps."""
+    checker = descriptor_validity_checker()
+    w = DescriptorWorld()
+    state = project_descriptor_validity(w)
+    checker.check_init(state)
+    names = []
+
+    def step(rule: str, outcome: str) -> None:
+        nonlocal state
+        after = project_descriptor_validity(w)
+        names.append((outcome, checker.check_step(state, after, rule).actions[0].split("(")[0]))
+        state = after
+
+    step("PreparePublishDescriptor", w.publish("a1", "c1"))
+    step("PreparePublishDescriptor", w.publish("a1", "c1"))
+    d = next(k for k, _, _ in w.entries("a1"))
+    step("SyncJournal", w.sync("a1", "a2", d))
+    step("ForgeRevocation", w.forge_revocation("a2", d))
+    step("RevokeDescriptor", w.revoke("a1", d))
+    step("Tick", w.tick())
+    assert names == [
+        ("Published", "PreparePublishDescriptor"),
+        ("NotNeeded", "stutter"),
+        ("Cached", "SyncJournal"),
+        ("Forged", "ForgeRevocation"),
+        ("Committed", "RevokeDescriptor"),
+        ("Ticked", "Tick"),
+    ]
+
+
+def test_reference_passes_scenarios_and_random_runs() -> None:
+    """Every lookup of the reference equals DVLookup, on scenarios and 40 random runs."""
+    assert all(f is None for _, f in run_dv_scenarios(DescriptorBackend())), "scenario failed"
+    result = run_dv_conformance(DescriptorBackend(), examples=40, seed=2, steps=20)
+    assert result.conformant, result.failure
+
+
+@pytest.mark.parametrize(
+    ("variant", "scenario"),
+    [("revocation-ignored", "publish-sync-revoke"), ("last-arrived", "refresh-arrival-order")],
+)
+def test_lookup_check_catches_buggy_services(variant: str, scenario: str) -> None:
+    """A service ignoring revocations, or letting the last arrival win, answers a lookup
+    that DVLookup does not: the step itself is legal, the choice is not."""
+    failure = dict(run_dv_scenarios(DescriptorBackend(variant)))[scenario]
+    assert isinstance(failure, ConformanceFailure)
+    assert failure.kind == "lookup"
+    assert "DVLookup is" in str(failure)
+
+
+def test_revocation_ignored_is_found_by_random_runs() -> None:
+    """Without the directed schedules the random runs (fixed seed) find it too."""
+    result = run_dv_conformance(
+        DescriptorBackend("revocation-ignored"), examples=60, seed=1, scenarios=False
+    )
+    assert not result.conformant
+    assert "lookup" in result.failure
+
+
+def test_lookup_check_compares_against_the_spec_table() -> None:
+    """check_lookups passes on a fresh world and fails once the world diverges."""
+    checker = descriptor_validity_checker()
+    backend = DescriptorBackend("revocation-ignored")
+    backend.request("Reset", {}, 0)
+    check_lookups(checker, backend, project_descriptor_validity(backend.world), "Reset")
+    backend.world.publish("a1", "c1")
+    d = next(k for k, _, _ in backend.world.entries("a1"))
+    backend.world.revoke("a1", d)
+    with pytest.raises(ConformanceFailure, match="get_cached_descriptor of a1 for a1 in c1"):
+        check_lookups(checker, backend, project_descriptor_validity(backend.world), "Revoke")
+
+
+def test_bad_requests_are_typed_errors() -> None:
+    """Unknown variants, actions and facts are BackendError."""
+    with pytest.raises(BackendError, match="unknown variant"):
+        DescriptorBackend("nope")
+    backend = DescriptorBackend()
+    backend.request("Reset", {}, 0)
+    with pytest.raises(BackendError, match="unknown action"):
+        backend.request("Teleport", {}, 0)
+    with pytest.raises(BackendError, match="not a fact record"):
+        backend.request("RevokeDescriptor", {"a": ModelValue("a1"), "d": 1}, 0)
+    with pytest.raises(BackendError, match="expected a model value"):
+        backend.request("PreparePublishDescriptor", {"a": "a1", "c": "c1"}, 0)
+
+
+def test_scenario_names_are_stable() -> None:
+    """The documented schedules exist."""
+    assert set(DV_SCENARIOS) == {
+        "publish-sync-revoke",
+        "revocation-first",
+        "refresh-arrival-order",
+        "forged-revocation",
+    }
