@@ -129,15 +129,25 @@ def run_conform(args: argparse.Namespace) -> int:
 
 
 def stage_conformance() -> StageResult:
-    """The reference backend, fixed seed, short run: PASS iff every step conforms."""
+    """Reference backends, fixed seed, short runs of the three specs: PASS iff all conform.
+
+    The known EpochRotation divergence (``EPOCH_DIVERGENCES``, docs/conformance.md)
+    is not among the directed schedules; random runs can still find it.
+    """
     started = time.perf_counter()
     backend = ReferenceBackend("ref")
     try:
-        outcome = run_conformance(backend, examples=STAGE_EXAMPLES, seed=STAGE_SEED)
+        outcomes = [
+            run_conformance(backend, examples=STAGE_EXAMPLES, seed=STAGE_SEED),
+            run_epoch_conformance(EpochBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
+            run_dv_conformance(DescriptorBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
+        ]
     except BackendError as exc:
         return StageResult("conformance", Status.FAIL, f"backend error: {exc}")
     finally:
         backend.close()
-    status = Status.PASS if outcome.conformant else Status.FAIL
-    detail = outcome.summary().splitlines()[0] + f" vs spec/GuardChain.tla (seed {STAGE_SEED})"
-    return StageResult("conformance", status, detail, time.perf_counter() - started)
+    ok = all(o.conformant for o in outcomes)
+    detail = "; ".join(o.summary().splitlines()[0] for o in outcomes) + f" (seed {STAGE_SEED})"
+    return StageResult(
+        "conformance", Status.PASS if ok else Status.FAIL, detail, time.perf_counter() - started
+    )
