@@ -136,3 +136,30 @@ def test_subscripted_actions_in_next(make_spec) -> None:  # type: ignore[no-unty
         "VARIABLE x\nInit == x = 0\nA == x < 2 /\\ x' = x + 1\nNext == <<A>>_x\n", name="S"
     )
     assert check(load_model(strict)).result == "deadlock"
+
+
+@pytest.mark.parametrize(
+    ("defs", "cfg", "distinct"),
+    [
+        # -1 first made by subtraction: 0, -1, ..., -5.
+        ("Init == x = 0\nNext == x > -4 /\\ x' \\in {x - 1, x - 2}\n", "", 6),
+        # -1 only inside a range.
+        ("Init == x \\in -3..0\nNext == UNCHANGED x\n", "", 4),
+        # -1 only in the configuration.
+        ("CONSTANT S\nInit == x \\in S\nNext == UNCHANGED x\n", "CONSTANT S = {-1, -2}\n", 2),
+    ],
+)
+def test_minus_one_and_minus_two_stay_distinct(
+    make_spec,  # type: ignore[no-untyped-def]
+    defs: str,
+    cfg: str,
+    distinct: int,
+) -> None:
+    from aura_model.tla import _values
+
+    # Start as a fresh process would: no -1 seen yet. (Leaving the flag set
+    # afterwards is always safe: it only makes fingerprints exact the slow way.)
+    _values.NEG_ONE_SEEN[0] = False
+    spec = make_spec(f"VARIABLE x\n{defs}", cfg=f"{cfg}INIT Init\nNEXT Next\n")
+    res = check(load_model(spec), deadlock=False)
+    assert (res.result, res.distinct_states) == ("ok", distinct)

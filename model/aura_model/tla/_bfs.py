@@ -18,7 +18,7 @@ from aura_model.tla._compile import Ctx
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._trace import CheckResult
-from aura_model.tla._values import fingerprint, permute, sort_key
+from aura_model.tla._values import permute, search_fingerprint, sort_key
 
 __all__ = ["check", "simulate"]
 
@@ -60,12 +60,12 @@ class _Checker:
 
     def fp(self, s: State) -> int:
         if self.view is not None:
-            return fingerprint(self.view(Ctx(s, None), {}))
+            return search_fingerprint(self.view(Ctx(s, None), {}))
         if self.perms:
             # Symmetry: a state stands for its whole orbit, named by the
             # smallest fingerprint among its permuted images (as TLC does).
-            return min(fingerprint(permute(s, p)) for p in self.perms)
-        return fingerprint(s)
+            return min(search_fingerprint(permute(s, p)) for p in self.perms)
+        return search_fingerprint(s)
 
     def bad_invariant(self, s: State) -> str | None:
         ctx = Ctx(s, None)

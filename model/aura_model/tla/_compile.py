@@ -30,6 +30,7 @@ from aura_model.tla._modules import (
 )
 from aura_model.tla._stdlib import BUILTIN_INFIX, BUILTIN_OPS, BUILTIN_VALUES, Builtin
 from aura_model.tla._values import (
+    NEG_ONE_SEEN,
     Fn,
     LazyFn,
     LazySet,
@@ -189,6 +190,8 @@ _FAST_INT: dict[str, Callable[[int, int], Value]] = {
     ">=": operator.ge,
     "\\geq": operator.ge,
 }
+
+_COMPARISONS = frozenset({"<", ">", "<=", "=<", "\\leq", ">=", "\\geq"})
 
 _INT_OPS: dict[str, Callable[[int, int], Value]] = {
     "+": lambda a, b: a + b,
@@ -1395,6 +1398,8 @@ class Compiler:
                         "the arguments of .. must be integers, got "
                         f"{format_value(x)} and {format_value(y)}",
                     )
+                if x <= -1 <= y:
+                    NEG_ONE_SEEN[0] = True
                 return frozenset(range(x, y + 1))
 
             return rng, lvl
@@ -1457,6 +1462,8 @@ class Compiler:
     def _arith(self, op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
         fast = _FAST_INT.get(op)
         kb = getattr(b, "_value", UNSET)
+        # Comparisons make Booleans; only arithmetic can make a new -1.
+        neg = None if op in _COMPARISONS else NEG_ONE_SEEN
 
         def bad(x: Value, y: Value) -> EvalError:
             return _err(
@@ -1472,7 +1479,10 @@ class Compiler:
                 def arith_k(c: Ctx, e: dict[str, Any]) -> Value:
                     x = a(c, e)
                     if type(x) is int:
-                        return fast(x, kb)
+                        r = fast(x, kb)
+                        if r == -1 and neg is not None:
+                            neg[0] = True
+                        return r
                     raise bad(x, kb)
 
                 return arith_k
@@ -1481,7 +1491,10 @@ class Compiler:
                 x = a(c, e)
                 y = b(c, e)
                 if type(x) is int and type(y) is int:
-                    return fast(x, y)
+                    r = fast(x, y)
+                    if r == -1 and neg is not None:
+                        neg[0] = True
+                    return r
                 raise bad(x, y)
 
             return arith2
@@ -1492,7 +1505,10 @@ class Compiler:
             def divmod_k(c: Ctx, e: dict[str, Any]) -> Value:
                 x = a(c, e)
                 if type(x) is int:
-                    return pyop(x, kb)
+                    r = pyop(x, kb)
+                    if r == -1:
+                        NEG_ONE_SEEN[0] = True
+                    return r
                 raise bad(x, kb)
 
             return divmod_k
@@ -1503,9 +1519,12 @@ class Compiler:
             if type(x) is not int or type(y) is not int:
                 raise bad(x, y)
             try:
-                return iop(x, y)
+                r = iop(x, y)
             except _PY_ERRORS as exc:
                 raise _err(node, sc, str(exc) or op) from None
+            if r == -1:
+                NEG_ONE_SEEN[0] = True
+            return r
 
         return arith
 
@@ -1519,6 +1538,8 @@ class Compiler:
                 x = a(c, e)
                 if type(x) is not int:
                     raise _err(node, sc, f"unary minus of a non-integer {format_value(x)}")
+                if x == 1:
+                    NEG_ONE_SEEN[0] = True
                 return -x
 
             return neg

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from aura_model.tla._errors import ConfigError
-from aura_model.tla._values import ModelValue
+from aura_model.tla._values import NEG_ONE_SEEN, ModelValue
 
 __all__ = ["Config", "parse_config"]
 
@@ -190,6 +190,8 @@ def _value(toks: list[tuple[str, str, int]], i: int, where: str) -> tuple[Any, i
         raise ConfigError(f"{where}: a constant value is missing at the end")
     kind, val, line = toks[i]
     if kind == "num":
+        if int(val) == -1:
+            NEG_ONE_SEEN[0] = True
         return int(val), i + 1
     if kind == "str":
         return val[1:-1].replace('\\"', '"').replace("\\\\", "\\"), i + 1

@@ -164,7 +164,12 @@ class LazySet:
         if k == "STRING":
             return type(v) is str
         if k == "Seq":
-            return type(v) is tuple and all(set_contains(self.args[0], x) for x in v)
+            base = self.args[0]
+            if type(v) is not tuple:
+                return False
+            if type(base) is frozenset:
+                return base.issuperset(v)
+            return all(set_contains(base, x) for x in v)
         if k == "SUBSET":
             return is_value_set(v) and all(set_contains(self.args[0], x) for x in iter_set(v))
         if k == "FcnSet":
@@ -174,6 +179,8 @@ class LazySet:
                 n = len(v)
                 if type(dom) is not frozenset or len(dom) != n or (n and dom != _one_to(n)):
                     return False
+                if type(cod) is frozenset:
+                    return cod.issuperset(v)
                 return all(set_contains(cod, x) for x in v)
             if not isinstance(v, (Fn, LazyFn)):
                 return False
@@ -384,6 +391,8 @@ def fn(d: Mapping[Value, Value]) -> Value:
 def from_python(v: object) -> Value:
     """Convert plain Python data (lists, dicts, sets) to checker values."""
     if isinstance(v, (bool, int, str, ModelValue, Fn, LazySet)):
+        if v == -1 and type(v) is int:
+            NEG_ONE_SEEN[0] = True
         return v
     if isinstance(v, (set, frozenset)):
         return frozenset(from_python(x) for x in v)
@@ -429,6 +438,23 @@ def _sig(v: Value) -> int:
         return acc
     # An Fn's own hash already accounts for -1 (see Fn.__hash__).
     return 0
+
+
+# Set once any computation (or input) produces the integer -1. Until then no
+# value can contain -1, so fingerprints skip the walk below (the result is the
+# same: a value without -1 has signature 0 either way).
+NEG_ONE_SEEN = [False]
+
+
+def search_fingerprint(v: Value) -> int:
+    """:func:`fingerprint` for states computed by the checker itself.
+
+    Those values get their integers from literals, the configuration,
+    arithmetic and ranges, which all set NEG_ONE_SEEN when they make -1.
+    """
+    if not NEG_ONE_SEEN[0]:
+        return hash(v)
+    return fingerprint(v)
 
 
 def fingerprint(v: Value) -> int:
