@@ -140,3 +140,12 @@ def test_simulate_cli(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert out["result"] == "ok"
+
+
+def test_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "Nope.tla")]) == 150
+    spec = tmp_path / "A.tla"
+    spec.write_text("---- MODULE A ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\n====\n")
+    assert main(["check", str(spec)]) == 151  # no A.cfg beside it
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "cannot read configuration" in err

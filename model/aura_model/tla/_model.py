@@ -450,7 +450,7 @@ def load_model(
     # Recursive operators nest Python calls; allow TLA+ recursion a few hundred deep.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     if not spec_path.exists():
-        raise TlaError(f"{spec_path}: no such spec")
+        raise TlaParseError(f"{spec_path}: no such spec")
     cfg_path = Path(cfg) if cfg is not None else spec_path.with_suffix(".cfg")
     config = parse_config(cfg_path)
     try:
