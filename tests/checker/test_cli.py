@@ -149,3 +149,12 @@ def test_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["check", str(spec)]) == 151  # no A.cfg beside it
     err = capsys.readouterr().err
     assert "Traceback" not in err and "cannot read configuration" in err
+
+
+def test_unknown_name_is_a_semantic_error(
+    make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = Nonsense + 1\n")
+    assert main(["check", str(spec)]) == 150
+    err = capsys.readouterr().err
+    assert "unknown name Nonsense" in err and "T.tla:5:" in err

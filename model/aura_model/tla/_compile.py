@@ -17,7 +17,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla._errors import EvalError, TlaError, Unsupported
+from aura_model.tla._errors import EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._modules import (
     Const,
     InstDef,
@@ -129,6 +129,12 @@ def _err(node: Node, sc: Scope, msg: str) -> EvalError:
     line = start.line + 1 if start is not None and start.line is not None else None
     col = start.column + 1 if start is not None and start.column is not None else None
     return EvalError(msg, sc.mod.file if sc is not None else None, line, col)
+
+
+def _semantic(node: Node, sc: Scope, msg: str) -> TlaParseError:
+    """A name error found while compiling: SANY would reject the module (exit 150)."""
+    e = _err(node, sc, msg)
+    return TlaParseError(str(e))
 
 
 def _guarded(fn: Expr, node: Node, sc: Scope, what: str) -> Expr:
@@ -899,7 +905,7 @@ class Compiler:
         args = list(last.arguments or ()) if _kind(last) else []
         target = cur_sc.mod.defs.get(name)
         if target is None:
-            raise _err(node, sc, f"unknown name {name} in instance")
+            raise _semantic(node, sc, f"unknown name {name} in instance")
         return target, cur_sc, args
 
     def _x_operator_application(self, node: Node, sc: Scope) -> tuple[Expr, int]:
@@ -915,14 +921,14 @@ class Compiler:
                     if not args:
                         raise _err(node, sc, f"operator {op} used without its arguments")
                     return self._core(op, node, sc)
-                raise _err(node, sc, f"unknown name {op}")
+                raise _semantic(node, sc, f"unknown name {op}")
             return self._call(d, list(args or ()), node, sc, sc)
         return self._core(op, node, sc)
 
     def _name(self, name: str, node: Node, sc: Scope, args: list[Node]) -> tuple[Expr, int]:
         d = self.lookup(name, sc)
         if d is None:
-            raise _err(node, sc, f"unknown name {name}")
+            raise _semantic(node, sc, f"unknown name {name}")
         return self._call(d, args, node, sc, sc)
 
     def _call(
