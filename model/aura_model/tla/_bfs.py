@@ -383,6 +383,22 @@ def simulate(
 ) -> CheckResult:
     """Random walks (TLC's -simulate): stop at the first violation found."""
     started = time.perf_counter()
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    try:
+        return _simulate(model, depth, traces, seed, deadlock, started)
+    except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+        return CheckResult(
+            "error",
+            None,
+            seconds=time.perf_counter() - started,
+            message=f"evaluation failed ({type(exc).__name__}: {exc})",
+            variables=list(model.vars),
+        )
+
+
+def _simulate(
+    model: Model, depth: int, traces: int, seed: int, deadlock: bool | None, started: float
+) -> CheckResult:
     rng = random.Random(seed)
     variables = list(model.vars)
     if deadlock is None:

@@ -132,8 +132,10 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
             )
             + "0 states left on queue."
         )
-    if res.depth is not None:
+    if res.depth is not None and what == "Model checking":
         print(f"The depth of the complete state graph search is {res.depth}.")
+    elif res.depth is not None:
+        print(f"Longest trace: {res.depth} states.")
     if res.trace is not None:
         print(f"Trace length: {len(res.trace)} states.")
     if res.result == "ok":
