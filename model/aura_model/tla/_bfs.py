@@ -385,7 +385,7 @@ def simulate(
     started = time.perf_counter()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
-        return _simulate(model, depth, traces, seed, deadlock, started)
+        return _simulate(model, (depth, traces, seed), deadlock, started)
     except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
         return CheckResult(
             "error",
@@ -397,8 +397,9 @@ def simulate(
 
 
 def _simulate(
-    model: Model, depth: int, traces: int, seed: int, deadlock: bool | None, started: float
+    model: Model, shape: tuple[int, int, int], deadlock: bool | None, started: float
 ) -> CheckResult:
+    depth, traces, seed = shape
     rng = random.Random(seed)
     variables = list(model.vars)
     if deadlock is None:
