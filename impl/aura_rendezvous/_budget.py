@@ -35,7 +35,7 @@ def budget_allows(spent: int, cost: int, limit: int) -> bool:
     return total <= U64_MAX and total <= check_u64("limit", limit)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class BudgetKey:
     context_id: ContextId
     authority_id: AuthorityId

@@ -77,7 +77,9 @@ def _id_bytes(inst: Any, attribute: attrs.Attribute[bytes], value: bytes) -> Non
         raise LocalProtocolError(f"{type(inst).__name__} must be {ID_LEN} bytes, got {len(value)}")
 
 
-@attrs.frozen(order=True)
+# Ids key every dict on the handshake path (budgets, journals, rosters); caching
+# the hash keeps a lookup from re-hashing a fresh tuple each time.
+@attrs.frozen(order=True, cache_hash=True)
 class AuthorityId:
     """An authority: 32 opaque bytes. Ordered by bytes, so choices are deterministic."""
 
@@ -90,7 +92,7 @@ class AuthorityId:
         return f"authority:{self.value[:4].hex()}"
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class ContextId:
     """A relational context: 32 opaque bytes."""
 

@@ -180,13 +180,21 @@ class Roster:
     """``{AuthorityId -> RosterEntry}`` of one context, stored sorted (hashable, deterministic)."""
 
     entries: tuple[tuple[AuthorityId, RosterEntry], ...] = attrs.field(converter=_freeze_members)
+    # Membership is asked several times per handshake; a dict view of the
+    # (immutable) entries answers in one lookup instead of a scan.
+    _index: dict[AuthorityId, RosterEntry] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", dict(self.entries))
 
     @classmethod
     def of(cls, *keys: AuthorityKeys) -> Roster:
         return cls({k.authority_id: k.roster_entry() for k in keys})
 
     def __contains__(self, authority: object) -> bool:
-        return any(a == authority for a, _ in self.entries)
+        return isinstance(authority, AuthorityId) and authority in self._index
 
     def __iter__(self) -> Iterator[AuthorityId]:
         return (a for a, _ in self.entries)
@@ -195,10 +203,9 @@ class Roster:
         return len(self.entries)
 
     def get(self, authority: AuthorityId) -> RosterEntry | None:
-        for a, entry in self.entries:
-            if a == authority:
-                return entry
-        return None
+        if not isinstance(authority, AuthorityId):
+            return None
+        return self._index.get(authority)
 
     def entry(self, authority: AuthorityId) -> RosterEntry:
         """The member's keys, or :class:`NotAMember`."""

@@ -137,19 +137,7 @@ class Receipt:
         )
 
     def encode(self) -> bytes:
-        return (
-            Writer(Tag.RECEIPT)
-            .text(self.operation, MAX_OPERATION_LEN)
-            .context(self.context_id)
-            .authority(self.src)
-            .authority(self.dst)
-            .u64(self.epoch)
-            .u32(self.cost)
-            .u64(self.nonce)
-            .fixed(self.prev_hash, 32)
-            .fixed(self.signature, 64)
-            .getvalue()
-        )
+        return _encode_signed(self.body(), self.signature)
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
@@ -175,10 +163,22 @@ class Receipt:
 
     def hash(self) -> bytes:
         """The chain link: BLAKE2s-256 of a label and the full encoding."""
-        return hashlib.blake2s(LABEL_RECEIPT_HASH + self.encode(), digest_size=32).digest()
+        return _chain_hash(self.encode())
 
     def signed_message(self) -> bytes:
         return LABEL_RECEIPT_SIGNATURE + self.body()
+
+
+def _encode_signed(body: bytes, signature: bytes) -> bytes:
+    # The full encoding is the body's fields under the RECEIPT tag, then the
+    # signature: one field layout, so encode() and body() can never drift apart.
+    if len(signature) != 64:
+        raise LocalProtocolError(f"fixed field must be 64 bytes, got {len(signature)}")
+    return bytes((Tag.RECEIPT,)) + body[1:] + signature
+
+
+def _chain_hash(encoding: bytes) -> bytes:
+    return hashlib.blake2s(LABEL_RECEIPT_HASH + encoding, digest_size=32).digest()
 
 
 @attrs.frozen
@@ -205,7 +205,7 @@ class ReceiptIssuer:
         last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
         if last_nonce == U64_MAX:
             raise ValueRangeError("receipt nonces of this epoch are exhausted")
-        unsigned = Receipt(
+        fields = (
             operation,
             context_id,
             self._keys.authority_id,
@@ -214,10 +214,12 @@ class ReceiptIssuer:
             cost,
             last_nonce + 1,
             prev_hash,
-            bytes(64),
         )
-        receipt = attrs.evolve(unsigned, signature=self._keys.sign(unsigned.signed_message()))
-        self._last[key] = (receipt.nonce, receipt.hash())
+        # The body is encoded once: it is signed, and the chain hash is taken over
+        # the same bytes with the signature appended (as Receipt.hash would).
+        body = Receipt(*fields, bytes(64)).body()
+        receipt = Receipt(*fields, self._keys.sign(LABEL_RECEIPT_SIGNATURE + body))
+        self._last[key] = (receipt.nonce, _chain_hash(_encode_signed(body, receipt.signature)))
         self.issued.append(receipt)
         return receipt, ReceiptToken(key, previous)
 

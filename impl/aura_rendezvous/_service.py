@@ -13,6 +13,7 @@ Noise IKpsk2 messages produced and checked by the channel layer
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
@@ -83,6 +84,9 @@ __all__ = ["DIRECT_LADDER", "RendezvousConfig", "RendezvousService"]
 DIRECT_LADDER = ("QuicDirect", "QuicReflexive", "TcpDirect")
 """Seed 3: direct transports in the order they are tried (relay comes last)."""
 
+PSK_CACHE_SIZE = 16
+"""Memoised ``(context, epoch)`` PSK derivations per service (oldest dropped first)."""
+
 
 def _memberships(value: Iterable[ContextMembership]) -> tuple[ContextMembership, ...]:
     return tuple(value)
@@ -112,6 +116,7 @@ class RendezvousService:
             raise LocalProtocolError("one membership per context")
         self.journals = {c: ContextJournal(c) for c in self._memberships}
         self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
+        self._psks: dict[tuple[ContextId, int], tuple[bytes, bytes]] = {}
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -210,22 +215,49 @@ class RendezvousService:
             return DenyReason.NotAMember
         return membership
 
+    def _epoch_psk(self, membership: ContextMembership, epoch: int) -> tuple[bytes, bytes]:
+        """``(handshake PSK, its commitment)`` of ``(context, epoch)``, memoised.
+
+        Both are pure functions of the root secret, context and epoch, so a
+        cached pair is exactly what a fresh derivation would give; the bound
+        keeps a long-lived service from holding every epoch it ever saw.
+        """
+        key = (membership.context_id, epoch)
+        found = self._psks.get(key)
+        if found is None:
+            psk = membership.handshake_psk(epoch)
+            found = (psk, psk_commitment(psk))
+            if len(self._psks) >= PSK_CACHE_SIZE:
+                del self._psks[next(iter(self._psks))]
+            self._psks[key] = found
+        return found
+
     def _psk_reason(
         self, membership: ContextMembership, epoch: int, psk: bytes
     ) -> DenyReason | None:
         if not isinstance(psk, bytes) or len(psk) != 32:
             raise LocalProtocolError("psk must be 32 bytes")
-        if psk != membership.handshake_psk(epoch):
+        if not hmac.compare_digest(psk, self._epoch_psk(membership, epoch)[0]):
             return DenyReason.EpochMismatch
         return None
 
+    def _psk_commitment(self, context_id: ContextId, epoch: int, psk: bytes) -> bytes:
+        # Callers check the PSK first, so it is normally the epoch's own and its
+        # commitment is cached; any other PSK is committed to afresh.
+        membership = self._memberships.get(context_id)
+        if membership is not None:
+            own, commitment = self._epoch_psk(membership, epoch)
+            if hmac.compare_digest(psk, own):
+                return commitment
+        return psk_commitment(psk)
+
     def _peer_descriptor(
-        self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int
+        self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int, epoch: int
     ) -> RendezvousDescriptor | DenyReason:
         desc = self.get_cached_descriptor(context_id, peer, now_ms)
         if desc is None:
             return DenyReason.NoValidDescriptor
-        if desc.handshake_psk_commitment != psk_commitment(psk):
+        if desc.handshake_psk_commitment != self._psk_commitment(context_id, epoch, psk):
             # DESIGN.md 1: a different epoch on one side; refresh, do not send.
             return DenyReason.PskCommitmentMismatch
         return desc
@@ -252,7 +284,7 @@ class RendezvousService:
                 self.authority_id,
                 context_id,
                 transport_hints=transport_hints,
-                handshake_psk_commitment=membership.psk_commitment(snapshot.epoch),
+                handshake_psk_commitment=self._epoch_psk(membership, snapshot.epoch)[1],
                 now_ms=now_ms,
                 validity_ms=self.config.descriptor_validity_ms,
                 nonce=self._nonce(),
@@ -321,7 +353,7 @@ class RendezvousService:
             reason = self._psk_reason(membership, snapshot.epoch, psk)
             if reason is not None:
                 return GuardOutcome.deny(reason)
-            desc = self._peer_descriptor(context_id, peer, psk, now_ms)
+            desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
             hint = _best_direct(desc)
@@ -457,7 +489,7 @@ class RendezvousService:
             reason = self._psk_reason(membership, snapshot.epoch, psk)
             if reason is not None:
                 return GuardOutcome.deny(reason)
-            desc = self._peer_descriptor(context_id, peer, psk, now_ms)
+            desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
             relays = [h for h in desc.transport_hints if isinstance(h, WebSocketRelay)]
