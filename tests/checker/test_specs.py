@@ -163,3 +163,19 @@ def test_minus_one_and_minus_two_stay_distinct(
     spec = make_spec(f"VARIABLE x\n{defs}", cfg=f"{cfg}INIT Init\nNEXT Next\n")
     res = check(load_model(spec), deadlock=False)
     assert (res.result, res.distinct_states) == ("ok", distinct)
+
+
+def test_liveness_counterexample_is_a_lasso(shared: Path) -> None:
+    from aura_model import itf
+
+    corpus = shared / "tla-corpus"
+    res = check(load_model(corpus / "Barrier.tla", corpus / "Barrier_bad.cfg"))
+    assert (res.result, res.violated) == ("property", "Settles")
+    assert res.trace is not None and res.loop is not None
+    # Settles == <>[](round = 0): the loop must leave round = 0 somewhere.
+    assert any(s["round"] != 0 for s in res.trace[res.loop :])
+    assert itf.load_trace(res.to_itf()).loop == res.loop
+    unfair = check(load_model(corpus / "TrafficLight.tla", corpus / "TrafficLight_unfair.cfg"))
+    # Without fairness the light may stop (stutter) in a state that is not green.
+    assert unfair.trace is not None and unfair.loop == len(unfair.trace) - 1
+    assert unfair.trace[-1]["light"] != "green"

@@ -274,9 +274,9 @@ def _check(
         try:
             live = _check_liveness(model, c)
         except TlaError as exc:
-            live = ("error", None, None, str(exc))
+            live = ("error", None, None, str(exc), None)
         if live is not None:
-            result_word, live_label, trace, message = live
+            result_word, live_label, trace, message, loop_at = live
             return CheckResult(
                 result_word,
                 live_label,
@@ -288,6 +288,7 @@ def _check(
                 message=message,
                 variables=variables,
                 skipped=list(model.skipped),
+                loop=loop_at,
             )
     result = "skipped" if model.skipped else "ok"
     return CheckResult(
@@ -306,7 +307,7 @@ def _check(
 
 def _check_liveness(
     model: Model, c: _Checker
-) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None] | None:
+) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
     """Rebuild the reachable graph with full states and look for a fair violating cycle."""
     from aura_model.tla._liveness import find_violation
 
@@ -342,14 +343,22 @@ def _check_liveness(
     hit = find_violation(states, succ, inits, model.live_checks, model.fairness)
     if hit is None:
         return None
-    label, at = hit
+    label, at, cycle = hit
     path = []
     while at != -1:
         path.append(states[at])
         at = parent[at]
     path.reverse()
+    message = "temporal property violated"
+    loop: int | None = None
+    if cycle is not None:
+        # A lasso: the behaviour returns to the last prefix state forever.
+        loop = len(path) - 1
+        path.extend(states[j] for j in cycle)
+        how = f"back to state {loop + 1}" if cycle else "stuttering"
+        message = f"temporal property violated by a fair behaviour (loops {how})"
     trace = [dict(zip(model.vars, s, strict=True)) for s in path]
-    return "property", label, trace, "temporal property violated (a fair behaviour avoids it)"
+    return "property", label, trace, message, loop
 
 
 def _rebuild(

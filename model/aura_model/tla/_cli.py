@@ -111,6 +111,8 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
         print(f"Error: Invariant {res.violated} is violated.")
     elif res.result == "deadlock":
         print("Error: Deadlock reached.")
+    elif res.result == "property" and res.message and res.message.startswith("temporal"):
+        print(f"Error: Temporal property {res.violated} was violated ({res.message}).")
     elif res.result == "property":
         print(f"Error: Action property {res.violated} is violated.")
     elif res.result == "assume":

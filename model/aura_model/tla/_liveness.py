@@ -285,8 +285,9 @@ def find_violation(
     inits: list[int],
     checks: list[tuple[LiveCheck, dict[str, Any]]],
     fairness: list[tuple[Fairness, dict[str, Any]]],
-) -> tuple[str, int] | None:
-    """(label, a state index on the violating behaviour) for the first violated check."""
+) -> tuple[str, int, list[int] | None] | None:
+    """(label, a state of the violating behaviour, the states of its cycle after
+    that one) for the first violated check; the cycle is None for []P."""
     g = _Graph(states, succ, fairness)
 
     def holds(p: Expr, env: dict[str, Any], i: int) -> bool:
@@ -309,14 +310,14 @@ def find_violation(
         if chk.kind == "always":
             bad = [i for i in range(len(states)) if not holds(p, env, i)]
             if bad:
-                return chk.label, bad[0]
+                return chk.label, bad[0], None
             continue
         if chk.kind == "infinitely":
             region = {i for i in everything if not holds(p, env, i)}
         elif chk.kind == "eventually_always":
             hit = _eventually_always_violation(g, p, env, everything)
             if hit is not None:
-                return chk.label, hit
+                return chk.label, hit, _cycle(succ, hit, everything)
             continue
         elif chk.kind == "eventually":
             region = reach(inits, _outside(holds, p, env))
@@ -327,8 +328,32 @@ def find_violation(
             region = reach(starts, _outside(holds, q, env))
         hit = g.fair_cycle(region)
         if hit is not None:
-            return chk.label, hit
+            return chk.label, hit, _cycle(succ, hit, region)
     return None
+
+
+def _cycle(succ: list[list[int]], start: int, region: set[int]) -> list[int]:
+    """States after ``start`` on a shortest way back to it inside ``region``
+    (empty: the behaviour stutters in ``start`` forever)."""
+    parent: dict[int, int] = {}
+    frontier = [start]
+    seen = {start}
+    while frontier:
+        following = []
+        for v in frontier:
+            for w in succ[v]:
+                if w == start and v != start:
+                    path = [v]
+                    while path[-1] in parent:
+                        path.append(parent[path[-1]])
+                    path.reverse()
+                    return path[1:] if path and path[0] == start else path
+                if w in region and w not in seen:
+                    seen.add(w)
+                    parent[w] = v
+                    following.append(w)
+        frontier = following
+    return []
 
 
 def _outside(

@@ -49,12 +49,15 @@ def _key(k: Value) -> Any:
 
 
 def to_itf(
-    states: list[dict[str, Value]], variables: list[str], meta: dict[str, Any] | None = None
+    states: list[dict[str, Value]],
+    variables: list[str],
+    meta: dict[str, Any] | None = None,
+    loop: int | None = None,
 ) -> dict[str, Any]:
     from aura_model import itf
 
     plain = [{k: to_plain(s[k]) for k in variables} for s in states]
-    result: dict[str, Any] = itf.dump_trace(plain, list(variables), meta=meta)
+    result: dict[str, Any] = itf.dump_trace(plain, list(variables), meta=meta, loop=loop)
     return result
 
 
@@ -84,6 +87,8 @@ class CheckResult:
     variables: list[str] = attrs.field(factory=list)
     skipped: list[str] = attrs.field(factory=list)
     traces: list[list[dict[str, Value]]] | None = None
+    # For a liveness counterexample: the index the behaviour loops back to.
+    loop: int | None = None
 
     @property
     def trace_length(self) -> int | None:
@@ -107,7 +112,7 @@ class CheckResult:
         meta = {"source": "aura-verify check", "result": self.result}
         if self.violated:
             meta["violated"] = self.violated
-        return to_itf(self.trace or [], self.variables, meta)
+        return to_itf(self.trace or [], self.variables, meta, self.loop)
 
     def format_table(self) -> str:
         return format_table(self.trace or [], self.variables)
