@@ -23,10 +23,11 @@ from aura_model.z3._descriptor_validity import (
     OUTSIDER,
     dv_sorts,
 )
+from aura_model.z3._epoch_rotation import INI, RESP, er_sorts
 from aura_model.z3._guard_chain import GC_AUTH, gc_sorts
 from aura_model.z3._ts import State, TransitionSystem, Z3ModelError, array_true_keys
 
-__all__ = ["Bridge", "DVBridge", "GCBridge", "sample_reachable_steps"]
+__all__ = ["Bridge", "DVBridge", "ERBridge", "GCBridge", "sample_reachable_steps"]
 
 
 def _values() -> Any:
@@ -334,17 +335,161 @@ class DVBridge(Bridge):
         }
 
 
+class ERBridge(Bridge):
+    """``spec/EpochRotation.tla`` with ``Ini = a1``, ``Resp = a2``."""
+
+    def __init__(self) -> None:
+        self.S = er_sorts()
+
+    def encode(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        S, ii = self.S, z3.IntSort()
+        A = S.auth
+
+        def a(v: Any) -> Any:
+            return A[v.name]
+
+        def per_auth(f: Any, default: Any, inner: Any) -> Any:
+            arr = z3.K(A.sort, default)
+            for k, v in _items(f).items():
+                arr = z3.Store(arr, a(k), inner(v))
+            return arr
+
+        def chan(r: Any) -> Any:
+            d = _items(r)
+            return S.chan.chan(S.st[d["st"]], d["ep"], d["id"], d["psk"])
+
+        def set_of(xs: Any, mk: Any, sort: Any) -> Any:
+            arr = z3.K(sort, z3.BoolVal(False))
+            for x in xs:
+                arr = z3.Store(arr, mk(x), True)
+            return arr
+
+        def msg(r: Any) -> Any:
+            d = _items(r)
+            return S.msg.msg(
+                S.type[d["type"]], a(d["src"]), a(d["dst"]), d["ep"], d["id"], d["psk"]
+            )
+
+        def est(r: Any) -> Any:
+            d = _items(r)
+            return S.est.est(a(d["ini"]), a(d["resp"]), d["id"], d["ep"])
+
+        def rcv(r: Any) -> Any:
+            d = _items(r)
+            return S.rcv.rcv(d["id"], d["ep"], d["at"])
+
+        no_chan = S.chan.chan(S.st["None"], 0, 0, 0)
+        items = z3.K(ii, z3.IntVal(0))
+        for i, x in enumerate(state["respLog"], start=1):
+            items = z3.Store(items, i, x)
+        empty_ints = z3.K(ii, z3.BoolVal(False))
+        return {
+            "epoch": per_auth(state["epoch"], z3.IntVal(0), z3.IntVal),
+            "chan": per_auth(
+                state["chan"], z3.K(A.sort, no_chan), lambda f: per_auth(f, no_chan, chan)
+            ),
+            "nextId": z3.IntVal(state["nextId"]),
+            "lastTs": per_auth(
+                state["lastTs"],
+                z3.K(A.sort, z3.IntVal(0)),
+                lambda f: per_auth(f, z3.IntVal(0), z3.IntVal),
+            ),
+            "msgs": set_of(state["msgs"], msg, S.msg),
+            "respLog": S.log.log(len(state["respLog"]), items),
+            "confirmed": set_of(state["confirmed"], z3.IntVal, ii),
+            "established": set_of(state["established"], est, S.est),
+            "closed": per_auth(state["closed"], empty_ints, lambda xs: set_of(xs, z3.IntVal, ii)),
+            "received": set_of(state["received"], rcv, S.rcv),
+        }
+
+    def decode(self, model: Any, s: State) -> dict[str, Any]:
+        S, m = self.S, model
+        auth = [S.auth[INI], S.auth[RESP]]
+
+        def name(e: Any) -> Any:
+            return _mv(str(m.eval(e, model_completion=True)))
+
+        def chan(c: Any) -> Any:
+            return _rec(
+                st=str(m.eval(S.chan.st(c), True)),
+                ep=_ev(m, S.chan.ep(c)),
+                id=_ev(m, S.chan.id(c)),
+                psk=_ev(m, S.chan.psk(c)),
+            )
+
+        def ints(arr: Any) -> Any:
+            return frozenset(_ev(m, k) for k in array_true_keys(m, arr))
+
+        msgs = frozenset(
+            _rec(
+                type=str(m.eval(S.msg.type(k), True)),
+                src=name(S.msg.src(k)),
+                dst=name(S.msg.dst(k)),
+                ep=_ev(m, S.msg.ep(k)),
+                id=_ev(m, S.msg.id(k)),
+                psk=_ev(m, S.msg.psk(k)),
+            )
+            for k in array_true_keys(m, s["msgs"])
+        )
+        est = frozenset(
+            _rec(
+                ini=name(S.est.ini(k)),
+                resp=name(S.est.resp(k)),
+                id=_ev(m, S.est.id(k)),
+                ep=_ev(m, S.est.ep(k)),
+            )
+            for k in array_true_keys(m, s["established"])
+        )
+        rcv = frozenset(
+            _rec(id=_ev(m, S.rcv.id(k)), ep=_ev(m, S.rcv.ep(k)), at=_ev(m, S.rcv.at(k)))
+            for k in array_true_keys(m, s["received"])
+        )
+        n = m.eval(S.log.len(s["respLog"]), True).as_long()
+        return {
+            "epoch": _fn({_mv(str(a)): _ev(m, s["epoch"][a]) for a in auth}),
+            "chan": _fn(
+                {_mv(str(a)): _fn({_mv(str(b)): chan(s["chan"][a][b]) for b in auth}) for a in auth}
+            ),
+            "nextId": _ev(m, s["nextId"]),
+            "lastTs": _fn(
+                {
+                    _mv(str(a)): _fn({_mv(str(b)): _ev(m, s["lastTs"][a][b]) for b in auth})
+                    for a in auth
+                }
+            ),
+            "msgs": msgs,
+            "respLog": tuple(_ev(m, S.log.items(s["respLog"])[i]) for i in range(1, n + 1)),
+            "confirmed": ints(s["confirmed"]),
+            "established": est,
+            "closed": _fn({_mv(str(a)): ints(s["closed"][a]) for a in auth}),
+            "received": rcv,
+        }
+
+
 def sample_reachable_steps(
-    ts: TransitionSystem, bridge: Bridge, max_depth: int, per_action: int = 2
+    ts: TransitionSystem,
+    bridge: Bridge,
+    max_depth: int,
+    *,
+    per_action: int = 2,
+    prefixes: Mapping[str, Sequence[str]] | None = None,
+    skip: Sequence[str] = (),
 ) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
-    """Steps of the twin from reachable states: for each action and each
-    depth ``1..max_depth``, up to ``per_action`` distinct paths from Init
-    whose last step is that action; returns (state, next, action) decoded to
-    checker values."""
+    """Steps of the twin from reachable states: for each action (but
+    ``skip``) and each depth ``1..max_depth`` (or along its prefix of
+    actions), up to ``per_action`` distinct paths from Init whose last step
+    is that action; returns (state, next, action) decoded to checker values."""
     out: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    prefixes = prefixes or {}
     for action in ts.actions:
-        for depth in range(1, max_depth + 1):
-            states, steps, _ = ts._path(depth, f"smp{action}{depth}")
+        if action in skip:
+            continue
+        prefix = prefixes.get(action)
+        depths = range(1, max_depth + 1) if prefix is None else [len(prefix) + 1]
+        for depth in depths:
+            schedule = None if prefix is None else list(prefix)
+            states, steps, _ = ts._path(depth - 1, f"smp{action}{depth}", schedule)
+            states.append(ts.state(f"smp{action}{depth}last"))
             p = ts.params(action, f"smp{depth}")
             solver = ts.new_solver()
             solver.add(

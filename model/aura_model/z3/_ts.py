@@ -795,14 +795,20 @@ class TransitionSystem:
     # -- single steps (agreement with the TLA+ spec) ----------------------
 
     def is_next_step(self, s: State, t: State) -> bool | None:
-        """Whether concrete states ``s`` -> ``t`` (z3 values) form a ``Next`` step."""
-        f, _ = self.next_formula(s, t, "chk")
-        out = self._solve(self.state_axioms(s), self.state_axioms(t), f)
-        if out.status == z3.sat:
-            return True
-        if out.status == z3.unsat:
-            return False
-        return None
+        """Whether concrete states ``s`` -> ``t`` (z3 values) form a ``Next``
+        step: one query per action (``Next`` is their disjunction; split, each
+        query is trivial, where the disjunction can be slow on concrete arrays)."""
+        undecided = False
+        for action in self.actions:
+            p = self.params(action, "chk")
+            out = self._solve(
+                self.state_axioms(s), self.state_axioms(t), self.action_formula(action, s, t, p)
+            )
+            if out.status == z3.sat:
+                return True
+            if out.status != z3.unsat:
+                undecided = True
+        return None if undecided else False
 
     def sample_steps(
         self, count: int, extra: Callable[[State, State], Any] | None = None, seed: int = 0
