@@ -24,7 +24,6 @@ no outcome: nothing is charged, journaled or sent.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -196,19 +195,11 @@ class ChannelEndpoint:
         return channel
 
 
-_ENDPOINTS: weakref.WeakKeyDictionary[RendezvousService, ChannelEndpoint] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def channel_endpoint(service: RendezvousService) -> ChannelEndpoint:
-    """The channel endpoint of ``service`` (created on first use, lives as long as it)."""
-    endpoint = _ENDPOINTS.get(service)
-    if endpoint is None:
-        endpoint = ChannelEndpoint(
-            service.authority_id,
-            service.config.keys.static_private,
-            service.config.nonce_source,
-        )
-        _ENDPOINTS[service] = endpoint
-    return endpoint
+    """The channel endpoint of ``service`` (created with it, lives as long as it).
+
+    The endpoint is owned by its service, not looked up in a process-wide map:
+    channels, pending handshakes and the replay guard are per-service state and
+    must never be shared with, or outlive into, another service object.
+    """
+    return service.channel_endpoint

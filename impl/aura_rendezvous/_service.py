@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from aura_rendezvous._channel_service import KEY_CONFIRMATION_COST, channel_endpoint
+from aura_rendezvous._channel_service import KEY_CONFIRMATION_COST, ChannelEndpoint
 from aura_rendezvous._costs import (
     CHANNEL_ESTABLISHED_COST,
     CONNECT_DIRECT_COST,
@@ -117,6 +117,9 @@ class RendezvousService:
         self.journals = {c: ContextJournal(c) for c in self._memberships}
         self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
         self._psks: dict[tuple[ContextId, int], tuple[bytes, bytes]] = {}
+        self.channel_endpoint = ChannelEndpoint(
+            authority_id, config.keys.static_private, config.nonce_source
+        )
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -359,7 +362,7 @@ class RendezvousService:
             hint = _best_direct(desc)
             if hint is None:
                 return GuardOutcome.deny(DenyReason.NoDirectTransport)
-            message = channel_endpoint(self).start(membership, snapshot.epoch, peer, psk, now_ms)
+            message = self.channel_endpoint.start(membership, snapshot.epoch, peer, psk, now_ms)
             return GuardOutcome.allow(
                 [
                     charge,
@@ -396,7 +399,7 @@ class RendezvousService:
         roster, replay, timeout) raises its typed error: nothing is sent.
         """
         kind = message_type(handshake, "prepare_handle_handshake")
-        endpoint = channel_endpoint(self)
+        endpoint = self.channel_endpoint
         if kind is MessageType.Transport:
             outcome = self.prepare_channel_established(
                 snapshot,

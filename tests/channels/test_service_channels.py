@@ -7,6 +7,8 @@ or a ChannelEstablished fact.
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 from aura_rendezvous._channel_errors import (
     HandshakeAuthError,
@@ -322,3 +324,31 @@ def test_fuzz_handle_handshake_only_typed_errors(data: bytes) -> None:
         assert not outcome.is_allowed()
     assert pair.bob.outbox == []
     no_channel_anywhere(pair)
+
+
+def test_endpoint_is_owned_by_its_service_not_a_process_wide_map() -> None:
+    """Channel state (channels, pending handshakes, replay guard) belongs to one service
+    object: a service built after another one was dropped starts empty, even if it is
+    allocated at the recycled address, and the first handshake (timestamp 1) passes."""
+    import gc
+
+    from aura_rendezvous import _channel_service
+
+    assert not any(
+        isinstance(v, dict | weakref.WeakKeyDictionary) and "ndpoint" in k
+        for k, v in vars(_channel_service).items()
+    )
+    first = ServicePair.new()
+    first.establish()
+    assert first.bob.endpoint.manager.replay_guard.greatest(CTX.value, ALICE_ID.value) == 1
+    assert first.alice.endpoint is first.alice.service.channel_endpoint
+    assert first.alice.endpoint is not first.bob.endpoint
+    del first
+    gc.collect()
+    for _ in range(20):
+        pair = ServicePair.new()
+        assert pair.bob.endpoint.manager.channels() == ()
+        assert pair.bob.endpoint.manager.replay_guard.greatest(CTX.value, ALICE_ID.value) is None
+        pair.establish()
+        assert len(pair.bob.established()) == 1
+        del pair
