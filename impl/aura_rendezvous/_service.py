@@ -66,7 +66,7 @@ from aura_rendezvous._guard import (
     GuardSnapshot,
     evaluate_guards,
 )
-from aura_rendezvous._ids import AuthorityId, ContextId, check_u64
+from aura_rendezvous._ids import AuthorityId, ContextId, ValueRangeError, check_u64
 from aura_rendezvous._journal import ContextJournal, DescriptorCache, derive_descriptor_cache
 from aura_rendezvous._keys import AuthorityKeys, ContextMembership, psk_commitment
 from aura_rendezvous._relay import RelayEnvelope
@@ -89,18 +89,68 @@ PSK_CACHE_SIZE = 16
 
 
 def _memberships(value: Iterable[ContextMembership]) -> tuple[ContextMembership, ...]:
-    return tuple(value)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise LocalProtocolError(
+            f"RendezvousConfig.memberships must be iterable, got {type(value).__name__}"
+        ) from None
+
+
+def _config_u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    check_u64(f"RendezvousConfig.{attribute.name}", value)
+
+
+def _positive(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    # A zero validity would make every publication fail later (an empty window);
+    # refusing it here names the config field instead of a publish call.
+    if value == 0:
+        raise ValueRangeError(f"RendezvousConfig.{attribute.name} must be positive")
+
+
+def _keys(inst: object, attribute: attrs.Attribute[AuthorityKeys], value: object) -> None:
+    if not isinstance(value, AuthorityKeys):
+        raise LocalProtocolError(
+            f"RendezvousConfig.keys must be AuthorityKeys, got {type(value).__name__}"
+        )
+
+
+def _membership_items(
+    inst: object,
+    attribute: attrs.Attribute[tuple[ContextMembership, ...]],
+    value: tuple[object, ...],
+) -> None:
+    for item in value:
+        if not isinstance(item, ContextMembership):
+            raise LocalProtocolError(
+                "RendezvousConfig.memberships must hold ContextMembership values, "
+                f"got {type(item).__name__}"
+            )
+
+
+def _callable(
+    inst: object, attribute: attrs.Attribute[Callable[[int], bytes]], value: object
+) -> None:
+    if not callable(value):
+        raise LocalProtocolError(f"RendezvousConfig.{attribute.name} must be callable")
 
 
 @attrs.frozen
 class RendezvousConfig:
-    """Keys, contexts and injected randomness of one authority's service."""
+    """Keys, contexts and injected randomness of one authority's service.
 
-    keys: AuthorityKeys
-    memberships: tuple[ContextMembership, ...] = attrs.field(converter=_memberships)
-    nonce_source: Callable[[int], bytes] = attrs.field(eq=False, repr=False)
-    descriptor_validity_ms: int = 3_600_000
-    refresh_window_ms: int = 300_000
+    Every field is checked on construction (a typed :class:`LocalProtocolError`
+    naming the field): the durations are u64 milliseconds, as on the wire, and
+    the descriptor validity is positive.
+    """
+
+    keys: AuthorityKeys = attrs.field(validator=_keys)
+    memberships: tuple[ContextMembership, ...] = attrs.field(
+        converter=_memberships, validator=_membership_items
+    )
+    nonce_source: Callable[[int], bytes] = attrs.field(eq=False, repr=False, validator=_callable)
+    descriptor_validity_ms: int = attrs.field(default=3_600_000, validator=[_config_u64, _positive])
+    refresh_window_ms: int = attrs.field(default=300_000, validator=_config_u64)
 
 
 class RendezvousService:
