@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
+from typing import cast
 
 import attrs
 
@@ -60,14 +61,25 @@ class ExecutionResult:
 
 def check_effect_order(effects: tuple[EffectCommand, ...]) -> None:
     """Charge first, sends last; anything else is a misuse, refused before running."""
+    _split_effects(effects)
+
+
+def _split_effects(
+    effects: tuple[EffectCommand, ...],
+) -> tuple[tuple[EffectCommand, ...], tuple[SendEffect, ...]]:
+    # One pass both checks the order and splits local effects from sends, so the
+    # interpreter does not classify every effect three times.
     if not effects or not isinstance(effects[0], ChargeFlowBudget):
         raise LocalProtocolError("effects must start with ChargeFlowBudget")
-    seen_send = False
-    for effect in effects:
+    first_send = len(effects)
+    for index, effect in enumerate(effects):
         if is_send(effect):
-            seen_send = True
-        elif seen_send:
+            if first_send == len(effects):
+                first_send = index
+        elif first_send != len(effects):
             raise LocalProtocolError(f"{type(effect).__name__} after a send")
+    sends = cast(tuple[SendEffect, ...], effects[first_send:])
+    return effects[:first_send], sends
 
 
 Undo = ChargeToken | AppendToken | ReceiptToken
@@ -130,11 +142,9 @@ class EffectInterpreter:
         """Run ``outcome``: nothing for a deny, all-or-nothing up to the sends otherwise."""
         if not outcome.is_allowed():
             return ExecutionResult(ExecutionStatus.Denied)
-        check_effect_order(outcome.effects)
+        local, sends = _split_effects(outcome.effects)
         undo: list[Undo] = []
         receipts: list[Receipt] = []
-        local = [e for e in outcome.effects if not is_send(e)]
-        sends: list[SendEffect] = [e for e in outcome.effects if is_send(e)]
         try:
             for effect in local:
                 self._do(effect, undo, receipts)
