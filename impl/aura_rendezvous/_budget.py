@@ -58,13 +58,15 @@ class FlowBudgetStore:
     ) -> None:
         self._limits = {k: check_u64("limit", v) for k, v in limits.items()}
         self._default = check_u64("default_limit", default_limit)
-        self._spent: dict[BudgetKey, int] = {}
+        # Keyed by plain tuples: a lookup then hashes cached ids and compares them
+        # by identity first, instead of building and comparing a BudgetKey value.
+        self._spent: dict[tuple[ContextId, AuthorityId, int], int] = {}
 
     def limit(self, context_id: ContextId, authority_id: AuthorityId) -> int:
         return self._limits.get((context_id, authority_id), self._default)
 
     def spent(self, context_id: ContextId, authority_id: AuthorityId, epoch: int) -> int:
-        return self._spent.get(BudgetKey(context_id, authority_id, check_u64("epoch", epoch)), 0)
+        return self._spent.get((context_id, authority_id, check_u64("epoch", epoch)), 0)
 
     def remaining(self, context_id: ContextId, authority_id: AuthorityId, epoch: int) -> int:
         return self.limit(context_id, authority_id) - self.spent(context_id, authority_id, epoch)
@@ -73,7 +75,7 @@ class FlowBudgetStore:
         self, context_id: ContextId, authority_id: AuthorityId, epoch: int, cost: int
     ) -> ChargeToken:
         """Spend ``cost`` or raise :class:`InsufficientBudgetError` leaving the store unchanged."""
-        key = BudgetKey(context_id, authority_id, check_u64("epoch", epoch))
+        key = (context_id, authority_id, check_u64("epoch", epoch))
         spent = self._spent.get(key, 0)
         if not budget_allows(spent, cost, self.limit(context_id, authority_id)):
             raise InsufficientBudgetError(
@@ -81,10 +83,11 @@ class FlowBudgetStore:
                 f"in {context_id} epoch {epoch}"
             )
         self._spent[key] = spent + cost
-        return ChargeToken(key, cost)
+        return ChargeToken(BudgetKey(*key), cost)
 
     def undo(self, token: ChargeToken) -> None:
         """Give back a charge whose outcome was rolled back."""
-        spent = self._spent.get(token.key, 0)
+        key = (token.key.context_id, token.key.authority_id, token.key.epoch)
+        spent = self._spent.get(key, 0)
         assert spent >= token.cost, "undo of a charge that was never made"
-        self._spent[token.key] = spent - token.cost
+        self._spent[key] = spent - token.cost

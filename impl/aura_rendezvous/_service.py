@@ -264,8 +264,12 @@ class RendezvousService:
         membership = self._memberships.get(context_id)
         if membership is None:
             return DenyReason.NotAMember
-        if any(a not in membership.roster for a in (self.authority_id, *peers)):
+        roster = membership.roster
+        if self.authority_id not in roster:
             return DenyReason.NotAMember
+        for peer in peers:
+            if peer not in roster:
+                return DenyReason.NotAMember
         return membership
 
     def _epoch_psk(self, membership: ContextMembership, epoch: int) -> tuple[bytes, bytes]:
