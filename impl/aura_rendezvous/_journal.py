@@ -174,14 +174,20 @@ class ContextJournal:
     def append(self, fact: RendezvousFact, origin: AuthorityId) -> AppendToken:
         """A local event: stamp ``fact`` with the next Lamport time (no-op if present)."""
         self.check_context(fact)
-        fid = fact_id(fact)
         previous = self._clock
+        if previous == U64_MAX:
+            fid = fact_id(fact)
+            if fid in self._entries:
+                return AppendToken(self.context_id, fid, False, previous)
+            raise ValueRangeError("Lamport clock exhausted")
+        # The entry computes the fact id itself; building it first lets the
+        # duplicate check use that id instead of encoding and hashing the fact twice.
+        entry = JournalEntry(fact, previous + 1, origin)
+        fid = entry.fact_id
         if fid in self._entries:
             return AppendToken(self.context_id, fid, False, previous)
-        if previous == U64_MAX:
-            raise ValueRangeError("Lamport clock exhausted")
         self._clock = previous + 1
-        self._entries[fid] = JournalEntry(fact, self._clock, origin)
+        self._entries[fid] = entry
         self._version += 1
         return AppendToken(self.context_id, fid, True, previous)
 

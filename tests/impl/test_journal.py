@@ -141,3 +141,21 @@ def test_entry_decoder_fuzz(data: bytes) -> None:
 
     with contextlib.suppress(DecodeError):
         JournalEntry.decode(data)
+
+
+def test_append_ids_match_the_fact_and_exhausted_clock_keeps_dedup() -> None:
+    """The appended entry is stored under the fact's own id (computed once, by the
+    entry); at the last Lamport time a duplicate is still a no-op and a new fact is
+    refused with a typed error, leaving the journal as it was."""
+    from aura_rendezvous import U64_MAX, ValueRangeError, fact_id
+
+    j = ContextJournal(CTX)
+    token = j.append(chan(1), ALICE)
+    assert token.added and token.fact_id == fact_id(chan(1))
+    assert j.get(fact_id(chan(1))) is not None
+    j._clock = U64_MAX  # reach the end without 2**64 appends
+    again = j.append(chan(1), ALICE)
+    assert not again.added and again.fact_id == fact_id(chan(1))
+    with pytest.raises(ValueRangeError, match="exhausted"):
+        j.append(chan(2), ALICE)
+    assert len(j) == 1 and j.clock == U64_MAX
