@@ -17,6 +17,9 @@ The overhead ratio printed is full path / bare (ours) in time per handshake;
 the target is at most 1.3x.
 
 Run: ``make bench`` or ``.venv/bin/python bench/bench_handshake.py [n]``.
+``--profile [n]`` instead prints where the full path spends its time (cProfile,
+sorted by own time), which is what the optimisations in docs/implementation.md
+were chosen from.
 """
 
 from __future__ import annotations
@@ -185,7 +188,23 @@ def run_full_path(n: int) -> float:
     return time.perf_counter() - start
 
 
+def profile_full_path(n: int) -> None:
+    """cProfile of ``n`` full-path handshakes: the top functions by own time."""
+    import cProfile
+    import pstats
+
+    run_full_path(max(n // 20, 10))  # warm-up
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_full_path(n)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) > 1 and argv[1] == "--profile":
+        profile_full_path(int(argv[2]) if len(argv) > 2 else 300)
+        return 0
     n = int(argv[1]) if len(argv) > 1 else 1000
     bench_noise = _load_bench_noise()
 
