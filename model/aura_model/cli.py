@@ -67,8 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage",
         action="append",
         metavar="NAME",
-        help="run only this stage (repeatable); stages: "
-        + ", ".join(name for name, _ in STAGES),
+        help="run only this stage (repeatable); stages: " + ", ".join(name for name, _ in STAGES),
     )
     sub = parser.add_subparsers(dest="command")
     for name, (ref, help_text) in SUBCOMMANDS.items():
