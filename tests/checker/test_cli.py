@@ -158,3 +158,26 @@ def test_unknown_name_is_a_semantic_error(
     assert main(["check", str(spec)]) == 150
     err = capsys.readouterr().err
     assert "unknown name Nonsense" in err and "T.tla:5:" in err
+
+
+def test_subprocess_engine_absent_is_skipped_not_passed(
+    shared: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--engine tlc` with no TLC installed prints SKIPPED and exits 4, never 0."""
+    monkeypatch.delenv("TLC_JAR", raising=False)
+    monkeypatch.delenv("TLA2TOOLS_JAR", raising=False)
+    monkeypatch.setenv("PATH", str(Path("/nonexistent")))
+    corpus = shared / "tla-corpus"
+    code = main(
+        [
+            "check",
+            str(corpus / "Arith.tla"),
+            "--config",
+            str(corpus / "Arith.cfg"),
+            "--engine",
+            "tlc",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 4
+    assert out.startswith("SKIPPED: tlc:")

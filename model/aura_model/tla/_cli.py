@@ -28,9 +28,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="CFG", help="TLC configuration (default: SPEC with .cfg)")
     p.add_argument(
         "--engine",
-        choices=["embedded"],
+        choices=["embedded", "apalache", "tlc"],
         default="embedded",
-        help="model checker to use (only the embedded one is available here)",
+        help="model checker to use; apalache and tlc run as subprocesses when installed "
+        "and report SKIPPED (exit 4) when they are not",
     )
     p.add_argument(
         "--no-deadlock", action="store_true", help="do not report deadlocks (TLC -deadlock)"
@@ -149,6 +150,17 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.engine != "embedded":
+        # Imported here so the embedded path never pays for the runners' start-up.
+        from aura_model.runners import run_engine
+
+        return run_engine(
+            args.engine,
+            Path(args.spec),
+            Path(args.config) if args.config else None,
+            deadlock=False if args.no_deadlock else None,
+            json=args.json,
+        )
     model = _load(args)
     if isinstance(model, int):
         return model
