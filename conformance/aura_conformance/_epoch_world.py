@@ -35,6 +35,11 @@ from aura_rendezvous import (
 from aura_rendezvous._channel import SecureChannel
 from aura_rendezvous._channel_manager import ChannelManager
 from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
+from aura_rendezvous._channel_variants import (
+    KeepReplacedChannelManager,
+    PeerOnlyChannelManager,
+    RotateInPlaceChannelManager,
+)
 from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
 from aura_rendezvous.noise import Keypair
 from aura_rendezvous.testing import ForgetfulReplayGuard, PublicIdMembership
@@ -60,6 +65,7 @@ class EpochVariant:
     description: str
     membership: type[ContextMembership] = ContextMembership
     replay_guard: type[HandshakeReplayGuard] = HandshakeReplayGuard
+    manager: type[ChannelManager] = ChannelManager
 
 
 EPOCH_VARIANTS: dict[str, EpochVariant] = {
@@ -75,6 +81,22 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             "no-handshake-replay-check",
             "replayed first messages answered (ForgetfulReplayGuard)",
             replay_guard=ForgetfulReplayGuard,
+        ),
+        EpochVariant(
+            "keep-replaced-handshake",
+            "a late key confirmation of a replaced handshake is accepted "
+            "(KeepReplacedChannelManager)",
+            manager=KeepReplacedChannelManager,
+        ),
+        EpochVariant(
+            "rotate-in-place",
+            "no real rekey: an epoch advance relabels channels (RotateInPlaceChannelManager)",
+            manager=RotateInPlaceChannelManager,
+        ),
+        EpochVariant(
+            "peer-only-lookup",
+            "channels not bound to their context: lookup by peer only (PeerOnlyChannelManager)",
+            manager=PeerOnlyChannelManager,
         ),
     )
 }
@@ -101,13 +123,17 @@ class EpochWorld:
     def __init__(self, variant: EpochVariant | None = None) -> None:
         self.variant = variant or EPOCH_VARIANTS["ref"]
         self.context = ContextId(_seed("context"))
+        # A second context both authorities belong to, in which no handshake is
+        # ever run: Rendezvous.tla's RVChannelContextBound says a lookup there
+        # finds nothing (context_binding_violations).
+        self.other_context = ContextId(_seed("other context"))
         self.ids = {n: AuthorityId(_seed(n)) for n in (INI, RESP)}
         self.keys = {n: AuthorityKeys.from_seed(self.ids[n], _seed("key" + n)) for n in self.ids}
         self.roster = Roster.of(*self.keys.values())
         self.root_secret = _seed("root secret")
         self.membership = self.variant.membership(self.context, self.roster, self.root_secret)
         self.statics = {n: Keypair.from_private(self.keys[n].static_private) for n in self.ids}
-        self.managers = {n: ChannelManager(self.ids[n].value) for n in self.ids}
+        self.managers = {n: self.variant.manager(self.ids[n].value) for n in self.ids}
         self.managers[RESP].replay_guard = self.variant.replay_guard()
         self.journal = ContextJournal(self.context)
         self.next_id = 1
@@ -286,6 +312,26 @@ class EpochWorld:
     def check_timeouts(self, now: int) -> str:
         failed = [t for a in (INI, RESP) for t in self.managers[a].check_timeouts(now)]
         return f"TimedOut:{len(failed)}" if failed else "Ticked"
+
+    def context_binding_violations(self) -> list[str]:
+        """Breaches of Rendezvous.tla's ``RVChannelContextBound`` by the managers.
+
+        For every authority, peer and context (the spec's and ``other_context``),
+        ``find_by_context_peer`` must return nothing or a channel registered
+        under that context; the one context of EpochRotation.tla cannot say so.
+        """
+        out = []
+        for a, mgr in self.managers.items():
+            peer = self.ids[self.peer(a)].value
+            for ctx in (self.context, self.other_context):
+                found = mgr.find_by_context_peer(ctx.value, peer)
+                if found is not None and found.context_id != ctx.value:
+                    label = "other" if ctx is self.other_context else "spec"
+                    out.append(
+                        f"{a}: lookup in the {label} context returned channel "
+                        f"{found.channel_id.hex()[:12]} of another context"
+                    )
+        return out
 
     def live(self, a: str) -> bool:
         return self.slot_state(a) in {

@@ -192,6 +192,28 @@ class ChannelManager:
                 other.close()
         self._forget_terminal(pair)
 
+    def _retire_answered(self, channel: SecureChannel) -> None:
+        """Retire the responder channels that ``channel``'s newer first message replaces.
+
+        EpochRotation.tla's ``HandleHandshake`` retires the responder's slot for
+        the initiator when it answers a newer msg 1: the initiator only starts a
+        handshake once it has given up the previous one, so a late key
+        confirmation of the older handshake must find nothing to confirm (else it
+        would journal ``ChannelEstablished`` for a channel the initiator closed
+        and, via ``_supersede``, close the live newer handshake). Only channels
+        where ``channel.remote`` was the initiator are retired: our own
+        initiator-side channel with that peer is not the slot being replaced.
+        """
+        pair = (channel.context_id, channel.remote)
+        for other in self._by_pair.get(pair, ()):
+            if other is channel or other.is_initiator:
+                continue
+            if other.state is ChannelState.Rotating:
+                other.apply(ChannelEvent.Superseded)
+            elif other.state in (ChannelState.Active, ChannelState.Establishing):
+                other.close()
+        self._forget_terminal(pair)
+
     def _forget_terminal(self, pair: tuple[bytes, bytes]) -> None:
         # Closed and Error are terminal: dropping them keeps lookups O(live channels)
         # and makes "never revived" structural (their ids become UnknownChannel).
@@ -300,6 +322,7 @@ class ChannelManager:
         reply = handshaker.process_init(data, now_ms)
         channel = handshaker.build_channel()
         self.register(channel)
+        self._retire_answered(channel)
         return channel, reply
 
     def pending(self, context_id: bytes, peer: bytes) -> Handshaker | None:

@@ -17,8 +17,10 @@ from aura_rendezvous._transport_message import TransportMessage
 __all__ = [
     "EagerResponder",
     "ForgetfulReplayGuard",
+    "KeepReplacedChannelManager",
     "NoReplayChannelManager",
     "PeerOnlyChannelManager",
+    "RotateInPlaceChannelManager",
     "TimeoutIgnoringHandshaker",
     "derive_channel_id_unbound",
     "rotate_in_place",
@@ -39,6 +41,29 @@ class PeerOnlyChannelManager(ChannelManager):
         del context_id
         live = [c for c in self.channels() if c.remote == peer]
         return live[-1] if live else None
+
+
+class KeepReplacedChannelManager(ChannelManager):
+    """The pre-fix responder: answering a newer first message keeps the older,
+    replaced channel of that initiator, so its late key confirmation still
+    activates it, journals it and closes the newer handshake."""
+
+    def _retire_answered(self, channel: SecureChannel) -> None:
+        del channel
+
+
+class RotateInPlaceChannelManager(ChannelManager):
+    """No real rekey: ``advance_epoch`` relabels live channels with the new epoch
+    (the seed's ``rotate``, :func:`rotate_in_place`), keeping keys, id and state."""
+
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        for channel in self.channels():
+            in_scope = context_id is None or channel.context_id == context_id
+            if in_scope and channel.state in (ChannelState.Active, ChannelState.Establishing):
+                rotate_in_place(channel, epoch)
+        return super().advance_epoch(epoch, context_id)
 
 
 class ForgetfulReplayGuard(HandshakeReplayGuard):

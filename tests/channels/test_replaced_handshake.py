@@ -1,0 +1,125 @@
+"""A newer first message retires the responder's older handshake (EpochRotation.tla
+``HandleHandshake``: ``closed' = ERRetire``), so its late key confirmation is ignored."""
+
+from __future__ import annotations
+
+import pytest
+from aura_rendezvous._channel import SecureChannel
+from aura_rendezvous._channel_errors import ReplayedHandshake, UnknownChannel
+from aura_rendezvous._channel_manager import ChannelManager
+from aura_rendezvous._channel_state import ChannelState
+from aura_rendezvous._channel_variants import KeepReplacedChannelManager
+from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ROSTER, STATIC, config, ephemeral
+
+
+def _start(alice: ChannelManager, timestamp: int, context_id: bytes = CTX_A) -> bytes:
+    return alice.start_handshake(
+        config(ALICE, BOB, context_id, 1),
+        static=STATIC[ALICE],
+        remote_static=ROSTER[BOB],
+        ephemeral=ephemeral(),
+        timestamp=timestamp,
+        now_ms=0,
+    )
+
+
+def _accept(
+    bob: ChannelManager, msg1: bytes, context_id: bytes = CTX_A
+) -> tuple[SecureChannel, bytes]:
+    return bob.accept_handshake(
+        config(BOB, None, context_id, 1),
+        msg1,
+        static=STATIC[BOB],
+        roster=ROSTER.get,
+        ephemeral=ephemeral(),
+        now_ms=0,
+    )
+
+
+def _late_confirmation(bob: ChannelManager) -> tuple[SecureChannel, SecureChannel, bytes]:
+    """Handshake 1 reaches its key confirmation, Alice closes it and starts handshake 2,
+    Bob answers 2; return Bob's channels 1 and 2 and the late confirmation of 1."""
+    alice = ChannelManager(ALICE, 1)
+    old, msg2 = _accept(bob, _start(alice, 1))
+    first, confirmation = alice.finish_handshake(CTX_A, BOB, msg2, 0)
+    alice.close(first.channel_id)
+    new, _ = _accept(bob, _start(alice, 2))
+    return old, new, confirmation
+
+
+def test_late_confirmation_of_a_replaced_handshake_is_ignored() -> None:
+    bob = ChannelManager(BOB, 1)
+    old, new, confirmation = _late_confirmation(bob)
+    assert old.state is ChannelState.Closed
+    with pytest.raises(UnknownChannel):
+        bob.receive(confirmation)
+    assert new.state is ChannelState.Establishing
+    assert bob.find_by_context_peer(CTX_A, ALICE) is new
+    assert bob.get(old.channel_id) is None
+
+
+def test_keeping_the_replaced_handshake_confirms_it_and_kills_the_newer() -> None:
+    """The pre-fix behaviour, kept as a variant: the check above would fail on it."""
+    bob = KeepReplacedChannelManager(BOB, 1)
+    old, new, confirmation = _late_confirmation(bob)
+    got = bob.receive(confirmation)
+    assert got.confirmed and got.channel is old
+    assert new.state is ChannelState.Closed
+
+
+def test_answering_a_newer_handshake_retires_an_active_channel_too() -> None:
+    """ERRetire applies whatever the slot's state: the initiator only starts again
+    once it gave the channel up."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    old, msg2 = _accept(bob, _start(alice, 1))
+    _, confirmation = alice.finish_handshake(CTX_A, BOB, msg2, 0)
+    assert bob.receive(confirmation).confirmed
+    new, _ = _accept(bob, _start(alice, 2))
+    assert old.state is ChannelState.Closed
+    assert bob.find_by_context_peer(CTX_A, ALICE) is new
+
+
+def test_a_rejected_first_message_retires_nothing() -> None:
+    """Only an accepted msg 1 retires: a replay of handshake 1 leaves channel 1 alone."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    msg1 = _start(alice, 1)
+    old, _ = _accept(bob, msg1)
+    with pytest.raises(ReplayedHandshake):
+        _accept(bob, msg1)
+    assert old.state is ChannelState.Establishing
+
+
+def test_a_newer_handshake_in_another_context_retires_nothing() -> None:
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    in_a, _ = _accept(bob, _start(alice, 1, CTX_A))
+    in_b, _ = _accept(bob, _start(alice, 2, CTX_B), CTX_B)
+    assert in_a.state is ChannelState.Establishing
+    assert in_b.state is ChannelState.Establishing
+
+
+def test_own_initiator_channel_is_not_retired_by_the_peers_handshake() -> None:
+    """Crossing handshakes: Bob's channel as initiator is not the slot Alice replaces."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    msg1 = bob.start_handshake(
+        config(BOB, ALICE, CTX_A, 1),
+        static=STATIC[BOB],
+        remote_static=ROSTER[ALICE],
+        ephemeral=ephemeral(),
+        timestamp=1,
+        now_ms=0,
+    )
+    _, msg2 = alice.accept_handshake(
+        config(ALICE, None, CTX_A, 1),
+        msg1,
+        static=STATIC[ALICE],
+        roster=ROSTER.get,
+        ephemeral=ephemeral(),
+        now_ms=0,
+    )
+    mine, _ = bob.finish_handshake(CTX_A, ALICE, msg2, 0)
+    _accept(bob, _start(alice, 1))
+    assert mine.state is ChannelState.Active
