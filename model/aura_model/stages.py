@@ -30,9 +30,10 @@ StageFn = Callable[[], StageResult]
 
 # (stage name, "module:function"). Imported lazily so one slow or optional stage
 # does not tax the others' start-up. Later issues append their stages here.
-STAGES: list[tuple[str, str]] = []
-STAGES.append(("z3-prove", "aura_model.z3:stage_z3_prove"))
-STAGES.append(("apalache", "aura_model.runners:stage_apalache"))
-STAGES.append(("tlc", "aura_model.runners:stage_tlc"))
-STAGES.append(("conformance", "aura_conformance:stage_conformance"))
-STAGES.append(("spec-check", "aura_model.spec_check:stage_spec_check"))
+STAGES: list[tuple[str, str]] = [
+    ("spec-check", "aura_model.spec_check:stage_spec_check"),
+    ("z3-prove", "aura_model.z3:stage_z3_prove"),
+    ("conformance", "aura_conformance:stage_conformance"),
+    ("apalache", "aura_model.runners:stage_apalache"),
+    ("tlc", "aura_model.runners:stage_tlc"),
+]
