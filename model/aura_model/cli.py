@@ -34,6 +34,14 @@ def _load(ref: str) -> Callable[..., object]:
 
 def run_stages(selected: Sequence[str] | None = None) -> int:
     """Run the verification stages; print one line per stage and a summary."""
+    known = [name for name, _ in STAGES]
+    unknown = [name for name in selected or () if name not in known]
+    if unknown:
+        print(
+            f"[aura-verify] unknown stage(s): {', '.join(unknown)}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
     results: list[StageResult] = []
     for name, ref in STAGES:
         if selected and name not in selected:

@@ -1,0 +1,30 @@
+"""The `aura-verify` entry point: stage selection, exit codes, skipped tools."""
+
+from __future__ import annotations
+
+import pytest
+from aura_model.cli import main
+from aura_model.stages import STAGES
+
+
+def test_unknown_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt stage name exits 2 and lists the known stages instead of running nothing."""
+    assert main(["--stage", "no-such-stage"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-stage" in err
+    for name, _ in STAGES:
+        assert name in err
+
+
+def test_absent_external_checkers_are_skipped_not_passed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no Apalache/TLC on the machine both stages report SKIPPED; the run does not fail."""
+    for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["--stage", "apalache", "--stage", "tlc"]) == 0
+    out = capsys.readouterr().out
+    assert "apalache: SKIPPED" in out
+    assert "tlc: SKIPPED" in out
+    assert "0 passed, 0 failed, 2 skipped" in out
