@@ -57,6 +57,13 @@ def test_conform_epoch_spec(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conform", "--spec", "epoch", "--examples", "5"]) == 0
     assert "epoch:ref: conformant" in capsys.readouterr().out
     assert main(["conform", "--spec", "epoch", "--backend", "psk-from-public-ids"]) == 1
+    # The channel layer's shortfalls: no real rekey, channels not bound to their
+    # context, and the pre-fix late key confirmation, each one exit 1.
+    for variant in ("rotate-in-place", "peer-only-lookup", "keep-replaced-handshake"):
+        assert main(["conform", "--spec", "epoch", "--backend", variant]) == 1, variant
+    out = capsys.readouterr().out
+    assert "RVChannelContextBound" in out and "ERRekeyIsNewHandshake" in out
+    assert "harness action: ReceiveData" in out
     assert main(["conform", "--spec", "epoch", "--record", "x"]) == 2
 
 
