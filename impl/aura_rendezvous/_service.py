@@ -289,6 +289,16 @@ class RendezvousService:
             self._psks[key] = found
         return found
 
+    def _coupling_with_psk(
+        self, snapshot: GuardSnapshot, context_id: ContextId, psk: bytes, *peers: AuthorityId
+    ) -> ContextMembership | DenyReason:
+        """The shared coupling checks, then the caller's PSK against the epoch's own."""
+        membership = self._coupling(snapshot, context_id, *peers)
+        if isinstance(membership, DenyReason):
+            return membership
+        reason = self._psk_reason(membership, snapshot.epoch, psk)
+        return membership if reason is None else reason
+
     def _psk_reason(
         self, membership: ContextMembership, epoch: int, psk: bytes
     ) -> DenyReason | None:
@@ -404,12 +414,9 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, peer)
+            membership = self._coupling_with_psk(snapshot, context_id, psk, peer)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reason = self._psk_reason(membership, snapshot.epoch, psk)
-            if reason is not None:
-                return GuardOutcome.deny(reason)
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
@@ -482,12 +489,9 @@ class RendezvousService:
             )
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, initiator)
+            membership = self._coupling_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reason = self._psk_reason(membership, snapshot.epoch, psk)
-            if reason is not None:
-                return GuardOutcome.deny(reason)
             reply = endpoint.accept(
                 membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
             )
@@ -540,12 +544,9 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, peer)
+            membership = self._coupling_with_psk(snapshot, context_id, psk, peer)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reason = self._psk_reason(membership, snapshot.epoch, psk)
-            if reason is not None:
-                return GuardOutcome.deny(reason)
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
@@ -599,12 +600,9 @@ class RendezvousService:
         """``RelayResponse``: answer a relayed handshake through ``relay``."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, initiator, relay)
+            membership = self._coupling_with_psk(snapshot, context_id, psk, initiator, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reason = self._psk_reason(membership, snapshot.epoch, psk)
-            if reason is not None:
-                return GuardOutcome.deny(reason)
             envelope = RelayEnvelope(context_id, self.authority_id, initiator, response_message)
             return GuardOutcome.allow(
                 [
