@@ -9,7 +9,9 @@ from aura_rendezvous._channel_errors import ReplayedHandshake, UnknownChannel
 from aura_rendezvous._channel_manager import ChannelManager
 from aura_rendezvous._channel_state import ChannelState
 from aura_rendezvous._channel_variants import KeepReplacedChannelManager
+from aura_rendezvous._interpreter import ExecutionStatus
 from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ROSTER, STATIC, config, ephemeral
+from service_pairs import BOB_ID, CTX, ServicePair
 
 
 def _start(alice: ChannelManager, timestamp: int, context_id: bytes = CTX_A) -> bytes:
@@ -123,3 +125,42 @@ def test_own_initiator_channel_is_not_retired_by_the_peers_handshake() -> None:
     mine, _ = bob.finish_handshake(CTX_A, ALICE, msg2, 0)
     _accept(bob, _start(alice, 1))
     assert mine.state is ChannelState.Active
+
+
+def _service_late_confirmation(pair: ServicePair) -> tuple[bytes, bytes]:
+    """Through both RendezvousServices: Alice completes handshake 1, closes it, starts
+    handshake 2 which Bob answers; return the late confirmation of 1 and message 2 of 2."""
+    confirmation = pair.complete(pair.respond(pair.message1(now_ms=0), now_ms=0), now_ms=0)
+    alice = pair.alice.endpoint.manager
+    first = alice.find_by_context_peer(CTX.value, BOB_ID.value)
+    assert first is not None and first.is_active()
+    alice.close(first.channel_id)
+    return confirmation, pair.respond(pair.message1(now_ms=10), now_ms=10)
+
+
+def test_service_journals_nothing_for_a_replaced_handshake() -> None:
+    pair = ServicePair.new()
+    late, msg2 = _service_late_confirmation(pair)
+    with pytest.raises(UnknownChannel):
+        pair.confirm(late, now_ms=20)
+    assert pair.bob.established() == []
+    # The newer handshake is intact and completes normally.
+    assert pair.confirm(pair.complete(msg2, now_ms=20), now_ms=20).status is (
+        ExecutionStatus.Committed
+    )
+    [fact] = pair.bob.established()
+    alice_channel = pair.alice.endpoint.manager.find_by_context_peer(CTX.value, BOB_ID.value)
+    assert alice_channel is not None and fact.channel_id == alice_channel.channel_id
+
+
+def test_service_with_the_old_manager_journals_the_closed_channel() -> None:
+    """Failing counterpart: with the pre-fix manager the late confirmation journals
+    ChannelEstablished for the channel Alice closed, and the newer handshake dies."""
+    pair = ServicePair.new()
+    pair.bob.endpoint.manager = KeepReplacedChannelManager(BOB_ID.value, epoch=0)
+    late, msg2 = _service_late_confirmation(pair)
+    assert pair.confirm(late, now_ms=20).status is ExecutionStatus.Committed
+    [fact] = pair.bob.established()
+    assert pair.alice.endpoint.manager.get(fact.channel_id) is None  # closed by Alice
+    with pytest.raises(UnknownChannel):
+        pair.confirm(pair.complete(msg2, now_ms=20), now_ms=20)
