@@ -18,6 +18,7 @@ from aura_model.z3._registry import MODELS, ModelEntry
 from aura_model.z3._ts import (
     Action,
     ProofResult,
+    Skolemized,
     Step,
     Trace,
     TransitionSystem,
@@ -36,6 +37,7 @@ __all__ = [
     "ProveReport",
     "PureCheck",
     "Row",
+    "Skolemized",
     "Step",
     "Trace",
     "TransitionSystem",

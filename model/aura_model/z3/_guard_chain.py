@@ -22,6 +22,7 @@ from aura_model.z3._sorts import EnumSort
 from aura_model.z3._ts import (
     Action,
     Record,
+    Skolemized,
     State,
     TransitionSystem,
     array_true_keys,
@@ -29,6 +30,7 @@ from aura_model.z3._ts import (
 )
 
 __all__ = [
+    "GC_ASSUME",
     "GC_AUTH",
     "GC_BOUNDED",
     "GC_BUGS",
@@ -74,12 +76,15 @@ GC_SCHEDULES = {
 # The constants of spec/MC_GuardChain*.cfg: bug twins and searches run on them.
 GC_MC_CONSTANTS = {"limit": 2, "holders": ("a1",), "costs": (1, 2), "max_epoch": 1}
 
-# Invariants proved only up to a bound, and why (see docs/proofs.md).
-GC_BOUNDED = {
-    "GCReceiptChain": (
-        "the chain statement nests an existential (the latest earlier entry of "
-        "a stream) under a universal over log positions; consecution times out"
-    ),
+# Invariants proved only up to a bound, and why (see docs/proofs.md). Empty:
+# GCReceiptChain, bounded until the GCStreamGapless witness, is now proved.
+GC_BOUNDED: dict[str, str] = {}
+
+# Consecution hypotheses of the chain lemmas (all lemmas at once make the
+# quantified ReceiveReceipt query slow; these are the ones each one needs).
+GC_ASSUME = {
+    "GCAcceptedLogged": ("GCAcceptedLogged", "GCTypeOK"),
+    "GCStreamGapless": ("GCStreamGapless", "GCAcceptedLogged", "GCWireJournaled"),
 }
 
 
@@ -604,6 +609,124 @@ def guard_chain(
         ),
     }
 
+    # GCReceiptChain: with prev = nonce - 1 (GCLogEndsAtAccepted) and strictly
+    # increasing nonces per stream (GCReceiptNoReplay), "prev is the nonce of
+    # the latest earlier entry" is "the stream's nonces have no gap". The
+    # existential of the spec's statement gets its witness from these two
+    # lemmas: the position of nonce - 1 in the stream, and the position of the
+    # accepted nonce (the last entry of the current epoch's stream).
+    def gapless(s: State) -> Any:
+        i, j = z3.Int("i!g"), z3.Int("j!g")
+        parts = []
+        for d in roster:
+            x = entry_at(s, d, i)
+            parts.append(
+                z3.ForAll(
+                    [i],
+                    z3.Implies(
+                        z3.And(in_log(s, d, i), E.nonce(x) > 1),
+                        z3.Exists(
+                            [j],
+                            z3.And(
+                                j >= 1,
+                                j < i,
+                                same_stream(s, d, i, j),
+                                E.nonce(entry_at(s, d, j)) == E.nonce(x) - 1,
+                            ),
+                        ),
+                    ),
+                )
+            )
+        return z3.And(*parts)
+
+    def accepted_logged(s: State) -> Any:
+        j = z3.Int("j!a")
+        return z3.And(
+            *(
+                z3.Implies(
+                    s["accepted"][d][a] >= 1,
+                    z3.Exists(
+                        [j],
+                        z3.And(
+                            in_log(s, d, j),
+                            E.src(entry_at(s, d, j)) == a,
+                            E.epoch(entry_at(s, d, j)) == s["epoch"],
+                            E.nonce(entry_at(s, d, j)) == s["accepted"][d][a],
+                        ),
+                    ),
+                )
+                for d in roster
+                for a in roster
+            )
+        )
+
+    strengthening["GCStreamGapless"] = gapless
+    strengthening["GCAcceptedLogged"] = accepted_logged
+
+    # The witness of GCStreamGapless as a function per receiver: pred(i) is
+    # the position of nonce - 1 in entry i's stream.
+    pred = {d: z3.Function(f"gapPred!{d}", ii, ii) for d in roster}
+
+    def gapless_skolem(s: State) -> Any:
+        i = z3.Int("i!k")
+        parts = []
+        for d in roster:
+            x, w = entry_at(s, d, i), pred[d](i)
+            parts.append(
+                z3.ForAll(
+                    [i],
+                    z3.Implies(
+                        z3.And(in_log(s, d, i), E.nonce(x) > 1),
+                        z3.And(
+                            w >= 1,
+                            w < i,
+                            same_stream(s, d, i, w),
+                            E.nonce(entry_at(s, d, w)) == E.nonce(x) - 1,
+                        ),
+                    ),
+                )
+            )
+        return z3.And(*parts)
+
+    def chain_instance(s: State) -> Any:
+        # GCReceiptChain with "the latest earlier entry" instantiated by pred.
+        i, k = z3.Int("i!w"), z3.Int("k!w")
+        parts = []
+        for d in roster:
+            j = pred[d](i)
+            none_before = z3.ForAll(
+                [k], z3.Implies(z3.And(k >= 1, k < i), z3.Not(same_stream(s, d, i, k)))
+            )
+            latest = z3.And(
+                j >= 1,
+                j < i,
+                same_stream(s, d, i, j),
+                z3.ForAll([k], z3.Implies(z3.And(j < k, k < i), z3.Not(same_stream(s, d, i, k)))),
+            )
+            prev = E.prev(entry_at(s, d, i))
+            parts.append(
+                z3.ForAll(
+                    [i],
+                    z3.Implies(
+                        in_log(s, d, i),
+                        z3.Or(
+                            z3.And(none_before, prev == 0),
+                            z3.And(latest, prev == E.nonce(entry_at(s, d, j))),
+                        ),
+                    ),
+                )
+            )
+        return z3.And(*parts)
+
+    skolemized = {
+        "GCReceiptChain": Skolemized(
+            ("GCLogEndsAtAccepted", "GCReceiptNoReplay"),
+            "GCStreamGapless",
+            gapless_skolem,
+            chain_instance,
+        )
+    }
+
     def _wire_lemma(s: State, r: Any) -> Any:
         return z3.Implies(
             z3.And(s["wire"][r], R.signer(r) == R.src(r)),
@@ -667,6 +790,8 @@ def guard_chain(
         constants=constants,
         bounded=bounded,
         constant_decoders={"Holders": lambda m, h: _holders(m, h, roster)},
+        skolemized=skolemized,
+        opt_in=("GCStreamGapless", "GCAcceptedLogged"),
         decoders=_decoders(S, roster),
     )
 

@@ -166,6 +166,8 @@ def model_rows(entry: ModelEntry, depth: int, timeout_ms: int = 2000) -> list[Ro
             res = attrs.evolve(
                 res, verdict=verdict, detail=f"unbounded proof open: {entry.bounded[name]}"
             )
+        elif name in ts.skolemized:
+            res = ts.prove_skolemized(name)
         elif name in entry.implied:
             res = ts.prove_implied(name, entry.implied[name])
         elif k is not None:

@@ -56,6 +56,7 @@ def _entries() -> list[ModelEntry]:
         epoch_rotation,
     )
     from aura_model.z3._guard_chain import (
+        GC_ASSUME,
         GC_BOUNDED,
         GC_BUGS,
         GC_MC_CONSTANTS,
@@ -70,6 +71,7 @@ def _entries() -> list[ModelEntry]:
             GC_BUGS,
             implied={"GCNoEffectOnDeny": ("GCWireJournaled",)},
             bounded=GC_BOUNDED,
+            assume=GC_ASSUME,
             schedules=GC_SCHEDULES,
             bug_constants=GC_MC_CONSTANTS,
             max_bmc_depth=5,
