@@ -106,6 +106,11 @@ def test_late_key_confirmation_of_a_replaced_handshake() -> None:
     assert failure is not None
     assert failure.kind == "step" and failure.action == "ReceiveData"
     assert [n for n, f in old.items() if f is not None] == ["late-confirmation"]
+    # Random runs find it without the schedule (the way it was first found).
+    random = run_epoch_conformance(
+        EpochBackend("keep-replaced-handshake"), examples=300, steps=30, seed=2, scenarios=False
+    )
+    assert not random.conformant and "harness action: ReceiveData" in random.failure
 
 
 def test_no_real_rekey_is_caught_at_the_epoch_advance() -> None:
@@ -132,6 +137,10 @@ def test_channels_not_bound_to_their_context_are_caught() -> None:
     assert failure.kind == "invariant" and failure.action == "HandleHandshake"
     assert "RVChannelContextBound" in str(failure)
     assert EpochWorld().context_binding_violations() == []
+    random = run_epoch_conformance(
+        EpochBackend("peer-only-lookup"), examples=20, seed=4, scenarios=False
+    )
+    assert not random.conformant and "RVChannelContextBound" in random.failure
 
 
 def test_scenario_names_are_stable() -> None:
