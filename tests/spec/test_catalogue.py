@@ -87,14 +87,44 @@ def test_every_safety_invariant_has_a_broken_variant_expecting_it(name: str) -> 
     assert all(c.expect.result == kind for c in bads)
 
 
-def test_z3_counterparts_exist_in_the_z3_models() -> None:
-    """A Z3 column that names a query names one the Z3 models define."""
+def _z3_defined() -> dict[str, set[str]]:
     registry = pytest.importorskip("aura_model.z3._registry")
-    defined = {name for entry in registry.MODELS for name in entry.build().invariants}
-    for name, row in ROWS.items():
-        if row[5] != "—":
-            assert row[5] == f"`{name}`"
-            assert name in defined, f"{name}: no Z3 query of that name"
+    systems = [entry.build() for entry in registry.MODELS]
+    return {
+        "inv": {name for ts in systems for name in ts.invariants},
+        "act": {name for ts in systems for name in ts.action_properties},
+    }
+
+
+def _z3_column_errors(rows: dict[str, list[str]], defined: dict[str, set[str]]) -> list[str]:
+    errors = []
+    for name, row in rows.items():
+        if row[5] == "—":
+            continue
+        if row[5] != f"`{name}`":
+            errors.append(f"{name}: Z3 column names {row[5]}")
+        elif name not in defined.get(row[1], set()):
+            errors.append(f"{name}: no Z3 {row[1]} query of that name")
+    return errors
+
+
+def test_z3_counterparts_exist_in_the_z3_models() -> None:
+    """A Z3 column that names a query names one the Z3 models define: a state
+    invariant for an ``inv`` row, an action property (``[][P]_vars``) for an
+    ``act`` row."""
+    assert _z3_column_errors(ROWS, _z3_defined()) == []
+    assert ROWS["DVJournalGrowOnly"][5] == "`DVJournalGrowOnly`"
+
+
+def test_z3_column_rejects_an_action_property_posing_as_an_invariant() -> None:
+    """Failing counterpart: the kinds are not interchangeable, and an unknown
+    name is caught."""
+    defined = _z3_defined()
+    row = list(ROWS["DVJournalGrowOnly"])
+    as_inv = {"DVJournalGrowOnly": [row[0], "inv", *row[2:]]}
+    assert _z3_column_errors(as_inv, defined) == ["DVJournalGrowOnly: no Z3 inv query of that name"]
+    unknown = {"GCNope": ["GCNope", "inv", "", "", "", "`GCNope`", "", ""]}
+    assert _z3_column_errors(unknown, defined) == ["GCNope: no Z3 inv query of that name"]
 
 
 def test_catalogue_reader_rejects_a_row_with_missing_cells(tmp_path: Path) -> None:
