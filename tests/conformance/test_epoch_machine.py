@@ -106,11 +106,8 @@ def test_late_key_confirmation_of_a_replaced_handshake() -> None:
     assert failure is not None
     assert failure.kind == "step" and failure.action == "ReceiveData"
     assert [n for n, f in old.items() if f is not None] == ["late-confirmation"]
-    # Random runs find it without the schedule (the way it was first found).
-    random = run_epoch_conformance(
-        EpochBackend("keep-replaced-handshake"), examples=300, steps=30, seed=2, scenarios=False
-    )
-    assert not random.conformant and "harness action: ReceiveData" in random.failure
+    # No random-run assertion here: finding this needs a long specific program and,
+    # under xdist, a seeded run found it in some sessions and not in others.
 
 
 def test_no_real_rekey_is_caught_at_the_epoch_advance() -> None:
@@ -123,7 +120,7 @@ def test_no_real_rekey_is_caught_at_the_epoch_advance() -> None:
     assert failure.kind == "step" and failure.action == "AdvanceEpoch"
     assert "ERRekeyIsNewHandshake" in str(failure)
     random = run_epoch_conformance(
-        EpochBackend("rotate-in-place"), examples=40, seed=20261124, scenarios=False
+        EpochBackend("rotate-in-place"), examples=100, seed=20261124, scenarios=False
     )
     assert not random.conformant
 
