@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import hypothesis
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
-    get_state_machine_test,
     initialize,
     precondition,
     rule,
@@ -28,6 +25,7 @@ from hypothesis.stateful import (
 
 from aura_conformance._backend import Reply
 from aura_conformance._checker import SpecChecker, epoch_rotation_checker
+from aura_conformance._drive import run_directed, run_random
 from aura_conformance._epoch_world import (
     EPOCH_VARIANTS,
     ER_MAX_EPOCH,
@@ -280,18 +278,7 @@ def run_epoch_scenarios(
     scenarios: Mapping[str, Callable[[EpochRotationMachine], None]] = EPOCH_SCENARIOS,
 ) -> list[tuple[str, ConformanceFailure | None]]:
     """Run every directed schedule once, each from Reset."""
-    machine = _make(backend)
-    out: list[tuple[str, ConformanceFailure | None]] = []
-    for name, scenario in scenarios.items():
-        m = machine()
-        try:
-            m.Reset()
-            scenario(m)
-        except ConformanceFailure as exc:
-            out.append((name, exc))
-        else:
-            out.append((name, None))
-    return out
+    return run_directed(_make(backend), scenarios)
 
 
 def run_epoch_conformance(
@@ -309,27 +296,7 @@ def run_epoch_conformance(
                 backend.name, False, len(EPOCH_SCENARIOS), 0, f"scenario {name}: {found}"
             )
     machine = _make(backend)
-    test = get_state_machine_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.reuse, Phase.generate],
-            derandomize=seed is None,
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            print_blob=False,
-        ),
-    )
-    if seed is not None:
-        test = hypothesis.seed(seed)(test)
-    failure = ""
-    try:
-        test()
-    except ConformanceFailure as exc:
-        failure = str(exc)
+    failure = run_random(machine, examples=examples, steps=steps, seed=seed)
     return ConformanceResult(
         backend.name, not failure, machine.stats["examples"], machine.stats["steps"], failure
     )

@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import hypothesis
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
-    get_state_machine_test,
     initialize,
     invariant,
     precondition,
@@ -32,6 +29,7 @@ from hypothesis.stateful import (
 
 from aura_conformance._backend import Backend
 from aura_conformance._checker import SpecChecker, guard_chain_checker
+from aura_conformance._drive import run_random
 from aura_conformance._errors import ConformanceFailure
 from aura_conformance._mapping import State
 from aura_conformance._trace import Recorder
@@ -333,29 +331,9 @@ def run_conformance(
                 written,
             )
     machine = make_machine(backend, record_dir=record_dir)
-    phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
-    test = get_state_machine_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            phases=phases,
-            derandomize=seed is None,
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            print_blob=False,
-        ),
-    )
-    if seed is not None:
-        test = hypothesis.seed(seed)(test)
-    failure = ""
+    failure = run_random(machine, examples=examples, steps=steps, seed=seed, shrink=shrink)
     failing: Path | None = None
-    try:
-        test()
-    except ConformanceFailure as exc:
-        failure = str(exc)
+    if failure:
         last = machine.recorders[-1] if machine.recorders else None
         if record_dir is not None and last is not None:
             failing = last.write(record_dir / "failing.itf.json")
