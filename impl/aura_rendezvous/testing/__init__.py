@@ -38,8 +38,10 @@ __all__ = [
 from aura_rendezvous._channel_variants import (
     EagerResponder,
     ForgetfulReplayGuard,
+    KeepReplacedChannelManager,
     NoReplayChannelManager,
     PeerOnlyChannelManager,
+    RotateInPlaceChannelManager,
     TimeoutIgnoringHandshaker,
     derive_channel_id_unbound,
     rotate_in_place,
@@ -49,8 +51,10 @@ from aura_rendezvous._channel_variants import (
 __all__ += [
     "EagerResponder",
     "ForgetfulReplayGuard",
+    "KeepReplacedChannelManager",
     "NoReplayChannelManager",
     "PeerOnlyChannelManager",
+    "RotateInPlaceChannelManager",
     "TimeoutIgnoringHandshaker",
     "derive_channel_id_unbound",
     "rotate_in_place",
