@@ -151,6 +151,12 @@ def _check(
         deadlock = model.deadlock_default
     c = _Checker(model)
     successors = model.successor_fn()
+    # Hoisted out of the per-successor loop: attribute look-ups there cost
+    # as much as the cheap invariants themselves.
+    fp = search_fingerprint if c.view is None and not c.perms else c.fp
+    invs = c.invs
+    aprops = c.aprops
+    filtered = bool(c.cons or c.acons)
     parents: dict[int, int] = {}
     generated = 0
     depth = 0
@@ -211,19 +217,25 @@ def _check(
                     raise _Stop("deadlock", None, None, hs)
                 for t in succ:
                     try:
-                        if c.aprops:
+                        if aprops:
                             step_label = c.bad_step(s, t)
                             if step_label is not None:
                                 raise _Stop("property", step_label, t, hs)
-                        ht = c.fp(t)
+                        ht = fp(t)
                         if ht in parents:
                             continue
                         # Discarded successors are not remembered (TLC keeps
                         # no record of them either), so memory stays per kept state.
-                        bad_inv = c.bad_invariant(t)
-                        if bad_inv is not None:
-                            raise _Stop("invariant", bad_inv, t, hs)
-                        if not c.kept(s, t):
+                        if invs:
+                            ctx = Ctx(t, None)
+                            for _, inv in invs:
+                                if inv(ctx, {}) is not True:
+                                    # Not TRUE: the slow path names it (or the non-Boolean).
+                                    bad_inv = c.bad_invariant(t)
+                                    if bad_inv is not None:
+                                        raise _Stop("invariant", bad_inv, t, hs)
+                                    break
+                        if filtered and not c.kept(s, t):
                             continue
                     except TlaError as exc:
                         raise _Stop("error", None, t, hs, str(exc)) from None
