@@ -594,6 +594,36 @@ class Compiler:
             return g1, max(lvl, lp)
         if all(getattr(b[1], "name", None) is not None for b in binds):
             qnames = [b[1].name for b in binds]  # type: ignore[attr-defined]
+            if len(binds) == 2:
+                (s0, _, b0), (s1, _, b1) = binds
+                q0, q1 = qnames
+
+                def g2(c: Ctx, e: dict[str, Any]) -> Value:
+                    # ``gn`` for two names: nested loops visit the same pairs
+                    # in the same order as ``itertools.product``.
+                    env = dict(e)
+                    set0 = _set_of(s0(c, env), b0, sc)
+                    set1 = _set_of(s1(c, env), b1, sc)
+                    for x in set0:
+                        env[q0] = x
+                        for y in set1:
+                            env[q1] = y
+                            v = p(c, env)
+                            if v is True:
+                                if is_exists:
+                                    return True
+                            elif v is False:
+                                if not is_exists:
+                                    return False
+                            else:
+                                raise _err(
+                                    node,
+                                    sc,
+                                    f"quantified predicate is not a Boolean: {format_value(v)}",
+                                )
+                    return not is_exists
+
+                return g2, max(lvl, lp)
 
             def gn(c: Ctx, e: dict[str, Any]) -> Value:
                 env = dict(e)
@@ -820,6 +850,61 @@ class Compiler:
             for (path, val), ch in zip(changes, node.changes, strict=True)
         ]
 
+        if all(all(is_field or len(k) == 1 for is_field, k in p) for p, _, _ in full):
+            # The common ``[f EXCEPT ![k] = v, ![a][b] = @ + 1, !.f = ...]``: one
+            # key per step, walked down and rebuilt without the recursive
+            # ``upd``; anything unusual (a key out of the domain, a function
+            # given another way) still goes through ``upd`` for its checks
+            # and messages. Keys and values are evaluated in the same order.
+            flat = [
+                (
+                    [(is_field, k if is_field else k[0]) for is_field, k in p],
+                    val,
+                    at,
+                    (p, val, at),
+                )
+                for p, val, at in full
+            ]
+
+            def g1(c: Ctx, e: dict[str, Any]) -> Value:
+                v = f(c, e)
+                for steps, val, at, change in flat:
+                    stack = []
+                    cur = v
+                    for is_field, kf in steps:
+                        key = kf if is_field else kf(c, e)
+                        t = type(cur)
+                        if t is tuple and type(key) is int and 0 < key <= len(cur):
+                            stack.append((cur, key))
+                            cur = cur[key - 1]
+                        elif t is Fn and key in cur.d:
+                            stack.append((cur, key))
+                            cur = cur.d[key]
+                        else:
+                            break
+                    else:
+                        if at:
+                            env = dict(e)
+                            env["@"] = cur
+                            new = val(c, env)
+                        else:
+                            new = val(c, e)
+                        for box, key in reversed(stack):
+                            if type(box) is tuple:
+                                lst = list(box)
+                                lst[key - 1] = new
+                                new = tuple(lst)
+                            else:
+                                d = dict(box.d)
+                                d[key] = new
+                                new = Fn(d)
+                        v = new
+                        continue
+                    v = upd(c, e, v, change, 0)
+                return v
+
+            return _guarded(g1, node, sc, "EXCEPT"), lvl
+
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             v = f(c, e)
             for change in full:
@@ -835,6 +920,24 @@ class Compiler:
         fnode = node.function
         if len(parts) == 1:
             a = parts[0][0]
+            # Specialised for an argument that is a bound name or a constant
+            # (``f[i]``, ``f[1]``): one call fewer per application.
+            aname = getattr(a, "_env_name", None)
+            aval = getattr(a, "_value", UNSET)
+            if aname is not None or aval is not UNSET:
+
+                def ga(c: Ctx, e: dict[str, Any]) -> Value:
+                    fv = f(c, e)
+                    x = e[aname] if aname is not None else aval
+                    t = type(fv)
+                    if t is tuple:
+                        if type(x) is int and 0 < x <= len(fv):
+                            return fv[x - 1]
+                    elif t is Fn:
+                        r = fv.d.get(x, UNSET)
+                        if r is not UNSET:
+                            return r
+                    return slow(fv, x)
 
             def g(c: Ctx, e: dict[str, Any]) -> Value:
                 fv = f(c, e)
@@ -847,6 +950,9 @@ class Compiler:
                     r = fv.d.get(x, UNSET)
                     if r is not UNSET:
                         return r
+                return slow(fv, x)
+
+            def slow(fv: Value, x: Value) -> Value:
                 try:
                     return _apply_fn(fv, x)
                 except KeyError:
@@ -859,6 +965,8 @@ class Compiler:
                 except TypeError as exc:
                     raise _err(fnode, sc, str(exc)) from None
 
+            if aname is not None or aval is not UNSET:
+                return ga, lvl
             return g, lvl
         fs = [p[0] for p in parts]
 
@@ -950,7 +1058,12 @@ class Compiler:
             if kind == "val":
                 if args:
                     raise _err(node, asc, f"{name} is not an operator")
-                return (lambda c, e: e[name]), 1
+
+                def bound(c: Ctx, e: dict[str, Any]) -> Value:
+                    return e[name]
+
+                bound._env_name = name  # type: ignore[attr-defined]
+                return bound, 1
             if kind == "thunk":
                 return self._apply_value(lambda c, e: e[name].get(), args, node, asc)
             if kind == "op":
@@ -1685,6 +1798,22 @@ class Compiler:
                 return exists1
             if all(getattr(b[1], "name", None) is not None for b in binds):
                 xnames = [b[1].name for b in binds]  # type: ignore[attr-defined]
+                if len(binds) == 2:
+                    (s0, _, b0), (s1, _, b1) = binds
+                    x0, x1 = xnames
+
+                    def exists2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+                        # ``existsn`` for two names, same pairs in the same order.
+                        env = dict(e)
+                        set0 = _set_of(s0(c, env), b0, sc)
+                        set1 = _set_of(s1(c, env), b1, sc)
+                        for x in set0:
+                            env[x0] = x
+                            for y in set1:
+                                env[x1] = y
+                                body(c, env, k)
+
+                    return exists2
 
                 def existsn(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
                     env = dict(e)
@@ -1868,6 +1997,25 @@ class Compiler:
         names = [p for p, _ in d.params]
         fs = [self.expr(a, sc)[0] for a in args]
 
+        if len(fs) == 2:
+            f0, f1 = fs
+            n0, n1 = names
+
+            def count2(c: Ctx, e: dict[str, Any]) -> int:
+                # Same key as ``count`` builds, without the list and starred copies.
+                x = f0(c, e)
+                y = f1(c, e)
+                key = (x, y, x.__class__ is bool, y.__class__ is bool)
+                n = memo.get(key)
+                if n is None:
+                    n = body(c, {n0: x, n1: y})
+                    if len(memo) > 100_000:
+                        memo.clear()
+                    memo[key] = n
+                return int(n)
+
+            return count2
+
         def count(c: Ctx, e: dict[str, Any]) -> int:
             vals = [f(c, e) for f in fs]
             key = (*vals, *[v.__class__ is bool for v in vals])
@@ -1956,25 +2104,16 @@ class Compiler:
     def _conj(acts: list[Act]) -> Act:
         if len(acts) == 1:
             return acts[0]
-        n = len(acts)
+        # A right fold of two-part conjunctions: the same order of evaluation as
+        # stepping through the list, with one closure per part instead of a
+        # recursive stepper and a lambda per part at every state.
+        a0 = acts[0]
+        a1 = Compiler._conj(acts[1:])
 
-        def conj(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
-            def step(i: int) -> None:
-                if i == n:
-                    k()
-                else:
-                    acts[i](c, e, lambda: step(i + 1))
+        def conj2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+            a0(c, e, lambda: a1(c, e, k))
 
-            step(0)
-
-        if n == 2:
-            a0, a1 = acts
-
-            def conj2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
-                a0(c, e, lambda: a1(c, e, k))
-
-            return conj2
-        return conj
+        return conj2
 
     @staticmethod
     def _disj(acts: list[Act]) -> Act:
