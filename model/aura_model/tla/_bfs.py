@@ -76,15 +76,18 @@ class _Checker:
 
     def kept(self, s: State, t: State | None) -> bool:
         """False when a CONSTRAINT or ACTION_CONSTRAINT discards ``t`` (or init ``s``)."""
-        if t is None:
-            ctx = Ctx(s, None)
-            return all(_bool(c(ctx, {}), "CONSTRAINT") for c in self.cons)
-        ctx = Ctx(t, None)
-        if not all(_bool(c(ctx, {}), "CONSTRAINT") for c in self.cons):
-            return False
-        if self.acons:
+        # Plain loops rather than all(<generator>): this runs for every new state.
+        ctx = Ctx(s if t is None else t, None)
+        for con in self.cons:
+            v = con(ctx, {})
+            if v is not True and not _bool(v, "CONSTRAINT"):
+                return False
+        if t is not None and self.acons:
             actx = Ctx(s, list(t))
-            return all(_bool(c(actx, {}), "ACTION_CONSTRAINT") for c in self.acons)
+            for con in self.acons:
+                v = con(actx, {})
+                if v is not True and not _bool(v, "ACTION_CONSTRAINT"):
+                    return False
         return True
 
     def bad_step(self, s: State, t: State) -> str | None:

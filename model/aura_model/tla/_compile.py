@@ -1483,13 +1483,22 @@ class Compiler:
         if op == "/\\":
 
             def land(c: Ctx, e: dict[str, Any]) -> Value:
-                return _b(a(c, e), an, sc) and _b(b(c, e), bn, sc)
+                # ``_b`` only on the rare non-Boolean, to raise its error.
+                x = a(c, e)
+                if x is not True:
+                    return _b(x, an, sc)
+                y = b(c, e)
+                return y if y is True or y is False else _b(y, bn, sc)
 
             return land, lvl
         if op == "\\/":
 
             def lor(c: Ctx, e: dict[str, Any]) -> Value:
-                return _b(a(c, e), an, sc) or _b(b(c, e), bn, sc)
+                x = a(c, e)
+                if x is not False:
+                    return _b(x, an, sc)
+                y = b(c, e)
+                return y if y is True or y is False else _b(y, bn, sc)
 
             return lor, lvl
         if op == "=>":
