@@ -192,7 +192,7 @@ def model_rows(entry: ModelEntry, depth: int, timeout_ms: int = 2000) -> list[Ro
             res = attrs.evolve(res, method=f"witness [{flag}]")
         rows.append(_row(res))
     for flag, invariant in entry.bugs:
-        twin = build(**{flag: True}, **entry.bug_constants)
+        twin = build(**{flag: True}, **{**entry.bug_constants, **entry.bug_overrides.get(flag, {})})
         schedule = entry.schedules.get((flag, invariant))
         res = twin.bmc(max(depth, entry.bug_depth), [invariant], schedule=schedule)
         rows.append(

@@ -35,6 +35,8 @@ class ModelEntry:
     witness_flags: Mapping[str, str] = attrs.field(factory=dict)
     max_bmc_depth: int | None = None  # cap of the all-invariant BMC (query time)
     bug_depth: int = 6
+    # Per-flag overrides of bug_constants (a twin whose bad cfg pins other values).
+    bug_overrides: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict)
 
 
 def _entries() -> list[ModelEntry]:
@@ -62,6 +64,14 @@ def _entries() -> list[ModelEntry]:
         GC_MC_CONSTANTS,
         GC_SCHEDULES,
         guard_chain,
+    )
+    from aura_model.z3._rendezvous import (
+        RV_BUG_CONSTANTS,
+        RV_BUGS,
+        RV_MC_CONSTANTS,
+        RV_SCHEDULES,
+        RV_WITNESS_PREFIXES,
+        rendezvous,
     )
 
     return [
@@ -95,6 +105,16 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=ER_WITNESS_PREFIXES,
             witness_flags=ER_WITNESS_FLAGS,
             max_bmc_depth=3,
+        ),
+        ModelEntry(
+            "Rendezvous",
+            rendezvous,
+            RV_BUGS,
+            schedules=RV_SCHEDULES,
+            bug_constants=RV_MC_CONSTANTS,
+            witness_prefixes=RV_WITNESS_PREFIXES,
+            max_bmc_depth=2,
+            bug_overrides=RV_BUG_CONSTANTS,
         ),
     ]
 
