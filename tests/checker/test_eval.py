@@ -100,6 +100,19 @@ def test_except_with_at_and_nested_paths(ev: Ev) -> None:
     assert ev(f"[{nested} EXCEPT !.r.s[2] = @ + 40].r.s") == (1, 42)
     assert ev(f'[{nested} EXCEPT !["r"]["s"][1] = 9].r.s') == (9, 2)
     assert ev("[[i \\in 1..2 |-> <<0, 0>>] EXCEPT ![1][2] = 5, ![2][1] = 6]") == ((0, 5), (6, 0))
+    # Later changes see earlier ones; a key may be computed from bound names.
+    assert ev("[<<1, 2>> EXCEPT ![1] = 5, ![1] = @ + 1]") == (6, 2)
+    assert ev("\\A i \\in 1..2 : [<<0, 0>> EXCEPT ![i] = i][i] = i") is True
+    assert ev('[[x \\in {"a", "b"} |-> 0] EXCEPT !["b"] = @ + 3]["b"]') == 3
+
+
+def test_two_name_quantifiers_and_short_circuits(ev: Ev) -> None:
+    assert ev("\\A i \\in 1..3, j \\in 1..3 : i + j <= 6") is True
+    assert ev("\\A i \\in 1..3, j \\in 1..3 : i + j < 6") is False
+    assert ev("\\E i \\in 1..3, j \\in 1..3 : i * j = 6") is True
+    assert ev("\\E i \\in 1..3, j \\in {} : TRUE") is False
+    assert ev("FALSE /\\ (1 \\div 0 = 1)") is False
+    assert ev("TRUE \\/ (1 \\div 0 = 1)") is True
 
 
 def test_sequences(ev: Ev) -> None:
@@ -190,6 +203,18 @@ def test_enabled_and_primes(make_spec: Callable[..., Any]) -> None:
         ("CASE FALSE -> 1", "CASE"),
         ('Assert(FALSE, "boom")', "boom"),
         ("{1} \\cup 2", "set"),
+        # The specialised closures fall back to the general path for these.
+        ("[<<1, 2>> EXCEPT ![3] = 0]", "not in the domain"),
+        ("[<<<<1>>>> EXCEPT ![1][2] = @ + 1]", "not in the domain"),
+        ("[<<1, 2>> EXCEPT ![TRUE] = 0]", "not in the domain"),
+        ("[[a |-> 1] EXCEPT !.b = 0]", "not in the domain"),
+        ("[<<1>> EXCEPT ![1].a = 0]", "not a function"),
+        ("\\E i \\in {2} : <<1>>[i] = 1", "not in its domain"),
+        ("\\A i \\in 1..2, j \\in 1..2 : i + j", "not a Boolean"),
+        ("\\E i \\in 1..2, j \\in 1 : i = j", "set"),
+        ("(1 + 0) /\\ TRUE", "Boolean"),
+        ("TRUE /\\ (1 + 0)", "Boolean"),
+        ("FALSE \\/ (1 + 0)", "Boolean"),
     ],
 )
 def test_evaluation_errors_are_typed_and_located(ev: Ev, expr: str, needle: str) -> None:
