@@ -1,0 +1,28 @@
+"""The Rendezvous safety twin: its lemmas are needed, and its abstraction
+keeps the spec's bug behaviours."""
+
+from __future__ import annotations
+
+from aura_model.z3 import Verdict
+from aura_model.z3._rendezvous import rendezvous
+
+
+def test_members_only_needs_the_initiator_channel_lemma() -> None:
+    """Failing counterpart: without ``RVIniChansToResp`` the invariant has a
+    CTI through ``ProcessResponse`` (a response on an Ini channel to a
+    non-member); with it the invariant is proved."""
+    ts = rendezvous()
+    ts.timeout_ms = 20000
+    res = ts.prove("RVMembersOnly", assume=["RVMembersOnly"])
+    assert res.verdict == Verdict.CTI
+    assert res.trace is not None
+    assert res.trace.steps[1].action == "ProcessResponse"
+    assert ts.prove("RVMembersOnly").verdict == Verdict.PROVED
+
+
+def test_double_charge_spends_past_the_limit_in_one_step() -> None:
+    """The bug twin's counterexample, on the bad cfg's Limit = 3."""
+    ts = rendezvous(BUG_DoubleCharge=True, limit=3)
+    res = ts.bmc(1, ["RVBudgetWithinLimit"], schedule=("PrepareEstablishChannel",))
+    assert res.verdict == Verdict.VIOLATED
+    assert res.trace is not None and "PrepareEstablishChannel" in res.trace.format_table()
