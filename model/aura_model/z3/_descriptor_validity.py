@@ -15,6 +15,7 @@ instantiation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -118,14 +119,10 @@ class DVSorts:
         self.fact = fact.create()
 
 
-_SORTS: DVSorts | None = None
-
-
+@functools.cache
 def dv_sorts() -> DVSorts:
-    global _SORTS  # noqa: PLW0603 -- Z3 sorts are declared once per process
-    if _SORTS is None:
-        _SORTS = DVSorts()
-    return _SORTS
+    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    return DVSorts()
 
 
 def descriptor_validity(

@@ -8,6 +8,7 @@ its TLC model. Epochs, handshake ids and timestamps are unbounded integers;
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import z3
@@ -120,14 +121,10 @@ class ERSorts:
         )
 
 
-_SORTS: ERSorts | None = None
-
-
+@functools.cache
 def er_sorts() -> ERSorts:
-    global _SORTS  # noqa: PLW0603 -- Z3 sorts are declared once per process
-    if _SORTS is None:
-        _SORTS = ERSorts()
-    return _SORTS
+    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    return ERSorts()
 
 
 def epoch_rotation(

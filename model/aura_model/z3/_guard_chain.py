@@ -13,6 +13,7 @@ Bool, a function an array, ``rlog[d]`` a pair (length, array from 1..len).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -125,14 +126,10 @@ class GCSorts:
         self.log = log.create()
 
 
-_SORTS: GCSorts | None = None
-
-
+@functools.cache
 def gc_sorts() -> GCSorts:
-    global _SORTS  # noqa: PLW0603 -- Z3 sorts are declared once per process
-    if _SORTS is None:
-        _SORTS = GCSorts()
-    return _SORTS
+    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    return GCSorts()
 
 
 def guard_chain(

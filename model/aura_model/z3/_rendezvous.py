@@ -21,6 +21,7 @@ facts only, and ``hsLog`` entries drop the constant ``resp`` field.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import z3
@@ -130,14 +131,10 @@ class RVSorts:
         )
 
 
-_SORTS: RVSorts | None = None
-
-
+@functools.cache
 def rv_sorts() -> RVSorts:
-    global _SORTS  # noqa: PLW0603 -- Z3 sorts are declared once per process
-    if _SORTS is None:
-        _SORTS = RVSorts()
-    return _SORTS
+    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    return RVSorts()
 
 
 def rendezvous(
