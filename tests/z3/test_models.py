@@ -29,7 +29,7 @@ TWINS = [(e.module, flag, inv) for e in MODELS for flag, inv in e.bugs]
 def report() -> ProveReport:
     """The transition-system part of ``aura-verify prove`` (the pure
     functions are covered by test_pure.py)."""
-    return prove_all(pure=False, timeout_ms=20000)
+    return prove_all(pure=False, timeout_ms=20000, jobs=1)
 
 
 def test_every_row_meets_its_expectation(report: ProveReport) -> None:
@@ -89,6 +89,18 @@ def test_total_time_reported(report: ProveReport) -> None:
     stage (``make verify``), not by a timed test."""
     assert report.seconds > 0
     assert f"total {report.seconds:.2f}s, cpu {report.cpu_seconds:.2f}s" in report.format_table()
+
+
+def test_parallel_run_gives_the_sequential_rows() -> None:
+    """Worker processes change where the queries run, not what they answer:
+    the same rows, in the registry's order, with the same results."""
+    models = prove_all(pure=False, timeout_ms=20000, jobs=1, depth=2)
+    both = prove_all(timeout_ms=20000, jobs=2, depth=2)
+    assert both.parallel == 2
+    assert [(r.module, r.invariant, r.method, r.result) for r in both.rows][: len(models.rows)] == [
+        (r.module, r.invariant, r.method, r.result) for r in models.rows
+    ]
+    assert both.rows[len(models.rows)].module.startswith("pure:")
 
 
 def test_cti_of_too_weak_budget_invariant_in_spec_vocabulary() -> None:

@@ -11,7 +11,10 @@ The run passes iff every row meets its expectation.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -67,13 +70,21 @@ class ProveReport:
     rows: tuple[Row, ...]
     seconds: float
     cpu_seconds: float = 0.0
+    parallel: int = 1
+
+    @property
+    def limited_seconds(self) -> float:
+        """What the 30-second limit applies to: CPU time of a sequential run
+        (robust to other jobs' load), wall time of a parallel one (the workers'
+        CPU adds up across cores, so their sum is not the elapsed time)."""
+        return self.seconds if self.parallel > 1 else self.cpu_seconds
 
     @property
     def ok(self) -> bool:
         return (
             all(r.ok for r in self.rows)
             and not self.slow_queries
-            and self.cpu_seconds < TOTAL_LIMIT_SECONDS
+            and self.limited_seconds < TOTAL_LIMIT_SECONDS
         )
 
     @property
@@ -120,7 +131,8 @@ class ProveReport:
         out.append(
             f"{len(self.rows)} rows, {len(failed)} unexpected; slowest query {worst:.3f}s "
             f"(limit {QUERY_LIMIT_SECONDS}s); total {self.seconds:.2f}s, "
-            f"cpu {self.cpu_seconds:.2f}s (limit {TOTAL_LIMIT_SECONDS}s): "
+            f"cpu {self.cpu_seconds:.2f}s over {self.parallel} process(es) "
+            f"(limit {TOTAL_LIMIT_SECONDS}s on {'wall' if self.parallel > 1 else 'cpu'} time): "
             f"{'PASS' if self.ok else 'FAIL'}"
         )
         return "\n".join(out)
@@ -130,6 +142,7 @@ class ProveReport:
             "ok": self.ok,
             "seconds": round(self.seconds, 4),
             "cpu_seconds": round(self.cpu_seconds, 4),
+            "processes": self.parallel,
             "rows": [r.as_json() for r in self.rows],
         }
 
@@ -205,6 +218,19 @@ def model_rows(entry: ModelEntry, depth: int, timeout_ms: int = 2000) -> list[Ro
     return rows
 
 
+def _pure_rows(timeout_ms: int) -> list[Row]:
+    return [_row(res, expect_ok=res.method != "bug twin") for res in run_pure_checks(timeout_ms)]
+
+
+def _task(task: tuple[int, int, int]) -> tuple[list[Row], float]:
+    """One unit of a parallel run (a model by index, or -1 for the pure checks),
+    with the CPU seconds it took in its worker process."""
+    index, depth, timeout_ms = task
+    cpu = time.process_time()
+    rows = _pure_rows(timeout_ms) if index < 0 else model_rows(MODELS[index], depth, timeout_ms)
+    return rows, time.process_time() - cpu
+
+
 def prove_all(
     depth: int = DEFAULT_DEPTH,
     models: Sequence[ModelEntry] | None = None,
@@ -212,19 +238,46 @@ def prove_all(
     *,
     pure: bool = True,
     timeout_ms: int = 2000,
+    jobs: int | None = None,
 ) -> ProveReport:
     """Every obligation. ``timeout_ms`` is the per-query limit (the issue's
     2 seconds); the test suite raises it so a loaded machine cannot turn a
-    proof into "timeout" (speed is measured by ``make verify``/``make bench``)."""
+    proof into "timeout" (speed is measured by ``make verify``/``make bench``).
+
+    With the registry's models and ``jobs`` > 1 (default: the machine's cores,
+    at most 4) the models run in worker processes, one model per task: Z3
+    contexts cannot be shared between threads, and the models are independent.
+    ``cpu_seconds`` is then the sum over workers."""
     started, cpu = time.perf_counter(), time.process_time()
-    rows: list[Row] = []
+    workers = min(os.cpu_count() or 1, 4) if jobs is None else jobs
+    if models is None and workers > 1:
+        tasks = [(i, depth, timeout_ms) for i in range(len(MODELS))] + (
+            [(-1, depth, timeout_ms)] if pure else []
+        )
+        # fork: the workers inherit the imported modules; nothing Z3 has run yet here.
+        ctx = multiprocessing.get_context("fork")
+        rows: list[Row] = []
+        worker_cpu = 0.0
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            for chunk, chunk_cpu in pool.map(_task, tasks):
+                worker_cpu += chunk_cpu
+                rows.extend(chunk)
+                if progress is not None:
+                    for row in chunk:
+                        progress(row)
+        return ProveReport(
+            tuple(rows),
+            time.perf_counter() - started,
+            time.process_time() - cpu + worker_cpu,
+            parallel=workers,
+        )
+    rows = []
     for entry in MODELS if models is None else models:
         for row in model_rows(entry, depth, timeout_ms):
             rows.append(row)
             if progress is not None:
                 progress(row)
-    for res in run_pure_checks(timeout_ms) if pure else []:
-        row = _row(res, expect_ok=res.method != "bug twin")
+    for row in _pure_rows(timeout_ms) if pure else []:
         rows.append(row)
         if progress is not None:
             progress(row)
@@ -269,13 +322,14 @@ def stage_z3_prove() -> Any:
     report = prove_all()
     bad = [r for r in report.rows if not r.ok or r in report.slow_queries]
     detail = (
-        f"{len(report.rows)} obligations in {report.seconds:.1f}s (cpu {report.cpu_seconds:.1f}s)"
+        f"{len(report.rows)} obligations in {report.seconds:.1f}s "
+        f"(cpu {report.cpu_seconds:.1f}s over {report.parallel} process(es))"
         if report.ok
         else "unexpected: "
         + ", ".join(f"{r.module}.{r.invariant} ({r.result})" for r in bad)
         + (
-            f"; cpu {report.cpu_seconds:.1f}s over {TOTAL_LIMIT_SECONDS}s"
-            if report.cpu_seconds >= TOTAL_LIMIT_SECONDS
+            f"; {report.limited_seconds:.1f}s over {TOTAL_LIMIT_SECONDS}s"
+            if report.limited_seconds >= TOTAL_LIMIT_SECONDS
             else ""
         )
     )
