@@ -376,6 +376,17 @@ class TransitionSystem:
         reason = solver.reason_unknown() if status == z3.unknown else ""
         return _Outcome(status, model, elapsed, reason)
 
+    def _model_trace(
+        self, model: Any, s: State, step: tuple[str, Params, State] | None = None
+    ) -> Trace:
+        """A counterexample read off ``model``: the state ``s``, and the
+        ``(action, params, t)`` step out of it when there is one."""
+        steps = [Step(None, {}, self.decode(model, s))]
+        if step is not None:
+            action, params, t = step
+            steps.append(Step(action, self._decode_params(model, params), self.decode(model, t)))
+        return Trace(self.name, tuple(steps), self.decode_constants(model))
+
     def _undecided(self, outcome: _Outcome) -> str:
         if "timeout" in outcome.reason or "canceled" in outcome.reason:
             return Verdict.TIMEOUT
@@ -420,11 +431,7 @@ class TransitionSystem:
             verdict, trace = Verdict.PROVED, None
         elif out.status == z3.sat:
             verdict = Verdict.VIOLATED
-            trace = Trace(
-                self.name,
-                (Step(None, {}, self.decode(out.model, s)),),
-                self.decode_constants(out.model),
-            )
+            trace = self._model_trace(out.model, s)
         else:
             verdict, trace = self._undecided(out), None
         return ProofResult(
@@ -457,14 +464,7 @@ class TransitionSystem:
             worst = max(worst, out.seconds)
             queries += 1
             if out.status == z3.sat:
-                trace = Trace(
-                    self.name,
-                    (
-                        Step(None, {}, self.decode(out.model, s)),
-                        Step(action, self._decode_params(out.model, p), self.decode(out.model, t)),
-                    ),
-                    self.decode_constants(out.model),
-                )
+                trace = self._model_trace(out.model, s, (action, p, t))
                 return ProofResult(
                     self.name,
                     name,
@@ -521,14 +521,7 @@ class TransitionSystem:
             )
             total, worst, queries = total + out.seconds, max(worst, out.seconds), queries + 1
             if out.status == z3.sat:
-                trace = Trace(
-                    self.name,
-                    (
-                        Step(None, {}, self.decode(out.model, s)),
-                        Step(action, self._decode_params(out.model, p), self.decode(out.model, t)),
-                    ),
-                    self.decode_constants(out.model),
-                )
+                trace = self._model_trace(out.model, s, (action, p, t))
                 return ProofResult(
                     self.name,
                     name,
@@ -575,11 +568,7 @@ class TransitionSystem:
             out = self._solve(self.state_axioms(s), *formulas)
             total, worst = total + out.seconds, max(worst, out.seconds)
             if out.status == z3.sat:
-                trace = Trace(
-                    self.name,
-                    (Step(None, {}, self.decode(out.model, s)),),
-                    self.decode_constants(out.model),
-                )
+                trace = self._model_trace(out.model, s)
                 return ProofResult(
                     self.name, name, method, Verdict.CTI, total, 3, worst, f"{label} fails", trace
                 )
@@ -603,11 +592,7 @@ class TransitionSystem:
         if out.status == z3.unsat:
             return ProofResult(self.name, name, method, Verdict.PROVED, total, 2, worst)
         if out.status == z3.sat:
-            trace = Trace(
-                self.name,
-                (Step(None, {}, self.decode(out.model, s)),),
-                self.decode_constants(out.model),
-            )
+            trace = self._model_trace(out.model, s)
             return ProofResult(
                 self.name, name, method, Verdict.CTI, total, 2, worst, "lemmas too weak", trace
             )
