@@ -12,10 +12,11 @@ is the GuardChain spec's invariant name.
 from __future__ import annotations
 
 import hashlib
+import struct
 
 import attrs
 
-from aura_rendezvous._encoding import Reader, Tag, Writer
+from aura_rendezvous._encoding import FORMAT_VERSION, Reader, Tag
 from aura_rendezvous._errors import DecodeError, LocalProtocolError, RemoteProtocolError
 from aura_rendezvous._ids import (
     U64_MAX,
@@ -95,8 +96,7 @@ def _u32(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 
 
 def _operation(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not 0 < len(value.encode("utf-8")) <= MAX_OPERATION_LEN:
-        raise LocalProtocolError(f"operation must be 1..{MAX_OPERATION_LEN} UTF-8 bytes")
+    _check_operation(value)
 
 
 def _b32(inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
@@ -123,17 +123,15 @@ class Receipt:
 
     def body(self) -> bytes:
         """The signed part: everything but the signature, canonically encoded."""
-        return (
-            Writer(Tag.RECEIPT_BODY)
-            .text(self.operation, MAX_OPERATION_LEN)
-            .context(self.context_id)
-            .authority(self.src)
-            .authority(self.dst)
-            .u64(self.epoch)
-            .u32(self.cost)
-            .u64(self.nonce)
-            .fixed(self.prev_hash, 32)
-            .getvalue()
+        return _body(
+            self.operation,
+            context_id=self.context_id,
+            src=self.src,
+            dst=self.dst,
+            epoch=self.epoch,
+            cost=self.cost,
+            nonce=self.nonce,
+            prev_hash=self.prev_hash,
         )
 
     def encode(self) -> bytes:
@@ -167,6 +165,49 @@ class Receipt:
 
     def signed_message(self) -> bytes:
         return LABEL_RECEIPT_SIGNATURE + self.body()
+
+
+_BODY_TAG = bytes((Tag.RECEIPT_BODY, FORMAT_VERSION))
+_BODY_INTS = struct.Struct(">QIQ")
+
+
+def _body(
+    operation: str,
+    *,
+    context_id: ContextId,
+    src: AuthorityId,
+    dst: AuthorityId,
+    epoch: int,
+    cost: int,
+    nonce: int,
+    prev_hash: bytes,
+) -> bytes:
+    # The Writer layout of the body (tag, version, u32-prefixed operation, three
+    # ids, epoch u64, cost u32, nonce u64, prev hash) in one join: a receipt is
+    # signed on every charged message, and Reader-based Receipt.decode checks
+    # this layout on every round trip, so the two cannot drift apart.
+    op = operation.encode("utf-8")
+    return b"".join(
+        (
+            _BODY_TAG,
+            len(op).to_bytes(4, "big"),
+            op,
+            context_id.value,
+            src.value,
+            dst.value,
+            _BODY_INTS.pack(epoch, cost, nonce),
+            prev_hash,
+        )
+    )
+
+
+def _check_operation(operation: object) -> str:
+    if (
+        not isinstance(operation, str)
+        or not 0 < len(operation.encode("utf-8")) <= MAX_OPERATION_LEN
+    ):
+        raise LocalProtocolError(f"operation must be 1..{MAX_OPERATION_LEN} UTF-8 bytes")
+    return operation
 
 
 def _encode_signed(body: bytes, signature: bytes) -> bytes:
@@ -205,21 +246,27 @@ class ReceiptIssuer:
         last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
         if last_nonce == U64_MAX:
             raise ValueRangeError("receipt nonces of this epoch are exhausted")
-        fields = (
-            operation,
-            context_id,
-            self._keys.authority_id,
-            dst,
-            epoch,
-            cost,
-            last_nonce + 1,
-            prev_hash,
+        # The fields are checked before the body is encoded (the Receipt below
+        # checks them again, but only after signing); the body is encoded once,
+        # signed, and the chain hash is taken over the same bytes with the
+        # signature appended (as Receipt.hash would).
+        if not isinstance(context_id, ContextId) or not isinstance(dst, AuthorityId):
+            raise LocalProtocolError("receipt needs a ContextId and an AuthorityId")
+        src = self._keys.authority_id
+        nonce = last_nonce + 1
+        body = _body(
+            _check_operation(operation),
+            context_id=context_id,
+            src=src,
+            dst=dst,
+            epoch=epoch,
+            cost=check_u32("cost", cost),
+            nonce=nonce,
+            prev_hash=prev_hash,
         )
-        # The body is encoded once: it is signed, and the chain hash is taken over
-        # the same bytes with the signature appended (as Receipt.hash would).
-        body = Receipt(*fields, bytes(64)).body()
-        receipt = Receipt(*fields, self._keys.sign(LABEL_RECEIPT_SIGNATURE + body))
-        self._last[key] = (receipt.nonce, _chain_hash(_encode_signed(body, receipt.signature)))
+        signature = self._keys.sign(LABEL_RECEIPT_SIGNATURE + body)
+        receipt = Receipt(operation, context_id, src, dst, epoch, cost, nonce, prev_hash, signature)
+        self._last[key] = (nonce, _chain_hash(_encode_signed(body, signature)))
         self.issued.append(receipt)
         return receipt, ReceiptToken(key, previous)
 
