@@ -20,11 +20,13 @@ from aura_rendezvous.noise._keypair import Keypair
 from aura_rendezvous.noise._primitives import MAX_MESSAGE_LEN, MAX_NONCE
 from aura_rendezvous.noise._protocol import NoiseProtocol
 from aura_rendezvous.noise._states import HandshakeStage
+from aura_rendezvous.noise._static_dh import DEFAULT_STATIC_DH_ENTRIES, StaticDhCache
 
 PRODUCTION_PROTOCOL = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 """The suite the rendezvous uses (DESIGN.md section 5)."""
 
 __all__ = [
+    "DEFAULT_STATIC_DH_ENTRIES",
     "MAX_MESSAGE_LEN",
     "MAX_NONCE",
     "PRODUCTION_PROTOCOL",
@@ -40,4 +42,5 @@ __all__ = [
     "NoiseNonceExhaustedError",
     "NoiseProtocol",
     "NoiseStateError",
+    "StaticDhCache",
 ]

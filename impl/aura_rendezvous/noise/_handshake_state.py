@@ -32,6 +32,7 @@ from aura_rendezvous.noise._states import (
     HandshakeStage,
     initial_stage,
 )
+from aura_rendezvous.noise._static_dh import StaticDhCache
 from aura_rendezvous.noise._symmetric_state import SymmetricState
 
 __all__ = ["HandshakeState", "NoiseHandshakeResult"]
@@ -65,6 +66,7 @@ class HandshakeState:
         "_s",
         "_ss",
         "_stage",
+        "_static_dh",
     )
 
     def __init__(
@@ -78,8 +80,10 @@ class HandshakeState:
         psks: Sequence[bytes],
         e: Keypair | None,
         generate_keypair: Callable[[], Keypair] | None,
+        static_dh: StaticDhCache | None = None,
     ) -> None:
         self._protocol = protocol
+        self._static_dh = static_dh
         self._initiator = initiator
         self._s = s
         self._rs = rs
@@ -118,12 +122,18 @@ class HandshakeState:
         psks: Sequence[bytes] = (),
         e: Keypair | None = None,
         generate_keypair: Callable[[], Keypair] | None = None,
+        static_dh: StaticDhCache | None = None,
     ) -> HandshakeState:
-        """The initiator: knows its static ``s`` and the responder's static ``rs`` (IK)."""
+        """The initiator: knows its static ``s`` and the responder's static ``rs`` (IK).
+
+        ``static_dh``, a cache of DH(s, remote static) built on the same ``s``,
+        answers the ``ss`` token instead of a fresh DH (see ``_static_dh``).
+        """
         proto = _protocol(protocol)
         _check_config(
             proto, prologue=prologue, s=s, psks=psks, e=e, generate_keypair=generate_keypair
         )
+        _check_static_dh(proto, s, static_dh)
         if not isinstance(rs, bytes) or len(rs) != proto.dh.dhlen:
             raise NoiseConfigError(f"rs must be a {proto.dh.dhlen}-byte {proto.dh.name} key")
         return cls(
@@ -135,6 +145,7 @@ class HandshakeState:
             psks=psks,
             e=e,
             generate_keypair=generate_keypair,
+            static_dh=static_dh,
         )
 
     @classmethod
@@ -147,12 +158,17 @@ class HandshakeState:
         psks: Sequence[bytes] = (),
         e: Keypair | None = None,
         generate_keypair: Callable[[], Keypair] | None = None,
+        static_dh: StaticDhCache | None = None,
     ) -> HandshakeState:
-        """The responder: learns the initiator's static key from message 1."""
+        """The responder: learns the initiator's static key from message 1.
+
+        ``static_dh`` as for :meth:`initiator`.
+        """
         proto = _protocol(protocol)
         _check_config(
             proto, prologue=prologue, s=s, psks=psks, e=e, generate_keypair=generate_keypair
         )
+        _check_static_dh(proto, s, static_dh)
         return cls(
             proto,
             initiator=False,
@@ -162,6 +178,7 @@ class HandshakeState:
             psks=psks,
             e=e,
             generate_keypair=generate_keypair,
+            static_dh=static_dh,
         )
 
     # --- observation -------------------------------------------------------
@@ -299,6 +316,8 @@ class HandshakeState:
         if token == "ee":
             local, remote = e, re_
         elif token == "ss":
+            if self._static_dh is not None and rs is not None:
+                return self._static_dh(rs)
             local, remote = s, rs
         elif (token == "es") == self._initiator:
             local, remote = e, rs
@@ -371,6 +390,15 @@ def _protocol(protocol: NoiseProtocol | str) -> NoiseProtocol:
     if isinstance(protocol, NoiseProtocol):
         return protocol
     return NoiseProtocol.parse(protocol)
+
+
+def _check_static_dh(proto: NoiseProtocol, s: Keypair, static_dh: StaticDhCache | None) -> None:
+    if static_dh is None:
+        return
+    if not isinstance(static_dh, StaticDhCache):
+        raise NoiseConfigError("static_dh must be a StaticDhCache or None")
+    if static_dh.dh_name != proto.dh.name or static_dh.static_public != s.public:
+        raise NoiseConfigError("static_dh was built on another static key")
 
 
 def _check_config(
