@@ -184,11 +184,14 @@ def descriptor_validity_checker() -> SpecChecker:
     """The checker for DescriptorValidity.tla through the wrapper ``tla/DVConformance.tla``.
 
     The wrapper EXTENDS the spec, and the embedded checker resolves EXTENDS next
-    to the root module, so both are linked (not copied) into a temporary folder.
+    to the root module, so both are linked (not copied) into a temporary folder,
+    removed once the model is loaded.
     """
     here = Path(__file__).resolve().parent / "tla"
-    folder = Path(tempfile.mkdtemp(prefix="aura-conformance-"))
-    (folder / "DescriptorValidity.tla").symlink_to(spec_dir() / "DescriptorValidity.tla")
-    (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
-    model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
+    # load_model parses every module eagerly, so the folder can go right after.
+    with tempfile.TemporaryDirectory(prefix="aura-conformance-") as name:
+        folder = Path(name)
+        (folder / "DescriptorValidity.tla").symlink_to(spec_dir() / "DescriptorValidity.tla")
+        (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
+        model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
     return SpecChecker(model, {})
