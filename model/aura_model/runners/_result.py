@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from aura_model.tla._trace import summary_of
+
 __all__ = [
     "EXIT_ASSUME",
     "EXIT_DEADLOCK",
@@ -95,15 +97,7 @@ class EngineResult:
 
     def summary(self) -> dict[str, Any]:
         """The keys of the embedded checker's ``CheckResult.summary()``, for side-by-side use."""
-        return {
-            "result": self.result,
-            "violated": self.violated,
-            "distinct_states": self.distinct_states,
-            "states_generated": self.states_generated,
-            "depth": self.depth,
-            "trace_length": self.trace_length,
-            "seconds": round(self.seconds, 3),
-        }
+        return summary_of(self)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with the same keys as the corpus manifest where they overlap."""

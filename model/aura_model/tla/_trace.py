@@ -72,6 +72,25 @@ def format_table(states: list[dict[str, Value]], variables: list[str]) -> str:
     return "\n".join(lines)
 
 
+SUMMARY_KEYS = (
+    "result",
+    "violated",
+    "distinct_states",
+    "states_generated",
+    "depth",
+    "trace_length",
+    "seconds",
+)
+"""What every checker result reports side by side (embedded, TLC, Apalache)."""
+
+
+def summary_of(result: Any) -> dict[str, Any]:
+    """The :data:`SUMMARY_KEYS` of a checker result, seconds rounded to ms."""
+    out = {key: getattr(result, key) for key in SUMMARY_KEYS}
+    out["seconds"] = round(out["seconds"], 3)
+    return out
+
+
 @attrs.frozen
 class CheckResult:
     """What a model-checking (or simulation) run found, in the manifest's words."""
@@ -118,12 +137,4 @@ class CheckResult:
         return format_table(self.trace or [], self.variables)
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "result": self.result,
-            "violated": self.violated,
-            "distinct_states": self.distinct_states,
-            "states_generated": self.states_generated,
-            "depth": self.depth,
-            "trace_length": self.trace_length,
-            "seconds": round(self.seconds, 3),
-        }
+        return summary_of(self)
