@@ -36,7 +36,7 @@ from aura_rendezvous._handshaker import (
     RosterLookup,
 )
 from aura_rendezvous._transport_message import TransportMessage
-from aura_rendezvous.noise import Keypair
+from aura_rendezvous.noise import Keypair, StaticDhCache
 
 __all__ = ["ChannelManager", "ReceivedMessage"]
 
@@ -267,12 +267,18 @@ class ChannelManager:
         ephemeral: Keypair,
         timestamp: int,
         now_ms: int,
+        static_dh: StaticDhCache | None = None,
     ) -> bytes:
         """Begin a handshake to ``config.remote``; return message 1 to send."""
         self._check_config(config)
         assert config.remote is not None
         handshaker = Handshaker.initiator(
-            config, static=static, remote_static=remote_static, ephemeral=ephemeral, now_ms=now_ms
+            config,
+            static=static,
+            remote_static=remote_static,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
         )
         message = handshaker.create_init_message(timestamp, now_ms)
         self._pending[(config.context_id, config.remote)] = handshaker
@@ -305,6 +311,7 @@ class ChannelManager:
         roster: RosterLookup,
         ephemeral: Keypair,
         now_ms: int,
+        static_dh: StaticDhCache | None = None,
     ) -> tuple[SecureChannel, bytes]:
         """Answer message 1: register an Establishing channel and return it with message 2.
 
@@ -318,6 +325,7 @@ class ChannelManager:
             replay_guard=self.replay_guard,
             ephemeral=ephemeral,
             now_ms=now_ms,
+            static_dh=static_dh,
         )
         reply = handshaker.process_init(data, now_ms)
         channel = handshaker.build_channel()

@@ -57,6 +57,7 @@ from aura_rendezvous.noise import (
     NoiseDecryptError,
     NoiseError,
     NoiseProtocol,
+    StaticDhCache,
 )
 
 __all__ = [
@@ -170,8 +171,13 @@ class Handshaker:
         remote_static: bytes,
         ephemeral: Keypair,
         now_ms: int,
+        static_dh: StaticDhCache | None = None,
     ) -> Handshaker:
-        """The initiator towards ``config.remote`` whose roster static key is ``remote_static``."""
+        """The initiator towards ``config.remote`` whose roster static key is ``remote_static``.
+
+        ``static_dh`` (built on ``static``) serves the ``ss`` DH, as WireGuard's
+        precomputed static-static does; the handshake bytes are the same.
+        """
         if config.remote is None:
             raise LocalProtocolError("an initiator needs config.remote")
         try:
@@ -182,6 +188,7 @@ class Handshaker:
                 rs=remote_static,
                 psks=[config.psk],
                 e=ephemeral,
+                static_dh=static_dh,
             )
         except NoiseError as exc:
             raise LocalProtocolError(f"bad initiator configuration: {exc}") from exc
@@ -197,8 +204,12 @@ class Handshaker:
         replay_guard: HandshakeReplayGuard,
         ephemeral: Keypair,
         now_ms: int,
+        static_dh: StaticDhCache | None = None,
     ) -> Handshaker:
-        """The responder; ``roster`` and ``replay_guard`` decide whether it replies at all."""
+        """The responder; ``roster`` and ``replay_guard`` decide whether it replies at all.
+
+        ``static_dh`` as for :meth:`initiator`.
+        """
         try:
             noise = HandshakeState.responder(
                 _PROTOCOL,
@@ -206,6 +217,7 @@ class Handshaker:
                 s=static,
                 psks=[config.psk],
                 e=ephemeral,
+                static_dh=static_dh,
             )
         except NoiseError as exc:
             raise LocalProtocolError(f"bad responder configuration: {exc}") from exc

@@ -1,0 +1,46 @@
+"""The endpoint's precomputed static-static DH, end to end through the services.
+
+Each service computes DH(its static, the peer's static) once, however many
+handshakes and rotations follow; a handshake served from the cache is
+authenticated like any other; and a wrong cached value on the responder
+(the broken variant) makes message 1 fail to authenticate, with no reply sent
+and no channel on either side, which shows the ``ss`` DH really comes from the
+cache.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aura_rendezvous._channel_errors import HandshakeAuthError
+from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair, keys_of
+
+
+def test_static_dh_is_computed_once_per_peer_across_handshakes_and_epochs() -> None:
+    pair = ServicePair.new()
+    pair.establish(epoch=1)
+    for epoch in (2, 3):
+        now_ms = epoch * 1_000  # newer descriptors carry the epoch's PSK commitment
+        pair.publish(epoch, now_ms)
+        pair.establish(epoch, now_ms)
+    assert len(pair.bob.established()) == 3
+    for party, peer in ((pair.alice, BOB_ID), (pair.bob, ALICE_ID)):
+        cache = party.endpoint.static_dh
+        assert cache.computed == 1 and len(cache) == 1
+        assert cache.static_public == party.endpoint.static.public
+        assert keys_of(peer).x25519_public in cache._entries
+
+
+def test_wrong_cached_value_on_the_responder_is_rejected_without_reply() -> None:
+    pair = ServicePair.new()
+    alice_static = keys_of(ALICE_ID).x25519_public
+    pair.bob.endpoint.static_dh._entries[alice_static] = bytes([9]) * 32  # the broken variant
+    msg1 = pair.message1()
+    pair.bob.take_sent()
+    with pytest.raises(HandshakeAuthError):
+        pair.bob.service.prepare_handle_handshake(
+            pair.bob.snapshot(1), CTX, ALICE_ID, msg1, pair.psk(1), now_ms=0
+        )
+    assert pair.bob.take_sent() == []
+    assert pair.bob.established() == []
+    for party in (pair.alice, pair.bob):
+        assert not any(c.is_active() for c in party.endpoint.manager.channels())
