@@ -35,6 +35,7 @@ from pathlib import Path
 from types import ModuleType
 
 from aura_rendezvous._channel_manager import ChannelManager
+from aura_rendezvous._guard import GuardSnapshot
 from aura_rendezvous._handshaker import HandshakeConfig
 from aura_rendezvous.noise import Keypair
 
@@ -132,8 +133,6 @@ def _full_path_pair() -> tuple[object, object, object, object, object, object]:
 
 
 def _snapshot(service: object, budget: object, ctx: object, caps: frozenset[str]) -> object:
-    from aura_rendezvous._guard import GuardSnapshot
-
     me = service.authority_id  # type: ignore[attr-defined]
     remaining = budget.remaining(ctx, me, 1)  # type: ignore[attr-defined]
     return GuardSnapshot(me, ctx, remaining, caps, 1)
