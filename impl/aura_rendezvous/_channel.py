@@ -30,7 +30,7 @@ from aura_rendezvous._channel_errors import (
 )
 from aura_rendezvous._channel_state import ChannelEvent, ChannelState, channel_transition
 from aura_rendezvous._errors import LocalProtocolError
-from aura_rendezvous._transport_message import TransportMessage
+from aura_rendezvous._transport_message import TransportMessage, transport_header
 from aura_rendezvous.noise import CipherState, NoiseDecryptError, NoiseError
 
 __all__ = ["CHANNEL_ID_LABEL", "SecureChannel", "derive_channel_id"]
@@ -131,15 +131,17 @@ class SecureChannel:
         if self._state is not ChannelState.Active:
             raise ChannelClosedError(f"channel is {self._state.value}: it sends nothing")
         counter = self._next_send
-        header = TransportMessage(self.channel_id, self.epoch, counter, b"")
         try:
+            # Our own id (a digest) and epoch (from a validated config): only the
+            # counter could be out of range, and struct refuses it like Noise does.
+            header = transport_header(self.channel_id, self.epoch, counter)
             self._send.set_nonce(counter)
-            ciphertext = self._send.encrypt_with_ad(header.header(), plaintext)
-        except NoiseError as exc:
+            ciphertext = self._send.encrypt_with_ad(header, plaintext)
+        except (NoiseError, struct.error) as exc:
             raise LocalProtocolError(f"cannot seal: {exc}") from exc
         self.apply(ChannelEvent.Send)
         self._next_send = counter + 1
-        return TransportMessage(self.channel_id, self.epoch, counter, ciphertext).encode()
+        return header + ciphertext
 
     def open(self, data: bytes) -> bytes:
         """Decrypt a transport message from the peer.

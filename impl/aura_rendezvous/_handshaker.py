@@ -22,6 +22,7 @@ key pair is built by the caller.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable
 
@@ -46,9 +47,9 @@ from aura_rendezvous._channel_state import (
 from aura_rendezvous._errors import AuraError, DecodeError, LocalProtocolError
 from aura_rendezvous._transport_message import (
     HandshakeInitPayload,
-    HandshakeWire,
     MessageType,
     decode_handshake,
+    encode_handshake,
 )
 from aura_rendezvous.noise import (
     PRODUCTION_PROTOCOL,
@@ -77,9 +78,15 @@ RosterLookup = Callable[[bytes], bytes | None]
 """Authority id -> its roster X25519 key, or ``None`` when it is not a member."""
 
 
+_PROLOGUE_PREFIX = bytes([len(PROLOGUE_LABEL)]) + PROLOGUE_LABEL
+
+
+# Every handshake of a (context, epoch) has the same prologue; the cache holds
+# plain immutable bytes, bounded for a process that sees many contexts/epochs.
+@functools.lru_cache(maxsize=1024)
 def handshake_prologue(context_id: bytes, epoch: int) -> bytes:
     """``len(label) || label || context id || epoch (u64 BE)``."""
-    return bytes([len(PROLOGUE_LABEL)]) + PROLOGUE_LABEL + context_id + _EPOCH.pack(epoch)
+    return _PROLOGUE_PREFIX + context_id + _EPOCH.pack(epoch)
 
 
 def _id32(_inst: object, attribute: attrs.Attribute[bytes], value: object) -> None:
@@ -256,27 +263,33 @@ class Handshaker:
         self._status = handshake_transition(self._status, event)
         self.error = error
 
-    def _begin(self, event: HandshakeEvent, now_ms: int) -> None:
-        # Validate the transition first: out of turn or after Failed raises
-        # IllegalTransition and changes nothing.
-        handshake_transition(self._status, event)
+    def _begin(self, event: HandshakeEvent, now_ms: int) -> HandshakeStatus:
+        """The status after ``event`` succeeds (the caller sets it once it has).
+
+        Validate the transition first: out of turn or after Failed raises
+        IllegalTransition and changes nothing. Between here and success only
+        ``_fail`` touches the status, and it raises, so the one table lookup
+        made here is the transition the success path takes.
+        """
+        after = handshake_transition(self._status, event)
         if self.check_timeout(now_ms):
             assert isinstance(self.error, HandshakeTimeout)
             raise self.error
+        return after
 
     def create_init_message(self, timestamp: int, now_ms: int) -> bytes:
         """Message 1 (initiator). ``timestamp`` must grow per (context, initiator)."""
         if not self.is_initiator:
             raise LocalProtocolError("only the initiator writes message 1")
-        self._begin(HandshakeEvent.WriteInit, now_ms)
+        after = self._begin(HandshakeEvent.WriteInit, now_ms)
         try:
             payload = HandshakeInitPayload(self.config.local, timestamp).encode()
             noise = self._noise.write_message(payload)
         except (NoiseError, ValueError) as exc:
             self._fail(HandshakeEvent.Error, LocalProtocolError(str(exc)))
             raise LocalProtocolError(f"cannot write message 1: {exc}") from exc
-        self._status = handshake_transition(self._status, HandshakeEvent.WriteInit)
-        return HandshakeWire(MessageType.HandshakeInit, self.config.epoch, noise).encode()
+        self._status = after
+        return encode_handshake(MessageType.HandshakeInit, self.config.epoch, noise)
 
     def process_init(self, data: bytes, now_ms: int) -> bytes:
         """Read message 1 (responder) and return message 2.
@@ -287,13 +300,13 @@ class Handshaker:
         """
         if self.is_initiator:
             raise LocalProtocolError("only the responder reads message 1")
-        self._begin(HandshakeEvent.ReadInit, now_ms)
+        after = self._begin(HandshakeEvent.ReadInit, now_ms)
         try:
             reply = self._accept_init(data)
         except AuraError as exc:
             self._fail(HandshakeEvent.Error, exc)
             raise
-        self._status = handshake_transition(self._status, HandshakeEvent.ReadInit)
+        self._status = after
         return reply
 
     def _accept_init(self, data: bytes) -> bytes:
@@ -338,13 +351,13 @@ class Handshaker:
             is_initiator=False,
             confirm_deadline_ms=self._started_ms + self.config.timeout_ms,
         )
-        return HandshakeWire(MessageType.HandshakeResponse, self.config.epoch, noise).encode()
+        return encode_handshake(MessageType.HandshakeResponse, self.config.epoch, noise)
 
     def process_response(self, data: bytes, now_ms: int) -> None:
         """Read message 2 (initiator). A wrong PSK fails here, on the initiator."""
         if not self.is_initiator:
             raise LocalProtocolError("only the initiator reads message 2")
-        self._begin(HandshakeEvent.ReadResponse, now_ms)
+        after = self._begin(HandshakeEvent.ReadResponse, now_ms)
         try:
             wire = decode_handshake(data, MessageType.HandshakeResponse)
             if wire.epoch != self.config.epoch:
@@ -376,7 +389,7 @@ class Handshaker:
         # initiator holds key confirmation of the responder already.
         channel.apply(ChannelEvent.KeyConfirmed)
         self._channel = channel
-        self._status = handshake_transition(self._status, HandshakeEvent.ReadResponse)
+        self._status = after
 
     def build_channel(self) -> SecureChannel:
         """The channel of a completed handshake.

@@ -37,7 +37,9 @@ __all__ = [
     "MessageType",
     "TransportMessage",
     "decode_handshake",
+    "encode_handshake",
     "message_type",
+    "transport_header",
 ]
 
 WIRE_VERSION = 1
@@ -61,6 +63,13 @@ class MessageType(enum.IntEnum):
 
 
 _TYPES = {t.value: t for t in MessageType}
+_HS_MIN_LEN = {
+    MessageType.HandshakeInit: _HS_HEADER.size + _MIN_NOISE_MSG1,
+    MessageType.HandshakeResponse: _HS_HEADER.size + _MIN_NOISE_MSG2,
+    # decode_handshake accepts any kind as ``expected``; others get msg 2's minimum.
+    MessageType.Transport: _HS_HEADER.size + _MIN_NOISE_MSG2,
+}
+_TR_MIN_LEN = _TR_HEADER.size + 16
 
 
 def _u64(value: int, what: str) -> int:
@@ -101,16 +110,33 @@ class HandshakeWire:
         return _HS_HEADER.pack(WIRE_VERSION, self.kind, self.epoch) + self.noise
 
 
+def encode_handshake(kind: MessageType, epoch: int, noise: bytes) -> bytes:
+    """``HandshakeWire(kind, epoch, noise).encode()`` without building the value.
+
+    For the handshaker's own messages: ``epoch`` is its config's, validated as a
+    u64 when the config was built (``struct`` would still refuse one out of range).
+    """
+    return _HS_HEADER.pack(WIRE_VERSION, kind, epoch) + noise
+
+
 def decode_handshake(data: bytes, expected: MessageType) -> HandshakeWire:
     """Strictly decode a handshake message of kind ``expected``."""
+    # Fast path for a well-formed message: the same checks as below, in one
+    # test; anything else takes the slow path, which names what is wrong.
+    if (
+        type(data) is bytes
+        and _HS_MIN_LEN[expected] <= len(data) <= MAX_WIRE_LEN
+        and data[0] == WIRE_VERSION
+        and data[1] == expected
+    ):
+        return HandshakeWire(expected, _U64.unpack_from(data, 2)[0], data[_HS_HEADER.size :])
     source = expected.name
     kind = message_type(data, source)
     if kind is not expected:
         raise DecodeError(source, f"got a {kind.name} message", 1)
     if len(data) > MAX_WIRE_LEN:
         raise DecodeError(source, f"longer than {MAX_WIRE_LEN} bytes", MAX_WIRE_LEN)
-    minimum = _MIN_NOISE_MSG1 if expected is MessageType.HandshakeInit else _MIN_NOISE_MSG2
-    if len(data) < _HS_HEADER.size + minimum:
+    if len(data) < _HS_MIN_LEN[expected]:
         raise DecodeError(source, "truncated", len(data))
     _, _, epoch = _HS_HEADER.unpack_from(data)
     return HandshakeWire(kind, epoch, bytes(data[_HS_HEADER.size :]))
@@ -148,22 +174,39 @@ class TransportMessage:
 
     def header(self) -> bytes:
         """The associated data: everything before the ciphertext."""
-        return _TR_HEADER.pack(
-            WIRE_VERSION, MessageType.Transport, self.channel_id, self.epoch, self.counter
-        )
+        return transport_header(self.channel_id, self.epoch, self.counter)
 
     def encode(self) -> bytes:
         return self.header() + self.ciphertext
 
     @classmethod
     def decode(cls, data: bytes) -> TransportMessage:
+        # Fast path for a well-formed message (same checks as below in one
+        # test); anything else takes the slow path, which names what is wrong.
+        if (
+            type(data) is bytes
+            and _TR_MIN_LEN <= len(data) <= MAX_WIRE_LEN
+            and data[0] == WIRE_VERSION
+            and data[1] == MessageType.Transport
+        ):
+            _, _, channel_id, epoch, counter = _TR_HEADER.unpack_from(data)
+            return cls(channel_id, epoch, counter, data[_TR_HEADER.size :])
         source = "TransportMessage"
         kind = message_type(data, source)
         if kind is not MessageType.Transport:
             raise DecodeError(source, f"got a {kind.name} message", 1)
         if len(data) > MAX_WIRE_LEN:
             raise DecodeError(source, f"longer than {MAX_WIRE_LEN} bytes", MAX_WIRE_LEN)
-        if len(data) < _TR_HEADER.size + 16:
+        if len(data) < _TR_MIN_LEN:
             raise DecodeError(source, "truncated", len(data))
         _, _, channel_id, epoch, counter = _TR_HEADER.unpack_from(data)
         return cls(channel_id, epoch, counter, bytes(data[_TR_HEADER.size :]))
+
+
+def transport_header(channel_id: bytes, epoch: int, counter: int) -> bytes:
+    """The header (associated data) of a transport message.
+
+    For the channel's own messages, whose id is a digest and whose epoch comes
+    from a validated config; a counter past u64 makes ``struct`` raise.
+    """
+    return _TR_HEADER.pack(WIRE_VERSION, MessageType.Transport, channel_id, epoch, counter)
