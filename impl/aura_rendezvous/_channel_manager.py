@@ -93,10 +93,10 @@ class ChannelManager:
             raise LocalProtocolError("channel belongs to another authority")
         if channel.channel_id in self._by_id:
             raise LocalProtocolError("channel id already registered")
-        if channel.epoch != self.epoch_of(channel.context_id):
+        current = self._epochs.get(channel.context_id, self._epoch)
+        if channel.epoch != current:
             raise LocalProtocolError(
-                f"channel of epoch {channel.epoch} while its context is at "
-                f"{self.epoch_of(channel.context_id)}"
+                f"channel of epoch {channel.epoch} while its context is at {current}"
             )
         self._by_id[channel.channel_id] = channel
         self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
@@ -171,11 +171,17 @@ class ChannelManager:
     def check_timeouts(self, now_ms: int) -> tuple[SecureChannel | Handshaker, ...]:
         """Fail every handshake and unconfirmed channel past its deadline."""
         failed: list[SecureChannel | Handshaker] = []
-        for key, handshaker in list(self._pending.items()):
-            if handshaker.check_timeout(now_ms):
-                failed.append(handshaker)
-                del self._pending[key]
-        timed_out = [c for c in self._by_id.values() if c.check_timeout(now_ms)]
+        if self._pending:
+            for key, handshaker in list(self._pending.items()):
+                if handshaker.check_timeout(now_ms):
+                    failed.append(handshaker)
+                    del self._pending[key]
+        establishing = ChannelState.Establishing
+        # Only an Establishing channel can time out: the state test skips the
+        # method call for every other channel.
+        timed_out = [
+            c for c in self._by_id.values() if c.state is establishing and c.check_timeout(now_ms)
+        ]
         for channel in timed_out:
             self._forget_terminal((channel.context_id, channel.remote))
         failed.extend(timed_out)
@@ -183,7 +189,11 @@ class ChannelManager:
 
     def _supersede(self, channel: SecureChannel) -> None:
         pair = (channel.context_id, channel.remote)
-        for other in self._by_pair.get(pair, ()):
+        channels = self._by_pair.get(pair, ())
+        if len(channels) == 1 and channels[0] is channel:
+            # Alone with its peer: nothing to supersede, nothing turned terminal.
+            return
+        for other in channels:
             if other is channel:
                 continue
             if other.state is ChannelState.Rotating:
@@ -205,7 +215,11 @@ class ChannelManager:
         initiator-side channel with that peer is not the slot being replaced.
         """
         pair = (channel.context_id, channel.remote)
-        for other in self._by_pair.get(pair, ()):
+        channels = self._by_pair.get(pair, ())
+        if len(channels) == 1 and channels[0] is channel:
+            # Alone with its peer: nothing to retire, nothing turned terminal.
+            return
+        for other in channels:
             if other is channel or other.is_initiator:
                 continue
             if other.state is ChannelState.Rotating:
@@ -219,6 +233,8 @@ class ChannelManager:
         # and makes "never revived" structural (their ids become UnknownChannel).
         channels = self._by_pair.get(pair, [])
         live = [c for c in channels if c.state in _LIVE]
+        if len(live) == len(channels):
+            return  # nothing terminal: the list is already the live one
         for gone in channels:
             if gone.state not in _LIVE:
                 self._by_id.pop(gone.channel_id, None)
@@ -239,7 +255,10 @@ class ChannelManager:
 
     def receive(self, data: bytes) -> ReceivedMessage:
         """Open a transport message; retired epochs and unknown channels are rejected."""
-        message = TransportMessage.decode(data)
+        return self.receive_message(TransportMessage.decode(data))
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        """:meth:`receive` for a message already decoded (e.g. to find its channel)."""
         channel = self._by_id.get(message.channel_id)
         # Closed channels are forgotten, so an unknown id is judged by the epoch.
         current = self._epoch if channel is None else self.epoch_of(channel.context_id)

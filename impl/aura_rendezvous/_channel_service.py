@@ -58,6 +58,8 @@ KEY_CONFIRMATION_COST = 0
 """The confirmation is the first transport message, not a choreography message:
 the handshake it confirms already paid ``CONNECT_DIRECT_COST`` on each side."""
 
+_MAX_CACHED_CONFIGS = 1024
+
 
 def roster_lookup(membership: ContextMembership) -> RosterLookup:
     """Authority id bytes -> that member's roster X25519 key (``None`` for non-members)."""
@@ -88,6 +90,13 @@ class ChannelEndpoint:
         self._nonce_source = nonce_source
         self.timeout_ms = timeout_ms
         self._last_timestamp = 0
+        # Every handshake with a peer in one (context, epoch) has the same config;
+        # the values are validated once when first built. Bounded by clearing.
+        self._configs: dict[tuple[bytes, bytes | None, bytes, int, int], HandshakeConfig] = {}
+        # The service asks for the confirmation's channel before it confirms (the
+        # guard needs the channel id): the same bytes object, decoded once.
+        self._decoded: tuple[bytes, TransportMessage] | None = None
+        self._lookup_of: tuple[ContextMembership, RosterLookup] | None = None
 
     def _ephemeral(self) -> Keypair:
         return Keypair.generate(self._nonce_source)
@@ -108,14 +117,36 @@ class ChannelEndpoint:
     def _config(
         self, context_id: ContextId, remote: AuthorityId | None, psk: bytes, epoch: int
     ) -> HandshakeConfig:
-        return HandshakeConfig(
-            local=self.authority_id.value,
-            remote=None if remote is None else remote.value,
-            context_id=context_id.value,
-            psk=psk,
-            timeout_ms=self.timeout_ms,
-            epoch=epoch,
-        )
+        remote_raw = None if remote is None else remote.value
+        if type(psk) is not bytes:
+            # Not a cache key (maybe unhashable): let the validators say what is wrong.
+            return HandshakeConfig(
+                self.authority_id.value, remote_raw, context_id.value, psk, self.timeout_ms, epoch
+            )
+        key = (context_id.value, remote_raw, psk, epoch, self.timeout_ms)
+        config = self._configs.get(key)
+        if config is None:
+            config = HandshakeConfig(
+                local=self.authority_id.value,
+                remote=remote_raw,
+                context_id=context_id.value,
+                psk=psk,
+                timeout_ms=self.timeout_ms,
+                epoch=epoch,
+            )
+            if len(self._configs) >= _MAX_CACHED_CONFIGS:
+                self._configs.clear()
+            self._configs[key] = config
+        return config
+
+    def _roster_lookup(self, membership: ContextMembership) -> RosterLookup:
+        # One lookup per membership object (held here, so identity is stable).
+        cached = self._lookup_of
+        if cached is not None and cached[0] is membership:
+            return cached[1]
+        lookup = roster_lookup(membership)
+        self._lookup_of = (membership, lookup)
+        return lookup
 
     def start(
         self, membership: ContextMembership, epoch: int, peer: AuthorityId, psk: bytes, now_ms: int
@@ -148,7 +179,7 @@ class ChannelEndpoint:
             self._config(membership.context_id, initiator, psk, epoch),
             message,
             static=self.static,
-            roster=roster_lookup(membership),
+            roster=self._roster_lookup(membership),
             ephemeral=self._ephemeral(),
             now_ms=now_ms,
             static_dh=self.static_dh,
@@ -166,7 +197,19 @@ class ChannelEndpoint:
         self, context_id: ContextId, initiator: AuthorityId, message: bytes
     ) -> SecureChannel:
         """The Establishing channel a confirmation names (no state change)."""
-        header = TransportMessage.decode(message)
+        return self._pending_confirmation(context_id, initiator, message)[0]
+
+    def _pending_confirmation(
+        self, context_id: ContextId, initiator: AuthorityId, message: bytes
+    ) -> tuple[SecureChannel, TransportMessage]:
+        decoded = self._decoded
+        if decoded is not None and decoded[0] is message:
+            # The very bytes object decoded before (kept alive by the tuple, and
+            # bytes are immutable): the same decode result.
+            header = decoded[1]
+        else:
+            header = TransportMessage.decode(message)
+            self._decoded = (message, header) if type(message) is bytes else None
         channel = self.manager.get(header.channel_id)
         if (
             channel is None
@@ -179,7 +222,7 @@ class ChannelEndpoint:
             raise ReplayedMessage("channel is already confirmed")
         if channel.state is not ChannelState.Establishing:
             raise RetiredEpoch(f"channel is {channel.state.value}")
-        return channel
+        return channel, header
 
     def confirm(
         self,
@@ -191,11 +234,12 @@ class ChannelEndpoint:
     ) -> SecureChannel:
         """Key confirmation (responder): the channel becomes Active, or this raises."""
         self.sync_epoch(context_id, epoch)
-        channel = self.pending_confirmation(context_id, initiator, message)
+        channel, header = self._pending_confirmation(context_id, initiator, message)
+        self._decoded = None
         self.manager.check_timeouts(now_ms)
         if channel.state is ChannelState.Error:
             raise HandshakeTimeout("key confirmation arrived after the deadline")
-        received = self.manager.receive(message)
+        received = self.manager.receive_message(header)
         assert received.confirmed and received.channel is channel
         return channel
 
