@@ -105,7 +105,12 @@ class ChannelManager:
 
     def find_by_context_peer(self, context_id: bytes, peer: bytes) -> SecureChannel | None:
         """The best live channel with ``peer`` in exactly ``context_id`` (Active first)."""
-        live = [c for c in self._by_pair.get((context_id, peer), ()) if c.state in _LIVE]
+        channels = self._by_pair.get((context_id, peer), ())
+        if len(channels) == 1:
+            # The usual case, one channel per pair: no ranking to do.
+            only = channels[0]
+            return only if only.state in _LIVE else None
+        live = [c for c in channels if c.state in _LIVE]
         if not live:
             return None
         # Active before Establishing before Rotating, newer epoch first, and among

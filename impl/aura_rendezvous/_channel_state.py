@@ -79,12 +79,18 @@ CHANNEL_TRANSITIONS: Mapping[tuple[ChannelState, ChannelEvent], ChannelState] = 
 )
 
 
+# The tables above re-keyed by the members' values: Enum.__hash__ is Python
+# code, a str's hash is cached, and this lookup runs several times per message.
+# Derived from the tables, so they stay the one source of truth.
+_CHANNEL_NEXT = {(s._value_, e._value_): t for (s, e), t in CHANNEL_TRANSITIONS.items()}
+
+
 def channel_transition(state: ChannelState, event: ChannelEvent) -> ChannelState:
     """Next channel state, or :class:`IllegalTransition` when the table has no entry."""
-    try:
-        return CHANNEL_TRANSITIONS[(state, event)]
-    except KeyError:
-        raise IllegalTransition("ChannelState", state.value, event.value) from None
+    after = _CHANNEL_NEXT.get((state._value_, event._value_))
+    if after is None:
+        raise IllegalTransition("ChannelState", state.value, event.value)
+    return after
 
 
 class HandshakeStatus(enum.Enum):
@@ -124,9 +130,12 @@ HANDSHAKE_TRANSITIONS: Mapping[tuple[HandshakeStatus, HandshakeEvent], Handshake
 )
 
 
+_HANDSHAKE_NEXT = {(s._value_, e._value_): t for (s, e), t in HANDSHAKE_TRANSITIONS.items()}
+
+
 def handshake_transition(state: HandshakeStatus, event: HandshakeEvent) -> HandshakeStatus:
     """Next handshake state, or :class:`IllegalTransition` when the table has no entry."""
-    try:
-        return HANDSHAKE_TRANSITIONS[(state, event)]
-    except KeyError:
-        raise IllegalTransition("HandshakeStatus", state.value, event.value) from None
+    after = _HANDSHAKE_NEXT.get((state._value_, event._value_))
+    if after is None:
+        raise IllegalTransition("HandshakeStatus", state.value, event.value)
+    return after
