@@ -63,6 +63,8 @@ class MessageType(enum.IntEnum):
 
 
 _TYPES = {t.value: t for t in MessageType}
+# A plain int: the enum attribute lookup costs more than the pack itself.
+_TRANSPORT = int(MessageType.Transport)
 _HS_MIN_LEN = {
     MessageType.HandshakeInit: _HS_HEADER.size + _MIN_NOISE_MSG1,
     MessageType.HandshakeResponse: _HS_HEADER.size + _MIN_NOISE_MSG2,
@@ -84,8 +86,24 @@ def _bytes32(value: bytes, what: str) -> bytes:
     return value
 
 
+# attrs validators (instance, attribute, value) calling the checks above
+# directly: a wrapping closure is one more Python frame per field and message.
+def _valid_u64(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    _u64(value, attribute.name)
+
+
+def _valid_bytes32(_inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
+    _bytes32(value, attribute.name)
+
+
 def message_type(data: bytes, source: str = "ChannelMessage") -> MessageType:
     """The type of a wire message (version checked), or :class:`DecodeError`."""
+    if type(data) is bytes and len(data) >= 2 and data[0] == WIRE_VERSION:
+        # Well-formed header (the usual case): one lookup; a miss falls through
+        # to the checks below, which name what is wrong.
+        kind = _TYPES.get(data[1])
+        if kind is not None:
+            return kind
     if not isinstance(data, (bytes, bytearray)):
         raise DecodeError(source, f"expected bytes, got {type(data).__name__}")
     if len(data) < 2:
@@ -103,7 +121,7 @@ class HandshakeWire:
     """A handshake message (init or response) with its clear epoch."""
 
     kind: MessageType
-    epoch: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "epoch"))
+    epoch: int = attrs.field(validator=_valid_u64)
     noise: bytes = attrs.field(repr=False)
 
     def encode(self) -> bytes:
@@ -146,8 +164,8 @@ def decode_handshake(data: bytes, expected: MessageType) -> HandshakeWire:
 class HandshakeInitPayload:
     """The encrypted payload of Noise message 1: claimed initiator and timestamp."""
 
-    initiator: bytes = attrs.field(validator=lambda _i, _a, v: _bytes32(v, "initiator"))
-    timestamp: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "timestamp"))
+    initiator: bytes = attrs.field(validator=_valid_bytes32)
+    timestamp: int = attrs.field(validator=_valid_u64)
 
     def encode(self) -> bytes:
         return _INIT_PAYLOAD.pack(WIRE_VERSION, self.initiator, self.timestamp)
@@ -167,9 +185,9 @@ class HandshakeInitPayload:
 class TransportMessage:
     """A sealed application message on a secure channel."""
 
-    channel_id: bytes = attrs.field(validator=lambda _i, _a, v: _bytes32(v, "channel_id"))
-    epoch: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "epoch"))
-    counter: int = attrs.field(validator=lambda _i, _a, v: _u64(v, "counter"))
+    channel_id: bytes = attrs.field(validator=_valid_bytes32)
+    epoch: int = attrs.field(validator=_valid_u64)
+    counter: int = attrs.field(validator=_valid_u64)
     ciphertext: bytes = attrs.field(repr=False)
 
     def header(self) -> bytes:
@@ -187,7 +205,7 @@ class TransportMessage:
             type(data) is bytes
             and _TR_MIN_LEN <= len(data) <= MAX_WIRE_LEN
             and data[0] == WIRE_VERSION
-            and data[1] == MessageType.Transport
+            and data[1] == _TRANSPORT
         ):
             _, _, channel_id, epoch, counter = _TR_HEADER.unpack_from(data)
             return cls(channel_id, epoch, counter, data[_TR_HEADER.size :])
@@ -209,4 +227,4 @@ def transport_header(channel_id: bytes, epoch: int, counter: int) -> bytes:
     For the channel's own messages, whose id is a digest and whose epoch comes
     from a validated config; a counter past u64 makes ``struct`` raise.
     """
-    return _TR_HEADER.pack(WIRE_VERSION, MessageType.Transport, channel_id, epoch, counter)
+    return _TR_HEADER.pack(WIRE_VERSION, _TRANSPORT, channel_id, epoch, counter)
