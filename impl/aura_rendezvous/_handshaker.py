@@ -162,7 +162,8 @@ class Handshaker:
         self.is_initiator = is_initiator
         self._noise = noise
         self._status = HandshakeStatus.Start
-        self._started_ms = now_ms
+        # The config is frozen: the deadline is fixed from the start.
+        self._deadline_ms = now_ms + config.timeout_ms
         self._roster = roster
         self._replay_guard = replay_guard
         self.peer: bytes | None = config.remote
@@ -249,7 +250,7 @@ class Handshaker:
         """When the handshake times out, or ``None`` once it is over."""
         if self._status in (HandshakeStatus.Completed, HandshakeStatus.Failed):
             return None
-        return self._started_ms + self.config.timeout_ms
+        return self._deadline_ms
 
     def check_timeout(self, now_ms: int) -> bool:
         """Fail the handshake if ``now_ms`` reached the deadline; True if it failed now."""
@@ -272,7 +273,10 @@ class Handshaker:
         made here is the transition the success path takes.
         """
         after = handshake_transition(self._status, event)
-        if self.check_timeout(now_ms):
+        # The status is Start or AwaitingResponse here (the table has no other
+        # way in), so the deadline is live; check_timeout (the one place that
+        # decides a timeout) is only asked once it may have passed.
+        if now_ms >= self._deadline_ms and self.check_timeout(now_ms):
             assert isinstance(self.error, HandshakeTimeout)
             raise self.error
         return after
@@ -349,7 +353,7 @@ class Handshaker:
             send=result.send,
             recv=result.recv,
             is_initiator=False,
-            confirm_deadline_ms=self._started_ms + self.config.timeout_ms,
+            confirm_deadline_ms=self._deadline_ms,
         )
         return encode_handshake(MessageType.HandshakeResponse, self.config.epoch, noise)
 

@@ -86,14 +86,16 @@ def _bytes32(value: bytes, what: str) -> bytes:
     return value
 
 
-# attrs validators (instance, attribute, value) calling the checks above
-# directly: a wrapping closure is one more Python frame per field and message.
+# attrs validators (instance, attribute, value): the accepting case is checked
+# inline, one Python frame per field and message; a rejection takes the helper.
 def _valid_u64(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    _u64(value, attribute.name)
+    if not isinstance(value, int) or not 0 <= value <= _U64_MAX:
+        _u64(value, attribute.name)  # raises, with the usual message
 
 
 def _valid_bytes32(_inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
-    _bytes32(value, attribute.name)
+    if not isinstance(value, bytes) or len(value) != 32:
+        _bytes32(value, attribute.name)  # raises, with the usual message
 
 
 def message_type(data: bytes, source: str = "ChannelMessage") -> MessageType:
