@@ -64,9 +64,22 @@ _MAX_CACHED_CONFIGS = 1024
 def roster_lookup(membership: ContextMembership) -> RosterLookup:
     """Authority id bytes -> that member's roster X25519 key (``None`` for non-members)."""
 
+    # The roster of a membership never changes, so a member's key, once found,
+    # is remembered (bounded by the roster). Misses are not: claimed ids come
+    # from the network and must not grow this.
+    members: dict[bytes, bytes] = {}
+
     def lookup(raw: bytes) -> bytes | None:
+        plain = type(raw) is bytes  # a memo key; anything else goes the long way
+        key = members.get(raw) if plain else None
+        if key is not None:
+            return key
         entry = membership.roster.get(AuthorityId(raw))
-        return None if entry is None else entry.x25519_public
+        if entry is None:
+            return None
+        if plain:
+            members[raw] = entry.x25519_public
+        return entry.x25519_public
 
     return lookup
 

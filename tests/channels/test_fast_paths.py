@@ -18,7 +18,8 @@ import struct
 
 import pytest
 from aura_rendezvous._channel_errors import UnknownChannel
-from aura_rendezvous._errors import DecodeError
+from aura_rendezvous._channel_service import roster_lookup
+from aura_rendezvous._errors import DecodeError, LocalProtocolError
 from aura_rendezvous._ids import AuthorityId, ContextId
 from aura_rendezvous._transport_message import (
     WIRE_VERSION,
@@ -30,7 +31,7 @@ from aura_rendezvous._transport_message import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_pairs import ALICE_ID, CTX, ServicePair
+from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
 
 # Mostly near-valid messages: a right or wrong version and type byte, then anything.
 headers = st.tuples(st.sampled_from([WIRE_VERSION, 0, 2]), st.sampled_from([1, 2, 3, 4, 255])).map(
@@ -135,3 +136,18 @@ def test_config_cache_is_per_context_peer_psk_epoch_and_timeout() -> None:
 def test_handshake_wire_fast_path_keeps_the_epoch() -> None:
     wire = HandshakeWire(MessageType.HandshakeInit, 2**64 - 1, bytes(96)).encode()
     assert decode_handshake(wire, MessageType.HandshakeInit).epoch == 2**64 - 1
+
+
+@settings(max_examples=100)
+@given(claimed=st.lists(st.binary(min_size=32, max_size=32), max_size=5))
+def test_roster_lookup_memo_answers_like_the_roster(claimed: list[bytes]) -> None:
+    """Members (asked twice, so the second answer is the memo's) get their roster
+    key; anything else, including ids that are not bytes, gets what the roster says."""
+    membership = ServicePair.new(publish=False).membership
+    lookup = roster_lookup(membership)
+    for raw in [ALICE_ID.value, *claimed, ALICE_ID.value, BOB_ID.value, *claimed]:
+        entry = membership.roster.get(AuthorityId(raw))
+        assert lookup(raw) == (None if entry is None else entry.x25519_public)
+    # Not bytes: refused as the roster path always did, memo or not.
+    with pytest.raises(LocalProtocolError, match="must be bytes"):
+        lookup(bytearray(BOB_ID.value))  # type: ignore[arg-type]
