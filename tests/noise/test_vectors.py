@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from aura_rendezvous.noise import CipherState, HandshakeState, Keypair, NoiseProtocol
+from aura_rendezvous.noise import (
+    CipherState,
+    HandshakeState,
+    InitialStateCache,
+    Keypair,
+    NoiseProtocol,
+    StaticDhCache,
+)
 
 Vectors = Callable[[str], list[dict[str, Any]]]
 
@@ -23,9 +30,15 @@ def _h(value: str) -> bytes:
 
 
 def _replay(
-    v: dict[str, Any], protocol: NoiseProtocol | None = None
+    v: dict[str, Any],
+    protocol: NoiseProtocol | None = None,
+    caches: tuple[dict[str, Any], dict[str, Any]] = ({}, {}),
 ) -> tuple[list[bytes], HandshakeState, HandshakeState, list[bytes]]:
-    """Run a vector; return handshake ciphertexts, both states (split), transport ciphertexts."""
+    """Run a vector; return handshake ciphertexts, both states (split), transport ciphertexts.
+
+    ``caches`` are extra keyword arguments (precomputation caches) for the
+    initiator and the responder.
+    """
     proto = protocol or NoiseProtocol.parse(v["protocol_name"])
     dh = proto.dh.name
     init = HandshakeState.initiator(
@@ -35,6 +48,7 @@ def _replay(
         rs=_h(v["init_remote_static"]),
         psks=[_h(p) for p in v["init_psks"]],
         e=Keypair.from_private(_h(v["init_ephemeral"]), dh),
+        **caches[0],
     )
     resp = HandshakeState.responder(
         proto,
@@ -42,6 +56,7 @@ def _replay(
         s=Keypair.from_private(_h(v["resp_static"]), dh),
         psks=[_h(p) for p in v["resp_psks"]],
         e=Keypair.from_private(_h(v["resp_ephemeral"]), dh),
+        **caches[1],
     )
     msgs = v["messages"]
     hs_out = [init.write_message(_h(msgs[0]["payload"]))]
@@ -52,8 +67,10 @@ def _replay(
     return hs_out, init, resp, []
 
 
-def _check_vector(v: dict[str, Any]) -> tuple[HandshakeState, HandshakeState]:
-    hs_out, init, resp, _ = _replay(v)
+def _check_vector(
+    v: dict[str, Any], caches: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+) -> tuple[HandshakeState, HandshakeState]:
+    hs_out, init, resp, _ = _replay(v, caches=caches)
     msgs = v["messages"]
     assert hs_out[0].hex() == msgs[0]["ciphertext"]
     assert hs_out[1].hex() == msgs[1]["ciphertext"]
@@ -74,6 +91,25 @@ def test_cacophony_ikpsk2(shared: Path, cacophony_vector: dict[str, Any]) -> Non
     """The 16 cacophony IKpsk2 suites (25519/448 x ChaChaPoly/AESGCM x 4 hashes)."""
     assert len(cacophony_vector["messages"]) == 6
     _check_vector(cacophony_vector)
+
+
+def test_cacophony_ikpsk2_with_precomputation(cacophony_vector: dict[str, Any]) -> None:
+    """The 16 suites again with both sides' precomputation caches (static-static DH and
+    initial state), twice: filled by the first run, served from them in the second,
+    the bytes equal the vector's both times (the 64-byte hashes and X448 included)."""
+    proto = NoiseProtocol.parse(cacophony_vector["protocol_name"])
+    dh = proto.dh.name
+    static = [
+        StaticDhCache(Keypair.from_private(_h(cacophony_vector[f"{r}_static"]), dh))
+        for r in ("init", "resp")
+    ]
+    initial = [InitialStateCache(proto), InitialStateCache(proto)]
+    caches = tuple(
+        {"static_dh": s, "initial_state": i} for s, i in zip(static, initial, strict=True)
+    )
+    for _ in range(2):
+        _check_vector(cacophony_vector, (caches[0], caches[1]))
+    assert [c.computed for c in static] == [c.computed for c in initial] == [1, 1]
 
 
 def test_vector_files_are_complete(noise_vectors: Vectors) -> None:

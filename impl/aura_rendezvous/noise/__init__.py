@@ -16,6 +16,7 @@ from aura_rendezvous.noise._errors import (
     NoiseStateError,
 )
 from aura_rendezvous.noise._handshake_state import HandshakeState, NoiseHandshakeResult
+from aura_rendezvous.noise._initial_state import DEFAULT_INITIAL_STATE_ENTRIES, InitialStateCache
 from aura_rendezvous.noise._keypair import Keypair
 from aura_rendezvous.noise._primitives import MAX_MESSAGE_LEN, MAX_NONCE
 from aura_rendezvous.noise._protocol import NoiseProtocol
@@ -26,6 +27,7 @@ PRODUCTION_PROTOCOL = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 """The suite the rendezvous uses (DESIGN.md section 5)."""
 
 __all__ = [
+    "DEFAULT_INITIAL_STATE_ENTRIES",
     "DEFAULT_STATIC_DH_ENTRIES",
     "MAX_MESSAGE_LEN",
     "MAX_NONCE",
@@ -33,6 +35,7 @@ __all__ = [
     "CipherState",
     "HandshakeStage",
     "HandshakeState",
+    "InitialStateCache",
     "Keypair",
     "NoiseConfigError",
     "NoiseDecryptError",

@@ -22,6 +22,7 @@ from aura_rendezvous.noise._errors import (
     NoiseMalformedError,
     NoiseStateError,
 )
+from aura_rendezvous.noise._initial_state import InitialStateCache
 from aura_rendezvous.noise._keypair import Keypair
 from aura_rendezvous.noise._primitives import MAX_MESSAGE_LEN, TAG_LEN
 from aura_rendezvous.noise._protocol import NoiseProtocol
@@ -81,6 +82,7 @@ class HandshakeState:
         e: Keypair | None,
         generate_keypair: Callable[[], Keypair] | None,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> None:
         self._protocol = protocol
         self._static_dh = static_dh
@@ -93,11 +95,9 @@ class HandshakeState:
         self._generate_keypair = generate_keypair
         self._stage = initial_stage(initiator)
         self._handshake_hash = b""
-        ss = SymmetricState(protocol)
-        self._ss: SymmetricState | None = ss
-        ss.mix_hash(prologue)
-        # Pre-messages (section 7.1): hash the keys both sides already know, in
+        # Pre-messages (section 7.1): the keys both sides already know, in
         # initiator-then-responder order.
+        pre: list[bytes] = []
         for owner_is_initiator, tokens in (
             (True, protocol.initiator_pre_messages),
             (False, protocol.responder_pre_messages),
@@ -107,7 +107,19 @@ class HandshakeState:
                 assert token == "s", "only static pre-messages are in the pattern table"
                 public = s.public if mine else rs
                 assert public is not None
+                pre.append(public)
+        key = (prologue, *pre)
+        cached = None if initial_state is None else initial_state.get(key)
+        if cached is not None:
+            ss = SymmetricState.resume(protocol, *cached)
+        else:
+            ss = SymmetricState(protocol)
+            ss.mix_hash(prologue)
+            for public in pre:
                 ss.mix_hash(public)
+            if initial_state is not None:
+                initial_state.put(key, ss.ck, ss.h)
+        self._ss: SymmetricState | None = ss
 
     # --- construction ----------------------------------------------------
 
@@ -123,17 +135,21 @@ class HandshakeState:
         e: Keypair | None = None,
         generate_keypair: Callable[[], Keypair] | None = None,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> HandshakeState:
         """The initiator: knows its static ``s`` and the responder's static ``rs`` (IK).
 
         ``static_dh``, a cache of DH(s, remote static) built on the same ``s``,
-        answers the ``ss`` token instead of a fresh DH (see ``_static_dh``).
+        answers the ``ss`` token instead of a fresh DH (see ``_static_dh``);
+        ``initial_state`` keeps the state after the prologue and pre-messages
+        (see ``_initial_state``). Neither changes a byte of the handshake.
         """
         proto = _protocol(protocol)
         _check_config(
             proto, prologue=prologue, s=s, psks=psks, e=e, generate_keypair=generate_keypair
         )
         _check_static_dh(proto, s, static_dh)
+        _check_initial_state(proto, initial_state)
         if not isinstance(rs, bytes) or len(rs) != proto.dh.dhlen:
             raise NoiseConfigError(f"rs must be a {proto.dh.dhlen}-byte {proto.dh.name} key")
         return cls(
@@ -146,6 +162,7 @@ class HandshakeState:
             e=e,
             generate_keypair=generate_keypair,
             static_dh=static_dh,
+            initial_state=initial_state,
         )
 
     @classmethod
@@ -159,16 +176,18 @@ class HandshakeState:
         e: Keypair | None = None,
         generate_keypair: Callable[[], Keypair] | None = None,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> HandshakeState:
         """The responder: learns the initiator's static key from message 1.
 
-        ``static_dh`` as for :meth:`initiator`.
+        ``static_dh`` and ``initial_state`` as for :meth:`initiator`.
         """
         proto = _protocol(protocol)
         _check_config(
             proto, prologue=prologue, s=s, psks=psks, e=e, generate_keypair=generate_keypair
         )
         _check_static_dh(proto, s, static_dh)
+        _check_initial_state(proto, initial_state)
         return cls(
             proto,
             initiator=False,
@@ -179,6 +198,7 @@ class HandshakeState:
             e=e,
             generate_keypair=generate_keypair,
             static_dh=static_dh,
+            initial_state=initial_state,
         )
 
     # --- observation -------------------------------------------------------
@@ -399,6 +419,17 @@ def _check_static_dh(proto: NoiseProtocol, s: Keypair, static_dh: StaticDhCache 
         raise NoiseConfigError("static_dh must be a StaticDhCache or None")
     if static_dh.dh_name != proto.dh.name or static_dh.static_public != s.public:
         raise NoiseConfigError("static_dh was built on another static key")
+
+
+def _check_initial_state(proto: NoiseProtocol, initial_state: InitialStateCache | None) -> None:
+    if initial_state is None:
+        return
+    if not isinstance(initial_state, InitialStateCache):
+        raise NoiseConfigError("initial_state must be an InitialStateCache or None")
+    if initial_state.protocol.name != proto.name:
+        raise NoiseConfigError(
+            f"initial_state is for {initial_state.protocol.name}, not {proto.name}"
+        )
 
 
 def _check_config(

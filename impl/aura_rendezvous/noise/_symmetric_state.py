@@ -24,6 +24,18 @@ class SymmetricState:
         self.ck = self.h
         self._cs = CipherState(protocol.cipher)
 
+    @classmethod
+    def resume(cls, protocol: NoiseProtocol, ck: bytes, h: bytes) -> SymmetricState:
+        """The state with chaining key ``ck``, hash ``h`` and no cipher key yet: what
+        ``__init__`` and ``mix_hash`` calls alone produce (``InitialStateCache``)."""
+        state = cls.__new__(cls)
+        state._protocol = protocol
+        state._hash = protocol.hash
+        state.ck = ck
+        state.h = h
+        state._cs = CipherState(protocol.cipher)
+        return state
+
     def _truncated(self, key: bytes) -> bytes:
         # Section 5.2: a 64-byte hash output is cut to the cipher's 32-byte key.
         return key[:32]
