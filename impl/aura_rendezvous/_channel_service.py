@@ -41,7 +41,13 @@ from aura_rendezvous._handshaker import HandshakeConfig, RosterLookup
 from aura_rendezvous._ids import AuthorityId, ContextId
 from aura_rendezvous._keys import ContextMembership
 from aura_rendezvous._transport_message import TransportMessage
-from aura_rendezvous.noise import Keypair, StaticDhCache
+from aura_rendezvous.noise import (
+    PRODUCTION_PROTOCOL,
+    InitialStateCache,
+    Keypair,
+    NoiseProtocol,
+    StaticDhCache,
+)
 
 if TYPE_CHECKING:
     from aura_rendezvous._service import RendezvousService
@@ -100,6 +106,9 @@ class ChannelEndpoint:
         # DH(static, peer static) per peer, computed once (WireGuard's precomputed
         # static-static): one X25519 less per side and handshake, same bytes.
         self.static_dh = StaticDhCache(self.static)
+        # Likewise the state after the prologue and pre-messages, per
+        # (context, epoch, responder): public inputs only, three hashes a side.
+        self.initial_state = InitialStateCache(NoiseProtocol.parse(PRODUCTION_PROTOCOL))
         self._nonce_source = nonce_source
         self.timeout_ms = timeout_ms
         self._last_timestamp = 0
@@ -124,6 +133,9 @@ class ChannelEndpoint:
         current = self.manager.epoch_of(context_id.value)
         if epoch > current:
             self.manager.advance_epoch(epoch, context_id.value)
+            # Configs of the retired epoch are refused from now on; drop them so
+            # their PSKs are not kept alive by the cache.
+            self._configs.clear()
         elif epoch < current:
             raise LocalProtocolError(f"snapshot epoch {epoch} is older than {current}")
 
@@ -174,6 +186,7 @@ class ChannelEndpoint:
             timestamp=self._timestamp(now_ms),
             now_ms=now_ms,
             static_dh=self.static_dh,
+            initial_state=self.initial_state,
         )
 
     def accept(
@@ -196,6 +209,7 @@ class ChannelEndpoint:
             ephemeral=self._ephemeral(),
             now_ms=now_ms,
             static_dh=self.static_dh,
+            initial_state=self.initial_state,
         )
         return reply
 

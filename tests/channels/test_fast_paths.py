@@ -151,3 +151,13 @@ def test_roster_lookup_memo_answers_like_the_roster(claimed: list[bytes]) -> Non
     # Not bytes: refused as the roster path always did, memo or not.
     with pytest.raises(LocalProtocolError, match="must be bytes"):
         lookup(bytearray(BOB_ID.value))  # type: ignore[arg-type]
+
+
+def test_config_cache_drops_retired_epochs_psks() -> None:
+    pair = ServicePair.new()
+    endpoint = pair.alice.endpoint
+    peer = AuthorityId(b"\x0b" * 32)
+    old = endpoint._config(CTX, peer, pair.psk(1), 1)
+    assert old in endpoint._configs.values()
+    endpoint.sync_epoch(CTX, 2)
+    assert old not in endpoint._configs.values()
