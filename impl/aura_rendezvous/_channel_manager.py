@@ -36,7 +36,7 @@ from aura_rendezvous._handshaker import (
     RosterLookup,
 )
 from aura_rendezvous._transport_message import TransportMessage
-from aura_rendezvous.noise import Keypair, StaticDhCache
+from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
 __all__ = ["ChannelManager", "ReceivedMessage"]
 
@@ -292,6 +292,7 @@ class ChannelManager:
         timestamp: int,
         now_ms: int,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> bytes:
         """Begin a handshake to ``config.remote``; return message 1 to send."""
         self._check_config(config)
@@ -303,6 +304,7 @@ class ChannelManager:
             ephemeral=ephemeral,
             now_ms=now_ms,
             static_dh=static_dh,
+            initial_state=initial_state,
         )
         message = handshaker.create_init_message(timestamp, now_ms)
         self._pending[(config.context_id, config.remote)] = handshaker
@@ -336,6 +338,7 @@ class ChannelManager:
         ephemeral: Keypair,
         now_ms: int,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> tuple[SecureChannel, bytes]:
         """Answer message 1: register an Establishing channel and return it with message 2.
 
@@ -350,6 +353,7 @@ class ChannelManager:
             ephemeral=ephemeral,
             now_ms=now_ms,
             static_dh=static_dh,
+            initial_state=initial_state,
         )
         reply = handshaker.process_init(data, now_ms)
         channel = handshaker.build_channel()

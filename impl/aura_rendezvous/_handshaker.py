@@ -54,6 +54,7 @@ from aura_rendezvous._transport_message import (
 from aura_rendezvous.noise import (
     PRODUCTION_PROTOCOL,
     HandshakeState,
+    InitialStateCache,
     Keypair,
     NoiseDecryptError,
     NoiseError,
@@ -180,11 +181,13 @@ class Handshaker:
         ephemeral: Keypair,
         now_ms: int,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> Handshaker:
         """The initiator towards ``config.remote`` whose roster static key is ``remote_static``.
 
         ``static_dh`` (built on ``static``) serves the ``ss`` DH, as WireGuard's
-        precomputed static-static does; the handshake bytes are the same.
+        precomputed static-static does, and ``initial_state`` the state after the
+        prologue and pre-messages; the handshake bytes are the same.
         """
         if config.remote is None:
             raise LocalProtocolError("an initiator needs config.remote")
@@ -197,6 +200,7 @@ class Handshaker:
                 psks=[config.psk],
                 e=ephemeral,
                 static_dh=static_dh,
+                initial_state=initial_state,
             )
         except NoiseError as exc:
             raise LocalProtocolError(f"bad initiator configuration: {exc}") from exc
@@ -213,6 +217,7 @@ class Handshaker:
         ephemeral: Keypair,
         now_ms: int,
         static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
     ) -> Handshaker:
         """The responder; ``roster`` and ``replay_guard`` decide whether it replies at all.
 
@@ -226,6 +231,7 @@ class Handshaker:
                 psks=[config.psk],
                 e=ephemeral,
                 static_dh=static_dh,
+                initial_state=initial_state,
             )
         except NoiseError as exc:
             raise LocalProtocolError(f"bad responder configuration: {exc}") from exc

@@ -1,4 +1,4 @@
-"""The endpoint's precomputed static-static DH, end to end through the services.
+"""The endpoint's precomputations (static-static DH, initial state), end to end.
 
 Each service computes DH(its static, the peer's static) once, however many
 handshakes and rotations follow; a handshake served from the cache is
@@ -28,6 +28,20 @@ def test_static_dh_is_computed_once_per_peer_across_handshakes_and_epochs() -> N
         assert cache.computed == 1 and len(cache) == 1
         assert cache.static_public == party.endpoint.static.public
         assert keys_of(peer).x25519_public in cache._entries
+
+
+def test_initial_state_is_hashed_once_per_epoch() -> None:
+    """The prologue binds context and epoch: one initial state per epoch on each side,
+    however many handshakes run in it."""
+    pair = ServicePair.new()
+    for _ in range(3):
+        pair.establish(epoch=1)
+    pair.publish(2, 2_000)
+    pair.establish(2, 2_000)
+    pair.establish(2, 2_000)
+    for party in (pair.alice, pair.bob):
+        assert party.endpoint.initial_state.computed == 2 == len(party.endpoint.initial_state)
+    assert len(pair.bob.established()) == 5
 
 
 def test_wrong_cached_value_on_the_responder_is_rejected_without_reply() -> None:
