@@ -1,17 +1,27 @@
 """Handshakes per second through the full path, side by side with bare Noise handshakes.
 
-Measured in one run, same process, best of 3:
+Measured in one run, same process, rounds alternating, best of 5:
 
 - ``bare (ours)``: both sides of one IKpsk2 handshake with ``aura_rendezvous.noise``
   plus one transport message each way (``bench_noise.run_bare_handshakes``);
 - ``bare (noiseprotocol)``: the same with ``noiseprotocol`` on both sides;
 - ``channel layer``: ``ChannelManager.start_handshake`` / ``accept_handshake`` /
   ``finish_handshake`` / ``receive`` (prologue, roster and static-key check, replay
-  guard, channel ids, key confirmation), plus one data message back;
+  guard, channel ids, key confirmation), plus one data message back, with the
+  per-peer precomputations a ``ChannelEndpoint`` keeps (``StaticDhCache``,
+  ``InitialStateCache``: the same bytes, one X25519 and three hashes less per
+  side, as WireGuard precomputes them);
 - ``full path``: ``RendezvousService.prepare_establish_channel`` → effect
   interpreter → ``prepare_handle_handshake`` → interpreter → initiator completion
   → responder key confirmation journaling ``ChannelEstablished``, plus one data
-  message back (guards, budgets, receipts, journal included).
+  message back (guards, budgets, signed receipts, journal included; the
+  endpoint's precomputations as above).
+
+- ``bare, precomputed (ours)``: the bare handshake between the same two parties
+  with those precomputations, so that full path / this row is the cost of the
+  machinery alone over identical cryptographic work.
+
+The two plain bare rows build fresh handshake states with nothing remembered.
 
 The overhead ratio printed is full path / bare (ours) in time per handshake;
 the target is at most 1.3x.
@@ -37,7 +47,13 @@ from types import ModuleType
 from aura_rendezvous._channel_manager import ChannelManager
 from aura_rendezvous._guard import GuardSnapshot
 from aura_rendezvous._handshaker import HandshakeConfig
-from aura_rendezvous.noise import Keypair
+from aura_rendezvous.noise import (
+    PRODUCTION_PROTOCOL,
+    InitialStateCache,
+    Keypair,
+    NoiseProtocol,
+    StaticDhCache,
+)
 
 TARGET_RATIO = 1.3
 ROUNDS = 5
@@ -48,6 +64,7 @@ S_ALICE = Keypair.generate(os.urandom)
 S_BOB = Keypair.generate(os.urandom)
 ROSTER = {ALICE: S_ALICE.public, BOB: S_BOB.public}
 PSK = os.urandom(32)
+PROTOCOL = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
 
 
 def _load_bench_noise() -> ModuleType:
@@ -62,6 +79,9 @@ def _load_bench_noise() -> ModuleType:
 def run_channel_layer(n: int) -> float:
     """Seconds for ``n`` handshakes through the channel layer (both managers)."""
     alice, bob = ChannelManager(ALICE, 1), ChannelManager(BOB, 1)
+    # The precomputations a ChannelEndpoint keeps (static-static DH, initial state).
+    a_dh, b_dh = StaticDhCache(S_ALICE), StaticDhCache(S_BOB)
+    a_init, b_init = InitialStateCache(PROTOCOL), InitialStateCache(PROTOCOL)
     init_cfg = HandshakeConfig(ALICE, BOB, CTX, PSK, 5_000, 1)
     resp_cfg = HandshakeConfig(BOB, None, CTX, PSK, 5_000, 1)
     timestamps = itertools.count(1)
@@ -74,6 +94,8 @@ def run_channel_layer(n: int) -> float:
             ephemeral=Keypair.generate(os.urandom),
             timestamp=next(timestamps),
             now_ms=0,
+            static_dh=a_dh,
+            initial_state=a_init,
         )
         _, msg2 = bob.accept_handshake(
             resp_cfg,
@@ -82,6 +104,8 @@ def run_channel_layer(n: int) -> float:
             roster=ROSTER.get,
             ephemeral=Keypair.generate(os.urandom),
             now_ms=0,
+            static_dh=b_dh,
+            initial_state=b_init,
         )
         _, confirm = alice.finish_handshake(CTX, BOB, msg2, 0)
         if not bob.receive(confirm).confirmed:
@@ -210,6 +234,7 @@ def main(argv: list[str]) -> int:
     runners: list[tuple[str, Callable[[int], float]]] = [
         ("bare (aura_rendezvous.noise)", bench_noise.run_bare_handshakes),
         ("bare (noiseprotocol 0.3.1)", bench_noise.run_noiseprotocol_handshakes),
+        ("bare, precomputed (ours)", bench_noise.run_precomputed_handshakes),
         ("channel layer", run_channel_layer),
         ("full prepare/execute path", run_full_path),
     ]
@@ -237,12 +262,25 @@ def main(argv: list[str]) -> int:
             print(
                 f"  overhead {name} / bare (ours): {ratio:.2f}x ({verdict} target {TARGET_RATIO}x)"
             )
-    # The target is judged against our own bare layer (the stricter baseline);
-    # the ratio over noiseprotocol is printed only for context.
+    # The target is the issue's measure: full path over a plain handshake of our
+    # own Noise layer. The full path also keeps per-peer precomputations that a
+    # plain handshake cannot have, so the like-for-like ratio (over a handshake
+    # with the same precomputations: the machinery alone) is printed beside it,
+    # and the ratio over noiseprotocol for context.
+    full = results.get("full prepare/execute path")
+    precomputed = results.get("bare, precomputed (ours)")
+    if precomputed is not None:
+        for name in ("channel layer", "full prepare/execute path"):
+            if name in results:
+                print(
+                    f"  (like for like, machinery alone) {name} / bare, precomputed (ours): "
+                    f"{results[name] / precomputed:.2f}x"
+                )
     other = results.get("bare (noiseprotocol 0.3.1)")
-    if other is not None and "full prepare/execute path" in results:
-        ratio = results["full prepare/execute path"] / other
-        print(f"  (for context) full prepare/execute path / bare (noiseprotocol): {ratio:.2f}x")
+    if full is not None and other is not None:
+        print(f"  (for context) full prepare/execute path / noiseprotocol: {full / other:.2f}x")
+    if full is not None:
+        print(f"  full path - bare (ours): {(full - bare) / n * 1e6:.0f} us per handshake")
     return 0
 
 
