@@ -118,7 +118,7 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> boo
         return False
     try:
         crypto_sign_open(signature + message, public_key)
-    except (CryptoError, ValueError, TypeError):
+    except (CryptoError, ValueError):
         return False
     return True
 
