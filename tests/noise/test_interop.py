@@ -19,6 +19,7 @@ from aura_rendezvous.noise import (
     Keypair,
     NoiseDecryptError,
     NoiseHandshakeResult,
+    StaticDhCache,
 )
 from dissononce.dh.x25519.private import PrivateKey as DNPrivateKey
 from dissononce.dh.x25519.x25519 import X25519DH
@@ -60,6 +61,33 @@ def _np_connection(initiator: bool, s: Keypair, psk: bytes, rs: bytes | None) ->
     conn.set_prologue(PROLOGUE)
     conn.start_handshake()
     return conn
+
+
+@pytest.mark.parametrize("ours_initiates", [True, False])
+def test_noiseprotocol_with_our_static_dh_cache(
+    keys: dict[str, Keypair], psk: bytes, ours_initiates: bool
+) -> None:
+    """Our side serves ``ss`` from a ``StaticDhCache`` (filled, then hit): still interoperates."""
+    cache = StaticDhCache(keys["init"] if ours_initiates else keys["resp"])
+    for _ in range(2):
+        if ours_initiates:
+            ours = HandshakeState.initiator(
+                PROTOCOL, prologue=PROLOGUE, s=keys["init"], rs=keys["resp"].public,
+                psks=[psk], generate_keypair=_gen, static_dh=cache,
+            )  # fmt: skip
+            theirs = _np_connection(False, keys["resp"], psk, None)
+            theirs.read_message(ours.write_message(b""))
+            ours.read_message(theirs.write_message(b""))
+        else:
+            ours = HandshakeState.responder(
+                PROTOCOL, prologue=PROLOGUE, s=keys["resp"], psks=[psk],
+                generate_keypair=_gen, static_dh=cache,
+            )  # fmt: skip
+            theirs = _np_connection(True, keys["init"], psk, keys["resp"].public)
+            ours.read_message(theirs.write_message(b""))
+            theirs.read_message(ours.write_message(b""))
+        _exchange_transport(ours.split(), theirs.encrypt, theirs.decrypt, rounds=2)
+    assert cache.computed == 1
 
 
 def test_noiseprotocol_responder_with_our_initiator(keys: dict[str, Keypair], psk: bytes) -> None:

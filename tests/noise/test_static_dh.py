@@ -5,12 +5,10 @@ handshake without it; the cache computes DH(s, rs) once per remote key; it is
 bounded; bad keys raise the typed error and are not kept; a cache of another
 static key is refused; and a tampered entry breaks the handshake, which shows
 the ``ss`` token really comes from the cache. Interop with ``noiseprotocol``
-holds with the cache on our side in both roles.
+with the cache on our side, in both roles, is in ``test_interop.py``.
 """
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from aura_rendezvous.noise import (
@@ -24,8 +22,6 @@ from aura_rendezvous.noise import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from noise.connection import Keypair as NPKeypair
-from noise.connection import NoiseConnection
 
 PROTOCOL = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 PROLOGUE = b"aura/static-dh/v1"
@@ -131,44 +127,6 @@ def test_tampered_entry_breaks_the_handshake() -> None:
     cache._entries[S_I.public] = bytes(32)  # the broken variant
     with pytest.raises(NoiseDecryptError):
         _handshake(None, cache)
-
-
-def _np(initiator: bool, s: Keypair, rs: bytes | None) -> NoiseConnection:
-    conn = NoiseConnection.from_name(PROTOCOL.encode())
-    conn.set_as_initiator() if initiator else conn.set_as_responder()
-    conn.set_keypair_from_private_bytes(NPKeypair.STATIC, s.private)
-    if rs is not None:
-        conn.set_keypair_from_public_bytes(NPKeypair.REMOTE_STATIC, rs)
-    conn.set_psks(psk=PSK)
-    conn.set_prologue(PROLOGUE)
-    conn.start_handshake()
-    return conn
-
-
-@pytest.mark.parametrize("ours_initiates", [True, False])
-def test_interop_with_noiseprotocol_using_the_cache(ours_initiates: bool) -> None:
-    cache = StaticDhCache(S_I if ours_initiates else S_R)
-    for _ in range(2):  # the second round is served from the cache
-        if ours_initiates:
-            ours = HandshakeState.initiator(
-                PROTOCOL, prologue=PROLOGUE, s=S_I, rs=S_R.public, psks=[PSK],
-                generate_keypair=lambda: Keypair.generate(os.urandom), static_dh=cache,
-            )  # fmt: skip
-            theirs = _np(False, S_R, None)
-            theirs.read_message(ours.write_message(b""))
-            ours.read_message(theirs.write_message(b""))
-        else:
-            ours = HandshakeState.responder(
-                PROTOCOL, prologue=PROLOGUE, s=S_R, psks=[PSK],
-                generate_keypair=lambda: Keypair.generate(os.urandom), static_dh=cache,
-            )  # fmt: skip
-            theirs = _np(True, S_I, S_R.public)
-            ours.read_message(theirs.write_message(b""))
-            theirs.read_message(ours.write_message(b""))
-        result = ours.split()
-        assert theirs.decrypt(result.send.encrypt_with_ad(b"", b"ping")) == b"ping"
-        assert result.recv.decrypt_with_ad(b"", theirs.encrypt(b"pong")) == b"pong"
-    assert cache.computed == 1
 
 
 @settings(max_examples=100, deadline=None)
