@@ -193,19 +193,7 @@ class ChannelManager:
         return tuple(failed)
 
     def _supersede(self, channel: SecureChannel) -> None:
-        pair = (channel.context_id, channel.remote)
-        channels = self._by_pair.get(pair, ())
-        if len(channels) == 1 and channels[0] is channel:
-            # Alone with its peer: nothing to supersede, nothing turned terminal.
-            return
-        for other in channels:
-            if other is channel:
-                continue
-            if other.state is ChannelState.Rotating:
-                other.apply(ChannelEvent.Superseded)
-            elif other.state in (ChannelState.Active, ChannelState.Establishing):
-                other.close()
-        self._forget_terminal(pair)
+        self._retire_others(channel, responder_slots_only=False)
 
     def _retire_answered(self, channel: SecureChannel) -> None:
         """Retire the responder channels that ``channel``'s newer first message replaces.
@@ -219,13 +207,18 @@ class ChannelManager:
         where ``channel.remote`` was the initiator are retired: our own
         initiator-side channel with that peer is not the slot being replaced.
         """
+        self._retire_others(channel, responder_slots_only=True)
+
+    def _retire_others(self, channel: SecureChannel, *, responder_slots_only: bool) -> None:
+        """End the other channels with ``channel``'s peer in its context (Rotating ones
+        are superseded, live ones closed), only those where we responded if asked."""
         pair = (channel.context_id, channel.remote)
         channels = self._by_pair.get(pair, ())
         if len(channels) == 1 and channels[0] is channel:
             # Alone with its peer: nothing to retire, nothing turned terminal.
             return
         for other in channels:
-            if other is channel or other.is_initiator:
+            if other is channel or (responder_slots_only and other.is_initiator):
                 continue
             if other.state is ChannelState.Rotating:
                 other.apply(ChannelEvent.Superseded)
