@@ -23,7 +23,7 @@
 (* Each BUG_* constant switches on one known shortfall of the public code  *)
 (* (DESIGN.md preamble); MC_GuardChain_bad_<Invariant>.cfg sets one.       *)
 (***************************************************************************)
-EXTENDS Naturals, Sequences, FiniteSets
+EXTENDS Integers, Sequences, FiniteSets
 
 CONSTANTS
     \* @type: Set(AUTH);
