@@ -185,6 +185,8 @@ class Mod:
         self.file = saved
 
     def _unit(self, unit: Node, recursive: set[str]) -> None:
+        if isinstance(unit, str):
+            return  # a separator line `----`
         kind = unit.symbol.name
         if kind == "CONSTANTS":
             for n in unit.names:
