@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aura_model import itf
 from aura_model.tla._bfs import check, simulate
 from aura_model.tla._errors import ConfigError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._model import Model, load_model
-from aura_model.tla._trace import CheckResult
+from aura_model.tla._trace import CheckResult, steps_json
 
 __all__ = ["configure_check", "configure_simulate", "run_check", "run_simulate"]
 
@@ -99,13 +100,25 @@ def _fail(exc: TlaError, args: argparse.Namespace) -> int:
     return code
 
 
-def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
-    if getattr(args, "itf", None):
-        Path(args.itf).write_text(json.dumps(res.to_itf(), indent=1), encoding="utf-8")
+def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model) -> int:
+    try:
+        steps = res.steps(model) if res.trace else ([], None)
+        if getattr(args, "itf", None):
+            doc = res.to_itf(model, steps)
+            Path(args.itf).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        trace_json = steps_json(res.trace, res.variables, steps[0], res.loop) if res.trace else None
+    except itf.ItfError as exc:
+        return _fail(TlaError(f"cannot write the trace as ITF: {exc}"), args)
+    except OSError as exc:
+        return _fail(TlaError(f"cannot write {args.itf}: {exc.strerror}"), args)
     if args.json:
         out: dict[str, Any] = res.summary()
         if res.message:
             out["message"] = res.message
+        out["loop"] = res.loop
+        out["trace"] = trace_json
+        if steps[1] is not None:
+            out["loop_back"] = steps[1].meta()
         print(json.dumps(out))
         return res.exit_code
     if res.result == "invariant":
@@ -122,7 +135,7 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
         print(f"Error: {res.message}")
     if res.trace:
         print("Error trace:" if res.result != "ok" else "Trace:")
-        print(res.format_table())
+        print(res.format_table(model, steps))
     for s in res.skipped:
         print(f"SKIPPED: {s}")
     if res.states_generated is not None:
@@ -140,7 +153,8 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str) -> int:
     elif res.depth is not None:
         print(f"Longest trace: {res.depth} states.")
     if res.trace is not None:
-        print(f"Trace length: {len(res.trace)} states.")
+        loop = "" if res.loop is None else f" (a lasso: the loop starts at state {res.loop + 1})"
+        print(f"Trace length: {len(res.trace)} states.{loop}")
     if res.result == "ok":
         print(f"{what} completed. No error has been found.")
     elif res.result == "skipped":
@@ -188,7 +202,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
     except TlaError as exc:
         return _fail(exc, args)
-    return _report(res, args, "Model checking")
+    return _report(res, args, "Model checking", model)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -205,4 +219,4 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
     except TlaError as exc:
         return _fail(exc, args)
-    return _report(res, args, "Simulation")
+    return _report(res, args, "Simulation", model)
