@@ -1,0 +1,96 @@
+"""The project's own corpus (``tests/checker/corpus``), compared with TLC's figures.
+
+The manifest is written by ``python -m tests.checker.record_corpus`` from real
+TLC runs; the rules are the shared corpus's: a complete search (``ok``) must
+reproduce ``distinct_states`` and ``depth``; a violation ``result``,
+``violated`` and ``trace_length``; a liveness counterexample (``trace_loop``
+set) ``result`` and ``violated``. A ``skipped`` answer counts as a
+disagreement here: every entry is in scope.
+
+Entries on which the embedded checker is known to disagree with TLC are listed
+in ``corpus/disagreements.json`` (entry -> the disagreement's id and summary, as
+in the shared disagreements log). They are strict xfails, so a fix flips them
+loudly: remove the line when that happens.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aura_model.tla import TlaError, check, load_model
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def _known() -> dict[str, str]:
+    path = CORPUS / "disagreements.json"
+    known: dict[str, str] = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    return known
+
+
+def _entries() -> list[Any]:
+    entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
+    known = _known()
+    params = []
+    for e in entries:
+        marks = []
+        if e["cfg"] in known:
+            marks.append(pytest.mark.xfail(reason=known[e["cfg"]], strict=True))
+        params.append(pytest.param(e, id=e["cfg"], marks=marks))
+    return params
+
+
+def disagreement(entry: dict[str, Any]) -> str | None:
+    """How the embedded checker's answer differs from TLC's figures, or None."""
+    deadlock = False if "-deadlock" in entry["tlc_flags"] else None
+    try:
+        model = load_model(CORPUS / entry["spec"], CORPUS / entry["cfg"])
+        res = check(model, deadlock=deadlock)
+    except TlaError as exc:
+        return f"embedded raised {type(exc).__name__}: {exc}"
+    got: dict[str, Any] = {"result": res.result, "violated": res.violated}
+    want: dict[str, Any] = {"result": entry["result"], "violated": entry["violated"]}
+    if entry["result"] == "ok":
+        got |= {"distinct_states": res.distinct_states, "depth": res.depth}
+        want |= {"distinct_states": entry["distinct_states"], "depth": entry["depth"]}
+    elif entry["trace_loop"] is None and entry["result"] != "assume":
+        got["trace_length"] = res.trace_length
+        want["trace_length"] = entry["trace_length"]
+    if entry["result"] == "error":
+        # TLC names no violated formula for an evaluation error.
+        got.pop("violated")
+        want.pop("violated")
+    if got == want:
+        return None
+    detail = f" ({res.message})" if res.message else ""
+    return f"TLC {want}, embedded {got}{detail}"
+
+
+def test_manifest_covers_every_cfg() -> None:
+    entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
+    assert sorted(e["cfg"] for e in entries) == sorted(p.name for p in CORPUS.glob("*.cfg"))
+    assert all(e["sany_ok"] for e in entries), "every corpus module must pass SANY"
+    assert set(_known()) <= {e["cfg"] for e in entries}, "disagreements.json names a missing entry"
+
+
+def test_comparison_catches_a_wrong_figure() -> None:
+    # The comparison itself must be able to fail: a figure off by one is reported.
+    entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
+    ok = next(e for e in entries if e["result"] == "ok" and e["cfg"] not in _known())
+    assert disagreement(ok) is None
+    assert disagreement(ok | {"distinct_states": ok["distinct_states"] + 1}) is not None
+    bad = next(
+        e
+        for e in entries
+        if e["result"] == "invariant" and e["cfg"] not in _known() and e["trace_length"]
+    )
+    assert disagreement(bad | {"trace_length": bad["trace_length"] + 1}) is not None
+
+
+@pytest.mark.parametrize("entry", _entries())
+def test_own_corpus_entry(entry: dict[str, Any]) -> None:
+    problem = disagreement(entry)
+    assert problem is None, problem
