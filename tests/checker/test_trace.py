@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from aura_model import itf
-from aura_model.tla import check, load_model, simulate
+from aura_model.cli import main
+from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
-from aura_model.tla._trace import to_plain
+from aura_model.tla._trace import from_plain, to_plain
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_itf_roundtrip_of_a_counterexample(shared: Path) -> None:
@@ -51,3 +58,212 @@ def test_simulation_traces_to_itf(shared: Path) -> None:
     assert sim.traces is not None and len(sim.traces) == 2
     doc = sim.to_itf()
     assert len(itf.load_trace(doc).states) == len(sim.trace or [])
+
+
+# ------------------------------------------------------------------ value kinds
+
+MV = V.ModelValue
+
+
+def _enc(v: Any) -> Any:
+    return itf.encode_value(to_plain(v))
+
+
+def test_every_value_kind_converts_to_hashable_itf() -> None:
+    """Sets of records and of sequences (the old 'unhashable dict' crash) and keys of
+    every kind encode, and decode back to the same checker value."""
+    rec = V.record(src=MV("a1"), n=2**80, tag="t")
+    values = [
+        frozenset({rec, V.record(src=MV("a2"), n=-1, tag="u")}),
+        frozenset({V.tup(1, 2), V.tup()}),
+        V.fn({V.tup(1, "x"): frozenset({MV("a1")}), V.tup(): True}),
+        V.fn({MV("a1"): V.fn({0: 1, 1: 0}), MV("a2"): V.tup()}),
+        V.fn({frozenset({1}): "s", frozenset(): "e"}),
+        V.fn({rec: 1}),
+        'text with \u2192 and "quotes"',
+        -(10**40),
+    ]
+    for v in values:
+        encoded = itf.encode_value(to_plain(v))
+        back = from_plain(itf.decode_value(json.loads(json.dumps(encoded))), {"a1", "a2"})
+        assert back == v, (v, encoded)
+    assert itf.encode_value(to_plain(10**30)) == {"#bigint": str(10**30)}
+    assert "#map" in _enc(V.fn({MV("a1"): 1}))
+    assert _enc(rec)["src"] == "a1"
+    assert "#set" in _enc(frozenset({rec}))
+
+
+def test_records_that_itf_would_misread_are_written_as_maps() -> None:
+    """[tag |-> .., value |-> ..] would read back as an ITF variant: it stays a #map."""
+    v = V.record(tag="Some", value=1)
+    encoded = _enc(v)
+    assert set(encoded) == {"#map"}
+    assert from_plain(itf.decode_value(encoded)) == v
+
+
+def test_infinite_values_are_unserializable_and_refused_back() -> None:
+    nat = V.LazySet("Nat")
+    assert to_plain(nat) == itf.Unserializable("Nat")
+    with pytest.raises(TlaError, match="Unserializable"):
+        from_plain(itf.Unserializable("Nat"))
+
+
+def _checker_values() -> st.SearchStrategy[Any]:
+    # Model values are named mv_*, strings never are, so decoding can tell them apart.
+    leaves = st.one_of(
+        st.booleans(),
+        st.integers(min_value=-(2**100), max_value=2**100),
+        st.text(max_size=6).filter(lambda s: not s.startswith("mv_")),
+        st.sampled_from(["mv_a", "mv_b"]).map(MV),
+    )
+
+    def grow(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.one_of(
+            st.lists(inner, max_size=3).map(tuple),
+            st.frozensets(inner, max_size=3),
+            st.dictionaries(st.text(max_size=4), inner, min_size=1, max_size=3).map(V.fn),
+            st.dictionaries(inner, inner, min_size=1, max_size=3).map(V.fn),
+        )
+
+    return st.recursive(leaves, grow, max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_checker_values())
+def test_checker_values_roundtrip_through_itf(v: Any) -> None:
+    """to_plain, the strict codec and from_plain lose nothing, whatever the value."""
+    text = json.dumps(itf.encode_value(to_plain(v)))
+    assert from_plain(itf.decode_value(json.loads(text)), {"mv_a", "mv_b"}) == v
+
+
+# ------------------------------------------------------------------ spec/ counterexamples
+
+PROJECT = Path(__file__).resolve().parents[2]
+SPEC = PROJECT / "spec"
+_EXPECT = re.compile(r"\\\*\s*expect:\s*(\w+)(?:[ \t]+(\w+))?")
+BAD_MODELS = sorted(SPEC.glob("MC_*_bad_*.cfg"))
+# Rendezvous models take seconds each to load: one runs in `make test`, all in test-slow.
+FAST = [c for c in BAD_MODELS if "Rendezvous" not in c.name] + [
+    SPEC / "MC_Rendezvous_bad_RVMembersOnly.cfg"
+]
+
+
+def _module(cfg: Path) -> Path:
+    return SPEC / f"{cfg.stem.removeprefix('MC_').split('_')[0]}.tla"
+
+
+def _defined_names() -> set[str]:
+    """Every operator defined in a spec/ module, read from the text (not the checker)."""
+    names: set[str] = set()
+    for tla in SPEC.glob("*.tla"):
+        text = tla.read_text(encoding="utf-8")
+        names.update(re.findall(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?:\([^)]*\))?[ \t]*==", text, re.M))
+    return names
+
+
+def _problems(
+    doc: dict[str, Any], out: dict[str, Any], validator: StepValidator, names: set[str]
+) -> list[str]:
+    """What is wrong with a counterexample's ITF document and --json object."""
+    bad: list[str] = []
+    trace = itf.load_trace(json.dumps(doc))  # strict
+    if trace.to_json() != doc:
+        bad.append("ITF does not round-trip through the codec")
+    if out["trace"] != [
+        {"#meta": m, **{k: doc["states"][i][k] for k in trace.vars}}
+        for i, m in enumerate(trace.state_meta)
+    ]:
+        bad.append("--json trace differs from the ITF states")
+    if out["loop"] != trace.loop or out["trace_length"] != len(trace.states):
+        bad.append("--json loop/length differ from the ITF file")
+    mvs = doc["#meta"].get("modelValues", [])
+    states = [{k: from_plain(s[k], mvs) for k in trace.vars} for s in trace.states]
+    if states and states[0] not in validator.init_states():
+        bad.append("state 0 is not an initial state")
+    for i, meta in enumerate(trace.state_meta):
+        action = meta.get("action")
+        if action not in names:
+            bad.append(f"state {i}: action {action!r} is not defined in the spec")
+        if i == 0:
+            continue
+        changed = [v for v in trace.vars if states[i - 1][v] != states[i][v]]
+        if meta.get("changed") != changed:
+            bad.append(f"state {i}: changed {meta.get('changed')} but really {changed}")
+        params = {
+            k: from_plain(itf.decode_value(x), mvs) for k, x in meta.get("params", {}).items()
+        }
+        if not any(
+            m.name == action and m.params == params and nxt == states[i]
+            for m, nxt in validator.successors(states[i - 1])
+        ):
+            bad.append(f"state {i}: {action} {params} does not lead there")
+    if (out["result"] == "property" and "temporal" in (out.get("message") or "")) != (
+        trace.loop is not None
+    ):
+        bad.append("a liveness counterexample needs a loop index (and only one has it)")
+    if trace.loop is not None:
+        if not trace.state_meta[trace.loop].get("loopStart"):
+            bad.append("the loop start is not marked")
+        back = doc["#meta"].get("loopBack", {})
+        last, first = states[-1], states[trace.loop]
+        closes = back.get("action") == "Stuttering" and last == first
+        closes = closes or any(
+            m.name == back.get("action") and nxt == first for m, nxt in validator.successors(last)
+        )
+        if not closes:
+            bad.append(f"loopBack {back} does not close the loop")
+    return bad
+
+
+def _run_bad_model(cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header = _EXPECT.search(cfg.read_text(encoding="utf-8"))
+    assert header is not None, cfg
+    result, violated = header.groups()
+    out_file = tmp_path / f"{cfg.stem}.itf.json"
+    spec = _module(cfg)
+    rc = main(["check", str(spec), "--config", str(cfg), "--itf", str(out_file), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert (out["result"], out["violated"]) == (result, violated), out
+    assert rc == {"invariant": 12, "property": 13, "deadlock": 11}[result]
+    doc = json.loads(out_file.read_text(encoding="utf-8"))
+    assert doc["#meta"]["violated"] == violated
+    validator = StepValidator(load_model(spec, cfg))
+    names = _defined_names()
+    assert _problems(doc, out, validator, names) == []
+    # Each check above can fail: a broken copy of the counterexample is caught.
+    broken = copy.deepcopy(doc)
+    broken["states"][-1]["#meta"]["action"] = "NoSuchAction"
+    assert any("NoSuchAction" in p for p in _problems(broken, out, validator, names))
+    if len(doc["states"]) > 1:
+        broken = copy.deepcopy(doc)
+        broken["states"][-1]["#meta"]["changed"] = doc["vars"]
+        assert any("changed" in p for p in _problems(broken, out, validator, names))
+        broken = copy.deepcopy(doc)
+        broken["states"].reverse()
+        assert _problems(broken, out, validator, names)
+    if "loop" in doc:
+        broken = copy.deepcopy(doc)
+        del broken["loop"]
+        assert any("loop" in p for p in _problems(broken, out, validator, names))
+
+
+@pytest.mark.parametrize("cfg", FAST, ids=lambda c: c.stem)
+def test_spec_counterexample_itf_and_json(
+    cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--itf and --json on a bad spec/ model: strict ITF, real actions, true change marks."""
+    _run_bad_model(cfg, tmp_path, capsys)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cfg", [c for c in BAD_MODELS if c not in FAST], ids=lambda c: c.stem)
+def test_spec_counterexample_itf_and_json_slow(
+    cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run_bad_model(cfg, tmp_path, capsys)
+
+
+def test_fast_subset_covers_every_module_and_both_liveness_models() -> None:
+    assert {_module(c).stem for c in FAST} == {_module(c).stem for c in BAD_MODELS}
+    live = [c for c in BAD_MODELS if "expect: property" in c.read_text(encoding="utf-8")]
+    assert live and set(live) <= set(FAST)
