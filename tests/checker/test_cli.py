@@ -181,3 +181,54 @@ def test_subprocess_engine_absent_is_skipped_not_passed(
     out = capsys.readouterr().out
     assert code == 4
     assert out.startswith("SKIPPED: tlc:")
+
+
+def test_text_trace_names_actions_marks_changes_and_the_loop(
+    shared: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lasso in the text output: actions with parameters, changed lines, loop start,
+    and TLC's closing 'Back to state K' line."""
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / "Barrier.tla"), "--config", str(corpus / "Barrier_bad.cfg")])
+    out = capsys.readouterr().out
+    assert rc == 13
+    headers = [line for line in out.splitlines() if line.startswith("State ")]
+    assert headers[0].startswith("State 1: <Initial predicate>")
+    assert headers[1].startswith("State 2: <Arrive p = ")
+    loop_at = [h for h in headers if h.endswith("(the loop starts here)")]
+    assert len(loop_at) == 1
+    k = int(loop_at[0].split()[1].rstrip(":"))
+    assert headers[-1].startswith(f"State {len(headers)}: Back to state {k}: <")
+    assert f"(a lasso: the loop starts at state {k})" in out
+    block = out.split("State 2:")[1].split("State 3:")[0]
+    marked = [line for line in block.splitlines() if line.endswith("\\* changed")]
+    assert marked and all(line.startswith("/\\ ") for line in marked)
+
+
+def test_json_counterexample_has_steps_and_loop(
+    shared: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = shared / "tla-corpus"
+    rc = main(["check", str(corpus / "Jugs.tla"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 12 and out["loop"] is None
+    assert len(out["trace"]) == out["trace_length"] == 7
+    assert [s["#meta"]["index"] for s in out["trace"]] == list(range(7))
+    assert all(s["#meta"]["action"] for s in out["trace"])
+    rc = main(
+        [
+            "check",
+            str(corpus / "Barrier.tla"),
+            "--config",
+            str(corpus / "Barrier_bad.cfg"),
+            "--json",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 13 and out["trace"][out["loop"]]["#meta"]["loopStart"] is True
+    assert out["loop_back"]["action"] in {"Arrive", "Open"}
+    ok = main(
+        ["check", str(corpus / "Jugs.tla"), "--config", str(corpus / "Jugs_ok.cfg"), "--json"]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert ok == 0 and out["trace"] is None and out["loop"] is None

@@ -182,13 +182,15 @@ def _problems(
         bad.append("state 0 is not an initial state")
     for i, meta in enumerate(trace.state_meta):
         action = meta.get("action")
+        changed = [v for v in trace.vars if i and states[i - 1][v] != states[i][v]]
+        if i and meta.get("changed") != changed:
+            bad.append(f"state {i}: changed {meta.get('changed')} but really {changed}")
+        if i and action == "Stuttering" and not changed:
+            continue
         if action not in names:
             bad.append(f"state {i}: action {action!r} is not defined in the spec")
         if i == 0:
             continue
-        changed = [v for v in trace.vars if states[i - 1][v] != states[i][v]]
-        if meta.get("changed") != changed:
-            bad.append(f"state {i}: changed {meta.get('changed')} but really {changed}")
         params = {
             k: from_plain(itf.decode_value(x), mvs) for k, x in meta.get("params", {}).items()
         }
