@@ -196,31 +196,83 @@ def decode_args(obj: object) -> dict[str, Any]:
     return out
 
 
+_MAX_OUTCOME = 200
+_MAX_ERROR_TEXT = 500
+_SHOWN_REPLY = 120
+
+
+class _Malformed(ValueError):
+    """Raised inside JSON parsing for what ``json.loads`` would silently accept."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Malformed(f"JSON object repeats the key {key!r:.40}")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Malformed(f"{name} is not JSON")
+
+
+def _shown(line: bytes) -> str:
+    more = "..." if len(line) > _SHOWN_REPLY else ""
+    return f"{line[:_SHOWN_REPLY]!r}{more}"
+
+
 def decode_reply(line: bytes, expect_id: int, *, source: str = "backend") -> Reply:
-    """Strictly decode one reply line of the stdio protocol (untrusted bytes)."""
+    """Strictly decode one reply line of the stdio protocol (untrusted bytes).
+
+    Every refusal is a :class:`BackendProtocolError` naming ``source`` (the backend)
+    and quoting the start of the reply; a well-formed refusal by the backend is a
+    :class:`BackendError`. Nothing else escapes, whatever the bytes (fuzz-tested).
+    """
+
+    def refuse(message: str) -> BackendProtocolError:
+        return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
+
     if len(line) > MAX_REPLY_BYTES:
-        raise BackendProtocolError(f"reply longer than {MAX_REPLY_BYTES} bytes", source=source)
+        raise refuse(f"reply longer than {MAX_REPLY_BYTES} bytes")
     try:
-        obj = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise BackendProtocolError(f"reply is not JSON: {exc}"[:200], source=source) from None
-    if not isinstance(obj, dict):
-        raise BackendProtocolError("reply must be a JSON object", source=source)
-    if obj.get("id") != expect_id or isinstance(obj.get("id"), bool):
-        raise BackendProtocolError(
-            f"reply id {obj.get('id')!r:.40}, expected {expect_id}", source=source
+        obj = json.loads(
+            line.decode("utf-8"),
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constant,
         )
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError, _Malformed and int() digit limits.
+        raise refuse(f"reply is not JSON: {exc}"[:200]) from None
+    if not isinstance(obj, dict):
+        raise refuse("reply must be a JSON object")
+    if "id" not in obj:
+        raise refuse(f"reply has no id (expected {expect_id})")
+    rid = obj["id"]
+    # Exactly an int: json gives 1.0 as a float and Python has 1.0 == 1 == True.
+    if type(rid) is not int:
+        raise refuse(f"reply id {rid!r:.40} is not an integer (expected {expect_id})")
+    if rid != expect_id:
+        raise refuse(f"reply id {rid!r:.40}, expected {expect_id}")
     if "error" in obj:
         if set(obj) != {"id", "error"} or not isinstance(obj["error"], str):
-            raise BackendProtocolError("an error reply is {id, error: string}", source=source)
-        raise BackendError(f"{source} refused the request: {obj['error'][:500]}")
+            raise refuse("an error reply is {id, error: string}")
+        raise BackendError(f"{source} refused the request: {obj['error'][:_MAX_ERROR_TEXT]}")
     if set(obj) != {"id", "state", "outcome"}:
-        raise BackendProtocolError(
-            f"reply keys {sorted(obj)!r:.100} are not id, state, outcome", source=source
-        )
-    if not isinstance(obj["outcome"], str) or len(obj["outcome"]) > 200:
-        raise BackendProtocolError("outcome must be a short string", source=source)
-    return Reply(state_from_itf(obj["state"], GUARD_CHAIN_VARS, source=source), obj["outcome"])
+        raise refuse(f"reply keys {sorted(obj)!r:.100} are not id, state, outcome")
+    outcome = obj["outcome"]
+    if (
+        not isinstance(outcome, str)
+        or not 0 < len(outcome) <= _MAX_OUTCOME
+        or not outcome.isprintable()
+    ):
+        raise refuse(f"outcome must be a printable string of 1 to {_MAX_OUTCOME} characters")
+    try:
+        state = state_from_itf(obj["state"], GUARD_CHAIN_VARS, source=source)
+    except BackendProtocolError as exc:
+        raise refuse(str(exc).removeprefix(f"{source}: ")) from None
+    return Reply(state, outcome)
 
 
 class StdioBackend:

@@ -168,3 +168,134 @@ def test_server_answers_garbage_requests_with_error_replies(line: bytes) -> None
     replies = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(replies) == 2
     assert decode_reply(json.dumps(replies[1]).encode(), 2).outcome == "Reset"
+
+
+@pytest.mark.parametrize("rid", [1.0, 1e0, True, "1", [1], None, {"#bigint": "1"}, 2, -1])
+def test_reply_id_must_be_exactly_the_request_integer(rid: object) -> None:
+    """1.0 == True == 1 in Python: the id is refused unless it is the int itself,
+    and the error names the backend and quotes the reply."""
+    line = json.dumps({**_good_reply(), "id": rid}).encode()
+    with pytest.raises(BackendProtocolError, match="reply id") as caught:
+        decode_reply(line, 1, source="my-backend")
+    assert str(caught.value).startswith("my-backend: ")
+    assert repr(line[:40])[2:-1] in str(caught.value)
+    assert decode_reply(json.dumps(_good_reply()).encode(), 1).outcome == "Reset"
+
+
+def test_reply_without_id_and_error_reply_with_float_id_are_refused() -> None:
+    good = _good_reply()
+    del good["id"]
+    with pytest.raises(BackendProtocolError, match="no id"):
+        decode_reply(json.dumps(good).encode(), 1)
+    with pytest.raises(BackendProtocolError, match="not an integer"):
+        decode_reply(b'{"id": 1.0, "error": "no"}', 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "match"),
+    [
+        (b'{"id": 1, "id": 1, "error": "x"}', "repeats the key"),
+        (b'{"id": 1, "error": NaN}', "NaN is not JSON"),
+        (b'{"id": Infinity, "error": "x"}', "Infinity is not JSON"),
+        (b'{"id": 1, "error": ["x"]}', "error reply"),
+        (b'{"id": 1, "error": "x", "state": {}}', "error reply"),
+        (b'{"id": 1' + b"0" * 5000 + b', "error": "x"}', "not JSON"),
+        (b"[" * 100_000, "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+    ],
+)
+def test_malformed_replies_are_refused(line: bytes, match: str) -> None:
+    with pytest.raises(BackendProtocolError, match=match):
+        decode_reply(line, 1, source="b")
+
+
+@pytest.mark.parametrize("outcome", ["", 7, None, "x" * 201, "two\nlines", ["Reset"]])
+def test_outcome_must_be_a_short_printable_string(outcome: object) -> None:
+    line = json.dumps({**_good_reply(), "outcome": outcome}).encode()
+    with pytest.raises(BackendProtocolError, match="outcome"):
+        decode_reply(line, 1)
+
+
+def test_state_errors_name_the_backend_and_the_reply() -> None:
+    good = _good_reply()
+    state = dict(good["state"])  # type: ignore[call-overload]
+    state["epoch"] = 0  # a plain number, not {"#bigint": "0"}
+    with pytest.raises(BackendProtocolError, match="plain JSON number") as caught:
+        decode_reply(json.dumps({**good, "state": state}).encode(), 1, source="impl-x")
+    assert str(caught.value).startswith("impl-x: ") and "reply b'" in str(caught.value)
+    state["epoch"] = {"tag": "Some", "value": {"#bigint": "0"}}
+    with pytest.raises(BackendProtocolError, match="cannot be a spec value"):
+        decode_reply(json.dumps({**good, "state": state}).encode(), 1, source="impl-x")
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _only_typed_errors(line: bytes) -> None:
+    try:
+        reply = decode_reply(line, 1, source="fuzz")
+    except BackendProtocolError as exc:
+        assert str(exc).startswith("fuzz: ")
+        return
+    except BackendError:
+        return
+    obj = json.loads(line)
+    assert type(obj["id"]) is int and obj["id"] == 1
+    assert isinstance(reply.outcome, str) and reply.outcome
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_fuzzed_json_replies_raise_only_typed_errors(obj: object) -> None:
+    """Arbitrary JSON values as replies: decoded or a typed error, never anything else."""
+    _only_typed_errors(json.dumps(obj).encode())
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": _JSON | st.sampled_from([1, 1.0, True, 0, 2, -1, 10**30]),
+            "state": _JSON | st.just(_good_reply()["state"]),
+            "outcome": _JSON | st.sampled_from(["Reset", "", "x" * 300]),
+            "error": _JSON,
+            "extra": _JSON,
+        },
+    )
+)
+def test_fuzzed_reply_fields_raise_only_typed_errors(obj: dict[str, object]) -> None:
+    """Every field of a reply, alone or together, of any JSON type."""
+    _only_typed_errors(json.dumps(obj).encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fuzzed_states_raise_only_typed_errors(data: st.DataObject) -> None:
+    """A good reply with one state variable replaced by arbitrary JSON (ITF or not)."""
+    good = _good_reply()
+    state = dict(good["state"])  # type: ignore[call-overload]
+    name = data.draw(st.sampled_from(sorted(state)))
+    itf_like = st.recursive(
+        _JSON,
+        lambda inner: st.one_of(
+            st.builds(lambda x: {"#set": x}, st.lists(inner, max_size=3)),
+            st.builds(lambda x: {"#tup": x}, st.lists(inner, max_size=3)),
+            st.builds(lambda x: {"#map": x}, st.lists(st.lists(inner, max_size=3), max_size=3)),
+            st.builds(lambda x: {"#bigint": x}, st.text(max_size=6)),
+            st.builds(lambda x: {"tag": "T", "value": x}, inner),
+        ),
+        max_leaves=10,
+    )
+    state[name] = data.draw(itf_like)
+    _only_typed_errors(json.dumps({**good, "state": state}).encode())
