@@ -48,7 +48,8 @@ def _exe(folder: Path, name: str, body: str = "exit 0") -> Path:
 
 
 def _env(*dirs: Path | str) -> dict[str, str]:
-    return {"PATH": ":".join(str(d) for d in dirs)}
+    # AURA_SHARED points at a folder without tools, so the shared jar is not found either.
+    return {"PATH": ":".join(str(d) for d in dirs), "AURA_SHARED": "/nonexistent/shared"}
 
 
 @needs_java
@@ -107,10 +108,45 @@ def test_apalache_home_without_binary(tmp_path: Path) -> None:
 
 
 def test_tlc_absent(tmp_path: Path) -> None:
-    """No TLC_JAR, TLA2TOOLS_JAR or tlc script: unavailable, with the rule in the reason."""
+    """No TLC_JAR, TLA2TOOLS_JAR, shared jar or tlc script: unavailable, with the rule."""
     status = detect_tlc(_env(tmp_path))
     assert not status.available
     assert "$TLC_JAR and $TLA2TOOLS_JAR unset" in status.reason
+    assert "/nonexistent/shared/tools/tla/tla2tools.jar" in status.reason
+
+
+@needs_java
+def test_tlc_found_in_the_shared_tools(tmp_path: Path) -> None:
+    """With no variable set, ``$AURA_SHARED/tools/tla/tla2tools.jar`` is used, SANY too."""
+    assert JAVA is not None
+    jar = tmp_path / "tools" / "tla" / "tla2tools.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    status = detect_tlc(_env(Path(JAVA).parent) | {"AURA_SHARED": str(tmp_path)})
+    assert status.available, status.reason
+    assert status.jar == jar
+    assert status.argv[-3:] == ("-cp", str(jar), "tlc2.TLC")
+
+
+def test_shared_jar_without_java_is_unavailable(tmp_path: Path) -> None:
+    """The shared jar alone is not enough: with no Java the reason says so."""
+    jar = tmp_path / "tools" / "tla" / "tla2tools.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    status = detect_tlc(_env(tmp_path) | {"AURA_SHARED": str(tmp_path)})
+    assert not status.available
+    assert status.reason == f"{jar} found but no Java found (JAVA_HOME, PATH); needs Java >= 11"
+
+
+def test_a_set_variable_wins_over_the_shared_jar(tmp_path: Path) -> None:
+    """``TLA2TOOLS_JAR`` naming a missing file switches TLC off; the shared jar is not used."""
+    jar = tmp_path / "tools" / "tla" / "tla2tools.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    env = _env(tmp_path) | {"AURA_SHARED": str(tmp_path), "TLA2TOOLS_JAR": "/no/such.jar"}
+    status = detect_tlc(env)
+    assert not status.available
+    assert status.reason == "$TLA2TOOLS_JAR=/no/such.jar is not a file"
 
 
 def test_tlc_jar_missing_file(tmp_path: Path) -> None:

@@ -128,6 +128,7 @@ def test_skipped_when_tools_absent(
     for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("AURA_SHARED", str(tmp_path / "no-shared"))
     spec, cfg = _spec(tmp_path)
     for engine in ("apalache", "tlc"):
         assert run_engine(engine, spec, cfg, deadlock=None, json=False) == EXIT_SKIPPED
@@ -206,6 +207,7 @@ def test_tlc_plumbing_via_path_script(
     monkeypatch.setenv("PATH", str(bindir))
     for var in ("TLC_JAR", "TLA2TOOLS_JAR"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AURA_SHARED", str(tmp_path / "no-shared"))
     spec, cfg = _spec(tmp_path)
     assert run_engine("tlc", spec, cfg, deadlock=False, json=True) == 12
     doc = json.loads(capsys.readouterr().out)
@@ -298,6 +300,7 @@ def test_tools_subcommand(
     for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("AURA_SHARED", str(tmp_path / "no-shared"))
     assert main(["tools"]) == 0
     out = capsys.readouterr().out
     assert "apalache: SKIPPED: apalache-mc not found on PATH" in out

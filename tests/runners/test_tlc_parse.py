@@ -156,10 +156,13 @@ def test_false_assumption_reports_location() -> None:
 
 
 def test_evaluation_error() -> None:
-    """An evaluation error is ``error`` with TLC's first error line as message."""
+    """An evaluation error is ``error`` with TLC's whole message (it spans lines)."""
     r = parse_tlc_output(EVAL, 75)
     assert r.result == "error"
-    assert r.message == "Attempted to apply function:"
+    assert r.message == (
+        'Attempted to apply function: [a |-> 1] to argument "b", which is not in the domain'
+        " of the function."
+    )
     assert r.exit_status() == 75  # TLC's own error code is kept
 
 

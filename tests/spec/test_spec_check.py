@@ -1,15 +1,35 @@
-"""The ``spec-check`` stage: discovery, expectations and the verdict, on small specs."""
+"""The ``spec-check`` stage on small specs, with the real SANY, TLC and embedded checker.
+
+Where TLC is needed, the tests run the real one (``../shared/tools/tla``) and fail,
+with a clear message, when Java or the jar is missing; only the SKIPPED tests switch
+TLC off, through the ``TLA2TOOLS_JAR`` variable as a user would.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
+from aura_model.runners import Expectation as RunnerExpectation
+from aura_model.runners import (
+    ToolStatus,
+    detect_tlc,
+    expectation_for,
+    run_models,
+    run_tool,
+    shared_tlc_run,
+    stage_tlc,
+)
 from aura_model.spec_check import (
     Expectation,
+    Figures,
     Outcome,
     SpecCheckError,
+    SpecCheckReport,
+    check_case,
     discover,
     module_invariants,
     parse_expectation,
@@ -32,16 +52,30 @@ Spec == Init /\\ [][Next]_n
 (* Small: n never exceeds 2.                                               *)
 (***************************************************************************)
 Small == n <= 2
+Reaches == <>(n = Max)
 THEOREM Spec => [](Small)
 ====
 """
 
 
-def _cfg(expect: str, limit: int) -> str:
+def _cfg(expect: str, limit: int, check: str = "INVARIANT Small", deadlock: bool = False) -> str:
+    # The expect line is followed by a comment line, as in spec/: the old parser read
+    # that line's "\\*" as the violated name.
     return (
-        f"\\* expect: {expect}\nCONSTANT Max = {limit}\nSPECIFICATION Spec\n"
-        "INVARIANT Small\nCHECK_DEADLOCK FALSE\n"
+        f"\\* expect: {expect}\n\\* a comment line\nCONSTANT Max = {limit}\n"
+        f"SPECIFICATION Spec\n{check}\nCHECK_DEADLOCK {str(deadlock).upper()}\n"
     )
+
+
+def _tlc() -> ToolStatus:
+    tool = detect_tlc()
+    if not tool.available:
+        pytest.fail(f"TLC is needed here and was not found: {tool.reason}", pytrace=False)
+    return tool
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 @pytest.fixture
@@ -96,35 +130,191 @@ def test_discover_rejects_a_cfg_without_its_module(specs: Path) -> None:
         discover(specs)
 
 
-def test_models_meeting_their_expectations_are_met(specs: Path) -> None:
-    """The correct model passes and the broken one is caught by its invariant."""
+def test_the_expect_line_does_not_run_into_the_next_line(tmp_path: Path) -> None:
+    """``\\* expect: ok`` followed by a ``\\*`` comment line names nothing; both readers agree.
+
+    The runners' reader took the next line's ``\\*`` as the violated name.
+    """
+    text = "\\* expect: ok\n\\* The correct guard chain.\nINIT Init\n"
+    assert parse_expectation(text, "f") == Expectation("ok")
+    cfg = tmp_path / "MC_X.cfg"
+    cfg.write_text(text)
+    assert expectation_for(cfg) == RunnerExpectation("ok", None)
+    cfg.write_text("\\* expect: invariant Inv\n\\* why\n")
+    assert expectation_for(cfg) == RunnerExpectation("invariant", "Inv")
+    assert parse_expectation(cfg.read_text(), "f") == Expectation("invariant", "Inv")
+
+
+def test_every_project_model_names_what_it_expects() -> None:
+    """In spec/ both readers give the same expectation for every model, names included."""
+    for case in discover():
+        runner = expectation_for(case.cfg)
+        assert (runner.result, runner.violated) == (case.expect.result, case.expect.name)
+
+
+@pytest.fixture(scope="module")
+def agreement(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SpecCheckReport, list[str]]:
+    """SANY, TLC and the embedded checker, run once on four small models of one module."""
+    folder = tmp_path_factory.mktemp("agreement")
+    (folder / "Counter.tla").write_text(COUNTER)
+    (folder / "MC_Counter.cfg").write_text(_cfg("ok", 2))
+    (folder / "MC_Counter_bad_Small.cfg").write_text(_cfg("invariant Small", 3))
+    (folder / "MC_Counter_deadlock.cfg").write_text(_cfg("deadlock", 2, deadlock=True))
+    (folder / "MC_Counter_bad_Reaches.cfg").write_text(
+        _cfg("property Reaches", 2, "PROPERTY Reaches")
+    )
     lines: list[str] = []
-    outcomes = run_spec_check(specs, emit=lines.append)
-    assert [o.outcome for o in outcomes] == [Outcome.MET, Outcome.MET]
-    assert outcomes[1].violated == "Small"
-    assert len(lines) == 2 and all(line.startswith("[spec-check] MET") for line in lines)
+    report = run_spec_check(folder, emit=lines.append, tool=_tlc())
+    return folder, report, lines
+
+
+def test_sany_tlc_and_the_embedded_checker_agree_on_small_models(
+    agreement: tuple[Path, SpecCheckReport, list[str]],
+) -> None:
+    """Every model is MET: TLC meets the expectation and the embedded checker has TLC's
+    distinct states (pass) or trace length (safety violation); a lasso is compared by
+    result and name."""
+    _, report, lines = agreement
+    assert report.status() is Status.PASS, report.detail()
+    assert [m.module.name for m in report.modules] == ["Counter.tla"]
+    by_name = {o.case.cfg.name: o for o in report.models}
+    assert all(o.outcome is Outcome.MET for o in report.models), report.detail()
+    ok = by_name["MC_Counter.cfg"]
+    assert ok.tlc is not None
+    assert ok.tlc.distinct_states == ok.embedded.distinct_states == 3
+    bad = by_name["MC_Counter_bad_Small.cfg"]
+    assert bad.tlc is not None
+    assert (bad.tlc.result, bad.tlc.violated, bad.tlc.trace_length) == ("invariant", "Small", 4)
+    assert bad.embedded.trace_length == 4
+    dead = by_name["MC_Counter_deadlock.cfg"]
+    assert dead.tlc is not None
+    assert dead.tlc.trace_length == dead.embedded.trace_length == 3
+    live = by_name["MC_Counter_bad_Reaches.cfg"]
+    assert live.tlc is not None
+    assert (live.tlc.got, live.tlc.lasso, live.embedded.lasso) == (live.embedded.got, True, True)
+    # Progress: one line per module and per model, with both engines' figures.
+    assert lines[0].startswith("[spec-check] SANY ok     Counter.tla: accepted")
+    assert len(lines) == 5
+    assert all(" | TLC " in line and " | embedded " in line for line in lines[1:])
+
+
+def test_tlc_runs_once_per_model_and_the_tlc_stage_reports_them(
+    agreement: tuple[Path, SpecCheckReport, list[str]], tmp_path: Path
+) -> None:
+    """The tlc stage reuses spec-check's TLC runs; a fresh folder or an edit runs TLC again."""
+    folder, _, _ = agreement
+    lines: list[str] = []
+    stage = run_models("tlc", folder, tool=_tlc(), emit=lines.append, runner=shared_tlc_run)
+    assert stage.status is Status.PASS, stage.detail
+    assert "4 models as expected, 4 reused from spec-check" in stage.detail
+    assert all(line.endswith("(run by spec-check)") for line in lines), lines
+    (tmp_path / "Counter.tla").write_text(COUNTER)
+    cfg = tmp_path / "MC_Counter.cfg"
+    cfg.write_text(_cfg("ok", 2))
+    spec = tmp_path / "Counter.tla"
+    assert shared_tlc_run(_tlc(), spec, cfg)[1] is False
+    assert shared_tlc_run(_tlc(), spec, cfg)[1] is True
+    cfg.write_text(_cfg("ok", 1))
+    again, reused = shared_tlc_run(_tlc(), spec, cfg)
+    assert (reused, again.distinct_states) == (False, 2)
+
+
+def test_an_embedded_checker_that_disagrees_with_tlc_fails(
+    agreement: tuple[Path, SpecCheckReport, list[str]],
+) -> None:
+    """Failing counterparts of the agreement rules, on real TLC runs: another state count,
+    another trace length or another verdict is FAILED; a lasso's length is not compared."""
+    _, report, _ = agreement
+    tool = _tlc()
+    by_name = {o.case.cfg.name: o for o in report.models}
+
+    def judge(name: str, change: Callable[[Figures], Figures]) -> tuple[Outcome, str]:
+        model = by_name[name]
+        tlc, reused = shared_tlc_run(tool, model.case.spec, model.case.cfg)
+        assert reused  # the fixture's run, not a new one
+        out = check_case(model.case, tlc, embedded=change(model.embedded))
+        return out.outcome, out.detail
+
+    assert judge("MC_Counter.cfg", lambda f: attrs.evolve(f, distinct_states=4)) == (
+        Outcome.FAILED,
+        "distinct states: embedded 4, TLC 3",
+    )
+    outcome, detail = judge("MC_Counter_bad_Small.cfg", lambda f: attrs.evolve(f, trace_length=5))
+    assert outcome is Outcome.FAILED
+    assert detail.startswith("shortest trace: embedded 5 states, TLC 4")
+    clean = judge("MC_Counter_bad_Small.cfg", lambda f: attrs.evolve(f, result="ok", violated=None))
+    assert clean == (Outcome.FAILED, "embedded ok but TLC invariant Small")
+    longer = judge("MC_Counter_bad_Reaches.cfg", lambda f: attrs.evolve(f, trace_length=9))
+    assert longer == (Outcome.MET, "")
 
 
 def test_a_model_missing_its_expectation_fails(specs: Path) -> None:
-    """Failing counterpart: a broken variant expected to pass is reported FAILED."""
+    """Failing counterpart: a broken variant expected to pass is FAILED, TLC's verdict named."""
     (specs / "MC_Counter_bad_Small.cfg").write_text(_cfg("ok", 3))
-    outcomes = run_spec_check(specs, emit=lambda _: None)
-    assert outcomes[1].outcome is Outcome.FAILED
-    assert outcomes[1].result == "invariant"
+    report = run_spec_check(specs, emit=_quiet, tool=_tlc())
+    bad = report.models[1]
+    assert bad.outcome is Outcome.FAILED
+    assert bad.result == "invariant"
+    assert bad.detail == "TLC: expected ok, got invariant Small"
+    assert report.status() is Status.FAIL
 
 
 def test_a_broken_variant_that_is_not_caught_fails(specs: Path) -> None:
     """Failing counterpart: an invariant that holds where a violation is expected is FAILED."""
     (specs / "MC_Counter.cfg").write_text(_cfg("invariant Small", 2))
-    assert run_spec_check(specs, emit=lambda _: None)[0].outcome is Outcome.FAILED
+    report = run_spec_check(specs, emit=_quiet, tool=_tlc())
+    assert report.models[0].outcome is Outcome.FAILED
+    assert report.models[0].detail == "TLC: expected invariant Small, got ok"
 
 
 def test_a_module_the_checker_cannot_load_fails_with_the_reason(specs: Path) -> None:
-    """A parse error is a FAILED model with the checker's typed error, not a traceback."""
+    """A syntax error is FAILED with SANY's located message, not a traceback."""
     (specs / "Counter.tla").write_text("---- MODULE Counter ----\nInit == \n====\n")
-    outcome = run_spec_check(specs, emit=lambda _: None)[0]
+    report = run_spec_check(specs, emit=_quiet, tool=_tlc())
+    outcome = report.models[0]
     assert outcome.outcome is Outcome.FAILED and outcome.result == "error"
-    assert "Error" in outcome.detail
+    assert "SANY: Counter.tla: rejected" in outcome.detail
+    assert "Counter.tla:2:1: parse error" in outcome.detail
+    assert report.status() is Status.FAIL
+
+
+def test_a_spec_sany_rejects_fails_the_stage_with_sanys_text(
+    monkeypatch: pytest.MonkeyPatch, specs: Path
+) -> None:
+    """``Int`` with only Naturals extended (GuardChain's old defect) fails the stage with
+    SANY's file, line, column and message, whatever the embedded checker makes of it."""
+    text = COUNTER.replace("Small == n <= 2", "Small == n <= 2 /\\ n \\in Int")
+    (specs / "Counter.tla").write_text(text)
+    monkeypatch.setattr("aura_model.spec_check.spec_dir", lambda: specs)
+    result = stage_spec_check()
+    assert result.status is Status.FAIL
+    assert "SANY accepts 0/1 modules" in result.detail
+    assert "Counter.tla:11:26: Unknown operator: `Int'." in result.detail
+    # TLC refuses the module for the same reason, and says so in its own words.
+    tlc = run_tool("tlc", specs / "Counter.tla", specs / "MC_Counter.cfg", tool=_tlc())
+    assert (tlc.result, tlc.exit_code) == ("error", 150)
+    assert tlc.message == "Counter.tla:11:26: Unknown operator: `Int'."
+
+
+def test_without_tlc_the_stages_are_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, specs: Path, tmp_path: Path
+) -> None:
+    """A jar that is absent (TLA2TOOLS_JAR naming no file) makes spec-check and tlc SKIPPED
+    with the reason, never PASS; the embedded checker is still held to the expectations."""
+    missing = tmp_path / "missing" / "tla2tools.jar"
+    monkeypatch.setenv("TLA2TOOLS_JAR", str(missing))
+    monkeypatch.setattr("aura_model.spec_check.spec_dir", lambda: specs)
+    result = stage_spec_check()
+    assert result.status is Status.SKIPPED
+    assert f"$TLA2TOOLS_JAR={missing} is not a file" in result.detail
+    assert "2 met" not in result.detail and "0 met, 0 failed, 2 skipped" in result.detail
+    tlc = stage_tlc()
+    assert tlc.status is Status.SKIPPED
+    assert tlc.detail == f"$TLA2TOOLS_JAR={missing} is not a file"
+    (specs / "MC_Counter.cfg").write_text(_cfg("invariant Small", 2))
+    failed = stage_spec_check()
+    assert failed.status is Status.FAIL
+    assert "MC_Counter.cfg: embedded: expected invariant Small, got ok" in failed.detail
 
 
 def test_module_invariants_reads_theorems_and_boxed_statements(specs: Path) -> None:
@@ -144,13 +334,13 @@ def test_module_invariants_rejects_an_invariant_without_its_statement(specs: Pat
 def test_the_stage_is_registered_and_reports_on_the_project_specs(
     monkeypatch: pytest.MonkeyPatch, specs: Path
 ) -> None:
-    """spec-check is an aura-verify stage; it passes iff every model meets its expectation."""
+    """spec-check is an aura-verify stage; it passes iff every model is MET."""
     assert ("spec-check", "aura_model.spec_check:stage_spec_check") in STAGES
     assert spec_dir().name == "spec"
     monkeypatch.setattr("aura_model.spec_check.spec_dir", lambda: specs)
     result = stage_spec_check()
     assert result.status is Status.PASS, result.detail
-    assert "2 met, 0 failed, 0 skipped of 2 models" in result.detail
+    assert "2 met, 0 failed, 0 skipped of 2 models; SANY accepts 1/1 modules" in result.detail
     (specs / "MC_Counter.cfg").write_text(_cfg("invariant Small", 2))
     failed = stage_spec_check()
     assert failed.status is Status.FAIL

@@ -1,5 +1,6 @@
 """Subprocess runners for Apalache and TLC, used when installed.
 
+SANY (``run_sany``) checks a module's syntax and names from the same jar as TLC.
 Each reports an :class:`EngineResult` in the embedded checker's vocabulary, or a
 ``skipped`` result with the reason when the tool is absent. Formats, detection
 rules and exit codes: ``docs/formats.md``.
@@ -22,6 +23,7 @@ from aura_model.runners._detect import (
     detect_java,
     detect_tlc,
     parse_java_version,
+    shared_tla_jar,
 )
 from aura_model.runners._engine import (
     ENGINES,
@@ -35,7 +37,6 @@ from aura_model.runners._engine import (
     run_tool,
     spec_for,
     stage_apalache,
-    stage_tlc,
 )
 from aura_model.runners._result import (
     EXIT_ASSUME,
@@ -57,7 +58,15 @@ from aura_model.runners._rpc import (
     parse_rpc_response,
     rpc_request,
 )
-from aura_model.runners._tlc import parse_tlc_output, tlc_command
+from aura_model.runners._runs import clear_shared_runs, shared_tlc_run, stage_tlc
+from aura_model.runners._sany import (
+    SanyDiagnostic,
+    SanyResult,
+    run_sany,
+    sany_command,
+    sany_diagnostics,
+)
+from aura_model.runners._tlc import TLC_EXIT_CODES, parse_tlc_output, tlc_command
 
 __all__ = [
     "APALACHE_EXIT_CODES",
@@ -73,6 +82,7 @@ __all__ = [
     "EXIT_USAGE",
     "EXPLORER_PORT",
     "RESULTS",
+    "TLC_EXIT_CODES",
     "TLC_MIN_JAVA",
     "ApalacheCounterexample",
     "EngineResult",
@@ -81,8 +91,11 @@ __all__ = [
     "JavaInfo",
     "RpcError",
     "RunnerError",
+    "SanyDiagnostic",
+    "SanyResult",
     "ToolStatus",
     "apalache_command",
+    "clear_shared_runs",
     "configure_tools",
     "detect",
     "detect_apalache",
@@ -99,7 +112,12 @@ __all__ = [
     "rpc_request",
     "run_engine",
     "run_models",
+    "run_sany",
     "run_tool",
+    "sany_command",
+    "sany_diagnostics",
+    "shared_tla_jar",
+    "shared_tlc_run",
     "spec_for",
     "stage_apalache",
     "stage_tlc",

@@ -5,7 +5,9 @@
 * Apalache: ``$APALACHE_HOME/bin/apalache-mc`` if set, else ``apalache-mc`` on ``PATH``,
   and Java >= 21 (Apalache 0.4x and later are built for Java 21).
 * TLC: ``$TLC_JAR`` or ``$TLA2TOOLS_JAR`` (a ``tla2tools.jar``, run as ``java -cp JAR
-  tlc2.TLC``) with Java >= 11, else a ``tlc`` wrapper script on ``PATH``.
+  tlc2.TLC``), else the project's ``../shared/tools/tla/tla2tools.jar`` (``$AURA_SHARED``
+  moves ``../shared``), with Java >= 11; else a ``tlc`` wrapper script on ``PATH``.
+  SANY (``tla2sany.SANY``) runs from the same jar; a wrapper script gives no SANY.
 
 A tool that is absent yields ``available=False`` and a one-line reason; callers
 report it as SKIPPED, never as a pass.
@@ -31,6 +33,7 @@ __all__ = [
     "detect_java",
     "detect_tlc",
     "parse_java_version",
+    "shared_tla_jar",
 ]
 
 APALACHE_MIN_JAVA = 21
@@ -57,6 +60,8 @@ class ToolStatus:
     reason: str
     argv: tuple[str, ...] = ()
     java: JavaInfo | None = None
+    # The tla2tools.jar TLC runs from; SANY needs it (a ``tlc`` script has none).
+    jar: Path | None = None
 
 
 def parse_java_version(banner: str) -> int | None:
@@ -125,8 +130,23 @@ def detect_apalache(env: Mapping[str, str] | None = None) -> ToolStatus:
     return ToolStatus("apalache", True, f"{exe} with {java.banner if java else ''}", (exe,), java)
 
 
+def shared_tla_jar(env: Mapping[str, str] | None = None) -> Path:
+    """Where the shared tools keep ``tla2tools.jar``: ``../shared/tools/tla`` beside the project.
+
+    ``$AURA_SHARED`` replaces ``../shared``, as it does for the tests' shared data.
+    """
+    env = os.environ if env is None else env
+    shared = env.get("AURA_SHARED") or str(Path(__file__).resolve().parents[3].parent / "shared")
+    return Path(shared) / "tools" / "tla" / "tla2tools.jar"
+
+
 def detect_tlc(env: Mapping[str, str] | None = None) -> ToolStatus:
-    """Find ``tla2tools.jar`` (``$TLC_JAR``/``$TLA2TOOLS_JAR``) or a ``tlc`` script."""
+    """Find ``tla2tools.jar`` (``$TLC_JAR``, ``$TLA2TOOLS_JAR``, ``../shared/tools/tla``)
+    or a ``tlc`` script.
+
+    A variable that is set wins even when its file is missing (reported, never silently
+    replaced by another TLC), so setting it to a missing path is how to switch TLC off.
+    """
     env = os.environ if env is None else env
     java = detect_java(env)
     java_problem = _java_note(java, TLC_MIN_JAVA)
@@ -137,14 +157,23 @@ def detect_tlc(env: Mapping[str, str] | None = None) -> ToolStatus:
         jar = Path(value)
         if not jar.is_file():
             return ToolStatus("tlc", False, f"${var}={value} is not a file", java=java)
-        if java_problem or java is None:
-            return ToolStatus("tlc", False, f"${var} set but {java_problem}", java=java)
-        argv = (java.path, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC")
-        return ToolStatus("tlc", True, f"{jar} with {java.banner}", argv, java)
+        return _jar_status(jar, f"${var} set", java, java_problem)
+    shared = shared_tla_jar(env)
+    if shared.is_file():
+        return _jar_status(shared, f"{shared} found", java, java_problem)
     script = shutil.which("tlc", path=env.get("PATH"))
     if script is not None:
         return ToolStatus("tlc", True, f"{script} (tlc wrapper script)", (script,), java)
-    reason = "TLC not found: $TLC_JAR and $TLA2TOOLS_JAR unset and no tlc script on PATH"
+    reason = (
+        f"TLC not found: $TLC_JAR and $TLA2TOOLS_JAR unset, no {shared} and no tlc script on PATH"
+    )
     if java_problem:
         reason += f"; also {java_problem}"
     return ToolStatus("tlc", False, reason, java=java)
+
+
+def _jar_status(jar: Path, found: str, java: JavaInfo | None, java_problem: str) -> ToolStatus:
+    if java_problem or java is None:
+        return ToolStatus("tlc", False, f"{found} but {java_problem}", java=java, jar=jar)
+    argv = (java.path, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC")
+    return ToolStatus("tlc", True, f"{jar} with {java.banner}", argv, java, jar)

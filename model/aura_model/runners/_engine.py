@@ -32,13 +32,14 @@ __all__ = [
     "run_tool",
     "spec_for",
     "stage_apalache",
-    "stage_tlc",
 ]
 
 ENGINES = ("apalache", "tlc")
 EXIT_USAGE = 2
 DEFAULT_TIMEOUT = 900.0
-_EXPECT = re.compile(r"^\\\*\s*expect:\s*(\w+)(?:\s+(\S+))?", re.MULTILINE)
+# Horizontal white space only: ``\s`` would run on into the next line and read its
+# ``\*`` as the violated name (``\* expect: ok`` then ``\* comment``).
+_EXPECT = re.compile(r"^\\\*[ \t]*expect:[ \t]*(\w+)(?:[ \t]+(\S+))?", re.MULTILINE)
 
 _DETECTORS: dict[str, Callable[[], ToolStatus]] = {
     "apalache": detect_apalache,
@@ -235,50 +236,86 @@ def model_configs(spec_dir: Path | None = None) -> list[Path]:
     return sorted((spec_dir or _spec_dir()).glob("MC_*.cfg"))
 
 
+Runner = Callable[[ToolStatus, Path, Path], tuple[EngineResult, bool]]
+
+
+def _fresh_run(engine: str) -> Runner:
+    def run(tool: ToolStatus, spec: Path, cfg: Path) -> tuple[EngineResult, bool]:
+        return run_tool(engine, spec, cfg, tool=tool), False
+
+    return run
+
+
+def _figures(outcome: EngineResult) -> str:
+    got = outcome.result + (f" {outcome.violated}" if outcome.violated else "")
+    parts = [got]
+    if outcome.distinct_states is not None:
+        parts.append(f"states={outcome.distinct_states}")
+    if outcome.trace_length is not None:
+        parts.append(f"trace={outcome.trace_length}")
+    if outcome.bound is not None:
+        parts.append(f"bound={outcome.bound}")
+    return " ".join(parts)
+
+
 def run_models(
-    engine: str, spec_dir: Path | None = None, *, tool: ToolStatus | None = None
+    engine: str,
+    spec_dir: Path | None = None,
+    *,
+    tool: ToolStatus | None = None,
+    emit: Callable[[str], None] = print,
+    runner: Runner | None = None,
 ) -> StageResult:
     """Check every ``MC_*.cfg`` in ``spec_dir`` (default ``spec/``) against its expectation.
 
     SKIPPED with the reason when the tool is absent; FAIL lists each model whose
-    outcome differs from its ``\\* expect:`` header (a ``_bad`` model must fail).
+    outcome differs from its ``\\* expect:`` header (a ``_bad`` model must fail), with
+    the tool's own error text. ``emit`` gets one line per model; ``runner`` replaces
+    :func:`run_tool` (the ``tlc`` stage reuses the runs of ``spec-check``).
     """
     status = tool if tool is not None else detect(engine)
     if not status.available:
         return StageResult(engine, Status.SKIPPED, status.reason)
+    run = runner if runner is not None else _fresh_run(engine)
     started = time.perf_counter()
     configs = model_configs(spec_dir)
     if not configs:
         return StageResult(engine, Status.FAIL, "no spec/MC_*.cfg models found")
     wrong: list[str] = []
+    reused = 0
     for cfg in configs:
         expected = expectation_for(cfg)
         try:
             spec = spec_for(cfg, engine)
         except RunnerError as exc:
             wrong.append(str(exc))
+            emit(f"[{engine}] FAILED  {cfg.name}: {exc}")
             continue
-        outcome = run_tool(engine, spec, cfg, tool=status)
-        if not expected.met_by(outcome):
-            got = outcome.result + (f" {outcome.violated}" if outcome.violated else "")
-            want = expected.result + (f" {expected.violated}" if expected.violated else "")
-            note = f" ({outcome.message})" if outcome.message else ""
-            wrong.append(f"{cfg.name}: expected {want}, got {got}{note}")
+        outcome, shared = run(status, spec, cfg)
+        reused += shared
+        note = " (run by spec-check)" if shared else ""
+        want = expected.result + (f" {expected.violated}" if expected.violated else "")
+        if expected.met_by(outcome):
+            emit(f"[{engine}] MET     {cfg.name}: {_figures(outcome)} {outcome.seconds:.1f}s{note}")
+            continue
+        why = f" ({outcome.message})" if outcome.message else ""
+        got = outcome.result + (f" {outcome.violated}" if outcome.violated else "")
+        wrong.append(f"{cfg.name}: expected {want}, got {got}{why}")
+        emit(f"[{engine}] FAILED  {cfg.name}: expected {want}, got {got}{why}{note}")
     seconds = time.perf_counter() - started
     if wrong:
         return StageResult(
             engine, Status.FAIL, f"{len(wrong)}/{len(configs)} wrong: " + "; ".join(wrong), seconds
         )
+    shared_note = f", {reused} reused from spec-check" if reused else ""
     return StageResult(
-        engine, Status.PASS, f"{len(configs)} models as expected ({status.reason})", seconds
+        engine,
+        Status.PASS,
+        f"{len(configs)} models as expected{shared_note} ({status.reason})",
+        seconds,
     )
 
 
 def stage_apalache() -> StageResult:
     """Stage ``apalache``: every ``spec/MC_*.cfg`` with Apalache, or SKIPPED with the reason."""
     return run_models("apalache")
-
-
-def stage_tlc() -> StageResult:
-    """Stage ``tlc``: every ``spec/MC_*.cfg`` with TLC, or SKIPPED with the reason."""
-    return run_models("tlc")
