@@ -188,13 +188,14 @@ def _changed(
 
 
 def init_name(model: Model) -> str:
-    """The name of the model's initial predicate (``Init`` when it has no single name)."""
+    """The name of the model's initial predicate (TLC's ``Initial predicate`` when the
+    SPECIFICATION does not name one)."""
     if model.cfg.init:
         return str(model.cfg.init)
     spec = model.root.defs.get(model.cfg.specification) if model.cfg.specification else None
     node = getattr(getattr(spec, "node", None), "definiens", None)
     name = _first_conjunct_name(node, 0)
-    return name or "Init"
+    return name or "Initial predicate"
 
 
 def _first_conjunct_name(node: Any, depth: int) -> str | None:
