@@ -1,10 +1,10 @@
-"""Every TLC model of ``spec/`` meets its expectation under the embedded checker.
+"""Every TLC model of ``spec/`` meets its expectation under the embedded checker alone.
 
 Correct models (``expect: ok``) are explored completely; each broken variant must
 be caught with exactly the invariant or property it names, which shows that no
-invariant holds vacuously. A model with a liveness property is checked for its
-safety part and reported as skipped, because the embedded checker does not check
-liveness (TLC does); it never counts as a pass.
+invariant holds vacuously. This needs no Java; agreement with TLC and SANY on the
+whole set is the ``spec-check`` stage of ``make verify``, and on small models
+``test_spec_check.py``.
 """
 
 from __future__ import annotations
