@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from aura_model import itf
 from aura_model.cli import main
 from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
-from aura_model.tla._trace import from_plain, to_plain
+from aura_model.tla._trace import STUTTERING, Step, format_table, from_plain, to_plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -269,3 +270,58 @@ def test_fast_subset_covers_every_module_and_both_liveness_models() -> None:
     assert {_module(c).stem for c in FAST} == {_module(c).stem for c in BAD_MODELS}
     live = [c for c in BAD_MODELS if "expect: property" in c.read_text(encoding="utf-8")]
     assert live and set(live) <= set(FAST)
+
+
+def _corpus_counterexamples() -> list[Any]:
+    """Shared corpus entries with a counterexample (the 181440-state puzzle left out)."""
+    manifest = (
+        Path(os.environ.get("AURA_SHARED", PROJECT.parent / "shared")) / "tla-corpus"
+    ) / "manifest.json"
+    if not manifest.exists():
+        # The `shared` fixture then fails the test with the reason.
+        return [pytest.param({}, id="manifest-missing")]
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    return [
+        pytest.param(e, id=e["cfg"])
+        for e in entries
+        if e["trace_length"] is not None and (e["distinct_states"] or 0) <= 5000
+    ]
+
+
+@pytest.mark.parametrize("entry", _corpus_counterexamples())
+def test_corpus_counterexample_steps_are_all_explained(shared: Path, entry: dict[str, Any]) -> None:
+    """On every corpus counterexample each step gets an action (or is a stutter), the
+    ITF document decodes back to the checker's own states, and lassos have a loop."""
+    corpus = shared / "tla-corpus"
+    assert entry, f"no manifest in {corpus}"
+    model = load_model(corpus / entry["spec"], corpus / entry["cfg"])
+    res = check(model, deadlock=False if "-deadlock" in entry["tlc_flags"] else None)
+    assert res.trace, res
+    steps, back = res.steps(model)
+    assert [s.index for s in steps] == list(range(len(res.trace)))
+    assert all(s.action for s in steps), [s for s in steps if not s.action]
+    assert all(s.action != "Stuttering" or not s.changed for s in steps)
+    doc = res.to_itf(model, (steps, back))
+    trace = itf.load_trace(json.dumps(doc))
+    mvs = doc["#meta"].get("modelValues", [])
+    decoded = [{k: from_plain(s[k], mvs) for k in trace.vars} for s in trace.states]
+    assert decoded == res.trace
+    assert (trace.loop is not None) == (entry["trace_loop"] is not None)
+    assert (back is not None) == (trace.loop is not None)
+    if back is not None:
+        assert back.action
+
+
+def test_table_closes_a_lasso_as_tlc_does() -> None:
+    """A self-loop by a named action is 'Back to state K: <A>'; only a step no action
+    explains is 'Stuttering'."""
+    states = [{"x": 0}, {"x": 1}]
+    steps = [Step(0, "Init"), Step(1, "Inc", {"d": 1}, ("x",))]
+    rest = format_table(states, ["x"], steps, loop=1, back=Step(2, "Rest"))
+    assert rest.splitlines()[-1] == "State 3: Back to state 2: <Rest>"
+    assert "State 2: <Inc d = 1>  (the loop starts here)" in rest
+    assert "/\\ x = 1  \\* changed" in rest and "/\\ x = 0\n" in rest
+    stop = format_table(states, ["x"], steps, loop=1, back=Step(2, STUTTERING))
+    assert stop.splitlines()[-1] == "State 3: Stuttering"
+    plain = format_table(states, ["x"])
+    assert "changed" not in plain and "Back" not in plain

@@ -334,7 +334,7 @@ def format_table(
         lines.append("")
     if loop is not None and states:
         n = len(states) + 1
-        if back is not None and not back.changed and loop == len(states) - 1:
+        if back is not None and back.action == STUTTERING:
             lines.append(f"State {n}: {STUTTERING}")
         else:
             label = f": {back.label()}" if back is not None else ""
