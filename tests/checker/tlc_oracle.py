@@ -170,8 +170,13 @@ def parse_output(text: str, code: int, seconds: float = 0.0) -> TlcRun:
                     break
     if result is None or (result == "ok" and code != 0):
         result = "error"
-    if result == "invariant" and trace == 0 and any("by the initial state" in x for x in lines):
-        # TLC prints the violating initial state without a "State 1:" header.
+    initial = ("by the initial state", "While working on the initial state")
+    if (
+        result in ("invariant", "error")
+        and trace == 0
+        and any(w in x for x in lines for w in initial)
+    ):
+        # TLC prints the offending initial state without a "State 1:" header.
         trace = 1
     return TlcRun(
         result=result,
@@ -216,11 +221,15 @@ def expression_module(name: str, exprs: Sequence[str], first: int = 0) -> str:
     return "\n".join(body) + "\n"
 
 
+_LOCATION = re.compile(r"(line \d+, col \d+ to line \d+, col \d+ of module \w+\s*)+")
+
+
 def _read_values(text: str, outcomes: dict[int, ExprOutcome], exprs: Sequence[str]) -> int | None:
     """Record the printed values; return the index whose evaluation failed, if any."""
     lines = text.splitlines()
     current: int | None = None
     value: list[str] = []
+    warning = False
     for line in lines:
         if m := re.fullmatch(r'"@@B(\d+)"', line.strip()):
             current, value = int(m.group(1)), []
@@ -231,7 +240,13 @@ def _read_values(text: str, outcomes: dict[int, ExprOutcome], exprs: Sequence[st
         elif current is not None:
             if line.startswith("Error:"):
                 break
-            value.append(line)
+            if line.startswith("Warning:"):
+                # "Warning: The EXCEPT was applied to non-existing fields of the value at"
+                # and its location lines belong to TLC, not to the printed value.
+                warning = True
+            elif not (warning and _LOCATION.fullmatch(line.strip())):
+                warning = False
+                value.append(line)
     return current
 
 
