@@ -19,6 +19,7 @@ from aura_model.runners import (
     detect_tlc,
     expectation_for,
     run_models,
+    run_sany,
     run_tool,
     shared_tlc_run,
     stage_tlc,
@@ -355,3 +356,25 @@ def test_the_stage_is_skipped_with_the_reason_when_the_checker_is_missing(
     result = stage_spec_check()
     assert result.status is Status.SKIPPED
     assert "embedded checker unavailable" in result.detail
+
+
+FAST_PROJECT_MODELS = [
+    "MC_GuardChain.cfg",
+    "MC_GuardChain_bad_GCTypeOK.cfg",
+    "MC_DescriptorValidity_bad_DVJournalGrowOnly.cfg",
+    "MC_EpochRotation_bad_ERHandshakeTerminates.cfg",
+]
+
+
+@pytest.mark.parametrize("name", FAST_PROJECT_MODELS)
+def test_fast_project_models_agree_with_tlc(name: str) -> None:
+    """A pass, an invariant, an action property and a liveness property of spec/ itself:
+    SANY accepts the module, TLC meets the expect line, the embedded checker agrees.
+    (``make verify`` does this for every model.)"""
+    tool = _tlc()
+    [case] = [c for c in discover() if c.cfg.name == name]
+    tlc = run_tool("tlc", case.spec, case.cfg, tool=tool)
+    outcome = check_case(case, tlc, run_sany(tool, case.spec))
+    assert outcome.outcome is Outcome.MET, outcome.line()
+    assert outcome.tlc is not None
+    assert outcome.tlc.got == case.expect
