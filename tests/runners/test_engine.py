@@ -296,7 +296,7 @@ def test_stage_compares_outcomes_with_expectations(tmp_path: Path) -> None:
 def test_tools_subcommand(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``aura-verify tools`` reports each engine; a ``tlc`` script on PATH shows as available."""
+    """``aura-verify tools`` reports each tool; a ``tlc`` script on PATH shows as available."""
     from aura_model.cli import main
 
     for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
@@ -307,11 +307,14 @@ def test_tools_subcommand(
     out = capsys.readouterr().out
     assert "apalache: SKIPPED: apalache-mc not found on PATH" in out
     assert "tlc: SKIPPED: TLC not found" in out
+    assert "sany: SKIPPED: TLC not found" in out
     _replayer(tmp_path / "tlc", tmp_path / "unused.txt", 0)
     assert main(["tools", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows["tlc"]["available"] is True
     assert rows["apalache"]["available"] is False
+    # A tlc wrapper script runs TLC but brings no jar for SANY.
+    assert (rows["sany"]["available"], rows["sany"]["reason"]) == (False, "no tla2tools.jar")
 
 
 def test_apalache_prefers_typed_wrapper(tmp_path: Path) -> None:
