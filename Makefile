@@ -35,8 +35,10 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# Includes the differential tests against TLC (a few hundred generated cases;
+# SKIPPED with the reason when java or ../shared/tools/tla/tla2tools.jar is absent).
 test-slow: $(STAMP)
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m slow
 
 # Speed and memory figures, measured side by side in one run (see bench/README.md).
 bench: $(STAMP)
