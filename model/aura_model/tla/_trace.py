@@ -29,12 +29,15 @@ if TYPE_CHECKING:
     from aura_model.tla._validator import StepValidator
 
 __all__ = [
+    "STUTTERING",
     "CheckResult",
     "Step",
     "annotate",
     "format_table",
     "from_plain",
+    "init_name",
     "model_values",
+    "steps_json",
     "to_itf",
     "to_plain",
 ]
