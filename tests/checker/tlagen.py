@@ -96,6 +96,7 @@ def _ints(d: int, env: Env) -> S:
     q = gen("seq", d - 1, env)
     string = gen("str", d - 1, env)
     small = st.integers(-2, 3).map(_lit)
+    fresh = f"v{len(env)}"
     return st.one_of(
         leaves,
         _fmt("({} + {})", i, i),
@@ -123,6 +124,12 @@ def _ints(d: int, env: Env) -> S:
         _fmt("Cardinality(Permutations({}))", _small_set()),
         _fmt("BagCardinality(SetToBag({}))", s),
         _fmt("(<<{}, {}>>[1])", i, string),
+        # CHOOSE over sets of tuples, sets and records: which element TLC picks
+        # is its own order, and real specs' state counts depend on it.
+        _fmt(f"(CHOOSE {fresh} \\in ({{}} \\X {{}}) : TRUE)[2]", s, _small_set()),
+        _fmt(f"Cardinality(CHOOSE {fresh} \\in SUBSET {{}} : TRUE)", _small_set()),
+        _fmt(f'(CHOOSE {fresh} \\in [num : {{}}, name : {{{{"a", "bc"}}}}] : TRUE).num', s),
+        _fmt(f"(CHOOSE {fresh} \\in [{{}} -> {{}}] : TRUE)[{{}}]", _small_set(), _small_set(), i),
     )
 
 
@@ -240,6 +247,9 @@ def _strs(d: int, env: Env) -> S:
         _fmt("ToString({})", gen("int", d - 1, env)),
         _fmt("{}.name", gen("rec", d - 1, env)),
         _fmt("(IF {} THEN {} ELSE {})", gen("bool", d - 1, env), string, string),
+        st.permutations(['"bc"', '"a"', '"b"', '"ab"']).map(
+            lambda xs: f"(CHOOSE {fresh} \\in {{{', '.join(xs)}}} : TRUE)"
+        ),
         scoped.map(lambda x: f'(CHOOSE {fresh} \\in {{"a", "bc"}} : {fresh} # {x})'),
     )
 
