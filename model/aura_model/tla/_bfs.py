@@ -150,6 +150,17 @@ def _check(
             message=bad[1],
             variables=variables,
         )
+    if model.no_behaviour:
+        # Only assumptions to check (TLC: "0 states generated").
+        return CheckResult(
+            "ok",
+            None,
+            distinct_states=0,
+            states_generated=0,
+            depth=0,
+            seconds=time.perf_counter() - started,
+            variables=variables,
+        )
     if deadlock is None:
         deadlock = model.deadlock_default
     c = _Checker(model)
@@ -329,7 +340,6 @@ def _check_liveness(
     successors = model.successor_fn()
     index: dict[int, int] = {}
     states: list[State] = []
-    parent: list[int] = []
     inits: list[int] = []
     for s in model.init_states():
         h = c.fp(s)
@@ -337,7 +347,6 @@ def _check_liveness(
             index[h] = len(states)
             inits.append(len(states))
             states.append(s)
-            parent.append(-1)
     succ: list[list[int]] = []
     i = 0
     while i < len(states):
@@ -351,28 +360,18 @@ def _check_liveness(
             if j is None:
                 j = index[h] = len(states)
                 states.append(t)
-                parent.append(i)
             out.append(j)
         succ.append(out)
         i += 1
     hit = find_violation(states, succ, inits, model.live_checks, model.fairness)
     if hit is None:
         return None
-    label, at, cycle = hit
-    path = []
-    while at != -1:
-        path.append(states[at])
-        at = parent[at]
-    path.reverse()
-    message = "temporal property violated"
-    loop: int | None = None
-    if cycle is not None:
-        # A lasso: the behaviour returns to the last prefix state forever.
-        loop = len(path) - 1
-        path.extend(states[j] for j in cycle)
-        how = f"back to state {loop + 1}" if cycle else "stuttering"
-        message = f"temporal property violated by a fair behaviour (loops {how})"
-    trace = [dict(zip(model.vars, s, strict=True)) for s in path]
+    label, lasso, loop = hit
+    # The behaviour returns to state ``loop`` (1-based loop + 1) forever; when
+    # the lasso ends there, it stutters in that state.
+    how = "stuttering" if loop == len(lasso) - 1 else f"back to state {loop + 1}"
+    message = f"temporal property violated by a fair behaviour (loops {how})"
+    trace = [dict(zip(model.vars, states[i], strict=True)) for i in lasso]
     return "property", label, trace, message, loop
 
 

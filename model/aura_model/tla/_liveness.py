@@ -1,28 +1,42 @@
-"""Liveness for the common property shapes, under WF/SF fairness from the spec.
+"""Temporal properties: a tableau for the negated property, run on the state graph.
 
-Supported properties (possibly under ``\\A x \\in S``): ``[]<>P``, ``<>[]P``,
-``<>P``, ``P ~> Q`` and ``[]P``, with P and Q state predicates. The checker
-builds the reachable state graph and looks for a fair cycle (a strongly
-connected component, or stuttering forever in one state) that violates the
-property. A component is fair for ``WF_v(A)`` when ``<<A>>_v`` is disabled in
-one of its states or one of its steps is an ``<<A>>_v`` step; for ``SF_v(A)``
-when it has such a step or, failing that, after removing the states where A
-is enabled a fair sub-component remains (Streett refinement).
+A property (any formula of ``[]``, ``<>``, ``~>``, ``WF``/``SF``, ``[][A]_v``,
+``<><<A>>_v``, Boolean connectives and bounded ``\\A``/``\\E`` over state and
+action predicates) is negated and put in negation normal form; a tableau turns
+it into a generalised Büchi automaton whose transitions read the current state
+(state predicates) and the step taken (action predicates). Its product with the
+reachable state graph (every state may also stutter, as TLA+ behaviours may) is
+searched for a strongly connected component that meets every acceptance
+condition and the spec's own ``WF``/``SF`` conditions; such a component is a
+fair behaviour that violates the property, printed as a lasso.
+
+A component is fair for ``WF_v(A)`` when ``<<A>>_v`` is disabled in one of its
+states or one of its steps is an ``<<A>>_v`` step; for ``SF_v(A)`` when it has
+such a step or, failing that, after removing the states where ``A`` is enabled
+a fair sub-component remains (Streett refinement).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
-from aura_model.tla._errors import Unsupported
+from aura_model.tla._errors import EvalError, TlaError, Unsupported
 from aura_model.tla._modules import OpDef, declarations_as_name_bounds
 
 __all__ = ["Fairness", "LiveCheck", "compile_fairness", "compile_live", "find_violation"]
 
 Node = Any
 State = tuple[Any, ...]
+# Formulas in negation normal form, as hashable tuples:
+#   ("atom", i, positive)  ("and", f, ...)  ("or", f, ...)  ("G", f)  ("F", f)
+#   ("true",)  ("false",)
+Formula = tuple[Any, ...]
+
+TRUE: Formula = ("true",)
+FALSE: Formula = ("false",)
 
 
 class Fairness:
@@ -35,106 +49,359 @@ class Fairness:
         self.sub = sub
 
 
+class Atom:
+    """A state predicate (``action`` False) or an action predicate of a formula."""
+
+    __slots__ = ("action", "test")
+
+    def __init__(self, action: bool, test: Callable[..., bool]) -> None:
+        self.action = action
+        self.test = test  # test(s) or test(s, t)
+
+
 class LiveCheck:
-    __slots__ = ("kind", "label", "p", "q")
+    """One property conjunct: the negation of it, in NNF, over ``atoms``."""
 
-    def __init__(self, label: str, kind: str, p: Expr, q: Expr | None) -> None:
+    __slots__ = ("atoms", "label", "neg")
+
+    def __init__(self, label: str, neg: Formula, atoms: list[Atom]) -> None:
         self.label = label
-        self.kind = kind
-        self.p = p
-        self.q = q
+        self.neg = neg
+        self.atoms = atoms
 
 
-def _unwrap(node: Node, comp: Compiler, sc: Scope) -> tuple[Node, Scope]:
-    while True:
+# ------------------------------------------------------------------ formulas
+
+
+def _and(parts: list[Formula]) -> Formula:
+    out: list[Formula] = []
+    for p in parts:
+        if p == FALSE:
+            return FALSE
+        if p == TRUE:
+            continue
+        out.extend(p[1:] if p[0] == "and" else [p])
+    uniq = sorted(set(out), key=repr)
+    if not uniq:
+        return TRUE
+    return uniq[0] if len(uniq) == 1 else ("and", *uniq)
+
+
+def _or(parts: list[Formula]) -> Formula:
+    out: list[Formula] = []
+    for p in parts:
+        if p == TRUE:
+            return TRUE
+        if p == FALSE:
+            continue
+        out.extend(p[1:] if p[0] == "or" else [p])
+    uniq = sorted(set(out), key=repr)
+    if not uniq:
+        return FALSE
+    return uniq[0] if len(uniq) == 1 else ("or", *uniq)
+
+
+def _neg(f: Formula) -> Formula:
+    k = f[0]
+    if k == "atom":
+        return ("atom", f[1], not f[2])
+    if k == "true":
+        return FALSE
+    if k == "false":
+        return TRUE
+    if k == "and":
+        return _or([_neg(x) for x in f[1:]])
+    if k == "or":
+        return _and([_neg(x) for x in f[1:]])
+    if k == "G":
+        return _ev(_neg(f[1]))
+    return _always(_neg(f[1]))
+
+
+def _always(f: Formula) -> Formula:
+    if f in (TRUE, FALSE) or f[0] == "G":
+        return f
+    return ("G", f)
+
+
+def _ev(f: Formula) -> Formula:
+    if f in (TRUE, FALSE) or f[0] == "F":
+        return f
+    return ("F", f)
+
+
+class _Builder:
+    """Syntax tree -> formula, collecting the atoms."""
+
+    def __init__(self, comp: Compiler) -> None:
+        self.comp = comp
+        self.atoms: list[Atom] = []
+
+    def atom(self, action: bool, test: Callable[..., bool]) -> Formula:
+        self.atoms.append(Atom(action, test))
+        return ("atom", len(self.atoms) - 1, True)
+
+    def predicate(
+        self, node: Node, sc: Scope, env: dict[str, Any], act_ok: bool = False
+    ) -> Formula:
+        fn, lvl = self.comp.expr(node, sc)
+        if lvl >= 3:
+            raise Unsupported("this temporal formula inside an expression")
+        where = _where(node, sc)
+        if lvl == 2:
+            if not act_ok:
+                raise TlaError(f"{where}: {_ACTIONS_ONLY}")
+
+            def act(s: State, t: State) -> bool:
+                return _truth(fn(Ctx(s, list(t)), env), where)
+
+            return self.atom(True, act)
+
+        def state(s: State) -> bool:
+            return _truth(fn(Ctx(s, None), env), where)
+
+        return self.atom(False, state)
+
+    def step(self, action: Node, sub: Node, sc: Scope, env: dict[str, Any], angle: bool) -> Formula:
+        """``<<A>>_v`` (angle) or ``[A]_v`` as an action atom."""
+        a, _ = self.comp.expr(action, sc)
+        v, _ = self.comp.expr(sub, sc)
+        where = _where(action, sc)
+
+        def test(s: State, t: State) -> bool:
+            changed = v(Ctx(s, None), env) != v(Ctx(t, None), env)
+            if angle and not changed:
+                return False
+            if not angle and not changed:
+                return True
+            return _truth(a(Ctx(s, list(t)), env), where)
+
+        return self.atom(True, test)
+
+    def fairness(self, node: Node, sc: Scope, env: dict[str, Any]) -> Formula:
+        f = Fairness(
+            node.operator.startswith("SF"),
+            self.comp.action(node.action, sc),
+            self.comp.expr(node.action, sc)[0],
+            self.comp.expr(node.subscript, sc)[0],
+        )
+        enabled = self.atom(False, lambda s: _enabled(f, env, s))
+        taken = self.atom(True, lambda s, t: _is_step(f, env, s, t))
+        # WF: []<>~EN \/ []<><<A>>_v;  SF: <>[]~EN \/ []<><<A>>_v.
+        disabled = _neg(enabled)
+        hyp = _always(_ev(disabled)) if not f.strong else _ev(_always(disabled))
+        return _or([hyp, _always(_ev(taken))])
+
+    def build(
+        self, node: Node, sc: Scope, env: dict[str, Any], depth: int = 0, act_ok: bool = False
+    ) -> Formula:
+        if depth > 200:
+            raise Unsupported("a temporal formula nested too deeply")
+        d1 = depth + 1
         k = _kind(node)
         if k == "PARENTHESES":
-            node = node.expression
-            continue
-        if k == "OPERATOR_APPLICATION" and not node.arguments:
-            d = comp.lookup(node.operator, sc)
-            if isinstance(d, OpDef) and not d.params and not d.node.function:
-                node, sc = d.node.definiens, Scope(d.mod, {})
-                continue
-        return node, sc
+            return self.build(node.expression, sc, env, d1, act_ok)
+        if k == "SUBSCRIPTED_ACTION":
+            if not act_ok:
+                raise TlaError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
+            return self.step(node.action, node.subscript, sc, env, node.operator != "[")
+        if not _temporal(node, self.comp, sc):
+            return self.predicate(node, sc, env, act_ok)
+        if k == "FAIRNESS":
+            return self.fairness(node, sc, env)
+        if k == "VERTICAL_LIST":
+            parts = [self.build(it.expression, sc, env, d1, act_ok) for it in node.arguments]
+            return _and(parts) if node.operator == "/\\" else _or(parts)
+        if k == "QUANTIFICATION":
+            envs, inner = _bindings(node, self.comp, sc, env)
+            parts = [self.build(node.predicate, inner, e, d1, act_ok) for e in envs]
+            return _and(parts) if node.quantifier == "\\A" else _or(parts)
+        if k == "IF":
+            c = self.predicate(node.condition, sc, env)
+            return _or(
+                [
+                    _and([c, self.build(node.then, sc, env, d1)]),
+                    _and([_neg(c), self.build(node.else_, sc, env, d1)]),
+                ]
+            )
+        if k == "SUBEXPRESSION_REFERENCE":
+            target, tsc, args = self.comp.instance_ref(node, sc)
+            if isinstance(target, OpDef) and not target.node.function:
+                if args:
+                    tsc = self.comp.inline_scope(target, args, sc)
+                return self.build(target.node.definiens, tsc, env, d1)
+            raise Unsupported("this instance reference in a temporal formula")
+        if k == "OPERATOR_APPLICATION":
+            op = _op(node)
+            args = list(node.arguments or ())
+            if op in ("[]", "<>") and len(args) == 1:
+                a = args[0]
+                while _kind(a) == "PARENTHESES":
+                    a = a.expression
+                wrap = _always if op == "[]" else _ev
+                other = "<>" if op == "[]" else "[]"
+                if _kind(a) == "OPERATOR_APPLICATION" and _op(a) == other and a.arguments:
+                    # []<>A and <>[]A: the only places TLC allows an action A.
+                    body = self.build(a.arguments[0], sc, env, d1, True)
+                    return wrap(_ev(body) if op == "[]" else _always(body))
+                angle = _kind(a) == "SUBSCRIPTED_ACTION" and a.operator != "["
+                return wrap(self.build(a, sc, env, d1, op == "<>" and angle))
+            if op == "~>" and len(args) == 2:
+                p = self.build(args[0], sc, env, d1)
+                q = self.build(args[1], sc, env, d1)
+                return _always(_or([_neg(p), _ev(q)]))
+            if op in ("/\\", "\\land") and len(args) == 2:
+                return _and([self.build(a, sc, env, d1, act_ok) for a in args])
+            if op in ("\\/", "\\lor") and len(args) == 2:
+                return _or([self.build(a, sc, env, d1, act_ok) for a in args])
+            if op in ("~", "\\lnot", "\\neg") and len(args) == 1:
+                return _neg(self.build(args[0], sc, env, d1))
+            if op == "=>" and len(args) == 2:
+                return _or(
+                    [_neg(self.build(args[0], sc, env, d1)), self.build(args[1], sc, env, d1)]
+                )
+            if op in ("<=>", "\\equiv") and len(args) == 2:
+                p = self.build(args[0], sc, env, d1)
+                q = self.build(args[1], sc, env, d1)
+                return _or([_and([p, q]), _and([_neg(p), _neg(q)])])
+            d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.node.function:
+                if len(args) != len(d.params):
+                    raise Unsupported(f"{node.operator} applied to {len(args)} arguments")
+                dsc = self.comp.inline_scope(d, args, sc) if args else Scope(d.mod, {})
+                return self.build(d.node.definiens, dsc, env, d1)
+            raise Unsupported(f"the operator {op} in a temporal formula")
+        raise Unsupported(f"this temporal formula ({k.lower()})")
 
 
-def _bound(node: Node, comp: Compiler, sc: Scope) -> tuple[list[tuple[str, Expr]], Scope] | None:
-    """``\\A x \\in S : F`` -> ([(x, S)], scope binding x); None if not such a node."""
-    if _kind(node) != "QUANTIFICATION" or node.quantifier != "\\A":
-        return None
-    out = []
+_ACTIONS_ONLY = "Temporal formulas containing actions must be of forms <>[]A or []<>A."
+
+
+def _where(node: Node, sc: Scope) -> str:
+    try:
+        return f"{sc.mod.file}:{node.start.line + 1}:{node.start.column + 1}"
+    except AttributeError:
+        return str(sc.mod.file)
+
+
+def _truth(v: Any, where: str) -> bool:
+    if v is True or v is False:
+        return v
+    raise EvalError(f"{where}: a predicate of a temporal formula is not a Boolean")
+
+
+def _temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+    """Whether ``tree`` mentions a temporal operator (looking into definitions)."""
+    node: Any = tree
+    if depth > 40 or isinstance(node, str) or node is None:
+        return False
+    if isinstance(node, list):
+        return any(_temporal(x, comp, sc, depth) for x in node)
+    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+        return False
+    k = _kind(node)
+    if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
+        return True
+    if k == "OPERATOR_APPLICATION":
+        app: Any = node
+        if app.operator in ("[]", "<>", "~>", "-+->"):
+            return True
+        d = comp.lookup(app.operator, sc)
+        if (
+            isinstance(d, OpDef)
+            and not d.node.function
+            and _temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
+        ):
+            return True
+    if k == "SUBEXPRESSION_REFERENCE":
+        try:
+            target, tsc, _ = comp.instance_ref(node, sc)
+        except TlaError:
+            return False
+        if isinstance(target, OpDef) and not target.node.function:
+            return _temporal(target.node.definiens, comp, tsc, depth + 1)
+        return False
+    return any(
+        _temporal(getattr(node, f), comp, sc, depth)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
+
+
+def _bindings(
+    node: Node, comp: Compiler, sc: Scope, env: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Scope]:
+    """The environments of ``\\A x \\in S`` / ``\\E x \\in S`` (bounded only)."""
     names: dict[str, tuple[Any, ...]] = {}
+    binds: list[tuple[list[str], Expr]] = []
     for target, bound in declarations_as_name_bounds(node.declarations):
-        if bound is None or _kind(target) == "TUPLE":
-            raise Unsupported("this quantifier form in a temporal formula")
+        if bound is None:
+            raise Unsupported("an unbounded quantifier in a temporal formula")
         s, _ = comp.expr(bound, sc)
-        out.append((target.operator, s))
-        names[target.operator] = ("val",)
-    return out, sc.bind_all(names)
-
-
-def _envs(binds: list[tuple[str, Expr]], base: dict[str, Any]) -> list[dict[str, Any]]:
-    envs = [dict(base)]
+        tup = _kind(target) == "TUPLE"
+        vs = [x.operator for x in target.items] if tup else [target.operator]
+        binds.append((vs, s))
+        for v in vs:
+            names[v] = ("val",)
+    envs = [dict(env)]
     ctx = Ctx([], None)
-    for name, s in binds:
-        envs = [{**e, name: v} for e in envs for v in sorted(s(ctx, e), key=repr)]
-    return envs
+    from aura_model.tla._values import set_elements, sort_key
+
+    for vs, s in binds:
+        out = []
+        for e in envs:
+            try:
+                elems = sorted(set_elements(s(ctx, e)), key=sort_key)
+            except (TypeError, OverflowError):
+                raise Unsupported(
+                    "a quantifier over a non-finite set in a temporal formula"
+                ) from None
+            for v in elems:
+                if len(vs) == 1:
+                    out.append({**e, vs[0]: v})
+                else:
+                    if type(v) is not tuple or len(v) != len(vs):
+                        raise EvalError("a tuple binder over a set of non-tuples")
+                    out.append({**e, **dict(zip(vs, v, strict=True))})
+        envs = out
+    return envs, sc.bind_all(names)
 
 
 def compile_live(
     label: str, node: Node, comp: Compiler, sc: Scope, env: dict[str, Any] | None = None
 ) -> list[tuple[LiveCheck, dict[str, Any]]]:
-    """The checks for one temporal conjunct; raises Unsupported for other shapes."""
-    node, sc = _unwrap(node, comp, sc)
-    env = env or {}
-    q = _bound(node, comp, sc)
-    if q is not None:
-        binds, inner = q
-        out = []
-        for e in _envs(binds, env):
-            out.extend(compile_live(label, node.predicate, comp, inner, e))
-        return out
-    k = _kind(node)
-    if k == "OPERATOR_APPLICATION" and node.arguments:
-        op = _op(node)
-        if op == "~>":
-            p, _ = comp.expr(node.arguments[0], sc)
-            qq, _ = comp.expr(node.arguments[1], sc)
-            return [(LiveCheck(label, "leadsto", p, qq), env)]
-        if op in ("[]", "<>"):
-            inner, isc = _unwrap(node.arguments[0], comp, sc)
-            ik = _kind(inner)
-            if ik == "OPERATOR_APPLICATION" and inner.arguments and _op(inner) in ("[]", "<>"):
-                if _op(inner) == op:
-                    raise Unsupported(f"{op}{op} in a property")
-                p, lvl = comp.expr(inner.arguments[0], isc)
-                if lvl > 1:
-                    raise Unsupported("an action inside []<> or <>[]")
-                kind = "infinitely" if op == "[]" else "eventually_always"
-                return [(LiveCheck(label, kind, p, None), env)]
-            p, lvl = comp.expr(inner, isc)
-            if lvl > 1:
-                raise Unsupported("an action inside [] or <> (other than [][A]_v)")
-            return [(LiveCheck(label, "always" if op == "[]" else "eventually", p, None), env)]
-    raise Unsupported("this temporal formula shape (supported: []<>P, <>[]P, <>P, P ~> Q, []P)")
+    """The checks for one temporal property conjunct (its conjunctions split up)."""
+    b = _Builder(comp)
+    f = b.build(node, sc, dict(env or {}))
+    parts = list(f[1:]) if f[0] == "and" else [f]
+    return [(LiveCheck(label, _neg(p), b.atoms), {}) for p in parts if p != TRUE]
 
 
 def compile_fairness(
     node: Node, comp: Compiler, sc: Scope, env: dict[str, Any] | None = None
 ) -> list[tuple[Fairness, dict[str, Any]]]:
-    node, sc = _unwrap(node, comp, sc)
+    """The ``WF``/``SF`` conditions of a SPECIFICATION conjunct."""
     env = env or {}
-    q = _bound(node, comp, sc)
-    if q is not None:
-        binds, inner = q
-        out = []
-        for e in _envs(binds, env):
-            out.extend(compile_fairness(node.predicate, comp, inner, e))
-        return out
-    if _kind(node) == "OPERATOR_APPLICATION" and _op(node) == "/\\" and node.arguments:
+    k = _kind(node)
+    if k == "PARENTHESES":
+        return compile_fairness(node.expression, comp, sc, env)
+    if k == "OPERATOR_APPLICATION" and not node.arguments:
+        d = comp.lookup(node.operator, sc)
+        if isinstance(d, OpDef) and not d.params and not d.node.function:
+            return compile_fairness(d.node.definiens, comp, Scope(d.mod, {}), env)
+    if k == "OPERATOR_APPLICATION" and node.arguments:
+        d = comp.lookup(node.operator, sc)
+        if isinstance(d, OpDef) and not d.node.function and len(d.params) == len(node.arguments):
+            isc = comp.inline_scope(d, list(node.arguments), sc)
+            return compile_fairness(d.node.definiens, comp, isc, env)
+    if k == "QUANTIFICATION" and node.quantifier == "\\A":
+        envs, inner = _bindings(node, comp, sc, env)
+        return [f for e in envs for f in compile_fairness(node.predicate, comp, inner, e)]
+    if k == "VERTICAL_LIST" and node.operator == "/\\":
+        return [f for it in node.arguments for f in compile_fairness(it.expression, comp, sc, env)]
+    if k == "OPERATOR_APPLICATION" and _op(node) == "/\\" and node.arguments:
         return [f for a in node.arguments for f in compile_fairness(a, comp, sc, env)]
-    if _kind(node) != "FAIRNESS":
+    if k != "FAIRNESS":
         raise Unsupported("this fairness formula (supported: WF_v(A), SF_v(A), \\A x \\in S : ...)")
     act = comp.action(node.action, sc)
     expr, _ = comp.expr(node.action, sc)
@@ -169,7 +436,256 @@ def _is_step(f: Fairness, env: dict[str, Any], s: State, t: State) -> bool:
     return f.expr(Ctx(s, list(t)), env) is True
 
 
-def _sccs(nodes: set[int], succ: list[list[int]]) -> list[list[int]]:
+# ------------------------------------------------------------------ tableau
+
+
+def _expand(
+    obligations: frozenset[Formula],
+) -> list[tuple[frozenset[tuple[int, bool]], frozenset[Formula]]]:
+    """The ways to meet ``obligations`` now: (literals now, obligations from the next state)."""
+    out: list[tuple[frozenset[tuple[int, bool]], frozenset[Formula]]] = []
+    seen: set[tuple[frozenset[tuple[int, bool]], frozenset[Formula]]] = set()
+    todo: list[tuple[list[Formula], dict[int, bool], frozenset[Formula]]] = [
+        (list(obligations), {}, frozenset())
+    ]
+    while todo:
+        fs, lits, nxt = todo.pop()
+        dead = False
+        while fs and not dead:
+            f = fs.pop()
+            k = f[0]
+            if k == "atom":
+                if lits.get(f[1], f[2]) != f[2]:
+                    dead = True
+                else:
+                    lits = {**lits, f[1]: f[2]}
+            elif k == "false":
+                dead = True
+            elif k == "and":
+                fs.extend(f[1:])
+            elif k == "G":
+                fs.append(f[1])
+                nxt = nxt | {f}
+            elif k in ("or", "F"):
+                # Branch: each disjunct (for F: now, or postponed to the next state).
+                choices: list[tuple[list[Formula], frozenset[Formula]]]
+                if k == "or":
+                    choices = [([*fs, g], nxt) for g in f[1:]]
+                else:
+                    choices = [([*fs, f[1]], nxt), (list(fs), nxt | {f})]
+                for cfs, cnxt in choices[1:]:
+                    todo.append((cfs, dict(lits), cnxt))
+                fs, nxt = choices[0]
+        if dead:
+            continue
+        key = (frozenset(lits.items()), nxt)
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
+    return out
+
+
+class _Automaton:
+    """The tableau's nodes (obligation sets) and transitions, built on demand."""
+
+    def __init__(self, start: Formula) -> None:
+        self.nodes: list[frozenset[Formula]] = []
+        self.index: dict[frozenset[Formula], int] = {}
+        self.trans: list[
+            list[tuple[list[tuple[int, bool]], list[tuple[int, bool]], int, int]] | None
+        ] = []
+        self.eventualities: list[Formula] = []
+        self._ev_index: dict[Formula, int] = {}
+        self.start = self.node(frozenset([start]))
+
+    def node(self, obligations: frozenset[Formula]) -> int:
+        i = self.index.get(obligations)
+        if i is None:
+            i = self.index[obligations] = len(self.nodes)
+            self.nodes.append(obligations)
+            self.trans.append(None)
+            self._collect(obligations)
+        return i
+
+    def _collect(self, fs: frozenset[Formula]) -> None:
+        stack = list(fs)
+        while stack:
+            f = stack.pop()
+            if f[0] == "F" and f not in self._ev_index:
+                self._ev_index[f] = len(self.eventualities)
+                self.eventualities.append(f)
+            if f[0] in ("and", "or", "G", "F"):
+                stack.extend(f[1:])
+
+    def transitions(
+        self, n: int, atoms: list[Atom]
+    ) -> list[tuple[list[tuple[int, bool]], list[tuple[int, bool]], int, int]]:
+        """(state literals, action literals, target node, acceptance bits) of node ``n``."""
+        done = self.trans[n]
+        if done is None:
+            out = []
+            for lits, nxt in _expand(self.nodes[n]):
+                target = self.node(nxt)
+                bits = 0
+                for f, b in self._ev_index.items():
+                    if f not in nxt:
+                        bits |= 1 << b
+                slits = [(a, p) for a, p in lits if not atoms[a].action]
+                alits = [(a, p) for a, p in lits if atoms[a].action]
+                out.append((slits, alits, target, bits))
+            self.trans[n] = done = out
+        return done
+
+
+# ------------------------------------------------------------------ search
+
+
+class _Product:
+    def __init__(
+        self,
+        states: list[State],
+        succ: list[list[int]],
+        fairness: list[tuple[Fairness, dict[str, Any]]],
+        chk: LiveCheck,
+    ) -> None:
+        self.states = states
+        self.succ = succ
+        self.fair = fairness
+        self.atoms = chk.atoms
+        self.aut = _Automaton(chk.neg)
+        self._state_val: dict[tuple[int, int], bool] = {}
+        self._act_val: dict[tuple[int, int, int], bool] = {}
+        self._en: dict[tuple[int, int], bool] = {}
+        self._step: dict[tuple[int, int, int], bool] = {}
+        # Product nodes: (state index, automaton node); edges carry acceptance bits.
+        self.pstate: list[int] = []
+        self.pnode: list[int] = []
+        self.pindex: dict[tuple[int, int], int] = {}
+        self.pedges: list[list[tuple[int, int]]] = []
+        self.pparent: list[int] = []
+
+    def sval(self, a: int, i: int) -> bool:
+        key = (a, i)
+        v = self._state_val.get(key)
+        if v is None:
+            v = self._state_val[key] = self.atoms[a].test(self.states[i])
+        return v
+
+    def aval(self, a: int, i: int, j: int) -> bool:
+        key = (a, i, j)
+        v = self._act_val.get(key)
+        if v is None:
+            v = self._act_val[key] = self.atoms[a].test(self.states[i], self.states[j])
+        return v
+
+    def enabled(self, fi: int, i: int) -> bool:
+        key = (fi, i)
+        v = self._en.get(key)
+        if v is None:
+            f, env = self.fair[fi]
+            v = self._en[key] = _enabled(f, env, self.states[i])
+        return v
+
+    def is_step(self, fi: int, i: int, j: int) -> bool:
+        if i == j:
+            return False
+        key = (fi, i, j)
+        v = self._step.get(key)
+        if v is None:
+            f, env = self.fair[fi]
+            v = self._step[key] = _is_step(f, env, self.states[i], self.states[j])
+        return v
+
+    def _pnode(self, i: int, n: int, parent: int, todo: deque[int]) -> int:
+        key = (i, n)
+        p = self.pindex.get(key)
+        if p is None:
+            p = self.pindex[key] = len(self.pstate)
+            self.pstate.append(i)
+            self.pnode.append(n)
+            self.pedges.append([])
+            self.pparent.append(parent)
+            todo.append(p)
+        return p
+
+    def build(self, inits: list[int]) -> None:
+        todo: deque[int] = deque()
+        for i in inits:
+            self._pnode(i, self.aut.start, -1, todo)
+        while todo:
+            p = todo.popleft()
+            i, n = self.pstate[p], self.pnode[p]
+            edges = self.pedges[p]
+            for slits, alits, target, bits in self.aut.transitions(n, self.atoms):
+                if any(self.sval(a, i) != pos for a, pos in slits):
+                    continue
+                # Every state may stutter: a TLA+ behaviour may repeat a state.
+                for j in (*self.succ[i], i):
+                    if any(self.aval(a, i, j) != pos for a, pos in alits):
+                        continue
+                    edges.append((self._pnode(j, target, p, todo), bits))
+
+    def accepting(self, nodes: set[int]) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
+        """A strongly connected set inside ``nodes`` meeting every condition, with
+        the edges that witness them; None if there is none."""
+        full = (1 << len(self.aut.eventualities)) - 1
+        for comp in _sccs(nodes, self.pedges):
+            cset = set(comp)
+            inner = [(p, q, b) for p in comp for q, b in self.pedges[p] if q in cset]
+            if not inner:
+                continue
+            # Witnesses close to where the lasso enters make short loops; at
+            # equal distance a stuttering step is preferred (TLC's traces
+            # mostly end stuttering).
+            dist = _distances(self.pedges, min(comp), cset)
+            inner.sort(key=lambda e: (dist[e[0]], e[0] != e[1]))
+            near = sorted(comp, key=dist.__getitem__)
+            # (p, q, True): take the edge p -> q; (p, p, False): visit p.
+            witnesses: list[tuple[int, int, bool]] = []
+            got = 0
+            for p, q, b in inner:
+                if b & ~got & full:
+                    got |= b
+                    witnesses.append((p, q, True))
+            if got & full != full:
+                continue
+            remove: set[int] = set()
+            ok = True
+            for fi, (f, _) in enumerate(self.fair):
+                step = next(
+                    (
+                        (p, q)
+                        for p, q, _ in inner
+                        if self.is_step(fi, self.pstate[p], self.pstate[q])
+                    ),
+                    None,
+                )
+                if step is not None:
+                    witnesses.append((*step, True))
+                    continue
+                en = {p for p in near if self.enabled(fi, self.pstate[p])}
+                if not en:
+                    continue
+                if f.strong:
+                    remove |= en
+                elif len(en) < len(comp):
+                    off = next(p for p in near if p not in en)
+                    witnesses.append((off, off, False))
+                else:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if remove:
+                sub = self.accepting(cset - remove)
+                if sub is not None:
+                    return sub
+                continue
+            return comp, witnesses
+        return None
+
+
+def _sccs(nodes: set[int], edges: list[list[tuple[int, int]]]) -> list[list[int]]:
     """Tarjan's algorithm, iterative, on the subgraph induced by ``nodes``."""
     index: dict[int, int] = {}
     low: dict[int, int] = {}
@@ -177,7 +693,7 @@ def _sccs(nodes: set[int], succ: list[list[int]]) -> list[list[int]]:
     stack: list[int] = []
     out: list[list[int]] = []
     counter = 0
-    for root in nodes:
+    for root in sorted(nodes):
         if root in index:
             continue
         work = [(root, 0)]
@@ -187,10 +703,10 @@ def _sccs(nodes: set[int], succ: list[list[int]]) -> list[list[int]]:
         on.add(root)
         while work:
             v, i = work[-1]
-            nbrs = succ[v]
+            nbrs = edges[v]
             if i < len(nbrs):
                 work[-1] = (v, i + 1)
-                w = nbrs[i]
+                w = nbrs[i][0]
                 if w not in nodes:
                     continue
                 if w not in index:
@@ -218,65 +734,37 @@ def _sccs(nodes: set[int], succ: list[list[int]]) -> list[list[int]]:
     return out
 
 
-class _Graph:
-    def __init__(
-        self,
-        states: list[State],
-        succ: list[list[int]],
-        fairness: list[tuple[Fairness, dict[str, Any]]],
-    ) -> None:
-        self.states = states
-        self.succ = succ
-        self.fair = fairness
-        self._en: dict[tuple[int, int], bool] = {}
+def _distances(edges: list[list[tuple[int, int]]], src: int, inside: set[int]) -> dict[int, int]:
+    dist = {src: 0}
+    frontier = deque([src])
+    while frontier:
+        v = frontier.popleft()
+        for w, _ in edges[v]:
+            if w in inside and w not in dist:
+                dist[w] = dist[v] + 1
+                frontier.append(w)
+    return dist
 
-    def enabled(self, fi: int, i: int) -> bool:
-        key = (fi, i)
-        if key not in self._en:
-            f, env = self.fair[fi]
-            self._en[key] = _enabled(f, env, self.states[i])
-        return self._en[key]
 
-    def fair_cycle(self, region: set[int]) -> int | None:
-        """A state of a fair cycle (or fair stuttering) inside ``region``, or None."""
-        for i in region:
-            # Stuttering forever in i is fair when no fair action is enabled there.
-            if all(not self.enabled(fi, i) for fi in range(len(self.fair))):
-                return i
-        return self._fair_scc(region)
-
-    def _fair_scc(self, region: set[int]) -> int | None:
-        for comp in _sccs(region, self.succ):
-            cset = set(comp)
-            edges = [(i, j) for i in comp for j in self.succ[i] if j in cset]
-            if not edges:
-                continue
-            remove: set[int] = set()
-            ok = True
-            for fi, (f, env) in enumerate(self.fair):
-                taken = any(
-                    i != j and _is_step(f, env, self.states[i], self.states[j]) for i, j in edges
-                )
-                if taken:
-                    continue
-                en = {i for i in comp if self.enabled(fi, i)}
-                if not en:
-                    continue
-                if not f.strong and len(en) < len(comp):
-                    continue
-                if f.strong:
-                    remove |= en
-                else:
-                    ok = False
-                    break
-            if not ok:
-                continue
-            if not remove:
-                return comp[0]
-            sub = self._fair_scc(cset - remove)
-            if sub is not None:
-                return sub
-        return None
+def _path(edges: list[list[tuple[int, int]]], src: int, dst: int, inside: set[int]) -> list[int]:
+    """Nodes after ``src`` on a shortest path to ``dst`` inside ``inside`` (empty if src == dst)."""
+    if src == dst:
+        return []
+    parent = {src: src}
+    frontier = deque([src])
+    while frontier:
+        v = frontier.popleft()
+        for w, _ in edges[v]:
+            if w in inside and w not in parent:
+                parent[w] = v
+                if w == dst:
+                    out = [w]
+                    while parent[out[-1]] != src:
+                        out.append(parent[out[-1]])
+                    out.reverse()
+                    return out
+                frontier.append(w)
+    raise EvalError("internal: no path inside a strongly connected component")
 
 
 def find_violation(
@@ -285,99 +773,54 @@ def find_violation(
     inits: list[int],
     checks: list[tuple[LiveCheck, dict[str, Any]]],
     fairness: list[tuple[Fairness, dict[str, Any]]],
-) -> tuple[str, int, list[int] | None] | None:
-    """(label, a state of the violating behaviour, the states of its cycle after
-    that one) for the first violated check; the cycle is None for []P."""
-    g = _Graph(states, succ, fairness)
-
-    def holds(p: Expr, env: dict[str, Any], i: int) -> bool:
-        return p(Ctx(states[i], None), env) is True
-
-    def reach(starts: list[int], inside: Callable[[int], bool]) -> set[int]:
-        seen = {s for s in starts if inside(s)}
-        todo = list(seen)
-        while todo:
-            v = todo.pop()
-            for w in succ[v]:
-                if w not in seen and inside(w):
-                    seen.add(w)
-                    todo.append(w)
-        return seen
-
-    everything = set(range(len(states)))
-    for chk, env in checks:
-        p = chk.p
-        if chk.kind == "always":
-            bad = [i for i in range(len(states)) if not holds(p, env, i)]
-            if bad:
-                return chk.label, bad[0], None
+) -> tuple[str, list[int], int] | None:
+    """(label, the states of a violating lasso, the index its loop returns to)
+    for the first violated check, or None."""
+    for chk, _ in checks:
+        prod = _Product(states, succ, fairness, chk)
+        try:
+            prod.build(inits)
+        except RecursionError:
+            raise EvalError(f"{chk.label}: recursion too deep in a temporal formula") from None
+        found = prod.accepting(set(range(len(prod.pstate))))
+        if found is None:
             continue
-        if chk.kind == "infinitely":
-            region = {i for i in everything if not holds(p, env, i)}
-        elif chk.kind == "eventually_always":
-            hit = _eventually_always_violation(g, p, env, everything)
-            if hit is not None:
-                return chk.label, hit, _cycle(succ, hit, everything)
-            continue
-        elif chk.kind == "eventually":
-            region = reach(inits, _outside(holds, p, env))
-        else:
-            q = chk.q
-            assert q is not None
-            starts = [i for i in everything if holds(p, env, i) and not holds(q, env, i)]
-            region = reach(starts, _outside(holds, q, env))
-        hit = g.fair_cycle(region)
-        if hit is not None:
-            return chk.label, hit, _cycle(succ, hit, region)
-    return None
-
-
-def _cycle(succ: list[list[int]], start: int, region: set[int]) -> list[int]:
-    """States after ``start`` on a shortest way back to it inside ``region``
-    (empty: the behaviour stutters in ``start`` forever)."""
-    parent: dict[int, int] = {}
-    frontier = [start]
-    seen = {start}
-    while frontier:
-        following = []
-        for v in frontier:
-            for w in succ[v]:
-                if w == start and v != start:
-                    path = [v]
-                    while path[-1] in parent:
-                        path.append(parent[path[-1]])
-                    path.reverse()
-                    return path[1:] if path and path[0] == start else path
-                if w in region and w not in seen:
-                    seen.add(w)
-                    parent[w] = v
-                    following.append(w)
-        frontier = following
-    return []
-
-
-def _outside(
-    holds: Callable[[Expr, dict[str, Any], int], bool], p: Expr, env: dict[str, Any]
-) -> Callable[[int], bool]:
-    def inside(i: int) -> bool:
-        return not holds(p, env, i)
-
-    return inside
-
-
-def _eventually_always_violation(
-    g: _Graph, p: Expr, env: dict[str, Any], everything: set[int]
-) -> int | None:
-    # <>[]P fails when a fair behaviour visits a ~P state infinitely often:
-    # stuttering in a ~P state, or a fair component that contains one.
-    bad = {i for i in everything if p(Ctx(g.states[i], None), env) is not True}
-    for i in bad:
-        if all(not g.enabled(fi, i) for fi in range(len(g.fair))):
-            return i
-    for comp in _sccs(everything, g.succ):
-        if not bad.intersection(comp):
-            continue
-        hit = g._fair_scc(set(comp))
-        if hit is not None and bad.intersection(comp):
-            return next(iter(bad.intersection(comp)))
+        comp, witnesses = found
+        cset = set(comp)
+        # Shortest prefix: the product was built breadth first, so the first
+        # component node in creation order has a shortest way in.
+        entry = min(comp)
+        prefix = [entry]
+        while prod.pparent[prefix[-1]] != -1:
+            prefix.append(prod.pparent[prefix[-1]])
+        prefix.reverse()
+        cycle: list[int] = []
+        cur = entry
+        seen_nodes = {entry}
+        seen_edges: set[tuple[int, int]] = set()
+        for p, q, is_edge in witnesses:
+            # A witness the cycle already passes needs no detour.
+            if (p, q) in seen_edges if is_edge else p in seen_nodes:
+                continue
+            way = _path(prod.pedges, cur, p, cset)
+            if is_edge:
+                way.append(q)
+            for nxt in way:
+                seen_edges.add((cur, nxt))
+                seen_nodes.add(nxt)
+                cur = nxt
+            cycle += way
+        cycle += _path(prod.pedges, cur, entry, cset)
+        if not cycle:
+            # No witness needed: any way around the component will do.
+            q = min((q for q, _ in prod.pedges[entry] if q in cset), key=lambda q: q != entry)
+            cycle = [q, *_path(prod.pedges, q, entry, cset)]
+        # The lasso's states: the prefix, then the cycle up to (not including)
+        # its return to the entry; a cycle of stuttering steps only is empty.
+        loop = [prod.pstate[p] for p in cycle[:-1]]
+        at = prod.pstate[entry]
+        if all(s == at for s in loop):
+            loop = []
+        path = [prod.pstate[p] for p in prefix] + loop
+        return chk.label, path, len(prefix) - 1
     return None

@@ -12,6 +12,7 @@ from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._liveness import compile_fairness, compile_live
 from aura_model.tla._modules import InstDef, Mod, OpDef, declarations_as_name_bounds, parse_module
+from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._values import Fn, ModelValue, from_python
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
@@ -69,7 +70,7 @@ class Model:
             consts[k] = from_python(v)
         declared = {n for n, _ in root.constants}
         for name in consts:
-            if name not in declared and name not in root.defs:
+            if name not in declared and name not in root.defs and not _builtin(name):
                 raise ConfigError(f"{cfg.path}: {name} is not a CONSTANT of module {self.name}")
         for name, _ in root.constants:
             if name not in consts:
@@ -77,24 +78,27 @@ class Model:
         for name, v in list(consts.items()):
             is_subst = isinstance(v, tuple) and len(v) == 2 and v[0] == "subst"
             if name not in declared:
-                # The cfg overrides a definition (`Limit <- LooseLimit`, `Max = 3`).
+                # The cfg overrides a definition (`Limit <- LooseLimit`, `Max = 3`),
+                # standard ones included (`Nat <- MyNat`): everywhere it is used.
                 if is_subst:
                     target = root.defs.get(v[1])
                     if not isinstance(target, OpDef):
                         raise ConfigError(f"{cfg.path}: {name} <- {v[1]}: no definition {v[1]}")
-                    root.defs[name] = target
+                    root.override(name, target)
                 else:
-                    root.defs[name] = ("value", v)
+                    root.override(name, ("value", v))
                 del consts[name]
             elif is_subst and v[1] not in root.defs:
                 # `C <- m` with no definition m: a model value, as TLC allows.
                 consts[name] = ModelValue(v[1])
+        self._module_overrides(cfg)
         self.comp = Compiler(consts)
         self.comp.nvars = len(self.vars)
         self.skipped: list[str] = []
         self.fairness_nodes: list[tuple[Node, Scope]] = []
         self.live_checks: list[tuple[Any, dict[str, Any]]] = []
         self.fairness: list[tuple[Any, dict[str, Any]]] = []
+        self.no_behaviour = False
         self._load_behaviour()
         self.invariants: list[tuple[str, Expr]] = [
             (n, self._pred(n, "INVARIANT")) for n in cfg.invariants
@@ -123,6 +127,33 @@ class Model:
         self._evaluators: dict[str, Expr] = {}
 
     # -------------------------------------------------------------- loading
+
+    def _module_overrides(self, cfg: Config) -> None:
+        """``C <- [Mod] Def`` and ``C = [Mod] v``: replace ``C`` in module ``Mod``
+        only; ``Def`` is read in the root module, as TLC does."""
+        mods = {m.name: m for m in self.root.all_mods()}
+        for mod_name, subs in cfg.mod_overrides.items():
+            m = mods.get(mod_name)
+            if m is None:
+                raise ConfigError(f"{cfg.path}: <-[{mod_name}]: no module {mod_name} is used")
+            for name, target_name in subs.items():
+                target = self.root.defs.get(target_name)
+                if not isinstance(target, OpDef):
+                    raise ConfigError(
+                        f"{cfg.path}: {name} <-[{mod_name}] {target_name}: no definition"
+                        f" {target_name} in module {self.name}"
+                    )
+                if name not in m.defs:
+                    raise ConfigError(f"{cfg.path}: {name} is not defined in module {mod_name}")
+                m.defs[name] = target
+        for mod_name, values in cfg.mod_constants.items():
+            m = mods.get(mod_name)
+            if m is None:
+                raise ConfigError(f"{cfg.path}: =[{mod_name}]: no module {mod_name} is used")
+            for name, v in values.items():
+                if name not in m.defs:
+                    raise ConfigError(f"{cfg.path}: {name} is not defined in module {mod_name}")
+                m.defs[name] = ("value", v)
 
     def _def(self, name: str, what: str) -> OpDef:
         d = self.root.defs.get(name)
@@ -189,6 +220,11 @@ class Model:
             self.next_node, self.next_scope, _ = nexts[0]
             self.next_name = _ref_name(self.next_node) or "Next"
         else:
+            if not cfg.init and not cfg.next and not self.vars:
+                # Only constants and ASSUMEs: TLC evaluates the assumptions and
+                # stops (0 states). With variables it wants an initial predicate.
+                self.no_behaviour = True
+                return
             if not cfg.init or not cfg.next:
                 raise ConfigError(f"{cfg.path}: neither SPECIFICATION nor INIT and NEXT given")
             di = self._def(cfg.init, "INIT")
@@ -247,6 +283,13 @@ class Model:
                     sub, _ = self.comp.expr(a.subscript, sc)
                     self.action_properties.append(ActionProperty(label, act, sub))
                     continue
+                if not _is_temporal(a, self.comp, sc):
+                    fn, lvl = self.comp.expr(a, sc)
+                    if lvl <= 1:
+                        # TLC checks []P, P a state predicate, as an invariant
+                        # ("Invariant P is violated", shortest trace).
+                        self.invariants.append((label, fn))
+                        continue
             if _is_temporal(node, self.comp, sc):
                 try:
                     self.live_checks.extend(compile_live(label, node, self.comp, sc))
@@ -290,6 +333,8 @@ class Model:
         return None
 
     def init_states(self) -> list[tuple[Any, ...]]:
+        if self.no_behaviour:
+            return []
         n = len(self.vars)
         lst: list[Any] = [UNSET] * n
         ctx = Ctx(lst, lst)
@@ -306,6 +351,8 @@ class Model:
         return out
 
     def successor_fn(self) -> Callable[[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        if self.no_behaviour:
+            return lambda cur: []
         n = len(self.vars)
         act = self.next_act
         names = self.vars
@@ -331,6 +378,8 @@ class Model:
         return successors
 
     def disjuncts(self) -> list[Disjunct]:
+        if self.no_behaviour:
+            return []
         if self._disjuncts is None:
             self._disjuncts = self._split(self.next_node, self.next_scope, self.next_name, [], [])
         return self._disjuncts
@@ -396,6 +445,11 @@ def _is_choice(node: Node) -> bool:
         and not node.nonfix
         and len(node.arguments or ()) == 2
     )
+
+
+def _builtin(name: str) -> bool:
+    """A standard operator the cfg may override (`Nat <- MyNat`)."""
+    return name in BUILTIN_OPS or name in BUILTIN_VALUES
 
 
 def _ref_name(node: Node) -> str | None:
