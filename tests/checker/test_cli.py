@@ -105,11 +105,11 @@ def test_config_errors_exit_151(
 def test_unsupported_is_reported_not_raised(
     make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = make_spec("VARIABLE x\nInit == x = CHOOSE v : v = 1\nNext == x' = x\n")
+    spec = make_spec("VARIABLE x\nInit == x = 0 /\\ [](x = 0)\nNext == x' = x\n")
     rc = main(["check", str(spec)])
     err = capsys.readouterr().err
     assert rc == 150
-    assert "unsupported: unbounded CHOOSE" in err
+    assert "unsupported: temporal operator [] inside an expression" in err
 
 
 def test_eval_error_has_location(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:

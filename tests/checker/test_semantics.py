@@ -102,3 +102,90 @@ def test_a_violated_conjunct_of_a_broken_fairness_is_found(
     assert (bad.result, bad.violated) == ("property", "Live")
     good = check(load_model(make_spec(body, cfg="SPECIFICATION Good\nPROPERTY Live\n", name="G")))
     assert good.result == "ok"
+
+
+# Membership in infinite sets is decided without enumerating them (TLC: every
+# one of these is TRUE or FALSE as listed; enumerating one is an error).
+INFINITE = [
+    ("[j \\in {1, 2} |-> 3] \\in [{1, 2} -> Nat]", True),
+    ("[j \\in {1, 2} |-> 0] \\in [{1, 2} -> {n \\in Nat : n > 0}]", False),
+    ("[j \\in {1, 2} |-> 4] \\in [{1, 2} -> {n \\in Nat : n > 0}]", True),
+    ("<<1, 2>> \\in Seq(Nat)", True),
+    ("<<1, -1>> \\in Seq(Nat)", False),
+    ("{1, -2} \\in SUBSET Int", True),
+    ("{1, -2} \\in SUBSET Nat", False),
+    ("{1, 2} \\in SUBSET {n \\in Nat : n > 0}", True),
+    ("{0, 2} \\in SUBSET {n \\in Nat : n > 0}", False),
+    ('[a |-> 1, b |-> "x"] \\in [a : Nat, b : STRING]', True),
+    ("[a |-> 1] \\in [a : Nat, b : STRING]", False),
+    ('"abc" \\in STRING', True),
+    ('"" \\in STRING', True),
+    ("<<<<1>>, <<>>>> \\in Seq(Seq({n \\in Nat : n > 0}))", True),
+    ("<<<<0>>>> \\in Seq(Seq({n \\in Nat : n > 0}))", False),
+    ("-3 \\in {n \\in Int : n > -5} \\ {0}", True),
+    ("7 \\in {n \\in Int : n % 2 = 0}", False),
+]
+
+
+@pytest.mark.parametrize(("expr", "value"), INFINITE)
+def test_membership_in_infinite_sets(ev: Callable[..., Any], expr: str, value: bool) -> None:
+    assert ev(expr) is value
+
+
+def test_enumerating_an_infinite_set_is_an_error(ev: Callable[..., Any]) -> None:
+    with pytest.raises(TlaError, match="infinite set"):
+        ev("\\E n \\in {m \\in Nat : m > 3} : n = 5")
+
+
+def test_unbounded_choose_fails_only_when_evaluated(make_spec: Callable[..., Path]) -> None:
+    # TLC: fine while NoVal is unused (or overridden); an evaluation error
+    # ("TLC attempted to evaluate an unbounded CHOOSE") once it is evaluated.
+    body = "VARIABLE x\nNoVal == CHOOSE v : v \\notin {1, 2}\nNext == x' \\in {1, 2}\n"
+    ok = check(load_model(make_spec(body + "Init == x = 1\n")))
+    assert (ok.result, ok.distinct_states) == ("ok", 2)
+    bad = check(load_model(make_spec(body + "Init == x = NoVal\n", name="U")))
+    assert bad.result == "error"
+    assert bad.message is not None and "unbounded CHOOSE" in bad.message
+
+
+def test_symmetry_set_is_closed_into_a_group(tmp_path: Path) -> None:
+    # Permutations(A) \cup Permutations(V): TLC counts orbits of the group they
+    # generate: 13 distinct states (20 under A's permutations, 64 without).
+    (tmp_path / "Sym.tla").write_text(
+        "---- MODULE Sym ----\nEXTENDS TLC\nCONSTANTS A, V\nVARIABLE votes\n"
+        "Init == votes = [a \\in A |-> {}]\n"
+        "Next == \\E a \\in A, v \\in V : v \\notin votes[a] /\\ "
+        "votes' = [votes EXCEPT ![a] = @ \\cup {v}]\n"
+        "Both == Permutations(A) \\cup Permutations(V)\nOnlyA == Permutations(A)\n====\n",
+        encoding="utf-8",
+    )
+    counts = {}
+    for sym in ("", "SYMMETRY Both", "SYMMETRY OnlyA"):
+        cfg = tmp_path / "Sym.cfg"
+        cfg.write_text(
+            "CONSTANTS A = {a1, a2, a3} V = {v1, v2}\nINIT Init NEXT Next\n"
+            f"CHECK_DEADLOCK FALSE\n{sym}\n",
+            encoding="utf-8",
+        )
+        counts[sym] = check(load_model(tmp_path / "Sym.tla", cfg)).distinct_states
+    assert counts == {"": 64, "SYMMETRY Both": 13, "SYMMETRY OnlyA": 20}
+
+
+def test_module_override_reaches_a_named_instance(tmp_path: Path) -> None:
+    # `Lim <-[Inner] Big` replaces Inner's Lim in I == INSTANCE Inner:
+    # TLC finds 4 states with it, 2 without.
+    (tmp_path / "Inner.tla").write_text(
+        "---- MODULE Inner ----\nEXTENDS Naturals\nLim == 1\nOk(x) == x <= Lim\n====\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Outer.tla").write_text(
+        "---- MODULE Outer ----\nEXTENDS Naturals\nVARIABLE x\nI == INSTANCE Inner\n"
+        "Big == 3\nInit == x = 0\nNext == x' = x + 1 /\\ I!Ok(x')\n====\n",
+        encoding="utf-8",
+    )
+    base = "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n"
+    (tmp_path / "Plain.cfg").write_text(base, encoding="utf-8")
+    (tmp_path / "Over.cfg").write_text("CONSTANT Lim <-[Inner] Big\n" + base, encoding="utf-8")
+    plain = check(load_model(tmp_path / "Outer.tla", tmp_path / "Plain.cfg"))
+    over = check(load_model(tmp_path / "Outer.tla", tmp_path / "Over.cfg"))
+    assert (plain.distinct_states, over.distinct_states) == (2, 4)

@@ -545,7 +545,17 @@ class Compiler:
     def _x_choose(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         decl = node.declaration
         if _op(decl) != "\\in":
-            raise Unsupported("unbounded CHOOSE")
+            # TLC reports this only if it is evaluated (an unused NoVal ==
+            # CHOOSE v : v \notin Val, overridden in the cfg, is fine).
+            def unbounded(c: Ctx, e: dict[str, Any]) -> Value:
+                raise _err(
+                    node,
+                    sc,
+                    "TLC attempted to evaluate an unbounded CHOOSE; make sure that the"
+                    " expression is of form CHOOSE x \\in S: P(x)",
+                )
+
+            return unbounded, 0
         target, bound = decl.arguments
         s, ls = self.expr(bound, sc)
         names = _binder_names(target)
@@ -691,7 +701,21 @@ class Compiler:
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             out = []
             env = dict(e)
-            for x in _set_of(s(c, e), bnode, sc):
+            base = s(c, e)
+            if isinstance(base, LazySet) and not base.finite():
+                # {n \in Nat : P(n)}: TLC tests membership without enumerating.
+                return LazySet(
+                    "Filter",
+                    base,
+                    _filter_test(
+                        p,
+                        c,
+                        dict(e),
+                        bind,
+                        lambda v: _err(node, sc, f"expected a Boolean, got {format_value(v)}"),
+                    ),
+                )
+            for x in _set_of(base, bnode, sc):
                 if name is not None:
                     env[name] = x
                 else:
@@ -2281,6 +2305,29 @@ def _binder(target: Node) -> Callable[[dict[str, Any], Value], None]:
 
     bind.name = name  # type: ignore[attr-defined]
     return bind
+
+
+def _filter_test(
+    p: Expr,
+    c: Ctx,
+    e: dict[str, Any],
+    bind: Callable[[dict[str, Any], Value], None],
+    bad: Callable[[Value], EvalError],
+) -> Callable[[Value], bool]:
+    """Membership in ``{x \\in S : P}`` beyond the test ``x \\in S``."""
+
+    def test(x: Value) -> bool:
+        env = dict(e)
+        try:
+            bind(env, x)
+        except TypeError:
+            return False
+        v = p(c, env)
+        if v is True or v is False:
+            return v
+        raise bad(v)
+
+    return test
 
 
 def _enumerate(

@@ -199,6 +199,9 @@ class LazySet:
             return set_contains(self.args[0], v) or set_contains(self.args[1], v)
         if k == "Cap":
             return set_contains(self.args[0], v) and set_contains(self.args[1], v)
+        if k == "Filter":
+            # args: the set filtered, and the filter's test of one element.
+            return set_contains(self.args[0], v) and bool(self.args[1](v))
         raise AssertionError(k)
 
     def finite(self) -> bool:
@@ -208,6 +211,8 @@ class LazySet:
             return _is_finite(self.args[0])
         if self.kind == "Cap":
             return _is_finite(self.args[0]) or _is_finite(self.args[1])
+        if self.kind == "Filter":
+            return _is_finite(self.args[0])
         return all(not isinstance(a, LazySet) or a.finite() for a in _flat_args(self))
 
     def elements(self) -> frozenset[Value]:
@@ -220,6 +225,8 @@ class LazySet:
             )
         if k == "Cup":
             return set_elements(self.args[0]) | set_elements(self.args[1])
+        if k == "Filter":
+            return frozenset(x for x in set_elements(self.args[0]) if self.args[1](x))
         if k == "Cap":
             a, b = self.args
             if not _is_finite(a):
@@ -363,6 +370,8 @@ def format_value(v: Value) -> str:
             return str(v.kind)
         if v.kind == "Seq":
             return f"Seq({format_value(v.args[0])})"
+        if v.kind == "Filter" and not v.finite():
+            return f"{{x \\in {format_value(v.args[0])} : ...}}"
         if v.finite():
             return format_value(v.elements())
         return f"{v.kind}({', '.join(format_value(a) for a in v.args)})"
