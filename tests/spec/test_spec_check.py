@@ -297,6 +297,17 @@ def test_a_spec_sany_rejects_fails_the_stage_with_sanys_text(
     assert tlc.message == "Counter.tla:11:26: Unknown operator: `Int'."
 
 
+def test_a_module_no_model_checks_must_pass_sany_too(specs: Path) -> None:
+    """An Apalache wrapper SANY rejects fails the check although every model is MET."""
+    wrapper = "---- MODULE APCounter ----\nEXTENDS Naturals\nTyped == 1 \\in Int\n====\n"
+    (specs / "APCounter.tla").write_text(wrapper)
+    report = run_spec_check(specs, emit=_quiet, tool=_tlc())
+    assert [o.outcome for o in report.models] == [Outcome.MET, Outcome.MET]
+    assert report.status() is Status.FAIL
+    assert "SANY accepts 1/2 modules" in report.detail()
+    assert "APCounter.tla:3:16: Unknown operator: `Int'." in report.detail()
+
+
 def test_without_tlc_the_stages_are_skipped_with_the_reason(
     monkeypatch: pytest.MonkeyPatch, specs: Path, tmp_path: Path
 ) -> None:
