@@ -65,8 +65,6 @@ MODULES: dict[str, Callable[[dict[str, Any]], tuple[TransitionSystem, Bridge]]] 
 def _setup(module: str) -> tuple[StepValidator, TransitionSystem, Bridge]:
     model = load_model(str(SPEC / f"{module}.tla"), str(SPEC / f"MC_{module}.cfg"))
     ts, bridge = MODULES[module](dict(model.cfg.constants))
-    # Generous: a timeout ("unknown") would read as a disagreement.
-    ts.timeout_ms = 20000
     return StepValidator(model), ts, bridge
 
 

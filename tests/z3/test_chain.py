@@ -13,7 +13,6 @@ from aura_model.z3._guard_chain import GC_ASSUME, guard_chain
 def test_chain_is_proved_through_the_named_witness() -> None:
     """Initiation, lemmas => instance, instance => invariant: all unsat."""
     ts = guard_chain()
-    ts.timeout_ms = 20000
     res = ts.prove_skolemized("GCReceiptChain")
     assert res.verdict == Verdict.PROVED, res.detail
     assert res.queries == 3
@@ -22,7 +21,6 @@ def test_chain_is_proved_through_the_named_witness() -> None:
 
 def test_chain_lemmas_are_inductive() -> None:
     ts = guard_chain()
-    ts.timeout_ms = 20000
     for name in ("GCAcceptedLogged", "GCStreamGapless"):
         assert ts.prove(name, GC_ASSUME[name]).verdict == Verdict.PROVED, name
 
@@ -32,7 +30,6 @@ def test_instance_is_checked_against_the_invariant_not_trusted() -> None:
     """Failing counterpart: an ``instance`` that does not imply the spec's
     statement (here TRUE) is refuted by a state that breaks the chain."""
     ts = guard_chain()
-    ts.timeout_ms = 20000
     how = ts.skolemized["GCReceiptChain"]
     ts.skolemized["GCReceiptChain"] = attrs.evolve(how, instance=lambda s: z3.BoolVal(True))
     res = ts.prove_skolemized("GCReceiptChain")

@@ -92,7 +92,7 @@ def test_bmc_clean_and_violation_from_bad_init() -> None:
     """BMC finds nothing to depth 6 in the correct system; with a broken Init
     initiation fails with the initial state as the counterexample."""
     ts = counter()
-    assert ts.bmc(6).verdict == Verdict.PROVED
+    assert ts.bmc(6).verdict == Verdict.bounded(6)
     bad_init = TransitionSystem(
         "Counter",
         ts.variables,

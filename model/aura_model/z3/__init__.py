@@ -5,8 +5,20 @@ actions and invariant names; integers and times are unbounded (bit-vectors
 where the implementation computes in u64). See ``docs/proofs.md``.
 """
 
-from aura_model.z3._prove import ProveReport, Row, configure_prove, prove_all, stage_z3_prove
+from aura_model.z3._context import fresh_context
+from aura_model.z3._prove import (
+    PURE,
+    ProveReport,
+    Row,
+    UnknownObligation,
+    configure_prove,
+    model_names,
+    prove_all,
+    row_names,
+    stage_z3_prove,
+)
 from aura_model.z3._pure import (
+    PURE_RLIMIT,
     U64_MAX,
     BoundaryCase,
     PureCheck,
@@ -14,6 +26,7 @@ from aura_model.z3._pure import (
     pure_checks,
     run_pure_checks,
 )
+from aura_model.z3._query import DEFAULT_RLIMIT, QueryStat
 from aura_model.z3._registry import MODELS, ModelEntry
 from aura_model.z3._ts import (
     Action,
@@ -28,7 +41,10 @@ from aura_model.z3._ts import (
 )
 
 __all__ = [
+    "DEFAULT_RLIMIT",
     "MODELS",
+    "PURE",
+    "PURE_RLIMIT",
     "U64_MAX",
     "Action",
     "BoundaryCase",
@@ -36,18 +52,23 @@ __all__ = [
     "ProofResult",
     "ProveReport",
     "PureCheck",
+    "QueryStat",
     "Row",
     "Skolemized",
     "Step",
     "Trace",
     "TransitionSystem",
+    "UnknownObligation",
     "Verdict",
     "Z3ModelError",
     "boundary_cases",
     "configure_prove",
     "format_value",
+    "fresh_context",
+    "model_names",
     "prove_all",
     "pure_checks",
+    "row_names",
     "run_pure_checks",
     "stage_z3_prove",
 ]

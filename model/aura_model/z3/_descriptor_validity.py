@@ -15,13 +15,13 @@ instantiation.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Sequence
 from typing import Any
 
 import z3
 
+from aura_model.z3._context import context_cached
 from aura_model.z3._sorts import EnumSort
 from aura_model.z3._ts import (
     Action,
@@ -119,9 +119,9 @@ class DVSorts:
         self.fact = fact.create()
 
 
-@functools.cache
+@context_cached
 def dv_sorts() -> DVSorts:
-    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    """Z3 datatypes may be declared only once per context: every caller in one shares these."""
     return DVSorts()
 
 

@@ -8,11 +8,11 @@ its TLC model. Epochs, handshake ids and timestamps are unbounded integers;
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import z3
 
+from aura_model.z3._context import context_cached
 from aura_model.z3._sorts import EnumSort
 from aura_model.z3._ts import (
     Action,
@@ -121,9 +121,9 @@ class ERSorts:
         )
 
 
-@functools.cache
+@context_cached
 def er_sorts() -> ERSorts:
-    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    """Z3 datatypes may be declared only once per context: every caller in one shares these."""
     return ERSorts()
 
 

@@ -13,12 +13,12 @@ Bool, a function an array, ``rlog[d]`` a pair (length, array from 1..len).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import z3
 
+from aura_model.z3._context import context_cached
 from aura_model.z3._sorts import EnumSort
 from aura_model.z3._ts import (
     Action,
@@ -126,9 +126,9 @@ class GCSorts:
         self.log = log.create()
 
 
-@functools.cache
+@context_cached
 def gc_sorts() -> GCSorts:
-    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    """Z3 datatypes may be declared only once per context: every caller in one shares these."""
     return GCSorts()
 
 

@@ -19,17 +19,19 @@ the real implementation on each of them and compare.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 import z3
 
-from aura_model.z3._ts import ProofResult, Verdict
+from aura_model.z3._context import fresh_context
+from aura_model.z3._query import Verdict, limited_solver, run_query
+from aura_model.z3._ts import ProofResult, Z3ModelError
 
 __all__ = [
     "CHOICE_CANDIDATES",
+    "PURE_RLIMIT",
     "U64_MAX",
     "BoundaryCase",
     "PureCheck",
@@ -40,13 +42,17 @@ __all__ = [
     "is_valid_at",
     "needs_refresh_at",
     "nonce_accepts",
+    "pure_check_names",
     "pure_checks",
+    "run_pure_check",
     "run_pure_checks",
 ]
 
 U64_MAX = 2**64 - 1
 W = 64
 CHOICE_CANDIDATES = 3  # candidates in the symbolic choice (each with every field free)
+# Per query: >= 10x the largest check's 4.8e6 units (docs/proofs.md).
+PURE_RLIMIT = 50_000_000
 
 
 def u64(name: str) -> Any:
@@ -458,41 +464,44 @@ def _model_inputs(model: Any, claim: Any) -> dict[str, object]:
     return dict(sorted(out.items()))
 
 
-def run_pure_checks(timeout_ms: int = 2000) -> list[ProofResult]:
-    """Prove every property (and refute every broken twin) for all inputs."""
+def _check_result(check: PureCheck, rlimit: int) -> ProofResult:
+    claim = check.claim()
+    solver = limited_solver(rlimit)
+    solver.add(z3.Not(claim))
+    out = run_query(solver, rlimit)
+    method = "all inputs (u64)" if check.expect_valid else "bug twin"
+    if out.status == z3.unsat:
+        verdict = Verdict.PROVED
+        detail = "" if check.expect_valid else "twin NOT refuted: the property is vacuous"
+    elif out.status == z3.sat:
+        cex = _model_inputs(out.model, claim)
+        verdict = Verdict.VIOLATED
+        detail = "counterexample: " + ", ".join(f"{k}={v}" for k, v in cex.items())
+    else:
+        verdict, detail = out.undecided_verdict, out.undecided_detail
+    return ProofResult(
+        f"pure:{check.function}", check.name, method, verdict, out.seconds, 1, out.seconds, detail
+    )
+
+
+def pure_check_names() -> list[tuple[str, bool]]:
+    """(name, expect_valid) of every check, in order (built in a throwaway context)."""
+    with fresh_context():
+        return [(c.name, c.expect_valid) for c in pure_checks()]
+
+
+def run_pure_check(index: int, rlimit: int = PURE_RLIMIT) -> ProofResult:
+    """Check number ``index`` of :func:`pure_checks`, in the current context."""
+    return _check_result(pure_checks()[index], rlimit)
+
+
+def run_pure_checks(rlimit: int = PURE_RLIMIT) -> list[ProofResult]:
+    """Prove every property (and refute every broken twin) for all inputs,
+    each in a fresh Z3 context."""
     results = []
-    for check in pure_checks():
-        claim = check.claim()
-        solver = z3.Solver()
-        solver.set("timeout", timeout_ms)
-        solver.add(z3.Not(claim))
-        started = time.perf_counter()
-        status = solver.check()
-        elapsed = time.perf_counter() - started
-        method = "all inputs (u64)" if check.expect_valid else "bug twin"
-        if status == z3.unsat:
-            verdict = Verdict.PROVED
-            detail = "" if check.expect_valid else "twin NOT refuted: the property is vacuous"
-        elif status == z3.sat:
-            cex = _model_inputs(solver.model(), claim)
-            verdict = Verdict.VIOLATED
-            detail = "counterexample: " + ", ".join(f"{k}={v}" for k, v in cex.items())
-        else:
-            reason = solver.reason_unknown()
-            verdict = Verdict.TIMEOUT if "timeout" in reason else Verdict.UNKNOWN
-            detail = reason
-        results.append(
-            ProofResult(
-                f"pure:{check.function}",
-                check.name,
-                method,
-                verdict,
-                elapsed,
-                1,
-                elapsed,
-                detail,
-            )
-        )
+    for index in range(len(pure_check_names())):
+        with fresh_context():
+            results.append(run_pure_check(index, rlimit))
     return results
 
 
@@ -510,12 +519,12 @@ class BoundaryCase:
 
 
 def _solve_for(names: dict[str, Any], *constraints: Any) -> dict[str, int] | None:
-    solver = z3.Solver()
-    solver.set("timeout", 2000)
+    solver = limited_solver(PURE_RLIMIT)
     solver.add(*constraints)
-    if solver.check() != z3.sat:
+    out = run_query(solver, PURE_RLIMIT)
+    if out.status != z3.sat:
         return None
-    m = solver.model()
+    m = out.model
     return {k: m.eval(v, model_completion=True).as_long() for k, v in names.items()}
 
 
@@ -718,11 +727,12 @@ def _choice_cases() -> list[BoundaryCase]:
     }
     out = []
     for label, cs in edges.items():
-        solver = z3.Solver()
-        solver.set("timeout", 2000)
+        solver = limited_solver(PURE_RLIMIT)
         solver.add(*domain, *distinct, *cs)
-        assert solver.check() == z3.sat, label
-        m = solver.model()
+        found = run_query(solver, PURE_RLIMIT)
+        if found.status != z3.sat:
+            raise Z3ModelError(f"choose_descriptor edge {label!r}: no input ({found.status})")
+        m = found.model
 
         def val(e: Any, m: Any = m) -> Any:
             v = m.eval(e, model_completion=True)

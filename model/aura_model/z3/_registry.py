@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from aura_model.z3._query import DEFAULT_RLIMIT
 from aura_model.z3._ts import TransitionSystem
 
 __all__ = ["MODELS", "ModelEntry"]
@@ -37,6 +38,9 @@ class ModelEntry:
     bug_depth: int = 6
     # Per-flag overrides of bug_constants (a twin whose bad cfg pins other values).
     bug_overrides: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict)
+    # rlimit of every query of this model: calibrated to >= 10x the largest
+    # query's consumption (docs/proofs.md), deterministic unlike a timeout.
+    rlimit: int = DEFAULT_RLIMIT
 
 
 def _entries() -> list[ModelEntry]:
@@ -85,6 +89,7 @@ def _entries() -> list[ModelEntry]:
             schedules=GC_SCHEDULES,
             bug_constants=GC_MC_CONSTANTS,
             max_bmc_depth=5,
+            rlimit=40_000_000,  # largest query: 3.9e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "DescriptorValidity",
@@ -94,6 +99,7 @@ def _entries() -> list[ModelEntry]:
             assume=DV_ASSUME,
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
+            rlimit=50_000_000,  # largest query: 4.3e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "EpochRotation",
@@ -105,6 +111,7 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=ER_WITNESS_PREFIXES,
             witness_flags=ER_WITNESS_FLAGS,
             max_bmc_depth=3,
+            rlimit=25_000_000,  # largest query: 2.1e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "Rendezvous",
@@ -115,6 +122,7 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=RV_WITNESS_PREFIXES,
             max_bmc_depth=2,
             bug_overrides=RV_BUG_CONSTANTS,
+            rlimit=30_000_000,  # largest query: 2.5e6 units (docs/proofs.md)
         ),
     ]
 

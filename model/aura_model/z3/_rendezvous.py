@@ -21,11 +21,11 @@ facts only, and ``hsLog`` entries drop the constant ``resp`` field.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import z3
 
+from aura_model.z3._context import context_cached
 from aura_model.z3._sorts import EnumSort
 from aura_model.z3._ts import Action, State, TransitionSystem
 
@@ -131,9 +131,9 @@ class RVSorts:
         )
 
 
-@functools.cache
+@context_cached
 def rv_sorts() -> RVSorts:
-    """Z3 datatypes may be declared only once per process: every caller shares these."""
+    """Z3 datatypes may be declared only once per context: every caller in one shares these."""
     return RVSorts()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import z3
 
+from aura_model.z3._context import memo
 from aura_model.z3._ts import State, decode_scalar
 
 __all__ = ["EnumSort", "array_decoder", "nested_array_decoder"]
@@ -16,15 +17,10 @@ class EnumSort:
     """A Z3 enumeration sort whose constants are the spec's model values
     (``a1``, ``a2``) or string constants (``"Idle"``)."""
 
-    _declared: dict[str, tuple[tuple[str, ...], Any, Any]] = {}  # noqa: RUF012
-
     def __init__(self, name: str, values: Sequence[str]) -> None:
         self.name = name
         # Z3 declares a sort name once per context: reuse it (same values only).
-        known = EnumSort._declared.get(name)
-        if known is None:
-            known = (tuple(values), *z3.EnumSort(name, list(values)))
-            EnumSort._declared[name] = known
+        known = memo(f"EnumSort:{name}", lambda: (tuple(values), *z3.EnumSort(name, list(values))))
         if known[0] != tuple(values):
             raise ValueError(f"enumeration sort {name} redeclared with other values")
         _, self.sort, consts = known

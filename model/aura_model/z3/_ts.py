@@ -7,18 +7,19 @@ Proofs are 1-induction per invariant and per action (so a counterexample to
 induction names the action that breaks it), k-induction where 1-induction is
 too weak, bounded model checking and a reachability witness per action.
 
-Every query runs under a per-query timeout; an ``unknown`` answer is reported
-as such (never as a proof).
+Every query runs under a deterministic resource limit (``rlimit``, see
+``_query.py``); an ``unknown`` answer is reported as such (never as a proof).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import z3
+
+from aura_model.z3._query import DEFAULT_RLIMIT, Outcome, Verdict, limited_solver, run_query
 
 __all__ = [
     "Action",
@@ -40,19 +41,6 @@ Relation = Callable[[State, State, Params], Any]
 
 class Z3ModelError(Exception):
     """A transition system was built or queried inconsistently (a bug in a model)."""
-
-
-class Verdict:
-    """Result words used in tables and JSON (plain strings, stable for scripts)."""
-
-    PROVED = "proved"
-    VIOLATED = "violated"  # a real counterexample: initiation fails or BMC reaches a bad state
-    CTI = "cti"  # consecution fails: a counterexample to induction (maybe unreachable)
-    WITNESSED = "witnessed"
-    BOUNDED = "bounded"  # no violation up to the BMC depth; no unbounded proof
-    UNREACHABLE = "unreachable"
-    TIMEOUT = "timeout"
-    UNKNOWN = "unknown"
 
 
 @attrs.frozen
@@ -209,14 +197,6 @@ def format_trace(steps: Sequence[Step]) -> str:
     return "\n".join([line(headers), sep, *(line(r) for r in rows)])
 
 
-@attrs.frozen
-class _Outcome:
-    status: Any  # z3.sat / z3.unsat / z3.unknown
-    model: Any
-    seconds: float
-    reason: str
-
-
 class TransitionSystem:
     """A symbolic transition system in the vocabulary of one TLA+ module.
 
@@ -242,7 +222,7 @@ class TransitionSystem:
         action_properties: Mapping[str, Callable[[State, State], Any]] | None = None,
         search_frame: Callable[[State, str], Any] | None = None,
         constant_decoders: Mapping[str, Callable[[Any, Any], object]] | None = None,
-        timeout_ms: int = 2000,
+        rlimit: int = DEFAULT_RLIMIT,
         logic: str | None = None,
         skolemized: Mapping[str, Skolemized] | None = None,
         opt_in: Sequence[str] = (),
@@ -278,7 +258,9 @@ class TransitionSystem:
         # it is bounded by that universe too (the table says so).
         self.search_frame = search_frame
         self.constant_decoders = dict(constant_decoders or {})
-        self.timeout_ms = timeout_ms
+        # Per query; calibrated per model in the registry (deterministic,
+        # unlike a wall-clock timeout).
+        self.rlimit = rlimit
         self._cache: dict[tuple[object, ...], Any] = {}
         overlap = set(self.invariants) & set(self.strengthening)
         if overlap:
@@ -362,19 +344,12 @@ class TransitionSystem:
         return cached
 
     def new_solver(self) -> Any:
-        solver = z3.SolverFor(self.logic) if self.logic else z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        return solver
+        return limited_solver(self.rlimit, self.logic)
 
-    def _solve(self, *formulas: Any) -> _Outcome:
+    def _solve(self, *formulas: Any) -> Outcome:
         solver = self.new_solver()
         solver.add(*formulas)
-        started = time.perf_counter()
-        status = solver.check()
-        elapsed = time.perf_counter() - started
-        model = solver.model() if status == z3.sat else None
-        reason = solver.reason_unknown() if status == z3.unknown else ""
-        return _Outcome(status, model, elapsed, reason)
+        return run_query(solver, self.rlimit)
 
     def _model_trace(
         self, model: Any, s: State, step: tuple[str, Params, State] | None = None
@@ -386,11 +361,6 @@ class TransitionSystem:
             action, params, t = step
             steps.append(Step(action, self._decode_params(model, params), self.decode(model, t)))
         return Trace(self.name, tuple(steps), self.decode_constants(model))
-
-    def _undecided(self, outcome: _Outcome) -> str:
-        if "timeout" in outcome.reason or "canceled" in outcome.reason:
-            return Verdict.TIMEOUT
-        return Verdict.UNKNOWN
 
     # -- decoding --------------------------------------------------------
 
@@ -433,9 +403,17 @@ class TransitionSystem:
             verdict = Verdict.VIOLATED
             trace = self._model_trace(out.model, s)
         else:
-            verdict, trace = self._undecided(out), None
+            verdict, trace = out.undecided_verdict, None
         return ProofResult(
-            self.name, name, "initiation", verdict, out.seconds, 1, out.seconds, out.reason, trace
+            self.name,
+            name,
+            "initiation",
+            verdict,
+            out.seconds,
+            1,
+            out.seconds,
+            out.undecided_detail,
+            trace,
         )
 
     def check_consecution(self, name: str, assume: Sequence[str] | None = None) -> ProofResult:
@@ -481,11 +459,11 @@ class TransitionSystem:
                     self.name,
                     name,
                     "1-induction",
-                    self._undecided(out),
+                    out.undecided_verdict,
                     total,
                     queries,
                     worst,
-                    f"{action}: {out.reason}",
+                    f"{action}: {out.undecided_detail}",
                 )
         return ProofResult(self.name, name, "1-induction", Verdict.PROVED, total, queries, worst)
 
@@ -538,11 +516,11 @@ class TransitionSystem:
                     self.name,
                     name,
                     "action property",
-                    self._undecided(out),
+                    out.undecided_verdict,
                     total,
                     queries,
                     worst,
-                    f"{action}: {out.reason}",
+                    f"{action}: {out.undecided_detail}",
                 )
         return ProofResult(
             self.name, name, "action property", Verdict.PROVED, total, queries, worst
@@ -574,7 +552,14 @@ class TransitionSystem:
                 )
             if out.status != z3.unsat:
                 return ProofResult(
-                    self.name, name, method, self._undecided(out), total, 3, worst, label
+                    self.name,
+                    name,
+                    method,
+                    out.undecided_verdict,
+                    total,
+                    3,
+                    worst,
+                    f"{label}: {out.undecided_detail}",
                 )
         return ProofResult(self.name, name, method, Verdict.PROVED, total, 3, worst)
 
@@ -596,7 +581,9 @@ class TransitionSystem:
             return ProofResult(
                 self.name, name, method, Verdict.CTI, total, 2, worst, "lemmas too weak", trace
             )
-        return ProofResult(self.name, name, method, self._undecided(out), total, 2, worst)
+        return ProofResult(
+            self.name, name, method, out.undecided_verdict, total, 2, worst, out.undecided_detail
+        )
 
     def _path(
         self, depth: int, tag: str, schedule: Sequence[str] | None = None
@@ -649,7 +636,14 @@ class TransitionSystem:
                 )
             if out.status != z3.unsat:
                 return ProofResult(
-                    self.name, name, method, self._undecided(out), total, queries, worst
+                    self.name,
+                    name,
+                    method,
+                    out.undecided_verdict,
+                    total,
+                    queries,
+                    worst,
+                    f"base: {out.undecided_detail}",
                 )
         states, steps, infos = self._path(k, "k")
         out = self._solve(
@@ -674,7 +668,16 @@ class TransitionSystem:
                 "counterexample to k-induction",
                 trace,
             )
-        return ProofResult(self.name, name, method, self._undecided(out), total, queries, worst)
+        return ProofResult(
+            self.name,
+            name,
+            method,
+            out.undecided_verdict,
+            total,
+            queries,
+            worst,
+            f"step: {out.undecided_detail}",
+        )
 
     def bmc(
         self,
@@ -772,13 +775,14 @@ class TransitionSystem:
                     self.name,
                     label,
                     method,
-                    self._undecided(out),
+                    out.undecided_verdict,
                     total,
                     queries,
                     worst,
-                    f"depth {d}: {out.reason}",
+                    f"depth {d}: {out.undecided_detail}",
                 )
-        return ProofResult(self.name, label, method, Verdict.PROVED, total, queries, worst)
+        # No violation within the depth is a bounded result, never a proof.
+        return ProofResult(self.name, label, method, Verdict.bounded(depth), total, queries, worst)
 
     def reachability_witness(
         self, action: str, max_depth: int = 6, prefix: Sequence[str] | None = None
@@ -826,11 +830,11 @@ class TransitionSystem:
                     self.name,
                     action,
                     "witness",
-                    self._undecided(out),
+                    out.undecided_verdict,
                     total,
                     queries,
                     worst,
-                    out.reason,
+                    out.undecided_detail,
                 )
         return ProofResult(
             self.name,
