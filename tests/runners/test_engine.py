@@ -271,6 +271,7 @@ def test_expectation_rules(tmp_path: Path) -> None:
     inv = Expectation("invariant", "Inv")
     assert inv.met_by(EngineResult("tlc", "invariant", violated="Inv"))
     assert not inv.met_by(EngineResult("tlc", "invariant", violated="Other"))
+    assert not inv.met_by(EngineResult("tlc", "invariant"))  # unnamed: not the one expected
     with pytest.raises(RunnerError, match="no module"):
         spec_for(tmp_path / "MC_Nothing.cfg")
 

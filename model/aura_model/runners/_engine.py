@@ -196,7 +196,8 @@ class Expectation:
             return outcome.result not in ("ok", "error", "skipped")
         if outcome.result != self.result:
             return False
-        return self.violated is None or outcome.violated in (None, self.violated)
+        # A named expectation needs that name: an unnamed violation does not meet it.
+        return self.violated is None or outcome.violated == self.violated
 
 
 def expectation_for(cfg: Path) -> Expectation:
