@@ -57,7 +57,9 @@ def disagreement(entry: dict[str, Any]) -> str | None:
         got |= {"distinct_states": res.distinct_states, "depth": res.depth}
         want |= {"distinct_states": entry["distinct_states"], "depth": entry["depth"]}
     elif entry["trace_loop"] is None and entry["result"] != "assume":
-        got["trace_length"] = res.trace_length
+        # An error while computing the initial states has no trace: TLC prints
+        # none (null), an empty trace says the same.
+        got["trace_length"] = res.trace_length or None
         want["trace_length"] = entry["trace_length"]
     if entry["result"] == "error":
         # TLC names no violated formula for an evaluation error.
