@@ -284,6 +284,8 @@ def _check(
                 trace = (
                     [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
                 )
+            # An error while computing the initial states has no trace (TLC prints none).
+            trace = trace or None
         return CheckResult(
             stop.result,
             stop.violated,

@@ -177,9 +177,15 @@ def _mod(a: int, b: int) -> int:
     return a % b
 
 
+# Kinds of values TLC cannot compare with each other (CHOOSE orders its set).
+_SCALARS = frozenset({bool, int, str})
+
+
 def _pow(a: int, b: int) -> int:
     if b < 0:
         raise ValueError("negative exponent")
+    if a == 0 and b == 0:
+        raise ValueError("0^0 is undefined.")  # TLC's message
     result: int = a**b
     return result
 
@@ -565,6 +571,9 @@ class Compiler:
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             elems = _set_of(s(c, e), bound, sc)
+            if len({type(x) for x in elems} & _SCALARS) > 1:
+                # TLC orders the set first, and cannot compare 1 with "a".
+                raise _err(node, sc, f"CHOOSE cannot order the set {format_value(elems)}")
             for x in sorted(elems, key=sort_key):
                 env = dict(e)
                 bind(env, x)

@@ -297,7 +297,9 @@ class Model:
                         continue
             if _is_temporal(node, self.comp, sc):
                 try:
-                    self.live_checks.extend(compile_live(label, node, self.comp, sc))
+                    # TLC names a violated temporal property by its cfg name,
+                    # even when it is one conjunct of that property.
+                    self.live_checks.extend(compile_live(name, node, self.comp, sc))
                 except Unsupported as exc:
                     self.skipped.append(f"PROPERTY {name}: {exc}")
                 continue
