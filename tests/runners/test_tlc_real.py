@@ -7,6 +7,7 @@ that TLC's own words come through with the file, line and column they name.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from aura_model.runners import (
     run_sany,
     run_tool,
     sany_command,
+    tlc_command,
 )
 
 HEADER = "---- MODULE {name} ----\nEXTENDS Naturals, Sequences\n"
@@ -179,3 +181,22 @@ def test_exit_code_and_verdict_must_agree() -> None:
     r = parse_tlc_output("Exception in thread main\njava.lang.OutOfMemoryError\n", 153)
     assert r.result == "error"
     assert r.message == "Exception in thread main / java.lang.OutOfMemoryError"
+
+
+def test_java_temp_folder_is_private(tool: ToolStatus, tmp_path: Path) -> None:
+    """TLC and SANY leave a ``tlc-*`` folder in ``java.io.tmpdir`` on every run; the runners
+    point it at their own temporary folder (jar form), which they remove."""
+    argv = tlc_command(tool, tmp_path / "M.tla", None, deadlock=None, metadir=tmp_path,
+                       java_tmp=tmp_path / "java")  # fmt: skip
+    assert argv[:2] == [tool.argv[0], f"-Djava.io.tmpdir={tmp_path / 'java'}"]
+    assert sany_command(tool, tmp_path / "M.tla", tmp_path)[1] == f"-Djava.io.tmpdir={tmp_path}"
+    script = ToolStatus("tlc", True, "a tlc script", ("/usr/bin/tlc",))
+    argv = tlc_command(script, tmp_path / "M.tla", None, deadlock=None, metadir=tmp_path,
+                       java_tmp=tmp_path)  # fmt: skip
+    assert argv[0] == "/usr/bin/tlc" and not any(a.startswith("-D") for a in argv)
+    java_tmp = tmp_path / "own"
+    java_tmp.mkdir()
+    good, cfg = _model(tmp_path, "Tmp", COUNTER, INIT_NEXT + "CHECK_DEADLOCK FALSE\n")
+    call = tlc_command(tool, good, cfg, deadlock=None, metadir=tmp_path / "m", java_tmp=java_tmp)
+    assert subprocess.run(call, cwd=tmp_path, capture_output=True, check=False).returncode == 0
+    assert [p.name.startswith("tlc-") for p in java_tmp.iterdir()] == [True]

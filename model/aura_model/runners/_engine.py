@@ -98,7 +98,15 @@ def run_tool(
         work = Path(tmp)
         try:
             if engine == "tlc":
-                argv = tlc_command(status, spec, cfg, deadlock=deadlock, metadir=work / "meta")
+                (work / "java").mkdir()
+                argv = tlc_command(
+                    status,
+                    spec,
+                    cfg,
+                    deadlock=deadlock,
+                    metadir=work / "meta",
+                    java_tmp=work / "java",
+                )
                 text, code, seconds = _run(argv, spec.parent, timeout)
                 return parse_tlc_output(text, code, seconds=seconds, source=f"tlc on {spec.name}")
             argv = apalache_command(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,14 +75,24 @@ class SanyResult:
         return f"{self.module.name}: rejected (exit {self.exit_code}): {errors}"
 
 
-def sany_command(tool: ToolStatus, module: Path) -> list[str]:
+def sany_command(tool: ToolStatus, module: Path, java_tmp: Path | None = None) -> list[str]:
     """``java -cp tla2tools.jar tla2sany.SANY -error-codes <Module>.tla``, run in its folder.
 
-    Without ``-error-codes`` SANY exits 0 even on semantic errors.
+    Without ``-error-codes`` SANY exits 0 even on semantic errors. ``java_tmp`` is the
+    JVM's ``java.io.tmpdir``, where SANY leaves a ``tlc-*`` folder behind on every run.
     """
     if tool.jar is None or tool.java is None:
         raise RunnerError(f"SANY needs tla2tools.jar and Java ({tool.reason})")
-    return [tool.java.path, "-cp", str(tool.jar), "tla2sany.SANY", "-error-codes", module.name]
+    tmp = [f"-Djava.io.tmpdir={java_tmp}"] if java_tmp is not None else []
+    return [
+        tool.java.path,
+        *tmp,
+        "-cp",
+        str(tool.jar),
+        "tla2sany.SANY",
+        "-error-codes",
+        module.name,
+    ]
 
 
 def _clean(lines: list[str]) -> str:
@@ -178,15 +189,16 @@ def run_sany(tool: ToolStatus, module: Path, *, timeout: float = _DEFAULT_TIMEOU
     module = module.resolve()
     started = time.perf_counter()
     try:
-        argv = sany_command(tool, module)
-        proc = subprocess.run(
-            argv,
-            cwd=module.parent,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="aura-sany-") as java_tmp:
+            argv = sany_command(tool, module, Path(java_tmp))
+            proc = subprocess.run(
+                argv,
+                cwd=module.parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                check=False,
+            )
     except RunnerError as exc:
         return SanyResult(module, None, message=exc.reason)
     except subprocess.TimeoutExpired:

@@ -40,15 +40,21 @@ def tlc_command(
     deadlock: bool | None,
     metadir: Path,
     workers: int = 1,
+    java_tmp: Path | None = None,
 ) -> list[str]:
     """The TLC argv used for the corpus figures: one worker, no trace-explorer spec.
 
     ``deadlock=False`` adds ``-deadlock`` (which turns deadlock checking *off*);
     ``None`` and ``True`` leave TLC's default (on, unless the cfg says otherwise).
+    ``java_tmp`` becomes the JVM's ``java.io.tmpdir`` (jar form only): TLC unpacks the
+    standard modules into a fresh ``tlc-*`` folder there and never removes the folder.
     """
     if not tool.available:
         raise RunnerError(f"TLC is not available: {tool.reason}")
-    argv = [*tool.argv, "-workers", str(workers), "-noGenerateSpecTE", "-metadir", str(metadir)]
+    launcher = list(tool.argv)
+    if java_tmp is not None and tool.jar is not None:
+        launcher.insert(1, f"-Djava.io.tmpdir={java_tmp}")
+    argv = [*launcher, "-workers", str(workers), "-noGenerateSpecTE", "-metadir", str(metadir)]
     if deadlock is False:
         argv.append("-deadlock")
     if cfg is not None:
