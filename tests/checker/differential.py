@@ -133,8 +133,8 @@ def comparable(
     return out
 
 
-def compare_spec(spec: GeneratedSpec, workdir: Path) -> Disagreement | None:
-    """Check one generated spec with both; None when they agree."""
+def compare_spec(spec: GeneratedSpec, workdir: Path) -> tuple[str, Disagreement | None]:
+    """Check one generated spec with both: TLC's result word, and None when they agree."""
     tla = workdir / f"{spec.name}.tla"
     cfg = workdir / f"{spec.name}.cfg"
     tla.write_text(spec.module, "utf-8")
@@ -147,9 +147,10 @@ def compare_spec(spec: GeneratedSpec, workdir: Path) -> Disagreement | None:
     try:
         res = check(load_model(tla, cfg), deadlock=deadlock)
     except TlaError as exc:
-        return Disagreement(spec.describe(), str(want), f"refused: {exc}")
+        return run.result, Disagreement(spec.describe(), str(want), f"refused: {exc}")
     except Exception as exc:  # the checker must never leak one
-        return Disagreement(spec.describe(), str(want), f"crash: {type(exc).__name__}: {exc}")
+        crash = f"crash: {type(exc).__name__}: {exc}"
+        return run.result, Disagreement(spec.describe(), str(want), crash)
     figures = {
         "distinct_states": res.distinct_states,
         "depth": res.depth,
@@ -158,6 +159,6 @@ def compare_spec(spec: GeneratedSpec, workdir: Path) -> Disagreement | None:
     }
     got = comparable(run, res.result, res.violated, figures)
     if got == want:
-        return None
+        return run.result, None
     detail = f" ({res.message})" if res.message else ""
-    return Disagreement(spec.describe(), str(want), f"{got}{detail}")
+    return run.result, Disagreement(spec.describe(), str(want), f"{got}{detail}")

@@ -323,12 +323,29 @@ _INT_ACTIONS = (
     "\\E d \\in 1..2 : {v}' = ({v} + d) % {m}",
     "{v} # {o} /\\ {v}' = {o}",
     "{v}' = {c} \\div {v}",
+    "IF {v} > 0 THEN {v}' = {v} - 1 ELSE {v}' = {m}",
+    "{v}' = ({v} + 1) % {m} \\/ {v}' = 0",
+    "({v} = 0 \\/ {v} > {o}) /\\ {v}' = ({v} + {o}) % {m}",
+    "LET n == ({v} + {c}) % {m} IN n # {o} /\\ {v}' = n",
+    "CASE {v} = 0 -> {v}' = 1 [] {v} = 1 -> {v}' = {m} [] OTHER -> {v}' = 0",
 )
 _SET_ACTIONS = (
     "{v}' = {v} \\cup {{{c}}}",
     "{v} # {{}} /\\ {v}' = {v} \\ {{CHOOSE e \\in {v} : TRUE}}",
     "{v}' = {{e \\in {v} : e > {o}}}",
     "\\E e \\in 0..{m} : e \\notin {v} /\\ {v}' = {v} \\cup {{e}}",
+)
+_FN_ACTIONS = (
+    "\\E i \\in {{1, 2}} : {v}[i] < {m} /\\ {v}' = [{v} EXCEPT ![i] = @ + 1]",
+    "{v}' = [i \\in {{1, 2}} |-> ({v}[i] + {c}) % {m}]",
+    "\\E i \\in {{1, 2}} : {v}' = [{v} EXCEPT ![i] = {v}[3 - i]]",
+    "{v}[1] # {v}[2] /\\ {v}' = [{v} EXCEPT ![1] = {v}[2], ![2] = {v}[1]]",
+)
+_REC_ACTIONS = (
+    "{v}' = [{v} EXCEPT !.a = (@ + {c}) % {m}]",
+    "{v}' = [{v} EXCEPT !.b = ~@]",
+    "{v}.b /\\ {v}' = [a |-> {o} % {m}, b |-> FALSE]",
+    "{v}.a < {o} /\\ {v}' = [{v} EXCEPT !.a = @ + 1, !.b = TRUE]",
 )
 _SEQ_ACTIONS = (
     "Len({v}) < 2 /\\ {v}' = Append({v}, {c})",
@@ -344,6 +361,10 @@ def _as_int(name: str, kind: str) -> str:
         return f"Cardinality({name})"
     if kind == "seq":
         return f"Len({name})"
+    if kind == "fn":
+        return f"({name}[1] + {name}[2])"
+    if kind == "rec":
+        return f"{name}.a"
     return name
 
 
@@ -351,7 +372,7 @@ def _as_int(name: str, kind: str) -> str:
 def _spec(draw: st.DrawFn) -> GeneratedSpec:
     n = draw(st.integers(1, 3))
     names = ["x", "y", "z"][:n]
-    kinds = [draw(st.sampled_from(["int", "int", "set", "seq"])) for _ in names]
+    kinds = [draw(st.sampled_from(["int", "int", "set", "seq", "fn", "rec"])) for _ in names]
     m = draw(st.integers(2, 4))
     ints = {v: _as_int(v, k) for v, k in zip(names, kinds, strict=True)}
     init = []
@@ -360,13 +381,35 @@ def _spec(draw: st.DrawFn) -> GeneratedSpec:
             init.append(draw(st.sampled_from([f"{v} = 0", f"{v} \\in 0..1", f"{v} = {m - 1}"])))
         elif k == "set":
             init.append(draw(st.sampled_from([f"{v} = {{}}", f"{v} \\in SUBSET {{1, 2}}"])))
-        else:
+        elif k == "seq":
             init.append(draw(st.sampled_from([f"{v} = <<>>", f"{v} = <<1>>"])))
+        elif k == "fn":
+            init.append(
+                draw(
+                    st.sampled_from(
+                        [f"{v} = [i \\in {{1, 2}} |-> 0]", f"{v} \\in [{{1, 2}} -> 0..1]"]
+                    )
+                )
+            )
+        else:
+            init.append(
+                draw(
+                    st.sampled_from(
+                        [f"{v} = [a |-> 0, b |-> FALSE]", f"{v} \\in [a : 0..1, b : BOOLEAN]"]
+                    )
+                )
+            )
     actions = []
     for a in range(draw(st.integers(1, 4))):
         idx = draw(st.integers(0, n - 1))
         v, k = names[idx], kinds[idx]
-        table = {"int": _INT_ACTIONS, "set": _SET_ACTIONS, "seq": _SEQ_ACTIONS}[k]
+        table = {
+            "int": _INT_ACTIONS,
+            "set": _SET_ACTIONS,
+            "seq": _SEQ_ACTIONS,
+            "fn": _FN_ACTIONS,
+            "rec": _REC_ACTIONS,
+        }[k]
         shape = draw(st.sampled_from(table))
         other = ints[names[draw(st.integers(0, n - 1))]]
         if other == v and k == "int" and n == 1:
