@@ -124,6 +124,7 @@ def _ints(d: int, env: Env) -> S:
         _fmt("Cardinality(Permutations({}))", _small_set()),
         _fmt("BagCardinality(SetToBag({}))", s),
         _fmt("(<<{}, {}>>[1])", i, string),
+        st.sampled_from(["\\b101", "\\B0", "\\o17", "\\O7", "\\hFF", "\\H1a"]),
         # CHOOSE over sets of tuples, sets and records: which element TLC picks
         # is its own order, and real specs' state counts depend on it.
         _fmt(f"(CHOOSE {fresh} \\in ({{}} \\X {{}}) : TRUE)[2]", s, _small_set()),
