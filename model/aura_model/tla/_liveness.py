@@ -52,11 +52,17 @@ class Fairness:
 class Atom:
     """A state predicate (``action`` False) or an action predicate of a formula."""
 
-    __slots__ = ("action", "test")
+    __slots__ = ("action", "fair", "test")
 
-    def __init__(self, action: bool, test: Callable[..., bool]) -> None:
+    def __init__(
+        self,
+        action: bool,
+        test: Callable[..., bool],
+        fair: tuple[Fairness, dict[str, Any]] | None = None,
+    ) -> None:
         self.action = action
         self.test = test  # test(s) or test(s, t)
+        self.fair = fair  # set for ENABLED <<A>>_v (see _Product.sval)
 
 
 class LiveCheck:
@@ -137,8 +143,13 @@ class _Builder:
         self.comp = comp
         self.atoms: list[Atom] = []
 
-    def atom(self, action: bool, test: Callable[..., bool]) -> Formula:
-        self.atoms.append(Atom(action, test))
+    def atom(
+        self,
+        action: bool,
+        test: Callable[..., bool],
+        fair: tuple[Fairness, dict[str, Any]] | None = None,
+    ) -> Formula:
+        self.atoms.append(Atom(action, test, fair))
         return ("atom", len(self.atoms) - 1, True)
 
     def predicate(
@@ -185,7 +196,7 @@ class _Builder:
             self.comp.expr(node.action, sc)[0],
             self.comp.expr(node.subscript, sc)[0],
         )
-        enabled = self.atom(False, lambda s: _enabled(f, env, s))
+        enabled = self.atom(False, lambda s: _enabled(f, env, s), (f, env))
         taken = self.atom(True, lambda s, t: _is_step(f, env, s, t))
         # WF: []<>~EN \/ []<><<A>>_v;  SF: <>[]~EN \/ []<><<A>>_v.
         disabled = _neg(enabled)
@@ -217,7 +228,7 @@ class _Builder:
             parts = [self.build(node.predicate, inner, e, d1, act_ok) for e in envs]
             return _and(parts) if node.quantifier == "\\A" else _or(parts)
         if k == "IF":
-            c = self.predicate(node.condition, sc, env)
+            c = self.predicate(node.predicate, sc, env)
             return _or(
                 [
                     _and([c, self.build(node.then, sc, env, d1)]),
@@ -568,8 +579,22 @@ class _Product:
         key = (a, i)
         v = self._state_val.get(key)
         if v is None:
-            v = self._state_val[key] = self.atoms[a].test(self.states[i])
+            atom = self.atoms[a]
+            fair = atom.fair
+            v = self._enabled(fair, i) if fair is not None else atom.test(self.states[i])
+            self._state_val[key] = v
         return v
+
+    def _enabled(self, fair: tuple[Fairness, dict[str, Any]], i: int) -> bool:
+        f, env = fair
+        try:
+            return _enabled(f, env, self.states[i])
+        except TlaError:
+            # The action cannot be run on its own (it sets an expression such
+            # as an INSTANCE's substituted variable, `dna' = ...`): look for
+            # an <<A>>_v step among the state's successors instead.
+            s = self.states[i]
+            return any(_is_step(f, env, s, self.states[j]) for j in self.succ[i])
 
     def aval(self, a: int, i: int, j: int) -> bool:
         key = (a, i, j)
@@ -582,8 +607,7 @@ class _Product:
         key = (fi, i)
         v = self._en.get(key)
         if v is None:
-            f, env = self.fair[fi]
-            v = self._en[key] = _enabled(f, env, self.states[i])
+            v = self._en[key] = self._enabled(self.fair[fi], i)
         return v
 
     def is_step(self, fi: int, i: int, j: int) -> bool:

@@ -12,7 +12,6 @@ from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._liveness import compile_fairness, compile_live
 from aura_model.tla._modules import (
-    Const,
     InstDef,
     Mod,
     OpDef,
@@ -154,11 +153,9 @@ class Model:
         for mod_name, values in cfg.mod_constants.items():
             for name, v in values.items():
                 overrides.setdefault(mod_name, {})[name] = ("value", v)
-        self.root.cfg_overrides = overrides
-        for m in self.root.all_mods():
-            for name, new in overrides.get(m.name, {}).items():
-                if name in m.defs and not isinstance(m.defs[name], Const):
-                    m.defs[name] = new
+        for mod_name, subs in overrides.items():
+            for name, new in subs.items():
+                self.root.override_in(mod_name, name, new)
 
     def _def(self, name: str, what: str) -> OpDef:
         d = self.root.defs.get(name)
