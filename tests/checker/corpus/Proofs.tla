@@ -4,7 +4,7 @@
 (* proof in TLAPS syntax.  TLC skips every theorem, lemma, corollary and   *)
 (* proof; the model checks only the invariants in the cfg.                 *)
 (***************************************************************************)
-\* features: theorem, lemma, corollary, proof-steps, proof-by, obvious, omitted
+\* features: theorem, lemma, corollary, axiom, proposition, assume-prove, proof-steps, proof-by, obvious, omitted, suffices, have, take, pick, witness, use-hide, proof-define
 EXTENDS Naturals
 
 CONSTANT Max
@@ -50,4 +50,29 @@ PROOF OMITTED
 
 THEOREM Trivial == TRUE
 PROOF OBVIOUS
-=============================================================================
+================================================================AXIOM PlusZero == \A k \in Nat : k + 0 = k
+
+PROPOSITION Trivially == TRUE
+
+LEMMA AddZero == ASSUME NEW k \in Nat PROVE k + 0 = k
+  BY PlusZero
+
+THEOREM Doubling == ASSUME NEW k \in Nat, NEW j \in Nat, k = j PROVE k + j = 2 * j
+<1> SUFFICES j + j = 2 * j
+  OBVIOUS
+<1>a. HAVE TRUE
+<1>b. \A m \in Nat : m + m = 2 * m
+  <2> TAKE m \in Nat
+  <2> QED OBVIOUS
+<1> DEFINE Twice(m) == 2 * m
+<1>c. PICK i \in Nat : i = j
+  OBVIOUS
+<1> USE <1>b
+<1> HIDE DEF Twice
+<1> QED
+  BY <1>b, <1>c DEF Twice
+
+THEOREM \E m \in Nat : m = 0
+<1> WITNESS 0 \in Nat
+<1> QED OBVIOUS
+=============
