@@ -21,7 +21,7 @@ from aura_model.tla._values import format_value
 from .tlagen import GeneratedSpec
 from .tlc_oracle import EXPR_HEADER, ExprOutcome, TlcRun, eval_with_tlc, run_tlc
 
-__all__ = ["Disagreement", "compare_expressions", "compare_spec"]
+__all__ = ["Disagreement", "comparable", "compare_expressions", "compare_outcomes", "compare_spec"]
 
 
 @attrs.frozen
@@ -101,9 +101,14 @@ def _compare_batch(
     return [d for k, o in enumerate(outcomes) if (d := _compare_one(model, k, o)) is not None]
 
 
+def compare_outcomes(outcomes: Sequence[ExprOutcome], workdir: Path) -> list[Disagreement]:
+    """Every one of TLC's answers that the embedded checker does not reproduce."""
+    return _compare_batch(outcomes, 0, workdir)
+
+
 def compare_expressions(exprs: Sequence[str], workdir: Path) -> list[Disagreement]:
     """Every expression on which the embedded checker and TLC differ."""
-    return _compare_batch(eval_with_tlc(exprs, workdir), 0, workdir)
+    return compare_outcomes(eval_with_tlc(exprs, workdir), workdir)
 
 
 def _tlc_summary(run: TlcRun) -> dict[str, object]:
