@@ -18,7 +18,7 @@ import attrs
 from aura_model.tla import TlaError, check, load_model
 from aura_model.tla._values import format_value
 
-from .tlagen import GeneratedSpec
+from .tlagen import PRELUDE, GeneratedSpec
 from .tlc_oracle import EXPR_HEADER, ExprOutcome, TlcRun, eval_with_tlc, run_tlc
 
 __all__ = ["Disagreement", "comparable", "compare_expressions", "compare_outcomes", "compare_spec"]
@@ -37,7 +37,7 @@ class Disagreement:
 
 
 def _embedded_module(name: str, exprs: Sequence[str], values: Sequence[str | None]) -> str:
-    lines = [f"---- MODULE {name} ----", EXPR_HEADER, "VARIABLE x"]
+    lines = [f"---- MODULE {name} ----", EXPR_HEADER, PRELUDE, "VARIABLE x"]
     for k, (e, v) in enumerate(zip(exprs, values, strict=True)):
         lines.append(f"E{k} == {e}")
         if v is not None:
@@ -108,7 +108,7 @@ def compare_outcomes(outcomes: Sequence[ExprOutcome], workdir: Path) -> list[Dis
 
 def compare_expressions(exprs: Sequence[str], workdir: Path) -> list[Disagreement]:
     """Every expression on which the embedded checker and TLC differ."""
-    return compare_outcomes(eval_with_tlc(exprs, workdir), workdir)
+    return compare_outcomes(eval_with_tlc(exprs, workdir, PRELUDE), workdir)
 
 
 def _tlc_summary(run: TlcRun) -> dict[str, object]:

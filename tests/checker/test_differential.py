@@ -29,7 +29,7 @@ from .differential import (
     compare_outcomes,
     compare_spec,
 )
-from .tlagen import GeneratedSpec, expressions, specs
+from .tlagen import PRELUDE, GeneratedSpec, expressions, specs
 from .tlc_oracle import ExprOutcome, TlcRun, eval_with_tlc, skip_reason
 
 T = TypeVar("T")
@@ -115,7 +115,7 @@ def test_specs_agree_with_tlc(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_many_expressions_agree_with_tlc(tmp_path: Path) -> None:
     exprs = list(dict.fromkeys(draw(expressions(), SLOW_EXPRESSIONS, 2)))
-    outcomes = eval_with_tlc(exprs, tmp_path)
+    outcomes = eval_with_tlc(exprs, tmp_path, PRELUDE)
     errors = sum(o.error is not None for o in outcomes)
     values = {o.value for o in outcomes if o.value is not None}
     # The generator must stay varied: some errors, many different values.

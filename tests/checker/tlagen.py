@@ -22,7 +22,24 @@ from functools import cache
 import attrs
 from hypothesis import strategies as st
 
-__all__ = ["TYPES", "GeneratedSpec", "expressions", "specs"]
+__all__ = ["PRELUDE", "TYPES", "GeneratedSpec", "expressions", "specs"]
+
+# Definitions every generated expression may use (both TLC's module and the
+# embedded checker's start with them): a RECURSIVE operator, a recursive
+# function, user-defined infix operators, a higher-order operator, LAMBDA
+# arguments and a LET-free helper with a default case.
+PRELUDE = """\
+RECURSIVE SumSeq(_)
+SumSeq(s) == IF s = <<>> THEN 0 ELSE Head(s) + SumSeq(Tail(s))
+fact[n \\in 0..6] == IF n = 0 THEN 1 ELSE n * fact[n - 1]
+a ** b == (a + b) % 7
+a ++ b == a \\cup {b}
+Twice(F(_), v) == F(F(v))
+Inc(v) == v + 1
+RECURSIVE Gcd(_, _)
+Gcd(a, b) == IF b = 0 THEN a ELSE Gcd(b, a % b)
+Pick(S) == CASE S = {} -> 0 [] OTHER -> CHOOSE e \\in S : \\A f \\in S : e <= f
+"""
 
 S = st.SearchStrategy[str]
 Env = tuple[str, ...]
@@ -125,6 +142,13 @@ def _ints(d: int, env: Env) -> S:
         _fmt("BagCardinality(SetToBag({}))", s),
         _fmt("(<<{}, {}>>[1])", i, string),
         st.sampled_from(["\\b101", "\\B0", "\\o17", "\\O7", "\\hFF", "\\H1a"]),
+        _fmt("SumSeq({})", q),
+        _fmt("fact[{}]", i),
+        _fmt("({} ** {})", i, i),
+        _fmt("Twice(Inc, {})", i),
+        _fmt(f"Twice(LAMBDA {fresh} : {fresh} * 2, {{}})", i),
+        _fmt("Gcd({}, {})", st.integers(0, 12).map(str), st.integers(0, 12).map(str)),
+        _fmt("Pick({})", s),
         # CHOOSE over sets of tuples, sets and records: which element TLC picks
         # is its own order, and real specs' state counts depend on it.
         _fmt(f"(CHOOSE {fresh} \\in ({{}} \\X {{}}) : TRUE)[2]", s, _small_set()),
@@ -199,6 +223,7 @@ def _isets(d: int, env: Env) -> S:
         _fmt("UNION {{{}, {}}}", s, s),
         scoped_q.map(lambda x: f"{{({x})[{fresh}] : {fresh} \\in DOMAIN {x}}}"),
         _fmt("BagToSet(SetToBag({}))", s),
+        _fmt("({} ++ {})", s, i),
         _fmt("(IF {} THEN {} ELSE {})", gen("bool", d - 1, env), s, s),
     )
 

@@ -212,9 +212,12 @@ class ExprOutcome:
     error: str | None
 
 
-def expression_module(name: str, exprs: Sequence[str], first: int = 0) -> str:
-    """A module whose k-th ASSUME prints expression k between two markers."""
-    body = [f"---- MODULE {name} ----", EXPR_HEADER]
+def expression_module(name: str, exprs: Sequence[str], first: int = 0, prelude: str = "") -> str:
+    """A module whose k-th ASSUME prints expression k between two markers.
+
+    ``prelude`` holds definitions the expressions may use.
+    """
+    body = [f"---- MODULE {name} ----", EXPR_HEADER, prelude]
     for k, e in enumerate(exprs[first:], first):
         body.append(f'ASSUME PrintT("@@B{k}") /\\ PrintT({e}) /\\ PrintT("@@Z{k}")')
     body.append("====")
@@ -250,7 +253,7 @@ def _read_values(text: str, outcomes: dict[int, ExprOutcome], exprs: Sequence[st
     return current
 
 
-def eval_with_tlc(exprs: Sequence[str], workdir: Path) -> list[ExprOutcome]:
+def eval_with_tlc(exprs: Sequence[str], workdir: Path, prelude: str = "") -> list[ExprOutcome]:
     """Evaluate every expression with TLC, batching them into as few runs as possible."""
     outcomes: dict[int, ExprOutcome] = {}
     first = 0
@@ -258,11 +261,13 @@ def eval_with_tlc(exprs: Sequence[str], workdir: Path) -> list[ExprOutcome]:
     while first < len(exprs):
         run += 1
         name = f"DiffExpr{run}"
-        (workdir / f"{name}.tla").write_text(expression_module(name, exprs, first), "utf-8")
+        (workdir / f"{name}.tla").write_text(
+            expression_module(name, exprs, first, prelude), "utf-8"
+        )
         (workdir / f"{name}.cfg").write_text("", "utf-8")
         tlc = run_tlc(workdir / f"{name}.tla", workdir / f"{name}.cfg")
         if tlc.result == "parse":
-            raise ValueError(f"TLC rejects the generated module {name}:\n{tlc.error}")
+            raise ValueError(f"TLC rejects the generated module {name}:\n{tlc.output[-1500:]}")
         failed = _read_values(tlc.output, outcomes, exprs)
         if failed is None:
             missing = [k for k in range(first, len(exprs)) if k not in outcomes]
