@@ -124,12 +124,16 @@ INFINITE = [
     ("<<<<0>>>> \\in Seq(Seq({n \\in Nat : n > 0}))", False),
     ("-3 \\in {n \\in Int : n > -5} \\ {0}", True),
     ("7 \\in {n \\in Int : n % 2 = 0}", False),
+    ("<<3, 1>> \\in Nat \\X {1, 2}", True),
+    ("<<3, 0>> \\in Nat \\X {1, 2}", False),
+    ("LET f[n \\in Nat, v \\in {1, 2}] == IF n = 0 THEN v ELSE f[n - 1, v] + 1 IN f[3, 2]", 5),
 ]
 
 
 @pytest.mark.parametrize(("expr", "value"), INFINITE)
-def test_membership_in_infinite_sets(ev: Callable[..., Any], expr: str, value: bool) -> None:
-    assert ev(expr) is value
+def test_membership_in_infinite_sets(ev: Callable[..., Any], expr: str, value: object) -> None:
+    got = ev(expr)
+    assert got == value and type(got) is type(value)
 
 
 def test_enumerating_an_infinite_set_is_an_error(ev: Callable[..., Any]) -> None:

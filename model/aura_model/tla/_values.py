@@ -70,12 +70,15 @@ class Fn:
     def __hash__(self) -> int:
         h = self._h
         if h == -1:
-            h = hash(frozenset(self.d.items()))
+            d = self.d
+            h = hash(frozenset(d.items()))
             # Mix in where -1 occurs (hash(-1) == hash(-2)), so a function's
-            # hash, cached here, tells them apart; see fingerprint().
-            s = sum(3 * _sig(k) + 7919 * _sig(x) for k, x in self.d.items())
-            if s:
-                h = hash((h, s))
+            # hash, cached here, tells them apart; see fingerprint(). Until
+            # some value is -1 (NEG_ONE_SEEN), none of these can hold one.
+            if NEG_ONE_SEEN[0]:
+                s = _dict_sig(d)
+                if s:
+                    h = hash((h, s))
             self._h = h
         return h
 
@@ -202,6 +205,13 @@ class LazySet:
         if k == "Filter":
             # args: the set filtered, and the filter's test of one element.
             return set_contains(self.args[0], v) and bool(self.args[1](v))
+        if k == "Product":
+            sets = self.args
+            return (
+                type(v) is tuple
+                and len(v) == len(sets)
+                and all(set_contains(s, x) for s, x in zip(sets, v, strict=True))
+            )
         raise AssertionError(k)
 
     def finite(self) -> bool:
@@ -227,6 +237,8 @@ class LazySet:
             return set_elements(self.args[0]) | set_elements(self.args[1])
         if k == "Filter":
             return frozenset(x for x in set_elements(self.args[0]) if self.args[1](x))
+        if k == "Product":
+            return frozenset(itertools.product(*[set_elements(a) for a in self.args]))
         if k == "Cap":
             a, b = self.args
             if not _is_finite(a):
@@ -287,6 +299,13 @@ def _flat_args(s: LazySet) -> list[Value]:
     if s.kind == "RecSet":
         return list(s.args[0].values())
     return list(s.args)
+
+
+def product_set(sets: Sequence[Value]) -> Value:
+    """``S1 \\X S2 \\X ...``: built when finite, a lazy set otherwise."""
+    if all(_is_finite(s) for s in sets):
+        return frozenset(itertools.product(*[set_elements(s) for s in sets]))
+    return LazySet("Product", *sets)
 
 
 def is_value_set(v: Value) -> bool:
@@ -370,6 +389,8 @@ def format_value(v: Value) -> str:
             return str(v.kind)
         if v.kind == "Seq":
             return f"Seq({format_value(v.args[0])})"
+        if v.kind == "Product" and not v.finite():
+            return " \\X ".join(format_value(a) for a in v.args)
         if v.kind == "Filter" and not v.finite():
             return f"{{x \\in {format_value(v.args[0])} : ...}}"
         if v.finite():
@@ -415,6 +436,44 @@ def from_python(v: object) -> Value:
         # lists, tuples and aura_model.itf.Seq are all sequences (tuples) in TLA+.
         return tuple(from_python(x) for x in v)
     raise TypeError(f"cannot convert {type(v).__name__} to a TLA+ value")
+
+
+def _dict_sig(d: dict[Value, Value]) -> int:
+    """``sum(3 * _sig(k) + 7919 * _sig(x))`` over the items, scalars inline."""
+    acc = 0
+    for k, x in d.items():
+        t = type(k)
+        if t is int:
+            if k == -1:
+                acc += 3
+        elif t is tuple:
+            acc += 3 * _tuple_sig(k)
+        elif t is not str and t is not bool and t is not ModelValue:
+            acc += 3 * _sig(k)
+        t = type(x)
+        if t is int:
+            if x == -1:
+                acc += 7919
+        elif t is tuple:
+            acc += 7919 * _tuple_sig(x)
+        elif t is not str and t is not bool and t is not ModelValue:
+            acc += 7919 * _sig(x)
+    return acc
+
+
+# Signatures of tuples, which recur as function keys (<<x, y>> in every
+# state's grid): a dictionary look-up is cheaper than walking them again.
+_TUPLE_SIGS: dict[tuple[Value, ...], int] = {}
+
+
+def _tuple_sig(v: tuple[Value, ...]) -> int:
+    r = _TUPLE_SIGS.get(v)
+    if r is None:
+        r = _sig(v)
+        if len(_TUPLE_SIGS) > 100_000:
+            _TUPLE_SIGS.clear()
+        _TUPLE_SIGS[v] = r
+    return r
 
 
 def _sig(v: Value) -> int:
