@@ -193,3 +193,21 @@ def test_module_override_reaches_a_named_instance(tmp_path: Path) -> None:
     plain = check(load_model(tmp_path / "Outer.tla", tmp_path / "Plain.cfg"))
     over = check(load_model(tmp_path / "Outer.tla", tmp_path / "Over.cfg"))
     assert (plain.distinct_states, over.distinct_states) == (2, 4)
+
+
+# Checked with TLC (ASSUME e = v holds): EXCEPT on a key outside the domain
+# changes nothing and does not evaluate the new value; numerals in bases 2, 8, 16.
+VALUES = [
+    ("[<<1>> EXCEPT ![3] = 5]", (1,)),
+    ("[<<>> EXCEPT ![1] = @ + 1]", ()),
+    ("[[a |-> [b |-> 1]] EXCEPT !.a.c = 2, !.a.b = 3] = [a |-> [b |-> 3]]", True),
+    ("[[i \\in {1, 3} |-> i] EXCEPT ![2] = 7] = [i \\in {1, 3} |-> i]", True),
+    ("[<<1, 2>> EXCEPT ![2] = 9]", (1, 9)),
+    ("\\b1010 + \\o17 + \\hA + \\HA", 45),
+]
+
+
+@pytest.mark.parametrize(("expr", "value"), VALUES)
+def test_values_as_tlc_computes_them(ev: Callable[..., Any], expr: str, value: object) -> None:
+    got = ev(expr)
+    assert got == value and type(got) is type(value)

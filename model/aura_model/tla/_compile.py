@@ -177,6 +177,8 @@ def _mod(a: int, b: int) -> int:
     return a % b
 
 
+_NUMERAL_BASES = {"\\b": 2, "\\o": 8, "\\h": 16}
+
 # Kinds of values TLC cannot compare with each other (CHOOSE orders its set).
 _SCALARS = frozenset({bool, int, str})
 
@@ -383,7 +385,17 @@ class Compiler:
         return self._expr(node.expression, sc)
 
     def _x_integral_numeral(self, node: Node, sc: Scope) -> tuple[Expr, int]:
-        v = int(node.value)
+        text = str(node.value)
+        # \\b1010, \\o17 and \\hA (any case) are TLA+ numerals too.
+        base = _NUMERAL_BASES.get(text[:2].lower(), 10)
+        digits = text if base == 10 else text[2:]
+        if len(digits) > 4000:
+            # Python refuses longer digit strings; TLC's integers are 32-bit anyway.
+            raise _semantic(node, sc, f"the number {text[:20]}... is too large")
+        try:
+            v = int(digits, base)
+        except ValueError:
+            raise _semantic(node, sc, f"malformed number {text}") from None
         return (lambda c, e: v), 0
 
     def _x_string_literal(self, node: Node, sc: Scope) -> tuple[Expr, int]:
@@ -843,30 +855,21 @@ class Compiler:
                 key = tuple([x(c, e) for x in k])
             last = i + 1 == len(path)
             t = type(cur)
+            # A key outside the domain changes nothing, and the new value is
+            # not evaluated (TLC: "Warning: The EXCEPT was applied to
+            # non-existing fields of the value", then it goes on).
             if t is tuple:
                 if type(key) is not int or not 0 < key <= len(cur):
-                    raise _err(
-                        node,
-                        sc,
-                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
-                    )
+                    return cur
                 old = cur[key - 1]
             elif t is Fn:
                 old = cur.d.get(key, UNSET)
                 if old is UNSET:
-                    raise _err(
-                        node,
-                        sc,
-                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
-                    )
+                    return cur
             else:
                 d0 = fn_as_dict(cur)
                 if key not in d0:
-                    raise _err(
-                        node,
-                        sc,
-                        f"EXCEPT: {format_value(key)} is not in the domain of {format_value(cur)}",
-                    )
+                    return cur
                 old = d0[key]
                 cur = make_fn(dict(d0))
                 t = type(cur)
