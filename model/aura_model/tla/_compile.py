@@ -19,6 +19,7 @@ from typing import Any
 
 from aura_model.tla._errors import EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._modules import (
+    SYNONYMS,
     Const,
     InstDef,
     Macro,
@@ -28,7 +29,7 @@ from aura_model.tla._modules import (
     declarations_as_name_bounds,
     instantiate,
 )
-from aura_model.tla._stdlib import BUILTIN_INFIX, BUILTIN_OPS, BUILTIN_VALUES, Builtin
+from aura_model.tla._stdlib import BUILTIN_INFIX, BUILTIN_OPS, Builtin, CoreOp, StdUnsupported
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
     Fn,
@@ -223,19 +224,7 @@ _INT_OPS: dict[str, Callable[[int, int], Value]] = {
     "\\geq": lambda a, b: a >= b,
 }
 
-_SYN = {
-    "\\land": "/\\",
-    "\\lor": "\\/",
-    "\\lnot": "~",
-    "\\neg": "~",
-    "\\union": "\\cup",
-    "\\intersect": "\\cap",
-    "\\setminus": "\\",
-    "\\times": "\\X",
-    "\\circ": "\\o",
-    "/=": "#",
-    "\\equiv": "<=>",
-}
+_SYN = SYNONYMS
 
 
 def _op(node: Node) -> str:
@@ -283,16 +272,15 @@ class Compiler:
     # ----------------------------------------------------------------- names
 
     def lookup(self, name: str, sc: Scope) -> Any:
+        """What ``name`` means in ``sc``: bound names, then the module's namespace.
+
+        The namespace holds only what SANY makes visible (the module's own
+        definitions, EXTENDS, INSTANCE): a standard operator is found only
+        when its module was brought in.
+        """
         if name in sc.names:
             return sc.names[name]
-        d = sc.mod.defs.get(name)
-        if d is not None:
-            return d
-        if name in BUILTIN_OPS:
-            return BUILTIN_OPS[name]
-        if name in BUILTIN_VALUES:
-            return ("value", BUILTIN_VALUES[name])
-        return None
+        return sc.mod.defs.get(_SYN.get(name, name))
 
     def resolve_var(self, node: Node, sc: Scope) -> int | None:
         """The index of the state variable ``node`` names (through substitutions)."""
@@ -318,7 +306,18 @@ class Compiler:
     # ----------------------------------------------------------- expressions
 
     def expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
-        fn, lvl = self._expr(node, sc)
+        try:
+            fn, lvl = self._expr(node, sc)
+        except Unsupported as exc:
+            _locate(exc, node, sc)
+            raise
+        except (TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+            # A syntax tree shape the compiler does not expect: name the
+            # construct and where it is, never a traceback.
+            what = _kind(node).lower().replace("_", " ") or repr(node)[:40]
+            err = Unsupported(f"this {what} ({type(exc).__name__}: {exc})")
+            _locate(err, node, sc)
+            raise err from None
         if lvl == 0 and getattr(fn, "_value", UNSET) is UNSET:
             # Constant subexpressions are computed once, now if possible; one
             # that fails is left to fail when (and only if) it is evaluated.
@@ -1035,13 +1034,19 @@ class Compiler:
 
     def instance_ref(self, node: Node, sc: Scope) -> tuple[Any, Scope, list[Node]]:
         """Resolve ``M!Op(args)`` to (definition, scope of the instance, args)."""
-        items = node.items
+        items = list(node.items)
+        if len(items) > 1 and items[-1] == ":":
+            items.pop()  # `Name!:` is the whole body of Name (a theorem, an ASSUME)
         cur_sc = sc
         for it in items[:-1]:
             name = it.operator if _kind(it) else it
             d = self.lookup(name, cur_sc)
+            if isinstance(d, OpDef):
+                raise Unsupported(
+                    f"the subexpression reference {name}!... (labels and positional selectors)"
+                )
             if not isinstance(d, InstDef):
-                raise Unsupported(f"{name}! (only named instances can be referenced with !)")
+                raise _semantic(it if _kind(it) else node, sc, f"unknown name {name}")
             args = list(it.arguments or ()) if _kind(it) else []
             if d.params:
                 if len(args) != len(d.params):
@@ -1057,26 +1062,23 @@ class Compiler:
         name = last.operator if _kind(last) else last
         args = list(last.arguments or ()) if _kind(last) else []
         target = cur_sc.mod.defs.get(name)
-        if target is None:
+        if target is None or (cur_sc is not sc and name in cur_sc.mod.local):
             raise _semantic(node, sc, f"unknown name {name} in instance")
         return target, cur_sc, args
 
     def _x_operator_application(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         op = _op(node)
         args = node.arguments
-        if args is None or node.nonfix or op not in _CORE:
-            # A user-defined, built-in or bound name (possibly applied).
-            d = self.lookup(op, sc)
-            if d is None:
-                if op in BUILTIN_INFIX:
-                    return self._infix(node, sc, BUILTIN_INFIX[op])
-                if op in _CORE:
-                    if not args:
-                        raise _err(node, sc, f"operator {op} used without its arguments")
-                    return self._core(op, node, sc)
-                raise _semantic(node, sc, f"unknown name {op}")
-            return self._call(d, list(args or ()), node, sc, sc)
-        return self._core(op, node, sc)
+        # A user-defined, standard-module or bound name (possibly applied), or a
+        # built-in operator of the language itself.
+        d = self.lookup(_std_key(op, node), sc)
+        if d is None or isinstance(d, CoreOp):
+            if d is None and op not in _PRIMITIVE:
+                raise _semantic(node, sc, f"unknown name {node.operator}")
+            if not args:
+                raise _err(node, sc, f"operator {op} used without its arguments")
+            return self._core(op, node, sc)
+        return self._call(d, list(args or ()), node, sc, sc)
 
     def _name(self, name: str, node: Node, sc: Scope, args: list[Node]) -> tuple[Expr, int]:
         d = self.lookup(name, sc)
@@ -1096,7 +1098,7 @@ class Compiler:
             if kind == "macro":
                 m = d[1]
                 if args:
-                    raise Unsupported("applying a substituted name to arguments")
+                    return self._apply_macro(m, args, node, asc)
                 fn, lvl = self.expr(m.node, m.scope)
                 return fn, max(lvl, 1) if m.scope.names else lvl
             name = node.operator if _kind(node) else node
@@ -1133,12 +1135,18 @@ class Compiler:
 
             return var, 1
         if isinstance(d, Macro):
-            fn, lvl = self.expr(d.node, d.scope)
             if args:
-                return self._apply_value(fn, args, node, asc)
+                return self._apply_macro(d, args, node, asc)
+            fn, lvl = self.expr(d.node, d.scope)
             return fn, max(lvl, 1) if d.scope.names else lvl
         if isinstance(d, Const):
             return self._const(d, args, node, asc)
+        if isinstance(d, StdUnsupported):
+            raise Unsupported(f"{d.name} ({d.why})")
+        if isinstance(d, CoreOp):
+            if args and _kind(node) == "OPERATOR_APPLICATION" and node.arguments:
+                return self._core(d.op, node, asc)
+            raise Unsupported(f"the standard operator {d.op} used as a value")
         if isinstance(d, Builtin):
             if len(args) != d.arity:
                 if not args:
@@ -1188,6 +1196,30 @@ class Compiler:
             raise Unsupported(f"using instance {d.name} as a value")
         raise _err(node, asc, f"cannot use {node!r} here")
 
+    def _apply_macro(self, m: Macro, args: list[Node], node: Node, asc: Scope) -> tuple[Expr, int]:
+        """``F(a)`` where ``F`` is an INSTANCE substitution or an operator argument
+        (``WITH F <- G``, ``Op(F(_))`` called with ``G`` or a LAMBDA)."""
+        target = m.node
+        while _kind(target) == "PARENTHESES":
+            target = target.expression
+        if _kind(target) == "OPERATOR_APPLICATION" and not target.arguments:
+            d = self.lookup(target.operator, m.scope)
+            if d is not None and not isinstance(d, (VarRef, CoreOp)):
+                return self._call(d, args, node, m.scope, asc)
+            if isinstance(d, CoreOp) and len(args) == 2 and d.op in _INT_OPS:
+                return self._core(d.op, node._replace(operator=d.op, nonfix=None), asc)
+        if _kind(target) == "LAMBDA":
+            params = [(p.operator, 0) for p in target.parameters]
+            if len(params) != len(args):
+                raise _err(node, asc, f"LAMBDA expects {len(params)} arguments")
+            names: dict[str, tuple[Any, ...]] = {
+                p: ("macro", Macro(a, asc)) for (p, _), a in zip(params, args, strict=True)
+            }
+            fn, lvl = self.expr(target.expression, m.scope.bind_all(names))
+            return fn, max(lvl, 1)
+        fn, _ = self.expr(m.node, m.scope)
+        return self._apply_value(fn, args, node, asc)
+
     def _apply_value(self, fn: Expr, args: list[Node], node: Node, sc: Scope) -> tuple[Expr, int]:
         if not args:
             return fn, 1
@@ -1226,7 +1258,11 @@ class Compiler:
         if isinstance(d, OpDef):
             return bool(d.params)
         if isinstance(d, Builtin):
+            return d.arity > 0
+        if isinstance(d, CoreOp):
             return True
+        if isinstance(d, tuple) and d[0] == "macro":
+            return self._names_operator(d[1].node, d[1].scope)
         if isinstance(d, tuple) and d[0] == "op":
             return True
         return bool(isinstance(d, Const) and d.arity)
@@ -1242,6 +1278,18 @@ class Compiler:
             if isinstance(d, Builtin):
                 bf = d.fn
                 return lambda c, e: bf
+            if isinstance(d, CoreOp) and d.op in _INT_OPS:
+                iop = _INT_OPS[d.op]
+                sym = d.op
+
+                def int_op(x: Value, y: Value) -> Value:
+                    _arith_guard(x, y, sym)
+                    return iop(x, y)
+
+                return lambda c, e: int_op
+            if isinstance(d, tuple) and d[0] == "macro":
+                m = d[1]
+                return self._opvalue(m.node, m.scope)
             if isinstance(d, OpDef) and d.params:
                 params = d.params
                 body = self._body(d)
@@ -1908,21 +1956,9 @@ class Compiler:
                     return _assign_in(tgt, rhs, args[1], sc)
             if op == "UNCHANGED":
                 return self._unchanged(args[0], sc)
-            if op not in _CORE or node.nonfix or not args:
-                d = self.lookup(op, sc)
-                if isinstance(d, OpDef):
-                    return self._action_call(d, list(args), sc, sc, init)
-                if isinstance(d, tuple) and d[0] == "macro":
-                    m = d[1]
-                    return self.action(m.node, m.scope, init)
-                if isinstance(d, Macro):
-                    return self.action(d.node, d.scope, init)
-                if isinstance(d, Const) and isinstance(self.consts.get(d.name), tuple):
-                    tgt_name = self.consts[d.name][1]
-                    root = sc.mod.root
-                    td = root.defs.get(tgt_name)
-                    if isinstance(td, OpDef):
-                        return self._action_call(td, list(args), sc, Scope(root, {}), init)
+            named = self._action_named(self.lookup(_std_key(op, node), sc), list(args), sc, init, 0)
+            if named is not None:
+                return named
         if kind == "SUBSCRIPTED_ACTION":
             # [A]_v is A \/ UNCHANGED v; <<A>>_v is A /\ v' # v.
             body = self.action(node.action, sc, init)
@@ -2008,10 +2044,8 @@ class Compiler:
             if binders is None:
                 return body
             return lambda c, e: body(c, binders(c, e))
-        if kind == "OPERATOR_APPLICATION" and (
-            node.nonfix or not node.arguments or _op(node) not in _CORE
-        ):
-            d = self.lookup(_op(node), sc)
+        if kind == "OPERATOR_APPLICATION":
+            d = self.lookup(_std_key(_op(node), node), sc)
             args = list(node.arguments or ())
             if (
                 isinstance(d, OpDef)
@@ -2083,6 +2117,35 @@ class Compiler:
 
         return count
 
+    def _action_named(
+        self, d: Any, args: list[Node], sc: Scope, init: bool, depth: int
+    ) -> Act | None:
+        """An action that calls a definition, a substituted name or an operator
+        constant (``Send(p, d, mi, mi')`` with ``Send <- MCSend``), expanded
+        where it is called so primes reach its arguments; None for other names."""
+        if isinstance(d, OpDef):
+            return self._action_call(d, args, sc, sc, init)
+        m = d[1] if isinstance(d, tuple) and d[0] == "macro" else d
+        if isinstance(m, Macro):
+            if not args:
+                return self.action(m.node, m.scope, init)
+            target = m.node
+            while _kind(target) == "PARENTHESES":
+                target = target.expression
+            if depth < 50 and _kind(target) == "OPERATOR_APPLICATION" and not target.arguments:
+                d2 = self.lookup(target.operator, m.scope)
+                if isinstance(d2, OpDef):
+                    return self._action_call(d2, args, sc, m.scope, init)
+                return self._action_named(d2, args, sc, init, depth + 1)
+            return None
+        if isinstance(d, Const) and isinstance(self.consts.get(d.name), tuple):
+            tgt_name = self.consts[d.name][1]
+            root = sc.mod.root
+            td = root.defs.get(tgt_name)
+            if isinstance(td, OpDef):
+                return self._action_call(td, args, sc, Scope(root, {}), init)
+        return None
+
     def _action_call(self, d: OpDef, args: list[Node], asc: Scope, dsc: Scope, init: bool) -> Act:
         if len(args) != len(d.params):
             raise _err(d.node, asc, f"operator {d.name} expects {len(d.params)} arguments")
@@ -2100,6 +2163,17 @@ class Compiler:
     def _assign_target(self, lhs: Node, sc: Scope, init: bool) -> int | None:
         if init:
             return self.resolve_var(lhs, sc)
+        while _kind(lhs) == "OPERATOR_APPLICATION" and not lhs.arguments:
+            # An operator parameter standing for `x'` (`Send(p, d, mi, mi')`).
+            d = self.lookup(lhs.operator, sc)
+            if isinstance(d, tuple) and d[0] == "macro":
+                lhs, sc = d[1].node, d[1].scope
+            elif isinstance(d, Macro):
+                lhs, sc = d.node, d.scope
+            else:
+                break
+        while _kind(lhs) == "PARENTHESES":
+            lhs = lhs.expression
         if _kind(lhs) == "OPERATOR_APPLICATION" and lhs.operator == "'" and lhs.arguments:
             return self.resolve_var(lhs.arguments[0], sc)
         return None
@@ -2107,8 +2181,19 @@ class Compiler:
     def _unchanged(self, node: Node, sc: Scope) -> Act:
         idxs = self._var_list(node, sc)
         if idxs is None:
-            g, _ = self._core("UNCHANGED", _fake_app("UNCHANGED", node), sc)
-            return _guard_act(g, node, sc)
+            # Some parts are expressions, not variables (an INSTANCE may substitute
+            # `v <- f(w)`): UNCHANGED <<a, e>> is a' = a /\ e' = e, so the
+            # variables are assigned first and the expressions compared after.
+            var_idxs: list[int] = []
+            rest: list[tuple[Node, Scope]] = []
+            self._unchanged_parts(node, sc, var_idxs, rest)
+            guards = [
+                _guard_act(self._core("UNCHANGED", _fake_app("UNCHANGED", n), nsc)[0], n, nsc)
+                for n, nsc in rest
+            ]
+            if not var_idxs:
+                return self._conj(guards)
+            return self._conj([self._unchanged(_fake_tuple(var_idxs, node), sc), *guards])
 
         def unchanged(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
             nxt = c.nxt
@@ -2129,7 +2214,38 @@ class Compiler:
 
         return unchanged
 
+    def _unchanged_parts(
+        self, node: Node, sc: Scope, idxs: list[int], rest: list[tuple[Node, Scope]]
+    ) -> None:
+        """Split an UNCHANGED tuple into variables and other expressions."""
+        kind = _kind(node)
+        if kind == "PARENTHESES":
+            return self._unchanged_parts(node.expression, sc, idxs, rest)
+        if kind == "TUPLE":
+            for x in node.items:
+                self._unchanged_parts(x, sc, idxs, rest)
+            return None
+        if isinstance(node, _VarIndexes):
+            idxs.extend(node.idxs)
+            return None
+        idx = self.resolve_var(node, sc)
+        if idx is not None:
+            idxs.append(idx)
+            return None
+        if kind == "OPERATOR_APPLICATION" and not node.arguments:
+            d = self.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.params and not d.node.function:
+                return self._unchanged_parts(d.node.definiens, Scope(d.mod, {}), idxs, rest)
+            if isinstance(d, tuple) and d[0] == "macro":
+                return self._unchanged_parts(d[1].node, d[1].scope, idxs, rest)
+            if isinstance(d, Macro):
+                return self._unchanged_parts(d.node, d.scope, idxs, rest)
+        rest.append((node, sc))
+        return None
+
     def _var_list(self, node: Node, sc: Scope) -> list[int] | None:
+        if isinstance(node, _VarIndexes):
+            return list(node.idxs)
         kind = _kind(node)
         if kind == "PARENTHESES":
             return self._var_list(node.expression, sc)
@@ -2179,6 +2295,33 @@ class Compiler:
                 a(c, e, k)
 
         return disj
+
+
+class _VarIndexes:
+    """Variables already resolved (by index), standing where a tuple of them was."""
+
+    __slots__ = ("idxs", "start")
+
+    def __init__(self, idxs: list[int], start: Any) -> None:
+        self.idxs = idxs
+        self.start = start
+
+
+def _fake_tuple(idxs: list[int], node: Node) -> Any:
+    return _VarIndexes(idxs, getattr(node, "start", None))
+
+
+def _std_key(op: str, node: Node) -> str:
+    """The name ``op`` is looked up by: unary minus is Integers' ``-.``."""
+    if op == "-" and not node.nonfix and node.arguments and len(node.arguments) == 1:
+        return "-."
+    return op
+
+
+def _locate(exc: Unsupported, node: Node, sc: Scope) -> None:
+    start = getattr(node, "start", None)
+    if start is not None and start.line is not None:
+        exc.locate(sc.mod.file, start.line + 1, (start.column or 0) + 1)
 
 
 def _constant(v: Value) -> Expr:
@@ -2492,5 +2635,37 @@ _CORE = frozenset(
         "UNION",
         "DOMAIN",
         *_INT_OPS,
+    }
+)
+
+# Operators of the language itself, always visible; every other operator symbol
+# (``+``, ``..``, ``\\o``, ``:>``) must come from a module (SANY: "Unknown operator").
+_PRIMITIVE = frozenset(
+    {
+        "'",
+        "UNCHANGED",
+        "ENABLED",
+        "[]",
+        "<>",
+        "~>",
+        "-+->",
+        "\\cdot",
+        "\\X",
+        "/\\",
+        "\\/",
+        "~",
+        "=>",
+        "<=>",
+        "=",
+        "#",
+        "\\in",
+        "\\notin",
+        "\\cup",
+        "\\cap",
+        "\\",
+        "\\subseteq",
+        "SUBSET",
+        "UNION",
+        "DOMAIN",
     }
 )

@@ -24,12 +24,35 @@ class ConfigError(TlaError):
 
 
 class Unsupported(TlaError):
-    """A construct outside the checker's scope; the message starts "unsupported:"."""
+    """A construct outside the checker's scope: ``[file:line:col: ]unsupported: what``.
+
+    Raised deep in the compiler without a location; the first enclosing
+    compile step that knows the syntax tree node calls :meth:`locate`.
+    """
 
     exit_code = 150
 
-    def __init__(self, what: str) -> None:
-        super().__init__(f"unsupported: {what}")
+    def __init__(
+        self, what: str, file: str | None = None, line: int | None = None, col: int | None = None
+    ) -> None:
+        self.what = what
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}: " if self.file is not None else ""
+        return f"{where}unsupported: {self.what}"
+
+    def located(self) -> bool:
+        return self.file is not None
+
+    def locate(self, file: str, line: int | None, col: int | None) -> None:
+        """Attach the place the construct was found (kept if already set)."""
+        if self.file is None:
+            self.file, self.line, self.col = file, line, col
+            self.args = (self._text(),)
 
 
 class EvalError(TlaError):

@@ -18,6 +18,7 @@ from aura_model.tla._modules import (
     declarations_as_name_bounds,
     parse_module,
 )
+from aura_model.tla._resolve import check_names
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._values import Fn, ModelValue, from_python
 
@@ -68,6 +69,7 @@ class Model:
         tree = parse_module(spec)
         root = Mod(tree.name, str(spec), spec.parent)
         root.load(tree)
+        check_names(root)
         self.root = root
         self.name = tree.name
         self.vars: list[str] = list(root.variables)
@@ -541,9 +543,10 @@ def load_model(
     except RecursionError:
         raise Unsupported(f"{spec_path}: definitions nested too deeply to compile") from None
     except (TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
-        # A syntax tree shape the compiler does not expect: report, never a traceback.
-        raise TlaParseError(
-            f"{spec_path}: cannot compile this module ({type(exc).__name__}: {exc})"
+        # Last resort, outside any expression (the compiler names those itself):
+        # report, never a traceback.
+        raise Unsupported(
+            f"this module's structure ({type(exc).__name__}: {exc})", str(spec_path)
         ) from None
 
 

@@ -1,9 +1,12 @@
-"""Parsing and module namespaces: EXTENDS, INSTANCE ... WITH, ASSUME.
+"""Parsing and module namespaces: EXTENDS, INSTANCE ... WITH, LOCAL, ASSUME.
 
-A :class:`Mod` is one namespace of definitions. EXTENDS merges a local module's
-units into the same namespace; INSTANCE creates a new namespace whose
-constants and variables are substituted by expressions of the instantiating
-scope (explicit ``WITH`` or, by default, the same name there).
+A :class:`Mod` is the namespace of one module as SANY builds it: the module's
+own definitions plus what it EXTENDS and INSTANCEs, where only the non-LOCAL
+names of a module are passed on. Every module file (and every submodule)
+gets its own :class:`Mod`, so a definition is compiled in the namespace of
+the module that holds it. An INSTANCE creates new namespaces whose constants
+and variables are substituted by expressions of the instantiating scope
+(explicit ``WITH`` or, by default, the same name there).
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ import tla
 from tla._ast import declarations_as_name_bounds
 
 from aura_model.tla._errors import TlaParseError, Unsupported
+from aura_model.tla._stdlib import STANDARD_MODULES as _STD
+from aura_model.tla._stdlib import std_exports
+from aura_model.tla._unicode import to_ascii
 
 __all__ = [
     "STANDARD_MODULES",
+    "SYNONYMS",
     "Assumption",
     "Const",
     "InstDef",
@@ -28,15 +35,44 @@ __all__ = [
     "Mod",
     "OpDef",
     "VarRef",
+    "canon",
     "declarations_as_name_bounds",
     "parse_module",
 ]
 
 Node = Any
 
-STANDARD_MODULES = frozenset(
-    {"Naturals", "Integers", "Sequences", "FiniteSets", "Bags", "TLC", "Reals", "TLAPS"}
-)
+STANDARD_MODULES = frozenset(_STD)
+
+# Operator symbols that name the same operator (TLA+ grammar, SANY's table);
+# definitions and uses are both read through this map.
+SYNONYMS = {
+    "\\land": "/\\",
+    "\\lor": "\\/",
+    "\\lnot": "~",
+    "\\neg": "~",
+    "\\union": "\\cup",
+    "\\intersect": "\\cap",
+    "\\setminus": "\\",
+    "\\times": "\\X",
+    "\\circ": "\\o",
+    "/=": "#",
+    "\\equiv": "<=>",
+    "\\leadsto": "~>",
+    "\\geq": ">=",
+    "\\leq": "<=",
+    "=<": "<=",
+    "\\oplus": "(+)",
+    "\\ominus": "(-)",
+    "\\odot": "(.)",
+    "\\oslash": "(/)",
+    "\\otimes": "(\\X)",
+}
+
+
+def canon(name: str) -> str:
+    return SYNONYMS.get(name, name)
+
 
 _POS_RE = re.compile(r"Next symbol in input:\s*\n.*?line=(\d+), column=(\d+)")
 _PARSE_CACHE: dict[tuple[str, float], Node] = {}
@@ -47,25 +83,57 @@ def parse_module(path: Path) -> Node:
     try:
         text = path.read_text(encoding="utf-8")
         stamp = path.stat().st_mtime
-    except OSError as exc:
-        raise TlaParseError(f"{path}: cannot read module: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise TlaParseError(f"{path}: cannot read module: {why}") from None
     key = (str(path.resolve()), stamp)
     if key in _PARSE_CACHE:
         return _PARSE_CACHE[key]
+    tree = parse_text(text, str(path))
+    _PARSE_CACHE[key] = tree
+    return tree
+
+
+def parse_text(text: str, where: str) -> Node:
+    """Parse TLA+ source (unicode operators read as their ASCII forms)."""
     noise = io.StringIO()
+    text = to_ascii(text)
     try:
         with contextlib.redirect_stdout(noise), contextlib.redirect_stderr(noise):
             tree = tla.parse(text)
     except RecursionError:
-        raise TlaParseError(f"{path}: module too deeply nested to parse") from None
+        raise TlaParseError(f"{where}: module too deeply nested to parse") from None
     except Exception as exc:
         m = _POS_RE.search(noise.getvalue())
-        where = f"{path}:{int(m.group(1)) + 1}:{int(m.group(2)) + 1}" if m else str(path)
-        raise TlaParseError(f"{where}: parse error ({type(exc).__name__})") from None
+        loc = f"{where}:{int(m.group(1)) + 1}:{int(m.group(2)) + 1}" if m else where
+        raise TlaParseError(f"{loc}: parse error ({type(exc).__name__})") from None
     if tree is None:
-        raise TlaParseError(f"{path}: parse error (no module found)")
-    _PARSE_CACHE[key] = tree
+        raise TlaParseError(f"{where}: parse error (no module found)")
+    if "::" in text:
+        tree = _strip_labels(tree)
     return tree
+
+
+def _strip_labels(node: Any) -> Any:
+    """``lab :: e`` is ``e`` to TLC: labels become parentheses."""
+    if isinstance(node, list):
+        new = [_strip_labels(x) for x in node]
+        return new if any(a is not b for a, b in zip(new, node, strict=True)) else node
+    if not (isinstance(node, tuple) and hasattr(node, "_fields")):
+        return node
+    n: Any = node
+    if _kind(n) == "OPERATOR_APPLICATION" and n.operator == "::" and n.arguments:
+        body = _strip_labels(n.arguments[-1])
+        return tla.make_nodes().Parentheses(expression=body, start=n.start, end=n.end)
+    changes = {}
+    for f in n._fields:
+        if f in ("symbol", "start", "end"):
+            continue
+        v = getattr(n, f)
+        nv = _strip_labels(v)
+        if nv is not v:
+            changes[f] = nv
+    return n._replace(**changes) if changes else n
 
 
 class VarRef:
@@ -111,7 +179,7 @@ class InstDef:
         self.name = name
         self.module = node.name
         self.subst: list[tuple[str, Node]] = [
-            (w.name, w.expression) for w in (node.with_substitution or ())
+            (canon(w.name), w.expression) for w in (node.with_substitution or ())
         ]
         self.mod = mod
         self.params = params
@@ -137,52 +205,157 @@ class Assumption:
         self.mod = mod
 
 
-class Mod:
-    """One namespace; ``subst`` is filled for instantiated modules."""
+class _Context:
+    """What the modules of one instantiation share: loaded modules, submodule trees."""
 
-    def __init__(self, name: str, file: str, directory: Path, root: Mod | None = None) -> None:
+    __slots__ = ("mods", "trees")
+
+    def __init__(self, trees: dict[str, tuple[Node, Path]]) -> None:
+        self.mods: dict[str, Mod] = {}
+        self.trees = trees
+
+
+class Mod:
+    """The namespace of one module; ``subst`` is set for instantiated modules."""
+
+    def __init__(
+        self,
+        name: str,
+        file: str,
+        directory: Path,
+        root: Mod | None = None,
+        *,
+        context: _Context | None = None,
+        subst: dict[str, Macro] | None = None,
+    ) -> None:
         self.name = name
         self.file = file
         self.directory = directory
         self.root = root if root is not None else self
+        self.context = context if context is not None else _Context({})
+        self.subst = subst
         self.defs: dict[str, Any] = {}
+        # Names not passed on by EXTENDS/INSTANCE (LOCAL definitions and instances).
+        self.local: set[str] = set()
         self.variables: list[str] = []
         self.constants: list[tuple[str, int]] = []
         self.assumptions: list[Assumption] = []
-        self.subst: dict[str, Macro] | None = None
-        self.extended: set[str] = set()
+        # Syntax trees of the module and the modules it loaded, for the name check.
+        self.tree: Node = None
+        self.loaded: list[Mod] = []
+        # Kept on the root: definitions the configuration replaced. A definition
+        # is one syntax node however many INSTANCEs read it (as in TLC), so an
+        # instance loaded later gets the replacement too.
+        self.replaced: dict[tuple[str, str], Any] = {}
+        self.module_overrides: dict[str, dict[str, Any]] = {}
+
+    def exports(self) -> dict[str, Any]:
+        return {k: v for k, v in self.defs.items() if k not in self.local}
+
+    def all_mods(self) -> list[Mod]:
+        """This module and every module loaded (by EXTENDS or unnamed INSTANCE) under it."""
+        seen: dict[int, Mod] = {}
+        todo = [self]
+        while todo:
+            m = todo.pop()
+            if id(m) in seen:
+                continue
+            seen[id(m)] = m
+            todo.extend(m.loaded)
+        return list(seen.values())
+
+    def override(self, name: str, new: Any) -> None:
+        """Replace definition ``name`` everywhere it is visible (a cfg ``<-``)."""
+        old = self.defs.get(name)
+        self.root.replaced[_def_key(old, name)] = new
+        for m in self.all_mods():
+            if name in m.defs and (m is self or m.defs[name] is old):
+                m.defs[name] = new
+        self.defs[name] = new
+
+    def override_in(self, module: str, name: str, new: Any) -> None:
+        """``name <-[module] new``: replace ``name`` as module ``module`` sees it,
+        in every instance of that module (also those loaded later)."""
+        self.root.module_overrides.setdefault(module, {})[name] = new
+        for m in self.all_mods():
+            if m.name == module:
+                m.defs[name] = new
 
     def load(self, tree: Node) -> None:
+        self.tree = tree
         for ext in tree.extendees or ():
-            self._extend(ext.operator)
+            self._extend(ext.operator, ext)
         recursive: set[str] = set()
         for unit in tree.units or ():
             self._unit(unit, recursive)
+        for name, new in self.root.module_overrides.get(self.name, {}).items():
+            self.defs[name] = new
 
-    def _find(self, name: str) -> tuple[Node, Path]:
+    # ------------------------------------------------------------ modules
+
+    def _find(self, name: str, where: Node = None) -> tuple[Node, Path]:
+        if name in self.context.trees:
+            return self.context.trees[name]
+        if name in self.root.context.trees:
+            return self.root.context.trees[name]
         path = self.directory / f"{name}.tla"
         if not path.exists():
-            raise Unsupported(
-                f"module {name} (not a standard module, and no {path} next to the spec)"
+            raise TlaParseError(
+                f"{self._where(where)}cannot find module {name} (not a standard module"
+                f" the checker has built in, and no {path.name} next to the spec)"
             )
-        return parse_module(path), path
+        tree = parse_module(path)
+        if tree.name != name:
+            raise TlaParseError(f"{path}: file {path.name} holds module {tree.name}, not {name}")
+        return tree, path
 
-    def _extend(self, name: str) -> None:
-        if name in STANDARD_MODULES or name in self.extended:
+    def _where(self, node: Node) -> str:
+        start = getattr(node, "start", None)
+        if start is None:
+            return f"{self.file}: "
+        return f"{self.file}:{start.line + 1}:{start.column + 1}: "
+
+    def _module(self, name: str, where: Node) -> Mod:
+        """The namespace of module ``name`` in this context, loaded once."""
+        mod = self.context.mods.get(name)
+        if mod is None:
+            tree, path = self._find(name, where)
+            mod = Mod(
+                tree.name,
+                str(path),
+                self.directory,
+                self.root,
+                context=self.context,
+                subst=self.subst,
+            )
+            self.context.mods[name] = mod
+            mod.load(tree)
+        return mod
+
+    def _import(self, names: dict[str, Any], local: bool) -> None:
+        replaced = self.root.replaced
+        for k, v in names.items():
+            self.defs[k] = replaced.get(_def_key(v, k), v) if replaced else v
+            if local:
+                self.local.add(k)
+            else:
+                self.local.discard(k)
+
+    def _extend(self, name: str, where: Node) -> None:
+        if name in STANDARD_MODULES and name not in self.context.trees:
+            self._import(std_exports(name), False)
             return
-        self.extended.add(name)
-        tree, path = self._find(name)
-        saved = self.file
-        # Definitions keep the file they come from, for error locations.
-        sub = Mod(tree.name, str(path), self.directory, self.root)
-        sub.subst = self.subst
-        sub.defs = self.defs
-        sub.variables = self.variables
-        sub.constants = self.constants
-        sub.assumptions = self.assumptions
-        sub.extended = self.extended
-        sub.load(tree)
-        self.file = saved
+        mod = self._module(name, where)
+        self.loaded.append(mod)
+        self._import(mod.exports(), False)
+        for c in mod.constants:
+            if c not in self.constants:
+                self.constants.append(c)
+        for a in mod.assumptions:
+            if a not in self.assumptions:
+                self.assumptions.append(a)
+
+    # -------------------------------------------------------------- units
 
     def _unit(self, unit: Node, recursive: set[str]) -> None:
         if isinstance(unit, str):
@@ -191,8 +364,9 @@ class Mod:
         if kind == "CONSTANTS":
             for n in unit.names:
                 arity = len(n.arguments or ())
-                self.constants.append((n.operator, arity))
-                self.defs[n.operator] = self._param(n.operator, Const(n.operator, arity))
+                name = canon(n.operator)
+                self.constants.append((name, arity))
+                self.defs[name] = self._param(name, Const(name, arity))
         elif kind == "VARIABLES":
             for n in unit.names:
                 if self.subst is None:
@@ -203,33 +377,74 @@ class Mod:
                     self.defs[n.operator] = self._param(n.operator, None)
         elif kind == "RECURSIVE_OPERATORS":
             for n in unit.names:
-                recursive.add(n.operator)
+                recursive.add(canon(n.operator))
         elif kind == "OPERATOR_DEFINITION":
+            name = canon(unit.name)
             d = unit.definiens
-            if (
-                d is not None
-                and getattr(d, "symbol", None) is not None
-                and d.symbol.name == "INSTANCE"
-            ):
+            if _kind(d) == "INSTANCE":
                 params = [p.operator for p in (unit.arity or ())]
-                self.defs[unit.name] = InstDef(unit.name, d, self, params)
+                self.defs[name] = InstDef(name, d, self, params)
             else:
-                self.defs[unit.name] = OpDef(unit.name, unit, self, unit.name in recursive)
-        elif kind == "INSTANCE" and unit.name in STANDARD_MODULES:
-            pass  # `INSTANCE Naturals` and the like: built in already
+                self.defs[name] = self.root.replaced.get(
+                    (self.name, name), OpDef(name, unit, self, name in recursive)
+                )
+            if unit.local:
+                self.local.add(name)
         elif kind == "INSTANCE":
-            inst = InstDef("", unit, self, [])
-            self.defs.update(instantiate(inst, None).defs)
-        elif kind == "AXIOM" and unit.axiom_keyword in ("ASSUME", "ASSUMPTION"):
+            self._instance(unit)
+        elif kind == "AXIOM":
+            # ASSUME, ASSUMPTION and AXIOM are all assumptions to TLC.
             self.assumptions.append(Assumption(unit.name, unit.expression, self))
             if unit.name:
                 self.defs[unit.name] = OpDef(unit.name, _fake_def(unit.name, unit.expression), self)
-        # THEOREM, proofs, etc. carry no model-checking content.
+        elif kind == "MODULE":
+            # A submodule: visible by name to INSTANCE/EXTENDS in the rest of the module.
+            self.context.trees[unit.name] = (unit, Path(self.file))
+        elif kind == "THEOREM":
+            # Not evaluated by TLC (nor are proofs); a named one can be referred
+            # to (`ASSUME Thm!:`), so its statement is kept as a definition.
+            if unit.name and _kind(unit.goal) != "SEQUENT":
+                self.defs[unit.name] = OpDef(unit.name, _fake_def(unit.name, unit.goal), self)
+        elif kind in ("USE", "HIDE", "DEFINE", "PROOF", "PROOF_STEP", "BY"):
+            pass  # proof directives
+        else:
+            raise Unsupported(
+                f"module-level {kind.lower().replace('_', ' ')}",
+                self.file,
+                unit.start.line + 1 if getattr(unit, "start", None) else None,
+                unit.start.column + 1 if getattr(unit, "start", None) else None,
+            )
+
+    def _instance(self, unit: Node) -> None:
+        """``[LOCAL] INSTANCE M [WITH ...]``: M's exported names join this namespace."""
+        local = bool(unit.local)
+        if unit.name in STANDARD_MODULES and unit.name not in self.context.trees:
+            self._import(std_exports(unit.name), local)
+            return
+        inst = InstDef("", unit, self, [])
+        mod = instantiate(inst, None)
+        self.loaded.append(mod)
+        # M's CONSTANTs and VARIABLEs are its parameters, not definitions it
+        # passes on (importing `x <- x` over this module's own x would loop).
+        params = mod.subst or {}
+        self._import({k: v for k, v in mod.exports().items() if k not in params}, local)
 
     def _param(self, name: str, default: Any) -> Any:
         if self.subst is not None:
             return self.subst[name]
         return default
+
+
+def _def_key(d: Any, name: str) -> tuple[str, str]:
+    """Which definition ``d`` is, across instances: (module, name); ("", name) if built in."""
+    if isinstance(d, (OpDef, InstDef)):
+        return (d.mod.name, d.name)
+    return ("", name)
+
+
+def _kind(node: Node) -> str:
+    sym = getattr(node, "symbol", None)
+    return sym.name if sym is not None else ""
 
 
 def _fake_def(name: str, expr: Node) -> Node:
@@ -247,8 +462,7 @@ def instantiate(inst: InstDef, param_scope: Any) -> Mod:
 
     outer = inst.mod
     scope = param_scope if param_scope is not None else Scope(outer, {})
-    tree, path = outer._find(inst.module)
-    mod = Mod(tree.name, str(path), outer.directory, outer.root)
+    tree, path = outer._find(inst.module, None)
     explicit = dict(inst.subst)
     names = _declared_params(tree, outer)
     subst: dict[str, Macro] = {}
@@ -259,19 +473,29 @@ def instantiate(inst: InstDef, param_scope: Any) -> Mod:
         else:
             ident = nodes.OperatorApplication(operator=name, arguments=None, start=tree.start)
             subst[name] = Macro(ident, scope)
-    mod.subst = subst
+    unknown = sorted(set(explicit) - set(names))
+    if unknown:
+        raise TlaParseError(
+            f"{outer.file}: INSTANCE {inst.module} WITH {unknown[0]} <- ...:"
+            f" {unknown[0]} is not a CONSTANT or VARIABLE of {inst.module}"
+        )
+    context = _Context(dict(outer.context.trees))
+    mod = Mod(tree.name, str(path), outer.directory, outer.root, context=context, subst=subst)
+    context.mods[tree.name] = mod
     mod.load(tree)
     return mod
 
 
 def _declared_params(tree: Node, outer: Mod) -> list[str]:
-    """CONSTANT and VARIABLE names of a module and the local modules it EXTENDS."""
+    """CONSTANT and VARIABLE names of a module and the modules it EXTENDS."""
     names: list[str] = []
     for ext in tree.extendees or ():
-        if ext.operator not in STANDARD_MODULES:
-            sub, _ = outer._find(ext.operator)
-            names.extend(_declared_params(sub, outer))
+        if ext.operator not in STANDARD_MODULES or ext.operator in outer.context.trees:
+            sub, _ = outer._find(ext.operator, ext)
+            names.extend(n for n in _declared_params(sub, outer) if n not in names)
     for unit in tree.units or ():
+        if isinstance(unit, str):
+            continue
         if unit.symbol.name in ("CONSTANTS", "VARIABLES"):
-            names.extend(n.operator for n in unit.names)
+            names.extend(canon(n.operator) for n in unit.names)
     return names

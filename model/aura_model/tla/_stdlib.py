@@ -1,14 +1,21 @@
 """Standard modules built in natively: Naturals, Integers, Sequences, FiniteSets, Bags, TLC.
 
-Each operator is a Python function on values. A function raises ``ValueError``
+Each operator is a Python function on values (TLC's Java overrides of the
+standard modules, not their TLA+ definitions). A function raises ``ValueError``
 with a TLC-like message on misuse; the compiled call site turns it into an
 :class:`EvalError` carrying the file, line and column of the call.
+
+:data:`STANDARD_MODULES` says what each module exports, as SANY sees it: only
+the module's own definitions and what it EXTENDS are exported (``Sequences``
+uses ``LOCAL INSTANCE Naturals``, so ``EXTENDS Sequences`` gives ``Len`` but not
+``+``; ``Bags`` EXTENDS ``TLC``).
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +31,18 @@ from aura_model.tla._values import (
     sort_key,
 )
 
-__all__ = ["BUILTIN_OPS", "BUILTIN_VALUES", "Builtin", "TlcAssertionError"]
+__all__ = [
+    "BUILTIN_OPS",
+    "BUILTIN_VALUES",
+    "STANDARD_MODULES",
+    "Builtin",
+    "CoreOp",
+    "StdModule",
+    "StdUnsupported",
+    "TlcAssertionError",
+    "reset_registers",
+    "std_exports",
+]
 
 Value = Any
 
@@ -91,10 +109,12 @@ def _tail(s: Value) -> Value:
 
 
 def _subseq(s: Value, m: Value, n: Value) -> Value:
-    s = _seq(s, "SubSeq")
+    # TLC's SubSeq also takes a string (and gives one), unlike Head and Tail.
+    if type(s) is not str:
+        s = _seq(s, "SubSeq")
     m, n = _int(m, "SubSeq"), _int(n, "SubSeq")
     if m > n:
-        return ()
+        return "" if type(s) is str else ()
     if m < 1 or n > len(s):
         raise ValueError(f"SubSeq indices {m}..{n} out of range for a sequence of length {len(s)}")
     return s[m - 1 : n]
@@ -152,6 +172,50 @@ def _print(out: Value, val: Value) -> Value:
 def _printt(out: Value) -> bool:
     print(format_value(out), file=sys.stderr)
     return True
+
+
+def _javatime() -> int:
+    return int(time.time())
+
+
+# TLCSet/TLCGet registers: one worker, so one set, emptied for each loaded model.
+_REGISTERS: dict[Value, Value] = {}
+
+
+def reset_registers() -> None:
+    _REGISTERS.clear()
+
+
+def _tlcget(i: Value) -> Value:
+    if type(i) is not int:
+        raise ValueError(f"TLCGet({format_value(i)}): only integer registers are supported")
+    if i not in _REGISTERS:
+        raise ValueError(f"TLCGet({i}): register {i} has not been set with TLCSet")
+    return _REGISTERS[i]
+
+
+def _tlcset(i: Value, v: Value) -> bool:
+    if type(i) is not int:
+        raise ValueError(f"TLCSet({format_value(i)}, ...): only integer registers are supported")
+    _REGISTERS[i] = v
+    return True
+
+
+def _randomelement(s: Value) -> Value:
+    # TLC picks at random; the least element in the canonical order keeps runs
+    # reproducible (a spec whose figures depend on the pick differs from TLC anyway).
+    elems = _set(s, "RandomElement")
+    if not elems:
+        raise ValueError("RandomElement applied to the empty set")
+    return min(elems, key=sort_key)
+
+
+def _asserteq(a: Value, b: Value) -> bool:
+    if a != b:
+        print("Assertion failed", file=sys.stderr)
+        print(format_value(a), file=sys.stderr)
+        print(format_value(b), file=sys.stderr)
+    return bool(a == b)
 
 
 def _tostring(v: Value) -> str:
@@ -273,6 +337,13 @@ BUILTIN_OPS: dict[str, Builtin] = {
         Builtin("PrintT", 1, _printt),
         Builtin("ToString", 1, _tostring),
         Builtin("TLCEval", 1, lambda v: v),
+        Builtin("JavaTime", 0, _javatime),
+        Builtin("TLCGet", 1, _tlcget),
+        Builtin("TLCSet", 2, _tlcset),
+        Builtin("RandomElement", 1, _randomelement),
+        Builtin("AssertEq", 2, _asserteq),
+        Builtin("TLCNoOp", 1, lambda v: v),
+        Builtin("TLCCache", 2, lambda v, _c: v),
         Builtin("Permutations", 1, _permutations),
         Builtin("SortSeq", 2, _sortseq, (1,)),
         Builtin("SetToBag", 1, _settobag),
@@ -312,3 +383,137 @@ BUILTIN_VALUES: dict[str, Value] = {
     "Int": LazySet("Int"),
     "EmptyBag": (),
 }
+
+
+class CoreOp:
+    """A standard-module operator the compiler evaluates itself (``+``, ``..``, ``\\o``)."""
+
+    __slots__ = ("op",)
+
+    def __init__(self, op: str) -> None:
+        self.op = op
+
+
+class StdUnsupported:
+    """A standard-module operator the checker does not evaluate (``Real``, ``/``)."""
+
+    __slots__ = ("name", "why")
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name = name
+        self.why = why
+
+
+class StdModule:
+    """What one standard module exports; ``extends`` are re-exported, LOCAL INSTANCEs not."""
+
+    __slots__ = ("exports", "extends", "name")
+
+    def __init__(self, name: str, extends: tuple[str, ...], exports: dict[str, Any]) -> None:
+        self.name = name
+        self.extends = extends
+        self.exports = exports
+
+
+def _ops(*names: str) -> dict[str, Any]:
+    return {n: BUILTIN_OPS[n] for n in names}
+
+
+def _infix(pairs: dict[str, Callable[[Value, Value], Value]]) -> dict[str, Any]:
+    return {n: Builtin(n, 2, f) for n, f in pairs.items()}
+
+
+_NO_REALS = "TLC does not evaluate the reals"
+
+STANDARD_MODULES: dict[str, StdModule] = {
+    m.name: m
+    for m in [
+        StdModule(
+            "Naturals",
+            (),
+            {
+                "Nat": ("value", BUILTIN_VALUES["Nat"]),
+                **{
+                    op: CoreOp(op)
+                    for op in ("+", "-", "*", "^", "<", ">", "<=", ">=", "%", "\\div", "..")
+                },
+            },
+        ),
+        StdModule(
+            "Integers",
+            ("Naturals",),
+            {"Int": ("value", BUILTIN_VALUES["Int"]), "-.": CoreOp("-.")},
+        ),
+        StdModule(
+            "Reals",
+            ("Integers",),
+            {
+                "Real": StdUnsupported("Real", _NO_REALS),
+                "/": StdUnsupported("/", _NO_REALS),
+                "Infinity": StdUnsupported("Infinity", _NO_REALS),
+            },
+        ),
+        StdModule(
+            "Sequences",
+            (),
+            {
+                **_ops("Seq", "Len", "Append", "Head", "Tail", "SubSeq", "SelectSeq"),
+                "\\o": CoreOp("\\o"),
+            },
+        ),
+        StdModule("FiniteSets", (), _ops("IsFiniteSet", "Cardinality")),
+        StdModule(
+            "TLC",
+            (),
+            {
+                **_ops(
+                    "Print",
+                    "PrintT",
+                    "Assert",
+                    "JavaTime",
+                    "TLCGet",
+                    "TLCSet",
+                    "Permutations",
+                    "SortSeq",
+                    "RandomElement",
+                    "ToString",
+                    "TLCEval",
+                ),
+                **_infix({":>": _colon_gt, "@@": _at_at}),
+                "Any": StdUnsupported("Any", "TLC's Any (the set of all values)"),
+            },
+        ),
+        StdModule(
+            "Bags",
+            ("TLC",),
+            {
+                **_ops(
+                    "IsABag",
+                    "BagToSet",
+                    "SetToBag",
+                    "BagIn",
+                    "BagUnion",
+                    "SubBag",
+                    "BagOfAll",
+                    "BagCardinality",
+                    "CopiesIn",
+                ),
+                "EmptyBag": ("value", BUILTIN_VALUES["EmptyBag"]),
+                **_infix({"(+)": _bagcup, "(-)": _bagdiff, "\\sqsubseteq": _subbag}),
+            },
+        ),
+        StdModule("TLCExt", (), _ops("AssertEq", "TLCNoOp", "TLCCache")),
+        # Only proof pragmas (SMT, Zenon, ...), used in proofs, which are not evaluated.
+        StdModule("TLAPS", (), {}),
+    ]
+}
+
+
+def std_exports(name: str) -> dict[str, Any]:
+    """Every name ``EXTENDS name`` brings in (the module's EXTENDS chain included)."""
+    m = STANDARD_MODULES[name]
+    out: dict[str, Any] = {}
+    for ext in m.extends:
+        out.update(std_exports(ext))
+    out.update(m.exports)
+    return out

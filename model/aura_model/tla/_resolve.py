@@ -1,0 +1,214 @@
+"""SANY's name check: every operator a module uses must be visible in it.
+
+The compiler only reads the definitions a model reaches; SANY (and so TLC)
+rejects a module that names an unknown operator anywhere, also in a
+definition no model uses (``GCTypeOK == x \\in Int`` without Integers). This
+pass walks every definition, assumption and INSTANCE of every module a spec
+loads, with the names bound around each expression, and reports the first
+unknown name as a :class:`TlaParseError` at its file, line and column.
+Theorems and proofs are not walked (their ``NEW``, ``PICK`` and step names
+are outside what the checker reads).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aura_model.tla._errors import TlaParseError
+from aura_model.tla._modules import (
+    InstDef,
+    Mod,
+    canon,
+    declarations_as_name_bounds,
+    instantiate,
+)
+
+__all__ = ["check_names"]
+
+Node = Any
+
+# Operators of the language itself (always visible).
+PRIMITIVE = frozenset(
+    {
+        "'",
+        "UNCHANGED",
+        "ENABLED",
+        "[]",
+        "<>",
+        "~>",
+        "-+->",
+        "\\cdot",
+        "\\X",
+        "/\\",
+        "\\/",
+        "~",
+        "=>",
+        "<=>",
+        "=",
+        "#",
+        "\\in",
+        "\\notin",
+        "\\cup",
+        "\\cap",
+        "\\",
+        "\\subseteq",
+        "SUBSET",
+        "UNION",
+        "DOMAIN",
+    }
+)
+
+_SKIP_FIELDS = ("symbol", "start", "end")
+
+
+class _Unknown(Exception):
+    def __init__(self, name: str, node: Node) -> None:
+        super().__init__(name)
+        self.name = name
+        self.node = node
+
+
+def check_names(root: Mod) -> None:
+    """Raise :class:`TlaParseError` for the first name no module makes visible."""
+    done: set[str] = set()
+    todo = list(root.all_mods())
+    while todo:
+        mod = todo.pop(0)
+        if mod.name in done or mod.tree is None:
+            continue
+        done.add(mod.name)
+        try:
+            _check_module(mod)
+        except _Unknown as exc:
+            start = getattr(exc.node, "start", None)
+            where = (
+                f"{mod.file}:{start.line + 1}:{start.column + 1}"
+                if start is not None and start.line is not None
+                else mod.file
+            )
+            raise TlaParseError(
+                f"{where}: unknown name {exc.name} (SANY: Unknown operator: `{exc.name}')"
+            ) from None
+        for d in list(mod.defs.values()):
+            if isinstance(d, InstDef) and d.mod is mod and d.module not in done:
+                todo.extend(instantiate(d, None).all_mods())
+
+
+def _check_module(mod: Mod) -> None:
+    for unit in mod.tree.units or ():
+        if isinstance(unit, str):
+            continue
+        kind = unit.symbol.name
+        if kind == "OPERATOR_DEFINITION":
+            _check_def(unit, frozenset(), mod)
+        elif kind == "AXIOM":
+            _walk(unit.expression, frozenset(), mod)
+        elif kind == "INSTANCE":
+            for w in unit.with_substitution or ():
+                _walk(w.expression, frozenset(), mod)
+
+
+def _check_def(d: Node, bound: frozenset[str], mod: Mod) -> None:
+    params = {canon(p.operator) for p in (d.arity or ())}
+    inner = bound | params
+    body = d.definiens
+    if _kind(body) == "INSTANCE":
+        for w in body.with_substitution or ():
+            _walk(w.expression, inner, mod)
+        return
+    if d.function:
+        # `f[x \in S] == e`: f may be used in e.
+        inner = inner | {d.name}
+    _walk(body, inner, mod)
+
+
+def _kind(node: Node) -> str:
+    sym = getattr(node, "symbol", None)
+    return sym.name if sym is not None else ""
+
+
+def _binders(decls: list[Node], bound: frozenset[str], mod: Mod) -> frozenset[str]:
+    """Check the bounds of ``x \\in S, <<a, b>> \\in T``; the names they bind."""
+    names: set[str] = set()
+    for target, s in declarations_as_name_bounds(decls):
+        if s is not None:
+            _walk(s, bound, mod)
+        if _kind(target) == "TUPLE":
+            names.update(x.operator for x in target.items)
+        else:
+            names.add(target.operator)
+    return bound | names
+
+
+def _walk(node: Any, bound: frozenset[str], mod: Mod) -> None:
+    if node is None or isinstance(node, (str, int, bool)):
+        return
+    if isinstance(node, (list, tuple)) and not hasattr(node, "_fields"):
+        for x in node:
+            _walk(x, bound, mod)
+        return
+    if not hasattr(node, "_fields"):
+        return
+    kind = _kind(node)
+    if kind == "OPERATOR_APPLICATION":
+        _name(node, bound, mod)
+        for a in node.arguments or ():
+            _walk(a, bound, mod)
+        return
+    if kind in ("QUANTIFICATION", "TEMPORAL_QUANTIFICATION"):
+        _walk(node.predicate, _binders(node.declarations, bound, mod), mod)
+        return
+    if kind in ("CHOOSE", "SET_SLICE"):
+        _walk(node.predicate, _binders([node.declaration], bound, mod), mod)
+        return
+    if kind == "SET_COMPREHENSION":
+        _walk(node.item, _binders(node.declarations, bound, mod), mod)
+        return
+    if kind == "FUNCTION":
+        _walk(node.value, _binders(node.declaration, bound, mod), mod)
+        return
+    if kind == "LAMBDA":
+        _walk(node.expression, bound | {p.operator for p in node.parameters}, mod)
+        return
+    if kind == "LET":
+        names = set()
+        for d in node.definitions:
+            if _kind(d) == "OPERATOR_DEFINITION":
+                names.add(canon(d.name))
+        inner = bound | names
+        for d in node.definitions:
+            if _kind(d) == "OPERATOR_DEFINITION":
+                _check_def(d, inner, mod)
+        _walk(node.expression, inner, mod)
+        return
+    if kind == "SUBEXPRESSION_REFERENCE":
+        first = node.items[0]
+        if _kind(first) == "OPERATOR_APPLICATION":
+            _name(first, bound, mod)
+            for a in first.arguments or ():
+                _walk(a, bound, mod)
+        for it in node.items[1:]:
+            if _kind(it) == "OPERATOR_APPLICATION":
+                # Names inside the instance are its business; the arguments are ours.
+                for a in it.arguments or ():
+                    _walk(a, bound, mod)
+        return
+    if kind in ("THEOREM", "PROOF", "SEQUENT", "MODULE"):
+        return
+    for f in node._fields:
+        if f not in _SKIP_FIELDS:
+            _walk(getattr(node, f), bound, mod)
+
+
+def _name(node: Node, bound: frozenset[str], mod: Mod) -> None:
+    op = node.operator
+    if not isinstance(op, str):
+        return
+    name = canon(op)
+    if op == "-" and not node.nonfix and node.arguments and len(node.arguments) == 1:
+        name = "-."
+    if name in bound or name in mod.defs or name in PRIMITIVE:
+        return
+    if name == "-." and "-" in mod.defs and not node.arguments:
+        return
+    raise _Unknown("-" if name == "-." else op, node)
