@@ -80,7 +80,13 @@ class TlcRun:
 
 def _error_block(lines: Sequence[str]) -> str | None:
     """TLC's first ``Error:`` paragraph, without the trace that follows it."""
-    stops = ("Error: The behavior up to", "State ", "Finished in", "The error occurred when")
+    stops = (
+        "Error: The behavior up to",
+        "State ",
+        "Finished in",
+        "The error occurred when",
+        "While working on the initial state",
+    )
     for i, line in enumerate(lines):
         if line.startswith("Error:"):
             block = [line]
