@@ -211,3 +211,20 @@ VALUES = [
 def test_values_as_tlc_computes_them(ev: Callable[..., Any], expr: str, value: object) -> None:
     got = ev(expr)
     assert got == value and type(got) is type(value)
+
+
+def test_fairness_is_evaluated_in_every_state(make_spec: Callable[..., Path]) -> None:
+    # TLC: WF_f(Act(2)) reads f[2] outside DOMAIN f, an error even though the
+    # property holds (Good, fair only for Act(1): no error, 3 states).
+    body = (
+        "VARIABLE f\nInit == f = [a \\in {1} |-> 0]\n"
+        "Act(a) == f[a] < 2 /\\ f' = [f EXCEPT ![a] = @ + 1]\nNext == Act(1)\n"
+        "Spec == Init /\\ [][Next]_f /\\ \\A a \\in {1, 2} : WF_f(Act(a))\n"
+        "Good == Init /\\ [][Next]_f /\\ WF_f(Act(1))\nLive == <>(f[1] = 2)\n"
+    )
+    cfg = "PROPERTY Live\nCHECK_DEADLOCK FALSE\n"
+    bad = check(load_model(make_spec(body, cfg="SPECIFICATION Spec\n" + cfg)))
+    assert bad.result == "error"
+    assert bad.message is not None and "not in its domain" in bad.message
+    good = check(load_model(make_spec(body, cfg="SPECIFICATION Good\n" + cfg, name="G")))
+    assert (good.result, good.distinct_states) == ("ok", 3)

@@ -285,6 +285,9 @@ class _Builder:
         raise Unsupported(f"this temporal formula ({k.lower()})")
 
 
+# The compiler's messages for a primed expression read before it has a value.
+_UNASSIGNED = ("has no value here", "is used before it is assigned")
+
 _ACTIONS_ONLY = "Temporal formulas containing actions must be of forms <>[]A or []<>A."
 
 
@@ -558,6 +561,7 @@ class _Product:
         succ: list[list[int]],
         fairness: list[tuple[Fairness, dict[str, Any]]],
         chk: LiveCheck,
+        enabled: dict[tuple[int, int], bool],
     ) -> None:
         self.states = states
         self.succ = succ
@@ -566,7 +570,7 @@ class _Product:
         self.aut = _Automaton(chk.neg)
         self._state_val: dict[tuple[int, int], bool] = {}
         self._act_val: dict[tuple[int, int, int], bool] = {}
-        self._en: dict[tuple[int, int], bool] = {}
+        self._en = enabled  # shared by the checks: ENABLED does not depend on them
         self._step: dict[tuple[int, int, int], bool] = {}
         # Product nodes: (state index, automaton node); edges carry acceptance bits.
         self.pstate: list[int] = []
@@ -589,7 +593,9 @@ class _Product:
         f, env = fair
         try:
             return _enabled(f, env, self.states[i])
-        except TlaError:
+        except TlaError as exc:
+            if not any(m in str(exc) for m in _UNASSIGNED):
+                raise  # a genuine error (TLC reports it too)
             # The action cannot be run on its own (it sets an expression such
             # as an INSTANCE's substituted variable, `dna' = ...`): look for
             # an <<A>>_v step among the state's successors instead.
@@ -800,8 +806,17 @@ def find_violation(
 ) -> tuple[str, list[int], int] | None:
     """(label, the states of a violating lasso, the index its loop returns to)
     for the first violated check, or None."""
+    enabled: dict[tuple[int, int], bool] = {}
+    if checks and fairness:
+        # TLC evaluates the fairness conditions in every reachable state, so
+        # an error there (WF_vars(A(a2)) with a2 outside A's domain) is an
+        # error even where no violating cycle needs them.
+        first = _Product(states, succ, fairness, checks[0][0], enabled)
+        for fi in range(len(fairness)):
+            for i in range(len(states)):
+                first.enabled(fi, i)
     for chk, _ in checks:
-        prod = _Product(states, succ, fairness, chk)
+        prod = _Product(states, succ, fairness, chk, enabled)
         try:
             prod.build(inits)
         except RecursionError:
