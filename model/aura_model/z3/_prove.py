@@ -421,9 +421,12 @@ def prove_all(
     worker_cpu = 0.0
     if isolate:
         # Every child is forked from the same server state (the modules
-        # imported, no Z3 term created), one child per row.
+        # imported, no Z3 term created), one child per row. The server
+        # imports the caller's main module once (so a script calling this
+        # needs the usual ``if __name__ == "__main__":`` guard), which spares
+        # every child from importing it again.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["aura_model.z3._prove"])
+        ctx.set_forkserver_preload(["__main__", "aura_model.z3._prove"])
         with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=ctx, max_tasks_per_child=1
         ) as pool:
