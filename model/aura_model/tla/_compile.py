@@ -1038,13 +1038,17 @@ class Compiler:
         if len(items) > 1 and items[-1] == ":":
             items.pop()  # `Name!:` is the whole body of Name (a theorem, an ASSUME)
         cur_sc = sc
-        for it in items[:-1]:
+        for i, it in enumerate(items[:-1]):
             name = it.operator if _kind(it) else it
             d = self.lookup(name, cur_sc)
             if isinstance(d, OpDef):
-                raise Unsupported(
-                    f"the subexpression reference {name}!... (labels and positional selectors)"
-                )
+                rest = items[i + 1 :]
+                if d.params or not all(isinstance(x, str) and x.isdigit() for x in rest):
+                    raise Unsupported(
+                        f"the subexpression reference {name}!... (labels and selectors"
+                        " other than conjunct/argument numbers)"
+                    )
+                return _select(d, [int(x) for x in rest], node, sc), Scope(d.mod, {}), []
             if not isinstance(d, InstDef):
                 raise _semantic(it if _kind(it) else node, sc, f"unknown name {name}")
             args = list(it.arguments or ()) if _kind(it) else []
@@ -1365,6 +1369,25 @@ class Compiler:
 
                 cached._const = True  # type: ignore[attr-defined]
                 return cached, 0
+            if lvl == 1:
+                # Its value is a function of the current state alone, and one
+                # state's successors and invariants use it many times (a
+                # function table rebuilt at every use is quadratic). States are
+                # tuples; a list is a state still being assigned, never kept.
+                # Shared by every call site (inlined callers compile it again).
+                last: list[Any] = d.cache.setdefault("per_state", [None, None])
+
+                def per_state(c: Ctx, e: dict[str, Any]) -> Value:
+                    cur = c.cur
+                    if cur is last[0]:
+                        return last[1]
+                    v = body(c, {})
+                    if cur.__class__ is tuple:
+                        last[0] = cur
+                        last[1] = v
+                    return v
+
+                return per_state, 1
             return (lambda c, e: body(c, {})), lvl
         if not d.node.function and all(ar == 0 for _, ar in d.params) and self.pure(d):
             return self._memo_call(d, body, args, node, asc), max(
@@ -1626,6 +1649,19 @@ class Compiler:
             return rng, lvl
         if op in ("\\in", "\\notin"):
             neg = op == "\\notin"
+            kset = getattr(b, "_value", UNSET)
+            if isinstance(kset, LazySet):
+                # x \\in Seq(S), [S -> Nat], ...: a constant set, its test bound once.
+                contains = kset.contains
+
+                def member_lazy(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = a(c, e)
+                    try:
+                        return contains(x) != neg
+                    except (TypeError, OverflowError) as exc:
+                        raise _err(node, sc, f"{op}: {exc}: {format_value(kset)}") from None
+
+                return member_lazy, lvl
 
             def member(c: Ctx, e: dict[str, Any]) -> Value:
                 x = a(c, e)
@@ -2309,6 +2345,32 @@ class _VarIndexes:
 
 def _fake_tuple(idxs: list[int], node: Node) -> Any:
     return _VarIndexes(idxs, getattr(node, "start", None))
+
+
+def _select(d: OpDef, path: list[int], node: Node, sc: Scope) -> OpDef:
+    """``Op!2!1``: the definition whose body is that part of Op's body (the n-th
+    item of a junction list, the n-th argument of an operator)."""
+    key = "select" + ".".join(map(str, path))
+    if key in d.cache:
+        return d.cache[key]  # type: ignore[no-any-return]
+    part = d.node.definiens
+    for n in path:
+        while _kind(part) == "PARENTHESES":
+            part = part.expression
+        if _kind(part) == "VERTICAL_LIST" and 1 <= n <= len(part.arguments):
+            part = part.arguments[n - 1].expression
+        elif _kind(part) == "OPERATOR_APPLICATION" and 1 <= n <= len(part.arguments or ()):
+            part = part.arguments[n - 1]
+        else:
+            raise _semantic(node, sc, f"{d.name} has no subexpression !{n}")
+    import tla
+
+    fake = tla.make_nodes().OperatorDefinition(
+        name=d.name, arity=None, definiens=part, start=part.start
+    )
+    out = OpDef(d.name, fake, d.mod)
+    d.cache[key] = out
+    return out
 
 
 def _std_key(op: str, node: Node) -> str:
