@@ -561,15 +561,17 @@ class _Product:
         succ: list[list[int]],
         fairness: list[tuple[Fairness, dict[str, Any]]],
         chk: LiveCheck,
+        *,
         enabled: dict[tuple[int, int], bool],
+        values: tuple[dict[tuple[int, int], bool], dict[tuple[int, int, int], bool]] | None = None,
     ) -> None:
         self.states = states
         self.succ = succ
         self.fair = fairness
         self.atoms = chk.atoms
         self.aut = _Automaton(chk.neg)
-        self._state_val: dict[tuple[int, int], bool] = {}
-        self._act_val: dict[tuple[int, int, int], bool] = {}
+        # Atom values; the conjuncts of one property share their atoms and these.
+        self._state_val, self._act_val = values if values is not None else ({}, {})
         self._en = enabled  # shared by the checks: ENABLED does not depend on them
         self._step: dict[tuple[int, int, int], bool] = {}
         # Product nodes: (state index, automaton node); edges carry acceptance bits.
@@ -642,88 +644,116 @@ class _Product:
         todo: deque[int] = deque()
         for i in inits:
             self._pnode(i, self.aut.start, -1, todo)
+        # Locals: this loop runs once per product edge.
+        pstate, pnode, pedges, succ = self.pstate, self.pnode, self.pedges, self.succ
+        sval, aval, pnew, trans = self.sval, self.aval, self._pnode, self.aut.transitions
+        atoms = self.atoms
         while todo:
             p = todo.popleft()
-            i, n = self.pstate[p], self.pnode[p]
-            edges = self.pedges[p]
-            for slits, alits, target, bits in self.aut.transitions(n, self.atoms):
-                if any(self.sval(a, i) != pos for a, pos in slits):
+            i = pstate[p]
+            edges = pedges[p]
+            # Every state may stutter: a TLA+ behaviour may repeat a state.
+            nexts = (*succ[i], i)
+            for slits, alits, target, bits in trans(pnode[p], atoms):
+                ok = True
+                for a, pos in slits:
+                    if sval(a, i) != pos:
+                        ok = False
+                        break
+                if not ok:
                     continue
-                # Every state may stutter: a TLA+ behaviour may repeat a state.
-                for j in (*self.succ[i], i):
-                    if any(self.aval(a, i, j) != pos for a, pos in alits):
-                        continue
-                    edges.append((self._pnode(j, target, p, todo), bits))
+                for j in nexts:
+                    for a, pos in alits:
+                        if aval(a, i, j) != pos:
+                            break
+                    else:
+                        edges.append((pnew(j, target, p, todo), bits))
 
     def accepting(self, nodes: set[int]) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
         """A strongly connected set inside ``nodes`` meeting every condition, with
         the edges that witness them; None if there is none."""
         full = (1 << len(self.aut.eventualities)) - 1
-        for comp in _sccs(nodes, self.pedges):
-            cset = set(comp)
-            inner = [(p, q, b) for p in comp for q, b in self.pedges[p] if q in cset]
+        pstate, pedges = self.pstate, self.pedges
+        for comp in _sccs(nodes, pedges, len(pstate)):
+            if len(comp) == 1:
+                p = comp[0]
+                inner = [(p, q, b) for q, b in pedges[p] if q == p]
+            else:
+                cset = set(comp)
+                inner = [(p, q, b) for p in comp for q, b in pedges[p] if q in cset]
             if not inner:
                 continue
-            # Witnesses close to where the lasso enters make short loops; at
-            # equal distance a stuttering step is preferred (TLC's traces
-            # mostly end stuttering).
-            dist = _distances(self.pedges, min(comp), cset)
-            inner.sort(key=lambda e: (dist[e[0]], e[0] != e[1]))
-            near = sorted(comp, key=dist.__getitem__)
-            # (p, q, True): take the edge p -> q; (p, p, False): visit p.
-            witnesses: list[tuple[int, int, bool]] = []
             got = 0
-            for p, q, b in inner:
-                if b & ~got & full:
-                    got |= b
-                    witnesses.append((p, q, True))
+            for _, _, b in inner:
+                got |= b
             if got & full != full:
                 continue
+            # The spec's fairness: an <<A>>_v step inside, or A disabled somewhere
+            # inside (WF) / nowhere after removing where it is enabled (SF).
             remove: set[int] = set()
             ok = True
             for fi, (f, _) in enumerate(self.fair):
-                step = next(
-                    (
-                        (p, q)
-                        for p, q, _ in inner
-                        if self.is_step(fi, self.pstate[p], self.pstate[q])
-                    ),
-                    None,
-                )
-                if step is not None:
-                    witnesses.append((*step, True))
+                if any(self.is_step(fi, pstate[p], pstate[q]) for p, q, _ in inner):
                     continue
-                en = {p for p in near if self.enabled(fi, self.pstate[p])}
-                if not en:
+                en = {p for p in comp if self.enabled(fi, pstate[p])}
+                if not en or (not f.strong and len(en) < len(comp)):
                     continue
-                if f.strong:
-                    remove |= en
-                elif len(en) < len(comp):
-                    off = next(p for p in near if p not in en)
-                    witnesses.append((off, off, False))
-                else:
+                if not f.strong:
                     ok = False
                     break
+                remove |= en
             if not ok:
                 continue
             if remove:
-                sub = self.accepting(cset - remove)
+                sub = self.accepting(set(comp) - remove)
                 if sub is not None:
                     return sub
                 continue
-            return comp, witnesses
+            return comp, self._witnesses(comp, inner, full)
         return None
 
+    def _witnesses(
+        self, comp: list[int], inner: list[tuple[int, int, int]], full: int
+    ) -> list[tuple[int, int, bool]]:
+        """What a cycle through the accepted ``comp`` must pass: (p, q, True) the
+        edge p -> q, (p, p, False) the node p."""
+        pstate = self.pstate
+        # Witnesses close to where the lasso enters make short loops; at equal
+        # distance a stuttering step is preferred (TLC's traces mostly end
+        # stuttering).
+        dist = _distances(self.pedges, min(comp), set(comp))
+        inner = sorted(inner, key=lambda e: (dist[e[0]], e[0] != e[1]))
+        near = sorted(comp, key=dist.__getitem__)
+        out: list[tuple[int, int, bool]] = []
+        got = 0
+        for p, q, b in inner:
+            if b & ~got & full:
+                got |= b
+                out.append((p, q, True))
+        for fi, _ in enumerate(self.fair):
+            step = next(
+                ((p, q) for p, q, _ in inner if self.is_step(fi, pstate[p], pstate[q])), None
+            )
+            if step is not None:
+                out.append((*step, True))
+                continue
+            off = next((p for p in near if not self.enabled(fi, pstate[p])), None)
+            if off is not None:
+                out.append((off, off, False))
+        return out
 
-def _sccs(nodes: set[int], edges: list[list[tuple[int, int]]]) -> list[list[int]]:
-    """Tarjan's algorithm, iterative, on the subgraph induced by ``nodes``."""
+
+def _sccs(nodes: set[int], edges: list[list[tuple[int, int]]], total: int) -> list[list[int]]:
+    """Tarjan's algorithm, iterative, on the subgraph induced by ``nodes``
+    (``total``: the number of nodes of the whole graph)."""
+    everything = len(nodes) == total
     index: dict[int, int] = {}
     low: dict[int, int] = {}
     on: set[int] = set()
     stack: list[int] = []
     out: list[list[int]] = []
     counter = 0
-    for root in sorted(nodes):
+    for root in range(total) if everything else sorted(nodes):
         if root in index:
             continue
         work = [(root, 0)]
@@ -737,7 +767,7 @@ def _sccs(nodes: set[int], edges: list[list[tuple[int, int]]]) -> list[list[int]
             if i < len(nbrs):
                 work[-1] = (v, i + 1)
                 w = nbrs[i][0]
-                if w not in nodes:
+                if not everything and w not in nodes:
                     continue
                 if w not in index:
                     index[w] = low[w] = counter
@@ -807,16 +837,18 @@ def find_violation(
     """(label, the states of a violating lasso, the index its loop returns to)
     for the first violated check, or None."""
     enabled: dict[tuple[int, int], bool] = {}
+    shared: dict[int, tuple[dict[tuple[int, int], bool], dict[tuple[int, int, int], bool]]] = {}
     if checks and fairness:
         # TLC evaluates the fairness conditions in every reachable state, so
         # an error there (WF_vars(A(a2)) with a2 outside A's domain) is an
         # error even where no violating cycle needs them.
-        first = _Product(states, succ, fairness, checks[0][0], enabled)
+        first = _Product(states, succ, fairness, checks[0][0], enabled=enabled)
         for fi in range(len(fairness)):
             for i in range(len(states)):
                 first.enabled(fi, i)
     for chk, _ in checks:
-        prod = _Product(states, succ, fairness, chk, enabled)
+        vals = shared.setdefault(id(chk.atoms), ({}, {}))
+        prod = _Product(states, succ, fairness, chk, enabled=enabled, values=vals)
         try:
             prod.build(inits)
         except RecursionError:
