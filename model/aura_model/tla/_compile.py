@@ -1860,6 +1860,13 @@ class Compiler:
 
     def action(self, node: Node, sc: Scope, init: bool = False) -> Act:
         """Compile ``node`` as a generator of next states (Init when ``init``)."""
+        try:
+            return self._action(node, sc, init)
+        except Unsupported as exc:
+            _locate(exc, node, sc)
+            raise
+
+    def _action(self, node: Node, sc: Scope, init: bool = False) -> Act:
         if not init and _kind(node) != "SUBSCRIPTED_ACTION" and self.expr(node, sc)[1] < 2:
             # A part of an action with no primes only filters: count the ways it
             # holds (every disjunct evaluated, as TLC does) without the

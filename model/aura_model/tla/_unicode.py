@@ -94,8 +94,6 @@ UNICODE_TO_ASCII: dict[str, str] = {
     "ℕ": "Nat",
     "ℤ": "Int",
     "ℝ": "Real",
-    "─": "-",
-    "═": "=",
 }
 
 
