@@ -671,10 +671,15 @@ class _Product:
 
     def accepting(self, nodes: set[int]) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
         """A strongly connected set inside ``nodes`` meeting every condition, with
-        the edges that witness them; None if there is none."""
+        the edges that witness them; None if there is none. Of all such sets,
+        the one entered first in the product's breadth-first order (so its
+        lasso has the shortest prefix)."""
         full = (1 << len(self.aut.eventualities)) - 1
         pstate, pedges = self.pstate, self.pedges
+        best: tuple[list[int], Callable[[], list[tuple[int, int, bool]]]] | None = None
         for comp in _sccs(nodes, pedges, len(pstate)):
+            if best is not None and min(comp) > min(best[0]):
+                continue
             if len(comp) == 1:
                 p = comp[0]
                 inner = [(p, q, b) for q, b in pedges[p] if q == p]
@@ -706,11 +711,13 @@ class _Product:
                 continue
             if remove:
                 sub = self.accepting(set(comp) - remove)
-                if sub is not None:
-                    return sub
+                if sub is not None and (best is None or min(sub[0]) < min(best[0])):
+                    best = sub[0], (lambda sub=sub: sub[1])
                 continue
-            return comp, self._witnesses(comp, inner, full)
-        return None
+            best = comp, (lambda comp=comp, inner=inner: self._witnesses(comp, inner, full))
+        if best is None:
+            return None
+        return best[0], best[1]()
 
     def _witnesses(
         self, comp: list[int], inner: list[tuple[int, int, int]], full: int
