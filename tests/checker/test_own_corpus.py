@@ -51,6 +51,8 @@ def disagreement(entry: dict[str, Any]) -> str | None:
         res = check(model, deadlock=deadlock)
     except TlaError as exc:
         return f"embedded raised {type(exc).__name__}: {exc}"
+    except Exception as exc:  # a leaked Python exception is a bug: report it as one
+        return f"embedded crashed with {type(exc).__name__}: {exc}"
     got: dict[str, Any] = {"result": res.result, "violated": res.violated}
     want: dict[str, Any] = {"result": entry["result"], "violated": entry["violated"]}
     if entry["result"] == "ok":

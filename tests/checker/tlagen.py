@@ -39,6 +39,7 @@ Inc(v) == v + 1
 RECURSIVE Gcd(_, _)
 Gcd(a, b) == IF b = 0 THEN a ELSE Gcd(b, a % b)
 Pick(S) == CASE S = {} -> 0 [] OTHER -> CHOOSE e \\in S : \\A f \\in S : e <= f
+tri[n \\in Nat] == IF n = 0 THEN 0 ELSE n + tri[n - 1]
 """
 
 S = st.SearchStrategy[str]
@@ -143,6 +144,17 @@ def _ints(d: int, env: Env) -> S:
         _fmt("(<<{}, {}>>[1])", i, string),
         st.sampled_from(["\\b101", "\\B0", "\\o17", "\\O7", "\\hFF", "\\H1a"]),
         _fmt("SumSeq({})", q),
+        _fmt("tri[{}]", st.integers(-1, 12).map(_lit)),
+        _fmt(f"[{fresh} \\in Nat |-> {fresh} + 1][{{}}]", i),
+        _fmt("Cardinality({} \\X {} \\X {})", _small_set(), _small_set(), _small_set()),
+        _fmt(
+            f"(CHOOSE {fresh} \\in ({{}} \\X {{}} \\X {{}}) : TRUE)[3]",
+            s,
+            _small_set(),
+            _small_set(),
+        ),
+        _fmt(f"(CHOOSE {fresh} \\in Nat : {fresh} > {{}})", st.integers(0, 3).map(str)),
+        st.just("Cardinality(Nat)"),
         _fmt("fact[{}]", i),
         _fmt("({} ** {})", i, i),
         _fmt("Twice(Inc, {})", i),
@@ -162,6 +174,7 @@ def _bools(d: int, env: Env) -> S:
     leaves: S = st.sampled_from(["TRUE", "FALSE"])
     if d <= 0:
         return leaves
+    fresh = f"v{len(env)}"
     i = gen("int", d - 1, env)
     b = gen("bool", d - 1, env)
     s = gen("iset", d - 1, env)
@@ -195,6 +208,15 @@ def _bools(d: int, env: Env) -> S:
         _fmt("({} \\in Permutations({}))", gen("fn", d - 1, env), _small_set()),
         _fmt('([num |-> {}, name |-> {}] \\in [num : {}, name : {{"a", "bc"}}])', i, string, s),
         _fmt("IsFiniteSet({})", s),
+        st.sampled_from(["IsFiniteSet(Nat)", "(Nat \\subseteq Int)", "((-1) \\in Int \\ Nat)"]),
+        _fmt(f"({{}} \\in {{{{{fresh} \\in Nat : {fresh} % 2 = 1}}}})", i),
+        _fmt(f"(\\E {fresh} \\in Nat : {fresh} = {{}})", i),
+        _fmt("({} \\in SUBSET Int)", s),
+        _fmt("({} \\in [num : Int, name : STRING])", gen("rec", d - 1, env)),
+        _fmt("(SUBSET {} = {{{}}})", _small_set(), gen("iset", d - 1, env)),
+        _fmt("([{} -> {}] = {{{}}})", _small_set(), _small_set(), q),
+        _fmt('({} = ("num" :> {} @@ "name" :> {}))', gen("rec", d - 1, env), i, string),
+        _fmt("({} = {})", string, q),
     )
 
 
@@ -271,6 +293,9 @@ def _strs(d: int, env: Env) -> S:
         leaves,
         _fmt("({} \\o {})", string, string),
         _fmt("ToString({})", gen("int", d - 1, env)),
+        st.sampled_from(TYPES)
+        .flatmap(lambda ty: gen(ty, d - 1, env))
+        .map(lambda x: f"ToString({x})"),
         _fmt("{}.name", gen("rec", d - 1, env)),
         _fmt("(IF {} THEN {} ELSE {})", gen("bool", d - 1, env), string, string),
         st.permutations(['"bc"', '"a"', '"b"', '"ab"']).map(
