@@ -292,3 +292,21 @@ def test_standard_module_operators_agree_with_tlc(tmp_path: Path) -> None:
     outcomes = eval_with_tlc(STD_EXPRESSIONS, tmp_path, "")
     assert len(outcomes) == len(STD_EXPRESSIONS)
     assert compare_outcomes(outcomes, tmp_path) == []
+
+
+def test_a_library_module_the_checker_lacks_is_unsupported_at_its_extends(
+    tmp_path: Path,
+) -> None:
+    spec = _module(tmp_path, "EXTENDS Naturals, SequencesExt\nA == 1", cfg="")
+    with pytest.raises(Unsupported, match=r"N\.tla:2:\d+: unsupported: module SequencesExt"):
+        load_model(spec)
+
+
+def test_tlcext_names_resolve(tmp_path: Path) -> None:
+    # SANY accepts every TLCExt name; the ones reading TLC's own state are
+    # unsupported only when evaluated.
+    body = 'EXTENDS TLCExt\nA == TLCModelValue("m")\nB == IF FALSE THEN Trace ELSE 1'
+    model = load_model(_module(tmp_path, body, cfg=""))
+    assert str(model.evaluate("A")) == "m"
+    with pytest.raises(Unsupported, match="Trace"):
+        model.evaluate("B")

@@ -74,6 +74,36 @@ def canon(name: str) -> str:
     return SYNONYMS.get(name, name)
 
 
+# Modules TLC finds without a file next to the spec (its standard modules that
+# are not built in here, and the Community Modules): SANY would load them, so
+# their absence is the checker's limit, not an error in the spec.
+_TLC_LIBRARY = frozenset(
+    {
+        "Json",
+        "Randomization",
+        "RealTime",
+        "Toolbox",
+        "SequencesExt",
+        "FiniteSetsExt",
+        "Functions",
+        "Folds",
+        "Bitwise",
+        "BagsExt",
+        "Relation",
+        "Graphs",
+        "UndirectedGraphs",
+        "Combinatorics",
+        "CSV",
+        "IOUtils",
+        "Statistics",
+        "DyadicRationals",
+        "VectorClocks",
+        "ShiViz",
+        "Apalache",
+        "Variants",
+    }
+)
+
 _POS_RE = re.compile(r"Next symbol in input:\s*\n.*?line=(\d+), column=(\d+)")
 _PARSE_CACHE: dict[tuple[str, float], Node] = {}
 
@@ -173,10 +203,11 @@ class OpDef:
 class InstDef:
     """A named instance ``M(p) == INSTANCE X WITH ...``."""
 
-    __slots__ = ("cache", "mod", "module", "name", "params", "subst")
+    __slots__ = ("cache", "mod", "module", "name", "node", "params", "subst")
 
     def __init__(self, name: str, node: Node, mod: Mod, params: list[str]) -> None:
         self.name = name
+        self.node = node
         self.module = node.name
         self.subst: list[tuple[str, Node]] = [
             (canon(w.name), w.expression) for w in (node.with_substitution or ())
@@ -299,6 +330,14 @@ class Mod:
         if name in self.root.context.trees:
             return self.root.context.trees[name]
         path = self.directory / f"{name}.tla"
+        if not path.exists() and name in _TLC_LIBRARY:
+            start = getattr(where, "start", None)
+            raise Unsupported(
+                f"module {name} (a module of TLC's library the checker does not build in)",
+                self.file,
+                start.line + 1 if start is not None else None,
+                start.column + 1 if start is not None else None,
+            )
         if not path.exists():
             raise TlaParseError(
                 f"{self._where(where)}cannot find module {name} (not a standard module"
@@ -462,7 +501,7 @@ def instantiate(inst: InstDef, param_scope: Any) -> Mod:
 
     outer = inst.mod
     scope = param_scope if param_scope is not None else Scope(outer, {})
-    tree, path = outer._find(inst.module, None)
+    tree, path = outer._find(inst.module, inst.node)
     explicit = dict(inst.subst)
     names = _declared_params(tree, outer)
     subst: dict[str, Macro] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aura_model.tla._errors import TlaParseError
+from aura_model.tla._errors import TlaParseError, Unsupported
 from aura_model.tla._modules import (
     InstDef,
     Mod,
@@ -91,7 +91,10 @@ def check_names(root: Mod) -> None:
             ) from None
         for d in list(mod.defs.values()):
             if isinstance(d, InstDef) and d.mod is mod and d.module not in done:
-                todo.extend(instantiate(d, None).all_mods())
+                try:
+                    todo.extend(instantiate(d, None).all_mods())
+                except Unsupported:
+                    continue  # reported if a model uses the instance (TLC's library)
 
 
 def _check_module(mod: Mod) -> None:

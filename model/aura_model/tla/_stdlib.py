@@ -23,6 +23,7 @@ from aura_model.tla._values import (
     Fn,
     LazyFn,
     LazySet,
+    ModelValue,
     fn_as_dict,
     format_value,
     is_value_set,
@@ -218,6 +219,12 @@ def _asserteq(a: Value, b: Value) -> bool:
     return bool(a == b)
 
 
+def _tlcmodelvalue(name: Value) -> Value:
+    if type(name) is not str:
+        raise ValueError(f"TLCModelValue expects a string, got {format_value(name)}")
+    return ModelValue(name)
+
+
 def _tostring(v: Value) -> str:
     return format_value(v)
 
@@ -344,6 +351,7 @@ BUILTIN_OPS: dict[str, Builtin] = {
         Builtin("AssertEq", 2, _asserteq),
         Builtin("TLCNoOp", 1, lambda v: v),
         Builtin("TLCCache", 2, lambda v, _c: v),
+        Builtin("TLCModelValue", 1, _tlcmodelvalue),
         Builtin("Permutations", 1, _permutations),
         Builtin("SortSeq", 2, _sortseq, (1,)),
         Builtin("SetToBag", 1, _settobag),
@@ -502,7 +510,28 @@ STANDARD_MODULES: dict[str, StdModule] = {
                 **_infix({"(+)": _bagcup, "(-)": _bagdiff, "\\sqsubseteq": _subbag}),
             },
         ),
-        StdModule("TLCExt", (), _ops("AssertEq", "TLCNoOp", "TLCCache")),
+        StdModule(
+            "TLCExt",
+            (),
+            {
+                **_ops("AssertEq", "TLCNoOp", "TLCCache", "TLCModelValue"),
+                **{
+                    n: StdUnsupported(n, "it reads TLC's own state or trace")
+                    for n in (
+                        "AssertError",
+                        "TLCGetOrDefault",
+                        "TLCGetAndSet",
+                        "Trace",
+                        "CounterExample",
+                        "ToTrace",
+                        "TLCDefer",
+                        "PickSuccessor",
+                        "TLCFP",
+                        "TLCEvalDefinition",
+                    )
+                },
+            },
+        ),
         # Only proof pragmas (SMT, Zenon, ...), used in proofs, which are not evaluated.
         StdModule("TLAPS", (), {}),
     ]
