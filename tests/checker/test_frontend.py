@@ -34,6 +34,8 @@ ENTRIES = [
     ("multi/Top.tla", "multi/Top_bad.cfg", "invariant", "QbShort", None, None, 5),
     ("Uni.tla", "Uni.cfg", "deadlock", None, None, None, 6),
     ("Uni.tla", "Uni_nodeadlock.cfg", "ok", None, 225, 7, None),
+    # Tabs are moves to the next multiple of 8 columns: the bullets align.
+    ("Tab.tla", "Tab.cfg", "ok", None, 3, 1, None),
     (
         "Assume.tla",
         "Assume.cfg",

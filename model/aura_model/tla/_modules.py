@@ -127,6 +127,10 @@ def parse_module(path: Path) -> Node:
 def parse_text(text: str, where: str) -> Node:
     """Parse TLA+ source (unicode operators read as their ASCII forms)."""
     noise = io.StringIO()
+    if "\t" in text:
+        # The parser refuses tabs; SANY reads them as moves to the next
+        # multiple of 8 columns (JavaCC's default), which keeps layout.
+        text = text.expandtabs(8)
     text = to_ascii(text)
     try:
         with contextlib.redirect_stdout(noise), contextlib.redirect_stderr(noise):
