@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 from aura_model.z3 import MODELS, ModelEntry, ProveReport, Row, Verdict, fresh_context, prove_all
 
@@ -168,3 +169,23 @@ def test_cti_of_too_weak_budget_invariant_in_spec_vocabulary() -> None:
     # With the named strengthening the same obligation is proved.
     with fresh_context():
         assert guard_chain().prove("GCBudgetWithinLimit").verdict == Verdict.PROVED
+
+
+def test_a_model_error_is_an_error_row_not_a_crash_or_a_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A twin whose directed schedule names no action of the model (a bug in
+    the model, not in the spec) fails its row with ``error``; the run goes on."""
+    from aura_model.z3 import _prove
+
+    entry = next(e for e in MODELS if e.module == "Rendezvous")
+    twin = ("BUG_DoubleCharge", "RVBudgetWithinLimit")
+    broken = attrs.evolve(entry, schedules={**entry.schedules, twin: ("NoSuchAction",)})
+    monkeypatch.setattr(_prove, "MODELS", [broken])
+    report = prove_all(
+        models=["Rendezvous"], only="RVBudgetWithinLimit [BUG_DoubleCharge]", isolate=False
+    )
+    (row,) = report.rows
+    assert row.result == Verdict.ERROR
+    assert "schedule names unknown actions ['NoSuchAction']" in row.detail
+    assert not row.ok and not report.ok

@@ -28,12 +28,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
+import z3
 
 from aura_model.z3._context import fresh_context
 from aura_model.z3._pure import PURE_RLIMIT, pure_check_names, run_pure_check
 from aura_model.z3._query import QueryStat, Verdict, recording
 from aura_model.z3._registry import MODELS, ModelEntry
-from aura_model.z3._ts import ProofResult, TransitionSystem
+from aura_model.z3._ts import ProofResult, TransitionSystem, Z3ModelError
 
 __all__ = [
     "PURE",
@@ -350,7 +351,14 @@ def _run_one(model: str, index: int, depth: int, rlimit: int | None) -> Row:
         plan, limit = _plan(model, depth, rlimit)
         ob = plan[index]
         with recording() as log:
-            res = ob.run()
+            try:
+                res = ob.run()
+            except (Z3ModelError, z3.Z3Exception) as exc:
+                # A model built or queried inconsistently: the row fails, the
+                # others still run.
+                res = ProofResult(
+                    model, ob.name, "-", Verdict.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"
+                )
         return _result_row(res, ob.name, ob.expect_ok, log, limit)
 
 
