@@ -19,7 +19,7 @@ a fair sub-component remains (Streett refinement).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
@@ -382,13 +382,21 @@ def _bindings(
 
 
 def compile_live(
-    label: str, node: Node, comp: Compiler, sc: Scope, env: dict[str, Any] | None = None
+    label: str,
+    node: Node,
+    comp: Compiler,
+    sc: Scope,
+    *,
+    assume: Sequence[tuple[Node, Scope]] = (),
 ) -> list[tuple[LiveCheck, dict[str, Any]]]:
-    """The checks for one temporal property conjunct (its conjunctions split up)."""
+    """The checks for one temporal property conjunct (its conjunctions split
+    up), each under the temporal formulas ``assume`` (the SPECIFICATION's
+    conjuncts other than Init, [][Next]_v, WF and SF)."""
     b = _Builder(comp)
-    f = b.build(node, sc, dict(env or {}))
+    hyp = _and([b.build(n, s, {}) for n, s in assume])
+    f = b.build(node, sc, {})
     parts = list(f[1:]) if f[0] == "and" else [f]
-    return [(LiveCheck(label, _neg(p), b.atoms), {}) for p in parts if p != TRUE]
+    return [(LiveCheck(label, _and([hyp, _neg(p)]), b.atoms), {}) for p in parts if p != TRUE]
 
 
 def compile_fairness(

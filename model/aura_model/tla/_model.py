@@ -117,15 +117,16 @@ class Model:
         ]
         self.action_properties: list[ActionProperty] = []
         self.init_properties: list[tuple[str, Expr]] = []
+        # The SPECIFICATION's WF/SF conditions constrain the cycles searched;
+        # any other temporal conjunct (`[]<>P`) is assumed in each property check.
+        self.assumed: list[tuple[Node, Scope]] = []
+        for node, nsc in self.fairness_nodes if cfg.properties else ():
+            try:
+                self.fairness.extend(compile_fairness(node, self.comp, nsc))
+            except Unsupported:
+                self.assumed.append((node, nsc))
         for p in cfg.properties:
             self._property(p)
-        if self.live_checks:
-            try:
-                for node, nsc in self.fairness_nodes:
-                    self.fairness.extend(compile_fairness(node, self.comp, nsc))
-            except Unsupported as exc:
-                self.skipped.append(f"liveness properties: {exc}")
-                self.live_checks = []
         self.view: Expr | None = self._pred(cfg.view, "VIEW") if cfg.view else None
         self.symmetry: list[dict[Any, Any]] | None = None
         if cfg.symmetry:
@@ -208,11 +209,9 @@ class Model:
                     if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
                         nexts.append((a.action, nsc, a.subscript))
                         continue
-                    raise Unsupported(
-                        f"SPECIFICATION conjunct [] of a non-action in {cfg.specification}"
-                    )
-                if k in ("OPERATOR_APPLICATION",) and node.operator in ("<>", "~>"):
-                    raise Unsupported(f"temporal conjunct in SPECIFICATION {cfg.specification}")
+                    # []<>P and the like: an assumption for the liveness check.
+                    self.fairness_nodes.append((node, nsc))
+                    continue
                 inits.append((node, nsc))
             if len(nexts) != 1 or not inits:
                 raise ConfigError(
@@ -298,7 +297,9 @@ class Model:
                 try:
                     # TLC names a violated temporal property by its cfg name,
                     # even when it is one conjunct of that property.
-                    self.live_checks.extend(compile_live(name, node, self.comp, sc))
+                    self.live_checks.extend(
+                        compile_live(name, node, self.comp, sc, assume=self.assumed)
+                    )
                 except Unsupported as exc:
                     self.skipped.append(f"PROPERTY {name}: {exc}")
                 continue
