@@ -312,3 +312,12 @@ def test_tlcext_names_resolve(tmp_path: Path) -> None:
     assert str(model.evaluate("A")) == "m"
     with pytest.raises(Unsupported, match="Trace"):
         model.evaluate("B")
+
+
+def test_a_submodule_sees_the_names_of_the_module_around_it(tmp_path: Path) -> None:
+    # As in Specifying Systems' RealTimeHourClock, whose inner module uses HCnxt.
+    body = (
+        "EXTENDS Naturals\nK == 5\n---- MODULE In ----\nCONSTANT C\nB == K + C\n====\n"
+        "I == INSTANCE In WITH C <- 1\nA == I!B"
+    )
+    assert load_model(_module(tmp_path, body, cfg="")).evaluate("A") == 6

@@ -243,11 +243,18 @@ class Assumption:
 class _Context:
     """What the modules of one instantiation share: loaded modules, submodule trees."""
 
-    __slots__ = ("mods", "trees")
+    __slots__ = ("enclosing", "mods", "trees")
 
-    def __init__(self, trees: dict[str, tuple[Node, Path]]) -> None:
+    def __init__(
+        self,
+        trees: dict[str, tuple[Node, Path]],
+        enclosing: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.mods: dict[str, Mod] = {}
         self.trees = trees
+        # Per submodule: the names of the module around it, as they stood
+        # where the submodule begins (SANY lets a submodule use them).
+        self.enclosing: dict[str, dict[str, Any]] = enclosing if enclosing is not None else {}
 
 
 class Mod:
@@ -352,6 +359,18 @@ class Mod:
             raise TlaParseError(f"{path}: file {path.name} holds module {tree.name}, not {name}")
         return tree, path
 
+    def enclosing_of(self, name: str) -> dict[str, Any]:
+        """The enclosing module's names a submodule ``name`` sees (none for a file)."""
+        if name in self.context.enclosing:
+            return self.context.enclosing[name]
+        return self.root.context.enclosing.get(name, {})
+
+    def inherit(self, names: dict[str, Any]) -> None:
+        """Start from the enclosing module's names (not passed on: not our own)."""
+        for k, v in names.items():
+            self.defs[k] = v
+            self.local.add(k)
+
     def _where(self, node: Node) -> str:
         start = getattr(node, "start", None)
         if start is None:
@@ -371,6 +390,7 @@ class Mod:
                 context=self.context,
                 subst=self.subst,
             )
+            mod.inherit(self.enclosing_of(name))
             self.context.mods[name] = mod
             mod.load(tree)
         return mod
@@ -443,6 +463,7 @@ class Mod:
         elif kind == "MODULE":
             # A submodule: visible by name to INSTANCE/EXTENDS in the rest of the module.
             self.context.trees[unit.name] = (unit, Path(self.file))
+            self.context.enclosing[unit.name] = dict(self.defs)
         elif kind == "THEOREM":
             # Not evaluated by TLC (nor are proofs); a named one can be referred
             # to (`ASSUME Thm!:`), so its statement is kept as a definition.
@@ -522,9 +543,10 @@ def instantiate(inst: InstDef, param_scope: Any) -> Mod:
             f"{outer.file}: INSTANCE {inst.module} WITH {unknown[0]} <- ...:"
             f" {unknown[0]} is not a CONSTANT or VARIABLE of {inst.module}"
         )
-    context = _Context(dict(outer.context.trees))
+    context = _Context(dict(outer.context.trees), dict(outer.context.enclosing))
     mod = Mod(tree.name, str(path), outer.directory, outer.root, context=context, subst=subst)
     context.mods[tree.name] = mod
+    mod.inherit(outer.enclosing_of(inst.module))
     mod.load(tree)
     return mod
 
