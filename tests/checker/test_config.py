@@ -79,6 +79,11 @@ def test_malformed_input_is_a_located_config_error(text: str, line: int, words: 
     assert words in str(info.value)
 
 
+def test_windows_line_ends_and_byte_order_mark() -> None:
+    cfg = parse_config("w.cfg", "\ufeffCONSTANTS\r\n  N = 3\r\nINIT Init\r\nNEXT Next\r\n")
+    assert (cfg.constants, cfg.init, cfg.next) == ({"N": 3}, "Init", "Next")
+
+
 def test_unterminated_comment_scan_is_linear() -> None:
     # A quadratic scan (re-searching for "*)" from every "(*") would make
     # about 10^11 steps here; the linear one makes about 10^6 and finishes.

@@ -264,7 +264,8 @@ def parse_config(path: Path | str, text: str | None = None) -> Config:
             raise ConfigError(f"{where}: cannot read configuration: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise ConfigError(f"{where}: the configuration is not UTF-8 text") from None
-    p = _Parser(_tokens(text, where), where)
+    # A byte-order mark is not part of the text (editors on Windows write one).
+    p = _Parser(_tokens(text.removeprefix("\ufeff"), where), where)
     fields: dict[str, Any] = {
         "constants": {},
         "mod_overrides": {},
