@@ -11,7 +11,7 @@ every path, so no definition shadows another.
 
 ``specs()`` draws small state machines (1-3 variables, 1-4 actions, an
 invariant that may fail, deadlock possible or not, sometimes a state or action
-constraint, sometimes fairness and a liveness property) as a ``GeneratedSpec``
+constraint or a VIEW, sometimes fairness and a liveness property) as a ``GeneratedSpec``
 with the module text and its cfg.
 """
 
@@ -531,6 +531,10 @@ def _spec(draw: st.DrawFn) -> GeneratedSpec:
                 f"Step == {ints[names[0]]}' >= {ints[names[0]]} \\/ {ints[names[-1]]}' = 0"
             )
             cfg.append("ACTION_CONSTRAINT Step")
+        elif extra == 2 and n > 1:
+            # States that agree on the view are one state for TLC (and must be here).
+            lines.append(f"View == <<{names[0]}, {ints[names[-1]]} % 2>>")
+            cfg.append("VIEW View")
     deadlock = draw(st.sampled_from(["on", "on", "flag", "cfg"]))
     if deadlock == "flag":
         flags = ("-deadlock",)
