@@ -204,6 +204,9 @@ VALUES = [
     ("[[i \\in {1, 3} |-> i] EXCEPT ![2] = 7] = [i \\in {1, 3} |-> i]", True),
     ("[<<1, 2>> EXCEPT ![2] = 9]", (1, 9)),
     ("\\b1010 + \\o17 + \\hA + \\HA", 45),
+    # Functions over infinite domains are built lazily, as TLC builds them.
+    ("[n \\in Nat |-> n + 1][4]", 5),
+    ("[n \\in Nat, m \\in {1, 2} |-> n * m][3, 2]", 6),
 ]
 
 
@@ -246,3 +249,14 @@ def test_temporal_conjunct_of_the_specification_is_assumed(
     )
     res = check(load_model(make_spec(body, cfg=f"SPECIFICATION {spec}\nPROPERTY {prop}\n")))
     assert (res.result, res.distinct_states) == (verdict, 3)
+
+
+def test_lazy_function_outside_its_domain_is_an_evaluation_error(
+    ev: Callable[..., Any],
+) -> None:
+    # TLC: "In applying the function [n \\in Nat |-> ...], the first argument
+    # is: -1 which is not in its domain."
+    defs = "tri[n \\in Nat] == IF n = 0 THEN 0 ELSE n + tri[n - 1]"
+    assert ev("tri[4]", defs) == 10
+    with pytest.raises(TlaError, match=r"\[x \\in Nat \|-> \.\.\.\] applied to -1"):
+        ev("tri[-1]", defs)

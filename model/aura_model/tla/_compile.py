@@ -781,7 +781,10 @@ class Compiler:
                 def g1(c: Ctx, e: dict[str, Any]) -> Value:
                     env = dict(e)
                     d = {}
-                    for x in _set_of(s(c, e), bnode, sc):
+                    dom = s(c, e)
+                    if isinstance(dom, LazySet) and not dom.finite():
+                        return _lazy_fn([dom], binds, f, c, e)
+                    for x in _set_of(dom, bnode, sc):
                         env[nm] = x
                         d[x] = f(c, env)
                     return make_fn(d)
@@ -789,6 +792,9 @@ class Compiler:
                 return g1, max(lvl, lf)
 
         def g(c: Ctx, e: dict[str, Any]) -> Value:
+            doms = [b[0](c, e) for b in binds]
+            if any(isinstance(x, LazySet) and not x.finite() for x in doms):
+                return _lazy_fn(doms, binds, f, c, e)
             d = {}
             for key, env in _enumerate_keys(binds, c, e, sc, single):
                 d[key] = f(c, env)
@@ -2538,6 +2544,31 @@ def _binder(target: Node) -> Callable[[dict[str, Any], Value], None]:
 
     bind.name = name  # type: ignore[attr-defined]
     return bind
+
+
+def _lazy_fn(
+    doms: list[Value],
+    binds: list[tuple[Expr, Callable[[dict[str, Any], Value], None], Node]],
+    body: Expr,
+    c: Ctx,
+    e: dict[str, Any],
+) -> LazyFn:
+    """``[n \\in Nat |-> e]``: TLC builds a function over an infinite domain
+    lazily and applies it; so does this, value by value."""
+    single = len(binds) == 1
+    dom = doms[0] if single else product_set(doms)
+    base = dict(e)
+
+    def at(x: Value) -> Value:
+        env = dict(base)
+        if single:
+            binds[0][1](env, x)
+        else:
+            for (_, bind, _), xi in zip(binds, x, strict=True):
+                bind(env, xi)
+        return body(c, env)
+
+    return LazyFn(dom, at)
 
 
 def _filter_test(

@@ -383,6 +383,9 @@ def format_value(v: Value) -> str:
     if t is frozenset:
         return "{" + ", ".join(format_value(x) for x in sorted(v, key=sort_key)) + "}"
     if t is LazyFn:
+        if not _is_finite(v.domain):
+            # TLC prints such a function as [n \\in Nat |-> ...] too.
+            return f"[x \\in {format_value(v.domain)} |-> ...]"
         return format_value(v.canonical())
     if t is LazySet:
         if v.kind in ("Nat", "Int", "STRING"):
