@@ -113,6 +113,11 @@ REJECTED = [
     ("EXTENDS LocalDefs\nA == 1 + 1", "+", 3),
     ("EXTENDS Naturals\nA == \\A x \\in {1} : y", "y", 3),
 ]
+# Applications with the wrong number of arguments: (body, message, line).
+WRONG_ARITY = [
+    ("Op(a, b) == a\nA == Op(1)", "operator Op takes 2 arguments, not 1", 3),
+    ("EXTENDS Sequences\nA == Len(<<>>, 1)", "operator Len takes 1 arguments, not 2", 3),
+]
 # And some it accepts that a too-strict reading would refuse.
 ACCEPTED = [
     "EXTENDS Bags\nA == 1 :> 2",  # Bags EXTENDS TLC
@@ -152,6 +157,14 @@ def test_unknown_names_are_semantic_errors_with_location(
     assert f"unknown name {name}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("body", "message", "line"), WRONG_ARITY)
+def test_wrong_arity_is_a_semantic_error(
+    body: str, message: str, line: int, tmp_path: Path
+) -> None:
+    with pytest.raises(TlaParseError, match=f"N.tla:{line}:\\d+: {message}"):
+        load_model(_module(tmp_path, body, cfg=""))
+
+
 @pytest.mark.parametrize("body", ACCEPTED)
 def test_names_sany_accepts_load(body: str, tmp_path: Path) -> None:
     model = load_model(_module(tmp_path, body, cfg=""))
@@ -166,6 +179,7 @@ def test_names_sany_accepts_load(body: str, tmp_path: Path) -> None:
         pytest.param(("rejected", *REJECTED[3]), id="plus-via-Sequences", marks=pytest.mark.slow),
         pytest.param(("rejected", *REJECTED[9]), id="LOCAL", marks=pytest.mark.slow),
         pytest.param(("rejected", *REJECTED[8]), id="unused", marks=pytest.mark.slow),
+        pytest.param(("rejected", WRONG_ARITY[0][0], "Op", 3), id="arity", marks=pytest.mark.slow),
         pytest.param(("accepted", ACCEPTED[0], "", 0), id="Bags-TLC"),
         pytest.param(("accepted", ACCEPTED[4], "", 0), id="LET-fn", marks=pytest.mark.slow),
     ],

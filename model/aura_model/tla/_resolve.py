@@ -18,10 +18,12 @@ from aura_model.tla._errors import TlaParseError, Unsupported
 from aura_model.tla._modules import (
     InstDef,
     Mod,
+    OpDef,
     canon,
     declarations_as_name_bounds,
     instantiate,
 )
+from aura_model.tla._stdlib import Builtin
 
 __all__ = ["check_names"]
 
@@ -62,10 +64,11 @@ _SKIP_FIELDS = ("symbol", "start", "end")
 
 
 class _Unknown(Exception):
-    def __init__(self, name: str, node: Node) -> None:
+    def __init__(self, name: str, node: Node, message: str | None = None) -> None:
         super().__init__(name)
         self.name = name
         self.node = node
+        self.message = message or f"unknown name {name} (SANY: Unknown operator: `{name}')"
 
 
 def check_names(root: Mod) -> None:
@@ -86,9 +89,7 @@ def check_names(root: Mod) -> None:
                 if start is not None and start.line is not None
                 else mod.file
             )
-            raise TlaParseError(
-                f"{where}: unknown name {exc.name} (SANY: Unknown operator: `{exc.name}')"
-            ) from None
+            raise TlaParseError(f"{where}: {exc.message}") from None
         for d in list(mod.defs.values()):
             if isinstance(d, InstDef) and d.mod is mod and d.module not in done:
                 try:
@@ -210,8 +211,28 @@ def _name(node: Node, bound: frozenset[str], mod: Mod) -> None:
     name = canon(op)
     if op == "-" and not node.nonfix and node.arguments and len(node.arguments) == 1:
         name = "-."
-    if name in bound or name in mod.defs or name in PRIMITIVE:
+    if name in bound or name in PRIMITIVE:
+        return
+    d = mod.defs.get(name)
+    if d is not None:
+        _arity(d, node, name)
         return
     if name == "-." and "-" in mod.defs and not node.arguments:
         return
     raise _Unknown("-" if name == "-." else op, node)
+
+
+def _arity(d: Any, node: Node, name: str) -> None:
+    """SANY refuses ``Op(a)`` for an ``Op`` of two parameters (a bare ``Op`` may
+    be an operator argument, so only applications are counted)."""
+    args = node.arguments
+    if not args:
+        return
+    if isinstance(d, OpDef):
+        want = len(d.params)
+    elif isinstance(d, Builtin):
+        want = d.arity
+    else:
+        return
+    if len(args) != want:
+        raise _Unknown(name, node, f"operator {name} takes {want} arguments, not {len(args)}")
