@@ -5,14 +5,16 @@ Booleans, sets of integers, sequences, strings, records, functions), built
 type-correctly from the standard and TLC modules' operators, including the
 partial ones (``\\div`` by 0, ``Head(<<>>)``, CHOOSE with no witness, CASE with
 no true arm, a function applied outside its domain, a false ``Assert``) so that
-evaluation errors are drawn too. Every compound is parenthesised, so SANY never
-meets a precedence conflict, and bound names are ``v<depth>``, unique along
-every path, so no definition shadows another.
+evaluation errors are drawn too, plus membership in and functions over infinite
+sets, ``ToString`` of any value, numerals in binary, octal and hexadecimal, and
+calls of the definitions in ``PRELUDE``. Every compound is parenthesised, so
+SANY never meets a precedence conflict, and bound names are ``v<depth>``,
+unique along every path, so no definition shadows another.
 
-``specs()`` draws small state machines (1-3 variables, 1-4 actions, an
-invariant that may fail, deadlock possible or not, sometimes a state or action
-constraint or a VIEW, sometimes fairness and a liveness property) as a ``GeneratedSpec``
-with the module text and its cfg.
+``specs()`` draws small state machines (1-3 integer, set, sequence, function
+or record variables, 1-4 actions, an invariant that may fail, deadlock possible
+or not, sometimes a state or action constraint or a VIEW, sometimes fairness
+and a liveness property) as a ``GeneratedSpec`` with the module text and cfg.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from hypothesis import strategies as st
 __all__ = ["PRELUDE", "TYPES", "GeneratedSpec", "expressions", "specs"]
 
 # Definitions every generated expression may use (both TLC's module and the
-# embedded checker's start with them): a RECURSIVE operator, a recursive
-# function, user-defined infix operators, a higher-order operator, LAMBDA
-# arguments and a LET-free helper with a default case.
+# embedded checker's start with them): RECURSIVE operators, recursive functions
+# (one over Nat, which TLC evaluates lazily), user-defined infix operators, an
+# operator taking an operator argument, and CASE with OTHER around a CHOOSE.
 PRELUDE = """\
 RECURSIVE SumSeq(_)
 SumSeq(s) == IF s = <<>> THEN 0 ELSE Head(s) + SumSeq(Tail(s))
