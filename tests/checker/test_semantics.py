@@ -203,6 +203,11 @@ VALUES = [
     ("[[a |-> [b |-> 1]] EXCEPT !.a.c = 2, !.a.b = 3] = [a |-> [b |-> 3]]", True),
     ("[[i \\in {1, 3} |-> i] EXCEPT ![2] = 7] = [i \\in {1, 3} |-> i]", True),
     ("[<<1, 2>> EXCEPT ![2] = 9]", (1, 9)),
+    ("[<<<<1>>>> EXCEPT ![1][2] = @ + 1]", ((1,),)),
+    ("[[a |-> 1] EXCEPT !.b = 0] = [a |-> 1]", True),
+    # Values of different kinds are not compared: see the test below.
+    ("<<1>> = [x \\in {1} |-> 1]", True),
+    ("{} # {1}", True),
     ("\\b1010 + \\o17 + \\hA + \\HA", 45),
     # Functions over infinite domains are built lazily, as TLC builds them.
     ("[n \\in Nat |-> n + 1][4]", 5),
@@ -260,3 +265,32 @@ def test_lazy_function_outside_its_domain_is_an_evaluation_error(
     assert ev("tri[4]", defs) == 10
     with pytest.raises(TlaError, match=r"\[x \\in Nat \|-> \.\.\.\] applied to -1"):
         ev("tri[-1]", defs)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        '"ab" = <<"a", "b">>',
+        '1 = "a"',
+        "TRUE = 1",
+        "<<>> = {}",
+        "Nat = {}",
+        '1 # "a"',
+        # "Attempted to access tuple at a non integral index: TRUE"
+        "[<<1, 2>> EXCEPT ![TRUE] = 0]",
+    ],
+)
+def test_comparing_values_of_different_kinds_is_an_error(ev: Callable[..., Any], expr: str) -> None:
+    # TLC: "Attempted to check equality of string "ab" with non-string" (exit 10
+    # in an ASSUME); a model value compares with anything (unequal).
+    with pytest.raises(TlaError):
+        ev(expr)
+
+
+def test_model_values_compare_with_anything(make_spec: Callable[..., Path]) -> None:
+    spec = make_spec(
+        "CONSTANT m\nVARIABLE x\nInit == x = 0\nNext == x' = x\n"
+        'E == (m = 1) = FALSE /\\ (m # "a") /\\ m = m\n',
+        cfg="CONSTANT m = m\nINIT Init\nNEXT Next\n",
+    )
+    assert load_model(spec).evaluate("E") is True

@@ -864,7 +864,13 @@ class Compiler:
             # not evaluated (TLC: "Warning: The EXCEPT was applied to
             # non-existing fields of the value", then it goes on).
             if t is tuple:
-                if type(key) is not int or not 0 < key <= len(cur):
+                if type(key) is not int:
+                    raise _err(
+                        node,
+                        sc,
+                        f"Attempted to access tuple at a non integral index: {format_value(key)}",
+                    )
+                if not 0 < key <= len(cur):
                     return cur
                 old = cur[key - 1]
             elif t is Fn:
@@ -1627,13 +1633,31 @@ class Compiler:
             return (lambda c, e: (not _b(a(c, e), an, sc)) or _b(b(c, e), bn, sc)), lvl
         if op == "<=>":
             return (lambda c, e: _b(a(c, e), an, sc) == _b(b(c, e), bn, sc)), lvl
-        if op == "=":
+        if op in ("=", "#"):
+            # TLC refuses to compare values of different kinds ("Attempted to
+            # check equality of string "a" with non-string"); only values of
+            # different Python types can be of different kinds.
+            same = op == "="
             kb = getattr(b, "_value", UNSET)
             if kb is not UNSET:
-                return (lambda c, e: a(c, e) == kb), lvl
-            return (lambda c, e: a(c, e) == b(c, e)), lvl
-        if op == "#":
-            return (lambda c, e: a(c, e) != b(c, e)), lvl
+                tb = type(kb)
+
+                def eq_k(c: Ctx, e: dict[str, Any]) -> Value:
+                    x = a(c, e)
+                    if type(x) is tb:
+                        return (x == kb) is same
+                    return _equal(x, kb, node, sc) is same
+
+                return eq_k, lvl
+
+            def eq(c: Ctx, e: dict[str, Any]) -> Value:
+                x = a(c, e)
+                y = b(c, e)
+                if type(x) is type(y):
+                    return (x == y) is same
+                return _equal(x, y, node, sc) is same
+
+            return eq, lvl
         if op in _INT_OPS:
             return self._arith(op, a, b, node, sc), lvl
         if op == "..":
@@ -2569,6 +2593,36 @@ def _lazy_fn(
         return body(c, env)
 
     return LazyFn(dom, at)
+
+
+# Kinds of values for equality: TLC compares values of one kind only (model
+# values compare with anything, unequal to everything but themselves).
+_EQ_KIND: dict[type, int] = {
+    int: 1,
+    bool: 2,
+    str: 3,
+    tuple: 4,
+    Fn: 4,
+    LazyFn: 4,
+    frozenset: 5,
+    LazySet: 5,
+}
+
+
+def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
+    """``x = y`` for values of different Python types."""
+    kx = _EQ_KIND.get(type(x))
+    ky = _EQ_KIND.get(type(y))
+    if kx is not None and ky is not None and kx != ky:
+        raise _err(
+            node,
+            sc,
+            f"Attempted to check equality of {format_value(x)} with {format_value(y)}",
+        )
+    try:
+        return bool(x == y)
+    except OverflowError as exc:  # Nat = {1}: TLC cannot compare it either
+        raise _err(node, sc, str(exc)) from None
 
 
 def _filter_test(
