@@ -20,4 +20,6 @@ Next == /\ r.num < 2
         /\ Strict => r.name # <<>>
 
 Shown == ToString(r) = "[num |-> " \o ToString(r.num) \o ", name |-> \"a\"]"
+
+Typed == r.num \in 0..2
 =============================================================================
