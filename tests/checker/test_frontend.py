@@ -335,3 +335,12 @@ def test_a_submodule_sees_the_names_of_the_module_around_it(tmp_path: Path) -> N
         "I == INSTANCE In WITH C <- 1\nA == I!B"
     )
     assert load_model(_module(tmp_path, body, cfg="")).evaluate("A") == 6
+
+
+def test_the_file_name_must_be_the_module_name(tmp_path: Path) -> None:
+    # TLC: "File name 'Foo' does not match the name 'Other' of the top level module".
+    spec = tmp_path / "Foo.tla"
+    spec.write_text("---- MODULE Other ----\nA == 1\n====\n", encoding="utf-8")
+    (tmp_path / "Foo.cfg").write_text("", encoding="utf-8")
+    with pytest.raises(TlaParseError, match="does not match the name 'Other'"):
+        load_model(spec)

@@ -67,6 +67,11 @@ class Model:
         self.spec_path = spec
         self.cfg = cfg
         tree = parse_module(spec)
+        if tree.name != spec.stem:
+            raise TlaParseError(
+                f"{spec}: file name '{spec.stem}' does not match the name '{tree.name}'"
+                " of the top level module it contains"
+            )
         root = Mod(tree.name, str(spec), spec.parent)
         root.load(tree)
         check_names(root)
