@@ -29,6 +29,7 @@ from aura_model.tla._modules import (
     declarations_as_name_bounds,
     instantiate,
 )
+from aura_model.tla._resolve import PRIMITIVE
 from aura_model.tla._stdlib import BUILTIN_INFIX, BUILTIN_OPS, Builtin, CoreOp, StdUnsupported
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
@@ -2794,32 +2795,4 @@ _CORE = frozenset(
 
 # Operators of the language itself, always visible; every other operator symbol
 # (``+``, ``..``, ``\\o``, ``:>``) must come from a module (SANY: "Unknown operator").
-_PRIMITIVE = frozenset(
-    {
-        "'",
-        "UNCHANGED",
-        "ENABLED",
-        "[]",
-        "<>",
-        "~>",
-        "-+->",
-        "\\cdot",
-        "\\X",
-        "/\\",
-        "\\/",
-        "~",
-        "=>",
-        "<=>",
-        "=",
-        "#",
-        "\\in",
-        "\\notin",
-        "\\cup",
-        "\\cap",
-        "\\",
-        "\\subseteq",
-        "SUBSET",
-        "UNION",
-        "DOMAIN",
-    }
-)
+_PRIMITIVE = PRIMITIVE
