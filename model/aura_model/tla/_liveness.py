@@ -539,6 +539,26 @@ class _Automaton:
             if f[0] in ("and", "or", "G", "F"):
                 stack.extend(f[1:])
 
+    def accepting_nodes(self) -> set[int]:
+        """Nodes in a strongly connected part of the automaton whose internal
+        transitions carry every acceptance bit (of the transitions built)."""
+        full = (1 << len(self.eventualities)) - 1
+        edges = [[(t[2], t[3]) for t in (tr or ())] for tr in self.trans]
+        n = len(edges)
+        good: set[int] = set()
+        for comp in _sccs(set(range(n)), edges, n):
+            cs = set(comp)
+            bits = 0
+            inner = False
+            for i in comp:
+                for target, b in edges[i]:
+                    if target in cs:
+                        inner = True
+                        bits |= b
+            if inner and bits & full == full:
+                good |= cs
+        return good
+
     def transitions(
         self, n: int, atoms: list[Atom]
     ) -> list[tuple[list[tuple[int, bool]], list[tuple[int, bool]], int, int]]:
@@ -858,8 +878,10 @@ def find_violation(
         # an error there (WF_vars(A(a2)) with a2 outside A's domain) is an
         # error even where no violating cycle needs them.
         first = _Product(states, succ, fairness, checks[0][0], enabled=enabled)
-        for fi in range(len(fairness)):
-            for i in range(len(states)):
+        # State by state, as TLC does: the conditions of one state share its
+        # state-level definitions, which are kept for the last state evaluated.
+        for i in range(len(states)):
+            for fi in range(len(fairness)):
                 first.enabled(fi, i)
     for chk, _ in checks:
         vals = shared.setdefault(id(chk.atoms), ({}, {}))
@@ -868,7 +890,10 @@ def find_violation(
             prod.build(inits)
         except RecursionError:
             raise EvalError(f"{chk.label}: recursion too deep in a temporal formula") from None
-        found = prod.accepting(set(range(len(prod.pstate))))
+        # A cycle of the product runs inside one component of the automaton,
+        # so only product nodes over a component that can accept are searched.
+        good = prod.aut.accepting_nodes()
+        found = prod.accepting({p for p, n in enumerate(prod.pnode) if n in good})
         if found is None:
             continue
         comp, witnesses = found
