@@ -112,7 +112,15 @@ def check(
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
         return _check(model, deadlock, max_states, progress, started)
-    except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+    except (
+        RecursionError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        ValueError,
+        OverflowError,
+    ) as exc:
         # Last line of defence: an evaluation path that escaped its own error handling.
         return CheckResult(
             "error",
@@ -411,7 +419,15 @@ def simulate(
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
         return _simulate(model, (depth, traces, seed), deadlock, started)
-    except (RecursionError, TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+    except (
+        RecursionError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        ValueError,
+        OverflowError,
+    ) as exc:
         return CheckResult(
             "error",
             None,
