@@ -344,3 +344,13 @@ def test_the_file_name_must_be_the_module_name(tmp_path: Path) -> None:
     (tmp_path / "Foo.cfg").write_text("", encoding="utf-8")
     with pytest.raises(TlaParseError, match="does not match the name 'Other'"):
         load_model(spec)
+
+
+def test_a_submodule_does_not_pass_on_the_names_it_sees_around_it(tmp_path: Path) -> None:
+    # SANY: "Unknown operator: `K'" for I!K, though In itself may use K.
+    body = (
+        "EXTENDS Naturals\nK == 5\n---- MODULE In ----\nB == K + 1\n====\n"
+        "I == INSTANCE In\nA == I!K"
+    )
+    with pytest.raises(TlaParseError, match="unknown name K"):
+        load_model(_module(tmp_path, body, cfg=""))

@@ -430,14 +430,17 @@ class Mod:
                 name = canon(n.operator)
                 self.constants.append((name, arity))
                 self.defs[name] = self._param(name, Const(name, arity))
+                self.local.discard(name)
         elif kind == "VARIABLES":
             for n in unit.names:
                 if self.subst is None:
                     ref = VarRef(n.operator, len(self.root.variables))
                     self.root.variables.append(n.operator)
                     self.defs[n.operator] = ref
+                    self.local.discard(n.operator)
                 else:
                     self.defs[n.operator] = self._param(n.operator, None)
+                    self.local.discard(n.operator)
         elif kind == "RECURSIVE_OPERATORS":
             for n in unit.names:
                 recursive.add(canon(n.operator))
@@ -453,6 +456,8 @@ class Mod:
                 )
             if unit.local:
                 self.local.add(name)
+            else:
+                self.local.discard(name)  # a submodule's own, not its enclosing module's
         elif kind == "INSTANCE":
             self._instance(unit)
         elif kind == "AXIOM":

@@ -191,6 +191,9 @@ def _walk(node: Any, bound: frozenset[str], mod: Mod) -> None:
             _name(first, bound, mod)
             for a in first.arguments or ():
                 _walk(a, bound, mod)
+            d = mod.defs.get(canon(first.operator))
+            if isinstance(d, InstDef) and len(node.items) == 2 and first.operator not in bound:
+                _instance_name(d, node.items[1], node)
         for it in node.items[1:]:
             if _kind(it) == "OPERATOR_APPLICATION":
                 # Names inside the instance are its business; the arguments are ours.
@@ -236,3 +239,18 @@ def _arity(d: Any, node: Node, name: str) -> None:
         return
     if len(args) != want:
         raise _Unknown(name, node, f"operator {name} takes {want} arguments, not {len(args)}")
+
+
+def _instance_name(d: InstDef, item: Node, node: Node) -> None:
+    """``I!Op``: Op must be a name module I passes on."""
+    name = item.operator if _kind(item) == "OPERATOR_APPLICATION" else item
+    if not isinstance(name, str) or not name or name[0].isdigit() or name in (":", "<<", ">>", "@"):
+        return
+    if "exports" not in d.cache:
+        try:
+            d.cache["exports"] = frozenset(instantiate(d, None).exports())
+        except Unsupported:
+            d.cache["exports"] = None
+    exports = d.cache["exports"]
+    if exports is not None and canon(name) not in exports:
+        raise _Unknown(name, node)
