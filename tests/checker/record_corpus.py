@@ -41,6 +41,18 @@ STABLE_KEYS = (
 )
 
 
+def _stable(entry: dict[str, Any]) -> tuple[str, ...]:
+    """The keys a re-run must reproduce for this entry.
+
+    TLC draws a fingerprint polynomial at random on every run ("fp N"); the
+    breadth-first figures do not depend on it, but which lasso a liveness
+    counterexample shows does, so its length is left out there.
+    """
+    if entry["trace_loop"] is not None:
+        return tuple(k for k in STABLE_KEYS if k != "trace_length")
+    return STABLE_KEYS
+
+
 def _tags(path: Path) -> dict[str, str]:
     tags: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -136,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         entry = record(cfg, sany)
         before = by_cfg.get(cfg.name)
-        if before is None or any(before[k] != entry[k] for k in STABLE_KEYS):
-            changed.append(cfg.name)
+        if before is None:
+            changed.append(f"{cfg.name} (new)")
+        elif diff := [
+            f"{k} {before[k]} -> {entry[k]}" for k in _stable(entry) if before[k] != entry[k]
+        ]:
+            changed.append(f"{cfg.name} ({', '.join(diff)})")
         print(
             f"{cfg.name}: {entry['result']} {entry['violated'] or ''} "
             f"distinct={entry['distinct_states']} depth={entry['depth']} "
