@@ -135,6 +135,11 @@ def comparable(
         run.result == "property" and run.trace_loop is None
     ):
         out["trace_length"] = figures["trace_length"]
+        if run.result == "error" and run.trace_length is None and figures["trace_length"] == 1:
+            # An error among the initial states: TLC prints the state only for
+            # some errors ("While working on the initial state"), so no trace
+            # and a one-state trace say the same.
+            out["trace_length"] = None
     return out
 
 

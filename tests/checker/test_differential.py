@@ -190,6 +190,14 @@ def test_spec_comparison_uses_the_corpus_rules() -> None:
     assert comparable(inv, "invariant", "Inv", figures | {"trace_length": 4}) != comparable(
         inv, "invariant", "Inv", figures | {"trace_length": 5}
     )
+    init_error = _tlc_run(result="error", trace_length=None)
+    # TLC prints the failing initial state for some errors only.
+    assert comparable(init_error, "error", None, figures | {"trace_length": 1}) == comparable(
+        init_error, "error", None, figures
+    )
+    assert comparable(init_error, "error", None, figures | {"trace_length": 3}) != comparable(
+        init_error, "error", None, figures
+    )
     lasso = _tlc_run(result="property", violated="P", trace_length=3, trace_loop="stuttering")
     # Liveness counterexamples need not be shortest.
     assert comparable(lasso, "property", "P", figures | {"trace_length": 3}) == comparable(
