@@ -219,6 +219,7 @@ def _bools(d: int, env: Env) -> S:
         _fmt("([{} -> {}] = {{{}}})", _small_set(), _small_set(), q),
         _fmt('({} = ("num" :> {} @@ "name" :> {}))', gen("rec", d - 1, env), i, string),
         _fmt("({} = {})", string, q),
+        _fmt("({} \\in STRING)", st.one_of(string, i)),
     )
 
 
@@ -295,6 +296,7 @@ def _strs(d: int, env: Env) -> S:
         leaves,
         _fmt("({} \\o {})", string, string),
         _fmt("ToString({})", gen("int", d - 1, env)),
+        _fmt("Tail({})", string),
         st.sampled_from(TYPES)
         .flatmap(lambda ty: gen(ty, d - 1, env))
         .map(lambda x: f"ToString({x})"),
