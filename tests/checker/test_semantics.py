@@ -294,3 +294,13 @@ def test_model_values_compare_with_anything(make_spec: Callable[..., Path]) -> N
         cfg="CONSTANT m = m\nINIT Init\nNEXT Next\n",
     )
     assert load_model(spec).evaluate("E") is True
+
+
+def test_assumption_whose_evaluation_fails_exits_10(make_spec: Callable[..., Path]) -> None:
+    # TLC: "Evaluating assumption line 5, col 8 ... failed.", exit 10 (result
+    # word error); a false assumption is result assume, also exit 10.
+    body = "ASSUME Head(<<>>) = 1\nVARIABLE x\nInit == x = 0\nNext == x' = x\n"
+    res = check(load_model(make_spec(body)))
+    assert (res.result, res.exit_code) == ("error", 10)
+    ok = check(load_model(make_spec("VARIABLE x\nInit == x = 0\nNext == x' = 1 % 0\n", name="U")))
+    assert (ok.result, ok.exit_code) == ("error", 75)

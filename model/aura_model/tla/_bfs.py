@@ -142,6 +142,7 @@ def _check(
     try:
         bad = model.check_assumptions()
     except TlaError as exc:
+        # TLC: "Evaluating assumption ... failed", exit 10.
         return CheckResult(
             "error",
             None,
@@ -149,6 +150,7 @@ def _check(
             seconds=time.perf_counter() - started,
             message=str(exc),
             variables=variables,
+            exit=10,
         )
     if bad is not None:
         return CheckResult(

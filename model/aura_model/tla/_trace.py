@@ -407,6 +407,9 @@ class CheckResult:
     traces: list[list[dict[str, Value]]] | None = None
     # For a liveness counterexample: the index the behaviour loops back to.
     loop: int | None = None
+    # TLC's exit code where the result word alone does not decide it (an
+    # ASSUME whose evaluation fails: result "error", exit 10).
+    exit: int | None = None
 
     @property
     def trace_length(self) -> int | None:
@@ -414,6 +417,8 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
+        if self.exit is not None:
+            return self.exit
         return {
             "ok": 0,
             "skipped": 0,
