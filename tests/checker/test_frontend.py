@@ -286,6 +286,8 @@ STD_EXPRESSIONS = [
     "Tail(<<>>)",
     "Head(<<4, 5>>)",
     "Tail(<<4, 5>>)",
+    'Tail("abc")',
+    'Tail("a")',
     "Append(<<1>>, 2)",
     "BagToSet(SetToBag({1, 2}))",
     "SetToBag({1}) (+) SetToBag({1, 2})",

@@ -103,7 +103,9 @@ def _head(s: Value) -> Value:
 
 
 def _tail(s: Value) -> Value:
-    s = _seq(s, "Tail")
+    # TLC's Tail takes a string too (its Head does not).
+    if type(s) is not str:
+        s = _seq(s, "Tail")
     if not s:
         raise ValueError("Attempted to apply Tail to the empty sequence")
     return s[1:]
