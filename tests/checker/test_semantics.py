@@ -304,3 +304,18 @@ def test_assumption_whose_evaluation_fails_exits_10(make_spec: Callable[..., Pat
     assert (res.result, res.exit_code) == ("error", 10)
     ok = check(load_model(make_spec("VARIABLE x\nInit == x = 0\nNext == x' = 1 % 0\n", name="U")))
     assert (ok.result, ok.exit_code) == ("error", 75)
+
+
+@pytest.mark.parametrize(
+    ("expr", "value"),
+    [
+        # [1..n -> S] enumerated as n-tuples; other domains as functions.
+        ("[1..2 -> {0, 1}]", frozenset({(0, 0), (0, 1), (1, 0), (1, 1)})),
+        ("[{} -> {0}]", frozenset({()})),
+        ("Cardinality(UNION {[1..i -> {1, 2}] : i \\in 0..3})", 15),
+        ("[{TRUE} -> {0}] = {[b \\in {TRUE} |-> 0]}", True),
+        ("<<7>> \\in [{1} -> {7}]", True),
+    ],
+)
+def test_function_sets_enumerated(ev: Callable[..., Any], expr: str, value: object) -> None:
+    assert ev(expr) == value

@@ -250,7 +250,12 @@ class LazySet:
                 frozenset(c) for r in range(len(base) + 1) for c in itertools.combinations(base, r)
             )
         if k == "FcnSet":
-            dom = sorted(set_elements(self.args[0]), key=sort_key)
+            dset = set_elements(self.args[0])
+            if dset == _one_to(len(dset)) and all(type(x) is int for x in dset):
+                # [1..n -> S]: its functions are the n-tuples over S (their
+                # canonical form), no dictionaries needed.
+                return frozenset(itertools.product(set_elements(self.args[1]), repeat=len(dset)))
+            dom = sorted(dset, key=sort_key)
             cod = sorted(set_elements(self.args[1]), key=sort_key)
             return frozenset(
                 make_fn(dict(zip(dom, vals, strict=True)))
