@@ -319,3 +319,10 @@ def test_assumption_whose_evaluation_fails_exits_10(make_spec: Callable[..., Pat
 )
 def test_function_sets_enumerated(ev: Callable[..., Any], expr: str, value: object) -> None:
     assert ev(expr) == value
+
+
+@pytest.mark.parametrize("expr", ["3 \\in STRING", '"ab" \\in Seq(STRING)', "<<1>> \\in STRING"])
+def test_membership_tlc_cannot_decide_is_an_error(ev: Callable[..., Any], expr: str) -> None:
+    # TLC: "Attempted to check if the value: 3 is an element of STRING."
+    with pytest.raises(TlaError, match="Attempted to check if the value"):
+        ev(expr)

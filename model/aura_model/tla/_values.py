@@ -165,10 +165,20 @@ class LazySet:
         if k == "Int":
             return type(v) is int
         if k == "STRING":
-            return type(v) is str
+            if type(v) is str:
+                return True
+            if type(v) is ModelValue:
+                return False
+            # TLC: "Attempted to check if the value: 3 is an element of STRING."
+            raise TypeError(f"Attempted to check if the value {format_value(v)} is an element of")
         if k == "Seq":
             base = self.args[0]
             if type(v) is not tuple:
+                if type(v) is str:
+                    # Strings are not sequences to TLC here (nor is "ab" = <<"a", "b">>).
+                    raise TypeError(
+                        f"Attempted to check if the value {format_value(v)} is an element of"
+                    )
                 return False
             if type(base) is frozenset:
                 return base.issuperset(v)
