@@ -269,6 +269,8 @@ class Compiler:
         # Constant name -> value, or ("op", OpDef) / ("builtin", Builtin) for `<-`.
         self.consts = consts
         self.nvars = 0
+        # CHOOSE caches by syntax node (id), shared by the copies inlining makes.
+        self.choose_memo: dict[int, tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = {}
 
     # ----------------------------------------------------------------- names
 
@@ -581,21 +583,55 @@ class Compiler:
         p, lp = self.expr(node.predicate, inner)
         bind = _binder(target)
 
+        # Set -> its least element, and its elements in order, in the
+        # canonical order; element -> its sort key. Which element is least
+        # depends on the set alone, and recursive definitions (Sum(f, S) over
+        # S \\ {CHOOSE x \\in S : TRUE}) ask for the same sets at every state,
+        # while ChooseOne(board, P) orders one state's set many times; hashing
+        # a set runs in C, sort_key does not. Kept per CHOOSE, and not used
+        # for sets holding Booleans: Python's TRUE == 1 would otherwise hand
+        # BOOLEAN the answer for {0, 1}.
+        least_of, order_of, keys = self.choose_memo.setdefault(id(node), ({}, {}, {}))
+
+        def key(x: Value) -> Any:
+            k = keys.get(x)
+            if k is None:
+                k = sort_key(x)
+                if len(keys) >= 100_000:
+                    keys.clear()
+                keys[x] = k
+            return k
+
         def g(c: Ctx, e: dict[str, Any]) -> Value:
             elems = _set_of(s(c, e), bound, sc)
-            if len({type(x) for x in elems} & _SCALARS) > 1:
+            kinds = {type(x) for x in elems}
+            if len(kinds & _SCALARS) > 1:
                 # TLC orders the set first, and cannot compare 1 with "a".
                 raise _err(node, sc, f"CHOOSE cannot order the set {format_value(elems)}")
-            if not elems:
-                raise _err(node, sc, "CHOOSE found no element satisfying its predicate")
+            cache = bool not in kinds
             # The least element first: CHOOSE x \\in S : TRUE (the usual use)
             # then costs one pass instead of a sort.
-            least = min(elems, key=sort_key)
+            least = least_of.get(elems, UNSET) if cache else UNSET
+            if least is UNSET:
+                if not elems:
+                    raise _err(node, sc, "CHOOSE found no element satisfying its predicate")
+                least = min(elems, key=key if cache else sort_key)
+                if cache:
+                    if len(least_of) >= 20_000:
+                        least_of.clear()
+                    least_of[elems] = least
             env = dict(e)
             bind(env, least)
             if _b(p(c, env), node, sc):
                 return least
-            for x in sorted(elems, key=sort_key)[1:]:
+            order = order_of.get(elems) if cache else None
+            if order is None:
+                order = sorted(elems, key=key if cache else sort_key)
+                if cache:
+                    if len(order_of) >= 20_000:
+                        order_of.clear()
+                    order_of[elems] = order
+            for x in order[1:]:
                 env = dict(e)
                 bind(env, x)
                 if _b(p(c, env), node, sc):
@@ -1528,6 +1564,31 @@ class Compiler:
 
             return memo1
 
+        if len(fs) == 2:
+            # Recursive two-argument helpers (Sum(f, S), Max(S, acc)) run at
+            # every level of every call: no list, unpacking or zip here.
+            f0, f1 = fs
+            n0, n1 = names
+
+            def memo2(c: Ctx, e: dict[str, Any]) -> Value:
+                x = f0(c, e)
+                y = f1(c, e)
+                key = (x, y, x.__class__ is bool, y.__class__ is bool)
+                try:
+                    return memo[key]
+                except KeyError:
+                    pass
+                try:
+                    v = body(c, {n0: x, n1: y})
+                except RecursionError:
+                    raise _err(node, asc, f"{dname}: recursion too deep") from None
+                if len(memo) > 100_000:
+                    memo.clear()
+                memo[key] = v
+                return v
+
+            return memo2
+
         def memon(c: Ctx, e: dict[str, Any]) -> Value:
             vals = [f(c, e) for f in fs]
             key = (*vals, *[v.__class__ is bool for v in vals])
@@ -1599,6 +1660,7 @@ class Compiler:
         if len(fs) == 1:
             return self._unary(op, fs[0], node, sc), lvl
         if op == "\\X":
+
             def cross(c: Ctx, e: dict[str, Any]) -> Value:
                 sets = [f(c, e) for f in fs]
                 for x in sets:
@@ -2532,6 +2594,17 @@ def _closure(
     params: list[tuple[str, int]], body: Expr, c: Ctx, env: dict[str, Any]
 ) -> Callable[..., Value]:
     names = [p for p, _ in params]
+    if len(names) == 1:
+        # LAMBDA x : P(x) and one-argument operator arguments, called for every
+        # element a CHOOSE or quantifier tries.
+        n0 = names[0]
+
+        def call1(*vals: Value) -> Value:
+            if len(vals) != 1:
+                raise TypeError(f"expects 1 arguments, got {len(vals)}")
+            return body(c, {**env, n0: vals[0]})
+
+        return call1
 
     def call(*vals: Value) -> Value:
         if len(vals) != len(names):
