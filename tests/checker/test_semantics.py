@@ -326,3 +326,21 @@ def test_membership_tlc_cannot_decide_is_an_error(ev: Callable[..., Any], expr: 
     # TLC: "Attempted to check if the value: 3 is an element of STRING."
     with pytest.raises(TlaError, match="Attempted to check if the value"):
         ev(expr)
+
+
+@pytest.mark.parametrize(("spec", "verdict"), [("Spec", "ok"), ("Idle", "property")])
+def test_fairness_behind_an_operator_with_parameters(
+    make_spec: Callable[..., Path], spec: str, verdict: str
+) -> None:
+    # TLC 2026.12.02: FairInc(1) makes <>(x = 3) hold (ok, 4 states); FairDec(1)
+    # is about an action never enabled, so the property fails (4 states). The
+    # checker used to refuse both ("unsupported: fairness in an expression").
+    body = (
+        "VARIABLE x\nInit == x = 0\nInc(i) == x < 3 /\\ x' = x + i\n"
+        "Dec(i) == x > 5 /\\ x' = x - i\nFairInc(i) == WF_x(Inc(i))\n"
+        "FairDec(i) == WF_x(Dec(i))\nSpec == Init /\\ [][Inc(1)]_x /\\ FairInc(1)\n"
+        "Idle == Init /\\ [][Inc(1)]_x /\\ FairDec(1)\nProp == <>(x = 3)\n"
+    )
+    cfg = f"SPECIFICATION {spec}\nPROPERTY Prop\nCHECK_DEADLOCK FALSE\n"
+    res = check(load_model(make_spec(body, cfg=cfg)))
+    assert (res.result, res.distinct_states) == (verdict, 4)

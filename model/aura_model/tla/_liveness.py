@@ -26,7 +26,14 @@ from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kin
 from aura_model.tla._errors import EvalError, TlaError, Unsupported
 from aura_model.tla._modules import OpDef, declarations_as_name_bounds
 
-__all__ = ["Fairness", "LiveCheck", "compile_fairness", "compile_live", "find_violation"]
+__all__ = [
+    "Fairness",
+    "LiveCheck",
+    "compile_fairness",
+    "compile_live",
+    "find_violation",
+    "is_temporal",
+]
 
 Node = Any
 State = tuple[Any, ...]
@@ -216,7 +223,7 @@ class _Builder:
             if not act_ok:
                 raise TlaError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
             return self.step(node.action, node.subscript, sc, env, node.operator != "[")
-        if not _temporal(node, self.comp, sc):
+        if not is_temporal(node, self.comp, sc):
             return self.predicate(node, sc, env, act_ok)
         if k == "FAIRNESS":
             return self.fairness(node, sc, env)
@@ -304,13 +311,13 @@ def _truth(v: Any, where: str) -> bool:
     raise EvalError(f"{where}: a predicate of a temporal formula is not a Boolean")
 
 
-def _temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
     """Whether ``tree`` mentions a temporal operator (looking into definitions)."""
     node: Any = tree
     if depth > 40 or isinstance(node, str) or node is None:
         return False
     if isinstance(node, list):
-        return any(_temporal(x, comp, sc, depth) for x in node)
+        return any(is_temporal(x, comp, sc, depth) for x in node)
     if not isinstance(node, tuple) or not hasattr(node, "_fields"):
         return False
     k = _kind(node)
@@ -324,7 +331,7 @@ def _temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
         if (
             isinstance(d, OpDef)
             and not d.node.function
-            and _temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
+            and is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
         ):
             return True
     if k == "SUBEXPRESSION_REFERENCE":
@@ -333,10 +340,10 @@ def _temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
         except TlaError:
             return False
         if isinstance(target, OpDef) and not target.node.function:
-            return _temporal(target.node.definiens, comp, tsc, depth + 1)
+            return is_temporal(target.node.definiens, comp, tsc, depth + 1)
         return False
     return any(
-        _temporal(getattr(node, f), comp, sc, depth)
+        is_temporal(getattr(node, f), comp, sc, depth)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )

@@ -10,7 +10,7 @@ from typing import Any
 from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
 from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
-from aura_model.tla._liveness import compile_fairness, compile_live
+from aura_model.tla._liveness import compile_fairness, compile_live, is_temporal
 from aura_model.tla._modules import (
     InstDef,
     Mod,
@@ -203,7 +203,7 @@ class Model:
             for node, nsc, _ in self._conjuncts(d.node.definiens, Scope(d.mod, {})):
                 k = _kind(node)
                 if k == "FAIRNESS" or (
-                    _is_temporal(node, self.comp, nsc)
+                    is_temporal(node, self.comp, nsc)
                     and not (k == "OPERATOR_APPLICATION" and node.operator == "[]")
                 ):
                     # Fairness conditions matter only for liveness properties.
@@ -269,7 +269,7 @@ class Model:
             if (
                 isinstance(d, OpDef)
                 and not d.params
-                and _is_temporal(d.node.definiens, self.comp, Scope(d.mod, {}))
+                and is_temporal(d.node.definiens, self.comp, Scope(d.mod, {}))
             ):
                 return self._conjuncts(d.node.definiens, Scope(d.mod, {}), via)
         if k == "SUBEXPRESSION_REFERENCE":
@@ -291,14 +291,14 @@ class Model:
                     sub, _ = self.comp.expr(a.subscript, sc)
                     self.action_properties.append(ActionProperty(label, act, sub))
                     continue
-                if not _is_temporal(a, self.comp, sc):
+                if not is_temporal(a, self.comp, sc):
                     fn, lvl = self.comp.expr(a, sc)
                     if lvl <= 1:
                         # TLC checks []P, P a state predicate, as an invariant
                         # ("Invariant P is violated", shortest trace).
                         self.invariants.append((label, fn))
                         continue
-            if _is_temporal(node, self.comp, sc):
+            if is_temporal(node, self.comp, sc):
                 try:
                     # TLC names a violated temporal property by its cfg name,
                     # even when it is one conjunct of that property.
@@ -493,44 +493,6 @@ def _ref_name(node: Node) -> str | None:
     if _kind(node) == "OPERATOR_APPLICATION" and not node.arguments:
         return str(node.operator)
     return None
-
-
-def _is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
-    node: Any = tree
-    if depth > 40 or isinstance(node, str) or node is None:
-        return False
-    if isinstance(node, list):
-        return any(_is_temporal(x, comp, sc, depth) for x in node)
-    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
-        return False
-    k = _kind(node)
-    if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
-        return True
-    if k == "OPERATOR_APPLICATION":
-        app: Any = tree
-        if app.operator in ("[]", "<>", "~>", "-+->"):
-            return True
-        if not app.arguments or app.nonfix:
-            d = comp.lookup(app.operator, sc)
-            if (
-                isinstance(d, OpDef)
-                and not d.params
-                and _is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
-            ):
-                return True
-    if k == "SUBEXPRESSION_REFERENCE":
-        try:
-            target, tsc, _ = comp.instance_ref(node, sc)
-        except TlaError:
-            return False
-        if isinstance(target, OpDef):
-            return _is_temporal(target.node.definiens, comp, tsc, depth + 1)
-        return False
-    return any(
-        _is_temporal(getattr(node, f), comp, sc, depth)
-        for f in node._fields
-        if f not in ("symbol", "start", "end")
-    )
 
 
 def load_model(
