@@ -2828,44 +2828,6 @@ _SET_OPS: dict[str, Callable[[frozenset[Value], frozenset[Value]], Value]] = {
     "\\supset": lambda a, b: a > b,
 }
 
-_CORE = frozenset(
-    {
-        "'",
-        "UNCHANGED",
-        "ENABLED",
-        "[]",
-        "<>",
-        "~>",
-        "-+->",
-        "\\cdot",
-        "\\X",
-        "/\\",
-        "\\/",
-        "=>",
-        "<=>",
-        "=",
-        "#",
-        "..",
-        "\\in",
-        "\\notin",
-        "\\cup",
-        "\\cap",
-        "\\",
-        "\\subseteq",
-        "\\subset",
-        "\\supseteq",
-        "\\supset",
-        "\\o",
-        "~",
-        "-",
-        "-.",
-        "SUBSET",
-        "UNION",
-        "DOMAIN",
-        *_INT_OPS,
-    }
-)
-
 # Operators of the language itself, always visible; every other operator symbol
 # (``+``, ``..``, ``\\o``, ``:>``) must come from a module (SANY: "Unknown operator").
 _PRIMITIVE = PRIMITIVE
