@@ -112,23 +112,31 @@ def check(
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
         return _check(model, deadlock, max_states, progress, started)
-    except (
-        RecursionError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        KeyError,
-        ValueError,
-        OverflowError,
-    ) as exc:
-        # Last line of defence: an evaluation path that escaped its own error handling.
-        return CheckResult(
-            "error",
-            None,
-            seconds=time.perf_counter() - started,
-            message=f"evaluation failed ({type(exc).__name__}: {exc})",
-            variables=list(model.vars),
-        )
+    except _ESCAPED as exc:
+        return _escaped(model, exc, started)
+
+
+# Last line of defence: an evaluation path that escaped its own error handling
+# ends the run as an error result, never a traceback.
+_ESCAPED = (
+    RecursionError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    ValueError,
+    OverflowError,
+)
+
+
+def _escaped(model: Model, exc: BaseException, started: float) -> CheckResult:
+    return CheckResult(
+        "error",
+        None,
+        seconds=time.perf_counter() - started,
+        message=f"evaluation failed ({type(exc).__name__}: {exc})",
+        variables=list(model.vars),
+    )
 
 
 def _check(
@@ -421,22 +429,8 @@ def simulate(
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     try:
         return _simulate(model, (depth, traces, seed), deadlock, started)
-    except (
-        RecursionError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        KeyError,
-        ValueError,
-        OverflowError,
-    ) as exc:
-        return CheckResult(
-            "error",
-            None,
-            seconds=time.perf_counter() - started,
-            message=f"evaluation failed ({type(exc).__name__}: {exc})",
-            variables=list(model.vars),
-        )
+    except _ESCAPED as exc:
+        return _escaped(model, exc, started)
 
 
 def _simulate(
