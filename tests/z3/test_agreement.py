@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aura_model.specs import config_path
 from aura_model.tla import StepValidator, load_model
 from aura_model.z3 import MODELS
 from aura_model.z3._bridge import Bridge, DVBridge, ERBridge, GCBridge, sample_reachable_steps
-from aura_model.z3._descriptor_validity import descriptor_validity
-from aura_model.z3._epoch_rotation import epoch_rotation
-from aura_model.z3._guard_chain import guard_chain
-from aura_model.z3._ts import TransitionSystem
+from aura_model.z3.framework.ts import TransitionSystem
+from aura_model.z3.models.descriptor_validity import descriptor_validity
+from aura_model.z3.models.epoch_rotation import epoch_rotation
+from aura_model.z3.models.guard_chain import guard_chain
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
 
@@ -63,7 +64,7 @@ MODULES: dict[str, Callable[[dict[str, Any]], tuple[TransitionSystem, Bridge]]] 
 
 
 def _setup(module: str) -> tuple[StepValidator, TransitionSystem, Bridge]:
-    model = load_model(str(SPEC / f"{module}.tla"), str(SPEC / f"MC_{module}.cfg"))
+    model = load_model(str(SPEC / f"{module}.tla"), str(config_path(f"MC_{module}.cfg", SPEC)))
     ts, bridge = MODULES[module](dict(model.cfg.constants))
     return StepValidator(model), ts, bridge
 

@@ -7,7 +7,7 @@ import attrs
 import pytest
 import z3
 from aura_model.z3 import Verdict
-from aura_model.z3._guard_chain import GC_ASSUME, guard_chain
+from aura_model.z3.models.guard_chain import GC_ASSUME, guard_chain
 
 
 def test_chain_is_proved_through_the_named_witness() -> None:

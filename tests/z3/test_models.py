@@ -153,7 +153,7 @@ def test_cti_of_too_weak_budget_invariant_in_spec_vocabulary() -> None:
     """Without its strengthening lemmas, ``GCBudgetWithinLimit`` is not
     inductive: the counterexample to induction is printed as a state table in
     the spec's names, and its post-state really spends past ``Limit``."""
-    from aura_model.z3._guard_chain import guard_chain
+    from aura_model.z3.models.guard_chain import guard_chain
 
     with fresh_context():
         res = guard_chain().prove("GCBudgetWithinLimit", assume=[])

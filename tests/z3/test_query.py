@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 import z3
 from aura_model.z3 import Verdict, fresh_context
-from aura_model.z3._query import SAFETY_TIMEOUT_MS, Outcome, limited_solver, recording, run_query
+from aura_model.z3.framework.query import (
+    SAFETY_TIMEOUT_MS,
+    Outcome,
+    limited_solver,
+    recording,
+    run_query,
+)
 
 
 def _pythagoras(rlimit: int) -> Outcome:

@@ -4,7 +4,7 @@ keeps the spec's bug behaviours."""
 from __future__ import annotations
 
 from aura_model.z3 import Verdict, fresh_context
-from aura_model.z3._rendezvous import rendezvous
+from aura_model.z3.models.rendezvous import rendezvous
 
 
 def test_members_only_needs_the_initiator_channel_lemma() -> None:

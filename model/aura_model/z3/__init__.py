@@ -5,19 +5,33 @@ actions and invariant names; integers and times are unbounded (bit-vectors
 where the implementation computes in u64). See ``docs/proofs.md``.
 """
 
-from aura_model.z3._context import fresh_context
 from aura_model.z3._prove import (
+    DEFAULT_DEPTH,
     PURE,
     ProveReport,
     Row,
     UnknownObligation,
-    configure_prove,
     model_names,
     prove_all,
     row_names,
     stage_z3_prove,
 )
-from aura_model.z3._pure import (
+from aura_model.z3._registry import MODELS, ModelEntry
+from aura_model.z3.framework import (
+    DEFAULT_RLIMIT,
+    Action,
+    ProofResult,
+    QueryStat,
+    Skolemized,
+    Step,
+    Trace,
+    TransitionSystem,
+    Verdict,
+    Z3ModelError,
+    format_value,
+    fresh_context,
+)
+from aura_model.z3.models.pure import (
     PURE_RLIMIT,
     U64_MAX,
     BoundaryCase,
@@ -26,21 +40,9 @@ from aura_model.z3._pure import (
     pure_checks,
     run_pure_checks,
 )
-from aura_model.z3._query import DEFAULT_RLIMIT, QueryStat
-from aura_model.z3._registry import MODELS, ModelEntry
-from aura_model.z3._ts import (
-    Action,
-    ProofResult,
-    Skolemized,
-    Step,
-    Trace,
-    TransitionSystem,
-    Verdict,
-    Z3ModelError,
-    format_value,
-)
 
 __all__ = [
+    "DEFAULT_DEPTH",
     "DEFAULT_RLIMIT",
     "MODELS",
     "PURE",
@@ -62,7 +64,6 @@ __all__ = [
     "Verdict",
     "Z3ModelError",
     "boundary_cases",
-    "configure_prove",
     "format_value",
     "fresh_context",
     "model_names",

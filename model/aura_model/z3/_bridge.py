@@ -15,7 +15,8 @@ from typing import Any
 
 import z3
 
-from aura_model.z3._descriptor_validity import (
+from aura_model.z3.framework import State, TransitionSystem, Z3ModelError, array_true_keys
+from aura_model.z3.models.descriptor_validity import (
     _ACCESSOR,
     DV_AUTH,
     DV_CTX,
@@ -23,9 +24,8 @@ from aura_model.z3._descriptor_validity import (
     OUTSIDER,
     dv_sorts,
 )
-from aura_model.z3._epoch_rotation import INI, RESP, er_sorts
-from aura_model.z3._guard_chain import GC_AUTH, gc_sorts
-from aura_model.z3._ts import State, TransitionSystem, Z3ModelError, array_true_keys
+from aura_model.z3.models.epoch_rotation import INI, RESP, er_sorts
+from aura_model.z3.models.guard_chain import GC_AUTH, gc_sorts
 
 __all__ = ["Bridge", "DVBridge", "ERBridge", "GCBridge", "sample_reachable_steps"]
 

@@ -8,21 +8,18 @@ implementation's pure functions and the refutation of their broken twins.
 The run passes iff every row meets its expectation.
 
 Verdicts are deterministic: every query runs under a calibrated ``rlimit``
-(``_query.py``), and every row builds its model and runs its queries in a
-fresh Z3 context (``_context.py``), so a row's verdict and resource count are
+(``framework/query.py``), and every row builds its model and runs its queries in a
+fresh Z3 context (``framework/context.py``), so a row's verdict and resource count are
 the same alone (``--only``), in a full run, in any order, in any process, at
 any load. Wall time is reported as a figure, never a verdict.
 """
 
 from __future__ import annotations
 
-import argparse
 import concurrent.futures
 import functools
-import json
 import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,18 +27,23 @@ from typing import Any
 import attrs
 import z3
 
-from aura_model.z3._context import fresh_context
-from aura_model.z3._pure import PURE_RLIMIT, pure_check_names, run_pure_check
-from aura_model.z3._query import QueryStat, Verdict, recording
 from aura_model.z3._registry import MODELS, ModelEntry
-from aura_model.z3._ts import ProofResult, TransitionSystem, Z3ModelError
+from aura_model.z3.framework import (
+    ProofResult,
+    QueryStat,
+    TransitionSystem,
+    Verdict,
+    Z3ModelError,
+    fresh_context,
+    recording,
+)
+from aura_model.z3.models.pure import PURE_RLIMIT, pure_check_names, run_pure_check
 
 __all__ = [
     "PURE",
     "ProveReport",
     "Row",
     "UnknownObligation",
-    "configure_prove",
     "model_names",
     "prove_all",
     "row_names",
@@ -457,82 +459,7 @@ def prove_all(
     )
 
 
-# -- command line and stage ---------------------------------------------------
-
-
-def _depth(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    value = _depth(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _run(args: argparse.Namespace) -> int:
-    try:
-        report = prove_all(
-            args.depth,
-            None if args.model is None else [args.model],
-            only=args.only,
-            jobs=args.jobs,
-        )
-    except UnknownObligation as exc:
-        print(f"aura-verify prove: error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        json.dump(report.as_json(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(report.format_table())
-        if args.traces:
-            print(report.format_traces())
-    return 0 if report.ok else 1
-
-
-def configure_prove(parser: argparse.ArgumentParser) -> None:
-    """Sub-command ``prove``: the Z3 proofs, as a table or JSON."""
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--depth",
-        type=_depth,
-        default=DEFAULT_DEPTH,
-        metavar="N",
-        help=f"bounded model checking depth, >= 0 (default {DEFAULT_DEPTH})",
-    )
-    parser.add_argument(
-        "--model",
-        choices=model_names(),
-        metavar="NAME",
-        help="run one model only: " + ", ".join(model_names()),
-    )
-    parser.add_argument(
-        "--only",
-        metavar="ROW",
-        help="run one row only (its name in the invariant column, e.g. 'GCBudgetWithinLimit', "
-        "'all invariants', an action name for its witness, 'Inv [BUG_Flag]' for a twin)",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=None,
-        metavar="N",
-        help="worker processes (default: the machine's cores, at most 4)",
-    )
-    parser.add_argument(
-        "--traces",
-        action="store_true",
-        help="also print every action witness and counterexample as a state table",
-    )
-    parser.set_defaults(func=_run)
+# -- the stage ---------------------------------------------------------------
 
 
 def stage_z3_prove() -> Any:

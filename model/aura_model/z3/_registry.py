@@ -12,8 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from aura_model.z3._query import DEFAULT_RLIMIT
-from aura_model.z3._ts import TransitionSystem
+from aura_model.z3.framework import DEFAULT_RLIMIT, TransitionSystem
 
 __all__ = ["MODELS", "ModelEntry"]
 
@@ -44,7 +43,7 @@ class ModelEntry:
 
 
 def _entries() -> list[ModelEntry]:
-    from aura_model.z3._descriptor_validity import (
+    from aura_model.z3.models.descriptor_validity import (
         DV_ASSUME,
         DV_BUGS,
         DV_MC_CONSTANTS,
@@ -52,7 +51,7 @@ def _entries() -> list[ModelEntry]:
         DV_STATE_VALID,
         descriptor_validity,
     )
-    from aura_model.z3._epoch_rotation import (
+    from aura_model.z3.models.epoch_rotation import (
         ER_BUGS,
         ER_IMPLIED,
         ER_MC_CONSTANTS,
@@ -61,7 +60,7 @@ def _entries() -> list[ModelEntry]:
         ER_WITNESS_PREFIXES,
         epoch_rotation,
     )
-    from aura_model.z3._guard_chain import (
+    from aura_model.z3.models.guard_chain import (
         GC_ASSUME,
         GC_BOUNDED,
         GC_BUGS,
@@ -69,7 +68,7 @@ def _entries() -> list[ModelEntry]:
         GC_SCHEDULES,
         guard_chain,
     )
-    from aura_model.z3._rendezvous import (
+    from aura_model.z3.models.rendezvous import (
         RV_BUG_CONSTANTS,
         RV_BUGS,
         RV_MC_CONSTANTS,

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 # For queries without a calibrated limit (the models' and the pure checks'
-# are in the registry and _pure.py): 40x the largest calibrated query seen.
+# are in the registry and models/pure.py): 40x the largest calibrated query seen.
 DEFAULT_RLIMIT = 200_000_000
 SAFETY_TIMEOUT_MS = 600_000
 

@@ -8,7 +8,7 @@ induction names the action that breaks it), k-induction where 1-induction is
 too weak, bounded model checking and a reachability witness per action.
 
 Every query runs under a deterministic resource limit (``rlimit``, see
-``_query.py``); an ``unknown`` answer is reported as such (never as a proof).
+``query.py``); an ``unknown`` answer is reported as such (never as a proof).
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from typing import Any
 import attrs
 import z3
 
-from aura_model.z3._query import DEFAULT_RLIMIT, Outcome, Verdict, limited_solver, run_query
+from aura_model.z3.framework.query import (
+    DEFAULT_RLIMIT,
+    Outcome,
+    Verdict,
+    limited_solver,
+    run_query,
+)
 
 __all__ = [
     "Action",

@@ -21,14 +21,14 @@ from typing import Any
 
 import z3
 
-from aura_model.z3._context import context_cached
-from aura_model.z3._sorts import EnumSort
-from aura_model.z3._ts import (
+from aura_model.z3.framework import (
     Action,
+    EnumSort,
     Record,
     State,
     TransitionSystem,
     array_true_keys,
+    context_cached,
     decode_scalar,
 )
 

@@ -25,9 +25,14 @@ from typing import Any
 import attrs
 import z3
 
-from aura_model.z3._context import fresh_context
-from aura_model.z3._query import Verdict, limited_solver, run_query
-from aura_model.z3._ts import ProofResult, Z3ModelError
+from aura_model.z3.framework import (
+    ProofResult,
+    Verdict,
+    Z3ModelError,
+    fresh_context,
+    limited_solver,
+    run_query,
+)
 
 __all__ = [
     "CHOICE_CANDIDATES",

@@ -25,9 +25,7 @@ from typing import Any
 
 import z3
 
-from aura_model.z3._context import context_cached
-from aura_model.z3._sorts import EnumSort
-from aura_model.z3._ts import Action, State, TransitionSystem
+from aura_model.z3.framework import Action, EnumSort, State, TransitionSystem, context_cached
 
 __all__ = [
     "RV_BUGS",
