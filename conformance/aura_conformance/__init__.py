@@ -25,7 +25,7 @@ from aura_conformance._checker import (
     epoch_rotation_checker,
     guard_chain_checker,
 )
-from aura_conformance._cli import configure_conform, open_backend, stage_conformance
+from aura_conformance._cli import open_backend
 from aura_conformance._dv_machine import (
     DV_SCENARIOS,
     DescriptorBackend,
@@ -114,7 +114,6 @@ __all__ = [
     "TraceReplayError",
     "Variant",
     "check_lookups",
-    "configure_conform",
     "decode_reply",
     "descriptor_validity_checker",
     "epoch_rotation_checker",
@@ -132,7 +131,6 @@ __all__ = [
     "run_epoch_conformance",
     "run_epoch_scenarios",
     "serve_stdio",
-    "stage_conformance",
     "state_from_itf",
     "state_to_itf",
 ]

@@ -1,6 +1,8 @@
-"""The stages that ``aura-verify`` (``make verify``) runs, in order.
+"""What a verification stage reports: the values every stage returns.
 
-Each stage is a callable returning a :class:`StageResult`. A stage whose tool is
+The stages themselves live with their engines (``aura_model.spec_check``,
+``aura_model.z3``, ``aura_model.runners``) and the table that runs them in
+order is the command line's (``aura_verify.stages``). A stage whose tool is
 missing reports ``SKIPPED`` with the reason; it never reports a pass.
 """
 
@@ -10,6 +12,8 @@ import enum
 from collections.abc import Callable
 
 import attrs
+
+__all__ = ["StageFn", "StageResult", "Status"]
 
 
 class Status(enum.Enum):
@@ -27,13 +31,3 @@ class StageResult:
 
 
 StageFn = Callable[[], StageResult]
-
-# (stage name, "module:function"). Imported lazily so one slow or optional stage
-# does not tax the others' start-up. Later issues append their stages here.
-STAGES: list[tuple[str, str]] = [
-    ("spec-check", "aura_model.spec_check:stage_spec_check"),
-    ("z3-prove", "aura_model.z3:stage_z3_prove"),
-    ("conformance", "aura_conformance:stage_conformance"),
-    ("apalache", "aura_model.runners:stage_apalache"),
-    ("tlc", "aura_model.runners:stage_tlc"),
-]

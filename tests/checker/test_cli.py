@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aura_model.cli import main
+from aura_verify import main
 
 JSON_KEYS = {
     "result",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import tla
-from aura_model.cli import main
 from aura_model.tla import TlaParseError, Unsupported, check, load_model
 from aura_model.tla._unicode import to_ascii
+from aura_verify import main
 
 from .differential import compare_outcomes
 from .tlc_oracle import eval_with_tlc, run_sany, run_tlc, skip_reason

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from aura_model import itf
-from aura_model.cli import main
 from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
 from aura_model.tla._trace import STUTTERING, Step, format_table, from_plain, to_plain
+from aura_verify import main
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aura_model.cli import main
-from aura_model.stages import STAGES
+from aura_verify import STAGES, main
 
 
 def test_unknown_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -12,8 +11,8 @@ def test_unknown_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["--stage", "no-such-stage"]) == 2
     err = capsys.readouterr().err
     assert "no-such-stage" in err
-    for name, _ in STAGES:
-        assert name in err
+    for stage in STAGES:
+        assert stage.name in err
 
 
 def test_absent_external_checkers_are_skipped_not_passed(

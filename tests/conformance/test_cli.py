@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from aura_conformance import stage_conformance
-from aura_model.cli import main
 from aura_model.stages import Status
+from aura_verify import main
+from aura_verify.commands.conform import stage_conformance
 
 
 def test_conform_reference_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:

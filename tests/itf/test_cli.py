@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from aura_model.cli import main
+from aura_verify import main
 
 
 def test_itf_subcommand(shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

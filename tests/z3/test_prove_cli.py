@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from aura_model.cli import main
 from aura_model.z3 import model_names, row_names
+from aura_verify import main
 
 
 def _json_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:

@@ -3,7 +3,6 @@
 See ``docs/formats.md`` for the value mapping and strict versus lenient reading.
 """
 
-from aura_model.itf._cli import configure_itf
 from aura_model.itf._codec import (
     FORMAT_DESCRIPTION,
     Trace,
@@ -26,7 +25,6 @@ __all__ = [
     "Unserializable",
     "Variant",
     "canonical_key",
-    "configure_itf",
     "decode_value",
     "dump_trace",
     "dumps_trace",

@@ -13,7 +13,6 @@ from aura_model.runners._apalache import (
     parse_apalache_output,
     parse_counterexample_tla,
 )
-from aura_model.runners._cli import configure_tools
 from aura_model.runners._detect import (
     APALACHE_MIN_JAVA,
     TLC_MIN_JAVA,
@@ -96,7 +95,6 @@ __all__ = [
     "ToolStatus",
     "apalache_command",
     "clear_shared_runs",
-    "configure_tools",
     "detect",
     "detect_apalache",
     "detect_java",

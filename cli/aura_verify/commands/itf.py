@@ -6,9 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from aura_model.itf._codec import load_trace
-from aura_model.itf._errors import ItfError
-
 __all__ = ["configure_itf"]
 
 
@@ -23,6 +20,8 @@ def configure_itf(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from aura_model.itf import ItfError, load_trace
+
     bad = 0
     for path in args.files:
         try:

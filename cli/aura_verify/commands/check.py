@@ -11,13 +11,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aura_model import itf
-from aura_model.tla._bfs import check, simulate
-from aura_model.tla._errors import ConfigError, TlaError, TlaParseError, Unsupported
-from aura_model.tla._model import Model, load_model
-from aura_model.tla._trace import CheckResult, steps_json
+if TYPE_CHECKING:
+    from aura_model.tla import CheckResult, Model, TlaError
 
 __all__ = ["configure_check", "configure_simulate", "run_check", "run_simulate"]
 
@@ -66,6 +63,8 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Model | int:
+    from aura_model.tla import TlaError, load_model
+
     try:
         return load_model(args.spec, args.config)
     except TlaError as exc:
@@ -73,6 +72,8 @@ def _load(args: argparse.Namespace) -> Model | int:
 
 
 def _fail(exc: TlaError, args: argparse.Namespace) -> int:
+    from aura_model.tla import ConfigError, TlaParseError, Unsupported
+
     if isinstance(exc, ConfigError):
         word = "config"
     elif isinstance(exc, (TlaParseError, Unsupported)):
@@ -101,6 +102,10 @@ def _fail(exc: TlaError, args: argparse.Namespace) -> int:
 
 
 def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model) -> int:
+    from aura_model import itf
+    from aura_model.tla import TlaError
+    from aura_model.tla._trace import steps_json
+
     try:
         steps = res.steps(model) if res.trace else ([], None)
         if getattr(args, "itf", None):
@@ -175,6 +180,8 @@ def run_check(args: argparse.Namespace) -> int:
             deadlock=False if args.no_deadlock else None,
             json=args.json,
         )
+    from aura_model.tla import TlaError, check
+
     model = _load(args)
     if isinstance(model, int):
         return model
@@ -206,6 +213,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
+    from aura_model.tla import TlaError, simulate
+
     model = _load(args)
     if isinstance(model, int):
         return model

@@ -6,9 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from aura_model.runners._engine import ENGINES, detect
-from aura_model.runners._sany import sany_command
-
 __all__ = ["configure_tools"]
 
 
@@ -19,6 +16,8 @@ def configure_tools(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from aura_model.runners import ENGINES, detect, sany_command
+
     rows = {}
     for engine in ENGINES:
         status = detect(engine)
