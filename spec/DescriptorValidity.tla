@@ -26,37 +26,22 @@
 EXTENDS Naturals, FiniteSets
 
 CONSTANTS
-    \* @type: Set(AUTH);
     Auth,        \* the members of every context (the roster)
-    \* @type: Set(CTX);
     Ctx,         \* the relational contexts
-    \* @type: Set(AUTH);
     Publishers,  \* the members that publish descriptors
-    \* @type: AUTH;
     Outsider,    \* an authority outside every roster: it must learn nothing
-    \* @type: Int;
     MaxTime,     \* the time domain is 0..MaxTime
-    \* @type: Int;
     Validity,    \* valid_until - valid_from of every descriptor
-    \* @type: Int;
     Window,      \* the refresh window of needs_refresh
-    \* @type: Int;
     MaxNonce     \* each publisher publishes at most MaxNonce descriptors
 
 CONSTANTS
-    \* @type: Bool;
     BUG_CrossContextLookup,  \* the lookup ignores the context
-    \* @type: Bool;
     BUG_InclusiveValidUntil,     \* valid iff from <= now <= until (closed window)
-    \* @type: Bool;
     BUG_IgnoreRevocation,    \* revocations are never honoured
-    \* @type: Bool;
     BUG_AnyoneRevokes,       \* a revocation by any member is honoured
-    \* @type: Bool;
     BUG_LastArrivedWins,     \* the lookup returns the last descriptor synced
-    \* @type: Bool;
     BUG_SyncReplaces,        \* sync overwrites the replica instead of merging
-    \* @type: Bool;
     BUG_SyncToNonMember      \* sync sends facts to an authority outside the roster
 
 ASSUME DVConstantsOK ==
@@ -70,13 +55,9 @@ DVFact == [kind : DVKinds, auth : Auth, ctx : Ctx, from : 0..MaxTime,
            until : 0..(MaxTime + Validity), nonce : 1..MaxNonce, by : Auth]
 
 VARIABLES
-    \* @type: Int;
     now,        \* the shared clock, in the spec's time domain
-    \* @type: AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH });
     journal,    \* journal[m]: the facts in m's replica (m a member or the Outsider)
-    \* @type: AUTH -> Int;
     nextNonce,  \* the next nonce of each publisher
-    \* @type: AUTH -> (CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH })));
     lastSeen    \* lastSeen[m][c][p]: the last descriptor of p in c to reach m
 
 vars == <<now, journal, nextNonce, lastSeen>>

@@ -24,29 +24,18 @@
 EXTENDS Naturals, Sequences, FiniteSets
 
 CONSTANTS
-    \* @type: AUTH;
     Ini,       \* the initiator
-    \* @type: AUTH;
     Resp,      \* the responder
-    \* @type: Int;
     MaxEpoch,  \* epochs are 0..MaxEpoch
-    \* @type: Int;
     MaxHs      \* at most MaxHs handshakes (ids 1..MaxHs)
 
 CONSTANTS
-    \* @type: Bool;
     BUG_ReviveClosed,         \* a late msg 2 revives a Closed or Error channel
-    \* @type: Bool;
     BUG_ActiveBeforeConfirm,  \* the responder is Active before key confirmation
-    \* @type: Bool;
     BUG_NoReplayCheck,        \* the responder accepts a replayed msg 1
-    \* @type: Bool;
     BUG_PskFromPublicIds,     \* the PSK is derived from public ids only
-    \* @type: Bool;
     BUG_AcceptRetiredEpoch,   \* data of a rotating channel's old keys is accepted
-    \* @type: Bool;
     BUG_RotateInPlace,        \* the seed's rotate(): new epoch, same keys
-    \* @type: Bool;
     BUG_NoEpochBinding        \* the prologue does not bind the epoch
 
 ASSUME ERConstantsOK == Ini # Resp /\ MaxEpoch \in Nat /\ MaxHs \in Nat
@@ -68,25 +57,15 @@ ERMsg == [type : {"Init", "Resp", "Data"}, src : Auth, dst : Auth, ep : EREpochs
           id : ERIds, psk : 0..(MaxEpoch + 1)]
 
 VARIABLES
-    \* @type: AUTH -> Int;
     epoch,        \* epoch[a]: the current epoch of a
-    \* @type: AUTH -> (AUTH -> { st: Str, ep: Int, id: Int, psk: Int });
     chan,         \* chan[a][b]: a's channel with peer b
-    \* @type: Int;
     nextId,       \* the next handshake id (also the initiator's timestamp)
-    \* @type: AUTH -> (AUTH -> Int);
     lastTs,       \* lastTs[r][i]: the greatest msg-1 timestamp r accepted from i
-    \* @type: Set({ type: Str, src: AUTH, dst: AUTH, ep: Int, id: Int, psk: Int });
     msgs,         \* every message ever sent (the attacker may replay any)
-    \* @type: Seq(Int);
     respLog,      \* the ids of the msg 1s the responder accepted, in order
-    \* @type: Set(Int);
     confirmed,    \* the ids the responder key-confirmed
-    \* @type: Set({ ini: AUTH, resp: AUTH, id: Int, ep: Int });
     established,  \* the ChannelEstablished facts journaled
-    \* @type: AUTH -> Set(Int);
     closed,       \* closed[a]: the channel ids a closed, failed or retired
-    \* @type: Set({ id: Int, ep: Int, at: Int });
     received      \* the data accepted: channel id, sealing epoch, receiver's epoch
 
 vars == <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established, closed,

@@ -26,41 +26,24 @@
 EXTENDS Integers, Sequences, FiniteSets
 
 CONSTANTS
-    \* @type: Set(AUTH);
     Auth,        \* the roster of the context
-    \* @type: Set(AUTH);
     Holders,     \* the authorities holding the operation's capability
-    \* @type: AUTH;
     NoAuth,      \* "no authority": the pending fields of an idle interpreter
-    \* @type: Int;
     Limit,       \* flow budget per (authority, epoch)
-    \* @type: Set(Int);
     Costs,       \* the costs an operation may have (seed section 5)
-    \* @type: Int;
     MaxEpoch     \* epochs are 0..MaxEpoch
 
 CONSTANTS
-    \* @type: Bool;
     BUG_NoCapCheck,         \* the capability guard is skipped
-    \* @type: Bool;
     BUG_NoBudgetCheck,      \* the budget guard is skipped
-    \* @type: Bool;
     BUG_ChargeAfterAppend,  \* the journal is appended before the charge
-    \* @type: Bool;
     BUG_DoubleCharge,       \* the append charges the budget a second time
-    \* @type: Bool;
     BUG_NoRollback,         \* a failed append keeps the charge
-    \* @type: Bool;
     BUG_EpochCarryOver,     \* a new epoch inherits the old epoch's spending
-    \* @type: Bool;
     BUG_EffectsOnDeny,      \* a denied operation still sends its packet
-    \* @type: Bool;
     BUG_NoReplayCheck,      \* receipts: neither nonce nor chain is checked
-    \* @type: Bool;
     BUG_NoChainCheck,       \* receipts: the chain link is not checked
-    \* @type: Bool;
     BUG_NoEpochCheck,       \* receipts: the epoch is not checked
-    \* @type: Bool;
     BUG_NoSignatureCheck    \* receipts: the signer is not checked
 
 ASSUME GCConstantsOK ==
@@ -71,35 +54,20 @@ ASSUME GCConstantsOK ==
     /\ MaxEpoch \in Nat
 
 VARIABLES
-    \* @type: Int;
     epoch,      \* the current epoch of the context
-    \* @type: AUTH -> (Int -> Int);
     spent,      \* spent[a][e]: flow budget charged to a in epoch e
-    \* @type: AUTH -> (Int -> Int);
     committed,  \* history: the cost of the outcomes that were sent
-    \* @type: Str;
     phase,      \* the effect interpreter: Idle, Allowed, Charged, Appended
-    \* @type: AUTH;
     pAuth,      \* the outcome in flight: its source ...
-    \* @type: AUTH;
     pDst,       \* ... its destination ...
-    \* @type: Int;
     pCost,      \* ... its cost ...
-    \* @type: Int;
     pEpoch,     \* ... and the epoch it was evaluated in
-    \* @type: Bool;
     charged,    \* the outcome in flight has been charged
-    \* @type: Set({ src: AUTH, epoch: Int, nonce: Int, cost: Int });
     journal,    \* the facts appended to the context journal
-    \* @type: AUTH -> Int;
     nextNonce,  \* the sender's next receipt nonce in the current epoch
-    \* @type: Set({ src: AUTH, dst: AUTH, epoch: Int, nonce: Int, prev: Int, cost: Int, signer: AUTH });
     wire,       \* every receipt ever put on the network (never shrinks)
-    \* @type: AUTH -> (AUTH -> Int);
     accepted,   \* accepted[d][s]: the last receipt nonce d accepted from s
-    \* @type: AUTH -> Seq({ src: AUTH, epoch: Int, nonce: Int, prev: Int, signer: AUTH, at: Int });
     rlog,       \* the receipts log of each receiver, in acceptance order
-    \* @type: Set(Str);
     denials     \* the typed denial reasons seen (they stay local)
 
 vars == <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch, charged,

@@ -34,51 +34,29 @@
 EXTENDS Naturals, Sequences, FiniteSets
 
 CONSTANTS
-    \* @type: AUTH;
     Ini,       \* the initiator
-    \* @type: AUTH;
     Resp,      \* the responder (the descriptor publisher)
-    \* @type: AUTH;
     Relay,     \* the relay authority
-    \* @type: AUTH;
     Outsider,  \* an authority in no roster (the attacker's identity)
-    \* @type: Set(CTX);
     Ctx,       \* the relational contexts of Ini and Resp
-    \* @type: Set(CTX);
     RelayCtx,  \* the contexts in which Relay holds relay:forward
-    \* @type: Int;
     MaxTime,   \* the time domain is 0..MaxTime
-    \* @type: Int;
     Validity,  \* valid_until - valid_from of a descriptor
-    \* @type: Int;
     Window,    \* the refresh window of needs_refresh
-    \* @type: Int;
     MaxEpoch,  \* epochs are 0..MaxEpoch
-    \* @type: Int;
     Limit,     \* flow budget per (context, authority, epoch)
-    \* @type: Int;
     MaxDesc,   \* at most MaxDesc descriptors are published
-    \* @type: Int;
     MaxHs      \* at most MaxHs handshakes (ids and timestamps 1..MaxHs)
 
 CONSTANTS
-    \* @type: Bool;
     BUG_ReplyOnReject,       \* a rejected first message gets an error reply
-    \* @type: Bool;
     BUG_ChannelNotBound,     \* channel lookup by peer ignores the context
-    \* @type: Bool;
     BUG_DoubleCharge,        \* the initiator is charged twice per handshake
-    \* @type: Bool;
     BUG_NoReplayCheck,       \* the responder keeps no timestamps
-    \* @type: Bool;
     BUG_JournalBeforeConfirm,\* ChannelEstablished is journaled on msg 1
-    \* @type: Bool;
     BUG_IgnoreRevocation,    \* the initiator's lookup ignores revocations
-    \* @type: Bool;
     BUG_NoEpochCheck,        \* the responder accepts a msg 1 of a retired epoch
-    \* @type: Bool;
     BUG_RelayNoCapCheck,     \* the relay forwards without relay:forward
-    \* @type: Bool;
     BUG_NoRosterCheck        \* the responder accepts a non-member's msg 1
 
 Peers == {Ini, Resp}
@@ -118,29 +96,17 @@ RVSent == [src : Auth, type : {"Init", "Resp", "Confirm", "Error", "Forward"}, c
 RVReceipt == [op : {"Init", "Resp"}, ctx : Ctx, src : Senders, ep : RVEpochs]
 
 VARIABLES
-    \* @type: Int;
     now,        \* the clock, in the spec's time domain
-    \* @type: CTX -> Int;
     epoch,      \* epoch[c]: the current epoch of context c
-    \* @type: CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, from: Int, until: Int, nonce: Int, id: Int, ep: Int }));
     journal,    \* journal[c][m]: member m's replica of c's journal
-    \* @type: CTX -> (AUTH -> (Int -> Int));
     spent,      \* spent[c][a][e]: flow budget a spent in c during epoch e
-    \* @type: CTX -> (AUTH -> (AUTH -> { st: Str, ep: Int, id: Int, ctx: CTX }));
     chan,       \* chan[c][a][p]: a's channel with p, registered under context c
-    \* @type: Int;
     nextId,     \* the next handshake id, also Ini's monotonic timestamp
-    \* @type: AUTH -> (AUTH -> Int);
     lastTs,     \* lastTs[r][i]: greatest msg-1 timestamp r accepted from i
-    \* @type: Set({ type: Str, ctx: CTX, src: AUTH, dst: AUTH, to: AUTH, path: Str, ep: Int, id: Int, dok: Bool });
     net,        \* every message ever put on the network
-    \* @type: Seq({ resp: AUTH, ini: AUTH, ts: Int });
     hsLog,      \* the msg 1s the responder accepted, in order
-    \* @type: AUTH -> Set({ op: Str, ctx: CTX, src: AUTH, ep: Int });
     rlog,       \* rlog[d]: the receipts d accepted
-    \* @type: Set({ src: AUTH, type: Str, ctx: CTX, after: Str });
     sent,       \* every packet sent, with the decision of the step that sent it
-    \* @type: Set(Int);
     confirmed   \* the handshake ids the responder key-confirmed
 
 vars == <<now, epoch, journal, spent, chan, nextId, lastTs, net, hsLog, rlog, sent,

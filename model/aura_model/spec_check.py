@@ -1,7 +1,8 @@
 """The ``spec-check`` stage: SANY, TLC and the embedded checker agree on every model.
 
-Each ``spec/MC_<Module>[_<variant>].cfg`` belongs to ``spec/<Module>.tla`` and
-states the expected outcome in a comment line::
+Each ``spec/<Module>/MC_<Module>[_<variant>].cfg`` belongs to ``spec/<Module>.tla``
+(the layout of :mod:`aura_model.specs`) and states the expected outcome in a comment
+line::
 
     \\* expect: ok
     \\* expect: invariant GCChargeFirst
@@ -13,8 +14,8 @@ TLC: the same result and name, the same number of distinct states on a passing
 model, and the same trace length on a safety violation (invariant, action property,
 deadlock), where both explore breadth-first and so report a shortest trace. A
 liveness counterexample is a lasso found by a cycle search, not by BFS, and is not
-shortest in either tool: its lengths are shown, not compared. Every module in the
-folder must pass SANY, also those no model checks (the Apalache wrappers).
+shortest in either tool: its lengths are shown, not compared. Every module at the
+top of the folder must pass SANY, also those no model checks (the Apalache wrappers).
 
 Without TLC (no Java, no jar) the embedded checker is still held to the
 expectations, and the stage is SKIPPED with the reason: never a pass.
@@ -40,6 +41,7 @@ from aura_model.runners import (
     run_sany,
     shared_tlc_run,
 )
+from aura_model.specs import SpecLayoutError, all_configs, module_of, module_path, spec_dir
 from aura_model.stages import StageResult, Status
 
 __all__ = [
@@ -65,7 +67,6 @@ _RESULTS = frozenset({"ok", "invariant", "property", "deadlock", "error", "assum
 _NAMED = frozenset({"invariant", "property"})
 # Horizontal white space only, so the pattern can never run on into the next line.
 _EXPECT = re.compile(r"^\\\*[ \t]*expect:[ \t]*(?P<body>.*?)[ \t]*$")
-_CFG_NAME = re.compile(r"^MC_(?P<module>[A-Za-z][A-Za-z0-9]*)(?:_[A-Za-z0-9_]+)?\.cfg$")
 
 
 class SpecCheckError(Exception):
@@ -249,11 +250,6 @@ def module_invariants(path: Path) -> list[SpecInvariant]:
     return found
 
 
-def spec_dir() -> Path:
-    """``spec/`` of the project: the checkout this package is installed from."""
-    return Path(__file__).resolve().parents[2] / "spec"
-
-
 def parse_expectation(text: str, where: str) -> Expectation:
     """Read the ``\\* expect:`` line of a cfg's text; ``where`` names the file in errors."""
     found = [m.group("body") for line in text.splitlines() if (m := _EXPECT.match(line.strip()))]
@@ -274,16 +270,23 @@ def parse_expectation(text: str, where: str) -> Expectation:
 
 
 def discover(directory: Path | None = None) -> list[ModelCase]:
-    """Every ``MC_*.cfg`` of ``directory`` (default ``spec/``), sorted by name."""
+    """Every ``MC_*.cfg`` of ``directory`` (default ``spec/``), sorted by name.
+
+    A model sits in its module's folder (or, in a small folder, beside the module);
+    one in another module's folder is an error, so the layout cannot drift.
+    """
     root = directory if directory is not None else spec_dir()
     if not root.is_dir():
         raise SpecCheckError(f"{root}: no spec directory")
     cases: list[ModelCase] = []
-    for cfg in sorted(root.glob("MC_*.cfg")):
-        m = _CFG_NAME.match(cfg.name)
-        if m is None:
-            raise SpecCheckError(f"{cfg}: name is not MC_<Module>[_<variant>].cfg")
-        spec = root / f"{m.group('module')}.tla"
+    for cfg in all_configs(root):
+        try:
+            module = module_of(cfg)
+        except SpecLayoutError as exc:
+            raise SpecCheckError(str(exc)) from None
+        if cfg.parent != root and cfg.parent.name != module:
+            raise SpecCheckError(f"{cfg}: a model of {module} belongs in {module}/")
+        spec = module_path(module, root)
         if not spec.is_file():
             raise SpecCheckError(f"{cfg}: its module {spec.name} does not exist")
         text = cfg.read_text(encoding="utf-8")

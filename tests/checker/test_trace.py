@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aura_model import itf
+from aura_model.specs import all_configs, config_path
 from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
 from aura_model.tla._trace import STUTTERING, Step, format_table, from_plain, to_plain
@@ -142,10 +143,10 @@ def test_checker_values_roundtrip_through_itf(v: Any) -> None:
 PROJECT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT / "spec"
 _EXPECT = re.compile(r"\\\*\s*expect:\s*(\w+)(?:[ \t]+(\w+))?")
-BAD_MODELS = sorted(SPEC.glob("MC_*_bad_*.cfg"))
+BAD_MODELS = [c for c in all_configs(SPEC) if "_bad_" in c.name]
 # Rendezvous models take seconds each to load: one runs in `make test`, all in test-slow.
 FAST = [c for c in BAD_MODELS if "Rendezvous" not in c.name] + [
-    SPEC / "MC_Rendezvous_bad_RVMembersOnly.cfg"
+    config_path("MC_Rendezvous_bad_RVMembersOnly.cfg", SPEC)
 ]
 
 

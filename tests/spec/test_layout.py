@@ -63,3 +63,17 @@ def test_the_project_models_are_found() -> None:
         assert module_path(name).is_file()
         assert config_path(f"MC_{name}.cfg") in module_configs(name)
     assert spec_dir().name == "spec"
+
+
+def test_the_runners_find_the_module_one_folder_up(tmp_path: Path) -> None:
+    """A model in spec/<Module>/ checks spec/<Module>.tla; Apalache gets spec/AP<Module>.tla."""
+    from aura_model.runners import model_configs, spec_for
+
+    _layout(tmp_path)
+    bad = tmp_path / "Counter" / "MC_Counter_bad_Small.cfg"
+    assert spec_for(bad) == tmp_path / "Counter.tla"
+    assert spec_for(bad, "apalache") == tmp_path / "Counter.tla"
+    wrapper_path("Counter", tmp_path).write_text("---- MODULE APCounter ----\n====\n")
+    assert spec_for(bad, "apalache") == tmp_path / "APCounter.tla"
+    assert spec_for(bad, "tlc") == tmp_path / "Counter.tla"
+    assert model_configs(tmp_path) == all_configs(tmp_path)

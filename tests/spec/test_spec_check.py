@@ -131,6 +131,25 @@ def test_discover_rejects_a_cfg_without_its_module(specs: Path) -> None:
         discover(specs)
 
 
+def test_discover_reads_models_from_their_module_folder(tmp_path: Path) -> None:
+    """spec/<Module>/MC_<Module>*.cfg belongs to spec/<Module>.tla, as in the project."""
+    (tmp_path / "Counter.tla").write_text(COUNTER)
+    (tmp_path / "Counter").mkdir()
+    (tmp_path / "Counter" / "MC_Counter_bad_Small.cfg").write_text(_cfg("invariant Small", 3))
+    (tmp_path / "MC_Counter.cfg").write_text(_cfg("ok", 2))
+    cases = discover(tmp_path)
+    assert [c.cfg.name for c in cases] == ["MC_Counter.cfg", "MC_Counter_bad_Small.cfg"]
+    assert {c.spec for c in cases} == {tmp_path / "Counter.tla"}
+
+
+def test_discover_rejects_a_model_in_another_module_folder(specs: Path) -> None:
+    """Failing counterpart: a model filed under the wrong module is an error naming it."""
+    (specs / "Other").mkdir()
+    (specs / "Other" / "MC_Counter_live.cfg").write_text(_cfg("ok", 1))
+    with pytest.raises(SpecCheckError, match=r"MC_Counter_live\.cfg: a model of Counter"):
+        discover(specs)
+
+
 def test_the_expect_line_does_not_run_into_the_next_line(tmp_path: Path) -> None:
     """``\\* expect: ok`` followed by a ``\\*`` comment line names nothing; both readers agree.
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import tla
-from aura_model.spec_check import discover, module_invariants, spec_dir
+from aura_model.spec_check import discover, module_invariants
+from aura_model.specs import all_configs, config_path, model_dir, spec_dir
 
 SPEC = spec_dir()
 MODULES = ("GuardChain", "DescriptorValidity", "EpochRotation", "Rendezvous")
 TLA_FILES = sorted(SPEC.glob("*.tla"))
-CFG_FILES = sorted(SPEC.glob("MC_*.cfg"))
+CFG_FILES = all_configs()
 STANDARD = {"Naturals", "Integers", "Sequences", "FiniteSets", "TLC"}
 CFG_KEYWORDS = {
     "SPECIFICATION", "INIT", "NEXT", "INVARIANT", "INVARIANTS", "PROPERTY", "PROPERTIES",
@@ -57,7 +58,18 @@ def test_the_four_modules_and_their_apalache_wrappers_exist() -> None:
     for name in MODULES:
         assert (SPEC / f"{name}.tla").is_file()
         assert (SPEC / f"AP{name}.tla").is_file()
-        assert (SPEC / f"MC_{name}.cfg").is_file()
+        assert (model_dir(name) / f"MC_{name}.cfg").is_file()
+
+
+def test_models_sit_in_their_module_folder_and_modules_at_the_top() -> None:
+    """spec/ holds the modules and wrappers; spec/<Module>/ holds only that module's models."""
+    assert sorted(p.name for p in SPEC.iterdir() if p.is_dir()) == sorted(MODULES)
+    assert {p.suffix for p in SPEC.iterdir() if p.is_file()} == {".tla"}
+    for name in MODULES:
+        models = sorted(p.name for p in model_dir(name).iterdir())
+        assert models, f"spec/{name}/ is empty"
+        assert all(re.fullmatch(rf"MC_{name}(_\w+)?\.cfg", m) for m in models), models
+    assert len(CFG_FILES) == sum(len(list(model_dir(n).iterdir())) for n in MODULES)
 
 
 @pytest.mark.parametrize("path", TLA_FILES, ids=lambda p: p.name)
@@ -78,9 +90,10 @@ def test_modules_extend_only_standard_modules(path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_every_constant_and_variable_has_an_apalache_type(name: str) -> None:
-    """A ``\\* @type:`` annotation precedes every CONSTANT and VARIABLE."""
-    text = (SPEC / f"{name}.tla").read_text(encoding="utf-8")
+def test_every_constant_and_variable_has_an_apalache_type_in_the_wrapper(name: str) -> None:
+    """A ``\\* @type:`` annotation precedes every CONSTANT and VARIABLE of AP<Module>.tla,
+    which Apalache reads for the neutral module it instantiates (the APTCommit pattern)."""
+    text = (SPEC / f"AP{name}.tla").read_text(encoding="utf-8")
     for keyword in ("CONSTANTS", "VARIABLES"):
         for block in re.findall(rf"^{keyword}\n(.*?)(?=\n\n)", text, re.M | re.S):
             lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
@@ -88,6 +101,13 @@ def test_every_constant_and_variable_has_an_apalache_type(name: str) -> None:
                 if not line.startswith("\\*"):
                     assert prev.startswith("\\* @type:"), f"{name}: untyped {line!r}"
             assert lines[0].startswith("\\* @type:")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_the_neutral_module_carries_no_apalache_annotation(name: str) -> None:
+    """Tool-specific annotations live only in the wrapper: the module is plain TLA+."""
+    text = (SPEC / f"{name}.tla").read_text(encoding="utf-8")
+    assert "@type" not in text
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -138,7 +158,7 @@ def test_bug_flags_are_off_in_ok_models_and_one_is_on_in_each_bad_model(cfg: Pat
 @pytest.mark.parametrize("name", MODULES)
 def test_the_ok_model_checks_every_state_invariant_of_the_module(name: str) -> None:
     """MC_<Module>.cfg lists exactly the invariants the module's THEOREMs assert."""
-    sections = _cfg_sections((SPEC / f"MC_{name}.cfg").read_text(encoding="utf-8"))
+    sections = _cfg_sections(config_path(f"MC_{name}.cfg").read_text(encoding="utf-8"))
     invs = {i.name for i in module_invariants(SPEC / f"{name}.tla") if i.kind == "inv"}
     assert set(sections.get("INVARIANT", [])) == invs
 
@@ -147,7 +167,7 @@ def test_the_cfg_reader_of_these_tests_sees_a_misspelt_operator(tmp_path: Path) 
     """Failing counterpart: a cfg naming an undefined invariant is caught by the check above."""
     spec_text = (SPEC / "GuardChain.tla").read_text(encoding="utf-8")
     bad = (
-        (SPEC / "MC_GuardChain.cfg")
+        config_path("MC_GuardChain.cfg")
         .read_text(encoding="utf-8")
         .replace("GCChargeFirst", "GCChargeFrist")
     )

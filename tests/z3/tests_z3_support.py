@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+from aura_model.specs import config_path
 from aura_model.tla import load_model
 
 
@@ -19,7 +20,9 @@ class SpecNames:
 
 
 def spec_names(spec_dir: Path, module: str) -> SpecNames:
-    model = load_model(str(spec_dir / f"{module}.tla"), str(spec_dir / f"MC_{module}.cfg"))
+    model = load_model(
+        str(spec_dir / f"{module}.tla"), str(config_path(f"MC_{module}.cfg", spec_dir))
+    )
     cfg = model.cfg
     return SpecNames(
         frozenset(cfg.invariants),

@@ -18,6 +18,7 @@ from aura_model.runners._apalache import apalache_command, parse_apalache_output
 from aura_model.runners._detect import ToolStatus, detect_apalache, detect_tlc
 from aura_model.runners._result import EngineResult, RunnerError
 from aura_model.runners._tlc import parse_tlc_output, tlc_command
+from aura_model.specs import all_configs
 from aura_model.stages import StageResult, Status
 
 __all__ = [
@@ -218,31 +219,31 @@ def expectation_for(cfg: Path) -> Expectation:
 
 def spec_for(cfg: Path, engine: str = "tlc") -> Path:
     """The module a ``MC_<Name>[_variant].cfg`` checks: the longest existing
-    ``MC_<prefix>.tla``, else the longest ``<prefix>.tla``. For Apalache, a wrapper
-    ``AP<Name>.tla`` beside it wins (STYLE.md: ``@type`` annotations and concrete
-    constants live in such wrappers, the ``APTCommit`` pattern)."""
+    ``MC_<prefix>.tla``, else the longest ``<prefix>.tla``, beside the cfg or one
+    folder up (``spec/<Module>/`` holds the models, ``spec/`` the modules). For
+    Apalache, a wrapper ``AP<Name>.tla`` beside the module wins (STYLE.md: ``@type``
+    annotations and concrete constants live in such wrappers, the ``APTCommit``
+    pattern)."""
     stem = cfg.stem
     parts = stem.split("_")
     candidates = ["_".join(parts[:n]) for n in range(len(parts), 0, -1)]
     if stem.startswith("MC_"):
         candidates += ["_".join(parts[1:n]) for n in range(len(parts), 1, -1)]
     for name in candidates:
-        path = cfg.with_name(f"{name}.tla")
-        if name and path.is_file():
-            wrapper = cfg.with_name(f"AP{name.removeprefix('MC_')}.tla")
-            if engine == "apalache" and wrapper.is_file():
-                return wrapper
-            return path
+        for folder in (cfg.parent, cfg.parent.parent):
+            path = folder / f"{name}.tla"
+            if name and path.is_file():
+                wrapper = path.with_name(f"AP{name.removeprefix('MC_')}.tla")
+                if engine == "apalache" and wrapper.is_file():
+                    return wrapper
+                return path
     raise RunnerError("no module found for this cfg", source=str(cfg))
 
 
-def _spec_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "spec"
-
-
 def model_configs(spec_dir: Path | None = None) -> list[Path]:
-    """Every ``spec/MC_*.cfg`` of the project, sorted."""
-    return sorted((spec_dir or _spec_dir()).glob("MC_*.cfg"))
+    """Every ``MC_*.cfg`` of ``spec_dir`` (default ``spec/``) and its module folders,
+    sorted by file name."""
+    return all_configs(spec_dir)
 
 
 Runner = Callable[[ToolStatus, Path, Path], tuple[EngineResult, bool]]
