@@ -1,8 +1,13 @@
-"""The codec's one error type."""
+"""The codec's one error type, and the JSON paths its messages point with."""
 
 from __future__ import annotations
 
-__all__ = ["ItfError"]
+import json
+import re
+
+__all__ = ["ItfError", "child_path"]
+
+_PLAIN_KEY = re.compile(r"[#A-Za-z_][A-Za-z0-9_]*")
 
 
 class ItfError(ValueError):
@@ -20,3 +25,12 @@ class ItfError(ValueError):
         self.source = source
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}{path}: {message}")
+
+
+def child_path(path: str, key: str | int) -> str:
+    """The JSON path of item ``key`` (an index or a field name) inside ``path``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"

@@ -1,4 +1,7 @@
-"""Python values for the ITF value kinds that have no exact built-in twin.
+"""Python values for the ITF value kinds, their canonical order and their encoding.
+
+The encoding defines the order: ``#set`` and ``#map`` are written sorted by
+:func:`canonical_key`, which compares structured values by their encoded text.
 
 Every decoded value is hashable, so sets of records or maps keyed by tuples
 work. Mapping (ADR-015 -> Python):
@@ -22,7 +25,21 @@ from typing import Any, overload
 
 import attrs
 
-__all__ = ["ItfMap", "Record", "Seq", "Unserializable", "Variant", "canonical_key"]
+from aura_model.itf._errors import ItfError, child_path
+
+__all__ = [
+    "MAX_DEPTH",
+    "ItfMap",
+    "Record",
+    "Seq",
+    "Unserializable",
+    "Variant",
+    "canonical_key",
+    "encode_value",
+]
+
+# Deeper nesting than this is not a model state but an attack on the stack.
+MAX_DEPTH = 400
 
 
 class Record(Mapping[str, Any]):
@@ -204,8 +221,6 @@ def canonical_key(value: Any) -> str:
     integers numerically, strings by code point and structured values by their
     canonical JSON text. Two values get the same key only if they encode the same.
     """
-    from aura_model.itf._codec import encode_value
-
     if isinstance(value, bool):
         return f"0{int(value)}"
     if isinstance(value, int):
@@ -218,3 +233,71 @@ def canonical_key(value: Any) -> str:
     if isinstance(value, str):
         return "2" + value
     return "3" + json.dumps(encode_value(value), sort_keys=True, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- encode
+
+
+def encode_value(value: Any, *, where: str = "") -> object:
+    """Return the JSON-ready ITF form of ``value`` (see the module table above).
+
+    ``list``/:class:`Seq` become JSON lists, ``tuple`` ``#tup``, ``set``/``frozenset``
+    ``#set`` (canonically sorted), ``dict``/:class:`Record` records, :class:`ItfMap`
+    ``#map``, ints ``#bigint``. Raises :class:`ItfError` (with the path) for values
+    ITF cannot hold: floats, ``None``, bytes, non-string record keys, record keys
+    starting with ``#`` (reserved), and a record with exactly the fields ``tag`` and
+    ``value`` (it would read back as a :class:`Variant`; build a ``Variant`` instead).
+    """
+    return _encode(value, where or "$", 0)
+
+
+def _encode(value: Any, path: str, depth: int) -> object:
+    if depth > MAX_DEPTH:
+        raise ItfError("value nested too deeply", path=path)
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return {"#bigint": str(value)}
+    if isinstance(value, list | Seq):
+        return [_encode(v, child_path(path, i), depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, tuple):
+        tp = child_path(path, "#tup")
+        return {"#tup": [_encode(v, child_path(tp, i), depth + 1) for i, v in enumerate(value)]}
+    if isinstance(value, set | frozenset):
+        sp = child_path(path, "#set")
+        ordered = sorted(value, key=canonical_key)
+        return {"#set": [_encode(v, child_path(sp, i), depth + 1) for i, v in enumerate(ordered)]}
+    if isinstance(value, ItfMap):
+        mp = child_path(path, "#map")
+        return {
+            "#map": [
+                [
+                    _encode(k, child_path(child_path(mp, i), 0), depth + 1),
+                    _encode(v, child_path(child_path(mp, i), 1), depth + 1),
+                ]
+                for i, (k, v) in enumerate(value.pairs)
+            ]
+        }
+    if isinstance(value, Variant):
+        return {
+            "tag": value.tag,
+            "value": _encode(value.value, child_path(path, "value"), depth + 1),
+        }
+    if isinstance(value, Unserializable):
+        return {"#unserializable": value.text}
+    if isinstance(value, Mapping):
+        out: dict[str, object] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ItfError(f"record field name {key!r} is not a string", path=path)
+            if key.startswith("#"):
+                raise ItfError(f"record field {key!r} starts with '#', reserved by ITF", path=path)
+            out[key] = _encode(item, child_path(path, key), depth + 1)
+        if set(out) == {"tag", "value"}:
+            raise ItfError(
+                "a record with exactly the fields 'tag' and 'value' reads back as a variant;"
+                " use itf.Variant",
+                path=path,
+            )
+        return out
+    raise ItfError(f"cannot encode a {type(value).__name__} as ITF: {value!r:.80}", path=path)
