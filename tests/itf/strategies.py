@@ -8,7 +8,7 @@ from aura_model import itf
 from hypothesis import strategies as st
 
 _names = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6
 ).filter(lambda s: not s.startswith("#"))
 
 scalars: st.SearchStrategy[Any] = st.one_of(
