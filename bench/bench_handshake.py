@@ -44,9 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._guard import GuardSnapshot
-from aura_rendezvous._handshaker import HandshakeConfig
+from aura_rendezvous import ChannelManager, GuardSnapshot, HandshakeConfig
 from aura_rendezvous.noise import (
     PRODUCTION_PROTOCOL,
     InitialStateCache,
@@ -117,15 +115,22 @@ def run_channel_layer(n: int) -> float:
 
 def _full_path_pair() -> tuple[object, object, object, object, object, object]:
     """Two services with keys, one context, budgets, interpreters and outboxes."""
-    from aura_rendezvous._budget import FlowBudgetStore
-    from aura_rendezvous._descriptor import QuicDirect
-    from aura_rendezvous._facts import DescriptorFact
-    from aura_rendezvous._guard import CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_PUBLISH
-    from aura_rendezvous._ids import AuthorityId, ContextId
-    from aura_rendezvous._interpreter import EffectInterpreter
-    from aura_rendezvous._keys import AuthorityKeys, ContextMembership, Roster
-    from aura_rendezvous._receipt import ReceiptIssuer
-    from aura_rendezvous._service import RendezvousConfig, RendezvousService
+    from aura_rendezvous import (
+        CAP_RENDEZVOUS_CONNECT,
+        CAP_RENDEZVOUS_PUBLISH,
+        AuthorityId,
+        AuthorityKeys,
+        ContextId,
+        ContextMembership,
+        DescriptorFact,
+        EffectInterpreter,
+        FlowBudgetStore,
+        QuicDirect,
+        ReceiptIssuer,
+        RendezvousConfig,
+        RendezvousService,
+        Roster,
+    )
 
     ctx = ContextId(CTX)
     ids = (AuthorityId(ALICE), AuthorityId(BOB))
@@ -165,8 +170,6 @@ def _snapshot(service: object, budget: object, ctx: object, caps: frozenset[str]
 def run_full_path(n: int) -> float:
     """Seconds for ``n`` handshakes through prepare → interpreter → outbox on both
     services, ending with ChannelEstablished journaled and one data message back."""
-    from aura_rendezvous._channel_service import channel_endpoint
-
     alice, bob, ctx, caps, membership, (alice_id, bob_id) = _full_path_pair()
     a_service, a_budget, a_interp, a_out = alice  # type: ignore[misc]
     b_service, b_budget, b_interp, b_out = bob  # type: ignore[misc]
@@ -203,8 +206,8 @@ def run_full_path(n: int) -> float:
         )
         if result.status.value != "Committed":
             raise AssertionError(f"confirmation not journaled: {result}")
-        a_manager = channel_endpoint(a_service).manager
-        b_manager = channel_endpoint(b_service).manager
+        a_manager = a_service.channel_endpoint.manager
+        b_manager = b_service.channel_endpoint.manager
         pong = b_manager.seal(ctx.value, alice_id.value, b"pong")  # type: ignore[attr-defined]
         if a_manager.receive(pong).plaintext != b"pong":
             raise AssertionError("transport pong failed")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from aura_rendezvous._descriptor import RendezvousDescriptor, needs_refresh_at
-from aura_rendezvous._ids import AuthorityId, ContextId, is_authority, is_context
 from aura_rendezvous._service import RendezvousService
+from aura_rendezvous.core import AuthorityId, ContextId, is_authority, is_context
+from aura_rendezvous.descriptors import RendezvousDescriptor, needs_refresh_at
 
 __all__ = ["PeerInfo", "RendezvousAdapter"]
 

@@ -8,27 +8,34 @@ outcome with :class:`~aura_rendezvous.EffectInterpreter`.
 
 ``prepare_establish_channel`` / ``prepare_handle_handshake`` carry real
 Noise IKpsk2 messages produced and checked by the channel layer
-(``_channel_service``).
+(``channels.ChannelEndpoint``).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
-import attrs
-
-from aura_rendezvous._channel_service import KEY_CONFIRMATION_COST, ChannelEndpoint
-from aura_rendezvous._costs import (
+from aura_rendezvous._config import RendezvousConfig
+from aura_rendezvous.channels import ChannelEndpoint, MessageType, message_type
+from aura_rendezvous.core import (
     CHANNEL_ESTABLISHED_COST,
     CONNECT_DIRECT_COST,
     CONNECT_RELAY_COST,
     DESCRIPTOR_PUBLISH_COST,
+    KEY_CONFIRMATION_COST,
     RELAY_FORWARD_COST,
     REVOKE_DESCRIPTOR_COST,
-)
-from aura_rendezvous._descriptor import (
+    AuthorityId,
+    ContextId,
+    ContextMembership,
     ContextMismatchError,
+    LocalProtocolError,
+    RelayEnvelope,
+    check_u64,
+    psk_commitment,
+)
+from aura_rendezvous.descriptors import (
     RendezvousDescriptor,
     SealedDescriptor,
     TransportHint,
@@ -39,118 +46,46 @@ from aura_rendezvous._descriptor import (
     seal_descriptor,
     sign_descriptor,
 )
-from aura_rendezvous._effects import (
+from aura_rendezvous.guard import (
+    CAP_RELAY_FORWARD,
+    CAP_RENDEZVOUS_CONNECT,
+    CAP_RENDEZVOUS_PUBLISH,
+    CAP_RENDEZVOUS_RELAY,
     ChargeFlowBudget,
+    DenyReason,
     ForwardRelayEnvelope,
+    GuardOutcome,
+    GuardSnapshot,
     JournalAppend,
     RecordReceipt,
     SendHandshake,
     SendHandshakeResponse,
     SendRelayRequest,
     SendRelayResponse,
-)
-from aura_rendezvous._errors import LocalProtocolError
-from aura_rendezvous._facts import (
-    ChannelEstablished,
-    DescriptorFact,
-    fact_id,
-    revoke_descriptor,
-)
-from aura_rendezvous._guard import (
-    CAP_RELAY_FORWARD,
-    CAP_RENDEZVOUS_CONNECT,
-    CAP_RENDEZVOUS_PUBLISH,
-    CAP_RENDEZVOUS_RELAY,
-    DenyReason,
-    GuardOutcome,
-    GuardSnapshot,
     evaluate_guards,
 )
-from aura_rendezvous._ids import AuthorityId, ContextId, ValueRangeError, check_u64
-from aura_rendezvous._journal import ContextJournal, DescriptorCache, derive_descriptor_cache
-from aura_rendezvous._keys import AuthorityKeys, ContextMembership, psk_commitment
-from aura_rendezvous._relay import RelayEnvelope
-from aura_rendezvous._sync import (
+from aura_rendezvous.journal import (
+    ChannelEstablished,
+    ContextJournal,
+    DescriptorCache,
+    DescriptorFact,
     SyncDigest,
     SyncFacts,
     answer_digest,
     apply_sync_facts,
+    derive_descriptor_cache,
+    fact_id,
     make_digest,
+    revoke_descriptor,
 )
-from aura_rendezvous._transport_message import MessageType, message_type
 
-__all__ = ["DIRECT_LADDER", "RendezvousConfig", "RendezvousService"]
+__all__ = ["DIRECT_LADDER", "RendezvousService"]
 
 DIRECT_LADDER = ("QuicDirect", "QuicReflexive", "TcpDirect")
 """Seed 3: direct transports in the order they are tried (relay comes last)."""
 
 PSK_CACHE_SIZE = 16
 """Memoised ``(context, epoch)`` PSK derivations per service (oldest dropped first)."""
-
-
-def _memberships(value: Iterable[ContextMembership]) -> tuple[ContextMembership, ...]:
-    try:
-        return tuple(value)
-    except TypeError:
-        raise LocalProtocolError(
-            f"RendezvousConfig.memberships must be iterable, got {type(value).__name__}"
-        ) from None
-
-
-def _config_u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    check_u64(f"RendezvousConfig.{attribute.name}", value)
-
-
-def _positive(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    # A zero validity would make every publication fail later (an empty window);
-    # refusing it here names the config field instead of a publish call.
-    if value == 0:
-        raise ValueRangeError(f"RendezvousConfig.{attribute.name} must be positive")
-
-
-def _keys(inst: object, attribute: attrs.Attribute[AuthorityKeys], value: object) -> None:
-    if not isinstance(value, AuthorityKeys):
-        raise LocalProtocolError(
-            f"RendezvousConfig.keys must be AuthorityKeys, got {type(value).__name__}"
-        )
-
-
-def _membership_items(
-    inst: object,
-    attribute: attrs.Attribute[tuple[ContextMembership, ...]],
-    value: tuple[object, ...],
-) -> None:
-    for item in value:
-        if not isinstance(item, ContextMembership):
-            raise LocalProtocolError(
-                "RendezvousConfig.memberships must hold ContextMembership values, "
-                f"got {type(item).__name__}"
-            )
-
-
-def _callable(
-    inst: object, attribute: attrs.Attribute[Callable[[int], bytes]], value: object
-) -> None:
-    if not callable(value):
-        raise LocalProtocolError(f"RendezvousConfig.{attribute.name} must be callable")
-
-
-@attrs.frozen
-class RendezvousConfig:
-    """Keys, contexts and injected randomness of one authority's service.
-
-    Every field is checked on construction (a typed :class:`LocalProtocolError`
-    naming the field): the durations are u64 milliseconds, as on the wire, and
-    the descriptor validity is positive.
-    """
-
-    keys: AuthorityKeys = attrs.field(validator=_keys)
-    memberships: tuple[ContextMembership, ...] = attrs.field(
-        converter=_memberships, validator=_membership_items
-    )
-    nonce_source: Callable[[int], bytes] = attrs.field(eq=False, repr=False, validator=_callable)
-    descriptor_validity_ms: int = attrs.field(default=3_600_000, validator=[_config_u64, _positive])
-    refresh_window_ms: int = attrs.field(default=300_000, validator=_config_u64)
 
 
 class RendezvousService:
@@ -410,7 +345,7 @@ class RendezvousService:
         Denied (no effects, nothing sent, no handshake started) unless the PSK
         is this epoch's, the peer has a valid descriptor whose PSK commitment
         matches, and it offers a direct transport. Effects: charge, receipt,
-        ``SendHandshake`` carrying Noise message 1 (see ``_channel_service``).
+        ``SendHandshake`` carrying Noise message 1 (see ``channels.ChannelEndpoint``).
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:

@@ -6,10 +6,8 @@ import hashlib
 import itertools
 
 import attrs
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._handshaker import HandshakeConfig, Handshaker
-from aura_rendezvous._ids import ContextId
-from aura_rendezvous._keys import derive_handshake_psk
+from aura_rendezvous import ChannelManager, ContextId, HandshakeConfig, Handshaker
+from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
 CTX_A = b"\xa1" * 32

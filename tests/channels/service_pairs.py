@@ -8,22 +8,31 @@ import hashlib
 import itertools
 
 import attrs
-from aura_rendezvous._budget import FlowBudgetStore
-from aura_rendezvous._channel_service import ChannelEndpoint, channel_endpoint
-from aura_rendezvous._descriptor import QuicDirect
-from aura_rendezvous._effects import SendEffect, SendHandshake, SendHandshakeResponse
-from aura_rendezvous._facts import ChannelEstablished, DescriptorFact
-from aura_rendezvous._guard import (
+from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
+    AuthorityId,
+    AuthorityKeys,
+    ChannelEstablished,
+    ContextId,
+    ContextMembership,
+    DescriptorFact,
+    EffectInterpreter,
+    ExecutionResult,
+    ExecutionStatus,
+    FlowBudgetStore,
     GuardOutcome,
     GuardSnapshot,
+    QuicDirect,
+    ReceiptIssuer,
+    RendezvousConfig,
+    RendezvousService,
+    Roster,
+    SendEffect,
+    SendHandshake,
+    SendHandshakeResponse,
 )
-from aura_rendezvous._ids import AuthorityId, ContextId
-from aura_rendezvous._interpreter import EffectInterpreter, ExecutionResult, ExecutionStatus
-from aura_rendezvous._keys import AuthorityKeys, ContextMembership, Roster
-from aura_rendezvous._receipt import ReceiptIssuer
-from aura_rendezvous._service import RendezvousConfig, RendezvousService
+from aura_rendezvous.channels import ChannelEndpoint
 
 CTX = ContextId(hashlib.sha256(b"service-pair context").digest())
 ROOT = hashlib.sha256(b"service-pair root secret").digest()
@@ -64,7 +73,7 @@ class Party:
 
     @property
     def endpoint(self) -> ChannelEndpoint:
-        return channel_endpoint(self.service)
+        return self.service.channel_endpoint
 
     def snapshot(self, epoch: int, context_id: ContextId = CTX) -> GuardSnapshot:
         return GuardSnapshot(

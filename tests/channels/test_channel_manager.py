@@ -4,24 +4,26 @@ epoch rejection, epoch rotation by a new handshake, terminal states never revive
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel_errors import (
+from aura_conformance.variants import (
+    NoReplayChannelManager,
+    PeerOnlyChannelManager,
+    rotate_in_place,
+)
+from aura_rendezvous import (
+    AuraError,
     ChannelClosedError,
+    ChannelManager,
+    ChannelState,
+    DecodeError,
     IllegalTransition,
+    LocalProtocolError,
     ReplayedMessage,
     RetiredEpoch,
     TransportAuthError,
     UnknownChannel,
     WrongEpoch,
 )
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._channel_state import ChannelEvent, ChannelState
-from aura_rendezvous._channel_variants import (
-    NoReplayChannelManager,
-    PeerOnlyChannelManager,
-    rotate_in_place,
-)
-from aura_rendezvous._errors import AuraError, DecodeError, LocalProtocolError
-from aura_rendezvous._transport_message import TransportMessage
+from aura_rendezvous.channels import ChannelEvent, TransportMessage
 from channel_pairs import (
     ALICE,
     BOB,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from aura_rendezvous._channel_errors import IllegalTransition
-from aura_rendezvous._channel_state import (
+from aura_rendezvous import ChannelState, IllegalTransition
+from aura_rendezvous.channels import (
     CHANNEL_TRANSITIONS,
     HANDSHAKE_TRANSITIONS,
     ChannelEvent,
-    ChannelState,
     HandshakeEvent,
     HandshakeStatus,
     channel_transition,

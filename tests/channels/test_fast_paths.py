@@ -17,17 +17,15 @@ import hashlib
 import struct
 
 import pytest
-from aura_rendezvous._channel_errors import UnknownChannel
-from aura_rendezvous._channel_service import roster_lookup
-from aura_rendezvous._errors import DecodeError, LocalProtocolError
-from aura_rendezvous._ids import AuthorityId, ContextId
-from aura_rendezvous._transport_message import (
+from aura_rendezvous import AuthorityId, ContextId, DecodeError, LocalProtocolError, UnknownChannel
+from aura_rendezvous.channels import (
     WIRE_VERSION,
     HandshakeWire,
     MessageType,
     TransportMessage,
     decode_handshake,
     message_type,
+    roster_lookup,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -8,9 +8,20 @@ reply (the call raised, so there is nothing to send), no side ends with an
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel import derive_channel_id
-from aura_rendezvous._channel_errors import (
+from aura_conformance.variants import (
+    EagerResponder,
+    ForgetfulReplayGuard,
+    TimeoutIgnoringHandshaker,
+    derive_channel_id_unbound,
+    trusting_roster,
+)
+from aura_rendezvous import (
+    AuraError,
+    ChannelState,
+    DecodeError,
     HandshakeAuthError,
+    HandshakeConfig,
+    Handshaker,
     HandshakeTimeout,
     IllegalTransition,
     NonMember,
@@ -19,21 +30,14 @@ from aura_rendezvous._channel_errors import (
     TransportAuthError,
     WrongEpoch,
 )
-from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
-from aura_rendezvous._channel_variants import (
-    EagerResponder,
-    ForgetfulReplayGuard,
-    TimeoutIgnoringHandshaker,
-    derive_channel_id_unbound,
-    trusting_roster,
-)
-from aura_rendezvous._errors import AuraError, DecodeError
-from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
-from aura_rendezvous._transport_message import (
+from aura_rendezvous.channels import (
+    HandshakeReplayGuard,
+    HandshakeStatus,
     HandshakeWire,
     MessageType,
     TransportMessage,
     decode_handshake,
+    derive_channel_id,
 )
 from aura_rendezvous.noise import Keypair
 from channel_pairs import (
@@ -397,7 +401,7 @@ def test_prologue_without_epoch_would_accept_rewritten_header(
 ) -> None:
     """Failing counterpart: if the prologue did not bind the epoch, a message 1 built
     for epoch 2 with its clear epoch rewritten to 1 would be answered."""
-    import aura_rendezvous._handshaker as handshaker_module
+    import aura_rendezvous.channels._handshaker as handshaker_module
 
     monkeypatch.setattr(
         handshaker_module, "handshake_prologue", lambda context_id, epoch: b"v1" + context_id

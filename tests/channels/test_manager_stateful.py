@@ -4,13 +4,13 @@ epoch advances, sends, receives (including replays) and closes, in two contexts.
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel_errors import (
+from aura_rendezvous import (
     ChannelClosedError,
+    ChannelState,
     ReplayedMessage,
     RetiredEpoch,
     UnknownChannel,
 )
-from aura_rendezvous._channel_state import ChannelState
 from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ManagerPair
 from hypothesis import settings
 from hypothesis import strategies as st

@@ -3,24 +3,22 @@ only ever sees opaque envelopes, checked message by message by the runtime monit
 
 from __future__ import annotations
 
-from aura_rendezvous._channel_service import channel_endpoint
-from aura_rendezvous._descriptor import WebSocketRelay
-from aura_rendezvous._effects import (
-    ForwardRelayEnvelope,
-    SendHandshakeResponse,
-    SendRelayRequest,
-    SendRelayResponse,
-)
-from aura_rendezvous._facts import DescriptorFact
-from aura_rendezvous._guard import (
+from aura_rendezvous import (
     CAP_RELAY_FORWARD,
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
+    AuthorityId,
+    ContextMembership,
+    DescriptorFact,
+    ExecutionStatus,
+    ForwardRelayEnvelope,
+    Roster,
+    SendHandshakeResponse,
+    SendRelayRequest,
+    SendRelayResponse,
+    WebSocketRelay,
 )
-from aura_rendezvous._ids import AuthorityId
-from aura_rendezvous._interpreter import ExecutionStatus
-from aura_rendezvous._keys import ContextMembership, Roster
 from aura_rendezvous.choreography import RELAYED_RENDEZVOUS, MessageEvent, TraceMonitor
 from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, Party, keys_of, make_party
 
@@ -58,7 +56,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
         return party.budget.spent(CTX, party.id, 1)
 
     # RelayRequest: Alice's first Noise message, handed to the relay.
-    msg1 = channel_endpoint(alice.service).start(membership, 1, BOB_ID, psk, 0)
+    msg1 = alice.service.channel_endpoint.start(membership, 1, BOB_ID, psk, 0)
     before = spent(alice)
     alice.run(
         alice.service.prepare_relay_request(
@@ -84,7 +82,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     assert forward.envelope.payload == msg1  # end to end: the relay changed nothing
 
     # RelayResponse: Bob checks message 1 (roster, static key, replay) and answers.
-    msg2 = channel_endpoint(bob.service).accept(
+    msg2 = bob.service.channel_endpoint.accept(
         membership, 1, ALICE_ID, forward.envelope.payload, psk=psk, now_ms=0
     )
     before = spent(bob)
@@ -130,15 +128,15 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     [fact] = bob.established()
     assert (fact.initiator, fact.responder) == (ALICE_ID, BOB_ID)
     assert relay.established() == []
-    wire = channel_endpoint(alice.service).manager.seal(CTX.value, BOB_ID.value, b"via relay")
-    assert channel_endpoint(bob.service).manager.receive(wire).plaintext == b"via relay"
+    wire = alice.service.channel_endpoint.manager.seal(CTX.value, BOB_ID.value, b"via relay")
+    assert bob.service.channel_endpoint.manager.receive(wire).plaintext == b"via relay"
 
 
 def test_monitor_rejects_relay_skipping_the_forward() -> None:
     """Failing counterpart: a relay that answers the initiator without forwarding (or a
     responder talking to the initiator directly) is rejected by the monitor."""
     import pytest
-    from aura_rendezvous._channel_errors import ChoreographyViolation
+    from aura_rendezvous import ChoreographyViolation
 
     monitor = TraceMonitor(RELAYED_RENDEZVOUS)
     monitor.observe(MessageEvent("Initiator", "Relay", "RelayRequest", CAP_RENDEZVOUS_RELAY, 2))

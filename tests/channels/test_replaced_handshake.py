@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel import SecureChannel
-from aura_rendezvous._channel_errors import ReplayedHandshake, UnknownChannel
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._channel_state import ChannelState
-from aura_rendezvous._channel_variants import KeepReplacedChannelManager
-from aura_rendezvous._interpreter import ExecutionStatus
+from aura_conformance.variants import KeepReplacedChannelManager
+from aura_rendezvous import (
+    ChannelManager,
+    ChannelState,
+    ExecutionStatus,
+    ReplayedHandshake,
+    SecureChannel,
+    UnknownChannel,
+)
 from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ROSTER, STATIC, config, ephemeral
 from service_pairs import BOB_ID, CTX, ServicePair
 

@@ -10,24 +10,27 @@ from __future__ import annotations
 import weakref
 
 import pytest
-from aura_rendezvous._channel_errors import (
+from aura_rendezvous import (
+    CAP_RENDEZVOUS_PUBLISH,
+    AuraError,
+    AuthorityId,
+    ChannelManager,
+    ChannelState,
+    Denied,
+    DenyReason,
+    ExecutionStatus,
     HandshakeAuthError,
+    HandshakeConfig,
     HandshakeTimeout,
     NonMember,
     ReplayedHandshake,
     ReplayedMessage,
+    SendHandshake,
+    SendHandshakeResponse,
     StaticKeyMismatch,
     WrongEpoch,
 )
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._channel_service import DEFAULT_HANDSHAKE_TIMEOUT_MS
-from aura_rendezvous._channel_state import ChannelState
-from aura_rendezvous._effects import SendHandshake, SendHandshakeResponse
-from aura_rendezvous._errors import AuraError
-from aura_rendezvous._guard import CAP_RENDEZVOUS_PUBLISH, Denied, DenyReason
-from aura_rendezvous._handshaker import HandshakeConfig
-from aura_rendezvous._ids import AuthorityId
-from aura_rendezvous._interpreter import ExecutionStatus
+from aura_rendezvous.channels import DEFAULT_HANDSHAKE_TIMEOUT_MS
 from aura_rendezvous.choreography import RENDEZVOUS_EXCHANGE, MessageEvent, TraceMonitor
 from aura_rendezvous.noise import Keypair
 from hypothesis import HealthCheck, given, settings
@@ -332,11 +335,11 @@ def test_endpoint_is_owned_by_its_service_not_a_process_wide_map() -> None:
     allocated at the recycled address, and the first handshake (timestamp 1) passes."""
     import gc
 
-    from aura_rendezvous import _channel_service
+    from aura_rendezvous.channels import _endpoint
 
     assert not any(
         isinstance(v, dict | weakref.WeakKeyDictionary) and "ndpoint" in k
-        for k, v in vars(_channel_service).items()
+        for k, v in vars(_endpoint).items()
     )
     first = ServicePair.new()
     first.establish()

@@ -4,11 +4,15 @@ for the channels whose key confirmation Bob accepted, and rejections send nothin
 
 from __future__ import annotations
 
-from aura_rendezvous._channel_errors import HandshakeTimeout
-from aura_rendezvous._channel_service import DEFAULT_HANDSHAKE_TIMEOUT_MS
-from aura_rendezvous._effects import SendHandshake, SendHandshakeResponse
-from aura_rendezvous._errors import AuraError, LocalProtocolError
-from aura_rendezvous._interpreter import ExecutionStatus
+from aura_rendezvous import (
+    AuraError,
+    ExecutionStatus,
+    HandshakeTimeout,
+    LocalProtocolError,
+    SendHandshake,
+    SendHandshakeResponse,
+)
+from aura_rendezvous.channels import DEFAULT_HANDSHAKE_TIMEOUT_MS
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule

@@ -11,7 +11,7 @@ cache.
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._channel_errors import HandshakeAuthError
+from aura_rendezvous import HandshakeAuthError
 from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair, keys_of
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous._errors import DecodeError
-from aura_rendezvous._transport_message import (
+from aura_rendezvous import DecodeError
+from aura_rendezvous.channels import (
     WIRE_VERSION,
     HandshakeInitPayload,
     HandshakeWire,

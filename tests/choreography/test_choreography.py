@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from aura_rendezvous._channel_errors import ChoreographyViolation
+from aura_rendezvous import ChoreographyViolation
 from aura_rendezvous.choreography import (
     CHOREOGRAPHIES,
     RELAYED_RENDEZVOUS,

@@ -31,7 +31,7 @@ SEED_CONSTANTS = {
 
 
 def project_constants() -> dict[str, int]:
-    costs = importlib.import_module("aura_rendezvous._costs")
+    costs = importlib.import_module("aura_rendezvous.core._costs")
     return {name: getattr(costs, name) for name in COST_NAMES}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aura_rendezvous import (
-    U64_MAX,
     AuthorityId,
     ContextId,
     QuicDirect,
@@ -13,6 +12,7 @@ from aura_rendezvous import (
     TransportHint,
     WebSocketRelay,
 )
+from aura_rendezvous.core import U64_MAX
 from hypothesis import strategies as st
 
 ids32 = st.binary(min_size=32, max_size=32)

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous import (
-    U32_MAX,
-    U64_MAX,
-    FlowBudgetStore,
-    InsufficientBudgetError,
-    ValueRangeError,
-    budget_allows,
-)
+from aura_rendezvous import FlowBudgetStore, InsufficientBudgetError, ValueRangeError, budget_allows
+from aura_rendezvous.core import U32_MAX, U64_MAX
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from aura_rendezvous import (
-    U64_MAX,
-    LocalProtocolError,
-    RendezvousConfig,
-    RendezvousService,
-    ValueRangeError,
-)
+from aura_rendezvous import LocalProtocolError, RendezvousConfig, RendezvousService, ValueRangeError
+from aura_rendezvous.core import U64_MAX
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -6,11 +6,11 @@ import pytest
 from aura_rendezvous import (
     CONNECT_DIRECT_COST,
     CONNECT_RELAY_COST,
-    COST_CONSTANTS,
     DESCRIPTOR_PUBLISH_COST,
     RELAY_FORWARD_COST,
 )
 from aura_rendezvous.choreography import CostAnnotationMismatch, require_costs_agree
+from aura_rendezvous.core import COST_CONSTANTS
 
 
 def test_constants_agree_with_annotations() -> None:

@@ -9,8 +9,14 @@ from collections.abc import Callable
 
 import attrs
 import pytest
+from aura_conformance.variants import (
+    PublicIdMembership,
+    choose_any_context,
+    choose_ignoring_revocation,
+    choose_last_arrived,
+    is_valid_inclusive,
+)
 from aura_rendezvous import (
-    U64_MAX,
     BadSignature,
     ContextMembership,
     ContextMismatchError,
@@ -24,22 +30,18 @@ from aura_rendezvous import (
     SealedDescriptor,
     SignedDescriptor,
     ValueRangeError,
-    build_descriptor,
     build_window,
     choose_descriptor,
     is_valid_at,
     needs_refresh_at,
+)
+from aura_rendezvous.core import U64_MAX
+from aura_rendezvous.descriptors import (
+    build_descriptor,
     open_descriptor,
     seal_descriptor,
     sign_descriptor,
     verify_descriptor,
-)
-from aura_rendezvous.testing import (
-    PublicIdMembership,
-    choose_any_context,
-    choose_ignoring_revocation,
-    choose_last_arrived,
-    is_valid_inclusive,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st

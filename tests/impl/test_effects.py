@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from aura_rendezvous import (
-    SEND_EFFECTS,
     ChannelEstablished,
     ChargeFlowBudget,
     EffectCommand,
@@ -18,9 +17,8 @@ from aura_rendezvous import (
     SendRelayRequest,
     SendRelayResponse,
     ValueRangeError,
-    check_effect_order,
-    is_send,
 )
+from aura_rendezvous.guard import SEND_EFFECTS, check_effect_order, is_send
 
 from .world import ALICE, BOB, CTX, RELAY
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous import FORMAT_VERSION, DecodeError, LocalProtocolError, Reader, Writer
+from aura_rendezvous import DecodeError, LocalProtocolError
+from aura_rendezvous.core import FORMAT_VERSION, Reader, Writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

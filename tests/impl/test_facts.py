@@ -12,14 +12,14 @@ from aura_rendezvous import (
     DescriptorFact,
     QuicDirect,
     RendezvousFact,
-    build_descriptor,
+)
+from aura_rendezvous.descriptors import build_descriptor, seal_descriptor, sign_descriptor
+from aura_rendezvous.journal import (
     decode_fact,
     encode_fact,
     fact_context,
     fact_id,
     revoke_descriptor,
-    seal_descriptor,
-    sign_descriptor,
     verify_revocation,
 )
 from hypothesis import given, settings

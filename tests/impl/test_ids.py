@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aura_rendezvous import (
-    U32_MAX,
-    U64_MAX,
-    AuthorityId,
-    ContextId,
-    LocalProtocolError,
-    ValueRangeError,
-    check_u32,
-    check_u64,
-    epoch_bytes,
-    next_epoch,
-)
+from aura_rendezvous import AuthorityId, ContextId, LocalProtocolError, ValueRangeError
+from aura_rendezvous.core import U32_MAX, U64_MAX, check_u32, check_u64, epoch_bytes, next_epoch
 from hypothesis import given
 from hypothesis import strategies as st
 

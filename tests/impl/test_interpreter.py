@@ -7,6 +7,11 @@ journal append of a fact of another context, an outbox whose transport is down.
 from __future__ import annotations
 
 import pytest
+from aura_conformance.variants import (
+    ChargeAfterAppendInterpreter,
+    DoubleChargeInterpreter,
+    NoRollbackInterpreter,
+)
 from aura_rendezvous import (
     AuraError,
     ChannelEstablished,
@@ -24,11 +29,6 @@ from aura_rendezvous import (
     SendEffect,
     SendFailed,
     SendHandshake,
-)
-from aura_rendezvous.testing import (
-    ChargeAfterAppendInterpreter,
-    DoubleChargeInterpreter,
-    NoRollbackInterpreter,
 )
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -219,7 +219,7 @@ class GuardChainMachine(RuleBasedStateMachine):
 
     @rule(cost=st.integers(0, 4), poison=st.booleans(), send=st.booleans())
     def PrepareOperation(self, cost: int, poison: bool, send: bool) -> None:
-        from aura_rendezvous import fact_id
+        from aura_rendezvous.journal import fact_id
 
         self.counter += 1
         append = JournalAppend(CTX, fact(self.counter))

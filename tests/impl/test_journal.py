@@ -6,15 +6,9 @@ import contextlib
 import itertools
 
 import pytest
-from aura_rendezvous import (
-    ChannelEstablished,
-    ContextJournal,
-    ContextMismatchError,
-    JournalEntry,
-    derive_descriptor_cache,
-    revoke_descriptor,
-)
-from aura_rendezvous.testing import LastArrivedJournal
+from aura_conformance.variants import LastArrivedJournal
+from aura_rendezvous import ChannelEstablished, ContextJournal, ContextMismatchError
+from aura_rendezvous.journal import JournalEntry, derive_descriptor_cache, revoke_descriptor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,7 +141,9 @@ def test_append_ids_match_the_fact_and_exhausted_clock_keeps_dedup() -> None:
     """The appended entry is stored under the fact's own id (computed once, by the
     entry); at the last Lamport time a duplicate is still a no-op and a new fact is
     refused with a typed error, leaving the journal as it was."""
-    from aura_rendezvous import U64_MAX, ValueRangeError, fact_id
+    from aura_rendezvous import ValueRangeError
+    from aura_rendezvous.core import U64_MAX
+    from aura_rendezvous.journal import fact_id
 
     j = ContextJournal(CTX)
     token = j.append(chan(1), ALICE)

@@ -13,6 +13,8 @@ from aura_rendezvous import (
     LocalProtocolError,
     NotAMember,
     Roster,
+)
+from aura_rendezvous.core import (
     derive_context_key,
     derive_descriptor_key,
     derive_handshake_psk,
@@ -99,7 +101,8 @@ def test_signatures_match_openssl_ed25519() -> None:
     The derived public key, the signature of a message and the verdict on a
     tampered signature all agree between the two implementations.
     """
-    from aura_rendezvous._keys import LABEL_AUTHORITY_ED25519, _hkdf
+    from aura_rendezvous.core import LABEL_AUTHORITY_ED25519
+    from aura_rendezvous.core._keys import _hkdf
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric import ed25519
 

@@ -7,15 +7,9 @@ apart, stay bounded, and never turn a wrong PSK into an allowed outcome.
 
 from __future__ import annotations
 
-from aura_rendezvous import (
-    DenyReason,
-    ExecutionStatus,
-    QuicDirect,
-    ReceiptIssuer,
-    ReceiptVerifier,
-    psk_commitment,
-)
+from aura_rendezvous import DenyReason, ExecutionStatus, QuicDirect, ReceiptIssuer, ReceiptVerifier
 from aura_rendezvous._service import PSK_CACHE_SIZE
+from aura_rendezvous.core import psk_commitment
 
 from .world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP, Node, sync_pair
 

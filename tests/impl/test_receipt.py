@@ -7,6 +7,7 @@ import contextlib
 
 import attrs
 import pytest
+from aura_conformance.variants import SkippingReceiptVerifier
 from aura_rendezvous import (
     DecodeError,
     Receipt,
@@ -20,7 +21,6 @@ from aura_rendezvous import (
     ReceiptWrongSigner,
     nonce_accepts,
 )
-from aura_rendezvous.testing import SkippingReceiptVerifier
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

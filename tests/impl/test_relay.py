@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from aura_rendezvous import MAX_RELAY_PAYLOAD, DecodeError, LocalProtocolError, RelayEnvelope
+from aura_rendezvous import DecodeError, LocalProtocolError, RelayEnvelope
+from aura_rendezvous.core import MAX_RELAY_PAYLOAD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -1,4 +1,5 @@
-"""The core is sans-IO: its modules import no asyncio, socket, time, os or random."""
+"""The core is sans-IO and layered: no module imports asyncio, socket, time, os or
+random, and each sub-package imports only the layers below it."""
 
 from __future__ import annotations
 
@@ -10,25 +11,20 @@ import pytest
 
 FORBIDDEN = {"asyncio", "socket", "time", "os", "random", "secrets", "datetime", "threading"}
 CORE = Path(aura_rendezvous.__file__).parent
-CORE_MODULES = [
-    "_ids",
-    "_keys",
-    "_encoding",
-    "_descriptor",
-    "_facts",
-    "_journal",
-    "_sync",
-    "_guard",
-    "_costs",
-    "_budget",
-    "_receipt",
-    "_effects",
-    "_relay",
-    "_interpreter",
-    "_service",
-    "_adapter",
-    "_errors",
-]
+MODULES = sorted(str(p.relative_to(CORE)) for p in CORE.rglob("*.py"))
+
+# What each layer may import of aura_rendezvous (besides itself); "" is the top
+# level (the service, its config and adapter, and the public __init__).
+LAYERS = {
+    "core": set(),
+    "descriptors": {"core"},
+    "journal": {"core", "descriptors"},
+    "guard": {"core", "descriptors", "journal"},
+    "noise": {"core"},
+    "channels": {"core", "noise"},
+    "choreography": {"core"},
+    "": {"core", "descriptors", "journal", "guard", "noise", "channels", "choreography"},
+}
 
 
 def imported_roots(source: str) -> set[str]:
@@ -41,23 +37,58 @@ def imported_roots(source: str) -> set[str]:
     return roots
 
 
-@pytest.mark.parametrize("module", CORE_MODULES)
+def imported_layers(source: str) -> set[str]:
+    """The sub-packages of aura_rendezvous a module imports ("" for the top level)."""
+    layers: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [node.module]
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] != "aura_rendezvous":
+                continue
+            inner = parts[1] if len(parts) > 1 else ""
+            layers.add(inner if inner in LAYERS else "")
+    return layers
+
+
+def layer_of(module: str) -> str:
+    first = Path(module).parts[0]
+    return first if first in LAYERS else ""
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_core_module_does_no_io(module: str) -> None:
-    """No I/O, clock or randomness imports in the core."""
-    assert not imported_roots((CORE / f"{module}.py").read_text()) & FORBIDDEN
+    """No I/O, clock or randomness imports anywhere in the package."""
+    assert not imported_roots((CORE / module).read_text()) & FORBIDDEN
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports_only_lower_layers(module: str) -> None:
+    """A module imports its own layer and the layers below it, never one above."""
+    layer = layer_of(module)
+    imported = imported_layers((CORE / module).read_text()) - {layer}
+    assert imported <= LAYERS[layer], f"{module} imports {imported - LAYERS[layer]}"
+
+
+def test_layers_form_no_cycle() -> None:
+    """The allowed imports themselves are a DAG (no layer reaches itself)."""
+
+    def reaches(start: str, target: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(
+            below == target or (below not in seen and reaches(below, target, seen | {below}))
+            for below in LAYERS[start]
+        )
+
+    assert not any(reaches(layer, layer) for layer in LAYERS)
 
 
 def test_detector_detects() -> None:
-    """Counterpart: the scan does see a forbidden import."""
+    """Counterpart: the scans do see a forbidden import and an upward one."""
     assert imported_roots("import time\nfrom os import path\n") & FORBIDDEN == {"time", "os"}
-
-
-@pytest.mark.parametrize("module", CORE_MODULES)
-def test_public_names_reexported(module: str) -> None:
-    """Every name a core module lists in ``__all__`` is public on the package."""
-    import importlib
-
-    names = importlib.import_module(f"aura_rendezvous.{module}").__all__
-    missing = set(names) - set(aura_rendezvous.__all__)
-    assert not missing
-    assert all(hasattr(aura_rendezvous, n) for n in names)
+    upward = "from aura_rendezvous.channels import SecureChannel\nimport aura_rendezvous\n"
+    assert imported_layers(upward) - LAYERS["guard"] == {"channels", ""}
+    assert len(MODULES) > 40

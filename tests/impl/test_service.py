@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from aura_conformance.variants import LastArrivedService, RevocationIgnoringService
 from aura_rendezvous import (
     CAP_RELAY_FORWARD,
     CAP_RENDEZVOUS_CONNECT,
@@ -32,7 +33,6 @@ from aura_rendezvous import (
     TcpDirect,
     WebSocketRelay,
 )
-from aura_rendezvous.testing import LastArrivedService, RevocationIgnoringService
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -465,7 +465,7 @@ def test_cache_follows_rollback_then_other_publish() -> None:
 def assert_outsider_reads_nothing(membership_cls: type[ContextMembership]) -> None:
     """Mallory intercepts A's journal bytes and holds a self-made membership of the context
     (the public roster and id, a guessed root secret)."""
-    from aura_rendezvous import JournalEntry
+    from aura_rendezvous.journal import JournalEntry
 
     real = membership_cls(CTX, MEMBERSHIP.roster, MEMBERSHIP.root_secret)
     alice = Node(ALICE, (real,))
@@ -481,7 +481,7 @@ def assert_outsider_reads_nothing(membership_cls: type[ContextMembership]) -> No
 
 def test_outsider_with_intercepted_journal_reads_nothing() -> None:
     """Sealed facts open only with the root secret; keys from public ids are caught."""
-    from aura_rendezvous.testing import PublicIdMembership
+    from aura_conformance.variants import PublicIdMembership
 
     assert_outsider_reads_nothing(ContextMembership)
     with pytest.raises(AssertionError, match="outsider read"):

@@ -6,24 +6,23 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from aura_conformance.variants import answer_digest_fact_ids, make_digest_fact_ids
 from aura_rendezvous import (
     ChannelEstablished,
     ContextJournal,
     ContextMismatchError,
     DecodeError,
-    JournalEntry,
     NotAMember,
     SyncDigest,
     SyncFacts,
+)
+from aura_rendezvous.journal import (
+    JournalEntry,
     SyncMessage,
     answer_digest,
     apply_sync_facts,
     decode_sync_message,
     make_digest,
-)
-from aura_rendezvous.testing import (
-    answer_digest_fact_ids,
-    make_digest_fact_ids,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,7 +152,7 @@ def test_non_member_and_other_context_refused() -> None:
 
 def test_answer_is_chunked() -> None:
     """A large difference is sent in bounded messages that each decode."""
-    from aura_rendezvous import MAX_SYNC_ENTRIES
+    from aura_rendezvous.journal import MAX_SYNC_ENTRIES
 
     j = ContextJournal(CTX)
     for i in range(MAX_SYNC_ENTRIES + 3):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aura_conformance.variants import choose_last_arrived, is_valid_inclusive
 from aura_model.z3 import boundary_cases
 from aura_rendezvous import (
     InvalidDescriptor,
@@ -24,7 +25,6 @@ from aura_rendezvous import (
     needs_refresh_at,
     nonce_accepts,
 )
-from aura_rendezvous.testing import choose_last_arrived, is_valid_inclusive
 
 from .world import ALICE, BOB, CTX, OTHER_CTX
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 import pytest
-from aura_rendezvous._errors import DecodeError, LocalProtocolError, RemoteProtocolError
+from aura_rendezvous import DecodeError, LocalProtocolError, RemoteProtocolError
 from aura_rendezvous.noise import (
     MAX_MESSAGE_LEN,
     HandshakeStage,

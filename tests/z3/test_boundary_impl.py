@@ -17,7 +17,7 @@ from collections.abc import Callable
 import aura_rendezvous as ar
 import pytest
 from aura_model.z3 import U64_MAX, BoundaryCase, boundary_cases
-from aura_rendezvous._errors import AuraError
+from aura_rendezvous import AuraError
 
 CASES = boundary_cases()
 COMMITMENT = bytes(32)

@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from aura_rendezvous._errors import LocalProtocolError
 from aura_rendezvous.choreography._model import Choreography
 from aura_rendezvous.choreography._protocols import (
     CHOREOGRAPHIES,
     RELAYED_RENDEZVOUS,
     RENDEZVOUS_EXCHANGE,
 )
+from aura_rendezvous.core import CostAnnotationMismatch
 
 __all__ = [
     "COST_BINDINGS",
@@ -74,14 +74,6 @@ class CostMismatch:
         if self.constant_value is None:
             return f"{where}: constant {self.constant} is not defined"
         return f"{where}: {self.constant} = {self.constant_value}"
-
-
-class CostAnnotationMismatch(LocalProtocolError):
-    """The cost constants disagree with the choreography annotations."""
-
-    def __init__(self, mismatches: Sequence[CostMismatch]) -> None:
-        super().__init__("; ".join(str(m) for m in mismatches))
-        self.mismatches = tuple(mismatches)
 
 
 def check_cost_constants(

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import attrs
 
-from aura_rendezvous._channel_errors import ChoreographyViolation
 from aura_rendezvous.choreography._model import Choreography, MessageSpec
 from aura_rendezvous.choreography._projection import Direction, LocalAction, project
+from aura_rendezvous.core import ChoreographyViolation
 
 __all__ = ["MessageEvent", "RoleMonitor", "TraceMonitor"]
 

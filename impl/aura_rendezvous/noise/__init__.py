@@ -6,8 +6,7 @@ IKpsk2 suites are supported so every published vector can be replayed; the
 rendezvous itself uses only the production suite. See ``docs/noise.md``.
 """
 
-from aura_rendezvous.noise._cipher_state import CipherState
-from aura_rendezvous.noise._errors import (
+from aura_rendezvous.core import (
     NoiseConfigError,
     NoiseDecryptError,
     NoiseError,
@@ -15,6 +14,7 @@ from aura_rendezvous.noise._errors import (
     NoiseNonceExhaustedError,
     NoiseStateError,
 )
+from aura_rendezvous.noise._cipher_state import CipherState
 from aura_rendezvous.noise._handshake_state import HandshakeState, NoiseHandshakeResult
 from aura_rendezvous.noise._initial_state import DEFAULT_INITIAL_STATE_ENTRIES, InitialStateCache
 from aura_rendezvous.noise._keypair import Keypair

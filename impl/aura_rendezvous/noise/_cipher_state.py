@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
-from aura_rendezvous.noise._errors import (
+from aura_rendezvous.core import (
     NoiseConfigError,
     NoiseMalformedError,
     NoiseNonceExhaustedError,

@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from aura_rendezvous.noise._cipher_state import CipherState
-from aura_rendezvous.noise._errors import (
+from aura_rendezvous.core import (
     NoiseConfigError,
     NoiseMalformedError,
     NoiseStateError,
 )
+from aura_rendezvous.noise._cipher_state import CipherState
 from aura_rendezvous.noise._initial_state import InitialStateCache
 from aura_rendezvous.noise._keypair import Keypair
 from aura_rendezvous.noise._primitives import MAX_MESSAGE_LEN, TAG_LEN

@@ -18,7 +18,7 @@ the bound only guards against a long-lived process that meets very many.
 
 from __future__ import annotations
 
-from aura_rendezvous.noise._errors import NoiseConfigError
+from aura_rendezvous.core import NoiseConfigError
 from aura_rendezvous.noise._protocol import NoiseProtocol
 
 __all__ = ["DEFAULT_INITIAL_STATE_ENTRIES", "InitialStateCache"]

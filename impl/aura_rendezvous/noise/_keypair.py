@@ -7,7 +7,7 @@ from collections.abc import Callable
 import attrs
 from cryptography.hazmat.primitives.asymmetric import x448, x25519
 
-from aura_rendezvous.noise._errors import NoiseConfigError
+from aura_rendezvous.core import NoiseConfigError
 from aura_rendezvous.noise._primitives import DHS
 
 __all__ = ["Keypair"]

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.asymmetric import x448, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
-from aura_rendezvous.noise._errors import (
+from aura_rendezvous.core import (
     NoiseConfigError,
     NoiseDecryptError,
     NoiseMalformedError,

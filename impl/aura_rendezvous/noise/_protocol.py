@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 import attrs
 
-from aura_rendezvous.noise._errors import NoiseConfigError
+from aura_rendezvous.core import NoiseConfigError
 from aura_rendezvous.noise._primitives import (
     CIPHERS,
     DHS,

@@ -18,7 +18,7 @@ recomputation. The entries are as secret as the static private key itself.
 
 from __future__ import annotations
 
-from aura_rendezvous.noise._errors import NoiseConfigError
+from aura_rendezvous.core import NoiseConfigError
 from aura_rendezvous.noise._keypair import Keypair
 from aura_rendezvous.noise._primitives import DHS
 

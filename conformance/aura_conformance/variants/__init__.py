@@ -1,0 +1,63 @@
+"""Deliberately broken variants of ``aura_rendezvous`` ("buggy backends").
+
+Each reproduces a shortfall that DESIGN.md lists for the public code base (or
+a rule of its sections 2-5), so the tests and the conformance harness can show
+that their assertions catch it. They live here, outside the production
+package, because nothing in the reference implementation may use them.
+"""
+
+from aura_conformance.variants._channel_variants import (
+    EagerResponder,
+    ForgetfulReplayGuard,
+    KeepReplacedChannelManager,
+    NoReplayChannelManager,
+    PeerOnlyChannelManager,
+    RotateInPlaceChannelManager,
+    TimeoutIgnoringHandshaker,
+    derive_channel_id_unbound,
+    rotate_in_place,
+    trusting_roster,
+)
+from aura_conformance.variants._core_variants import (
+    ChargeAfterAppendInterpreter,
+    DoubleChargeInterpreter,
+    LastArrivedJournal,
+    LastArrivedService,
+    NoRollbackInterpreter,
+    PublicIdMembership,
+    RevocationIgnoringService,
+    SkippingReceiptVerifier,
+    answer_digest_fact_ids,
+    choose_any_context,
+    choose_ignoring_revocation,
+    choose_last_arrived,
+    is_valid_inclusive,
+    make_digest_fact_ids,
+)
+
+__all__ = [
+    "ChargeAfterAppendInterpreter",
+    "DoubleChargeInterpreter",
+    "EagerResponder",
+    "ForgetfulReplayGuard",
+    "KeepReplacedChannelManager",
+    "LastArrivedJournal",
+    "LastArrivedService",
+    "NoReplayChannelManager",
+    "NoRollbackInterpreter",
+    "PeerOnlyChannelManager",
+    "PublicIdMembership",
+    "RevocationIgnoringService",
+    "RotateInPlaceChannelManager",
+    "SkippingReceiptVerifier",
+    "TimeoutIgnoringHandshaker",
+    "answer_digest_fact_ids",
+    "choose_any_context",
+    "choose_ignoring_revocation",
+    "choose_last_arrived",
+    "derive_channel_id_unbound",
+    "is_valid_inclusive",
+    "make_digest_fact_ids",
+    "rotate_in_place",
+    "trusting_roster",
+]

@@ -1,0 +1,79 @@
+"""Secure channels (seed 9, DESIGN.md 5): wire formats, the channel and handshake
+state machines, ``SecureChannel``, ``Handshaker``, ``ChannelManager`` and the
+per-service ``ChannelEndpoint``.
+
+Imports ``aura_rendezvous.core`` and ``aura_rendezvous.noise``.
+"""
+
+from aura_rendezvous.channels._channel import CHANNEL_ID_LABEL, SecureChannel, derive_channel_id
+from aura_rendezvous.channels._endpoint import (
+    DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ChannelEndpoint,
+    roster_lookup,
+)
+from aura_rendezvous.channels._handshaker import (
+    PROLOGUE_LABEL,
+    HandshakeConfig,
+    Handshaker,
+    HandshakeReplayGuard,
+    RosterLookup,
+    handshake_prologue,
+)
+from aura_rendezvous.channels._manager import ChannelManager, ReceivedMessage
+from aura_rendezvous.channels._states import (
+    CHANNEL_TRANSITIONS,
+    HANDSHAKE_TRANSITIONS,
+    ChannelEvent,
+    ChannelState,
+    HandshakeEvent,
+    HandshakeStatus,
+    channel_transition,
+    handshake_transition,
+)
+from aura_rendezvous.channels._transport_message import (
+    MAX_WIRE_LEN,
+    WIRE_VERSION,
+    HandshakeInitPayload,
+    HandshakeWire,
+    MessageType,
+    TransportMessage,
+    decode_handshake,
+    encode_handshake,
+    message_type,
+    transport_header,
+)
+
+__all__ = [
+    "CHANNEL_ID_LABEL",
+    "CHANNEL_TRANSITIONS",
+    "DEFAULT_HANDSHAKE_TIMEOUT_MS",
+    "HANDSHAKE_TRANSITIONS",
+    "MAX_WIRE_LEN",
+    "PROLOGUE_LABEL",
+    "WIRE_VERSION",
+    "ChannelEndpoint",
+    "ChannelEvent",
+    "ChannelManager",
+    "ChannelState",
+    "HandshakeConfig",
+    "HandshakeEvent",
+    "HandshakeInitPayload",
+    "HandshakeReplayGuard",
+    "HandshakeStatus",
+    "HandshakeWire",
+    "Handshaker",
+    "MessageType",
+    "ReceivedMessage",
+    "RosterLookup",
+    "SecureChannel",
+    "TransportMessage",
+    "channel_transition",
+    "decode_handshake",
+    "derive_channel_id",
+    "encode_handshake",
+    "handshake_prologue",
+    "handshake_transition",
+    "message_type",
+    "roster_lookup",
+    "transport_header",
+]

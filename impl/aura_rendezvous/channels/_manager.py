@@ -1,0 +1,365 @@
+"""``ChannelManager``: the channels of one authority, by id and by (context, peer).
+
+Rules (DESIGN.md section 5):
+
+- lookup by ``(context, peer)`` returns only a channel of that exact context;
+- ``advance_epoch(e)`` marks every channel of an older epoch ``Rotating``: it
+  sends and receives nothing from then on; rotation is a *new* IKpsk2
+  handshake under epoch ``e``'s PSK, giving new keys and a new channel id;
+  when the new channel is ``Active`` the old one is ``Closed`` (superseded);
+- ``Closed`` and ``Error`` channels are never revived (the state table has no
+  way out of them, and lookups skip them);
+- a transport message of an epoch older than the current one is rejected as
+  ``RetiredEpoch`` before any key is touched.
+
+The manager also runs the handshake bookkeeping: pending initiator
+handshakes per (context, peer) and the responder's first-message replay guard.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from aura_rendezvous.channels._channel import SecureChannel
+from aura_rendezvous.channels._handshaker import (
+    HandshakeConfig,
+    Handshaker,
+    HandshakeReplayGuard,
+    RosterLookup,
+)
+from aura_rendezvous.channels._states import ChannelEvent, ChannelState, HandshakeStatus
+from aura_rendezvous.channels._transport_message import TransportMessage
+from aura_rendezvous.core import (
+    ChannelClosedError,
+    LocalProtocolError,
+    RetiredEpoch,
+    UnknownChannel,
+    WrongEpoch,
+)
+from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
+
+__all__ = ["ChannelManager", "ReceivedMessage"]
+
+_LIVE = (ChannelState.Establishing, ChannelState.Active, ChannelState.Rotating)
+# Preference of find_by_context_peer among live channels.
+_RANK = {ChannelState.Active: 0, ChannelState.Establishing: 1, ChannelState.Rotating: 2}
+
+
+@attrs.frozen
+class ReceivedMessage:
+    """What :meth:`ChannelManager.receive` got: the channel, the plaintext, and whether
+    this message was the key confirmation that made the channel ``Active``."""
+
+    channel: SecureChannel = attrs.field(eq=False)
+    plaintext: bytes
+    confirmed: bool
+
+
+class ChannelManager:
+    """Channels of the authority ``local`` (seed 9.2)."""
+
+    def __init__(self, local: bytes, epoch: int = 0) -> None:
+        if not isinstance(local, bytes) or len(local) != 32:
+            raise LocalProtocolError("local must be a 32-byte authority id")
+        self.local = local
+        # Epochs are per context (DESIGN.md 1); contexts not yet advanced on
+        # their own follow the manager-wide epoch.
+        self._epoch = epoch
+        self._epochs: dict[bytes, int] = {}
+        self._by_id: dict[bytes, SecureChannel] = {}
+        # Registration order per (context, peer): the newest channel wins ties.
+        self._by_pair: dict[tuple[bytes, bytes], list[SecureChannel]] = {}
+        self._pending: dict[tuple[bytes, bytes], Handshaker] = {}
+        self.replay_guard = HandshakeReplayGuard()
+
+    @property
+    def current_epoch(self) -> int:
+        """The manager-wide epoch (what ``advance_epoch(e)`` without a context moves)."""
+        return self._epoch
+
+    def epoch_of(self, context_id: bytes) -> int:
+        """The current epoch of ``context_id``."""
+        return self._epochs.get(context_id, self._epoch)
+
+    def channels(self) -> tuple[SecureChannel, ...]:
+        return tuple(self._by_id.values())
+
+    def get(self, channel_id: bytes) -> SecureChannel | None:
+        return self._by_id.get(channel_id)
+
+    def register(self, channel: SecureChannel) -> None:
+        """Track ``channel``; it must be ours, new, and of the current epoch."""
+        if channel.local != self.local:
+            raise LocalProtocolError("channel belongs to another authority")
+        if channel.channel_id in self._by_id:
+            raise LocalProtocolError("channel id already registered")
+        current = self._epochs.get(channel.context_id, self._epoch)
+        if channel.epoch != current:
+            raise LocalProtocolError(
+                f"channel of epoch {channel.epoch} while its context is at {current}"
+            )
+        self._by_id[channel.channel_id] = channel
+        self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
+        if channel.is_active():
+            self._supersede(channel)
+
+    def find_by_context_peer(self, context_id: bytes, peer: bytes) -> SecureChannel | None:
+        """The best live channel with ``peer`` in exactly ``context_id`` (Active first)."""
+        channels = self._by_pair.get((context_id, peer), ())
+        if len(channels) == 1:
+            # The usual case, one channel per pair: no ranking to do.
+            only = channels[0]
+            return only if only.state in _LIVE else None
+        live = [c for c in channels if c.state in _LIVE]
+        if not live:
+            return None
+        # Active before Establishing before Rotating, newer epoch first, and among
+        # equals the last registered.
+        ranked = min(enumerate(live), key=lambda ic: (_RANK[ic[1].state], -ic[1].epoch, -ic[0]))
+        return ranked[1]
+
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        """Move every context (or only ``context_id``) to ``epoch``; return the
+        channels now ``Rotating`` (each needs a new handshake)."""
+        if context_id is None:
+            if epoch <= self._epoch:
+                raise LocalProtocolError(f"epoch must grow: {epoch} <= {self._epoch}")
+            self._epoch = epoch
+            self._epochs = {c: max(e, epoch) for c, e in self._epochs.items()}
+        else:
+            current = self.epoch_of(context_id)
+            if epoch <= current:
+                raise LocalProtocolError(f"epoch must grow: {epoch} <= {current}")
+            self._epochs[context_id] = epoch
+        marked = []
+        for channel in self._by_id.values():
+            if channel.epoch < self.epoch_of(channel.context_id) and channel.state in _LIVE:
+                if channel.state is not ChannelState.Rotating:
+                    marked.append(channel)
+                channel.apply(ChannelEvent.EpochAdvanced)
+        # A handshake begun under an old epoch would yield an old-epoch channel.
+        self._pending = {
+            k: h for k, h in self._pending.items() if h.config.epoch == self.epoch_of(k[0])
+        }
+        return tuple(marked)
+
+    def needs_rotation(self) -> tuple[tuple[bytes, bytes], ...]:
+        """(context, peer) pairs with a Rotating channel and no live replacement yet."""
+        pairs = []
+        for pair, channels in self._by_pair.items():
+            rotating = any(c.state is ChannelState.Rotating for c in channels)
+            current = self.epoch_of(pair[0])
+            replaced = any(c.epoch == current and c.state in _LIVE for c in channels)
+            if rotating and not replaced:
+                pairs.append(pair)
+        return tuple(pairs)
+
+    def close(self, channel_id: bytes) -> None:
+        channel = self._by_id.get(channel_id)
+        if channel is None:
+            raise LocalProtocolError("no such channel")
+        channel.close()
+        self._forget_terminal((channel.context_id, channel.remote))
+
+    def next_deadline(self) -> int | None:
+        """The earliest handshake or key-confirmation deadline, for the shell's one timer."""
+        deadlines = [d for h in self._pending.values() if (d := h.next_deadline()) is not None]
+        deadlines += [
+            c.confirm_deadline_ms
+            for c in self._by_id.values()
+            if c.state is ChannelState.Establishing and c.confirm_deadline_ms is not None
+        ]
+        return min(deadlines, default=None)
+
+    def check_timeouts(self, now_ms: int) -> tuple[SecureChannel | Handshaker, ...]:
+        """Fail every handshake and unconfirmed channel past its deadline."""
+        failed: list[SecureChannel | Handshaker] = []
+        if self._pending:
+            for key, handshaker in list(self._pending.items()):
+                if handshaker.check_timeout(now_ms):
+                    failed.append(handshaker)
+                    del self._pending[key]
+        establishing = ChannelState.Establishing
+        # Only an Establishing channel can time out: the state test skips the
+        # method call for every other channel.
+        timed_out = [
+            c for c in self._by_id.values() if c.state is establishing and c.check_timeout(now_ms)
+        ]
+        for channel in timed_out:
+            self._forget_terminal((channel.context_id, channel.remote))
+        failed.extend(timed_out)
+        return tuple(failed)
+
+    def _supersede(self, channel: SecureChannel) -> None:
+        self._retire_others(channel, responder_slots_only=False)
+
+    def _retire_answered(self, channel: SecureChannel) -> None:
+        """Retire the responder channels that ``channel``'s newer first message replaces.
+
+        EpochRotation.tla's ``HandleHandshake`` retires the responder's slot for
+        the initiator when it answers a newer msg 1: the initiator only starts a
+        handshake once it has given up the previous one, so a late key
+        confirmation of the older handshake must find nothing to confirm (else it
+        would journal ``ChannelEstablished`` for a channel the initiator closed
+        and, via ``_supersede``, close the live newer handshake). Only channels
+        where ``channel.remote`` was the initiator are retired: our own
+        initiator-side channel with that peer is not the slot being replaced.
+        """
+        self._retire_others(channel, responder_slots_only=True)
+
+    def _retire_others(self, channel: SecureChannel, *, responder_slots_only: bool) -> None:
+        """End the other channels with ``channel``'s peer in its context (Rotating ones
+        are superseded, live ones closed), only those where we responded if asked."""
+        pair = (channel.context_id, channel.remote)
+        channels = self._by_pair.get(pair, ())
+        if len(channels) == 1 and channels[0] is channel:
+            # Alone with its peer: nothing to retire, nothing turned terminal.
+            return
+        for other in channels:
+            if other is channel or (responder_slots_only and other.is_initiator):
+                continue
+            if other.state is ChannelState.Rotating:
+                other.apply(ChannelEvent.Superseded)
+            elif other.state in (ChannelState.Active, ChannelState.Establishing):
+                other.close()
+        self._forget_terminal(pair)
+
+    def _forget_terminal(self, pair: tuple[bytes, bytes]) -> None:
+        # Closed and Error are terminal: dropping them keeps lookups O(live channels)
+        # and makes "never revived" structural (their ids become UnknownChannel).
+        channels = self._by_pair.get(pair, [])
+        live = [c for c in channels if c.state in _LIVE]
+        if len(live) == len(channels):
+            return  # nothing terminal: the list is already the live one
+        for gone in channels:
+            if gone.state not in _LIVE:
+                self._by_id.pop(gone.channel_id, None)
+        if live:
+            self._by_pair[pair] = live
+        else:
+            self._by_pair.pop(pair, None)
+
+    # --- transport ------------------------------------------------------
+
+    def seal(self, context_id: bytes, peer: bytes, plaintext: bytes) -> bytes:
+        """Seal on the Active channel of the current epoch with ``peer`` in ``context_id``."""
+        channel = self.find_by_context_peer(context_id, peer)
+        if channel is None or not channel.is_active() or channel.epoch != self.epoch_of(context_id):
+            state = "none" if channel is None else channel.state.value
+            raise ChannelClosedError(f"no Active channel of the current epoch (found {state})")
+        return channel.seal(plaintext)
+
+    def receive(self, data: bytes) -> ReceivedMessage:
+        """Open a transport message; retired epochs and unknown channels are rejected."""
+        return self.receive_message(TransportMessage.decode(data))
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        """:meth:`receive` for a message already decoded (e.g. to find its channel)."""
+        channel = self._by_id.get(message.channel_id)
+        # Closed channels are forgotten, so an unknown id is judged by the epoch.
+        current = self._epoch if channel is None else self.epoch_of(channel.context_id)
+        if message.epoch < current:
+            raise RetiredEpoch(f"message of epoch {message.epoch}, current {current}")
+        if message.epoch > current:
+            raise WrongEpoch(f"message of epoch {message.epoch}, current {current}")
+        if channel is None:
+            raise UnknownChannel("no channel with this id")
+        was_establishing = channel.state is ChannelState.Establishing
+        plaintext = channel.open_message(message)
+        confirmed = was_establishing and channel.is_active()
+        if confirmed:
+            self._supersede(channel)
+        return ReceivedMessage(channel, plaintext, confirmed)
+
+    # --- handshakes -------------------------------------------------------
+
+    def start_handshake(
+        self,
+        config: HandshakeConfig,
+        *,
+        static: Keypair,
+        remote_static: bytes,
+        ephemeral: Keypair,
+        timestamp: int,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> bytes:
+        """Begin a handshake to ``config.remote``; return message 1 to send."""
+        self._check_config(config)
+        assert config.remote is not None
+        handshaker = Handshaker.initiator(
+            config,
+            static=static,
+            remote_static=remote_static,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        message = handshaker.create_init_message(timestamp, now_ms)
+        self._pending[(config.context_id, config.remote)] = handshaker
+        return message
+
+    def finish_handshake(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        """Read message 2; register the Active channel and return it with the
+        key-confirmation message (the first transport message) to send."""
+        handshaker = self._pending.get((context_id, peer))
+        if handshaker is None:
+            raise LocalProtocolError("no pending handshake with this peer in this context")
+        try:
+            handshaker.process_response(data, now_ms)
+        finally:
+            if handshaker.status is HandshakeStatus.Failed:
+                del self._pending[(context_id, peer)]
+        del self._pending[(context_id, peer)]
+        channel = handshaker.build_channel()
+        self.register(channel)
+        return channel, channel.seal(b"")
+
+    def accept_handshake(
+        self,
+        config: HandshakeConfig,
+        data: bytes,
+        *,
+        static: Keypair,
+        roster: RosterLookup,
+        ephemeral: Keypair,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> tuple[SecureChannel, bytes]:
+        """Answer message 1: register an Establishing channel and return it with message 2.
+
+        On any rejection this raises and returns nothing to send.
+        """
+        self._check_config(config)
+        handshaker = Handshaker.responder(
+            config,
+            static=static,
+            roster=roster,
+            replay_guard=self.replay_guard,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        reply = handshaker.process_init(data, now_ms)
+        channel = handshaker.build_channel()
+        self.register(channel)
+        self._retire_answered(channel)
+        return channel, reply
+
+    def pending(self, context_id: bytes, peer: bytes) -> Handshaker | None:
+        return self._pending.get((context_id, peer))
+
+    def _check_config(self, config: HandshakeConfig) -> None:
+        if config.local != self.local:
+            raise LocalProtocolError("handshake config is for another authority")
+        current = self.epoch_of(config.context_id)
+        if config.epoch != current:
+            raise LocalProtocolError(f"handshake under epoch {config.epoch}, context at {current}")

@@ -1,0 +1,164 @@
+"""The effect interpreter: atomic up to the send (DESIGN.md 4).
+
+Phase one runs the undoable effects in order (the charge first, then journal
+appends and receipts) and keeps an undo log. If any of them fails, the log is
+unwound in reverse, so the budget, the journal and the receipt chain are as
+before, and nothing is sent. Phase two hands the sends to the outbox; a send
+that fails is reported back in the result (like h11's ``send_failed``), not
+retried and not rolled back: the bytes may have left.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import cast
+
+import attrs
+
+from aura_rendezvous.core import AuraError, AuthorityId, ContextId, LocalProtocolError, SendFailed
+from aura_rendezvous.guard._budget import ChargeToken, FlowBudgetStore
+from aura_rendezvous.guard._effects import (
+    ChargeFlowBudget,
+    EffectCommand,
+    JournalAppend,
+    RecordReceipt,
+    SendEffect,
+    is_send,
+)
+from aura_rendezvous.guard._guard import GuardOutcome
+from aura_rendezvous.guard._receipt import Receipt
+from aura_rendezvous.guard._receipt_chain import ReceiptIssuer, ReceiptToken
+from aura_rendezvous.journal import AppendToken, ContextJournal
+
+__all__ = [
+    "EffectInterpreter",
+    "ExecutionResult",
+    "ExecutionStatus",
+    "check_effect_order",
+]
+
+
+class ExecutionStatus(enum.Enum):
+    Denied = "Denied"
+    Committed = "Committed"
+    RolledBack = "RolledBack"
+
+
+@attrs.frozen
+class ExecutionResult:
+    status: ExecutionStatus
+    sent: tuple[SendEffect, ...] = ()
+    failed_sends: tuple[tuple[SendEffect, str], ...] = ()
+    receipts: tuple[Receipt, ...] = ()
+    error: str | None = None
+
+
+def check_effect_order(effects: tuple[EffectCommand, ...]) -> None:
+    """Charge first, sends last; anything else is a misuse, refused before running."""
+    _split_effects(effects)
+
+
+def _split_effects(
+    effects: tuple[EffectCommand, ...],
+) -> tuple[tuple[EffectCommand, ...], tuple[SendEffect, ...]]:
+    # One pass both checks the order and splits local effects from sends, so the
+    # interpreter does not classify every effect three times.
+    if not effects or not isinstance(effects[0], ChargeFlowBudget):
+        raise LocalProtocolError("effects must start with ChargeFlowBudget")
+    first_send = len(effects)
+    for index, effect in enumerate(effects):
+        if is_send(effect):
+            if first_send == len(effects):
+                first_send = index
+        elif first_send != len(effects):
+            raise LocalProtocolError(f"{type(effect).__name__} after a send")
+    sends = cast(tuple[SendEffect, ...], effects[first_send:])
+    return effects[:first_send], sends
+
+
+Undo = ChargeToken | AppendToken | ReceiptToken
+
+
+class EffectInterpreter:
+    """Runs outcomes of one authority against injected ports."""
+
+    def __init__(
+        self,
+        authority_id: AuthorityId,
+        budget: FlowBudgetStore,
+        journals: Mapping[ContextId, ContextJournal],
+        receipts: ReceiptIssuer,
+        outbox: Callable[[SendEffect], None],
+    ) -> None:
+        self.authority_id = authority_id
+        self.budget = budget
+        self.journals = journals
+        self.receipts = receipts
+        self.outbox = outbox
+
+    def _journal(self, context_id: ContextId) -> ContextJournal:
+        journal = self.journals.get(context_id)
+        if journal is None:
+            raise LocalProtocolError(f"no journal for {context_id}")
+        return journal
+
+    def _do(self, effect: EffectCommand, undo: list[Undo], receipts: list[Receipt]) -> None:
+        if isinstance(effect, ChargeFlowBudget):
+            undo.append(
+                self.budget.charge(
+                    effect.context_id, effect.authority_id, effect.epoch, effect.cost
+                )
+            )
+        elif isinstance(effect, JournalAppend):
+            undo.append(self._journal(effect.context_id).append(effect.fact, self.authority_id))
+        elif isinstance(effect, RecordReceipt):
+            receipt, token = self.receipts.issue(
+                effect.operation, effect.context_id, effect.peer, effect.epoch, effect.cost
+            )
+            undo.append(token)
+            receipts.append(receipt)
+        else:  # pragma: no cover - check_effect_order put every send in phase two
+            raise AssertionError(effect)
+
+    def _undo(self, token: Undo) -> None:
+        if isinstance(token, ChargeToken):
+            self.budget.undo(token)
+        elif isinstance(token, AppendToken):
+            self._journal(token.context_id).undo(token)
+        else:
+            self.receipts.undo(token)
+
+    def _rollback(self, undo: list[Undo]) -> None:
+        for token in reversed(undo):
+            self._undo(token)
+
+    def execute(self, outcome: GuardOutcome) -> ExecutionResult:
+        """Run ``outcome``: nothing for a deny, all-or-nothing up to the sends otherwise."""
+        if not outcome.is_allowed():
+            return ExecutionResult(ExecutionStatus.Denied)
+        local, sends = _split_effects(outcome.effects)
+        undo: list[Undo] = []
+        receipts: list[Receipt] = []
+        try:
+            for effect in local:
+                self._do(effect, undo, receipts)
+        except AuraError as exc:
+            self._rollback(undo)
+            return ExecutionResult(ExecutionStatus.RolledBack, error=f"{type(exc).__name__}: {exc}")
+        except BaseException:
+            # A port bug is not ours to type, but it must not leave a half-run outcome.
+            self._rollback(undo)
+            raise
+        sent: list[SendEffect] = []
+        failed: list[tuple[SendEffect, str]] = []
+        for send in sends:
+            try:
+                self.outbox(send)
+            except SendFailed as exc:
+                failed.append((send, str(exc)))
+            else:
+                sent.append(send)
+        return ExecutionResult(
+            ExecutionStatus.Committed, tuple(sent), tuple(failed), tuple(receipts)
+        )

@@ -1,0 +1,148 @@
+"""Receipt chains (DESIGN.md 4): signed, chained, epoch-bound, replay-rejecting.
+
+An issuer numbers its receipts per ``(src, context, epoch)`` with a strictly
+increasing nonce and links each to the hash of the previous one (the genesis
+link is 32 zero bytes). A :class:`ReceiptVerifier` (the receiver ``dst``)
+accepts a receipt only if it is signed by ``src``'s roster key, belongs to
+the current epoch and context, has a nonce greater than the last accepted one
+and links to that one; each rejection is its own typed error whose ``reason``
+is the GuardChain spec's invariant name.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from aura_rendezvous.core import (
+    U64_MAX,
+    AuthorityId,
+    AuthorityKeys,
+    ContextId,
+    LocalProtocolError,
+    NotAMember,
+    ReceiptChainBroken,
+    ReceiptReplayed,
+    ReceiptWrongContext,
+    ReceiptWrongEpoch,
+    ReceiptWrongSigner,
+    Roster,
+    ValueRangeError,
+    check_u32,
+    check_u64,
+    verify_signature,
+)
+from aura_rendezvous.guard._receipt import (
+    LABEL_RECEIPT_SIGNATURE,
+    Receipt,
+    chain_hash,
+    check_operation,
+    encode_signed,
+    receipt_body,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "ReceiptIssuer",
+    "ReceiptToken",
+    "ReceiptVerifier",
+    "nonce_accepts",
+]
+
+GENESIS_HASH = bytes(32)
+
+
+def nonce_accepts(last: int | None, nonce: int) -> bool:
+    """DESIGN.md 4: the first receipt, or a nonce strictly above the last accepted."""
+    return last is None or nonce > last
+
+
+@attrs.frozen
+class ReceiptToken:
+    """Undo information of one issued receipt (the interpreter's rollback)."""
+
+    key: tuple[ContextId, int]
+    previous: tuple[int, bytes] | None
+
+
+class ReceiptIssuer:
+    """``src``'s receipt state: last nonce and hash per ``(context, epoch)``."""
+
+    def __init__(self, keys: AuthorityKeys) -> None:
+        self._keys = keys
+        self._last: dict[tuple[ContextId, int], tuple[int, bytes]] = {}
+        self.issued: list[Receipt] = []
+
+    def issue(
+        self, operation: str, context_id: ContextId, dst: AuthorityId, epoch: int, cost: int
+    ) -> tuple[Receipt, ReceiptToken]:
+        key = (context_id, check_u64("epoch", epoch))
+        previous = self._last.get(key)
+        last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
+        if last_nonce == U64_MAX:
+            raise ValueRangeError("receipt nonces of this epoch are exhausted")
+        # The fields are checked before the body is encoded (the Receipt below
+        # checks them again, but only after signing); the body is encoded once,
+        # signed, and the chain hash is taken over the same bytes with the
+        # signature appended (as Receipt.hash would).
+        if not isinstance(context_id, ContextId) or not isinstance(dst, AuthorityId):
+            raise LocalProtocolError("receipt needs a ContextId and an AuthorityId")
+        src = self._keys.authority_id
+        nonce = last_nonce + 1
+        body = receipt_body(
+            check_operation(operation),
+            context_id=context_id,
+            src=src,
+            dst=dst,
+            epoch=epoch,
+            cost=check_u32("cost", cost),
+            nonce=nonce,
+            prev_hash=prev_hash,
+        )
+        signature = self._keys.sign(LABEL_RECEIPT_SIGNATURE + body)
+        receipt = Receipt(operation, context_id, src, dst, epoch, cost, nonce, prev_hash, signature)
+        self._last[key] = (nonce, chain_hash(encode_signed(body, signature)))
+        self.issued.append(receipt)
+        return receipt, ReceiptToken(key, previous)
+
+    def undo(self, token: ReceiptToken) -> None:
+        if token.previous is None:
+            del self._last[token.key]
+        else:
+            self._last[token.key] = token.previous
+        self.issued.pop()
+
+
+class ReceiptVerifier:
+    """The receiving side of one context: accepts each src's receipts in chain order."""
+
+    def __init__(self, context_id: ContextId, roster: Roster) -> None:
+        self.context_id = context_id
+        self.roster = roster
+        self._last: dict[tuple[AuthorityId, int], tuple[int, bytes]] = {}
+        self.accepted: list[Receipt] = []
+
+    def check(self, receipt: Receipt, current_epoch: int) -> None:
+        """Raise the typed rejection, or return if ``receipt`` would be accepted."""
+        if receipt.context_id != self.context_id:
+            raise ReceiptWrongContext("receipt of another context")
+        try:
+            entry = self.roster.entry(receipt.src)
+        except NotAMember:
+            raise ReceiptWrongSigner(f"{receipt.src} is not on the roster") from None
+        if not verify_signature(entry.ed25519_public, receipt.signed_message(), receipt.signature):
+            raise ReceiptWrongSigner(f"receipt is not signed by {receipt.src}")
+        if receipt.epoch != current_epoch:
+            raise ReceiptWrongEpoch(f"receipt of epoch {receipt.epoch}, now {current_epoch}")
+        previous = self._last.get((receipt.src, receipt.epoch))
+        last_nonce = previous[0] if previous is not None else None
+        if not nonce_accepts(last_nonce, receipt.nonce):
+            raise ReceiptReplayed(f"nonce {receipt.nonce} not above {last_nonce}")
+        expected = previous[1] if previous is not None else GENESIS_HASH
+        if receipt.prev_hash != expected:
+            raise ReceiptChainBroken("receipt does not link to the last accepted one")
+
+    def accept(self, receipt: Receipt, current_epoch: int) -> None:
+        """Check, then record ``receipt`` as the last of its ``(src, epoch)``."""
+        self.check(receipt, current_epoch)
+        self._last[(receipt.src, receipt.epoch)] = (receipt.nonce, receipt.hash())
+        self.accepted.append(receipt)

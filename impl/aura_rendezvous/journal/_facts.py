@@ -1,0 +1,161 @@
+"""Rendezvous domain facts (seed 4.1) and their content addresses.
+
+Three kinds: a sealed ``Descriptor``, ``ChannelEstablished`` and
+``DescriptorRevoked``. A revocation also carries the context id and the
+publisher's signature (an extension of the seed's two fields): DESIGN.md 2
+says only the publisher may revoke its own descriptor, and only a signature
+lets every replica check that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+
+from aura_rendezvous.core import (
+    AuthorityId,
+    AuthorityKeys,
+    ContextId,
+    DecodeError,
+    LocalProtocolError,
+    Reader,
+    Roster,
+    Tag,
+    Writer,
+    fixed_bytes,
+    is_authority,
+    is_context,
+    u64,
+    verify_signature,
+)
+from aura_rendezvous.descriptors import MAX_SEALED_LEN, SealedDescriptor
+
+__all__ = [
+    "LABEL_FACT_ID",
+    "LABEL_REVOCATION_SIGNATURE",
+    "MAX_FACT_LEN",
+    "ChannelEstablished",
+    "DescriptorFact",
+    "DescriptorRevoked",
+    "RendezvousFact",
+    "decode_fact",
+    "encode_fact",
+    "fact_context",
+    "fact_id",
+    "revoke_descriptor",
+    "verify_revocation",
+]
+
+LABEL_FACT_ID = b"aura/rendezvous/v1/fact-id"
+LABEL_REVOCATION_SIGNATURE = b"aura/rendezvous/v1/revocation-signature"
+MAX_FACT_LEN = 2 + 1 + 4 + MAX_SEALED_LEN + 64
+
+
+@attrs.frozen
+class DescriptorFact:
+    """A descriptor advertisement, sealed under the context key."""
+
+    sealed: SealedDescriptor
+    kind = 1
+
+
+@attrs.frozen
+class ChannelEstablished:
+    """A key-confirmed channel between two members in ``epoch``."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    initiator: AuthorityId = attrs.field(validator=is_authority)
+    responder: AuthorityId = attrs.field(validator=is_authority)
+    channel_id: bytes = attrs.field(validator=fixed_bytes(32))
+    epoch: int = attrs.field(validator=u64)
+    kind = 2
+
+
+@attrs.frozen
+class DescriptorRevoked:
+    """``authority_id`` withdraws its descriptor ``nonce`` in ``context_id`` (signed by it)."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    authority_id: AuthorityId = attrs.field(validator=is_authority)
+    nonce: bytes = attrs.field(validator=fixed_bytes(32))
+    signature: bytes
+
+    def signed_message(self) -> bytes:
+        return (
+            LABEL_REVOCATION_SIGNATURE
+            + self.context_id.value
+            + self.authority_id.value
+            + self.nonce
+        )
+
+    kind = 3
+
+
+RendezvousFact = DescriptorFact | ChannelEstablished | DescriptorRevoked
+
+
+def revoke_descriptor(
+    keys: AuthorityKeys, context_id: ContextId, nonce: bytes
+) -> DescriptorRevoked:
+    """A revocation of the caller's own descriptor ``nonce``, signed by the caller."""
+    unsigned = DescriptorRevoked(context_id, keys.authority_id, nonce, b"")
+    return attrs.evolve(unsigned, signature=keys.sign(unsigned.signed_message()))
+
+
+def verify_revocation(fact: DescriptorRevoked, roster: Roster) -> bool:
+    """True iff the revocation is signed by the publisher it names (a roster member)."""
+    entry = roster.get(fact.authority_id)
+    if entry is None:
+        return False
+    return verify_signature(entry.ed25519_public, fact.signed_message(), fact.signature)
+
+
+def fact_context(fact: RendezvousFact) -> ContextId:
+    """The context a fact belongs to (it is never accepted by another context's journal)."""
+    if isinstance(fact, DescriptorFact):
+        return fact.sealed.context_id
+    return fact.context_id
+
+
+def encode_fact(fact: RendezvousFact) -> bytes:
+    """The canonical encoding (also what :func:`fact_id` hashes)."""
+    w = Writer(Tag.FACT).u8(fact.kind)
+    if isinstance(fact, DescriptorFact):
+        w.var(fact.sealed.encode(), MAX_SEALED_LEN)
+    elif isinstance(fact, ChannelEstablished):
+        w.context(fact.context_id).authority(fact.initiator).authority(fact.responder)
+        w.fixed(fact.channel_id, 32).u64(fact.epoch)
+    else:
+        w.context(fact.context_id).authority(fact.authority_id).fixed(fact.nonce, 32)
+        w.fixed(fact.signature, 64)
+    return w.getvalue()
+
+
+def decode_fact(data: bytes) -> RendezvousFact:
+    """Strict decoder; only :class:`DecodeError` escapes."""
+    r = Reader("RendezvousFact", data, Tag.FACT, MAX_FACT_LEN)
+    kind = r.u8()
+    fact: RendezvousFact
+    try:
+        if kind == DescriptorFact.kind:
+            fact = DescriptorFact(SealedDescriptor.decode(r.var(MAX_SEALED_LEN)))
+        elif kind == ChannelEstablished.kind:
+            fact = ChannelEstablished(
+                r.context(), r.authority(), r.authority(), r.fixed(32), r.u64()
+            )
+        elif kind == DescriptorRevoked.kind:
+            fact = DescriptorRevoked(r.context(), r.authority(), r.fixed(32), r.fixed(64))
+        else:
+            raise r.fail(f"unknown fact kind {kind}")
+    except DecodeError:
+        raise
+    except LocalProtocolError as exc:
+        raise r.fail(str(exc)) from None
+    r.finish()
+    return fact
+
+
+def fact_id(fact: RendezvousFact) -> bytes:
+    """Content address: BLAKE2s-256 of a label and the canonical encoding."""
+    return hashlib.blake2s(LABEL_FACT_ID + encode_fact(fact), digest_size=32).digest()
