@@ -15,9 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aura_model.tla._compile as compile_mod
 import pytest
 from aura_model.tla import check, load_model
+from aura_model.tla.compile import _expressions, _quantifiers
+
+# The compiler's modules that call the counted functions (make_fn builds
+# function values, sort_key orders CHOOSE's sets).
+_CALLERS = (_expressions, _quantifiers)
 
 # Tbl is a state-level table: Next reads it three times, the invariant once.
 TABLE = """
@@ -57,15 +61,18 @@ Inv == Pick(5)[2] = 5
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, name: str, which: Callable[..., bool]) -> list[int]:
-    real = getattr(compile_mod, name)
     calls = [0]
+    for mod in _CALLERS:
+        if not hasattr(mod, name):
+            continue
+        real = getattr(mod, name)
 
-    def counted(*args: Any, **kw: Any) -> Any:
-        if which(*args):
-            calls[0] += 1
-        return real(*args, **kw)
+        def counted(*args: Any, _real: Any = real, **kw: Any) -> Any:
+            if which(*args):
+                calls[0] += 1
+            return _real(*args, **kw)
 
-    monkeypatch.setattr(compile_mod, name, counted)
+        monkeypatch.setattr(mod, name, counted)
     return calls
 
 

@@ -1,4 +1,4 @@
-"""The embedded TLA+ model checker (issue 4), built on the PyPI ``tla`` parser."""
+"""The embedded TLA+ model checker, built on the PyPI ``tla`` parser."""
 
 from aura_model.tla import _values as values
 from aura_model.tla._bfs import check, simulate

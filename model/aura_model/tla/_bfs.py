@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla._compile import Ctx
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
+from aura_model.tla.compile import Ctx
 
 __all__ = ["check", "simulate"]
 

@@ -22,9 +22,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
 from aura_model.tla._errors import EvalError, TlaError, Unsupported
 from aura_model.tla._modules import OpDef, declarations_as_name_bounds
+from aura_model.tla.compile import UNSET, Act, Compiler, Ctx, Expr, Scope, kind_of, op_of
 
 __all__ = [
     "Fairness",
@@ -216,7 +216,7 @@ class _Builder:
         if depth > 200:
             raise Unsupported("a temporal formula nested too deeply")
         d1 = depth + 1
-        k = _kind(node)
+        k = kind_of(node)
         if k == "PARENTHESES":
             return self.build(node.expression, sc, env, d1, act_ok)
         if k == "SUBSCRIPTED_ACTION":
@@ -250,19 +250,19 @@ class _Builder:
                 return self.build(target.node.definiens, tsc, env, d1)
             raise Unsupported("this instance reference in a temporal formula")
         if k == "OPERATOR_APPLICATION":
-            op = _op(node)
+            op = op_of(node)
             args = list(node.arguments or ())
             if op in ("[]", "<>") and len(args) == 1:
                 a = args[0]
-                while _kind(a) == "PARENTHESES":
+                while kind_of(a) == "PARENTHESES":
                     a = a.expression
                 wrap = _always if op == "[]" else _ev
                 other = "<>" if op == "[]" else "[]"
-                if _kind(a) == "OPERATOR_APPLICATION" and _op(a) == other and a.arguments:
+                if kind_of(a) == "OPERATOR_APPLICATION" and op_of(a) == other and a.arguments:
                     # []<>A and <>[]A: the only places TLC allows an action A.
                     body = self.build(a.arguments[0], sc, env, d1, True)
                     return wrap(_ev(body) if op == "[]" else _always(body))
-                angle = _kind(a) == "SUBSCRIPTED_ACTION" and a.operator != "["
+                angle = kind_of(a) == "SUBSCRIPTED_ACTION" and a.operator != "["
                 return wrap(self.build(a, sc, env, d1, op == "<>" and angle))
             if op == "~>" and len(args) == 2:
                 p = self.build(args[0], sc, env, d1)
@@ -320,7 +320,7 @@ def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
         return any(is_temporal(x, comp, sc, depth) for x in node)
     if not isinstance(node, tuple) or not hasattr(node, "_fields"):
         return False
-    k = _kind(node)
+    k = kind_of(node)
     if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
         return True
     if k == "OPERATOR_APPLICATION":
@@ -359,7 +359,7 @@ def _bindings(
         if bound is None:
             raise Unsupported("an unbounded quantifier in a temporal formula")
         s, _ = comp.expr(bound, sc)
-        tup = _kind(target) == "TUPLE"
+        tup = kind_of(target) == "TUPLE"
         vs = [x.operator for x in target.items] if tup else [target.operator]
         binds.append((vs, s))
         for v in vs:
@@ -411,7 +411,7 @@ def compile_fairness(
 ) -> list[tuple[Fairness, dict[str, Any]]]:
     """The ``WF``/``SF`` conditions of a SPECIFICATION conjunct."""
     env = env or {}
-    k = _kind(node)
+    k = kind_of(node)
     if k == "PARENTHESES":
         return compile_fairness(node.expression, comp, sc, env)
     if k == "OPERATOR_APPLICATION" and not node.arguments:
@@ -428,7 +428,7 @@ def compile_fairness(
         return [f for e in envs for f in compile_fairness(node.predicate, comp, inner, e)]
     if k == "VERTICAL_LIST" and node.operator == "/\\":
         return [f for it in node.arguments for f in compile_fairness(it.expression, comp, sc, env)]
-    if k == "OPERATOR_APPLICATION" and _op(node) == "/\\" and node.arguments:
+    if k == "OPERATOR_APPLICATION" and op_of(node) == "/\\" and node.arguments:
         return [f for a in node.arguments for f in compile_fairness(a, comp, sc, env)]
     if k != "FAIRNESS":
         raise Unsupported("this fairness formula (supported: WF_v(A), SF_v(A), \\A x \\in S : ...)")

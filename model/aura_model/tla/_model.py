@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from aura_model.tla._compile import UNSET, Act, Compiler, Ctx, Expr, Scope, _kind, _op
 from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._liveness import compile_fairness, compile_live, is_temporal
@@ -21,6 +20,7 @@ from aura_model.tla._modules import (
 from aura_model.tla._resolve import check_names
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._values import Fn, ModelValue, from_python
+from aura_model.tla.compile import UNSET, Act, Compiler, Ctx, Expr, Scope, conj, kind_of, op_of
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
 
@@ -177,7 +177,7 @@ class Model:
         d = self._def(name, what)
         if d.params:
             raise ConfigError(f"{self.cfg.path}: {what} {name} must not take arguments")
-        fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+        fn, _ = self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))
         return fn
 
     def _symmetry(self, name: str) -> list[dict[Any, Any]]:
@@ -201,7 +201,7 @@ class Model:
             inits: list[tuple[Node, Scope]] = []
             nexts: list[tuple[Node, Scope, Node]] = []
             for node, nsc, _ in self._conjuncts(d.node.definiens, Scope(d.mod, {})):
-                k = _kind(node)
+                k = kind_of(node)
                 if k == "FAIRNESS" or (
                     is_temporal(node, self.comp, nsc)
                     and not (k == "OPERATOR_APPLICATION" and node.operator == "[]")
@@ -211,7 +211,7 @@ class Model:
                     continue
                 if k == "OPERATOR_APPLICATION" and node.operator == "[]" and node.arguments:
                     a = node.arguments[0]
-                    if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
+                    if kind_of(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
                         nexts.append((a.action, nsc, a.subscript))
                         continue
                     # []<>P and the like: an assumption for the liveness check.
@@ -224,7 +224,7 @@ class Model:
                     " Init /\\ [][Next]_v"
                 )
             init_acts = [self.comp.action(n, s, init=True) for n, s in inits]
-            self.init_act = Compiler._conj(init_acts)
+            self.init_act = conj(init_acts)
             self.next_node, self.next_scope, _ = nexts[0]
             self.next_name = _ref_name(self.next_node) or "Next"
         else:
@@ -247,7 +247,7 @@ class Model:
         self, node: Node, sc: Scope, via: bool = False
     ) -> list[tuple[Node, Scope, bool]]:
         """Flatten a temporal formula's conjunction, following definitions."""
-        k = _kind(node)
+        k = kind_of(node)
         if k == "PARENTHESES":
             return self._conjuncts(node.expression, sc, via)
         if k == "VERTICAL_LIST" and node.operator == "/\\":
@@ -257,7 +257,7 @@ class Model:
             return out
         if (
             k == "OPERATOR_APPLICATION"
-            and _op(node) == "/\\"
+            and op_of(node) == "/\\"
             and node.arguments
             and len(node.arguments) == 2
         ):
@@ -283,10 +283,10 @@ class Model:
         parts = self._conjuncts(d.node.definiens, Scope(d.mod, {}))
         for node, sc, via in parts:
             label = name if (len(parts) == 1 and not via) else _location(node, sc.mod)
-            k = _kind(node)
+            k = kind_of(node)
             if k == "OPERATOR_APPLICATION" and node.operator == "[]" and node.arguments:
                 a = node.arguments[0]
-                if _kind(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
+                if kind_of(a) == "SUBSCRIPTED_ACTION" and a.operator == "[":
                     act, _ = self.comp.expr(a.action, sc)
                     sub, _ = self.comp.expr(a.subscript, sc)
                     self.action_properties.append(ActionProperty(label, act, sub))
@@ -322,7 +322,7 @@ class Model:
             d = self._def(name, "definition")
             if d.params:
                 raise ConfigError(f"{name} takes arguments")
-            fn, _ = self.comp._call_opdef(d, [], d.node, Scope(self.root, {}))
+            fn, _ = self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))
             self._evaluators[name] = fn
         cur: list[Any] = [UNSET] * len(self.vars)
         for k, v in (state or {}).items():
@@ -399,7 +399,7 @@ class Model:
     def _split(
         self, node: Node, sc: Scope, name: str, pnames: list[str], binds: list[Any]
     ) -> list[Disjunct]:
-        k = _kind(node)
+        k = kind_of(node)
         if k == "PARENTHESES":
             return self._split(node.expression, sc, name, pnames, binds)
         if k == "VERTICAL_LIST" and node.operator == "\\/":
@@ -409,7 +409,7 @@ class Model:
             return out
         if (
             k == "OPERATOR_APPLICATION"
-            and _op(node) == "\\/"
+            and op_of(node) == "\\/"
             and node.arguments
             and len(node.arguments) == 2
             and not node.nonfix
@@ -418,12 +418,12 @@ class Model:
                 node.arguments[1], sc, name, pnames, binds
             )
         if k == "QUANTIFICATION" and node.quantifier == "\\E":
-            bl, inner, _ = self.comp._bounds(node.declarations, sc, "quantifier")
+            bl, inner, _ = self.comp.bounds(node.declarations, sc, "quantifier")
             names = []
             for target, _b in declarations_as_name_bounds(node.declarations):
                 names.extend(
                     [x.operator for x in target.items]
-                    if _kind(target) == "TUPLE"
+                    if kind_of(target) == "TUPLE"
                     else [target.operator]
                 )
             return self._split(node.predicate, inner, name, pnames + names, [*binds, bl])
@@ -444,7 +444,7 @@ class Model:
 
 
 def _is_choice(node: Node) -> bool:
-    k = _kind(node)
+    k = kind_of(node)
     if k == "PARENTHESES":
         return _is_choice(node.expression)
     if k == "VERTICAL_LIST":
@@ -453,7 +453,7 @@ def _is_choice(node: Node) -> bool:
         return bool(node.quantifier == "\\E")
     return (
         k == "OPERATOR_APPLICATION"
-        and _op(node) == "\\/"
+        and op_of(node) == "\\/"
         and not node.nonfix
         and len(node.arguments or ()) == 2
     )
@@ -490,7 +490,7 @@ def _builtin(name: str) -> bool:
 
 
 def _ref_name(node: Node) -> str | None:
-    if _kind(node) == "OPERATOR_APPLICATION" and not node.arguments:
+    if kind_of(node) == "OPERATOR_APPLICATION" and not node.arguments:
         return str(node.operator)
     return None
 

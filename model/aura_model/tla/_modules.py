@@ -34,6 +34,7 @@ __all__ = [
     "Macro",
     "Mod",
     "OpDef",
+    "Scope",
     "VarRef",
     "canon",
     "declarations_as_name_bounds",
@@ -226,9 +227,29 @@ class Macro:
 
     __slots__ = ("node", "scope")
 
-    def __init__(self, node: Node, scope: Any) -> None:
+    def __init__(self, node: Node, scope: Scope) -> None:
         self.node = node
         self.scope = scope
+
+
+class Scope:
+    """Compile-time scope: the module namespace plus bound names.
+
+    ``names`` maps a bound name to ``("val",)`` (a value in env), ``("thunk",)``,
+    ``("op", arity)`` (a Python callable in env) or ``("macro", Macro)``.
+    """
+
+    __slots__ = ("mod", "names")
+
+    def __init__(self, mod: Mod, names: dict[str, tuple[Any, ...]]) -> None:
+        self.mod = mod
+        self.names = names
+
+    def bind(self, **more: tuple[Any, ...]) -> Scope:
+        return Scope(self.mod, {**self.names, **more})
+
+    def bind_all(self, more: dict[str, tuple[Any, ...]]) -> Scope:
+        return Scope(self.mod, {**self.names, **more})
 
 
 class Assumption:
@@ -521,14 +542,12 @@ def _fake_def(name: str, expr: Node) -> Node:
     return nodes.OperatorDefinition(name=name, arity=None, definiens=expr, start=expr.start)
 
 
-def instantiate(inst: InstDef, param_scope: Any) -> Mod:
+def instantiate(inst: InstDef, param_scope: Scope | None) -> Mod:
     """Build the namespace of ``INSTANCE X WITH ...`` as seen from ``inst.mod``.
 
     ``param_scope`` is the compile-time scope in which substitution expressions
     are read (it binds the instance's parameters for ``M(p) == INSTANCE ...``).
     """
-    from aura_model.tla._compile import Scope
-
     outer = inst.mod
     scope = param_scope if param_scope is not None else Scope(outer, {})
     tree, path = outer._find(inst.module, inst.node)

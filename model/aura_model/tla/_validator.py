@@ -7,10 +7,10 @@ from typing import Any
 
 import attrs
 
-from aura_model.tla._compile import UNSET, Ctx, _enumerate
 from aura_model.tla._errors import TlaError
 from aura_model.tla._model import Disjunct, Model
 from aura_model.tla._values import from_python
+from aura_model.tla.compile import UNSET, Ctx, enumerate_binds
 
 __all__ = ["ActionMatch", "StepValidator"]
 
@@ -84,8 +84,8 @@ class StepValidator:
         ctx = Ctx(cur, None)
         envs: list[dict[str, Any]] = [{}]
         for bl in d.binds:
-            # _enumerate may yield one env dict mutated in place: copy before keeping it.
-            envs = [dict(e2) for e in envs for e2 in _enumerate(bl, ctx, e, None)]  # type: ignore[arg-type]
+            # enumerate_binds may yield one env dict mutated in place: copy before keeping it.
+            envs = [dict(e2) for e in envs for e2 in enumerate_binds(bl, ctx, e, None)]  # type: ignore[arg-type]
         return envs
 
     @staticmethod

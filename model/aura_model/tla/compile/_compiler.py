@@ -1,0 +1,199 @@
+"""The compiler: its state, and one table from syntax kind to the part that
+compiles it.
+
+The parts (names, expressions, quantifiers, core operators, user operators,
+actions) are plain functions taking the compiler; they reach each other only
+through its methods, so none imports another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aura_model.tla._errors import TlaError, Unsupported
+from aura_model.tla._modules import OpDef
+from aura_model.tla.compile import _actions, _expressions, _names, _operators, _quantifiers
+from aura_model.tla.compile._binders import bounds
+from aura_model.tla.compile._context import (
+    PY_ERRORS,
+    UNSET,
+    Act,
+    Binds,
+    Ctx,
+    Expr,
+    Node,
+    Scope,
+    Value,
+    constant,
+    kind_of,
+    locate,
+)
+from aura_model.tla.compile._core import compile_core
+from aura_model.tla.compile._guards import counter, guard_count
+
+__all__ = ["Compiler"]
+
+Rule = Callable[["Compiler", Node, Scope], tuple[Expr, int]]
+
+# Syntax kind -> the function that compiles an expression of that kind.
+_EXPRESSIONS: dict[str, Rule] = {
+    "VERTICAL_LIST": _expressions.compile_vertical_list,
+    "SUBSCRIPTED_ACTION": _expressions.compile_subscripted_action,
+    "INTEGRAL_NUMERAL": _expressions.compile_integral_numeral,
+    "STRING_LITERAL": _expressions.compile_string_literal,
+    "BOOLEAN_LITERAL": _expressions.compile_boolean_literal,
+    "SET_OF_BOOLEANS": _expressions.compile_set_of_booleans,
+    "SET_OF_STRINGS": _expressions.compile_set_of_strings,
+    "TUPLE": _expressions.compile_tuple,
+    "SET_ENUMERATION": _expressions.compile_set_enumeration,
+    "RECORD": _expressions.compile_record,
+    "SET_OF_RECORDS": _expressions.compile_set_of_records,
+    "SET_OF_FUNCTIONS": _expressions.compile_set_of_functions,
+    "FIELD": _expressions.compile_field,
+    "IF": _expressions.compile_if,
+    "CASES": _expressions.compile_cases,
+    "LET": _expressions.compile_let,
+    "FUNCTION_APPLICATION": _expressions.compile_function_application,
+    "EXCEPT": _expressions.compile_except,
+    "LAMBDA": _operators.compile_lambda,
+    "CHOOSE": _quantifiers.compile_choose,
+    "QUANTIFICATION": _quantifiers.compile_quantification,
+    "SET_SLICE": _quantifiers.compile_set_slice,
+    "SET_COMPREHENSION": _quantifiers.compile_set_comprehension,
+    "FUNCTION": _quantifiers.compile_function,
+    "SUBEXPRESSION_REFERENCE": _names.compile_subexpression_reference,
+    "OPERATOR_APPLICATION": _names.compile_operator_application,
+}
+
+
+class Compiler:
+    """Compiles definitions of one loaded model; caches per definition."""
+
+    def __init__(self, consts: dict[str, Any]) -> None:
+        # Constant name -> value, or ("subst", name) for `<-`.
+        self.consts = consts
+        self.nvars = 0
+        # CHOOSE caches by syntax node (id), shared by the copies inlining makes.
+        self.choose_memo: dict[int, tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = {}
+
+    def expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
+        """Compile an expression: ``(f(ctx, env) -> value, level)``."""
+        try:
+            fn, lvl = self._dispatch(node, sc)
+        except Unsupported as exc:
+            locate(exc, node, sc)
+            raise
+        except (TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+            # A syntax tree shape the compiler does not expect: name the
+            # construct and where it is, never a traceback.
+            what = kind_of(node).lower().replace("_", " ") or repr(node)[:40]
+            unsupported = Unsupported(f"this {what} ({type(exc).__name__}: {exc})")
+            locate(unsupported, node, sc)
+            raise unsupported from None
+        if lvl == 0 and getattr(fn, "_value", UNSET) is UNSET:
+            # Constant subexpressions are computed once, now if possible; one
+            # that fails is left to fail when (and only if) it is evaluated.
+            try:
+                v = fn(Ctx([], None), {})
+            except (TlaError, *PY_ERRORS):
+                return _fold(fn), 0
+            return constant(v), 0
+        return fn, lvl
+
+    def _dispatch(self, node: Node, sc: Scope) -> tuple[Expr, int]:
+        kind = kind_of(node)
+        while kind == "PARENTHESES":
+            node = node.expression
+            kind = kind_of(node)
+        if kind == "":
+            if node == "@":
+                return _names.compile_at(self, node, sc)
+            raise Unsupported(f"syntax {node!r}")
+        rule = _EXPRESSIONS.get(kind)
+        if rule is None:
+            raise Unsupported(f"{kind.lower().replace('_', ' ')} in an expression")
+        return rule(self, node, sc)
+
+    def action(self, node: Node, sc: Scope, init: bool = False) -> Act:
+        """Compile ``node`` as a generator of next states (Init when ``init``)."""
+        try:
+            if not init and kind_of(node) != "SUBSCRIPTED_ACTION" and self.expr(node, sc)[1] < 2:
+                # A part of an action with no primes only filters: count the ways
+                # it holds (every disjunct evaluated, as TLC does) without the
+                # continuation machinery.
+                return guard_count(counter(self, node, sc))
+            return _actions.compile_action(self, node, sc, init)
+        except Unsupported as exc:
+            locate(exc, node, sc)
+            raise
+
+    # Names.
+
+    def lookup(self, name: str, sc: Scope) -> Any:
+        return _names.lookup(name, sc)
+
+    def resolve_var(self, node: Node, sc: Scope) -> int | None:
+        return _names.resolve_var(node, sc)
+
+    def instance_ref(self, node: Node, sc: Scope) -> tuple[Any, Scope, list[Node]]:
+        return _names.instance_ref(node, sc)
+
+    def call(
+        self, d: Any, args: list[Node], node: Node, dsc: Scope, asc: Scope
+    ) -> tuple[Expr, int]:
+        return _names.call(self, d, args, node, dsc=dsc, asc=asc)
+
+    # Operators of the language, and of the spec.
+
+    def core(self, op: str, node: Node, sc: Scope) -> tuple[Expr, int]:
+        special = _actions.ACTION_OPERATORS.get(op)
+        if special is not None:
+            return special(self, node, sc)
+        return compile_core(self, op, node, sc)
+
+    def call_opdef(self, d: OpDef, args: list[Node], node: Node, asc: Scope) -> tuple[Expr, int]:
+        return _operators.call_opdef(self, d, args, node, asc)
+
+    def arg(self, a: Node, arity: int | None, sc: Scope) -> Expr:
+        return _operators.arg(self, a, arity, sc)
+
+    def inline_scope(self, d: OpDef, args: list[Node], asc: Scope) -> Scope:
+        return _operators.inline_scope(d, args, asc)
+
+    def pure(self, d: OpDef) -> bool:
+        return _operators.pure(self, d)
+
+    def level_of(self, d: OpDef) -> int:
+        return _operators.level_of(self, d)
+
+    def let_scope(
+        self, defs: list[Node], sc: Scope
+    ) -> tuple[Scope, Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None]:
+        return _operators.let_scope(self, defs, sc)
+
+    # Bound names and actions.
+
+    def function_def(self, d: Node, sc: Scope) -> tuple[Expr, int]:
+        return _quantifiers.function_def(self, d, sc)
+
+    def bounds(self, decls: list[Node], sc: Scope, what: str) -> tuple[Binds, Scope, int]:
+        return bounds(self, decls, sc, what)
+
+    def prime(self, target: Node, sc: Scope, node: Node) -> tuple[Expr, int]:
+        return _actions.prime(self, target, sc, node)
+
+
+def _fold(fn: Expr) -> Expr:
+    # Constant subexpressions are evaluated on first use (not at compile
+    # time, so an error in an unused branch stays unreported, as in TLC).
+    box: list[Any] = [UNSET]
+
+    def f(c: Ctx, e: dict[str, Any]) -> Value:
+        v = box[0]
+        if v is UNSET:
+            v = box[0] = fn(c, e)
+        return v
+
+    f._const = True  # type: ignore[attr-defined]
+    return f

@@ -1,0 +1,464 @@
+"""Operators of the language itself: Boolean connectives, equality, integers,
+sets, sequences' ``\\o`` and the standard modules' infix operators.
+
+Each binary operator has a builder in :data:`_BINARY` that turns its compiled
+operands into one closure, specialised where a constant operand allows it.
+Primes, UNCHANGED and ENABLED are actions' business (see ``_actions``).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from aura_model.tla._errors import EvalError, Unsupported
+from aura_model.tla._stdlib import BUILTIN_INFIX
+from aura_model.tla._values import (
+    NEG_ONE_SEEN,
+    Fn,
+    LazyFn,
+    LazySet,
+    format_value,
+    is_value_set,
+    product_set,
+    set_contains,
+)
+from aura_model.tla.compile._context import (
+    PY_ERRORS,
+    UNSET,
+    Compiling,
+    Ctx,
+    Expr,
+    Node,
+    Scope,
+    Value,
+    as_bool,
+    error_at,
+    guarded,
+    op_of,
+    set_of,
+)
+
+__all__ = ["INT_OPS", "arith_guard", "compile_core"]
+
+
+def arith_guard(a: Value, b: Value, op: str) -> None:
+    if type(a) is not int or type(b) is not int:
+        raise TypeError(
+            f"the arguments of {op} must be integers, got {format_value(a)} and {format_value(b)}"
+        )
+
+
+def _floordiv(a: int, b: int) -> int:
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    return a // b
+
+
+def _mod(a: int, b: int) -> int:
+    if b <= 0:
+        raise ValueError(f"the second argument of % must be positive, got {b}")
+    return a % b
+
+
+def _pow(a: int, b: int) -> int:
+    if b < 0:
+        raise ValueError("negative exponent")
+    if a == 0 and b == 0:
+        raise ValueError("0^0 is undefined.")  # TLC's message
+    result: int = a**b
+    return result
+
+
+_FAST_INT: dict[str, Callable[[int, int], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    "=<": operator.le,
+    "\\leq": operator.le,
+    ">=": operator.ge,
+    "\\geq": operator.ge,
+}
+
+_COMPARISONS = frozenset({"<", ">", "<=", "=<", "\\leq", ">=", "\\geq"})
+
+INT_OPS: dict[str, Callable[[int, int], Value]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "\\div": _floordiv,
+    "%": _mod,
+    "^": _pow,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "=<": lambda a, b: a <= b,
+    "\\leq": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "\\geq": lambda a, b: a >= b,
+}
+
+_LAZY_KIND = {"\\cup": "Cup", "\\cap": "Cap", "\\": "Diff"}
+
+_SET_OPS: dict[str, Callable[[frozenset[Value], frozenset[Value]], Value]] = {
+    "\\cup": lambda a, b: a | b,
+    "\\cap": lambda a, b: a & b,
+    "\\": lambda a, b: a - b,
+    "\\subseteq": lambda a, b: a <= b,
+    "\\subset": lambda a, b: a < b,
+    "\\supseteq": lambda a, b: a >= b,
+    "\\supset": lambda a, b: a > b,
+}
+
+# Kinds of values for equality: TLC compares values of one kind only (model
+# values compare with anything, unequal to everything but themselves).
+_EQ_KIND: dict[type, int] = {
+    int: 1,
+    bool: 2,
+    str: 3,
+    tuple: 4,
+    Fn: 4,
+    LazyFn: 4,
+    frozenset: 5,
+    LazySet: 5,
+}
+
+
+def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
+    """``x = y`` for values of different Python types."""
+    kx = _EQ_KIND.get(type(x))
+    ky = _EQ_KIND.get(type(y))
+    if kx is not None and ky is not None and kx != ky:
+        raise error_at(
+            node,
+            sc,
+            f"Attempted to check equality of {format_value(x)} with {format_value(y)}",
+        )
+    try:
+        return bool(x == y)
+    except OverflowError as exc:  # Nat = {1}: TLC cannot compare it either
+        raise error_at(node, sc, str(exc)) from None
+
+
+def compile_core(comp: Compiling, op: str, node: Node, sc: Scope) -> tuple[Expr, int]:
+    """A built-in operator applied to its arguments (``node.arguments``)."""
+    args = node.arguments
+    if op in ("[]", "<>", "~>", "-+->", "\\cdot"):
+        raise Unsupported(f"temporal operator {op} inside an expression")
+    parts = [comp.expr(a, sc) for a in args]
+    fs = [p[0] for p in parts]
+    lvl = max([0] + [p[1] for p in parts])
+    if len(fs) == 1:
+        return _unary(op, fs[0], node, sc), lvl
+    if op == "\\X":
+
+        def cross(c: Ctx, e: dict[str, Any]) -> Value:
+            sets = [f(c, e) for f in fs]
+            for x in sets:
+                if not is_value_set(x):
+                    set_of(x, node, sc)  # raises its error
+            return product_set(sets)
+
+        return guarded(cross, node, sc, "\\X"), lvl
+    a, b = fs
+    build = _BINARY.get(op)
+    if build is not None:
+        return build(op, a, b, node, sc), lvl
+    if op in BUILTIN_INFIX:
+        return _infix(comp, node, sc, BUILTIN_INFIX[op])
+    raise Unsupported(f"operator {op}")
+
+
+def _infix(
+    comp: Compiling, node: Node, sc: Scope, fn: Callable[[Value, Value], Value]
+) -> tuple[Expr, int]:
+    a, la = comp.expr(node.arguments[0], sc)
+    b, lb = comp.expr(node.arguments[1], sc)
+    return guarded(lambda c, e: fn(a(c, e), b(c, e)), node, sc, op_of(node)), max(la, lb)
+
+
+def _land(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    an, bn = node.arguments
+
+    def land(c: Ctx, e: dict[str, Any]) -> Value:
+        # ``as_bool`` only on the rare non-Boolean, to raise its error.
+        x = a(c, e)
+        if x is not True:
+            return as_bool(x, an, sc)
+        y = b(c, e)
+        return y if y is True or y is False else as_bool(y, bn, sc)
+
+    return land
+
+
+def _lor(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    an, bn = node.arguments
+
+    def lor(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        if x is not False:
+            return as_bool(x, an, sc)
+        y = b(c, e)
+        return y if y is True or y is False else as_bool(y, bn, sc)
+
+    return lor
+
+
+def _implies(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    an, bn = node.arguments
+    return lambda c, e: (not as_bool(a(c, e), an, sc)) or as_bool(b(c, e), bn, sc)
+
+
+def _equiv(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    an, bn = node.arguments
+    return lambda c, e: as_bool(a(c, e), an, sc) == as_bool(b(c, e), bn, sc)
+
+
+def _eq(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    # TLC refuses to compare values of different kinds ("Attempted to
+    # check equality of string "a" with non-string"); only values of
+    # different Python types can be of different kinds.
+    same = op == "="
+    kb = getattr(b, "_value", UNSET)
+    if kb is not UNSET:
+        tb = type(kb)
+
+        def eq_k(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            if type(x) is tb:
+                return (x == kb) is same
+            return _equal(x, kb, node, sc) is same
+
+        return eq_k
+
+    def eq(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        y = b(c, e)
+        if type(x) is type(y):
+            return (x == y) is same
+        return _equal(x, y, node, sc) is same
+
+    return eq
+
+
+def _range(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    def rng(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        y = b(c, e)
+        if type(x) is not int or type(y) is not int:
+            raise error_at(
+                node,
+                sc,
+                "the arguments of .. must be integers, got "
+                f"{format_value(x)} and {format_value(y)}",
+            )
+        if x <= -1 <= y:
+            NEG_ONE_SEEN[0] = True
+        return frozenset(range(x, y + 1))
+
+    return rng
+
+
+def _member(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    neg = op == "\\notin"
+    kset = getattr(b, "_value", UNSET)
+    if isinstance(kset, LazySet):
+        # x \\in Seq(S), [S -> Nat], ...: a constant set, its test bound once.
+        contains = kset.contains
+
+        def member_lazy(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            try:
+                return contains(x) != neg
+            except (TypeError, OverflowError) as exc:
+                raise error_at(node, sc, f"{op}: {exc}: {format_value(kset)}") from None
+
+        return member_lazy
+
+    def member(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        s = b(c, e)
+        if type(s) is frozenset:
+            return (x in s) != neg
+        try:
+            return set_contains(s, x) != neg
+        except (TypeError, OverflowError) as exc:
+            raise error_at(node, sc, f"{op}: {exc}: {format_value(s)}") from None
+
+    return member
+
+
+def _set_op(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    an, bn = node.arguments
+    sop = _SET_OPS[op]
+
+    def setop(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        y = b(c, e)
+        if op in ("\\cup", "\\cap", "\\") and (
+            (isinstance(x, LazySet) and not x.finite())
+            or (isinstance(y, LazySet) and not y.finite())
+        ):
+            if not is_value_set(x) or not is_value_set(y):
+                raise error_at(node, sc, f"{op} of a non-set")
+            return LazySet(_LAZY_KIND[op], x, y)
+        if op in ("\\subseteq", "\\subset") and type(x) is frozenset and isinstance(y, LazySet):
+            return all(y.contains(v) for v in x) and (op == "\\subseteq" or x != y)
+        return sop(set_of(x, an, sc), set_of(y, bn, sc))
+
+    return setop
+
+
+def _concat(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    def concat(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        y = b(c, e)
+        if type(x) is str and type(y) is str:
+            return x + y
+        if type(x) is not tuple or type(y) is not tuple:
+            raise error_at(
+                node,
+                sc,
+                f"\\o expects sequences, got {format_value(x)} and {format_value(y)}",
+            )
+        return x + y
+
+    return concat
+
+
+def _arith(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
+    fast = _FAST_INT.get(op)
+    kb = getattr(b, "_value", UNSET)
+    # Comparisons make Booleans; only arithmetic can make a new -1.
+    neg = None if op in _COMPARISONS else NEG_ONE_SEEN
+
+    def bad(x: Value, y: Value) -> EvalError:
+        return error_at(
+            node,
+            sc,
+            f"the arguments of {op} must be integers, got {format_value(x)} and {format_value(y)}",
+        )
+
+    if fast is not None:
+        if type(kb) is int:
+
+            def arith_k(c: Ctx, e: dict[str, Any]) -> Value:
+                x = a(c, e)
+                if type(x) is int:
+                    r = fast(x, kb)
+                    if r == -1 and neg is not None:
+                        neg[0] = True
+                    return r
+                raise bad(x, kb)
+
+            return arith_k
+
+        def arith2(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            y = b(c, e)
+            if type(x) is int and type(y) is int:
+                r = fast(x, y)
+                if r == -1 and neg is not None:
+                    neg[0] = True
+                return r
+            raise bad(x, y)
+
+        return arith2
+    iop = INT_OPS[op]
+    if op in ("\\div", "%") and type(kb) is int and kb > 0:
+        pyop = operator.floordiv if op == "\\div" else operator.mod
+
+        def divmod_k(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            if type(x) is int:
+                r = pyop(x, kb)
+                if r == -1:
+                    NEG_ONE_SEEN[0] = True
+                return r
+            raise bad(x, kb)
+
+        return divmod_k
+
+    def arith(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        y = b(c, e)
+        if type(x) is not int or type(y) is not int:
+            raise bad(x, y)
+        try:
+            r = iop(x, y)
+        except PY_ERRORS as exc:
+            raise error_at(node, sc, str(exc) or op) from None
+        if r == -1:
+            NEG_ONE_SEEN[0] = True
+        return r
+
+    return arith
+
+
+_BINARY: dict[str, Callable[[str, Expr, Expr, Node, Scope], Expr]] = {
+    "/\\": _land,
+    "\\/": _lor,
+    "=>": _implies,
+    "<=>": _equiv,
+    "=": _eq,
+    "#": _eq,
+    **dict.fromkeys(INT_OPS, _arith),
+    "..": _range,
+    "\\in": _member,
+    "\\notin": _member,
+    **dict.fromkeys(_SET_OPS, _set_op),
+    "\\o": _concat,
+}
+
+
+def _unary(op: str, a: Expr, node: Node, sc: Scope) -> Expr:
+    an = node.arguments[0]
+    if op == "~":
+        return lambda c, e: not as_bool(a(c, e), an, sc)
+    if op in ("-", "-."):
+
+        def neg(c: Ctx, e: dict[str, Any]) -> Value:
+            x = a(c, e)
+            if type(x) is not int:
+                raise error_at(node, sc, f"unary minus of a non-integer {format_value(x)}")
+            if x == 1:
+                NEG_ONE_SEEN[0] = True
+            return -x
+
+        return neg
+    if op == "SUBSET":
+
+        def powerset(c: Ctx, e: dict[str, Any]) -> Value:
+            s = a(c, e)
+            if not is_value_set(s):
+                raise error_at(node, sc, f"SUBSET of a non-set {format_value(s)}")
+            return LazySet("SUBSET", s)
+
+        return powerset
+    if op == "UNION":
+
+        def union(c: Ctx, e: dict[str, Any]) -> Value:
+            out: set[Value] = set()
+            for s in set_of(a(c, e), an, sc):
+                out.update(set_of(s, an, sc))
+            return frozenset(out)
+
+        return union
+    if op == "DOMAIN":
+
+        def domain(c: Ctx, e: dict[str, Any]) -> Value:
+            f = a(c, e)
+            if type(f) is tuple:
+                return frozenset(range(1, len(f) + 1))
+            if type(f) is Fn:
+                return frozenset(f.d)
+            if type(f) is LazyFn:
+                return f.domain
+            raise error_at(node, sc, f"DOMAIN of a non-function {format_value(f)}")
+
+        return domain
+    raise Unsupported(f"prefix operator {op}")

@@ -1,0 +1,442 @@
+"""User operators: definitions and their calls, LET, LAMBDA, operator arguments.
+
+A call is compiled one of four ways: a constant operator is evaluated once, a
+state-level one once per state, a state-independent one remembers its results
+by argument values, and an action-level one (or one with small arguments) is
+expanded at the call site so primes reach the argument expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aura_model.tla._errors import Unsupported
+from aura_model.tla._modules import Const, InstDef, Macro, OpDef, VarRef
+from aura_model.tla._stdlib import Builtin, CoreOp
+from aura_model.tla.compile._binders import closure, param_names
+from aura_model.tla.compile._context import (
+    UNSET,
+    Compiling,
+    Ctx,
+    Expr,
+    Node,
+    Scope,
+    Thunk,
+    Value,
+    arg_level,
+    error_at,
+    kind_of,
+)
+from aura_model.tla.compile._core import INT_OPS, arith_guard
+
+__all__ = [
+    "arg",
+    "call_opdef",
+    "compile_lambda",
+    "inline_scope",
+    "let_scope",
+    "level_of",
+    "pure",
+]
+
+
+def let_scope(
+    comp: Compiling, defs: list[Node], sc: Scope
+) -> tuple[Scope, Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None]:
+    """Scope for a LET: zero-arity definitions become thunks, others operator values."""
+    names: dict[str, tuple[Any, ...]] = {}
+    makers: list[tuple[str, str, Any]] = []
+    for d in defs:
+        if kind_of(d) == "RECURSIVE_OPERATORS":
+            continue
+        if kind_of(d) != "OPERATOR_DEFINITION":
+            raise Unsupported(f"{kind_of(d).lower()} inside LET")
+        if d.function:
+            names[d.name] = ("thunk",)
+        elif d.arity:
+            names[d.name] = ("op", len(d.arity))
+        else:
+            names[d.name] = ("thunk",)
+    inner = sc.bind_all(names)
+    for d in defs:
+        if kind_of(d) != "OPERATOR_DEFINITION":
+            continue
+        if d.function:
+            fn, _ = comp.function_def(d, inner)
+            makers.append((d.name, "thunk", fn))
+        elif d.arity:
+            params = [(p.operator, len(p.arguments or ())) for p in d.arity]
+            body, _ = comp.expr(d.definiens, inner.bind_all(param_names(params)))
+            makers.append((d.name, "op", (params, body)))
+        else:
+            body, lvl = comp.expr(d.definiens, inner)
+            if lvl == 2:
+                # An action-level LET definition is expanded where used.
+                names[d.name] = ("macro", Macro(d.definiens, inner))
+            makers.append((d.name, "thunk", body))
+    if not makers:
+        return inner, None
+
+    def binders(c: Ctx, e: dict[str, Any]) -> dict[str, Any]:
+        env = dict(e)
+        for name, how, what in makers:
+            if how == "thunk":
+                env[name] = Thunk(what, c, env)
+            else:
+                params, body = what
+                env[name] = closure(params, body, c, env)
+        return env
+
+    return inner, binders
+
+
+def compile_lambda(comp: Compiling, node: Node, sc: Scope) -> tuple[Expr, int]:
+    params = [(p.operator, 0) for p in node.parameters]
+    body, _ = comp.expr(node.expression, sc.bind_all(param_names(params)))
+    return (lambda c, e: closure(params, body, c, e)), 1
+
+
+def arg(comp: Compiling, a: Node, arity: int | None, sc: Scope) -> Expr:
+    """Compile an argument; for operator parameters produce a Python callable."""
+    if arity is not None or _names_operator(comp, a, sc):
+        return _opvalue(comp, a, sc)
+    return comp.expr(a, sc)[0]
+
+
+def _names_operator(comp: Compiling, a: Node, sc: Scope) -> bool:
+    if kind_of(a) == "LAMBDA":
+        return True
+    if kind_of(a) != "OPERATOR_APPLICATION" or a.arguments:
+        return False
+    d = comp.lookup(a.operator, sc)
+    if isinstance(d, OpDef):
+        return bool(d.params)
+    if isinstance(d, Builtin):
+        return d.arity > 0
+    if isinstance(d, CoreOp):
+        return True
+    if isinstance(d, tuple) and d[0] == "macro":
+        return _names_operator(comp, d[1].node, d[1].scope)
+    if isinstance(d, tuple) and d[0] == "op":
+        return True
+    return bool(isinstance(d, Const) and d.arity)
+
+
+def _opvalue(comp: Compiling, a: Node, sc: Scope) -> Expr:
+    """An operator argument as a Python callable (``Op(F)`` with ``F(_)``)."""
+    if kind_of(a) == "LAMBDA":
+        return compile_lambda(comp, a, sc)[0]
+    if kind_of(a) == "OPERATOR_APPLICATION" and not a.arguments:
+        d = comp.lookup(a.operator, sc)
+        if isinstance(d, tuple) and d[0] == "op":
+            name = a.operator
+            return lambda c, e: e[name]
+        if isinstance(d, Builtin):
+            bf = d.fn
+            return lambda c, e: bf
+        if isinstance(d, CoreOp) and d.op in INT_OPS:
+            iop = INT_OPS[d.op]
+            sym = d.op
+
+            def int_op(x: Value, y: Value) -> Value:
+                arith_guard(x, y, sym)
+                return iop(x, y)
+
+            return lambda c, e: int_op
+        if isinstance(d, tuple) and d[0] == "macro":
+            m = d[1]
+            return _opvalue(comp, m.node, m.scope)
+        if isinstance(d, OpDef) and d.params:
+            params = d.params
+            body = _body(comp, d)
+            return lambda c, e: closure(params, body, c, {})
+        if isinstance(d, Const) and d.arity:
+            v = comp.consts.get(d.name)
+            if isinstance(v, tuple) and v[0] == "subst":
+                ref = a._replace(operator=v[1])
+                return _opvalue(comp, ref, Scope(sc.mod.root, {}))
+    if kind_of(a) in ("OPERATOR_APPLICATION", "PARENTHESES", "SUBEXPRESSION_REFERENCE"):
+        raise Unsupported("this operator argument form")
+    raise error_at(a, sc, "expected an operator argument")
+
+
+def _body(comp: Compiling, d: OpDef) -> Expr:
+    """The compiled body of an operator, in the scope of its parameters."""
+    if "body" in d.cache:
+        return d.cache["body"]  # type: ignore[no-any-return]
+    if "compiling" in d.cache:
+        # A recursive reference: resolve the body when first called.
+        def late(c: Ctx, e: dict[str, Any]) -> Value:
+            return d.cache["body"](c, e)
+
+        return late
+    d.cache["compiling"] = True
+    sc = Scope(d.mod, param_names(d.params))
+    node = d.node
+    try:
+        if node.function:
+            body, lvl = comp.function_def(node, sc)
+        else:
+            body, lvl = comp.expr(node.definiens, sc)
+    finally:
+        d.cache.pop("compiling", None)
+    if d.recursive or "recursed" in d.cache:
+        lvl = max(lvl, 1)
+    d.cache["body"] = body
+    d.cache["level"] = lvl
+    return body
+
+
+def level_of(comp: Compiling, d: OpDef) -> int:
+    if "level" not in d.cache:
+        if "compiling" in d.cache:
+            d.cache["recursed"] = True
+            return 1
+        _body(comp, d)
+    return int(d.cache.get("level", 1))
+
+
+def call_opdef(
+    comp: Compiling, d: OpDef, args: list[Node], node: Node, asc: Scope
+) -> tuple[Expr, int]:
+    if len(args) != len(d.params):
+        if not args and d.params:
+            raise error_at(node, asc, f"operator {d.name} needs {len(d.params)} arguments")
+        raise error_at(node, asc, f"operator {d.name} expects {len(d.params)} arguments")
+    body = _body(comp, d)
+    lvl = level_of(comp, d)
+    macro_mod = d.mod.subst is not None and any(m.scope.names for m in d.mod.subst.values())
+    if lvl == 2 or macro_mod:
+        # Action-level operators (and those of a parameterised instance) are
+        # expanded at the call site, so primes reach the argument expressions.
+        return _inline(comp, d, args, asc)
+    if not d.params:
+        return _call_nullary(d, body, lvl, node, asc), lvl
+    if not d.node.function and all(ar == 0 for _, ar in d.params) and pure(comp, d):
+        return _memo_call(comp, d, body, args, node=node, asc=asc), max(
+            [1] + [arg_level(comp, a, asc) for a in args]
+        )
+    if (
+        not d.recursive
+        and not d.node.function
+        and "compiling" not in d.cache
+        and "recursed" not in d.cache
+        and all(ar == 0 for _, ar in d.params)
+        and all(_simple(comp, a, asc) for a in args)
+    ):
+        # Small arguments (names, literals) are substituted into the body,
+        # which saves building an environment at every call.
+        return _inline(comp, d, args, asc)
+    names = [p[0] for p in d.params]
+    fs = [arg(comp, a, ar if ar else None, asc) for a, (_, ar) in zip(args, d.params, strict=True)]
+    alvl = max([1] + [arg_level(comp, a, asc) for a in args])
+    dname = d.name
+    if len(fs) == 1:
+        n0 = names[0]
+        f0 = fs[0]
+
+        def call1(c: Ctx, e: dict[str, Any]) -> Value:
+            try:
+                return body(c, {n0: f0(c, e)})
+            except RecursionError:
+                raise error_at(node, asc, f"{dname}: recursion too deep") from None
+
+        return call1, max(alvl, lvl)
+    pairs = list(zip(names, fs, strict=True))
+
+    def call(c: Ctx, e: dict[str, Any]) -> Value:
+        try:
+            return body(c, {n: f(c, e) for n, f in pairs})
+        except RecursionError:
+            raise error_at(node, asc, f"{dname}: recursion too deep") from None
+
+    return call, max(alvl, lvl)
+
+
+def _call_nullary(d: OpDef, body: Expr, lvl: int, node: Node, asc: Scope) -> Expr:
+    """A definition without parameters: computed once if constant, once per state
+    if it reads the state."""
+    if lvl == 0:
+        box: list[Any] = [UNSET]
+        dname = d.name
+
+        def cached(c: Ctx, e: dict[str, Any]) -> Value:
+            v = box[0]
+            if v is UNSET:
+                try:
+                    v = box[0] = body(c, {})
+                except RecursionError:
+                    raise error_at(node, asc, f"{dname}: recursion too deep") from None
+            return v
+
+        cached._const = True  # type: ignore[attr-defined]
+        return cached
+    if lvl == 1:
+        # Its value is a function of the current state alone, and one
+        # state's successors and invariants use it many times (a
+        # function table rebuilt at every use is quadratic). States are
+        # tuples; a list is a state still being assigned, never kept.
+        # Shared by every call site (inlined callers compile it again).
+        last: list[Any] = d.cache.setdefault("per_state", [None, None])
+
+        def per_state(c: Ctx, e: dict[str, Any]) -> Value:
+            cur = c.cur
+            if cur is last[0]:
+                return last[1]
+            v = body(c, {})
+            if cur.__class__ is tuple:
+                last[0] = cur
+                last[1] = v
+            return v
+
+        return per_state
+    return lambda c, e: body(c, {})
+
+
+def _simple(comp: Compiling, a: Node, sc: Scope) -> bool:
+    k = kind_of(a)
+    if k in ("INTEGRAL_NUMERAL", "STRING_LITERAL", "BOOLEAN_LITERAL"):
+        return True
+    if k != "OPERATOR_APPLICATION" or a.arguments:
+        return False
+    d = comp.lookup(a.operator, sc)
+    if isinstance(d, (VarRef, Const)):
+        return not (isinstance(d, Const) and d.arity)
+    if isinstance(d, tuple):
+        if d[0] == "val":
+            return True
+        if d[0] == "macro":
+            return _simple(comp, d[1].node, d[1].scope)
+    return False
+
+
+def pure(comp: Compiling, d: OpDef) -> bool:
+    """True when ``d`` reads no state (so its value depends on its arguments only)."""
+    if "pure" in d.cache:
+        return bool(d.cache["pure"])
+    if d.mod.subst is not None:
+        d.cache["pure"] = False
+        return False
+    d.cache["pure"] = True  # recursion through d itself stays pure
+    ok = _pure_tree(comp, d.node.definiens, Scope(d.mod, {}))
+    d.cache["pure"] = ok
+    return ok
+
+
+def _pure_tree(comp: Compiling, node: Any, sc: Scope) -> bool:
+    if node is None or isinstance(node, (str, int, bool)):
+        return True
+    if isinstance(node, list):
+        return all(_pure_tree(comp, x, sc) for x in node)
+    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+        return True
+    kind = kind_of(node)
+    if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
+        return False
+    if kind == "OPERATOR_APPLICATION":
+        op: str = getattr(node, "operator", "")
+        if op in ("'", "UNCHANGED", "ENABLED", "Print", "PrintT"):
+            return False
+        d = sc.mod.defs.get(op)
+        if isinstance(d, (VarRef, Macro, InstDef)):
+            return False
+        if isinstance(d, tuple) and d[0] == "macro":
+            return False
+        if isinstance(d, OpDef) and not pure(comp, d):
+            return False
+    return all(
+        _pure_tree(comp, getattr(node, f), sc)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
+
+
+def _memo_call(
+    comp: Compiling, d: OpDef, body: Expr, args: list[Node], *, node: Node, asc: Scope
+) -> Expr:
+    """Call a state-independent operator, remembering results by argument values."""
+    memo: dict[Any, Any] = d.cache.setdefault("memo", {})
+    names = [p for p, _ in d.params]
+    fs = [comp.expr(a, asc)[0] for a in args]
+    dname = d.name
+    if len(fs) == 1:
+        f0 = fs[0]
+        n0 = names[0]
+
+        def memo1(c: Ctx, e: dict[str, Any]) -> Value:
+            x = f0(c, e)
+            # TRUE and 1 are equal Python keys; keep them apart.
+            k = (x, True) if x.__class__ is bool else x
+            try:
+                return memo[k]
+            except KeyError:
+                pass
+            try:
+                v = body(c, {n0: x})
+            except RecursionError:
+                raise error_at(node, asc, f"{dname}: recursion too deep") from None
+            if len(memo) > 100_000:
+                memo.clear()
+            memo[k] = v
+            return v
+
+        return memo1
+
+    if len(fs) == 2:
+        # Recursive two-argument helpers (Sum(f, S), Max(S, acc)) run at
+        # every level of every call: no list, unpacking or zip here.
+        f0, f1 = fs
+        n0, n1 = names
+
+        def memo2(c: Ctx, e: dict[str, Any]) -> Value:
+            x = f0(c, e)
+            y = f1(c, e)
+            key = (x, y, x.__class__ is bool, y.__class__ is bool)
+            try:
+                return memo[key]
+            except KeyError:
+                pass
+            try:
+                v = body(c, {n0: x, n1: y})
+            except RecursionError:
+                raise error_at(node, asc, f"{dname}: recursion too deep") from None
+            if len(memo) > 100_000:
+                memo.clear()
+            memo[key] = v
+            return v
+
+        return memo2
+
+    def memon(c: Ctx, e: dict[str, Any]) -> Value:
+        vals = [f(c, e) for f in fs]
+        key = (*vals, *[v.__class__ is bool for v in vals])
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        try:
+            v = body(c, dict(zip(names, vals, strict=True)))
+        except RecursionError:
+            raise error_at(node, asc, f"{dname}: recursion too deep") from None
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = v
+        return v
+
+    return memon
+
+
+def _inline(comp: Compiling, d: OpDef, args: list[Node], asc: Scope) -> tuple[Expr, int]:
+    sc = inline_scope(d, args, asc)
+    if d.node.function:
+        return comp.function_def(d.node, sc)
+    return comp.expr(d.node.definiens, sc)
+
+
+def inline_scope(d: OpDef, args: list[Node], asc: Scope) -> Scope:
+    """The scope of ``d``'s body with its parameters standing for ``args``."""
+    names: dict[str, tuple[Any, ...]] = {}
+    for (p, _), a in zip(d.params, args, strict=True):
+        names[p] = ("macro", Macro(a, asc))
+    return Scope(d.mod, names)
