@@ -1,0 +1,255 @@
+"""The GuardChain twin's actions and invariants, each queried alone.
+
+Every operator of ``spec/GuardChain.tla`` is a top-level function of
+``models/guard_chain.py``; these tests call one at a time: an invariant on a
+hand-built concrete state, an action from a concrete state (its correct form
+keeps an invariant, its ``BUG_*`` form breaks it), and one action against one
+invariant for every state (the 1-induction query of a single row cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import z3
+from aura_model.z3.framework import State, fresh_context
+from aura_model.z3.models import guard_chain as gc
+from aura_model.z3.models.guard_chain import GCVocab, gc_vocab
+
+# The constants of spec/MC_GuardChain.cfg.
+MC: dict[str, Any] = {"limit": 2, "holders": ("a1",), "costs": (1, 2), "max_epoch": 1}
+
+
+@pytest.fixture(autouse=True)
+def _own_context() -> Iterator[None]:
+    with fresh_context():
+        yield
+
+
+def _valid(v: GCVocab, claim: Any) -> bool:
+    """``claim`` holds for every value of the free constants the ASSUME allows."""
+    solver = z3.Solver()
+    solver.add(gc.GCConstantsOK(v, {}), z3.Not(claim))
+    answer = solver.check()
+    assert answer != z3.unknown, solver.reason_unknown()
+    return bool(answer == z3.unsat)
+
+
+def _initial(v: GCVocab) -> dict[str, Any]:
+    """GCInit's state, written out value by value."""
+    S, A, ii = v.S, v.S.auth.sort, z3.IntSort()
+    none = v.no_auth
+    return {
+        "epoch": z3.IntVal(0),
+        "spent": z3.K(A, z3.K(ii, z3.IntVal(0))),
+        "committed": z3.K(A, z3.K(ii, z3.IntVal(0))),
+        "phase": S.phase["Idle"],
+        "pAuth": none,
+        "pDst": none,
+        "pCost": z3.IntVal(0),
+        "pEpoch": z3.IntVal(0),
+        "charged": z3.BoolVal(False),
+        "journal": z3.K(S.fact, z3.BoolVal(False)),
+        "nextNonce": z3.K(A, z3.IntVal(1)),
+        "wire": z3.K(S.receipt, z3.BoolVal(False)),
+        "accepted": z3.K(A, z3.K(A, z3.IntVal(0))),
+        "rlog": z3.K(A, S.log.log(0, z3.K(ii, S.entry.entry(none, 0, 0, 0, none, 0)))),
+        "denials": z3.K(S.reason.sort, z3.BoolVal(False)),
+    }
+
+
+def _state(v: GCVocab, **values: Any) -> dict[str, Any]:
+    return {**_initial(v), **values}
+
+
+def _per_auth_epoch(v: GCVocab, a: str, epoch: int, amount: int) -> Any:
+    """``[x \\in Auth |-> [e |-> 0]]`` with ``amount`` at ``[a][epoch]``."""
+    A, ii = v.S.auth.sort, z3.IntSort()
+    zero = z3.K(A, z3.K(ii, z3.IntVal(0)))
+    return z3.Store(zero, v.S.auth[a], z3.Store(zero[v.S.auth[a]], epoch, amount))
+
+
+def _in_flight(v: GCVocab, phase: str, *, cost: int = 1, charged: bool = True) -> dict[str, Any]:
+    """a1's outcome of cost ``cost`` to a2 in epoch 0, at ``phase``."""
+    return {
+        "phase": v.S.phase[phase],
+        "pAuth": v.S.auth["a1"],
+        "pDst": v.S.auth["a2"],
+        "pCost": z3.IntVal(cost),
+        "charged": z3.BoolVal(charged),
+    }
+
+
+def _after(v: GCVocab, action: str, s: State, /, **params: Any) -> tuple[dict[str, Any], Any]:
+    """A symbolic successor ``t`` of ``s`` and the step formula of ``action``
+    (its relation, and UNCHANGED for the variables it does not change)."""
+    t = {name: z3.Const(f"{name}'", sort) for name, sort in gc.gc_variables(v).items()}
+    act = gc.gc_actions(v)[action]
+    frame = [t[x] == s[x] for x in t if x not in act.changes]
+    return t, z3.And(act.relation(s, t, params), *frame)
+
+
+def _keeps(v: GCVocab, action: str, s: State, inv: Callable[..., Any], /, **params: Any) -> bool:
+    """``action`` is enabled in the concrete ``s`` and every step it takes
+    from there satisfies ``inv``."""
+    t, step = _after(v, action, s, **params)
+    assert not _valid(v, z3.Not(step)), f"{action} is not enabled"
+    return _valid(v, z3.Implies(step, inv(v, t)))
+
+
+def _enabled(v: GCVocab, action: str, s: State, /, **params: Any) -> bool:
+    _, step = _after(v, action, s, **params)
+    return not _valid(v, z3.Not(step))
+
+
+# -- invariants on hand-built states ---------------------------------------------
+
+
+def test_the_initial_state_is_init_and_meets_every_invariant_and_lemma() -> None:
+    v = gc_vocab(**MC)
+    s0 = _initial(v)
+    assert _valid(v, gc.GCInit(v, s0))
+    for name, inv in {**gc.GC_INVARIANTS, **gc.GC_STRENGTHENING}.items():
+        assert _valid(v, inv(v, s0)), name
+
+
+def test_charge_first_on_hand_built_states() -> None:
+    v = gc_vocab(**MC)
+    appended = _state(v, **_in_flight(v, "Appended", charged=False))
+    assert not _valid(v, gc.GCChargeFirst(v, appended))
+    assert _valid(v, gc.GCChargeFirst(v, {**appended, "charged": z3.BoolVal(True)}))
+
+
+def test_budget_within_limit_on_hand_built_states() -> None:
+    v = gc_vocab(**MC)  # Limit = 2
+    assert _valid(v, gc.GCBudgetWithinLimit(v, _state(v, spent=_per_auth_epoch(v, "a1", 1, 2))))
+    over = _state(v, spent=_per_auth_epoch(v, "a1", 1, 3))
+    assert not _valid(v, gc.GCBudgetWithinLimit(v, over))
+
+
+def test_atomic_rollback_speaks_only_of_idle_states() -> None:
+    v = gc_vocab(**MC)
+    charged = _per_auth_epoch(v, "a1", 0, 1)
+    assert not _valid(v, gc.GCAtomicRollback(v, _state(v, spent=charged)))
+    busy = _state(v, spent=charged, **_in_flight(v, "Charged"))
+    assert _valid(v, gc.GCAtomicRollback(v, busy))
+
+
+def test_receipt_signer_on_a_hand_built_log() -> None:
+    v = gc_vocab(**MC)
+    E, L, a1, a2 = v.S.entry, v.S.log, v.S.auth["a1"], v.S.auth["a2"]
+    empty = _initial(v)["rlog"][a2]
+
+    def log_of(signer: Any) -> Any:
+        items = z3.Store(L.items(empty), 1, E.entry(a1, 0, 1, 0, signer, 0))
+        return z3.Store(_initial(v)["rlog"], a2, L.log(1, items))
+
+    assert _valid(v, gc.GCReceiptSigner(v, _state(v, rlog=log_of(a1))))
+    assert not _valid(v, gc.GCReceiptSigner(v, _state(v, rlog=log_of(a2))))
+
+
+# -- one action from a concrete state ----------------------------------------------
+
+
+def test_prepare_operation_runs_both_guards() -> None:
+    v = gc_vocab(**MC)  # Holders = {a1}, Limit = 2
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    s = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1))
+    assert _enabled(v, "PrepareOperation", s, a=a1, d=a2, c=z3.IntVal(1))
+    assert not _enabled(v, "PrepareOperation", s, a=a1, d=a2, c=z3.IntVal(2))  # 1 + 2 > Limit
+    assert not _enabled(v, "PrepareOperation", s, a=a2, d=a1, c=z3.IntVal(1))  # no capability
+    assert _enabled(v, "DenyOperation", s, a=a1, d=a2, c=z3.IntVal(2))
+    unchecked = gc_vocab(**MC, BUG_NoCapCheck=True)
+    assert _enabled(unchecked, "PrepareOperation", s, a=a2, d=a1, c=z3.IntVal(1))
+
+
+def test_a_failed_append_rolls_back_and_the_twin_does_not() -> None:
+    """JournalAppendFails from a charged outcome: the correct action leaves
+    spent = committed; BUG_NoRollback keeps the charge (GCAtomicRollback)."""
+    v = gc_vocab(**MC)
+    s = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1), **_in_flight(v, "Charged"))
+    assert _keeps(v, "JournalAppendFails", s, gc.GCAtomicRollback)
+    twin = gc_vocab(**MC, BUG_NoRollback=True)
+    assert _enabled(twin, "JournalAppendFails", s)
+    assert not _keeps(twin, "JournalAppendFails", s, gc.GCAtomicRollback)
+
+
+def test_the_charge_fits_the_budget_the_unguarded_twin_does_not() -> None:
+    """ChargeFlowBudget of an outcome that passed the guard stays within
+    Limit; under BUG_NoBudgetCheck PrepareOperation lets one past it."""
+    v = gc_vocab(**MC)
+    s = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1), **_in_flight(v, "Allowed", charged=False))
+    assert _keeps(v, "ChargeFlowBudget", s, gc.GCBudgetWithinLimit)
+    twin = gc_vocab(**MC, BUG_NoBudgetCheck=True)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    full = _state(v, spent=_per_auth_epoch(v, "a1", 0, 2))
+    assert not _enabled(v, "PrepareOperation", full, a=a1, d=a2, c=z3.IntVal(1))
+    assert _enabled(twin, "PrepareOperation", full, a=a1, d=a2, c=z3.IntVal(1))
+    t, _ = _after(twin, "PrepareOperation", full, a=a1, d=a2, c=z3.IntVal(1))
+    over = {**t, **_in_flight(twin, "Allowed", charged=False), "spent": full["spent"]}
+    assert not _keeps(twin, "ChargeFlowBudget", over, gc.GCBudgetWithinLimit)
+
+
+def test_a_forged_receipt_is_refused_unless_the_signature_is_not_checked() -> None:
+    v = gc_vocab(**MC)
+    R, a1, a2 = v.S.receipt, v.S.auth["a1"], v.S.auth["a2"]
+    forged = R.receipt(a1, a2, 0, 1, 0, 1, a2)  # src a1, signed by a2
+    s = _state(v, wire=z3.Store(_initial(v)["wire"], forged, True))
+    assert not _enabled(v, "ReceiveReceipt", s, r=forged)
+    twin = gc_vocab(**MC, BUG_NoSignatureCheck=True)
+    assert _enabled(twin, "ReceiveReceipt", s, r=forged)
+    assert not _keeps(twin, "ReceiveReceipt", s, gc.GCReceiptSigner, r=forged)
+
+
+def test_a_send_puts_its_receipt_on_the_wire_and_advances_the_nonce() -> None:
+    v = gc_vocab(**MC)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    s = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1), **_in_flight(v, "Appended"))
+    t, step = _after(v, "SendPacket", s)
+    receipt = v.S.receipt.receipt(a1, a2, 0, 1, 0, 1, a1)
+    assert _valid(v, z3.Implies(step, z3.And(t["wire"][receipt], t["nextNonce"][a1] == 2)))
+    assert _keeps(v, "SendPacket", s, gc.GCAtomicRollback)
+
+
+# -- one action against one invariant, for every state ------------------------------
+
+
+def _preserves(v: GCVocab, action: str, inv: Callable[..., Any], *hyps: Callable[..., Any]) -> bool:
+    """``inv /\\ hyps /\\ action => inv'`` for every state and parameter."""
+    variables = gc.gc_variables(v)
+    s = {name: z3.Const(name, sort) for name, sort in variables.items()}
+    act = gc.gc_actions(v)[action]
+    p = {name: z3.Const(f"p.{name}", sort) for name, sort in act.params.items()}
+    t, step = _after(v, action, s, **p)
+    before = z3.And(inv(v, s), *(h(v, s) for h in hyps))
+    return _valid(v, z3.Implies(z3.And(before, step), inv(v, t)))
+
+
+def test_charge_first_is_inductive_for_each_action_and_broken_by_its_twin() -> None:
+    """With its lemma (charged iff Charged or Appended), every action keeps
+    GCChargeFirst; BUG_ChargeAfterAppend's JournalAppend does not."""
+    v = gc_vocab()
+    pending = gc.GCPendingWellFormed
+    for action in gc.gc_actions(v):
+        assert _preserves(v, action, gc.GCChargeFirst, pending), action
+    twin = gc_vocab(BUG_ChargeAfterAppend=True)
+    assert not _preserves(twin, "JournalAppend", gc.GCChargeFirst, pending)
+
+
+def test_capability_required_is_inductive_for_append_with_its_lemma() -> None:
+    """JournalAppend keeps GCCapabilityRequired given GCPendingWellFormed
+    (the outcome in flight comes from a holder); without the capability
+    guard the lemma itself fails at PrepareOperation."""
+    v = gc_vocab()
+    pending, accounted = gc.GCPendingWellFormed, gc.GCSpentAccounted
+    assert _preserves(v, "JournalAppend", gc.GCCapabilityRequired, pending)
+    assert _preserves(v, "PrepareOperation", pending, accounted)
+    twin = gc_vocab(BUG_NoCapCheck=True)
+    assert not _preserves(twin, "PrepareOperation", pending, accounted)
+
+
+def test_an_unknown_bug_flag_is_refused() -> None:
+    with pytest.raises(ValueError, match="no bug flags"):
+        gc_vocab(BUG_NoSuchThing=True)
