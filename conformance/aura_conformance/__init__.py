@@ -1,85 +1,103 @@
 """Conformance harness: drives an implementation and checks every step against the spec.
 
-Hypothesis state machines whose rules are GuardChain.tla's actions drive a
-backend (the reference implementation in process, a deliberately broken
-variant of it, or any program speaking the stdio protocol of
+Hypothesis state machines whose rules are a spec's actions drive a backend (the
+reference implementation in process, a deliberately broken variant of it, or,
+for GuardChain.tla, any program speaking the stdio protocol of
 ``docs/conformance.md``); each step is validated by the embedded TLA+ checker's
-:class:`~aura_model.tla.StepValidator` and recorded as an ITF trace.
+:class:`~aura_model.tla.StepValidator`.
+
+- :mod:`aura_conformance.harness`: the shared core (backends, stdio transport,
+  checker, driver, traces, results, errors)
+- :mod:`aura_conformance.guard_chain`, :mod:`aura_conformance.descriptor_validity`,
+  :mod:`aura_conformance.epoch_rotation`: one sub-package per spec (world,
+  mapping, backends, checker, machine)
+- :mod:`aura_conformance.variants`: the deliberately broken parts the buggy
+  backends are built from
 """
 
-from aura_conformance._backend import (
-    ACTIONS,
-    MAX_REPLY_BYTES,
-    PROTOCOL,
-    Backend,
-    ReferenceBackend,
-    Reply,
-    StdioBackend,
-    decode_reply,
-    serve_stdio,
-)
-from aura_conformance._checker import (
-    SpecChecker,
-    StepReport,
-    descriptor_validity_checker,
-    epoch_rotation_checker,
-    guard_chain_checker,
-)
-from aura_conformance._cli import open_backend
-from aura_conformance._dv_machine import (
+from aura_conformance.descriptor_validity import (
+    DESCRIPTOR_VALIDITY,
     DV_SCENARIOS,
+    DV_VARIANTS,
     DescriptorBackend,
     DescriptorValidityMachine,
+    DescriptorWorld,
+    DVVariant,
     check_lookups,
+    descriptor_validity_checker,
+    project_descriptor_validity,
     run_dv_conformance,
     run_dv_scenarios,
 )
-from aura_conformance._dv_world import DV_VARIANTS, DescriptorWorld, DVVariant
-from aura_conformance._epoch_machine import (
+from aura_conformance.epoch_rotation import (
     EPOCH_DIVERGENCES,
+    EPOCH_ROTATION,
     EPOCH_SCENARIOS,
+    EPOCH_VARIANTS,
     EpochBackend,
     EpochRotationMachine,
+    EpochVariant,
+    EpochWorld,
+    epoch_rotation_checker,
+    project_epoch_rotation,
     run_epoch_conformance,
     run_epoch_scenarios,
 )
-from aura_conformance._epoch_world import EPOCH_VARIANTS, EpochVariant, EpochWorld
-from aura_conformance._errors import (
+from aura_conformance.guard_chain import (
+    ACTIONS,
+    GUARD_CHAIN,
+    GUARD_CHAIN_VARS,
+    SCENARIOS,
+    VARIANTS,
+    GuardChainMachine,
+    GuardChainWorld,
+    ReferenceBackend,
+    Variant,
+    guard_chain_checker,
+    make_machine,
+    open_backend,
+    project_guard_chain,
+    run_conformance,
+)
+from aura_conformance.harness import (
+    MAX_REPLY_BYTES,
+    PROTOCOL,
+    Backend,
     BackendCrashed,
     BackendError,
     BackendProtocolError,
     BackendTimeout,
     ConformanceError,
     ConformanceFailure,
-    TraceReplayError,
-)
-from aura_conformance._machine import (
-    SCENARIOS,
     ConformanceResult,
-    GuardChainMachine,
-    make_machine,
-    run_conformance,
-)
-from aura_conformance._mapping import (
-    GUARD_CHAIN_VARS,
+    Recorder,
+    ReplayResult,
+    Reply,
+    SpecChecker,
     State,
+    StateSchema,
+    StdioBackend,
+    StepReport,
+    TraceReplayError,
+    WorldBackend,
+    decode_reply,
     format_state_table,
-    project_descriptor_validity,
-    project_epoch_rotation,
-    project_guard_chain,
+    replay_trace,
+    serve_stdio,
     state_from_itf,
     state_to_itf,
 )
-from aura_conformance._trace import Recorder, ReplayResult, replay_trace
-from aura_conformance._world import VARIANTS, GuardChainWorld, Variant
 
 __all__ = [
     "ACTIONS",
+    "DESCRIPTOR_VALIDITY",
     "DV_SCENARIOS",
     "DV_VARIANTS",
     "EPOCH_DIVERGENCES",
+    "EPOCH_ROTATION",
     "EPOCH_SCENARIOS",
     "EPOCH_VARIANTS",
+    "GUARD_CHAIN",
     "GUARD_CHAIN_VARS",
     "MAX_REPLY_BYTES",
     "PROTOCOL",
@@ -109,10 +127,12 @@ __all__ = [
     "Reply",
     "SpecChecker",
     "State",
+    "StateSchema",
     "StdioBackend",
     "StepReport",
     "TraceReplayError",
     "Variant",
+    "WorldBackend",
     "check_lookups",
     "decode_reply",
     "descriptor_validity_checker",

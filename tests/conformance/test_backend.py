@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from aura_conformance import (
+    GUARD_CHAIN,
     BackendCrashed,
     BackendError,
     BackendProtocolError,
@@ -29,7 +30,7 @@ EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
 
 def test_stdio_reference_backend_conforms() -> None:
     """The example program serves the reference world over pipes and passes."""
-    backend = StdioBackend(EXAMPLE)
+    backend = StdioBackend(EXAMPLE, schema=GUARD_CHAIN)
     try:
         result = run_conformance(backend, examples=10, seed=5)
     finally:
@@ -41,7 +42,7 @@ def test_stdio_reference_backend_conforms() -> None:
 @pytest.mark.parametrize("variant", ["double-charge", "no-replay-check"])
 def test_stdio_buggy_backend_is_caught(variant: str) -> None:
     """A broken backend in another process is caught from its replies alone."""
-    backend = StdioBackend([*EXAMPLE, "--variant", variant])
+    backend = StdioBackend([*EXAMPLE, "--variant", variant], schema=GUARD_CHAIN)
     try:
         result = run_conformance(backend, examples=5, seed=5)
     finally:
@@ -52,7 +53,7 @@ def test_stdio_buggy_backend_is_caught(variant: str) -> None:
 
 def test_stdio_backend_reports_its_refusals_as_typed_errors() -> None:
     """A request the backend refuses comes back as BackendError with its message."""
-    backend = StdioBackend(EXAMPLE)
+    backend = StdioBackend(EXAMPLE, schema=GUARD_CHAIN)
     try:
         backend.request("Reset", {}, 0)
         with pytest.raises(BackendError, match="no outcome in flight"):
@@ -65,7 +66,9 @@ def test_stdio_backend_reports_its_refusals_as_typed_errors() -> None:
 
 def test_silent_backend_times_out() -> None:
     """A backend that never answers raises BackendTimeout after its time limit."""
-    backend = StdioBackend([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.3)
+    backend = StdioBackend(
+        [sys.executable, "-c", "import time; time.sleep(30)"], schema=GUARD_CHAIN, timeout=0.3
+    )
     try:
         with pytest.raises(BackendTimeout):
             backend.request("Reset", {}, 0)
@@ -75,7 +78,7 @@ def test_silent_backend_times_out() -> None:
 
 def test_exiting_backend_is_reported_as_crashed() -> None:
     """A backend that exits closes its pipe: BackendCrashed, not a hang."""
-    backend = StdioBackend([sys.executable, "-c", "pass"], timeout=5)
+    backend = StdioBackend([sys.executable, "-c", "pass"], schema=GUARD_CHAIN, timeout=5)
     try:
         with pytest.raises(BackendCrashed):
             backend.request("Reset", {}, 0)
@@ -86,13 +89,13 @@ def test_exiting_backend_is_reported_as_crashed() -> None:
 def test_missing_program_is_reported_as_crashed() -> None:
     """A command that cannot start is a typed error naming it."""
     with pytest.raises(BackendCrashed, match="cannot start"):
-        StdioBackend(["/nonexistent/backend-program"])
+        StdioBackend(["/nonexistent/backend-program"], schema=GUARD_CHAIN)
 
 
 def test_garbage_reply_is_a_protocol_error() -> None:
     """A backend printing something other than a reply is refused strictly."""
     code = "import sys\nfor _ in sys.stdin: print('hello'); sys.stdout.flush()"
-    backend = StdioBackend([sys.executable, "-c", code], timeout=5)
+    backend = StdioBackend([sys.executable, "-c", code], schema=GUARD_CHAIN, timeout=5)
     try:
         with pytest.raises(BackendProtocolError, match="not JSON"):
             backend.request("Reset", {}, 0)
@@ -108,13 +111,13 @@ def _good_reply(rid: int = 1) -> dict[str, object]:
 def test_decode_reply_accepts_a_good_reply_and_checks_its_id() -> None:
     """The id must match the request's; the state is decoded to checker values."""
     line = json.dumps(_good_reply()).encode()
-    assert decode_reply(line, 1).state["pAuth"] == ModelValue("NoAuth")
+    assert decode_reply(line, 1, GUARD_CHAIN).state["pAuth"] == ModelValue("NoAuth")
     with pytest.raises(BackendProtocolError, match="reply id"):
-        decode_reply(line, 2)
+        decode_reply(line, 2, GUARD_CHAIN)
     with pytest.raises(BackendProtocolError, match="keys"):
-        decode_reply(json.dumps({**_good_reply(), "extra": 1}).encode(), 1)
+        decode_reply(json.dumps({**_good_reply(), "extra": 1}).encode(), 1, GUARD_CHAIN)
     with pytest.raises(BackendError, match="refused"):
-        decode_reply(json.dumps({"id": 1, "error": "no"}).encode(), 1)
+        decode_reply(json.dumps({"id": 1, "error": "no"}).encode(), 1, GUARD_CHAIN)
 
 
 def test_reference_backend_rejects_bad_arguments() -> None:
@@ -151,7 +154,7 @@ def _mutations(obj: object) -> st.SearchStrategy[bytes]:
 def test_fuzzed_replies_raise_only_typed_errors(line: bytes) -> None:
     """Untrusted reply bytes decode or raise a BackendError subclass, nothing else."""
     with contextlib.suppress(BackendError):
-        decode_reply(line, 1)
+        decode_reply(line, 1, GUARD_CHAIN)
 
 
 @settings(max_examples=200, deadline=None)
@@ -167,7 +170,7 @@ def test_server_answers_garbage_requests_with_error_replies(line: bytes) -> None
     serve_stdio(ReferenceBackend(), io.BytesIO(line + b"\n" + good + b"\n"), out)
     replies = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(replies) == 2
-    assert decode_reply(json.dumps(replies[1]).encode(), 2).outcome == "Reset"
+    assert decode_reply(json.dumps(replies[1]).encode(), 2, GUARD_CHAIN).outcome == "Reset"
 
 
 @pytest.mark.parametrize("rid", [1.0, 1e0, True, "1", [1], None, {"#bigint": "1"}, 2, -1])
@@ -176,19 +179,19 @@ def test_reply_id_must_be_exactly_the_request_integer(rid: object) -> None:
     and the error names the backend and quotes the reply."""
     line = json.dumps({**_good_reply(), "id": rid}).encode()
     with pytest.raises(BackendProtocolError, match="reply id") as caught:
-        decode_reply(line, 1, source="my-backend")
+        decode_reply(line, 1, GUARD_CHAIN, source="my-backend")
     assert str(caught.value).startswith("my-backend: ")
     assert repr(line[:40])[2:-1] in str(caught.value)
-    assert decode_reply(json.dumps(_good_reply()).encode(), 1).outcome == "Reset"
+    assert decode_reply(json.dumps(_good_reply()).encode(), 1, GUARD_CHAIN).outcome == "Reset"
 
 
 def test_reply_without_id_and_error_reply_with_float_id_are_refused() -> None:
     good = _good_reply()
     del good["id"]
     with pytest.raises(BackendProtocolError, match="no id"):
-        decode_reply(json.dumps(good).encode(), 1)
+        decode_reply(json.dumps(good).encode(), 1, GUARD_CHAIN)
     with pytest.raises(BackendProtocolError, match="not an integer"):
-        decode_reply(b'{"id": 1.0, "error": "no"}', 1)
+        decode_reply(b'{"id": 1.0, "error": "no"}', 1, GUARD_CHAIN)
 
 
 @pytest.mark.parametrize(
@@ -206,14 +209,14 @@ def test_reply_without_id_and_error_reply_with_float_id_are_refused() -> None:
 )
 def test_malformed_replies_are_refused(line: bytes, match: str) -> None:
     with pytest.raises(BackendProtocolError, match=match):
-        decode_reply(line, 1, source="b")
+        decode_reply(line, 1, GUARD_CHAIN, source="b")
 
 
 @pytest.mark.parametrize("outcome", ["", 7, None, "x" * 201, "two\nlines", ["Reset"]])
 def test_outcome_must_be_a_short_printable_string(outcome: object) -> None:
     line = json.dumps({**_good_reply(), "outcome": outcome}).encode()
     with pytest.raises(BackendProtocolError, match="outcome"):
-        decode_reply(line, 1)
+        decode_reply(line, 1, GUARD_CHAIN)
 
 
 def test_state_errors_name_the_backend_and_the_reply() -> None:
@@ -221,11 +224,11 @@ def test_state_errors_name_the_backend_and_the_reply() -> None:
     state = dict(good["state"])  # type: ignore[call-overload]
     state["epoch"] = 0  # a plain number, not {"#bigint": "0"}
     with pytest.raises(BackendProtocolError, match="plain JSON number") as caught:
-        decode_reply(json.dumps({**good, "state": state}).encode(), 1, source="impl-x")
+        decode_reply(json.dumps({**good, "state": state}).encode(), 1, GUARD_CHAIN, source="impl-x")
     assert str(caught.value).startswith("impl-x: ") and "reply b'" in str(caught.value)
     state["epoch"] = {"tag": "Some", "value": {"#bigint": "0"}}
     with pytest.raises(BackendProtocolError, match="cannot be a spec value"):
-        decode_reply(json.dumps({**good, "state": state}).encode(), 1, source="impl-x")
+        decode_reply(json.dumps({**good, "state": state}).encode(), 1, GUARD_CHAIN, source="impl-x")
 
 
 _JSON = st.recursive(
@@ -243,7 +246,7 @@ _JSON = st.recursive(
 
 def _only_typed_errors(line: bytes) -> None:
     try:
-        reply = decode_reply(line, 1, source="fuzz")
+        reply = decode_reply(line, 1, GUARD_CHAIN, source="fuzz")
     except BackendProtocolError as exc:
         assert str(exc).startswith("fuzz: ")
         return

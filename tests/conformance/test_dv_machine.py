@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 from aura_conformance import BackendError, ConformanceFailure
-from aura_conformance._checker import descriptor_validity_checker
-from aura_conformance._dv_machine import (
+from aura_conformance.descriptor_validity import (
     DV_SCENARIOS,
     DescriptorBackend,
+    DescriptorWorld,
     check_lookups,
+    descriptor_validity_checker,
+    project_descriptor_validity,
     run_dv_conformance,
     run_dv_scenarios,
 )
-from aura_conformance._dv_world import DescriptorWorld
-from aura_conformance._mapping import project_descriptor_validity
 from aura_model.tla import ModelValue
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 from aura_conformance import BackendError, ConformanceFailure
-from aura_conformance._checker import epoch_rotation_checker
-from aura_conformance._epoch_machine import (
+from aura_conformance.epoch_rotation import (
     EPOCH_DIVERGENCES,
     EPOCH_SCENARIOS,
     EpochBackend,
+    EpochWorld,
+    epoch_rotation_checker,
+    project_epoch_rotation,
     run_epoch_conformance,
     run_epoch_scenarios,
 )
-from aura_conformance._epoch_world import EpochWorld
-from aura_conformance._mapping import project_epoch_rotation
 
 
 def test_a_real_handshake_is_explained_action_by_action() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aura_conformance import VARIANTS, ReferenceBackend, run_conformance
-from aura_conformance._machine import SCENARIOS, run_scenarios
+from aura_conformance.guard_chain import SCENARIOS, run_scenarios
 
 BUGGY = [name for name in VARIANTS if name != "ref"]
 # The directed schedule that reaches each shortfall.

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aura_conformance import (
+    GUARD_CHAIN,
     GUARD_CHAIN_VARS,
     BackendProtocolError,
     GuardChainWorld,
@@ -68,7 +69,7 @@ def test_itf_round_trip_of_a_projected_state() -> None:
     w.prepare_operation("a2", "a1", 1)
     state = project_guard_chain(w)
     text = json.dumps(state_to_itf(state))
-    assert state_from_itf(json.loads(text), GUARD_CHAIN_VARS) == state
+    assert state_from_itf(json.loads(text), GUARD_CHAIN) == state
 
 
 def test_state_with_missing_or_extra_variables_is_refused() -> None:
@@ -77,11 +78,11 @@ def test_state_with_missing_or_extra_variables_is_refused() -> None:
     missing = dict(good)
     del missing["wire"]
     with pytest.raises(BackendProtocolError, match=r"missing \['wire'\]"):
-        state_from_itf(missing, GUARD_CHAIN_VARS)
+        state_from_itf(missing, GUARD_CHAIN)
     with pytest.raises(BackendProtocolError, match="unknown"):
-        state_from_itf({**good, "x": True}, GUARD_CHAIN_VARS)
+        state_from_itf({**good, "x": True}, GUARD_CHAIN)
     with pytest.raises(BackendProtocolError, match="plain JSON number"):
-        state_from_itf({**good, "epoch": 0}, GUARD_CHAIN_VARS)
+        state_from_itf({**good, "epoch": 0}, GUARD_CHAIN)
 
 
 json_values = st.recursive(
@@ -103,4 +104,4 @@ json_values = st.recursive(
 def test_fuzzed_states_raise_only_typed_errors(obj: dict[str, object]) -> None:
     """Untrusted state JSON either decodes or raises BackendProtocolError, nothing else."""
     with contextlib.suppress(BackendProtocolError):
-        state_from_itf(obj, GUARD_CHAIN_VARS)
+        state_from_itf(obj, GUARD_CHAIN)

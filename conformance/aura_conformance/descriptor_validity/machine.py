@@ -11,108 +11,34 @@ ignores revocations or lets the last arrival win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     precondition,
     rule,
 )
 
-from aura_conformance._backend import Reply
-from aura_conformance._checker import SpecChecker, descriptor_validity_checker
-from aura_conformance._drive import run_directed, run_random
-from aura_conformance._dv_world import (
-    CONTEXTS,
-    DV_VARIANTS,
-    MAX_TIME,
-    MEMBERS,
-    PUBLISHERS,
-    DescriptorWorld,
-)
-from aura_conformance._errors import BackendError, ConformanceFailure
-from aura_conformance._machine import ConformanceResult
-from aura_conformance._mapping import State, dv_record, format_state_table
-from aura_conformance._mapping import project_descriptor_validity as project
+from aura_conformance.descriptor_validity.backends import DescriptorBackend
+from aura_conformance.descriptor_validity.checker import descriptor_validity_checker
+from aura_conformance.descriptor_validity.world import CONTEXTS, MAX_TIME, MEMBERS, PUBLISHERS
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.harness.state import State, format_state_table
 
 __all__ = [
     "DV_SCENARIOS",
-    "DescriptorBackend",
     "DescriptorValidityMachine",
     "check_lookups",
     "run_dv_conformance",
     "run_dv_scenarios",
 ]
-
-_FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
-
-
-def _key(record: Any) -> tuple[Any, ...]:
-    try:
-        d = record.d
-        return tuple(d[f].name if isinstance(d[f], ModelValue) else d[f] for f in _FIELDS)
-    except (AttributeError, KeyError):
-        raise BackendError(f"not a fact record: {V.format_value(record)}") from None
-
-
-def _name(v: Any) -> str:
-    if isinstance(v, ModelValue):
-        return v.name
-    raise BackendError(f"expected a model value, got {v!r}")
-
-
-class DescriptorBackend:
-    """The descriptor world of the reference implementation (or a variant), in process."""
-
-    def __init__(self, variant: str = "ref") -> None:
-        if variant not in DV_VARIANTS:
-            raise BackendError(f"unknown variant {variant!r}; known: {', '.join(DV_VARIANTS)}")
-        self.variant = DV_VARIANTS[variant]
-        self.name = f"descriptor:{variant}"
-        self.world = DescriptorWorld(self.variant)
-
-    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
-        del now  # the world's clock is the spec's `now`, moved by Tick
-        w = self.world
-        try:
-            if action == "Reset":
-                self.world = w = DescriptorWorld(self.variant)
-                outcome = "Reset"
-            elif action == "PreparePublishDescriptor":
-                outcome = w.publish(_name(args.get("a")), _name(args.get("c")))
-            elif action == "RevokeDescriptor":
-                outcome = w.revoke(_name(args.get("a")), _key(args.get("d")))
-            elif action == "ForgeRevocation":
-                outcome = w.forge_revocation(_name(args.get("b")), _key(args.get("d")))
-            elif action == "SyncJournal":
-                outcome = w.sync(
-                    _name(args.get("src")), _name(args.get("dst")), _key(args.get("f"))
-                )
-            elif action == "Tick":
-                outcome = w.tick()
-            else:
-                raise BackendError(f"unknown action {action!r}")
-        except LookupError as exc:
-            raise BackendError(f"{action}: {exc}") from None
-        return Reply(project(w), outcome)
-
-    def lookups(self) -> dict[tuple[str, str, str], Any]:
-        """Every member's answer for every (context, peer), as spec values."""
-        out = {}
-        for m in MEMBERS:
-            for c in CONTEXTS:
-                for p in MEMBERS:
-                    key = self.world.lookup(m, c, p)
-                    out[(m, c, p)] = frozenset() if key is None else frozenset({dv_record(key)})
-        return out
-
-    def close(self) -> None:
-        return None
 
 
 def check_lookups(
@@ -133,10 +59,11 @@ def check_lookups(
             )
 
 
-class DescriptorValidityMachine(RuleBasedStateMachine):
+class DescriptorValidityMachine(CountingMachine):
+    """Drives ``backend`` (a class attribute, see :func:`_make`)."""
+
     backend: DescriptorBackend
     checker: SpecChecker
-    stats: dict[str, int]
 
     def __init__(self) -> None:
         super().__init__()
@@ -301,13 +228,12 @@ def run_dv_conformance(
     scenarios: bool = True,
 ) -> ConformanceResult:
     """Directed scenarios, then random runs, against ``backend``."""
-    for name, found in run_dv_scenarios(backend) if scenarios else []:
-        if found is not None:
-            return ConformanceResult(
-                backend.name, False, len(DV_SCENARIOS), 0, f"scenario {name}: {found}"
-            )
-    machine = _make(backend)
-    failure = run_random(machine, examples=examples, steps=steps, seed=seed)
-    return ConformanceResult(
-        backend.name, not failure, machine.stats["examples"], machine.stats["steps"], failure
+    return run_machine(
+        lambda: _make(backend),
+        backend.name,
+        DV_SCENARIOS,
+        examples=examples,
+        seed=seed,
+        steps=steps,
+        directed=scenarios,
     )

@@ -1,6 +1,6 @@
 """The descriptor world: two members' RendezvousServices publishing, revoking and syncing.
 
-Members ``a1`` and ``a2`` of ``spec/MC_DescriptorValidity.cfg`` share contexts
+Members ``a1`` and ``a2`` of ``spec/DescriptorValidity/MC_DescriptorValidity.cfg`` share contexts
 ``c1`` and ``c2``; only ``a1`` publishes. Publishing and revoking go through the
 real service (``prepare_publish_descriptor``/``prepare_revoke_descriptor``, the
 guard chain and the effect interpreter), so descriptors are really built,
@@ -38,10 +38,11 @@ from aura_rendezvous import (
     RendezvousDescriptor,
     RendezvousService,
     Roster,
-    open_descriptor,
-    verify_signature,
 )
-from aura_rendezvous.testing import LastArrivedService, RevocationIgnoringService
+from aura_rendezvous.core import verify_signature
+from aura_rendezvous.descriptors import open_descriptor
+
+from aura_conformance.variants import LastArrivedService, RevocationIgnoringService
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 

@@ -17,106 +17,38 @@ from aura_model.tla import ModelValue
 from aura_model.tla import values as V
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     precondition,
     rule,
 )
 
-from aura_conformance._backend import Reply
-from aura_conformance._checker import SpecChecker, epoch_rotation_checker
-from aura_conformance._drive import run_directed, run_random
-from aura_conformance._epoch_world import (
-    EPOCH_VARIANTS,
-    ER_MAX_EPOCH,
-    ER_MAX_HS,
-    INI,
-    RESP,
-    EpochWorld,
-)
-from aura_conformance._errors import BackendError, ConformanceFailure
-from aura_conformance._machine import ConformanceResult
-from aura_conformance._mapping import State, project_epoch_rotation
+from aura_conformance.epoch_rotation.backends import EpochBackend
+from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
+from aura_conformance.epoch_rotation.world import ER_MAX_EPOCH, ER_MAX_HS, INI, RESP
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.harness.state import State
 
 __all__ = [
     "EPOCH_DIVERGENCES",
     "EPOCH_SCENARIOS",
-    "EpochBackend",
     "EpochRotationMachine",
     "run_epoch_conformance",
     "run_epoch_scenarios",
 ]
-
-_FIELDS = ("type", "src", "dst", "ep", "id", "psk")
-
-
-def _key(record: Any) -> tuple[Any, ...]:
-    try:
-        d = record.d
-        return tuple(d[f].name if f in ("src", "dst") else d[f] for f in _FIELDS)
-    except (AttributeError, KeyError):
-        raise BackendError(f"not a message record: {V.format_value(record)}") from None
-
-
-class EpochBackend:
-    """The epoch-rotation world of the reference implementation (or a variant), in process."""
-
-    def __init__(self, variant: str = "ref") -> None:
-        if variant not in EPOCH_VARIANTS:
-            raise BackendError(f"unknown variant {variant!r}; known: {', '.join(EPOCH_VARIANTS)}")
-        self.variant = EPOCH_VARIANTS[variant]
-        self.name = f"epoch:{variant}"
-        self.world = EpochWorld(self.variant)
-
-    def _bytes(self, args: Mapping[str, Any]) -> tuple[tuple[Any, ...], bytes]:
-        key = _key(args.get("m"))
-        sent = self.world.msgs.get(key)
-        if not sent:
-            raise BackendError(f"no message {key} was sent")
-        k = args.get("k", 0)
-        return key, sent[k % len(sent) if isinstance(k, int) else 0]
-
-    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
-        w = self.world
-        a = args.get("a")
-        side = a.name if isinstance(a, ModelValue) and a.name in (INI, RESP) else INI
-        if action == "Reset":
-            self.world = w = EpochWorld(self.variant)
-            outcome = "Reset"
-        elif action == "PrepareEstablishChannel":
-            outcome = w.prepare_establish_channel(now)
-        elif action == "HandleHandshake":
-            outcome = w.handle_handshake(*self._bytes(args), now)
-        elif action == "ProcessResponse":
-            outcome = w.process_response(*self._bytes(args), now)
-        elif action == "SendData":
-            outcome = w.send_data(side)
-        elif action == "ReceiveData":
-            outcome = w.receive_data(*self._bytes(args))
-        elif action == "AdvanceEpoch":
-            outcome = w.advance_epoch(side)
-        elif action == "CloseChannel":
-            outcome = w.close_channel(side)
-        elif action == "Tick":
-            outcome = w.check_timeouts(now)
-        else:
-            raise BackendError(f"unknown action {action!r}")
-        return Reply(project_epoch_rotation(w), outcome)
-
-    def close(self) -> None:
-        return None
 
 
 def _chan(state: State, a: str) -> Any:
     return state["chan"].d[ModelValue(a)].d[ModelValue(RESP if a == INI else INI)].d
 
 
-class EpochRotationMachine(RuleBasedStateMachine):
+class EpochRotationMachine(CountingMachine):
     """Drives ``backend`` (a class attribute, see :func:`_make`)."""
 
     backend: EpochBackend
     checker: SpecChecker
-    stats: dict[str, int]
 
     def __init__(self) -> None:
         super().__init__()
@@ -290,13 +222,12 @@ def run_epoch_conformance(
     scenarios: bool = True,
 ) -> ConformanceResult:
     """Directed scenarios, then random runs, against ``backend``."""
-    for name, found in run_epoch_scenarios(backend) if scenarios else []:
-        if found is not None:
-            return ConformanceResult(
-                backend.name, False, len(EPOCH_SCENARIOS), 0, f"scenario {name}: {found}"
-            )
-    machine = _make(backend)
-    failure = run_random(machine, examples=examples, steps=steps, seed=seed)
-    return ConformanceResult(
-        backend.name, not failure, machine.stats["examples"], machine.stats["steps"], failure
+    return run_machine(
+        lambda: _make(backend),
+        backend.name,
+        EPOCH_SCENARIOS,
+        examples=examples,
+        seed=seed,
+        steps=steps,
+        directed=scenarios,
     )

@@ -1,6 +1,6 @@
 """The epoch-rotation world: two real channel managers running real IKpsk2 handshakes.
 
-``Ini`` (a1) and ``Resp`` (a2) of ``spec/MC_EpochRotation.cfg`` each have a
+``Ini`` (a1) and ``Resp`` (a2) of ``spec/EpochRotation/MC_EpochRotation.cfg`` each have a
 :class:`ChannelManager` of the reference implementation; every handshake is a
 real ``Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s`` exchange under the PSK their
 :class:`ContextMembership` derives for the epoch, and every data message is a
@@ -26,23 +26,27 @@ from aura_rendezvous import (
     AuthorityId,
     AuthorityKeys,
     ChannelEstablished,
+    ChannelManager,
+    ChannelState,
     ContextId,
     ContextJournal,
     ContextMembership,
+    HandshakeConfig,
+    Handshaker,
     Roster,
-    derive_handshake_psk,
+    SecureChannel,
 )
-from aura_rendezvous._channel import SecureChannel
-from aura_rendezvous._channel_manager import ChannelManager
-from aura_rendezvous._channel_state import ChannelState, HandshakeStatus
-from aura_rendezvous._channel_variants import (
+from aura_rendezvous.channels import HandshakeReplayGuard, HandshakeStatus
+from aura_rendezvous.core import derive_handshake_psk
+from aura_rendezvous.noise import Keypair
+
+from aura_conformance.variants import (
+    ForgetfulReplayGuard,
     KeepReplacedChannelManager,
     PeerOnlyChannelManager,
+    PublicIdMembership,
     RotateInPlaceChannelManager,
 )
-from aura_rendezvous._handshaker import HandshakeConfig, Handshaker, HandshakeReplayGuard
-from aura_rendezvous.noise import Keypair
-from aura_rendezvous.testing import ForgetfulReplayGuard, PublicIdMembership
 
 __all__ = [
     "EPOCH_VARIANTS",

@@ -12,8 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from aura_conformance._backend import ReferenceBackend, serve_stdio
-from aura_conformance._world import VARIANTS
+from aura_conformance.guard_chain import VARIANTS, ReferenceBackend
+from aura_conformance.harness.stdio import serve_stdio
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,24 +20,24 @@ from aura_model.tla import ModelValue
 from aura_model.tla import values as V
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
 )
 
-from aura_conformance._backend import Backend
-from aura_conformance._checker import SpecChecker, guard_chain_checker
-from aura_conformance._drive import run_random
-from aura_conformance._errors import ConformanceFailure
-from aura_conformance._mapping import State
-from aura_conformance._trace import Recorder
-from aura_conformance._world import AUTHS, COSTS, MAX_EPOCH
+from aura_conformance.guard_chain.checker import guard_chain_checker
+from aura_conformance.guard_chain.world import AUTHS, COSTS, MAX_EPOCH
+from aura_conformance.harness.backend import Backend
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.driver import CountingMachine, run_random
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.harness.state import State
+from aura_conformance.harness.trace import Recorder
 
 __all__ = [
     "SCENARIOS",
-    "ConformanceResult",
     "GuardChainMachine",
     "ScenarioResult",
     "make_machine",
@@ -48,13 +48,12 @@ __all__ = [
 _PAIRS = [(a, d) for a in AUTHS for d in AUTHS if a != d]
 
 
-class GuardChainMachine(RuleBasedStateMachine):
+class GuardChainMachine(CountingMachine):
     """Drives ``backend`` (a class attribute set by :func:`make_machine`)."""
 
     backend: Backend
     checker: SpecChecker
     record_dir: Path | None = None
-    stats: dict[str, int]
     recorders: list[Recorder]
 
     def __init__(self) -> None:
@@ -286,21 +285,6 @@ def run_scenarios(
             m.recorder.write(record_dir / f"scenario-{name}.itf.json")
         out.append(ScenarioResult(name, failure, m.recorder, len(m.recorder.states) - 1))
     return out
-
-
-@attrs.frozen
-class ConformanceResult:
-    backend: str
-    conformant: bool
-    examples: int
-    steps: int
-    failure: str = ""
-    failing_trace: Path | None = None
-
-    def summary(self) -> str:
-        verdict = "conformant" if self.conformant else "NOT conformant"
-        text = f"{self.backend}: {verdict} ({self.examples} runs, {self.steps} steps)"
-        return text if self.conformant else f"{text}\n{self.failure}"
 
 
 def run_conformance(

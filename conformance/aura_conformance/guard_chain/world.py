@@ -10,7 +10,7 @@ real ones. The only addition is fault injection on the journal port
 disk or a lost replica would, so that the interpreter's rollback is exercised.
 
 A buggy backend is this world with one part swapped for a variant of
-``aura_rendezvous.testing`` (see :data:`VARIANTS`).
+:mod:`aura_conformance.variants` (see :data:`VARIANTS`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from collections.abc import Callable
 import attrs
 from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
-    GENESIS_HASH,
     AuraError,
     AuthorityId,
     AuthorityKeys,
@@ -44,10 +43,12 @@ from aura_rendezvous import (
     Roster,
     SendEffect,
     evaluate_guards,
-    verify_signature,
 )
-from aura_rendezvous._journal import AppendToken
-from aura_rendezvous.testing import (
+from aura_rendezvous.core import verify_signature
+from aura_rendezvous.guard import GENESIS_HASH
+from aura_rendezvous.journal import AppendToken
+
+from aura_conformance.variants import (
     DoubleChargeInterpreter,
     NoRollbackInterpreter,
     SkippingReceiptVerifier,
@@ -68,7 +69,7 @@ __all__ = [
     "decode_operation_fact",
 ]
 
-# The constants of spec/MC_GuardChain.cfg; the world is built to match them.
+# The constants of spec/GuardChain/MC_GuardChain.cfg; the world is built to match them.
 AUTHS = ("a1", "a2")
 HOLDERS = frozenset({"a1"})
 LIMIT = 2

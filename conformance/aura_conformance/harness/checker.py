@@ -1,49 +1,31 @@
-"""Step validation against GuardChain.tla with the embedded checker.
+"""Step validation against a spec with the embedded checker.
 
 Every implementation step (prev, next) must be explained by the spec: either a
-stutter (nothing the spec sees changed), one action of ``GCNext``, or, for a
-request the implementation runs atomically (``ExecuteEffects`` runs the
-interpreter's charge, append and send in one call), a short path of the
-interpreter's own actions. Each projected state must satisfy the model's
-invariants. A failure is a :class:`ConformanceFailure` with both states as a table.
+stutter (nothing the spec sees changed), one action of its next-state relation,
+or, for a request the implementation runs atomically (the guard chain's
+``ExecuteEffects`` runs the interpreter's charge, append and send in one call),
+a short path of the spec's own actions (``composite``). Each projected state
+must satisfy the model's invariants. A failure is a :class:`ConformanceFailure`
+with both states as a table.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import attrs
+from aura_model.specs import config_path, module_path
 from aura_model.tla import ActionMatch, Model, StepValidator, load_model
 from aura_model.tla import values as V
 
-from aura_conformance._errors import ConformanceFailure
-from aura_conformance._mapping import GUARD_CHAIN_VARS, State, format_state_table
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.state import State, StateSchema, format_state_table
 
-__all__ = [
-    "INTERPRETER_ACTIONS",
-    "SpecChecker",
-    "StepReport",
-    "descriptor_validity_checker",
-    "epoch_rotation_checker",
-    "guard_chain_checker",
-    "spec_dir",
-]
+__all__ = ["Composite", "SpecChecker", "StepReport", "load_checker"]
 
-# The actions ExecuteEffects may stand for, in the order the interpreter runs them.
-INTERPRETER_ACTIONS = frozenset(
-    {"ChargeFlowBudget", "JournalAppend", "JournalAppendFails", "SendPacket"}
-)
 # Rules the implementation runs atomically -> (actions a path may use, longest path).
-_COMPOSITE = {"ExecuteEffects": (INTERPRETER_ACTIONS, 3)}
-
-
-def spec_dir() -> Path:
-    """``spec/`` of the checkout this package is installed from."""
-    return Path(__file__).resolve().parents[2] / "spec"
+Composite = Mapping[str, tuple[frozenset[str], int]]
 
 
 @attrs.frozen
@@ -65,17 +47,23 @@ def _label(m: ActionMatch) -> str:
 
 
 class SpecChecker:
-    """A loaded model with its step validator and invariants."""
+    """A loaded model with its step validator and invariants.
+
+    ``schema`` is what the harness's projections of this spec hold; a model
+    whose variables differ is refused, so a spec edit cannot silently leave the
+    projection behind.
+    """
 
     def __init__(
-        self,
-        model: Model,
-        composite: Mapping[str, tuple[frozenset[str], int]] | None = None,
+        self, model: Model, schema: StateSchema, composite: Composite | None = None
     ) -> None:
         self.model = model
-        self.composite = dict(_COMPOSITE if composite is None else composite)
+        self.schema = schema
+        self.composite = dict(composite or {})
         self.validator = StepValidator(model)
         self.variables = tuple(self.validator.vars)
+        if self.variables != schema.variables:
+            raise RuntimeError(f"the spec's variables changed: {self.variables}")
         self.invariants = tuple(model.cfg.invariants)
 
     def violated(self, state: State) -> list[str]:
@@ -156,42 +144,8 @@ class SpecChecker:
         return [v for v in self.variables if a.get(v) != b.get(v)]
 
 
-@cache
-def guard_chain_checker() -> SpecChecker:
-    """The checker for spec/GuardChain.tla with MC_GuardChain.cfg (loaded once)."""
-    spec = spec_dir()
-    model = load_model(spec / "GuardChain.tla", spec / "MC_GuardChain.cfg")
-    checker = SpecChecker(model)
-    if checker.variables != GUARD_CHAIN_VARS:
-        raise RuntimeError(f"GuardChain.tla's variables changed: {checker.variables}")
-    return checker
-
-
-# Several handshakes can pass their deadline within one Tick.
-_ER_COMPOSITE = {"Tick": (frozenset({"HandshakeTimeout"}), 2)}
-
-
-@cache
-def epoch_rotation_checker() -> SpecChecker:
-    """The checker for spec/EpochRotation.tla with MC_EpochRotation.cfg (loaded once)."""
-    spec = spec_dir()
-    model = load_model(spec / "EpochRotation.tla", spec / "MC_EpochRotation.cfg")
-    return SpecChecker(model, _ER_COMPOSITE)
-
-
-@cache
-def descriptor_validity_checker() -> SpecChecker:
-    """The checker for DescriptorValidity.tla through the wrapper ``tla/DVConformance.tla``.
-
-    The wrapper EXTENDS the spec, and the embedded checker resolves EXTENDS next
-    to the root module, so both are linked (not copied) into a temporary folder,
-    removed once the model is loaded.
-    """
-    here = Path(__file__).resolve().parent / "tla"
-    # load_model parses every module eagerly, so the folder can go right after.
-    with tempfile.TemporaryDirectory(prefix="aura-conformance-") as name:
-        folder = Path(name)
-        (folder / "DescriptorValidity.tla").symlink_to(spec_dir() / "DescriptorValidity.tla")
-        (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
-        model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
-    return SpecChecker(model, {})
+def load_checker(
+    module: str, config: str, schema: StateSchema, composite: Composite | None = None
+) -> SpecChecker:
+    """The checker for ``spec/<module>.tla`` with the model ``config`` (by file name)."""
+    return SpecChecker(load_model(module_path(module), config_path(config)), schema, composite)

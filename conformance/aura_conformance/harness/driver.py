@@ -1,6 +1,6 @@
 """Running a conformance state machine: directed schedules first, then Hypothesis.
 
-Shared by the three spec machines so their run settings cannot drift apart.
+Shared by the spec machines so their run settings cannot drift apart.
 """
 
 from __future__ import annotations
@@ -12,11 +12,20 @@ import hypothesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 
-from aura_conformance._errors import ConformanceFailure
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.result import ConformanceResult
 
-__all__ = ["run_directed", "run_random"]
+__all__ = ["CountingMachine", "run_directed", "run_machine", "run_random"]
 
-M = TypeVar("M", bound=RuleBasedStateMachine)
+
+class CountingMachine(RuleBasedStateMachine):
+    """A spec machine that counts its runs and steps, class-wide across examples
+    (``examples`` and ``steps``; each concrete machine class gets its own dict)."""
+
+    stats: dict[str, int]
+
+
+M = TypeVar("M", bound=CountingMachine)
 
 
 def run_directed(
@@ -70,3 +79,27 @@ def run_random(
     except ConformanceFailure as exc:
         return str(exc)
     return ""
+
+
+def run_machine(
+    make: Callable[[], type[M]],
+    name: str,
+    scenarios: Mapping[str, Callable[[M], None]],
+    *,
+    examples: int,
+    seed: int | None,
+    steps: int,
+    directed: bool = True,
+) -> ConformanceResult:
+    """Directed ``scenarios`` (unless ``directed`` is off), then random runs, each on
+    a machine class from ``make``; the first conformance failure is the verdict."""
+    for scenario, found in run_directed(make(), scenarios) if directed else []:
+        if found is not None:
+            return ConformanceResult(
+                name, False, len(scenarios), 0, f"scenario {scenario}: {found}"
+            )
+    machine = make()
+    failure = run_random(machine, examples=examples, steps=steps, seed=seed)
+    return ConformanceResult(
+        name, not failure, machine.stats["examples"], machine.stats["steps"], failure
+    )

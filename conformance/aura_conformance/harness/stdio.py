@@ -1,15 +1,12 @@
-"""Backends: what the harness drives. In process (the reference world) or a subprocess.
-
-A backend serves requests ``(action, args, now)`` and answers with the projected
-state (GuardChain.tla's variables) plus a short outcome string. Arguments are
-spec values (model values, records), so any implementation can serve them:
-``ReceiveReceipt`` names the receipt by its spec record, not by bytes.
+"""The stdio transport: a backend in another process, one JSON line per request and reply.
 
 :class:`StdioBackend` speaks the JSON-lines protocol of ``docs/conformance.md``
-to a subprocess. Its replies are untrusted: each one is size-limited, must
-arrive within a timeout, must be one JSON object of the documented shape, and
-its state is decoded strictly (:func:`state_from_itf`); anything else is a typed
-:class:`BackendError`, never a raw traceback.
+to a subprocess; :func:`serve_stdio` is the other end, serving an in-process
+backend. Replies are untrusted: each one is size-limited, must arrive within a
+timeout, must be one JSON object of the documented shape, and its state is
+decoded strictly against the spec's :class:`StateSchema`
+(:func:`state_from_itf`); anything else is a typed :class:`BackendError`, never
+a raw traceback.
 """
 
 from __future__ import annotations
@@ -22,38 +19,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
-import attrs
-from aura_model import itf
-from aura_model.tla import ModelValue
-from aura_model.tla import values as V
-
-from aura_conformance._errors import (
+from aura_conformance.harness.backend import Backend, Reply
+from aura_conformance.harness.errors import (
     BackendCrashed,
     BackendError,
     BackendProtocolError,
     BackendTimeout,
 )
-from aura_conformance._mapping import (
-    GUARD_CHAIN_VARS,
-    NO_AUTH,
-    State,
-    project_guard_chain,
+from aura_conformance.harness.state import (
+    StateSchema,
+    decode_args,
+    encode_args,
     state_from_itf,
     state_to_itf,
-    value_from_itf,
-    value_to_itf,
 )
-from aura_conformance._world import AUTHS, COSTS, VARIANTS, GuardChainWorld, Variant
 
 __all__ = [
-    "ACTIONS",
     "MAX_REPLY_BYTES",
     "PROTOCOL",
-    "Backend",
-    "ReferenceBackend",
-    "Reply",
     "StdioBackend",
     "decode_reply",
     "serve_stdio",
@@ -61,139 +46,6 @@ __all__ = [
 
 PROTOCOL = "aura-conformance/1"
 MAX_REPLY_BYTES = 1 << 20
-# The requests a backend serves; Reset is also the first request of every run.
-ACTIONS = (
-    "Reset",
-    "PrepareOperation",
-    "ExecuteEffects",
-    "AdvanceEpoch",
-    "ReceiveReceipt",
-    "ForgeReceipt",
-    "Tick",
-)
-
-
-@attrs.frozen
-class Reply:
-    """A backend's answer: the projected state after the request and what happened."""
-
-    state: State = attrs.field(eq=False)
-    outcome: str
-
-
-class Backend(Protocol):
-    """What the state machine drives."""
-
-    name: str
-
-    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply: ...
-
-    def close(self) -> None: ...
-
-
-# ------------------------------------------------------------------ reference
-
-
-def _name(v: Any, what: str) -> str:
-    if isinstance(v, ModelValue) and v.name in AUTHS:
-        return v.name
-    raise BackendError(f"{what} must be one of {AUTHS}, got {v!r}")
-
-
-def _int(args: Mapping[str, Any], key: str) -> int:
-    v = args.get(key)
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise BackendError(f"argument {key} must be an integer, got {v!r}")
-    return v
-
-
-class ReferenceBackend:
-    """The guard-chain world of the reference implementation, in process.
-
-    ``variant`` swaps one part for a deliberately broken one (a "buggy backend").
-    """
-
-    def __init__(self, variant: str | Variant = "ref") -> None:
-        if isinstance(variant, str):
-            if variant not in VARIANTS:
-                raise BackendError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
-            variant = VARIANTS[variant]
-        self.variant = variant
-        self.name = variant.name
-        self.world = GuardChainWorld(variant)
-
-    def _find(self, record: Any) -> Any:
-        for r in self.world.wire:
-            if self._wire_record(r) == record:
-                return r
-        raise BackendError(f"no receipt {V.format_value(record)} on the wire")
-
-    def _wire_record(self, r: Any) -> Any:
-        w = self.world
-        return V.record(
-            src=ModelValue(w.names[r.src]),
-            dst=ModelValue(w.names[r.dst]),
-            epoch=r.epoch,
-            nonce=r.nonce,
-            prev=w.prev_nonce(r),
-            cost=r.cost,
-            signer=ModelValue(w.signer_of(r) or NO_AUTH),
-        )
-
-    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
-        w = self.world
-        del now  # the guard chain's rules do not depend on time
-        try:
-            if action == "Reset":
-                self.world = w = GuardChainWorld(self.variant)
-                outcome = "Reset"
-            elif action == "PrepareOperation":
-                cost = _int(args, "c")
-                if cost not in COSTS:
-                    raise BackendError(f"cost {cost} is not one of {COSTS}")
-                outcome = w.prepare_operation(
-                    _name(args.get("a"), "a"), _name(args.get("d"), "d"), cost
-                )
-            elif action == "ExecuteEffects":
-                fail = args.get("fail_append", False)
-                if not isinstance(fail, bool):
-                    raise BackendError("fail_append must be a boolean")
-                outcome = w.execute_effects(fail)
-            elif action == "AdvanceEpoch":
-                outcome = w.advance_epoch()
-            elif action == "ReceiveReceipt":
-                outcome = w.receive_receipt(self._find(args.get("r")))
-            elif action == "ForgeReceipt":
-                outcome = w.forge_receipt(self._find(args.get("r")), _name(args.get("s"), "s"))
-            elif action == "Tick":
-                outcome = "Ticked"
-            else:
-                raise BackendError(f"unknown action {action!r}")
-        except ValueError as exc:
-            raise BackendError(f"{action}: {exc}") from None
-        return Reply(project_guard_chain(w), outcome)
-
-    def close(self) -> None:
-        return None
-
-
-# ------------------------------------------------------------------ stdio protocol
-
-
-def encode_args(args: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: itf.encode_value(value_to_itf(v), where=f"$.args.{k}") for k, v in args.items()}
-
-
-def decode_args(obj: object) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        raise BackendProtocolError("args must be a JSON object", source="request")
-    out: dict[str, Any] = {}
-    for k, v in obj.items():
-        try:
-            out[k] = value_from_itf(itf.decode_value(v, where=f"$.args.{k}"), f"$.args.{k}")
-        except itf.ItfError as exc:
-            raise BackendProtocolError(str(exc), source="request") from None
-    return out
 
 
 _MAX_OUTCOME = 200
@@ -223,7 +75,9 @@ def _shown(line: bytes) -> str:
     return f"{line[:_SHOWN_REPLY]!r}{more}"
 
 
-def decode_reply(line: bytes, expect_id: int, *, source: str = "backend") -> Reply:
+def decode_reply(
+    line: bytes, expect_id: int, schema: StateSchema, *, source: str = "backend"
+) -> Reply:
     """Strictly decode one reply line of the stdio protocol (untrusted bytes).
 
     Every refusal is a :class:`BackendProtocolError` naming ``source`` (the backend)
@@ -269,7 +123,7 @@ def decode_reply(line: bytes, expect_id: int, *, source: str = "backend") -> Rep
     ):
         raise refuse(f"outcome must be a printable string of 1 to {_MAX_OUTCOME} characters")
     try:
-        state = state_from_itf(obj["state"], GUARD_CHAIN_VARS, source=source)
+        state = state_from_itf(obj["state"], schema, source=source)
     except BackendProtocolError as exc:
         raise refuse(str(exc).removeprefix(f"{source}: ")) from None
     return Reply(state, outcome)
@@ -278,8 +132,16 @@ def decode_reply(line: bytes, expect_id: int, *, source: str = "backend") -> Rep
 class StdioBackend:
     """A backend in a subprocess, one JSON request per line in, one reply per line out."""
 
-    def __init__(self, command: Sequence[str], *, timeout: float = 10.0, name: str = "") -> None:
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        schema: StateSchema,
+        timeout: float = 10.0,
+        name: str = "",
+    ) -> None:
         self.command = list(command)
+        self.schema = schema
         self.name = name or " ".join(self.command)
         self.timeout = timeout
         self._next_id = 0
@@ -329,7 +191,7 @@ class StdioBackend:
             self._stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise BackendCrashed(f"{self.name}: cannot write request: {exc}") from None
-        return decode_reply(self._read_line(), self._next_id, source=self.name)
+        return decode_reply(self._read_line(), self._next_id, self.schema, source=self.name)
 
     def close(self) -> None:
         self._selector.close()
@@ -344,7 +206,7 @@ class StdioBackend:
         self._stdout.close()
 
 
-def _handle(backend: ReferenceBackend, line: bytes) -> dict[str, Any]:
+def _handle(backend: Backend, line: bytes) -> dict[str, Any]:
     try:
         req = json.loads(line)
     except (ValueError, RecursionError) as exc:
@@ -356,16 +218,16 @@ def _handle(backend: ReferenceBackend, line: bytes) -> dict[str, Any]:
     if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
         return {"id": rid, "error": "request needs action (string) and now (integer)"}
     try:
-        reply = backend.request(action, decode_args(req.get("args", {})), now)
+        reply = backend.request(action, decode_args(req.get("args", {}), backend.schema), now)
     except BackendError as exc:
         return {"id": rid, "error": str(exc)}
     return {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
 
 
 def serve_stdio(
-    backend: ReferenceBackend, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None
+    backend: Backend, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None
 ) -> int:
-    """Serve the stdio protocol for ``backend`` until end of input (examples use this)."""
+    """Serve the stdio protocol for an in-process ``backend`` until end of input."""
     inp = stdin or sys.stdin.buffer
     out = stdout or sys.stdout.buffer
     for line in inp:

@@ -19,10 +19,18 @@ from typing import Any
 import attrs
 from aura_model import itf
 
-from aura_conformance._backend import Backend, decode_args, encode_args
-from aura_conformance._checker import SpecChecker
-from aura_conformance._errors import BackendError, BackendProtocolError, TraceReplayError
-from aura_conformance._mapping import State, format_state_table, state_from_itf, state_to_itf
+from aura_conformance.harness.backend import Backend
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.errors import BackendError, BackendProtocolError, TraceReplayError
+from aura_conformance.harness.state import (
+    State,
+    StateSchema,
+    decode_args,
+    encode_args,
+    format_state_table,
+    state_from_itf,
+    state_to_itf,
+)
 
 __all__ = ["Recorder", "ReplayResult", "replay_trace"]
 
@@ -81,13 +89,13 @@ class ReplayResult:
     explained: tuple[str, ...]
 
 
-def _meta(trace: itf.Trace, i: int) -> tuple[str, dict[str, Any], int]:
+def _meta(trace: itf.Trace, i: int, schema: StateSchema) -> tuple[str, dict[str, Any], int]:
     meta = trace.state_meta[i] if i < len(trace.state_meta) else {}
     action, now = meta.get("action"), meta.get("now", 0)
     if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
         raise TraceReplayError(f"state {i}: #meta needs action (string) and now (integer)")
     try:
-        args = decode_args(meta.get("args", {}))
+        args = decode_args(meta.get("args", {}), schema)
     except BackendProtocolError as exc:
         raise TraceReplayError(f"state {i}: bad args: {exc}") from None
     return action, args, now
@@ -109,13 +117,13 @@ def replay_trace(path: Path, backend: Backend, checker: SpecChecker) -> ReplayRe
     for i, s in enumerate(trace.states):
         try:
             plain = {k: itf.encode_value(v) for k, v in s.items()}
-            recorded.append(state_from_itf(plain, checker.variables, source=f"{path} state {i}"))
+            recorded.append(state_from_itf(plain, checker.schema, source=f"{path} state {i}"))
         except (BackendProtocolError, itf.ItfError) as exc:
             raise TraceReplayError(str(exc)) from None
     explained: list[str] = []
     prev: State | None = None
     for i, want in enumerate(recorded):
-        action, args, now = _meta(trace, i)
+        action, args, now = _meta(trace, i, checker.schema)
         if (i == 0) != (action == "Reset"):
             raise TraceReplayError(f"state {i}: a trace starts with Reset, and only there")
         try:

@@ -1,0 +1,94 @@
+"""The descriptor backend: DescriptorValidity.tla's actions as a table over the world.
+
+A request the world cannot serve (a fact the member does not hold: a
+``LookupError``) is a :class:`BackendError`. Time is the spec's ``now``, moved
+by ``Tick``, so every handler ignores the harness's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aura_model.tla import ModelValue
+
+from aura_conformance.descriptor_validity.mapping import (
+    DESCRIPTOR_VALIDITY,
+    dv_key,
+    dv_record,
+    project_descriptor_validity,
+)
+from aura_conformance.descriptor_validity.world import (
+    CONTEXTS,
+    DV_VARIANTS,
+    MEMBERS,
+    DescriptorWorld,
+    DVVariant,
+)
+from aura_conformance.harness.backend import Handler, WorldBackend
+from aura_conformance.harness.errors import BackendError
+
+__all__ = ["ACTION_TABLE", "DescriptorBackend"]
+
+
+def _name(v: Any) -> str:
+    if isinstance(v, ModelValue):
+        return v.name
+    raise BackendError(f"expected a model value, got {v!r}")
+
+
+def prepare_publish_descriptor(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.publish(_name(args.get("a")), _name(args.get("c")))
+
+
+def revoke_descriptor(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.revoke(_name(args.get("a")), dv_key(args.get("d")))
+
+
+def forge_revocation(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.forge_revocation(_name(args.get("b")), dv_key(args.get("d")))
+
+
+def sync_journal(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.sync(_name(args.get("src")), _name(args.get("dst")), dv_key(args.get("f")))
+
+
+def tick(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.tick()
+
+
+ACTION_TABLE: dict[str, Handler[DescriptorWorld]] = {
+    "PreparePublishDescriptor": prepare_publish_descriptor,
+    "RevokeDescriptor": revoke_descriptor,
+    "ForgeRevocation": forge_revocation,
+    "SyncJournal": sync_journal,
+    "Tick": tick,
+}
+
+
+class DescriptorBackend(WorldBackend[DescriptorWorld]):
+    """The descriptor world of the reference implementation (or a variant), in process."""
+
+    def __init__(self, variant: str = "ref") -> None:
+        if variant not in DV_VARIANTS:
+            raise BackendError(f"unknown variant {variant!r}; known: {', '.join(DV_VARIANTS)}")
+        chosen: DVVariant = DV_VARIANTS[variant]
+        self.variant = chosen
+        super().__init__(
+            f"descriptor:{variant}",
+            DESCRIPTOR_VALIDITY,
+            new_world=lambda: DescriptorWorld(chosen),
+            project=project_descriptor_validity,
+            actions=ACTION_TABLE,
+            refusals=(LookupError,),
+        )
+
+    def lookups(self) -> dict[tuple[str, str, str], Any]:
+        """Every member's answer for every (context, peer), as spec values."""
+        out = {}
+        for m in MEMBERS:
+            for c in CONTEXTS:
+                for p in MEMBERS:
+                    key = self.world.lookup(m, c, p)
+                    out[(m, c, p)] = frozenset() if key is None else frozenset({dv_record(key)})
+        return out

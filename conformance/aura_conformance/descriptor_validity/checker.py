@@ -1,0 +1,33 @@
+"""The embedded checker for DescriptorValidity.tla, through the harness's wrapper module."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from aura_model.specs import module_path
+from aura_model.tla import load_model
+
+from aura_conformance.descriptor_validity.mapping import DESCRIPTOR_VALIDITY
+from aura_conformance.harness.checker import SpecChecker
+
+__all__ = ["descriptor_validity_checker"]
+
+
+@cache
+def descriptor_validity_checker() -> SpecChecker:
+    """The checker for DescriptorValidity.tla through the wrapper ``tla/DVConformance.tla``.
+
+    The wrapper EXTENDS the spec, and the embedded checker resolves EXTENDS next
+    to the root module, so both are linked (not copied) into a temporary folder,
+    removed once the model is loaded.
+    """
+    here = Path(__file__).resolve().parent / "tla"
+    # load_model parses every module eagerly, so the folder can go right after.
+    with tempfile.TemporaryDirectory(prefix="aura-conformance-") as name:
+        folder = Path(name)
+        (folder / "DescriptorValidity.tla").symlink_to(module_path("DescriptorValidity"))
+        (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
+        model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
+    return SpecChecker(model, DESCRIPTOR_VALIDITY)

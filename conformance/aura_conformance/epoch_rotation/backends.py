@@ -1,0 +1,113 @@
+"""The epoch-rotation backend: EpochRotation.tla's actions as a table over the world.
+
+A message argument names a message by its spec record; ``k`` picks which of the
+byte strings sent under that record is delivered (replays included). Handlers
+that take a side read it from ``a`` (the initiator when absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+from aura_conformance.epoch_rotation.mapping import EPOCH_ROTATION, project_epoch_rotation
+from aura_conformance.epoch_rotation.world import (
+    EPOCH_VARIANTS,
+    INI,
+    RESP,
+    EpochVariant,
+    EpochWorld,
+)
+from aura_conformance.harness.backend import Handler, WorldBackend
+from aura_conformance.harness.errors import BackendError
+
+__all__ = ["ACTION_TABLE", "EpochBackend"]
+
+_FIELDS = ("type", "src", "dst", "ep", "id", "psk")
+
+
+def _key(record: Any) -> tuple[Any, ...]:
+    try:
+        d = record.d
+        return tuple(d[f].name if f in ("src", "dst") else d[f] for f in _FIELDS)
+    except (AttributeError, KeyError):
+        raise BackendError(f"not a message record: {V.format_value(record)}") from None
+
+
+def _sent(w: EpochWorld, args: Mapping[str, Any]) -> tuple[tuple[Any, ...], bytes]:
+    """The message ``m`` names and the bytes ``k`` picks among those sent under it."""
+    key = _key(args.get("m"))
+    sent = w.msgs.get(key)
+    if not sent:
+        raise BackendError(f"no message {key} was sent")
+    k = args.get("k", 0)
+    return key, sent[k % len(sent) if isinstance(k, int) else 0]
+
+
+def _side(args: Mapping[str, Any]) -> str:
+    a = args.get("a")
+    return a.name if isinstance(a, ModelValue) and a.name in (INI, RESP) else INI
+
+
+def prepare_establish_channel(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.prepare_establish_channel(now)
+
+
+def handle_handshake(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.handle_handshake(*_sent(w, args), now)
+
+
+def process_response(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.process_response(*_sent(w, args), now)
+
+
+def send_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.send_data(_side(args))
+
+
+def receive_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.receive_data(*_sent(w, args))
+
+
+def advance_epoch(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.advance_epoch(_side(args))
+
+
+def close_channel(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.close_channel(_side(args))
+
+
+def tick(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.check_timeouts(now)
+
+
+ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
+    "PrepareEstablishChannel": prepare_establish_channel,
+    "HandleHandshake": handle_handshake,
+    "ProcessResponse": process_response,
+    "SendData": send_data,
+    "ReceiveData": receive_data,
+    "AdvanceEpoch": advance_epoch,
+    "CloseChannel": close_channel,
+    "Tick": tick,
+}
+
+
+class EpochBackend(WorldBackend[EpochWorld]):
+    """The epoch-rotation world of the reference implementation (or a variant), in process."""
+
+    def __init__(self, variant: str = "ref") -> None:
+        if variant not in EPOCH_VARIANTS:
+            raise BackendError(f"unknown variant {variant!r}; known: {', '.join(EPOCH_VARIANTS)}")
+        chosen: EpochVariant = EPOCH_VARIANTS[variant]
+        self.variant = chosen
+        super().__init__(
+            f"epoch:{variant}",
+            EPOCH_ROTATION,
+            new_world=lambda: EpochWorld(chosen),
+            project=project_epoch_rotation,
+            actions=ACTION_TABLE,
+        )

@@ -1,0 +1,97 @@
+"""The abstraction function: epoch-rotation world -> EpochRotation.tla's variables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+from aura_conformance.epoch_rotation.world import INI, RESP, EpochWorld
+from aura_conformance.harness.state import State, StateSchema
+
+__all__ = ["EPOCH_ROTATION", "project_epoch_rotation"]
+
+EPOCH_ROTATION = StateSchema(
+    (
+        "epoch",
+        "chan",
+        "nextId",
+        "lastTs",
+        "msgs",
+        "respLog",
+        "confirmed",
+        "established",
+        "closed",
+        "received",
+    ),
+    frozenset({INI, RESP}),
+)
+
+
+def _mv(name: str) -> ModelValue:
+    return ModelValue(name)
+
+
+def project_epoch_rotation(world: EpochWorld) -> State:
+    """The values of EpochRotation.tla's variables that ``world`` stands for.
+
+    ``chan[a][b]`` is what ``a`` uses for ``b``: its newest handshake or the
+    channel that handshake built, with the spec's id (the initiator's
+    timestamp) and the PSK as a token (``e + 1`` for the secret PSK of epoch
+    ``e``, ``0`` for anything else: derivable from public ids). ``closed[a]``
+    holds the ids of every channel or handshake of ``a`` that is terminal or was
+    replaced by a newer one (retired).
+    """
+    auths = (INI, RESP)
+    no_chan = V.record(st="None", ep=0, id=0, psk=0)
+
+    def chan(a: str, b: str) -> Any:
+        slot = world.slots[a]
+        if b == a or slot is None:
+            return no_chan
+        ep = slot.channel.epoch if slot.channel is not None else slot.epoch
+        return V.record(st=world.slot_state(a), ep=ep, id=slot.hs_id, psk=world.psk_token(slot.psk))
+
+    def closed(a: str) -> Any:
+        ids = {s.hs_id for s in world.history[a]}
+        slot = world.slots[a]
+        if slot is not None:
+            if world.live(a):
+                ids.discard(slot.hs_id)
+            else:
+                ids.add(slot.hs_id)
+        return frozenset(ids)
+
+    def last_ts(r: str, i: str) -> int:
+        guard = world.managers[r].replay_guard
+        return guard.greatest(world.context.value, world.ids[i].value) or 0
+
+    fields = ("type", "src", "dst", "ep", "id", "psk")
+
+    def _message(m: tuple[Any, ...]) -> tuple[Any, ...]:
+        kind, src, dst, ep, hs_id, psk = m
+        return (kind, _mv(src), _mv(dst), ep, hs_id, psk)
+
+    return {
+        "epoch": V.fn({_mv(a): world.epoch(a) for a in auths}),
+        "chan": V.fn({_mv(a): V.fn({_mv(b): chan(a, b) for b in auths}) for a in auths}),
+        "nextId": world.next_id,
+        "lastTs": V.fn({_mv(r): V.fn({_mv(i): last_ts(r, i) for i in auths}) for r in auths}),
+        "msgs": frozenset(
+            V.record(
+                **{
+                    f: (_mv(x) if f in ("src", "dst") else x)
+                    for f, x in zip(fields, m, strict=True)
+                }
+            )
+            for m in world.msgs
+        ),
+        "respLog": V.seq(world.resp_log),
+        "confirmed": frozenset(world.confirmed),
+        "established": frozenset(
+            V.record(ini=_mv(i), resp=_mv(r), id=n, ep=e) for i, r, n, e in world.established
+        ),
+        "closed": V.fn({_mv(a): closed(a) for a in auths}),
+        "received": frozenset(V.record(id=n, ep=e, at=t) for n, e, t in world.received),
+    }

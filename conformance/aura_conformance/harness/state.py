@@ -1,0 +1,154 @@
+"""Projected states: what one spec's variables hold, and how they cross a pipe or a file.
+
+A projected state is a ``dict`` of embedded-checker values
+(:mod:`aura_model.tla.values`), ready for :class:`~aura_model.tla.StepValidator`.
+To cross a pipe or a file it is converted to ITF JSON and back with
+:func:`state_to_itf` and :func:`state_from_itf`, the latter strict (untrusted
+input). ITF has no model values (Apalache writes them as strings too), so
+decoding needs the spec's :class:`StateSchema`: its variables and the names
+that are its model values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from aura_model import itf
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+from aura_conformance.harness.errors import BackendProtocolError
+
+__all__ = [
+    "State",
+    "StateSchema",
+    "decode_args",
+    "encode_args",
+    "format_state_table",
+    "state_from_itf",
+    "state_to_itf",
+    "value_from_itf",
+    "value_to_itf",
+]
+
+State = dict[str, Any]
+
+
+@attrs.frozen
+class StateSchema:
+    """The names one spec's states are written in: its variables, in the spec's order,
+    and the strings that stand for its model values."""
+
+    variables: tuple[str, ...]
+    model_values: frozenset[str]
+
+
+def value_to_itf(value: Any) -> Any:
+    """A checker value as a value :func:`aura_model.itf.encode_value` accepts.
+
+    Model values become their names, records dicts, other functions ``#map``,
+    sequences lists.
+    """
+    if isinstance(value, ModelValue):
+        return value.name
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, tuple):
+        return [value_to_itf(x) for x in value]
+    if isinstance(value, frozenset):
+        return frozenset(value_to_itf(x) for x in value)
+    if isinstance(value, V.Fn):
+        if value.d and all(isinstance(k, str) for k in value.d):
+            return itf.Record({k: value_to_itf(x) for k, x in value.d.items()})
+        return itf.ItfMap([(value_to_itf(k), value_to_itf(x)) for k, x in value.d.items()])
+    raise TypeError(f"no ITF form for {type(value).__name__}")
+
+
+def value_from_itf(value: Any, model_values: frozenset[str], where: str = "$") -> Any:
+    """The checker value of a decoded ITF value; names in ``model_values`` become
+    model values. Raises :class:`BackendProtocolError` for shapes a state cannot hold."""
+
+    def walk(x: Any, at: str) -> Any:
+        return value_from_itf(x, model_values, at)
+
+    if isinstance(value, str):
+        return ModelValue(value) if value in model_values else value
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, itf.Seq | tuple):
+        return tuple(walk(x, f"{where}[{i}]") for i, x in enumerate(value))
+    if isinstance(value, frozenset):
+        return frozenset(walk(x, f"{where}[*]") for x in value)
+    if isinstance(value, itf.ItfMap):
+        return V.fn({walk(k, where): walk(x, where) for k, x in value.pairs})
+    if isinstance(value, Mapping) and not isinstance(value, itf.Variant):
+        return V.fn({str(k): walk(x, f"{where}.{k}") for k, x in value.items()})
+    raise BackendProtocolError(f"{where}: a {type(value).__name__} cannot be a spec value")
+
+
+def state_to_itf(state: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready ITF objects for each variable of ``state``."""
+    return {k: itf.encode_value(value_to_itf(v), where=f"$.{k}") for k, v in state.items()}
+
+
+def state_from_itf(obj: object, schema: StateSchema, *, source: str = "backend") -> State:
+    """Strictly decode a JSON object holding exactly the variables of ``schema`` as ITF values."""
+    if not isinstance(obj, dict):
+        raise BackendProtocolError("a state must be a JSON object", source=source)
+    variables = schema.variables
+    names = set(obj)
+    if names != set(variables):
+        missing = sorted(set(variables) - names)
+        extra = sorted(names - set(variables))
+        raise BackendProtocolError(
+            f"state variables differ from the spec's (missing {missing}, unknown {extra})",
+            source=source,
+        )
+    out: State = {}
+    for name in variables:
+        try:
+            decoded = itf.decode_value(obj[name], where=f"$.{name}")
+        except itf.ItfError as exc:
+            raise BackendProtocolError(str(exc), source=source) from None
+        except RecursionError:
+            raise BackendProtocolError(f"$.{name}: nested too deeply", source=source) from None
+        out[name] = value_from_itf(decoded, schema.model_values, f"$.{name}")
+    return out
+
+
+def encode_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """A request's arguments as JSON-ready ITF objects."""
+    return {k: itf.encode_value(value_to_itf(v), where=f"$.args.{k}") for k, v in args.items()}
+
+
+def decode_args(obj: object, schema: StateSchema) -> dict[str, Any]:
+    """Strictly decode a request's arguments (untrusted JSON) into checker values."""
+    if not isinstance(obj, dict):
+        raise BackendProtocolError("args must be a JSON object", source="request")
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        try:
+            out[k] = value_from_itf(
+                itf.decode_value(v, where=f"$.args.{k}"), schema.model_values, f"$.args.{k}"
+            )
+        except itf.ItfError as exc:
+            raise BackendProtocolError(str(exc), source="request") from None
+    return out
+
+
+def format_state_table(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    labels: tuple[str, str] = ("before", "after"),
+) -> str:
+    """A two-column table of a step, changed variables marked with ``*``."""
+    rows = [("", "variable", *labels)]
+    for name in before:
+        b = V.format_value(before[name])
+        a = V.format_value(after.get(name)) if name in after else "?"
+        rows.append(("*" if b != a else "", name, b, a))
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    return "\n".join(f"{m:1} {n:<{w1}} | {b:<{w2}} | {a}" for m, n, b, a in rows)
