@@ -8,7 +8,8 @@ mathematical (Python integer) reading of DESIGN.md: checked here in Python.
 from __future__ import annotations
 
 import pytest
-from aura_model.z3 import U64_MAX, Verdict, boundary_cases, run_pure_checks
+import z3
+from aura_model.z3 import U64_MAX, Verdict, boundary_cases, fresh_context, run_pure_checks
 
 # Each check in a fresh Z3 context, under its calibrated rlimit (no wall clock).
 RESULTS = {(r.system, r.name): r for r in run_pure_checks()}
@@ -104,3 +105,20 @@ def test_boundary_case_matches_the_design_in_python(case) -> None:  # type: igno
     assert case.expected == want
     for v in (x for x in i.values() if isinstance(x, int)):
         assert 0 <= v <= U64_MAX
+
+
+def test_one_claim_alone_at_concrete_inputs() -> None:
+    """A claim is a function of its own named inputs: substituted with
+    concrete values it evaluates to the answer of Python integers."""
+    from aura_model.z3.models import pure
+
+    with fresh_context():
+        now, window, vu = pure.u64("now"), pure.u64("window"), pure.u64("valid_until")
+        at = [(now, z3.BitVecVal(U64_MAX, 64)), (window, z3.BitVecVal(2, 64))]
+        at.append((vu, z3.BitVecVal(5, 64)))
+        # 2**64 - 1 + 2 wraps to 1 < 5: the twin says "no refresh", integers say "refresh".
+        assert z3.is_false(z3.simplify(z3.substitute(pure.BUG_WrappingAdd(), *at)))
+        assert z3.is_true(z3.simplify(z3.substitute(pure.RefreshMatchesIntegers(), *at)))
+        solver = z3.Solver()
+        solver.add(z3.Not(pure.ValidUntilExclusive()))
+        assert solver.check() == z3.unsat

@@ -9,7 +9,9 @@ mathematical (unbounded integer) reading of DESIGN.md is the reference, and
 the bit-vector formula must agree with it. Broken twins (wrapping instead of
 saturating, ``<=`` instead of ``<``, "last arrived wins"...) must each be
 refuted with a concrete counterexample: that is what makes the proofs
-non-vacuous.
+non-vacuous. Each property is a top-level function named as its row
+(``ValidityHalfOpen()``; a broken twin by its flag, ``BUG_WrappingCharge()``)
+that returns the claim over its own inputs.
 
 :func:`boundary_cases` asks Z3 for concrete inputs on every edge (``now =
 valid_until - 1``, ``now = valid_until``, ``now + validity = 2**64``, the exact
@@ -38,11 +40,37 @@ __all__ = [
     "CHOICE_CANDIDATES",
     "PURE_RLIMIT",
     "U64_MAX",
+    "BUG_InclusiveValidUntil",
+    "BUG_LastArrivedWins",
+    "BUG_NoReplayCheck",
+    "BUG_WrappingAdd",
+    "BUG_WrappingBuild",
+    "BUG_WrappingCharge",
     "BoundaryCase",
+    "BuildNeverBroken",
+    "BuildOverflowIsError",
+    "ChainLinksPrevious",
+    "ChargeExactBudgetAllowed",
+    "ChargeMatchesIntegers",
+    "ChargeNeverExceedsLimit",
+    "ChoiceIsGreatestEligible",
+    "ChoiceNeverCrossesContext",
+    "ChoiceOrderIndependent",
+    "NonceMaxIsLast",
+    "NonceNoReplay",
+    "NonceStrictlyIncreasing",
     "PureCheck",
+    "RefreshMatchesIntegers",
+    "RefreshMonotone",
+    "RefreshWhenExpired",
+    "RefreshZeroWindowIsExpiry",
+    "ValidUntilExclusive",
+    "ValidityHalfOpen",
+    "ValidityMatchesIntegers",
     "boundary_cases",
     "budget_allows",
     "build_ok",
+    "chain_accepts",
     "choose",
     "is_valid_at",
     "needs_refresh_at",
@@ -161,6 +189,246 @@ def choose(
 
 
 # -- properties and broken twins -------------------------------------------
+#
+# Each claim is a top-level function named as its row (a broken twin by its
+# BUG_ flag) that builds its own inputs, so one can be queried alone; the
+# inputs are named constants, the same terms in every claim that names them.
+
+
+def ValidityHalfOpen() -> Any:
+    vf, vu = u64("valid_from"), u64("valid_until")
+    one = z3.BitVecVal(1, W)
+    return z3.Implies(
+        z3.ULT(vf, vu), z3.And(is_valid_at(vf, vu, vf), is_valid_at(vf, vu, vu - one))
+    )
+
+
+def ValidUntilExclusive() -> Any:
+    vf, vu = u64("valid_from"), u64("valid_until")
+    return z3.Not(is_valid_at(vf, vu, vu))
+
+
+def ValidityMatchesIntegers() -> Any:
+    vf, vu, now = u64("valid_from"), u64("valid_until"), u64("now")
+    return is_valid_at(vf, vu, now) == z3.And(
+        z3.ULE(_as_int(vf), _as_int(now)), z3.ULT(_as_int(now), _as_int(vu))
+    )
+
+
+def BuildNeverBroken() -> Any:
+    now, validity = u64("now"), u64("validity")
+    return z3.Implies(
+        build_ok(now, validity),
+        z3.And(z3.ULT(now, now + validity), is_valid_at(now, now + validity, now)),
+    )
+
+
+def BuildOverflowIsError() -> Any:
+    now, validity = u64("now"), u64("validity")
+    return build_ok(now, validity) == z3.And(
+        z3.UGT(_as_int(validity), 0),
+        z3.ULE(_as_int(now) + _as_int(validity), _nat(U64_MAX)),
+    )
+
+
+def BUG_InclusiveValidUntil() -> Any:
+    """ValidUntilExclusive with an inclusive end."""
+    vf, vu = u64("valid_from"), u64("valid_until")
+    return z3.Not(z3.And(z3.ULE(vf, vu), z3.ULE(vu, vu)))
+
+
+def BUG_WrappingBuild() -> Any:
+    """BuildNeverBroken with a build that wraps silently."""
+    now, validity = u64("now"), u64("validity")
+    return z3.Implies(validity != 0, z3.ULT(now, now + validity))
+
+
+def RefreshMatchesIntegers() -> Any:
+    vu, now, window = u64("valid_until"), u64("now"), u64("window")
+    return needs_refresh_at(vu, now, window) == z3.UGE(_as_int(now) + _as_int(window), _as_int(vu))
+
+
+def RefreshWhenExpired() -> Any:
+    vu, now, window = u64("valid_until"), u64("now"), u64("window")
+    return z3.Implies(z3.UGE(now, vu), needs_refresh_at(vu, now, window))
+
+
+def RefreshZeroWindowIsExpiry() -> Any:
+    vu, now = u64("valid_until"), u64("now")
+    return needs_refresh_at(vu, now, z3.BitVecVal(0, W)) == z3.UGE(now, vu)
+
+
+def RefreshMonotone() -> Any:
+    vu, now, window = u64("valid_until"), u64("now"), u64("window")
+    now2, window2 = u64("now2"), u64("window2")
+    return z3.Implies(
+        z3.And(z3.ULE(now, now2), z3.ULE(window, window2), needs_refresh_at(vu, now, window)),
+        needs_refresh_at(vu, now2, window2),
+    )
+
+
+def BUG_WrappingAdd() -> Any:
+    """RefreshMatchesIntegers with a wrapping ``now + window``."""
+    vu, now, window = u64("valid_until"), u64("now"), u64("window")
+    return z3.UGE(now + window, vu) == z3.UGE(_as_int(now) + _as_int(window), _as_int(vu))
+
+
+def ChargeMatchesIntegers() -> Any:
+    spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
+    return budget_allows(spent, cost, limit) == z3.ULE(
+        _as_int(spent) + _as_int(cost), _as_int(limit)
+    )
+
+
+def ChargeNeverExceedsLimit() -> Any:
+    spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
+    return z3.Implies(
+        z3.And(z3.ULE(spent, limit), budget_allows(spent, cost, limit)),
+        z3.And(z3.ULE(spent + cost, limit), z3.ULE(spent, spent + cost)),
+    )
+
+
+def ChargeExactBudgetAllowed() -> Any:
+    spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
+    return z3.Implies(
+        z3.And(z3.ULE(spent, limit), cost == limit - spent), budget_allows(spent, cost, limit)
+    )
+
+
+def BUG_WrappingCharge() -> Any:
+    """ChargeMatchesIntegers with a wrapping ``spent + cost``."""
+    spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
+    return z3.ULE(spent + cost, limit) == z3.ULE(_as_int(spent) + _as_int(cost), _as_int(limit))
+
+
+def _three_accepted(accepts: Callable[[Any, Any, Any], Any]) -> tuple[Any, Any, Any, Any]:
+    """Nonces ``n1, n2, n3`` accepted one after the other (after ``last``, if
+    any): the claim over them, and the three nonces."""
+    last, n1, n2, n3 = u64("last"), u64("n1"), u64("n2"), u64("n3")
+    t = z3.BoolVal(True)
+    accepted = z3.And(
+        accepts(z3.Bool("has_last"), last, n1), accepts(t, n1, n2), accepts(t, n2, n3)
+    )
+    return accepted, n1, n2, n3
+
+
+def _accepts_equal(has_last: Any, last: Any, nonce: Any) -> Any:
+    """The broken nonce check: ``>=`` instead of ``>``."""
+    return z3.Or(z3.Not(has_last), z3.UGE(nonce, last))
+
+
+def NonceNoReplay() -> Any:
+    return z3.Not(nonce_accepts(z3.BoolVal(True), u64("last"), u64("last")))
+
+
+def NonceStrictlyIncreasing() -> Any:
+    accepted, n1, n2, n3 = _three_accepted(nonce_accepts)
+    return z3.Implies(accepted, z3.And(z3.ULT(n1, n2), z3.ULT(n2, n3), n1 != n3))
+
+
+def NonceMaxIsLast() -> Any:
+    return z3.Not(nonce_accepts(z3.BoolVal(True), z3.BitVecVal(U64_MAX, W), u64("n1")))
+
+
+def ChainLinksPrevious() -> Any:
+    h0, h1, p1 = z3.Int("h0"), z3.Int("h1"), z3.Int("prev1")
+    return z3.Implies(z3.And(chain_accepts(p1, h0), h0 != h1), z3.Not(p1 == h1))
+
+
+def BUG_NoReplayCheck() -> Any:
+    """NonceStrictlyIncreasing with the ``>=`` check."""
+    accepted, n1, n2, n3 = _three_accepted(_accepts_equal)
+    return z3.Implies(accepted, z3.And(z3.ULT(n1, n2), z3.ULT(n2, n3)))
+
+
+@attrs.frozen(eq=False)
+class _Choice:
+    """The inputs of the symbolic choice: the candidates, and the context,
+    authority and time it is made for."""
+
+    cands: tuple[_Cand, ...]
+    ctx: Any
+    auth: Any
+    now: Any
+
+
+def _choice() -> _Choice:
+    cands = tuple(_cand(str(i)) for i in range(CHOICE_CANDIDATES))
+    return _Choice(cands, z3.Int("ctx"), z3.Int("auth"), u64("now"))
+
+
+def _distinct_keys(cands: Sequence[_Cand]) -> Any:
+    n = len(cands)
+    return z3.And(
+        *(
+            z3.Or(cands[i].vf != cands[j].vf, cands[i].nonce != cands[j].nonce)
+            for i in range(n)
+            for j in range(i + 1, n)
+        )
+    )
+
+
+def _picked(cs: Sequence[_Cand], idx: Any) -> dict[str, Any]:
+    """The chosen candidate's fields (undefined when none is chosen)."""
+    out: dict[str, Any] = {}
+    for field in ("ctx", "auth", "vf", "vu", "nonce"):
+        expr = getattr(cs[0], field)
+        for i in range(1, len(cs)):
+            expr = z3.If(idx == i, getattr(cs[i], field), expr)
+        out[field] = expr
+    return out
+
+
+def ChoiceIsGreatestEligible() -> Any:
+    c = _choice()
+    idx, some = choose(c.cands, c.ctx, c.auth, c.now)
+
+    def eligible(x: _Cand) -> Any:
+        return _eligible(x, c.ctx, c.auth, c.now)
+
+    parts = []
+    for i, x in enumerate(c.cands):
+        parts.append(z3.Implies(idx == i, eligible(x)))
+        parts += [
+            z3.Implies(z3.And(idx == i, eligible(y)), _greater(x, y))
+            for j, y in enumerate(c.cands)
+            if i != j
+        ]
+    any_eligible = z3.Or(*(eligible(x) for x in c.cands))
+    return z3.Implies(_distinct_keys(c.cands), z3.And(some == any_eligible, *parts))
+
+
+def _order_independent(last_arrived: bool) -> Any:
+    # Reversed order: a different arrival order of the same candidates.
+    c = _choice()
+    rev = tuple(reversed(c.cands))
+    i1, s1 = choose(c.cands, c.ctx, c.auth, c.now, last_arrived=last_arrived)
+    i2, s2 = choose(rev, c.ctx, c.auth, c.now, last_arrived=last_arrived)
+    a, b = _picked(c.cands, i1), _picked(rev, i2)
+    return z3.Implies(
+        _distinct_keys(c.cands),
+        z3.And(s1 == s2, z3.Implies(s1, z3.And(*(a[f] == b[f] for f in a)))),
+    )
+
+
+def ChoiceOrderIndependent() -> Any:
+    return _order_independent(last_arrived=False)
+
+
+def ChoiceNeverCrossesContext() -> Any:
+    c = _choice()
+    idx, _ = choose(c.cands, c.ctx, c.auth, c.now)
+    return z3.And(
+        *(
+            z3.Implies(idx == i, z3.And(x.ctx == c.ctx, z3.Not(x.revoked)))
+            for i, x in enumerate(c.cands)
+        )
+    )
+
+
+def BUG_LastArrivedWins() -> Any:
+    """ChoiceOrderIndependent when the last arrived candidate wins."""
+    return _order_independent(last_arrived=True)
 
 
 @attrs.frozen
@@ -174,273 +442,48 @@ class PureCheck:
     expect_valid: bool = True
 
 
-def _validity_checks() -> list[PureCheck]:
-    vf, vu, now, validity = u64("valid_from"), u64("valid_until"), u64("now"), u64("validity")
-    one = z3.BitVecVal(1, W)
-    return [
-        PureCheck(
-            "is_valid_at",
-            "ValidityHalfOpen",
-            lambda: z3.Implies(
-                z3.ULT(vf, vu),
-                z3.And(is_valid_at(vf, vu, vf), is_valid_at(vf, vu, vu - one)),
-            ),
-        ),
-        PureCheck("is_valid_at", "ValidUntilExclusive", lambda: z3.Not(is_valid_at(vf, vu, vu))),
-        PureCheck(
-            "is_valid_at",
-            "ValidityMatchesIntegers",
-            lambda: (
-                is_valid_at(vf, vu, now)
-                == z3.And(z3.ULE(_as_int(vf), _as_int(now)), z3.ULT(_as_int(now), _as_int(vu)))
-            ),
-        ),
-        PureCheck(
-            "build",
-            "BuildNeverBroken",
-            lambda: z3.Implies(
-                build_ok(now, validity),
-                z3.And(z3.ULT(now, now + validity), is_valid_at(now, now + validity, now)),
-            ),
-        ),
-        PureCheck(
-            "build",
-            "BuildOverflowIsError",
-            lambda: (
-                build_ok(now, validity)
-                == z3.And(
-                    z3.UGT(_as_int(validity), 0),
-                    z3.ULE(_as_int(now) + _as_int(validity), _nat(U64_MAX)),
-                )
-            ),
-        ),
-        # Broken twins: an inclusive end, and a build that wraps silently.
-        PureCheck(
-            "is_valid_at",
-            "ValidUntilExclusive/BUG_InclusiveValidUntil",
-            lambda: z3.Not(z3.And(z3.ULE(vf, vu), z3.ULE(vu, vu))),
-            expect_valid=False,
-        ),
-        PureCheck(
-            "build",
-            "BuildNeverBroken/BUG_WrappingBuild",
-            lambda: z3.Implies(validity != 0, z3.ULT(now, now + validity)),
-            expect_valid=False,
-        ),
-    ]
-
-
-def _refresh_checks() -> list[PureCheck]:
-    vu, now, window, now2, window2 = (
-        u64("valid_until"),
-        u64("now"),
-        u64("window"),
-        u64("now2"),
-        u64("window2"),
-    )
-    zero = z3.BitVecVal(0, W)
-    return [
-        PureCheck(
-            "needs_refresh_at",
-            "RefreshMatchesIntegers",
-            lambda: (
-                needs_refresh_at(vu, now, window)
-                == z3.UGE(_as_int(now) + _as_int(window), _as_int(vu))
-            ),
-        ),
-        PureCheck(
-            "needs_refresh_at",
-            "RefreshWhenExpired",
-            lambda: z3.Implies(z3.UGE(now, vu), needs_refresh_at(vu, now, window)),
-        ),
-        PureCheck(
-            "needs_refresh_at",
-            "RefreshZeroWindowIsExpiry",
-            lambda: needs_refresh_at(vu, now, zero) == z3.UGE(now, vu),
-        ),
-        PureCheck(
-            "needs_refresh_at",
-            "RefreshMonotone",
-            lambda: z3.Implies(
-                z3.And(
-                    z3.ULE(now, now2), z3.ULE(window, window2), needs_refresh_at(vu, now, window)
-                ),
-                needs_refresh_at(vu, now2, window2),
-            ),
-        ),
-        PureCheck(
-            "needs_refresh_at",
-            "RefreshMatchesIntegers/BUG_WrappingAdd",
-            lambda: z3.UGE(now + window, vu) == z3.UGE(_as_int(now) + _as_int(window), _as_int(vu)),
-            expect_valid=False,
-        ),
-    ]
-
-
-def _budget_checks() -> list[PureCheck]:
-    spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
-    return [
-        PureCheck(
-            "charge",
-            "ChargeMatchesIntegers",
-            lambda: (
-                budget_allows(spent, cost, limit)
-                == z3.ULE(_as_int(spent) + _as_int(cost), _as_int(limit))
-            ),
-        ),
-        PureCheck(
-            "charge",
-            "ChargeNeverExceedsLimit",
-            lambda: z3.Implies(
-                z3.And(z3.ULE(spent, limit), budget_allows(spent, cost, limit)),
-                z3.And(z3.ULE(spent + cost, limit), z3.ULE(spent, spent + cost)),
-            ),
-        ),
-        PureCheck(
-            "charge",
-            "ChargeExactBudgetAllowed",
-            lambda: z3.Implies(
-                z3.And(z3.ULE(spent, limit), cost == limit - spent),
-                budget_allows(spent, cost, limit),
-            ),
-        ),
-        PureCheck(
-            "charge",
-            "ChargeMatchesIntegers/BUG_WrappingCharge",
-            lambda: (
-                z3.ULE(spent + cost, limit)
-                == z3.ULE(_as_int(spent) + _as_int(cost), _as_int(limit))
-            ),
-            expect_valid=False,
-        ),
-    ]
-
-
-def _receipt_checks() -> list[PureCheck]:
-    last, n1, n2, n3 = u64("last"), u64("n1"), u64("n2"), u64("n3")
-    has_last = z3.Bool("has_last")
-    h0, h1, p1 = z3.Int("h0"), z3.Int("h1"), z3.Int("prev1")
-
-    def three_accepted(accepts: Callable[[Any, Any, Any], Any]) -> Any:
-        t = z3.BoolVal(True)
-        return z3.And(accepts(has_last, last, n1), accepts(t, n1, n2), accepts(t, n2, n3))
-
-    def weak(h: Any, lst: Any, n: Any) -> Any:
-        return z3.Or(z3.Not(h), z3.UGE(n, lst))
-
-    return [
-        PureCheck(
-            "receipt",
-            "NonceNoReplay",
-            lambda: z3.Not(nonce_accepts(z3.BoolVal(True), last, last)),
-        ),
-        PureCheck(
-            "receipt",
-            "NonceStrictlyIncreasing",
-            lambda: z3.Implies(
-                three_accepted(nonce_accepts),
-                z3.And(z3.ULT(n1, n2), z3.ULT(n2, n3), n1 != n3),
-            ),
-        ),
-        PureCheck(
-            "receipt",
-            "NonceMaxIsLast",
-            lambda: z3.Not(nonce_accepts(z3.BoolVal(True), z3.BitVecVal(U64_MAX, W), n1)),
-        ),
-        PureCheck(
-            "receipt",
-            "ChainLinksPrevious",
-            lambda: z3.Implies(z3.And(chain_accepts(p1, h0), h0 != h1), z3.Not(p1 == h1)),
-        ),
-        PureCheck(
-            "receipt",
-            "NonceStrictlyIncreasing/BUG_NoReplayCheck",
-            lambda: z3.Implies(three_accepted(weak), z3.And(z3.ULT(n1, n2), z3.ULT(n2, n3))),
-            expect_valid=False,
-        ),
-    ]
-
-
-def _choice_checks() -> list[PureCheck]:
-    n = CHOICE_CANDIDATES
-    cands = [_cand(str(i)) for i in range(n)]
-    ctx, auth, now = z3.Int("ctx"), z3.Int("auth"), u64("now")
-    # Reversed order: a different arrival order of the same candidates.
-    rev = list(reversed(cands))
-    distinct_keys = z3.And(
-        *(
-            z3.Or(cands[i].vf != cands[j].vf, cands[i].nonce != cands[j].nonce)
-            for i in range(n)
-            for j in range(i + 1, n)
-        )
-    )
-
-    def picked(cs: Sequence[_Cand], idx: Any) -> dict[str, Any]:
-        # The chosen candidate's fields (undefined when none is chosen).
-        out: dict[str, Any] = {}
-        for field in ("ctx", "auth", "vf", "vu", "nonce"):
-            expr = getattr(cs[0], field)
-            for i in range(1, len(cs)):
-                expr = z3.If(idx == i, getattr(cs[i], field), expr)
-            out[field] = expr
-        return out
-
-    def chosen_is_greatest() -> Any:
-        idx, some = choose(cands, ctx, auth, now)
-        parts = []
-        for i, c in enumerate(cands):
-            parts.append(z3.Implies(idx == i, _eligible(c, ctx, auth, now)))
-            for j, d in enumerate(cands):
-                if i != j:
-                    parts.append(
-                        z3.Implies(z3.And(idx == i, _eligible(d, ctx, auth, now)), _greater(c, d))
-                    )
-        any_eligible = z3.Or(*(_eligible(c, ctx, auth, now) for c in cands))
-        return z3.And(some == any_eligible, *parts)
-
-    def order_independent(last_arrived: bool) -> Any:
-        i1, s1 = choose(cands, ctx, auth, now, last_arrived=last_arrived)
-        i2, s2 = choose(rev, ctx, auth, now, last_arrived=last_arrived)
-        a, b = picked(cands, i1), picked(rev, i2)
-        return z3.Implies(
-            distinct_keys,
-            z3.And(s1 == s2, z3.Implies(s1, z3.And(*(a[f] == b[f] for f in a)))),
-        )
-
-    def never_crosses() -> Any:
-        idx, _ = choose(cands, ctx, auth, now)
-        return z3.And(
-            *(
-                z3.Implies(idx == i, z3.And(c.ctx == ctx, z3.Not(c.revoked)))
-                for i, c in enumerate(cands)
-            )
-        )
-
-    return [
-        PureCheck(
-            "choose_descriptor",
-            "ChoiceIsGreatestEligible",
-            lambda: z3.Implies(distinct_keys, chosen_is_greatest()),
-        ),
-        PureCheck("choose_descriptor", "ChoiceOrderIndependent", lambda: order_independent(False)),
-        PureCheck("choose_descriptor", "ChoiceNeverCrossesContext", never_crosses),
-        PureCheck(
-            "choose_descriptor",
-            "ChoiceOrderIndependent/BUG_LastArrivedWins",
-            lambda: order_independent(True),
-            expect_valid=False,
-        ),
-    ]
+# The rows, in order: (implementation function, row name, claim, expect_valid).
+_CHECKS: tuple[tuple[str, str, Callable[[], Any], bool], ...] = (
+    ("is_valid_at", "ValidityHalfOpen", ValidityHalfOpen, True),
+    ("is_valid_at", "ValidUntilExclusive", ValidUntilExclusive, True),
+    ("is_valid_at", "ValidityMatchesIntegers", ValidityMatchesIntegers, True),
+    ("build", "BuildNeverBroken", BuildNeverBroken, True),
+    ("build", "BuildOverflowIsError", BuildOverflowIsError, True),
+    (
+        "is_valid_at",
+        "ValidUntilExclusive/BUG_InclusiveValidUntil",
+        BUG_InclusiveValidUntil,
+        False,
+    ),
+    ("build", "BuildNeverBroken/BUG_WrappingBuild", BUG_WrappingBuild, False),
+    ("needs_refresh_at", "RefreshMatchesIntegers", RefreshMatchesIntegers, True),
+    ("needs_refresh_at", "RefreshWhenExpired", RefreshWhenExpired, True),
+    ("needs_refresh_at", "RefreshZeroWindowIsExpiry", RefreshZeroWindowIsExpiry, True),
+    ("needs_refresh_at", "RefreshMonotone", RefreshMonotone, True),
+    ("needs_refresh_at", "RefreshMatchesIntegers/BUG_WrappingAdd", BUG_WrappingAdd, False),
+    ("charge", "ChargeMatchesIntegers", ChargeMatchesIntegers, True),
+    ("charge", "ChargeNeverExceedsLimit", ChargeNeverExceedsLimit, True),
+    ("charge", "ChargeExactBudgetAllowed", ChargeExactBudgetAllowed, True),
+    ("charge", "ChargeMatchesIntegers/BUG_WrappingCharge", BUG_WrappingCharge, False),
+    ("receipt", "NonceNoReplay", NonceNoReplay, True),
+    ("receipt", "NonceStrictlyIncreasing", NonceStrictlyIncreasing, True),
+    ("receipt", "NonceMaxIsLast", NonceMaxIsLast, True),
+    ("receipt", "ChainLinksPrevious", ChainLinksPrevious, True),
+    ("receipt", "NonceStrictlyIncreasing/BUG_NoReplayCheck", BUG_NoReplayCheck, False),
+    ("choose_descriptor", "ChoiceIsGreatestEligible", ChoiceIsGreatestEligible, True),
+    ("choose_descriptor", "ChoiceOrderIndependent", ChoiceOrderIndependent, True),
+    ("choose_descriptor", "ChoiceNeverCrossesContext", ChoiceNeverCrossesContext, True),
+    (
+        "choose_descriptor",
+        "ChoiceOrderIndependent/BUG_LastArrivedWins",
+        BUG_LastArrivedWins,
+        False,
+    ),
+)
 
 
 def pure_checks() -> list[PureCheck]:
-    return [
-        *_validity_checks(),
-        *_refresh_checks(),
-        *_budget_checks(),
-        *_receipt_checks(),
-        *_choice_checks(),
-    ]
+    return [PureCheck(*row) for row in _CHECKS]
 
 
 def _model_inputs(model: Any, claim: Any) -> dict[str, object]:
@@ -541,15 +584,28 @@ def _eval_bool(expr: Any) -> bool:
     return bool(z3.is_true(z3.simplify(expr)))
 
 
-def boundary_cases() -> list[BoundaryCase]:
-    """Edge inputs found by Z3 for each pure function, with expected answers."""
-    cases: list[BoundaryCase] = []
-    one, top = z3.BitVecVal(1, W), z3.BitVecVal(U64_MAX, W)
+def _edge_cases(
+    function: str,
+    names: dict[str, Any],
+    edges: dict[str, list[Any]],
+    answer: Callable[[dict[str, int]], Any],
+) -> list[BoundaryCase]:
+    """One case per edge: inputs Z3 finds on it, and the twin's ``answer``
+    on those inputs."""
+    cases = []
+    for label, constraints in edges.items():
+        vals = _solve_for(names, *constraints)
+        if vals is None:
+            raise Z3ModelError(f"{function} edge {label!r}: no input")
+        cases.append(BoundaryCase(function, label, vals, _eval_bool(answer(vals))))
+    return cases
 
+
+def _validity_cases() -> list[BoundaryCase]:
+    one, top = z3.BitVecVal(1, W), z3.BitVecVal(U64_MAX, W)
     vf, vu, now = u64("valid_from"), u64("valid_until"), u64("now")
-    names = {"valid_from": vf, "valid_until": vu, "now": now}
     base = [z3.ULT(vf, vu), z3.UGT(vf, 1000)]
-    validity_edges = {
+    edges = {
         "now = valid_until - 1": [now == vu - one],
         "now = valid_until": [now == vu],
         "now = valid_from": [now == vf],
@@ -558,17 +614,18 @@ def boundary_cases() -> list[BoundaryCase]:
         "valid_until = 2**64-1, now = 2**64-1": [vu == top, now == top],
         "one-unit window, now = valid_from": [vu == vf + one, now == vf],
     }
-    for label, cs in validity_edges.items():
-        vals = _solve_for(names, *base, *cs)
-        assert vals is not None, label
-        exp = _eval_bool(
-            is_valid_at(_bv(vals["valid_from"]), _bv(vals["valid_until"]), _bv(vals["now"]))
-        )
-        cases.append(BoundaryCase("is_valid_at", label, vals, exp))
+    return _edge_cases(
+        "is_valid_at",
+        {"valid_from": vf, "valid_until": vu, "now": now},
+        {label: [*base, *cs] for label, cs in edges.items()},
+        lambda x: is_valid_at(_bv(x["valid_from"]), _bv(x["valid_until"]), _bv(x["now"])),
+    )
 
-    validity = u64("validity")
-    names = {"now": now, "validity": validity}
-    build_edges = {
+
+def _build_cases() -> list[BoundaryCase]:
+    top = z3.BitVecVal(U64_MAX, W)
+    now, validity = u64("now"), u64("validity")
+    edges = {
         "now + validity = 2**64-1": [now + validity == top, validity != 0, z3.UGT(now, 0)],
         "now + validity = 2**64 (overflow)": [
             _as_int(now) + _as_int(validity) == _nat(2**64),
@@ -578,15 +635,18 @@ def boundary_cases() -> list[BoundaryCase]:
         "validity = 1": [validity == 1, z3.UGT(now, 1000)],
         "now = 2**64-1, validity = 1": [now == top, validity == 1],
     }
-    for label, cs in build_edges.items():
-        vals = _solve_for(names, *cs)
-        assert vals is not None, label
-        exp = _eval_bool(build_ok(_bv(vals["now"]), _bv(vals["validity"])))
-        cases.append(BoundaryCase("build", label, vals, exp))
+    return _edge_cases(
+        "build",
+        {"now": now, "validity": validity},
+        edges,
+        lambda x: build_ok(_bv(x["now"]), _bv(x["validity"])),
+    )
 
-    window = u64("window")
-    names = {"valid_until": vu, "now": now, "window": window}
-    refresh_edges = {
+
+def _refresh_cases() -> list[BoundaryCase]:
+    one, top = z3.BitVecVal(1, W), z3.BitVecVal(U64_MAX, W)
+    vu, now, window = u64("valid_until"), u64("now"), u64("window")
+    edges = {
         "now + window = valid_until - 1": [
             z3.BVAddNoOverflow(now, window, False),
             now + window == vu - one,
@@ -606,18 +666,19 @@ def boundary_cases() -> list[BoundaryCase]:
         "window = 0, now = valid_until": [window == 0, now == vu],
         "now = 2**64-1, window = 2**64-1": [now == top, window == top],
     }
-    for label, cs in refresh_edges.items():
-        vals = _solve_for(names, *cs)
-        assert vals is not None, label
-        exp = _eval_bool(
-            needs_refresh_at(_bv(vals["valid_until"]), _bv(vals["now"]), _bv(vals["window"]))
-        )
-        cases.append(BoundaryCase("needs_refresh_at", label, vals, exp))
+    return _edge_cases(
+        "needs_refresh_at",
+        {"valid_until": vu, "now": now, "window": window},
+        edges,
+        lambda x: needs_refresh_at(_bv(x["valid_until"]), _bv(x["now"]), _bv(x["window"])),
+    )
 
+
+def _budget_cases() -> list[BoundaryCase]:
+    one, top = z3.BitVecVal(1, W), z3.BitVecVal(U64_MAX, W)
     spent, cost, limit = u64("spent"), u64("cost"), u64("limit")
-    names = {"spent": spent, "cost": cost, "limit": limit}
     small = [z3.ULT(cost, 2**31), z3.UGT(cost, 0)]  # costs are small protocol constants
-    budget_edges = {
+    edges = {
         "exact budget: spent + cost = limit": [
             *small,
             z3.BVAddNoOverflow(spent, cost, False),
@@ -637,30 +698,42 @@ def boundary_cases() -> list[BoundaryCase]:
         "limit = 2**64-1, exact": [*small, limit == top, spent + cost == top],
         "zero limit, cost 1": [limit == 0, spent == 0, cost == 1],
     }
-    for label, cs in budget_edges.items():
-        vals = _solve_for(names, *cs)
-        assert vals is not None, label
-        exp = _eval_bool(budget_allows(_bv(vals["spent"]), _bv(vals["cost"]), _bv(vals["limit"])))
-        cases.append(BoundaryCase("charge", label, vals, exp))
+    return _edge_cases(
+        "charge",
+        {"spent": spent, "cost": cost, "limit": limit},
+        edges,
+        lambda x: budget_allows(_bv(x["spent"]), _bv(x["cost"]), _bv(x["limit"])),
+    )
 
+
+def _nonce_cases() -> list[BoundaryCase]:
+    one, top = z3.BitVecVal(1, W), z3.BitVecVal(U64_MAX, W)
     last, nonce = u64("last"), u64("nonce")
-    names = {"last": last, "nonce": nonce}
-    nonce_edges = {
+    edges = {
         "replay: nonce = last": [nonce == last, z3.UGT(last, 0)],
         "next: nonce = last + 1": [nonce == last + one, z3.UGT(last, 0), z3.ULT(last, top)],
         "reordered: nonce = last - 1": [nonce == last - one, z3.UGT(last, 1)],
         "last = 2**64-2, nonce = 2**64-1": [last == top - one, nonce == top],
         "last = 2**64-1, nonce = 0 (wrap)": [last == top, nonce == 0],
     }
-    t = z3.BoolVal(True)
-    for label, cs in nonce_edges.items():
-        vals = _solve_for(names, *cs)
-        assert vals is not None, label
-        exp = _eval_bool(nonce_accepts(t, _bv(vals["last"]), _bv(vals["nonce"])))
-        cases.append(BoundaryCase("receipt_nonce", label, vals, exp))
+    return _edge_cases(
+        "receipt_nonce",
+        {"last": last, "nonce": nonce},
+        edges,
+        lambda x: nonce_accepts(z3.BoolVal(True), _bv(x["last"]), _bv(x["nonce"])),
+    )
 
-    cases.extend(_choice_cases())
-    return cases
+
+def boundary_cases() -> list[BoundaryCase]:
+    """Edge inputs found by Z3 for each pure function, with expected answers."""
+    return [
+        *_validity_cases(),
+        *_build_cases(),
+        *_refresh_cases(),
+        *_budget_cases(),
+        *_nonce_cases(),
+        *_choice_cases(),
+    ]
 
 
 def _choice_cases() -> list[BoundaryCase]:
