@@ -1,0 +1,47 @@
+"""Each backend's table of actions is named after its spec's actions and machine rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import pytest
+from aura_conformance import (
+    DescriptorValidityMachine,
+    EpochRotationMachine,
+    GuardChainMachine,
+    SpecChecker,
+    descriptor_validity_checker,
+    epoch_rotation_checker,
+    guard_chain_checker,
+)
+from aura_conformance.descriptor_validity import ACTION_TABLE as DV_TABLE
+from aura_conformance.epoch_rotation import ACTION_TABLE as ER_TABLE
+from aura_conformance.guard_chain import ACTION_TABLE as GC_TABLE
+from aura_model.specs import module_path
+
+# Harness rules that are no action of the spec: the guard chain's clock moves
+# nothing the spec sees (a stutter).
+HARNESS_ONLY = {"GuardChain": {"Tick"}}
+
+CASES = [
+    ("GuardChain", GC_TABLE, guard_chain_checker, GuardChainMachine),
+    ("DescriptorValidity", DV_TABLE, descriptor_validity_checker, DescriptorValidityMachine),
+    ("EpochRotation", ER_TABLE, epoch_rotation_checker, EpochRotationMachine),
+]
+
+
+@pytest.mark.parametrize(("module", "table", "checker", "machine"), CASES)
+def test_action_tables_use_the_spec_action_names(
+    module: str,
+    table: Mapping[str, object],
+    checker: Callable[[], SpecChecker],
+    machine: type,
+) -> None:
+    """A handler's name is a definition of the spec, or a rule the checker explains as a
+    path of spec actions (``composite``), and the machine has a rule of that name."""
+    text = module_path(module).read_text(encoding="utf-8")
+    defined = set(re.findall(r"^([A-Z]\w*)(?:\([^)]*\))? ==", text, re.MULTILINE))
+    composite = set(checker().composite)
+    assert set(table) - defined - composite - HARNESS_ONLY.get(module, set()) == set()
+    assert [name for name in table if not callable(getattr(machine, name, None))] == []
