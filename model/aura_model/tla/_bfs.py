@@ -355,7 +355,7 @@ def _check_liveness(
     model: Model, c: _Checker
 ) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
     """Rebuild the reachable graph with full states and look for a fair violating cycle."""
-    from aura_model.tla._liveness import find_violation
+    from aura_model.tla.liveness import find_violation
 
     successors = model.successor_fn()
     index: dict[int, int] = {}

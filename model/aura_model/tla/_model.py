@@ -9,7 +9,6 @@ from typing import Any
 
 from aura_model.tla._config import Config, parse_config
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
-from aura_model.tla._liveness import compile_fairness, compile_live, is_temporal
 from aura_model.tla._modules import (
     InstDef,
     Mod,
@@ -21,6 +20,7 @@ from aura_model.tla._resolve import check_names
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._values import Fn, ModelValue, from_python
 from aura_model.tla.compile import UNSET, Act, Compiler, Ctx, Expr, Scope, conj, kind_of, op_of
+from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
 

@@ -1,0 +1,325 @@
+"""Temporal properties and fairness conditions, from syntax trees to formulas.
+
+A property is negated by the search, so it is built here as it reads; its
+state and action predicates are compiled by the expression compiler and kept
+as the formula's atoms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aura_model.tla._errors import EvalError, TlaError, Unsupported
+from aura_model.tla._modules import OpDef, declarations_as_name_bounds
+from aura_model.tla._values import set_elements, sort_key
+from aura_model.tla.compile import Compiler, Ctx, Expr, Scope, kind_of, op_of
+from aura_model.tla.liveness._formulas import (
+    TRUE,
+    Atom,
+    Fairness,
+    Formula,
+    LiveCheck,
+    State,
+    always,
+    angle_enabled,
+    conj,
+    disj,
+    eventually,
+    is_angle_step,
+    neg,
+)
+
+__all__ = ["compile_fairness", "compile_live", "is_temporal"]
+
+Node = Any
+
+
+class _Builder:
+    """Syntax tree -> formula, collecting the atoms."""
+
+    def __init__(self, comp: Compiler) -> None:
+        self.comp = comp
+        self.atoms: list[Atom] = []
+
+    def atom(
+        self,
+        action: bool,
+        test: Callable[..., bool],
+        fair: tuple[Fairness, dict[str, Any]] | None = None,
+    ) -> Formula:
+        self.atoms.append(Atom(action, test, fair))
+        return ("atom", len(self.atoms) - 1, True)
+
+    def predicate(
+        self, node: Node, sc: Scope, env: dict[str, Any], act_ok: bool = False
+    ) -> Formula:
+        fn, lvl = self.comp.expr(node, sc)
+        if lvl >= 3:
+            raise Unsupported("this temporal formula inside an expression")
+        where = _where(node, sc)
+        if lvl == 2:
+            if not act_ok:
+                raise TlaError(f"{where}: {_ACTIONS_ONLY}")
+
+            def act(s: State, t: State) -> bool:
+                return _truth(fn(Ctx(s, list(t)), env), where)
+
+            return self.atom(True, act)
+
+        def state(s: State) -> bool:
+            return _truth(fn(Ctx(s, None), env), where)
+
+        return self.atom(False, state)
+
+    def step(self, action: Node, sub: Node, sc: Scope, env: dict[str, Any], angle: bool) -> Formula:
+        """``<<A>>_v`` (angle) or ``[A]_v`` as an action atom."""
+        a, _ = self.comp.expr(action, sc)
+        v, _ = self.comp.expr(sub, sc)
+        where = _where(action, sc)
+
+        def test(s: State, t: State) -> bool:
+            changed = v(Ctx(s, None), env) != v(Ctx(t, None), env)
+            if angle and not changed:
+                return False
+            if not angle and not changed:
+                return True
+            return _truth(a(Ctx(s, list(t)), env), where)
+
+        return self.atom(True, test)
+
+    def fairness(self, node: Node, sc: Scope, env: dict[str, Any]) -> Formula:
+        f = Fairness(
+            node.operator.startswith("SF"),
+            self.comp.action(node.action, sc),
+            self.comp.expr(node.action, sc)[0],
+            self.comp.expr(node.subscript, sc)[0],
+        )
+        enabled = self.atom(False, lambda s: angle_enabled(f, env, s), (f, env))
+        taken = self.atom(True, lambda s, t: is_angle_step(f, env, s, t))
+        # WF: []<>~EN \/ []<><<A>>_v;  SF: <>[]~EN \/ []<><<A>>_v.
+        disabled = neg(enabled)
+        hyp = always(eventually(disabled)) if not f.strong else eventually(always(disabled))
+        return disj([hyp, always(eventually(taken))])
+
+    def build(
+        self, node: Node, sc: Scope, env: dict[str, Any], depth: int = 0, act_ok: bool = False
+    ) -> Formula:
+        if depth > 200:
+            raise Unsupported("a temporal formula nested too deeply")
+        d1 = depth + 1
+        k = kind_of(node)
+        if k == "PARENTHESES":
+            return self.build(node.expression, sc, env, d1, act_ok)
+        if k == "SUBSCRIPTED_ACTION":
+            if not act_ok:
+                raise TlaError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
+            return self.step(node.action, node.subscript, sc, env, node.operator != "[")
+        if not is_temporal(node, self.comp, sc):
+            return self.predicate(node, sc, env, act_ok)
+        if k == "FAIRNESS":
+            return self.fairness(node, sc, env)
+        if k == "VERTICAL_LIST":
+            parts = [self.build(it.expression, sc, env, d1, act_ok) for it in node.arguments]
+            return conj(parts) if node.operator == "/\\" else disj(parts)
+        if k == "QUANTIFICATION":
+            envs, inner = _bindings(node, self.comp, sc, env)
+            parts = [self.build(node.predicate, inner, e, d1, act_ok) for e in envs]
+            return conj(parts) if node.quantifier == "\\A" else disj(parts)
+        if k == "IF":
+            c = self.predicate(node.predicate, sc, env)
+            return disj(
+                [
+                    conj([c, self.build(node.then, sc, env, d1)]),
+                    conj([neg(c), self.build(node.else_, sc, env, d1)]),
+                ]
+            )
+        if k == "SUBEXPRESSION_REFERENCE":
+            target, tsc, args = self.comp.instance_ref(node, sc)
+            if isinstance(target, OpDef) and not target.node.function:
+                if args:
+                    tsc = self.comp.inline_scope(target, args, sc)
+                return self.build(target.node.definiens, tsc, env, d1)
+            raise Unsupported("this instance reference in a temporal formula")
+        if k == "OPERATOR_APPLICATION":
+            op = op_of(node)
+            args = list(node.arguments or ())
+            if op in ("[]", "<>") and len(args) == 1:
+                a = args[0]
+                while kind_of(a) == "PARENTHESES":
+                    a = a.expression
+                wrap = always if op == "[]" else eventually
+                other = "<>" if op == "[]" else "[]"
+                if kind_of(a) == "OPERATOR_APPLICATION" and op_of(a) == other and a.arguments:
+                    # []<>A and <>[]A: the only places TLC allows an action A.
+                    body = self.build(a.arguments[0], sc, env, d1, True)
+                    return wrap(eventually(body) if op == "[]" else always(body))
+                angle = kind_of(a) == "SUBSCRIPTED_ACTION" and a.operator != "["
+                return wrap(self.build(a, sc, env, d1, op == "<>" and angle))
+            if op == "~>" and len(args) == 2:
+                p = self.build(args[0], sc, env, d1)
+                q = self.build(args[1], sc, env, d1)
+                return always(disj([neg(p), eventually(q)]))
+            if op in ("/\\", "\\land") and len(args) == 2:
+                return conj([self.build(a, sc, env, d1, act_ok) for a in args])
+            if op in ("\\/", "\\lor") and len(args) == 2:
+                return disj([self.build(a, sc, env, d1, act_ok) for a in args])
+            if op in ("~", "\\lnot", "\\neg") and len(args) == 1:
+                return neg(self.build(args[0], sc, env, d1))
+            if op == "=>" and len(args) == 2:
+                return disj(
+                    [neg(self.build(args[0], sc, env, d1)), self.build(args[1], sc, env, d1)]
+                )
+            if op in ("<=>", "\\equiv") and len(args) == 2:
+                p = self.build(args[0], sc, env, d1)
+                q = self.build(args[1], sc, env, d1)
+                return disj([conj([p, q]), conj([neg(p), neg(q)])])
+            d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.node.function:
+                if len(args) != len(d.params):
+                    raise Unsupported(f"{node.operator} applied to {len(args)} arguments")
+                dsc = self.comp.inline_scope(d, args, sc) if args else Scope(d.mod, {})
+                return self.build(d.node.definiens, dsc, env, d1)
+            raise Unsupported(f"the operator {op} in a temporal formula")
+        raise Unsupported(f"this temporal formula ({k.lower()})")
+
+
+_ACTIONS_ONLY = "Temporal formulas containing actions must be of forms <>[]A or []<>A."
+
+
+def _where(node: Node, sc: Scope) -> str:
+    try:
+        return f"{sc.mod.file}:{node.start.line + 1}:{node.start.column + 1}"
+    except AttributeError:
+        return str(sc.mod.file)
+
+
+def _truth(v: Any, where: str) -> bool:
+    if v is True or v is False:
+        return v
+    raise EvalError(f"{where}: a predicate of a temporal formula is not a Boolean")
+
+
+def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
+    """Whether ``tree`` mentions a temporal operator (looking into definitions)."""
+    node: Any = tree
+    if depth > 40 or isinstance(node, str) or node is None:
+        return False
+    if isinstance(node, list):
+        return any(is_temporal(x, comp, sc, depth) for x in node)
+    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+        return False
+    k = kind_of(node)
+    if k in ("FAIRNESS", "SUBSCRIPTED_ACTION", "TEMPORAL_QUANTIFICATION"):
+        return True
+    if k == "OPERATOR_APPLICATION":
+        app: Any = node
+        if app.operator in ("[]", "<>", "~>", "-+->"):
+            return True
+        d = comp.lookup(app.operator, sc)
+        if (
+            isinstance(d, OpDef)
+            and not d.node.function
+            and is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
+        ):
+            return True
+    if k == "SUBEXPRESSION_REFERENCE":
+        try:
+            target, tsc, _ = comp.instance_ref(node, sc)
+        except TlaError:
+            return False
+        if isinstance(target, OpDef) and not target.node.function:
+            return is_temporal(target.node.definiens, comp, tsc, depth + 1)
+        return False
+    return any(
+        is_temporal(getattr(node, f), comp, sc, depth)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
+
+
+def _bindings(
+    node: Node, comp: Compiler, sc: Scope, env: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Scope]:
+    """The environments of ``\\A x \\in S`` / ``\\E x \\in S`` (bounded only)."""
+    names: dict[str, tuple[Any, ...]] = {}
+    binds: list[tuple[list[str], Expr]] = []
+    for target, bound in declarations_as_name_bounds(node.declarations):
+        if bound is None:
+            raise Unsupported("an unbounded quantifier in a temporal formula")
+        s, _ = comp.expr(bound, sc)
+        tup = kind_of(target) == "TUPLE"
+        vs = [x.operator for x in target.items] if tup else [target.operator]
+        binds.append((vs, s))
+        for v in vs:
+            names[v] = ("val",)
+    envs = [dict(env)]
+    ctx = Ctx([], None)
+    for vs, s in binds:
+        out = []
+        for e in envs:
+            try:
+                elems = sorted(set_elements(s(ctx, e)), key=sort_key)
+            except (TypeError, OverflowError):
+                raise Unsupported(
+                    "a quantifier over a non-finite set in a temporal formula"
+                ) from None
+            for v in elems:
+                if len(vs) == 1:
+                    out.append({**e, vs[0]: v})
+                else:
+                    if type(v) is not tuple or len(v) != len(vs):
+                        raise EvalError("a tuple binder over a set of non-tuples")
+                    out.append({**e, **dict(zip(vs, v, strict=True))})
+        envs = out
+    return envs, sc.bind_all(names)
+
+
+def compile_live(
+    label: str,
+    node: Node,
+    comp: Compiler,
+    sc: Scope,
+    *,
+    assume: Sequence[tuple[Node, Scope]] = (),
+) -> list[tuple[LiveCheck, dict[str, Any]]]:
+    """The checks for one temporal property conjunct (its conjunctions split
+    up), each under the temporal formulas ``assume`` (the SPECIFICATION's
+    conjuncts other than Init, [][Next]_v, WF and SF)."""
+    b = _Builder(comp)
+    hyp = conj([b.build(n, s, {}) for n, s in assume])
+    f = b.build(node, sc, {})
+    parts = list(f[1:]) if f[0] == "and" else [f]
+    return [(LiveCheck(label, conj([hyp, neg(p)]), b.atoms), {}) for p in parts if p != TRUE]
+
+
+def compile_fairness(
+    node: Node, comp: Compiler, sc: Scope, env: dict[str, Any] | None = None
+) -> list[tuple[Fairness, dict[str, Any]]]:
+    """The ``WF``/``SF`` conditions of a SPECIFICATION conjunct."""
+    env = env or {}
+    k = kind_of(node)
+    if k == "PARENTHESES":
+        return compile_fairness(node.expression, comp, sc, env)
+    if k == "OPERATOR_APPLICATION" and not node.arguments:
+        d = comp.lookup(node.operator, sc)
+        if isinstance(d, OpDef) and not d.params and not d.node.function:
+            return compile_fairness(d.node.definiens, comp, Scope(d.mod, {}), env)
+    if k == "OPERATOR_APPLICATION" and node.arguments:
+        d = comp.lookup(node.operator, sc)
+        if isinstance(d, OpDef) and not d.node.function and len(d.params) == len(node.arguments):
+            isc = comp.inline_scope(d, list(node.arguments), sc)
+            return compile_fairness(d.node.definiens, comp, isc, env)
+    if k == "QUANTIFICATION" and node.quantifier == "\\A":
+        envs, inner = _bindings(node, comp, sc, env)
+        return [f for e in envs for f in compile_fairness(node.predicate, comp, inner, e)]
+    if k == "VERTICAL_LIST" and node.operator == "/\\":
+        return [f for it in node.arguments for f in compile_fairness(it.expression, comp, sc, env)]
+    if k == "OPERATOR_APPLICATION" and op_of(node) == "/\\" and node.arguments:
+        return [f for a in node.arguments for f in compile_fairness(a, comp, sc, env)]
+    if k != "FAIRNESS":
+        raise Unsupported("this fairness formula (supported: WF_v(A), SF_v(A), \\A x \\in S : ...)")
+    act = comp.action(node.action, sc)
+    expr, _ = comp.expr(node.action, sc)
+    sub, _ = comp.expr(node.subscript, sc)
+    return [(Fairness(node.operator.startswith("SF"), act, expr, sub), env)]
