@@ -1,4 +1,9 @@
-"""Two authorities, a roster and per-epoch PSKs, wired in memory for channel tests."""
+"""Two authorities, a roster and per-epoch PSKs, wired in memory for the bare
+handshake and channel-manager tests.
+
+The authorities and their static keys come from the one builder,
+``tests/impl/world.py``; ids here are the raw bytes the channel layer takes.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,16 @@ import hashlib
 import itertools
 
 import attrs
-from aura_rendezvous import ChannelManager, ContextId, HandshakeConfig, Handshaker
+import world
+from aura_rendezvous import AuthorityId, ChannelManager, ContextId, HandshakeConfig, Handshaker
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
-CTX_A = b"\xa1" * 32
-CTX_B = b"\xb2" * 32
-ALICE = b"\x01" * 32
-BOB = b"\x02" * 32
-CAROL = b"\x03" * 32  # not a member of any roster below
+CTX_A = world.CTX.value
+CTX_B = world.OTHER_CTX.value
+ALICE = world.ALICE.value
+BOB = world.BOB.value
+CAROL = world.MALLORY.value  # not a member of any roster below
 TIMEOUT_MS = 5_000
 
 
@@ -22,11 +28,16 @@ def keypair(tag: str) -> Keypair:
     return Keypair.from_private(hashlib.sha256(tag.encode()).digest())
 
 
-STATIC = {ALICE: keypair("alice"), BOB: keypair("bob"), CAROL: keypair("carol")}
+def static_keypair(authority: bytes) -> Keypair:
+    """The authority's Noise static key pair: its X25519 key from the builder."""
+    return Keypair.from_private(world.authority_keys(AuthorityId(authority)).static_private)
+
+
+STATIC = {a: static_keypair(a) for a in (ALICE, BOB, CAROL)}
 ROSTER = {ALICE: STATIC[ALICE].public, BOB: STATIC[BOB].public}
 
 
-ROOT_SECRET = hashlib.sha256(b"root-secret of the test context").digest()
+ROOT_SECRET = world.ROOT
 
 
 def psk(context_id: bytes, epoch: int, root: bytes = ROOT_SECRET) -> bytes:

@@ -1,10 +1,13 @@
-"""Make ``channel_pairs`` (the in-memory pairing helper) importable under importlib mode."""
+"""Make the pairing helpers importable under importlib mode: ``channel_pairs`` and
+``service_pairs`` from here, and ``world`` (the one builder of authorities) from
+``tests/impl``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+_HERE = Path(__file__).resolve().parent
+for _folder in (_HERE, _HERE.parent / "impl"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))

@@ -1,48 +1,40 @@
-"""Two ``RendezvousService``s paired in memory: real keys, journals, budgets, receipts,
-effect interpreters and outboxes. Sends land in each party's outbox, so a test
-observes exactly what would have gone on the wire."""
+"""Two ``RendezvousService`` nodes paired in memory for the channel tests.
+
+The authorities, their keys and each node (service, interpreter, budget,
+receipts, outbox) come from the one builder, ``tests/impl/world.py``; this
+module only fixes the pair's context and runs the handshake steps.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Callable
 
 import attrs
 from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
     AuthorityId,
-    AuthorityKeys,
-    ChannelEstablished,
-    ContextId,
     ContextMembership,
     DescriptorFact,
-    EffectInterpreter,
     ExecutionResult,
     ExecutionStatus,
-    FlowBudgetStore,
-    GuardOutcome,
-    GuardSnapshot,
     QuicDirect,
-    ReceiptIssuer,
-    RendezvousConfig,
-    RendezvousService,
     Roster,
     SendEffect,
     SendHandshake,
     SendHandshakeResponse,
 )
-from aura_rendezvous.channels import ChannelEndpoint
+from world import ALICE, BOB, CTX, ROOT, Node, authority_keys
 
-CTX = ContextId(hashlib.sha256(b"service-pair context").digest())
-ROOT = hashlib.sha256(b"service-pair root secret").digest()
-ALICE_ID = AuthorityId(b"\x0a" * 32)
-BOB_ID = AuthorityId(b"\x0b" * 32)
+ALICE_ID = ALICE
+BOB_ID = BOB
 CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT})
 BUDGET = 1_000
 
 
-def counter_source(tag: bytes):  # type: ignore[no-untyped-def]
+def counter_source(tag: bytes) -> Callable[[int], bytes]:
     """Injected deterministic randomness: distinct 32-byte blocks per call."""
     counter = itertools.count()
 
@@ -55,60 +47,17 @@ def counter_source(tag: bytes):  # type: ignore[no-untyped-def]
     return source
 
 
-def keys_of(authority: AuthorityId) -> AuthorityKeys:
-    return AuthorityKeys.from_seed(authority, hashlib.sha256(b"seed" + authority.value).digest())
-
-
-@attrs.define
-class Party:
-    service: RendezvousService
-    interpreter: EffectInterpreter
-    budget: FlowBudgetStore
-    outbox: list[SendEffect]
-    capabilities: frozenset[str] = CAPS
-
-    @property
-    def id(self) -> AuthorityId:
-        return self.service.authority_id
-
-    @property
-    def endpoint(self) -> ChannelEndpoint:
-        return self.service.channel_endpoint
-
-    def snapshot(self, epoch: int, context_id: ContextId = CTX) -> GuardSnapshot:
-        return GuardSnapshot(
-            self.id,
-            context_id,
-            self.budget.remaining(context_id, self.id, epoch),
-            self.capabilities,
-            epoch,
-        )
-
-    def run(self, outcome: GuardOutcome) -> ExecutionResult:
-        return self.interpreter.execute(outcome)
-
-    def facts(self) -> list[object]:
-        return list(self.service.journal(CTX).facts())
-
-    def established(self) -> list[ChannelEstablished]:
-        return [f for f in self.facts() if isinstance(f, ChannelEstablished)]
-
-    def take_sent(self) -> list[SendEffect]:
-        sent, self.outbox[:] = list(self.outbox), []
-        return sent
-
-
-def make_party(authority: AuthorityId, membership: ContextMembership) -> Party:
-    keys = keys_of(authority)
-    service = RendezvousService.new(
-        authority, RendezvousConfig(keys, [membership], counter_source(authority.value))
+def make_party(authority: AuthorityId, membership: ContextMembership) -> Node:
+    """A node of the pair: the service defaults of the seed, a large budget."""
+    return Node(
+        authority,
+        [membership],
+        limit=BUDGET,
+        nonce_source=counter_source(authority.value),
+        validity_ms=3_600_000,
+        refresh_window_ms=300_000,
+        capabilities=CAPS,
     )
-    budget = FlowBudgetStore({}, default_limit=BUDGET)
-    outbox: list[SendEffect] = []
-    interpreter = EffectInterpreter(
-        authority, budget, service.journals, ReceiptIssuer(keys), outbox.append
-    )
-    return Party(service, interpreter, budget, outbox)
 
 
 def only_message(sent: list[SendEffect]) -> bytes:
@@ -120,13 +69,13 @@ def only_message(sent: list[SendEffect]) -> bytes:
 
 @attrs.define
 class ServicePair:
-    alice: Party
-    bob: Party
+    alice: Node
+    bob: Node
     membership: ContextMembership
 
     @classmethod
     def new(cls, epoch: int = 1, publish: bool = True) -> ServicePair:
-        roster = Roster.of(keys_of(ALICE_ID), keys_of(BOB_ID))
+        roster = Roster.of(authority_keys(ALICE_ID), authority_keys(BOB_ID))
         membership = ContextMembership(CTX, roster, ROOT)
         pair = cls(make_party(ALICE_ID, membership), make_party(BOB_ID, membership), membership)
         if publish:
@@ -140,7 +89,7 @@ class ServicePair:
         """Both publish a descriptor; sync copies each to the other's journal."""
         for me, other in ((self.alice, self.bob), (self.bob, self.alice)):
             outcome = me.service.prepare_publish_descriptor(
-                me.snapshot(epoch), CTX, [QuicDirect("127.0.0.1:4433")], now_ms
+                me.snapshot(epoch=epoch), CTX, [QuicDirect("127.0.0.1:4433")], now_ms
             )
             assert me.run(outcome).status is ExecutionStatus.Committed
             for fact in me.facts():
@@ -149,7 +98,7 @@ class ServicePair:
 
     def message1(self, epoch: int = 1, now_ms: int = 0) -> bytes:
         outcome = self.alice.service.prepare_establish_channel(
-            self.alice.snapshot(epoch), CTX, BOB_ID, self.psk(epoch), now_ms=now_ms
+            self.alice.snapshot(epoch=epoch), CTX, BOB_ID, self.psk(epoch), now_ms=now_ms
         )
         assert outcome.is_allowed(), outcome
         assert self.alice.run(outcome).status is ExecutionStatus.Committed
@@ -157,7 +106,7 @@ class ServicePair:
 
     def respond(self, msg1: bytes, epoch: int = 1, now_ms: int = 0) -> bytes:
         outcome = self.bob.service.prepare_handle_handshake(
-            self.bob.snapshot(epoch), CTX, ALICE_ID, msg1, self.psk(epoch), now_ms=now_ms
+            self.bob.snapshot(epoch=epoch), CTX, ALICE_ID, msg1, self.psk(epoch), now_ms=now_ms
         )
         assert outcome.is_allowed(), outcome
         assert self.bob.run(outcome).status is ExecutionStatus.Committed
@@ -165,7 +114,7 @@ class ServicePair:
 
     def complete(self, msg2: bytes, epoch: int = 1, now_ms: int = 0) -> bytes:
         outcome = self.alice.service.prepare_handle_handshake(
-            self.alice.snapshot(epoch), CTX, BOB_ID, msg2, self.psk(epoch), now_ms=now_ms
+            self.alice.snapshot(epoch=epoch), CTX, BOB_ID, msg2, self.psk(epoch), now_ms=now_ms
         )
         assert outcome.is_allowed(), outcome
         assert self.alice.run(outcome).status is ExecutionStatus.Committed
@@ -173,7 +122,12 @@ class ServicePair:
 
     def confirm(self, confirmation: bytes, epoch: int = 1, now_ms: int = 0) -> ExecutionResult:
         outcome = self.bob.service.prepare_handle_handshake(
-            self.bob.snapshot(epoch), CTX, ALICE_ID, confirmation, self.psk(epoch), now_ms=now_ms
+            self.bob.snapshot(epoch=epoch),
+            CTX,
+            ALICE_ID,
+            confirmation,
+            self.psk(epoch),
+            now_ms=now_ms,
         )
         return self.bob.run(outcome)
 

@@ -8,7 +8,6 @@ from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
-    AuthorityId,
     ContextMembership,
     DescriptorFact,
     ExecutionStatus,
@@ -20,9 +19,10 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.choreography import RELAYED_RENDEZVOUS, MessageEvent, TraceMonitor
-from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, Party, keys_of, make_party
+from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, make_party
+from world import RELAY, Node, authority_keys
 
-RELAY_ID = AuthorityId(b"\x0d" * 32)
+RELAY_ID = RELAY
 CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_RELAY})
 
 
@@ -30,7 +30,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     """RelayRequest → RelayForward → RelayResponse → RelayComplete carry Noise messages 1
     and 2 unchanged; each hop charges its annotated cost; after key confirmation Bob
     journals ChannelEstablished and the channel carries data end to end."""
-    roster = Roster.of(keys_of(ALICE_ID), keys_of(BOB_ID), keys_of(RELAY_ID))
+    roster = Roster.of(authority_keys(ALICE_ID), authority_keys(BOB_ID), authority_keys(RELAY_ID))
     membership = ContextMembership(CTX, roster, ROOT)
     alice, bob = make_party(ALICE_ID, membership), make_party(BOB_ID, membership)
     relay = make_party(RELAY_ID, membership)
@@ -41,7 +41,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     assert (
         bob.run(
             bob.service.prepare_publish_descriptor(
-                bob.snapshot(1), CTX, [WebSocketRelay(RELAY_ID)], 0
+                bob.snapshot(epoch=1), CTX, [WebSocketRelay(RELAY_ID)], 0
             )
         ).status
         is ExecutionStatus.Committed
@@ -52,7 +52,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
 
     monitor = TraceMonitor(RELAYED_RENDEZVOUS)
 
-    def spent(party: Party) -> int:
+    def spent(party: Node) -> int:
         return party.budget.spent(CTX, party.id, 1)
 
     # RelayRequest: Alice's first Noise message, handed to the relay.
@@ -60,7 +60,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     before = spent(alice)
     alice.run(
         alice.service.prepare_relay_request(
-            alice.snapshot(1), CTX, BOB_ID, psk, handshake_message=msg1, now_ms=0
+            alice.snapshot(epoch=1), CTX, BOB_ID, psk, handshake_message=msg1, now_ms=0
         )
     )
     [request] = alice.take_sent()
@@ -73,7 +73,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
 
     # RelayForward: the relay passes the opaque envelope on.
     before = spent(relay)
-    relay.run(relay.service.prepare_relay_forward(relay.snapshot(1), request.envelope))
+    relay.run(relay.service.prepare_relay_forward(relay.snapshot(epoch=1), request.envelope))
     [forward] = relay.take_sent()
     assert isinstance(forward, ForwardRelayEnvelope) and forward.to == BOB_ID
     monitor.observe(
@@ -88,7 +88,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     before = spent(bob)
     bob.run(
         bob.service.prepare_relay_response(
-            bob.snapshot(1), CTX, ALICE_ID, RELAY_ID, psk=psk, response_message=msg2
+            bob.snapshot(epoch=1), CTX, ALICE_ID, RELAY_ID, psk=psk, response_message=msg2
         )
     )
     [response] = bob.take_sent()
@@ -101,7 +101,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
 
     # RelayComplete: back to Alice.
     before = spent(relay)
-    relay.run(relay.service.prepare_relay_forward(relay.snapshot(1), response.envelope))
+    relay.run(relay.service.prepare_relay_forward(relay.snapshot(epoch=1), response.envelope))
     [complete] = relay.take_sent()
     assert isinstance(complete, ForwardRelayEnvelope) and complete.to == ALICE_ID
     monitor.observe(
@@ -114,7 +114,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     # Key confirmation, then the fact on Bob's side only.
     alice.run(
         alice.service.prepare_handle_handshake(
-            alice.snapshot(1), CTX, BOB_ID, complete.envelope.payload, psk, now_ms=0
+            alice.snapshot(epoch=1), CTX, BOB_ID, complete.envelope.payload, psk, now_ms=0
         )
     )
     [confirmation] = alice.take_sent()
@@ -122,7 +122,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
     assert bob.established() == []
     bob.run(
         bob.service.prepare_handle_handshake(
-            bob.snapshot(1), CTX, ALICE_ID, confirmation.message, psk, now_ms=0
+            bob.snapshot(epoch=1), CTX, ALICE_ID, confirmation.message, psk, now_ms=0
         )
     )
     [fact] = bob.established()

@@ -35,7 +35,8 @@ from aura_rendezvous.choreography import RENDEZVOUS_EXCHANGE, MessageEvent, Trac
 from aura_rendezvous.noise import Keypair
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair, keys_of
+from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
+from world import authority_keys
 
 CAROL_ID = AuthorityId(b"\x0c" * 32)
 
@@ -67,8 +68,10 @@ def forged_message1(
     )
     return manager.start_handshake(
         config,
-        static=Keypair.from_private(keys_of(claimed).static_private) if static is None else static,
-        remote_static=keys_of(BOB_ID).x25519_public,
+        static=Keypair.from_private(authority_keys(claimed).static_private)
+        if static is None
+        else static,
+        remote_static=authority_keys(BOB_ID).x25519_public,
         ephemeral=Keypair.from_private(bytes([7]) * 32),
         timestamp=timestamp,
         now_ms=0,
@@ -77,7 +80,7 @@ def forged_message1(
 
 def bob_handles(pair: ServicePair, message: bytes, epoch: int = 1, now_ms: int = 0) -> None:
     pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(epoch), CTX, ALICE_ID, message, pair.psk(epoch), now_ms=now_ms
+        pair.bob.snapshot(epoch=epoch), CTX, ALICE_ID, message, pair.psk(epoch), now_ms=now_ms
     )
 
 
@@ -142,7 +145,7 @@ def test_wrong_psk_no_active_no_fact() -> None:
     pair = ServicePair.new()
     bad = forged_message1(pair, psk=pair.psk(2))
     pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(1), CTX, ALICE_ID, bad, pair.psk(1), now_ms=0
+        pair.bob.snapshot(epoch=1), CTX, ALICE_ID, bad, pair.psk(1), now_ms=0
     )  # Bob answers: a wrong PSK is only caught by key confirmation
     [channel] = pair.bob.endpoint.manager.channels()
     assert channel.state is ChannelState.Establishing
@@ -160,14 +163,14 @@ def test_wrong_psk_initiator_side_through_service() -> None:
     _, msg2 = rogue.accept_handshake(
         HandshakeConfig(BOB_ID.value, None, CTX.value, pair.psk(2), 5_000, 1),
         msg1,
-        static=Keypair.from_private(keys_of(BOB_ID).static_private),
-        roster=lambda raw: keys_of(AuthorityId(raw)).x25519_public,
+        static=Keypair.from_private(authority_keys(BOB_ID).static_private),
+        roster=lambda raw: authority_keys(AuthorityId(raw)).x25519_public,
         ephemeral=Keypair.from_private(bytes([9]) * 32),
         now_ms=0,
     )
     with pytest.raises(HandshakeAuthError):
         pair.alice.service.prepare_handle_handshake(
-            pair.alice.snapshot(1), CTX, BOB_ID, msg2, pair.psk(1), now_ms=0
+            pair.alice.snapshot(epoch=1), CTX, BOB_ID, msg2, pair.psk(1), now_ms=0
         )
     assert pair.alice.outbox == []
     no_channel_anywhere(pair)
@@ -213,7 +216,7 @@ def test_initiator_at_other_epoch_is_denied_before_sending() -> None:
     the guard denies (refresh, do not send) and no handshake starts."""
     pair = ServicePair.new(epoch=1)
     outcome = pair.alice.service.prepare_establish_channel(
-        pair.alice.snapshot(2), CTX, BOB_ID, pair.psk(2), now_ms=0
+        pair.alice.snapshot(epoch=2), CTX, BOB_ID, pair.psk(2), now_ms=0
     )
     assert outcome.decision == Denied(DenyReason.PskCommitmentMismatch)
     assert outcome.effects == ()
@@ -235,7 +238,7 @@ def test_non_member_no_reply() -> None:
     pair = ServicePair.new()
     msg1 = forged_message1(pair, claimed=CAROL_ID)
     outcome = pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(1), CTX, CAROL_ID, msg1, pair.psk(1), now_ms=0
+        pair.bob.snapshot(epoch=1), CTX, CAROL_ID, msg1, pair.psk(1), now_ms=0
     )
     assert outcome.decision == Denied(DenyReason.NotAMember) and outcome.effects == ()
     with pytest.raises(NonMember):
@@ -252,7 +255,7 @@ def test_timeout_on_both_sides() -> None:
     late = DEFAULT_HANDSHAKE_TIMEOUT_MS
     with pytest.raises(HandshakeTimeout):
         pair.alice.service.prepare_handle_handshake(
-            pair.alice.snapshot(1), CTX, BOB_ID, msg2, pair.psk(1), now_ms=late
+            pair.alice.snapshot(epoch=1), CTX, BOB_ID, msg2, pair.psk(1), now_ms=late
         )
     assert pair.alice.outbox == []
 
@@ -270,7 +273,7 @@ def test_guard_deny_starts_no_handshake() -> None:
     pair = ServicePair.new()
     pair.alice.capabilities = frozenset({CAP_RENDEZVOUS_PUBLISH})
     outcome = pair.alice.service.prepare_establish_channel(
-        pair.alice.snapshot(1), CTX, BOB_ID, pair.psk(1), now_ms=0
+        pair.alice.snapshot(epoch=1), CTX, BOB_ID, pair.psk(1), now_ms=0
     )
     assert outcome.decision == Denied(DenyReason.MissingCapability)
     assert outcome.effects == ()
@@ -281,7 +284,7 @@ def test_effects_carry_real_noise_messages() -> None:
     """The sends are SendHandshake / SendHandshakeResponse with versioned wire messages."""
     pair = ServicePair.new()
     outcome = pair.alice.service.prepare_establish_channel(
-        pair.alice.snapshot(1), CTX, BOB_ID, pair.psk(1), now_ms=0
+        pair.alice.snapshot(epoch=1), CTX, BOB_ID, pair.psk(1), now_ms=0
     )
     send = outcome.effects[-1]
     assert isinstance(send, SendHandshake)
@@ -289,7 +292,7 @@ def test_effects_carry_real_noise_messages() -> None:
     pair.alice.run(outcome)
     pair.alice.take_sent()
     reply = pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(1), CTX, ALICE_ID, send.message, pair.psk(1), now_ms=0
+        pair.bob.snapshot(epoch=1), CTX, ALICE_ID, send.message, pair.psk(1), now_ms=0
     )
     assert isinstance(reply.effects[-1], SendHandshakeResponse)
     assert reply.effects[-1].message[:2] == b"\x01\x02"
@@ -319,7 +322,7 @@ def test_fuzz_handle_handshake_only_typed_errors(data: bytes) -> None:
     pair = ServicePair.new()
     try:
         outcome = pair.bob.service.prepare_handle_handshake(
-            pair.bob.snapshot(1), CTX, ALICE_ID, data, pair.psk(1), now_ms=0
+            pair.bob.snapshot(epoch=1), CTX, ALICE_ID, data, pair.psk(1), now_ms=0
         )
     except AuraError:
         pass

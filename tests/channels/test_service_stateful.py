@@ -35,7 +35,7 @@ class ServiceMachine(RuleBasedStateMachine):
         before = len(party.outbox)
         try:
             outcome = party.service.prepare_handle_handshake(
-                party.snapshot(1), CTX, peer, message, self.pair.psk(1), now_ms=self.now
+                party.snapshot(epoch=1), CTX, peer, message, self.pair.psk(1), now_ms=self.now
             )
         except (AuraError, HandshakeTimeout) as exc:
             assert not isinstance(exc, LocalProtocolError) or "pending" in str(exc)
@@ -55,7 +55,7 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule()
     def InitiatorStart(self) -> None:
         outcome = self.pair.alice.service.prepare_establish_channel(
-            self.pair.alice.snapshot(1), CTX, BOB_ID, self.pair.psk(1), now_ms=self.now
+            self.pair.alice.snapshot(epoch=1), CTX, BOB_ID, self.pair.psk(1), now_ms=self.now
         )
         self.pair.alice.run(outcome)
         for sent in self.pair.alice.take_sent():

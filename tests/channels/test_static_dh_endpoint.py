@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 from aura_rendezvous import HandshakeAuthError
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair, keys_of
+from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
+from world import authority_keys
 
 
 def test_static_dh_is_computed_once_per_peer_across_handshakes_and_epochs() -> None:
@@ -27,7 +28,7 @@ def test_static_dh_is_computed_once_per_peer_across_handshakes_and_epochs() -> N
         cache = party.endpoint.static_dh
         assert cache.computed == 1 and len(cache) == 1
         assert cache.static_public == party.endpoint.static.public
-        assert keys_of(peer).x25519_public in cache._entries
+        assert authority_keys(peer).x25519_public in cache._entries
 
 
 def test_initial_state_is_hashed_once_per_epoch() -> None:
@@ -46,13 +47,13 @@ def test_initial_state_is_hashed_once_per_epoch() -> None:
 
 def test_wrong_cached_value_on_the_responder_is_rejected_without_reply() -> None:
     pair = ServicePair.new()
-    alice_static = keys_of(ALICE_ID).x25519_public
+    alice_static = authority_keys(ALICE_ID).x25519_public
     pair.bob.endpoint.static_dh._entries[alice_static] = bytes([9]) * 32  # the broken variant
     msg1 = pair.message1()
     pair.bob.take_sent()
     with pytest.raises(HandshakeAuthError):
         pair.bob.service.prepare_handle_handshake(
-            pair.bob.snapshot(1), CTX, ALICE_ID, msg1, pair.psk(1), now_ms=0
+            pair.bob.snapshot(epoch=1), CTX, ALICE_ID, msg1, pair.psk(1), now_ms=0
         )
     assert pair.bob.take_sent() == []
     assert pair.bob.established() == []

@@ -1,7 +1,17 @@
-"""A small in-memory world of members, contexts and services for the core's tests."""
+"""The one builder of authorities for the tests: members, contexts, keys and nodes.
+
+Every test that needs an authority gets it here: the core's tests through
+:class:`Node`, the channel tests' service pairs (``tests/channels/service_pairs.py``)
+through the same :class:`Node`, and the bare handshake pairs
+(``tests/channels/channel_pairs.py``) through :func:`authority_keys`. A node is
+one authority's service with its interpreter, budget store, receipt issuer and
+outbox, wired in memory: a send lands in the outbox, so a test observes exactly
+what would have gone on the wire.
+"""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 
@@ -12,18 +22,23 @@ from aura_rendezvous import (
     CAP_RENDEZVOUS_RELAY,
     AuthorityId,
     AuthorityKeys,
+    ChannelEstablished,
     ContextId,
     ContextMembership,
     EffectInterpreter,
+    ExecutionResult,
     FlowBudgetStore,
+    GuardOutcome,
     GuardSnapshot,
     ReceiptIssuer,
     RendezvousConfig,
+    RendezvousFact,
     RendezvousService,
     Roster,
     SendEffect,
     TransportHint,
 )
+from aura_rendezvous.channels import ChannelEndpoint
 
 ALICE = AuthorityId(b"A" * 32)
 BOB = AuthorityId(b"B" * 32)
@@ -37,7 +52,14 @@ ALL_CAPS = frozenset(
     {CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_RELAY, CAP_RELAY_FORWARD}
 )
 
-KEYS = {a: AuthorityKeys.from_seed(a, b"seed:" + a.value) for a in (ALICE, BOB, RELAY, MALLORY)}
+
+@functools.cache
+def authority_keys(authority: AuthorityId) -> AuthorityKeys:
+    """The authority's keys, derived from its id: the same authority, the same keys."""
+    return AuthorityKeys.from_seed(authority, b"seed:" + authority.value)
+
+
+KEYS = {a: authority_keys(a) for a in (ALICE, BOB, RELAY, MALLORY)}
 MEMBERSHIP = ContextMembership(CTX, Roster.of(KEYS[ALICE], KEYS[BOB], KEYS[RELAY]), ROOT)
 OTHER_MEMBERSHIP = ContextMembership(OTHER_CTX, Roster.of(KEYS[ALICE], KEYS[BOB]), OTHER_ROOT)
 
@@ -54,13 +76,16 @@ def make_service(
     cls: type[RendezvousService] = RendezvousService,
     validity_ms: int = 10_000,
     nonce_start: int = 1,
+    *,
+    nonce_source: Callable[[int], bytes] | None = None,
+    refresh_window_ms: int = 1_000,
 ) -> RendezvousService:
     config = RendezvousConfig(
-        KEYS[authority],
+        authority_keys(authority),
         memberships,
-        counter_nonces(nonce_start),
+        counter_nonces(nonce_start) if nonce_source is None else nonce_source,
         descriptor_validity_ms=validity_ms,
-        refresh_window_ms=1_000,
+        refresh_window_ms=refresh_window_ms,
     )
     return cls.new(authority, config)
 
@@ -77,7 +102,11 @@ def snapshot(
 
 
 class Node:
-    """A service with its interpreter, budget store and outbox."""
+    """A service with its interpreter, budget store, receipt issuer and outbox.
+
+    ``context`` (the first membership's) is the default of :meth:`snapshot` and
+    :meth:`facts`; ``capabilities`` are what its snapshots hold.
+    """
 
     def __init__(
         self,
@@ -88,37 +117,76 @@ class Node:
         service_cls: type[RendezvousService] = RendezvousService,
         interpreter_cls: type[EffectInterpreter] = EffectInterpreter,
         nonce_start: int = 1,
+        nonce_source: Callable[[int], bytes] | None = None,
         validity_ms: int = 10_000,
+        refresh_window_ms: int = 1_000,
+        capabilities: frozenset[str] = ALL_CAPS,
     ) -> None:
         self.authority = authority
+        self.context = memberships[0].context_id
+        self.capabilities = capabilities
         self.service = make_service(
-            authority, memberships, service_cls, validity_ms=validity_ms, nonce_start=nonce_start
+            authority,
+            memberships,
+            service_cls,
+            validity_ms=validity_ms,
+            nonce_start=nonce_start,
+            nonce_source=nonce_source,
+            refresh_window_ms=refresh_window_ms,
         )
         self.budget = FlowBudgetStore({}, default_limit=limit)
-        self.issuer = ReceiptIssuer(KEYS[authority])
+        self.issuer = ReceiptIssuer(authority_keys(authority))
         self.outbox: list[SendEffect] = []
         self.interpreter = interpreter_cls(
             authority, self.budget, self.service.journals, self.issuer, self.outbox.append
         )
 
-    def snapshot(self, context: ContextId = CTX, *, epoch: int = 1, **kw: object) -> GuardSnapshot:
+    @property
+    def id(self) -> AuthorityId:
+        return self.authority
+
+    @property
+    def endpoint(self) -> ChannelEndpoint:
+        return self.service.channel_endpoint
+
+    def snapshot(
+        self, context: ContextId | None = None, *, epoch: int = 1, **kw: object
+    ) -> GuardSnapshot:
+        """The node's own view at ``epoch``: its remaining budget and capabilities."""
+        context = self.context if context is None else context
         remaining = self.budget.remaining(context, self.authority, epoch)
+        kw.setdefault("caps", self.capabilities)
         return snapshot(self.authority, context, budget=remaining, epoch=epoch, **kw)  # type: ignore[arg-type]
+
+    def run(self, outcome: GuardOutcome) -> ExecutionResult:
+        return self.interpreter.execute(outcome)
 
     def publish(
         self,
         hints: Sequence[TransportHint],
         now_ms: int,
         *,
-        context: ContextId = CTX,
+        context: ContextId | None = None,
         epoch: int = 1,
     ) -> None:
+        context = self.context if context is None else context
         outcome = self.service.prepare_publish_descriptor(
             self.snapshot(context, epoch=epoch), context, hints, now_ms
         )
         assert outcome.is_allowed(), outcome
         result = self.interpreter.execute(outcome)
         assert result.status.value == "Committed", result
+
+    def facts(self, context: ContextId | None = None) -> list[RendezvousFact]:
+        return list(self.service.journal(self.context if context is None else context).facts())
+
+    def established(self) -> list[ChannelEstablished]:
+        return [f for f in self.facts() if isinstance(f, ChannelEstablished)]
+
+    def take_sent(self) -> list[SendEffect]:
+        """The sends since the last call (the outbox is emptied)."""
+        sent, self.outbox[:] = list(self.outbox), []
+        return sent
 
 
 def sync_pair(a: RendezvousService, b: RendezvousService, context: ContextId = CTX) -> None:
