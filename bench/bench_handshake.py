@@ -265,7 +265,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"  overhead {name} / bare (ours): {ratio:.2f}x ({verdict} target {TARGET_RATIO}x)"
             )
-    # The target is the measure: full path over a plain handshake of our
+    # The target is the agreed measure: full path over a plain handshake of our
     # own Noise layer. The full path also keeps per-peer precomputations that a
     # plain handshake cannot have, so the like-for-like ratio (over a handshake
     # with the same precomputations: the machinery alone) is printed beside it,

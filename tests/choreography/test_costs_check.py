@@ -36,7 +36,7 @@ def project_constants() -> dict[str, int]:
 
 
 def test_project_constants_agree_with_annotations() -> None:
-    """The core's ``_costs`` constants equal the annotated cost of every bound message."""
+    """The core's ``core._costs`` constants equal the annotated cost of every bound message."""
     assert check_cost_constants(project_constants()) == ()
     require_costs_agree(project_constants())
 

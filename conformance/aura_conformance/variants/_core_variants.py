@@ -1,7 +1,7 @@
 """Deliberately broken variants of the core ("buggy backends").
 
 Each one reproduces a shortfall DESIGN.md lists for the public code base (or a
-rule the issue names) so that tests, and the conformance harness, can show
+rule of its sections 2-4) so that tests, and the conformance harness, can show
 that their assertions catch it. None of these is used by the core itself.
 """
 
