@@ -17,7 +17,12 @@ from aura_conformance.epoch_rotation.machine import (
     run_epoch_conformance,
     run_epoch_scenarios,
 )
-from aura_conformance.epoch_rotation.mapping import EPOCH_ROTATION, project_epoch_rotation
+from aura_conformance.epoch_rotation.mapping import (
+    EPOCH_ROTATION,
+    message_key,
+    message_record,
+    project_epoch_rotation,
+)
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant, EpochWorld
 
 __all__ = [
@@ -31,6 +36,8 @@ __all__ = [
     "EpochVariant",
     "EpochWorld",
     "epoch_rotation_checker",
+    "message_key",
+    "message_record",
     "project_epoch_rotation",
     "run_epoch_conformance",
     "run_epoch_scenarios",

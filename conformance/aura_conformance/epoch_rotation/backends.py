@@ -11,9 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from aura_model.tla import ModelValue
-from aura_model.tla import values as V
 
-from aura_conformance.epoch_rotation.mapping import EPOCH_ROTATION, project_epoch_rotation
+from aura_conformance.epoch_rotation.mapping import (
+    EPOCH_ROTATION,
+    message_key,
+    project_epoch_rotation,
+)
 from aura_conformance.epoch_rotation.world import (
     EPOCH_VARIANTS,
     INI,
@@ -26,20 +29,10 @@ from aura_conformance.harness.errors import BackendError
 
 __all__ = ["ACTION_TABLE", "EpochBackend"]
 
-_FIELDS = ("type", "src", "dst", "ep", "id", "psk")
-
-
-def _key(record: Any) -> tuple[Any, ...]:
-    try:
-        d = record.d
-        return tuple(d[f].name if f in ("src", "dst") else d[f] for f in _FIELDS)
-    except (AttributeError, KeyError):
-        raise BackendError(f"not a message record: {V.format_value(record)}") from None
-
 
 def _sent(w: EpochWorld, args: Mapping[str, Any]) -> tuple[tuple[Any, ...], bytes]:
     """The message ``m`` names and the bytes ``k`` picks among those sent under it."""
-    key = _key(args.get("m"))
+    key = message_key(args.get("m"))
     sent = w.msgs.get(key)
     if not sent:
         raise BackendError(f"no message {key} was sent")
