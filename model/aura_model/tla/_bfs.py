@@ -146,39 +146,9 @@ def _check(
     progress: Progress | None,
     started: float,
 ) -> CheckResult:
-    variables = list(model.vars)
-    try:
-        bad = model.check_assumptions()
-    except TlaError as exc:
-        # TLC: "Evaluating assumption ... failed", exit 10.
-        return CheckResult(
-            "error",
-            None,
-            trace=None,
-            seconds=time.perf_counter() - started,
-            message=str(exc),
-            variables=variables,
-            exit=10,
-        )
-    if bad is not None:
-        return CheckResult(
-            "assume",
-            bad[0],
-            seconds=time.perf_counter() - started,
-            message=bad[1],
-            variables=variables,
-        )
-    if model.no_behaviour:
-        # Only assumptions to check (TLC: "0 states generated").
-        return CheckResult(
-            "ok",
-            None,
-            distinct_states=0,
-            states_generated=0,
-            depth=0,
-            seconds=time.perf_counter() - started,
-            variables=variables,
-        )
+    before = _before_search(model, started)
+    if before is not None:
+        return before
     if deadlock is None:
         deadlock = model.deadlock_default
     c = _Checker(model)
@@ -294,28 +264,92 @@ def _check(
                         }
                     )
     except _Stop as stop:
-        trace = None
-        if stop.result != "ok":
-            try:
-                trace = _rebuild(model, c, parents, stop.parent, stop.state)
-            except TlaError:
-                trace = (
-                    [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
-                )
-            # An error while computing the initial states has no trace (TLC prints none).
-            trace = trace or None
-        return CheckResult(
-            stop.result,
-            stop.violated,
-            distinct_states=len(parents),
-            states_generated=generated,
-            depth=depth,
-            trace=trace,
-            seconds=time.perf_counter() - started,
-            message=stop.message,
-            variables=variables,
-            skipped=list(model.skipped),
+        return _stopped(
+            model, c, stop, parents=parents, generated=generated, depth=depth, started=started
         )
+    return _explored(
+        model, c, distinct=len(parents), generated=generated, depth=depth, started=started
+    )
+
+
+def _before_search(model: Model, started: float) -> CheckResult | None:
+    """The result when the assumptions decide the run (false, failing, or all there is)."""
+    variables = list(model.vars)
+    try:
+        bad = model.check_assumptions()
+    except TlaError as exc:
+        # TLC: "Evaluating assumption ... failed", exit 10.
+        return CheckResult(
+            "error",
+            None,
+            trace=None,
+            seconds=time.perf_counter() - started,
+            message=str(exc),
+            variables=variables,
+            exit=10,
+        )
+    if bad is not None:
+        return CheckResult(
+            "assume",
+            bad[0],
+            seconds=time.perf_counter() - started,
+            message=bad[1],
+            variables=variables,
+        )
+    if model.no_behaviour:
+        # Only assumptions to check (TLC: "0 states generated").
+        return CheckResult(
+            "ok",
+            None,
+            distinct_states=0,
+            states_generated=0,
+            depth=0,
+            seconds=time.perf_counter() - started,
+            variables=variables,
+        )
+    return None
+
+
+def _stopped(
+    model: Model,
+    c: _Checker,
+    stop: _Stop,
+    *,
+    parents: dict[int, int],
+    generated: int,
+    depth: int,
+    started: float,
+) -> CheckResult:
+    """The result of a search that stopped early, with the trace to where it stopped."""
+    variables = list(model.vars)
+    trace = None
+    if stop.result != "ok":
+        try:
+            trace = _rebuild(model, c, parents, stop.parent, stop.state)
+        except TlaError:
+            trace = [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
+        # An error while computing the initial states has no trace (TLC prints none).
+        trace = trace or None
+    return CheckResult(
+        stop.result,
+        stop.violated,
+        distinct_states=len(parents),
+        states_generated=generated,
+        depth=depth,
+        trace=trace,
+        seconds=time.perf_counter() - started,
+        message=stop.message,
+        variables=variables,
+        skipped=list(model.skipped),
+    )
+
+
+def _explored(
+    model: Model, c: _Checker, *, distinct: int, generated: int, depth: int, started: float
+) -> CheckResult:
+    """The result of a search that explored every reachable state: the liveness
+    checks, if any, decide it."""
+    variables = list(model.vars)
     if model.live_checks:
         try:
             live = _check_liveness(model, c)
@@ -326,7 +360,7 @@ def _check(
             return CheckResult(
                 result_word,
                 live_label,
-                distinct_states=len(parents),
+                distinct_states=distinct,
                 states_generated=generated,
                 depth=depth,
                 trace=trace,
@@ -340,7 +374,7 @@ def _check(
     return CheckResult(
         result,
         None,
-        distinct_states=len(parents),
+        distinct_states=distinct,
         states_generated=generated,
         depth=depth,
         trace=None,
