@@ -11,7 +11,8 @@ does, and prints:
 - the goals of this machine beside the totals: each query under 2 s, all
   under 30 s. Times are figures: the verdicts do not depend on them.
 
-Run: ``make bench`` or ``.venv/bin/python bench/bench_prove.py [--all] [--top N] [--depth N]``.
+Run: ``make bench`` or
+``.venv/bin/python bench/bench_prove.py [--all] [--top N] [--depth N] [--model NAME]``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from aura_model.z3 import PURE, ProveReport, Row, model_names, prove_all
-from aura_model.z3._prove import QUERY_GOAL_SECONDS, TOTAL_GOAL_SECONDS
+from aura_model.z3 import (
+    PURE,
+    QUERY_GOAL_SECONDS,
+    TOTAL_GOAL_SECONDS,
+    ProveReport,
+    Row,
+    model_names,
+    prove_all,
+)
 
 
 def _model_of(row: Row) -> str:
@@ -65,9 +73,12 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="print every query, not the slowest")
     parser.add_argument("--top", type=int, default=15, help="how many slowest queries to print")
     parser.add_argument("--depth", type=int, default=6, help="BMC depth (as prove's default)")
+    parser.add_argument(
+        "--model", choices=model_names(), action="append", help="bench only this model (repeatable)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    report = prove_all(args.depth, jobs=1)
+    report = prove_all(args.depth, models=args.model, jobs=1)
     wall = time.perf_counter() - started
     queries = [q for r in report.rows for q in r.queries]
     print("\n".join(_per_model(report)))

@@ -8,6 +8,8 @@ where the implementation computes in u64). See ``docs/proofs.md``.
 from aura_model.z3._prove import (
     DEFAULT_DEPTH,
     PURE,
+    QUERY_GOAL_SECONDS,
+    TOTAL_GOAL_SECONDS,
     ProveReport,
     Row,
     UnknownObligation,
@@ -47,6 +49,8 @@ __all__ = [
     "MODELS",
     "PURE",
     "PURE_RLIMIT",
+    "QUERY_GOAL_SECONDS",
+    "TOTAL_GOAL_SECONDS",
     "U64_MAX",
     "Action",
     "BoundaryCase",

@@ -41,6 +41,8 @@ from aura_model.z3.models.pure import PURE_RLIMIT, pure_check_names, run_pure_ch
 
 __all__ = [
     "PURE",
+    "QUERY_GOAL_SECONDS",
+    "TOTAL_GOAL_SECONDS",
     "ProveReport",
     "Row",
     "UnknownObligation",

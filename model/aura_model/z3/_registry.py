@@ -88,7 +88,7 @@ def _entries() -> list[ModelEntry]:
             schedules=GC_SCHEDULES,
             bug_constants=GC_MC_CONSTANTS,
             max_bmc_depth=5,
-            rlimit=40_000_000,  # largest query: 3.9e6 units (docs/proofs.md)
+            rlimit=40_000_000,  # largest query: 2.1e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "DescriptorValidity",
