@@ -10,8 +10,8 @@ from aura_rendezvous.core import (
     AuthorityKeys,
     ContextMembership,
     LocalProtocolError,
-    check_u64,
     positive,
+    u64,
 )
 
 __all__ = ["RendezvousConfig"]
@@ -24,10 +24,6 @@ def _memberships(value: Iterable[ContextMembership]) -> tuple[ContextMembership,
         raise LocalProtocolError(
             f"RendezvousConfig.memberships must be iterable, got {type(value).__name__}"
         ) from None
-
-
-def _config_u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    check_u64(f"RendezvousConfig.{attribute.name}", value)
 
 
 def _keys(inst: object, attribute: attrs.Attribute[AuthorityKeys], value: object) -> None:
@@ -73,5 +69,5 @@ class RendezvousConfig:
     nonce_source: Callable[[int], bytes] = attrs.field(eq=False, repr=False, validator=_callable)
     # A zero validity would make every publication fail later (an empty window);
     # refusing it here names the config field instead of a publish call.
-    descriptor_validity_ms: int = attrs.field(default=3_600_000, validator=[_config_u64, positive])
-    refresh_window_ms: int = attrs.field(default=300_000, validator=_config_u64)
+    descriptor_validity_ms: int = attrs.field(default=3_600_000, validator=[u64, positive])
+    refresh_window_ms: int = attrs.field(default=300_000, validator=u64)

@@ -395,39 +395,29 @@ class RendezvousService:
         roster, replay, timeout) raises its typed error: nothing is sent.
         """
         kind = message_type(handshake, "prepare_handle_handshake")
-        endpoint = self.channel_endpoint
         if kind is MessageType.Transport:
-            outcome = self.prepare_channel_established(
-                snapshot,
-                context_id,
-                initiator,
-                self.authority_id,
-                endpoint.pending_confirmation(context_id, initiator, handshake).channel_id,
-            )
-            if outcome.is_allowed():
-                endpoint.confirm(context_id, snapshot.epoch, initiator, handshake, now_ms)
-            return outcome
-
+            return self._handle_confirmation(snapshot, context_id, initiator, handshake, now_ms)
         if kind is MessageType.HandshakeResponse:
+            return self._handle_response(snapshot, context_id, initiator, handshake, now_ms)
+        return self._handle_init(snapshot, context_id, initiator, handshake, psk=psk, now_ms=now_ms)
 
-            def complete(charge: ChargeFlowBudget) -> GuardOutcome:
-                membership = self._coupling(snapshot, context_id, initiator)
-                if isinstance(membership, DenyReason):
-                    return GuardOutcome.deny(membership)
-                _, confirmation = endpoint.finish(
-                    context_id, snapshot.epoch, initiator, handshake, now_ms
-                )
-                return GuardOutcome.allow([charge, SendHandshakeResponse(initiator, confirmation)])
-
-            return evaluate_guards(
-                snapshot, CAP_RENDEZVOUS_CONNECT, KEY_CONFIRMATION_COST, complete
-            )
+    def _handle_init(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        initiator: AuthorityId,
+        handshake: bytes,
+        *,
+        psk: bytes,
+        now_ms: int,
+    ) -> GuardOutcome:
+        """Noise message 1: answer with message 2 (we respond)."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reply = endpoint.accept(
+            reply = self.channel_endpoint.accept(
                 membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
             )
             return GuardOutcome.allow(
@@ -439,6 +429,48 @@ class RendezvousService:
             )
 
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CONNECT_DIRECT_COST, couple)
+
+    def _handle_response(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        responder: AuthorityId,
+        handshake: bytes,
+        now_ms: int,
+    ) -> GuardOutcome:
+        """Noise message 2: send the key confirmation (we initiated)."""
+
+        def complete(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling(snapshot, context_id, responder)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            _, confirmation = self.channel_endpoint.finish(
+                context_id, snapshot.epoch, responder, handshake, now_ms
+            )
+            return GuardOutcome.allow([charge, SendHandshakeResponse(responder, confirmation)])
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, KEY_CONFIRMATION_COST, complete)
+
+    def _handle_confirmation(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        initiator: AuthorityId,
+        handshake: bytes,
+        now_ms: int,
+    ) -> GuardOutcome:
+        """The key confirmation: journal the channel, which becomes Active (we responded)."""
+        endpoint = self.channel_endpoint
+        outcome = self.prepare_channel_established(
+            snapshot,
+            context_id,
+            initiator,
+            self.authority_id,
+            endpoint.pending_confirmation(context_id, initiator, handshake).channel_id,
+        )
+        if outcome.is_allowed():
+            endpoint.confirm(context_id, snapshot.epoch, initiator, handshake, now_ms)
+        return outcome
 
     def prepare_channel_established(
         self,

@@ -3,7 +3,8 @@
 Epochs, times (ms), budgets, nonces and counters are u64, costs u32: every
 value that crosses an API or a wire format is range-checked with these, so an
 overflow is a typed error and never a silently wrapped number. The attrs
-validators take ``(instance, attribute, value)`` and name the field they refuse.
+validators take ``(instance, attribute, value)`` and name the field they refuse
+as ``Class.field``.
 """
 
 from __future__ import annotations
@@ -53,12 +54,12 @@ def u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     # Accepted inline, one Python frame per field and message (the transport
     # path builds several per message); a rejection takes check_u64's messages.
     if type(value) is not int or not 0 <= value <= U64_MAX:
-        check_u64(attribute.name, value)
+        check_u64(f"{type(inst).__name__}.{attribute.name}", value)
 
 
 def u32(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     """attrs validator: the field is a u32."""
-    check_u32(attribute.name, value)
+    check_u32(f"{type(inst).__name__}.{attribute.name}", value)
 
 
 def positive(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
