@@ -4,7 +4,7 @@ from aura_model.tla import _values as values
 from aura_model.tla._bfs import check, simulate
 from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._model import Model, load_model
-from aura_model.tla._trace import CheckResult
+from aura_model.tla._trace import CheckResult, steps_json, summary_of
 from aura_model.tla._validator import ActionMatch, StepValidator
 from aura_model.tla._values import ModelValue
 
@@ -22,5 +22,7 @@ __all__ = [
     "check",
     "load_model",
     "simulate",
+    "steps_json",
+    "summary_of",
     "values",
 ]

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import aura_model.tla.compile._actions as actions
+import aura_model.tla.compile._expressions as expressions
+import aura_model.tla.compile._names as names
+import aura_model.tla.compile._operators as operators
+import aura_model.tla.compile._quantifiers as quantifiers
 from aura_model.tla._errors import TlaError, Unsupported
 from aura_model.tla._modules import OpDef
-from aura_model.tla.compile import _actions, _expressions, _names, _operators, _quantifiers
 from aura_model.tla.compile._binders import bounds
 from aura_model.tla.compile._context import (
     PY_ERRORS,
@@ -38,32 +42,32 @@ Rule = Callable[["Compiler", Node, Scope], tuple[Expr, int]]
 
 # Syntax kind -> the function that compiles an expression of that kind.
 _EXPRESSIONS: dict[str, Rule] = {
-    "VERTICAL_LIST": _expressions.compile_vertical_list,
-    "SUBSCRIPTED_ACTION": _expressions.compile_subscripted_action,
-    "INTEGRAL_NUMERAL": _expressions.compile_integral_numeral,
-    "STRING_LITERAL": _expressions.compile_string_literal,
-    "BOOLEAN_LITERAL": _expressions.compile_boolean_literal,
-    "SET_OF_BOOLEANS": _expressions.compile_set_of_booleans,
-    "SET_OF_STRINGS": _expressions.compile_set_of_strings,
-    "TUPLE": _expressions.compile_tuple,
-    "SET_ENUMERATION": _expressions.compile_set_enumeration,
-    "RECORD": _expressions.compile_record,
-    "SET_OF_RECORDS": _expressions.compile_set_of_records,
-    "SET_OF_FUNCTIONS": _expressions.compile_set_of_functions,
-    "FIELD": _expressions.compile_field,
-    "IF": _expressions.compile_if,
-    "CASES": _expressions.compile_cases,
-    "LET": _expressions.compile_let,
-    "FUNCTION_APPLICATION": _expressions.compile_function_application,
-    "EXCEPT": _expressions.compile_except,
-    "LAMBDA": _operators.compile_lambda,
-    "CHOOSE": _quantifiers.compile_choose,
-    "QUANTIFICATION": _quantifiers.compile_quantification,
-    "SET_SLICE": _quantifiers.compile_set_slice,
-    "SET_COMPREHENSION": _quantifiers.compile_set_comprehension,
-    "FUNCTION": _quantifiers.compile_function,
-    "SUBEXPRESSION_REFERENCE": _names.compile_subexpression_reference,
-    "OPERATOR_APPLICATION": _names.compile_operator_application,
+    "VERTICAL_LIST": expressions.compile_vertical_list,
+    "SUBSCRIPTED_ACTION": expressions.compile_subscripted_action,
+    "INTEGRAL_NUMERAL": expressions.compile_integral_numeral,
+    "STRING_LITERAL": expressions.compile_string_literal,
+    "BOOLEAN_LITERAL": expressions.compile_boolean_literal,
+    "SET_OF_BOOLEANS": expressions.compile_set_of_booleans,
+    "SET_OF_STRINGS": expressions.compile_set_of_strings,
+    "TUPLE": expressions.compile_tuple,
+    "SET_ENUMERATION": expressions.compile_set_enumeration,
+    "RECORD": expressions.compile_record,
+    "SET_OF_RECORDS": expressions.compile_set_of_records,
+    "SET_OF_FUNCTIONS": expressions.compile_set_of_functions,
+    "FIELD": expressions.compile_field,
+    "IF": expressions.compile_if,
+    "CASES": expressions.compile_cases,
+    "LET": expressions.compile_let,
+    "FUNCTION_APPLICATION": expressions.compile_function_application,
+    "EXCEPT": expressions.compile_except,
+    "LAMBDA": operators.compile_lambda,
+    "CHOOSE": quantifiers.compile_choose,
+    "QUANTIFICATION": quantifiers.compile_quantification,
+    "SET_SLICE": quantifiers.compile_set_slice,
+    "SET_COMPREHENSION": quantifiers.compile_set_comprehension,
+    "FUNCTION": quantifiers.compile_function,
+    "SUBEXPRESSION_REFERENCE": names.compile_subexpression_reference,
+    "OPERATOR_APPLICATION": names.compile_operator_application,
 }
 
 
@@ -108,7 +112,7 @@ class Compiler:
             kind = kind_of(node)
         if kind == "":
             if node == "@":
-                return _names.compile_at(self, node, sc)
+                return names.compile_at(self, node, sc)
             raise Unsupported(f"syntax {node!r}")
         rule = _EXPRESSIONS.get(kind)
         if rule is None:
@@ -123,7 +127,7 @@ class Compiler:
                 # it holds (every disjunct evaluated, as TLC does) without the
                 # continuation machinery.
                 return guard_count(counter(self, node, sc))
-            return _actions.compile_action(self, node, sc, init)
+            return actions.compile_action(self, node, sc, init)
         except Unsupported as exc:
             locate(exc, node, sc)
             raise
@@ -131,57 +135,57 @@ class Compiler:
     # Names.
 
     def lookup(self, name: str, sc: Scope) -> Any:
-        return _names.lookup(name, sc)
+        return names.lookup(name, sc)
 
     def resolve_var(self, node: Node, sc: Scope) -> int | None:
-        return _names.resolve_var(node, sc)
+        return names.resolve_var(node, sc)
 
     def instance_ref(self, node: Node, sc: Scope) -> tuple[Any, Scope, list[Node]]:
-        return _names.instance_ref(node, sc)
+        return names.instance_ref(node, sc)
 
     def call(
         self, d: Any, args: list[Node], node: Node, dsc: Scope, asc: Scope
     ) -> tuple[Expr, int]:
-        return _names.call(self, d, args, node, dsc=dsc, asc=asc)
+        return names.call(self, d, args, node, dsc=dsc, asc=asc)
 
     # Operators of the language, and of the spec.
 
     def core(self, op: str, node: Node, sc: Scope) -> tuple[Expr, int]:
-        special = _actions.ACTION_OPERATORS.get(op)
+        special = actions.ACTION_OPERATORS.get(op)
         if special is not None:
             return special(self, node, sc)
         return compile_core(self, op, node, sc)
 
     def call_opdef(self, d: OpDef, args: list[Node], node: Node, asc: Scope) -> tuple[Expr, int]:
-        return _operators.call_opdef(self, d, args, node, asc)
+        return operators.call_opdef(self, d, args, node, asc)
 
     def arg(self, a: Node, arity: int | None, sc: Scope) -> Expr:
-        return _operators.arg(self, a, arity, sc)
+        return operators.arg(self, a, arity, sc)
 
     def inline_scope(self, d: OpDef, args: list[Node], asc: Scope) -> Scope:
-        return _operators.inline_scope(d, args, asc)
+        return operators.inline_scope(d, args, asc)
 
     def pure(self, d: OpDef) -> bool:
-        return _operators.pure(self, d)
+        return operators.pure(self, d)
 
     def level_of(self, d: OpDef) -> int:
-        return _operators.level_of(self, d)
+        return operators.level_of(self, d)
 
     def let_scope(
         self, defs: list[Node], sc: Scope
     ) -> tuple[Scope, Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None]:
-        return _operators.let_scope(self, defs, sc)
+        return operators.let_scope(self, defs, sc)
 
     # Bound names and actions.
 
     def function_def(self, d: Node, sc: Scope) -> tuple[Expr, int]:
-        return _quantifiers.function_def(self, d, sc)
+        return quantifiers.function_def(self, d, sc)
 
     def bounds(self, decls: list[Node], sc: Scope, what: str) -> tuple[Binds, Scope, int]:
         return bounds(self, decls, sc, what)
 
     def prime(self, target: Node, sc: Scope, node: Node) -> tuple[Expr, int]:
-        return _actions.prime(self, target, sc, node)
+        return actions.prime(self, target, sc, node)
 
 
 def _fold(fn: Expr) -> Expr:

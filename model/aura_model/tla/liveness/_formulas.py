@@ -64,7 +64,7 @@ class Atom:
     ) -> None:
         self.action = action
         self.test = test  # test(s) or test(s, t)
-        self.fair = fair  # set for ENABLED <<A>>_v (see _Product.sval)
+        self.fair = fair  # set for ENABLED <<A>>_v (see _search._Product.sval)
 
 
 class LiveCheck:
