@@ -6,6 +6,11 @@ invariant names and ``BUG_*`` flags as the TLA+ module. Authorities are
 times, validity, window and nonces are unbounded, and ``MaxTime``,
 ``Validity``, ``Window``, ``MaxNonce`` and ``Publishers`` are free constants.
 
+Every operator, action and invariant of the module is a function of the same
+name here, over an explicit :class:`DVVocab` (sorts, constants, bug flags)
+instead of closed-over locals, so each can be queried alone;
+:func:`descriptor_validity` only assembles them.
+
 A TLA+ set of facts is an array from the fact datatype to Bool. Where the
 spec quantifies over a replica inside an action or an operator (``\\A d \\in
 DVCandidates(...)``, "the greatest"), the twin states the same thing as a
@@ -15,15 +20,18 @@ instantiation.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import attrs
 import z3
 
 from aura_model.z3.framework import (
     Action,
     EnumSort,
+    Params,
     Record,
     State,
     TransitionSystem,
@@ -33,17 +41,51 @@ from aura_model.z3.framework import (
 )
 
 __all__ = [
+    "DV_ACTION_PROPERTIES",
     "DV_ASSUME",
     "DV_AUTH",
     "DV_BUGS",
     "DV_CTX",
     "DV_FLAGS",
+    "DV_INVARIANTS",
     "DV_MC_CONSTANTS",
     "DV_SCHEDULES",
     "DV_STATE_VALID",
+    "DV_STRENGTHENING",
+    "DVBest",
+    "DVBetter",
+    "DVCandidates",
+    "DVChoiceDeterministic",
+    "DVChosenValid",
+    "DVConstantsOK",
+    "DVGreatest",
+    "DVInit",
+    "DVJournalGrowOnly",
+    "DVLookup",
+    "DVLookupCandidates",
+    "DVNeedsRefresh",
+    "DVNoCrossContext",
+    "DVNonceBelowNext",
+    "DVOnlyMembersKnow",
+    "DVOnlyPublisherRevokes",
+    "DVRevocation",
+    "DVRevocationShape",
+    "DVRevokedIn",
+    "DVRevokedNeverChosen",
     "DVSorts",
+    "DVTypeOK",
+    "DVValidAt",
+    "DVVocab",
+    "ForgeRevocation",
+    "PreparePublishDescriptor",
+    "RevokeDescriptor",
+    "SyncJournal",
+    "Tick",
     "descriptor_validity",
+    "dv_actions",
     "dv_sorts",
+    "dv_variables",
+    "dv_vocab",
 ]
 
 DV_AUTH = ("a1", "a2")
@@ -62,7 +104,8 @@ DV_BUGS = (
 )
 DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
-# The constants of spec/MC_DescriptorValidity_bad_*.cfg: bug twins run on them.
+# The constants of spec/DescriptorValidity/MC_DescriptorValidity_bad_*.cfg:
+# bug twins run on them.
 DV_MC_CONSTANTS = {
     "max_time": 2,
     "validity": 2,
@@ -97,6 +140,17 @@ DV_STATE_VALID = (
 )
 FACT_FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
 _ACCESSOR = {n: ("context" if n == "ctx" else n) for n in FACT_FIELDS}
+# The flags that change DVLookup (the others change actions).
+_LOOKUP_BUGS = (
+    "BUG_InclusiveValidUntil",
+    "BUG_IgnoreRevocation",
+    "BUG_AnyoneRevokes",
+    "BUG_CrossContextLookup",
+)
+
+
+# A TLA+ set of facts given by its membership predicate (``S(d)`` is ``d \in S``).
+FactSet = Callable[[Any], Any]
 
 
 class DVSorts:
@@ -125,6 +179,612 @@ def dv_sorts() -> DVSorts:
     return DVSorts()
 
 
+@attrs.frozen(eq=False)
+class DVVocab:
+    """What every operator of the twin speaks in: the sorts, the spec's
+    CONSTANTS as Z3 terms (with the values pinned, if any), the ``BUG_*``
+    flags that are set, and the finite universe of facts on pinned constants.
+
+    ``eq=False``: Z3 terms overload ``==`` to build formulas."""
+
+    S: DVSorts
+    bugs: frozenset[str]
+    MaxTime: Any
+    Validity: Any
+    Window: Any
+    MaxNonce: Any
+    Publishers: Any
+    pins: tuple[tuple[Any, int | None], ...]  # (constant, its pinned value or None)
+    publishers: tuple[str, ...] | None  # Publishers, when pinned
+    roster: tuple[Any, ...]  # Auth, the members
+    eve: Any  # the Outsider
+    ctxs: tuple[Any, ...]
+    # With MaxTime, Validity and MaxNonce pinned: every fact an action can
+    # create, and the descriptors per publisher; empty when they are free.
+    universe: tuple[Any, ...]
+    descs_of: Mapping[str, tuple[Any, ...]]
+    empty: Any  # the empty set of facts
+
+    def bug(self, flag: str) -> bool:
+        return flag in self.bugs
+
+    def field(self, name: str, fact: Any) -> Any:
+        """``fact.name`` (``ctx`` is the datatype's ``context`` accessor)."""
+        return getattr(self.S.fact, _ACCESSOR[name])(fact)
+
+    def constants(self) -> dict[str, Any]:
+        return {
+            "Publishers": self.Publishers,
+            "MaxTime": self.MaxTime,
+            "Validity": self.Validity,
+            "Window": self.Window,
+            "MaxNonce": self.MaxNonce,
+        }
+
+
+def dv_vocab(
+    *,
+    max_time: int | None = None,
+    validity: int | None = None,
+    window: int | None = None,
+    max_nonce: int | None = None,
+    publishers: Sequence[str] | None = None,
+    **bugs: bool,
+) -> DVVocab:
+    """The vocabulary of one twin; keyword constants pin the spec's CONSTANTS
+    (default: free), keyword flags set its ``BUG_*`` flags."""
+    unknown = set(bugs) - set(DV_FLAGS)
+    if unknown:
+        raise ValueError(f"DescriptorValidity has no bug flags {sorted(unknown)}")
+    S = dv_sorts()
+    F, A, C = S.fact, S.auth, S.ctx
+    roster = tuple(A[a] for a in DV_AUTH)
+    ctxs = tuple(C[c] for c in DV_CTX)
+    desc_k, rev_k = S.kind["Descriptor"], S.kind["Revoked"]
+    # With MaxTime, Validity and MaxNonce pinned (the TLC model's values) the
+    # facts of DVFact that any action can create form a finite universe, and
+    # every quantifier over facts becomes a finite conjunction: the twin is
+    # then quantifier-free, which BMC needs to find deep counterexamples.
+    # Free constants (the proofs) keep the quantifiers.
+    universe: list[Any] = []
+    descs_of: dict[str, list[Any]] = {a: [] for a in DV_AUTH}
+    if max_time is not None and validity is not None and max_nonce is not None:
+        for name, a in zip(DV_AUTH, roster, strict=True):
+            for c in ctxs:
+                for n in range(1, max_nonce + 1):
+                    for t0 in range(max_time + 1):
+                        d = F.fact(desc_k, a, c, t0, t0 + validity, n, a)
+                        universe.append(d)
+                        descs_of[name].append(d)
+                    for b in roster:
+                        universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
+    max_time_, validity_, window_, max_nonce_ = (
+        z3.Int("MaxTime"),
+        z3.Int("Validity"),
+        z3.Int("Window"),
+        z3.Int("MaxNonce"),
+    )
+    publishers_ = z3.Array("Publishers", A.sort, z3.BoolSort())
+    return DVVocab(
+        S=S,
+        bugs=frozenset(b for b, on in bugs.items() if on),
+        MaxTime=max_time_,
+        Validity=validity_,
+        Window=window_,
+        MaxNonce=max_nonce_,
+        Publishers=publishers_,
+        pins=(
+            (max_time_, max_time),
+            (validity_, validity),
+            (window_, window),
+            (max_nonce_, max_nonce),
+        ),
+        publishers=None if publishers is None else tuple(publishers),
+        roster=roster,
+        eve=A[OUTSIDER],
+        ctxs=ctxs,
+        universe=tuple(universe),
+        descs_of={a: tuple(ds) for a, ds in descs_of.items()},
+        empty=z3.K(F, z3.BoolVal(False)),
+    )
+
+
+def dv_variables(v: DVVocab) -> dict[str, Any]:
+    """The spec's VARIABLES and their sorts."""
+    A, C, ii = v.S.auth.sort, v.S.ctx.sort, z3.IntSort()
+    FS = z3.ArraySort(v.S.fact, z3.BoolSort())  # a set of facts
+    return {
+        "now": ii,
+        "journal": z3.ArraySort(A, FS),
+        "nextNonce": z3.ArraySort(A, ii),
+        "lastSeen": z3.ArraySort(A, z3.ArraySort(C, z3.ArraySort(A, FS))),
+    }
+
+
+# -- quantifiers over facts ---------------------------------------------------
+
+
+def _domain(v: DVVocab, of: Any) -> Sequence[Any]:
+    # A quantifier whose body requires a descriptor of publisher ``of``
+    # ranges over those only.
+    if of is None:
+        return v.universe
+    return v.descs_of[str(of)]
+
+
+def _forall(v: DVVocab, xs: list[Any], body: Any, of: Any = None) -> Any:
+    if not v.universe:
+        return z3.ForAll(xs, body)
+    return z3.And(
+        *(
+            z3.substitute(body, *zip(xs, combo, strict=True))
+            for combo in itertools.product(_domain(v, of), repeat=len(xs))
+        )
+    )
+
+
+def _exists(v: DVVocab, xs: list[Any], body: Any, of: Any = None) -> Any:
+    if not v.universe:
+        return z3.Exists(xs, body)
+    return z3.Or(
+        *(
+            z3.substitute(body, *zip(xs, combo, strict=True))
+            for combo in itertools.product(_domain(v, of), repeat=len(xs))
+        )
+    )
+
+
+def _x_var(v: DVVocab, tag: str) -> Any:
+    return z3.Const(f"x!{tag}", v.S.fact)
+
+
+def _in_auth(v: DVVocab, x: Any) -> Any:
+    return z3.Or(*(x == a for a in v.roster))
+
+
+# -- ASSUME -------------------------------------------------------------------
+
+
+def DVConstantsOK(v: DVVocab, s: State) -> Any:
+    """The module's ASSUME (and the pinned values): axioms of every state."""
+    parts = [
+        v.MaxTime >= 0,
+        v.Validity >= 1,
+        v.Window >= 0,
+        v.MaxNonce >= 0,
+        z3.Not(v.Publishers[v.eve]),
+    ]
+    parts += [k == pin for k, pin in v.pins if pin is not None]
+    if v.publishers is not None:
+        A = v.S.auth
+        parts += [v.Publishers[A[a]] == (a in v.publishers) for a in DV_AUTH]
+    return z3.And(*parts)
+
+
+# -- the module's operators ---------------------------------------------------
+
+
+def DVValidAt(v: DVVocab, d: Any, t: Any) -> Any:
+    return z3.And(v.field("from", d) <= t, t < v.field("until", d))
+
+
+def DVRevocation(v: DVVocab, d: Any, b: Any) -> Any:
+    """The revocation fact of descriptor ``d`` by ``b``."""
+    F, rev_k = v.S.fact, v.S.kind["Revoked"]
+    return F.fact(rev_k, v.field("auth", d), v.field("ctx", d), 0, 0, v.field("nonce", d), b)
+
+
+def DVRevokedIn(v: DVVocab, s: State, m: Any, d: Any) -> Any:
+    # \E r \in journal[m] : r revokes d and r.by = d.auth. Revocation facts
+    # all have from = until = 0 (DVRevocationShape), so r is determined.
+    return s["journal"][m][DVRevocation(v, d, v.field("auth", d))]
+
+
+def DVBetter(v: DVVocab, d1: Any, d2: Any) -> Any:
+    f1, f2 = v.field("from", d1), v.field("from", d2)
+    return z3.Or(f1 > f2, z3.And(f1 == f2, v.field("nonce", d1) > v.field("nonce", d2)))
+
+
+def DVCandidates(v: DVVocab, s: State, m: Any, c: Any, p: Any) -> FactSet:
+    """``DVCandidates(m, c, p)``: the valid, unrevoked descriptors of ``p``
+    for context ``c`` in ``m``'s replica."""
+
+    def member(d: Any) -> Any:
+        return z3.And(
+            s["journal"][m][d],
+            v.field("kind", d) == v.S.kind["Descriptor"],
+            v.field("auth", d) == p,
+            v.field("ctx", d) == c,
+            DVValidAt(v, d, s["now"]),
+            z3.Not(DVRevokedIn(v, s, m, d)),
+        )
+
+    return member
+
+
+def DVLookupCandidates(v: DVVocab, s: State, m: Any, c: Any, p: Any) -> FactSet:
+    """``DVLookupCandidates(m, c, p)``: the candidates as the flags see them."""
+    if not any(v.bug(b) for b in _LOOKUP_BUGS):
+        # The same operator when every flag is off: the same term.
+        return DVCandidates(v, s, m, c, p)
+
+    def member(d: Any) -> Any:
+        now = s["now"]
+        valid = (
+            z3.And(v.field("from", d) <= now, now <= v.field("until", d))
+            if v.bug("BUG_InclusiveValidUntil")
+            else DVValidAt(v, d, now)
+        )
+        if v.bug("BUG_IgnoreRevocation"):
+            revoked: Any = z3.BoolVal(False)
+        elif v.bug("BUG_AnyoneRevokes"):
+            revoked = z3.Or(*(s["journal"][m][DVRevocation(v, d, b)] for b in v.roster))
+        else:
+            revoked = DVRevokedIn(v, s, m, d)
+        return z3.And(
+            s["journal"][m][d],
+            v.field("kind", d) == v.S.kind["Descriptor"],
+            v.field("auth", d) == p,
+            z3.BoolVal(True) if v.bug("BUG_CrossContextLookup") else v.field("ctx", d) == c,
+            valid,
+            z3.Not(revoked),
+        )
+
+    return member
+
+
+def DVGreatest(v: DVVocab, S: FactSet, tag: str, p: Any) -> FactSet:
+    """``DVGreatest(S)`` for a set ``S`` of descriptors of ``p``; ``tag``
+    names its bound variable."""
+
+    def member(d: Any) -> Any:
+        # d \in S /\ \A x \in S : x = d \/ DVBetter(d, x)
+        x = _x_var(v, tag)
+        return z3.And(
+            S(d),
+            _forall(v, [x], z3.Implies(S(x), z3.Or(x == d, DVBetter(v, d, x))), of=p),
+        )
+
+    return member
+
+
+def DVBest(v: DVVocab, s: State, m: Any, c: Any, p: Any) -> FactSet:
+    return DVGreatest(v, DVCandidates(v, s, m, c, p), "best", p)
+
+
+def DVLookup(v: DVVocab, s: State, m: Any, c: Any, p: Any) -> FactSet:
+    """``DVLookup(m, c, p)``: the descriptor ``m`` would use (empty or one)."""
+    cands = DVLookupCandidates(v, s, m, c, p)
+    if v.bug("BUG_LastArrivedWins"):
+        return lambda d: z3.And(s["lastSeen"][m][c][p][d], cands(d))
+    return DVGreatest(v, cands, "look", p)
+
+
+def DVNeedsRefresh(v: DVVocab, s: State, a: Any, c: Any) -> Any:
+    x = _x_var(v, "nr")
+    # Publishers are a1/a2 (a param ranging over the roster): the
+    # quantifier ranges over the universe unless a is a known constant.
+    return _forall(
+        v,
+        [x],
+        z3.Implies(DVCandidates(v, s, a, c, a)(x), s["now"] + v.Window >= v.field("until", x)),
+    )
+
+
+# -- Init and the actions -----------------------------------------------------
+
+
+def DVInit(v: DVVocab, s: State) -> Any:
+    A, C = v.S.auth.sort, v.S.ctx.sort
+    return z3.And(
+        s["now"] == 0,
+        s["journal"] == z3.K(A, v.empty),
+        s["nextNonce"] == z3.K(A, z3.IntVal(1)),
+        s["lastSeen"] == z3.K(A, z3.K(C, z3.K(A, v.empty))),
+    )
+
+
+def PreparePublishDescriptor(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    a, c = p["a"], p["c"]
+    n = s["nextNonce"][a]
+    d = v.S.fact.fact(v.S.kind["Descriptor"], a, c, s["now"], s["now"] + v.Validity, n, a)
+    return z3.And(
+        _in_auth(v, a),
+        v.Publishers[a],
+        DVNeedsRefresh(v, s, a, c),
+        n <= v.MaxNonce,
+        t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], d, True)),
+        t["lastSeen"]
+        == z3.Store(
+            s["lastSeen"],
+            a,
+            z3.Store(
+                s["lastSeen"][a], c, z3.Store(s["lastSeen"][a][c], a, z3.Store(v.empty, d, True))
+            ),
+        ),
+        t["nextNonce"] == z3.Store(s["nextNonce"], a, n + 1),
+    )
+
+
+def RevokeDescriptor(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    a, d = p["a"], p["d"]
+    r = DVRevocation(v, d, a)
+    return z3.And(
+        _in_auth(v, a),
+        s["journal"][a][d],
+        v.field("kind", d) == v.S.kind["Descriptor"],
+        v.field("auth", d) == a,
+        DVValidAt(v, d, s["now"]),
+        z3.Not(s["journal"][a][r]),
+        t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], r, True)),
+    )
+
+
+def ForgeRevocation(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    b, d = p["a"], p["d"]
+    x = _x_var(v, "fg")
+
+    def honest(m: Any) -> Any:
+        return _forall(
+            v,
+            [x],
+            z3.Implies(
+                s["journal"][m][x],
+                z3.Or(
+                    v.field("kind", x) != v.S.kind["Revoked"],
+                    v.field("by", x) == v.field("auth", x),
+                ),
+            ),
+        )
+
+    return z3.And(
+        _in_auth(v, b),
+        s["journal"][b][d],
+        v.field("kind", d) == v.S.kind["Descriptor"],
+        v.field("auth", d) != b,
+        *(honest(m) for m in v.roster),
+        t["journal"]
+        == z3.Store(s["journal"], b, z3.Store(s["journal"][b], DVRevocation(v, d, b), True)),
+    )
+
+
+def SyncJournal(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    src, dst, f = p["src"], p["dst"], p["f"]
+    merged = (
+        s["journal"][src] if v.bug("BUG_SyncReplaces") else z3.Store(s["journal"][dst], f, True)
+    )
+    fc, fa = v.field("ctx", f), v.field("auth", f)
+    seen = z3.Store(
+        s["lastSeen"],
+        dst,
+        z3.Store(
+            s["lastSeen"][dst],
+            fc,
+            z3.Store(s["lastSeen"][dst][fc], fa, z3.Store(v.empty, f, True)),
+        ),
+    )
+    return z3.And(
+        _in_auth(v, src),
+        z3.Or(_in_auth(v, dst), dst == v.eve),
+        src != dst,
+        z3.BoolVal(True) if v.bug("BUG_SyncToNonMember") else _in_auth(v, dst),
+        s["journal"][src][f],
+        z3.Not(s["journal"][dst][f]),
+        t["journal"] == z3.Store(s["journal"], dst, merged),
+        t["lastSeen"]
+        == z3.If(
+            z3.And(v.field("kind", f) == v.S.kind["Descriptor"], _in_auth(v, dst)),
+            seen,
+            s["lastSeen"],
+        ),
+    )
+
+
+def Tick(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    return z3.And(s["now"] < v.MaxTime, t["now"] == s["now"] + 1)
+
+
+# -- invariants ---------------------------------------------------------------
+
+
+def _every_choice(v: DVVocab, s: State, body: Callable[[Any, Any, Any, Any], Any]) -> Any:
+    """``\\A m, p \\in Auth, c \\in Ctx, d \\in DVLookup(m, c, p) : body``."""
+    d = z3.Const("d!q", v.S.fact)
+    return z3.And(
+        *(
+            _forall(v, [d], z3.Implies(DVLookup(v, s, m, c, p)(d), body(m, c, p, d)), of=p)
+            for m in v.roster
+            for c in v.ctxs
+            for p in v.roster
+        )
+    )
+
+
+def _fact_ok(v: DVVocab, s: State, f: Any) -> Any:
+    """``f \\in DVFact``."""
+    is_desc = v.field("kind", f) == v.S.kind["Descriptor"]
+    return z3.And(
+        _in_auth(v, v.field("auth", f)),
+        _in_auth(v, v.field("by", f)),
+        v.field("from", f) >= 0,
+        v.field("from", f) <= v.MaxTime,
+        v.field("until", f) >= 0,
+        v.field("until", f) <= v.MaxTime + v.Validity,
+        v.field("nonce", f) >= 1,
+        v.field("nonce", f) <= v.MaxNonce,
+        z3.Implies(is_desc, v.field("by", f) == v.field("auth", f)),
+    )
+
+
+def DVTypeOK(v: DVVocab, s: State) -> Any:
+    F = v.S.fact
+    f, g = z3.Const("f!t", F), z3.Const("g!t", F)
+    members = [*v.roster, v.eve]
+    parts = [s["now"] >= 0, s["now"] <= v.MaxTime]
+    parts += [_forall(v, [f], z3.Implies(s["journal"][m][f], _fact_ok(v, s, f))) for m in members]
+    parts += [z3.And(s["nextNonce"][a] >= 1, s["nextNonce"][a] <= v.MaxNonce + 1) for a in v.roster]
+    for m in v.roster:
+        for c in v.ctxs:
+            for p in v.roster:
+                ls = s["lastSeen"][m][c][p]
+                if v.universe:
+                    # Cardinality <= 1 over a finite universe is AtMost.
+                    members_ = [u for a in DV_AUTH for u in v.descs_of[a]]
+                    parts.append(z3.AtMost(*(ls[u] for u in members_), 1))
+                    parts.append(_forall(v, [f], z3.Implies(ls[f], _fact_ok(v, s, f))))
+                else:
+                    parts.append(
+                        _forall(
+                            v,
+                            [f, g],
+                            z3.Implies(z3.And(ls[f], ls[g]), z3.And(f == g, _fact_ok(v, s, f))),
+                        )
+                    )
+    return z3.And(*parts)
+
+
+def DVOnlyMembersKnow(v: DVVocab, s: State) -> Any:
+    return s["journal"][v.eve] == v.empty
+
+
+def DVNoCrossContext(v: DVVocab, s: State) -> Any:
+    return _every_choice(v, s, lambda m, c, p, d: v.field("ctx", d) == c)
+
+
+def DVChosenValid(v: DVVocab, s: State) -> Any:
+    return _every_choice(v, s, lambda m, c, p, d: DVValidAt(v, d, s["now"]))
+
+
+def DVRevokedNeverChosen(v: DVVocab, s: State) -> Any:
+    return _every_choice(v, s, lambda m, c, p, d: z3.Not(DVRevokedIn(v, s, m, d)))
+
+
+def DVOnlyPublisherRevokes(v: DVVocab, s: State) -> Any:
+    F = v.S.fact
+    d, e = z3.Const("d!p", F), z3.Const("e!p", F)
+    return z3.And(
+        *(
+            z3.Implies(
+                _exists(v, [d], DVBest(v, s, m, c, p)(d), of=p),
+                _exists(v, [e], DVLookup(v, s, m, c, p)(e), of=p),
+            )
+            for m in v.roster
+            for c in v.ctxs
+            for p in v.roster
+        )
+    )
+
+
+def DVChoiceDeterministic(v: DVVocab, s: State) -> Any:
+    F = v.S.fact
+    d, x = z3.Const("d!q", F), z3.Const("x!q", F)
+    return z3.And(
+        *(
+            _forall(
+                v,
+                [d, x],
+                z3.Implies(
+                    z3.And(DVLookup(v, s, m, c, p)(d), DVCandidates(v, s, m, c, p)(x)),
+                    z3.Not(DVBetter(v, x, d)),
+                ),
+                of=p,
+            )
+            for m in v.roster
+            for c in v.ctxs
+            for p in v.roster
+        )
+    )
+
+
+def DVJournalGrowOnly(v: DVVocab, s: State, t: State) -> Any:
+    """The action property ``[][\\A m \\in Auth : journal[m] \\subseteq journal'[m]]_vars``."""
+    return z3.And(*(z3.IsSubset(s["journal"][m], t["journal"][m]) for m in v.roster))
+
+
+# -- strengthening lemmas -----------------------------------------------------
+
+
+def _all_facts(v: DVVocab, s: State, body: Callable[[Any, Any], Any]) -> Any:
+    f = z3.Const("f!s", v.S.fact)
+    return z3.And(
+        *(_forall(v, [f], z3.Implies(s["journal"][m][f], body(m, f))) for m in [*v.roster, v.eve])
+    )
+
+
+def DVRevocationShape(v: DVVocab, s: State) -> Any:
+    """Revocation facts are DVRevocation(d, b): from = until = 0 (the twin's
+    DVRevokedIn relies on it)."""
+    return _all_facts(
+        v,
+        s,
+        lambda m, f: z3.Implies(
+            v.field("kind", f) == v.S.kind["Revoked"],
+            z3.And(v.field("from", f) == 0, v.field("until", f) == 0),
+        ),
+    )
+
+
+def DVNonceBelowNext(v: DVVocab, s: State) -> Any:
+    """Descriptors of a publisher have nonces below its next nonce."""
+    return _all_facts(
+        v,
+        s,
+        lambda m, f: z3.And(
+            *(
+                z3.Implies(v.field("auth", f) == a, v.field("nonce", f) < s["nextNonce"][a])
+                for a in v.roster
+            ),
+            v.field("from", f) <= s["now"],
+            z3.Implies(
+                v.field("kind", f) == v.S.kind["Descriptor"],
+                v.field("until", f) == v.field("from", f) + v.Validity,
+            ),
+        ),
+    )
+
+
+# -- the twin -----------------------------------------------------------------
+
+
+def dv_actions(v: DVVocab) -> dict[str, Action]:
+    """``DVNext``'s disjuncts: each action, the variables it changes and the
+    sorts of its ``\\E`` parameters."""
+    A, C, F = v.S.auth.sort, v.S.ctx.sort, v.S.fact
+
+    def bound(action: Any) -> Any:
+        return functools.partial(action, v)
+
+    return {
+        "PreparePublishDescriptor": Action(
+            bound(PreparePublishDescriptor), ("journal", "lastSeen", "nextNonce"), {"a": A, "c": C}
+        ),
+        "RevokeDescriptor": Action(bound(RevokeDescriptor), ("journal",), {"a": A, "d": F}),
+        "ForgeRevocation": Action(bound(ForgeRevocation), ("journal",), {"a": A, "d": F}),
+        "SyncJournal": Action(
+            bound(SyncJournal), ("journal", "lastSeen"), {"src": A, "dst": A, "f": F}
+        ),
+        "Tick": Action(bound(Tick), ("now",)),
+    }
+
+
+DV_INVARIANTS: dict[str, Callable[[DVVocab, State], Any]] = {
+    "DVTypeOK": DVTypeOK,
+    "DVOnlyMembersKnow": DVOnlyMembersKnow,
+    "DVNoCrossContext": DVNoCrossContext,
+    "DVChosenValid": DVChosenValid,
+    "DVRevokedNeverChosen": DVRevokedNeverChosen,
+    "DVOnlyPublisherRevokes": DVOnlyPublisherRevokes,
+    "DVChoiceDeterministic": DVChoiceDeterministic,
+}
+DV_STRENGTHENING: dict[str, Callable[[DVVocab, State], Any]] = {
+    "DVRevocationShape": DVRevocationShape,
+    "DVNonceBelowNext": DVNonceBelowNext,
+}
+DV_ACTION_PROPERTIES: dict[str, Callable[[DVVocab, State, State], Any]] = {
+    "DVJournalGrowOnly": DVJournalGrowOnly,
+}
+
+
 def descriptor_validity(
     *,
     max_time: int | None = None,
@@ -135,453 +795,31 @@ def descriptor_validity(
     **bugs: bool,
 ) -> TransitionSystem:
     """The twin; keyword constants pin the spec's CONSTANTS (default: free)."""
-    unknown = set(bugs) - set(DV_FLAGS)
-    if unknown:
-        raise ValueError(f"DescriptorValidity has no bug flags {sorted(unknown)}")
-    bug = {b: bugs.get(b, False) for b in DV_FLAGS}
-    S = dv_sorts()
-    F, A, C = S.fact, S.auth, S.ctx
-    ii, bb = z3.IntSort(), z3.BoolSort()
-    FS = z3.ArraySort(F, bb)  # a set of facts
-    roster = [A[a] for a in DV_AUTH]
-    eve = A[OUTSIDER]
-    ctxs = [C[c] for c in DV_CTX]
-    desc_k, rev_k = S.kind["Descriptor"], S.kind["Revoked"]
-    field = {n: getattr(F, _ACCESSOR[n]) for n in FACT_FIELDS}
-
-    # With MaxTime, Validity and MaxNonce pinned (the TLC model's values) the
-    # facts of DVFact that any action can create form a finite universe, and
-    # every quantifier over facts becomes a finite conjunction: the twin is
-    # then quantifier-free, which BMC needs to find deep counterexamples.
-    # Free constants (the proofs) keep the quantifiers.
-    universe: list[Any] = []
-    descs_of: dict[str, list[Any]] = {a: [] for a in DV_AUTH}
-    if None not in (max_time, validity, max_nonce):
-        assert max_time is not None and validity is not None and max_nonce is not None
-        for name, a in zip(DV_AUTH, roster, strict=True):
-            for c in ctxs:
-                for n in range(1, max_nonce + 1):
-                    for t0 in range(max_time + 1):
-                        d = F.fact(desc_k, a, c, t0, t0 + validity, n, a)
-                        universe.append(d)
-                        descs_of[name].append(d)
-                    for b in roster:
-                        universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
-
-    def domain(of: Any) -> list[Any]:
-        # A quantifier whose body requires a descriptor of publisher ``of``
-        # ranges over those only.
-        if of is None:
-            return universe
-        return descs_of[str(of)]
-
-    def forall(xs: list[Any], body: Any, of: Any = None) -> Any:
-        if not universe:
-            return z3.ForAll(xs, body)
-        return z3.And(
-            *(
-                z3.substitute(body, *zip(xs, combo, strict=True))
-                for combo in itertools.product(domain(of), repeat=len(xs))
-            )
-        )
-
-    def exists(xs: list[Any], body: Any, of: Any = None) -> Any:
-        if not universe:
-            return z3.Exists(xs, body)
-        return z3.Or(
-            *(
-                z3.substitute(body, *zip(xs, combo, strict=True))
-                for combo in itertools.product(domain(of), repeat=len(xs))
-            )
-        )
-
-    MaxTime, Validity, Window, MaxNonce = (
-        z3.Int("MaxTime"),
-        z3.Int("Validity"),
-        z3.Int("Window"),
-        z3.Int("MaxNonce"),
-    )
-    Publishers = z3.Array("Publishers", A.sort, bb)
-    constants = {
-        "Publishers": Publishers,
-        "MaxTime": MaxTime,
-        "Validity": Validity,
-        "Window": Window,
-        "MaxNonce": MaxNonce,
-    }
-
-    variables = {
-        "now": ii,
-        "journal": z3.ArraySort(A.sort, FS),
-        "nextNonce": z3.ArraySort(A.sort, ii),
-        "lastSeen": z3.ArraySort(A.sort, z3.ArraySort(C.sort, z3.ArraySort(A.sort, FS))),
-    }
-
-    def in_auth(x: Any) -> Any:
-        return z3.Or(*(x == a for a in roster))
-
-    def axioms(s: State) -> Any:
-        parts = [
-            MaxTime >= 0,
-            Validity >= 1,
-            Window >= 0,
-            MaxNonce >= 0,
-            z3.Not(Publishers[eve]),
-        ]
-        for k, v in (
-            (MaxTime, max_time),
-            (Validity, validity),
-            (Window, window),
-            (MaxNonce, max_nonce),
-        ):
-            if v is not None:
-                parts.append(k == v)
-        if publishers is not None:
-            parts += [Publishers[A[a]] == (a in publishers) for a in DV_AUTH]
-        return z3.And(*parts)
-
-    def x_var(tag: str) -> Any:
-        return z3.Const(f"x!{tag}", F)
-
-    def valid_at(d: Any, t: Any) -> Any:
-        return z3.And(field["from"](d) <= t, t < field["until"](d))
-
-    def revocation(d: Any, b: Any) -> Any:
-        return F.fact(rev_k, field["auth"](d), field["ctx"](d), 0, 0, field["nonce"](d), b)
-
-    def revoked_in(s: State, m: Any, d: Any) -> Any:
-        # \E r \in journal[m] : r revokes d and r.by = d.auth. Revocation facts
-        # all have from = until = 0 (DVRevocationShape), so r is determined.
-        return s["journal"][m][revocation(d, field["auth"](d))]
-
-    def better(d1: Any, d2: Any) -> Any:
-        f1, f2 = field["from"](d1), field["from"](d2)
-        return z3.Or(f1 > f2, z3.And(f1 == f2, field["nonce"](d1) > field["nonce"](d2)))
-
-    def candidates(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
-        return z3.And(
-            s["journal"][m][d],
-            field["kind"](d) == desc_k,
-            field["auth"](d) == p,
-            field["ctx"](d) == c,
-            valid_at(d, s["now"]),
-            z3.Not(revoked_in(s, m, d)),
-        )
-
-    lookup_buggy = any(
-        bug[b]
-        for b in (
-            "BUG_InclusiveValidUntil",
-            "BUG_IgnoreRevocation",
-            "BUG_AnyoneRevokes",
-            "BUG_CrossContextLookup",
-        )
+    v = dv_vocab(
+        max_time=max_time,
+        validity=validity,
+        window=window,
+        max_nonce=max_nonce,
+        publishers=publishers,
+        **bugs,
     )
 
-    def lookup_candidates(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
-        if not lookup_buggy:
-            # The same operator when every flag is off: the same term.
-            return candidates(s, m, c, p, d)
-        now = s["now"]
-        valid = (
-            z3.And(field["from"](d) <= now, now <= field["until"](d))
-            if bug["BUG_InclusiveValidUntil"]
-            else valid_at(d, now)
-        )
-        if bug["BUG_IgnoreRevocation"]:
-            revoked: Any = z3.BoolVal(False)
-        elif bug["BUG_AnyoneRevokes"]:
-            revoked = z3.Or(*(s["journal"][m][revocation(d, b)] for b in roster))
-        else:
-            revoked = revoked_in(s, m, d)
-        return z3.And(
-            s["journal"][m][d],
-            field["kind"](d) == desc_k,
-            field["auth"](d) == p,
-            z3.BoolVal(True) if bug["BUG_CrossContextLookup"] else field["ctx"](d) == c,
-            valid,
-            z3.Not(revoked),
-        )
-
-    def greatest(cands: Any, d: Any, tag: str, p: Any) -> Any:
-        # d \in DVGreatest(S): d \in S /\ \A x \in S : x = d \/ DVBetter(d, x)
-        x = x_var(tag)
-        return z3.And(
-            cands(d), forall([x], z3.Implies(cands(x), z3.Or(x == d, better(d, x))), of=p)
-        )
-
-    def in_best(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
-        return greatest(lambda y: candidates(s, m, c, p, y), d, "best", p)
-
-    def in_lookup(s: State, m: Any, c: Any, p: Any, d: Any) -> Any:
-        if bug["BUG_LastArrivedWins"]:
-            return z3.And(s["lastSeen"][m][c][p][d], lookup_candidates(s, m, c, p, d))
-        return greatest(lambda y: lookup_candidates(s, m, c, p, y), d, "look", p)
-
-    def needs_refresh(s: State, a: Any, c: Any) -> Any:
-        x = x_var("nr")
-        # Publishers are a1/a2 (a param ranging over the roster): the
-        # quantifier ranges over the universe unless a is a known constant.
-        return forall(
-            [x], z3.Implies(candidates(s, a, c, a, x), s["now"] + Window >= field["until"](x))
-        )
-
-    empty = z3.K(F, z3.BoolVal(False))
-
-    def init(s: State) -> Any:
-        return z3.And(
-            s["now"] == 0,
-            s["journal"] == z3.K(A.sort, empty),
-            s["nextNonce"] == z3.K(A.sort, z3.IntVal(1)),
-            s["lastSeen"] == z3.K(A.sort, z3.K(C.sort, z3.K(A.sort, empty))),
-        )
-
-    def publish(s: State, t: State, p: Any) -> Any:
-        a, c = p["a"], p["c"]
-        n = s["nextNonce"][a]
-        d = F.fact(desc_k, a, c, s["now"], s["now"] + Validity, n, a)
-        return z3.And(
-            in_auth(a),
-            Publishers[a],
-            needs_refresh(s, a, c),
-            n <= MaxNonce,
-            t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], d, True)),
-            t["lastSeen"]
-            == z3.Store(
-                s["lastSeen"],
-                a,
-                z3.Store(
-                    s["lastSeen"][a], c, z3.Store(s["lastSeen"][a][c], a, z3.Store(empty, d, True))
-                ),
-            ),
-            t["nextNonce"] == z3.Store(s["nextNonce"], a, n + 1),
-        )
-
-    def revoke(s: State, t: State, p: Any) -> Any:
-        a, d = p["a"], p["d"]
-        r = revocation(d, a)
-        return z3.And(
-            in_auth(a),
-            s["journal"][a][d],
-            field["kind"](d) == desc_k,
-            field["auth"](d) == a,
-            valid_at(d, s["now"]),
-            z3.Not(s["journal"][a][r]),
-            t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], r, True)),
-        )
-
-    def forge(s: State, t: State, p: Any) -> Any:
-        b, d = p["a"], p["d"]
-        x = x_var("fg")
-
-        def honest(m: Any) -> Any:
-            return forall(
-                [x],
-                z3.Implies(
-                    s["journal"][m][x],
-                    z3.Or(field["kind"](x) != rev_k, field["by"](x) == field["auth"](x)),
-                ),
-            )
-
-        return z3.And(
-            in_auth(b),
-            s["journal"][b][d],
-            field["kind"](d) == desc_k,
-            field["auth"](d) != b,
-            *(honest(m) for m in roster),
-            t["journal"]
-            == z3.Store(s["journal"], b, z3.Store(s["journal"][b], revocation(d, b), True)),
-        )
-
-    def sync(s: State, t: State, p: Any) -> Any:
-        src, dst, f = p["src"], p["dst"], p["f"]
-        merged = (
-            s["journal"][src] if bug["BUG_SyncReplaces"] else z3.Store(s["journal"][dst], f, True)
-        )
-        fc, fa = field["ctx"](f), field["auth"](f)
-        seen = z3.Store(
-            s["lastSeen"],
-            dst,
-            z3.Store(
-                s["lastSeen"][dst],
-                fc,
-                z3.Store(s["lastSeen"][dst][fc], fa, z3.Store(empty, f, True)),
-            ),
-        )
-        return z3.And(
-            in_auth(src),
-            z3.Or(in_auth(dst), dst == eve),
-            src != dst,
-            z3.BoolVal(True) if bug["BUG_SyncToNonMember"] else in_auth(dst),
-            s["journal"][src][f],
-            z3.Not(s["journal"][dst][f]),
-            t["journal"] == z3.Store(s["journal"], dst, merged),
-            t["lastSeen"]
-            == z3.If(z3.And(field["kind"](f) == desc_k, in_auth(dst)), seen, s["lastSeen"]),
-        )
-
-    def tick(s: State, t: State, p: Any) -> Any:
-        return z3.And(s["now"] < MaxTime, t["now"] == s["now"] + 1)
-
-    actions = {
-        "PreparePublishDescriptor": Action(
-            publish, ("journal", "lastSeen", "nextNonce"), {"a": A.sort, "c": C.sort}
-        ),
-        "RevokeDescriptor": Action(revoke, ("journal",), {"a": A.sort, "d": F}),
-        "ForgeRevocation": Action(forge, ("journal",), {"a": A.sort, "d": F}),
-        "SyncJournal": Action(
-            sync, ("journal", "lastSeen"), {"src": A.sort, "dst": A.sort, "f": F}
-        ),
-        "Tick": Action(tick, ("now",)),
-    }
-
-    def every_choice(s: State, body: Any) -> Any:
-        d = z3.Const("d!q", F)
-        return z3.And(
-            *(
-                forall([d], z3.Implies(in_lookup(s, m, c, p, d), body(m, c, p, d)), of=p)
-                for m in roster
-                for c in ctxs
-                for p in roster
-            )
-        )
-
-    def fact_ok(s: State, f: Any) -> Any:
-        is_desc = field["kind"](f) == desc_k
-        return z3.And(
-            in_auth(field["auth"](f)),
-            in_auth(field["by"](f)),
-            field["from"](f) >= 0,
-            field["from"](f) <= MaxTime,
-            field["until"](f) >= 0,
-            field["until"](f) <= MaxTime + Validity,
-            field["nonce"](f) >= 1,
-            field["nonce"](f) <= MaxNonce,
-            z3.Implies(is_desc, field["by"](f) == field["auth"](f)),
-        )
-
-    def type_ok(s: State) -> Any:
-        f, g = z3.Const("f!t", F), z3.Const("g!t", F)
-        members = [*roster, eve]
-        parts = [s["now"] >= 0, s["now"] <= MaxTime]
-        parts += [forall([f], z3.Implies(s["journal"][m][f], fact_ok(s, f))) for m in members]
-        parts += [z3.And(s["nextNonce"][a] >= 1, s["nextNonce"][a] <= MaxNonce + 1) for a in roster]
-        for m in roster:
-            for c in ctxs:
-                for p in roster:
-                    ls = s["lastSeen"][m][c][p]
-                    if universe:
-                        # Cardinality <= 1 over a finite universe is AtMost.
-                        members_ = [u for a in DV_AUTH for u in descs_of[a]]
-                        parts.append(z3.AtMost(*(ls[u] for u in members_), 1))
-                        parts.append(forall([f], z3.Implies(ls[f], fact_ok(s, f))))
-                    else:
-                        parts.append(
-                            forall(
-                                [f, g],
-                                z3.Implies(z3.And(ls[f], ls[g]), z3.And(f == g, fact_ok(s, f))),
-                            )
-                        )
-        return z3.And(*parts)
-
-    def publisher_revokes(s: State) -> Any:
-        d, e = z3.Const("d!p", F), z3.Const("e!p", F)
-        return z3.And(
-            *(
-                z3.Implies(
-                    exists([d], in_best(s, m, c, p, d), of=p),
-                    exists([e], in_lookup(s, m, c, p, e), of=p),
-                )
-                for m in roster
-                for c in ctxs
-                for p in roster
-            )
-        )
-
-    def deterministic(s: State) -> Any:
-        d, x = z3.Const("d!q", F), z3.Const("x!q", F)
-        return z3.And(
-            *(
-                forall(
-                    [d, x],
-                    z3.Implies(
-                        z3.And(in_lookup(s, m, c, p, d), candidates(s, m, c, p, x)),
-                        z3.Not(better(x, d)),
-                    ),
-                    of=p,
-                )
-                for m in roster
-                for c in ctxs
-                for p in roster
-            )
-        )
-
-    invariants = {
-        "DVTypeOK": type_ok,
-        "DVOnlyMembersKnow": lambda s: s["journal"][eve] == empty,
-        "DVNoCrossContext": lambda s: every_choice(s, lambda m, c, p, d: field["ctx"](d) == c),
-        "DVChosenValid": lambda s: every_choice(s, lambda m, c, p, d: valid_at(d, s["now"])),
-        "DVRevokedNeverChosen": lambda s: every_choice(
-            s, lambda m, c, p, d: z3.Not(revoked_in(s, m, d))
-        ),
-        "DVOnlyPublisherRevokes": publisher_revokes,
-        "DVChoiceDeterministic": deterministic,
-    }
-
-    def all_facts(s: State, body: Any) -> Any:
-        f = z3.Const("f!s", F)
-        return z3.And(
-            *(forall([f], z3.Implies(s["journal"][m][f], body(m, f))) for m in [*roster, eve])
-        )
-
-    strengthening = {
-        # Revocation facts are DVRevocation(d, b): from = until = 0 (the twin's
-        # DVRevokedIn relies on it).
-        "DVRevocationShape": lambda s: all_facts(
-            s,
-            lambda m, f: z3.Implies(
-                field["kind"](f) == rev_k, z3.And(field["from"](f) == 0, field["until"](f) == 0)
-            ),
-        ),
-        # Descriptors of a publisher have nonces below its next nonce.
-        "DVNonceBelowNext": lambda s: all_facts(
-            s,
-            lambda m, f: z3.And(
-                *(
-                    z3.Implies(field["auth"](f) == a, field["nonce"](f) < s["nextNonce"][a])
-                    for a in roster
-                ),
-                field["from"](f) <= s["now"],
-                z3.Implies(
-                    field["kind"](f) == desc_k,
-                    field["until"](f) == field["from"](f) + Validity,
-                ),
-            ),
-        ),
-    }
-
-    action_properties = {"DVJournalGrowOnly": _grow_only(roster)}
+    def bind(table: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
+        return {name: functools.partial(fn, v) for name, fn in table.items()}
 
     return TransitionSystem(
         "DescriptorValidity",
-        variables,
-        init,
-        actions,
-        invariants,
-        strengthening=strengthening,
-        axioms=axioms,
-        constants=constants,
-        constant_decoders={"Publishers": lambda m, e: _subset(m, e, roster)},
-        decoders=_decoders(S, roster, ctxs),
-        action_properties=action_properties,
+        dv_variables(v),
+        functools.partial(DVInit, v),
+        dv_actions(v),
+        bind(DV_INVARIANTS),
+        strengthening=bind(DV_STRENGTHENING),
+        axioms=functools.partial(DVConstantsOK, v),
+        constants=v.constants(),
+        constant_decoders={"Publishers": lambda m, e: _subset(m, e, v.roster)},
+        decoders=_decoders(v.S, v.roster, v.ctxs),
+        action_properties=bind(DV_ACTION_PROPERTIES),
     )
-
-
-def _grow_only(roster: Sequence[Any]) -> Any:
-    def prop(s: State, t: State) -> Any:
-        return z3.And(*(z3.IsSubset(s["journal"][m], t["journal"][m]) for m in roster))
-
-    return prop
 
 
 def _subset(model: Any, arr: Any, roster: Sequence[Any]) -> object:

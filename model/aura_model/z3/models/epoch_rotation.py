@@ -4,17 +4,26 @@ Same variables, actions (with their ``\\E`` parameters), invariant names and
 ``BUG_*`` flags as the TLA+ module, with ``Ini = a1`` and ``Resp = a2`` as in
 its TLC model. Epochs, handshake ids and timestamps are unbounded integers;
 ``MaxEpoch`` and ``MaxHs`` are free constants unless pinned.
+
+Every operator, action and invariant of the module is a function of the same
+name here, over an explicit :class:`ERVocab` (sorts, constants, bug flags)
+instead of closed-over locals, so each can be queried alone;
+:func:`epoch_rotation` only assembles them.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
 import z3
 
 from aura_model.z3.framework import (
     Action,
     EnumSort,
+    Params,
     Record,
     State,
     TransitionSystem,
@@ -24,16 +33,56 @@ from aura_model.z3.framework import (
 )
 
 __all__ = [
+    "ER_BOUNDED_FORMS",
     "ER_BUGS",
     "ER_FLAGS",
     "ER_IMPLIED",
+    "ER_INVARIANTS",
     "ER_MC_CONSTANTS",
     "ER_SCHEDULES",
+    "ER_STRENGTHENING",
     "ER_WITNESS_FLAGS",
     "ER_WITNESS_PREFIXES",
+    "AdvanceEpoch",
+    "CloseChannel",
+    "ERActiveHasInit",
+    "ERChanShape",
+    "ERClosedHandedOut",
+    "ERConfirmedIds",
+    "ERConstantsOK",
+    "ERInit",
+    "ERKeyConfirmed",
+    "ERKeyConfirmedBounded",
+    "ERLogBelowTs",
+    "ERMsgShape",
+    "ERNoReplayedInit",
+    "ERNoReplayedInitBounded",
+    "ERNoRevival",
+    "ERNoStaleActive",
+    "ERPsk",
+    "ERPskSecret",
+    "ERRekeyIsNewHandshake",
+    "ERRekeyIsNewHandshakeBounded",
+    "ERRetire",
+    "ERRetiredEpochRejected",
+    "ERRetiredEpochRejectedBounded",
     "ERSorts",
+    "ERTsHandedOut",
+    "ERTypeOK",
+    "ERVocab",
+    "HandleHandshake",
+    "HandshakeTimeout",
+    "KeyConfirm",
+    "PrepareEstablishChannel",
+    "ProcessResponse",
+    "ReceiveData",
+    "RotateChannel",
+    "SendData",
     "epoch_rotation",
+    "er_actions",
     "er_sorts",
+    "er_variables",
+    "er_vocab",
 ]
 
 INI, RESP = "a1", "a2"
@@ -127,556 +176,764 @@ def er_sorts() -> ERSorts:
     return ERSorts()
 
 
-def epoch_rotation(
-    *, max_epoch: int | None = None, max_hs: int | None = None, **bugs: bool
-) -> TransitionSystem:
+@attrs.frozen(eq=False)
+class ERVocab:
+    """What every operator of the twin speaks in: the sorts, the spec's
+    CONSTANTS as Z3 terms (with the values pinned, if any) and the ``BUG_*``
+    flags that are set.
+
+    ``eq=False``: Z3 terms overload ``==`` to build formulas."""
+
+    S: ERSorts
+    bugs: frozenset[str]
+    MaxEpoch: Any
+    MaxHs: Any
+    max_epoch: int | None  # the pinned values, if any
+    max_hs: int | None
+    ini: Any  # Ini
+    resp: Any  # Resp
+    auth: tuple[Any, ...]  # Auth == {Ini, Resp}
+    no_chan: Any  # ERNoChan
+
+    def bug(self, flag: str) -> bool:
+        return flag in self.bugs
+
+
+def er_vocab(*, max_epoch: int | None = None, max_hs: int | None = None, **bugs: bool) -> ERVocab:
+    """The vocabulary of one twin; keyword constants pin the spec's CONSTANTS
+    (default: free), keyword flags set its ``BUG_*`` flags."""
     unknown = set(bugs) - set(ER_FLAGS)
     if unknown:
         raise ValueError(f"EpochRotation has no bug flags {sorted(unknown)}")
-    bug = {b: bugs.get(b, False) for b in ER_FLAGS}
     S = er_sorts()
-    A, ST, TY = S.auth, S.st, S.type
-    C, M, E, R, L = S.chan, S.msg, S.est, S.rcv, S.log
-    ii, bb = z3.IntSort(), z3.BoolSort()
-    ini, resp = A[INI], A[RESP]
-    auth = [ini, resp]
-    MaxEpoch, MaxHs = z3.Int("MaxEpoch"), z3.Int("MaxHs")
+    ini, resp = S.auth[INI], S.auth[RESP]
+    return ERVocab(
+        S=S,
+        bugs=frozenset(b for b, on in bugs.items() if on),
+        MaxEpoch=z3.Int("MaxEpoch"),
+        MaxHs=z3.Int("MaxHs"),
+        max_epoch=max_epoch,
+        max_hs=max_hs,
+        ini=ini,
+        resp=resp,
+        auth=(ini, resp),
+        no_chan=S.chan.chan(S.st["None"], 0, 0, 0),
+    )
 
-    variables = {
-        "epoch": z3.ArraySort(A.sort, ii),
-        "chan": z3.ArraySort(A.sort, z3.ArraySort(A.sort, C)),
+
+def er_variables(v: ERVocab) -> dict[str, Any]:
+    """The spec's VARIABLES and their sorts."""
+    S = v.S
+    A, ii, bb = S.auth.sort, z3.IntSort(), z3.BoolSort()
+    return {
+        "epoch": z3.ArraySort(A, ii),
+        "chan": z3.ArraySort(A, z3.ArraySort(A, S.chan)),
         "nextId": ii,
-        "lastTs": z3.ArraySort(A.sort, z3.ArraySort(A.sort, ii)),
-        "msgs": z3.ArraySort(M, bb),
-        "respLog": L,
+        "lastTs": z3.ArraySort(A, z3.ArraySort(A, ii)),
+        "msgs": z3.ArraySort(S.msg, bb),
+        "respLog": S.log,
         "confirmed": z3.ArraySort(ii, bb),
-        "established": z3.ArraySort(E, bb),
-        "closed": z3.ArraySort(A.sort, z3.ArraySort(ii, bb)),
-        "received": z3.ArraySort(R, bb),
+        "established": z3.ArraySort(S.est, bb),
+        "closed": z3.ArraySort(A, z3.ArraySort(ii, bb)),
+        "received": z3.ArraySort(S.rcv, bb),
     }
 
-    def axioms(s: State) -> Any:
-        parts = [MaxEpoch >= 0, MaxHs >= 0]
-        if max_epoch is not None:
-            parts.append(MaxEpoch == max_epoch)
-        if max_hs is not None:
-            parts.append(MaxHs == max_hs)
-        return z3.And(*parts)
 
-    def psk_of(e: Any) -> Any:
-        return z3.IntVal(0) if bug["BUG_PskFromPublicIds"] else e + 1
+def ERConstantsOK(v: ERVocab, s: State) -> Any:
+    """The module's ASSUME (and the pinned values): axioms of every state."""
+    parts = [v.MaxEpoch >= 0, v.MaxHs >= 0]
+    if v.max_epoch is not None:
+        parts.append(v.MaxEpoch == v.max_epoch)
+    if v.max_hs is not None:
+        parts.append(v.MaxHs == v.max_hs)
+    return z3.And(*parts)
 
-    no_chan = C.chan(ST["None"], 0, 0, 0)
 
-    def ch(s: State, a: Any, b: Any) -> Any:
-        return s["chan"][a][b]
+# -- the module's operators ---------------------------------------------------
 
-    def set_chan(s: State, a: Any, b: Any, value: Any) -> Any:
-        return z3.Store(s["chan"], a, z3.Store(s["chan"][a], b, value))
 
-    def with_st(c: Any, st: str) -> Any:
-        return C.chan(ST[st], C.ep(c), C.id(c), C.psk(c))
+def ERPsk(v: ERVocab, e: Any) -> Any:
+    return z3.IntVal(0) if v.bug("BUG_PskFromPublicIds") else e + 1
 
-    def st_in(c: Any, *names: str) -> Any:
-        return z3.Or(*(C.st(c) == ST[n] for n in names))
 
-    def add_closed(s: State, a: Any, x: Any) -> Any:
-        return z3.Store(s["closed"], a, z3.Store(s["closed"][a], x, True))
+def _ch(s: State, a: Any, b: Any) -> Any:
+    """``chan[a][b]``."""
+    return s["chan"][a][b]
 
-    def retire(s: State, a: Any, b: Any) -> Any:
-        c = ch(s, a, b)
-        return z3.If(st_in(c, "None", "Closed", "Error"), s["closed"], add_closed(s, a, C.id(c)))
 
-    def init(s: State) -> Any:
-        return z3.And(
-            s["epoch"] == z3.K(A.sort, z3.IntVal(0)),
-            s["chan"] == z3.K(A.sort, z3.K(A.sort, no_chan)),
-            s["nextId"] == 1,
-            s["lastTs"] == z3.K(A.sort, z3.K(A.sort, z3.IntVal(0))),
-            s["msgs"] == z3.K(M, z3.BoolVal(False)),
-            s["respLog"] == L.log(0, z3.K(ii, z3.IntVal(0))),
-            s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
-            s["established"] == z3.K(E, z3.BoolVal(False)),
-            s["closed"] == z3.K(A.sort, z3.K(ii, z3.BoolVal(False))),
-            s["received"] == z3.K(R, z3.BoolVal(False)),
-        )
+def _set_chan(s: State, a: Any, b: Any, value: Any) -> Any:
+    """``[chan EXCEPT ![a][b] = value]``."""
+    return z3.Store(s["chan"], a, z3.Store(s["chan"][a], b, value))
 
-    def prepare(s: State, t: State, p: Any) -> Any:
-        e, n = s["epoch"][ini], s["nextId"]
-        return z3.And(
-            st_in(ch(s, ini, resp), "None", "Rotating", "Closed", "Error"),
-            n <= MaxHs,
-            t["chan"] == set_chan(s, ini, resp, C.chan(ST["Establishing"], e, n, psk_of(e))),
-            t["closed"] == retire(s, ini, resp),
-            t["msgs"] == z3.Store(s["msgs"], M.msg(TY["Init"], ini, resp, e, n, psk_of(e)), True),
-            t["nextId"] == n + 1,
-        )
 
-    def handle(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        src = M.src(m)
-        ep = M.ep(m) if bug["BUG_NoEpochBinding"] else s["epoch"][resp]
-        psk = psk_of(ep)
-        st = "Active" if bug["BUG_ActiveBeforeConfirm"] else "Establishing"
-        est = E.est(src, resp, M.id(m), ep)
-        last = s["lastTs"][resp][src]
-        log = s["respLog"]
-        n = L.len(log) + 1
-        return z3.And(
-            s["msgs"][m],
-            M.type(m) == TY["Init"],
-            M.dst(m) == resp,
-            z3.BoolVal(True) if bug["BUG_NoEpochBinding"] else M.ep(m) == s["epoch"][resp],
-            z3.BoolVal(True) if bug["BUG_NoReplayCheck"] else M.id(m) > last,
-            t["chan"] == set_chan(s, resp, src, C.chan(ST[st], ep, M.id(m), psk)),
-            t["established"]
-            == (
-                z3.Store(s["established"], est, True)
-                if bug["BUG_ActiveBeforeConfirm"]
-                else s["established"]
+def _with_st(v: ERVocab, c: Any, st: str) -> Any:
+    """``[c EXCEPT !.st = st]``."""
+    C = v.S.chan
+    return C.chan(v.S.st[st], C.ep(c), C.id(c), C.psk(c))
+
+
+def _st_in(v: ERVocab, c: Any, *names: str) -> Any:
+    """``c.st \\in {names}``."""
+    return z3.Or(*(v.S.chan.st(c) == v.S.st[n] for n in names))
+
+
+def _add_closed(s: State, a: Any, x: Any) -> Any:
+    """``[closed EXCEPT ![a] = @ \\cup {x}]``."""
+    return z3.Store(s["closed"], a, z3.Store(s["closed"][a], x, True))
+
+
+def ERRetire(v: ERVocab, s: State, a: Any, b: Any) -> Any:
+    """``closed'`` when ``a`` replaces its channel with ``b``: a live one's id is retired."""
+    c = _ch(s, a, b)
+    return z3.If(
+        _st_in(v, c, "None", "Closed", "Error"),
+        s["closed"],
+        _add_closed(s, a, v.S.chan.id(c)),
+    )
+
+
+# -- Init and the actions -----------------------------------------------------
+
+
+def ERInit(v: ERVocab, s: State) -> Any:
+    A, M, E, R, L = v.S.auth, v.S.msg, v.S.est, v.S.rcv, v.S.log
+    ii = z3.IntSort()
+    return z3.And(
+        s["epoch"] == z3.K(A.sort, z3.IntVal(0)),
+        s["chan"] == z3.K(A.sort, z3.K(A.sort, v.no_chan)),
+        s["nextId"] == 1,
+        s["lastTs"] == z3.K(A.sort, z3.K(A.sort, z3.IntVal(0))),
+        s["msgs"] == z3.K(M, z3.BoolVal(False)),
+        s["respLog"] == L.log(0, z3.K(ii, z3.IntVal(0))),
+        s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
+        s["established"] == z3.K(E, z3.BoolVal(False)),
+        s["closed"] == z3.K(A.sort, z3.K(ii, z3.BoolVal(False))),
+        s["received"] == z3.K(R, z3.BoolVal(False)),
+    )
+
+
+def PrepareEstablishChannel(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
+    ini, resp = v.ini, v.resp
+    e, n = s["epoch"][ini], s["nextId"]
+    return z3.And(
+        _st_in(v, _ch(s, ini, resp), "None", "Rotating", "Closed", "Error"),
+        n <= v.MaxHs,
+        t["chan"] == _set_chan(s, ini, resp, C.chan(ST["Establishing"], e, n, ERPsk(v, e))),
+        t["closed"] == ERRetire(v, s, ini, resp),
+        t["msgs"] == z3.Store(s["msgs"], M.msg(TY["Init"], ini, resp, e, n, ERPsk(v, e)), True),
+        t["nextId"] == n + 1,
+    )
+
+
+def HandleHandshake(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, E, L = v.S.chan, v.S.msg, v.S.est, v.S.log
+    ST, TY, resp = v.S.st, v.S.type, v.resp
+    m = p["m"]
+    src = M.src(m)
+    ep = M.ep(m) if v.bug("BUG_NoEpochBinding") else s["epoch"][resp]
+    psk = ERPsk(v, ep)
+    st = "Active" if v.bug("BUG_ActiveBeforeConfirm") else "Establishing"
+    est = E.est(src, resp, M.id(m), ep)
+    last = s["lastTs"][resp][src]
+    log = s["respLog"]
+    n = L.len(log) + 1
+    return z3.And(
+        s["msgs"][m],
+        M.type(m) == TY["Init"],
+        M.dst(m) == resp,
+        z3.BoolVal(True) if v.bug("BUG_NoEpochBinding") else M.ep(m) == s["epoch"][resp],
+        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else M.id(m) > last,
+        t["chan"] == _set_chan(s, resp, src, C.chan(ST[st], ep, M.id(m), psk)),
+        t["established"]
+        == (
+            z3.Store(s["established"], est, True)
+            if v.bug("BUG_ActiveBeforeConfirm")
+            else s["established"]
+        ),
+        t["msgs"] == z3.Store(s["msgs"], M.msg(TY["Resp"], resp, src, ep, M.id(m), psk), True),
+        t["closed"]
+        == z3.If(C.id(_ch(s, resp, src)) == M.id(m), s["closed"], ERRetire(v, s, resp, src)),
+        t["lastTs"]
+        == z3.Store(
+            s["lastTs"],
+            resp,
+            z3.Store(s["lastTs"][resp], src, z3.If(M.id(m) > last, M.id(m), last)),
+        ),
+        t["respLog"] == L.log(n, z3.Store(L.items(log), n, M.id(m))),
+    )
+
+
+def ProcessResponse(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, TY, ini = v.S.chan, v.S.msg, v.S.type, v.ini
+    m = p["m"]
+    c = _ch(s, ini, M.src(m))
+    allowed = (
+        ("Establishing", "Closed", "Error") if v.bug("BUG_ReviveClosed") else ("Establishing",)
+    )
+    return z3.And(
+        s["msgs"][m],
+        M.type(m) == TY["Resp"],
+        M.dst(m) == ini,
+        C.id(c) == M.id(m),
+        _st_in(v, c, *allowed),
+        z3.If(
+            M.psk(m) == C.psk(c),
+            z3.And(
+                t["chan"] == _set_chan(s, ini, M.src(m), _with_st(v, c, "Active")),
+                t["closed"] == s["closed"],
             ),
-            t["msgs"] == z3.Store(s["msgs"], M.msg(TY["Resp"], resp, src, ep, M.id(m), psk), True),
-            t["closed"]
-            == z3.If(C.id(ch(s, resp, src)) == M.id(m), s["closed"], retire(s, resp, src)),
-            t["lastTs"]
-            == z3.Store(
-                s["lastTs"],
-                resp,
-                z3.Store(s["lastTs"][resp], src, z3.If(M.id(m) > last, M.id(m), last)),
+            z3.And(
+                t["chan"] == _set_chan(s, ini, M.src(m), _with_st(v, c, "Error")),
+                t["closed"] == _add_closed(s, ini, M.id(m)),
             ),
-            t["respLog"] == L.log(n, z3.Store(L.items(log), n, M.id(m))),
-        )
+        ),
+    )
 
-    def process(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        c = ch(s, ini, M.src(m))
-        allowed = (
-            ("Establishing", "Closed", "Error") if bug["BUG_ReviveClosed"] else ("Establishing",)
+
+def SendData(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
+    a, b = p["a"], p["b"]
+    c = _ch(s, a, b)
+    return z3.And(
+        C.st(c) == ST["Active"],
+        t["msgs"] == z3.Store(s["msgs"], M.msg(TY["Data"], a, b, C.ep(c), C.id(c), C.psk(c)), True),
+    )
+
+
+def KeyConfirm(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, E, ST, TY = v.S.chan, v.S.msg, v.S.est, v.S.st, v.S.type
+    resp = v.resp
+    m = p["m"]
+    c = _ch(s, resp, M.src(m))
+    return z3.And(
+        s["msgs"][m],
+        M.type(m) == TY["Data"],
+        M.dst(m) == resp,
+        C.st(c) == ST["Establishing"],
+        C.id(c) == M.id(m),
+        z3.If(
+            M.psk(m) == C.psk(c),
+            z3.And(
+                t["chan"] == _set_chan(s, resp, M.src(m), _with_st(v, c, "Active")),
+                t["confirmed"] == z3.Store(s["confirmed"], M.id(m), True),
+                t["established"]
+                == z3.Store(s["established"], E.est(M.src(m), resp, M.id(m), C.ep(c)), True),
+                t["closed"] == s["closed"],
+            ),
+            z3.And(
+                t["chan"] == _set_chan(s, resp, M.src(m), _with_st(v, c, "Error")),
+                t["closed"] == _add_closed(s, resp, M.id(m)),
+                t["confirmed"] == s["confirmed"],
+                t["established"] == s["established"],
+            ),
+        ),
+    )
+
+
+def ReceiveData(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, M, R, ST, TY = v.S.chan, v.S.msg, v.S.rcv, v.S.st, v.S.type
+    b, m = p["b"], p["m"]
+    c = _ch(s, b, M.src(m))
+    ok = (
+        _st_in(v, c, "Active", "Rotating")
+        if v.bug("BUG_AcceptRetiredEpoch")
+        else z3.And(C.st(c) == ST["Active"], M.ep(m) == s["epoch"][b])
+    )
+    return z3.And(
+        s["msgs"][m],
+        M.type(m) == TY["Data"],
+        M.dst(m) == b,
+        C.id(c) == M.id(m),
+        ok,
+        t["received"] == z3.Store(s["received"], R.rcv(M.id(m), M.ep(m), s["epoch"][b]), True),
+    )
+
+
+def AdvanceEpoch(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    a = p["a"]
+    row = s["chan"][a]
+    for b in v.auth:
+        c = row[b]
+        row = z3.Store(
+            row,
+            b,
+            z3.If(_st_in(v, c, "Establishing", "Active"), _with_st(v, c, "Rotating"), c),
         )
-        return z3.And(
-            s["msgs"][m],
-            M.type(m) == TY["Resp"],
-            M.dst(m) == ini,
-            C.id(c) == M.id(m),
-            st_in(c, *allowed),
-            z3.If(
-                M.psk(m) == C.psk(c),
+    return z3.And(
+        s["epoch"][a] < v.MaxEpoch,
+        t["epoch"] == z3.Store(s["epoch"], a, s["epoch"][a] + 1),
+        t["chan"] == z3.Store(s["chan"], a, row),
+    )
+
+
+def RotateChannel(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, ST = v.S.chan, v.S.st
+    a, b = p["a"], p["b"]
+    c = _ch(s, a, b)
+    return z3.And(
+        z3.BoolVal(v.bug("BUG_RotateInPlace")),
+        C.st(c) == ST["Rotating"],
+        t["chan"] == _set_chan(s, a, b, C.chan(ST["Active"], s["epoch"][a], C.id(c), C.psk(c))),
+    )
+
+
+def HandshakeTimeout(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    C, ST = v.S.chan, v.S.st
+    a, b = p["a"], p["b"]
+    c = _ch(s, a, b)
+    return z3.And(
+        C.st(c) == ST["Establishing"],
+        t["chan"] == _set_chan(s, a, b, _with_st(v, c, "Error")),
+        t["closed"] == _add_closed(s, a, C.id(c)),
+    )
+
+
+def CloseChannel(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    a, b = p["a"], p["b"]
+    c = _ch(s, a, b)
+    return z3.And(
+        _st_in(v, c, "Active", "Rotating"),
+        t["chan"] == _set_chan(s, a, b, _with_st(v, c, "Closed")),
+        t["closed"] == _add_closed(s, a, v.S.chan.id(c)),
+    )
+
+
+# -- invariants ---------------------------------------------------------------
+
+
+def _every_chan(v: ERVocab, body: Callable[[Any, Any], Any]) -> Any:
+    """``\\A a, b \\in Auth : body``."""
+    return z3.And(*(body(a, b) for a in v.auth for b in v.auth))
+
+
+def _log_at(v: ERVocab, s: State, i: Any) -> Any:
+    """``respLog[i]``."""
+    return v.S.log.items(s["respLog"])[i]
+
+
+def _in_eps(v: ERVocab, x: Any) -> Any:
+    """``x \\in EREpochs``."""
+    return z3.And(x >= 0, x <= v.MaxEpoch)
+
+
+def _in_ids(v: ERVocab, x: Any) -> Any:
+    """``x \\in ERIds``."""
+    return z3.And(x >= 0, x <= v.MaxHs)
+
+
+def ERTypeOK(v: ERVocab, s: State) -> Any:
+    C, M, E, R, L = v.S.chan, v.S.msg, v.S.est, v.S.rcv, v.S.log
+    m, x, i = z3.Const("m!t", M), z3.Int("x!t"), z3.Int("i!t")
+    e = z3.Const("e!t", E)
+    r = z3.Const("r!t", R)
+    return z3.And(
+        *(_in_eps(v, s["epoch"][a]) for a in v.auth),
+        _every_chan(
+            v,
+            lambda a, b: z3.And(
+                _in_eps(v, C.ep(_ch(s, a, b))),
+                _in_ids(v, C.id(_ch(s, a, b))),
+                C.psk(_ch(s, a, b)) >= 0,
+                C.psk(_ch(s, a, b)) <= v.MaxEpoch + 1,
+            ),
+        ),
+        s["nextId"] >= 1,
+        s["nextId"] <= v.MaxHs + 1,
+        _every_chan(v, lambda a, b: _in_ids(v, s["lastTs"][a][b])),
+        z3.ForAll(
+            [m],
+            z3.Implies(
+                s["msgs"][m],
                 z3.And(
-                    t["chan"] == set_chan(s, ini, M.src(m), with_st(c, "Active")),
-                    t["closed"] == s["closed"],
-                ),
-                z3.And(
-                    t["chan"] == set_chan(s, ini, M.src(m), with_st(c, "Error")),
-                    t["closed"] == add_closed(s, ini, M.id(m)),
+                    _in_eps(v, M.ep(m)),
+                    _in_ids(v, M.id(m)),
+                    M.psk(m) >= 0,
+                    M.psk(m) <= v.MaxEpoch + 1,
                 ),
             ),
-        )
+        ),
+        L.len(s["respLog"]) >= 0,
+        z3.ForAll(
+            [i],
+            z3.Implies(z3.And(i >= 1, i <= L.len(s["respLog"])), _in_ids(v, _log_at(v, s, i))),
+        ),
+        z3.ForAll([x], z3.Implies(s["confirmed"][x], _in_ids(v, x))),
+        z3.ForAll(
+            [e],
+            z3.Implies(s["established"][e], z3.And(_in_ids(v, E.id(e)), _in_eps(v, E.ep(e)))),
+        ),
+        *(z3.ForAll([x], z3.Implies(s["closed"][a][x], _in_ids(v, x))) for a in v.auth),
+        z3.ForAll(
+            [r],
+            z3.Implies(
+                s["received"][r],
+                z3.And(_in_ids(v, R.id(r)), _in_eps(v, R.ep(r)), _in_eps(v, R.at(r))),
+            ),
+        ),
+    )
 
-    def send(s: State, t: State, p: Any) -> Any:
-        a, b = p["a"], p["b"]
-        c = ch(s, a, b)
-        return z3.And(
-            C.st(c) == ST["Active"],
-            t["msgs"]
-            == z3.Store(s["msgs"], M.msg(TY["Data"], a, b, C.ep(c), C.id(c), C.psk(c)), True),
-        )
 
-    def confirm(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        c = ch(s, resp, M.src(m))
-        return z3.And(
-            s["msgs"][m],
-            M.type(m) == TY["Data"],
-            M.dst(m) == resp,
-            C.st(c) == ST["Establishing"],
-            C.id(c) == M.id(m),
-            z3.If(
-                M.psk(m) == C.psk(c),
+def ERNoRevival(v: ERVocab, s: State) -> Any:
+    C = v.S.chan
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(
+            s["closed"][a][C.id(_ch(s, a, b))], _st_in(v, _ch(s, a, b), "Closed", "Error")
+        ),
+    )
+
+
+def ERKeyConfirmed(v: ERVocab, s: State) -> Any:
+    C, E, ST = v.S.chan, v.S.est, v.S.st
+    e = z3.Const("e!c", E)
+    c = _ch(s, v.resp, v.ini)
+    return z3.And(
+        z3.Implies(C.st(c) == ST["Active"], s["confirmed"][C.id(c)]),
+        z3.ForAll([e], z3.Implies(s["established"][e], s["confirmed"][E.id(e)])),
+    )
+
+
+def ERNoReplayedInit(v: ERVocab, s: State) -> Any:
+    i, j = z3.Int("i!r"), z3.Int("j!r")
+    return z3.ForAll(
+        [i, j],
+        z3.Implies(
+            z3.And(i >= 1, i < j, j <= v.S.log.len(s["respLog"])),
+            _log_at(v, s, i) < _log_at(v, s, j),
+        ),
+    )
+
+
+def ERPskSecret(v: ERVocab, s: State) -> Any:
+    C, ST = v.S.chan, v.S.st
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(C.st(_ch(s, a, b)) == ST["Active"], C.psk(_ch(s, a, b)) != 0),
+    )
+
+
+def ERRetiredEpochRejected(v: ERVocab, s: State) -> Any:
+    R = v.S.rcv
+    r = z3.Const("r!e", R)
+    return z3.ForAll([r], z3.Implies(s["received"][r], R.ep(r) == R.at(r)))
+
+
+def ERRekeyIsNewHandshake(v: ERVocab, s: State) -> Any:
+    C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
+    m = z3.Const("m!k", M)
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(
+            C.st(_ch(s, a, b)) == ST["Active"],
+            z3.Exists(
+                [m],
                 z3.And(
-                    t["chan"] == set_chan(s, resp, M.src(m), with_st(c, "Active")),
-                    t["confirmed"] == z3.Store(s["confirmed"], M.id(m), True),
-                    t["established"]
-                    == z3.Store(s["established"], E.est(M.src(m), resp, M.id(m), C.ep(c)), True),
-                    t["closed"] == s["closed"],
-                ),
-                z3.And(
-                    t["chan"] == set_chan(s, resp, M.src(m), with_st(c, "Error")),
-                    t["closed"] == add_closed(s, resp, M.id(m)),
-                    t["confirmed"] == s["confirmed"],
-                    t["established"] == s["established"],
+                    s["msgs"][m],
+                    M.type(m) == TY["Init"],
+                    M.id(m) == C.id(_ch(s, a, b)),
+                    M.ep(m) == C.ep(_ch(s, a, b)),
                 ),
             ),
-        )
+        ),
+    )
 
-    def receive(s: State, t: State, p: Any) -> Any:
-        b, m = p["b"], p["m"]
-        c = ch(s, b, M.src(m))
-        ok = (
-            st_in(c, "Active", "Rotating")
-            if bug["BUG_AcceptRetiredEpoch"]
-            else z3.And(C.st(c) == ST["Active"], M.ep(m) == s["epoch"][b])
-        )
-        return z3.And(
-            s["msgs"][m],
-            M.type(m) == TY["Data"],
-            M.dst(m) == b,
-            C.id(c) == M.id(m),
-            ok,
-            t["received"] == z3.Store(s["received"], R.rcv(M.id(m), M.ep(m), s["epoch"][b]), True),
-        )
 
-    def advance(s: State, t: State, p: Any) -> Any:
-        a = p["a"]
-        row = s["chan"][a]
-        for b in auth:
-            c = row[b]
-            row = z3.Store(
-                row,
-                b,
-                z3.If(st_in(c, "Establishing", "Active"), with_st(c, "Rotating"), c),
+def ERNoStaleActive(v: ERVocab, s: State) -> Any:
+    C = v.S.chan
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(
+            _st_in(v, _ch(s, a, b), "Establishing", "Active"),
+            C.ep(_ch(s, a, b)) == s["epoch"][a],
+        ),
+    )
+
+
+# -- strengthening lemmas -----------------------------------------------------
+
+
+def _msg_shape(v: ERVocab, s: State, m: Any) -> Any:
+    M, TY = v.S.msg, v.S.type
+    return z3.Implies(
+        s["msgs"][m],
+        z3.And(
+            M.id(m) >= 1,
+            M.id(m) < s["nextId"],
+            M.ep(m) >= 0,
+            M.ep(m) <= v.MaxEpoch,
+            M.psk(m) == M.ep(m) + 1,
+            z3.Implies(
+                M.type(m) == TY["Init"],
+                z3.And(M.src(m) == v.ini, M.dst(m) == v.resp, M.ep(m) <= s["epoch"][v.ini]),
+            ),
+            M.src(m) != M.dst(m),
+        ),
+    )
+
+
+def ERMsgShape(v: ERVocab, s: State) -> Any:
+    """Message shapes: only Ini sends Init, with the PSK of its epoch, and
+    every id on the wire was handed out already."""
+    return z3.ForAll([z3.Const("m!s", v.S.msg)], _msg_shape(v, s, z3.Const("m!s", v.S.msg)))
+
+
+def ERChanShape(v: ERVocab, s: State) -> Any:
+    """Channels that exist carry their epoch's PSK and an id handed out
+    already; the responder's ids were accepted (<= lastTs)."""
+    C, ST, ini, resp = v.S.chan, v.S.st, v.ini, v.resp
+    return _every_chan(
+        v,
+        lambda a, b: z3.If(
+            C.st(_ch(s, a, b)) == ST["None"],
+            _ch(s, a, b) == v.no_chan,
+            z3.And(
+                C.psk(_ch(s, a, b)) == C.ep(_ch(s, a, b)) + 1,
+                C.id(_ch(s, a, b)) >= 1,
+                C.id(_ch(s, a, b)) < s["nextId"],
+                C.ep(_ch(s, a, b)) <= s["epoch"][a],
+                C.ep(_ch(s, a, b)) >= 0,
+                a != b,
+                z3.Implies(a == resp, C.id(_ch(s, a, b)) <= s["lastTs"][resp][ini]),
+            ),
+        ),
+    )
+
+
+def ERClosedHandedOut(v: ERVocab, s: State) -> Any:
+    """Closed ids were handed out; the responder's were accepted."""
+    ini, resp = v.ini, v.resp
+    return z3.And(
+        *(
+            z3.ForAll(
+                [z3.Int("x!c")],
+                z3.Implies(
+                    s["closed"][a][z3.Int("x!c")],
+                    z3.And(
+                        z3.Int("x!c") >= 1,
+                        z3.Int("x!c") < s["nextId"],
+                        z3.Implies(a == resp, z3.Int("x!c") <= s["lastTs"][resp][ini]),
+                    ),
+                ),
             )
-        return z3.And(
-            s["epoch"][a] < MaxEpoch,
-            t["epoch"] == z3.Store(s["epoch"], a, s["epoch"][a] + 1),
-            t["chan"] == z3.Store(s["chan"], a, row),
+            for a in v.auth
+        )
+    )
+
+
+def ERLogBelowTs(v: ERVocab, s: State) -> Any:
+    """The responder's log is within its replay mark."""
+    return z3.ForAll(
+        [z3.Int("i!l")],
+        z3.Implies(
+            z3.And(z3.Int("i!l") >= 1, z3.Int("i!l") <= v.S.log.len(s["respLog"])),
+            z3.And(
+                _log_at(v, s, z3.Int("i!l")) <= s["lastTs"][v.resp][v.ini],
+                _log_at(v, s, z3.Int("i!l")) >= 1,
+            ),
+        ),
+    )
+
+
+def ERTsHandedOut(v: ERVocab, s: State) -> Any:
+    """Replay marks are ids handed out already."""
+    return z3.And(
+        *(
+            z3.And(s["lastTs"][a][b] >= 0, s["lastTs"][a][b] < s["nextId"])
+            for a in v.auth
+            for b in v.auth
+        ),
+        v.S.log.len(s["respLog"]) >= 0,
+    )
+
+
+def ERActiveHasInit(v: ERVocab, s: State) -> Any:
+    """The witness of ERRekeyIsNewHandshake: an existing channel's Init."""
+    C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
+
+    def init_msg(c: Any) -> Any:
+        return M.msg(TY["Init"], v.ini, v.resp, C.ep(c), C.id(c), C.ep(c) + 1)
+
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(
+            C.st(_ch(s, a, b)) != ST["None"], s["msgs"][init_msg(_ch(s, a, b))]
+        ),
+    )
+
+
+def ERConfirmedIds(v: ERVocab, s: State) -> Any:
+    """Confirmed ids were handed out."""
+    return z3.ForAll(
+        [z3.Int("x!f")],
+        z3.Implies(
+            s["confirmed"][z3.Int("x!f")],
+            z3.And(z3.Int("x!f") >= 1, z3.Int("x!f") < s["nextId"]),
+        ),
+    )
+
+
+# -- quantifier-free forms for BMC --------------------------------------------
+# On pinned constants the sets range over records whose fields are ids
+# 0..MaxHs and epochs 0..MaxEpoch (ERTypeOK), and the log grows by one entry
+# per step. Without them, model-based quantifier instantiation may answer
+# "unknown" on a satisfiable query.
+
+
+def _ids_eps(v: ERVocab) -> tuple[range, range]:
+    assert v.max_hs is not None and v.max_epoch is not None
+    return range(v.max_hs + 1), range(v.max_epoch + 1)
+
+
+def ERKeyConfirmedBounded(v: ERVocab, s: State, bound: int) -> Any:
+    C, E, ST = v.S.chan, v.S.est, v.S.st
+    ids, eps = _ids_eps(v)
+    c = _ch(s, v.resp, v.ini)
+    return z3.And(
+        z3.Implies(C.st(c) == ST["Active"], s["confirmed"][C.id(c)]),
+        *(
+            z3.Implies(s["established"][E.est(x, y, i, e)], s["confirmed"][i])
+            for x in v.auth
+            for y in v.auth
+            for i in ids
+            for e in eps
+        ),
+    )
+
+
+def ERRetiredEpochRejectedBounded(v: ERVocab, s: State, bound: int) -> Any:
+    R = v.S.rcv
+    ids, eps = _ids_eps(v)
+    return z3.And(
+        *(
+            z3.Implies(s["received"][R.rcv(i, e, at)], e == at)
+            for i in ids
+            for e in eps
+            for at in eps
+        )
+    )
+
+
+def ERNoReplayedInitBounded(v: ERVocab, s: State, bound: int) -> Any:
+    n = v.S.log.len(s["respLog"])
+    return z3.And(
+        *(
+            z3.Implies(j <= n, _log_at(v, s, i) < _log_at(v, s, j))
+            for j in range(1, bound + 1)
+            for i in range(1, j)
+        )
+    )
+
+
+def ERRekeyIsNewHandshakeBounded(v: ERVocab, s: State, bound: int) -> Any:
+    C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
+    ids, eps = _ids_eps(v)
+    psks = range(len(eps) + 1)  # 0..(MaxEpoch + 1)
+
+    def has_init(c: Any) -> Any:
+        return z3.Or(
+            *(
+                z3.And(
+                    s["msgs"][M.msg(TY["Init"], x, y, e, i, k)],
+                    C.id(c) == i,
+                    C.ep(c) == e,
+                )
+                for x in v.auth
+                for y in v.auth
+                for e in eps
+                for i in ids
+                for k in psks
+            )
         )
 
-    def rotate(s: State, t: State, p: Any) -> Any:
-        a, b = p["a"], p["b"]
-        c = ch(s, a, b)
-        return z3.And(
-            z3.BoolVal(bug["BUG_RotateInPlace"]),
-            C.st(c) == ST["Rotating"],
-            t["chan"] == set_chan(s, a, b, C.chan(ST["Active"], s["epoch"][a], C.id(c), C.psk(c))),
-        )
+    return _every_chan(
+        v, lambda a, b: z3.Implies(C.st(_ch(s, a, b)) == ST["Active"], has_init(_ch(s, a, b)))
+    )
 
-    def timeout(s: State, t: State, p: Any) -> Any:
-        a, b = p["a"], p["b"]
-        c = ch(s, a, b)
-        return z3.And(
-            C.st(c) == ST["Establishing"],
-            t["chan"] == set_chan(s, a, b, with_st(c, "Error")),
-            t["closed"] == add_closed(s, a, C.id(c)),
-        )
 
-    def close(s: State, t: State, p: Any) -> Any:
-        a, b = p["a"], p["b"]
-        c = ch(s, a, b)
-        return z3.And(
-            st_in(c, "Active", "Rotating"),
-            t["chan"] == set_chan(s, a, b, with_st(c, "Closed")),
-            t["closed"] == add_closed(s, a, C.id(c)),
-        )
+# -- the twin -----------------------------------------------------------------
 
-    ab = {"a": A.sort, "b": A.sort}
-    actions = {
-        "PrepareEstablishChannel": Action(prepare, ("chan", "closed", "msgs", "nextId")),
+
+def er_actions(v: ERVocab) -> dict[str, Action]:
+    """``ERNext``'s disjuncts: each action, the variables it changes and the
+    sorts of its ``\\E`` parameters."""
+    A, M = v.S.auth.sort, v.S.msg
+    ab = {"a": A, "b": A}
+
+    def bound(action: Any) -> Any:
+        return functools.partial(action, v)
+
+    return {
+        "PrepareEstablishChannel": Action(
+            bound(PrepareEstablishChannel), ("chan", "closed", "msgs", "nextId")
+        ),
         "HandleHandshake": Action(
-            handle,
+            bound(HandleHandshake),
             ("chan", "established", "msgs", "closed", "lastTs", "respLog"),
             {"m": M},
         ),
-        "ProcessResponse": Action(process, ("chan", "closed"), {"m": M}),
-        "KeyConfirm": Action(confirm, ("chan", "confirmed", "established", "closed"), {"m": M}),
-        "SendData": Action(send, ("msgs",), ab),
-        "RotateChannel": Action(rotate, ("chan",), ab),
-        "HandshakeTimeout": Action(timeout, ("chan", "closed"), ab),
-        "CloseChannel": Action(close, ("chan", "closed"), ab),
-        "ReceiveData": Action(receive, ("received",), {"b": A.sort, "m": M}),
-        "AdvanceEpoch": Action(advance, ("epoch", "chan"), {"a": A.sort}),
+        "ProcessResponse": Action(bound(ProcessResponse), ("chan", "closed"), {"m": M}),
+        "KeyConfirm": Action(
+            bound(KeyConfirm), ("chan", "confirmed", "established", "closed"), {"m": M}
+        ),
+        "SendData": Action(bound(SendData), ("msgs",), ab),
+        "RotateChannel": Action(bound(RotateChannel), ("chan",), ab),
+        "HandshakeTimeout": Action(bound(HandshakeTimeout), ("chan", "closed"), ab),
+        "CloseChannel": Action(bound(CloseChannel), ("chan", "closed"), ab),
+        "ReceiveData": Action(bound(ReceiveData), ("received",), {"b": A, "m": M}),
+        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan"), {"a": A}),
     }
 
-    def every_chan(body: Any) -> Any:
-        return z3.And(*(body(a, b) for a in auth for b in auth))
 
-    def log_at(s: State, i: Any) -> Any:
-        return L.items(s["respLog"])[i]
+ER_INVARIANTS: dict[str, Callable[[ERVocab, State], Any]] = {
+    "ERTypeOK": ERTypeOK,
+    "ERNoRevival": ERNoRevival,
+    "ERKeyConfirmed": ERKeyConfirmed,
+    "ERNoReplayedInit": ERNoReplayedInit,
+    "ERPskSecret": ERPskSecret,
+    "ERRetiredEpochRejected": ERRetiredEpochRejected,
+    "ERRekeyIsNewHandshake": ERRekeyIsNewHandshake,
+    "ERNoStaleActive": ERNoStaleActive,
+}
+ER_STRENGTHENING: dict[str, Callable[[ERVocab, State], Any]] = {
+    "ERMsgShape": ERMsgShape,
+    "ERChanShape": ERChanShape,
+    "ERClosedHandedOut": ERClosedHandedOut,
+    "ERLogBelowTs": ERLogBelowTs,
+    "ERTsHandedOut": ERTsHandedOut,
+    "ERActiveHasInit": ERActiveHasInit,
+    "ERConfirmedIds": ERConfirmedIds,
+}
+# Used by BMC when MaxEpoch and MaxHs are pinned.
+ER_BOUNDED_FORMS: dict[str, Callable[[ERVocab, State, int], Any]] = {
+    "ERKeyConfirmed": ERKeyConfirmedBounded,
+    "ERRetiredEpochRejected": ERRetiredEpochRejectedBounded,
+    "ERNoReplayedInit": ERNoReplayedInitBounded,
+    "ERRekeyIsNewHandshake": ERRekeyIsNewHandshakeBounded,
+}
 
-    def type_ok(s: State) -> Any:
-        m, x, i = z3.Const("m!t", M), z3.Int("x!t"), z3.Int("i!t")
-        e = z3.Const("e!t", E)
-        r = z3.Const("r!t", R)
 
-        def in_eps(v: Any) -> Any:
-            return z3.And(v >= 0, v <= MaxEpoch)
+def epoch_rotation(
+    *, max_epoch: int | None = None, max_hs: int | None = None, **bugs: bool
+) -> TransitionSystem:
+    """The twin; keyword constants pin the spec's CONSTANTS (default: free)."""
+    v = er_vocab(max_epoch=max_epoch, max_hs=max_hs, **bugs)
 
-        def in_ids(v: Any) -> Any:
-            return z3.And(v >= 0, v <= MaxHs)
+    def bind(table: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
+        return {name: functools.partial(fn, v) for name, fn in table.items()}
 
-        return z3.And(
-            *(in_eps(s["epoch"][a]) for a in auth),
-            every_chan(
-                lambda a, b: z3.And(
-                    in_eps(C.ep(ch(s, a, b))),
-                    in_ids(C.id(ch(s, a, b))),
-                    C.psk(ch(s, a, b)) >= 0,
-                    C.psk(ch(s, a, b)) <= MaxEpoch + 1,
-                )
-            ),
-            s["nextId"] >= 1,
-            s["nextId"] <= MaxHs + 1,
-            every_chan(lambda a, b: in_ids(s["lastTs"][a][b])),
-            z3.ForAll(
-                [m],
-                z3.Implies(
-                    s["msgs"][m],
-                    z3.And(
-                        in_eps(M.ep(m)), in_ids(M.id(m)), M.psk(m) >= 0, M.psk(m) <= MaxEpoch + 1
-                    ),
-                ),
-            ),
-            L.len(s["respLog"]) >= 0,
-            z3.ForAll(
-                [i],
-                z3.Implies(z3.And(i >= 1, i <= L.len(s["respLog"])), in_ids(log_at(s, i))),
-            ),
-            z3.ForAll([x], z3.Implies(s["confirmed"][x], in_ids(x))),
-            z3.ForAll(
-                [e],
-                z3.Implies(s["established"][e], z3.And(in_ids(E.id(e)), in_eps(E.ep(e)))),
-            ),
-            *(z3.ForAll([x], z3.Implies(s["closed"][a][x], in_ids(x))) for a in auth),
-            z3.ForAll(
-                [r],
-                z3.Implies(
-                    s["received"][r], z3.And(in_ids(R.id(r)), in_eps(R.ep(r)), in_eps(R.at(r)))
-                ),
-            ),
-        )
-
-    def no_replayed_init(s: State) -> Any:
-        i, j = z3.Int("i!r"), z3.Int("j!r")
-        return z3.ForAll(
-            [i, j],
-            z3.Implies(
-                z3.And(i >= 1, i < j, j <= L.len(s["respLog"])), log_at(s, i) < log_at(s, j)
-            ),
-        )
-
-    def rekey_is_new(s: State) -> Any:
-        m = z3.Const("m!k", M)
-        return every_chan(
-            lambda a, b: z3.Implies(
-                C.st(ch(s, a, b)) == ST["Active"],
-                z3.Exists(
-                    [m],
-                    z3.And(
-                        s["msgs"][m],
-                        M.type(m) == TY["Init"],
-                        M.id(m) == C.id(ch(s, a, b)),
-                        M.ep(m) == C.ep(ch(s, a, b)),
-                    ),
-                ),
-            )
-        )
-
-    def key_confirmed(s: State) -> Any:
-        e = z3.Const("e!c", E)
-        c = ch(s, resp, ini)
-        return z3.And(
-            z3.Implies(C.st(c) == ST["Active"], s["confirmed"][C.id(c)]),
-            z3.ForAll([e], z3.Implies(s["established"][e], s["confirmed"][E.id(e)])),
-        )
-
-    def rcv_ok(s: State) -> Any:
-        r = z3.Const("r!e", R)
-        return z3.ForAll([r], z3.Implies(s["received"][r], R.ep(r) == R.at(r)))
-
-    invariants = {
-        "ERTypeOK": type_ok,
-        "ERNoRevival": lambda s: every_chan(
-            lambda a, b: z3.Implies(
-                s["closed"][a][C.id(ch(s, a, b))], st_in(ch(s, a, b), "Closed", "Error")
-            )
-        ),
-        "ERKeyConfirmed": key_confirmed,
-        "ERNoReplayedInit": no_replayed_init,
-        "ERPskSecret": lambda s: every_chan(
-            lambda a, b: z3.Implies(C.st(ch(s, a, b)) == ST["Active"], C.psk(ch(s, a, b)) != 0)
-        ),
-        "ERRetiredEpochRejected": rcv_ok,
-        "ERRekeyIsNewHandshake": rekey_is_new,
-        "ERNoStaleActive": lambda s: every_chan(
-            lambda a, b: z3.Implies(
-                st_in(ch(s, a, b), "Establishing", "Active"), C.ep(ch(s, a, b)) == s["epoch"][a]
-            )
-        ),
-    }
-
-    def init_msg(c: Any) -> Any:
-        return M.msg(TY["Init"], ini, resp, C.ep(c), C.id(c), C.ep(c) + 1)
-
-    strengthening = {
-        # Message shapes: only Ini sends Init, with the PSK of its epoch, and
-        # every id on the wire was handed out already.
-        "ERMsgShape": lambda s: z3.ForAll(
-            [z3.Const("m!s", M)],
-            _msg_shape(s, z3.Const("m!s", M)),
-        ),
-        # Channels that exist carry their epoch's PSK and an id handed out
-        # already; the responder's ids were accepted (<= lastTs).
-        "ERChanShape": lambda s: every_chan(
-            lambda a, b: z3.If(
-                C.st(ch(s, a, b)) == ST["None"],
-                ch(s, a, b) == no_chan,
-                z3.And(
-                    C.psk(ch(s, a, b)) == C.ep(ch(s, a, b)) + 1,
-                    C.id(ch(s, a, b)) >= 1,
-                    C.id(ch(s, a, b)) < s["nextId"],
-                    C.ep(ch(s, a, b)) <= s["epoch"][a],
-                    C.ep(ch(s, a, b)) >= 0,
-                    a != b,
-                    z3.Implies(a == resp, C.id(ch(s, a, b)) <= s["lastTs"][resp][ini]),
-                ),
-            )
-        ),
-        # Closed ids were handed out; the responder's were accepted.
-        "ERClosedHandedOut": lambda s: z3.And(
-            *(
-                z3.ForAll(
-                    [z3.Int("x!c")],
-                    z3.Implies(
-                        s["closed"][a][z3.Int("x!c")],
-                        z3.And(
-                            z3.Int("x!c") >= 1,
-                            z3.Int("x!c") < s["nextId"],
-                            z3.Implies(a == resp, z3.Int("x!c") <= s["lastTs"][resp][ini]),
-                        ),
-                    ),
-                )
-                for a in auth
-            )
-        ),
-        "ERLogBelowTs": lambda s: z3.ForAll(
-            [z3.Int("i!l")],
-            z3.Implies(
-                z3.And(z3.Int("i!l") >= 1, z3.Int("i!l") <= L.len(s["respLog"])),
-                z3.And(
-                    log_at(s, z3.Int("i!l")) <= s["lastTs"][resp][ini],
-                    log_at(s, z3.Int("i!l")) >= 1,
-                ),
-            ),
-        ),
-        "ERTsHandedOut": lambda s: z3.And(
-            *(
-                z3.And(s["lastTs"][a][b] >= 0, s["lastTs"][a][b] < s["nextId"])
-                for a in auth
-                for b in auth
-            ),
-            L.len(s["respLog"]) >= 0,
-        ),
-        # The witness of ERRekeyIsNewHandshake: an existing channel's Init.
-        "ERActiveHasInit": lambda s: every_chan(
-            lambda a, b: z3.Implies(
-                C.st(ch(s, a, b)) != ST["None"], s["msgs"][init_msg(ch(s, a, b))]
-            )
-        ),
-        "ERConfirmedIds": lambda s: z3.ForAll(
-            [z3.Int("x!f")],
-            z3.Implies(
-                s["confirmed"][z3.Int("x!f")],
-                z3.And(z3.Int("x!f") >= 1, z3.Int("x!f") < s["nextId"]),
-            ),
-        ),
-    }
-
-    def _msg_shape(s: State, m: Any) -> Any:
-        return z3.Implies(
-            s["msgs"][m],
-            z3.And(
-                M.id(m) >= 1,
-                M.id(m) < s["nextId"],
-                M.ep(m) >= 0,
-                M.ep(m) <= MaxEpoch,
-                M.psk(m) == M.ep(m) + 1,
-                z3.Implies(
-                    M.type(m) == TY["Init"],
-                    z3.And(M.src(m) == ini, M.dst(m) == resp, M.ep(m) <= s["epoch"][ini]),
-                ),
-                M.src(m) != M.dst(m),
-            ),
-        )
-
-    # Quantifier-free forms for BMC on pinned constants: the sets range over
-    # records whose fields are ids 0..MaxHs and epochs 0..MaxEpoch (ERTypeOK),
-    # and the log grows by one entry per step. Without them, model-based
-    # quantifier instantiation may answer "unknown" on a satisfiable query.
-    bounded: dict[str, Any] = {}
-    if max_epoch is not None and max_hs is not None:
-        ids, eps = range(max_hs + 1), range(max_epoch + 1)
-
-        def key_confirmed_b(s: State, bound: int) -> Any:
-            c = ch(s, resp, ini)
-            return z3.And(
-                z3.Implies(C.st(c) == ST["Active"], s["confirmed"][C.id(c)]),
-                *(
-                    z3.Implies(s["established"][E.est(x, y, i, e)], s["confirmed"][i])
-                    for x in auth
-                    for y in auth
-                    for i in ids
-                    for e in eps
-                ),
-            )
-
-        def retired_b(s: State, bound: int) -> Any:
-            return z3.And(
-                *(
-                    z3.Implies(s["received"][R.rcv(i, e, at)], e == at)
-                    for i in ids
-                    for e in eps
-                    for at in eps
-                )
-            )
-
-        def no_replay_b(s: State, bound: int) -> Any:
-            n = L.len(s["respLog"])
-            return z3.And(
-                *(
-                    z3.Implies(j <= n, log_at(s, i) < log_at(s, j))
-                    for j in range(1, bound + 1)
-                    for i in range(1, j)
-                )
-            )
-
-        def rekey_b(s: State, bound: int) -> Any:
-            def has_init(c: Any) -> Any:
-                return z3.Or(
-                    *(
-                        z3.And(
-                            s["msgs"][M.msg(TY["Init"], x, y, e, i, k)],
-                            C.id(c) == i,
-                            C.ep(c) == e,
-                        )
-                        for x in auth
-                        for y in auth
-                        for e in eps
-                        for i in ids
-                        for k in range(max_epoch + 2)
-                    )
-                )
-
-            return every_chan(
-                lambda a, b: z3.Implies(C.st(ch(s, a, b)) == ST["Active"], has_init(ch(s, a, b)))
-            )
-
-        bounded = {
-            "ERKeyConfirmed": key_confirmed_b,
-            "ERRetiredEpochRejected": retired_b,
-            "ERNoReplayedInit": no_replay_b,
-            "ERRekeyIsNewHandshake": rekey_b,
-        }
-
+    pinned = max_epoch is not None and max_hs is not None
     return TransitionSystem(
         "EpochRotation",
-        variables,
-        init,
-        actions,
-        invariants,
-        strengthening=strengthening,
-        axioms=axioms,
-        constants={"MaxEpoch": MaxEpoch, "MaxHs": MaxHs},
-        bounded=bounded,
-        decoders=_decoders(S),
+        er_variables(v),
+        functools.partial(ERInit, v),
+        er_actions(v),
+        bind(ER_INVARIANTS),
+        strengthening=bind(ER_STRENGTHENING),
+        axioms=functools.partial(ERConstantsOK, v),
+        constants={"MaxEpoch": v.MaxEpoch, "MaxHs": v.MaxHs},
+        bounded=bind(ER_BOUNDED_FORMS) if pinned else {},
+        decoders=_decoders(v.S),
     )
 
 

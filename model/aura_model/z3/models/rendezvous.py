@@ -17,24 +17,82 @@ is equal to the one Ini must use unless ``BUG_IgnoreRevocation`` is set, so
 (a revoked descriptor is still chosen), which ``MC_Rendezvous_bad_*`` reaches.
 So each proof holds for the spec; ``journal`` keeps the ChannelEstablished
 facts only, and ``hsLog`` entries drop the constant ``resp`` field.
+
+Every operator, action and invariant of the module is a function of the same
+name here, over an explicit :class:`RVVocab` (sorts, constants, bug flags)
+instead of closed-over locals, so each can be queried alone;
+:func:`rendezvous` only assembles them.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
 import z3
 
-from aura_model.z3.framework import Action, EnumSort, State, TransitionSystem, context_cached
+from aura_model.z3.framework import (
+    Action,
+    EnumSort,
+    Params,
+    State,
+    TransitionSystem,
+    context_cached,
+)
 
 __all__ = [
+    "RV_BOUNDED_FORMS",
     "RV_BUGS",
     "RV_BUG_CONSTANTS",
     "RV_FLAGS",
+    "RV_INVARIANTS",
     "RV_MC_CONSTANTS",
     "RV_SCHEDULES",
+    "RV_STRENGTHENING",
     "RV_WITNESS_PREFIXES",
+    "AdvanceEpoch",
+    "HandleHandshake",
+    "InjectInit",
+    "KeyConfirm",
+    "PrepareEstablishChannel",
+    "PreparePublishDescriptor",
+    "ProcessResponse",
+    "RVBudgetOK",
+    "RVBudgetWithinLimit",
+    "RVChanInOwnCtx",
+    "RVChannelContextBound",
+    "RVCharge",
+    "RVConnectWithValidDescriptor",
+    "RVConstantsOK",
+    "RVEstablishedAfterConfirm",
+    "RVHop",
+    "RVHsBelowLastTs",
+    "RVIdsHandedOut",
+    "RVIniChansToResp",
+    "RVInit",
+    "RVMembersOnly",
+    "RVMsgEpochs",
+    "RVMsgIds",
+    "RVNoChan",
+    "RVNoMessageOnDeny",
+    "RVNoStaleActive",
+    "RVRelayAuthorized",
+    "RVReplayRejected",
+    "RVReplayRejectedBounded",
+    "RVSorts",
+    "RVTypeOK",
+    "RVVocab",
+    "RelayForward",
+    "RevokeDescriptor",
+    "SyncJournal",
+    "Tick",
     "rendezvous",
+    "rv_actions",
+    "rv_sorts",
+    "rv_variables",
+    "rv_vocab",
 ]
 
 RV_BUGS = (
@@ -50,7 +108,7 @@ RV_BUGS = (
 )
 RV_FLAGS = tuple(flag for flag, _ in RV_BUGS)
 
-# The constants of spec/MC_Rendezvous_bad_*.cfg (RelayCtx = {c1} of two contexts),
+# The constants of spec/Rendezvous/MC_Rendezvous_bad_*.cfg (RelayCtx = {c1} of two contexts),
 # Limit = 3 as there; the replay twin takes Limit = 4 (two accepted msg 1s of
 # one epoch cost the responder 4).
 RV_MC_CONSTANTS = {
@@ -135,6 +193,707 @@ def rv_sorts() -> RVSorts:
     return RVSorts()
 
 
+@attrs.frozen(eq=False)
+class RVVocab:
+    """What every operator of the twin speaks in: the sorts, the spec's
+    CONSTANTS as Z3 terms (with the values pinned, if any), the ``BUG_*``
+    flags that are set, and the roster's model values.
+
+    ``eq=False``: Z3 terms overload ``==`` to build formulas."""
+
+    S: RVSorts
+    bugs: frozenset[str]
+    Limit: Any
+    MaxTime: Any
+    MaxEpoch: Any
+    MaxHs: Any
+    RelayCtx: Any
+    pins: tuple[tuple[Any, int | None], ...]  # (constant, its pinned value or None)
+    relay_ctx: tuple[str, ...] | None  # RelayCtx, when pinned
+    ini: Any
+    resp: Any
+    relay: Any
+    outsider: Any
+    peers: tuple[Any, ...]  # Peers == {Ini, Resp}
+    senders: tuple[Any, ...]  # Senders == Peers \cup {Outsider}
+    auths: tuple[Any, ...]  # Auth == {Ini, Resp, Relay}
+    ctxs: tuple[Any, ...]
+
+    def bug(self, flag: str) -> bool:
+        return flag in self.bugs
+
+    def constants(self) -> dict[str, Any]:
+        return {
+            "Limit": self.Limit,
+            "MaxTime": self.MaxTime,
+            "MaxEpoch": self.MaxEpoch,
+            "MaxHs": self.MaxHs,
+            "RelayCtx": self.RelayCtx,
+        }
+
+
+def rv_vocab(
+    *,
+    limit: int | None = None,
+    max_hs: int | None = None,
+    max_epoch: int | None = None,
+    max_time: int | None = None,
+    relay_ctx: tuple[str, ...] | None = None,
+    **bugs: bool,
+) -> RVVocab:
+    """The vocabulary of one twin; keyword constants pin the spec's CONSTANTS
+    (default: free), keyword flags set its ``BUG_*`` flags."""
+    unknown = set(bugs) - set(RV_FLAGS)
+    if unknown:
+        raise ValueError(f"Rendezvous has no bug flags {sorted(unknown)}")
+    S = rv_sorts()
+    ini, resp, relay, outsider = (S.auth[a] for a in _AUTH)
+    limit_, max_time_, max_epoch_, max_hs_ = (
+        z3.Int(n) for n in ("Limit", "MaxTime", "MaxEpoch", "MaxHs")
+    )
+    relay_ctx_ = z3.Array("RelayCtx", S.ctx.sort, z3.BoolSort())
+    return RVVocab(
+        S=S,
+        bugs=frozenset(b for b, on in bugs.items() if on),
+        Limit=limit_,
+        MaxTime=max_time_,
+        MaxEpoch=max_epoch_,
+        MaxHs=max_hs_,
+        RelayCtx=relay_ctx_,
+        pins=((limit_, limit), (max_hs_, max_hs), (max_epoch_, max_epoch), (max_time_, max_time)),
+        relay_ctx=relay_ctx,
+        ini=ini,
+        resp=resp,
+        relay=relay,
+        outsider=outsider,
+        peers=(ini, resp),
+        senders=(ini, resp, outsider),
+        auths=(ini, resp, relay),
+        ctxs=tuple(S.ctx),
+    )
+
+
+def rv_variables(v: RVVocab) -> dict[str, Any]:
+    """The spec's VARIABLES and their sorts (``hsLog`` as a length and an array)."""
+    S = v.S
+    A, C, ii, bb = S.auth.sort, S.ctx.sort, z3.IntSort(), z3.BoolSort()
+    return {
+        "now": ii,
+        "epoch": z3.ArraySort(C, ii),
+        "journal": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(S.fact, bb))),
+        "spent": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(ii, ii))),
+        "chan": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(A, S.chan))),
+        "nextId": ii,
+        "lastTs": z3.ArraySort(A, z3.ArraySort(A, ii)),
+        "net": z3.ArraySort(S.msg, bb),
+        "hsLen": ii,
+        "hsLog": z3.ArraySort(ii, S.hs),
+        "rlog": z3.ArraySort(A, z3.ArraySort(S.receipt, bb)),
+        "sent": z3.ArraySort(S.sent, bb),
+        "confirmed": z3.ArraySort(ii, bb),
+    }
+
+
+def RVConstantsOK(v: RVVocab, s: State) -> Any:
+    """The module's ASSUME (and the pinned values): axioms of every state."""
+    parts = [v.Limit >= 0, v.MaxTime >= 0, v.MaxEpoch >= 0, v.MaxHs >= 0]
+    parts += [k == pin for k, pin in v.pins if pin is not None]
+    if v.relay_ctx is not None:
+        parts += [v.RelayCtx[v.S.ctx[c]] == (c in v.relay_ctx) for c in _CTX]
+    return z3.And(*parts)
+
+
+# -- the module's operators ---------------------------------------------------
+
+
+def RVBudgetOK(v: RVVocab, s: State, c: Any, a: Any, cost: int) -> Any:
+    return s["spent"][c][a][s["epoch"][c]] + cost <= v.Limit
+
+
+def RVCharge(s: State, c: Any, a: Any, cost: int) -> Any:
+    """``spent'`` of ``RVCharge(c, a, cost)``."""
+    sp, e = s["spent"], s["epoch"][c]
+    return z3.Store(sp, c, z3.Store(sp[c], a, z3.Store(sp[c][a], e, sp[c][a][e] + cost)))
+
+
+def RVHop(v: RVVocab, path: Any, to: Any) -> Any:
+    return z3.If(path == v.S.path["relay"], v.relay, to)
+
+
+def RVNoChan(v: RVVocab, c: Any) -> Any:
+    return v.S.chan.chan(v.S.st["None"], 0, 0, c)
+
+
+def _set_chan(s: State, c: Any, a: Any, p: Any, value: Any) -> Any:
+    """``[chan EXCEPT ![c][a][p] = value]``."""
+    ch = s["chan"]
+    return z3.Store(ch, c, z3.Store(ch[c], a, z3.Store(ch[c][a], p, value)))
+
+
+def _add(arr: Any, x: Any) -> Any:
+    """``arr \\cup {x}``."""
+    return z3.Store(arr, x, True)
+
+
+def _sent_rec(v: RVVocab, src: Any, t: str, c: Any, after: str = "Allowed") -> Any:
+    return v.S.sent.sent(src, v.S.type[t], c, v.S.after[after])
+
+
+def _reactivate(v: RVVocab, ch: Any) -> Any:
+    """``[ch EXCEPT !.st = "Active"]``."""
+    Ch = v.S.chan
+    return Ch.chan(v.S.st["Active"], Ch.ep(ch), Ch.id(ch), Ch.context(ch))
+
+
+# -- Init and the actions -----------------------------------------------------
+
+
+def RVInit(v: RVVocab, s: State) -> Any:
+    A, C, ii = v.S.auth.sort, v.S.ctx.sort, z3.IntSort()
+    # [c |-> [a |-> [p |-> RVNoChan(c)]]], as Stores over the finite Ctx.
+    chans = z3.K(C, z3.K(A, z3.K(A, RVNoChan(v, v.ctxs[0]))))
+    for c in v.ctxs[1:]:
+        chans = z3.Store(chans, c, z3.K(A, z3.K(A, RVNoChan(v, c))))
+    return z3.And(
+        s["now"] == 0,
+        s["epoch"] == z3.K(C, z3.IntVal(0)),
+        s["journal"] == z3.K(C, z3.K(A, z3.K(v.S.fact, z3.BoolVal(False)))),
+        s["spent"] == z3.K(C, z3.K(A, z3.K(ii, z3.IntVal(0)))),
+        s["chan"] == chans,
+        s["nextId"] == 1,
+        s["lastTs"] == z3.K(A, z3.K(A, z3.IntVal(0))),
+        s["net"] == z3.K(v.S.msg, z3.BoolVal(False)),
+        s["hsLen"] == 0,
+        s["rlog"] == z3.K(A, z3.K(v.S.receipt, z3.BoolVal(False))),
+        s["sent"] == z3.K(v.S.sent, z3.BoolVal(False)),
+        s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
+    )
+
+
+def PreparePublishDescriptor(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    """Only the charge: the descriptor facts are abstracted away."""
+    c = p["c"]
+    return z3.And(
+        z3.If(
+            RVBudgetOK(v, s, c, v.resp, 1),
+            t["spent"] == RVCharge(s, c, v.resp, 1),
+            t["spent"] == s["spent"],
+        )
+    )
+
+
+def RevokeDescriptor(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    return z3.BoolVal(True)  # descriptor facts only: a stutter of the twin
+
+
+def SyncJournal(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    c, src, dst, f = p["c"], p["src"], p["dst"], p["f"]
+    j = s["journal"]
+    return z3.And(
+        z3.Or(*(src == x for x in v.peers)),
+        z3.Or(*(dst == x for x in v.peers)),
+        src != dst,
+        j[c][src][f],
+        z3.Not(j[c][dst][f]),
+        t["journal"] == z3.Store(j, c, z3.Store(j[c], dst, _add(j[c][dst], f))),
+    )
+
+
+def PrepareEstablishChannel(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    Ch, M, st, ty, ini, resp = v.S.chan, v.S.msg, v.S.st, v.S.type, v.ini, v.resp
+    c, path = p["c"], p["path"]
+    e, n = s["epoch"][c], s["nextId"]
+    dok = z3.BoolVal(not v.bug("BUG_IgnoreRevocation"))
+    m = M.msg(ty["Init"], c, ini, RVHop(v, path, resp), resp, path, e, n, dok)
+    cost = 4 if v.bug("BUG_DoubleCharge") else 2
+    return z3.And(
+        z3.Or(*(Ch.st(s["chan"][c][ini][resp]) == st[x] for x in ("None", "Rotating"))),
+        n <= v.MaxHs,
+        RVBudgetOK(v, s, c, ini, 2),
+        t["spent"] == RVCharge(s, c, ini, cost),
+        t["chan"] == _set_chan(s, c, ini, resp, Ch.chan(st["Establishing"], e, n, c)),
+        t["net"] == _add(s["net"], m),
+        t["sent"] == _add(s["sent"], _sent_rec(v, ini, "Init", c)),
+        t["nextId"] == n + 1,
+    )
+
+
+def RelayForward(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    M, relay = v.S.msg, v.relay
+    m = p["m"]
+    out = M.msg(
+        M.type(m),
+        M.context(m),
+        M.src(m),
+        M.to(m),
+        M.to(m),
+        M.path(m),
+        M.ep(m),
+        M.id(m),
+        M.dok(m),
+    )
+    cap = z3.BoolVal(True) if v.bug("BUG_RelayNoCapCheck") else v.RelayCtx[M.context(m)]
+    ok = z3.And(cap, RVBudgetOK(v, s, M.context(m), relay, 1))
+    return z3.And(
+        s["net"][m],
+        M.dst(m) == relay,
+        z3.Not(s["net"][out]),
+        z3.If(
+            ok,
+            z3.And(
+                t["spent"] == RVCharge(s, M.context(m), relay, 1),
+                t["net"] == _add(s["net"], out),
+                t["sent"] == _add(s["sent"], _sent_rec(v, relay, "Forward", M.context(m))),
+            ),
+            z3.And(t["spent"] == s["spent"], t["net"] == s["net"], t["sent"] == s["sent"]),
+        ),
+    )
+
+
+def _handshake_accepted(v: RVVocab, s: State, t: State, m: Any, last: Any) -> Any:
+    """The responder takes msg 1 ``m``: charge, channel, replay mark, log,
+    receipt, msg 2 (and the early journal fact of ``BUG_JournalBeforeConfirm``)."""
+    Ch, M, Fa, Hs, Rc = v.S.chan, v.S.msg, v.S.fact, v.S.hs, v.S.receipt
+    st, ty, resp = v.S.st, v.S.type, v.resp
+    c, src, e, i = M.context(m), M.src(m), M.ep(m), M.id(m)
+    reply = M.msg(ty["Resp"], c, resp, RVHop(v, M.path(m), src), src, M.path(m), e, i, True)
+    fact = Fa.est(src, i, e)
+    jr = s["journal"]
+    journal = (
+        z3.Store(jr, c, z3.Store(jr[c], resp, _add(jr[c][resp], fact)))
+        if v.bug("BUG_JournalBeforeConfirm")
+        else jr
+    )
+    return z3.And(
+        t["spent"] == RVCharge(s, c, resp, 2),
+        t["chan"] == _set_chan(s, c, resp, src, Ch.chan(st["Establishing"], e, i, c)),
+        t["lastTs"]
+        == z3.Store(s["lastTs"], resp, z3.Store(s["lastTs"][resp], src, z3.If(i > last, i, last))),
+        t["hsLen"] == s["hsLen"] + 1,
+        t["hsLog"] == z3.Store(s["hsLog"], s["hsLen"] + 1, Hs.hs(src, i)),
+        t["rlog"]
+        == z3.Store(s["rlog"], resp, _add(s["rlog"][resp], Rc.receipt(ty["Init"], c, src, e))),
+        t["net"] == _add(s["net"], reply),
+        t["sent"] == _add(s["sent"], _sent_rec(v, resp, "Resp", c)),
+        t["journal"] == journal,
+    )
+
+
+def _handshake_rejected(v: RVVocab, s: State, t: State, m: Any) -> Any:
+    """RVDeny: nothing changes (but the error reply of ``BUG_ReplyOnReject``)."""
+    M = v.S.msg
+    c, src, i = M.context(m), M.src(m), M.id(m)
+    unchanged = [
+        t[x] == s[x] for x in ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "journal")
+    ]
+    if v.bug("BUG_ReplyOnReject"):
+        err = M.msg(
+            v.S.type["Error"],
+            c,
+            v.resp,
+            src,
+            src,
+            v.S.path["direct"],
+            s["epoch"][c],
+            i,
+            True,
+        )
+        return z3.And(
+            *unchanged,
+            t["net"] == _add(s["net"], err),
+            t["sent"] == _add(s["sent"], _sent_rec(v, v.resp, "Error", c, "Denied")),
+        )
+    return z3.And(*unchanged, t["net"] == s["net"], t["sent"] == s["sent"])
+
+
+def HandleHandshake(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    M, ini, resp = v.S.msg, v.ini, v.resp
+    m = p["m"]
+    c, src, e, i = M.context(m), M.src(m), M.ep(m), M.id(m)
+    last = s["lastTs"][resp][src]
+    ok = z3.And(
+        z3.BoolVal(True) if v.bug("BUG_NoRosterCheck") else z3.Or(src == ini, src == resp),
+        z3.BoolVal(True) if v.bug("BUG_NoEpochCheck") else e == s["epoch"][c],
+        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else i > last,
+        RVBudgetOK(v, s, c, resp, 2),
+    )
+    accept = _handshake_accepted(v, s, t, m, last)
+    reject = _handshake_rejected(v, s, t, m)
+    return z3.And(
+        s["net"][m],
+        M.type(m) == v.S.type["Init"],
+        M.dst(m) == resp,
+        M.to(m) == resp,
+        z3.If(ok, accept, reject),
+    )
+
+
+def ProcessResponse(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    Ch, M, Rc, st, ty, ini = v.S.chan, v.S.msg, v.S.receipt, v.S.st, v.S.type, v.ini
+    m = p["m"]
+    c, src = M.context(m), M.src(m)
+    ch = s["chan"][c][ini][src]
+    confirm = M.msg(
+        ty["Confirm"], c, ini, RVHop(v, M.path(m), src), src, M.path(m), M.ep(m), M.id(m), True
+    )
+    return z3.And(
+        s["net"][m],
+        M.type(m) == ty["Resp"],
+        M.dst(m) == ini,
+        M.to(m) == ini,
+        Ch.st(ch) == st["Establishing"],
+        Ch.id(ch) == M.id(m),
+        t["chan"] == _set_chan(s, c, ini, src, _reactivate(v, ch)),
+        t["rlog"]
+        == z3.Store(s["rlog"], ini, _add(s["rlog"][ini], Rc.receipt(ty["Resp"], c, src, M.ep(m)))),
+        t["net"] == _add(s["net"], confirm),
+        t["sent"] == _add(s["sent"], _sent_rec(v, ini, "Confirm", c)),
+    )
+
+
+def KeyConfirm(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    Ch, M, Fa, st, ty, resp = v.S.chan, v.S.msg, v.S.fact, v.S.st, v.S.type, v.resp
+    m = p["m"]
+    c, src = M.context(m), M.src(m)
+    ch = s["chan"][c][resp][src]
+    jr = s["journal"]
+    return z3.And(
+        s["net"][m],
+        M.type(m) == ty["Confirm"],
+        M.dst(m) == resp,
+        M.to(m) == resp,
+        Ch.st(ch) == st["Establishing"],
+        Ch.id(ch) == M.id(m),
+        t["chan"] == _set_chan(s, c, resp, src, _reactivate(v, ch)),
+        t["confirmed"] == _add(s["confirmed"], M.id(m)),
+        t["journal"]
+        == z3.Store(jr, c, z3.Store(jr[c], resp, _add(jr[c][resp], Fa.est(src, M.id(m), M.ep(m))))),
+    )
+
+
+def AdvanceEpoch(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    Ch, st = v.S.chan, v.S.st
+    c = p["c"]
+    # Finite Stores, not a lambda: a quantifier-free step keeps BMC fast.
+    row = s["chan"][c]
+    for a in (*v.auths, v.outsider):
+        col = row[a]
+        for q in (*v.auths, v.outsider):
+            old = s["chan"][c][a][q]
+            live = z3.Or(Ch.st(old) == st["Establishing"], Ch.st(old) == st["Active"])
+            rot = Ch.chan(st["Rotating"], Ch.ep(old), Ch.id(old), Ch.context(old))
+            col = z3.Store(col, q, z3.If(live, rot, old))
+        row = z3.Store(row, a, col)
+    return z3.And(
+        s["epoch"][c] < v.MaxEpoch,
+        t["epoch"] == z3.Store(s["epoch"], c, s["epoch"][c] + 1),
+        t["chan"] == z3.Store(s["chan"], c, row),
+    )
+
+
+def InjectInit(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    # The spec's "once" guard (no Outsider message in net yet) is dropped:
+    # more behaviours, so the proofs still hold, and the step stays
+    # quantifier-free for the bug twins' searches.
+    c = p["c"]
+    m = v.S.msg.msg(
+        v.S.type["Init"],
+        c,
+        v.outsider,
+        v.resp,
+        v.resp,
+        v.S.path["direct"],
+        s["epoch"][c],
+        1,
+        True,
+    )
+    return t["net"] == _add(s["net"], m)
+
+
+def Tick(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    return z3.And(s["now"] < v.MaxTime, t["now"] == s["now"] + 1)
+
+
+# -- invariants (finite quantifiers expanded; sets through lambda-subsets) ----
+
+
+def _chans(v: RVVocab, s: State) -> list[tuple[Any, Any, Any, Any]]:
+    """``(c, a, q, chan[c][a][q])`` for every context, peer and sender."""
+    return [(c, a, q, s["chan"][c][a][q]) for c in v.ctxs for a in v.peers for q in v.senders]
+
+
+def _subset(arr: Any, sort: Any, body: Callable[[Any], Any]) -> Any:
+    """``\\A x \\in arr : body(x)``, as ``arr \\subseteq {x : body(x)}``."""
+    x = z3.Const("x!sub", sort)
+    return z3.IsSubset(arr, z3.Lambda([x], body(x)))
+
+
+def _journals(v: RVVocab, s: State, body: Callable[[Any], Any]) -> Any:
+    return z3.And(*(_subset(s["journal"][c][a], v.S.fact, body) for c in v.ctxs for a in v.auths))
+
+
+def _hs_entries(s: State, body: Callable[[Any, Any], Any]) -> Any:
+    """``\\A i \\in 1..Len(hsLog) : body(i, hsLog[i])``."""
+    i = z3.Int("i!hs")
+    return z3.ForAll([i], z3.Implies(z3.And(i >= 1, i <= s["hsLen"]), body(i, s["hsLog"][i])))
+
+
+def RVTypeOK(v: RVVocab, s: State) -> Any:
+    Ch = v.S.chan
+    e = z3.Int("e!t")
+    return z3.And(
+        s["now"] >= 0,
+        s["now"] <= v.MaxTime,
+        *(z3.And(s["epoch"][c] >= 0, s["epoch"][c] <= v.MaxEpoch) for c in v.ctxs),
+        *(
+            z3.ForAll([e], z3.And(s["spent"][c][a][e] >= 0, s["spent"][c][a][e] <= 2 * v.Limit))
+            for c in v.ctxs
+            for a in v.auths
+        ),
+        s["nextId"] >= 1,
+        s["nextId"] <= v.MaxHs + 1,
+        *(
+            z3.And(s["lastTs"][r][i] >= 0, s["lastTs"][r][i] <= v.MaxHs)
+            for r in v.peers
+            for i in v.senders
+        ),
+        *(
+            z3.And(Ch.ep(ch) >= 0, Ch.ep(ch) <= v.MaxEpoch, Ch.id(ch) >= 0, Ch.id(ch) <= v.MaxHs)
+            for _, _, _, ch in _chans(v, s)
+        ),
+        s["hsLen"] >= 0,
+    )
+
+
+def RVNoMessageOnDeny(v: RVVocab, s: State) -> Any:
+    Se = v.S.sent
+    return _subset(s["sent"], Se, lambda x: Se.after(x) == v.S.after["Allowed"])
+
+
+def RVChannelContextBound(v: RVVocab, s: State) -> Any:
+    Ch, st = v.S.chan, v.S.st
+    if v.bug("BUG_ChannelNotBound"):
+        # {chan[x][a][p] : x \in {y : chan[y][a][p].st = "Active"}} for lookups in c.
+        return z3.And(
+            *(
+                z3.Implies(
+                    Ch.st(s["chan"][x][a][q]) == st["Active"],
+                    Ch.context(s["chan"][x][a][q]) == c,
+                )
+                for c in v.ctxs
+                for x in v.ctxs
+                for a in v.peers
+                for q in v.senders
+            )
+        )
+    return z3.And(
+        *(
+            z3.Implies(Ch.st(ch) == st["Active"], Ch.context(ch) == c)
+            for c, _, _, ch in _chans(v, s)
+        )
+    )
+
+
+def RVBudgetWithinLimit(v: RVVocab, s: State) -> Any:
+    return z3.And(
+        *(
+            z3.ForAll([e := z3.Int("e!b")], s["spent"][c][a][e] <= v.Limit)
+            for c in v.ctxs
+            for a in v.auths
+        )
+    )
+
+
+def RVReplayRejected(v: RVVocab, s: State) -> Any:
+    Hs = v.S.hs
+    return z3.ForAll(
+        [i := z3.Int("i!r"), j := z3.Int("j!r")],
+        z3.Implies(
+            z3.And(i >= 1, i < j, j <= s["hsLen"], Hs.ini(s["hsLog"][i]) == Hs.ini(s["hsLog"][j])),
+            Hs.ts(s["hsLog"][i]) < Hs.ts(s["hsLog"][j]),
+        ),
+    )
+
+
+def RVEstablishedAfterConfirm(v: RVVocab, s: State) -> Any:
+    return _journals(v, s, lambda f: s["confirmed"][v.S.fact.id(f)])
+
+
+def RVConnectWithValidDescriptor(v: RVVocab, s: State) -> Any:
+    M = v.S.msg
+    return _subset(
+        s["net"],
+        M,
+        lambda m: z3.Implies(z3.And(M.type(m) == v.S.type["Init"], M.src(m) == v.ini), M.dok(m)),
+    )
+
+
+def RVNoStaleActive(v: RVVocab, s: State) -> Any:
+    Ch, st = v.S.chan, v.S.st
+    return z3.And(
+        *(
+            z3.Implies(
+                z3.Or(Ch.st(ch) == st["Establishing"], Ch.st(ch) == st["Active"]),
+                Ch.ep(ch) == s["epoch"][c],
+            )
+            for c, _, _, ch in _chans(v, s)
+        )
+    )
+
+
+def RVRelayAuthorized(v: RVVocab, s: State) -> Any:
+    Se = v.S.sent
+    return _subset(
+        s["sent"], Se, lambda x: z3.Implies(Se.src(x) == v.relay, v.RelayCtx[Se.context(x)])
+    )
+
+
+def RVMembersOnly(v: RVVocab, s: State) -> Any:
+    Rc = v.S.receipt
+    return z3.And(
+        *(v.S.chan.st(s["chan"][c][v.resp][v.outsider]) == v.S.st["None"] for c in v.ctxs),
+        *(
+            _subset(s["rlog"][d], Rc, lambda x: z3.Or(Rc.src(x) == v.ini, Rc.src(x) == v.resp))
+            for d in v.auths
+        ),
+    )
+
+
+# -- strengthening lemmas -----------------------------------------------------
+
+
+def RVChanInOwnCtx(v: RVVocab, s: State) -> Any:
+    """Every channel is registered under its own context (RVNoChan(c) too)."""
+    return z3.And(*(v.S.chan.context(ch) == c for c, _, _, ch in _chans(v, s)))
+
+
+def RVIniChansToResp(v: RVVocab, s: State) -> Any:
+    """Ini only ever opens channels with Resp."""
+    return z3.And(
+        *(
+            v.S.chan.st(s["chan"][c][v.ini][q]) == v.S.st["None"]
+            for c in v.ctxs
+            for q in (v.ini, v.relay, v.outsider)
+        )
+    )
+
+
+def RVHsBelowLastTs(v: RVVocab, s: State) -> Any:
+    """The responder's log is below its replay mark: the next accepted msg 1 is above it."""
+    Hs = v.S.hs
+    return _hs_entries(s, lambda i, h: Hs.ts(h) <= s["lastTs"][v.resp][Hs.ini(h)])
+
+
+def RVIdsHandedOut(v: RVVocab, s: State) -> Any:
+    """Ini's channels carry ids it handed out."""
+    Ch = v.S.chan
+    return z3.And(
+        *(
+            z3.And(Ch.id(ch) >= 0, Ch.id(ch) < s["nextId"])
+            for _, a, _, ch in _chans(v, s)
+            if a is v.ini
+        )
+    )
+
+
+def RVMsgEpochs(v: RVVocab, s: State) -> Any:
+    """Messages carry epochs up to their context's current one."""
+    M = v.S.msg
+    return _subset(s["net"], M, lambda m: z3.And(M.ep(m) >= 0, M.ep(m) <= s["epoch"][M.context(m)]))
+
+
+def RVMsgIds(v: RVVocab, s: State) -> Any:
+    """Messages carry ids handed out (the Outsider's forged ones aside)."""
+    M = v.S.msg
+    return _subset(
+        s["net"],
+        M,
+        lambda m: z3.And(M.id(m) >= 0, z3.Or(M.id(m) <= v.MaxHs, M.src(m) == v.outsider)),
+    )
+
+
+def RVReplayRejectedBounded(v: RVVocab, s: State, bound: int) -> Any:
+    """RVReplayRejected for BMC: hsLog grows by at most one entry per step,
+    so this is exact within the bound."""
+    Hs = v.S.hs
+    log = s["hsLog"]
+    return z3.And(
+        *(
+            z3.Implies(
+                z3.And(j <= s["hsLen"], Hs.ini(log[i]) == Hs.ini(log[j])),
+                Hs.ts(log[i]) < Hs.ts(log[j]),
+            )
+            for j in range(1, bound + 1)
+            for i in range(1, j)
+        )
+    )
+
+
+# -- the twin -----------------------------------------------------------------
+
+
+def rv_actions(v: RVVocab) -> dict[str, Action]:
+    """``RVNext``'s disjuncts: each action, the variables it changes and the
+    sorts of its ``\\E`` parameters."""
+    S = v.S
+    A, C, M = S.auth.sort, S.ctx.sort, S.msg
+
+    def bound(action: Any) -> Any:
+        return functools.partial(action, v)
+
+    return {
+        "PreparePublishDescriptor": Action(bound(PreparePublishDescriptor), ("spent",), {"c": C}),
+        "RevokeDescriptor": Action(bound(RevokeDescriptor), (), {"c": C, "d": z3.IntSort()}),
+        "SyncJournal": Action(
+            bound(SyncJournal), ("journal",), {"c": C, "src": A, "dst": A, "f": S.fact}
+        ),
+        "PrepareEstablishChannel": Action(
+            bound(PrepareEstablishChannel),
+            ("spent", "chan", "net", "sent", "nextId"),
+            {"c": C, "path": S.path.sort},
+        ),
+        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan"), {"c": C}),
+        "InjectInit": Action(bound(InjectInit), ("net",), {"c": C}),
+        "RelayForward": Action(bound(RelayForward), ("spent", "net", "sent"), {"m": M}),
+        "HandleHandshake": Action(
+            bound(HandleHandshake),
+            ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "net", "sent", "journal"),
+            {"m": M},
+        ),
+        "ProcessResponse": Action(
+            bound(ProcessResponse), ("chan", "rlog", "net", "sent"), {"m": M}
+        ),
+        "KeyConfirm": Action(bound(KeyConfirm), ("chan", "confirmed", "journal"), {"m": M}),
+        "Tick": Action(bound(Tick), ("now",)),
+    }
+
+
+RV_INVARIANTS: dict[str, Callable[[RVVocab, State], Any]] = {
+    "RVTypeOK": RVTypeOK,
+    "RVNoMessageOnDeny": RVNoMessageOnDeny,
+    "RVChannelContextBound": RVChannelContextBound,
+    "RVBudgetWithinLimit": RVBudgetWithinLimit,
+    "RVReplayRejected": RVReplayRejected,
+    "RVEstablishedAfterConfirm": RVEstablishedAfterConfirm,
+    "RVConnectWithValidDescriptor": RVConnectWithValidDescriptor,
+    "RVNoStaleActive": RVNoStaleActive,
+    "RVRelayAuthorized": RVRelayAuthorized,
+    "RVMembersOnly": RVMembersOnly,
+}
+RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
+    "RVChanInOwnCtx": RVChanInOwnCtx,
+    "RVIniChansToResp": RVIniChansToResp,
+    "RVHsBelowLastTs": RVHsBelowLastTs,
+    "RVIdsHandedOut": RVIdsHandedOut,
+    "RVMsgEpochs": RVMsgEpochs,
+    "RVMsgIds": RVMsgIds,
+}
+# Used by BMC in place of the quantified forms.
+RV_BOUNDED_FORMS: dict[str, Callable[[RVVocab, State, int], Any]] = {
+    "RVReplayRejected": RVReplayRejectedBounded,
+}
+
+
 def rendezvous(
     *,
     limit: int | None = None,
@@ -145,487 +904,26 @@ def rendezvous(
     **bugs: bool,
 ) -> TransitionSystem:
     """The twin; keyword constants pin the spec's constants (default free)."""
-    unknown = set(bugs) - set(RV_FLAGS)
-    if unknown:
-        raise ValueError(f"Rendezvous has no bug flags {sorted(unknown)}")
-    bug = {b: bugs.get(b, False) for b in RV_FLAGS}
-    S = rv_sorts()
-    A, C, ii, bb = S.auth.sort, S.ctx.sort, z3.IntSort(), z3.BoolSort()
-    Ch, M, Se, Rc, Fa, Hs = S.chan, S.msg, S.sent, S.receipt, S.fact, S.hs
-    ini, resp, relay, outsider = (S.auth[a] for a in _AUTH)
-    peers, senders, auths = (ini, resp), (ini, resp, outsider), (ini, resp, relay)
-    ctxs = tuple(S.ctx)
-    st, ty = S.st, S.type
+    v = rv_vocab(
+        limit=limit,
+        max_hs=max_hs,
+        max_epoch=max_epoch,
+        max_time=max_time,
+        relay_ctx=relay_ctx,
+        **bugs,
+    )
 
-    Limit, MaxTime, MaxEpoch, MaxHs = (z3.Int(n) for n in ("Limit", "MaxTime", "MaxEpoch", "MaxHs"))
-    RelayCtx = z3.Array("RelayCtx", C, bb)
-    constants = {
-        "Limit": Limit,
-        "MaxTime": MaxTime,
-        "MaxEpoch": MaxEpoch,
-        "MaxHs": MaxHs,
-        "RelayCtx": RelayCtx,
-    }
-    variables = {
-        "now": ii,
-        "epoch": z3.ArraySort(C, ii),
-        "journal": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(Fa, bb))),
-        "spent": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(ii, ii))),
-        "chan": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(A, Ch))),
-        "nextId": ii,
-        "lastTs": z3.ArraySort(A, z3.ArraySort(A, ii)),
-        "net": z3.ArraySort(M, bb),
-        "hsLen": ii,
-        "hsLog": z3.ArraySort(ii, Hs),
-        "rlog": z3.ArraySort(A, z3.ArraySort(Rc, bb)),
-        "sent": z3.ArraySort(Se, bb),
-        "confirmed": z3.ArraySort(ii, bb),
-    }
-
-    def axioms(s: State) -> Any:
-        parts = [Limit >= 0, MaxTime >= 0, MaxEpoch >= 0, MaxHs >= 0]
-        pins = ((Limit, limit), (MaxHs, max_hs), (MaxEpoch, max_epoch), (MaxTime, max_time))
-        parts += [k == v for k, v in pins if v is not None]
-        if relay_ctx is not None:
-            parts += [RelayCtx[S.ctx[c]] == (c in relay_ctx) for c in _CTX]
-        return z3.And(*parts)
-
-    def budget_ok(s: State, c: Any, a: Any, cost: int) -> Any:
-        return s["spent"][c][a][s["epoch"][c]] + cost <= Limit
-
-    def charge(s: State, c: Any, a: Any, cost: int) -> Any:
-        sp, e = s["spent"], s["epoch"][c]
-        return z3.Store(sp, c, z3.Store(sp[c], a, z3.Store(sp[c][a], e, sp[c][a][e] + cost)))
-
-    def set_chan(s: State, c: Any, a: Any, p: Any, v: Any) -> Any:
-        ch = s["chan"]
-        return z3.Store(ch, c, z3.Store(ch[c], a, z3.Store(ch[c][a], p, v)))
-
-    def hop(path: Any, to: Any) -> Any:
-        return z3.If(path == S.path["relay"], relay, to)
-
-    def add(arr: Any, x: Any) -> Any:
-        return z3.Store(arr, x, True)
-
-    def sent_rec(src: Any, t: str, c: Any, after: str = "Allowed") -> Any:
-        return Se.sent(src, ty[t], c, S.after[after])
-
-    def no_chan(c: Any) -> Any:
-        return Ch.chan(st["None"], 0, 0, c)
-
-    def init(s: State) -> Any:
-        # [c |-> [a |-> [p |-> RVNoChan(c)]]], as Stores over the finite Ctx.
-        chans = z3.K(C, z3.K(A, z3.K(A, no_chan(ctxs[0]))))
-        for c in ctxs[1:]:
-            chans = z3.Store(chans, c, z3.K(A, z3.K(A, no_chan(c))))
-        return z3.And(
-            s["now"] == 0,
-            s["epoch"] == z3.K(C, z3.IntVal(0)),
-            s["journal"] == z3.K(C, z3.K(A, z3.K(Fa, z3.BoolVal(False)))),
-            s["spent"] == z3.K(C, z3.K(A, z3.K(ii, z3.IntVal(0)))),
-            s["chan"] == chans,
-            s["nextId"] == 1,
-            s["lastTs"] == z3.K(A, z3.K(A, z3.IntVal(0))),
-            s["net"] == z3.K(M, z3.BoolVal(False)),
-            s["hsLen"] == 0,
-            s["rlog"] == z3.K(A, z3.K(Rc, z3.BoolVal(False))),
-            s["sent"] == z3.K(Se, z3.BoolVal(False)),
-            s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
-        )
-
-    def is_ctx(c: Any) -> Any:
-        return z3.Or(*(c == x for x in ctxs))
-
-    def publish(s: State, t: State, p: Any) -> Any:
-        c = p["c"]
-        return z3.And(
-            z3.If(
-                budget_ok(s, c, resp, 1),
-                t["spent"] == charge(s, c, resp, 1),
-                t["spent"] == s["spent"],
-            )
-        )
-
-    def revoke(s: State, t: State, p: Any) -> Any:
-        return z3.BoolVal(True)  # descriptor facts only: a stutter of the twin
-
-    def sync(s: State, t: State, p: Any) -> Any:
-        c, src, dst, f = p["c"], p["src"], p["dst"], p["f"]
-        j = s["journal"]
-        return z3.And(
-            z3.Or(*(src == x for x in peers)),
-            z3.Or(*(dst == x for x in peers)),
-            src != dst,
-            j[c][src][f],
-            z3.Not(j[c][dst][f]),
-            t["journal"] == z3.Store(j, c, z3.Store(j[c], dst, add(j[c][dst], f))),
-        )
-
-    def establish(s: State, t: State, p: Any) -> Any:
-        c, path = p["c"], p["path"]
-        e, n = s["epoch"][c], s["nextId"]
-        dok = z3.BoolVal(not bug["BUG_IgnoreRevocation"])
-        m = M.msg(ty["Init"], c, ini, hop(path, resp), resp, path, e, n, dok)
-        cost = 4 if bug["BUG_DoubleCharge"] else 2
-        return z3.And(
-            z3.Or(*(Ch.st(s["chan"][c][ini][resp]) == st[x] for x in ("None", "Rotating"))),
-            n <= MaxHs,
-            budget_ok(s, c, ini, 2),
-            t["spent"] == charge(s, c, ini, cost),
-            t["chan"] == set_chan(s, c, ini, resp, Ch.chan(st["Establishing"], e, n, c)),
-            t["net"] == add(s["net"], m),
-            t["sent"] == add(s["sent"], sent_rec(ini, "Init", c)),
-            t["nextId"] == n + 1,
-        )
-
-    def forward(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        out = M.msg(
-            M.type(m),
-            M.context(m),
-            M.src(m),
-            M.to(m),
-            M.to(m),
-            M.path(m),
-            M.ep(m),
-            M.id(m),
-            M.dok(m),
-        )
-        cap = z3.BoolVal(True) if bug["BUG_RelayNoCapCheck"] else RelayCtx[M.context(m)]
-        ok = z3.And(cap, budget_ok(s, M.context(m), relay, 1))
-        return z3.And(
-            s["net"][m],
-            M.dst(m) == relay,
-            z3.Not(s["net"][out]),
-            z3.If(
-                ok,
-                z3.And(
-                    t["spent"] == charge(s, M.context(m), relay, 1),
-                    t["net"] == add(s["net"], out),
-                    t["sent"] == add(s["sent"], sent_rec(relay, "Forward", M.context(m))),
-                ),
-                z3.And(t["spent"] == s["spent"], t["net"] == s["net"], t["sent"] == s["sent"]),
-            ),
-        )
-
-    def handle(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        c, src, e, i = M.context(m), M.src(m), M.ep(m), M.id(m)
-        last = s["lastTs"][resp][src]
-        ok = z3.And(
-            z3.BoolVal(True) if bug["BUG_NoRosterCheck"] else z3.Or(src == ini, src == resp),
-            z3.BoolVal(True) if bug["BUG_NoEpochCheck"] else e == s["epoch"][c],
-            z3.BoolVal(True) if bug["BUG_NoReplayCheck"] else i > last,
-            budget_ok(s, c, resp, 2),
-        )
-        reply = M.msg(ty["Resp"], c, resp, hop(M.path(m), src), src, M.path(m), e, i, True)
-        fact = Fa.est(src, i, e)
-        jr = s["journal"]
-        journal = (
-            z3.Store(jr, c, z3.Store(jr[c], resp, add(jr[c][resp], fact)))
-            if bug["BUG_JournalBeforeConfirm"]
-            else jr
-        )
-        accept = z3.And(
-            t["spent"] == charge(s, c, resp, 2),
-            t["chan"] == set_chan(s, c, resp, src, Ch.chan(st["Establishing"], e, i, c)),
-            t["lastTs"]
-            == z3.Store(
-                s["lastTs"], resp, z3.Store(s["lastTs"][resp], src, z3.If(i > last, i, last))
-            ),
-            t["hsLen"] == s["hsLen"] + 1,
-            t["hsLog"] == z3.Store(s["hsLog"], s["hsLen"] + 1, Hs.hs(src, i)),
-            t["rlog"]
-            == z3.Store(s["rlog"], resp, add(s["rlog"][resp], Rc.receipt(ty["Init"], c, src, e))),
-            t["net"] == add(s["net"], reply),
-            t["sent"] == add(s["sent"], sent_rec(resp, "Resp", c)),
-            t["journal"] == journal,
-        )
-        unchanged = [
-            t[v] == s[v] for v in ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "journal")
-        ]
-        if bug["BUG_ReplyOnReject"]:
-            err = M.msg(ty["Error"], c, resp, src, src, S.path["direct"], s["epoch"][c], i, True)
-            reject = z3.And(
-                *unchanged,
-                t["net"] == add(s["net"], err),
-                t["sent"] == add(s["sent"], sent_rec(resp, "Error", c, "Denied")),
-            )
-        else:
-            reject = z3.And(*unchanged, t["net"] == s["net"], t["sent"] == s["sent"])
-        return z3.And(
-            s["net"][m],
-            M.type(m) == ty["Init"],
-            M.dst(m) == resp,
-            M.to(m) == resp,
-            z3.If(ok, accept, reject),
-        )
-
-    def process(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        c, src = M.context(m), M.src(m)
-        ch = s["chan"][c][ini][src]
-        confirm = M.msg(
-            ty["Confirm"], c, ini, hop(M.path(m), src), src, M.path(m), M.ep(m), M.id(m), True
-        )
-        return z3.And(
-            s["net"][m],
-            M.type(m) == ty["Resp"],
-            M.dst(m) == ini,
-            M.to(m) == ini,
-            Ch.st(ch) == st["Establishing"],
-            Ch.id(ch) == M.id(m),
-            t["chan"]
-            == set_chan(
-                s, c, ini, src, Ch.chan(st["Active"], Ch.ep(ch), Ch.id(ch), Ch.context(ch))
-            ),
-            t["rlog"]
-            == z3.Store(
-                s["rlog"], ini, add(s["rlog"][ini], Rc.receipt(ty["Resp"], c, src, M.ep(m)))
-            ),
-            t["net"] == add(s["net"], confirm),
-            t["sent"] == add(s["sent"], sent_rec(ini, "Confirm", c)),
-        )
-
-    def key_confirm(s: State, t: State, p: Any) -> Any:
-        m = p["m"]
-        c, src = M.context(m), M.src(m)
-        ch = s["chan"][c][resp][src]
-        jr = s["journal"]
-        return z3.And(
-            s["net"][m],
-            M.type(m) == ty["Confirm"],
-            M.dst(m) == resp,
-            M.to(m) == resp,
-            Ch.st(ch) == st["Establishing"],
-            Ch.id(ch) == M.id(m),
-            t["chan"]
-            == set_chan(
-                s, c, resp, src, Ch.chan(st["Active"], Ch.ep(ch), Ch.id(ch), Ch.context(ch))
-            ),
-            t["confirmed"] == add(s["confirmed"], M.id(m)),
-            t["journal"]
-            == z3.Store(
-                jr, c, z3.Store(jr[c], resp, add(jr[c][resp], Fa.est(src, M.id(m), M.ep(m))))
-            ),
-        )
-
-    def advance(s: State, t: State, p: Any) -> Any:
-        c = p["c"]
-        # Finite Stores, not a lambda: a quantifier-free step keeps BMC fast.
-        row = s["chan"][c]
-        for a in (*auths, outsider):
-            col = row[a]
-            for q in (*auths, outsider):
-                old = s["chan"][c][a][q]
-                live = z3.Or(Ch.st(old) == st["Establishing"], Ch.st(old) == st["Active"])
-                rot = Ch.chan(st["Rotating"], Ch.ep(old), Ch.id(old), Ch.context(old))
-                col = z3.Store(col, q, z3.If(live, rot, old))
-            row = z3.Store(row, a, col)
-        return z3.And(
-            s["epoch"][c] < MaxEpoch,
-            t["epoch"] == z3.Store(s["epoch"], c, s["epoch"][c] + 1),
-            t["chan"] == z3.Store(s["chan"], c, row),
-        )
-
-    def inject(s: State, t: State, p: Any) -> Any:
-        # The spec's "once" guard (no Outsider message in net yet) is dropped:
-        # more behaviours, so the proofs still hold, and the step stays
-        # quantifier-free for the bug twins' searches.
-        c = p["c"]
-        m = M.msg(ty["Init"], c, outsider, resp, resp, S.path["direct"], s["epoch"][c], 1, True)
-        return t["net"] == add(s["net"], m)
-
-    def tick(s: State, t: State, p: Any) -> Any:
-        return z3.And(s["now"] < MaxTime, t["now"] == s["now"] + 1)
-
-    actions = {
-        "PreparePublishDescriptor": Action(publish, ("spent",), {"c": C}),
-        "RevokeDescriptor": Action(revoke, (), {"c": C, "d": ii}),
-        "SyncJournal": Action(sync, ("journal",), {"c": C, "src": A, "dst": A, "f": Fa}),
-        "PrepareEstablishChannel": Action(
-            establish, ("spent", "chan", "net", "sent", "nextId"), {"c": C, "path": S.path.sort}
-        ),
-        "AdvanceEpoch": Action(advance, ("epoch", "chan"), {"c": C}),
-        "InjectInit": Action(inject, ("net",), {"c": C}),
-        "RelayForward": Action(forward, ("spent", "net", "sent"), {"m": M}),
-        "HandleHandshake": Action(
-            handle,
-            ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "net", "sent", "journal"),
-            {"m": M},
-        ),
-        "ProcessResponse": Action(process, ("chan", "rlog", "net", "sent"), {"m": M}),
-        "KeyConfirm": Action(key_confirm, ("chan", "confirmed", "journal"), {"m": M}),
-        "Tick": Action(tick, ("now",)),
-    }
-
-    # -- invariants (finite quantifiers expanded; sets through lambda-subsets) --
-
-    def chans(s: State) -> list[tuple[Any, Any, Any, Any]]:
-        return [(c, a, q, s["chan"][c][a][q]) for c in ctxs for a in peers for q in senders]
-
-    def subset(arr: Any, sort: Any, body: Any) -> Any:
-        x = z3.Const("x!sub", sort)
-        return z3.IsSubset(arr, z3.Lambda([x], body(x)))
-
-    def journals(s: State, body: Any) -> Any:
-        return z3.And(*(subset(s["journal"][c][a], Fa, body) for c in ctxs for a in auths))
-
-    def hs_entries(s: State, body: Any) -> Any:
-        i = z3.Int("i!hs")
-        return z3.ForAll([i], z3.Implies(z3.And(i >= 1, i <= s["hsLen"]), body(i, s["hsLog"][i])))
-
-    def find_ok(s: State) -> Any:
-        if bug["BUG_ChannelNotBound"]:
-            # {chan[x][a][p] : x \in {y : chan[y][a][p].st = "Active"}} for lookups in c.
-            return z3.And(
-                *(
-                    z3.Implies(
-                        Ch.st(s["chan"][x][a][q]) == st["Active"],
-                        Ch.context(s["chan"][x][a][q]) == c,
-                    )
-                    for c in ctxs
-                    for x in ctxs
-                    for a in peers
-                    for q in senders
-                )
-            )
-        return z3.And(
-            *(
-                z3.Implies(Ch.st(ch) == st["Active"], Ch.context(ch) == c)
-                for c, _, _, ch in chans(s)
-            )
-        )
-
-    def type_ok(s: State) -> Any:
-        e = z3.Int("e!t")
-        return z3.And(
-            s["now"] >= 0,
-            s["now"] <= MaxTime,
-            *(z3.And(s["epoch"][c] >= 0, s["epoch"][c] <= MaxEpoch) for c in ctxs),
-            *(
-                z3.ForAll([e], z3.And(s["spent"][c][a][e] >= 0, s["spent"][c][a][e] <= 2 * Limit))
-                for c in ctxs
-                for a in auths
-            ),
-            s["nextId"] >= 1,
-            s["nextId"] <= MaxHs + 1,
-            *(
-                z3.And(s["lastTs"][r][i] >= 0, s["lastTs"][r][i] <= MaxHs)
-                for r in peers
-                for i in senders
-            ),
-            *(
-                z3.And(Ch.ep(ch) >= 0, Ch.ep(ch) <= MaxEpoch, Ch.id(ch) >= 0, Ch.id(ch) <= MaxHs)
-                for _, _, _, ch in chans(s)
-            ),
-            s["hsLen"] >= 0,
-        )
-
-    invariants = {
-        "RVTypeOK": type_ok,
-        "RVNoMessageOnDeny": lambda s: subset(
-            s["sent"], Se, lambda x: Se.after(x) == S.after["Allowed"]
-        ),
-        "RVChannelContextBound": find_ok,
-        "RVBudgetWithinLimit": lambda s: z3.And(
-            *(
-                z3.ForAll([e := z3.Int("e!b")], s["spent"][c][a][e] <= Limit)
-                for c in ctxs
-                for a in auths
-            )
-        ),
-        "RVReplayRejected": lambda s: z3.ForAll(
-            [i := z3.Int("i!r"), j := z3.Int("j!r")],
-            z3.Implies(
-                z3.And(
-                    i >= 1, i < j, j <= s["hsLen"], Hs.ini(s["hsLog"][i]) == Hs.ini(s["hsLog"][j])
-                ),
-                Hs.ts(s["hsLog"][i]) < Hs.ts(s["hsLog"][j]),
-            ),
-        ),
-        "RVEstablishedAfterConfirm": lambda s: journals(s, lambda f: s["confirmed"][Fa.id(f)]),
-        "RVConnectWithValidDescriptor": lambda s: subset(
-            s["net"],
-            M,
-            lambda m: z3.Implies(z3.And(M.type(m) == ty["Init"], M.src(m) == ini), M.dok(m)),
-        ),
-        "RVNoStaleActive": lambda s: z3.And(
-            *(
-                z3.Implies(
-                    z3.Or(Ch.st(ch) == st["Establishing"], Ch.st(ch) == st["Active"]),
-                    Ch.ep(ch) == s["epoch"][c],
-                )
-                for c, _, _, ch in chans(s)
-            )
-        ),
-        "RVRelayAuthorized": lambda s: subset(
-            s["sent"], Se, lambda x: z3.Implies(Se.src(x) == relay, RelayCtx[Se.context(x)])
-        ),
-        "RVMembersOnly": lambda s: z3.And(
-            *(Ch.st(s["chan"][c][resp][outsider]) == st["None"] for c in ctxs),
-            *(
-                subset(s["rlog"][d], Rc, lambda x: z3.Or(Rc.src(x) == ini, Rc.src(x) == resp))
-                for d in auths
-            ),
-        ),
-    }
-
-    strengthening = {
-        # Every channel is registered under its own context (RVNoChan(c) too).
-        "RVChanInOwnCtx": lambda s: z3.And(*(Ch.context(ch) == c for c, _, _, ch in chans(s))),
-        # Ini only ever opens channels with Resp.
-        "RVIniChansToResp": lambda s: z3.And(
-            *(
-                Ch.st(s["chan"][c][ini][q]) == st["None"]
-                for c in ctxs
-                for q in (ini, relay, outsider)
-            )
-        ),
-        # The responder's log is below its replay mark: the next accepted msg 1 is above it.
-        "RVHsBelowLastTs": lambda s: hs_entries(
-            s, lambda i, h: Hs.ts(h) <= s["lastTs"][resp][Hs.ini(h)]
-        ),
-        # Ini's channels carry ids it handed out.
-        "RVIdsHandedOut": lambda s: z3.And(
-            *(
-                z3.And(Ch.id(ch) >= 0, Ch.id(ch) < s["nextId"])
-                for _, a, _, ch in chans(s)
-                if a is ini
-            )
-        ),
-        "RVMsgEpochs": lambda s: subset(
-            s["net"], M, lambda m: z3.And(M.ep(m) >= 0, M.ep(m) <= s["epoch"][M.context(m)])
-        ),
-        "RVMsgIds": lambda s: subset(
-            s["net"],
-            M,
-            lambda m: z3.And(M.id(m) >= 0, z3.Or(M.id(m) <= MaxHs, M.src(m) == outsider)),
-        ),
-    }
-
-    def replay_b(s: State, bound: int) -> Any:
-        # hsLog grows by at most one entry per step: exact within the bound.
-        log = s["hsLog"]
-        return z3.And(
-            *(
-                z3.Implies(
-                    z3.And(j <= s["hsLen"], Hs.ini(log[i]) == Hs.ini(log[j])),
-                    Hs.ts(log[i]) < Hs.ts(log[j]),
-                )
-                for j in range(1, bound + 1)
-                for i in range(1, j)
-            )
-        )
+    def bind(table: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
+        return {name: functools.partial(fn, v) for name, fn in table.items()}
 
     return TransitionSystem(
         "Rendezvous",
-        variables,
-        init,
-        actions,
-        invariants,
-        strengthening=strengthening,
-        axioms=axioms,
-        constants=constants,
-        bounded={"RVReplayRejected": replay_b},
+        rv_variables(v),
+        functools.partial(RVInit, v),
+        rv_actions(v),
+        bind(RV_INVARIANTS),
+        strengthening=bind(RV_STRENGTHENING),
+        axioms=functools.partial(RVConstantsOK, v),
+        constants=v.constants(),
+        bounded=bind(RV_BOUNDED_FORMS),
     )
