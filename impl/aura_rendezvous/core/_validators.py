@@ -59,7 +59,8 @@ def u64(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 
 def u32(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     """attrs validator: the field is a u32."""
-    check_u32(f"{type(inst).__name__}.{attribute.name}", value)
+    if type(value) is not int or not 0 <= value <= U32_MAX:
+        check_u32(f"{type(inst).__name__}.{attribute.name}", value)
 
 
 def positive(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
