@@ -22,7 +22,7 @@ from aura_model.specs import config_path
 from aura_model.tla import StepValidator, load_model
 from aura_model.z3 import MODELS
 from aura_model.z3._bridge import Bridge, DVBridge, ERBridge, GCBridge, sample_reachable_steps
-from aura_model.z3.framework.ts import TransitionSystem
+from aura_model.z3.framework import TransitionSystem
 from aura_model.z3.models.descriptor_validity import descriptor_validity
 from aura_model.z3.models.epoch_rotation import epoch_rotation
 from aura_model.z3.models.guard_chain import guard_chain

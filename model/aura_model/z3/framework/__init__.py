@@ -1,7 +1,8 @@
 """The Z3 framework the spec models are written in.
 
 ``ts`` is the transition system (variables, ``Init``, actions, invariants)
-and its queries (induction, k-induction, BMC, witnesses); ``query`` runs one
+and its queries (induction, k-induction, BMC, witnesses); ``trace`` what
+they return (verdicts, traces in the spec's vocabulary); ``query`` runs one
 query under a deterministic resource limit; ``context`` gives each proof
 obligation a Z3 context of its own; ``sorts`` declares the spec's model
 values as enumeration sorts. Nothing here knows a spec: the models in
@@ -20,23 +21,25 @@ from aura_model.z3.framework.query import (
     run_query,
 )
 from aura_model.z3.framework.sorts import EnumSort
-from aura_model.z3.framework.ts import (
-    Action,
-    Params,
+from aura_model.z3.framework.trace import (
     ProofResult,
     Record,
-    Relation,
-    Skolemized,
-    State,
-    StatePred,
     Step,
     Trace,
-    TransitionSystem,
-    Z3ModelError,
     array_true_keys,
     decode_scalar,
     format_trace,
     format_value,
+)
+from aura_model.z3.framework.ts import (
+    Action,
+    Params,
+    Relation,
+    Skolemized,
+    State,
+    StatePred,
+    TransitionSystem,
+    Z3ModelError,
 )
 
 __all__ = [

@@ -8,7 +8,8 @@ from typing import Any
 import z3
 
 from aura_model.z3.framework.context import memo
-from aura_model.z3.framework.ts import State, decode_scalar
+from aura_model.z3.framework.trace import decode_scalar
+from aura_model.z3.framework.ts import State
 
 __all__ = ["EnumSort", "array_decoder", "nested_array_decoder"]
 
