@@ -103,8 +103,7 @@ def _fail(exc: TlaError, args: argparse.Namespace) -> int:
 
 def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model) -> int:
     from aura_model import itf
-    from aura_model.tla import TlaError
-    from aura_model.tla._trace import steps_json
+    from aura_model.tla import TlaError, steps_json
 
     try:
         steps = res.steps(model) if res.trace else ([], None)
