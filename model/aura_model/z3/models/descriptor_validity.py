@@ -237,34 +237,18 @@ def dv_vocab(
     if unknown:
         raise ValueError(f"DescriptorValidity has no bug flags {sorted(unknown)}")
     S = dv_sorts()
-    F, A, C = S.fact, S.auth, S.ctx
-    roster = tuple(A[a] for a in DV_AUTH)
-    ctxs = tuple(C[c] for c in DV_CTX)
-    desc_k, rev_k = S.kind["Descriptor"], S.kind["Revoked"]
-    # With MaxTime, Validity and MaxNonce pinned (the TLC model's values) the
-    # facts of DVFact that any action can create form a finite universe, and
-    # every quantifier over facts becomes a finite conjunction: the twin is
-    # then quantifier-free, which BMC needs to find deep counterexamples.
-    # Free constants (the proofs) keep the quantifiers.
-    universe: list[Any] = []
-    descs_of: dict[str, list[Any]] = {a: [] for a in DV_AUTH}
-    if max_time is not None and validity is not None and max_nonce is not None:
-        for name, a in zip(DV_AUTH, roster, strict=True):
-            for c in ctxs:
-                for n in range(1, max_nonce + 1):
-                    for t0 in range(max_time + 1):
-                        d = F.fact(desc_k, a, c, t0, t0 + validity, n, a)
-                        universe.append(d)
-                        descs_of[name].append(d)
-                    for b in roster:
-                        universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
+    roster = tuple(S.auth[a] for a in DV_AUTH)
+    ctxs = tuple(S.ctx[c] for c in DV_CTX)
+    universe, descs_of = _fact_universe(
+        S, roster, ctxs, max_time=max_time, validity=validity, max_nonce=max_nonce
+    )
     max_time_, validity_, window_, max_nonce_ = (
         z3.Int("MaxTime"),
         z3.Int("Validity"),
         z3.Int("Window"),
         z3.Int("MaxNonce"),
     )
-    publishers_ = z3.Array("Publishers", A.sort, z3.BoolSort())
+    publishers_ = z3.Array("Publishers", S.auth.sort, z3.BoolSort())
     return DVVocab(
         S=S,
         bugs=frozenset(b for b, on in bugs.items() if on),
@@ -281,12 +265,45 @@ def dv_vocab(
         ),
         publishers=None if publishers is None else tuple(publishers),
         roster=roster,
-        eve=A[OUTSIDER],
+        eve=S.auth[OUTSIDER],
         ctxs=ctxs,
-        universe=tuple(universe),
-        descs_of={a: tuple(ds) for a, ds in descs_of.items()},
-        empty=z3.K(F, z3.BoolVal(False)),
+        universe=universe,
+        descs_of=descs_of,
+        empty=z3.K(S.fact, z3.BoolVal(False)),
     )
+
+
+def _fact_universe(
+    S: DVSorts,
+    roster: tuple[Any, ...],
+    ctxs: tuple[Any, ...],
+    *,
+    max_time: int | None,
+    validity: int | None,
+    max_nonce: int | None,
+) -> tuple[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
+    """Every fact an action can create, and the descriptors per publisher.
+
+    With MaxTime, Validity and MaxNonce pinned (the TLC model's values) the
+    facts of DVFact that any action can create form a finite universe, and
+    every quantifier over facts becomes a finite conjunction: the twin is
+    then quantifier-free, which BMC needs to find deep counterexamples.
+    Free constants (the proofs) keep the quantifiers: both are empty.
+    """
+    F, desc_k, rev_k = S.fact, S.kind["Descriptor"], S.kind["Revoked"]
+    universe: list[Any] = []
+    descs_of: dict[str, list[Any]] = {a: [] for a in DV_AUTH}
+    if max_time is not None and validity is not None and max_nonce is not None:
+        for name, a in zip(DV_AUTH, roster, strict=True):
+            for c in ctxs:
+                for n in range(1, max_nonce + 1):
+                    for t0 in range(max_time + 1):
+                        d = F.fact(desc_k, a, c, t0, t0 + validity, n, a)
+                        universe.append(d)
+                        descs_of[name].append(d)
+                    for b in roster:
+                        universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
+    return tuple(universe), {a: tuple(ds) for a, ds in descs_of.items()}
 
 
 def dv_variables(v: DVVocab) -> dict[str, Any]:
