@@ -13,10 +13,10 @@ Noise IKpsk2 messages produced and checked by the channel layer
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Sequence
 
 from aura_rendezvous._config import RendezvousConfig
+from aura_rendezvous._coupling import Coupling
 from aura_rendezvous.channels import ChannelEndpoint, MessageType, message_type
 from aura_rendezvous.core import (
     CHANNEL_ESTABLISHED_COST,
@@ -33,7 +33,6 @@ from aura_rendezvous.core import (
     LocalProtocolError,
     RelayEnvelope,
     check_u64,
-    psk_commitment,
 )
 from aura_rendezvous.descriptors import (
     RendezvousDescriptor,
@@ -84,9 +83,6 @@ __all__ = ["DIRECT_LADDER", "RendezvousService"]
 DIRECT_LADDER = ("QuicDirect", "QuicReflexive", "TcpDirect")
 """Seed 3: direct transports in the order they are tried (relay comes last)."""
 
-PSK_CACHE_SIZE = 16
-"""Memoised ``(context, epoch)`` PSK derivations per service (oldest dropped first)."""
-
 
 class RendezvousService:
     """One authority's rendezvous coordinator over its context journals."""
@@ -101,7 +97,7 @@ class RendezvousService:
             raise LocalProtocolError("one membership per context")
         self.journals = {c: ContextJournal(c) for c in self._memberships}
         self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
-        self._psks: dict[tuple[ContextId, int], tuple[bytes, bytes]] = {}
+        self._coupling = Coupling(authority_id, self._memberships)
         self.channel_endpoint = ChannelEndpoint(
             authority_id, config.keys.static_private, config.nonce_source
         )
@@ -188,78 +184,13 @@ class RendezvousService:
 
     # -- guard coupling helpers ---------------------------------------------------
 
-    def _coupling(
-        self, snapshot: GuardSnapshot, context_id: ContextId, *peers: AuthorityId
-    ) -> ContextMembership | DenyReason:
-        """Checks shared by every operation's coupling step."""
-        if snapshot.authority_id != self.authority_id:
-            raise LocalProtocolError("snapshot of another authority")
-        if snapshot.context_id != context_id:
-            return DenyReason.ContextMismatch
-        membership = self._memberships.get(context_id)
-        if membership is None:
-            return DenyReason.NotAMember
-        roster = membership.roster
-        if self.authority_id not in roster:
-            return DenyReason.NotAMember
-        for peer in peers:
-            if peer not in roster:
-                return DenyReason.NotAMember
-        return membership
-
-    def _epoch_psk(self, membership: ContextMembership, epoch: int) -> tuple[bytes, bytes]:
-        """``(handshake PSK, its commitment)`` of ``(context, epoch)``, memoised.
-
-        Both are pure functions of the root secret, context and epoch, so a
-        cached pair is exactly what a fresh derivation would give; the bound
-        keeps a long-lived service from holding every epoch it ever saw.
-        """
-        key = (membership.context_id, epoch)
-        found = self._psks.get(key)
-        if found is None:
-            psk = membership.handshake_psk(epoch)
-            found = (psk, psk_commitment(psk))
-            if len(self._psks) >= PSK_CACHE_SIZE:
-                del self._psks[next(iter(self._psks))]
-            self._psks[key] = found
-        return found
-
-    def _coupling_with_psk(
-        self, snapshot: GuardSnapshot, context_id: ContextId, psk: bytes, *peers: AuthorityId
-    ) -> ContextMembership | DenyReason:
-        """The shared coupling checks, then the caller's PSK against the epoch's own."""
-        membership = self._coupling(snapshot, context_id, *peers)
-        if isinstance(membership, DenyReason):
-            return membership
-        reason = self._psk_reason(membership, snapshot.epoch, psk)
-        return membership if reason is None else reason
-
-    def _psk_reason(
-        self, membership: ContextMembership, epoch: int, psk: bytes
-    ) -> DenyReason | None:
-        if not isinstance(psk, bytes) or len(psk) != 32:
-            raise LocalProtocolError("psk must be 32 bytes")
-        if not hmac.compare_digest(psk, self._epoch_psk(membership, epoch)[0]):
-            return DenyReason.EpochMismatch
-        return None
-
-    def _psk_commitment(self, context_id: ContextId, epoch: int, psk: bytes) -> bytes:
-        # Callers check the PSK first, so it is normally the epoch's own and its
-        # commitment is cached; any other PSK is committed to afresh.
-        membership = self._memberships.get(context_id)
-        if membership is not None:
-            own, commitment = self._epoch_psk(membership, epoch)
-            if hmac.compare_digest(psk, own):
-                return commitment
-        return psk_commitment(psk)
-
     def _peer_descriptor(
         self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int, epoch: int
     ) -> RendezvousDescriptor | DenyReason:
         desc = self.get_cached_descriptor(context_id, peer, now_ms)
         if desc is None:
             return DenyReason.NoValidDescriptor
-        if desc.handshake_psk_commitment != self._psk_commitment(context_id, epoch, psk):
+        if desc.handshake_psk_commitment != self._coupling.psk_commitment(context_id, epoch, psk):
             # DESIGN.md 1: a different epoch on one side; refresh, do not send.
             return DenyReason.PskCommitmentMismatch
         return desc
@@ -279,14 +210,14 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id)
+            membership = self._coupling.check(snapshot, context_id)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             desc = build_descriptor(
                 self.authority_id,
                 context_id,
                 transport_hints=transport_hints,
-                handshake_psk_commitment=self._epoch_psk(membership, snapshot.epoch)[1],
+                handshake_psk_commitment=self._coupling.epoch_psk(membership, snapshot.epoch)[1],
                 now_ms=now_ms,
                 validity_ms=self.config.descriptor_validity_ms,
                 nonce=self._nonce(),
@@ -310,7 +241,7 @@ class RendezvousService:
         """Revoke one of our own descriptors (only the publisher may, DESIGN.md 2)."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id)
+            membership = self._coupling.check(snapshot, context_id)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             own = [
@@ -349,7 +280,7 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling_with_psk(snapshot, context_id, psk, peer)
+            membership = self._coupling.check_with_psk(snapshot, context_id, psk, peer)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
@@ -414,7 +345,7 @@ class RendezvousService:
         """Noise message 1: answer with message 2 (we respond)."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling_with_psk(snapshot, context_id, psk, initiator)
+            membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             reply = self.channel_endpoint.accept(
@@ -441,7 +372,7 @@ class RendezvousService:
         """Noise message 2: send the key confirmation (we initiated)."""
 
         def complete(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, responder)
+            membership = self._coupling.check(snapshot, context_id, responder)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             _, confirmation = self.channel_endpoint.finish(
@@ -483,7 +414,7 @@ class RendezvousService:
         """Journal a key-confirmed channel we are part of (cost 0: nothing is sent)."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, context_id, initiator, responder)
+            membership = self._coupling.check(snapshot, context_id, initiator, responder)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             if self.authority_id not in (initiator, responder):
@@ -511,7 +442,7 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling_with_psk(snapshot, context_id, psk, peer)
+            membership = self._coupling.check_with_psk(snapshot, context_id, psk, peer)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
@@ -541,7 +472,9 @@ class RendezvousService:
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling(snapshot, envelope.context_id, envelope.src, envelope.dst)
+            membership = self._coupling.check(
+                snapshot, envelope.context_id, envelope.src, envelope.dst
+            )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             return GuardOutcome.allow(
@@ -567,7 +500,7 @@ class RendezvousService:
         """``RelayResponse``: answer a relayed handshake through ``relay``."""
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
-            membership = self._coupling_with_psk(snapshot, context_id, psk, initiator, relay)
+            membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             envelope = RelayEnvelope(context_id, self.authority_id, initiator, response_message)

@@ -8,7 +8,7 @@ apart, stay bounded, and never turn a wrong PSK into an allowed outcome.
 from __future__ import annotations
 
 from aura_rendezvous import DenyReason, ExecutionStatus, QuicDirect, ReceiptIssuer, ReceiptVerifier
-from aura_rendezvous._service import PSK_CACHE_SIZE
+from aura_rendezvous._coupling import PSK_CACHE_SIZE
 from aura_rendezvous.core import psk_commitment
 from world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP, Node, sync_pair
 
@@ -29,21 +29,23 @@ def test_memo_equals_fresh_derivation_per_context_and_epoch() -> None:
         for epoch in (0, 1, 2, 2**64 - 1):
             fresh = membership.handshake_psk(epoch)
             for _ in range(2):  # a miss, then a hit
-                assert alice.service._epoch_psk(membership, epoch) == (
+                assert alice.service._coupling.epoch_psk(membership, epoch) == (
                     fresh,
                     psk_commitment(fresh),
                 )
     # One key per (context, epoch): the same epoch of two contexts differs.
-    assert alice.service._epoch_psk(MEMBERSHIP, 1) != alice.service._epoch_psk(OTHER_MEMBERSHIP, 1)
+    assert alice.service._coupling.epoch_psk(MEMBERSHIP, 1) != alice.service._coupling.epoch_psk(
+        OTHER_MEMBERSHIP, 1
+    )
 
 
 def test_memo_is_bounded_and_right_after_eviction() -> None:
     alice = Node(ALICE)
     for epoch in range(3 * PSK_CACHE_SIZE):
-        alice.service._epoch_psk(MEMBERSHIP, epoch)
-        assert len(alice.service._psks) <= PSK_CACHE_SIZE
-    assert (CTX, 0) not in alice.service._psks
-    assert alice.service._epoch_psk(MEMBERSHIP, 0)[0] == MEMBERSHIP.handshake_psk(0)
+        alice.service._coupling.epoch_psk(MEMBERSHIP, epoch)
+        assert len(alice.service._coupling._psks) <= PSK_CACHE_SIZE
+    assert (CTX, 0) not in alice.service._coupling._psks
+    assert alice.service._coupling.epoch_psk(MEMBERSHIP, 0)[0] == MEMBERSHIP.handshake_psk(0)
 
 
 def test_warm_memo_still_denies_wrong_psks() -> None:
@@ -68,9 +70,10 @@ def test_warm_memo_still_denies_wrong_psks() -> None:
 def test_commitment_of_a_foreign_psk_is_computed_afresh() -> None:
     alice = Node(ALICE)
     foreign = bytes(range(32))
-    assert alice.service._psk_commitment(CTX, 1, foreign) == psk_commitment(foreign)
+    assert alice.service._coupling.psk_commitment(CTX, 1, foreign) == psk_commitment(foreign)
     assert (
-        alice.service._psk_commitment(CTX, 1, foreign) != alice.service._epoch_psk(MEMBERSHIP, 1)[1]
+        alice.service._coupling.psk_commitment(CTX, 1, foreign)
+        != alice.service._coupling.epoch_psk(MEMBERSHIP, 1)[1]
     )
 
 
