@@ -238,85 +238,97 @@ def _result_row(
     )
 
 
+@attrs.frozen
+class _Plan:
+    """One model's entry, with the BMC depth and the rlimit of its queries."""
+
+    entry: ModelEntry
+    depth: int
+    rlimit: int
+
+    def build(self, **kw: object) -> TransitionSystem:
+        ts = self.entry.build(**kw)
+        ts.rlimit = self.rlimit
+        return ts
+
+    def bug_constants(self, flag: str | None = None) -> dict[str, object]:
+        overrides = self.entry.bug_overrides.get(flag, {}) if flag is not None else {}
+        return {**self.entry.bug_constants, **overrides}
+
+    def search(self) -> TransitionSystem:
+        # Searches (BMC, witnesses) run on the TLC model's constants, as TLC would.
+        return self.build(**self.bug_constants())
+
+
+def _invariant_row(plan: _Plan, name: str) -> ProofResult:
+    entry, ts = plan.entry, plan.build()
+    if name in entry.bounded:
+        res = ts.bmc(plan.depth, [name])
+        return attrs.evolve(res, detail=f"unbounded proof open: {entry.bounded[name]}")
+    if name in ts.skolemized:
+        return ts.prove_skolemized(name)
+    if name in entry.implied:
+        return ts.prove_implied(name, entry.implied[name])
+    k = entry.k_induction.get(name)
+    if k is not None:
+        return ts.k_induction(name, k)
+    return ts.prove(name, entry.assume.get(name))
+
+
+def _property_row(plan: _Plan, name: str) -> ProofResult:
+    return plan.build().check_action_property(name, plan.entry.assume.get(name))
+
+
+def _all_invariants_row(plan: _Plan) -> ProofResult:
+    entry = plan.entry
+    depth = plan.depth if entry.max_bmc_depth is None else min(plan.depth, entry.max_bmc_depth)
+    return attrs.evolve(plan.search().bmc(depth), system=entry.module)
+
+
+def _witness_row(plan: _Plan, action: str) -> ProofResult:
+    entry = plan.entry
+    flag = entry.witness_flags.get(action)
+    where = plan.search() if flag is None else plan.build(**{flag: True}, **plan.bug_constants())
+    res = where.reachability_witness(
+        action, max(plan.depth, entry.witness_depth), entry.witness_prefixes.get(action)
+    )
+    return res if flag is None else attrs.evolve(res, method=f"witness [{flag}]")
+
+
+def _twin_row(plan: _Plan, flag: str, invariant: str) -> ProofResult:
+    entry = plan.entry
+    twin = plan.build(**{flag: True}, **plan.bug_constants(flag))
+    schedule = entry.schedules.get((flag, invariant))
+    res = twin.bmc(max(plan.depth, entry.bug_depth), [invariant], schedule=schedule)
+    return attrs.evolve(res, method=f"bug twin, {res.method}")
+
+
 def _obligations(entry: ModelEntry, depth: int, rlimit: int) -> list[_Obligation]:
     """The rows of one model, in table order. Names are read from a model
     built in the caller's context; each ``run`` builds its own systems."""
-
-    def build(**kw: object) -> TransitionSystem:
-        ts = entry.build(**kw)
-        ts.rlimit = rlimit
-        return ts
-
-    def bug_constants(flag: str | None = None) -> dict[str, object]:
-        overrides = entry.bug_overrides.get(flag, {}) if flag is not None else {}
-        return {**entry.bug_constants, **overrides}
-
-    def search() -> TransitionSystem:
-        # Searches (BMC, witnesses) run on the TLC model's constants, as TLC would.
-        return build(**bug_constants())
-
+    plan = _Plan(entry, depth, rlimit)
     names = entry.build()
-    out: list[_Obligation] = []
-
-    def invariant_row(name: str) -> Callable[[], ProofResult]:
-        def run() -> ProofResult:
-            ts = build()
-            if name in entry.bounded:
-                res = ts.bmc(depth, [name])
-                return attrs.evolve(res, detail=f"unbounded proof open: {entry.bounded[name]}")
-            if name in ts.skolemized:
-                return ts.prove_skolemized(name)
-            if name in entry.implied:
-                return ts.prove_implied(name, entry.implied[name])
-            k = entry.k_induction.get(name)
-            if k is not None:
-                return ts.k_induction(name, k)
-            return ts.prove(name, entry.assume.get(name))
-
-        return run
-
-    for name in [*names.invariants, *names.strengthening]:
-        out.append(_Obligation(name, invariant_row(name)))
-
-    def property_row(name: str) -> Callable[[], ProofResult]:
-        return lambda: build().check_action_property(name, entry.assume.get(name))
-
-    for name in names.action_properties:
-        out.append(_Obligation(name, property_row(name)))
-    bmc_depth = depth if entry.max_bmc_depth is None else min(depth, entry.max_bmc_depth)
-    out.append(
-        _Obligation(
-            "all invariants",
-            lambda: attrs.evolve(search().bmc(bmc_depth), system=entry.module),
-        )
-    )
-
-    def witness_row(action: str) -> Callable[[], ProofResult]:
-        def run() -> ProofResult:
-            flag = entry.witness_flags.get(action)
-            where = search() if flag is None else build(**{flag: True}, **bug_constants())
-            res = where.reachability_witness(
-                action, max(depth, entry.witness_depth), entry.witness_prefixes.get(action)
+    return [
+        *(
+            _Obligation(name, functools.partial(_invariant_row, plan, name))
+            for name in [*names.invariants, *names.strengthening]
+        ),
+        *(
+            _Obligation(name, functools.partial(_property_row, plan, name))
+            for name in names.action_properties
+        ),
+        _Obligation("all invariants", functools.partial(_all_invariants_row, plan)),
+        *(
+            _Obligation(action, functools.partial(_witness_row, plan, action))
+            for action in names.actions
+        ),
+        *(
+            _Obligation(
+                f"{invariant} [{flag}]", functools.partial(_twin_row, plan, flag, invariant), False
             )
-            return res if flag is None else attrs.evolve(res, method=f"witness [{flag}]")
-
-        return run
-
-    for action in names.actions:
-        out.append(_Obligation(action, witness_row(action)))
-
-    def twin_row(flag: str, invariant: str) -> Callable[[], ProofResult]:
-        def run() -> ProofResult:
-            twin = build(**{flag: True}, **bug_constants(flag))
-            schedule = entry.schedules.get((flag, invariant))
-            res = twin.bmc(max(depth, entry.bug_depth), [invariant], schedule=schedule)
-            return attrs.evolve(res, method=f"bug twin, {res.method}")
-
-        return run
-
-    for flag, invariant in entry.bugs:
-        out.append(_Obligation(f"{invariant} [{flag}]", twin_row(flag, invariant), False))
-    return out
+            for flag, invariant in entry.bugs
+        ),
+    ]
 
 
 def _pure_obligations(rlimit: int) -> list[_Obligation]:
