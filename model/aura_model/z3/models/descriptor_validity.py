@@ -83,6 +83,7 @@ __all__ = [
     "Tick",
     "descriptor_validity",
     "dv_actions",
+    "dv_decoders",
     "dv_sorts",
     "dv_variables",
     "dv_vocab",
@@ -833,38 +834,51 @@ def descriptor_validity(
         strengthening=bind(DV_STRENGTHENING),
         axioms=functools.partial(DVConstantsOK, v),
         constants=v.constants(),
-        constant_decoders={"Publishers": lambda m, e: _subset(m, e, v.roster)},
-        decoders=_decoders(v.S, v.roster, v.ctxs),
+        constant_decoders={"Publishers": functools.partial(_decode_publishers, v.roster)},
+        decoders=dv_decoders(v),
         action_properties=bind(DV_ACTION_PROPERTIES),
     )
 
 
-def _subset(model: Any, arr: Any, roster: Sequence[Any]) -> object:
+# -- decoding a Z3 model's state into the spec's values ---------------------------
+
+
+def _decode_publishers(roster: Sequence[Any], model: Any, arr: Any) -> object:
     return frozenset(str(a) for a in roster if z3.is_true(model.eval(arr[a], True)))
 
 
-def _decoders(S: DVSorts, roster: Sequence[Any], ctxs: Sequence[Any]) -> dict[str, Any]:
-    F = S.fact
-
-    def fact_set(m: Any, expr: Any) -> object:
-        return frozenset(
-            Record(
-                (n, decode_scalar(m.eval(getattr(F, _ACCESSOR[n])(k), model_completion=True)))
-                for n in FACT_FIELDS
-            )
-            for k in array_true_keys(m, expr)
+def _decode_facts(v: DVVocab, m: Any, expr: Any) -> object:
+    """A set of facts, as records with the spec's field names."""
+    return frozenset(
+        Record(
+            (n, decode_scalar(m.eval(getattr(v.S.fact, _ACCESSOR[n])(k), model_completion=True)))
+            for n in FACT_FIELDS
         )
+        for k in array_true_keys(m, expr)
+    )
 
-    def journal(m: Any, expr: Any, s: State) -> object:
-        return {str(a): fact_set(m, expr[a]) for a in [*roster, S.auth[OUTSIDER]]}
 
-    def next_nonce(m: Any, expr: Any, s: State) -> object:
-        return {str(a): decode_scalar(m.eval(expr[a], True)) for a in roster}
+def _decode_journal(v: DVVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): _decode_facts(v, m, expr[a]) for a in [*v.roster, v.eve]}
 
-    def last_seen(m: Any, expr: Any, s: State) -> object:
-        return {
-            str(a): {str(c): {str(p): fact_set(m, expr[a][c][p]) for p in roster} for c in ctxs}
-            for a in roster
+
+def _decode_next_nonce(v: DVVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): decode_scalar(m.eval(expr[a], True)) for a in v.roster}
+
+
+def _decode_last_seen(v: DVVocab, m: Any, expr: Any, s: State) -> object:
+    return {
+        str(a): {
+            str(c): {str(p): _decode_facts(v, m, expr[a][c][p]) for p in v.roster} for c in v.ctxs
         }
+        for a in v.roster
+    }
 
-    return {"journal": journal, "nextNonce": next_nonce, "lastSeen": last_seen}
+
+def dv_decoders(v: DVVocab) -> dict[str, Any]:
+    """Decoders of the variables whose Z3 value is not a scalar."""
+    return {
+        "journal": functools.partial(_decode_journal, v),
+        "nextNonce": functools.partial(_decode_next_nonce, v),
+        "lastSeen": functools.partial(_decode_last_seen, v),
+    }

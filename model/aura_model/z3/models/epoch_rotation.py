@@ -14,7 +14,7 @@ instead of closed-over locals, so each can be queried alone;
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -80,6 +80,7 @@ __all__ = [
     "SendData",
     "epoch_rotation",
     "er_actions",
+    "er_decoders",
     "er_sorts",
     "er_variables",
     "er_vocab",
@@ -933,60 +934,69 @@ def epoch_rotation(
         axioms=functools.partial(ERConstantsOK, v),
         constants={"MaxEpoch": v.MaxEpoch, "MaxHs": v.MaxHs},
         bounded=bind(ER_BOUNDED_FORMS) if pinned else {},
-        decoders=_decoders(v.S),
+        decoders=er_decoders(v),
     )
 
 
-def _decoders(S: ERSorts) -> dict[str, Any]:
-    auth = [S.auth[INI], S.auth[RESP]]
+# -- decoding a Z3 model's state into the spec's values ---------------------------
 
-    def ev(m: Any, e: Any) -> object:
-        return decode_scalar(m.eval(e, model_completion=True))
 
-    def by_auth(m: Any, expr: Any, s: State) -> object:
-        return {str(a): ev(m, expr[a]) for a in auth}
+def _ev(m: Any, e: Any) -> object:
+    return decode_scalar(m.eval(e, model_completion=True))
 
-    def chan(m: Any, expr: Any, s: State) -> object:
-        return {
-            str(a): {
-                str(b): Record(
-                    (f, ev(m, getattr(S.chan, f)(expr[a][b]))) for f in ("st", "ep", "id", "psk")
-                )
-                for b in auth
-            }
-            for a in auth
-        }
 
-    def nested(m: Any, expr: Any, s: State) -> object:
-        return {str(a): {str(b): ev(m, expr[a][b]) for b in auth} for a in auth}
+def _decode_by_auth(v: ERVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): _ev(m, expr[a]) for a in v.auth}
 
-    def records(dt: Any, fields: tuple[str, ...]) -> Any:
-        def decode(m: Any, expr: Any, s: State) -> object:
-            return frozenset(
-                Record((f, ev(m, getattr(dt, f)(k))) for f in fields)
-                for k in array_true_keys(m, expr)
-            )
 
-        return decode
-
-    def ints(m: Any, expr: Any, s: State) -> object:
-        return frozenset(ev(m, k) for k in array_true_keys(m, expr))
-
-    def closed(m: Any, expr: Any, s: State) -> object:
-        return {str(a): frozenset(ev(m, k) for k in array_true_keys(m, expr[a])) for a in auth}
-
-    def resp_log(m: Any, expr: Any, s: State) -> object:
-        n = m.eval(S.log.len(expr), True).as_long()
-        return tuple(ev(m, S.log.items(expr)[i]) for i in range(1, n + 1))
-
+def _decode_chan(v: ERVocab, m: Any, expr: Any, s: State) -> object:
+    fields = ("st", "ep", "id", "psk")
     return {
-        "epoch": by_auth,
-        "chan": chan,
-        "lastTs": nested,
-        "msgs": records(S.msg, ("type", "src", "dst", "ep", "id", "psk")),
-        "respLog": resp_log,
-        "confirmed": ints,
-        "established": records(S.est, ("ini", "resp", "id", "ep")),
-        "closed": closed,
-        "received": records(S.rcv, ("id", "ep", "at")),
+        str(a): {
+            str(b): Record((f, _ev(m, getattr(v.S.chan, f)(expr[a][b]))) for f in fields)
+            for b in v.auth
+        }
+        for a in v.auth
+    }
+
+
+def _decode_by_auth_auth(v: ERVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): {str(b): _ev(m, expr[a][b]) for b in v.auth} for a in v.auth}
+
+
+def _decode_record_set(fields: Sequence[str], dt: Any, m: Any, expr: Any, s: State) -> object:
+    return frozenset(
+        Record((f, _ev(m, getattr(dt, f)(k))) for f in fields) for k in array_true_keys(m, expr)
+    )
+
+
+def _decode_ints(m: Any, expr: Any, s: State) -> object:
+    return frozenset(_ev(m, k) for k in array_true_keys(m, expr))
+
+
+def _decode_closed(v: ERVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): frozenset(_ev(m, k) for k in array_true_keys(m, expr[a])) for a in v.auth}
+
+
+def _decode_resp_log(v: ERVocab, m: Any, expr: Any, s: State) -> object:
+    L = v.S.log
+    n = m.eval(L.len(expr), True).as_long()
+    return tuple(_ev(m, L.items(expr)[i]) for i in range(1, n + 1))
+
+
+def er_decoders(v: ERVocab) -> dict[str, Any]:
+    """Decoders of the variables whose Z3 value is not a scalar."""
+    S = v.S
+    return {
+        "epoch": functools.partial(_decode_by_auth, v),
+        "chan": functools.partial(_decode_chan, v),
+        "lastTs": functools.partial(_decode_by_auth_auth, v),
+        "msgs": functools.partial(
+            _decode_record_set, ("type", "src", "dst", "ep", "id", "psk"), S.msg
+        ),
+        "respLog": functools.partial(_decode_resp_log, v),
+        "confirmed": _decode_ints,
+        "established": functools.partial(_decode_record_set, ("ini", "resp", "id", "ep"), S.est),
+        "closed": functools.partial(_decode_closed, v),
+        "received": functools.partial(_decode_record_set, ("id", "ep", "at"), S.rcv),
     }
