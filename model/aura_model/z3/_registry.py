@@ -98,7 +98,7 @@ def _entries() -> list[ModelEntry]:
             assume=DV_ASSUME,
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
-            rlimit=50_000_000,  # largest query: 4.3e6 units (docs/proofs.md)
+            rlimit=50_000_000,  # largest query: 4.1e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "EpochRotation",
