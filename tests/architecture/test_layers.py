@@ -1,0 +1,122 @@
+"""The layout's rules, checked on the source: layers import downward, no circles.
+
+impl (aura_rendezvous) and model (aura_model) are the two bottom layers and know
+nothing of each other; conformance (aura_conformance) drives both; the CLI
+(aura_verify) sits on top and is the only package that reaches all three.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.architecture.imports import (
+    PACKAGE_ROOTS,
+    Module,
+    graph_within,
+    load_modules,
+    package_of,
+    strongly_connected,
+)
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# Which top-level packages each one may import (besides itself).
+ALLOWED: dict[str, set[str]] = {
+    "aura_rendezvous": set(),
+    "aura_model": set(),
+    "aura_conformance": {"aura_rendezvous", "aura_model"},
+    "aura_verify": {"aura_rendezvous", "aura_model", "aura_conformance"},
+}
+
+
+@pytest.fixture(scope="module")
+def modules() -> dict[str, Module]:
+    found = load_modules(PROJECT)
+    assert found, f"no packages found under {PROJECT}"
+    return found
+
+
+def test_every_package_is_in_the_layer_table() -> None:
+    assert set(ALLOWED) == set(PACKAGE_ROOTS)
+
+
+def test_layers_import_downward_only(modules: dict[str, Module]) -> None:
+    wrong = sorted(
+        f"{name} -> {target}"
+        for name, module in modules.items()
+        for target in module.imports
+        if package_of(target, 1) != package_of(name, 1)
+        and package_of(target, 1) not in ALLOWED[package_of(name, 1)]
+    )
+    assert wrong == []
+
+
+def test_only_the_cli_sits_above_all_three(modules: dict[str, Module]) -> None:
+    """The CLI reaches impl, model and conformance (directly or through conformance);
+    no other package does, and nothing imports the CLI."""
+    direct: dict[str, set[str]] = {top: set() for top in PACKAGE_ROOTS}
+    for name, module in modules.items():
+        top = package_of(name, 1)
+        direct[top].update(package_of(t, 1) for t in module.imports if package_of(t, 1) != top)
+
+    def reach(top: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [top]
+        while todo:
+            for nxt in direct[todo.pop()] - seen:
+                seen.add(nxt)
+                todo.append(nxt)
+        return seen
+
+    lower = {"aura_rendezvous", "aura_model", "aura_conformance"}
+    assert [top for top in sorted(PACKAGE_ROOTS) if reach(top) >= lower] == ["aura_verify"]
+    assert [top for top, seen in direct.items() if "aura_verify" in seen] == []
+
+
+@pytest.mark.parametrize("top", sorted(PACKAGE_ROOTS))
+def test_no_import_circles_between_modules(modules: dict[str, Module], top: str) -> None:
+    assert strongly_connected(graph_within(modules, top)) == []
+
+
+@pytest.mark.parametrize("top", sorted(PACKAGE_ROOTS))
+def test_no_import_circles_between_sub_packages(modules: dict[str, Module], top: str) -> None:
+    """Sub-packages form layers too: ``tla`` and ``runners`` must not lean on each other."""
+    depth = 2
+    graph: dict[str, set[str]] = {}
+    for name, targets in graph_within(modules, top).items():
+        if modules[name].path.name == "__init__.py" and name.count(".") < depth:
+            continue  # the package's own public surface re-exports its sub-packages
+        src = package_of(name, depth)
+        graph.setdefault(src, set()).update(
+            package_of(t, depth)
+            for t in targets
+            if package_of(t, depth) != src and t.count(".") >= depth - 1 and t != top
+        )
+    assert strongly_connected(graph) == []
+
+
+def test_no_modules_loaded_by_name(modules: dict[str, Module]) -> None:
+    """``importlib`` strings hide an arrow from every reader and tool."""
+    hidden = []
+    for name, module in modules.items():
+        tree = ast.parse(module.path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "import_module":
+                hidden.append(f"{name}:{node.lineno}")
+            if isinstance(node, ast.Name) and node.id == "__import__":
+                hidden.append(f"{name}:{node.lineno}")
+    assert hidden == []
+
+
+def test_broken_variants_live_outside_the_production_package(
+    modules: dict[str, Module],
+) -> None:
+    shipped = [
+        name
+        for name in modules
+        if name.startswith("aura_rendezvous") and ("variant" in name or ".testing" in name)
+    ]
+    assert shipped == []
