@@ -1,17 +1,15 @@
-"""Finite sorts for model values, and decoders to the spec's vocabulary."""
+"""Finite sorts for the spec's model values and string constants."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import z3
 
 from aura_model.z3.framework.context import memo
-from aura_model.z3.framework.trace import decode_scalar
-from aura_model.z3.framework.ts import State
 
-__all__ = ["EnumSort", "array_decoder", "nested_array_decoder"]
+__all__ = ["EnumSort"]
 
 
 class EnumSort:
@@ -36,31 +34,3 @@ class EnumSort:
 
     def encode(self, value: str) -> Any:
         return self.consts[value]
-
-
-def array_decoder(domain: EnumSort) -> Callable[[Any, Any, State], object]:
-    """Decode an array over a finite sort as a function ``{k: v}``."""
-
-    def decode(model: Any, expr: Any, s: State) -> object:
-        return {
-            k: decode_scalar(model.eval(z3.Select(expr, c), model_completion=True))
-            for k, c in domain.consts.items()
-        }
-
-    return decode
-
-
-def nested_array_decoder(
-    domain: EnumSort, inner: Callable[[Any, State], Sequence[int]]
-) -> Callable[[Any, Any, State], object]:
-    """Decode ``[domain -> [Int -> Int]]`` at the integer keys ``inner(model, s)``
-    (the unbounded index is shown only where the state makes it relevant)."""
-
-    def decode(model: Any, expr: Any, s: State) -> object:
-        keys = inner(model, s)
-        return {
-            k: {i: decode_scalar(model.eval(z3.Select(z3.Select(expr, c), i), True)) for i in keys}
-            for k, c in domain.consts.items()
-        }
-
-    return decode
