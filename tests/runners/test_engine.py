@@ -236,9 +236,9 @@ def test_unstartable_and_garbage_output_are_errors(tmp_path: Path) -> None:
 
 
 def test_expectations_of_project_models() -> None:
-    """Every ``spec/MC_*.cfg`` has a module and an expectation; ``_bad`` ones expect failure."""
+    """Every ``spec/<Module>/MC_*.cfg`` has a module and an expectation; ``_bad`` ones fail."""
     configs = runners.model_configs()
-    assert configs, "no spec/MC_*.cfg in the project"
+    assert configs, "no spec/<Module>/MC_*.cfg in the project"
     for cfg in configs:
         spec = spec_for(cfg)
         assert spec.is_file()

@@ -290,7 +290,7 @@ def run_models(
     started = time.perf_counter()
     configs = model_configs(spec_dir)
     if not configs:
-        return StageResult(engine, Status.FAIL, "no spec/MC_*.cfg models found")
+        return StageResult(engine, Status.FAIL, "no spec/<Module>/MC_*.cfg models found")
     wrong: list[str] = []
     reused = 0
     for cfg in configs:
@@ -327,5 +327,5 @@ def run_models(
 
 
 def stage_apalache() -> StageResult:
-    """Stage ``apalache``: every ``spec/MC_*.cfg`` with Apalache, or SKIPPED with the reason."""
+    """Stage ``apalache``: every ``spec/<Module>/MC_*.cfg`` with Apalache, or SKIPPED (why)."""
     return run_models("apalache")

@@ -55,7 +55,7 @@ def clear_shared_runs() -> None:
 
 
 def stage_tlc() -> StageResult:
-    """Stage ``tlc``: every ``spec/MC_*.cfg`` with TLC, or SKIPPED with the reason.
+    """Stage ``tlc``: every ``spec/<Module>/MC_*.cfg`` with TLC, or SKIPPED with the reason.
 
     Models that ``spec-check`` already ran through TLC in this process are reported
     from that run.
