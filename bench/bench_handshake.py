@@ -43,8 +43,28 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from aura_rendezvous import ChannelManager, GuardSnapshot, HandshakeConfig
+import attrs
+from aura_rendezvous import (
+    CAP_RENDEZVOUS_CONNECT,
+    CAP_RENDEZVOUS_PUBLISH,
+    AuthorityId,
+    AuthorityKeys,
+    ChannelManager,
+    ContextId,
+    ContextMembership,
+    DescriptorFact,
+    EffectInterpreter,
+    FlowBudgetStore,
+    GuardSnapshot,
+    HandshakeConfig,
+    QuicDirect,
+    ReceiptIssuer,
+    RendezvousConfig,
+    RendezvousService,
+    Roster,
+)
 from aura_rendezvous.noise import (
     PRODUCTION_PROTOCOL,
     InitialStateCache,
@@ -113,25 +133,27 @@ def run_channel_layer(n: int) -> float:
     return time.perf_counter() - start
 
 
-def _full_path_pair() -> tuple[object, object, object, object, object, object]:
-    """Two services with keys, one context, budgets, interpreters and outboxes."""
-    from aura_rendezvous import (
-        CAP_RENDEZVOUS_CONNECT,
-        CAP_RENDEZVOUS_PUBLISH,
-        AuthorityId,
-        AuthorityKeys,
-        ContextId,
-        ContextMembership,
-        DescriptorFact,
-        EffectInterpreter,
-        FlowBudgetStore,
-        QuicDirect,
-        ReceiptIssuer,
-        RendezvousConfig,
-        RendezvousService,
-        Roster,
-    )
+@attrs.frozen
+class _Party:
+    service: RendezvousService
+    budget: FlowBudgetStore
+    interpreter: EffectInterpreter
+    outbox: list[Any]
 
+
+@attrs.frozen
+class _FullPath:
+    alice: _Party
+    bob: _Party
+    ctx: ContextId
+    caps: frozenset[str]
+    membership: ContextMembership
+    alice_id: AuthorityId
+    bob_id: AuthorityId
+
+
+def _full_path_pair() -> _FullPath:
+    """Two services with keys, one context, budgets, interpreters and outboxes."""
     ctx = ContextId(CTX)
     ids = (AuthorityId(ALICE), AuthorityId(BOB))
     keys = [AuthorityKeys.from_seed(a, os.urandom(32)) for a in ids]
@@ -142,61 +164,59 @@ def _full_path_pair() -> tuple[object, object, object, object, object, object]:
             k.authority_id, RendezvousConfig(k, [membership], os.urandom)
         )
         budget = FlowBudgetStore({}, default_limit=10**15)
-        outbox: list[object] = []
+        outbox: list[Any] = []
         interpreter = EffectInterpreter(
             k.authority_id, budget, service.journals, ReceiptIssuer(k), outbox.append
         )
-        parties.append((service, budget, interpreter, outbox))
+        parties.append(_Party(service, budget, interpreter, outbox))
     caps = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT})
-    pairs = zip(parties, parties[::-1], strict=True)
-    for (service, budget, interpreter, _), (other, *_rest) in pairs:
-        interpreter.execute(
-            service.prepare_publish_descriptor(
-                _snapshot(service, budget, ctx, caps), ctx, [QuicDirect("127.0.0.1:1")], 0
+    for party, other in zip(parties, parties[::-1], strict=True):
+        party.interpreter.execute(
+            party.service.prepare_publish_descriptor(
+                _snapshot(party, ctx, caps), ctx, [QuicDirect("127.0.0.1:1")], 0
             )
         )
-        for fact in service.journal(ctx).facts():
+        for fact in party.service.journal(ctx).facts():
             if isinstance(fact, DescriptorFact):
-                other.cache_descriptor(fact.sealed)
-    return parties[0], parties[1], ctx, caps, membership, ids
+                other.service.cache_descriptor(fact.sealed)
+    return _FullPath(parties[0], parties[1], ctx, caps, membership, *ids)
 
 
-def _snapshot(service: object, budget: object, ctx: object, caps: frozenset[str]) -> object:
-    me = service.authority_id  # type: ignore[attr-defined]
-    remaining = budget.remaining(ctx, me, 1)  # type: ignore[attr-defined]
-    return GuardSnapshot(me, ctx, remaining, caps, 1)
+def _snapshot(party: _Party, ctx: ContextId, caps: frozenset[str]) -> GuardSnapshot:
+    me = party.service.authority_id
+    return GuardSnapshot(me, ctx, party.budget.remaining(ctx, me, 1), caps, 1)
 
 
 def run_full_path(n: int) -> float:
     """Seconds for ``n`` handshakes through prepare → interpreter → outbox on both
     services, ending with ChannelEstablished journaled and one data message back."""
-    alice, bob, ctx, caps, membership, (alice_id, bob_id) = _full_path_pair()
-    a_service, a_budget, a_interp, a_out = alice  # type: ignore[misc]
-    b_service, b_budget, b_interp, b_out = bob  # type: ignore[misc]
-    psk = membership.handshake_psk(1)  # type: ignore[attr-defined]
+    path = _full_path_pair()
+    alice, bob, ctx, caps = path.alice, path.bob, path.ctx, path.caps
+    alice_id, bob_id = path.alice_id, path.bob_id
+    psk = path.membership.handshake_psk(1)
     start = time.perf_counter()
     for _ in range(n):
-        a_interp.execute(
-            a_service.prepare_establish_channel(
-                _snapshot(a_service, a_budget, ctx, caps), ctx, bob_id, psk, now_ms=0
+        alice.interpreter.execute(
+            alice.service.prepare_establish_channel(
+                _snapshot(alice, ctx, caps), ctx, bob_id, psk, now_ms=0
             )
         )
-        msg1 = a_out.pop().message
-        b_interp.execute(
-            b_service.prepare_handle_handshake(
-                _snapshot(b_service, b_budget, ctx, caps), ctx, alice_id, msg1, psk, now_ms=0
+        msg1 = alice.outbox.pop().message
+        bob.interpreter.execute(
+            bob.service.prepare_handle_handshake(
+                _snapshot(bob, ctx, caps), ctx, alice_id, msg1, psk, now_ms=0
             )
         )
-        msg2 = b_out.pop().message
-        a_interp.execute(
-            a_service.prepare_handle_handshake(
-                _snapshot(a_service, a_budget, ctx, caps), ctx, bob_id, msg2, psk, now_ms=0
+        msg2 = bob.outbox.pop().message
+        alice.interpreter.execute(
+            alice.service.prepare_handle_handshake(
+                _snapshot(alice, ctx, caps), ctx, bob_id, msg2, psk, now_ms=0
             )
         )
-        confirmation = a_out.pop().message
-        result = b_interp.execute(
-            b_service.prepare_handle_handshake(
-                _snapshot(b_service, b_budget, ctx, caps),
+        confirmation = alice.outbox.pop().message
+        result = bob.interpreter.execute(
+            bob.service.prepare_handle_handshake(
+                _snapshot(bob, ctx, caps),
                 ctx,
                 alice_id,
                 confirmation,
@@ -206,9 +226,9 @@ def run_full_path(n: int) -> float:
         )
         if result.status.value != "Committed":
             raise AssertionError(f"confirmation not journaled: {result}")
-        a_manager = a_service.channel_endpoint.manager
-        b_manager = b_service.channel_endpoint.manager
-        pong = b_manager.seal(ctx.value, alice_id.value, b"pong")  # type: ignore[attr-defined]
+        a_manager = alice.service.channel_endpoint.manager
+        b_manager = bob.service.channel_endpoint.manager
+        pong = b_manager.seal(ctx.value, alice_id.value, b"pong")
         if a_manager.receive(pong).plaintext != b"pong":
             raise AssertionError("transport pong failed")
     return time.perf_counter() - start

@@ -11,10 +11,11 @@ import hashlib
 import itertools
 
 import attrs
-import world
 from aura_rendezvous import AuthorityId, ChannelManager, ContextId, HandshakeConfig, Handshaker
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
+
+from ..impl import world
 
 CTX_A = world.CTX.value
 CTX_B = world.OTHER_CTX.value

@@ -26,7 +26,8 @@ from aura_rendezvous import (
     SendHandshake,
     SendHandshakeResponse,
 )
-from world import ALICE, BOB, CTX, ROOT, Node, authority_keys
+
+from ..impl.world import ALICE, BOB, CTX, ROOT, Node, authority_keys
 
 ALICE_ID = ALICE
 BOB_ID = BOB

@@ -24,7 +24,10 @@ from aura_rendezvous import (
     WrongEpoch,
 )
 from aura_rendezvous.channels import ChannelEvent, TransportMessage
-from channel_pairs import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .channel_pairs import (
     ALICE,
     BOB,
     CTX_A,
@@ -36,8 +39,6 @@ from channel_pairs import (
     config,
     ephemeral,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def established(context_id: bytes = CTX_A) -> ManagerPair:

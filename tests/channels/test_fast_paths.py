@@ -29,7 +29,9 @@ from aura_rendezvous.channels import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
+
+from ..impl.world import CTX
+from .service_pairs import ALICE_ID, BOB_ID, ServicePair
 
 # Mostly near-valid messages: a right or wrong version and type byte, then anything.
 headers = st.tuples(st.sampled_from([WIRE_VERSION, 0, 2]), st.sampled_from([1, 2, 3, 4, 255])).map(
@@ -41,7 +43,7 @@ messages = st.one_of(
 )
 
 
-def outcome(decode, data):  # type: ignore[no-untyped-def]
+def outcome(decode, data):
     try:
         return ("ok", decode(data))
     except DecodeError as exc:

@@ -40,7 +40,10 @@ from aura_rendezvous.channels import (
     derive_channel_id,
 )
 from aura_rendezvous.noise import Keypair
-from channel_pairs import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .channel_pairs import (
     ALICE,
     BOB,
     CAROL,
@@ -55,8 +58,6 @@ from channel_pairs import (
     keypair,
     psk,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def responder(

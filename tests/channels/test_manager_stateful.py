@@ -11,10 +11,11 @@ from aura_rendezvous import (
     RetiredEpoch,
     UnknownChannel,
 )
-from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ManagerPair
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from .channel_pairs import ALICE, BOB, CTX_A, CTX_B, ManagerPair
 
 CONTEXTS = st.sampled_from([CTX_A, CTX_B])
 

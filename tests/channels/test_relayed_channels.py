@@ -19,8 +19,9 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.choreography import RELAYED_RENDEZVOUS, MessageEvent, TraceMonitor
-from service_pairs import ALICE_ID, BOB_ID, CTX, ROOT, make_party
-from world import RELAY, Node, authority_keys
+
+from ..impl.world import CTX, RELAY, ROOT, Node, authority_keys
+from .service_pairs import ALICE_ID, BOB_ID, make_party
 
 RELAY_ID = RELAY
 CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_RELAY})

@@ -13,8 +13,10 @@ from aura_rendezvous import (
     SecureChannel,
     UnknownChannel,
 )
-from channel_pairs import ALICE, BOB, CTX_A, CTX_B, ROSTER, STATIC, config, ephemeral
-from service_pairs import BOB_ID, CTX, ServicePair
+
+from ..impl.world import CTX
+from .channel_pairs import ALICE, BOB, CTX_A, CTX_B, ROSTER, STATIC, config, ephemeral
+from .service_pairs import BOB_ID, ServicePair
 
 
 def _start(alice: ChannelManager, timestamp: int, context_id: bytes = CTX_A) -> bytes:

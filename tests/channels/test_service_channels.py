@@ -35,8 +35,9 @@ from aura_rendezvous.choreography import RENDEZVOUS_EXCHANGE, MessageEvent, Trac
 from aura_rendezvous.noise import Keypair
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
-from world import authority_keys
+
+from ..impl.world import CTX, authority_keys
+from .service_pairs import ALICE_ID, BOB_ID, ServicePair
 
 CAROL_ID = AuthorityId(b"\x0c" * 32)
 

@@ -16,7 +16,9 @@ from aura_rendezvous.channels import DEFAULT_HANDSHAKE_TIMEOUT_MS
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
+
+from ..impl.world import CTX
+from .service_pairs import ALICE_ID, BOB_ID, ServicePair
 
 
 class ServiceMachine(RuleBasedStateMachine):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 from aura_rendezvous import HandshakeAuthError
-from service_pairs import ALICE_ID, BOB_ID, CTX, ServicePair
-from world import authority_keys
+
+from ..impl.world import CTX, authority_keys
+from .service_pairs import ALICE_ID, BOB_ID, ServicePair
 
 
 def test_static_dh_is_computed_once_per_peer_across_handshakes_and_epochs() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from aura_rendezvous import QuicReflexive, RendezvousAdapter, WebSocketRelay
-from world import ALICE, BOB, CTX, OTHER_CTX, RELAY, Node, sync_pair
+
+from .world import ALICE, BOB, CTX, OTHER_CTX, RELAY, Node, sync_pair
 
 
 def test_peer_info_and_direct_transport() -> None:

@@ -7,7 +7,8 @@ from aura_rendezvous import FlowBudgetStore, InsufficientBudgetError, ValueRange
 from aura_rendezvous.core import U32_MAX, U64_MAX
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, OTHER_CTX
+
+from .world import ALICE, BOB, CTX, OTHER_CTX
 
 u64 = st.one_of(st.integers(0, U64_MAX), st.sampled_from([0, U64_MAX - 1, U64_MAX]))
 u32 = st.one_of(st.integers(0, U32_MAX), st.sampled_from([0, 1, U32_MAX]))

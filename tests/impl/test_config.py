@@ -9,7 +9,8 @@ from aura_rendezvous import LocalProtocolError, RendezvousConfig, RendezvousServ
 from aura_rendezvous.core import U64_MAX
 from hypothesis import given
 from hypothesis import strategies as st
-from world import ALICE, KEYS, MEMBERSHIP
+
+from .world import ALICE, KEYS, MEMBERSHIP
 
 
 def config(**overrides: object) -> RendezvousConfig:

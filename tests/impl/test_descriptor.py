@@ -45,9 +45,9 @@ from aura_rendezvous.descriptors import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP
 
 from .strategies import descriptors, ids32, u64s
+from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP
 
 Chooser = Callable[..., RendezvousDescriptor | None]
 

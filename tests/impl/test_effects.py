@@ -19,7 +19,8 @@ from aura_rendezvous import (
     ValueRangeError,
 )
 from aura_rendezvous.guard import SEND_EFFECTS, check_effect_order, is_send
-from world import ALICE, BOB, CTX, RELAY
+
+from .world import ALICE, BOB, CTX, RELAY
 
 ENV = RelayEnvelope(CTX, ALICE, BOB, b"m")
 SENDS: list[EffectCommand] = [

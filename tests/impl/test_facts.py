@@ -24,9 +24,9 @@ from aura_rendezvous.journal import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP
 
 from .strategies import authority_ids, context_ids, ids32
+from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP
 
 
 def descriptor_fact(nonce: int = 1) -> DescriptorFact:

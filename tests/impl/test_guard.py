@@ -19,7 +19,8 @@ from aura_rendezvous import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, CTX
+
+from .world import ALICE, CTX
 
 Evaluator = type(evaluate_guards)
 

@@ -38,7 +38,8 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from world import ALICE, BOB, CTX, KEYS, OTHER_CTX, Node
+
+from .world import ALICE, BOB, CTX, KEYS, OTHER_CTX, Node
 
 
 def fact(i: int, ctx: object = CTX) -> ChannelEstablished:

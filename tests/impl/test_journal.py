@@ -11,9 +11,9 @@ from aura_rendezvous import ChannelEstablished, ContextJournal, ContextMismatchE
 from aura_rendezvous.journal import JournalEntry, derive_descriptor_cache, revoke_descriptor
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, RELAY
 
 from .test_facts import descriptor_fact
+from .world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, RELAY
 
 
 def chan(i: int, ctx: object = CTX) -> ChannelEstablished:
@@ -115,7 +115,7 @@ def test_derived_cache_opens_verifies_and_honours_revocation() -> None:
 
 def test_cache_rejects_membership_of_other_context() -> None:
     """The cache of context X is never derived with context Y's keys."""
-    from world import OTHER_MEMBERSHIP
+    from .world import OTHER_MEMBERSHIP
 
     with pytest.raises(ContextMismatchError):
         derive_descriptor_cache(ContextJournal(CTX), OTHER_MEMBERSHIP)

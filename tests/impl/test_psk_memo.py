@@ -10,7 +10,8 @@ from __future__ import annotations
 from aura_rendezvous import DenyReason, ExecutionStatus, QuicDirect, ReceiptIssuer, ReceiptVerifier
 from aura_rendezvous._coupling import PSK_CACHE_SIZE
 from aura_rendezvous.core import psk_commitment
-from world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP, Node, sync_pair
+
+from .world import ALICE, BOB, CTX, KEYS, MEMBERSHIP, OTHER_CTX, OTHER_MEMBERSHIP, Node, sync_pair
 
 BOTH = (MEMBERSHIP, OTHER_MEMBERSHIP)
 

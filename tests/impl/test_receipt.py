@@ -23,7 +23,8 @@ from aura_rendezvous import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX
+
+from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX
 
 
 def issue(n: int, epoch: int = 1) -> list[Receipt]:

@@ -31,7 +31,7 @@ def test_decoder_fuzz(data: bytes) -> None:
 
 def test_oversized_payload() -> None:
     """A payload above the Noise maximum can neither be built nor decoded."""
-    from world import ALICE, BOB, CTX
+    from .world import ALICE, BOB, CTX
 
     with pytest.raises(LocalProtocolError):
         RelayEnvelope(CTX, ALICE, BOB, b"x" * (MAX_RELAY_PAYLOAD + 1))

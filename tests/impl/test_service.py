@@ -35,7 +35,8 @@ from aura_rendezvous import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import (
+
+from .world import (
     ALICE,
     ALL_CAPS,
     BOB,
@@ -110,7 +111,7 @@ def test_publish_denials(
     snapshot_kw: dict[str, object], context: object, reason: DenyReason
 ) -> None:
     """Each denial is typed and silent."""
-    from world import snapshot
+    from .world import snapshot
 
     node = Node(ALICE)
     snap = snapshot(ALICE, CTX, **snapshot_kw)  # type: ignore[arg-type]
@@ -120,7 +121,7 @@ def test_publish_denials(
 
 def test_publish_in_context_we_are_not_in() -> None:
     """A service without the context's membership is NotAMember."""
-    from world import snapshot
+    from .world import snapshot
 
     node = Node(ALICE)
     out = node.service.prepare_publish_descriptor(snapshot(ALICE, OTHER_CTX), OTHER_CTX, [], 0)
@@ -414,7 +415,7 @@ def test_every_deny_is_silent(
 ) -> None:
     """For any snapshot, an outcome is either allowed (charge first, within the snapshot's
     budget and holding the capability) or denied with no effects at all."""
-    from world import snapshot
+    from .world import snapshot
 
     _alice, bob = alice_published((QuicDirect("q:1"), WebSocketRelay(RELAY)))
     snap = snapshot(BOB, context, budget=budget, caps=frozenset(caps))

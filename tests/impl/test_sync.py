@@ -26,9 +26,9 @@ from aura_rendezvous.journal import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from world import ALICE, BOB, CTX, MALLORY, MEMBERSHIP, OTHER_CTX, RELAY
 
 from .test_facts import descriptor_fact
+from .world import ALICE, BOB, CTX, MALLORY, MEMBERSHIP, OTHER_CTX, RELAY
 
 MEMBERS = (ALICE, BOB, RELAY)
 ROSTER = MEMBERSHIP.roster

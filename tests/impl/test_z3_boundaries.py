@@ -25,7 +25,8 @@ from aura_rendezvous import (
     needs_refresh_at,
     nonce_accepts,
 )
-from world import ALICE, BOB, CTX, OTHER_CTX
+
+from .world import ALICE, BOB, CTX, OTHER_CTX
 
 CASES = boundary_cases()
 

@@ -15,6 +15,7 @@ import json
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aura_model import runners
@@ -64,7 +65,7 @@ sys.exit({code})
     return path
 
 
-def _calls(script: Path) -> list[dict[str, object]]:
+def _calls(script: Path) -> list[dict[str, Any]]:
     log = Path(str(script) + ".log")
     return [json.loads(line) for line in log.read_text().splitlines()]
 

@@ -166,7 +166,7 @@ def _drifted(ts: TransitionSystem, action: str, var: str, delta: int) -> Transit
 
     old = ts.actions[action]
 
-    def rel(s, t, p):  # type: ignore[no-untyped-def]
+    def rel(s, t, p):
         return z3.And(old.relation(s, {**t, var: t[var] - delta + 1}, p))
 
     ts.actions[action] = attrs.evolve(old, relation=rel)

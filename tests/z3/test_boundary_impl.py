@@ -113,7 +113,8 @@ def test_choose_descriptor(case: BoundaryCase) -> None:
         for d, c in zip(cands, i["candidates"], strict=True)
         if c["revoked"]
     }
-    want = None if case.expected == -1 else cands[case.expected]  # type: ignore[index]
+    assert isinstance(case.expected, int)
+    want = None if case.expected == -1 else cands[case.expected]
     ctx, auth = ar.ContextId(bytes([0x10]) * 32), ar.AuthorityId(bytes([1]) * 32)
     for order in itertools.permutations(cands):
         assert ar.choose_descriptor(order, ctx, auth, i["now"], revoked) == want

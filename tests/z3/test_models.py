@@ -13,15 +13,13 @@ instead of each running all of them. Nothing here depends on wall-clock time.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import attrs
 import pytest
 from aura_model.z3 import MODELS, ModelEntry, ProveReport, Row, Verdict, fresh_context, prove_all
 
-sys.path.insert(0, str(Path(__file__).parent))
-from tests_z3_support import spec_names
+from .tests_z3_support import spec_names
 
 ROOT = Path(__file__).resolve().parents[2]
 # Once came back "unknown" or refuted depending on the terms other tests had

@@ -78,7 +78,7 @@ def test_boundary_cases_cover_every_function_and_edge() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.function}:{c.name}")
-def test_boundary_case_matches_the_design_in_python(case) -> None:  # type: ignore[no-untyped-def]
+def test_boundary_case_matches_the_design_in_python(case) -> None:
     """The Z3 twin's expected answer equals DESIGN.md evaluated with Python ints
     (so the twin itself is checked, independently of the implementation)."""
     i = case.inputs

@@ -13,13 +13,13 @@ from aura_model.z3 import Action, TransitionSystem, Verdict, Z3ModelError
 
 
 def counter(*, weak: bool = False) -> TransitionSystem:
-    def inc(s, t, p):  # type: ignore[no-untyped-def]
+    def inc(s, t, p):
         return z3.And(t["x"] == s["x"] + 1, t["y"] == s["y"] + 1)
 
-    def reset(s, t, p):  # type: ignore[no-untyped-def]
+    def reset(s, t, p):
         return z3.And(t["x"] == 0, t["y"] == 0)
 
-    def skew(s, t, p):  # type: ignore[no-untyped-def]
+    def skew(s, t, p):
         return z3.And(s["x"] < 0, t["y"] == s["y"] + p["d"], p["d"] > 0)
 
     return TransitionSystem(
@@ -63,7 +63,7 @@ def test_cti_on_too_weak_invariant_is_printed_in_spec_vocabulary() -> None:
 def toggler() -> TransitionSystem:
     """``x`` toggles 0 <-> 1; from 2 it would jump to 3, but 2 has no predecessor."""
 
-    def step(s, t, p):  # type: ignore[no-untyped-def]
+    def step(s, t, p):
         x = s["x"]
         return t["x"] == z3.If(x == 0, 1, z3.If(x == 1, 0, z3.If(x == 2, 3, x)))
 
