@@ -7,6 +7,7 @@ module's comment); each spec has a broken variant showing the violation.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def test_counterexample_is_a_real_shortest_path(specs: Path) -> None:
         assert (a0 != a1) != (b0 != b1)
 
 
-def test_deadlock_and_no_deadlock(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_deadlock_and_no_deadlock(make_spec: Callable[..., Path]) -> None:
     spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x < 3 /\\ x' = x + 1\n")
     res = check(load_model(spec))
     assert (res.result, res.trace_length) == ("deadlock", 4)
@@ -55,20 +56,20 @@ def test_deadlock_and_no_deadlock(make_spec) -> None:  # type: ignore[no-untyped
     assert (ok.result, ok.distinct_states, ok.depth) == ("ok", 4, 4)
 
 
-def test_self_loop_is_not_a_deadlock(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_self_loop_is_not_a_deadlock(make_spec: Callable[..., Path]) -> None:
     spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = IF x < 2 THEN x + 1 ELSE x\n")
     res = check(load_model(spec))
     assert (res.result, res.distinct_states) == ("ok", 3)
 
 
-def test_unassigned_variable_is_an_error(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_unassigned_variable_is_an_error(make_spec: Callable[..., Path]) -> None:
     spec = make_spec("VARIABLES x, y\nInit == x = 0 /\\ y = 0\nNext == x' = 1\n")
     res = check(load_model(spec))
     assert res.result == "error"
     assert res.message is not None and "y'" in res.message
 
 
-def test_max_states_stops_early(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_max_states_stops_early(make_spec: Callable[..., Path]) -> None:
     spec = make_spec("VARIABLE x\nInit == x = 0\nNext == x' = x + 1\n")
     res = check(load_model(spec), max_states=50)
     assert res.distinct_states is not None and 50 <= res.distinct_states < 60
@@ -82,7 +83,7 @@ def test_symmetry_and_view_reduce_the_count(shared: Path) -> None:
     assert sym.depth == full.depth
 
 
-def test_symmetry_must_be_permutations(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_symmetry_must_be_permutations(make_spec: Callable[..., Path]) -> None:
     from aura_model.tla import ConfigError
 
     spec = make_spec(
@@ -107,7 +108,7 @@ def test_nested_temporal_property_holds(specs: Path) -> None:
     assert (res.result, res.distinct_states) == ("ok", 4)
 
 
-def test_unhandled_temporal_shape_is_skipped_with_reason(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_unhandled_temporal_shape_is_skipped_with_reason(make_spec: Callable[..., Path]) -> None:
     spec = make_spec(
         "VARIABLE x\nInit == x = 0\nNext == x' = 1 - x\nSpec == Init /\\ [][Next]_x\n"
         "Guar == (x = 0) -+-> [](x \\in {0, 1})\n",
@@ -134,7 +135,7 @@ def test_instance_of_a_standard_module(tmp_path: Path) -> None:
     assert stuck.trace is not None and stuck.trace[-1]["x"] == (0, 1, 2)
 
 
-def test_subscripted_actions_in_next(make_spec) -> None:  # type: ignore[no-untyped-def]
+def test_subscripted_actions_in_next(make_spec: Callable[..., Path]) -> None:
     spec = make_spec(
         "VARIABLE x\nInit == x = 0\nA == x < 2 /\\ x' = x + 1\n"
         "Next == [A]_x\nStrict == <<A>>_x\nStep == [][x' >= x]_x\n",
@@ -161,7 +162,7 @@ def test_subscripted_actions_in_next(make_spec) -> None:  # type: ignore[no-unty
     ],
 )
 def test_minus_one_and_minus_two_stay_distinct(
-    make_spec,  # type: ignore[no-untyped-def]
+    make_spec: Callable[..., Path],
     defs: str,
     cfg: str,
     distinct: int,

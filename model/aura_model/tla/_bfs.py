@@ -16,9 +16,9 @@ from typing import Any
 
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
+from aura_model.tla._runtime import Ctx
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
-from aura_model.tla.compile import Ctx
 
 __all__ = ["check", "simulate"]
 

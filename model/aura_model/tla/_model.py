@@ -13,13 +13,15 @@ from aura_model.tla._modules import (
     InstDef,
     Mod,
     OpDef,
+    Scope,
     declarations_as_name_bounds,
     parse_module,
 )
 from aura_model.tla._resolve import check_names
+from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._values import Fn, ModelValue, from_python
-from aura_model.tla.compile import UNSET, Act, Compiler, Ctx, Expr, Scope, conj, kind_of, op_of
+from aura_model.tla.compile import Compiler, conj, kind_of, op_of
 from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]

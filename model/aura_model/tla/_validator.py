@@ -9,8 +9,9 @@ import attrs
 
 from aura_model.tla._errors import TlaError
 from aura_model.tla._model import Disjunct, Model
+from aura_model.tla._runtime import UNSET, Ctx
 from aura_model.tla._values import from_python
-from aura_model.tla.compile import UNSET, Ctx, enumerate_binds
+from aura_model.tla.compile import enumerate_binds
 
 __all__ = ["ActionMatch", "StepValidator"]
 

@@ -14,28 +14,16 @@ means), ``_expressions`` and ``_quantifiers`` (constructs without and with
 bound names), ``_core`` (built-in operators), ``_operators`` (user
 definitions, LET, LAMBDA), ``_actions`` and ``_guards`` (next-state
 relations); ``_compiler`` holds the state and dispatches by syntax kind.
+What the compiled closures run on (``Ctx``, ``UNSET``) is ``aura_model.tla._runtime``.
 """
 
 from aura_model.tla.compile._actions import conj
 from aura_model.tla.compile._binders import enumerate_binds
 from aura_model.tla.compile._compiler import Compiler
-from aura_model.tla.compile._context import (
-    UNSET,
-    Act,
-    Ctx,
-    Expr,
-    Scope,
-    kind_of,
-    op_of,
-)
+from aura_model.tla.compile._context import kind_of, op_of
 
 __all__ = [
-    "UNSET",
-    "Act",
     "Compiler",
-    "Ctx",
-    "Expr",
-    "Scope",
     "conj",
     "enumerate_binds",
     "kind_of",

@@ -12,17 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._modules import Const, Macro, OpDef
+from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
 from aura_model.tla._values import format_value, set_contains
 from aura_model.tla.compile._binders import enumerate_binds
 from aura_model.tla.compile._context import (
-    UNSET,
-    Act,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     as_bool,
     error_at,
     flatten,

@@ -13,15 +13,13 @@ from typing import Any
 
 from aura_model.tla._errors import EvalError, Unsupported
 from aura_model.tla._modules import declarations_as_name_bounds
+from aura_model.tla._runtime import Ctx, Expr, Value
 from aura_model.tla._values import LazyFn, format_value, product_set
 from aura_model.tla.compile._context import (
     Binds,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     error_at,
     kind_of,
     set_of,

@@ -3,7 +3,7 @@ compiles it.
 
 The parts (names, expressions, quantifiers, core operators, user operators,
 actions) are plain functions taking the compiler; they reach each other only
-through its methods, so none imports another.
+through its methods, so none imports another's rules.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ import aura_model.tla.compile._operators as operators
 import aura_model.tla.compile._quantifiers as quantifiers
 from aura_model.tla._errors import TlaError, Unsupported
 from aura_model.tla._modules import OpDef
+from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
 from aura_model.tla.compile._binders import bounds
 from aura_model.tla.compile._context import (
     PY_ERRORS,
-    UNSET,
-    Act,
     Binds,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     constant,
     kind_of,
     locate,

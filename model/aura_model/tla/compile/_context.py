@@ -1,8 +1,9 @@
-"""What every part of the compiler shares: run-time context, compiled shapes, errors.
+"""What every part of the compiler shares: LET thunks, the Compiling interface, errors.
 
-Expressions compile to ``f(ctx, env) -> value`` (:data:`Expr`), actions to
-``a(ctx, env, k)`` (:data:`Act`). :class:`Compiling` is the interface the
-parts call each other through, so each part imports only this module.
+Expressions compile to ``f(ctx, env) -> value`` and actions to ``a(ctx, env, k)``
+(see ``aura_model.tla._runtime``). :class:`Compiling` is the interface the
+parts call each other through: they import shared helpers (this module,
+``_binders``, the operator tables of ``_core``), never each other's rules.
 """
 
 from __future__ import annotations
@@ -12,21 +13,17 @@ from typing import Any, Protocol
 
 from aura_model.tla._errors import EvalError, TlaError, TlaParseError, Unsupported
 from aura_model.tla._modules import SYNONYMS, OpDef, Scope
+from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
 from aura_model.tla._values import LazySet, format_value
 
 __all__ = [
     "PY_ERRORS",
-    "UNSET",
-    "Act",
     "Binds",
     "BoundValue",
     "Compiling",
-    "Ctx",
-    "Expr",
     "Node",
     "Scope",
     "Thunk",
-    "Value",
     "arg_level",
     "as_bool",
     "constant",
@@ -44,9 +41,6 @@ __all__ = [
 ]
 
 Node = Any
-Value = Any
-Expr = Callable[["Ctx", dict[str, Any]], Value]
-Act = Callable[["Ctx", dict[str, Any], Callable[[], None]], None]
 Binds = list[tuple[Expr, Callable[[dict[str, Any], Value], None], Node]]
 
 PY_ERRORS = (
@@ -59,24 +53,6 @@ PY_ERRORS = (
     ZeroDivisionError,
     RecursionError,
 )
-
-
-class _Unset:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
-
-
-class Ctx:
-    __slots__ = ("cur", "nxt")
-
-    def __init__(self, cur: Any, nxt: Any) -> None:
-        self.cur = cur
-        self.nxt = nxt
 
 
 class Thunk:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._errors import EvalError, Unsupported
+from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_INFIX
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
@@ -26,13 +27,9 @@ from aura_model.tla._values import (
 )
 from aura_model.tla.compile._context import (
     PY_ERRORS,
-    UNSET,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     as_bool,
     error_at,
     guarded,

@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._values import Fn, LazyFn, LazySet, fn_as_dict, format_value, make_fn
 from aura_model.tla.compile._binders import mentions_at
 from aura_model.tla.compile._context import (
-    UNSET,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     as_bool,
     error_at,
     guarded,

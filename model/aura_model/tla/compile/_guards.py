@@ -11,12 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._modules import OpDef
+from aura_model.tla._runtime import Act, Ctx
 from aura_model.tla._values import format_value
 from aura_model.tla.compile._binders import enumerate_binds, param_names
 from aura_model.tla.compile._context import (
-    Act,
     Compiling,
-    Ctx,
     Node,
     Scope,
     as_bool,

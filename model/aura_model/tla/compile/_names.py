@@ -20,17 +20,14 @@ from aura_model.tla._modules import (
     instantiate,
 )
 from aura_model.tla._resolve import PRIMITIVE
+from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_OPS, Builtin, CoreOp, StdUnsupported
 from aura_model.tla._values import format_value
 from aura_model.tla.compile._context import (
     PY_ERRORS,
-    UNSET,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     arg_level,
     describe,
     error_at,

@@ -13,17 +13,14 @@ from typing import Any
 
 from aura_model.tla._errors import Unsupported
 from aura_model.tla._modules import Const, InstDef, Macro, OpDef, VarRef
+from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import Builtin, CoreOp
 from aura_model.tla.compile._binders import closure, param_names
 from aura_model.tla.compile._context import (
-    UNSET,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
     Thunk,
-    Value,
     arg_level,
     error_at,
     kind_of,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._values import LazyFn, LazySet, format_value, make_fn, product_set, sort_key
 from aura_model.tla.compile._binders import (
     binder,
@@ -17,14 +18,10 @@ from aura_model.tla.compile._binders import (
     mentions,
 )
 from aura_model.tla.compile._context import (
-    UNSET,
     BoundValue,
     Compiling,
-    Ctx,
-    Expr,
     Node,
     Scope,
-    Value,
     as_bool,
     error_at,
     guarded,

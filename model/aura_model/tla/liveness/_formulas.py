@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla.compile import UNSET, Act, Ctx, Expr
+from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 
 __all__ = [
     "FALSE",

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aura_model.tla._errors import EvalError, TlaError, Unsupported
-from aura_model.tla._modules import OpDef, declarations_as_name_bounds
+from aura_model.tla._modules import OpDef, Scope, declarations_as_name_bounds
+from aura_model.tla._runtime import Ctx, Expr
 from aura_model.tla._values import set_elements, sort_key
-from aura_model.tla.compile import Compiler, Ctx, Expr, Scope, kind_of, op_of
+from aura_model.tla.compile import Compiler, kind_of, op_of
 from aura_model.tla.liveness._formulas import (
     TRUE,
     Atom,
