@@ -120,3 +120,25 @@ def test_broken_variants_live_outside_the_production_package(
         if name.startswith("aura_rendezvous") and ("variant" in name or ".testing" in name)
     ]
     assert shipped == []
+
+
+def test_other_packages_are_reached_through_their_public_surface(
+    modules: dict[str, Module],
+) -> None:
+    """A module may import the private (``_name``) modules of its own sub-package only;
+    everything else comes through a package's ``__init__``, so a package can rearrange
+    its inside without breaking its neighbours."""
+    reached_inside = []
+    for name, module in modules.items():
+        for target in module.imports:
+            parts = target.split(".")
+            if package_of(target, 1) != package_of(name, 1):
+                private = any(p.startswith("_") for p in parts[1:])
+            else:
+                # Within one top package: another sub-package's private modules.
+                private = package_of(target, 2) != package_of(name, 2) and any(
+                    p.startswith("_") for p in parts[2:]
+                )
+            if private:
+                reached_inside.append(f"{name} -> {target}")
+    assert sorted(reached_inside) == []

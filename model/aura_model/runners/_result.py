@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from aura_model.tla._trace import summary_of
+from aura_model.tla import summary_of
 
 __all__ = [
     "EXIT_ASSUME",
