@@ -68,13 +68,19 @@ from aura_rendezvous.journal import (
     ContextJournal,
     DescriptorCache,
     DescriptorFact,
+    RendezvousFact,
     SyncDigest,
     SyncFacts,
     answer_digest,
     apply_sync_facts,
+    below_horizon,
     derive_descriptor_cache,
+    fact_context,
     fact_id,
+    follow_up_ranges,
     make_digest,
+    make_digests,
+    prune_journal,
     revoke_descriptor,
 )
 
@@ -97,6 +103,7 @@ class RendezvousService:
             raise LocalProtocolError("one membership per context")
         self.journals = {c: ContextJournal(c) for c in self._memberships}
         self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
+        self._horizons: dict[ContextId, int] = {}
         self._coupling = Coupling(authority_id, self._memberships)
         self.channel_endpoint = ChannelEndpoint(
             authority_id, config.keys.static_private, config.nonce_source
@@ -141,7 +148,8 @@ class RendezvousService:
             raise ContextMismatchError(f"{self.authority_id} is not in {descriptor.context_id}")
         open_descriptor(descriptor, membership)
         fact = DescriptorFact(descriptor)
-        self.journal(descriptor.context_id).append(fact, self.authority_id)
+        if not self._below_horizon(fact):
+            self.journal(descriptor.context_id).append(fact, self.authority_id)
         return fact_id(fact)
 
     def get_cached_descriptor(
@@ -174,7 +182,39 @@ class RendezvousService:
 
     def apply_sync(self, message: SyncFacts) -> int:
         membership = self._require_membership(message.context_id)
-        return apply_sync_facts(self.journal(message.context_id), message, membership.roster)
+        return apply_sync_facts(
+            self.journal(message.context_id), message, membership.roster, self._below_horizon
+        )
+
+    def sync_follow_up(
+        self, context_id: ContextId, answers: Sequence[SyncFacts]
+    ) -> tuple[SyncDigest, ...]:
+        """The next round's digest pages after ``answers`` were applied; empty when done."""
+        journal = self.journal(context_id)
+        ranges = follow_up_ranges(journal, answers)
+        return make_digests(journal, self.authority_id, ranges) if ranges else ()
+
+    # -- pruning ------------------------------------------------------------------
+
+    def prune_journal(self, context_id: ContextId, now_ms: int) -> int:
+        """Move the prune horizon to ``now_ms`` and drop the facts dead there; how many.
+
+        From then on sync and ``cache_descriptor`` refuse those facts, so a peer
+        that has not pruned yet cannot bring them back (``journal._prune``).
+        """
+        membership = self._require_membership(context_id)
+        horizon = max(self._horizons.get(context_id, 0), check_u64("now_ms", now_ms))
+        self._horizons[context_id] = horizon
+        return prune_journal(self.journal(context_id), membership, horizon)
+
+    def prune_horizon(self, context_id: ContextId) -> int:
+        return self._horizons.get(context_id, 0)
+
+    def _below_horizon(self, fact: RendezvousFact) -> bool:
+        context = fact_context(fact)
+        membership = self._memberships.get(context)
+        horizon = self._horizons.get(context, 0)
+        return membership is not None and below_horizon(fact, membership, horizon)
 
     def _require_membership(self, context_id: ContextId) -> ContextMembership:
         membership = self._memberships.get(context_id)

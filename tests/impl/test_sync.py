@@ -22,7 +22,9 @@ from aura_rendezvous.journal import (
     answer_digest,
     apply_sync_facts,
     decode_sync_message,
+    follow_up_ranges,
     make_digest,
+    make_digests,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,6 +62,10 @@ class Net:
                 self.flight.append((dst, src, answer))
         else:
             apply_sync_facts(journal, msg, ROSTER)
+            # The next round of the pull: the ranges the answerer summarised differently.
+            ranges = follow_up_ranges(journal, [msg])
+            for page in make_digests(journal, MEMBERS[dst], ranges) if ranges else ():
+                self.flight.append((dst, src, page))
 
     def settle(self) -> None:
         """Reliable rounds between every ordered pair until nothing is in flight."""
@@ -138,11 +144,11 @@ def test_non_member_and_other_context_refused() -> None:
     j = ContextJournal(CTX)
     j.append(chan(1), ALICE)
     with pytest.raises(NotAMember):
-        answer_digest(j, SyncDigest(CTX, MALLORY, []), ALICE, ROSTER)
+        answer_digest(j, make_digest(ContextJournal(CTX), MALLORY), ALICE, ROSTER)
     with pytest.raises(NotAMember):
         apply_sync_facts(j, SyncFacts(CTX, MALLORY, [JournalEntry(chan(2), 1, MALLORY)]), ROSTER)
     with pytest.raises(ContextMismatchError):
-        answer_digest(j, SyncDigest(OTHER_CTX, BOB, []), ALICE, ROSTER)
+        answer_digest(j, make_digest(ContextJournal(OTHER_CTX), BOB), ALICE, ROSTER)
     foreign = ChannelEstablished(OTHER_CTX, ALICE, BOB, b"\x09" * 32, 1)
     mixed = SyncFacts(CTX, BOB, [JournalEntry(chan(3), 1, BOB), JournalEntry(foreign, 1, BOB)])
     with pytest.raises(ContextMismatchError):
@@ -157,7 +163,7 @@ def test_answer_is_chunked() -> None:
     j = ContextJournal(CTX)
     for i in range(MAX_SYNC_ENTRIES + 3):
         j.append(chan(i), ALICE)
-    answers = answer_digest(j, SyncDigest(CTX, BOB, []), ALICE, ROSTER)
+    answers = answer_digest(j, make_digest(ContextJournal(CTX), BOB), ALICE, ROSTER)
     assert [len(a.entries) for a in answers] == [MAX_SYNC_ENTRIES, 3]
     peer = ContextJournal(CTX)
     for a in answers:
@@ -169,7 +175,7 @@ def test_sync_carries_sealed_descriptors() -> None:
     """Descriptor facts round-trip through sync messages byte for byte."""
     j = ContextJournal(CTX)
     j.append(descriptor_fact(3), ALICE)
-    (answer,) = answer_digest(j, SyncDigest(CTX, BOB, []), ALICE, ROSTER)
+    (answer,) = answer_digest(j, make_digest(ContextJournal(CTX), BOB), ALICE, ROSTER)
     assert decode_sync_message(answer.encode()) == answer
 
 
@@ -202,8 +208,12 @@ def test_sync_decoder_fuzz_from_valid(data: st.DataObject) -> None:
 
 def test_unsorted_digest_is_non_canonical() -> None:
     """A digest must list ids strictly sorted, so each digest has one encoding."""
-    raw = SyncDigest(CTX, ALICE, [b"\x01" * 32, b"\x02" * 32]).encode()
-    swapped = raw[:70] + raw[-32:] + raw[70:-32]
+    j = ContextJournal(CTX)
+    j.append(chan(1), ALICE)
+    j.append(chan(2), ALICE)
+    raw = make_digest(j, ALICE).encode()
+    assert len(raw) == 70 + 1 + 1 + 4 + 64  # the root range, listed: two ids
+    swapped = raw[:-64] + raw[-32:] + raw[-64:-32]
     with pytest.raises(DecodeError, match="sorted"):
         decode_sync_message(swapped)
 

@@ -36,6 +36,7 @@ from aura_rendezvous import (
     RendezvousService,
     Roster,
     SendEffect,
+    SyncDigest,
     TransportHint,
 )
 from aura_rendezvous.channels import ChannelEndpoint
@@ -190,8 +191,11 @@ class Node:
 
 
 def sync_pair(a: RendezvousService, b: RendezvousService, context: ContextId = CTX) -> None:
-    """One anti-entropy round each way, reliable."""
-    for msg in a.answer_sync(b.sync_digest(context)):
-        b.apply_sync(msg)
-    for msg in b.answer_sync(a.sync_digest(context)):
-        a.apply_sync(msg)
+    """One complete anti-entropy pull each way (every round of it), reliable."""
+    for puller, answerer in ((b, a), (a, b)):
+        pages: tuple[SyncDigest, ...] = (puller.sync_digest(context),)
+        while pages:
+            answers = [msg for page in pages for msg in answerer.answer_sync(page)]
+            for msg in answers:
+                puller.apply_sync(msg)
+            pages = puller.sync_follow_up(context, answers)

@@ -43,10 +43,12 @@ from aura_rendezvous.guard import (
 )
 from aura_rendezvous.journal import (
     MAX_SYNC_ENTRIES,
+    ROOT_RANGE,
     AppendToken,
     ContextJournal,
     DescriptorCache,
     JournalEntry,
+    RangeDigest,
     SyncDigest,
     SyncFacts,
 )
@@ -272,7 +274,9 @@ class SkippingReceiptVerifier(ReceiptVerifier):
 
 def make_digest_fact_ids(journal: ContextJournal, sender: AuthorityId) -> SyncDigest:
     """Bug: the digest names facts only, so differing stamps are never reconciled."""
-    return SyncDigest(journal.context_id, sender, journal.ids())
+    return SyncDigest(
+        journal.context_id, sender, [RangeDigest.of(ROOT_RANGE, sorted(journal.ids()), listed=True)]
+    )
 
 
 def answer_digest_fact_ids(
@@ -280,7 +284,7 @@ def answer_digest_fact_ids(
 ) -> tuple[SyncFacts, ...]:
     """Bug twin of :func:`~aura_rendezvous.answer_digest` for fact-id digests."""
     roster.entry(digest.sender)
-    theirs = set(digest.ids)
+    theirs = {i for r in digest.ranges for i in r.ids or ()}
     missing = [e for e in journal.entries() if e.fact_id not in theirs]
     return tuple(
         SyncFacts(journal.context_id, me, missing[i : i + MAX_SYNC_ENTRIES])

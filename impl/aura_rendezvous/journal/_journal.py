@@ -187,6 +187,17 @@ class ContextJournal:
         self._clock = token.previous_clock
         self._version += 1
 
+    def discard(self, fact_ids: frozenset[bytes]) -> int:
+        """Prune: drop the entries of ``fact_ids``; how many were held.
+
+        Only for facts no replica can use any more (``prune_journal``): the
+        clock keeps its value, so later stamps stay above every pruned one.
+        """
+        dropped = [fid for fid in fact_ids if self._entries.pop(fid, None) is not None]
+        if dropped:
+            self._version += 1
+        return len(dropped)
+
     def merge(self, entry: JournalEntry) -> bool:
         """Receive an entry from a peer; True iff the replica changed."""
         self.check_context(entry.fact)
