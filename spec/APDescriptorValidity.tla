@@ -38,7 +38,13 @@ CONSTANTS
     \* @type: Bool;
     BUG_SyncReplaces,
     \* @type: Bool;
-    BUG_SyncToNonMember
+    BUG_SyncToNonMember,
+    \* @type: Bool;
+    BUG_UnauthenticatedSync,
+    \* @type: Bool;
+    BUG_UnboundedLamport,
+    \* @type: Bool;
+    BUG_UnsignedFacts
 
 VARIABLES
     \* @type: Int;
@@ -48,7 +54,9 @@ VARIABLES
     \* @type: AUTH -> Int;
     nextNonce,
     \* @type: AUTH -> (CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH })));
-    lastSeen
+    lastSeen,
+    \* @type: AUTH -> Bool;
+    exhausted
 
 INSTANCE DescriptorValidity
 
@@ -69,4 +77,7 @@ CInit ==
     /\ BUG_LastArrivedWins = FALSE
     /\ BUG_SyncReplaces = FALSE
     /\ BUG_SyncToNonMember = FALSE
+    /\ BUG_UnauthenticatedSync = FALSE
+    /\ BUG_UnboundedLamport = FALSE
+    /\ BUG_UnsignedFacts = FALSE
 =============================================================================

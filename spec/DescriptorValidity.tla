@@ -17,7 +17,8 @@
 (* Omitted, and why: encryption and signatures (a fact's `by` field is its *)
 (* verified signer; a non-member holds no replica, so it reads nothing),  *)
 (* transport hints and PSK commitments (opaque payload, not used in the    *)
-(* choice), the Lamport clock (a set of facts needs no order to converge), *)
+(* choice), the Lamport clock's value (a set of facts needs no order to    *)
+(* converge; only a stamp beyond the bound is modelled, by `exhausted`),   *)
 (* and random nonces (a per-publisher counter: distinct and totally        *)
 (* ordered, which is all the choice needs).                                *)
 (* Liveness: DVConverges states that replicas converge under weak         *)
@@ -42,7 +43,10 @@ CONSTANTS
     BUG_AnyoneRevokes,       \* a revocation by any member is honoured
     BUG_LastArrivedWins,     \* the lookup returns the last descriptor synced
     BUG_SyncReplaces,        \* sync overwrites the replica instead of merging
-    BUG_SyncToNonMember      \* sync sends facts to an authority outside the roster
+    BUG_SyncToNonMember,     \* sync sends facts to an authority outside the roster
+    BUG_UnauthenticatedSync, \* a sync sender is self-claimed: an outsider's digest is answered
+    BUG_UnboundedLamport,    \* a received Lamport stamp may push the clock to its end
+    BUG_UnsignedFacts        \* a synced fact is merged without checking that a member signed it
 
 ASSUME DVConstantsOK ==
     /\ Publishers \subseteq Auth
@@ -50,17 +54,18 @@ ASSUME DVConstantsOK ==
     /\ MaxTime \in Nat /\ Validity \in Nat \ {0} /\ Window \in Nat
     /\ MaxNonce \in Nat
 
-DVKinds == {"Descriptor", "Revoked"}
+DVKinds == {"Descriptor", "Revoked", "Channel"}
 DVFact == [kind : DVKinds, auth : Auth, ctx : Ctx, from : 0..MaxTime,
-           until : 0..(MaxTime + Validity), nonce : 1..MaxNonce, by : Auth]
+           until : 0..(MaxTime + Validity), nonce : 1..MaxNonce, by : Auth \cup {Outsider}]
 
 VARIABLES
     now,        \* the shared clock, in the spec's time domain
     journal,    \* journal[m]: the facts in m's replica (m a member or the Outsider)
     nextNonce,  \* the next nonce of each publisher
-    lastSeen    \* lastSeen[m][c][p]: the last descriptor of p in c to reach m
+    lastSeen,   \* lastSeen[m][c][p]: the last descriptor of p in c to reach m
+    exhausted   \* exhausted[m]: a received Lamport stamp left m's clock no room to append
 
-vars == <<now, journal, nextNonce, lastSeen>>
+vars == <<now, journal, nextNonce, lastSeen, exhausted>>
 
 (***************************************************************************)
 (* Validity is half-open: from <= t < until (DESIGN.md 2).                 *)
@@ -127,6 +132,7 @@ DVInit ==
     /\ journal = [m \in Auth \cup {Outsider} |-> {}]
     /\ nextNonce = [a \in Auth |-> 1]
     /\ lastSeen = [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> {}]]]
+    /\ exhausted = [m \in Auth |-> FALSE]
 
 (***************************************************************************)
 (* PreparePublishDescriptor(a, c): publisher a appends a fresh descriptor  *)
@@ -135,6 +141,7 @@ DVInit ==
 (***************************************************************************)
 PreparePublishDescriptor(a, c) ==
     /\ a \in Publishers
+    /\ ~exhausted[a]
     /\ DVNeedsRefresh(a, c)
     /\ nextNonce[a] <= MaxNonce
     /\ LET d == [kind |-> "Descriptor", auth |-> a, ctx |-> c, from |-> now,
@@ -142,7 +149,7 @@ PreparePublishDescriptor(a, c) ==
        IN  /\ journal' = [journal EXCEPT ![a] = @ \cup {d}]
            /\ lastSeen' = [lastSeen EXCEPT ![a][c][a] = {d}]
     /\ nextNonce' = [nextNonce EXCEPT ![a] = @ + 1]
-    /\ UNCHANGED now
+    /\ UNCHANGED <<now, exhausted>>
 
 \* The revocation fact of descriptor d, signed by b.
 DVRevocation(d, b) ==
@@ -154,12 +161,12 @@ DVRevocation(d, b) ==
 (* is in a's replica, still valid and not revoked yet.                     *)
 (***************************************************************************)
 RevokeDescriptor(a, d) ==
-    /\ d \in journal[a]
+    /\ d \in journal[a] /\ ~exhausted[a]
     /\ DVIsDesc(d) /\ d.auth = a
     /\ DVValidAt(d, now)
     /\ DVRevocation(d, a) \notin journal[a]
     /\ journal' = [journal EXCEPT ![a] = @ \cup {DVRevocation(d, a)}]
-    /\ UNCHANGED <<now, nextNonce, lastSeen>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
 
 (***************************************************************************)
 (* ForgeRevocation(b, d): member b writes a revocation of someone else's  *)
@@ -167,11 +174,11 @@ RevokeDescriptor(a, d) ==
 (* most one forged revocation, to keep the model small.                    *)
 (***************************************************************************)
 ForgeRevocation(b, d) ==
-    /\ d \in journal[b]
+    /\ d \in journal[b] /\ ~exhausted[b]
     /\ DVIsDesc(d) /\ d.auth # b
     /\ \A m \in Auth : \A r \in journal[m] : r.kind = "Revoked" => r.by = r.auth
     /\ journal' = [journal EXCEPT ![b] = @ \cup {DVRevocation(d, b)}]
-    /\ UNCHANGED <<now, nextNonce, lastSeen>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
 
 (***************************************************************************)
 (* SyncJournal(src, dst, f): anti-entropy delivers one fact that dst is   *)
@@ -185,7 +192,63 @@ SyncJournal(src, dst, f) ==
     /\ lastSeen' = IF DVIsDesc(f) /\ dst \in Auth
                      THEN [lastSeen EXCEPT ![dst][f.ctx][f.auth] = {f}]
                      ELSE lastSeen
-    /\ UNCHANGED <<now, nextNonce>>
+    /\ UNCHANGED <<now, nextNonce, exhausted>>
+
+(***************************************************************************)
+(* Hostile sync.  A sync message is sealed under a key derived from the    *)
+(* context key and signed by its sender, so only a member can send one and *)
+(* no member can speak as another; every fact carries its author's        *)
+(* signature (f.by is the verified signer, and the Outsider stands for "no *)
+(* member signed it"); a Lamport stamp beyond the bound is refused.  A     *)
+(* refused message changes nothing, so in the correct model the three      *)
+(* actions below are never enabled; each BUG flag lets one through.        *)
+(* Honest stamps grow by one per append and never come near the bound, so  *)
+(* the clock itself is not modelled: exhausted[m] records that a received  *)
+(* stamp left m no room to append (an honest sync that spreads such an     *)
+(* entry is left out: DVClockBounded already fails at the first replica).  *)
+(***************************************************************************)
+
+\* The ChannelEstablished facts that no member signed (auth: a party it names).
+DVUnsignedFacts ==
+    {[kind |-> "Channel", auth |-> p, ctx |-> c, from |-> 0, until |-> 0, nonce |-> 1,
+      by |-> Outsider] : p \in Auth, c \in Ctx}
+
+(***************************************************************************)
+(* OutsiderDigest(src): the Outsider sends src a digest that claims a      *)
+(* member's id.  It holds no key, so only a self-claimed sender gets it    *)
+(* answered: src then sends it every fact it lacks.                        *)
+(***************************************************************************)
+OutsiderDigest(src) ==
+    /\ BUG_UnauthenticatedSync
+    /\ journal[src] \ journal[Outsider] # {}
+    /\ journal' = [journal EXCEPT ![Outsider] = @ \cup journal[src]]
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+
+(***************************************************************************)
+(* InjectUnsignedFact(snd, dst, f): member snd syncs to dst a fact that no *)
+(* member signed (a forged ChannelEstablished).  Only a merge that skips   *)
+(* the author's signature takes it.                                        *)
+(***************************************************************************)
+InjectUnsignedFact(snd, dst, f) ==
+    /\ snd # dst
+    /\ BUG_UnsignedFacts \/ f.by \in Auth
+    /\ f \notin journal[dst]
+    /\ journal' = [journal EXCEPT ![dst] = @ \cup {f}]
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+
+(***************************************************************************)
+(* HugeStamp(snd, dst, f): member snd syncs to dst its fact f stamped      *)
+(* beyond the bound (2^64-1).  Only an unbounded merge takes it, and that  *)
+(* leaves dst's clock no room: every later append of dst fails.            *)
+(***************************************************************************)
+HugeStamp(snd, dst, f) ==
+    /\ snd # dst
+    /\ f \in journal[snd]
+    /\ BUG_UnboundedLamport
+    /\ ~exhausted[dst]
+    /\ journal' = [journal EXCEPT ![dst] = @ \cup {f}]
+    /\ exhausted' = [exhausted EXCEPT ![dst] = TRUE]
+    /\ UNCHANGED <<now, nextNonce, lastSeen>>
 
 (***************************************************************************)
 (* Tick: time advances by one unit, up to MaxTime.                         *)
@@ -193,7 +256,7 @@ SyncJournal(src, dst, f) ==
 Tick ==
     /\ now < MaxTime
     /\ now' = now + 1
-    /\ UNCHANGED <<journal, nextNonce, lastSeen>>
+    /\ UNCHANGED <<journal, nextNonce, lastSeen, exhausted>>
 
 DVSync ==
     \E src \in Auth, dst \in Auth \cup {Outsider} :
@@ -203,6 +266,9 @@ DVNext ==
     \/ \E a \in Auth, c \in Ctx : PreparePublishDescriptor(a, c)
     \/ \E a \in Auth : \E d \in journal[a] : RevokeDescriptor(a, d) \/ ForgeRevocation(a, d)
     \/ DVSync
+    \/ \E src \in Auth : OutsiderDigest(src)
+    \/ \E snd, dst \in Auth : \E f \in DVUnsignedFacts : InjectUnsignedFact(snd, dst, f)
+    \/ \E snd, dst \in Auth : \E f \in journal[snd] : HugeStamp(snd, dst, f)
     \/ Tick
 
 DVSpec == DVInit /\ [][DVNext]_vars
@@ -220,6 +286,7 @@ DVTypeOK ==
     /\ \A m \in Auth, c \in Ctx, p \in Auth :
           /\ lastSeen[m][c][p] \subseteq DVFact
           /\ Cardinality(lastSeen[m][c][p]) <= 1
+    /\ exhausted \in [Auth -> BOOLEAN]
 
 (***************************************************************************)
 (* DVOnlyMembersKnow: an authority outside the roster never holds a fact  *)
@@ -265,6 +332,19 @@ DVChoiceDeterministic ==
         \A d \in DVLookup(m, c, p), x \in DVCandidates(m, c, p) : ~DVBetter(x, d)
 
 (***************************************************************************)
+(* DVFactsAttributable: every fact a member holds was signed by a member   *)
+(* (a descriptor or revocation by its publisher, a ChannelEstablished by a *)
+(* party), so a forged fact never enters a replica (DESIGN.md 3).          *)
+(***************************************************************************)
+DVFactsAttributable == \A m \in Auth : \A f \in journal[m] : f.by \in Auth
+
+(***************************************************************************)
+(* DVClockBounded: a received Lamport stamp never pushes a member's clock  *)
+(* beyond the bound, so every member can always append (DESIGN.md 3).      *)
+(***************************************************************************)
+DVClockBounded == \A m \in Auth : ~exhausted[m]
+
+(***************************************************************************)
 (* DVJournalGrowOnly (action property): a replica never loses a fact; the  *)
 (* journal is a grow-only set (DESIGN.md 3).                               *)
 (***************************************************************************)
@@ -278,7 +358,7 @@ DVConverges == <>[](\A m1, m2 \in Auth : journal[m1] = journal[m2])
 
 THEOREM DVSpec => [](DVTypeOK /\ DVOnlyMembersKnow /\ DVNoCrossContext /\ DVChosenValid
                      /\ DVRevokedNeverChosen /\ DVOnlyPublisherRevokes
-                     /\ DVChoiceDeterministic)
+                     /\ DVChoiceDeterministic /\ DVFactsAttributable /\ DVClockBounded)
 THEOREM DVSpec => DVJournalGrowOnly
 THEOREM DVFairSpec => DVConverges
 =============================================================================

@@ -134,11 +134,13 @@ DV(c) == INSTANCE DescriptorValidity
          BUG_CrossContextLookup <- FALSE, BUG_InclusiveValidUntil <- FALSE,
          BUG_IgnoreRevocation <- FALSE, BUG_AnyoneRevokes <- FALSE,
          BUG_LastArrivedWins <- FALSE, BUG_SyncReplaces <- FALSE,
-         BUG_SyncToNonMember <- FALSE,
+         BUG_SyncToNonMember <- FALSE, BUG_UnauthenticatedSync <- FALSE,
+         BUG_UnboundedLamport <- FALSE, BUG_UnsignedFacts <- FALSE,
          now <- now,
          journal <- [m \in Peers \cup {Outsider} |-> RVAsDVFacts(c, m)],
          nextNonce <- [a \in Peers |-> 1],
-         lastSeen <- [m \in Peers |-> [x \in {c} |-> [p \in Peers |-> {}]]]
+         lastSeen <- [m \in Peers |-> [x \in {c} |-> [p \in Peers |-> {}]]],
+         exhausted <- [m \in Peers |-> FALSE]
 
 \* What Ini must choose (DescriptorValidity), and what its lookup answers:
 \* the same choice, except that BUG_IgnoreRevocation drops the revocation rule.

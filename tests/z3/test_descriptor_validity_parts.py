@@ -75,6 +75,7 @@ def _initial(v: DVVocab) -> dict[str, Any]:
         "journal": z3.K(A, v.empty),
         "nextNonce": z3.K(A, z3.IntVal(1)),
         "lastSeen": z3.K(A, z3.K(C, z3.K(A, v.empty))),
+        "exhausted": z3.K(A, z3.BoolVal(False)),
     }
 
 
@@ -270,6 +271,46 @@ def test_a_publisher_revokes_its_own_valid_descriptor_once() -> None:
     assert not _enabled(v, "RevokeDescriptor", revoked, a=a1, d=d)
 
 
+def _unsigned(v: DVVocab, p: str, c: str) -> Any:
+    """A ChannelEstablished naming ``p`` in ``c`` that no member signed."""
+    kind = v.S.kind["Channel"]
+    return v.S.fact.fact(kind, _auth(v, p), _ctx(v, c), 0, 0, 1, _auth(v, "eve"))
+
+
+def test_an_outsiders_digest_is_answered_only_when_the_sender_is_self_claimed() -> None:
+    v = dv_vocab(**MC)
+    a1 = _auth(v, "a1")
+    s = _state(v, journal=_journal(v, {"a1": [_desc(v, "a1", "c1", 0, 1)]}))
+    assert not _enabled(v, "OutsiderDigest", s, src=a1)
+    twin = dv_vocab(**MC, BUG_UnauthenticatedSync=True)
+    assert not _keeps(twin, "OutsiderDigest", s, dv.DVOnlyMembersKnow, src=a1)
+
+
+def test_an_unsigned_fact_enters_a_replica_only_when_facts_go_unchecked() -> None:
+    v = dv_vocab(**MC)
+    a1, a2 = _auth(v, "a1"), _auth(v, "a2")
+    forged = _unsigned(v, "a1", "c1")
+    s = _initial(v)
+    assert not _enabled(v, "InjectUnsignedFact", s, snd=a1, dst=a2, f=forged)
+    twin = dv_vocab(**MC, BUG_UnsignedFacts=True)
+    assert not _keeps(
+        twin, "InjectUnsignedFact", s, dv.DVFactsAttributable, snd=a1, dst=a2, f=forged
+    )
+
+
+def test_a_huge_stamp_exhausts_a_clock_only_when_merges_are_unbounded() -> None:
+    """A stamp beyond the bound is refused; taken, it leaves a2 unable to publish."""
+    v = dv_vocab(**MC)
+    a1, a2, c1 = _auth(v, "a1"), _auth(v, "a2"), _ctx(v, "c1")
+    d = _desc(v, "a1", "c1", 0, 1)
+    s = _state(v, journal=_journal(v, {"a1": [d]}))
+    assert not _enabled(v, "HugeStamp", s, snd=a1, dst=a2, f=d)
+    twin = dv_vocab(**MC, BUG_UnboundedLamport=True)
+    assert not _keeps(twin, "HugeStamp", s, dv.DVClockBounded, snd=a1, dst=a2, f=d)
+    spent = _state(v, exhausted=z3.Store(s["exhausted"], a1, True))
+    assert not _enabled(v, "PreparePublishDescriptor", spent, a=a1, c=c1)
+
+
 def test_time_stops_at_max_time() -> None:
     v = dv_vocab(**MC)
     assert _enabled(v, "Tick", _state(v, now=z3.IntVal(1)))
@@ -295,6 +336,19 @@ def test_only_members_know_is_inductive_for_each_action_and_broken_by_its_twin()
         assert _preserves(v, action, dv.DVOnlyMembersKnow), action
     twin = dv_vocab(BUG_SyncToNonMember=True)
     assert not _preserves(twin, "SyncJournal", dv.DVOnlyMembersKnow)
+
+
+def test_attribution_and_the_clock_bound_are_inductive_and_broken_by_their_twins() -> None:
+    v = dv_vocab()
+    for action in dv.dv_actions(v):
+        assert _preserves(v, action, dv.DVFactsAttributable), action
+        assert _preserves(v, action, dv.DVClockBounded), action
+    assert not _preserves(
+        dv_vocab(BUG_UnsignedFacts=True), "InjectUnsignedFact", dv.DVFactsAttributable
+    )
+    assert not _preserves(dv_vocab(BUG_UnboundedLamport=True), "HugeStamp", dv.DVClockBounded)
+    twin = dv_vocab(BUG_UnauthenticatedSync=True)
+    assert not _preserves(twin, "OutsiderDigest", dv.DVOnlyMembersKnow)
 
 
 def test_revocation_shape_is_inductive_for_each_action() -> None:

@@ -16,7 +16,8 @@ __all__ = ["DESCRIPTOR_VALIDITY", "dv_key", "dv_record", "project_descriptor_val
 # The Outsider of the model: a name in states, never a member.
 OUTSIDER = "eve"
 DESCRIPTOR_VALIDITY = StateSchema(
-    ("now", "journal", "nextNonce", "lastSeen"), frozenset({*MEMBERS, *CONTEXTS, OUTSIDER})
+    ("now", "journal", "nextNonce", "lastSeen", "exhausted"),
+    frozenset({*MEMBERS, *CONTEXTS, OUTSIDER}),
 )
 
 
@@ -58,6 +59,8 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
     opened (a descriptor decrypted and verified) and written as the spec's
     record; times are in spec units; nonces are ranks. The outsider ``eve``
     holds no replica, so its journal is empty by construction.
+    ``exhausted[m]``: one of ``m``'s replicas has its Lamport clock at its end
+    (every append would fail).
     """
     journal = {_mv(m): frozenset(dv_record(key) for key, _, _ in world.entries(m)) for m in MEMBERS}
     journal[_mv(OUTSIDER)] = frozenset()
@@ -70,6 +73,7 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
         "now": world.now,
         "journal": V.fn(journal),
         "nextNonce": V.fn({_mv(a): world.next_rank[a] for a in MEMBERS}),
+        "exhausted": V.fn({_mv(m): world.clock_exhausted(m) for m in MEMBERS}),
         "lastSeen": V.fn(
             {
                 _mv(m): V.fn(

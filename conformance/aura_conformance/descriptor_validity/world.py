@@ -39,7 +39,7 @@ from aura_rendezvous import (
     RendezvousService,
     Roster,
 )
-from aura_rendezvous.core import verify_signature
+from aura_rendezvous.core import U64_MAX, verify_signature
 from aura_rendezvous.descriptors import open_descriptor
 
 from aura_conformance.variants import LastArrivedService, RevocationIgnoringService
@@ -193,6 +193,10 @@ class DescriptorWorld:
                 if key is not None:
                     out.append((key, entry, c))
         return out
+
+    def clock_exhausted(self, m: str) -> bool:
+        """One of ``m``'s replicas has its Lamport clock at its end: no append fits."""
+        return any(self.services[m].journal(cid).clock == U64_MAX for cid in self.ctx.values())
 
     def _find(self, m: str, record: tuple[Any, ...]) -> tuple[Any, str]:
         for key, entry, c in self.entries(m):

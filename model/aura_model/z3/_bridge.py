@@ -286,11 +286,15 @@ class DVBridge(Bridge):
                     per_p = z3.Store(per_p, S.auth[p.name], self._set(facts))
                 per_c = z3.Store(per_c, S.ctx[c.name], per_p)
             seen = z3.Store(seen, S.auth[m.name], per_c)
+        exhausted = z3.K(S.auth.sort, z3.BoolVal(False))
+        for a, v in _items(state["exhausted"]).items():
+            exhausted = z3.Store(exhausted, S.auth[a.name], z3.BoolVal(v))
         return {
             "now": z3.IntVal(state["now"]),
             "journal": journal,
             "nextNonce": next_nonce,
             "lastSeen": seen,
+            "exhausted": exhausted,
         }
 
     def decode(self, model: Any, s: State) -> dict[str, Any]:
@@ -316,6 +320,9 @@ class DVBridge(Bridge):
             "now": _ev(m, s["now"]),
             "journal": _fn({_mv(a): facts(s["journal"][S.auth[a]]) for a in members}),
             "nextNonce": _fn({_mv(a): _ev(m, s["nextNonce"][S.auth[a]]) for a in DV_AUTH}),
+            "exhausted": _fn(
+                {_mv(a): z3.is_true(m.eval(s["exhausted"][S.auth[a]], True)) for a in DV_AUTH}
+            ),
             "lastSeen": _fn(
                 {
                     _mv(a): _fn(

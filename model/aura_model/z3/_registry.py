@@ -49,6 +49,7 @@ def _entries() -> list[ModelEntry]:
         DV_MC_CONSTANTS,
         DV_SCHEDULES,
         DV_STATE_VALID,
+        DV_WITNESS_FLAGS,
         descriptor_validity,
     )
     from aura_model.z3.models.epoch_rotation import (
@@ -98,6 +99,7 @@ def _entries() -> list[ModelEntry]:
             assume=DV_ASSUME,
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
+            witness_flags=DV_WITNESS_FLAGS,
             rlimit=50_000_000,  # largest query: 4.1e6 units (docs/proofs.md)
         ),
         ModelEntry(

@@ -1,6 +1,7 @@
 """Z3 twin of ``spec/DescriptorValidity.tla`` (DESIGN.md sections 2 and 3).
 
-Same variables (``now``, ``journal``, ``nextNonce``, ``lastSeen``), actions,
+Same variables (``now``, ``journal``, ``nextNonce``, ``lastSeen``,
+``exhausted``), actions,
 invariant names and ``BUG_*`` flags as the TLA+ module. Authorities are
 ``a1, a2`` and the outsider ``eve``, contexts ``c1, c2`` (the TLC model's);
 times, validity, window and nonces are unbounded, and ``MaxTime``,
@@ -52,12 +53,15 @@ __all__ = [
     "DV_SCHEDULES",
     "DV_STATE_VALID",
     "DV_STRENGTHENING",
+    "DV_WITNESS_FLAGS",
     "DVBest",
     "DVBetter",
     "DVCandidates",
     "DVChoiceDeterministic",
     "DVChosenValid",
+    "DVClockBounded",
     "DVConstantsOK",
+    "DVFactsAttributable",
     "DVGreatest",
     "DVInit",
     "DVJournalGrowOnly",
@@ -74,9 +78,13 @@ __all__ = [
     "DVRevokedNeverChosen",
     "DVSorts",
     "DVTypeOK",
+    "DVUnsignedFact",
     "DVValidAt",
     "DVVocab",
     "ForgeRevocation",
+    "HugeStamp",
+    "InjectUnsignedFact",
+    "OutsiderDigest",
     "PreparePublishDescriptor",
     "RevokeDescriptor",
     "SyncJournal",
@@ -92,7 +100,7 @@ __all__ = [
 DV_AUTH = ("a1", "a2")
 DV_CTX = ("c1", "c2")
 OUTSIDER = "eve"
-KINDS = ("Descriptor", "Revoked")
+KINDS = ("Descriptor", "Revoked", "Channel")
 
 DV_BUGS = (
     ("BUG_LastArrivedWins", "DVChoiceDeterministic"),
@@ -102,6 +110,9 @@ DV_BUGS = (
     ("BUG_SyncToNonMember", "DVOnlyMembersKnow"),
     ("BUG_AnyoneRevokes", "DVOnlyPublisherRevokes"),
     ("BUG_SyncReplaces", "DVJournalGrowOnly"),
+    ("BUG_UnauthenticatedSync", "DVOnlyMembersKnow"),
+    ("BUG_UnboundedLamport", "DVClockBounded"),
+    ("BUG_UnsignedFacts", "DVFactsAttributable"),
 )
 DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
@@ -131,6 +142,15 @@ DV_ASSUME = {
     "DVRevocationShape": (),
     "DVNonceBelowNext": ("DVTypeOK",),
     "DVJournalGrowOnly": (),
+    "DVFactsAttributable": (),
+    "DVClockBounded": (),
+}
+# The hostile actions: a refused message changes nothing, so each is enabled
+# only by the flag that lets its message through.
+DV_WITNESS_FLAGS = {
+    "OutsiderDigest": "BUG_UnauthenticatedSync",
+    "InjectUnsignedFact": "BUG_UnsignedFacts",
+    "HugeStamp": "BUG_UnboundedLamport",
 }
 DV_STATE_VALID = (
     "DVNoCrossContext",
@@ -304,6 +324,8 @@ def _fact_universe(
                         descs_of[name].append(d)
                     for b in roster:
                         universe.append(F.fact(rev_k, a, c, 0, 0, n, b))
+                if max_nonce >= 1:
+                    universe.append(F.fact(S.kind["Channel"], a, c, 0, 0, 1, S.auth[OUTSIDER]))
     return tuple(universe), {a: tuple(ds) for a, ds in descs_of.items()}
 
 
@@ -316,6 +338,7 @@ def dv_variables(v: DVVocab) -> dict[str, Any]:
         "journal": z3.ArraySort(A, FS),
         "nextNonce": z3.ArraySort(A, ii),
         "lastSeen": z3.ArraySort(A, z3.ArraySort(C, z3.ArraySort(A, FS))),
+        "exhausted": z3.ArraySort(A, z3.BoolSort()),
     }
 
 
@@ -499,6 +522,7 @@ def DVInit(v: DVVocab, s: State) -> Any:
         s["journal"] == z3.K(A, v.empty),
         s["nextNonce"] == z3.K(A, z3.IntVal(1)),
         s["lastSeen"] == z3.K(A, z3.K(C, z3.K(A, v.empty))),
+        s["exhausted"] == z3.K(A, z3.BoolVal(False)),
     )
 
 
@@ -509,6 +533,7 @@ def PreparePublishDescriptor(v: DVVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(
         _in_auth(v, a),
         v.Publishers[a],
+        z3.Not(s["exhausted"][a]),
         DVNeedsRefresh(v, s, a, c),
         n <= v.MaxNonce,
         t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], d, True)),
@@ -530,6 +555,7 @@ def RevokeDescriptor(v: DVVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(
         _in_auth(v, a),
         s["journal"][a][d],
+        z3.Not(s["exhausted"][a]),
         v.field("kind", d) == v.S.kind["Descriptor"],
         v.field("auth", d) == a,
         DVValidAt(v, d, s["now"]),
@@ -558,6 +584,7 @@ def ForgeRevocation(v: DVVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(
         _in_auth(v, b),
         s["journal"][b][d],
+        z3.Not(s["exhausted"][b]),
         v.field("kind", d) == v.S.kind["Descriptor"],
         v.field("auth", d) != b,
         *(honest(m) for m in v.roster),
@@ -598,6 +625,59 @@ def SyncJournal(v: DVVocab, s: State, t: State, p: Params) -> Any:
     )
 
 
+def DVUnsignedFact(v: DVVocab, f: Any) -> Any:
+    """``f \\in DVUnsignedFacts``: a ChannelEstablished that no member signed."""
+    return z3.And(
+        v.field("kind", f) == v.S.kind["Channel"],
+        _in_auth(v, v.field("auth", f)),
+        v.field("from", f) == 0,
+        v.field("until", f) == 0,
+        v.field("nonce", f) == 1,
+        v.field("by", f) == v.eve,
+    )
+
+
+def OutsiderDigest(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    """The Outsider's digest claiming a member's id is answered (only when self-claimed)."""
+    src = p["src"]
+    return z3.And(
+        z3.BoolVal(v.bug("BUG_UnauthenticatedSync")),
+        _in_auth(v, src),
+        z3.Not(z3.IsSubset(s["journal"][src], s["journal"][v.eve])),
+        t["journal"]
+        == z3.Store(s["journal"], v.eve, z3.SetUnion(s["journal"][v.eve], s["journal"][src])),
+    )
+
+
+def InjectUnsignedFact(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    """A member syncs a fact no member signed (taken only when facts go unchecked)."""
+    snd, dst, f = p["snd"], p["dst"], p["f"]
+    return z3.And(
+        _in_auth(v, snd),
+        _in_auth(v, dst),
+        snd != dst,
+        DVUnsignedFact(v, f),
+        z3.BoolVal(True) if v.bug("BUG_UnsignedFacts") else _in_auth(v, v.field("by", f)),
+        z3.Not(s["journal"][dst][f]),
+        t["journal"] == z3.Store(s["journal"], dst, z3.Store(s["journal"][dst], f, True)),
+    )
+
+
+def HugeStamp(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    """A member syncs its fact stamped beyond the bound (taken only by an unbounded merge)."""
+    snd, dst, f = p["snd"], p["dst"], p["f"]
+    return z3.And(
+        z3.BoolVal(v.bug("BUG_UnboundedLamport")),
+        _in_auth(v, snd),
+        _in_auth(v, dst),
+        snd != dst,
+        s["journal"][snd][f],
+        z3.Not(s["exhausted"][dst]),
+        t["journal"] == z3.Store(s["journal"], dst, z3.Store(s["journal"][dst], f, True)),
+        t["exhausted"] == z3.Store(s["exhausted"], dst, True),
+    )
+
+
 def Tick(v: DVVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(s["now"] < v.MaxTime, t["now"] == s["now"] + 1)
 
@@ -623,7 +703,7 @@ def _fact_ok(v: DVVocab, s: State, f: Any) -> Any:
     is_desc = v.field("kind", f) == v.S.kind["Descriptor"]
     return z3.And(
         _in_auth(v, v.field("auth", f)),
-        _in_auth(v, v.field("by", f)),
+        z3.Or(_in_auth(v, v.field("by", f)), v.field("by", f) == v.eve),
         v.field("from", f) >= 0,
         v.field("from", f) <= v.MaxTime,
         v.field("until", f) >= 0,
@@ -714,6 +794,20 @@ def DVChoiceDeterministic(v: DVVocab, s: State) -> Any:
     )
 
 
+def DVFactsAttributable(v: DVVocab, s: State) -> Any:
+    f = z3.Const("f!a", v.S.fact)
+    return z3.And(
+        *(
+            _forall(v, [f], z3.Implies(s["journal"][m][f], _in_auth(v, v.field("by", f))))
+            for m in v.roster
+        )
+    )
+
+
+def DVClockBounded(v: DVVocab, s: State) -> Any:
+    return z3.And(*(z3.Not(s["exhausted"][m]) for m in v.roster))
+
+
 def DVJournalGrowOnly(v: DVVocab, s: State, t: State) -> Any:
     """The action property ``[][\\A m \\in Auth : journal[m] \\subseteq journal'[m]]_vars``."""
     return z3.And(*(z3.IsSubset(s["journal"][m], t["journal"][m]) for m in v.roster))
@@ -781,6 +875,13 @@ def dv_actions(v: DVVocab) -> dict[str, Action]:
         "SyncJournal": Action(
             bound(SyncJournal), ("journal", "lastSeen"), {"src": A, "dst": A, "f": F}
         ),
+        "OutsiderDigest": Action(bound(OutsiderDigest), ("journal",), {"src": A}),
+        "InjectUnsignedFact": Action(
+            bound(InjectUnsignedFact), ("journal",), {"snd": A, "dst": A, "f": F}
+        ),
+        "HugeStamp": Action(
+            bound(HugeStamp), ("journal", "exhausted"), {"snd": A, "dst": A, "f": F}
+        ),
         "Tick": Action(bound(Tick), ("now",)),
     }
 
@@ -793,6 +894,8 @@ DV_INVARIANTS: dict[str, Callable[[DVVocab, State], Any]] = {
     "DVRevokedNeverChosen": DVRevokedNeverChosen,
     "DVOnlyPublisherRevokes": DVOnlyPublisherRevokes,
     "DVChoiceDeterministic": DVChoiceDeterministic,
+    "DVFactsAttributable": DVFactsAttributable,
+    "DVClockBounded": DVClockBounded,
 }
 DV_STRENGTHENING: dict[str, Callable[[DVVocab, State], Any]] = {
     "DVRevocationShape": DVRevocationShape,
@@ -875,9 +978,14 @@ def _decode_last_seen(v: DVVocab, m: Any, expr: Any, s: State) -> object:
     }
 
 
+def _decode_exhausted(v: DVVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): z3.is_true(m.eval(expr[a], True)) for a in v.roster}
+
+
 def dv_decoders(v: DVVocab) -> dict[str, Any]:
     """Decoders of the variables whose Z3 value is not a scalar."""
     return {
+        "exhausted": functools.partial(_decode_exhausted, v),
         "journal": functools.partial(_decode_journal, v),
         "nextNonce": functools.partial(_decode_next_nonce, v),
         "lastSeen": functools.partial(_decode_last_seen, v),
