@@ -166,7 +166,12 @@ def _full_path_pair() -> _FullPath:
         budget = FlowBudgetStore({}, default_limit=10**15)
         outbox: list[Any] = []
         interpreter = EffectInterpreter(
-            k.authority_id, budget, service.journals, ReceiptIssuer(k), outbox.append
+            k.authority_id,
+            budget,
+            service.journals,
+            ReceiptIssuer(k),
+            outbox.append,
+            channels=service.channel_endpoint,
         )
         parties.append(_Party(service, budget, interpreter, outbox))
     caps = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT})

@@ -53,6 +53,9 @@ from aura_rendezvous.guard import (
     ChargeFlowBudget,
     DenyReason,
     ForwardRelayEnvelope,
+    AcceptHandshake,
+    CompleteHandshake,
+    ConfirmChannel,
     GuardOutcome,
     GuardSnapshot,
     JournalAppend,
@@ -61,6 +64,7 @@ from aura_rendezvous.guard import (
     SendHandshakeResponse,
     SendRelayRequest,
     SendRelayResponse,
+    StartHandshake,
     evaluate_guards,
 )
 from aura_rendezvous.journal import (
@@ -316,7 +320,9 @@ class RendezvousService:
         Denied (no effects, nothing sent, no handshake started) unless the PSK
         is this epoch's, the peer has a valid descriptor whose PSK commitment
         matches, and it offers a direct transport. Effects: charge, receipt,
-        ``SendHandshake`` carrying Noise message 1 (see ``channels.ChannelEndpoint``).
+        ``StartHandshake`` (the handshake is pending only once the interpreter
+        commits it) and ``SendHandshake`` carrying Noise message 1 (see
+        ``channels.ChannelEndpoint``).
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
@@ -329,12 +335,17 @@ class RendezvousService:
             hint = _best_direct(desc)
             if hint is None:
                 return GuardOutcome.deny(DenyReason.NoDirectTransport)
-            message = self.channel_endpoint.start(membership, snapshot.epoch, peer, psk, now_ms)
+            start = self.channel_endpoint.prepare_start(
+                membership, snapshot.epoch, peer, psk, now_ms
+            )
             return GuardOutcome.allow(
                 [
                     charge,
                     self._receipt("connect_direct", charge, peer),
-                    SendHandshake(peer, hint, message),
+                    StartHandshake(
+                        context_id, peer, snapshot.epoch, start.timestamp, start.handshaker
+                    ),
+                    SendHandshake(peer, hint, start.message),
                 ]
             )
 
@@ -353,17 +364,22 @@ class RendezvousService:
         """Handle a received handshake-phase message from the peer ``initiator``.
 
         - Noise message 1 (we respond): effects charge, receipt,
-          ``SendHandshakeResponse`` with message 2; our channel is Establishing.
+          ``AcceptHandshake`` (our channel, Establishing) and
+          ``SendHandshakeResponse`` with message 2.
         - Noise message 2 (we initiated; ``initiator`` names the peer that
-          answered): effects a zero charge and ``SendHandshakeResponse`` with the
-          key confirmation; our channel is Active.
-        - The key confirmation (we responded): effects a zero charge and
-          ``JournalAppend(ChannelEstablished)``; our channel is Active. Only here
-          is the fact journaled (DESIGN.md 5).
+          answered): effects a zero charge, ``CompleteHandshake`` (our channel,
+          Active) and ``SendHandshakeResponse`` with the key confirmation.
+        - The key confirmation (we responded): effects a zero charge,
+          ``ConfirmChannel`` (our channel becomes Active, message 1's timestamp
+          enters the replay guard) and ``JournalAppend(ChannelEstablished)``.
+          Only here is the fact journaled (DESIGN.md 5).
 
-        A guard deny is an outcome without effects. A message the channel layer
-        rejects (tampered, wrong PSK or epoch, non-member, static key not on the
-        roster, replay, timeout) raises its typed error: nothing is sent.
+        Nothing changes here: the channel effects are committed by the
+        interpreter with the charge and the journal append, or not at all. A
+        guard deny is an outcome without effects. A message the channel layer
+        rejects (tampered, wrong PSK or epoch, non-member, static key not on
+        the roster, replay, unsolicited, timeout) raises its typed
+        ``RemoteProtocolError``: nothing is sent and nothing changes.
         """
         kind = message_type(handshake, "prepare_handle_handshake")
         if kind is MessageType.Transport:
@@ -388,13 +404,14 @@ class RendezvousService:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            reply = self.channel_endpoint.accept(
+            channel, reply = self.channel_endpoint.prepare_accept(
                 membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
             )
             return GuardOutcome.allow(
                 [
                     charge,
                     self._receipt("handshake_complete", charge, initiator),
+                    AcceptHandshake(context_id, initiator, snapshot.epoch, channel),
                     SendHandshakeResponse(initiator, reply),
                 ]
             )
@@ -415,10 +432,16 @@ class RendezvousService:
             membership = self._coupling.check(snapshot, context_id, responder)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            _, confirmation = self.channel_endpoint.finish(
+            pending, channel, confirmation = self.channel_endpoint.prepare_finish(
                 context_id, snapshot.epoch, responder, handshake, now_ms
             )
-            return GuardOutcome.allow([charge, SendHandshakeResponse(responder, confirmation)])
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    CompleteHandshake(context_id, responder, snapshot.epoch, pending, channel),
+                    SendHandshakeResponse(responder, confirmation),
+                ]
+            )
 
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, KEY_CONFIRMATION_COST, complete)
 
@@ -430,7 +453,13 @@ class RendezvousService:
         handshake: bytes,
         now_ms: int,
     ) -> GuardOutcome:
-        """The key confirmation: journal the channel, which becomes Active (we responded)."""
+        """The key confirmation: journal the channel, which becomes Active (we responded).
+
+        The channel turns Active only when the interpreter commits
+        ``ConfirmChannel`` together with ``JournalAppend(ChannelEstablished)``:
+        never Active without the fact, and a failed append leaves it
+        Establishing, so the retried confirmation still completes it.
+        """
         endpoint = self.channel_endpoint
         outcome = self.prepare_channel_established(
             snapshot,
@@ -439,9 +468,14 @@ class RendezvousService:
             self.authority_id,
             endpoint.pending_confirmation(context_id, initiator, handshake).channel_id,
         )
-        if outcome.is_allowed():
-            endpoint.confirm(context_id, snapshot.epoch, initiator, handshake, now_ms)
-        return outcome
+        if not outcome.is_allowed():
+            return outcome
+        channel, counter = endpoint.prepare_confirm(
+            context_id, snapshot.epoch, initiator, handshake, now_ms
+        )
+        charge, *rest = outcome.effects
+        confirm = ConfirmChannel(context_id, initiator, snapshot.epoch, channel, counter)
+        return GuardOutcome.allow([charge, confirm, *rest])
 
     def prepare_channel_established(
         self,

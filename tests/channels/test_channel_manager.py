@@ -24,6 +24,7 @@ from aura_rendezvous import (
     WrongEpoch,
 )
 from aura_rendezvous.channels import ChannelEvent, TransportMessage
+from aura_rendezvous.core import UnsolicitedHandshake
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -288,7 +289,12 @@ def test_manager_misuse_is_local_error() -> None:
         ChannelManager(BOB, 1).register(channel)
     with pytest.raises(LocalProtocolError):
         ChannelManager(ALICE, 2).register(channel)
-    with pytest.raises(LocalProtocolError):
+
+
+def test_unsolicited_response_is_a_remote_error() -> None:
+    """A message 2 with no handshake pending is the peer's doing, not a misuse."""
+    pair = established()
+    with pytest.raises(UnsolicitedHandshake):
         pair.alice.finish_handshake(CTX_A, BOB, b"", 0)
 
 

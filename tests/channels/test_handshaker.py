@@ -31,6 +31,7 @@ from aura_rendezvous import (
     WrongEpoch,
 )
 from aura_rendezvous.channels import (
+    MAX_HANDSHAKE_CLOCK_SKEW_MS,
     HandshakeReplayGuard,
     HandshakeStatus,
     HandshakeWire,
@@ -39,6 +40,7 @@ from aura_rendezvous.channels import (
     decode_handshake,
     derive_channel_id,
 )
+from aura_rendezvous.core import HandshakeClockSkew
 from aura_rendezvous.noise import Keypair
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,18 +162,57 @@ def test_tampered_response_fails_initiator() -> None:
 
 
 def test_replayed_first_message_gets_no_reply() -> None:
-    """The same message 1 again (or an older timestamp) is dropped without a reply."""
+    """Once handshake 7 is confirmed (the guard records 7), the same message 1 again,
+    or an older timestamp, is dropped without a reply; a newer one is answered."""
     guard = HandshakeReplayGuard()
     alice = initiator(config(ALICE, BOB))
     msg1 = alice.create_init_message(7, 0)
     first = responder(config(BOB, None), guard)
     first.process_init(msg1, 0)
+    guard.record(CTX_A, 1, ALICE, first.build_channel().init_timestamp or 0)
     assert_rejected_without_reply(responder(config(BOB, None), guard), msg1, ReplayedHandshake)
     older = initiator(config(ALICE, BOB)).create_init_message(6, 0)
     assert_rejected_without_reply(responder(config(BOB, None), guard), older, ReplayedHandshake)
     newer = initiator(config(ALICE, BOB)).create_init_message(8, 0)
     assert responder(config(BOB, None), guard).process_init(newer, 0)
-    assert guard.greatest(CTX_A, ALICE) == 8
+    assert guard.greatest(CTX_A, 1, ALICE) == 7
+
+
+def test_reading_message_1_records_nothing() -> None:
+    """The PSK is unproven at message 1 (IKpsk2 mixes it in at message 2): answering it
+    leaves the guard as it was, so an unconfirmed timestamp can lock nobody out."""
+    guard = HandshakeReplayGuard()
+    msg1 = initiator(config(ALICE, BOB)).create_init_message(2**64 - 1, 0)
+    with pytest.raises(HandshakeClockSkew):
+        responder(config(BOB, None), guard).process_init(msg1, 0)
+    huge = initiator(config(ALICE, BOB)).create_init_message(MAX_HANDSHAKE_CLOCK_SKEW_MS, 0)
+    bob = responder(config(BOB, None), guard)
+    assert bob.process_init(huge, 0)
+    assert bob.build_channel().init_timestamp == MAX_HANDSHAKE_CLOCK_SKEW_MS
+    assert guard.greatest(CTX_A, 1, ALICE) is None
+    assert responder(config(BOB, None), guard).process_init(
+        initiator(config(ALICE, BOB)).create_init_message(1, 0), 0
+    )
+
+
+def test_timestamp_bound_is_relative_to_now() -> None:
+    """The bound moves with the responder's clock: refused now, answered later."""
+    msg1 = initiator(config(ALICE, BOB)).create_init_message(MAX_HANDSHAKE_CLOCK_SKEW_MS + 1, 0)
+    with pytest.raises(HandshakeClockSkew):
+        responder(config(BOB, None)).process_init(msg1, 0)
+    assert responder(config(BOB, None), now_ms=1).process_init(msg1, 1)
+
+
+def test_replay_guard_is_per_epoch() -> None:
+    """A timestamp recorded under epoch 1 weighs nothing on epoch 2."""
+    guard = HandshakeReplayGuard()
+    guard.record(CTX_A, 1, ALICE, 100)
+    with pytest.raises(ReplayedHandshake):
+        guard.check(CTX_A, 1, ALICE, 50, 0)
+    guard.check(CTX_A, 2, ALICE, 50, 0)
+    guard.check(CTX_B, 1, ALICE, 50, 0)
+    msg1 = initiator(config(ALICE, BOB, epoch=2)).create_init_message(50, 0)
+    assert responder(config(BOB, None, epoch=2), guard).process_init(msg1, 0)
 
 
 def test_replay_guard_without_record_would_accept_replay() -> None:
@@ -180,6 +221,7 @@ def test_replay_guard_without_record_would_accept_replay() -> None:
     guard = ForgetfulReplayGuard()
     msg1 = initiator(config(ALICE, BOB)).create_init_message(7, 0)
     responder(config(BOB, None), guard).process_init(msg1, 0)
+    guard.record(CTX_A, 1, ALICE, 7)
     assert responder(config(BOB, None), guard).process_init(msg1, 0)
 
 

@@ -88,14 +88,34 @@ def test_answering_a_newer_handshake_retires_an_active_channel_too() -> None:
 
 
 def test_a_rejected_first_message_retires_nothing() -> None:
-    """Only an accepted msg 1 retires: a replay of handshake 1 leaves channel 1 alone."""
+    """Only an accepted msg 1 retires: a replay of the confirmed handshake 1 leaves
+    channel 1 alone."""
     bob = ChannelManager(BOB, 1)
     alice = ChannelManager(ALICE, 1)
     msg1 = _start(alice, 1)
-    old, _ = _accept(bob, msg1)
+    old, msg2 = _accept(bob, msg1)
+    _, confirmation = alice.finish_handshake(CTX_A, BOB, msg2, 0)
+    assert bob.receive(confirmation).confirmed
     with pytest.raises(ReplayedHandshake):
         _accept(bob, msg1)
-    assert old.state is ChannelState.Establishing
+    assert old.state is ChannelState.Active
+
+
+def test_a_replayed_unconfirmed_first_message_is_answered_again() -> None:
+    """Before key confirmation nothing is recorded, so a replayed msg 1 is answered
+    again and replaces the unconfirmed slot (as a retry would); it cannot confirm, and
+    the genuine handshake's late confirmation is then ignored (docs/channels.md)."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    msg1 = _start(alice, 1)
+    first, msg2 = _accept(bob, msg1)
+    second, _ = _accept(bob, msg1)
+    assert first.state is ChannelState.Closed
+    assert second.state is ChannelState.Establishing
+    assert bob.replay_guard.greatest(CTX_A, 1, ALICE) is None
+    _, confirmation = alice.finish_handshake(CTX_A, BOB, msg2, 0)
+    with pytest.raises(UnknownChannel):
+        bob.receive(confirmation)
 
 
 def test_a_newer_handshake_in_another_context_retires_nothing() -> None:

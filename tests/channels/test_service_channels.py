@@ -145,9 +145,11 @@ def test_wrong_psk_no_active_no_fact() -> None:
     fails on message 2 and never confirms; Bob's channel times out to Error."""
     pair = ServicePair.new()
     bad = forged_message1(pair, psk=pair.psk(2))
-    pair.bob.service.prepare_handle_handshake(
+    outcome = pair.bob.service.prepare_handle_handshake(
         pair.bob.snapshot(epoch=1), CTX, ALICE_ID, bad, pair.psk(1), now_ms=0
     )  # Bob answers: a wrong PSK is only caught by key confirmation
+    assert pair.bob.endpoint.manager.channels() == ()  # nothing until the interpreter runs it
+    assert pair.bob.run(outcome).status is ExecutionStatus.Committed
     [channel] = pair.bob.endpoint.manager.channels()
     assert channel.state is ChannelState.Establishing
     pair.bob.endpoint.manager.check_timeouts(DEFAULT_HANDSHAKE_TIMEOUT_MS)
@@ -192,15 +194,14 @@ def test_tampered_message1_no_reply(where: int) -> None:
 
 
 def test_replayed_message1_no_reply() -> None:
-    """The same message 1 twice: the second gets no reply and no second channel."""
+    """The message 1 of a confirmed handshake again: no reply, no second channel."""
     pair = ServicePair.new()
     msg1 = pair.message1()
-    pair.respond(msg1)
+    assert pair.confirm(pair.complete(pair.respond(msg1))).status is ExecutionStatus.Committed
     with pytest.raises(ReplayedHandshake):
         bob_handles(pair, msg1)
     assert pair.bob.outbox == []
     assert len(pair.bob.endpoint.manager.channels()) == 1
-    no_channel_anywhere(pair)
 
 
 def test_wrong_epoch_no_reply() -> None:
@@ -265,6 +266,9 @@ def test_timeout_on_both_sides() -> None:
     with pytest.raises(HandshakeTimeout):
         pair2.confirm(confirmation, now_ms=late)
     assert pair2.bob.established() == []
+    [channel] = pair2.bob.endpoint.manager.channels()
+    assert channel.state is ChannelState.Establishing  # never Active; the timer fails it
+    pair2.bob.endpoint.manager.check_timeouts(late)
     assert pair2.bob.endpoint.manager.channels() == ()  # failed to Error, then forgotten
     no_channel_anywhere(pair)
 
@@ -347,7 +351,7 @@ def test_endpoint_is_owned_by_its_service_not_a_process_wide_map() -> None:
     )
     first = ServicePair.new()
     first.establish()
-    assert first.bob.endpoint.manager.replay_guard.greatest(CTX.value, ALICE_ID.value) == 1
+    assert first.bob.endpoint.manager.replay_guard.greatest(CTX.value, 1, ALICE_ID.value) == 1
     assert first.alice.endpoint is first.alice.service.channel_endpoint
     assert first.alice.endpoint is not first.bob.endpoint
     del first
@@ -355,7 +359,7 @@ def test_endpoint_is_owned_by_its_service_not_a_process_wide_map() -> None:
     for _ in range(20):
         pair = ServicePair.new()
         assert pair.bob.endpoint.manager.channels() == ()
-        assert pair.bob.endpoint.manager.replay_guard.greatest(CTX.value, ALICE_ID.value) is None
+        assert pair.bob.endpoint.manager.replay_guard.greatest(CTX.value, 1, ALICE_ID.value) is None
         pair.establish()
         assert len(pair.bob.established()) == 1
         del pair

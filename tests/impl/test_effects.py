@@ -64,3 +64,39 @@ def test_order_check() -> None:
         check_effect_order((LOCAL[0], SENDS[0], LOCAL[1]))
     with pytest.raises(LocalProtocolError):
         check_effect_order(())
+
+
+def test_channel_effects_are_local_and_ordered_before_sends() -> None:
+    """The four channel changes are local effects (phase one, undoable), not sends,
+    and an outcome may not put one after a send."""
+    from aura_rendezvous import LocalProtocolError
+    from aura_rendezvous.guard import (
+        CHANNEL_EFFECTS,
+        AcceptHandshake,
+        CompleteHandshake,
+        ConfirmChannel,
+        StartHandshake,
+        is_channel_effect,
+    )
+
+    from ..channels.service_pairs import ServicePair
+
+    pair = ServicePair.new()
+    start = pair.alice.endpoint.prepare_start(pair.membership, 1, BOB, pair.psk(1), 0)
+    channel, _ = pair.bob.endpoint.prepare_accept(
+        pair.membership, 1, ALICE, start.message, psk=pair.psk(1), now_ms=0
+    )
+    changes: list[EffectCommand] = [
+        StartHandshake(CTX, BOB, 1, start.timestamp, start.handshaker),
+        AcceptHandshake(CTX, ALICE, 1, channel),
+        CompleteHandshake(CTX, BOB, 1, start.handshaker, channel),
+        ConfirmChannel(CTX, ALICE, 1, channel, 0),
+    ]
+    assert len(CHANNEL_EFFECTS) == len(changes)
+    assert all(is_channel_effect(e) and not is_send(e) for e in changes)
+    assert not any(is_channel_effect(e) for e in LOCAL + SENDS)
+    check_effect_order((LOCAL[0], *changes, *SENDS))
+    with pytest.raises(LocalProtocolError):
+        check_effect_order((LOCAL[0], SENDS[0], changes[0]))
+    with pytest.raises(ValueRangeError):
+        ConfirmChannel(CTX, ALICE, 1, channel, 2**64)

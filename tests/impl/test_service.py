@@ -33,6 +33,7 @@ from aura_rendezvous import (
     TcpDirect,
     WebSocketRelay,
 )
+from aura_rendezvous.guard import StartHandshake
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -239,13 +240,18 @@ def test_only_publisher_revokes() -> None:
 
 
 def test_establish_allowed_effects() -> None:
-    """Allowed: charge, receipt, then the handshake to the best direct hint (QUIC before TCP)."""
+    """Allowed: charge, receipt, the pending handshake, then message 1 to the best direct
+    hint (QUIC before TCP). Nothing is pending until the outcome is committed."""
     _alice, bob = alice_published((TcpDirect("t:1"), QuicDirect("q:1")))
     out = bob.service.prepare_establish_channel(bob.snapshot(), CTX, ALICE, PSK1, now_ms=1)
     assert out.is_allowed()
     kinds = [type(e) for e in out.effects]
-    assert kinds[:2] == [type(out.effects[0]), RecordReceipt] and kinds[2] is SendHandshake
-    assert out.effects[2].transport == QuicDirect("q:1")  # type: ignore[union-attr]
+    assert kinds[:2] == [type(out.effects[0]), RecordReceipt]
+    assert kinds[2:] == [StartHandshake, SendHandshake]
+    assert out.effects[3].transport == QuicDirect("q:1")  # type: ignore[union-attr]
+    assert bob.endpoint.manager.pending(CTX.value, ALICE.value) is None
+    assert bob.run(out).status.value == "Committed"
+    assert bob.endpoint.manager.pending(CTX.value, ALICE.value) is not None
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,12 @@ class Node:
         self.issuer = ReceiptIssuer(authority_keys(authority))
         self.outbox: list[SendEffect] = []
         self.interpreter = interpreter_cls(
-            authority, self.budget, self.service.journals, self.issuer, self.outbox.append
+            authority,
+            self.budget,
+            self.service.journals,
+            self.issuer,
+            self.outbox.append,
+            channels=self.service.channel_endpoint,
         )
 
     @property

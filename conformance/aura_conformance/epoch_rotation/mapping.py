@@ -81,7 +81,7 @@ def _closed(world: EpochWorld, a: str) -> Any:
 
 def _last_ts(world: EpochWorld, r: str, i: str) -> int:
     guard = world.managers[r].replay_guard
-    return guard.greatest(world.context.value, world.ids[i].value) or 0
+    return guard.greatest(world.context.value, world.epoch(r), world.ids[i].value) or 0
 
 
 def project_epoch_rotation(world: EpochWorld) -> State:

@@ -76,8 +76,8 @@ class RotateInPlaceChannelManager(ChannelManager):
 class ForgetfulReplayGuard(HandshakeReplayGuard):
     """Checks first-message timestamps but never records them: replays are answered."""
 
-    def record(self, context_id: bytes, initiator: bytes, timestamp: int) -> None:
-        self.check(context_id, initiator, timestamp)
+    def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        self.check_replay(context_id, epoch, initiator, timestamp)
 
 
 class NoReplayChannelManager(ChannelManager):

@@ -9,17 +9,21 @@ from aura_rendezvous.channels._channel import CHANNEL_ID_LABEL, SecureChannel, d
 from aura_rendezvous.channels._endpoint import (
     DEFAULT_HANDSHAKE_TIMEOUT_MS,
     ChannelEndpoint,
+    ChannelToken,
+    PreparedStart,
     roster_lookup,
 )
 from aura_rendezvous.channels._handshaker import (
+    MAX_HANDSHAKE_CLOCK_SKEW_MS,
     PROLOGUE_LABEL,
     HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
+    ReplayKey,
     RosterLookup,
     handshake_prologue,
 )
-from aura_rendezvous.channels._manager import ChannelManager, ReceivedMessage
+from aura_rendezvous.channels._manager import ChannelManager, ManagerMark, ReceivedMessage
 from aura_rendezvous.channels._states import (
     CHANNEL_TRANSITIONS,
     HANDSHAKE_TRANSITIONS,
@@ -48,6 +52,7 @@ __all__ = [
     "CHANNEL_TRANSITIONS",
     "DEFAULT_HANDSHAKE_TIMEOUT_MS",
     "HANDSHAKE_TRANSITIONS",
+    "MAX_HANDSHAKE_CLOCK_SKEW_MS",
     "MAX_WIRE_LEN",
     "PROLOGUE_LABEL",
     "WIRE_VERSION",
@@ -55,6 +60,7 @@ __all__ = [
     "ChannelEvent",
     "ChannelManager",
     "ChannelState",
+    "ChannelToken",
     "HandshakeConfig",
     "HandshakeEvent",
     "HandshakeInitPayload",
@@ -62,8 +68,11 @@ __all__ = [
     "HandshakeStatus",
     "HandshakeWire",
     "Handshaker",
+    "ManagerMark",
     "MessageType",
+    "PreparedStart",
     "ReceivedMessage",
+    "ReplayKey",
     "RosterLookup",
     "SecureChannel",
     "TransportMessage",

@@ -65,6 +65,7 @@ class SecureChannel:
         is_initiator: bool,
         state: ChannelState = ChannelState.Establishing,
         confirm_deadline_ms: int | None = None,
+        init_timestamp: int | None = None,
     ) -> None:
         self.context_id = context_id
         self.local = local
@@ -81,6 +82,8 @@ class SecureChannel:
         self.error_reason: str | None = None
         # Only an Establishing responder waits for confirmation; past this it fails.
         self.confirm_deadline_ms = confirm_deadline_ms
+        # The responder's: message 1's timestamp, for the replay guard once confirmed.
+        self.init_timestamp = init_timestamp
 
     def __repr__(self) -> str:
         return (
@@ -155,6 +158,13 @@ class SecureChannel:
 
     def open_message(self, message: TransportMessage) -> bytes:
         """:meth:`open` for an already decoded message."""
+        plaintext = self.check_message(message)
+        self.accept_counter(message.counter)
+        return plaintext
+
+    def check_message(self, message: TransportMessage) -> bytes:
+        """The plaintext of ``message`` if :meth:`open_message` would accept it, with
+        no state change (the caller commits with :meth:`accept_counter`)."""
         if message.channel_id != self.channel_id:
             raise UnknownChannel("transport message for another channel")
         if message.epoch < self.epoch:
@@ -168,15 +178,30 @@ class SecureChannel:
                 f"counter {message.counter} not above {self._highest_recv} (replay or reorder)"
             )
         try:
+            # The receive nonce is set before every decrypt, so where a decrypt
+            # leaves it is no state of the channel.
             self._recv.set_nonce(message.counter)
-            plaintext = self._recv.decrypt_with_ad(message.header(), message.ciphertext)
+            return self._recv.decrypt_with_ad(message.header(), message.ciphertext)
         except NoiseDecryptError as exc:
             raise TransportAuthError("transport message did not decrypt") from exc
         except NoiseError as exc:
             raise TransportAuthError(f"transport message rejected: {exc}") from exc
-        self._highest_recv = message.counter
+
+    def accept_counter(self, counter: int) -> None:
+        """Commit a message :meth:`check_message` accepted: its counter is now the
+        greatest received, and on an ``Establishing`` channel it is the key
+        confirmation (``Active``)."""
+        if self._highest_recv is not None and counter <= self._highest_recv:
+            raise ReplayedMessage(f"counter {counter} not above {self._highest_recv}")
         if self._state is ChannelState.Establishing:
             self.apply(ChannelEvent.KeyConfirmed)
         else:
             self.apply(ChannelEvent.Receive)
-        return plaintext
+        self._highest_recv = counter
+
+    def save(self) -> tuple[ChannelState, int, int | None, str | None]:
+        """The channel's mutable state, for :meth:`restore` (a rolled-back commit)."""
+        return (self._state, self._next_send, self._highest_recv, self.error_reason)
+
+    def restore(self, saved: tuple[ChannelState, int, int | None, str | None]) -> None:
+        self._state, self._next_send, self._highest_recv, self.error_reason = saved

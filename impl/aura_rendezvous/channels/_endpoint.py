@@ -4,8 +4,14 @@ One :class:`ChannelEndpoint` per service holds that authority's
 :class:`ChannelManager` (pending handshakes, channels, the first-message
 replay guard), its Noise static key pair, and draws ephemerals from the
 service's injected ``nonce_source``. ``prepare_establish_channel`` and
-``prepare_handle_handshake`` call it only once the guard chain has passed, so
-a denied operation starts no handshake and consumes no replay state.
+``prepare_handle_handshake`` call its ``prepare_*`` methods only once the
+guard chain has passed; those compute a step (a new handshake, a channel, the
+message to send) and change nothing. The step is carried by an effect that
+the effect interpreter commits through this endpoint, its channel port
+(``commit_*``), together with the charge and the journal append; each commit
+returns a :class:`ChannelToken` that :meth:`ChannelEndpoint.undo` uses when
+the outcome is rolled back. So a denied, rejected or rolled-back operation
+leaves the channels, the pending handshakes and the replay guard as they were.
 
 Message flow through the service (all bytes are real Noise messages):
 
@@ -19,23 +25,24 @@ Message flow through the service (all bytes are real Noise messages):
    (ChannelEstablished)``; its channel is ``Active``.
 
 A rejected message raises its typed :class:`RemoteProtocolError` and returns
-no outcome: nothing is charged, journaled or sent.
+no outcome: nothing is charged, journaled, sent or changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
 from aura_rendezvous.channels._channel import SecureChannel
-from aura_rendezvous.channels._handshaker import HandshakeConfig, RosterLookup
-from aura_rendezvous.channels._manager import ChannelManager
+from aura_rendezvous.channels._handshaker import HandshakeConfig, Handshaker, RosterLookup
+from aura_rendezvous.channels._manager import ChannelManager, ManagerMark
 from aura_rendezvous.channels._states import ChannelState
 from aura_rendezvous.channels._transport_message import TransportMessage
 from aura_rendezvous.core import (
     AuthorityId,
     ContextId,
     ContextMembership,
-    HandshakeTimeout,
     LocalProtocolError,
     ReplayedMessage,
     RetiredEpoch,
@@ -52,6 +59,8 @@ from aura_rendezvous.noise import (
 __all__ = [
     "DEFAULT_HANDSHAKE_TIMEOUT_MS",
     "ChannelEndpoint",
+    "ChannelToken",
+    "PreparedStart",
     "roster_lookup",
 ]
 
@@ -81,6 +90,23 @@ def roster_lookup(membership: ContextMembership) -> RosterLookup:
         return entry.x25519_public
 
     return lookup
+
+
+@attrs.frozen(eq=False)
+class ChannelToken:
+    """Undo token of one committed channel change (see :meth:`ChannelEndpoint.undo`)."""
+
+    mark: ManagerMark
+    last_timestamp: int
+
+
+@attrs.frozen(eq=False)
+class PreparedStart:
+    """A handshake not started yet: the initiator, its message 1 and timestamp."""
+
+    handshaker: Handshaker
+    message: bytes
+    timestamp: int
 
 
 class ChannelEndpoint:
@@ -117,9 +143,15 @@ class ChannelEndpoint:
         return Keypair.generate(self._nonce_source)
 
     def _timestamp(self, now_ms: int) -> int:
-        # Strictly increasing even when two handshakes start in the same millisecond.
-        self._last_timestamp = max(now_ms, self._last_timestamp + 1)
-        return self._last_timestamp
+        # Strictly increasing even when two handshakes start in the same millisecond
+        # (kept by commit_start: an uncommitted start consumes nothing).
+        return max(now_ms, self._last_timestamp + 1)
+
+    def _check_epoch(self, context_id: ContextId, epoch: int) -> None:
+        """A snapshot may be newer than the context (its commit advances it), never older."""
+        current = self.manager.epoch_of(context_id.value)
+        if epoch < current:
+            raise LocalProtocolError(f"snapshot epoch {epoch} is older than {current}")
 
     def sync_epoch(self, context_id: ContextId, epoch: int) -> None:
         """Follow the snapshot's epoch: a newer one rotates the context's channels."""
@@ -166,23 +198,27 @@ class ChannelEndpoint:
         self._lookup_of = (membership, lookup)
         return lookup
 
-    def start(
+    # --- prepare: compute a step, change nothing -----------------------------
+
+    def prepare_start(
         self, membership: ContextMembership, epoch: int, peer: AuthorityId, psk: bytes, now_ms: int
-    ) -> bytes:
-        """Message 1 to ``peer`` (initiator)."""
-        self.sync_epoch(membership.context_id, epoch)
-        return self.manager.start_handshake(
+    ) -> PreparedStart:
+        """A new handshake to ``peer`` (initiator) and its message 1."""
+        self._check_epoch(membership.context_id, epoch)
+        timestamp = self._timestamp(now_ms)
+        handshaker, message = self.manager.prepare_start(
             self._config(membership.context_id, peer, psk, epoch),
             static=self.static,
             remote_static=membership.roster.entry(peer).x25519_public,
             ephemeral=self._ephemeral(),
-            timestamp=self._timestamp(now_ms),
+            timestamp=timestamp,
             now_ms=now_ms,
             static_dh=self.static_dh,
             initial_state=self.initial_state,
         )
+        return PreparedStart(handshaker, message, timestamp)
 
-    def accept(
+    def prepare_accept(
         self,
         membership: ContextMembership,
         epoch: int,
@@ -191,10 +227,11 @@ class ChannelEndpoint:
         *,
         psk: bytes,
         now_ms: int,
-    ) -> bytes:
-        """Message 2 in answer to ``message`` from ``initiator`` (responder); raises on reject."""
-        self.sync_epoch(membership.context_id, epoch)
-        _, reply = self.manager.accept_handshake(
+    ) -> tuple[SecureChannel, bytes]:
+        """The Establishing channel and message 2 answering ``message`` from
+        ``initiator`` (responder); raises on reject."""
+        self._check_epoch(membership.context_id, epoch)
+        return self.manager.prepare_accept(
             self._config(membership.context_id, initiator, psk, epoch),
             message,
             static=self.static,
@@ -204,14 +241,16 @@ class ChannelEndpoint:
             static_dh=self.static_dh,
             initial_state=self.initial_state,
         )
-        return reply
 
-    def finish(
+    def prepare_finish(
         self, context_id: ContextId, epoch: int, responder: AuthorityId, message: bytes, now_ms: int
-    ) -> tuple[SecureChannel, bytes]:
-        """Read message 2 (initiator): the Active channel and the confirmation to send."""
-        self.sync_epoch(context_id, epoch)
-        return self.manager.finish_handshake(context_id.value, responder.value, message, now_ms)
+    ) -> tuple[Handshaker, SecureChannel, bytes]:
+        """Read message 2 (initiator) on a copy of the pending handshake: the pending
+        handshake, the Active channel and the key confirmation to send."""
+        self._check_epoch(context_id, epoch)
+        return self.manager.prepare_finish(
+            context_id.value, responder.value, message, now_ms, epoch
+        )
 
     def pending_confirmation(
         self, context_id: ContextId, initiator: AuthorityId, message: bytes
@@ -244,6 +283,121 @@ class ChannelEndpoint:
             raise RetiredEpoch(f"channel is {channel.state.value}")
         return channel, header
 
+    def prepare_confirm(
+        self,
+        context_id: ContextId,
+        epoch: int,
+        initiator: AuthorityId,
+        message: bytes,
+        now_ms: int,
+    ) -> tuple[SecureChannel, int]:
+        """Check the key confirmation (responder) without changing anything: the
+        Establishing channel it confirms and its counter; raises on reject."""
+        self._check_epoch(context_id, epoch)
+        channel, header = self._pending_confirmation(context_id, initiator, message)
+        if channel.epoch < epoch:
+            # The commit advances the context: this channel will be Rotating.
+            raise RetiredEpoch(f"channel of epoch {channel.epoch}, snapshot at {epoch}")
+        self.manager.prepare_confirm(channel, header, now_ms)
+        return channel, header.counter
+
+    # --- commit: the channel port of the effect interpreter --------------------
+
+    def _commit(
+        self, context_id: ContextId, epoch: int, peer: bytes, change: Callable[[], None]
+    ) -> ChannelToken:
+        # Advancing the epoch touches every channel of the context: mark it whole.
+        advancing = epoch > self.manager.epoch_of(context_id.value)
+        token = ChannelToken(
+            self.manager.mark(context_id.value, None if advancing else peer), self._last_timestamp
+        )
+        try:
+            self.sync_epoch(context_id, epoch)
+            change()
+        except BaseException:
+            self.undo(token)
+            raise
+        return token
+
+    def commit_start(
+        self, context_id: ContextId, epoch: int, handshaker: Handshaker, timestamp: int
+    ) -> ChannelToken:
+        """Keep the prepared handshake pending (message 1 is about to be sent)."""
+        assert handshaker.config.remote is not None
+
+        def change() -> None:
+            self.manager.commit_start(handshaker)
+            self._last_timestamp = max(self._last_timestamp, timestamp)
+
+        return self._commit(context_id, epoch, handshaker.config.remote, change)
+
+    def commit_accept(
+        self, context_id: ContextId, epoch: int, channel: SecureChannel
+    ) -> ChannelToken:
+        """Register the responder's prepared Establishing channel."""
+        return self._commit(
+            context_id, epoch, channel.remote, lambda: self.manager.commit_accept(channel)
+        )
+
+    def commit_finish(
+        self, context_id: ContextId, epoch: int, pending: Handshaker, channel: SecureChannel
+    ) -> ChannelToken:
+        """Complete the pending handshake: its Active channel is registered."""
+        return self._commit(
+            context_id, epoch, channel.remote, lambda: self.manager.commit_finish(pending, channel)
+        )
+
+    def commit_confirm(
+        self, context_id: ContextId, epoch: int, channel: SecureChannel, counter: int
+    ) -> ChannelToken:
+        """Key confirmation (responder): the channel becomes Active and its first
+        message's timestamp enters the replay guard."""
+        return self._commit(
+            context_id, epoch, channel.remote, lambda: self.manager.commit_confirm(channel, counter)
+        )
+
+    def undo(self, token: ChannelToken) -> None:
+        """Put the channels back as they were before the commit that gave ``token``."""
+        self.manager.restore(token.mark)
+        self._last_timestamp = token.last_timestamp
+
+    # --- both halves at once (tests, tools, the relayed path) -------------------
+
+    def start(
+        self, membership: ContextMembership, epoch: int, peer: AuthorityId, psk: bytes, now_ms: int
+    ) -> bytes:
+        """Message 1 to ``peer`` (initiator), its handshake kept pending."""
+        prepared = self.prepare_start(membership, epoch, peer, psk, now_ms)
+        self.commit_start(membership.context_id, epoch, prepared.handshaker, prepared.timestamp)
+        return prepared.message
+
+    def accept(
+        self,
+        membership: ContextMembership,
+        epoch: int,
+        initiator: AuthorityId,
+        message: bytes,
+        *,
+        psk: bytes,
+        now_ms: int,
+    ) -> bytes:
+        """Message 2 in answer to ``message`` from ``initiator`` (responder); raises on reject."""
+        channel, reply = self.prepare_accept(
+            membership, epoch, initiator, message, psk=psk, now_ms=now_ms
+        )
+        self.commit_accept(membership.context_id, epoch, channel)
+        return reply
+
+    def finish(
+        self, context_id: ContextId, epoch: int, responder: AuthorityId, message: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        """Read message 2 (initiator): the Active channel and the confirmation to send."""
+        pending, channel, confirmation = self.prepare_finish(
+            context_id, epoch, responder, message, now_ms
+        )
+        self.commit_finish(context_id, epoch, pending, channel)
+        return channel, confirmation
+
     def confirm(
         self,
         context_id: ContextId,
@@ -253,12 +407,7 @@ class ChannelEndpoint:
         now_ms: int,
     ) -> SecureChannel:
         """Key confirmation (responder): the channel becomes Active, or this raises."""
-        self.sync_epoch(context_id, epoch)
-        channel, header = self._pending_confirmation(context_id, initiator, message)
+        channel, counter = self.prepare_confirm(context_id, epoch, initiator, message, now_ms)
         self._decoded = None
-        self.manager.check_timeouts(now_ms)
-        if channel.state is ChannelState.Error:
-            raise HandshakeTimeout("key confirmation arrived after the deadline")
-        received = self.manager.receive_message(header)
-        assert received.confirmed and received.channel is channel
+        self.commit_confirm(context_id, epoch, channel, counter)
         return channel

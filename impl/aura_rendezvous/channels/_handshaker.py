@@ -7,9 +7,11 @@ What it adds to the bare Noise layer (DESIGN.md section 5):
 - the PSK is the secret one of ``(context, epoch)``, passed in by the caller;
 - the responder, after reading message 1 and *before* writing its reply,
   checks that the claimed initiator is a roster member and that the Noise
-  static key is that member's roster key, and that the first message's
-  timestamp is above the greatest it has accepted from that initiator;
-  otherwise it replies nothing;
+  static key is that member's roster key, that the first message's timestamp
+  is above the greatest of a *confirmed* handshake from that initiator in this
+  (context, epoch), and that it is at most ``MAX_HANDSHAKE_CLOCK_SKEW_MS``
+  ahead of ``now_ms``; otherwise it replies nothing. The timestamp is recorded
+  only at key confirmation, when the PSK is proven (``HandshakeReplayGuard``);
 - the responder's channel is built ``Establishing`` and only becomes
   ``Active`` on key confirmation (``SecureChannel.open``), because in IKpsk2
   a wrong PSK only shows on the initiator's side;
@@ -46,6 +48,7 @@ from aura_rendezvous.core import (
     AuraError,
     DecodeError,
     HandshakeAuthError,
+    HandshakeClockSkew,
     HandshakeTimeout,
     LocalProtocolError,
     NonMember,
@@ -69,10 +72,12 @@ from aura_rendezvous.noise import (
 )
 
 __all__ = [
+    "MAX_HANDSHAKE_CLOCK_SKEW_MS",
     "PROLOGUE_LABEL",
     "HandshakeConfig",
     "HandshakeReplayGuard",
     "Handshaker",
+    "ReplayKey",
     "RosterLookup",
     "handshake_prologue",
 ]
@@ -115,24 +120,71 @@ class HandshakeConfig:
     epoch: int = attrs.field(validator=u64)
 
 
+MAX_HANDSHAKE_CLOCK_SKEW_MS = 120_000
+"""How far ahead of the responder's clock a first message's timestamp may be.
+
+Initiators stamp message 1 with their clock (strictly increasing); a stamp
+further ahead than this is refused (``HandshakeClockSkew``), so no message,
+even an authenticated one, can raise the replay guard far into the future."""
+
+ReplayKey = tuple[bytes, int, bytes]
+"""(context id, epoch, initiator id): the replay guard's scope."""
+
+
 class HandshakeReplayGuard:
-    """The greatest first-message timestamp accepted per (context, initiator)."""
+    """The greatest first-message timestamp of a key-confirmed handshake per
+    (context, epoch, initiator).
 
-    def __init__(self) -> None:
-        self._greatest: dict[tuple[bytes, bytes], int] = {}
+    IKpsk2 proves the PSK only once the initiator's key confirmation decrypts,
+    so a timestamp is recorded then (``record``), not when message 1 is read:
+    an unproven message 1 cannot lock an initiator out. A new epoch starts with
+    no entry (a retired PSK's handshakes weigh nothing on the next epoch).
+    ``check`` also refuses a timestamp more than ``max_skew_ms`` ahead of now.
+    """
 
-    def greatest(self, context_id: bytes, initiator: bytes) -> int | None:
-        return self._greatest.get((context_id, initiator))
+    def __init__(self, max_skew_ms: int = MAX_HANDSHAKE_CLOCK_SKEW_MS) -> None:
+        self.max_skew_ms = max_skew_ms
+        self._greatest: dict[ReplayKey, int] = {}
 
-    def check(self, context_id: bytes, initiator: bytes, timestamp: int) -> None:
-        """Raise :class:`ReplayedHandshake` unless ``timestamp`` is above the greatest seen."""
-        seen = self._greatest.get((context_id, initiator))
+    def greatest(self, context_id: bytes, epoch: int, initiator: bytes) -> int | None:
+        return self._greatest.get((context_id, epoch, initiator))
+
+    def check(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int, now_ms: int
+    ) -> None:
+        """Raise unless ``timestamp`` is above the greatest recorded and not too far ahead."""
+        if timestamp > now_ms + self.max_skew_ms:
+            raise HandshakeClockSkew(
+                f"timestamp {timestamp} is more than {self.max_skew_ms} ms ahead of {now_ms}"
+            )
+        self.check_replay(context_id, epoch, initiator, timestamp)
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        """Raise :class:`ReplayedHandshake` unless ``timestamp`` is above the greatest recorded."""
+        seen = self._greatest.get((context_id, epoch, initiator))
         if seen is not None and timestamp <= seen:
             raise ReplayedHandshake(f"timestamp {timestamp} not above {seen}")
 
-    def record(self, context_id: bytes, initiator: bytes, timestamp: int) -> None:
-        self.check(context_id, initiator, timestamp)
-        self._greatest[(context_id, initiator)] = timestamp
+    def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        """Record the timestamp of a handshake just key-confirmed."""
+        self.check_replay(context_id, epoch, initiator, timestamp)
+        self._greatest[(context_id, epoch, initiator)] = timestamp
+
+    def entries(self, context_id: bytes, initiator: bytes | None = None) -> dict[ReplayKey, int]:
+        """The entries of ``context_id`` (of ``initiator`` only if given), for :meth:`restore`."""
+        return {k: v for k, v in self._greatest.items() if _in_scope(k, context_id, initiator)}
+
+    def restore(
+        self, context_id: bytes, entries: dict[ReplayKey, int], initiator: bytes | None = None
+    ) -> None:
+        """Make the entries of that scope exactly ``entries`` (a rolled-back commit)."""
+        for key in [k for k in self._greatest if _in_scope(k, context_id, initiator)]:
+            del self._greatest[key]
+        self._greatest.update(entries)
+
+
+def _in_scope(key: ReplayKey, context_id: bytes, initiator: bytes | None) -> bool:
+    return key[0] == context_id and (initiator is None or key[2] == initiator)
 
 
 class Handshaker:
@@ -159,6 +211,18 @@ class Handshaker:
         self.peer: bytes | None = config.remote
         self.error: AuraError | None = None
         self._channel: SecureChannel | None = None
+
+    def copy(self) -> Handshaker:
+        """An independent handshaker at the same point (same keys, status, deadline).
+
+        The initiator reads message 2 on a copy: only a response that
+        authenticates replaces the pending handshake, so forged bytes change
+        nothing.
+        """
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin._noise = self._noise.copy()
+        return twin
 
     @classmethod
     def initiator(
@@ -301,14 +365,14 @@ class Handshaker:
             raise LocalProtocolError("only the responder reads message 1")
         after = self._begin(HandshakeEvent.ReadInit, now_ms)
         try:
-            reply = self._accept_init(data)
+            reply = self._accept_init(data, now_ms)
         except AuraError as exc:
             self._fail(HandshakeEvent.Error, exc)
             raise
         self._status = after
         return reply
 
-    def _accept_init(self, data: bytes) -> bytes:
+    def _accept_init(self, data: bytes, now_ms: int) -> bytes:
         wire = decode_handshake(data, MessageType.HandshakeInit)
         if wire.epoch != self.config.epoch:
             raise WrongEpoch(
@@ -332,7 +396,10 @@ class Handshaker:
             raise StaticKeyMismatch("the claimed initiator is not the expected one")
         if self._noise.remote_static != roster_key:
             raise StaticKeyMismatch("initiator static key is not its roster key")
-        self._replay_guard.record(self.config.context_id, claimed, payload.timestamp)
+        # Checked, not recorded: the PSK is unproven until key confirmation.
+        self._replay_guard.check(
+            self.config.context_id, self.config.epoch, claimed, payload.timestamp, now_ms
+        )
         self.peer = claimed
         try:
             noise = self._noise.write_message(b"")
@@ -349,6 +416,7 @@ class Handshaker:
             recv=result.recv,
             is_initiator=False,
             confirm_deadline_ms=self._deadline_ms,
+            init_timestamp=payload.timestamp,
         )
         return encode_handshake(MessageType.HandshakeResponse, self.config.epoch, noise)
 

@@ -14,6 +14,15 @@ Rules (DESIGN.md section 5):
 
 The manager also runs the handshake bookkeeping: pending initiator
 handshakes per (context, peer) and the responder's first-message replay guard.
+
+Each handshake step is split in two (the seed's pure ``prepare_*``): a
+``prepare_*`` method computes the step's result from the current state and
+changes nothing, and a ``commit_*`` method applies it. A rejected message
+therefore never changes the manager; the service hands the prepared step to the
+effect interpreter, which commits it together with the charge and journal
+append, after :meth:`ChannelManager.mark` so that :meth:`ChannelManager.restore`
+can undo it on rollback. The one-call methods (``start_handshake``, ...) are the
+two halves back to back.
 """
 
 from __future__ import annotations
@@ -25,20 +34,24 @@ from aura_rendezvous.channels._handshaker import (
     HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
+    ReplayKey,
     RosterLookup,
 )
 from aura_rendezvous.channels._states import ChannelEvent, ChannelState, HandshakeStatus
 from aura_rendezvous.channels._transport_message import TransportMessage
 from aura_rendezvous.core import (
     ChannelClosedError,
+    HandshakeTimeout,
     LocalProtocolError,
+    ReplayedMessage,
     RetiredEpoch,
     UnknownChannel,
+    UnsolicitedHandshake,
     WrongEpoch,
 )
 from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
-__all__ = ["ChannelManager", "ReceivedMessage"]
+__all__ = ["ChannelManager", "ManagerMark", "ReceivedMessage"]
 
 _LIVE = (ChannelState.Establishing, ChannelState.Active, ChannelState.Rotating)
 # Preference of find_by_context_peer among live channels.
@@ -53,6 +66,30 @@ class ReceivedMessage:
     channel: SecureChannel = attrs.field(eq=False)
     plaintext: bytes
     confirmed: bool
+
+
+Pair = tuple[bytes, bytes]
+_SavedChannel = tuple[ChannelState, int, int | None, str | None]
+
+
+@attrs.frozen(eq=False)
+class ManagerMark:
+    """What a commit may change in one context (or one (context, peer) pair).
+
+    Taken by :meth:`ChannelManager.mark` before a commit, given back to
+    :meth:`ChannelManager.restore` to put the manager back exactly as it was.
+    """
+
+    context_id: bytes
+    peer: bytes | None
+    epoch: int | None
+    pairs: dict[Pair, list[SecureChannel]]
+    saved: tuple[tuple[SecureChannel, _SavedChannel], ...]
+    pending: dict[Pair, Handshaker]
+    replay: dict[ReplayKey, int]
+
+    def covers(self, pair: Pair) -> bool:
+        return pair[0] == self.context_id and (self.peer is None or pair[1] == self.peer)
 
 
 class ChannelManager:
@@ -89,6 +126,13 @@ class ChannelManager:
 
     def register(self, channel: SecureChannel) -> None:
         """Track ``channel``; it must be ours, new, and of the current epoch."""
+        self._check_new(channel)
+        self._by_id[channel.channel_id] = channel
+        self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
+        if channel.is_active():
+            self._supersede(channel)
+
+    def _check_new(self, channel: SecureChannel) -> None:
         if channel.local != self.local:
             raise LocalProtocolError("channel belongs to another authority")
         if channel.channel_id in self._by_id:
@@ -98,10 +142,51 @@ class ChannelManager:
             raise LocalProtocolError(
                 f"channel of epoch {channel.epoch} while its context is at {current}"
             )
-        self._by_id[channel.channel_id] = channel
-        self._by_pair.setdefault((channel.context_id, channel.remote), []).append(channel)
-        if channel.is_active():
-            self._supersede(channel)
+
+    # --- rollback ---------------------------------------------------------
+
+    def mark(self, context_id: bytes, peer: bytes | None = None) -> ManagerMark:
+        """Remember the state of ``context_id`` (only its pair with ``peer`` if given)
+        so that :meth:`restore` can undo a commit. A commit that may advance the
+        context's epoch touches every channel of the context: mark it whole."""
+        if peer is None:
+            pairs = {k: list(v) for k, v in self._by_pair.items() if k[0] == context_id}
+            pending = {k: h for k, h in self._pending.items() if k[0] == context_id}
+        else:
+            key = (context_id, peer)
+            pairs = {key: list(self._by_pair[key])} if key in self._by_pair else {}
+            pending = {key: self._pending[key]} if key in self._pending else {}
+        return ManagerMark(
+            context_id,
+            peer,
+            self._epochs.get(context_id),
+            pairs,
+            tuple((c, c.save()) for channels in pairs.values() for c in channels),
+            pending,
+            self.replay_guard.entries(context_id, peer),
+        )
+
+    def restore(self, mark: ManagerMark) -> None:
+        """Put back what :meth:`mark` saw: channels, their states, pending handshakes,
+        replay-guard entries and the context's epoch."""
+        for key in [k for k in self._by_pair if mark.covers(k)]:
+            for channel in self._by_pair.pop(key):
+                if self._by_id.get(channel.channel_id) is channel:
+                    del self._by_id[channel.channel_id]
+        for key, channels in mark.pairs.items():
+            self._by_pair[key] = list(channels)
+            for channel in channels:
+                self._by_id[channel.channel_id] = channel
+        for channel, saved in mark.saved:
+            channel.restore(saved)
+        for key in [k for k in self._pending if mark.covers(k)]:
+            del self._pending[key]
+        self._pending.update(mark.pending)
+        if mark.epoch is None:
+            self._epochs.pop(mark.context_id, None)
+        else:
+            self._epochs[mark.context_id] = mark.epoch
+        self.replay_guard.restore(mark.context_id, mark.replay, mark.peer)
 
     def find_by_context_peer(self, context_id: bytes, peer: bytes) -> SecureChannel | None:
         """The best live channel with ``peer`` in exactly ``context_id`` (Active first)."""
@@ -266,14 +351,52 @@ class ChannelManager:
             raise WrongEpoch(f"message of epoch {message.epoch}, current {current}")
         if channel is None:
             raise UnknownChannel("no channel with this id")
-        was_establishing = channel.state is ChannelState.Establishing
-        plaintext = channel.open_message(message)
-        confirmed = was_establishing and channel.is_active()
-        if confirmed:
-            self._supersede(channel)
-        return ReceivedMessage(channel, plaintext, confirmed)
+        plaintext = channel.check_message(message)
+        if channel.state is ChannelState.Establishing:
+            self.commit_confirm(channel, message.counter)
+            return ReceivedMessage(channel, plaintext, True)
+        channel.accept_counter(message.counter)
+        return ReceivedMessage(channel, plaintext, False)
 
     # --- handshakes -------------------------------------------------------
+
+    def prepare_start(
+        self,
+        config: HandshakeConfig,
+        *,
+        static: Keypair,
+        remote_static: bytes,
+        ephemeral: Keypair,
+        timestamp: int,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> tuple[Handshaker, bytes]:
+        """A new handshake to ``config.remote`` and its message 1; nothing is kept
+        (``commit_start`` makes it pending). ``config.epoch`` may be newer than the
+        context's: the commit advances the epoch first."""
+        self._check_config(config, newer=True)
+        assert config.remote is not None
+        handshaker = Handshaker.initiator(
+            config,
+            static=static,
+            remote_static=remote_static,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        return handshaker, handshaker.create_init_message(timestamp, now_ms)
+
+    def commit_start(self, handshaker: Handshaker) -> None:
+        """Keep ``handshaker`` (message 1 written) as the pending one with its peer,
+        replacing any earlier pending handshake with that peer."""
+        config = handshaker.config
+        self._check_config(config)
+        if not handshaker.is_initiator or handshaker.status is not HandshakeStatus.AwaitingResponse:
+            raise LocalProtocolError("only an initiator that wrote message 1 is pending")
+        assert config.remote is not None
+        self._pending[(config.context_id, config.remote)] = handshaker
 
     def start_handshake(
         self,
@@ -288,38 +411,99 @@ class ChannelManager:
         initial_state: InitialStateCache | None = None,
     ) -> bytes:
         """Begin a handshake to ``config.remote``; return message 1 to send."""
-        self._check_config(config)
-        assert config.remote is not None
-        handshaker = Handshaker.initiator(
+        handshaker, message = self.prepare_start(
             config,
             static=static,
             remote_static=remote_static,
             ephemeral=ephemeral,
+            timestamp=timestamp,
             now_ms=now_ms,
             static_dh=static_dh,
             initial_state=initial_state,
         )
-        message = handshaker.create_init_message(timestamp, now_ms)
-        self._pending[(config.context_id, config.remote)] = handshaker
+        self.commit_start(handshaker)
         return message
+
+    def prepare_finish(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int, epoch: int | None = None
+    ) -> tuple[Handshaker, SecureChannel, bytes]:
+        """Read message 2 on a copy of the pending handshake: the pending handshake,
+        the Active channel and the key confirmation (first transport message).
+
+        Nothing changes, whatever the bytes: a response that does not
+        authenticate leaves the pending handshake as it was (WireGuard drops
+        such a packet), so the genuine response can still complete it. A
+        response with nothing pending (replayed, unasked, or of an ``epoch``
+        other than the pending handshake's) is :class:`UnsolicitedHandshake`.
+        """
+        pending = self._pending.get((context_id, peer))
+        if pending is None or (epoch is not None and pending.config.epoch != epoch):
+            raise UnsolicitedHandshake("no pending handshake with this peer in this context")
+        trial = pending.copy()
+        trial.process_response(data, now_ms)
+        channel = trial.build_channel()
+        return pending, channel, channel.seal(b"")
+
+    def commit_finish(self, pending: Handshaker, channel: SecureChannel) -> None:
+        """Retire the completed ``pending`` handshake and register its Active channel."""
+        key = (channel.context_id, channel.remote)
+        if self._pending.get(key) is not pending:
+            raise UnsolicitedHandshake("the handshake is no longer pending")
+        self._check_new(channel)
+        del self._pending[key]
+        self.register(channel)
 
     def finish_handshake(
         self, context_id: bytes, peer: bytes, data: bytes, now_ms: int
     ) -> tuple[SecureChannel, bytes]:
         """Read message 2; register the Active channel and return it with the
         key-confirmation message (the first transport message) to send."""
-        handshaker = self._pending.get((context_id, peer))
-        if handshaker is None:
-            raise LocalProtocolError("no pending handshake with this peer in this context")
-        try:
-            handshaker.process_response(data, now_ms)
-        finally:
-            if handshaker.status is HandshakeStatus.Failed:
-                del self._pending[(context_id, peer)]
-        del self._pending[(context_id, peer)]
-        channel = handshaker.build_channel()
+        pending, channel, confirmation = self.prepare_finish(context_id, peer, data, now_ms)
+        self.commit_finish(pending, channel)
+        return channel, confirmation
+
+    def prepare_accept(
+        self,
+        config: HandshakeConfig,
+        data: bytes,
+        *,
+        static: Keypair,
+        roster: RosterLookup,
+        ephemeral: Keypair,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> tuple[SecureChannel, bytes]:
+        """Answer message 1 without keeping anything: the Establishing channel
+        (``commit_accept`` registers it) and message 2. Raises on any rejection.
+
+        The replay guard is consulted, not written: the timestamp is recorded
+        only when the handshake is key-confirmed (``commit_confirm``).
+        """
+        self._check_config(config, newer=True)
+        handshaker = Handshaker.responder(
+            config,
+            static=static,
+            roster=roster,
+            replay_guard=self.replay_guard,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        reply = handshaker.process_init(data, now_ms)
+        return handshaker.build_channel(), reply
+
+    def commit_accept(self, channel: SecureChannel) -> None:
+        """Register the responder's Establishing ``channel``; it replaces the
+        unconfirmed or older responder channels of that initiator."""
+        if channel.init_timestamp is not None:
+            # Re-checked: a handshake confirmed since the prepare makes this one stale.
+            self.replay_guard.check_replay(
+                channel.context_id, channel.epoch, channel.remote, channel.init_timestamp
+            )
         self.register(channel)
-        return channel, channel.seal(b"")
+        self._retire_answered(channel)
 
     def accept_handshake(
         self,
@@ -337,29 +521,57 @@ class ChannelManager:
 
         On any rejection this raises and returns nothing to send.
         """
-        self._check_config(config)
-        handshaker = Handshaker.responder(
+        channel, reply = self.prepare_accept(
             config,
+            data,
             static=static,
             roster=roster,
-            replay_guard=self.replay_guard,
             ephemeral=ephemeral,
             now_ms=now_ms,
             static_dh=static_dh,
             initial_state=initial_state,
         )
-        reply = handshaker.process_init(data, now_ms)
-        channel = handshaker.build_channel()
-        self.register(channel)
-        self._retire_answered(channel)
+        self.commit_accept(channel)
         return channel, reply
+
+    def prepare_confirm(
+        self, channel: SecureChannel, message: TransportMessage, now_ms: int
+    ) -> bytes:
+        """Check the key confirmation ``message`` for the Establishing ``channel``
+        without changing anything; its plaintext. ``commit_confirm`` applies it."""
+        if channel.state is ChannelState.Active:
+            raise ReplayedMessage("channel is already confirmed")
+        if channel.state is not ChannelState.Establishing:
+            raise RetiredEpoch(f"channel is {channel.state.value}")
+        deadline = channel.confirm_deadline_ms
+        if deadline is not None and now_ms >= deadline:
+            raise HandshakeTimeout("key confirmation arrived after the deadline")
+        if channel.init_timestamp is not None:
+            self.replay_guard.check_replay(
+                channel.context_id, channel.epoch, channel.remote, channel.init_timestamp
+            )
+        return channel.check_message(message)
+
+    def commit_confirm(self, channel: SecureChannel, counter: int) -> None:
+        """The key confirmation of ``channel`` (checked): record its first message's
+        timestamp in the replay guard, make it Active, retire what it supersedes."""
+        if self._by_id.get(channel.channel_id) is not channel:
+            raise UnknownChannel("the channel is no longer registered")
+        if channel.state is not ChannelState.Establishing:
+            raise ReplayedMessage(f"channel is {channel.state.value}, not Establishing")
+        if channel.init_timestamp is not None:
+            self.replay_guard.record(
+                channel.context_id, channel.epoch, channel.remote, channel.init_timestamp
+            )
+        channel.accept_counter(counter)
+        self._supersede(channel)
 
     def pending(self, context_id: bytes, peer: bytes) -> Handshaker | None:
         return self._pending.get((context_id, peer))
 
-    def _check_config(self, config: HandshakeConfig) -> None:
+    def _check_config(self, config: HandshakeConfig, *, newer: bool = False) -> None:
         if config.local != self.local:
             raise LocalProtocolError("handshake config is for another authority")
         current = self.epoch_of(config.context_id)
-        if config.epoch != current:
+        if config.epoch != current and not (newer and config.epoch > current):
             raise LocalProtocolError(f"handshake under epoch {config.epoch}, context at {current}")

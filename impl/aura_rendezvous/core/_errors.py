@@ -28,6 +28,7 @@ __all__ = [
     "DecodeError",
     "DecryptFailed",
     "HandshakeAuthError",
+    "HandshakeClockSkew",
     "HandshakeTimeout",
     "IllegalTransition",
     "InsufficientBudgetError",
@@ -55,6 +56,7 @@ __all__ = [
     "StaticKeyMismatch",
     "TransportAuthError",
     "UnknownChannel",
+    "UnsolicitedHandshake",
     "ValueRangeError",
     "WrongEpoch",
 ]
@@ -216,6 +218,18 @@ class ReplayedHandshake(RemoteProtocolError):
     """A first handshake message whose timestamp is not above the greatest seen."""
 
     reason = "HandshakeReplay"
+
+
+class HandshakeClockSkew(RemoteProtocolError):
+    """A first message's timestamp is further ahead of our clock than the bound allows."""
+
+    reason = "HandshakeClockSkew"
+
+
+class UnsolicitedHandshake(RemoteProtocolError):
+    """A handshake response for which no handshake of ours is pending (replayed or unasked)."""
+
+    reason = "UnsolicitedHandshake"
 
 
 class HandshakeTimeout(RemoteProtocolError):

@@ -2,13 +2,18 @@
 effect commands, receipts and the effect interpreter that runs an outcome
 atomically up to its sends.
 
-Imports ``aura_rendezvous.core``, ``.descriptors`` and ``.journal``.
+Imports ``aura_rendezvous.core``, ``.descriptors``, ``.journal`` and ``.channels``.
 """
 
 from aura_rendezvous.guard._budget import BudgetKey, ChargeToken, FlowBudgetStore, budget_allows
 from aura_rendezvous.guard._effects import (
+    CHANNEL_EFFECTS,
     SEND_EFFECTS,
+    AcceptHandshake,
+    ChannelEffect,
     ChargeFlowBudget,
+    CompleteHandshake,
+    ConfirmChannel,
     EffectCommand,
     ForwardRelayEnvelope,
     JournalAppend,
@@ -18,6 +23,8 @@ from aura_rendezvous.guard._effects import (
     SendHandshakeResponse,
     SendRelayRequest,
     SendRelayResponse,
+    StartHandshake,
+    is_channel_effect,
     is_send,
 )
 from aura_rendezvous.guard._guard import (
@@ -34,6 +41,7 @@ from aura_rendezvous.guard._guard import (
     evaluate_guards,
 )
 from aura_rendezvous.guard._interpreter import (
+    ChannelPort,
     EffectInterpreter,
     ExecutionResult,
     ExecutionStatus,
@@ -59,16 +67,22 @@ __all__ = [
     "CAP_RENDEZVOUS_CONNECT",
     "CAP_RENDEZVOUS_PUBLISH",
     "CAP_RENDEZVOUS_RELAY",
+    "CHANNEL_EFFECTS",
     "GENESIS_HASH",
     "LABEL_RECEIPT_HASH",
     "LABEL_RECEIPT_SIGNATURE",
     "MAX_OPERATION_LEN",
     "MAX_RECEIPT_LEN",
     "SEND_EFFECTS",
+    "AcceptHandshake",
     "Allowed",
     "BudgetKey",
+    "ChannelEffect",
+    "ChannelPort",
     "ChargeFlowBudget",
     "ChargeToken",
+    "CompleteHandshake",
+    "ConfirmChannel",
     "Denied",
     "DenyReason",
     "EffectCommand",
@@ -91,9 +105,11 @@ __all__ = [
     "SendHandshakeResponse",
     "SendRelayRequest",
     "SendRelayResponse",
+    "StartHandshake",
     "budget_allows",
     "check_effect_order",
     "evaluate_guards",
+    "is_channel_effect",
     "is_send",
     "nonce_accepts",
 ]

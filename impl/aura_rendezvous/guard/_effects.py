@@ -1,8 +1,16 @@
 """Effect commands (seed 11): what an allowed outcome asks the interpreter to do.
 
 Commands are data; the interpreter (``_interpreter``) runs them. Non-send
-commands (charge, journal append, receipt) come first and are undoable; sends
-come last and are the commit point.
+commands (charge, journal append, receipt, channel changes) come first and are
+undoable; sends come last and are the commit point.
+
+The channel changes (:data:`ChannelEffect`) carry a handshake step that the
+service's ``prepare_*`` computed without changing anything; the interpreter
+commits it through its channel port with the charge and the journal append,
+or not at all. They follow the EpochRotation spec's actions:
+``StartHandshake`` (PrepareEstablishChannel), ``AcceptHandshake``
+(HandleHandshake), ``CompleteHandshake`` (ProcessResponse) and
+``ConfirmChannel`` (KeyConfirm).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from typing import TypeGuard
 
 import attrs
 
+from aura_rendezvous.channels import Handshaker, SecureChannel
 from aura_rendezvous.core import (
     AuthorityId,
     ContextId,
@@ -24,8 +33,13 @@ from aura_rendezvous.descriptors import TransportHint
 from aura_rendezvous.journal import RendezvousFact
 
 __all__ = [
+    "CHANNEL_EFFECTS",
     "SEND_EFFECTS",
+    "AcceptHandshake",
+    "ChannelEffect",
     "ChargeFlowBudget",
+    "CompleteHandshake",
+    "ConfirmChannel",
     "EffectCommand",
     "ForwardRelayEnvelope",
     "JournalAppend",
@@ -35,6 +49,8 @@ __all__ = [
     "SendHandshakeResponse",
     "SendRelayRequest",
     "SendRelayResponse",
+    "StartHandshake",
+    "is_channel_effect",
     "is_send",
 ]
 
@@ -62,6 +78,57 @@ class RecordReceipt:
     peer: AuthorityId = attrs.field(validator=is_authority)
     epoch: int = attrs.field(validator=u64)
     cost: int = attrs.field(validator=u32)
+
+
+@attrs.frozen
+class StartHandshake:
+    """Keep the initiator's new handshake pending with ``peer``: it wrote message 1,
+    whose timestamp the endpoint's clock keeps (the next one is above it)."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    peer: AuthorityId = attrs.field(validator=is_authority)
+    epoch: int = attrs.field(validator=u64)
+    timestamp: int = attrs.field(validator=u64)
+    handshaker: Handshaker = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class AcceptHandshake:
+    """Register the responder's ``Establishing`` channel answering ``initiator``'s
+    message 1 (it replaces that initiator's older responder channels)."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    initiator: AuthorityId = attrs.field(validator=is_authority)
+    epoch: int = attrs.field(validator=u64)
+    channel: SecureChannel = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class CompleteHandshake:
+    """The initiator read message 2: the pending handshake with ``responder`` is
+    done and its ``Active`` channel is registered."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    responder: AuthorityId = attrs.field(validator=is_authority)
+    epoch: int = attrs.field(validator=u64)
+    handshaker: Handshaker = attrs.field(eq=False, repr=False)
+    channel: SecureChannel = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class ConfirmChannel:
+    """The responder's key confirmation decrypted (message ``counter``): the
+    channel becomes ``Active`` and message 1's timestamp enters the replay guard."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    initiator: AuthorityId = attrs.field(validator=is_authority)
+    epoch: int = attrs.field(validator=u64)
+    channel: SecureChannel = attrs.field(eq=False, repr=False)
+    counter: int = attrs.field(validator=u64)
+
+
+ChannelEffect = StartHandshake | AcceptHandshake | CompleteHandshake | ConfirmChannel
+CHANNEL_EFFECTS = (StartHandshake, AcceptHandshake, CompleteHandshake, ConfirmChannel)
 
 
 @attrs.frozen
@@ -117,8 +184,12 @@ SEND_EFFECTS = (
     ForwardRelayEnvelope,
     SendRelayResponse,
 )
-EffectCommand = ChargeFlowBudget | JournalAppend | RecordReceipt | SendEffect
+EffectCommand = ChargeFlowBudget | JournalAppend | RecordReceipt | ChannelEffect | SendEffect
 
 
 def is_send(effect: EffectCommand) -> TypeGuard[SendEffect]:
     return isinstance(effect, SEND_EFFECTS)
+
+
+def is_channel_effect(effect: EffectCommand) -> TypeGuard[ChannelEffect]:
+    return isinstance(effect, CHANNEL_EFFECTS)

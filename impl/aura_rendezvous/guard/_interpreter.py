@@ -1,9 +1,11 @@
 """The effect interpreter: atomic up to the send (DESIGN.md 4).
 
 Phase one runs the undoable effects in order (the charge first, then journal
-appends and receipts) and keeps an undo log. If any of them fails, the log is
-unwound in reverse, so the budget, the journal and the receipt chain are as
-before, and nothing is sent. Phase two hands the sends to the outbox; a send
+appends, receipts and channel changes) and keeps an undo log. If any of them
+fails, the log is unwound in reverse, so the budget, the journal, the receipt
+chain and the channel state (channels, pending handshakes, the replay guard)
+are as before, and nothing is sent. Channel changes go through the injected
+channel port (the service's ``ChannelEndpoint``). Phase two hands the sends to the outbox; a send
 that fails is reported back in the result (like h11's ``send_failed``), not
 retried and not rolled back: the bytes may have left.
 """
@@ -12,18 +14,23 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import cast
+from typing import Protocol, cast
 
 import attrs
 
+from aura_rendezvous.channels import ChannelToken, Handshaker, SecureChannel
 from aura_rendezvous.core import AuraError, AuthorityId, ContextId, LocalProtocolError, SendFailed
 from aura_rendezvous.guard._budget import ChargeToken, FlowBudgetStore
 from aura_rendezvous.guard._effects import (
+    AcceptHandshake,
     ChargeFlowBudget,
+    CompleteHandshake,
+    ConfirmChannel,
     EffectCommand,
     JournalAppend,
     RecordReceipt,
     SendEffect,
+    StartHandshake,
     is_send,
 )
 from aura_rendezvous.guard._guard import GuardOutcome
@@ -32,6 +39,7 @@ from aura_rendezvous.guard._receipt_chain import ReceiptIssuer, ReceiptToken
 from aura_rendezvous.journal import AppendToken, ContextJournal
 
 __all__ = [
+    "ChannelPort",
     "EffectInterpreter",
     "ExecutionResult",
     "ExecutionStatus",
@@ -77,11 +85,42 @@ def _split_effects(
     return effects[:first_send], sends
 
 
-Undo = ChargeToken | AppendToken | ReceiptToken
+class ChannelPort(Protocol):
+    """Where channel changes are committed (``channels.ChannelEndpoint``).
+
+    Each ``commit_*`` applies a prepared step, advancing the context to
+    ``epoch`` first, and returns a token; ``undo`` puts the state back.
+    A commit that cannot apply raises an ``AuraError`` and changes nothing.
+    """
+
+    def commit_start(
+        self, context_id: ContextId, epoch: int, handshaker: Handshaker, timestamp: int
+    ) -> ChannelToken: ...
+
+    def commit_accept(
+        self, context_id: ContextId, epoch: int, channel: SecureChannel
+    ) -> ChannelToken: ...
+
+    def commit_finish(
+        self, context_id: ContextId, epoch: int, pending: Handshaker, channel: SecureChannel
+    ) -> ChannelToken: ...
+
+    def commit_confirm(
+        self, context_id: ContextId, epoch: int, channel: SecureChannel, counter: int
+    ) -> ChannelToken: ...
+
+    def undo(self, token: ChannelToken) -> None: ...
+
+
+Undo = ChargeToken | AppendToken | ReceiptToken | ChannelToken
 
 
 class EffectInterpreter:
-    """Runs outcomes of one authority against injected ports."""
+    """Runs outcomes of one authority against injected ports.
+
+    ``channels`` is the port channel changes are committed through; without
+    one, an outcome carrying a channel change is rolled back.
+    """
 
     def __init__(
         self,
@@ -90,12 +129,20 @@ class EffectInterpreter:
         journals: Mapping[ContextId, ContextJournal],
         receipts: ReceiptIssuer,
         outbox: Callable[[SendEffect], None],
+        *,
+        channels: ChannelPort | None = None,
     ) -> None:
         self.authority_id = authority_id
         self.budget = budget
         self.journals = journals
         self.receipts = receipts
         self.outbox = outbox
+        self.channels = channels
+
+    def _channels(self) -> ChannelPort:
+        if self.channels is None:
+            raise LocalProtocolError("a channel change needs the interpreter's channel port")
+        return self.channels
 
     def _journal(self, context_id: ContextId) -> ContextJournal:
         journal = self.journals.get(context_id)
@@ -118,6 +165,28 @@ class EffectInterpreter:
             )
             undo.append(token)
             receipts.append(receipt)
+        elif isinstance(effect, StartHandshake):
+            undo.append(
+                self._channels().commit_start(
+                    effect.context_id, effect.epoch, effect.handshaker, effect.timestamp
+                )
+            )
+        elif isinstance(effect, AcceptHandshake):
+            undo.append(
+                self._channels().commit_accept(effect.context_id, effect.epoch, effect.channel)
+            )
+        elif isinstance(effect, CompleteHandshake):
+            undo.append(
+                self._channels().commit_finish(
+                    effect.context_id, effect.epoch, effect.handshaker, effect.channel
+                )
+            )
+        elif isinstance(effect, ConfirmChannel):
+            undo.append(
+                self._channels().commit_confirm(
+                    effect.context_id, effect.epoch, effect.channel, effect.counter
+                )
+            )
         else:  # pragma: no cover - check_effect_order put every send in phase two
             raise AssertionError(effect)
 
@@ -126,6 +195,8 @@ class EffectInterpreter:
             self.budget.undo(token)
         elif isinstance(token, AppendToken):
             self._journal(token.context_id).undo(token)
+        elif isinstance(token, ChannelToken):
+            self._channels().undo(token)
         else:
             self.receipts.undo(token)
 

@@ -55,6 +55,14 @@ class CipherState:
     def __repr__(self) -> str:
         return f"<CipherState {self._cipher.name} keyed={self.has_key()} n={self._n}>"
 
+    def copy(self) -> CipherState:
+        """An independent cipher state with the same key and nonce (the AEAD
+        object holds only the key, so sharing it is safe)."""
+        twin = CipherState(self._cipher)
+        twin._aead = self._aead
+        twin._n = self._n
+        return twin
+
     @property
     def cipher_name(self) -> str:
         return self._cipher.name

@@ -201,6 +201,28 @@ class HandshakeState:
             initial_state=initial_state,
         )
 
+    def copy(self) -> HandshakeState:
+        """An independent handshake state at the same point.
+
+        Reading a message on the copy leaves this one as it was: a caller can
+        try a received message and keep the outcome only if it authenticates
+        (a forged message then changes nothing, as WireGuard drops it).
+        """
+        twin = HandshakeState.__new__(HandshakeState)
+        twin._protocol = self._protocol
+        twin._static_dh = self._static_dh
+        twin._initiator = self._initiator
+        twin._s = self._s
+        twin._rs = self._rs
+        twin._e = self._e
+        twin._re = self._re
+        twin._psks = list(self._psks)
+        twin._generate_keypair = self._generate_keypair
+        twin._stage = self._stage
+        twin._handshake_hash = self._handshake_hash
+        twin._ss = None if self._ss is None else self._ss.copy()
+        return twin
+
     # --- observation -------------------------------------------------------
 
     def __repr__(self) -> str:

@@ -36,6 +36,12 @@ class SymmetricState:
         state._cs = CipherState(protocol.cipher)
         return state
 
+    def copy(self) -> SymmetricState:
+        """An independent state with the same ``ck``, ``h`` and cipher state."""
+        twin = SymmetricState.resume(self._protocol, self.ck, self.h)
+        twin._cs = self._cs.copy()
+        return twin
+
     def _truncated(self, key: bytes) -> bytes:
         # Section 5.2: a 64-byte hash output is cut to the cipher's 32-byte key.
         return key[:32]
