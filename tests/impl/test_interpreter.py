@@ -6,6 +6,8 @@ journal append of a fact of another context, an outbox whose transport is down.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aura_conformance.variants import (
     ChargeAfterAppendInterpreter,
@@ -196,6 +198,98 @@ def test_untyped_port_failure_rolls_back_and_propagates() -> None:
             outcome(CHARGE, JournalAppend(CTX, fact(1)), RecordReceipt("op", CTX, BOB, 1, 2))
         )
     assert node.budget.spent(CTX, ALICE, 1) == 0 and len(node.service.journal(CTX)) == 0
+
+
+# -- channel changes go through the channel port -------------------------------------
+
+
+class RecordingPort:
+    """The real endpoint, with a log of commits and undos (and an optional failure)."""
+
+    def __init__(self, endpoint: Any, fail_on: str | None = None) -> None:
+        self.endpoint = endpoint
+        self.fail_on = fail_on
+        self.log: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self.endpoint, name)
+
+        def call(*args: object) -> object:
+            if name == self.fail_on:
+                self.log.append(f"{name}:failed")
+                raise LocalProtocolError(f"{name} refused")
+            result = target(*args)
+            self.log.append(name)
+            return result
+
+        return call
+
+
+def message1_outcome() -> tuple[Any, GuardOutcome]:
+    from ..channels.service_pairs import BOB_ID, ServicePair
+
+    pair = ServicePair.new()
+    node = pair.alice
+    return node, node.service.prepare_establish_channel(
+        node.snapshot(), CTX, BOB_ID, pair.psk(1), now_ms=0
+    )
+
+
+def test_channel_change_commits_through_the_port_in_phase_one() -> None:
+    node, out = message1_outcome()
+    port = RecordingPort(node.endpoint)
+    sent: list[SendEffect] = []
+    interp = EffectInterpreter(
+        node.id, node.budget, node.service.journals, node.issuer, sent.append, channels=port
+    )
+    result = interp.execute(out)
+    assert result.status is ExecutionStatus.Committed
+    assert port.log == ["commit_start"] and len(sent) == 1
+    assert node.endpoint.manager.pending(CTX.value, BOB.value) is not None
+
+
+def test_a_failure_after_the_channel_change_undoes_it_in_reverse_order() -> None:
+    """Charge, receipt, channel change, then a failing append: the undo log runs
+    backwards, so the channel change is undone before the receipt and the charge."""
+    node, out = message1_outcome()
+    port = RecordingPort(node.endpoint)
+    interp = EffectInterpreter(
+        node.id,
+        node.budget,
+        node.service.journals,
+        node.issuer,
+        node.outbox.append,
+        channels=port,
+    )
+    *local, send = out.effects
+    failing = JournalAppend(OTHER_CTX, fact(1, OTHER_CTX))
+    spent, issued = node.budget.spent(CTX, node.id, 1), len(node.issuer.issued)
+    result = interp.execute(outcome(*local, failing, send))
+    assert result.status is ExecutionStatus.RolledBack
+    assert port.log == ["commit_start", "undo"]
+    assert node.endpoint.manager.pending(CTX.value, BOB.value) is None
+    assert node.budget.spent(CTX, node.id, 1) == spent
+    assert len(node.issuer.issued) == issued
+    assert node.outbox == []
+
+
+def test_a_refused_channel_commit_rolls_back_the_charge() -> None:
+    node, out = message1_outcome()
+    port = RecordingPort(node.endpoint, fail_on="commit_start")
+    interp = EffectInterpreter(
+        node.id,
+        node.budget,
+        node.service.journals,
+        node.issuer,
+        node.outbox.append,
+        channels=port,
+    )
+    spent = node.budget.spent(CTX, node.id, 1)
+    result = interp.execute(out)
+    assert result.status is ExecutionStatus.RolledBack
+    assert "commit_start refused" in (result.error or "")
+    assert port.log == ["commit_start:failed"]
+    assert node.budget.spent(CTX, node.id, 1) == spent and node.outbox == []
 
 
 # -- a stateful run: random outcomes, random failures ------------------------------
