@@ -11,6 +11,8 @@ rejected with a ``RemoteProtocolError`` subclass.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from aura_rendezvous import (
     ChannelState,
@@ -20,6 +22,8 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import MAX_HANDSHAKE_CLOCK_SKEW_MS
 from aura_rendezvous.core import HandshakeClockSkew, UnsolicitedHandshake
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ..impl.world import CTX
 from .service_pairs import ALICE_ID, BOB_ID, ServicePair
@@ -142,3 +146,45 @@ def test_timestamp_is_recorded_at_confirmation_per_epoch() -> None:
     assert pair.bob.run(outcome).status is ExecutionStatus.Committed
     states = {c.epoch: c.state for c in pair.bob.endpoint.manager.channels()}
     assert states[2] is ChannelState.Establishing
+
+
+# -- any input: a typed remote error or an outcome, and never a change ----------------
+
+_GENUINE: dict[str, bytes] = {}
+
+
+def _genuine_messages() -> dict[str, bytes]:
+    if not _GENUINE:
+        pair = ServicePair.new()
+        msg1 = pair.message1()
+        msg2 = pair.respond(msg1)
+        _GENUINE.update(msg1=msg1, msg2=msg2, confirmation=pair.complete(msg2))
+    return _GENUINE
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    which=st.sampled_from(["msg1", "msg2", "confirmation"]),
+    flips=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 255)), max_size=3),
+    cut=st.integers(0, 8),
+)
+def test_prepare_never_changes_channel_state(
+    which: str, flips: list[tuple[int, int]], cut: int
+) -> None:
+    """Mutations of genuine messages, to a party in the middle of a handshake: the
+    prepare raises a RemoteProtocolError or returns an outcome; either way nothing
+    about its channels changed (only the interpreter commits)."""
+    data = bytearray(_genuine_messages()[which])
+    for index, mask in flips:
+        if data:
+            data[index % len(data)] ^= mask
+    message = bytes(data[: len(data) - cut])
+    pair = ServicePair.new()
+    pair.respond(pair.message1())  # Alice has a pending handshake, Bob an Establishing channel
+    for node, peer in ((pair.alice, BOB_ID), (pair.bob, ALICE_ID)):
+        before = observable(node.endpoint)
+        with contextlib.suppress(RemoteProtocolError):
+            node.service.prepare_handle_handshake(
+                node.snapshot(), CTX, peer, message, pair.psk(1), now_ms=0
+            )
+        assert observable(node.endpoint) == before
