@@ -14,6 +14,7 @@ Noise IKpsk2 messages produced and checked by the channel layer
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from aura_rendezvous._config import RendezvousConfig
 from aura_rendezvous._coupling import Coupling
@@ -30,6 +31,7 @@ from aura_rendezvous.core import (
     ContextId,
     ContextMembership,
     ContextMismatchError,
+    DecodeError,
     LocalProtocolError,
     RelayEnvelope,
     check_u64,
@@ -68,24 +70,29 @@ from aura_rendezvous.guard import (
     evaluate_guards,
 )
 from aura_rendezvous.journal import (
-    ChannelEstablished,
     ContextJournal,
     DescriptorCache,
     DescriptorFact,
     RendezvousFact,
+    SealedSyncMessage,
     SyncDigest,
     SyncFacts,
+    SyncMessage,
     answer_digest,
     apply_sync_facts,
     below_horizon,
+    check_sync_entries,
     derive_descriptor_cache,
     fact_context,
     fact_id,
     follow_up_ranges,
     make_digest,
     make_digests,
+    open_sync_message,
     prune_journal,
+    record_channel,
     revoke_descriptor,
+    seal_sync_message,
 )
 
 __all__ = ["DIRECT_LADDER", "RendezvousService"]
@@ -174,29 +181,59 @@ class RendezvousService:
         return needs_refresh_at(own.valid_until, now_ms, check_u64("window", refresh_window_ms))
 
     # -- sync -------------------------------------------------------------------
+    # Every sync message travels sealed under the context's sync key and signed
+    # by its sender (journal._sync_auth): only a member can read or write one,
+    # and no member can speak as another. Peer input is opened before anything
+    # is read from it; a refused message raises its typed error and changes nothing.
 
-    def sync_digest(self, context_id: ContextId) -> SyncDigest:
-        return make_digest(self.journal(context_id), self.authority_id)
+    def sync_digest(self, context_id: ContextId, *, epoch: int) -> SealedSyncMessage:
+        """The opening page of a pull, sealed under ``epoch``'s sync key."""
+        return self._seal_sync(make_digest(self.journal(context_id), self.authority_id), epoch)
 
-    def answer_sync(self, digest: SyncDigest) -> tuple[SyncFacts, ...]:
-        membership = self._require_membership(digest.context_id)
-        return answer_digest(
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        """Answer a member's digest page, sealed under the digest's epoch.
+
+        Raises ``DecryptFailed`` (not sealed by a member), ``NotAMember`` /
+        ``BadSignature`` (a sender it does not prove) or ``ContextMismatchError``
+        before revealing anything.
+        """
+        membership = self._require_membership(message.context_id)
+        digest = _expect(open_sync_message(message, membership), SyncDigest)
+        answers = answer_digest(
             self.journal(digest.context_id), digest, self.authority_id, membership.roster
         )
+        return tuple(self._seal_sync(a, message.epoch) for a in answers)
 
-    def apply_sync(self, message: SyncFacts) -> int:
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        """Merge a member's answer; the number of entries that changed the replica.
+
+        The whole message is refused, the journal unchanged, if one entry is
+        stamped beyond the clock's bound (``LamportStampOutOfBounds``) or not
+        signed by a member (``UnattributableFact``), besides the errors of
+        :meth:`answer_sync`.
+        """
         membership = self._require_membership(message.context_id)
-        return apply_sync_facts(
-            self.journal(message.context_id), message, membership.roster, self._below_horizon
-        )
+        facts = _expect(open_sync_message(message, membership), SyncFacts)
+        journal = self.journal(facts.context_id)
+        check_sync_entries(journal, facts.entries, membership)
+        return apply_sync_facts(journal, facts, membership.roster, self._below_horizon)
 
     def sync_follow_up(
-        self, context_id: ContextId, answers: Sequence[SyncFacts]
-    ) -> tuple[SyncDigest, ...]:
+        self, context_id: ContextId, answers: Sequence[SealedSyncMessage], *, epoch: int
+    ) -> tuple[SealedSyncMessage, ...]:
         """The next round's digest pages after ``answers`` were applied; empty when done."""
+        membership = self._require_membership(context_id)
+        opened = [_expect(open_sync_message(a, membership), SyncFacts) for a in answers]
         journal = self.journal(context_id)
-        ranges = follow_up_ranges(journal, answers)
-        return make_digests(journal, self.authority_id, ranges) if ranges else ()
+        ranges = follow_up_ranges(journal, opened)
+        if not ranges:
+            return ()
+        pages = make_digests(journal, self.authority_id, ranges)
+        return tuple(self._seal_sync(p, epoch) for p in pages)
+
+    def _seal_sync(self, message: SyncMessage, epoch: int) -> SealedSyncMessage:
+        membership = self._require_membership(message.context_id)
+        return seal_sync_message(message, self.config.keys, membership, epoch)
 
     # -- pruning ------------------------------------------------------------------
 
@@ -493,7 +530,14 @@ class RendezvousService:
                 return GuardOutcome.deny(membership)
             if self.authority_id not in (initiator, responder):
                 raise LocalProtocolError("only a party records its channel")
-            fact = ChannelEstablished(context_id, initiator, responder, channel_id, snapshot.epoch)
+            fact = record_channel(
+                self.config.keys,
+                context_id,
+                initiator=initiator,
+                responder=responder,
+                channel_id=channel_id,
+                epoch=snapshot.epoch,
+            )
             return GuardOutcome.allow([charge, JournalAppend(context_id, fact)])
 
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CHANNEL_ESTABLISHED_COST, couple)
@@ -599,6 +643,16 @@ class RendezvousService:
     @staticmethod
     def _receipt(operation: str, charge: ChargeFlowBudget, peer: AuthorityId) -> RecordReceipt:
         return RecordReceipt(operation, charge.context_id, peer, charge.epoch, charge.cost)
+
+
+_Sync = TypeVar("_Sync", SyncDigest, SyncFacts)
+
+
+def _expect(message: SyncMessage, kind: type[_Sync]) -> _Sync:
+    """``message`` as a ``kind`` (a digest where an answer is due is peer misbehaviour)."""
+    if not isinstance(message, kind):
+        raise DecodeError("SealedSyncMessage", f"{type(message).__name__}, not a {kind.__name__}")
+    return message
 
 
 def _best_direct(desc: RendezvousDescriptor) -> TransportHint | None:

@@ -13,13 +13,17 @@ from aura_rendezvous import (
     QuicDirect,
     RendezvousFact,
 )
+from aura_rendezvous.core import LocalProtocolError, UnattributableFact
 from aura_rendezvous.descriptors import build_descriptor, seal_descriptor, sign_descriptor
 from aura_rendezvous.journal import (
     decode_fact,
     encode_fact,
     fact_context,
     fact_id,
+    record_channel,
     revoke_descriptor,
+    verify_channel,
+    verify_fact,
     verify_revocation,
 )
 from hypothesis import given, settings
@@ -43,7 +47,13 @@ def descriptor_fact(nonce: int = 1) -> DescriptorFact:
 
 
 channel_facts = st.builds(
-    ChannelEstablished, context_ids, authority_ids, authority_ids, ids32, st.integers(0, 2**64 - 1)
+    ChannelEstablished,
+    context_ids,
+    authority_ids,
+    authority_ids,
+    ids32,
+    st.integers(0, 2**64 - 1),
+    st.sampled_from([b"", b"\x07" * 64]),
 )
 revocations = st.builds(lambda c, n: revoke_descriptor(KEYS[ALICE], c, n), context_ids, ids32)
 facts: st.SearchStrategy[RendezvousFact] = st.one_of(
@@ -113,3 +123,37 @@ def test_unknown_kind() -> None:
     """An unknown fact kind is named in the error."""
     with pytest.raises(DecodeError, match="unknown fact kind 9"):
         decode_fact(b"\x04\x01\x09")
+
+
+def test_a_channel_fact_is_signed_by_the_party_recording_it() -> None:
+    """record_channel signs as a party; verify_channel takes either party's signature
+    and nothing else: not unsigned, not a non-party's, not a fact changed after signing."""
+    fact = record_channel(
+        KEYS[BOB], CTX, initiator=ALICE, responder=BOB, channel_id=b"\x02" * 32, epoch=3
+    )
+    assert verify_channel(fact, MEMBERSHIP.roster)
+    verify_fact(fact, MEMBERSHIP)
+    assert decode_fact(encode_fact(fact)) == fact
+    unsigned = attrs.evolve(fact, signature=b"")
+    assert fact_id(unsigned) != fact_id(fact)
+    assert not verify_channel(unsigned, MEMBERSHIP.roster)
+    assert not verify_channel(attrs.evolve(fact, channel_id=b"\x03" * 32), MEMBERSHIP.roster)
+    by_outsider = attrs.evolve(fact, signature=KEYS[MALLORY].sign(fact.signed_message()))
+    assert not verify_channel(by_outsider, MEMBERSHIP.roster)
+    with pytest.raises(UnattributableFact):
+        verify_fact(by_outsider, MEMBERSHIP)
+    with pytest.raises(LocalProtocolError, match="only a party"):
+        record_channel(
+            KEYS[MALLORY], CTX, initiator=ALICE, responder=BOB, channel_id=b"\x02" * 32, epoch=3
+        )
+
+
+def test_verify_fact_opens_descriptors_and_checks_revocations() -> None:
+    verify_fact(descriptor_fact(), MEMBERSHIP)
+    forged = attrs.evolve(revoke_descriptor(KEYS[ALICE], CTX, b"\x01" * 32), authority_id=BOB)
+    with pytest.raises(UnattributableFact, match="revocation"):
+        verify_fact(forged, MEMBERSHIP)
+    sealed = descriptor_fact().sealed
+    tampered = attrs.evolve(sealed, ciphertext=sealed.ciphertext[:-1] + b"\x00")
+    with pytest.raises(UnattributableFact, match="descriptor"):
+        verify_fact(DescriptorFact(tampered), MEMBERSHIP)

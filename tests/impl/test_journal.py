@@ -8,7 +8,13 @@ import itertools
 import pytest
 from aura_conformance.variants import LastArrivedJournal
 from aura_rendezvous import ChannelEstablished, ContextJournal, ContextMismatchError
-from aura_rendezvous.journal import JournalEntry, derive_descriptor_cache, revoke_descriptor
+from aura_rendezvous.core import LamportStampOutOfBounds
+from aura_rendezvous.journal import (
+    MAX_LAMPORT_JUMP,
+    JournalEntry,
+    derive_descriptor_cache,
+    revoke_descriptor,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +161,18 @@ def test_append_ids_match_the_fact_and_exhausted_clock_keeps_dedup() -> None:
     with pytest.raises(ValueRangeError, match="exhausted"):
         j.append(chan(2), ALICE)
     assert len(j) == 1 and j.clock == U64_MAX
+
+
+def test_a_merge_never_pushes_the_clock_past_the_jump_bound() -> None:
+    """merge and merge_all refuse a stamp more than MAX_LAMPORT_JUMP ahead of the clock;
+    merge_all checks every stamp first, so a refused message merges nothing."""
+    j = ContextJournal(CTX)
+    with pytest.raises(LamportStampOutOfBounds):
+        j.merge(JournalEntry(chan(1), 2**64 - 1, ALICE))
+    good, bad = JournalEntry(chan(2), 3, ALICE), JournalEntry(chan(3), MAX_LAMPORT_JUMP + 1, BOB)
+    with pytest.raises(LamportStampOutOfBounds):
+        j.merge_all([good, bad])
+    assert (len(j), j.clock, j.version) == (0, 0, 0)
+    assert j.merge_all([good, JournalEntry(chan(3), MAX_LAMPORT_JUMP, BOB)]) == 2
+    assert j.clock == MAX_LAMPORT_JUMP
+    assert j.append(chan(4), ALICE).added

@@ -42,6 +42,7 @@ from .world import (
     ALL_CAPS,
     BOB,
     CTX,
+    KEYS,
     MALLORY,
     MEMBERSHIP,
     OTHER_CTX,
@@ -399,9 +400,9 @@ def test_channel_established_fact() -> None:
     bob = Node(BOB)
     out = bob.service.prepare_channel_established(bob.snapshot(), CTX, ALICE, BOB, b"\x05" * 32)
     assert out.effects[0].cost == 0  # type: ignore[union-attr]
-    assert out.effects[1] == JournalAppend(
-        CTX, ChannelEstablished(CTX, ALICE, BOB, b"\x05" * 32, 1)
-    )
+    unsigned = ChannelEstablished(CTX, ALICE, BOB, b"\x05" * 32, 1)
+    signed = attrs.evolve(unsigned, signature=KEYS[BOB].sign(unsigned.signed_message()))
+    assert out.effects[1] == JournalAppend(CTX, signed)  # signed by Bob, the party recording it
     bob.interpreter.execute(out)
     assert len(bob.service.journal(CTX)) == 1 and bob.outbox == []
     relay = Node(RELAY)

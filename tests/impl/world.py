@@ -36,10 +36,10 @@ from aura_rendezvous import (
     RendezvousService,
     Roster,
     SendEffect,
-    SyncDigest,
     TransportHint,
 )
 from aura_rendezvous.channels import ChannelEndpoint
+from aura_rendezvous.journal import SealedSyncMessage
 
 ALICE = AuthorityId(b"A" * 32)
 BOB = AuthorityId(b"B" * 32)
@@ -195,12 +195,15 @@ class Node:
         return sent
 
 
-def sync_pair(a: RendezvousService, b: RendezvousService, context: ContextId = CTX) -> None:
-    """One complete anti-entropy pull each way (every round of it), reliable."""
+def sync_pair(
+    a: RendezvousService, b: RendezvousService, context: ContextId = CTX, *, epoch: int = 0
+) -> None:
+    """One complete anti-entropy pull each way (every round of it), reliable, with
+    every message sealed under ``epoch``'s sync key."""
     for puller, answerer in ((b, a), (a, b)):
-        pages: tuple[SyncDigest, ...] = (puller.sync_digest(context),)
+        pages: tuple[SealedSyncMessage, ...] = (puller.sync_digest(context, epoch=epoch),)
         while pages:
             answers = [msg for page in pages for msg in answerer.answer_sync(page)]
             for msg in answers:
                 puller.apply_sync(msg)
-            pages = puller.sync_follow_up(context, answers)
+            pages = puller.sync_follow_up(context, answers, epoch=epoch)

@@ -53,6 +53,20 @@ def sync_journal(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
     return w.sync(_name(args.get("src")), _name(args.get("dst")), dv_key(args.get("f")))
 
 
+def outsider_digest(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.outsider_digest(_name(args.get("src")))
+
+
+def inject_unsigned_fact(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.inject_unsigned_fact(
+        _name(args.get("snd")), _name(args.get("dst")), dv_key(args.get("f"))
+    )
+
+
+def huge_stamp(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.huge_stamp(_name(args.get("snd")), _name(args.get("dst")), dv_key(args.get("f")))
+
+
 def tick(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
     return w.tick()
 
@@ -62,6 +76,9 @@ ACTION_TABLE: dict[str, Handler[DescriptorWorld]] = {
     "RevokeDescriptor": revoke_descriptor,
     "ForgeRevocation": forge_revocation,
     "SyncJournal": sync_journal,
+    "OutsiderDigest": outsider_digest,
+    "InjectUnsignedFact": inject_unsigned_fact,
+    "HugeStamp": huge_stamp,
     "Tick": tick,
 }
 

@@ -25,6 +25,7 @@ from hypothesis.stateful import (
 
 from aura_conformance.descriptor_validity.backends import DescriptorBackend
 from aura_conformance.descriptor_validity.checker import descriptor_validity_checker
+from aura_conformance.descriptor_validity.mapping import OUTSIDER, dv_record
 from aura_conformance.descriptor_validity.world import CONTEXTS, MAX_TIME, MEMBERS, PUBLISHERS
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
@@ -148,6 +149,38 @@ class DescriptorValidityMachine(CountingMachine):
             f = missing[i % len(missing)]
             self._step("SyncJournal", {"src": ModelValue(src), "dst": ModelValue(dst), "f": f})
 
+    # The hostile sync actions: the reference refuses each message (a stutter);
+    # today's behaviour takes it and breaks the invariant named in the failure.
+
+    @rule(src=st.sampled_from(MEMBERS))
+    def OutsiderDigest(self, src: str) -> None:
+        if self._facts(src, lambda f: f not in self.state["journal"].d[ModelValue(OUTSIDER)]):
+            self._step("OutsiderDigest", {"src": ModelValue(src)})
+
+    @rule(
+        pair=st.sampled_from([(s, d) for s in MEMBERS for d in MEMBERS if s != d]),
+        p=st.sampled_from(MEMBERS),
+        c=st.sampled_from(CONTEXTS),
+    )
+    def InjectUnsignedFact(self, pair: tuple[str, str], p: str, c: str) -> None:
+        snd, dst = pair
+        f = dv_record(("Channel", p, c, 0, 0, 1, OUTSIDER))
+        if f not in self.state["journal"].d[ModelValue(dst)]:
+            self._step(
+                "InjectUnsignedFact", {"snd": ModelValue(snd), "dst": ModelValue(dst), "f": f}
+            )
+
+    @rule(
+        pair=st.sampled_from([(s, d) for s in MEMBERS for d in MEMBERS if s != d]),
+        i=st.integers(0, 15),
+    )
+    def HugeStamp(self, pair: tuple[str, str], i: int) -> None:
+        snd, dst = pair
+        have = self._facts(snd)
+        if have and not self.state["exhausted"].d[ModelValue(dst)]:
+            f = have[i % len(have)]
+            self._step("HugeStamp", {"snd": ModelValue(snd), "dst": ModelValue(dst), "f": f})
+
     @precondition(lambda self: self.state["now"] < MAX_TIME)
     @rule()
     def Tick(self) -> None:
@@ -207,11 +240,29 @@ def _forgery(m: DescriptorValidityMachine) -> None:
     m.ForgeRevocation(0)
 
 
+def _self_claimed_digest(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c1")
+    m.OutsiderDigest("a1")
+
+
+def _unsigned_channel_fact(m: DescriptorValidityMachine) -> None:
+    m.InjectUnsignedFact(("a1", "a2"), "a1", "c1")
+
+
+def _huge_stamp(m: DescriptorValidityMachine) -> None:
+    m.PreparePublishDescriptor("c1")
+    m.HugeStamp(("a1", "a2"), 0)
+    m.SyncJournal(("a1", "a2"), 0)
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     "revocation-first": _revoke_then_sync_in_reverse,
     "refresh-arrival-order": _refresh_and_arrival_order,
     "forged-revocation": _forgery,
+    "self-claimed-digest": _self_claimed_digest,
+    "unsigned-channel-fact": _unsigned_channel_fact,
+    "huge-stamp": _huge_stamp,
 }
 
 

@@ -58,12 +58,13 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
     ``journal[m]`` is the union over contexts of ``m``'s replicas, each fact
     opened (a descriptor decrypted and verified) and written as the spec's
     record; times are in spec units; nonces are ranks. The outsider ``eve``
-    holds no replica, so its journal is empty by construction.
+    holds no replica: its journal is what it could read of the answers to its
+    digests (nothing, unless a member answers it in the clear).
     ``exhausted[m]``: one of ``m``'s replicas has its Lamport clock at its end
     (every append would fail).
     """
     journal = {_mv(m): frozenset(dv_record(key) for key, _, _ in world.entries(m)) for m in MEMBERS}
-    journal[_mv(OUTSIDER)] = frozenset()
+    journal[_mv(OUTSIDER)] = frozenset(dv_record(key) for key in world.eve_facts())
 
     def last_seen(m: str, c: str, p: str) -> Any:
         key = world.last_seen.get((m, c, p))

@@ -41,8 +41,24 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.core import U64_MAX, verify_signature
 from aura_rendezvous.descriptors import open_descriptor
+from aura_rendezvous.journal import (
+    ChannelEstablished,
+    ContextJournal,
+    JournalEntry,
+    SyncFacts,
+    make_digest,
+    seal_sync_message,
+)
 
-from aura_conformance.variants import LastArrivedService, RevocationIgnoringService
+from aura_conformance.variants import (
+    LastArrivedService,
+    RevocationIgnoringService,
+    SelfClaimedSyncService,
+    UnboundedLamportService,
+    UnsignedFactsService,
+    clear_sync_message,
+    read_clear_sync_message,
+)
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
@@ -75,6 +91,21 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "last-arrived",
             "the last descriptor to arrive wins (LastArrivedService)",
             service=LastArrivedService,
+        ),
+        DVVariant(
+            "self-claimed-sync",
+            "sync in the clear with a self-claimed sender (SelfClaimedSyncService)",
+            service=SelfClaimedSyncService,
+        ),
+        DVVariant(
+            "unsigned-facts",
+            "synced facts merged without their author's signature (UnsignedFactsService)",
+            service=UnsignedFactsService,
+        ),
+        DVVariant(
+            "unbounded-lamport",
+            "any received Lamport stamp taken by the clock (UnboundedLamportService)",
+            service=UnboundedLamportService,
         ),
     )
 }
@@ -130,6 +161,8 @@ class DescriptorWorld:
         self.next_rank = dict.fromkeys(MEMBERS, 1)
         self.last_seen: dict[tuple[str, str, str], Any] = {}
         self.owner: dict[bytes, str] = {}
+        # What the outsider eve read from answers to her digests: she holds no replica.
+        self.eve_learned: list[Any] = []
 
     # ---------------------------------------------------------------- helpers
 
@@ -154,6 +187,24 @@ class DescriptorWorld:
             self.ranks.get(d.nonce, 0),
             a,
         )
+
+    def channel_key(self, fact: ChannelEstablished) -> tuple[Any, ...]:
+        """The spec's record of a ChannelEstablished: auth is its initiator, by the party
+        whose signature verifies (the Outsider when none does)."""
+        signed = fact.signed_message()
+        by = next(
+            (
+                self.names[p]
+                for p in (fact.initiator, fact.responder)
+                if p in self.names
+                and verify_signature(
+                    self.keys[self.names[p]].ed25519_public, signed, fact.signature
+                )
+            ),
+            "eve",
+        )
+        auth = self.names.get(fact.initiator, "eve")
+        return ("Channel", auth, self.ctx_names[fact.context_id], 0, 0, 1, by)
 
     def fact_key(self, fact: Any) -> tuple[Any, ...] | None:
         if isinstance(fact, DescriptorFact):
@@ -182,6 +233,8 @@ class DescriptorWorld:
                 self.ranks.get(fact.nonce, 0),
                 by,
             )
+        if isinstance(fact, ChannelEstablished):
+            return self.channel_key(fact)
         return None
 
     def entries(self, m: str) -> list[tuple[tuple[Any, ...], Any, str]]:
@@ -249,17 +302,64 @@ class DescriptorWorld:
         self.services[b].journal(self.ctx[c]).append(forged, self.ids[b])
         return "Forged"
 
+    def _send_entries(self, src: str, dst: str, c: str, *entries: JournalEntry) -> str:
+        """``src`` sends ``entries`` to ``dst`` through the real sync path: a SyncFacts
+        sealed and signed by ``src``, opened and checked by ``dst``'s ``apply_sync``."""
+        message = SyncFacts(self.ctx[c], self.ids[src], entries)
+        sealed = seal_sync_message(message, self.keys[src], self.memberships[self.ctx[c]], 0)
+        try:
+            changed = self.services[dst].apply_sync(sealed)
+        except AuraError as exc:
+            return f"Refused:{getattr(exc, 'reason', type(exc).__name__)}"
+        return "Merged" if changed else "Duplicate"
+
     def sync(self, src: str, dst: str, record: tuple[Any, ...]) -> str:
         if dst not in self.services:
             return "Refused:NotAMember"
         entry, c = self._find(src, record)
-        if isinstance(entry.fact, DescriptorFact):
-            # The seed's cache_descriptor: opened, verified, then journaled on arrival.
-            self.services[dst].cache_descriptor(entry.fact.sealed)
+        outcome = self._send_entries(src, dst, c, entry)
+        if outcome == "Merged" and isinstance(entry.fact, DescriptorFact):
             self.last_seen[(dst, c, record[1])] = record
-            return "Cached"
-        changed = self.services[dst].journal(self.ctx[c]).merge(entry)
-        return "Merged" if changed else "Duplicate"
+        return outcome
+
+    def outsider_digest(self, src: str) -> str:
+        """eve, who holds no key, sends ``src`` a digest of nothing naming another
+        member as its sender (today's wire form is the only one she can write); she
+        keeps whatever she can read of the answers."""
+        claimed = self.ids[next(m for m in MEMBERS if m != src)]
+        outcomes = []
+        for cid in self.ctx.values():
+            digest = clear_sync_message(make_digest(ContextJournal(cid), claimed))
+            try:
+                answers = self.services[src].answer_sync(digest)
+            except AuraError as exc:
+                outcomes.append(f"Refused:{getattr(exc, 'reason', type(exc).__name__)}")
+                continue
+            for answer in answers:
+                read = read_clear_sync_message(answer)
+                if isinstance(read, SyncFacts):
+                    self.eve_learned.extend(e.fact for e in read.entries)
+            outcomes.append("Answered")
+        return ",".join(outcomes)
+
+    def eve_facts(self) -> set[tuple[Any, ...]]:
+        return {k for k in (self.fact_key(f) for f in self.eve_learned) if k is not None}
+
+    def inject_unsigned_fact(self, snd: str, dst: str, record: tuple[Any, ...]) -> str:
+        """``snd`` syncs to ``dst`` a ChannelEstablished of ``record``'s party and the
+        other member that nobody signed."""
+        _, p, c = record[0], record[1], record[2]
+        other = next(m for m in MEMBERS if m != p)
+        channel_id = _seed(f"channel:{p}:{c}")
+        fact = ChannelEstablished(self.ctx[c], self.ids[p], self.ids[other], channel_id, 0)
+        stamp = self.services[snd].journal(self.ctx[c]).clock + 1
+        return self._send_entries(snd, dst, c, JournalEntry(fact, stamp, self.ids[snd]))
+
+    def huge_stamp(self, snd: str, dst: str, record: tuple[Any, ...]) -> str:
+        """``snd`` syncs to ``dst`` its entry of ``record`` stamped 2^64-1."""
+        entry, c = self._find(snd, record)
+        hostile = JournalEntry(entry.fact, U64_MAX, self.ids[snd])
+        return self._send_entries(snd, dst, c, hostile)
 
     def tick(self) -> str:
         if self.now >= MAX_TIME:

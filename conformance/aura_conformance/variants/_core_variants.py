@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from aura_rendezvous import RendezvousService
+from aura_rendezvous import RendezvousConfig, RendezvousService
 from aura_rendezvous.core import (
     AuraError,
     AuthorityId,
@@ -49,8 +49,14 @@ from aura_rendezvous.journal import (
     DescriptorCache,
     JournalEntry,
     RangeDigest,
+    SealedSyncMessage,
     SyncDigest,
     SyncFacts,
+    SyncMessage,
+    answer_digest,
+    apply_sync_facts,
+    decode_sync_message,
+    open_sync_message,
 )
 
 __all__ = [
@@ -61,13 +67,19 @@ __all__ = [
     "NoRollbackInterpreter",
     "PublicIdMembership",
     "RevocationIgnoringService",
+    "SelfClaimedSyncService",
     "SkippingReceiptVerifier",
+    "UnboundedLamportJournal",
+    "UnboundedLamportService",
+    "UnsignedFactsService",
     "answer_digest_fact_ids",
     "choose_any_context",
     "choose_ignoring_revocation",
     "choose_last_arrived",
+    "clear_sync_message",
     "is_valid_inclusive",
     "make_digest_fact_ids",
+    "read_clear_sync_message",
 ]
 
 
@@ -186,9 +198,15 @@ class LastArrivedService(RendezvousService):
     ) -> RendezvousDescriptor | None:
         if self.membership(context_id) is None:
             return None
-        # The cache lists descriptors in journal (Lamport) order, i.e. arrival order.
+        # Arrival order: the order in which this service first saw each descriptor in
+        # its cache (a synced entry keeps its sender's stamp, so the journal's Lamport
+        # order is the publisher's order, not the order of arrival).
         cache = self.descriptor_cache(context_id)
-        return choose_last_arrived(cache.descriptors, context_id, peer, now_ms, cache.revoked)
+        seen: dict[bytes, int] = self.__dict__.setdefault("_arrival", {})
+        for d in cache.descriptors:
+            seen.setdefault(d.nonce, len(seen))
+        arrived = sorted(cache.descriptors, key=lambda d: seen[d.nonce])
+        return choose_last_arrived(arrived, context_id, peer, now_ms, cache.revoked)
 
 
 # -- interpreter ------------------------------------------------------------------
@@ -290,3 +308,73 @@ def answer_digest_fact_ids(
         SyncFacts(journal.context_id, me, missing[i : i + MAX_SYNC_ENTRIES])
         for i in range(0, len(missing), MAX_SYNC_ENTRIES)
     )
+
+
+# -- sync authentication and the Lamport bound (today's journal) ---------------------
+
+_CLEAR = b"aura-conformance/clear-sync\x00"
+
+
+def clear_sync_message(message: SyncMessage, epoch: int = 0) -> SealedSyncMessage:
+    """Today's wire form: the message in the clear, unsigned, in the sealed envelope's
+    place (anyone can write one, naming any sender)."""
+    return SealedSyncMessage(message.context_id, epoch, _CLEAR + message.encode())
+
+
+def read_clear_sync_message(sealed: SealedSyncMessage) -> SyncMessage | None:
+    """What anyone reads of a message in today's clear form (``None`` if it is sealed)."""
+    if not sealed.ciphertext.startswith(_CLEAR):
+        return None
+    return decode_sync_message(sealed.ciphertext[len(_CLEAR) :])
+
+
+def _membership_of(service: RendezvousService, context_id: ContextId) -> ContextMembership:
+    membership = service.membership(context_id)
+    if membership is None:
+        raise NotAMember(f"{service.authority_id} is not in {context_id}")
+    return membership
+
+
+class SelfClaimedSyncService(RendezvousService):
+    """Bug (today): sync messages travel in the clear and their sender is self-claimed,
+    checked against the roster only: an outsider naming a member gets the journal
+    answered, in the clear."""
+
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        digest = read_clear_sync_message(message)
+        if not isinstance(digest, SyncDigest):
+            return super().answer_sync(message)
+        roster = _membership_of(self, digest.context_id).roster
+        answers = answer_digest(self.journal(digest.context_id), digest, self.authority_id, roster)
+        return tuple(clear_sync_message(a, message.epoch) for a in answers)
+
+
+class UnsignedFactsService(RendezvousService):
+    """Bug (today): a synced fact is merged without checking that a member signed it
+    (the message itself is still authenticated and its stamps bounded)."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = _membership_of(self, message.context_id)
+        facts = open_sync_message(message, membership)
+        if not isinstance(facts, SyncFacts):
+            raise AuraError("a digest where an answer was due")
+        journal = self.journal(facts.context_id)
+        journal.check_stamps(facts.entries)
+        return apply_sync_facts(journal, facts, membership.roster)
+
+
+class UnboundedLamportJournal(ContextJournal):
+    """Bug (today): a merge takes ``max(clock, stamp)`` for any stamp, so one entry
+    stamped 2^64-1 leaves the clock no room and every later append fails."""
+
+    def check_stamps(self, entries: Iterable[JournalEntry]) -> None:
+        for entry in entries:
+            self.check_context(entry.fact)
+
+
+class UnboundedLamportService(RendezvousService):
+    """Today's journal (:class:`UnboundedLamportJournal`) behind the service."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self.journals = {c: UnboundedLamportJournal(c) for c in self.journals}

@@ -42,6 +42,7 @@ class Tag:
     JOURNAL_ENTRY = 0x08
     RELAY_ENVELOPE = 0x09
     RECEIPT_BODY = 0x0A
+    SEALED_SYNC = 0x0B
 
 
 class Writer:

@@ -33,6 +33,7 @@ __all__ = [
     "IllegalTransition",
     "InsufficientBudgetError",
     "InvalidDescriptor",
+    "LamportStampOutOfBounds",
     "LocalProtocolError",
     "NoiseConfigError",
     "NoiseDecryptError",
@@ -55,6 +56,7 @@ __all__ = [
     "SendFailed",
     "StaticKeyMismatch",
     "TransportAuthError",
+    "UnattributableFact",
     "UnknownChannel",
     "UnsolicitedHandshake",
     "ValueRangeError",
@@ -131,6 +133,21 @@ class ContextMismatchError(RemoteProtocolError):
     """A value of one context was offered to another (DESIGN.md 2: never crosses)."""
 
     reason = "ContextMismatch"
+
+
+# -- journal sync (reasons are the DescriptorValidity spec's invariant names) ------
+
+
+class UnattributableFact(RemoteProtocolError):
+    """A synced fact carries no valid signature of a member (forged or unsigned)."""
+
+    reason = "DVFactsAttributable"
+
+
+class LamportStampOutOfBounds(RemoteProtocolError):
+    """A synced entry's Lamport stamp runs further ahead of the receiver's clock than allowed."""
+
+    reason = "DVClockBounded"
 
 
 # -- guard chain and effect interpreter -------------------------------------------

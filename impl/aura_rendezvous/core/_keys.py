@@ -36,6 +36,7 @@ __all__ = [
     "LABEL_DESCRIPTOR_KEY",
     "LABEL_PSK",
     "LABEL_PSK_COMMITMENT",
+    "LABEL_SYNC_KEY",
     "MIN_SECRET_LEN",
     "AuthorityKeys",
     "ContextMembership",
@@ -44,6 +45,7 @@ __all__ = [
     "derive_context_key",
     "derive_descriptor_key",
     "derive_handshake_psk",
+    "derive_sync_key",
     "psk_commitment",
     "verify_signature",
 ]
@@ -54,6 +56,7 @@ LABEL_CONTEXT_KEY = b"aura/rendezvous/v1/context-key"
 LABEL_PSK = b"aura/rendezvous/v1/psk"
 LABEL_PSK_COMMITMENT = b"aura/rendezvous/v1/psk-commitment"
 LABEL_DESCRIPTOR_KEY = b"aura/rendezvous/v1/descriptor-key"
+LABEL_SYNC_KEY = b"aura/rendezvous/v1/sync-key"
 
 MIN_SECRET_LEN = 32
 """Seeds and root secrets shorter than this are refused (no weak key material)."""
@@ -93,6 +96,12 @@ def derive_descriptor_key(root_secret: bytes, context_id: ContextId, epoch: int)
     """The AEAD key for descriptors of ``(context, epoch)``: HKDF from the context key."""
     key = derive_context_key(root_secret, context_id, epoch)
     return _hkdf(key, LABEL_DESCRIPTOR_KEY, context_id.value + epoch_bytes(epoch))
+
+
+def derive_sync_key(root_secret: bytes, context_id: ContextId, epoch: int) -> bytes:
+    """The AEAD key of sync messages of ``(context, epoch)``: HKDF from the context key."""
+    key = derive_context_key(root_secret, context_id, epoch)
+    return _hkdf(key, LABEL_SYNC_KEY, context_id.value + epoch_bytes(epoch))
 
 
 def psk_commitment(psk: bytes) -> bytes:
@@ -234,3 +243,6 @@ class ContextMembership:
 
     def psk_commitment(self, epoch: int) -> bytes:
         return psk_commitment(self.handshake_psk(epoch))
+
+    def sync_key(self, epoch: int) -> bytes:
+        return derive_sync_key(self.root_secret, self.context_id, epoch)

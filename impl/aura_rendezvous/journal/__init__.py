@@ -7,6 +7,7 @@ Imports ``aura_rendezvous.core`` and ``aura_rendezvous.descriptors``.
 
 from aura_rendezvous.journal._cache import DescriptorCache, derive_descriptor_cache
 from aura_rendezvous.journal._facts import (
+    LABEL_CHANNEL_SIGNATURE,
     LABEL_FACT_ID,
     LABEL_REVOCATION_SIGNATURE,
     MAX_FACT_LEN,
@@ -18,12 +19,16 @@ from aura_rendezvous.journal._facts import (
     encode_fact,
     fact_context,
     fact_id,
+    record_channel,
     revoke_descriptor,
+    verify_channel,
+    verify_fact,
     verify_revocation,
 )
 from aura_rendezvous.journal._journal import (
     LABEL_ENTRY_ID,
     MAX_ENTRY_LEN,
+    MAX_LAMPORT_JUMP,
     AppendToken,
     ContextJournal,
     JournalEntry,
@@ -49,16 +54,30 @@ from aura_rendezvous.journal._sync import (
     make_digest,
     make_digests,
 )
+from aura_rendezvous.journal._sync_auth import (
+    LABEL_SYNC_SEAL_NONCE,
+    LABEL_SYNC_SIGNATURE,
+    MAX_SEALED_SYNC_LEN,
+    SealedSyncMessage,
+    check_sync_entries,
+    open_sync_message,
+    seal_sync_message,
+)
 
 __all__ = [
+    "LABEL_CHANNEL_SIGNATURE",
     "LABEL_ENTRY_ID",
     "LABEL_FACT_ID",
     "LABEL_RANGE_FINGERPRINT",
     "LABEL_REVOCATION_SIGNATURE",
+    "LABEL_SYNC_SEAL_NONCE",
+    "LABEL_SYNC_SIGNATURE",
     "MAX_ANSWER_ENTRIES",
     "MAX_ENTRY_LEN",
     "MAX_FACT_LEN",
+    "MAX_LAMPORT_JUMP",
     "MAX_RANGE_IDS",
+    "MAX_SEALED_SYNC_LEN",
     "MAX_SYNC_ENTRIES",
     "MAX_SYNC_IDS",
     "MAX_SYNC_RANGES",
@@ -73,12 +92,14 @@ __all__ = [
     "JournalEntry",
     "RangeDigest",
     "RendezvousFact",
+    "SealedSyncMessage",
     "SyncDigest",
     "SyncFacts",
     "SyncMessage",
     "answer_digest",
     "apply_sync_facts",
     "below_horizon",
+    "check_sync_entries",
     "decode_fact",
     "decode_sync_message",
     "derive_descriptor_cache",
@@ -88,7 +109,12 @@ __all__ = [
     "follow_up_ranges",
     "make_digest",
     "make_digests",
+    "open_sync_message",
     "prune_journal",
+    "record_channel",
     "revoke_descriptor",
+    "seal_sync_message",
+    "verify_channel",
+    "verify_fact",
     "verify_revocation",
 ]

@@ -4,7 +4,10 @@ Three kinds: a sealed ``Descriptor``, ``ChannelEstablished`` and
 ``DescriptorRevoked``. A revocation also carries the context id and the
 publisher's signature (an extension of the seed's two fields): DESIGN.md 2
 says only the publisher may revoke its own descriptor, and only a signature
-lets every replica check that.
+lets every replica check that. For the same reason a ``ChannelEstablished``
+carries the signature of the party that records it: every fact is then
+attributable to a member (a descriptor is signed inside its sealed form), and
+:func:`verify_fact` is what a replica checks before it merges a synced fact.
 """
 
 from __future__ import annotations
@@ -17,21 +20,26 @@ from aura_rendezvous.core import (
     AuthorityId,
     AuthorityKeys,
     ContextId,
+    ContextMembership,
     DecodeError,
     LocalProtocolError,
     Reader,
+    RemoteProtocolError,
     Roster,
     Tag,
+    UnattributableFact,
     Writer,
+    epoch_bytes,
     fixed_bytes,
     is_authority,
     is_context,
     u64,
     verify_signature,
 )
-from aura_rendezvous.descriptors import MAX_SEALED_LEN, SealedDescriptor
+from aura_rendezvous.descriptors import MAX_SEALED_LEN, SealedDescriptor, open_descriptor
 
 __all__ = [
+    "LABEL_CHANNEL_SIGNATURE",
     "LABEL_FACT_ID",
     "LABEL_REVOCATION_SIGNATURE",
     "MAX_FACT_LEN",
@@ -43,13 +51,22 @@ __all__ = [
     "encode_fact",
     "fact_context",
     "fact_id",
+    "record_channel",
     "revoke_descriptor",
+    "verify_channel",
+    "verify_fact",
     "verify_revocation",
 ]
 
 LABEL_FACT_ID = b"aura/rendezvous/v1/fact-id"
 LABEL_REVOCATION_SIGNATURE = b"aura/rendezvous/v1/revocation-signature"
+LABEL_CHANNEL_SIGNATURE = b"aura/rendezvous/v1/channel-established-signature"
 MAX_FACT_LEN = 2 + 1 + 4 + MAX_SEALED_LEN + 64
+
+
+def _signature_field(inst: object, attribute: attrs.Attribute[bytes], value: object) -> None:
+    if not isinstance(value, bytes) or len(value) not in (0, 64):
+        raise LocalProtocolError("a fact signature is 64 bytes (or empty before signing)")
 
 
 @attrs.frozen
@@ -62,13 +79,27 @@ class DescriptorFact:
 
 @attrs.frozen
 class ChannelEstablished:
-    """A key-confirmed channel between two members in ``epoch``."""
+    """A key-confirmed channel between two members in ``epoch``, signed by the
+    party that records it (:func:`record_channel`); empty until signed, and an
+    unsigned fact is never taken from a peer."""
 
     context_id: ContextId = attrs.field(validator=is_context)
     initiator: AuthorityId = attrs.field(validator=is_authority)
     responder: AuthorityId = attrs.field(validator=is_authority)
     channel_id: bytes = attrs.field(validator=fixed_bytes(32))
     epoch: int = attrs.field(validator=u64)
+    signature: bytes = attrs.field(default=b"", validator=_signature_field)
+
+    def signed_message(self) -> bytes:
+        return (
+            LABEL_CHANNEL_SIGNATURE
+            + self.context_id.value
+            + self.initiator.value
+            + self.responder.value
+            + self.channel_id
+            + epoch_bytes(self.epoch)
+        )
+
     kind = 2
 
 
@@ -111,6 +142,55 @@ def verify_revocation(fact: DescriptorRevoked, roster: Roster) -> bool:
     return verify_signature(entry.ed25519_public, fact.signed_message(), fact.signature)
 
 
+def record_channel(
+    keys: AuthorityKeys,
+    context_id: ContextId,
+    *,
+    initiator: AuthorityId,
+    responder: AuthorityId,
+    channel_id: bytes,
+    epoch: int,
+) -> ChannelEstablished:
+    """The ``ChannelEstablished`` fact of a channel the caller is a party of, signed by it."""
+    if keys.authority_id not in (initiator, responder):
+        raise LocalProtocolError("only a party records its channel")
+    unsigned = ChannelEstablished(context_id, initiator, responder, channel_id, epoch)
+    return attrs.evolve(unsigned, signature=keys.sign(unsigned.signed_message()))
+
+
+def verify_channel(fact: ChannelEstablished, roster: Roster) -> bool:
+    """True iff both parties are members and one of them signed the fact."""
+    parties = [roster.get(fact.initiator), roster.get(fact.responder)]
+    if None in parties or len(fact.signature) != 64:
+        return False
+    message = fact.signed_message()
+    return any(
+        verify_signature(p.ed25519_public, message, fact.signature)
+        for p in parties
+        if p is not None
+    )
+
+
+def verify_fact(fact: RendezvousFact, membership: ContextMembership) -> None:
+    """Raise :class:`UnattributableFact` unless a member of ``membership`` signed ``fact``:
+    the publisher of a descriptor (inside its sealed form) or of a revocation, a
+    party of a channel."""
+    if isinstance(fact, DescriptorFact):
+        try:
+            open_descriptor(fact.sealed, membership)
+        except (RemoteProtocolError, LocalProtocolError) as exc:
+            raise UnattributableFact(f"descriptor fact does not open or verify: {exc}") from None
+        return
+    if isinstance(fact, DescriptorRevoked):
+        if not verify_revocation(fact, membership.roster):
+            raise UnattributableFact(f"revocation not signed by its publisher {fact.authority_id}")
+        return
+    if not verify_channel(fact, membership.roster):
+        raise UnattributableFact(
+            f"ChannelEstablished {fact.channel_id.hex()[:16]} not signed by a party"
+        )
+
+
 def fact_context(fact: RendezvousFact) -> ContextId:
     """The context a fact belongs to (it is never accepted by another context's journal)."""
     if isinstance(fact, DescriptorFact):
@@ -125,7 +205,7 @@ def encode_fact(fact: RendezvousFact) -> bytes:
         w.var(fact.sealed.encode(), MAX_SEALED_LEN)
     elif isinstance(fact, ChannelEstablished):
         w.context(fact.context_id).authority(fact.initiator).authority(fact.responder)
-        w.fixed(fact.channel_id, 32).u64(fact.epoch)
+        w.fixed(fact.channel_id, 32).u64(fact.epoch).var(fact.signature, 64)
     else:
         w.context(fact.context_id).authority(fact.authority_id).fixed(fact.nonce, 32)
         w.fixed(fact.signature, 64)
@@ -142,7 +222,7 @@ def decode_fact(data: bytes) -> RendezvousFact:
             fact = DescriptorFact(SealedDescriptor.decode(r.var(MAX_SEALED_LEN)))
         elif kind == ChannelEstablished.kind:
             fact = ChannelEstablished(
-                r.context(), r.authority(), r.authority(), r.fixed(32), r.u64()
+                r.context(), r.authority(), r.authority(), r.fixed(32), r.u64(), r.var(64)
             )
         elif kind == DescriptorRevoked.kind:
             fact = DescriptorRevoked(r.context(), r.authority(), r.fixed(32), r.fixed(64))

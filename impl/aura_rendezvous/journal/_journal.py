@@ -8,12 +8,21 @@ hold the same entries whatever the order, duplication or loss of messages.
 
 The descriptor cache is *derived* from the journal (``_cache``), never kept as
 a second source of truth.
+
+A received stamp moves the clock to at least that stamp (Lamport), but never
+further than :data:`MAX_LAMPORT_JUMP` past the clock the replica had when the
+message arrived: an entry stamped beyond that is refused
+(``LamportStampOutOfBounds``), so no sync message can exhaust the clock. Honest
+stamps grow by one per append, so an honest entry runs 2^32 ahead of a replica
+only after four billion appends to one context; a fresh replica therefore takes
+any honest journal, in any order. A member that signs hostile stamps can still
+advance clocks by at most 2^32 per message, which leaves 2^32 messages of room.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -22,6 +31,7 @@ from aura_rendezvous.core import (
     AuthorityId,
     ContextId,
     ContextMismatchError,
+    LamportStampOutOfBounds,
     LocalProtocolError,
     Reader,
     Tag,
@@ -43,6 +53,7 @@ from aura_rendezvous.journal._facts import (
 __all__ = [
     "LABEL_ENTRY_ID",
     "MAX_ENTRY_LEN",
+    "MAX_LAMPORT_JUMP",
     "AppendToken",
     "ContextJournal",
     "JournalEntry",
@@ -50,6 +61,8 @@ __all__ = [
 
 MAX_ENTRY_LEN = 2 + 8 + 32 + 4 + MAX_FACT_LEN
 LABEL_ENTRY_ID = b"aura/rendezvous/v1/journal-entry-id"
+MAX_LAMPORT_JUMP = 1 << 32
+"""How far a received stamp may run ahead of the receiver's clock (module docstring)."""
 
 
 @attrs.frozen
@@ -198,9 +211,29 @@ class ContextJournal:
             self._version += 1
         return len(dropped)
 
+    def check_stamps(self, entries: Iterable[JournalEntry]) -> None:
+        """Refuse entries of another context or stamped beyond the clock's bound."""
+        bound = self._clock + MAX_LAMPORT_JUMP
+        for entry in entries:
+            self.check_context(entry.fact)
+            if entry.lamport > bound:
+                raise LamportStampOutOfBounds(
+                    f"entry {entry.fact_id.hex()[:16]} from origin {entry.origin} is stamped "
+                    f"{entry.lamport}, beyond {bound} (clock {self._clock} + {MAX_LAMPORT_JUMP})"
+                )
+
+    def merge_all(self, entries: Sequence[JournalEntry]) -> int:
+        """Receive one message's entries: all or none (every stamp is checked against
+        the clock before the first merge); the number that changed the replica."""
+        self.check_stamps(entries)
+        return sum(self._merge_checked(e) for e in entries)
+
     def merge(self, entry: JournalEntry) -> bool:
         """Receive an entry from a peer; True iff the replica changed."""
-        self.check_context(entry.fact)
+        self.check_stamps((entry,))
+        return self._merge_checked(entry)
+
+    def _merge_checked(self, entry: JournalEntry) -> bool:
         self._clock = max(self._clock, entry.lamport)
         current = self._entries.get(entry.fact_id)
         if current is not None and current.order_key <= entry.order_key:

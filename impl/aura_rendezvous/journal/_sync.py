@@ -469,4 +469,4 @@ def apply_sync_facts(
     # Check every entry's context first so a bad message changes nothing.
     for e in message.entries:
         journal.check_context(e.fact)
-    return sum(journal.merge(e) for e in message.entries if refuse is None or not refuse(e.fact))
+    return journal.merge_all([e for e in message.entries if refuse is None or not refuse(e.fact)])
