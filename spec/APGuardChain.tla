@@ -42,7 +42,11 @@ CONSTANTS
     \* @type: Bool;
     BUG_NoEpochCheck,
     \* @type: Bool;
-    BUG_NoSignatureCheck
+    BUG_NoSignatureCheck,
+    \* @type: Bool;
+    BUG_ChannelStateOutsideGuard,
+    \* @type: Bool;
+    BUG_ChainPerSource
 
 VARIABLES
     \* @type: Int;
@@ -63,9 +67,9 @@ VARIABLES
     pEpoch,
     \* @type: Bool;
     charged,
-    \* @type: Set({ src: AUTH, epoch: Int, nonce: Int, cost: Int });
+    \* @type: Set({ src: AUTH, dst: AUTH, epoch: Int, nonce: Int, cost: Int });
     journal,
-    \* @type: AUTH -> Int;
+    \* @type: AUTH -> (AUTH -> Int);
     nextNonce,
     \* @type: Set({ src: AUTH, dst: AUTH, epoch: Int, nonce: Int, prev: Int, cost: Int, signer: AUTH });
     wire,
@@ -74,7 +78,11 @@ VARIABLES
     \* @type: AUTH -> Seq({ src: AUTH, epoch: Int, nonce: Int, prev: Int, signer: AUTH, at: Int });
     rlog,
     \* @type: Set(Str);
-    denials
+    denials,
+    \* @type: Set({ src: AUTH, dst: AUTH, epoch: Int, nonce: Int, cost: Int });
+    chan,
+    \* @type: AUTH -> (AUTH -> Set(Int));
+    issued
 
 INSTANCE GuardChain
 
@@ -97,4 +105,6 @@ CInit ==
     /\ BUG_NoChainCheck = FALSE
     /\ BUG_NoEpochCheck = FALSE
     /\ BUG_NoSignatureCheck = FALSE
+    /\ BUG_ChannelStateOutsideGuard = FALSE
+    /\ BUG_ChainPerSource = FALSE
 =============================================================================

@@ -7,9 +7,15 @@
 (* no packet.  An allowed outcome is executed by the effect interpreter    *)
 (* one effect at a time, ChargeFlowBudget first, then JournalAppend, then  *)
 (* the send; a failed append rolls the charge back and nothing is sent.    *)
-(* Every send carries a receipt: src, dst, epoch, cost, a per-(src, epoch) *)
-(* strictly increasing nonce, the previous receipt (the chain) and src's   *)
-(* signature.  The network is a set of receipts: the attacker may drop,   *)
+(* Every send carries a receipt: src, dst, epoch, cost, a per-(src, dst,   *)
+(* epoch) strictly increasing nonce, the previous receipt to the same dst  *)
+(* (the chain) and src's signature: each receiver sees a whole chain.  An  *)
+(* operation without a peer (publish, revoke) has d = a: its receipt is    *)
+(* addressed to a itself.  Channel and handshake state (a handshake        *)
+(* started, a replay stamp, a channel registered or retired) is one record *)
+(* per outcome in chan, changed by the interpreter in the same step as the *)
+(* journal append, so a rolled-back outcome leaves none.                   *)
+(* The network is a set of receipts: the attacker may drop,                *)
 (* duplicate, reorder and replay any of them, and re-sign one under a      *)
 (* wrong key (ForgeReceipt).                                               *)
 (*                                                                         *)
@@ -44,7 +50,10 @@ CONSTANTS
     BUG_NoReplayCheck,      \* receipts: neither nonce nor chain is checked
     BUG_NoChainCheck,       \* receipts: the chain link is not checked
     BUG_NoEpochCheck,       \* receipts: the epoch is not checked
-    BUG_NoSignatureCheck    \* receipts: the signer is not checked
+    BUG_NoSignatureCheck,   \* receipts: the signer is not checked
+    BUG_ChannelStateOutsideGuard, \* channel state changes at prepare time
+    BUG_ChainPerSource      \* receipts: one nonce and chain per source,
+                            \* across all destinations
 
 ASSUME GCConstantsOK ==
     /\ Holders \subseteq Auth
@@ -64,21 +73,23 @@ VARIABLES
     pEpoch,     \* ... and the epoch it was evaluated in
     charged,    \* the outcome in flight has been charged
     journal,    \* the facts appended to the context journal
-    nextNonce,  \* the sender's next receipt nonce in the current epoch
+    nextNonce,  \* nextNonce[a][d]: a's next receipt nonce to d in the epoch
     wire,       \* every receipt ever put on the network (never shrinks)
     accepted,   \* accepted[d][s]: the last receipt nonce d accepted from s
     rlog,       \* the receipts log of each receiver, in acceptance order
-    denials     \* the typed denial reasons seen (they stay local)
+    denials,    \* the typed denial reasons seen (they stay local)
+    chan,       \* the channel and handshake state changes, one per outcome
+    issued      \* issued[a][d]: the nonces of a's receipts to d in the epoch
 
 vars == <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch, charged,
-          journal, nextNonce, wire, accepted, rlog, denials>>
+          journal, nextNonce, wire, accepted, rlog, denials, chan, issued>>
 
 GCEpochs == 0..MaxEpoch
 GCNonces == 1..(Limit + 1)
 GCPhases == {"Idle", "Allowed", "Charged", "Appended"}
 GCReasons == {"MissingCapability", "InsufficientBudget"}
 
-GCFact == [src : Auth, epoch : GCEpochs, nonce : GCNonces, cost : Costs]
+GCFact == [src : Auth, dst : Auth, epoch : GCEpochs, nonce : GCNonces, cost : Costs]
 GCReceipt == [src : Auth, dst : Auth, epoch : GCEpochs, nonce : GCNonces,
               prev : 0..Limit, cost : Costs, signer : Auth]
 GCLogEntry == [src : Auth, epoch : GCEpochs, nonce : GCNonces, prev : 0..Limit,
@@ -113,20 +124,27 @@ GCInit ==
     /\ pEpoch = 0
     /\ charged = FALSE
     /\ journal = {}
-    /\ nextNonce = [a \in Auth |-> 1]
+    /\ nextNonce = [a \in Auth |-> [d \in Auth |-> 1]]
     /\ wire = {}
     /\ accepted = [d \in Auth |-> [s \in Auth |-> 0]]
     /\ rlog = [d \in Auth |-> <<>>]
     /\ denials = {}
+    /\ chan = {}
+    /\ issued = [a \in Auth |-> [d \in Auth |-> {}]]
+
+(* The journal fact (and the channel record) of a's outcome to d.         *)
+GCOpFact(a, d, e, c, n) == [src |-> a, dst |-> d, epoch |-> e, nonce |-> n, cost |-> c]
 
 (***************************************************************************)
 (* PrepareOperation(a, d, c): authority a asks to send an operation of     *)
 (* cost c to d.  Enabled iff the interpreter is idle and both guards pass; *)
 (* the allowed outcome becomes the one in flight.  (prepare_* in impl/.)   *)
+(* prepare_* is pure: it changes no channel state, unless                  *)
+(* BUG_ChannelStateOutsideGuard (a handshake started, a replay stamp       *)
+(* taken, a channel registered before anything is charged).                *)
 (***************************************************************************)
 PrepareOperation(a, d, c) ==
     /\ phase = "Idle"
-    /\ a # d
     /\ GCCapOK(a)
     /\ GCBudgetOK(a, c)
     /\ phase' = "Allowed"
@@ -134,8 +152,11 @@ PrepareOperation(a, d, c) ==
     /\ pDst' = d
     /\ pCost' = c
     /\ pEpoch' = epoch
+    /\ chan' = IF BUG_ChannelStateOutsideGuard
+                 THEN chan \cup {GCOpFact(a, d, epoch, c, nextNonce[a][d])}
+                 ELSE chan
     /\ UNCHANGED <<epoch, spent, committed, charged, journal, nextNonce, wire,
-                   accepted, rlog, denials>>
+                   accepted, rlog, denials, issued>>
 
 (***************************************************************************)
 (* DenyOperation(a, d, c): the same request when a guard fails.  The deny  *)
@@ -143,17 +164,16 @@ PrepareOperation(a, d, c) ==
 (***************************************************************************)
 DenyOperation(a, d, c) ==
     /\ phase = "Idle"
-    /\ a # d
     /\ ~(GCCapOK(a) /\ GCBudgetOK(a, c))
     /\ denials' = denials \cup
             {IF ~GCCapOK(a) THEN "MissingCapability" ELSE "InsufficientBudget"}
     /\ IF BUG_EffectsOnDeny
          THEN wire' = wire \cup
-                {[src |-> a, dst |-> d, epoch |-> epoch, nonce |-> nextNonce[a],
-                  prev |-> nextNonce[a] - 1, cost |-> c, signer |-> a]}
+                {[src |-> a, dst |-> d, epoch |-> epoch, nonce |-> nextNonce[a][d],
+                  prev |-> nextNonce[a][d] - 1, cost |-> c, signer |-> a]}
          ELSE UNCHANGED wire
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
-                   charged, journal, nextNonce, accepted, rlog>>
+                   charged, journal, nextNonce, accepted, rlog, chan, issued>>
 
 (***************************************************************************)
 (* ChargeFlowBudget: the interpreter's first effect.  Enabled iff an       *)
@@ -166,25 +186,29 @@ ChargeFlowBudget ==
     /\ charged' = TRUE
     /\ phase' = IF BUG_ChargeAfterAppend THEN "Appended" ELSE "Charged"
     /\ UNCHANGED <<epoch, committed, pAuth, pDst, pCost, pEpoch, journal,
-                   nextNonce, wire, accepted, rlog, denials>>
+                   nextNonce, wire, accepted, rlog, denials, chan, issued>>
 
 (***************************************************************************)
-(* JournalAppend: the second effect, after the charge.                     *)
+(* JournalAppend: the second effect, after the charge.  The outcome's      *)
+(* channel commands are committed in the same step (all or nothing).       *)
 (***************************************************************************)
 JournalAppend ==
     /\ phase = IF BUG_ChargeAfterAppend THEN "Allowed" ELSE "Charged"
-    /\ journal' = journal \cup {[src |-> pAuth, epoch |-> pEpoch,
-                                 nonce |-> nextNonce[pAuth], cost |-> pCost]}
+    /\ journal' = journal \cup {GCOpFact(pAuth, pDst, pEpoch, pCost, nextNonce[pAuth][pDst])}
+    /\ chan' = IF BUG_ChannelStateOutsideGuard
+                 THEN chan
+                 ELSE chan \cup {GCOpFact(pAuth, pDst, pEpoch, pCost, nextNonce[pAuth][pDst])}
     /\ spent' = IF BUG_DoubleCharge
                   THEN [spent EXCEPT ![pAuth][pEpoch] = @ + pCost]
                   ELSE spent
     /\ phase' = "Appended"
     /\ UNCHANGED <<epoch, committed, pAuth, pDst, pCost, pEpoch, charged,
-                   nextNonce, wire, accepted, rlog, denials>>
+                   nextNonce, wire, accepted, rlog, denials, issued>>
 
 (***************************************************************************)
 (* JournalAppendFails: the append fails after the charge; the interpreter  *)
-(* rolls the charge back, sends nothing and returns to Idle.               *)
+(* rolls the charge back, sends nothing and returns to Idle (no channel    *)
+(* command of the outcome has run).                                        *)
 (***************************************************************************)
 JournalAppendFails ==
     /\ phase = "Charged"
@@ -194,23 +218,29 @@ JournalAppendFails ==
     /\ phase' = "Idle"
     /\ GCResetPending
     /\ UNCHANGED <<epoch, committed, journal, nextNonce, wire, accepted, rlog,
-                   denials>>
+                   denials, chan, issued>>
 
 (***************************************************************************)
 (* SendPacket: the last effect.  Enabled iff charged and appended; puts    *)
 (* the packet and its receipt on the network and commits the outcome.     *)
+(* The receipt's nonce and chain link are those of the (pAuth, pDst)       *)
+(* stream; BUG_ChainPerSource numbers and chains every destination's       *)
+(* receipts in one stream per source.                                      *)
 (***************************************************************************)
 SendPacket ==
     /\ phase = "Appended"
     /\ charged
     /\ committed' = [committed EXCEPT ![pAuth][pEpoch] = @ + pCost]
     /\ wire' = wire \cup
-         {[src |-> pAuth, dst |-> pDst, epoch |-> pEpoch, nonce |-> nextNonce[pAuth],
-           prev |-> nextNonce[pAuth] - 1, cost |-> pCost, signer |-> pAuth]}
-    /\ nextNonce' = [nextNonce EXCEPT ![pAuth] = @ + 1]
+         {[src |-> pAuth, dst |-> pDst, epoch |-> pEpoch, nonce |-> nextNonce[pAuth][pDst],
+           prev |-> nextNonce[pAuth][pDst] - 1, cost |-> pCost, signer |-> pAuth]}
+    /\ nextNonce' = IF BUG_ChainPerSource
+                      THEN [nextNonce EXCEPT ![pAuth] = [d \in Auth |-> nextNonce[pAuth][pDst] + 1]]
+                      ELSE [nextNonce EXCEPT ![pAuth][pDst] = @ + 1]
+    /\ issued' = [issued EXCEPT ![pAuth][pDst] = @ \cup {nextNonce[pAuth][pDst]}]
     /\ phase' = "Idle"
     /\ GCResetPending
-    /\ UNCHANGED <<epoch, spent, journal, accepted, rlog, denials>>
+    /\ UNCHANGED <<epoch, spent, journal, accepted, rlog, denials, chan>>
 
 (***************************************************************************)
 (* AdvanceEpoch: the context moves to the next epoch while the interpreter *)
@@ -223,10 +253,11 @@ AdvanceEpoch ==
     /\ spent' = IF BUG_EpochCarryOver
                   THEN [a \in Auth |-> [spent[a] EXCEPT ![epoch + 1] = spent[a][epoch]]]
                   ELSE spent
-    /\ nextNonce' = [a \in Auth |-> 1]
+    /\ nextNonce' = [a \in Auth |-> [d \in Auth |-> 1]]
     /\ accepted' = [d \in Auth |-> [s \in Auth |-> 0]]
+    /\ issued' = [a \in Auth |-> [d \in Auth |-> {}]]
     /\ UNCHANGED <<committed, phase, pAuth, pDst, pCost, pEpoch, charged, journal,
-                   wire, rlog, denials>>
+                   wire, rlog, denials, chan>>
 
 (***************************************************************************)
 (* ReceiveReceipt(r): r.dst accepts a receipt from the network.  Enabled   *)
@@ -247,7 +278,7 @@ ReceiveReceipt(r) ==
                   Append(@, [src |-> r.src, epoch |-> r.epoch, nonce |-> r.nonce,
                              prev |-> r.prev, signer |-> r.signer, at |-> epoch])]
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
-                   charged, journal, nextNonce, wire, denials>>
+                   charged, journal, nextNonce, wire, denials, chan, issued>>
 
 (***************************************************************************)
 (* ForgeReceipt(r, s): the attacker re-signs an observed receipt under the *)
@@ -258,7 +289,7 @@ ForgeReceipt(r, s) ==
     /\ s # r.src
     /\ wire' = wire \cup {[r EXCEPT !.signer = s]}
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
-                   charged, journal, nextNonce, accepted, rlog, denials>>
+                   charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
 
 GCNext ==
     \/ \E a \in Auth, d \in Auth, c \in Costs :
@@ -287,11 +318,13 @@ GCTypeOK ==
     /\ pEpoch \in GCEpochs
     /\ charged \in BOOLEAN
     /\ journal \subseteq GCFact
-    /\ nextNonce \in [Auth -> GCNonces]
+    /\ nextNonce \in [Auth -> [Auth -> GCNonces]]
     /\ wire \subseteq GCReceipt
     /\ accepted \in [Auth -> [Auth -> 0..(Limit + 1)]]
     /\ \A d \in Auth : rlog[d] \in Seq(GCLogEntry)
     /\ denials \subseteq GCReasons
+    /\ chan \subseteq GCFact
+    /\ issued \in [Auth -> [Auth -> SUBSET GCNonces]]
 
 (***************************************************************************)
 (* GCBudgetWithinLimit: no authority ever spends more than Limit in an    *)
@@ -313,6 +346,15 @@ GCChargeFirst == phase = "Appended" => charged
 GCAtomicRollback == phase = "Idle" => spent = committed
 
 (***************************************************************************)
+(* GCChannelStateAtomic: the channel and handshake state is, at every      *)
+(* step, exactly that of the journaled outcomes: prepare_* changes none    *)
+(* (it is pure), the interpreter changes it in the step that appends the   *)
+(* journal, and a denied or rolled-back outcome started no handshake, took *)
+(* no replay stamp and registered or retired no channel (DESIGN.md 4, 5).  *)
+(***************************************************************************)
+GCChannelStateAtomic == chan = journal
+
+(***************************************************************************)
 (* GCCapabilityRequired: every journal fact comes from an authority that  *)
 (* holds the capability (DESIGN.md 4: capability first).                   *)
 (***************************************************************************)
@@ -325,7 +367,8 @@ GCCapabilityRequired == \A f \in journal : f.src \in Holders
 GCNoEffectOnDeny ==
     \A r \in wire :
         r.signer = r.src =>
-            \E f \in journal : f.src = r.src /\ f.epoch = r.epoch /\ f.nonce = r.nonce
+            \E f \in journal :
+                f.src = r.src /\ f.dst = r.dst /\ f.epoch = r.epoch /\ f.nonce = r.nonce
 
 GCSameStream(d, i, j) ==
     /\ rlog[d][i].src = rlog[d][j].src
@@ -362,7 +405,19 @@ GCReceiptEpoch == \A d \in Auth : \A i \in 1..Len(rlog[d]) : rlog[d][i].epoch = 
 (***************************************************************************)
 GCReceiptSigner == \A d \in Auth : \A i \in 1..Len(rlog[d]) : rlog[d][i].signer = rlog[d][i].src
 
+(***************************************************************************)
+(* GCReceiptVerifiable: every genuine receipt of the epoch links to the    *)
+(* start of its chain (0) or to a receipt its sender issued to the same    *)
+(* receiver, so a receiver given its receipts in order can check every     *)
+(* link: a destination never sees a link to a receipt sent elsewhere       *)
+(* (DESIGN.md 4).                                                          *)
+(***************************************************************************)
+GCReceiptVerifiable ==
+    \A r \in wire :
+        (r.signer = r.src /\ r.epoch = epoch /\ r.prev # 0) => r.prev \in issued[r.src][r.dst]
+
 THEOREM GCSpec => [](GCTypeOK /\ GCBudgetWithinLimit /\ GCChargeFirst /\ GCAtomicRollback
                      /\ GCCapabilityRequired /\ GCNoEffectOnDeny /\ GCReceiptNoReplay
-                     /\ GCReceiptChain /\ GCReceiptEpoch /\ GCReceiptSigner)
+                     /\ GCReceiptChain /\ GCReceiptEpoch /\ GCReceiptSigner
+                     /\ GCChannelStateAtomic /\ GCReceiptVerifiable)
 =============================================================================

@@ -52,11 +52,13 @@ def _initial(v: GCVocab) -> dict[str, Any]:
         "pEpoch": z3.IntVal(0),
         "charged": z3.BoolVal(False),
         "journal": z3.K(S.fact, z3.BoolVal(False)),
-        "nextNonce": z3.K(A, z3.IntVal(1)),
+        "nextNonce": z3.K(A, z3.K(A, z3.IntVal(1))),
         "wire": z3.K(S.receipt, z3.BoolVal(False)),
         "accepted": z3.K(A, z3.K(A, z3.IntVal(0))),
         "rlog": z3.K(A, S.log.log(0, z3.K(ii, S.entry.entry(none, 0, 0, 0, none, 0)))),
         "denials": z3.K(S.reason.sort, z3.BoolVal(False)),
+        "chan": z3.K(S.fact, z3.BoolVal(False)),
+        "issued": z3.K(A, z3.K(A, z3.K(ii, z3.BoolVal(False)))),
     }
 
 
@@ -209,8 +211,60 @@ def test_a_send_puts_its_receipt_on_the_wire_and_advances_the_nonce() -> None:
     s = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1), **_in_flight(v, "Appended"))
     t, step = _after(v, "SendPacket", s)
     receipt = v.S.receipt.receipt(a1, a2, 0, 1, 0, 1, a1)
-    assert _valid(v, z3.Implies(step, z3.And(t["wire"][receipt], t["nextNonce"][a1] == 2)))
+    assert _valid(
+        v,
+        z3.Implies(
+            step,
+            z3.And(
+                t["wire"][receipt],
+                t["nextNonce"][a1][a2] == 2,
+                t["nextNonce"][a1][a1] == 1,  # each destination has its own stream
+                t["issued"][a1][a2][1],
+            ),
+        ),
+    )
     assert _keeps(v, "SendPacket", s, gc.GCAtomicRollback)
+
+
+def test_prepare_changes_no_channel_state_unless_the_twin_starts_the_handshake() -> None:
+    """PrepareOperation keeps chan = journal; BUG_ChannelStateOutsideGuard starts the
+    handshake at prepare time (GCChannelStateAtomic), and the append leaves it alone."""
+    v = gc_vocab(**MC)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    s = _initial(v)
+    assert _keeps(v, "PrepareOperation", s, gc.GCChannelStateAtomic, a=a1, d=a2, c=z3.IntVal(1))
+    twin = gc_vocab(**MC, BUG_ChannelStateOutsideGuard=True)
+    assert not _keeps(
+        twin, "PrepareOperation", s, gc.GCChannelStateAtomic, a=a1, d=a2, c=z3.IntVal(1)
+    )
+    appended = _state(v, spent=_per_auth_epoch(v, "a1", 0, 1), **_in_flight(v, "Charged"))
+    assert _keeps(v, "JournalAppend", appended, gc.GCChannelStateAtomic)
+
+
+def test_a_chain_per_source_links_a_peer_to_a_receipt_it_never_gets() -> None:
+    """After a1's receipt to itself (a publish), its send to a2: with a chain per
+    (src, dst) it starts a2's chain (prev 0); BUG_ChainPerSource links it to the publish
+    receipt, which a2 never gets (GCReceiptVerifiable)."""
+    for bug, ok in ((False, True), (True, False)):
+        v = gc_vocab(**MC, BUG_ChainPerSource=bug)
+        a1 = v.S.auth["a1"]
+        A, ii = v.S.auth.sort, z3.IntSort()
+        own = v.S.receipt.receipt(a1, a1, 0, 1, 0, 1, a1)
+        nn = z3.K(A, z3.K(A, z3.IntVal(1)))
+        per_source = z3.Store(nn, a1, z3.K(A, z3.IntVal(2)))
+        per_stream = z3.Store(nn, a1, z3.Store(nn[a1], a1, 2))
+        issued = z3.K(A, z3.K(A, z3.K(ii, z3.BoolVal(False))))
+        issued = z3.Store(issued, a1, z3.Store(issued[a1], a1, z3.Store(issued[a1][a1], 1, True)))
+        s = _state(
+            v,
+            spent=_per_auth_epoch(v, "a1", 0, 2),
+            committed=_per_auth_epoch(v, "a1", 0, 1),
+            wire=z3.Store(_initial(v)["wire"], own, True),
+            nextNonce=per_source if bug else per_stream,
+            issued=issued,
+            **_in_flight(v, "Appended"),
+        )
+        assert _keeps(v, "SendPacket", s, gc.GCReceiptVerifiable) is ok, bug
 
 
 # -- one action against one invariant, for every state ------------------------------

@@ -73,6 +73,9 @@ class Bridge:
         raise NotImplementedError
 
 
+_FACT_FIELDS = ("src", "dst", "epoch", "nonce", "cost")
+
+
 class GCBridge(Bridge):
     """``spec/GuardChain.tla`` with ``Auth = {a1, a2}``, ``NoAuth``, epochs
     ``0..max_epoch``."""
@@ -103,7 +106,9 @@ class GCBridge(Bridge):
 
         def fact(r: Any) -> Any:
             d = _items(r)
-            return F.fact(self._auth(d["src"]), d["epoch"], d["nonce"], d["cost"])
+            return F.fact(
+                self._auth(d["src"]), self._auth(d["dst"]), d["epoch"], d["nonce"], d["cost"]
+            )
 
         def receipt(r: Any) -> Any:
             d = _items(r)
@@ -147,9 +152,19 @@ class GCBridge(Bridge):
             for s_, v in _items(by_s).items():
                 inner = z3.Store(inner, self._auth(s_), v)
             accepted = z3.Store(accepted, self._auth(d), inner)
-        next_nonce = z3.K(A.sort, z3.IntVal(1))
-        for a, v in _items(state["nextNonce"]).items():
-            next_nonce = z3.Store(next_nonce, self._auth(a), v)
+        none_issued = z3.K(ii, z3.BoolVal(False))
+        issued = z3.K(A.sort, z3.K(A.sort, none_issued))
+        for a, by_d in _items(state["issued"]).items():
+            inner = z3.K(A.sort, none_issued)
+            for d_, nonces in _items(by_d).items():
+                inner = z3.Store(inner, self._auth(d_), set_of(nonces, z3.IntVal, ii))
+            issued = z3.Store(issued, self._auth(a), inner)
+        next_nonce = z3.K(A.sort, z3.K(A.sort, z3.IntVal(1)))
+        for a, by_d in _items(state["nextNonce"]).items():
+            inner = z3.K(A.sort, z3.IntVal(1))
+            for d_, v in _items(by_d).items():
+                inner = z3.Store(inner, self._auth(d_), v)
+            next_nonce = z3.Store(next_nonce, self._auth(a), inner)
         return {
             "epoch": z3.IntVal(state["epoch"]),
             "spent": per_epoch(state["spent"]),
@@ -166,6 +181,8 @@ class GCBridge(Bridge):
             "accepted": accepted,
             "rlog": rlog,
             "denials": set_of(state["denials"], lambda r: S.reason[r], S.reason.sort),
+            "chan": set_of(state["chan"], fact, F),
+            "issued": issued,
         }
 
     def decode(self, model: Any, s: State) -> dict[str, Any]:
@@ -219,8 +236,29 @@ class GCBridge(Bridge):
             "pCost": _ev(m, s["pCost"]),
             "pEpoch": _ev(m, s["pEpoch"]),
             "charged": _ev(m, s["charged"]),
-            "journal": record_set(s["journal"], S.fact, ("src", "epoch", "nonce", "cost"), {"src"}),
-            "nextNonce": _fn({_mv(str(a)): _ev(m, s["nextNonce"][a]) for a in roster}),
+            "journal": record_set(s["journal"], S.fact, _FACT_FIELDS, {"src", "dst"}),
+            "chan": record_set(s["chan"], S.fact, _FACT_FIELDS, {"src", "dst"}),
+            "issued": _fn(
+                {
+                    _mv(str(a)): _fn(
+                        {
+                            _mv(str(d)): frozenset(
+                                n
+                                for n in range(1, _ev(m, s["nextNonce"][a][d]) + 1)
+                                if z3.is_true(m.eval(s["issued"][a][d][n], True))
+                            )
+                            for d in roster
+                        }
+                    )
+                    for a in roster
+                }
+            ),
+            "nextNonce": _fn(
+                {
+                    _mv(str(a)): _fn({_mv(str(d)): _ev(m, s["nextNonce"][a][d]) for d in roster})
+                    for a in roster
+                }
+            ),
             "wire": record_set(
                 s["wire"],
                 S.receipt,

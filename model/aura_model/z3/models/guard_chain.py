@@ -46,6 +46,7 @@ __all__ = [
     "GC_BOUNDED_FORMS",
     "GC_BUGS",
     "GC_FLAGS",
+    "GC_IMPLIED",
     "GC_INVARIANTS",
     "GC_MC_CONSTANTS",
     "GC_OPT_IN",
@@ -62,14 +63,17 @@ __all__ = [
     "GCBudgetWithinLimit",
     "GCCapOK",
     "GCCapabilityRequired",
+    "GCChannelStateAtomic",
     "GCChargeFirst",
     "GCCommittedWithinLimit",
     "GCConstantsOK",
     "GCFresh",
     "GCInit",
+    "GCIssuedBelowNext",
     "GCLogEndsAtAccepted",
     "GCNoEffectOnDeny",
     "GCNoncesWithinBudget",
+    "GCOpFact",
     "GCPendingWellFormed",
     "GCReceiptChain",
     "GCReceiptChainBounded",
@@ -80,6 +84,7 @@ __all__ = [
     "GCReceiptNoReplayBounded",
     "GCReceiptSigner",
     "GCReceiptSignerBounded",
+    "GCReceiptVerifiable",
     "GCResetPending",
     "GCSameStream",
     "GCSorts",
@@ -120,6 +125,8 @@ GC_BUGS = (
     ("BUG_NoChainCheck", "GCReceiptChain"),
     ("BUG_NoEpochCheck", "GCReceiptEpoch"),
     ("BUG_NoSignatureCheck", "GCReceiptSigner"),
+    ("BUG_ChannelStateOutsideGuard", "GCChannelStateAtomic"),
+    ("BUG_ChainPerSource", "GCReceiptVerifiable"),
 )
 GC_FLAGS = tuple(dict.fromkeys(flag for flag, _ in GC_BUGS))
 
@@ -131,6 +138,12 @@ GC_SCHEDULES = {
     ("BUG_NoChainCheck", "GCReceiptChain"): (*_SEND, *_SEND, "ReceiveReceipt"),
     # Without the budget guard a third send in one epoch takes nonce Limit + 2.
     ("BUG_NoBudgetCheck", "GCTypeOK"): (*_SEND, *_SEND, *_SEND),
+    # One send delivered twice; one send re-signed by the attacker and delivered.
+    ("BUG_NoReplayCheck", "GCReceiptNoReplay"): (*_SEND, "ReceiveReceipt", "ReceiveReceipt"),
+    ("BUG_NoSignatureCheck", "GCReceiptSigner"): (*_SEND, "ForgeReceipt", "ReceiveReceipt"),
+    # A send to itself (a publish), then to a peer: the second's chain link
+    # names a receipt its receiver never gets.
+    ("BUG_ChainPerSource", "GCReceiptVerifiable"): (*_SEND, *_SEND),
 }
 
 # The constants of spec/MC_GuardChain*.cfg: bug twins and searches run on them.
@@ -147,6 +160,12 @@ GC_ASSUME = {
     "GCStreamGapless": ("GCStreamGapless", "GCAcceptedLogged", "GCWireJournaled"),
 }
 
+# Invariants that follow from lemmas in one state (each lemma proved in its row).
+GC_IMPLIED = {
+    "GCNoEffectOnDeny": ("GCWireJournaled",),
+    "GCReceiptVerifiable": ("GCWireJournaled", "GCIssuedBelowNext"),
+}
+
 
 class GCSorts:
     """The sorts of the GuardChain twin (declared once per Z3 context)."""
@@ -157,7 +176,7 @@ class GCSorts:
         self.reason = EnumSort("GCReason", REASONS)
         a, ii = self.auth.sort, z3.IntSort()
         fact = z3.Datatype("GCFact")
-        fact.declare("fact", ("src", a), ("epoch", ii), ("nonce", ii), ("cost", ii))
+        fact.declare("fact", ("src", a), ("dst", a), ("epoch", ii), ("nonce", ii), ("cost", ii))
         receipt = z3.Datatype("GCReceipt")
         receipt.declare(
             "receipt",
@@ -257,11 +276,13 @@ def gc_variables(v: GCVocab) -> dict[str, Any]:
         "pEpoch": ii,
         "charged": bb,
         "journal": z3.ArraySort(S.fact, bb),
-        "nextNonce": z3.ArraySort(A, ii),
+        "nextNonce": z3.ArraySort(A, z3.ArraySort(A, ii)),
         "wire": z3.ArraySort(S.receipt, bb),
         "accepted": z3.ArraySort(A, z3.ArraySort(A, ii)),
         "rlog": z3.ArraySort(A, S.log),
         "denials": z3.ArraySort(S.reason.sort, bb),
+        "chan": z3.ArraySort(S.fact, bb),
+        "issued": z3.ArraySort(A, z3.ArraySort(A, z3.ArraySort(ii, bb))),
     }
 
 
@@ -341,12 +362,29 @@ def GCInit(v: GCVocab, s: State) -> Any:
         s["pEpoch"] == 0,
         z3.Not(s["charged"]),
         s["journal"] == z3.K(S.fact, z3.BoolVal(False)),
-        s["nextNonce"] == z3.K(A, z3.IntVal(1)),
+        s["nextNonce"] == z3.K(A, z3.K(A, z3.IntVal(1))),
         s["wire"] == z3.K(S.receipt, z3.BoolVal(False)),
         s["accepted"] == z3.K(A, z3.K(A, z3.IntVal(0))),
         s["rlog"] == z3.K(A, _empty_log(v)),
         s["denials"] == z3.K(S.reason.sort, z3.BoolVal(False)),
+        s["chan"] == z3.K(S.fact, z3.BoolVal(False)),
+        s["issued"] == _nothing_issued(v),
     )
+
+
+def _nothing_issued(v: GCVocab) -> Any:
+    A = v.S.auth.sort
+    return z3.K(A, z3.K(A, z3.K(z3.IntSort(), z3.BoolVal(False))))
+
+
+def GCOpFact(v: GCVocab, a: Any, d: Any, e: Any, c: Any, *, n: Any) -> Any:
+    """The journal fact (and the channel record) of ``a``'s outcome to ``d``."""
+    return v.S.fact.fact(a, d, e, n, c)
+
+
+def _in_flight_fact(v: GCVocab, s: State) -> Any:
+    a, d = s["pAuth"], s["pDst"]
+    return GCOpFact(v, a, d, s["pEpoch"], s["pCost"], n=s["nextNonce"][a][d])
 
 
 # -- actions (relation over s, t and the action's parameters p) ----------------
@@ -355,12 +393,13 @@ def GCInit(v: GCVocab, s: State) -> Any:
 def PrepareOperation(v: GCVocab, s: State, t: State, p: Params) -> Any:
     a, d, c = p["a"], p["d"], p["c"]
     phase = v.S.phase
+    eager = v.bug("BUG_ChannelStateOutsideGuard")
+    chan = z3.Store(s["chan"], GCOpFact(v, a, d, s["epoch"], c, n=s["nextNonce"][a][d]), True)
     return z3.And(
         _in_auth(v, a),
         _in_auth(v, d),
         _is_cost(v, c),
         s["phase"] == phase["Idle"],
-        a != d,
         GCCapOK(v, a),
         GCBudgetOK(v, s, a, c),
         t["phase"] == phase["Allowed"],
@@ -368,6 +407,7 @@ def PrepareOperation(v: GCVocab, s: State, t: State, p: Params) -> Any:
         t["pDst"] == d,
         t["pCost"] == c,
         t["pEpoch"] == s["epoch"],
+        *([t["chan"] == chan] if eager else []),
     )
 
 
@@ -375,14 +415,14 @@ def DenyOperation(v: GCVocab, s: State, t: State, p: Params) -> Any:
     a, d, c = p["a"], p["d"], p["c"]
     S = v.S
     reason = z3.If(GCCapOK(v, a), S.reason["InsufficientBudget"], S.reason["MissingCapability"])
-    r = S.receipt.receipt(a, d, s["epoch"], s["nextNonce"][a], s["nextNonce"][a] - 1, c, a)
+    n = s["nextNonce"][a][d]
+    r = S.receipt.receipt(a, d, s["epoch"], n, n - 1, c, a)
     wire = z3.Store(s["wire"], r, True) if v.bug("BUG_EffectsOnDeny") else s["wire"]
     return z3.And(
         _in_auth(v, a),
         _in_auth(v, d),
         _is_cost(v, c),
         s["phase"] == S.phase["Idle"],
-        a != d,
         z3.Not(z3.And(GCCapOK(v, a), GCBudgetOK(v, s, a, c))),
         t["denials"] == z3.Store(s["denials"], reason, True),
         t["wire"] == wire,
@@ -404,7 +444,8 @@ def ChargeFlowBudget(v: GCVocab, s: State, t: State, p: Params) -> Any:
 
 def JournalAppend(v: GCVocab, s: State, t: State, p: Params) -> Any:
     before = "Allowed" if v.bug("BUG_ChargeAfterAppend") else "Charged"
-    f = v.S.fact.fact(s["pAuth"], s["pEpoch"], s["nextNonce"][s["pAuth"]], s["pCost"])
+    f = _in_flight_fact(v, s)
+    chan = s["chan"] if v.bug("BUG_ChannelStateOutsideGuard") else z3.Store(s["chan"], f, True)
     spent = (
         _add(s["spent"], s["pAuth"], s["pEpoch"], s["pCost"])
         if v.bug("BUG_DoubleCharge")
@@ -413,6 +454,7 @@ def JournalAppend(v: GCVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(
         s["phase"] == v.S.phase[before],
         t["journal"] == z3.Store(s["journal"], f, True),
+        t["chan"] == chan,
         t["spent"] == spent,
         t["phase"] == v.S.phase["Appended"],
     )
@@ -433,15 +475,25 @@ def JournalAppendFails(v: GCVocab, s: State, t: State, p: Params) -> Any:
 
 
 def SendPacket(v: GCVocab, s: State, t: State, p: Params) -> Any:
-    a = s["pAuth"]
-    n = s["nextNonce"][a]
-    r = v.S.receipt.receipt(a, s["pDst"], s["pEpoch"], n, n - 1, s["pCost"], a)
+    a, d = s["pAuth"], s["pDst"]
+    nn = s["nextNonce"]
+    n = nn[a][d]
+    r = v.S.receipt.receipt(a, d, s["pEpoch"], n, n - 1, s["pCost"], a)
+    if v.bug("BUG_ChainPerSource"):
+        # One counter per source: every destination's entry moves together.
+        after = z3.Store(nn, a, z3.K(v.S.auth.sort, n + 1))
+    else:
+        after = z3.Store(nn, a, z3.Store(nn[a], d, n + 1))
     return z3.And(
         s["phase"] == v.S.phase["Appended"],
         s["charged"],
         t["committed"] == _add(s["committed"], a, s["pEpoch"], s["pCost"]),
         t["wire"] == z3.Store(s["wire"], r, True),
-        t["nextNonce"] == z3.Store(s["nextNonce"], a, n + 1),
+        t["nextNonce"] == after,
+        t["issued"]
+        == z3.Store(
+            s["issued"], a, z3.Store(s["issued"][a], d, z3.Store(s["issued"][a][d], n, True))
+        ),
         t["phase"] == v.S.phase["Idle"],
         *GCResetPending(v, t),
     )
@@ -452,8 +504,9 @@ def AdvanceEpoch(v: GCVocab, s: State, t: State, p: Params) -> Any:
     parts = [
         s["phase"] == v.S.phase["Idle"],
         t["epoch"] == s["epoch"] + 1,
-        t["nextNonce"] == z3.K(A, z3.IntVal(1)),
+        t["nextNonce"] == z3.K(A, z3.K(A, z3.IntVal(1))),
         t["accepted"] == z3.K(A, z3.K(A, z3.IntVal(0))),
+        t["issued"] == _nothing_issued(v),
     ]
     if v.max_epoch is not None:
         parts.append(s["epoch"] < v.max_epoch)
@@ -517,22 +570,27 @@ def gc_actions(v: GCVocab) -> dict[str, Action]:
     A, ii, R = v.S.auth.sort, z3.IntSort(), v.S.receipt
     request = {"a": A, "d": A, "c": ii}
     carry = ("spent",) if v.bug("BUG_EpochCarryOver") else ()
+    eager = ("chan",) if v.bug("BUG_ChannelStateOutsideGuard") else ()
 
     def bound(action: Any) -> Any:
         return functools.partial(action, v)
 
     return {
         "PrepareOperation": Action(
-            bound(PrepareOperation), ("phase", "pAuth", "pDst", "pCost", "pEpoch"), request
+            bound(PrepareOperation),
+            ("phase", "pAuth", "pDst", "pCost", "pEpoch", *eager),
+            request,
         ),
         "DenyOperation": Action(bound(DenyOperation), ("denials", "wire"), request),
         "ChargeFlowBudget": Action(bound(ChargeFlowBudget), ("spent", "charged", "phase")),
-        "JournalAppend": Action(bound(JournalAppend), ("journal", "spent", "phase")),
+        "JournalAppend": Action(bound(JournalAppend), ("journal", "chan", "spent", "phase")),
         "JournalAppendFails": Action(bound(JournalAppendFails), ("spent", "phase", *_PENDING)),
         "SendPacket": Action(
-            bound(SendPacket), ("committed", "wire", "nextNonce", "phase", *_PENDING)
+            bound(SendPacket), ("committed", "wire", "nextNonce", "issued", "phase", *_PENDING)
         ),
-        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "nextNonce", "accepted", *carry)),
+        "AdvanceEpoch": Action(
+            bound(AdvanceEpoch), ("epoch", "nextNonce", "accepted", "issued", *carry)
+        ),
         "ReceiveReceipt": Action(bound(ReceiveReceipt), ("accepted", "rlog"), {"r": R}),
         "ForgeReceipt": Action(bound(ForgeReceipt), ("wire",), {"r": R, "s": A}),
     }
@@ -575,8 +633,12 @@ def GCTypeOK(v: GCVocab, s: State) -> Any:
         z3.Or(s["pDst"] == v.no_auth, _in_auth(v, s["pDst"])),
         z3.Or(s["pCost"] == 0, _is_cost(v, s["pCost"])),
         s["pEpoch"] >= 0,
-        # nextNonce \in [Auth -> 1..(Limit + 1)]: every send costs at least 1.
-        *(z3.And(s["nextNonce"][x] >= 1, s["nextNonce"][x] <= v.Limit + 1) for x in v.roster),
+        # nextNonce \in [Auth -> [Auth -> 1..(Limit + 1)]]: every send costs at least 1.
+        *(
+            z3.And(s["nextNonce"][x][y] >= 1, s["nextNonce"][x][y] <= v.Limit + 1)
+            for x in v.roster
+            for y in v.roster
+        ),
         *(L.len(s["rlog"][x]) >= 0 for x in v.roster),
     )
 
@@ -599,6 +661,10 @@ def GCAtomicRollback(v: GCVocab, s: State) -> Any:
     )
 
 
+def GCChannelStateAtomic(v: GCVocab, s: State) -> Any:
+    return s["chan"] == s["journal"]
+
+
 def GCCapabilityRequired(v: GCVocab, s: State) -> Any:
     F = v.S.fact
     f = z3.Const("f!q", F)
@@ -617,6 +683,7 @@ def GCNoEffectOnDeny(v: GCVocab, s: State) -> Any:
                 z3.And(
                     s["journal"][f],
                     F.src(f) == R.src(r),
+                    F.dst(f) == R.dst(r),
                     F.epoch(f) == R.epoch(r),
                     F.nonce(f) == R.nonce(r),
                 ),
@@ -691,6 +758,23 @@ def GCReceiptSigner(v: GCVocab, s: State) -> Any:
     return _every_entry(v, s, lambda d, i, x: E.signer(x) == E.src(x))
 
 
+def GCReceiptVerifiable(v: GCVocab, s: State) -> Any:
+    R = v.S.receipt
+    r = z3.Const("r!v", R)
+    return z3.ForAll(
+        [r],
+        z3.Implies(
+            z3.And(
+                s["wire"][r],
+                R.signer(r) == R.src(r),
+                R.epoch(r) == s["epoch"],
+                R.prev(r) != 0,
+            ),
+            s["issued"][R.src(r)][R.dst(r)][R.prev(r)],
+        ),
+    )
+
+
 GC_INVARIANTS: dict[str, Callable[[GCVocab, State], Any]] = {
     "GCTypeOK": GCTypeOK,
     "GCBudgetWithinLimit": GCBudgetWithinLimit,
@@ -702,6 +786,8 @@ GC_INVARIANTS: dict[str, Callable[[GCVocab, State], Any]] = {
     "GCReceiptChain": GCReceiptChain,
     "GCReceiptEpoch": GCReceiptEpoch,
     "GCReceiptSigner": GCReceiptSigner,
+    "GCChannelStateAtomic": GCChannelStateAtomic,
+    "GCReceiptVerifiable": GCReceiptVerifiable,
 }
 
 
@@ -749,9 +835,7 @@ def GCPendingWellFormed(v: GCVocab, s: State) -> Any:
         # The outcome in flight, once appended, has its journal fact.
         z3.Implies(
             s["phase"] == phase["Appended"],
-            s["journal"][
-                v.S.fact.fact(s["pAuth"], s["pEpoch"], s["nextNonce"][s["pAuth"]], s["pCost"])
-            ],
+            s["journal"][_in_flight_fact(v, s)],
         ),
     )
 
@@ -763,8 +847,13 @@ def GCCommittedWithinLimit(v: GCVocab, s: State) -> Any:
 
 
 def GCNoncesWithinBudget(v: GCVocab, s: State) -> Any:
-    """Sends of the current epoch: nonces 1..nextNonce-1, each costing >= 1."""
-    return z3.And(*(s["nextNonce"][a] - 1 <= s["committed"][a][s["epoch"]] for a in v.roster))
+    """Sends of the current epoch: nonces 1..nextNonce-1 per destination, each costing >= 1."""
+    return z3.And(
+        *(
+            z3.Sum(*(s["nextNonce"][a][d] - 1 for d in v.roster)) <= s["committed"][a][s["epoch"]]
+            for a in v.roster
+        )
+    )
 
 
 def _wire_journaled(v: GCVocab, s: State, r: Any) -> Any:
@@ -772,12 +861,13 @@ def _wire_journaled(v: GCVocab, s: State, r: Any) -> Any:
     return z3.Implies(
         z3.And(s["wire"][r], R.signer(r) == R.src(r)),
         z3.And(
-            s["journal"][F.fact(R.src(r), R.epoch(r), R.nonce(r), R.cost(r))],
+            s["journal"][F.fact(R.src(r), R.dst(r), R.epoch(r), R.nonce(r), R.cost(r))],
             _in_auth(v, R.src(r)),
+            _in_auth(v, R.dst(r)),
             R.epoch(r) <= s["epoch"],
             R.nonce(r) >= 1,
             R.prev(r) == R.nonce(r) - 1,
-            z3.Implies(R.epoch(r) == s["epoch"], R.nonce(r) < s["nextNonce"][R.src(r)]),
+            z3.Implies(R.epoch(r) == s["epoch"], R.nonce(r) < s["nextNonce"][R.src(r)][R.dst(r)]),
         ),
     )
 
@@ -792,7 +882,7 @@ def GCWireJournaled(v: GCVocab, s: State) -> Any:
 def GCAcceptedBelowNext(v: GCVocab, s: State) -> Any:
     return z3.And(
         *(
-            z3.And(s["accepted"][d][a] >= 0, s["accepted"][d][a] < s["nextNonce"][a])
+            z3.And(s["accepted"][d][a] >= 0, s["accepted"][d][a] < s["nextNonce"][a][d])
             for d in v.roster
             for a in v.roster
         )
@@ -870,6 +960,21 @@ def GCAcceptedLogged(v: GCVocab, s: State) -> Any:
     )
 
 
+def GCIssuedBelowNext(v: GCVocab, s: State) -> Any:
+    """Every nonce 1..nextNonce[a][d]-1 of the epoch was issued from a to d."""
+    n = z3.Int("n!i")
+    return z3.And(
+        *(
+            z3.ForAll(
+                [n],
+                z3.Implies(z3.And(n >= 1, n < s["nextNonce"][a][d]), s["issued"][a][d][n]),
+            )
+            for a in v.roster
+            for d in v.roster
+        )
+    )
+
+
 GC_STRENGTHENING: dict[str, Callable[[GCVocab, State], Any]] = {
     "GCSpentAccounted": GCSpentAccounted,
     "GCPendingWellFormed": GCPendingWellFormed,
@@ -880,6 +985,7 @@ GC_STRENGTHENING: dict[str, Callable[[GCVocab, State], Any]] = {
     "GCLogEndsAtAccepted": GCLogEndsAtAccepted,
     "GCStreamGapless": GCStreamGapless,
     "GCAcceptedLogged": GCAcceptedLogged,
+    "GCIssuedBelowNext": GCIssuedBelowNext,
 }
 
 # Lemmas with an existential: assumed only where named (GC_ASSUME).
@@ -1071,10 +1177,6 @@ def _decode_by_auth_epoch(v: GCVocab, m: Any, expr: Any, s: State) -> object:
     return {str(a): {e: _ev(m, expr[a][e]) for e in _epochs(m, s)} for a in v.roster}
 
 
-def _decode_by_auth(v: GCVocab, m: Any, expr: Any, s: State) -> object:
-    return {str(a): _ev(m, expr[a]) for a in v.roster}
-
-
 def _decode_by_auth_auth(v: GCVocab, m: Any, expr: Any, s: State) -> object:
     return {str(d): {str(a): _ev(m, expr[d][a]) for a in v.roster} for d in v.roster}
 
@@ -1099,6 +1201,17 @@ def _decode_rlog(v: GCVocab, m: Any, expr: Any, s: State) -> object:
     return out
 
 
+def _decode_issued(v: GCVocab, m: Any, expr: Any, s: State) -> object:
+    # Nonces of the epoch are 1..nextNonce-1 (and a CTI's stray ones are not shown).
+    def nonces(a: Any, d: Any) -> frozenset[int]:
+        top = m.eval(s["nextNonce"][a][d], True).as_long()
+        return frozenset(
+            n for n in range(1, max(top, 1) + 1) if z3.is_true(m.eval(expr[a][d][n], True))
+        )
+
+    return {str(a): {str(d): nonces(a, d) for d in v.roster} for a in v.roster}
+
+
 def _decode_denials(v: GCVocab, m: Any, expr: Any, s: State) -> object:
     return frozenset(r for r in REASONS if z3.is_true(m.eval(expr[v.S.reason[r]], True)))
 
@@ -1109,14 +1222,20 @@ def gc_decoders(v: GCVocab) -> dict[str, Any]:
     return {
         "spent": functools.partial(_decode_by_auth_epoch, v),
         "committed": functools.partial(_decode_by_auth_epoch, v),
-        "nextNonce": functools.partial(_decode_by_auth, v),
+        "nextNonce": functools.partial(_decode_by_auth_auth, v),
         "accepted": functools.partial(_decode_by_auth_auth, v),
-        "journal": functools.partial(_decode_record_set, ("src", "epoch", "nonce", "cost"), S.fact),
+        "journal": functools.partial(
+            _decode_record_set, ("src", "dst", "epoch", "nonce", "cost"), S.fact
+        ),
+        "chan": functools.partial(
+            _decode_record_set, ("src", "dst", "epoch", "nonce", "cost"), S.fact
+        ),
         "wire": functools.partial(
             _decode_record_set,
             ("src", "dst", "epoch", "nonce", "prev", "cost", "signer"),
             S.receipt,
         ),
         "rlog": functools.partial(_decode_rlog, v),
+        "issued": functools.partial(_decode_issued, v),
         "denials": functools.partial(_decode_denials, v),
     }
