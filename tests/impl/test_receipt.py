@@ -21,10 +21,12 @@ from aura_rendezvous import (
     ReceiptWrongSigner,
     nonce_accepts,
 )
+from aura_rendezvous.core import ReceiptWrongDestination
+from aura_rendezvous.guard import GENESIS_HASH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX
+from .world import ALICE, BOB, CTX, KEYS, MALLORY, MEMBERSHIP, OTHER_CTX, RELAY
 
 
 def issue(n: int, epoch: int = 1) -> list[Receipt]:
@@ -200,3 +202,59 @@ def test_receipt_decoder_mutations(data: st.DataObject) -> None:
         return
     with pytest.raises(ReceiptError):
         verifier().accept(bad, 1)
+
+
+# -- one chain per (src, dst): every receiver can verify what it is sent ------------
+
+
+def test_each_destination_gets_its_own_chain() -> None:
+    """Receipts to BOB and to RELAY interleaved: each receiver sees nonces 1, 2 linked to
+    each other, and its verifier accepts them all in order (a chain per source would
+    hand BOB a link to RELAY's receipt: GCReceiptVerifiable)."""
+    issuer = ReceiptIssuer(KEYS[ALICE])
+    sent = [issuer.issue("connect_direct", CTX, dst, 1, 1)[0] for dst in (BOB, RELAY, BOB, RELAY)]
+    for dst in (BOB, RELAY):
+        mine = [r for r in sent if r.dst == dst]
+        assert [r.nonce for r in mine] == [1, 2]
+        assert mine[0].prev_hash == GENESIS_HASH and mine[1].prev_hash == mine[0].hash()
+        v = ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=dst)
+        for r in mine:
+            v.accept(r, 1)
+        assert v.accepted == mine
+
+
+def test_a_publish_receipt_does_not_break_the_peer_chain() -> None:
+    """A receipt addressed to ALICE herself (publish) leaves BOB's chain at its start."""
+    issuer = ReceiptIssuer(KEYS[ALICE])
+    issuer.issue("publish_descriptor", CTX, ALICE, 1, 1)
+    r, _ = issuer.issue("connect_direct", CTX, BOB, 1, 2)
+    assert (r.nonce, r.prev_hash) == (1, GENESIS_HASH)
+    ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=BOB).accept(r, 1)
+
+
+def test_receipt_for_another_receiver_refused() -> None:
+    """A receipt addressed to BOB is refused by RELAY's verifier, and nothing changes."""
+    r = issue(1)[0]
+    v = ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=RELAY)
+    with pytest.raises(ReceiptWrongDestination) as exc:
+        v.accept(r, 1)
+    assert exc.value.reason == "GCReceiptVerifiable"
+    assert v.accepted == []
+    ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=BOB).accept(r, 1)
+
+
+def test_verifier_undo_restores_the_last_accepted() -> None:
+    """An acceptance rolled back (its outcome failed): the same receipt is accepted again,
+    and the next one links as before."""
+    r1, r2 = issue(2)
+    v = verifier()
+    token = v.accept(r1, 1)
+    v.undo(token)
+    assert v.accepted == []
+    with pytest.raises(ReceiptChainBroken):
+        v.check(r2, 1)
+    v.accept(r1, 1)
+    second = v.accept(r2, 1)
+    v.undo(second)
+    v.accept(r2, 1)
+    assert v.accepted == [r1, r2]

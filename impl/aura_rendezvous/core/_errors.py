@@ -47,6 +47,7 @@ __all__ = [
     "ReceiptError",
     "ReceiptReplayed",
     "ReceiptWrongContext",
+    "ReceiptWrongDestination",
     "ReceiptWrongEpoch",
     "ReceiptWrongSigner",
     "RemoteProtocolError",
@@ -190,6 +191,12 @@ class ReceiptChainBroken(ReceiptError):
 
 class ReceiptWrongContext(ReceiptError):
     reason = "ContextMismatch"
+
+
+class ReceiptWrongDestination(ReceiptError):
+    """Addressed to another authority: its chain link names receipts we never get."""
+
+    reason = "GCReceiptVerifiable"
 
 
 # -- handshakes and secure channels ------------------------------------------------

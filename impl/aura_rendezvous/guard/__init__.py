@@ -56,6 +56,7 @@ from aura_rendezvous.guard._receipt import (
 )
 from aura_rendezvous.guard._receipt_chain import (
     GENESIS_HASH,
+    ReceiptAcceptToken,
     ReceiptIssuer,
     ReceiptToken,
     ReceiptVerifier,
@@ -96,6 +97,7 @@ __all__ = [
     "GuardSnapshot",
     "JournalAppend",
     "Receipt",
+    "ReceiptAcceptToken",
     "ReceiptIssuer",
     "ReceiptToken",
     "ReceiptVerifier",

@@ -1,12 +1,14 @@
 """Receipt chains (DESIGN.md 4): signed, chained, epoch-bound, replay-rejecting.
 
-An issuer numbers its receipts per ``(src, context, epoch)`` with a strictly
-increasing nonce and links each to the hash of the previous one (the genesis
-link is 32 zero bytes). A :class:`ReceiptVerifier` (the receiver ``dst``)
-accepts a receipt only if it is signed by ``src``'s roster key, belongs to
-the current epoch and context, has a nonce greater than the last accepted one
-and links to that one; each rejection is its own typed error whose ``reason``
-is the GuardChain spec's invariant name.
+An issuer numbers its receipts per ``(src, dst, context, epoch)`` stream with a
+strictly increasing nonce and links each to the hash of the previous receipt
+of the same stream (the genesis link is 32 zero bytes): every receiver sees a
+whole chain, never a link to a receipt sent to someone else (the GuardChain
+spec's ``GCReceiptVerifiable``). A :class:`ReceiptVerifier` (the receiver
+``dst``) accepts a receipt only if it is addressed to it, signed by ``src``'s
+roster key, belongs to the current epoch and context, has a nonce greater
+than the last accepted one and links to that one; each rejection is its own
+typed error whose ``reason`` is the GuardChain spec's invariant name.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from aura_rendezvous.core import (
     ReceiptChainBroken,
     ReceiptReplayed,
     ReceiptWrongContext,
+    ReceiptWrongDestination,
     ReceiptWrongEpoch,
     ReceiptWrongSigner,
     Roster,
@@ -42,6 +45,7 @@ from aura_rendezvous.guard._receipt import (
 
 __all__ = [
     "GENESIS_HASH",
+    "ReceiptAcceptToken",
     "ReceiptIssuer",
     "ReceiptToken",
     "ReceiptVerifier",
@@ -56,26 +60,37 @@ def nonce_accepts(last: int | None, nonce: int) -> bool:
     return last is None or nonce > last
 
 
+StreamKey = tuple[ContextId, int, AuthorityId]
+
+
 @attrs.frozen
 class ReceiptToken:
     """Undo information of one issued receipt (the interpreter's rollback)."""
 
-    key: tuple[ContextId, int]
+    key: StreamKey
+    previous: tuple[int, bytes] | None
+
+
+@attrs.frozen
+class ReceiptAcceptToken:
+    """Undo information of one accepted receipt (the receiver's rollback)."""
+
+    key: tuple[AuthorityId, int]
     previous: tuple[int, bytes] | None
 
 
 class ReceiptIssuer:
-    """``src``'s receipt state: last nonce and hash per ``(context, epoch)``."""
+    """``src``'s receipt state: last nonce and hash per ``(context, epoch, dst)`` stream."""
 
     def __init__(self, keys: AuthorityKeys) -> None:
         self._keys = keys
-        self._last: dict[tuple[ContextId, int], tuple[int, bytes]] = {}
+        self._last: dict[StreamKey, tuple[int, bytes]] = {}
         self.issued: list[Receipt] = []
 
     def issue(
         self, operation: str, context_id: ContextId, dst: AuthorityId, epoch: int, cost: int
     ) -> tuple[Receipt, ReceiptToken]:
-        key = (context_id, check_u64("epoch", epoch))
+        key = (context_id, check_u64("epoch", epoch), dst)
         previous = self._last.get(key)
         last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
         if last_nonce == U64_MAX:
@@ -113,11 +128,18 @@ class ReceiptIssuer:
 
 
 class ReceiptVerifier:
-    """The receiving side of one context: accepts each src's receipts in chain order."""
+    """The receiving side of one context: accepts each src's receipts in chain order.
 
-    def __init__(self, context_id: ContextId, roster: Roster) -> None:
+    ``receiver`` is the authority whose receipts these are; when given, a
+    receipt addressed to anyone else is refused (its chain is not ours).
+    """
+
+    def __init__(
+        self, context_id: ContextId, roster: Roster, *, receiver: AuthorityId | None = None
+    ) -> None:
         self.context_id = context_id
         self.roster = roster
+        self.receiver = receiver
         self._last: dict[tuple[AuthorityId, int], tuple[int, bytes]] = {}
         self.accepted: list[Receipt] = []
 
@@ -125,6 +147,8 @@ class ReceiptVerifier:
         """Raise the typed rejection, or return if ``receipt`` would be accepted."""
         if receipt.context_id != self.context_id:
             raise ReceiptWrongContext("receipt of another context")
+        if self.receiver is not None and receipt.dst != self.receiver:
+            raise ReceiptWrongDestination(f"receipt addressed to {receipt.dst}")
         try:
             entry = self.roster.entry(receipt.src)
         except NotAMember:
@@ -141,8 +165,19 @@ class ReceiptVerifier:
         if receipt.prev_hash != expected:
             raise ReceiptChainBroken("receipt does not link to the last accepted one")
 
-    def accept(self, receipt: Receipt, current_epoch: int) -> None:
+    def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
         """Check, then record ``receipt`` as the last of its ``(src, epoch)``."""
         self.check(receipt, current_epoch)
-        self._last[(receipt.src, receipt.epoch)] = (receipt.nonce, receipt.hash())
+        key = (receipt.src, receipt.epoch)
+        token = ReceiptAcceptToken(key, self._last.get(key))
+        self._last[key] = (receipt.nonce, receipt.hash())
         self.accepted.append(receipt)
+        return token
+
+    def undo(self, token: ReceiptAcceptToken) -> None:
+        """Forget the acceptance ``token`` names (the last one): its outcome rolled back."""
+        if token.previous is None:
+            del self._last[token.key]
+        else:
+            self._last[token.key] = token.previous
+        self.accepted.pop()
