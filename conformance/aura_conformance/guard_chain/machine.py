@@ -45,7 +45,8 @@ __all__ = [
     "run_scenarios",
 ]
 
-_PAIRS = [(a, d) for a in AUTHS for d in AUTHS if a != d]
+# d = a is an operation without a peer (a publish): its receipt is a's own.
+_PAIRS = [(a, d) for a in AUTHS for d in AUTHS]
 
 
 class GuardChainMachine(CountingMachine):
@@ -208,6 +209,13 @@ def _send_receive(m: GuardChainMachine) -> None:
     m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 2)
 
 
+def _publish_then_connect(m: GuardChainMachine) -> None:
+    m.PrepareOperation(("a1", "a1"), 1)  # a publish: a receipt to a1 itself
+    m.ExecuteEffects(False)
+    _send(m)
+    m.deliver(lambda r: _genuine(r) and r.d["dst"] == ModelValue("a2"))
+
+
 def _deny(m: GuardChainMachine) -> None:
     m.PrepareOperation(("a2", "a1"), 1)  # a2 lacks the capability
     _send(m, 2)
@@ -248,6 +256,7 @@ def _epoch_budget(m: GuardChainMachine) -> None:
 # shortfalls in a handful of steps, so detection does not hang on luck.
 SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "send-receive": _send_receive,
+    "publish-then-connect": _publish_then_connect,
     "deny": _deny,
     "rollback": _rollback,
     "replay": _replay,

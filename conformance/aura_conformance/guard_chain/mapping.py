@@ -3,7 +3,10 @@
 Ids become model values (``a1``, ``a2``; ``NoAuth`` for "none"), receipts and
 journal facts become the spec's records, hashes become the nonce they link to
 (the spec's chain link is the previous nonce) and signatures become the name of
-the roster member whose key verifies them. ``docs/conformance.md`` has the
+the roster member whose key verifies them. ``chan`` is read from the channel
+endpoints: the operations whose handshake an endpoint has started (its
+handshake clock counts the committed starts), plus the journaled operations
+without a peer, which touch no channel. ``docs/conformance.md`` has the
 table.
 """
 
@@ -40,6 +43,8 @@ GUARD_CHAIN_VARS = (
     "accepted",
     "rlog",
     "denials",
+    "chan",
+    "issued",
 )
 NO_AUTH = "NoAuth"
 GUARD_CHAIN = StateSchema(GUARD_CHAIN_VARS, frozenset({*AUTHS, NO_AUTH}))
@@ -52,6 +57,14 @@ def _mv(name: str) -> ModelValue:
 
 def _per_auth_epoch(f: Any) -> Any:
     return V.fn({_mv(a): V.fn({e: f(a, e) for e in _EPOCHS}) for a in AUTHS})
+
+
+def _op(src: str, dst: str, epoch: int, nonce: int, cost: int) -> Any:
+    return V.record(src=_mv(src), dst=_mv(dst), epoch=epoch, nonce=nonce, cost=cost)
+
+
+def _per_auth_auth(f: Any) -> Any:
+    return V.fn({_mv(a): V.fn({_mv(d): f(a, d) for d in AUTHS}) for a in AUTHS})
 
 
 def wire_record(world: GuardChainWorld, r: Any) -> Any:
@@ -74,8 +87,11 @@ def project_guard_chain(world: GuardChainWorld) -> State:
     for fact in world.journal.facts():
         decoded = decode_operation_fact(fact)
         if decoded is not None:
-            src, epoch, nonce, cost = decoded
-            journal.add(V.record(src=_mv(world.names[src]), epoch=epoch, nonce=nonce, cost=cost))
+            src, dst, epoch, nonce, cost = decoded
+            journal.add(_op(world.names[src], world.names[dst], epoch, nonce, cost))
+    chan = {op for op in journal if op.d["src"] == op.d["dst"]}
+    for a in AUTHS:
+        chan.update(_op(a, *started) for started in world.handshakes_started(a))
 
     # Sent outcomes are the genuine receipts on the wire (forgeries are the attacker's).
     genuine = [r for r in world.wire if world.signer_of(r) == world.names[r.src]]
@@ -112,9 +128,11 @@ def project_guard_chain(world: GuardChainWorld) -> State:
         "pEpoch": 0 if op is None else op.epoch,
         "charged": False,
         "journal": frozenset(journal),
-        "nextNonce": V.fn({_mv(a): world.next_nonce(a) for a in AUTHS}),
+        "nextNonce": _per_auth_auth(world.next_nonce),
         "wire": frozenset(wire_record(world, r) for r in world.wire),
         "accepted": V.fn({_mv(d): V.fn({_mv(s): accepted(d, s) for s in AUTHS}) for d in AUTHS}),
         "rlog": V.fn({_mv(d): rlog(d) for d in AUTHS}),
         "denials": frozenset(world.denials),
+        "chan": frozenset(chan),
+        "issued": _per_auth_auth(lambda a, d: frozenset(world.issued(a, d))),
     }

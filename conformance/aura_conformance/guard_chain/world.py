@@ -1,13 +1,16 @@
 """The guard-chain world: the reference implementation's parts wired as GuardChain.tla sees them.
 
 One relational context with a two-member roster. Each member has its own
-:class:`EffectInterpreter` and :class:`ReceiptIssuer` (its receipt chain) and its
-own :class:`ReceiptVerifier`; the flow budget store and the context journal are
-shared, as the spec has one ``spent`` and one ``journal``. Nothing here is a
-stand-in: guards, budgets, journal, receipts and Ed25519 signatures are the
-real ones. The only addition is fault injection on the journal port
-(:class:`FaultyJournal`), which lets a rule make an append fail the way a full
-disk or a lost replica would, so that the interpreter's rollback is exercised.
+:class:`EffectInterpreter`, :class:`ReceiptIssuer` (its receipt chains, one per
+destination), :class:`ReceiptVerifier` and :class:`ChannelEndpoint` (its
+channels, pending handshakes and handshake clock); the flow budget store and the
+context journal are shared, as the spec has one ``spent`` and one ``journal``.
+An operation to a peer starts a real Noise handshake with it; one to oneself
+(a publish) touches no channel. Nothing here is a stand-in: guards, budgets,
+journal, receipts, Ed25519 signatures and handshakes are the real ones. The
+only addition is fault injection on the journal port (:class:`FaultyJournal`),
+which lets a rule make an append fail the way a full disk or a lost replica
+would, so that the interpreter's rollback is exercised.
 
 A buggy backend is this world with one part swapped for a variant of
 :mod:`aura_conformance.variants` (see :data:`VARIANTS`).
@@ -16,8 +19,10 @@ A buggy backend is this world with one part swapped for a variant of
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 from aura_rendezvous import (
@@ -28,6 +33,7 @@ from aura_rendezvous import (
     ChannelEstablished,
     ContextId,
     ContextJournal,
+    ContextMembership,
     EffectInterpreter,
     ExecutionStatus,
     FlowBudgetStore,
@@ -44,15 +50,19 @@ from aura_rendezvous import (
     SendEffect,
     evaluate_guards,
 )
+from aura_rendezvous.channels import ChannelEndpoint
 from aura_rendezvous.core import verify_signature
-from aura_rendezvous.guard import GENESIS_HASH
+from aura_rendezvous.guard import GENESIS_HASH, EffectCommand, StartHandshake
 from aura_rendezvous.journal import AppendToken
 
 from aura_conformance.variants import (
+    ChainPerSourceIssuer,
     DoubleChargeInterpreter,
+    EagerChannelService,
     NoRollbackInterpreter,
     SkippingReceiptVerifier,
 )
+from aura_conformance.variants._guard_variants import endpoint_clock
 
 __all__ = [
     "AUTHS",
@@ -61,8 +71,10 @@ __all__ = [
     "LIMIT",
     "MAX_EPOCH",
     "VARIANTS",
+    "ChannelService",
     "FaultyJournal",
     "GuardChainWorld",
+    "GuardedChannelService",
     "JournalFault",
     "Operation",
     "Variant",
@@ -94,15 +106,17 @@ def operation_fact(
     return ChannelEstablished(context, src, dst, body.ljust(32, b"\x00")[:32], epoch)
 
 
-def decode_operation_fact(fact: RendezvousFact) -> tuple[AuthorityId, int, int, int] | None:
-    """``(src, epoch, nonce, cost)`` of an operation fact; None for any other fact."""
+def decode_operation_fact(
+    fact: RendezvousFact,
+) -> tuple[AuthorityId, AuthorityId, int, int, int] | None:
+    """``(src, dst, epoch, nonce, cost)`` of an operation fact; None for any other fact."""
     if not isinstance(fact, ChannelEstablished):
         return None
     cid = fact.channel_id
     if not cid.startswith(_FACT_LABEL):
         return None
     epoch, nonce, cost = struct.unpack(">QQI", cid[len(_FACT_LABEL) : len(_FACT_LABEL) + 20])
-    return fact.initiator, epoch, nonce, cost
+    return fact.initiator, fact.responder, epoch, nonce, cost
 
 
 class JournalFault(AuraError):
@@ -136,6 +150,31 @@ class Operation:
 
 InterpreterFactory = Callable[..., EffectInterpreter]
 VerifierFactory = Callable[[ContextId, Roster], ReceiptVerifier]
+IssuerFactory = Callable[[AuthorityKeys], ReceiptIssuer]
+
+
+class GuardedChannelService:
+    """The reference: prepare the handshake (pure) and hand its start to the
+    interpreter as a ``StartHandshake`` effect, committed with the outcome."""
+
+    def prepare(
+        self,
+        endpoint: ChannelEndpoint,
+        membership: ContextMembership,
+        epoch: int,
+        peer: AuthorityId,
+        *,
+        psk: bytes,
+        now_ms: int,
+    ) -> tuple[list[EffectCommand], int]:
+        start = endpoint.prepare_start(membership, epoch, peer, psk, now_ms)
+        effect = StartHandshake(
+            membership.context_id, peer, epoch, start.timestamp, start.handshaker
+        )
+        return [effect], start.timestamp
+
+
+ChannelService = GuardedChannelService | EagerChannelService
 
 
 @attrs.frozen
@@ -146,6 +185,8 @@ class Variant:
     description: str
     interpreter: InterpreterFactory = EffectInterpreter
     verifier: VerifierFactory = ReceiptVerifier
+    issuer: IssuerFactory = ReceiptIssuer
+    channels: ChannelService = attrs.field(factory=GuardedChannelService)
 
 
 def _skipping(*checks: str) -> VerifierFactory:
@@ -185,8 +226,27 @@ VARIANTS: dict[str, Variant] = {
             "receipts of a retired epoch accepted",
             verifier=_skipping("epoch"),
         ),
+        Variant(
+            "chain-per-source",
+            "one receipt chain per source across destinations (ChainPerSourceIssuer)",
+            issuer=ChainPerSourceIssuer,  # type: ignore[arg-type]
+        ),
+        Variant(
+            "eager-channel-state",
+            "the handshake starts while preparing, before the charge (EagerChannelService)",
+            channels=EagerChannelService(),
+        ),
     )
 }
+
+
+def _psk(epoch: int) -> bytes:
+    return hashlib.sha256(b"aura-conformance/v1/psk\x00" + epoch.to_bytes(8, "big")).digest()
+
+
+def _counter() -> Callable[[int], bytes]:
+    counter = itertools.count(1)
+    return lambda n: next(counter).to_bytes(n, "big")
 
 
 class GuardChainWorld:
@@ -202,9 +262,17 @@ class GuardChainWorld:
             for name in AUTHS
         }
         self.roster = Roster.of(*self.keys.values())
+        self.membership = ContextMembership(self.context, self.roster, _id("root"))
         self.budget = FlowBudgetStore({}, default_limit=LIMIT)
         self.journal = FaultyJournal(self.context)
-        self.issuers = {name: ReceiptIssuer(self.keys[name]) for name in AUTHS}
+        self.issuers = {name: self.variant.issuer(self.keys[name]) for name in AUTHS}
+        self.endpoints = {
+            name: ChannelEndpoint(self.ids[name], self.keys[name].static_private, _counter())
+            for name in AUTHS
+        }
+        # The spec's record of the operation each handshake was started for, by
+        # the handshake's timestamp (the endpoint's clock counts committed starts).
+        self.starts: dict[str, dict[int, Any]] = {name: {} for name in AUTHS}
         self.outbox: list[SendEffect] = []
         self.interpreters = {
             name: self.variant.interpreter(
@@ -213,6 +281,7 @@ class GuardChainWorld:
                 {self.context: self.journal},
                 self.issuers[name],
                 self.outbox.append,
+                channels=self.endpoints[name],
             )
             for name in AUTHS
         }
@@ -231,9 +300,20 @@ class GuardChainWorld:
 
     # ------------------------------------------------------------------ helpers
 
-    def next_nonce(self, name: str) -> int:
-        issued = [r.nonce for r in self.issuers[name].issued if r.epoch == self.epoch]
-        return max(issued, default=0) + 1
+    def issued(self, name: str, dst: str) -> list[int]:
+        """The nonces of ``name``'s receipts to ``dst`` in the current epoch."""
+        did = self.ids[dst]
+        return [
+            r.nonce for r in self.issuers[name].issued if r.epoch == self.epoch and r.dst == did
+        ]
+
+    def next_nonce(self, name: str, dst: str) -> int:
+        return max(self.issued(name, dst), default=0) + 1
+
+    def handshakes_started(self, name: str) -> list[Any]:
+        """The operations whose handshake ``name``'s endpoint has started (committed)."""
+        clock = endpoint_clock(self.endpoints[name])
+        return [op for t, op in self.starts[name].items() if t <= clock]
 
     def signer_of(self, receipt: Receipt) -> str | None:
         """The roster member whose Ed25519 key verifies ``receipt``'s signature."""
@@ -266,16 +346,27 @@ class GuardChainWorld:
             self.capabilities[src],
             self.epoch,
         )
-        fact = operation_fact(
-            self.context, sid, did, epoch=self.epoch, nonce=self.next_nonce(src), cost=cost
-        )
+        nonce = self.next_nonce(src, dst)
+        fact = operation_fact(self.context, sid, did, epoch=self.epoch, nonce=nonce, cost=cost)
 
         def couple(charge: object) -> GuardOutcome:
+            channel: list[EffectCommand] = []
+            if dst != src:
+                channel, timestamp = self.variant.channels.prepare(
+                    self.endpoints[src],
+                    self.membership,
+                    self.epoch,
+                    did,
+                    psk=_psk(self.epoch),
+                    now_ms=0,
+                )
+                self.starts[src][timestamp] = (dst, self.epoch, nonce, cost)
             return GuardOutcome.allow(
                 [
                     charge,  # type: ignore[list-item]
                     JournalAppend(self.context, fact),
                     RecordReceipt(_OPERATION, self.context, did, self.epoch, cost),
+                    *channel,
                 ]
             )
 

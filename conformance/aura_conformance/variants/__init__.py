@@ -40,10 +40,16 @@ from aura_conformance.variants._core_variants import (
     make_digest_fact_ids,
     read_clear_sync_message,
 )
+from aura_conformance.variants._guard_variants import (
+    ChainPerSourceIssuer,
+    EagerChannelService,
+)
 
 __all__ = [
+    "ChainPerSourceIssuer",
     "ChargeAfterAppendInterpreter",
     "DoubleChargeInterpreter",
+    "EagerChannelService",
     "EagerResponder",
     "ForgetfulReplayGuard",
     "KeepReplacedChannelManager",
