@@ -138,6 +138,22 @@ def test_todays_sync_is_rejected_naming_the_invariant(
     assert dict(run_dv_scenarios(DescriptorBackend()))[scenario] is None
 
 
+@pytest.mark.parametrize(
+    ("variant", "invariant"),
+    [
+        ("self-claimed-sync", "DVOnlyMembersKnow"),
+        ("unsigned-facts", "DVFactsAttributable"),
+        ("unbounded-lamport", "DVClockBounded"),
+    ],
+)
+def test_random_runs_find_todays_sync_too(variant: str, invariant: str) -> None:
+    """Without the directed schedules, the random runs (fixed seed) reach the hostile
+    message and the failure names the invariant."""
+    result = run_dv_conformance(DescriptorBackend(variant), examples=60, seed=1, scenarios=False)
+    assert not result.conformant
+    assert invariant in result.failure
+
+
 def test_the_reference_refuses_each_hostile_message_with_its_typed_reason() -> None:
     w = DescriptorWorld()
     w.publish("a1", "c1")
