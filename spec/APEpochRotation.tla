@@ -30,7 +30,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_RotateInPlace,
     \* @type: Bool;
-    BUG_NoEpochBinding
+    BUG_NoEpochBinding,
+    \* @type: Bool;
+    BUG_LazyEpochAdvance
 
 VARIABLES
     \* @type: AUTH -> Int;
@@ -69,4 +71,5 @@ CInit ==
     /\ BUG_AcceptRetiredEpoch = FALSE
     /\ BUG_RotateInPlace = FALSE
     /\ BUG_NoEpochBinding = FALSE
+    /\ BUG_LazyEpochAdvance = FALSE
 =============================================================================

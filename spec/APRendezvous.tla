@@ -52,7 +52,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_RelayNoCapCheck,
     \* @type: Bool;
-    BUG_NoRosterCheck
+    BUG_NoRosterCheck,
+    \* @type: Bool;
+    BUG_RefreshIgnoresEpoch
 
 VARIABLES
     \* @type: Int;
@@ -106,4 +108,5 @@ CInit ==
     /\ BUG_NoEpochCheck = FALSE
     /\ BUG_RelayNoCapCheck = FALSE
     /\ BUG_NoRosterCheck = FALSE
+    /\ BUG_RefreshIgnoresEpoch = FALSE
 =============================================================================

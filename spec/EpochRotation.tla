@@ -36,7 +36,8 @@ CONSTANTS
     BUG_PskFromPublicIds,     \* the PSK is derived from public ids only
     BUG_AcceptRetiredEpoch,   \* data of a rotating channel's old keys is accepted
     BUG_RotateInPlace,        \* the seed's rotate(): new epoch, same keys
-    BUG_NoEpochBinding        \* the prologue does not bind the epoch
+    BUG_NoEpochBinding,       \* the prologue does not bind the epoch
+    BUG_LazyEpochAdvance      \* an epoch advance leaves the old channels as they are
 
 ASSUME ERConstantsOK == Ini # Resp /\ MaxEpoch \in Nat /\ MaxHs \in Nat
 
@@ -201,14 +202,17 @@ ReceiveData(b, m) ==
 
 (***************************************************************************)
 (* AdvanceEpoch(a): a moves to the next epoch; its Establishing and Active *)
-(* channels of older epochs become Rotating (they send nothing).           *)
+(* channels of older epochs become Rotating (they send nothing).  This is  *)
+(* the service's explicit advance_epoch: under BUG_LazyEpochAdvance the    *)
+(* channels are left as they are (only a later channel operation would     *)
+(* notice), so a channel of the old epoch still seals.                     *)
 (***************************************************************************)
 AdvanceEpoch(a) ==
     /\ epoch[a] < MaxEpoch
     /\ epoch' = [epoch EXCEPT ![a] = @ + 1]
     /\ chan' = [chan EXCEPT ![a] =
                   [b \in Auth |->
-                     IF chan[a][b].st \in {"Establishing", "Active"}
+                     IF chan[a][b].st \in {"Establishing", "Active"} /\ ~BUG_LazyEpochAdvance
                        THEN [chan[a][b] EXCEPT !.st = "Rotating"]
                        ELSE chan[a][b]]]
     /\ UNCHANGED <<nextId, lastTs, msgs, respLog, confirmed, established, closed, received>>

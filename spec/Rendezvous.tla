@@ -57,7 +57,8 @@ CONSTANTS
     BUG_IgnoreRevocation,    \* the initiator's lookup ignores revocations
     BUG_NoEpochCheck,        \* the responder accepts a msg 1 of a retired epoch
     BUG_RelayNoCapCheck,     \* the relay forwards without relay:forward
-    BUG_NoRosterCheck        \* the responder accepts a non-member's msg 1
+    BUG_NoRosterCheck,       \* the responder accepts a non-member's msg 1
+    BUG_RefreshIgnoresEpoch  \* needs_refresh ignores the epoch of the own descriptor
 
 Peers == {Ini, Resp}
 Auth == {Ini, Resp, Relay}
@@ -154,7 +155,18 @@ RVLookup(c, m, p) ==
 
 RVDescCount == Cardinality(UNION {{d \in journal[c][Resp] : d.kind = "Descriptor"} : c \in Ctx})
 
-RVNeedsRefresh(c) == DV(c)!DVNeedsRefresh(Resp, c)
+\* Resp's own descriptor (the one its lookup chooses) commits to the PSK of a
+\* past epoch: peers deny it (PskCommitmentMismatch), so it must be replaced.
+RVOwnStale(c) ==
+    \E d \in RVMustLookup(c, Resp, Resp) :
+        \E f \in journal[c][Resp] : /\ f.kind = "Descriptor" /\ f.nonce = d.nonce
+                                  /\ f.ep # epoch[c]
+
+\* needs_refresh: DescriptorValidity's rule (no own valid descriptor, or the
+\* window reached), and an own descriptor of a past epoch.
+RVNeedsRefresh(c) ==
+    \/ DV(c)!DVNeedsRefresh(Resp, c)
+    \/ ~BUG_RefreshIgnoresEpoch /\ RVOwnStale(c)
 
 (***************************************************************************)
 (* Channels: ChannelManager.find_by_context_peer.                          *)
@@ -198,7 +210,8 @@ RVInit ==
 (***************************************************************************)
 (* PreparePublishDescriptor(c): Resp publishes a descriptor [now, now +    *)
 (* Validity) in c when needs_refresh holds (DescriptorOffer/Answer, cost   *)
-(* 1).  A budget deny is local.                                            *)
+(* 1); it commits to the PSK of c's current epoch.  A budget deny is       *)
+(* local.                                                                  *)
 (***************************************************************************)
 PreparePublishDescriptor(c) ==
     /\ RVNeedsRefresh(c)
@@ -207,7 +220,7 @@ PreparePublishDescriptor(c) ==
          THEN /\ journal' = [journal EXCEPT ![c][Resp] = @ \cup
                      {[kind |-> "Descriptor", auth |-> Resp, from |-> now,
                        until |-> now + Validity, nonce |-> RVDescCount + 1, id |-> 0,
-                       ep |-> 0]}]
+                       ep |-> epoch[c]]}]
               /\ spent' = RVCharge(c, Resp, PublishCost)
               /\ UNCHANGED <<now, epoch, chan, nextId, lastTs, net, hsLog, rlog, sent,
                              confirmed>>
@@ -498,8 +511,17 @@ RVMembersOnly ==
     /\ \A c \in Ctx : chan[c][Resp][Outsider].st = "None"
     /\ \A d \in Auth : \A x \in rlog[d] : x.src \in Peers
 
+(***************************************************************************)
+(* RVRefreshAfterRotation: once c's epoch has moved past the epoch of      *)
+(* Resp's own descriptor, needs_refresh holds: a member never stays, as    *)
+(* far as it knows, with a descriptor whose PSK commitment its peers deny  *)
+(* (DESIGN.md 1, 2).                                                       *)
+(***************************************************************************)
+RVRefreshAfterRotation == \A c \in Ctx : RVOwnStale(c) => RVNeedsRefresh(c)
+
 THEOREM RVSpec => [](RVTypeOK /\ RVNoMessageOnDeny /\ RVChannelContextBound
                      /\ RVBudgetWithinLimit /\ RVReplayRejected /\ RVEstablishedAfterConfirm
                      /\ RVConnectWithValidDescriptor /\ RVNoStaleActive
-                     /\ RVRelayAuthorized /\ RVMembersOnly)
+                     /\ RVRelayAuthorized /\ RVMembersOnly
+                     /\ RVRefreshAfterRotation)
 =============================================================================

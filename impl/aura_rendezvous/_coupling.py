@@ -2,15 +2,16 @@
 
 Capability and budget are checked by ``evaluate_guards``; what is left is
 whether the operation fits the authority's contexts: the snapshot is ours and
-of the operation's context, we and every peer are on its roster, and for a
-handshake the caller's PSK is the epoch's own. Each failure is a typed
-``DenyReason`` (a value, not an exception), so the outcome carries no effects.
+of the operation's context, not of an epoch the context has left, we and every
+peer are on its roster, and for a handshake the caller's PSK is the epoch's
+own. Each failure is a typed ``DenyReason`` (a value, not an exception), so the
+outcome carries no effects.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aura_rendezvous.core import (
     AuthorityId,
@@ -31,10 +32,14 @@ class Coupling:
     """The coupling checks of ``authority_id`` over its memberships, with the PSK memo."""
 
     def __init__(
-        self, authority_id: AuthorityId, memberships: Mapping[ContextId, ContextMembership]
+        self,
+        authority_id: AuthorityId,
+        memberships: Mapping[ContextId, ContextMembership],
+        current_epoch: Callable[[ContextId], int] = lambda _: 0,
     ) -> None:
         self.authority_id = authority_id
         self._memberships = memberships
+        self._current_epoch = current_epoch
         self._psks: dict[tuple[ContextId, int], tuple[bytes, bytes]] = {}
 
     def check(
@@ -54,6 +59,10 @@ class Coupling:
         for peer in peers:
             if peer not in roster:
                 return DenyReason.NotAMember
+        if snapshot.epoch < self._current_epoch(context_id):
+            # The context has moved on (advance_epoch): acting on the old
+            # epoch's keys or budget would undo the rotation.
+            return DenyReason.StaleEpoch
         return membership
 
     def check_with_psk(

@@ -115,7 +115,7 @@ class RendezvousService:
         self.journals = {c: ContextJournal(c) for c in self._memberships}
         self._caches: dict[ContextId, tuple[int, DescriptorCache]] = {}
         self._horizons: dict[ContextId, int] = {}
-        self._coupling = Coupling(authority_id, self._memberships)
+        self._coupling = Coupling(authority_id, self._memberships, self.current_epoch)
         self.channel_endpoint = ChannelEndpoint(
             authority_id, config.keys.static_private, config.nonce_source
         )
@@ -174,11 +174,66 @@ class RendezvousService:
         return self.descriptor_cache(context_id).choose(peer, check_u64("now_ms", now_ms))
 
     def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
-        """DESIGN.md 2: no own valid descriptor, or ``now + window >= valid_until``."""
+        """DESIGN.md 2: no own valid descriptor, ``now + window >= valid_until``, or
+        the own descriptor is of an epoch older than the context's current one
+        (its PSK commitment is one peers deny: ``PskCommitmentMismatch``)."""
         own = self.get_cached_descriptor(context_id, self.authority_id, now_ms)
         if own is None:
             return True
-        return needs_refresh_at(own.valid_until, now_ms, check_u64("window", refresh_window_ms))
+        window = check_u64("window", refresh_window_ms)
+        if self._own_descriptor_epoch(context_id, own) < self.current_epoch(context_id):
+            return True
+        return needs_refresh_at(own.valid_until, now_ms, window)
+
+    def _own_descriptor_epoch(self, context_id: ContextId, own: RendezvousDescriptor) -> int:
+        """The epoch whose PSK ``own`` commits to (-1 if none of ours).
+
+        The current epoch's commitment is memoised, so a fresh descriptor costs
+        one comparison; otherwise the epochs our descriptor facts were sealed
+        under (a handful) are tried, newest first.
+        """
+        membership = self._memberships[context_id]
+        current = self.current_epoch(context_id)
+        if own.handshake_psk_commitment == self._coupling.epoch_psk(membership, current)[1]:
+            return current
+        sealed_under = {
+            fact.sealed.epoch
+            for fact in self.journal(context_id).facts()
+            if isinstance(fact, DescriptorFact) and fact.sealed.authority_id == self.authority_id
+        }
+        for epoch in sorted(sealed_under, reverse=True):
+            if own.handshake_psk_commitment == self._coupling.epoch_psk(membership, epoch)[1]:
+                return epoch
+        return -1
+
+    # -- epochs -----------------------------------------------------------------
+
+    def current_epoch(self, context_id: ContextId) -> int:
+        """The epoch this service is at in ``context_id`` (0 until advanced)."""
+        return self.channel_endpoint.manager.epoch_of(context_id.value)
+
+    def advance_epoch(self, context_id: ContextId, epoch: int) -> tuple[AuthorityId, ...]:
+        """Move ``context_id`` to ``epoch`` now: the explicit epoch change (DESIGN.md 1, 5).
+
+        Every Establishing or Active channel of an older epoch becomes Rotating
+        at once, so it seals and opens nothing more, and a pending handshake of
+        the old epoch is dropped; an own descriptor of the old epoch needs
+        refresh from now on, and a snapshot of an older epoch is denied
+        (``StaleEpoch``). Returns the peers whose channel needs a rekey (a new
+        handshake under the new epoch's PSK). Pure bookkeeping: no clock, nothing
+        sent. Raises ``LocalProtocolError`` unless ``epoch`` is above the current one.
+        """
+        if context_id not in self._memberships:
+            raise LocalProtocolError(f"{self.authority_id} is not in {context_id}")
+        current = self.current_epoch(context_id)
+        if check_u64("epoch", epoch) <= current:
+            raise LocalProtocolError(f"epoch must grow: {epoch} <= {current}")
+        self.channel_endpoint.sync_epoch(context_id, epoch)
+        return tuple(
+            AuthorityId(peer)
+            for ctx, peer in self.channel_endpoint.manager.needs_rotation()
+            if ctx == context_id.value
+        )
 
     # -- sync -------------------------------------------------------------------
     # Every sync message travels sealed under the context's sync key and signed

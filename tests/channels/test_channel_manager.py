@@ -171,15 +171,18 @@ def test_retired_epoch_messages_rejected() -> None:
         pair.bob.receive(in_flight)
 
 
-def test_future_epoch_message_rejected() -> None:
-    """A message of an epoch the receiver has not reached is WrongEpoch."""
+def test_future_epoch_message_for_no_channel_is_unknown_channel() -> None:
+    """A message of an epoch the receiver has not reached, for a channel it does not
+    have, is UnknownChannel: the id names no context whose epoch could judge it (it
+    was WrongEpoch). A future epoch on a known channel stays WrongEpoch (see the
+    tampered-header test)."""
     pair = established()
     pair.alice.advance_epoch(2)
     pair.bob.advance_epoch(2)
     pair.handshake()
     message = pair.alice.seal(CTX_A, BOB, b"x")
     fresh = ChannelManager(BOB, 1)
-    with pytest.raises(WrongEpoch):
+    with pytest.raises(UnknownChannel):
         fresh.receive(message)
 
 

@@ -86,6 +86,20 @@ def test_layers_form_no_cycle() -> None:
     assert not any(reaches(layer, layer) for layer in LAYERS)
 
 
+def test_every_package_is_scanned_and_has_a_layer() -> None:
+    """The module list is discovered, not written out: every sub-package (the
+    channel layer included) is scanned, and each has its own entry in LAYERS,
+    so a new package can neither slip past the scan nor default to the top
+    level's imports."""
+    packages = {Path(m).parts[0] for m in MODULES if len(Path(m).parts) > 1}
+    assert packages == set(LAYERS) - {""}
+    scanned = set(MODULES)
+    for package in packages:
+        on_disk = {str(p.relative_to(CORE)) for p in (CORE / package).glob("*.py")}
+        assert on_disk and on_disk <= scanned, package
+    assert {"channels/_manager.py", "channels/_endpoint.py", "channels/_handshaker.py"} <= scanned
+
+
 def test_detector_detects() -> None:
     """Counterpart: the scans do see a forbidden import and an upward one."""
     assert imported_roots("import time\nfrom os import path\n") & FORBIDDEN == {"time", "os"}

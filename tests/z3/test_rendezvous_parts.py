@@ -67,6 +67,8 @@ def _initial(v: RVVocab) -> dict[str, Any]:
         "rlog": z3.K(A, z3.K(S.receipt, no)),
         "sent": z3.K(S.sent, no),
         "confirmed": z3.K(ii, no),
+        "ownEp": z3.K(C, z3.IntVal(-1)),
+        "ownUntil": z3.K(C, z3.IntVal(0)),
     }
 
 
@@ -298,6 +300,23 @@ def test_msg_1_of_a_past_epoch_is_refused_unless_the_epoch_is_not_checked() -> N
     assert _keeps(v, "HandleHandshake", advanced, rv.RVNoStaleActive, m=m)
     twin = rv_vocab(**MC, BUG_NoEpochCheck=True)
     assert not _keeps(twin, "HandleHandshake", advanced, rv.RVNoStaleActive, m=m)
+
+
+def test_an_own_descriptor_of_a_past_epoch_needs_refresh_unless_the_epoch_is_ignored() -> None:
+    """Resp publishes in epoch 0, then c1 advances: its descriptor (valid, far
+    from expiry) commits to epoch 0's PSK, so needs_refresh must hold."""
+    v = rv_vocab(**MC)
+    c1 = _c(v, "c1")
+    t, step = _after(v, "PreparePublishDescriptor", _initial(v), c=c1)
+    published = z3.And(t["ownEp"][c1] == 0, t["ownUntil"][c1] == z3.Int("Validity"))
+    assert _valid(v, z3.Implies(step, published))
+    fresh = _state(
+        v, ownEp=z3.Store(_initial(v)["ownEp"], c1, 0), ownUntil=z3.K(v.S.ctx.sort, z3.IntVal(5))
+    )
+    assert not _valid(v, rv.RVNeedsRefresh(v, fresh, c1))
+    assert _keeps(v, "AdvanceEpoch", fresh, rv.RVRefreshAfterRotation, c=c1)
+    twin = rv_vocab(**MC, BUG_RefreshIgnoresEpoch=True)
+    assert not _keeps(twin, "AdvanceEpoch", fresh, rv.RVRefreshAfterRotation, c=c1)
 
 
 def test_the_relay_forwards_only_in_its_contexts_unless_it_skips_the_check() -> None:

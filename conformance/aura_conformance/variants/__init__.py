@@ -40,6 +40,10 @@ from aura_conformance.variants._core_variants import (
     make_digest_fact_ids,
     read_clear_sync_message,
 )
+from aura_conformance.variants._epoch_variants import (
+    EpochBlindRefreshService,
+    LazyEpochService,
+)
 from aura_conformance.variants._guard_variants import (
     ChainPerSourceIssuer,
     EagerChannelService,
@@ -51,10 +55,12 @@ __all__ = [
     "DoubleChargeInterpreter",
     "EagerChannelService",
     "EagerResponder",
+    "EpochBlindRefreshService",
     "ForgetfulReplayGuard",
     "KeepReplacedChannelManager",
     "LastArrivedJournal",
     "LastArrivedService",
+    "LazyEpochService",
     "NoReplayChannelManager",
     "NoRollbackInterpreter",
     "PeerOnlyChannelManager",

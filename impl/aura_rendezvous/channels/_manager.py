@@ -343,14 +343,18 @@ class ChannelManager:
     def receive_message(self, message: TransportMessage) -> ReceivedMessage:
         """:meth:`receive` for a message already decoded (e.g. to find its channel)."""
         channel = self._by_id.get(message.channel_id)
-        # Closed channels are forgotten, so an unknown id is judged by the epoch.
-        current = self._epoch if channel is None else self.epoch_of(channel.context_id)
+        if channel is None:
+            # Closed and Error channels are forgotten, and an id alone names no
+            # context: only an epoch every context has left says more than
+            # "unknown" (contexts advance on their own, so no other epoch does).
+            if message.epoch < self._epoch:
+                raise RetiredEpoch(f"message of epoch {message.epoch}, every context past it")
+            raise UnknownChannel("no live channel with this id")
+        current = self.epoch_of(channel.context_id)
         if message.epoch < current:
             raise RetiredEpoch(f"message of epoch {message.epoch}, current {current}")
         if message.epoch > current:
             raise WrongEpoch(f"message of epoch {message.epoch}, current {current}")
-        if channel is None:
-            raise UnknownChannel("no channel with this id")
         plaintext = channel.check_message(message)
         if channel.state is ChannelState.Establishing:
             self.commit_confirm(channel, message.counter)

@@ -57,6 +57,7 @@ class DenyReason(enum.Enum):
     NotAMember = "NotAMember"
     PskCommitmentMismatch = "PskCommitmentMismatch"
     NotOwnDescriptor = "NotOwnDescriptor"
+    StaleEpoch = "StaleEpoch"
 
 
 def _caps(value: Iterable[str]) -> frozenset[str]:

@@ -124,7 +124,7 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=RV_WITNESS_PREFIXES,
             max_bmc_depth=2,
             bug_overrides=RV_BUG_CONSTANTS,
-            rlimit=30_000_000,  # largest query: 2.5e6 units (docs/proofs.md)
+            rlimit=40_000_000,  # largest query: 3.3e6 units (docs/proofs.md)
         ),
     ]
 

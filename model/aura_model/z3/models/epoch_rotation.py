@@ -98,6 +98,7 @@ ER_BUGS = (
     ("BUG_AcceptRetiredEpoch", "ERRetiredEpochRejected"),
     ("BUG_RotateInPlace", "ERRekeyIsNewHandshake"),
     ("BUG_NoEpochBinding", "ERNoStaleActive"),
+    ("BUG_LazyEpochAdvance", "ERNoStaleActive"),
 )
 ER_FLAGS = tuple(dict.fromkeys(flag for flag, _ in ER_BUGS))
 ER_MC_CONSTANTS = {"max_epoch": 1, "max_hs": 2}
@@ -461,6 +462,9 @@ def AdvanceEpoch(v: ERVocab, s: State, t: State, p: Params) -> Any:
             b,
             z3.If(_st_in(v, c, "Establishing", "Active"), _with_st(v, c, "Rotating"), c),
         )
+    if v.bug("BUG_LazyEpochAdvance"):
+        # Today's lazy advance: the channels are left as they are.
+        row = s["chan"][a]
     return z3.And(
         s["epoch"][a] < v.MaxEpoch,
         t["epoch"] == z3.Store(s["epoch"], a, s["epoch"][a] + 1),

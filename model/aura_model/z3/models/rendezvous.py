@@ -17,6 +17,11 @@ is equal to the one Ini must use unless ``BUG_IgnoreRevocation`` is set, so
 (a revoked descriptor is still chosen), which ``MC_Rendezvous_bad_*`` reaches.
 So each proof holds for the spec; ``journal`` keeps the ChannelEstablished
 facts only, and ``hsLog`` entries drop the constant ``resp`` field.
+Resp's own descriptor is kept as two numbers per context, ``ownEp`` and
+``ownUntil`` (the epoch and ``valid_until`` of its newest publication, ``-1``
+and 0 before any): enough for ``needs_refresh`` and ``RVRefreshAfterRotation``,
+whose correct form holds by the definition of ``RVNeedsRefresh`` whatever the
+own descriptor is, so dropping revocation there loses no proof.
 
 Every operator, action and invariant of the module is a function of the same
 name here, over an explicit :class:`RVVocab` (sorts, constants, bug flags)
@@ -75,9 +80,12 @@ __all__ = [
     "RVMembersOnly",
     "RVMsgEpochs",
     "RVMsgIds",
+    "RVNeedsRefresh",
     "RVNoChan",
     "RVNoMessageOnDeny",
     "RVNoStaleActive",
+    "RVOwnStale",
+    "RVRefreshAfterRotation",
     "RVRelayAuthorized",
     "RVReplayRejected",
     "RVReplayRejectedBounded",
@@ -105,6 +113,7 @@ RV_BUGS = (
     ("BUG_NoEpochCheck", "RVNoStaleActive"),
     ("BUG_RelayNoCapCheck", "RVRelayAuthorized"),
     ("BUG_NoRosterCheck", "RVMembersOnly"),
+    ("BUG_RefreshIgnoresEpoch", "RVRefreshAfterRotation"),
 )
 RV_FLAGS = tuple(flag for flag, _ in RV_BUGS)
 
@@ -135,6 +144,10 @@ RV_SCHEDULES = {
     ("BUG_NoEpochCheck", "RVNoStaleActive"): ("PrepareEstablishChannel", "AdvanceEpoch", _HS[1]),
     ("BUG_RelayNoCapCheck", "RVRelayAuthorized"): ("PrepareEstablishChannel", "RelayForward"),
     ("BUG_NoRosterCheck", "RVMembersOnly"): ("InjectInit", "HandleHandshake"),
+    ("BUG_RefreshIgnoresEpoch", "RVRefreshAfterRotation"): (
+        "PreparePublishDescriptor",
+        "AdvanceEpoch",
+    ),
 }
 RV_WITNESS_PREFIXES = {
     "ProcessResponse": _HS,
@@ -229,6 +242,8 @@ class RVVocab:
             "MaxEpoch": self.MaxEpoch,
             "MaxHs": self.MaxHs,
             "RelayCtx": self.RelayCtx,
+            "Validity": _validity(),
+            "Window": _window(),
         }
 
 
@@ -291,12 +306,15 @@ def rv_variables(v: RVVocab) -> dict[str, Any]:
         "rlog": z3.ArraySort(A, z3.ArraySort(S.receipt, bb)),
         "sent": z3.ArraySort(S.sent, bb),
         "confirmed": z3.ArraySort(ii, bb),
+        "ownEp": z3.ArraySort(C, ii),
+        "ownUntil": z3.ArraySort(C, ii),
     }
 
 
 def RVConstantsOK(v: RVVocab, s: State) -> Any:
     """The module's ASSUME (and the pinned values): axioms of every state."""
     parts = [v.Limit >= 0, v.MaxTime >= 0, v.MaxEpoch >= 0, v.MaxHs >= 0]
+    parts += [_validity() > 0, _window() >= 0]
     parts += [k == pin for k, pin in v.pins if pin is not None]
     if v.relay_ctx is not None:
         parts += [v.RelayCtx[v.S.ctx[c]] == (c in v.relay_ctx) for c in _CTX]
@@ -367,18 +385,20 @@ def RVInit(v: RVVocab, s: State) -> Any:
         s["rlog"] == z3.K(A, z3.K(v.S.receipt, z3.BoolVal(False))),
         s["sent"] == z3.K(v.S.sent, z3.BoolVal(False)),
         s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
+        s["ownEp"] == z3.K(C, z3.IntVal(-1)),
+        s["ownUntil"] == z3.K(C, z3.IntVal(0)),
     )
 
 
 def PreparePublishDescriptor(v: RVVocab, s: State, t: State, p: Params) -> Any:
-    """Only the charge: the descriptor facts are abstracted away."""
+    """The charge, and Resp's newest own descriptor: of this epoch, until now + Validity."""
     c = p["c"]
+    ok = RVBudgetOK(v, s, c, v.resp, 1)
     return z3.And(
-        z3.If(
-            RVBudgetOK(v, s, c, v.resp, 1),
-            t["spent"] == RVCharge(s, c, v.resp, 1),
-            t["spent"] == s["spent"],
-        )
+        z3.If(ok, t["spent"] == RVCharge(s, c, v.resp, 1), t["spent"] == s["spent"]),
+        t["ownEp"] == z3.If(ok, z3.Store(s["ownEp"], c, s["epoch"][c]), s["ownEp"]),
+        t["ownUntil"]
+        == z3.If(ok, z3.Store(s["ownUntil"], c, s["now"] + _validity()), s["ownUntil"]),
     )
 
 
@@ -759,6 +779,36 @@ def RVMembersOnly(v: RVVocab, s: State) -> Any:
     )
 
 
+def _validity() -> Any:
+    """The spec's ``Validity`` (free, > 0): only the own descriptor's window reads it."""
+    return z3.Int("Validity")
+
+
+def _window() -> Any:
+    """The spec's ``Window`` of needs_refresh (free, >= 0)."""
+    return z3.Int("Window")
+
+
+def RVOwnStale(v: RVVocab, s: State, c: Any) -> Any:
+    """Resp's own (valid) descriptor commits to the PSK of a past epoch."""
+    e = s["ownEp"][c]
+    return z3.And(e >= 0, e != s["epoch"][c], s["now"] < s["ownUntil"][c])
+
+
+def RVNeedsRefresh(v: RVVocab, s: State, c: Any) -> Any:
+    """DescriptorValidity's rule (no own valid descriptor, or the window reached),
+    or an own descriptor of a past epoch unless ``BUG_RefreshIgnoresEpoch``."""
+    valid = z3.And(s["ownEp"][c] >= 0, s["now"] < s["ownUntil"][c])
+    dv = z3.Or(z3.Not(valid), s["now"] + _window() >= s["ownUntil"][c])
+    if v.bug("BUG_RefreshIgnoresEpoch"):
+        return dv
+    return z3.Or(dv, RVOwnStale(v, s, c))
+
+
+def RVRefreshAfterRotation(v: RVVocab, s: State) -> Any:
+    return z3.And(*(z3.Implies(RVOwnStale(v, s, c), RVNeedsRefresh(v, s, c)) for c in v.ctxs))
+
+
 # -- strengthening lemmas -----------------------------------------------------
 
 
@@ -842,7 +892,9 @@ def rv_actions(v: RVVocab) -> dict[str, Action]:
         return functools.partial(action, v)
 
     return {
-        "PreparePublishDescriptor": Action(bound(PreparePublishDescriptor), ("spent",), {"c": C}),
+        "PreparePublishDescriptor": Action(
+            bound(PreparePublishDescriptor), ("spent", "ownEp", "ownUntil"), {"c": C}
+        ),
         "RevokeDescriptor": Action(bound(RevokeDescriptor), (), {"c": C, "d": z3.IntSort()}),
         "SyncJournal": Action(
             bound(SyncJournal), ("journal",), {"c": C, "src": A, "dst": A, "f": S.fact}
@@ -879,6 +931,7 @@ RV_INVARIANTS: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVNoStaleActive": RVNoStaleActive,
     "RVRelayAuthorized": RVRelayAuthorized,
     "RVMembersOnly": RVMembersOnly,
+    "RVRefreshAfterRotation": RVRefreshAfterRotation,
 }
 RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVChanInOwnCtx": RVChanInOwnCtx,
