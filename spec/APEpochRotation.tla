@@ -32,7 +32,13 @@ CONSTANTS
     \* @type: Bool;
     BUG_NoEpochBinding,
     \* @type: Bool;
-    BUG_LazyEpochAdvance
+    BUG_LazyEpochAdvance,
+    \* @type: Bool;
+    BUG_ReplayBeforeAuth,
+    \* @type: Bool;
+    BUG_ReplayAcrossEpochs,
+    \* @type: Bool;
+    BUG_ForgedRespKillsPending
 
 VARIABLES
     \* @type: AUTH -> Int;
@@ -54,7 +60,9 @@ VARIABLES
     \* @type: AUTH -> Set(Int);
     closed,
     \* @type: Set({ id: Int, ep: Int, at: Int });
-    received
+    received,
+    \* @type: Set({ type: Str, src: AUTH, dst: AUTH, ep: Int, id: Int, psk: Int });
+    iniLog
 
 INSTANCE EpochRotation
 
@@ -72,4 +80,7 @@ CInit ==
     /\ BUG_RotateInPlace = FALSE
     /\ BUG_NoEpochBinding = FALSE
     /\ BUG_LazyEpochAdvance = FALSE
+    /\ BUG_ReplayBeforeAuth = FALSE
+    /\ BUG_ReplayAcrossEpochs = FALSE
+    /\ BUG_ForgedRespKillsPending = FALSE
 =============================================================================

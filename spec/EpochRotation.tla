@@ -37,13 +37,18 @@ CONSTANTS
     BUG_AcceptRetiredEpoch,   \* data of a rotating channel's old keys is accepted
     BUG_RotateInPlace,        \* the seed's rotate(): new epoch, same keys
     BUG_NoEpochBinding,       \* the prologue does not bind the epoch
-    BUG_LazyEpochAdvance      \* an epoch advance leaves the old channels as they are
+    BUG_LazyEpochAdvance,     \* an epoch advance leaves the old channels as they are
+    BUG_ReplayBeforeAuth,     \* msg 1's timestamp is recorded before the PSK is proven
+    BUG_ReplayAcrossEpochs,   \* the replay guard is not scoped per epoch
+    BUG_ForgedRespKillsPending \* a msg 2 that does not authenticate ends the handshake
 
 ASSUME ERConstantsOK == Ini # Resp /\ MaxEpoch \in Nat /\ MaxHs \in Nat
 
 Auth == {Ini, Resp}
 EREpochs == 0..MaxEpoch
-ERIds == 0..MaxHs
+\* Honest timestamps are 1..MaxHs; ERHugeTs(e) is the attacker's, above them all.
+ERHugeTs(e) == MaxHs + 1 + e
+ERIds == 0..ERHugeTs(MaxEpoch)
 ERStates == {"None", "Establishing", "Active", "Rotating", "Closed", "Error"}
 
 (***************************************************************************)
@@ -52,6 +57,8 @@ ERStates == {"None", "Establishing", "Active", "Rotating", "Closed", "Error"}
 (***************************************************************************)
 ERPublicPsk == 0
 ERPsk(e) == IF BUG_PskFromPublicIds THEN ERPublicPsk ELSE e + 1
+\* What the attacker keys its msg 1 of epoch e > 0 with: the retired PSK.
+ERWrongPsk(e) == ERPsk(e - 1)
 
 ERChan == [st : ERStates, ep : EREpochs, id : ERIds, psk : 0..(MaxEpoch + 1)]
 ERMsg == [type : {"Init", "Resp", "Data"}, src : Auth, dst : Auth, ep : EREpochs,
@@ -61,16 +68,18 @@ VARIABLES
     epoch,        \* epoch[a]: the current epoch of a
     chan,         \* chan[a][b]: a's channel with peer b
     nextId,       \* the next handshake id (also the initiator's timestamp)
-    lastTs,       \* lastTs[r][i]: the greatest msg-1 timestamp r accepted from i
+    lastTs,       \* lastTs[r][i]: the greatest timestamp of a handshake from i that r
+                  \* key-confirmed in r's current epoch (the replay guard)
     msgs,         \* every message ever sent (the attacker may replay any)
     respLog,      \* the ids of the msg 1s the responder accepted, in order
     confirmed,    \* the ids the responder key-confirmed
     established,  \* the ChannelEstablished facts journaled
     closed,       \* closed[a]: the channel ids a closed, failed or retired
-    received      \* the data accepted: channel id, sealing epoch, receiver's epoch
+    received,     \* the data accepted: channel id, sealing epoch, receiver's epoch
+    iniLog        \* the msg 2s the initiator acted on
 
 vars == <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established, closed,
-          received>>
+          received, iniLog>>
 
 ERNoChan == [st |-> "None", ep |-> 0, id |-> 0, psk |-> 0]
 
@@ -88,6 +97,7 @@ ERInit ==
     /\ established = {}
     /\ closed = [a \in Auth |-> {}]
     /\ received = {}
+    /\ iniLog = {}
 
 \* A channel being replaced is retired: its id is closed for good.
 ERRetire(a, b) ==
@@ -110,18 +120,34 @@ PrepareEstablishChannel ==
     /\ msgs' = msgs \cup {[type |-> "Init", src |-> Ini, dst |-> Resp, ep |-> epoch[Ini],
                            id |-> nextId, psk |-> ERPsk(epoch[Ini])]}
     /\ nextId' = nextId + 1
-    /\ UNCHANGED <<epoch, lastTs, respLog, confirmed, established, received>>
+    /\ UNCHANGED <<epoch, lastTs, respLog, confirmed, established, received, iniLog>>
+
+(***************************************************************************)
+(* ERFreshInit(m): msg 1's timestamp passes the responder's replay check: *)
+(* above the greatest key-confirmed one of the epoch (lastTs), above its   *)
+(* pending handshake's with that initiator, and not one it answered       *)
+(* before (its current handshake's, or one it closed, failed or retired). *)
+(* Only lastTs is kept for good, and only authenticated handshakes write   *)
+(* it: a msg 1 that never confirms holds a pending slot until it times    *)
+(* out, and blocks its own timestamp, nothing more.                        *)
+(***************************************************************************)
+ERFreshInit(m) ==
+    /\ m.id > lastTs[Resp][m.src]
+    /\ chan[Resp][m.src].st = "Establishing" => m.id > chan[Resp][m.src].id
+    /\ m.id # chan[Resp][m.src].id
+    /\ m.id \notin closed[Resp]
 
 (***************************************************************************)
 (* HandleHandshake(m): Resp processes msg 1.  Enabled iff the prologue's   *)
-(* epoch is Resp's epoch and the timestamp is newer than the last one     *)
-(* accepted from Ini.  Resp cannot check the PSK yet: it replies, and its  *)
-(* channel stays Establishing until key confirmation.                      *)
+(* epoch is Resp's epoch and the timestamp is fresh (ERFreshInit).  Resp   *)
+(* cannot check the PSK yet (IKpsk2 proves it at key confirmation): it     *)
+(* replies, its channel stays Establishing, and the replay guard is not   *)
+(* written (under BUG_ReplayBeforeAuth it is, as today).                   *)
 (***************************************************************************)
 HandleHandshake(m) ==
     /\ m.type = "Init" /\ m.dst = Resp
     /\ BUG_NoEpochBinding \/ m.ep = epoch[Resp]
-    /\ BUG_NoReplayCheck \/ m.id > lastTs[Resp][m.src]
+    /\ BUG_NoReplayCheck \/ ERFreshInit(m)
     /\ LET ep == IF BUG_NoEpochBinding THEN m.ep ELSE epoch[Resp]
            psk == ERPsk(ep)
        IN  /\ chan' = [chan EXCEPT ![Resp][m.src] =
@@ -134,14 +160,19 @@ HandleHandshake(m) ==
            /\ msgs' = msgs \cup {[type |-> "Resp", src |-> Resp, dst |-> m.src, ep |-> ep,
                                   id |-> m.id, psk |-> psk]}
     /\ closed' = IF chan[Resp][m.src].id = m.id THEN closed ELSE ERRetire(Resp, m.src)
-    /\ lastTs' = [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
+    /\ lastTs' = IF BUG_ReplayBeforeAuth
+                   THEN [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
+                   ELSE lastTs
     /\ respLog' = Append(respLog, m.id)
-    /\ UNCHANGED <<epoch, nextId, confirmed, received>>
+    /\ UNCHANGED <<epoch, nextId, confirmed, received, iniLog>>
 
 (***************************************************************************)
 (* ProcessResponse(m): Ini processes msg 2 of its Establishing channel.   *)
-(* The PSK is mixed in here, so a mismatch is seen: Error.  Otherwise the *)
-(* channel is Active.                                                      *)
+(* The PSK is mixed in here: a msg 2 keyed with it makes the channel      *)
+(* Active.  One that does not authenticate (wrong PSK, or tampered: the   *)
+(* attacker's ForgeResponse) is dropped and changes nothing, as WireGuard *)
+(* drops it; the handshake waits for the genuine msg 2 or its timeout.    *)
+(* Under BUG_ForgedRespKillsPending it ends the handshake: Error.          *)
 (***************************************************************************)
 ProcessResponse(m) ==
     /\ m.type = "Resp" /\ m.dst = Ini
@@ -151,8 +182,10 @@ ProcessResponse(m) ==
     /\ IF m.psk = chan[Ini][m.src].psk
          THEN /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Active"]
               /\ UNCHANGED closed
-         ELSE /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Error"]
+         ELSE /\ BUG_ForgedRespKillsPending
+              /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Error"]
               /\ closed' = [closed EXCEPT ![Ini] = @ \cup {m.id}]
+    /\ iniLog' = iniLog \cup {m}
     /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
 
 (***************************************************************************)
@@ -164,12 +197,13 @@ SendData(a, b) ==
     /\ msgs' = msgs \cup {[type |-> "Data", src |-> a, dst |-> b, ep |-> chan[a][b].ep,
                            id |-> chan[a][b].id, psk |-> chan[a][b].psk]}
     /\ UNCHANGED <<epoch, chan, nextId, lastTs, respLog, confirmed, established, closed,
-                   received>>
+                   received, iniLog>>
 
 (***************************************************************************)
 (* KeyConfirm(m): Resp's Establishing channel receives the first transport *)
 (* message.  It decrypts iff the PSKs match: then Active and journaled     *)
-(* (ChannelEstablished), otherwise Error.                                  *)
+(* (ChannelEstablished), and the PSK is proven: msg 1's timestamp enters   *)
+(* the replay guard (lastTs).  Otherwise Error.                            *)
 (***************************************************************************)
 KeyConfirm(m) ==
     /\ m.type = "Data" /\ m.dst = Resp
@@ -180,11 +214,12 @@ KeyConfirm(m) ==
               /\ confirmed' = confirmed \cup {m.id}
               /\ established' = established \cup
                     {[ini |-> m.src, resp |-> Resp, id |-> m.id, ep |-> chan[Resp][m.src].ep]}
+              /\ lastTs' = [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
               /\ UNCHANGED closed
          ELSE /\ chan' = [chan EXCEPT ![Resp][m.src].st = "Error"]
               /\ closed' = [closed EXCEPT ![Resp] = @ \cup {m.id}]
-              /\ UNCHANGED <<confirmed, established>>
-    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, received>>
+              /\ UNCHANGED <<confirmed, established, lastTs>>
+    /\ UNCHANGED <<epoch, nextId, msgs, respLog, received, iniLog>>
 
 (***************************************************************************)
 (* ReceiveData(b, m): b accepts a transport message on its Active channel *)
@@ -198,7 +233,7 @@ ReceiveData(b, m) ==
          ELSE chan[b][m.src].st = "Active" /\ m.ep = epoch[b]
     /\ received' = received \cup {[id |-> m.id, ep |-> m.ep, at |-> epoch[b]]}
     /\ UNCHANGED <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established,
-                   closed>>
+                   closed, iniLog>>
 
 (***************************************************************************)
 (* AdvanceEpoch(a): a moves to the next epoch; its Establishing and Active *)
@@ -215,7 +250,10 @@ AdvanceEpoch(a) ==
                      IF chan[a][b].st \in {"Establishing", "Active"} /\ ~BUG_LazyEpochAdvance
                        THEN [chan[a][b] EXCEPT !.st = "Rotating"]
                        ELSE chan[a][b]]]
-    /\ UNCHANGED <<nextId, lastTs, msgs, respLog, confirmed, established, closed, received>>
+    \* The replay guard is per epoch: the new one starts empty (a msg 1 of an
+    \* older epoch does not authenticate under the new prologue anyway).
+    /\ lastTs' = IF BUG_ReplayAcrossEpochs THEN lastTs ELSE [lastTs EXCEPT ![a] = [b \in Auth |-> 0]]
+    /\ UNCHANGED <<nextId, msgs, respLog, confirmed, established, closed, received, iniLog>>
 
 (***************************************************************************)
 (* RotateChannel(a, b): only under BUG_RotateInPlace, the seed's rotate(): *)
@@ -227,7 +265,7 @@ RotateChannel(a, b) ==
     /\ chan[a][b].st = "Rotating"
     /\ chan' = [chan EXCEPT ![a][b].st = "Active", ![a][b].ep = epoch[a]]
     /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, closed,
-                   received>>
+                   received, iniLog>>
 
 (***************************************************************************)
 (* HandshakeTimeout(a, b): an Establishing channel times out: Error.       *)
@@ -236,7 +274,8 @@ HandshakeTimeout(a, b) ==
     /\ chan[a][b].st = "Establishing"
     /\ chan' = [chan EXCEPT ![a][b].st = "Error"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
-    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received,
+                   iniLog>>
 
 (***************************************************************************)
 (* CloseChannel(a, b): a closes its Active or Rotating channel.            *)
@@ -245,10 +284,36 @@ CloseChannel(a, b) ==
     /\ chan[a][b].st \in {"Active", "Rotating"}
     /\ chan' = [chan EXCEPT ![a][b].st = "Closed"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
-    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received,
+                   iniLog>>
+
+(***************************************************************************)
+(* The attacker holds Ini's static key but not the current PSK, and sees  *)
+(* the wire; each action is one delivery of a message it made (it can     *)
+(* repeat it).  ERAttackInit(e): msg 1 claiming Ini in epoch e, with a     *)
+(* timestamp above every honest one (2^64 - 1) and keyed with the retired *)
+(* PSK of epoch e - 1; Resp cannot tell until key confirmation, which     *)
+(* never comes.  ERForgedResp(c): a tampered msg 2 (any flipped byte) for *)
+(* Ini's handshake c: it does not authenticate (public key material).     *)
+(***************************************************************************)
+ERAttackInit(e) == [type |-> "Init", src |-> Ini, dst |-> Resp, ep |-> e, id |-> ERHugeTs(e),
+                    psk |-> ERWrongPsk(e)]
+ERForgedResp(c) == [type |-> "Resp", src |-> Resp, dst |-> Ini, ep |-> c.ep, id |-> c.id,
+                    psk |-> ERPublicPsk]
+
+\* InjectInit: Resp handles the attacker's msg 1 of its current epoch.  A
+\* retired PSK exists from epoch 1 on; in epoch 0 (public key material) the
+\* behaviours would be the same, at four times the states.
+InjectInit == epoch[Resp] > 0 /\ HandleHandshake(ERAttackInit(epoch[Resp]))
+
+\* ForgeResponse: Ini gets a tampered msg 2 for its pending handshake; it is
+\* dropped (no step) unless BUG_ForgedRespKillsPending.
+ForgeResponse == ProcessResponse(ERForgedResp(chan[Ini][Resp]))
 
 ERNext ==
     \/ PrepareEstablishChannel
+    \/ InjectInit
+    \/ ForgeResponse
     \/ \E m \in msgs : HandleHandshake(m) \/ ProcessResponse(m) \/ KeyConfirm(m)
     \/ \E a, b \in Auth :
           \/ SendData(a, b)
@@ -278,6 +343,7 @@ ERTypeOK ==
     /\ established \subseteq [ini : Auth, resp : Auth, id : ERIds, ep : EREpochs]
     /\ closed \in [Auth -> SUBSET ERIds]
     /\ received \subseteq [id : ERIds, ep : EREpochs, at : EREpochs]
+    /\ iniLog \subseteq ERMsg
 
 (***************************************************************************)
 (* ERNoRevival: a channel id that was closed, failed or retired never     *)
@@ -296,10 +362,37 @@ ERKeyConfirmed ==
     /\ \A f \in established : f.id \in confirmed
 
 (***************************************************************************)
-(* ERNoReplayedInit: the responder accepts each msg 1 once, in increasing  *)
-(* timestamp order: a replayed first message is dropped (DESIGN.md 5).     *)
+(* ERNoReplayedInit: the responder answers each msg 1 at most once: a      *)
+(* replayed first message is dropped (DESIGN.md 5).                        *)
 (***************************************************************************)
-ERNoReplayedInit == \A i, j \in 1..Len(respLog) : i < j => respLog[i] < respLog[j]
+ERNoReplayedInit == \A i, j \in 1..Len(respLog) : i < j => respLog[i] # respLog[j]
+\* Not "in increasing order": only authenticated timestamps are kept for
+\* good, so once an unconfirmed handshake timed out an older, never answered
+\* msg 1 may be answered; it completes only if its initiator still waits.
+
+(***************************************************************************)
+(* ERReplayGuardAuthenticated: every timestamp in the replay guard is that *)
+(* of a handshake the responder key-confirmed (ChannelEstablished) in its  *)
+(* current epoch: an unproven msg 1 and a past epoch weigh nothing.        *)
+(***************************************************************************)
+ERReplayGuardAuthenticated ==
+    \A i \in Auth :
+        lastTs[Resp][i] # 0 =>
+            [ini |-> i, resp |-> Resp, id |-> lastTs[Resp][i], ep |-> epoch[Resp]] \in established
+
+(***************************************************************************)
+(* ERNoLockout: the replay guard never reaches the timestamp an honest    *)
+(* initiator uses next, so its next msg 1 can always still be answered    *)
+(* (one msg 1 with timestamp 2^64 - 1 must not lock it out).               *)
+(***************************************************************************)
+ERNoLockout == \A i \in Auth : lastTs[Resp][i] < nextId
+
+(***************************************************************************)
+(* ERForgeryNoEffect: every msg 2 the initiator acted on authenticated     *)
+(* (keyed with the PSK of its epoch): one that does not is dropped and    *)
+(* changes nothing, so the genuine msg 2 still completes the handshake.   *)
+(***************************************************************************)
+ERForgeryNoEffect == \A m \in iniLog : m.psk = ERPsk(m.ep)
 
 (***************************************************************************)
 (* ERPskSecret: no Active channel is keyed with material derivable from   *)
@@ -341,6 +434,7 @@ ERHandshakeTerminates ==
 
 THEOREM ERSpec => [](ERTypeOK /\ ERNoRevival /\ ERKeyConfirmed /\ ERNoReplayedInit
                      /\ ERPskSecret /\ ERRetiredEpochRejected /\ ERRekeyIsNewHandshake
-                     /\ ERNoStaleActive)
+                     /\ ERNoStaleActive /\ ERReplayGuardAuthenticated /\ ERNoLockout
+                     /\ ERForgeryNoEffect)
 THEOREM ERFairSpec => ERHandshakeTerminates
 =============================================================================

@@ -51,6 +51,7 @@ def _initial(v: ERVocab) -> dict[str, Any]:
         "established": z3.K(S.est, no),
         "closed": z3.K(A, z3.K(ii, no)),
         "received": z3.K(S.rcv, no),
+        "iniLog": z3.K(S.msg, no),
     }
 
 
@@ -148,11 +149,45 @@ def test_no_revival_and_psk_secret_on_hand_built_channels() -> None:
 
 
 def test_no_replayed_init_on_hand_built_logs() -> None:
+    """Each msg 1 answered at most once; an older one answered later is no replay."""
     v = er_vocab(**MC)
     assert _valid(v, er.ERNoReplayedInit(v, _state(v, respLog=_log(v, [1, 2]))))
-    assert not _valid(v, er.ERNoReplayedInit(v, _state(v, respLog=_log(v, [1, 1]))))
-    assert _valid(v, er.ERNoReplayedInitBounded(v, _state(v, respLog=_log(v, [1, 2])), 3))
-    assert not _valid(v, er.ERNoReplayedInitBounded(v, _state(v, respLog=_log(v, [2, 1])), 3))
+    assert _valid(v, er.ERNoReplayedInit(v, _state(v, respLog=_log(v, [4, 1]))))
+    assert not _valid(v, er.ERNoReplayedInit(v, _state(v, respLog=_log(v, [1, 2, 1]))))
+    assert _valid(v, er.ERNoReplayedInitBounded(v, _state(v, respLog=_log(v, [2, 1])), 3))
+    assert not _valid(v, er.ERNoReplayedInitBounded(v, _state(v, respLog=_log(v, [2, 2])), 3))
+
+
+def _resp_ts(v: ERVocab, ts: int) -> Any:
+    """``lastTs`` with ``lastTs[Resp][Ini] = ts``."""
+    return _per_auth(v, _per_auth(v, z3.IntVal(0)), a2=_per_auth(v, z3.IntVal(0), a1=z3.IntVal(ts)))
+
+
+def test_replay_guard_holds_only_confirmed_timestamps_of_the_epoch() -> None:
+    """ERReplayGuardAuthenticated: the guard's timestamp is a ChannelEstablished
+    fact of the responder's current epoch; ERNoLockout: it is below nextId."""
+    v = er_vocab(**MC)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    fact = _set(v, v.S.est, [v.S.est.est(a1, a2, 1, 0)])
+    s = _state(v, lastTs=_resp_ts(v, 1), established=fact, nextId=z3.IntVal(2))
+    assert _valid(v, er.ERReplayGuardAuthenticated(v, s))
+    assert not _valid(
+        v, er.ERReplayGuardAuthenticated(v, {**s, "established": _initial(v)["established"]})
+    )
+    next_epoch = {**s, "epoch": _per_auth(v, z3.IntVal(0), a2=z3.IntVal(1))}
+    assert not _valid(v, er.ERReplayGuardAuthenticated(v, next_epoch))
+    assert _valid(v, er.ERNoLockout(v, s))
+    assert not _valid(v, er.ERNoLockout(v, {**s, "lastTs": _resp_ts(v, 4)}))
+
+
+def test_forgery_no_effect_on_hand_built_logs() -> None:
+    v = er_vocab(**MC)
+    genuine = _msg(v, "Resp", "a2_a1", 0, 1)
+    forged = _msg(v, "Resp", "a2_a1", 0, 1, psk=0)
+    assert _valid(v, er.ERForgeryNoEffect(v, _state(v, iniLog=_set(v, v.S.msg, [genuine]))))
+    bad = _state(v, iniLog=_set(v, v.S.msg, [genuine, forged]))
+    assert not _valid(v, er.ERForgeryNoEffect(v, bad))
+    assert not _valid(v, er.ERForgeryNoEffectBounded(v, bad, 3))
 
 
 def test_retired_epoch_rejected_on_hand_built_receptions() -> None:
@@ -168,7 +203,7 @@ def test_an_active_channel_needs_the_init_of_its_handshake() -> None:
     """ERRekeyIsNewHandshake (an existential) and its witness lemma
     ERActiveHasInit on the same states."""
     v = er_vocab(**MC)
-    active = _state(v, chan=_chans(v, a1_a2=_chan(v, "Active", 0, 1)))
+    active = _state(v, chan=_chans(v, a1_a2=_chan(v, "Active", 0, 1)), nextId=z3.IntVal(2))
     assert not _valid(v, er.ERRekeyIsNewHandshake(v, active))
     assert not _valid(v, er.ERActiveHasInit(v, active))
     init = _set(v, v.S.msg, [_msg(v, "Init", "a1_a2", 0, 1)])
@@ -224,6 +259,58 @@ def test_a_replayed_init_is_refused_unless_the_replay_check_is_off() -> None:
     assert not _enabled(v, "HandleHandshake", s, m=m)
     twin = er_vocab(**MC, BUG_NoReplayCheck=True)
     assert not _keeps(twin, "HandleHandshake", s, er.ERNoReplayedInit, m=m)
+
+
+def test_the_attackers_msg_1_locks_out_only_when_recorded_before_key_confirmation() -> None:
+    """InjectInit (epoch 1: a retired PSK exists): the responder answers, its
+    guard stays unwritten; under BUG_ReplayBeforeAuth it holds 2^64 - 1 (here
+    ERHugeTs) and the initiator is locked out."""
+    for bug, kept in ((False, True), (True, False)):
+        v = er_vocab(**MC, BUG_ReplayBeforeAuth=bug)
+        s = _state(v, epoch=_per_auth(v, z3.IntVal(0), a2=z3.IntVal(1)))
+        assert _keeps(v, "InjectInit", s, er.ERNoLockout) is kept
+        assert _keeps(v, "InjectInit", s, er.ERReplayGuardAuthenticated) is kept
+    assert not _enabled(er_vocab(**MC), "InjectInit", _initial(er_vocab(**MC)))
+
+
+def test_key_confirmation_writes_the_replay_guard_and_an_epoch_advance_clears_it() -> None:
+    v = er_vocab(**MC)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    data = _msg(v, "Data", "a1_a2", 0, 1)
+    s = _state(
+        v,
+        chan=_chans(v, a1_a2=_chan(v, "Active", 0, 1), a2_a1=_chan(v, "Establishing", 0, 1)),
+        msgs=_set(v, v.S.msg, [data]),
+        respLog=_log(v, [1]),
+        nextId=z3.IntVal(2),
+    )
+    t, step = _after(v, "KeyConfirm", s, m=data)
+    assert _valid(v, z3.Implies(step, t["lastTs"][a2][a1] == 1))
+    confirmed = {
+        **s,
+        "chan": _chans(v, a1_a2=_chan(v, "Active", 0, 1), a2_a1=_chan(v, "Active", 0, 1)),
+        "lastTs": _resp_ts(v, 1),
+        "established": _set(v, v.S.est, [v.S.est.est(a1, a2, 1, 0)]),
+    }
+    assert _keeps(v, "AdvanceEpoch", confirmed, er.ERReplayGuardAuthenticated, a=a2)
+    twin = er_vocab(**MC, BUG_ReplayAcrossEpochs=True)
+    assert not _keeps(twin, "AdvanceEpoch", confirmed, er.ERReplayGuardAuthenticated, a=a2)
+
+
+def test_a_forged_msg_2_is_dropped_unless_it_kills_the_pending_handshake() -> None:
+    v = er_vocab(**MC)
+    s = _handshake_sent(v)
+    assert not _enabled(v, "ForgeResponse", s)
+    twin = er_vocab(**MC, BUG_ForgedRespKillsPending=True)
+    assert not _keeps(twin, "ForgeResponse", s, er.ERForgeryNoEffect)
+    genuine = _msg(v, "Resp", "a2_a1", 0, 1)
+    assert _keeps(
+        v,
+        "ProcessResponse",
+        {**s, "msgs": _set(v, v.S.msg, [genuine])},
+        er.ERForgeryNoEffect,
+        m=genuine,
+    )
 
 
 def test_a_public_psk_makes_an_active_channel_without_a_secret() -> None:

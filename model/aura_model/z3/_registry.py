@@ -113,7 +113,7 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=ER_WITNESS_PREFIXES,
             witness_flags=ER_WITNESS_FLAGS,
             max_bmc_depth=3,
-            rlimit=25_000_000,  # largest query: 2.1e6 units (docs/proofs.md)
+            rlimit=40_000_000,  # largest query: 3.3e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "Rendezvous",

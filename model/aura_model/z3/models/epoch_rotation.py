@@ -46,15 +46,22 @@ __all__ = [
     "AdvanceEpoch",
     "CloseChannel",
     "ERActiveHasInit",
+    "ERAttackInit",
     "ERChanShape",
     "ERClosedHandedOut",
     "ERConfirmedIds",
     "ERConstantsOK",
+    "ERForgedResp",
+    "ERForgeryNoEffect",
+    "ERForgeryNoEffectBounded",
+    "ERFreshInit",
+    "ERHugeTs",
     "ERInit",
     "ERKeyConfirmed",
     "ERKeyConfirmedBounded",
-    "ERLogBelowTs",
+    "ERLogAnswered",
     "ERMsgShape",
+    "ERNoLockout",
     "ERNoReplayedInit",
     "ERNoReplayedInitBounded",
     "ERNoRevival",
@@ -63,15 +70,20 @@ __all__ = [
     "ERPskSecret",
     "ERRekeyIsNewHandshake",
     "ERRekeyIsNewHandshakeBounded",
+    "ERReplayGuardAuthenticated",
     "ERRetire",
     "ERRetiredEpochRejected",
     "ERRetiredEpochRejectedBounded",
     "ERSorts",
+    "ERTerminalClosed",
     "ERTsHandedOut",
     "ERTypeOK",
     "ERVocab",
+    "ERWrongPsk",
+    "ForgeResponse",
     "HandleHandshake",
     "HandshakeTimeout",
+    "InjectInit",
     "KeyConfirm",
     "PrepareEstablishChannel",
     "ProcessResponse",
@@ -99,10 +111,28 @@ ER_BUGS = (
     ("BUG_RotateInPlace", "ERRekeyIsNewHandshake"),
     ("BUG_NoEpochBinding", "ERNoStaleActive"),
     ("BUG_LazyEpochAdvance", "ERNoStaleActive"),
+    ("BUG_ReplayBeforeAuth", "ERNoLockout"),
+    ("BUG_ReplayAcrossEpochs", "ERReplayGuardAuthenticated"),
+    ("BUG_ForgedRespKillsPending", "ERForgeryNoEffect"),
 )
 ER_FLAGS = tuple(dict.fromkeys(flag for flag, _ in ER_BUGS))
 ER_MC_CONSTANTS = {"max_epoch": 1, "max_hs": 2}
 ER_SCHEDULES = {
+    # The attacker's msg 1 (a retired PSK exists from epoch 1 on) is recorded.
+    ("BUG_ReplayBeforeAuth", "ERNoLockout"): ("AdvanceEpoch", "InjectInit"),
+    # A confirmed handshake, then the responder's epoch moves on.
+    ("BUG_ReplayAcrossEpochs", "ERReplayGuardAuthenticated"): (
+        "PrepareEstablishChannel",
+        "HandleHandshake",
+        "ProcessResponse",
+        "SendData",
+        "KeyConfirm",
+        "AdvanceEpoch",
+    ),
+    ("BUG_ForgedRespKillsPending", "ERForgeryNoEffect"): (
+        "PrepareEstablishChannel",
+        "ForgeResponse",
+    ),
     # Both sides Active, the responder moves on, then accepts old-epoch data.
     ("BUG_NoReplayCheck", "ERNoReplayedInit"): (
         "PrepareEstablishChannel",
@@ -137,10 +167,15 @@ ER_WITNESS_PREFIXES = {
     "KeyConfirm": _HS,
     "ReceiveData": (*_HS, "KeyConfirm"),
 }
-# RotateChannel is the seed's in-place rotate(): enabled only by its BUG flag.
-ER_WITNESS_FLAGS = {"RotateChannel": "BUG_RotateInPlace"}
-# The existential invariant follows from its witness lemma.
-ER_IMPLIED = {"ERRekeyIsNewHandshake": ("ERActiveHasInit",)}
+# RotateChannel is the seed's in-place rotate(): enabled only by its BUG flag;
+# a forged msg 2 is dropped (no step) unless its BUG flag is set.
+ER_WITNESS_FLAGS = {
+    "RotateChannel": "BUG_RotateInPlace",
+    "ForgeResponse": "BUG_ForgedRespKillsPending",
+}
+# The existential invariant follows from its witness lemma (an Active channel
+# is an honest one: ERChanShape).
+ER_IMPLIED = {"ERRekeyIsNewHandshake": ("ERActiveHasInit", "ERChanShape")}
 
 
 class ERSorts:
@@ -238,6 +273,7 @@ def er_variables(v: ERVocab) -> dict[str, Any]:
         "established": z3.ArraySort(S.est, bb),
         "closed": z3.ArraySort(A, z3.ArraySort(ii, bb)),
         "received": z3.ArraySort(S.rcv, bb),
+        "iniLog": z3.ArraySort(S.msg, bb),
     }
 
 
@@ -256,6 +292,26 @@ def ERConstantsOK(v: ERVocab, s: State) -> Any:
 
 def ERPsk(v: ERVocab, e: Any) -> Any:
     return z3.IntVal(0) if v.bug("BUG_PskFromPublicIds") else e + 1
+
+
+def ERHugeTs(v: ERVocab, e: Any) -> Any:
+    """The attacker's timestamp in epoch ``e``: above every honest one."""
+    return v.MaxHs + 1 + e
+
+
+def ERWrongPsk(v: ERVocab, e: Any) -> Any:
+    """What the attacker keys its msg 1 of epoch ``e > 0`` with: the retired PSK."""
+    return ERPsk(v, e - 1)
+
+
+def ERAttackInit(v: ERVocab, e: Any) -> Any:
+    M, TY = v.S.msg, v.S.type
+    return M.msg(TY["Init"], v.ini, v.resp, e, ERHugeTs(v, e), ERWrongPsk(v, e))
+
+
+def ERForgedResp(v: ERVocab, c: Any) -> Any:
+    C, M, TY = v.S.chan, v.S.msg, v.S.type
+    return M.msg(TY["Resp"], v.resp, v.ini, C.ep(c), C.id(c), z3.IntVal(0))
 
 
 def _ch(s: State, a: Any, b: Any) -> Any:
@@ -311,6 +367,7 @@ def ERInit(v: ERVocab, s: State) -> Any:
         s["established"] == z3.K(E, z3.BoolVal(False)),
         s["closed"] == z3.K(A.sort, z3.K(ii, z3.BoolVal(False))),
         s["received"] == z3.K(R, z3.BoolVal(False)),
+        s["iniLog"] == z3.K(M, z3.BoolVal(False)),
     )
 
 
@@ -328,10 +385,32 @@ def PrepareEstablishChannel(v: ERVocab, s: State, t: State, p: Params) -> Any:
     )
 
 
+def ERFreshInit(v: ERVocab, s: State, m: Any) -> Any:
+    """msg 1's timestamp passes the responder's replay check."""
+    C, M = v.S.chan, v.S.msg
+    src = M.src(m)
+    c = _ch(s, v.resp, src)
+    return z3.And(
+        M.id(m) > s["lastTs"][v.resp][src],
+        z3.Implies(C.st(c) == v.S.st["Establishing"], M.id(m) > C.id(c)),
+        M.id(m) != C.id(c),
+        z3.Not(s["closed"][v.resp][M.id(m)]),
+    )
+
+
 def HandleHandshake(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    return z3.And(s["msgs"][p["m"]], _handle(v, s, t, p["m"]))
+
+
+def InjectInit(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    e = s["epoch"][v.resp]
+    return z3.And(e > 0, _handle(v, s, t, ERAttackInit(v, e)))
+
+
+def _handle(v: ERVocab, s: State, t: State, m: Any) -> Any:
+    """``HandleHandshake(m)`` without ``m \\in msgs`` (the attacker delivers its own)."""
     C, M, E, L = v.S.chan, v.S.msg, v.S.est, v.S.log
     ST, TY, resp = v.S.st, v.S.type, v.resp
-    m = p["m"]
     src = M.src(m)
     ep = M.ep(m) if v.bug("BUG_NoEpochBinding") else s["epoch"][resp]
     psk = ERPsk(v, ep)
@@ -341,11 +420,10 @@ def HandleHandshake(v: ERVocab, s: State, t: State, p: Params) -> Any:
     log = s["respLog"]
     n = L.len(log) + 1
     return z3.And(
-        s["msgs"][m],
         M.type(m) == TY["Init"],
         M.dst(m) == resp,
         z3.BoolVal(True) if v.bug("BUG_NoEpochBinding") else M.ep(m) == s["epoch"][resp],
-        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else M.id(m) > last,
+        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else ERFreshInit(v, s, m),
         t["chan"] == _set_chan(s, resp, src, C.chan(ST[st], ep, M.id(m), psk)),
         t["established"]
         == (
@@ -357,24 +435,35 @@ def HandleHandshake(v: ERVocab, s: State, t: State, p: Params) -> Any:
         t["closed"]
         == z3.If(C.id(_ch(s, resp, src)) == M.id(m), s["closed"], ERRetire(v, s, resp, src)),
         t["lastTs"]
-        == z3.Store(
-            s["lastTs"],
-            resp,
-            z3.Store(s["lastTs"][resp], src, z3.If(M.id(m) > last, M.id(m), last)),
+        == (
+            z3.Store(
+                s["lastTs"],
+                resp,
+                z3.Store(s["lastTs"][resp], src, z3.If(M.id(m) > last, M.id(m), last)),
+            )
+            if v.bug("BUG_ReplayBeforeAuth")
+            else s["lastTs"]
         ),
         t["respLog"] == L.log(n, z3.Store(L.items(log), n, M.id(m))),
     )
 
 
 def ProcessResponse(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    return z3.And(s["msgs"][p["m"]], _process(v, s, t, p["m"]))
+
+
+def ForgeResponse(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    return _process(v, s, t, ERForgedResp(v, _ch(s, v.ini, v.resp)))
+
+
+def _process(v: ERVocab, s: State, t: State, m: Any) -> Any:
+    """``ProcessResponse(m)`` without ``m \\in msgs`` (the attacker delivers its own)."""
     C, M, TY, ini = v.S.chan, v.S.msg, v.S.type, v.ini
-    m = p["m"]
     c = _ch(s, ini, M.src(m))
     allowed = (
         ("Establishing", "Closed", "Error") if v.bug("BUG_ReviveClosed") else ("Establishing",)
     )
     return z3.And(
-        s["msgs"][m],
         M.type(m) == TY["Resp"],
         M.dst(m) == ini,
         C.id(c) == M.id(m),
@@ -386,10 +475,13 @@ def ProcessResponse(v: ERVocab, s: State, t: State, p: Params) -> Any:
                 t["closed"] == s["closed"],
             ),
             z3.And(
+                # Dropped, no step, unless the handshake dies of it (today's bug).
+                z3.BoolVal(v.bug("BUG_ForgedRespKillsPending")),
                 t["chan"] == _set_chan(s, ini, M.src(m), _with_st(v, c, "Error")),
                 t["closed"] == _add_closed(s, ini, M.id(m)),
             ),
         ),
+        t["iniLog"] == z3.Store(s["iniLog"], m, True),
     )
 
 
@@ -408,6 +500,7 @@ def KeyConfirm(v: ERVocab, s: State, t: State, p: Params) -> Any:
     resp = v.resp
     m = p["m"]
     c = _ch(s, resp, M.src(m))
+    last = s["lastTs"][resp][M.src(m)]
     return z3.And(
         s["msgs"][m],
         M.type(m) == TY["Data"],
@@ -421,6 +514,12 @@ def KeyConfirm(v: ERVocab, s: State, t: State, p: Params) -> Any:
                 t["confirmed"] == z3.Store(s["confirmed"], M.id(m), True),
                 t["established"]
                 == z3.Store(s["established"], E.est(M.src(m), resp, M.id(m), C.ep(c)), True),
+                t["lastTs"]
+                == z3.Store(
+                    s["lastTs"],
+                    resp,
+                    z3.Store(s["lastTs"][resp], M.src(m), z3.If(M.id(m) > last, M.id(m), last)),
+                ),
                 t["closed"] == s["closed"],
             ),
             z3.And(
@@ -428,6 +527,7 @@ def KeyConfirm(v: ERVocab, s: State, t: State, p: Params) -> Any:
                 t["closed"] == _add_closed(s, resp, M.id(m)),
                 t["confirmed"] == s["confirmed"],
                 t["established"] == s["established"],
+                t["lastTs"] == s["lastTs"],
             ),
         ),
     )
@@ -465,10 +565,17 @@ def AdvanceEpoch(v: ERVocab, s: State, t: State, p: Params) -> Any:
     if v.bug("BUG_LazyEpochAdvance"):
         # Today's lazy advance: the channels are left as they are.
         row = s["chan"][a]
+    # The replay guard is per epoch: the new one starts empty.
+    ts = (
+        s["lastTs"]
+        if v.bug("BUG_ReplayAcrossEpochs")
+        else z3.Store(s["lastTs"], a, z3.K(v.S.auth.sort, z3.IntVal(0)))
+    )
     return z3.And(
         s["epoch"][a] < v.MaxEpoch,
         t["epoch"] == z3.Store(s["epoch"], a, s["epoch"][a] + 1),
         t["chan"] == z3.Store(s["chan"], a, row),
+        t["lastTs"] == ts,
     )
 
 
@@ -524,7 +631,13 @@ def _in_eps(v: ERVocab, x: Any) -> Any:
 
 def _in_ids(v: ERVocab, x: Any) -> Any:
     """``x \\in ERIds``."""
-    return z3.And(x >= 0, x <= v.MaxHs)
+    return z3.And(x >= 0, x <= ERHugeTs(v, v.MaxEpoch))
+
+
+def _msg_in_type(v: ERVocab, M: Any, m: Any) -> Any:
+    return z3.And(
+        _in_eps(v, M.ep(m)), _in_ids(v, M.id(m)), M.psk(m) >= 0, M.psk(m) <= v.MaxEpoch + 1
+    )
 
 
 def ERTypeOK(v: ERVocab, s: State) -> Any:
@@ -546,18 +659,8 @@ def ERTypeOK(v: ERVocab, s: State) -> Any:
         s["nextId"] >= 1,
         s["nextId"] <= v.MaxHs + 1,
         _every_chan(v, lambda a, b: _in_ids(v, s["lastTs"][a][b])),
-        z3.ForAll(
-            [m],
-            z3.Implies(
-                s["msgs"][m],
-                z3.And(
-                    _in_eps(v, M.ep(m)),
-                    _in_ids(v, M.id(m)),
-                    M.psk(m) >= 0,
-                    M.psk(m) <= v.MaxEpoch + 1,
-                ),
-            ),
-        ),
+        z3.ForAll([m], z3.Implies(s["msgs"][m], _msg_in_type(v, M, m))),
+        z3.ForAll([m], z3.Implies(s["iniLog"][m], _msg_in_type(v, M, m))),
         L.len(s["respLog"]) >= 0,
         z3.ForAll(
             [i],
@@ -605,9 +708,32 @@ def ERNoReplayedInit(v: ERVocab, s: State) -> Any:
         [i, j],
         z3.Implies(
             z3.And(i >= 1, i < j, j <= v.S.log.len(s["respLog"])),
-            _log_at(v, s, i) < _log_at(v, s, j),
+            _log_at(v, s, i) != _log_at(v, s, j),
         ),
     )
+
+
+def ERReplayGuardAuthenticated(v: ERVocab, s: State) -> Any:
+    E, resp = v.S.est, v.resp
+    return z3.And(
+        *(
+            z3.Implies(
+                s["lastTs"][resp][i] != 0,
+                s["established"][E.est(i, resp, s["lastTs"][resp][i], s["epoch"][resp])],
+            )
+            for i in v.auth
+        )
+    )
+
+
+def ERNoLockout(v: ERVocab, s: State) -> Any:
+    return z3.And(*(s["lastTs"][v.resp][i] < s["nextId"] for i in v.auth))
+
+
+def ERForgeryNoEffect(v: ERVocab, s: State) -> Any:
+    M = v.S.msg
+    m = z3.Const("m!f", M)
+    return z3.ForAll([m], z3.Implies(s["iniLog"][m], M.psk(m) == ERPsk(v, M.ep(m))))
 
 
 def ERPskSecret(v: ERVocab, s: State) -> Any:
@@ -658,13 +784,25 @@ def ERNoStaleActive(v: ERVocab, s: State) -> Any:
 # -- strengthening lemmas -----------------------------------------------------
 
 
+def _honest_or_huge(v: ERVocab, s: State, x: Any, ep: Any) -> Any:
+    """``x`` is an id handed out already, or the attacker's of epoch ``ep`` >= 1."""
+    return z3.Or(z3.And(x >= 1, x < s["nextId"]), z3.And(ep >= 1, x == ERHugeTs(v, ep)))
+
+
 def _msg_shape(v: ERVocab, s: State, m: Any) -> Any:
     M, TY = v.S.msg, v.S.type
     return z3.Implies(
         s["msgs"][m],
         z3.And(
-            M.id(m) >= 1,
-            M.id(m) < s["nextId"],
+            z3.If(
+                M.type(m) == TY["Resp"],
+                z3.And(
+                    M.src(m) == v.resp,
+                    M.dst(m) == v.ini,
+                    _honest_or_huge(v, s, M.id(m), M.ep(m)),
+                ),
+                z3.And(M.id(m) >= 1, M.id(m) < s["nextId"]),
+            ),
             M.ep(m) >= 0,
             M.ep(m) <= v.MaxEpoch,
             M.psk(m) == M.ep(m) + 1,
@@ -678,47 +816,53 @@ def _msg_shape(v: ERVocab, s: State, m: Any) -> Any:
 
 
 def ERMsgShape(v: ERVocab, s: State) -> Any:
-    """Message shapes: only Ini sends Init, with the PSK of its epoch, and
-    every id on the wire was handed out already."""
+    """Message shapes: only Ini sends Init, with the PSK of its epoch; every
+    id on the wire was handed out already, but the responder's answers to the
+    attacker's msg 1."""
     return z3.ForAll([z3.Const("m!s", v.S.msg)], _msg_shape(v, s, z3.Const("m!s", v.S.msg)))
 
 
 def ERChanShape(v: ERVocab, s: State) -> Any:
     """Channels that exist carry their epoch's PSK and an id handed out
-    already; the responder's ids were accepted (<= lastTs)."""
+    already, but the responder's answer to the attacker's msg 1, which is
+    never Active (no key confirmation exists for it)."""
     C, ST, ini, resp = v.S.chan, v.S.st, v.ini, v.resp
-    return _every_chan(
-        v,
-        lambda a, b: z3.If(
-            C.st(_ch(s, a, b)) == ST["None"],
-            _ch(s, a, b) == v.no_chan,
+
+    def shape(a: Any, b: Any) -> Any:
+        c = _ch(s, a, b)
+        honest = z3.And(C.id(c) >= 1, C.id(c) < s["nextId"])
+        huge = z3.And(
+            a == resp,
+            b == ini,
+            C.ep(c) >= 1,
+            C.id(c) == ERHugeTs(v, C.ep(c)),
+            C.st(c) != ST["Active"],
+        )
+        return z3.If(
+            C.st(c) == ST["None"],
+            c == v.no_chan,
             z3.And(
-                C.psk(_ch(s, a, b)) == C.ep(_ch(s, a, b)) + 1,
-                C.id(_ch(s, a, b)) >= 1,
-                C.id(_ch(s, a, b)) < s["nextId"],
-                C.ep(_ch(s, a, b)) <= s["epoch"][a],
-                C.ep(_ch(s, a, b)) >= 0,
+                C.psk(c) == C.ep(c) + 1,
+                z3.Or(honest, huge),
+                C.ep(c) <= s["epoch"][a],
+                C.ep(c) >= 0,
                 a != b,
-                z3.Implies(a == resp, C.id(_ch(s, a, b)) <= s["lastTs"][resp][ini]),
             ),
-        ),
-    )
+        )
+
+    return _every_chan(v, shape)
 
 
 def ERClosedHandedOut(v: ERVocab, s: State) -> Any:
-    """Closed ids were handed out; the responder's were accepted."""
-    ini, resp = v.ini, v.resp
+    """Closed ids are positive; the initiator's were handed out already."""
+    x = z3.Int("x!c")
     return z3.And(
         *(
             z3.ForAll(
-                [z3.Int("x!c")],
+                [x],
                 z3.Implies(
-                    s["closed"][a][z3.Int("x!c")],
-                    z3.And(
-                        z3.Int("x!c") >= 1,
-                        z3.Int("x!c") < s["nextId"],
-                        z3.Implies(a == resp, z3.Int("x!c") <= s["lastTs"][resp][ini]),
-                    ),
+                    s["closed"][a][x],
+                    z3.And(x >= 1, z3.Implies(a == v.ini, x < s["nextId"])),
                 ),
             )
             for a in v.auth
@@ -726,15 +870,28 @@ def ERClosedHandedOut(v: ERVocab, s: State) -> Any:
     )
 
 
-def ERLogBelowTs(v: ERVocab, s: State) -> Any:
-    """The responder's log is within its replay mark."""
+def ERTerminalClosed(v: ERVocab, s: State) -> Any:
+    """A Closed or Error channel's id is in its owner's closed set."""
+    C = v.S.chan
+    return _every_chan(
+        v,
+        lambda a, b: z3.Implies(
+            _st_in(v, _ch(s, a, b), "Closed", "Error"), s["closed"][a][C.id(_ch(s, a, b))]
+        ),
+    )
+
+
+def ERLogAnswered(v: ERVocab, s: State) -> Any:
+    """Every id the responder answered is its current handshake's or a closed one."""
+    i = z3.Int("i!l")
+    x = _log_at(v, s, i)
     return z3.ForAll(
-        [z3.Int("i!l")],
+        [i],
         z3.Implies(
-            z3.And(z3.Int("i!l") >= 1, z3.Int("i!l") <= v.S.log.len(s["respLog"])),
+            z3.And(i >= 1, i <= v.S.log.len(s["respLog"])),
             z3.And(
-                _log_at(v, s, z3.Int("i!l")) <= s["lastTs"][v.resp][v.ini],
-                _log_at(v, s, z3.Int("i!l")) >= 1,
+                x >= 1,
+                z3.Or(s["closed"][v.resp][x], x == v.S.chan.id(_ch(s, v.resp, v.ini))),
             ),
         ),
     )
@@ -753,7 +910,7 @@ def ERTsHandedOut(v: ERVocab, s: State) -> Any:
 
 
 def ERActiveHasInit(v: ERVocab, s: State) -> Any:
-    """The witness of ERRekeyIsNewHandshake: an existing channel's Init."""
+    """The witness of ERRekeyIsNewHandshake: an honest channel's Init."""
     C, M, ST, TY = v.S.chan, v.S.msg, v.S.st, v.S.type
 
     def init_msg(c: Any) -> Any:
@@ -762,7 +919,8 @@ def ERActiveHasInit(v: ERVocab, s: State) -> Any:
     return _every_chan(
         v,
         lambda a, b: z3.Implies(
-            C.st(_ch(s, a, b)) != ST["None"], s["msgs"][init_msg(_ch(s, a, b))]
+            z3.And(C.st(_ch(s, a, b)) != ST["None"], C.id(_ch(s, a, b)) < s["nextId"]),
+            s["msgs"][init_msg(_ch(s, a, b))],
         ),
     )
 
@@ -787,7 +945,7 @@ def ERConfirmedIds(v: ERVocab, s: State) -> Any:
 
 def _ids_eps(v: ERVocab) -> tuple[range, range]:
     assert v.max_hs is not None and v.max_epoch is not None
-    return range(v.max_hs + 1), range(v.max_epoch + 1)
+    return range(v.max_hs + v.max_epoch + 2), range(v.max_epoch + 1)
 
 
 def ERKeyConfirmedBounded(v: ERVocab, s: State, bound: int) -> Any:
@@ -823,9 +981,27 @@ def ERNoReplayedInitBounded(v: ERVocab, s: State, bound: int) -> Any:
     n = v.S.log.len(s["respLog"])
     return z3.And(
         *(
-            z3.Implies(j <= n, _log_at(v, s, i) < _log_at(v, s, j))
+            z3.Implies(j <= n, _log_at(v, s, i) != _log_at(v, s, j))
             for j in range(1, bound + 1)
             for i in range(1, j)
+        )
+    )
+
+
+def ERForgeryNoEffectBounded(v: ERVocab, s: State, bound: int) -> Any:
+    M, TY = v.S.msg, v.S.type
+    _, eps = _ids_eps(v)
+    assert v.max_hs is not None and v.max_epoch is not None
+    ids = range(v.max_hs + v.max_epoch + 2)  # ERIds, the attacker's included
+    psks = range(len(eps) + 1)
+    return z3.And(
+        *(
+            z3.Implies(s["iniLog"][M.msg(TY["Resp"], x, y, e, i, k)], k == ERPsk(v, z3.IntVal(e)))
+            for x in v.auth
+            for y in v.auth
+            for e in eps
+            for i in ids
+            for k in psks
         )
     )
 
@@ -872,21 +1048,26 @@ def er_actions(v: ERVocab) -> dict[str, Action]:
         "PrepareEstablishChannel": Action(
             bound(PrepareEstablishChannel), ("chan", "closed", "msgs", "nextId")
         ),
+        "InjectInit": Action(
+            bound(InjectInit),
+            ("chan", "established", "msgs", "closed", "lastTs", "respLog"),
+        ),
+        "ForgeResponse": Action(bound(ForgeResponse), ("chan", "closed", "iniLog")),
         "HandleHandshake": Action(
             bound(HandleHandshake),
             ("chan", "established", "msgs", "closed", "lastTs", "respLog"),
             {"m": M},
         ),
-        "ProcessResponse": Action(bound(ProcessResponse), ("chan", "closed"), {"m": M}),
+        "ProcessResponse": Action(bound(ProcessResponse), ("chan", "closed", "iniLog"), {"m": M}),
         "KeyConfirm": Action(
-            bound(KeyConfirm), ("chan", "confirmed", "established", "closed"), {"m": M}
+            bound(KeyConfirm), ("chan", "confirmed", "established", "closed", "lastTs"), {"m": M}
         ),
         "SendData": Action(bound(SendData), ("msgs",), ab),
         "RotateChannel": Action(bound(RotateChannel), ("chan",), ab),
         "HandshakeTimeout": Action(bound(HandshakeTimeout), ("chan", "closed"), ab),
         "CloseChannel": Action(bound(CloseChannel), ("chan", "closed"), ab),
         "ReceiveData": Action(bound(ReceiveData), ("received",), {"b": A, "m": M}),
-        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan"), {"a": A}),
+        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan", "lastTs"), {"a": A}),
     }
 
 
@@ -899,12 +1080,16 @@ ER_INVARIANTS: dict[str, Callable[[ERVocab, State], Any]] = {
     "ERRetiredEpochRejected": ERRetiredEpochRejected,
     "ERRekeyIsNewHandshake": ERRekeyIsNewHandshake,
     "ERNoStaleActive": ERNoStaleActive,
+    "ERReplayGuardAuthenticated": ERReplayGuardAuthenticated,
+    "ERNoLockout": ERNoLockout,
+    "ERForgeryNoEffect": ERForgeryNoEffect,
 }
 ER_STRENGTHENING: dict[str, Callable[[ERVocab, State], Any]] = {
     "ERMsgShape": ERMsgShape,
     "ERChanShape": ERChanShape,
     "ERClosedHandedOut": ERClosedHandedOut,
-    "ERLogBelowTs": ERLogBelowTs,
+    "ERTerminalClosed": ERTerminalClosed,
+    "ERLogAnswered": ERLogAnswered,
     "ERTsHandedOut": ERTsHandedOut,
     "ERActiveHasInit": ERActiveHasInit,
     "ERConfirmedIds": ERConfirmedIds,
@@ -915,6 +1100,7 @@ ER_BOUNDED_FORMS: dict[str, Callable[[ERVocab, State, int], Any]] = {
     "ERRetiredEpochRejected": ERRetiredEpochRejectedBounded,
     "ERNoReplayedInit": ERNoReplayedInitBounded,
     "ERRekeyIsNewHandshake": ERRekeyIsNewHandshakeBounded,
+    "ERForgeryNoEffect": ERForgeryNoEffectBounded,
 }
 
 
@@ -1003,4 +1189,7 @@ def er_decoders(v: ERVocab) -> dict[str, Any]:
         "established": functools.partial(_decode_record_set, ("ini", "resp", "id", "ep"), S.est),
         "closed": functools.partial(_decode_closed, v),
         "received": functools.partial(_decode_record_set, ("id", "ep", "at"), S.rcv),
+        "iniLog": functools.partial(
+            _decode_record_set, ("type", "src", "dst", "ep", "id", "psk"), S.msg
+        ),
     }
