@@ -98,6 +98,21 @@ def test_an_outsider_claiming_a_members_id_gets_nothing(bob: RendezvousService) 
     assert snapshot_of(bob) == before
 
 
+def test_the_audited_attack_is_refused_before_anything_is_read(bob: RendezvousService) -> None:
+    """The audit's message: a SyncFacts naming a member, one entry at 2^64-1, from
+    someone without the root secret. It does not open, so Bob's clock never moves
+    and Bob still writes."""
+    guessed = ContextMembership(CTX, Roster.of(KEYS[MALLORY]), b"mallory-guesses-the-root-secret!")
+    mallory_as_alice = AuthorityKeys.from_seed(ALICE, b"seed:mallory-claims-to-be-alice!!")
+    entry = JournalEntry(ChannelEstablished(CTX, ALICE, BOB, b"\x66" * 32, 1), U64_MAX, ALICE)
+    attack = seal_sync_message(SyncFacts(CTX, ALICE, [entry]), mallory_as_alice, guessed, 0)
+    before = snapshot_of(bob)
+    with pytest.raises(DecryptFailed):
+        bob.apply_sync(attack)
+    assert snapshot_of(bob) == before
+    assert bob.journal(CTX).append(signed_chan(99, KEYS[BOB]), BOB).added
+
+
 def test_a_member_cannot_speak_as_another(bob: RendezvousService) -> None:
     """Relay, a member, seals a digest naming Alice as its sender with its own key:
     it opens (Relay holds the context key) but Alice's signature does not verify."""
