@@ -56,6 +56,7 @@ def observable(endpoint: ChannelEndpoint) -> tuple[Any, ...]:
         {k: None if c is None else c.channel_id for k, c in pairs.items()},
         pending,
         manager.replay_guard.entries(CTX.value),
+        manager.replay_guard.snapshot(CTX.value).answered,
         manager.epoch_of(CTX.value),
         endpoint._last_timestamp,
         manager.needs_rotation(),

@@ -20,7 +20,7 @@ from aura_rendezvous import (
     RemoteProtocolError,
     ReplayedHandshake,
 )
-from aura_rendezvous.channels import MAX_HANDSHAKE_CLOCK_SKEW_MS
+from aura_rendezvous.channels import DEFAULT_HANDSHAKE_TIMEOUT_MS, MAX_HANDSHAKE_CLOCK_SKEW_MS
 from aura_rendezvous.core import HandshakeClockSkew, UnsolicitedHandshake
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -115,14 +115,19 @@ def test_far_future_timestamp_is_refused_and_locks_nobody_out() -> None:
 
 def test_unconfirmed_timestamp_within_the_bound_records_nothing() -> None:
     """A message 1 under a wrong PSK (IKpsk2 cannot tell before confirmation), stamped
-    as far ahead as allowed, is answered but never confirms: the guard does not move,
-    and Alice's ordinary handshake afterwards is answered and confirmed."""
+    as far ahead as allowed, is answered but never confirms: the guard does not move.
+    Its answer holds older message 1s back only while it awaits confirmation; once
+    the timer failed it, Alice's ordinary handshake is answered and confirmed."""
     pair = ServicePair.new()
     bad = forged_message1(pair, psk=pair.psk(2), timestamp=MAX_HANDSHAKE_CLOCK_SKEW_MS)
     assert pair.bob.run(prepare_at_bob(pair, bad)).status is ExecutionStatus.Committed
     pair.bob.take_sent()
     assert pair.bob.endpoint.manager.replay_guard.entries(CTX.value) == {}
-    pair.establish()
+    with pytest.raises(ReplayedHandshake):
+        prepare_at_bob(pair, pair.message1())
+    late = DEFAULT_HANDSHAKE_TIMEOUT_MS
+    pair.bob.endpoint.manager.check_timeouts(late)
+    pair.establish(now_ms=late)
     assert len(pair.bob.established()) == 1
 
 

@@ -101,21 +101,48 @@ def test_a_rejected_first_message_retires_nothing() -> None:
     assert old.state is ChannelState.Active
 
 
-def test_a_replayed_unconfirmed_first_message_is_answered_again() -> None:
-    """Before key confirmation nothing is recorded, so a replayed msg 1 is answered
-    again and replaces the unconfirmed slot (as a retry would); it cannot confirm, and
-    the genuine handshake's late confirmation is then ignored (docs/channels.md)."""
+def test_a_replayed_unconfirmed_first_message_is_refused() -> None:
+    """A replay of the message 1 whose answer awaits its key confirmation is refused
+    and replaces nothing, so the genuine confirmation still completes the handshake;
+    the guard moves only then."""
     bob = ChannelManager(BOB, 1)
     alice = ChannelManager(ALICE, 1)
     msg1 = _start(alice, 1)
     first, msg2 = _accept(bob, msg1)
-    second, _ = _accept(bob, msg1)
-    assert first.state is ChannelState.Closed
-    assert second.state is ChannelState.Establishing
+    with pytest.raises(ReplayedHandshake):
+        _accept(bob, msg1)
+    assert first.state is ChannelState.Establishing
     assert bob.replay_guard.greatest(CTX_A, 1, ALICE) is None
     _, confirmation = alice.finish_handshake(CTX_A, BOB, msg2, 0)
-    with pytest.raises(UnknownChannel):
-        bob.receive(confirmation)
+    assert bob.receive(confirmation).confirmed
+    assert bob.replay_guard.greatest(CTX_A, 1, ALICE) == 1
+
+
+def test_a_reordered_older_first_message_does_not_replace_the_pending_one() -> None:
+    """Message 1 of handshake 1 arriving after that of handshake 2 was answered."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    older = _start(alice, 1)
+    newer, _ = _accept(bob, _start(alice, 2))
+    with pytest.raises(ReplayedHandshake):
+        _accept(bob, older)
+    assert newer.state is ChannelState.Establishing
+    assert bob.find_by_context_peer(CTX_A, ALICE) is newer
+
+
+def test_a_dead_handshakes_first_message_stays_refused() -> None:
+    """Once its answer timed out, the replayed message 1 is still refused (it was
+    answered); a fresh message 1 is answered."""
+    bob = ChannelManager(BOB, 1)
+    alice = ChannelManager(ALICE, 1)
+    msg1 = _start(alice, 5)
+    _accept(bob, msg1)
+    bob.check_timeouts(10**9)
+    assert bob.channels() == ()
+    with pytest.raises(ReplayedHandshake):
+        _accept(bob, msg1)
+    fresh, _ = _accept(bob, _start(alice, 3))
+    assert fresh.state is ChannelState.Establishing
 
 
 def test_a_newer_handshake_in_another_context_retires_nothing() -> None:

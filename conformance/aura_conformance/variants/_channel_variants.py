@@ -74,10 +74,16 @@ class RotateInPlaceChannelManager(ChannelManager):
 
 
 class ForgetfulReplayGuard(HandshakeReplayGuard):
-    """Checks first-message timestamps but never records them: replays are answered."""
+    """Checks first-message timestamps but never records them (neither answered nor
+    confirmed ones): replays are answered."""
+
+    def note_answered(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        del context_id, epoch, initiator, timestamp
 
     def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
-        self.check_replay(context_id, epoch, initiator, timestamp)
+        self.check_confirmable(context_id, epoch, initiator, timestamp)
 
 
 class NoReplayChannelManager(ChannelManager):

@@ -14,12 +14,14 @@ from aura_rendezvous.channels._endpoint import (
     roster_lookup,
 )
 from aura_rendezvous.channels._handshaker import (
+    MAX_ANSWERED_TIMESTAMPS,
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
     PROLOGUE_LABEL,
     HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
     ReplayKey,
+    ReplaySnapshot,
     RosterLookup,
     handshake_prologue,
 )
@@ -52,6 +54,7 @@ __all__ = [
     "CHANNEL_TRANSITIONS",
     "DEFAULT_HANDSHAKE_TIMEOUT_MS",
     "HANDSHAKE_TRANSITIONS",
+    "MAX_ANSWERED_TIMESTAMPS",
     "MAX_HANDSHAKE_CLOCK_SKEW_MS",
     "MAX_WIRE_LEN",
     "PROLOGUE_LABEL",
@@ -73,6 +76,7 @@ __all__ = [
     "PreparedStart",
     "ReceivedMessage",
     "ReplayKey",
+    "ReplaySnapshot",
     "RosterLookup",
     "SecureChannel",
     "TransportMessage",

@@ -72,12 +72,14 @@ from aura_rendezvous.noise import (
 )
 
 __all__ = [
+    "MAX_ANSWERED_TIMESTAMPS",
     "MAX_HANDSHAKE_CLOCK_SKEW_MS",
     "PROLOGUE_LABEL",
     "HandshakeConfig",
     "HandshakeReplayGuard",
     "Handshaker",
     "ReplayKey",
+    "ReplaySnapshot",
     "RosterLookup",
     "handshake_prologue",
 ]
@@ -130,29 +132,46 @@ even an authenticated one, can raise the replay guard far into the future."""
 ReplayKey = tuple[bytes, int, bytes]
 """(context id, epoch, initiator id): the replay guard's scope."""
 
+MAX_ANSWERED_TIMESTAMPS = 1024
+"""Answered, not yet confirmed first-message timestamps kept per scope (the oldest go first)."""
+
+
+@attrs.frozen(eq=False)
+class ReplaySnapshot:
+    """The replay guard's state in one scope, for :meth:`HandshakeReplayGuard.restore`."""
+
+    greatest: dict[ReplayKey, int]
+    answered: dict[ReplayKey, frozenset[int]]
+
 
 class HandshakeReplayGuard:
-    """The greatest first-message timestamp of a key-confirmed handshake per
+    """Which first-message timestamps a responder still answers, per
     (context, epoch, initiator).
 
-    IKpsk2 proves the PSK only once the initiator's key confirmation decrypts,
-    so a timestamp is recorded then (``record``), not when message 1 is read:
-    an unproven message 1 cannot lock an initiator out. A new epoch starts with
-    no entry (a retired PSK's handshakes weigh nothing on the next epoch).
-    ``check`` also refuses a timestamp more than ``max_skew_ms`` ahead of now.
+    It keeps the greatest timestamp of a key-confirmed handshake, and the
+    timestamps answered since and not confirmed yet. IKpsk2 proves the PSK only
+    once the initiator's key confirmation decrypts, so the greatest moves then
+    (``record``), never when message 1 is read: an unproven message 1 cannot
+    lock an initiator out. An answered timestamp (``note_answered``) only blocks
+    a replay of that very message 1. A new epoch starts with nothing (a retired
+    PSK's handshakes weigh nothing on the next epoch). ``check`` also refuses a
+    timestamp more than ``max_skew_ms`` ahead of now.
     """
 
     def __init__(self, max_skew_ms: int = MAX_HANDSHAKE_CLOCK_SKEW_MS) -> None:
         self.max_skew_ms = max_skew_ms
         self._greatest: dict[ReplayKey, int] = {}
+        self._answered: dict[ReplayKey, set[int]] = {}
 
     def greatest(self, context_id: bytes, epoch: int, initiator: bytes) -> int | None:
+        """The greatest timestamp of a key-confirmed handshake, or ``None``."""
         return self._greatest.get((context_id, epoch, initiator))
 
     def check(
         self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int, now_ms: int
     ) -> None:
-        """Raise unless ``timestamp`` is above the greatest recorded and not too far ahead."""
+        """Raise unless message 1's ``timestamp`` may be answered: not too far ahead,
+        above the greatest confirmed, and not answered already."""
         if timestamp > now_ms + self.max_skew_ms:
             raise HandshakeClockSkew(
                 f"timestamp {timestamp} is more than {self.max_skew_ms} ms ahead of {now_ms}"
@@ -160,27 +179,66 @@ class HandshakeReplayGuard:
         self.check_replay(context_id, epoch, initiator, timestamp)
 
     def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
-        """Raise :class:`ReplayedHandshake` unless ``timestamp`` is above the greatest recorded."""
+        """Raise :class:`ReplayedHandshake` if message 1's ``timestamp`` is not above the
+        greatest confirmed or was answered already."""
+        key = (context_id, epoch, initiator)
+        self.check_confirmable(context_id, epoch, initiator, timestamp)
+        if timestamp in self._answered.get(key, ()):
+            raise ReplayedHandshake(f"timestamp {timestamp} was answered already")
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        """Raise :class:`ReplayedHandshake` unless ``timestamp`` is above the greatest confirmed."""
         seen = self._greatest.get((context_id, epoch, initiator))
         if seen is not None and timestamp <= seen:
             raise ReplayedHandshake(f"timestamp {timestamp} not above {seen}")
 
+    def note_answered(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        """Remember that message 1 with ``timestamp`` was answered (bounded per scope)."""
+        answered = self._answered.setdefault((context_id, epoch, initiator), set())
+        if len(answered) >= MAX_ANSWERED_TIMESTAMPS:
+            answered.discard(min(answered))
+        answered.add(timestamp)
+
     def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
         """Record the timestamp of a handshake just key-confirmed."""
-        self.check_replay(context_id, epoch, initiator, timestamp)
-        self._greatest[(context_id, epoch, initiator)] = timestamp
+        key = (context_id, epoch, initiator)
+        self.check_confirmable(context_id, epoch, initiator, timestamp)
+        self._greatest[key] = timestamp
+        # At or below the greatest, the greatest refuses them already.
+        left = {t for t in self._answered.get(key, ()) if t > timestamp}
+        if left:
+            self._answered[key] = left
+        else:
+            self._answered.pop(key, None)
 
     def entries(self, context_id: bytes, initiator: bytes | None = None) -> dict[ReplayKey, int]:
-        """The entries of ``context_id`` (of ``initiator`` only if given), for :meth:`restore`."""
+        """The greatest confirmed timestamps of ``context_id`` (of ``initiator`` if given)."""
         return {k: v for k, v in self._greatest.items() if _in_scope(k, context_id, initiator)}
 
+    def snapshot(self, context_id: bytes, initiator: bytes | None = None) -> ReplaySnapshot:
+        """Everything the guard holds in that scope, for :meth:`restore`."""
+        return ReplaySnapshot(
+            self.entries(context_id, initiator),
+            {
+                k: frozenset(v)
+                for k, v in self._answered.items()
+                if _in_scope(k, context_id, initiator)
+            },
+        )
+
     def restore(
-        self, context_id: bytes, entries: dict[ReplayKey, int], initiator: bytes | None = None
+        self, context_id: bytes, snapshot: ReplaySnapshot, initiator: bytes | None = None
     ) -> None:
-        """Make the entries of that scope exactly ``entries`` (a rolled-back commit)."""
-        for key in [k for k in self._greatest if _in_scope(k, context_id, initiator)]:
-            del self._greatest[key]
-        self._greatest.update(entries)
+        """Make that scope exactly ``snapshot`` again (a rolled-back commit)."""
+        for table in (self._greatest, self._answered):
+            for key in [k for k in table if _in_scope(k, context_id, initiator)]:
+                del table[key]
+        self._greatest.update(snapshot.greatest)
+        self._answered.update({k: set(v) for k, v in snapshot.answered.items()})
 
 
 def _in_scope(key: ReplayKey, context_id: bytes, initiator: bytes | None) -> bool:

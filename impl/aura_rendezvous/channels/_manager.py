@@ -34,7 +34,7 @@ from aura_rendezvous.channels._handshaker import (
     HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
-    ReplayKey,
+    ReplaySnapshot,
     RosterLookup,
 )
 from aura_rendezvous.channels._states import ChannelEvent, ChannelState, HandshakeStatus
@@ -43,6 +43,7 @@ from aura_rendezvous.core import (
     ChannelClosedError,
     HandshakeTimeout,
     LocalProtocolError,
+    ReplayedHandshake,
     ReplayedMessage,
     RetiredEpoch,
     UnknownChannel,
@@ -86,7 +87,7 @@ class ManagerMark:
     pairs: dict[Pair, list[SecureChannel]]
     saved: tuple[tuple[SecureChannel, _SavedChannel], ...]
     pending: dict[Pair, Handshaker]
-    replay: dict[ReplayKey, int]
+    replay: ReplaySnapshot
 
     def covers(self, pair: Pair) -> bool:
         return pair[0] == self.context_id and (self.peer is None or pair[1] == self.peer)
@@ -163,7 +164,7 @@ class ChannelManager:
             pairs,
             tuple((c, c.save()) for channels in pairs.values() for c in channels),
             pending,
-            self.replay_guard.entries(context_id, peer),
+            self.replay_guard.snapshot(context_id, peer),
         )
 
     def restore(self, mark: ManagerMark) -> None:
@@ -482,7 +483,10 @@ class ChannelManager:
         (``commit_accept`` registers it) and message 2. Raises on any rejection.
 
         The replay guard is consulted, not written: the timestamp is recorded
-        only when the handshake is key-confirmed (``commit_confirm``).
+        only when the handshake is key-confirmed (``commit_confirm``). A message
+        1 not newer than the one whose answer still waits for its confirmation
+        is refused too (a replay or a reordered older message must not replace
+        the pending handshake).
         """
         self._check_config(config, newer=True)
         handshaker = Handshaker.responder(
@@ -496,18 +500,41 @@ class ChannelManager:
             initial_state=initial_state,
         )
         reply = handshaker.process_init(data, now_ms)
-        return handshaker.build_channel(), reply
+        channel = handshaker.build_channel()
+        self._check_newer_than_pending(channel)
+        return channel, reply
+
+    def _check_newer_than_pending(self, channel: SecureChannel) -> None:
+        timestamp = channel.init_timestamp
+        assert timestamp is not None
+        for other in self._by_pair.get((channel.context_id, channel.remote), ()):
+            if (
+                not other.is_initiator
+                and other.state is ChannelState.Establishing
+                and other.epoch == channel.epoch
+                and other.init_timestamp is not None
+                and timestamp <= other.init_timestamp
+            ):
+                raise ReplayedHandshake(
+                    f"timestamp {timestamp} not above {other.init_timestamp}, which awaits "
+                    "its key confirmation"
+                )
 
     def commit_accept(self, channel: SecureChannel) -> None:
         """Register the responder's Establishing ``channel``; it replaces the
-        unconfirmed or older responder channels of that initiator."""
-        if channel.init_timestamp is not None:
-            # Re-checked: a handshake confirmed since the prepare makes this one stale.
-            self.replay_guard.check_replay(
-                channel.context_id, channel.epoch, channel.remote, channel.init_timestamp
-            )
+        unconfirmed or older responder channels of that initiator, and its
+        timestamp is noted as answered."""
+        timestamp = channel.init_timestamp
+        if timestamp is None:
+            raise LocalProtocolError("only a responder's channel answers a message 1")
+        # Re-checked: a handshake answered or confirmed since the prepare makes this one stale.
+        self.replay_guard.check_replay(channel.context_id, channel.epoch, channel.remote, timestamp)
+        self._check_newer_than_pending(channel)
         self.register(channel)
         self._retire_answered(channel)
+        self.replay_guard.note_answered(
+            channel.context_id, channel.epoch, channel.remote, timestamp
+        )
 
     def accept_handshake(
         self,
@@ -551,7 +578,7 @@ class ChannelManager:
         if deadline is not None and now_ms >= deadline:
             raise HandshakeTimeout("key confirmation arrived after the deadline")
         if channel.init_timestamp is not None:
-            self.replay_guard.check_replay(
+            self.replay_guard.check_confirmable(
                 channel.context_id, channel.epoch, channel.remote, channel.init_timestamp
             )
         return channel.check_message(message)
