@@ -54,6 +54,10 @@ CONSTANTS
     \* @type: Bool;
     BUG_NoRosterCheck,
     \* @type: Bool;
+    BUG_RelayForwardsJunk,
+    \* @type: Bool;
+    BUG_ConfirmNotRelayed,
+    \* @type: Bool;
     BUG_RefreshIgnoresEpoch
 
 VARIABLES
@@ -108,5 +112,7 @@ CInit ==
     /\ BUG_NoEpochCheck = FALSE
     /\ BUG_RelayNoCapCheck = FALSE
     /\ BUG_NoRosterCheck = FALSE
+    /\ BUG_RelayForwardsJunk = FALSE
+    /\ BUG_ConfirmNotRelayed = FALSE
     /\ BUG_RefreshIgnoresEpoch = FALSE
 =============================================================================

@@ -58,6 +58,8 @@ CONSTANTS
     BUG_NoEpochCheck,        \* the responder accepts a msg 1 of a retired epoch
     BUG_RelayNoCapCheck,     \* the relay forwards without relay:forward
     BUG_NoRosterCheck,       \* the responder accepts a non-member's msg 1
+    BUG_RelayForwardsJunk,   \* the relay charges for and forwards a non-protocol envelope
+    BUG_ConfirmNotRelayed,   \* the confirmation of a relayed handshake bypasses the relay
     BUG_RefreshIgnoresEpoch  \* needs_refresh ignores the epoch of the own descriptor
 
 Peers == {Ini, Resp}
@@ -83,13 +85,16 @@ RVIds == 0..MaxHs
 RVStates == {"None", "Establishing", "Active", "Rotating"}
 RVPaths == {"direct", "relay"}
 RVReasons == {"NoValidDescriptor", "InsufficientBudget", "MissingCapability",
-              "EpochMismatch", "Replay", "NonMember"}
+              "EpochMismatch", "Replay", "NonMember", "Malformed"}
+\* The messages of the protocol; "Junk" stands for any other envelope (wrong type
+\* byte or size, not a Noise or transport message of this protocol).
+RVProtocolTypes == {"Init", "Resp", "Confirm"}
 
 RVFact == [kind : {"Descriptor", "Revoked", "ChannelEstablished"}, auth : Auth,
            from : 0..MaxTime, until : 0..(MaxTime + Validity), nonce : 0..MaxDesc,
            id : RVIds, ep : RVEpochs]
 RVChan == [st : RVStates, ep : RVEpochs, id : RVIds, ctx : Ctx]
-RVMsg == [type : {"Init", "Resp", "Confirm", "Error"}, ctx : Ctx, src : Senders,
+RVMsg == [type : {"Init", "Resp", "Confirm", "Error", "Junk"}, ctx : Ctx, src : Senders,
           dst : Auth \cup {Outsider}, to : Auth \cup {Outsider}, path : RVPaths,
           ep : RVEpochs, id : RVIds, dok : BOOLEAN]
 RVSent == [src : Auth, type : {"Init", "Resp", "Confirm", "Error", "Forward"}, ctx : Ctx,
@@ -132,6 +137,7 @@ RVAsDVFacts(c, m) ==
 DV(c) == INSTANCE DescriptorValidity
     WITH Auth <- Peers, Ctx <- {c}, Publishers <- {Resp}, Outsider <- Outsider,
          MaxTime <- MaxTime, Validity <- Validity, Window <- Window, MaxNonce <- MaxDesc,
+         MaxSyncIds <- 0, BUG_SyncCapped <- FALSE, BUG_SyncRevivesPruned <- FALSE,
          BUG_CrossContextLookup <- FALSE, BUG_InclusiveValidUntil <- FALSE,
          BUG_IgnoreRevocation <- FALSE, BUG_AnyoneRevokes <- FALSE,
          BUG_LastArrivedWins <- FALSE, BUG_SyncReplaces <- FALSE,
@@ -141,7 +147,8 @@ DV(c) == INSTANCE DescriptorValidity
          journal <- [m \in Peers \cup {Outsider} |-> RVAsDVFacts(c, m)],
          nextNonce <- [a \in Peers |-> 1],
          lastSeen <- [m \in Peers |-> [x \in {c} |-> [p \in Peers |-> {}]]],
-         exhausted <- [m \in Peers |-> FALSE]
+         exhausted <- [m \in Peers |-> FALSE],
+         horizon <- [m \in Peers |-> 0]
 
 \* What Ini must choose (DescriptorValidity), and what its lookup answers:
 \* the same choice, except that BUG_IgnoreRevocation drops the revocation rule.
@@ -277,13 +284,18 @@ PrepareEstablishChannel(c, path) ==
 (***************************************************************************)
 (* RelayForward(m): the relay forwards an opaque envelope to its final     *)
 (* destination (RelayForward / RelayComplete, cost 1 to the relay).        *)
-(* Enabled iff not forwarded yet; without relay:forward or budget for the  *)
-(* context the relay drops it, sending nothing.                            *)
+(* Enabled iff not forwarded yet; an envelope that is not a protocol       *)
+(* message between two distinct members is refused before anything is     *)
+(* charged; without relay:forward or budget for the context the relay     *)
+(* drops it, sending nothing.                                              *)
 (***************************************************************************)
+RVWellFormed(m) == m.type \in RVProtocolTypes /\ m.src # m.to /\ {m.src, m.to} \subseteq Peers
+
 RelayForward(m) ==
     /\ m.dst = Relay
     /\ [m EXCEPT !.dst = m.to] \notin net
-    /\ IF (BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx) /\ RVBudgetOK(m.ctx, Relay, ForwardCost)
+    /\ IF ~BUG_RelayForwardsJunk /\ ~RVWellFormed(m) THEN RVDeny("Malformed") ELSE
+       IF (BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx) /\ RVBudgetOK(m.ctx, Relay, ForwardCost)
          THEN /\ spent' = RVCharge(m.ctx, Relay, ForwardCost)
               /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
               /\ sent' = sent \cup {[src |-> Relay, type |-> "Forward", ctx |-> m.ctx,
@@ -345,7 +357,7 @@ HandleHandshake(m) ==
 (***************************************************************************)
 (* ProcessResponse(m): Ini's Establishing channel receives msg 2: the PSK *)
 (* matched, so Active; Ini sends its first transport message, the key     *)
-(* confirmation, on the same path.                                         *)
+(* confirmation, on the same path (BUG_ConfirmNotRelayed: always direct).  *)
 (***************************************************************************)
 ProcessResponse(m) ==
     /\ m.type = "Resp" /\ m.dst = Ini /\ m.to = Ini
@@ -355,7 +367,8 @@ ProcessResponse(m) ==
     /\ rlog' = [rlog EXCEPT ![Ini] = @ \cup {[op |-> "Resp", ctx |-> m.ctx, src |-> m.src,
                                               ep |-> m.ep]}]
     /\ net' = net \cup {[type |-> "Confirm", ctx |-> m.ctx, src |-> Ini,
-                         dst |-> RVHop(m.path, m.src), to |-> m.src, path |-> m.path,
+                         dst |-> IF BUG_ConfirmNotRelayed THEN m.src ELSE RVHop(m.path, m.src),
+                         to |-> m.src, path |-> m.path,
                          ep |-> m.ep, id |-> m.id, dok |-> TRUE]}
     /\ sent' = sent \cup {[src |-> Ini, type |-> "Confirm", ctx |-> m.ctx,
                            after |-> "Allowed"]}
@@ -403,6 +416,21 @@ InjectInit(c) ==
                    confirmed>>
 
 (***************************************************************************)
+(* InjectJunk(c): a member (or anyone claiming a member's id) hands the    *)
+(* relay an envelope that is no protocol message, addressed to Resp.  No   *)
+(* step but RelayForward reads it and `net` only grows, so injecting it   *)
+(* first, once, covers every interleaving of its forward; outside RelayCtx *)
+(* the relay drops every envelope anyway.                                  *)
+(***************************************************************************)
+InjectJunk(c) ==
+    /\ net = {}
+    /\ c \in RelayCtx
+    /\ net' = net \cup {[type |-> "Junk", ctx |-> c, src |-> Ini, dst |-> Relay, to |-> Resp,
+                         path |-> "relay", ep |-> 0, id |-> 0, dok |-> TRUE]}
+    /\ UNCHANGED <<now, epoch, journal, spent, chan, nextId, lastTs, hsLog, rlog, sent,
+                   confirmed>>
+
+(***************************************************************************)
 (* Tick: time advances by one unit, up to MaxTime.                         *)
 (***************************************************************************)
 Tick ==
@@ -419,6 +447,7 @@ RVNext ==
           \/ \E path \in RVPaths : PrepareEstablishChannel(c, path)
           \/ AdvanceEpoch(c)
           \/ InjectInit(c)
+          \/ InjectJunk(c)
     \/ \E m \in net : RelayForward(m) \/ HandleHandshake(m) \/ ProcessResponse(m)
                       \/ KeyConfirm(m)
     \/ Tick
@@ -512,6 +541,22 @@ RVMembersOnly ==
     /\ \A d \in Auth : \A x \in rlog[d] : x.src \in Peers
 
 (***************************************************************************)
+(* RVRelayForwardsOnlyProtocol: the relay delivers (and so pays for) only  *)
+(* protocol messages between two distinct members; anything else is        *)
+(* refused before the charge (seed 5.2, DESIGN.md 4 and 6).                *)
+(***************************************************************************)
+RVRelayForwardsOnlyProtocol ==
+    \A m \in net : (m.path = "relay" /\ m.dst # Relay) => RVWellFormed(m)
+
+(***************************************************************************)
+(* RVRelayedEndToEnd: every message of a relayed handshake, the key        *)
+(* confirmation included, reaches its peer through the relay: a relayed   *)
+(* exchange never falls back to a direct send (seed 5.2).                  *)
+(***************************************************************************)
+RVRelayedEndToEnd ==
+    \A m \in net : (m.path = "relay" /\ m.dst # Relay) => [m EXCEPT !.dst = Relay] \in net
+
+(***************************************************************************)
 (* RVRefreshAfterRotation: once c's epoch has moved past the epoch of      *)
 (* Resp's own descriptor, needs_refresh holds: a member never stays, as    *)
 (* far as it knows, with a descriptor whose PSK commitment its peers deny  *)
@@ -523,5 +568,6 @@ THEOREM RVSpec => [](RVTypeOK /\ RVNoMessageOnDeny /\ RVChannelContextBound
                      /\ RVBudgetWithinLimit /\ RVReplayRejected /\ RVEstablishedAfterConfirm
                      /\ RVConnectWithValidDescriptor /\ RVNoStaleActive
                      /\ RVRelayAuthorized /\ RVMembersOnly
+                     /\ RVRelayForwardsOnlyProtocol /\ RVRelayedEndToEnd
                      /\ RVRefreshAfterRotation)
 =============================================================================

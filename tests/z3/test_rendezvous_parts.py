@@ -397,3 +397,45 @@ def test_no_message_on_deny_is_inductive_for_each_action_and_broken_by_its_twin(
 def test_an_unknown_bug_flag_is_refused() -> None:
     with pytest.raises(ValueError, match="no bug flags"):
         rv_vocab(BUG_NoSuchThing=True)
+
+
+def test_the_relay_refuses_junk_unless_it_forwards_anything() -> None:
+    """A Junk envelope at the relay in c1 (relay:forward held, budget left): the
+    reference refuses it (nothing forwarded, nothing charged); the twin of
+    BUG_RelayForwardsJunk delivers it and breaks RVRelayForwardsOnlyProtocol."""
+    v = rv_vocab(**MC)
+    a1, a2, r1, c1 = _a(v, "a1"), _a(v, "a2"), _a(v, "r1"), _c(v, "c1")
+    junk = v.S.msg.msg(v.S.type["Junk"], c1, a1, r1, a2, v.S.path["relay"], 0, 0, True)
+    t, step = _after(v, "InjectJunk", _initial(v), c=c1)
+    assert _valid(v, z3.Implies(step, t["net"][junk]))
+    s = _state(v, net=_set(v.S.msg, [junk]))
+    assert not _valid(v, rv.RVWellFormed(v, junk))
+    assert _keeps(v, "RelayForward", s, rv.RVRelayForwardsOnlyProtocol, m=junk)
+    t, step = _after(v, "RelayForward", s, m=junk)
+    assert _valid(v, z3.Implies(step, z3.And(t["net"] == s["net"], t["spent"] == s["spent"])))
+    twin = rv_vocab(**MC, BUG_RelayForwardsJunk=True)
+    assert not _keeps(twin, "RelayForward", s, rv.RVRelayForwardsOnlyProtocol, m=junk)
+
+
+def test_the_relayed_confirmation_goes_to_the_relay_unless_sent_direct() -> None:
+    """Ini's Establishing channel gets a relayed msg 2: the reference sends the key
+    confirmation to the relay; the twin of BUG_ConfirmNotRelayed sends it straight to
+    Resp, which RVRelayedEndToEnd refuses."""
+    v = rv_vocab(**MC)
+    a1, a2, r1, c1 = _a(v, "a1"), _a(v, "a2"), _a(v, "r1"), _c(v, "c1")
+    relay = v.S.path["relay"]
+    resp_at_relay = v.S.msg.msg(v.S.type["Resp"], c1, a2, r1, a1, relay, 0, 1, True)
+    resp = v.S.msg.msg(v.S.type["Resp"], c1, a2, a1, a1, relay, 0, 1, True)
+    base = _initial(v)
+    s = {
+        **base,
+        "chan": _with_chan(v, base, "c1_a1_a2", "Establishing"),
+        "net": _set(v.S.msg, [resp_at_relay, resp]),
+    }
+    assert _valid(v, rv.RVRelayedEndToEnd(v, s))
+    confirm = v.S.msg.msg(v.S.type["Confirm"], c1, a1, r1, a2, relay, 0, 1, True)
+    t, step = _after(v, "ProcessResponse", s, m=resp)
+    assert _valid(v, z3.Implies(step, t["net"][confirm]))
+    assert _keeps(v, "ProcessResponse", s, rv.RVRelayedEndToEnd, m=resp)
+    twin = rv_vocab(**MC, BUG_ConfirmNotRelayed=True)
+    assert not _keeps(twin, "ProcessResponse", s, rv.RVRelayedEndToEnd, m=resp)

@@ -60,6 +60,7 @@ __all__ = [
     "AdvanceEpoch",
     "HandleHandshake",
     "InjectInit",
+    "InjectJunk",
     "KeyConfirm",
     "PrepareEstablishChannel",
     "PreparePublishDescriptor",
@@ -87,11 +88,15 @@ __all__ = [
     "RVOwnStale",
     "RVRefreshAfterRotation",
     "RVRelayAuthorized",
+    "RVRelayForwardsOnlyProtocol",
+    "RVRelayedEndToEnd",
+    "RVRelayedEndToEndBounded",
     "RVReplayRejected",
     "RVReplayRejectedBounded",
     "RVSorts",
     "RVTypeOK",
     "RVVocab",
+    "RVWellFormed",
     "RelayForward",
     "RevokeDescriptor",
     "SyncJournal",
@@ -114,6 +119,8 @@ RV_BUGS = (
     ("BUG_RelayNoCapCheck", "RVRelayAuthorized"),
     ("BUG_NoRosterCheck", "RVMembersOnly"),
     ("BUG_RefreshIgnoresEpoch", "RVRefreshAfterRotation"),
+    ("BUG_RelayForwardsJunk", "RVRelayForwardsOnlyProtocol"),
+    ("BUG_ConfirmNotRelayed", "RVRelayedEndToEnd"),
 )
 RV_FLAGS = tuple(flag for flag, _ in RV_BUGS)
 
@@ -149,6 +156,17 @@ RV_SCHEDULES = {
         "AdvanceEpoch",
     ),
 }
+RV_SCHEDULES[("BUG_RelayForwardsJunk", "RVRelayForwardsOnlyProtocol")] = (
+    "InjectJunk",
+    "RelayForward",
+)
+RV_SCHEDULES[("BUG_ConfirmNotRelayed", "RVRelayedEndToEnd")] = (
+    "PrepareEstablishChannel",
+    "RelayForward",
+    "HandleHandshake",
+    "RelayForward",
+    "ProcessResponse",
+)
 RV_WITNESS_PREFIXES = {
     "ProcessResponse": _HS,
     "KeyConfirm": (*_HS, "ProcessResponse"),
@@ -158,7 +176,8 @@ RV_WITNESS_PREFIXES = {
 _AUTH = ("a1", "a2", "r1", "eve")  # Ini, Resp, Relay, Outsider of MC_Rendezvous.cfg
 _CTX = ("c1", "c2")
 _STATES = ("None", "Establishing", "Active", "Rotating")
-_TYPES = ("Init", "Resp", "Confirm", "Error", "Forward")
+_TYPES = ("Init", "Resp", "Confirm", "Error", "Forward", "Junk")
+_PROTOCOL_TYPES = ("Init", "Resp", "Confirm")  # RVProtocolTypes
 
 
 class RVSorts:
@@ -454,6 +473,9 @@ def RelayForward(v: RVVocab, s: State, t: State, p: Params) -> Any:
     )
     cap = z3.BoolVal(True) if v.bug("BUG_RelayNoCapCheck") else v.RelayCtx[M.context(m)]
     ok = z3.And(cap, RVBudgetOK(v, s, M.context(m), relay, 1))
+    if not v.bug("BUG_RelayForwardsJunk"):
+        # A malformed envelope is refused before the charge: RVDeny("Malformed").
+        ok = z3.And(RVWellFormed(v, m), ok)
     return z3.And(
         s["net"][m],
         M.dst(m) == relay,
@@ -467,6 +489,18 @@ def RelayForward(v: RVVocab, s: State, t: State, p: Params) -> Any:
             ),
             z3.And(t["spent"] == s["spent"], t["net"] == s["net"], t["sent"] == s["sent"]),
         ),
+    )
+
+
+def RVWellFormed(v: RVVocab, m: Any) -> Any:
+    """A protocol message between two distinct members (what a relay may forward)."""
+    M, ty = v.S.msg, v.S.type
+    src, to = M.src(m), M.to(m)
+    return z3.And(
+        z3.Or(*(M.type(m) == ty[x] for x in _PROTOCOL_TYPES)),
+        src != to,
+        z3.Or(*(src == x for x in v.peers)),
+        z3.Or(*(to == x for x in v.peers)),
     )
 
 
@@ -553,9 +587,8 @@ def ProcessResponse(v: RVVocab, s: State, t: State, p: Params) -> Any:
     m = p["m"]
     c, src = M.context(m), M.src(m)
     ch = s["chan"][c][ini][src]
-    confirm = M.msg(
-        ty["Confirm"], c, ini, RVHop(v, M.path(m), src), src, M.path(m), M.ep(m), M.id(m), True
-    )
+    hop = src if v.bug("BUG_ConfirmNotRelayed") else RVHop(v, M.path(m), src)
+    confirm = M.msg(ty["Confirm"], c, ini, hop, src, M.path(m), M.ep(m), M.id(m), True)
     return z3.And(
         s["net"][m],
         M.type(m) == ty["Resp"],
@@ -627,6 +660,14 @@ def InjectInit(v: RVVocab, s: State, t: State, p: Params) -> Any:
         1,
         True,
     )
+    return t["net"] == _add(s["net"], m)
+
+
+def InjectJunk(v: RVVocab, s: State, t: State, p: Params) -> Any:
+    # The spec's guards ("net = {}", c \in RelayCtx) are dropped, as InjectInit's:
+    # more behaviours.
+    S = v.S
+    m = S.msg.msg(S.type["Junk"], p["c"], v.ini, v.relay, v.resp, S.path["relay"], 0, 0, True)
     return t["net"] == _add(s["net"], m)
 
 
@@ -768,6 +809,45 @@ def RVRelayAuthorized(v: RVVocab, s: State) -> Any:
     )
 
 
+def _delivered_by_relay(v: RVVocab, m: Any) -> Any:
+    M = v.S.msg
+    return z3.And(M.path(m) == v.S.path["relay"], M.dst(m) != v.relay)
+
+
+def RVRelayForwardsOnlyProtocol(v: RVVocab, s: State) -> Any:
+    return _subset(
+        s["net"], v.S.msg, lambda m: z3.Implies(_delivered_by_relay(v, m), RVWellFormed(v, m))
+    )
+
+
+def RVRelayedEndToEnd(v: RVVocab, s: State) -> Any:
+    M = v.S.msg
+
+    def via_relay(m: Any) -> Any:
+        return z3.Implies(_delivered_by_relay(v, m), s["net"][_via_relay_copy(v, m)])
+
+    return _subset(s["net"], M, via_relay)
+
+
+def _via_relay_copy(v: RVVocab, m: Any) -> Any:
+    """``[m EXCEPT !.dst = Relay]``."""
+    M = v.S.msg
+    return M.msg(
+        M.type(m), M.context(m), M.src(m), v.relay, M.to(m), M.path(m), M.ep(m), M.id(m), M.dok(m)
+    )
+
+
+def RVRelayedEndToEndBounded(v: RVVocab, s: State, bound: int) -> Any:
+    """RVRelayedEndToEnd at one free witness message (the Skolem constant of
+    its negation): a violation is found exactly; assumed at earlier states it
+    is vacuous, which only gives up the pruning. The quantified form, which
+    reads ``net`` inside its own comprehension, leaves BMC undecided."""
+    w = z3.Const(f"w!e2e!{s['net']}", v.S.msg)
+    return z3.Implies(
+        z3.And(s["net"][w], _delivered_by_relay(v, w)), s["net"][_via_relay_copy(v, w)]
+    )
+
+
 def RVMembersOnly(v: RVVocab, s: State) -> Any:
     Rc = v.S.receipt
     return z3.And(
@@ -906,6 +986,7 @@ def rv_actions(v: RVVocab) -> dict[str, Action]:
         ),
         "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan"), {"c": C}),
         "InjectInit": Action(bound(InjectInit), ("net",), {"c": C}),
+        "InjectJunk": Action(bound(InjectJunk), ("net",), {"c": C}),
         "RelayForward": Action(bound(RelayForward), ("spent", "net", "sent"), {"m": M}),
         "HandleHandshake": Action(
             bound(HandleHandshake),
@@ -932,6 +1013,8 @@ RV_INVARIANTS: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVRelayAuthorized": RVRelayAuthorized,
     "RVMembersOnly": RVMembersOnly,
     "RVRefreshAfterRotation": RVRefreshAfterRotation,
+    "RVRelayForwardsOnlyProtocol": RVRelayForwardsOnlyProtocol,
+    "RVRelayedEndToEnd": RVRelayedEndToEnd,
 }
 RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVChanInOwnCtx": RVChanInOwnCtx,
@@ -944,6 +1027,7 @@ RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
 # Used by BMC in place of the quantified forms.
 RV_BOUNDED_FORMS: dict[str, Callable[[RVVocab, State, int], Any]] = {
     "RVReplayRejected": RVReplayRejectedBounded,
+    "RVRelayedEndToEnd": RVRelayedEndToEndBounded,
 }
 
 
