@@ -33,6 +33,7 @@ from aura_rendezvous.core import (
     ContextMismatchError,
     DecodeError,
     LocalProtocolError,
+    ReceiptWrongSigner,
     RelayEnvelope,
     check_u64,
 )
@@ -54,13 +55,17 @@ from aura_rendezvous.guard import (
     CAP_RENDEZVOUS_RELAY,
     ChargeFlowBudget,
     DenyReason,
+    EffectCommand,
     ForwardRelayEnvelope,
     AcceptHandshake,
+    AcceptReceipt,
     CompleteHandshake,
     ConfirmChannel,
     GuardOutcome,
     GuardSnapshot,
     JournalAppend,
+    Receipt,
+    ReceiptVerifier,
     RecordReceipt,
     SendHandshake,
     SendHandshakeResponse,
@@ -119,6 +124,12 @@ class RendezvousService:
         self.channel_endpoint = ChannelEndpoint(
             authority_id, config.keys.static_private, config.nonce_source
         )
+        # The receiving side of each context's receipt chains (DESIGN.md 4): the
+        # interpreter records an accepted receipt with the outcome it came with.
+        self.receipt_verifiers = {
+            c: ReceiptVerifier(c, m.roster, receiver=authority_id)
+            for c, m in self._memberships.items()
+        }
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -452,8 +463,15 @@ class RendezvousService:
         psk: bytes,
         *,
         now_ms: int,
+        receipt: bytes | None = None,
     ) -> GuardOutcome:
         """Handle a received handshake-phase message from the peer ``initiator``.
+
+        ``receipt`` is the peer's encoded receipt that travelled with message 1
+        or 2 (the ``receipt`` of its send effect): it must be signed by the peer,
+        addressed to us, of this context and epoch and the next of the peer's
+        chain to us, or this raises its typed ``ReceiptError``; accepted, it is
+        recorded (``AcceptReceipt``) only when the outcome commits.
 
         - Noise message 1 (we respond): effects charge, receipt,
           ``AcceptHandshake`` (our channel, Establishing) and
@@ -477,8 +495,12 @@ class RendezvousService:
         if kind is MessageType.Transport:
             return self._handle_confirmation(snapshot, context_id, initiator, handshake, now_ms)
         if kind is MessageType.HandshakeResponse:
-            return self._handle_response(snapshot, context_id, initiator, handshake, now_ms)
-        return self._handle_init(snapshot, context_id, initiator, handshake, psk=psk, now_ms=now_ms)
+            return self._handle_response(
+                snapshot, context_id, initiator, handshake, now_ms, receipt=receipt
+            )
+        return self._handle_init(
+            snapshot, context_id, initiator, handshake, psk=psk, now_ms=now_ms, receipt=receipt
+        )
 
     def _handle_init(
         self,
@@ -489,6 +511,7 @@ class RendezvousService:
         *,
         psk: bytes,
         now_ms: int,
+        receipt: bytes | None = None,
     ) -> GuardOutcome:
         """Noise message 1: answer with message 2 (we respond)."""
 
@@ -496,12 +519,14 @@ class RendezvousService:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
+            paid = self._accept_receipt(snapshot, context_id, initiator, receipt)
             channel, reply = self.channel_endpoint.prepare_accept(
                 membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
             )
             return GuardOutcome.allow(
                 [
                     charge,
+                    *paid,
                     self._receipt("handshake_complete", charge, initiator),
                     AcceptHandshake(context_id, initiator, snapshot.epoch, channel),
                     SendHandshakeResponse(initiator, reply),
@@ -517,6 +542,8 @@ class RendezvousService:
         responder: AuthorityId,
         handshake: bytes,
         now_ms: int,
+        *,
+        receipt: bytes | None = None,
     ) -> GuardOutcome:
         """Noise message 2: send the key confirmation (we initiated)."""
 
@@ -524,12 +551,14 @@ class RendezvousService:
             membership = self._coupling.check(snapshot, context_id, responder)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
+            paid = self._accept_receipt(snapshot, context_id, responder, receipt)
             pending, channel, confirmation = self.channel_endpoint.prepare_finish(
                 context_id, snapshot.epoch, responder, handshake, now_ms
             )
             return GuardOutcome.allow(
                 [
                     charge,
+                    *paid,
                     CompleteHandshake(context_id, responder, snapshot.epoch, pending, channel),
                     SendHandshakeResponse(responder, confirmation),
                 ]
@@ -694,6 +723,26 @@ class RendezvousService:
         if not isinstance(nonce, bytes) or len(nonce) != 32:
             raise LocalProtocolError("nonce_source must return 32 bytes")
         return nonce
+
+    def _accept_receipt(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        sender: AuthorityId,
+        receipt: bytes | None,
+    ) -> list[EffectCommand]:
+        """The effect recording ``sender``'s receipt for the message it sent, once
+        checked here (pure); a refused receipt raises its typed ``ReceiptError``."""
+        if receipt is None:
+            return []
+        verifier = self.receipt_verifiers.get(context_id)
+        if verifier is None:
+            raise ContextMismatchError(f"{self.authority_id} is not in {context_id}")
+        decoded = Receipt.decode(receipt)
+        if decoded.src != sender:
+            raise ReceiptWrongSigner(f"receipt of {decoded.src}, message from {sender}")
+        verifier.check(decoded, snapshot.epoch)
+        return [AcceptReceipt(context_id, decoded, snapshot.epoch)]
 
     @staticmethod
     def _receipt(operation: str, charge: ChargeFlowBudget, peer: AuthorityId) -> RecordReceipt:

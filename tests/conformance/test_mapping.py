@@ -47,7 +47,11 @@ def test_projection_follows_a_real_send_and_receive() -> None:
     assert s["spent"].d[a1].d[0] == 2 == s["committed"].d[a1].d[0]
     assert s["accepted"].d[a2].d[a1] == 2
     assert [e.d["nonce"] for e in s["rlog"].d[a2]] == [1, 2]
-    assert s["nextNonce"].d[a1] == 3
+    assert s["nextNonce"].d[a1].d[a2] == 3  # per destination: a1's own stream is untouched
+    assert s["nextNonce"].d[a1].d[a1] == 1
+    assert s["issued"].d[a1].d[a2] == frozenset({1, 2})
+    # Each connect started a real handshake with a2; chan matches the journal.
+    assert s["chan"] == s["journal"] and len(s["chan"]) == 2
 
 
 def test_forged_signature_projects_onto_the_forger() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from aura_conformance.variants import (
     ChargeAfterAppendInterpreter,
@@ -123,7 +124,9 @@ def test_commit_runs_everything_in_order() -> None:
         outcome(CHARGE, JournalAppend(CTX, fact(1)), RecordReceipt("op", CTX, BOB, 1, 2), SEND)
     )
     assert result.status is ExecutionStatus.Committed
-    assert node.outbox == [SEND] and result.sent == (SEND,)
+    # The send carries the receipt that pays for it (issued to its addressee).
+    paid = attrs.evolve(SEND, receipt=result.receipts[0].encode())
+    assert node.outbox == [paid] and result.sent == (paid,)
     assert [r.nonce for r in result.receipts] == [1]
     assert node.budget.spent(CTX, ALICE, 1) == 2 and len(node.service.journal(CTX)) == 1
 
@@ -329,7 +332,12 @@ class GuardChainMachine(RuleBasedStateMachine):
             assert result.status is ExecutionStatus.Committed
             self.committed_cost += cost
             self.committed_facts.add(fact_id(append.fact))
-            self.committed_sends.extend(e for e in effects if isinstance(e, SendHandshake))
+            (receipt,) = result.receipts
+            self.committed_sends.extend(
+                attrs.evolve(e, receipt=receipt.encode())
+                for e in effects
+                if isinstance(e, SendHandshake)
+            )
         else:
             assert result.status is ExecutionStatus.RolledBack
 

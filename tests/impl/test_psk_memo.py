@@ -87,7 +87,7 @@ def test_issued_receipts_stay_signed_and_chained() -> None:
         receipt, _token = issuer.issue("connect_direct", CTX, BOB, 1, 2)
         verifier.accept(receipt, 1)
     assert [r.nonce for r in verifier.accepted] == [1, 2, 3, 4]
-    assert issuer._last[(CTX, 1)] == (4, verifier.accepted[-1].hash())
+    assert issuer._last[(CTX, 1, BOB)] == (4, verifier.accepted[-1].hash())
 
 
 def test_full_handshake_with_memo_commits() -> None:

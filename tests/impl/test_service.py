@@ -316,7 +316,7 @@ def test_relayed_round_trip() -> None:
     envelope = RelayEnvelope.decode(request.envelope.encode())
     assert relay.interpreter.execute(
         relay.service.prepare_relay_forward(relay.snapshot(), envelope)
-    ).sent == (ForwardRelayEnvelope(BOB, envelope),)
+    ).sent == (ForwardRelayEnvelope(BOB, envelope, receipt=relay.issuer.issued[-1].encode()),)
     out = bob.service.prepare_relay_response(
         bob.snapshot(), CTX, ALICE, RELAY, psk=PSK1, response_message=b"m2"
     )
@@ -326,7 +326,8 @@ def test_relayed_round_trip() -> None:
     relay.interpreter.execute(
         relay.service.prepare_relay_forward(relay.snapshot(), response.envelope)
     )
-    assert relay.outbox[-1] == ForwardRelayEnvelope(ALICE, response.envelope)
+    receipt = relay.issuer.issued[-1].encode()  # the relay's receipt to ALICE travels along
+    assert relay.outbox[-1] == ForwardRelayEnvelope(ALICE, response.envelope, receipt=receipt)
     assert alice.budget.spent(CTX, ALICE, 1) == CONNECT_RELAY_COST
     assert bob.budget.spent(CTX, BOB, 1) == DESCRIPTOR_PUBLISH_COST + CONNECT_RELAY_COST
     assert relay.budget.spent(CTX, RELAY, 1) == 2 * RELAY_FORWARD_COST

@@ -145,6 +145,7 @@ class Node:
             self.issuer,
             self.outbox.append,
             channels=self.service.channel_endpoint,
+            verifiers=self.service.receipt_verifiers,
         )
 
     @property

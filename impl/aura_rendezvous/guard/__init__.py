@@ -10,6 +10,7 @@ from aura_rendezvous.guard._effects import (
     CHANNEL_EFFECTS,
     SEND_EFFECTS,
     AcceptHandshake,
+    AcceptReceipt,
     ChannelEffect,
     ChargeFlowBudget,
     CompleteHandshake,
@@ -60,6 +61,7 @@ from aura_rendezvous.guard._receipt_chain import (
     ReceiptIssuer,
     ReceiptToken,
     ReceiptVerifier,
+    attach_receipts,
     nonce_accepts,
 )
 
@@ -76,6 +78,7 @@ __all__ = [
     "MAX_RECEIPT_LEN",
     "SEND_EFFECTS",
     "AcceptHandshake",
+    "AcceptReceipt",
     "Allowed",
     "BudgetKey",
     "ChannelEffect",
@@ -113,5 +116,6 @@ __all__ = [
     "evaluate_guards",
     "is_channel_effect",
     "is_send",
+    "attach_receipts",
     "nonce_accepts",
 ]

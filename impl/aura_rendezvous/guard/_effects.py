@@ -30,12 +30,14 @@ from aura_rendezvous.core import (
     u64,
 )
 from aura_rendezvous.descriptors import TransportHint
+from aura_rendezvous.guard._receipt import Receipt
 from aura_rendezvous.journal import RendezvousFact
 
 __all__ = [
     "CHANNEL_EFFECTS",
     "SEND_EFFECTS",
     "AcceptHandshake",
+    "AcceptReceipt",
     "ChannelEffect",
     "ChargeFlowBudget",
     "CompleteHandshake",
@@ -127,6 +129,16 @@ class ConfirmChannel:
     counter: int = attrs.field(validator=u64)
 
 
+@attrs.frozen
+class AcceptReceipt:
+    """Record a peer's receipt, verified by ``prepare_*``, as the last of its chain
+    in the receiver's verifier: committed with the outcome it came with, or not."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    receipt: Receipt
+    epoch: int = attrs.field(validator=u64)
+
+
 ChannelEffect = StartHandshake | AcceptHandshake | CompleteHandshake | ConfirmChannel
 CHANNEL_EFFECTS = (StartHandshake, AcceptHandshake, CompleteHandshake, ConfirmChannel)
 
@@ -138,12 +150,16 @@ class SendHandshake:
     peer: AuthorityId = attrs.field(validator=is_authority)
     transport: TransportHint
     message: bytes
+    # The encoded receipt that pays for this message (the interpreter attaches
+    # the one its outcome issued to the addressee); empty for an unpaid message.
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
 @attrs.frozen
 class SendHandshakeResponse:
     peer: AuthorityId = attrs.field(validator=is_authority)
     message: bytes
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
 @attrs.frozen
@@ -152,6 +168,7 @@ class SendRelayRequest:
 
     relay: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
 @attrs.frozen
@@ -160,6 +177,7 @@ class ForwardRelayEnvelope:
 
     to: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
 @attrs.frozen
@@ -168,6 +186,7 @@ class SendRelayResponse:
 
     relay: AuthorityId = attrs.field(validator=is_authority)
     envelope: RelayEnvelope
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
 SendEffect = (
@@ -184,7 +203,9 @@ SEND_EFFECTS = (
     ForwardRelayEnvelope,
     SendRelayResponse,
 )
-EffectCommand = ChargeFlowBudget | JournalAppend | RecordReceipt | ChannelEffect | SendEffect
+EffectCommand = (
+    ChargeFlowBudget | JournalAppend | RecordReceipt | AcceptReceipt | ChannelEffect | SendEffect
+)
 
 
 def is_send(effect: EffectCommand) -> TypeGuard[SendEffect]:

@@ -23,6 +23,7 @@ from aura_rendezvous.core import AuraError, AuthorityId, ContextId, LocalProtoco
 from aura_rendezvous.guard._budget import ChargeToken, FlowBudgetStore
 from aura_rendezvous.guard._effects import (
     AcceptHandshake,
+    AcceptReceipt,
     ChargeFlowBudget,
     CompleteHandshake,
     ConfirmChannel,
@@ -35,7 +36,13 @@ from aura_rendezvous.guard._effects import (
 )
 from aura_rendezvous.guard._guard import GuardOutcome
 from aura_rendezvous.guard._receipt import Receipt
-from aura_rendezvous.guard._receipt_chain import ReceiptIssuer, ReceiptToken
+from aura_rendezvous.guard._receipt_chain import (
+    ReceiptAcceptToken,
+    ReceiptIssuer,
+    ReceiptToken,
+    ReceiptVerifier,
+    attach_receipts,
+)
 from aura_rendezvous.journal import AppendToken, ContextJournal
 
 __all__ = [
@@ -112,14 +119,15 @@ class ChannelPort(Protocol):
     def undo(self, token: ChannelToken) -> None: ...
 
 
-Undo = ChargeToken | AppendToken | ReceiptToken | ChannelToken
+Undo = ChargeToken | AppendToken | ReceiptToken | ReceiptAcceptToken | ChannelToken
 
 
 class EffectInterpreter:
     """Runs outcomes of one authority against injected ports.
 
     ``channels`` is the port channel changes are committed through; without
-    one, an outcome carrying a channel change is rolled back.
+    one, an outcome carrying a channel change is rolled back. ``verifiers``
+    (per context) record the peers' receipts an outcome accepts.
     """
 
     def __init__(
@@ -131,6 +139,7 @@ class EffectInterpreter:
         outbox: Callable[[SendEffect], None],
         *,
         channels: ChannelPort | None = None,
+        verifiers: Mapping[ContextId, ReceiptVerifier] | None = None,
     ) -> None:
         self.authority_id = authority_id
         self.budget = budget
@@ -138,6 +147,13 @@ class EffectInterpreter:
         self.receipts = receipts
         self.outbox = outbox
         self.channels = channels
+        self.verifiers = verifiers or {}
+
+    def _verifier(self, context_id: ContextId) -> ReceiptVerifier:
+        verifier = self.verifiers.get(context_id)
+        if verifier is None:
+            raise LocalProtocolError(f"no receipt verifier for {context_id}")
+        return verifier
 
     def _channels(self) -> ChannelPort:
         if self.channels is None:
@@ -165,6 +181,9 @@ class EffectInterpreter:
             )
             undo.append(token)
             receipts.append(receipt)
+        elif isinstance(effect, AcceptReceipt):
+            verifier = self._verifier(effect.context_id)
+            undo.append(verifier.accept(effect.receipt, effect.epoch))
         elif isinstance(effect, StartHandshake):
             undo.append(
                 self._channels().commit_start(
@@ -197,6 +216,8 @@ class EffectInterpreter:
             self._journal(token.context_id).undo(token)
         elif isinstance(token, ChannelToken):
             self._channels().undo(token)
+        elif isinstance(token, ReceiptAcceptToken):
+            self._verifier(token.context_id).undo(token)
         else:
             self.receipts.undo(token)
 
@@ -223,7 +244,7 @@ class EffectInterpreter:
             raise
         sent: list[SendEffect] = []
         failed: list[tuple[SendEffect, str]] = []
-        for send in sends:
+        for send in attach_receipts(sends, receipts):
             try:
                 self.outbox(send)
             except SendFailed as exc:

@@ -13,6 +13,9 @@ typed error whose ``reason`` is the GuardChain spec's invariant name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import attrs
 
 from aura_rendezvous.core import (
@@ -49,6 +52,7 @@ __all__ = [
     "ReceiptIssuer",
     "ReceiptToken",
     "ReceiptVerifier",
+    "attach_receipts",
     "nonce_accepts",
 ]
 
@@ -75,8 +79,30 @@ class ReceiptToken:
 class ReceiptAcceptToken:
     """Undo information of one accepted receipt (the receiver's rollback)."""
 
+    context_id: ContextId
     key: tuple[AuthorityId, int]
     previous: tuple[int, bytes] | None
+
+
+# The field naming a send's addressee, per send effect (peer, relay or next hop).
+_ADDRESSEE = ("peer", "relay", "to")
+
+S = TypeVar("S")
+
+
+def attach_receipts(sends: Sequence[S], receipts: Sequence[Receipt]) -> tuple[S, ...]:
+    """Each send carries the receipt its outcome issued to its addressee (encoded),
+    so the receipt travels with the message it pays for."""
+    by_dst = {r.dst: r for r in receipts}
+    out = []
+    for send in sends:
+        addressee = next((getattr(send, f) for f in _ADDRESSEE if hasattr(send, f)), None)
+        receipt = by_dst.get(addressee) if isinstance(addressee, AuthorityId) else None
+        if receipt is not None and getattr(send, "receipt", None) == b"":
+            out.append(attrs.evolve(send, receipt=receipt.encode()))  # type: ignore[misc]
+        else:
+            out.append(send)
+    return tuple(out)
 
 
 class ReceiptIssuer:
@@ -169,7 +195,7 @@ class ReceiptVerifier:
         """Check, then record ``receipt`` as the last of its ``(src, epoch)``."""
         self.check(receipt, current_epoch)
         key = (receipt.src, receipt.epoch)
-        token = ReceiptAcceptToken(key, self._last.get(key))
+        token = ReceiptAcceptToken(self.context_id, key, self._last.get(key))
         self._last[key] = (receipt.nonce, receipt.hash())
         self.accepted.append(receipt)
         return token

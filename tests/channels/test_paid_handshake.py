@@ -1,0 +1,137 @@
+"""Receipts travel with the messages they pay for (DESIGN.md 4).
+
+Message 1 carries the initiator's receipt and message 2 the responder's, each
+attached by the sender's interpreter to the send its outcome paid for; the
+receiver's service checks it (signed by the sender, addressed to the receiver,
+this context and epoch, the next of the sender's chain to it) before anything
+else, and its interpreter records it only when the outcome commits. Both nodes
+published first, so each has already issued a receipt to itself: with one chain
+per source, the peer would be handed a link to that receipt and refuse the
+connect as ``ReceiptChainBroken``.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from aura_rendezvous import (
+    ExecutionStatus,
+    GuardOutcome,
+    Receipt,
+    ReceiptChainBroken,
+    ReceiptReplayed,
+    ReceiptWrongSigner,
+    SendHandshake,
+    SendHandshakeResponse,
+)
+from aura_rendezvous.core import ReceiptWrongDestination
+from aura_rendezvous.guard import GENESIS_HASH, AcceptReceipt
+
+from ..impl.world import ALICE, BOB, CTX
+from .service_pairs import ServicePair
+
+
+def _connect(pair: ServicePair) -> SendHandshake:
+    out = pair.alice.service.prepare_establish_channel(
+        pair.alice.snapshot(), CTX, BOB, pair.psk(1), now_ms=0
+    )
+    assert pair.alice.run(out).status is ExecutionStatus.Committed
+    (send,) = pair.alice.take_sent()
+    assert isinstance(send, SendHandshake)
+    return send
+
+
+def _bob_state(pair: ServicePair) -> object:
+    bob = pair.bob
+    verifier = bob.service.receipt_verifiers[CTX]
+    return (
+        list(verifier.accepted),
+        bob.budget.spent(CTX, BOB, 1),
+        len(bob.endpoint.manager.channels()),
+        list(bob.outbox),
+    )
+
+
+def _handle(pair: ServicePair, send: SendHandshake, receipt: bytes) -> GuardOutcome:
+    return pair.bob.service.prepare_handle_handshake(
+        pair.bob.snapshot(), CTX, ALICE, send.message, pair.psk(1), now_ms=0, receipt=receipt
+    )
+
+
+def test_receipts_travel_with_messages_1_and_2_and_are_verified() -> None:
+    pair = ServicePair.new()
+    send = _connect(pair)
+    mine = Receipt.decode(send.receipt)
+    # The first receipt of Alice's chain to Bob, though she published before.
+    assert (mine.src, mine.dst, mine.nonce, mine.prev_hash) == (ALICE, BOB, 1, GENESIS_HASH)
+    assert mine.operation == "connect_direct"
+
+    out = _handle(pair, send, send.receipt)
+    assert AcceptReceipt(CTX, mine, 1) in out.effects
+    assert pair.bob.service.receipt_verifiers[CTX].accepted == []  # prepare is pure
+    assert pair.bob.run(out).status is ExecutionStatus.Committed
+    assert pair.bob.service.receipt_verifiers[CTX].accepted == [mine]
+
+    (reply,) = pair.bob.take_sent()
+    assert isinstance(reply, SendHandshakeResponse)
+    theirs = Receipt.decode(reply.receipt)
+    assert (theirs.src, theirs.dst, theirs.nonce) == (BOB, ALICE, 1)
+    out = pair.alice.service.prepare_handle_handshake(
+        pair.alice.snapshot(), CTX, BOB, reply.message, pair.psk(1), now_ms=0, receipt=reply.receipt
+    )
+    assert pair.alice.run(out).status is ExecutionStatus.Committed
+    assert pair.alice.service.receipt_verifiers[CTX].accepted == [theirs]
+    (confirmation,) = pair.alice.take_sent()
+    assert isinstance(confirmation, SendHandshakeResponse)
+    assert confirmation.receipt == b""  # the key confirmation is not paid for
+
+
+def test_tampered_foreign_or_replayed_receipts_are_refused_and_change_nothing() -> None:
+    pair = ServicePair.new()
+    send = _connect(pair)
+    before = _bob_state(pair)
+    flipped = send.receipt[:-1] + bytes([send.receipt[-1] ^ 1])  # a signature byte
+    with pytest.raises(ReceiptWrongSigner):
+        _handle(pair, send, flipped)
+    own = next(r for r in pair.alice.issuer.issued if r.dst == ALICE)  # her publish receipt
+    with pytest.raises(ReceiptWrongDestination):
+        _handle(pair, send, own.encode())
+    bobs = pair.bob.issuer.issued[0].encode()  # signed by Bob, not by the sender
+    with pytest.raises(ReceiptWrongSigner):
+        _handle(pair, send, bobs)
+    assert _bob_state(pair) == before
+
+    assert pair.bob.run(_handle(pair, send, send.receipt)).status is ExecutionStatus.Committed
+    after = _bob_state(pair)
+    with pytest.raises(ReceiptReplayed):
+        _handle(pair, send, send.receipt)
+    assert _bob_state(pair) == after
+
+
+def test_a_rolled_back_outcome_does_not_consume_the_receipt() -> None:
+    """Bob's budget is spent between prepare and run: the outcome rolls back, and
+    the receipt is still the next of Alice's chain (accepted by a fresh attempt)."""
+    pair = ServicePair.new()
+    send = _connect(pair)
+    out = _handle(pair, send, send.receipt)
+    left = pair.bob.budget.remaining(CTX, BOB, 1)
+    token = pair.bob.budget.charge(CTX, BOB, 1, left)
+    assert pair.bob.run(out).status is ExecutionStatus.RolledBack
+    assert pair.bob.service.receipt_verifiers[CTX].accepted == []
+    pair.bob.budget.undo(token)
+    assert pair.bob.run(_handle(pair, send, send.receipt)).status is ExecutionStatus.Committed
+    assert pair.bob.service.receipt_verifiers[CTX].accepted == [Receipt.decode(send.receipt)]
+
+
+def test_a_receipt_chained_per_source_is_refused_by_the_peer() -> None:
+    """Today's chain: Alice's connect receipt links to her own publish receipt
+    (nonce 2); Bob's verifier has never seen it and refuses the message."""
+    pair = ServicePair.new()
+    send = _connect(pair)
+    own = next(r for r in pair.alice.issuer.issued if r.dst == ALICE)
+    per_source = attrs.evolve(Receipt.decode(send.receipt), nonce=2, prev_hash=own.hash())
+    resigned = attrs.evolve(
+        per_source, signature=pair.alice.service.config.keys.sign(per_source.signed_message())
+    )
+    with pytest.raises(ReceiptChainBroken):
+        _handle(pair, send, resigned.encode())
