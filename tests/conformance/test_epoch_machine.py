@@ -60,20 +60,25 @@ def test_reference_passes_the_epoch_scenarios_and_random_runs() -> None:
 
 
 @pytest.mark.parametrize(
-    ("variant", "action"),
+    ("variant", "action", "seed", "named"),
     [
-        ("psk-from-public-ids", "PrepareEstablishChannel"),
-        ("no-handshake-replay-check", "HandleHandshake"),
+        ("psk-from-public-ids", "PrepareEstablishChannel", 4, ""),
+        # The guard is written at key confirmation: one that records nothing
+        # shows there (KeyConfirm sets lastTs); random runs answer a replay.
+        ("no-handshake-replay-check", "ReceiveData", 5, "ERNoReplayedInit"),
     ],
 )
-def test_buggy_channel_backends_are_caught(variant: str, action: str) -> None:
+def test_buggy_channel_backends_are_caught(
+    variant: str, action: str, seed: int, named: str
+) -> None:
     """A PSK derived from public ids and a responder that records no timestamps diverge at once."""
     results = dict(run_epoch_scenarios(EpochBackend(variant)))
     failure = results["handshake"]
     assert isinstance(failure, ConformanceFailure)
     assert failure.action == action
-    random = run_epoch_conformance(EpochBackend(variant), examples=20, seed=4, scenarios=False)
+    random = run_epoch_conformance(EpochBackend(variant), examples=20, seed=seed, scenarios=False)
     assert not random.conformant
+    assert named in (random.failure or "")
 
 
 def test_psk_from_public_ids_is_projected_as_the_public_token() -> None:
@@ -140,6 +145,69 @@ def test_channels_not_bound_to_their_context_are_caught() -> None:
     assert not random.conformant and "RVChannelContextBound" in random.failure
 
 
+@pytest.mark.parametrize(
+    ("variant", "scenario", "action", "invariant"),
+    [
+        # Today's guard records the attacker's 2^64 - 1 at message 1.
+        ("eager-replay-guard", "lockout", "InjectInit", "ERNoLockout"),
+        # Today's guard keeps epoch 0's timestamp after the rotation.
+        ("epoch-blind-replay-guard", "rotation", "AdvanceEpoch", "ERReplayGuardAuthenticated"),
+        # Today's initiator dies of a tampered message 2.
+        ("fragile-pending", "forged-response", "ForgeResponse", "ERForgeryNoEffect"),
+    ],
+)
+def test_todays_replay_guard_and_pending_handshake_are_rejected(
+    variant: str, scenario: str, action: str, invariant: str
+) -> None:
+    """Each variant keeps today's behaviour of one defect; the schedule that shows it
+    fails at the attacker's (or the epoch's) step, naming the invariant it breaks,
+    and the reference runs the same schedule through."""
+    failure = dict(run_epoch_scenarios(EpochBackend(variant)))[scenario]
+    assert isinstance(failure, ConformanceFailure)
+    assert failure.kind == "step" and failure.action == action
+    assert invariant in str(failure)
+    assert dict(run_epoch_scenarios(EpochBackend()))[scenario] is None
+
+
+@pytest.mark.parametrize(
+    ("variant", "seed", "invariant"),
+    [("eager-replay-guard", 6, "ERNoLockout"), ("fragile-pending", 4, "ERForgeryNoEffect")],
+)
+def test_random_runs_find_the_attackers_effect(variant: str, seed: int, invariant: str) -> None:
+    """Random runs with the attacker's rules find the lockout and the killed handshake
+    too. (epoch-blind-replay-guard needs a confirmed handshake and then the responder's
+    epoch advance, which short random runs rarely compose: its directed schedule is
+    the check.)"""
+    random = run_epoch_conformance(EpochBackend(variant), examples=20, seed=seed, scenarios=False)
+    assert not random.conformant
+    assert invariant in (random.failure or "")
+
+
+def test_the_attackers_messages_change_nothing_in_the_reference() -> None:
+    """A msg 1 of timestamp 2^64 - 1 under the retired PSK is refused (clock skew); one
+    within the bound is answered but writes no guard; a msg 2 with a flipped byte
+    leaves the pending handshake as it was, and the genuine one completes it."""
+    w = EpochWorld()
+    w.advance_epoch("a1")
+    w.advance_epoch("a2")
+    assert w.inject_init(True, 0) == "Rejected:HandshakeClockSkew"
+    assert w.inject_init(False, 0) == "Answered"
+    assert w.managers["a2"].replay_guard.greatest(w.context.value, 1, w.ids["a1"].value) is None
+    w.check_timeouts(1_500)
+    w.prepare_establish_channel(1_500)
+    init = next(k for k in w.msgs if k[0] == "Init")
+    assert w.handle_handshake(init, w.msgs[init][0], 1_500) == "Answered"
+    pending = w.managers["a1"].pending(w.context.value, w.ids["a2"].value)
+    assert pending is not None
+    for position in (0, 40, -1):  # header, ephemeral, tag
+        assert w.forge_response(position, 1_500).startswith("Rejected:")
+        assert w.managers["a1"].pending(w.context.value, w.ids["a2"].value) is pending
+    assert not w.ini_log
+    resp = next(k for k in w.msgs if k[0] == "Resp" and k[4] == 1)
+    assert w.process_response(resp, w.msgs[resp][0], 1_500) == "Active"
+    assert w.ini_log == {resp}
+
+
 def test_scenario_names_are_stable() -> None:
     """The documented schedules exist."""
     assert set(EPOCH_SCENARIOS) == {
@@ -148,4 +216,7 @@ def test_scenario_names_are_stable() -> None:
         "rotation",
         "timeout",
         "late-confirmation",
+        "lockout",
+        "unproven-pending",
+        "forged-response",
     }

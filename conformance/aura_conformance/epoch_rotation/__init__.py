@@ -5,7 +5,7 @@
 - ``mapping``: the abstraction function onto the spec's variables
 - ``backends``: the spec's actions as a table over the world
 - ``checker`` and ``machine``: the spec loaded once, and the state machine that
-  also checks Rendezvous.tla's ``RVChannelContextBound``
+  also checks Rendezvous.tla's ``RVChannelContextBound`` and ``RVRefreshAfterRotation``
 """
 
 from aura_conformance.epoch_rotation.backends import ACTION_TABLE, EpochBackend

@@ -73,6 +73,15 @@ def close_channel(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.close_channel(_side(args))
 
 
+def inject_init(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.inject_init(bool(args.get("far", True)), now)
+
+
+def forge_response(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    position = args.get("position", 0)
+    return w.forge_response(position if isinstance(position, int) else 0, now)
+
+
 def tick(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.check_timeouts(now)
 
@@ -85,6 +94,8 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "ReceiveData": receive_data,
     "AdvanceEpoch": advance_epoch,
     "CloseChannel": close_channel,
+    "InjectInit": inject_init,
+    "ForgeResponse": forge_response,
     "Tick": tick,
 }
 

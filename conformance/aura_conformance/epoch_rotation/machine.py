@@ -44,6 +44,15 @@ def _chan(state: State, a: str) -> Any:
     return state["chan"].d[ModelValue(a)].d[ModelValue(RESP if a == INI else INI)].d
 
 
+def _forgeable(state: State) -> bool:
+    """Ini has a pending handshake whose genuine msg 2 was sent (the one to tamper)."""
+    c = _chan(state, INI)
+    return c["st"] == "Establishing" and any(
+        m.d["type"] == "Resp" and m.d["id"] == c["id"] and m.d["ep"] == c["ep"]
+        for m in state["msgs"]
+    )
+
+
 class EpochRotationMachine(CountingMachine):
     """Drives ``backend`` (a class attribute, see :func:`_make`)."""
 
@@ -61,6 +70,7 @@ class EpochRotationMachine(CountingMachine):
         self.checker.check_step(self.state, reply.state, action)
         self.state = reply.state
         self._check_context_binding(action)
+        self._check_refresh(action)
 
     def _check_context_binding(self, action: str) -> None:
         # EpochRotation.tla has one context, so its checker cannot see a lookup
@@ -69,6 +79,20 @@ class EpochRotationMachine(CountingMachine):
         if violations:
             raise ConformanceFailure(
                 "invariant: RVChannelContextBound (Rendezvous.tla) violated: "
+                + "; ".join(violations)
+                + f" (harness action: {action})",
+                kind="invariant",
+                action=action,
+                table="",
+            )
+
+    def _check_refresh(self, action: str) -> None:
+        # Rendezvous.tla's RVRefreshAfterRotation, on the services of the world:
+        # EpochRotation.tla has no descriptors to say it.
+        violations = self.backend.world.refresh_violations()
+        if violations:
+            raise ConformanceFailure(
+                "invariant: RVRefreshAfterRotation (Rendezvous.tla) violated: "
                 + "; ".join(violations)
                 + f" (harness action: {action})",
                 kind="invariant",
@@ -132,6 +156,19 @@ class EpochRotationMachine(CountingMachine):
         if _chan(self.state, a)["st"] in {"Active", "Rotating"}:
             self._step("CloseChannel", {"a": ModelValue(a)})
 
+    # The attacker (EpochRotation.tla InjectInit, ForgeResponse): the reference
+    # refuses or drops each message; today's behaviour breaks an invariant.
+
+    @precondition(lambda self: self.state["epoch"].d[ModelValue(RESP)] > 0)
+    @rule(far=st.booleans())
+    def InjectInit(self, far: bool) -> None:
+        self._step("InjectInit", {"far": far})
+
+    @precondition(lambda self: _forgeable(self.state))
+    @rule(position=st.integers(0, 63))
+    def ForgeResponse(self, position: int) -> None:
+        self._step("ForgeResponse", {"position": position})
+
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
         self.now += dt
@@ -192,12 +229,44 @@ def _late_confirmation(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1)
 
 
+def _lockout(m: EpochRotationMachine) -> None:
+    # In epoch 1 the attacker sends Resp a msg 1 claiming Ini, under epoch 0's
+    # PSK, with timestamp 2^64 - 1; Ini's next handshake must still complete.
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    m.InjectInit(far=True)
+    _handshake(m)
+
+
+def _unproven_pending(m: EpochRotationMachine) -> None:
+    # The attacker's msg 1 within the clock-skew bound is answered, never
+    # confirmed, and times out; it weighs nothing on Ini's next handshake.
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    m.InjectInit(far=False)
+    m.Tick(1500)
+    _handshake(m)
+
+
+def _forged_response(m: EpochRotationMachine) -> None:
+    # A tampered msg 2 reaches Ini first; the genuine one must still complete.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.ForgeResponse(position=40)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1 and r.d["psk"] != 0)
+    m.SendData(INI)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1)
+
+
 EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "handshake": _handshake,
     "replayed-init": _replayed_init,
     "rotation": _rotation,
     "timeout": _timeout,
     "late-confirmation": _late_confirmation,
+    "lockout": _lockout,
+    "unproven-pending": _unproven_pending,
+    "forged-response": _forged_response,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -25,6 +25,7 @@ EPOCH_ROTATION = StateSchema(
         "established",
         "closed",
         "received",
+        "iniLog",
     ),
     frozenset({INI, RESP}),
 )
@@ -81,7 +82,8 @@ def _closed(world: EpochWorld, a: str) -> Any:
 
 def _last_ts(world: EpochWorld, r: str, i: str) -> int:
     guard = world.managers[r].replay_guard
-    return guard.greatest(world.context.value, world.epoch(r), world.ids[i].value) or 0
+    e = world.epoch(r)
+    return world.timestamp_id(guard.greatest(world.context.value, e, world.ids[i].value), e)
 
 
 def project_epoch_rotation(world: EpochWorld) -> State:
@@ -109,4 +111,5 @@ def project_epoch_rotation(world: EpochWorld) -> State:
         ),
         "closed": V.fn({_mv(a): _closed(world, a) for a in _AUTHS}),
         "received": frozenset(V.record(id=n, ep=e, at=t) for n, e, t in world.received),
+        "iniLog": frozenset(message_record(m) for m in world.ini_log),
     }

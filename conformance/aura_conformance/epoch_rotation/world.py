@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 from aura_rendezvous import (
+    CAP_RENDEZVOUS_PUBLISH,
     AuraError,
     AuthorityId,
     AuthorityKeys,
@@ -31,18 +32,32 @@ from aura_rendezvous import (
     ContextId,
     ContextJournal,
     ContextMembership,
+    GuardSnapshot,
     HandshakeConfig,
     Handshaker,
+    JournalAppend,
+    QuicDirect,
+    RendezvousConfig,
+    RendezvousService,
     Roster,
     SecureChannel,
 )
-from aura_rendezvous.channels import HandshakeReplayGuard, HandshakeStatus
+from aura_rendezvous.channels import (
+    MAX_HANDSHAKE_CLOCK_SKEW_MS,
+    HandshakeReplayGuard,
+    HandshakeStatus,
+)
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.variants import (
+    EagerReplayGuard,
+    EpochBlindRefreshService,
+    EpochBlindReplayGuard,
     ForgetfulReplayGuard,
+    FragilePendingManager,
     KeepReplacedChannelManager,
+    LazyEpochService,
     PeerOnlyChannelManager,
     PublicIdMembership,
     RotateInPlaceChannelManager,
@@ -61,6 +76,9 @@ INI, RESP = "a1", "a2"
 ER_MAX_EPOCH = 1
 ER_MAX_HS = 2
 TIMEOUT_MS = 1_000
+# needs_refresh is asked at time 0 with this window: far from the one-hour
+# validity, so only the epoch can make the own descriptor need refresh.
+REFRESH_WINDOW_MS = 1_000
 
 
 @attrs.frozen
@@ -70,6 +88,7 @@ class EpochVariant:
     membership: type[ContextMembership] = ContextMembership
     replay_guard: type[HandshakeReplayGuard] = HandshakeReplayGuard
     manager: type[ChannelManager] = ChannelManager
+    service: type[RendezvousService] = RendezvousService
 
 
 EPOCH_VARIANTS: dict[str, EpochVariant] = {
@@ -96,6 +115,33 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             "rotate-in-place",
             "no real rekey: an epoch advance relabels channels (RotateInPlaceChannelManager)",
             manager=RotateInPlaceChannelManager,
+        ),
+        EpochVariant(
+            "lazy-epoch-advance",
+            "no explicit epoch change: channels notice a new epoch only at their next "
+            "handshake, so an old channel keeps sealing (LazyEpochService)",
+            service=LazyEpochService,
+        ),
+        EpochVariant(
+            "refresh-ignores-epoch",
+            "needs_refresh ignores the own descriptor's epoch (EpochBlindRefreshService)",
+            service=EpochBlindRefreshService,
+        ),
+        EpochVariant(
+            "eager-replay-guard",
+            "message 1's timestamp recorded before the PSK is proven, unbounded (EagerReplayGuard)",
+            replay_guard=EagerReplayGuard,
+        ),
+        EpochVariant(
+            "epoch-blind-replay-guard",
+            "one replay-guard entry per (context, initiator) across epochs (EpochBlindReplayGuard)",
+            replay_guard=EpochBlindReplayGuard,
+        ),
+        EpochVariant(
+            "fragile-pending",
+            "a message 2 that does not authenticate deletes the pending handshake "
+            "(FragilePendingManager)",
+            manager=FragilePendingManager,
         ),
         EpochVariant(
             "peer-only-lookup",
@@ -139,6 +185,10 @@ class EpochWorld:
         self.statics = {n: Keypair.from_private(self.keys[n].static_private) for n in self.ids}
         self.managers = {n: self.variant.manager(self.ids[n].value) for n in self.ids}
         self.managers[RESP].replay_guard = self.variant.replay_guard()
+        # The spec's epoch[a]: the epoch a's caller is at (its snapshots). It
+        # reaches the channels through the service's advance_epoch.
+        self.epochs = dict.fromkeys(self.ids, 0)
+        self.services = {n: self._service(n) for n in self.ids}
         self.journal = ContextJournal(self.context)
         self.next_id = 1
         self.slots: dict[str, Slot | None] = {INI: None, RESP: None}
@@ -151,12 +201,42 @@ class EpochWorld:
         self.confirmed: set[int] = set()
         self.established: set[tuple[str, str, int, int]] = set()
         self.received: set[tuple[int, int, int]] = set()
+        # The msg 2s (message keys) the initiator acted on: took or died of.
+        self.ini_log: set[tuple[Any, ...]] = set()
         self._ephemerals = 0
 
     # ---------------------------------------------------------------- helpers
 
     def epoch(self, a: str) -> int:
-        return self.managers[a].epoch_of(self.context.value)
+        return self.epochs[a]
+
+    def _service(self, a: str) -> RendezvousService:
+        """``a``'s service over the world's manager, with its epoch-0 descriptor journaled."""
+        counter = iter(range(1 << 30))
+
+        def nonces(n: int) -> bytes:
+            return hashlib.sha256(_seed(f"nonce-{a}-{next(counter)}")).digest()[:n]
+
+        config = RendezvousConfig(self.keys[a], [self.membership], nonces)
+        service = self.variant.service(self.ids[a], config)
+        service.channel_endpoint.manager = self.managers[a]
+        snapshot = GuardSnapshot(
+            self.ids[a], self.context, 1_000, frozenset({CAP_RENDEZVOUS_PUBLISH}), 0
+        )
+        outcome = service.prepare_publish_descriptor(
+            snapshot, self.context, [QuicDirect("127.0.0.1:4433")], 0
+        )
+        for effect in outcome.effects:
+            if isinstance(effect, JournalAppend):
+                service.journal(effect.context_id).append(effect.fact, self.ids[a])
+        return service
+
+    def _catch_up(self, a: str) -> None:
+        """What the service's handshake operations do first (``ChannelEndpoint.sync_epoch``):
+        move the channel layer to the caller's epoch if it lags."""
+        manager = self.managers[a]
+        if manager.epoch_of(self.context.value) < self.epochs[a]:
+            manager.advance_epoch(self.epochs[a], self.context.value)
 
     def peer(self, a: str) -> str:
         return RESP if a == INI else INI
@@ -213,6 +293,7 @@ class EpochWorld:
     # ---------------------------------------------------------------- actions
 
     def prepare_establish_channel(self, now: int) -> str:
+        self._catch_up(INI)
         cfg = self._config(INI, RESP)
         hs_id = self.next_id
         mgr = self.managers[INI]
@@ -232,6 +313,7 @@ class EpochWorld:
         return "Started"
 
     def handle_handshake(self, record: Any, data: bytes, now: int) -> str:
+        self._catch_up(RESP)
         cfg = self._config(RESP, INI)
         try:
             channel, reply = self.managers[RESP].accept_handshake(
@@ -251,18 +333,76 @@ class EpochWorld:
         return "Answered"
 
     def process_response(self, record: Any, data: bytes, now: int) -> str:
+        self._catch_up(INI)
         slot = self.slots[INI]
+        before = self.slot_state(INI)
         try:
             channel, confirmation = self.managers[INI].finish_handshake(
                 self.context.value, self.ids[RESP].value, data, now
             )
         except AuraError as exc:
+            if self.slot_state(INI) != before:
+                self.ini_log.add(record)  # rejected, yet the handshake changed
             return f"Rejected:{type(exc).__name__}"
         assert slot is not None
         slot.channel = channel
         self.confirmation = confirmation
-        del record
+        self.ini_log.add(record)
         return "Active"
+
+    # ---------------------------------------------------------------- the attacker
+
+    def attack_id(self, e: int) -> int:
+        """EpochRotation.tla's ``ERHugeTs(e)``: the spec id of the attacker's msg 1."""
+        return ER_MAX_HS + 1 + e
+
+    def inject_init(self, far: bool, now: int) -> str:
+        """``InjectInit``: the attacker, holding Ini's static key and the PSK of the
+        retired epoch e - 1, sends Resp a msg 1 of Resp's epoch e claiming Ini, with
+        timestamp 2^64 - 1 (``far``) or one the clock-skew bound lets through (the
+        same each time: a repeat is a replay)."""
+        e = self.epoch(RESP)
+        wrong = derive_handshake_psk(self.root_secret, self.context, e - 1)
+        cfg = HandshakeConfig(
+            local=self.ids[INI].value,
+            remote=self.ids[RESP].value,
+            context_id=self.context.value,
+            psk=wrong,
+            timeout_ms=TIMEOUT_MS,
+            epoch=e,
+        )
+        attacker = Handshaker.initiator(
+            cfg,
+            static=self.statics[INI],
+            remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
+            ephemeral=self._ephemeral(),
+            now_ms=now,
+        )
+        ts = (1 << 64) - 1 if far else MAX_HANDSHAKE_CLOCK_SKEW_MS
+        data = attacker.create_init_message(ts, now)
+        record = ("Init", INI, RESP, e, self.attack_id(e), self.psk_token(wrong))
+        return self.handle_handshake(record, data, now)
+
+    def forge_response(self, position: int, now: int) -> str:
+        """``ForgeResponse``: a genuine msg 2 for Ini's pending handshake with one
+        byte flipped (header, ephemeral or tag), delivered to Ini."""
+        slot = self.slots[INI]
+        assert slot is not None
+        genuine = next(
+            sent
+            for key, sent in self.msgs.items()
+            if key[:5] == ("Resp", RESP, INI, slot.epoch, slot.hs_id)
+        )
+        tampered = bytearray(genuine[-1])
+        tampered[position % len(tampered)] ^= 0x01
+        record = ("Resp", RESP, INI, slot.epoch, slot.hs_id, 0)
+        return self.process_response(record, bytes(tampered), now)
+
+    def timestamp_id(self, ts: int | None, e: int) -> int:
+        """The spec id of a replay-guard timestamp: honest ones are the ids."""
+        if ts is None:
+            return 0
+        return ts if ts <= ER_MAX_HS else self.attack_id(e)
 
     def send_data(self, a: str) -> str:
         slot = self.slots[a]
@@ -303,7 +443,8 @@ class EpochWorld:
         return "Received"
 
     def advance_epoch(self, a: str) -> str:
-        self.managers[a].advance_epoch(self.epoch(a) + 1, self.context.value)
+        self.epochs[a] += 1
+        self.services[a].advance_epoch(self.context, self.epochs[a])
         return "Advanced"
 
     def close_channel(self, a: str) -> str:
@@ -336,6 +477,19 @@ class EpochWorld:
                         f"{found.channel_id.hex()[:12]} of another context"
                     )
         return out
+
+    def refresh_violations(self) -> list[str]:
+        """Breaches of Rendezvous.tla's ``RVRefreshAfterRotation`` by the services.
+
+        Each side's own descriptor is the one journaled at Reset, of epoch 0;
+        once the side's epoch is past it, ``needs_refresh`` must say so (asked
+        at time 0, far inside the validity, so the epoch is the only reason).
+        """
+        return [
+            f"{a}: needs_refresh is False with its descriptor of epoch 0 at epoch {self.epochs[a]}"
+            for a, service in self.services.items()
+            if self.epochs[a] > 0 and not service.needs_refresh(self.context, 0, REFRESH_WINDOW_MS)
+        ]
 
     def live(self, a: str) -> bool:
         return self.slot_state(a) in {

@@ -7,8 +7,11 @@ package, because nothing in the reference implementation may use them.
 """
 
 from aura_conformance.variants._channel_variants import (
+    EagerReplayGuard,
     EagerResponder,
+    EpochBlindReplayGuard,
     ForgetfulReplayGuard,
+    FragilePendingManager,
     KeepReplacedChannelManager,
     NoReplayChannelManager,
     PeerOnlyChannelManager,
@@ -54,9 +57,12 @@ __all__ = [
     "ChargeAfterAppendInterpreter",
     "DoubleChargeInterpreter",
     "EagerChannelService",
+    "EagerReplayGuard",
     "EagerResponder",
     "EpochBlindRefreshService",
+    "EpochBlindReplayGuard",
     "ForgetfulReplayGuard",
+    "FragilePendingManager",
     "KeepReplacedChannelManager",
     "LastArrivedJournal",
     "LastArrivedService",

@@ -14,16 +14,21 @@ from aura_rendezvous.channels import (
     ChannelState,
     Handshaker,
     HandshakeReplayGuard,
+    HandshakeStatus,
     ReceivedMessage,
     RosterLookup,
     SecureChannel,
     TransportMessage,
     derive_channel_id,
 )
+from aura_rendezvous.core import LocalProtocolError, ReplayedHandshake
 
 __all__ = [
+    "EagerReplayGuard",
     "EagerResponder",
+    "EpochBlindReplayGuard",
     "ForgetfulReplayGuard",
+    "FragilePendingManager",
     "KeepReplacedChannelManager",
     "NoReplayChannelManager",
     "PeerOnlyChannelManager",
@@ -84,6 +89,87 @@ class ForgetfulReplayGuard(HandshakeReplayGuard):
 
     def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
         self.check_confirmable(context_id, epoch, initiator, timestamp)
+
+
+class EagerReplayGuard(HandshakeReplayGuard):
+    """The pre-fix guard: message 1's timestamp is recorded as soon as message 1
+    is read, before IKpsk2 proves the PSK, with no bound on how far ahead it
+    may be. A message 1 with timestamp 2^64 - 1 under a retired PSK locks its
+    initiator out of the epoch (EpochRotation.tla ``BUG_ReplayBeforeAuth``)."""
+
+    def check(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int, now_ms: int
+    ) -> None:
+        del now_ms
+        seen = self.greatest(context_id, epoch, initiator)
+        if seen is not None and timestamp <= seen:
+            raise ReplayedHandshake(f"timestamp {timestamp} not above {seen}")
+        self._greatest[(context_id, epoch, initiator)] = timestamp
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        self.check_confirmable(context_id, epoch, initiator, timestamp)
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        # Later checks of the handshake whose timestamp ``check`` recorded.
+        seen = self.greatest(context_id, epoch, initiator)
+        if seen is not None and timestamp < seen:
+            raise ReplayedHandshake(f"timestamp {timestamp} below {seen}")
+
+
+class EpochBlindReplayGuard(HandshakeReplayGuard):
+    """The pre-fix scope: one entry per (context, initiator) whatever the epoch, so
+    a timestamp of a retired epoch still weighs on the next one
+    (EpochRotation.tla ``BUG_ReplayAcrossEpochs``)."""
+
+    def greatest(self, context_id: bytes, epoch: int, initiator: bytes) -> int | None:
+        return super().greatest(context_id, 0, initiator)
+
+    def check(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int, now_ms: int
+    ) -> None:
+        super().check(context_id, 0, initiator, timestamp, now_ms)
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        super().check_replay(context_id, 0, initiator, timestamp)
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        super().check_confirmable(context_id, 0, initiator, timestamp)
+
+    def note_answered(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        super().note_answered(context_id, 0, initiator, timestamp)
+
+    def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        super().record(context_id, 0, initiator, timestamp)
+
+
+class FragilePendingManager(ChannelManager):
+    """The pre-fix initiator: message 2 is read on the pending handshake itself,
+    so one that does not authenticate (any flipped byte) fails and deletes it,
+    and the genuine message 2 that follows finds nothing pending
+    (EpochRotation.tla ``BUG_ForgedRespKillsPending``). An unsolicited message 2
+    is a ``LocalProtocolError``, as it was."""
+
+    def finish_handshake(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        handshaker = self.pending(context_id, peer)
+        if handshaker is None:
+            raise LocalProtocolError("no pending handshake with this peer in this context")
+        try:
+            handshaker.process_response(data, now_ms)
+        finally:
+            if handshaker.status is HandshakeStatus.Failed:
+                self._pending.pop((context_id, peer), None)
+        self._pending.pop((context_id, peer), None)
+        channel = handshaker.build_channel()
+        self.register(channel)
+        return channel, channel.seal(b"")
 
 
 class NoReplayChannelManager(ChannelManager):
