@@ -445,6 +445,7 @@ class ERBridge(Bridge):
             "established": set_of(state["established"], est, S.est),
             "closed": per_auth(state["closed"], empty_ints, lambda xs: set_of(xs, z3.IntVal, ii)),
             "received": set_of(state["received"], rcv, S.rcv),
+            "iniLog": set_of(state["iniLog"], msg, S.msg),
         }
 
     def decode(self, model: Any, s: State) -> dict[str, Any]:
@@ -465,17 +466,19 @@ class ERBridge(Bridge):
         def ints(arr: Any) -> Any:
             return frozenset(_ev(m, k) for k in array_true_keys(m, arr))
 
-        msgs = frozenset(
-            _rec(
-                type=str(m.eval(S.msg.type(k), True)),
-                src=name(S.msg.src(k)),
-                dst=name(S.msg.dst(k)),
-                ep=_ev(m, S.msg.ep(k)),
-                id=_ev(m, S.msg.id(k)),
-                psk=_ev(m, S.msg.psk(k)),
+        def msgs(arr: Any) -> Any:
+            return frozenset(
+                _rec(
+                    type=str(m.eval(S.msg.type(k), True)),
+                    src=name(S.msg.src(k)),
+                    dst=name(S.msg.dst(k)),
+                    ep=_ev(m, S.msg.ep(k)),
+                    id=_ev(m, S.msg.id(k)),
+                    psk=_ev(m, S.msg.psk(k)),
+                )
+                for k in array_true_keys(m, arr)
             )
-            for k in array_true_keys(m, s["msgs"])
-        )
+
         est = frozenset(
             _rec(
                 ini=name(S.est.ini(k)),
@@ -502,12 +505,13 @@ class ERBridge(Bridge):
                     for a in auth
                 }
             ),
-            "msgs": msgs,
+            "msgs": msgs(s["msgs"]),
             "respLog": tuple(_ev(m, S.log.items(s["respLog"])[i]) for i in range(1, n + 1)),
             "confirmed": ints(s["confirmed"]),
             "established": est,
             "closed": _fn({_mv(str(a)): ints(s["closed"][a]) for a in auth}),
             "received": rcv,
+            "iniLog": msgs(s["iniLog"]),
         }
 
 
