@@ -112,6 +112,7 @@ from aura_rendezvous.guard import (
     SendEffect,
     SendHandshake,
     SendHandshakeResponse,
+    SendRelayData,
     SendRelayRequest,
     SendRelayResponse,
     budget_allows,
@@ -193,6 +194,7 @@ __all__ = [  # noqa: RUF022
     "SendEffect",
     "SendHandshake",
     "SendHandshakeResponse",
+    "SendRelayData",
     "SendRelayRequest",
     "SendRelayResponse",
     # Secure channels (seed 9)

@@ -13,12 +13,18 @@ Noise IKpsk2 messages produced and checked by the channel layer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 from aura_rendezvous._config import RendezvousConfig
 from aura_rendezvous._coupling import Coupling
-from aura_rendezvous.channels import ChannelEndpoint, MessageType, message_type
+from aura_rendezvous._relay_path import check_relayable, relay_candidates
+from aura_rendezvous.channels import (
+    ChannelEndpoint,
+    MessageType,
+    TransportMessage,
+    message_type,
+)
 from aura_rendezvous.core import (
     CHANNEL_ESTABLISHED_COST,
     CONNECT_DIRECT_COST,
@@ -27,12 +33,14 @@ from aura_rendezvous.core import (
     KEY_CONFIRMATION_COST,
     RELAY_FORWARD_COST,
     REVOKE_DESCRIPTOR_COST,
+    TRANSPORT_MESSAGE_COST,
     AuthorityId,
     ContextId,
     ContextMembership,
     ContextMismatchError,
     DecodeError,
     LocalProtocolError,
+    MalformedEnvelope,
     ReceiptWrongSigner,
     RelayEnvelope,
     check_u64,
@@ -41,7 +49,6 @@ from aura_rendezvous.descriptors import (
     RendezvousDescriptor,
     SealedDescriptor,
     TransportHint,
-    WebSocketRelay,
     build_descriptor,
     needs_refresh_at,
     open_descriptor,
@@ -53,14 +60,14 @@ from aura_rendezvous.guard import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
+    AcceptHandshake,
+    AcceptReceipt,
     ChargeFlowBudget,
+    CompleteHandshake,
+    ConfirmChannel,
     DenyReason,
     EffectCommand,
     ForwardRelayEnvelope,
-    AcceptHandshake,
-    AcceptReceipt,
-    CompleteHandshake,
-    ConfirmChannel,
     GuardOutcome,
     GuardSnapshot,
     JournalAppend,
@@ -69,6 +76,7 @@ from aura_rendezvous.guard import (
     RecordReceipt,
     SendHandshake,
     SendHandshakeResponse,
+    SendRelayData,
     SendRelayRequest,
     SendRelayResponse,
     StartHandshake,
@@ -627,6 +635,30 @@ class RendezvousService:
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, CHANNEL_ESTABLISHED_COST, couple)
 
     # -- the relayed protocol (seed 5.2) ----------------------------------------------
+    #
+    # The same IKpsk2 handshake and channel layer as the direct path, with every
+    # message in a RelayEnvelope: RelayRequest (message 1), RelayForward,
+    # RelayResponse (message 2), RelayComplete, then the key confirmation and
+    # transport messages as SendRelayData, each forwarded by the relay. The
+    # choreography's messages need its capabilities (rendezvous:relay, then
+    # relay:forward at the relay); the steps outside it (the confirmation, the
+    # journal fact, transport messages) are guarded as on the direct path:
+    # rendezvous:connect at cost 0.
+
+    def relays_for(
+        self,
+        context_id: ContextId,
+        peer: AuthorityId,
+        now_ms: int,
+        exclude: Collection[AuthorityId] = (),
+    ) -> tuple[AuthorityId, ...]:
+        """The relays of ``peer``'s chosen descriptor that a relayed connect may use,
+        in the order :meth:`prepare_relay_request` tries them."""
+        membership = self._memberships.get(context_id)
+        desc = self.get_cached_descriptor(context_id, peer, now_ms)
+        if membership is None or desc is None:
+            return ()
+        return relay_candidates(desc, membership, self.authority_id, exclude)
 
     def prepare_relay_request(
         self,
@@ -635,12 +667,19 @@ class RendezvousService:
         peer: AuthorityId,
         psk: bytes,
         *,
-        handshake_message: bytes,
         now_ms: int,
+        exclude: Collection[AuthorityId] = (),
     ) -> GuardOutcome:
-        """``RelayRequest``: hand the first handshake message to the peer's relay.
+        """``RelayRequest``: start an IKpsk2 handshake with ``peer`` through its relay.
 
-        Cost ``CONNECT_RELAY_COST`` under our budget; the relay pays its forward.
+        The relay is the first of :meth:`relays_for` not in ``exclude``. A caller
+        whose attempt failed (the send failed, or no answer came before the
+        handshake timeout: a relay that drops says nothing) asks again with that
+        relay in ``exclude``, which starts a fresh handshake through the next one;
+        ``NoRelayTransport`` once none is left. Denied like
+        :meth:`prepare_establish_channel` otherwise. Effects: charge
+        ``CONNECT_RELAY_COST``, receipt, ``StartHandshake``, ``SendRelayRequest``
+        carrying message 1 (the relay pays its forward).
         """
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
@@ -650,15 +689,21 @@ class RendezvousService:
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
-            relays = [h for h in desc.transport_hints if isinstance(h, WebSocketRelay)]
-            if not relays or relays[0].relay_authority not in membership.roster:
-                return GuardOutcome.deny(DenyReason.NoValidDescriptor)
-            relay = relays[0].relay_authority
-            envelope = RelayEnvelope(context_id, self.authority_id, peer, handshake_message)
+            relays = relay_candidates(desc, membership, self.authority_id, exclude)
+            if not relays:
+                return GuardOutcome.deny(DenyReason.NoRelayTransport)
+            relay = relays[0]
+            start = self.channel_endpoint.prepare_start(
+                membership, snapshot.epoch, peer, psk, now_ms
+            )
+            envelope = RelayEnvelope(context_id, self.authority_id, peer, start.message)
             return GuardOutcome.allow(
                 [
                     charge,
                     self._receipt("relay_request", charge, relay),
+                    StartHandshake(
+                        context_id, peer, snapshot.epoch, start.timestamp, start.handshaker
+                    ),
                     SendRelayRequest(relay, envelope),
                 ]
             )
@@ -666,12 +711,19 @@ class RendezvousService:
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
 
     def prepare_relay_forward(
-        self, snapshot: GuardSnapshot, envelope: RelayEnvelope
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
     ) -> GuardOutcome:
-        """``RelayForward`` / ``RelayComplete``: pass an envelope on, as the relay.
+        """``RelayForward`` / ``RelayComplete`` (and relayed data): pass an envelope on,
+        as the relay.
 
-        A relay without ``relay:forward`` for the context drops (denies).
+        An envelope that is no protocol message between two other authorities
+        raises :class:`MalformedEnvelope` before anything is evaluated or charged
+        (``_relay_path.check_relayable``); a relay without ``relay:forward`` for
+        the context, or endpoints off its roster, drops it (a deny). ``receipt``
+        is the sender's receipt that came with the envelope (checked as on the
+        direct path, recorded only if the forward commits).
         """
+        check_relayable(envelope, self.authority_id)
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling.check(
@@ -679,9 +731,11 @@ class RendezvousService:
             )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
+            paid = self._accept_receipt(snapshot, envelope.context_id, envelope.src, receipt)
             return GuardOutcome.allow(
                 [
                     charge,
+                    *paid,
                     self._receipt("relay_forward", charge, envelope.dst),
                     ForwardRelayEnvelope(envelope.dst, envelope),
                 ]
@@ -689,32 +743,162 @@ class RendezvousService:
 
         return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
 
+    def prepare_handle_relayed(
+        self,
+        snapshot: GuardSnapshot,
+        relay: AuthorityId,
+        envelope: RelayEnvelope,
+        psk: bytes,
+        *,
+        now_ms: int,
+        receipt: bytes | None = None,
+    ) -> GuardOutcome:
+        """Handle an envelope that ``relay`` forwarded to us, by its message type:
+
+        - message 1: :meth:`prepare_relay_response` (we respond);
+        - message 2: :meth:`prepare_relay_complete` (we initiated);
+        - the key confirmation: journaled as on the direct path
+          (:meth:`prepare_handle_handshake`).
+
+        Later transport messages are opened by the channel layer
+        (``channel_endpoint.manager.receive(envelope.payload)``), as direct ones.
+        ``receipt`` is the relay's receipt for the forward that brought message 1
+        or 2.
+        """
+        kind = self._relayed_kind(envelope)
+        if kind is MessageType.HandshakeInit:
+            return self.prepare_relay_response(
+                snapshot, relay, envelope, psk, now_ms=now_ms, receipt=receipt
+            )
+        if kind is MessageType.HandshakeResponse:
+            return self.prepare_relay_complete(
+                snapshot, relay, envelope, now_ms=now_ms, receipt=receipt
+            )
+        return self.prepare_handle_handshake(
+            snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
+        )
+
     def prepare_relay_response(
         self,
         snapshot: GuardSnapshot,
-        context_id: ContextId,
-        initiator: AuthorityId,
         relay: AuthorityId,
-        *,
+        envelope: RelayEnvelope,
         psk: bytes,
-        response_message: bytes,
+        *,
+        now_ms: int,
+        receipt: bytes | None = None,
     ) -> GuardOutcome:
-        """``RelayResponse``: answer a relayed handshake through ``relay``."""
+        """``RelayResponse``: answer the message 1 in ``envelope`` through ``relay``.
+
+        The channel layer checks message 1 as on the direct path (roster, static
+        key, epoch, replay); a rejected message raises its typed error. Effects:
+        charge ``CONNECT_RELAY_COST``, receipt, ``AcceptHandshake``,
+        ``SendRelayResponse`` carrying message 2.
+        """
+        if self._relayed_kind(envelope) is not MessageType.HandshakeInit:
+            raise MalformedEnvelope("a relay response answers a message 1")
+        context_id, initiator = envelope.context_id, envelope.src
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            envelope = RelayEnvelope(context_id, self.authority_id, initiator, response_message)
+            paid = self._accept_receipt(snapshot, context_id, relay, receipt)
+            channel, reply = self.channel_endpoint.prepare_accept(
+                membership, snapshot.epoch, initiator, envelope.payload, psk=psk, now_ms=now_ms
+            )
+            answer = RelayEnvelope(context_id, self.authority_id, initiator, reply)
             return GuardOutcome.allow(
                 [
                     charge,
+                    *paid,
                     self._receipt("relay_response", charge, relay),
-                    SendRelayResponse(relay, envelope),
+                    AcceptHandshake(context_id, initiator, snapshot.epoch, channel),
+                    SendRelayResponse(relay, answer),
                 ]
             )
 
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
+
+    def prepare_relay_complete(
+        self,
+        snapshot: GuardSnapshot,
+        relay: AuthorityId,
+        envelope: RelayEnvelope,
+        *,
+        now_ms: int,
+        receipt: bytes | None = None,
+    ) -> GuardOutcome:
+        """The message 2 of our relayed handshake arrived (``RelayComplete``): send
+        the key confirmation back through ``relay``, never directly.
+
+        Effects: a zero charge (``KEY_CONFIRMATION_COST``), ``CompleteHandshake``,
+        ``SendRelayData`` carrying the confirmation.
+        """
+        if self._relayed_kind(envelope) is not MessageType.HandshakeResponse:
+            raise MalformedEnvelope("a relay complete carries a message 2")
+        context_id, responder = envelope.context_id, envelope.src
+
+        def complete(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check(snapshot, context_id, responder, relay)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            paid = self._accept_receipt(snapshot, context_id, relay, receipt)
+            pending, channel, confirmation = self.channel_endpoint.prepare_finish(
+                context_id, snapshot.epoch, responder, envelope.payload, now_ms
+            )
+            sealed = RelayEnvelope(context_id, self.authority_id, responder, confirmation)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    *paid,
+                    CompleteHandshake(context_id, responder, snapshot.epoch, pending, channel),
+                    SendRelayData(relay, sealed),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, KEY_CONFIRMATION_COST, complete)
+
+    def prepare_relay_data(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        peer: AuthorityId,
+        relay: AuthorityId,
+        message: bytes,
+    ) -> GuardOutcome:
+        """Send a transport message of our Active channel with ``peer`` through ``relay``.
+
+        ``message`` is what the channel layer sealed
+        (``channel_endpoint.manager.seal``); the relay sees its header and
+        ciphertext only. Effects: a zero charge (``TRANSPORT_MESSAGE_COST``),
+        ``SendRelayData``.
+        """
+        channel = self.channel_endpoint.manager.find_by_context_peer(context_id.value, peer.value)
+        if channel is None or not channel.is_active():
+            raise LocalProtocolError("no Active channel with this peer in this context")
+        try:
+            header = TransportMessage.decode(message)
+        except DecodeError as exc:
+            raise LocalProtocolError(f"not a sealed transport message: {exc}") from None
+        if header.channel_id != channel.channel_id:
+            raise LocalProtocolError("the message was sealed on another channel")
+
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check(snapshot, context_id, peer, relay)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            envelope = RelayEnvelope(context_id, self.authority_id, peer, message)
+            return GuardOutcome.allow([charge, SendRelayData(relay, envelope)])
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, TRANSPORT_MESSAGE_COST, couple)
+
+    def _relayed_kind(self, envelope: RelayEnvelope) -> MessageType:
+        """The message type of an envelope delivered to us (its shape checked as the
+        relay checks it: a relay that forwards junk does not make us read it)."""
+        if envelope.dst != self.authority_id:
+            raise MalformedEnvelope("envelope addressed to another authority")
+        return check_relayable(envelope)
 
     # -- small helpers ---------------------------------------------------------------
 

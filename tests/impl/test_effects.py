@@ -14,6 +14,7 @@ from aura_rendezvous import (
     RelayEnvelope,
     SendHandshake,
     SendHandshakeResponse,
+    SendRelayData,
     SendRelayRequest,
     SendRelayResponse,
     ValueRangeError,
@@ -29,6 +30,7 @@ SENDS: list[EffectCommand] = [
     SendRelayRequest(RELAY, ENV),
     ForwardRelayEnvelope(BOB, ENV),
     SendRelayResponse(RELAY, ENV),
+    SendRelayData(RELAY, ENV),
 ]
 LOCAL: list[EffectCommand] = [
     ChargeFlowBudget(CTX, ALICE, 1, 1),

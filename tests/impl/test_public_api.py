@@ -96,6 +96,7 @@ PUBLIC_API = [
     "SendFailed",
     "SendHandshake",
     "SendHandshakeResponse",
+    "SendRelayData",
     "SendRelayRequest",
     "SendRelayResponse",
     "SignedDescriptor",

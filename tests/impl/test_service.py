@@ -307,9 +307,7 @@ def test_relayed_round_trip() -> None:
     bob, alice, relay = Node(BOB), Node(ALICE, nonce_start=1000), Node(RELAY, nonce_start=2000)
     bob.publish([WebSocketRelay(RELAY)], 0)
     sync_pair(bob.service, alice.service)
-    out = alice.service.prepare_relay_request(
-        alice.snapshot(), CTX, BOB, PSK1, handshake_message=b"m1", now_ms=1
-    )
+    out = alice.service.prepare_relay_request(alice.snapshot(), CTX, BOB, PSK1, now_ms=1)
     assert alice.interpreter.execute(out).status is ExecutionStatus.Committed
     (request,) = alice.outbox
     assert isinstance(request, SendRelayRequest) and request.relay == RELAY
@@ -317,10 +315,8 @@ def test_relayed_round_trip() -> None:
     assert relay.interpreter.execute(
         relay.service.prepare_relay_forward(relay.snapshot(), envelope)
     ).sent == (ForwardRelayEnvelope(BOB, envelope, receipt=relay.issuer.issued[-1].encode()),)
-    out = bob.service.prepare_relay_response(
-        bob.snapshot(), CTX, ALICE, RELAY, psk=PSK1, response_message=b"m2"
-    )
-    bob.interpreter.execute(out)
+    out = bob.service.prepare_relay_response(bob.snapshot(), RELAY, envelope, PSK1, now_ms=1)
+    assert bob.interpreter.execute(out).status is ExecutionStatus.Committed
     response = bob.outbox[-1]
     assert isinstance(response, SendRelayResponse) and response.envelope.dst == ALICE
     relay.interpreter.execute(
@@ -333,10 +329,15 @@ def test_relayed_round_trip() -> None:
     assert relay.budget.spent(CTX, RELAY, 1) == 2 * RELAY_FORWARD_COST
 
 
+def _message1() -> bytes:
+    """A genuine Noise message 1 from Alice to Bob (what a relay may forward)."""
+    return Node(ALICE).endpoint.start(MEMBERSHIP, 1, BOB, PSK1, 1)
+
+
 def test_relay_without_forward_capability_drops() -> None:
     """DESIGN.md 6: a relay without relay:forward for the context sends nothing."""
     relay = Node(RELAY)
-    envelope = RelayEnvelope(CTX, ALICE, BOB, b"m1")
+    envelope = RelayEnvelope(CTX, ALICE, BOB, _message1())
     caps = ALL_CAPS - {CAP_RELAY_FORWARD}
     out = relay.service.prepare_relay_forward(relay.snapshot(caps=caps), envelope)
     assert_denied_silently(relay, out, DenyReason.MissingCapability)
@@ -346,7 +347,7 @@ def test_relay_refuses_non_member_endpoints() -> None:
     """A relay forwards only between members of the envelope's context."""
     relay = Node(RELAY)
     out = relay.service.prepare_relay_forward(
-        relay.snapshot(), RelayEnvelope(CTX, ALICE, MALLORY, b"")
+        relay.snapshot(), RelayEnvelope(CTX, ALICE, MALLORY, _message1())
     )
     assert_denied_silently(relay, out, DenyReason.NotAMember)
 
@@ -355,19 +356,12 @@ def test_relay_request_needs_relay_capability_and_hint() -> None:
     """Without rendezvous:relay, or without a relay hint, the request is denied."""
     _alice, bob = alice_published((QuicDirect("q:1"),))
     caps = frozenset({CAP_RENDEZVOUS_CONNECT})
-    out = bob.service.prepare_relay_request(
-        bob.snapshot(caps=caps), CTX, ALICE, PSK1, handshake_message=b"", now_ms=1
-    )
+    out = bob.service.prepare_relay_request(bob.snapshot(caps=caps), CTX, ALICE, PSK1, now_ms=1)
     assert_denied_silently(bob, out, DenyReason.MissingCapability)
     out = bob.service.prepare_relay_request(
-        bob.snapshot(caps=frozenset({CAP_RENDEZVOUS_RELAY})),
-        CTX,
-        ALICE,
-        PSK1,
-        handshake_message=b"",
-        now_ms=1,
+        bob.snapshot(caps=frozenset({CAP_RENDEZVOUS_RELAY})), CTX, ALICE, PSK1, now_ms=1
     )
-    assert_denied_silently(bob, out, DenyReason.NoValidDescriptor)
+    assert_denied_silently(bob, out, DenyReason.NoRelayTransport)
 
 
 # -- receipts across nodes, channel facts, denial property --------------------------
@@ -382,9 +376,7 @@ def test_relay_verifies_initiator_receipts_and_rejects_replay() -> None:
     bob.publish([WebSocketRelay(RELAY)], 0)
     sync_pair(bob.service, alice.service)
     result = alice.interpreter.execute(
-        alice.service.prepare_relay_request(
-            alice.snapshot(), CTX, BOB, PSK1, handshake_message=b"m1", now_ms=1
-        )
+        alice.service.prepare_relay_request(alice.snapshot(), CTX, BOB, PSK1, now_ms=1)
     )
     (receipt,) = result.receipts
     assert (receipt.src, receipt.dst, receipt.cost) == (ALICE, RELAY, CONNECT_RELAY_COST)
@@ -434,14 +426,7 @@ def test_every_deny_is_silent(
         out = bob.service.prepare_establish_channel(snap, context, ALICE, PSK1, now_ms=1)
         cap, cost = CAP_RENDEZVOUS_CONNECT, 2
     else:
-        out = bob.service.prepare_relay_request(
-            snap,
-            context,
-            ALICE,
-            PSK1,
-            handshake_message=b"",
-            now_ms=1,
-        )
+        out = bob.service.prepare_relay_request(snap, context, ALICE, PSK1, now_ms=1)
         cap, cost = CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST
     if out.is_allowed():
         assert cap in caps and cost <= budget and context == CTX

@@ -51,18 +51,26 @@ from aura_conformance.variants._guard_variants import (
     ChainPerSourceIssuer,
     EagerChannelService,
 )
+from aura_conformance.variants._relay_variants import (
+    DirectConfirmationService,
+    FirstRelayOnlyService,
+    JunkForwardingRelayService,
+)
 
 __all__ = [
     "ChainPerSourceIssuer",
     "ChargeAfterAppendInterpreter",
+    "DirectConfirmationService",
     "DoubleChargeInterpreter",
     "EagerChannelService",
     "EagerReplayGuard",
     "EagerResponder",
     "EpochBlindRefreshService",
     "EpochBlindReplayGuard",
+    "FirstRelayOnlyService",
     "ForgetfulReplayGuard",
     "FragilePendingManager",
+    "JunkForwardingRelayService",
     "KeepReplacedChannelManager",
     "LastArrivedJournal",
     "LastArrivedService",

@@ -13,6 +13,7 @@ from aura_rendezvous.core._costs import (
     KEY_CONFIRMATION_COST,
     RELAY_FORWARD_COST,
     REVOKE_DESCRIPTOR_COST,
+    TRANSPORT_MESSAGE_COST,
 )
 from aura_rendezvous.core._encoding import FORMAT_VERSION, MAX_FIELD_LEN, Reader, Tag, Writer
 from aura_rendezvous.core._errors import (
@@ -32,6 +33,7 @@ from aura_rendezvous.core._errors import (
     InvalidDescriptor,
     LamportStampOutOfBounds,
     LocalProtocolError,
+    MalformedEnvelope,
     NoiseConfigError,
     NoiseDecryptError,
     NoiseError,
@@ -123,6 +125,7 @@ __all__ = [
     "MIN_SECRET_LEN",
     "RELAY_FORWARD_COST",
     "REVOKE_DESCRIPTOR_COST",
+    "TRANSPORT_MESSAGE_COST",
     "U32_MAX",
     "U64_MAX",
     "AuraError",
@@ -145,6 +148,7 @@ __all__ = [
     "InvalidDescriptor",
     "LamportStampOutOfBounds",
     "LocalProtocolError",
+    "MalformedEnvelope",
     "NoiseConfigError",
     "NoiseDecryptError",
     "NoiseError",

@@ -22,6 +22,7 @@ __all__ = [
     "KEY_CONFIRMATION_COST",
     "RELAY_FORWARD_COST",
     "REVOKE_DESCRIPTOR_COST",
+    "TRANSPORT_MESSAGE_COST",
 ]
 
 DESCRIPTOR_PUBLISH_COST = 1
@@ -36,6 +37,9 @@ REVOKE_DESCRIPTOR_COST = 1
 KEY_CONFIRMATION_COST = 0
 """The confirmation is the first transport message, not a choreography message:
 the handshake it confirms already paid ``CONNECT_DIRECT_COST`` on each side."""
+TRANSPORT_MESSAGE_COST = 0
+"""A transport message after the confirmation: its handshake paid for the channel.
+Through a relay, the relay pays each forward (``RELAY_FORWARD_COST``)."""
 
 COST_CONSTANTS = MappingProxyType(
     {

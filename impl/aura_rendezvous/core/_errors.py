@@ -35,6 +35,7 @@ __all__ = [
     "InvalidDescriptor",
     "LamportStampOutOfBounds",
     "LocalProtocolError",
+    "MalformedEnvelope",
     "NoiseConfigError",
     "NoiseDecryptError",
     "NoiseError",
@@ -109,6 +110,13 @@ class NotAMember(RemoteProtocolError):
     """The authority is not on the context's roster."""
 
     reason = "NotAMember"
+
+
+class MalformedEnvelope(RemoteProtocolError):
+    """A relay envelope that is no protocol message between two members: refused
+    before the relay pays to forward it."""
+
+    reason = "Malformed"
 
 
 # -- descriptors ----------------------------------------------------------------

@@ -49,6 +49,7 @@ __all__ = [
     "SendEffect",
     "SendHandshake",
     "SendHandshakeResponse",
+    "SendRelayData",
     "SendRelayRequest",
     "SendRelayResponse",
     "StartHandshake",
@@ -189,12 +190,23 @@ class SendRelayResponse:
     receipt: bytes = attrs.field(default=b"", kw_only=True)
 
 
+@attrs.frozen
+class SendRelayData:
+    """The key confirmation or a transport message of a relayed channel, handed to
+    its relay (which forwards it like any envelope): never sent directly."""
+
+    relay: AuthorityId = attrs.field(validator=is_authority)
+    envelope: RelayEnvelope
+    receipt: bytes = attrs.field(default=b"", kw_only=True)
+
+
 SendEffect = (
     SendHandshake
     | SendHandshakeResponse
     | SendRelayRequest
     | ForwardRelayEnvelope
     | SendRelayResponse
+    | SendRelayData
 )
 SEND_EFFECTS = (
     SendHandshake,
@@ -202,6 +214,7 @@ SEND_EFFECTS = (
     SendRelayRequest,
     ForwardRelayEnvelope,
     SendRelayResponse,
+    SendRelayData,
 )
 EffectCommand = (
     ChargeFlowBudget | JournalAppend | RecordReceipt | AcceptReceipt | ChannelEffect | SendEffect

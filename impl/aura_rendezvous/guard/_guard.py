@@ -52,6 +52,7 @@ class DenyReason(enum.Enum):
     InsufficientBudget = "InsufficientBudget"
     NoValidDescriptor = "NoValidDescriptor"
     NoDirectTransport = "NoDirectTransport"
+    NoRelayTransport = "NoRelayTransport"
     ContextMismatch = "ContextMismatch"
     EpochMismatch = "EpochMismatch"
     NotAMember = "NotAMember"

@@ -1,0 +1,182 @@
+"""Relay-path conformance: real relayed IKpsk2 handshakes through a real relay.
+
+The rules are RelayConformance.tla's actions. After each rule the world is
+projected (:func:`project_relay`) and the step validated against the relay
+path of Rendezvous.tla; its invariants (``RVRelayForwardsOnlyProtocol``,
+``RVRelayedEndToEnd``) are checked on every state.
+
+The relay keeps no memory of what it forwarded, so the harness hands it each
+envelope once (the spec's ``RelayForward`` is enabled once per envelope); a
+duplicate on the wire is the network's, not the relay's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule
+
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.harness.state import State
+from aura_conformance.relay.backends import RelayBackend
+from aura_conformance.relay.checker import relay_checker
+from aura_conformance.relay.world import MAX_HS, RELAY
+
+__all__ = [
+    "RELAY_SCENARIOS",
+    "RelayPathMachine",
+    "run_relay_conformance",
+    "run_relay_scenarios",
+]
+
+_RELAY = ModelValue(RELAY)
+
+
+class RelayPathMachine(CountingMachine):
+    """Drives ``backend`` (a class attribute, see :func:`_make`)."""
+
+    backend: RelayBackend
+    checker: SpecChecker
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: State = {}
+
+    def _step(self, action: str, args: dict[str, Any]) -> None:
+        reply = self.backend.request(action, args, 0)
+        self.stats["steps"] += 1
+        self.checker.check_step(self.state, reply.state, action)
+        self.state = reply.state
+
+    def _net(self, pick: Callable[[Any], bool]) -> list[Any]:
+        return sorted((m for m in self.state["net"] if pick(m.d)), key=V.sort_key)
+
+    def at_relay(self) -> list[Any]:
+        """Envelopes the relay holds and has not forwarded yet."""
+        net = self.state["net"]
+
+        def waiting(d: Any) -> bool:
+            return d["dst"] == _RELAY and V.record(**{**d, "dst": d["to"]}) not in net
+
+        return self._net(waiting)
+
+    def arrived(self, kind: str) -> list[Any]:
+        """Envelopes of ``kind`` at their final destination."""
+        return self._net(lambda d: d["type"] == kind and d["dst"] == d["to"])
+
+    @initialize()
+    def Reset(self) -> None:
+        reply = self.backend.request("Reset", {}, 0)
+        self.checker.check_init(reply.state)
+        self.state = reply.state
+        self.stats["examples"] += 1
+
+    @precondition(lambda self: self.state["nextId"] <= MAX_HS)
+    @rule()
+    def RelayRequest(self) -> None:
+        self._step("RelayRequest", {})
+
+    @precondition(lambda self: bool(self.at_relay()))
+    @rule(i=st.integers(0, 7))
+    def RelayForward(self, i: int) -> None:
+        msgs = self.at_relay()
+        self._step("RelayForward", {"m": msgs[i % len(msgs)]})
+
+    @precondition(lambda self: bool(self.arrived("Init")))
+    @rule(i=st.integers(0, 7))
+    def HandleHandshake(self, i: int) -> None:
+        msgs = self.arrived("Init")
+        self._step("HandleHandshake", {"m": msgs[i % len(msgs)]})
+
+    @precondition(lambda self: bool(self.arrived("Resp")))
+    @rule(i=st.integers(0, 7))
+    def ProcessResponse(self, i: int) -> None:
+        msgs = self.arrived("Resp")
+        self._step("ProcessResponse", {"m": msgs[i % len(msgs)]})
+
+    @precondition(lambda self: bool(self.arrived("Confirm")))
+    @rule(i=st.integers(0, 7))
+    def KeyConfirm(self, i: int) -> None:
+        msgs = self.arrived("Confirm")
+        self._step("KeyConfirm", {"m": msgs[i % len(msgs)]})
+
+    @rule()
+    def InjectJunk(self) -> None:
+        self._step("InjectJunk", {})
+
+
+def _make(backend: RelayBackend) -> type[RelayPathMachine]:
+    return type(
+        "RelayPathConformance",
+        (RelayPathMachine,),
+        {"backend": backend, "checker": relay_checker(), "stats": {"examples": 0, "steps": 0}},
+    )
+
+
+def _forward_all(m: RelayPathMachine) -> None:
+    """The relay's turn: each envelope it holds, once (it may refuse some)."""
+    for envelope in m.at_relay():
+        m._step("RelayForward", {"m": envelope})
+
+
+def _handshake(m: RelayPathMachine) -> None:
+    m.RelayRequest()
+    _forward_all(m)
+    m.HandleHandshake(-1)
+    _forward_all(m)
+    m.ProcessResponse(-1)
+    _forward_all(m)
+    m.KeyConfirm(-1)
+
+
+def _junk(m: RelayPathMachine) -> None:
+    m.InjectJunk()
+    _forward_all(m)
+    _handshake(m)
+
+
+def _two_handshakes(m: RelayPathMachine) -> None:
+    _handshake(m)
+    _handshake(m)
+
+
+RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
+    "relayed-handshake": _handshake,
+    "junk-at-the-relay": _junk,
+    "two-handshakes": _two_handshakes,
+}
+
+
+def run_relay_scenarios(
+    backend: RelayBackend,
+    scenarios: Mapping[str, Callable[[RelayPathMachine], None]] = RELAY_SCENARIOS,
+) -> list[tuple[str, ConformanceFailure | None]]:
+    """Run every directed schedule once, each from Reset."""
+    return run_directed(_make(backend), scenarios)
+
+
+def run_relay_conformance(
+    backend: RelayBackend,
+    *,
+    examples: int = 20,
+    seed: int | None = 0,
+    steps: int = 15,
+    scenarios: bool = True,
+) -> ConformanceResult:
+    """Directed scenarios, then random runs, against ``backend``."""
+    return run_machine(
+        lambda: _make(backend),
+        backend.name,
+        RELAY_SCENARIOS,
+        examples=examples,
+        seed=seed,
+        steps=steps,
+        directed=scenarios,
+    )

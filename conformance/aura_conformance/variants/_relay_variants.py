@@ -1,0 +1,124 @@
+"""Deliberately broken variants of the relayed path ("buggy backends").
+
+Each keeps one shortfall of the relayed choreography as the service had it
+before the relay path was completed, so the relay conformance harness
+(:mod:`aura_conformance.relay`) and the tests can show that they catch it.
+Nothing in the reference implementation uses them. Re-exported by
+:mod:`aura_conformance.variants`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from aura_rendezvous import (
+    CAP_RELAY_FORWARD,
+    CAP_RENDEZVOUS_RELAY,
+    CONNECT_RELAY_COST,
+    RELAY_FORWARD_COST,
+    AuthorityId,
+    ChargeFlowBudget,
+    ContextId,
+    DenyReason,
+    ForwardRelayEnvelope,
+    GuardOutcome,
+    GuardSnapshot,
+    RelayEnvelope,
+    RendezvousService,
+    SendRelayRequest,
+    WebSocketRelay,
+    evaluate_guards,
+)
+from aura_rendezvous.channels import MessageType, message_type
+from aura_rendezvous.guard import StartHandshake
+
+__all__ = ["DirectConfirmationService", "FirstRelayOnlyService", "JunkForwardingRelayService"]
+
+
+class JunkForwardingRelayService(RendezvousService):
+    """The relay charges for and forwards any envelope between two members, protocol
+    message or not (breaks RVRelayForwardsOnlyProtocol)."""
+
+    def prepare_relay_forward(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope
+    ) -> GuardOutcome:
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check(
+                snapshot, envelope.context_id, envelope.src, envelope.dst
+            )
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("relay_forward", charge, envelope.dst),
+                    ForwardRelayEnvelope(envelope.dst, envelope),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+
+
+class DirectConfirmationService(RendezvousService):
+    """The initiator reads a relayed message 2 as a direct one, so its key confirmation
+    goes out as a plain ``SendHandshakeResponse`` to the responder, bypassing the relay
+    (breaks RVRelayedEndToEnd)."""
+
+    def prepare_handle_relayed(
+        self,
+        snapshot: GuardSnapshot,
+        relay: AuthorityId,
+        envelope: RelayEnvelope,
+        psk: bytes,
+        *,
+        now_ms: int,
+    ) -> GuardOutcome:
+        if message_type(envelope.payload) is MessageType.HandshakeResponse:
+            return self.prepare_handle_handshake(
+                snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
+            )
+        return super().prepare_handle_relayed(snapshot, relay, envelope, psk, now_ms=now_ms)
+
+
+class FirstRelayOnlyService(RendezvousService):
+    """Only the descriptor's first relay hint is ever tried: a non-member first relay
+    denies the connect, and a caller's ``exclude`` is ignored, so a peer reachable
+    through its second relay is never connected."""
+
+    def prepare_relay_request(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        peer: AuthorityId,
+        psk: bytes,
+        *,
+        now_ms: int,
+        exclude: Collection[AuthorityId] = (),
+    ) -> GuardOutcome:
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check_with_psk(snapshot, context_id, psk, peer)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
+            if isinstance(desc, DenyReason):
+                return GuardOutcome.deny(desc)
+            relays = [h for h in desc.transport_hints if isinstance(h, WebSocketRelay)]
+            if not relays or relays[0].relay_authority not in membership.roster:
+                return GuardOutcome.deny(DenyReason.NoValidDescriptor)
+            relay = relays[0].relay_authority
+            start = self.channel_endpoint.prepare_start(
+                membership, snapshot.epoch, peer, psk, now_ms
+            )
+            envelope = RelayEnvelope(context_id, self.authority_id, peer, start.message)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    self._receipt("relay_request", charge, relay),
+                    StartHandshake(
+                        context_id, peer, snapshot.epoch, start.timestamp, start.handshaker
+                    ),
+                    SendRelayRequest(relay, envelope),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
