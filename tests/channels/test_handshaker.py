@@ -31,6 +31,7 @@ from aura_rendezvous import (
     WrongEpoch,
 )
 from aura_rendezvous.channels import (
+    MAX_ANSWERED_TIMESTAMPS,
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
     HandshakeReplayGuard,
     HandshakeStatus,
@@ -453,3 +454,34 @@ def test_prologue_without_epoch_would_accept_rewritten_header(
     wire = decode_handshake(msg1, MessageType.HandshakeInit)
     forged = HandshakeWire(MessageType.HandshakeInit, 1, wire.noise).encode()
     assert responder(config(BOB, None, epoch=1)).process_init(forged, 0)  # the violation
+
+
+def test_answered_timestamps_are_bounded_and_pruned_at_confirmation() -> None:
+    """The answered set keeps the newest MAX_ANSWERED_TIMESTAMPS per scope; confirming
+    a timestamp drops every answered one at or below it."""
+    guard = HandshakeReplayGuard()
+    for ts in range(1, MAX_ANSWERED_TIMESTAMPS + 2):
+        guard.note_answered(CTX_A, 1, ALICE, ts)
+    guard.check_replay(CTX_A, 1, ALICE, 1)  # the oldest was dropped
+    with pytest.raises(ReplayedHandshake):
+        guard.check_replay(CTX_A, 1, ALICE, 2)
+    guard.record(CTX_A, 1, ALICE, 10)
+    answered = guard.snapshot(CTX_A).answered[(CTX_A, 1, ALICE)]
+    assert min(answered) == 11 and len(answered) == MAX_ANSWERED_TIMESTAMPS + 1 - 10
+    guard.check_confirmable(CTX_A, 1, ALICE, 11)  # answered, still confirmable
+
+
+def test_replay_guard_snapshot_restores_its_scope_only() -> None:
+    guard = HandshakeReplayGuard()
+    guard.record(CTX_A, 1, ALICE, 5)
+    guard.record(CTX_A, 1, BOB, 6)
+    mine = guard.snapshot(CTX_A, ALICE, (1,))
+    whole = guard.snapshot(CTX_A)
+    guard.note_answered(CTX_A, 1, ALICE, 9)
+    guard.record(CTX_A, 1, ALICE, 7)
+    guard.record(CTX_A, 1, BOB, 8)
+    guard.restore(mine)
+    assert guard.greatest(CTX_A, 1, ALICE) == 5 and guard.greatest(CTX_A, 1, BOB) == 8
+    assert guard.snapshot(CTX_A, ALICE, (1,)).answered == {}
+    guard.restore(whole)
+    assert guard.entries(CTX_A) == {(CTX_A, 1, ALICE): 5, (CTX_A, 1, BOB): 6}

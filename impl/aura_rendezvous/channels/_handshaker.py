@@ -138,10 +138,20 @@ MAX_ANSWERED_TIMESTAMPS = 1024
 
 @attrs.frozen(eq=False)
 class ReplaySnapshot:
-    """The replay guard's state in one scope, for :meth:`HandshakeReplayGuard.restore`."""
+    """The replay guard's state in one scope, for :meth:`HandshakeReplayGuard.restore`:
+    a context, or one initiator's entries of some epochs in it."""
 
+    context_id: bytes
+    initiator: bytes | None
+    epochs: tuple[int, ...] | None
     greatest: dict[ReplayKey, int]
     answered: dict[ReplayKey, frozenset[int]]
+
+    def keys(self) -> tuple[ReplayKey, ...] | None:
+        """The scope's keys when it is one initiator in given epochs, else ``None``."""
+        if self.initiator is None or self.epochs is None:
+            return None
+        return tuple((self.context_id, e, self.initiator) for e in self.epochs)
 
 
 class HandshakeReplayGuard:
@@ -219,23 +229,42 @@ class HandshakeReplayGuard:
         """The greatest confirmed timestamps of ``context_id`` (of ``initiator`` if given)."""
         return {k: v for k, v in self._greatest.items() if _in_scope(k, context_id, initiator)}
 
-    def snapshot(self, context_id: bytes, initiator: bytes | None = None) -> ReplaySnapshot:
-        """Everything the guard holds in that scope, for :meth:`restore`."""
-        return ReplaySnapshot(
-            self.entries(context_id, initiator),
-            {
+    def snapshot(
+        self,
+        context_id: bytes,
+        initiator: bytes | None = None,
+        epochs: tuple[int, ...] | None = None,
+    ) -> ReplaySnapshot:
+        """Everything the guard holds in that scope, for :meth:`restore`.
+
+        With an ``initiator`` and its ``epochs`` the scope is a few keys, looked
+        up directly (the per-handshake case); otherwise the context is scanned.
+        """
+        empty = ReplaySnapshot(context_id, initiator, epochs, {}, {})
+        keys = empty.keys()
+        if keys is not None:
+            greatest = {k: self._greatest[k] for k in keys if k in self._greatest}
+            answered = {k: frozenset(self._answered[k]) for k in keys if k in self._answered}
+        else:
+            greatest = self.entries(context_id, initiator)
+            answered = {
                 k: frozenset(v)
                 for k, v in self._answered.items()
                 if _in_scope(k, context_id, initiator)
-            },
-        )
+            }
+        return attrs.evolve(empty, greatest=greatest, answered=answered)
 
-    def restore(
-        self, context_id: bytes, snapshot: ReplaySnapshot, initiator: bytes | None = None
-    ) -> None:
-        """Make that scope exactly ``snapshot`` again (a rolled-back commit)."""
+    def restore(self, snapshot: ReplaySnapshot) -> None:
+        """Make the snapshot's scope exactly what it was (a rolled-back commit)."""
+        keys = snapshot.keys()
         for table in (self._greatest, self._answered):
-            for key in [k for k in table if _in_scope(k, context_id, initiator)]:
+            if keys is None:
+                keys_here = [
+                    k for k in table if _in_scope(k, snapshot.context_id, snapshot.initiator)
+                ]
+            else:
+                keys_here = [k for k in keys if k in table]
+            for key in keys_here:
                 del table[key]
         self._greatest.update(snapshot.greatest)
         self._answered.update({k: set(v) for k, v in snapshot.answered.items()})

@@ -164,7 +164,10 @@ class ChannelManager:
             pairs,
             tuple((c, c.save()) for channels in pairs.values() for c in channels),
             pending,
-            self.replay_guard.snapshot(context_id, peer),
+            # A pair-scoped commit runs in the context's current epoch.
+            self.replay_guard.snapshot(
+                context_id, peer, None if peer is None else (self.epoch_of(context_id),)
+            ),
         )
 
     def restore(self, mark: ManagerMark) -> None:
@@ -187,7 +190,7 @@ class ChannelManager:
             self._epochs.pop(mark.context_id, None)
         else:
             self._epochs[mark.context_id] = mark.epoch
-        self.replay_guard.restore(mark.context_id, mark.replay, mark.peer)
+        self.replay_guard.restore(mark.replay)
 
     def find_by_context_peer(self, context_id: bytes, peer: bytes) -> SecureChannel | None:
         """The best live channel with ``peer`` in exactly ``context_id`` (Active first)."""
