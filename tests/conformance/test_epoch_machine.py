@@ -219,4 +219,5 @@ def test_scenario_names_are_stable() -> None:
         "lockout",
         "unproven-pending",
         "forged-response",
+        "closed-channel-data",
     }

@@ -71,6 +71,7 @@ class EpochRotationMachine(CountingMachine):
         self.state = reply.state
         self._check_context_binding(action)
         self._check_refresh(action)
+        self._check_rejections(action)
 
     def _check_context_binding(self, action: str) -> None:
         # EpochRotation.tla has one context, so its checker cannot see a lookup
@@ -82,6 +83,19 @@ class EpochRotationMachine(CountingMachine):
                 + "; ".join(violations)
                 + f" (harness action: {action})",
                 kind="invariant",
+                action=action,
+                table="",
+            )
+
+    def _check_rejections(self, action: str) -> None:
+        # The typed rejection of a message for a channel the receiver does not
+        # hold: no spec variable carries a rejection's reason.
+        violations = self.backend.world.rejection_violations()
+        if violations:
+            raise ConformanceFailure(
+                "rejection: a message naming no live channel must be UnknownChannel or "
+                "RetiredEpoch: " + "; ".join(violations) + f" (harness action: {action})",
+                kind="rejection",
                 action=action,
                 table="",
             )
@@ -210,6 +224,17 @@ def _rotation(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(RESP))
 
 
+def _closed_channel_data(m: EpochRotationMachine) -> None:
+    # In epoch 1 (the context advanced on its own) Resp closes its channel;
+    # Ini's data for it must be UnknownChannel, not an epoch mismatch.
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    _handshake(m)
+    m.SendData(INI)
+    m.CloseChannel(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(INI))
+
+
 def _timeout(m: EpochRotationMachine) -> None:
     m.PrepareEstablishChannel()
     m.deliver("HandleHandshake", "Init", lambda r: True)
@@ -267,6 +292,7 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "lockout": _lockout,
     "unproven-pending": _unproven_pending,
     "forged-response": _forged_response,
+    "closed-channel-data": _closed_channel_data,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -46,6 +46,7 @@ from aura_rendezvous.channels import (
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
     HandshakeReplayGuard,
     HandshakeStatus,
+    TransportMessage,
 )
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
@@ -54,6 +55,7 @@ from aura_conformance.variants import (
     EagerReplayGuard,
     EpochBlindRefreshService,
     EpochBlindReplayGuard,
+    EpochJudgedUnknownChannelManager,
     ForgetfulReplayGuard,
     FragilePendingManager,
     KeepReplacedChannelManager,
@@ -123,6 +125,12 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             service=LazyEpochService,
         ),
         EpochVariant(
+            "epoch-judged-unknown-channel",
+            "a message for a channel the receiver does not hold is judged by the "
+            "manager-wide epoch: WrongEpoch (EpochJudgedUnknownChannelManager)",
+            manager=EpochJudgedUnknownChannelManager,
+        ),
+        EpochVariant(
             "refresh-ignores-epoch",
             "needs_refresh ignores the own descriptor's epoch (EpochBlindRefreshService)",
             service=EpochBlindRefreshService,
@@ -189,6 +197,8 @@ class EpochWorld:
         # reaches the channels through the service's advance_epoch.
         self.epochs = dict.fromkeys(self.ids, 0)
         self.services = {n: self._service(n) for n in self.ids}
+        # Each rejected data message: receiver, whether it held the channel, the error.
+        self.rejections: list[tuple[str, bool, str]] = []
         self.journal = ContextJournal(self.context)
         self.next_id = 1
         self.slots: dict[str, Slot | None] = {INI: None, RESP: None}
@@ -423,9 +433,11 @@ class EpochWorld:
     def receive_data(self, record: Any, data: bytes) -> str:
         b = record[2]
         self.delivered.add(data)
+        held = self.managers[b].get(TransportMessage.decode(data).channel_id) is not None
         try:
             got = self.managers[b].receive(data)
         except AuraError as exc:
+            self.rejections.append((b, held, type(exc).__name__))
             return f"Rejected:{type(exc).__name__}"
         if got.confirmed:
             self.confirmed.add(record[4])
@@ -477,6 +489,20 @@ class EpochWorld:
                         f"{found.channel_id.hex()[:12]} of another context"
                     )
         return out
+
+    def rejection_violations(self) -> list[str]:
+        """Data messages for a channel the receiver does not hold (closed, failed or
+        never known) rejected as anything but ``UnknownChannel`` or ``RetiredEpoch``.
+
+        EpochRotation.tla rejects such a message by a stutter and keeps no reason
+        (reasons stay local, DESIGN.md 7), so this is checked here, on the real
+        errors (docs/channels.md, "Retired epochs").
+        """
+        return [
+            f"{b}: a message for a channel it does not hold was rejected as {name}"
+            for b, held, name in self.rejections
+            if not held and name not in ("UnknownChannel", "RetiredEpoch")
+        ]
 
     def refresh_violations(self) -> list[str]:
         """Breaches of Rendezvous.tla's ``RVRefreshAfterRotation`` by the services.

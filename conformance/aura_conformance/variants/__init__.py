@@ -45,6 +45,7 @@ from aura_conformance.variants._core_variants import (
 )
 from aura_conformance.variants._epoch_variants import (
     EpochBlindRefreshService,
+    EpochJudgedUnknownChannelManager,
     LazyEpochService,
 )
 from aura_conformance.variants._guard_variants import (
@@ -67,6 +68,7 @@ __all__ = [
     "EagerResponder",
     "EpochBlindRefreshService",
     "EpochBlindReplayGuard",
+    "EpochJudgedUnknownChannelManager",
     "FirstRelayOnlyService",
     "ForgetfulReplayGuard",
     "FragilePendingManager",
