@@ -73,3 +73,17 @@ def test_conform_descriptor_spec(capsys: pytest.CaptureFixture[str]) -> None:
     assert "descriptor:ref: conformant" in capsys.readouterr().out
     assert main(["conform", "--spec", "descriptor", "--backend", "revocation-ignored"]) == 1
     assert main(["conform", "--spec", "descriptor", "--backend", "nope"]) == 2
+
+
+def test_conform_relay_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    """--spec relay: the reference conforms; the junk-forwarding relay and the initiator
+    that confirms directly exit 1 naming the invariant they break."""
+    assert main(["conform", "--spec", "relay", "--examples", "5"]) == 0
+    assert "relay:ref: conformant" in capsys.readouterr().out
+    for variant, invariant in (
+        ("junk-forwarding-relay", "RVRelayForwardsOnlyProtocol"),
+        ("direct-confirmation", "RVRelayedEndToEnd"),
+    ):
+        assert main(["conform", "--spec", "relay", "--backend", variant]) == 1, variant
+        assert invariant in capsys.readouterr().out
+    assert main(["conform", "--spec", "relay", "--backend", "nope"]) == 2

@@ -19,6 +19,7 @@ STAGE_SEED = 20261124
 def configure_conform(p: argparse.ArgumentParser) -> None:
     # The help lists the in-process backends: configuring imports the harness.
     from aura_conformance import DV_VARIANTS, EPOCH_VARIANTS, VARIANTS
+    from aura_conformance.relay import RELAY_VARIANTS
 
     p.description = (
         "Drive a backend with the GuardChain.tla state machine and validate every step "
@@ -41,11 +42,13 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
     p.add_argument(
         "--spec",
-        choices=("guard", "epoch", "descriptor"),
+        choices=("guard", "epoch", "descriptor", "relay"),
         default="guard",
         help="GuardChain.tla (default; any backend), EpochRotation.tla (real Noise "
-        f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}) or "
-        f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)})",
+        f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}), "
+        f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}) or "
+        "Rendezvous.tla's relay path (three real services; in-process backends: "
+        f"{', '.join(RELAY_VARIANTS)})",
     )
     p.set_defaults(func=run_conform)
 
@@ -58,6 +61,7 @@ def _run_epoch(args: argparse.Namespace) -> int:
         run_dv_conformance,
         run_epoch_conformance,
     )
+    from aura_conformance.relay import RelayBackend, run_relay_conformance
 
     if args.record is not None or args.replay is not None:
         print("aura-verify conform: --record/--replay need --spec guard", file=sys.stderr)
@@ -66,6 +70,10 @@ def _run_epoch(args: argparse.Namespace) -> int:
         if args.spec == "epoch":
             outcome = run_epoch_conformance(
                 EpochBackend(args.backend), examples=args.examples, seed=args.seed, steps=args.steps
+            )
+        elif args.spec == "relay":
+            outcome = run_relay_conformance(
+                RelayBackend(args.backend), examples=args.examples, seed=args.seed, steps=args.steps
             )
         else:
             outcome = run_dv_conformance(
@@ -128,7 +136,8 @@ def run_conform(args: argparse.Namespace) -> int:
 
 
 def stage_conformance() -> StageResult:
-    """Reference backends, fixed seed, short runs of the three specs: PASS iff all conform.
+    """Reference backends, fixed seed, short runs of the three specs and Rendezvous.tla's
+    relay path: PASS iff all conform.
 
     The EpochRotation schedules include late-confirmation, the divergence the
     channel layer fixed (docs/conformance.md).
@@ -142,6 +151,7 @@ def stage_conformance() -> StageResult:
         run_dv_conformance,
         run_epoch_conformance,
     )
+    from aura_conformance.relay import RelayBackend, run_relay_conformance
 
     started = time.perf_counter()
     backend = ReferenceBackend("ref")
@@ -150,6 +160,7 @@ def stage_conformance() -> StageResult:
             run_conformance(backend, examples=STAGE_EXAMPLES, seed=STAGE_SEED),
             run_epoch_conformance(EpochBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
             run_dv_conformance(DescriptorBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
+            run_relay_conformance(RelayBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
         ]
     except BackendError as exc:
         return StageResult("conformance", Status.FAIL, f"backend error: {exc}")
