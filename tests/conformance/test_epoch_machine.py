@@ -14,6 +14,7 @@ from aura_conformance.epoch_rotation import (
     run_epoch_conformance,
     run_epoch_scenarios,
 )
+from aura_rendezvous.core import RemoteProtocolError, UnsolicitedHandshake
 
 
 def test_a_real_handshake_is_explained_action_by_action() -> None:
@@ -206,6 +207,28 @@ def test_the_attackers_messages_change_nothing_in_the_reference() -> None:
     resp = next(k for k in w.msgs if k[0] == "Resp" and k[4] == 1)
     assert w.process_response(resp, w.msgs[resp][0], 1_500) == "Active"
     assert w.ini_log == {resp}
+
+
+def test_an_unsolicited_msg_2_is_a_remote_protocol_error() -> None:
+    """The genuine message 2 delivered again once the handshake completed: the
+    reference refuses it as peer input (a RemoteProtocolError subclass) and nothing
+    changes; the kept pre-fix manager called it a LocalProtocolError."""
+    outcomes = {}
+    for variant in ("ref", "fragile-pending"):
+        w = EpochWorld(EpochBackend(variant).variant)
+        w.prepare_establish_channel(0)
+        init = next(k for k in w.msgs if k[0] == "Init")
+        w.handle_handshake(init, w.msgs[init][0], 0)
+        resp = next(k for k in w.msgs if k[0] == "Resp")
+        assert w.process_response(resp, w.msgs[resp][0], 0) == "Active"
+        before = project_epoch_rotation(w)
+        outcomes[variant] = w.process_response(resp, w.msgs[resp][0], 0)
+        assert project_epoch_rotation(w) == before
+    assert outcomes == {
+        "ref": "Rejected:UnsolicitedHandshake",
+        "fragile-pending": "Rejected:LocalProtocolError",
+    }
+    assert issubclass(UnsolicitedHandshake, RemoteProtocolError)
 
 
 def test_scenario_names_are_stable() -> None:
