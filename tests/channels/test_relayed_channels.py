@@ -375,9 +375,9 @@ def test_each_paid_hop_carries_a_receipt_the_next_hop_verifies() -> None:
         return sent
 
     forward = hop(relay, request, request.receipt)
-    response = hop(w.bob, forward, forward.receipt)  # type: ignore[union-attr]
-    complete = hop(relay, response, response.receipt)  # type: ignore[union-attr]
-    confirmation = hop(w.alice, complete, complete.receipt)  # type: ignore[union-attr]
+    response = hop(w.bob, forward, forward.receipt)
+    complete = hop(relay, response, response.receipt)
+    confirmation = hop(w.alice, complete, complete.receipt)
     assert isinstance(confirmation, SendRelayData) and confirmation.receipt == b""
     accepted = {
         name: [(r.src, r.dst) for r in node.service.receipt_verifiers[CTX].accepted]

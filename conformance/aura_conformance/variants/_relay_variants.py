@@ -40,7 +40,7 @@ class JunkForwardingRelayService(RendezvousService):
     message or not (breaks RVRelayForwardsOnlyProtocol)."""
 
     def prepare_relay_forward(
-        self, snapshot: GuardSnapshot, envelope: RelayEnvelope
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
     ) -> GuardOutcome:
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling.check(
@@ -48,9 +48,11 @@ class JunkForwardingRelayService(RendezvousService):
             )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
+            paid = self._accept_receipt(snapshot, envelope.context_id, envelope.src, receipt)
             return GuardOutcome.allow(
                 [
                     charge,
+                    *paid,
                     self._receipt("relay_forward", charge, envelope.dst),
                     ForwardRelayEnvelope(envelope.dst, envelope),
                 ]
@@ -72,12 +74,15 @@ class DirectConfirmationService(RendezvousService):
         psk: bytes,
         *,
         now_ms: int,
+        receipt: bytes | None = None,
     ) -> GuardOutcome:
         if message_type(envelope.payload) is MessageType.HandshakeResponse:
             return self.prepare_handle_handshake(
                 snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
             )
-        return super().prepare_handle_relayed(snapshot, relay, envelope, psk, now_ms=now_ms)
+        return super().prepare_handle_relayed(
+            snapshot, relay, envelope, psk, now_ms=now_ms, receipt=receipt
+        )
 
 
 class FirstRelayOnlyService(RendezvousService):
