@@ -21,6 +21,7 @@ from aura_rendezvous._coupling import Coupling
 from aura_rendezvous._relay_path import check_relayable, relay_candidates
 from aura_rendezvous.channels import (
     ChannelEndpoint,
+    ChannelState,
     MessageType,
     TransportMessage,
     message_type,
@@ -758,12 +759,15 @@ class RendezvousService:
         - message 1: :meth:`prepare_relay_response` (we respond);
         - message 2: :meth:`prepare_relay_complete` (we initiated);
         - the key confirmation: journaled as on the direct path
-          (:meth:`prepare_handle_handshake`).
+          (:meth:`prepare_handle_handshake`);
+        - a later transport message: only the relay's receipt is recorded; the
+          channel layer opens it (``channel_endpoint.manager.receive(envelope.payload)``),
+          as a direct one.
 
-        Later transport messages are opened by the channel layer
-        (``channel_endpoint.manager.receive(envelope.payload)``), as direct ones.
-        ``receipt`` is the relay's receipt for the forward that brought message 1
-        or 2.
+        ``receipt`` is the relay's receipt for the forward that brought the
+        envelope: every forward is paid, so every one is checked and recorded
+        here, or the relay's next receipt to us would not link to the last one
+        we accepted.
         """
         kind = self._relayed_kind(envelope)
         if kind is MessageType.HandshakeInit:
@@ -774,8 +778,34 @@ class RendezvousService:
             return self.prepare_relay_complete(
                 snapshot, relay, envelope, now_ms=now_ms, receipt=receipt
             )
-        return self.prepare_handle_handshake(
-            snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
+        paid = self._accept_receipt(snapshot, envelope.context_id, relay, receipt)
+        if not self._is_data(envelope):
+            outcome = self.prepare_handle_handshake(
+                snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
+            )
+            if not outcome.is_allowed():
+                return outcome
+            charge, *rest = outcome.effects
+            return GuardOutcome.allow([charge, *paid, *rest])
+
+        def data(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check(snapshot, envelope.context_id, envelope.src, relay)
+            if isinstance(membership, DenyReason):
+                return GuardOutcome.deny(membership)
+            return GuardOutcome.allow([charge, *paid])
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, TRANSPORT_MESSAGE_COST, data)
+
+    def _is_data(self, envelope: RelayEnvelope) -> bool:
+        """A transport message of an Active channel with its sender in its context
+        (anything else goes the confirmation's way, which names what is wrong)."""
+        header = TransportMessage.decode(envelope.payload)
+        channel = self.channel_endpoint.manager.get(header.channel_id)
+        return (
+            channel is not None
+            and channel.state is ChannelState.Active
+            and channel.context_id == envelope.context_id.value
+            and channel.remote == envelope.src.value
         )
 
     def prepare_relay_response(

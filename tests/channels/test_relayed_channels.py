@@ -94,11 +94,17 @@ class RelayedWorld:
         self.sends.append(effect)
         return effect
 
-    def forward(self, relay: AuthorityId, envelope: RelayEnvelope) -> ForwardRelayEnvelope | None:
-        """The relay's turn: record the envelope, forward it if its guard allows."""
+    def forward(
+        self, relay: AuthorityId, envelope: RelayEnvelope, receipt: bytes = b""
+    ) -> ForwardRelayEnvelope | None:
+        """The relay's turn: record the envelope, forward it if its guard allows
+        (checking the sender's ``receipt``, if the hop was paid)."""
         node = self.relays[relay]
         self.seen.append(RelayEnvelope.decode(envelope.encode()))  # what crossed the wire
-        node.run(node.service.prepare_relay_forward(node.snapshot(epoch=EPOCH), envelope))
+        paid = receipt or None
+        node.run(
+            node.service.prepare_relay_forward(node.snapshot(epoch=EPOCH), envelope, receipt=paid)
+        )
         sent = node.take_sent()
         if not sent:
             return None
@@ -109,7 +115,12 @@ class RelayedWorld:
     def deliver(self, node: Node, relay: AuthorityId, forwarded: ForwardRelayEnvelope) -> None:
         assert forwarded.to == node.id
         outcome = node.service.prepare_handle_relayed(
-            node.snapshot(epoch=EPOCH), relay, forwarded.envelope, self.psk, now_ms=1
+            node.snapshot(epoch=EPOCH),
+            relay,
+            forwarded.envelope,
+            self.psk,
+            now_ms=1,
+            receipt=forwarded.receipt,
         )
         assert node.run(outcome).status is ExecutionStatus.Committed, outcome
 
@@ -125,12 +136,12 @@ class RelayedWorld:
     def connect(self, request: SendRelayRequest) -> None:
         """Message 1 out to the confirmation in: every hop through ``request.relay``."""
         relay = request.relay
-        forward = self.forward(relay, request.envelope)
+        forward = self.forward(relay, request.envelope, request.receipt)
         assert forward is not None
         self.deliver(self.bob, relay, forward)
         response = self.sent_by(self.bob)
         assert isinstance(response, SendRelayResponse) and response.relay == relay
-        complete = self.forward(relay, response.envelope)
+        complete = self.forward(relay, response.envelope, response.receipt)
         assert complete is not None
         self.deliver(self.alice, relay, complete)
         confirmation = self.sent_by(self.alice)
@@ -151,6 +162,8 @@ class RelayedWorld:
         assert isinstance(data, SendRelayData) and data.relay == relay
         forwarded = self.forward(relay, data.envelope)
         assert forwarded is not None and forwarded.to == dst.id
+        self.deliver(dst, relay, forwarded)  # records the relay's receipt, sends nothing
+        assert dst.take_sent() == []
         return bytes(dst.endpoint.manager.receive(forwarded.envelope.payload).plaintext)
 
 
@@ -303,6 +316,20 @@ def test_first_relay_only_never_reaches_a_peer_behind_its_second_relay() -> None
         assert request.relay == RELAY
         assert w.forward(RELAY, request.envelope) is None
     assert w.bob.established() == []
+
+
+def test_a_relay_keeps_one_unbroken_receipt_chain_to_each_peer() -> None:
+    """Two relayed handshakes and data through one relay: every forward the relay made
+    to Bob (messages 1, confirmations, data) is paid by a receipt Bob checks and records,
+    so the second handshake's receipts still link to the last one Bob accepted."""
+    w = RelayedWorld.new()
+    for round_ in (1, 2):
+        w.connect(w.request())
+        assert w.send_data(w.alice, w.bob, RELAY, SECRET) == SECRET
+        assert len(w.bob.established()) == round_
+    chain = w.bob.service.receipt_verifiers[CTX].accepted
+    assert [r.src for r in chain] == [RELAY] * 6  # msg 1, confirmation, data; twice
+    assert [r.nonce for r in chain] == list(range(1, 7))
 
 
 def test_relayed_receiver_refuses_misaddressed_and_malformed_envelopes() -> None:
