@@ -25,6 +25,8 @@ CONSTANTS
     Window,
     \* @type: Int;
     MaxNonce,
+    \* @type: Int;
+    MaxSyncIds,
     \* @type: Bool;
     BUG_CrossContextLookup,
     \* @type: Bool;
@@ -44,7 +46,11 @@ CONSTANTS
     \* @type: Bool;
     BUG_UnboundedLamport,
     \* @type: Bool;
-    BUG_UnsignedFacts
+    BUG_UnsignedFacts,
+    \* @type: Bool;
+    BUG_SyncCapped,
+    \* @type: Bool;
+    BUG_SyncRevivesPruned
 
 VARIABLES
     \* @type: Int;
@@ -56,7 +62,9 @@ VARIABLES
     \* @type: AUTH -> (CTX -> (AUTH -> Set({ kind: Str, auth: AUTH, ctx: CTX, from: Int, until: Int, nonce: Int, by: AUTH })));
     lastSeen,
     \* @type: AUTH -> Bool;
-    exhausted
+    exhausted,
+    \* @type: AUTH -> Int;
+    horizon
 
 INSTANCE DescriptorValidity
 
@@ -70,6 +78,7 @@ CInit ==
     /\ Validity = 2
     /\ Window = 1
     /\ MaxNonce = 2
+    /\ MaxSyncIds = 1
     /\ BUG_CrossContextLookup = FALSE
     /\ BUG_InclusiveValidUntil = FALSE
     /\ BUG_IgnoreRevocation = FALSE
@@ -80,4 +89,6 @@ CInit ==
     /\ BUG_UnauthenticatedSync = FALSE
     /\ BUG_UnboundedLamport = FALSE
     /\ BUG_UnsignedFacts = FALSE
+    /\ BUG_SyncCapped = FALSE
+    /\ BUG_SyncRevivesPruned = FALSE
 =============================================================================

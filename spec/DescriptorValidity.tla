@@ -34,7 +34,8 @@ CONSTANTS
     MaxTime,     \* the time domain is 0..MaxTime
     Validity,    \* valid_until - valid_from of every descriptor
     Window,      \* the refresh window of needs_refresh
-    MaxNonce     \* each publisher publishes at most MaxNonce descriptors
+    MaxNonce,    \* each publisher publishes at most MaxNonce descriptors
+    MaxSyncIds   \* the facts one digest may name (read only by BUG_SyncCapped)
 
 CONSTANTS
     BUG_CrossContextLookup,  \* the lookup ignores the context
@@ -46,13 +47,15 @@ CONSTANTS
     BUG_SyncToNonMember,     \* sync sends facts to an authority outside the roster
     BUG_UnauthenticatedSync, \* a sync sender is self-claimed: an outsider's digest is answered
     BUG_UnboundedLamport,    \* a received Lamport stamp may push the clock to its end
-    BUG_UnsignedFacts        \* a synced fact is merged without checking that a member signed it
+    BUG_UnsignedFacts,       \* a synced fact is merged without checking that a member signed it
+    BUG_SyncCapped,          \* a replica holding more than MaxSyncIds facts cannot sync any more
+    BUG_SyncRevivesPruned    \* sync merges a fact below the receiver's prune horizon
 
 ASSUME DVConstantsOK ==
     /\ Publishers \subseteq Auth
     /\ Outsider \notin Auth
     /\ MaxTime \in Nat /\ Validity \in Nat \ {0} /\ Window \in Nat
-    /\ MaxNonce \in Nat
+    /\ MaxNonce \in Nat /\ MaxSyncIds \in Nat
 
 DVKinds == {"Descriptor", "Revoked", "Channel"}
 DVFact == [kind : DVKinds, auth : Auth, ctx : Ctx, from : 0..MaxTime,
@@ -63,9 +66,10 @@ VARIABLES
     journal,    \* journal[m]: the facts in m's replica (m a member or the Outsider)
     nextNonce,  \* the next nonce of each publisher
     lastSeen,   \* lastSeen[m][c][p]: the last descriptor of p in c to reach m
-    exhausted   \* exhausted[m]: a received Lamport stamp left m's clock no room to append
+    exhausted,  \* exhausted[m]: a received Lamport stamp left m's clock no room to append
+    horizon     \* horizon[m]: the time of m's last prune (0: never pruned)
 
-vars == <<now, journal, nextNonce, lastSeen, exhausted>>
+vars == <<now, journal, nextNonce, lastSeen, exhausted, horizon>>
 
 (***************************************************************************)
 (* Validity is half-open: from <= t < until (DESIGN.md 2).                 *)
@@ -73,6 +77,16 @@ vars == <<now, journal, nextNonce, lastSeen, exhausted>>
 DVValidAt(d, t) == d.from <= t /\ t < d.until
 
 DVIsDesc(f) == f.kind = "Descriptor"
+
+\* f is dead at horizon h: a descriptor that expired by h is never valid again.
+DVBelowHorizon(f, h) == DVIsDesc(f) /\ f.until <= h
+
+\* The facts of S that are alive at horizon h.
+DVAboveHorizon(S, h) == {f \in S : ~DVBelowHorizon(f, h)}
+
+\* Whether m may pull at all: today's digest names every fact m holds and is
+\* refused past MaxSyncIds of them (BUG_SyncCapped); paged sync has no bound.
+DVSyncAllowed(m) == ~BUG_SyncCapped \/ Cardinality(journal[m]) <= MaxSyncIds
 
 \* A revocation of d signed by its publisher is in m's replica.
 DVRevokedIn(m, d) ==
@@ -133,6 +147,7 @@ DVInit ==
     /\ nextNonce = [a \in Auth |-> 1]
     /\ lastSeen = [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> {}]]]
     /\ exhausted = [m \in Auth |-> FALSE]
+    /\ horizon = [m \in Auth |-> 0]
 
 (***************************************************************************)
 (* PreparePublishDescriptor(a, c): publisher a appends a fresh descriptor  *)
@@ -149,7 +164,7 @@ PreparePublishDescriptor(a, c) ==
        IN  /\ journal' = [journal EXCEPT ![a] = @ \cup {d}]
            /\ lastSeen' = [lastSeen EXCEPT ![a][c][a] = {d}]
     /\ nextNonce' = [nextNonce EXCEPT ![a] = @ + 1]
-    /\ UNCHANGED <<now, exhausted>>
+    /\ UNCHANGED <<now, exhausted, horizon>>
 
 \* The revocation fact of descriptor d, signed by b.
 DVRevocation(d, b) ==
@@ -166,7 +181,7 @@ RevokeDescriptor(a, d) ==
     /\ DVValidAt(d, now)
     /\ DVRevocation(d, a) \notin journal[a]
     /\ journal' = [journal EXCEPT ![a] = @ \cup {DVRevocation(d, a)}]
-    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted, horizon>>
 
 (***************************************************************************)
 (* ForgeRevocation(b, d): member b writes a revocation of someone else's  *)
@@ -178,21 +193,26 @@ ForgeRevocation(b, d) ==
     /\ DVIsDesc(d) /\ d.auth # b
     /\ \A m \in Auth : \A r \in journal[m] : r.kind = "Revoked" => r.by = r.auth
     /\ journal' = [journal EXCEPT ![b] = @ \cup {DVRevocation(d, b)}]
-    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted, horizon>>
 
 (***************************************************************************)
 (* SyncJournal(src, dst, f): anti-entropy delivers one fact that dst is   *)
-(* missing (cache_descriptor happens here: the cache is derived).          *)
+(* missing (cache_descriptor happens here: the cache is derived).  A fact *)
+(* below dst's prune horizon is refused (DVPrune).  Sync pages, so the     *)
+(* size of a replica never stops it; BUG_SyncCapped is the digest that     *)
+(* named every fact and was refused past MaxSyncIds of them.               *)
 (***************************************************************************)
 SyncJournal(src, dst, f) ==
     /\ src # dst
     /\ BUG_SyncToNonMember \/ dst \in Auth
     /\ f \in journal[src] \ journal[dst]
+    /\ IF dst \in Auth /\ ~BUG_SyncRevivesPruned THEN ~DVBelowHorizon(f, horizon[dst]) ELSE TRUE
+    /\ DVSyncAllowed(dst)
     /\ journal' = [journal EXCEPT ![dst] = IF BUG_SyncReplaces THEN journal[src] ELSE @ \cup {f}]
     /\ lastSeen' = IF DVIsDesc(f) /\ dst \in Auth
                      THEN [lastSeen EXCEPT ![dst][f.ctx][f.auth] = {f}]
                      ELSE lastSeen
-    /\ UNCHANGED <<now, nextNonce, exhausted>>
+    /\ UNCHANGED <<now, nextNonce, exhausted, horizon>>
 
 (***************************************************************************)
 (* Hostile sync.  A sync message is sealed under a key derived from the    *)
@@ -222,7 +242,7 @@ OutsiderDigest(src) ==
     /\ BUG_UnauthenticatedSync
     /\ journal[src] \ journal[Outsider] # {}
     /\ journal' = [journal EXCEPT ![Outsider] = @ \cup journal[src]]
-    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted, horizon>>
 
 (***************************************************************************)
 (* InjectUnsignedFact(snd, dst, f): member snd syncs to dst a fact that no *)
@@ -234,7 +254,7 @@ InjectUnsignedFact(snd, dst, f) ==
     /\ BUG_UnsignedFacts \/ f.by \in Auth
     /\ f \notin journal[dst]
     /\ journal' = [journal EXCEPT ![dst] = @ \cup {f}]
-    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted, horizon>>
 
 (***************************************************************************)
 (* HugeStamp(snd, dst, f): member snd syncs to dst its fact f stamped      *)
@@ -248,7 +268,7 @@ HugeStamp(snd, dst, f) ==
     /\ ~exhausted[dst]
     /\ journal' = [journal EXCEPT ![dst] = @ \cup {f}]
     /\ exhausted' = [exhausted EXCEPT ![dst] = TRUE]
-    /\ UNCHANGED <<now, nextNonce, lastSeen>>
+    /\ UNCHANGED <<now, nextNonce, lastSeen, horizon>>
 
 (***************************************************************************)
 (* Tick: time advances by one unit, up to MaxTime.                         *)
@@ -256,16 +276,31 @@ HugeStamp(snd, dst, f) ==
 Tick ==
     /\ now < MaxTime
     /\ now' = now + 1
-    /\ UNCHANGED <<journal, nextNonce, lastSeen, exhausted>>
+    /\ UNCHANGED <<journal, nextNonce, lastSeen, exhausted, horizon>>
+
+(***************************************************************************)
+(* DVPrune(m): m moves its prune horizon to now and drops the facts dead  *)
+(* there (prune_journal).  Enabled only when there is a dead fact to drop, *)
+(* which keeps the model small.  Revocations and channel facts are kept:   *)
+(* a revocation does not say when its descriptor expires.                  *)
+(***************************************************************************)
+DVPrune(m) ==
+    /\ \E f \in journal[m] : DVBelowHorizon(f, now)
+    /\ horizon' = [horizon EXCEPT ![m] = now]
+    /\ journal' = [journal EXCEPT ![m] = {f \in @ : ~DVBelowHorizon(f, now)}]
+    /\ UNCHANGED <<now, nextNonce, lastSeen, exhausted>>
 
 DVSync ==
     \E src \in Auth, dst \in Auth \cup {Outsider} :
         \E f \in journal[src] : SyncJournal(src, dst, f)
 
+DVPruneSome == \E m \in Auth : DVPrune(m)
+
 DVNext ==
     \/ \E a \in Auth, c \in Ctx : PreparePublishDescriptor(a, c)
     \/ \E a \in Auth : \E d \in journal[a] : RevokeDescriptor(a, d) \/ ForgeRevocation(a, d)
     \/ DVSync
+    \/ DVPruneSome
     \/ \E src \in Auth : OutsiderDigest(src)
     \/ \E snd, dst \in Auth : \E f \in DVUnsignedFacts : InjectUnsignedFact(snd, dst, f)
     \/ \E snd, dst \in Auth : \E f \in journal[snd] : HugeStamp(snd, dst, f)
@@ -273,8 +308,9 @@ DVNext ==
 
 DVSpec == DVInit /\ [][DVNext]_vars
 
-\* Liveness needs fairness: sync is eventually taken while it stays enabled.
-DVFairSpec == DVSpec /\ WF_vars(DVSync)
+\* Liveness needs fairness: sync, and pruning what has expired, are eventually
+\* taken while they stay enabled.
+DVFairSpec == DVSpec /\ WF_vars(DVSync) /\ WF_vars(DVPruneSome)
 
 (***************************************************************************)
 (* DVTypeOK: every variable is in its domain.                              *)
@@ -287,6 +323,7 @@ DVTypeOK ==
           /\ lastSeen[m][c][p] \subseteq DVFact
           /\ Cardinality(lastSeen[m][c][p]) <= 1
     /\ exhausted \in [Auth -> BOOLEAN]
+    /\ horizon \in [Auth -> 0..MaxTime]
 
 (***************************************************************************)
 (* DVOnlyMembersKnow: an authority outside the roster never holds a fact  *)
@@ -345,20 +382,46 @@ DVFactsAttributable == \A m \in Auth : \A f \in journal[m] : f.by \in Auth
 DVClockBounded == \A m \in Auth : ~exhausted[m]
 
 (***************************************************************************)
-(* DVJournalGrowOnly (action property): a replica never loses a fact; the  *)
-(* journal is a grow-only set (DESIGN.md 3).                               *)
+(* DVPrunedStaysPruned: a member never holds a fact below its prune        *)
+(* horizon, so a pruned fact never comes back through sync from a replica *)
+(* that has not pruned yet (DESIGN.md 3).  A pruned fact is never chosen   *)
+(* either: it expired, and DVChosenValid holds.                            *)
 (***************************************************************************)
-DVJournalGrowOnly == [][\A m \in Auth : journal[m] \subseteq journal'[m]]_vars
+DVPrunedStaysPruned ==
+    \A m \in Auth : \A f \in journal[m] : ~DVBelowHorizon(f, horizon[m])
+
+(***************************************************************************)
+(* DVSyncAvailable: a member that lacks a fact another member holds (and  *)
+(* has not pruned) can always pull it, however many facts it holds: sync  *)
+(* is never refused for size, so the fairness of DVConverges has a step   *)
+(* to take (DESIGN.md 3).                                                  *)
+(***************************************************************************)
+DVSyncAvailable ==
+    \A dst \in Auth :
+        \/ DVSyncAllowed(dst)
+        \/ \A src \in Auth \ {dst} :
+              \A f \in journal[src] \ journal[dst] : DVBelowHorizon(f, horizon[dst])
+
+(***************************************************************************)
+(* DVJournalGrowOnly (action property): a replica loses a fact only by     *)
+(* pruning it, and only a fact below its new horizon (an expired           *)
+(* descriptor); above the horizon the journal is a grow-only set           *)
+(* (DESIGN.md 3).  Before pruning this said that a replica never loses a   *)
+(* fact; the two agree while no replica prunes.                            *)
+(***************************************************************************)
+DVJournalGrowOnly == [][\A m \in Auth : DVAboveHorizon(journal[m], horizon'[m]) \subseteq journal'[m]]_vars
 
 (***************************************************************************)
 (* DVConverges (liveness, under DVFairSpec): eventually every replica      *)
-(* holds the same facts and keeps them (DESIGN.md 3).                      *)
+(* holds the same facts and keeps them (DESIGN.md 3), however many facts   *)
+(* it holds.                                                               *)
 (***************************************************************************)
 DVConverges == <>[](\A m1, m2 \in Auth : journal[m1] = journal[m2])
 
 THEOREM DVSpec => [](DVTypeOK /\ DVOnlyMembersKnow /\ DVNoCrossContext /\ DVChosenValid
                      /\ DVRevokedNeverChosen /\ DVOnlyPublisherRevokes
-                     /\ DVChoiceDeterministic /\ DVFactsAttributable /\ DVClockBounded)
+                     /\ DVChoiceDeterministic /\ DVFactsAttributable /\ DVClockBounded
+                     /\ DVPrunedStaysPruned /\ DVSyncAvailable)
 THEOREM DVSpec => DVJournalGrowOnly
 THEOREM DVFairSpec => DVConverges
 =============================================================================

@@ -137,6 +137,7 @@ RVAsDVFacts(c, m) ==
 DV(c) == INSTANCE DescriptorValidity
     WITH Auth <- Peers, Ctx <- {c}, Publishers <- {Resp}, Outsider <- Outsider,
          MaxTime <- MaxTime, Validity <- Validity, Window <- Window, MaxNonce <- MaxDesc,
+         MaxSyncIds <- 0, BUG_SyncCapped <- FALSE, BUG_SyncRevivesPruned <- FALSE,
          BUG_CrossContextLookup <- FALSE, BUG_InclusiveValidUntil <- FALSE,
          BUG_IgnoreRevocation <- FALSE, BUG_AnyoneRevokes <- FALSE,
          BUG_LastArrivedWins <- FALSE, BUG_SyncReplaces <- FALSE,
@@ -146,7 +147,8 @@ DV(c) == INSTANCE DescriptorValidity
          journal <- [m \in Peers \cup {Outsider} |-> RVAsDVFacts(c, m)],
          nextNonce <- [a \in Peers |-> 1],
          lastSeen <- [m \in Peers |-> [x \in {c} |-> [p \in Peers |-> {}]]],
-         exhausted <- [m \in Peers |-> FALSE]
+         exhausted <- [m \in Peers |-> FALSE],
+         horizon <- [m \in Peers |-> 0]
 
 \* What Ini must choose (DescriptorValidity), and what its lookup answers:
 \* the same choice, except that BUG_IgnoreRevocation drops the revocation rule.

@@ -76,6 +76,7 @@ def _initial(v: DVVocab) -> dict[str, Any]:
         "nextNonce": z3.K(A, z3.IntVal(1)),
         "lastSeen": z3.K(A, z3.K(C, z3.K(A, v.empty))),
         "exhausted": z3.K(A, z3.BoolVal(False)),
+        "horizon": z3.K(A, z3.IntVal(0)),
     }
 
 
@@ -309,6 +310,45 @@ def test_a_huge_stamp_exhausts_a_clock_only_when_merges_are_unbounded() -> None:
     assert not _keeps(twin, "HugeStamp", s, dv.DVClockBounded, snd=a1, dst=a2, f=d)
     spent = _state(v, exhausted=z3.Store(s["exhausted"], a1, True))
     assert not _enabled(v, "PreparePublishDescriptor", spent, a=a1, c=c1)
+
+
+def test_a_prune_drops_only_expired_descriptors_and_sync_keeps_them_out() -> None:
+    """At now = 2 a1 prunes its descriptor [0, 2) and keeps the one of [1, 3);
+    a2 (not pruned) cannot sync the dead one back unless the horizon is ignored."""
+    v = dv_vocab(**MC)
+    a1, a2 = _auth(v, "a1"), _auth(v, "a2")
+    dead, alive = _desc(v, "a1", "c1", 0, 1), _desc(v, "a1", "c1", 1, 2)
+    s = _state(v, now=z3.IntVal(2), journal=_journal(v, {"a1": [dead, alive], "a2": [dead]}))
+    assert not _enabled(v, "DVPrune", _state(v, now=z3.IntVal(1), journal=s["journal"]), m=a1)
+    t, step = _after(v, "DVPrune", s, m=a1)
+    assert _valid(
+        v, z3.Implies(step, z3.And(z3.Not(t["journal"][a1][dead]), t["journal"][a1][alive]))
+    )
+    assert _valid(v, z3.Implies(step, t["horizon"][a1] == 2))
+    assert _keeps(v, "DVPrune", s, dv.DVPrunedStaysPruned, m=a1)
+    assert _keeps(v, "DVPrune", s, lambda v, t: dv.DVJournalGrowOnly(v, s, t), m=a1)
+    pruned = _state(
+        v,
+        now=z3.IntVal(2),
+        horizon=z3.Store(s["horizon"], a1, 2),
+        journal=_journal(v, {"a1": [alive], "a2": [dead]}),
+    )
+    assert not _enabled(v, "SyncJournal", pruned, src=a2, dst=a1, f=dead)
+    twin = dv_vocab(**MC, BUG_SyncRevivesPruned=True)
+    assert not _keeps(twin, "SyncJournal", pruned, dv.DVPrunedStaysPruned, src=a2, dst=a1, f=dead)
+
+
+def test_a_replica_over_the_cap_cannot_pull_only_when_sync_is_capped() -> None:
+    """a2 holds two facts (MaxSyncIds = 1) and lacks a1's second descriptor."""
+    v = dv_vocab(**MC)
+    a1, a2 = _auth(v, "a1"), _auth(v, "a2")
+    d1, d2 = _desc(v, "a1", "c1", 0, 1), _desc(v, "a1", "c2", 0, 2)
+    s = _state(v, journal=_journal(v, {"a1": [d1, d2], "a2": [d1, _rev(v, d1, by="a2")]}))
+    assert _enabled(v, "SyncJournal", s, src=a1, dst=a2, f=d2)
+    assert _valid(v, dv.DVSyncAvailable(v, s))
+    capped = dv_vocab(**MC, BUG_SyncCapped=True)
+    assert not _enabled(capped, "SyncJournal", s, src=a1, dst=a2, f=d2)
+    assert not _valid(capped, dv.DVSyncAvailable(capped, s))
 
 
 def test_time_stops_at_max_time() -> None:

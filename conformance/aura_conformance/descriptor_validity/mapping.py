@@ -16,7 +16,7 @@ __all__ = ["DESCRIPTOR_VALIDITY", "dv_key", "dv_record", "project_descriptor_val
 # The Outsider of the model: a name in states, never a member.
 OUTSIDER = "eve"
 DESCRIPTOR_VALIDITY = StateSchema(
-    ("now", "journal", "nextNonce", "lastSeen", "exhausted"),
+    ("now", "journal", "nextNonce", "lastSeen", "exhausted", "horizon"),
     frozenset({*MEMBERS, *CONTEXTS, OUTSIDER}),
 )
 
@@ -61,7 +61,7 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
     holds no replica: its journal is what it could read of the answers to its
     digests (nothing, unless a member answers it in the clear).
     ``exhausted[m]``: one of ``m``'s replicas has its Lamport clock at its end
-    (every append would fail).
+    (every append would fail). ``horizon[m]``: ``m``'s prune horizon, in spec units.
     """
     journal = {_mv(m): frozenset(dv_record(key) for key, _, _ in world.entries(m)) for m in MEMBERS}
     journal[_mv(OUTSIDER)] = frozenset(dv_record(key) for key in world.eve_facts())
@@ -75,6 +75,7 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
         "journal": V.fn(journal),
         "nextNonce": V.fn({_mv(a): world.next_rank[a] for a in MEMBERS}),
         "exhausted": V.fn({_mv(m): world.clock_exhausted(m) for m in MEMBERS}),
+        "horizon": V.fn({_mv(m): world.prune_horizon(m) for m in MEMBERS}),
         "lastSeen": V.fn(
             {
                 _mv(m): V.fn(

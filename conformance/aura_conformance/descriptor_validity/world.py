@@ -247,6 +247,10 @@ class DescriptorWorld:
                     out.append((key, entry, c))
         return out
 
+    def prune_horizon(self, m: str) -> int:
+        """``m``'s prune horizon in spec units (it prunes every context at once)."""
+        return max(self.services[m].prune_horizon(c) for c in self.ctx.values()) // UNIT_MS
+
     def clock_exhausted(self, m: str) -> bool:
         """One of ``m``'s replicas has its Lamport clock at its end: no append fits."""
         return any(self.services[m].journal(cid).clock == U64_MAX for cid in self.ctx.values())

@@ -327,12 +327,16 @@ class DVBridge(Bridge):
         exhausted = z3.K(S.auth.sort, z3.BoolVal(False))
         for a, v in _items(state["exhausted"]).items():
             exhausted = z3.Store(exhausted, S.auth[a.name], z3.BoolVal(v))
+        horizon = z3.K(S.auth.sort, z3.IntVal(0))
+        for a, v in _items(state["horizon"]).items():
+            horizon = z3.Store(horizon, S.auth[a.name], v)
         return {
             "now": z3.IntVal(state["now"]),
             "journal": journal,
             "nextNonce": next_nonce,
             "lastSeen": seen,
             "exhausted": exhausted,
+            "horizon": horizon,
         }
 
     def decode(self, model: Any, s: State) -> dict[str, Any]:
@@ -361,6 +365,7 @@ class DVBridge(Bridge):
             "exhausted": _fn(
                 {_mv(a): z3.is_true(m.eval(s["exhausted"][S.auth[a]], True)) for a in DV_AUTH}
             ),
+            "horizon": _fn({_mv(a): _ev(m, s["horizon"][S.auth[a]]) for a in DV_AUTH}),
             "lastSeen": _fn(
                 {
                     _mv(a): _fn(

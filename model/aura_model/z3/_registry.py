@@ -50,6 +50,7 @@ def _entries() -> list[ModelEntry]:
         DV_SCHEDULES,
         DV_STATE_VALID,
         DV_WITNESS_FLAGS,
+        DV_WITNESS_PREFIXES,
         descriptor_validity,
     )
     from aura_model.z3.models.epoch_rotation import (
@@ -101,7 +102,8 @@ def _entries() -> list[ModelEntry]:
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
             witness_flags=DV_WITNESS_FLAGS,
-            rlimit=50_000_000,  # largest query: 4.1e6 units (docs/proofs.md)
+            witness_prefixes=DV_WITNESS_PREFIXES,
+            rlimit=100_000_000,  # largest query: 6.9e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "EpochRotation",

@@ -1,11 +1,13 @@
 """Z3 twin of ``spec/DescriptorValidity.tla`` (DESIGN.md sections 2 and 3).
 
 Same variables (``now``, ``journal``, ``nextNonce``, ``lastSeen``,
-``exhausted``), actions,
+``exhausted``, ``horizon``), actions,
 invariant names and ``BUG_*`` flags as the TLA+ module. Authorities are
 ``a1, a2`` and the outsider ``eve``, contexts ``c1, c2`` (the TLC model's);
 times, validity, window and nonces are unbounded, and ``MaxTime``,
-``Validity``, ``Window``, ``MaxNonce`` and ``Publishers`` are free constants.
+``Validity``, ``Window``, ``MaxNonce``, ``MaxSyncIds`` and ``Publishers`` are
+free constants. ``DVConverges`` is liveness and has no twin here: its safety
+half, that sync is never refused for size, is ``DVSyncAvailable``.
 
 Every operator, action and invariant of the module is a function of the same
 name here, over an explicit :class:`DVVocab` (sorts, constants, bug flags)
@@ -54,6 +56,9 @@ __all__ = [
     "DV_STATE_VALID",
     "DV_STRENGTHENING",
     "DV_WITNESS_FLAGS",
+    "DV_WITNESS_PREFIXES",
+    "DVAboveHorizon",
+    "DVBelowHorizon",
     "DVBest",
     "DVBetter",
     "DVCandidates",
@@ -63,6 +68,7 @@ __all__ = [
     "DVConstantsOK",
     "DVFactsAttributable",
     "DVGreatest",
+    "DVHorizonBelowNow",
     "DVInit",
     "DVJournalGrowOnly",
     "DVLookup",
@@ -72,11 +78,15 @@ __all__ = [
     "DVNonceBelowNext",
     "DVOnlyMembersKnow",
     "DVOnlyPublisherRevokes",
+    "DVPrune",
+    "DVPrunedStaysPruned",
     "DVRevocation",
     "DVRevocationShape",
     "DVRevokedIn",
     "DVRevokedNeverChosen",
     "DVSorts",
+    "DVSyncAllowed",
+    "DVSyncAvailable",
     "DVTypeOK",
     "DVUnsignedFact",
     "DVValidAt",
@@ -113,6 +123,8 @@ DV_BUGS = (
     ("BUG_UnauthenticatedSync", "DVOnlyMembersKnow"),
     ("BUG_UnboundedLamport", "DVClockBounded"),
     ("BUG_UnsignedFacts", "DVFactsAttributable"),
+    ("BUG_SyncCapped", "DVSyncAvailable"),
+    ("BUG_SyncRevivesPruned", "DVPrunedStaysPruned"),
 )
 DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
@@ -123,6 +135,7 @@ DV_MC_CONSTANTS = {
     "validity": 2,
     "window": 1,
     "max_nonce": 2,
+    "max_sync_ids": 1,
     "publishers": ("a1",),
 }
 _P, _T, _S = "PreparePublishDescriptor", "Tick", "SyncJournal"
@@ -132,7 +145,19 @@ DV_SCHEDULES = {
     ("BUG_LastArrivedWins", "DVChoiceDeterministic"): (_P, _T, _P, _S, _S),
     # a2 holds a forged revocation; a sync from a1 overwrites a2's replica.
     ("BUG_SyncReplaces", "DVJournalGrowOnly"): (_P, _S, "ForgeRevocation", "RevokeDescriptor", _S),
+    # a2 holds a1's descriptor and forges a revocation of it: two facts, and
+    # a1's next descriptor is one it cannot pull.
+    ("BUG_SyncCapped", "DVSyncAvailable"): (_P, _S, _P, "ForgeRevocation"),
+    # a2 writes a revocation of a1's descriptor; the lookup honours it.
+    ("BUG_AnyoneRevokes", "DVOnlyPublisherRevokes"): (_P, _S, "ForgeRevocation"),
+    # a1's descriptor at now = until: the closed window still takes it.
+    ("BUG_InclusiveValidUntil", "DVChosenValid"): (_P, _T, _T),
+    # a1's descriptor reaches a2 and expires; a1 prunes it; a2 syncs it back.
+    ("BUG_SyncRevivesPruned", "DVPrunedStaysPruned"): (_P, _S, _T, _T, "DVPrune", _S),
 }
+# Actions witnessed along a fixed prefix: a prune needs a descriptor that expired
+# (two ticks after it was published), and a search for it is slow.
+DV_WITNESS_PREFIXES = {"DVPrune": (_P, _T, _T)}
 # How each invariant is discharged: the lemmas its consecution assumes
 # (assuming all of them makes the quantified queries time out), or, for the
 # invariants about the lookup operator, "valid in every state" (no lemma).
@@ -144,6 +169,9 @@ DV_ASSUME = {
     "DVJournalGrowOnly": (),
     "DVFactsAttributable": (),
     "DVClockBounded": (),
+    "DVHorizonBelowNow": (),
+    "DVPrunedStaysPruned": ("DVHorizonBelowNow",),
+    "DVSyncAvailable": (),
 }
 # The hostile actions: a refused message changes nothing, so each is enabled
 # only by the flag that lets its message through.
@@ -214,6 +242,7 @@ class DVVocab:
     Validity: Any
     Window: Any
     MaxNonce: Any
+    MaxSyncIds: Any
     Publishers: Any
     pins: tuple[tuple[Any, int | None], ...]  # (constant, its pinned value or None)
     publishers: tuple[str, ...] | None  # Publishers, when pinned
@@ -240,6 +269,7 @@ class DVVocab:
             "Validity": self.Validity,
             "Window": self.Window,
             "MaxNonce": self.MaxNonce,
+            "MaxSyncIds": self.MaxSyncIds,
         }
 
 
@@ -249,6 +279,7 @@ def dv_vocab(
     validity: int | None = None,
     window: int | None = None,
     max_nonce: int | None = None,
+    max_sync_ids: int | None = None,
     publishers: Sequence[str] | None = None,
     **bugs: bool,
 ) -> DVVocab:
@@ -269,6 +300,7 @@ def dv_vocab(
         z3.Int("Window"),
         z3.Int("MaxNonce"),
     )
+    max_sync_ids_ = z3.Int("MaxSyncIds")
     publishers_ = z3.Array("Publishers", S.auth.sort, z3.BoolSort())
     return DVVocab(
         S=S,
@@ -277,12 +309,14 @@ def dv_vocab(
         Validity=validity_,
         Window=window_,
         MaxNonce=max_nonce_,
+        MaxSyncIds=max_sync_ids_,
         Publishers=publishers_,
         pins=(
             (max_time_, max_time),
             (validity_, validity),
             (window_, window),
             (max_nonce_, max_nonce),
+            (max_sync_ids_, max_sync_ids),
         ),
         publishers=None if publishers is None else tuple(publishers),
         roster=roster,
@@ -339,6 +373,7 @@ def dv_variables(v: DVVocab) -> dict[str, Any]:
         "nextNonce": z3.ArraySort(A, ii),
         "lastSeen": z3.ArraySort(A, z3.ArraySort(C, z3.ArraySort(A, FS))),
         "exhausted": z3.ArraySort(A, z3.BoolSort()),
+        "horizon": z3.ArraySort(A, ii),
     }
 
 
@@ -393,6 +428,7 @@ def DVConstantsOK(v: DVVocab, s: State) -> Any:
         v.Validity >= 1,
         v.Window >= 0,
         v.MaxNonce >= 0,
+        v.MaxSyncIds >= 0,
         z3.Not(v.Publishers[v.eve]),
     ]
     parts += [k == pin for k, pin in v.pins if pin is not None]
@@ -407,6 +443,36 @@ def DVConstantsOK(v: DVVocab, s: State) -> Any:
 
 def DVValidAt(v: DVVocab, d: Any, t: Any) -> Any:
     return z3.And(v.field("from", d) <= t, t < v.field("until", d))
+
+
+def DVBelowHorizon(v: DVVocab, f: Any, h: Any) -> Any:
+    """``f`` is dead at horizon ``h``: a descriptor that expired by then."""
+    return z3.And(v.field("kind", f) == v.S.kind["Descriptor"], v.field("until", f) <= h)
+
+
+def _kept(v: DVVocab, S: Any, keep: Callable[[Any], Any]) -> Any:
+    """``{f \\in S : keep(f)}``: Stores over the universe when it is finite
+    (quantifier-free, for BMC), a lambda otherwise."""
+    if v.universe:
+        out = S
+        for u in v.universe:
+            out = z3.Store(out, u, z3.And(S[u], keep(u)))
+        return out
+    x = _x_var(v, "kp")
+    return z3.Lambda([x], z3.And(S[x], keep(x)))
+
+
+def DVSyncAllowed(v: DVVocab, s: State, m: Any) -> Any:
+    """``~BUG_SyncCapped \\/ Cardinality(journal[m]) <= MaxSyncIds``."""
+    if not v.bug("BUG_SyncCapped"):
+        return z3.BoolVal(True)
+    if not v.universe:
+        raise ValueError("BUG_SyncCapped counts facts: pin MaxTime, Validity and MaxNonce")
+    cap = {str(k): pin for k, pin in v.pins}.get("MaxSyncIds")
+    held = [s["journal"][m][u] for u in v.universe]
+    if cap is not None:
+        return z3.AtMost(*held, cap)
+    return z3.Sum(*(z3.If(h, 1, 0) for h in held)) <= v.MaxSyncIds
 
 
 def DVRevocation(v: DVVocab, d: Any, b: Any) -> Any:
@@ -523,6 +589,7 @@ def DVInit(v: DVVocab, s: State) -> Any:
         s["nextNonce"] == z3.K(A, z3.IntVal(1)),
         s["lastSeen"] == z3.K(A, z3.K(C, z3.K(A, v.empty))),
         s["exhausted"] == z3.K(A, z3.BoolVal(False)),
+        s["horizon"] == z3.K(A, z3.IntVal(0)),
     )
 
 
@@ -615,6 +682,10 @@ def SyncJournal(v: DVVocab, s: State, t: State, p: Params) -> Any:
         z3.BoolVal(True) if v.bug("BUG_SyncToNonMember") else _in_auth(v, dst),
         s["journal"][src][f],
         z3.Not(s["journal"][dst][f]),
+        z3.BoolVal(True)
+        if v.bug("BUG_SyncRevivesPruned")
+        else z3.Implies(_in_auth(v, dst), z3.Not(DVBelowHorizon(v, f, s["horizon"][dst]))),
+        DVSyncAllowed(v, s, dst),
         t["journal"] == z3.Store(s["journal"], dst, merged),
         t["lastSeen"]
         == z3.If(
@@ -678,6 +749,18 @@ def HugeStamp(v: DVVocab, s: State, t: State, p: Params) -> Any:
     )
 
 
+def DVPrune(v: DVVocab, s: State, t: State, p: Params) -> Any:
+    """``m`` moves its horizon to now and drops the facts dead there."""
+    m, now = p["m"], s["now"]
+    x = _x_var(v, "pr")
+    return z3.And(
+        _in_auth(v, m),
+        _exists(v, [x], z3.And(s["journal"][m][x], DVBelowHorizon(v, x, now))),
+        t["horizon"] == z3.Store(s["horizon"], m, now),
+        t["journal"] == z3.Store(s["journal"], m, DVAboveHorizon(v, s["journal"][m], now)),
+    )
+
+
 def Tick(v: DVVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(s["now"] < v.MaxTime, t["now"] == s["now"] + 1)
 
@@ -721,6 +804,7 @@ def DVTypeOK(v: DVVocab, s: State) -> Any:
     parts = [s["now"] >= 0, s["now"] <= v.MaxTime]
     parts += [_forall(v, [f], z3.Implies(s["journal"][m][f], _fact_ok(v, s, f))) for m in members]
     parts += [z3.And(s["nextNonce"][a] >= 1, s["nextNonce"][a] <= v.MaxNonce + 1) for a in v.roster]
+    parts += [z3.And(s["horizon"][a] >= 0, s["horizon"][a] <= v.MaxTime) for a in v.roster]
     for m in v.roster:
         for c in v.ctxs:
             for p in v.roster:
@@ -808,9 +892,56 @@ def DVClockBounded(v: DVVocab, s: State) -> Any:
     return z3.And(*(z3.Not(s["exhausted"][m]) for m in v.roster))
 
 
+def DVPrunedStaysPruned(v: DVVocab, s: State) -> Any:
+    f = z3.Const("f!h", v.S.fact)
+    return z3.And(
+        *(
+            _forall(
+                v,
+                [f],
+                z3.Implies(s["journal"][m][f], z3.Not(DVBelowHorizon(v, f, s["horizon"][m]))),
+            )
+            for m in v.roster
+        )
+    )
+
+
+def DVSyncAvailable(v: DVVocab, s: State) -> Any:
+    f = z3.Const("f!y", v.S.fact)
+
+    def nothing_to_pull(dst: Any) -> Any:
+        return z3.And(
+            *(
+                _forall(
+                    v,
+                    [f],
+                    z3.Implies(
+                        z3.And(s["journal"][src][f], z3.Not(s["journal"][dst][f])),
+                        DVBelowHorizon(v, f, s["horizon"][dst]),
+                    ),
+                )
+                for src in v.roster
+                if not src.eq(dst)
+            )
+        )
+
+    return z3.And(*(z3.Or(DVSyncAllowed(v, s, d), nothing_to_pull(d)) for d in v.roster))
+
+
+def DVAboveHorizon(v: DVVocab, S: Any, h: Any) -> Any:
+    """``{f \\in S : ~DVBelowHorizon(f, h)}``."""
+    return _kept(v, S, lambda f: z3.Not(DVBelowHorizon(v, f, h)))
+
+
 def DVJournalGrowOnly(v: DVVocab, s: State, t: State) -> Any:
-    """The action property ``[][\\A m \\in Auth : journal[m] \\subseteq journal'[m]]_vars``."""
-    return z3.And(*(z3.IsSubset(s["journal"][m], t["journal"][m]) for m in v.roster))
+    """The action property: a replica loses only facts below its new horizon,
+    ``DVAboveHorizon(journal[m], horizon'[m]) \\subseteq journal'[m]``."""
+    return z3.And(
+        *(
+            z3.IsSubset(DVAboveHorizon(v, s["journal"][m], t["horizon"][m]), t["journal"][m])
+            for m in v.roster
+        )
+    )
 
 
 # -- strengthening lemmas -----------------------------------------------------
@@ -834,6 +965,12 @@ def DVRevocationShape(v: DVVocab, s: State) -> Any:
             z3.And(v.field("from", f) == 0, v.field("until", f) == 0),
         ),
     )
+
+
+def DVHorizonBelowNow(v: DVVocab, s: State) -> Any:
+    """A prune horizon is a past time (DVPrunedStaysPruned relies on it: a new
+    descriptor expires after now, so after every horizon)."""
+    return z3.And(*(s["horizon"][m] <= s["now"] for m in v.roster))
 
 
 def DVNonceBelowNext(v: DVVocab, s: State) -> Any:
@@ -882,6 +1019,7 @@ def dv_actions(v: DVVocab) -> dict[str, Action]:
         "HugeStamp": Action(
             bound(HugeStamp), ("journal", "exhausted"), {"snd": A, "dst": A, "f": F}
         ),
+        "DVPrune": Action(bound(DVPrune), ("journal", "horizon"), {"m": A}),
         "Tick": Action(bound(Tick), ("now",)),
     }
 
@@ -896,10 +1034,13 @@ DV_INVARIANTS: dict[str, Callable[[DVVocab, State], Any]] = {
     "DVChoiceDeterministic": DVChoiceDeterministic,
     "DVFactsAttributable": DVFactsAttributable,
     "DVClockBounded": DVClockBounded,
+    "DVPrunedStaysPruned": DVPrunedStaysPruned,
+    "DVSyncAvailable": DVSyncAvailable,
 }
 DV_STRENGTHENING: dict[str, Callable[[DVVocab, State], Any]] = {
     "DVRevocationShape": DVRevocationShape,
     "DVNonceBelowNext": DVNonceBelowNext,
+    "DVHorizonBelowNow": DVHorizonBelowNow,
 }
 DV_ACTION_PROPERTIES: dict[str, Callable[[DVVocab, State, State], Any]] = {
     "DVJournalGrowOnly": DVJournalGrowOnly,
@@ -912,6 +1053,7 @@ def descriptor_validity(
     validity: int | None = None,
     window: int | None = None,
     max_nonce: int | None = None,
+    max_sync_ids: int | None = None,
     publishers: Sequence[str] | None = None,
     **bugs: bool,
 ) -> TransitionSystem:
@@ -921,6 +1063,7 @@ def descriptor_validity(
         validity=validity,
         window=window,
         max_nonce=max_nonce,
+        max_sync_ids=max_sync_ids,
         publishers=publishers,
         **bugs,
     )
@@ -978,6 +1121,10 @@ def _decode_last_seen(v: DVVocab, m: Any, expr: Any, s: State) -> object:
     }
 
 
+def _decode_horizon(v: DVVocab, m: Any, expr: Any, s: State) -> object:
+    return {str(a): decode_scalar(m.eval(expr[a], True)) for a in v.roster}
+
+
 def _decode_exhausted(v: DVVocab, m: Any, expr: Any, s: State) -> object:
     return {str(a): z3.is_true(m.eval(expr[a], True)) for a in v.roster}
 
@@ -986,6 +1133,7 @@ def dv_decoders(v: DVVocab) -> dict[str, Any]:
     """Decoders of the variables whose Z3 value is not a scalar."""
     return {
         "exhausted": functools.partial(_decode_exhausted, v),
+        "horizon": functools.partial(_decode_horizon, v),
         "journal": functools.partial(_decode_journal, v),
         "nextNonce": functools.partial(_decode_next_nonce, v),
         "lastSeen": functools.partial(_decode_last_seen, v),
