@@ -38,7 +38,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_ReplayAcrossEpochs,
     \* @type: Bool;
-    BUG_ForgedRespKillsPending
+    BUG_ForgedRespKillsPending,
+    \* @type: Bool;
+    BUG_EpochJudgedUnknown
 
 VARIABLES
     \* @type: AUTH -> Int;
@@ -62,7 +64,9 @@ VARIABLES
     \* @type: Set({ id: Int, ep: Int, at: Int });
     received,
     \* @type: Set({ type: Str, src: AUTH, dst: AUTH, ep: Int, id: Int, psk: Int });
-    iniLog
+    iniLog,
+    \* @type: Bool;
+    mistyped
 
 INSTANCE EpochRotation
 
@@ -83,4 +87,5 @@ CInit ==
     /\ BUG_ReplayBeforeAuth = FALSE
     /\ BUG_ReplayAcrossEpochs = FALSE
     /\ BUG_ForgedRespKillsPending = FALSE
+    /\ BUG_EpochJudgedUnknown = FALSE
 =============================================================================

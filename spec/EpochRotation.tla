@@ -43,7 +43,8 @@ CONSTANTS
     BUG_LazyEpochAdvance,     \* an epoch advance leaves the old channels as they are
     BUG_ReplayBeforeAuth,     \* msg 1's timestamp is recorded before the PSK is proven
     BUG_ReplayAcrossEpochs,   \* the replay guard is not scoped per epoch
-    BUG_ForgedRespKillsPending \* a msg 2 that does not authenticate ends the handshake
+    BUG_ForgedRespKillsPending,\* a msg 2 that does not authenticate ends the handshake
+    BUG_EpochJudgedUnknown     \* a message naming no held channel is judged by epoch 0
 
 ASSUME ERConstantsOK == Ini # Resp /\ MaxEpoch \in Nat /\ MaxHs \in Nat
 
@@ -79,10 +80,11 @@ VARIABLES
     established,  \* the ChannelEstablished facts journaled
     closed,       \* closed[a]: the channel ids a closed, failed or retired
     received,     \* the data accepted: channel id, sealing epoch, receiver's epoch
-    iniLog        \* the msg 2s the initiator acted on
+    iniLog,       \* the msg 2s the initiator acted on
+    mistyped      \* a message naming no channel its receiver holds got another reason
 
 vars == <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established, closed,
-          received, iniLog>>
+          received, iniLog, mistyped>>
 
 ERNoChan == [st |-> "None", ep |-> 0, id |-> 0, psk |-> 0]
 
@@ -101,6 +103,7 @@ ERInit ==
     /\ closed = [a \in Auth |-> {}]
     /\ received = {}
     /\ iniLog = {}
+    /\ mistyped = FALSE
 
 \* A channel being replaced is retired: its id is closed for good.
 ERRetire(a, b) ==
@@ -123,7 +126,7 @@ PrepareEstablishChannel ==
     /\ msgs' = msgs \cup {[type |-> "Init", src |-> Ini, dst |-> Resp, ep |-> epoch[Ini],
                            id |-> nextId, psk |-> ERPsk(epoch[Ini])]}
     /\ nextId' = nextId + 1
-    /\ UNCHANGED <<epoch, lastTs, respLog, confirmed, established, received, iniLog>>
+    /\ UNCHANGED <<epoch, lastTs, respLog, confirmed, established, received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* ERFreshInit(m): msg 1's timestamp passes the responder's replay check: *)
@@ -167,7 +170,7 @@ HandleHandshake(m) ==
                    THEN [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
                    ELSE lastTs
     /\ respLog' = Append(respLog, m.id)
-    /\ UNCHANGED <<epoch, nextId, confirmed, received, iniLog>>
+    /\ UNCHANGED <<epoch, nextId, confirmed, received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* ProcessResponse(m): Ini processes msg 2 of its Establishing channel.   *)
@@ -189,7 +192,8 @@ ProcessResponse(m) ==
               /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Error"]
               /\ closed' = [closed EXCEPT ![Ini] = @ \cup {m.id}]
     /\ iniLog' = iniLog \cup {m}
-    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received,
+                   mistyped>>
 
 (***************************************************************************)
 (* SendData(a, b): a seals a transport message on its Active channel; the *)
@@ -200,7 +204,7 @@ SendData(a, b) ==
     /\ msgs' = msgs \cup {[type |-> "Data", src |-> a, dst |-> b, ep |-> chan[a][b].ep,
                            id |-> chan[a][b].id, psk |-> chan[a][b].psk]}
     /\ UNCHANGED <<epoch, chan, nextId, lastTs, respLog, confirmed, established, closed,
-                   received, iniLog>>
+                   received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* KeyConfirm(m): Resp's Establishing channel receives the first transport *)
@@ -222,7 +226,7 @@ KeyConfirm(m) ==
          ELSE /\ chan' = [chan EXCEPT ![Resp][m.src].st = "Error"]
               /\ closed' = [closed EXCEPT ![Resp] = @ \cup {m.id}]
               /\ UNCHANGED <<confirmed, established, lastTs>>
-    /\ UNCHANGED <<epoch, nextId, msgs, respLog, received, iniLog>>
+    /\ UNCHANGED <<epoch, nextId, msgs, respLog, received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* ReceiveData(b, m): b accepts a transport message on its Active channel *)
@@ -236,7 +240,32 @@ ReceiveData(b, m) ==
          ELSE chan[b][m.src].st = "Active" /\ m.ep = epoch[b]
     /\ received' = received \cup {[id |-> m.id, ep |-> m.ep, at |-> epoch[b]]}
     /\ UNCHANGED <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established,
-                   closed, iniLog>>
+                   closed, iniLog, mistyped>>
+
+(***************************************************************************)
+(* RejectData(b, m): b rejects a transport message naming no channel it    *)
+(* holds (closed, failed, replaced or never known).  The id names no       *)
+(* context whose epoch could judge it, so the reason is UnknownChannel, or *)
+(* RetiredEpoch when every context has left the message's epoch; under     *)
+(* BUG_EpochJudgedUnknown it is judged against epoch 0, which no context   *)
+(* is at once contexts advance on their own: EpochMismatch.  The reason    *)
+(* stays local (DESIGN.md 7): mistyped only remembers whether one was ever *)
+(* another, so a correct rejection is a stutter.                           *)
+(***************************************************************************)
+ERHolds(b, m) ==
+    chan[b][m.src].id = m.id /\ chan[b][m.src].st \in {"Establishing", "Active", "Rotating"}
+
+ERRejectReasons(b, m) ==
+    IF BUG_EpochJudgedUnknown /\ m.ep > 0 THEN {"EpochMismatch"}
+    ELSE {"UnknownChannel", "RetiredEpoch"}
+
+RejectData(b, m) ==
+    /\ m.type = "Data" /\ m.dst = b
+    /\ ~ERHolds(b, m)
+    /\ \E why \in ERRejectReasons(b, m) :
+          mistyped' = (mistyped \/ why \notin {"UnknownChannel", "RetiredEpoch"})
+    /\ UNCHANGED <<epoch, chan, nextId, lastTs, msgs, respLog, confirmed, established,
+                   closed, received, iniLog>>
 
 (***************************************************************************)
 (* AdvanceEpoch(a): a moves to the next epoch; its Establishing and Active *)
@@ -256,7 +285,7 @@ AdvanceEpoch(a) ==
     \* The replay guard is per epoch: the new one starts empty (a msg 1 of an
     \* older epoch does not authenticate under the new prologue anyway).
     /\ lastTs' = IF BUG_ReplayAcrossEpochs THEN lastTs ELSE [lastTs EXCEPT ![a] = [b \in Auth |-> 0]]
-    /\ UNCHANGED <<nextId, msgs, respLog, confirmed, established, closed, received, iniLog>>
+    /\ UNCHANGED <<nextId, msgs, respLog, confirmed, established, closed, received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* RotateChannel(a, b): only under BUG_RotateInPlace, the seed's rotate(): *)
@@ -268,7 +297,7 @@ RotateChannel(a, b) ==
     /\ chan[a][b].st = "Rotating"
     /\ chan' = [chan EXCEPT ![a][b].st = "Active", ![a][b].ep = epoch[a]]
     /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, closed,
-                   received, iniLog>>
+                   received, iniLog, mistyped>>
 
 (***************************************************************************)
 (* HandshakeTimeout(a, b): an Establishing channel times out: Error.       *)
@@ -278,7 +307,7 @@ HandshakeTimeout(a, b) ==
     /\ chan' = [chan EXCEPT ![a][b].st = "Error"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
     /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received,
-                   iniLog>>
+                   iniLog, mistyped>>
 
 (***************************************************************************)
 (* CloseChannel(a, b): a closes its Active or Rotating channel.            *)
@@ -288,7 +317,7 @@ CloseChannel(a, b) ==
     /\ chan' = [chan EXCEPT ![a][b].st = "Closed"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][b].id}]
     /\ UNCHANGED <<epoch, nextId, lastTs, msgs, respLog, confirmed, established, received,
-                   iniLog>>
+                   iniLog, mistyped>>
 
 (***************************************************************************)
 (* The attacker holds Ini's static key but not the current PSK, and sees  *)
@@ -323,7 +352,7 @@ ERNext ==
           \/ RotateChannel(a, b)
           \/ HandshakeTimeout(a, b)
           \/ CloseChannel(a, b)
-    \/ \E b \in Auth : \E m \in msgs : ReceiveData(b, m)
+    \/ \E b \in Auth : \E m \in msgs : ReceiveData(b, m) \/ RejectData(b, m)
     \/ \E a \in Auth : AdvanceEpoch(a)
 
 ERSpec == ERInit /\ [][ERNext]_vars
@@ -347,6 +376,7 @@ ERTypeOK ==
     /\ closed \in [Auth -> SUBSET ERIds]
     /\ received \subseteq [id : ERIds, ep : EREpochs, at : EREpochs]
     /\ iniLog \subseteq ERMsg
+    /\ mistyped \in BOOLEAN
 
 (***************************************************************************)
 (* ERNoRevival: a channel id that was closed, failed or retired never     *)
@@ -435,9 +465,16 @@ ERNoStaleActive ==
 ERHandshakeTerminates ==
     \A a, b \in Auth : chan[a][b].st = "Establishing" ~> chan[a][b].st # "Establishing"
 
+(***************************************************************************)
+(* ERRejectTyped: a transport message naming no channel its receiver      *)
+(* holds is rejected as UnknownChannel or RetiredEpoch, never as an epoch  *)
+(* mismatch judged against an epoch the id does not name (DESIGN.md 5).    *)
+(***************************************************************************)
+ERRejectTyped == ~mistyped
+
 THEOREM ERSpec => [](ERTypeOK /\ ERNoRevival /\ ERKeyConfirmed /\ ERNoReplayedInit
                      /\ ERPskSecret /\ ERRetiredEpochRejected /\ ERRekeyIsNewHandshake
                      /\ ERNoStaleActive /\ ERReplayGuardAuthenticated /\ ERNoLockout
-                     /\ ERForgeryNoEffect)
+                     /\ ERForgeryNoEffect /\ ERRejectTyped)
 THEOREM ERFairSpec => ERHandshakeTerminates
 =============================================================================

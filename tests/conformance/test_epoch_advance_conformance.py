@@ -67,14 +67,15 @@ def test_epoch_blind_refresh_is_rejected_naming_rv_refresh_after_rotation() -> N
     assert not random.conformant and "RVRefreshAfterRotation" in random.failure
 
 
-def test_a_closed_channel_judged_by_epoch_is_rejected_as_a_mistyped_rejection() -> None:
+def test_a_closed_channel_judged_by_epoch_is_rejected_naming_er_reject_typed() -> None:
     """epoch-judged-unknown-channel: in epoch 1 (the context advanced on its own) Ini's
     data for the channel Resp closed is reported WrongEpoch, judged against the
-    manager-wide epoch 0; the reference says UnknownChannel on the same schedule."""
+    manager-wide epoch 0: mistyped becomes TRUE, which no ERNext step explains and
+    ERRejectTyped forbids; the reference says UnknownChannel on the same schedule."""
     assert dict(run_epoch_scenarios(EpochBackend()))["closed-channel-data"] is None
     results = dict(run_epoch_scenarios(EpochBackend("epoch-judged-unknown-channel")))
     failure = results["closed-channel-data"]
     assert isinstance(failure, ConformanceFailure)
-    assert failure.kind == "rejection" and failure.action == "ReceiveData"
-    assert "rejected as WrongEpoch" in str(failure)
+    assert failure.kind == "step" and failure.action == "ReceiveData"
+    assert "ERRejectTyped" in str(failure)
     assert [name for name, f in results.items() if f is not None] == ["closed-channel-data"]

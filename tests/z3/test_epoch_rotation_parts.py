@@ -52,6 +52,7 @@ def _initial(v: ERVocab) -> dict[str, Any]:
         "closed": z3.K(A, z3.K(ii, no)),
         "received": z3.K(S.rcv, no),
         "iniLog": z3.K(S.msg, no),
+        "mistyped": z3.BoolVal(False),
     }
 
 

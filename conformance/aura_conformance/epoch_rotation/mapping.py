@@ -26,6 +26,7 @@ EPOCH_ROTATION = StateSchema(
         "closed",
         "received",
         "iniLog",
+        "mistyped",
     ),
     frozenset({INI, RESP}),
 )
@@ -112,4 +113,5 @@ def project_epoch_rotation(world: EpochWorld) -> State:
         "closed": V.fn({_mv(a): _closed(world, a) for a in _AUTHS}),
         "received": frozenset(V.record(id=n, ep=e, at=t) for n, e, t in world.received),
         "iniLog": frozenset(message_record(m) for m in world.ini_log),
+        "mistyped": world.mistyped,
     }

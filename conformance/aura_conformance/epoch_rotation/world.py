@@ -46,7 +46,6 @@ from aura_rendezvous.channels import (
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
     HandshakeReplayGuard,
     HandshakeStatus,
-    TransportMessage,
 )
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import Keypair
@@ -197,8 +196,9 @@ class EpochWorld:
         # reaches the channels through the service's advance_epoch.
         self.epochs = dict.fromkeys(self.ids, 0)
         self.services = {n: self._service(n) for n in self.ids}
-        # Each rejected data message: receiver, whether it held the channel, the error.
-        self.rejections: list[tuple[str, bool, str]] = []
+        # EpochRotation.tla's mistyped: a message naming no channel its receiver
+        # holds was rejected with an error other than UnknownChannel/RetiredEpoch.
+        self.mistyped = False
         self.journal = ContextJournal(self.context)
         self.next_id = 1
         self.slots: dict[str, Slot | None] = {INI: None, RESP: None}
@@ -433,11 +433,12 @@ class EpochWorld:
     def receive_data(self, record: Any, data: bytes) -> str:
         b = record[2]
         self.delivered.add(data)
-        held = self.managers[b].get(TransportMessage.decode(data).channel_id) is not None
+        held = self._holds(b, record[4])
         try:
             got = self.managers[b].receive(data)
         except AuraError as exc:
-            self.rejections.append((b, held, type(exc).__name__))
+            if not held and type(exc).__name__ not in ("UnknownChannel", "RetiredEpoch"):
+                self.mistyped = True
             return f"Rejected:{type(exc).__name__}"
         if got.confirmed:
             self.confirmed.add(record[4])
@@ -490,19 +491,11 @@ class EpochWorld:
                     )
         return out
 
-    def rejection_violations(self) -> list[str]:
-        """Data messages for a channel the receiver does not hold (closed, failed or
-        never known) rejected as anything but ``UnknownChannel`` or ``RetiredEpoch``.
-
-        EpochRotation.tla rejects such a message by a stutter and keeps no reason
-        (reasons stay local, DESIGN.md 7), so this is checked here, on the real
-        errors (docs/channels.md, "Retired epochs").
-        """
-        return [
-            f"{b}: a message for a channel it does not hold was rejected as {name}"
-            for b, held, name in self.rejections
-            if not held and name not in ("UnknownChannel", "RetiredEpoch")
-        ]
+    def _holds(self, b: str, hs_id: int) -> bool:
+        """EpochRotation.tla's ERHolds: b's channel with its peer is of this id and live."""
+        slot = self.slots[b]
+        live = ("Establishing", "Active", "Rotating")
+        return slot is not None and slot.hs_id == hs_id and self.slot_state(b) in live
 
     def refresh_violations(self) -> list[str]:
         """Breaches of Rendezvous.tla's ``RVRefreshAfterRotation`` by the services.

@@ -451,6 +451,7 @@ class ERBridge(Bridge):
             "closed": per_auth(state["closed"], empty_ints, lambda xs: set_of(xs, z3.IntVal, ii)),
             "received": set_of(state["received"], rcv, S.rcv),
             "iniLog": set_of(state["iniLog"], msg, S.msg),
+            "mistyped": z3.BoolVal(state["mistyped"]),
         }
 
     def decode(self, model: Any, s: State) -> dict[str, Any]:
@@ -517,6 +518,7 @@ class ERBridge(Bridge):
             "closed": _fn({_mv(str(a)): ints(s["closed"][a]) for a in auth}),
             "received": rcv,
             "iniLog": msgs(s["iniLog"]),
+            "mistyped": _ev(m, s["mistyped"]),
         }
 
 

@@ -115,7 +115,7 @@ def _entries() -> list[ModelEntry]:
             witness_prefixes=ER_WITNESS_PREFIXES,
             witness_flags=ER_WITNESS_FLAGS,
             max_bmc_depth=3,
-            rlimit=40_000_000,  # largest query: 3.3e6 units (docs/proofs.md)
+            rlimit=50_000_000,  # largest query: 4.2e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "Rendezvous",

@@ -55,6 +55,7 @@ __all__ = [
     "ERForgeryNoEffect",
     "ERForgeryNoEffectBounded",
     "ERFreshInit",
+    "ERHolds",
     "ERHugeTs",
     "ERInit",
     "ERKeyConfirmed",
@@ -68,6 +69,7 @@ __all__ = [
     "ERNoStaleActive",
     "ERPsk",
     "ERPskSecret",
+    "ERRejectTyped",
     "ERRekeyIsNewHandshake",
     "ERRekeyIsNewHandshakeBounded",
     "ERReplayGuardAuthenticated",
@@ -88,6 +90,7 @@ __all__ = [
     "PrepareEstablishChannel",
     "ProcessResponse",
     "ReceiveData",
+    "RejectData",
     "RotateChannel",
     "SendData",
     "epoch_rotation",
@@ -111,6 +114,7 @@ ER_BUGS = (
     ("BUG_RotateInPlace", "ERRekeyIsNewHandshake"),
     ("BUG_NoEpochBinding", "ERNoStaleActive"),
     ("BUG_LazyEpochAdvance", "ERNoStaleActive"),
+    ("BUG_EpochJudgedUnknown", "ERRejectTyped"),
     ("BUG_ReplayBeforeAuth", "ERNoLockout"),
     ("BUG_ReplayAcrossEpochs", "ERReplayGuardAuthenticated"),
     ("BUG_ForgedRespKillsPending", "ERForgeryNoEffect"),
@@ -118,6 +122,16 @@ ER_BUGS = (
 ER_FLAGS = tuple(dict.fromkeys(flag for flag, _ in ER_BUGS))
 ER_MC_CONSTANTS = {"max_epoch": 1, "max_hs": 2}
 ER_SCHEDULES = {
+    ("BUG_EpochJudgedUnknown", "ERRejectTyped"): (
+        "AdvanceEpoch",
+        "AdvanceEpoch",
+        "PrepareEstablishChannel",
+        "HandleHandshake",
+        "ProcessResponse",
+        "SendData",
+        "HandshakeTimeout",
+        "RejectData",
+    ),
     # The attacker's msg 1 (a retired PSK exists from epoch 1 on) is recorded.
     ("BUG_ReplayBeforeAuth", "ERNoLockout"): ("AdvanceEpoch", "InjectInit"),
     # A confirmed handshake, then the responder's epoch moves on.
@@ -166,6 +180,7 @@ _HS = ("PrepareEstablishChannel", "HandleHandshake", "ProcessResponse", "SendDat
 ER_WITNESS_PREFIXES = {
     "KeyConfirm": _HS,
     "ReceiveData": (*_HS, "KeyConfirm"),
+    "RejectData": (*_HS, "HandshakeTimeout"),
 }
 # RotateChannel is the seed's in-place rotate(): enabled only by its BUG flag;
 # a forged msg 2 is dropped (no step) unless its BUG flag is set.
@@ -274,6 +289,7 @@ def er_variables(v: ERVocab) -> dict[str, Any]:
         "closed": z3.ArraySort(A, z3.ArraySort(ii, bb)),
         "received": z3.ArraySort(S.rcv, bb),
         "iniLog": z3.ArraySort(S.msg, bb),
+        "mistyped": bb,
     }
 
 
@@ -368,6 +384,7 @@ def ERInit(v: ERVocab, s: State) -> Any:
         s["closed"] == z3.K(A.sort, z3.K(ii, z3.BoolVal(False))),
         s["received"] == z3.K(R, z3.BoolVal(False)),
         s["iniLog"] == z3.K(M, z3.BoolVal(False)),
+        s["mistyped"] == z3.BoolVal(False),
     )
 
 
@@ -549,6 +566,28 @@ def ReceiveData(v: ERVocab, s: State, t: State, p: Params) -> Any:
         C.id(c) == M.id(m),
         ok,
         t["received"] == z3.Store(s["received"], R.rcv(M.id(m), M.ep(m), s["epoch"][b]), True),
+    )
+
+
+def ERHolds(v: ERVocab, s: State, b: Any, m: Any) -> Any:
+    """b holds a live channel of the message's id with its sender."""
+    c = _ch(s, b, v.S.msg.src(m))
+    live = _st_in(v, c, "Establishing", "Active", "Rotating")
+    return z3.And(v.S.chan.id(c) == v.S.msg.id(m), live)
+
+
+def RejectData(v: ERVocab, s: State, t: State, p: Params) -> Any:
+    """A message naming no held channel is rejected: UnknownChannel or
+    RetiredEpoch (a stutter), or under the flag EpochMismatch for ep > 0."""
+    M, TY = v.S.msg, v.S.type
+    b, m = p["b"], p["m"]
+    why_other = M.ep(m) > 0 if v.bug("BUG_EpochJudgedUnknown") else z3.BoolVal(False)
+    return z3.And(
+        s["msgs"][m],
+        M.type(m) == TY["Data"],
+        M.dst(m) == b,
+        z3.Not(ERHolds(v, s, b, m)),
+        t["mistyped"] == z3.Or(s["mistyped"], why_other),
     )
 
 
@@ -779,6 +818,10 @@ def ERNoStaleActive(v: ERVocab, s: State) -> Any:
             C.ep(_ch(s, a, b)) == s["epoch"][a],
         ),
     )
+
+
+def ERRejectTyped(v: ERVocab, s: State) -> Any:
+    return z3.Not(s["mistyped"])
 
 
 # -- strengthening lemmas -----------------------------------------------------
@@ -1067,12 +1110,14 @@ def er_actions(v: ERVocab) -> dict[str, Action]:
         "HandshakeTimeout": Action(bound(HandshakeTimeout), ("chan", "closed"), ab),
         "CloseChannel": Action(bound(CloseChannel), ("chan", "closed"), ab),
         "ReceiveData": Action(bound(ReceiveData), ("received",), {"b": A, "m": M}),
+        "RejectData": Action(bound(RejectData), ("mistyped",), {"b": A, "m": M}),
         "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan", "lastTs"), {"a": A}),
     }
 
 
 ER_INVARIANTS: dict[str, Callable[[ERVocab, State], Any]] = {
     "ERTypeOK": ERTypeOK,
+    "ERRejectTyped": ERRejectTyped,
     "ERNoRevival": ERNoRevival,
     "ERKeyConfirmed": ERKeyConfirmed,
     "ERNoReplayedInit": ERNoReplayedInit,
