@@ -114,6 +114,9 @@ def test_scenario_names_are_stable() -> None:
         "self-claimed-digest",
         "unsigned-channel-fact",
         "huge-stamp",
+        "sync-past-cap",
+        "converge-past-cap",
+        "prune-then-sync-back",
     }
 
 
@@ -164,3 +167,43 @@ def test_the_reference_refuses_each_hostile_message_with_its_typed_reason() -> N
     )
     assert w.huge_stamp("a1", "a2", d) == "Refused:DVClockBounded"
     assert w.entries("a2") == [] and w.eve_facts() == set() and not w.clock_exhausted("a2")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "invariant"),
+    [("sync-past-cap", "DVSyncAvailable"), ("converge-past-cap", "DVConverges")],
+)
+def test_todays_capped_sync_is_rejected_naming_the_invariant(scenario: str, invariant: str) -> None:
+    """Today's digest, refused past a cap (2 entries here, 4,096 in the shipped code):
+    a replica over it lacks a fact a peer holds and its whole sync round is refused, so
+    it never catches up. The reference pages and passes the same scenario."""
+    failure = dict(run_dv_scenarios(DescriptorBackend("capped-sync")))[scenario]
+    assert isinstance(failure, ConformanceFailure)
+    assert f"{invariant} violated" in str(failure)
+    assert dict(run_dv_scenarios(DescriptorBackend()))[scenario] is None
+
+
+def test_random_runs_find_the_capped_sync_too() -> None:
+    result = run_dv_conformance(
+        DescriptorBackend("capped-sync"), examples=60, seed=2, scenarios=False
+    )
+    assert not result.conformant
+    assert "DVSyncAvailable violated" in result.failure
+
+
+def test_a_pruned_descriptor_is_refused_when_a_peer_offers_it_back() -> None:
+    """a1 prunes its expired descriptor; a2, who has not, offers it in a whole sync
+    round: a1's replica and horizon stay as pruned (DVPrunedStaysPruned), and once a2
+    prunes too the replicas agree."""
+    w = DescriptorWorld()
+    w.publish("a1", "c1")
+    w.sync_round("a1", "a2")
+    w.tick()
+    w.tick()
+    assert w.prune("a1") == "Pruned:1" and w.prune_horizon("a1") == 2
+    assert [k for k, _, _ in w.entries("a1")] == []
+    assert w.sync_round("a2", "a1") == "Synced,Synced"
+    assert [k for k, _, _ in w.entries("a1")] == []
+    w.prune("a2")
+    assert [k for k, _, _ in w.entries("a2")] == []
+    assert dict(run_dv_scenarios(DescriptorBackend()))["prune-then-sync-back"] is None

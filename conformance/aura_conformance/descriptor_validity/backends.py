@@ -67,6 +67,15 @@ def huge_stamp(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
     return w.huge_stamp(_name(args.get("snd")), _name(args.get("dst")), dv_key(args.get("f")))
 
 
+def sync_round(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    """A whole pull through the sync messages: a sequence of ``SyncJournal`` steps."""
+    return w.sync_round(_name(args.get("src")), _name(args.get("dst")))
+
+
+def dv_prune(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.prune(_name(args.get("m")))
+
+
 def tick(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
     return w.tick()
 
@@ -79,6 +88,8 @@ ACTION_TABLE: dict[str, Handler[DescriptorWorld]] = {
     "OutsiderDigest": outsider_digest,
     "InjectUnsignedFact": inject_unsigned_fact,
     "HugeStamp": huge_stamp,
+    "SyncRound": sync_round,
+    "DVPrune": dv_prune,
     "Tick": tick,
 }
 

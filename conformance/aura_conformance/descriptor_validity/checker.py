@@ -12,7 +12,9 @@ from aura_model.tla import load_model
 from aura_conformance.descriptor_validity.mapping import DESCRIPTOR_VALIDITY
 from aura_conformance.harness.checker import SpecChecker
 
-__all__ = ["descriptor_validity_checker"]
+__all__ = ["SYNC_ROUND", "descriptor_validity_checker"]
+
+SYNC_ROUND = (frozenset({"SyncJournal"}), 8)
 
 
 @cache
@@ -30,4 +32,6 @@ def descriptor_validity_checker() -> SpecChecker:
         (folder / "DescriptorValidity.tla").symlink_to(module_path("DescriptorValidity"))
         (folder / "DVConformance.tla").symlink_to(here / "DVConformance.tla")
         model = load_model(folder / "DVConformance.tla", here / "MC_DVConformance.cfg")
-    return SpecChecker(model, DESCRIPTOR_VALIDITY)
+    # A sync round of the implementation is a whole pull: as many SyncJournal
+    # steps as facts arrived (at most every fact of the model, 8 is ample).
+    return SpecChecker(model, DESCRIPTOR_VALIDITY, composite={"SyncRound": SYNC_ROUND})

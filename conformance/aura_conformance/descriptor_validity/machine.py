@@ -7,6 +7,17 @@ Rules are the spec's actions (``PreparePublishDescriptor``, ``RevokeDescriptor``
 spec's ``DVLookup`` on the projected state (``DVLookupTable`` of the wrapper
 ``tla/DVConformance.tla``): this is the check that catches a service that
 ignores revocations or lets the last arrival win.
+
+Two harness rules run many spec steps at once: ``SyncRound`` (a whole pull
+through the real sync messages, a sequence of ``SyncJournal`` steps) must
+bring ``dst`` every fact of ``src`` it lacks and has not pruned, or the run
+fails naming ``DVSyncAvailable``; ``Converge`` (prune what has expired, then
+rounds both ways, as ``DVFairSpec`` would) must leave equal replicas, or it
+fails naming ``DVConverges``. These catch a sync that stops past a size.
+Both run on journals without a forged revocation: the reference refuses a
+sync answer that carries one (a revocation not signed by its publisher), while
+the spec delivers it and only the lookup ignores it; single ``SyncJournal``
+steps keep covering that case.
 """
 
 from __future__ import annotations
@@ -181,6 +192,81 @@ class DescriptorValidityMachine(CountingMachine):
             f = have[i % len(have)]
             self._step("HugeStamp", {"snd": ModelValue(snd), "dst": ModelValue(dst), "f": f})
 
+    # Pruning and whole sync rounds.
+
+    def _below_horizon(self, f: Any, m: str) -> bool:
+        return bool(
+            f.d["kind"] == "Descriptor" and f.d["until"] <= self.state["horizon"].d[ModelValue(m)]
+        )
+
+    def _prunable(self, m: str) -> bool:
+        now = self.state["now"]
+        return any(f.d["kind"] == "Descriptor" and f.d["until"] <= now for f in self._facts(m))
+
+    @precondition(lambda self: any(self._prunable(m) for m in MEMBERS))
+    @rule(i=st.integers(0, 1))
+    def DVPrune(self, i: int) -> None:
+        m = [m for m in MEMBERS if self._prunable(m)][i % 2 - 1]
+        self._step("DVPrune", {"m": ModelValue(m)})
+
+    def _sync_round(self, src: str, dst: str, *, available: bool = True) -> None:
+        """``dst`` pulls from ``src``; with ``available``, a pullable fact that did not
+        arrive is a DVSyncAvailable failure."""
+        have = self.state["journal"].d[ModelValue(dst)]
+        pullable = self._facts(src, lambda f: f not in have and not self._below_horizon(f, dst))
+        before = self.state
+        args = {"src": ModelValue(src), "dst": ModelValue(dst)}
+        reply = self.backend.request("SyncRound", args, 0)
+        self.stats["steps"] += 1
+        self.checker.check_step(before, reply.state, "SyncRound")
+        check_lookups(self.checker, self.backend, reply.state, "SyncRound")
+        self.state = reply.state
+        missed = [f for f in pullable if f not in reply.state["journal"].d[ModelValue(dst)]]
+        if available and missed:
+            raise ConformanceFailure(
+                f"invariant: DVSyncAvailable violated: {dst} lacks "
+                f"{', '.join(V.format_value(f) for f in missed)} that {src} holds, and its "
+                f"sync round with {src} did not bring it ({reply.outcome}) "
+                "(harness action: SyncRound)",
+                kind="invariant",
+                action="SyncRound",
+                table=format_state_table(before, reply.state),
+            )
+
+    def _honest(self) -> bool:
+        return not any(
+            f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"]
+            for row in self.state["journal"].d.values()
+            for f in row
+        )
+
+    @precondition(lambda self: self._honest())
+    @rule(pair=st.sampled_from([(s, d) for s in MEMBERS for d in MEMBERS if s != d]))
+    def SyncRound(self, pair: tuple[str, str]) -> None:
+        self._sync_round(*pair)
+
+    @precondition(lambda self: self._honest())
+    @rule()
+    def Converge(self) -> None:
+        """What DVFairSpec guarantees once nothing else happens: every member prunes
+        what has expired, sync runs both ways until quiet, and the replicas agree."""
+        for m in MEMBERS:
+            if self._prunable(m):
+                self._step("DVPrune", {"m": ModelValue(m)})
+        for _ in range(2):
+            for src, dst in [(s, d) for s in MEMBERS for d in MEMBERS if s != d]:
+                self._sync_round(src, dst, available=False)
+        journals = [self.state["journal"].d[ModelValue(m)] for m in MEMBERS]
+        if any(j != journals[0] for j in journals):
+            raise ConformanceFailure(
+                "property: DVConverges violated: after pruning and sync rounds both ways the "
+                f"replicas differ: {' vs '.join(V.format_value(j) for j in journals)} "
+                "(harness action: Converge)",
+                kind="property",
+                action="Converge",
+                table=format_state_table(self.state, self.state),
+            )
+
     @precondition(lambda self: self.state["now"] < MAX_TIME)
     @rule()
     def Tick(self) -> None:
@@ -255,6 +341,40 @@ def _huge_stamp(m: DescriptorValidityMachine) -> None:
     m.SyncJournal(("a1", "a2"), 0)
 
 
+def _past_the_cap(m: DescriptorValidityMachine) -> None:
+    """a2's replica of c1 grows to three facts (two descriptors, a revocation), one
+    past the cap; then a1 revokes its second descriptor. Today's digest is refused
+    past the cap: a2 never pulls again."""
+    m.PreparePublishDescriptor("c1")
+    m.Tick()
+    m.PreparePublishDescriptor("c1")  # the refresh
+    m.RevokeDescriptor(0)
+    m.SyncRound(("a1", "a2"))
+    m.RevokeDescriptor(0)
+
+
+def _sync_past_the_cap(m: DescriptorValidityMachine) -> None:
+    _past_the_cap(m)
+    m.SyncRound(("a1", "a2"))
+
+
+def _converge_past_the_cap(m: DescriptorValidityMachine) -> None:
+    _past_the_cap(m)
+    m.Converge()
+
+
+def _prune_then_sync_back(m: DescriptorValidityMachine) -> None:
+    """a1's descriptor expires; a1 prunes it; a2, who has not pruned, offers it back
+    in a sync round and a1 refuses it; then both converge."""
+    m.PreparePublishDescriptor("c1")
+    m.SyncRound(("a1", "a2"))
+    m.Tick()
+    m.Tick()
+    m._step("DVPrune", {"m": ModelValue("a1")})
+    m.SyncRound(("a2", "a1"))
+    m.Converge()
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     "revocation-first": _revoke_then_sync_in_reverse,
@@ -263,6 +383,9 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "self-claimed-digest": _self_claimed_digest,
     "unsigned-channel-fact": _unsigned_channel_fact,
     "huge-stamp": _huge_stamp,
+    "sync-past-cap": _sync_past_the_cap,
+    "converge-past-cap": _converge_past_the_cap,
+    "prune-then-sync-back": _prune_then_sync_back,
 }
 
 

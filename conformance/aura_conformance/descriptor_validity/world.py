@@ -45,6 +45,7 @@ from aura_rendezvous.journal import (
     ChannelEstablished,
     ContextJournal,
     JournalEntry,
+    SealedSyncMessage,
     SyncFacts,
     make_digest,
     seal_sync_message,
@@ -56,6 +57,7 @@ from aura_conformance.variants import (
     SelfClaimedSyncService,
     UnboundedLamportService,
     UnsignedFactsService,
+    capped_sync_service,
     clear_sync_message,
     read_clear_sync_message,
 )
@@ -69,6 +71,9 @@ MAX_TIME = 2
 VALIDITY = 2
 WINDOW = 1
 UNIT_MS = 1000
+SYNC_CAP = 2
+"""The cap of the ``capped-sync`` variant: today's digest, refused past 2 entries
+of a journal instead of 4,096, so a test run reaches it."""
 
 
 @attrs.frozen
@@ -101,6 +106,11 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "unsigned-facts",
             "synced facts merged without their author's signature (UnsignedFactsService)",
             service=UnsignedFactsService,
+        ),
+        DVVariant(
+            "capped-sync",
+            f"today's digest, refused past {SYNC_CAP} entries (CappedSyncService)",
+            service=capped_sync_service(SYNC_CAP),
         ),
         DVVariant(
             "unbounded-lamport",
@@ -325,6 +335,36 @@ class DescriptorWorld:
         if outcome == "Merged" and isinstance(entry.fact, DescriptorFact):
             self.last_seen[(dst, c, record[1])] = record
         return outcome
+
+    def sync_round(self, src: str, dst: str) -> str:
+        """A complete pull of ``dst`` from ``src`` in every context through the real
+        sync messages (digest pages, answers, follow-up pages), sealed and signed.
+        The descriptors that arrived are the last seen, in journal order."""
+        outcomes = []
+        for c, cid in self.ctx.items():
+            puller, answerer = self.services[dst], self.services[src]
+            before = {e.fact_id for e in puller.journal(cid).entries()}
+            try:
+                pages: tuple[SealedSyncMessage, ...] = (puller.sync_digest(cid, epoch=0),)
+                while pages:
+                    answers = [a for page in pages for a in answerer.answer_sync(page)]
+                    for answer in answers:
+                        puller.apply_sync(answer)
+                    pages = puller.sync_follow_up(cid, answers, epoch=0)
+            except AuraError as exc:
+                outcomes.append(f"Refused:{getattr(exc, 'reason', type(exc).__name__)}")
+                continue
+            for key, entry, where in self.entries(dst):
+                new = where == c and entry.fact_id not in before
+                if new and isinstance(entry.fact, DescriptorFact):
+                    self.last_seen[(dst, c, key[1])] = key
+            outcomes.append("Synced")
+        return ",".join(outcomes)
+
+    def prune(self, m: str) -> str:
+        """``m`` prunes every context at now (``prune_journal``)."""
+        dropped = sum(self.services[m].prune_journal(cid, self.now_ms) for cid in self.ctx.values())
+        return f"Pruned:{dropped}"
 
     def outsider_digest(self, src: str) -> str:
         """eve, who holds no key, sends ``src`` a digest of nothing naming another

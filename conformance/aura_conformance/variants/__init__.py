@@ -22,6 +22,7 @@ from aura_conformance.variants._channel_variants import (
     trusting_roster,
 )
 from aura_conformance.variants._core_variants import (
+    CappedSyncService,
     ChargeAfterAppendInterpreter,
     DoubleChargeInterpreter,
     LastArrivedJournal,
@@ -35,6 +36,7 @@ from aura_conformance.variants._core_variants import (
     UnboundedLamportService,
     UnsignedFactsService,
     answer_digest_fact_ids,
+    capped_sync_service,
     choose_any_context,
     choose_ignoring_revocation,
     choose_last_arrived,
@@ -59,6 +61,7 @@ from aura_conformance.variants._relay_variants import (
 )
 
 __all__ = [
+    "CappedSyncService",
     "ChainPerSourceIssuer",
     "ChargeAfterAppendInterpreter",
     "DirectConfirmationService",
@@ -90,6 +93,7 @@ __all__ = [
     "UnboundedLamportService",
     "UnsignedFactsService",
     "answer_digest_fact_ids",
+    "capped_sync_service",
     "choose_any_context",
     "choose_ignoring_revocation",
     "choose_last_arrived",

@@ -8,7 +8,7 @@ that their assertions catch it. None of these is used by the core itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
 from aura_rendezvous import RendezvousConfig, RendezvousService
@@ -17,6 +17,7 @@ from aura_rendezvous.core import (
     AuthorityId,
     ContextId,
     ContextMembership,
+    LocalProtocolError,
     NotAMember,
     ReceiptChainBroken,
     ReceiptReplayed,
@@ -43,6 +44,7 @@ from aura_rendezvous.guard import (
 )
 from aura_rendezvous.journal import (
     MAX_SYNC_ENTRIES,
+    MAX_SYNC_IDS,
     ROOT_RANGE,
     AppendToken,
     ContextJournal,
@@ -60,6 +62,7 @@ from aura_rendezvous.journal import (
 )
 
 __all__ = [
+    "CappedSyncService",
     "ChargeAfterAppendInterpreter",
     "DoubleChargeInterpreter",
     "LastArrivedJournal",
@@ -73,6 +76,7 @@ __all__ = [
     "UnboundedLamportService",
     "UnsignedFactsService",
     "answer_digest_fact_ids",
+    "capped_sync_service",
     "choose_any_context",
     "choose_ignoring_revocation",
     "choose_last_arrived",
@@ -347,6 +351,36 @@ class SelfClaimedSyncService(RendezvousService):
         roster = _membership_of(self, digest.context_id).roster
         answers = answer_digest(self.journal(digest.context_id), digest, self.authority_id, roster)
         return tuple(clear_sync_message(a, message.epoch) for a in answers)
+
+
+class CappedSyncService(RendezvousService):
+    """Bug (today): a digest names every entry id of the journal and is refused
+    (``LocalProtocolError``) once the journal holds more than ``sync_cap`` entries
+    (``MAX_SYNC_IDS``, 4,096, in the shipped code): from then on the replica never
+    pulls again. :func:`capped_sync_service` sets a cap a test run can reach."""
+
+    sync_cap = MAX_SYNC_IDS
+
+    def _check_cap(self, context_id: ContextId) -> None:
+        if len(self.journal(context_id)) > self.sync_cap:
+            raise LocalProtocolError(f"a digest holds at most {self.sync_cap} ids")
+
+    def sync_digest(self, context_id: ContextId, *, epoch: int) -> SealedSyncMessage:
+        self._check_cap(context_id)
+        return super().sync_digest(context_id, epoch=epoch)
+
+    def sync_follow_up(
+        self, context_id: ContextId, answers: Sequence[SealedSyncMessage], *, epoch: int
+    ) -> tuple[SealedSyncMessage, ...]:
+        pages = super().sync_follow_up(context_id, answers, epoch=epoch)
+        if pages:
+            self._check_cap(context_id)
+        return pages
+
+
+def capped_sync_service(cap: int) -> type[CappedSyncService]:
+    """Today's capped digest with the cap at ``cap`` entries."""
+    return type(f"CappedSyncService{cap}", (CappedSyncService,), {"sync_cap": cap})
 
 
 class UnsignedFactsService(RendezvousService):
