@@ -209,3 +209,29 @@ def test_range_messages_fuzz_from_valid(data: st.DataObject) -> None:
     flipped[data.draw(st.integers(0, len(raw) - 1))] ^= data.draw(st.integers(1, 255))
     with contextlib.suppress(DecodeError):
         decode_sync_message(bytes(flipped))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sets(st.integers(0, 600), max_size=400),
+    st.sets(st.integers(0, 600), max_size=400),
+    st.integers(0, 3),
+)
+def test_any_two_journals_converge_after_a_pull_each_way(
+    mine: set[int], theirs: set[int], stamp_skew: int
+) -> None:
+    """Whatever the two replicas hold (ranges listed, summarised or split, one
+    fact under two stamps), a pull each way leaves both with the union."""
+    a, b = ContextJournal(CTX), ContextJournal(CTX)
+    for i in sorted(mine):
+        a.append(chan(i), ALICE)
+    for _ in range(stamp_skew):  # the same facts later in b's clock: other stamps
+        b.append(chan(10_000 + _), BOB)
+    for i in sorted(theirs):
+        b.append(chan(i), BOB)
+    pull(a, b)
+    pull(b, a)
+    assert a.state() == b.state()
+    assert {e.fact for e in a.state()} == {chan(i) for i in mine | theirs} | {
+        chan(10_000 + k) for k in range(stamp_skew)
+    }
