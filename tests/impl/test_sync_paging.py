@@ -10,6 +10,7 @@ from aura_rendezvous import ChannelEstablished, ContextJournal, DecodeError
 from aura_rendezvous.core import LocalProtocolError
 from aura_rendezvous.journal import (
     MAX_ANSWER_ENTRIES,
+    MAX_FOLLOW_UP_RANGES,
     MAX_RANGE_IDS,
     MAX_SYNC_ENTRIES,
     MAX_SYNC_IDS,
@@ -235,3 +236,20 @@ def test_any_two_journals_converge_after_a_pull_each_way(
     assert {e.fact for e in a.state()} == {chan(i) for i in mine | theirs} | {
         chan(10_000 + k) for k in range(stamp_skew)
     }
+
+
+def test_a_flood_of_summaries_gives_a_bounded_next_round() -> None:
+    """An answerer that summarises far more ranges than it was asked about cannot make
+    the puller's next round unbounded: it asks about the first MAX_FOLLOW_UP_RANGES."""
+    flood = [
+        RangeDigest(IdRange(4, bytes([i >> 8, i & 0xFF])), 1, b"\x01" * 16)
+        for i in range(MAX_FOLLOW_UP_RANGES + 500)
+    ]
+    answers = [
+        SyncFacts(CTX, BOB, [], flood[i : i + MAX_SYNC_RANGES])
+        for i in range(0, len(flood), MAX_SYNC_RANGES)
+    ]
+    ranges = follow_up_ranges(ContextJournal(CTX), answers)
+    assert ranges == tuple(r.range for r in flood[:MAX_FOLLOW_UP_RANGES])
+    pages = make_digests(ContextJournal(CTX), ALICE, ranges)
+    assert len(pages) == MAX_FOLLOW_UP_RANGES // MAX_SYNC_RANGES

@@ -37,6 +37,7 @@ from aura_rendezvous.journal._prune import below_horizon, prune_journal
 from aura_rendezvous.journal._sync import (
     LABEL_RANGE_FINGERPRINT,
     MAX_ANSWER_ENTRIES,
+    MAX_FOLLOW_UP_RANGES,
     MAX_RANGE_IDS,
     MAX_SYNC_ENTRIES,
     MAX_SYNC_IDS,
@@ -75,6 +76,7 @@ __all__ = [
     "MAX_ANSWER_ENTRIES",
     "MAX_ENTRY_LEN",
     "MAX_FACT_LEN",
+    "MAX_FOLLOW_UP_RANGES",
     "MAX_LAMPORT_JUMP",
     "MAX_RANGE_IDS",
     "MAX_SEALED_SYNC_LEN",

@@ -54,6 +54,7 @@ from aura_rendezvous.journal._journal import MAX_ENTRY_LEN, ContextJournal, Jour
 __all__ = [
     "LABEL_RANGE_FINGERPRINT",
     "MAX_ANSWER_ENTRIES",
+    "MAX_FOLLOW_UP_RANGES",
     "MAX_RANGE_IDS",
     "MAX_SYNC_ENTRIES",
     "MAX_SYNC_IDS",
@@ -83,6 +84,8 @@ MAX_RANGE_IDS = 32
 """A range holding at most this many ids is described by its ids, not a summary."""
 MAX_ANSWER_ENTRIES = 4096
 """Entries sent in answer to one digest page: the rest waits for the next round."""
+MAX_FOLLOW_UP_RANGES = 64 * MAX_SYNC_RANGES
+"""Ranges a puller asks about in one round (64 digest pages)."""
 _ID_LEN = 32
 _FINGERPRINT_LEN = 16
 _MAX_DEPTH = 2 * _ID_LEN  # in nibbles: a range of full depth holds one id
@@ -444,14 +447,19 @@ def answer_digest(
 
 def follow_up_ranges(journal: ContextJournal, answers: Iterable[SyncFacts]) -> tuple[IdRange, ...]:
     """The ranges to ask about in the next round: those the answerer summarised
-    differently from this replica (after its entries were applied)."""
+    differently from this replica (after its entries were applied).
+
+    At most :data:`MAX_FOLLOW_UP_RANGES`, the first in id order: an answerer that
+    sends summaries without end cannot make one round unbounded, and the rest
+    is found again by the next pull.
+    """
     index = _index(journal)
-    out = set()
+    out: set[IdRange] = set()
     for message in answers:
         for theirs in message.ranges:
             if theirs.count and not index.digest(theirs.range).same_set(theirs):
                 out.add(theirs.range)
-    return tuple(sorted(out))
+    return tuple(sorted(out)[:MAX_FOLLOW_UP_RANGES])
 
 
 def apply_sync_facts(
