@@ -172,6 +172,7 @@ def _full_path_pair() -> _FullPath:
             ReceiptIssuer(k),
             outbox.append,
             channels=service.channel_endpoint,
+            verifiers=service.receipt_verifiers,
         )
         parties.append(_Party(service, budget, interpreter, outbox))
     caps = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT})
@@ -206,16 +207,29 @@ def run_full_path(n: int) -> float:
                 _snapshot(alice, ctx, caps), ctx, bob_id, psk, now_ms=0
             )
         )
-        msg1 = alice.outbox.pop().message
+        # Message 1 and message 2 are paid for: each travels with its receipt.
+        send1 = alice.outbox.pop()
         bob.interpreter.execute(
             bob.service.prepare_handle_handshake(
-                _snapshot(bob, ctx, caps), ctx, alice_id, msg1, psk, now_ms=0
+                _snapshot(bob, ctx, caps),
+                ctx,
+                alice_id,
+                send1.message,
+                psk,
+                now_ms=0,
+                receipt=send1.receipt,
             )
         )
-        msg2 = bob.outbox.pop().message
+        send2 = bob.outbox.pop()
         alice.interpreter.execute(
             alice.service.prepare_handle_handshake(
-                _snapshot(alice, ctx, caps), ctx, bob_id, msg2, psk, now_ms=0
+                _snapshot(alice, ctx, caps),
+                ctx,
+                bob_id,
+                send2.message,
+                psk,
+                now_ms=0,
+                receipt=send2.receipt,
             )
         )
         confirmation = alice.outbox.pop().message

@@ -42,6 +42,7 @@ from aura_rendezvous.core import (
     DecodeError,
     LocalProtocolError,
     MalformedEnvelope,
+    MissingReceipt,
     ReceiptWrongSigner,
     RelayEnvelope,
     check_u64,
@@ -477,10 +478,13 @@ class RendezvousService:
         """Handle a received handshake-phase message from the peer ``initiator``.
 
         ``receipt`` is the peer's encoded receipt that travelled with message 1
-        or 2 (the ``receipt`` of its send effect): it must be signed by the peer,
+        or 2 (the ``receipt`` of its send effect): both are paid for, so it is
+        required (``MissingReceipt`` without it) and must be signed by the peer,
         addressed to us, of this context and epoch and the next of the peer's
-        chain to us, or this raises its typed ``ReceiptError``; accepted, it is
-        recorded (``AcceptReceipt``) only when the outcome commits.
+        chain to us, or this raises its typed ``ReceiptError``; it is checked
+        once the channel layer accepted the message, and recorded
+        (``AcceptReceipt``) only when the outcome commits. The key confirmation
+        is not paid for and carries none.
 
         - Noise message 1 (we respond): effects charge, receipt,
           ``AcceptHandshake`` (our channel, Establishing) and
@@ -528,10 +532,10 @@ class RendezvousService:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, initiator, receipt)
             channel, reply = self.channel_endpoint.prepare_accept(
                 membership, snapshot.epoch, initiator, handshake, psk=psk, now_ms=now_ms
             )
+            paid = self._accept_receipt(snapshot, context_id, initiator, receipt, required=True)
             return GuardOutcome.allow(
                 [
                     charge,
@@ -560,10 +564,10 @@ class RendezvousService:
             membership = self._coupling.check(snapshot, context_id, responder)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, responder, receipt)
             pending, channel, confirmation = self.channel_endpoint.prepare_finish(
                 context_id, snapshot.epoch, responder, handshake, now_ms
             )
+            paid = self._accept_receipt(snapshot, context_id, responder, receipt, required=True)
             return GuardOutcome.allow(
                 [
                     charge,
@@ -944,10 +948,15 @@ class RendezvousService:
         context_id: ContextId,
         sender: AuthorityId,
         receipt: bytes | None,
+        *,
+        required: bool = False,
     ) -> list[EffectCommand]:
         """The effect recording ``sender``'s receipt for the message it sent, once
-        checked here (pure); a refused receipt raises its typed ``ReceiptError``."""
-        if receipt is None:
+        checked here (pure); a refused receipt raises its typed ``ReceiptError``,
+        and so does a missing one where the message is paid for (``required``)."""
+        if not receipt:
+            if required:
+                raise MissingReceipt(f"a paid message from {sender} came without its receipt")
             return []
         verifier = self.receipt_verifiers.get(context_id)
         if verifier is None:

@@ -15,6 +15,7 @@ import attrs
 from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
+    CONNECT_DIRECT_COST,
     AuthorityId,
     ContextMembership,
     DescriptorFact,
@@ -86,6 +87,19 @@ class ServicePair:
     def psk(self, epoch: int) -> bytes:
         return self.membership.handshake_psk(epoch)
 
+    def pay(self, message: bytes, epoch: int = 1) -> bytes:
+        """Alice's next receipt to Bob, as if ``message`` (built outside her service)
+        had been her paid message 1; ``receipt_of(message)`` returns it from now on."""
+        receipt, _ = self.alice.issuer.issue(
+            "connect_direct", CTX, BOB_ID, epoch, CONNECT_DIRECT_COST
+        )
+        self.alice.sent_receipts[message] = receipt.encode()
+        return message
+
+    def receipt_of(self, message: bytes) -> bytes | None:
+        """The receipt that travelled with ``message`` (``None`` for bytes neither sent)."""
+        return self.alice.sent_receipts.get(message) or self.bob.sent_receipts.get(message)
+
     def publish(self, epoch: int, now_ms: int = 0) -> None:
         """Both publish a descriptor; sync copies each to the other's journal."""
         for me, other in ((self.alice, self.bob), (self.bob, self.alice)):
@@ -107,7 +121,13 @@ class ServicePair:
 
     def respond(self, msg1: bytes, epoch: int = 1, now_ms: int = 0) -> bytes:
         outcome = self.bob.service.prepare_handle_handshake(
-            self.bob.snapshot(epoch=epoch), CTX, ALICE_ID, msg1, self.psk(epoch), now_ms=now_ms
+            self.bob.snapshot(epoch=epoch),
+            CTX,
+            ALICE_ID,
+            msg1,
+            self.psk(epoch),
+            now_ms=now_ms,
+            receipt=self.receipt_of(msg1),
         )
         assert outcome.is_allowed(), outcome
         assert self.bob.run(outcome).status is ExecutionStatus.Committed
@@ -115,7 +135,13 @@ class ServicePair:
 
     def complete(self, msg2: bytes, epoch: int = 1, now_ms: int = 0) -> bytes:
         outcome = self.alice.service.prepare_handle_handshake(
-            self.alice.snapshot(epoch=epoch), CTX, BOB_ID, msg2, self.psk(epoch), now_ms=now_ms
+            self.alice.snapshot(epoch=epoch),
+            CTX,
+            BOB_ID,
+            msg2,
+            self.psk(epoch),
+            now_ms=now_ms,
+            receipt=self.receipt_of(msg2),
         )
         assert outcome.is_allowed(), outcome
         assert self.alice.run(outcome).status is ExecutionStatus.Committed

@@ -104,13 +104,25 @@ def prepare_message1(pair: ServicePair) -> GuardOutcome:
 
 def prepare_at_bob(pair: ServicePair, message: bytes) -> GuardOutcome:
     return pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(), CTX, ALICE_ID, message, pair.psk(1), now_ms=0
+        pair.bob.snapshot(),
+        CTX,
+        ALICE_ID,
+        message,
+        pair.psk(1),
+        now_ms=0,
+        receipt=pair.receipt_of(message),
     )
 
 
 def prepare_at_alice(pair: ServicePair, message: bytes) -> GuardOutcome:
     return pair.alice.service.prepare_handle_handshake(
-        pair.alice.snapshot(), CTX, BOB_ID, message, pair.psk(1), now_ms=0
+        pair.alice.snapshot(),
+        CTX,
+        BOB_ID,
+        message,
+        pair.psk(1),
+        now_ms=0,
+        receipt=pair.receipt_of(message),
     )
 
 

@@ -2,9 +2,10 @@
 
 Message 1 carries the initiator's receipt and message 2 the responder's, each
 attached by the sender's interpreter to the send its outcome paid for; the
-receiver's service checks it (signed by the sender, addressed to the receiver,
-this context and epoch, the next of the sender's chain to it) before anything
-else, and its interpreter records it only when the outcome commits. Both nodes
+receiver's service requires it and checks it (signed by the sender, addressed
+to the receiver, this context and epoch, the next of the sender's chain to it)
+once the channel layer accepted the message, and its interpreter records it
+only when the outcome commits. Both nodes
 published first, so each has already issued a receipt to itself: with one chain
 per source, the peer would be handed a link to that receipt and refuse the
 connect as ``ReceiptChainBroken``.
@@ -21,10 +22,11 @@ from aura_rendezvous import (
     ReceiptChainBroken,
     ReceiptReplayed,
     ReceiptWrongSigner,
+    ReplayedHandshake,
     SendHandshake,
     SendHandshakeResponse,
 )
-from aura_rendezvous.core import ReceiptWrongDestination
+from aura_rendezvous.core import MissingReceipt, ReceiptWrongDestination
 from aura_rendezvous.guard import GENESIS_HASH, AcceptReceipt
 
 from ..impl.world import ALICE, BOB, CTX
@@ -103,9 +105,56 @@ def test_tampered_foreign_or_replayed_receipts_are_refused_and_change_nothing() 
 
     assert pair.bob.run(_handle(pair, send, send.receipt)).status is ExecutionStatus.Committed
     after = _bob_state(pair)
-    with pytest.raises(ReceiptReplayed):
+    # The replayed message 1 is refused by the channel layer, which reads it
+    # first; the replayed receipt on Alice's next message 1 by the verifier.
+    with pytest.raises(ReplayedHandshake):
         _handle(pair, send, send.receipt)
+    with pytest.raises(ReceiptReplayed):
+        _handle(pair, _connect(pair), send.receipt)
     assert _bob_state(pair) == after
+
+
+def test_a_paid_message_without_its_receipt_is_refused_and_changes_nothing() -> None:
+    """Message 1 and message 2 are paid for: without their receipt (absent or empty)
+    they are refused with MissingReceipt, after the channel layer accepted them, and
+    nothing changes; the same message with its receipt then goes through."""
+    pair = ServicePair.new()
+    send = _connect(pair)
+    before = _bob_state(pair)
+    for missing in (None, b""):
+        with pytest.raises(MissingReceipt) as caught:
+            pair.bob.service.prepare_handle_handshake(
+                pair.bob.snapshot(),
+                CTX,
+                ALICE,
+                send.message,
+                pair.psk(1),
+                now_ms=0,
+                receipt=missing,
+            )
+        assert caught.value.reason == "GCReceiptVerifiable"
+    assert _bob_state(pair) == before
+    assert pair.bob.run(_handle(pair, send, send.receipt)).status is ExecutionStatus.Committed
+    (reply,) = pair.bob.take_sent()
+    assert isinstance(reply, SendHandshakeResponse)
+    alice_before = (
+        list(pair.alice.service.receipt_verifiers[CTX].accepted),
+        pair.alice.endpoint.manager.pending(CTX.value, BOB.value),
+        pair.alice.endpoint.manager.channels(),
+    )
+    with pytest.raises(MissingReceipt):
+        pair.alice.service.prepare_handle_handshake(
+            pair.alice.snapshot(), CTX, BOB, reply.message, pair.psk(1), now_ms=0
+        )
+    assert (
+        list(pair.alice.service.receipt_verifiers[CTX].accepted),
+        pair.alice.endpoint.manager.pending(CTX.value, BOB.value),
+        pair.alice.endpoint.manager.channels(),
+    ) == alice_before
+    out = pair.alice.service.prepare_handle_handshake(
+        pair.alice.snapshot(), CTX, BOB, reply.message, pair.psk(1), now_ms=0, receipt=reply.receipt
+    )
+    assert pair.alice.run(out).status is ExecutionStatus.Committed
 
 
 def test_a_rolled_back_outcome_does_not_consume_the_receipt() -> None:

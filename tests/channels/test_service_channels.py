@@ -144,9 +144,15 @@ def test_wrong_psk_no_active_no_fact() -> None:
     """An initiator with a wrong PSK gets an answer (IKpsk2 cannot tell earlier) but
     fails on message 2 and never confirms; Bob's channel times out to Error."""
     pair = ServicePair.new()
-    bad = forged_message1(pair, psk=pair.psk(2))
+    bad = pair.pay(forged_message1(pair, psk=pair.psk(2)))
     outcome = pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(epoch=1), CTX, ALICE_ID, bad, pair.psk(1), now_ms=0
+        pair.bob.snapshot(epoch=1),
+        CTX,
+        ALICE_ID,
+        bad,
+        pair.psk(1),
+        now_ms=0,
+        receipt=pair.receipt_of(bad),
     )  # Bob answers: a wrong PSK is only caught by key confirmation
     assert pair.bob.endpoint.manager.channels() == ()  # nothing until the interpreter runs it
     assert pair.bob.run(outcome).status is ExecutionStatus.Committed
@@ -297,7 +303,13 @@ def test_effects_carry_real_noise_messages() -> None:
     pair.alice.run(outcome)
     pair.alice.take_sent()
     reply = pair.bob.service.prepare_handle_handshake(
-        pair.bob.snapshot(epoch=1), CTX, ALICE_ID, send.message, pair.psk(1), now_ms=0
+        pair.bob.snapshot(epoch=1),
+        CTX,
+        ALICE_ID,
+        send.message,
+        pair.psk(1),
+        now_ms=0,
+        receipt=pair.receipt_of(send.message),
     )
     assert isinstance(reply.effects[-1], SendHandshakeResponse)
     assert reply.effects[-1].message[:2] == b"\x01\x02"

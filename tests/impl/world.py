@@ -138,15 +138,26 @@ class Node:
         self.budget = FlowBudgetStore({}, default_limit=limit)
         self.issuer = ReceiptIssuer(authority_keys(authority))
         self.outbox: list[SendEffect] = []
+        # The receipt that travelled with each message sent (message bytes -> receipt),
+        # so a test hands the receiver what the transport would have carried.
+        self.sent_receipts: dict[bytes, bytes] = {}
         self.interpreter = interpreter_cls(
             authority,
             self.budget,
             self.service.journals,
             self.issuer,
-            self.outbox.append,
+            self._send,
             channels=self.service.channel_endpoint,
             verifiers=self.service.receipt_verifiers,
         )
+
+    def _send(self, effect: SendEffect) -> None:
+        self.outbox.append(effect)
+        message = getattr(effect, "message", None)
+        envelope = getattr(effect, "envelope", None)
+        payload = message if message is not None else getattr(envelope, "payload", None)
+        if isinstance(payload, bytes) and effect.receipt:
+            self.sent_receipts[payload] = effect.receipt
 
     @property
     def id(self) -> AuthorityId:

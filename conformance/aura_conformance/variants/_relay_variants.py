@@ -30,7 +30,7 @@ from aura_rendezvous import (
     evaluate_guards,
 )
 from aura_rendezvous.channels import MessageType, message_type
-from aura_rendezvous.guard import StartHandshake
+from aura_rendezvous.guard import EffectCommand, StartHandshake
 
 __all__ = ["DirectConfirmationService", "FirstRelayOnlyService", "JunkForwardingRelayService"]
 
@@ -83,6 +83,20 @@ class DirectConfirmationService(RendezvousService):
         return super().prepare_handle_relayed(
             snapshot, relay, envelope, psk, now_ms=now_ms, receipt=receipt
         )
+
+    def _accept_receipt(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        sender: AuthorityId,
+        receipt: bytes | None,
+        *,
+        required: bool = False,
+    ) -> list[EffectCommand]:
+        # A relayed message 2 carries the relay's receipt, not the responder's:
+        # read as a direct one, it has none to require.
+        del required
+        return super()._accept_receipt(snapshot, context_id, sender, receipt)
 
 
 class FirstRelayOnlyService(RendezvousService):

@@ -36,6 +36,7 @@ __all__ = [
     "LamportStampOutOfBounds",
     "LocalProtocolError",
     "MalformedEnvelope",
+    "MissingReceipt",
     "NoiseConfigError",
     "NoiseDecryptError",
     "NoiseError",
@@ -203,6 +204,12 @@ class ReceiptWrongContext(ReceiptError):
 
 class ReceiptWrongDestination(ReceiptError):
     """Addressed to another authority: its chain link names receipts we never get."""
+
+    reason = "GCReceiptVerifiable"
+
+
+class MissingReceipt(ReceiptError):
+    """A paid message arrived without the receipt that pays for it: nothing to verify."""
 
     reason = "GCReceiptVerifiable"
 
