@@ -14,7 +14,7 @@ from typing import Any
 from aura_model.tla._errors import Unsupported
 from aura_model.tla._modules import Const, InstDef, Macro, OpDef, VarRef
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
-from aura_model.tla._stdlib import Builtin, CoreOp
+from aura_model.tla._stdlib import BUILTIN_OPS, Builtin, CoreOp
 from aura_model.tla.compile._binders import closure, param_names
 from aura_model.tla.compile._context import (
     Compiling,
@@ -308,45 +308,104 @@ def _simple(comp: Compiling, a: Node, sc: Scope) -> bool:
     return False
 
 
+# Standard operators whose result is not a function of their arguments: TLC
+# registers, randomness, the clock, output. An operator using one is never
+# memoised.
+_IMPURE_BUILTINS = frozenset(("Print", "PrintT", "TLCGet", "TLCSet", "RandomElement", "JavaTime"))
+
+
 def pure(comp: Compiling, d: OpDef) -> bool:
-    """True when ``d`` reads no state (so its value depends on its arguments only)."""
-    if "pure" in d.cache:
-        return bool(d.cache["pure"])
-    if d.mod.subst is not None:
-        d.cache["pure"] = False
-        return False
-    d.cache["pure"] = True  # recursion through d itself stays pure
-    ok = _pure_tree(comp, d.node.definiens, Scope(d.mod, {}))
+    """True when ``d`` reads no state (so its value depends on its arguments only).
+
+    ``d`` is pure when no definition it reaches (itself, the definitions its
+    body names, theirs, ...) reads a variable, a prime, ENABLED, an instance
+    or a stateful standard operator. Reachability, not a recursive walk that
+    assumes a definition under examination to be pure: with mutual recursion
+    that assumption would outlive the walk which later finds it wrong.
+    """
+    cached = d.cache.get("pure")
+    if cached is not None:
+        return bool(cached)
+    seen: set[int] = set()
+    todo = [d]
+    ok = True
+    while todo:
+        cur = todo.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        known = cur.cache.get("pure")
+        if known is True:
+            continue  # everything it reaches is pure
+        if known is False:
+            ok = False
+            break
+        local_ok, refs = _local_purity(comp, cur)
+        if not local_ok:
+            cur.cache["pure"] = False
+            ok = False
+            break
+        todo.extend(refs)
     d.cache["pure"] = ok
     return ok
 
 
-def _pure_tree(comp: Compiling, node: Any, sc: Scope) -> bool:
+def _local_purity(comp: Compiling, d: OpDef) -> tuple[bool, list[OpDef]]:
+    """Whether ``d``'s own body reads no state, and the definitions it names."""
+    info = d.cache.get("local_purity")
+    if info is None:
+        if d.mod.subst is not None:
+            info = (False, [])
+        else:
+            refs: list[OpDef] = []
+            info = (_pure_tree(comp, d.node.definiens, Scope(d.mod, {}), refs), refs)
+        d.cache["local_purity"] = info
+    return info
+
+
+def _pure_tree(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool:
+    """False when ``node`` itself reads state; the definitions it names go to ``refs``."""
     if node is None or isinstance(node, (str, int, bool)):
         return True
     if isinstance(node, list):
-        return all(_pure_tree(comp, x, sc) for x in node)
-    if not isinstance(node, tuple) or not hasattr(node, "_fields"):
+        return all(_pure_tree(comp, x, sc, refs) for x in node)
+    if not isinstance(node, tuple):
         return True
+    if not hasattr(node, "_fields"):
+        # A plain tuple holds syntax too: a record's ``(field, expression)``.
+        return all(_pure_tree(comp, x, sc, refs) for x in node)
     kind = kind_of(node)
     if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
         return False
     if kind == "OPERATOR_APPLICATION":
         op: str = getattr(node, "operator", "")
-        if op in ("'", "UNCHANGED", "ENABLED", "Print", "PrintT"):
+        if op in ("'", "UNCHANGED", "ENABLED") or op in _IMPURE_BUILTINS:
             return False
         d = sc.mod.defs.get(op)
+        if isinstance(d, Const):
+            d = _const_target(comp, d, sc)
         if isinstance(d, (VarRef, Macro, InstDef)):
             return False
         if isinstance(d, tuple) and d[0] == "macro":
             return False
-        if isinstance(d, OpDef) and not pure(comp, d):
+        if isinstance(d, Builtin) and d.name in _IMPURE_BUILTINS:
             return False
+        if isinstance(d, OpDef):
+            refs.append(d)
     return all(
-        _pure_tree(comp, getattr(node, f), sc)
+        _pure_tree(comp, getattr(node, f), sc, refs)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
+
+
+def _const_target(comp: Compiling, d: Const, sc: Scope) -> Any:
+    """What a constant stands for: a definition when the configuration says
+    ``C <- Def``, else the constant (a value, hence pure)."""
+    v = comp.consts.get(d.name)
+    if isinstance(v, tuple) and len(v) == 2 and v[0] == "subst":
+        return sc.mod.root.defs.get(v[1]) or BUILTIN_OPS.get(v[1])
+    return d
 
 
 def _memo_call(
