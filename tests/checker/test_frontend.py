@@ -15,6 +15,7 @@ import pytest
 import tla
 from aura_model.tla import TlaParseError, Unsupported, check, load_model
 from aura_model.tla._unicode import to_ascii
+from aura_model.tla._values import record
 from aura_verify import main
 
 from .differential import compare_outcomes
@@ -205,6 +206,12 @@ def test_named_theorems_and_labels(tmp_path: Path) -> None:
     assert model.check_assumptions() is None
     assert model.evaluate("First") is True
     assert model.evaluate("Second") is False
+
+
+def test_a_label_inside_a_record_field_is_dropped(tmp_path: Path) -> None:
+    # A record's fields are plain (name, expression) pairs in the syntax tree.
+    body = "EXTENDS Naturals\nR == [a |-> L:: 1 + 1]\nVARIABLE x\nInit == x = 0\nNext == x' = x"
+    assert load_model(_module(tmp_path, body)).evaluate("R") == record(a=2)
 
 
 def test_a_false_named_theorem_used_as_an_assumption_is_caught(tmp_path: Path) -> None:

@@ -154,8 +154,12 @@ def _strip_labels(node: Any) -> Any:
     if isinstance(node, list):
         new = [_strip_labels(x) for x in node]
         return new if any(a is not b for a, b in zip(new, node, strict=True)) else node
-    if not (isinstance(node, tuple) and hasattr(node, "_fields")):
+    if not isinstance(node, tuple):
         return node
+    if not hasattr(node, "_fields"):
+        # A record's fields are plain ``(name, expression)`` tuples.
+        items = tuple(_strip_labels(x) for x in node)
+        return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
     n: Any = node
     if _kind(n) == "OPERATOR_APPLICATION" and n.operator == "::" and n.arguments:
         body = _strip_labels(n.arguments[-1])
