@@ -61,8 +61,8 @@ from aura_conformance.variants import (
     EagerChannelService,
     NoRollbackInterpreter,
     SkippingReceiptVerifier,
+    endpoint_clock,
 )
-from aura_conformance.variants._guard_variants import endpoint_clock
 
 __all__ = [
     "AUTHS",

@@ -29,6 +29,7 @@ from aura_conformance.variants._core_variants import (
     LastArrivedService,
     NoRollbackInterpreter,
     PublicIdMembership,
+    PublisherOnlyRevocationSyncService,
     RevocationIgnoringService,
     SelfClaimedSyncService,
     SkippingReceiptVerifier,
@@ -53,6 +54,7 @@ from aura_conformance.variants._epoch_variants import (
 from aura_conformance.variants._guard_variants import (
     ChainPerSourceIssuer,
     EagerChannelService,
+    endpoint_clock,
 )
 from aura_conformance.variants._relay_variants import (
     DirectConfirmationService,
@@ -84,6 +86,7 @@ __all__ = [
     "NoRollbackInterpreter",
     "PeerOnlyChannelManager",
     "PublicIdMembership",
+    "PublisherOnlyRevocationSyncService",
     "RevocationIgnoringService",
     "RotateInPlaceChannelManager",
     "SelfClaimedSyncService",
@@ -99,6 +102,7 @@ __all__ = [
     "choose_last_arrived",
     "clear_sync_message",
     "derive_channel_id_unbound",
+    "endpoint_clock",
     "is_valid_inclusive",
     "make_digest_fact_ids",
     "read_clear_sync_message",

@@ -25,9 +25,12 @@ from aura_rendezvous.core import (
     check_u32,
     check_u64,
 )
-from aura_rendezvous.guard import GENESIS_HASH, EffectCommand, Receipt, ReceiptToken
-from aura_rendezvous.guard._receipt import (
+from aura_rendezvous.guard import (
+    GENESIS_HASH,
     LABEL_RECEIPT_SIGNATURE,
+    EffectCommand,
+    Receipt,
+    ReceiptToken,
     chain_hash,
     check_operation,
     encode_signed,

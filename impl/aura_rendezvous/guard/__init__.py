@@ -55,6 +55,10 @@ from aura_rendezvous.guard._receipt import (
     MAX_OPERATION_LEN,
     MAX_RECEIPT_LEN,
     Receipt,
+    chain_hash,
+    check_operation,
+    encode_signed,
+    receipt_body,
 )
 from aura_rendezvous.guard._receipt_chain import (
     GENESIS_HASH,
@@ -115,9 +119,13 @@ __all__ = [
     "StartHandshake",
     "attach_receipts",
     "budget_allows",
+    "chain_hash",
     "check_effect_order",
+    "check_operation",
+    "encode_signed",
     "evaluate_guards",
     "is_channel_effect",
     "is_send",
     "nonce_accepts",
+    "receipt_body",
 ]
