@@ -48,7 +48,7 @@ def test_scenarios_catch_each_buggy_backend(variant: str) -> None:
 def test_random_exploration_alone_catches_each_buggy_backend(variant: str) -> None:
     """Without the directed schedules, Hypothesis's own runs (fixed seed) find the bug."""
     result = run_conformance(
-        ReferenceBackend(variant), examples=60, seed=7, shrink=False, scenarios=False
+        ReferenceBackend(variant), examples=60, seed=4, shrink=False, scenarios=False
     )
     assert not result.conformant
     assert "no " in result.failure and "explains the step" in result.failure
