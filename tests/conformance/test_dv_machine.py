@@ -7,6 +7,7 @@ from aura_conformance import BackendError, ConformanceFailure
 from aura_conformance.descriptor_validity import (
     DV_SCENARIOS,
     DescriptorBackend,
+    DescriptorValidityMachine,
     DescriptorWorld,
     check_lookups,
     descriptor_validity_checker,
@@ -14,6 +15,7 @@ from aura_conformance.descriptor_validity import (
     run_dv_conformance,
     run_dv_scenarios,
 )
+from aura_conformance.harness.driver import run_random
 from aura_model.tla import ModelValue
 
 
@@ -111,6 +113,8 @@ def test_scenario_names_are_stable() -> None:
         "revocation-first",
         "refresh-arrival-order",
         "forged-revocation",
+        "forged-revocation-sync-round",
+        "forged-revocation-converges",
         "self-claimed-digest",
         "unsigned-channel-fact",
         "huge-stamp",
@@ -207,3 +211,59 @@ def test_a_pruned_descriptor_is_refused_when_a_peer_offers_it_back() -> None:
     w.prune("a2")
     assert [k for k, _, _ in w.entries("a2")] == []
     assert dict(run_dv_scenarios(DescriptorBackend()))["prune-then-sync-back"] is None
+
+
+def test_the_reference_syncs_and_converges_on_a_forged_revocation() -> None:
+    """ForgeRevocation, then whole sync rounds and Converge, in random reference runs:
+    a member's revocation of another's descriptor reaches every replica (the spec's
+    SyncJournal delivers it) while every lookup keeps ignoring it. The counters show
+    that the runs did sync and converge with a forgery in the journals."""
+    machine: type[DescriptorValidityMachine] = type(
+        "ReferenceDV",
+        (DescriptorValidityMachine,),
+        {
+            "backend": DescriptorBackend(),
+            "checker": descriptor_validity_checker(),
+            "stats": {"examples": 0, "steps": 0},
+        },
+    )
+    assert run_random(machine, examples=60, steps=20, seed=1) == ""
+    assert machine.stats.get("synced_forgery", 0) > 0
+    assert machine.stats.get("converged_with_forgery", 0) > 0
+    for scenario in ("forged-revocation-sync-round", "forged-revocation-converges"):
+        assert dict(run_dv_scenarios(DescriptorBackend()))[scenario] is None
+
+
+@pytest.mark.parametrize(
+    ("scenario", "invariant"),
+    [
+        ("forged-revocation-sync-round", "DVSyncAvailable"),
+        ("forged-revocation-converges", "DVConverges"),
+    ],
+)
+def test_publisher_only_revocation_sync_is_rejected_naming_the_invariant(
+    scenario: str, invariant: str
+) -> None:
+    """The old check (a synced revocation must be its publisher's) refuses every answer
+    that carries a member's forged revocation: the pull misses a fact the spec
+    delivers (DVSyncAvailable) and the replicas never agree (DVConverges)."""
+    failures = dict(run_dv_scenarios(DescriptorBackend("publisher-only-revocation-sync")))
+    failure = failures[scenario]
+    assert isinstance(failure, ConformanceFailure)
+    assert f"{invariant} violated" in str(failure)
+    assert "Refused:DVFactsAttributable" in str(failure) or invariant == "DVConverges"
+    assert failures["forged-revocation"] is None  # forging alone is legal
+
+
+def test_random_runs_find_publisher_only_revocation_sync() -> None:
+    result = run_dv_conformance(
+        DescriptorBackend("publisher-only-revocation-sync"),
+        examples=100,
+        seed=1,
+        steps=20,
+        scenarios=False,
+    )
+    assert not result.conformant
+    assert "DVConverges violated" in result.failure or "DVSyncAvailable violated" in (
+        result.failure
+    )

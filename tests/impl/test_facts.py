@@ -12,6 +12,7 @@ from aura_rendezvous import (
     DescriptorFact,
     QuicDirect,
     RendezvousFact,
+    Roster,
 )
 from aura_rendezvous.core import LocalProtocolError, UnattributableFact
 from aura_rendezvous.descriptors import build_descriptor, seal_descriptor, sign_descriptor
@@ -21,6 +22,7 @@ from aura_rendezvous.journal import (
     fact_context,
     fact_id,
     record_channel,
+    revocation_signer,
     revoke_descriptor,
     verify_channel,
     verify_fact,
@@ -93,6 +95,27 @@ def test_only_publisher_revokes() -> None:
     assert not verify_revocation(outsider, MEMBERSHIP.roster)
     moved = attrs.evolve(own, nonce=b"\x02" * 32)
     assert not verify_revocation(moved, MEMBERSHIP.roster)
+
+
+def test_any_members_revocation_is_attributable_only_the_publishers_is_honoured() -> None:
+    """A revocation names its signer among the members: the publisher's verifies and is
+    honoured; another member's is attributable (it syncs) but not honoured; a
+    non-member's, a garbage signature or a changed fact is nobody's and is refused."""
+    own = revoke_descriptor(KEYS[ALICE], CTX, b"\x01" * 32)
+    assert revocation_signer(own, MEMBERSHIP.roster) == ALICE
+    by_bob = attrs.evolve(own, signature=KEYS[BOB].sign(own.signed_message()))
+    assert revocation_signer(by_bob, MEMBERSHIP.roster) == BOB
+    verify_fact(by_bob, MEMBERSHIP)
+    assert not verify_revocation(by_bob, MEMBERSHIP.roster)
+    by_mallory = attrs.evolve(own, signature=KEYS[MALLORY].sign(own.signed_message()))
+    garbage = attrs.evolve(own, signature=b"\x07" * 64)
+    moved = attrs.evolve(by_bob, nonce=b"\x02" * 32)
+    for nobodys in (by_mallory, garbage, moved):
+        assert revocation_signer(nobodys, MEMBERSHIP.roster) is None
+        with pytest.raises(UnattributableFact, match="not signed by a member"):
+            verify_fact(nobodys, MEMBERSHIP)
+    # The signer is looked up in the roster given: without Bob, his revocation is nobody's.
+    assert revocation_signer(by_bob, Roster.of(KEYS[ALICE], KEYS[MALLORY])) is None
 
 
 @settings(max_examples=200)

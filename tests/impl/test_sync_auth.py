@@ -17,7 +17,9 @@ from aura_rendezvous import (
     ContextMismatchError,
     DecodeError,
     DecryptFailed,
+    DescriptorRevoked,
     NotAMember,
+    QuicDirect,
     RemoteProtocolError,
     RendezvousService,
     Roster,
@@ -44,6 +46,7 @@ from .world import (
     OTHER_CTX,
     OTHER_MEMBERSHIP,
     RELAY,
+    Node,
     make_service,
     sync_pair,
 )
@@ -203,6 +206,79 @@ def test_a_channel_fact_signed_by_either_party_is_taken() -> None:
     )
     entries = (JournalEntry(signed_chan(1), 1, ALICE), JournalEntry(by_responder, 2, BOB))
     assert svc.apply_sync(facts_from(KEYS[ALICE], *entries)) == 2
+
+
+def published_pair() -> tuple[RendezvousService, RendezvousService, bytes]:
+    """Alice publishes; Bob pulls her descriptor. The services and its nonce."""
+    alice = Node(ALICE)
+    alice.publish([QuicDirect("h:1")], 0)
+    bob = make_service(BOB)
+    sync_pair(alice.service, bob)
+    chosen = bob.get_cached_descriptor(CTX, ALICE, 1)
+    assert chosen is not None
+    return alice.service, bob, chosen.nonce
+
+
+def revocation_signed_by(keys: AuthorityKeys, nonce: bytes) -> DescriptorRevoked:
+    """A revocation of Alice's descriptor ``nonce``, signed by ``keys``."""
+    unsigned = DescriptorRevoked(CTX, ALICE, nonce, b"")
+    return attrs.evolve(unsigned, signature=keys.sign(unsigned.signed_message()))
+
+
+def test_a_members_forged_revocation_syncs_and_is_ignored() -> None:
+    """Relay, a member, revokes Alice's descriptor. The revocation is attributable
+    (Relay signed it), so it syncs like any fact and every replica converges on it;
+    the descriptor caches ignore it, because only the publisher revokes."""
+    alice, bob, nonce = published_pair()
+    forged = revocation_signed_by(KEYS[RELAY], nonce)
+    entry = JournalEntry(forged, bob.journal(CTX).clock + 1, RELAY)
+    assert bob.apply_sync(facts_from(KEYS[RELAY], entry)) == 1
+    assert forged in bob.journal(CTX).facts()
+    chosen = bob.get_cached_descriptor(CTX, ALICE, 1)
+    assert chosen is not None and chosen.nonce == nonce
+    assert [r for _, r in bob.descriptor_cache(CTX).rejected] == ["BadSignature"]
+    sync_pair(bob, alice)
+    assert alice.journal(CTX).state() == bob.journal(CTX).state()
+    mine = alice.get_cached_descriptor(CTX, ALICE, 1)
+    assert mine is not None and mine.nonce == nonce
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        revocation_signed_by(KEYS[MALLORY], b"\x00" * 32).signature,  # not this message
+        b"\x07" * 64,
+    ],
+    ids=["other-message", "garbage"],
+)
+def test_a_revocation_signed_by_no_member_refuses_the_whole_message(signature: bytes) -> None:
+    """Signed by Mallory (off the roster) or by nobody: unattributable, so the message
+    is refused whole and Bob's journal and cache are as they were."""
+    _alice, bob, nonce = published_pair()
+    by_mallory = revocation_signed_by(KEYS[MALLORY], nonce)
+    clock = bob.journal(CTX).clock
+    honest = JournalEntry(signed_chan(8), clock + 1, ALICE)
+    for fact in (by_mallory, attrs.evolve(by_mallory, signature=signature)):
+        before = snapshot_of(bob)
+        message = facts_from(KEYS[ALICE], honest, JournalEntry(fact, clock + 2, ALICE))
+        with pytest.raises(UnattributableFact, match="not signed by a member") as info:
+            bob.apply_sync(message)
+        assert info.value.reason == "DVFactsAttributable"
+        assert snapshot_of(bob) == before
+        chosen = bob.get_cached_descriptor(CTX, ALICE, 1)
+        assert chosen is not None and chosen.nonce == nonce
+
+
+def test_a_members_revocation_from_a_sender_off_the_roster_is_refused() -> None:
+    """The fact being attributable does not make its sender a member: Mallory relaying
+    Relay's revocation under the real key (say it leaked) is still NotAMember."""
+    _alice, bob, nonce = published_pair()
+    entry = JournalEntry(revocation_signed_by(KEYS[RELAY], nonce), 1, RELAY)
+    sealed = seal_sync_message(SyncFacts(CTX, MALLORY, [entry]), KEYS[MALLORY], MEMBERSHIP, 0)
+    before = snapshot_of(bob)
+    with pytest.raises(NotAMember):
+        bob.apply_sync(sealed)
+    assert snapshot_of(bob) == before
 
 
 # -- no received stamp exhausts the clock ----------------------------------------------

@@ -13,11 +13,9 @@ through the real sync messages, a sequence of ``SyncJournal`` steps) must
 bring ``dst`` every fact of ``src`` it lacks and has not pruned, or the run
 fails naming ``DVSyncAvailable``; ``Converge`` (prune what has expired, then
 rounds both ways, as ``DVFairSpec`` would) must leave equal replicas, or it
-fails naming ``DVConverges``. These catch a sync that stops past a size.
-Both run on journals without a forged revocation: the reference refuses a
-sync answer that carries one (a revocation not signed by its publisher), while
-the spec delivers it and only the lookup ignores it; single ``SyncJournal``
-steps keep covering that case.
+fails naming ``DVConverges``. These catch a sync that stops past a size, and
+one that refuses a member's forged revocation (the spec delivers it, signed by
+a member, and only the lookup ignores it).
 """
 
 from __future__ import annotations
@@ -127,13 +125,7 @@ class DescriptorValidityMachine(CountingMachine):
                 self._step("RevokeDescriptor", {"a": ModelValue(a), "d": own[i % len(own)]})
 
     @precondition(
-        lambda self: (
-            not any(
-                f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"]
-                for row in self.state["journal"].d.values()
-                for f in row
-            )
-        )
+        lambda self: not any(_is_forged(f) for row in self.state["journal"].d.values() for f in row)
     )
     @rule(i=st.integers(0, 15))
     def ForgeRevocation(self, i: int) -> None:
@@ -222,6 +214,8 @@ class DescriptorValidityMachine(CountingMachine):
         check_lookups(self.checker, self.backend, reply.state, "SyncRound")
         self.state = reply.state
         missed = [f for f in pullable if f not in reply.state["journal"].d[ModelValue(dst)]]
+        if any(_is_forged(f) for f in pullable if f not in missed):
+            self.stats["synced_forgery"] = self.stats.get("synced_forgery", 0) + 1
         if available and missed:
             raise ConformanceFailure(
                 f"invariant: DVSyncAvailable violated: {dst} lacks "
@@ -233,19 +227,10 @@ class DescriptorValidityMachine(CountingMachine):
                 table=format_state_table(before, reply.state),
             )
 
-    def _honest(self) -> bool:
-        return not any(
-            f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"]
-            for row in self.state["journal"].d.values()
-            for f in row
-        )
-
-    @precondition(lambda self: self._honest())
     @rule(pair=st.sampled_from([(s, d) for s in MEMBERS for d in MEMBERS if s != d]))
     def SyncRound(self, pair: tuple[str, str]) -> None:
         self._sync_round(*pair)
 
-    @precondition(lambda self: self._honest())
     @rule()
     def Converge(self) -> None:
         """What DVFairSpec guarantees once nothing else happens: every member prunes
@@ -266,11 +251,17 @@ class DescriptorValidityMachine(CountingMachine):
                 action="Converge",
                 table=format_state_table(self.state, self.state),
             )
+        if any(_is_forged(f) for f in journals[0]):
+            self.stats["converged_with_forgery"] = self.stats.get("converged_with_forgery", 0) + 1
 
     @precondition(lambda self: self.state["now"] < MAX_TIME)
     @rule()
     def Tick(self) -> None:
         self._step("Tick", {})
+
+
+def _is_forged(f: Any) -> bool:
+    return bool(f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"])
 
 
 def _is_revoked_by_owner(f: Any) -> bool:
@@ -324,6 +315,18 @@ def _forgery(m: DescriptorValidityMachine) -> None:
     m.PreparePublishDescriptor("c1")
     m.SyncJournal(("a1", "a2"), 0)
     m.ForgeRevocation(0)
+
+
+def _forgery_then_sync_round(m: DescriptorValidityMachine) -> None:
+    """a1 pulls from a2, whose answer carries a2's forged revocation of a1's
+    descriptor: a member signed it, so it must arrive (and be ignored)."""
+    _forgery(m)
+    m.SyncRound(("a2", "a1"))
+
+
+def _forgery_then_converge(m: DescriptorValidityMachine) -> None:
+    _forgery(m)
+    m.Converge()
 
 
 def _self_claimed_digest(m: DescriptorValidityMachine) -> None:
@@ -380,6 +383,8 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "revocation-first": _revoke_then_sync_in_reverse,
     "refresh-arrival-order": _refresh_and_arrival_order,
     "forged-revocation": _forgery,
+    "forged-revocation-sync-round": _forgery_then_sync_round,
+    "forged-revocation-converges": _forgery_then_converge,
     "self-claimed-digest": _self_claimed_digest,
     "unsigned-channel-fact": _unsigned_channel_fact,
     "huge-stamp": _huge_stamp,

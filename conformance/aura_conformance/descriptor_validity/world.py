@@ -53,6 +53,7 @@ from aura_rendezvous.journal import (
 
 from aura_conformance.variants import (
     LastArrivedService,
+    PublisherOnlyRevocationSyncService,
     RevocationIgnoringService,
     SelfClaimedSyncService,
     UnboundedLamportService,
@@ -116,6 +117,12 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "unbounded-lamport",
             "any received Lamport stamp taken by the clock (UnboundedLamportService)",
             service=UnboundedLamportService,
+        ),
+        DVVariant(
+            "publisher-only-revocation-sync",
+            "a synced revocation not signed by its publisher refuses the whole message "
+            "(PublisherOnlyRevocationSyncService)",
+            service=PublisherOnlyRevocationSyncService,
         ),
     )
 }

@@ -25,6 +25,7 @@ from aura_rendezvous.core import (
     ReceiptWrongEpoch,
     ReceiptWrongSigner,
     Roster,
+    UnattributableFact,
     epoch_bytes,
     verify_signature,
 )
@@ -49,6 +50,7 @@ from aura_rendezvous.journal import (
     AppendToken,
     ContextJournal,
     DescriptorCache,
+    DescriptorRevoked,
     JournalEntry,
     RangeDigest,
     SealedSyncMessage,
@@ -59,6 +61,7 @@ from aura_rendezvous.journal import (
     apply_sync_facts,
     decode_sync_message,
     open_sync_message,
+    verify_revocation,
 )
 
 __all__ = [
@@ -69,6 +72,7 @@ __all__ = [
     "LastArrivedService",
     "NoRollbackInterpreter",
     "PublicIdMembership",
+    "PublisherOnlyRevocationSyncService",
     "RevocationIgnoringService",
     "SelfClaimedSyncService",
     "SkippingReceiptVerifier",
@@ -412,3 +416,24 @@ class UnboundedLamportService(RendezvousService):
     def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
         super().__init__(authority_id, config)
         self.journals = {c: UnboundedLamportJournal(c) for c in self.journals}
+
+
+class PublisherOnlyRevocationSyncService(RendezvousService):
+    """Bug (today): a synced revocation counts as attributable only when its publisher
+    signed it, so a sync message that carries a member's forged revocation is refused
+    whole (``UnattributableFact``). The spec delivers that fact (a member signed it)
+    and only the lookup ignores it: a replica that holds one never converges."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = _membership_of(self, message.context_id)
+        facts = open_sync_message(message, membership)
+        if isinstance(facts, SyncFacts):
+            for entry in facts.entries:
+                fact = entry.fact
+                if isinstance(fact, DescriptorRevoked) and not verify_revocation(
+                    fact, membership.roster
+                ):
+                    raise UnattributableFact(
+                        f"revocation not signed by its publisher {fact.authority_id}"
+                    )
+        return super().apply_sync(message)

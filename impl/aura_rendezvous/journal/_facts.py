@@ -8,6 +8,13 @@ lets every replica check that. For the same reason a ``ChannelEstablished``
 carries the signature of the party that records it: every fact is then
 attributable to a member (a descriptor is signed inside its sealed form), and
 :func:`verify_fact` is what a replica checks before it merges a synced fact.
+
+Attributable is not the same as honoured. A revocation signed by a member
+other than its publisher is attributable (its signer is known), so it syncs
+and merges like any fact, and every replica converges on it; only the
+descriptor cache ignores it (:func:`verify_revocation`). Refusing it at sync
+instead would refuse every message that carries it, and a replica that holds
+one could never converge with the others.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ __all__ = [
     "fact_context",
     "fact_id",
     "record_channel",
+    "revocation_signer",
     "revoke_descriptor",
     "verify_channel",
     "verify_fact",
@@ -142,6 +150,23 @@ def verify_revocation(fact: DescriptorRevoked, roster: Roster) -> bool:
     return verify_signature(entry.ed25519_public, fact.signed_message(), fact.signature)
 
 
+def revocation_signer(fact: DescriptorRevoked, roster: Roster) -> AuthorityId | None:
+    """The member whose key verifies the revocation's signature, or None.
+
+    The publisher is tried first (the honest case costs one verification);
+    the other members only for a revocation that is not the publisher's.
+    """
+    if len(fact.signature) != 64:
+        return None
+    message = fact.signed_message()
+    candidates = [fact.authority_id, *(a for a in roster if a != fact.authority_id)]
+    for authority in candidates:
+        entry = roster.get(authority)
+        if entry is not None and verify_signature(entry.ed25519_public, message, fact.signature):
+            return authority
+    return None
+
+
 def record_channel(
     keys: AuthorityKeys,
     context_id: ContextId,
@@ -173,8 +198,8 @@ def verify_channel(fact: ChannelEstablished, roster: Roster) -> bool:
 
 def verify_fact(fact: RendezvousFact, membership: ContextMembership) -> None:
     """Raise :class:`UnattributableFact` unless a member of ``membership`` signed ``fact``:
-    the publisher of a descriptor (inside its sealed form) or of a revocation, a
-    party of a channel."""
+    the publisher of a descriptor (inside its sealed form), any member for a
+    revocation (the cache honours only the publisher's), a party of a channel."""
     if isinstance(fact, DescriptorFact):
         try:
             open_descriptor(fact.sealed, membership)
@@ -182,8 +207,10 @@ def verify_fact(fact: RendezvousFact, membership: ContextMembership) -> None:
             raise UnattributableFact(f"descriptor fact does not open or verify: {exc}") from None
         return
     if isinstance(fact, DescriptorRevoked):
-        if not verify_revocation(fact, membership.roster):
-            raise UnattributableFact(f"revocation not signed by its publisher {fact.authority_id}")
+        if revocation_signer(fact, membership.roster) is None:
+            raise UnattributableFact(
+                f"revocation of {fact.authority_id}'s descriptor not signed by a member"
+            )
         return
     if not verify_channel(fact, membership.roster):
         raise UnattributableFact(
