@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from aura_conformance.variants import StrictChainVerifier
 from aura_rendezvous import (
     ExecutionStatus,
     GuardOutcome,
@@ -173,14 +174,67 @@ def test_a_rolled_back_outcome_does_not_consume_the_receipt() -> None:
 
 
 def test_a_receipt_chained_per_source_is_refused_by_the_peer() -> None:
-    """Today's chain: Alice's connect receipt links to her own publish receipt
-    (nonce 2); Bob's verifier has never seen it and refuses the message."""
+    """Today's chain: Alice's next connect receipt (nonce 2) links to her own publish
+    receipt, not to her receipt 1 that Bob accepted; it directly follows the last one
+    Bob accepted, so it must link to it, and Bob refuses the message."""
     pair = ServicePair.new()
+    first = _connect(pair)
+    assert pair.bob.run(_handle(pair, first, first.receipt)).status is ExecutionStatus.Committed
+    pair.bob.take_sent()
     send = _connect(pair)
     own = next(r for r in pair.alice.issuer.issued if r.dst == ALICE)
-    per_source = attrs.evolve(Receipt.decode(send.receipt), nonce=2, prev_hash=own.hash())
+    assert Receipt.decode(send.receipt).nonce == 2
+    per_source = attrs.evolve(Receipt.decode(send.receipt), prev_hash=own.hash())
     resigned = attrs.evolve(
         per_source, signature=pair.alice.service.config.keys.sign(per_source.signed_message())
     )
+    before = _bob_state(pair)
     with pytest.raises(ReceiptChainBroken):
         _handle(pair, send, resigned.encode())
+    assert _bob_state(pair) == before
+
+
+def _lose_then_retry(pair: ServicePair) -> GuardOutcome:
+    """Alice's message 1 is lost on the network with its receipt; she tries again.
+    Bob's outcome for the retry (whose receipt has nonce 2, linked to the lost one)."""
+    _connect(pair)  # lost: never delivered
+    retry = _connect(pair)
+    assert Receipt.decode(retry.receipt).nonce == 2
+    return _handle(pair, retry, retry.receipt)
+
+
+def test_after_a_lost_message_1_the_retry_completes_the_handshake() -> None:
+    """One lost paid message does not cut Alice off from Bob: the retry's receipt
+    resynchronises Bob's verifier (GCReceiptResumesAfterLoss) and the handshake runs
+    to the key confirmation and Bob's ChannelEstablished."""
+    pair = ServicePair.new()
+    assert pair.bob.run(_lose_then_retry(pair)).status is ExecutionStatus.Committed
+    (reply,) = pair.bob.take_sent()
+    assert isinstance(reply, SendHandshakeResponse)
+    out = pair.alice.service.prepare_handle_handshake(
+        pair.alice.snapshot(), CTX, BOB, reply.message, pair.psk(1), now_ms=0, receipt=reply.receipt
+    )
+    assert pair.alice.run(out).status is ExecutionStatus.Committed
+    (confirmation,) = pair.alice.take_sent()
+    assert isinstance(confirmation, SendHandshakeResponse)
+    out = pair.bob.service.prepare_handle_handshake(
+        pair.bob.snapshot(), CTX, ALICE, confirmation.message, pair.psk(1), now_ms=0
+    )
+    assert pair.bob.run(out).status is ExecutionStatus.Committed
+    [fact] = pair.bob.established()
+    assert (fact.initiator, fact.responder) == (ALICE, BOB)
+    assert [r.nonce for r in pair.bob.service.receipt_verifiers[CTX].accepted] == [2]
+
+
+def test_strict_chain_refuses_every_retry_after_a_lost_message() -> None:
+    """Failing counterpart: with the old verifier (every receipt links to the last
+    accepted) the retry is ReceiptChainBroken, and so is every later one."""
+    pair = ServicePair.new()
+    bob = pair.bob.service
+    bob.receipt_verifiers[CTX] = StrictChainVerifier(CTX, pair.membership.roster, receiver=BOB)
+    with pytest.raises(ReceiptChainBroken):
+        _lose_then_retry(pair)
+    again = _connect(pair)
+    with pytest.raises(ReceiptChainBroken):
+        _handle(pair, again, again.receipt)
+    assert pair.bob.established() == []

@@ -1,5 +1,6 @@
 """Receipts (DESIGN.md 4): signed by src, epoch-bound, strictly increasing nonces,
-chained; replayed, reordered, wrongly signed or unchained receipts are rejected."""
+chained; replayed, reordered, wrongly signed or unchained receipts are rejected, and
+a receipt after a gap of lost ones resynchronises the chain."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import contextlib
 
 import attrs
 import pytest
-from aura_conformance.variants import SkippingReceiptVerifier
+from aura_conformance.variants import SkippingReceiptVerifier, StrictChainVerifier
 from aura_rendezvous import (
     DecodeError,
     Receipt,
@@ -87,7 +88,7 @@ def broken_chain(v: ReceiptVerifier) -> None:
 
 ATTACKS = [
     (replayed, ReceiptReplayed, "replay"),
-    (reordered, ReceiptChainBroken, "chain"),
+    (reordered, ReceiptReplayed, "replay"),
     (wrong_signer, ReceiptWrongSigner, "signature"),
     (non_member, ReceiptWrongSigner, "signature"),
     (wrong_epoch, ReceiptWrongEpoch, "epoch"),
@@ -128,7 +129,8 @@ def test_rejection_changes_nothing_and_reasons_are_spec_names() -> None:
     r1, r2 = issue(2)
     v = verifier()
     with pytest.raises(ReceiptError):
-        v.accept(r2, 1)
+        v.accept(resign(attrs.evolve(r1, prev_hash=b"\x07" * 32)), 1)
+    assert v.accepted == []
     v.accept(r1, 1)
     v.accept(r2, 1)
     assert {ReceiptReplayed.reason, ReceiptChainBroken.reason, ReceiptWrongEpoch.reason} == {
@@ -251,10 +253,69 @@ def test_verifier_undo_restores_the_last_accepted() -> None:
     token = v.accept(r1, 1)
     v.undo(token)
     assert v.accepted == []
-    with pytest.raises(ReceiptChainBroken):
-        v.check(r2, 1)
+    v.check(r1, 1)  # the next of the chain again (ReceiptReplayed had the undo failed)
     v.accept(r1, 1)
     second = v.accept(r2, 1)
     v.undo(second)
     v.accept(r2, 1)
     assert v.accepted == [r1, r2]
+
+
+# -- lost receipts ----------------------------------------------------------------------
+
+
+def test_a_lost_receipt_does_not_break_the_chain() -> None:
+    """Receipt 1 is lost with its message: receipt 2 resynchronises (its nonce skips one,
+    so its link to the lost receipt is not checked), receipt 3 links to receipt 2 as
+    usual, and receipt 1 arriving late is refused (nonces still strictly increase)."""
+    r1, r2, r3 = issue(3)
+    v = verifier()
+    v.accept(r2, 1)
+    v.accept(r3, 1)
+    assert v.accepted == [r2, r3]
+    with pytest.raises(ReceiptReplayed):
+        v.accept(r1, 1)
+
+
+def test_the_receipt_after_the_last_accepted_must_still_link_to_it() -> None:
+    """Only a gap resynchronises: a receipt that directly follows the last accepted one
+    (or is the first, nonce 1) but links elsewhere is refused."""
+    r1, r2, r3, r4 = issue(4)
+    v = verifier()
+    with pytest.raises(ReceiptChainBroken):
+        v.accept(resign(attrs.evolve(r1, prev_hash=r2.hash())), 1)
+    v.accept(r1, 1)
+    with pytest.raises(ReceiptChainBroken):
+        v.accept(resign(attrs.evolve(r2, prev_hash=GENESIS_HASH)), 1)
+    v.accept(r3, 1)
+    with pytest.raises(ReceiptChainBroken):
+        v.accept(resign(attrs.evolve(r4, prev_hash=r2.hash())), 1)
+    v.accept(r4, 1)
+
+
+def test_a_resynchronising_receipt_is_still_checked() -> None:
+    """A receipt after a gap is still refused if badly signed, of another epoch, for
+    another receiver or of another context; nothing changes."""
+    _, r2 = issue(2)
+    v = ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=BOB)
+    with pytest.raises(ReceiptWrongSigner):
+        v.accept(resign(r2, BOB), 1)
+    with pytest.raises(ReceiptWrongEpoch):
+        v.accept(r2, 2)
+    with pytest.raises(ReceiptWrongDestination):
+        ReceiptVerifier(CTX, MEMBERSHIP.roster, receiver=RELAY).accept(r2, 1)
+    with pytest.raises(ReceiptWrongContext):
+        ReceiptVerifier(OTHER_CTX, MEMBERSHIP.roster).accept(r2, 1)
+    assert v.accepted == []
+    v.accept(r2, 1)
+
+
+def test_strict_chain_verifier_cuts_the_pair_off_after_one_loss() -> None:
+    """Failing counterpart: the old verifier (every receipt links to the last accepted)
+    refuses every receipt after a lost one until the epoch ends."""
+    _, r2, r3 = issue(3)
+    v = StrictChainVerifier(CTX, MEMBERSHIP.roster)
+    for r in (r2, r3):
+        with pytest.raises(ReceiptChainBroken):
+            v.accept(r, 1)
+    assert v.accepted == []

@@ -54,6 +54,7 @@ from aura_conformance.variants._epoch_variants import (
 from aura_conformance.variants._guard_variants import (
     ChainPerSourceIssuer,
     EagerChannelService,
+    StrictChainVerifier,
     endpoint_clock,
 )
 from aura_conformance.variants._relay_variants import (
@@ -91,6 +92,7 @@ __all__ = [
     "RotateInPlaceChannelManager",
     "SelfClaimedSyncService",
     "SkippingReceiptVerifier",
+    "StrictChainVerifier",
     "TimeoutIgnoringHandshaker",
     "UnboundedLamportJournal",
     "UnboundedLamportService",

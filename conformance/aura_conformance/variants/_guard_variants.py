@@ -9,6 +9,10 @@
   starting the handshake (and advancing the handshake clock) while the outcome
   is being prepared, before anything is charged, so a denied or rolled-back
   outcome keeps it (GuardChain ``GCChannelStateAtomic``).
+- :class:`StrictChainVerifier`: the receipt verifier as it was, requiring every
+  receipt to link to the last accepted one, so after one lost message (and its
+  receipt) every later receipt of the pair is ``ReceiptChainBroken`` until the
+  epoch ends (GuardChain ``GCReceiptResumesAfterLoss``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from aura_rendezvous.core import (
     ContextId,
     ContextMembership,
     LocalProtocolError,
+    ReceiptChainBroken,
     ValueRangeError,
     check_u32,
     check_u64,
@@ -31,13 +36,14 @@ from aura_rendezvous.guard import (
     EffectCommand,
     Receipt,
     ReceiptToken,
+    ReceiptVerifier,
     chain_hash,
     check_operation,
     encode_signed,
     receipt_body,
 )
 
-__all__ = ["ChainPerSourceIssuer", "EagerChannelService", "endpoint_clock"]
+__all__ = ["ChainPerSourceIssuer", "EagerChannelService", "StrictChainVerifier", "endpoint_clock"]
 
 
 class ChainPerSourceIssuer:
@@ -106,3 +112,15 @@ class EagerChannelService:
 def endpoint_clock(endpoint: ChannelEndpoint) -> int:
     """The timestamp of the endpoint's last started handshake (its handshake clock)."""
     return endpoint._last_timestamp  # the clock has no public reader
+
+
+class StrictChainVerifier(ReceiptVerifier):
+    """Every receipt must link to the last accepted one of its stream, even after a
+    nonce gap: a lost receipt is never accepted, so the sender's next ones never link."""
+
+    def check(self, receipt: Receipt, current_epoch: int) -> None:
+        super().check(receipt, current_epoch)
+        previous = self._last.get((receipt.src, receipt.epoch))
+        expected = previous[1] if previous is not None else GENESIS_HASH
+        if receipt.prev_hash != expected:
+            raise ReceiptChainBroken("receipt does not link to the last accepted one")

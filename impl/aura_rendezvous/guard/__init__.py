@@ -67,6 +67,7 @@ from aura_rendezvous.guard._receipt_chain import (
     ReceiptToken,
     ReceiptVerifier,
     attach_receipts,
+    link_required,
     nonce_accepts,
 )
 
@@ -126,6 +127,7 @@ __all__ = [
     "evaluate_guards",
     "is_channel_effect",
     "is_send",
+    "link_required",
     "nonce_accepts",
     "receipt_body",
 ]

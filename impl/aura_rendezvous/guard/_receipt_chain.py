@@ -6,9 +6,15 @@ of the same stream (the genesis link is 32 zero bytes): every receiver sees a
 whole chain, never a link to a receipt sent to someone else (the GuardChain
 spec's ``GCReceiptVerifiable``). A :class:`ReceiptVerifier` (the receiver
 ``dst``) accepts a receipt only if it is addressed to it, signed by ``src``'s
-roster key, belongs to the current epoch and context, has a nonce greater
-than the last accepted one and links to that one; each rejection is its own
-typed error whose ``reason`` is the GuardChain spec's invariant name.
+roster key, belongs to the current epoch and context and has a nonce greater
+than the last accepted one; a receipt whose nonce directly follows the last
+accepted one (or is the first, nonce 1) must also link to it. A nonce gap
+means the receipts in between were lost with their messages (dropped on the
+network, or refused after the receipt check): the receipt after the gap is
+accepted as a resynchronisation, its link unchecked, so one lost message does
+not cut the pair off for the rest of the epoch (the spec's
+``GCReceiptResumesAfterLoss``). Each rejection is its own typed error whose
+``reason`` is the GuardChain spec's invariant name.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ __all__ = [
     "ReceiptToken",
     "ReceiptVerifier",
     "attach_receipts",
+    "link_required",
     "nonce_accepts",
 ]
 
@@ -62,6 +69,12 @@ GENESIS_HASH = bytes(32)
 def nonce_accepts(last: int | None, nonce: int) -> bool:
     """DESIGN.md 4: the first receipt, or a nonce strictly above the last accepted."""
     return last is None or nonce > last
+
+
+def link_required(last: int | None, nonce: int) -> bool:
+    """Whether a receipt with ``nonce`` must link to the last accepted one: only if it
+    directly follows it (nonce 1 links to the genesis); after a gap it resynchronises."""
+    return nonce == (0 if last is None else last) + 1
 
 
 StreamKey = tuple[ContextId, int, AuthorityId]
@@ -154,7 +167,8 @@ class ReceiptIssuer:
 
 
 class ReceiptVerifier:
-    """The receiving side of one context: accepts each src's receipts in chain order.
+    """The receiving side of one context: accepts each src's receipts in chain order,
+    resynchronising after a gap of lost ones.
 
     ``receiver`` is the authority whose receipts these are; when given, a
     receipt addressed to anyone else is refused (its chain is not ours).
@@ -188,7 +202,7 @@ class ReceiptVerifier:
         if not nonce_accepts(last_nonce, receipt.nonce):
             raise ReceiptReplayed(f"nonce {receipt.nonce} not above {last_nonce}")
         expected = previous[1] if previous is not None else GENESIS_HASH
-        if receipt.prev_hash != expected:
+        if link_required(last_nonce, receipt.nonce) and receipt.prev_hash != expected:
             raise ReceiptChainBroken("receipt does not link to the last accepted one")
 
     def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
