@@ -58,7 +58,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_ConfirmNotRelayed,
     \* @type: Bool;
-    BUG_RefreshIgnoresEpoch
+    BUG_RefreshIgnoresEpoch,
+    \* @type: Bool;
+    BUG_RelayForwardsReplay
 
 VARIABLES
     \* @type: Int;
@@ -115,4 +117,5 @@ CInit ==
     /\ BUG_RelayForwardsJunk = FALSE
     /\ BUG_ConfirmNotRelayed = FALSE
     /\ BUG_RefreshIgnoresEpoch = FALSE
+    /\ BUG_RelayForwardsReplay = FALSE
 =============================================================================

@@ -60,7 +60,8 @@ CONSTANTS
     BUG_NoRosterCheck,       \* the responder accepts a non-member's msg 1
     BUG_RelayForwardsJunk,   \* the relay charges for and forwards a non-protocol envelope
     BUG_ConfirmNotRelayed,   \* the confirmation of a relayed handshake bypasses the relay
-    BUG_RefreshIgnoresEpoch  \* needs_refresh ignores the epoch of the own descriptor
+    BUG_RefreshIgnoresEpoch, \* needs_refresh ignores the epoch of the own descriptor
+    BUG_RelayForwardsReplay  \* the relay forwards (and is charged for) an envelope again
 
 Peers == {Ini, Resp}
 Auth == {Ini, Resp, Relay}
@@ -284,7 +285,10 @@ PrepareEstablishChannel(c, path) ==
 (***************************************************************************)
 (* RelayForward(m): the relay forwards an opaque envelope to its final     *)
 (* destination (RelayForward / RelayComplete, cost 1 to the relay).        *)
-(* Enabled iff not forwarded yet; an envelope that is not a protocol       *)
+(* Enabled iff not forwarded yet: the relay remembers what it forwarded   *)
+(* and refuses a replayed envelope before the charge (under               *)
+(* BUG_RelayForwardsReplay it forwards it, and pays, again: the net is a   *)
+(* set, so only the charge shows it); an envelope that is not a protocol   *)
 (* message between two distinct members is refused before anything is     *)
 (* charged; without relay:forward or budget for the context the relay     *)
 (* drops it, sending nothing.                                              *)
@@ -293,7 +297,7 @@ RVWellFormed(m) == m.type \in RVProtocolTypes /\ m.src # m.to /\ {m.src, m.to} \
 
 RelayForward(m) ==
     /\ m.dst = Relay
-    /\ [m EXCEPT !.dst = m.to] \notin net
+    /\ BUG_RelayForwardsReplay \/ [m EXCEPT !.dst = m.to] \notin net
     /\ IF ~BUG_RelayForwardsJunk /\ ~RVWellFormed(m) THEN RVDeny("Malformed") ELSE
        IF (BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx) /\ RVBudgetOK(m.ctx, Relay, ForwardCost)
          THEN /\ spent' = RVCharge(m.ctx, Relay, ForwardCost)
@@ -564,10 +568,25 @@ RVRelayedEndToEnd ==
 (***************************************************************************)
 RVRefreshAfterRotation == \A c \in Ctx : RVOwnStale(c) => RVNeedsRefresh(c)
 
+\* The envelopes the relay delivered in c (each with its copy at the relay).
+RVRelayForwards(c) ==
+    {m \in net : m.ctx = c /\ m.path = "relay" /\ m.dst # Relay
+                 /\ [m EXCEPT !.dst = Relay] \in net}
+
+(***************************************************************************)
+(* RVRelayForwardsOnce: the relay forwards an envelope once and is charged *)
+(* once for it: in no epoch does it spend more than ForwardCost per        *)
+(* envelope it delivered in the context; a replayed envelope is refused    *)
+(* before the charge (seed 5.2, DESIGN.md 4 and 6).                        *)
+(***************************************************************************)
+RVRelayForwardsOnce ==
+    \A c \in Ctx : \A e \in RVEpochs :
+        spent[c][Relay][e] <= ForwardCost * Cardinality(RVRelayForwards(c))
+
 THEOREM RVSpec => [](RVTypeOK /\ RVNoMessageOnDeny /\ RVChannelContextBound
                      /\ RVBudgetWithinLimit /\ RVReplayRejected /\ RVEstablishedAfterConfirm
                      /\ RVConnectWithValidDescriptor /\ RVNoStaleActive
                      /\ RVRelayAuthorized /\ RVMembersOnly
                      /\ RVRelayForwardsOnlyProtocol /\ RVRelayedEndToEnd
-                     /\ RVRefreshAfterRotation)
+                     /\ RVRefreshAfterRotation /\ RVRelayForwardsOnce)
 =============================================================================
