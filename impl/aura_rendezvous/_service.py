@@ -726,9 +726,13 @@ class RendezvousService:
         (``_relay_path.check_relayable``); a relay without ``relay:forward`` for
         the context, or endpoints off its roster, drops it (a deny). ``receipt``
         is the sender's receipt that came with the envelope (checked as on the
-        direct path, recorded only if the forward commits).
+        direct path, recorded only if the forward commits); message 1 and message
+        2 are paid for, so without it they raise :class:`MissingReceipt`.
         """
-        check_relayable(envelope, self.authority_id)
+        kind = check_relayable(envelope, self.authority_id)
+        # Message 1 and message 2 are paid by their sender; the key confirmation
+        # and transport messages cost nothing and carry no receipt.
+        paid_by_src = kind in (MessageType.HandshakeInit, MessageType.HandshakeResponse)
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling.check(
@@ -736,7 +740,9 @@ class RendezvousService:
             )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, envelope.context_id, envelope.src, receipt)
+            paid = self._accept_receipt(
+                snapshot, envelope.context_id, envelope.src, receipt, required=paid_by_src
+            )
             return GuardOutcome.allow(
                 [
                     charge,
@@ -770,8 +776,7 @@ class RendezvousService:
 
         ``receipt`` is the relay's receipt for the forward that brought the
         envelope: every forward is paid, so every one is checked and recorded
-        here, or the relay's next receipt to us would not link to the last one
-        we accepted.
+        here (:class:`MissingReceipt` without it, nothing changed).
         """
         kind = self._relayed_kind(envelope)
         if kind is MessageType.HandshakeInit:
@@ -782,7 +787,7 @@ class RendezvousService:
             return self.prepare_relay_complete(
                 snapshot, relay, envelope, now_ms=now_ms, receipt=receipt
             )
-        paid = self._accept_receipt(snapshot, envelope.context_id, relay, receipt)
+        paid = self._accept_receipt(snapshot, envelope.context_id, relay, receipt, required=True)
         if not self._is_data(envelope):
             outcome = self.prepare_handle_handshake(
                 snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
@@ -837,7 +842,7 @@ class RendezvousService:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, relay, receipt)
+            paid = self._accept_receipt(snapshot, context_id, relay, receipt, required=True)
             channel, reply = self.channel_endpoint.prepare_accept(
                 membership, snapshot.epoch, initiator, envelope.payload, psk=psk, now_ms=now_ms
             )
@@ -877,7 +882,7 @@ class RendezvousService:
             membership = self._coupling.check(snapshot, context_id, responder, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, relay, receipt)
+            paid = self._accept_receipt(snapshot, context_id, relay, receipt, required=True)
             pending, channel, confirmation = self.channel_endpoint.prepare_finish(
                 context_id, snapshot.epoch, responder, envelope.payload, now_ms
             )

@@ -189,7 +189,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
         )
     )
     before = spent(relay)
-    forward = w.forward(RELAY, request.envelope)
+    forward = w.forward(RELAY, request.envelope, request.receipt)
     assert forward is not None and forward.to == BOB_ID
     monitor.observe(
         MessageEvent("Relay", "Responder", "RelayForward", CAP_RELAY_FORWARD, spent(relay) - before)
@@ -205,7 +205,7 @@ def test_relayed_handshake_follows_choreography_and_confirms() -> None:
         )
     )
     before = spent(relay)
-    complete = w.forward(RELAY, response.envelope)
+    complete = w.forward(RELAY, response.envelope, response.receipt)
     assert complete is not None and complete.to == ALICE_ID
     monitor.observe(
         MessageEvent(
@@ -283,7 +283,8 @@ def test_unusable_first_relay_is_skipped_and_failed_one_excluded() -> None:
     w.relays[RELAY].capabilities = frozenset()
     first = w.request()
     assert first.relay == RELAY
-    assert w.forward(RELAY, first.envelope) is None  # dropped: nothing sent, nothing charged
+    # Dropped: nothing sent, nothing charged.
+    assert w.forward(RELAY, first.envelope, first.receipt) is None
     assert w.relays[RELAY].budget.spent(CTX, RELAY, EPOCH) == 0
 
     second = w.request(exclude=(RELAY,))
@@ -314,7 +315,7 @@ def test_first_relay_only_never_reaches_a_peer_behind_its_second_relay() -> None
     for _ in range(3):
         request = w.request(exclude=(RELAY,))
         assert request.relay == RELAY
-        assert w.forward(RELAY, request.envelope) is None
+        assert w.forward(RELAY, request.envelope, request.receipt) is None
     assert w.bob.established() == []
 
 

@@ -8,6 +8,7 @@ import pytest
 from aura_conformance.variants import JunkForwardingRelayService
 from aura_rendezvous import (
     CAP_RELAY_FORWARD,
+    CONNECT_RELAY_COST,
     RELAY_FORWARD_COST,
     DecodeError,
     DenyReason,
@@ -24,7 +25,7 @@ from aura_rendezvous._relay_path import (
     check_relayable,
 )
 from aura_rendezvous.channels import WIRE_VERSION
-from aura_rendezvous.core import MAX_RELAY_PAYLOAD, MalformedEnvelope
+from aura_rendezvous.core import MAX_RELAY_PAYLOAD, MalformedEnvelope, MissingReceipt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,20 +72,27 @@ def _relay_world() -> tuple[Node, Node]:
     return alice, bob
 
 
-def _genuine_envelopes() -> dict[str, RelayEnvelope]:
-    """A real message 1, message 2 and key confirmation, as the relay sees them."""
+def _genuine_hops() -> dict[str, tuple[RelayEnvelope, bytes | None]]:
+    """A real message 1, message 2 and key confirmation, as the relay sees them, each
+    with the sender's receipt to the relay that travels with it (the confirmation is
+    unpaid and carries none)."""
     alice, bob = _relay_world()
     alice.run(alice.service.prepare_relay_request(alice.snapshot(), CTX, BOB, PSK1, now_ms=1))
     [request] = alice.take_sent()
-    assert isinstance(request, SendRelayRequest)
+    assert isinstance(request, SendRelayRequest) and request.receipt
     msg1 = request.envelope.payload
     msg2 = bob.endpoint.accept(MEMBERSHIP, 1, ALICE, msg1, psk=PSK1, now_ms=1)
+    bob_receipt, _ = bob.issuer.issue("relay_response", CTX, RELAY, 1, CONNECT_RELAY_COST)
     _, confirmation = alice.endpoint.finish(CTX, 1, BOB, msg2, 1)
     return {
-        "message 1": request.envelope,
-        "message 2": RelayEnvelope(CTX, BOB, ALICE, msg2),
-        "confirmation": RelayEnvelope(CTX, ALICE, BOB, confirmation),
+        "message 1": (request.envelope, request.receipt),
+        "message 2": (RelayEnvelope(CTX, BOB, ALICE, msg2), bob_receipt.encode()),
+        "confirmation": (RelayEnvelope(CTX, ALICE, BOB, confirmation), None),
     }
+
+
+def _genuine_envelopes() -> dict[str, RelayEnvelope]:
+    return {name: envelope for name, (envelope, _) in _genuine_hops().items()}
 
 
 def _assert_refused(relay: Node, envelope: RelayEnvelope) -> None:
@@ -101,9 +109,10 @@ def test_relay_forwards_each_genuine_protocol_message_once_charged() -> None:
     """The three kinds a relay carries (message 1, message 2, a transport message) are
     forwarded, each for RELAY_FORWARD_COST of the relay's budget."""
     relay = Node(RELAY)
-    for name, envelope in _genuine_envelopes().items():
+    for name, (envelope, receipt) in _genuine_hops().items():
         before = relay.budget.spent(CTX, RELAY, 1)
-        result = relay.run(relay.service.prepare_relay_forward(relay.snapshot(), envelope))
+        outcome = relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+        result = relay.run(outcome)
         [forward] = result.sent
         assert isinstance(forward, ForwardRelayEnvelope), name
         assert (forward.to, forward.envelope) == (envelope.dst, envelope), name
@@ -112,6 +121,54 @@ def test_relay_forwards_each_genuine_protocol_message_once_charged() -> None:
         HANDSHAKE_INIT_LEN,
         HANDSHAKE_RESPONSE_LEN,
     )
+
+
+def _state(node: Node) -> object:
+    verifier = node.service.receipt_verifiers[CTX]
+    return (
+        node.budget.spent(CTX, node.id, 1),
+        node.service.journal(CTX).state(),
+        tuple(verifier.accepted),
+        tuple(node.issuer.issued),
+        tuple(node.outbox),
+    )
+
+
+@pytest.mark.parametrize("name", ["message 1", "message 2"])
+def test_relay_refuses_a_paid_envelope_without_its_receipt(name: str) -> None:
+    """Message 1 and message 2 are paid by their sender: without the receipt that pays
+    for them the relay refuses them with MissingReceipt (GCReceiptVerifiable) and
+    changes nothing: no charge, fact, receipt accepted or issued, or packet."""
+    relay = Node(RELAY)
+    envelope, receipt = _genuine_hops()[name]
+    before = _state(relay)
+    for missing in (None, b""):
+        with pytest.raises(MissingReceipt) as info:
+            relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=missing)
+        assert info.value.reason == "GCReceiptVerifiable"
+        assert _state(relay) == before
+    relay.run(relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt))
+    assert _state(relay) != before  # with its receipt, the same envelope goes through
+
+
+def test_receiver_refuses_a_relayed_envelope_without_the_relays_receipt() -> None:
+    """Every forward is paid by the relay: Bob refuses a forwarded message 1 that came
+    without the relay's receipt (MissingReceipt), changing nothing; with it, he answers."""
+    relay, bob = Node(RELAY), Node(BOB)
+    envelope, receipt = _genuine_hops()["message 1"]
+    [forward] = relay.run(
+        relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+    ).sent
+    assert isinstance(forward, ForwardRelayEnvelope) and forward.receipt
+    before = _state(bob)
+    with pytest.raises(MissingReceipt):
+        bob.service.prepare_handle_relayed(bob.snapshot(), RELAY, envelope, PSK1, now_ms=1)
+    assert _state(bob) == before
+    outcome = bob.service.prepare_handle_relayed(
+        bob.snapshot(), RELAY, envelope, PSK1, now_ms=1, receipt=forward.receipt
+    )
+    bob.run(outcome)
+    assert [(r.src, r.dst) for r in bob.service.receipt_verifiers[CTX].accepted] == [(RELAY, BOB)]
 
 
 def _malformed() -> dict[str, RelayEnvelope]:

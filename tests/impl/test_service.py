@@ -312,15 +312,22 @@ def test_relayed_round_trip() -> None:
     (request,) = alice.outbox
     assert isinstance(request, SendRelayRequest) and request.relay == RELAY
     envelope = RelayEnvelope.decode(request.envelope.encode())
-    assert relay.interpreter.execute(
-        relay.service.prepare_relay_forward(relay.snapshot(), envelope)
-    ).sent == (ForwardRelayEnvelope(BOB, envelope, receipt=relay.issuer.issued[-1].encode()),)
-    out = bob.service.prepare_relay_response(bob.snapshot(), RELAY, envelope, PSK1, now_ms=1)
+    forward = relay.service.prepare_relay_forward(
+        relay.snapshot(), envelope, receipt=request.receipt
+    )
+    assert relay.interpreter.execute(forward).status is ExecutionStatus.Committed
+    forward_receipt = relay.issuer.issued[-1].encode()  # the relay's receipt to BOB
+    assert relay.outbox[-1] == ForwardRelayEnvelope(BOB, envelope, receipt=forward_receipt)
+    out = bob.service.prepare_relay_response(
+        bob.snapshot(), RELAY, envelope, PSK1, now_ms=1, receipt=forward_receipt
+    )
     assert bob.interpreter.execute(out).status is ExecutionStatus.Committed
     response = bob.outbox[-1]
     assert isinstance(response, SendRelayResponse) and response.envelope.dst == ALICE
     relay.interpreter.execute(
-        relay.service.prepare_relay_forward(relay.snapshot(), response.envelope)
+        relay.service.prepare_relay_forward(
+            relay.snapshot(), response.envelope, receipt=response.receipt
+        )
     )
     receipt = relay.issuer.issued[-1].encode()  # the relay's receipt to ALICE travels along
     assert relay.outbox[-1] == ForwardRelayEnvelope(ALICE, response.envelope, receipt=receipt)

@@ -160,6 +160,7 @@ def _node(
         ReceiptIssuer(keys),
         outbox.append,
         channels=service.channel_endpoint,
+        verifiers=service.receipt_verifiers,
     )
     return _Node(service, budget, interpreter, outbox, caps)
 
@@ -177,6 +178,8 @@ class RelayWorld:
             RELAY: _node(RELAY, variant.relay, self.membership, frozenset({CAP_RELAY_FORWARD})),
         }
         self.msgs: dict[MessageKey, RelayEnvelope] = {}
+        # The receipt that paid for each envelope's hop (empty for an unpaid one).
+        self.receipts: dict[MessageKey, bytes] = {}
         self.next_id = 1
         self._publish()
 
@@ -223,6 +226,7 @@ class RelayWorld:
             hs_id,
         )
         self.msgs[key] = envelope
+        self.receipts[key] = effect.receipt
         return key
 
     def _sent(self, sender: str, outcome: GuardOutcome, hs_id: int) -> str:
@@ -251,7 +255,9 @@ class RelayWorld:
     def relay_forward(self, key: MessageKey) -> str:
         relay = self.nodes[RELAY]
         try:
-            outcome = relay.service.prepare_relay_forward(relay.snapshot(), self.msgs[key])
+            outcome = relay.service.prepare_relay_forward(
+                relay.snapshot(), self.msgs[key], receipt=self.receipts.get(key) or None
+            )
         except RemoteProtocolError as exc:
             return f"relay refused: {type(exc).__name__} ({exc.reason})"
         return self._sent(RELAY, outcome, key[4])
@@ -265,7 +271,12 @@ class RelayWorld:
         node = self.nodes[to]
         try:
             outcome = node.service.prepare_handle_relayed(
-                node.snapshot(), _IDS[RELAY], self.msgs[key], self.psk, now_ms=hs_id
+                node.snapshot(),
+                _IDS[RELAY],
+                self.msgs[key],
+                self.psk,
+                now_ms=hs_id,
+                receipt=self.receipts.get(key) or None,
             )
         except RemoteProtocolError as exc:
             return f"{to} rejected: {type(exc).__name__} ({exc.reason})"
