@@ -23,9 +23,20 @@ class Stage:
 
 
 def _spec_check() -> StageResult:
-    from aura_model.spec_check import stage_spec_check
+    """spec/'s models, then the relay sub-spec of the relay conformance harness
+    (``RelayConformance.tla`` instantiates Rendezvous.tla and has models of its own)."""
+    from aura_conformance.relay import check_relay_spec
+    from aura_model.spec_check import SpecCheckError, stage_spec_check
+    from aura_model.stages import Status
 
-    return stage_spec_check()
+    result = stage_spec_check()
+    try:
+        relay = check_relay_spec()
+    except SpecCheckError as exc:
+        return attrs.evolve(result, status=Status.FAIL, detail=f"{result.detail}; relay: {exc}")
+    statuses = {result.status, relay.status()}
+    status = next((s for s in (Status.FAIL, Status.SKIPPED) if s in statuses), Status.PASS)
+    return attrs.evolve(result, status=status, detail=f"{result.detail}; relay: {relay.detail()}")
 
 
 def _z3_prove() -> StageResult:

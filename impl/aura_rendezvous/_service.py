@@ -40,6 +40,7 @@ from aura_rendezvous.core import (
     ContextMembership,
     ContextMismatchError,
     DecodeError,
+    ForwardedEnvelopes,
     LocalProtocolError,
     MalformedEnvelope,
     MissingReceipt,
@@ -140,6 +141,8 @@ class RendezvousService:
             c: ReceiptVerifier(c, m.roster, receiver=authority_id)
             for c, m in self._memberships.items()
         }
+        # As a relay: what it forwarded, so a replay is refused before the charge.
+        self.forwarded = ForwardedEnvelopes()
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -728,8 +731,16 @@ class RendezvousService:
         is the sender's receipt that came with the envelope (checked as on the
         direct path, recorded only if the forward commits); message 1 and message
         2 are paid for, so without it they raise :class:`MissingReceipt`.
+
+        An envelope this relay already forwarded in the snapshot's epoch raises
+        :class:`ReplayedEnvelope`, also before anything is charged
+        (``RVRelayForwardsOnce``); an allowed forward is remembered here, when it
+        is prepared: an envelope is of use once end to end (its receiver's replay
+        guard and nonce window refuse a second copy), so remembering one whose
+        forward then rolls back loses nothing genuine.
         """
         kind = check_relayable(envelope, self.authority_id)
+        self.forwarded.check(envelope, snapshot.epoch)
         # Message 1 and message 2 are paid by their sender; the key confirmation
         # and transport messages cost nothing and carry no receipt.
         paid_by_src = kind in (MessageType.HandshakeInit, MessageType.HandshakeResponse)
@@ -752,7 +763,10 @@ class RendezvousService:
                 ]
             )
 
-        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+        outcome = evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+        if outcome.is_allowed():
+            self.forwarded.remember(envelope, snapshot.epoch)
+        return outcome
 
     def prepare_handle_relayed(
         self,

@@ -74,9 +74,11 @@ def test_reference_passes_the_relay_scenarios_and_random_runs() -> None:
 
 @pytest.mark.parametrize("variant", [v for v in RELAY_VARIANTS if v != "ref"])
 def test_old_relay_behaviour_is_rejected_naming_the_invariant(variant: str) -> None:
-    """The relay that charged for and forwarded junk (RVRelayForwardsOnlyProtocol) and
-    the initiator that sent a relayed handshake's key confirmation directly
-    (RVRelayedEndToEnd) are each rejected, and the failure names the invariant."""
+    """The relay that charged for and forwarded junk (RVRelayForwardsOnlyProtocol), the
+    initiator that sent a relayed handshake's key confirmation directly
+    (RVRelayedEndToEnd), the initiator that tried only the first relay hint
+    (RVRelayFallback) and the relay that forwarded, and paid for, a replayed envelope
+    again (RVRelayForwardsOnce) are each rejected, and the failure names the invariant."""
     breaks = RELAY_VARIANTS[variant].breaks
     assert breaks is not None
     failures = [f for _, f in run_relay_scenarios(RelayBackend(variant)) if f is not None]
@@ -101,6 +103,46 @@ def test_the_invariants_judge_forwarded_junk_and_direct_confirmations() -> None:
     direct = {**state, "net": frozenset({message_record(("Confirm", "a1", "a2", "a2", 1))})}
     assert checker.violated(direct) == ["RVRelayedEndToEnd"]
     assert checker.violated(state) == []
+
+
+def test_the_invariants_judge_a_skipped_relay_and_a_second_charge() -> None:
+    """A connect that spent its handshake id without reaching a usable relay breaks
+    RVRelayFallback; a relay that spent twice for one delivered envelope breaks
+    RVRelayForwardsOnce; one charge per delivered envelope does not."""
+    from aura_conformance.relay import message_record
+    from aura_model.tla import ModelValue
+    from aura_model.tla import values as V
+
+    checker = relay_checker()
+    state = project_relay(RelayWorld(RELAY_VARIANTS["ref"]))
+    assert checker.violated({**state, "nextId": 2}) == ["RVRelayFallback"]
+    at_relay = message_record(("Confirm", "a1", "r1", "a2", 1))
+    delivered = message_record(("Confirm", "a1", "a2", "a2", 1))
+    sent = message_record(("Init", "a1", "r1", "a2", 1))
+    net = frozenset({sent, at_relay, delivered})
+    once = {**state, "net": net, "nextId": 2, "spent": V.fn({ModelValue("c1"): 1})}
+    assert checker.violated(once) == []
+    twice = {**once, "spent": V.fn({ModelValue("c1"): 2})}
+    assert checker.violated(twice) == ["RVRelayForwardsOnce"]
+
+
+def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
+    """The spec-check stage's run on RelayConformance.tla's models: the ok model passes
+    and the first-relay-only model violates RVRelayFallback, TLC and the embedded
+    checker agreeing (SKIPPED, never a pass, without TLC)."""
+    from aura_conformance.relay import check_relay_spec
+    from aura_model.stages import Status
+
+    lines: list[str] = []
+    report = check_relay_spec(lines.append)
+    if report.skipped:
+        pytest.skip(report.skipped)
+    assert report.status() is Status.PASS, report.detail()
+    met = {o.case.cfg.name: o for o in report.models}
+    assert set(met) == {"MC_RelayConformance.cfg", "MC_RelayConformance_bad_RVRelayFallback.cfg"}
+    bad = met["MC_RelayConformance_bad_RVRelayFallback.cfg"]
+    assert bad.tlc is not None and bad.tlc.violated == "RVRelayFallback"
+    assert bad.embedded.violated == "RVRelayFallback"
 
 
 def test_unknown_variant_is_refused() -> None:

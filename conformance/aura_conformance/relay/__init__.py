@@ -10,7 +10,7 @@ its invariants from Rendezvous.tla by INSTANCE).
 """
 
 from aura_conformance.relay.backends import ACTION_TABLE, RelayBackend
-from aura_conformance.relay.checker import relay_checker
+from aura_conformance.relay.checker import check_relay_spec, relay_checker
 from aura_conformance.relay.machine import (
     RELAY_SCENARIOS,
     RelayPathMachine,
@@ -34,6 +34,7 @@ __all__ = [
     "RelayPathMachine",
     "RelayVariant",
     "RelayWorld",
+    "check_relay_spec",
     "message_key",
     "message_record",
     "project_relay",

@@ -48,6 +48,9 @@ ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     "ProcessResponse": deliver,
     "KeyConfirm": deliver,
     "InjectJunk": inject_junk,
+    # The attacker hands the relay an envelope it already forwarded: to the spec,
+    # a RelayForward of that envelope (enabled only under BUG_RelayForwardsReplay).
+    "ReplayEnvelope": relay_forward,
 }
 
 

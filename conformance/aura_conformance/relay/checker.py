@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from aura_model.spec_check import SpecCheckReport, run_spec_check
 from aura_model.specs import module_path
 from aura_model.tla import load_model
 
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.relay.mapping import RELAY_PATH
 
-__all__ = ["relay_checker"]
+__all__ = ["check_relay_spec", "relay_checker", "relay_spec_folder"]
+
+_TLA = Path(__file__).resolve().parent / "tla"
+
+
+@contextmanager
+def relay_spec_folder() -> Iterator[Path]:
+    """A temporary folder with ``RelayConformance.tla``, the modules it instantiates
+    and its models side by side (copied: SANY and TLC resolve ``INSTANCE`` next to
+    the root module's real path, so a link would not do)."""
+    with tempfile.TemporaryDirectory(prefix="aura-relay-spec-") as name:
+        folder = Path(name)
+        sources = [module_path("Rendezvous"), module_path("DescriptorValidity")]
+        sources += [_TLA / "RelayConformance.tla", *sorted(_TLA.glob("MC_*.cfg"))]
+        for path in sources:
+            shutil.copyfile(path, folder / path.name)
+        yield folder
+
+
+def check_relay_spec(emit: Callable[[str], None] = print) -> SpecCheckReport:
+    """The spec-check stage's run (SANY, TLC and the embedded checker agree, each
+    model as its ``expect`` line says) on the relay sub-spec's models."""
+    with relay_spec_folder() as folder:
+        return run_spec_check(folder, emit)
 
 
 @cache
@@ -24,7 +51,7 @@ def relay_checker() -> SpecChecker:
     the root one, so all three are linked (not copied) into a temporary folder,
     removed once the model is loaded.
     """
-    here = Path(__file__).resolve().parent / "tla"
+    here = _TLA
     with tempfile.TemporaryDirectory(prefix="aura-conformance-") as name:
         folder = Path(name)
         for module in ("Rendezvous", "DescriptorValidity"):

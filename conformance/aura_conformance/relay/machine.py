@@ -5,9 +5,9 @@ projected (:func:`project_relay`) and the step validated against the relay
 path of Rendezvous.tla; its invariants (``RVRelayForwardsOnlyProtocol``,
 ``RVRelayedEndToEnd``) are checked on every state.
 
-The relay keeps no memory of what it forwarded, so the harness hands it each
-envelope once (the spec's ``RelayForward`` is enabled once per envelope); a
-duplicate on the wire is the network's, not the relay's.
+The relay forwards an envelope once (the spec's ``RelayForward`` is enabled
+once per envelope): the attacker's ``ReplayEnvelope`` hands it one it already
+forwarded, which it must refuse before paying again (``RVRelayForwardsOnce``).
 """
 
 from __future__ import annotations
@@ -67,6 +67,15 @@ class RelayPathMachine(CountingMachine):
 
         return self._net(waiting)
 
+    def forwarded(self) -> list[Any]:
+        """Envelopes the relay already forwarded (their copy at the relay)."""
+        net = self.state["net"]
+
+        def done(d: Any) -> bool:
+            return d["dst"] == _RELAY and V.record(**{**d, "dst": d["to"]}) in net
+
+        return self._net(done)
+
     def arrived(self, kind: str) -> list[Any]:
         """Envelopes of ``kind`` at their final destination."""
         return self._net(lambda d: d["type"] == kind and d["dst"] == d["to"])
@@ -111,6 +120,12 @@ class RelayPathMachine(CountingMachine):
     def InjectJunk(self) -> None:
         self._step("InjectJunk", {})
 
+    @precondition(lambda self: bool(self.forwarded()))
+    @rule(i=st.integers(0, 7))
+    def ReplayEnvelope(self, i: int) -> None:
+        msgs = self.forwarded()
+        self._step("ReplayEnvelope", {"m": msgs[i % len(msgs)]})
+
 
 def _make(backend: RelayBackend) -> type[RelayPathMachine]:
     return type(
@@ -147,10 +162,18 @@ def _two_handshakes(m: RelayPathMachine) -> None:
     _handshake(m)
 
 
+def _replayed(m: RelayPathMachine) -> None:
+    """A handshake, then each envelope the relay forwarded handed to it again."""
+    _handshake(m)
+    for envelope in m.forwarded():
+        m._step("ReplayEnvelope", {"m": envelope})
+
+
 RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "relayed-handshake": _handshake,
     "junk-at-the-relay": _junk,
     "two-handshakes": _two_handshakes,
+    "replayed-envelopes": _replayed,
 }
 
 

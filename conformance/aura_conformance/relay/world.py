@@ -1,12 +1,13 @@
 """The relay world: three services of the reference implementation on one context.
 
 Ini (``a1``) connects to Resp (``a2``) through the relay ``r1``, which Resp's
-descriptor names in a ``WebSocketRelay`` hint. Each authority has its own
-service, flow budget store, receipt issuer and interpreter (whose channel port
-is its service's endpoint); every envelope is real: Noise IKpsk2 messages, the
-key confirmation sealed by the channel layer, and the relay's guard chain. The
-network is the harness: it hands any envelope that was sent to the step that
-consumes it.
+descriptor names in its second ``WebSocketRelay`` hint: the first names ``eve``,
+no member of the context, so Ini must skip it (RelayConformance.tla's ``Hints``).
+Each authority has its own service, flow budget store, receipt issuer and
+interpreter (whose channel port is its service's endpoint); every envelope is
+real: Noise IKpsk2 messages, the key confirmation sealed by the channel layer,
+and the relay's guard chain. The network is the harness: it hands any envelope
+that was sent to the step that consumes it.
 
 Every send is recorded under its Rendezvous.tla message record (type, source,
 hop, final destination, handshake id); the record's type is read from the
@@ -54,13 +55,19 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import MessageType, message_type
 
-from aura_conformance.variants import DirectConfirmationService, JunkForwardingRelayService
+from aura_conformance.variants import (
+    DirectConfirmationService,
+    FirstRelayOnlyService,
+    JunkForwardingRelayService,
+    ReplayForwardingRelayService,
+)
 
 __all__ = [
     "CTX",
     "INI",
     "LIMIT",
     "MAX_HS",
+    "OUTSIDER",
     "RELAY",
     "RELAY_VARIANTS",
     "RESP",
@@ -71,6 +78,7 @@ __all__ = [
 
 # The constants of relay/tla/MC_RelayConformance.cfg; the world is built to match them.
 INI, RESP, RELAY, CTX = "a1", "a2", "r1", "c1"
+OUTSIDER = "eve"  # the first relay hint of Resp's descriptor: no member
 LIMIT = 8
 MAX_HS = 2
 _EPOCH = 1  # the implementation's epoch; the relay path of the spec has one (0)
@@ -78,7 +86,7 @@ _EPOCH = 1  # the implementation's epoch; the relay path of the spec has one (0)
 # (type, src, dst, to, id): a Rendezvous.tla message record of the relay path.
 MessageKey = tuple[str, str, str, str, int]
 
-_IDS = {name: AuthorityId(name.encode().ljust(32, b".")) for name in (INI, RESP, RELAY)}
+_IDS = {name: AuthorityId(name.encode().ljust(32, b".")) for name in (INI, RESP, RELAY, OUTSIDER)}
 _NAMES = {a: name for name, a in _IDS.items()}
 _CONTEXT = ContextId(b"relay-conformance-context".ljust(32, b"."))
 _ROOT = b"root-secret-of-the-relay-context"
@@ -108,6 +116,10 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
     ),
     "direct-confirmation": RelayVariant(
         peers=DirectConfirmationService, breaks="RVRelayedEndToEnd"
+    ),
+    "first-relay-only": RelayVariant(peers=FirstRelayOnlyService, breaks="RVRelayFallback"),
+    "replay-forwarding-relay": RelayVariant(
+        relay=ReplayForwardingRelayService, breaks="RVRelayForwardsOnce"
     ),
 }
 
@@ -186,7 +198,10 @@ class RelayWorld:
     def _publish(self) -> None:
         resp, ini = self.nodes[RESP], self.nodes[INI]
         outcome = resp.service.prepare_publish_descriptor(
-            resp.snapshot(), _CONTEXT, [WebSocketRelay(_IDS[RELAY])], 0
+            resp.snapshot(),
+            _CONTEXT,
+            [WebSocketRelay(_IDS[OUTSIDER]), WebSocketRelay(_IDS[RELAY])],
+            0,
         )
         resp.run(outcome)
         for fact in resp.service.journal(_CONTEXT).facts():

@@ -61,6 +61,7 @@ from aura_conformance.variants._relay_variants import (
     DirectConfirmationService,
     FirstRelayOnlyService,
     JunkForwardingRelayService,
+    ReplayForwardingRelayService,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "PeerOnlyChannelManager",
     "PublicIdMembership",
     "PublisherOnlyRevocationSyncService",
+    "ReplayForwardingRelayService",
     "RevocationIgnoringService",
     "RotateInPlaceChannelManager",
     "SelfClaimedSyncService",

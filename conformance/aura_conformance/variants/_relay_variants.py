@@ -30,9 +30,15 @@ from aura_rendezvous import (
     evaluate_guards,
 )
 from aura_rendezvous.channels import MessageType, message_type
+from aura_rendezvous.core import ForwardedEnvelopes
 from aura_rendezvous.guard import EffectCommand, StartHandshake
 
-__all__ = ["DirectConfirmationService", "FirstRelayOnlyService", "JunkForwardingRelayService"]
+__all__ = [
+    "DirectConfirmationService",
+    "FirstRelayOnlyService",
+    "JunkForwardingRelayService",
+    "ReplayForwardingRelayService",
+]
 
 
 class JunkForwardingRelayService(RendezvousService):
@@ -42,6 +48,8 @@ class JunkForwardingRelayService(RendezvousService):
     def prepare_relay_forward(
         self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
     ) -> GuardOutcome:
+        self.forwarded.check(envelope, snapshot.epoch)
+
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
             membership = self._coupling.check(
                 snapshot, envelope.context_id, envelope.src, envelope.dst
@@ -58,7 +66,10 @@ class JunkForwardingRelayService(RendezvousService):
                 ]
             )
 
-        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+        outcome = evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+        if outcome.is_allowed():
+            self.forwarded.remember(envelope, snapshot.epoch)
+        return outcome
 
 
 class DirectConfirmationService(RendezvousService):
@@ -141,3 +152,19 @@ class FirstRelayOnlyService(RendezvousService):
             )
 
         return evaluate_guards(snapshot, CAP_RENDEZVOUS_RELAY, CONNECT_RELAY_COST, couple)
+
+
+class _NoMemory(ForwardedEnvelopes):
+    """Remembers nothing: every envelope looks new."""
+
+    def check(self, envelope: RelayEnvelope, epoch: int) -> None:
+        del envelope, epoch
+
+
+class ReplayForwardingRelayService(RendezvousService):
+    """The relay keeps no memory of what it forwarded: a replayed envelope is
+    forwarded, and paid for, again (breaks RVRelayForwardsOnce)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.forwarded = _NoMemory()

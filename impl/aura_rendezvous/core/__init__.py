@@ -51,6 +51,7 @@ from aura_rendezvous.core._errors import (
     ReceiptWrongEpoch,
     ReceiptWrongSigner,
     RemoteProtocolError,
+    ReplayedEnvelope,
     ReplayedHandshake,
     ReplayedMessage,
     RetiredEpoch,
@@ -92,7 +93,12 @@ from aura_rendezvous.core._keys import (
     psk_commitment,
     verify_signature,
 )
-from aura_rendezvous.core._relay import MAX_RELAY_PAYLOAD, RelayEnvelope
+from aura_rendezvous.core._relay import (
+    MAX_FORWARDED_PER_EPOCH,
+    MAX_RELAY_PAYLOAD,
+    ForwardedEnvelopes,
+    RelayEnvelope,
+)
 from aura_rendezvous.core._validators import (
     U32_MAX,
     U64_MAX,
@@ -122,6 +128,7 @@ __all__ = [
     "LABEL_PSK_COMMITMENT",
     "LABEL_SYNC_KEY",
     "MAX_FIELD_LEN",
+    "MAX_FORWARDED_PER_EPOCH",
     "MAX_RELAY_PAYLOAD",
     "MIN_SECRET_LEN",
     "RELAY_FORWARD_COST",
@@ -141,6 +148,7 @@ __all__ = [
     "CostAnnotationMismatch",
     "DecodeError",
     "DecryptFailed",
+    "ForwardedEnvelopes",
     "HandshakeAuthError",
     "HandshakeClockSkew",
     "HandshakeTimeout",
@@ -169,6 +177,7 @@ __all__ = [
     "ReceiptWrongSigner",
     "RelayEnvelope",
     "RemoteProtocolError",
+    "ReplayedEnvelope",
     "ReplayedHandshake",
     "ReplayedMessage",
     "RetiredEpoch",

@@ -53,6 +53,7 @@ __all__ = [
     "ReceiptWrongEpoch",
     "ReceiptWrongSigner",
     "RemoteProtocolError",
+    "ReplayedEnvelope",
     "ReplayedHandshake",
     "ReplayedMessage",
     "RetiredEpoch",
@@ -118,6 +119,13 @@ class MalformedEnvelope(RemoteProtocolError):
     before the relay pays to forward it."""
 
     reason = "Malformed"
+
+
+class ReplayedEnvelope(RemoteProtocolError):
+    """A relay envelope the relay already forwarded in this context and epoch:
+    refused before it pays to forward it again."""
+
+    reason = "Replayed"
 
 
 # -- descriptors ----------------------------------------------------------------

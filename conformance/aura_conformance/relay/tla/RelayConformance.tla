@@ -13,6 +13,9 @@ EXTENDS Naturals, FiniteSets
 
 CONSTANTS Ini, Resp, Relay, Outsider, Ctx, RelayCtx, Limit, MaxHs
 
+CONSTANTS
+    BUG_FirstRelayOnly  \* Ini tries only the first relay hint of Resp's descriptor
+
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
     spent,   \* spent[c]: the relay's flow budget spent in context c
@@ -29,7 +32,7 @@ RV == INSTANCE Rendezvous
          BUG_IgnoreRevocation <- FALSE, BUG_NoEpochCheck <- FALSE,
          BUG_RelayNoCapCheck <- FALSE, BUG_NoRosterCheck <- FALSE,
          BUG_RelayForwardsJunk <- FALSE, BUG_ConfirmNotRelayed <- FALSE,
-         BUG_RefreshIgnoresEpoch <- FALSE,
+         BUG_RefreshIgnoresEpoch <- FALSE, BUG_RelayForwardsReplay <- FALSE,
          now <- 0, epoch <- [c \in Ctx |-> 0],
          journal <- [c \in Ctx |-> [m \in {Ini, Resp, Relay} |-> {}]],
          spent <- [c \in Ctx |-> [a \in {Ini, Resp, Relay} |-> [e \in {0} |-> 0]]],
@@ -49,10 +52,21 @@ Init ==
     /\ spent = [c \in Ctx |-> 0]
     /\ nextId = 1
 
-\* PrepareEstablishChannel(c, "relay"): RelayRequest carries message 1 to the relay.
+\* The relay hints of Resp's descriptor, in its order: first a relay that is no
+\* member of the context (unusable), then the context's relay.
+Hints == <<Outsider, Relay>>
+
+\* A hint Ini may relay through: a member other than the two ends.
+RVUsableRelay(r) == r \in RV!Auth \ {Ini, Resp}
+
+\* PrepareEstablishChannel(c, "relay"): RelayRequest carries message 1 to the first
+\* usable relay hint.  Under BUG_FirstRelayOnly only the first hint is tried: it is
+\* unusable, so the connect is denied and its handshake id is spent for nothing.
 RelayRequest(c) ==
     /\ nextId <= MaxHs
-    /\ net' = net \cup {Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, nextId)}
+    /\ IF BUG_FirstRelayOnly /\ ~RVUsableRelay(Hints[1])
+         THEN UNCHANGED net
+         ELSE net' = net \cup {Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, nextId)}
     /\ nextId' = nextId + 1
     /\ UNCHANGED spent
 
@@ -97,4 +111,22 @@ TypeOK ==
 
 RVRelayForwardsOnlyProtocol == RV!RVRelayForwardsOnlyProtocol
 RVRelayedEndToEnd == RV!RVRelayedEndToEnd
+
+(***************************************************************************)
+(* RVRelayFallback: every relayed connect Ini started went out through a   *)
+(* usable relay hint of Resp's descriptor while one is listed: a hint that *)
+(* is no member (or that the caller saw fail) is skipped, never the end of *)
+(* the attempt (seed 5.2).                                                  *)
+(***************************************************************************)
+RVRelayFallback ==
+    (\E i \in DOMAIN Hints : RVUsableRelay(Hints[i])) =>
+        \A id \in 1..(nextId - 1) :
+            \E m \in net : m.type = "Init" /\ m.src = Ini /\ m.id = id /\ RVUsableRelay(m.dst)
+
+(***************************************************************************)
+(* RVRelayForwardsOnce: the relay is charged once per envelope it          *)
+(* delivered (Rendezvous.tla's invariant on this model's spending).         *)
+(***************************************************************************)
+RVRelayForwardsOnce ==
+    \A c \in Ctx : spent[c] <= RV!ForwardCost * Cardinality(RV!RVRelayForwards(c))
 =============================================================================
