@@ -370,8 +370,10 @@ DVChoiceDeterministic ==
 
 (***************************************************************************)
 (* DVFactsAttributable: every fact a member holds was signed by a member   *)
-(* (a descriptor or revocation by its publisher, a ChannelEstablished by a *)
-(* party), so a forged fact never enters a replica (DESIGN.md 3).          *)
+(* (a descriptor by its publisher, a revocation by the member who wrote it,*)
+(* a ChannelEstablished by a party), so a fact in nobody's name never      *)
+(* enters a replica (DESIGN.md 3).  A member's revocation of another's     *)
+(* descriptor is attributable and syncs; only the lookup ignores it.       *)
 (***************************************************************************)
 DVFactsAttributable == \A m \in Auth : \A f \in journal[m] : f.by \in Auth
 
