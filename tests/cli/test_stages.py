@@ -20,7 +20,6 @@ def test_the_stages_in_their_order() -> None:
 @pytest.mark.parametrize(
     ("name", "function"),
     [
-        ("spec-check", "aura_model.spec_check.stage_spec_check"),
         ("z3-prove", "aura_model.z3.stage_z3_prove"),
         ("apalache", "aura_model.runners.stage_apalache"),
         ("tlc", "aura_model.runners.stage_tlc"),
@@ -29,8 +28,47 @@ def test_the_stages_in_their_order() -> None:
 def test_a_stage_runs_its_package_function(
     name: str, function: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """spec-check, z3-prove, apalache and tlc are stages of ``aura-verify``, each the
-    stage function of its package (whatever that function is when the stage runs)."""
+    """z3-prove, apalache and tlc are stages of ``aura-verify``, each the stage
+    function of its package (whatever that function is when the stage runs)."""
     marker = StageResult(name, Status.SKIPPED, "stand-in")
     monkeypatch.setattr(function, lambda: marker)
     assert _run(name) is marker
+
+
+class _Report:
+    """A stand-in for the relay sub-spec's spec-check report."""
+
+    def __init__(self, status: Status) -> None:
+        self._status = status
+
+    def status(self) -> Status:
+        return self._status
+
+    def detail(self) -> str:
+        return f"relay sub-spec {self._status.value}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "relay", "expected"),
+    [
+        (Status.PASS, Status.PASS, Status.PASS),
+        (Status.PASS, Status.FAIL, Status.FAIL),
+        (Status.FAIL, Status.PASS, Status.FAIL),
+        (Status.SKIPPED, Status.PASS, Status.SKIPPED),
+        (Status.PASS, Status.SKIPPED, Status.SKIPPED),
+    ],
+)
+def test_spec_check_runs_spec_and_the_relay_sub_spec(
+    spec: Status, relay: Status, expected: Status, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spec-check is spec/'s stage function and the relay sub-spec's models
+    (``check_relay_spec``): it fails if either fails, is skipped if either is skipped,
+    and names both in its detail."""
+    monkeypatch.setattr(
+        "aura_model.spec_check.stage_spec_check",
+        lambda: StageResult("spec-check", spec, "spec models"),
+    )
+    monkeypatch.setattr("aura_conformance.relay.check_relay_spec", lambda: _Report(relay))
+    result = _run("spec-check")
+    assert result.status is expected
+    assert result.detail == f"spec models; relay: relay sub-spec {relay.value}"
