@@ -76,6 +76,7 @@ from aura_rendezvous.guard import (
     JournalAppend,
     Receipt,
     ReceiptVerifier,
+    RecordForward,
     RecordReceipt,
     SendHandshake,
     SendHandshakeResponse,
@@ -734,10 +735,10 @@ class RendezvousService:
 
         An envelope this relay already forwarded in the snapshot's epoch raises
         :class:`ReplayedEnvelope`, also before anything is charged
-        (``RVRelayForwardsOnce``); an allowed forward is remembered here, when it
-        is prepared: an envelope is of use once end to end (its receiver's replay
-        guard and nonce window refuse a second copy), so remembering one whose
-        forward then rolls back loses nothing genuine.
+        (``RVRelayForwardsOnce``). Preparing only reads the relay's memory
+        (``forwarded``): an allowed forward carries a :class:`RecordForward`
+        that the interpreter records there with the charge, so a denied or
+        rolled-back forward leaves the envelope unrecorded and forwardable.
         """
         kind = check_relayable(envelope, self.authority_id)
         self.forwarded.check(envelope, snapshot.epoch)
@@ -757,16 +758,16 @@ class RendezvousService:
             return GuardOutcome.allow(
                 [
                     charge,
+                    RecordForward(
+                        envelope.context_id, snapshot.epoch, ForwardedEnvelopes.digest(envelope)
+                    ),
                     *paid,
                     self._receipt("relay_forward", charge, envelope.dst),
                     ForwardRelayEnvelope(envelope.dst, envelope),
                 ]
             )
 
-        outcome = evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
-        if outcome.is_allowed():
-            self.forwarded.remember(envelope, snapshot.epoch)
-        return outcome
+        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
 
     def prepare_handle_relayed(
         self,

@@ -9,16 +9,19 @@ from aura_rendezvous import (
     CAP_RELAY_FORWARD,
     RELAY_FORWARD_COST,
     DenyReason,
+    EffectInterpreter,
+    ExecutionStatus,
     ForwardRelayEnvelope,
     LocalProtocolError,
+    RecordForward,
     RelayEnvelope,
     RemoteProtocolError,
     SendRelayRequest,
     WebSocketRelay,
 )
-from aura_rendezvous.core import ForwardedEnvelopes, ReplayedEnvelope
+from aura_rendezvous.core import ContextId, ForwardedEnvelopes, ReplayedEnvelope
 
-from .world import ALICE, ALL_CAPS, BOB, CTX, MEMBERSHIP, RELAY, Node, sync_pair
+from .world import ALICE, ALL_CAPS, BOB, CTX, MEMBERSHIP, OTHER_CTX, RELAY, Node, sync_pair
 
 PSK1 = MEMBERSHIP.handshake_psk(1)
 
@@ -83,10 +86,98 @@ def test_a_denied_forward_is_not_remembered() -> None:
     out = relay.service.prepare_relay_forward(relay.snapshot(caps=caps), envelope, receipt=receipt)
     assert out.decision.reason is DenyReason.MissingCapability  # type: ignore[union-attr]
     assert len(relay.service.forwarded) == 0
+    assert relay.run(out).status is ExecutionStatus.Denied
+    assert len(relay.service.forwarded) == 0
     result = relay.run(
         relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
     )
     assert len(result.sent) == 1
+
+
+def _memory(relay: Node) -> tuple[int, bool]:
+    envelope, _ = _message_1()
+    memory = relay.service.forwarded
+    return len(memory), memory.holds(CTX, 1, ForwardedEnvelopes.digest(envelope))
+
+
+def test_preparing_a_forward_records_nothing() -> None:
+    """Preparing only reads the memory: the forward carries a RecordForward (after
+    the charge, before the send), so two forwards of one envelope prepared before
+    either ran are both allowed, and only the first to run commits; the second
+    rolls back at the record, charged nothing."""
+    envelope, receipt = _message_1()
+    relay = Node(RELAY)
+    outcomes = [
+        relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+        for _ in range(2)
+    ]
+    assert len(relay.service.forwarded) == 0
+    [record] = [e for e in outcomes[0].effects if isinstance(e, RecordForward)]
+    assert record == RecordForward(CTX, 1, ForwardedEnvelopes.digest(envelope))
+    kinds = [type(e) for e in outcomes[0].effects]
+    assert kinds.index(RecordForward) == 1 and kinds[-1] is ForwardRelayEnvelope
+    assert relay.run(outcomes[0]).status is ExecutionStatus.Committed
+    before = _state(relay)
+    second = relay.run(outcomes[1])
+    assert second.status is ExecutionStatus.RolledBack
+    assert "ReplayedEnvelope" in (second.error or "")
+    assert _state(relay) == before
+    assert relay.budget.spent(CTX, RELAY, 1) == RELAY_FORWARD_COST
+
+
+def test_a_rolled_back_forward_is_forgotten() -> None:
+    """A forward whose charge fails, or whose receipt acceptance fails after the
+    record, rolls back with nothing recorded; the same envelope is then forwarded,
+    and only that committed forward makes its replay refused."""
+    envelope, receipt = _message_1()
+    relay = Node(RELAY)
+    out = relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+    # Spent since the snapshot: the charge itself fails.
+    token = relay.budget.charge(CTX, RELAY, 1, relay.budget.remaining(CTX, RELAY, 1))
+    assert relay.run(out).status is ExecutionStatus.RolledBack
+    relay.budget.undo(token)
+    assert _memory(relay) == (0, False)
+    # No receipt verifier: AcceptReceipt fails after the record, which is undone.
+    no_verifiers = EffectInterpreter(
+        RELAY,
+        relay.budget,
+        relay.service.journals,
+        relay.issuer,
+        relay.outbox.append,
+        forwards=relay.service.forwarded,
+    )
+    failed = no_verifiers.execute(out)
+    assert failed.status is ExecutionStatus.RolledBack
+    assert "no receipt verifier" in (failed.error or "")
+    assert _memory(relay) == (0, False)
+    assert relay.budget.spent(CTX, RELAY, 1) == 0
+    relay.service.forwarded.check(envelope, 1)
+    result = relay.run(
+        relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+    )
+    assert result.status is ExecutionStatus.Committed and len(result.sent) == 1
+    assert _memory(relay) == (1, True)
+    with pytest.raises(ReplayedEnvelope):
+        relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+
+
+def test_without_a_forward_port_a_forward_rolls_back() -> None:
+    """An interpreter built without the relay memory cannot commit a forward."""
+    envelope, receipt = _message_1()
+    relay = Node(RELAY)
+    bare = EffectInterpreter(
+        RELAY,
+        relay.budget,
+        relay.service.journals,
+        relay.issuer,
+        relay.outbox.append,
+        verifiers=relay.service.receipt_verifiers,
+    )
+    out = relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+    result = bare.execute(out)
+    assert result.status is ExecutionStatus.RolledBack
+    assert "forward port" in (result.error or "")
+    assert relay.budget.spent(CTX, RELAY, 1) == 0 and relay.outbox == []
 
 
 def test_old_relay_forwards_and_pays_again() -> None:
@@ -127,3 +218,31 @@ def test_memory_is_bounded_oldest_first_and_per_epoch() -> None:
         memory.check(_envelope(1), 2)
     with pytest.raises(LocalProtocolError):
         ForwardedEnvelopes(capacity=0)
+
+
+def _digest(i: int) -> bytes:
+    return ForwardedEnvelopes.digest(_envelope(i))
+
+
+def _held(memory: ForwardedEnvelopes, context: ContextId, epoch: int) -> list[int]:
+    return [i for i in range(8) if memory.holds(context, epoch, _digest(i))]
+
+
+def test_undo_restores_evicted_digests_and_replaced_epochs() -> None:
+    """Undoing a record puts back what the bound evicted (still oldest first) and
+    the older epoch it replaced; a first record of a context is undone whole; a
+    recorded digest is not recorded again."""
+    memory = ForwardedEnvelopes(capacity=2)
+    for i in (0, 1):
+        memory.record(CTX, 1, _digest(i))
+    memory.undo(memory.record(CTX, 1, _digest(2)))
+    assert _held(memory, CTX, 1) == [0, 1]
+    memory.record(CTX, 1, _digest(3))  # the oldest, 0, goes again
+    assert _held(memory, CTX, 1) == [1, 3]
+    memory.undo(memory.record(CTX, 2, _digest(4)))
+    assert _held(memory, CTX, 1) == [1, 3] and _held(memory, CTX, 2) == []
+    memory.undo(memory.record(OTHER_CTX, 1, _digest(5)))
+    assert _held(memory, OTHER_CTX, 1) == [] and len(memory) == 2
+    with pytest.raises(ReplayedEnvelope):
+        memory.record(CTX, 1, _digest(3))
+    assert len(memory) == 2

@@ -149,6 +149,7 @@ class Node:
             self._send,
             channels=self.service.channel_endpoint,
             verifiers=self.service.receipt_verifiers,
+            forwards=self.service.forwarded,
         )
 
     def _send(self, effect: SendEffect) -> None:

@@ -173,6 +173,7 @@ def _node(
         outbox.append,
         channels=service.channel_endpoint,
         verifiers=service.receipt_verifiers,
+        forwards=service.forwarded,
     )
     return _Node(service, budget, interpreter, outbox, caps)
 

@@ -23,6 +23,7 @@ from aura_rendezvous import (
     ForwardRelayEnvelope,
     GuardOutcome,
     GuardSnapshot,
+    RecordForward,
     RelayEnvelope,
     RendezvousService,
     SendRelayRequest,
@@ -60,16 +61,16 @@ class JunkForwardingRelayService(RendezvousService):
             return GuardOutcome.allow(
                 [
                     charge,
+                    RecordForward(
+                        envelope.context_id, snapshot.epoch, ForwardedEnvelopes.digest(envelope)
+                    ),
                     *paid,
                     self._receipt("relay_forward", charge, envelope.dst),
                     ForwardRelayEnvelope(envelope.dst, envelope),
                 ]
             )
 
-        outcome = evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
-        if outcome.is_allowed():
-            self.forwarded.remember(envelope, snapshot.epoch)
-        return outcome
+        return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
 
 
 class DirectConfirmationService(RendezvousService):
@@ -155,10 +156,11 @@ class FirstRelayOnlyService(RendezvousService):
 
 
 class _NoMemory(ForwardedEnvelopes):
-    """Remembers nothing: every envelope looks new."""
+    """Remembers nothing: every envelope looks new, when prepared and when recorded."""
 
-    def check(self, envelope: RelayEnvelope, epoch: int) -> None:
-        del envelope, epoch
+    def holds(self, context_id: ContextId, epoch: int, digest: bytes) -> bool:
+        del context_id, epoch, digest
+        return False
 
 
 class ReplayForwardingRelayService(RendezvousService):

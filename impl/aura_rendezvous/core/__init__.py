@@ -97,6 +97,7 @@ from aura_rendezvous.core._relay import (
     MAX_FORWARDED_PER_EPOCH,
     MAX_RELAY_PAYLOAD,
     ForwardedEnvelopes,
+    ForwardToken,
     RelayEnvelope,
 )
 from aura_rendezvous.core._validators import (
@@ -148,6 +149,7 @@ __all__ = [
     "CostAnnotationMismatch",
     "DecodeError",
     "DecryptFailed",
+    "ForwardToken",
     "ForwardedEnvelopes",
     "HandshakeAuthError",
     "HandshakeClockSkew",

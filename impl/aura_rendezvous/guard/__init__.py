@@ -18,6 +18,7 @@ from aura_rendezvous.guard._effects import (
     EffectCommand,
     ForwardRelayEnvelope,
     JournalAppend,
+    RecordForward,
     RecordReceipt,
     SendEffect,
     SendHandshake,
@@ -47,6 +48,7 @@ from aura_rendezvous.guard._interpreter import (
     EffectInterpreter,
     ExecutionResult,
     ExecutionStatus,
+    ForwardPort,
     check_effect_order,
 )
 from aura_rendezvous.guard._receipt import (
@@ -100,6 +102,7 @@ __all__ = [
     "ExecutionResult",
     "ExecutionStatus",
     "FlowBudgetStore",
+    "ForwardPort",
     "ForwardRelayEnvelope",
     "GuardDecision",
     "GuardOutcome",
@@ -110,6 +113,7 @@ __all__ = [
     "ReceiptIssuer",
     "ReceiptToken",
     "ReceiptVerifier",
+    "RecordForward",
     "RecordReceipt",
     "SendEffect",
     "SendHandshake",

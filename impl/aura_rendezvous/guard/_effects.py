@@ -10,7 +10,8 @@ commits it through its channel port with the charge and the journal append,
 or not at all. They follow the EpochRotation spec's actions:
 ``StartHandshake`` (PrepareEstablishChannel), ``AcceptHandshake``
 (HandleHandshake), ``CompleteHandshake`` (ProcessResponse) and
-``ConfirmChannel`` (KeyConfirm).
+``ConfirmChannel`` (KeyConfirm). A relay's forward records its envelope in
+the relay's memory the same way (:class:`RecordForward`, ``RelayForward``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "EffectCommand",
     "ForwardRelayEnvelope",
     "JournalAppend",
+    "RecordForward",
     "RecordReceipt",
     "SendEffect",
     "SendHandshake",
@@ -140,6 +142,17 @@ class AcceptReceipt:
     epoch: int = attrs.field(validator=u64)
 
 
+@attrs.frozen
+class RecordForward:
+    """The relay forwarded the envelope whose digest is ``digest`` in ``epoch``:
+    recorded in its memory with the forward's charge, or not at all, so a replay
+    of it is refused (``RVRelayForwardsOnce``) only once the forward committed."""
+
+    context_id: ContextId = attrs.field(validator=is_context)
+    epoch: int = attrs.field(validator=u64)
+    digest: bytes = attrs.field(validator=attrs.validators.instance_of(bytes))
+
+
 ChannelEffect = StartHandshake | AcceptHandshake | CompleteHandshake | ConfirmChannel
 CHANNEL_EFFECTS = (StartHandshake, AcceptHandshake, CompleteHandshake, ConfirmChannel)
 
@@ -217,7 +230,13 @@ SEND_EFFECTS = (
     SendRelayData,
 )
 EffectCommand = (
-    ChargeFlowBudget | JournalAppend | RecordReceipt | AcceptReceipt | ChannelEffect | SendEffect
+    ChargeFlowBudget
+    | JournalAppend
+    | RecordReceipt
+    | AcceptReceipt
+    | RecordForward
+    | ChannelEffect
+    | SendEffect
 )
 
 

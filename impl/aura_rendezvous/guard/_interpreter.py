@@ -1,13 +1,15 @@
 """The effect interpreter: atomic up to the send (DESIGN.md 4).
 
 Phase one runs the undoable effects in order (the charge first, then journal
-appends, receipts and channel changes) and keeps an undo log. If any of them
-fails, the log is unwound in reverse, so the budget, the journal, the receipt
-chain and the channel state (channels, pending handshakes, the replay guard)
-are as before, and nothing is sent. Channel changes go through the injected
-channel port (the service's ``ChannelEndpoint``). Phase two hands the sends to the outbox; a send
-that fails is reported back in the result (like h11's ``send_failed``), not
-retried and not rolled back: the bytes may have left.
+appends, receipts, channel changes and a relay's forward records) and keeps an
+undo log. If any of them fails, the log is unwound in reverse, so the budget,
+the journal, the receipt chain, the channel state (channels, pending
+handshakes, the replay guard) and the relay's memory are as before, and nothing
+is sent. Channel changes go through the injected channel port (the service's
+``ChannelEndpoint``), forward records through the forward port (the service's
+``ForwardedEnvelopes``). Phase two hands the sends to the outbox; a send that
+fails is reported back in the result (like h11's ``send_failed``), not retried
+and not rolled back: the bytes may have left.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Protocol, cast
 import attrs
 
 from aura_rendezvous.channels import ChannelToken, Handshaker, SecureChannel
-from aura_rendezvous.core import AuraError, AuthorityId, ContextId, LocalProtocolError, SendFailed
+from aura_rendezvous.core import (
+    AuraError,
+    AuthorityId,
+    ContextId,
+    ForwardToken,
+    LocalProtocolError,
+    SendFailed,
+)
 from aura_rendezvous.guard._budget import ChargeToken, FlowBudgetStore
 from aura_rendezvous.guard._effects import (
     AcceptHandshake,
@@ -29,6 +38,7 @@ from aura_rendezvous.guard._effects import (
     ConfirmChannel,
     EffectCommand,
     JournalAppend,
+    RecordForward,
     RecordReceipt,
     SendEffect,
     StartHandshake,
@@ -50,6 +60,7 @@ __all__ = [
     "EffectInterpreter",
     "ExecutionResult",
     "ExecutionStatus",
+    "ForwardPort",
     "check_effect_order",
 ]
 
@@ -119,7 +130,19 @@ class ChannelPort(Protocol):
     def undo(self, token: ChannelToken) -> None: ...
 
 
-Undo = ChargeToken | AppendToken | ReceiptToken | ReceiptAcceptToken | ChannelToken
+class ForwardPort(Protocol):
+    """Where a relay's forwards are recorded (``core.ForwardedEnvelopes``).
+
+    ``record`` raises an ``AuraError`` (the digest is already held) and changes
+    nothing, or returns a token that ``undo`` reverts.
+    """
+
+    def record(self, context_id: ContextId, epoch: int, digest: bytes) -> ForwardToken: ...
+
+    def undo(self, token: ForwardToken) -> None: ...
+
+
+Undo = ChargeToken | AppendToken | ReceiptToken | ReceiptAcceptToken | ChannelToken | ForwardToken
 
 
 class EffectInterpreter:
@@ -127,7 +150,9 @@ class EffectInterpreter:
 
     ``channels`` is the port channel changes are committed through; without
     one, an outcome carrying a channel change is rolled back. ``verifiers``
-    (per context) record the peers' receipts an outcome accepts.
+    (per context) record the peers' receipts an outcome accepts. ``forwards``
+    is the relay memory a forward is recorded in; without it, an outcome
+    carrying a :class:`RecordForward` is rolled back.
     """
 
     def __init__(
@@ -140,6 +165,7 @@ class EffectInterpreter:
         *,
         channels: ChannelPort | None = None,
         verifiers: Mapping[ContextId, ReceiptVerifier] | None = None,
+        forwards: ForwardPort | None = None,
     ) -> None:
         self.authority_id = authority_id
         self.budget = budget
@@ -148,6 +174,12 @@ class EffectInterpreter:
         self.outbox = outbox
         self.channels = channels
         self.verifiers = verifiers or {}
+        self.forwards = forwards
+
+    def _forwards(self) -> ForwardPort:
+        if self.forwards is None:
+            raise LocalProtocolError("a forward record needs the interpreter's forward port")
+        return self.forwards
 
     def _verifier(self, context_id: ContextId) -> ReceiptVerifier:
         verifier = self.verifiers.get(context_id)
@@ -184,6 +216,8 @@ class EffectInterpreter:
         elif isinstance(effect, AcceptReceipt):
             verifier = self._verifier(effect.context_id)
             undo.append(verifier.accept(effect.receipt, effect.epoch))
+        elif isinstance(effect, RecordForward):
+            undo.append(self._forwards().record(effect.context_id, effect.epoch, effect.digest))
         elif isinstance(effect, StartHandshake):
             undo.append(
                 self._channels().commit_start(
@@ -218,6 +252,8 @@ class EffectInterpreter:
             self._channels().undo(token)
         elif isinstance(token, ReceiptAcceptToken):
             self._verifier(token.context_id).undo(token)
+        elif isinstance(token, ForwardToken):
+            self._forwards().undo(token)
         else:
             self.receipts.undo(token)
 
