@@ -55,7 +55,7 @@ def test_pruned_fact_does_not_come_back_through_sync() -> None:
 
 
 def test_horizon_only_moves_forward_and_revocations_stay() -> None:
-    alice, bob, first = two_generations()
+    alice, bob, _ = two_generations()
     nonce = alice.service.get_cached_descriptor(CTX, ALICE, 0)
     assert nonce is not None
     out = alice.service.prepare_revoke_descriptor(alice.snapshot(), CTX, nonce.nonce)
