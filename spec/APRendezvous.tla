@@ -75,11 +75,11 @@ VARIABLES
     chan,
     \* @type: Int;
     nextId,
-    \* @type: AUTH -> (AUTH -> Int);
+    \* @type: CTX -> (AUTH -> Int);
     lastTs,
     \* @type: Set({ type: Str, ctx: CTX, src: AUTH, dst: AUTH, to: AUTH, path: Str, ep: Int, id: Int, dok: Bool });
     net,
-    \* @type: Seq({ resp: AUTH, ini: AUTH, ts: Int });
+    \* @type: Seq({ resp: AUTH, ini: AUTH, ts: Int, ctx: CTX, ep: Int });
     hsLog,
     \* @type: AUTH -> Set({ op: Str, ctx: CTX, src: AUTH, ep: Int });
     rlog,

@@ -109,9 +109,10 @@ VARIABLES
     spent,      \* spent[c][a][e]: flow budget a spent in c during epoch e
     chan,       \* chan[c][a][p]: a's channel with p, registered under context c
     nextId,     \* the next handshake id, also Ini's monotonic timestamp
-    lastTs,     \* lastTs[r][i]: greatest msg-1 timestamp r accepted from i
+    lastTs,     \* lastTs[c][i]: greatest timestamp of a handshake from i that Resp
+                \* key-confirmed in c's current epoch (the replay guard)
     net,        \* every message ever put on the network
-    hsLog,      \* the msg 1s the responder accepted, in order
+    hsLog,      \* the msg 1s the responder answered, in order
     rlog,       \* rlog[d]: the receipts d accepted
     sent,       \* every packet sent, with the decision of the step that sent it
     confirmed   \* the handshake ids the responder key-confirmed
@@ -208,7 +209,7 @@ RVInit ==
     /\ spent = [c \in Ctx |-> [a \in Auth |-> [e \in RVEpochs |-> 0]]]
     /\ chan = [c \in Ctx |-> [a \in Peers |-> [p \in Senders |-> RVNoChan(c)]]]
     /\ nextId = 1
-    /\ lastTs = [r \in Peers |-> [i \in Senders |-> 0]]
+    /\ lastTs = [c \in Ctx |-> [i \in Senders |-> 0]]
     /\ net = {}
     /\ hsLog = <<>>
     /\ rlog = [d \in Auth |-> {}]
@@ -309,16 +310,32 @@ RelayForward(m) ==
          ELSE RVDeny(IF m.ctx \in RelayCtx THEN "InsufficientBudget" ELSE "MissingCapability")
 
 (***************************************************************************)
+(* RVFreshInit(m): msg 1's timestamp passes the responder's replay check   *)
+(* (EpochRotation ERFreshInit): above the greatest one key-confirmed in    *)
+(* the context's epoch (lastTs), above the pending handshake's with that   *)
+(* initiator, and not the current handshake's.  Only authenticated         *)
+(* handshakes write lastTs (at KeyConfirm): an unproven msg 1 holds the    *)
+(* pending slot and blocks its own timestamp, nothing more.                *)
+(***************************************************************************)
+RVFreshInit(m) ==
+    LET ch == chan[m.ctx][Resp][m.src]
+    IN  /\ m.id > lastTs[m.ctx][m.src]
+        /\ ch.st = "Establishing" => m.id > ch.id
+        /\ m.id # ch.id
+
+(***************************************************************************)
 (* HandleHandshake(m): Resp processes a msg 1 (prepare_handle_handshake). *)
 (* In order: roster membership (static key), the prologue's context epoch, *)
 (* the timestamp (replay), then the guard (budget).  Accepted: charged,    *)
 (* Establishing until key confirmation, reply HandshakeComplete or         *)
-(* RelayResponse.  Otherwise a local rejection: nothing is sent.           *)
+(* RelayResponse; the replay guard is not written yet (the PSK is proven   *)
+(* only at key confirmation).  Otherwise a local rejection: nothing is     *)
+(* sent.                                                                   *)
 (***************************************************************************)
 RVRejectReason(m) ==
     IF ~BUG_NoRosterCheck /\ m.src \notin Peers THEN "NonMember"
     ELSE IF ~BUG_NoEpochCheck /\ m.ep # epoch[m.ctx] THEN "EpochMismatch"
-    ELSE IF ~BUG_NoReplayCheck /\ m.id <= lastTs[Resp][m.src] THEN "Replay"
+    ELSE IF ~BUG_NoReplayCheck /\ ~RVFreshInit(m) THEN "Replay"
     ELSE IF ~RVBudgetOK(m.ctx, Resp, CompleteCost) THEN "InsufficientBudget"
     ELSE "None"
 
@@ -330,8 +347,8 @@ HandleHandshake(m) ==
              THEN /\ spent' = RVCharge(c, Resp, CompleteCost)
                   /\ chan' = [chan EXCEPT ![c][Resp][m.src] =
                                 [st |-> "Establishing", ep |-> m.ep, id |-> m.id, ctx |-> c]]
-                  /\ lastTs' = [lastTs EXCEPT ![Resp][m.src] = IF m.id > @ THEN m.id ELSE @]
-                  /\ hsLog' = Append(hsLog, [resp |-> Resp, ini |-> m.src, ts |-> m.id])
+                  /\ hsLog' = Append(hsLog, [resp |-> Resp, ini |-> m.src, ts |-> m.id,
+                                             ctx |-> c, ep |-> m.ep])
                   /\ rlog' = [rlog EXCEPT ![Resp] = @ \cup
                                 {[op |-> "Init", ctx |-> c, src |-> m.src, ep |-> m.ep]}]
                   /\ net' = net \cup
@@ -346,7 +363,7 @@ HandleHandshake(m) ==
                                             from |-> 0, until |-> 0, nonce |-> 0,
                                             id |-> m.id, ep |-> m.ep]}]
                                   ELSE journal
-                  /\ UNCHANGED <<now, epoch, nextId, confirmed>>
+                  /\ UNCHANGED <<now, epoch, nextId, lastTs, confirmed>>
              ELSE IF BUG_ReplyOnReject
                THEN /\ net' = net \cup
                          {[type |-> "Error", ctx |-> c, src |-> Resp, dst |-> m.src,
@@ -380,7 +397,8 @@ ProcessResponse(m) ==
 
 (***************************************************************************)
 (* KeyConfirm(m): Resp's Establishing channel decrypts the first transport *)
-(* message: Active, and ChannelEstablished is journaled.                   *)
+(* message: Active, and ChannelEstablished is journaled.  The PSK is       *)
+(* proven: msg 1's timestamp enters the replay guard (lastTs).             *)
 (***************************************************************************)
 KeyConfirm(m) ==
     /\ m.type = "Confirm" /\ m.dst = Resp /\ m.to = Resp
@@ -391,11 +409,13 @@ KeyConfirm(m) ==
     /\ journal' = [journal EXCEPT ![m.ctx][Resp] = @ \cup
                      {[kind |-> "ChannelEstablished", auth |-> m.src, from |-> 0, until |-> 0,
                        nonce |-> 0, id |-> m.id, ep |-> m.ep]}]
-    /\ UNCHANGED <<now, epoch, spent, nextId, lastTs, net, hsLog, rlog, sent>>
+    /\ lastTs' = [lastTs EXCEPT ![m.ctx][m.src] = IF m.id > @ THEN m.id ELSE @]
+    /\ UNCHANGED <<now, epoch, spent, nextId, net, hsLog, rlog, sent>>
 
 (***************************************************************************)
 (* AdvanceEpoch(c): context c moves to its next epoch; its Establishing    *)
-(* and Active channels become Rotating; budgets restart at 0.              *)
+(* and Active channels become Rotating; budgets restart at 0; the replay   *)
+(* guard is per epoch, so c's starts empty.                                *)
 (***************************************************************************)
 AdvanceEpoch(c) ==
     /\ epoch[c] < MaxEpoch
@@ -405,7 +425,8 @@ AdvanceEpoch(c) ==
                      IF chan[c][a][p].st \in {"Establishing", "Active"}
                        THEN [chan[c][a][p] EXCEPT !.st = "Rotating"]
                        ELSE chan[c][a][p]]]]
-    /\ UNCHANGED <<now, journal, spent, nextId, lastTs, net, hsLog, rlog, sent, confirmed>>
+    /\ lastTs' = [lastTs EXCEPT ![c] = [i \in Senders |-> 0]]
+    /\ UNCHANGED <<now, journal, spent, nextId, net, hsLog, rlog, sent, confirmed>>
 
 (***************************************************************************)
 (* InjectInit(c): the attacker, with the Outsider's own static key, sends *)
@@ -468,9 +489,9 @@ RVTypeOK ==
     /\ spent \in [Ctx -> [Auth -> [RVEpochs -> 0..(2 * Limit)]]]
     /\ chan \in [Ctx -> [Peers -> [Senders -> RVChan]]]
     /\ nextId \in 1..(MaxHs + 1)
-    /\ lastTs \in [Peers -> [Senders -> RVIds]]
+    /\ lastTs \in [Ctx -> [Senders -> RVIds]]
     /\ net \subseteq RVMsg
-    /\ hsLog \in Seq([resp : Peers, ini : Senders, ts : RVIds])
+    /\ hsLog \in Seq([resp : Peers, ini : Senders, ts : RVIds, ctx : Ctx, ep : RVEpochs])
     /\ rlog \in [Auth -> SUBSET RVReceipt]
     /\ sent \subseteq RVSent
     /\ confirmed \subseteq RVIds
@@ -498,13 +519,13 @@ RVBudgetWithinLimit ==
     \A c \in Ctx, a \in Auth, e \in RVEpochs : spent[c][a][e] <= Limit
 
 (***************************************************************************)
-(* RVReplayRejected: the responder accepts msg 1s of an initiator in       *)
-(* strictly increasing timestamp order: a replayed first message is        *)
-(* dropped (DESIGN.md 5; EpochRotation ERNoReplayedInit).                  *)
+(* RVReplayRejected: the responder answers each msg 1 at most once: a      *)
+(* replayed first message is dropped (DESIGN.md 5; EpochRotation           *)
+(* ERNoReplayedInit).                                                      *)
 (***************************************************************************)
-RVReplayRejected ==
-    \A i, j \in 1..Len(hsLog) :
-        (i < j /\ hsLog[i].ini = hsLog[j].ini) => hsLog[i].ts < hsLog[j].ts
+RVReplayRejected == \A i, j \in 1..Len(hsLog) : i < j => hsLog[i] # hsLog[j]
+\* Not "in increasing order": the guard is per context and epoch, and only
+\* key-confirmed timestamps enter it.
 
 (***************************************************************************)
 (* RVEstablishedAfterConfirm: a ChannelEstablished fact is journaled only  *)

@@ -49,7 +49,7 @@ def _c(v: RVVocab, name: str) -> Any:
 
 def _initial(v: RVVocab) -> dict[str, Any]:
     """RVInit's state, written out value by value (``hsLog`` is free in
-    RVInit: every entry here is ``(a1, 0)``)."""
+    RVInit: every entry here is ``(a1, 0, c1, 0)``)."""
     S, A, C, ii, no = v.S, v.S.auth.sort, v.S.ctx.sort, z3.IntSort(), z3.BoolVal(False)
     chans = z3.K(C, z3.K(A, z3.K(A, rv.RVNoChan(v, _c(v, "c1")))))
     chans = z3.Store(chans, _c(v, "c2"), z3.K(A, z3.K(A, rv.RVNoChan(v, _c(v, "c2")))))
@@ -60,10 +60,10 @@ def _initial(v: RVVocab) -> dict[str, Any]:
         "spent": z3.K(C, z3.K(A, z3.K(ii, z3.IntVal(0)))),
         "chan": chans,
         "nextId": z3.IntVal(1),
-        "lastTs": z3.K(A, z3.K(A, z3.IntVal(0))),
+        "lastTs": z3.K(C, z3.K(A, z3.IntVal(0))),
         "net": z3.K(S.msg, no),
         "hsLen": z3.IntVal(0),
-        "hsLog": z3.K(ii, S.hs.hs(_a(v, "a1"), 0)),
+        "hsLog": z3.K(ii, S.hs.hs(_a(v, "a1"), 0, _c(v, "c1"), 0)),
         "rlog": z3.K(A, z3.K(S.receipt, no)),
         "sent": z3.K(S.sent, no),
         "confirmed": z3.K(ii, no),
@@ -151,8 +151,10 @@ def test_budget_within_limit_on_hand_built_spending() -> None:
 
 
 def test_replay_rejected_on_hand_built_handshake_logs() -> None:
+    """Each msg 1 answered at most once; not "in increasing order": the guard
+    is per context and epoch."""
     v = rv_vocab(**MC)
-    Hs, a1, eve = v.S.hs, _a(v, "a1"), _a(v, "eve")
+    Hs, a1, eve, c1, c2 = v.S.hs, _a(v, "a1"), _a(v, "eve"), _c(v, "c1"), _c(v, "c2")
 
     def logged(*entries: Any) -> dict[str, Any]:
         log = _initial(v)["hsLog"]
@@ -160,10 +162,12 @@ def test_replay_rejected_on_hand_built_handshake_logs() -> None:
             log = z3.Store(log, i, h)
         return _state(v, hsLog=log, hsLen=z3.IntVal(len(entries)))
 
-    assert _valid(v, rv.RVReplayRejected(v, logged(Hs.hs(a1, 1), Hs.hs(a1, 2))))
-    assert _valid(v, rv.RVReplayRejected(v, logged(Hs.hs(a1, 1), Hs.hs(eve, 1))))
-    assert not _valid(v, rv.RVReplayRejected(v, logged(Hs.hs(a1, 1), Hs.hs(a1, 1))))
-    assert not _valid(v, rv.RVReplayRejectedBounded(v, logged(Hs.hs(a1, 1), Hs.hs(a1, 1)), 2))
+    first = Hs.hs(a1, 1, c1, 0)
+    assert _valid(v, rv.RVReplayRejected(v, logged(first, Hs.hs(a1, 2, c1, 0))))
+    assert _valid(v, rv.RVReplayRejected(v, logged(first, Hs.hs(eve, 1, c1, 0))))
+    assert _valid(v, rv.RVReplayRejected(v, logged(Hs.hs(a1, 2, c2, 0), first)))
+    assert not _valid(v, rv.RVReplayRejected(v, logged(first, first)))
+    assert not _valid(v, rv.RVReplayRejectedBounded(v, logged(first, first), 2))
 
 
 def test_a_channel_is_found_only_in_its_own_context() -> None:
@@ -257,24 +261,60 @@ def test_an_outsider_gets_no_answer_and_no_channel() -> None:
     assert not _keeps(open_door, "HandleHandshake", s, rv.RVMembersOnly, m=m)
 
 
-def test_a_replayed_msg_1_is_refused_unless_the_replay_check_is_off() -> None:
-    """Resp accepted handshake 1 of a1 (lastTs = 1, hsLog = <<(a1, 1)>>);
-    msg 1 arrives again. Limit = 4: Resp can pay for both (RV_BUG_CONSTANTS)."""
-    constants = {**MC, **rv.RV_BUG_CONSTANTS["BUG_NoReplayCheck"]}
-    v = rv_vocab(**constants)
-    a1, a2 = _a(v, "a1"), _a(v, "a2")
-    m = _init_msg(v, "c1", "a1")
-    s = {
-        **_sent_init(v),
-        "lastTs": z3.Store(_initial(v)["lastTs"], a2, z3.Store(_initial(v)["lastTs"][a2], a1, 1)),
-        "hsLog": z3.Store(_initial(v)["hsLog"], 1, v.S.hs.hs(a1, 1)),
+def _answered(v: RVVocab, st: str, last: int) -> dict[str, Any]:
+    """Resp answered handshake 1 of a1 in c1 (hsLog = <<(a1, 1, c1, 0)>>), its
+    channel is ``st`` and the replay guard of c1 holds ``last`` for a1."""
+    a1, c1 = _a(v, "a1"), _c(v, "c1")
+    s = _sent_init(v)
+    guard = _initial(v)["lastTs"]
+    return {
+        **s,
+        "chan": _with_chan(v, s, "c1_a2_a1", st),
+        "lastTs": z3.Store(guard, c1, z3.Store(guard[c1], a1, last)),
+        "hsLog": z3.Store(_initial(v)["hsLog"], 1, v.S.hs.hs(a1, 1, c1, 0)),
         "hsLen": z3.IntVal(1),
     }
-    assert _keeps(v, "HandleHandshake", s, rv.RVReplayRejected, m=m)
-    t, step = _after(v, "HandleHandshake", s, m=m)
-    assert _valid(v, z3.Implies(step, t["hsLen"] == 1))  # refused
+
+
+def test_a_replayed_msg_1_is_refused_unless_the_replay_check_is_off() -> None:
+    """msg 1 arrives again while its handshake is pending (the guard still
+    empty: nothing is proven yet) and after its key confirmation (the guard
+    holds its timestamp). Limit = 4: Resp can pay for both (RV_BUG_CONSTANTS)."""
+    constants = {**MC, **rv.RV_BUG_CONSTANTS["BUG_NoReplayCheck"]}
+    v = rv_vocab(**constants)
     twin = rv_vocab(**constants, BUG_NoReplayCheck=True)
-    assert not _keeps(twin, "HandleHandshake", s, rv.RVReplayRejected, m=m)
+    m = _init_msg(v, "c1", "a1")
+    for s in (_answered(v, "Establishing", 0), _answered(v, "Active", 1)):
+        assert _keeps(v, "HandleHandshake", s, rv.RVReplayRejected, m=m)
+        t, step = _after(v, "HandleHandshake", s, m=m)
+        assert _valid(v, z3.Implies(step, t["hsLen"] == 1))  # refused
+        assert not _keeps(twin, "HandleHandshake", s, rv.RVReplayRejected, m=m)
+
+
+def test_the_replay_guard_is_written_at_key_confirmation_and_reset_by_the_epoch() -> None:
+    """Answering msg 1 leaves the guard empty; the key confirmation writes its
+    timestamp; the next epoch of c1 starts with an empty guard."""
+    v = rv_vocab(**MC)
+    a1, a2, c1 = _a(v, "a1"), _a(v, "a2"), _c(v, "c1")
+    t, step = _after(v, "HandleHandshake", _sent_init(v), m=_init_msg(v, "c1", "a1"))
+    assert _valid(v, z3.Implies(step, t["lastTs"][c1][a1] == 0))
+    pending = _answered(v, "Establishing", 0)
+    confirm = v.S.msg.msg(v.S.type["Confirm"], c1, a1, a2, a2, v.S.path["direct"], 0, 1, True)
+    pending["net"] = z3.Store(pending["net"], confirm, True)
+    t, step = _after(v, "KeyConfirm", pending, m=confirm)
+    assert _valid(v, z3.Implies(step, t["lastTs"][c1][a1] == 1))
+    t, step = _after(v, "AdvanceEpoch", _answered(v, "Active", 1), c=c1)
+    assert _valid(v, z3.Implies(step, t["lastTs"][c1][a1] == 0))
+
+
+def test_replay_rejected_is_inductive_with_its_lemma_for_each_action() -> None:
+    """The answered msg 1s are of a past epoch, under the guard or at most the
+    pending handshake's (RVHsAnswered): with it, no action answers one twice."""
+    v = rv_vocab()
+    for action in rv.rv_actions(v):
+        assert _preserves(v, action, rv.RVHsAnswered), action
+        assert _preserves(v, action, rv.RVReplayRejected, rv.RVHsAnswered), action
+    assert not _preserves(v, "HandleHandshake", rv.RVReplayRejected)  # alone: not inductive
 
 
 def test_the_handshake_is_journaled_only_after_the_confirmation() -> None:

@@ -38,7 +38,7 @@ RV == INSTANCE Rendezvous
          spent <- [c \in Ctx |-> [a \in {Ini, Resp, Relay} |-> [e \in {0} |-> 0]]],
          chan <- [c \in Ctx |-> [a \in {Ini, Resp} |-> [p \in {Ini, Resp, Outsider} |->
                     [st |-> "None", ep |-> 0, id |-> 0, ctx |-> c]]]],
-         nextId <- nextId, lastTs <- [r \in {Ini, Resp} |-> [i \in {Ini, Resp, Outsider} |-> 0]],
+         nextId <- nextId, lastTs <- [c \in Ctx |-> [i \in {Ini, Resp, Outsider} |-> 0]],
          net <- net, hsLog <- <<>>, rlog <- [d \in {Ini, Resp, Relay} |-> {}], sent <- {},
          confirmed <- {}
 

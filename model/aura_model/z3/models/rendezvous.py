@@ -73,12 +73,14 @@ __all__ = [
     "RVConnectWithValidDescriptor",
     "RVConstantsOK",
     "RVEstablishedAfterConfirm",
+    "RVFreshInit",
     "RVHop",
-    "RVHsBelowLastTs",
+    "RVHsAnswered",
     "RVIdsHandedOut",
     "RVIniChansToResp",
     "RVInit",
     "RVMembersOnly",
+    "RVMembersOnlyBounded",
     "RVMsgEpochs",
     "RVMsgIds",
     "RVNeedsRefresh",
@@ -213,7 +215,7 @@ class RVSorts:
         fact = z3.Datatype("RVEstFact")
         fact.declare("est", ("auth", a), ("id", ii), ("ep", ii))
         hs = z3.Datatype("RVHs")
-        hs.declare("hs", ("ini", a), ("ts", ii))
+        hs.declare("hs", ("ini", a), ("ts", ii), ("context", c), ("ep", ii))
         self.chan, self.msg, self.sent, self.receipt, self.fact, self.hs = z3.CreateDatatypes(
             chan, msg, sent, receipt, fact, hs
         )
@@ -318,7 +320,7 @@ def rv_variables(v: RVVocab) -> dict[str, Any]:
         "spent": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(ii, ii))),
         "chan": z3.ArraySort(C, z3.ArraySort(A, z3.ArraySort(A, S.chan))),
         "nextId": ii,
-        "lastTs": z3.ArraySort(A, z3.ArraySort(A, ii)),
+        "lastTs": z3.ArraySort(C, z3.ArraySort(A, ii)),
         "net": z3.ArraySort(S.msg, bb),
         "hsLen": ii,
         "hsLog": z3.ArraySort(ii, S.hs),
@@ -398,7 +400,7 @@ def RVInit(v: RVVocab, s: State) -> Any:
         s["spent"] == z3.K(C, z3.K(A, z3.K(ii, z3.IntVal(0)))),
         s["chan"] == chans,
         s["nextId"] == 1,
-        s["lastTs"] == z3.K(A, z3.K(A, z3.IntVal(0))),
+        s["lastTs"] == z3.K(C, z3.K(A, z3.IntVal(0))),
         s["net"] == z3.K(v.S.msg, z3.BoolVal(False)),
         s["hsLen"] == 0,
         s["rlog"] == z3.K(A, z3.K(v.S.receipt, z3.BoolVal(False))),
@@ -504,9 +506,10 @@ def RVWellFormed(v: RVVocab, m: Any) -> Any:
     )
 
 
-def _handshake_accepted(v: RVVocab, s: State, t: State, m: Any, last: Any) -> Any:
-    """The responder takes msg 1 ``m``: charge, channel, replay mark, log,
-    receipt, msg 2 (and the early journal fact of ``BUG_JournalBeforeConfirm``)."""
+def _handshake_accepted(v: RVVocab, s: State, t: State, m: Any) -> Any:
+    """The responder answers msg 1 ``m``: charge, channel, log, receipt, msg 2
+    (and the early journal fact of ``BUG_JournalBeforeConfirm``); the replay
+    guard is written only at KeyConfirm."""
     Ch, M, Fa, Hs, Rc = v.S.chan, v.S.msg, v.S.fact, v.S.hs, v.S.receipt
     st, ty, resp = v.S.st, v.S.type, v.resp
     c, src, e, i = M.context(m), M.src(m), M.ep(m), M.id(m)
@@ -521,10 +524,8 @@ def _handshake_accepted(v: RVVocab, s: State, t: State, m: Any, last: Any) -> An
     return z3.And(
         t["spent"] == RVCharge(s, c, resp, 2),
         t["chan"] == _set_chan(s, c, resp, src, Ch.chan(st["Establishing"], e, i, c)),
-        t["lastTs"]
-        == z3.Store(s["lastTs"], resp, z3.Store(s["lastTs"][resp], src, z3.If(i > last, i, last))),
         t["hsLen"] == s["hsLen"] + 1,
-        t["hsLog"] == z3.Store(s["hsLog"], s["hsLen"] + 1, Hs.hs(src, i)),
+        t["hsLog"] == z3.Store(s["hsLog"], s["hsLen"] + 1, Hs.hs(src, i, c, e)),
         t["rlog"]
         == z3.Store(s["rlog"], resp, _add(s["rlog"][resp], Rc.receipt(ty["Init"], c, src, e))),
         t["net"] == _add(s["net"], reply),
@@ -537,9 +538,7 @@ def _handshake_rejected(v: RVVocab, s: State, t: State, m: Any) -> Any:
     """RVDeny: nothing changes (but the error reply of ``BUG_ReplyOnReject``)."""
     M = v.S.msg
     c, src, i = M.context(m), M.src(m), M.id(m)
-    unchanged = [
-        t[x] == s[x] for x in ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "journal")
-    ]
+    unchanged = [t[x] == s[x] for x in ("spent", "chan", "hsLen", "hsLog", "rlog", "journal")]
     if v.bug("BUG_ReplyOnReject"):
         err = M.msg(
             v.S.type["Error"],
@@ -560,18 +559,30 @@ def _handshake_rejected(v: RVVocab, s: State, t: State, m: Any) -> Any:
     return z3.And(*unchanged, t["net"] == s["net"], t["sent"] == s["sent"])
 
 
+def RVFreshInit(v: RVVocab, s: State, m: Any) -> Any:
+    """Above the greatest timestamp key-confirmed in the context's epoch, above
+    the pending handshake's with that initiator, not the current handshake's."""
+    Ch, M = v.S.chan, v.S.msg
+    c, src, i = M.context(m), M.src(m), M.id(m)
+    ch = s["chan"][c][v.resp][src]
+    return z3.And(
+        i > s["lastTs"][c][src],
+        z3.Implies(Ch.st(ch) == v.S.st["Establishing"], i > Ch.id(ch)),
+        i != Ch.id(ch),
+    )
+
+
 def HandleHandshake(v: RVVocab, s: State, t: State, p: Params) -> Any:
     M, ini, resp = v.S.msg, v.ini, v.resp
     m = p["m"]
-    c, src, e, i = M.context(m), M.src(m), M.ep(m), M.id(m)
-    last = s["lastTs"][resp][src]
+    c, src, e = M.context(m), M.src(m), M.ep(m)
     ok = z3.And(
         z3.BoolVal(True) if v.bug("BUG_NoRosterCheck") else z3.Or(src == ini, src == resp),
         z3.BoolVal(True) if v.bug("BUG_NoEpochCheck") else e == s["epoch"][c],
-        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else i > last,
+        z3.BoolVal(True) if v.bug("BUG_NoReplayCheck") else RVFreshInit(v, s, m),
         RVBudgetOK(v, s, c, resp, 2),
     )
-    accept = _handshake_accepted(v, s, t, m, last)
+    accept = _handshake_accepted(v, s, t, m)
     reject = _handshake_rejected(v, s, t, m)
     return z3.And(
         s["net"][m],
@@ -609,7 +620,7 @@ def KeyConfirm(v: RVVocab, s: State, t: State, p: Params) -> Any:
     m = p["m"]
     c, src = M.context(m), M.src(m)
     ch = s["chan"][c][resp][src]
-    jr = s["journal"]
+    jr, last, i = s["journal"], s["lastTs"][c][src], M.id(m)
     return z3.And(
         s["net"][m],
         M.type(m) == ty["Confirm"],
@@ -621,6 +632,9 @@ def KeyConfirm(v: RVVocab, s: State, t: State, p: Params) -> Any:
         t["confirmed"] == _add(s["confirmed"], M.id(m)),
         t["journal"]
         == z3.Store(jr, c, z3.Store(jr[c], resp, _add(jr[c][resp], Fa.est(src, M.id(m), M.ep(m))))),
+        # The PSK is proven: msg 1's timestamp enters the replay guard.
+        t["lastTs"]
+        == z3.Store(s["lastTs"], c, z3.Store(s["lastTs"][c], src, z3.If(i > last, i, last))),
     )
 
 
@@ -641,6 +655,8 @@ def AdvanceEpoch(v: RVVocab, s: State, t: State, p: Params) -> Any:
         s["epoch"][c] < v.MaxEpoch,
         t["epoch"] == z3.Store(s["epoch"], c, s["epoch"][c] + 1),
         t["chan"] == z3.Store(s["chan"], c, row),
+        # The replay guard is per epoch: c's starts empty.
+        t["lastTs"] == z3.Store(s["lastTs"], c, z3.K(v.S.auth.sort, z3.IntVal(0))),
     )
 
 
@@ -714,8 +730,8 @@ def RVTypeOK(v: RVVocab, s: State) -> Any:
         s["nextId"] >= 1,
         s["nextId"] <= v.MaxHs + 1,
         *(
-            z3.And(s["lastTs"][r][i] >= 0, s["lastTs"][r][i] <= v.MaxHs)
-            for r in v.peers
+            z3.And(s["lastTs"][c][i] >= 0, s["lastTs"][c][i] <= v.MaxHs)
+            for c in v.ctxs
             for i in v.senders
         ),
         *(
@@ -766,12 +782,12 @@ def RVBudgetWithinLimit(v: RVVocab, s: State) -> Any:
 
 
 def RVReplayRejected(v: RVVocab, s: State) -> Any:
-    Hs = v.S.hs
+    """Each msg 1 answered at most once: no two entries of hsLog are equal."""
     return z3.ForAll(
         [i := z3.Int("i!r"), j := z3.Int("j!r")],
         z3.Implies(
-            z3.And(i >= 1, i < j, j <= s["hsLen"], Hs.ini(s["hsLog"][i]) == Hs.ini(s["hsLog"][j])),
-            Hs.ts(s["hsLog"][i]) < Hs.ts(s["hsLog"][j]),
+            z3.And(i >= 1, i < j, j <= s["hsLen"]),
+            s["hsLog"][i] != s["hsLog"][j],
         ),
     )
 
@@ -859,6 +875,23 @@ def RVMembersOnly(v: RVVocab, s: State) -> Any:
     )
 
 
+def RVMembersOnlyBounded(v: RVVocab, s: State, bound: int) -> Any:
+    """RVMembersOnly with its receipt part at one free witness receipt (the
+    Skolem constant of its negation): exact for finding a violation; assumed
+    at earlier states it is vacuous, which only gives up the pruning. The
+    quantified form over ``rlog`` can leave a directed search undecided
+    (incomplete quantifiers) when the channel part is the one violated."""
+    Rc = v.S.receipt
+    w = z3.Const(f"w!mo!{s['rlog']}", Rc)
+    return z3.And(
+        *(v.S.chan.st(s["chan"][c][v.resp][v.outsider]) == v.S.st["None"] for c in v.ctxs),
+        *(
+            z3.Implies(s["rlog"][d][w], z3.Or(Rc.src(w) == v.ini, Rc.src(w) == v.resp))
+            for d in v.auths
+        ),
+    )
+
+
 def _validity() -> Any:
     """The spec's ``Validity`` (free, > 0): only the own descriptor's window reads it."""
     return z3.Int("Validity")
@@ -908,10 +941,25 @@ def RVIniChansToResp(v: RVVocab, s: State) -> Any:
     )
 
 
-def RVHsBelowLastTs(v: RVVocab, s: State) -> Any:
-    """The responder's log is below its replay mark: the next accepted msg 1 is above it."""
-    Hs = v.S.hs
-    return _hs_entries(s, lambda i, h: Hs.ts(h) <= s["lastTs"][v.resp][Hs.ini(h)])
+def RVHsAnswered(v: RVVocab, s: State) -> Any:
+    """Every msg 1 the responder answered is of a past epoch of its context, at
+    most the replay guard, or at most the pending handshake's: RVFreshInit
+    refuses it again."""
+    Ch, Hs = v.S.chan, v.S.hs
+
+    def answered(i: Any, h: Any) -> Any:
+        c, ini, ts, e = Hs.context(h), Hs.ini(h), Hs.ts(h), Hs.ep(h)
+        ch = s["chan"][c][v.resp][ini]
+        return z3.And(
+            e <= s["epoch"][c],
+            z3.Or(
+                e < s["epoch"][c],
+                ts <= s["lastTs"][c][ini],
+                z3.And(Ch.st(ch) == v.S.st["Establishing"], ts <= Ch.id(ch)),
+            ),
+        )
+
+    return _hs_entries(s, answered)
 
 
 def RVIdsHandedOut(v: RVVocab, s: State) -> Any:
@@ -945,14 +993,10 @@ def RVMsgIds(v: RVVocab, s: State) -> Any:
 def RVReplayRejectedBounded(v: RVVocab, s: State, bound: int) -> Any:
     """RVReplayRejected for BMC: hsLog grows by at most one entry per step,
     so this is exact within the bound."""
-    Hs = v.S.hs
     log = s["hsLog"]
     return z3.And(
         *(
-            z3.Implies(
-                z3.And(j <= s["hsLen"], Hs.ini(log[i]) == Hs.ini(log[j])),
-                Hs.ts(log[i]) < Hs.ts(log[j]),
-            )
+            z3.Implies(j <= s["hsLen"], log[i] != log[j])
             for j in range(1, bound + 1)
             for i in range(1, j)
         )
@@ -984,19 +1028,21 @@ def rv_actions(v: RVVocab) -> dict[str, Action]:
             ("spent", "chan", "net", "sent", "nextId"),
             {"c": C, "path": S.path.sort},
         ),
-        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan"), {"c": C}),
+        "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan", "lastTs"), {"c": C}),
         "InjectInit": Action(bound(InjectInit), ("net",), {"c": C}),
         "InjectJunk": Action(bound(InjectJunk), ("net",), {"c": C}),
         "RelayForward": Action(bound(RelayForward), ("spent", "net", "sent"), {"m": M}),
         "HandleHandshake": Action(
             bound(HandleHandshake),
-            ("spent", "chan", "lastTs", "hsLen", "hsLog", "rlog", "net", "sent", "journal"),
+            ("spent", "chan", "hsLen", "hsLog", "rlog", "net", "sent", "journal"),
             {"m": M},
         ),
         "ProcessResponse": Action(
             bound(ProcessResponse), ("chan", "rlog", "net", "sent"), {"m": M}
         ),
-        "KeyConfirm": Action(bound(KeyConfirm), ("chan", "confirmed", "journal"), {"m": M}),
+        "KeyConfirm": Action(
+            bound(KeyConfirm), ("chan", "confirmed", "journal", "lastTs"), {"m": M}
+        ),
         "Tick": Action(bound(Tick), ("now",)),
     }
 
@@ -1019,7 +1065,7 @@ RV_INVARIANTS: dict[str, Callable[[RVVocab, State], Any]] = {
 RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVChanInOwnCtx": RVChanInOwnCtx,
     "RVIniChansToResp": RVIniChansToResp,
-    "RVHsBelowLastTs": RVHsBelowLastTs,
+    "RVHsAnswered": RVHsAnswered,
     "RVIdsHandedOut": RVIdsHandedOut,
     "RVMsgEpochs": RVMsgEpochs,
     "RVMsgIds": RVMsgIds,
@@ -1028,6 +1074,7 @@ RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
 RV_BOUNDED_FORMS: dict[str, Callable[[RVVocab, State, int], Any]] = {
     "RVReplayRejected": RVReplayRejectedBounded,
     "RVRelayedEndToEnd": RVRelayedEndToEndBounded,
+    "RVMembersOnly": RVMembersOnlyBounded,
 }
 
 
