@@ -46,7 +46,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_ChannelStateOutsideGuard,
     \* @type: Bool;
-    BUG_ChainPerSource
+    BUG_ChainPerSource,
+    \* @type: Bool;
+    BUG_StrictChainAfterLoss
 
 VARIABLES
     \* @type: Int;
@@ -107,4 +109,5 @@ CInit ==
     /\ BUG_NoSignatureCheck = FALSE
     /\ BUG_ChannelStateOutsideGuard = FALSE
     /\ BUG_ChainPerSource = FALSE
+    /\ BUG_StrictChainAfterLoss = FALSE
 =============================================================================

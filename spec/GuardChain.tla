@@ -17,7 +17,14 @@
 (* journal append, so a rolled-back outcome leaves none.                   *)
 (* The network is a set of receipts: the attacker may drop,                *)
 (* duplicate, reorder and replay any of them, and re-sign one under a      *)
-(* wrong key (ForgeReceipt).                                               *)
+(* wrong key (ForgeReceipt).  A dropped receipt is one never received: it  *)
+(* was lost with its message (or its message was refused after the        *)
+(* receipt check).  A receiver requires the chain link only from the       *)
+(* receipt whose nonce directly follows the last one it accepted; a        *)
+(* receipt after a nonce gap resynchronises the chain, so one lost         *)
+(* message does not cut the pair off for the rest of the epoch.  A member  *)
+(* signs what it likes: EquivocateReceipt re-issues one of its receipts    *)
+(* with another link, which the link check refuses.                        *)
 (*                                                                         *)
 (* Omitted, and why: more than one context (contexts are independent here; *)
 (* Rendezvous.tla composes them), the content of journal facts (only their *)
@@ -52,8 +59,10 @@ CONSTANTS
     BUG_NoEpochCheck,       \* receipts: the epoch is not checked
     BUG_NoSignatureCheck,   \* receipts: the signer is not checked
     BUG_ChannelStateOutsideGuard, \* channel state changes at prepare time
-    BUG_ChainPerSource      \* receipts: one nonce and chain per source,
+    BUG_ChainPerSource,     \* receipts: one nonce and chain per source,
                             \* across all destinations
+    BUG_StrictChainAfterLoss \* receipts: every receipt must link to the
+                            \* last accepted one, even after a gap
 
 ASSUME GCConstantsOK ==
     /\ Holders \subseteq Auth
@@ -262,12 +271,19 @@ AdvanceEpoch ==
 (***************************************************************************)
 (* ReceiveReceipt(r): r.dst accepts a receipt from the network.  Enabled   *)
 (* iff the signer is r.src, r.epoch is the current epoch, the nonce is     *)
-(* greater than the last accepted one and r.prev is that last one.         *)
+(* greater than the last accepted one and, if it directly follows it,      *)
+(* r.prev is that last one (a nonce gap: the receipts between were lost,   *)
+(* and r resynchronises the chain).  BUG_StrictChainAfterLoss requires the *)
+(* link after a gap too.                                                   *)
 (***************************************************************************)
+GCLinked(r) ==
+    \/ BUG_NoChainCheck
+    \/ r.prev = accepted[r.dst][r.src]
+    \/ ~BUG_StrictChainAfterLoss /\ r.nonce > accepted[r.dst][r.src] + 1
+
 GCFresh(r) ==
     \/ BUG_NoReplayCheck
-    \/ /\ r.nonce > accepted[r.dst][r.src]
-       /\ BUG_NoChainCheck \/ r.prev = accepted[r.dst][r.src]
+    \/ r.nonce > accepted[r.dst][r.src] /\ GCLinked(r)
 
 ReceiveReceipt(r) ==
     /\ BUG_NoSignatureCheck \/ r.signer = r.src
@@ -281,13 +297,34 @@ ReceiveReceipt(r) ==
                    charged, journal, nextNonce, wire, denials, chan, issued>>
 
 (***************************************************************************)
+(* The attacker moves on receipts.  At most one per behaviour (both are    *)
+(* enabled only while every receipt on the wire is genuine and linked to   *)
+(* its predecessor), to keep the model small: one suffices to show each    *)
+(* check.                                                                  *)
+(*                                                                         *)
 (* ForgeReceipt(r, s): the attacker re-signs an observed receipt under the *)
-(* key of s # r.src.  At most one forgery, to keep the model small.        *)
+(* key of s # r.src.                                                       *)
 (***************************************************************************)
+GCUntampered == \A x \in wire : x.signer = x.src /\ x.prev = x.nonce - 1
+
 ForgeReceipt(r, s) ==
-    /\ \A x \in wire : x.signer = x.src
+    /\ GCUntampered
     /\ s # r.src
     /\ wire' = wire \cup {[r EXCEPT !.signer = s]}
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
+
+(***************************************************************************)
+(* EquivocateReceipt(r): r's signer, a member whose key signs what it      *)
+(* likes, issues r again as the start of a chain (link 0), as if the       *)
+(* receipts before it had never been sent to r.dst: the link check refuses *)
+(* it wherever r's nonce directly follows the last one accepted.           *)
+(***************************************************************************)
+EquivocateReceipt(r) ==
+    /\ GCUntampered
+    /\ r.epoch = epoch
+    /\ r.prev # 0
+    /\ wire' = wire \cup {[r EXCEPT !.prev = 0]}
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
                    charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
 
@@ -301,6 +338,7 @@ GCNext ==
     \/ AdvanceEpoch
     \/ \E r \in wire : ReceiveReceipt(r)
     \/ \E r \in wire, s \in Auth : ForgeReceipt(r, s)
+    \/ \E r \in wire : EquivocateReceipt(r)
 
 GCSpec == GCInit /\ [][GCNext]_vars
 
@@ -384,14 +422,17 @@ GCReceiptNoReplay ==
         (i < j /\ GCSameStream(d, i, j)) => rlog[d][i].nonce < rlog[d][j].nonce
 
 (***************************************************************************)
-(* GCReceiptChain: each accepted receipt links to the previous receipt of  *)
-(* its (src, epoch) that the receiver accepted, or to none (0) if it is    *)
-(* the first: the chain is never broken (DESIGN.md 4).                     *)
+(* GCReceiptChain: each accepted receipt whose nonce directly follows the  *)
+(* previous receipt of its (src, epoch) that the receiver accepted links   *)
+(* to it, and an accepted receipt 1 first of its stream links to none (0): *)
+(* no receipt is spliced onto the chain.  After a gap (lost receipts) the  *)
+(* next accepted receipt starts the chain again (DESIGN.md 4).             *)
 (***************************************************************************)
 GCReceiptChain ==
     \A d \in Auth : \A i \in 1..Len(rlog[d]) :
         LET before == {j \in 1..(i - 1) : GCSameStream(d, i, j)}
-        IN  rlog[d][i].prev = IF before = {} THEN 0 ELSE rlog[d][GCMax(before)].nonce
+            last == IF before = {} THEN 0 ELSE rlog[d][GCMax(before)].nonce
+        IN  rlog[d][i].nonce = last + 1 => rlog[d][i].prev = last
 
 (***************************************************************************)
 (* GCReceiptEpoch: a receipt is accepted only in the epoch it was issued   *)
@@ -416,8 +457,22 @@ GCReceiptVerifiable ==
     \A r \in wire :
         (r.signer = r.src /\ r.epoch = epoch /\ r.prev # 0) => r.prev \in issued[r.src][r.dst]
 
+(***************************************************************************)
+(* GCReceiptResumesAfterLoss: a genuine receipt of the epoch (signed by    *)
+(* its src, linked to its predecessor in its stream) whose nonce is above  *)
+(* the last one its receiver accepted can be accepted now: once receipts   *)
+(* were lost, the next one delivered resumes the stream (DESIGN.md 4).     *)
+(***************************************************************************)
+GCReceiptResumesAfterLoss ==
+    \A r \in wire :
+        (/\ r.signer = r.src
+         /\ r.epoch = epoch
+         /\ r.prev = r.nonce - 1
+         /\ r.nonce > accepted[r.dst][r.src]) => GCFresh(r)
+
 THEOREM GCSpec => [](GCTypeOK /\ GCBudgetWithinLimit /\ GCChargeFirst /\ GCAtomicRollback
                      /\ GCCapabilityRequired /\ GCNoEffectOnDeny /\ GCReceiptNoReplay
                      /\ GCReceiptChain /\ GCReceiptEpoch /\ GCReceiptSigner
-                     /\ GCChannelStateAtomic /\ GCReceiptVerifiable)
+                     /\ GCChannelStateAtomic /\ GCReceiptVerifiable
+                     /\ GCReceiptResumesAfterLoss)
 =============================================================================

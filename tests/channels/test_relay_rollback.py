@@ -20,7 +20,8 @@ from .test_relayed_channels import CAPS, EPOCH, RelayedWorld
 
 def relayed_message1() -> tuple[RelayedWorld, ForwardRelayEnvelope]:
     world = RelayedWorld.new()
-    forwarded = world.forward(RELAY, world.request().envelope)
+    request = world.request()
+    forwarded = world.forward(RELAY, request.envelope, request.receipt)
     assert forwarded is not None
     return world, forwarded
 

@@ -16,6 +16,10 @@ EXPECTED_SCENARIO = {
     "no-epoch-check": "retired-epoch",
     "chain-per-source": "publish-then-connect",
     "eager-channel-state": "rollback",
+    "strict-chain": "lost-receipt",
+    # Gaps after lost receipts are legal: only a member's re-issued receipt
+    # (EquivocateReceipt) shows a skipped link check.
+    "no-chain-check": "equivocation",
 }
 
 
@@ -44,11 +48,16 @@ def test_scenarios_catch_each_buggy_backend(variant: str) -> None:
     assert "variable" in failure.table
 
 
-@pytest.mark.parametrize("variant", BUGGY)
+# Reached by its directed schedule only: the splice needs two sends, the
+# re-issue and two deliveries in one order, which 200 random runs rarely draw.
+SCHEDULE_ONLY = {"no-chain-check"}
+
+
+@pytest.mark.parametrize("variant", [v for v in BUGGY if v not in SCHEDULE_ONLY])
 def test_random_exploration_alone_catches_each_buggy_backend(variant: str) -> None:
     """Without the directed schedules, Hypothesis's own runs (fixed seed) find the bug."""
     result = run_conformance(
-        ReferenceBackend(variant), examples=60, seed=4, shrink=False, scenarios=False
+        ReferenceBackend(variant), examples=200, seed=4, shrink=False, scenarios=False
     )
     assert not result.conformant
     assert "no " in result.failure and "explains the step" in result.failure
@@ -68,13 +77,15 @@ def test_reference_backend_conforms_deeply() -> None:
     assert result.conformant, result.failure
 
 
-# Today's behaviour of two shortfalls, each kept as a named wrong backend: the
+# Today's behaviour of three shortfalls, each kept as a named wrong backend: the
 # harness rejects it and its report names the spec invariant it breaks.
 TODAY = {
     # prepare_* started the handshake before anything was charged.
     "eager-channel-state": ("rollback", "PrepareOperation", "GCChannelStateAtomic"),
     # One receipt chain per source: a peer's receipt links to a publish receipt.
     "chain-per-source": ("publish-then-connect", "ExecuteEffects", "GCReceiptVerifiable"),
+    # Every receipt had to link to the last accepted: after a lost one, never again.
+    "strict-chain": ("lost-receipt", "ReceiveReceipt", "GCReceiptResumesAfterLoss"),
 }
 
 

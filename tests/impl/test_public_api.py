@@ -77,6 +77,7 @@ PUBLIC_API = [
     "ReceiptWrongContext",
     "ReceiptWrongEpoch",
     "ReceiptWrongSigner",
+    "RecordForward",
     "RecordReceipt",
     "RelayEnvelope",
     "RemoteProtocolError",

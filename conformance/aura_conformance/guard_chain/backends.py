@@ -73,6 +73,10 @@ def forge_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return w.forge_receipt(_find(w, args.get("r")), _name(args.get("s"), "s"))
 
 
+def equivocate_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.equivocate_receipt(_find(w, args.get("r")))
+
+
 def tick(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return "Ticked"
 
@@ -83,6 +87,7 @@ ACTION_TABLE: dict[str, Handler[GuardChainWorld]] = {
     "AdvanceEpoch": advance_epoch,
     "ReceiveReceipt": receive_receipt,
     "ForgeReceipt": forge_receipt,
+    "EquivocateReceipt": equivocate_receipt,
     "Tick": tick,
 }
 # The requests a backend serves; Reset is also the first request of every run.

@@ -91,6 +91,21 @@ class GuardChainMachine(CountingMachine):
         )
         self.state = reply.state
 
+    def _receive(self, r: Any) -> None:
+        """ReceiveReceipt(r); a refusal is a stutter, unless the spec says r must be
+        accepted (GCReceiptResumesAfterLoss: a genuine receipt above the last
+        accepted one, its predecessors lost or not yet delivered)."""
+        before = self.state
+        self._step("ReceiveReceipt", {"r": r})
+        if self.state.get("rlog") == before.get("rlog") and _resumes(before, r):
+            raise ConformanceFailure(
+                "step: no refusal of a receipt above the last accepted explains the step;"
+                " the refusal violates GCReceiptResumesAfterLoss (harness action: ReceiveReceipt)",
+                kind="step",
+                action="ReceiveReceipt",
+                table=f"  variable | before\n  accepted | {before['accepted']}\n  r        | {r}",
+            )
+
     def _wire(self) -> list[Any]:
         return sorted(self.state["wire"], key=V.sort_key)
 
@@ -130,28 +145,45 @@ class GuardChainMachine(CountingMachine):
     def AdvanceEpoch(self) -> None:
         self._step("AdvanceEpoch", {})
 
+    # The receipt is drawn from the wire as it is (an index into it would favour
+    # the first receipt, which Hypothesis's small integers pick most often).
     @precondition(lambda self: bool(self.state.get("wire")))
-    @rule(i=st.integers(0, 63))
-    def ReceiveReceipt(self, i: int) -> None:
-        wire = self._wire()
-        self._step("ReceiveReceipt", {"r": wire[i % len(wire)]})
+    @rule(data=st.data())
+    def ReceiveReceipt(self, data: st.DataObject) -> None:
+        self._receive(data.draw(st.sampled_from(self._wire()), label="r"))
 
     def deliver(self, pick: Callable[[Any], bool]) -> None:
         """ReceiveReceipt of the first receipt on the wire that ``pick`` selects."""
-        self._step("ReceiveReceipt", {"r": next(r for r in self._wire() if pick(r))})
+        self._receive(next(r for r in self._wire() if pick(r)))
 
-    @precondition(
-        lambda self: (
-            bool(self.state.get("wire"))
-            and all(r.d["signer"] == r.d["src"] for r in self.state["wire"])
+    def _untampered(self) -> bool:
+        """The spec's GCUntampered: the attacker has made no move yet."""
+        wire = self.state.get("wire") or ()
+        return bool(wire) and all(
+            r.d["signer"] == r.d["src"] and r.d["prev"] == r.d["nonce"] - 1 for r in wire
         )
-    )
-    @rule(i=st.integers(0, 63))
-    def ForgeReceipt(self, i: int) -> None:
-        wire = self._wire()
-        r = wire[i % len(wire)]
+
+    @precondition(lambda self: self._untampered())
+    @rule(data=st.data())
+    def ForgeReceipt(self, data: st.DataObject) -> None:
+        self.forge(data.draw(st.sampled_from(self._wire()), label="r"))
+
+    def forge(self, r: Any) -> None:
+        """ForgeReceipt of ``r`` under the other member's key."""
         s = next(ModelValue(a) for a in AUTHS if ModelValue(a) != r.d["src"])
         self._step("ForgeReceipt", {"r": r, "s": s})
+
+    @precondition(lambda self: self._untampered() and any(self._equivocable()))
+    @rule(data=st.data())
+    def EquivocateReceipt(self, data: st.DataObject) -> None:
+        r = data.draw(st.sampled_from(self._equivocable()), label="r")
+        self._step("EquivocateReceipt", {"r": r})
+
+    def _equivocable(self) -> list[Any]:
+        """The receipts EquivocateReceipt may re-issue: of the epoch, linked to one."""
+        return [
+            r for r in self._wire() if r.d["epoch"] == self.state["epoch"] and r.d["prev"] != 0
+        ]
 
     @rule(dt=st.integers(1, 1000))
     def Tick(self, dt: int) -> None:
@@ -186,6 +218,19 @@ def make_machine(
             "recorders": [],
             "_counter": itertools.count(),
         },
+    )
+
+
+def _resumes(state: State, r: Any) -> bool:
+    """The premise of GCReceiptResumesAfterLoss: ``r`` is genuine, of the epoch, linked
+    to its predecessor and above the last receipt its receiver accepted from ``r.src``."""
+    d = r.d
+    last = state["accepted"].d[d["dst"]].d[d["src"]]
+    return bool(
+        d["signer"] == d["src"]
+        and d["epoch"] == state["epoch"]
+        and d["prev"] == d["nonce"] - 1
+        and d["nonce"] > last
     )
 
 
@@ -235,7 +280,7 @@ def _replay(m: GuardChainMachine) -> None:
 
 def _forgery(m: GuardChainMachine) -> None:
     _send(m)
-    m.ForgeReceipt(0)
+    m.forge(m._wire()[0])
     m.deliver(_forged)
 
 
@@ -243,6 +288,20 @@ def _retired_epoch(m: GuardChainMachine) -> None:
     _send(m)
     m.AdvanceEpoch()
     m.deliver(_genuine)
+
+
+def _lost_receipt(m: GuardChainMachine) -> None:
+    _send(m)  # lost: its receipt is never delivered
+    _send(m)
+    m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 2)
+
+
+def _equivocation(m: GuardChainMachine) -> None:
+    _send(m)
+    _send(m)
+    m._step("EquivocateReceipt", {"r": m._equivocable()[0]})  # receipt 2, linked to nothing
+    m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 1)
+    m.deliver(lambda r: r.d["nonce"] == 2 and r.d["prev"] == 0)
 
 
 def _epoch_budget(m: GuardChainMachine) -> None:
@@ -263,6 +322,8 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "forgery": _forgery,
     "retired-epoch": _retired_epoch,
     "epoch-budget": _epoch_budget,
+    "lost-receipt": _lost_receipt,
+    "equivocation": _equivocation,
 }
 
 

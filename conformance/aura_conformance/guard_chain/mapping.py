@@ -93,8 +93,15 @@ def project_guard_chain(world: GuardChainWorld) -> State:
     for a in AUTHS:
         chan.update(_op(a, *started) for started in world.handshakes_started(a))
 
-    # Sent outcomes are the genuine receipts on the wire (forgeries are the attacker's).
-    genuine = [r for r in world.wire if world.signer_of(r) == world.names[r.src]]
+    # Sent outcomes are the genuine receipts on the wire (forgeries are the attacker's),
+    # once each: a receipt its signer re-issued (EquivocateReceipt) pays for nothing new.
+    genuine = list(
+        {
+            (r.src, r.dst, r.epoch, r.nonce): r
+            for r in world.wire
+            if world.signer_of(r) == world.names[r.src]
+        }.values()
+    )
 
     def committed(a: str, e: int) -> int:
         return sum(r.cost for r in genuine if world.names[r.src] == a and r.epoch == e)

@@ -61,6 +61,7 @@ from aura_conformance.variants import (
     EagerChannelService,
     NoRollbackInterpreter,
     SkippingReceiptVerifier,
+    StrictChainVerifier,
     endpoint_clock,
 )
 
@@ -217,6 +218,11 @@ VARIANTS: dict[str, Variant] = {
             verifier=_skipping("replay", "chain"),
         ),
         Variant(
+            "no-chain-check",
+            "receipt links unchecked: a member's re-issued receipt is spliced on",
+            verifier=_skipping("chain"),
+        ),
+        Variant(
             "no-signature-check",
             "receipt signer not checked against the roster",
             verifier=_skipping("signature"),
@@ -230,6 +236,11 @@ VARIANTS: dict[str, Variant] = {
             "chain-per-source",
             "one receipt chain per source across destinations (ChainPerSourceIssuer)",
             issuer=ChainPerSourceIssuer,  # type: ignore[arg-type]
+        ),
+        Variant(
+            "strict-chain",
+            "every receipt links to the last accepted, even after a lost one (StrictChainVerifier)",
+            verifier=StrictChainVerifier,
         ),
         Variant(
             "eager-channel-state",
@@ -415,3 +426,12 @@ class GuardChainWorld:
         forged = attrs.evolve(receipt, signature=self.keys[signer].sign(receipt.signed_message()))
         self.wire.append(forged)
         return "Forged"
+
+    def equivocate_receipt(self, receipt: Receipt) -> str:
+        """``receipt``'s own signer issues it again as the start of a chain (the
+        genesis link): a member's key signs what it likes."""
+        again = attrs.evolve(receipt, prev_hash=GENESIS_HASH)
+        signer = self.names[receipt.src]
+        again = attrs.evolve(again, signature=self.keys[signer].sign(again.signed_message()))
+        self.wire.append(again)
+        return "Equivocated"
