@@ -181,9 +181,7 @@ class GuardChainMachine(CountingMachine):
 
     def _equivocable(self) -> list[Any]:
         """The receipts EquivocateReceipt may re-issue: of the epoch, linked to one."""
-        return [
-            r for r in self._wire() if r.d["epoch"] == self.state["epoch"] and r.d["prev"] != 0
-        ]
+        return [r for r in self._wire() if r.d["epoch"] == self.state["epoch"] and r.d["prev"] != 0]
 
     @rule(dt=st.integers(1, 1000))
     def Tick(self, dt: int) -> None:
