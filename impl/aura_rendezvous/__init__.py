@@ -20,6 +20,12 @@ rule, encodings, labels).
 from aura_rendezvous._adapter import PeerInfo, RendezvousAdapter
 from aura_rendezvous._config import RendezvousConfig
 from aura_rendezvous._service import DIRECT_LADDER, RendezvousService
+from aura_rendezvous._timer import (
+    DescriptorRefreshDue,
+    HandshakeRole,
+    HandshakeTimedOut,
+    TimerEvent,
+)
 from aura_rendezvous.channels import (
     ChannelManager,
     ChannelState,
@@ -138,6 +144,11 @@ __all__ = [  # noqa: RUF022
     "RendezvousAdapter",
     "RendezvousConfig",
     "RendezvousService",
+    # What the service's one pulled timer reports to the I/O shell
+    "DescriptorRefreshDue",
+    "HandshakeRole",
+    "HandshakeTimedOut",
+    "TimerEvent",
     # Identities, keys and context membership (DESIGN.md 1)
     "AuthorityId",
     "AuthorityKeys",

@@ -19,6 +19,12 @@ from typing import TypeVar
 from aura_rendezvous._config import RendezvousConfig
 from aura_rendezvous._coupling import Coupling
 from aura_rendezvous._relay_path import check_relayable, relay_candidates
+from aura_rendezvous._timer import (
+    DescriptorRefreshDue,
+    TimerEvent,
+    refresh_deadline,
+    timed_out_event,
+)
 from aura_rendezvous.channels import (
     ChannelEndpoint,
     ChannelState,
@@ -144,6 +150,9 @@ class RendezvousService:
         }
         # As a relay: what it forwarded, so a replay is refused before the charge.
         self.forwarded = ForwardedEnvelopes()
+        # The own descriptor (nonce) and epoch each refresh was reported for:
+        # the timer reports a due refresh once, not at every wake-up after it.
+        self._refresh_reported: dict[ContextId, tuple[bytes, int]] = {}
 
     @classmethod
     def new(cls, authority_id: AuthorityId, config: RendezvousConfig) -> RendezvousService:
@@ -259,6 +268,106 @@ class RendezvousService:
             for ctx, peer in self.channel_endpoint.manager.needs_rotation()
             if ctx == context_id.value
         )
+
+    # -- the I/O shell's entry points (one pulled timer, channel traffic) ----------
+    # The shell drives the core through these and the prepare_* methods only: it
+    # arms one timer at next_deadline(), passes the time it read to handle_timer,
+    # and moves channel traffic with seal / receive_data.
+
+    def next_deadline(self) -> int | None:
+        """The earliest instant (ms) at which :meth:`handle_timer` has work, or ``None``.
+
+        The earliest of: a pending handshake's deadline, an unconfirmed channel's
+        key-confirmation deadline, and for each context where we published, when
+        our newest descriptor needs a successor (``valid_until`` minus the
+        refresh window; at once if it commits to an older epoch). A refresh
+        already reported is not due again until we publish or the epoch moves.
+        """
+        deadlines = [d for c in self._memberships if (d := self._refresh_due(c)) is not None]
+        handshake = self.channel_endpoint.manager.next_deadline()
+        if handshake is not None:
+            deadlines.append(handshake)
+        return min(deadlines, default=None)
+
+    def handle_timer(self, now_ms: int) -> tuple[TimerEvent, ...]:
+        """Act on every deadline reached at ``now_ms``; the events, each reported once.
+
+        Handshakes and unconfirmed channels past their deadline fail
+        (:class:`HandshakeTimedOut`: their state is final, a retry is a new
+        handshake); a due refresh is :class:`DescriptorRefreshDue`. Nothing is
+        sent: acting on an event goes through the guard chain like any call.
+        Calling it early, or twice, is harmless.
+        """
+        now = check_u64("now_ms", now_ms)
+        failed = self.channel_endpoint.manager.check_timeouts(now)
+        events: list[TimerEvent] = [timed_out_event(f) for f in failed]
+        for context_id in self._memberships:
+            due = self._refresh_due(context_id)
+            own = self._newest_own(context_id)
+            if due is not None and due <= now and own is not None:
+                self._refresh_reported[context_id] = (own.nonce, self.current_epoch(context_id))
+                events.append(DescriptorRefreshDue(context_id, own.valid_until))
+        return tuple(events)
+
+    def _newest_own(self, context_id: ContextId) -> RendezvousDescriptor | None:
+        cache = self.descriptor_cache(context_id)
+        own = [
+            d
+            for d in cache.descriptors
+            if d.authority_id == self.authority_id
+            and (d.authority_id, d.nonce) not in cache.revoked
+        ]
+        return max(own, key=lambda d: (d.valid_from, d.nonce), default=None)
+
+    def _refresh_due(self, context_id: ContextId) -> int | None:
+        own = self._newest_own(context_id)
+        if own is None:
+            return None  # nothing published yet: publishing is the caller's first step
+        epoch = self.current_epoch(context_id)
+        if self._refresh_reported.get(context_id) == (own.nonce, epoch):
+            return None
+        stale = self._own_descriptor_epoch(context_id, own) < epoch
+        return refresh_deadline(own, self.config.refresh_window_ms, stale_epoch=stale)
+
+    def channel_state(self, context_id: ContextId, peer: AuthorityId) -> ChannelState | None:
+        """The state of our best live channel with ``peer`` in ``context_id``, if any."""
+        channel = self.channel_endpoint.manager.find_by_context_peer(context_id.value, peer.value)
+        return None if channel is None else channel.state
+
+    def seal(self, context_id: ContextId, peer: AuthorityId, plaintext: bytes) -> bytes:
+        """A transport message carrying ``plaintext`` on our Active channel with ``peer``
+        (``ChannelClosedError`` without one). Send it directly or with
+        :meth:`prepare_relay_data`."""
+        return self.channel_endpoint.manager.seal(context_id.value, peer.value, plaintext)
+
+    def is_handshake_phase(self, message: bytes) -> bool:
+        """Whether ``message`` (from a peer) goes to :meth:`prepare_handle_handshake`:
+        message 1 or 2, or the key confirmation of a channel still Establishing.
+        Anything else goes to :meth:`receive_data`. Raises ``DecodeError`` for bytes
+        that are no protocol message."""
+        if message_type(message, "is_handshake_phase") is not MessageType.Transport:
+            return True
+        channel = self.channel_endpoint.manager.get(TransportMessage.decode(message).channel_id)
+        return channel is not None and channel.state is ChannelState.Establishing
+
+    def receive_data(self, context_id: ContextId, peer: AuthorityId, message: bytes) -> bytes:
+        """Open a transport message that ``peer`` sent in ``context_id``; its plaintext.
+
+        The channel's own checks apply (``UnknownChannel``, ``RetiredEpoch``,
+        ``ReplayedMessage``, ``TransportAuthError``, ...); a channel of another
+        context or peer than the transport said is ``ContextMismatchError``, with
+        nothing changed. A key confirmation is refused (``LocalProtocolError``):
+        it is journaled through :meth:`prepare_handle_handshake`.
+        """
+        manager = self.channel_endpoint.manager
+        header = TransportMessage.decode(message)
+        channel = manager.get(header.channel_id)
+        if channel is not None:
+            if channel.state is ChannelState.Establishing:
+                raise LocalProtocolError("a key confirmation goes through prepare_handle_handshake")
+            if channel.context_id != context_id.value or channel.remote != peer.value:
+                raise ContextMismatchError("the message's channel is of another context or peer")
+        return bytes(manager.receive_message(header).plaintext)
 
     # -- sync -------------------------------------------------------------------
     # Every sync message travels sealed under the context's sync key and signed
@@ -431,12 +540,15 @@ class RendezvousService:
         psk: bytes,
         *,
         now_ms: int,
+        transport: TransportHint | None = None,
     ) -> GuardOutcome:
-        """Start an IKpsk2 handshake with ``peer`` over its best direct transport.
+        """Start an IKpsk2 handshake with ``peer`` over its best direct transport, or
+        over ``transport`` (the rung of the ladder the caller is trying).
 
         Denied (no effects, nothing sent, no handshake started) unless the PSK
         is this epoch's, the peer has a valid descriptor whose PSK commitment
-        matches, and it offers a direct transport. Effects: charge, receipt,
+        matches, and it offers a direct transport (``transport``, if given, must
+        be one of its direct hints: ``NoDirectTransport`` otherwise). Effects: charge, receipt,
         ``StartHandshake`` (the handshake is pending only once the interpreter
         commits it) and ``SendHandshake`` carrying Noise message 1 (see
         ``channels.ChannelEndpoint``).
@@ -449,7 +561,7 @@ class RendezvousService:
             desc = self._peer_descriptor(context_id, peer, psk, now_ms, snapshot.epoch)
             if isinstance(desc, DenyReason):
                 return GuardOutcome.deny(desc)
-            hint = _best_direct(desc)
+            hint = _best_direct(desc) if transport is None else _offered(desc, transport)
             if hint is None:
                 return GuardOutcome.deny(DenyReason.NoDirectTransport)
             start = self.channel_endpoint.prepare_start(
@@ -1009,3 +1121,8 @@ def _best_direct(desc: RendezvousDescriptor) -> TransportHint | None:
             if type(hint).__name__ == kind:
                 return hint
     return None
+
+
+def _offered(desc: RendezvousDescriptor, transport: TransportHint) -> TransportHint | None:
+    """``transport`` if ``desc`` offers it as a direct hint."""
+    return transport if transport.is_direct and transport in desc.transport_hints else None
