@@ -69,6 +69,7 @@ def _initial(v: RVVocab) -> dict[str, Any]:
         "confirmed": z3.K(ii, no),
         "ownEp": z3.K(C, z3.IntVal(-1)),
         "ownUntil": z3.K(C, z3.IntVal(0)),
+        "fwd": z3.K(C, z3.IntVal(0)),
     }
 
 
@@ -479,3 +480,40 @@ def test_the_relayed_confirmation_goes_to_the_relay_unless_sent_direct() -> None
     assert _keeps(v, "ProcessResponse", s, rv.RVRelayedEndToEnd, m=resp)
     twin = rv_vocab(**MC, BUG_ConfirmNotRelayed=True)
     assert not _keeps(twin, "ProcessResponse", s, rv.RVRelayedEndToEnd, m=resp)
+
+
+def test_the_relay_pays_once_per_envelope_unless_it_forwards_a_replay() -> None:
+    """Ini's msg 1 at the relay in c1 (relay:forward held, budget left): the
+    first forward charges the relay 1 and counts one delivered envelope. The
+    same envelope again: the reference refuses it (already forwarded); the twin
+    of BUG_RelayForwardsReplay pays again for nothing new and breaks
+    RVRelayForwardsOnce."""
+    v = rv_vocab(**MC)
+    a1, a2, r1, c1 = _a(v, "a1"), _a(v, "a2"), _a(v, "r1"), _c(v, "c1")
+    m = _init_msg(v, "c1", "a1", relay=True)
+    out = v.S.msg.msg(v.S.type["Init"], c1, a1, a2, a2, v.S.path["relay"], 0, 1, True)
+    s = _sent_init(v, relay=True)
+    assert _keeps(v, "RelayForward", s, rv.RVRelayForwardsOnce, m=m)
+    t, step = _after(v, "RelayForward", s, m=m)
+    once = z3.And(t["net"][out], t["spent"][c1][r1][0] == 1, t["fwd"][c1] == 1)
+    assert _valid(v, z3.Implies(step, once))
+    forwarded = {
+        **s,
+        "net": z3.Store(s["net"], out, True),
+        "spent": z3.Store(s["spent"], c1, z3.Store(s["spent"][c1], r1, z3.K(z3.IntSort(), 1))),
+        "fwd": z3.Store(s["fwd"], c1, 1),
+    }
+    assert _valid(v, rv.RVRelayForwardsOnce(v, forwarded))
+    assert not _enabled(v, "RelayForward", forwarded, m=m)
+    twin = rv_vocab(**MC, BUG_RelayForwardsReplay=True)
+    assert not _keeps(twin, "RelayForward", forwarded, rv.RVRelayForwardsOnce, m=m)
+
+
+def test_relay_forwards_once_is_inductive_alone_and_broken_by_its_twin() -> None:
+    """The ghost count of delivered envelopes needs no lemma: every action keeps
+    the bound from any state; the replaying relay's RelayForward does not."""
+    v = rv_vocab()
+    for action in rv.rv_actions(v):
+        assert _preserves(v, action, rv.RVRelayForwardsOnce), action
+    twin = rv_vocab(BUG_RelayForwardsReplay=True)
+    assert not _preserves(twin, "RelayForward", rv.RVRelayForwardsOnce)

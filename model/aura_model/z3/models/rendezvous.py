@@ -22,6 +22,9 @@ Resp's own descriptor is kept as two numbers per context, ``ownEp`` and
 and 0 before any): enough for ``needs_refresh`` and ``RVRefreshAfterRotation``,
 whose correct form holds by the definition of ``RVNeedsRefresh`` whatever the
 own descriptor is, so dropping revocation there loses no proof.
+One ghost variable is added: ``fwd[c]``, the number of envelopes the relay
+delivered in ``c``, in place of the cardinality ``RVRelayForwardsOnce``
+takes (see there); it constrains no action.
 
 Every operator, action and invariant of the module is a function of the same
 name here, over an explicit :class:`RVVocab` (sorts, constants, bug flags)
@@ -90,6 +93,7 @@ __all__ = [
     "RVOwnStale",
     "RVRefreshAfterRotation",
     "RVRelayAuthorized",
+    "RVRelayForwardsOnce",
     "RVRelayForwardsOnlyProtocol",
     "RVRelayedEndToEnd",
     "RVRelayedEndToEndBounded",
@@ -123,6 +127,7 @@ RV_BUGS = (
     ("BUG_RefreshIgnoresEpoch", "RVRefreshAfterRotation"),
     ("BUG_RelayForwardsJunk", "RVRelayForwardsOnlyProtocol"),
     ("BUG_ConfirmNotRelayed", "RVRelayedEndToEnd"),
+    ("BUG_RelayForwardsReplay", "RVRelayForwardsOnce"),
 )
 RV_FLAGS = tuple(flag for flag, _ in RV_BUGS)
 
@@ -169,6 +174,13 @@ RV_SCHEDULES[("BUG_ConfirmNotRelayed", "RVRelayedEndToEnd")] = (
     "RelayForward",
     "ProcessResponse",
 )
+# The relay is charged twice for one envelope: the second forward adds nothing
+# new to the network.
+RV_SCHEDULES[("BUG_RelayForwardsReplay", "RVRelayForwardsOnce")] = (
+    "PrepareEstablishChannel",
+    "RelayForward",
+    "RelayForward",
+)
 RV_WITNESS_PREFIXES = {
     "ProcessResponse": _HS,
     "KeyConfirm": (*_HS, "ProcessResponse"),
@@ -180,6 +192,7 @@ _CTX = ("c1", "c2")
 _STATES = ("None", "Establishing", "Active", "Rotating")
 _TYPES = ("Init", "Resp", "Confirm", "Error", "Forward", "Junk")
 _PROTOCOL_TYPES = ("Init", "Resp", "Confirm")  # RVProtocolTypes
+_FORWARD_COST = 1  # ForwardCost
 
 
 class RVSorts:
@@ -329,6 +342,9 @@ def rv_variables(v: RVVocab) -> dict[str, Any]:
         "confirmed": z3.ArraySort(ii, bb),
         "ownEp": z3.ArraySort(C, ii),
         "ownUntil": z3.ArraySort(C, ii),
+        # Ghost: fwd[c] counts the envelopes the relay delivered in c
+        # (RVRelayForwardsOnce, which see).
+        "fwd": z3.ArraySort(C, ii),
     }
 
 
@@ -408,6 +424,7 @@ def RVInit(v: RVVocab, s: State) -> Any:
         s["confirmed"] == z3.K(ii, z3.BoolVal(False)),
         s["ownEp"] == z3.K(C, z3.IntVal(-1)),
         s["ownUntil"] == z3.K(C, z3.IntVal(0)),
+        s["fwd"] == z3.K(C, z3.IntVal(0)),
     )
 
 
@@ -474,22 +491,32 @@ def RelayForward(v: RVVocab, s: State, t: State, p: Params) -> Any:
         M.dok(m),
     )
     cap = z3.BoolVal(True) if v.bug("BUG_RelayNoCapCheck") else v.RelayCtx[M.context(m)]
-    ok = z3.And(cap, RVBudgetOK(v, s, M.context(m), relay, 1))
+    ok = z3.And(cap, RVBudgetOK(v, s, M.context(m), relay, _FORWARD_COST))
     if not v.bug("BUG_RelayForwardsJunk"):
         # A malformed envelope is refused before the charge: RVDeny("Malformed").
         ok = z3.And(RVWellFormed(v, m), ok)
+    c, fwd = M.context(m), s["fwd"]
+    fresh = [] if v.bug("BUG_RelayForwardsReplay") else [z3.Not(s["net"][out])]
     return z3.And(
         s["net"][m],
         M.dst(m) == relay,
-        z3.Not(s["net"][out]),
+        *fresh,
         z3.If(
             ok,
             z3.And(
-                t["spent"] == RVCharge(s, M.context(m), relay, 1),
+                t["spent"] == RVCharge(s, c, relay, _FORWARD_COST),
                 t["net"] == _add(s["net"], out),
-                t["sent"] == _add(s["sent"], _sent_rec(v, relay, "Forward", M.context(m))),
+                t["sent"] == _add(s["sent"], _sent_rec(v, relay, "Forward", c)),
+                # Counted only when new: a replay the relay pays for again
+                # delivers nothing new (the net is a set).
+                t["fwd"] == z3.Store(fwd, c, fwd[c] + z3.If(s["net"][out], 0, 1)),
             ),
-            z3.And(t["spent"] == s["spent"], t["net"] == s["net"], t["sent"] == s["sent"]),
+            z3.And(
+                t["spent"] == s["spent"],
+                t["net"] == s["net"],
+                t["sent"] == s["sent"],
+                t["fwd"] == fwd,
+            ),
         ),
     )
 
@@ -864,6 +891,27 @@ def RVRelayedEndToEndBounded(v: RVVocab, s: State, bound: int) -> Any:
     )
 
 
+def RVRelayForwardsOnce(v: RVVocab, s: State) -> Any:
+    """In no epoch does the relay spend more than ForwardCost per envelope it
+    delivered in the context.
+
+    The spec bounds ``spent[c][Relay][e]`` by ``ForwardCost *
+    Cardinality(RVRelayForwards(c))``; the cardinality of a set of records
+    has no finite Z3 form, so the twin counts instead: the ghost ``fwd[c]``
+    goes up by one exactly when RelayForward puts an envelope on the network
+    that was not there yet. Each such envelope is in ``RVRelayForwards(c)``
+    (its context is ``c``, its path the relay's as every envelope addressed
+    to the relay has, it goes to ``m.to``, a member other than the relay, and
+    its copy at the relay ``m`` is in ``net``), and they are distinct, so
+    ``fwd[c] <= Cardinality(RVRelayForwards(c))``: the twin's bound implies
+    the spec's. Under ``BUG_RelayForwardsReplay`` the relay pays
+    for an envelope already delivered and ``fwd`` stays, as the spec's set
+    does."""
+    sp, relay = s["spent"], v.relay
+    e = z3.Int("e!f")
+    return z3.And(*(z3.ForAll([e], sp[c][relay][e] <= _FORWARD_COST * s["fwd"][c]) for c in v.ctxs))
+
+
 def RVMembersOnly(v: RVVocab, s: State) -> Any:
     Rc = v.S.receipt
     return z3.And(
@@ -1031,7 +1079,7 @@ def rv_actions(v: RVVocab) -> dict[str, Action]:
         "AdvanceEpoch": Action(bound(AdvanceEpoch), ("epoch", "chan", "lastTs"), {"c": C}),
         "InjectInit": Action(bound(InjectInit), ("net",), {"c": C}),
         "InjectJunk": Action(bound(InjectJunk), ("net",), {"c": C}),
-        "RelayForward": Action(bound(RelayForward), ("spent", "net", "sent"), {"m": M}),
+        "RelayForward": Action(bound(RelayForward), ("spent", "net", "sent", "fwd"), {"m": M}),
         "HandleHandshake": Action(
             bound(HandleHandshake),
             ("spent", "chan", "hsLen", "hsLog", "rlog", "net", "sent", "journal"),
@@ -1061,6 +1109,7 @@ RV_INVARIANTS: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVRefreshAfterRotation": RVRefreshAfterRotation,
     "RVRelayForwardsOnlyProtocol": RVRelayForwardsOnlyProtocol,
     "RVRelayedEndToEnd": RVRelayedEndToEnd,
+    "RVRelayForwardsOnce": RVRelayForwardsOnce,
 }
 RV_STRENGTHENING: dict[str, Callable[[RVVocab, State], Any]] = {
     "RVChanInOwnCtx": RVChanInOwnCtx,
