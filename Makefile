@@ -24,8 +24,8 @@ verify: $(STAMP)
 	$(BIN)/aura-verify
 
 lint: $(STAMP)
-	$(BIN)/ruff check impl model conformance cli tests bench
-	$(BIN)/ruff format --check impl model conformance cli tests bench
+	$(BIN)/ruff check impl model conformance cli net tests bench
+	$(BIN)/ruff format --check impl model conformance cli net tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

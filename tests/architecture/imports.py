@@ -16,6 +16,7 @@ import attrs
 # Source folder -> top-level package, from the bottom layer up.
 PACKAGE_ROOTS: dict[str, str] = {
     "aura_rendezvous": "impl",
+    "aura_net": "net",
     "aura_model": "model",
     "aura_conformance": "conformance",
     "aura_verify": "cli",

@@ -26,9 +26,10 @@ PROJECT = Path(__file__).resolve().parents[2]
 # Which top-level packages each one may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "aura_rendezvous": set(),
+    "aura_net": {"aura_rendezvous"},
     "aura_model": set(),
     "aura_conformance": {"aura_rendezvous", "aura_model"},
-    "aura_verify": {"aura_rendezvous", "aura_model", "aura_conformance"},
+    "aura_verify": {"aura_rendezvous", "aura_model", "aura_conformance", "aura_net"},
 }
 
 

@@ -1,0 +1,50 @@
+"""The asyncio shell of the Aura rendezvous core: real transports on real sockets.
+
+``aura_rendezvous`` stays sans-IO; this package executes its effects over TCP
+(length-prefixed frames), a WebSocket relay and STUN, with every wait bounded
+and every bad input from the network a typed ``RemoteProtocolError``. It may
+import ``aura_rendezvous``; nothing below it imports this package. See
+``docs/transports.md``.
+"""
+
+from aura_net._errors import (
+    ConnectionLost,
+    GuardDenied,
+    MalformedStun,
+    OversizedFrame,
+    PeerTimeout,
+    SafetyNetTimeout,
+    TruncatedFrame,
+    UnexpectedPeer,
+)
+from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
+from aura_net._node import NetNode, wall_clock_ms
+from aura_net._tcp import FramedConnection, Limits, TcpChannel, TcpServer, connect_tcp, split_addr
+from aura_net._wait import within
+from aura_net._wire import MAX_RECEIPT, WireFrame
+
+__all__ = [
+    "DEFAULT_MAX_FRAME",
+    "MAX_RECEIPT",
+    "ConnectionLost",
+    "FrameDecoder",
+    "FramedConnection",
+    "GuardDenied",
+    "Limits",
+    "MalformedStun",
+    "NetNode",
+    "OversizedFrame",
+    "PeerTimeout",
+    "SafetyNetTimeout",
+    "TcpChannel",
+    "TcpServer",
+    "TruncatedFrame",
+    "UnexpectedPeer",
+    "WireFrame",
+    "connect_tcp",
+    "encode_frame",
+    "read_frame",
+    "split_addr",
+    "wall_clock_ms",
+    "within",
+]
