@@ -19,6 +19,7 @@ from aura_net._errors import (
 )
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode, wall_clock_ms
+from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
 from aura_net._tcp import FramedConnection, Limits, TcpChannel, TcpServer, connect_tcp, split_addr
 from aura_net._wait import within
 from aura_net._wire import MAX_RECEIPT, WireFrame
@@ -35,6 +36,9 @@ __all__ = [
     "NetNode",
     "OversizedFrame",
     "PeerTimeout",
+    "RelayChannel",
+    "RelayClient",
+    "RelayServer",
     "SafetyNetTimeout",
     "TcpChannel",
     "TcpServer",
@@ -43,6 +47,7 @@ __all__ = [
     "WireFrame",
     "connect_tcp",
     "encode_frame",
+    "hello_message",
     "read_frame",
     "split_addr",
     "wall_clock_ms",
