@@ -9,6 +9,7 @@ import sys
 import pytest
 from aura_conformance import (
     GUARD_CHAIN,
+    PROTOCOL,
     BackendCrashed,
     BackendError,
     BackendProtocolError,
@@ -17,6 +18,7 @@ from aura_conformance import (
     ReferenceBackend,
     StdioBackend,
     decode_reply,
+    open_backend,
     project_guard_chain,
     run_conformance,
     state_to_itf,
@@ -26,11 +28,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
+GUARD_ACTIONS = (
+    "Reset",
+    "PrepareOperation",
+    "ExecuteEffects",
+    "AdvanceEpoch",
+    "ReceiveReceipt",
+    "ForgeReceipt",
+    "EquivocateReceipt",
+    "Tick",
+)
+
+
+def _stdio(command: list[str], timeout: float = 10.0) -> StdioBackend:
+    return StdioBackend(
+        command, schema=GUARD_CHAIN, spec="GuardChain", actions=GUARD_ACTIONS, timeout=timeout
+    )
 
 
 def test_stdio_reference_backend_conforms() -> None:
     """The example program serves the reference world over pipes and passes."""
-    backend = StdioBackend(EXAMPLE, schema=GUARD_CHAIN)
+    backend = _stdio(EXAMPLE)
     try:
         result = run_conformance(backend, examples=10, seed=5)
     finally:
@@ -42,7 +60,7 @@ def test_stdio_reference_backend_conforms() -> None:
 @pytest.mark.parametrize("variant", ["double-charge", "no-replay-check"])
 def test_stdio_buggy_backend_is_caught(variant: str) -> None:
     """A broken backend in another process is caught from its replies alone."""
-    backend = StdioBackend([*EXAMPLE, "--variant", variant], schema=GUARD_CHAIN)
+    backend = _stdio([*EXAMPLE, "--variant", variant])
     try:
         result = run_conformance(backend, examples=5, seed=5)
     finally:
@@ -53,54 +71,40 @@ def test_stdio_buggy_backend_is_caught(variant: str) -> None:
 
 def test_stdio_backend_reports_its_refusals_as_typed_errors() -> None:
     """A request the backend refuses comes back as BackendError with its message."""
-    backend = StdioBackend(EXAMPLE, schema=GUARD_CHAIN)
+    backend = open_backend(" ".join(EXAMPLE))
     try:
         backend.request("Reset", {}, 0)
-        with pytest.raises(BackendError, match="no outcome in flight"):
+        with pytest.raises(BackendError, match="no outcome in flight") as caught:
             backend.request("ExecuteEffects", {"fail_append": False}, 0)
-        with pytest.raises(BackendError, match="unknown action"):
-            backend.request("Teleport", {}, 0)
+        # The error quotes the request that led to it.
+        assert '"action": "ExecuteEffects"' in str(caught.value)
     finally:
         backend.close()
 
 
 def test_silent_backend_times_out() -> None:
     """A backend that never answers raises BackendTimeout after its time limit."""
-    backend = StdioBackend(
-        [sys.executable, "-c", "import time; time.sleep(30)"], schema=GUARD_CHAIN, timeout=0.3
-    )
-    try:
-        with pytest.raises(BackendTimeout):
-            backend.request("Reset", {}, 0)
-    finally:
-        backend.close()
+    with pytest.raises(BackendTimeout, match=r"no reply within 0.3s"):
+        _stdio([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.3)
 
 
 def test_exiting_backend_is_reported_as_crashed() -> None:
     """A backend that exits closes its pipe: BackendCrashed, not a hang."""
-    backend = StdioBackend([sys.executable, "-c", "pass"], schema=GUARD_CHAIN, timeout=5)
-    try:
-        with pytest.raises(BackendCrashed):
-            backend.request("Reset", {}, 0)
-    finally:
-        backend.close()
+    with pytest.raises(BackendCrashed, match=r"exit 0"):
+        _stdio([sys.executable, "-c", "pass"], timeout=5)
 
 
 def test_missing_program_is_reported_as_crashed() -> None:
     """A command that cannot start is a typed error naming it."""
     with pytest.raises(BackendCrashed, match="cannot start"):
-        StdioBackend(["/nonexistent/backend-program"], schema=GUARD_CHAIN)
+        _stdio(["/nonexistent/backend-program"])
 
 
 def test_garbage_reply_is_a_protocol_error() -> None:
     """A backend printing something other than a reply is refused strictly."""
     code = "import sys\nfor _ in sys.stdin: print('hello'); sys.stdout.flush()"
-    backend = StdioBackend([sys.executable, "-c", code], schema=GUARD_CHAIN, timeout=5)
-    try:
-        with pytest.raises(BackendProtocolError, match="not JSON"):
-            backend.request("Reset", {}, 0)
-    finally:
-        backend.close()
+    with pytest.raises(BackendProtocolError, match="not JSON"):
+        _stdio([sys.executable, "-c", code], timeout=5)
 
 
 def _good_reply(rid: int = 1) -> dict[str, object]:
@@ -165,12 +169,16 @@ def test_server_answers_garbage_requests_with_error_replies(line: bytes) -> None
 
     from aura_conformance import serve_stdio
 
+    hello = json.dumps({"id": 0, "hello": {"protocol": PROTOCOL, "spec": "GuardChain"}}).encode()
     good = json.dumps({"id": 2, "action": "Reset", "now": 0, "args": {}}).encode()
     out = io.BytesIO()
-    serve_stdio(ReferenceBackend(), io.BytesIO(line + b"\n" + good + b"\n"), out)
+    requests = io.BytesIO(hello + b"\n" + line + b"\n" + good + b"\n")
+    serve_stdio(
+        ReferenceBackend(), spec="GuardChain", actions=GUARD_ACTIONS, stdin=requests, stdout=out
+    )
     replies = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert len(replies) == 2
-    assert decode_reply(json.dumps(replies[1]).encode(), 2, GUARD_CHAIN).outcome == "Reset"
+    assert len(replies) == 3
+    assert decode_reply(json.dumps(replies[2]).encode(), 2, GUARD_CHAIN).outcome == "Reset"
 
 
 @pytest.mark.parametrize("rid", [1.0, 1e0, True, "1", [1], None, {"#bigint": "1"}, 2, -1])

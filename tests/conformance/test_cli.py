@@ -37,11 +37,11 @@ def test_conform_stdio_command_backend(capsys: pytest.CaptureFixture[str]) -> No
     assert "NOT conformant" in capsys.readouterr().out
 
 
-def test_conform_broken_backend_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
-    """A backend that cannot be driven is exit 2 with a message, not a traceback."""
-    assert main(["conform", "--backend", "/nonexistent/backend"]) == 2
-    assert "cannot start" in capsys.readouterr().err
-    assert main(["conform", "--backend", f"{sys.executable} -c pass", "--timeout", "2"]) == 2
+def test_conform_broken_backend_exits_three(capsys: pytest.CaptureFixture[str]) -> None:
+    """A backend that cannot be driven is exit 3 with a message, not a traceback."""
+    assert main(["conform", "--backend", f"{sys.executable} -c pass", "--timeout", "2"]) == 3
+    err = capsys.readouterr().err
+    assert "closed its output" in err and "Traceback" not in err
 
 
 def test_stage_passes_on_the_reference() -> None:

@@ -3,17 +3,90 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shlex
+import shutil
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from aura_model.stages import StageResult, Status
 
-__all__ = ["STAGE_EXAMPLES", "STAGE_SEED", "configure_conform", "stage_conformance"]
+if TYPE_CHECKING:
+    from aura_conformance import Backend, ConformanceResult
+
+__all__ = [
+    "EXIT_BACKEND",
+    "EXIT_CONFORMANT",
+    "EXIT_INCOMPLETE",
+    "EXIT_NOT_CONFORMANT",
+    "EXIT_USAGE",
+    "STAGE_EXAMPLES",
+    "STAGE_SEED",
+    "configure_conform",
+    "stage_conformance",
+]
 
 # The stage's run: fixed seed, short, against the reference backend.
 STAGE_EXAMPLES = 40
 STAGE_SEED = 20261124
+
+EXIT_CONFORMANT = 0
+EXIT_NOT_CONFORMANT = 1
+EXIT_USAGE = 2
+EXIT_BACKEND = 3
+EXIT_INCOMPLETE = 4
+
+_EXIT_CODES = f"""exit codes:
+  {EXIT_CONFORMANT}  conformant (with --replay: the trace was reproduced)
+  {EXIT_NOT_CONFORMANT}  not conformant: a step the spec does not allow or a broken invariant
+     (with --replay: the backend diverged from the trace)
+  {EXIT_USAGE}  usage or bad input: an unknown spec or backend, a missing backend
+     program or trace file, a number out of range
+  {EXIT_BACKEND}  the backend could not be driven: it crashed, timed out, sent a malformed
+     reply, refused a request or speaks another protocol version
+  {EXIT_INCOMPLETE}  no verdict: no violation found, but the backend declared actions
+     unsupported, so they were skipped (listed on stderr)
+
+The stdio protocol a backend program speaks: docs/backend-protocol.md."""
+
+_SPECS = ("guard", "epoch", "descriptor", "relay")
+
+
+class _ConformUsage(Exception):
+    """Bad input to ``conform``: one line on stderr, exit 2."""
+
+
+def _count(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _one_line_error(message: str) -> NoReturn:
+    # argparse would print the whole usage first; one line names the problem.
+    print(f"aura-verify conform: {message} (see aura-verify conform --help)", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
 
 
 def configure_conform(p: argparse.ArgumentParser) -> None:
@@ -22,115 +95,182 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     from aura_conformance.relay import RELAY_VARIANTS
 
     p.description = (
-        "Drive a backend with the GuardChain.tla state machine and validate every step "
-        "with the embedded checker. Exit 0: conformant; 1: not conformant (or a replay "
-        "diverged); 2: the backend could not be driven."
+        "Drive a backend with a spec's state machine and validate every step with the "
+        "embedded checker."
     )
+    p.epilog = _EXIT_CODES
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.error = _one_line_error  # type: ignore[method-assign]
     p.add_argument(
         "--backend",
         default="ref",
         metavar="ref|VARIANT|CMD",
-        help=f"'ref', a buggy variant ({', '.join(n for n in VARIANTS if n != 'ref')}) or a "
-        "command speaking the stdio protocol of docs/conformance.md",
+        help=f"'ref', a buggy variant ({', '.join(n for n in VARIANTS if n != 'ref')} for "
+        "--spec guard) or a command speaking the stdio protocol (--spec guard or relay)",
     )
-    p.add_argument("--examples", type=int, default=100, metavar="N", help="Hypothesis runs")
-    p.add_argument("--steps", type=int, default=25, help="most rules per run")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="Hypothesis seed")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per backend reply")
+    p.add_argument(
+        "--examples", type=_count(1), default=100, metavar="N", help="Hypothesis runs (N >= 1)"
+    )
+    p.add_argument("--steps", type=_count(1), default=25, help="most rules per run (>= 1)")
+    p.add_argument("--seed", type=_count(0), default=0, metavar="S", help="Hypothesis seed (>= 0)")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="most time a stdio backend may take per reply (default 10); "
+        f"a timeout is exit {EXIT_BACKEND}, never a verdict",
+    )
     p.add_argument("--record", type=Path, metavar="DIR", help="write each run as an ITF trace")
     p.add_argument("--replay", type=Path, metavar="FILE", help="replay an ITF trace instead")
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
     p.add_argument(
         "--spec",
-        choices=("guard", "epoch", "descriptor", "relay"),
+        choices=_SPECS,
         default="guard",
         help="GuardChain.tla (default; any backend), EpochRotation.tla (real Noise "
         f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}), "
         f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}) or "
         "Rendezvous.tla's relay path (three real services; in-process backends: "
-        f"{', '.join(RELAY_VARIANTS)})",
+        f"{', '.join(RELAY_VARIANTS)}; or a command)",
     )
     p.set_defaults(func=run_conform)
 
 
-def _run_epoch(args: argparse.Namespace) -> int:
+def _command(spec: str, backend: str, variants: Iterable[str]) -> list[str]:
+    """``backend`` as a program's command line, or :class:`_ConformUsage`."""
+    known = ", ".join(variants)
+    try:
+        argv = shlex.split(backend)
+    except ValueError as exc:
+        raise _ConformUsage(f"--backend {backend!r}: {exc}") from None
+    if not argv:
+        raise _ConformUsage("--backend is empty")
+    program = argv[0]
+    found = shutil.which(program) if os.sep not in program else program
+    if found is None or not os.path.isfile(found):
+        raise _ConformUsage(
+            f"--backend {backend!r}: no program {program!r} (and no {spec} backend of that "
+            f"name; known: {known})"
+        )
+    if not os.access(found, os.X_OK):
+        raise _ConformUsage(f"--backend {backend!r}: {program!r} is not executable")
+    return argv
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    if args.replay is not None:
+        if not args.replay.is_file():
+            raise _ConformUsage(f"--replay {args.replay}: no such trace file")
+        try:
+            json.loads(args.replay.read_bytes())
+        except (OSError, ValueError, RecursionError) as exc:
+            raise _ConformUsage(f"--replay {args.replay}: not a JSON trace ({exc})") from None
+    if args.record is not None and args.record.exists() and not args.record.is_dir():
+        raise _ConformUsage(f"--record {args.record}: exists and is not a directory")
+    if args.spec != "guard" and (args.record is not None or args.replay is not None):
+        raise _ConformUsage("--record/--replay need --spec guard")
+
+
+def _open(args: argparse.Namespace) -> Backend:
+    """The backend ``--backend`` names for ``--spec``: in process, or a stdio program."""
+    from aura_conformance import DV_VARIANTS, EPOCH_VARIANTS, VARIANTS
+    from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+    from aura_conformance.relay import RELAY_VARIANTS
+
+    variants: dict[str, Iterable[str]] = {
+        "guard": VARIANTS,
+        "epoch": EPOCH_VARIANTS,
+        "descriptor": DV_VARIANTS,
+        "relay": RELAY_VARIANTS,
+    }
+    if args.backend in variants[args.spec]:
+        return reference_backend(args.spec, args.backend)
+    argv = _command(args.spec, args.backend, variants[args.spec])
+    spec = PROTOCOL_SPECS[args.spec]
+    if not spec.over_stdio:
+        raise _ConformUsage(
+            f"--spec {args.spec}: {spec.module} is driven in process only; a program can be "
+            "driven with --spec guard or relay (docs/backend-protocol.md)"
+        )
+    return open_stdio(args.spec, argv, timeout=args.timeout)
+
+
+def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
+    print(outcome.summary())
+    if outcome.failing_trace is not None:
+        print(f"failing trace: {outcome.failing_trace}")
+    skipped: dict[str, str] = getattr(backend, "skipped", {})
+    for action, reason in skipped.items():
+        print(f"SKIPPED {action}: unsupported ({reason})", file=sys.stderr)
+    if not outcome.conformant:
+        return EXIT_NOT_CONFORMANT
+    if skipped:
+        print(
+            f"aura-verify conform: no verdict: {len(skipped)} action(s) unsupported by "
+            f"{backend.name} were never exercised",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
+    return EXIT_CONFORMANT
+
+
+def _drive(args: argparse.Namespace, backend: Backend) -> int:
     from aura_conformance import (
-        BackendError,
-        DescriptorBackend,
-        EpochBackend,
+        guard_chain_checker,
+        replay_trace,
+        run_conformance,
         run_dv_conformance,
         run_epoch_conformance,
     )
-    from aura_conformance.relay import RelayBackend, run_relay_conformance
+    from aura_conformance.relay import run_relay_conformance
 
-    if args.record is not None or args.replay is not None:
-        print("aura-verify conform: --record/--replay need --spec guard", file=sys.stderr)
-        return 2
-    try:
-        if args.spec == "epoch":
-            outcome = run_epoch_conformance(
-                EpochBackend(args.backend), examples=args.examples, seed=args.seed, steps=args.steps
-            )
-        elif args.spec == "relay":
-            outcome = run_relay_conformance(
-                RelayBackend(args.backend), examples=args.examples, seed=args.seed, steps=args.steps
-            )
-        else:
-            outcome = run_dv_conformance(
-                DescriptorBackend(args.backend),
-                examples=args.examples,
-                seed=args.seed,
-                steps=args.steps,
-            )
-    except BackendError as exc:
-        print(f"aura-verify conform: {exc}", file=sys.stderr)
-        return 2
-    print(outcome.summary())
-    return 0 if outcome.conformant else 1
+    runs = {"examples": args.examples, "seed": args.seed, "steps": args.steps}
+    # The spec runners are typed for their in-process backend; every machine only
+    # sends requests, which any Backend (a stdio one too) serves.
+    any_backend = cast(Any, backend)
+    if args.spec == "epoch":
+        return _verdict(backend, run_epoch_conformance(any_backend, **runs))
+    if args.spec == "descriptor":
+        return _verdict(backend, run_dv_conformance(any_backend, **runs))
+    if args.spec == "relay":
+        return _verdict(backend, run_relay_conformance(any_backend, **runs))
+    if args.replay is not None:
+        result = replay_trace(args.replay, backend, guard_chain_checker())
+        print(f"{args.replay}: {backend.name} reproduces all {result.steps} steps")
+        return EXIT_CONFORMANT
+    outcome = run_conformance(backend, record_dir=args.record, shrink=not args.no_shrink, **runs)
+    return _verdict(backend, outcome)
 
 
 def run_conform(args: argparse.Namespace) -> int:
-    if args.spec != "guard":
-        return _run_epoch(args)
-    from aura_conformance import (
+    from aura_conformance.harness import (
+        ActionUnsupported,
         BackendError,
         ConformanceFailure,
         TraceReplayError,
-        guard_chain_checker,
-        open_backend,
-        replay_trace,
-        run_conformance,
     )
 
     try:
-        backend = open_backend(args.backend, timeout=args.timeout)
+        _check_paths(args)
+        backend = _open(args)
+    except _ConformUsage as exc:
+        print(f"aura-verify conform: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BackendError as exc:
         print(f"aura-verify conform: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BACKEND
     try:
-        checker = guard_chain_checker()
-        if args.replay is not None:
-            result = replay_trace(args.replay, backend, checker)
-            print(f"{args.replay}: {backend.name} reproduces all {result.steps} steps")
-            return 0
-        outcome = run_conformance(
-            backend,
-            examples=args.examples,
-            seed=args.seed,
-            steps=args.steps,
-            record_dir=args.record,
-            shrink=not args.no_shrink,
-        )
-        print(outcome.summary())
-        if outcome.failing_trace is not None:
-            print(f"failing trace: {outcome.failing_trace}")
-        return 0 if outcome.conformant else 1
+        return _drive(args, backend)
     except (TraceReplayError, ConformanceFailure) as exc:
         print(f"aura-verify conform: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_NOT_CONFORMANT
+    except ActionUnsupported as exc:
+        print(f"aura-verify conform: no verdict: {exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE
     except BackendError as exc:
         print(f"aura-verify conform: backend {backend.name}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BACKEND
     finally:
         backend.close()
 

@@ -126,4 +126,6 @@ def open_backend(spec: str, *, timeout: float = 10.0) -> Backend:
     argv = shlex.split(spec)
     if not argv:
         raise BackendError("empty backend command")
-    return StdioBackend(argv, schema=GUARD_CHAIN, timeout=timeout)
+    return StdioBackend(
+        argv, schema=GUARD_CHAIN, spec="GuardChain", actions=ACTIONS, timeout=timeout
+    )

@@ -6,6 +6,11 @@ the step is a ``GCNext`` step and which action explains it; every state is
 also checked against the model's invariants. Arguments come from the spec's
 view of the state (a receipt to deliver is an element of ``wire``), so the same
 machine drives any backend. ``now`` is machine state, advanced by ``Tick``.
+
+A backend is also judged by what it does: an in-process world logs each
+charge, journal append and send as its ports see them, and every step's log is
+held to the spec's order (:func:`~aura_conformance.guard_chain.effects.judge_effects`):
+nothing leaves on a deny or a rollback, and nothing runs before the charge.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ from hypothesis.stateful import (
 )
 
 from aura_conformance.guard_chain.checker import guard_chain_checker
+from aura_conformance.guard_chain.effects import Effect, judge_effects
 from aura_conformance.guard_chain.world import AUTHS, COSTS, MAX_EPOCH
 from aura_conformance.harness.backend import Backend
 from aura_conformance.harness.checker import SpecChecker
-from aura_conformance.harness.driver import CountingMachine, run_random
-from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.driver import CountingMachine, run_supported
+from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.state import State
 from aura_conformance.harness.trace import Recorder
@@ -66,9 +72,35 @@ class GuardChainMachine(CountingMachine):
 
     # ------------------------------------------------------------ plumbing
 
+    def _observed(self) -> tuple[Effect, ...] | None:
+        """The effects the backend's ports saw during the last request (in process only)."""
+        take = getattr(getattr(self.backend, "world", None), "take_effects", None)
+        return None if take is None else tuple(take())
+
+    def _judge(self, action: str, args: dict[str, Any], outcome: str) -> None:
+        effects = self._observed()
+        if effects is None:
+            return
+        # Only a committed outcome may send; a prepare never does (sends are the
+        # interpreter's last effect).
+        what = f"{action}({', '.join(f'{k}={V.format_value(v)}' for k, v in args.items())})"
+        if outcome.startswith("Denied"):
+            what += f" [{outcome}]"
+        violation = judge_effects(
+            effects, what=what, sends_allowed=action == "ExecuteEffects" and outcome == "Committed"
+        )
+        if violation is not None:
+            raise ConformanceFailure(
+                f"invariant: {violation} (harness action: {action})",
+                kind="invariant",
+                action=action,
+                table="  observed effects | " + ", ".join(e.describe() for e in effects),
+            )
+
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
+        self._judge(action, args, reply.outcome)
         try:
             report = self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure:
@@ -117,6 +149,7 @@ class GuardChainMachine(CountingMachine):
     @initialize()
     def Reset(self) -> None:
         reply = self.backend.request("Reset", {}, self.now)
+        self._observed()  # a fresh world: nothing has run
         self.recorder.add(
             reply.state,
             "Reset",
@@ -347,6 +380,9 @@ def run_scenarios(
             scenario(m)
         except ConformanceFailure as exc:
             failure = exc
+        except ActionUnsupported:
+            # The backend keeps the skip to report; the schedule proves nothing.
+            pass
         finally:
             m.teardown()
         if record_dir is not None:
@@ -383,7 +419,7 @@ def run_conformance(
                 written,
             )
     machine = make_machine(backend, record_dir=record_dir)
-    failure = run_random(machine, examples=examples, steps=steps, seed=seed, shrink=shrink)
+    failure = run_supported(machine, examples=examples, steps=steps, seed=seed, shrink=shrink)
     failing: Path | None = None
     if failure:
         last = machine.recorders[-1] if machine.recorders else None

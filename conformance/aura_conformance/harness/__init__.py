@@ -15,12 +15,20 @@ schema, its world, its projection and its table of actions.
 
 from aura_conformance.harness.backend import Backend, Handler, Reply, WorldBackend
 from aura_conformance.harness.checker import Composite, SpecChecker, StepReport, load_checker
-from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine, run_random
+from aura_conformance.harness.driver import (
+    CountingMachine,
+    run_directed,
+    run_machine,
+    run_random,
+    run_supported,
+)
 from aura_conformance.harness.errors import (
+    ActionUnsupported,
     BackendCrashed,
     BackendError,
     BackendProtocolError,
     BackendTimeout,
+    BackendVersionMismatch,
     ConformanceError,
     ConformanceFailure,
     TraceReplayError,
@@ -41,6 +49,7 @@ from aura_conformance.harness.stdio import (
     MAX_REPLY_BYTES,
     PROTOCOL,
     StdioBackend,
+    decode_hello,
     decode_reply,
     serve_stdio,
 )
@@ -49,11 +58,13 @@ from aura_conformance.harness.trace import Recorder, ReplayResult, replay_trace
 __all__ = [
     "MAX_REPLY_BYTES",
     "PROTOCOL",
+    "ActionUnsupported",
     "Backend",
     "BackendCrashed",
     "BackendError",
     "BackendProtocolError",
     "BackendTimeout",
+    "BackendVersionMismatch",
     "Composite",
     "ConformanceError",
     "ConformanceFailure",
@@ -71,6 +82,7 @@ __all__ = [
     "TraceReplayError",
     "WorldBackend",
     "decode_args",
+    "decode_hello",
     "decode_reply",
     "encode_args",
     "format_state_table",
@@ -79,6 +91,7 @@ __all__ = [
     "run_directed",
     "run_machine",
     "run_random",
+    "run_supported",
     "serve_stdio",
     "state_from_itf",
     "state_to_itf",

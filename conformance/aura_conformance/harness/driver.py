@@ -13,12 +13,17 @@ import hypothesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import providers
 from hypothesis.internal.constants_ast import Constants
-from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
+from hypothesis.stateful import (
+    RULE_MARKER,
+    RuleBasedStateMachine,
+    get_state_machine_test,
+    precondition,
+)
 
-from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
 from aura_conformance.harness.result import ConformanceResult
 
-__all__ = ["CountingMachine", "run_directed", "run_machine", "run_random"]
+__all__ = ["CountingMachine", "run_directed", "run_machine", "run_random", "run_supported"]
 
 
 class CountingMachine(RuleBasedStateMachine):
@@ -43,9 +48,24 @@ def run_directed(
             scenario(m)
         except ConformanceFailure as exc:
             out.append((name, exc))
+        except ActionUnsupported:
+            # The backend recorded the skip; the schedule proves nothing either way.
+            out.append((name, None))
         else:
             out.append((name, None))
     return out
+
+
+def _without_rules(machine: type[M], actions: frozenset[str]) -> type[M]:
+    """``machine`` with the rules named after ``actions`` never enabled."""
+    if not actions:
+        return machine
+    disabled: dict[str, object] = {
+        name: precondition(lambda self: False)(getattr(machine, name))
+        for name in actions
+        if getattr(getattr(machine, name, None), RULE_MARKER, None) is not None
+    }
+    return type(machine.__name__, (machine,), disabled)
 
 
 @contextmanager
@@ -109,6 +129,42 @@ def run_random(
     return ""
 
 
+def _unsupported(machine: type[RuleBasedStateMachine]) -> frozenset[str]:
+    # Only a stdio backend declares what it does not implement.
+    skipped = getattr(getattr(machine, "backend", None), "skipped", None)
+    return frozenset(skipped) if isinstance(skipped, dict) else frozenset()
+
+
+def run_supported(
+    machine: type[M],
+    *,
+    examples: int,
+    steps: int,
+    seed: int | None,
+    shrink: bool = False,
+) -> str:
+    """:func:`run_random` on the actions the backend implements.
+
+    The rules of an action the backend did not declare are never enabled; one it
+    answers ``unsupported`` mid-run stops the run, and the run starts again
+    without it. Either way the backend keeps the skip to report: a run with a
+    skipped action is no verdict of conformance.
+    """
+    while True:
+        skipped = _unsupported(machine)
+        try:
+            return run_random(
+                _without_rules(machine, skipped),
+                examples=examples,
+                steps=steps,
+                seed=seed,
+                shrink=shrink,
+            )
+        except ActionUnsupported:
+            if _unsupported(machine) == skipped:
+                raise
+
+
 def run_machine(
     make: Callable[[], type[M]],
     name: str,
@@ -127,7 +183,7 @@ def run_machine(
                 name, False, len(scenarios), 0, f"scenario {scenario}: {found}"
             )
     machine = make()
-    failure = run_random(machine, examples=examples, steps=steps, seed=seed)
+    failure = run_supported(machine, examples=examples, steps=steps, seed=seed)
     return ConformanceResult(
         name, not failure, machine.stats["examples"], machine.stats["steps"], failure
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "ActionUnsupported",
     "BackendCrashed",
     "BackendError",
     "BackendProtocolError",
     "BackendTimeout",
+    "BackendVersionMismatch",
     "ConformanceError",
     "ConformanceFailure",
     "TraceReplayError",
@@ -18,7 +20,24 @@ class ConformanceError(Exception):
 
 
 class BackendError(ConformanceError):
-    """A backend could not serve a request (it is broken, not merely non-conformant)."""
+    """A backend could not serve a request (it is broken, not merely non-conformant).
+
+    A stdio backend's errors also carry the request that led to them and the
+    end of what the backend wrote to stderr, both shown with the message:
+    the two things an implementer needs to find the bug.
+    """
+
+    request: str = ""
+    stderr: str = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.request:
+            text += f"\n  request: {self.request}"
+        if self.stderr:
+            lines = self.stderr.rstrip("\n").splitlines()
+            text += "\n  backend stderr (last lines):\n" + "\n".join(f"    {x}" for x in lines)
+        return text
 
 
 class BackendProtocolError(BackendError, ValueError):
@@ -35,6 +54,24 @@ class BackendTimeout(BackendError):
 
 class BackendCrashed(BackendError):
     """A backend process exited or closed its pipe."""
+
+
+class BackendVersionMismatch(BackendError):
+    """A backend does not speak the harness's version of the stdio protocol, or not
+    for the spec asked: its answer to the hello says so (or is not a hello)."""
+
+
+class ActionUnsupported(ConformanceError):
+    """The backend declared that it does not implement ``action``.
+
+    Not a failure and not a pass: the harness stops sending that action and
+    reports it as skipped, so a run with skips is never a verdict of conformance.
+    """
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(f"{action}: unsupported by the backend ({reason})")
+        self.action = action
+        self.reason = reason
 
 
 class ConformanceFailure(ConformanceError, AssertionError):

@@ -1,12 +1,14 @@
 """The stdio transport: a backend in another process, one JSON line per request and reply.
 
-:class:`StdioBackend` speaks the JSON-lines protocol of ``docs/conformance.md``
-to a subprocess; :func:`serve_stdio` is the other end, serving an in-process
-backend. Replies are untrusted: each one is size-limited, must arrive within a
-timeout, must be one JSON object of the documented shape, and its state is
-decoded strictly against the spec's :class:`StateSchema`
-(:func:`state_from_itf`); anything else is a typed :class:`BackendError`, never
-a raw traceback.
+:class:`StdioBackend` speaks the JSON-lines protocol of ``docs/backend-protocol.md``
+(version :data:`PROTOCOL`) to a subprocess; :func:`serve_stdio` is the other end,
+serving an in-process backend. The first exchange is the hello: the harness
+names the protocol version and the spec, the backend answers with the actions
+it implements. Replies are untrusted: each one is size-limited, must arrive
+within a timeout, must be one JSON object of the documented shape, and its state
+is decoded strictly against the spec's :class:`StateSchema`
+(:func:`state_from_itf`); anything else is a typed :class:`BackendError` that
+quotes the request and the end of the backend's stderr, never a raw traceback.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import IO, Any
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import (
+    ActionUnsupported,
     BackendCrashed,
     BackendError,
     BackendProtocolError,
     BackendTimeout,
+    BackendVersionMismatch,
 )
 from aura_conformance.harness.state import (
     StateSchema,
@@ -37,20 +42,30 @@ from aura_conformance.harness.state import (
 )
 
 __all__ = [
+    "HELLO_ID",
     "MAX_REPLY_BYTES",
     "PROTOCOL",
+    "STDERR_KEPT",
     "StdioBackend",
+    "decode_hello",
     "decode_reply",
     "serve_stdio",
 ]
 
-PROTOCOL = "aura-conformance/1"
+PROTOCOL = "aura-conformance/2"
 MAX_REPLY_BYTES = 1 << 20
+# The hello is request 0; the spec's requests count from 1.
+HELLO_ID = 0
+# The end of a backend's stderr kept to show with its errors.
+STDERR_KEPT = 4096
 
 
 _MAX_OUTCOME = 200
 _MAX_ERROR_TEXT = 500
 _SHOWN_REPLY = 120
+_SHOWN_REQUEST = 300
+# Time a crashed backend gets to exit and flush its stderr before it is reported.
+_EXIT_GRACE = 1.0
 
 
 class _Malformed(ValueError):
@@ -75,15 +90,12 @@ def _shown(line: bytes) -> str:
     return f"{line[:_SHOWN_REPLY]!r}{more}"
 
 
-def decode_reply(
-    line: bytes, expect_id: int, schema: StateSchema, *, source: str = "backend"
-) -> Reply:
-    """Strictly decode one reply line of the stdio protocol (untrusted bytes).
+def _short_text(value: object, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit and value.isprintable()
 
-    Every refusal is a :class:`BackendProtocolError` naming ``source`` (the backend)
-    and quoting the start of the reply; a well-formed refusal by the backend is a
-    :class:`BackendError`. Nothing else escapes, whatever the bytes (fuzz-tested).
-    """
+
+def _decode_object(line: bytes, expect_id: int, source: str) -> dict[str, Any]:
+    """One reply line as a JSON object carrying exactly the id ``expect_id``."""
 
     def refuse(message: str) -> BackendProtocolError:
         return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
@@ -109,42 +121,159 @@ def decode_reply(
         raise refuse(f"reply id {rid!r:.40} is not an integer (expected {expect_id})")
     if rid != expect_id:
         raise refuse(f"reply id {rid!r:.40}, expected {expect_id}")
+    return obj
+
+
+def decode_hello(
+    line: bytes, *, spec: str, actions: Collection[str], source: str = "backend"
+) -> frozenset[str]:
+    """Strictly decode the backend's answer to the hello: the actions it implements.
+
+    A backend that answers with an error, with something other than a hello, or
+    with another protocol version or spec raises :class:`BackendVersionMismatch`;
+    a malformed hello raises :class:`BackendProtocolError`.
+    """
+
+    def refuse(message: str) -> BackendProtocolError:
+        return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
+
+    obj = _decode_object(line, HELLO_ID, source)
+    if "hello" not in obj:
+        said = f": {str(obj['error'])[:_MAX_ERROR_TEXT]}" if "error" in obj else ""
+        raise BackendVersionMismatch(
+            f"{source}: did not answer the hello of protocol {PROTOCOL}{said} "
+            "(a backend of an older protocol answers the hello with an error; "
+            "see docs/backend-protocol.md)"
+        )
+    if set(obj) != {"id", "hello"} or not isinstance(obj["hello"], dict):
+        raise refuse("a hello reply is {id, hello: object}")
+    hello = obj["hello"]
+    known = {"protocol", "spec", "actions", "backend"}
+    if not {"protocol", "spec", "actions"} <= set(hello) <= known:
+        raise refuse(
+            f"hello keys {sorted(hello)!r:.100} are not protocol, spec, actions[, backend]"
+        )
+    if not _short_text(hello["protocol"], _MAX_OUTCOME):
+        raise refuse("hello protocol must be a short printable string")
+    if hello["protocol"] != PROTOCOL:
+        raise BackendVersionMismatch(
+            f"{source}: speaks protocol {hello['protocol']!r}, the harness {PROTOCOL!r}"
+        )
+    if hello["spec"] != spec:
+        raise BackendVersionMismatch(
+            f"{source}: serves spec {str(hello['spec'])[:_MAX_OUTCOME]!r}, the harness asked for "
+            f"{spec!r}"
+        )
+    if "backend" in hello and not _short_text(hello["backend"], _MAX_OUTCOME):
+        raise refuse("hello backend must be a short printable string")
+    declared = hello["actions"]
+    if not isinstance(declared, list) or not all(isinstance(a, str) for a in declared):
+        raise refuse("hello actions must be a list of strings")
+    if len(set(declared)) != len(declared):
+        raise refuse("hello actions name an action twice")
+    unknown = sorted(set(declared) - set(actions))
+    if unknown:
+        raise refuse(f"hello declares actions {spec} does not have: {unknown!r:.200}")
+    if "Reset" not in declared:
+        raise refuse("hello actions must include Reset (every run starts with it)")
+    return frozenset(declared)
+
+
+def decode_reply(
+    line: bytes,
+    expect_id: int,
+    schema: StateSchema,
+    *,
+    source: str = "backend",
+    action: str = "?",
+) -> Reply:
+    """Strictly decode one reply line of the stdio protocol (untrusted bytes).
+
+    Every refusal is a :class:`BackendProtocolError` naming ``source`` (the backend)
+    and quoting the start of the reply; a well-formed refusal by the backend is a
+    :class:`BackendError`, and its ``unsupported`` reply :class:`ActionUnsupported`
+    (for ``action``). Nothing else escapes, whatever the bytes (fuzz-tested).
+    """
+
+    def refuse(message: str) -> BackendProtocolError:
+        return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
+
+    obj = _decode_object(line, expect_id, source)
     if "error" in obj:
         if set(obj) != {"id", "error"} or not isinstance(obj["error"], str):
             raise refuse("an error reply is {id, error: string}")
         raise BackendError(f"{source} refused the request: {obj['error'][:_MAX_ERROR_TEXT]}")
+    if "unsupported" in obj:
+        if set(obj) != {"id", "unsupported"} or not isinstance(obj["unsupported"], str):
+            raise refuse("an unsupported reply is {id, unsupported: string}")
+        raise ActionUnsupported(action, obj["unsupported"][:_MAX_ERROR_TEXT])
     if set(obj) != {"id", "state", "outcome"}:
         raise refuse(f"reply keys {sorted(obj)!r:.100} are not id, state, outcome")
-    outcome = obj["outcome"]
-    if (
-        not isinstance(outcome, str)
-        or not 0 < len(outcome) <= _MAX_OUTCOME
-        or not outcome.isprintable()
-    ):
+    if not _short_text(obj["outcome"], _MAX_OUTCOME):
         raise refuse(f"outcome must be a printable string of 1 to {_MAX_OUTCOME} characters")
     try:
         state = state_from_itf(obj["state"], schema, source=source)
     except BackendProtocolError as exc:
         raise refuse(str(exc).removeprefix(f"{source}: ")) from None
-    return Reply(state, outcome)
+    return Reply(state, obj["outcome"])
+
+
+class _StderrTail:
+    """The last :data:`STDERR_KEPT` bytes a process wrote to stderr.
+
+    A thread drains the pipe, so a chatty backend never blocks on a full pipe
+    while the harness waits for its reply.
+    """
+
+    def __init__(self, pipe: IO[bytes]) -> None:
+        self._pipe = pipe
+        self._kept = bytearray()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            fd = self._pipe.fileno()
+            for chunk in iter(lambda: os.read(fd, 65536), b""):
+                with self._lock:
+                    self._kept += chunk
+                    del self._kept[:-STDERR_KEPT]
+
+    def text(self) -> str:
+        with self._lock:
+            return self._kept.decode("utf-8", "replace")
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
 
 
 class StdioBackend:
-    """A backend in a subprocess, one JSON request per line in, one reply per line out."""
+    """A backend in a subprocess, one JSON request per line in, one reply per line out.
+
+    Starting it sends the hello for ``spec``; ``actions`` are the requests the
+    harness may send for that spec. :attr:`supported` holds what the backend
+    declared, and :attr:`skipped` each action it did not support (never sent
+    again, reported by the caller) with the reason.
+    """
 
     def __init__(
         self,
         command: Sequence[str],
         *,
         schema: StateSchema,
+        spec: str,
+        actions: Collection[str],
         timeout: float = 10.0,
         name: str = "",
     ) -> None:
         self.command = list(command)
         self.schema = schema
+        self.spec = spec
         self.name = name or " ".join(self.command)
         self.timeout = timeout
-        self._next_id = 0
+        self.skipped: dict[str, str] = {}
+        self._next_id = HELLO_ID
         self._buffer = b""
         self._hung = False
         try:
@@ -152,16 +281,31 @@ class StdioBackend:
                 self.command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
         except OSError as exc:
             raise BackendCrashed(f"cannot start backend {self.name!r}: {exc}") from None
         assert self._proc.stdin is not None and self._proc.stdout is not None
+        assert self._proc.stderr is not None
         self._stdin: IO[bytes] = self._proc.stdin
         self._stdout: IO[bytes] = self._proc.stdout
+        self._stderr = _StderrTail(self._proc.stderr)
         os.set_blocking(self._stdout.fileno(), False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._stdout, selectors.EVENT_READ)
+        hello = {
+            "protocol": PROTOCOL,
+            "spec": spec,
+            "actions": list(actions),
+            "timeout_ms": round(timeout * 1000),
+        }
+        try:
+            line = self._exchange({"id": HELLO_ID, "hello": hello})
+            self.supported = decode_hello(line, spec=spec, actions=actions, source=self.name)
+        except BackendError as exc:
+            self._annotate(exc, {"id": HELLO_ID, "hello": hello})
+            self.close()
+            raise
 
     def _read_line(self) -> bytes:
         deadline = time.monotonic() + self.timeout
@@ -178,20 +322,57 @@ class StdioBackend:
             if chunk is None:
                 continue
             if not chunk:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.wait(_EXIT_GRACE)
                 raise BackendCrashed(f"{self.name}: closed its output (exit {self._proc.poll()})")
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
-    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
-        self._next_id += 1
-        msg = {"id": self._next_id, "action": action, "now": now, "args": encode_args(args)}
+    def _exchange(self, msg: Mapping[str, Any]) -> bytes:
         try:
             self._stdin.write(json.dumps(msg).encode() + b"\n")
             self._stdin.flush()
         except (BrokenPipeError, OSError) as exc:
-            raise BackendCrashed(f"{self.name}: cannot write request: {exc}") from None
-        return decode_reply(self._read_line(), self._next_id, self.schema, source=self.name)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(_EXIT_GRACE)
+            raise BackendCrashed(
+                f"{self.name}: cannot write request: {exc} (exit {self._proc.poll()})"
+            ) from None
+        return self._read_line()
+
+    def _annotate(self, exc: BackendError, msg: Mapping[str, Any]) -> None:
+        text = json.dumps(msg)
+        exc.request = text if len(text) <= _SHOWN_REQUEST else text[:_SHOWN_REQUEST] + "..."
+        if isinstance(exc, BackendCrashed):
+            self._stderr.join(_EXIT_GRACE)
+        exc.stderr = self._stderr.text()
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        if action not in self.supported:
+            reason = self.skipped.setdefault(action, "not declared in the hello")
+            raise ActionUnsupported(action, reason)
+        self._next_id += 1
+        msg = {"id": self._next_id, "action": action, "now": now, "args": encode_args(args)}
+        try:
+            line = self._exchange(msg)
+            return decode_reply(line, self._next_id, self.schema, source=self.name, action=action)
+        except ActionUnsupported as exc:
+            if action != "Reset":
+                self.skipped.setdefault(action, exc.reason)
+                self.supported = self.supported - {action}
+                raise
+            error: BackendError = BackendProtocolError(
+                "Reset answered unsupported (every run starts with it)", source=self.name
+            )
+        except BackendError as exc:
+            error = exc
+        self._annotate(error, msg)
+        raise error
+
+    def stderr_text(self) -> str:
+        """The end of what the backend wrote to stderr so far."""
+        return self._stderr.text()
 
     def close(self) -> None:
         self._selector.close()
@@ -203,36 +384,86 @@ class StdioBackend:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        self._stderr.join(_EXIT_GRACE)
         self._stdout.close()
+        with contextlib.suppress(OSError):
+            assert self._proc.stderr is not None
+            self._proc.stderr.close()
 
 
-def _handle(backend: Backend, line: bytes) -> dict[str, Any]:
-    try:
-        req = json.loads(line)
-    except (ValueError, RecursionError) as exc:
-        return {"id": None, "error": f"request is not JSON: {exc}"}
-    if not isinstance(req, dict):
-        return {"id": None, "error": "request must be a JSON object"}
-    rid = req.get("id")
-    action, now = req.get("action"), req.get("now", 0)
-    if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
-        return {"id": rid, "error": "request needs action (string) and now (integer)"}
-    try:
-        reply = backend.request(action, decode_args(req.get("args", {}), backend.schema), now)
-    except BackendError as exc:
-        return {"id": rid, "error": str(exc)}
-    return {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
+class _Server:
+    """The serving end's state: the hello must come first, then the spec's requests."""
+
+    def __init__(self, backend: Backend, spec: str, actions: Collection[str]) -> None:
+        self.backend = backend
+        self.spec = spec
+        self.actions = list(actions)
+        self.greeted = False
+
+    def hello(self, rid: object, hello: object) -> dict[str, Any]:
+        if not isinstance(hello, dict):
+            return {"id": rid, "error": "hello must be a JSON object"}
+        if hello.get("protocol") != PROTOCOL:
+            return {
+                "id": rid,
+                "error": f"this backend speaks {PROTOCOL}, not {str(hello.get('protocol'))[:80]}",
+            }
+        if hello.get("spec") != self.spec:
+            return {
+                "id": rid,
+                "error": f"this backend serves {self.spec}, not {str(hello.get('spec'))[:80]}",
+            }
+        self.greeted = True
+        reply = {"protocol": PROTOCOL, "spec": self.spec, "actions": self.actions}
+        return {"id": rid, "hello": {**reply, "backend": self.backend.name[:_MAX_OUTCOME]}}
+
+    def handle(self, line: bytes) -> dict[str, Any]:
+        try:
+            req = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            return {"id": None, "error": f"request is not JSON: {exc}"}
+        if not isinstance(req, dict):
+            return {"id": None, "error": "request must be a JSON object"}
+        rid = req.get("id")
+        if "hello" in req:
+            return self.hello(rid, req["hello"])
+        if not self.greeted:
+            return {"id": rid, "error": f"the first request must be the hello of {PROTOCOL}"}
+        action, now = req.get("action"), req.get("now", 0)
+        if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
+            return {"id": rid, "error": "request needs action (string) and now (integer)"}
+        if action not in self.actions:
+            return {"id": rid, "unsupported": f"{action} is not implemented here"}
+        try:
+            args = decode_args(req.get("args", {}), self.backend.schema)
+            reply = self.backend.request(action, args, now)
+        except ActionUnsupported as exc:
+            return {"id": rid, "unsupported": exc.reason}
+        except BackendError as exc:
+            return {"id": rid, "error": str(exc)}
+        return {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
 
 
 def serve_stdio(
-    backend: Backend, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None
+    backend: Backend,
+    *,
+    spec: str,
+    actions: Collection[str],
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
 ) -> int:
-    """Serve the stdio protocol for an in-process ``backend`` until end of input."""
+    """Serve the stdio protocol for an in-process ``backend`` until end of input.
+
+    ``spec`` is the spec's module name the hello must ask for, ``actions`` the
+    requests declared in the hello (``Reset`` included); any other is answered
+    ``unsupported``, as is one the backend raises :class:`ActionUnsupported` for.
+    """
+    server = _Server(backend, spec, actions)
     inp = stdin or sys.stdin.buffer
     out = stdout or sys.stdout.buffer
     for line in inp:
         if not line.strip():
             continue
-        out.write(json.dumps(_handle(backend, line)).encode() + b"\n")
+        out.write(json.dumps(server.handle(line)).encode() + b"\n")
         out.flush()
     return 0
