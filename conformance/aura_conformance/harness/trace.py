@@ -52,18 +52,20 @@ class Recorder:
         args: Mapping[str, Any],
         now: int,
         outcome: str,
-        explained_by: tuple[str, ...],
+        explained_by: tuple[str, ...] = (),
     ) -> None:
+        """One state and the request that led to it; ``explained_by`` is left out
+        when the recording side did not validate the step itself."""
         self.states.append(state)
-        self.meta.append(
-            {
-                "action": action,
-                "args": encode_args(args),
-                "now": now,
-                "outcome": outcome,
-                "explained_by": list(explained_by),
-            }
-        )
+        meta: dict[str, Any] = {
+            "action": action,
+            "args": encode_args(args),
+            "now": now,
+            "outcome": outcome,
+        }
+        if explained_by:
+            meta["explained_by"] = list(explained_by)
+        self.meta.append(meta)
 
     def to_json(self) -> dict[str, Any]:
         encoded = [state_to_itf(s) for s in self.states]

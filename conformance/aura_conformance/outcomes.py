@@ -1,0 +1,194 @@
+"""The coverage space of each spec harness: its actions and the outcomes they can have.
+
+Each space lists the ``(action, outcome)`` pairs a correct backend can reply
+with in that harness's world. Where the code has an enumeration the pairs come
+from it (deny reasons, execution statuses, the error classes of receipts,
+handshakes and channels), narrowed to what the world can reach; each
+exclusion says why. A reply outside the space is reported as undeclared, so
+a space that drifts from the code shows in the coverage report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aura_rendezvous import core as E
+from aura_rendezvous.guard import DenyReason, ExecutionStatus
+
+from aura_conformance.harness.coverage import CoverageSpace, outcome_classes
+
+__all__ = ["DESCRIPTOR_SPACE", "EPOCH_SPACE", "GUARD_SPACE", "RELAY_SPACE"]
+
+
+def _space(spec: str, table: dict[str, list[str]]) -> CoverageSpace:
+    pairs = frozenset((a, o) for a, outcomes in table.items() for o in outcomes)
+    return CoverageSpace(spec, tuple(table), pairs)
+
+
+def _rejected(*errors: type[Exception], prefix: str = "Rejected") -> list[str]:
+    return [f"{prefix}:{e.__name__}" for e in errors]
+
+
+# GuardChain.tla. A connect's guards deny for a missing capability or an empty
+# budget; the other DenyReasons come from descriptor and transport checks the
+# spec does not model. Only an Allowed outcome reaches the interpreter, so it
+# never reports Denied. Receipts travel in one context to their own receiver
+# with no paid message around them: ReceiptWrongContext, ReceiptWrongDestination
+# and MissingReceipt cannot arise.
+_GUARD_DENIALS = (DenyReason.MissingCapability, DenyReason.InsufficientBudget)
+GUARD_SPACE = _space(
+    "guard",
+    {
+        "PrepareOperation": ["Allowed", *(f"Denied:{r.value}" for r in _GUARD_DENIALS)],
+        "ExecuteEffects": [s.value for s in ExecutionStatus if s is not ExecutionStatus.Denied],
+        "AdvanceEpoch": ["Advanced"],
+        "ReceiveReceipt": [
+            "Accepted",
+            *_rejected(
+                E.ReceiptWrongSigner, E.ReceiptWrongEpoch, E.ReceiptReplayed, E.ReceiptChainBroken
+            ),
+        ],
+        "ForgeReceipt": ["Forged"],
+        "EquivocateReceipt": ["Equivocated"],
+        "Tick": ["Ticked"],
+    },
+)
+
+# EpochRotation.tla over real handshakes. Only messages a party sent are
+# delivered (the attacker's own are InjectInit and ForgeResponse), so decoding
+# fails only on a forged msg 2; a channel's data is never tampered with, so
+# TransportAuthError cannot arise.
+EPOCH_SPACE = _space(
+    "epoch",
+    {
+        "PrepareEstablishChannel": ["Started"],
+        "HandleHandshake": [
+            "Answered",
+            *_rejected(E.ReplayedHandshake, E.WrongEpoch),
+        ],
+        "ProcessResponse": [
+            "Active",
+            *_rejected(E.HandshakeAuthError, E.UnsolicitedHandshake, E.WrongEpoch),
+        ],
+        "SendData": [
+            "Sent",
+            "Refused:NoChannel",
+            *_rejected(E.ChannelClosedError, prefix="Refused"),
+        ],
+        "ReceiveData": [
+            "Confirmed",
+            "Received",
+            *_rejected(E.UnknownChannel, E.ReplayedMessage, E.RetiredEpoch),
+        ],
+        "AdvanceEpoch": ["Advanced"],
+        "CloseChannel": ["Closed", "Refused:NoChannel"],
+        "InjectInit": [
+            "Answered",
+            *_rejected(E.HandshakeClockSkew, E.ReplayedHandshake),
+        ],
+        "ForgeResponse": [
+            *_rejected(E.DecodeError, E.HandshakeAuthError, E.WrongEpoch),
+        ],
+        "Tick": ["Ticked", "TimedOut"],
+    },
+)
+
+
+def _dv_classes(action: str, outcome: str) -> tuple[str, ...]:
+    # A publish the journal refused reports "<status>:<error text>"; the status is the outcome.
+    if action == "PreparePublishDescriptor" and ":" in outcome:
+        return (outcome.split(":", 1)[0],)
+    return outcome_classes(action, outcome)
+
+
+# DescriptorValidity.tla. The harness's hostile messages are refused by the check
+# that names the spec's rule (a fact's author, the clock bound) or fail to open.
+DESCRIPTOR_SPACE = CoverageSpace(
+    "descriptor",
+    (
+        "PreparePublishDescriptor",
+        "RevokeDescriptor",
+        "ForgeRevocation",
+        "SyncJournal",
+        "SyncRound",
+        "OutsiderDigest",
+        "InjectUnsignedFact",
+        "HugeStamp",
+        "DVPrune",
+        "Tick",
+    ),
+    frozenset(
+        [
+            ("PreparePublishDescriptor", "Published"),
+            ("PreparePublishDescriptor", "NotNeeded"),
+            ("RevokeDescriptor", ExecutionStatus.Committed.value),
+            ("ForgeRevocation", "Forged"),
+            ("SyncJournal", "Merged"),
+            ("SyncJournal", "Duplicate"),
+            ("SyncRound", "Synced"),
+            ("OutsiderDigest", f"Refused:{E.DecryptFailed.__name__}"),
+            ("InjectUnsignedFact", "Refused:DVFactsAttributable"),
+            ("HugeStamp", "Refused:DVClockBounded"),
+            ("DVPrune", "Pruned"),
+            # The machine stops ticking at the model's last instant: never AtMaxTime.
+            ("Tick", "Ticked"),
+        ]
+    ),
+    _dv_classes,
+)
+
+_SENT = re.compile(r"^\w+ sent \[\('(\w+)'")
+_REFUSED = re.compile(r"^(?:relay refused|\w+ rejected): (\w+)")
+
+
+def _relay_classes(action: str, outcome: str) -> tuple[str, ...]:
+    """The relay world's replies name the sends (``a1 sent [('Init', ...)]``) or the
+    refusal (``relay refused: ReplayedEnvelope (...)``); the outcome is their kind."""
+    if m := _SENT.match(outcome):
+        return (f"Sent:{m.group(1)}",)
+    if m := _REFUSED.match(outcome):
+        kind = "Refused" if outcome.startswith("relay") else "Rejected"
+        return (f"{kind}:{m.group(1)}",)
+    if ": nothing sent" in outcome:
+        return ("NothingSent",)
+    if outcome.startswith("junk handed"):
+        return ("Injected",)
+    return (outcome,)
+
+
+# The relay path of Rendezvous.tla: a relayed IKpsk2 handshake, the relay's
+# refusals (junk, a replayed envelope, an envelope whose receipt it has seen),
+# the receivers' (a replayed receipt, a response to a handshake already
+# finished). The key confirmation is journalled and answered by nothing.
+RELAY_SPACE = CoverageSpace(
+    "relay",
+    (
+        "RelayRequest",
+        "RelayForward",
+        "HandleHandshake",
+        "ProcessResponse",
+        "KeyConfirm",
+        "InjectJunk",
+        "ReplayEnvelope",
+    ),
+    frozenset(
+        [
+            ("RelayRequest", "Sent:Init"),
+            ("RelayForward", "Sent:Init"),
+            ("RelayForward", "Sent:Resp"),
+            ("RelayForward", "Sent:Confirm"),
+            ("RelayForward", f"Refused:{E.MalformedEnvelope.__name__}"),
+            ("RelayForward", f"Refused:{E.ReceiptReplayed.__name__}"),
+            ("HandleHandshake", "Sent:Resp"),
+            ("HandleHandshake", f"Rejected:{E.ReceiptReplayed.__name__}"),
+            ("ProcessResponse", "Sent:Confirm"),
+            ("ProcessResponse", f"Rejected:{E.HandshakeAuthError.__name__}"),
+            ("ProcessResponse", f"Rejected:{E.ReceiptReplayed.__name__}"),
+            ("KeyConfirm", "NothingSent"),
+            ("KeyConfirm", f"Rejected:{E.ReceiptReplayed.__name__}"),
+            ("InjectJunk", "Injected"),
+            ("ReplayEnvelope", f"Refused:{E.ReplayedEnvelope.__name__}"),
+        ]
+    ),
+    _relay_classes,
+)
