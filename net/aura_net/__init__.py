@@ -20,6 +20,8 @@ from aura_net._errors import (
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode, wall_clock_ms
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
+from aura_net._stun import StunClass, StunMessage, decode_stun, xor_mapped_address
+from aura_net._stun_io import StunClient, StunServer, reflexive_hint
 from aura_net._tcp import FramedConnection, Limits, TcpChannel, TcpServer, connect_tcp, split_addr
 from aura_net._wait import within
 from aura_net._wire import MAX_RECEIPT, WireFrame
@@ -40,16 +42,23 @@ __all__ = [
     "RelayClient",
     "RelayServer",
     "SafetyNetTimeout",
+    "StunClass",
+    "StunClient",
+    "StunMessage",
+    "StunServer",
     "TcpChannel",
     "TcpServer",
     "TruncatedFrame",
     "UnexpectedPeer",
     "WireFrame",
     "connect_tcp",
+    "decode_stun",
     "encode_frame",
     "hello_message",
     "read_frame",
+    "reflexive_hint",
     "split_addr",
     "wall_clock_ms",
     "within",
+    "xor_mapped_address",
 ]
