@@ -77,6 +77,17 @@ def inject_init(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.inject_init(bool(args.get("far", True)), now)
 
 
+def impersonate_init(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.impersonate_init(now)
+
+
+def rewrite_epoch(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    key, data = _sent(w, args)
+    if key[0] != "Init":
+        raise BackendError(f"RewriteEpoch needs a message 1, got {key}")
+    return w.rewrite_epoch(key, data, now)
+
+
 def forge_response(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     position = args.get("position", 0)
     return w.forge_response(position if isinstance(position, int) else 0, now)
@@ -96,6 +107,8 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "CloseChannel": close_channel,
     "InjectInit": inject_init,
     "ForgeResponse": forge_response,
+    "ImpersonateInit": impersonate_init,
+    "RewriteEpoch": rewrite_epoch,
     "Tick": tick,
 }
 

@@ -6,6 +6,12 @@ the network is the harness, which may deliver any message ever sent, any number
 of times (the spec's attacker replays). After each rule the world is projected
 (:func:`project_epoch_rotation`) and the step validated against ``ERNext``;
 the invariants of ``MC_EpochRotation.cfg`` are checked on every state.
+
+The attacker also impersonates Ini with a static key of its own
+(``ImpersonateInit``, judged by Rendezvous.tla's ``RVMembersOnly``: the step is
+refused before its state is even compared) and rewrites the cleartext epoch of
+a message 1 (``RewriteEpoch``: the prologue still binds the epoch it was made
+in, so the reference's answer is no step at all).
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ class EpochRotationMachine(CountingMachine):
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
+        self._check_members_only(action)
         self.checker.check_step(self.state, reply.state, action)
         self.state = reply.state
         self._check_context_binding(action)
@@ -79,6 +86,20 @@ class EpochRotationMachine(CountingMachine):
         if violations:
             raise ConformanceFailure(
                 "invariant: RVChannelContextBound (Rendezvous.tla) violated: "
+                + "; ".join(violations)
+                + f" (harness action: {action})",
+                kind="invariant",
+                action=action,
+                table="",
+            )
+
+    def _check_members_only(self, action: str) -> None:
+        # What Resp did with an impostor's message 1 (it answered or not) is
+        # observed: EpochRotation.tla leaves static keys to Rendezvous.tla.
+        violations = self.backend.world.members_only_violations()
+        if violations:
+            raise ConformanceFailure(
+                "invariant: RVMembersOnly (Rendezvous.tla) violated: "
                 + "; ".join(violations)
                 + f" (harness action: {action})",
                 kind="invariant",
@@ -168,6 +189,21 @@ class EpochRotationMachine(CountingMachine):
     @rule(position=st.integers(0, 63))
     def ForgeResponse(self, position: int) -> None:
         self._step("ForgeResponse", {"position": position})
+
+    @rule()
+    def ImpersonateInit(self) -> None:
+        self._step("ImpersonateInit", {})
+
+    def _rewritable(self) -> list[Any]:
+        """Ini's message 1s of an epoch Resp is not at (their header is rewritten)."""
+        resp_epoch = self.state["epoch"].d[ModelValue(RESP)]
+        return [m for m in self._msgs("Init") if m.d["id"] <= ER_MAX_HS and m.d["ep"] != resp_epoch]
+
+    @precondition(lambda self: bool(self._rewritable()))
+    @rule(i=st.integers(0, 15))
+    def RewriteEpoch(self, i: int) -> None:
+        msgs = self._rewritable()
+        self._step("RewriteEpoch", {"m": msgs[i % len(msgs)], "k": -1})
 
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
@@ -269,6 +305,33 @@ def _forged_response(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1)
 
 
+def _impersonated_init(m: EpochRotationMachine) -> None:
+    # A msg 1 claiming Ini under another static key is refused; Ini's own completes.
+    m.ImpersonateInit()
+    _handshake(m)
+
+
+def _rewritten_epoch(m: EpochRotationMachine) -> None:
+    # Ini's msg 1 of epoch 0 reaches Resp, now at epoch 1, with its cleartext
+    # epoch rewritten to 1: the prologue of epoch 0 must make Resp refuse it.
+    m.PrepareEstablishChannel()
+    m.AdvanceEpoch(RESP)
+    m.RewriteEpoch(0)
+    m.AdvanceEpoch(INI)
+    _handshake(m)
+
+
+def _closed_then_rotated(m: EpochRotationMachine) -> None:
+    # Both sides close their channel, then the context advances: a closed
+    # channel stays closed (only a new handshake makes a live one).
+    _handshake(m)
+    m.CloseChannel(INI)
+    m.CloseChannel(RESP)
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    _handshake(m)
+
+
 EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "handshake": _handshake,
     "replayed-init": _replayed_init,
@@ -279,6 +342,9 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "unproven-pending": _unproven_pending,
     "forged-response": _forged_response,
     "closed-channel-data": _closed_channel_data,
+    "impersonated-init": _impersonated_init,
+    "rewritten-epoch": _rewritten_epoch,
+    "closed-then-rotated": _closed_then_rotated,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

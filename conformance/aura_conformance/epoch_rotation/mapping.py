@@ -67,6 +67,10 @@ def _chan(world: EpochWorld, a: str, b: str) -> Any:
     if b == a or slot is None:
         return _NO_CHAN
     ep = slot.channel.epoch if slot.channel is not None else slot.epoch
+    if slot.answered_epoch is not None:
+        # A responder's channel is of the epoch of the message 1 it answered: the
+        # epoch its prologue bound (only an attack's rewritten header differs).
+        ep = slot.answered_epoch
     return V.record(st=world.slot_state(a), ep=ep, id=slot.hs_id, psk=world.psk_token(slot.psk))
 
 
@@ -78,7 +82,8 @@ def _closed(world: EpochWorld, a: str) -> Any:
             ids.discard(slot.hs_id)
         else:
             ids.add(slot.hs_id)
-    return frozenset(ids)
+    # An id closed by CloseChannel stays closed, whatever its channel does next.
+    return frozenset(ids | world.closed_ids[a])
 
 
 def _last_ts(world: EpochWorld, r: str, i: str) -> int:
@@ -95,7 +100,7 @@ def project_epoch_rotation(world: EpochWorld) -> State:
     timestamp) and the PSK as a token (``e + 1`` for the secret PSK of epoch
     ``e``, ``0`` for anything else: derivable from public ids). ``closed[a]``
     holds the ids of every channel or handshake of ``a`` that is terminal or was
-    replaced by a newer one (retired).
+    replaced by a newer one (retired), and every id it closed.
     """
     return {
         "epoch": V.fn({_mv(a): world.epoch(a) for a in _AUTHS}),

@@ -46,14 +46,18 @@ from aura_rendezvous.channels import (
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
     HandshakeReplayGuard,
     HandshakeStatus,
+    MessageType,
+    decode_handshake,
+    encode_handshake,
 )
 from aura_rendezvous.core import derive_handshake_psk
-from aura_rendezvous.noise import Keypair
+from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypair, NoiseProtocol
 
 from aura_conformance.variants import (
     EagerReplayGuard,
     EpochBlindRefreshService,
     EpochBlindReplayGuard,
+    EpochFreePrologue,
     EpochJudgedUnknownChannelManager,
     ForgetfulReplayGuard,
     FragilePendingManager,
@@ -61,7 +65,9 @@ from aura_conformance.variants import (
     LazyEpochService,
     PeerOnlyChannelManager,
     PublicIdMembership,
+    ReviveOnRotateManager,
     RotateInPlaceChannelManager,
+    UncheckedStaticKeyManager,
 )
 
 __all__ = [
@@ -90,6 +96,8 @@ class EpochVariant:
     replay_guard: type[HandshakeReplayGuard] = HandshakeReplayGuard
     manager: type[ChannelManager] = ChannelManager
     service: type[RendezvousService] = RendezvousService
+    # The handshake state after the prologue (None: the reference's own prologue).
+    prologue: type[InitialStateCache] | None = None
 
 
 EPOCH_VARIANTS: dict[str, EpochVariant] = {
@@ -151,6 +159,23 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             manager=FragilePendingManager,
         ),
         EpochVariant(
+            "unchecked-static-key",
+            "message 1's static key is not compared with the claimed member's roster key "
+            "(UncheckedStaticKeyManager)",
+            manager=UncheckedStaticKeyManager,
+        ),
+        EpochVariant(
+            "epoch-free-prologue",
+            "the handshake prologue does not bind the epoch: only the cleartext header "
+            "says it (EpochFreePrologue)",
+            prologue=EpochFreePrologue,
+        ),
+        EpochVariant(
+            "revive-on-rotate",
+            "an epoch advance marks a closed channel Rotating again (ReviveOnRotateManager)",
+            manager=ReviveOnRotateManager,
+        ),
+        EpochVariant(
             "peer-only-lookup",
             "channels not bound to their context: lookup by peer only (PeerOnlyChannelManager)",
             manager=PeerOnlyChannelManager,
@@ -168,6 +193,12 @@ class Slot:
     psk: bytes = attrs.field(repr=False)
     handshaker: Handshaker | None = None
     channel: SecureChannel | None = None
+    # A responder's: the epoch of the message 1 it answered (its record's, the
+    # prologue's), when that is not the responder's own (only ever an attack's).
+    answered_epoch: int | None = None
+
+
+_NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
 
 
 def _seed(name: str) -> bytes:
@@ -214,6 +245,11 @@ class EpochWorld:
         # The msg 2s (message keys) the initiator acted on: took or died of.
         self.ini_log: set[tuple[Any, ...]] = set()
         self._ephemerals = 0
+        # The ids each side closed (CloseChannel): closed for good, whatever comes.
+        self.closed_ids: dict[str, set[int]] = {INI: set(), RESP: set()}
+        # Message 1s the responder answered although their static key is not the
+        # claimed member's roster key (Rendezvous.tla's RVMembersOnly).
+        self.impostors_answered: list[str] = []
 
     # ---------------------------------------------------------------- helpers
 
@@ -272,6 +308,10 @@ class EpochWorld:
         # A handshake the manager dropped on an epoch advance can never complete.
         return "Establishing" if pending is hs else "Rotating"
 
+    def _initial_state(self) -> InitialStateCache | None:
+        prologue = self.variant.prologue
+        return None if prologue is None else prologue(_NOISE)
+
     def _ephemeral(self) -> Keypair:
         self._ephemerals += 1
         return Keypair.from_private(_seed(f"ephemeral-{self._ephemerals}"))
@@ -314,6 +354,7 @@ class EpochWorld:
             ephemeral=self._ephemeral(),
             timestamp=hs_id,
             now_ms=now,
+            initial_state=self._initial_state(),
         )
         self.next_id += 1
         self.confirmation = None
@@ -333,12 +374,15 @@ class EpochWorld:
                 roster=self._roster,
                 ephemeral=self._ephemeral(),
                 now_ms=now,
+                initial_state=self._initial_state(),
             )
         except AuraError as exc:
             return f"Rejected:{type(exc).__name__}"
         hs_id = record[4]
         self.resp_log.append(hs_id)
-        self._replace(RESP, Slot(hs_id, cfg.epoch, cfg.psk, channel=channel))
+        answered = record[3] if record[3] != cfg.epoch else None
+        slot = Slot(hs_id, cfg.epoch, cfg.psk, channel=channel, answered_epoch=answered)
+        self._replace(RESP, slot)
         self._send(("Resp", RESP, INI, cfg.epoch, hs_id, self.psk_token(cfg.psk)), reply)
         return "Answered"
 
@@ -387,11 +431,57 @@ class EpochWorld:
             remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
             ephemeral=self._ephemeral(),
             now_ms=now,
+            initial_state=self._initial_state(),
         )
         ts = (1 << 64) - 1 if far else MAX_HANDSHAKE_CLOCK_SKEW_MS
         data = attacker.create_init_message(ts, now)
         record = ("Init", INI, RESP, e, self.attack_id(e), self.psk_token(wrong))
         return self.handle_handshake(record, data, now)
+
+    def impersonate_init(self, now: int) -> str:
+        """``ImpersonateInit``: the attacker knows the PSK of Resp's epoch (any member
+        does) but not Ini's static key; it sends Resp a msg 1 claiming Ini's id under
+        a static key of its own. Resp must refuse it (``StaticKeyMismatch``)."""
+        e = self.epoch(RESP)
+        psk = self.membership.handshake_psk(e)
+        cfg = HandshakeConfig(
+            local=self.ids[INI].value,
+            remote=self.ids[RESP].value,
+            context_id=self.context.value,
+            psk=psk,
+            timeout_ms=TIMEOUT_MS,
+            epoch=e,
+        )
+        attacker = Handshaker.initiator(
+            cfg,
+            static=Keypair.from_private(_seed("impostor static")),
+            remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
+            ephemeral=self._ephemeral(),
+            now_ms=now,
+            initial_state=self._initial_state(),
+        )
+        data = attacker.create_init_message(MAX_HANDSHAKE_CLOCK_SKEW_MS, now)
+        record = ("Init", INI, RESP, e, self.attack_id(e), self.psk_token(psk))
+        outcome = self.handle_handshake(record, data, now)
+        if outcome == "Answered":
+            self.impostors_answered.append(
+                f"Resp answered a message 1 claiming {INI} under a static key that is not "
+                f"{INI}'s roster key (epoch {e})"
+            )
+        return outcome
+
+    def rewrite_epoch(self, record: Any, data: bytes, now: int) -> str:
+        """``RewriteEpoch``: the attacker rewrites the cleartext epoch header of the msg 1
+        ``record`` (of an epoch Resp has left) to Resp's epoch and delivers it. The
+        prologue still binds the epoch it was made in: Resp must not answer it."""
+        wire = decode_handshake(data, MessageType.HandshakeInit)
+        rewritten = encode_handshake(MessageType.HandshakeInit, self.epoch(RESP), wire.noise)
+        return self.handle_handshake(record, rewritten, now)
+
+    def members_only_violations(self) -> list[str]:
+        """Breaches of Rendezvous.tla's ``RVMembersOnly`` seen so far: an impostor's
+        message 1 (another static key under a member's id) answered."""
+        return list(self.impostors_answered)
 
     def forge_response(self, position: int, now: int) -> str:
         """``ForgeResponse``: a genuine msg 2 for Ini's pending handshake with one
@@ -465,6 +555,7 @@ class EpochWorld:
         if slot is None or slot.channel is None:
             return "Refused:NoChannel"
         self.managers[a].close(slot.channel.channel_id)
+        self.closed_ids[a].add(slot.hs_id)
         return "Closed"
 
     def check_timeouts(self, now: int) -> str:

@@ -36,10 +36,10 @@ from aura_rendezvous import (
     ContextMembership,
     EffectInterpreter,
     ExecutionStatus,
-    FlowBudgetStore,
     GuardOutcome,
     GuardSnapshot,
     JournalAppend,
+    QuicDirect,
     Receipt,
     ReceiptError,
     ReceiptIssuer,
@@ -48,18 +48,27 @@ from aura_rendezvous import (
     RendezvousFact,
     Roster,
     SendEffect,
+    SendHandshake,
     evaluate_guards,
 )
 from aura_rendezvous.channels import ChannelEndpoint
 from aura_rendezvous.core import verify_signature
-from aura_rendezvous.guard import GENESIS_HASH, EffectCommand, StartHandshake
+from aura_rendezvous.guard import (
+    GENESIS_HASH,
+    EffectCommand,
+    StartHandshake,
+)
 from aura_rendezvous.journal import AppendToken
 
+from aura_conformance.guard_chain.effects import APPEND, SEND, Effect, EffectLog, ObservedBudget
 from aura_conformance.variants import (
     ChainPerSourceIssuer,
+    ChargeAfterAppendInterpreter,
     DoubleChargeInterpreter,
     EagerChannelService,
     NoRollbackInterpreter,
+    SendFirstInterpreter,
+    SendingOnDenyGuards,
     SkippingReceiptVerifier,
     StrictChainVerifier,
     endpoint_clock,
@@ -90,6 +99,8 @@ COSTS = (1, 2)
 MAX_EPOCH = 1
 
 _OPERATION = "connect"
+# Where an operation's message 1 is sent (the harness observes it, never dials it).
+_TRANSPORT = QuicDirect("127.0.0.1:4433")
 # Journal facts of an operation are ChannelEstablished facts whose channel id
 # carries (epoch, nonce, cost) behind a label: the abstraction function needs
 # them back, and the spec's facts are exactly these fields.
@@ -125,17 +136,24 @@ class JournalFault(AuraError):
 
 
 class FaultyJournal(ContextJournal):
-    """The real journal with one injectable fault: the next append fails."""
+    """The real journal with one injectable fault: the next append fails.
 
-    def __init__(self, context_id: ContextId) -> None:
+    With a ``log``, each append that succeeds is logged as it runs.
+    """
+
+    def __init__(self, context_id: ContextId, log: EffectLog | None = None) -> None:
         super().__init__(context_id)
         self.fail_next = False
+        self._log = log
 
     def append(self, fact: RendezvousFact, origin: AuthorityId) -> AppendToken:
         if self.fail_next:
             self.fail_next = False
             raise JournalFault("injected journal append failure")
-        return super().append(fact, origin)
+        token = super().append(fact, origin)
+        if self._log is not None:
+            self._log.add(Effect(APPEND))
+        return token
 
 
 @attrs.frozen
@@ -150,13 +168,18 @@ class Operation:
 
 
 InterpreterFactory = Callable[..., EffectInterpreter]
+# evaluate_guards' signature: (snapshot, capability, cost, couple) -> outcome.
+GuardEvaluator = Callable[[GuardSnapshot, str, int, Callable[..., GuardOutcome]], GuardOutcome]
+# The guard evaluator of a world, given the world's outbox (a broken one may use it).
+GuardsFactory = Callable[[Callable[[SendEffect], None]], GuardEvaluator]
 VerifierFactory = Callable[[ContextId, Roster], ReceiptVerifier]
 IssuerFactory = Callable[[AuthorityKeys], ReceiptIssuer]
 
 
 class GuardedChannelService:
     """The reference: prepare the handshake (pure) and hand its start to the
-    interpreter as a ``StartHandshake`` effect, committed with the outcome."""
+    interpreter as a ``StartHandshake`` effect, committed with the outcome, and
+    its message 1 as the ``SendHandshake`` that goes out last."""
 
     def prepare(
         self,
@@ -172,7 +195,7 @@ class GuardedChannelService:
         effect = StartHandshake(
             membership.context_id, peer, epoch, start.timestamp, start.handshaker
         )
-        return [effect], start.timestamp
+        return [effect, SendHandshake(peer, _TRANSPORT, start.message)], start.timestamp
 
 
 ChannelService = GuardedChannelService | EagerChannelService
@@ -188,6 +211,7 @@ class Variant:
     verifier: VerifierFactory = ReceiptVerifier
     issuer: IssuerFactory = ReceiptIssuer
     channels: ChannelService = attrs.field(factory=GuardedChannelService)
+    guards: GuardsFactory = lambda _send: evaluate_guards
 
 
 def _skipping(*checks: str) -> VerifierFactory:
@@ -195,6 +219,10 @@ def _skipping(*checks: str) -> VerifierFactory:
         return SkippingReceiptVerifier(context, roster, skip=frozenset(checks))
 
     return make
+
+
+def _sending_on_deny(send: Callable[[SendEffect], None]) -> GuardEvaluator:
+    return SendingOnDenyGuards(send).evaluate
 
 
 # The shortfalls of DESIGN.md's preamble that live in the guard chain's world.
@@ -243,6 +271,21 @@ VARIANTS: dict[str, Variant] = {
             verifier=StrictChainVerifier,
         ),
         Variant(
+            "effects-on-deny",
+            "a denied operation still sends its packet (SendingOnDenyGuards)",
+            guards=_sending_on_deny,
+        ),
+        Variant(
+            "charge-after-send",
+            "the packet leaves before the charge (SendFirstInterpreter)",
+            interpreter=SendFirstInterpreter,
+        ),
+        Variant(
+            "charge-after-append",
+            "the journal is appended before the charge (ChargeAfterAppendInterpreter)",
+            interpreter=ChargeAfterAppendInterpreter,
+        ),
+        Variant(
             "eager-channel-state",
             "the handshake starts while preparing, before the charge (EagerChannelService)",
             channels=EagerChannelService(),
@@ -274,8 +317,10 @@ class GuardChainWorld:
         }
         self.roster = Roster.of(*self.keys.values())
         self.membership = ContextMembership(self.context, self.roster, _id("root"))
-        self.budget = FlowBudgetStore({}, default_limit=LIMIT)
-        self.journal = FaultyJournal(self.context)
+        # Every port the interpreters act through logs what it does, in order.
+        self.effects = EffectLog()
+        self.budget = ObservedBudget(self.effects, default_limit=LIMIT)
+        self.journal = FaultyJournal(self.context, self.effects)
         self.issuers = {name: self.variant.issuer(self.keys[name]) for name in AUTHS}
         self.endpoints = {
             name: ChannelEndpoint(self.ids[name], self.keys[name].static_private, _counter())
@@ -291,7 +336,7 @@ class GuardChainWorld:
                 self.budget,
                 {self.context: self.journal},
                 self.issuers[name],
-                self.outbox.append,
+                self._send,
                 channels=self.endpoints[name],
             )
             for name in AUTHS
@@ -308,8 +353,17 @@ class GuardChainWorld:
         # Per receiver: each accepted receipt with the epoch it was accepted in.
         self.rlog: dict[str, list[tuple[Receipt, int]]] = {name: [] for name in AUTHS}
         self.denials: set[str] = set()
+        self.guards = self.variant.guards(self._send)
 
     # ------------------------------------------------------------------ helpers
+
+    def _send(self, effect: SendEffect) -> None:
+        self.outbox.append(effect)
+        self.effects.add(Effect(SEND, detail=type(effect).__name__))
+
+    def take_effects(self) -> tuple[Effect, ...]:
+        """The charges, appends and sends made since the last call, in order."""
+        return self.effects.take()
 
     def issued(self, name: str, dst: str) -> list[int]:
         """The nonces of ``name``'s receipts to ``dst`` in the current epoch."""
@@ -381,7 +435,7 @@ class GuardChainWorld:
                 ]
             )
 
-        outcome = evaluate_guards(snapshot, CAP_RENDEZVOUS_CONNECT, cost, couple)
+        outcome = self.guards(snapshot, CAP_RENDEZVOUS_CONNECT, cost, couple)
         if not outcome.is_allowed():
             reason = outcome.decision.reason.value  # type: ignore[union-attr]
             self.denials.add(reason)

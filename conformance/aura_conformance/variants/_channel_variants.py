@@ -12,6 +12,7 @@ from aura_rendezvous.channels import (
     ChannelEvent,
     ChannelManager,
     ChannelState,
+    HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
     HandshakeStatus,
@@ -22,18 +23,22 @@ from aura_rendezvous.channels import (
     derive_channel_id,
 )
 from aura_rendezvous.core import LocalProtocolError, ReplayedHandshake
+from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
 __all__ = [
     "EagerReplayGuard",
     "EagerResponder",
     "EpochBlindReplayGuard",
+    "EpochFreePrologue",
     "ForgetfulReplayGuard",
     "FragilePendingManager",
     "KeepReplacedChannelManager",
     "NoReplayChannelManager",
     "PeerOnlyChannelManager",
+    "ReviveOnRotateManager",
     "RotateInPlaceChannelManager",
     "TimeoutIgnoringHandshaker",
+    "UncheckedStaticKeyManager",
     "derive_channel_id_unbound",
     "rotate_in_place",
     "trusting_roster",
@@ -209,3 +214,108 @@ def trusting_roster(claimed_static: dict[bytes, bytes]) -> RosterLookup:
 def rotate_in_place(channel: SecureChannel, new_epoch: int) -> None:
     """The seed's ``rotate``: bump the epoch and stay Active, keeping keys and id."""
     channel.epoch = new_epoch
+
+
+# The epoch is the prologue's last field (``handshake_prologue``: label, context, u64 epoch).
+_PROLOGUE_EPOCH_LEN = 8
+
+
+class EpochFreePrologue(InitialStateCache):
+    """The handshake state after a prologue of the label and context only: the
+    epoch is left out, so the only epoch a message 1 shows is its cleartext
+    header, which an attacker may rewrite. Given to both sides as their initial
+    state, it stands in for a prologue built without the epoch."""
+
+    def get(self, key: tuple[bytes, ...]) -> tuple[bytes, bytes] | None:
+        # Noise's InitializeSymmetric then MixHash of the prologue and pre-message keys.
+        prologue, *pre = key
+        hashing = self.protocol.hash
+        name = self.protocol.name.encode("ascii")
+        h = (
+            name.ljust(hashing.hashlen, b"\x00")
+            if len(name) <= hashing.hashlen
+            else hashing.hash(name)
+        )
+        ck = h
+        for data in (prologue[:-_PROLOGUE_EPOCH_LEN], *pre):
+            h = hashing.hash(h, data)
+        return ck, h
+
+    def put(self, key: tuple[bytes, ...], ck: bytes, h: bytes) -> None:
+        del key, ck, h  # nothing kept: get derives the state each time
+
+
+class _UncheckedStaticKeyHandshaker(Handshaker):
+    """A responder that checks the claimed initiator is a member, and then takes the
+    static key message 1 carries as that member's: any key passes the comparison."""
+
+    def _accept_init(self, data: bytes, now_ms: int) -> bytes:
+        roster = self._roster
+        assert roster is not None
+
+        def member_key(aid: bytes) -> bytes | None:
+            # The roster is asked about membership only; the key compared is the message's.
+            return None if roster(aid) is None else self._noise.remote_static
+
+        self._roster = member_key
+        try:
+            return super()._accept_init(data, now_ms)
+        finally:
+            self._roster = roster
+
+
+class UncheckedStaticKeyManager(ChannelManager):
+    """The responder accepts message 1 from a claimed member whatever its static key:
+    whoever holds another key (and the context's PSK) impersonates the member."""
+
+    def prepare_accept(
+        self,
+        config: HandshakeConfig,
+        data: bytes,
+        *,
+        static: Keypair,
+        roster: RosterLookup,
+        ephemeral: Keypair,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> tuple[SecureChannel, bytes]:
+        self._check_config(config, newer=True)
+        handshaker = _UncheckedStaticKeyHandshaker.responder(
+            config,
+            static=static,
+            roster=roster,
+            replay_guard=self.replay_guard,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        reply = handshaker.process_init(data, now_ms)
+        channel = handshaker.build_channel()
+        self._check_newer_than_pending(channel)
+        return channel, reply
+
+
+class ReviveOnRotateManager(ChannelManager):
+    """A closed channel stays registered, and an epoch advance marks every channel of
+    an older epoch ``Rotating`` whatever its state: the closed one is live again."""
+
+    def close(self, channel_id: bytes) -> None:
+        channel = self.get(channel_id)
+        if channel is None:
+            raise LocalProtocolError("no such channel")
+        channel.close()
+
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        closed = [
+            c
+            for c in self.channels()
+            if c.state is ChannelState.Closed and context_id in (None, c.context_id)
+        ]
+        marked = super().advance_epoch(epoch, context_id)
+        for channel in closed:
+            channel._state = ChannelState.Rotating  # the transition table has no such edge
+        return (*marked, *closed)

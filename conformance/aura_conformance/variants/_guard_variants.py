@@ -13,9 +13,18 @@
   receipt to link to the last accepted one, so after one lost message (and its
   receipt) every later receipt of the pair is ``ReceiptChainBroken`` until the
   epoch ends (GuardChain ``GCReceiptResumesAfterLoss``).
+- :class:`SendingOnDenyGuards`: the guards deny, yet the operation's packet is
+  built and handed to the transport all the same (GuardChain
+  ``BUG_EffectsOnDeny``, ``GCNoEffectOnDeny``: a deny sends nothing).
+- :class:`SendFirstInterpreter`: the interpreter hands the sends to the outbox
+  before it charges and appends, so a packet leaves unpaid and stays sent when
+  the append then fails (``GCChargeFirst``: the charge comes first, the send
+  last).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from aura_rendezvous.channels import ChannelEndpoint
 from aura_rendezvous.core import (
@@ -33,17 +42,32 @@ from aura_rendezvous.core import (
 from aura_rendezvous.guard import (
     GENESIS_HASH,
     LABEL_RECEIPT_SIGNATURE,
+    ChargeFlowBudget,
     EffectCommand,
+    EffectInterpreter,
+    ExecutionResult,
+    GuardOutcome,
+    GuardSnapshot,
     Receipt,
     ReceiptToken,
     ReceiptVerifier,
+    SendEffect,
     chain_hash,
     check_operation,
     encode_signed,
+    evaluate_guards,
+    is_send,
     receipt_body,
 )
 
-__all__ = ["ChainPerSourceIssuer", "EagerChannelService", "StrictChainVerifier", "endpoint_clock"]
+__all__ = [
+    "ChainPerSourceIssuer",
+    "EagerChannelService",
+    "SendFirstInterpreter",
+    "SendingOnDenyGuards",
+    "StrictChainVerifier",
+    "endpoint_clock",
+]
 
 
 class ChainPerSourceIssuer:
@@ -124,3 +148,44 @@ class StrictChainVerifier(ReceiptVerifier):
         expected = previous[1] if previous is not None else GENESIS_HASH
         if receipt.prev_hash != expected:
             raise ReceiptChainBroken("receipt does not link to the last accepted one")
+
+
+class SendingOnDenyGuards:
+    """``evaluate_guards`` whose deny still runs the coupling step and sends the
+    packets the operation would have sent: the deny is returned, the bytes left."""
+
+    def __init__(self, send: Callable[[SendEffect], None]) -> None:
+        self._send = send
+
+    def evaluate(
+        self,
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        outcome = evaluate_guards(snapshot, capability, cost, couple)
+        if not outcome.is_allowed():
+            charge = ChargeFlowBudget(
+                snapshot.context_id, snapshot.authority_id, snapshot.epoch, cost
+            )
+            for effect in couple(charge).effects:
+                if is_send(effect):
+                    self._send(effect)
+        return outcome
+
+
+class SendFirstInterpreter(EffectInterpreter):
+    """Sends first, then runs the charge, appends and channel changes: the packet
+    is out before anything is paid, and stays out when the rest rolls back."""
+
+    def execute(self, outcome: GuardOutcome) -> ExecutionResult:
+        if not outcome.is_allowed():
+            return super().execute(outcome)
+        sends = tuple(e for e in outcome.effects if is_send(e))
+        for send in sends:
+            self.outbox(send)
+        result = super().execute(GuardOutcome.allow([e for e in outcome.effects if not is_send(e)]))
+        return ExecutionResult(
+            result.status, sends, result.failed_sends, result.receipts, result.error
+        )
