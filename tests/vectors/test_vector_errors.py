@@ -4,20 +4,10 @@ line), never a traceback; a failing vector is exit 1."""
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import pytest
 from aura_conformance.vectors import VectorFileError, check_document, load_document
-
-from tests.vectors.test_vector_file import VECTOR_FILE
-
-
-@pytest.fixture(scope="module")
-def raw() -> dict[str, Any]:
-    parsed = json.loads(VECTOR_FILE.read_text(encoding="utf-8"))
-    assert isinstance(parsed, dict)
-    return parsed
 
 
 def _index(raw: dict[str, Any], vector_id: str) -> int:

@@ -6,17 +6,14 @@ from collections import Counter
 from pathlib import Path
 
 import attrs
-import pytest
 from aura_conformance.vectors import (
     OPERATIONS,
     Document,
     check_document,
     dumps_document,
     generate_document,
-    load_document,
 )
 
-VECTOR_FILE = Path(__file__).resolve().parents[2] / "vectors" / "wire-formats.json"
 FAMILIES = {
     "key_schedule",
     "descriptor",
@@ -30,22 +27,19 @@ FAMILIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def committed() -> Document:
-    return load_document(VECTOR_FILE)
-
-
-def test_committed_file_is_a_fresh_generation() -> None:
+def test_committed_file_is_a_fresh_generation(vector_file: Path) -> None:
     # Byte for byte: regenerate with `aura-verify vectors --write vectors/wire-formats.json`.
-    assert VECTOR_FILE.read_text(encoding="utf-8") == dumps_document(generate_document())
+    assert vector_file.read_text(encoding="utf-8") == dumps_document(generate_document())
 
 
 def test_generation_is_deterministic() -> None:
     assert dumps_document(generate_document()) == dumps_document(generate_document())
 
 
-def test_the_reference_passes_every_committed_vector(committed: Document) -> None:
-    results = check_document(committed, source=str(VECTOR_FILE))
+def test_the_reference_passes_every_committed_vector(
+    committed: Document, vector_file: Path
+) -> None:
+    results = check_document(committed, source=str(vector_file))
     assert [r for r in results if not r.ok] == []
     assert len(results) == len(committed.vectors) > 200
 
