@@ -7,6 +7,13 @@ import ``aura_rendezvous``; nothing below it imports this package. See
 ``docs/transports.md``.
 """
 
+from aura_net._direct import (
+    DirectChannel,
+    DirectResponder,
+    FramedConnection,
+    Limits,
+    split_addr,
+)
 from aura_net._errors import (
     ConnectionLost,
     GuardDenied,
@@ -22,7 +29,7 @@ from aura_net._node import NetNode, wall_clock_ms
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
 from aura_net._stun import StunClass, StunMessage, decode_stun, xor_mapped_address
 from aura_net._stun_io import StunClient, StunServer, reflexive_hint
-from aura_net._tcp import FramedConnection, Limits, TcpChannel, TcpServer, connect_tcp, split_addr
+from aura_net._tcp import TcpServer, connect_tcp
 from aura_net._wait import within
 from aura_net._wire import MAX_RECEIPT, WireFrame
 
@@ -30,6 +37,8 @@ __all__ = [
     "DEFAULT_MAX_FRAME",
     "MAX_RECEIPT",
     "ConnectionLost",
+    "DirectChannel",
+    "DirectResponder",
     "FrameDecoder",
     "FramedConnection",
     "GuardDenied",
@@ -46,7 +55,6 @@ __all__ = [
     "StunClient",
     "StunMessage",
     "StunServer",
-    "TcpChannel",
     "TcpServer",
     "TruncatedFrame",
     "UnexpectedPeer",

@@ -38,9 +38,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from aura_net._direct import Limits
 from aura_net._errors import ConnectionLost, UnexpectedPeer
 from aura_net._node import NetNode
-from aura_net._tcp import Limits
 from aura_net._wait import within
 from aura_net._wire import WireFrame
 
