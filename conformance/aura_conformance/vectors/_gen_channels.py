@@ -20,7 +20,7 @@ _EPOCH = 1
 _NOW = 1_700_000_000_000
 
 
-def handshake_inputs(codec: ReferenceCodec, **changes: Any) -> dict[str, Any]:
+def handshake_inputs(**changes: Any) -> dict[str, Any]:
     """alice initiates towards bob in ctx_a, epoch 1, with fixed ephemerals."""
     data: dict[str, Any] = {
         "context": "ctx_a",
@@ -52,7 +52,7 @@ def _initiator_view(data: dict[str, Any], message2: str) -> dict[str, Any]:
 def channel_vectors(codec: ReferenceCodec) -> list[Vector]:
     b = Builder(codec, "handshake")
     _payload_vectors(b, codec)
-    data = handshake_inputs(codec)
+    data = handshake_inputs()
     run = b.ok(
         "run/ctx_a-epoch-1",
         "handshake.run",
@@ -65,7 +65,6 @@ def channel_vectors(codec: ReferenceCodec) -> list[Vector]:
         "run/ctx_a-epoch-2",
         "handshake.run",
         handshake_inputs(
-            codec,
             epoch=2,
             initiator_ephemeral=ephemeral_private("alice-2").hex(),
             responder_ephemeral=ephemeral_private("bob-2").hex(),
@@ -183,19 +182,19 @@ def _read_init_errors(b: Builder, codec: ReferenceCodec, data: dict[str, Any], m
         "non-member": (
             _responder_view(
                 data,
-                _m1(codec, handshake_inputs(codec, initiator="mallory")),
+                _m1(codec, handshake_inputs(initiator="mallory")),
             ),
             "NonMember",
             "mallory, on no roster, initiates with her own static key",
         ),
         "impersonation": (
-            _responder_view(data, _m1(codec, handshake_inputs(codec, initiator_static="mallory"))),
+            _responder_view(data, _m1(codec, handshake_inputs(initiator_static="mallory"))),
             "StaticKeyMismatch",
             "claims to be alice but proves mallory's static key: the claimed member's "
             "roster key is checked",
         ),
         "member-claims-other-member": (
-            _responder_view(data, _m1(codec, handshake_inputs(codec, initiator_static="carol"))),
+            _responder_view(data, _m1(codec, handshake_inputs(initiator_static="carol"))),
             "StaticKeyMismatch",
             "carol, a member, claims to be alice",
         ),
@@ -205,7 +204,7 @@ def _read_init_errors(b: Builder, codec: ReferenceCodec, data: dict[str, Any], m
             "alice already confirmed a handshake with this timestamp in this context and epoch",
         ),
         "clock-skew": (
-            _responder_view(data, _m1(codec, handshake_inputs(codec, timestamp=_NOW + 120_001))),
+            _responder_view(data, _m1(codec, handshake_inputs(timestamp=_NOW + 120_001))),
             "HandshakeClockSkew",
             "a timestamp 120001 ms ahead of the responder's clock (the bound is 120000)",
         ),
@@ -312,7 +311,7 @@ def _transport_vectors(codec: ReferenceCodec, data: dict[str, Any]) -> list[Vect
     def with_epoch(message: str, epoch: int) -> str:
         return message[:epoch_at] + epoch.to_bytes(8, "big").hex() + message[epoch_at + 16 :]
 
-    epoch2 = handshake_inputs(codec, epoch=2)
+    epoch2 = handshake_inputs(epoch=2)
     epoch2_first = codec.run(
         "transport.seal", {"handshake": epoch2, "sender": "initiator", "plaintexts": [hello]}
     )["messages"][0]

@@ -19,7 +19,7 @@ __all__ = ["relay_vectors"]
 def relay_vectors(codec: ReferenceCodec) -> list[Vector]:
     b = Builder(codec, "relay_envelope")
     keys = codec.keys
-    data = handshake_inputs(codec)
+    data = handshake_inputs()
     run = codec.run("handshake.run", data)
     transport = codec.run(
         "transport.seal", {"handshake": data, "sender": "initiator", "plaintexts": ["00"]}
