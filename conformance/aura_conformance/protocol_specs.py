@@ -2,11 +2,12 @@
 
 One row per spec: the name on the command line (``--spec``), the TLA+ module the
 hello names, the projected state's schema, the requests a backend may receive
-(``Reset`` first) and whether the harness drives it over stdio. EpochRotation
-and DescriptorValidity are judged with checks on the world itself (context
-binding, refresh after rotation, every member's descriptor lookup) that the
-protocol does not carry, so the harness drives them in process only; a program
-can still serve their requests (the example backend does).
+(``Reset`` first) and whether the harness drives it over stdio. EpochRotation,
+DescriptorValidity and the relay path are judged with checks on the world
+itself (context binding, refresh after rotation, every member's descriptor
+lookup, the effects each service sent) that the protocol does not carry, so
+the harness drives them in process only; a program can still serve their
+requests (the example backend does).
 """
 
 from __future__ import annotations
@@ -61,17 +62,28 @@ PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
             False,
         ),
         ProtocolSpec(
-            "relay", "RelayConformance", RELAY_PATH, ("Reset", *relay_backends.ACTION_TABLE), True
+            "relay", "RelayConformance", RELAY_PATH, ("Reset", *relay_backends.ACTION_TABLE), False
         ),
     )
 }
 
 
-def open_stdio(key: str, command: Sequence[str], *, timeout: float = 10.0) -> StdioBackend:
+def open_stdio(
+    key: str,
+    command: Sequence[str],
+    *,
+    timeout: float = 10.0,
+    transcript: list[tuple[str, bytes]] | None = None,
+) -> StdioBackend:
     """Start ``command`` as a stdio backend of the spec ``key`` (the hello included)."""
     spec = PROTOCOL_SPECS[key]
     return StdioBackend(
-        command, schema=spec.schema, spec=spec.module, actions=spec.actions, timeout=timeout
+        command,
+        schema=spec.schema,
+        spec=spec.module,
+        actions=spec.actions,
+        timeout=timeout,
+        transcript=transcript,
     )
 
 

@@ -14,6 +14,7 @@ quotes the request and the end of the backend's stderr, never a raw traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 import json
 import os
 import selectors
@@ -49,6 +50,7 @@ __all__ = [
     "StdioBackend",
     "decode_hello",
     "decode_reply",
+    "protocol_schema",
     "serve_stdio",
 ]
 
@@ -66,6 +68,15 @@ _SHOWN_REPLY = 120
 _SHOWN_REQUEST = 300
 # Time a crashed backend gets to exit and flush its stderr before it is reported.
 _EXIT_GRACE = 1.0
+
+
+def protocol_schema() -> dict[str, Any]:
+    """The protocol's JSON Schema (shipped with the package): ``$defs/request`` is
+    what the harness writes, ``$defs/reply`` what a backend may answer."""
+    path = importlib.resources.files("aura_conformance.harness") / "schema"
+    schema = json.loads((path / "backend-protocol.schema.json").read_text("utf-8"))
+    assert isinstance(schema, dict)
+    return schema
 
 
 class _Malformed(ValueError):
@@ -266,8 +277,11 @@ class StdioBackend:
         actions: Collection[str],
         timeout: float = 10.0,
         name: str = "",
+        transcript: list[tuple[str, bytes]] | None = None,
     ) -> None:
         self.command = list(command)
+        # Every line exchanged, as ("request" | "reply", bytes), when asked for.
+        self.transcript = transcript
         self.schema = schema
         self.spec = spec
         self.name = name or " ".join(self.command)
@@ -330,8 +344,11 @@ class StdioBackend:
         return line
 
     def _exchange(self, msg: Mapping[str, Any]) -> bytes:
+        line = json.dumps(msg).encode()
+        if self.transcript is not None:
+            self.transcript.append(("request", line))
         try:
-            self._stdin.write(json.dumps(msg).encode() + b"\n")
+            self._stdin.write(line + b"\n")
             self._stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -339,7 +356,10 @@ class StdioBackend:
             raise BackendCrashed(
                 f"{self.name}: cannot write request: {exc} (exit {self._proc.poll()})"
             ) from None
-        return self._read_line()
+        reply = self._read_line()
+        if self.transcript is not None:
+            self.transcript.append(("reply", reply))
+        return reply
 
     def _annotate(self, exc: BackendError, msg: Mapping[str, Any]) -> None:
         text = json.dumps(msg)

@@ -1,0 +1,313 @@
+"""The stdio protocol 2: hello, capabilities, unsupported replies, stderr, the JSON Schema.
+
+Real subprocesses throughout: the example backend program, or small Python
+programs that misbehave in one precise way.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+from aura_conformance.examples.protocol_traffic import EXAMPLE_BACKEND, spec_traffic
+from aura_conformance.guard_chain import run_conformance
+from aura_conformance.harness import (
+    PROTOCOL,
+    ActionUnsupported,
+    BackendCrashed,
+    BackendProtocolError,
+    BackendTimeout,
+    BackendVersionMismatch,
+    serve_stdio,
+)
+from aura_conformance.harness.stdio import STDERR_KEPT, protocol_schema
+from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+
+GUARD = PROTOCOL_SPECS["guard"]
+
+
+def _validator(entry: str) -> Any:
+    schema = {**protocol_schema(), "$ref": f"#/$defs/{entry}"}
+    del schema["oneOf"]
+    return jsonschema.Draft202012Validator(schema)
+
+
+REQUEST = _validator("request")
+REPLY = _validator("reply")
+
+
+def _check_traffic(lines: list[tuple[str, bytes]]) -> set[str]:
+    """Every line against the schema; the actions that were sent."""
+    sent = set()
+    for direction, line in lines:
+        obj = json.loads(line)
+        (REQUEST if direction == "request" else REPLY).validate(obj)
+        if direction == "request" and "action" in obj:
+            sent.add(obj["action"])
+    return sent
+
+
+def _program(body: str) -> list[str]:
+    """A backend program: answers the hello as ``hello`` (a JSON object) says, then
+    runs ``body`` for every other request line (``req`` is the decoded request)."""
+    return [sys.executable, "-c", f"import json, sys, time\n{body}"]
+
+
+_HELLO_THEN = """
+for line in sys.stdin:
+    req = json.loads(line)
+    if "hello" in req:
+        print(json.dumps({{"id": 0, "hello": {hello}}}), flush=True)
+        continue
+{body}
+"""
+
+
+def _after_hello(body: str, hello: str | None = None) -> list[str]:
+    good = json.dumps({"protocol": PROTOCOL, "spec": "GuardChain", "actions": list(GUARD.actions)})
+    return _program(_HELLO_THEN.format(hello=hello or good, body=body))
+
+
+# ---------------------------------------------------------------- the schema
+
+
+def test_schema_states_are_exactly_the_specs_variables() -> None:
+    """The schema's state of each spec lists the spec's variables, no more, no fewer."""
+    defs = protocol_schema()["$defs"]
+    assert set(defs["spec"]["enum"]) == {s.module for s in PROTOCOL_SPECS.values()}
+    for spec in PROTOCOL_SPECS.values():
+        state = defs[f"state{spec.module}"]
+        assert state["required"] == list(spec.schema.variables)
+        assert set(state["properties"]) == set(spec.schema.variables)
+
+
+def test_reference_over_stdio_traffic_matches_the_schema() -> None:
+    """A real run (directed scenarios and random runs) of the reference over stdio:
+    every request and reply validates, and every action of the spec was sent."""
+    lines: list[tuple[str, bytes]] = []
+    backend = open_stdio("guard", EXAMPLE_BACKEND, transcript=lines)
+    try:
+        result = run_conformance(backend, examples=3, seed=3)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert _check_traffic(lines) == set(GUARD.actions)
+
+
+def test_relay_served_over_stdio_matches_the_schema() -> None:
+    """The example program serves the relay path: the directed scenarios' requests
+    sent to it over stdio make traffic that validates, every action included."""
+    assert _check_traffic(spec_traffic("relay")) == set(PROTOCOL_SPECS["relay"].actions)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["epoch", "descriptor"])
+def test_in_process_specs_served_over_stdio_match_the_schema(key: str) -> None:
+    """The example program serves every spec: the directed scenarios' requests sent
+    to it over stdio make traffic that validates, every action included."""
+    assert _check_traffic(spec_traffic(key)) == set(PROTOCOL_SPECS[key].actions)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("request", {"id": 1, "action": "Tick", "now": -1, "args": {}}),
+        ("request", {"id": 1, "action": "Tick", "now": 0}),
+        ("request", {"id": 0, "hello": {"protocol": "aura-conformance/1", "spec": "GuardChain"}}),
+        ("request", {"id": 1, "action": "Tick", "now": 0, "args": {"dt": 5}}),
+        ("reply", {"id": 1, "outcome": "x", "state": {"net": [], "spent": 0, "nextId": 1}}),
+        ("reply", {"id": 1, "outcome": "x", "state": {"net": [], "nextId": {"#bigint": "1"}}}),
+        ("reply", {"id": 1, "outcome": "", "state": {}}),
+        ("reply", {"id": 1, "unsupported": "no", "outcome": "x"}),
+        ("reply", {"id": 0, "hello": {"protocol": PROTOCOL, "spec": "GuardChain", "actions": []}}),
+        ("reply", {"id": 1, "error": 5}),
+        ("reply", {"id": 1, "outcome": "x", "state": {"net": {"tag": "A", "value": 1}}}),
+    ],
+)
+def test_schema_refuses_malformed_messages(entry: str, message: dict[str, Any]) -> None:
+    """The broken counterparts: each message breaks one rule of the protocol."""
+    validator = REQUEST if entry == "request" else REPLY
+    assert not validator.is_valid(message)
+
+
+def test_schema_accepts_a_good_reply_of_each_kind() -> None:
+    good_state = {"net": {"#set": []}, "spent": {"#map": []}, "nextId": {"#bigint": "1"}}
+    for message in (
+        {"id": 1, "outcome": "Reset", "state": good_state},
+        {"id": 1, "unsupported": "not here"},
+        {"id": None, "error": "request is not JSON"},
+    ):
+        REPLY.validate(message)
+
+
+# ---------------------------------------------------------------- the hello
+
+
+def test_backend_of_another_version_is_a_clear_error() -> None:
+    hello = json.dumps({"protocol": "aura-conformance/1", "spec": "GuardChain", "actions": []})
+    with pytest.raises(BackendVersionMismatch, match=r"speaks protocol 'aura-conformance/1', "):
+        open_stdio("guard", _after_hello("    pass", hello))
+
+
+def test_backend_of_the_first_protocol_is_told_what_to_speak() -> None:
+    """A protocol-1 backend answers the hello (no action) with an error reply."""
+    old = _program(
+        "for line in sys.stdin:\n"
+        "    req = json.loads(line)\n"
+        "    print(json.dumps({'id': req.get('id'), 'error': 'request needs action'}), flush=True)"
+    )
+    with pytest.raises(BackendVersionMismatch, match="did not answer the hello") as caught:
+        open_stdio("guard", old)
+    assert "request needs action" in str(caught.value)
+    assert '"hello"' in str(caught.value)  # the request that did it
+
+
+def test_backend_of_another_spec_is_a_clear_error() -> None:
+    with pytest.raises(BackendVersionMismatch, match="serves GuardChain, not RelayConformance"):
+        open_stdio("relay", EXAMPLE_BACKEND)
+    hello = json.dumps({"protocol": PROTOCOL, "spec": "EpochRotation", "actions": ["Reset"]})
+    with pytest.raises(BackendVersionMismatch, match="serves spec 'EpochRotation'"):
+        open_stdio("guard", _after_hello("    pass", hello))
+
+
+@pytest.mark.parametrize(
+    ("actions", "match"),
+    [
+        (["PrepareOperation"], "must include Reset"),
+        (["Reset", "Teleport"], "does not have"),
+        (["Reset", "Reset"], "twice"),
+    ],
+)
+def test_malformed_capabilities_are_refused(actions: list[str], match: str) -> None:
+    hello = json.dumps({"protocol": PROTOCOL, "spec": "GuardChain", "actions": actions})
+    with pytest.raises(BackendProtocolError, match=match):
+        open_stdio("guard", _after_hello("    pass", hello))
+
+
+def test_server_wants_the_hello_first_and_names_both_versions() -> None:
+    lines = [
+        {"id": 1, "action": "Reset", "now": 0, "args": {}},
+        {"id": 0, "hello": {"protocol": "aura-conformance/9", "spec": "GuardChain"}},
+        {"id": 0, "hello": {"protocol": PROTOCOL, "spec": "GuardChain"}},
+        {"id": 2, "action": "Teleport", "now": 0, "args": {}},
+    ]
+    out = io.BytesIO()
+    stdin = io.BytesIO(b"".join(json.dumps(x).encode() + b"\n" for x in lines))
+    serve_stdio(
+        reference_backend("guard"),
+        spec="GuardChain",
+        actions=GUARD.actions,
+        stdin=stdin,
+        stdout=out,
+    )
+    first, version, hello, teleport = (json.loads(x) for x in out.getvalue().splitlines())
+    assert "hello" in first["error"]
+    assert PROTOCOL in version["error"] and "aura-conformance/9" in version["error"]
+    assert hello["hello"]["actions"] == list(GUARD.actions)
+    assert "Teleport" in teleport["unsupported"]
+
+
+# ---------------------------------------------------------------- unsupported
+
+
+def test_undeclared_action_is_never_sent_and_is_reported_skipped() -> None:
+    lines: list[tuple[str, bytes]] = []
+    backend = open_stdio("guard", [*EXAMPLE_BACKEND, "--without", "ForgeReceipt"], transcript=lines)
+    try:
+        result = run_conformance(backend, examples=3, seed=3)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert set(backend.skipped) == {"ForgeReceipt"}
+    assert "ForgeReceipt" not in _check_traffic(lines)
+
+
+def test_unsupported_reply_stops_the_action_and_the_run_goes_on() -> None:
+    lines: list[tuple[str, bytes]] = []
+    backend = open_stdio("guard", [*EXAMPLE_BACKEND, "--refuse", "AdvanceEpoch"], transcript=lines)
+    try:
+        result = run_conformance(backend, examples=3, seed=3)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert backend.skipped == {"AdvanceEpoch": "AdvanceEpoch is not implemented by this backend"}
+    replies = [json.loads(x) for d, x in lines if d == "reply"]
+    assert sum("unsupported" in r for r in replies) == 1, "sent again after unsupported"
+    assert result.steps > 20
+
+
+def test_unsupported_action_is_a_typed_error_not_a_crash() -> None:
+    backend = open_stdio("guard", [*EXAMPLE_BACKEND, "--refuse", "Tick"])
+    try:
+        backend.request("Reset", {}, 0)
+        with pytest.raises(ActionUnsupported, match="Tick: unsupported"):
+            backend.request("Tick", {"dt": 1}, 1)
+        with pytest.raises(ActionUnsupported):
+            backend.request("Tick", {"dt": 1}, 1)
+    finally:
+        backend.close()
+
+
+def test_reset_answered_unsupported_is_a_protocol_error() -> None:
+    backend = open_stdio("guard", [*EXAMPLE_BACKEND, "--refuse", "Reset"])
+    try:
+        with pytest.raises(BackendProtocolError, match="Reset answered unsupported"):
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+
+
+# ---------------------------------------------------------------- misbehaviour
+
+
+def test_crash_shows_the_request_and_the_backend_stderr() -> None:
+    body = (
+        "    print('boom: journal corrupted at', req['action'], file=sys.stderr, flush=True)\n"
+        "    sys.exit(3)"
+    )
+    backend = open_stdio("guard", _after_hello(body))
+    try:
+        with pytest.raises(BackendCrashed) as caught:
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+    text = str(caught.value)
+    assert "exit 3" in text
+    assert '"action": "Reset"' in text
+    assert "boom: journal corrupted at Reset" in text
+
+
+def test_timeout_is_an_error_with_the_request_and_stderr() -> None:
+    body = (
+        "    print('thinking about', req['action'], file=sys.stderr, flush=True)\n"
+        "    time.sleep(30)"
+    )
+    backend = open_stdio("guard", _after_hello(body), timeout=0.5)
+    try:
+        with pytest.raises(BackendTimeout, match=r"no reply within 0.5s") as caught:
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+    assert '"action": "Reset"' in str(caught.value)
+    assert "thinking about Reset" in str(caught.value)
+
+
+def test_kept_stderr_is_bounded_to_its_end() -> None:
+    body = (
+        "    for i in range(20000): print('noise', i, file=sys.stderr)\n"
+        "    print('last words', file=sys.stderr, flush=True)\n"
+        "    sys.exit(1)"
+    )
+    backend = open_stdio("guard", _after_hello(body))
+    try:
+        with pytest.raises(BackendCrashed) as caught:
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
+    assert "last words" in caught.value.stderr
+    assert len(caught.value.stderr.encode()) <= STDERR_KEPT
+    assert "noise 0\n" not in caught.value.stderr
