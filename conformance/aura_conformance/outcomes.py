@@ -89,6 +89,10 @@ EPOCH_SPACE = _space(
         "ForgeResponse": [
             *_rejected(E.DecodeError, E.HandshakeAuthError, E.WrongEpoch),
         ],
+        # A member's id with another member's static key; a msg 1 whose cleartext
+        # epoch was rewritten (the prologue binds it, so the AEAD fails).
+        "ImpersonateInit": _rejected(E.StaticKeyMismatch),
+        "RewriteEpoch": _rejected(E.HandshakeAuthError),
         "Tick": ["Ticked", "TimedOut"],
     },
 )

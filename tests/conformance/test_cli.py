@@ -64,7 +64,7 @@ def test_conform_epoch_spec(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "RVChannelContextBound" in out and "ERRekeyIsNewHandshake" in out
     assert "harness action: ReceiveData" in out
-    assert main(["conform", "--spec", "epoch", "--record", "x"]) == 2
+    assert main(["conform", "--spec", "epoch", "--replay", "x"]) == 2
 
 
 def test_conform_descriptor_spec(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,9 @@ from aura_verify.commands.check import configure_check, configure_simulate
 from aura_verify.commands.conform import configure_conform
 from aura_verify.commands.itf import configure_itf
 from aura_verify.commands.prove import configure_prove
+from aura_verify.commands.replay import configure_replay
 from aura_verify.commands.tools import configure_tools
+from aura_verify.commands.vectors import configure_vectors
 
 __all__ = ["COMMANDS", "Command"]
 
@@ -36,4 +38,6 @@ COMMANDS: dict[str, Command] = {
     "check": Command("embedded TLA+ model checker", configure_check),
     "simulate": Command("random TLA+ simulation", configure_simulate),
     "conform": Command("conformance vs a backend", configure_conform),
+    "vectors": Command("wire-format test vectors: generate or check", configure_vectors),
+    "replay": Command("re-drive a recorded trace on a backend", configure_replay),
 }

@@ -121,7 +121,18 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         help="most time a stdio backend may take per reply (default 10); "
         f"a timeout is exit {EXIT_BACKEND}, never a verdict",
     )
-    p.add_argument("--record", type=Path, metavar="DIR", help="write each run as an ITF trace")
+    p.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write each run as an ITF trace, the failing one as DIR/failing.itf.json "
+        "(aura-verify replay re-drives it on any backend)",
+    )
+    p.add_argument(
+        "--coverage",
+        action="store_true",
+        help="print every (action, outcome) pair with its count, not the one-line summary",
+    )
     p.add_argument("--replay", type=Path, metavar="FILE", help="replay an ITF trace instead")
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
     p.add_argument(
@@ -168,8 +179,8 @@ def _check_paths(args: argparse.Namespace) -> None:
             raise _ConformUsage(f"--replay {args.replay}: not a JSON trace ({exc})") from None
     if args.record is not None and args.record.exists() and not args.record.is_dir():
         raise _ConformUsage(f"--record {args.record}: exists and is not a directory")
-    if args.spec != "guard" and (args.record is not None or args.replay is not None):
-        raise _ConformUsage("--record/--replay need --spec guard")
+    if args.spec != "guard" and args.replay is not None:
+        raise _ConformUsage("--replay needs --spec guard (aura-verify replay takes any spec)")
 
 
 def _open(args: argparse.Namespace) -> Backend:
@@ -225,22 +236,33 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
     )
     from aura_conformance.relay import run_relay_conformance
 
+    from aura_verify.commands.conform_output import observe, report
+
     runs = {"examples": args.examples, "seed": args.seed, "steps": args.steps}
     # The spec runners are typed for their in-process backend; every machine only
     # sends requests, which any Backend (a stdio one too) serves.
     any_backend = cast(Any, backend)
-    if args.spec == "epoch":
-        return _verdict(backend, run_epoch_conformance(any_backend, **runs))
-    if args.spec == "descriptor":
-        return _verdict(backend, run_dv_conformance(any_backend, **runs))
-    if args.spec == "relay":
-        return _verdict(backend, run_relay_conformance(any_backend, **runs))
     if args.replay is not None:
         result = replay_trace(args.replay, backend, guard_chain_checker())
         print(f"{args.replay}: {backend.name} reproduces all {result.steps} steps")
         return EXIT_CONFORMANT
-    outcome = run_conformance(backend, record_dir=args.record, shrink=not args.no_shrink, **runs)
-    return _verdict(backend, outcome)
+    watch = observe(args, backend)
+    try:
+        if args.spec == "epoch":
+            outcome = run_epoch_conformance(any_backend, **runs)
+        elif args.spec == "descriptor":
+            outcome = run_dv_conformance(any_backend, **runs)
+        elif args.spec == "relay":
+            outcome = run_relay_conformance(any_backend, **runs)
+        else:
+            outcome = run_conformance(
+                backend, record_dir=args.record, shrink=not args.no_shrink, **runs
+            )
+    finally:
+        watch.close()
+    code = _verdict(backend, outcome)
+    report(args, watch, outcome)
+    return code
 
 
 def run_conform(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ __all__ = [
 # Spec properties are named with their module's prefix (GuardChain's GC...,
 # EpochRotation's ER..., DescriptorValidity's DV..., Rendezvous's RV...).
 _PROPERTY = re.compile(r"\b(?:GC|ER|DV|RV)[A-Z][A-Za-z]+\b")
+# How a directed scenario's failure starts (the runners' verdict text).
+_SCENARIO = re.compile(r"scenario ([\w-]+): ")
 
 
 def violated_properties(failure: str) -> str:
@@ -64,6 +66,7 @@ def failure_report(
     failure: str,
     program: Sequence[str],
     command: Sequence[str],
+    shrunk: bool = True,
 ) -> str:
     """The block printed under a NOT conformant verdict."""
     lines = [
@@ -71,13 +74,13 @@ def failure_report(
         f"violated: {violated_properties(failure)}",
     ]
     if program:
-        lines.append(f"program ({len(program)} requests after Reset, as shrunk):")
+        named = _SCENARIO.match(failure)
+        shrink = "as Hypothesis shrank it" if shrunk else "not shrunk"
+        origin = f"directed scenario {named.group(1)}" if named else shrink
+        lines.append(f"program ({len(program)} requests after Reset; {origin}):")
         lines.extend(program)
     lines.append(f"reproduce: {shlex.join(command)}")
     return "\n".join(lines)
-
-
-_SCENARIO = re.compile(r"scenario ([\w-]+): ")
 
 
 def failing_run(tap: Tap, failure: str, scenarios: Sequence[str]) -> Recorder | None:
@@ -128,9 +131,16 @@ class Observation:
         return None if run is None else run.write(self.record_dir / "failing.itf.json")
 
     def explain(
-        self, result: ConformanceResult, *, seed: int | None, command: Sequence[str]
+        self,
+        result: ConformanceResult,
+        *,
+        seed: int | None,
+        command: Sequence[str],
+        shrunk: bool = True,
     ) -> str:
         """The failure block: seed, violated property, the program, one command."""
         run = failing_run(self.tap, result.failure, self.scenarios)
         program = program_lines(run, self.schema) if run is not None else []
-        return failure_report(seed=seed, failure=result.failure, program=program, command=command)
+        return failure_report(
+            seed=seed, failure=result.failure, program=program, command=command, shrunk=shrunk
+        )

@@ -1,0 +1,59 @@
+"""What ``aura-verify conform`` prints around a verdict: the counterexample and coverage.
+
+A run is watched through a tap on its backend (:class:`Observation`): under a
+NOT conformant verdict come the seed, the violated property, the shrunk
+program (each request with its arguments and outcome) and one command that
+reproduces the failure; then the coverage, one line, or with ``--coverage``
+the table of every (action, outcome) pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aura_conformance.harness.backend import Backend
+    from aura_conformance.harness.report import Observation
+    from aura_conformance.harness.result import ConformanceResult
+
+__all__ = ["observe", "report"]
+
+
+def observe(args: argparse.Namespace, backend: Backend) -> Observation:
+    """Start watching ``backend`` for ``--spec`` (recording into ``--record``)."""
+    from aura_conformance.harness.report import Observation
+    from aura_conformance.spec_harnesses import SPEC_HARNESSES
+
+    harness = SPEC_HARNESSES[args.spec]
+    return Observation(
+        backend,
+        harness.space,
+        record_dir=args.record,
+        scenarios=harness.scenarios(),
+        machine_records=harness.records_itself,
+    )
+
+
+def _reproduce(args: argparse.Namespace, trace: object) -> list[str]:
+    if trace is not None:
+        return ["aura-verify", "replay", str(trace), "--spec", args.spec, "--backend", args.backend]
+    command = ["aura-verify", "conform", "--spec", args.spec, "--backend", args.backend]
+    command += ["--seed", str(args.seed), "--examples", str(args.examples)]
+    command += ["--steps", str(args.steps)] + (["--no-shrink"] if args.no_shrink else [])
+    return command
+
+
+def report(args: argparse.Namespace, watch: Observation, outcome: ConformanceResult) -> None:
+    """Print the counterexample (if any) and the coverage of the run ``watch`` saw."""
+    if not outcome.conformant:
+        trace = watch.failing_trace(outcome)
+        if trace is not None and outcome.failing_trace is None:
+            print(f"failing trace: {trace}")
+        # Only the guard chain's runner shrinks a failing random run (unless
+        # --no-shrink): the other runners report the run as found.
+        shrunk = args.spec == "guard" and not args.no_shrink
+        command = _reproduce(args, trace)
+        print(watch.explain(outcome, seed=args.seed, command=command, shrunk=shrunk))
+    coverage = watch.coverage_report()
+    print(coverage.table() if args.coverage else coverage.summary())

@@ -1,0 +1,176 @@
+"""``aura-verify replay``: a recorded run re-driven on a backend and judged by the spec.
+
+The traces are recorded from real runs of wrong backends (their failing run, as
+the harness found it); replaying one fails on the backend that has the bug,
+naming the step, the action and the violated property, and passes on the
+reference, which the recorded states cannot decide.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aura_conformance import run_dv_conformance, run_epoch_conformance
+from aura_conformance.guard_chain import run_conformance
+from aura_conformance.harness.report import Observation
+from aura_conformance.relay import run_relay_conformance
+from aura_conformance.spec_harnesses import SPEC_HARNESSES
+from aura_verify import main
+
+_RUNNERS: dict[str, Any] = {
+    "guard": run_conformance,
+    "epoch": run_epoch_conformance,
+    "descriptor": run_dv_conformance,
+    "relay": run_relay_conformance,
+}
+
+# (spec, wrong backend, the property its failing trace violates)
+_BUGS = [
+    ("guard", "no-epoch-check", "GCReceiptEpoch"),
+    ("epoch", "revive-on-rotate", "ERNoRevival"),
+    ("descriptor", "capped-sync", "DVSyncAvailable"),
+    ("relay", "replay-forwarding-relay", "RVRelayForwardsOnce"),
+]
+
+
+def record_failing(spec: str, variant: str, out: Path, *, seed: int = 0) -> Path:
+    """Run ``variant`` with the tap recording; the failing run's trace."""
+    harness = SPEC_HARNESSES[spec]
+    backend = harness.open(variant, 10.0)
+    watch = Observation(
+        backend,
+        harness.space,
+        record_dir=out,
+        scenarios=harness.scenarios(),
+        machine_records=harness.records_itself,
+    )
+    try:
+        kwargs: dict[str, Any] = {"examples": 5, "seed": seed}
+        if harness.records_itself:
+            kwargs["record_dir"] = out
+        result = _RUNNERS[spec](backend, **kwargs)
+    finally:
+        watch.close()
+    assert not result.conformant, f"{variant} was not caught"
+    trace = watch.failing_trace(result)
+    assert trace is not None and trace.is_file()
+    return trace
+
+
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {
+        spec: record_failing(spec, variant, tmp_path_factory.mktemp(spec))
+        for spec, variant, _ in _BUGS
+    }
+
+
+@pytest.mark.parametrize(("spec", "variant", "violated"), _BUGS)
+def test_a_bugs_trace_fails_on_its_backend_and_passes_on_the_reference(
+    failing: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    spec: str,
+    variant: str,
+    violated: str,
+) -> None:
+    trace = failing[spec]
+    assert main(["replay", str(trace), "--backend", variant]) == 1
+    out = capsys.readouterr().out
+    steps = len(json.loads(trace.read_text())["states"]) - 1
+    # The recorded run ends at the step that failed: the replay fails there too.
+    assert "does NOT conform" in out and f"at step {steps} of {steps}" in out
+    action = json.loads(trace.read_text())["states"][-1]["#meta"]["action"]
+    assert f"({action})" in out and f"violated: {violated}" in out
+    assert main(["replay", str(trace), "--backend", "ref", "--spec", spec]) == 0
+    assert "ref conforms" in capsys.readouterr().out
+
+
+def test_the_spec_is_found_from_the_traces_variables(
+    failing: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --spec the trace's variables choose it; a wrong --spec is refused."""
+    assert main(["replay", str(failing["epoch"]), "--backend", "ref"]) == 0
+    assert "EpochRotation" in capsys.readouterr().out
+    assert main(["replay", str(failing["epoch"]), "--spec", "guard"]) == 2
+    err = capsys.readouterr().err
+    assert "are not the spec's" in err and len(err.strip().splitlines()) == 1
+
+
+def test_replay_judges_by_the_spec_not_by_the_recorded_states(
+    failing: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Recorded states are not compared: with every state replaced by the initial
+    one the program still passes on the reference and fails on the bug."""
+    doc = json.loads(failing["guard"].read_text())
+    first = {k: v for k, v in doc["states"][0].items() if k != "#meta"}
+    for state in doc["states"][1:]:
+        state.update(first)
+    edited = tmp_path / "edited.itf.json"
+    edited.write_text(json.dumps(doc))
+    assert main(["replay", str(edited), "--backend", "ref"]) == 0
+    assert main(["replay", str(edited), "--backend", "no-epoch-check"]) == 1
+    capsys.readouterr()
+
+
+def test_a_request_the_backend_refuses_is_skipped_and_listed(
+    failing: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A receipt that is not on this backend's wire is refused: listed, not judged."""
+    doc = json.loads(failing["guard"].read_text())
+    receive = next(s for s in doc["states"] if s["#meta"]["action"] == "ReceiveReceipt")
+    ghost = json.loads(json.dumps(receive))
+    ghost["#meta"]["args"]["r"]["nonce"] = {"#bigint": "7"}
+    doc["states"].insert(1, ghost)
+    edited = tmp_path / "ghost.itf.json"
+    edited.write_text(json.dumps(doc))
+    assert main(["replay", str(edited), "--backend", "ref"]) == 0
+    out = capsys.readouterr().out
+    assert "step 1 (ReceiveReceipt) refused by the backend, skipped" in out
+    assert "(1 refused)" in out
+
+
+def test_an_unknown_backend_is_a_usage_error(
+    failing: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", str(failing["relay"]), "--backend", "no-such-variant"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-variant" in err and "Traceback" not in err
+
+
+def _printed_command(out: str) -> list[str]:
+    line = next(x for x in out.splitlines() if x.startswith("reproduce: "))
+    argv = shlex.split(line.removeprefix("reproduce: "))
+    assert argv[0] == "aura-verify"
+    return argv[1:]
+
+
+@pytest.mark.parametrize(
+    ("spec", "variant"), [("guard", "no-rollback"), ("relay", "junk-forwarding-relay")]
+)
+def test_conform_prints_the_counterexample_and_one_command_that_reproduces_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str, variant: str
+) -> None:
+    """Seed, violated property, program and a replay command that fails on the bug;
+    the same command on the reference passes."""
+    args = ["conform", "--spec", spec, "--backend", variant, "--examples", "5"]
+    assert main([*args, "--record", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "seed: 0" in out and "violated: " in out and "program (" in out
+    assert "   1. " in out  # the first request after Reset, with its arguments
+    command = _printed_command(out)
+    assert command[:2] == ["replay", str(tmp_path / "failing.itf.json")]
+    assert main(command) == 1
+    ref = [*command[: command.index("--backend") + 1], "ref"]
+    assert main(ref) == 0
+
+
+def test_without_record_the_command_reruns_conform(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["conform", "--spec", "epoch", "--backend", "revive-on-rotate"]) == 1
+    command = _printed_command(capsys.readouterr().out)
+    assert command[:2] == ["conform", "--spec"] and "--seed" in command
+    assert main(command) == 1
+    assert "violated: ERNoRevival" in capsys.readouterr().out
