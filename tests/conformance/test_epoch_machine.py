@@ -243,6 +243,7 @@ def test_scenario_names_are_stable() -> None:
         "unproven-pending",
         "forged-response",
         "closed-channel-data",
+        "replayed-after-timeout",
         "impersonated-init",
         "rewritten-epoch",
         "closed-then-rotated",

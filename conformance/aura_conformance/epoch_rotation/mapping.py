@@ -82,7 +82,7 @@ def _closed(world: EpochWorld, a: str) -> Any:
             ids.discard(slot.hs_id)
         else:
             ids.add(slot.hs_id)
-    # An id closed by CloseChannel stays closed, whatever its channel does next.
+    # An id closed (CloseChannel) or retired stays closed, whatever its channel does next.
     return frozenset(ids | world.closed_ids[a])
 
 

@@ -245,7 +245,8 @@ class EpochWorld:
         # The msg 2s (message keys) the initiator acted on: took or died of.
         self.ini_log: set[tuple[Any, ...]] = set()
         self._ephemerals = 0
-        # The ids each side closed (CloseChannel): closed for good, whatever comes.
+        # The ids each side closed (CloseChannel) or retired (replaced by a newer
+        # handshake): closed for good, whatever their channels do next.
         self.closed_ids: dict[str, set[int]] = {INI: set(), RESP: set()}
         # Message 1s the responder answered although their static key is not the
         # claimed member's roster key (Rendezvous.tla's RVMembersOnly).
@@ -338,6 +339,7 @@ class EpochWorld:
         old = self.slots[a]
         if old is not None and old.hs_id != slot.hs_id:
             self.history[a].append(old)
+            self.closed_ids[a].add(old.hs_id)  # retired: its id is closed for good
         self.slots[a] = slot
 
     # ---------------------------------------------------------------- actions
@@ -532,6 +534,7 @@ class EpochWorld:
             return f"Rejected:{type(exc).__name__}"
         if got.confirmed:
             self.confirmed.add(record[4])
+            self._revive(b, got.channel)
             fact = ChannelEstablished(
                 self.context,
                 self.ids[INI],
@@ -544,6 +547,17 @@ class EpochWorld:
             return "Confirmed"
         self.received.add((record[4], record[3], self.epoch(b)))
         return "Received"
+
+    def _revive(self, b: str, channel: SecureChannel) -> None:
+        """A confirmation of a channel ``b`` had replaced made it live again: it is
+        what ``b`` uses for its peer now (only a broken manager keeps one)."""
+        current = self.slots[b]
+        if current is not None and current.channel is channel:
+            return
+        revived = next((s for s in self.history[b] if s.channel is channel), None)
+        if revived is not None:
+            self.history[b].remove(revived)
+            self._replace(b, revived)
 
     def advance_epoch(self, a: str) -> str:
         self.epochs[a] += 1

@@ -8,6 +8,11 @@ path of Rendezvous.tla; its invariants (``RVRelayForwardsOnlyProtocol``,
 The relay forwards an envelope once (the spec's ``RelayForward`` is enabled
 once per envelope): the attacker's ``ReplayEnvelope`` hands it one it already
 forwarded, which it must refuse before paying again (``RVRelayForwardsOnce``).
+
+Each service is also judged by what its ports did: the charges and sends of
+every step, in order, must put the charge first (``GCChargeFirst``), and
+``RelayRequest`` must have charged Ini ``CONNECT_RELAY_COST`` before its
+message 1 left (``GCAtomicRollback``: what was sent is what was paid).
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from typing import Any
 
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
+from aura_rendezvous import CONNECT_RELAY_COST
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
+from aura_conformance.guard_chain.effects import judge_effects
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
@@ -27,7 +34,7 @@ from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.state import State
 from aura_conformance.relay.backends import RelayBackend
 from aura_conformance.relay.checker import relay_checker
-from aura_conformance.relay.world import MAX_HS, RELAY
+from aura_conformance.relay.world import INI, MAX_HS, RELAY
 
 __all__ = [
     "RELAY_SCENARIOS",
@@ -52,8 +59,24 @@ class RelayPathMachine(CountingMachine):
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, 0)
         self.stats["steps"] += 1
+        self._judge(action)
         self.checker.check_step(self.state, reply.state, action)
         self.state = reply.state
+
+    def _judge(self, action: str) -> None:
+        for name, node in self.backend.world.nodes.items():
+            effects = node.effects.take()
+            paid = CONNECT_RELAY_COST if action == "RelayRequest" and name == INI else None
+            violation = judge_effects(
+                effects, what=f"{name}'s {action}", sends_allowed=True, paid=paid
+            )
+            if violation is not None:
+                raise ConformanceFailure(
+                    f"invariant: {violation} (harness action: {action})",
+                    kind="invariant",
+                    action=action,
+                    table="  observed effects | " + ", ".join(e.describe() for e in effects),
+                )
 
     def _net(self, pick: Callable[[Any], bool]) -> list[Any]:
         return sorted((m for m in self.state["net"] if pick(m.d)), key=V.sort_key)

@@ -55,11 +55,13 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import MessageType, message_type
 
+from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
 from aura_conformance.variants import (
     DirectConfirmationService,
     FirstRelayOnlyService,
     JunkForwardingRelayService,
     ReplayForwardingRelayService,
+    UnchargedRelayRequestService,
 )
 
 __all__ = [
@@ -121,6 +123,10 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
     "replay-forwarding-relay": RelayVariant(
         relay=ReplayForwardingRelayService, breaks="RVRelayForwardsOnce"
     ),
+    # Seen in what Ini's ports did: a send with no CONNECT_RELAY_COST charged before it.
+    "uncharged-relay-request": RelayVariant(
+        peers=UnchargedRelayRequestService, breaks="GCAtomicRollback"
+    ),
 }
 
 
@@ -142,6 +148,8 @@ class _Node:
     interpreter: EffectInterpreter
     outbox: list[SendEffect]
     caps: frozenset[str]
+    # Each charge, charge given back and send of this node, in the order they ran.
+    effects: EffectLog
 
     def snapshot(self) -> GuardSnapshot:
         me = self.service.authority_id
@@ -163,19 +171,25 @@ def _node(
     keys = _keys(name)
     config = RendezvousConfig(keys, [membership], _nonces(name), descriptor_validity_ms=3_600_000)
     service = cls.new(_IDS[name], config)
-    budget = FlowBudgetStore({}, default_limit=LIMIT)
+    effects = EffectLog()
+    budget = ObservedBudget(effects, default_limit=LIMIT)
     outbox: list[SendEffect] = []
+
+    def send(effect: SendEffect) -> None:
+        outbox.append(effect)
+        effects.add(Effect(SEND, detail=type(effect).__name__))
+
     interpreter = EffectInterpreter(
         _IDS[name],
         budget,
         service.journals,
         ReceiptIssuer(keys),
-        outbox.append,
+        send,
         channels=service.channel_endpoint,
         verifiers=service.receipt_verifiers,
         forwards=service.forwarded,
     )
-    return _Node(service, budget, interpreter, outbox, caps)
+    return _Node(service, budget, interpreter, outbox, caps, effects)
 
 
 class RelayWorld:
@@ -195,6 +209,8 @@ class RelayWorld:
         self.receipts: dict[MessageKey, bytes] = {}
         self.next_id = 1
         self._publish()
+        for node in self.nodes.values():
+            node.effects.take()  # the publish is the world's setup, not a step
 
     def _publish(self) -> None:
         resp, ini = self.nodes[RESP], self.nodes[INI]

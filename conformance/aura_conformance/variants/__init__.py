@@ -67,6 +67,7 @@ from aura_conformance.variants._relay_variants import (
     FirstRelayOnlyService,
     JunkForwardingRelayService,
     ReplayForwardingRelayService,
+    UnchargedRelayRequestService,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "TimeoutIgnoringHandshaker",
     "UnboundedLamportJournal",
     "UnboundedLamportService",
+    "UnchargedRelayRequestService",
     "UncheckedStaticKeyManager",
     "UnsignedFactsService",
     "answer_digest_fact_ids",

@@ -39,6 +39,7 @@ __all__ = [
     "FirstRelayOnlyService",
     "JunkForwardingRelayService",
     "ReplayForwardingRelayService",
+    "UnchargedRelayRequestService",
 ]
 
 
@@ -170,3 +171,27 @@ class ReplayForwardingRelayService(RendezvousService):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.forwarded = _NoMemory()
+
+
+class UnchargedRelayRequestService(RendezvousService):
+    """``RelayRequest`` charged nothing (the seed's cost tables disagreed on it): the
+    initiator's message 1 goes to the relay and only the relay pays its forward."""
+
+    def prepare_relay_request(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        peer: AuthorityId,
+        psk: bytes,
+        *,
+        now_ms: int,
+        exclude: Collection[AuthorityId] = (),
+    ) -> GuardOutcome:
+        outcome = super().prepare_relay_request(
+            snapshot, context_id, peer, psk, now_ms=now_ms, exclude=exclude
+        )
+        if not outcome.is_allowed():
+            return outcome
+        free = ChargeFlowBudget(context_id, snapshot.authority_id, snapshot.epoch, 0)
+        rest = [e for e in outcome.effects if not isinstance(e, ChargeFlowBudget)]
+        return GuardOutcome.allow([free, *rest])

@@ -1,0 +1,77 @@
+"""Naming a divergence after the spec's own known shortfalls.
+
+Each spec keeps the known shortfalls of the design as ``BUG_*`` constants, and
+``spec/<M>/MC_<M>_bad_<Invariant>.cfg`` switches some on and says (its
+``expect: invariant`` header) which invariant the model then breaks. When a
+backend takes a step the spec does not explain, and the new state breaks no
+invariant yet, the bad models can still say what the step is: a step of a
+known shortfall's model, whose behaviours break that invariant. The models are
+loaded on the first failure only (a conformant run never pays for them).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from aura_model.specs import module_configs, module_path
+from aura_model.tla import Model, StepValidator, load_model
+
+from aura_conformance.harness.state import State
+
+__all__ = ["Shortfall", "bad_models", "describe", "explaining_step", "explaining_value"]
+
+_EXPECT = re.compile(r"^\\\*\s*expect:\s*invariant\s+(\w+)", re.MULTILINE)
+_BUG_ON = re.compile(r"^\s*(BUG_\w+)\s*=\s*TRUE\s*$", re.MULTILINE)
+
+
+@attrs.frozen
+class Shortfall:
+    """A bad model: its config file, the BUG_* constants it switches on, the
+    invariant it breaks."""
+
+    config: str
+    bugs: tuple[str, ...]
+    invariant: str
+    model: Model = attrs.field(eq=False, repr=False)
+    validator: StepValidator = attrs.field(eq=False, repr=False)
+
+    def describe(self) -> str:
+        return f"{', '.join(self.bugs)} ({self.config}, which violates {self.invariant})"
+
+
+@functools.cache
+def bad_models(module: str) -> tuple[Shortfall, ...]:
+    """The bad models of ``spec/<module>.tla`` that name an invariant they break."""
+    out = []
+    for cfg in module_configs(module):
+        text = cfg.read_text(encoding="utf-8")
+        expect = _EXPECT.search(text)
+        bugs = tuple(_BUG_ON.findall(text))
+        if "_bad_" not in cfg.name or expect is None or not bugs:
+            continue
+        model = load_model(module_path(module), cfg)
+        out.append(Shortfall(cfg.name, bugs, expect.group(1), model, StepValidator(model)))
+    return tuple(out)
+
+
+def explaining_step(module: str, prev: State, nxt: State) -> list[Shortfall]:
+    """The known shortfalls of ``module`` under whose model ``prev -> nxt`` is a step."""
+    return [s for s in bad_models(module) if s.validator.explain(prev, nxt)]
+
+
+def explaining_value(
+    module: str, name: str, state: State, matches: Callable[[Any], bool]
+) -> list[Shortfall]:
+    """The known shortfalls of ``module`` whose ``name`` on ``state`` ``matches``."""
+    return [s for s in bad_models(module) if matches(s.model.evaluate(name, state))]
+
+
+def describe(found: list[Shortfall]) -> str:
+    """The clause a failure message gains (empty when no shortfall explains it)."""
+    if not found:
+        return ""
+    return "; it is a step of the known shortfall " + " or ".join(s.describe() for s in found)
