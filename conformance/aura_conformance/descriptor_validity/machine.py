@@ -33,13 +33,14 @@ from hypothesis.stateful import (
 )
 
 from aura_conformance.descriptor_validity.backends import DescriptorBackend
-from aura_conformance.descriptor_validity.checker import descriptor_validity_checker
+from aura_conformance.descriptor_validity.checker import descriptor_validity_checker, load_dv_model
 from aura_conformance.descriptor_validity.mapping import OUTSIDER, dv_record
 from aura_conformance.descriptor_validity.world import CONTEXTS, MAX_TIME, MEMBERS, PUBLISHERS
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.harness.shortfalls import describe, explaining_value
 from aura_conformance.harness.state import State, format_state_table
 
 __all__ = [
@@ -51,17 +52,37 @@ __all__ = [
 ]
 
 
+def _entry(lookups: Any, m: str, c: str, p: str) -> Any:
+    return lookups.d[ModelValue(m)].d[ModelValue(c)].d[ModelValue(p)]
+
+
+def _answers(got: Any, m: str, c: str, p: str) -> Callable[[Any], bool]:
+    """Whether a lookup table's entry for ``(m, c, p)`` is ``got``."""
+    return lambda lookups: bool(_entry(lookups, m, c, p) == got)
+
+
 def check_lookups(
     checker: SpecChecker, backend: DescriptorBackend, state: State, rule: str
 ) -> None:
-    """Raise ConformanceFailure unless every lookup equals ``DVLookup`` on ``state``."""
+    """Raise ConformanceFailure unless every lookup equals ``DVLookup`` on ``state``;
+    the failure names the known shortfall whose ``DVLookup`` is the backend's answer."""
     table = checker.model.evaluate("DVLookupTable", state)
     for (m, c, p), got in backend.lookups().items():
-        want = table.d[ModelValue(m)].d[ModelValue(c)].d[ModelValue(p)]
+        want = _entry(table, m, c, p)
         if got != want:
+            clause = describe(
+                explaining_value(
+                    "DescriptorValidity",
+                    "DVLookupTable",
+                    state,
+                    _answers(got, m, c, p),
+                    load_dv_model,
+                ),
+                "the answer",
+            )
             raise ConformanceFailure(
                 f"lookup: get_cached_descriptor of {m} for {p} in {c} is "
-                f"{V.format_value(got)}, DVLookup is {V.format_value(want)} "
+                f"{V.format_value(got)}, DVLookup is {V.format_value(want)}{clause} "
                 f"(harness action: {rule})",
                 kind="lookup",
                 action=rule,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -43,9 +44,19 @@ class Shortfall:
         return f"{', '.join(self.bugs)} ({self.config}, which violates {self.invariant})"
 
 
+Loader = Callable[[Path], Model]
+
+
+def _load_spec(module: str) -> Loader:
+    return lambda cfg: load_model(module_path(module), cfg)
+
+
 @functools.cache
-def bad_models(module: str) -> tuple[Shortfall, ...]:
-    """The bad models of ``spec/<module>.tla`` that name an invariant they break."""
+def bad_models(module: str, loader: Loader | None = None) -> tuple[Shortfall, ...]:
+    """The bad models of ``spec/<module>.tla`` that name an invariant they break,
+    each loaded by ``loader`` (default: the spec itself; a harness's wrapper
+    module that EXTENDS it can stand in, to evaluate its own definitions)."""
+    load = loader or _load_spec(module)
     out = []
     for cfg in module_configs(module):
         text = cfg.read_text(encoding="utf-8")
@@ -53,7 +64,7 @@ def bad_models(module: str) -> tuple[Shortfall, ...]:
         bugs = tuple(_BUG_ON.findall(text))
         if "_bad_" not in cfg.name or expect is None or not bugs:
             continue
-        model = load_model(module_path(module), cfg)
+        model = load(cfg)
         out.append(Shortfall(cfg.name, bugs, expect.group(1), model, StepValidator(model)))
     return tuple(out)
 
@@ -64,14 +75,19 @@ def explaining_step(module: str, prev: State, nxt: State) -> list[Shortfall]:
 
 
 def explaining_value(
-    module: str, name: str, state: State, matches: Callable[[Any], bool]
+    module: str,
+    name: str,
+    state: State,
+    matches: Callable[[Any], bool],
+    loader: Loader | None = None,
 ) -> list[Shortfall]:
     """The known shortfalls of ``module`` whose ``name`` on ``state`` ``matches``."""
-    return [s for s in bad_models(module) if matches(s.model.evaluate(name, state))]
+    return [s for s in bad_models(module, loader) if matches(s.model.evaluate(name, state))]
 
 
-def describe(found: list[Shortfall]) -> str:
-    """The clause a failure message gains (empty when no shortfall explains it)."""
+def describe(found: list[Shortfall], what: str = "a step") -> str:
+    """The clause a failure message gains (empty when no shortfall explains it):
+    the backend's step (or ``what`` else it did) is one of the known shortfall's."""
     if not found:
         return ""
-    return "; it is a step of the known shortfall " + " or ".join(s.describe() for s in found)
+    return f"; it is {what} of the known shortfall " + " or ".join(s.describe() for s in found)
