@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from aura_conformance.examples.protocol_traffic import EXAMPLE_BACKEND, spec_traffic
+from aura_conformance.examples.protocol_traffic import (
+    EXAMPLE_BACKEND,
+    generated_section,
+    render_examples,
+    spec_traffic,
+)
 from aura_conformance.guard_chain import run_conformance
 from aura_conformance.harness import (
     PROTOCOL,
@@ -23,6 +30,7 @@ from aura_conformance.harness import (
     BackendTimeout,
     BackendVersionMismatch,
     serve_stdio,
+    state_from_itf,
 )
 from aura_conformance.harness.stdio import STDERR_KEPT, protocol_schema
 from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
@@ -311,3 +319,47 @@ def test_kept_stderr_is_bounded_to_its_end() -> None:
     assert "last words" in caught.value.stderr
     assert len(caught.value.stderr.encode()) <= STDERR_KEPT
     assert "noise 0\n" not in caught.value.stderr
+
+
+# ---------------------------------------------------------------- the document
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "backend-protocol.md"
+
+
+def _json_blocks(text: str) -> list[str]:
+    return re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_document_examples_validate_and_hold_full_states() -> None:
+    """Every request, reply and state of the generated section is protocol: the
+    lines against the schema, each full state decoded strictly for its spec."""
+    section = generated_section(DOC.read_text("utf-8"))
+    specs = re.findall(r"^### (\w+) ", section, flags=re.MULTILINE)
+    assert specs == [s.module for s in PROTOCOL_SPECS.values()]
+    by_module = {s.module: s for s in PROTOCOL_SPECS.values()}
+    states = 0
+    for module, part in zip(
+        specs, re.split(r"^### ", section, flags=re.MULTILINE)[1:], strict=True
+    ):
+        for block in _json_blocks(part):
+            if block.startswith("{\n"):
+                state = json.loads(block)
+                _validator(f"state{module}").validate(state)
+                state_from_itf(state, by_module[module].schema)
+                states += 1
+                continue
+            for line in block.splitlines():
+                obj = json.loads(line)
+                if obj.get("state") == "...":
+                    assert set(obj) == {"id", "state", "outcome"}
+                elif "action" in obj or ("hello" in obj and "timeout_ms" in obj["hello"]):
+                    REQUEST.validate(obj)
+                else:
+                    REPLY.validate(obj)
+    assert states == len(PROTOCOL_SPECS)
+
+
+@pytest.mark.slow
+def test_document_examples_are_what_a_real_run_prints() -> None:
+    """The generated section is the output of the generator, not written by hand."""
+    assert generated_section(DOC.read_text("utf-8")) == render_examples().strip("\n")

@@ -7,7 +7,7 @@ each example in the document is a real exchange, and the tests check the same
 traffic against the protocol's JSON Schema.
 
 ``python -m aura_conformance.examples.protocol_traffic`` prints the examples
-section of the document.
+section of the document; ``--write docs/backend-protocol.md`` puts it there.
 """
 
 from __future__ import annotations
@@ -15,13 +15,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.state import StateSchema
 from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
 
-__all__ = ["EXAMPLE_BACKEND", "recorded_requests", "render_examples", "spec_traffic"]
+__all__ = [
+    "EXAMPLE_BACKEND",
+    "generated_section",
+    "main",
+    "recorded_requests",
+    "render_examples",
+    "spec_traffic",
+]
 
 EXAMPLE_BACKEND = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
 
@@ -87,6 +95,70 @@ def spec_traffic(key: str, requests: list[Request] | None = None) -> list[tuple[
     return lines
 
 
+def _constants(key: str) -> str:
+    """The model's constants the harness assumes for spec ``key`` (its checker's cfg)."""
+    from aura_model.tla import values as V
+
+    if key == "guard":
+        from aura_conformance.guard_chain.checker import guard_chain_checker as load
+    elif key == "epoch":
+        from aura_conformance.epoch_rotation.checker import epoch_rotation_checker as load
+    elif key == "descriptor":
+        from aura_conformance.descriptor_validity.checker import (
+            descriptor_validity_checker as load,
+        )
+    else:
+        from aura_conformance.relay.checker import relay_checker as load
+    cfg = load().model.cfg
+    shown = [
+        f"{name} = {V.format_value(value)}"
+        for name, value in cfg.constants.items()
+        if not name.startswith("BUG_")
+    ]
+    return (
+        f"`{Path(cfg.path).name}`: "
+        + ", ".join(f"`{c}`" for c in shown)
+        + " (every `BUG_` flag FALSE)"
+    )
+
+
+def _shape(values: list[Any]) -> str:
+    """The ITF shape of JSON ``values`` (all the values one variable took in a run)."""
+    kinds = {_kind(v) for v in values}
+    if len(kinds) != 1:
+        return " or ".join(sorted(kinds))
+    kind = kinds.pop()
+    if kind == "set":
+        inner = [x for v in values for x in v["#set"]]
+        return f"`#set` of {_shape(inner)}" if inner else "`#set` (empty in this run)"
+    if kind == "map":
+        pairs = [p for v in values for p in v["#map"]]
+        if not pairs:
+            return "`#map` (empty in this run)"
+        keys, vals = _shape([k for k, _ in pairs]), _shape([x for _, x in pairs])
+        return f"`#map` from {keys} to {vals}"
+    if kind == "sequence":
+        inner = [x for v in values for x in v]
+        return f"sequence of {_shape(inner)}" if inner else "sequence (empty in this run)"
+    if kind == "record":
+        fields = {k: [v[k] for v in values if k in v] for v in values for k in v}
+        return "record {" + ", ".join(f"{k}: {_shape(x)}" for k, x in fields.items()) + "}"
+    return kind
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "sequence"
+    for tag, kind in (("#bigint", "`#bigint`"), ("#set", "set"), ("#map", "map")):
+        if isinstance(value, dict) and tag in value:
+            return kind
+    return "record"
+
+
 def _pairs(lines: list[tuple[str, bytes]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     it = iter(lines)
     return [(json.loads(q), json.loads(r)) for (_, q), (_, r) in zip(it, it, strict=True)]
@@ -102,6 +174,7 @@ def render_examples() -> str:
     for key, spec in PROTOCOL_SPECS.items():
         pairs = _pairs(spec_traffic(key))
         out.append(f"### {spec.module} (`--spec {key}`)\n")
+        out.append(f"Constants: {_constants(key)}.\n")
         hello, answer = pairs[0]
         out.append("Hello and its answer:\n")
         out.append(f"```json\n{_compact(hello)}\n{_compact(answer)}\n```\n")
@@ -118,11 +191,23 @@ def render_examples() -> str:
             out.append(_compact(request))
             out.append(_compact(shown))
         out.append("```\n")
+        arguments: dict[str, list[str]] = {}
+        for request, _ in pairs[1:]:
+            arguments.setdefault(request["action"], sorted(request["args"]))
+        out.append("Arguments of each action:\n")
+        for action in spec.actions:
+            names = ", ".join(f"`{a}`" for a in arguments.get(action, [])) or "none"
+            out.append(f"- `{action}`: {names}")
+        out.append("")
         missing = [a for a in spec.actions if a not in seen]
         if missing:
             out.append(f"Not sent by the directed scenarios: {', '.join(missing)}.\n")
-        # The fullest state of the run: the one with the most to show.
         states = [r["state"] for _, r in pairs[1:] if "state" in r]
+        out.append("The ITF shape of each variable, from every value it took in the run:\n")
+        for name in spec.schema.variables:
+            out.append(f"- `{name}`: {_shape([state[name] for state in states])}")
+        out.append("")
+        # The fullest state of the run: the one with the most to show.
         fullest = max(states, key=lambda s: len(json.dumps(s)))
         out.append(
             f"A full state ({len(spec.schema.variables)} variables), the fullest of the run:\n"
@@ -132,5 +217,29 @@ def render_examples() -> str:
     return "\n".join(out)
 
 
+BEGIN = "<!-- BEGIN GENERATED: python -m aura_conformance.examples.protocol_traffic -->"
+END = "<!-- END GENERATED -->"
+
+
+def generated_section(doc: str) -> str:
+    """The generated part of ``doc`` (the text between the markers)."""
+    start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    return doc[start:end].strip("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the examples, or with ``--write DOC`` put them between DOC's markers."""
+    args = sys.argv[1:] if argv is None else argv
+    text = render_examples()
+    if args[:1] == ["--write"] and len(args) == 2:
+        path = Path(args[1])
+        doc = path.read_text("utf-8")
+        head, tail = doc[: doc.index(BEGIN) + len(BEGIN)], doc[doc.index(END) :]
+        path.write_text(f"{head}\n{text}\n{tail}", "utf-8")
+        return 0
+    print(text)
+    return 0
+
+
 if __name__ == "__main__":
-    print(render_examples())
+    sys.exit(main())
