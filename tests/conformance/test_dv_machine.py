@@ -121,6 +121,7 @@ def test_scenario_names_are_stable() -> None:
         "sync-past-cap",
         "converge-past-cap",
         "prune-then-sync-back",
+        "duplicate-delivery",
     }
 
 

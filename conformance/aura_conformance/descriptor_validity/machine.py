@@ -399,6 +399,14 @@ def _prune_then_sync_back(m: DescriptorValidityMachine) -> None:
     m.Converge()
 
 
+def _duplicate_delivery(m: DescriptorValidityMachine) -> None:
+    """The same fact synced twice: the second merge changes nothing (a stutter)."""
+    m.PreparePublishDescriptor("c1")
+    fact = m._facts("a1")[0]
+    for _ in range(2):
+        m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": fact})
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     "revocation-first": _revoke_then_sync_in_reverse,
@@ -412,6 +420,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "sync-past-cap": _sync_past_the_cap,
     "converge-past-cap": _converge_past_the_cap,
     "prune-then-sync-back": _prune_then_sync_back,
+    "duplicate-delivery": _duplicate_delivery,
 }
 
 
