@@ -137,3 +137,13 @@ def test_a_bug_found_with_skips_is_still_not_conformant(
     assert _code(argv) == EXIT_NOT_CONFORMANT
     captured = capsys.readouterr()
     assert "NOT conformant" in captured.out and "SKIPPED Tick" in captured.err
+
+
+def test_not_conformant_program_shows_its_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """A program found not conformant: its last words on stderr come with the verdict."""
+    program = f"{EXAMPLE} --variant no-signature-check"
+    backend = f"sh -c 'echo built without signature checks >&2; exec {program}'"
+    argv = ["conform", "--examples", "3", "--no-shrink", "--backend", backend]
+    assert _code(argv) == EXIT_NOT_CONFORMANT
+    err = capsys.readouterr().err
+    assert "backend stderr (last lines):\n  built without signature checks" in err

@@ -106,7 +106,8 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         default="ref",
         metavar="ref|VARIANT|CMD",
         help=f"'ref', a buggy variant ({', '.join(n for n in VARIANTS if n != 'ref')} for "
-        "--spec guard) or a command speaking the stdio protocol (--spec guard or relay)",
+        "--spec guard) or a command speaking the stdio protocol (--spec guard; "
+        "docs/backend-protocol.md)",
     )
     p.add_argument(
         "--examples", type=_count(1), default=100, metavar="N", help="Hypothesis runs (N >= 1)"
@@ -143,7 +144,7 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}), "
         f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}) or "
         "Rendezvous.tla's relay path (three real services; in-process backends: "
-        f"{', '.join(RELAY_VARIANTS)}; or a command)",
+        f"{', '.join(RELAY_VARIANTS)})",
     )
     p.set_defaults(func=run_conform)
 
@@ -200,14 +201,17 @@ def _open(args: argparse.Namespace) -> Backend:
     argv = _command(args.spec, args.backend, variants[args.spec])
     spec = PROTOCOL_SPECS[args.spec]
     if not spec.over_stdio:
+        over_stdio = " or ".join(k for k, s in PROTOCOL_SPECS.items() if s.over_stdio)
         raise _ConformUsage(
             f"--spec {args.spec}: {spec.module} is driven in process only; a program can be "
-            "driven with --spec guard or relay (docs/backend-protocol.md)"
+            f"driven with --spec {over_stdio} (docs/backend-protocol.md)"
         )
     return open_stdio(args.spec, argv, timeout=args.timeout)
 
 
 def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
+    from aura_conformance.harness import StdioBackend
+
     print(outcome.summary())
     if outcome.failing_trace is not None:
         print(f"failing trace: {outcome.failing_trace}")
@@ -215,6 +219,11 @@ def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
     for action, reason in skipped.items():
         print(f"SKIPPED {action}: unsupported ({reason})", file=sys.stderr)
     if not outcome.conformant:
+        # What a program said on stderr is often the quickest way to its bug.
+        tail = backend.stderr_text() if isinstance(backend, StdioBackend) else ""
+        if tail:
+            lines = "\n".join(f"  {x}" for x in tail.rstrip("\n").splitlines())
+            print(f"backend stderr (last lines):\n{lines}", file=sys.stderr)
         return EXIT_NOT_CONFORMANT
     if skipped:
         print(
