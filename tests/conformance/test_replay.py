@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,16 @@ def test_without_record_the_command_reruns_conform(capsys: pytest.CaptureFixture
     assert command[:2] == ["conform", "--spec"] and "--seed" in command
     assert main(command) == 1
     assert "violated: ERNoRevival" in capsys.readouterr().out
+
+
+def test_replay_over_stdio(failing: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """A program speaking the stdio protocol replays the same trace: its buggy
+    variant fails at the same step, its reference passes; a crash is exit 3."""
+    program = f"{sys.executable} -m aura_conformance.examples.guard_backend --variant"
+    trace = str(failing["guard"])
+    assert main(["replay", trace, "--backend", f"{program} no-epoch-check"]) == 1
+    assert "violated: GCReceiptEpoch" in capsys.readouterr().out
+    assert main(["replay", trace, "--backend", f"{program} ref"]) == 0
+    crash = f"{sys.executable} -c 'import sys; sys.exit(3)'"
+    assert main(["replay", trace, "--backend", crash]) == 3
+    assert "Traceback" not in capsys.readouterr().err
