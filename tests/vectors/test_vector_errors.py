@@ -7,7 +7,13 @@ import copy
 from typing import Any
 
 import pytest
-from aura_conformance.vectors import VectorFileError, check_document, load_document
+from aura_conformance.vectors import (
+    Document,
+    ReferenceCodec,
+    VectorFileError,
+    check_document,
+    load_document,
+)
 
 
 def _index(raw: dict[str, Any], vector_id: str) -> int:
@@ -58,3 +64,17 @@ def test_malformed_document_names_where(raw: dict[str, Any], change: str) -> Non
 def test_not_json_names_the_line() -> None:
     with pytest.raises(VectorFileError, match=r"line 2, column"):
         load_document('{"format":\n  nope}')
+
+
+class _CrashingCodec(ReferenceCodec):
+    """Crashes with an untyped error on receipts: its fault, not the file's."""
+
+    def receipt_verify(self, d: dict[str, Any]) -> dict[str, Any]:
+        raise KeyError("oops")
+
+
+def test_a_codec_crash_is_a_failure_not_a_file_error(committed: Document) -> None:
+    results = check_document(committed, _CrashingCodec)
+    failed = {r.id: r.detail for r in results if not r.ok}
+    assert set(failed) == {v.id for v in committed.vectors if v.operation == "receipt.verify"}
+    assert all(d.startswith("raised an untyped KeyError") for d in failed.values())

@@ -2,9 +2,10 @@
 
 A positive vector passes when the operation returns exactly the recorded
 output; a negative one when it raises an error of exactly the recorded class.
-Accepting a negative input, raising another class, or returning other bytes
-is a failure. An input the operation cannot even read (a missing field, a
-non-hex string) is a fault of the file, reported as :class:`VectorFileError`.
+Accepting a negative input, raising another class or an untyped error, or
+returning other bytes is a failure. An input the reference itself cannot read
+(a missing field, a non-hex string) is a fault of the file, reported as
+:class:`VectorFileError`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,21 @@ def _first_difference(expected: Any, got: Any, path: str = "") -> str:
     return f"{path or 'output'}: got {shown[:80]}{'...' if len(shown) > 80 else ''}"
 
 
-def _check_one(codec: ReferenceCodec, vector: Vector, index: int, source: str) -> VectorResult:
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+"""What an operation raises on an input it cannot read (a missing field, a non-hex string)."""
+
+
+def _file_error(vector: Vector, index: int, source: str, exc: Exception) -> VectorFileError:
+    return VectorFileError(
+        source,
+        f"$.vectors[{index}].input",
+        f"does not fit operation {vector.operation!r}: {type(exc).__name__}: {exc}",
+    )
+
+
+def _check_one(
+    codec: ReferenceCodec, reference: ReferenceCodec, vector: Vector, index: int, source: str
+) -> VectorResult:
     try:
         output = codec.run(vector.operation, dict(vector.input))
     except AuraError as exc:
@@ -60,12 +75,14 @@ def _check_one(codec: ReferenceCodec, vector: Vector, index: int, source: str) -
             return VectorResult(vector.id, vector.family, True)
         expected = f"expected {vector.error}" if vector.negative else "expected success"
         return VectorResult(vector.id, vector.family, False, f"raised {name}: {exc} ({expected})")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise VectorFileError(
-            source,
-            f"$.vectors[{index}].input",
-            f"does not fit operation {vector.operation!r}: {type(exc).__name__}: {exc}",
-        ) from None
+    except Exception as exc:  # the file's fault or the codec's: sorted out below
+        if codec is reference or _unreadable(reference, vector):
+            if isinstance(exc, _UNREADABLE):
+                raise _file_error(vector, index, source, exc) from None
+            raise
+        return VectorResult(
+            vector.id, vector.family, False, f"raised an untyped {type(exc).__name__}: {exc}"
+        )
     if vector.negative:
         return VectorResult(
             vector.id, vector.family, False, f"accepted; expected {vector.error} ({vector.why})"
@@ -75,6 +92,17 @@ def _check_one(codec: ReferenceCodec, vector: Vector, index: int, source: str) -
             vector.id, vector.family, False, _first_difference(vector.output, output)
         )
     return VectorResult(vector.id, vector.family, True)
+
+
+def _unreadable(reference: ReferenceCodec, vector: Vector) -> bool:
+    """Whether the reference itself cannot read ``vector``'s input."""
+    try:
+        reference.run(vector.operation, dict(vector.input))
+    except AuraError:
+        return False
+    except _UNREADABLE:
+        return True
+    return False
 
 
 def check_document(
@@ -89,4 +117,7 @@ def check_document(
     except (KeyError, TypeError, ValueError, AuraError) as exc:
         raise VectorFileError(source, "$.keys", f"unusable key material: {exc}") from None
     instance = codec(keys)
-    return tuple(_check_one(instance, v, i, source) for i, v in enumerate(document.vectors))
+    reference = instance if type(instance) is ReferenceCodec else ReferenceCodec(keys)
+    return tuple(
+        _check_one(instance, reference, v, i, source) for i, v in enumerate(document.vectors)
+    )
