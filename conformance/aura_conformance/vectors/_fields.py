@@ -7,6 +7,7 @@ the inverse of the matching ``*_from_fields`` on every value the vectors hold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aura_rendezvous import (
@@ -38,6 +39,7 @@ from aura_rendezvous.journal import (
 )
 
 __all__ = [
+    "Obj",
     "descriptor_fields",
     "descriptor_from_fields",
     "entry_fields",
@@ -51,9 +53,12 @@ __all__ = [
     "sync_fields",
     "sync_from_fields",
     "unhex",
+    "unhexes",
 ]
 
 Fields = dict[str, Any]
+Obj = Fields
+"""An operation's input or output object."""
 
 
 def unhex(value: object) -> bytes:
@@ -61,6 +66,11 @@ def unhex(value: object) -> bytes:
     if not isinstance(value, str):
         raise ValueError(f"expected a hex string, got {type(value).__name__}")
     return bytes.fromhex(value)
+
+
+def unhexes(values: Sequence[object]) -> list[bytes]:
+    """Bytes from each hex string of a vector's list."""
+    return [unhex(v) for v in values]
 
 
 def _hint_fields(hint: TransportHint) -> Fields:

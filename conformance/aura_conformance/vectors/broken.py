@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import attrs
 from aura_rendezvous import (
+    DecodeError,
     Receipt,
     ReceiptChainBroken,
     ReceiptVerifier,
@@ -28,8 +29,8 @@ from aura_rendezvous.journal import (
 )
 from aura_rendezvous.noise import PRODUCTION_PROTOCOL, HandshakeState, Keypair
 
-from aura_conformance.vectors._codec import Obj, ReferenceCodec
-from aura_conformance.vectors._fields import descriptor_fields, unhex
+from aura_conformance.vectors._codec import ReferenceCodec
+from aura_conformance.vectors._fields import Obj, descriptor_fields, unhex
 from aura_conformance.vectors._keys import KeyRing
 
 __all__ = ["BROKEN_CODECS", "BrokenCodec"]
@@ -56,7 +57,7 @@ class IgnoresTrailingBytes(ReferenceCodec):
         for end in range(len(data), 0, -1):
             try:
                 return {"fields": descriptor_fields(RendezvousDescriptor.decode(data[:end]))}
-            except Exception:
+            except DecodeError:
                 continue
         return super().descriptor_decode(d)
 
