@@ -247,4 +247,9 @@ def test_scenario_names_are_stable() -> None:
         "impersonated-init",
         "rewritten-epoch",
         "closed-then-rotated",
+        "replayed-data",
+        "retired-epoch-data",
+        "stale-epoch-response",
+        "timed-out-response",
+        "forged-response-header",
     }

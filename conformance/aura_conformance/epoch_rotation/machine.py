@@ -364,6 +364,50 @@ def _closed_then_rotated(m: EpochRotationMachine) -> None:
 # The first failing schedule is the one reported: those that need no key
 # confirmation come first, so a responder that breaks the confirmation's
 # bookkeeping is named after what its replay guard lets through.
+def _replayed_data(m: EpochRotationMachine) -> None:
+    # A data message delivered twice: the second is ReplayedMessage.
+    _handshake(m)
+    m.SendData(INI)
+    newest = m.state["nextId"] - 1
+    for _ in range(2):
+        m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, 1)
+
+
+def _retired_epoch_data(m: EpochRotationMachine) -> None:
+    # Data of epoch 0 reaches Resp after Resp moved to epoch 1: RetiredEpoch.
+    _handshake(m)
+    m.SendData(INI)
+    m.AdvanceEpoch(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1, 1)
+
+
+def _stale_epoch_response(m: EpochRotationMachine) -> None:
+    # Resp's answer of epoch 0 reaches Ini's new handshake of epoch 1: WrongEpoch.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.AdvanceEpoch(INI)
+    m.PrepareEstablishChannel()
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1)
+
+
+def _timed_out_response(m: EpochRotationMachine) -> None:
+    # The answer to a handshake that timed out reaches its successor: it cannot open.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.Tick(1500)
+    m.PrepareEstablishChannel()
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1)
+
+
+def _forged_response_header(m: EpochRotationMachine) -> None:
+    # Msg 2 with its type byte, then its epoch, flipped; the genuine one still completes.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.ForgeResponse(position=0)
+    m.ForgeResponse(position=2)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1 and r.d["psk"] != 0)
+
+
 EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "replayed-after-timeout": _replayed_after_timeout,
     "handshake": _handshake,
@@ -378,6 +422,12 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "impersonated-init": _impersonated_init,
     "rewritten-epoch": _rewritten_epoch,
     "closed-then-rotated": _closed_then_rotated,
+    # Reach the refusals random runs seldom do (the coverage report lists them).
+    "replayed-data": _replayed_data,
+    "retired-epoch-data": _retired_epoch_data,
+    "stale-epoch-response": _stale_epoch_response,
+    "timed-out-response": _timed_out_response,
+    "forged-response-header": _forged_response_header,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

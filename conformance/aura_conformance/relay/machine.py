@@ -192,11 +192,31 @@ def _replayed(m: RelayPathMachine) -> None:
         m._step("ReplayEnvelope", {"m": envelope})
 
 
+def _redelivered(m: RelayPathMachine) -> None:
+    """A handshake, then its response and its key confirmation delivered again:
+    each receiver refuses the receipt it has already accepted."""
+    _handshake(m)
+    m.ProcessResponse(0)
+    m.KeyConfirm(0)
+
+
+def _reordered_at_the_relay(m: RelayPathMachine) -> None:
+    """Two requests; the relay is handed the second first, then the first, whose
+    receipt is now below the last it accepted."""
+    m.RelayRequest()
+    m.RelayRequest()
+    first, *_, last = m.at_relay()
+    m._step("RelayForward", {"m": last})
+    m._step("RelayForward", {"m": first})
+
+
 RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "relayed-handshake": _handshake,
     "junk-at-the-relay": _junk,
     "two-handshakes": _two_handshakes,
     "replayed-envelopes": _replayed,
+    "redelivered-confirmation": _redelivered,
+    "reordered-at-the-relay": _reordered_at_the_relay,
 }
 
 
