@@ -363,3 +363,13 @@ def test_document_examples_validate_and_hold_full_states() -> None:
 def test_document_examples_are_what_a_real_run_prints() -> None:
     """The generated section is the output of the generator, not written by hand."""
     assert generated_section(DOC.read_text("utf-8")) == render_examples().strip("\n")
+
+
+def test_a_tiny_timeout_still_sends_a_valid_hello() -> None:
+    """Sub-millisecond timeouts round up to 1 ms in the hello (the schema's minimum)."""
+    lines: list[tuple[str, bytes]] = []
+    with pytest.raises(BackendTimeout):
+        open_stdio("guard", EXAMPLE_BACKEND, timeout=0.0004, transcript=lines)
+    hello = json.loads(lines[0][1])
+    REQUEST.validate(hello)
+    assert hello["hello"]["timeout_ms"] == 1

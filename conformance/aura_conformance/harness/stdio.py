@@ -311,7 +311,7 @@ class StdioBackend:
             "protocol": PROTOCOL,
             "spec": spec,
             "actions": list(actions),
-            "timeout_ms": round(timeout * 1000),
+            "timeout_ms": max(1, round(timeout * 1000)),
         }
         try:
             line = self._exchange({"id": HELLO_ID, "hello": hello})
