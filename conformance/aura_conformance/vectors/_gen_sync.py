@@ -64,6 +64,19 @@ def sync_vectors(codec: ReferenceCodec) -> list[Vector]:
         {"context": "ctx_a", "sender": "alice", "entries": many, "ranges": children},
         "the sixteen one-nibble ranges, each small enough to list its ids",
     )
+    pages = b.ok(
+        "digests/paging",
+        "sync.digests",
+        {
+            "context": "ctx_a",
+            "sender": "alice",
+            "entries": small,
+            "ranges": [{"depth": 2, "prefix": f"{n:02x}"} for n in range(256)]
+            + [{"depth": 3, "prefix": "0000"}],
+        },
+        "257 ranges: a digest page holds at most 256, so the last starts a second page",
+    )["pages"]
+    assert len(pages) == 2
     empty = _digest_of(codec, "bob", [])
     paged = b.ok(
         "answer/paging",
@@ -93,6 +106,7 @@ def sync_vectors(codec: ReferenceCodec) -> list[Vector]:
         ("summary", summary),
         ("facts-entries", paged[1]),
         ("facts-ranges", descend[0]),
+        ("second-page", pages[1]),
     ):
         fields = b.ok(f"{name}/decode", "sync.decode", {"bytes": message})["fields"]
         b.ok(f"{name}/encode", "sync.encode", {"fields": fields})
