@@ -122,11 +122,15 @@ class Observation:
         return self.coverage.report()
 
     def failing_trace(self, result: ConformanceResult) -> Path | None:
-        """The failing run's trace: the machine's own, else written from the tap."""
+        """The failing run's trace, written from the tap as ``failing.itf.json``.
+
+        Also where the machine records itself: a machine records a step once it
+        has judged it, and a check that fails before the step validator (an
+        observed send on a deny) would leave the failing step out, while the tap
+        saw every request the backend served.
+        """
         if result.conformant or self.record_dir is None:
             return None
-        if result.failing_trace is not None:
-            return result.failing_trace
         run = failing_run(self.tap, result.failure, self.scenarios)
         return None if run is None else run.write(self.record_dir / "failing.itf.json")
 
