@@ -124,3 +124,11 @@ def test_fuzzed_traces_never_raise(
     assert code in (0, 1, 2), err
     if code == 2:
         _usage_error(code, err)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_a_bad_timeout_is_a_usage_error(
+    good: Path, capsys: pytest.CaptureFixture[str], timeout: str
+) -> None:
+    code = main(["replay", str(good), "--timeout", timeout])
+    _usage_error(code, capsys.readouterr().err)

@@ -25,7 +25,7 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
         "backend that has the bug and passes on a correct one. A request the backend "
         "refuses is skipped and listed. Exit 0: every step conforms; 1: a step does not "
         "(its number, action and violated property are printed); 2: the trace is missing "
-        "or malformed; 3: the backend could not be driven."
+        "or malformed, or no backend has the name given; 3: the backend could not be driven."
     )
     p.add_argument("trace", type=Path, metavar="TRACE", help="an ITF trace written by --record")
     p.add_argument(
@@ -33,7 +33,8 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
         default="ref",
         metavar="ref|VARIANT|CMD",
         help="'ref', a wrong in-process backend of the spec (aura-verify conform --help lists "
-        "them) or, for --spec guard, a command speaking the stdio protocol",
+        "them) or, for a spec driven over stdio, a command speaking the protocol of "
+        "docs/backend-protocol.md",
     )
     p.add_argument(
         "--spec",
@@ -54,7 +55,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from aura_conformance.harness.replay import load_program, read_trace, replay_program
     from aura_conformance.spec_harnesses import SPEC_HARNESSES, spec_of_variables
 
-    if not args.timeout > 0:
+    if not 0 < args.timeout < float("inf"):
         return _error(f"--timeout must be positive, got {args.timeout}")
     try:
         trace = read_trace(args.trace)
