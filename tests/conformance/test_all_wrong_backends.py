@@ -14,6 +14,8 @@ from collections.abc import Iterable
 import pytest
 from aura_conformance import DV_VARIANTS, EPOCH_VARIANTS, VARIANTS
 from aura_conformance.relay import RELAY_VARIANTS
+from aura_conformance.variants import WRONG_BACKENDS
+from aura_verify.commands import conform
 from aura_verify.main import main
 
 # (spec, wrong backend) -> the invariant its report names.
@@ -84,6 +86,20 @@ def test_the_table_lists_every_wrong_backend_shipped() -> None:
     assert shipped == set(EXPECTED)
     assert len(shipped) >= 25
     assert shipped >= ONCE_MISSED
+    # The conformance stage demands the same names.
+    assert WRONG_BACKENDS == EXPECTED
+
+
+def test_the_stage_reports_a_wrong_backend_it_does_not_see_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stage's check fails when a rejection does not name the expected invariant."""
+    table = {
+        ("guard", "double-charge"): "GCAtomicRollback",
+        ("guard", "no-rollback"): "GCReceiptChain",
+    }
+    monkeypatch.setattr("aura_conformance.variants.WRONG_BACKENDS", table)
+    assert conform._wrong_backends_missed() == (2, ["guard/no-rollback (expected GCReceiptChain)"])
 
 
 @pytest.mark.parametrize(("spec", "variant"), sorted(EXPECTED))

@@ -306,9 +306,40 @@ def run_conform(args: argparse.Namespace) -> int:
         backend.close()
 
 
+def _wrong_backends_missed() -> tuple[int, list[str]]:
+    """Every wrong backend through ``conform``'s default profile: how many ran, and
+    those not rejected with the invariant ``WRONG_BACKENDS`` names."""
+    from aura_conformance import (
+        run_conformance,
+        run_dv_conformance,
+        run_epoch_conformance,
+    )
+    from aura_conformance.protocol_specs import reference_backend
+    from aura_conformance.relay import run_relay_conformance
+    from aura_conformance.variants import WRONG_BACKENDS
+
+    runners: dict[str, Callable[..., ConformanceResult]] = {
+        "guard": run_conformance,
+        "epoch": run_epoch_conformance,
+        "descriptor": run_dv_conformance,
+        "relay": run_relay_conformance,
+    }
+    missed = []
+    for (spec, name), invariant in WRONG_BACKENDS.items():
+        backend = reference_backend(spec, name)
+        try:
+            outcome = runners[spec](backend, examples=100, seed=0, steps=25)
+        finally:
+            backend.close()
+        if outcome.conformant or invariant not in (outcome.failure or ""):
+            missed.append(f"{spec}/{name} (expected {invariant})")
+    return len(WRONG_BACKENDS), missed
+
+
 def stage_conformance() -> StageResult:
     """Reference backends, fixed seed, short runs of the three specs and Rendezvous.tla's
-    relay path: PASS iff all conform.
+    relay path: PASS iff all conform, and every wrong backend is rejected by the
+    default profile naming its invariant.
 
     The EpochRotation schedules include late-confirmation, the divergence the
     channel layer fixed (docs/conformance.md).
@@ -333,12 +364,16 @@ def stage_conformance() -> StageResult:
             run_dv_conformance(DescriptorBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
             run_relay_conformance(RelayBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
         ]
+        wrong, missed = _wrong_backends_missed()
     except BackendError as exc:
         return StageResult("conformance", Status.FAIL, f"backend error: {exc}")
     finally:
         backend.close()
-    ok = all(o.conformant for o in outcomes)
+    ok = all(o.conformant for o in outcomes) and not missed
     detail = "; ".join(o.summary().splitlines()[0] for o in outcomes) + f" (seed {STAGE_SEED})"
+    detail += f"; {wrong - len(missed)}/{wrong} wrong backends rejected naming their invariant"
+    if missed:
+        detail += f" (not: {', '.join(missed)})"
     return StageResult(
         "conformance", Status.PASS if ok else Status.FAIL, detail, time.perf_counter() - started
     )

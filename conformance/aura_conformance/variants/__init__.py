@@ -6,6 +6,7 @@ that their assertions catch it. They live here, outside the production
 package, because nothing in the reference implementation may use them.
 """
 
+from aura_conformance.variants._catalogue import WRONG_BACKENDS
 from aura_conformance.variants._channel_variants import (
     EagerReplayGuard,
     EagerResponder,
@@ -71,6 +72,7 @@ from aura_conformance.variants._relay_variants import (
 )
 
 __all__ = [
+    "WRONG_BACKENDS",
     "CappedSyncService",
     "ChainPerSourceIssuer",
     "ChargeAfterAppendInterpreter",
