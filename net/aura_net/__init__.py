@@ -26,6 +26,7 @@ from aura_net._errors import (
 )
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode, wall_clock_ms
+from aura_net._quic import ALPN, QuicListener, connect_quic, throwaway_certificate
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
 from aura_net._stun import StunClass, StunMessage, decode_stun, xor_mapped_address
 from aura_net._stun_io import StunClient, StunServer, reflexive_hint
@@ -34,6 +35,7 @@ from aura_net._wait import within
 from aura_net._wire import MAX_RECEIPT, WireFrame
 
 __all__ = [
+    "ALPN",
     "DEFAULT_MAX_FRAME",
     "MAX_RECEIPT",
     "ConnectionLost",
@@ -47,6 +49,7 @@ __all__ = [
     "NetNode",
     "OversizedFrame",
     "PeerTimeout",
+    "QuicListener",
     "RelayChannel",
     "RelayClient",
     "RelayServer",
@@ -59,6 +62,7 @@ __all__ = [
     "TruncatedFrame",
     "UnexpectedPeer",
     "WireFrame",
+    "connect_quic",
     "connect_tcp",
     "decode_stun",
     "encode_frame",
@@ -66,6 +70,7 @@ __all__ = [
     "read_frame",
     "reflexive_hint",
     "split_addr",
+    "throwaway_certificate",
     "wall_clock_ms",
     "within",
     "xor_mapped_address",

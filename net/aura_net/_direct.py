@@ -71,7 +71,8 @@ def split_addr(addr: str) -> tuple[str, int]:
 class FramedConnection:
     """One stream with its frame decoder; counts what it wrote.
 
-    ``on_close`` releases what carries the stream (a QUIC connection)."""
+    ``on_close`` releases what carries the stream (a QUIC connection); a QUIC
+    stream does not report its close (``wait_closed=False``)."""
 
     def __init__(
         self,
@@ -79,6 +80,8 @@ class FramedConnection:
         writer: asyncio.StreamWriter,
         limits: Limits,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        *,
+        wait_closed: bool = True,
     ) -> None:
         self.reader = reader
         self.writer = writer
@@ -86,6 +89,7 @@ class FramedConnection:
         self.decoder = FrameDecoder(limits.max_frame)
         self.bytes_written = 0
         self._on_close = on_close
+        self._wait_closed = wait_closed
 
     async def recv(self, timeout_s: float | None = None) -> WireFrame:
         timeout = self.limits.frame_timeout_s if timeout_s is None else timeout_s
@@ -99,8 +103,11 @@ class FramedConnection:
 
     async def close(self) -> None:
         self.writer.close()
-        with contextlib.suppress(ConnectionError, OSError):
-            await self.writer.wait_closed()
+        # A QUIC stream's writer never reports closed (its end is sent at once):
+        # only a socket's close is waited for.
+        if self._wait_closed:
+            with contextlib.suppress(ConnectionError, OSError):
+                await self.writer.wait_closed()
         if self._on_close is not None:
             await self._on_close()
 
@@ -217,6 +224,7 @@ class DirectResponder:
     """
 
     transport = "direct"
+    stream_reports_close = True
 
     def __init__(self, node: NetNode, limits: Limits | None = None) -> None:
         self.node = node
@@ -234,7 +242,7 @@ class DirectResponder:
         task.add_done_callback(self._tasks.discard)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = FramedConnection(reader, writer, self.limits)
+        conn = FramedConnection(reader, writer, self.limits, wait_closed=self.stream_reports_close)
         try:
             channel = await self._respond(conn)
         except AuraError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from typing import Any
 
 from aura_rendezvous import AuraError, QuicReflexive
@@ -113,28 +114,44 @@ class StunClient(asyncio.DatagramProtocol):
         rto_s: float = 0.25,
         attempts: int = 4,
     ) -> tuple[Address, Address]:
-        """``(reflexive, local)`` addresses learned from ``server``.
-
-        Sends the request ``attempts`` times, waiting ``rto_s`` then twice as long
-        each time (RFC 8489 6.2.1); :class:`SafetyNetTimeout` if no answer came.
-        """
+        """``(reflexive, local)`` addresses of a fresh local socket, learned from ``server``."""
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=local)
         try:
             sockname = transport.get_extra_info("sockname")[:2]
-            self._transaction = os.urandom(12)
-            self._answer = loop.create_future()
-            request = binding_request(self._transaction)
-            wait = rto_s
-            for _ in range(attempts):
-                transport.sendto(request, server)
-                done, _pending = await asyncio.wait({self._answer}, timeout=wait)
-                if done:
-                    return self._answer.result(), (str(sockname[0]), int(sockname[1]))
-                wait *= 2
-            raise SafetyNetTimeout(f"no STUN answer from {server[0]}:{server[1]}")
+            reflexive = await self.transact(
+                transport.sendto, server, rto_s=rto_s, attempts=attempts
+            )
+            return reflexive, (str(sockname[0]), int(sockname[1]))
         finally:
             transport.close()
+
+    async def transact(
+        self,
+        sendto: Callable[[bytes, Address], None],
+        server: Address,
+        *,
+        rto_s: float = 0.25,
+        attempts: int = 4,
+    ) -> Address:
+        """One binding transaction over ``sendto`` (a socket this client hears through
+        :meth:`datagram_received`, e.g. the QUIC listener's); the reflexive address.
+
+        Sends the request ``attempts`` times, waiting ``rto_s`` then twice as long
+        each time (RFC 8489 6.2.1); :class:`SafetyNetTimeout` if no answer came.
+        """
+        self._transaction = os.urandom(12)
+        answer: asyncio.Future[Address] = asyncio.get_running_loop().create_future()
+        self._answer = answer
+        request = binding_request(self._transaction)
+        wait = rto_s
+        for _ in range(attempts):
+            sendto(request, server)
+            done, _pending = await asyncio.wait({answer}, timeout=wait)
+            if done:
+                return answer.result()
+            wait *= 2
+        raise SafetyNetTimeout(f"no STUN answer from {server[0]}:{server[1]}")
 
 
 def reflexive_hint(reflexive: Address, stun_server: Address) -> QuicReflexive:

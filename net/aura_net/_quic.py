@@ -1,0 +1,177 @@
+"""QUIC direct (aioquic): the direct path over one bidirectional QUIC stream.
+
+QUIC is a carrier here, not the authentication: the Noise IKpsk2 handshake
+inside the stream authenticates both authorities end to end, so the TLS
+certificate is a throwaway one generated at run time (nothing is committed or
+stored) and the client does not verify it. The listener also answers its own
+STUN transactions: datagrams whose first byte is 0-3 are STUN (RFC 7983's
+demultiplexing), so the reflexive address it learns is the QUIC socket's own,
+ready to publish as a :class:`~aura_rendezvous.QuicReflexive` hint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ssl
+from typing import Any
+
+from aioquic.asyncio.client import connect
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.asyncio.server import QuicServer
+from aioquic.quic.configuration import QuicConfiguration
+from aura_rendezvous import AuthorityId, ContextId, QuicDirect, QuicReflexive
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from aura_net._direct import (
+    DirectChannel,
+    DirectResponder,
+    FramedConnection,
+    Limits,
+    initiate,
+    prepare_direct,
+    split_addr,
+)
+from aura_net._errors import SafetyNetTimeout
+from aura_net._node import NetNode
+from aura_net._stun_io import StunClient, reflexive_hint
+
+__all__ = ["ALPN", "QuicListener", "connect_quic", "throwaway_certificate"]
+
+ALPN = "aura-rendezvous/1"
+_STUN_FIRST_BYTE_MAX = 3
+
+
+def throwaway_certificate(
+    name: str = "aura-rendezvous",
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A self-signed P-256 certificate made now, valid for a day, kept in memory only."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return cert, key
+
+
+class _MuxServer(QuicServer):
+    """aioquic's server, with STUN datagrams on the same socket handed aside."""
+
+    def __init__(self, stun: StunClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stun = stun
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        if isinstance(data, bytes) and data and data[0] <= _STUN_FIRST_BYTE_MAX:
+            self.stun.datagram_received(data, addr)
+            return
+        super().datagram_received(data, addr)
+
+    def sendto(self, data: bytes, addr: tuple[str, int]) -> None:
+        assert self._transport is not None
+        self._transport.sendto(data, addr)
+
+    def sockname(self) -> tuple[str, int]:
+        assert self._transport is not None
+        host, port = self._transport.get_extra_info("sockname")[:2]
+        return str(host), int(port)
+
+
+class QuicListener(DirectResponder):
+    """The responder's QUIC endpoint: each new stream is one direct handshake."""
+
+    transport = "QuicDirect"
+    stream_reports_close = False
+
+    def __init__(self, node: NetNode, limits: Limits | None = None) -> None:
+        super().__init__(node, limits)
+        self.stun = StunClient()
+        self._server: _MuxServer | None = None
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> QuicDirect:
+        """Listen (port 0: the OS picks); the hint to publish."""
+        config = QuicConfiguration(is_client=False, alpn_protocols=[ALPN])
+        config.certificate, config.private_key = throwaway_certificate()
+        loop = asyncio.get_running_loop()
+        _, protocol = await loop.create_datagram_endpoint(
+            lambda: _MuxServer(
+                self.stun,
+                configuration=config,
+                create_protocol=QuicConnectionProtocol,
+                stream_handler=self.spawn,
+            ),
+            local_addr=(host, port),
+        )
+        self._server = protocol
+        sock_host, sock_port = protocol.sockname()
+        return QuicDirect(f"{sock_host}:{sock_port}")
+
+    async def learn_reflexive(
+        self, stun_server: tuple[str, int], *, rto_s: float = 0.25, attempts: int = 4
+    ) -> QuicReflexive:
+        """Ask ``stun_server`` from the QUIC socket itself; the hint for its answer.
+
+        :class:`SafetyNetTimeout` if the server does not answer: the caller
+        publishes without the reflexive rung (the relay is always tried)."""
+        if self._server is None:
+            raise RuntimeError("start the listener first")
+        reflexive = await self.stun.transact(
+            self._server.sendto, stun_server, rto_s=rto_s, attempts=attempts
+        )
+        return reflexive_hint(reflexive, stun_server)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+
+async def connect_quic(
+    node: NetNode,
+    context_id: ContextId,
+    peer: AuthorityId,
+    hint: QuicDirect | QuicReflexive,
+    limits: Limits | None = None,
+) -> DirectChannel:
+    """Handshake with ``peer`` at ``hint`` over one QUIC stream; the Active channel.
+
+    The guard chain runs first (a deny opens no socket). A QUIC connection that
+    does not come up within ``connect_timeout_s`` (a blocked path: UDP dropped)
+    raises :class:`SafetyNetTimeout`.
+    """
+    limits = limits or Limits()
+    start = prepare_direct(node, context_id, peer, hint)
+    host, port = split_addr(hint.addr)
+    config = QuicConfiguration(is_client=True, alpn_protocols=[ALPN])
+    config.verify_mode = ssl.CERT_NONE  # Noise authenticates; see the module docstring
+    config.idle_timeout = max(limits.frame_timeout_s * 4, 10.0)
+    opening = connect(host, port, configuration=config)
+    try:
+        protocol = await asyncio.wait_for(opening.__aenter__(), limits.connect_timeout_s)
+    except TimeoutError:
+        raise SafetyNetTimeout(
+            f"QUIC connect to {hint.addr} took over {limits.connect_timeout_s} s"
+        ) from None
+
+    async def release() -> None:
+        await opening.__aexit__(None, None, None)
+
+    try:
+        reader, writer = await protocol.create_stream()
+    except BaseException:
+        await release()
+        raise
+    kind = type(hint).__name__
+    return await initiate(
+        node, start, FramedConnection(reader, writer, limits, release, wait_closed=False), kind
+    )
