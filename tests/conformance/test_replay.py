@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aura_conformance import run_dv_conformance, run_epoch_conformance
 from aura_conformance.guard_chain import run_conformance
+from aura_conformance.harness.replay import load_program, read_trace, replay_program
 from aura_conformance.harness.report import Observation
 from aura_conformance.relay import run_relay_conformance
 from aura_conformance.spec_harnesses import SPEC_HARNESSES
@@ -194,3 +195,34 @@ def test_replay_over_stdio(failing: dict[str, Path], capsys: pytest.CaptureFixtu
     crash = f"{sys.executable} -c 'import sys; sys.exit(3)'"
     assert main(["replay", trace, "--backend", crash]) == 3
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _every_wrong_backend() -> list[tuple[str, str]]:
+    from aura_conformance.descriptor_validity import DV_VARIANTS
+    from aura_conformance.epoch_rotation import EPOCH_VARIANTS
+    from aura_conformance.guard_chain import VARIANTS
+    from aura_conformance.relay import RELAY_VARIANTS
+
+    tables = {
+        "guard": VARIANTS,
+        "epoch": EPOCH_VARIANTS,
+        "descriptor": DV_VARIANTS,
+        "relay": RELAY_VARIANTS,
+    }
+    return [(spec, v) for spec, table in tables.items() for v in table if v != "ref"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "variant"), _every_wrong_backend())
+def test_every_wrong_backends_trace_is_a_regression_test(
+    tmp_path: Path, spec: str, variant: str
+) -> None:
+    """For each wrong backend of each spec: its failing trace fails on it, at its
+    last step, and passes on the reference with no request refused."""
+    harness = SPEC_HARNESSES[spec]
+    trace = record_failing(spec, variant, tmp_path)
+    program = load_program(read_trace(trace), harness.schema, source=str(trace))
+    buggy = replay_program(program, harness.machine(harness.open(variant, 10.0)), harness.drive)
+    assert buggy.failed_step == len(program)
+    ref = replay_program(program, harness.machine(harness.open("ref", 10.0)), harness.drive)
+    assert ref.conformant and ref.refused == (), ref.failure
