@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def _every_wrong_backend() -> list[tuple[str, str]]:
     from aura_conformance.guard_chain import VARIANTS
     from aura_conformance.relay import RELAY_VARIANTS
 
-    tables = {
+    tables: dict[str, Iterable[str]] = {
         "guard": VARIANTS,
         "epoch": EPOCH_VARIANTS,
         "descriptor": DV_VARIANTS,
