@@ -25,6 +25,14 @@ from aura_net._errors import (
     UnexpectedPeer,
 )
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
+from aura_net._ladder import (
+    DEFAULT_RUNG_TIMEOUTS,
+    RUNGS,
+    Attempt,
+    LadderFailed,
+    LadderResult,
+    connect_ladder,
+)
 from aura_net._node import NetNode, wall_clock_ms
 from aura_net._quic import ALPN, QuicListener, connect_quic, throwaway_certificate
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
@@ -37,13 +45,18 @@ from aura_net._wire import MAX_RECEIPT, WireFrame
 __all__ = [
     "ALPN",
     "DEFAULT_MAX_FRAME",
+    "DEFAULT_RUNG_TIMEOUTS",
     "MAX_RECEIPT",
+    "RUNGS",
+    "Attempt",
     "ConnectionLost",
     "DirectChannel",
     "DirectResponder",
     "FrameDecoder",
     "FramedConnection",
     "GuardDenied",
+    "LadderFailed",
+    "LadderResult",
     "Limits",
     "MalformedStun",
     "NetNode",
@@ -62,6 +75,7 @@ __all__ = [
     "TruncatedFrame",
     "UnexpectedPeer",
     "WireFrame",
+    "connect_ladder",
     "connect_quic",
     "connect_tcp",
     "decode_stun",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Collection
 
 from aura_rendezvous import (
     AuraError,
@@ -227,26 +228,56 @@ class RelayClient:
                 raise LocalProtocolError(
                     f"a send for relay {send.relay}, connected to {self.relay}"
                 )
-            await self._ws.send(WireFrame(send.envelope, send.receipt).encode())
+            try:
+                await self._ws.send(WireFrame(send.envelope, send.receipt).encode())
+            except ConnectionClosed as exc:
+                raise ConnectionLost(
+                    f"the connection to relay {self.relay} closed: {exc}"
+                ) from None
 
     async def connect_peer(
-        self, context_id: ContextId, peer: AuthorityId, timeout_s: float
+        self,
+        context_id: ContextId,
+        peer: AuthorityId,
+        timeout_s: float,
+        *,
+        exclude: Collection[AuthorityId] = (),
     ) -> RelayChannel:
         """Handshake with ``peer`` through the relay; the Active channel.
 
-        A deny raises :class:`GuardDenied` before anything is sent. A relay that
-        drops (it says nothing) shows as :class:`SafetyNetTimeout` after ``timeout_s``.
+        ``exclude`` are relays already tried (the core picks the first relay of
+        the peer's descriptor not in it, and it must be this client's). A deny
+        raises :class:`GuardDenied` before anything is sent. A relay that drops
+        (it says nothing) shows as :class:`SafetyNetTimeout` after ``timeout_s``;
+        a relay connection that closes meanwhile, as :class:`ConnectionLost`.
         """
         node = self.node
         outcome = node.service.prepare_relay_request(
-            node.snapshot(context_id), context_id, peer, node.psk(context_id), now_ms=node.now_ms()
+            node.snapshot(context_id),
+            context_id,
+            peer,
+            node.psk(context_id),
+            now_ms=node.now_ms(),
+            exclude=exclude,
         )
         sends = node.run(outcome)
         active = self._active.setdefault((context_id, peer), asyncio.Event())
         active.clear()
         await self.write(sends)
-        await within(active.wait(), timeout_s, f"relayed handshake with {peer}")
+        await within(self._until(active), timeout_s, f"relayed handshake with {peer}")
         return RelayChannel(self, context_id, peer)
+
+    async def _until(self, active: asyncio.Event) -> None:
+        """Wait for ``active``; :class:`ConnectionLost` if the relay connection ends first."""
+        if self._reader is None:
+            raise LocalProtocolError("not connected to the relay")
+        waiter = asyncio.ensure_future(active.wait())
+        try:
+            await asyncio.wait({waiter, self._reader}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        if not active.is_set():
+            raise ConnectionLost(f"the connection to relay {self.relay} closed")
 
     async def _read(self) -> None:
         assert self._ws is not None

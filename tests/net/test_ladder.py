@@ -1,0 +1,259 @@
+"""The ladder on loopback, and its fault scenarios.
+
+QUIC direct, QUIC reflexive, TCP direct, then the relay, each attempt with its
+own timeout, every attempt reported. Blocked paths are real: a UDP port that
+answers nothing (QUIC dropped), a TCP port nobody listens on (refused), a STUN
+server that is not there, a relay killed mid-handshake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Sequence
+
+import attrs
+import pytest
+from aura_net import (
+    LadderFailed,
+    NetNode,
+    QuicListener,
+    RelayClient,
+    RelayServer,
+    SafetyNetTimeout,
+    StunServer,
+    TcpServer,
+    connect_ladder,
+    within,
+)
+from aura_rendezvous import (
+    AuthorityId,
+    ChannelState,
+    QuicDirect,
+    TcpDirect,
+    TransportHint,
+    WebSocketRelay,
+)
+
+from ..impl.world import ALICE, BOB, CTX, RELAY
+from .net_world import SAFETY_S, net_node, run, share_descriptors
+
+FAST = {"QuicDirect": 0.5, "QuicReflexive": 0.5, "TcpDirect": SAFETY_S, "WebSocketRelay": SAFETY_S}
+"""Blocked QUIC rungs give up fast; the rungs expected to connect get the safety net."""
+
+
+def _dead_port(kind: int) -> int:
+    probe = socket.socket(socket.AF_INET, kind)
+    probe.bind(("127.0.0.1", 0))
+    port = int(probe.getsockname()[1])
+    probe.close()
+    return port
+
+
+class _Blackhole(asyncio.DatagramProtocol):
+    """A UDP port that swallows everything: QUIC blocked by a firewall."""
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        pass
+
+
+@attrs.define
+class World:
+    alice: NetNode
+    bob: NetNode
+    relay: NetNode
+    quic: QuicListener
+    tcp: TcpServer
+    relay_server: RelayServer
+    clients: dict[AuthorityId, RelayClient]
+    blackhole: asyncio.DatagramTransport
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.close()
+        await self.relay_server.close()
+        await self.quic.close()
+        await self.tcp.close()
+        self.blackhole.close()
+
+
+async def _world(hints_for: str) -> tuple[World, RelayClient, RelayClient]:
+    alice, bob, relay = net_node(ALICE), net_node(BOB), net_node(RELAY)
+    quic, tcp, relay_server = QuicListener(bob), TcpServer(bob), RelayServer(relay)
+    quic_hint = await quic.start()
+    tcp_hint = await tcp.start()
+    url = await relay_server.start()
+    loop = asyncio.get_running_loop()
+    blackhole, _ = await loop.create_datagram_endpoint(_Blackhole, local_addr=("127.0.0.1", 0))
+    blocked_quic = QuicDirect(f"127.0.0.1:{blackhole.get_extra_info('sockname')[1]}")
+    refused_tcp = TcpDirect(f"127.0.0.1:{_dead_port(socket.SOCK_STREAM)}")
+    layouts: dict[str, Sequence[TransportHint]] = {
+        "all": [quic_hint, tcp_hint, WebSocketRelay(RELAY)],
+        "quic blocked": [blocked_quic, tcp_hint, WebSocketRelay(RELAY)],
+        "direct blocked": [blocked_quic, refused_tcp, WebSocketRelay(RELAY)],
+    }
+    bob.publish(CTX, layouts[hints_for])
+    share_descriptors(alice, bob, relay)
+    to_alice, to_bob = RelayClient(alice, RELAY), RelayClient(bob, RELAY)
+    for client in (to_alice, to_bob):
+        await within(client.connect(url), SAFETY_S, "relay connect")
+    world = World(alice, bob, relay, quic, tcp, relay_server, {RELAY: to_alice}, blackhole)
+    return world, to_alice, to_bob
+
+
+async def _exchange(channel, accepted) -> None:
+    await channel.send(b"ping")
+    assert await accepted.recv(SAFETY_S) == b"ping"
+
+
+def test_the_first_rung_that_works_is_quic_direct() -> None:
+    async def scenario() -> None:
+        world, to_alice, _to_bob = await _world("all")
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+        )
+        assert result.rung == "QuicDirect"
+        assert [a.outcome for a in result.attempts] == ["connected"]
+        accepted = await within(world.quic.accepted.get(), SAFETY_S, "accept")
+        await _exchange(result.channel, accepted)
+        await world.close()
+
+    run(scenario())
+
+
+def test_quic_blocked_falls_back_to_tcp() -> None:
+    async def scenario() -> None:
+        world, to_alice, _ = await _world("quic blocked")
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+        )
+        assert [(a.rung, a.outcome) for a in result.attempts] == [
+            ("QuicDirect", "SafetyNetTimeout"),
+            ("TcpDirect", "connected"),
+        ]
+        accepted = await within(world.tcp.accepted.get(), SAFETY_S, "accept")
+        await _exchange(result.channel, accepted)
+        assert world.bob.service.channel_state(CTX, ALICE) is ChannelState.Active
+        await world.close()
+
+    run(scenario())
+
+
+def test_all_direct_paths_blocked_falls_back_to_the_relay() -> None:
+    async def scenario() -> None:
+        world, to_alice, to_bob = await _world("direct blocked")
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+        )
+        assert [(a.rung, a.outcome) for a in result.attempts] == [
+            ("QuicDirect", "SafetyNetTimeout"),
+            ("TcpDirect", "ConnectionRefusedError"),
+            ("WebSocketRelay", "connected"),
+        ]
+        assert all(a.elapsed_ms >= 0 for a in result.attempts)
+        accepted = await within(to_bob.accepted.get(), SAFETY_S, "accept")
+        await _exchange(result.channel, accepted)
+        await world.close()
+
+    run(scenario())
+
+
+def test_a_down_stun_server_still_connects() -> None:
+    """Bob's STUN query fails (nobody at that port): he publishes without the
+    reflexive rung, and the ladder connects by another."""
+
+    async def scenario() -> None:
+        world, to_alice, _ = await _world("quic blocked")
+        with pytest.raises(SafetyNetTimeout):
+            await world.quic.learn_reflexive(
+                ("127.0.0.1", _dead_port(socket.SOCK_DGRAM)), rto_s=0.05, attempts=3
+            )
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+        )
+        assert result.attempts[-1].connected
+        await world.close()
+
+    run(scenario())
+
+
+def test_the_reflexive_rung_when_direct_quic_is_blocked() -> None:
+    async def scenario() -> None:
+        world, to_alice, _ = await _world("direct blocked")
+        stun = StunServer()
+        stun_addr = await stun.start()
+        reflexive = await within(world.quic.learn_reflexive(stun_addr), SAFETY_S, "STUN")
+        blocked = world.bob.service.get_cached_descriptor(CTX, BOB, world.bob.now_ms())
+        assert blocked is not None
+        world.bob.publish(CTX, [blocked.transport_hints[0], reflexive, WebSocketRelay(RELAY)])
+        share_descriptors(world.alice, world.bob)
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+        )
+        assert [(a.rung, a.outcome) for a in result.attempts] == [
+            ("QuicDirect", "SafetyNetTimeout"),
+            ("QuicReflexive", "connected"),
+        ]
+        stun.close()
+        await world.close()
+
+    run(scenario())
+
+
+def test_nothing_reachable_reports_every_attempt() -> None:
+    async def scenario() -> None:
+        world, _to_alice, _ = await _world("direct blocked")
+        with pytest.raises(LadderFailed) as failed:
+            await connect_ladder(world.alice, CTX, BOB, relays={}, timeouts=FAST)
+        assert [(a.rung, a.outcome) for a in failed.value.attempts] == [
+            ("QuicDirect", "SafetyNetTimeout"),
+            ("TcpDirect", "ConnectionRefusedError"),
+            ("WebSocketRelay", "NotConnected"),
+        ]
+        await world.close()
+
+    run(scenario())
+
+
+class _KillAfterFirstForward(RelayServer):
+    """A real relay that dies (closes its listener and every connection) right
+    after it forwarded its first envelope: message 1 arrives, message 2 never does."""
+
+    async def _forward(self, client, data: bytes) -> None:
+        await super()._forward(client, data)
+        if self.forwarded == 1:
+            asyncio.get_running_loop().create_task(self.close())
+
+
+def test_a_relay_killed_mid_handshake_fails_cleanly_and_a_retry_succeeds() -> None:
+    async def scenario() -> None:
+        alice, bob, relay = net_node(ALICE), net_node(BOB), net_node(RELAY)
+        for node in (alice, bob):
+            node.publish(CTX, [WebSocketRelay(RELAY)])
+        share_descriptors(alice, bob, relay)
+
+        dying = _KillAfterFirstForward(relay)
+        url = await dying.start()
+        clients = [RelayClient(alice, RELAY), RelayClient(bob, RELAY)]
+        for client in clients:
+            await within(client.connect(url), SAFETY_S, "relay connect")
+        with pytest.raises(LadderFailed) as failed:
+            await connect_ladder(alice, CTX, BOB, relays={RELAY: clients[0]}, timeouts=FAST)
+        (attempt,) = failed.value.attempts
+        assert attempt.outcome in ("ConnectionLost", "SafetyNetTimeout")
+        assert alice.service.channel_state(CTX, BOB) is not ChannelState.Active
+
+        revived = RelayServer(relay)
+        url = await revived.start()
+        clients = [RelayClient(alice, RELAY), RelayClient(bob, RELAY)]
+        for client in clients:
+            await within(client.connect(url), SAFETY_S, "relay connect")
+        result = await connect_ladder(alice, CTX, BOB, relays={RELAY: clients[0]}, timeouts=FAST)
+        assert result.rung == "WebSocketRelay"
+        accepted = await within(clients[1].accepted.get(), SAFETY_S, "accept")
+        await _exchange(result.channel, accepted)
+        for client in clients:
+            await client.close()
+        await revived.close()
+
+    run(scenario())
