@@ -116,6 +116,11 @@ class NetNode:
             )
         )
 
+    def wake(self) -> None:
+        """Re-read the core's deadline now (after a change the timer cannot see,
+        such as an epoch advance or a clock that jumped)."""
+        self._rearm.set()
+
     async def run_timer(self) -> None:
         """The shell's one timer (cancel the task to stop it)."""
         while True:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from aura_net import NetNode
+from aura_net import NetNode, wall_clock_ms
 from aura_rendezvous import AuthorityId, ChannelEstablished, ContextId
 
 from ..impl.world import ALL_CAPS, CTX, make_service, sync_pair
@@ -26,13 +26,17 @@ _T = TypeVar("_T")
 
 
 def net_node(
-    authority: AuthorityId, *, caps: frozenset[str] = ALL_CAPS, budget: int = 10_000
+    authority: AuthorityId,
+    *,
+    caps: frozenset[str] = ALL_CAPS,
+    budget: int = 10_000,
+    clock: Callable[[], int] = wall_clock_ms,
 ) -> NetNode:
     service = make_service(
         authority, nonce_source=os.urandom, validity_ms=3_600_000, refresh_window_ms=300_000
     )
     service.advance_epoch(CTX, 1)
-    return NetNode(service, capabilities=caps, budget_limit=budget)
+    return NetNode(service, capabilities=caps, budget_limit=budget, clock=clock)
 
 
 def share_descriptors(*nodes: NetNode) -> None:
