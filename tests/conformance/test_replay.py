@@ -227,3 +227,28 @@ def test_every_wrong_backends_trace_is_a_regression_test(
     assert buggy.failed_step == len(program)
     ref = replay_program(program, harness.machine(harness.open("ref", 10.0)), harness.drive)
     assert ref.conformant and ref.refused == (), ref.failure
+
+
+def test_a_random_runs_failure_is_reported_as_shrunk(tmp_path: Path) -> None:
+    """Without the directed scenarios, random runs find no-rollback; the program
+    reported is the last run, the one Hypothesis shrank to, and its trace fails on
+    the bug at its last step and passes on the reference."""
+    harness = SPEC_HARNESSES["guard"]
+    backend = harness.open("no-rollback", 10.0)
+    watch = Observation(backend, harness.space, record_dir=tmp_path, scenarios=())
+    try:
+        result = run_conformance(backend, examples=30, seed=0, scenarios=False)
+    finally:
+        watch.close()
+    assert not result.conformant
+    text = watch.explain(result, seed=0, command=["aura-verify", "conform"])
+    assert "as Hypothesis shrank it" in text and "violated: GCAtomicRollback" in text
+    trace = watch.failing_trace(result)
+    assert trace is not None
+    program = load_program(read_trace(trace), harness.schema, source=str(trace))
+    # Shrunk: a prepare and the execution whose append fails.
+    assert [r.action for r in program] == ["PrepareOperation", "ExecuteEffects"]
+    buggy = replay_program(program, harness.machine(backend), harness.drive)
+    assert buggy.failed_step == 2
+    ref = replay_program(program, harness.machine(harness.open("ref", 10.0)), harness.drive)
+    assert ref.conformant
