@@ -2,34 +2,52 @@
 
 One row per spec: the name on the command line (``--spec``), the TLA+ module the
 hello names, the projected state's schema, the requests a backend may receive
-(``Reset`` first) and whether the harness drives it over stdio. EpochRotation,
-DescriptorValidity and the relay path are judged with checks on the world
-itself (context binding, refresh after rotation, every member's descriptor
-lookup, the effects each service sent) that the protocol does not carry, so
-the harness drives them in process only; a program can still serve their
+(``Reset`` first), the queries the harness may ask (observations of the world
+beyond the spec's state) and whether the harness drives it over stdio.
+
+DescriptorValidity's lookup check needs every member's descriptor lookup: the
+``Lookups`` query carries it. EpochRotation and the relay path are judged
+with checks on the world itself (context binding, refresh after rotation, the
+effects each service sent) that the protocol does not carry yet, so the
+harness drives them in process only; a program can still serve their
 requests (the example backend does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
 
 from aura_conformance.descriptor_validity import backends as dv_backends
 from aura_conformance.descriptor_validity.mapping import DESCRIPTOR_VALIDITY
+from aura_conformance.descriptor_validity.world import CONTEXTS, MEMBERS
 from aura_conformance.epoch_rotation import backends as epoch_backends
 from aura_conformance.epoch_rotation.mapping import EPOCH_ROTATION
 from aura_conformance.guard_chain import backends as guard_backends
 from aura_conformance.guard_chain.mapping import GUARD_CHAIN
 from aura_conformance.harness.backend import Backend
-from aura_conformance.harness.errors import BackendError
+from aura_conformance.harness.errors import ActionUnsupported, BackendError, BackendProtocolError
 from aura_conformance.harness.state import StateSchema
 from aura_conformance.harness.stdio import StdioBackend
 from aura_conformance.relay import backends as relay_backends
 from aura_conformance.relay.mapping import RELAY_PATH
 
-__all__ = ["PROTOCOL_SPECS", "ProtocolSpec", "open_stdio", "reference_backend"]
+__all__ = [
+    "LOOKUPS",
+    "PROTOCOL_SPECS",
+    "DescriptorStdioBackend",
+    "ProtocolSpec",
+    "open_stdio",
+    "reference_backend",
+    "reference_queries",
+]
+
+# Every member's get_cached_descriptor(c, p) for every context and peer.
+LOOKUPS = "Lookups"
 
 
 @attrs.frozen
@@ -41,6 +59,7 @@ class ProtocolSpec:
     schema: StateSchema
     actions: tuple[str, ...]
     over_stdio: bool
+    queries: tuple[str, ...] = ()
 
 
 PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
@@ -59,13 +78,58 @@ PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
             "DescriptorValidity",
             DESCRIPTOR_VALIDITY,
             ("Reset", *dv_backends.ACTION_TABLE),
-            False,
+            True,
+            (LOOKUPS,),
         ),
         ProtocolSpec(
             "relay", "RelayConformance", RELAY_PATH, ("Reset", *relay_backends.ACTION_TABLE), False
         ),
     )
 }
+
+_LOOKUP_KEYS = frozenset((m, c, p) for m in MEMBERS for c in CONTEXTS for p in MEMBERS)
+
+
+class DescriptorStdioBackend(StdioBackend):
+    """A DescriptorValidity program: its lookups come from the ``Lookups`` query.
+
+    The answer must cover every (member, context, peer) exactly, each with a set
+    of at most one descriptor record: a backend cannot pass the lookup check by
+    answering less. A backend that does not answer the query is checked on its
+    states alone, and the skip is reported (no verdict of conformance).
+    """
+
+    def lookups(self) -> dict[tuple[str, str, str], Any]:
+        try:
+            table = self.query(LOOKUPS)
+        except ActionUnsupported:
+            return {}
+        # An empty function is also the empty sequence: no entry at all.
+        entries = {} if table == () else table.d if isinstance(table, V.Fn) else None
+        if entries is None:
+            raise BackendProtocolError(f"{LOOKUPS} must be a #map", source=self.name)
+        out: dict[tuple[str, str, str], Any] = {}
+        for key, value in entries.items():
+            parts = key if isinstance(key, tuple) else ()
+            names = tuple(k.name for k in parts if isinstance(k, ModelValue))
+            if len(names) != 3 or len(parts) != 3:
+                raise BackendProtocolError(
+                    f"{LOOKUPS} keys are #tup [member, context, peer], got {key!r:.80}",
+                    source=self.name,
+                )
+            if not isinstance(value, frozenset) or len(value) > 1:
+                raise BackendProtocolError(
+                    f"{LOOKUPS} of {names} must be a #set of at most one descriptor",
+                    source=self.name,
+                )
+            out[(names[0], names[1], names[2])] = value
+        if set(out) != _LOOKUP_KEYS:
+            missing = sorted(_LOOKUP_KEYS - set(out))
+            raise BackendProtocolError(
+                f"{LOOKUPS} must answer every (member, context, peer); missing {missing!r:.200}",
+                source=self.name,
+            )
+        return out
 
 
 def open_stdio(
@@ -77,11 +141,13 @@ def open_stdio(
 ) -> StdioBackend:
     """Start ``command`` as a stdio backend of the spec ``key`` (the hello included)."""
     spec = PROTOCOL_SPECS[key]
-    return StdioBackend(
+    kind = DescriptorStdioBackend if key == "descriptor" else StdioBackend
+    return kind(
         command,
         schema=spec.schema,
         spec=spec.module,
         actions=spec.actions,
+        queries=spec.queries,
         timeout=timeout,
         transcript=transcript,
     )
@@ -98,3 +164,19 @@ def reference_backend(key: str, variant: str = "ref") -> Backend:
     if key == "relay":
         return relay_backends.RelayBackend(variant)
     raise BackendError(f"unknown spec {key!r}; known: {', '.join(PROTOCOL_SPECS)}")
+
+
+def reference_queries(backend: Backend) -> dict[str, Callable[[], Any]]:
+    """The queries an in-process ``backend`` answers, for serving it over stdio."""
+    if isinstance(backend, dv_backends.DescriptorBackend):
+
+        def lookups() -> Any:
+            return V.fn(
+                {
+                    tuple(ModelValue(x) for x in key): value
+                    for key, value in backend.lookups().items()
+                }
+            )
+
+        return {LOOKUPS: lookups}
+    return {}

@@ -52,7 +52,7 @@ def _one_clean_line(err: str) -> str:
         (["--backend", "/nonexistent/backend"], "no program '/nonexistent/backend'"),
         (["--backend", "'unclosed"], "No closing quotation"),
         (["--spec", "epoch", "--backend", "nope"], "no program 'nope' (and no epoch backend"),
-        (["--spec", "descriptor", "--backend", EXAMPLE], "DescriptorValidity is driven in process"),
+        (["--spec", "epoch", "--backend", EXAMPLE], "EpochRotation is driven in process"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_two(
@@ -147,3 +147,17 @@ def test_not_conformant_program_shows_its_stderr(capsys: pytest.CaptureFixture[s
     assert _code(argv) == EXIT_NOT_CONFORMANT
     err = capsys.readouterr().err
     assert "backend stderr (last lines):\n  built without signature checks" in err
+
+
+def test_descriptor_program_conforms_and_needs_its_lookups(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DescriptorValidity over stdio: the reference program conforms (exit 0); one
+    that does not answer the Lookups query is judged on its states only: exit 4."""
+    program = f"{EXAMPLE} --spec descriptor"
+    argv = ["conform", "--spec", "descriptor", "--examples", "3", "--backend", program]
+    assert _code(argv) == 0
+    assert "conformant" in capsys.readouterr().out
+    argv[-1] = f"{program} --without Lookups"
+    assert _code(argv) == EXIT_INCOMPLETE
+    assert "SKIPPED Lookups: unsupported (query not declared)" in capsys.readouterr().err

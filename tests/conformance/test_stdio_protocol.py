@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from aura_conformance.descriptor_validity import run_dv_conformance
 from aura_conformance.examples.protocol_traffic import (
     EXAMPLE_BACKEND,
     generated_section,
@@ -104,6 +105,65 @@ def test_reference_over_stdio_traffic_matches_the_schema() -> None:
         backend.close()
     assert result.conformant, result.failure
     assert _check_traffic(lines) == set(GUARD.actions)
+
+
+def test_descriptor_over_stdio_conforms_with_its_lookups() -> None:
+    """DescriptorValidity over stdio: the Lookups query follows every step, the
+    reference conforms and all its traffic validates."""
+    lines: list[tuple[str, bytes]] = []
+    backend = open_stdio("descriptor", [*EXAMPLE_BACKEND, "--spec", "descriptor"], transcript=lines)
+    try:
+        result = run_dv_conformance(backend, examples=3, seed=1)  # type: ignore[arg-type]
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert not backend.skipped
+    assert _check_traffic(lines) >= {"Reset", "PreparePublishDescriptor", "SyncJournal"}
+    queries = [json.loads(x) for d, x in lines if d == "request" and b'"query"' in x]
+    assert len(queries) > 20
+
+
+def test_descriptor_program_ignoring_revocations_is_caught_by_its_lookups() -> None:
+    """The lookup answer is load-bearing: a service that ignores revocations reports
+    states the spec allows, and only its Lookups answer gives it away."""
+    backend = open_stdio(
+        "descriptor",
+        [*EXAMPLE_BACKEND, "--spec", "descriptor", "--variant", "revocation-ignored"],
+    )
+    try:
+        result = run_dv_conformance(backend, examples=3, seed=1)  # type: ignore[arg-type]
+    finally:
+        backend.close()
+    assert not result.conformant
+    assert "lookup: get_cached_descriptor" in result.failure
+
+
+@pytest.mark.parametrize(
+    ("answer", "match"),
+    [
+        ({"#map": []}, "must answer every"),
+        ({"#set": []}, "must be a #map"),
+        ({"#map": [["a1", {"#set": []}]]}, "keys are #tup"),
+        (5, "plain JSON number"),
+    ],
+)
+def test_malformed_lookups_answers_are_refused(answer: object, match: str) -> None:
+    """A program cannot pass the lookup check by answering less than every lookup."""
+    hello = json.dumps(
+        {
+            "protocol": PROTOCOL,
+            "spec": "DescriptorValidity",
+            "actions": ["Reset"],
+            "queries": ["Lookups"],
+        }
+    )
+    body = f"    print(json.dumps({{'id': req['id'], 'answer': {answer!r}}}), flush=True)"
+    backend = open_stdio("descriptor", _after_hello(body, hello))
+    try:
+        with pytest.raises(BackendProtocolError, match=match):
+            backend.lookups()  # type: ignore[attr-defined]
+    finally:
+        backend.close()
 
 
 def test_relay_served_over_stdio_matches_the_schema() -> None:
@@ -202,6 +262,7 @@ def test_server_wants_the_hello_first_and_names_both_versions() -> None:
         {"id": 0, "hello": {"protocol": "aura-conformance/9", "spec": "GuardChain"}},
         {"id": 0, "hello": {"protocol": PROTOCOL, "spec": "GuardChain"}},
         {"id": 2, "action": "Teleport", "now": 0, "args": {}},
+        {"id": 3, "query": "Lookups", "args": {}},
     ]
     out = io.BytesIO()
     stdin = io.BytesIO(b"".join(json.dumps(x).encode() + b"\n" for x in lines))
@@ -212,11 +273,12 @@ def test_server_wants_the_hello_first_and_names_both_versions() -> None:
         stdin=stdin,
         stdout=out,
     )
-    first, version, hello, teleport = (json.loads(x) for x in out.getvalue().splitlines())
+    first, version, hello, teleport, query = (json.loads(x) for x in out.getvalue().splitlines())
     assert "hello" in first["error"]
     assert PROTOCOL in version["error"] and "aura-conformance/9" in version["error"]
     assert hello["hello"]["actions"] == list(GUARD.actions)
     assert "Teleport" in teleport["unsupported"]
+    assert "Lookups" in query["unsupported"]
 
 
 # ---------------------------------------------------------------- unsupported
@@ -352,7 +414,7 @@ def test_document_examples_validate_and_hold_full_states() -> None:
                 obj = json.loads(line)
                 if obj.get("state") == "...":
                     assert set(obj) == {"id", "state", "outcome"}
-                elif "action" in obj or ("hello" in obj and "timeout_ms" in obj["hello"]):
+                elif {"action", "query"} & set(obj) or "timeout_ms" in obj.get("hello", {}):
                     REQUEST.validate(obj)
                 else:
                     REPLY.validate(obj)

@@ -92,8 +92,10 @@ def _one_line_error(message: str) -> NoReturn:
 def configure_conform(p: argparse.ArgumentParser) -> None:
     # The help lists the in-process backends: configuring imports the harness.
     from aura_conformance import DV_VARIANTS, EPOCH_VARIANTS, VARIANTS
+    from aura_conformance.protocol_specs import PROTOCOL_SPECS
     from aura_conformance.relay import RELAY_VARIANTS
 
+    over_stdio = " or ".join(k for k, s in PROTOCOL_SPECS.items() if s.over_stdio)
     p.description = (
         "Drive a backend with a spec's state machine and validate every step with the "
         "embedded checker."
@@ -106,7 +108,7 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         default="ref",
         metavar="ref|VARIANT|CMD",
         help=f"'ref', a buggy variant ({', '.join(n for n in VARIANTS if n != 'ref')} for "
-        "--spec guard) or a command speaking the stdio protocol (--spec guard; "
+        f"--spec guard) or a command speaking the stdio protocol (--spec {over_stdio}; "
         "docs/backend-protocol.md)",
     )
     p.add_argument(
@@ -142,7 +144,8 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         default="guard",
         help="GuardChain.tla (default; any backend), EpochRotation.tla (real Noise "
         f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}), "
-        f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}) or "
+        f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}; or a "
+        "command) or "
         "Rendezvous.tla's relay path (three real services; in-process backends: "
         f"{', '.join(RELAY_VARIANTS)})",
     )

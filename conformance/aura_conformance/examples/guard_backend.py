@@ -6,7 +6,8 @@ per line on stdin and writes one reply per line on stdout. ``--variant`` picks
 a buggy backend, so the harness can be shown to catch it across a process
 boundary. ``--without ACTION`` leaves an action out of the hello and
 ``--refuse ACTION`` declares it but answers each request for it ``unsupported``:
-the two ways a partial implementation says what it does not do.
+the two ways a partial implementation says what it does not do (``--without``
+also leaves out a query, such as DescriptorValidity's ``Lookups``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ActionUnsupported, BackendError
 from aura_conformance.harness.state import StateSchema
 from aura_conformance.harness.stdio import serve_stdio
-from aura_conformance.protocol_specs import PROTOCOL_SPECS, reference_backend
+from aura_conformance.protocol_specs import PROTOCOL_SPECS, reference_backend, reference_queries
 
 
 class _Refusing:
@@ -54,7 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BackendError as exc:
         parser.error(str(exc))
     actions = [a for a in spec.actions if a not in args.without]
-    return serve_stdio(_Refusing(backend, args.refuse), spec=spec.module, actions=actions)
+    queries = {
+        name: answer
+        for name, answer in reference_queries(backend).items()
+        if name not in args.without
+    }
+    return serve_stdio(
+        _Refusing(backend, args.refuse), spec=spec.module, actions=actions, queries=queries
+    )
 
 
 if __name__ == "__main__":

@@ -84,12 +84,15 @@ def recorded_requests(key: str) -> list[Request]:
 
 def spec_traffic(key: str, requests: list[Request] | None = None) -> list[tuple[str, bytes]]:
     """The lines exchanged with the example program serving spec ``key`` while it is
-    sent ``requests`` (by default :func:`recorded_requests`), hello first."""
+    sent ``requests`` (by default :func:`recorded_requests`), hello first. As in a
+    run of the harness, each of the spec's queries follows every request."""
     lines: list[tuple[str, bytes]] = []
     backend = open_stdio(key, [*EXAMPLE_BACKEND, "--spec", key], transcript=lines)
     try:
         for action, args, now in requests if requests is not None else recorded_requests(key):
             backend.request(action, args, now)
+            for query in PROTOCOL_SPECS[key].queries:
+                backend.query(query)
     finally:
         backend.close()
     return lines
@@ -172,7 +175,9 @@ def render_examples() -> str:
     """The examples section of ``docs/backend-protocol.md``, from real traffic."""
     out: list[str] = []
     for key, spec in PROTOCOL_SPECS.items():
-        pairs = _pairs(spec_traffic(key))
+        everything = _pairs(spec_traffic(key))
+        pairs = [(q, r) for q, r in everything if "query" not in q]
+        answers = [(q, r) for q, r in everything if "query" in q]
         out.append(f"### {spec.module} (`--spec {key}`)\n")
         out.append(f"Constants: {_constants(key)}.\n")
         hello, answer = pairs[0]
@@ -214,6 +219,11 @@ def render_examples() -> str:
         )
         rows = ",\n".join(f"  {json.dumps(k)}: {_compact(v)}" for k, v in fullest.items())
         out.append(f"```json\n{{\n{rows}\n}}\n```\n")
+        for query in spec.queries:
+            asked = [(q, r) for q, r in answers if q["query"] == query]
+            request, reply = max(asked, key=lambda qr: len(json.dumps(qr[1])))
+            out.append(f"The query `{query}` follows every request; its fullest answer:\n")
+            out.append(f"```json\n{_compact(request)}\n{_compact(reply)}\n```\n")
     return "\n".join(out)
 
 

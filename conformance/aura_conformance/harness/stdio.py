@@ -22,8 +22,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import IO, Any
+
+import attrs
+from aura_model import itf
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import (
@@ -40,6 +43,8 @@ from aura_conformance.harness.state import (
     encode_args,
     state_from_itf,
     state_to_itf,
+    value_from_itf,
+    value_to_itf,
 )
 
 __all__ = [
@@ -47,7 +52,9 @@ __all__ = [
     "MAX_REPLY_BYTES",
     "PROTOCOL",
     "STDERR_KEPT",
+    "Capabilities",
     "StdioBackend",
+    "decode_answer",
     "decode_hello",
     "decode_reply",
     "protocol_schema",
@@ -135,10 +142,36 @@ def _decode_object(line: bytes, expect_id: int, source: str) -> dict[str, Any]:
     return obj
 
 
+@attrs.frozen
+class Capabilities:
+    """What a backend declared in its hello: the actions it implements and the
+    queries (observations of its world beyond the state) it answers."""
+
+    actions: frozenset[str]
+    queries: frozenset[str] = frozenset()
+
+
+def _names(hello: dict[str, Any], key: str, allowed: Collection[str], spec: str) -> frozenset[str]:
+    declared = hello.get(key, [])
+    if not isinstance(declared, list) or not all(isinstance(a, str) for a in declared):
+        raise ValueError(f"hello {key} must be a list of strings")
+    if len(set(declared)) != len(declared):
+        raise ValueError(f"hello {key} name an entry twice")
+    unknown = sorted(set(declared) - set(allowed))
+    if unknown:
+        raise ValueError(f"hello declares {key} {spec} does not have: {unknown!r:.200}")
+    return frozenset(declared)
+
+
 def decode_hello(
-    line: bytes, *, spec: str, actions: Collection[str], source: str = "backend"
-) -> frozenset[str]:
-    """Strictly decode the backend's answer to the hello: the actions it implements.
+    line: bytes,
+    *,
+    spec: str,
+    actions: Collection[str],
+    queries: Collection[str] = (),
+    source: str = "backend",
+) -> Capabilities:
+    """Strictly decode the backend's answer to the hello: what it implements.
 
     A backend that answers with an error, with something other than a hello, or
     with another protocol version or spec raises :class:`BackendVersionMismatch`;
@@ -159,10 +192,11 @@ def decode_hello(
     if set(obj) != {"id", "hello"} or not isinstance(obj["hello"], dict):
         raise refuse("a hello reply is {id, hello: object}")
     hello = obj["hello"]
-    known = {"protocol", "spec", "actions", "backend"}
+    known = {"protocol", "spec", "actions", "queries", "backend"}
     if not {"protocol", "spec", "actions"} <= set(hello) <= known:
         raise refuse(
-            f"hello keys {sorted(hello)!r:.100} are not protocol, spec, actions[, backend]"
+            f"hello keys {sorted(hello)!r:.100} are not protocol, spec, actions"
+            "[, queries][, backend]"
         )
     if not _short_text(hello["protocol"], _MAX_OUTCOME):
         raise refuse("hello protocol must be a short printable string")
@@ -177,17 +211,14 @@ def decode_hello(
         )
     if "backend" in hello and not _short_text(hello["backend"], _MAX_OUTCOME):
         raise refuse("hello backend must be a short printable string")
-    declared = hello["actions"]
-    if not isinstance(declared, list) or not all(isinstance(a, str) for a in declared):
-        raise refuse("hello actions must be a list of strings")
-    if len(set(declared)) != len(declared):
-        raise refuse("hello actions name an action twice")
-    unknown = sorted(set(declared) - set(actions))
-    if unknown:
-        raise refuse(f"hello declares actions {spec} does not have: {unknown!r:.200}")
+    try:
+        declared = _names(hello, "actions", actions, spec)
+        answered = _names(hello, "queries", queries, spec)
+    except ValueError as exc:
+        raise refuse(str(exc)) from None
     if "Reset" not in declared:
         raise refuse("hello actions must include Reset (every run starts with it)")
-    return frozenset(declared)
+    return Capabilities(declared, answered)
 
 
 def decode_reply(
@@ -227,6 +258,42 @@ def decode_reply(
     except BackendProtocolError as exc:
         raise refuse(str(exc).removeprefix(f"{source}: ")) from None
     return Reply(state, obj["outcome"])
+
+
+def decode_answer(
+    line: bytes,
+    expect_id: int,
+    schema: StateSchema,
+    *,
+    source: str = "backend",
+    query: str = "?",
+) -> Any:
+    """Strictly decode the reply to a query: its ``answer``, an ITF value, as a
+    checker value (the names of ``schema``'s model values become model values)."""
+
+    def refuse(message: str) -> BackendProtocolError:
+        return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
+
+    obj = _decode_object(line, expect_id, source)
+    if "error" in obj or "unsupported" in obj:
+        key = "error" if "error" in obj else "unsupported"
+        if set(obj) != {"id", key} or not isinstance(obj[key], str):
+            raise refuse(f"an {key} reply is {{id, {key}: string}}")
+        if key == "unsupported":
+            raise ActionUnsupported(query, obj[key][:_MAX_ERROR_TEXT])
+        raise BackendError(f"{source} refused the query: {obj[key][:_MAX_ERROR_TEXT]}")
+    if set(obj) != {"id", "answer"}:
+        raise refuse(f"reply keys {sorted(obj)!r:.100} are not id, answer")
+    try:
+        value = itf.decode_value(obj["answer"], where="$.answer")
+    except itf.ItfError as exc:
+        raise refuse(str(exc)) from None
+    except RecursionError:
+        raise refuse("$.answer: nested too deeply") from None
+    try:
+        return value_from_itf(value, schema.model_values, "$.answer")
+    except BackendProtocolError as exc:
+        raise refuse(str(exc).removeprefix("backend: ")) from None
 
 
 class _StderrTail:
@@ -275,6 +342,7 @@ class StdioBackend:
         schema: StateSchema,
         spec: str,
         actions: Collection[str],
+        queries: Collection[str] = (),
         timeout: float = 10.0,
         name: str = "",
         transcript: list[tuple[str, bytes]] | None = None,
@@ -311,11 +379,16 @@ class StdioBackend:
             "protocol": PROTOCOL,
             "spec": spec,
             "actions": list(actions),
+            "queries": list(queries),
             "timeout_ms": max(1, round(timeout * 1000)),
         }
         try:
             line = self._exchange({"id": HELLO_ID, "hello": hello})
-            self.supported = decode_hello(line, spec=spec, actions=actions, source=self.name)
+            declared = decode_hello(
+                line, spec=spec, actions=actions, queries=queries, source=self.name
+            )
+            self.supported = declared.actions
+            self.answers = declared.queries
         except BackendError as exc:
             self._annotate(exc, {"id": HELLO_ID, "hello": hello})
             self.close()
@@ -390,6 +463,27 @@ class StdioBackend:
         self._annotate(error, msg)
         raise error
 
+    def query(self, name: str, args: Mapping[str, Any] | None = None) -> Any:
+        """Ask the backend for an observation ``name`` of its world (a checker value).
+
+        Raises :class:`ActionUnsupported` (and keeps the skip) when the backend
+        did not declare the query or answers it ``unsupported``.
+        """
+        if name not in self.answers:
+            raise ActionUnsupported(name, self.skipped.setdefault(name, "query not declared"))
+        self._next_id += 1
+        msg = {"id": self._next_id, "query": name, "args": encode_args(args or {})}
+        try:
+            line = self._exchange(msg)
+            return decode_answer(line, self._next_id, self.schema, source=self.name, query=name)
+        except ActionUnsupported as exc:
+            self.skipped.setdefault(name, exc.reason)
+            self.answers = self.answers - {name}
+            raise
+        except BackendError as exc:
+            self._annotate(exc, msg)
+            raise
+
     def stderr_text(self) -> str:
         """The end of what the backend wrote to stderr so far."""
         return self._stderr.text()
@@ -414,10 +508,17 @@ class StdioBackend:
 class _Server:
     """The serving end's state: the hello must come first, then the spec's requests."""
 
-    def __init__(self, backend: Backend, spec: str, actions: Collection[str]) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        spec: str,
+        actions: Collection[str],
+        queries: Mapping[str, Callable[[], Any]],
+    ) -> None:
         self.backend = backend
         self.spec = spec
         self.actions = list(actions)
+        self.queries = dict(queries)
         self.greeted = False
 
     def hello(self, rid: object, hello: object) -> dict[str, Any]:
@@ -435,7 +536,15 @@ class _Server:
             }
         self.greeted = True
         reply = {"protocol": PROTOCOL, "spec": self.spec, "actions": self.actions}
+        if self.queries:
+            reply["queries"] = list(self.queries)
         return {"id": rid, "hello": {**reply, "backend": self.backend.name[:_MAX_OUTCOME]}}
+
+    def query(self, rid: object, name: object) -> dict[str, Any]:
+        answer = self.queries.get(name) if isinstance(name, str) else None
+        if answer is None:
+            return {"id": rid, "unsupported": f"no query {str(name)[:80]} here"}
+        return {"id": rid, "answer": itf.encode_value(value_to_itf(answer()), where="$.answer")}
 
     def handle(self, line: bytes) -> dict[str, Any]:
         try:
@@ -449,6 +558,8 @@ class _Server:
             return self.hello(rid, req["hello"])
         if not self.greeted:
             return {"id": rid, "error": f"the first request must be the hello of {PROTOCOL}"}
+        if "query" in req:
+            return self.query(rid, req["query"])
         action, now = req.get("action"), req.get("now", 0)
         if not isinstance(action, str) or isinstance(now, bool) or not isinstance(now, int):
             return {"id": rid, "error": "request needs action (string) and now (integer)"}
@@ -469,6 +580,7 @@ def serve_stdio(
     *,
     spec: str,
     actions: Collection[str],
+    queries: Mapping[str, Callable[[], Any]] | None = None,
     stdin: IO[bytes] | None = None,
     stdout: IO[bytes] | None = None,
 ) -> int:
@@ -477,8 +589,9 @@ def serve_stdio(
     ``spec`` is the spec's module name the hello must ask for, ``actions`` the
     requests declared in the hello (``Reset`` included); any other is answered
     ``unsupported``, as is one the backend raises :class:`ActionUnsupported` for.
+    ``queries`` answer the observations the hello declares, each a checker value.
     """
-    server = _Server(backend, spec, actions)
+    server = _Server(backend, spec, actions, queries or {})
     inp = stdin or sys.stdin.buffer
     out = stdout or sys.stdout.buffer
     for line in inp:
