@@ -40,7 +40,13 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from aura_net._direct import Limits
-from aura_net._errors import ConnectionLost, UnexpectedPeer
+from aura_net._errors import (
+    ConnectionLost,
+    OversizedFrame,
+    PeerTimeout,
+    SafetyNetTimeout,
+    UnexpectedPeer,
+)
 from aura_net._node import NetNode
 from aura_net._wait import within
 from aura_net._wire import WireFrame
@@ -49,6 +55,7 @@ __all__ = ["RelayChannel", "RelayClient", "RelayServer", "hello_message"]
 
 _HELLO_LABEL = b"aura-relay-hello"
 _CHALLENGE_LEN = 32
+_MESSAGE_TOO_BIG = 1009  # RFC 6455 7.4.1
 
 
 def hello_message(relay: AuthorityId, challenge: bytes) -> bytes:
@@ -102,8 +109,10 @@ class RelayServer:
                     await self._forward(client, data)
                 except AuraError as exc:
                     self.errors.append(exc)
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as exc:
+            if exc.sent is not None and exc.sent.code == _MESSAGE_TOO_BIG:
+                # websockets refused the message from its header, unread.
+                self.errors.append(OversizedFrame(f"a message above {self.limits.max_frame} bytes"))
         finally:
             if self._clients.get(client) is ws:
                 del self._clients[client]
@@ -111,7 +120,10 @@ class RelayServer:
     async def _authenticate(self, ws: ServerConnection) -> AuthorityId:
         challenge = os.urandom(_CHALLENGE_LEN)
         await ws.send(challenge)
-        hello = await within(ws.recv(), self.limits.frame_timeout_s, "relay hello")
+        try:
+            hello = await within(ws.recv(), self.limits.frame_timeout_s, "relay hello")
+        except SafetyNetTimeout:
+            raise PeerTimeout(f"no hello within {self.limits.frame_timeout_s:.3g} s") from None
         self.seen.append(hello if isinstance(hello, bytes) else hello.encode())
         if not isinstance(hello, bytes) or len(hello) != 32 + 64:
             raise UnexpectedPeer("a hello is an authority id and a signature")

@@ -13,6 +13,9 @@ import asyncio
 import pytest
 from aura_net import (
     GuardDenied,
+    Limits,
+    OversizedFrame,
+    PeerTimeout,
     RelayClient,
     RelayServer,
     SafetyNetTimeout,
@@ -33,6 +36,8 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.channels import message_type, transport_header
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
 
 from ..impl.world import ALICE, ALL_CAPS, BOB, CTX, RELAY, authority_keys
 from .net_world import SAFETY_S, established, net_node, run, share_descriptors
@@ -186,6 +191,39 @@ def test_a_frame_from_someone_else_is_dropped() -> None:
         assert to_bob.received == 0 and server.forwarded == 0
         for client in (to_alice, to_bob):
             await client.close()
+        await server.close()
+
+    run(scenario())
+
+
+def test_a_silent_or_oversized_relay_client_gets_a_typed_error() -> None:
+    """Silence before the hello is PeerTimeout; a message above the frame limit is
+    refused from its header (OversizedFrame) and the connection closed. The
+    counterpart, a well-behaved client, is every other test here."""
+
+    async def scenario() -> None:
+        relay = net_node(RELAY)
+        server = RelayServer(relay, Limits(max_frame=1000, frame_timeout_s=0.3))
+        url = await server.start()
+        async with ws_connect(url) as silent:
+            await within(silent.recv(), SAFETY_S, "challenge")
+            with pytest.raises(ConnectionClosed):
+                await within(silent.recv(), SAFETY_S, "close after the deadline")
+        assert [type(e) for e in server.errors] == [PeerTimeout]
+
+        alice = net_node(ALICE)
+        share_descriptors(alice, relay)
+        client = RelayClient(alice, RELAY)
+        await within(client.connect(url), SAFETY_S, "connect")
+        assert client._ws is not None
+        await client._ws.send(b"\x00" * 5000)
+        for _ in range(200):
+            if len(server.errors) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert [type(e) for e in server.errors] == [PeerTimeout, OversizedFrame]
+        assert server.seen[-1] != b"\x00" * 5000  # never read into the record
+        await client.close()
         await server.close()
 
     run(scenario())
