@@ -6,6 +6,7 @@ programs that misbehave in one precise way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -27,14 +28,22 @@ from aura_conformance.harness import (
     PROTOCOL,
     ActionUnsupported,
     BackendCrashed,
+    BackendError,
     BackendProtocolError,
     BackendTimeout,
     BackendVersionMismatch,
     serve_stdio,
     state_from_itf,
 )
-from aura_conformance.harness.stdio import STDERR_KEPT, protocol_schema
+from aura_conformance.harness.stdio import (
+    STDERR_KEPT,
+    decode_answer,
+    decode_hello,
+    protocol_schema,
+)
 from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 GUARD = PROTOCOL_SPECS["guard"]
 
@@ -435,3 +444,63 @@ def test_a_tiny_timeout_still_sends_a_valid_hello() -> None:
     hello = json.loads(lines[0][1])
     REQUEST.validate(hello)
     assert hello["hello"]["timeout_ms"] == 1
+
+
+# ---------------------------------------------------------------- fuzzing the new replies
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=16,
+)
+_HELLO_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "protocol": _ANY_JSON | st.just(PROTOCOL),
+        "spec": _ANY_JSON | st.just("GuardChain"),
+        "actions": _ANY_JSON | st.just(["Reset"]) | st.lists(st.sampled_from(GUARD.actions)),
+        "queries": _ANY_JSON | st.just([]),
+        "backend": _ANY_JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=120),
+        _ANY_JSON.map(lambda x: json.dumps(x).encode()),
+        st.builds(
+            lambda rid, hello: json.dumps({"id": rid, "hello": hello}).encode(),
+            st.sampled_from([0, 0.0, 1, None]),
+            _HELLO_FIELDS | _ANY_JSON,
+        ),
+    )
+)
+def test_fuzzed_hellos_raise_only_typed_errors(line: bytes) -> None:
+    """Whatever answers the hello: capabilities, or a typed backend error."""
+    try:
+        caps = decode_hello(line, spec="GuardChain", actions=GUARD.actions, source="fuzz")
+    except BackendError:
+        return
+    assert "Reset" in caps.actions and caps.actions <= set(GUARD.actions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=120),
+        st.builds(
+            lambda rid, key, value: json.dumps({"id": rid, key: value}).encode(),
+            st.sampled_from([3, 3.0, True, None]),
+            st.sampled_from(["answer", "error", "unsupported", "state"]),
+            _ANY_JSON,
+        ),
+    )
+)
+def test_fuzzed_answers_raise_only_typed_errors(line: bytes) -> None:
+    """Whatever answers a query: a value, a typed error, or an unsupported query."""
+    with contextlib.suppress(BackendError, ActionUnsupported):
+        decode_answer(line, 3, PROTOCOL_SPECS["descriptor"].schema, query="Lookups")
