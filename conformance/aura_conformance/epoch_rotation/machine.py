@@ -361,9 +361,6 @@ def _closed_then_rotated(m: EpochRotationMachine) -> None:
     _handshake(m)
 
 
-# The first failing schedule is the one reported: those that need no key
-# confirmation come first, so a responder that breaks the confirmation's
-# bookkeeping is named after what its replay guard lets through.
 def _replayed_data(m: EpochRotationMachine) -> None:
     # A data message delivered twice: the second is ReplayedMessage.
     _handshake(m)
@@ -408,6 +405,9 @@ def _forged_response_header(m: EpochRotationMachine) -> None:
     m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1 and r.d["psk"] != 0)
 
 
+# The first failing schedule is the one reported: those that need no key
+# confirmation come first, so a responder that breaks the confirmation's
+# bookkeeping is named after what its replay guard lets through.
 EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "replayed-after-timeout": _replayed_after_timeout,
     "handshake": _handshake,
