@@ -1,0 +1,218 @@
+"""Conformance steps per second, validated against the spec, side by side with the
+same runs unvalidated.
+
+Measured in one run, three workloads, each with real cryptography:
+
+- ``EpochRotation, in process``: the epoch-rotation harness against the
+  reference (real Noise IKpsk2 handshakes, key confirmation, transport
+  messages, an impostor's handshakes);
+- ``GuardChain, in process``: the guard-chain harness against the reference
+  world (real Ed25519 receipts; each committed connect starts a real IKpsk2
+  handshake);
+- ``GuardChain, over stdio``: the same harness driving the reference served over
+  the stdio protocol (``python -m aura_conformance.examples.guard_backend``),
+  every request and state crossing the pipe as JSON.
+
+Each workload runs the same Hypothesis programs twice (same seed, examples and
+step budget, random runs only): once with the step validator on (every step
+explained by the spec's next-state relation, every state checked against the
+model's invariants, ``harness/checker.py``) and once with it switched off.
+Everything else, the backend, the projection and the observed-effect checks,
+runs in both. The two runs must take the same number of steps (same programs),
+or the bench fails. Rounds alternate the two so a load spike on a shared
+machine hits both alike; each keeps its best round.
+
+Targets: at least 2,000 validated steps/s in process and 500 over stdio.
+
+Run: ``make bench`` or ``.venv/bin/python bench/bench_conformance.py [examples]``.
+``--profile WORKLOAD`` (epoch, guard or stdio) prints where a validated run
+spends its time (cProfile, sorted by own time).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import attrs
+from aura_conformance.epoch_rotation.backends import EpochBackend
+from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
+from aura_conformance.epoch_rotation.machine import EpochRotationMachine
+from aura_conformance.guard_chain.backends import ReferenceBackend
+from aura_conformance.guard_chain.checker import guard_chain_checker
+from aura_conformance.guard_chain.machine import make_machine
+from aura_conformance.harness.backend import Backend
+from aura_conformance.harness.checker import SpecChecker, StepReport
+from aura_conformance.harness.driver import CountingMachine, run_random
+from aura_conformance.harness.state import State
+from aura_conformance.protocol_specs import open_stdio
+
+TARGET_IN_PROCESS = 2_000
+TARGET_STDIO = 500
+ROUNDS = 3
+SEED = 20261124
+STEPS = 25
+STDIO_COMMAND = [sys.executable, "-m", "aura_conformance.examples.guard_backend", "--spec", "guard"]
+
+
+class _Unvalidated:
+    """A checker that judges nothing: the step validator switched off.
+
+    Carries the real checker's variables (the guard machine records states
+    with them) and answers every step as unexplained-but-accepted.
+    """
+
+    def __init__(self, real: SpecChecker) -> None:
+        self.variables = real.variables
+        self.invariants = real.invariants
+
+    def check_init(self, state: State) -> None:
+        return None
+
+    def check_invariants(self, state: State, rule: str) -> None:
+        return None
+
+    def check_step(self, prev: State, nxt: State, rule: str) -> StepReport:
+        return StepReport(rule, ("unvalidated",))
+
+
+@attrs.frozen
+class Run:
+    """One measured run: its steps and wall-clock seconds."""
+
+    steps: int
+    examples: int
+    seconds: float
+
+
+def _epoch_machine(backend: EpochBackend, checker: Any) -> type[CountingMachine]:
+    return type(
+        "EpochRotationBench",
+        (EpochRotationMachine,),
+        {"backend": backend, "checker": checker, "stats": {"examples": 0, "steps": 0}},
+    )
+
+
+def _guard_machine(backend: Backend, checker: Any) -> type[CountingMachine]:
+    return make_machine(backend, checker=checker)
+
+
+@attrs.frozen
+class Workload:
+    """A harness against one backend, measurable validated or not."""
+
+    name: str
+    over_stdio: bool
+    backend: Backend
+    checker: SpecChecker
+    machine: Callable[[Any, Any], type[CountingMachine]]
+
+    def run(self, *, validated: bool, examples: int) -> Run:
+        checker = self.checker if validated else _Unvalidated(self.checker)
+        machine = self.machine(self.backend, checker)
+        started = time.perf_counter()
+        failure = run_random(machine, examples=examples, steps=STEPS, seed=SEED)
+        seconds = time.perf_counter() - started
+        if failure:
+            raise SystemExit(f"{self.name}: the reference failed its own harness:\n{failure}")
+        return Run(machine.stats["steps"], machine.stats["examples"], seconds)
+
+
+def workloads() -> list[Workload]:
+    """The three workloads; the stdio one starts its backend program."""
+    guard = guard_chain_checker()
+    return [
+        Workload(
+            "EpochRotation, in process",
+            False,
+            EpochBackend(),
+            epoch_rotation_checker(),
+            cast(Callable[[Any, Any], type[CountingMachine]], _epoch_machine),
+        ),
+        Workload("GuardChain, in process", False, ReferenceBackend("ref"), guard, _guard_machine),
+        Workload(
+            "GuardChain, over stdio",
+            True,
+            open_stdio("guard", STDIO_COMMAND, timeout=30.0),
+            guard,
+            _guard_machine,
+        ),
+    ]
+
+
+def measure(load: Workload, examples: int) -> tuple[Run, Run]:
+    """Best validated and best unvalidated run of ``load``, rounds alternating."""
+    load.run(validated=True, examples=max(examples // 10, 3))  # warm-up
+    best: dict[bool, Run] = {}
+    for _ in range(ROUNDS):
+        for validated in (True, False):
+            r = load.run(validated=validated, examples=examples)
+            if validated in best and best[validated].steps != r.steps:
+                raise SystemExit(f"{load.name}: the same seed took {r.steps} steps, then others")
+            if validated not in best or r.seconds < best[validated].seconds:
+                best[validated] = r
+    on, off = best[True], best[False]
+    if on.steps != off.steps:
+        # Same seed and programs: the validator may not change what runs.
+        raise SystemExit(f"{load.name}: {on.steps} steps validated, {off.steps} unvalidated")
+    return on, off
+
+
+def profile(which: str, examples: int) -> None:
+    """cProfile of one validated run of the workload ``which``."""
+    import cProfile
+    import pstats
+
+    keys = {"epoch": 0, "guard": 1, "stdio": 2}
+    loads = workloads()
+    try:
+        load = loads[keys[which]]
+        load.run(validated=True, examples=3)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        load.run(validated=True, examples=examples)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    finally:
+        for w in loads:
+            w.backend.close()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) > 1 and argv[1] == "--profile":
+        profile(argv[2] if len(argv) > 2 else "guard", int(argv[3]) if len(argv) > 3 else 40)
+        return 0
+    examples = int(argv[1]) if len(argv) > 1 else 40
+    loads = workloads()
+    results: list[tuple[Workload, Run, Run]] = []
+    try:
+        for load in loads:
+            results.append((load, *measure(load, examples)))
+    finally:
+        for load in loads:
+            load.backend.close()
+    print(
+        f"Hypothesis random runs: {examples} examples of at most {STEPS} steps, seed {SEED}, "
+        f"best of {ROUNDS}; validated = every step explained by the spec, every state "
+        "checked against its invariants"
+    )
+    for load, on, off in results:
+        v, u = on.steps / on.seconds, off.steps / off.seconds
+        target = TARGET_STDIO if load.over_stdio else TARGET_IN_PROCESS
+        verdict = "meets" if v >= target else "BELOW"
+        print(
+            f"  {load.name:28s}: {on.steps:5d} steps  validated {v:7.0f} steps/s  "
+            f"unvalidated {u:7.0f} steps/s  validated/unvalidated {v / u:.2f}x  "
+            f"({verdict} target {target})"
+        )
+        print(
+            f"  {'':28s}  the validator: {(on.seconds - off.seconds) / on.steps * 1e6:.0f} us "
+            f"per step ({(on.seconds - off.seconds) / on.seconds:.0%} of a validated run)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
