@@ -118,7 +118,7 @@ class QuicListener(DirectResponder):
         return QuicDirect(f"{sock_host}:{sock_port}")
 
     async def learn_reflexive(
-        self, stun_server: tuple[str, int], *, rto_s: float = 0.25, attempts: int = 4
+        self, stun_server: tuple[str, int], *, rto_s: float = 0.5, attempts: int = 7
     ) -> QuicReflexive:
         """Ask ``stun_server`` from the QUIC socket itself; the hint for its answer.
 

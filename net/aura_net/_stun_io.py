@@ -111,8 +111,8 @@ class StunClient(asyncio.DatagramProtocol):
         server: Address,
         *,
         local: Address = ("127.0.0.1", 0),
-        rto_s: float = 0.25,
-        attempts: int = 4,
+        rto_s: float = 0.5,
+        attempts: int = 7,
     ) -> tuple[Address, Address]:
         """``(reflexive, local)`` addresses of a fresh local socket, learned from ``server``."""
         loop = asyncio.get_running_loop()
@@ -131,14 +131,15 @@ class StunClient(asyncio.DatagramProtocol):
         sendto: Callable[[bytes, Address], None],
         server: Address,
         *,
-        rto_s: float = 0.25,
-        attempts: int = 4,
+        rto_s: float = 0.5,
+        attempts: int = 7,
     ) -> Address:
         """One binding transaction over ``sendto`` (a socket this client hears through
         :meth:`datagram_received`, e.g. the QUIC listener's); the reflexive address.
 
         Sends the request ``attempts`` times, waiting ``rto_s`` then twice as long
-        each time (RFC 8489 6.2.1); :class:`SafetyNetTimeout` if no answer came.
+        each time (RFC 8489 6.2.1: 500 ms and 7 requests by default);
+        :class:`SafetyNetTimeout` if no answer came.
         """
         self._transaction = os.urandom(12)
         answer: asyncio.Future[Address] = asyncio.get_running_loop().create_future()

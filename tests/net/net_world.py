@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from aura_net import NetNode, wall_clock_ms
+from aura_net import NetNode, wall_clock_ms, within
 from aura_rendezvous import AuthorityId, ChannelEstablished, ContextId
 
 from ..impl.world import ALL_CAPS, CTX, make_service, sync_pair
@@ -47,6 +47,16 @@ def share_descriptors(*nodes: NetNode) -> None:
 
 def established(node: NetNode, context: ContextId = CTX) -> list[ChannelEstablished]:
     return [f for f in node.service.journal(context).facts() if isinstance(f, ChannelEstablished)]
+
+
+async def eventually(condition: Callable[[], bool], what: str) -> None:
+    """Wait until ``condition()`` holds (the safety net fails the test otherwise)."""
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await within(poll(), SAFETY_S, what)
 
 
 def run(coro: Coroutine[Any, Any, _T]) -> _T:

@@ -40,7 +40,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from ..impl.world import ALICE, ALL_CAPS, BOB, CTX, RELAY, authority_keys
-from .net_world import SAFETY_S, established, net_node, run, share_descriptors
+from .net_world import SAFETY_S, established, eventually, net_node, run, share_descriptors
 
 SECRETS = (b"the launch code is 0000", b"and the answer is 42")
 
@@ -145,6 +145,7 @@ def test_a_relay_without_relay_forward_drops_and_the_receiver_gets_nothing() -> 
         _alice, _bob, relay, server, to_alice, to_bob = await _world(no_forward)
         with pytest.raises(SafetyNetTimeout):
             await to_alice.connect_peer(CTX, BOB, 0.5)
+        await eventually(lambda: bool(server.errors), "the relay's drop")
         await asyncio.sleep(0.1)
         assert to_bob.received == 0 and to_alice.received == 0
         assert [type(e) for e in server.errors] == [GuardDenied]
@@ -182,10 +183,7 @@ def test_a_frame_from_someone_else_is_dropped() -> None:
         forged = WireFrame(RelayEnvelope(CTX, BOB, ALICE, b"\x01\x03" + bytes(80)))
         await to_alice._ws.send(forged.encode())
         await to_alice._ws.send(b"\x00\x00garbage")
-        for _ in range(200):
-            if len(server.errors) == 2:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: len(server.errors) == 2, "the relay's errors")
         assert [type(e) for e in server.errors][:1] == [UnexpectedPeer]
         assert isinstance(server.errors[1], DecodeError)
         assert to_bob.received == 0 and server.forwarded == 0
@@ -217,10 +215,7 @@ def test_a_silent_or_oversized_relay_client_gets_a_typed_error() -> None:
         await within(client.connect(url), SAFETY_S, "connect")
         assert client._ws is not None
         await client._ws.send(b"\x00" * 5000)
-        for _ in range(200):
-            if len(server.errors) == 2:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: len(server.errors) == 2, "the relay's errors")
         assert [type(e) for e in server.errors] == [PeerTimeout, OversizedFrame]
         assert server.seen[-1] != b"\x00" * 5000  # never read into the record
         await client.close()
