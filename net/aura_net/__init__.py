@@ -15,6 +15,7 @@ from aura_net._direct import (
     split_addr,
 )
 from aura_net._errors import (
+    MAX_KEPT_ERRORS,
     ConnectionLost,
     GuardDenied,
     MalformedStun,
@@ -46,6 +47,7 @@ __all__ = [
     "ALPN",
     "DEFAULT_MAX_FRAME",
     "DEFAULT_RUNG_TIMEOUTS",
+    "MAX_KEPT_ERRORS",
     "MAX_RECEIPT",
     "RUNGS",
     "Attempt",

@@ -30,7 +30,7 @@ from aura_rendezvous import (
     TcpDirect,
 )
 
-from aura_net._errors import UnexpectedPeer
+from aura_net._errors import UnexpectedPeer, keep_error
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode
 from aura_net._wire import WireFrame
@@ -246,7 +246,7 @@ class DirectResponder:
         try:
             channel = await self._respond(conn)
         except AuraError as exc:
-            self.errors.append(exc)
+            keep_error(self.errors, exc)
             await conn.close()
         else:
             self.accepted.put_nowait(channel)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aura_rendezvous import AuraError, DecodeError, DenyReason, RemoteProtocolError
 
 __all__ = [
+    "MAX_KEPT_ERRORS",
     "ConnectionLost",
     "GuardDenied",
     "MalformedStun",
@@ -19,7 +20,19 @@ __all__ = [
     "SafetyNetTimeout",
     "TruncatedFrame",
     "UnexpectedPeer",
+    "keep_error",
 ]
+
+MAX_KEPT_ERRORS = 1024
+"""How many dropped inputs a listener remembers: a peer that sends junk forever
+must not grow our memory with it."""
+
+
+def keep_error(errors: list[AuraError], error: AuraError) -> None:
+    """Append ``error``, forgetting the oldest beyond :data:`MAX_KEPT_ERRORS`."""
+    errors.append(error)
+    if len(errors) > MAX_KEPT_ERRORS:
+        del errors[: len(errors) - MAX_KEPT_ERRORS]
 
 
 class OversizedFrame(RemoteProtocolError):

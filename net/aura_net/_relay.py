@@ -46,6 +46,7 @@ from aura_net._errors import (
     PeerTimeout,
     SafetyNetTimeout,
     UnexpectedPeer,
+    keep_error,
 )
 from aura_net._node import NetNode
 from aura_net._wait import within
@@ -66,14 +67,18 @@ def hello_message(relay: AuthorityId, challenge: bytes) -> bytes:
 class RelayServer:
     """A relay authority's WebSocket endpoint.
 
-    ``seen`` holds every message the relay received, byte for byte (the hellos
-    and the frames); ``errors`` every frame it dropped, typed; ``forwarded`` how
-    many envelopes it passed on.
+    With ``record=True``, ``seen`` holds every message the relay received, byte
+    for byte (the hellos and the frames: what an audit of the relay looks at);
+    ``errors`` keeps the last frames it dropped, typed; ``forwarded`` counts the
+    envelopes it passed on.
     """
 
-    def __init__(self, node: NetNode, limits: Limits | None = None) -> None:
+    def __init__(
+        self, node: NetNode, limits: Limits | None = None, *, record: bool = False
+    ) -> None:
         self.node = node
         self.limits = limits or Limits()
+        self.record = record
         self.seen: list[bytes] = []
         self.errors: list[AuraError] = []
         self.forwarded = 0
@@ -97,22 +102,25 @@ class RelayServer:
         try:
             client = await self._authenticate(ws)
         except (AuraError, ConnectionClosed) as exc:
-            self.errors.append(exc if isinstance(exc, AuraError) else ConnectionLost(str(exc)))
+            keep_error(self.errors, exc if isinstance(exc, AuraError) else ConnectionLost(str(exc)))
             await ws.close(1008)
             return
         self._clients[client] = ws
         try:
             async for message in ws:
                 data = message if isinstance(message, bytes) else message.encode()
-                self.seen.append(data)
+                if self.record:
+                    self.seen.append(data)
                 try:
                     await self._forward(client, data)
                 except AuraError as exc:
-                    self.errors.append(exc)
+                    keep_error(self.errors, exc)
         except ConnectionClosed as exc:
             if exc.sent is not None and exc.sent.code == _MESSAGE_TOO_BIG:
                 # websockets refused the message from its header, unread.
-                self.errors.append(OversizedFrame(f"a message above {self.limits.max_frame} bytes"))
+                keep_error(
+                    self.errors, OversizedFrame(f"a message above {self.limits.max_frame} bytes")
+                )
         finally:
             if self._clients.get(client) is ws:
                 del self._clients[client]
@@ -124,7 +132,8 @@ class RelayServer:
             hello = await within(ws.recv(), self.limits.frame_timeout_s, "relay hello")
         except SafetyNetTimeout:
             raise PeerTimeout(f"no hello within {self.limits.frame_timeout_s:.3g} s") from None
-        self.seen.append(hello if isinstance(hello, bytes) else hello.encode())
+        if self.record:
+            self.seen.append(hello if isinstance(hello, bytes) else hello.encode())
         if not isinstance(hello, bytes) or len(hello) != 32 + 64:
             raise UnexpectedPeer("a hello is an authority id and a signature")
         client = AuthorityId(hello[:32])
@@ -299,7 +308,7 @@ class RelayClient:
                 try:
                     await self._on_frame(message if isinstance(message, bytes) else b"")
                 except AuraError as exc:
-                    self.errors.append(exc)
+                    keep_error(self.errors, exc)
         except ConnectionClosed:
             pass
 

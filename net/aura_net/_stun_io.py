@@ -18,7 +18,7 @@ from typing import Any
 
 from aura_rendezvous import AuraError, QuicReflexive
 
-from aura_net._errors import MalformedStun, SafetyNetTimeout
+from aura_net._errors import MalformedStun, SafetyNetTimeout, keep_error
 from aura_net._stun import (
     BINDING,
     StunClass,
@@ -65,7 +65,7 @@ class StunServer(asyncio.DatagramProtocol):
             if message.method != BINDING or message.cls is not StunClass.Request:
                 raise MalformedStun(f"not a binding request ({message.cls.name})")
         except MalformedStun as exc:
-            self.errors.append(exc)
+            keep_error(self.errors, exc)
             return
         host, port = str(addr[0]), int(addr[1])
         unknown = unknown_required(message)
@@ -101,7 +101,7 @@ class StunClient(asyncio.DatagramProtocol):
                 raise MalformedStun(f"not a binding response ({message.cls.name})")
             mapped = xor_mapped_address(message)
         except MalformedStun as exc:
-            self.errors.append(exc)
+            keep_error(self.errors, exc)
             return
         if self._answer is not None and not self._answer.done():
             self._answer.set_result(mapped)

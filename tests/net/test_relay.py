@@ -58,7 +58,7 @@ async def _settle(server: RelayServer, count: int) -> None:
 async def _world(relay_caps: frozenset[str] = ALL_CAPS, alice_caps: frozenset[str] = ALL_CAPS):
     alice = net_node(ALICE, caps=alice_caps)
     bob, relay = net_node(BOB), net_node(RELAY, caps=relay_caps)
-    server = RelayServer(relay)
+    server = RelayServer(relay, record=True)
     url = await server.start()
     for node in (alice, bob):
         node.publish(CTX, [WebSocketRelay(RELAY)])
@@ -201,7 +201,7 @@ def test_a_silent_or_oversized_relay_client_gets_a_typed_error() -> None:
 
     async def scenario() -> None:
         relay = net_node(RELAY)
-        server = RelayServer(relay, Limits(max_frame=1000, frame_timeout_s=0.3))
+        server = RelayServer(relay, Limits(max_frame=1000, frame_timeout_s=0.3), record=True)
         url = await server.start()
         async with ws_connect(url) as silent:
             await within(silent.recv(), SAFETY_S, "challenge")
