@@ -166,13 +166,13 @@ def _checked(data: bytes) -> None:
         xor_mapped_address(message)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_any_bytes_decode_or_raise_malformed_stun(data: bytes) -> None:
     _checked(data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(
         [binding_success(TXID, "192.0.2.7", 3478), binding_success(TXID, "2001:db8::1", 9)]
@@ -190,7 +190,7 @@ def test_mutated_answers_decode_or_raise_malformed_stun(
     _checked(bytes(data[: len(data) - cut]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.binary(min_size=12, max_size=12),
     st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)),
