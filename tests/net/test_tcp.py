@@ -239,3 +239,30 @@ def test_a_peer_closing_inside_a_frame_is_a_truncated_frame() -> None:
         await server.close()
 
     run(scenario())
+
+
+def test_an_initiator_facing_a_silent_responder_times_out() -> None:
+    """The peer accepts the connection and answers nothing: message 2 is due within
+    the frame deadline, so the initiator gets PeerTimeout, and its pending
+    handshake is left to the core's timer."""
+
+    async def scenario() -> None:
+        async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read(65536)
+            await asyncio.sleep(SAFETY_S)
+
+        listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+        host, port = listener.sockets[0].getsockname()[:2]
+        hint = TcpDirect(f"{host}:{port}")
+        alice, bob = net_node(ALICE), net_node(BOB)
+        bob.publish(CTX, [hint])
+        share_descriptors(alice, bob)
+        with pytest.raises(PeerTimeout):
+            await within(
+                connect_tcp(alice, CTX, BOB, hint, Limits(frame_timeout_s=0.3)), SAFETY_S, "c"
+            )
+        assert alice.service.channel_state(CTX, BOB) is None
+        assert alice.service.next_deadline() is not None  # the pending handshake's
+        listener.close()
+
+    run(scenario())
