@@ -11,18 +11,24 @@ a space that drifts from the code shows in the coverage report.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
+from aura_model.tla import values as V
 from aura_rendezvous import core as E
 from aura_rendezvous.guard import DenyReason, ExecutionStatus
 
-from aura_conformance.harness.coverage import CoverageSpace, outcome_classes
+from aura_conformance.harness.coverage import CoverageSpace, Situate, outcome_classes
+from aura_conformance.harness.state import State
 
 __all__ = ["DESCRIPTOR_SPACE", "EPOCH_SPACE", "GUARD_SPACE", "RELAY_SPACE"]
 
 
-def _space(spec: str, table: dict[str, list[str]]) -> CoverageSpace:
+def _space(
+    spec: str, table: dict[str, list[str]], *, situate: Situate | None = None
+) -> CoverageSpace:
     pairs = frozenset((a, o) for a, outcomes in table.items() for o in outcomes)
-    return CoverageSpace(spec, tuple(table), pairs)
+    return CoverageSpace(spec, tuple(table), pairs, situate=situate)
 
 
 def _rejected(*errors: type[Exception], prefix: str = "Rejected") -> list[str]:
@@ -36,6 +42,26 @@ def _rejected(*errors: type[Exception], prefix: str = "Rejected") -> list[str]:
 # with no paid message around them: ReceiptWrongContext, ReceiptWrongDestination
 # and MissingReceipt cannot arise.
 _GUARD_DENIALS = (DenyReason.MissingCapability, DenyReason.InsufficientBudget)
+# Where a delivered receipt falls in its receiver's window: at or below the last
+# nonce accepted from its source (a replay), just above it, or past a gap (the
+# receipts between were lost or are still on the wire).
+_WINDOW = ("window:replayed", "window:next", "window:gap")
+
+
+def _guard_window(action: str, args: Mapping[str, Any], before: State) -> tuple[str, ...]:
+    r = args.get("r")
+    if action != "ReceiveReceipt" or not isinstance(r, V.Fn):
+        return ()
+    try:
+        last = before["accepted"].d[r.d["dst"]].d[r.d["src"]]
+        nonce = r.d["nonce"]
+    except (KeyError, AttributeError, TypeError):
+        return ()  # a backend whose state does not have the spec's shape
+    if not isinstance(nonce, int) or not isinstance(last, int):
+        return ()
+    return (_WINDOW[0] if nonce <= last else _WINDOW[1] if nonce == last + 1 else _WINDOW[2],)
+
+
 GUARD_SPACE = _space(
     "guard",
     {
@@ -47,11 +73,13 @@ GUARD_SPACE = _space(
             *_rejected(
                 E.ReceiptWrongSigner, E.ReceiptWrongEpoch, E.ReceiptReplayed, E.ReceiptChainBroken
             ),
+            *_WINDOW,
         ],
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
         "Tick": ["Ticked"],
     },
+    situate=_guard_window,
 )
 
 # EpochRotation.tla over real handshakes. Only messages a party sent are

@@ -165,3 +165,42 @@ def test_conform_prints_a_coverage_line_or_the_table(capsys: pytest.CaptureFixtu
     assert main(["conform", "--examples", "3", "--coverage"]) == 0
     table = capsys.readouterr().out
     assert "PrepareOperation" in table and "Denied:MissingCapability" in table
+
+
+@pytest.mark.parametrize(
+    ("scenario", "window"),
+    [
+        ("lost-receipt", "window:gap"),
+        ("replay", "window:replayed"),
+        ("send-receive", "window:next"),
+    ],
+)
+def test_a_receipts_window_position_is_counted(scenario: str, window: str) -> None:
+    """The reply does not say where a receipt fell in its receiver's window; the
+    state before the request does: the lost receipt's successor lands past a gap,
+    a replay at or below the last accepted, an in-order receipt just above it."""
+    from aura_conformance.guard_chain import SCENARIOS
+
+    harness = SPEC_HARNESSES["guard"]
+    backend = harness.open("ref", 10.0)
+    watch = Observation(backend, harness.space, record_dir=None, scenarios=())
+    try:
+        m = harness.machine(backend)()
+        m.Reset()  # type: ignore[attr-defined]
+        SCENARIOS[scenario](m)  # type: ignore[arg-type]
+    finally:
+        watch.close()
+    pairs = watch.coverage_report().pairs
+    assert pairs.get(("ReceiveReceipt", window)), pairs
+    others = {w for a, w in pairs if a == "ReceiveReceipt" and w.startswith("window:")}
+    assert others <= {window, "window:next"}
+
+
+def test_no_window_position_for_a_state_of_another_shape() -> None:
+    from aura_conformance.outcomes import GUARD_SPACE
+    from aura_model.tla import values as V
+
+    cov = Coverage(GUARD_SPACE)
+    r = V.record(src="a1", dst="a2", nonce=1)
+    cov.count("ReceiveReceipt", "Accepted", {"r": r}, {"accepted": 0})
+    assert cov.report().pairs == {("ReceiveReceipt", "Accepted"): 1}

@@ -13,14 +13,27 @@ a backend that answers with outcomes the spec harness does not know).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 
-__all__ = ["Classify", "Coverage", "CoverageReport", "CoverageSpace", "outcome_classes"]
+from aura_conformance.harness.state import State
+
+__all__ = [
+    "Classify",
+    "Coverage",
+    "CoverageReport",
+    "CoverageSpace",
+    "Situate",
+    "outcome_classes",
+]
 
 # (action, raw outcome) -> the outcome classes it counts as.
 Classify = Callable[[str, str], tuple[str, ...]]
+# (action, args, state before the request) -> further classes the reply cannot
+# tell: where a request fell, such as a receipt's place in its receiver's window.
+Situate = Callable[[str, Mapping[str, Any], State], tuple[str, ...]]
 
 
 def outcome_classes(action: str, outcome: str) -> tuple[str, ...]:
@@ -41,6 +54,7 @@ class CoverageSpace:
     actions: tuple[str, ...]
     pairs: frozenset[tuple[str, str]]
     classify: Classify = outcome_classes
+    situate: Situate | None = None
 
     def __attrs_post_init__(self) -> None:
         stray = sorted({a for a, _ in self.pairs} - set(self.actions))
@@ -56,12 +70,22 @@ class Coverage:
         self.actions: Counter[str] = Counter()
         self.pairs: Counter[tuple[str, str]] = Counter()
 
-    def count(self, action: str, outcome: str) -> None:
-        """One served request (``Reset`` is the harness's own and is not counted)."""
+    def count(
+        self,
+        action: str,
+        outcome: str,
+        args: Mapping[str, Any] | None = None,
+        before: State | None = None,
+    ) -> None:
+        """One served request (``Reset`` is the harness's own and is not counted);
+        with the state it was sent in, also where it fell (the space's ``situate``)."""
         if action == "Reset":
             return
         self.actions[action] += 1
-        for o in self.space.classify(action, outcome):
+        classes = self.space.classify(action, outcome)
+        if self.space.situate is not None and before is not None:
+            classes += self.space.situate(action, args or {}, before)
+        for o in classes:
             self.pairs[(action, o)] += 1
 
     def report(self) -> CoverageReport:

@@ -18,6 +18,7 @@ from typing import Any
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.coverage import Coverage
+from aura_conformance.harness.state import State
 from aura_conformance.harness.trace import Recorder
 
 __all__ = ["Tap"]
@@ -48,6 +49,7 @@ class Tap:
         self.coverage = coverage
         self.runs = 0
         self._current: Recorder | None = None
+        self._before: State | None = None
         self._serve = backend.request
         # An instance attribute shadows the method for every caller of this backend.
         setattr(backend, "request", self.request)  # noqa: B010
@@ -61,7 +63,8 @@ class Tap:
             if len(self.held) < self.keep:
                 self.held.append(self._current)
         elif self.coverage is not None:
-            self.coverage.count(action, reply.outcome)
+            self.coverage.count(action, reply.outcome, args, self._before)
+        self._before = reply.state
         if self._current is not None:
             self._current.add(reply.state, action, args=args, now=now, outcome=reply.outcome)
         return reply
