@@ -178,7 +178,8 @@ def test_server_answers_garbage_requests_with_error_replies(line: bytes) -> None
     )
     replies = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(replies) == 3
-    assert decode_reply(json.dumps(replies[2]).encode(), 2, GUARD_CHAIN).outcome == "Reset"
+    reply = decode_reply(json.dumps(replies[2]).encode(), 2, GUARD_CHAIN, effects=True)
+    assert reply.outcome == "Reset" and reply.effects == ()
 
 
 @pytest.mark.parametrize("rid", [1.0, 1e0, True, "1", [1], None, {"#bigint": "1"}, 2, -1])

@@ -23,7 +23,7 @@ from aura_conformance.examples.protocol_traffic import (
     render_examples,
     spec_traffic,
 )
-from aura_conformance.guard_chain import run_conformance
+from aura_conformance.guard_chain import GuardChainWorld, project_guard_chain, run_conformance
 from aura_conformance.harness import (
     PROTOCOL,
     ActionUnsupported,
@@ -32,8 +32,10 @@ from aura_conformance.harness import (
     BackendProtocolError,
     BackendTimeout,
     BackendVersionMismatch,
+    decode_reply,
     serve_stdio,
     state_from_itf,
+    state_to_itf,
 )
 from aura_conformance.harness.stdio import (
     STDERR_KEPT,
@@ -42,6 +44,7 @@ from aura_conformance.harness.stdio import (
     protocol_schema,
 )
 from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+from aura_model.tla import ModelValue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +59,7 @@ def _validator(entry: str) -> Any:
 
 REQUEST = _validator("request")
 REPLY = _validator("reply")
+EFFECT = _validator("effect")
 
 
 def _check_traffic(lines: list[tuple[str, bytes]]) -> set[str]:
@@ -422,7 +426,9 @@ def test_document_examples_validate_and_hold_full_states() -> None:
             for line in block.splitlines():
                 obj = json.loads(line)
                 if obj.get("state") == "...":
-                    assert set(obj) == {"id", "state", "outcome"}
+                    assert set(obj) - {"effects"} == {"id", "state", "outcome"}
+                    for effect in obj.get("effects", []):
+                        EFFECT.validate(effect)
                 elif {"action", "query"} & set(obj) or "timeout_ms" in obj.get("hello", {}):
                     REQUEST.validate(obj)
                 else:
@@ -504,3 +510,60 @@ def test_fuzzed_answers_raise_only_typed_errors(line: bytes) -> None:
     """Whatever answers a query: a value, a typed error, or an unsupported query."""
     with contextlib.suppress(BackendError, ActionUnsupported):
         decode_answer(line, 3, PROTOCOL_SPECS["descriptor"].schema, query="Lookups")
+
+
+# ---------------------------------------------------------------- reported effects
+
+
+def test_reference_program_reports_its_effects_in_order() -> None:
+    """The example program reports what its ports saw: charge, append, send."""
+    backend = open_stdio("guard", EXAMPLE_BACKEND)
+    try:
+        assert backend.reports_effects
+        assert backend.request("Reset", {}, 0).effects == ()
+        a1, a2 = ModelValue("a1"), ModelValue("a2")
+        assert backend.request("PrepareOperation", {"a": a1, "d": a2, "c": 2}, 0).effects == ()
+        done = backend.request("ExecuteEffects", {"fail_append": False}, 0).effects
+        assert done is not None
+        assert [(e.kind, e.cost) for e in done] == [
+            ("ChargeFlowBudget", 2),
+            ("JournalAppend", 0),
+            ("Send", 0),
+        ]
+    finally:
+        backend.close()
+
+
+def _reply(**extra: object) -> bytes:
+    state = state_to_itf(project_guard_chain(GuardChainWorld()))
+    return json.dumps({"id": 1, "state": state, "outcome": "Reset", **extra}).encode()
+
+
+@pytest.mark.parametrize(
+    ("effects", "match"),
+    [
+        (None, "keys"),
+        ("charge", "list of at most"),
+        ([{"kind": "Send"}] * 65, "list of at most"),
+        ([{"cost": {"#bigint": "1"}}], "kind"),
+        ([{"kind": "ChargeFlowBudget", "cost": 1}], "#bigint"),
+        ([{"kind": "ChargeFlowBudget", "cost": {"#bigint": "x"}}], "#bigint"),
+        ([{"kind": "Send", "detail": "two\nlines"}], "detail"),
+        ([{"kind": "Send", "extra": 1}], "kind"),
+    ],
+)
+def test_malformed_effects_are_refused(effects: object, match: str) -> None:
+    """A backend that declared effects must report them, well formed, in every reply."""
+    line = _reply() if effects is None else _reply(effects=effects)
+    with pytest.raises(BackendProtocolError, match=match):
+        decode_reply(line, 1, GUARD.schema, effects=True)
+    good = decode_reply(
+        _reply(effects=[{"kind": "ChargeFlowBudget", "cost": {"#bigint": "2"}}]),
+        1,
+        GUARD.schema,
+        effects=True,
+    )
+    assert good.effects is not None and good.effects[0].cost == 2
+    # Undeclared, effects are an unknown key.
+    with pytest.raises(BackendProtocolError, match="keys"):
+        decode_reply(_reply(effects=[]), 1, GUARD.schema)

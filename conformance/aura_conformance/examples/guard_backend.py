@@ -38,6 +38,11 @@ class _Refusing:
             raise ActionUnsupported(action, f"{action} is not implemented by this backend")
         return self._backend.request(action, args, now)
 
+    @property
+    def world(self) -> Any:
+        # Its effect log, if it keeps one, is reported with every reply.
+        return getattr(self._backend, "world", None)
+
     def close(self) -> None:
         self._backend.close()
 

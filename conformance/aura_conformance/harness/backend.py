@@ -20,7 +20,7 @@ import attrs
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.state import State, StateSchema
 
-__all__ = ["Backend", "Handler", "Reply", "WorldBackend"]
+__all__ = ["Backend", "Handler", "Reply", "ReportedEffect", "WorldBackend"]
 
 W = TypeVar("W")
 
@@ -29,11 +29,26 @@ Handler = Callable[[W, Mapping[str, Any], int], str]
 
 
 @attrs.frozen
+class ReportedEffect:
+    """One effect a backend says it ran while serving a request: a charge
+    (``cost``), a journal append, a send (``detail``), in the order they ran."""
+
+    kind: str
+    cost: int = 0
+    detail: str = ""
+
+
+@attrs.frozen
 class Reply:
-    """A backend's answer: the projected state after the request and what happened."""
+    """A backend's answer: the projected state after the request and what happened.
+
+    ``effects`` are the effects a stdio backend reported running for the request,
+    or ``None`` when it reports none (an in-process world is observed instead).
+    """
 
     state: State = attrs.field(eq=False)
     outcome: str
+    effects: tuple[ReportedEffect, ...] | None = None
 
 
 class Backend(Protocol):

@@ -28,7 +28,7 @@ from typing import IO, Any
 import attrs
 from aura_model import itf
 
-from aura_conformance.harness.backend import Backend, Reply
+from aura_conformance.harness.backend import Backend, Reply, ReportedEffect
 from aura_conformance.harness.errors import (
     ActionUnsupported,
     BackendCrashed,
@@ -70,6 +70,8 @@ STDERR_KEPT = 4096
 
 
 _MAX_OUTCOME = 200
+# More effects than one request of any spec runs is a runaway backend.
+_MAX_EFFECTS = 64
 _MAX_ERROR_TEXT = 500
 _SHOWN_REPLY = 120
 _SHOWN_REQUEST = 300
@@ -149,6 +151,7 @@ class Capabilities:
 
     actions: frozenset[str]
     queries: frozenset[str] = frozenset()
+    effects: bool = False
 
 
 def _names(hello: dict[str, Any], key: str, allowed: Collection[str], spec: str) -> frozenset[str]:
@@ -192,11 +195,11 @@ def decode_hello(
     if set(obj) != {"id", "hello"} or not isinstance(obj["hello"], dict):
         raise refuse("a hello reply is {id, hello: object}")
     hello = obj["hello"]
-    known = {"protocol", "spec", "actions", "queries", "backend"}
+    known = {"protocol", "spec", "actions", "queries", "effects", "backend"}
     if not {"protocol", "spec", "actions"} <= set(hello) <= known:
         raise refuse(
             f"hello keys {sorted(hello)!r:.100} are not protocol, spec, actions"
-            "[, queries][, backend]"
+            "[, queries][, effects][, backend]"
         )
     if not _short_text(hello["protocol"], _MAX_OUTCOME):
         raise refuse("hello protocol must be a short printable string")
@@ -218,7 +221,10 @@ def decode_hello(
         raise refuse(str(exc)) from None
     if "Reset" not in declared:
         raise refuse("hello actions must include Reset (every run starts with it)")
-    return Capabilities(declared, answered)
+    effects = hello.get("effects", False)
+    if not isinstance(effects, bool):
+        raise refuse("hello effects must be true or false")
+    return Capabilities(declared, answered, effects)
 
 
 def decode_reply(
@@ -228,13 +234,16 @@ def decode_reply(
     *,
     source: str = "backend",
     action: str = "?",
+    effects: bool = False,
 ) -> Reply:
     """Strictly decode one reply line of the stdio protocol (untrusted bytes).
 
     Every refusal is a :class:`BackendProtocolError` naming ``source`` (the backend)
     and quoting the start of the reply; a well-formed refusal by the backend is a
     :class:`BackendError`, and its ``unsupported`` reply :class:`ActionUnsupported`
-    (for ``action``). Nothing else escapes, whatever the bytes (fuzz-tested).
+    (for ``action``). With ``effects`` (the backend declared it reports them) a
+    state reply must carry its ``effects``. Nothing else escapes, whatever the
+    bytes (fuzz-tested).
     """
 
     def refuse(message: str) -> BackendProtocolError:
@@ -249,15 +258,44 @@ def decode_reply(
         if set(obj) != {"id", "unsupported"} or not isinstance(obj["unsupported"], str):
             raise refuse("an unsupported reply is {id, unsupported: string}")
         raise ActionUnsupported(action, obj["unsupported"][:_MAX_ERROR_TEXT])
-    if set(obj) != {"id", "state", "outcome"}:
-        raise refuse(f"reply keys {sorted(obj)!r:.100} are not id, state, outcome")
+    expected = {"id", "state", "outcome", "effects"} if effects else {"id", "state", "outcome"}
+    if set(obj) != expected:
+        raise refuse(f"reply keys {sorted(obj)!r:.100} are not {', '.join(sorted(expected))}")
     if not _short_text(obj["outcome"], _MAX_OUTCOME):
         raise refuse(f"outcome must be a printable string of 1 to {_MAX_OUTCOME} characters")
     try:
         state = state_from_itf(obj["state"], schema, source=source)
     except BackendProtocolError as exc:
         raise refuse(str(exc).removeprefix(f"{source}: ")) from None
-    return Reply(state, obj["outcome"])
+    if not effects:
+        return Reply(state, obj["outcome"])
+    try:
+        return Reply(state, obj["outcome"], _decode_effects(obj["effects"]))
+    except ValueError as exc:
+        raise refuse(str(exc)) from None
+
+
+def _decode_effects(raw: object) -> tuple[ReportedEffect, ...]:
+    if not isinstance(raw, list) or len(raw) > _MAX_EFFECTS:
+        raise ValueError(f"effects must be a list of at most {_MAX_EFFECTS} effects")
+    out = []
+    for i, e in enumerate(raw):
+        if not isinstance(e, dict) or "kind" not in e or not set(e) <= {"kind", "cost", "detail"}:
+            raise ValueError(f"effects[{i}] must be {{kind[, cost][, detail]}}")
+        if not _short_text(e["kind"], _MAX_OUTCOME):
+            raise ValueError(f"effects[{i}].kind must be a short printable string")
+        cost = e.get("cost", {"#bigint": "0"})
+        if not isinstance(cost, dict) or set(cost) != {"#bigint"}:
+            raise ValueError(f"effects[{i}].cost must be an ITF #bigint")
+        try:
+            value = itf.decode_value(cost, where=f"$.effects[{i}].cost")
+        except (itf.ItfError, ValueError):
+            raise ValueError(f"effects[{i}].cost must be an ITF #bigint") from None
+        detail = e.get("detail", "")
+        if not isinstance(detail, str) or len(detail) > _MAX_OUTCOME or not detail.isprintable():
+            raise ValueError(f"effects[{i}].detail must be a short printable string")
+        out.append(ReportedEffect(e["kind"], value, detail))
+    return tuple(out)
 
 
 def decode_answer(
@@ -389,6 +427,7 @@ class StdioBackend:
             )
             self.supported = declared.actions
             self.answers = declared.queries
+            self.reports_effects = declared.effects
         except BackendError as exc:
             self._annotate(exc, {"id": HELLO_ID, "hello": hello})
             self.close()
@@ -449,7 +488,14 @@ class StdioBackend:
         msg = {"id": self._next_id, "action": action, "now": now, "args": encode_args(args)}
         try:
             line = self._exchange(msg)
-            return decode_reply(line, self._next_id, self.schema, source=self.name, action=action)
+            return decode_reply(
+                line,
+                self._next_id,
+                self.schema,
+                source=self.name,
+                action=action,
+                effects=self.reports_effects,
+            )
         except ActionUnsupported as exc:
             if action != "Reset":
                 self.skipped.setdefault(action, exc.reason)
@@ -519,7 +565,14 @@ class _Server:
         self.spec = spec
         self.actions = list(actions)
         self.queries = dict(queries)
+        # An in-process world that logs its effects reports them in every reply.
+        self.effects = self._take_effects() is not None
         self.greeted = False
+
+    def _take_effects(self) -> Callable[[], Any] | None:
+        # Looked up each time: Reset replaces the world.
+        take = getattr(getattr(self.backend, "world", None), "take_effects", None)
+        return take if callable(take) else None
 
     def hello(self, rid: object, hello: object) -> dict[str, Any]:
         if not isinstance(hello, dict):
@@ -535,9 +588,11 @@ class _Server:
                 "error": f"this backend serves {self.spec}, not {str(hello.get('spec'))[:80]}",
             }
         self.greeted = True
-        reply = {"protocol": PROTOCOL, "spec": self.spec, "actions": self.actions}
+        reply: dict[str, Any] = {"protocol": PROTOCOL, "spec": self.spec, "actions": self.actions}
         if self.queries:
             reply["queries"] = list(self.queries)
+        if self.effects:
+            reply["effects"] = True
         return {"id": rid, "hello": {**reply, "backend": self.backend.name[:_MAX_OUTCOME]}}
 
     def query(self, rid: object, name: object) -> dict[str, Any]:
@@ -572,7 +627,20 @@ class _Server:
             return {"id": rid, "unsupported": exc.reason}
         except BackendError as exc:
             return {"id": rid, "error": str(exc)}
-        return {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
+        out = {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
+        take = self._take_effects()
+        if self.effects:
+            out["effects"] = [_effect_json(e) for e in take()] if take is not None else []
+        return out
+
+
+def _effect_json(effect: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": effect.kind}
+    if effect.cost:
+        out["cost"] = {"#bigint": str(effect.cost)}
+    if effect.detail:
+        out["detail"] = effect.detail
+    return out
 
 
 def serve_stdio(
