@@ -127,6 +127,8 @@ def test_unsupported_actions_give_no_verdict(capsys: pytest.CaptureFixture[str])
     captured = capsys.readouterr()
     assert "SKIPPED EquivocateReceipt: unsupported (not declared in the hello)" in captured.err
     assert "no verdict" in captured.err
+    assert "no verdict, 1 action(s) unsupported" in captured.out
+    assert "conformant" not in captured.out
 
 
 def test_a_bug_found_with_skips_is_still_not_conformant(

@@ -215,10 +215,17 @@ def _open(args: argparse.Namespace) -> Backend:
 def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
     from aura_conformance.harness import StdioBackend
 
-    print(outcome.summary())
+    skipped: dict[str, str] = getattr(backend, "skipped", {})
+    if outcome.conformant and skipped:
+        # Never "conformant" when part of the spec was not exercised.
+        print(
+            f"{outcome.backend}: no verdict, {len(skipped)} action(s) unsupported "
+            f"({outcome.examples} runs, {outcome.steps} steps)"
+        )
+    else:
+        print(outcome.summary())
     if outcome.failing_trace is not None:
         print(f"failing trace: {outcome.failing_trace}")
-    skipped: dict[str, str] = getattr(backend, "skipped", {})
     for action, reason in skipped.items():
         print(f"SKIPPED {action}: unsupported ({reason})", file=sys.stderr)
     if not outcome.conformant:
