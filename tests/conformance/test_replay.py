@@ -95,7 +95,8 @@ def test_a_bugs_trace_fails_on_its_backend_and_passes_on_the_reference(
     action = json.loads(trace.read_text())["states"][-1]["#meta"]["action"]
     assert f"({action})" in out and f"violated: {violated}" in out
     assert main(["replay", str(trace), "--backend", "ref", "--spec", spec]) == 0
-    assert "ref conforms" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ref conforms" in out and "refused" not in out
 
 
 def test_the_spec_is_found_from_the_traces_variables(
@@ -128,7 +129,9 @@ def test_replay_judges_by_the_spec_not_by_the_recorded_states(
 def test_a_request_the_backend_refuses_is_skipped_and_listed(
     failing: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A receipt that is not on this backend's wire is refused: listed, not judged."""
+    """A receipt that is not on this backend's wire is refused: listed, not judged,
+    and the replay is no verdict (exit 4): a backend refusing every request must
+    not pass."""
     doc = json.loads(failing["guard"].read_text())
     receive = next(s for s in doc["states"] if s["#meta"]["action"] == "ReceiveReceipt")
     ghost = json.loads(json.dumps(receive))
@@ -136,10 +139,10 @@ def test_a_request_the_backend_refuses_is_skipped_and_listed(
     doc["states"].insert(1, ghost)
     edited = tmp_path / "ghost.itf.json"
     edited.write_text(json.dumps(doc))
-    assert main(["replay", str(edited), "--backend", "ref"]) == 0
+    assert main(["replay", str(edited), "--backend", "ref"]) == 4
     out = capsys.readouterr().out
     assert "step 1 (ReceiveReceipt) refused by the backend, skipped" in out
-    assert "(1 refused)" in out
+    assert "no verdict: ref refused 1 of" in out
 
 
 def test_an_unknown_backend_is_a_usage_error(
@@ -187,12 +190,17 @@ def test_without_record_the_command_reruns_conform(capsys: pytest.CaptureFixture
 
 def test_replay_over_stdio(failing: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     """A program speaking the stdio protocol replays the same trace: its buggy
-    variant fails at the same step, its reference passes; a crash is exit 3."""
+    variant fails at the same step, its reference passes, the buggy one refusing
+    the failing action gives no verdict; a crash is exit 3."""
     program = f"{sys.executable} -m aura_conformance.examples.guard_backend --variant"
     trace = str(failing["guard"])
     assert main(["replay", trace, "--backend", f"{program} no-epoch-check"]) == 1
     assert "violated: GCReceiptEpoch" in capsys.readouterr().out
     assert main(["replay", trace, "--backend", f"{program} ref"]) == 0
+    # The bug hidden behind an unsupported action is no pass: no verdict.
+    hiding = f"{program} no-epoch-check --refuse ReceiveReceipt"
+    assert main(["replay", trace, "--backend", hiding]) == 4
+    assert "no verdict" in capsys.readouterr().out
     crash = f"{sys.executable} -c 'import sys; sys.exit(3)'"
     assert main(["replay", trace, "--backend", crash]) == 3
     assert "Traceback" not in capsys.readouterr().err

@@ -15,6 +15,7 @@ EXIT_CONFORMANT = 0
 EXIT_NOT_CONFORMANT = 1
 EXIT_USAGE = 2
 EXIT_BACKEND = 3
+EXIT_INCOMPLETE = 4
 
 
 def configure_replay(p: argparse.ArgumentParser) -> None:
@@ -23,9 +24,11 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
         "backend, in order, and judge every step by the spec with the step validator and "
         "the harness's checks, not by the recorded states: a bug's trace fails on the "
         "backend that has the bug and passes on a correct one. A request the backend "
-        "refuses is skipped and listed. Exit 0: every step conforms; 1: a step does not "
+        "refuses is skipped and listed. Exit 0: every step was served and conforms; 1: a "
+        "step does not "
         "(its number, action and violated property are printed); 2: the trace is missing "
-        "or malformed, or no backend has the name given; 3: the backend could not be driven."
+        "or malformed, or no backend has the name given; 3: the backend could not be driven; "
+        "4: no verdict, the backend refused some requests (listed) and conformed on the rest."
     )
     p.add_argument("trace", type=Path, metavar="TRACE", help="an ITF trace written by --record")
     p.add_argument(
@@ -62,7 +65,9 @@ def run_replay(args: argparse.Namespace) -> int:
         harness = SPEC_HARNESSES[args.spec] if args.spec else spec_of_variables(tuple(trace.vars))
         if harness is None:
             return _error(f"{args.trace}: its variables are no spec's; give --spec")
-        program = load_program(trace, harness.schema, source=str(args.trace))
+        program = load_program(
+            trace, harness.schema, source=str(args.trace), actions=frozenset(harness.table())
+        )
     except TraceReplayError as exc:
         return _error(str(exc).splitlines()[0])
     try:
@@ -80,10 +85,16 @@ def run_replay(args: argparse.Namespace) -> int:
         backend.close()
     for step, action, reason in verdict.refused:
         print(f"  step {step} ({action}) refused by the backend, skipped: {reason}")
+    if verdict.failure is None and not verdict.complete:
+        print(
+            f"{args.trace}: no verdict: {backend.name} refused {len(verdict.refused)} of "
+            f"{verdict.steps} requests and conformed to {harness.module} on the others"
+        )
+        return EXIT_INCOMPLETE
     if verdict.failure is None:
         print(
             f"{args.trace}: {backend.name} conforms to {harness.module} on all "
-            f"{verdict.steps} steps ({len(verdict.refused)} refused)"
+            f"{verdict.steps} steps"
         )
         return EXIT_CONFORMANT
     from aura_conformance.harness.report import violated_properties

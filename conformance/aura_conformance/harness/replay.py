@@ -10,12 +10,14 @@ trace of a bug fails on the backend that has it and passes on a correct one.
 
 A request the backend refuses (a plain :class:`BackendError`: the receipt the
 recorded backend put on the wire is not on this one's) is skipped and listed;
-the spec judges what a backend does, and it did nothing.
+the spec judges what a backend does, and it did nothing. A replay with a
+refused request is no verdict of conformance (the program the backend ran is
+not the recorded one): :attr:`Replayed.complete` says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,6 +82,11 @@ class Replayed:
     def conformant(self) -> bool:
         return self.failure is None
 
+    @property
+    def complete(self) -> bool:
+        """Every request was served: a pass is a verdict."""
+        return not self.refused
+
 
 def read_trace(path: Path) -> itf.Trace:
     """The ITF trace at ``path``, or :class:`TraceReplayError` saying why it is unusable."""
@@ -108,9 +115,15 @@ def _request(meta: Any, i: int, schema: StateSchema) -> Request:
     return Request(action, args, now)
 
 
-def load_program(trace: itf.Trace, schema: StateSchema, *, source: str) -> tuple[Request, ...]:
+def load_program(
+    trace: itf.Trace,
+    schema: StateSchema,
+    *,
+    source: str,
+    actions: Collection[str] | None = None,
+) -> tuple[Request, ...]:
     """The requests of a recorded run, after its ``Reset``; the trace's variables
-    must be the spec's."""
+    must be the spec's, and its actions among ``actions`` when given."""
     if tuple(trace.vars) != schema.variables:
         raise TraceReplayError(
             f"{source}: vars {list(trace.vars)} are not the spec's {list(schema.variables)}"
@@ -124,6 +137,10 @@ def load_program(trace: itf.Trace, schema: StateSchema, *, source: str) -> tuple
     resets = [i for i, r in enumerate(program) if r.action == "Reset"]
     if resets != [0]:
         raise TraceReplayError(f"{source}: a trace starts with Reset, and only there")
+    if actions is not None:
+        for i, r in enumerate(program[1:], 1):
+            if r.action not in actions:
+                raise TraceReplayError(f"{source}: state {i}: {r.action!r} is not an action here")
     return tuple(program[1:])
 
 
