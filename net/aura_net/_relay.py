@@ -24,7 +24,6 @@ from aura_rendezvous import (
     AuraError,
     AuthorityId,
     BadSignature,
-    ChannelState,
     ContextId,
     ForwardRelayEnvelope,
     LocalProtocolError,
@@ -35,6 +34,7 @@ from aura_rendezvous import (
     SendRelayResponse,
 )
 from aura_rendezvous.core import verify_signature
+from aura_rendezvous.guard import CompleteHandshake, ConfirmChannel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -320,7 +320,6 @@ class RelayClient:
             raise UnexpectedPeer("the relay forwarded an envelope for another authority")
         context_id, peer = env.context_id, env.src
         is_data = not service.is_handshake_phase(env.payload)
-        before = service.channel_state(context_id, peer)
         outcome = service.prepare_handle_relayed(
             node.snapshot(context_id),
             self.relay,
@@ -329,16 +328,18 @@ class RelayClient:
             now_ms=node.now_ms(),
             receipt=frame.receipt,
         )
+        # What the step completes is read from its effects, not from the channel
+        # state: an older Active channel with the peer (direct, or before a rekey)
+        # must not hide the new one.
+        completed = any(isinstance(e, CompleteHandshake) for e in outcome.effects)
+        confirmed = any(isinstance(e, ConfirmChannel) for e in outcome.effects)
         await self.write(node.run(outcome))
         if is_data:
             plaintext = service.receive_data(context_id, peer, env.payload)
             self.inbox(context_id, peer).put_nowait(plaintext)
-            return
-        if before is not ChannelState.Active and (
-            service.channel_state(context_id, peer) is ChannelState.Active
-        ):
+        elif completed:
             waiting = self._active.get((context_id, peer))
-            if waiting is not None and not waiting.is_set():
+            if waiting is not None:
                 waiting.set()  # our own handshake completed
-            else:
-                self.accepted.put_nowait(RelayChannel(self, context_id, peer))
+        elif confirmed:
+            self.accepted.put_nowait(RelayChannel(self, context_id, peer))

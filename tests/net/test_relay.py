@@ -222,3 +222,26 @@ def test_a_silent_or_oversized_relay_client_gets_a_typed_error() -> None:
         await server.close()
 
     run(scenario())
+
+
+def test_a_second_relayed_handshake_completes_beside_the_active_one() -> None:
+    """A new handshake with a peer we already have an Active channel with (a
+    reconnect, or a rekey) completes on both sides and replaces the old channel;
+    the client reads what a step completed from its effects, not from the state
+    an older channel already had."""
+
+    async def scenario() -> None:
+        _alice, bob, _relay, server, to_alice, to_bob = await _world()
+        first = await within(to_alice.connect_peer(CTX, BOB, SAFETY_S), SAFETY_S, "first")
+        await within(to_bob.accepted.get(), SAFETY_S, "first accept")
+        second = await within(to_alice.connect_peer(CTX, BOB, SAFETY_S), SAFETY_S, "second")
+        accepted = await within(to_bob.accepted.get(), SAFETY_S, "second accept")
+        assert len(established(bob)) == 2
+        await second.send(b"on the new channel")
+        assert await accepted.recv(SAFETY_S) == b"on the new channel"
+        assert first.peer == second.peer == BOB
+        for client in (to_alice, to_bob):
+            await client.close()
+        await server.close()
+
+    run(scenario())
