@@ -56,6 +56,8 @@ __all__ = ["RelayChannel", "RelayClient", "RelayServer", "hello_message"]
 
 _HELLO_LABEL = b"aura-relay-hello"
 _CHALLENGE_LEN = 32
+_WELCOME = b"aura-relay-welcome"
+"""The relay's answer once a client is registered: from then on it is reachable."""
 _MESSAGE_TOO_BIG = 1009  # RFC 6455 7.4.1
 
 
@@ -84,14 +86,16 @@ class RelayServer:
         self.forwarded = 0
         self._clients: dict[AuthorityId, ServerConnection] = {}
         self._server: Server | None = None
+        self.url: str | None = None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Listen (port 0: the OS picks); the relay's URL."""
+        """Listen (port 0: the OS picks); the relay's URL (also kept in ``url``)."""
         self._server = await serve(
             self._handle, host, port, max_size=self.limits.max_frame, ping_interval=None
         )
         sock_host, sock_port = next(iter(self._server.sockets)).getsockname()[:2]
-        return f"ws://{sock_host}:{sock_port}"
+        self.url = f"ws://{sock_host}:{sock_port}"
+        return self.url
 
     async def close(self) -> None:
         if self._server is not None:
@@ -106,6 +110,7 @@ class RelayServer:
             await ws.close(1008)
             return
         self._clients[client] = ws
+        await ws.send(_WELCOME)
         try:
             async for message in ws:
                 data = message if isinstance(message, bytes) else message.encode()
@@ -216,7 +221,8 @@ class RelayClient:
         return self._inboxes.setdefault((context_id, peer), asyncio.Queue())
 
     async def connect(self, url: str) -> None:
-        """Open the WebSocket and prove our authority with the relay's challenge."""
+        """Open the WebSocket, prove our authority with the relay's challenge and wait
+        for its welcome: when this returns, envelopes for us reach us."""
         ws = await within(
             connect(url, max_size=self.limits.max_frame, ping_interval=None),
             self.limits.connect_timeout_s,
@@ -228,6 +234,15 @@ class RelayClient:
             raise UnexpectedPeer("the relay's challenge is 32 bytes")
         signature = self.node.service.config.keys.sign(hello_message(self.relay, challenge))
         await ws.send(self.node.id.value + signature)
+        # Registered only once the relay says so: before that, an envelope for
+        # us would find no connection at the relay.
+        try:
+            welcome = await within(ws.recv(), self.limits.frame_timeout_s, "relay welcome")
+        except ConnectionClosed as exc:
+            raise ConnectionLost(f"the relay refused us: {exc}") from None
+        if welcome != _WELCOME:
+            await ws.close()
+            raise UnexpectedPeer("the relay did not welcome us")
         self._ws = ws
         self._reader = asyncio.create_task(self._read())
 

@@ -12,6 +12,7 @@ import asyncio
 
 import pytest
 from aura_net import (
+    ConnectionLost,
     GuardDenied,
     Limits,
     OversizedFrame,
@@ -31,6 +32,7 @@ from aura_rendezvous import (
     ChannelState,
     DecodeError,
     DenyReason,
+    NotAMember,
     Receipt,
     RelayEnvelope,
     WebSocketRelay,
@@ -39,7 +41,7 @@ from aura_rendezvous.channels import message_type, transport_header
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
-from ..impl.world import ALICE, ALL_CAPS, BOB, CTX, RELAY, authority_keys
+from ..impl.world import ALICE, ALL_CAPS, BOB, CTX, MALLORY, RELAY, authority_keys
 from .net_world import SAFETY_S, established, eventually, net_node, run, share_descriptors
 
 SECRETS = (b"the launch code is 0000", b"and the answer is 42")
@@ -240,6 +242,24 @@ def test_a_second_relayed_handshake_completes_beside_the_active_one() -> None:
         await second.send(b"on the new channel")
         assert await accepted.recv(SAFETY_S) == b"on the new channel"
         assert first.peer == second.peer == BOB
+        for client in (to_alice, to_bob):
+            await client.close()
+        await server.close()
+
+    run(scenario())
+
+
+def test_a_non_member_is_refused_at_the_hello() -> None:
+    """Mallory is on no roster the relay shares: her hello is refused (NotAMember)
+    and her connect fails typed; the counterpart is every member's connect."""
+
+    async def scenario() -> None:
+        _alice, _bob, _relay, server, to_alice, to_bob = await _world()
+        outsider = RelayClient(net_node(MALLORY), RELAY)
+        assert server.url is not None
+        with pytest.raises(ConnectionLost):
+            await within(outsider.connect(server.url), SAFETY_S, "connect")
+        assert [type(e) for e in server.errors] == [NotAMember]
         for client in (to_alice, to_bob):
             await client.close()
         await server.close()
