@@ -20,6 +20,7 @@ from aioquic.asyncio.client import connect
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.asyncio.server import QuicServer
 from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEvent
 from aura_rendezvous import AuthorityId, ContextId, QuicDirect, QuicReflexive
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -35,9 +36,10 @@ from aura_net._direct import (
     prepare_direct,
     split_addr,
 )
-from aura_net._errors import SafetyNetTimeout
+from aura_net._errors import ConnectionLost, SafetyNetTimeout
 from aura_net._node import NetNode
 from aura_net._stun_io import StunClient, reflexive_hint
+from aura_net._wait import within
 
 __all__ = ["ALPN", "QuicListener", "connect_quic", "throwaway_certificate"]
 
@@ -86,6 +88,33 @@ class _MuxServer(QuicServer):
         assert self._transport is not None
         host, port = self._transport.get_extra_info("sockname")[:2]
         return str(host), int(port)
+
+
+class _ClientProtocol(QuicConnectionProtocol):
+    """aioquic's client protocol with the TLS handshake's end as a future we own
+    (and always read, so a connect given up on leaves no unread error behind)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handshake_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.handshake_done.add_done_callback(_read_outcome)
+
+    def quic_event_received(self, event: QuicEvent) -> None:
+        if not self.handshake_done.done():
+            if isinstance(event, HandshakeCompleted):
+                self.handshake_done.set_result(None)
+            elif isinstance(event, ConnectionTerminated):
+                self.handshake_done.set_exception(
+                    ConnectionLost(
+                        f"QUIC connection closed: {event.reason_phrase or event.error_code}"
+                    )
+                )
+        super().quic_event_received(event)
+
+
+def _read_outcome(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class QuicListener(DirectResponder):
@@ -155,16 +184,28 @@ async def connect_quic(
     config = QuicConfiguration(is_client=True, alpn_protocols=[ALPN])
     config.verify_mode = ssl.CERT_NONE  # Noise authenticates; see the module docstring
     config.idle_timeout = max(limits.frame_timeout_s * 4, 10.0)
-    opening = connect(host, port, configuration=config)
-    try:
-        protocol = await asyncio.wait_for(opening.__aenter__(), limits.connect_timeout_s)
-    except TimeoutError:
-        raise SafetyNetTimeout(
-            f"QUIC connect to {hint.addr} took over {limits.connect_timeout_s} s"
-        ) from None
+    opening = connect(
+        host, port, configuration=config, create_protocol=_ClientProtocol, wait_connected=False
+    )
+    protocol = await within(
+        opening.__aenter__(), limits.connect_timeout_s, f"QUIC socket for {hint.addr}"
+    )
+    assert isinstance(protocol, _ClientProtocol)
 
     async def release() -> None:
         await opening.__aexit__(None, None, None)
+
+    protocol.transmit()  # the Initial: connect() left it unsent (wait_connected=False)
+    try:
+        await asyncio.wait_for(asyncio.shield(protocol.handshake_done), limits.connect_timeout_s)
+    except TimeoutError:
+        await release()
+        raise SafetyNetTimeout(
+            f"QUIC connect to {hint.addr} took over {limits.connect_timeout_s} s"
+        ) from None
+    except BaseException:
+        await release()
+        raise
 
     try:
         reader, writer = await protocol.create_stream()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aura_rendezvous import AuraError, QuicReflexive
 
@@ -55,8 +55,8 @@ class StunServer(asyncio.DatagramProtocol):
             self._transport.close()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self._transport = transport
+        # The selector loop's datagram transport is no DatagramTransport subclass.
+        self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         assert self._transport is not None
@@ -87,8 +87,8 @@ class StunClient(asyncio.DatagramProtocol):
         self._answer: asyncio.Future[Address] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self._transport = transport
+        # The selector loop's datagram transport is no DatagramTransport subclass.
+        self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         try:
