@@ -7,6 +7,7 @@ import ``aura_rendezvous``; nothing below it imports this package. See
 ``docs/transports.md``.
 """
 
+from aura_net._demo import BLOCKS, run_demo
 from aura_net._direct import (
     DirectChannel,
     DirectResponder,
@@ -45,6 +46,7 @@ from aura_net._wire import MAX_RECEIPT, WireFrame
 
 __all__ = [
     "ALPN",
+    "BLOCKS",
     "DEFAULT_MAX_FRAME",
     "DEFAULT_RUNG_TIMEOUTS",
     "MAX_KEPT_ERRORS",
@@ -85,6 +87,7 @@ __all__ = [
     "hello_message",
     "read_frame",
     "reflexive_hint",
+    "run_demo",
     "split_addr",
     "throwaway_certificate",
     "wall_clock_ms",

@@ -14,6 +14,7 @@ import attrs
 
 from aura_verify.commands.check import configure_check, configure_simulate
 from aura_verify.commands.conform import configure_conform
+from aura_verify.commands.demo import configure_demo
 from aura_verify.commands.itf import configure_itf
 from aura_verify.commands.prove import configure_prove
 from aura_verify.commands.replay import configure_replay
@@ -40,4 +41,5 @@ COMMANDS: dict[str, Command] = {
     "conform": Command("conformance vs a backend", configure_conform),
     "vectors": Command("wire-format test vectors: generate or check", configure_vectors),
     "replay": Command("re-drive a recorded trace on a backend", configure_replay),
+    "demo": Command("rendezvous on loopback over real sockets", configure_demo),
 }
