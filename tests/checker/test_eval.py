@@ -191,6 +191,26 @@ def test_enabled_and_primes(make_spec: Callable[..., Any]) -> None:
     assert model.evaluate("CanUp", {"x": 2}) is False
 
 
+def test_evaluate_many_is_evaluate_of_each(make_spec: Callable[..., Any]) -> None:
+    """Several definitions in one state (an invariant check): each one's own value, in
+    order; an unknown variable is refused as by evaluate."""
+    from aura_model.tla import TlaError, load_model
+
+    spec = make_spec(
+        "VARIABLES x, s\nInit == x = 0 /\\ s = {}\nNext == x' = x /\\ s' = s\n"
+        "Small == x < 2\nHas == x \\in s\nBoth == Small /\\ Has\n"
+    )
+    model = load_model(spec)
+    names = ("Small", "Has", "Both")
+    states = [{"x": x, "s": s} for x in (1, 2) for s in (frozenset(), frozenset({1}))]
+    for state in states:
+        assert model.evaluate_many(names, state) == [model.evaluate(n, state) for n in names]
+    assert model.evaluate_many(names, {"x": 1, "s": frozenset({1})}) == [True, True, True]
+    assert model.evaluate_many(names, {"x": 3, "s": frozenset({3})}) == [False, True, False]
+    with pytest.raises(TlaError, match="unknown variable y"):
+        model.evaluate_many(names, {"x": 1, "s": frozenset(), "y": 0})
+
+
 @pytest.mark.parametrize(
     ("expr", "needle"),
     [

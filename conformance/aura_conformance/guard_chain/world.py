@@ -316,6 +316,7 @@ class GuardChainWorld:
             for name in AUTHS
         }
         self.roster = Roster.of(*self.keys.values())
+        self._signers: dict[tuple[bytes, bytes], str | None] = {}
         self.membership = ContextMembership(self.context, self.roster, _id("root"))
         # Every port the interpreters act through logs what it does, in order.
         self.effects = EffectLog()
@@ -382,11 +383,20 @@ class GuardChainWorld:
 
     def signer_of(self, receipt: Receipt) -> str | None:
         """The roster member whose Ed25519 key verifies ``receipt``'s signature."""
+        # Every projection asks for every receipt on the wire; the roster is the
+        # world's for its lifetime, so each signature is verified once.
+        message = receipt.signed_message()
+        key = (message, receipt.signature)
+        if key in self._signers:
+            return self._signers[key]
+        signer = None
         for name in AUTHS:
             entry = self.roster.entry(self.ids[name])
-            if verify_signature(entry.ed25519_public, receipt.signed_message(), receipt.signature):
-                return name
-        return None
+            if verify_signature(entry.ed25519_public, message, receipt.signature):
+                signer = name
+                break
+        self._signers[key] = signer
+        return signer
 
     def prev_nonce(self, receipt: Receipt) -> int:
         """The nonce of the receipt ``receipt`` links to (0 for the chain's start)."""

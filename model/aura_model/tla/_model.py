@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -319,22 +319,36 @@ class Model:
 
     def evaluate(self, name: str, state: Mapping[str, Any] | None = None) -> Any:
         """The value of the zero-argument definition ``name`` (in ``state``, if given)."""
-        fn = self._evaluators.get(name)
-        if fn is None:
-            d = self._def(name, "definition")
-            if d.params:
-                raise ConfigError(f"{name} takes arguments")
-            fn, _ = self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))
-            self._evaluators[name] = fn
+        return self.evaluate_many((name,), state)[0]
+
+    def evaluate_many(
+        self, names: Sequence[str], state: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """The values of the zero-argument definitions ``names``, in order, in one
+        ``state`` (converted once for all of them: an invariant check per step)."""
+        fns = []
+        for name in names:
+            fn = self._evaluators.get(name)
+            if fn is None:
+                d = self._def(name, "definition")
+                if d.params:
+                    raise ConfigError(f"{name} takes arguments")
+                fn, _ = self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))
+                self._evaluators[name] = fn
+            fns.append(fn)
         cur: list[Any] = [UNSET] * len(self.vars)
         for k, v in (state or {}).items():
             if k not in self.vars:
                 raise TlaError(f"unknown variable {k}")
             cur[self.vars.index(k)] = from_python(v)
-        try:
-            return fn(Ctx(cur, None), {})
-        except RecursionError:
-            raise EvalError(f"{name}: recursion too deep") from None
+        out = []
+        for name, fn in zip(names, fns, strict=True):
+            try:
+                # Compiled state predicates only read ``cur``: one list serves all.
+                out.append(fn(Ctx(cur, None), {}))
+            except RecursionError:
+                raise EvalError(f"{name}: recursion too deep") from None
+        return out
 
     def check_assumptions(self) -> tuple[str, str] | None:
         """The first false ASSUME as (location, message), or None."""
