@@ -152,7 +152,9 @@ async def run_demo(emit: Callable[[str], None], block: str = "none") -> bool:
         seen = alice.service.get_cached_descriptor(context, bob.id, alice.now_ms())
         step.report("sync", started, f"{changed} journal entries merged", ok=seen is not None)
 
-        timeouts = dict(DEFAULT_RUNG_TIMEOUTS)
+        # A rung that should connect gets the safety net (a loaded machine is no
+        # reason to fall back); only a path blocked on purpose gives up fast.
+        timeouts = dict.fromkeys(DEFAULT_RUNG_TIMEOUTS, _SAFETY_S)
         if block != "none":
             timeouts.update(QuicDirect=_BLOCKED_RUNG_S, QuicReflexive=_BLOCKED_RUNG_S)
         relays = {relay.id: to_alice}

@@ -30,7 +30,7 @@ from aura_rendezvous import (
     TcpDirect,
 )
 
-from aura_net._errors import UnexpectedPeer, keep_error
+from aura_net._errors import ConnectionLost, UnexpectedPeer, keep_error
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode
 from aura_net._wire import WireFrame
@@ -245,9 +245,12 @@ class DirectResponder:
         conn = FramedConnection(reader, writer, self.limits, wait_closed=self.stream_reports_close)
         try:
             channel = await self._respond(conn)
-        except AuraError as exc:
-            keep_error(self.errors, exc)
-            await conn.close()
+        except (AuraError, OSError) as exc:
+            # A reset while we answer is the peer's doing too: typed like the rest.
+            error = exc if isinstance(exc, AuraError) else ConnectionLost(str(exc))
+            keep_error(self.errors, error)
+            with contextlib.suppress(OSError):
+                await conn.close()
         else:
             self.accepted.put_nowait(channel)
         finally:
