@@ -267,6 +267,78 @@ def test_a_chain_per_source_links_a_peer_to_a_receipt_it_never_gets() -> None:
         assert _keeps(v, "SendPacket", s, gc.GCReceiptVerifiable) is ok, bug
 
 
+def _receipt(v: GCVocab, nonce: int, prev: int) -> Any:
+    """a1's receipt of cost 1 to a2 in epoch 0, signed by a1."""
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    return v.S.receipt.receipt(a1, a2, 0, nonce, prev, 1, a1)
+
+
+def _on_wire(v: GCVocab, *receipts: Any) -> Any:
+    wire = _initial(v)["wire"]
+    for r in receipts:
+        wire = z3.Store(wire, r, True)
+    return wire
+
+
+def _first_accepted(v: GCVocab) -> dict[str, Any]:
+    """a2 has accepted a1's receipt 1 (link 0) of epoch 0."""
+    E, L, a1, a2 = v.S.entry, v.S.log, v.S.auth["a1"], v.S.auth["a2"]
+    rlog = _initial(v)["rlog"]
+    items = z3.Store(L.items(rlog[a2]), 1, E.entry(a1, 0, 1, 0, a1, 0))
+    accepted = _initial(v)["accepted"]
+    return {
+        "rlog": z3.Store(rlog, a2, L.log(1, items)),
+        "accepted": z3.Store(accepted, a2, z3.Store(accepted[a2], a1, 1)),
+    }
+
+
+def test_a_receipt_after_a_lost_one_resumes_the_stream_unless_the_chain_is_strict() -> None:
+    """a1's receipt 1 to a2 was lost: receipt 2 (linked to 1) is accepted and
+    starts a2's chain again; BUG_StrictChainAfterLoss wants a link to 0 and
+    refuses it (GCReceiptResumesAfterLoss)."""
+    v = gc_vocab(**MC)
+    second = _receipt(v, 2, 1)
+    s = _state(v, wire=_on_wire(v, _receipt(v, 1, 0), second))
+    assert _valid(v, gc.GCReceiptResumesAfterLoss(v, s))
+    assert _keeps(v, "ReceiveReceipt", s, gc.GCReceiptChain, r=second)
+    strict = gc_vocab(**MC, BUG_StrictChainAfterLoss=True)
+    assert not _enabled(strict, "ReceiveReceipt", s, r=second)
+    assert not _valid(strict, gc.GCReceiptResumesAfterLoss(strict, s))
+
+
+def test_a_re_issued_receipt_is_refused_unless_the_chain_is_not_checked() -> None:
+    """After receipt 1, a1's receipt 2 re-issued linked to 0 directly follows
+    it: the link check refuses it (the genuine one passes); BUG_NoChainCheck
+    splices it onto a2's chain (GCReceiptChain)."""
+    v = gc_vocab(**MC)
+    genuine, again = _receipt(v, 2, 1), _receipt(v, 2, 0)
+    s = _state(v, wire=_on_wire(v, _receipt(v, 1, 0), genuine, again), **_first_accepted(v))
+    assert _valid(v, gc.GCReceiptChain(v, s))
+    assert not _enabled(v, "ReceiveReceipt", s, r=again)
+    assert _keeps(v, "ReceiveReceipt", s, gc.GCReceiptChain, r=genuine)
+    unlinked = gc_vocab(**MC, BUG_NoChainCheck=True)
+    assert not _keeps(unlinked, "ReceiveReceipt", s, gc.GCReceiptChain, r=again)
+
+
+def test_one_attacker_move_per_behaviour() -> None:
+    """A genuine receipt with a predecessor can be re-issued linked to 0, a
+    first one cannot; once the wire holds the re-issued one, neither attacker
+    move is enabled again."""
+    v = gc_vocab(**MC)
+    first, second = _receipt(v, 1, 0), _receipt(v, 2, 1)
+    s = _state(v, wire=_on_wire(v, first, second))
+
+    def re_issued_on_wire(w: GCVocab, t: State) -> Any:
+        return t["wire"][_receipt(w, 2, 0)]
+
+    assert _keeps(v, "EquivocateReceipt", s, re_issued_on_wire, r=second)
+    assert not _enabled(v, "EquivocateReceipt", s, r=first)
+    assert _enabled(v, "ForgeReceipt", s, r=first, s=v.S.auth["a2"])
+    tampered = _state(v, wire=_on_wire(v, first, second, _receipt(v, 2, 0)))
+    assert not _enabled(v, "EquivocateReceipt", tampered, r=second)
+    assert not _enabled(v, "ForgeReceipt", tampered, r=first, s=v.S.auth["a2"])
+
+
 # -- one action against one invariant, for every state ------------------------------
 
 
@@ -302,6 +374,24 @@ def test_capability_required_is_inductive_for_append_with_its_lemma() -> None:
     assert _preserves(v, "PrepareOperation", pending, accounted)
     twin = gc_vocab(BUG_NoCapCheck=True)
     assert not _preserves(twin, "PrepareOperation", pending, accounted)
+
+
+def test_log_links_are_inductive_and_broken_without_the_link_check() -> None:
+    """ReceiveReceipt keeps GCLogLinked given the accepted nonce bounds the
+    log (its GC_ASSUME); without the link check a re-issued receipt breaks it."""
+    hyps = (gc.GCLogEndsAtAccepted, gc.GCAcceptedBelowNext, gc.GCWireJournaled)
+    assert _preserves(gc_vocab(), "ReceiveReceipt", gc.GCLogLinked, *hyps)
+    unlinked = gc_vocab(BUG_NoChainCheck=True)
+    assert not _preserves(unlinked, "ReceiveReceipt", gc.GCLogLinked, *hyps)
+
+
+def test_the_chain_follows_from_the_log_links_and_not_alone() -> None:
+    """GCLogLinked implies GCReceiptChain in every state; GCReceiptChain is not
+    valid on its own (a log may splice a receipt on)."""
+    v = gc_vocab()
+    s = {name: z3.Const(name, sort) for name, sort in gc.gc_variables(v).items()}
+    assert _valid(v, z3.Implies(gc.GCLogLinked(v, s), gc.GCReceiptChain(v, s)))
+    assert not _valid(v, gc.GCReceiptChain(v, s))
 
 
 def test_an_unknown_bug_flag_is_refused() -> None:

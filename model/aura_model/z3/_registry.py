@@ -69,6 +69,7 @@ def _entries() -> list[ModelEntry]:
         GC_IMPLIED,
         GC_MC_CONSTANTS,
         GC_SCHEDULES,
+        GC_WITNESS_PREFIXES,
         guard_chain,
     )
     from aura_model.z3.models.rendezvous import (
@@ -90,8 +91,9 @@ def _entries() -> list[ModelEntry]:
             assume=GC_ASSUME,
             schedules=GC_SCHEDULES,
             bug_constants=GC_MC_CONSTANTS,
+            witness_prefixes=GC_WITNESS_PREFIXES,
             max_bmc_depth=5,
-            rlimit=40_000_000,  # largest query: 2.1e6 units (docs/proofs.md)
+            rlimit=40_000_000,  # largest query: 2.0e6 units (docs/proofs.md)
         ),
         ModelEntry(
             "DescriptorValidity",
