@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -44,12 +45,33 @@ def test_conform_broken_backend_exits_three(capsys: pytest.CaptureFixture[str]) 
     assert "closed its output" in err and "Traceback" not in err
 
 
-def test_stage_passes_on_the_reference() -> None:
-    """The stage of make verify: fixed seed, short run, PASS."""
+def test_stage_passes_on_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
+    """The stage of make verify: fixed seed, short run, PASS: the reference in process
+    and over stdio, every wrong backend rejected naming its invariant, the figures
+    in its line and a progress line per run while it works. (Essential, not marked
+    slow: the only run of the whole stage outside make verify.)"""
+    from aura_conformance.protocol_specs import PROTOCOL_SPECS
+    from aura_conformance.variants import WRONG_BACKENDS
+
     result = stage_conformance()
     assert result.status is Status.PASS, result.detail
     for name in ("ref: conformant", "epoch:ref: conformant", "descriptor:ref: conformant"):
         assert name in result.detail
+    over_stdio = [k for k, s in PROTOCOL_SPECS.items() if s.over_stdio]
+    assert over_stdio, "no spec is driven over stdio"
+    for key in over_stdio:
+        assert f"{key} over stdio: conformant (" in result.detail
+    n = len(WRONG_BACKENDS)
+    assert f"; {n}/{n} wrong backends rejected naming their invariant" in result.detail
+    totals = re.search(r"; (\d+) runs, (\d+) steps validated in all", result.detail)
+    assert totals is not None, result.detail
+    lines = capsys.readouterr().out.splitlines()
+    done = [x for x in lines if x.startswith("[aura-verify] conformance: ")]
+    # One line per reference run and per wrong backend, and their counts add up.
+    assert len([x for x in done if "reference " in x]) == 4 + len(over_stdio)
+    assert len([x for x in done if "wrong backend " in x]) == n
+    counted = [re.search(r"\((\d+) runs, (\d+) steps\)", x) for x in done if "reference " in x]
+    assert int(totals[1]) > sum(int(m[1]) for m in counted if m) > 0
 
 
 def test_conform_epoch_spec(capsys: pytest.CaptureFixture[str]) -> None:

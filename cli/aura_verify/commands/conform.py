@@ -8,12 +8,13 @@ import os
 import shlex
 import shutil
 import sys
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from aura_model.stages import StageResult, Status
+
+from aura_verify.commands.stage_progress import StageProgress
 
 if TYPE_CHECKING:
     from aura_conformance import Backend, ConformanceResult
@@ -26,6 +27,7 @@ __all__ = [
     "EXIT_USAGE",
     "STAGE_EXAMPLES",
     "STAGE_SEED",
+    "STAGE_STDIO_EXAMPLES",
     "configure_conform",
     "stage_conformance",
 ]
@@ -33,6 +35,10 @@ __all__ = [
 # The stage's run: fixed seed, short, against the reference backend.
 STAGE_EXAMPLES = 40
 STAGE_SEED = 20261124
+# Over stdio every step crosses a pipe twice: fewer runs keep the stage short.
+STAGE_STDIO_EXAMPLES = 20
+# The stage says what it is doing at least this often.
+_PROGRESS_SECONDS = 5.0
 
 EXIT_CONFORMANT = 0
 EXIT_NOT_CONFORMANT = 1
@@ -316,74 +322,117 @@ def run_conform(args: argparse.Namespace) -> int:
         backend.close()
 
 
-def _wrong_backends_missed() -> tuple[int, list[str]]:
-    """Every wrong backend through ``conform``'s default profile: how many ran, and
-    those not rejected with the invariant ``WRONG_BACKENDS`` names."""
-    from aura_conformance import (
-        run_conformance,
-        run_dv_conformance,
-        run_epoch_conformance,
-    )
-    from aura_conformance.protocol_specs import reference_backend
+def _runners() -> dict[str, Callable[..., ConformanceResult]]:
+    from aura_conformance import run_conformance, run_dv_conformance, run_epoch_conformance
     from aura_conformance.relay import run_relay_conformance
-    from aura_conformance.variants import WRONG_BACKENDS
 
-    runners: dict[str, Callable[..., ConformanceResult]] = {
+    return {
         "guard": run_conformance,
         "epoch": run_epoch_conformance,
         "descriptor": run_dv_conformance,
         "relay": run_relay_conformance,
     }
+
+
+def _wrong_backends_missed(progress: StageProgress | None = None) -> tuple[int, list[str]]:
+    """Every wrong backend through ``conform``'s default profile: how many ran, and
+    those not rejected with the invariant ``WRONG_BACKENDS`` names."""
+    from aura_conformance.protocol_specs import reference_backend
+    from aura_conformance.variants import WRONG_BACKENDS
+
+    runners = _runners()
     missed = []
-    for (spec, name), invariant in WRONG_BACKENDS.items():
+    for i, ((spec, name), invariant) in enumerate(WRONG_BACKENDS.items(), 1):
+        if progress is not None:
+            progress.start(f"wrong backend {spec}/{name}")
         backend = reference_backend(spec, name)
         try:
             outcome = runners[spec](backend, examples=100, seed=0, steps=25)
         finally:
             backend.close()
-        if outcome.conformant or invariant not in (outcome.failure or ""):
+        rejected = not outcome.conformant and invariant in (outcome.failure or "")
+        if not rejected:
             missed.append(f"{spec}/{name} (expected {invariant})")
+        if progress is not None:
+            verdict = f"rejected naming {invariant}" if rejected else f"NOT rejected as {invariant}"
+            progress.done(
+                f"wrong backend {i}/{len(WRONG_BACKENDS)} {spec}/{name}: {verdict}",
+                runs=outcome.examples,
+                steps=outcome.steps,
+            )
     return len(WRONG_BACKENDS), missed
 
 
+def _stage_reference_runs(progress: StageProgress) -> list[tuple[str, ConformanceResult]]:
+    """The reference of every spec in process, then, for the specs the stdio protocol
+    drives, served by the example program over stdio: (label, outcome) each."""
+    from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+
+    runners = _runners()
+    plan = [(key, False) for key in runners]
+    plan += [(key, True) for key, spec in PROTOCOL_SPECS.items() if spec.over_stdio]
+    out = []
+    for key, over_stdio in plan:
+        label = f"{key} over stdio" if over_stdio else f"{key} in process"
+        progress.start(f"reference {label}")
+        backend: Backend
+        if over_stdio:
+            program = "aura_conformance.examples.guard_backend"
+            backend = open_stdio(key, [sys.executable, "-m", program, "--spec", key], timeout=60.0)
+        else:
+            backend = reference_backend(key)
+        examples = STAGE_STDIO_EXAMPLES if over_stdio else STAGE_EXAMPLES
+        try:
+            outcome = runners[key](backend, examples=examples, seed=STAGE_SEED)
+        finally:
+            backend.close()
+        verdict = "conformant" if outcome.conformant else "NOT conformant"
+        progress.done(
+            f"reference {label}: {verdict} ({outcome.examples} runs, {outcome.steps} steps)",
+            runs=outcome.examples,
+            steps=outcome.steps,
+        )
+        out.append((label, outcome))
+    return out
+
+
+def _outcome_line(label: str, outcome: ConformanceResult) -> str:
+    # A stdio backend's name is its whole command line: the label says enough.
+    if label.endswith("over stdio"):
+        verdict = "conformant" if outcome.conformant else "NOT conformant"
+        return f"{label}: {verdict} ({outcome.examples} runs, {outcome.steps} steps)"
+    return f"{label}: {outcome.summary().splitlines()[0]}"
+
+
 def stage_conformance() -> StageResult:
-    """Reference backends, fixed seed, short runs of the three specs and Rendezvous.tla's
-    relay path: PASS iff all conform, and every wrong backend is rejected by the
-    default profile naming its invariant.
+    """The reference of the three specs and Rendezvous.tla's relay path in process,
+    and of the specs the stdio protocol drives over stdio, fixed seed, short runs:
+    PASS iff all conform, and every wrong backend is rejected by the default
+    profile naming its invariant. Prints a progress line at least every few
+    seconds.
 
     The EpochRotation schedules include late-confirmation, the divergence the
     channel layer fixed (docs/conformance.md).
     """
-    from aura_conformance import (
-        BackendError,
-        DescriptorBackend,
-        EpochBackend,
-        ReferenceBackend,
-        run_conformance,
-        run_dv_conformance,
-        run_epoch_conformance,
-    )
-    from aura_conformance.relay import RelayBackend, run_relay_conformance
+    from aura_conformance import BackendError
 
-    started = time.perf_counter()
-    backend = ReferenceBackend("ref")
-    try:
-        outcomes = [
-            run_conformance(backend, examples=STAGE_EXAMPLES, seed=STAGE_SEED),
-            run_epoch_conformance(EpochBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
-            run_dv_conformance(DescriptorBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
-            run_relay_conformance(RelayBackend(), examples=STAGE_EXAMPLES, seed=STAGE_SEED),
-        ]
-        wrong, missed = _wrong_backends_missed()
-    except BackendError as exc:
-        return StageResult("conformance", Status.FAIL, f"backend error: {exc}")
-    finally:
-        backend.close()
-    ok = all(o.conformant for o in outcomes) and not missed
-    detail = "; ".join(o.summary().splitlines()[0] for o in outcomes) + f" (seed {STAGE_SEED})"
+    with StageProgress("conformance", interval=_PROGRESS_SECONDS) as progress:
+        try:
+            outcomes = _stage_reference_runs(progress)
+            wrong, missed = _wrong_backends_missed(progress)
+        except BackendError as exc:
+            return StageResult(
+                "conformance", Status.FAIL, f"backend error: {exc}", progress.elapsed()
+            )
+        runs, steps, seconds = progress.runs, progress.steps, progress.elapsed()
+    ok = all(o.conformant for _, o in outcomes) and not missed
+    failing = [f"{label}: {o.summary()}" for label, o in outcomes if not o.conformant]
+    detail = "; ".join(_outcome_line(label, o) for label, o in outcomes)
+    detail += f" (seed {STAGE_SEED})"
     detail += f"; {wrong - len(missed)}/{wrong} wrong backends rejected naming their invariant"
     if missed:
         detail += f" (not: {', '.join(missed)})"
-    return StageResult(
-        "conformance", Status.PASS if ok else Status.FAIL, detail, time.perf_counter() - started
-    )
+    detail += f"; {runs} runs, {steps} steps validated in all"
+    if failing:
+        detail += "\n" + "\n".join(failing)
+    return StageResult("conformance", Status.PASS if ok else Status.FAIL, detail, seconds)
