@@ -1,0 +1,24 @@
+"""Conformance on the wire: the backend plays one member, the harness is the network.
+
+The backend under test is one authority of a context (``Ini`` or ``Resp``); the
+harness plays the other with the reference implementation and carries every
+message between them as bytes. The backend is judged by what it does: the
+reference must accept what it sends, it must accept what the reference sends,
+its channel must carry real traffic both ways, and every message of the
+attacker (tampered, replayed, relabelled, under a retired PSK, from an impostor)
+must change nothing and make it send nothing. ``docs/conformance.md``, "Wire".
+"""
+
+from aura_conformance.wire.backends import ACTIONS, WIRE, WIRE_MODULE, WIRE_VARIANTS, WireBackend
+from aura_conformance.wire.machine import WIRE_SCENARIOS, WireMachine, run_wire_conformance
+
+__all__ = [
+    "ACTIONS",
+    "WIRE",
+    "WIRE_MODULE",
+    "WIRE_SCENARIOS",
+    "WIRE_VARIANTS",
+    "WireBackend",
+    "WireMachine",
+    "run_wire_conformance",
+]

@@ -1,0 +1,193 @@
+"""Wire backends in process: one authority, the harness's requests, byte-carrying replies.
+
+The stdio spec is ``Wire`` (``docs/backend-protocol.md``, "The Wire spec"). A
+backend plays one member of the context, ``Ini`` or ``Resp`` as ``Reset``
+says, and its replies carry the bytes it sent and the plaintext it accepted for
+that request, hex-encoded; ``epoch`` and ``channel`` are what it says of itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import attrs
+from aura_rendezvous import ChannelManager
+from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypair, NoiseProtocol
+
+from aura_conformance.harness.backend import Reply
+from aura_conformance.harness.errors import BackendError
+from aura_conformance.harness.state import State, StateSchema
+from aura_conformance.variants import EpochFreePrologue, UncheckedStaticKeyManager
+from aura_conformance.wire.authority import Delivery, WireAuthority
+from aura_conformance.wire.fakes import (
+    FixedPayloadAuthority,
+    NoCryptoAuthority,
+    SendsOnRejectAuthority,
+    StaleActiveAuthority,
+)
+from aura_conformance.wire.keyring import ROLES
+
+__all__ = [
+    "ACTIONS",
+    "WIRE",
+    "WIRE_MODULE",
+    "WIRE_VARIANTS",
+    "Authority",
+    "WireBackend",
+    "WireVariant",
+    "hex_arg",
+]
+
+WIRE_MODULE = "Wire"
+WIRE = StateSchema(("epoch", "channel", "sent", "received"), frozenset())
+ACTIONS = ("Reset", "Establish", "Deliver", "Send", "AdvanceEpoch", "Close", "Tick")
+
+_NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
+
+
+class Authority(Protocol):
+    """What a wire backend drives: the reference's :class:`WireAuthority` or a fake."""
+
+    def channel_state(self) -> str: ...
+    def establish(self, timestamp: int, now: int) -> Delivery: ...
+    def deliver(self, data: bytes, now: int) -> Delivery: ...
+    def send(self, plaintext: bytes) -> Delivery: ...
+    def advance_epoch(self) -> Delivery: ...
+    def close(self) -> Delivery: ...
+    def tick(self, now: int) -> Delivery: ...
+
+
+@attrs.frozen
+class WireVariant:
+    name: str
+    description: str
+    authority: Callable[..., Authority] = WireAuthority
+    manager: type[ChannelManager] = ChannelManager
+    prologue: type[InitialStateCache] | None = None
+
+
+WIRE_VARIANTS: dict[str, WireVariant] = {
+    v.name: v
+    for v in (
+        WireVariant("ref", "the reference implementation"),
+        WireVariant(
+            "no-crypto",
+            "correct framing and plausible states, no cryptography (NoCryptoAuthority)",
+            authority=NoCryptoAuthority,
+        ),
+        WireVariant(
+            "unchecked-static-key",
+            "message 1's static key is not compared with the claimed member's "
+            "(UncheckedStaticKeyManager)",
+            manager=UncheckedStaticKeyManager,
+        ),
+        WireVariant(
+            "epoch-free-prologue",
+            "the handshake prologue leaves the epoch out (EpochFreePrologue)",
+            prologue=EpochFreePrologue,
+        ),
+        WireVariant(
+            "sends-on-reject",
+            "a rejected message is answered with an error notice (SendsOnRejectAuthority)",
+            authority=SendsOnRejectAuthority,
+        ),
+        WireVariant(
+            "stale-active",
+            "a Rotating channel is reported Active (StaleActiveAuthority)",
+            authority=StaleActiveAuthority,
+        ),
+        WireVariant(
+            "fixed-payload",
+            "every send seals the first send's plaintext (FixedPayloadAuthority)",
+            authority=FixedPayloadAuthority,
+        ),
+    )
+}
+
+
+def hex_arg(args: Mapping[str, Any], key: str) -> bytes:
+    """``args[key]`` as bytes; a typed :class:`BackendError` when it is not hex."""
+    value = args.get(key)
+    try:
+        if not isinstance(value, str):
+            raise ValueError("not a string")
+        return bytes.fromhex(value)
+    except ValueError as exc:
+        raise BackendError(f"argument {key!r} must be a hex string: {exc}") from None
+
+
+def _int_arg(args: Mapping[str, Any], key: str) -> int:
+    value = args.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BackendError(f"argument {key!r} must be an integer")
+    return value
+
+
+class WireBackend:
+    """The reference authority (or a wrong one), in process."""
+
+    schema = WIRE
+
+    def __init__(self, variant: str = "ref") -> None:
+        if variant not in WIRE_VARIANTS:
+            raise BackendError(
+                f"unknown wire backend {variant!r}; known: {', '.join(WIRE_VARIANTS)}"
+            )
+        self.variant = WIRE_VARIANTS[variant]
+        self.name = f"wire:{variant}"
+        self.authority: Authority | None = None
+
+    def _reset(self, args: Mapping[str, Any]) -> Authority:
+        if args.get("role") not in ROLES:
+            raise BackendError(f"Reset needs role in {ROLES}")
+        v = self.variant
+        keys: dict[str, Any] = {
+            "context_id": hex_arg(args, "context"),
+            "root_secret": hex_arg(args, "root_secret"),
+            "authority_id": hex_arg(args, "self"),
+            "static": Keypair.from_private(hex_arg(args, "static_private")),
+            "peer_id": hex_arg(args, "peer"),
+            "peer_static": hex_arg(args, "peer_static"),
+        }
+        if isinstance(v.authority, type) and issubclass(v.authority, WireAuthority):
+            keys["manager"] = v.manager
+            keys["initial_state"] = None if v.prologue is None else v.prologue(_NOISE)
+        return v.authority(**keys)
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        if action == "Reset":
+            self.authority = self._reset(args)
+            return self._reply(Delivery("Reset"))
+        a = self.authority
+        if a is None:
+            raise BackendError(f"{action} before Reset")
+        if action == "Establish":
+            done = a.establish(_int_arg(args, "timestamp"), now)
+        elif action == "Deliver":
+            done = a.deliver(hex_arg(args, "bytes"), now)
+        elif action == "Send":
+            done = a.send(hex_arg(args, "plaintext"))
+        elif action == "AdvanceEpoch":
+            done = a.advance_epoch()
+        elif action == "Close":
+            done = a.close()
+        elif action == "Tick":
+            done = a.tick(now)
+        else:
+            raise BackendError(f"unknown action {action!r}")
+        return self._reply(done)
+
+    def _reply(self, done: Delivery) -> Reply:
+        a = self.authority
+        assert a is not None
+        state: State = {
+            "epoch": getattr(a, "epoch", 0),
+            "channel": a.channel_state(),
+            "sent": tuple(m.hex() for m in done.sent),
+            "received": tuple(p.hex() for p in done.received),
+        }
+        return Reply(state, done.outcome)
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,124 @@
+"""Wire-level wrong backends: authorities that get the bytes wrong in one way each.
+
+They are the broken counterparts of the wire checks (each one must fail them);
+:mod:`aura_conformance.variants` holds the channel-manager variants they reuse.
+:class:`NoCryptoAuthority` is the backend of the opening complaint: right
+headers, right state names, no cryptography at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+from aura_rendezvous.channels import MessageType
+
+from aura_conformance.wire.authority import Delivery, WireAuthority
+
+__all__ = [
+    "FixedPayloadAuthority",
+    "NoCryptoAuthority",
+    "SendsOnRejectAuthority",
+    "StaleActiveAuthority",
+]
+
+_HS = struct.Struct(">BBQ")
+_TR = struct.Struct(">BB32sQQ")
+_VERSION = 1
+
+
+class NoCryptoAuthority:
+    """Speaks the framing only: handshake messages are filler bytes behind a correct
+    header, a transport message carries its plaintext in clear behind a zero tag,
+    and every state it reports is the one a real backend would report."""
+
+    def __init__(self, **keys: object) -> None:
+        self.epoch = 0
+        self.state = "None"
+        self.counter = 0
+        self._filler = 0
+
+    def _noise(self, n: int) -> bytes:
+        self._filler += 1
+        return hashlib.sha256(self._filler.to_bytes(8, "big")).digest()[:n].ljust(n, b"\x00")
+
+    def channel_state(self) -> str:
+        return self.state
+
+    def _transport(self, body: bytes) -> bytes:
+        self.counter += 1
+        return _TR.pack(_VERSION, MessageType.Transport, b"\x00" * 32, self.epoch, self.counter) + (
+            body + b"\x00" * 16
+        )
+
+    def establish(self, timestamp: int, now: int) -> Delivery:
+        self.state = "Establishing"
+        msg = _HS.pack(_VERSION, MessageType.HandshakeInit, self.epoch) + self._noise(32) * 4
+        return Delivery("Started", (msg,))
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        if len(data) < 2:
+            return Delivery("Rejected:DecodeError")
+        if data[1] == MessageType.HandshakeInit:
+            self.state = "Establishing"
+            reply = _HS.pack(_VERSION, MessageType.HandshakeResponse, self.epoch) + self._noise(48)
+            return Delivery("Answered", (reply,))
+        if data[1] == MessageType.HandshakeResponse:
+            self.state = "Active"
+            return Delivery("Active", (self._transport(b""),))
+        body = data[_TR.size : len(data) - 16]
+        if self.state == "Establishing":
+            self.state = "Active"
+            return Delivery("Confirmed")
+        return Delivery("Received", received=(body,))
+
+    def send(self, plaintext: bytes) -> Delivery:
+        if self.state != "Active":
+            return Delivery("Refused:NoChannel")
+        return Delivery("Sent", (self._transport(plaintext),))
+
+    def advance_epoch(self) -> Delivery:
+        self.epoch += 1
+        if self.state == "Active":
+            self.state = "Rotating"
+        return Delivery("Advanced")
+
+    def close(self) -> Delivery:
+        self.state = "Closed" if self.state != "None" else "None"
+        return Delivery("Closed")
+
+    def tick(self, now: int) -> Delivery:
+        return Delivery("Ticked")
+
+
+class SendsOnRejectAuthority(WireAuthority):
+    """The reference, except that a message it rejects still gets an answer on the
+    wire: an error notice naming the rejection (a deny that sends a packet)."""
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        done = super().deliver(data, now)
+        if done.outcome.startswith("Rejected"):
+            notice = bytes([_VERSION, 0x7F]) + done.outcome.encode()
+            return Delivery(done.outcome, (notice,), done.received)
+        return done
+
+
+class StaleActiveAuthority(WireAuthority):
+    """The reference, except that it reports a Rotating channel as Active: what it says
+    of itself no longer matches what it does (its old channel seals nothing)."""
+
+    def channel_state(self) -> str:
+        state = super().channel_state()
+        return "Active" if state == "Rotating" else state
+
+
+class FixedPayloadAuthority(WireAuthority):
+    """The reference, except that a send seals the payload of its first send again:
+    the bytes are genuine, the traffic is not what it was asked to carry."""
+
+    _first: bytes | None = None
+
+    def send(self, plaintext: bytes) -> Delivery:
+        if self._first is None:
+            self._first = plaintext
+        return super().send(self._first)

@@ -1,0 +1,72 @@
+"""The constants of a wire run: one context, two members, their keys and the root secret.
+
+The backend under test is told its own secrets in ``Reset`` (as hex): it plays
+one of the two members, the harness plays the other with the reference
+implementation. Every value is derived from a fixed label, so a run is
+reproducible and a failing run's bytes can be regenerated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+from aura_rendezvous.noise import Keypair
+
+__all__ = ["INI", "RESP", "ROLES", "Keyring", "Member"]
+
+INI, RESP = "Ini", "Resp"
+ROLES = (INI, RESP)
+
+
+def _seed(label: str) -> bytes:
+    return hashlib.sha256(b"aura-conformance/v1/wire\x00" + label.encode()).digest()
+
+
+@attrs.frozen
+class Member:
+    """One member of the context: its authority id and its X25519 static key."""
+
+    authority_id: bytes
+    static: Keypair = attrs.field(repr=False)
+
+
+@attrs.frozen
+class Keyring:
+    """Everything a run fixes: the context, the members by role, the root secret."""
+
+    context_id: bytes
+    root_secret: bytes = attrs.field(repr=False)
+    members: dict[str, Member]
+    # A static key that is no member's: the attacker's, to claim a member's id.
+    impostor: Keypair = attrs.field(repr=False)
+
+    @classmethod
+    def default(cls) -> Keyring:
+        members = {
+            role: Member(_seed(f"id {role}"), Keypair.from_private(_seed(f"static {role}")))
+            for role in ROLES
+        }
+        return cls(
+            _seed("context"),
+            _seed("root secret"),
+            members,
+            Keypair.from_private(_seed("impostor static")),
+        )
+
+    def reset_args(self, role: str) -> dict[str, str]:
+        """``Reset``'s arguments for the backend playing ``role`` (all hex but the role)."""
+        me, peer = self.members[role], self.members[_other(role)]
+        return {
+            "role": role,
+            "context": self.context_id.hex(),
+            "root_secret": self.root_secret.hex(),
+            "self": me.authority_id.hex(),
+            "static_private": me.static.private.hex(),
+            "peer": peer.authority_id.hex(),
+            "peer_static": peer.static.public.hex(),
+        }
+
+
+def _other(role: str) -> str:
+    return RESP if role == INI else INI

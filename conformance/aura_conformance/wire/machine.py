@@ -1,0 +1,252 @@
+"""The wire state machine: directed scenarios first, then random runs (Hypothesis).
+
+Each run resets the backend as ``Ini`` or ``Resp`` and drives a :class:`WireRun`:
+genuine handshakes and traffic both ways with the reference peer, epoch
+advances, closes, and the attacker's moves. Every check is in
+:mod:`aura_conformance.wire.peer`; this module picks the schedules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule
+
+from aura_conformance.harness.backend import Backend
+from aura_conformance.harness.driver import CountingMachine, run_machine
+from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.wire.keyring import INI, RESP, ROLES
+from aura_conformance.wire.peer import WireRun
+
+__all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
+
+_MAX_EPOCH = 3
+
+
+class WireMachine(CountingMachine):
+    """Rules over one :class:`WireRun`; ``backend`` is set on a subclass per run."""
+
+    backend: Backend
+    run: WireRun
+
+    @initialize(role=st.sampled_from(ROLES))
+    def Reset(self, role: str = INI) -> None:
+        self.stats["examples"] += 1
+        self.run = WireRun(self.backend, role)
+
+    def _counted(self) -> None:
+        self.stats["steps"] += 1
+
+    @rule(tamper=st.none() | st.integers(0, 200))
+    def Handshake(self, tamper: int | None) -> None:
+        self._counted()
+        self.run.handshake(tamper)
+
+    @precondition(lambda self: self.run.established)
+    @rule()
+    def Traffic(self) -> None:
+        self._counted()
+        self.run.probe()
+
+    @rule()
+    def ReportedState(self) -> None:
+        self._counted()
+        self.run.check_reported()
+
+    @precondition(lambda self: self.run.epoch < _MAX_EPOCH)
+    @rule()
+    def AdvanceEpoch(self) -> None:
+        self._counted()
+        self.run.advance_epoch()
+
+    @rule()
+    def Close(self) -> None:
+        self._counted()
+        self.run.close()
+
+    @precondition(lambda self: not self.run.established)
+    @rule()
+    def SendWithoutChannel(self) -> None:
+        self._counted()
+        self.run.send_without_channel()
+
+    @rule(dt=st.integers(1, 500))
+    def Tick(self, dt: int) -> None:
+        self._counted()
+        self.run.now += dt
+        self.run.peer.tick(self.run.now)
+        self.run.check_reported()
+
+    @precondition(lambda self: self.run.established)
+    @rule(position=st.integers(0, 200))
+    def TamperTraffic(self, position: int) -> None:
+        self._counted()
+        self.run.tamper_traffic(position)
+
+    @rule(index=st.integers(0, 50))
+    def Replay(self, index: int) -> None:
+        self._counted()
+        self.run.replay(index)
+
+    @precondition(lambda self: self.run.role == RESP)
+    @rule()
+    def Impersonate(self) -> None:
+        self._counted()
+        self.run.impersonate()
+
+    @precondition(lambda self: self.run.role == RESP and self.run.epoch > 0)
+    @rule()
+    def RetiredPsk(self) -> None:
+        self._counted()
+        self.run.retired_psk()
+
+
+# ---------------------------------------------------------------- directed scenarios
+
+
+def _as(m: WireMachine, role: str) -> WireRun:
+    m.run = WireRun(m.backend, role)
+    return m.run
+
+
+def _ini_handshake(m: WireMachine) -> None:
+    _as(m, INI).handshake()
+
+
+def _resp_handshake(m: WireMachine) -> None:
+    _as(m, RESP).handshake()
+
+
+def _impostor(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.impersonate()
+    run.handshake()
+    run.impersonate()
+    run.probe()
+
+
+def _rewritten_epoch(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    old = run.peer.establish(run.timestamp(), run.now).sent[0]
+    run.peer.advance_epoch()
+    run.epoch += 1
+    run.request("AdvanceEpoch", {})
+    run.rewrite_epoch(old)
+    run.handshake()
+
+
+def _retired_psk(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.handshake()
+    run.advance_epoch()
+    run.retired_psk()
+    run.handshake()
+    run.retired_psk()
+    run.check_reported()
+    run.handshake()
+
+
+def _tampered_handshake(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        # The header's type byte, the ephemeral key, the tag at the end.
+        for position in (1, 12, -1):
+            run.handshake(tamper=position)
+
+    return scenario
+
+
+def _tampered_traffic(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.handshake()
+        # Channel id, epoch, counter, ciphertext, tag.
+        for position in (5, 38, 45, 52, -1):
+            run.tamper_traffic(position)
+        run.probe()
+
+    return scenario
+
+
+def _replays(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.handshake()
+        for index in range(len(run.to_backend)):
+            run.replay(index)
+        run.probe()
+
+    return scenario
+
+
+def _rotation(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.handshake()
+        stale = run.peer.send(run.plaintext()).sent[0]
+        run.advance_epoch()
+        run.check_reported()
+        run.attack(stale, "a transport message of the retired epoch")
+        run.handshake()
+        run.check_reported()
+
+    return scenario
+
+
+def _closed(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.send_without_channel()
+        run.handshake()
+        run.close()
+        run.check_reported()
+        run.handshake()
+
+    return scenario
+
+
+WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
+    "ini-handshake-and-traffic": _ini_handshake,
+    "resp-handshake-and-traffic": _resp_handshake,
+    "impostor-message-1": _impostor,
+    "rewritten-epoch-header": _rewritten_epoch,
+    "retired-psk-message-1": _retired_psk,
+    "tampered-message-1": _tampered_handshake(RESP),
+    "tampered-message-2": _tampered_handshake(INI),
+    "tampered-traffic-ini": _tampered_traffic(INI),
+    "tampered-traffic-resp": _tampered_traffic(RESP),
+    "replays-ini": _replays(INI),
+    "replays-resp": _replays(RESP),
+    "rotation-ini": _rotation(INI),
+    "rotation-resp": _rotation(RESP),
+    "closed-ini": _closed(INI),
+    "closed-resp": _closed(RESP),
+}
+
+
+def wire_machine(backend: Backend) -> type[WireMachine]:
+    """A machine class bound to ``backend``, with its own run and step counts."""
+    return type(
+        "WireMachine", (WireMachine,), {"backend": backend, "stats": {"examples": 0, "steps": 0}}
+    )
+
+
+def run_wire_conformance(
+    backend: Backend,
+    *,
+    examples: int = 30,
+    seed: int | None = 0,
+    steps: int = 20,
+    scenarios: bool = True,
+) -> ConformanceResult:
+    """Directed scenarios, then random runs, of ``backend`` against the reference peer."""
+    return run_machine(
+        lambda: wire_machine(backend),
+        backend.name,
+        WIRE_SCENARIOS,
+        examples=examples,
+        seed=seed,
+        steps=steps,
+        directed=scenarios,
+    )

@@ -1,0 +1,399 @@
+"""The harness's side of a wire run: the network, the reference peer and the attacker.
+
+:class:`WireRun` holds the backend under test (one member) and the reference
+:class:`WireAuthority` of the other member. Every message either emits is
+carried as bytes to the other; the attacker's messages are made here with the
+reference's own handshake code and the run's keys (it knows what an attacker
+of that kind would know: a retired PSK, a member's id with another static key,
+any byte on the wire). Each check raises :class:`ConformanceFailure` naming the
+property it holds the backend to:
+
+- ``WireInterop``: the reference accepts what the backend sends, and the
+  backend accepts what the reference sends;
+- ``WireTraffic``: a channel carries real traffic both ways (the plaintext
+  that comes out is the plaintext that went in);
+- ``WireRejectsAttack``: a tampered, replayed, rewritten or impostor message
+  changes nothing: no plaintext, no answer, the same epoch and channel, and
+  genuine traffic still flows afterwards;
+- ``WireNothingSentOnReject``: a rejected message makes the backend send nothing;
+- ``WireReportedState``: what the backend says of itself (epoch, channel)
+  matches what it was seen to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from aura_rendezvous import AuraError, ChannelManager
+from aura_rendezvous.channels import (
+    HandshakeConfig,
+    Handshaker,
+    MessageType,
+    decode_handshake,
+    encode_handshake,
+)
+from aura_rendezvous.core import derive_handshake_psk
+from aura_rendezvous.noise import Keypair
+
+from aura_conformance.harness.backend import Backend, Reply
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
+from aura_conformance.wire.keyring import INI, RESP, Keyring
+
+__all__ = ["WireRun"]
+
+_SHOWN_STEPS = 12
+
+
+class WireRun:
+    """One run: ``Reset`` the backend as ``role``, then drive it message by message."""
+
+    def __init__(self, backend: Backend, role: str, keyring: Keyring | None = None) -> None:
+        self.backend = backend
+        self.role = role
+        self.keys = keyring or Keyring.default()
+        other = RESP if role == INI else INI
+        me, you = self.keys.members[other], self.keys.members[role]
+        self.peer = WireAuthority(
+            context_id=self.keys.context_id,
+            root_secret=self.keys.root_secret,
+            authority_id=me.authority_id,
+            static=me.static,
+            peer_id=you.authority_id,
+            peer_static=you.static.public,
+            manager=ChannelManager,
+        )
+        self.now = 0
+        self.epoch = 0
+        self.established = False
+        self._ts = 0
+        self._ephemerals = 0
+        self._plaintexts = 0
+        # Every message the network delivered to the backend, for replays.
+        self.to_backend: list[bytes] = []
+        self.log: list[str] = []
+        self.steps = 0
+        self.request("Reset", self.keys.reset_args(role))
+
+    # ------------------------------------------------------------ plumbing
+
+    def fail(self, kind: str, action: str, message: str) -> ConformanceFailure:
+        table = "\n".join(self.log[-_SHOWN_STEPS:])
+        return ConformanceFailure(
+            f"{kind}: {self.backend.name} as {self.role}: {message}",
+            kind=kind,
+            action=action,
+            table=f"last requests (backend as {self.role}):\n{table}",
+        )
+
+    def request(self, action: str, args: Mapping[str, Any]) -> Reply:
+        reply = self.backend.request(action, args, self.now)
+        self.steps += 1
+        shown = {
+            k: (v[:24] + "..." if isinstance(v, str) and len(v) > 27 else v)
+            for k, v in args.items()
+        }
+        st = reply.state
+        self.log.append(
+            f"  {action} {shown} -> {reply.outcome} epoch={st.get('epoch')} "
+            f"channel={st.get('channel')} sent={len(st.get('sent', ()))} "
+            f"received={len(st.get('received', ()))}"
+        )
+        epoch = st.get("epoch")
+        if epoch != self.epoch:
+            raise self.fail(
+                "WireReportedState", action, f"reports epoch {epoch!r}, was told {self.epoch}"
+            )
+        return reply
+
+    def _bytes(self, reply: Reply, key: str, action: str) -> list[bytes]:
+        out = []
+        for item in reply.state.get(key, ()):
+            try:
+                out.append(bytes.fromhex(item))
+            except (TypeError, ValueError):
+                raise self.fail(
+                    "WireInterop", action, f"{key} holds {item!r:.40}, not hex"
+                ) from None
+        return out
+
+    def deliver(self, data: bytes) -> tuple[Reply, list[bytes], list[bytes]]:
+        """Carry ``data`` to the backend: its reply, what it sent, what it accepted."""
+        self.to_backend.append(data)
+        reply = self.request("Deliver", {"bytes": data.hex()})
+        return (
+            reply,
+            self._bytes(reply, "sent", "Deliver"),
+            self._bytes(reply, "received", "Deliver"),
+        )
+
+    def timestamp(self) -> int:
+        self._ts += 1
+        return self.now + self._ts
+
+    def plaintext(self) -> bytes:
+        self._plaintexts += 1
+        return f"wire traffic {self._plaintexts}".encode()
+
+    def _one(self, sent: list[bytes], action: str, what: str) -> bytes:
+        if len(sent) != 1:
+            raise self.fail("WireInterop", action, f"sent {len(sent)} messages, expected {what}")
+        return sent[0]
+
+    def _from_peer(self, done: Delivery, what: str) -> bytes:
+        if len(done.sent) != 1:
+            raise self.fail(
+                "WireInterop", "", f"the reference peer could not {what} ({done.outcome})"
+            )
+        return done.sent[0]
+
+    def _peer_takes(self, data: bytes, wanted: str, what: str) -> Delivery:
+        got = self.peer.deliver(data, self.now)
+        if got.outcome != wanted:
+            raise self.fail(
+                "WireInterop",
+                "Deliver",
+                f"the reference peer refused the backend's {what}: {got.outcome} "
+                f"({len(data)} bytes {data[:16].hex()}...)",
+            )
+        return got
+
+    def _channel(self, reply: Reply, wanted: str, action: str, after: str) -> None:
+        got = reply.state.get("channel")
+        if got != wanted:
+            raise self.fail(
+                "WireReportedState", action, f"reports channel {got!r} {after}, expected {wanted}"
+            )
+
+    # ------------------------------------------------------------ genuine traffic
+
+    def handshake(self, tamper: int | None = None) -> None:
+        """A complete genuine handshake; with ``tamper``, the backend's first incoming
+        handshake message is first delivered with that byte flipped (it must be
+        rejected and the genuine one must still work)."""
+        if self.role == INI:
+            reply = self.request("Establish", {"timestamp": self.timestamp()})
+            msg1 = self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+            msg2 = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
+            if tamper is not None:
+                self.attack(flip(msg2, tamper), "message 2 with a byte flipped")
+            reply, sent, _ = self.deliver(msg2)
+            if reply.outcome.startswith("Rejected") or not sent:
+                raise self.fail(
+                    "WireInterop",
+                    "Deliver",
+                    f"the backend refused the reference's message 2 ({reply.outcome})",
+                )
+            confirmation = self._one(sent, "Deliver", "the key confirmation")
+            self._channel(reply, "Active", "Deliver", "after message 2")
+            self._peer_takes(confirmation, "Confirmed", "key confirmation")
+        else:
+            msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+            if tamper is not None:
+                self.attack(flip(msg1, tamper), "message 1 with a byte flipped")
+            reply, sent, _ = self.deliver(msg1)
+            if not sent:
+                raise self.fail(
+                    "WireInterop",
+                    "Deliver",
+                    f"the backend did not answer the reference's message 1 ({reply.outcome})",
+                )
+            msg2 = self._one(sent, "Deliver", "message 2")
+            confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+            reply, sent, received = self.deliver(confirmation)
+            if sent or received:
+                raise self.fail(
+                    "WireInterop",
+                    "Deliver",
+                    "the key confirmation made the backend send or receive",
+                )
+            self._channel(reply, "Active", "Deliver", "after the key confirmation")
+        self.established = True
+        self.probe()
+
+    def probe(self) -> None:
+        """Real traffic both ways on the channel the backend says is Active."""
+        pt = self.plaintext()
+        sealed = self._from_peer(self.peer.send(pt), "seal traffic")
+        reply, sent, received = self.deliver(sealed)
+        if received != [pt] or sent:
+            raise self.fail(
+                "WireTraffic",
+                "Deliver",
+                f"the reference sealed {pt!r}; the backend ({reply.outcome}) accepted "
+                f"{[r[:40] for r in received]!r} and sent {len(sent)} messages",
+            )
+        pt = self.plaintext()
+        reply = self.request("Send", {"plaintext": pt.hex()})
+        data = self._one(self._bytes(reply, "sent", "Send"), "Send", f"the sealed {pt!r}")
+        got = self._peer_takes(data, "Received", "transport message")
+        if list(got.received) != [pt]:
+            raise self.fail(
+                "WireTraffic", "Send", f"sent {pt!r}; the reference opened {list(got.received)!r}"
+            )
+
+    def check_reported(self) -> None:
+        """The channel the backend reports matches what the harness saw: Active exactly
+        when a handshake completed in this epoch and nothing closed it since."""
+        reply = self.request("Tick", {})
+        if self._bytes(reply, "sent", "Tick"):
+            raise self.fail("WireNothingSentOnReject", "Tick", "sent a message on a Tick")
+        active = reply.state.get("channel") == "Active"
+        if active and not self.established:
+            raise self.fail(
+                "WireReportedState",
+                "Tick",
+                "reports its channel Active, but no handshake of this epoch completed",
+            )
+        if self.established and not active:
+            raise self.fail(
+                "WireReportedState",
+                "Tick",
+                f"reports channel {reply.state.get('channel')!r} after a completed handshake",
+            )
+        if active:
+            self.probe()
+
+    def advance_epoch(self) -> None:
+        self.epoch += 1
+        self.peer.advance_epoch()
+        reply = self.request("AdvanceEpoch", {})
+        if reply.state.get("channel") == "Active":
+            raise self.fail(
+                "WireReportedState", "AdvanceEpoch", "a channel of the old epoch is still Active"
+            )
+        self.established = False
+
+    def close(self) -> None:
+        reply = self.request("Close", {})
+        self.peer.close()
+        if reply.state.get("channel") == "Active":
+            raise self.fail("WireReportedState", "Close", "the closed channel is still Active")
+        self.established = False
+        self.send_without_channel()
+
+    def send_without_channel(self) -> None:
+        reply = self.request("Send", {"plaintext": self.plaintext().hex()})
+        if self._bytes(reply, "sent", "Send"):
+            raise self.fail(
+                "WireNothingSentOnReject", "Send", "sent a message with no Active channel"
+            )
+
+    # ------------------------------------------------------------ the attacker
+
+    def attack(self, data: bytes, what: str) -> None:
+        """Deliver an attacker's message: the backend must change nothing and send nothing."""
+        channel = self.request("Tick", {}).state.get("channel")
+        reply, sent, received = self.deliver(data)
+        answered = any(len(m) > 1 and m[1] == MessageType.HandshakeResponse for m in sent)
+        if received or answered or reply.state.get("channel") != channel:
+            raise self.fail(
+                "WireRejectsAttack",
+                "Deliver",
+                f"accepted {what} ({reply.outcome}; channel {channel} -> "
+                f"{reply.state.get('channel')}, {len(received)} plaintexts, "
+                f"{'answered' if answered else 'no answer'})",
+            )
+        if sent:
+            raise self.fail(
+                "WireNothingSentOnReject",
+                "Deliver",
+                f"rejected {what} ({reply.outcome}) but sent {len(sent)} message(s)",
+            )
+
+    def _attacker_init(
+        self, psk_epoch: int, static: Keypair, header_epoch: int
+    ) -> tuple[Handshaker, bytes]:
+        """A message 1 claiming the peer's id, under the PSK of ``psk_epoch`` and the
+        static key ``static``, with ``header_epoch`` in header and prologue."""
+        claimed = self.keys.members[INI].authority_id
+        target = self.keys.members[RESP]
+        cfg = HandshakeConfig(
+            local=claimed,
+            remote=target.authority_id,
+            context_id=self.keys.context_id,
+            psk=derive_handshake_psk(self.keys.root_secret, self.peer.context, psk_epoch),
+            timeout_ms=TIMEOUT_MS,
+            epoch=header_epoch,
+        )
+        self._ephemerals += 1
+        seed = hashlib.sha256(b"wire attacker\x00" + self._ephemerals.to_bytes(8, "big"))
+        attacker = Handshaker.initiator(
+            cfg,
+            static=static,
+            remote_static=target.static.public,
+            ephemeral=Keypair.from_private(seed.digest()),
+            now_ms=self.now,
+        )
+        data = attacker.create_init_message(self.timestamp(), self.now)
+        return attacker, data
+
+    def impersonate(self) -> None:
+        """A message 1 with the right PSK claiming Ini's id under another static key."""
+        _, data = self._attacker_init(self.epoch, self.keys.impostor, self.epoch)
+        self.attack(data, "a message 1 claiming Ini's id under another static key")
+
+    def retired_psk(self) -> None:
+        """A message 1 of this epoch under the PSK of the epoch before, from one who holds
+        Ini's static key. IKpsk2 mixes the PSK in at message 2, so the backend may
+        answer; its answer must not authenticate under the retired PSK, and it must
+        send nothing else."""
+        attacker, data = self._attacker_init(
+            self.epoch - 1, self.keys.members[INI].static, self.epoch
+        )
+        what = f"a message 1 of epoch {self.epoch} under the PSK of epoch {self.epoch - 1}"
+        reply, sent, received = self.deliver(data)
+        if received:
+            raise self.fail("WireRejectsAttack", "Deliver", f"accepted plaintext from {what}")
+        for message in sent:
+            if len(message) < 2 or message[1] != MessageType.HandshakeResponse:
+                raise self.fail(
+                    "WireNothingSentOnReject",
+                    "Deliver",
+                    f"answered {what} with a non-handshake message",
+                )
+            try:
+                attacker.process_response(message, self.now)
+            except AuraError:
+                continue
+            raise self.fail(
+                "WireRejectsAttack",
+                "Deliver",
+                f"its answer to {what} authenticates under the retired PSK",
+            )
+        # An answered message 1 replaces the responder's handshake with the peer.
+        self.established = self.established and reply.state.get("channel") == "Active"
+
+    def rewrite_epoch(self, data: bytes) -> None:
+        """A genuine message 1 of an older epoch with its cleartext epoch rewritten."""
+        wire = decode_handshake(data, MessageType.HandshakeInit)
+        rewritten = encode_handshake(MessageType.HandshakeInit, self.epoch, wire.noise)
+        self.attack(rewritten, f"a message 1 of epoch {wire.epoch} relabelled epoch {self.epoch}")
+
+    def replay(self, index: int) -> None:
+        if not self.to_backend:
+            return
+        data = self.to_backend[index % len(self.to_backend)]
+        self.attack(data, f"a replayed message ({data[:2].hex()}..., {len(data)} bytes)")
+
+    def tamper_traffic(self, position: int) -> None:
+        """A fresh transport message with one byte flipped, then the genuine one."""
+        pt = self.plaintext()
+        sealed = self._from_peer(self.peer.send(pt), "seal traffic")
+        self.attack(flip(sealed, position), "a transport message with a byte flipped")
+        reply, _, received = self.deliver(sealed)
+        if received != [pt]:
+            raise self.fail(
+                "WireRejectsAttack",
+                "Deliver",
+                f"after a tampered copy, the genuine message was not accepted ({reply.outcome})",
+            )
+
+
+def flip(data: bytes, position: int) -> bytes:
+    """``data`` with the byte at ``position`` (modulo its length) flipped."""
+    out = bytearray(data)
+    out[position % len(out)] ^= 0x01
+    return bytes(out)

@@ -1,0 +1,117 @@
+"""Conformance on the wire: real bytes between the backend and the reference peer.
+
+The reference passes in process and over stdio (a real subprocess); each wrong
+wire backend fails, and the failure names the property and what was not
+accepted. Random runs alone (no directed scenario) catch them too.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from aura_conformance.harness.driver import run_directed
+from aura_conformance.harness.stdio import StdioBackend
+from aura_conformance.wire import (
+    ACTIONS,
+    WIRE,
+    WIRE_MODULE,
+    WIRE_SCENARIOS,
+    WIRE_VARIANTS,
+    WireBackend,
+    run_wire_conformance,
+)
+from aura_conformance.wire.keyring import INI, RESP
+from aura_conformance.wire.machine import wire_machine
+from aura_conformance.wire.peer import WireRun, flip
+
+SERVE = [sys.executable, "-m", "aura_conformance.wire.serve"]
+
+# What each wrong backend is caught by, and a phrase of what was not accepted.
+WRONG = {
+    "no-crypto": ("WireInterop", "the reference peer refused the backend's message"),
+    "unchecked-static-key": ("WireRejectsAttack", "under another static key"),
+    "epoch-free-prologue": ("WireInterop", "refused the backend's message 1"),
+    "sends-on-reject": ("WireNothingSentOnReject", "but sent 1 message"),
+    "stale-active": ("WireReportedState", "old epoch is still Active"),
+    "fixed-payload": ("WireTraffic", "the reference opened"),
+}
+
+
+def test_every_wrong_backend_is_listed() -> None:
+    assert set(WIRE_VARIANTS) == {"ref", *WRONG}
+
+
+def test_reference_conforms_in_process() -> None:
+    result = run_wire_conformance(WireBackend(), examples=30, seed=0)
+    assert result.conformant, result.failure
+    assert result.steps > 200
+
+
+@pytest.mark.parametrize("name", sorted(WIRE_SCENARIOS))
+def test_each_scenario_passes_on_the_reference(name: str) -> None:
+    [(ran, failure)] = run_directed(wire_machine(WireBackend()), {name: WIRE_SCENARIOS[name]})
+    assert ran == name
+    assert failure is None, str(failure)
+
+
+@pytest.mark.parametrize("variant", sorted(WRONG))
+def test_wrong_backend_fails_naming_what_was_not_accepted(variant: str) -> None:
+    kind, phrase = WRONG[variant]
+    result = run_wire_conformance(WireBackend(variant), examples=20, seed=0)
+    assert not result.conformant
+    assert result.failure.startswith("scenario ")
+    assert f"{kind}: wire:{variant}" in result.failure, result.failure
+    assert phrase in result.failure, result.failure
+
+
+@pytest.mark.parametrize("variant", sorted(WRONG))
+def test_random_runs_alone_catch_every_wrong_backend(variant: str) -> None:
+    result = run_wire_conformance(WireBackend(variant), examples=30, seed=0, scenarios=False)
+    assert not result.conformant
+    assert WRONG[variant][0] in result.failure, result.failure
+
+
+def test_a_handshake_really_runs_noise() -> None:
+    """The bytes are real: the reference peer refuses a message 1 with one byte
+    flipped, and a traffic message opens to exactly the plaintext sealed."""
+    run = WireRun(WireBackend(), INI)
+    reply = run.request("Establish", {"timestamp": run.timestamp()})
+    msg1 = bytes.fromhex(reply.state["sent"][0])
+    assert run.peer.deliver(flip(msg1, 40), run.now).outcome.startswith("Rejected")
+    assert run.peer.deliver(msg1, run.now).outcome == "Answered"
+
+
+def test_tampering_any_byte_of_traffic_is_rejected_and_harmless() -> None:
+    run = WireRun(WireBackend(), RESP)
+    run.handshake()
+    for position in range(0, 90, 7):
+        run.tamper_traffic(position)
+    run.probe()
+
+
+def test_reference_conforms_over_stdio() -> None:
+    backend = StdioBackend(SERVE, schema=WIRE, spec=WIRE_MODULE, actions=ACTIONS, timeout=30)
+    try:
+        result = run_wire_conformance(backend, examples=5, seed=1)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert backend.supported == frozenset(ACTIONS)
+
+
+def test_no_crypto_program_fails_over_stdio() -> None:
+    backend = StdioBackend(
+        [*SERVE, "--variant", "no-crypto"],
+        schema=WIRE,
+        spec=WIRE_MODULE,
+        actions=ACTIONS,
+        timeout=30,
+    )
+    try:
+        result = run_wire_conformance(backend, examples=5, seed=1)
+    finally:
+        backend.close()
+    assert not result.conformant
+    assert "WireInterop" in result.failure
+    assert "refused the backend's message 1: Rejected:HandshakeAuthError" in result.failure
