@@ -7,11 +7,14 @@ accepted. Random runs alone (no directed scenario) catch them too.
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
 
+import jsonschema
 import pytest
 from aura_conformance.harness.driver import run_directed
-from aura_conformance.harness.stdio import StdioBackend
+from aura_conformance.harness.stdio import StdioBackend, protocol_schema
 from aura_conformance.wire import (
     ACTIONS,
     WIRE,
@@ -90,14 +93,39 @@ def test_tampering_any_byte_of_traffic_is_rejected_and_harmless() -> None:
     run.probe()
 
 
-def test_reference_conforms_over_stdio() -> None:
-    backend = StdioBackend(SERVE, schema=WIRE, spec=WIRE_MODULE, actions=ACTIONS, timeout=30)
+def _validator(entry: str) -> Any:
+    schema = {**protocol_schema(), "$ref": f"#/$defs/{entry}"}
+    del schema["oneOf"]
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_reference_conforms_over_stdio_and_its_traffic_matches_the_schema() -> None:
+    lines: list[tuple[str, bytes]] = []
+    backend = StdioBackend(
+        SERVE, schema=WIRE, spec=WIRE_MODULE, actions=ACTIONS, timeout=30, transcript=lines
+    )
     try:
         result = run_wire_conformance(backend, examples=5, seed=1)
     finally:
         backend.close()
     assert result.conformant, result.failure
     assert backend.supported == frozenset(ACTIONS)
+    request, reply = _validator("request"), _validator("reply")
+    sent = set()
+    for direction, line in lines:
+        obj = json.loads(line)
+        (request if direction == "request" else reply).validate(obj)
+        if "state" in obj:
+            _validator("stateWire").validate(obj["state"])
+        sent.add(obj.get("action"))
+    assert sent - {None} == set(ACTIONS)
+
+
+def test_the_schema_refuses_a_wire_state_whose_bytes_are_not_hex() -> None:
+    state = {"epoch": {"#bigint": "0"}, "channel": "Active", "sent": ["0102zz"], "received": []}
+    with pytest.raises(jsonschema.ValidationError):
+        _validator("stateWire").validate(state)
+    _validator("stateWire").validate({**state, "sent": ["0102ff"]})
 
 
 def test_no_crypto_program_fails_over_stdio() -> None:
