@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from aura_conformance.harness.driver import run_directed
 from aura_conformance.harness.stdio import StdioBackend, protocol_schema
