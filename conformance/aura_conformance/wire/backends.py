@@ -18,7 +18,11 @@ from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypai
 from aura_conformance.harness.backend import Reply
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.state import State, StateSchema
-from aura_conformance.variants import EpochFreePrologue, UncheckedStaticKeyManager
+from aura_conformance.variants import (
+    EpochFreePrologue,
+    ReviveOnRotateManager,
+    UncheckedStaticKeyManager,
+)
 from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.fakes import (
     FixedPayloadAuthority,
@@ -91,6 +95,11 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "sends-on-reject",
             "a rejected message is answered with an error notice (SendsOnRejectAuthority)",
             authority=SendsOnRejectAuthority,
+        ),
+        WireVariant(
+            "revive-on-rotate",
+            "an epoch advance marks a closed channel Rotating again (ReviveOnRotateManager)",
+            manager=ReviveOnRotateManager,
         ),
         WireVariant(
             "stale-active",

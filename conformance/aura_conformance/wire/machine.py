@@ -201,6 +201,8 @@ def _closed(role: str) -> Callable[[WireMachine], None]:
         run.handshake()
         run.close()
         run.check_reported()
+        run.advance_epoch()
+        run.check_reported()
         run.handshake()
 
     return scenario

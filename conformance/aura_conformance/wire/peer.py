@@ -45,6 +45,7 @@ from aura_conformance.wire.keyring import INI, RESP, Keyring
 __all__ = ["WireRun"]
 
 _SHOWN_STEPS = 12
+_LIVE = ("Establishing", "Active", "Rotating")
 
 
 class WireRun:
@@ -68,6 +69,8 @@ class WireRun:
         self.now = 0
         self.epoch = 0
         self.established = False
+        # Closed since the last handshake: nothing may bring that channel back.
+        self.closed = False
         self._ts = 0
         self._ephemerals = 0
         self._plaintexts = 0
@@ -211,6 +214,7 @@ class WireRun:
                 )
             self._channel(reply, "Active", "Deliver", "after the key confirmation")
         self.established = True
+        self.closed = False
         self.probe()
 
     def probe(self) -> None:
@@ -264,6 +268,12 @@ class WireRun:
             raise self.fail(
                 "WireReportedState", "AdvanceEpoch", "a channel of the old epoch is still Active"
             )
+        if self.closed and reply.state.get("channel") in _LIVE:
+            raise self.fail(
+                "WireReportedState",
+                "AdvanceEpoch",
+                f"the closed channel is live again: {reply.state.get('channel')}",
+            )
         self.established = False
 
     def close(self) -> None:
@@ -272,6 +282,7 @@ class WireRun:
         if reply.state.get("channel") == "Active":
             raise self.fail("WireReportedState", "Close", "the closed channel is still Active")
         self.established = False
+        self.closed = True
         self.send_without_channel()
 
     def send_without_channel(self) -> None:
@@ -363,8 +374,10 @@ class WireRun:
                 "Deliver",
                 f"its answer to {what} authenticates under the retired PSK",
             )
-        # An answered message 1 replaces the responder's handshake with the peer.
+        # An answered message 1 replaces the responder's handshake with the peer: a
+        # new channel, not the closed one.
         self.established = self.established and reply.state.get("channel") == "Active"
+        self.closed = self.closed and not sent
 
     def rewrite_epoch(self, data: bytes) -> None:
         """A genuine message 1 of an older epoch with its cleartext epoch rewritten."""
