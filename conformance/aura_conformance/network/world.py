@@ -1,0 +1,76 @@
+"""The relay world with its messages on real sockets.
+
+:class:`NetworkRelayWorld` is the relay world (the same three services, the
+same variants, the same message records) whose every send crosses a socket
+of its :class:`~aura_conformance.network.carriers.Carrier` before the next
+hop may consume it: the envelope and receipt a step consumes are the ones the
+hop read off the wire, not the sender's objects. The junk the attacker hands
+the relay, and an envelope it replays to the relay, travel the same way.
+"""
+
+from __future__ import annotations
+
+from aura_net import Limits, WireFrame
+from aura_rendezvous import SendEffect
+
+from aura_conformance.network.carriers import Carrier
+from aura_conformance.network.loop import LoopThread
+from aura_conformance.relay.world import INI, RELAY, RESP, MessageKey, RelayVariant, RelayWorld
+
+__all__ = ["NetworkRelayWorld"]
+
+_JUNK_KEY: MessageKey = ("Junk", INI, RELAY, RESP, 0)
+
+
+class NetworkRelayWorld(RelayWorld):
+    """The relay world over ``transport`` on ``loop``; every wait bounded by ``timeout_s``."""
+
+    def __init__(
+        self, variant: RelayVariant, loop: LoopThread, transport: str, timeout_s: float
+    ) -> None:
+        super().__init__(variant)
+        self.loop = loop
+        self.timeout_s = timeout_s
+        services = {name: node.service for name, node in self.nodes.items()}
+        limits = Limits(frame_timeout_s=timeout_s, connect_timeout_s=timeout_s)
+        self.carrier = loop.run(
+            Carrier.start(transport, services, RELAY, limits),
+            timeout_s,
+            f"starting the {transport} listeners",
+        )
+
+    def _record(self, sender: str, effect: SendEffect, hs_id: int) -> MessageKey:
+        key = super()._record(sender, effect, hs_id)
+        self._carry(sender, key)
+        return key
+
+    def _carry(self, sender: str, key: MessageKey) -> None:
+        """Put the message ``key`` on the socket from ``sender`` to its hop, and keep
+        what the hop read in its place."""
+        hop = key[2]
+        frame = WireFrame(self.msgs[key], self.receipts.get(key, b""))
+        arrived = self.loop.run(
+            self.carrier.transmit(sender, hop, frame),
+            self.timeout_s,
+            f"{key[0]} from {sender} to {hop} over {self.carrier.transport}",
+        )
+        self.msgs[key] = arrived.envelope
+        self.receipts[key] = arrived.receipt
+
+    def inject_junk(self) -> str:
+        super().inject_junk()
+        self._carry(INI, _JUNK_KEY)
+        return f"junk sent to the relay over {self.carrier.transport}"
+
+    def replay_envelope(self, key: MessageKey) -> str:
+        """The attacker sends the relay an envelope it already forwarded, byte for byte
+        as its sender first sent it; the relay's service is handed what arrived."""
+        self._carry(key[1], key)
+        return self.relay_forward(key)
+
+    def kill(self, name: str) -> None:
+        """Take authority ``name`` off the network (its sockets close)."""
+        self.loop.run(self.carrier.kill(name), self.timeout_s, f"stopping {name}")
+
+    def close(self) -> None:
+        self.loop.run(self.carrier.close(), self.timeout_s, "closing the listeners")
