@@ -11,6 +11,7 @@ that are its model values.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from aura_model.tla import values as V
 from aura_conformance.harness.errors import BackendProtocolError
 
 __all__ = [
+    "DecodeMemo",
     "State",
     "StateSchema",
     "decode_args",
@@ -93,8 +95,29 @@ def state_to_itf(state: Mapping[str, Any]) -> dict[str, Any]:
     return {k: itf.encode_value(value_to_itf(v), where=f"$.{k}") for k, v in state.items()}
 
 
-def state_from_itf(obj: object, schema: StateSchema, *, source: str = "backend") -> State:
-    """Strictly decode a JSON object holding exactly the variables of ``schema`` as ITF values."""
+# Per variable, the JSON text of its last decoded value and that value.
+DecodeMemo = dict[str, tuple[str, Any]]
+
+
+def _text(raw: object) -> str | None:
+    """``raw`` (parsed JSON) as canonical text, which keeps ``true`` apart from ``1``
+    and ``1.0``; None when it is too deep to write."""
+    try:
+        return json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    except (RecursionError, ValueError):
+        return None
+
+
+def state_from_itf(
+    obj: object, schema: StateSchema, *, source: str = "backend", memo: DecodeMemo | None = None
+) -> State:
+    """Strictly decode a JSON object holding exactly the variables of ``schema`` as ITF values.
+
+    With ``memo`` (kept by the caller from one reply to the next) a variable whose
+    JSON is, as text, the one last decoded for it takes that decoded value: most
+    variables are unchanged by a step, and decoding them again was most of the
+    harness's time per step over stdio. Only values that decoded are remembered.
+    """
     if not isinstance(obj, dict):
         raise BackendProtocolError("a state must be a JSON object", source=source)
     variables = schema.variables
@@ -108,6 +131,10 @@ def state_from_itf(obj: object, schema: StateSchema, *, source: str = "backend")
         )
     out: State = {}
     for name in variables:
+        text = _text(obj[name]) if memo is not None else None
+        if memo is not None and text is not None and memo.get(name, ("", None))[0] == text:
+            out[name] = memo[name][1]
+            continue
         try:
             decoded = itf.decode_value(obj[name], where=f"$.{name}")
         except itf.ItfError as exc:
@@ -115,6 +142,8 @@ def state_from_itf(obj: object, schema: StateSchema, *, source: str = "backend")
         except RecursionError:
             raise BackendProtocolError(f"$.{name}: nested too deeply", source=source) from None
         out[name] = value_from_itf(decoded, schema.model_values, f"$.{name}")
+        if memo is not None and text is not None:
+            memo[name] = (text, out[name])
     return out
 
 

@@ -38,6 +38,7 @@ from aura_conformance.harness.errors import (
     BackendVersionMismatch,
 )
 from aura_conformance.harness.state import (
+    DecodeMemo,
     StateSchema,
     decode_args,
     encode_args,
@@ -235,6 +236,7 @@ def decode_reply(
     source: str = "backend",
     action: str = "?",
     effects: bool = False,
+    memo: DecodeMemo | None = None,
 ) -> Reply:
     """Strictly decode one reply line of the stdio protocol (untrusted bytes).
 
@@ -243,7 +245,7 @@ def decode_reply(
     :class:`BackendError`, and its ``unsupported`` reply :class:`ActionUnsupported`
     (for ``action``). With ``effects`` (the backend declared it reports them) a
     state reply must carry its ``effects``. Nothing else escapes, whatever the
-    bytes (fuzz-tested).
+    bytes (fuzz-tested). ``memo`` is :func:`state_from_itf`'s, kept across replies.
     """
 
     def refuse(message: str) -> BackendProtocolError:
@@ -264,7 +266,7 @@ def decode_reply(
     if not _short_text(obj["outcome"], _MAX_OUTCOME):
         raise refuse(f"outcome must be a printable string of 1 to {_MAX_OUTCOME} characters")
     try:
-        state = state_from_itf(obj["state"], schema, source=source)
+        state = state_from_itf(obj["state"], schema, source=source, memo=memo)
     except BackendProtocolError as exc:
         raise refuse(str(exc).removeprefix(f"{source}: ")) from None
     if not effects:
@@ -393,6 +395,7 @@ class StdioBackend:
         self.name = name or " ".join(self.command)
         self.timeout = timeout
         self.skipped: dict[str, str] = {}
+        self._decoded: DecodeMemo = {}
         self._next_id = HELLO_ID
         self._buffer = b""
         self._hung = False
@@ -495,6 +498,7 @@ class StdioBackend:
                 source=self.name,
                 action=action,
                 effects=self.reports_effects,
+                memo=self._decoded,
             )
         except ActionUnsupported as exc:
             if action != "Reset":
