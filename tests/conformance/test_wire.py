@@ -37,6 +37,7 @@ WRONG = {
     "epoch-free-prologue": ("WireInterop", "refused the backend's message 1"),
     "sends-on-reject": ("WireNothingSentOnReject", "but sent 1 message"),
     "stale-active": ("WireReportedState", "old epoch is still Active"),
+    "no-handshake-timeout": ("WireRejectsAttack", "after the handshake timed out"),
     "revive-on-rotate": ("WireReportedState", "the closed channel is live again"),
     "fixed-payload": ("WireTraffic", "the reference opened"),
 }

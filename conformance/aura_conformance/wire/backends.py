@@ -27,6 +27,7 @@ from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.fakes import (
     FixedPayloadAuthority,
     NoCryptoAuthority,
+    NoTimeoutAuthority,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
 )
@@ -100,6 +101,11 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "revive-on-rotate",
             "an epoch advance marks a closed channel Rotating again (ReviveOnRotateManager)",
             manager=ReviveOnRotateManager,
+        ),
+        WireVariant(
+            "no-handshake-timeout",
+            "a Tick never times a handshake out (NoTimeoutAuthority)",
+            authority=NoTimeoutAuthority,
         ),
         WireVariant(
             "stale-active",

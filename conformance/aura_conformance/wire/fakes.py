@@ -18,6 +18,7 @@ from aura_conformance.wire.authority import Delivery, WireAuthority
 __all__ = [
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
+    "NoTimeoutAuthority",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
 ]
@@ -122,3 +123,11 @@ class FixedPayloadAuthority(WireAuthority):
         if self._first is None:
             self._first = plaintext
         return super().send(self._first)
+
+
+class NoTimeoutAuthority(WireAuthority):
+    """The reference, except that a Tick never times a handshake out: a responder's
+    answered handshake waits for its key confirmation forever."""
+
+    def tick(self, now: int) -> Delivery:
+        return Delivery("Ticked")

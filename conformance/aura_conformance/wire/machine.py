@@ -84,6 +84,12 @@ class WireMachine(CountingMachine):
         self._counted()
         self.run.tamper_traffic(position)
 
+    @precondition(lambda self: not self.run.established)
+    @rule()
+    def LateHandshake(self) -> None:
+        self._counted()
+        self.run.late_handshake()
+
     @rule(index=st.integers(0, 50))
     def Replay(self, index: int) -> None:
         self._counted()
@@ -194,6 +200,19 @@ def _rotation(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _late(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.late_handshake()
+        run.handshake()
+        run.advance_epoch()
+        run.late_handshake()
+        run.check_reported()
+        run.handshake()
+
+    return scenario
+
+
 def _closed(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -222,6 +241,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "replays-resp": _replays(RESP),
     "rotation-ini": _rotation(INI),
     "rotation-resp": _rotation(RESP),
+    "late-message-2": _late(INI),
+    "late-confirmation": _late(RESP),
     "closed-ini": _closed(INI),
     "closed-resp": _closed(RESP),
 }

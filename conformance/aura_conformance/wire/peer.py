@@ -385,6 +385,35 @@ class WireRun:
         rewritten = encode_handshake(MessageType.HandshakeInit, self.epoch, wire.noise)
         self.attack(rewritten, f"a message 1 of epoch {wire.epoch} relabelled epoch {self.epoch}")
 
+    def late_handshake(self) -> None:
+        """A handshake whose last message arrives after the backend's handshake timeout:
+        message 2 (backend as Ini) or the key confirmation (as Resp). The Tick that
+        passes the deadline sends nothing and leaves no Active channel; the late
+        message must then change nothing. Run with no Active channel: a timed-out
+        rekey leaves the channel it would have replaced as it was."""
+        if self.role == INI:
+            reply = self.request("Establish", {"timestamp": self.timestamp()})
+            msg1 = self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+            late = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
+            what = "a message 2 after the handshake timed out"
+        else:
+            msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+            _, sent, _ = self.deliver(msg1)
+            msg2 = self._one(sent, "Deliver", "message 2")
+            late = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+            what = "a key confirmation after the handshake timed out"
+        self.established = False
+        self.now += TIMEOUT_MS + 1
+        reply = self.request("Tick", {})
+        if self._bytes(reply, "sent", "Tick") or reply.state.get("channel") == "Active":
+            raise self.fail(
+                "WireReportedState",
+                "Tick",
+                f"past the handshake deadline: channel {reply.state.get('channel')}, "
+                f"{len(reply.state.get('sent', ()))} message(s) sent",
+            )
+        self.attack(late, what)
+
     def replay(self, index: int) -> None:
         if not self.to_backend:
             return
