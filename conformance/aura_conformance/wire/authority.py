@@ -18,7 +18,12 @@ import hashlib
 
 import attrs
 from aura_rendezvous import AuraError, ChannelManager, ContextId
-from aura_rendezvous.channels import HandshakeConfig, MessageType, message_type
+from aura_rendezvous.channels import (
+    HandshakeConfig,
+    HandshakeReplayGuard,
+    MessageType,
+    message_type,
+)
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import InitialStateCache, Keypair
 
@@ -51,6 +56,7 @@ class WireAuthority:
         peer_static: bytes,
         manager: type[ChannelManager] = ChannelManager,
         initial_state: InitialStateCache | None = None,
+        replay_guard: type[HandshakeReplayGuard] | None = None,
     ) -> None:
         self.context = ContextId(context_id)
         self.root_secret = root_secret
@@ -59,6 +65,8 @@ class WireAuthority:
         self.peer_id = peer_id
         self.peer_static = peer_static
         self.manager = manager(authority_id)
+        if replay_guard is not None:
+            self.manager.replay_guard = replay_guard()
         self.initial_state = initial_state
         self.epoch = 0
         self._ephemerals = 0

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 from aura_rendezvous import ChannelManager
+from aura_rendezvous.channels import HandshakeReplayGuard
 from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypair, NoiseProtocol
 
 from aura_conformance.harness.backend import Reply
@@ -20,6 +21,8 @@ from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.state import State, StateSchema
 from aura_conformance.variants import (
     EpochFreePrologue,
+    ForgetfulReplayGuard,
+    FragilePendingManager,
     ReviveOnRotateManager,
     UncheckedStaticKeyManager,
 )
@@ -70,6 +73,7 @@ class WireVariant:
     authority: Callable[..., Authority] = WireAuthority
     manager: type[ChannelManager] = ChannelManager
     prologue: type[InitialStateCache] | None = None
+    replay_guard: type[HandshakeReplayGuard] | None = None
 
 
 WIRE_VARIANTS: dict[str, WireVariant] = {
@@ -101,6 +105,17 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "revive-on-rotate",
             "an epoch advance marks a closed channel Rotating again (ReviveOnRotateManager)",
             manager=ReviveOnRotateManager,
+        ),
+        WireVariant(
+            "fragile-pending",
+            "a message 2 that does not authenticate deletes the pending handshake "
+            "(FragilePendingManager)",
+            manager=FragilePendingManager,
+        ),
+        WireVariant(
+            "no-handshake-replay-check",
+            "replayed message 1s answered (ForgetfulReplayGuard)",
+            replay_guard=ForgetfulReplayGuard,
         ),
         WireVariant(
             "no-handshake-timeout",
@@ -168,6 +183,7 @@ class WireBackend:
         if isinstance(v.authority, type) and issubclass(v.authority, WireAuthority):
             keys["manager"] = v.manager
             keys["initial_state"] = None if v.prologue is None else v.prologue(_NOISE)
+            keys["replay_guard"] = v.replay_guard
         return v.authority(**keys)
 
     def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:

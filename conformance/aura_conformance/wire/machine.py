@@ -101,6 +101,18 @@ class WireMachine(CountingMachine):
         self._counted()
         self.run.impersonate()
 
+    @precondition(lambda self: self.run.role == INI)
+    @rule()
+    def WrongPskResponse(self) -> None:
+        self._counted()
+        self.run.wrong_psk_response()
+
+    @precondition(lambda self: self.run.role == RESP)
+    @rule()
+    def ReplayedPendingInit(self) -> None:
+        self._counted()
+        self.run.replayed_pending_init()
+
     @precondition(lambda self: self.run.role == RESP and self.run.epoch > 0)
     @rule()
     def RetiredPsk(self) -> None:
@@ -200,6 +212,19 @@ def _rotation(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _wrong_psk_response(m: WireMachine) -> None:
+    run = _as(m, INI)
+    run.wrong_psk_response()
+    run.advance_epoch()
+    run.wrong_psk_response()
+
+
+def _replayed_pending_init(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.replayed_pending_init()
+    run.replayed_pending_init()
+
+
 def _late(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -241,6 +266,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "replays-resp": _replays(RESP),
     "rotation-ini": _rotation(INI),
     "rotation-resp": _rotation(RESP),
+    "wrong-psk-message-2": _wrong_psk_response,
+    "replayed-pending-message-1": _replayed_pending_init,
     "late-message-2": _late(INI),
     "late-confirmation": _late(RESP),
     "closed-ini": _closed(INI),

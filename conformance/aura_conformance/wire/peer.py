@@ -30,6 +30,7 @@ from aura_rendezvous import AuraError, ChannelManager
 from aura_rendezvous.channels import (
     HandshakeConfig,
     Handshaker,
+    HandshakeReplayGuard,
     MessageType,
     decode_handshake,
     encode_handshake,
@@ -185,9 +186,10 @@ class WireRun:
             reply, sent, _ = self.deliver(msg2)
             if reply.outcome.startswith("Rejected") or not sent:
                 raise self.fail(
-                    "WireInterop",
+                    "WireInterop" if tamper is None else "WireRejectsAttack",
                     "Deliver",
-                    f"the backend refused the reference's message 2 ({reply.outcome})",
+                    ("" if tamper is None else "after a tampered copy, ")
+                    + f"the backend refused the genuine message 2 ({reply.outcome})",
                 )
             confirmation = self._one(sent, "Deliver", "the key confirmation")
             self._channel(reply, "Active", "Deliver", "after message 2")
@@ -199,9 +201,10 @@ class WireRun:
             reply, sent, _ = self.deliver(msg1)
             if not sent:
                 raise self.fail(
-                    "WireInterop",
+                    "WireInterop" if tamper is None else "WireRejectsAttack",
                     "Deliver",
-                    f"the backend did not answer the reference's message 1 ({reply.outcome})",
+                    ("" if tamper is None else "after a tampered copy, ")
+                    + f"the backend did not answer the genuine message 1 ({reply.outcome})",
                 )
             msg2 = self._one(sent, "Deliver", "message 2")
             confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
@@ -384,6 +387,72 @@ class WireRun:
         wire = decode_handshake(data, MessageType.HandshakeInit)
         rewritten = encode_handshake(MessageType.HandshakeInit, self.epoch, wire.noise)
         self.attack(rewritten, f"a message 1 of epoch {wire.epoch} relabelled epoch {self.epoch}")
+
+    def wrong_psk_response(self) -> None:
+        """Backend as Ini: a message 2 answering its message 1 from one who holds Resp's
+        static key but not this epoch's PSK (the retired one, or at epoch 0 the
+        next). It must be rejected, and the pending handshake must survive it: the
+        genuine message 2 still completes the handshake."""
+        wrong = self.epoch - 1 if self.epoch > 0 else self.epoch + 1
+        ini, resp = self.keys.members[INI], self.keys.members[RESP]
+        reply = self.request("Establish", {"timestamp": self.timestamp()})
+        msg1 = self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+        cfg = HandshakeConfig(
+            local=resp.authority_id,
+            remote=ini.authority_id,
+            context_id=self.keys.context_id,
+            psk=derive_handshake_psk(self.keys.root_secret, self.peer.context, wrong),
+            timeout_ms=TIMEOUT_MS,
+            epoch=self.epoch,
+        )
+        forger = Handshaker.responder(
+            cfg,
+            static=resp.static,
+            roster=lambda aid: ini.static.public if aid == ini.authority_id else None,
+            replay_guard=HandshakeReplayGuard(),
+            ephemeral=Keypair.from_private(hashlib.sha256(b"wire forger\x00" + msg1).digest()),
+            now_ms=self.now,
+        )
+        try:
+            forged = forger.process_init(msg1, self.now)
+        except AuraError as exc:
+            raise self.fail(
+                "WireInterop",
+                "Establish",
+                "the backend's message 1 does not open with Resp's static key: "
+                f"{type(exc).__name__}",
+            ) from None
+        self.established = False
+        self.attack(forged, f"a message 2 under the PSK of epoch {wrong}")
+        msg2 = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
+        reply, sent, _ = self.deliver(msg2)
+        if reply.outcome.startswith("Rejected") or not sent:
+            raise self.fail(
+                "WireRejectsAttack",
+                "Deliver",
+                f"after a forged message 2, the genuine one was refused ({reply.outcome})",
+            )
+        confirmation = self._one(sent, "Deliver", "the key confirmation")
+        self._peer_takes(confirmation, "Confirmed", "key confirmation")
+        self.established = True
+        self.closed = False
+        self.probe()
+
+    def replayed_pending_init(self) -> None:
+        """Backend as Resp: its answered message 1 replayed before the key confirmation.
+        The replay is refused with no reply and the genuine confirmation still
+        completes the handshake."""
+        msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        _, sent, _ = self.deliver(msg1)
+        msg2 = self._one(sent, "Deliver", "message 2")
+        self.established = False
+        self.attack(msg1, "a replay of the message 1 it answered")
+        confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+        reply, _, _ = self.deliver(confirmation)
+        self._channel(reply, "Active", "Deliver", "after the key confirmation")
+        self.established = True
+        self.closed = False
+        self.probe()
 
     def late_handshake(self) -> None:
         """A handshake whose last message arrives after the backend's handshake timeout:
