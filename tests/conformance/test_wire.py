@@ -133,8 +133,10 @@ def test_the_schema_refuses_a_wire_state_whose_bytes_are_not_hex() -> None:
 
 
 def test_no_crypto_program_fails_over_stdio() -> None:
+    """A program written from the protocol document alone, standard library only,
+    with right headers and plausible states but no cryptography."""
     backend = StdioBackend(
-        [*SERVE, "--variant", "no-crypto"],
+        [sys.executable, "-m", "aura_conformance.wire.no_crypto_program"],
         schema=WIRE,
         spec=WIRE_MODULE,
         actions=ACTIONS,
