@@ -31,6 +31,7 @@ from aura_conformance.wire.fakes import (
     FixedPayloadAuthority,
     NoCryptoAuthority,
     NoTimeoutAuthority,
+    ReflectingAuthority,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
 )
@@ -121,6 +122,11 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "no-handshake-timeout",
             "a Tick never times a handshake out (NoTimeoutAuthority)",
             authority=NoTimeoutAuthority,
+        ),
+        WireVariant(
+            "reflection-opens",
+            "its own transport message, reflected back, opens (ReflectingAuthority)",
+            authority=ReflectingAuthority,
         ),
         WireVariant(
             "stale-active",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from typing import Any
 
 from aura_rendezvous.channels import MessageType
 
@@ -19,6 +20,7 @@ __all__ = [
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
+    "ReflectingAuthority",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
 ]
@@ -131,3 +133,23 @@ class NoTimeoutAuthority(WireAuthority):
 
     def tick(self, now: int) -> Delivery:
         return Delivery("Ticked")
+
+
+class ReflectingAuthority(WireAuthority):
+    """The reference, except that a transport message it sealed itself, delivered back
+    to it, opens: what an implementation with one key for both directions does."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**keys)
+        self._sealed: dict[bytes, bytes] = {}
+
+    def send(self, plaintext: bytes) -> Delivery:
+        done = super().send(plaintext)
+        for data in done.sent:
+            self._sealed[data] = plaintext
+        return done
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        if data in self._sealed:
+            return Delivery("Received", received=(self._sealed[data],))
+        return super().deliver(data, now)

@@ -91,6 +91,11 @@ class WireMachine(CountingMachine):
         self.run.late_handshake()
 
     @rule(index=st.integers(0, 50))
+    def Reflect(self, index: int) -> None:
+        self._counted()
+        self.run.reflect(index)
+
+    @rule(index=st.integers(0, 50))
     def Replay(self, index: int) -> None:
         self._counted()
         self.run.replay(index)
@@ -198,6 +203,17 @@ def _replays(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _reflections(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        run.handshake()
+        for index in range(len(run.from_backend)):
+            run.reflect(index)
+        run.probe()
+
+    return scenario
+
+
 def _rotation(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -264,6 +280,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "tampered-traffic-resp": _tampered_traffic(RESP),
     "replays-ini": _replays(INI),
     "replays-resp": _replays(RESP),
+    "reflections-ini": _reflections(INI),
+    "reflections-resp": _reflections(RESP),
     "rotation-ini": _rotation(INI),
     "rotation-resp": _rotation(RESP),
     "wrong-psk-message-2": _wrong_psk_response,

@@ -75,8 +75,10 @@ class WireRun:
         self._ts = 0
         self._ephemerals = 0
         self._plaintexts = 0
-        # Every message the network delivered to the backend, for replays.
+        # Every message the network delivered to the backend, for replays, and
+        # every one it sent, for reflections.
         self.to_backend: list[bytes] = []
+        self.from_backend: list[bytes] = []
         self.log: list[str] = []
         self.steps = 0
         self.request("Reset", self.keys.reset_args(role))
@@ -121,6 +123,8 @@ class WireRun:
                 raise self.fail(
                     "WireInterop", action, f"{key} holds {item!r:.40}, not hex"
                 ) from None
+        if key == "sent":
+            self.from_backend.extend(out)
         return out
 
     def deliver(self, data: bytes) -> tuple[Reply, list[bytes], list[bytes]]:
@@ -482,6 +486,14 @@ class WireRun:
                 f"{len(reply.state.get('sent', ()))} message(s) sent",
             )
         self.attack(late, what)
+
+    def reflect(self, index: int) -> None:
+        """A message the backend sent, delivered back to it (each direction has its own
+        keys: its own message must not open)."""
+        if not self.from_backend:
+            return
+        data = self.from_backend[index % len(self.from_backend)]
+        self.attack(data, f"its own message reflected ({data[:2].hex()}..., {len(data)} bytes)")
 
     def replay(self, index: int) -> None:
         if not self.to_backend:
