@@ -163,6 +163,11 @@ def reference_backend(key: str, variant: str = "ref") -> Backend:
         return dv_backends.DescriptorBackend(variant)
     if key == "relay":
         return relay_backends.RelayBackend(variant)
+    if key == "wire":
+        # Not a spec machine (no PROTOCOL_SPECS row): the wire mode's own backends.
+        from aura_conformance.wire import WireBackend
+
+        return WireBackend(variant)
     raise BackendError(f"unknown spec {key!r}; known: {', '.join(PROTOCOL_SPECS)}")
 
 
