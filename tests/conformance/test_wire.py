@@ -37,6 +37,7 @@ WRONG = {
     "epoch-free-prologue": ("WireInterop", "refused the backend's message 1"),
     "sends-on-reject": ("WireNothingSentOnReject", "but sent 1 message"),
     "stale-active": ("WireReportedState", "old epoch is still Active"),
+    "replay-window": ("WireRejectsAttack", "an older transport message"),
     "reflection-opens": ("WireRejectsAttack", "its own message reflected"),
     "fragile-pending": ("WireRejectsAttack", "the genuine message 2"),
     "no-handshake-replay-check": ("WireRejectsAttack", "replay"),

@@ -32,6 +32,7 @@ from aura_conformance.wire.fakes import (
     NoCryptoAuthority,
     NoTimeoutAuthority,
     ReflectingAuthority,
+    ReplayWindowAuthority,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
 )
@@ -127,6 +128,11 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "reflection-opens",
             "its own transport message, reflected back, opens (ReflectingAuthority)",
             authority=ReflectingAuthority,
+        ),
+        WireVariant(
+            "replay-window",
+            "an older transport message never accepted still opens (ReplayWindowAuthority)",
+            authority=ReplayWindowAuthority,
         ),
         WireVariant(
             "stale-active",

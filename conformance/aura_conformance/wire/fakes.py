@@ -12,7 +12,7 @@ import hashlib
 import struct
 from typing import Any
 
-from aura_rendezvous.channels import MessageType
+from aura_rendezvous.channels import MessageType, TransportMessage
 
 from aura_conformance.wire.authority import Delivery, WireAuthority
 
@@ -21,6 +21,7 @@ __all__ = [
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
     "ReflectingAuthority",
+    "ReplayWindowAuthority",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
 ]
@@ -153,3 +154,29 @@ class ReflectingAuthority(WireAuthority):
         if data in self._sealed:
             return Delivery("Received", received=(self._sealed[data],))
         return super().deliver(data, now)
+
+
+class ReplayWindowAuthority(WireAuthority):
+    """The reference, except that a transport message below the greatest counter is
+    still opened if that very message was never accepted (a replay window, as
+    datagram protocols keep): reordered traffic gets through."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**keys)
+        self._accepted: set[bytes] = set()
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        done = super().deliver(data, now)
+        if done.outcome == "Rejected:ReplayedMessage" and data not in self._accepted:
+            message = TransportMessage.decode(data)
+            channel = self.manager.get(message.channel_id)
+            if channel is not None:
+                greatest = channel._highest_recv
+                channel._highest_recv = message.counter - 1 if message.counter else None
+                try:
+                    done = super().deliver(data, now)
+                finally:
+                    channel._highest_recv = greatest
+        if not done.outcome.startswith("Rejected"):
+            self._accepted.add(data)
+        return done

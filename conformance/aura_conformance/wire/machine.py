@@ -90,6 +90,12 @@ class WireMachine(CountingMachine):
         self._counted()
         self.run.late_handshake()
 
+    @precondition(lambda self: self.run.established)
+    @rule()
+    def Reorder(self) -> None:
+        self._counted()
+        self.run.reorder()
+
     @rule(index=st.integers(0, 50))
     def Reflect(self, index: int) -> None:
         self._counted()
@@ -203,6 +209,14 @@ def _replays(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _reordered(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.handshake()
+    run.reorder()
+    run.reorder()
+    run.probe()
+
+
 def _reflections(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -280,6 +294,7 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "tampered-traffic-resp": _tampered_traffic(RESP),
     "replays-ini": _replays(INI),
     "replays-resp": _replays(RESP),
+    "reordered-traffic": _reordered,
     "reflections-ini": _reflections(INI),
     "reflections-resp": _reflections(RESP),
     "rotation-ini": _rotation(INI),

@@ -487,6 +487,23 @@ class WireRun:
             )
         self.attack(late, what)
 
+    def reorder(self) -> None:
+        """Two transport messages of the reference, the newer delivered first: counters
+        only grow (the transports under a channel are ordered), so the older one is
+        then rejected."""
+        older, newer = self.plaintext(), self.plaintext()
+        first = self._from_peer(self.peer.send(older), "seal traffic")
+        second = self._from_peer(self.peer.send(newer), "seal traffic")
+        reply, _, received = self.deliver(second)
+        if received != [newer]:
+            raise self.fail(
+                "WireTraffic",
+                "Deliver",
+                f"the reference sealed {newer!r}; the backend ({reply.outcome}) accepted "
+                f"{[r[:40] for r in received]!r}",
+            )
+        self.attack(first, "an older transport message delivered after a newer one")
+
     def reflect(self, index: int) -> None:
         """A message the backend sent, delivered back to it (each direction has its own
         keys: its own message must not open)."""
