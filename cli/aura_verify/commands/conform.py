@@ -59,7 +59,14 @@ _EXIT_CODES = f"""exit codes:
 
 The stdio protocol a backend program speaks: docs/backend-protocol.md."""
 
-_SPECS = ("guard", "epoch", "descriptor", "relay")
+_NETWORK_EXITS = {
+    "conformant": EXIT_CONFORMANT,
+    "not conformant": EXIT_NOT_CONFORMANT,
+    "usage": EXIT_USAGE,
+    "backend": EXIT_BACKEND,
+}
+
+_SPECS = ("guard", "epoch", "descriptor", "relay", "wire")
 
 
 class _ConformUsage(Exception):
@@ -145,15 +152,25 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replay", type=Path, metavar="FILE", help="replay an ITF trace instead")
     p.add_argument("--no-shrink", action="store_true", help="report the first failing run")
     p.add_argument(
+        "--profile",
+        choices=("default", "network"),
+        default="default",
+        help="'network': --spec relay with every message on loopback sockets, once over "
+        "TCP direct, QUIC and the WebSocket relay (--timeout bounds each crossing; a "
+        f"transport fault is exit {EXIT_BACKEND}); docs/conformance.md",
+    )
+    p.add_argument(
         "--spec",
         choices=_SPECS,
         default="guard",
         help="GuardChain.tla (default; any backend), EpochRotation.tla (real Noise "
         f"handshakes; in-process backends: {', '.join(EPOCH_VARIANTS)}), "
         f"DescriptorValidity.tla (in-process backends: {', '.join(DV_VARIANTS)}; or a "
-        "command) or "
+        "command), "
         "Rendezvous.tla's relay path (three real services; in-process backends: "
-        f"{', '.join(RELAY_VARIANTS)})",
+        f"{', '.join(RELAY_VARIANTS)}) or wire (the backend plays one member, the "
+        "reference the other, real bytes between them; 'ref', a wrong wire backend "
+        "such as no-crypto, or a command; docs/conformance.md)",
     )
     p.set_defaults(func=run_conform)
 
@@ -191,6 +208,8 @@ def _check_paths(args: argparse.Namespace) -> None:
         raise _ConformUsage(f"--record {args.record}: exists and is not a directory")
     if args.spec != "guard" and args.replay is not None:
         raise _ConformUsage("--replay needs --spec guard (aura-verify replay takes any spec)")
+    if args.spec == "wire" and (args.record is not None or args.coverage):
+        raise _ConformUsage("--record and --coverage are not available for --spec wire")
 
 
 def _open(args: argparse.Namespace) -> Backend:
@@ -199,6 +218,8 @@ def _open(args: argparse.Namespace) -> Backend:
     from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
     from aura_conformance.relay import RELAY_VARIANTS
 
+    if args.spec == "wire":
+        return _open_wire(args)
     variants: dict[str, Iterable[str]] = {
         "guard": VARIANTS,
         "epoch": EPOCH_VARIANTS,
@@ -216,6 +237,17 @@ def _open(args: argparse.Namespace) -> Backend:
             f"driven with --spec {over_stdio} (docs/backend-protocol.md)"
         )
     return open_stdio(args.spec, argv, timeout=args.timeout)
+
+
+def _open_wire(args: argparse.Namespace) -> Backend:
+    """The wire backend: an in-process one by name, or a program speaking the Wire spec."""
+    from aura_conformance.harness import StdioBackend
+    from aura_conformance.wire import ACTIONS, WIRE, WIRE_MODULE, WIRE_VARIANTS, WireBackend
+
+    if args.backend in WIRE_VARIANTS:
+        return WireBackend(args.backend)
+    argv = _command("wire", args.backend, WIRE_VARIANTS)
+    return StdioBackend(argv, schema=WIRE, spec=WIRE_MODULE, actions=ACTIONS, timeout=args.timeout)
 
 
 def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
@@ -271,6 +303,10 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
         result = replay_trace(args.replay, backend, guard_chain_checker())
         print(f"{args.replay}: {backend.name} reproduces all {result.steps} steps")
         return EXIT_CONFORMANT
+    if args.spec == "wire":
+        from aura_conformance.wire import run_wire_conformance
+
+        return _verdict(backend, run_wire_conformance(backend, **runs))
     watch = observe(args, backend)
     try:
         if args.spec == "epoch":
@@ -298,6 +334,10 @@ def run_conform(args: argparse.Namespace) -> int:
         TraceReplayError,
     )
 
+    if args.profile == "network":
+        from aura_verify.commands.conform_network import run_network_profile
+
+        return run_network_profile(args, _NETWORK_EXITS)
     try:
         _check_paths(args)
         backend = _open(args)
