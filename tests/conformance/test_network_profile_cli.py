@@ -1,0 +1,22 @@
+"""``aura-verify conform --profile network``: the relay path over sockets from the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from aura_conformance.network import TRANSPORTS
+from aura_verify import main
+
+
+def test_the_cli_profile_names_the_transport_and_the_invariant(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``conform --profile network``: one verdict per transport; exit 1 for a wrong
+    backend, 2 for a spec that has no networked world."""
+    argv = ["conform", "--profile", "network", "--spec", "relay", "--examples", "1"]
+    assert main([*argv, "--backend", "first-relay-only"]) == 1
+    out = capsys.readouterr().out
+    for transport in TRANSPORTS:
+        assert f"relay:first-relay-only over {transport}: NOT conformant" in out
+    assert "RVRelayFallback" in out
+    assert main(["conform", "--profile", "network", "--spec", "guard"]) == 2
+    assert "--profile network runs --spec relay" in capsys.readouterr().err
