@@ -20,3 +20,16 @@ def test_the_cli_profile_names_the_transport_and_the_invariant(
     assert "RVRelayFallback" in out
     assert main(["conform", "--profile", "network", "--spec", "guard"]) == 2
     assert "--profile network runs --spec relay" in capsys.readouterr().err
+
+
+def test_the_cli_reports_a_transport_fault_as_a_backend_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A crossing bounded below what any socket can do: exit 3 naming the safety net,
+    no verdict line."""
+    argv = ["conform", "--profile", "network", "--spec", "relay", "--timeout", "0.000001"]
+    assert main(argv) == 3
+    captured = capsys.readouterr()
+    assert "conformant" not in captured.out
+    assert "over TcpDirect: starting the TcpDirect listeners" in captured.err
+    assert "a safety net: an error, not a verdict" in captured.err

@@ -46,9 +46,10 @@ class LoopThread:
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise TransportFault(f"{what}: the network loop did not answer") from None
+        except SafetyNetTimeout as exc:
+            raise TransportFault(f"{exc} (a safety net: an error, not a verdict)") from None
         except (AuraError, OSError) as exc:
-            kind = "safety net" if isinstance(exc, SafetyNetTimeout) else type(exc).__name__
-            raise TransportFault(f"{what}: {kind}: {exc}") from None
+            raise TransportFault(f"{what}: {type(exc).__name__}: {exc}") from None
 
     def close(self) -> None:
         if self.loop.is_closed():
