@@ -265,8 +265,6 @@ def _invariant_row(plan: _Plan, name: str) -> ProofResult:
     if name in entry.bounded:
         res = ts.bmc(plan.depth, [name])
         return attrs.evolve(res, detail=f"unbounded proof open: {entry.bounded[name]}")
-    if name in ts.skolemized:
-        return ts.prove_skolemized(name)
     if name in entry.implied:
         return ts.prove_implied(name, entry.implied[name])
     k = entry.k_induction.get(name)

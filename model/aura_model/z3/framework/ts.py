@@ -32,7 +32,6 @@ __all__ = [
     "Action",
     "Params",
     "Relation",
-    "Skolemized",
     "State",
     "StatePred",
     "TransitionSystem",
@@ -64,26 +63,6 @@ class Action:
     params: Mapping[str, Any] = attrs.field(factory=dict)  # name -> z3 sort
 
 
-@attrs.frozen
-class Skolemized:
-    r"""How an invariant with an existential follows from lemmas, with the
-    existential's witness named.
-
-    ``lemmas`` are proved in their own rows; ``skolem(s)`` is the Skolem form
-    of one of them (its existential replaced by a fresh function, which is
-    equisatisfiable); ``instance(s)`` is the invariant with its existential
-    instantiated by that function. Two queries: ``lemmas /\ skolem =>
-    instance``, and ``instance => invariant`` (checked too, not taken on
-    trust). Both are free of quantifier alternation in the hypotheses, which
-    is what keeps them fast where the plain implication times out.
-    """
-
-    lemmas: tuple[str, ...]
-    skolem_of: str  # the lemma ``skolem`` is the Skolem form of
-    skolem: StatePred
-    instance: StatePred
-
-
 class TransitionSystem:
     """A symbolic transition system in the vocabulary of one TLA+ module.
 
@@ -111,11 +90,9 @@ class TransitionSystem:
         constant_decoders: Mapping[str, Callable[[Any, Any], object]] | None = None,
         rlimit: int = DEFAULT_RLIMIT,
         logic: str | None = None,
-        skolemized: Mapping[str, Skolemized] | None = None,
         opt_in: Sequence[str] = (),
     ) -> None:
         self.name = name
-        self.skolemized = dict(skolemized or {})
         # Lemmas with an existential: assumed only by the queries that name
         # them, since E-matching on them slows every other query down.
         self.opt_in = frozenset(opt_in)
@@ -412,43 +389,6 @@ class TransitionSystem:
         return ProofResult(
             self.name, name, "action property", Verdict.PROVED, total, queries, worst
         )
-
-    def prove_skolemized(self, name: str) -> ProofResult:
-        """``Init => name``, then ``name`` from its lemmas through a named
-        witness (see :class:`Skolemized`): three queries, one row."""
-        how = self.skolemized[name]
-        init = self.check_initiation(name)
-        if init.verdict != Verdict.PROVED:
-            return init
-        method = f"implied by {', '.join(how.lemmas)}, Skolem form of {how.skolem_of}"
-        s = self.state("0")
-        total, worst = init.seconds, init.max_query_seconds
-        steps = (
-            (self.conj(how.lemmas, s), how.skolem(s), z3.Not(how.instance(s))),
-            (how.instance(s), z3.Not(self._lemma(name)(s))),
-        )
-        for label, formulas in zip(
-            ("lemmas => instance", "instance => invariant"), steps, strict=True
-        ):
-            out = self._solve(self.state_axioms(s), *formulas)
-            total, worst = total + out.seconds, max(worst, out.seconds)
-            if out.status == z3.sat:
-                trace = self._model_trace(out.model, s)
-                return ProofResult(
-                    self.name, name, method, Verdict.CTI, total, 3, worst, f"{label} fails", trace
-                )
-            if out.status != z3.unsat:
-                return ProofResult(
-                    self.name,
-                    name,
-                    method,
-                    out.undecided_verdict,
-                    total,
-                    3,
-                    worst,
-                    f"{label}: {out.undecided_detail}",
-                )
-        return ProofResult(self.name, name, method, Verdict.PROVED, total, 3, worst)
 
     def prove_implied(self, name: str, lemmas: Sequence[str]) -> ProofResult:
         r"""``name`` holds initially and follows from ``lemmas`` (each proved
