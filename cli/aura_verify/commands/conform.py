@@ -155,8 +155,9 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
         "--profile",
         choices=("default", "network"),
         default="default",
-        help="'network': --spec relay with every message on loopback sockets, once over "
-        "TCP direct, QUIC and the WebSocket relay (--timeout bounds each crossing; a "
+        help="'network': every message on loopback sockets; --spec relay once over TCP "
+        "direct, QUIC and the WebSocket relay, --spec epoch once over TCP direct and QUIC "
+        "(--timeout bounds each crossing; a "
         f"transport fault is exit {EXIT_BACKEND}); docs/conformance.md",
     )
     p.add_argument(
