@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
+from aura_verify.commands.catalogue import configure_catalogue
 from aura_verify.commands.check import configure_check, configure_simulate
 from aura_verify.commands.conform import configure_conform
 from aura_verify.commands.demo import configure_demo
@@ -42,4 +43,5 @@ COMMANDS: dict[str, Command] = {
     "vectors": Command("wire-format test vectors: generate or check", configure_vectors),
     "replay": Command("re-drive a recorded trace on a backend", configure_replay),
     "demo": Command("rendezvous on loopback over real sockets", configure_demo),
+    "catalogue": Command("the invariant catalogue (docs/invariants.md)", configure_catalogue),
 }
