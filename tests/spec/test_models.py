@@ -12,7 +12,14 @@ from __future__ import annotations
 import pytest
 from aura_model.spec_check import ModelCase, Outcome, check_case, discover
 
-CASES = discover()
+# The two largest complete models take most of this file's time; the
+# spec-check stage of ``make verify`` checks them on every run, so here they
+# run with ``make test-slow``.
+_SLOW = {"MC_Rendezvous_refresh.cfg", "MC_Rendezvous_two.cfg"}
+CASES = [
+    pytest.param(case, marks=pytest.mark.slow) if case.cfg.name in _SLOW else case
+    for case in discover()
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.cfg.name)

@@ -123,6 +123,7 @@ def test_model_obligations(entry: ModelEntry) -> None:
     _check_alone(entry, report)
 
 
+@pytest.mark.slow
 def test_parallel_run_gives_the_sequential_rows() -> None:
     """Worker processes change where the rows run, not what they answer: the
     same rows, in the registry's order, with the same results and the same
