@@ -1,7 +1,7 @@
 """The asyncio shell of the Aura rendezvous core: real transports on real sockets.
 
 ``aura_rendezvous`` stays sans-IO; this package executes its effects over TCP
-(length-prefixed frames), a WebSocket relay and STUN, with every wait bounded
+(length-prefixed frames), QUIC, a WebSocket relay, STUN and journal sync, with every wait bounded
 and every bad input from the network a typed ``RemoteProtocolError``. It may
 import ``aura_rendezvous``; nothing below it imports this package. See
 ``docs/transports.md``.
@@ -40,6 +40,8 @@ from aura_net._quic import ALPN, QuicListener, connect_quic, throwaway_certifica
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
 from aura_net._stun import StunClass, StunMessage, decode_stun, xor_mapped_address
 from aura_net._stun_io import StunClient, StunServer, reflexive_hint
+from aura_net._sync import SyncReport, SyncServer, sync_limits, sync_with
+from aura_net._sync_wire import SYNC_MAX_FRAME, SyncFrame, SyncKind
 from aura_net._tcp import TcpServer, connect_tcp
 from aura_net._wait import within
 from aura_net._wire import MAX_RECEIPT, WireFrame
@@ -52,6 +54,7 @@ __all__ = [
     "MAX_KEPT_ERRORS",
     "MAX_RECEIPT",
     "RUNGS",
+    "SYNC_MAX_FRAME",
     "Attempt",
     "ConnectionLost",
     "DirectChannel",
@@ -75,6 +78,10 @@ __all__ = [
     "StunClient",
     "StunMessage",
     "StunServer",
+    "SyncFrame",
+    "SyncKind",
+    "SyncReport",
+    "SyncServer",
     "TcpServer",
     "TruncatedFrame",
     "UnexpectedPeer",
@@ -89,6 +96,8 @@ __all__ = [
     "reflexive_hint",
     "run_demo",
     "split_addr",
+    "sync_limits",
+    "sync_with",
     "throwaway_certificate",
     "wall_clock_ms",
     "within",
