@@ -28,6 +28,8 @@ from aura_conformance.variants import (
 )
 from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.fakes import (
+    DeafActiveAuthority,
+    EarlyActiveAuthority,
     FixedPayloadAuthority,
     NoCryptoAuthority,
     NoTimeoutAuthority,
@@ -138,6 +140,18 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "stale-active",
             "a Rotating channel is reported Active (StaleActiveAuthority)",
             authority=StaleActiveAuthority,
+        ),
+        WireVariant(
+            "active-before-confirm",
+            "an answered handshake is reported Active before its key confirmation "
+            "(EarlyActiveAuthority)",
+            authority=EarlyActiveAuthority,
+        ),
+        WireVariant(
+            "deaf-active",
+            "after its first plaintext it opens nothing, its channel still reported Active "
+            "(DeafActiveAuthority)",
+            authority=DeafActiveAuthority,
         ),
         WireVariant(
             "fixed-payload",

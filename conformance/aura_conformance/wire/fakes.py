@@ -17,6 +17,8 @@ from aura_rendezvous.channels import MessageType, TransportMessage
 from aura_conformance.wire.authority import Delivery, WireAuthority
 
 __all__ = [
+    "DeafActiveAuthority",
+    "EarlyActiveAuthority",
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
@@ -114,6 +116,38 @@ class StaleActiveAuthority(WireAuthority):
     def channel_state(self) -> str:
         state = super().channel_state()
         return "Active" if state == "Rotating" else state
+
+
+class EarlyActiveAuthority(WireAuthority):
+    """The reference, except that it reports a handshake it answered as Active before
+    the key confirmation: its bytes are right, what it says of itself is the
+    spec's ``BUG_ActiveBeforeConfirm``."""
+
+    _answered = False
+
+    def channel_state(self) -> str:
+        state = super().channel_state()
+        return "Active" if state == "Establishing" and self._answered else state
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        done = super().deliver(data, now)
+        if done.outcome == "Answered":
+            self._answered = True
+        return done
+
+
+class DeafActiveAuthority(WireAuthority):
+    """The reference, except that after its first plaintext it opens nothing more
+    while still reporting its channel Active (its receiving keys are lost)."""
+
+    _opened = 0
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        if self._opened and len(data) > 1 and data[1] == MessageType.Transport:
+            return Delivery("Rejected:TransportAuthError")
+        done = super().deliver(data, now)
+        self._opened += len(done.received)
+        return done
 
 
 class FixedPayloadAuthority(WireAuthority):

@@ -40,10 +40,11 @@ from aura_rendezvous.noise import Keypair
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
 from aura_conformance.wire.keyring import INI, RESP, Keyring
 
-__all__ = ["WireRun"]
+__all__ = ["ObservedPeer", "WireRun"]
 
 _SHOWN_STEPS = 12
 _LIVE = ("Establishing", "Active", "Rotating")
@@ -58,14 +59,19 @@ class WireRun:
         self.keys = keyring or Keyring.default()
         other = RESP if role == INI else INI
         me, you = self.keys.members[other], self.keys.members[role]
-        self.peer = WireAuthority(
-            context_id=self.keys.context_id,
-            root_secret=self.keys.root_secret,
-            authority_id=me.authority_id,
-            static=me.static,
-            peer_id=you.authority_id,
-            peer_static=you.static.public,
-            manager=ChannelManager,
+        self.shadow = ERShadow(role)
+        self.peer = ObservedPeer(
+            WireAuthority(
+                context_id=self.keys.context_id,
+                root_secret=self.keys.root_secret,
+                authority_id=me.authority_id,
+                static=me.static,
+                peer_id=you.authority_id,
+                peer_static=you.static.public,
+                manager=ChannelManager,
+            ),
+            other,
+            self,
         )
         self.now = 0
         self.epoch = 0
@@ -112,7 +118,52 @@ class WireRun:
             raise self.fail(
                 "WireReportedState", action, f"reports epoch {epoch!r}, was told {self.epoch}"
             )
+        self._validate(action, args, reply)
         return reply
+
+    def _validate(self, action: str, args: Mapping[str, Any], reply: Reply) -> None:
+        """Compose EpochRotation.tla's state with what the backend reports and judge the step."""
+        if action == "Reset":
+            return
+        try:
+            sent = [bytes.fromhex(m) for m in reply.state.get("sent", ())]
+            received = [bytes.fromhex(p) for p in reply.state.get("received", ())]
+            delivered = bytes.fromhex(args["bytes"]) if action == "Deliver" else None
+        except (TypeError, ValueError):
+            return  # not hex: the byte checks name it
+        word = str(reply.state.get("channel"))
+        rule = self.shadow.observe(
+            self.role, action, delivered, sent=sent, received=received, word=word
+        )
+        if rule is None:
+            return
+        self._judge(rule, f"{self.backend.name} as {self.role}")
+        if delivered is not None:
+            why = self.shadow.judged_refusal(self.role, delivered, received)
+            if why is not None:
+                raise self.fail("EpochRotation", action, why)
+
+    def observed_peer(
+        self, action: str, delivered: bytes | None, done: Delivery, word: str
+    ) -> None:
+        """The reference peer's request, composed and judged like the backend's."""
+        rule = self.shadow.observe(
+            self.peer.side, action, delivered, sent=done.sent, received=done.received, word=word
+        )
+        if rule is not None:
+            self._judge(rule, f"the reference peer as {self.peer.side}")
+
+    def _judge(self, rule: str, who: str) -> None:
+        try:
+            self.shadow.validate(rule, who)
+        except ConformanceFailure as exc:
+            table = "\n".join(self.log[-_SHOWN_STEPS:])
+            raise ConformanceFailure(
+                str(exc).removesuffix("\n" + exc.table),
+                kind=exc.kind,
+                action=exc.action,
+                table=f"{exc.table}\nlast requests (backend as {self.role}):\n{table}",
+            ) from None
 
     def _bytes(self, reply: Reply, key: str, action: str) -> list[bytes]:
         out = []
@@ -362,6 +413,7 @@ class WireRun:
             self.epoch - 1, self.keys.members[INI].static, self.epoch
         )
         what = f"a message 1 of epoch {self.epoch} under the PSK of epoch {self.epoch - 1}"
+        self.shadow.inject(data, self.epoch)
         reply, sent, received = self.deliver(data)
         if received:
             raise self.fail("WireRejectsAttack", "Deliver", f"accepted plaintext from {what}")
@@ -530,6 +582,41 @@ class WireRun:
                 "Deliver",
                 f"after a tampered copy, the genuine message was not accepted ({reply.outcome})",
             )
+
+
+class ObservedPeer:
+    """The reference peer, each of whose requests is also a step of the composed state."""
+
+    def __init__(self, authority: WireAuthority, side: str, run: WireRun) -> None:
+        self.authority = authority
+        self.side = side
+        self.run = run
+        self.context = authority.context
+
+    def _seen(self, action: str, done: Delivery, delivered: bytes | None = None) -> Delivery:
+        self.run.observed_peer(action, delivered, done, self.authority.channel_state())
+        return done
+
+    def channel_state(self) -> str:
+        return self.authority.channel_state()
+
+    def establish(self, timestamp: int, now: int) -> Delivery:
+        return self._seen("Establish", self.authority.establish(timestamp, now))
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        return self._seen("Deliver", self.authority.deliver(data, now), data)
+
+    def send(self, plaintext: bytes) -> Delivery:
+        return self._seen("Send", self.authority.send(plaintext))
+
+    def advance_epoch(self) -> Delivery:
+        return self._seen("AdvanceEpoch", self.authority.advance_epoch())
+
+    def close(self) -> Delivery:
+        return self._seen("Close", self.authority.close())
+
+    def tick(self, now: int) -> Delivery:
+        return self._seen("Tick", self.authority.tick(now))
 
 
 def flip(data: bytes, position: int) -> bytes:
