@@ -15,6 +15,7 @@ from aura_net._direct import (
     Limits,
     split_addr,
 )
+from aura_net._driver import Channel, Driver, DriverAction
 from aura_net._errors import (
     MAX_KEPT_ERRORS,
     ConnectionLost,
@@ -56,9 +57,12 @@ __all__ = [
     "RUNGS",
     "SYNC_MAX_FRAME",
     "Attempt",
+    "Channel",
     "ConnectionLost",
     "DirectChannel",
     "DirectResponder",
+    "Driver",
+    "DriverAction",
     "FrameDecoder",
     "FramedConnection",
     "GuardDenied",
