@@ -20,6 +20,7 @@ With a report, :func:`statuses` adds one status per engine from its checks.
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -189,14 +190,33 @@ def _world_checks(doc: Mapping[str, object], root: Path, where: Path) -> list[_W
 
 
 def _require_named_violation(path: Path, name: str, where: str) -> None:
-    """The check exists: ``path`` has a line naming ``name`` as violated."""
+    """The check exists: code in ``path`` (a string that is not a docstring or a
+    comment, as a failure message or the name a failure is raised with) names
+    ``name``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except OSError:
         raise CatalogueError(f"{where}: {path} does not exist") from None
-    pattern = re.compile(rf"\b{re.escape(name)}\b.*violat|violat.*\b{re.escape(name)}\b")
-    if not any(pattern.search(line) for line in text.splitlines()):
-        raise CatalogueError(f"{where}: {path.name} never reports {name} violated")
+    except SyntaxError as exc:
+        raise CatalogueError(f"{where}: {path}: {exc}") from None
+    docstrings = {
+        id(body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and (body := node.body)
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    }
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and word.search(node.value)
+        ):
+            return
+    raise CatalogueError(f"{where}: no code in {path.name} names {name} (only comments, if any)")
 
 
 def _bad_cfgs(cfgs: Iterable[Path]) -> dict[str, list[tuple[Path, str]]]:

@@ -1,0 +1,292 @@
+"""The HTML report: built from a real embedded-checker counterexample, read back
+with ``html.parser`` (tables, the sequence diagram, the state table, escaping)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aura_model.specs import spec_dir
+from aura_model.tla import check, load_model
+from aura_verify.report.catalogue import build_catalogue
+from aura_verify.report.data import (
+    Check,
+    Counterexample,
+    CoverageRecord,
+    OutcomeCount,
+    Report,
+    StageRecord,
+    Status,
+    Step,
+)
+from aura_verify.report.diagram import diagram_of
+from aura_verify.report.html import render_html, write_html
+
+SPEC = spec_dir()
+HOSTILE = "<script>alert('x')</script>"
+
+
+def embedded_counterexample(module: str, cfg_name: str) -> Counterexample:
+    """The embedded checker's trace of a bad model, as the report holds it."""
+    cfg = SPEC / module / cfg_name
+    model = load_model(SPEC / f"{module}.tla", cfg)
+    result = check(model)
+    assert result.violated is not None, f"{cfg_name} found no violation"
+    doc = result.to_itf(model)
+    steps = tuple(
+        Step(
+            state["#meta"].get("action") if i else None,
+            {k: v for k, v in state.items() if k != "#meta"},
+        )
+        for i, state in enumerate(doc["states"])
+    )
+    rerun = f"aura-verify check spec/{module}.tla --config spec/{module}/{cfg_name}"
+    return Counterexample(
+        id=f"embedded-{module}-{cfg.stem}",
+        engine="embedded",
+        module=module,
+        config=f"spec/{module}/{cfg_name}",
+        invariant=result.violated,
+        expected=True,
+        rerun=rerun,
+        steps=steps,
+    )
+
+
+def report_of(*examples: Counterexample, hostile: bool = False) -> Report:
+    """A report holding ``examples``; ``hostile`` plants markup in every text a run
+    can fill: a state value, a stage's detail and command, a coverage outcome."""
+    checks = [
+        Check(
+            cex.invariant,
+            cex.module,
+            "embedded",
+            Status.PASS,
+            f"{cex.config}: violated as expected",
+            cex.rerun,
+            kind="violated-by-broken-variant",
+            counterexample=cex.id,
+        )
+        for cex in examples
+    ]
+    checks.append(Check("GCChargeFirst", "GuardChain", "tlc", Status.SKIPPED, "no java"))
+    checks.append(Check("GCChargeFirst", "GuardChain", "z3-proved", Status.PASS))
+    detail = HOSTILE if hostile else "13 models MET"
+    stage = StageRecord(
+        "spec-check",
+        Status.PASS,
+        3.2,
+        detail,
+        None,
+        {"models": 13, "states": 4211},
+        "aura-verify --stage spec-check" + (f" {HOSTILE}" if hostile else ""),
+    )
+    coverage = CoverageRecord(
+        "guard",
+        {"ReceiveReceipt": 12, "DenyOperation": 3},
+        (OutcomeCount("ReceiveReceipt", "Accepted", 10),),
+        (OutcomeCount("DenyOperation", HOSTILE if hostile else "NoCapability"),),
+        87.5,
+    )
+    if hostile:
+        examples = tuple(_plant(cex) for cex in examples)
+    return Report(
+        started="2026-12-04T07:00:00Z",
+        profile="default",
+        strict=False,
+        seed=None,
+        exit_code=0,
+        seconds=4.0,
+        tools={"tlc": "2.19"},
+        stages=(stage,),
+        checks=tuple(checks),
+        counterexamples=tuple(examples),
+        coverage=(coverage,),
+    )
+
+
+def _plant(cex: Counterexample) -> Counterexample:
+    last = cex.steps[-1]
+    planted = Step(last.action, {**last.state, "denials": {"#set": [HOSTILE]}})
+    return Counterexample(
+        cex.id, cex.engine, cex.module, cex.config, cex.invariant, cex.expected,
+        cex.rerun, (*cex.steps[:-1], planted),
+    )  # fmt: skip
+
+
+_VOID = frozenset({"meta", "br", "img", "input", "link", "hr"})
+
+
+class Page(HTMLParser):
+    """Every element (tag, attributes, enclosing tags) and the text under each tag."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None], tuple[str, ...]]] = []
+        self.stack: list[str] = []
+        self.texts: list[tuple[tuple[str, ...], str]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs), tuple(self.stack)))
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs), tuple(self.stack)))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop() != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.append((tuple(self.stack), data))
+
+    def tags(self, name: str, **attrs: str) -> list[dict[str, str | None]]:
+        return [
+            a
+            for tag, a, _ in self.elements
+            if tag == name and all((a.get(k) or "").split().count(v) for k, v in attrs.items())
+        ]
+
+    def text_under(self, tag: str) -> list[str]:
+        return [t for stack, t in self.texts if tag in stack]
+
+
+def markup_problems(text: str) -> list[str]:
+    """What makes a page unsafe or not self-contained: a script element, an event
+    handler attribute, anything fetched from elsewhere."""
+    page = Page(text)
+    problems = [f"<{tag}> element" for tag, _, _ in page.elements if tag in ("script", "iframe")]
+    for tag, attrs, _ in page.elements:
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                problems.append(f"<{tag} {name}>")
+            if name in ("src", "href") and value and not value.startswith("#"):
+                problems.append(f"<{tag} {name}={value}>")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def example() -> Counterexample:
+    return embedded_counterexample("EpochRotation", "MC_EpochRotation_bad_ERNoReplayedInit.cfg")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Any:
+    return build_catalogue()
+
+
+def test_the_page_has_every_section_from_real_data(example: Counterexample, catalogue: Any) -> None:
+    page = Page(render_html(report_of(example), catalogue))
+    assert len(page.tags("table", **{"class": "stages"})) == 1
+    assert len(page.tags("table", **{"class": "catalogue"})) == 1
+    assert len(page.tags("table", **{"class": "state"})) == 1
+    assert len(page.tags("svg", **{"class": "sequence"})) == 1
+    cells = page.text_under("table")
+    # One catalogue row per invariant of the specs, with the run's statuses.
+    for row in catalogue.all_rows:
+        assert row.name in cells
+    assert "holds SKIPPED" in cells and "holds PASS" in cells
+    assert "broken variant PASS" in cells
+    # The counterexample: its roles, its messages, the replay command.
+    svg = page.text_under("svg")
+    assert {"a1", "a2"} <= set(svg)
+    assert any(t.startswith("PrepareEstablishChannel: Init id=1") for t in svg)
+    assert "violates ERNoReplayedInit" in svg
+    assert example.rerun in page.text_under("code")
+    # The state table names each step's action and marks what changed.
+    assert any("HandleHandshake" in t for t in page.text_under("th"))
+    assert page.tags("td", **{"class": "changed"})
+    assert page.tags("a", href=f"#cex-{example.id}")
+
+
+def test_every_value_is_escaped(example: Counterexample, catalogue: Any) -> None:
+    """Markup in a state, a stage's detail and command and a coverage outcome
+    shows as text; the page runs nothing and fetches nothing."""
+    text = render_html(report_of(example, hostile=True), catalogue)
+    assert markup_problems(text) == []
+    page = Page(text)
+    shown = [t for _, t in page.texts if HOSTILE in t]
+    assert len(shown) >= 4, shown  # the state cell, the detail, the command, the outcome
+    assert not page.tags("script")
+
+
+def test_the_markup_check_catches_an_unescaped_value() -> None:
+    """Failing counterpart: the check above finds planted markup left raw."""
+    assert markup_problems(f"<p>{HOSTILE}</p><img src=https://x/y.png onerror=z>") == [
+        "<script> element",
+        "<img src=https://x/y.png>",
+        "<img onerror>",
+    ]
+
+
+def test_write_html_writes_one_self_contained_file(tmp_path: Path, example: Counterexample) -> None:
+    path = tmp_path / "verify" / "report.html"
+    write_html(report_of(example), path)
+    text = path.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "default-src 'none'" in text
+    assert markup_problems(text) == []
+    assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+
+
+def test_guard_chain_receipts_are_messages_and_the_actor_gets_the_note() -> None:
+    cex = embedded_counterexample("GuardChain", "MC_GuardChain_bad_GCNoEffectOnDeny.cfg")
+    diagram = diagram_of(cex.module, [(s.action, s.state) for s in cex.steps], cex.invariant)
+    sent = [e for e in diagram.events if e.dst is not None]
+    assert len(sent) == 1
+    assert sent[0].label.startswith("DenyOperation: receipt n=1")
+    assert diagram.events[-1].label == "violates GCNoEffectOnDeny"
+
+
+def test_descriptor_sync_is_a_message_from_a_holder() -> None:
+    cex = embedded_counterexample(
+        "DescriptorValidity", "MC_DescriptorValidity_bad_DVOnlyMembersKnow.cfg"
+    )
+    diagram = diagram_of(cex.module, [(s.action, s.state) for s in cex.steps], cex.invariant)
+    syncs = [e for e in diagram.events if e.label.startswith("SyncJournal")]
+    assert [(e.src, e.dst) for e in syncs] == [("a1", "eve")]
+    writes = [e for e in diagram.events if "writes Descriptor" in e.label]
+    assert writes and writes[0].dst is None
+
+
+def test_an_unknown_module_falls_back_to_records_with_src_and_dst(
+    example: Counterexample,
+) -> None:
+    """The generic adapter finds EpochRotation's messages without knowing ``msgs``."""
+    steps = [(s.action, s.state) for s in example.steps]
+    known = diagram_of("EpochRotation", steps)
+    generic = diagram_of("SomethingElse", steps)
+    pairs = [(e.src, e.dst) for e in known.events if e.dst]
+    assert (
+        pairs
+        == [(e.src, e.dst) for e in generic.events if e.dst]
+        == [
+            ("a1", "a2"),
+            ("a2", "a1"),
+        ]
+    )
+    assert all(e.label.split(": ", 1)[1].startswith("msgs: [") for e in generic.events if e.dst)
+
+
+@pytest.mark.slow  # about 3 s of model checking, 6 s on a loaded machine
+def test_a_relayed_handshake_goes_through_the_relay() -> None:
+    """Rendezvous' relayed messages: to the relay, then from the relay to the peer;
+    the descriptor Resp wrote reaches Ini by sync before Ini connects."""
+    cex = embedded_counterexample("Rendezvous", "MC_Rendezvous_bad_RVRelayedEndToEnd.cfg")
+    diagram = diagram_of(cex.module, [(s.action, s.state) for s in cex.steps], cex.invariant)
+    hops = [(e.src, e.dst, e.label.split(":")[0]) for e in diagram.events if e.dst]
+    assert hops == [
+        ("a2", "a1", "SyncJournal"),
+        ("a1", "r1", "PrepareEstablishChannel"),
+        ("r1", "a2", "RelayForward"),
+        ("a2", "r1", "HandleHandshake"),
+        ("r1", "a1", "RelayForward"),
+        ("a1", "a2", "ProcessResponse"),  # the confirmation that skips the relay
+    ]
+    assert diagram.roles == ("a1", "a2", "r1")
