@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from aura_conformance.variants import (
     EagerResponder,
+    EpochBlindReplayGuard,
     ForgetfulReplayGuard,
     TimeoutIgnoringHandshaker,
     derive_channel_id_unbound,
@@ -33,6 +34,7 @@ from aura_rendezvous import (
 from aura_rendezvous.channels import (
     MAX_ANSWERED_TIMESTAMPS,
     MAX_HANDSHAKE_CLOCK_SKEW_MS,
+    ChannelManager,
     HandshakeReplayGuard,
     HandshakeStatus,
     HandshakeWire,
@@ -485,3 +487,34 @@ def test_replay_guard_snapshot_restores_its_scope_only() -> None:
     assert guard.snapshot(CTX_A, ALICE, (1,)).answered == {}
     guard.restore(whole)
     assert guard.entries(CTX_A) == {(CTX_A, 1, ALICE): 5, (CTX_A, 1, BOB): 6}
+
+
+def test_an_epoch_advance_forgets_the_retired_epochs_entries() -> None:
+    """Entries of a retired epoch can refuse nothing again (its first messages are
+    refused before the guard is asked), so the advance drops them; a rolled-back
+    advance brings them back; other contexts keep theirs."""
+    manager = ChannelManager(ALICE, epoch=0)
+    guard = manager.replay_guard
+    guard.record(CTX_A, 0, BOB, 5)
+    guard.note_answered(CTX_A, 0, CAROL, 9)
+    guard.record(CTX_B, 0, BOB, 6)
+    mark = manager.mark(CTX_A, None)
+    manager.advance_epoch(1, CTX_A)
+    assert guard.entries(CTX_A) == {} and guard.snapshot(CTX_A).answered == {}
+    assert guard.entries(CTX_B) == {(CTX_B, 0, BOB): 6}
+    manager.restore(mark)
+    assert guard.entries(CTX_A) == {(CTX_A, 0, BOB): 5}
+    assert guard.snapshot(CTX_A).answered == {(CTX_A, 0, CAROL): frozenset({9})}
+    manager.advance_epoch(2)
+    assert guard.entries(CTX_A) == {} and guard.entries(CTX_B) == {}
+
+
+def test_an_epoch_blind_guard_keeps_its_entries_across_the_advance() -> None:
+    """The broken counterpart: the pre-fix guard's one entry per initiator
+    survives the advance and refuses the next epoch's first message."""
+    manager = ChannelManager(ALICE, epoch=0)
+    manager.replay_guard = EpochBlindReplayGuard()
+    manager.replay_guard.record(CTX_A, 0, BOB, 5)
+    manager.advance_epoch(1, CTX_A)
+    with pytest.raises(ReplayedHandshake):
+        manager.replay_guard.check_replay(CTX_A, 1, BOB, 5)

@@ -225,6 +225,17 @@ class HandshakeReplayGuard:
         else:
             self._answered.pop(key, None)
 
+    def forget_retired(self, epoch_of: Callable[[bytes], int]) -> None:
+        """Drop every entry of an epoch below its context's current one (``epoch_of``).
+
+        A first message of a retired epoch is refused before the guard is asked
+        (its PSK is gone), so those entries can never refuse anything again;
+        kept, they would grow by one per initiator and epoch for ever.
+        """
+        for table in (self._greatest, self._answered):
+            for key in [k for k in table if k[1] < epoch_of(k[0])]:
+                del table[key]
+
     def entries(self, context_id: bytes, initiator: bytes | None = None) -> dict[ReplayKey, int]:
         """The greatest confirmed timestamps of ``context_id`` (of ``initiator`` if given)."""
         return {k: v for k, v in self._greatest.items() if _in_scope(k, context_id, initiator)}

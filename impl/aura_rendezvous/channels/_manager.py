@@ -228,6 +228,7 @@ class ChannelManager:
                 if channel.state is not ChannelState.Rotating:
                     marked.append(channel)
                 channel.apply(ChannelEvent.EpochAdvanced)
+        self.replay_guard.forget_retired(self.epoch_of)
         # A handshake begun under an old epoch would yield an old-epoch channel.
         self._pending = {
             k: h for k, h in self._pending.items() if h.config.epoch == self.epoch_of(k[0])
