@@ -16,13 +16,14 @@ from aura_model.spec_check import ModelCase, Outcome, check_case, discover
 # spec-check stage of ``make verify`` checks them on every run, so here they
 # run with ``make test-slow``.
 _SLOW = {"MC_Rendezvous_refresh.cfg", "MC_Rendezvous_two.cfg"}
-CASES = [
-    pytest.param(case, marks=pytest.mark.slow) if case.cfg.name in _SLOW else case
-    for case in discover()
-]
+CASES = discover()
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.cfg.name)
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c.cfg.name in _SLOW else c for c in CASES],
+    ids=lambda c: c.cfg.name,
+)
 def test_model_meets_its_expectation(case: ModelCase) -> None:
     """The checker's result (and violated name) equals the cfg's ``expect:`` line."""
     outcome = check_case(case)
