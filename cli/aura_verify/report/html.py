@@ -3,10 +3,10 @@
 Inline CSS and SVG only: no script, no font, no image, nothing fetched (the
 page's Content-Security-Policy forbids it), so the file can be archived as a
 CI artefact and opened anywhere. Sections: the verdict, the stages (figures
-and the command that reruns each), the invariant catalogue with one status
-per engine, each counterexample (a sequence diagram of roles and messages, the
-state table with the changed variables highlighted, the command that replays
-it) and the coverage of each conformance harness.
+and the command that reruns each), each counterexample (a sequence diagram of
+roles and messages, the state table with the changed variables highlighted,
+the command that replays it), the invariant catalogue with one status per
+engine and the coverage of each conformance harness.
 
 Every text drawn from the report is escaped: traces, details and commands come
 from runs of code under test and may hold anything.
@@ -101,9 +101,11 @@ def render_html(report: Report, catalogue: Catalogue | None, catalogue_note: str
         f" · seed {_e(report.seed if report.seed is not None else 'none')}",
         f" · started {_e(report.started)} · {report.seconds:.1f} s</p>",
         _tools(report.tools),
+        '<nav><a href="#stages">stages</a> · <a href="#counterexamples">counterexamples</a>'
+        ' · <a href="#catalogue">invariant catalogue</a> · <a href="#coverage">coverage</a></nav>',
         _stages(report.stages),
-        _catalogue_section(report, catalogue, catalogue_note),
         _counterexamples(report.counterexamples),
+        _catalogue_section(report, catalogue, catalogue_note),
         _coverage(report.coverage),
         "</body></html>",
     ]
