@@ -26,7 +26,9 @@ from aura_net._errors import (
     SafetyNetTimeout,
     TruncatedFrame,
     UnexpectedPeer,
+    UnreadableFrame,
 )
+from aura_net._frame_seal import LABEL_DIRECT_FRAME_KEY, FrameSeal, direct_frame_key
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._ladder import (
     DEFAULT_RUNG_TIMEOUTS,
@@ -52,6 +54,7 @@ __all__ = [
     "BLOCKS",
     "DEFAULT_MAX_FRAME",
     "DEFAULT_RUNG_TIMEOUTS",
+    "LABEL_DIRECT_FRAME_KEY",
     "MAX_KEPT_ERRORS",
     "MAX_RECEIPT",
     "RUNGS",
@@ -64,6 +67,7 @@ __all__ = [
     "Driver",
     "DriverAction",
     "FrameDecoder",
+    "FrameSeal",
     "FramedConnection",
     "GuardDenied",
     "LadderFailed",
@@ -89,11 +93,13 @@ __all__ = [
     "TcpServer",
     "TruncatedFrame",
     "UnexpectedPeer",
+    "UnreadableFrame",
     "WireFrame",
     "connect_ladder",
     "connect_quic",
     "connect_tcp",
     "decode_stun",
+    "direct_frame_key",
     "encode_frame",
     "hello_message",
     "read_frame",

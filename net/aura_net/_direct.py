@@ -31,6 +31,7 @@ from aura_rendezvous import (
 )
 
 from aura_net._errors import ConnectionLost, UnexpectedPeer, keep_error
+from aura_net._frame_seal import FrameSeal
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode
 from aura_net._wire import WireFrame
@@ -72,7 +73,9 @@ class FramedConnection:
     """One stream with its frame decoder; counts what it wrote.
 
     ``on_close`` releases what carries the stream (a QUIC connection); a QUIC
-    stream does not report its close (``wait_closed=False``)."""
+    stream does not report its close (``wait_closed=False``). With ``seal``
+    every frame is sealed under the context (``_frame_seal``): the direct path's
+    frames carry no id in clear."""
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class FramedConnection:
         on_close: Callable[[], Awaitable[None]] | None = None,
         *,
         wait_closed: bool = True,
+        seal: FrameSeal | None = None,
     ) -> None:
         self.reader = reader
         self.writer = writer
@@ -90,13 +94,18 @@ class FramedConnection:
         self.bytes_written = 0
         self._on_close = on_close
         self._wait_closed = wait_closed
+        self.seal = seal
 
     async def recv(self, timeout_s: float | None = None) -> WireFrame:
         timeout = self.limits.frame_timeout_s if timeout_s is None else timeout_s
-        return WireFrame.decode(await read_frame(self.reader, self.decoder, timeout))
+        data = await read_frame(self.reader, self.decoder, timeout)
+        return WireFrame.decode(data if self.seal is None else self.seal.open(data))
 
     async def send(self, frame: WireFrame) -> None:
-        data = encode_frame(frame.encode(), self.limits.max_frame)
+        body = frame.encode()
+        if self.seal is not None:
+            body = self.seal.seal(body)
+        data = encode_frame(body, self.limits.max_frame)
         self.writer.write(data)
         self.bytes_written += len(data)
         await self.writer.drain()
@@ -193,6 +202,7 @@ async def initiate(
 ) -> DirectChannel:
     """Send message 1, check message 2 in the core, send the key confirmation."""
     context_id, peer = start.context_id, start.peer
+    conn.seal = FrameSeal(node, context_id)
     try:
         envelope = RelayEnvelope(context_id, node.id, peer, start.message)
         await conn.send(WireFrame(envelope, start.receipt))
@@ -242,7 +252,13 @@ class DirectResponder:
         task.add_done_callback(self._tasks.discard)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = FramedConnection(reader, writer, self.limits, wait_closed=self.stream_reports_close)
+        conn = FramedConnection(
+            reader,
+            writer,
+            self.limits,
+            wait_closed=self.stream_reports_close,
+            seal=FrameSeal(self.node),
+        )
         try:
             channel = await self._respond(conn)
         except (AuraError, OSError) as exc:

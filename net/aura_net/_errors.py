@@ -20,6 +20,7 @@ __all__ = [
     "SafetyNetTimeout",
     "TruncatedFrame",
     "UnexpectedPeer",
+    "UnreadableFrame",
     "keep_error",
 ]
 
@@ -63,6 +64,16 @@ class UnexpectedPeer(RemoteProtocolError):
     """A frame names a context, sender or receiver this connection is not for."""
 
     reason = "UnexpectedPeer"
+
+
+class UnreadableFrame(DecodeError):
+    """A sealed direct frame that opens under none of our keys: garbage, a
+    non-member's, or of an epoch we are not near."""
+
+    reason = "UnreadableFrame"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SealedFrame", message)
 
 
 class MalformedStun(DecodeError):

@@ -18,7 +18,8 @@ from aura_net._errors import ConnectionLost, OversizedFrame, PeerTimeout, Trunca
 __all__ = ["DEFAULT_MAX_FRAME", "FrameDecoder", "encode_frame", "read_frame"]
 
 DEFAULT_MAX_FRAME = 70_000
-"""Above the largest frame the protocol sends (a receipt and a full relay envelope)."""
+"""Above the largest frame the protocol sends (a receipt and a full relay envelope,
+sealed on the direct path)."""
 
 _HEADER = struct.Struct(">I")
 _CHUNK = 4096

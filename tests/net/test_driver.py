@@ -149,6 +149,9 @@ def test_the_running_driver_rekeys_after_an_epoch_advance() -> None:
         await alice.connect(CTX, BOB)
         await within(world.tcp.accepted.get(), SAFETY_S, "accept")
         tasks = [asyncio.create_task(d.run()) for d in (alice, bob)]
+        # Bob's successor must be newer than his first descriptor: the chosen one
+        # is the greatest (valid_from, nonce), and a tie falls to the random nonce.
+        world.now[0] += 10
         alice.advance_epoch(CTX, 2)
         bob.advance_epoch(CTX, 2)
 

@@ -14,6 +14,7 @@ import struct
 import pytest
 from aura_net import (
     ConnectionLost,
+    FrameSeal,
     GuardDenied,
     Limits,
     OversizedFrame,
@@ -130,7 +131,7 @@ def test_a_responder_guard_deny_sends_no_byte_back() -> None:
         assert isinstance(send, SendHandshake)
         reader, writer = await asyncio.open_connection(host, port)
         frame = WireFrame(RelayEnvelope(CTX, ALICE, BOB, send.message), send.receipt)
-        writer.write(encode_frame(frame.encode()))
+        writer.write(encode_frame(FrameSeal(alice, CTX).seal(frame.encode())))
         await writer.drain()
         got = await within(reader.read(), SAFETY_S, "read until the server closes")
         assert got == b""
