@@ -102,8 +102,14 @@ def report_of(*examples: Counterexample, hostile: bool = False) -> Report:
 
 
 def _plant(cex: Counterexample) -> Counterexample:
+    """Markup in a state variable, in a message on EpochRotation's network (its
+    label in the diagram) and in the action's name."""
     last = cex.steps[-1]
-    planted = Step(last.action, {**last.state, "denials": {"#set": [HOSTILE]}})
+    state = {**last.state, "denials": {"#set": [HOSTILE]}}
+    if "msgs" in state:
+        forged = {"src": "a1", "dst": "a2", "type": HOSTILE, "id": {"#bigint": "9"}}
+        state["msgs"] = {"#set": [*state["msgs"]["#set"], forged]}
+    planted = Step(f"{last.action}{HOSTILE}", state)
     return Counterexample(
         cex.id, cex.engine, cex.module, cex.config, cex.invariant, cex.expected,
         cex.rerun, (*cex.steps[:-1], planted),

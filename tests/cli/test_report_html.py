@@ -64,13 +64,17 @@ def test_the_page_has_every_section_from_real_data(example: Counterexample, cata
 
 
 def test_every_value_is_escaped(example: Counterexample, catalogue: Any) -> None:
-    """Markup in a state, a stage's detail and command and a coverage outcome
-    shows as text; the page runs nothing and fetches nothing."""
+    """Markup in a state, a message, an action name, a stage's detail and command
+    and a coverage outcome shows as text; the page runs nothing, fetches nothing."""
     text = render_html(report_of(example, hostile=True), catalogue)
     assert markup_problems(text) == []
     page = Page(text)
     shown = [t for _, t in page.texts if HOSTILE in t]
-    assert len(shown) >= 4, shown  # the state cell, the detail, the command, the outcome
+    # The state cells, the action in the table head, the detail, the command,
+    # the outcome, and in the diagram the message's label and its tooltip.
+    assert len(shown) >= 8, shown
+    assert any(HOSTILE in t for t in page.text_under("svg"))
+    assert any(HOSTILE in t for t in page.text_under("title"))
     assert not page.tags("script")
 
 
