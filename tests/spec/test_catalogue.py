@@ -430,3 +430,21 @@ def test_the_command_checks_and_writes_the_file(tmp_path: Path, generated: str) 
     assert main(["catalogue", "--write", str(stale)]) == 0
     assert stale.read_text("utf-8") == generated
     assert main(["catalogue", "--check", str(stale)]) == 0
+
+
+def test_the_command_reads_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--report`` adds the status columns from a report.json; a report that is
+    not one is refused in one line, naming the file, not with a traceback."""
+    from aura_verify.report.data import write_report
+
+    path = tmp_path / "report.json"
+    write_report(_report(Check("ERPskSecret", "EpochRotation", "z3-proved", Status.PASS)), path)
+    assert main(["catalogue", "--report", str(path)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| ERPskSecret |"))
+    assert row.split(" | ")[11] == "holds PASS"  # the Z3 proved status column
+    path.write_text('{"schema": "something else"}', encoding="utf-8")
+    assert main(["catalogue", "--report", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"[aura-verify] catalogue: {path}: ")
+    assert "Traceback" not in err
