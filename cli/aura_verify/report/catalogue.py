@@ -253,9 +253,11 @@ def _z3_queries() -> dict[str, tuple[str, str]]:
                 how = f"proved ({entry.k_induction[name]}-induction)"
             elif entry.implied.get(name):
                 lemmas = ", ".join(f"`{n}`" for n in entry.implied[name])
-                how = f"proved (from the proved lemmas {lemmas})"
+                how = f"proved (implied by the proved lemmas {lemmas})"
+            elif kind == "act":
+                how = "proved (a query per action: every step keeps it)"
             else:
-                how = "proved (inductive)"
+                how = "proved (1-inductive with the model's lemmas)"
             found[name] = (kind, how)
     return found
 
