@@ -60,6 +60,10 @@ class _Checker:
 
     def fp(self, s: State) -> int:
         if self.view is not None:
+            if self.perms:
+                # As TLC: the view of the orbit's smallest state (in TLC's value
+                # order), so states equal up to symmetry have one view.
+                s = min((permute(s, p) for p in self.perms), key=sort_key)
             return search_fingerprint(self.view(Ctx(s, None), {}))
         if self.perms:
             # Symmetry: a state stands for its whole orbit, named by the
