@@ -142,7 +142,7 @@ def test_every_safety_invariant_has_a_broken_variant_expecting_it(name: str) -> 
 
 
 def _z3_defined() -> dict[str, set[str]]:
-    from aura_model.z3._registry import MODELS
+    from aura_model.z3 import MODELS
 
     systems = [entry.build() for entry in MODELS]
     return {
@@ -214,6 +214,7 @@ def _world() -> set[tuple[str, str, str]]:
 
 
 def _harness_invariants() -> dict[str, set[str]]:
+    # The cfg as the checker reads it (its own parser), without loading a module.
     from aura_model.tla._config import parse_config
 
     return {h: set(parse_config(ROOT / rel).invariants) for h, rel in HARNESS_MODELS.items()}
@@ -225,7 +226,7 @@ _OWN = re.compile(r"^`(\w+)` harness: (.+)$")
 
 
 def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
-    from aura_conformance.variants._catalogue import WRONG_BACKENDS
+    from aura_conformance.variants import WRONG_BACKENDS
 
     harness_invariants = _harness_invariants()
     world = _world()
@@ -326,6 +327,19 @@ def test_harness_models_are_the_ones_the_step_validators_load() -> None:
         checker = load()
         assert Path(checker.model.cfg.path).resolve() == (ROOT / HARNESS_MODELS[harness]).resolve()
         assert set(checker.invariants) == invariants[harness]
+
+
+def test_the_generator_reads_every_cfg_as_the_checker_does() -> None:
+    """The generator's quick reading of ``INVARIANTS`` agrees with the checker's
+    cfg parser on every model of the project."""
+    from aura_model.tla._config import parse_config
+    from aura_verify.report.catalogue import _cfg_invariants
+
+    cfgs = list(SPEC.rglob("MC_*.cfg"))
+    cfgs += [p for rel in HARNESS_MODELS.values() for p in (ROOT / rel).parent.glob("MC_*.cfg")]
+    assert len(cfgs) > 60
+    for cfg in cfgs:
+        assert _cfg_invariants(cfg) == tuple(parse_config(cfg).invariants), cfg.name
 
 
 # --- the generator refuses what it cannot vouch for ---
