@@ -152,6 +152,8 @@ class ERShadow:
         # Key confirmations carry no plaintext: accepting one shows as Active alone.
         self.confirmations: set[bytes] = set()
         self.deliveries: dict[bytes, int] = {}
+        # The bytes of the message 1 first answered under each spec id.
+        self.answered_bytes: dict[int, bytes] = {}
         self.left: str | None = None
         self.validated = 0
         self.state = self.project()
@@ -281,6 +283,11 @@ class ERShadow:
         elif action == "Close" and s.st in ("Active", "Rotating"):
             s.st = "Closed"
             self.closed[side].add(s.id)
+        elif action == "Close" and s.st == "Establishing" and word not in _LIVE:
+            # Closing drops an unfinished handshake: it fails as a timed-out one does
+            # (HandshakeTimeout), the spec having no close of an Establishing slot.
+            s.st = "Error"
+            self.closed[side].add(s.id)
         elif action == "Tick" and s.st == "Establishing" and word not in _LIVE:
             s.st = "Error"
             self.closed[side].add(s.id)
@@ -303,7 +310,8 @@ class ERShadow:
             if side != RESP or not self.responder_may_answer():
                 self.leave("a message 1 answered over an Active channel")
                 return None
-            if s.st == "Establishing" and s.id > WIRE_ER_MAX_HS and self.deliveries[data] == 1:
+            first = self.answered_bytes.setdefault(m[4], data)
+            if first != data or (s.id > WIRE_ER_MAX_HS and s.st == "Establishing" and s.id != m[4]):
                 # The spec's attacker has one message 1 an epoch, stamped above every
                 # honest one (ERHugeTs); the run's are many, stamped in order, so a
                 # newer one (the attacker's or an honest one) may replace it.
