@@ -41,7 +41,7 @@ from aura_net._node import NetNode
 from aura_net._stun_io import StunClient, reflexive_hint
 from aura_net._wait import within
 
-__all__ = ["ALPN", "QuicListener", "connect_quic", "throwaway_certificate"]
+__all__ = ["ALPN", "QuicListener", "connect_quic", "open_quic", "throwaway_certificate"]
 
 ALPN = "aura-rendezvous/1"
 _STUN_FIRST_BYTE_MAX = 3
@@ -180,6 +180,14 @@ async def connect_quic(
     """
     limits = limits or Limits()
     start = prepare_direct(node, context_id, peer, hint)
+    conn = await open_quic(hint, limits)
+    return await initiate(node, start, conn, type(hint).__name__)
+
+
+async def open_quic(hint: QuicDirect | QuicReflexive, limits: Limits) -> FramedConnection:
+    """A QUIC connection to ``hint`` (TLS done) and one bidirectional stream on it;
+    nothing of the protocol sent yet. :class:`SafetyNetTimeout` past
+    ``connect_timeout_s``."""
     host, port = split_addr(hint.addr)
     config = QuicConfiguration(is_client=True, alpn_protocols=[ALPN])
     config.verify_mode = ssl.CERT_NONE  # Noise authenticates; see the module docstring
@@ -198,6 +206,7 @@ async def connect_quic(
     protocol.transmit()  # the Initial: connect() left it unsent (wait_connected=False)
     try:
         await asyncio.wait_for(asyncio.shield(protocol.handshake_done), limits.connect_timeout_s)
+        reader, writer = await protocol.create_stream()
     except TimeoutError:
         await release()
         raise SafetyNetTimeout(
@@ -206,13 +215,4 @@ async def connect_quic(
     except BaseException:
         await release()
         raise
-
-    try:
-        reader, writer = await protocol.create_stream()
-    except BaseException:
-        await release()
-        raise
-    kind = type(hint).__name__
-    return await initiate(
-        node, start, FramedConnection(reader, writer, limits, release, wait_closed=False), kind
-    )
+    return FramedConnection(reader, writer, limits, release, wait_closed=False)

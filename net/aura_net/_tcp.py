@@ -18,7 +18,7 @@ from aura_net._direct import (
 from aura_net._errors import SafetyNetTimeout
 from aura_net._node import NetNode
 
-__all__ = ["TcpServer", "connect_tcp"]
+__all__ = ["TcpServer", "connect_tcp", "open_tcp"]
 
 
 async def connect_tcp(
@@ -36,6 +36,12 @@ async def connect_tcp(
     """
     limits = limits or Limits()
     start = prepare_direct(node, context_id, peer, hint)
+    return await initiate(node, start, await open_tcp(hint, limits), "TcpDirect")
+
+
+async def open_tcp(hint: TcpDirect, limits: Limits) -> FramedConnection:
+    """A TCP connection to ``hint``, nothing sent yet; :class:`SafetyNetTimeout` past
+    ``connect_timeout_s`` (``OSError`` if refused)."""
     host, port = split_addr(hint.addr)
     try:
         reader, writer = await asyncio.wait_for(
@@ -46,7 +52,7 @@ async def connect_tcp(
         raise SafetyNetTimeout(
             f"TCP connect to {hint.addr} took over {limits.connect_timeout_s} s"
         ) from None
-    return await initiate(node, start, FramedConnection(reader, writer, limits), "TcpDirect")
+    return FramedConnection(reader, writer, limits)
 
 
 class TcpServer(DirectResponder):

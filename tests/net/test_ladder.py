@@ -42,6 +42,12 @@ PATIENT = dict.fromkeys(("QuicDirect", "QuicReflexive", "TcpDirect", "WebSocketR
 FAST = {**PATIENT, "QuicDirect": 0.5}
 """Only the rung that is blocked (QUIC direct, UDP swallowed) gives up fast: a rung
 expected to connect gets the safety net, so a loaded machine never fails it."""
+ONE_BY_ONE = SAFETY_S
+"""A stagger no attempt outlives: each direct attempt starts only when the one
+before it failed, so which rung wins never depends on the machine's speed."""
+HEAD_START = 0.05
+"""A stagger far below the blocked rung's timeout: the next rung starts while the
+blocked one still waits, and wins whatever the machine's speed."""
 
 
 def _dead_port(kind: int) -> int:
@@ -112,7 +118,12 @@ def test_the_first_rung_that_works_is_quic_direct() -> None:
     async def scenario() -> None:
         world, to_alice, _to_bob = await _world("all")
         result = await connect_ladder(
-            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=PATIENT
+            world.alice,
+            CTX,
+            BOB,
+            relays={RELAY: to_alice},
+            timeouts=PATIENT,
+            stagger_s=ONE_BY_ONE,
         )
         assert result.rung == "QuicDirect"
         assert [a.outcome for a in result.attempts] == ["connected"]
@@ -127,15 +138,73 @@ def test_quic_blocked_falls_back_to_tcp() -> None:
     async def scenario() -> None:
         world, to_alice, _ = await _world("quic blocked")
         result = await connect_ladder(
-            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+            world.alice,
+            CTX,
+            BOB,
+            relays={RELAY: to_alice},
+            timeouts=FAST,
+            stagger_s=ONE_BY_ONE,
         )
         assert [(a.rung, a.outcome) for a in result.attempts] == [
             ("QuicDirect", "SafetyNetTimeout"),
             ("TcpDirect", "connected"),
         ]
+        assert result.rung == "TcpDirect"
         accepted = await within(world.tcp.accepted.get(), SAFETY_S, "accept")
         await _exchange(result.channel, accepted)
         assert world.bob.service.channel_state(CTX, ALICE) is ChannelState.Active
+        await world.close()
+
+    run(scenario())
+
+
+def test_a_blocked_rung_costs_its_head_start_not_its_timeout() -> None:
+    """Happy eyeballs: QUIC is blocked and patient (the safety net), TCP starts after
+    its head start and wins; QUIC, still waiting, is reported Superseded."""
+
+    async def scenario() -> None:
+        world, to_alice, _ = await _world("quic blocked")
+        result = await connect_ladder(
+            world.alice,
+            CTX,
+            BOB,
+            relays={RELAY: to_alice},
+            timeouts=PATIENT,
+            stagger_s=HEAD_START,
+        )
+        assert [(a.rung, a.outcome) for a in result.attempts] == [
+            ("QuicDirect", "Superseded"),
+            ("TcpDirect", "connected"),
+        ]
+        assert result.rung == "TcpDirect"
+        accepted = await within(world.tcp.accepted.get(), SAFETY_S, "accept")
+        await _exchange(result.channel, accepted)
+        # One handshake reached Bob: the race is between transports, not handshakes.
+        assert world.quic.accepted.empty() and world.tcp.accepted.empty()
+        await world.close()
+
+    run(scenario())
+
+
+def test_racing_every_rung_reports_each_attempt() -> None:
+    """All at once (no head start): whichever transport is up first, the handshake
+    runs on the highest rung up when it is picked; every attempt is reported, the
+    others Superseded or connected."""
+
+    async def scenario() -> None:
+        world, to_alice, _ = await _world("all")
+        result = await connect_ladder(
+            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=PATIENT, stagger_s=0.0
+        )
+        outcomes = [(a.rung, a.outcome) for a in result.attempts]
+        assert [rung for rung, _ in outcomes] == ["QuicDirect", "TcpDirect"]
+        assert sorted(o for _, o in outcomes) == ["Superseded", "connected"]
+        accepted = await within(
+            (world.quic if result.rung == "QuicDirect" else world.tcp).accepted.get(),
+            SAFETY_S,
+            "accept",
+        )
+        await _exchange(result.channel, accepted)
         await world.close()
 
     run(scenario())
@@ -145,7 +214,12 @@ def test_all_direct_paths_blocked_falls_back_to_the_relay() -> None:
     async def scenario() -> None:
         world, to_alice, to_bob = await _world("direct blocked")
         result = await connect_ladder(
-            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+            world.alice,
+            CTX,
+            BOB,
+            relays={RELAY: to_alice},
+            timeouts=FAST,
+            stagger_s=ONE_BY_ONE,
         )
         assert [(a.rung, a.outcome) for a in result.attempts] == [
             ("QuicDirect", "SafetyNetTimeout"),
@@ -190,10 +264,15 @@ def test_the_reflexive_rung_when_direct_quic_is_blocked() -> None:
         world.bob.publish(CTX, [blocked.transport_hints[0], reflexive, WebSocketRelay(RELAY)])
         share_descriptors(world.alice, world.bob)
         result = await connect_ladder(
-            world.alice, CTX, BOB, relays={RELAY: to_alice}, timeouts=FAST
+            world.alice,
+            CTX,
+            BOB,
+            relays={RELAY: to_alice},
+            timeouts=PATIENT,
+            stagger_s=HEAD_START,
         )
         assert [(a.rung, a.outcome) for a in result.attempts] == [
-            ("QuicDirect", "SafetyNetTimeout"),
+            ("QuicDirect", "Superseded"),
             ("QuicReflexive", "connected"),
         ]
         stun.close()
