@@ -114,6 +114,8 @@ def _png_pixels(path: Path) -> tuple[int, int, bytes]:
 
 @pytest.mark.slow  # two Chromium runs: 3-6 s on this machine
 def test_chromium_renders_the_catalogue_and_a_counterexample() -> None:
+    """Chromium's DOM of the page holds the catalogue and the counterexample,
+    and its screenshot (kept under build/report-html/) is not blank."""
     chromium = _chromium()
     example = embedded_counterexample("GuardChain", "MC_GuardChain_bad_GCNoEffectOnDeny.cfg")
     page_path = BUILD / "report.html"

@@ -40,6 +40,8 @@ def catalogue() -> Any:
 
 
 def test_the_page_has_every_section_from_real_data(example: Counterexample, catalogue: Any) -> None:
+    """Stages, catalogue (one row per invariant, statuses), the counterexample
+    (roles, messages, replay command) and its state table (actions, changes)."""
     page = Page(render_html(report_of(example), catalogue))
     assert len(page.tags("table", **{"class": "stages"})) == 1
     assert len(page.tags("table", **{"class": "catalogue"})) == 1
@@ -88,6 +90,7 @@ def test_the_markup_check_catches_an_unescaped_value() -> None:
 
 
 def test_write_html_writes_one_self_contained_file(tmp_path: Path, example: Counterexample) -> None:
+    """One file, with the policy that forbids fetching anything."""
     path = tmp_path / "verify" / "report.html"
     write_html(report_of(example), path)
     text = path.read_text("utf-8")
@@ -98,6 +101,7 @@ def test_write_html_writes_one_self_contained_file(tmp_path: Path, example: Coun
 
 
 def test_guard_chain_receipts_are_messages_and_the_actor_gets_the_note() -> None:
+    """GuardChain: a receipt on the wire is a message; the violation ends the diagram."""
     cex = embedded_counterexample("GuardChain", "MC_GuardChain_bad_GCNoEffectOnDeny.cfg")
     diagram = diagram_of(cex.module, [(s.action, s.state) for s in cex.steps], cex.invariant)
     sent = [e for e in diagram.events if e.dst is not None]
@@ -107,6 +111,8 @@ def test_guard_chain_receipts_are_messages_and_the_actor_gets_the_note() -> None
 
 
 def test_descriptor_sync_is_a_message_from_a_holder() -> None:
+    """DescriptorValidity: a synced fact comes from a member that held it; a
+    written one is a note on its author."""
     cex = embedded_counterexample(
         "DescriptorValidity", "MC_DescriptorValidity_bad_DVOnlyMembersKnow.cfg"
     )

@@ -20,8 +20,8 @@ from aura_verify.report.catalogue import (
     MODULES,
     CatalogueError,
     build_catalogue,
-    render_markdown,
 )
+from aura_verify.report.catalogue_markdown import render_markdown
 from aura_verify.report.data import Check, Report, StageRecord, Status
 
 ROOT = spec_dir().parent
@@ -93,11 +93,13 @@ def test_row_matches_the_module(name: str) -> None:
 
 
 def test_no_cell_is_empty() -> None:
+    """Every row of the committed file has text in all eight cells."""
     empty = [(name, i) for name, row in ROWS.items() for i, cell in enumerate(row) if not cell]
     assert empty == []
 
 
 def test_the_relay_harness_row_quotes_its_module() -> None:
+    """The relay sub-spec's row quotes the boxed comment of RelayConformance.tla."""
     text = RELAY_TLA.read_text(encoding="utf-8")
     row = ROWS["RVRelayFallback"]
     assert row[3] == "`RVRelayFallback` (RelayConformance.tla)"
@@ -263,6 +265,8 @@ def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
 
 
 def test_every_conformance_claim_names_a_real_check() -> None:
+    """Each claim names a harness whose model has the invariant, a harness's own
+    check listed in checks.toml, or a wrong backend rejected naming it."""
     assert _conformance_errors(ROWS) == []
 
 
@@ -333,13 +337,13 @@ def test_the_generator_reads_every_cfg_as_the_checker_does() -> None:
     """The generator's quick reading of ``INVARIANTS`` agrees with the checker's
     cfg parser on every model of the project."""
     from aura_model.tla._config import parse_config
-    from aura_verify.report.catalogue import _cfg_invariants
+    from aura_verify.report.catalogue_sources import cfg_invariants
 
     cfgs = list(SPEC.rglob("MC_*.cfg"))
     cfgs += [p for rel in HARNESS_MODELS.values() for p in (ROOT / rel).parent.glob("MC_*.cfg")]
     assert len(cfgs) > 60
     for cfg in cfgs:
-        assert _cfg_invariants(cfg) == tuple(parse_config(cfg).invariants), cfg.name
+        assert cfg_invariants(cfg) == tuple(parse_config(cfg).invariants), cfg.name
 
 
 # --- the generator refuses what it cannot vouch for ---
@@ -405,6 +409,7 @@ def _report(*checks: Check) -> Report:
 
 
 def test_status_columns_come_from_the_report(generated: str) -> None:
+    """Per engine, the worst status of each kind of check, counted; none is a dash."""
     catalogue = build_catalogue()
     report = _report(
         Check("GCChargeFirst", "GuardChain", "embedded", Status.PASS),

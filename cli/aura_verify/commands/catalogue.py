@@ -35,7 +35,8 @@ def configure_catalogue(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from aura_verify.report.catalogue import CatalogueError, build_catalogue, render_markdown
+    from aura_verify.report.catalogue import CatalogueError, build_catalogue
+    from aura_verify.report.catalogue_markdown import render_markdown
     from aura_verify.report.data import ReportError, read_report
 
     try:
