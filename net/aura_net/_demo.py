@@ -3,10 +3,11 @@
 Two authorities (Alice, Bob), a relay authority and a STUN server, all on
 loopback with ports chosen by the OS. The steps: publish (Bob's descriptor
 carries QUIC direct, the STUN-reflexive QUIC address, TCP direct and the
-relay), sync, connect by the ladder (which rung won, and what each attempt
-did), send both ways, then an epoch rotation and a rekey over the ladder, and
-a send on the new channel. Each step reports as it ends; the run succeeds only
-if every step did.
+relay), journal sync over TCP through the relay authority's replica, connect
+by the ladder (which rung won, and what each attempt did), send both ways,
+then an epoch rotation, after which the drivers act on the core's timer (both
+republish and sync, Alice rekeys over the ladder), and a send on the new
+channel. Each step reports as it ends; the run succeeds only if every step did.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from aura_rendezvous import (
     ChannelState,
     ContextId,
     ContextMembership,
+    LocalProtocolError,
     QuicDirect,
     RendezvousConfig,
     RendezvousService,
@@ -35,14 +37,15 @@ from aura_rendezvous import (
     TransportHint,
     WebSocketRelay,
 )
-from aura_rendezvous.journal import SealedSyncMessage
 
 from aura_net._direct import DirectChannel
+from aura_net._driver import Channel, Driver
 from aura_net._ladder import DEFAULT_RUNG_TIMEOUTS, LadderResult, connect_ladder
 from aura_net._node import NetNode
 from aura_net._quic import QuicListener
 from aura_net._relay import RelayChannel, RelayClient, RelayServer
 from aura_net._stun_io import StunServer
+from aura_net._sync import SyncServer, sync_with
 from aura_net._tcp import TcpServer
 from aura_net._wait import within
 
@@ -81,18 +84,6 @@ def _node(keys: AuthorityKeys, membership: ContextMembership) -> NetNode:
     return NetNode(service, capabilities=_CAPS, budget_limit=10**9)
 
 
-def _sync(a: RendezvousService, b: RendezvousService, context: ContextId, epoch: int) -> int:
-    """One complete anti-entropy pull each way; the entries that changed a replica."""
-    changed = 0
-    for puller, answerer in ((b, a), (a, b)):
-        pages: tuple[SealedSyncMessage, ...] = (puller.sync_digest(context, epoch=epoch),)
-        while pages:
-            answers = [msg for page in pages for msg in answerer.answer_sync(page)]
-            changed += sum(puller.apply_sync(msg) for msg in answers)
-            pages = puller.sync_follow_up(context, answers, epoch=epoch)
-    return changed
-
-
 def _attempts(result: LadderResult) -> str:
     parts = [f"{a.rung} {a.outcome} ({a.elapsed_ms:.0f} ms)" for a in result.attempts]
     return f"by {result.rung}: " + ", ".join(parts)
@@ -120,20 +111,21 @@ async def run_demo(emit: Callable[[str], None], block: str = "none") -> bool:
     )
     alice, bob, relay = (_node(k, membership) for k in (alice_keys, bob_keys, relay_keys))
     stun, quic, tcp = StunServer(), QuicListener(bob), TcpServer(bob)
-    relay_server = RelayServer(relay)
+    relay_server, sync_server = RelayServer(relay), SyncServer(relay)
     to_alice, to_bob = RelayClient(alice, relay.id), RelayClient(bob, relay.id)
     try:
         started = time.monotonic()
         stun_addr = await stun.start()
         quic_hint, tcp_hint = await quic.start(), await tcp.start()
         url = await relay_server.start()
+        sync_addr = await sync_server.start()
         for client in (to_alice, to_bob):
             await within(client.connect(url), _SAFETY_S, "relay connect")
         step.report(
             "listen",
             started,
             f"QUIC {quic_hint.addr}, TCP {tcp_hint.addr}, relay {url}, "
-            f"STUN {stun_addr[0]}:{stun_addr[1]}",
+            f"journal sync {sync_addr}, STUN {stun_addr[0]}:{stun_addr[1]}",
         )
 
         started = time.monotonic()
@@ -142,15 +134,29 @@ async def run_demo(emit: Callable[[str], None], block: str = "none") -> bool:
 
         started = time.monotonic()
         hints = _hints(block, quic_hint, reflexive, tcp_hint, relay.id)
+        alice_hints = [WebSocketRelay(relay.id)]
         bob.publish(context, hints)
-        alice.publish(context, [WebSocketRelay(relay.id)])
+        alice.publish(context, alice_hints)
         step.report("publish", started, "Bob: " + ", ".join(type(h).__name__ for h in hints))
 
+        # Journal sync over TCP, through the relay authority's replica: Bob's
+        # descriptor reaches Alice by anti-entropy, never by flooding.
+        async def sync_alice(ctx: ContextId) -> object:
+            return await within(sync_with(alice, ctx, sync_addr), _SAFETY_S, "Alice's sync")
+
+        async def sync_bob(ctx: ContextId) -> object:
+            return await within(sync_with(bob, ctx, sync_addr), _SAFETY_S, "Bob's sync")
+
         started = time.monotonic()
-        changed = _sync(alice.service, bob.service, context, 1)
-        changed += _sync(bob.service, relay.service, context, 1)
+        await sync_bob(context)
+        await sync_alice(context)
         seen = alice.service.get_cached_descriptor(context, bob.id, alice.now_ms())
-        step.report("sync", started, f"{changed} journal entries merged", ok=seen is not None)
+        step.report(
+            "sync",
+            started,
+            f"over TCP through the relay's replica: {sync_server.served} requests answered",
+            ok=seen is not None,
+        )
 
         # A rung that should connect gets the safety net (a loaded machine is no
         # reason to fall back); only a path blocked on purpose gives up fast.
@@ -158,32 +164,53 @@ async def run_demo(emit: Callable[[str], None], block: str = "none") -> bool:
         if block != "none":
             timeouts.update(QuicDirect=_BLOCKED_RUNG_S, QuicReflexive=_BLOCKED_RUNG_S)
         relays = {relay.id: to_alice}
+        ladders: list[LadderResult] = []
+
+        async def connect(ctx: ContextId, peer: AuthorityId) -> Channel:
+            ladders.append(await connect_ladder(alice, ctx, peer, relays=relays, timeouts=timeouts))
+            return ladders[-1].channel
+
+        alice_driver = Driver(alice, hints={context: alice_hints}, connect=connect, sync=sync_alice)
+        bob_driver = Driver(bob, hints={context: hints}, connect=_no_connect, sync=sync_bob)
         started = time.monotonic()
-        result = await connect_ladder(alice, context, bob.id, relays=relays, timeouts=timeouts)
-        accepted = await within(_accepted(result, quic, tcp, to_bob), _SAFETY_S, "accept")
-        step.report("connect", started, _attempts(result))
+        channel = await alice_driver.connect(context, bob.id)
+        accepted = await within(_accepted(ladders[-1], quic, tcp, to_bob), _SAFETY_S, "accept")
+        step.report("connect", started, _attempts(ladders[-1]))
 
         started = time.monotonic()
-        ok = await _exchange(result.channel, accepted, b"hello from Alice")
+        ok = await _exchange(channel, accepted, b"hello from Alice")
         step.report("send", started, "one message each way, end to end", ok=ok)
 
         started = time.monotonic()
-        for node in (alice, bob, relay):
-            node.service.advance_epoch(context, 2)
+        relay.service.advance_epoch(context, 2)
+        rekeys = alice_driver.advance_epoch(context, 2)
+        bob_driver.advance_epoch(context, 2)
         stale = bob.service.channel_state(context, alice.id) is ChannelState.Rotating
-        bob.publish(context, hints)
-        alice.publish(context, [WebSocketRelay(relay.id)])
-        _sync(alice.service, bob.service, context, 2)
-        step.report("rotate epoch", started, "epoch 2; the old channel is Rotating", ok=stale)
+        step.report(
+            "rotate epoch",
+            started,
+            f"epoch 2; the old channel is Rotating; Alice's driver will rekey {len(rekeys)}",
+            ok=stale and len(rekeys) == 1,
+        )
 
+        # The drivers act on what the core's timer reports: each republishes (its
+        # descriptor commits to epoch 1's PSK) and syncs; Alice then rekeys.
         started = time.monotonic()
-        result = await connect_ladder(alice, context, bob.id, relays=relays, timeouts=timeouts)
-        accepted = await within(_accepted(result, quic, tcp, to_bob), _SAFETY_S, "accept")
+        done = await bob_driver.tick()
+        done += await alice_driver.tick()
+        accepted = await within(_accepted(ladders[-1], quic, tcp, to_bob), _SAFETY_S, "accept")
         fresh = bob.service.channel_state(context, alice.id) is ChannelState.Active
-        step.report("rekey", started, _attempts(result), ok=fresh)
+        kinds = [a.kind for a in done]
+        step.report(
+            "rekey",
+            started,
+            f"drivers: {kinds.count('republished')} republished, {kinds.count('synced')} "
+            f"synced; {_attempts(ladders[-1])}",
+            ok=fresh and kinds.count("rekeyed") == 1 and kinds.count("republished") == 2,
+        )
 
         started = time.monotonic()
-        ok = await _exchange(result.channel, accepted, b"hello again, epoch 2")
+        ok = await _exchange(alice_driver.channels[(context, bob.id)], accepted, b"epoch 2")
         step.report("send", started, "on the epoch-2 channel", ok=ok)
     except (AuraError, OSError) as exc:
         step.report("error", time.monotonic(), f"{type(exc).__name__}: {exc}", ok=False)
@@ -191,11 +218,16 @@ async def run_demo(emit: Callable[[str], None], block: str = "none") -> bool:
         for client in (to_alice, to_bob):
             await client.close()
         await relay_server.close()
+        await sync_server.close()
         await quic.close()
         await tcp.close()
         stun.close()
     emit("all steps worked" if step.ok else "some step failed")
     return step.ok
+
+
+async def _no_connect(context_id: ContextId, peer: AuthorityId) -> Channel:
+    raise LocalProtocolError("Bob's driver answers; it does not dial")
 
 
 def _hints(

@@ -1,8 +1,9 @@
 """``aura-verify demo``: the rendezvous on loopback, every step on real sockets.
 
 Two authorities, a relay and a STUN server on 127.0.0.1 (ports chosen by the
-OS): publish, sync, connect by the ladder (which rung won, and what every
-attempt did), send, an epoch rotation and a rekey, a send on the new channel.
+OS): publish, journal sync over TCP, connect by the ladder (which rung won, and
+what every attempt did), send, an epoch rotation after which the drivers
+republish and rekey, a send on the new channel.
 Each step is printed as it ends. Exit 0 only if every step worked, 1 otherwise.
 ``--block quic`` or ``--block direct`` publishes those paths at an address
 nobody answers on, to show the ladder falling back.
