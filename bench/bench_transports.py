@@ -12,9 +12,15 @@ Measured in one run, same process, same event loop:
   relayed (a charged forward each, with receipts) and opened, pipelined, as
   messages and MB per second, and the median round trip of one message
   relayed there and back; beside the same over a bare TCP stream (length-prefixed
-  frames, no crypto, no relay).
+  frames, no crypto, no relay);
+- journal sync over TCP: one member pulls ``k`` descriptor facts from another
+  (``sync_with`` against a ``SyncServer``: sealed, signed, every round a
+  request), beside the same anti-entropy exchange in process;
+- the ladder with QUIC blocked (UDP swallowed, its rung's timeout 1 s): the time
+  to connect by TCP when the direct rungs race with the default stagger, beside
+  one after the other.
 
-Run: ``make bench`` or ``.venv/bin/python bench/bench_transports.py [n] [m] [size]``.
+Run: ``make bench`` or ``.venv/bin/python bench/bench_transports.py [n] [m] [size] [k]``.
 """
 
 from __future__ import annotations
@@ -29,14 +35,18 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aura_net import (
+    DEFAULT_STAGGER_S,
     DirectChannel,
     NetNode,
     QuicListener,
     RelayClient,
     RelayServer,
+    SyncServer,
     TcpServer,
+    connect_ladder,
     connect_quic,
     connect_tcp,
+    sync_with,
     within,
 )
 from aura_rendezvous import (
@@ -49,9 +59,11 @@ from aura_rendezvous import (
     ContextId,
     ContextMembership,
     DescriptorFact,
+    QuicDirect,
     RendezvousConfig,
     RendezvousService,
     Roster,
+    TcpDirect,
     WebSocketRelay,
 )
 
@@ -240,12 +252,83 @@ async def relay_traffic(m: int, size: int) -> None:
     await relay_server.close()
 
 
+def _in_process_pull(puller: RendezvousService, answerer: RendezvousService) -> None:
+    pages = (puller.sync_digest(CTX, epoch=1),)
+    while pages:
+        answers = [a for page in pages for a in answerer.answer_sync(page)]
+        for answer in answers:
+            puller.apply_sync(answer)
+        pages = puller.sync_follow_up(CTX, answers, epoch=1)
+
+
+async def journal_sync(k: int, rounds: int = 5) -> None:
+    print(f"journal sync: a member pulls {k} descriptor facts ({rounds} runs, median)", flush=True)
+    bob = _node(BOB)
+    for i in range(k):
+        bob.publish(CTX, [TcpDirect(f"127.0.0.1:{1000 + i}")])
+    server = SyncServer(bob)
+    addr = await server.start()
+    over_tcp, in_process = [], []
+    for _ in range(rounds):
+        alice = _node(ALICE)
+        t0 = time.perf_counter()
+        report = await within(sync_with(alice, CTX, addr), SAFETY_S, "sync")
+        over_tcp.append(time.perf_counter() - t0)
+        assert report.pulled >= k
+        alice = _node(ALICE)
+        t0 = time.perf_counter()
+        _in_process_pull(alice.service, bob.service)
+        in_process.append(time.perf_counter() - t0)
+    await server.close()
+    for name, times in (("over TCP (sync_with)", over_tcp), ("in process", in_process)):
+        print(f"  {name:28s} median {statistics.median(times) * 1e3:8.2f} ms", flush=True)
+
+
+class _Blackhole(asyncio.DatagramProtocol):
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        pass
+
+
+async def ladder_blocked(rounds: int = 5) -> None:
+    print(f"ladder, QUIC blocked (its timeout 1 s): time to connect by TCP ({rounds} runs)")
+    alice, bob = _node(ALICE), _node(BOB)
+    tcp = TcpServer(bob)
+    tcp_hint = await tcp.start()
+    hole, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+        _Blackhole, local_addr=("127.0.0.1", 0)
+    )
+    blocked = QuicDirect(f"127.0.0.1:{hole.get_extra_info('sockname')[1]}")
+    bob.publish(CTX, [blocked, tcp_hint])
+    _share(bob, alice)
+    for name, stagger in (
+        (f"raced (stagger {DEFAULT_STAGGER_S * 1e3:.0f} ms)", DEFAULT_STAGGER_S),
+        ("one after the other", 10.0),
+    ):
+        times = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            result = await connect_ladder(
+                alice, CTX, BOB, timeouts={"QuicDirect": 1.0}, stagger_s=stagger
+            )
+            times.append(time.perf_counter() - t0)
+            assert result.rung == "TcpDirect"
+            accepted = await within(tcp.accepted.get(), SAFETY_S, "accept")
+            await result.channel.close()
+            await accepted.close()
+        print(f"  {name:28s} median {statistics.median(times) * 1e3:8.1f} ms", flush=True)
+    hole.close()
+    await tcp.close()
+
+
 def main(argv: list[str]) -> int:
     n = int(argv[1]) if len(argv) > 1 else 100
     m = int(argv[2]) if len(argv) > 2 else 2000
     size = int(argv[3]) if len(argv) > 3 else 1024
+    k = int(argv[4]) if len(argv) > 4 else 200
     asyncio.run(handshakes(n))
     asyncio.run(relay_traffic(m, size))
+    asyncio.run(journal_sync(k))
+    asyncio.run(ladder_blocked())
     return 0
 
 

@@ -32,6 +32,7 @@ from aura_net._frame_seal import LABEL_DIRECT_FRAME_KEY, FrameSeal, direct_frame
 from aura_net._framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame, read_frame
 from aura_net._ladder import (
     DEFAULT_RUNG_TIMEOUTS,
+    DEFAULT_STAGGER_S,
     RUNGS,
     Attempt,
     LadderFailed,
@@ -54,6 +55,7 @@ __all__ = [
     "BLOCKS",
     "DEFAULT_MAX_FRAME",
     "DEFAULT_RUNG_TIMEOUTS",
+    "DEFAULT_STAGGER_S",
     "LABEL_DIRECT_FRAME_KEY",
     "MAX_KEPT_ERRORS",
     "MAX_RECEIPT",
