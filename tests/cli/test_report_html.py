@@ -158,3 +158,21 @@ def test_a_relayed_handshake_goes_through_the_relay() -> None:
         ("a1", "a2", "ProcessResponse"),  # the confirmation that skips the relay
     ]
     assert diagram.roles == ("a1", "a2", "r1")
+
+
+def test_failed_and_skipped_stages_are_named_under_the_verdict(example: Counterexample) -> None:
+    """A failing run says FAIL and names the stages that failed or were skipped."""
+    import attrs
+    from aura_verify.report.data import StageRecord, Status
+
+    report = report_of(example)
+    skipped = StageRecord("apalache", Status.SKIPPED, 0.1, "no java", "no java", {}, "x")
+    failed = attrs.evolve(report.stages[0], status=Status.FAIL, reason="1 model missed")
+    report = attrs.evolve(report, exit_code=1, stages=(failed, skipped))
+    page = Page(render_html(report, None, "no catalogue"))
+    verdict = " ".join(t for stack, t in page.texts if "p" in stack[-1:])
+    assert page.tags("p", id="unfinished")
+    assert "FAIL" in page.text_under("span")
+    words = [t for stack, t in page.texts if stack[-1:] == ("code",)]
+    assert words[:2] == ["spec-check", "apalache"], words
+    assert "exit code 1" in verdict

@@ -82,6 +82,7 @@ td.changed{background:#fff3b0;outline:2px solid #e0b800}
 .state td{max-width:28em;word-break:break-word}
 .stmt{min-width:24em;max-width:40em}.cmd{background:#f2f4f8;padding:.15em .4em;border-radius:3px}
 svg text{font:12px ui-monospace,monospace}
+.columns{display:flex;flex-wrap:wrap;gap:0 2.5em;align-items:flex-start}
 """
 
 
@@ -100,6 +101,7 @@ def render_html(report: Report, catalogue: Catalogue | None, catalogue_note: str
         f" · profile {_e(report.profile)}{' (strict)' if report.strict else ''}",
         f" · seed {_e(report.seed if report.seed is not None else 'none')}",
         f" · started {_e(report.started)} · {report.seconds:.1f} s</p>",
+        _unfinished(report.stages),
         _tools(report.tools),
         '<nav><a href="#stages">stages</a> · <a href="#counterexamples">counterexamples</a>'
         ' · <a href="#catalogue">invariant catalogue</a> · <a href="#coverage">coverage</a></nav>',
@@ -117,6 +119,17 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], attrs: str = ""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _unfinished(stages: Sequence[StageRecord]) -> str:
+    """The stages that failed or were skipped, named under the verdict."""
+    words = []
+    for status in ("FAIL", "SKIPPED"):
+        names = [s.name for s in stages if s.status.value == status]
+        if names:
+            listed = ", ".join(f"<code>{_e(n)}</code>" for n in names)
+            words.append(f"{_badge(status)} {listed}")
+    return f'<p id="unfinished">{" · ".join(words)}</p>' if words else ""
 
 
 def _tools(tools: Mapping[str, str]) -> str:
@@ -216,6 +229,11 @@ def _counterexamples(examples: Sequence[Counterexample]) -> str:
     text = '<h2 id="counterexamples">Counterexamples</h2>'
     if not examples:
         return text + "<p>None in this run.</p>"
+    text += (
+        "<p>Each trace as a sequence of roles and messages (read from the variables "
+        "that carry them), then its states: one column per step, named by its action, "
+        "the variables it changed highlighted.</p>"
+    )
     for i, cex in enumerate(examples):
         text += _counterexample(i, cex)
     return text
@@ -356,11 +374,12 @@ def _coverage(records: Sequence[CoverageRecord]) -> str:
         text += (
             f'<section class="coverage"><h3>{_e(rec.harness)}: {rec.percent:.1f}% of the '
             f"declared (action, outcome) pairs hit, {len(rec.missed)} missed</h3>"
+            '<div class="columns"><div><h4>Steps per action</h4>'
             + _table(("action", "steps"), actions)
-            + "<h4>Pairs hit</h4>"
+            + "</div><div><h4>Pairs hit</h4>"
             + _table(("action", "outcome", "count"), hit)
-            + "<h4>Pairs missed</h4>"
+            + "</div><div><h4>Pairs missed</h4>"
             + (_table(("action", "outcome"), missed) if missed else "<p>none</p>")
-            + "</section>"
+            + "</div></div></section>"
         )
     return text
