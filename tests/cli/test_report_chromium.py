@@ -166,3 +166,18 @@ def test_a_blank_screenshot_is_told_apart(tmp_path: Path) -> None:
     got_width, got_height, pixels = _png_pixels(path)
     assert (got_width, got_height) == (width, height)
     assert len(set(pixels)) <= 64
+
+
+def test_without_chromium_and_without_root_the_test_is_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Never a pass without a browser: the helper skips, saying why."""
+    monkeypatch.setattr(
+        shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None
+    )
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(pytest.skip.Exception, match="installing it needs root"):
+        _chromium()
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.skip.Exception, match="no apt-get"):
+        _chromium()
