@@ -6,11 +6,11 @@ hello names, the projected state's schema, the requests a backend may receive
 beyond the spec's state) and whether the harness drives it over stdio.
 
 DescriptorValidity's lookup check needs every member's descriptor lookup: the
-``Lookups`` query carries it. EpochRotation and the relay path are judged
-with checks on the world itself (context binding, refresh after rotation, the
-effects each service sent) that the protocol does not carry yet, so the
-harness drives them in process only; a program can still serve their
-requests (the example backend does).
+``Lookups`` query carries it. EpochRotation's checks on the services (the
+channel a lookup by context returns, ``needs_refresh`` after a rotation) are
+the ``ChannelLookups`` and ``NeedsRefresh`` queries; what EpochRotation and
+the relay path sent (each message's record and bytes, each charge) comes with
+every reply as its reported effects.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from aura_conformance.descriptor_validity import backends as dv_backends
 from aura_conformance.descriptor_validity.mapping import DESCRIPTOR_VALIDITY
 from aura_conformance.descriptor_validity.world import CONTEXTS, MEMBERS
 from aura_conformance.epoch_rotation import backends as epoch_backends
+from aura_conformance.epoch_rotation import world as epoch_world
 from aura_conformance.epoch_rotation.mapping import EPOCH_ROTATION
 from aura_conformance.guard_chain import backends as guard_backends
 from aura_conformance.guard_chain.mapping import GUARD_CHAIN
@@ -37,9 +38,12 @@ from aura_conformance.relay import backends as relay_backends
 from aura_conformance.relay.mapping import RELAY_PATH
 
 __all__ = [
+    "CHANNEL_LOOKUPS",
     "LOOKUPS",
+    "NEEDS_REFRESH",
     "PROTOCOL_SPECS",
     "DescriptorStdioBackend",
+    "EpochStdioBackend",
     "ProtocolSpec",
     "open_stdio",
     "reference_backend",
@@ -48,6 +52,9 @@ __all__ = [
 
 # Every member's get_cached_descriptor(c, p) for every context and peer.
 LOOKUPS = "Lookups"
+# Each side's channel lookup by (context, peer), and needs_refresh of its descriptor.
+CHANNEL_LOOKUPS = "ChannelLookups"
+NEEDS_REFRESH = "NeedsRefresh"
 
 
 @attrs.frozen
@@ -71,7 +78,8 @@ PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
             "EpochRotation",
             EPOCH_ROTATION,
             ("Reset", *epoch_backends.ACTION_TABLE),
-            False,
+            True,
+            (CHANNEL_LOOKUPS, NEEDS_REFRESH),
         ),
         ProtocolSpec(
             "descriptor",
@@ -82,7 +90,7 @@ PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
             (LOOKUPS,),
         ),
         ProtocolSpec(
-            "relay", "RelayConformance", RELAY_PATH, ("Reset", *relay_backends.ACTION_TABLE), False
+            "relay", "RelayConformance", RELAY_PATH, ("Reset", *relay_backends.ACTION_TABLE), True
         ),
     )
 }
@@ -132,6 +140,65 @@ class DescriptorStdioBackend(StdioBackend):
         return out
 
 
+_SIDES = tuple(ModelValue(a) for a in (epoch_world.INI, epoch_world.RESP))
+_CONTEXT_LABELS = ("spec", "other")
+
+
+class EpochStdioBackend(StdioBackend):
+    """An EpochRotation program: its services are observed through the
+    ``ChannelLookups`` and ``NeedsRefresh`` queries, each answer covering every
+    side (and context) exactly. A backend that does not answer one is checked
+    without it, and the skip is reported (no verdict of conformance)."""
+
+    def _table(self, name: str) -> dict[Any, Any] | None:
+        try:
+            table = self.query(name)
+        except ActionUnsupported:
+            return None
+        entries = {} if table == () else table.d if isinstance(table, V.Fn) else None
+        if entries is None:
+            raise BackendProtocolError(f"{name} must be a #map", source=self.name)
+        return entries
+
+    def channel_lookups(self) -> dict[tuple[str, str], str | None] | None:
+        entries = self._table(CHANNEL_LOOKUPS)
+        if entries is None:
+            return None
+        out: dict[tuple[str, str], str | None] = {}
+        for key, value in entries.items():
+            ok = (
+                isinstance(key, tuple)
+                and len(key) == 2
+                and key[0] in _SIDES
+                and key[1] in _CONTEXT_LABELS
+                and isinstance(value, frozenset)
+                and len(value) <= 1
+                and all(isinstance(x, str) for x in value)
+            )
+            if not ok:
+                raise BackendProtocolError(
+                    f'{CHANNEL_LOOKUPS} maps [member, "spec"|"other"] to a #set of at most '
+                    f"one context label, got {V.format_value(key)!r:.80}",
+                    source=self.name,
+                )
+            out[(key[0].name, key[1])] = next(iter(value), None)
+        if len(out) != len(_SIDES) * len(_CONTEXT_LABELS):
+            raise BackendProtocolError(
+                f"{CHANNEL_LOOKUPS} must answer every member in both contexts", source=self.name
+            )
+        return out
+
+    def needs_refresh(self) -> dict[str, bool] | None:
+        entries = self._table(NEEDS_REFRESH)
+        if entries is None:
+            return None
+        if set(entries) != set(_SIDES) or not all(isinstance(v, bool) for v in entries.values()):
+            raise BackendProtocolError(
+                f"{NEEDS_REFRESH} must map every member to a boolean", source=self.name
+            )
+        return {k.name: v for k, v in entries.items()}
+
+
 def open_stdio(
     key: str,
     command: Sequence[str],
@@ -141,7 +208,11 @@ def open_stdio(
 ) -> StdioBackend:
     """Start ``command`` as a stdio backend of the spec ``key`` (the hello included)."""
     spec = PROTOCOL_SPECS[key]
-    kind = DescriptorStdioBackend if key == "descriptor" else StdioBackend
+    kinds: dict[str, type[StdioBackend]] = {
+        "descriptor": DescriptorStdioBackend,
+        "epoch": EpochStdioBackend,
+    }
+    kind = kinds.get(key, StdioBackend)
     return kind(
         command,
         schema=spec.schema,
@@ -184,4 +255,20 @@ def reference_queries(backend: Backend) -> dict[str, Callable[[], Any]]:
             )
 
         return {LOOKUPS: lookups}
+    if isinstance(backend, epoch_backends.EpochBackend):
+        epoch = backend
+
+        def channel_lookups() -> Any:
+            table = epoch.channel_lookups() or {}
+            return V.fn(
+                {
+                    (ModelValue(a), ctx): frozenset(() if found is None else (found,))
+                    for (a, ctx), found in table.items()
+                }
+            )
+
+        def needs_refresh() -> Any:
+            return V.fn({ModelValue(a): v for a, v in (epoch.needs_refresh() or {}).items()})
+
+        return {CHANNEL_LOOKUPS: channel_lookups, NEEDS_REFRESH: needs_refresh}
     return {}

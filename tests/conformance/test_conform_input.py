@@ -52,7 +52,6 @@ def _one_clean_line(err: str) -> str:
         (["--backend", "/nonexistent/backend"], "no program '/nonexistent/backend'"),
         (["--backend", "'unclosed"], "No closing quotation"),
         (["--spec", "epoch", "--backend", "nope"], "no program 'nope' (and no epoch backend"),
-        (["--spec", "epoch", "--backend", EXAMPLE], "EpochRotation is driven in process"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_two(

@@ -7,6 +7,7 @@ answers with, and a wrong backend's foreign outcome shows as undeclared.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -204,3 +205,14 @@ def test_no_window_position_for_a_state_of_another_shape() -> None:
     r = V.record(src="a1", dst="a2", nonce=1)
     cov.count("ReceiveReceipt", "Accepted", {"r": r}, {"accepted": 0})
     assert cov.report().pairs == {("ReceiveReceipt", "Accepted"): 1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", list(SPEC_HARNESSES))
+def test_the_default_profile_over_stdio_reaches_every_action_and_95_percent(spec: str) -> None:
+    """The same over stdio: the reference served by the example program, its
+    effects and queries through the protocol; what was missed is in the summary."""
+    program = f"{sys.executable} -m aura_conformance.examples.guard_backend --spec {spec}"
+    report = measure(spec, program, examples=100, seed=0, steps=25)
+    assert report.missed_actions == (), report.summary()
+    assert report.pair_ratio >= 0.95, report.summary()

@@ -50,9 +50,8 @@ def report(args: argparse.Namespace, watch: Observation, outcome: ConformanceRes
         trace = watch.failing_trace(outcome)
         if trace is not None and outcome.failing_trace is None:
             print(f"failing trace: {trace}")
-        # Only the guard chain's runner shrinks a failing random run (unless
-        # --no-shrink): the other runners report the run as found.
-        shrunk = args.spec == "guard" and not args.no_shrink
+        # Every runner shrinks a failing random run unless --no-shrink.
+        shrunk = not args.no_shrink
         command = _reproduce(args, trace)
         print(watch.explain(outcome, seed=args.seed, command=command, shrunk=shrunk))
     coverage = watch.coverage_report()

@@ -435,8 +435,10 @@ def run_dv_conformance(
     seed: int | None = 0,
     steps: int = 15,
     scenarios: bool = True,
+    shrink: bool = False,
 ) -> ConformanceResult:
-    """Directed scenarios, then random runs, against ``backend``."""
+    """Directed scenarios, then random runs, against ``backend`` (with ``shrink``, a
+    failing random run is shrunk first)."""
     return run_machine(
         lambda: _make(backend),
         backend.name,
@@ -445,4 +447,5 @@ def run_dv_conformance(
         seed=seed,
         steps=steps,
         directed=scenarios,
+        shrink=shrink,
     )

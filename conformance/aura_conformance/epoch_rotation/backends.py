@@ -128,3 +128,11 @@ class EpochBackend(WorldBackend[EpochWorld]):
             project=project_epoch_rotation,
             actions=ACTION_TABLE,
         )
+
+    def channel_lookups(self) -> dict[tuple[str, str], str | None] | None:
+        """The world's channel lookups by context (:meth:`EpochWorld.channel_lookups`)."""
+        return self.world.channel_lookups()
+
+    def needs_refresh(self) -> dict[str, bool] | None:
+        """The world's ``needs_refresh`` per side (:meth:`EpochWorld.needs_refresh`)."""
+        return self.world.needs_refresh()

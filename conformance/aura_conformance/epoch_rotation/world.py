@@ -53,6 +53,7 @@ from aura_rendezvous.channels import (
 from aura_rendezvous.core import derive_handshake_psk
 from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypair, NoiseProtocol
 
+from aura_conformance.guard_chain.effects import SEND, Effect
 from aura_conformance.variants import (
     EagerReplayGuard,
     EpochBlindRefreshService,
@@ -69,6 +70,9 @@ from aura_conformance.variants import (
     RotateInPlaceChannelManager,
     UncheckedStaticKeyManager,
 )
+from aura_conformance.wire.keyring import INI as WIRE_INI
+from aura_conformance.wire.keyring import RESP as WIRE_RESP
+from aura_conformance.wire.keyring import Keyring, Member
 
 __all__ = [
     "EPOCH_VARIANTS",
@@ -77,6 +81,7 @@ __all__ = [
     "EpochVariant",
     "EpochWorld",
     "Slot",
+    "epoch_keyring",
 ]
 
 INI, RESP = "a1", "a2"
@@ -205,6 +210,19 @@ def _seed(name: str) -> bytes:
     return hashlib.sha256(b"aura-conformance/v1/er\x00" + name.encode()).digest()
 
 
+def epoch_keyring() -> Keyring:
+    """The constants of the world as the wire mode holds them: the context, its root
+    secret, Ini's and Resp's ids and static keys. The harness opens the message 1s a
+    backend sends with them (:mod:`aura_conformance.sent_messages`)."""
+    members = {}
+    for role, name in ((WIRE_INI, INI), (WIRE_RESP, RESP)):
+        aid = _seed(name)
+        keys = AuthorityKeys.from_seed(AuthorityId(aid), _seed("key" + name))
+        members[role] = Member(aid, Keypair.from_private(keys.static_private))
+    impostor = Keypair.from_private(_seed("impostor static"))
+    return Keyring(_seed("context"), _seed("root secret"), members, impostor)
+
+
 class EpochWorld:
     """The implementation under test for EpochRotation.tla (see the module docstring)."""
 
@@ -236,6 +254,8 @@ class EpochWorld:
         self.history: dict[str, list[Slot]] = {INI: [], RESP: []}
         # The network: spec message record -> the bytes sent under it, in order.
         self.msgs: dict[Any, list[bytes]] = {}
+        # Each send since the last take_effects: (record, bytes).
+        self._sent: list[tuple[Any, bytes]] = []
         self.delivered: set[bytes] = set()
         self.confirmation: bytes | None = None
         self.resp_log: list[int] = []
@@ -334,6 +354,40 @@ class EpochWorld:
 
     def _send(self, record: Any, data: bytes) -> None:
         self.msgs.setdefault(record, []).append(data)
+        self._sent.append((record, data))
+
+    def take_effects(self) -> tuple[Effect, ...]:
+        """The messages sent since the last call, in order: each a ``Send`` by its
+        source with its spec record and its bytes."""
+        from aura_conformance.epoch_rotation.mapping import message_record
+
+        sent, self._sent = self._sent, []
+        return tuple(
+            Effect(SEND, detail=r[0], by=r[1], message=message_record(r), data=d) for r, d in sent
+        )
+
+    def channel_lookups(self) -> dict[tuple[str, str], str | None]:
+        """Each side's ``find_by_context_peer`` in the spec's context (``spec``) and in
+        another both belong to (``other``): the context of the channel it returned
+        (``spec``, ``other``, or ``elsewhere``), None when it returned none."""
+        labels = {self.context.value: "spec", self.other_context.value: "other"}
+        out: dict[tuple[str, str], str | None] = {}
+        for a, mgr in self.managers.items():
+            peer = self.ids[self.peer(a)].value
+            for label, ctx in (("spec", self.context), ("other", self.other_context)):
+                found = mgr.find_by_context_peer(ctx.value, peer)
+                out[(a, label)] = (
+                    None if found is None else labels.get(found.context_id, "elsewhere")
+                )
+        return out
+
+    def needs_refresh(self) -> dict[str, bool]:
+        """Each side's ``needs_refresh`` of its own descriptor (journaled at Reset, of
+        epoch 0), asked at time 0: far inside its validity, so only the epoch counts."""
+        return {
+            a: bool(service.needs_refresh(self.context, 0, REFRESH_WINDOW_MS))
+            for a, service in self.services.items()
+        }
 
     def _replace(self, a: str, slot: Slot) -> None:
         old = self.slots[a]

@@ -7,7 +7,8 @@ a buggy backend, so the harness can be shown to catch it across a process
 boundary. ``--without ACTION`` leaves an action out of the hello and
 ``--refuse ACTION`` declares it but answers each request for it ``unsupported``:
 the two ways a partial implementation says what it does not do (``--without``
-also leaves out a query, such as DescriptorValidity's ``Lookups``).
+also leaves out a query, such as DescriptorValidity's ``Lookups``, and
+``--without effects`` the reported effects).
 """
 
 from __future__ import annotations
@@ -27,21 +28,18 @@ from aura_conformance.protocol_specs import PROTOCOL_SPECS, reference_backend, r
 class _Refusing:
     """``backend``, but each action in ``refused`` is answered ``unsupported``."""
 
-    def __init__(self, backend: Backend, refused: Collection[str]) -> None:
+    def __init__(self, backend: Backend, refused: Collection[str], *, effects: bool) -> None:
         self._backend = backend
         self._refused = frozenset(refused)
         self.name: str = backend.name
         self.schema: StateSchema = backend.schema
+        # A world that logs its effects reports them in every reply (unless told not to).
+        self.reports_effects: bool = effects and bool(getattr(backend, "reports_effects", False))
 
     def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
         if action in self._refused:
             raise ActionUnsupported(action, f"{action} is not implemented by this backend")
         return self._backend.request(action, args, now)
-
-    @property
-    def world(self) -> Any:
-        # Its effect log, if it keeps one, is reported with every reply.
-        return getattr(self._backend, "world", None)
 
     def close(self) -> None:
         self._backend.close()
@@ -65,9 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, answer in reference_queries(backend).items()
         if name not in args.without
     }
-    return serve_stdio(
-        _Refusing(backend, args.refuse), spec=spec.module, actions=actions, queries=queries
-    )
+    served = _Refusing(backend, args.refuse, effects="effects" not in args.without)
+    return serve_stdio(served, spec=spec.module, actions=actions, queries=queries)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,33 @@ def _constants(key: str) -> str:
     )
 
 
+def _keys(key: str) -> list[str]:
+    """The keys the harness checks a spec's messages with (none for most specs)."""
+    if key == "epoch":
+        from aura_conformance.epoch_rotation.world import INI, RESP, epoch_keyring
+
+        keys, names, extra = epoch_keyring(), {"Ini": INI, "Resp": RESP}, {}
+    elif key == "relay":
+        from aura_conformance.relay.world import INI, RELAY, RESP, relay_ids, relay_keyring
+
+        keys, names = relay_keyring(), {"Ini": INI, "Resp": RESP}
+        extra = {f"`{RELAY}` id": relay_ids()[RELAY].hex()}
+    else:
+        return []
+    rows = [f"context id `{keys.context_id.hex()}`", f"root secret `{keys.root_secret.hex()}`"]
+    for role, name in names.items():
+        member = keys.members[role]
+        rows.append(f"`{name}` id `{member.authority_id.hex()}`")
+        rows.append(f"`{name}` X25519 static private key `{member.static.private.hex()}`")
+    rows += [f"{label} `{value}`" for label, value in extra.items()]
+    return [
+        "Keys (the harness opens each message 1 a backend sends with them; a backend "
+        "must use them):\n",
+        *(f"- {row}" for row in rows),
+        "",
+    ]
+
+
 def _shape(values: list[Any]) -> str:
     """The ITF shape of JSON ``values`` (all the values one variable took in a run)."""
     kinds = {_kind(v) for v in values}
@@ -180,6 +207,7 @@ def render_examples() -> str:
         answers = [(q, r) for q, r in everything if "query" in q]
         out.append(f"### {spec.module} (`--spec {key}`)\n")
         out.append(f"Constants: {_constants(key)}.\n")
+        out.extend(_keys(key))
         hello, answer = pairs[0]
         out.append("Hello and its answer:\n")
         out.append(f"```json\n{_compact(hello)}\n{_compact(answer)}\n```\n")

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
 from aura_rendezvous import AuthorityId, ContextId, FlowBudgetStore
 from aura_rendezvous.guard import ChargeToken
+
+from aura_conformance.harness.backend import ReportedEffect
 
 __all__ = [
     "APPEND",
@@ -40,18 +41,9 @@ APPEND = "JournalAppend"
 SEND = "Send"
 
 
-@attrs.frozen
-class Effect:
-    """One effect a port saw: its kind, the cost of a charge, what was sent."""
-
-    kind: str
-    cost: int = 0
-    detail: str = ""
-
-    def describe(self) -> str:
-        if self.kind in (CHARGE, UNDO):
-            return f"{self.kind}({self.cost})"
-        return f"{self.kind}({self.detail})" if self.detail else self.kind
+# One effect a port saw (its kind, the cost of a charge, what was sent): the
+# same value a stdio backend reports, so one judge serves both.
+Effect = ReportedEffect
 
 
 class EffectLog:

@@ -7,10 +7,11 @@ also checked against the model's invariants. Arguments come from the spec's
 view of the state (a receipt to deliver is an element of ``wire``), so the same
 machine drives any backend. ``now`` is machine state, advanced by ``Tick``.
 
-A backend is also judged by what it does: an in-process world logs each
-charge, journal append and send as its ports see them, and every step's log is
-held to the spec's order (:func:`~aura_conformance.guard_chain.effects.judge_effects`):
-nothing leaves on a deny or a rollback, and nothing runs before the charge.
+A backend is also judged by what it does: the charges, journal appends and
+sends of every step (an in-process world's ports log them, a stdio backend
+reports them with its reply) are held to the spec's order
+(:func:`~aura_conformance.guard_chain.effects.judge_effects`): nothing leaves
+on a deny or a rollback, and nothing runs before the charge.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from hypothesis.stateful import (
 )
 
 from aura_conformance.guard_chain.checker import guard_chain_checker
-from aura_conformance.guard_chain.effects import Effect, judge_effects
+from aura_conformance.guard_chain.effects import judge_effects
 from aura_conformance.guard_chain.world import AUTHS, COSTS, MAX_EPOCH
-from aura_conformance.harness.backend import Backend
+from aura_conformance.harness.backend import Backend, Reply, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_supported
 from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
@@ -72,15 +73,12 @@ class GuardChainMachine(CountingMachine):
 
     # ------------------------------------------------------------ plumbing
 
-    def _observed(self) -> tuple[Effect, ...] | None:
-        """The effects the backend's ports saw during the last request (in process only)."""
-        take = getattr(getattr(self.backend, "world", None), "take_effects", None)
-        return None if take is None else tuple(take())
-
-    def _judge(self, action: str, args: dict[str, Any], outcome: str) -> None:
-        effects = self._observed()
+    def _judge(self, action: str, args: dict[str, Any], reply: Reply) -> None:
+        effects = reply.effects
         if effects is None:
+            note_unjudged(self.backend, "GCNoEffectOnDeny and GCChargeFirst")
             return
+        outcome = reply.outcome
         # Only a committed outcome may send; a prepare never does (sends are the
         # interpreter's last effect).
         what = f"{action}({', '.join(f'{k}={V.format_value(v)}' for k, v in args.items())})"
@@ -100,7 +98,7 @@ class GuardChainMachine(CountingMachine):
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
-        self._judge(action, args, reply.outcome)
+        self._judge(action, args, reply)
         try:
             report = self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure:
@@ -149,7 +147,6 @@ class GuardChainMachine(CountingMachine):
     @initialize()
     def Reset(self) -> None:
         reply = self.backend.request("Reset", {}, self.now)
-        self._observed()  # a fresh world: nothing has run
         self.recorder.add(
             reply.state,
             "Reset",

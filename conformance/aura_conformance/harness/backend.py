@@ -20,7 +20,15 @@ import attrs
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.state import State, StateSchema
 
-__all__ = ["Backend", "Handler", "Reply", "ReportedEffect", "WorldBackend"]
+__all__ = [
+    "EFFECTS_UNREPORTED",
+    "Backend",
+    "Handler",
+    "Reply",
+    "ReportedEffect",
+    "WorldBackend",
+    "note_unjudged",
+]
 
 W = TypeVar("W")
 
@@ -30,25 +38,61 @@ Handler = Callable[[W, Mapping[str, Any], int], str]
 
 @attrs.frozen
 class ReportedEffect:
-    """One effect a backend says it ran while serving a request: a charge
-    (``cost``), a journal append, a send (``detail``), in the order they ran."""
+    """One effect a backend ran while serving a request, in the order they ran: a
+    charge (``cost``), a journal append, a send (``detail``).
+
+    ``by`` names the member whose ports ran it, where a world has several. A send
+    may carry the spec's record of the message it put on the network
+    (``message``, a checker value) and the message's bytes (``data``), so the
+    harness can check what was sent rather than what the state says was sent.
+    """
 
     kind: str
     cost: int = 0
     detail: str = ""
+    by: str = ""
+    message: Any = attrs.field(default=None, eq=False)
+    data: bytes = attrs.field(default=b"", repr=False)
+
+    def describe(self) -> str:
+        if self.kind in ("ChargeFlowBudget", "UndoCharge"):
+            text = f"{self.kind}({self.cost})"
+        else:
+            text = f"{self.kind}({self.detail})" if self.detail else self.kind
+        return f"{self.by}:{text}" if self.by else text
 
 
 @attrs.frozen
 class Reply:
     """A backend's answer: the projected state after the request and what happened.
 
-    ``effects`` are the effects a stdio backend reported running for the request,
-    or ``None`` when it reports none (an in-process world is observed instead).
+    ``effects`` are the effects the backend ran for the request (a stdio backend
+    reports them, an in-process world's ports are tapped), or ``None`` when it
+    reports none: then nothing the effects show can be judged.
     """
 
     state: State = attrs.field(eq=False)
     outcome: str
     effects: tuple[ReportedEffect, ...] | None = None
+
+
+# The skip a backend that reports no effects gets: what they show is not judged.
+EFFECTS_UNREPORTED = "effects"
+
+
+def note_unjudged(backend: object, checks: str) -> None:
+    """Record that ``backend`` reported no effects, so ``checks`` were not judged.
+
+    Kept with the backend's skipped actions: a run that could not judge part of
+    the spec is no verdict of conformance, as with an unsupported action.
+    """
+    skipped = getattr(backend, "skipped", None)
+    if isinstance(skipped, dict):
+        skipped.setdefault(
+            EFFECTS_UNREPORTED,
+            f"the backend reports no effects (its hello does not declare them), so {checks} "
+            "were not judged",
+        )
 
 
 class Backend(Protocol):
@@ -67,7 +111,9 @@ class WorldBackend(Generic[W]):
 
     ``refusals`` are the exceptions a handler raises for a request the world
     cannot serve (no receipt of that name, no outcome in flight): they become
-    :class:`BackendError`, as a stdio backend's error reply would.
+    :class:`BackendError`, as a stdio backend's error reply would. A world with
+    a ``take_effects()`` (the effects its ports saw since the last call) reports
+    them with every reply, as a stdio backend that declared ``effects`` does.
     """
 
     def __init__(
@@ -87,11 +133,16 @@ class WorldBackend(Generic[W]):
         self._project = project
         self._refusals = refusals
         self.world = new_world()
+        self.reports_effects = callable(getattr(self.world, "take_effects", None))
+
+    def _effects(self) -> tuple[ReportedEffect, ...] | None:
+        take = getattr(self.world, "take_effects", None)
+        return tuple(take()) if callable(take) else None
 
     def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
         if action == "Reset":
             self.world = self._new_world()
-            return Reply(self._project(self.world), "Reset")
+            return Reply(self._project(self.world), "Reset", self._effects())
         handler = self.actions.get(action)
         if handler is None:
             raise BackendError(f"unknown action {action!r}")
@@ -99,7 +150,7 @@ class WorldBackend(Generic[W]):
             outcome = handler(self.world, args, now)
         except self._refusals as exc:
             raise BackendError(f"{action}: {exc}") from None
-        return Reply(self._project(self.world), outcome)
+        return Reply(self._project(self.world), outcome, self._effects())
 
     def close(self) -> None:
         return None

@@ -174,16 +174,18 @@ def run_machine(
     seed: int | None,
     steps: int,
     directed: bool = True,
+    shrink: bool = False,
 ) -> ConformanceResult:
     """Directed ``scenarios`` (unless ``directed`` is off), then random runs, each on
-    a machine class from ``make``; the first conformance failure is the verdict."""
+    a machine class from ``make``; the first conformance failure is the verdict
+    (with ``shrink``, the random run that found it shrunk first)."""
     for scenario, found in run_directed(make(), scenarios) if directed else []:
         if found is not None:
             return ConformanceResult(
                 name, False, len(scenarios), 0, f"scenario {scenario}: {found}"
             )
     machine = make()
-    failure = run_supported(machine, examples=examples, steps=steps, seed=seed)
+    failure = run_supported(machine, examples=examples, steps=steps, seed=seed, shrink=shrink)
     return ConformanceResult(
         name, not failure, machine.stats["examples"], machine.stats["steps"], failure
     )

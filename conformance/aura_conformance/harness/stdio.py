@@ -73,6 +73,7 @@ STDERR_KEPT = 4096
 _MAX_OUTCOME = 200
 # More effects than one request of any spec runs is a runaway backend.
 _MAX_EFFECTS = 64
+_EFFECT_KEYS = frozenset({"kind", "cost", "detail", "by", "message", "bytes"})
 _MAX_ERROR_TEXT = 500
 _SHOWN_REPLY = 120
 _SHOWN_REQUEST = 300
@@ -272,32 +273,56 @@ def decode_reply(
     if not effects:
         return Reply(state, obj["outcome"])
     try:
-        return Reply(state, obj["outcome"], _decode_effects(obj["effects"]))
+        return Reply(state, obj["outcome"], _decode_effects(obj["effects"], schema))
     except ValueError as exc:
         raise refuse(str(exc)) from None
 
 
-def _decode_effects(raw: object) -> tuple[ReportedEffect, ...]:
+def _decode_effects(raw: object, schema: StateSchema) -> tuple[ReportedEffect, ...]:
     if not isinstance(raw, list) or len(raw) > _MAX_EFFECTS:
         raise ValueError(f"effects must be a list of at most {_MAX_EFFECTS} effects")
-    out = []
-    for i, e in enumerate(raw):
-        if not isinstance(e, dict) or "kind" not in e or not set(e) <= {"kind", "cost", "detail"}:
-            raise ValueError(f"effects[{i}] must be {{kind[, cost][, detail]}}")
-        if not _short_text(e["kind"], _MAX_OUTCOME):
-            raise ValueError(f"effects[{i}].kind must be a short printable string")
-        cost = e.get("cost", {"#bigint": "0"})
-        if not isinstance(cost, dict) or set(cost) != {"#bigint"}:
-            raise ValueError(f"effects[{i}].cost must be an ITF #bigint")
+    return tuple(_decode_effect(i, e, schema) for i, e in enumerate(raw))
+
+
+def _decode_effect(i: int, e: object, schema: StateSchema) -> ReportedEffect:
+    if not isinstance(e, dict) or "kind" not in e or not set(e) <= _EFFECT_KEYS:
+        raise ValueError(
+            f"effects[{i}] must be {{kind[, cost][, detail][, by][, message][, bytes]}}"
+        )
+    if not _short_text(e["kind"], _MAX_OUTCOME):
+        raise ValueError(f"effects[{i}].kind must be a short printable string")
+    cost = e.get("cost", {"#bigint": "0"})
+    if not isinstance(cost, dict) or set(cost) != {"#bigint"}:
+        raise ValueError(f"effects[{i}].cost must be an ITF #bigint")
+    try:
+        value = itf.decode_value(cost, where=f"$.effects[{i}].cost")
+    except (itf.ItfError, ValueError):
+        raise ValueError(f"effects[{i}].cost must be an ITF #bigint") from None
+    detail = e.get("detail", "")
+    if not isinstance(detail, str) or len(detail) > _MAX_OUTCOME or not detail.isprintable():
+        raise ValueError(f"effects[{i}].detail must be a short printable string")
+    by = e.get("by", "")
+    if by != "" and (not isinstance(by, str) or by not in schema.model_values):
+        raise ValueError(f"effects[{i}].by must name one of {sorted(schema.model_values)}")
+    message = None
+    if "message" in e:
+        where = f"$.effects[{i}].message"
         try:
-            value = itf.decode_value(cost, where=f"$.effects[{i}].cost")
-        except (itf.ItfError, ValueError):
-            raise ValueError(f"effects[{i}].cost must be an ITF #bigint") from None
-        detail = e.get("detail", "")
-        if not isinstance(detail, str) or len(detail) > _MAX_OUTCOME or not detail.isprintable():
-            raise ValueError(f"effects[{i}].detail must be a short printable string")
-        out.append(ReportedEffect(e["kind"], value, detail))
-    return tuple(out)
+            message = value_from_itf(
+                itf.decode_value(e["message"], where=where), schema.model_values, where
+            )
+        except (itf.ItfError, BackendProtocolError, RecursionError) as exc:
+            raise ValueError(f"effects[{i}].message is not an ITF value: {exc}"[:200]) from None
+    data = b""
+    if "bytes" in e:
+        text = e["bytes"]
+        if not isinstance(text, str) or len(text) % 2 or text.lower() != text:
+            raise ValueError(f"effects[{i}].bytes must be lowercase hex")
+        try:
+            data = bytes.fromhex(text)
+        except ValueError:
+            raise ValueError(f"effects[{i}].bytes must be lowercase hex") from None
+    return ReportedEffect(e["kind"], value, detail, by, message, data)
 
 
 def decode_answer(
@@ -570,13 +595,8 @@ class _Server:
         self.actions = list(actions)
         self.queries = dict(queries)
         # An in-process world that logs its effects reports them in every reply.
-        self.effects = self._take_effects() is not None
+        self.effects = bool(getattr(backend, "reports_effects", False))
         self.greeted = False
-
-    def _take_effects(self) -> Callable[[], Any] | None:
-        # Looked up each time: Reset replaces the world.
-        take = getattr(getattr(self.backend, "world", None), "take_effects", None)
-        return take if callable(take) else None
 
     def hello(self, rid: object, hello: object) -> dict[str, Any]:
         if not isinstance(hello, dict):
@@ -632,18 +652,23 @@ class _Server:
         except BackendError as exc:
             return {"id": rid, "error": str(exc)}
         out = {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
-        take = self._take_effects()
         if self.effects:
-            out["effects"] = [_effect_json(e) for e in take()] if take is not None else []
+            out["effects"] = [_effect_json(e) for e in reply.effects or ()]
         return out
 
 
-def _effect_json(effect: Any) -> dict[str, Any]:
+def _effect_json(effect: ReportedEffect) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": effect.kind}
     if effect.cost:
         out["cost"] = {"#bigint": str(effect.cost)}
     if effect.detail:
         out["detail"] = effect.detail
+    if effect.by:
+        out["by"] = effect.by
+    if effect.message is not None:
+        out["message"] = itf.encode_value(value_to_itf(effect.message), where="$.message")
+    if effect.data:
+        out["bytes"] = effect.data.hex()
     return out
 
 

@@ -54,6 +54,7 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.channels import MessageType, message_type
+from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
 from aura_conformance.variants import (
@@ -63,6 +64,9 @@ from aura_conformance.variants import (
     ReplayForwardingRelayService,
     UnchargedRelayRequestService,
 )
+from aura_conformance.wire.keyring import INI as WIRE_INI
+from aura_conformance.wire.keyring import RESP as WIRE_RESP
+from aura_conformance.wire.keyring import Keyring, Member
 
 __all__ = [
     "CTX",
@@ -71,11 +75,14 @@ __all__ = [
     "MAX_HS",
     "OUTSIDER",
     "RELAY",
+    "RELAY_EPOCH",
     "RELAY_VARIANTS",
     "RESP",
     "MessageKey",
     "RelayVariant",
     "RelayWorld",
+    "relay_ids",
+    "relay_keyring",
 ]
 
 # The constants of relay/tla/MC_RelayConformance.cfg; the world is built to match them.
@@ -84,6 +91,7 @@ OUTSIDER = "eve"  # the first relay hint of Resp's descriptor: no member
 LIMIT = 8
 MAX_HS = 2
 _EPOCH = 1  # the implementation's epoch; the relay path of the spec has one (0)
+RELAY_EPOCH = _EPOCH
 
 # (type, src, dst, to, id): a Rendezvous.tla message record of the relay path.
 MessageKey = tuple[str, str, str, str, int]
@@ -134,6 +142,23 @@ def _keys(name: str) -> AuthorityKeys:
     return AuthorityKeys.from_seed(
         _IDS[name], b"relay-conformance-seed:".ljust(32, b".") + name.encode()
     )
+
+
+def relay_keyring() -> Keyring:
+    """The world's constants as the wire mode holds them (Ini and Resp's ids and static
+    keys, the context and its root secret): the harness opens the relayed message 1s
+    a backend sends with them (:mod:`aura_conformance.sent_messages`)."""
+    members = {
+        role: Member(_IDS[name].value, Keypair.from_private(_keys(name).static_private))
+        for role, name in ((WIRE_INI, INI), (WIRE_RESP, RESP))
+    }
+    impostor = Keypair.from_private(b"relay-conformance-impostor".ljust(32, b"."))
+    return Keyring(_CONTEXT.value, _ROOT, members, impostor)
+
+
+def relay_ids() -> dict[str, bytes]:
+    """The authority id of each name of the world (members, relay, outsider)."""
+    return {name: aid.value for name, aid in _IDS.items()}
 
 
 def _nonces(name: str) -> Callable[[int], bytes]:
@@ -208,6 +233,9 @@ class RelayWorld:
         # The receipt that paid for each envelope's hop (empty for an unpaid one).
         self.receipts: dict[MessageKey, bytes] = {}
         self.next_id = 1
+        # Per sender, each envelope it put on the network since the last
+        # take_effects: (its record, its bytes), in order.
+        self._recorded: dict[str, list[tuple[MessageKey, bytes]]] = {}
         self._publish()
         for node in self.nodes.values():
             node.effects.take()  # the publish is the world's setup, not a step
@@ -224,6 +252,22 @@ class RelayWorld:
         for fact in resp.service.journal(_CONTEXT).facts():
             if isinstance(fact, DescriptorFact):
                 ini.service.cache_descriptor(fact.sealed)
+
+    def take_effects(self) -> tuple[Effect, ...]:
+        """Each node's charges, charges given back and sends since the last call, by
+        node, each marked with who ran it; a send carries its record and bytes."""
+        from aura_conformance.relay.mapping import message_record
+
+        out = []
+        for name, node in self.nodes.items():
+            recorded = self._recorded.pop(name, [])
+            for seen in node.effects.take():
+                effect = attrs.evolve(seen, by=name)
+                if effect.kind == SEND and recorded:
+                    key, data = recorded.pop(0)
+                    effect = attrs.evolve(effect, message=message_record(key), data=data)
+                out.append(effect)
+        return tuple(out)
 
     def relay_spent(self) -> int:
         return self.nodes[RELAY].budget.spent(_CONTEXT, _IDS[RELAY], _EPOCH)
@@ -266,6 +310,7 @@ class RelayWorld:
         if not sends:
             return f"{sender}: nothing sent ({outcome.decision})"
         keys = [self._record(sender, s, hs_id) for s in sends]
+        self._recorded.setdefault(sender, []).extend((k, self.msgs[k].encode()) for k in keys)
         return f"{sender} sent {keys}"
 
     # -- the spec's actions ----------------------------------------------------

@@ -1,0 +1,161 @@
+"""Every spec over stdio: what the machines observe comes through the protocol.
+
+EpochRotation's service checks are queries (``ChannelLookups``,
+``NeedsRefresh``), what a backend did is the effects it reports with each reply
+(the guard chain's and the relay's charges and sends, each send's record and
+bytes), and the bytes are checked against the records: a backend that reports
+the right states and sends no real message fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pytest
+from aura_conformance import run_conformance, run_epoch_conformance
+from aura_conformance.harness.backend import EFFECTS_UNREPORTED, Reply
+from aura_conformance.harness.state import StateSchema
+from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+from aura_conformance.relay import run_relay_conformance
+from aura_conformance.variants import WRONG_BACKENDS
+from aura_verify import main
+
+EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
+_RUNNERS: dict[str, Any] = {
+    "guard": run_conformance,
+    "epoch": run_epoch_conformance,
+    "relay": run_relay_conformance,
+}
+
+
+def _over_stdio(spec: str, *extra: str) -> Any:
+    return open_stdio(spec, [*EXAMPLE, "--spec", spec, *extra], timeout=30.0)
+
+
+def test_every_spec_is_driven_over_stdio() -> None:
+    assert all(s.over_stdio for s in PROTOCOL_SPECS.values())
+    assert PROTOCOL_SPECS["epoch"].queries == ("ChannelLookups", "NeedsRefresh")
+
+
+@pytest.mark.parametrize("spec", ["epoch", "relay"])
+def test_the_reference_over_stdio_conforms_with_reported_effects(spec: str) -> None:
+    backend = _over_stdio(spec)
+    try:
+        result = _RUNNERS[spec](backend, examples=5, seed=1)
+    finally:
+        backend.close()
+    assert result.conformant, result.failure
+    assert backend.reports_effects and backend.skipped == {}
+
+
+# The wrong backends the in-process machines caught by looking into the world:
+# over stdio the same invariant is named, from queries and reported effects.
+_OBSERVED = [
+    ("guard", "effects-on-deny"),
+    ("guard", "charge-after-send"),
+    ("guard", "charge-after-append"),
+    ("epoch", "unchecked-static-key"),
+    ("epoch", "peer-only-lookup"),
+    ("epoch", "refresh-ignores-epoch"),
+    ("relay", "uncharged-relay-request"),
+]
+
+
+@pytest.mark.parametrize(("spec", "name"), _OBSERVED)
+def test_a_wrong_backend_over_stdio_is_named_as_in_process(spec: str, name: str) -> None:
+    invariant = WRONG_BACKENDS[(spec, name)]
+    backend = _over_stdio(spec, "--variant", name)
+    try:
+        result = _RUNNERS[spec](backend, examples=5, seed=0)
+    finally:
+        backend.close()
+    assert not result.conformant and invariant in result.failure, result.failure
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spec", "name"), [k for k in WRONG_BACKENDS if k[0] in ("epoch", "relay")]
+)
+def test_every_epoch_and_relay_wrong_backend_over_stdio(spec: str, name: str) -> None:
+    """The default profile over stdio rejects each, naming its catalogue invariant."""
+    invariant = WRONG_BACKENDS[(spec, name)]
+    backend = _over_stdio(spec, "--variant", name)
+    try:
+        result = _RUNNERS[spec](backend, examples=100, seed=0, steps=25)
+    finally:
+        backend.close()
+    assert not result.conformant and invariant in result.failure, result.failure
+
+
+def test_a_backend_reporting_no_effects_is_no_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without effects in its hello, what they show is not judged: exit 4, said on stderr;
+    the same program with its effects conforms (exit 0). About 5 s, not marked slow:
+    it is the one test of what an undeclared capability means for the verdict."""
+    command = " ".join([*EXAMPLE, "--without", "effects"])
+    assert main(["conform", "--backend", command, "--examples", "1"]) == 4
+    err = capsys.readouterr().err
+    assert f"SKIPPED {EFFECTS_UNREPORTED}: unsupported" in err
+    assert "GCNoEffectOnDeny and GCChargeFirst were not judged" in err
+    assert main(["conform", "--backend", " ".join(EXAMPLE), "--examples", "1"]) == 0
+
+
+@pytest.mark.slow
+def test_epoch_over_stdio_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    command = " ".join([*EXAMPLE, "--spec", "epoch"])
+    assert main(["conform", "--spec", "epoch", "--backend", command, "--examples", "1"]) == 0
+    assert "coverage epoch: actions" in capsys.readouterr().out
+    wrong = f"{command} --variant unchecked-static-key"
+    assert main(["conform", "--spec", "epoch", "--backend", wrong, "--examples", "1"]) == 1
+    assert "violated: RVMembersOnly" in capsys.readouterr().out
+
+
+class _Forging:
+    """An in-process backend whose reports are rewritten: the states stay the
+    reference's, the sends are changed by ``forge`` (as a program might lie)."""
+
+    def __init__(self, spec: str, forge: Any) -> None:
+        self._inner = reference_backend(spec)
+        self.name: str = f"{spec}:forged"
+        self.schema: StateSchema = self._inner.schema
+        self._forge = forge
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        reply = self._inner.request(action, args, now)
+        effects = reply.effects or ()
+        return attrs.evolve(reply, effects=tuple(self._forge(e) for e in effects if e is not None))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _junk_bytes(effect: Any) -> Any:
+    return (
+        attrs.evolve(effect, data=b"\x01\x01" + bytes(len(effect.data))) if effect.data else effect
+    )
+
+
+def _no_sends(effect: Any) -> Any:
+    return attrs.evolve(effect, kind="Nothing") if effect.kind == "Send" else effect
+
+
+@pytest.mark.parametrize(
+    ("spec", "forge", "said"),
+    [
+        ("epoch", _junk_bytes, "a reference responder does not answer it"),
+        ("relay", _junk_bytes, "its bytes are no relay envelope"),
+        ("epoch", _no_sends, "is in msgs, but no send of it was reported"),
+        ("relay", _no_sends, "is in net, but no send of it was reported"),
+    ],
+)
+def test_right_states_without_real_messages_fail(spec: str, forge: Any, said: str) -> None:
+    """The reference's states, with message bytes that are no real message (or no
+    send reported at all): not conformant, whatever the states say."""
+    result = _RUNNERS[spec](_Forging(spec, forge), examples=3, seed=0)
+    assert not result.conformant
+    assert "WireReportedState" in result.failure and said in result.failure, result.failure
