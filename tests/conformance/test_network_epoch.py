@@ -164,3 +164,23 @@ def test_the_cli_names_the_invariant_a_wrong_epoch_backend_breaks(
     assert "ERRekeyIsNewHandshake" in out
     assert main([*argv, "--backend", "first-relay-only"]) == 2
     assert "--backend is one of ref" in capsys.readouterr().err
+
+
+def test_the_frames_are_sealed_and_an_unsealed_one_is_refused() -> None:
+    """Every delivery is sealed under the context, as on aura_net's direct path: a
+    frame the sender's link does not seal is refused by the hop's listener
+    (UnreadableFrame, a transport fault), and no id ever crossed in clear."""
+    backend = NetworkEpochBackend("ref", "TcpDirect", timeout_s=5.0)
+    try:
+        run_epoch_scenarios(backend, {"handshake": EPOCH_SCENARIOS["handshake"]})
+        world = backend.world
+        assert world.carrier.frames == 3
+        link = world.carrier.links[(INI, RESP)]
+        assert link.seal is not None
+        link.seal = None  # the broken counterpart: this link now sends in clear
+        world.send_data(INI)
+        record = next(k for k in world.msgs if k[0] == "Data" and len(world.msgs[k]) == 2)
+        with pytest.raises(TransportFault, match="UnreadableFrame"):
+            world.receive_data(record, world.msgs[record][-1])
+    finally:
+        backend.close()

@@ -15,6 +15,11 @@ services, in the order the state machine chooses.
   proves its authority with the relay's challenge); every hop to or from the
   relay is a WebSocket message. A send straight from peer to peer (a wrong
   backend's) has no relay to go through: it travels over TCP.
+
+With ``seal`` (a context id) every direct frame is sealed under that context as
+aura_net's direct path seals it (:class:`~aura_net.FrameSeal`): the sender's
+link seals under its own epoch, the hop's listener finds the key that opens
+the connection's first frame.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from aura_net import (
     ALPN,
     ConnectionLost,
     FramedConnection,
+    FrameSeal,
     Limits,
     NetNode,
     QuicListener,
@@ -40,7 +46,7 @@ from aura_net import (
     split_addr,
     within,
 )
-from aura_rendezvous import AuraError, AuthorityId, RendezvousService
+from aura_rendezvous import AuraError, AuthorityId, ContextId, RendezvousService
 from websockets.exceptions import ConnectionClosed
 
 __all__ = ["TRANSPORTS", "Carrier"]
@@ -60,13 +66,21 @@ class _Reading:
     inbox: Inbox
     limits: Limits
     stream_reports_close: bool
+    node: NetNode
 
-    def _setup(self, inbox: Inbox) -> None:
+    def _setup(self, inbox: Inbox, sealed: bool) -> None:
         self.inbox = inbox
+        self.sealed = sealed
         self.streams: list[FramedConnection] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = FramedConnection(reader, writer, self.limits, wait_closed=self.stream_reports_close)
+        conn = FramedConnection(
+            reader,
+            writer,
+            self.limits,
+            wait_closed=self.stream_reports_close,
+            seal=FrameSeal(self.node) if self.sealed else None,
+        )
         self.streams.append(conn)
         try:
             while True:
@@ -83,15 +97,15 @@ class _Reading:
 
 
 class _TcpReader(_Reading, TcpServer):
-    def __init__(self, node: NetNode, inbox: Inbox, limits: Limits) -> None:
+    def __init__(self, node: NetNode, inbox: Inbox, limits: Limits, sealed: bool) -> None:
         TcpServer.__init__(self, node, limits)
-        self._setup(inbox)
+        self._setup(inbox, sealed)
 
 
 class _QuicReader(_Reading, QuicListener):
-    def __init__(self, node: NetNode, inbox: Inbox, limits: Limits) -> None:
+    def __init__(self, node: NetNode, inbox: Inbox, limits: Limits, sealed: bool) -> None:
         QuicListener.__init__(self, node, limits)
-        self._setup(inbox)
+        self._setup(inbox, sealed)
 
 
 class _HoldingRelay(RelayServer):
@@ -163,12 +177,14 @@ class Carrier:
         services: Mapping[str, RendezvousService],
         relay: str,
         limits: Limits,
+        seal: ContextId | None = None,
     ) -> None:
         if transport not in TRANSPORTS:
             raise ValueError(f"unknown transport {transport!r}; known: {', '.join(TRANSPORTS)}")
         self.transport = transport
         self.relay = relay
         self.limits = limits
+        self.seal = seal
         # The listeners only use a node for the relay's hello: never to run a step.
         self.nodes = {
             name: NetNode(service, capabilities=frozenset(), budget_limit=0)
@@ -190,8 +206,9 @@ class Carrier:
         services: Mapping[str, RendezvousService],
         relay: str,
         limits: Limits,
+        seal: ContextId | None = None,
     ) -> Carrier:
-        carrier = cls(transport, services, relay, limits)
+        carrier = cls(transport, services, relay, limits, seal)
         try:
             await carrier._listen()
         except BaseException:
@@ -203,7 +220,7 @@ class Carrier:
         # Peer-to-peer sends go direct even under the relay carrier: over TCP.
         kind = _QuicReader if self.transport == "QuicDirect" else _TcpReader
         for name, node in self.nodes.items():
-            listener = kind(node, self.inboxes[name], self.limits)
+            listener = kind(node, self.inboxes[name], self.limits, self.seal is not None)
             self.direct[name] = listener
             self.addrs[name] = (await listener.start()).addr
         if self.transport != "WebSocketRelay":
@@ -231,6 +248,8 @@ class Carrier:
                 f"TCP connect from {sender} to {hop}",
             )
             link = FramedConnection(reader, writer, self.limits)
+        if self.seal is not None:
+            link.seal = FrameSeal(self.nodes[sender], self.seal)
         self.links[(sender, hop)] = link
         return link
 

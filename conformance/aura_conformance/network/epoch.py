@@ -4,8 +4,9 @@
 managers, the same variants, the same message records) whose every delivery
 crosses a loopback socket of its :class:`~aura_conformance.network.carriers.Carrier`
 before the receiver consumes it: message 1, message 2, the key confirmation
-and each data message travel as a :class:`~aura_net.WireFrame` over TCP direct
-or a QUIC stream, and the manager is handed the Noise bytes its listener read
+and each data message travel as a :class:`~aura_net.WireFrame`, sealed under
+the context as aura_net's direct path seals it, over TCP direct or a QUIC
+stream, and the manager is handed the Noise bytes its listener read
 off the wire, not the sender's object. A replay is a second crossing of the
 same bytes; the attacker's messages (a message 1 under a retired PSK or an
 impostor's key, a rewritten header, a forged message 2) go out on the link of
@@ -62,8 +63,9 @@ class NetworkEpochWorld(EpochWorld):
         self.timeout_s = timeout_s
         limits = Limits(frame_timeout_s=timeout_s, connect_timeout_s=timeout_s)
         # The relay argument names no relay here: direct carriers never use it.
+        # Frames are sealed under the context, as on aura_net's direct path.
         self.carrier = loop.run(
-            Carrier.start(transport, self.services, RESP, limits),
+            Carrier.start(transport, self.services, RESP, limits, seal=self.context),
             timeout_s,
             f"starting the {transport} listeners",
         )
