@@ -20,6 +20,7 @@ from aura_conformance.harness.backend import EFFECTS_UNREPORTED, Reply
 from aura_conformance.harness.state import StateSchema
 from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
 from aura_conformance.relay import run_relay_conformance
+from aura_conformance.spec_harnesses import SPEC_HARNESSES
 from aura_conformance.variants import WRONG_BACKENDS
 from aura_verify import main
 
@@ -159,3 +160,6 @@ def test_right_states_without_real_messages_fail(spec: str, forge: Any, said: st
     result = _RUNNERS[spec](_Forging(spec, forge), examples=3, seed=0)
     assert not result.conformant
     assert "WireReportedState" in result.failure and said in result.failure, result.failure
+    # Found in the first directed schedule, and named after it (its program is reported).
+    first = SPEC_HARNESSES[spec].scenarios()[0]
+    assert result.failure.startswith(f"scenario {first}: invariant: WireReportedState")

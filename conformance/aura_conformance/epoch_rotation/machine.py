@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
 from hypothesis import strategies as st
@@ -41,6 +40,7 @@ from aura_conformance.epoch_rotation.world import (
 from aura_conformance.guard_chain.effects import SEND
 from aura_conformance.harness.backend import Reply, ReportedEffect, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.result import ConformanceResult
@@ -99,16 +99,17 @@ def _invariant(name: str, violations: list[str], action: str) -> ConformanceFail
 class EpochRotationMachine(CountingMachine):
     """Drives ``backend`` (a class attribute, see :func:`_make`).
 
-    ``deferred`` (a class attribute shared by a whole run) keeps the first send
-    whose bytes are not what the backend's record says: it is raised when the run
-    found nothing the spec names (:func:`run_epoch_conformance`), so a backend
-    that breaks an invariant is named after it even where its bytes also differ
-    from the reference's (a prologue without the epoch, say).
+    ``deferred`` (a class attribute shared by a whole run,
+    :class:`~aura_conformance.harness.deferred.Deferred`) keeps the first send
+    whose bytes are not what the backend's record says: it fails the run when
+    the run found nothing the spec names, so a backend that breaks an invariant
+    is named after it even where its bytes also differ from the reference's (a
+    prologue without the epoch, say).
     """
 
     backend: EpochBackend
     checker: SpecChecker
-    deferred: list[ConformanceFailure]
+    deferred: Deferred
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,15 +175,11 @@ class EpochRotationMachine(CountingMachine):
             for m in added
             if m not in sent
         ]
-        if wrong and not self.deferred:
-            self.deferred.append(
-                ConformanceFailure(
-                    "invariant: WireReportedState violated: the messages sent are not the "
-                    f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
-                    kind="invariant",
-                    action=action,
-                    table="",
-                )
+        if wrong:
+            self.deferred.add(
+                "invariant: WireReportedState violated: the messages sent are not the "
+                f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
+                action=action,
             )
 
     def _check_context_binding(self, action: str) -> None:
@@ -220,6 +217,7 @@ class EpochRotationMachine(CountingMachine):
 
     @initialize()
     def Reset(self) -> None:
+        self.deferred.reset()
         reply = self.backend.request("Reset", {}, self.now)
         self.checker.check_init(reply.state)
         self.state = reply.state
@@ -301,9 +299,7 @@ class EpochRotationMachine(CountingMachine):
         self._step("Tick", {})
 
 
-def _make(
-    backend: EpochBackend, deferred: list[ConformanceFailure] | None = None
-) -> type[EpochRotationMachine]:
+def _make(backend: EpochBackend, deferred: Deferred | None = None) -> type[EpochRotationMachine]:
     return type(
         "EpochRotationConformance",
         (EpochRotationMachine,),
@@ -311,7 +307,7 @@ def _make(
             "backend": backend,
             "checker": epoch_rotation_checker(),
             "stats": {"examples": 0, "steps": 0},
-            "deferred": [] if deferred is None else deferred,
+            "deferred": Deferred() if deferred is None else deferred,
         },
     )
 
@@ -517,19 +513,10 @@ def run_epoch_scenarios(
     were not what its records say fails with that, when nothing else failed)."""
     out = []
     for name, scenario in scenarios.items():
-        deferred: list[ConformanceFailure] = []
+        deferred = Deferred((name,))
         [(_, found)] = run_directed(_make(backend, deferred), {name: scenario})
-        out.append((name, found or (deferred[0] if deferred else None)))
+        out.append((name, found or deferred.first))
     return out
-
-
-def with_deferred(
-    result: ConformanceResult, deferred: list[ConformanceFailure]
-) -> ConformanceResult:
-    """``result``, failed by the first deferred mismatch if it found nothing else."""
-    if not result.conformant or not deferred:
-        return result
-    return attrs.evolve(result, conformant=False, failure=str(deferred[0]))
 
 
 def run_epoch_conformance(
@@ -543,7 +530,7 @@ def run_epoch_conformance(
 ) -> ConformanceResult:
     """Directed scenarios, then random runs, against ``backend`` (with ``shrink``, a
     failing random run is shrunk first)."""
-    deferred: list[ConformanceFailure] = []
+    deferred = Deferred(tuple(EPOCH_SCENARIOS) if scenarios else ())
     result = run_machine(
         lambda: _make(backend, deferred),
         backend.name,
@@ -554,4 +541,4 @@ def run_epoch_conformance(
         directed=scenarios,
         shrink=shrink,
     )
-    return with_deferred(result, deferred)
+    return deferred.verdict(result)

@@ -189,8 +189,7 @@ def replay_program(
             ) from None
     # A machine may defer what only fails the run once nothing else did (sends
     # whose bytes are not what the state reports): here the run is over.
-    deferred = getattr(m, "deferred", None)
-    if deferred:
-        found = deferred[0]
+    found = getattr(getattr(m, "deferred", None), "first", None)
+    if isinstance(found, ConformanceFailure):
         return Replayed(len(program), tuple(refused), found, len(program), found.action)
     return Replayed(len(program), tuple(refused))

@@ -26,10 +26,10 @@ from aura_rendezvous import CONNECT_RELAY_COST
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
-from aura_conformance.epoch_rotation.machine import with_deferred
 from aura_conformance.guard_chain.effects import SEND, judge_effects
 from aura_conformance.harness.backend import Reply, ReportedEffect, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.result import ConformanceResult
@@ -66,7 +66,7 @@ class RelayPathMachine(CountingMachine):
 
     backend: RelayBackend
     checker: SpecChecker
-    deferred: list[ConformanceFailure]
+    deferred: Deferred
 
     def __init__(self) -> None:
         super().__init__()
@@ -138,15 +138,11 @@ class RelayPathMachine(CountingMachine):
                 for m in sorted(added, key=V.sort_key)
                 if m not in sent
             ]
-        if wrong and not self.deferred:
-            self.deferred.append(
-                ConformanceFailure(
-                    "invariant: WireReportedState violated: the envelopes sent are not the "
-                    f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
-                    kind="invariant",
-                    action=action,
-                    table="",
-                )
+        if wrong:
+            self.deferred.add(
+                "invariant: WireReportedState violated: the envelopes sent are not the "
+                f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
+                action=action,
             )
 
     def _net(self, pick: Callable[[Any], bool]) -> list[Any]:
@@ -176,6 +172,7 @@ class RelayPathMachine(CountingMachine):
 
     @initialize()
     def Reset(self) -> None:
+        self.deferred.reset()
         reply = self.backend.request("Reset", {}, 0)
         self.checker.check_init(reply.state)
         self.state = reply.state
@@ -221,9 +218,7 @@ class RelayPathMachine(CountingMachine):
         self._step("ReplayEnvelope", {"m": msgs[i % len(msgs)]})
 
 
-def _make(
-    backend: RelayBackend, deferred: list[ConformanceFailure] | None = None
-) -> type[RelayPathMachine]:
+def _make(backend: RelayBackend, deferred: Deferred | None = None) -> type[RelayPathMachine]:
     return type(
         "RelayPathConformance",
         (RelayPathMachine,),
@@ -231,7 +226,7 @@ def _make(
             "backend": backend,
             "checker": relay_checker(),
             "stats": {"examples": 0, "steps": 0},
-            "deferred": [] if deferred is None else deferred,
+            "deferred": Deferred() if deferred is None else deferred,
         },
     )
 
@@ -306,9 +301,9 @@ def run_relay_scenarios(
     were not the envelopes its records say fails with that, when nothing else did)."""
     out = []
     for name, scenario in scenarios.items():
-        deferred: list[ConformanceFailure] = []
+        deferred = Deferred((name,))
         [(_, found)] = run_directed(_make(backend, deferred), {name: scenario})
-        out.append((name, found or (deferred[0] if deferred else None)))
+        out.append((name, found or deferred.first))
     return out
 
 
@@ -323,7 +318,7 @@ def run_relay_conformance(
 ) -> ConformanceResult:
     """Directed scenarios, then random runs, against ``backend`` (with ``shrink``, a
     failing random run is shrunk first)."""
-    deferred: list[ConformanceFailure] = []
+    deferred = Deferred(tuple(RELAY_SCENARIOS) if scenarios else ())
     result = run_machine(
         lambda: _make(backend, deferred),
         backend.name,
@@ -334,4 +329,4 @@ def run_relay_conformance(
         directed=scenarios,
         shrink=shrink,
     )
-    return with_deferred(result, deferred)
+    return deferred.verdict(result)
