@@ -49,13 +49,23 @@ WRONG = {
     # Lying about its state: only the composed EpochRotation.tla state catches them.
     "active-before-confirm": ("EpochRotation", "violates ERKeyConfirmed"),
     "deaf-active": ("EpochRotation", "ReceiveData is enabled and RejectData is not"),
+    # The attacker's message 1s of Rendezvous.tla: a retired epoch's, a non-member's.
+    "epoch-header-trusted": ("EpochRotation", "violates ERNoStaleActive"),
+    "open-roster": ("WireRejectsAttack", "from a non-member (RVMembersOnly)"),
 }
 
 # Random runs reach some first through the composed state: a forged message 2
 # that ends the pending handshake is no step of EpochRotation.tla (ForgeResponse
 # changes nothing); others in runs that left the spec first (a rehandshake over a
-# live channel), through the reported-state check.
-RANDOM_KIND = {"fragile-pending": "EpochRotation", "revive-on-rotate": "WireReportedState"}
+# live channel), through the reported-state check; and a backend that cannot
+# answer a genuine message 1 may first meet one after a tampered copy.
+RANDOM_KIND = {
+    "fragile-pending": "EpochRotation",
+    "revive-on-rotate": "WireReportedState",
+    "stale-active": "WireReportedState",
+    "no-crypto": "WireRejectsAttack",
+    "epoch-free-prologue": "WireRejectsAttack",
+}
 
 
 def test_every_wrong_backend_is_listed() -> None:

@@ -319,7 +319,9 @@ class ERShadow:
                 return None
             if s.id != m[4]:
                 self._retire(RESP)
-            e = self.epoch[RESP]
+            # The epoch its prologue bound: the responder's own unless it trusted
+            # the header of a message of another epoch (ERNoStaleActive).
+            e = m[3]
             self.slot[RESP] = Slot("Establishing", e, m[4], _psk(e))
             self.resp_log.append(m[4])
             self._register(sent[0], ("Resp", RESP, INI, e, m[4], _psk(e)))

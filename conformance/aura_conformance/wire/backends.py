@@ -30,9 +30,11 @@ from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.fakes import (
     DeafActiveAuthority,
     EarlyActiveAuthority,
+    EpochHeaderAuthority,
     FixedPayloadAuthority,
     NoCryptoAuthority,
     NoTimeoutAuthority,
+    OpenRosterAuthority,
     ReflectingAuthority,
     ReplayWindowAuthority,
     SendsOnRejectAuthority,
@@ -152,6 +154,17 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "after its first plaintext it opens nothing, its channel still reported Active "
             "(DeafActiveAuthority)",
             authority=DeafActiveAuthority,
+        ),
+        WireVariant(
+            "epoch-header-trusted",
+            "a message 1 is judged under the epoch its cleartext header claims "
+            "(EpochHeaderAuthority)",
+            authority=EpochHeaderAuthority,
+        ),
+        WireVariant(
+            "open-roster",
+            "any claimed id is a member, its static key unchecked (OpenRosterAuthority)",
+            authority=OpenRosterAuthority,
         ),
         WireVariant(
             "fixed-payload",

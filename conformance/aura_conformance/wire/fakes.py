@@ -12,16 +12,27 @@ import hashlib
 import struct
 from typing import Any
 
-from aura_rendezvous.channels import MessageType, TransportMessage
+import attrs
+from aura_rendezvous import AuraError, ChannelManager, SecureChannel
+from aura_rendezvous.channels import (
+    HandshakeConfig,
+    MessageType,
+    TransportMessage,
+    decode_handshake,
+)
+from aura_rendezvous.core import derive_handshake_psk
 
+from aura_conformance.variants import UncheckedStaticKeyManager
 from aura_conformance.wire.authority import Delivery, WireAuthority
 
 __all__ = [
     "DeafActiveAuthority",
     "EarlyActiveAuthority",
+    "EpochHeaderAuthority",
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
+    "OpenRosterAuthority",
     "ReflectingAuthority",
     "ReplayWindowAuthority",
     "SendsOnRejectAuthority",
@@ -148,6 +159,78 @@ class DeafActiveAuthority(WireAuthority):
         done = super().deliver(data, now)
         self._opened += len(done.received)
         return done
+
+
+class _AnyEpochManager(ChannelManager):
+    """A channel manager that takes a handshake config of any epoch, the context's
+    own or not."""
+
+    def _check_config(self, config: HandshakeConfig, *, newer: bool = False) -> None:
+        super()._check_config(attrs.evolve(config, epoch=self.epoch_of(config.context_id)))
+
+    def _check_new(self, channel: SecureChannel) -> None:
+        current = self._epochs.get(channel.context_id)
+        self._epochs[channel.context_id] = channel.epoch
+        try:
+            super()._check_new(channel)
+        finally:
+            if current is None:
+                del self._epochs[channel.context_id]
+            else:
+                self._epochs[channel.context_id] = current
+
+
+class EpochHeaderAuthority(WireAuthority):
+    """The reference, except that a message 1 is judged under the epoch its cleartext
+    header claims: a genuine message 1 of a retired epoch is answered under that
+    epoch's PSK and prologue (Rendezvous.tla's ``BUG_NoEpochCheck``)."""
+
+    _claimed: int | None = None
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**{**keys, "manager": _AnyEpochManager})
+
+    def _config(self) -> HandshakeConfig:
+        config = super()._config()
+        if self._claimed is None:
+            return config
+        psk = derive_handshake_psk(self.root_secret, self.context, self._claimed)
+        return attrs.evolve(config, epoch=self._claimed, psk=psk)
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        try:
+            self._claimed = decode_handshake(data, MessageType.HandshakeInit).epoch
+        except AuraError:
+            self._claimed = None
+        try:
+            return super().deliver(data, now)
+        finally:
+            self._claimed = None
+
+
+class OpenRosterAuthority(WireAuthority):
+    """The reference, except that any claimed id is a member and its static key is
+    not compared: a non-member's message 1 is answered."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**{**keys, "manager": UncheckedStaticKeyManager})
+
+    _accepting = False
+
+    def _roster(self, aid: bytes) -> bytes | None:
+        return self.peer_static
+
+    def _config(self) -> HandshakeConfig:
+        # A responder that does not expect a given initiator: whoever claims.
+        config = super()._config()
+        return attrs.evolve(config, remote=None) if self._accepting else config
+
+    def deliver(self, data: bytes, now: int) -> Delivery:
+        self._accepting = True
+        try:
+            return super().deliver(data, now)
+        finally:
+            self._accepting = False
 
 
 class FixedPayloadAuthority(WireAuthority):

@@ -40,6 +40,8 @@ class Keyring:
     members: dict[str, Member]
     # A static key that is no member's: the attacker's, to claim a member's id.
     impostor: Keypair = attrs.field(repr=False)
+    # An authority id in no roster (the spec's Outsider).
+    outsider_id: bytes = _seed("id outsider")
 
     @classmethod
     def default(cls) -> Keyring:

@@ -124,6 +124,22 @@ class WireMachine(CountingMachine):
         self._counted()
         self.run.replayed_pending_init()
 
+    @precondition(lambda self: self.run.role == RESP)
+    @rule()
+    def Outsider(self) -> None:
+        self._counted()
+        self.run.outsider()
+
+    @precondition(
+        lambda self: (
+            self.run.role == RESP and not self.run.established and self.run.epoch < _MAX_EPOCH
+        )
+    )
+    @rule()
+    def RetiredEpochInit(self) -> None:
+        self._counted()
+        self.run.retired_epoch_init()
+
     @precondition(lambda self: self.run.role == RESP and self.run.epoch > 0)
     @rule()
     def RetiredPsk(self) -> None:
@@ -162,6 +178,20 @@ def _rewritten_epoch(m: WireMachine) -> None:
     run.epoch += 1
     run.request("AdvanceEpoch", {})
     run.rewrite_epoch(old)
+    run.handshake()
+
+
+def _non_member(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.outsider()
+    run.handshake()
+    run.outsider()
+    run.probe()
+
+
+def _retired_epoch_init(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.retired_epoch_init()
     run.handshake()
 
 
@@ -285,8 +315,10 @@ def _closed(role: str) -> Callable[[WireMachine], None]:
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
+    "non-member-message-1": _non_member,
     "impostor-message-1": _impostor,
     "rewritten-epoch-header": _rewritten_epoch,
+    "retired-epoch-message-1": _retired_epoch_init,
     "retired-psk-message-1": _retired_psk,
     "tampered-message-1": _tampered_handshake(RESP),
     "tampered-message-2": _tampered_handshake(INI),

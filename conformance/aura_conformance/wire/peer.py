@@ -373,11 +373,12 @@ class WireRun:
             )
 
     def _attacker_init(
-        self, psk_epoch: int, static: Keypair, header_epoch: int
+        self, psk_epoch: int, static: Keypair, header_epoch: int, claimed: bytes | None = None
     ) -> tuple[Handshaker, bytes]:
-        """A message 1 claiming the peer's id, under the PSK of ``psk_epoch`` and the
-        static key ``static``, with ``header_epoch`` in header and prologue."""
-        claimed = self.keys.members[INI].authority_id
+        """A message 1 claiming the peer's id (or ``claimed``), under the PSK of
+        ``psk_epoch`` and the static key ``static``, with ``header_epoch`` in header
+        and prologue."""
+        claimed = claimed or self.keys.members[INI].authority_id
         target = self.keys.members[RESP]
         cfg = HandshakeConfig(
             local=claimed,
@@ -403,6 +404,23 @@ class WireRun:
         """A message 1 with the right PSK claiming Ini's id under another static key."""
         _, data = self._attacker_init(self.epoch, self.keys.impostor, self.epoch)
         self.attack(data, "a message 1 claiming Ini's id under another static key")
+
+    def outsider(self) -> None:
+        """A message 1 from an authority in no roster, under its own static key (it
+        even holds the epoch's PSK): Rendezvous.tla's InjectInit, which RVMembersOnly
+        says opens nothing."""
+        _, data = self._attacker_init(
+            self.epoch, self.keys.impostor, self.epoch, claimed=self.keys.outsider_id
+        )
+        self.attack(data, "a message 1 from a non-member (RVMembersOnly)")
+
+    def retired_epoch_init(self) -> None:
+        """A genuine message 1 of the peer, made in this epoch and delivered as is
+        after both advanced: its cleartext header and prologue name the retired
+        epoch, which the backend must not answer under (RVNoStaleActive)."""
+        old = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        self.advance_epoch()
+        self.attack(old, f"a genuine message 1 of the retired epoch {self.epoch - 1}")
 
     def retired_psk(self) -> None:
         """A message 1 of this epoch under the PSK of the epoch before, from one who holds

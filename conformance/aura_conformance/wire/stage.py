@@ -38,6 +38,8 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "fixed-payload": "WireTraffic",
     "active-before-confirm": "ERKeyConfirmed",
     "deaf-active": "ERHolds",
+    "epoch-header-trusted": "ERNoStaleActive",
+    "open-roster": "RVMembersOnly",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.
