@@ -24,6 +24,7 @@ from aura_net._errors import (
     OversizedFrame,
     PeerTimeout,
     SafetyNetTimeout,
+    SyncWithoutEnd,
     TruncatedFrame,
     UnexpectedPeer,
     UnreadableFrame,
@@ -44,7 +45,7 @@ from aura_net._quic import ALPN, QuicListener, connect_quic, throwaway_certifica
 from aura_net._relay import RelayChannel, RelayClient, RelayServer, hello_message
 from aura_net._stun import StunClass, StunMessage, decode_stun, xor_mapped_address
 from aura_net._stun_io import StunClient, StunServer, reflexive_hint
-from aura_net._sync import SyncReport, SyncServer, sync_limits, sync_with
+from aura_net._sync import MAX_SYNC_ROUNDS, SyncReport, SyncServer, sync_limits, sync_with
 from aura_net._sync_wire import SYNC_MAX_FRAME, SyncFrame, SyncKind
 from aura_net._tcp import TcpServer, connect_tcp
 from aura_net._wait import within
@@ -59,6 +60,7 @@ __all__ = [
     "LABEL_DIRECT_FRAME_KEY",
     "MAX_KEPT_ERRORS",
     "MAX_RECEIPT",
+    "MAX_SYNC_ROUNDS",
     "RUNGS",
     "SYNC_MAX_FRAME",
     "Attempt",
@@ -92,6 +94,7 @@ __all__ = [
     "SyncKind",
     "SyncReport",
     "SyncServer",
+    "SyncWithoutEnd",
     "TcpServer",
     "TruncatedFrame",
     "UnexpectedPeer",

@@ -18,6 +18,7 @@ __all__ = [
     "OversizedFrame",
     "PeerTimeout",
     "SafetyNetTimeout",
+    "SyncWithoutEnd",
     "TruncatedFrame",
     "UnexpectedPeer",
     "UnreadableFrame",
@@ -64,6 +65,13 @@ class UnexpectedPeer(RemoteProtocolError):
     """A frame names a context, sender or receiver this connection is not for."""
 
     reason = "UnexpectedPeer"
+
+
+class SyncWithoutEnd(RemoteProtocolError):
+    """A sync partner kept the exchange going past the rounds an honest one needs
+    (its summaries never settle): the exchange is ended, what merged stays."""
+
+    reason = "SyncWithoutEnd"
 
 
 class UnreadableFrame(DecodeError):

@@ -8,6 +8,10 @@ follow-up is empty). Each request carries a request id; the listener
 state, so a request sent twice is answered twice (merging is idempotent) and a
 response of an older id is ignored. A request or response lost on the way is
 sent again after ``rto_s``: the sync converges over a lossy, duplicating link.
+Both loops are bounded: a pull or a push that is not over after
+:data:`MAX_SYNC_ROUNDS` rounds (a member whose summaries never settle) ends
+with :class:`SyncWithoutEnd` naming the partner, and a listener answers at
+most ``2 * MAX_SYNC_ROUNDS`` requests per connection.
 
 Only members take part: every request must hold sealed sync messages, and the
 listener opens them (signed by a roster member, sealed under the context's sync
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 
 import attrs
 from aura_rendezvous import AuraError, ContextId
@@ -32,6 +37,7 @@ from aura_net._errors import (
     ConnectionLost,
     PeerTimeout,
     SafetyNetTimeout,
+    SyncWithoutEnd,
     UnexpectedPeer,
     keep_error,
 )
@@ -39,7 +45,13 @@ from aura_net._framing import FrameDecoder, encode_frame, read_frame
 from aura_net._node import NetNode
 from aura_net._sync_wire import SYNC_MAX_FRAME, SyncFrame, SyncKind
 
-__all__ = ["SyncReport", "SyncServer", "sync_limits", "sync_with"]
+__all__ = ["MAX_SYNC_ROUNDS", "SyncReport", "SyncServer", "sync_limits", "sync_with"]
+
+MAX_SYNC_ROUNDS = 64 + 16
+"""Rounds a pull (or a push) may take: an honest one ends after at most 64
+descents (one nibble of the 32-byte ids each) plus one round per answer budget
+of entries (``MAX_ANSWER_ENTRIES``); 16 such rounds is far above any journal
+here. A partner whose summaries never settle is cut off there."""
 
 
 def sync_limits(frame_timeout_s: float = 5.0, connect_timeout_s: float = 5.0) -> Limits:
@@ -63,9 +75,16 @@ class SyncServer:
     connection. ``served`` counts answered requests, ``applied`` the entries pushed
     to us that changed our replica, ``bytes_written`` every byte we sent."""
 
-    def __init__(self, node: NetNode, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        node: NetNode,
+        limits: Limits | None = None,
+        *,
+        max_requests: int = 2 * MAX_SYNC_ROUNDS,
+    ) -> None:
         self.node = node
         self.limits = limits or sync_limits()
+        self.max_requests = max_requests
         self.errors: list[AuraError] = []
         self.served = 0
         self.applied = 0
@@ -94,6 +113,7 @@ class SyncServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         decoder = FrameDecoder(self.limits.max_frame)
+        answered = 0
         self._open[writer] = asyncio.get_running_loop().create_future()
         try:
             while True:
@@ -101,7 +121,12 @@ class SyncServer:
                     data = await read_frame(reader, decoder, self.limits.frame_timeout_s)
                 except ConnectionLost:
                     return  # closed between requests: the member is done
+                if answered == self.max_requests:
+                    raise SyncWithoutEnd(
+                        f"more than {self.max_requests} requests on one connection"
+                    )
                 reply = encode_frame(self.answer(SyncFrame.decode(data)).encode(), SYNC_MAX_FRAME)
+                answered += 1
                 writer.write(reply)
                 self.bytes_written += len(reply)
                 await writer.drain()
@@ -189,11 +214,14 @@ async def sync_with(
     limits: Limits | None = None,
     rto_s: float = 0.5,
     attempts: int = 6,
+    max_rounds: int = MAX_SYNC_ROUNDS,
 ) -> SyncReport:
     """Pull from and push to the member listening at ``addr``, until both replicas
     hold the same facts of ``context_id``; messages sealed under ``epoch`` (ours now
     by default). Raises the typed error of a listener that is not a member, and
-    :class:`PeerTimeout` if a request goes unanswered ``attempts`` times."""
+    :class:`PeerTimeout` if a request goes unanswered ``attempts`` times, and
+    :class:`SyncWithoutEnd` if the pull or the push is not over after
+    ``max_rounds`` rounds."""
     limits = limits or sync_limits()
     service = node.service
     epoch = node.epoch(context_id) if epoch is None else epoch
@@ -211,13 +239,21 @@ async def sync_with(
         pulled = pushed = 0
         pages: tuple[SealedSyncMessage, ...] = (service.sync_digest(context_id, epoch=epoch),)
         theirs: tuple[SealedSyncMessage, ...] | None = None
-        while pages:
+        for rounds in itertools.count():
+            if not pages:
+                break
+            if rounds == max_rounds:
+                raise SyncWithoutEnd(f"the member at {addr}: pull not over after {rounds} rounds")
             response = await link.request(SyncKind.Pull, pages)
             pulled += sum(service.apply_sync(a) for a in response.messages)
             if theirs is None:
                 theirs = response.digests
             pages = service.sync_follow_up(context_id, response.messages, epoch=epoch)
-        while theirs:
+        for rounds in itertools.count():
+            if not theirs:
+                break
+            if rounds == max_rounds:
+                raise SyncWithoutEnd(f"the member at {addr}: push not over after {rounds} rounds")
             facts = tuple(m for page in theirs for m in service.answer_sync(page))
             if not facts:
                 break

@@ -15,10 +15,12 @@ from aura_net import (
     SyncFrame,
     SyncKind,
     SyncServer,
+    SyncWithoutEnd,
     sync_limits,
     sync_with,
 )
 from aura_rendezvous import ContextMembership, DecodeError, Roster, TcpDirect
+from aura_rendezvous.journal import ROOT_RANGE, RangeDigest, SyncFacts, seal_sync_message
 
 from ..impl.world import ALICE, BOB, CTX, KEYS, MALLORY, ROOT, make_service
 from .fault_proxy import FaultProxy, Plan
@@ -180,3 +182,56 @@ def test_sync_frames_decode_strictly() -> None:
             SyncFrame.decode(bad)
     with pytest.raises(DecodeError, match="no digest list"):
         SyncFrame.decode(bytes([SyncKind.Pull]) + data[1:])
+
+
+class _EndlessMember(SyncServer):
+    """A member (its answers are sealed and signed) whose every answer summarises the
+    whole id space with a fresh fingerprint: the summaries never settle."""
+
+    def answer(self, frame: SyncFrame) -> SyncFrame:
+        service = self.node.service
+        membership = service.membership(CTX)
+        assert membership is not None
+        summary = RangeDigest(ROOT_RANGE, 1, os.urandom(16))
+        facts = SyncFacts(CTX, self.node.id, (), (summary,))
+        sealed = seal_sync_message(facts, service.config.keys, membership, 1)
+        return SyncFrame(SyncKind.Response, frame.request_id, (sealed,), ())
+
+
+def test_a_member_whose_summaries_never_settle_is_cut_off() -> None:
+    """The pull ends after its round bound with a typed error naming the partner; the
+    counterpart, an honest member, ends within the bound on its own."""
+
+    async def scenario() -> None:
+        alice, bob = _members()
+        endless = _EndlessMember(bob)
+        addr = await endless.start()
+        with pytest.raises(SyncWithoutEnd, match=f"the member at {addr}: pull not over after 8"):
+            await asyncio.wait_for(sync_with(alice, CTX, addr, max_rounds=8), SAFETY_S)
+        await endless.close()
+        assert endless.served == 8
+        honest = SyncServer(bob)
+        report = await sync_with(alice, CTX, await honest.start(), max_rounds=8)
+        await honest.close()
+        assert report.requests <= 8
+
+    run(scenario())
+
+
+def test_a_listener_answers_a_bounded_number_of_requests_per_connection() -> None:
+    async def scenario() -> None:
+        alice, bob = _members()
+        server = SyncServer(bob, max_requests=3)
+        host, port = (await server.start()).rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        pull = SyncFrame(SyncKind.Pull, 1, (alice.service.sync_digest(CTX, epoch=1),)).encode()
+        for _ in range(5):
+            writer.write(len(pull).to_bytes(4, "big") + pull)
+        await writer.drain()
+        answers = await asyncio.wait_for(reader.read(), SAFETY_S)
+        writer.close()
+        await server.close()
+        assert server.served == 3 and len(answers) == server.bytes_written
+        assert [type(e).__name__ for e in server.errors] == ["SyncWithoutEnd"]
+
+    run(scenario())
