@@ -27,6 +27,7 @@ from aura_net import (
     within,
 )
 from aura_rendezvous import (
+    CAP_RENDEZVOUS_PUBLISH,
     AuthorityId,
     ChannelState,
     QuicDirect,
@@ -342,5 +343,54 @@ def test_a_relay_killed_mid_handshake_fails_cleanly_and_a_retry_succeeds() -> No
         for client in clients:
             await client.close()
         await revived.close()
+
+    run(scenario())
+
+
+class _Counting(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.datagrams = 0
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        self.datagrams += 1
+
+
+def test_a_guard_deny_opens_no_socket_on_any_rung() -> None:
+    """Alice lacks rendezvous:connect: the raced ladder reports every direct attempt
+    denied, and the listeners at Bob's hints see no connection and no datagram.
+    The counterpart: with the capability, the same listeners do see Alice."""
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        connections = []
+
+        async def count(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            connections.append(writer)
+            writer.close()
+
+        tcp = await asyncio.start_server(count, "127.0.0.1", 0)
+        udp, counting = await loop.create_datagram_endpoint(_Counting, local_addr=("127.0.0.1", 0))
+        hints = [
+            QuicDirect(f"127.0.0.1:{udp.get_extra_info('sockname')[1]}"),
+            TcpDirect(f"127.0.0.1:{tcp.sockets[0].getsockname()[1]}"),
+        ]
+        bob = net_node(BOB)
+        bob.publish(CTX, hints)
+        for caps, denied in ((frozenset({CAP_RENDEZVOUS_PUBLISH}), True), (None, False)):
+            alice = net_node(ALICE) if caps is None else net_node(ALICE, caps=caps)
+            share_descriptors(alice, bob)
+            with pytest.raises(LadderFailed) as failed:
+                await connect_ladder(
+                    alice, CTX, BOB, timeouts={**PATIENT, "QuicDirect": 0.3}, stagger_s=0.0
+                )
+            outcomes = [a.outcome for a in failed.value.attempts]
+            if denied:
+                assert outcomes == ["GuardDenied(MissingCapability)"] * 2
+                assert connections == [] and counting.datagrams == 0
+            else:
+                assert "GuardDenied(MissingCapability)" not in outcomes
+                assert len(connections) == 1 and counting.datagrams > 0
+        tcp.close()
+        udp.close()
 
     run(scenario())
