@@ -31,6 +31,7 @@ spends its time (cProfile, sorted by own time).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from aura_conformance.guard_chain.machine import make_machine
 from aura_conformance.harness.backend import Backend
 from aura_conformance.harness.checker import SpecChecker, StepReport
 from aura_conformance.harness.driver import CountingMachine, run_random
-from aura_conformance.harness.state import State
+from aura_conformance.harness.state import State, forget_interned
 from aura_conformance.protocol_specs import open_stdio
 
 TARGET_IN_PROCESS = 2_000
@@ -80,11 +81,12 @@ class _Unvalidated:
 
 @attrs.frozen
 class Run:
-    """One measured run: its steps and wall-clock seconds."""
+    """One measured run: its steps, wall-clock seconds and this process's CPU seconds."""
 
     steps: int
     examples: int
     seconds: float
+    cpu: float
 
 
 def _epoch_machine(backend: EpochBackend, checker: Any) -> type[CountingMachine]:
@@ -105,40 +107,50 @@ class Workload:
 
     name: str
     over_stdio: bool
-    backend: Backend
+    open: Callable[[], Backend]
     checker: SpecChecker
     machine: Callable[[Any, Any], type[CountingMachine]]
 
     def run(self, *, validated: bool, examples: int) -> Run:
         checker = self.checker if validated else _Unvalidated(self.checker)
-        machine = self.machine(self.backend, checker)
-        started = time.perf_counter()
-        failure = run_random(machine, examples=examples, steps=STEPS, seed=SEED)
-        seconds = time.perf_counter() - started
+        # Every run starts with nothing remembered: no verdict of the checker's, no
+        # value interned by a projection, none decoded over stdio, a new backend
+        # program (a round would otherwise be served what an earlier round of the
+        # same seed judged).
+        self.checker.forget()
+        forget_interned()
+        backend = self.open()
+        try:
+            machine = self.machine(backend, checker)
+            started, cpu = time.perf_counter(), time.process_time()
+            failure = run_random(machine, examples=examples, steps=STEPS, seed=SEED)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        finally:
+            backend.close()
         if failure:
             raise SystemExit(f"{self.name}: the reference failed its own harness:\n{failure}")
-        return Run(machine.stats["steps"], machine.stats["examples"], seconds)
+        return Run(machine.stats["steps"], machine.stats["examples"], seconds, cpu)
+
+
+def _open_stdio() -> Backend:
+    return open_stdio("guard", STDIO_COMMAND, timeout=30.0)
 
 
 def workloads() -> list[Workload]:
-    """The three workloads; the stdio one starts its backend program."""
+    """The three workloads; each run of the stdio one starts its backend program."""
     guard = guard_chain_checker()
     return [
         Workload(
             "EpochRotation, in process",
             False,
-            EpochBackend(),
+            EpochBackend,
             epoch_rotation_checker(),
             cast(Callable[[Any, Any], type[CountingMachine]], _epoch_machine),
         ),
-        Workload("GuardChain, in process", False, ReferenceBackend("ref"), guard, _guard_machine),
         Workload(
-            "GuardChain, over stdio",
-            True,
-            open_stdio("guard", STDIO_COMMAND, timeout=30.0),
-            guard,
-            _guard_machine,
+            "GuardChain, in process", False, lambda: ReferenceBackend("ref"), guard, _guard_machine
         ),
+        Workload("GuardChain, over stdio", True, _open_stdio, guard, _guard_machine),
     ]
 
 
@@ -166,18 +178,13 @@ def profile(which: str, examples: int) -> None:
     import pstats
 
     keys = {"epoch": 0, "guard": 1, "stdio": 2}
-    loads = workloads()
-    try:
-        load = loads[keys[which]]
-        load.run(validated=True, examples=3)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        load.run(validated=True, examples=examples)
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-    finally:
-        for w in loads:
-            w.backend.close()
+    load = workloads()[keys[which]]
+    load.run(validated=True, examples=3)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    load.run(validated=True, examples=examples)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
 def main(argv: list[str]) -> int:
@@ -185,18 +192,12 @@ def main(argv: list[str]) -> int:
         profile(argv[2] if len(argv) > 2 else "guard", int(argv[3]) if len(argv) > 3 else 40)
         return 0
     examples = int(argv[1]) if len(argv) > 1 else 40
-    loads = workloads()
-    results: list[tuple[Workload, Run, Run]] = []
-    try:
-        for load in loads:
-            results.append((load, *measure(load, examples)))
-    finally:
-        for load in loads:
-            load.backend.close()
+    results = [(load, *measure(load, examples)) for load in workloads()]
     print(
         f"Hypothesis random runs: {examples} examples of at most {STEPS} steps, seed {SEED}, "
         f"best of {ROUNDS}; validated = every step explained by the spec, every state "
-        "checked against its invariants"
+        f"checked against its invariants; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores (cpu: steps per second of this process's CPU time)"
     )
     for load, on, off in results:
         v, u = on.steps / on.seconds, off.steps / off.seconds
@@ -209,7 +210,8 @@ def main(argv: list[str]) -> int:
         )
         print(
             f"  {'':28s}  the validator: {(on.seconds - off.seconds) / on.steps * 1e6:.0f} us "
-            f"per step ({(on.seconds - off.seconds) / on.seconds:.0%} of a validated run)"
+            f"per step ({(on.seconds - off.seconds) / on.seconds:.0%} of a validated run); "
+            f"cpu: validated {on.steps / on.cpu:.0f}, unvalidated {off.steps / off.cpu:.0f}"
         )
     return 0
 

@@ -65,3 +65,20 @@ def test_states_decoded_from_itf_are_accepted(tokens: StepValidator) -> None:
     assert tokens.explain({"bag": a}, {"bag": b}) == [ActionMatch("Add", {"t": "b"})]
     with pytest.raises(TlaError):
         tokens.explain({"bag": object()}, {"bag": b})
+
+
+def test_first_is_the_first_explanation_in_next_order(tmp_path: Path) -> None:
+    """``first=True`` stops at the first disjunct that explains the step: the head of
+    the full list, and nothing when the full list is empty."""
+    (tmp_path / "Two.tla").write_text(
+        "---- MODULE Two ----\nEXTENDS Naturals\nVARIABLE x\nInit == x = 0\n"
+        "Inc == x' = x + 1\nJump == \\E k \\in {1, 2} : x' = x + k\n"
+        "Next == Inc \\/ Jump\n====\n"
+    )
+    (tmp_path / "Two.cfg").write_text("INIT Init\nNEXT Next\n")
+    v = StepValidator(load_model(tmp_path / "Two.tla", tmp_path / "Two.cfg"))
+    every = v.explain({"x": 0}, {"x": 1})
+    assert every == [ActionMatch("Inc"), ActionMatch("Jump", {"k": 1})]
+    assert v.explain({"x": 0}, {"x": 1}, first=True) == every[:1]
+    assert v.explain({"x": 0}, {"x": 2}, first=True) == [ActionMatch("Jump", {"k": 2})]
+    assert v.explain({"x": 0}, {"x": 3}, first=True) == []

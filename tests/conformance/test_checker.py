@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aura_conformance import ConformanceFailure, GuardChainWorld, guard_chain_checker
 from aura_conformance import project_guard_chain as project
-from aura_model.tla import ModelValue
+from aura_model.tla import ModelValue, TlaError
 from aura_model.tla import values as V
 
 
@@ -89,3 +89,54 @@ def test_invariant_violation_is_reported_by_name() -> None:
     assert "GCAtomicRollback" in checker.violated(state)
     with pytest.raises(ConformanceFailure, match="GCAtomicRollback"):
         checker.check_invariants(state, "Tick")
+
+
+def _counting(checker: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How often the real model evaluates the invariants (the real method runs)."""
+    model = checker.model  # type: ignore[attr-defined]
+    real = model.evaluate_many
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model, "evaluate_many", counted)
+    return calls
+
+
+def test_a_state_of_the_same_objects_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The projection interns its values: the same world state again is the same
+    objects, whose verdict the checker remembers; a stutter of them needs no
+    explaining either."""
+    checker = guard_chain_checker()
+    checker.forget()
+    calls = _counting(checker, monkeypatch)
+    w = GuardChainWorld()
+    state = project(w)
+    checker.check_invariants(state, "Reset")
+    again = project(GuardChainWorld())
+    assert all(again[v] is state[v] for v in checker.variables)
+    assert checker.check_step(state, again, "Tick").actions == ("stutter",)
+    assert len(calls) == 1
+    checker.forget()
+    checker.check_invariants(again, "Tick")
+    assert len(calls) == 2
+
+
+def test_equal_is_not_the_same_false_is_not_zero() -> None:
+    """A state equal in Python to a judged one, but with FALSE where an Int belongs
+    (``False == 0``), is judged afresh, stutter or not: the checker refuses it (its
+    arithmetic on FALSE is a typed evaluation error naming the value)."""
+    checker = guard_chain_checker()
+    checker.forget()
+    state = project(GuardChainWorld())
+    checker.check_invariants(state, "Reset")
+    a1 = ModelValue("a1")
+    doctored = dict(state)
+    doctored["spent"] = V.fn({**state["spent"].d, a1: V.fn({0: False, 1: 0})})
+    assert doctored == state  # what a memo by equality would have let through
+    with pytest.raises(TlaError, match="FALSE"):
+        checker.check_invariants(doctored, "Tick")
+    with pytest.raises(TlaError, match="FALSE"):
+        checker.check_step(state, doctored, "Tick")

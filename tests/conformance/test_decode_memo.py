@@ -38,7 +38,20 @@ def test_memo_decodes_as_without_it() -> None:
     for state in _states() * 2:
         obj = _wire(state)
         assert state_from_itf(obj, GUARD_CHAIN, memo=memo) == state_from_itf(obj, GUARD_CHAIN)
-    assert set(memo) == set(GUARD_CHAIN.variables)
+    assert {name for name, _ in memo} == set(GUARD_CHAIN.variables)
+
+
+def test_memo_hands_out_one_object_per_text() -> None:
+    """A variable's JSON seen before, in any earlier reply, decodes to the very object
+    decoded then (what lets the spec checker reuse its verdicts); a new text to a new one."""
+    memo: DecodeMemo = {}
+    first, second, third = (_wire(s) for s in _states())
+    a = state_from_itf(first, GUARD_CHAIN, memo=memo)
+    state_from_itf(second, GUARD_CHAIN, memo=memo)
+    again = state_from_itf(first, GUARD_CHAIN, memo=memo)
+    assert all(again[v] is a[v] for v in GUARD_CHAIN.variables)
+    later = state_from_itf(third, GUARD_CHAIN, memo=memo)
+    assert later["wire"] is not a["wire"] and later["wire"] != a["wire"]
 
 
 def test_memo_keeps_true_apart_from_one() -> None:

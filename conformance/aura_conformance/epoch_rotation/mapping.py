@@ -1,4 +1,10 @@
-"""The abstraction function: epoch-rotation world -> EpochRotation.tla's variables."""
+"""The abstraction function: epoch-rotation world -> EpochRotation.tla's variables.
+
+Each variable's value is built from the world's raw data (ids, epochs, message
+keys) and interned on it (:class:`~aura_conformance.harness.state.Interner`, one
+table per variant of the world): a value that did not change is the same object
+as before, which lets the spec checker reuse its verdicts.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from aura_model.tla import values as V
 
 from aura_conformance.epoch_rotation.world import INI, RESP, EpochWorld
 from aura_conformance.harness.errors import BackendError
-from aura_conformance.harness.state import State, StateSchema
+from aura_conformance.harness.state import Interner, State, StateSchema
 
 __all__ = ["EPOCH_ROTATION", "message_key", "message_record", "project_epoch_rotation"]
 
@@ -38,18 +44,31 @@ _NO_CHAN = V.record(st="None", ep=0, id=0, psk=0)
 _MESSAGE_FIELDS = ("type", "src", "dst", "ep", "id", "psk")
 
 
+_MVS = {a: ModelValue(a) for a in _AUTHS}
+# Values by (variant, variable, raw data); message records by their key.
+_VALUES = Interner()
+_RECORDS = Interner()
+# PSK -> its token, by (root secret, context, PSK): two HKDFs saved per lookup.
+_TOKENS: dict[tuple[bytes, bytes, bytes], int] = {}
+
+
 def _mv(name: str) -> ModelValue:
-    return ModelValue(name)
+    return _MVS.get(name) or ModelValue(name)
 
 
-def message_record(key: tuple[Any, ...]) -> Any:
-    """The spec record of a world message key (type, src, dst, ep, id, psk)."""
+def _record(key: tuple[Any, ...]) -> Any:
     return V.record(
         **{
             f: (_mv(x) if f in ("src", "dst") else x)
             for f, x in zip(_MESSAGE_FIELDS, key, strict=True)
         }
     )
+
+
+def message_record(key: tuple[Any, ...]) -> Any:
+    """The spec record of a world message key (type, src, dst, ep, id, psk)."""
+    # The types are part of the key: a record of 1 is not one of TRUE.
+    return _RECORDS.get((key, tuple(map(type, key))), lambda: _record(key))
 
 
 def message_key(record: Any) -> tuple[Any, ...]:
@@ -62,19 +81,36 @@ def message_key(record: Any) -> tuple[Any, ...]:
         raise BackendError(f"not a message record: {V.format_value(record)}") from None
 
 
-def _chan(world: EpochWorld, a: str, b: str) -> Any:
+def _psk_token(world: EpochWorld, psk: bytes) -> int:
+    key = (world.root_secret, world.context.value, psk)
+    token = _TOKENS.get(key)
+    if token is None:
+        if len(_TOKENS) > 1024:
+            _TOKENS.clear()
+        token = _TOKENS[key] = world.psk_token(psk)
+    return token
+
+
+def _chan_raw(world: EpochWorld, a: str, b: str) -> tuple[Any, ...] | None:
     slot = world.slots[a]
     if b == a or slot is None:
-        return _NO_CHAN
+        return None
     ep = slot.channel.epoch if slot.channel is not None else slot.epoch
     if slot.answered_epoch is not None:
         # A responder's channel is of the epoch of the message 1 it answered: the
         # epoch its prologue bound (only an attack's rewritten header differs).
         ep = slot.answered_epoch
-    return V.record(st=world.slot_state(a), ep=ep, id=slot.hs_id, psk=world.psk_token(slot.psk))
+    return (world.slot_state(a), ep, slot.hs_id, _psk_token(world, slot.psk))
 
 
-def _closed(world: EpochWorld, a: str) -> Any:
+def _chan_record(raw: tuple[Any, ...] | None) -> Any:
+    if raw is None:
+        return _NO_CHAN
+    st, ep, hs_id, psk = raw
+    return V.record(st=st, ep=ep, id=hs_id, psk=psk)
+
+
+def _closed(world: EpochWorld, a: str) -> frozenset[int]:
     ids = {s.hs_id for s in world.history[a]}
     slot = world.slots[a]
     if slot is not None:
@@ -92,6 +128,16 @@ def _last_ts(world: EpochWorld, r: str, i: str) -> int:
     return world.timestamp_id(guard.greatest(world.context.value, e, world.ids[i].value), e)
 
 
+def _per_auth(raw: tuple[Any, ...]) -> Any:
+    return V.fn({_mv(a): x for a, x in zip(_AUTHS, raw, strict=True)})
+
+
+def _per_pair(raw: tuple[Any, ...], value: Any = lambda x: x) -> Any:
+    # raw holds (a, b) for a in _AUTHS for b in _AUTHS, in that order.
+    it = iter(raw)
+    return V.fn({_mv(a): V.fn({_mv(b): value(next(it)) for b in _AUTHS}) for a in _AUTHS})
+
+
 def project_epoch_rotation(world: EpochWorld) -> State:
     """The values of EpochRotation.tla's variables that ``world`` stands for.
 
@@ -102,21 +148,44 @@ def project_epoch_rotation(world: EpochWorld) -> State:
     holds the ids of every channel or handshake of ``a`` that is terminal or was
     replaced by a newer one (retired), and every id it closed.
     """
+    variant = world.variant.name
+    values = _VALUES.get
+
+    def interned(name: str, raw: Any, make: Any) -> Any:
+        return values((variant, name, raw), lambda: make(raw))
+
+    pairs = [(a, b) for a in _AUTHS for b in _AUTHS]
+    # The world keeps its message keys, ids and epochs as ints and strings, and
+    # sets of them: raw data that compares equal is the same data.
     return {
-        "epoch": V.fn({_mv(a): world.epoch(a) for a in _AUTHS}),
-        "chan": V.fn({_mv(a): V.fn({_mv(b): _chan(world, a, b) for b in _AUTHS}) for a in _AUTHS}),
+        "epoch": interned("epoch", tuple(world.epoch(a) for a in _AUTHS), _per_auth),
+        "chan": interned(
+            "chan",
+            tuple(_chan_raw(world, a, b) for a, b in pairs),
+            lambda raw: _per_pair(raw, _chan_record),
+        ),
         "nextId": world.next_id,
-        "lastTs": V.fn(
-            {_mv(r): V.fn({_mv(i): _last_ts(world, r, i) for i in _AUTHS}) for r in _AUTHS}
+        "lastTs": interned("lastTs", tuple(_last_ts(world, r, i) for r, i in pairs), _per_pair),
+        "msgs": interned(
+            "msgs", frozenset(world.msgs), lambda raw: frozenset(map(message_record, raw))
         ),
-        "msgs": frozenset(message_record(m) for m in world.msgs),
-        "respLog": V.seq(world.resp_log),
-        "confirmed": frozenset(world.confirmed),
-        "established": frozenset(
-            V.record(ini=_mv(i), resp=_mv(r), id=n, ep=e) for i, r, n, e in world.established
+        "respLog": interned("respLog", tuple(world.resp_log), V.seq),
+        "confirmed": interned("confirmed", frozenset(world.confirmed), frozenset),
+        "established": interned(
+            "established",
+            frozenset(world.established),
+            lambda raw: frozenset(
+                V.record(ini=_mv(i), resp=_mv(r), id=n, ep=e) for i, r, n, e in raw
+            ),
         ),
-        "closed": V.fn({_mv(a): _closed(world, a) for a in _AUTHS}),
-        "received": frozenset(V.record(id=n, ep=e, at=t) for n, e, t in world.received),
-        "iniLog": frozenset(message_record(m) for m in world.ini_log),
+        "closed": interned("closed", tuple(_closed(world, a) for a in _AUTHS), _per_auth),
+        "received": interned(
+            "received",
+            frozenset(world.received),
+            lambda raw: frozenset(V.record(id=n, ep=e, at=t) for n, e, t in raw),
+        ),
+        "iniLog": interned(
+            "iniLog", frozenset(world.ini_log), lambda raw: frozenset(map(message_record, raw))
+        ),
         "mistyped": world.mistyped,
     }

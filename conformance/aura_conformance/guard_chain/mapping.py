@@ -8,10 +8,18 @@ endpoints: the operations whose handshake an endpoint has started (its
 handshake clock counts the committed starts), plus the journaled operations
 without a peer, which touch no channel. ``docs/conformance.md`` has the
 table.
+
+Each variable's value is built from the world's raw data (names, epochs,
+nonces, costs) and interned on it (:class:`~aura_conformance.harness.state.Interner`,
+one table per variant of the world): a value that did not change is the same
+object as before, which lets the spec checker reuse its verdicts. What a
+receipt stands for is worked out once per receipt object of a world (its signer
+is an Ed25519 verification, its link a search of its issuer's chain).
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from aura_model.tla import ModelValue
@@ -23,7 +31,7 @@ from aura_conformance.guard_chain.world import (
     GuardChainWorld,
     decode_operation_fact,
 )
-from aura_conformance.harness.state import State, StateSchema
+from aura_conformance.harness.state import Interner, State, StateSchema
 
 __all__ = ["GUARD_CHAIN", "GUARD_CHAIN_VARS", "NO_AUTH", "project_guard_chain", "wire_record"]
 
@@ -51,95 +59,203 @@ GUARD_CHAIN = StateSchema(GUARD_CHAIN_VARS, frozenset({*AUTHS, NO_AUTH}))
 _EPOCHS = range(MAX_EPOCH + 1)
 
 
+_MVS = {a: ModelValue(a) for a in (*AUTHS, NO_AUTH)}
+_PAIRS = tuple((a, d) for a in AUTHS for d in AUTHS)
+_AUTH_EPOCHS = tuple((a, e) for a in AUTHS for e in _EPOCHS)
+# Values by (variant, variable, raw data); records by their raw fields.
+_VALUES = Interner()
+_RECORDS = Interner()
+# Journal fact id -> the operation it records (or None): fact ids hash the fact.
+_FACTS: dict[bytes, tuple[str, str, int, int, int] | None] = {}
+# Per world: id(receipt) -> (receipt, its raw wire fields); the receipt is kept
+# alive with its entry, so its id is not reused while the entry lives.
+_RECEIPTS: weakref.WeakKeyDictionary[GuardChainWorld, dict[int, tuple[Any, tuple[Any, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _mv(name: str) -> ModelValue:
-    return ModelValue(name)
+    return _MVS.get(name) or ModelValue(name)
 
 
-def _per_auth_epoch(f: Any) -> Any:
-    return V.fn({_mv(a): V.fn({e: f(a, e) for e in _EPOCHS}) for a in AUTHS})
+def _interned_record(kind: str, raw: tuple[Any, ...], make: Any) -> Any:
+    # The types are part of the key: a record of 1 is not one of TRUE.
+    return _RECORDS.get((kind, raw, tuple(map(type, raw))), make)
 
 
-def _op(src: str, dst: str, epoch: int, nonce: int, cost: int) -> Any:
-    return V.record(src=_mv(src), dst=_mv(dst), epoch=epoch, nonce=nonce, cost=cost)
+def _op_raw(src: str, dst: str, epoch: int, nonce: int, cost: int) -> tuple[Any, ...]:
+    return (src, dst, epoch, nonce, cost)
 
 
-def _per_auth_auth(f: Any) -> Any:
-    return V.fn({_mv(a): V.fn({_mv(d): f(a, d) for d in AUTHS}) for a in AUTHS})
+def _op(raw: tuple[Any, ...]) -> Any:
+    src, dst, epoch, nonce, cost = raw
+    return _interned_record(
+        "op",
+        raw,
+        lambda: V.record(src=_mv(src), dst=_mv(dst), epoch=epoch, nonce=nonce, cost=cost),
+    )
+
+
+def _receipts(world: GuardChainWorld) -> dict[int, tuple[Any, tuple[Any, ...]]]:
+    cache = _RECEIPTS.get(world)
+    if cache is None:
+        cache = _RECEIPTS[world] = {}
+    return cache
+
+
+def _receipt_raw(
+    world: GuardChainWorld, r: Any, cache: dict[int, tuple[Any, tuple[Any, ...]]] | None = None
+) -> tuple[Any, ...]:
+    """``(src, dst, epoch, nonce, prev, cost, signer)`` of receipt ``r`` in ``world``."""
+    if cache is None:
+        cache = _receipts(world)
+    hit = cache.get(id(r))
+    if hit is not None and hit[0] is r:
+        return hit[1]
+    prev = world.prev_nonce(r)
+    raw = (
+        world.names[r.src],
+        world.names[r.dst],
+        r.epoch,
+        r.nonce,
+        prev,
+        r.cost,
+        world.signer_of(r) or NO_AUTH,
+    )
+    # A link not found (-1) may be issued later: only a found one is final.
+    if prev != -1:
+        cache[id(r)] = (r, raw)
+    return raw
+
+
+def _wire(raw: tuple[Any, ...]) -> Any:
+    src, dst, epoch, nonce, prev, cost, signer = raw
+    return _interned_record(
+        "wire",
+        raw,
+        lambda: V.record(
+            src=_mv(src),
+            dst=_mv(dst),
+            epoch=epoch,
+            nonce=nonce,
+            prev=prev,
+            cost=cost,
+            signer=_mv(signer),
+        ),
+    )
+
+
+def _rlog_entry(raw: tuple[Any, ...]) -> Any:
+    src, epoch, nonce, prev, signer, at = raw
+    return _interned_record(
+        "rlog",
+        raw,
+        lambda: V.record(
+            src=_mv(src), epoch=epoch, nonce=nonce, prev=prev, signer=_mv(signer), at=at
+        ),
+    )
 
 
 def wire_record(world: GuardChainWorld, r: Any) -> Any:
     """The spec's record of receipt ``r`` on the wire (an element of ``wire``)."""
-    return V.record(
-        src=_mv(world.names[r.src]),
-        dst=_mv(world.names[r.dst]),
-        epoch=r.epoch,
-        nonce=r.nonce,
-        prev=world.prev_nonce(r),
-        cost=r.cost,
-        signer=_mv(world.signer_of(r) or NO_AUTH),
-    )
+    return _wire(_receipt_raw(world, r))
+
+
+def _fact_op(world: GuardChainWorld, fid: bytes) -> tuple[str, str, int, int, int] | None:
+    if fid in _FACTS:
+        return _FACTS[fid]
+    entry = world.journal.get(fid)
+    decoded = decode_operation_fact(entry.fact) if entry is not None else None
+    op = None
+    if decoded is not None:
+        src, dst, epoch, nonce, cost = decoded
+        op = _op_raw(world.names[src], world.names[dst], epoch, nonce, cost)
+    if len(_FACTS) > 65_536:
+        _FACTS.clear()
+    _FACTS[fid] = op
+    return op
+
+
+def _per_auth_epoch(raw: tuple[Any, ...]) -> Any:
+    it = iter(raw)
+    return V.fn({_mv(a): V.fn({e: next(it) for e in _EPOCHS}) for a in AUTHS})
+
+
+def _per_auth_auth(raw: tuple[Any, ...], value: Any = lambda x: x) -> Any:
+    it = iter(raw)
+    return V.fn({_mv(a): V.fn({_mv(d): value(next(it)) for d in AUTHS}) for a in AUTHS})
 
 
 def project_guard_chain(world: GuardChainWorld) -> State:
     """The values of GuardChain.tla's variables that ``world`` stands for."""
     ctx = world.context
-    journal = set()
-    for fact in world.journal.facts():
-        decoded = decode_operation_fact(fact)
-        if decoded is not None:
-            src, dst, epoch, nonce, cost = decoded
-            journal.add(_op(world.names[src], world.names[dst], epoch, nonce, cost))
-    chan = {op for op in journal if op.d["src"] == op.d["dst"]}
-    for a in AUTHS:
-        chan.update(_op(a, *started) for started in world.handshakes_started(a))
+    variant = world.variant.name
+    values = _VALUES.get
 
+    def interned(name: str, raw: Any, make: Any) -> Any:
+        return values((variant, name, raw), lambda: make(raw))
+
+    journal = frozenset(
+        op for op in (_fact_op(world, fid) for fid in world.journal.ids()) if op is not None
+    )
+    chan = {op for op in journal if op[0] == op[1]}
+    for a in AUTHS:
+        chan.update(_op_raw(a, *started) for started in world.handshakes_started(a))
+
+    receipts = _receipts(world)
+    wire = [_receipt_raw(world, r, receipts) for r in world.wire]
     # Sent outcomes are the genuine receipts on the wire (forgeries are the attacker's),
     # once each: a receipt its signer re-issued (EquivocateReceipt) pays for nothing new.
-    genuine = list(
-        {
-            (r.src, r.dst, r.epoch, r.nonce): r
-            for r in world.wire
-            if world.signer_of(r) == world.names[r.src]
-        }.values()
+    genuine = {(w[0], w[1], w[2], w[3]): w for w in wire if w[6] == w[0]}.values()
+    committed = tuple(
+        sum(w[5] for w in genuine if w[0] == a and w[2] == e) for a, e in _AUTH_EPOCHS
     )
 
-    def committed(a: str, e: int) -> int:
-        return sum(r.cost for r in genuine if world.names[r.src] == a and r.epoch == e)
+    rlogs = {
+        d: tuple(
+            (raw[0], raw[2], raw[3], raw[4], raw[6], at)
+            for raw, at in ((_receipt_raw(world, r, receipts), at) for r, at in world.rlog[d])
+        )
+        for d in AUTHS
+    }
 
     def accepted(d: str, s: str) -> int:
-        last = [r.nonce for r, at in world.rlog[d] if world.names[r.src] == s and at == world.epoch]
+        last = [e[2] for e in rlogs[d] if e[0] == s and e[5] == world.epoch]
         return last[-1] if last else 0
-
-    def rlog(d: str) -> Any:
-        return V.seq(
-            V.record(
-                src=_mv(world.names[r.src]),
-                epoch=r.epoch,
-                nonce=r.nonce,
-                prev=world.prev_nonce(r),
-                signer=_mv(world.signer_of(r) or NO_AUTH),
-                at=at,
-            )
-            for r, at in world.rlog[d]
-        )
 
     op = world.pending
     return {
         "epoch": world.epoch,
-        "spent": _per_auth_epoch(lambda a, e: world.budget.spent(ctx, world.ids[a], e)),
-        "committed": _per_auth_epoch(committed),
+        "spent": interned(
+            "spent",
+            tuple(world.budget.spent(ctx, world.ids[a], e) for a, e in _AUTH_EPOCHS),
+            _per_auth_epoch,
+        ),
+        "committed": interned("committed", committed, _per_auth_epoch),
         "phase": "Idle" if op is None else "Allowed",
         "pAuth": _mv(NO_AUTH if op is None else op.src),
         "pDst": _mv(NO_AUTH if op is None else op.dst),
         "pCost": 0 if op is None else op.cost,
         "pEpoch": 0 if op is None else op.epoch,
         "charged": False,
-        "journal": frozenset(journal),
-        "nextNonce": _per_auth_auth(world.next_nonce),
-        "wire": frozenset(wire_record(world, r) for r in world.wire),
-        "accepted": V.fn({_mv(d): V.fn({_mv(s): accepted(d, s) for s in AUTHS}) for d in AUTHS}),
-        "rlog": V.fn({_mv(d): rlog(d) for d in AUTHS}),
-        "denials": frozenset(world.denials),
-        "chan": frozenset(chan),
-        "issued": _per_auth_auth(lambda a, d: frozenset(world.issued(a, d))),
+        "journal": interned("journal", journal, lambda raw: frozenset(map(_op, raw))),
+        "nextNonce": interned(
+            "nextNonce", tuple(world.next_nonce(a, d) for a, d in _PAIRS), _per_auth_auth
+        ),
+        "wire": interned("wire", frozenset(wire), lambda raw: frozenset(map(_wire, raw))),
+        "accepted": interned("accepted", tuple(accepted(d, s) for d, s in _PAIRS), _per_auth_auth),
+        "rlog": interned(
+            "rlog",
+            tuple(rlogs[d] for d in AUTHS),
+            lambda raw: V.fn(
+                {_mv(d): V.seq(map(_rlog_entry, log)) for d, log in zip(AUTHS, raw, strict=True)}
+            ),
+        ),
+        "denials": interned("denials", frozenset(world.denials), frozenset),
+        "chan": interned("chan", frozenset(chan), lambda raw: frozenset(map(_op, raw))),
+        "issued": interned(
+            "issued",
+            tuple(frozenset(world.issued(a, d)) for a, d in _PAIRS),
+            _per_auth_auth,
+        ),
     }

@@ -7,6 +7,16 @@ or, for a request the implementation runs atomically (the guard chain's
 a short path of the spec's own actions (``composite``). Each projected state
 must satisfy the model's invariants. A failure is a :class:`ConformanceFailure`
 with both states as a table.
+
+Verdicts are remembered by identity: a state whose variables are the very
+objects of a state already found to satisfy every invariant is not evaluated
+again, nor a step between two such states already explained (a stutter of the
+same objects needs no explaining). The values are immutable and kept alive by
+the memo, so the same objects are the same values, types included (``TRUE`` and
+``1`` compare equal in Python; two objects that merely compare equal are judged
+afresh). Projections and the stdio decoder hand out one object per value they
+see again (:class:`~aura_conformance.harness.state.Interner`), which is what
+makes the memo hit.
 """
 
 from __future__ import annotations
@@ -26,6 +36,11 @@ __all__ = ["Composite", "SpecChecker", "StepReport", "load_checker"]
 
 # Rules the implementation runs atomically -> (actions a path may use, longest path).
 Composite = Mapping[str, tuple[frozenset[str], int]]
+
+# A state as the ids of its variables' values: equal keys are the same objects.
+_Key = tuple[int, ...]
+# Entries each memo keeps before it starts again (each holds its states alive).
+MEMO_LIMIT = 4096
 
 
 @attrs.frozen
@@ -65,6 +80,18 @@ class SpecChecker:
         if self.variables != schema.variables:
             raise RuntimeError(f"the spec's variables changed: {self.variables}")
         self.invariants = tuple(model.cfg.invariants)
+        # States that satisfy every invariant, and explained steps, by identity;
+        # each entry keeps its values alive so an id cannot be reused.
+        self._sound: dict[_Key, tuple[Any, ...]] = {}
+        self._steps: dict[tuple[_Key, _Key, str], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+
+    def forget(self) -> None:
+        """Drop the remembered verdicts (a measurement starts from none)."""
+        self._sound.clear()
+        self._steps.clear()
+
+    def _values(self, state: State) -> tuple[Any, ...]:
+        return tuple([state[v] for v in self.variables])
 
     def violated(self, state: State) -> list[str]:
         """The model's invariants that ``state`` breaks."""
@@ -94,9 +121,16 @@ class SpecChecker:
         self.check_invariants(state, "Reset")
 
     def check_invariants(self, state: State, rule: str) -> None:
+        values = self._values(state)
+        key = tuple(map(id, values))
+        if key in self._sound:
+            return
         broken = self.violated(state)
         if broken:
             raise self._failure("invariant", f"{', '.join(broken)} violated", rule, state, state)
+        if len(self._sound) >= MEMO_LIMIT:
+            self._sound.clear()
+        self._sound[key] = values
 
     def _path(
         self, prev: State, nxt: State, allowed: frozenset[str], depth: int
@@ -120,9 +154,27 @@ class SpecChecker:
 
     def check_step(self, prev: State, nxt: State, rule: str) -> StepReport:
         """Explain ``prev -> nxt`` (taken by harness ``rule``) or raise ConformanceFailure."""
-        if all(prev[v] == nxt[v] for v in self.variables):
+        before, after = self._values(prev), self._values(nxt)
+        kp, kn = tuple(map(id, before)), tuple(map(id, after))
+        # A composite rule's explanation is a path of its own actions: keep it apart.
+        memo = (kp, kn, rule if rule in self.composite else "")
+        known = self._steps.get(memo)
+        if kp == kn:
             report = StepReport(rule, ("stutter",))
-        elif rule in self.composite:
+        elif known is not None:
+            report = StepReport(rule, known[1])
+        else:
+            report = self._explain(prev, nxt, rule)
+            if len(self._steps) >= MEMO_LIMIT:
+                self._steps.clear()
+            self._steps[memo] = ((before, after), report.actions)
+        self.check_invariants(nxt, rule)
+        return report
+
+    def _explain(self, prev: State, nxt: State, rule: str) -> StepReport:
+        if all(prev[v] == nxt[v] for v in self.variables):
+            return StepReport(rule, ("stutter",))
+        if rule in self.composite:
             allowed, depth = self.composite[rule]
             path = self._path(prev, nxt, allowed, depth)
             if path is None:
@@ -134,14 +186,11 @@ class SpecChecker:
                     prev,
                     nxt,
                 )
-            report = StepReport(rule, tuple(_label(m) for m in path))
-        else:
-            matches = self.validator.explain(prev, nxt)
-            if not matches:
-                raise self._failure("step", "no action of Next explains the step", rule, prev, nxt)
-            report = StepReport(rule, tuple(_label(m) for m in matches[:1]))
-        self.check_invariants(nxt, rule)
-        return report
+            return StepReport(rule, tuple(_label(m) for m in path))
+        matches = self.validator.explain(prev, nxt, first=True)
+        if not matches:
+            raise self._failure("step", "no action of Next explains the step", rule, prev, nxt)
+        return StepReport(rule, tuple(_label(m) for m in matches[:1]))
 
     def same_state(self, a: State, b: State) -> Sequence[str]:
         """The variables on which ``a`` and ``b`` differ."""

@@ -12,7 +12,7 @@ that are its model values.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import attrs
@@ -24,10 +24,12 @@ from aura_conformance.harness.errors import BackendProtocolError
 
 __all__ = [
     "DecodeMemo",
+    "Interner",
     "State",
     "StateSchema",
     "decode_args",
     "encode_args",
+    "forget_interned",
     "format_state_table",
     "state_from_itf",
     "state_to_itf",
@@ -45,6 +47,46 @@ class StateSchema:
 
     variables: tuple[str, ...]
     model_values: frozenset[str]
+
+
+class Interner:
+    """One object per key: a projection builds a value once and hands out that same
+    object whenever the key recurs.
+
+    The spec checker remembers its verdicts by the identity of a state's values
+    (:class:`~aura_conformance.harness.checker.SpecChecker`), so a projection that
+    rebuilds an unchanged value each step would have every state judged afresh.
+    A key is the raw data the value is built from, and must tell apart whatever
+    the value tells apart (a projection keys on its own world's data, which holds
+    one type per place). Holds at most ``limit`` values, then starts again.
+    """
+
+    def __init__(self, limit: int = 65_536) -> None:
+        self.limit = limit
+        self._values: dict[Hashable, Any] = {}
+        _INTERNERS.append(self)
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The value for ``key``, built by ``make()`` the first time."""
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            if len(self._values) >= self.limit:
+                self._values.clear()
+            value = self._values[key] = make()
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+_MISSING = object()
+_INTERNERS: list[Interner] = []
+
+
+def forget_interned() -> None:
+    """Empty every :class:`Interner` (a measurement starts from none)."""
+    for interner in _INTERNERS:
+        interner.clear()
 
 
 def value_to_itf(value: Any) -> Any:
@@ -95,8 +137,12 @@ def state_to_itf(state: Mapping[str, Any]) -> dict[str, Any]:
     return {k: itf.encode_value(value_to_itf(v), where=f"$.{k}") for k, v in state.items()}
 
 
-# Per variable, the JSON text of its last decoded value and that value.
-DecodeMemo = dict[str, tuple[str, Any]]
+# (variable, the JSON text of a value decoded for it) -> that value, one object
+# per text. The text keeps ``true`` apart from ``1``, so equal texts are equal
+# values, types included.
+DecodeMemo = dict[tuple[str, str], Any]
+# Texts a DecodeMemo holds before it starts again.
+DECODE_MEMO_LIMIT = 16_384
 
 
 def _text(raw: object) -> str | None:
@@ -114,9 +160,10 @@ def state_from_itf(
     """Strictly decode a JSON object holding exactly the variables of ``schema`` as ITF values.
 
     With ``memo`` (kept by the caller from one reply to the next) a variable whose
-    JSON is, as text, the one last decoded for it takes that decoded value: most
-    variables are unchanged by a step, and decoding them again was most of the
-    harness's time per step over stdio. Only values that decoded are remembered.
+    JSON is, as text, one already decoded for it takes that decoded value, the same
+    object: most variables are unchanged by a step, decoding them again was most
+    of the harness's time per step over stdio, and the same object lets the spec
+    checker reuse its verdicts. Only values that decoded are remembered.
     """
     if not isinstance(obj, dict):
         raise BackendProtocolError("a state must be a JSON object", source=source)
@@ -132,9 +179,11 @@ def state_from_itf(
     out: State = {}
     for name in variables:
         text = _text(obj[name]) if memo is not None else None
-        if memo is not None and text is not None and memo.get(name, ("", None))[0] == text:
-            out[name] = memo[name][1]
-            continue
+        if memo is not None and text is not None:
+            known = memo.get((name, text), _MISSING)
+            if known is not _MISSING:
+                out[name] = known
+                continue
         try:
             decoded = itf.decode_value(obj[name], where=f"$.{name}")
         except itf.ItfError as exc:
@@ -143,13 +192,33 @@ def state_from_itf(
             raise BackendProtocolError(f"$.{name}: nested too deeply", source=source) from None
         out[name] = value_from_itf(decoded, schema.model_values, f"$.{name}")
         if memo is not None and text is not None:
-            memo[name] = (text, out[name])
+            if len(memo) >= DECODE_MEMO_LIMIT:
+                memo.clear()
+            memo[name, text] = out[name]
     return out
 
 
+# id(value) -> (value, its ITF object): a run sends and records the same interned
+# records as arguments over and over. The value is kept alive with its entry.
+_ENCODED: dict[int, tuple[Any, Any]] = {}
+
+
+def _encode_arg(key: str, value: Any) -> Any:
+    if not isinstance(value, V.Fn | frozenset | tuple):
+        return itf.encode_value(value_to_itf(value), where=f"$.args.{key}")
+    hit = _ENCODED.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    encoded = itf.encode_value(value_to_itf(value), where=f"$.args.{key}")
+    if len(_ENCODED) >= 4096:
+        _ENCODED.clear()
+    _ENCODED[id(value)] = (value, encoded)
+    return encoded
+
+
 def encode_args(args: Mapping[str, Any]) -> dict[str, Any]:
-    """A request's arguments as JSON-ready ITF objects."""
-    return {k: itf.encode_value(value_to_itf(v), where=f"$.args.{k}") for k, v in args.items()}
+    """A request's arguments as JSON-ready ITF objects (shared: written, never changed)."""
+    return {k: _encode_arg(k, v) for k, v in args.items()}
 
 
 def decode_args(obj: object, schema: StateSchema) -> dict[str, Any]:

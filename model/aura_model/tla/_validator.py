@@ -93,7 +93,9 @@ class StepValidator:
     def _match(d: Disjunct, env: dict[str, Any]) -> ActionMatch:
         return ActionMatch(d.name, {p: env[p] for p in d.param_names if p in env})
 
-    def _explain(self, cur: tuple[Any, ...], nxt_known: list[Any]) -> list[ActionMatch]:
+    def _explain(
+        self, cur: tuple[Any, ...], nxt_known: list[Any], first: bool = False
+    ) -> list[ActionMatch]:
         out: list[ActionMatch] = []
 
         def found() -> None:
@@ -106,13 +108,19 @@ class StepValidator:
                     d.act(ctx, env, found)
                 except _Found:
                     out.append(self._match(d, env))
+                    if first:
+                        return out
         return out
 
-    def explain(self, state: Mapping[str, Any], next_state: Mapping[str, Any]) -> list[ActionMatch]:
-        """The actions (with parameters) that take ``state`` to ``next_state``."""
+    def explain(
+        self, state: Mapping[str, Any], next_state: Mapping[str, Any], *, first: bool = False
+    ) -> list[ActionMatch]:
+        """The actions (with parameters) that take ``state`` to ``next_state``, in the
+        order of Next's disjuncts; with ``first``, only the first of them (the search
+        stops there: a step validator needs one explanation, not all)."""
         cur = self._state(state, "state")
         nxt = list(self._state(next_state, "next state"))
-        return self._explain(cur, nxt)
+        return self._explain(cur, nxt, first)
 
     def explain_partial(
         self, state: Mapping[str, Any], partial_next: Mapping[str, Any]
