@@ -184,3 +184,23 @@ def test_every_step_of_a_run_is_judged_by_epoch_rotation() -> None:
     assert run.shadow.left is None
     assert run.shadow.validated >= 10
     assert run.shadow.resp_log == [1, 2 + 48]
+
+
+def test_most_runs_stay_within_epoch_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The composed state's validation ends at a move the spec lacks; most runs of the
+    default counts must be judged to their end, or the check would quietly thin out."""
+    from aura_conformance.wire import machine
+
+    runs: list[WireRun] = []
+
+    class Recorded(WireRun):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            runs.append(self)
+
+    monkeypatch.setattr(machine, "WireRun", Recorded)
+    result = run_wire_conformance(WireBackend(), examples=30, seed=0)
+    assert result.conformant, result.failure
+    kept = [r for r in runs if r.shadow.left is None]
+    assert len(kept) >= 0.7 * len(runs), [r.shadow.left for r in runs]
+    assert sum(r.shadow.validated for r in runs) > 1000
