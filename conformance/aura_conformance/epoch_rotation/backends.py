@@ -15,6 +15,7 @@ from aura_model.tla import ModelValue
 from aura_conformance.epoch_rotation.mapping import (
     EPOCH_ROTATION,
     message_key,
+    message_record,
     project_epoch_rotation,
 )
 from aura_conformance.epoch_rotation.world import (
@@ -128,6 +129,9 @@ class EpochBackend(WorldBackend[EpochWorld]):
             project=project_epoch_rotation,
             actions=ACTION_TABLE,
         )
+
+    def message_record(self, message: Any) -> Any:
+        return message_record(message)
 
     def channel_lookups(self) -> dict[tuple[str, str], str | None] | None:
         """The world's channel lookups by context (:meth:`EpochWorld.channel_lookups`)."""

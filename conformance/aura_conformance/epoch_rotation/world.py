@@ -358,13 +358,10 @@ class EpochWorld:
 
     def take_effects(self) -> tuple[Effect, ...]:
         """The messages sent since the last call, in order: each a ``Send`` by its
-        source with its spec record and its bytes."""
-        from aura_conformance.epoch_rotation.mapping import message_record
-
+        source with its bytes and its world message key as ``message`` (the backend
+        makes that the spec's record)."""
         sent, self._sent = self._sent, []
-        return tuple(
-            Effect(SEND, detail=r[0], by=r[1], message=message_record(r), data=d) for r, d in sent
-        )
+        return tuple(Effect(SEND, detail=r[0], by=r[1], message=r, data=d) for r, d in sent)
 
     def channel_lookups(self) -> dict[tuple[str, str], str | None]:
         """Each side's ``find_by_context_peer`` in the spec's context (``spec``) and in

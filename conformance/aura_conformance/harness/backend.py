@@ -137,7 +137,16 @@ class WorldBackend(Generic[W]):
 
     def _effects(self) -> tuple[ReportedEffect, ...] | None:
         take = getattr(self.world, "take_effects", None)
-        return tuple(take()) if callable(take) else None
+        if not callable(take):
+            return None
+        return tuple(
+            e if e.message is None else attrs.evolve(e, message=self.message_record(e.message))
+            for e in take()
+        )
+
+    def message_record(self, message: Any) -> Any:
+        """The spec's record of a message the world names its own way (as is, here)."""
+        return message
 
     def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
         if action == "Reset":

@@ -12,7 +12,12 @@ from typing import Any
 
 from aura_conformance.harness.backend import Handler, WorldBackend
 from aura_conformance.harness.errors import BackendError
-from aura_conformance.relay.mapping import RELAY_PATH, message_key, project_relay
+from aura_conformance.relay.mapping import (
+    RELAY_PATH,
+    message_key,
+    message_record,
+    project_relay,
+)
 from aura_conformance.relay.world import RELAY_VARIANTS, MessageKey, RelayWorld
 
 __all__ = ["ACTION_TABLE", "RelayBackend"]
@@ -70,3 +75,6 @@ class RelayBackend(WorldBackend[RelayWorld]):
             project=project_relay,
             actions=ACTION_TABLE,
         )
+
+    def message_record(self, message: Any) -> Any:
+        return message_record(message)

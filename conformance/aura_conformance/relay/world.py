@@ -255,9 +255,8 @@ class RelayWorld:
 
     def take_effects(self) -> tuple[Effect, ...]:
         """Each node's charges, charges given back and sends since the last call, by
-        node, each marked with who ran it; a send carries its record and bytes."""
-        from aura_conformance.relay.mapping import message_record
-
+        node, each marked with who ran it; a send carries its bytes and its world
+        message key as ``message`` (the backend makes that the spec's record)."""
         out = []
         for name, node in self.nodes.items():
             recorded = self._recorded.pop(name, [])
@@ -265,7 +264,7 @@ class RelayWorld:
                 effect = attrs.evolve(seen, by=name)
                 if effect.kind == SEND and recorded:
                     key, data = recorded.pop(0)
-                    effect = attrs.evolve(effect, message=message_record(key), data=data)
+                    effect = attrs.evolve(effect, message=key, data=data)
                 out.append(effect)
         return tuple(out)
 
