@@ -227,8 +227,15 @@ _WRONG = re.compile(r"^wrong (\w+) backends? (.+) rejected naming it$")
 _OWN = re.compile(r"^`(\w+)` harness: (.+)$")
 
 
-def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
+def _wrong_backends() -> dict[tuple[str, str], str]:
     from aura_conformance.variants import WRONG_BACKENDS
+    from aura_conformance.wire import WIRE_WRONG_BACKENDS
+
+    return {**WRONG_BACKENDS, **{("wire", b): name for b, name in WIRE_WRONG_BACKENDS.items()}}
+
+
+def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
+    wrong_backends = _wrong_backends()
 
     harness_invariants = _harness_invariants()
     world = _world()
@@ -254,7 +261,7 @@ def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
             elif m := _WRONG.match(claim):
                 harness, names = m.group(1), re.findall(r"`([\w-]+)`", m.group(2))
                 for backend in names:
-                    if WRONG_BACKENDS.get((harness, backend)) != name:
+                    if wrong_backends.get((harness, backend)) != name:
                         errors.append(f"{name}: no wrong {harness} backend {backend} naming it")
             elif m := _OWN.match(claim):
                 if (name, m.group(1), m.group(2)) not in world:
@@ -310,7 +317,7 @@ def test_an_overclaiming_conformance_cell_is_caught(name: str, cell: str, error:
 
 
 def test_harness_models_are_the_ones_the_step_validators_load() -> None:
-    """``HARNESS_MODELS`` (which the generator reads instead of loading four
+    """``HARNESS_MODELS`` (which the generator reads instead of loading five
     models) names each harness's checker's cfg, and the checker checks exactly
     that cfg's invariants."""
     from aura_conformance.descriptor_validity.checker import descriptor_validity_checker
@@ -318,14 +325,16 @@ def test_harness_models_are_the_ones_the_step_validators_load() -> None:
     from aura_conformance.guard_chain.checker import guard_chain_checker
     from aura_conformance.relay.checker import relay_checker
     from aura_conformance.spec_harnesses import SPEC_HARNESSES
+    from aura_conformance.wire import wire_epoch_checker
 
     checkers = {
         "guard": guard_chain_checker,
         "epoch": epoch_rotation_checker,
         "descriptor": descriptor_validity_checker,
         "relay": relay_checker,
+        "wire": wire_epoch_checker,
     }
-    assert set(HARNESS_MODELS) == set(SPEC_HARNESSES) == set(checkers)
+    assert set(HARNESS_MODELS) == {*SPEC_HARNESSES, "wire"} == set(checkers)
     invariants = _harness_invariants()
     for harness, load in checkers.items():
         checker = load()

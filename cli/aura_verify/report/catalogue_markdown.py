@@ -50,7 +50,8 @@ not exist (`tests/spec/test_catalogue.py` regenerates this file and compares).
 - **Z3 counterpart**: the query of the same name in `model/aura_model/z3/`
   (`aura-verify prove`), proved (by induction, or from proved lemmas) or only
   bounded; `—` with the reason where none checks it.
-- **conformance check**: the harness (`aura-verify conform --spec NAME`) whose
+- **conformance check**: the harness (`aura-verify conform --spec NAME`; `wire`
+  drives one member with every message as bytes, docs/conformance.md "Wire") whose
   model has the invariant, checked by the step validator on every implementation
   step; the harness's own observations of the real services that name it when
   violated; and the wrong backends rejected naming it.

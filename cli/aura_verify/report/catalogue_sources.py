@@ -27,13 +27,16 @@ __all__ = [
 ]
 
 # The model each conformance harness's step validator loads (its checker's
-# cfg, relative to the project root); tests/spec/test_catalogue.py loads every
-# checker and holds this table to it.
+# cfg, relative to the project root): the spec harnesses of ``aura-verify
+# conform`` and the wire harness (one member played by the backend, every
+# message as bytes). tests/spec/test_catalogue.py loads every checker and
+# holds this table to it.
 HARNESS_MODELS: dict[str, str] = {
     "guard": "spec/GuardChain/MC_GuardChain.cfg",
     "epoch": "spec/EpochRotation/MC_EpochRotation.cfg",
     "descriptor": "conformance/aura_conformance/descriptor_validity/tla/MC_DVConformance.cfg",
     "relay": "conformance/aura_conformance/relay/tla/MC_RelayConformance.cfg",
+    "wire": "conformance/aura_conformance/wire/tla/MC_WireEpochRotation.cfg",
 }
 
 
@@ -206,6 +209,7 @@ def cfg_invariants(path: Path) -> tuple[str, ...]:
 def read_sources(root: Path) -> Sources:
     """Every source of the cells under the project root ``root``."""
     from aura_conformance.variants import WRONG_BACKENDS
+    from aura_conformance.wire import WIRE_WRONG_BACKENDS
     from aura_model.specs import all_configs
 
     cfgs = list(all_configs(root / "spec"))
@@ -221,6 +225,9 @@ def read_sources(root: Path) -> Sources:
         z3_not_claimed=_string_table(checks, "z3_not_claimed", checks_path),
         harness_invariants={h: cfg_invariants(root / rel) for h, rel in HARNESS_MODELS.items()},
         world=_world_checks(checks, root, checks_path),
-        wrong_backends=dict(WRONG_BACKENDS),
+        wrong_backends={
+            **WRONG_BACKENDS,
+            **{("wire", name): named for name, named in WIRE_WRONG_BACKENDS.items()},
+        },
         threats=_string_table(_read_toml(threats_path), "threats", threats_path),
     )
