@@ -103,6 +103,21 @@ def test_a_backend_reporting_no_effects_is_no_verdict(capsys: pytest.CaptureFixt
     assert main(["conform", "--backend", " ".join(EXAMPLE), "--examples", "1"]) == 0
 
 
+def test_a_wrong_backend_hiding_a_query_gets_no_verdict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """peer-only-lookup shows only in its channel lookups: without the query it
+    is not caught, and the skip is kept, which ``conform`` reports as no verdict
+    (exit 4, as ``test_a_backend_reporting_no_effects_is_no_verdict`` shows)."""
+    backend = _over_stdio("epoch", "--variant", "peer-only-lookup", "--without", "ChannelLookups")
+    try:
+        result = run_epoch_conformance(backend, examples=1, seed=0)
+    finally:
+        backend.close()
+    assert result.conformant
+    assert set(backend.skipped) == {"ChannelLookups"}
+
+
 @pytest.mark.slow
 def test_epoch_over_stdio_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
     command = " ".join([*EXAMPLE, "--spec", "epoch"])
