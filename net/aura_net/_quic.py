@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import ssl
+from collections.abc import Coroutine
 from typing import Any
 
 from aioquic.asyncio.client import connect
@@ -208,11 +209,23 @@ async def open_quic(hint: QuicDirect | QuicReflexive, limits: Limits) -> FramedC
         await asyncio.wait_for(asyncio.shield(protocol.handshake_done), limits.connect_timeout_s)
         reader, writer = await protocol.create_stream()
     except TimeoutError:
-        await release()
+        # Closing a connection that never came up drains for a while (aioquic waits
+        # out its close): in the background, so the ladder moves on at once.
+        _release_later(release())
         raise SafetyNetTimeout(
             f"QUIC connect to {hint.addr} took over {limits.connect_timeout_s} s"
         ) from None
-    except BaseException:
-        await release()
+    except BaseException:  # cancelled by the ladder's own timeout, too
+        _release_later(release())
         raise
     return FramedConnection(reader, writer, limits, release, wait_closed=False)
+
+
+_RELEASING: set[asyncio.Future[None]] = set()
+"""Connections being released in the background (kept so none is collected mid-way)."""
+
+
+def _release_later(closing: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(closing)
+    _RELEASING.add(task)
+    task.add_done_callback(_RELEASING.discard)

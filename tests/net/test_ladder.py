@@ -370,7 +370,7 @@ def test_a_guard_deny_opens_no_socket_on_any_rung() -> None:
 
         tcp = await asyncio.start_server(count, "127.0.0.1", 0)
         udp, counting = await loop.create_datagram_endpoint(_Counting, local_addr=("127.0.0.1", 0))
-        hints = [
+        hints: list[TransportHint] = [
             QuicDirect(f"127.0.0.1:{udp.get_extra_info('sockname')[1]}"),
             TcpDirect(f"127.0.0.1:{tcp.sockets[0].getsockname()[1]}"),
         ]
