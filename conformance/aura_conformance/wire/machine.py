@@ -124,6 +124,11 @@ class WireMachine(CountingMachine):
         self._counted()
         self.run.replayed_pending_init()
 
+    @rule(kind=st.integers(0, 3))
+    def Junk(self, kind: int) -> None:
+        self._counted()
+        self.run.junk(kind)
+
     @precondition(lambda self: self.run.role == RESP)
     @rule()
     def Outsider(self) -> None:
@@ -179,6 +184,19 @@ def _rewritten_epoch(m: WireMachine) -> None:
     run.request("AdvanceEpoch", {})
     run.rewrite_epoch(old)
     run.handshake()
+
+
+def _junk(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        for kind in range(4):
+            run.junk(kind)
+        run.handshake()
+        for kind in range(4):
+            run.junk(kind)
+        run.probe()
+
+    return scenario
 
 
 def _non_member(m: WireMachine) -> None:
@@ -337,6 +355,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "late-confirmation": _late(RESP),
     "closed-ini": _closed(INI),
     "closed-resp": _closed(RESP),
+    "junk-ini": _junk(INI),
+    "junk-resp": _junk(RESP),
 }
 
 

@@ -405,6 +405,18 @@ class WireRun:
         _, data = self._attacker_init(self.epoch, self.keys.impostor, self.epoch)
         self.attack(data, "a message 1 claiming Ini's id under another static key")
 
+    def junk(self, kind: int) -> None:
+        """Bytes that are no message of the protocol: empty, an unknown type byte, a
+        message 1 cut short, a transport header with no body."""
+        samples = (
+            b"",
+            bytes([1, 7]) + bytes(40),
+            bytes([1, 1]) + bytes(12),
+            bytes([1, 4]) + bytes(46),
+        )
+        data = samples[kind % len(samples)]
+        self.attack(data, f"junk ({data[:2].hex()}..., {len(data)} bytes)")
+
     def outsider(self) -> None:
         """A message 1 from an authority in no roster, under its own static key (it
         even holds the epoch's PSK): Rendezvous.tla's InjectInit, which RVMembersOnly
