@@ -1,54 +1,41 @@
 """``aura-verify``: the command-line entry point.
 
-With no sub-command it runs every verification stage (what ``make verify`` does)
-and exits non-zero when any stage fails. Sub-commands expose single tools.
+With no sub-command it runs every verification stage (what ``make verify`` does),
+writes ``report.json`` and ``junit.xml`` (and the HTML report) under
+``build/verify/``, and exits 0 only when no stage failed (with ``--strict``: and
+none was skipped). Sub-commands expose single tools. See docs/ci.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
+import shlex
 import sys
-import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
-from aura_model.stages import StageResult, Status
-
 from aura_verify.commands import COMMANDS
-from aura_verify.stages import STAGES
+from aura_verify.run import RunSettings, run_stages
+from aura_verify.stages import PROFILES, STAGES
 
+__all__ = ["build_parser", "main", "run_stages"]
 
-def run_stages(selected: Sequence[str] | None = None) -> int:
-    """Run the verification stages; print one line per stage and a summary."""
-    known = [stage.name for stage in STAGES]
-    unknown = [name for name in selected or () if name not in known]
-    if unknown:
-        print(
-            f"[aura-verify] unknown stage(s): {', '.join(unknown)}; known: {', '.join(known)}",
-            file=sys.stderr,
-        )
-        return 2
-    results: list[StageResult] = []
-    for stage in STAGES:
-        if selected and stage.name not in selected:
-            continue
-        print(f"[aura-verify] {stage.name} ...", flush=True)
-        started = time.perf_counter()
-        result = stage.run()
-        elapsed = time.perf_counter() - started
-        results.append(result)
-        print(f"[aura-verify] {stage.name}: {result.status.value} ({elapsed:.1f}s) {result.detail}")
-    if not results:
-        print("[aura-verify] no stages selected", file=sys.stderr)
-        return 2
-    failed = [r.name for r in results if r.status is Status.FAIL]
-    skipped = [r.name for r in results if r.status is Status.SKIPPED]
-    passed = len(results) - len(failed) - len(skipped)
-    print(
-        f"[aura-verify] summary: {passed} passed, {len(failed)} failed, {len(skipped)} skipped"
-        + (f" (failed: {', '.join(failed)})" if failed else "")
-    )
-    return 1 if failed else 0
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_EPILOG = f"""stages (in order):
+{chr(10).join(f"  {s.name:<18} {s.summary}" for s in STAGES)}
+
+exit codes (no sub-command):
+  {EXIT_OK}  no stage failed (with --strict: none failed and none was skipped)
+  {EXIT_FAILED}  a stage failed (with --strict: or was skipped)
+  {EXIT_USAGE}  usage: an unknown stage, a bad option
+
+Artefacts: OUT/report.json, OUT/junit.xml, OUT/report.html (OUT: --out, default
+build/verify). Every word the stages print, and CI recipes: docs/ci.md."""
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -60,9 +47,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="aura-verify",
-        description="Verification harness for the Aura rendezvous protocol.",
+        description="Verification harness for the Aura rendezvous protocol. Without a "
+        "sub-command: run every verification stage (make verify).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_stage_option(parser)
+    _add_run_options(parser)
     sub = parser.add_subparsers(dest="command")
     for name, entry in COMMANDS.items():
         sub_parser = sub.add_parser(name, help=entry.help)
@@ -71,13 +61,48 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_stage_option(parser: argparse.ArgumentParser) -> None:
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stage",
         action="append",
         metavar="NAME",
         help="run only this stage (repeatable); stages: "
         + ", ".join(stage.name for stage in STAGES),
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="default",
+        help="default: the bounds make verify uses (about 3 minutes on 2 cores); deep: "
+        "nightly bounds, a random seed unless --seed, Hypothesis's example database "
+        "kept under OUT/hypothesis",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="N",
+        help="seed of the random stages (conformance); default: the profile's "
+        "(fixed for default, random and printed for deep)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="a SKIPPED stage fails the run too (exit 1)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/verify"),
+        metavar="DIR",
+        help="where the report goes (default build/verify)",
     )
 
 
@@ -95,7 +120,7 @@ class _Probe(argparse.ArgumentParser):
 def _command_of(argv: Sequence[str]) -> str | None:
     """The sub-command ``argv`` names, found with argparse's own rules."""
     probe = _Probe(prog="aura-verify", add_help=False)
-    _add_stage_option(probe)
+    _add_run_options(probe)
     sub = probe.add_subparsers(dest="command")
     for name in COMMANDS:
         sub.add_parser(name, add_help=False)
@@ -108,11 +133,29 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return command
 
 
+def _settings(args: argparse.Namespace) -> RunSettings:
+    seed = args.seed
+    if seed is None and args.profile == "deep":
+        seed = secrets.randbelow(2**32)
+    argv = ["aura-verify"]
+    if args.profile != "default":
+        argv += ["--profile", args.profile]
+    if seed is not None:
+        argv += ["--seed", str(seed)]
+    return RunSettings(
+        profile=args.profile,
+        seed=seed,
+        strict=args.strict,
+        out=args.out,
+        command=shlex.join(argv),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(_command_of(words)).parse_args(words)
     if args.command is None:
-        return run_stages(args.stage)
+        return run_stages(args.stage, _settings(args))
     code = args.func(args)
     assert isinstance(code, int)
     return code

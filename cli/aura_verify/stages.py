@@ -1,32 +1,59 @@
 """The stages that ``aura-verify`` (``make verify``) runs, in order.
 
-Each stage returns a :class:`~aura_model.stages.StageResult`. A stage whose tool
-is missing reports ``SKIPPED`` with the reason; it never reports a pass. Each
-runner imports its engine when it runs, so one slow or optional stage does not
-tax the others' start-up (nor ``aura-verify --help``).
+Each stage returns a :class:`~aura_model.stages.StageResult` with its figures
+and evidence. A stage whose tool or data is missing reports ``SKIPPED`` with the
+reason; it never reports a pass. Each runner imports its engine when it runs, so
+one slow or optional stage does not tax the others' start-up (nor
+``aura-verify --help``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import attrs
-from aura_model.stages import StageFn, StageResult
+from aura_model.stages import StageResult
 
-from aura_verify.commands.conform import stage_conformance
+from aura_verify.commands.conform import STAGE_EXAMPLES, STAGE_SEED, STAGE_STDIO_EXAMPLES
 
-__all__ = ["STAGES", "Stage"]
+__all__ = ["PROFILES", "STAGES", "Stage", "StageOptions"]
+
+PROFILES = ("default", "deep")
+# The deep profile's bounds: more Hypothesis runs per reference (in process, over
+# stdio) and a deeper bounded model check.
+DEEP_EXAMPLES = (400, 100)
+DEEP_Z3_DEPTH = 8
+
+
+@attrs.frozen
+class StageOptions:
+    """What the command line tells every stage: the profile, the seed of the
+    random stages (``None``: the profile's fixed one) and the artefact folder."""
+
+    profile: str = "default"
+    seed: int | None = None
+    out: Path = Path("build/verify")
+
+    @property
+    def deep(self) -> bool:
+        return self.profile == "deep"
 
 
 @attrs.frozen
 class Stage:
     name: str
-    run: StageFn
+    run: Callable[[StageOptions], StageResult]
+    # One line on what the stage checks (``--help``, docs/ci.md).
+    summary: str = ""
 
 
-def _spec_check() -> StageResult:
+def _spec_check(options: StageOptions) -> StageResult:
     """spec/'s models, then the relay sub-spec of the relay conformance harness
     (``RelayConformance.tla`` instantiates Rendezvous.tla and has models of its own)."""
     from aura_conformance.relay import check_relay_spec
     from aura_model.spec_check import SpecCheckError, stage_spec_check
+    from aura_model.spec_evidence import report_evidence
     from aura_model.stages import Status
 
     result = stage_spec_check()
@@ -36,33 +63,94 @@ def _spec_check() -> StageResult:
         return attrs.evolve(result, status=Status.FAIL, detail=f"{result.detail}; relay: {exc}")
     statuses = {result.status, relay.status()}
     status = next((s for s in (Status.FAIL, Status.SKIPPED) if s in statuses), Status.PASS)
-    return attrs.evolve(result, status=status, detail=f"{result.detail}; relay: {relay.detail()}")
+    more = report_evidence(relay)
+    # The relay sub-spec's models live in a temporary folder: rerun them by stage.
+    rerun = "aura-verify --stage spec-check"
+    figures = dict(result.figures)
+    for key, value in more.figures.items():
+        figures[key] = figures.get(key, 0) + value
+    return attrs.evolve(
+        result,
+        status=status,
+        detail=f"{result.detail}; relay: {relay.detail()}",
+        figures=figures,
+        checks=result.checks + tuple(attrs.evolve(c, rerun=rerun) for c in more.checks),
+        counterexamples=result.counterexamples
+        + tuple(
+            attrs.evolve(c, rerun=rerun, config=Path(c.config).name) for c in more.counterexamples
+        ),
+    )
 
 
-def _z3_prove() -> StageResult:
-    from aura_model.z3 import stage_z3_prove
+def _z3_prove(options: StageOptions) -> StageResult:
+    from aura_model.z3 import DEFAULT_DEPTH, stage_z3_prove
 
-    result = stage_z3_prove()
+    result = stage_z3_prove(depth=DEEP_Z3_DEPTH if options.deep else DEFAULT_DEPTH)
     assert isinstance(result, StageResult)
     return result
 
 
-def _apalache() -> StageResult:
+def _vectors(options: StageOptions) -> StageResult:
+    from aura_verify.stage_vectors import stage_vectors
+
+    return stage_vectors()
+
+
+def _conformance(options: StageOptions) -> StageResult:
+    from aura_verify.commands.conform import stage_conformance
+
+    if options.seed is None and not options.deep:
+        return stage_conformance()
+    seed = options.seed if options.seed is not None else STAGE_SEED
+    examples = DEEP_EXAMPLES if options.deep else (STAGE_EXAMPLES, STAGE_STDIO_EXAMPLES)
+    return stage_conformance(seed=seed, examples=examples)
+
+
+def _apalache_fixtures(options: StageOptions) -> StageResult:
+    from aura_verify.stage_fixtures import stage_apalache_fixtures
+
+    return stage_apalache_fixtures()
+
+
+def _apalache(options: StageOptions) -> StageResult:
     from aura_model.runners import stage_apalache
 
     return stage_apalache()
 
 
-def _tlc() -> StageResult:
+def _tlc(options: StageOptions) -> StageResult:
     from aura_model.runners import stage_tlc
 
     return stage_tlc()
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("spec-check", _spec_check),
-    Stage("z3-prove", _z3_prove),
-    Stage("conformance", stage_conformance),
-    Stage("apalache", _apalache),
-    Stage("tlc", _tlc),
+    Stage(
+        "spec-check",
+        _spec_check,
+        "SANY on every module; every model with the embedded checker and TLC, "
+        "each as its expect line says",
+    ),
+    Stage(
+        "z3-prove",
+        _z3_prove,
+        "Z3: inductive proofs, bounded checks, action witnesses, bug twins refuted",
+    ),
+    Stage(
+        "vectors",
+        _vectors,
+        "published Noise vectors on the reference Noise; wire-format vectors",
+    ),
+    Stage(
+        "conformance",
+        _conformance,
+        "the reference backends conform; every wrong backend rejected naming its invariant",
+    ),
+    Stage(
+        "apalache-fixtures",
+        _apalache_fixtures,
+        "Apalache's ITF traces, counterexamples, outputs and RPC replies decode",
+    ),
+    Stage("apalache", _apalache, "every model with Apalache, when installed"),
+    Stage("tlc", _tlc, "every model with TLC (the runs spec-check made)"),
 )

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -112,6 +113,10 @@ class Figures:
     lasso: bool = False  # a liveness counterexample: it loops back or stutters forever
     seconds: float = 0.0
     message: str = ""
+    # The invariants and properties the model's cfg asks for, and a violation's
+    # trace as (action, ITF state) pairs: the evidence behind the verdict.
+    checked: tuple[str, ...] = ()
+    trace: tuple[tuple[str | None, dict[str, Any]], ...] = ()
 
     @property
     def got(self) -> Expectation:
@@ -300,7 +305,8 @@ def check_embedded(case: ModelCase) -> Figures:
 
     started = time.perf_counter()
     try:
-        res = check(load_model(case.spec, case.cfg))
+        model = load_model(case.spec, case.cfg)
+        res = check(model)
     except TlaError as exc:
         return Figures(
             "embedded", "error", seconds=time.perf_counter() - started,
@@ -321,7 +327,19 @@ def check_embedded(case: ModelCase) -> Figures:
         res.loop is not None,
         time.perf_counter() - started,
         res.message or "",
+        (*model.cfg.invariants, *model.cfg.properties),
+        _trace_steps(res.to_itf(model)) if res.trace else (),
     )
+
+
+def _trace_steps(doc: dict[str, Any]) -> tuple[tuple[str | None, dict[str, Any]], ...]:
+    """An ITF document's states as (action, state) pairs; the initial state has no action."""
+    out: list[tuple[str | None, dict[str, Any]]] = []
+    for i, state in enumerate(doc.get("states", [])):
+        meta = state.get("#meta", {})
+        action = meta.get("action") if i > 0 else None
+        out.append((action, {k: v for k, v in state.items() if k != "#meta"}))
+    return tuple(out)
 
 
 def _with_message(fig: Figures) -> str:
@@ -490,6 +508,11 @@ def stage_spec_check() -> StageResult:
         report = run_spec_check()
     except SpecCheckError as exc:
         return StageResult("spec-check", Status.FAIL, str(exc), time.perf_counter() - started)
-    return StageResult(
-        "spec-check", report.status(), report.detail(), time.perf_counter() - started
+    from aura_model.spec_evidence import report_evidence
+
+    return attrs.evolve(
+        report_evidence(report),
+        status=report.status(),
+        detail=report.detail(),
+        seconds=time.perf_counter() - started,
     )

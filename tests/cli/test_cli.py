@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aura_verify import STAGES, main
 
@@ -16,13 +18,13 @@ def test_unknown_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_absent_external_checkers_are_skipped_not_passed(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """With no Apalache/TLC on the machine both stages report SKIPPED; the run does not fail."""
     for var in ("APALACHE_HOME", "TLC_JAR", "TLA2TOOLS_JAR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
-    assert main(["--stage", "apalache", "--stage", "tlc"]) == 0
+    assert main(["--stage", "apalache", "--stage", "tlc", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "apalache: SKIPPED" in out
     assert "tlc: SKIPPED" in out

@@ -52,6 +52,7 @@ def test_stage_passes_on_the_reference(capsys: pytest.CaptureFixture[str]) -> No
     slow: the only run of the whole stage outside make verify.)"""
     from aura_conformance.protocol_specs import PROTOCOL_SPECS
     from aura_conformance.variants import WRONG_BACKENDS
+    from aura_conformance.wire.stage import WIRE_WRONG_BACKENDS
 
     result = stage_conformance()
     assert result.status is Status.PASS, result.detail
@@ -61,14 +62,16 @@ def test_stage_passes_on_the_reference(capsys: pytest.CaptureFixture[str]) -> No
     assert over_stdio, "no spec is driven over stdio"
     for key in over_stdio:
         assert f"{key} over stdio: conformant (" in result.detail
-    n = len(WRONG_BACKENDS)
+    assert "wire over stdio: conformant (" in result.detail
+    n = len(WRONG_BACKENDS) + len(WIRE_WRONG_BACKENDS)
     assert f"; {n}/{n} wrong backends rejected naming their invariant" in result.detail
     totals = re.search(r"; (\d+) runs, (\d+) steps validated in all", result.detail)
     assert totals is not None, result.detail
     lines = capsys.readouterr().out.splitlines()
-    done = [x for x in lines if x.startswith("[aura-verify] conformance: ")]
+    # The ticker's lines (" ... 12s (n runs, m steps so far, ...)") are not runs ending.
+    done = [x for x in lines if x.startswith("[aura-verify] conformance: ") and "so far" not in x]
     # One line per reference run and per wrong backend, and their counts add up.
-    assert len([x for x in done if "reference " in x]) == 4 + len(over_stdio)
+    assert len([x for x in done if "reference " in x]) == 4 + len(over_stdio) + 1
     assert len([x for x in done if "wrong backend " in x]) == n
     counted = [re.search(r"\((\d+) runs, (\d+) steps\)", x) for x in done if "reference " in x]
     assert int(totals[1]) > sum(int(m[1]) for m in counted if m) > 0

@@ -19,6 +19,8 @@ from aura_verify.commands.stage_progress import StageProgress
 if TYPE_CHECKING:
     from aura_conformance import Backend, ConformanceResult
 
+    from aura_verify.conformance_evidence import ConformanceEvidence
+
 __all__ = [
     "EXIT_BACKEND",
     "EXIT_CONFORMANT",
@@ -310,12 +312,13 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
         return _verdict(backend, run_wire_conformance(backend, **runs))
     watch = observe(args, backend)
     try:
+        shrink = not args.no_shrink
         if args.spec == "epoch":
-            outcome = run_epoch_conformance(any_backend, **runs)
+            outcome = run_epoch_conformance(any_backend, shrink=shrink, **runs)
         elif args.spec == "descriptor":
-            outcome = run_dv_conformance(any_backend, **runs)
+            outcome = run_dv_conformance(any_backend, shrink=shrink, **runs)
         elif args.spec == "relay":
-            outcome = run_relay_conformance(any_backend, **runs)
+            outcome = run_relay_conformance(any_backend, shrink=shrink, **runs)
         else:
             outcome = run_conformance(
                 backend, record_dir=args.record, shrink=not args.no_shrink, **runs
@@ -375,9 +378,12 @@ def _runners() -> dict[str, Callable[..., ConformanceResult]]:
     }
 
 
-def _wrong_backends_missed(progress: StageProgress | None = None) -> tuple[int, list[str]]:
+def _wrong_backends_missed(
+    progress: StageProgress | None = None, evidence: ConformanceEvidence | None = None
+) -> tuple[int, list[str]]:
     """Every wrong backend through ``conform``'s default profile: how many ran, and
-    those not rejected with the invariant ``WRONG_BACKENDS`` names."""
+    those not rejected with the invariant ``WRONG_BACKENDS`` names (each run's
+    check and failing program go to ``evidence``)."""
     from aura_conformance.protocol_specs import reference_backend
     from aura_conformance.variants import WRONG_BACKENDS
 
@@ -387,10 +393,17 @@ def _wrong_backends_missed(progress: StageProgress | None = None) -> tuple[int, 
         if progress is not None:
             progress.start(f"wrong backend {spec}/{name}")
         backend = reference_backend(spec, name)
+        watch = evidence.watch(spec, backend) if evidence is not None else None
         try:
             outcome = runners[spec](backend, examples=100, seed=0, steps=25)
         finally:
+            if watch is not None:
+                watch.close()
             backend.close()
+        if evidence is not None and watch is not None:
+            evidence.wrong(
+                key=spec, name=name, invariant=invariant, watch=watch, outcome=outcome, examples=100
+            )
         rejected = not outcome.conformant and invariant in (outcome.failure or "")
         if not rejected:
             missed.append(f"{spec}/{name} (expected {invariant})")
@@ -404,9 +417,17 @@ def _wrong_backends_missed(progress: StageProgress | None = None) -> tuple[int, 
     return len(WRONG_BACKENDS), missed
 
 
-def _stage_reference_runs(progress: StageProgress) -> list[tuple[str, ConformanceResult]]:
+def _stage_reference_runs(
+    progress: StageProgress,
+    *,
+    seed: int = STAGE_SEED,
+    examples: tuple[int, int] = (STAGE_EXAMPLES, STAGE_STDIO_EXAMPLES),
+    evidence: ConformanceEvidence | None = None,
+) -> list[tuple[str, ConformanceResult]]:
     """The reference of every spec in process, then, for the specs the stdio protocol
-    drives, served by the example program over stdio: (label, outcome) each."""
+    drives, served by the example program over stdio: (label, outcome) each.
+    ``examples``: runs in process and over stdio; the in-process runs' checks and
+    coverage go to ``evidence``."""
     from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
 
     runners = _runners()
@@ -422,11 +443,16 @@ def _stage_reference_runs(progress: StageProgress) -> list[tuple[str, Conformanc
             backend = open_stdio(key, [sys.executable, "-m", program, "--spec", key], timeout=60.0)
         else:
             backend = reference_backend(key)
-        examples = STAGE_STDIO_EXAMPLES if over_stdio else STAGE_EXAMPLES
+        runs = examples[1] if over_stdio else examples[0]
+        watch = None if over_stdio or evidence is None else evidence.watch(key, backend)
         try:
-            outcome = runners[key](backend, examples=examples, seed=STAGE_SEED)
+            outcome = runners[key](backend, examples=runs, seed=seed)
         finally:
+            if watch is not None:
+                watch.close()
             backend.close()
+        if evidence is not None and watch is not None:
+            evidence.reference(key, watch, outcome, runs)
         verdict = "conformant" if outcome.conformant else "NOT conformant"
         progress.done(
             f"reference {label}: {verdict} ({outcome.examples} runs, {outcome.steps} steps)",
@@ -445,22 +471,38 @@ def _outcome_line(label: str, outcome: ConformanceResult) -> str:
     return f"{label}: {outcome.summary().splitlines()[0]}"
 
 
-def stage_conformance() -> StageResult:
+def stage_conformance(
+    *,
+    seed: int = STAGE_SEED,
+    examples: tuple[int, int] = (STAGE_EXAMPLES, STAGE_STDIO_EXAMPLES),
+) -> StageResult:
     """The reference of the three specs and Rendezvous.tla's relay path in process,
     and of the specs the stdio protocol drives over stdio, fixed seed, short runs:
     PASS iff all conform, and every wrong backend is rejected by the default
     profile naming its invariant. Prints a progress line at least every few
-    seconds.
+    seconds. ``seed`` and ``examples`` (runs in process, over stdio) set the
+    reference runs; the result carries each invariant's check, the wrong
+    backends' failing programs and the coverage of every harness.
 
     The EpochRotation schedules include late-confirmation, the divergence the
     channel layer fixed (docs/conformance.md).
     """
     from aura_conformance import BackendError
+    from aura_conformance.wire.stage import run_wire_stage
 
+    from aura_verify.conformance_evidence import ConformanceEvidence
+
+    evidence = ConformanceEvidence(seed)
     with StageProgress("conformance", interval=_PROGRESS_SECONDS) as progress:
         try:
-            outcomes = _stage_reference_runs(progress)
-            wrong, missed = _wrong_backends_missed(progress)
+            outcomes = _stage_reference_runs(
+                progress, seed=seed, examples=examples, evidence=evidence
+            )
+            wrong, missed = _wrong_backends_missed(progress, evidence)
+            # The wire mode: the reference over stdio, real bytes, every wire fake.
+            wire, wire_wrong, wire_missed = run_wire_stage(progress, seed=seed)
+            outcomes.append(("wire over stdio", wire))
+            wrong, missed = wrong + wire_wrong, missed + wire_missed
         except BackendError as exc:
             return StageResult(
                 "conformance", Status.FAIL, f"backend error: {exc}", progress.elapsed()
@@ -469,11 +511,18 @@ def stage_conformance() -> StageResult:
     ok = all(o.conformant for _, o in outcomes) and not missed
     failing = [f"{label}: {o.summary()}" for label, o in outcomes if not o.conformant]
     detail = "; ".join(_outcome_line(label, o) for label, o in outcomes)
-    detail += f" (seed {STAGE_SEED})"
+    detail += f" (seed {seed})"
     detail += f"; {wrong - len(missed)}/{wrong} wrong backends rejected naming their invariant"
     if missed:
         detail += f" (not: {', '.join(missed)})"
     detail += f"; {runs} runs, {steps} steps validated in all"
     if failing:
         detail += "\n" + "\n".join(failing)
-    return StageResult("conformance", Status.PASS if ok else Status.FAIL, detail, seconds)
+    result = StageResult("conformance", Status.PASS if ok else Status.FAIL, detail, seconds)
+    figures = {
+        "runs": runs,
+        "steps": steps,
+        "wrong_backends": wrong,
+        "rejected": wrong - len(missed),
+    }
+    return evidence.attach(result, figures)

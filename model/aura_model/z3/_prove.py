@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import z3
 
+from aura_model.z3._evidence import row_evidence, trace_steps
 from aura_model.z3._registry import MODELS, ModelEntry
 from aura_model.z3.framework import (
     ProofResult,
@@ -84,6 +85,8 @@ class Row:
     trace: str = ""
     queries: tuple[QueryStat, ...] = ()
     rlimit_limit: int = 0
+    # The trace as (action, ITF state) pairs, for the report's counterexamples.
+    steps: tuple[tuple[str | None, dict[str, Any]], ...] = ()
 
     @property
     def rlimit(self) -> int:
@@ -235,6 +238,7 @@ def _result_row(
         trace=res.trace.format_table() if res.trace is not None else "",
         queries=tuple(queries),
         rlimit_limit=rlimit_limit,
+        steps=trace_steps(res.trace),
     )
 
 
@@ -474,12 +478,32 @@ def prove_all(
 # -- the stage ---------------------------------------------------------------
 
 
-def stage_z3_prove() -> Any:
+def stage_z3_prove(depth: int = DEFAULT_DEPTH, emit: Callable[[str], None] = print) -> Any:
     """Stage ``z3-prove``: PASS iff every proof holds, every action is
-    witnessed and every broken twin is refuted. Times are reported, not judged."""
+    witnessed and every broken twin is refuted. Times are reported, not judged.
+
+    ``emit`` gets a line as each model's rows are all in (and one per
+    UNEXPECTED row), so a long run shows where it is."""
     from aura_model.stages import StageResult, Status
 
-    report = prove_all()
+    totals = {m: len(row_names(m, depth)) for m in model_names()}
+    seen: dict[str, list[Row]] = {}
+
+    def progress(row: Row) -> None:
+        key = PURE if row.module.startswith("pure:") else row.module
+        rows = seen.setdefault(key, [])
+        rows.append(row)
+        if not row.ok:
+            emit(f"[z3-prove] UNEXPECTED {row.module}.{row.invariant} [{row.method}]: {row.result}")
+        if len(rows) == totals.get(key, -1):
+            bad = sum(not r.ok for r in rows)
+            done = sum(len(v) for v in seen.values())
+            emit(
+                f"[z3-prove] {key}: {len(rows)} rows, {bad} unexpected "
+                f"({sum(r.seconds for r in rows):.1f}s; {done}/{sum(totals.values())} rows done)"
+            )
+
+    report = prove_all(depth, progress=progress)
     per_model = ", ".join(f"{m} {s:.1f}s" for m, s in report.model_seconds().items())
     slowest = max((r.max_query_seconds for r in report.rows), default=0.0)
     figures = (
@@ -496,6 +520,23 @@ def stage_z3_prove() -> Any:
     )
     if not report.ok:
         print(report.format_table())
+    checks, examples = row_evidence(report.rows)
+    counts: dict[str, int | float] = {
+        "rows": len(report.rows),
+        "proofs": sum(r.result == Verdict.PROVED for r in report.rows),
+        "bounded": sum(Verdict.is_bounded(r.result) for r in report.rows),
+        "witnesses": sum(r.result == Verdict.WITNESSED for r in report.rows),
+        "twins_refuted": sum(c.kind != "holds" and c.status is Status.PASS for c in checks),
+        "queries": sum(len(r.queries) for r in report.rows),
+        "slow_queries": len(report.slow_queries),
+        "depth": depth,
+    }
     return StageResult(
-        "z3-prove", Status.PASS if report.ok else Status.FAIL, detail, report.seconds
+        "z3-prove",
+        Status.PASS if report.ok else Status.FAIL,
+        detail,
+        report.seconds,
+        figures=counts,
+        checks=tuple(checks),
+        counterexamples=tuple(examples),
     )

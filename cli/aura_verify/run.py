@@ -1,0 +1,205 @@
+"""One run of the verification stages: the lines it prints, its verdict, its report.
+
+Every stage prints ``[aura-verify] NAME: PASS|FAIL|SKIPPED (seconds) figures``
+and its detail; a FAIL also prints the command that reruns only that stage. A
+stage that is quiet for :data:`HEARTBEAT_SECONDS` gets a ``still running`` line,
+so a watcher can tell slow from stuck. At the end the report is written
+(``report.json``, ``junit.xml``, and ``report.html`` when the HTML renderer is
+installed) and its paths printed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+from aura_model.stages import StageResult, Status
+
+from aura_verify.stages import STAGES, Stage, StageOptions
+
+__all__ = ["HEARTBEAT_SECONDS", "RunSettings", "run_stages"]
+
+HEARTBEAT_SECONDS = 5.0
+_PREFIX = "[aura-verify]"
+
+
+@attrs.frozen
+class RunSettings:
+    """The command line's choices for a stage run. ``command`` is how to rerun
+    with the same profile and seed (``aura-verify --profile deep --seed 7``)."""
+
+    profile: str = "default"
+    seed: int | None = None
+    strict: bool = False
+    out: Path = Path("build/verify")
+    command: str = "aura-verify"
+
+    def rerun(self, stage: str) -> str:
+        return f"{self.command} --stage {stage}"
+
+
+class _Heartbeat:
+    """Wraps stdout: remembers when anything was last written and, while a stage
+    runs, writes a ``still running`` line whenever it has been quiet too long."""
+
+    def __init__(self, out: TextIO, interval: float) -> None:
+        self.out = out
+        self.interval = interval
+        self.last = time.perf_counter()
+        self.stage = ""
+        self.since = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="verify-heartbeat", daemon=True)
+
+    # The file-like surface print() and the stages use.
+    def write(self, text: str) -> int:
+        with self._lock:
+            self.last = time.perf_counter()
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+    def begin(self, stage: str) -> None:
+        with self._lock:
+            self.stage, self.since = stage, time.perf_counter()
+
+    def end(self) -> None:
+        with self._lock:
+            self.stage = ""
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(min(self.interval / 4, 1.0)):
+            with self._lock:
+                now = time.perf_counter()
+                due = self.stage and now - self.last >= self.interval
+                line = f"{_PREFIX} {self.stage}: still running ({now - self.since:.0f}s)\n"
+            if due:
+                self.write(line)
+                self.flush()
+
+
+def _figures_text(figures: dict[str, int | float] | Any) -> str:
+    if not figures:
+        return ""
+    return "[" + ", ".join(f"{k} {v}" for k, v in figures.items()) + "] "
+
+
+def _run_one(stage: Stage, options: StageOptions) -> StageResult:
+    started = time.perf_counter()
+    try:
+        result = stage.run(options)
+    except Exception as exc:  # a stage's defect fails that stage, not the run
+        return StageResult(
+            stage.name,
+            Status.FAIL,
+            f"the stage crashed: {type(exc).__name__}: {exc}",
+            time.perf_counter() - started,
+        )
+    # A stage's own time may leave out its set-up; the run's clock does not.
+    return attrs.evolve(result, name=stage.name, seconds=time.perf_counter() - started)
+
+
+def _hypothesis_database(settings: RunSettings) -> None:
+    # The deep profile keeps Hypothesis's example database between runs: a
+    # failure found one night is tried first the next.
+    if settings.profile == "deep":
+        path = settings.out / "hypothesis"
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ["AURA_HYPOTHESIS_DATABASE"] = str(path.resolve())
+
+
+def run_stages(selected: Sequence[str] | None = None, settings: RunSettings | None = None) -> int:
+    """Run the verification stages; print one line per stage, a summary and
+    where the report went. The exit code: 0, 1 (a failure, or with ``strict`` a
+    skip) or 2 (an unknown stage)."""
+    settings = settings if settings is not None else RunSettings()
+    known = [stage.name for stage in STAGES]
+    unknown = [name for name in selected or () if name not in known]
+    if unknown:
+        print(
+            f"{_PREFIX} unknown stage(s): {', '.join(unknown)}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
+    chosen = [s for s in STAGES if not selected or s.name in selected]
+    options = StageOptions(settings.profile, settings.seed, settings.out)
+    started_at = datetime.datetime.now(datetime.UTC)
+    started = time.perf_counter()
+    seed = "fixed per stage" if settings.seed is None else str(settings.seed)
+    print(f"{_PREFIX} profile {settings.profile}, seed {seed}", flush=True)
+    _hypothesis_database(settings)
+    real_stdout = sys.stdout
+    beat = _Heartbeat(real_stdout, HEARTBEAT_SECONDS)
+    sys.stdout = beat
+    beat.start()
+    results: list[StageResult] = []
+    try:
+        for stage in chosen:
+            print(f"{_PREFIX} {stage.name} ...", flush=True)
+            beat.begin(stage.name)
+            result = _run_one(stage, options)
+            beat.end()
+            results.append(result)
+            _print_result(result, settings)
+    finally:
+        beat.stop()
+        sys.stdout = real_stdout
+    failed = [r.name for r in results if r.status is Status.FAIL]
+    skipped = [r.name for r in results if r.status is Status.SKIPPED]
+    passed = len(results) - len(failed) - len(skipped)
+    strict_fail = settings.strict and bool(skipped)
+    code = 1 if failed or strict_fail else 0
+    print(
+        f"{_PREFIX} summary: {passed} passed, {len(failed)} failed, {len(skipped)} skipped"
+        + (f" (failed: {', '.join(failed)})" if failed else "")
+        + (f" (skipped, failing under --strict: {', '.join(skipped)})" if strict_fail else "")
+        + f"; exit {code}"
+    )
+    from aura_verify.report.write import RunInfo, write_artefacts
+
+    info = RunInfo(
+        profile=settings.profile,
+        seed=settings.seed,
+        strict=settings.strict,
+        out=settings.out,
+        rerun=settings.rerun,
+        started=started_at,
+        seconds=time.perf_counter() - started,
+        exit_code=code,
+    )
+    paths = write_artefacts(results, info)
+    for label, path in paths:
+        print(f"{_PREFIX} {label}: {path}")
+    return code
+
+
+def _print_result(result: StageResult, settings: RunSettings) -> None:
+    figures = _figures_text(dict(result.figures))
+    head = f"{_PREFIX} {result.name}: {result.status.value} ({result.seconds:.1f}s) {figures}"
+    print(f"{head}{result.detail}", flush=True)
+    if result.status is Status.FAIL:
+        print(f"{_PREFIX} {result.name}: rerun only this stage: {settings.rerun(result.name)}")
+        for check in result.checks:
+            if check.status is Status.FAIL and check.rerun:
+                print(
+                    f"{_PREFIX} {result.name}: FAIL {check.module}.{check.invariant}: {check.rerun}"
+                )
