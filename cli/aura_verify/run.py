@@ -10,12 +10,13 @@ installed) and its paths printed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +29,8 @@ __all__ = ["HEARTBEAT_SECONDS", "RunSettings", "run_stages"]
 
 HEARTBEAT_SECONDS = 5.0
 _PREFIX = "[aura-verify]"
+# Read by the conformance harness's driver (aura_conformance.harness.driver).
+_DATABASE = "AURA_HYPOTHESIS_DATABASE"
 
 
 @attrs.frozen
@@ -118,13 +121,25 @@ def _run_one(stage: Stage, options: StageOptions) -> StageResult:
     return attrs.evolve(result, name=stage.name, seconds=time.perf_counter() - started)
 
 
-def _hypothesis_database(settings: RunSettings) -> None:
+@contextlib.contextmanager
+def _example_database(settings: RunSettings) -> Iterator[None]:
     # The deep profile keeps Hypothesis's example database between runs: a
-    # failure found one night is tried first the next.
-    if settings.profile == "deep":
-        path = settings.out / "hypothesis"
-        path.mkdir(parents=True, exist_ok=True)
-        os.environ["AURA_HYPOTHESIS_DATABASE"] = str(path.resolve())
+    # failure found one night is tried first the next. Only for this run: the
+    # variable is restored afterwards.
+    if settings.profile != "deep":
+        yield
+        return
+    path = settings.out / "hypothesis"
+    path.mkdir(parents=True, exist_ok=True)
+    saved = os.environ.get(_DATABASE)
+    os.environ[_DATABASE] = str(path.resolve())
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[_DATABASE]
+        else:
+            os.environ[_DATABASE] = saved
 
 
 def run_stages(selected: Sequence[str] | None = None, settings: RunSettings | None = None) -> int:
@@ -146,20 +161,20 @@ def run_stages(selected: Sequence[str] | None = None, settings: RunSettings | No
     started = time.perf_counter()
     seed = "fixed per stage" if settings.seed is None else str(settings.seed)
     print(f"{_PREFIX} profile {settings.profile}, seed {seed}", flush=True)
-    _hypothesis_database(settings)
     real_stdout = sys.stdout
     beat = _Heartbeat(real_stdout, HEARTBEAT_SECONDS)
     sys.stdout = beat
     beat.start()
     results: list[StageResult] = []
     try:
-        for stage in chosen:
-            print(f"{_PREFIX} {stage.name} ...", flush=True)
-            beat.begin(stage.name)
-            result = _run_one(stage, options)
-            beat.end()
-            results.append(result)
-            _print_result(result, settings)
+        with _example_database(settings):
+            for stage in chosen:
+                print(f"{_PREFIX} {stage.name} ...", flush=True)
+                beat.begin(stage.name)
+                result = _run_one(stage, options)
+                beat.end()
+                results.append(result)
+                _print_result(result, settings)
     finally:
         beat.stop()
         sys.stdout = real_stdout

@@ -5,12 +5,14 @@ Shared by the spec machines so their run settings cannot drift apart.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import providers
 from hypothesis.internal.constants_ast import Constants
 from hypothesis.stateful import (
@@ -92,6 +94,17 @@ def _only_hypothesis_constants() -> Iterator[None]:
         providers.CONSTANTS_CACHE.cache.clear()
 
 
+# Where a run keeps the examples it found failing, to try them first next time
+# (``aura-verify --profile deep`` sets it); unset, nothing is kept.
+EXAMPLE_DATABASE_VARIABLE = "AURA_HYPOTHESIS_DATABASE"
+
+
+def example_database() -> ExampleDatabase | None:
+    """Hypothesis's example database at ``$AURA_HYPOTHESIS_DATABASE``, or none."""
+    folder = os.environ.get(EXAMPLE_DATABASE_VARIABLE)
+    return DirectoryBasedExampleDatabase(folder) if folder else None
+
+
 def run_random(
     machine: type[RuleBasedStateMachine],
     *,
@@ -111,7 +124,7 @@ def run_random(
             max_examples=examples,
             stateful_step_count=steps,
             deadline=None,
-            database=None,
+            database=example_database(),
             phases=phases,
             derandomize=seed is None,
             suppress_health_check=list(HealthCheck),
@@ -121,6 +134,11 @@ def run_random(
     )
     if seed is not None:
         test = hypothesis.seed(seed)(test)
+        database = example_database()
+        if database is not None:
+            # hypothesis.seed switches the database off; a kept database is asked for.
+            seeded = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+            test._hypothesis_internal_use_settings = settings(seeded, database=database)  # type: ignore[attr-defined]
     try:
         with _only_hypothesis_constants():
             test()
