@@ -551,6 +551,13 @@ def _reply(**extra: object) -> bytes:
         ([{"kind": "ChargeFlowBudget", "cost": {"#bigint": "x"}}], "#bigint"),
         ([{"kind": "Send", "detail": "two\nlines"}], "detail"),
         ([{"kind": "Send", "extra": 1}], "kind"),
+        ([{"kind": "Send", "by": "mallory"}], "by must name"),
+        ([{"kind": "Send", "by": ["a1"]}], "by must name"),
+        ([{"kind": "Send", "bytes": "ABCD"}], "lowercase hex"),
+        ([{"kind": "Send", "bytes": "abc"}], "lowercase hex"),
+        ([{"kind": "Send", "bytes": "zz"}], "lowercase hex"),
+        ([{"kind": "Send", "bytes": 12}], "lowercase hex"),
+        ([{"kind": "Send", "message": {"#bigint": "x"}}], "not an ITF value"),
     ],
 )
 def test_malformed_effects_are_refused(effects: object, match: str) -> None:
@@ -565,6 +572,16 @@ def test_malformed_effects_are_refused(effects: object, match: str) -> None:
         effects=True,
     )
     assert good.effects is not None and good.effects[0].cost == 2
+    sent = decode_reply(
+        _reply(effects=[{"kind": "Send", "by": "a1", "message": {"src": "a1"}, "bytes": "01ff"}]),
+        1,
+        GUARD.schema,
+        effects=True,
+    )
+    assert sent.effects is not None
+    [effect] = sent.effects
+    assert (effect.by, effect.data) == ("a1", b"\x01\xff")
+    assert effect.message.d["src"] == ModelValue("a1")
     # Undeclared, effects are an unknown key.
     with pytest.raises(BackendProtocolError, match="keys"):
         decode_reply(_reply(effects=[]), 1, GUARD.schema)
