@@ -40,7 +40,7 @@ from typing import Any, cast
 import attrs
 from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
-from aura_conformance.epoch_rotation.machine import EpochRotationMachine
+from aura_conformance.epoch_rotation.machine import _make as make_epoch_machine
 from aura_conformance.guard_chain.backends import ReferenceBackend
 from aura_conformance.guard_chain.checker import guard_chain_checker
 from aura_conformance.guard_chain.machine import make_machine
@@ -90,10 +90,12 @@ class Run:
 
 
 def _epoch_machine(backend: EpochBackend, checker: Any) -> type[CountingMachine]:
+    # The conformance run's own machine class (whatever run-wide state it carries),
+    # with the checker under measurement.
     return type(
         "EpochRotationBench",
-        (EpochRotationMachine,),
-        {"backend": backend, "checker": checker, "stats": {"examples": 0, "steps": 0}},
+        (make_epoch_machine(backend),),
+        {"checker": checker, "stats": {"examples": 0, "steps": 0}},
     )
 
 
