@@ -207,3 +207,22 @@ def test_most_runs_stay_within_epoch_rotation(monkeypatch: pytest.MonkeyPatch) -
     kept = [r for r in runs if r.shadow.left is None]
     assert len(kept) >= 0.7 * len(runs), [r.shadow.left for r in runs]
     assert sum(r.shadow.validated for r in runs) > 1000
+
+
+class _SaysPending(WireBackend):
+    """The reference, whose reply names an Establishing channel with a word no spec
+    state has."""
+
+    def request(self, action: str, args: Any, now: int) -> Any:
+        reply = super().request(action, args, now)
+        if reply.state["channel"] == "Establishing":
+            reply.state["channel"] = "Pending"
+        return reply
+
+
+def test_a_channel_state_the_spec_lacks_breaks_its_type_invariant() -> None:
+    from aura_conformance.harness.errors import ConformanceFailure
+
+    run = WireRun(_SaysPending(), RESP)
+    with pytest.raises(ConformanceFailure, match=r"EpochRotation: .*ERTypeOK"):
+        run.handshake()

@@ -88,7 +88,6 @@ _COMPATIBLE = {
     "Closed": {"Closed", "None"},
     "Error": {"Error", "None", "Closed", "Rotating"},
 }
-_STATES = frozenset(_COMPATIBLE)
 
 # (type, src, dst, ep, id, psk), as in EpochRotation.tla's ERMsg.
 Msg = tuple[str, str, str, int, int, int]
@@ -165,6 +164,7 @@ class ERShadow:
         if a == b:
             return V.record(st="None", ep=0, id=0, psk=0)
         s = self.slot[a]
+        # A word no state has (e.g. "Pending") stays as said: ERTypeOK refuses it.
         st = s.st if self.word[a] in _COMPATIBLE[s.st] else self.word[a]
         return V.record(st=st, ep=s.ep, id=s.id, psk=s.psk)
 
@@ -253,8 +253,6 @@ class ERShadow:
             return None
         rule = action
         s = self.slot[side]
-        if word not in _STATES:
-            word = "None" if not isinstance(word, str) else word
         if action == "Establish" and sent:
             if side != INI or not self.initiator_may_start():
                 self.leave("a handshake started over a live channel")
