@@ -160,9 +160,17 @@ def _no_sends(effect: Any) -> Any:
     return attrs.evolve(effect, kind="Nothing") if effect.kind == "Send" else effect
 
 
+def _other_sender(effect: Any) -> Any:
+    """Every effect of a1 said to be a2's and the other way round."""
+    swap = {"a1": "a2", "a2": "a1"}
+    return attrs.evolve(effect, by=swap.get(effect.by, effect.by))
+
+
 @pytest.mark.parametrize(
     ("spec", "forge", "said"),
     [
+        ("epoch", _other_sender, "was sent by a2, not its src"),
+        ("relay", _other_sender, "was sent by a2"),
         ("epoch", _junk_bytes, "a reference responder does not answer it"),
         ("relay", _junk_bytes, "its bytes are no relay envelope"),
         ("epoch", _no_sends, "is in msgs, but no send of it was reported"),

@@ -118,6 +118,10 @@ class RelayPathMachine(CountingMachine):
             if not isinstance(d, dict) or m not in after["net"]:
                 wrong.append(f"a send by {e.by or '?'} names no envelope of the new net: {m}")
                 continue
+            # A member sends its own envelopes; the relay forwards them to their end.
+            src, hop, to = (getattr(d[k], "name", None) for k in ("src", "dst", "to"))
+            if not (e.by == src or (e.by == RELAY and hop == to)):
+                wrong.append(f"{V.format_value(m)} was sent by {e.by or 'nobody'}")
             why = check_envelope(
                 e.data,
                 context=self.keys.context_id,
