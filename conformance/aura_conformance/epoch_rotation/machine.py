@@ -140,12 +140,12 @@ class EpochRotationMachine(CountingMachine):
             return None
         sends = [e for e in reply.effects if e.kind == SEND]
         if action == "ImpersonateInit" and any(e.by == RESP for e in sends):
-            e = self.state["epoch"].d[ModelValue(RESP)]
+            epoch = self.state["epoch"].d[ModelValue(RESP)]
             raise _invariant(
                 "RVMembersOnly",
                 [
                     f"Resp answered a message 1 claiming {INI} under a static key that is "
-                    f"not {INI}'s roster key (epoch {e})"
+                    f"not {INI}'s roster key (epoch {epoch})"
                 ],
                 action,
             )
@@ -172,7 +172,7 @@ class EpochRotationMachine(CountingMachine):
                 wrong.append(f"{V.format_value(m)}: {why}")
         wrong += [
             f"{V.format_value(m)} is in msgs, but no send of it was reported"
-            for m in added
+            for m in sorted(added, key=V.sort_key)
             if m not in sent
         ]
         if wrong:
