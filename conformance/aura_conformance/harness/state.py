@@ -132,9 +132,30 @@ def value_from_itf(value: Any, model_values: frozenset[str], where: str = "$") -
     raise BackendProtocolError(f"{where}: a {type(value).__name__} cannot be a spec value")
 
 
+# id(value) -> (value, its ITF object): a backend program sends the same interned
+# values step after step, and a run sends and records the same interned records
+# as arguments. The value is kept alive with its entry, so its id is not reused.
+_ENCODED: dict[int, tuple[Any, Any]] = {}
+
+
+def _encoded(value: Any, where: str) -> Any:
+    """``value`` as an ITF object, shared with every earlier call on the same object
+    (written out, never changed)."""
+    if not isinstance(value, V.Fn | frozenset | tuple):
+        return itf.encode_value(value_to_itf(value), where=where)
+    hit = _ENCODED.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    encoded = itf.encode_value(value_to_itf(value), where=where)
+    if len(_ENCODED) >= 16_384:
+        _ENCODED.clear()
+    _ENCODED[id(value)] = (value, encoded)
+    return encoded
+
+
 def state_to_itf(state: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-ready ITF objects for each variable of ``state``."""
-    return {k: itf.encode_value(value_to_itf(v), where=f"$.{k}") for k, v in state.items()}
+    """JSON-ready ITF objects for each variable of ``state`` (shared, never changed)."""
+    return {k: _encoded(v, f"$.{k}") for k, v in state.items()}
 
 
 # (variable, the JSON text of a value decoded for it) -> that value, one object
@@ -198,27 +219,9 @@ def state_from_itf(
     return out
 
 
-# id(value) -> (value, its ITF object): a run sends and records the same interned
-# records as arguments over and over. The value is kept alive with its entry.
-_ENCODED: dict[int, tuple[Any, Any]] = {}
-
-
-def _encode_arg(key: str, value: Any) -> Any:
-    if not isinstance(value, V.Fn | frozenset | tuple):
-        return itf.encode_value(value_to_itf(value), where=f"$.args.{key}")
-    hit = _ENCODED.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    encoded = itf.encode_value(value_to_itf(value), where=f"$.args.{key}")
-    if len(_ENCODED) >= 4096:
-        _ENCODED.clear()
-    _ENCODED[id(value)] = (value, encoded)
-    return encoded
-
-
 def encode_args(args: Mapping[str, Any]) -> dict[str, Any]:
     """A request's arguments as JSON-ready ITF objects (shared: written, never changed)."""
-    return {k: _encode_arg(k, v) for k, v in args.items()}
+    return {k: _encoded(v, f"$.args.{k}") for k, v in args.items()}
 
 
 def decode_args(obj: object, schema: StateSchema) -> dict[str, Any]:
