@@ -387,6 +387,18 @@ def test_the_generator_refuses_an_own_check_the_code_does_not_make(tmp_path: Pat
         build_catalogue(root)
 
 
+def test_a_bad_model_of_another_module_is_not_its_broken_variant(tmp_path: Path) -> None:
+    """A harness's own module may break an invariant of the same name (a wire
+    composition of Rendezvous.tla): the row lists only its module's bad models."""
+    root = _copy_sources(tmp_path)
+    relay = root / Path(HARNESS_MODELS["relay"]).parent
+    (relay / "MC_Other_bad_RVMembersOnly.cfg").write_text(
+        "\\* expect: invariant RVMembersOnly\nCONSTANTS\n    BUG_Other = TRUE\n", encoding="utf-8"
+    )
+    row = next(r for r in build_catalogue(root).rows if r.name == "RVMembersOnly")
+    assert row.broken == "`BUG_NoRosterCheck` (`MC_Rendezvous_bad_RVMembersOnly.cfg`)"
+
+
 def test_the_generator_refuses_a_missing_threat(tmp_path: Path) -> None:
     """Failing counterpart: a row without a threat is an empty cell, refused."""
     root = _copy_sources(tmp_path)

@@ -117,9 +117,9 @@ class Catalogue:
         return self.rows + self.sub_spec_rows
 
 
-def _broken_cell(name: str, kind: str, src: Sources) -> str:
+def _broken_cell(module: str, name: str, src: Sources) -> str:
     parts: list[str] = []
-    for cfg, text in src.bad_cfgs.get(name, ()):
+    for cfg, text in src.bad_cfgs.get((module, name), ()):
         flags = re.findall(r"^\s*(BUG_\w+)\s*=\s*TRUE\b", text, re.M)
         if flags:
             parts.append(", ".join(f"`{f}`" for f in flags) + f" (`{cfg.name}`)")
@@ -187,7 +187,7 @@ def _row(module: str, name: str, kind: str, statement: str, src: Sources) -> Row
         kind,
         statement,
         module,
-        _broken_cell(name, kind, src),
+        _broken_cell(module, name, src),
         _z3_cell(name, kind, src),
         _conformance_cell(name, kind, src),
         threat,

@@ -59,7 +59,8 @@ class Sources:
     """Everything the cells are made of, gathered once."""
 
     root: Path
-    bad_cfgs: Mapping[str, Sequence[tuple[Path, str]]]  # invariant -> (cfg, its text)
+    # (module, invariant) -> the bad models of that module expecting it, with their text
+    bad_cfgs: Mapping[tuple[str, str], Sequence[tuple[Path, str]]]
     z3_queries: Mapping[str, tuple[str, str]]  # name -> (inv | act, how it is checked)
     z3_not_claimed: Mapping[str, str]
     harness_invariants: Mapping[str, tuple[str, ...]]
@@ -142,17 +143,19 @@ def _require_named_violation(path: Path, name: str, where: str) -> None:
     raise CatalogueError(f"{where}: no code in {path.name} names {name} (only comments, if any)")
 
 
-def _bad_cfgs(cfgs: Iterable[Path]) -> dict[str, list[tuple[Path, str]]]:
+def _bad_cfgs(cfgs: Iterable[Path]) -> dict[tuple[str, str], list[tuple[Path, str]]]:
+    """The bad models ``MC_<Module>_bad_*.cfg`` by module and expected violation."""
     from aura_model.spec_check import parse_expectation
 
-    found: dict[str, list[tuple[Path, str]]] = {}
+    found: dict[tuple[str, str], list[tuple[Path, str]]] = {}
     for cfg in sorted(cfgs):
-        if "_bad_" not in cfg.name:
+        module, bad, _ = cfg.stem.removeprefix("MC_").partition("_bad_")
+        if not bad:
             continue
         text = cfg.read_text(encoding="utf-8")
         expect = parse_expectation(text, str(cfg))
         if expect.name is not None:
-            found.setdefault(expect.name, []).append((cfg, text))
+            found.setdefault((module, expect.name), []).append((cfg, text))
     return found
 
 
