@@ -9,6 +9,7 @@ passed.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import os
 import shutil
@@ -19,9 +20,8 @@ from pathlib import Path
 
 import pytest
 from aura_model.specs import spec_dir
-from aura_verify.report.html import write_html
 
-from tests.cli.report_pages import Page, embedded_counterexample, report_of
+from tests.cli.report_pages import Page
 
 ROOT = spec_dir().parent
 BUILD = ROOT / "build" / "report-html"
@@ -112,16 +112,53 @@ def _png_pixels(path: Path) -> tuple[int, int, bytes]:
     return width, height, zlib.decompress(idat)
 
 
+def _verify_artefacts(out: Path) -> tuple[Path, str]:
+    """The artefacts ``aura-verify`` writes, for a spec-check of one bad model run
+    by the embedded checker (TLC not run): the page's path and the
+    counterexample's id."""
+    from aura_model.spec_check import check_case, discover
+    from aura_model.spec_evidence import model_evidence
+    from aura_model.stages import StageResult, Status
+    from aura_verify.report.write import RunInfo, write_artefacts
+
+    reason = "not run by this test"
+    case = next(c for c in discover() if c.cfg.name == "MC_GuardChain_bad_GCNoEffectOnDeny.cfg")
+    outcome = check_case(case, tlc_absent=reason)
+    checks, examples = model_evidence(outcome, reason)
+    assert len(examples) == 1
+    result = StageResult(
+        "spec-check",
+        Status.SKIPPED,
+        outcome.line(),
+        outcome.seconds,
+        figures={"models": 1, "states": outcome.distinct_states or 0},
+        checks=tuple(checks),
+        counterexamples=tuple(examples),
+    )
+    run = RunInfo(
+        profile="default",
+        seed=None,
+        strict=False,
+        out=out,
+        rerun=lambda stage: f"aura-verify --stage {stage}",
+        started=datetime.datetime.now(datetime.UTC),
+        seconds=outcome.seconds,
+        exit_code=0,
+    )
+    written = dict(write_artefacts([result], run))
+    return written["html"], examples[0].id
+
+
 @pytest.mark.slow  # two Chromium runs: 3-6 s on this machine
 def test_chromium_renders_the_catalogue_and_a_counterexample() -> None:
     """Chromium's DOM of the page holds the catalogue and the counterexample,
     and its screenshot (kept under build/report-html/) is not blank."""
     chromium = _chromium()
-    example = embedded_counterexample("GuardChain", "MC_GuardChain_bad_GCNoEffectOnDeny.cfg")
     page_path = BUILD / "report.html"
     if page_path.exists():
         page_path.unlink()
-    write_html(report_of(example), page_path)
+    written, cex_id = _verify_artefacts(BUILD)
+    assert written == page_path
     url = page_path.resolve().as_uri()
 
     dom = _headless(chromium, "--dump-dom", url)
@@ -132,7 +169,8 @@ def test_chromium_renders_the_catalogue_and_a_counterexample() -> None:
     assert page.tags("table", **{"class": "catalogue"})
     cells = page.text_under("table")
     assert {"GCNoEffectOnDeny", "ERHandshakeTerminates", "RVRelayFallback"} <= set(cells)
-    assert page.tags("section", id=f"cex-{example.id}")
+    assert page.tags("section", id=f"cex-{cex_id}")
+    assert "broken variant PASS" in cells and "broken variant SKIPPED" in cells
     svg = page.text_under("svg")
     assert "a2" in svg and "violates GCNoEffectOnDeny" in svg
     assert any(t.startswith("DenyOperation: receipt n=1") for t in svg)

@@ -82,6 +82,7 @@ td.changed{background:#fff3b0;outline:2px solid #e0b800}
 .state td{max-width:28em;word-break:break-word}
 .stmt{min-width:24em;max-width:40em}.cmd{background:#f2f4f8;padding:.15em .4em;border-radius:3px}
 svg text{font:12px ui-monospace,monospace}
+.nowrap{white-space:nowrap}
 .columns{display:flex;flex-wrap:wrap;gap:0 2.5em;align-items:flex-start}
 """
 
@@ -158,7 +159,7 @@ def _stages(stages: Sequence[StageRecord]) -> str:
                 f"{s.seconds:.1f}&nbsp;s",
                 _figures(s.figures),
                 detail,
-                f'<code class="cmd">{_e(s.rerun)}</code>',
+                f'<code class="cmd nowrap">{_e(s.rerun)}</code>',
             )
         )
     header = ("stage", "status", "time", "figures", "reason / detail", "rerun only it")
