@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 PYTEST_WORKERS ?= 2
 
-.PHONY: verify test lint typecheck unit test-slow bench clean venv
+.PHONY: verify verify-deep test lint typecheck unit test-slow bench clean venv
 
 venv: $(STAMP)
 
@@ -20,8 +20,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
+# VERIFY_FLAGS passes options on, e.g. VERIFY_FLAGS=--strict (fail on a SKIPPED
+# stage) or VERIFY_FLAGS="--out DIR"; docs/ci.md.
+VERIFY_FLAGS ?=
+
 verify: $(STAMP)
-	$(BIN)/aura-verify
+	$(BIN)/aura-verify $(VERIFY_FLAGS)
+
+# Nightly: larger bounds, a random seed (printed), Hypothesis's example database
+# kept in build/verify/hypothesis.
+verify-deep: $(STAMP)
+	$(BIN)/aura-verify --profile deep $(VERIFY_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check impl model conformance cli net tests bench
