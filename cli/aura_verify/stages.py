@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
-from aura_model.stages import StageResult
+from aura_model.stages import Check, StageResult
 
 from aura_verify.commands.conform import STAGE_EXAMPLES, STAGE_SEED, STAGE_STDIO_EXAMPLES
 
@@ -114,8 +114,36 @@ def _apalache_fixtures(options: StageOptions) -> StageResult:
 
 def _apalache(options: StageOptions) -> StageResult:
     from aura_model.runners import stage_apalache
+    from aura_model.stages import Status
 
-    return stage_apalache()
+    result = stage_apalache()
+    if result.status is not Status.SKIPPED:
+        return result
+    return attrs.evolve(result, checks=_not_run("apalache", result.detail))
+
+
+def _not_run(engine: str, reason: str) -> tuple[Check, ...]:
+    """A SKIPPED check of ``engine`` for every invariant and property the modules
+    with models assert: none of them was checked, and the report says so."""
+    from aura_model.spec_check import SpecCheckError, discover, module_invariants
+    from aura_model.stages import Status
+
+    try:
+        specs = sorted({case.spec for case in discover()})
+        return tuple(
+            Check(
+                found.name,
+                spec.stem,
+                engine,
+                Status.SKIPPED,
+                f"{engine} not run: {reason}",
+                f"aura-verify --stage {engine}",
+            )
+            for spec in specs
+            for found in module_invariants(spec)
+        )
+    except SpecCheckError:
+        return ()  # spec-check reports a malformed spec folder
 
 
 def _tlc(options: StageOptions) -> StageResult:

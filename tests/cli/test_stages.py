@@ -38,7 +38,7 @@ def test_a_stage_runs_its_package_function(
 ) -> None:
     """apalache and tlc are stages of ``aura-verify``, each the stage
     function of its package (whatever that function is when the stage runs)."""
-    marker = StageResult(name, Status.SKIPPED, "stand-in")
+    marker = StageResult(name, Status.PASS, "stand-in")
     monkeypatch.setattr(function, lambda: marker)
     assert _run(name) is marker
 

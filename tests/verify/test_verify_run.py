@@ -96,14 +96,21 @@ def test_strict_fails_on_a_skipped_stage(
     code, out = _run(capsys, "--stage", "apalache", "--out", str(tmp_path))
     assert code == 0
     assert "apalache: SKIPPED" in out
-    skipped = read_report(tmp_path / "report.json").stages[0]
+    report = read_report(tmp_path / "report.json")
+    skipped = report.stages[0]
     assert skipped.reason is not None and "apalache" in skipped.reason.lower()
+    # Every invariant is reported as not checked by Apalache, none as passed.
+    assert {(c.engine, c.status) for c in report.checks} == {("apalache", Status.SKIPPED)}
+    assert ("GuardChain", "GCTypeOK") in {(c.module, c.invariant) for c in report.checks}
     code, out = _run(capsys, "--stage", "apalache", "--strict", "--out", str(tmp_path))
     assert code == 1
     assert "failing under --strict: apalache" in out
     report = read_report(tmp_path / "report.json")
     assert (report.strict, report.exit_code) == (True, 1)
-    case = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite/testcase")
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("skipped") == suite.get("tests") == str(1 + len(report.checks))
+    case = suite.find("testcase")
     assert case is not None
     skip = case.find("skipped")
     assert skip is not None and skip.get("message") == skipped.reason

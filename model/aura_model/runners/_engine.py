@@ -293,6 +293,7 @@ def run_models(
         return StageResult(engine, Status.FAIL, "no spec/<Module>/MC_*.cfg models found")
     wrong: list[str] = []
     reused = 0
+    states = 0
     for cfg in configs:
         expected = expectation_for(cfg)
         try:
@@ -303,6 +304,7 @@ def run_models(
             continue
         outcome, shared = run(status, spec, cfg)
         reused += shared
+        states += outcome.distinct_states or 0
         note = " (run by spec-check)" if shared else ""
         want = expected.result + (f" {expected.violated}" if expected.violated else "")
         if expected.met_by(outcome):
@@ -313,9 +315,14 @@ def run_models(
         wrong.append(f"{cfg.name}: expected {want}, got {got}{why}")
         emit(f"[{engine}] FAILED  {cfg.name}: expected {want}, got {got}{why}{note}")
     seconds = time.perf_counter() - started
+    figures = {"models": len(configs), "wrong": len(wrong), "states": states, "reused": reused}
     if wrong:
         return StageResult(
-            engine, Status.FAIL, f"{len(wrong)}/{len(configs)} wrong: " + "; ".join(wrong), seconds
+            engine,
+            Status.FAIL,
+            f"{len(wrong)}/{len(configs)} wrong: " + "; ".join(wrong),
+            seconds,
+            figures=figures,
         )
     shared_note = f", {reused} reused from spec-check" if reused else ""
     return StageResult(
@@ -323,6 +330,7 @@ def run_models(
         Status.PASS,
         f"{len(configs)} models as expected{shared_note} ({status.reason})",
         seconds,
+        figures=figures,
     )
 
 
