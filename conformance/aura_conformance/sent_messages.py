@@ -24,6 +24,8 @@ hold, so its header is what the harness can check.
 
 from __future__ import annotations
 
+import functools
+
 from aura_rendezvous import DecodeError, RelayEnvelope
 from aura_rendezvous.channels import (
     MessageType,
@@ -31,6 +33,7 @@ from aura_rendezvous.channels import (
     decode_handshake,
     message_type,
 )
+from aura_rendezvous.noise import Keypair
 
 from aura_conformance.wire.authority import WireAuthority
 from aura_conformance.wire.keyring import INI, RESP, Keyring
@@ -49,20 +52,42 @@ KINDS: dict[str, MessageType | None] = {
 
 def opens_as_message_1(data: bytes, keys: Keyring, epoch: int) -> bool:
     """A fresh reference responder at ``epoch`` answers ``data``: a genuine message 1
-    from the initiator's static key under the PSK of that epoch."""
+    from the initiator's static key, to the responder's, with the prologue of the
+    context and epoch."""
     ini, resp = keys.members[INI], keys.members[RESP]
-    responder = WireAuthority(
-        context_id=keys.context_id,
-        root_secret=keys.root_secret,
-        authority_id=resp.authority_id,
-        static=resp.static,
-        peer_id=ini.authority_id,
-        peer_static=ini.static.public,
+    return _answers(
+        data,
+        epoch,
+        (keys.context_id, keys.root_secret),
+        (resp.authority_id, resp.static.private),
+        (ini.authority_id, ini.static.public),
+    )
+
+
+# A pure function of its arguments; runs replay the same worlds, so the same
+# message 1s come back run after run.
+@functools.lru_cache(maxsize=4096)
+def _answers(
+    data: bytes,
+    epoch: int,
+    context: tuple[bytes, bytes],
+    responder: tuple[bytes, bytes],
+    initiator: tuple[bytes, bytes],
+) -> bool:
+    """``context`` is (id, root secret); ``responder`` (id, static private key);
+    ``initiator`` (id, static public key)."""
+    reference = WireAuthority(
+        context_id=context[0],
+        root_secret=context[1],
+        authority_id=responder[0],
+        static=Keypair.from_private(responder[1]),
+        peer_id=initiator[0],
+        peer_static=initiator[1],
     )
     for _ in range(epoch):
-        responder.advance_epoch()
+        reference.advance_epoch()
     # At time 0 every honest timestamp (a handshake id, a small clock) is in bounds.
-    return responder.deliver(data, 0).outcome == "Answered"
+    return reference.deliver(data, 0).outcome == "Answered"
 
 
 def _header(data: bytes, kind: str, epoch: int | None) -> str | None:
