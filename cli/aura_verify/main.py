@@ -83,7 +83,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--profile",
         choices=PROFILES,
         default="default",
-        help="default: the bounds make verify uses (about 3 minutes on 2 cores); deep: "
+        help="default: the bounds make verify uses (about 3 minutes on a quiet 2-core "
+        "machine); deep: "
         "nightly bounds, a random seed unless --seed, Hypothesis's example database "
         "kept under OUT/hypothesis",
     )

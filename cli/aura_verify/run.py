@@ -91,13 +91,16 @@ class _Heartbeat:
 
     def _tick(self) -> None:
         while not self._stop.wait(min(self.interval / 4, 1.0)):
+            # Decided and written under the lock: once end() returns, no line
+            # about the ended stage can follow.
             with self._lock:
                 now = time.perf_counter()
-                due = self.stage and now - self.last >= self.interval
-                line = f"{_PREFIX} {self.stage}: still running ({now - self.since:.0f}s)\n"
-            if due:
-                self.write(line)
-                self.flush()
+                if self.stage and now - self.last >= self.interval:
+                    self.out.write(
+                        f"{_PREFIX} {self.stage}: still running ({now - self.since:.0f}s)\n"
+                    )
+                    self.out.flush()
+                    self.last = now
 
 
 def _figures_text(figures: dict[str, int | float] | Any) -> str:

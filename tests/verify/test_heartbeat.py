@@ -1,0 +1,35 @@
+"""A quiet stage is not a silent one: the run's stdout says it is still running."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from aura_verify.run import _Heartbeat
+
+
+def _wait_for(out: io.StringIO, text: str, limit: float = 30.0) -> bool:
+    # A safety net, not a measurement: the line is due after a fraction of a second.
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if text in out.getvalue():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_quiet_stage_gets_still_running_lines_and_an_ended_one_none() -> None:
+    out = io.StringIO()
+    beat = _Heartbeat(out, interval=0.1)
+    beat.start()
+    try:
+        beat.write("[aura-verify] z3-prove ...\n")
+        beat.begin("z3-prove")
+        assert _wait_for(out, "[aura-verify] z3-prove: still running (")
+        beat.end()
+        seen = out.getvalue()
+        beat.write("between stages\n")
+        time.sleep(0.5)  # several intervals with no stage running
+        assert out.getvalue() == seen + "between stages\n"
+    finally:
+        beat.stop()
