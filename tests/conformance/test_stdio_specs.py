@@ -17,11 +17,19 @@ import attrs
 import pytest
 from aura_conformance import run_conformance, run_epoch_conformance
 from aura_conformance.harness.backend import EFFECTS_UNREPORTED, Reply
+from aura_conformance.harness.errors import BackendProtocolError
 from aura_conformance.harness.state import StateSchema
-from aura_conformance.protocol_specs import PROTOCOL_SPECS, open_stdio, reference_backend
+from aura_conformance.protocol_specs import (
+    PROTOCOL_SPECS,
+    EpochStdioBackend,
+    open_stdio,
+    reference_backend,
+)
 from aura_conformance.relay import run_relay_conformance
 from aura_conformance.spec_harnesses import SPEC_HARNESSES
 from aura_conformance.variants import WRONG_BACKENDS
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
 from aura_verify import main
 
 EXAMPLE = [sys.executable, "-m", "aura_conformance.examples.guard_backend"]
@@ -186,3 +194,39 @@ def test_right_states_without_real_messages_fail(spec: str, forge: Any, said: st
     # Found in the first directed schedule, and named after it (its program is reported).
     first = SPEC_HARNESSES[spec].scenarios()[0]
     assert result.failure.startswith(f"scenario {first}: invariant: WireReportedState")
+
+
+class _Answering(EpochStdioBackend):
+    """The validation of EpochRotation's query answers, fed answers directly (the
+    decoding of the answer line itself is tested with the protocol)."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:  # no process
+        self.name = "answers"
+        self.answers_given = answers
+
+    def query(self, name: str, args: Mapping[str, Any] | None = None) -> Any:
+        return self.answers_given[name]
+
+
+_A1, _A2 = ModelValue("a1"), ModelValue("a2")
+_FULL: dict[Any, frozenset[str]] = {
+    (m, c): frozenset() for m in (_A1, _A2) for c in ("spec", "other")
+}
+
+
+def test_epoch_query_answers_must_cover_every_entry() -> None:
+    ok = _Answering({"ChannelLookups": V.fn(_FULL), "NeedsRefresh": V.fn({_A1: True, _A2: False})})
+    assert ok.channel_lookups() == {(m.name, c): None for m, c in _FULL}
+    assert ok.needs_refresh() == {"a1": True, "a2": False}
+    partial = dict(list(_FULL.items())[:3])
+    for lookups, said in [
+        (V.fn(partial), "every member in both contexts"),
+        (V.fn({**_FULL, (_A1, "spec"): frozenset({"spec", "other"})}), "at most one"),
+        (V.fn({**_FULL, (_A1, "third"): frozenset()}), "at most one"),
+        (frozenset(), "must be a #map"),
+    ]:
+        with pytest.raises(BackendProtocolError, match=said):
+            _Answering({"ChannelLookups": lookups}).channel_lookups()
+    for refresh in (V.fn({_A1: True}), V.fn({_A1: True, _A2: 1})):
+        with pytest.raises(BackendProtocolError, match="every member to a boolean"):
+            _Answering({"NeedsRefresh": refresh}).needs_refresh()
