@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from aura_model.spec_check import ModelCase, check_case, discover
+from aura_model.spec_check import Figures, ModelCase, check_case, check_embedded, discover
 from aura_model.spec_evidence import model_evidence
 from aura_model.stages import Status
 from aura_model.z3 import prove_all, row_names
@@ -17,10 +17,18 @@ def _case(name: str) -> ModelCase:
     return case
 
 
-def test_a_good_model_gives_a_check_per_invariant_and_engine() -> None:
+@pytest.fixture(scope="module")
+def epoch_rotation() -> Figures:
+    """The embedded checker's run of MC_EpochRotation.cfg, made once."""
+    return check_embedded(_case("MC_EpochRotation.cfg"))
+
+
+def test_a_good_model_gives_a_check_per_invariant_and_engine(epoch_rotation: Figures) -> None:
     """MC_EpochRotation.cfg with TLC absent: every invariant of its cfg PASSes on
     the embedded checker, and its TLC check is SKIPPED with the reason."""
-    outcome = check_case(_case("MC_EpochRotation.cfg"), tlc_absent="no java here")
+    outcome = check_case(
+        _case("MC_EpochRotation.cfg"), tlc_absent="no java here", embedded=epoch_rotation
+    )
     checks, traces = model_evidence(outcome, "no java here")
     embedded = [c for c in checks if c.engine == "embedded"]
     tlc = [c for c in checks if c.engine == "tlc"]
@@ -55,12 +63,12 @@ def test_a_bad_model_gives_its_violation_and_the_trace() -> None:
     assert variables and all(set(s.state) == variables for s in trace.steps)
 
 
-def test_a_model_that_misses_its_expectation_fails_its_check() -> None:
+def test_a_model_that_misses_its_expectation_fails_its_check(epoch_rotation: Figures) -> None:
     """The failing counterpart: a good model judged against a bad model's
     expectation is a FAIL check (no expected violation was found)."""
     good = _case("MC_EpochRotation.cfg")
     bad = _case("MC_EpochRotation_bad_ERNoRevival.cfg")
-    outcome = check_case(attrs.evolve(good, expect=bad.expect))
+    outcome = check_case(attrs.evolve(good, expect=bad.expect), embedded=epoch_rotation)
     checks, _ = model_evidence(outcome)
     (check,) = checks
     assert (check.invariant, check.status) == ("ERNoRevival", Status.FAIL)
