@@ -1,0 +1,520 @@
+"""Wrong backends built to probe what the conformance harness misses.
+
+Each keeps one plausible implementation mistake against a rule of DESIGN.md
+(a comparison off by one, a check on one path only, state changed before the
+check, a close that does not retire, ...), as a real implementation could make
+it. They are the red team's: the tests run each through the default profile
+and record whether it is rejected and under which invariant
+(tests/conformance/test_probe_variants.py); nothing in the reference
+implementation uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+from aura_rendezvous import (
+    CAP_RELAY_FORWARD,
+    AuthorityId,
+    ChannelManager,
+    ChargeFlowBudget,
+    ContextId,
+    DenyReason,
+    DescriptorRevoked,
+    EffectInterpreter,
+    GuardOutcome,
+    GuardSnapshot,
+    Receipt,
+    RecordReceipt,
+    RelayEnvelope,
+    RendezvousDescriptor,
+    RendezvousService,
+    evaluate_guards,
+)
+from aura_rendezvous.channels import (
+    ChannelState,
+    HandshakeConfig,
+    HandshakeReplayGuard,
+    ReceivedMessage,
+    RosterLookup,
+    SecureChannel,
+    TransportMessage,
+)
+from aura_rendezvous.core import (
+    NotAMember,
+    ReceiptChainBroken,
+    ReceiptError,
+    ReceiptReplayed,
+    ReceiptWrongContext,
+    ReceiptWrongEpoch,
+    ReceiptWrongSigner,
+    ReplayedHandshake,
+    check_u64,
+    verify_signature,
+)
+from aura_rendezvous.descriptors import needs_refresh_at
+from aura_rendezvous.guard import (
+    GENESIS_HASH,
+    ReceiptAcceptToken,
+    ReceiptIssuer,
+    ReceiptToken,
+    ReceiptVerifier,
+)
+from aura_rendezvous.journal import DescriptorCache
+from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
+
+from aura_conformance.variants._channel_variants import EagerResponder
+from aura_conformance.variants._core_variants import choose_any_context
+
+__all__ = [
+    "AnyContextChoiceService",
+    "AnyMemberRevocationService",
+    "ClosedStillOpensManager",
+    "EagerResponderManager",
+    "EpochBlindBudgetInterpreter",
+    "ExclusiveFromService",
+    "FirstEpochReplayGuard",
+    "FirstLinkUncheckedVerifier",
+    "FutureEpochVerifier",
+    "HorizonBlindSyncService",
+    "InclusiveUntilService",
+    "LateRefreshService",
+    "NonStrictNonceVerifier",
+    "NonStrictReplayGuard",
+    "PendingSurvivesAdvanceManager",
+    "PublishClockRefreshService",
+    "RecordBeforeCheckVerifier",
+    "RelayChargesSourceService",
+    "RotatingOpensManager",
+    "RotatingSealsManager",
+    "TimeoutIgnoringManager",
+    "UncappedRelayService",
+    "UndoLessIssuer",
+    "off_by_one_guards",
+    "wrong_payer_guards",
+]
+
+
+# -- guard chain: budgets -----------------------------------------------------------
+
+
+class EpochBlindBudgetInterpreter(EffectInterpreter):
+    """Budgets charged on epoch 0 whatever the outcome's epoch: a new epoch does not
+    start with ``spent = 0`` (DESIGN.md 4, "charged on the wrong epoch")."""
+
+    def _do(self, effect, undo, receipts):  # type: ignore[no-untyped-def]
+        if isinstance(effect, ChargeFlowBudget):
+            effect = attrs.evolve(effect, epoch=0)
+        super()._do(effect, undo, receipts)
+
+
+GuardEvaluator = Callable[..., GuardOutcome]
+
+
+def off_by_one_guards(send: object) -> GuardEvaluator:
+    """The budget guard with ``spent + c < limit``: a charge that exactly reaches the
+    limit is denied (DESIGN.md 4 says ``<=``)."""
+    del send
+
+    def evaluate(
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        if capability in snapshot.capabilities and snapshot.flow_budget_remaining <= cost:
+            return GuardOutcome.deny(DenyReason.InsufficientBudget)
+        return evaluate_guards(snapshot, capability, cost, couple)
+
+    return evaluate
+
+
+def wrong_payer_guards(send: object) -> GuardEvaluator:
+    """The charge of an operation is put on the budget of its destination, not of
+    the authority that sends it (DESIGN.md 4: per (context, authority, epoch))."""
+    del send
+
+    def evaluate(
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        outcome = evaluate_guards(snapshot, capability, cost, couple)
+        if not outcome.is_allowed():
+            return outcome
+        payee = next(
+            (e.peer for e in outcome.effects if isinstance(e, RecordReceipt)),
+            snapshot.authority_id,
+        )
+        return GuardOutcome.allow(
+            [
+                attrs.evolve(e, authority_id=payee) if isinstance(e, ChargeFlowBudget) else e
+                for e in outcome.effects
+            ]
+        )
+
+    return evaluate
+
+
+# -- guard chain: receipts ----------------------------------------------------------
+
+
+class _RuleVerifier(ReceiptVerifier):
+    """The reference's checks with its three comparisons open to a variant."""
+
+    def nonce_ok(self, last: int | None, nonce: int) -> bool:
+        return last is None or nonce > last
+
+    def link_needed(self, last: int | None, nonce: int) -> bool:
+        return nonce == (0 if last is None else last) + 1
+
+    def epoch_ok(self, epoch: int, current: int) -> bool:
+        return epoch == current
+
+    def check(self, receipt: Receipt, current_epoch: int) -> None:
+        if receipt.context_id != self.context_id:
+            raise ReceiptWrongContext("receipt of another context")
+        try:
+            entry = self.roster.entry(receipt.src)
+        except NotAMember:
+            raise ReceiptWrongSigner(f"{receipt.src} is not on the roster") from None
+        if not verify_signature(entry.ed25519_public, receipt.signed_message(), receipt.signature):
+            raise ReceiptWrongSigner(f"receipt is not signed by {receipt.src}")
+        if not self.epoch_ok(receipt.epoch, current_epoch):
+            raise ReceiptWrongEpoch(f"receipt of epoch {receipt.epoch}, now {current_epoch}")
+        previous = self._last.get((receipt.src, receipt.epoch))
+        last = previous[0] if previous is not None else None
+        if not self.nonce_ok(last, receipt.nonce):
+            raise ReceiptReplayed(f"nonce {receipt.nonce} not above {last}")
+        expected = previous[1] if previous is not None else GENESIS_HASH
+        if self.link_needed(last, receipt.nonce) and receipt.prev_hash != expected:
+            raise ReceiptChainBroken("receipt does not link to the last accepted one")
+
+
+class NonStrictNonceVerifier(_RuleVerifier):
+    """A receipt nonce equal to the last accepted passes (``>=`` for ``>``); it does not
+    follow the last, so no link is asked of it: a replay is accepted."""
+
+    def nonce_ok(self, last: int | None, nonce: int) -> bool:
+        return last is None or nonce >= last
+
+
+class FirstLinkUncheckedVerifier(_RuleVerifier):
+    """The chain link is checked only once something was accepted: the first receipt
+    of a ``(src, epoch)`` need not link to the genesis hash."""
+
+    def link_needed(self, last: int | None, nonce: int) -> bool:
+        return last is not None and nonce == last + 1
+
+
+class FutureEpochVerifier(_RuleVerifier):
+    """The epoch check is ``receipt.epoch < current`` only: a receipt of an epoch the
+    receiver has not reached is accepted."""
+
+    def epoch_ok(self, epoch: int, current: int) -> bool:
+        return epoch >= current
+
+
+class RecordBeforeCheckVerifier(ReceiptVerifier):
+    """The receipt is recorded as the last of its stream whether or not its checks
+    pass: a rejected receipt (a forged signature, a wrong epoch) still moves the chain."""
+
+    def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
+        key = (receipt.src, receipt.epoch)
+        try:
+            return super().accept(receipt, current_epoch)
+        except ReceiptError:
+            self._last[key] = (receipt.nonce, receipt.hash())
+            raise
+
+
+class UndoLessIssuer(ReceiptIssuer):
+    """A rolled-back outcome's receipt stays the last of its stream: the next receipt
+    links to one that was never sent and skips its nonce."""
+
+    def undo(self, token: ReceiptToken) -> None:
+        del token
+
+
+# -- epoch rotation -----------------------------------------------------------------
+
+
+class TimeoutIgnoringManager(ChannelManager):
+    """Pending handshakes and unconfirmed channels never time out (DESIGN.md 5:
+    a passed ``timeout_ms`` ends in ``Failed``)."""
+
+    def check_timeouts(self, now_ms: int) -> tuple[object, ...]:  # type: ignore[override]
+        del now_ms
+        return ()
+
+
+class EagerResponderManager(ChannelManager):
+    """The responder's channel is Active on writing message 2 (no key confirmation)."""
+
+    def prepare_accept(
+        self,
+        config: HandshakeConfig,
+        data: bytes,
+        *,
+        static: Keypair,
+        roster: RosterLookup,
+        ephemeral: Keypair,
+        now_ms: int,
+        static_dh: StaticDhCache | None = None,
+        initial_state: InitialStateCache | None = None,
+    ) -> tuple[SecureChannel, bytes]:
+        self._check_config(config, newer=True)
+        handshaker = EagerResponder.responder(
+            config,
+            static=static,
+            roster=roster,
+            replay_guard=self.replay_guard,
+            ephemeral=ephemeral,
+            now_ms=now_ms,
+            static_dh=static_dh,
+            initial_state=initial_state,
+        )
+        reply = handshaker.process_init(data, now_ms)
+        channel = handshaker.build_channel()
+        return channel, reply
+
+
+class ClosedStillOpensManager(ChannelManager):
+    """A close that does not retire: the channel is marked Closed but stays
+    registered, and a message for it is still opened."""
+
+    def close(self, channel_id: bytes) -> None:
+        channel = self.get(channel_id)
+        if channel is None:
+            super().close(channel_id)
+            return
+        channel.close()
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        channel = self.get(message.channel_id)
+        if channel is not None and channel.state is ChannelState.Closed:
+            channel._state = ChannelState.Active
+            try:
+                plaintext = channel.check_message(message)
+                channel.accept_counter(message.counter)
+            finally:
+                channel._state = ChannelState.Closed
+            return ReceivedMessage(channel, plaintext, False)
+        return super().receive_message(message)
+
+
+class RotatingOpensManager(ChannelManager):
+    """A Rotating channel still opens messages of its (retired) epoch: only sealing
+    was stopped on the epoch advance."""
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        channel = self.get(message.channel_id)
+        if (
+            channel is not None
+            and channel.state is ChannelState.Rotating
+            and message.epoch == channel.epoch
+        ):
+            channel._state = ChannelState.Active
+            try:
+                plaintext = channel.check_message(message)
+                channel.accept_counter(message.counter)
+            finally:
+                channel._state = ChannelState.Rotating
+            return ReceivedMessage(channel, plaintext, False)
+        return super().receive_message(message)
+
+
+class RotatingSealsManager(ChannelManager):
+    """A Rotating channel still seals: the epoch advance is noted but the sender keeps
+    using the old keys until the rekey completes."""
+
+    def seal(self, context_id: bytes, peer: bytes, plaintext: bytes) -> bytes:
+        channel = self.find_by_context_peer(context_id, peer)
+        if channel is not None and channel.state is ChannelState.Rotating:
+            channel._state = ChannelState.Active
+            try:
+                return channel.seal(plaintext)
+            finally:
+                channel._state = ChannelState.Rotating
+        return super().seal(context_id, peer, plaintext)
+
+
+class PendingSurvivesAdvanceManager(ChannelManager):
+    """An epoch advance keeps the handshakes pending under the old epoch."""
+
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        pending = dict(self._pending)
+        marked = super().advance_epoch(epoch, context_id)
+        self._pending.update(pending)
+        return marked
+
+
+class FirstEpochReplayGuard(HandshakeReplayGuard):
+    """Replayed first messages are refused in epoch 0 only: the check is skipped on
+    every later epoch."""
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        if epoch == 0:
+            super().check_replay(context_id, epoch, initiator, timestamp)
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        if epoch == 0:
+            super().check_confirmable(context_id, epoch, initiator, timestamp)
+
+
+class NonStrictReplayGuard(HandshakeReplayGuard):
+    """A first-message timestamp equal to the greatest confirmed one passes (``<`` for
+    ``<=``): the confirmed message 1, replayed, is answered again."""
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        seen = self.greatest(context_id, epoch, initiator)
+        if seen is not None and timestamp < seen:
+            raise ReplayedHandshake(f"timestamp {timestamp} below {seen}")
+
+
+# -- descriptors --------------------------------------------------------------------
+
+
+class InclusiveUntilService(RendezvousService):
+    """A descriptor is chosen up to and including ``valid_until`` (``<=`` for ``<``)."""
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        found = super().get_cached_descriptor(context_id, peer, now_ms)
+        if found is None and now_ms > 0 and self.membership(context_id) is not None:
+            cache = self.descriptor_cache(context_id)
+            ending = [
+                d
+                for d in cache.descriptors
+                if d.authority_id == peer
+                and d.valid_until == now_ms
+                and (d.authority_id, d.nonce) not in cache.revoked
+            ]
+            return max(ending, key=lambda d: d.order_key, default=None)
+        return found
+
+
+class ExclusiveFromService(RendezvousService):
+    """A descriptor is valid only strictly after ``valid_from`` (``<`` for ``<=``)."""
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        if self.membership(context_id) is None:
+            return None
+        cache = self.descriptor_cache(context_id)
+        kept = tuple(d for d in cache.descriptors if d.valid_from < now_ms)
+        return DescriptorCache(cache.context_id, kept, cache.revoked, cache.rejected).choose(
+            peer, now_ms
+        )
+
+
+class LateRefreshService(RendezvousService):
+    """``needs_refresh`` with ``now + window > valid_until``: the refresh comes one
+    instant late (DESIGN.md 2 says ``>=``)."""
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        own = self.get_cached_descriptor(context_id, self.authority_id, now_ms)
+        if own is None:
+            return True
+        window = check_u64("window", refresh_window_ms)
+        if self._own_descriptor_epoch(context_id, own) < self.current_epoch(context_id):
+            return True
+        return needs_refresh_at(own.valid_until, now_ms, window + 1) and (
+            now_ms + window != own.valid_until
+        )
+
+
+class PublishClockRefreshService(RendezvousService):
+    """``needs_refresh`` reads the clock of the own descriptor's publication
+    (``valid_from``) instead of ``now``: a descriptor about to expire never needs
+    refresh until it has expired."""
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        own = self.get_cached_descriptor(context_id, self.authority_id, now_ms)
+        if own is None:
+            return True
+        return super().needs_refresh(context_id, own.valid_from, refresh_window_ms)
+
+
+class AnyContextChoiceService(RendezvousService):
+    """The peer's descriptor is chosen among those of every context it shares with us:
+    a descriptor of context A is used for context B."""
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        if self.membership(context_id) is None:
+            return None
+        pooled = [d for c in self.journals for d in self.descriptor_cache(c).descriptors]
+        revoked = frozenset(r for c in self.journals for r in self.descriptor_cache(c).revoked)
+        return choose_any_context(pooled, context_id, peer, now_ms, revoked)
+
+
+class AnyMemberRevocationService(RendezvousService):
+    """A revocation signed by any roster member is honoured, not only the publisher's."""
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        cache = super().descriptor_cache(context_id)
+        membership = self.membership(context_id)
+        assert membership is not None
+        extra = set()
+        for fact in self.journal(context_id).facts():
+            if isinstance(fact, DescriptorRevoked):
+                for _, entry in membership.roster.entries:
+                    if verify_signature(
+                        entry.ed25519_public, fact.signed_message(), fact.signature
+                    ):
+                        extra.add((fact.authority_id, fact.nonce))
+        return DescriptorCache(
+            cache.context_id, cache.descriptors, cache.revoked | extra, cache.rejected
+        )
+
+
+class HorizonBlindSyncService(RendezvousService):
+    """The prune horizon is not consulted on sync or cache: a peer that has not pruned
+    yet brings the pruned facts back."""
+
+    def _below_horizon(self, fact: object) -> bool:
+        del fact
+        return False
+
+
+# -- relay --------------------------------------------------------------------------
+
+
+class UncappedRelayService(RendezvousService):
+    """The relay forwards without holding ``relay:forward`` for the context."""
+
+    def prepare_relay_forward(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
+    ) -> GuardOutcome:
+        caps = frozenset({*snapshot.capabilities, CAP_RELAY_FORWARD})
+        return super().prepare_relay_forward(
+            attrs.evolve(snapshot, capabilities=caps), envelope, receipt=receipt
+        )
+
+
+class RelayChargesSourceService(RendezvousService):
+    """The relay charges a forward to the envelope's source instead of itself."""
+
+    def prepare_relay_forward(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
+    ) -> GuardOutcome:
+        outcome = super().prepare_relay_forward(snapshot, envelope, receipt=receipt)
+        if not outcome.is_allowed():
+            return outcome
+        effects = [
+            attrs.evolve(e, authority_id=envelope.src) if isinstance(e, ChargeFlowBudget) else e
+            for e in outcome.effects
+        ]
+        return GuardOutcome.allow(effects)
