@@ -82,3 +82,30 @@ def test_first_is_the_first_explanation_in_next_order(tmp_path: Path) -> None:
     assert v.explain({"x": 0}, {"x": 1}, first=True) == every[:1]
     assert v.explain({"x": 0}, {"x": 2}, first=True) == [ActionMatch("Jump", {"k": 2})]
     assert v.explain({"x": 0}, {"x": 3}, first=True) == []
+
+
+def test_successors_of_named_actions_only(tokens: StepValidator) -> None:
+    """``only`` keeps the successors of the actions named, and all of them."""
+    every = tokens.successors({"bag": _bag(a=1)})
+    adds = tokens.successors({"bag": _bag(a=1)}, only=frozenset({"Add"}))
+    assert adds == [(m, s) for m, s in every if m.name == "Add"]
+    assert len(adds) == 2 and len(every) == 3
+    assert tokens.successors({"bag": _bag(a=1)}, only=frozenset()) == []
+
+
+def test_conversions_convert_once_per_object_as_from_python_does() -> None:
+    """Conversions is from_python, remembered by identity for what it rebuilds:
+    the same object again gives the same converted object, an equal new one is
+    converted afresh (FALSE stays FALSE beside an equal 0), a list always."""
+    from aura_model.tla._values import Conversions, from_python
+
+    convert = Conversions()
+    rec = V.record(a=1)
+    value = frozenset({(rec, 2), (V.record(a=2), 3)})
+    once = convert(value)
+    assert once == from_python(value)
+    assert convert(value) is once
+    flag = (False, 1)
+    assert convert((0, 1)) == flag and convert(flag)[0] is False
+    listed = [1, 2]
+    assert convert(listed) == (1, 2) and convert(listed) is not convert(listed)

@@ -122,7 +122,11 @@ class SpecChecker:
 
     def check_invariants(self, state: State, rule: str) -> None:
         values = self._values(state)
-        key = tuple(map(id, values))
+        self._check_invariants(state, values, tuple(map(id, values)), rule)
+
+    def _check_invariants(
+        self, state: State, values: tuple[Any, ...], key: _Key, rule: str
+    ) -> None:
         if key in self._sound:
             return
         broken = self.violated(state)
@@ -140,9 +144,7 @@ class SpecChecker:
         for _ in range(depth):
             following: list[tuple[State, list[ActionMatch]]] = []
             for state, path in frontier:
-                for match, succ in self.validator.successors(state):
-                    if match.name not in allowed:
-                        continue
+                for match, succ in self.validator.successors(state, only=allowed):
                     if all(succ[v] == nxt[v] for v in self.variables):
                         return [*path, match]
                     key = V.fingerprint(tuple(succ[v] for v in self.variables))
@@ -168,7 +170,7 @@ class SpecChecker:
             if len(self._steps) >= MEMO_LIMIT:
                 self._steps.clear()
             self._steps[memo] = ((before, after), report.actions)
-        self.check_invariants(nxt, rule)
+        self._check_invariants(nxt, after, kn, rule)
         return report
 
     def _explain(self, prev: State, nxt: State, rule: str) -> StepReport:

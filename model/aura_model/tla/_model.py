@@ -20,7 +20,7 @@ from aura_model.tla._modules import (
 from aura_model.tla._resolve import check_names
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
-from aura_model.tla._values import Fn, ModelValue, from_python
+from aura_model.tla._values import Conversions, Fn, ModelValue, from_python
 from aura_model.tla.compile import Compiler, conj, kind_of, op_of
 from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
@@ -141,6 +141,8 @@ class Model:
         self.deadlock_default = cfg.check_deadlock if cfg.check_deadlock is not None else True
         self._disjuncts: list[Disjunct] | None = None
         self._evaluators: dict[str, Expr] = {}
+        # States handed to evaluate_many again and again hold the same values.
+        self._convert = Conversions()
 
     # -------------------------------------------------------------- loading
 
@@ -340,7 +342,7 @@ class Model:
         for k, v in (state or {}).items():
             if k not in self.vars:
                 raise TlaError(f"unknown variable {k}")
-            cur[self.vars.index(k)] = from_python(v)
+            cur[self.vars.index(k)] = self._convert(v)
         out = []
         for name, fn in zip(names, fns, strict=True):
             try:

@@ -10,7 +10,7 @@ import attrs
 from aura_model.tla._errors import TlaError
 from aura_model.tla._model import Disjunct, Model
 from aura_model.tla._runtime import UNSET, Ctx
-from aura_model.tla._values import from_python
+from aura_model.tla._values import Conversions, from_python
 from aura_model.tla.compile import enumerate_binds
 
 __all__ = ["ActionMatch", "StepValidator"]
@@ -37,13 +37,16 @@ class StepValidator:
         self._index = {v: i for i, v in enumerate(self.vars)}
         self._disjuncts = model.disjuncts()
         self._succ = model.successor_fn()
+        # A harness hands in the same (interned) values step after step.
+        self._convert = Conversions()
 
     def _state(self, state: Mapping[str, Any], where: str) -> tuple[Any, ...]:
         missing = [v for v in self.vars if v not in state]
         if missing:
             raise TlaError(f"{where} lacks variable(s) {', '.join(missing)}")
         try:
-            return tuple(from_python(state[v]) for v in self.vars)
+            convert = self._convert
+            return tuple([convert(state[v]) for v in self.vars])
         except (TypeError, RecursionError) as exc:
             raise TlaError(f"{where}: {exc}") from None
 
@@ -61,11 +64,17 @@ class StepValidator:
     def init_states(self) -> list[dict[str, Any]]:
         return [dict(zip(self.vars, s, strict=True)) for s in self.model.init_states()]
 
-    def successors(self, state: Mapping[str, Any]) -> list[tuple[ActionMatch, dict[str, Any]]]:
+    def successors(
+        self, state: Mapping[str, Any], *, only: frozenset[str] | None = None
+    ) -> list[tuple[ActionMatch, dict[str, Any]]]:
+        """The successors of ``state`` with the action (and parameters) taking each;
+        with ``only``, those of the actions of Next named there."""
         cur = self._state(state, "state")
         out: list[tuple[ActionMatch, dict[str, Any]]] = []
         n = len(self.vars)
         for d in self._disjuncts:
+            if only is not None and d.name not in only:
+                continue
             for env in self._envs(d, cur):
                 nxt: list[Any] = [UNSET] * n
                 ctx = Ctx(cur, nxt)

@@ -461,6 +461,32 @@ def from_python(v: object) -> Value:
     raise TypeError(f"cannot convert {type(v).__name__} to a TLA+ value")
 
 
+class Conversions:
+    """:func:`from_python` remembered by identity for frozensets and tuples (which it
+    rebuilds), so a caller that converts the same immutable objects step after step
+    converts each once. Each entry keeps its object alive, so an id is not reused
+    while it is remembered; at most ``limit`` entries, then it starts again."""
+
+    __slots__ = ("_done", "limit")
+
+    def __init__(self, limit: int = 8192) -> None:
+        self._done: dict[int, tuple[Value, Value]] = {}
+        self.limit = limit
+
+    def __call__(self, v: object) -> Value:
+        t = type(v)
+        if t is not frozenset and t is not tuple:
+            return from_python(v)
+        hit = self._done.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        out = from_python(v)
+        if len(self._done) >= self.limit:
+            self._done.clear()
+        self._done[id(v)] = (v, out)
+        return out
+
+
 def _dict_sig(d: dict[Value, Value]) -> int:
     """``sum(3 * _sig(k) + 7919 * _sig(x))`` over the items, scalars inline."""
     acc = 0
