@@ -172,6 +172,38 @@ class ConformanceEvidence:
             )
         )
 
+    def wire(self, reference: ConformanceResult, missed: list[str], seed: int) -> None:
+        """The wire mode's run: the reference over stdio, whose composed state is
+        step-validated against EpochRotation.tla, and every wrong wire backend
+        (``missed`` lists those not rejected as named, as ``wire/NAME (...)``)."""
+        from aura_conformance.wire import WIRE_WRONG_BACKENDS, wire_epoch_checker
+
+        checker = wire_epoch_checker()
+        status = Status.PASS if reference.conformant else Status.FAIL
+        detail = (
+            f"wire harness: composed state of both members validated after every request "
+            f"({reference.examples} runs, {reference.steps} steps)"
+        )
+        rerun = f"aura-verify conform --spec wire --backend ref --seed {seed}"
+        for invariant in checker.invariants:
+            module = _module(checker, invariant)
+            self.checks.append(Check(invariant, module, "conformance", status, detail, rerun))
+        not_rejected = {m.split(" ", 1)[0] for m in missed}
+        for name, named in WIRE_WRONG_BACKENDS.items():
+            caught = f"wire/{name}" not in not_rejected
+            self.checks.append(
+                Check(
+                    named,
+                    _PREFIXES.get(named[:2], "Wire"),
+                    "conformance",
+                    Status.PASS if caught else Status.FAIL,
+                    f"wrong wire backend {name}: "
+                    + (f"rejected naming {named}" if caught else f"NOT rejected as {named}"),
+                    f"aura-verify conform --spec wire --backend {name} --seed 0",
+                    kind="violated-by-broken-variant",
+                )
+            )
+
     def attach(self, result: StageResult, figures: Mapping[str, int | float]) -> StageResult:
         return attrs.evolve(
             result,

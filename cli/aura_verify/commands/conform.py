@@ -501,6 +501,7 @@ def stage_conformance(
             wrong, missed = _wrong_backends_missed(progress, evidence)
             # The wire mode: the reference over stdio, real bytes, every wire fake.
             wire, wire_wrong, wire_missed = run_wire_stage(progress, seed=seed)
+            evidence.wire(wire, wire_missed, seed)
             outcomes.append(("wire over stdio", wire))
             wrong, missed = wrong + wire_wrong, missed + wire_missed
         except BackendError as exc:
