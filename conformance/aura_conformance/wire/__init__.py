@@ -8,12 +8,18 @@ its channel must carry real traffic both ways, and every message of the
 attacker (tampered, replayed, relabelled, under a retired PSK, from an impostor)
 must change nothing and make it send nothing. After every request to either side
 the state composed from both is judged against EpochRotation.tla
-(:func:`wire_epoch_checker`). ``docs/conformance.md``, "Wire".
+(:func:`wire_epoch_checker`), and its direct channel path against Rendezvous.tla
+(:func:`wire_rendezvous_checker`). ``docs/conformance.md``, "Wire".
 """
 
 from aura_conformance.wire.abstract import WIRE_ER_CONFIG, wire_epoch_checker
 from aura_conformance.wire.backends import ACTIONS, WIRE, WIRE_MODULE, WIRE_VARIANTS, WireBackend
 from aura_conformance.wire.machine import WIRE_SCENARIOS, WireMachine, run_wire_conformance
+from aura_conformance.wire.rendezvous import (
+    WIRE_RV_CONFIG,
+    check_wire_rendezvous_spec,
+    wire_rendezvous_checker,
+)
 from aura_conformance.wire.stage import WIRE_WRONG_BACKENDS, run_wire_stage
 
 __all__ = [
@@ -21,12 +27,15 @@ __all__ = [
     "WIRE",
     "WIRE_ER_CONFIG",
     "WIRE_MODULE",
+    "WIRE_RV_CONFIG",
     "WIRE_SCENARIOS",
     "WIRE_VARIANTS",
     "WIRE_WRONG_BACKENDS",
     "WireBackend",
     "WireMachine",
+    "check_wire_rendezvous_spec",
     "run_wire_conformance",
     "run_wire_stage",
     "wire_epoch_checker",
+    "wire_rendezvous_checker",
 ]

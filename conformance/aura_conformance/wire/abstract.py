@@ -160,6 +160,10 @@ class ERShadow:
 
     # ------------------------------------------------------------ the spec's state
 
+    def project_chan(self, a: str, b: str) -> Any:
+        """``chan[a][b]`` of the composed state."""
+        return self._chan(a, b)
+
     def _chan(self, a: str, b: str) -> Any:
         if a == b:
             return V.record(st="None", ep=0, id=0, psk=0)

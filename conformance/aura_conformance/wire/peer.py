@@ -23,7 +23,7 @@ property it holds the backend to:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aura_rendezvous import AuraError, ChannelManager
@@ -43,6 +43,7 @@ from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
 from aura_conformance.wire.keyring import INI, RESP, Keyring
+from aura_conformance.wire.rendezvous import RVView
 
 __all__ = ["ObservedPeer", "WireRun"]
 
@@ -60,6 +61,7 @@ class WireRun:
         other = RESP if role == INI else INI
         me, you = self.keys.members[other], self.keys.members[role]
         self.shadow = ERShadow(role)
+        self.rendezvous = RVView(self.shadow)
         self.peer = ObservedPeer(
             WireAuthority(
                 context_id=self.keys.context_id,
@@ -135,9 +137,13 @@ class WireRun:
         rule = self.shadow.observe(
             self.role, action, delivered, sent=sent, received=received, word=word
         )
+        self.rendezvous.observe(self.role, delivered, sent)
+        who = f"{self.backend.name} as {self.role}"
+        if rule is not None:
+            self._judge(self.shadow.validate, rule, who)
+        self._judge(self.rendezvous.validate, rule or action, who)
         if rule is None:
             return
-        self._judge(rule, f"{self.backend.name} as {self.role}")
         if delivered is not None:
             why = self.shadow.judged_refusal(self.role, delivered, received)
             if why is not None:
@@ -150,12 +156,14 @@ class WireRun:
         rule = self.shadow.observe(
             self.peer.side, action, delivered, sent=done.sent, received=done.received, word=word
         )
+        who = f"the reference peer as {self.peer.side}"
         if rule is not None:
-            self._judge(rule, f"the reference peer as {self.peer.side}")
+            self._judge(self.shadow.validate, rule, who)
+        self._judge(self.rendezvous.validate, rule or action, who)
 
-    def _judge(self, rule: str, who: str) -> None:
+    def _judge(self, validate: Callable[[str, str], None], rule: str, who: str) -> None:
         try:
-            self.shadow.validate(rule, who)
+            validate(rule, who)
         except ConformanceFailure as exc:
             table = "\n".join(self.log[-_SHOWN_STEPS:])
             raise ConformanceFailure(
@@ -424,6 +432,8 @@ class WireRun:
         _, data = self._attacker_init(
             self.epoch, self.keys.impostor, self.epoch, claimed=self.keys.outsider_id
         )
+        self.rendezvous.inject(data)
+        self._judge(self.rendezvous.validate, "InjectInit", "the attacker")
         self.attack(data, "a message 1 from a non-member (RVMembersOnly)")
 
     def retired_epoch_init(self) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 from typing import Protocol
 
+from aura_conformance.harness.driver import run_directed
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.stdio import StdioBackend
 from aura_conformance.wire.backends import ACTIONS, WIRE, WIRE_MODULE, WireBackend
-from aura_conformance.wire.machine import run_wire_conformance
+from aura_conformance.wire.machine import WIRE_SCENARIOS, run_wire_conformance, wire_machine
 
 __all__ = ["WIRE_SERVE", "WIRE_WRONG_BACKENDS", "WireStageRun", "run_wire_stage"]
 
@@ -43,7 +44,7 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.
-_STAGE_RANDOM_RUNS = 10
+_STAGE_RANDOM_RUNS = 6
 
 
 class WireStageRun(Protocol):
@@ -51,6 +52,17 @@ class WireStageRun(Protocol):
 
     def start(self, what: str) -> None: ...
     def done(self, line: str, *, runs: int = ..., steps: int = ...) -> None: ...
+
+
+def _first_rejection(backend: WireBackend) -> ConformanceResult:
+    """The directed scenarios up to the first that fails (the stage only needs the
+    verdict), then random runs if none did."""
+    machine = wire_machine(backend)
+    for i, (name, scenario) in enumerate(WIRE_SCENARIOS.items(), 1):
+        [(_, found)] = run_directed(machine, {name: scenario})
+        if found is not None:
+            return ConformanceResult(backend.name, False, i, 0, f"scenario {name}: {found}")
+    return run_wire_conformance(backend, examples=_STAGE_RANDOM_RUNS, seed=0, scenarios=False)
 
 
 def run_wire_stage(
@@ -76,7 +88,7 @@ def run_wire_stage(
     missed = []
     for i, (name, expected) in enumerate(WIRE_WRONG_BACKENDS.items(), 1):
         progress.start(f"wrong backend wire/{name}")
-        outcome = run_wire_conformance(WireBackend(name), examples=_STAGE_RANDOM_RUNS, seed=0)
+        outcome = _first_rejection(WireBackend(name))
         rejected = not outcome.conformant and expected in (outcome.failure or "")
         if not rejected:
             missed.append(f"wire/{name} (expected {expected})")

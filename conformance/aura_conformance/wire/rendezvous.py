@@ -1,0 +1,204 @@
+"""Rendezvous.tla's direct channel path of a wire run: ``tla/WireRendezvous.tla``.
+
+The composed EpochRotation.tla state (:class:`~aura_conformance.wire.abstract.ERShadow`)
+is also read as the records of Rendezvous.tla (its ``net``, ``hsLog``,
+``confirmed``, the responder's ChannelEstablished facts) and judged by
+``WireRendezvous.tla``, whose invariants are Rendezvous.tla's own by INSTANCE:
+``RVReplayRejected``, ``RVEstablishedAfterConfirm``, ``RVNoStaleActive``,
+``RVMembersOnly``, ``RVChannelContextBound``. Its attacker is Rendezvous.tla's:
+the Outsider's message 1 (``InjectInit``); EpochRotation.tla's retired-PSK
+message 1 has no record there, so a run in which one is answered stops being
+judged by this module (it still is by EpochRotation.tla).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aura_model.spec_check import SpecCheckReport, run_spec_check
+from aura_model.specs import module_path
+from aura_model.tla import ModelValue, load_model
+from aura_model.tla import values as V
+from aura_rendezvous.channels import MessageType
+
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.state import State, StateSchema
+from aura_conformance.wire.abstract import WIRE_ER_MAX_HS, ERShadow
+from aura_conformance.wire.keyring import INI, RESP
+
+__all__ = [
+    "WIRE_RENDEZVOUS",
+    "WIRE_RV_CONFIG",
+    "RVView",
+    "check_wire_rendezvous_spec",
+    "wire_rendezvous_checker",
+]
+
+_TLA = Path(__file__).resolve().parent / "tla"
+WIRE_RV_CONFIG = _TLA / "WireRendezvous_runs.cfg"
+_NAMES = {INI: "a1", RESP: "a2"}
+_OUTSIDER, _CTX = "eve", "c1"
+WIRE_RENDEZVOUS = StateSchema(
+    (
+        "epoch",
+        "chan",
+        "nextId",
+        "lastTs",
+        "net",
+        "hsLog",
+        "confirmed",
+        "established",
+        "closed",
+    ),
+    frozenset({*_NAMES.values(), _OUTSIDER, _CTX, "r1"}),
+)
+
+
+@contextmanager
+def _folder(*, link: bool) -> Iterator[Path]:
+    """The wrapper, the modules it instantiates and its models side by side (SANY and
+    TLC resolve ``INSTANCE`` next to the root module's real path: copies for them,
+    links for the embedded checker)."""
+    with tempfile.TemporaryDirectory(prefix="aura-wire-spec-") as name:
+        folder = Path(name)
+        sources = [module_path("Rendezvous"), module_path("DescriptorValidity")]
+        sources += [_TLA / "WireRendezvous.tla", *sorted(_TLA.glob("MC_WireRendezvous*.cfg"))]
+        for path in sources:
+            if link:
+                (folder / path.name).symlink_to(path)
+            else:
+                shutil.copyfile(path, folder / path.name)
+        yield folder
+
+
+def check_wire_rendezvous_spec(emit: Callable[[str], None] = print) -> SpecCheckReport:
+    """SANY, TLC and the embedded checker on the wrapper's models, each as its
+    ``expect`` line says."""
+    with _folder(link=False) as folder:
+        return run_spec_check(folder, emit)
+
+
+@cache
+def wire_rendezvous_checker() -> SpecChecker:
+    """``WireRendezvous.tla`` with the wire runs' bounds, loaded once."""
+    with _folder(link=True) as folder:
+        model = load_model(folder / "WireRendezvous.tla", WIRE_RV_CONFIG)
+    return SpecChecker(model, WIRE_RENDEZVOUS, {"Tick": (frozenset({"HandshakeTimeout"}), 2)})
+
+
+class RVView:
+    """The wrapper's variables of one run, read off its composed EpochRotation state."""
+
+    def __init__(self, shadow: ERShadow, checker: SpecChecker | None = None) -> None:
+        self.shadow = shadow
+        self.checker = checker or wire_rendezvous_checker()
+        # The Outsider's message 1: its bytes, its record's epoch, whether answered.
+        self.outsider: dict[bytes, int] = {}
+        self.outsider_epoch: int | None = None
+        self.outsider_answered = False
+        self.left: str | None = None
+        self.validated = 0
+        self.state = self.project()
+        self.checker.check_init(self.state)
+
+    def inject(self, data: bytes) -> None:
+        """The Outsider's message 1 is on the wire (Rendezvous.tla's ``InjectInit``)."""
+        if self.outsider_epoch is None:
+            self.outsider_epoch = self.shadow.epoch[RESP]
+        self.outsider[data] = self.outsider_epoch
+
+    def observe(self, side: str, delivered: bytes | None, sent: Sequence[bytes]) -> None:
+        """A non-member's message 1 answered with a message 2: the spec's
+        chan[Resp][Outsider] opens."""
+        answered = any(len(m) > 1 and m[1] == MessageType.HandshakeResponse for m in sent)
+        if delivered in self.outsider and answered and side == RESP:
+            self.outsider_answered = True
+
+    def project(self) -> State:
+        sh = self.shadow
+        mv = {a: ModelValue(n) for a, n in _NAMES.items()}
+        eve, ctx = ModelValue(_OUTSIDER), ModelValue(_CTX)
+        none = V.record(st="None", ep=0, id=0)
+
+        def chan(a: str, p: str) -> Any:
+            if p == _OUTSIDER:
+                if a == RESP and self.outsider_answered:
+                    return V.record(st="Establishing", ep=self.outsider_epoch or 0, id=1)
+                return none
+            if p == a:
+                return none
+            d = sh.project_chan(a, p).d
+            return V.record(st=d["st"], ep=d["ep"], id=d["id"])
+
+        def record(kind: str, src: Any, dst: Any, ep: int, n: int) -> Any:
+            return V.record(
+                type=kind, ctx=ctx, src=src, dst=dst, to=dst, path="direct", ep=ep, id=n, dok=True
+            )
+
+        net = set()
+        answered_ep: dict[int, int] = {}
+        for t, src, dst, ep, n, _ in sh.msgs:
+            if t == "Init":
+                net.add(record("Init", mv[src], mv[dst], ep, n))
+            elif t == "Resp":
+                net.add(record("Resp", mv[src], mv[dst], ep, n))
+                answered_ep[n] = ep
+            elif src == INI:
+                net.add(record("Confirm", mv[src], mv[dst], ep, n))
+        if self.outsider_epoch is not None:
+            net.add(record("Init", eve, mv[RESP], self.outsider_epoch, 1))
+        senders = (INI, RESP, _OUTSIDER)
+        key = {INI: mv[INI], RESP: mv[RESP], _OUTSIDER: eve}
+        return {
+            "epoch": V.fn({mv[a]: sh.epoch[a] for a in (INI, RESP)}),
+            "chan": V.fn({mv[a]: V.fn({key[p]: chan(a, p) for p in senders}) for a in (INI, RESP)}),
+            "nextId": sh.next_id,
+            "lastTs": V.fn({key[i]: (sh.last_ts if i == INI else 0) for i in senders}),
+            "net": frozenset(net),
+            "hsLog": V.seq(
+                [
+                    V.record(resp=mv[RESP], ini=mv[INI], ts=n, ctx=ctx, ep=answered_ep.get(n, 0))
+                    for n in sh.resp_log
+                ]
+            ),
+            "confirmed": frozenset(sh.confirmed),
+            "established": frozenset(V.record(id=n, ep=e) for n, e in sh.established),
+            "closed": V.fn({mv[a]: frozenset(sh.closed[a]) for a in (INI, RESP)}),
+        }
+
+    def outside(self) -> str | None:
+        """Why the composed state has left what this module models, if it has."""
+        sh = self.shadow
+        if sh.left is not None and not self.outsider_answered:
+            return sh.left
+        if any(s.id > WIRE_ER_MAX_HS for s in sh.slot.values()):
+            return "EpochRotation.tla's retired-PSK message 1 was answered"
+        return None
+
+    def validate(self, rule: str, who: str) -> None:
+        """Judge the step to the state now read off the composed one."""
+        if self.left is not None:
+            return
+        why = self.outside()
+        if why is not None:
+            self.left = why
+            return
+        after = self.project()
+        try:
+            self.checker.check_step(self.state, after, rule)
+        except ConformanceFailure as exc:
+            message = str(exc).removesuffix("\n" + exc.table)
+            raise ConformanceFailure(
+                f"Rendezvous: {who}: {message}", kind=exc.kind, action=exc.action, table=exc.table
+            ) from None
+        self.state = after
+        self.validated += 1
+        if self.outsider_answered:
+            self.left = "a non-member's message 1 was answered"
