@@ -19,6 +19,8 @@ from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
 from aura_conformance.epoch_rotation import machine as epoch_machine
 from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
+from aura_conformance.guard_chain import machine as guard_machine
+from aura_conformance.guard_chain.backends import ReferenceBackend
 from aura_conformance.guard_chain.world import VARIANTS, Variant
 from aura_conformance.harness.driver import run_directed
 from aura_conformance.protocol_specs import reference_backend
@@ -107,6 +109,15 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("horizon-blind-sync", P.HorizonBlindSyncService),
         "DVPrunedStaysPruned",
     ),
+    ("descriptor", "prune-keeps-facts"): (
+        _d("prune-keeps-facts", P.PruneKeepsFactsService),
+        "DVPrunedStaysPruned",
+    ),
+    # Rejected by the lookup check, which names the spec's DVLookup, no invariant.
+    ("descriptor", "frozen-cache"): (
+        _d("frozen-cache", P.FrozenCacheService),
+        "DVLookup is",
+    ),
     # Rejected by an unexplained step that names no invariant.
     ("relay", "relay-charges-source"): (
         RelayVariant(relay=P.RelayChargesSourceService),
@@ -126,6 +137,12 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
         "GCReceiptChain",
         "no attacker move makes a nonce-1 receipt with a link other than the genesis",
+    ),
+    ("guard", "epoch-blind-chain"): (
+        _g("epoch-blind-chain", verifier=P.EpochBlindChainVerifier),
+        "GCReceiptResumesAfterLoss",
+        "no directed schedule delivers a receipt of epoch 1 after one of epoch 0 was "
+        "accepted, and 100 random runs do not reach it",
     ),
     ("guard", "future-epoch-receipt"): (
         _g("future-epoch-receipt", verifier=P.FutureEpochVerifier),
@@ -168,6 +185,12 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         _d("publish-clock-refresh", P.PublishClockRefreshService),
         "DVNeedsRefresh",
         "NotNeeded where DVNeedsRefresh holds is a stutter; a scenario then crashes",
+    ),
+    ("descriptor", "own-facts-only-sync"): (
+        _d("own-facts-only-sync", P.OwnFactsOnlySyncService),
+        "DVSyncAvailable",
+        "two members: a fact's author is always the other replica, so facts that are "
+        "not passed on by a third member are never missed",
     ),
     ("relay", "uncapped-relay"): (
         RelayVariant(relay=P.UncappedRelayService),
@@ -249,6 +272,7 @@ sys.exit(main(["--spec", "epoch", "--variant", "eager-responder"]))
 """
 
 
+@pytest.mark.slow
 def test_a_probe_is_rejected_over_stdio_too() -> None:
     """The epoch spec is driven over stdio: the probe served as a program is rejected
     (exit 1) naming the same invariant as in process."""
@@ -288,6 +312,37 @@ def test_a_replay_scenario_in_a_later_epoch_catches_what_the_profile_misses(
     backend = EpochBackend(variant)
     [(_, found)] = run_directed(
         epoch_machine._make(backend), {"replayed-init-later-epoch": _replayed_init_later_epoch}
+    )
+    if named is None:
+        assert found is None, str(found)
+    else:
+        assert found is not None and named in str(found)
+
+
+def _receipt_after_epoch_advance(m: Any) -> None:
+    """A receipt of epoch 0 accepted, the epoch advanced, and the first receipt of
+    epoch 1 from the same source delivered."""
+    m.PrepareOperation(("a1", "a2"), 1)
+    m.ExecuteEffects(False)
+    m.deliver(lambda r: True)
+    m.AdvanceEpoch()
+    m.PrepareOperation(("a1", "a2"), 1)
+    m.ExecuteEffects(False)
+    m.deliver(lambda r: r.d["epoch"] == 1)
+
+
+@pytest.mark.parametrize(
+    ("variant", "named"), [("ref", None), ("epoch-blind-chain", "GCReceiptResumesAfterLoss")]
+)
+def test_a_receipt_schedule_across_an_epoch_catches_what_the_profile_misses(
+    variant: str, named: str | None
+) -> None:
+    """The directed schedule the guard profile lacks: the reference passes it, a
+    verifier keying its chains by source only (not by epoch) fails."""
+    chosen = MISSED["guard", variant][0] if variant != "ref" else "ref"
+    backend = ReferenceBackend(chosen)
+    [(_, found)] = run_directed(
+        guard_machine.make_machine(backend), {"receipt-after-advance": _receipt_after_epoch_advance}
     )
     if named is None:
         assert found is None, str(found)

@@ -61,7 +61,12 @@ from aura_rendezvous.guard import (
     ReceiptToken,
     ReceiptVerifier,
 )
-from aura_rendezvous.journal import DescriptorCache
+from aura_rendezvous.journal import (
+    DescriptorCache,
+    SealedSyncMessage,
+    SyncFacts,
+    open_sync_message,
+)
 from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
 from aura_conformance.variants._channel_variants import EagerResponder
@@ -73,16 +78,20 @@ __all__ = [
     "ClosedStillOpensManager",
     "EagerResponderManager",
     "EpochBlindBudgetInterpreter",
+    "EpochBlindChainVerifier",
     "ExclusiveFromService",
     "FirstEpochReplayGuard",
     "FirstLinkUncheckedVerifier",
+    "FrozenCacheService",
     "FutureEpochVerifier",
     "HorizonBlindSyncService",
     "InclusiveUntilService",
     "LateRefreshService",
     "NonStrictNonceVerifier",
     "NonStrictReplayGuard",
+    "OwnFactsOnlySyncService",
     "PendingSurvivesAdvanceManager",
+    "PruneKeepsFactsService",
     "PublishClockRefreshService",
     "RecordBeforeCheckVerifier",
     "RelayChargesSourceService",
@@ -173,6 +182,9 @@ class _RuleVerifier(ReceiptVerifier):
     def epoch_ok(self, epoch: int, current: int) -> bool:
         return epoch == current
 
+    def stream(self, receipt: Receipt) -> tuple[AuthorityId, int]:
+        return receipt.src, receipt.epoch
+
     def check(self, receipt: Receipt, current_epoch: int) -> None:
         if receipt.context_id != self.context_id:
             raise ReceiptWrongContext("receipt of another context")
@@ -184,7 +196,7 @@ class _RuleVerifier(ReceiptVerifier):
             raise ReceiptWrongSigner(f"receipt is not signed by {receipt.src}")
         if not self.epoch_ok(receipt.epoch, current_epoch):
             raise ReceiptWrongEpoch(f"receipt of epoch {receipt.epoch}, now {current_epoch}")
-        previous = self._last.get((receipt.src, receipt.epoch))
+        previous = self._last.get(self.stream(receipt))
         last = previous[0] if previous is not None else None
         if not self.nonce_ok(last, receipt.nonce):
             raise ReceiptReplayed(f"nonce {receipt.nonce} not above {last}")
@@ -215,6 +227,22 @@ class FutureEpochVerifier(_RuleVerifier):
 
     def epoch_ok(self, epoch: int, current: int) -> bool:
         return epoch >= current
+
+
+class EpochBlindChainVerifier(_RuleVerifier):
+    """One receipt chain per source across epochs: the chain is keyed by ``src`` only,
+    so the first receipt of a new epoch (nonce 1) is judged against the old epoch's."""
+
+    def stream(self, receipt: Receipt) -> tuple[AuthorityId, int]:
+        return receipt.src, 0
+
+    def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
+        self.check(receipt, current_epoch)
+        key = self.stream(receipt)
+        token = ReceiptAcceptToken(self.context_id, key, self._last.get(key))
+        self._last[key] = (receipt.nonce, receipt.hash())
+        self.accepted.append(receipt)
+        return token
 
 
 class RecordBeforeCheckVerifier(ReceiptVerifier):
@@ -487,6 +515,42 @@ class HorizonBlindSyncService(RendezvousService):
     def _below_horizon(self, fact: object) -> bool:
         del fact
         return False
+
+
+class PruneKeepsFactsService(RendezvousService):
+    """Pruning moves the horizon but drops nothing: the dead facts stay in the replica
+    (and in every answer to a digest)."""
+
+    def prune_journal(self, context_id: ContextId, now_ms: int) -> int:
+        self._horizons[context_id] = max(self.prune_horizon(context_id), now_ms)
+        return 0
+
+
+class OwnFactsOnlySyncService(RendezvousService):
+    """A digest is answered with the facts this member authored only: facts it learnt
+    from others never travel on, so replicas converge only through each author."""
+
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        out = []
+        for answer in super().answer_sync(message):
+            facts = open_sync_message(answer, membership)
+            assert isinstance(facts, SyncFacts)
+            own = tuple(e for e in facts.entries if e.origin == self.authority_id)
+            out.append(self._seal_sync(attrs.evolve(facts, entries=own), message.epoch))
+        return tuple(out)
+
+
+class FrozenCacheService(RendezvousService):
+    """The descriptor cache is computed once and kept: a second source of truth that
+    the journal no longer moves (DESIGN.md 3 derives it from the journal)."""
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        frozen: dict[ContextId, DescriptorCache] = self.__dict__.setdefault("_frozen", {})
+        if context_id not in frozen:
+            frozen[context_id] = super().descriptor_cache(context_id)
+        return frozen[context_id]
 
 
 # -- relay --------------------------------------------------------------------------
