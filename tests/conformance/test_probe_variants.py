@@ -192,6 +192,18 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "two members: a fact's author is always the other replica, so facts that are "
         "not passed on by a third member are never missed",
     ),
+    ("relay", "commitment-blind"): (
+        RelayVariant(peers=P.CommitmentBlindService),
+        "RVConnectWithValidDescriptor",
+        "one epoch in the relay world, and the mapping fixes dok = TRUE: a message 1 on "
+        "a descriptor of another epoch is never seen",
+    ),
+    ("relay", "expired-descriptor"): (
+        RelayVariant(peers=P.ExpiredDescriptorService),
+        "RVConnectWithValidDescriptor",
+        "no clock in the relay world (descriptors valid for an hour) and the mapping "
+        "fixes dok = TRUE: a message 1 on an expired descriptor is never seen",
+    ),
     ("relay", "uncapped-relay"): (
         RelayVariant(relay=P.UncappedRelayService),
         "RVRelayAuthorized",

@@ -76,10 +76,12 @@ __all__ = [
     "AnyContextChoiceService",
     "AnyMemberRevocationService",
     "ClosedStillOpensManager",
+    "CommitmentBlindService",
     "EagerResponderManager",
     "EpochBlindBudgetInterpreter",
     "EpochBlindChainVerifier",
     "ExclusiveFromService",
+    "ExpiredDescriptorService",
     "FirstEpochReplayGuard",
     "FirstLinkUncheckedVerifier",
     "FrozenCacheService",
@@ -554,6 +556,32 @@ class FrozenCacheService(RendezvousService):
 
 
 # -- relay --------------------------------------------------------------------------
+
+
+class CommitmentBlindService(RendezvousService):
+    """The peer's descriptor is used whatever PSK it commits to: a peer of another
+    epoch is sent a message 1 instead of "refresh" (DESIGN.md 1)."""
+
+    def _peer_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int, epoch: int
+    ) -> RendezvousDescriptor | DenyReason:
+        desc = self.get_cached_descriptor(context_id, peer, now_ms)
+        return DenyReason.NoValidDescriptor if desc is None else desc
+
+
+class ExpiredDescriptorService(RendezvousService):
+    """When the peer has no valid descriptor, its newest expired one is used: a
+    connection is attempted on stale hints (DESIGN.md 2: valid at ``now`` only)."""
+
+    def _peer_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, psk: bytes, now_ms: int, epoch: int
+    ) -> RendezvousDescriptor | DenyReason:
+        found = super()._peer_descriptor(context_id, peer, psk, now_ms, epoch)
+        if found is not DenyReason.NoValidDescriptor:
+            return found
+        cache = self.descriptor_cache(context_id)
+        stale = [d for d in cache.descriptors if d.authority_id == peer]
+        return max(stale, key=lambda d: d.order_key, default=DenyReason.NoValidDescriptor)
 
 
 class UncappedRelayService(RendezvousService):
