@@ -59,7 +59,9 @@ INVARIANTS = {
     for module in MODULES
     for inv in module_invariants(SPEC / f"{module}.tla")
 }
-RELAY_TLA = ROOT / Path(HARNESS_MODELS["relay"]).parent / "RelayConformance.tla"
+MODELS_OF = {h: [rel for h2, rel in HARNESS_MODELS if h2 == h] for h, _ in HARNESS_MODELS}
+RELAY_DIR = ROOT / Path(MODELS_OF["relay"][0]).parent
+RELAY_TLA = RELAY_DIR / "RelayConformance.tla"
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +111,7 @@ def test_the_relay_harness_row_quotes_its_module() -> None:
 
 def _bad_cases() -> list[tuple[Path, str, str]]:
     cases = [(c.cfg, c.spec.stem, c.expect.name or "") for c in discover()]
-    relay_dir = ROOT / Path(HARNESS_MODELS["relay"]).parent
+    relay_dir = RELAY_DIR
     cases += [
         (cfg, "RelayConformance", cfg.stem.split("_bad_")[1])
         for cfg in relay_dir.glob("*_bad_*.cfg")
@@ -215,11 +217,14 @@ def _world() -> set[tuple[str, str, str]]:
     return {(w["invariant"], w["harness"], w["text"]) for w in doc["world"]}
 
 
-def _harness_invariants() -> dict[str, set[str]]:
+def _harness_invariants() -> dict[tuple[str, str], set[str]]:
+    """(harness, cfg file name) -> the invariants of that model."""
     # The cfg as the checker reads it (its own parser), without loading a module.
     from aura_model.tla._config import parse_config
 
-    return {h: set(parse_config(ROOT / rel).invariants) for h, rel in HARNESS_MODELS.items()}
+    return {
+        (h, Path(rel).name): set(parse_config(ROOT / rel).invariants) for h, rel in HARNESS_MODELS
+    }
 
 
 _STEP = re.compile(r"^`(\w+)` harness: every step \(StepValidator, `([^`]+)`\)$")
@@ -254,9 +259,9 @@ def _conformance_errors(rows: dict[str, list[str]]) -> list[str]:
         for claim in claims:
             if m := _STEP.match(claim):
                 harness, cfg = m.groups()
-                if Path(HARNESS_MODELS.get(harness, "?")).name != cfg:
+                if (harness, cfg) not in harness_invariants:
                     errors.append(f"{name}: the {harness} harness does not check {cfg}")
-                elif name not in harness_invariants[harness]:
+                elif name not in harness_invariants[harness, cfg]:
                     errors.append(f"{name}: not an invariant of the {harness} harness's model")
             elif m := _WRONG.match(claim):
                 harness, names = m.group(1), re.findall(r"`([\w-]+)`", m.group(2))
@@ -317,29 +322,32 @@ def test_an_overclaiming_conformance_cell_is_caught(name: str, cell: str, error:
 
 
 def test_harness_models_are_the_ones_the_step_validators_load() -> None:
-    """``HARNESS_MODELS`` (which the generator reads instead of loading five
-    models) names each harness's checker's cfg, and the checker checks exactly
-    that cfg's invariants."""
+    """``HARNESS_MODELS`` (which the generator reads instead of loading six
+    models) names each harness's checkers' cfgs, and each checker checks
+    exactly its cfg's invariants."""
     from aura_conformance.descriptor_validity.checker import descriptor_validity_checker
     from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
     from aura_conformance.guard_chain.checker import guard_chain_checker
     from aura_conformance.relay.checker import relay_checker
     from aura_conformance.spec_harnesses import SPEC_HARNESSES
-    from aura_conformance.wire import wire_epoch_checker
+    from aura_conformance.wire import wire_epoch_checker, wire_rendezvous_checker
 
     checkers = {
-        "guard": guard_chain_checker,
-        "epoch": epoch_rotation_checker,
-        "descriptor": descriptor_validity_checker,
-        "relay": relay_checker,
-        "wire": wire_epoch_checker,
+        "guard": [guard_chain_checker],
+        "epoch": [epoch_rotation_checker],
+        "descriptor": [descriptor_validity_checker],
+        "relay": [relay_checker],
+        "wire": [wire_epoch_checker, wire_rendezvous_checker],
     }
-    assert set(HARNESS_MODELS) == {*SPEC_HARNESSES, "wire"} == set(checkers)
+    assert set(MODELS_OF) == {*SPEC_HARNESSES, "wire"} == set(checkers)
     invariants = _harness_invariants()
-    for harness, load in checkers.items():
-        checker = load()
-        assert Path(checker.model.cfg.path).resolve() == (ROOT / HARNESS_MODELS[harness]).resolve()
-        assert set(checker.invariants) == invariants[harness]
+    for harness, loads in checkers.items():
+        loaded = [load() for load in loads]
+        paths = sorted(str(Path(c.model.cfg.path).resolve()) for c in loaded)
+        assert paths == sorted(str((ROOT / rel).resolve()) for rel in MODELS_OF[harness])
+        for checker in loaded:
+            cfg = Path(checker.model.cfg.path).name
+            assert set(checker.invariants) == invariants[harness, cfg]
 
 
 def test_the_generator_reads_every_cfg_as_the_checker_does() -> None:
@@ -349,7 +357,7 @@ def test_the_generator_reads_every_cfg_as_the_checker_does() -> None:
     from aura_verify.report.catalogue_sources import cfg_invariants
 
     cfgs = list(SPEC.rglob("MC_*.cfg"))
-    cfgs += [p for rel in HARNESS_MODELS.values() for p in (ROOT / rel).parent.glob("MC_*.cfg")]
+    cfgs += [p for _, rel in HARNESS_MODELS for p in (ROOT / rel).parent.glob("*.cfg")]
     assert len(cfgs) > 60
     for cfg in cfgs:
         assert cfg_invariants(cfg) == tuple(parse_config(cfg).invariants), cfg.name
@@ -361,7 +369,7 @@ def test_the_generator_reads_every_cfg_as_the_checker_does() -> None:
 def _copy_sources(tmp_path: Path) -> Path:
     import shutil
 
-    for rel in ("spec", "docs/catalogue", *{str(Path(p).parent) for p in HARNESS_MODELS.values()}):
+    for rel in ("spec", "docs/catalogue", *{str(Path(p).parent) for _, p in HARNESS_MODELS}):
         shutil.copytree(ROOT / rel, tmp_path / rel, dirs_exist_ok=True)
     for rel in (
         "conformance/aura_conformance/guard_chain",
@@ -391,7 +399,7 @@ def test_a_bad_model_of_another_module_is_not_its_broken_variant(tmp_path: Path)
     """A harness's own module may break an invariant of the same name (a wire
     composition of Rendezvous.tla): the row lists only its module's bad models."""
     root = _copy_sources(tmp_path)
-    relay = root / Path(HARNESS_MODELS["relay"]).parent
+    relay = root / RELAY_DIR.relative_to(ROOT)
     (relay / "MC_Other_bad_RVMembersOnly.cfg").write_text(
         "\\* expect: invariant RVMembersOnly\nCONSTANTS\n    BUG_Other = TRUE\n", encoding="utf-8"
     )

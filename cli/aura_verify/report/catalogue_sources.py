@@ -26,18 +26,20 @@ __all__ = [
     "read_sources",
 ]
 
-# The model each conformance harness's step validator loads (its checker's
-# cfg, relative to the project root): the spec harnesses of ``aura-verify
-# conform`` and the wire harness (one member played by the backend, every
-# message as bytes). tests/spec/test_catalogue.py loads every checker and
-# holds this table to it.
-HARNESS_MODELS: dict[str, str] = {
-    "guard": "spec/GuardChain/MC_GuardChain.cfg",
-    "epoch": "spec/EpochRotation/MC_EpochRotation.cfg",
-    "descriptor": "conformance/aura_conformance/descriptor_validity/tla/MC_DVConformance.cfg",
-    "relay": "conformance/aura_conformance/relay/tla/MC_RelayConformance.cfg",
-    "wire": "conformance/aura_conformance/wire/tla/MC_WireEpochRotation.cfg",
-}
+# (harness, model) for every step validator a conformance harness runs: the
+# model's cfg, relative to the project root. The spec harnesses of
+# ``aura-verify conform`` have one each; the wire harness (one member played
+# by the backend, every message as bytes) judges every step against
+# EpochRotation.tla and against Rendezvous.tla's direct channel path.
+# tests/spec/test_catalogue.py loads every checker and holds this table to it.
+HARNESS_MODELS: tuple[tuple[str, str], ...] = (
+    ("guard", "spec/GuardChain/MC_GuardChain.cfg"),
+    ("epoch", "spec/EpochRotation/MC_EpochRotation.cfg"),
+    ("descriptor", "conformance/aura_conformance/descriptor_validity/tla/MC_DVConformance.cfg"),
+    ("relay", "conformance/aura_conformance/relay/tla/MC_RelayConformance.cfg"),
+    ("wire", "conformance/aura_conformance/wire/tla/MC_WireEpochRotation.cfg"),
+    ("wire", "conformance/aura_conformance/wire/tla/WireRendezvous_runs.cfg"),
+)
 
 
 class CatalogueError(Exception):
@@ -63,7 +65,7 @@ class Sources:
     bad_cfgs: Mapping[tuple[str, str], Sequence[tuple[Path, str]]]
     z3_queries: Mapping[str, tuple[str, str]]  # name -> (inv | act, how it is checked)
     z3_not_claimed: Mapping[str, str]
-    harness_invariants: Mapping[str, tuple[str, ...]]
+    harness_invariants: Mapping[tuple[str, str], tuple[str, ...]]  # (harness, cfg) ->
     world: Sequence[WorldCheck]
     wrong_backends: Mapping[tuple[str, str], str]
     threats: Mapping[str, str]
@@ -104,7 +106,7 @@ def _world_checks(doc: Mapping[str, object], root: Path, where: Path) -> list[Wo
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in keys):
             raise CatalogueError(f"{where}: world entry {i + 1} needs {', '.join(keys)}")
         check = WorldCheck(*(entry[k] for k in keys))
-        if check.harness not in HARNESS_MODELS:
+        if check.harness not in {h for h, _ in HARNESS_MODELS}:
             raise CatalogueError(f"{where}: world entry {i + 1}: no harness {check.harness!r}")
         _require_named_violation(
             root / check.file, check.invariant, f"{where}: world entry {i + 1}"
@@ -216,7 +218,7 @@ def read_sources(root: Path) -> Sources:
     from aura_model.specs import all_configs
 
     cfgs = list(all_configs(root / "spec"))
-    for rel in HARNESS_MODELS.values():
+    for _, rel in HARNESS_MODELS:
         cfgs += sorted((root / rel).parent.glob("MC_*.cfg"))
     checks_path = root / "docs" / "catalogue" / "checks.toml"
     threats_path = root / "docs" / "catalogue" / "threats.toml"
@@ -226,7 +228,7 @@ def read_sources(root: Path) -> Sources:
         bad_cfgs=_bad_cfgs(set(cfgs)),
         z3_queries=_z3_queries(),
         z3_not_claimed=_string_table(checks, "z3_not_claimed", checks_path),
-        harness_invariants={h: cfg_invariants(root / rel) for h, rel in HARNESS_MODELS.items()},
+        harness_invariants={(h, rel): cfg_invariants(root / rel) for h, rel in HARNESS_MODELS},
         world=_world_checks(checks, root, checks_path),
         wrong_backends={
             **WRONG_BACKENDS,
