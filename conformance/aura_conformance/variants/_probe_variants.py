@@ -28,6 +28,7 @@ from aura_rendezvous import (
     Receipt,
     RecordReceipt,
     RelayEnvelope,
+    RendezvousConfig,
     RendezvousDescriptor,
     RendezvousService,
     evaluate_guards,
@@ -62,7 +63,9 @@ from aura_rendezvous.guard import (
     ReceiptVerifier,
 )
 from aura_rendezvous.journal import (
+    ContextJournal,
     DescriptorCache,
+    JournalEntry,
     SealedSyncMessage,
     SyncFacts,
     open_sync_message,
@@ -75,6 +78,8 @@ from aura_conformance.variants._core_variants import choose_any_context
 __all__ = [
     "AnyContextChoiceService",
     "AnyMemberRevocationService",
+    "ClocklessMergeJournal",
+    "ClocklessMergeService",
     "ClosedStillOpensManager",
     "CommitmentBlindService",
     "EagerResponderManager",
@@ -517,6 +522,26 @@ class HorizonBlindSyncService(RendezvousService):
     def _below_horizon(self, fact: object) -> bool:
         del fact
         return False
+
+
+class ClocklessMergeJournal(ContextJournal):
+    """A merged entry does not move the Lamport clock: a fact appended after it may be
+    stamped below the fact it causally follows (DESIGN.md 3: causal order)."""
+
+    def _merge_checked(self, entry: JournalEntry) -> bool:
+        clock = self._clock
+        try:
+            return super()._merge_checked(entry)
+        finally:
+            self._clock = clock
+
+
+class ClocklessMergeService(RendezvousService):
+    """The service over :class:`ClocklessMergeJournal`."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self.journals = {c: ClocklessMergeJournal(c) for c in self.journals}
 
 
 class PruneKeepsFactsService(RendezvousService):
