@@ -176,3 +176,20 @@ def test_failed_and_skipped_stages_are_named_under_the_verdict(example: Countere
     words = [t for stack, t in page.texts if stack[-1:] == ("code",)]
     assert words[:2] == ["spec-check", "apalache"], words
     assert "exit code 1" in verdict
+
+
+def test_the_page_is_written_when_the_catalogue_cannot_be_built(
+    tmp_path: Path, example: Counterexample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project without docs/catalogue/: the page says why, and lists the run's
+    checks as its rows; the counterexample is still drawn."""
+    import aura_verify.report.catalogue as catalogue_module
+
+    monkeypatch.setattr(catalogue_module, "project_root", lambda: tmp_path / "elsewhere")
+    path = tmp_path / "report.html"
+    write_html(report_of(example), path)
+    page = Page(path.read_text("utf-8"))
+    notes = [t for t in page.text_under("p") if "could not be built" in t]
+    assert notes and "checks.toml" in notes[0]
+    assert "(not in the catalogue)" in page.text_under("table")
+    assert page.tags("svg", **{"class": "sequence"})

@@ -37,11 +37,13 @@ def write_html(report: Report, path: Path) -> None:
 
 
 def _catalogue() -> tuple[Catalogue | None, str]:
+    from aura_model.spec_check import SpecCheckError
+
     from aura_verify.report.catalogue import CatalogueError, build_catalogue
 
     try:
         return build_catalogue(), ""
-    except (CatalogueError, ImportError, OSError) as exc:
+    except (CatalogueError, SpecCheckError, ImportError, OSError) as exc:
         # The page must still show the run: the rows then come from its checks.
         return None, f"the catalogue could not be built ({exc}); rows are the run's checks"
 
