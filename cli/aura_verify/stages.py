@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 from aura_model.stages import Check, StageResult
@@ -49,22 +50,34 @@ class Stage:
 
 
 def _spec_check(options: StageOptions) -> StageResult:
-    """spec/'s models, then the relay sub-spec of the relay conformance harness
-    (``RelayConformance.tla`` instantiates Rendezvous.tla and has models of its own)."""
+    """spec/'s models, then the sub-specs of the conformance harnesses, each with
+    models of its own: the relay harness's ``RelayConformance.tla`` and the wire
+    harness's wrapper of Rendezvous.tla (both instantiate Rendezvous.tla)."""
     from aura_conformance.relay import check_relay_spec
-    from aura_model.spec_check import SpecCheckError, stage_spec_check
+    from aura_conformance.wire import check_wire_rendezvous_spec
+    from aura_model.spec_check import stage_spec_check
+
+    result = stage_spec_check()
+    for label, check in (("relay", check_relay_spec), ("wire", check_wire_rendezvous_spec)):
+        result = _with_sub_spec(result, label, check)
+    return result
+
+
+def _with_sub_spec(result: StageResult, label: str, check: Callable[[], Any]) -> StageResult:
+    """``result`` with a harness sub-spec's outcome (``check()``, a SpecCheckReport)
+    folded in: the worse status, its detail, figures, checks and traces."""
+    from aura_model.spec_check import SpecCheckError
     from aura_model.spec_evidence import report_evidence
     from aura_model.stages import Status
 
-    result = stage_spec_check()
     try:
-        relay = check_relay_spec()
+        report = check()
     except SpecCheckError as exc:
-        return attrs.evolve(result, status=Status.FAIL, detail=f"{result.detail}; relay: {exc}")
-    statuses = {result.status, relay.status()}
+        return attrs.evolve(result, status=Status.FAIL, detail=f"{result.detail}; {label}: {exc}")
+    statuses = {result.status, report.status()}
     status = next((s for s in (Status.FAIL, Status.SKIPPED) if s in statuses), Status.PASS)
-    more = report_evidence(relay)
-    # The relay sub-spec's models live in a temporary folder: rerun them by stage.
+    more = report_evidence(report)
+    # A sub-spec's models live in a temporary folder: rerun them by stage.
     rerun = "aura-verify --stage spec-check"
     figures = dict(result.figures)
     for key, value in more.figures.items():
@@ -72,7 +85,7 @@ def _spec_check(options: StageOptions) -> StageResult:
     return attrs.evolve(
         result,
         status=status,
-        detail=f"{result.detail}; relay: {relay.detail()}",
+        detail=f"{result.detail}; {label}: {report.detail()}",
         figures=figures,
         checks=result.checks + tuple(attrs.evolve(c, rerun=rerun) for c in more.checks),
         counterexamples=result.counterexamples

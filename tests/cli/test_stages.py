@@ -73,14 +73,19 @@ class _Report:
 def test_spec_check_runs_spec_and_the_relay_sub_spec(
     spec: Status, relay: Status, expected: Status, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """spec-check is spec/'s stage function and the relay sub-spec's models
-    (``check_relay_spec``): it fails if either fails, is skipped if either is skipped,
-    and names both in its detail."""
+    """spec-check is spec/'s stage function and the harnesses' sub-specs' models
+    (``check_relay_spec``, ``check_wire_rendezvous_spec``): it fails if any fails,
+    is skipped if any is skipped, and names each in its detail."""
     monkeypatch.setattr(
         "aura_model.spec_check.stage_spec_check",
         lambda: StageResult("spec-check", spec, "spec models"),
     )
     monkeypatch.setattr("aura_conformance.relay.check_relay_spec", lambda: _Report(relay))
+    monkeypatch.setattr(
+        "aura_conformance.wire.check_wire_rendezvous_spec", lambda: _Report(Status.PASS)
+    )
     result = _run("spec-check")
     assert result.status is expected
-    assert result.detail == f"spec models; relay: relay sub-spec {relay.value}"
+    assert result.detail == (
+        f"spec models; relay: relay sub-spec {relay.value}; wire: relay sub-spec PASS"
+    )
