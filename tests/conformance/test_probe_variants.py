@@ -63,6 +63,11 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("wrong-payer", guards=P.wrong_payer_guards),
         "GCAtomicRollback",
     ),
+    # Rejected by an unexplained step: GCCapabilityRequired is not named.
+    ("guard", "capability-blind"): (
+        _g("capability-blind", guards=P.capability_blind_guards),
+        "no action of Next explains the step",
+    ),
     ("guard", "record-before-check"): (
         _g("record-before-check", verifier=P.RecordBeforeCheckVerifier),
         "GCReceiptResumesAfterLoss",
@@ -137,6 +142,12 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
         "GCReceiptChain",
         "no attacker move makes a nonce-1 receipt with a link other than the genesis",
+    ),
+    ("guard", "budget-first"): (
+        _g("budget-first", guards=P.budget_first_guards),
+        "MissingCapability",
+        "the guards never fail together: the only authority without the capability (a2) "
+        "never spends, so its budget always suffices and the order is invisible",
     ),
     ("guard", "epoch-blind-chain"): (
         _g("epoch-blind-chain", verifier=P.EpochBlindChainVerifier),

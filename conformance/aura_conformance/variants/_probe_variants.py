@@ -107,6 +107,8 @@ __all__ = [
     "TimeoutIgnoringManager",
     "UncappedRelayService",
     "UndoLessIssuer",
+    "budget_first_guards",
+    "capability_blind_guards",
     "off_by_one_guards",
     "wrong_payer_guards",
 ]
@@ -140,6 +142,40 @@ def off_by_one_guards(send: object) -> GuardEvaluator:
         couple: Callable[[ChargeFlowBudget], GuardOutcome],
     ) -> GuardOutcome:
         if capability in snapshot.capabilities and snapshot.flow_budget_remaining <= cost:
+            return GuardOutcome.deny(DenyReason.InsufficientBudget)
+        return evaluate_guards(snapshot, capability, cost, couple)
+
+    return evaluate
+
+
+def capability_blind_guards(send: object) -> GuardEvaluator:
+    """The capability guard is skipped: any member may run any operation."""
+    del send
+
+    def evaluate(
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        caps = frozenset({*snapshot.capabilities, capability})
+        return evaluate_guards(attrs.evolve(snapshot, capabilities=caps), capability, cost, couple)
+
+    return evaluate
+
+
+def budget_first_guards(send: object) -> GuardEvaluator:
+    """The budget guard runs before the capability guard (DESIGN.md 4: capability,
+    then flow budget): a request failing both is denied for its budget."""
+    del send
+
+    def evaluate(
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        if snapshot.flow_budget_remaining < cost:
             return GuardOutcome.deny(DenyReason.InsufficientBudget)
         return evaluate_guards(snapshot, capability, cost, couple)
 
