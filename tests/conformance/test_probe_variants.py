@@ -221,6 +221,12 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "no clock in the relay world (descriptors valid for an hour) and the mapping "
         "fixes dok = TRUE: a message 1 on an expired descriptor is never seen",
     ),
+    ("relay", "relayed-unchecked-static-key"): (
+        RelayVariant(peers=P.RelayedUncheckedStaticKeyService),
+        "RVMembersOnly",
+        "the relay harness has no impostor: no message 1 under a static key other than "
+        "the claimed member's ever crosses the relay",
+    ),
     ("relay", "uncapped-relay"): (
         RelayVariant(relay=P.UncappedRelayService),
         "RVRelayAuthorized",

@@ -72,7 +72,10 @@ from aura_rendezvous.journal import (
 )
 from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
-from aura_conformance.variants._channel_variants import EagerResponder
+from aura_conformance.variants._channel_variants import (
+    EagerResponder,
+    UncheckedStaticKeyManager,
+)
 from aura_conformance.variants._core_variants import choose_any_context
 
 __all__ = [
@@ -102,6 +105,7 @@ __all__ = [
     "PublishClockRefreshService",
     "RecordBeforeCheckVerifier",
     "RelayChargesSourceService",
+    "RelayedUncheckedStaticKeyService",
     "RotatingOpensManager",
     "RotatingSealsManager",
     "TimeoutIgnoringManager",
@@ -643,6 +647,16 @@ class ExpiredDescriptorService(RendezvousService):
         cache = self.descriptor_cache(context_id)
         stale = [d for d in cache.descriptors if d.authority_id == peer]
         return max(stale, key=lambda d: d.order_key, default=DenyReason.NoValidDescriptor)
+
+
+class RelayedUncheckedStaticKeyService(RendezvousService):
+    """The responder's channel layer takes message 1's static key as the claimed
+    member's (:class:`UncheckedStaticKeyManager`): checked on no path, so a relayed
+    message 1 from an impostor is answered too."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self.channel_endpoint.manager = UncheckedStaticKeyManager(authority_id.value, epoch=0)
 
 
 class UncappedRelayService(RendezvousService):
