@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aura_conformance import ConformanceFailure, GuardChainWorld, guard_chain_checker
 from aura_conformance import project_guard_chain as project
@@ -140,3 +142,43 @@ def test_equal_is_not_the_same_false_is_not_zero() -> None:
         checker.check_invariants(doctored, "Tick")
     with pytest.raises(TlaError, match="FALSE"):
         checker.check_step(state, doctored, "Tick")
+
+
+def test_a_step_is_explained_only_with_the_request_arguments() -> None:
+    """At spent 1 of 2, a1's deny of cost 2 towards a2 is DenyOperation(a1, a2, 2).
+    Without the request's arguments any deny of a1 explains it; with them, the same
+    deny is no step of a request for cost 1 (which the spec allows)."""
+    checker = guard_chain_checker()
+    checker.forget()
+    w = GuardChainWorld()
+    assert w.prepare_operation("a1", "a1", 1) == "Allowed"
+    w.execute_effects(False)
+    before = project(w)
+    assert w.prepare_operation("a1", "a2", 2).startswith("Denied")
+    after = project(w)
+    a1, a2 = ModelValue("a1"), ModelValue("a2")
+    # (Which one comes first follows the iteration order of the spec's sets.)
+    (unbound,) = checker.check_step(before, after, "PrepareOperation").actions
+    assert unbound.startswith("DenyOperation(a=a1, d=") and unbound.endswith("c=2)")
+    asked = {"a": a1, "d": a2, "c": 2}
+    report = checker.check_step(before, after, "PrepareOperation", args=asked)
+    assert report.actions == ("DenyOperation(a=a1, d=a2, c=2)",)
+    with pytest.raises(ConformanceFailure, match=r"arguments \(a=a1, d=a2, c=1\)") as info:
+        checker.check_step(before, after, "PrepareOperation", args={**asked, "c": 1})
+    assert re.search(r"DenyOperation\(a=a1, d=a[12], c=2\) would", str(info.value))
+    with pytest.raises(ConformanceFailure, match="arguments"):
+        checker.check_step(before, after, "PrepareOperation", args={**asked, "a": a2})
+    # An argument no parameter is named after is not compared.
+    assert checker.check_step(before, after, "PrepareOperation", args={**asked, "x": 9}).actions
+
+
+def test_an_argument_binds_by_type_and_value() -> None:
+    """TRUE is not the argument 1, nor FALSE 0, though Python says they are equal."""
+    from aura_conformance.harness.checker import _agrees
+    from aura_model.tla import ActionMatch
+
+    m = ActionMatch("Act", {"c": 1, "f": False})
+    assert _agrees(m, {"c": 1, "f": False, "other": True})
+    assert not _agrees(m, {"c": True})
+    assert not _agrees(m, {"f": 0})
+    assert not _agrees(m, {"c": 2})

@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 from aura_model.specs import config_path, module_path
-from aura_model.tla import ActionMatch, Model, StepValidator, load_model
+from aura_model.tla import ActionMatch, Model, ModelValue, StepValidator, load_model
 from aura_model.tla import values as V
 
 from aura_conformance.harness.errors import ConformanceFailure
@@ -52,6 +52,30 @@ class StepReport:
 
     def describe(self) -> str:
         return " ; ".join(self.actions)
+
+
+def _same(a: Any, b: Any) -> bool:
+    # Python's 0 == False: a parameter bound to FALSE is not the argument 0.
+    return type(a) is type(b) and a == b
+
+
+def _agrees(match: ActionMatch, args: Mapping[str, Any]) -> bool:
+    """Each of ``match``'s parameters that ``args`` names takes the argument's value."""
+    return all(_same(match.params[k], v) for k, v in args.items() if k in match.params)
+
+
+def _args_key(args: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """``args`` as a memo key: scalars by type and value, anything else by identity."""
+    out = []
+    for k, v in sorted(args.items()):
+        t = type(v)
+        if t is bool or t is int or t is str:
+            out.append((k, (t, v)))
+        elif isinstance(v, ModelValue):
+            out.append((k, (ModelValue, v.name)))
+        else:
+            out.append((k, (t, id(v))))
+    return tuple(out)
 
 
 def _label(m: ActionMatch) -> str:
@@ -83,7 +107,7 @@ class SpecChecker:
         # States that satisfy every invariant, and explained steps, by identity;
         # each entry keeps its values alive so an id cannot be reused.
         self._sound: dict[_Key, tuple[Any, ...]] = {}
-        self._steps: dict[tuple[_Key, _Key, str], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+        self._steps: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
 
     def forget(self) -> None:
         """Drop the remembered verdicts (a measurement starts from none)."""
@@ -154,26 +178,39 @@ class SpecChecker:
             frontier = following
         return None
 
-    def check_step(self, prev: State, nxt: State, rule: str) -> StepReport:
-        """Explain ``prev -> nxt`` (taken by harness ``rule``) or raise ConformanceFailure."""
+    def check_step(
+        self, prev: State, nxt: State, rule: str, args: Mapping[str, Any] | None = None
+    ) -> StepReport:
+        """Explain ``prev -> nxt`` (taken by harness ``rule``) or raise ConformanceFailure.
+
+        With ``args`` (the request's arguments, by the spec action's parameter
+        names) a step is explained only by an action whose parameters of those
+        names take those values: a backend that served the request as if asked
+        another thing (denied an operation of cost 1 as one of cost 2 would be)
+        is not explained by what it was not asked. Arguments no parameter of the
+        explaining action is named after are not compared. A stutter needs no
+        explaining, whatever was asked.
+        """
         before, after = self._values(prev), self._values(nxt)
         kp, kn = tuple(map(id, before)), tuple(map(id, after))
+        bound = _args_key(args) if args else ()
         # A composite rule's explanation is a path of its own actions: keep it apart.
-        memo = (kp, kn, rule if rule in self.composite else "")
+        memo = (kp, kn, rule if rule in self.composite else "", bound)
         known = self._steps.get(memo)
         if kp == kn:
             report = StepReport(rule, ("stutter",))
         elif known is not None:
             report = StepReport(rule, known[1])
         else:
-            report = self._explain(prev, nxt, rule)
+            report = self._explain(prev, nxt, rule, args or {})
             if len(self._steps) >= MEMO_LIMIT:
                 self._steps.clear()
-            self._steps[memo] = ((before, after), report.actions)
+            # The arguments are kept alive with the entry (their ids are in its key).
+            self._steps[memo] = ((before, after, args), report.actions)
         self._check_invariants(nxt, after, kn, rule)
         return report
 
-    def _explain(self, prev: State, nxt: State, rule: str) -> StepReport:
+    def _explain(self, prev: State, nxt: State, rule: str, args: Mapping[str, Any]) -> StepReport:
         if all(prev[v] == nxt[v] for v in self.variables):
             return StepReport(rule, ("stutter",))
         if rule in self.composite:
@@ -189,9 +226,19 @@ class SpecChecker:
                     nxt,
                 )
             return StepReport(rule, tuple(_label(m) for m in path))
-        matches = self.validator.explain(prev, nxt, first=True)
+        matches = self.validator.explain(
+            prev, nxt, first=True, accept=(lambda m: _agrees(m, args)) if args else None
+        )
         if not matches:
-            raise self._failure("step", "no action of Next explains the step", rule, prev, nxt)
+            message = "no action of Next explains the step"
+            others = self.validator.explain(prev, nxt, first=True) if args else []
+            if others:
+                asked = ", ".join(f"{k}={V.format_value(v)}" for k, v in args.items())
+                message = (
+                    f"no action of Next with the request's arguments ({asked}) explains "
+                    f"the step ({_label(others[0])} would)"
+                )
+            raise self._failure("step", message, rule, prev, nxt)
         return StepReport(rule, tuple(_label(m) for m in matches[:1]))
 
     def same_state(self, a: State, b: State) -> Sequence[str]:

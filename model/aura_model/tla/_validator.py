@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -103,7 +103,11 @@ class StepValidator:
         return ActionMatch(d.name, {p: env[p] for p in d.param_names if p in env})
 
     def _explain(
-        self, cur: tuple[Any, ...], nxt_known: list[Any], first: bool = False
+        self,
+        cur: tuple[Any, ...],
+        nxt_known: list[Any],
+        first: bool = False,
+        accept: Callable[[ActionMatch], bool] | None = None,
     ) -> list[ActionMatch]:
         out: list[ActionMatch] = []
 
@@ -116,20 +120,29 @@ class StepValidator:
                 try:
                     d.act(ctx, env, found)
                 except _Found:
-                    out.append(self._match(d, env))
+                    match = self._match(d, env)
+                    if accept is not None and not accept(match):
+                        continue
+                    out.append(match)
                     if first:
                         return out
         return out
 
     def explain(
-        self, state: Mapping[str, Any], next_state: Mapping[str, Any], *, first: bool = False
+        self,
+        state: Mapping[str, Any],
+        next_state: Mapping[str, Any],
+        *,
+        first: bool = False,
+        accept: Callable[[ActionMatch], bool] | None = None,
     ) -> list[ActionMatch]:
         """The actions (with parameters) that take ``state`` to ``next_state``, in the
         order of Next's disjuncts; with ``first``, only the first of them (the search
-        stops there: a step validator needs one explanation, not all)."""
+        stops there: a step validator needs one explanation, not all); with
+        ``accept``, only those it accepts."""
         cur = self._state(state, "state")
         nxt = list(self._state(next_state, "next state"))
-        return self._explain(cur, nxt, first)
+        return self._explain(cur, nxt, first, accept)
 
     def explain_partial(
         self, state: Mapping[str, Any], partial_next: Mapping[str, Any]
