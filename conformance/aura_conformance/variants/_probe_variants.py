@@ -79,6 +79,7 @@ from aura_conformance.variants._channel_variants import (
 from aura_conformance.variants._core_variants import choose_any_context
 
 __all__ = [
+    "AllContextsAdvanceManager",
     "AnyContextChoiceService",
     "AnyMemberRevocationService",
     "ClocklessMergeJournal",
@@ -426,6 +427,18 @@ class PendingSurvivesAdvanceManager(ChannelManager):
         marked = super().advance_epoch(epoch, context_id)
         self._pending.update(pending)
         return marked
+
+
+class AllContextsAdvanceManager(ChannelManager):
+    """An epoch advance of one context moves every context: channels of contexts that
+    did not rotate are marked Rotating too (DESIGN.md 1: epochs are per context)."""
+
+    def advance_epoch(
+        self, epoch: int, context_id: bytes | None = None
+    ) -> tuple[SecureChannel, ...]:
+        if context_id is not None and epoch > self.current_epoch:
+            return super().advance_epoch(epoch, None)
+        return super().advance_epoch(epoch, context_id)
 
 
 class FirstEpochReplayGuard(HandshakeReplayGuard):
