@@ -99,6 +99,15 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="a SKIPPED stage fails the run too (exit 1)"
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        metavar="N",
+        help="2 (default): Z3, vectors and conformance run in a second process beside "
+        "spec-check; 1: one stage at a time",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=Path("build/verify"),
@@ -149,6 +158,7 @@ def _settings(args: argparse.Namespace) -> RunSettings:
         strict=args.strict,
         out=args.out,
         command=shlex.join(argv),
+        jobs=args.jobs,
     )
 
 

@@ -10,13 +10,16 @@ installed) and its paths printed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime
+import functools
+import multiprocessing
 import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,6 +46,8 @@ class RunSettings:
     strict: bool = False
     out: Path = Path("build/verify")
     command: str = "aura-verify"
+    # Stages at once: 2 runs the ``beside`` stages in a second process.
+    jobs: int = 2
 
     def rerun(self, stage: str) -> str:
         return f"{self.command} --stage {stage}"
@@ -56,8 +61,8 @@ class _Heartbeat:
         self.out = out
         self.interval = interval
         self.last = time.perf_counter()
-        self.stage = ""
-        self.since = 0.0
+        # The stages running now, with when each began.
+        self.running: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, name="verify-heartbeat", daemon=True)
@@ -76,11 +81,11 @@ class _Heartbeat:
 
     def begin(self, stage: str) -> None:
         with self._lock:
-            self.stage, self.since = stage, time.perf_counter()
+            self.running[stage] = time.perf_counter()
 
-    def end(self) -> None:
+    def end(self, stage: str) -> None:
         with self._lock:
-            self.stage = ""
+            self.running.pop(stage, None)
 
     def start(self) -> None:
         self._thread.start()
@@ -95,10 +100,9 @@ class _Heartbeat:
             # about the ended stage can follow.
             with self._lock:
                 now = time.perf_counter()
-                if self.stage and now - self.last >= self.interval:
-                    self.out.write(
-                        f"{_PREFIX} {self.stage}: still running ({now - self.since:.0f}s)\n"
-                    )
+                if self.running and now - self.last >= self.interval:
+                    for stage, since in self.running.items():
+                        self.out.write(f"{_PREFIX} {stage}: still running ({now - since:.0f}s)\n")
                     self.out.flush()
                     self.last = now
 
@@ -168,19 +172,13 @@ def run_stages(selected: Sequence[str] | None = None, settings: RunSettings | No
     beat = _Heartbeat(real_stdout, HEARTBEAT_SECONDS)
     sys.stdout = beat
     beat.start()
-    results: list[StageResult] = []
     try:
         with _example_database(settings):
-            for stage in chosen:
-                print(f"{_PREFIX} {stage.name} ...", flush=True)
-                beat.begin(stage.name)
-                result = _run_one(stage, options)
-                beat.end()
-                results.append(result)
-                _print_result(result, settings)
+            done = _run_lanes(chosen, options, settings, beat)
     finally:
         beat.stop()
         sys.stdout = real_stdout
+    results = [done[stage.name] for stage in chosen]
     failed = [r.name for r in results if r.status is Status.FAIL]
     skipped = [r.name for r in results if r.status is Status.SKIPPED]
     passed = len(results) - len(failed) - len(skipped)
@@ -208,6 +206,84 @@ def run_stages(selected: Sequence[str] | None = None, settings: RunSettings | No
     for label, path in paths:
         print(f"{_PREFIX} {label}: {path}")
     return code
+
+
+def _run_named(name: str, options: StageOptions) -> StageResult:
+    """One stage in the second process (a name crosses, not a function)."""
+    return _run_one(next(s for s in STAGES if s.name == name), options)
+
+
+def _line_buffered() -> None:
+    # The second process's progress lines reach a pipe; each must arrive whole
+    # and when printed, not at exit.
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+
+
+def _run_lanes(
+    chosen: Sequence[Stage], options: StageOptions, settings: RunSettings, beat: _Heartbeat
+) -> dict[str, StageResult]:
+    """Run the stages, those marked ``beside`` in a second process while the
+    others run here: the two lanes keep both cores busy (spec-check is mostly
+    one Python thread and one TLC process). ``settings.jobs == 1`` runs them
+    one after another. Results are printed as each stage ends."""
+    done: dict[str, StageResult] = {}
+    lock = threading.Lock()
+
+    def finish(result: StageResult) -> None:
+        with lock:
+            beat.end(result.name)
+            done[result.name] = result
+            _print_result(result, settings)
+
+    here = [s for s in chosen if not (s.beside and settings.jobs > 1)]
+    beside = [s for s in chosen if s not in here]
+    if not here or not beside:
+        here, beside = list(chosen), []
+    pool = None
+    if beside:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_line_buffered,
+        )
+        print(
+            f"{_PREFIX} {', '.join(s.name for s in beside)} run in a second process "
+            f"beside {', '.join(s.name for s in here)} (--jobs 1: one at a time)",
+            flush=True,
+        )
+    try:
+        futures = []
+        for stage in beside:
+            assert pool is not None
+            beat.begin(stage.name)
+            futures.append((stage, pool.submit(_run_named, stage.name, options)))
+        for stage, future in futures:
+            future.add_done_callback(functools.partial(_finish_future, stage, finish))
+        for stage in here:
+            print(f"{_PREFIX} {stage.name} ...", flush=True)
+            beat.begin(stage.name)
+            finish(_run_one(stage, options))
+        for _, future in futures:
+            concurrent.futures.wait([future])
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return done
+
+
+def _finish_future(
+    stage: Stage,
+    finish: Callable[[StageResult], None],
+    future: concurrent.futures.Future[StageResult],
+) -> None:
+    try:
+        result = future.result()
+    except Exception as exc:  # the second process died: that stage failed
+        result = StageResult(
+            stage.name, Status.FAIL, f"the stage's process failed: {type(exc).__name__}: {exc}"
+        )
+    finish(result)
 
 
 def _print_result(result: StageResult, settings: RunSettings) -> None:

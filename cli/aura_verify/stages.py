@@ -47,6 +47,10 @@ class Stage:
     run: Callable[[StageOptions], StageResult]
     # One line on what the stage checks (``--help``, docs/ci.md).
     summary: str = ""
+    # May run in a second process beside the stages that are not: it shares
+    # no memory with them (tlc and apalache reuse spec-check's runs in memory,
+    # so they stay in its process).
+    beside: bool = False
 
 
 def _spec_check(options: StageOptions) -> StageResult:
@@ -176,21 +180,25 @@ STAGES: tuple[Stage, ...] = (
         "z3-prove",
         _z3_prove,
         "Z3: inductive proofs, bounded checks, action witnesses, bug twins refuted",
+        beside=True,
     ),
     Stage(
         "vectors",
         _vectors,
         "published Noise vectors on the reference Noise; wire-format vectors",
+        beside=True,
     ),
     Stage(
         "conformance",
         _conformance,
         "the reference backends conform; every wrong backend rejected naming its invariant",
+        beside=True,
     ),
     Stage(
         "apalache-fixtures",
         _apalache_fixtures,
         "Apalache's ITF traces, counterexamples, outputs and RPC replies decode",
+        beside=True,
     ),
     Stage("apalache", _apalache, "every model with Apalache, when installed"),
     Stage("tlc", _tlc, "every model with TLC (the runs spec-check made)"),

@@ -26,10 +26,26 @@ def test_a_quiet_stage_gets_still_running_lines_and_an_ended_one_none() -> None:
         beat.write("[aura-verify] z3-prove ...\n")
         beat.begin("z3-prove")
         assert _wait_for(out, "[aura-verify] z3-prove: still running (")
-        beat.end()
+        beat.end("z3-prove")
         seen = out.getvalue()
         beat.write("between stages\n")
         time.sleep(0.5)  # several intervals with no stage running
         assert out.getvalue() == seen + "between stages\n"
+    finally:
+        beat.stop()
+
+
+def test_each_running_stage_gets_its_line() -> None:
+    """Two lanes: both stages still running are named, and only they."""
+    out = io.StringIO()
+    beat = _Heartbeat(out, interval=0.1)
+    beat.start()
+    try:
+        beat.begin("spec-check")
+        beat.begin("conformance")
+        assert _wait_for(out, "[aura-verify] conformance: still running (")
+        assert "[aura-verify] spec-check: still running (" in out.getvalue()
+        beat.end("conformance")
+        beat.end("spec-check")
     finally:
         beat.stop()

@@ -186,6 +186,39 @@ def test_a_broken_wire_vector_fails_the_vectors_stage(
     assert f"1 failed: {first['id']}" in out
 
 
+def test_two_lanes_give_the_one_lane_verdict(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    shared: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_apalache: None,
+) -> None:
+    """apalache runs here while vectors runs in a second (spawned) process: the
+    report lists them in the stages' order, with the verdicts and figures of a
+    one-at-a-time run; a failure in the second process fails the run."""
+    argv = ["--stage", "vectors", "--stage", "apalache"]
+    code, out = _run(capsys, *argv, "--out", str(tmp_path / "two"))
+    assert code == 0, out
+    assert "vectors run in a second process beside apalache" in out
+    code, out = _run(capsys, *argv, "--jobs", "1", "--out", str(tmp_path / "one"))
+    assert code == 0 and "second process" not in out
+    two, one = (read_report(tmp_path / d / "report.json") for d in ("two", "one"))
+    assert [(s.name, s.status, s.figures) for s in two.stages] == [
+        (s.name, s.status, s.figures) for s in one.stages
+    ]
+    assert [s.name for s in two.stages] == ["vectors", "apalache"]
+    # The broken counterpart: the second process sees the environment's broken vectors.
+    doc = json.loads(
+        (Path(__file__).resolve().parents[2] / "vectors" / "wire-formats.json").read_text()
+    )
+    public = doc["vectors"][0]["output"]["ed25519_public"]
+    doc["vectors"][0]["output"]["ed25519_public"] = ("1" if public[0] == "0" else "0") + public[1:]
+    (tmp_path / "wire.json").write_text(json.dumps(doc))
+    monkeypatch.setenv("AURA_WIRE_VECTORS", str(tmp_path / "wire.json"))
+    code, out = _run(capsys, *argv, "--out", str(tmp_path / "bad"))
+    assert code == 1 and "vectors: FAIL" in out
+
+
 def test_the_deep_profile_prints_its_seed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], shared: Path
 ) -> None:
