@@ -66,6 +66,7 @@ from aura_rendezvous import (
     TcpDirect,
     WebSocketRelay,
 )
+from aura_rendezvous.journal import SealedSyncMessage
 
 CTX = ContextId(hashlib.sha256(b"bench-transports-context").digest())
 ALICE = AuthorityId(hashlib.sha256(b"bench-alice").digest())
@@ -253,7 +254,7 @@ async def relay_traffic(m: int, size: int) -> None:
 
 
 def _in_process_pull(puller: RendezvousService, answerer: RendezvousService) -> None:
-    pages = (puller.sync_digest(CTX, epoch=1),)
+    pages: tuple[SealedSyncMessage, ...] = (puller.sync_digest(CTX, epoch=1),)
     while pages:
         answers = [a for page in pages for a in answerer.answer_sync(page)]
         for answer in answers:
@@ -311,7 +312,7 @@ async def ladder_blocked(rounds: int = 5) -> None:
                 alice, CTX, BOB, timeouts={"QuicDirect": 1.0}, stagger_s=stagger
             )
             times.append(time.perf_counter() - t0)
-            assert result.rung == "TcpDirect"
+            assert result.rung == "TcpDirect" and isinstance(result.channel, DirectChannel)
             accepted = await within(tcp.accepted.get(), SAFETY_S, "accept")
             await result.channel.close()
             await accepted.close()
