@@ -232,6 +232,9 @@ def test_evaluate_many_is_evaluate_of_each(make_spec: Callable[..., Any]) -> Non
         ("(1 + 0) /\\ TRUE", "Boolean"),
         ("TRUE /\\ (1 + 0)", "Boolean"),
         ("FALSE \\/ (1 + 0)", "Boolean"),
+        # Outside a breadth-first search there is no level; no other statistic is kept.
+        ('TLCGet("level")', "breadth-first search"),
+        ('TLCGet("distinct")', "registers"),
     ],
 )
 def test_evaluation_errors_are_typed_and_located(ev: Ev, expr: str, needle: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._runtime import Ctx
+from aura_model.tla._stdlib import LEVEL
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
 
@@ -118,6 +119,8 @@ def check(
         return _check(model, deadlock, max_states, progress, started)
     except _ESCAPED as exc:
         return _escaped(model, exc, started)
+    finally:
+        LEVEL[0] = 0
 
 
 # Last line of defence: an evaluation path that escaped its own error handling
@@ -169,6 +172,9 @@ def _check(
     frontier: list[tuple[State, int]] = []
     last_report = started
     try:
+        # TLCGet("level"): 1 for the initial states, then the level of the state
+        # whose successors are computed, and one more while judging those.
+        LEVEL[0] = 1
         try:
             inits = model.init_states()
         except TlaError as exc:
@@ -210,6 +216,7 @@ def _check(
                                 "seconds": now - started,
                             }
                         )
+                LEVEL[0] = depth
                 try:
                     succ = successors(s)
                 except TlaError as exc:
@@ -221,6 +228,7 @@ def _check(
                 generated += len(succ)
                 if not succ and deadlock:
                     raise _Stop("deadlock", None, None, hs)
+                LEVEL[0] = depth + 1
                 for t in succ:
                     try:
                         if aprops:

@@ -189,9 +189,20 @@ def reset_registers() -> None:
     _REGISTERS.clear()
 
 
+# TLCGet("level"): the level of the state being judged (an initial state is at 1),
+# set by the breadth-first search; 0 outside one.
+LEVEL = [0]
+
+
 def _tlcget(i: Value) -> Value:
+    if i == "level" and type(i) is str:
+        if LEVEL[0] <= 0:
+            raise ValueError('TLCGet("level") is only supported during a breadth-first search')
+        return LEVEL[0]
     if type(i) is not int:
-        raise ValueError(f"TLCGet({format_value(i)}): only integer registers are supported")
+        raise ValueError(
+            f'TLCGet({format_value(i)}): only integer registers and "level" are supported'
+        )
     if i not in _REGISTERS:
         raise ValueError(f"TLCGet({i}): register {i} has not been set with TLCSet")
     return _REGISTERS[i]

@@ -266,6 +266,9 @@ def _call_builtin(
     bf = d.fn
     what = d.name
     blvl = 1 if d.op_args else max([0] + [arg_level(comp, a, asc) for a in args])
+    if what == "TLCGet":
+        # Its value changes as the search goes (registers, the level): never a constant.
+        blvl = max(blvl, 1)
     if what == "Len":
         p0 = parts[0]
 
