@@ -52,6 +52,11 @@ WRONG = {
     # The attacker's message 1s of Rendezvous.tla: a retired epoch's, a non-member's.
     "epoch-header-trusted": ("EpochRotation", "violates ERNoStaleActive"),
     "open-roster": ("Rendezvous", "violates RVMembersOnly"),
+    # Descriptors as sealed bytes: DescriptorValidity.tla's invariants.
+    "unverified-descriptor-signature": ("WireRejectsAttack", "(DVFactsAttributable)"),
+    "any-context-descriptor": ("WireRejectsAttack", "(DVNoCrossContext)"),
+    "expiry-blind-lookup": ("WireRejectsAttack", "(DVChosenValid)"),
+    "unsigned-descriptor": ("WireInterop", "Rejected:BadSignature (DVFactsAttributable"),
 }
 
 # Random runs may reach a wrong backend by another path first: through the

@@ -27,10 +27,13 @@ from aura_conformance.variants import (
     UncheckedStaticKeyManager,
 )
 from aura_conformance.wire.authority import Delivery, WireAuthority
+from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, DescriptorDesk
 from aura_conformance.wire.fakes import (
+    AnyContextDesk,
     DeafActiveAuthority,
     EarlyActiveAuthority,
     EpochHeaderAuthority,
+    ExpiryBlindDesk,
     FixedPayloadAuthority,
     NoCryptoAuthority,
     NoTimeoutAuthority,
@@ -39,6 +42,8 @@ from aura_conformance.wire.fakes import (
     ReplayWindowAuthority,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
+    UnsignedPublishDesk,
+    UnverifiedSignatureDesk,
 )
 from aura_conformance.wire.keyring import ROLES
 
@@ -55,7 +60,16 @@ __all__ = [
 
 WIRE_MODULE = "Wire"
 WIRE = StateSchema(("epoch", "channel", "sent", "received"), frozenset())
-ACTIONS = ("Reset", "Establish", "Deliver", "Send", "AdvanceEpoch", "Close", "Tick")
+ACTIONS = (
+    "Reset",
+    "Establish",
+    "Deliver",
+    "Send",
+    "AdvanceEpoch",
+    "Close",
+    "Tick",
+    *DESCRIPTOR_ACTIONS,
+)
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
 
@@ -80,6 +94,7 @@ class WireVariant:
     manager: type[ChannelManager] = ChannelManager
     prologue: type[InitialStateCache] | None = None
     replay_guard: type[HandshakeReplayGuard] | None = None
+    desk: Callable[..., DescriptorDesk] = DescriptorDesk
 
 
 WIRE_VARIANTS: dict[str, WireVariant] = {
@@ -171,6 +186,28 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "every send seals the first send's plaintext (FixedPayloadAuthority)",
             authority=FixedPayloadAuthority,
         ),
+        WireVariant(
+            "unverified-descriptor-signature",
+            "a sealed descriptor is accepted without checking its publisher's signature "
+            "(UnverifiedSignatureDesk)",
+            desk=UnverifiedSignatureDesk,
+        ),
+        WireVariant(
+            "any-context-descriptor",
+            "a descriptor naming another context inside this context's envelope is "
+            "accepted and handed out (AnyContextDesk)",
+            desk=AnyContextDesk,
+        ),
+        WireVariant(
+            "expiry-blind-lookup",
+            "a lookup chooses the newest descriptor, expired or not (ExpiryBlindDesk)",
+            desk=ExpiryBlindDesk,
+        ),
+        WireVariant(
+            "unsigned-descriptor",
+            "publishes its descriptor with an all-zero signature (UnsignedPublishDesk)",
+            desk=UnsignedPublishDesk,
+        ),
     )
 }
 
@@ -206,6 +243,19 @@ class WireBackend:
         self.variant = WIRE_VARIANTS[variant]
         self.name = f"wire:{variant}"
         self.authority: Authority | None = None
+        self.desk: DescriptorDesk | None = None
+
+    def _desk(self, args: Mapping[str, Any]) -> DescriptorDesk:
+        return self.variant.desk(
+            context_id=hex_arg(args, "context"),
+            root_secret=hex_arg(args, "root_secret"),
+            authority_id=hex_arg(args, "self"),
+            signing_seed=hex_arg(args, "signing_seed"),
+            static_public=Keypair.from_private(hex_arg(args, "static_private")).public,
+            peer_id=hex_arg(args, "peer"),
+            peer_signing_public=hex_arg(args, "peer_signing_public"),
+            peer_static=hex_arg(args, "peer_static"),
+        )
 
     def _reset(self, args: Mapping[str, Any]) -> Authority:
         if args.get("role") not in ROLES:
@@ -228,6 +278,7 @@ class WireBackend:
     def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
         if action == "Reset":
             self.authority = self._reset(args)
+            self.desk = self._desk(args)
             return self._reply(Delivery("Reset"))
         a = self.authority
         if a is None:
@@ -244,9 +295,20 @@ class WireBackend:
             done = a.close()
         elif action == "Tick":
             done = a.tick(now)
+        elif action in DESCRIPTOR_ACTIONS:
+            done = self._descriptors(action, args, now)
         else:
             raise BackendError(f"unknown action {action!r}")
         return self._reply(done)
+
+    def _descriptors(self, action: str, args: Mapping[str, Any], now: int) -> Delivery:
+        desk = self.desk
+        assert desk is not None
+        if action == "Publish":
+            return desk.publish(now, getattr(self.authority, "epoch", 0))
+        if action == "Offer":
+            return desk.offer(hex_arg(args, "bytes"), now)
+        return desk.lookup(hex_arg(args, "peer"), now)
 
     def _reply(self, done: Delivery) -> Reply:
         a = self.authority

@@ -20,15 +20,35 @@ from aura_rendezvous.channels import (
     TransportMessage,
     decode_handshake,
 )
-from aura_rendezvous.core import derive_handshake_psk
+from aura_rendezvous.core import (
+    AuthorityId,
+    ContextMismatchError,
+    DecryptFailed,
+    derive_handshake_psk,
+)
+from aura_rendezvous.descriptors import (
+    RendezvousDescriptor,
+    SealedDescriptor,
+    SignedDescriptor,
+    choose_descriptor,
+    is_valid_at,
+    open_descriptor,
+    seal_descriptor,
+    verify_descriptor,
+)
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from aura_conformance.variants import UncheckedStaticKeyManager
 from aura_conformance.wire.authority import Delivery, WireAuthority
+from aura_conformance.wire.descriptors import DescriptorDesk
 
 __all__ = [
+    "AnyContextDesk",
     "DeafActiveAuthority",
     "EarlyActiveAuthority",
     "EpochHeaderAuthority",
+    "ExpiryBlindDesk",
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
@@ -37,6 +57,8 @@ __all__ = [
     "ReplayWindowAuthority",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
+    "UnsignedPublishDesk",
+    "UnverifiedSignatureDesk",
 ]
 
 _HS = struct.Struct(">BBQ")
@@ -297,3 +319,91 @@ class ReplayWindowAuthority(WireAuthority):
         if not done.outcome.startswith("Rejected"):
             self._accepted.add(data)
         return done
+
+
+# ---------------------------------------------------------------- descriptors
+
+
+class _LaxDesk(DescriptorDesk):
+    """A desk that keeps the descriptors it opened in a list and chooses from it,
+    so each subclass can get one step of opening or choosing wrong."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**keys)
+        self.seen: list[RendezvousDescriptor] = []
+
+    def _decrypt(self, sealed: SealedDescriptor) -> SignedDescriptor:
+        key = self.membership.descriptor_key(sealed.epoch)
+        nonce, body = sealed.ciphertext[:12], sealed.ciphertext[12:]
+        try:
+            plaintext = ChaCha20Poly1305(key).decrypt(nonce, body, sealed.associated_data())
+        except (InvalidTag, ValueError):
+            raise DecryptFailed("does not decrypt") from None
+        return SignedDescriptor.decode(plaintext)
+
+    def _open(self, sealed: SealedDescriptor) -> RendezvousDescriptor:
+        return open_descriptor(sealed, self.membership)
+
+    def _choose(self, peer: AuthorityId, now: int) -> RendezvousDescriptor | None:
+        return choose_descriptor(self.seen, self.context, peer, now)
+
+    def publish(self, now: int, epoch: int) -> Delivery:
+        done = super().publish(now, epoch)
+        self.seen.append(self._open(SealedDescriptor.decode(done.sent[0])))
+        return done
+
+    def offer(self, data: bytes, now: int) -> Delivery:
+        try:
+            self.seen.append(self._open(SealedDescriptor.decode(data)))
+        except AuraError as exc:
+            return Delivery(f"Rejected:{type(exc).__name__}")
+        return Delivery("Cached")
+
+    def lookup(self, peer: bytes, now: int) -> Delivery:
+        found = self._choose(AuthorityId(peer), now)
+        return Delivery("NotFound") if found is None else Delivery("Found", (), (found.encode(),))
+
+
+class UnverifiedSignatureDesk(_LaxDesk):
+    """Opens a sealed descriptor without checking its publisher's signature: any
+    member holding the context key can publish in another's name."""
+
+    def _open(self, sealed: SealedDescriptor) -> RendezvousDescriptor:
+        desc = self._decrypt(sealed).descriptor
+        if desc.context_id != sealed.context_id or desc.authority_id != sealed.authority_id:
+            raise ContextMismatchError("envelope and descriptor disagree")
+        return desc
+
+
+class AnyContextDesk(_LaxDesk):
+    """Trusts the envelope's context: the descriptor inside may name another one, and
+    a lookup then hands it out for this context."""
+
+    def _open(self, sealed: SealedDescriptor) -> RendezvousDescriptor:
+        if sealed.context_id != self.context:
+            raise ContextMismatchError("another context's envelope")
+        return verify_descriptor(self._decrypt(sealed), self.membership.roster)
+
+    def _choose(self, peer: AuthorityId, now: int) -> RendezvousDescriptor | None:
+        mine = [d for d in self.seen if d.authority_id == peer and is_valid_at(d, now)]
+        return max(mine, key=lambda d: d.order_key, default=None)
+
+
+class ExpiryBlindDesk(_LaxDesk):
+    """Chooses the newest descriptor of the peer, valid or not."""
+
+    def _choose(self, peer: AuthorityId, now: int) -> RendezvousDescriptor | None:
+        mine = [d for d in self.seen if d.authority_id == peer and d.context_id == self.context]
+        return max(mine, key=lambda d: d.order_key, default=None)
+
+
+class UnsignedPublishDesk(DescriptorDesk):
+    """Publishes its descriptor with an all-zero signature (sealed correctly)."""
+
+    def seal(self, descriptor: RendezvousDescriptor, epoch: int) -> bytes:
+        unsigned = SignedDescriptor(descriptor, bytes(64))
+        return seal_descriptor(unsigned, self.membership, epoch).encode()
+
+    def publish(self, now: int, epoch: int) -> Delivery:
+        # Its own journal would refuse the bytes: it sends them all the same.
+        return Delivery("Published", (self.seal(self.build(now, epoch), epoch),))

@@ -8,9 +8,11 @@ reproducible and a failing run's bytes can be regenerated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import attrs
+from aura_rendezvous.core import AuthorityId, AuthorityKeys
 from aura_rendezvous.noise import Keypair
 
 __all__ = ["INI", "RESP", "ROLES", "Keyring", "Member"]
@@ -25,10 +27,19 @@ def _seed(label: str) -> bytes:
 
 @attrs.frozen
 class Member:
-    """One member of the context: its authority id and its X25519 static key."""
+    """One member of the context: its authority id, its X25519 static key and the seed
+    of its Ed25519 signing key (descriptors are signed by their publisher)."""
 
     authority_id: bytes
     static: Keypair = attrs.field(repr=False)
+    signing_seed: bytes = attrs.field(
+        default=attrs.Factory(lambda m: _seed("signing " + m.authority_id.hex()), takes_self=True),
+        repr=False,
+    )
+
+    @property
+    def signing_public(self) -> bytes:
+        return _signing_public(self.authority_id, self.signing_seed)
 
 
 @attrs.frozen
@@ -67,7 +78,14 @@ class Keyring:
             "static_private": me.static.private.hex(),
             "peer": peer.authority_id.hex(),
             "peer_static": peer.static.public.hex(),
+            "signing_seed": me.signing_seed.hex(),
+            "peer_signing_public": peer.signing_public.hex(),
         }
+
+
+@functools.cache
+def _signing_public(authority_id: bytes, seed: bytes) -> bytes:
+    return AuthorityKeys.from_seed(AuthorityId(authority_id), seed).ed25519_public
 
 
 def _other(role: str) -> str:

@@ -18,6 +18,12 @@ from aura_conformance.harness.driver import CountingMachine, run_machine
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.wire.keyring import INI, RESP, ROLES
 from aura_conformance.wire.peer import WireRun
+from aura_conformance.wire.publish import (
+    DESCRIPTOR_ATTACKS,
+    descriptor_attack,
+    exchange_descriptors,
+    supports_descriptors,
+)
 
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
@@ -34,6 +40,12 @@ class WireMachine(CountingMachine):
     def Reset(self, role: str = INI) -> None:
         self.stats["examples"] += 1
         self.run = WireRun(self.backend, role)
+        # Every run opens with a descriptor exchange and each forged descriptor: none
+        # drawn, so the channel rules' draws are what they would be without them.
+        if supports_descriptors(self.run):
+            exchange_descriptors(self.run)
+            for kind in sorted(DESCRIPTOR_ATTACKS):
+                descriptor_attack(self.run, kind, 70)
 
     def _counted(self) -> None:
         self.stats["steps"] += 1
@@ -330,6 +342,32 @@ def _closed(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _descriptors(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        if not supports_descriptors(run):
+            return
+        exchange_descriptors(run)
+        run.handshake()
+        run.advance_epoch()
+        exchange_descriptors(run)
+
+    return scenario
+
+
+def _descriptor_attacks(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    if not supports_descriptors(run):
+        return
+    exchange_descriptors(run)
+    # The header (context, author, epoch), the ciphertext and the tag.
+    for position in (5, 40, 70, 120, -1):
+        descriptor_attack(run, "tampered", position)
+    for kind in ("impersonation", "cross-context", "expired"):
+        descriptor_attack(run, kind)
+    exchange_descriptors(run)
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -357,6 +395,9 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "closed-resp": _closed(RESP),
     "junk-ini": _junk(INI),
     "junk-resp": _junk(RESP),
+    "descriptors-ini": _descriptors(INI),
+    "descriptors-resp": _descriptors(RESP),
+    "descriptor-attacks": _descriptor_attacks,
 }
 
 

@@ -42,6 +42,7 @@ from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
+from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, DescriptorDesk
 from aura_conformance.wire.keyring import INI, RESP, Keyring
 from aura_conformance.wire.rendezvous import RVView
 
@@ -74,6 +75,17 @@ class WireRun:
             ),
             other,
             self,
+        )
+        # The reference peer's descriptors: what it publishes, accepts and looks up.
+        self.peer_desk = DescriptorDesk(
+            context_id=self.keys.context_id,
+            root_secret=self.keys.root_secret,
+            authority_id=me.authority_id,
+            signing_seed=me.signing_seed,
+            static_public=me.static.public,
+            peer_id=you.authority_id,
+            peer_signing_public=you.signing_public,
+            peer_static=you.static.public,
         )
         self.now = 0
         self.epoch = 0
@@ -125,7 +137,8 @@ class WireRun:
 
     def _validate(self, action: str, args: Mapping[str, Any], reply: Reply) -> None:
         """Compose EpochRotation.tla's state with what the backend reports and judge the step."""
-        if action == "Reset":
+        # Descriptor requests touch no channel: their own checks judge them.
+        if action == "Reset" or action in DESCRIPTOR_ACTIONS:
             return
         try:
             sent = [bytes.fromhex(m) for m in reply.state.get("sent", ())]

@@ -41,6 +41,10 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "deaf-active": "ERHolds",
     "epoch-header-trusted": "ERNoStaleActive",
     "open-roster": "RVMembersOnly",
+    "unverified-descriptor-signature": "DVFactsAttributable",
+    "any-context-descriptor": "DVNoCrossContext",
+    "expiry-blind-lookup": "DVChosenValid",
+    "unsigned-descriptor": "DVFactsAttributable",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.

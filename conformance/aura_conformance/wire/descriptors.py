@@ -1,0 +1,119 @@
+"""One member's descriptors on the wire: publish sealed bytes, take a peer's, look one up.
+
+:class:`DescriptorDesk` is the reference: a :class:`RendezvousService` of the
+member whose journal holds every sealed descriptor it published or accepted, so
+accepting is the service's ``cache_descriptor`` (open, verify the publisher's
+signature, check the context) and a lookup is its ``get_cached_descriptor``
+(the valid, non-revoked descriptor of greatest ``(valid_from, nonce)``). The
+backend's desk and the harness's reference peer's desk are the same class
+unless a wrong backend is tested.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from aura_rendezvous import AuraError, RendezvousConfig, RendezvousService
+from aura_rendezvous.core import (
+    AuthorityId,
+    AuthorityKeys,
+    ContextId,
+    ContextMembership,
+    Roster,
+    RosterEntry,
+)
+from aura_rendezvous.descriptors import (
+    QuicDirect,
+    RendezvousDescriptor,
+    SealedDescriptor,
+    build_descriptor,
+    seal_descriptor,
+    sign_descriptor,
+)
+
+from aura_conformance.wire.authority import Delivery
+
+__all__ = ["DESCRIPTOR_ACTIONS", "VALIDITY_MS", "DescriptorDesk"]
+
+DESCRIPTOR_ACTIONS = ("Publish", "Offer", "Lookup")
+
+# Long enough that a run's clock (at most a few seconds) never expires a
+# published descriptor: an expired one is the attacker's, made on purpose.
+VALIDITY_MS = 3_600_000
+
+
+class DescriptorDesk:
+    """A member's descriptors in one context, through the reference service."""
+
+    def __init__(
+        self,
+        *,
+        context_id: bytes,
+        root_secret: bytes,
+        authority_id: bytes,
+        signing_seed: bytes,
+        static_public: bytes,
+        peer_id: bytes,
+        peer_signing_public: bytes,
+        peer_static: bytes,
+    ) -> None:
+        self.id = AuthorityId(authority_id)
+        self.context = ContextId(context_id)
+        self.keys = AuthorityKeys.from_seed(self.id, signing_seed)
+        roster = Roster(
+            {
+                self.id: RosterEntry(self.keys.ed25519_public, static_public),
+                AuthorityId(peer_id): RosterEntry(peer_signing_public, peer_static),
+            }
+        )
+        self.membership = ContextMembership(self.context, roster, root_secret)
+        nonces = itertools.count(1)
+        self.service = RendezvousService(
+            self.id,
+            RendezvousConfig(
+                keys=self.keys,
+                memberships=(self.membership,),
+                # A counter: a run's bytes are reproducible, and each publication
+                # of this member orders after the one before at the same time.
+                nonce_source=lambda k: next(nonces).to_bytes(k, "big"),
+                descriptor_validity_ms=VALIDITY_MS,
+            ),
+        )
+
+    def build(self, now: int, epoch: int) -> RendezvousDescriptor:
+        """A fresh descriptor of this member, committing to ``epoch``'s PSK."""
+        return build_descriptor(
+            self.id,
+            self.context,
+            transport_hints=[QuicDirect(f"10.0.0.{self.id.value[0]}:4433")],
+            handshake_psk_commitment=self.membership.psk_commitment(epoch),
+            now_ms=now,
+            validity_ms=VALIDITY_MS,
+            nonce=self.service.config.nonce_source(32),
+        )
+
+    def seal(self, descriptor: RendezvousDescriptor, epoch: int) -> bytes:
+        return seal_descriptor(
+            sign_descriptor(descriptor, self.keys), self.membership, epoch
+        ).encode()
+
+    def publish(self, now: int, epoch: int) -> Delivery:
+        """Publish: the sealed descriptor goes into the own journal and onto the wire."""
+        data = self.seal(self.build(now, epoch), epoch)
+        self.service.cache_descriptor(SealedDescriptor.decode(data))
+        return Delivery("Published", (data,))
+
+    def offer(self, data: bytes, now: int) -> Delivery:
+        """Take a sealed descriptor off the wire (opened and verified first)."""
+        try:
+            self.service.cache_descriptor(SealedDescriptor.decode(data))
+        except AuraError as exc:
+            return Delivery(f"Rejected:{type(exc).__name__}")
+        return Delivery("Cached")
+
+    def lookup(self, peer: bytes, now: int) -> Delivery:
+        """The descriptor a connection to ``peer`` would use now (its encoding), if any."""
+        found = self.service.get_cached_descriptor(self.context, AuthorityId(peer), now)
+        if found is None:
+            return Delivery("NotFound")
+        return Delivery("Found", received=(found.encode(),))
