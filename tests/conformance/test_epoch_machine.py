@@ -236,6 +236,7 @@ def test_scenario_names_are_stable() -> None:
     assert set(EPOCH_SCENARIOS) == {
         "handshake",
         "replayed-init",
+        "replayed-init-later-epoch",
         "rotation",
         "timeout",
         "late-confirmation",
@@ -249,6 +250,7 @@ def test_scenario_names_are_stable() -> None:
         "closed-then-rotated",
         "replayed-data",
         "retired-epoch-data",
+        "rotating-sends-nothing",
         "stale-epoch-response",
         "timed-out-response",
         "forged-response-header",

@@ -38,7 +38,9 @@ from aura_conformance.descriptor_validity.mapping import OUTSIDER, dv_record
 from aura_conformance.descriptor_validity.world import CONTEXTS, MAX_TIME, MEMBERS, PUBLISHERS
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
+from aura_conformance.harness.enabled import enabled
 from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.expect import expect_one
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.shortfalls import describe, explaining_value
 from aura_conformance.harness.state import State, format_state_table
@@ -104,8 +106,29 @@ class DescriptorValidityMachine(CountingMachine):
         reply = self.backend.request(action, args, 0)
         self.stats["steps"] += 1
         self.checker.check_step(self.state, reply.state, action)
+        if action == "PreparePublishDescriptor":
+            self._check_refresh(args, reply.state, reply.outcome)
         check_lookups(self.checker, self.backend, reply.state, action)
         self.state = reply.state
+
+    def _check_refresh(self, args: dict[str, Any], after: State, outcome: str) -> None:
+        """A publisher asked to publish when DVNeedsRefresh holds publishes: the
+        world asks exactly when needs_refresh is due, so a stutter is a refusal."""
+        if self.checker.same_state(self.state, after) or not enabled(
+            self.checker, self.state, "PreparePublishDescriptor", args
+        ):
+            return
+        a, c = (V.format_value(args[k]) for k in ("a", "c"))
+        raise ConformanceFailure(
+            f"check: DVNeedsRefresh failed: DVNeedsRefresh({a}, {c}) holds (no own valid "
+            "descriptor lasts past now + Window), so PreparePublishDescriptor"
+            f"({a}, {c}) is enabled, and the backend published nothing ({outcome}); "
+            "needs_refresh is now + window >= valid_until (DESIGN.md 2) "
+            "(harness action: PreparePublishDescriptor)",
+            kind="step",
+            action="PreparePublishDescriptor",
+            table=format_state_table(self.state, after),
+        )
 
     def _facts(self, m: str, pick: Callable[[Any], bool] = lambda f: True) -> list[Any]:
         return sorted(
@@ -317,7 +340,12 @@ def _revoke_then_sync_in_reverse(m: DescriptorValidityMachine) -> None:
         {
             "src": ModelValue("a1"),
             "dst": ModelValue("a2"),
-            "f": m._facts("a1", lambda f: f.d["kind"] == "Revoked")[0],
+            "f": expect_one(
+                m._facts("a1", lambda f: f.d["kind"] == "Revoked"),
+                "a1's revocation",
+                "SyncJournal",
+                m.state,
+            ),
         },
     )
     m.SyncJournal(("a1", "a2"), 0)
@@ -327,7 +355,12 @@ def _refresh_and_arrival_order(m: DescriptorValidityMachine) -> None:
     m.PreparePublishDescriptor("c2")
     m.Tick()
     m.PreparePublishDescriptor("c2")  # the refresh: nonce 2, [1, 3)
-    newest = m._facts("a1", lambda f: f.d["nonce"] == 2)[0]
+    newest = expect_one(
+        m._facts("a1", lambda f: f.d["nonce"] == 2),
+        "a1's refresh (nonce 2)",
+        "SyncJournal",
+        m.state,
+    )
     m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": newest})
     m.SyncJournal(("a1", "a2"), 0)  # the older one arrives last
 
@@ -402,7 +435,7 @@ def _prune_then_sync_back(m: DescriptorValidityMachine) -> None:
 def _duplicate_delivery(m: DescriptorValidityMachine) -> None:
     """The same fact synced twice: the second merge changes nothing (a stutter)."""
     m.PreparePublishDescriptor("c1")
-    fact = m._facts("a1")[0]
+    fact = expect_one(m._facts("a1"), "a1's descriptor", "SyncJournal", m.state)
     for _ in range(2):
         m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": fact})
 

@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 
 from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
+from aura_conformance.epoch_rotation.obligations import EpochObligations
 from aura_conformance.epoch_rotation.world import (
     ER_MAX_EPOCH,
     ER_MAX_HS,
@@ -43,6 +44,7 @@ from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.expect import expect_nth, expect_one
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.shortfalls import describe, explaining_step
 from aura_conformance.harness.state import State
@@ -116,6 +118,7 @@ class EpochRotationMachine(CountingMachine):
         self.now = 0
         self.state: State = {}
         self.keys = epoch_keyring()
+        self.obligations = EpochObligations(self.checker)
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, self.now)
@@ -127,6 +130,16 @@ class EpochRotationMachine(CountingMachine):
             raise _named(exc, self.state, reply.state) from None
         if sends is not None:
             self._check_bytes(action, sends, self.state, reply.state)
+        self.obligations.judge(
+            action,
+            args,
+            before=self.state,
+            after=reply.state,
+            outcome=reply.outcome,
+            sends=sends,
+            now=self.now,
+            bytes_trusted=self.deferred.first is None,
+        )
         self.state = reply.state
         self._check_context_binding(action)
         self._check_refresh(action)
@@ -212,7 +225,9 @@ class EpochRotationMachine(CountingMachine):
         return sorted((m for m in self.state["msgs"] if m.d["type"] == kind), key=V.sort_key)
 
     def deliver(self, action: str, kind: str, pick: Callable[[Any], bool], k: int = -1) -> None:
-        m = next(m for m in self._msgs(kind) if pick(m))
+        m = expect_one(
+            (m for m in self._msgs(kind) if pick(m)), f"a {kind} message", action, self.state
+        )
         self._step(action, {"m": m, "k": k})
 
     @initialize()
@@ -236,14 +251,14 @@ class EpochRotationMachine(CountingMachine):
     @precondition(lambda self: bool(self._msgs("Init")))
     @rule(i=st.integers(0, 15))
     def HandleHandshake(self, i: int) -> None:
-        msgs = self._msgs("Init")
-        self._step("HandleHandshake", {"m": msgs[i % len(msgs)], "k": -1})
+        m = expect_nth(self._msgs("Init"), i, "a Init message", "HandleHandshake", self.state)
+        self._step("HandleHandshake", {"m": m, "k": -1})
 
     @precondition(lambda self: bool(self._msgs("Resp")))
     @rule(i=st.integers(0, 15))
     def ProcessResponse(self, i: int) -> None:
-        msgs = self._msgs("Resp")
-        self._step("ProcessResponse", {"m": msgs[i % len(msgs)], "k": -1})
+        m = expect_nth(self._msgs("Resp"), i, "a Resp message", "ProcessResponse", self.state)
+        self._step("ProcessResponse", {"m": m, "k": -1})
 
     @rule(a=st.sampled_from([INI, RESP]))
     def SendData(self, a: str) -> None:
@@ -252,8 +267,8 @@ class EpochRotationMachine(CountingMachine):
     @precondition(lambda self: bool(self._msgs("Data")))
     @rule(i=st.integers(0, 15), k=st.integers(-3, 3))
     def ReceiveData(self, i: int, k: int) -> None:
-        msgs = self._msgs("Data")
-        self._step("ReceiveData", {"m": msgs[i % len(msgs)], "k": k})
+        m = expect_nth(self._msgs("Data"), i, "a Data message", "ReceiveData", self.state)
+        self._step("ReceiveData", {"m": m, "k": k})
 
     @rule(a=st.sampled_from([INI, RESP]))
     def AdvanceEpoch(self, a: str) -> None:
@@ -276,6 +291,9 @@ class EpochRotationMachine(CountingMachine):
     @precondition(lambda self: _forgeable(self.state))
     @rule(position=st.integers(0, 63))
     def ForgeResponse(self, position: int) -> None:
+        if not _forgeable(self.state):  # a schedule's call, after the backend refused
+            what = "Ini's pending handshake with its genuine Resp sent"
+            expect_one((), what, "ForgeResponse", self.state)
         self._step("ForgeResponse", {"position": position})
 
     @rule()
@@ -290,8 +308,9 @@ class EpochRotationMachine(CountingMachine):
     @precondition(lambda self: bool(self._rewritable()))
     @rule(i=st.integers(0, 15))
     def RewriteEpoch(self, i: int) -> None:
-        msgs = self._rewritable()
-        self._step("RewriteEpoch", {"m": msgs[i % len(msgs)], "k": -1})
+        what = "an Init message of an epoch Resp is not at"
+        m = expect_nth(self._rewritable(), i, what, "RewriteEpoch", self.state)
+        self._step("RewriteEpoch", {"m": m, "k": -1})
 
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
@@ -324,6 +343,16 @@ def _handshake(m: EpochRotationMachine) -> None:
 def _replayed_init(m: EpochRotationMachine) -> None:
     _handshake(m)
     m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+
+
+def _replayed_init_later_epoch(m: EpochRotationMachine) -> None:
+    # The replay of replayed-init one epoch later: a replay guard that checks
+    # only the first epoch answers it again.
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    _handshake(m)
+    newest = m.state["nextId"] - 1
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
 
 
 def _rotation(m: EpochRotationMachine) -> None:
@@ -448,6 +477,14 @@ def _retired_epoch_data(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1, 1)
 
 
+def _rotating_sends_nothing(m: EpochRotationMachine) -> None:
+    # After Ini's epoch advance its channel is Rotating: it seals nothing until
+    # rekeyed (a send would be a record already in msgs: only its report shows it).
+    _handshake(m)
+    m.AdvanceEpoch(INI)
+    m.SendData(INI)
+
+
 def _stale_epoch_response(m: EpochRotationMachine) -> None:
     # Resp's answer of epoch 0 reaches Ini's new handshake of epoch 1: WrongEpoch.
     m.PrepareEstablishChannel()
@@ -492,9 +529,11 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "impersonated-init": _impersonated_init,
     "rewritten-epoch": _rewritten_epoch,
     "closed-then-rotated": _closed_then_rotated,
+    "replayed-init-later-epoch": _replayed_init_later_epoch,
     # Reach the refusals random runs seldom do (the coverage report lists them).
     "replayed-data": _replayed_data,
     "retired-epoch-data": _retired_epoch_data,
+    "rotating-sends-nothing": _rotating_sends_nothing,
     "stale-epoch-response": _stale_epoch_response,
     "timed-out-response": _timed_out_response,
     "forged-response-header": _forged_response_header,

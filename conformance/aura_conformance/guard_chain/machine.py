@@ -39,6 +39,7 @@ from aura_conformance.harness.backend import Backend, Reply, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_supported
 from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
+from aura_conformance.harness.expect import expect_one
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.state import State
 from aura_conformance.harness.trace import Recorder
@@ -184,7 +185,10 @@ class GuardChainMachine(CountingMachine):
 
     def deliver(self, pick: Callable[[Any], bool]) -> None:
         """ReceiveReceipt of the first receipt on the wire that ``pick`` selects."""
-        self._receive(next(r for r in self._wire() if pick(r)))
+        r = expect_one(
+            (r for r in self._wire() if pick(r)), "a receipt", "ReceiveReceipt", self.state
+        )
+        self._receive(r)
 
     def _untampered(self) -> bool:
         """The spec's GCUntampered: the attacker has made no move yet."""
@@ -308,7 +312,7 @@ def _replay(m: GuardChainMachine) -> None:
 
 def _forgery(m: GuardChainMachine) -> None:
     _send(m)
-    m.forge(m._wire()[0])
+    m.forge(expect_one(m._wire(), "a receipt on the wire", "ForgeReceipt", m.state))
     m.deliver(_forged)
 
 
@@ -327,7 +331,9 @@ def _lost_receipt(m: GuardChainMachine) -> None:
 def _equivocation(m: GuardChainMachine) -> None:
     _send(m)
     _send(m)
-    m._step("EquivocateReceipt", {"r": m._equivocable()[0]})  # receipt 2, linked to nothing
+    # Receipt 2, linked to nothing.
+    r = expect_one(m._equivocable(), "a receipt linked to another", "EquivocateReceipt", m.state)
+    m._step("EquivocateReceipt", {"r": r})
     m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 1)
     m.deliver(lambda r: r.d["nonce"] == 2 and r.d["prev"] == 0)
 
@@ -337,6 +343,16 @@ def _epoch_budget(m: GuardChainMachine) -> None:
     m.AdvanceEpoch()
     _send(m, 2)
     m.Tick(5)
+
+
+def _receipt_after_advance(m: GuardChainMachine) -> None:
+    # A receipt of epoch 0 accepted, then the first of epoch 1 from the same
+    # source: its chain starts again (per source and epoch), not after epoch 0's.
+    _send(m)
+    m.deliver(_genuine)
+    m.AdvanceEpoch()
+    _send(m)
+    m.deliver(lambda r: _genuine(r) and r.d["epoch"] == 1)
 
 
 # Directed schedules, run before the random exploration: each reaches one of the
@@ -352,6 +368,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "epoch-budget": _epoch_budget,
     "lost-receipt": _lost_receipt,
     "equivocation": _equivocation,
+    "receipt-after-advance": _receipt_after_advance,
 }
 
 

@@ -32,6 +32,7 @@ from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.expect import expect_nth
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.state import State
 from aura_conformance.relay.backends import RelayBackend
@@ -190,26 +191,32 @@ class RelayPathMachine(CountingMachine):
     @precondition(lambda self: bool(self.at_relay()))
     @rule(i=st.integers(0, 7))
     def RelayForward(self, i: int) -> None:
-        msgs = self.at_relay()
-        self._step("RelayForward", {"m": msgs[i % len(msgs)]})
+        m = expect_nth(self.at_relay(), i, "an envelope at the relay", "RelayForward", self.state)
+        self._step("RelayForward", {"m": m})
 
     @precondition(lambda self: bool(self.arrived("Init")))
     @rule(i=st.integers(0, 7))
     def HandleHandshake(self, i: int) -> None:
-        msgs = self.arrived("Init")
-        self._step("HandleHandshake", {"m": msgs[i % len(msgs)]})
+        m = expect_nth(
+            self.arrived("Init"), i, "a Init envelope delivered", "HandleHandshake", self.state
+        )
+        self._step("HandleHandshake", {"m": m})
 
     @precondition(lambda self: bool(self.arrived("Resp")))
     @rule(i=st.integers(0, 7))
     def ProcessResponse(self, i: int) -> None:
-        msgs = self.arrived("Resp")
-        self._step("ProcessResponse", {"m": msgs[i % len(msgs)]})
+        m = expect_nth(
+            self.arrived("Resp"), i, "a Resp envelope delivered", "ProcessResponse", self.state
+        )
+        self._step("ProcessResponse", {"m": m})
 
     @precondition(lambda self: bool(self.arrived("Confirm")))
     @rule(i=st.integers(0, 7))
     def KeyConfirm(self, i: int) -> None:
-        msgs = self.arrived("Confirm")
-        self._step("KeyConfirm", {"m": msgs[i % len(msgs)]})
+        m = expect_nth(
+            self.arrived("Confirm"), i, "a Confirm envelope delivered", "KeyConfirm", self.state
+        )
+        self._step("KeyConfirm", {"m": m})
 
     @rule()
     def InjectJunk(self) -> None:
@@ -218,8 +225,8 @@ class RelayPathMachine(CountingMachine):
     @precondition(lambda self: bool(self.forwarded()))
     @rule(i=st.integers(0, 7))
     def ReplayEnvelope(self, i: int) -> None:
-        msgs = self.forwarded()
-        self._step("ReplayEnvelope", {"m": msgs[i % len(msgs)]})
+        m = expect_nth(self.forwarded(), i, "an envelope forwarded", "ReplayEnvelope", self.state)
+        self._step("ReplayEnvelope", {"m": m})
 
 
 def _make(backend: RelayBackend, deferred: Deferred | None = None) -> type[RelayPathMachine]:
@@ -282,7 +289,10 @@ def _reordered_at_the_relay(m: RelayPathMachine) -> None:
     receipt is now below the last it accepted."""
     m.RelayRequest()
     m.RelayRequest()
-    first, *_, last = m.at_relay()
+    waiting = m.at_relay()
+    if len(waiting) < 2:
+        expect_nth([], 0, "two envelopes at the relay", "RelayForward", m.state)
+    first, last = waiting[0], waiting[-1]
     m._step("RelayForward", {"m": last})
     m._step("RelayForward", {"m": first})
 

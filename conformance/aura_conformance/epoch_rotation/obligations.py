@@ -1,0 +1,164 @@
+"""What the epoch world obliges beyond a step ``ERNext`` explains.
+
+The step validator accepts a stutter for any request. Three wrong backends
+hide behind one, and the machine knows what it takes to see them:
+
+- a Rotating channel that still seals sends a Data record already in the
+  ``msgs`` set (the state does not change); the Send it reports is judged
+  against ``SendData``'s guard in the state before (``ERSendEnabled``);
+- a transport message accepted twice leaves ``received`` as it was (a set);
+  the bytes of each delivery are known from the reported sends, so a second
+  acceptance of the same bytes is seen (``TransportNoReplay``);
+- a handshake that never times out is a stutter of every ``Tick`` (the spec
+  has no clock; ``ERHandshakeTerminates`` is a liveness property under weak
+  fairness); the machine's clock bounds it: past its start plus the world's
+  handshake timeout, an Establishing channel must have left Establishing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+from aura_conformance.epoch_rotation.world import INI, RESP, TIMEOUT_MS
+from aura_conformance.harness.backend import ReportedEffect
+from aura_conformance.harness.checker import SpecChecker
+from aura_conformance.harness.enabled import enabled
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.state import State, format_state_table
+
+__all__ = ["EpochObligations"]
+
+# A reply to ReceiveData whose outcome starts so is a refusal; any other accepted.
+_REFUSED = ("Rejected", "Refused")
+
+
+def _peer(a: str) -> str:
+    return RESP if a == INI else INI
+
+
+def _chan(state: State, a: str) -> Any:
+    return state["chan"].d[ModelValue(a)].d[ModelValue(_peer(a))].d
+
+
+class EpochObligations:
+    """One run's memory: when each Establishing channel started, the bytes sent
+    under each record, and the transport bytes accepted."""
+
+    def __init__(self, checker: SpecChecker) -> None:
+        self.checker = checker
+        self.started: dict[str, tuple[tuple[Any, Any], int]] = {}
+        self.sent: dict[Any, list[bytes]] = {}
+        self.accepted: set[tuple[Any, bytes]] = set()
+
+    def delivered(self, args: Mapping[str, Any]) -> bytes | None:
+        """The bytes a delivery of ``(m, k)`` hands over: the ``k``-th sent under
+        ``m`` (modulo their number), or None when no send of it was reported."""
+        sent = self.sent.get(args.get("m"))
+        k = args.get("k", 0)
+        if not sent:
+            return None
+        return sent[k % len(sent) if isinstance(k, int) else 0]
+
+    def judge(
+        self,
+        action: str,
+        args: Mapping[str, Any],
+        *,
+        before: State,
+        after: State,
+        outcome: str,
+        sends: Sequence[ReportedEffect] | None,
+        now: int,
+        bytes_trusted: bool = True,
+    ) -> None:
+        """Raise ConformanceFailure for a broken obligation of this step; then
+        remember what later steps are judged by. Without ``bytes_trusted`` (a send
+        of the run was not the message its record says) a transport replay is not
+        judged: the run fails on the reported bytes anyway."""
+        if action == "SendData" and sends:
+            self._send_enabled(args, sends, before, after)
+        if action == "ReceiveData" and bytes_trusted:
+            self._no_transport_replay(args, outcome, before, after)
+        if action == "Tick":
+            self._timed_out(before, after, now)
+        for e in sends or ():
+            if e.message is not None and e.data:
+                self.sent.setdefault(e.message, []).append(e.data)
+        self._note_starts(after, now)
+
+    def _send_enabled(
+        self, args: Mapping[str, Any], sends: Sequence[ReportedEffect], before: State, after: State
+    ) -> None:
+        a = args.get("a")
+        if enabled(self.checker, before, "SendData", {"a": a}):
+            return
+        name = getattr(a, "name", str(a))
+        st = _chan(before, name)["st"] if name in (INI, RESP) else "?"
+        what = ", ".join(e.describe() for e in sends)
+        raise ConformanceFailure(
+            f"check: ERSendEnabled failed: {name} sent ({what}) on SendData while "
+            f"SendData({name}, {_peer(name)}) is not enabled: its channel is {st}, not "
+            "Active (a channel of a retired epoch sends nothing until rekeyed: a "
+            "Rotating channel that seals is ERNoStaleActive's shortfall, "
+            "BUG_LazyEpochAdvance) (harness action: SendData)",
+            kind="step",
+            action="SendData",
+            table=format_state_table(before, after),
+        )
+
+    def _no_transport_replay(
+        self, args: Mapping[str, Any], outcome: str, before: State, after: State
+    ) -> None:
+        data = self.delivered(args)
+        if data is None or outcome.startswith(_REFUSED):
+            return
+        m = args.get("m")
+        if (m, data) in self.accepted:
+            raise ConformanceFailure(
+                "check: TransportNoReplay failed: the transport message "
+                f"{V.format_value(m)} (the same bytes) was accepted a second time "
+                f"({outcome}); a replayed transport message must be rejected "
+                "(ReplayedMessage: DESIGN.md 5, the receive window) "
+                "(harness action: ReceiveData)",
+                kind="step",
+                action="ReceiveData",
+                table=format_state_table(before, after),
+            )
+        self.accepted.add((m, data))
+
+    def _timed_out(self, before: State, after: State, now: int) -> None:
+        late = []
+        for a, (ident, start) in sorted(self.started.items()):
+            c = _chan(after, a)
+            if (
+                now - start > TIMEOUT_MS
+                and c["st"] == "Establishing"
+                and (c["id"], c["ep"]) == ident
+            ):
+                late.append(
+                    f"{a}'s channel {ident[0]} (epoch {ident[1]}) is still Establishing at "
+                    f"{now} ms, started at {start} ms"
+                )
+        if late:
+            raise ConformanceFailure(
+                "property: ERHandshakeTerminates violated (bounded by the handshake "
+                f"timeout of {TIMEOUT_MS} ms): {'; '.join(late)}; past its timeout a "
+                "handshake ends in Error (DESIGN.md 5) (harness action: Tick)",
+                kind="property",
+                action="Tick",
+                table=format_state_table(before, after),
+            )
+
+    def _note_starts(self, after: State, now: int) -> None:
+        for a in (INI, RESP):
+            c = _chan(after, a)
+            if c["st"] != "Establishing":
+                self.started.pop(a, None)
+                continue
+            ident = (c["id"], c["ep"])
+            if a not in self.started or self.started[a][0] != ident:
+                self.started[a] = (ident, now)
