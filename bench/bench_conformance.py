@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import attrs
@@ -62,12 +62,17 @@ class _Unvalidated:
     """A checker that judges nothing: the step validator switched off.
 
     Carries the real checker's variables (the guard machine records states
-    with them) and answers every step as unexplained-but-accepted.
+    with them) and its spec (for the machines' own checks of refusals) and
+    answers every step as unexplained-but-accepted.
     """
 
     def __init__(self, real: SpecChecker) -> None:
         self.variables = real.variables
         self.invariants = real.invariants
+        # The machines' own checks (is the action a refusal answers enabled?) ask
+        # the spec too; they run in both measurements.
+        self.validator = real.validator
+        self.model = real.model
 
     def check_init(self, state: State) -> None:
         return None
@@ -75,7 +80,9 @@ class _Unvalidated:
     def check_invariants(self, state: State, rule: str) -> None:
         return None
 
-    def check_step(self, prev: State, nxt: State, rule: str) -> StepReport:
+    def check_step(
+        self, prev: State, nxt: State, rule: str, args: Mapping[str, Any] | None = None
+    ) -> StepReport:
         return StepReport(rule, ("unvalidated",))
 
 
