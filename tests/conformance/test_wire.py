@@ -57,6 +57,7 @@ WRONG = {
     "any-context-descriptor": ("WireRejectsAttack", "(DVNoCrossContext)"),
     "expiry-blind-lookup": ("WireRejectsAttack", "(DVChosenValid)"),
     "unsigned-descriptor": ("WireInterop", "Rejected:BadSignature (DVFactsAttributable"),
+    "answers-non-member": ("WireRejectsAttack", "(DVOnlyMembersKnow)"),
 }
 
 # Random runs may reach a wrong backend by another path first: through the

@@ -27,7 +27,7 @@ from aura_conformance.variants import (
     UncheckedStaticKeyManager,
 )
 from aura_conformance.wire.authority import Delivery, WireAuthority
-from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, DescriptorDesk
+from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, SYNC_ACTIONS, DescriptorDesk
 from aura_conformance.wire.fakes import (
     AnyContextDesk,
     DeafActiveAuthority,
@@ -36,6 +36,7 @@ from aura_conformance.wire.fakes import (
     ExpiryBlindDesk,
     FixedPayloadAuthority,
     NoCryptoAuthority,
+    NonMemberAnsweringDesk,
     NoTimeoutAuthority,
     OpenRosterAuthority,
     ReflectingAuthority,
@@ -69,6 +70,7 @@ ACTIONS = (
     "Close",
     "Tick",
     *DESCRIPTOR_ACTIONS,
+    *SYNC_ACTIONS,
 )
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
@@ -208,6 +210,11 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "publishes its descriptor with an all-zero signature (UnsignedPublishDesk)",
             desk=UnsignedPublishDesk,
         ),
+        WireVariant(
+            "answers-non-member",
+            "a digest page from an authority off the roster is answered (NonMemberAnsweringDesk)",
+            desk=NonMemberAnsweringDesk,
+        ),
     )
 }
 
@@ -295,7 +302,7 @@ class WireBackend:
             done = a.close()
         elif action == "Tick":
             done = a.tick(now)
-        elif action in DESCRIPTOR_ACTIONS:
+        elif action in DESCRIPTOR_ACTIONS or action in SYNC_ACTIONS:
             done = self._descriptors(action, args, now)
         else:
             raise BackendError(f"unknown action {action!r}")
@@ -304,8 +311,15 @@ class WireBackend:
     def _descriptors(self, action: str, args: Mapping[str, Any], now: int) -> Delivery:
         desk = self.desk
         assert desk is not None
+        epoch = getattr(self.authority, "epoch", 0)
         if action == "Publish":
-            return desk.publish(now, getattr(self.authority, "epoch", 0))
+            return desk.publish(now, epoch)
+        if action == "SyncStart":
+            return desk.sync_start(epoch)
+        if action == "Sync":
+            return desk.sync(hex_arg(args, "bytes"))
+        if action == "SyncFollowUp":
+            return desk.sync_follow_up(epoch)
         if action == "Offer":
             return desk.offer(hex_arg(args, "bytes"), now)
         return desk.lookup(hex_arg(args, "peer"), now)

@@ -30,12 +30,14 @@ from aura_rendezvous.descriptors import (
     seal_descriptor,
     sign_descriptor,
 )
+from aura_rendezvous.journal import SealedSyncMessage, SyncDigest, open_sync_message
 
 from aura_conformance.wire.authority import Delivery
 
-__all__ = ["DESCRIPTOR_ACTIONS", "VALIDITY_MS", "DescriptorDesk"]
+__all__ = ["DESCRIPTOR_ACTIONS", "SYNC_ACTIONS", "VALIDITY_MS", "DescriptorDesk"]
 
 DESCRIPTOR_ACTIONS = ("Publish", "Offer", "Lookup")
+SYNC_ACTIONS = ("SyncStart", "Sync", "SyncFollowUp")
 
 # Long enough that a run's clock (at most a few seconds) never expires a
 # published descriptor: an expired one is the attacker's, made on purpose.
@@ -67,6 +69,8 @@ class DescriptorDesk:
             }
         )
         self.membership = ContextMembership(self.context, roster, root_secret)
+        # The answers of the pull in progress, for its follow-up pages.
+        self.answers: list[SealedSyncMessage] = []
         nonces = itertools.count(1)
         self.service = RendezvousService(
             self.id,
@@ -117,3 +121,32 @@ class DescriptorDesk:
         if found is None:
             return Delivery("NotFound")
         return Delivery("Found", received=(found.encode(),))
+
+    # -- sync: the same sealed messages the network sync carries -----------------
+
+    def sync_start(self, epoch: int) -> Delivery:
+        """Start a pull: the opening digest page, sealed under ``epoch``'s sync key."""
+        self.answers = []
+        page = self.service.sync_digest(self.context, epoch=epoch)
+        return Delivery("Digest", (page.encode(),))
+
+    def sync(self, data: bytes) -> Delivery:
+        """A sealed sync message off the wire: a digest page is answered (``sent``), an
+        answer is merged; anything a member did not seal and sign is rejected."""
+        try:
+            sealed = SealedSyncMessage.decode(data)
+            if isinstance(open_sync_message(sealed, self.membership), SyncDigest):
+                answers = self.service.answer_sync(sealed)
+                return Delivery("Answered", tuple(a.encode() for a in answers))
+            changed = self.service.apply_sync(sealed)
+        except AuraError as exc:
+            return Delivery(f"Rejected:{type(exc).__name__}")
+        self.answers.append(sealed)
+        return Delivery(f"Applied:{changed}")
+
+    def sync_follow_up(self, epoch: int) -> Delivery:
+        """The next round's digest pages after the answers taken since the last round;
+        none when the pull is done."""
+        pages = self.service.sync_follow_up(self.context, self.answers, epoch=epoch)
+        self.answers = []
+        return Delivery("Digest" if pages else "Done", tuple(p.encode() for p in pages))

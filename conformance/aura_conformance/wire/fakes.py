@@ -24,6 +24,8 @@ from aura_rendezvous.core import (
     AuthorityId,
     ContextMismatchError,
     DecryptFailed,
+    Roster,
+    RosterEntry,
     derive_handshake_psk,
 )
 from aura_rendezvous.descriptors import (
@@ -35,6 +37,13 @@ from aura_rendezvous.descriptors import (
     open_descriptor,
     seal_descriptor,
     verify_descriptor,
+)
+from aura_rendezvous.journal import (
+    SealedSyncMessage,
+    SyncDigest,
+    answer_digest,
+    decode_sync_message,
+    seal_sync_message,
 )
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -52,6 +61,7 @@ __all__ = [
     "FixedPayloadAuthority",
     "NoCryptoAuthority",
     "NoTimeoutAuthority",
+    "NonMemberAnsweringDesk",
     "OpenRosterAuthority",
     "ReflectingAuthority",
     "ReplayWindowAuthority",
@@ -407,3 +417,37 @@ class UnsignedPublishDesk(DescriptorDesk):
     def publish(self, now: int, epoch: int) -> Delivery:
         # Its own journal would refuse the bytes: it sends them all the same.
         return Delivery("Published", (self.seal(self.build(now, epoch), epoch),))
+
+
+class NonMemberAnsweringDesk(DescriptorDesk):
+    """Answers any digest page that decrypts under the context's sync key, whoever
+    signed it: a sender off the roster is treated as a member."""
+
+    def sync(self, data: bytes) -> Delivery:
+        done = super().sync(data)
+        if done.outcome != "Rejected:NotAMember":
+            return done
+        sealed = SealedSyncMessage.decode(data)
+        key = self.membership.sync_key(sealed.epoch)
+        nonce, body = sealed.ciphertext[:12], sealed.ciphertext[12:]
+        # The signature (64 bytes) goes unchecked: its signer is on no roster.
+        message = decode_sync_message(
+            ChaCha20Poly1305(key).decrypt(nonce, body, sealed.associated_data())[64:]
+        )
+        if not isinstance(message, SyncDigest):
+            return done
+        anyone = Roster(
+            {
+                **dict(self.membership.roster.entries),
+                message.sender: RosterEntry(bytes(32), bytes(32)),
+            }
+        )
+        journal = self.service.journal(self.context)
+        answers = answer_digest(journal, message, self.id, anyone)
+        return Delivery(
+            "Answered",
+            tuple(
+                seal_sync_message(a, self.keys, self.membership, sealed.epoch).encode()
+                for a in answers
+            ),
+        )

@@ -24,6 +24,7 @@ from aura_conformance.wire.publish import (
     exchange_descriptors,
     supports_descriptors,
 )
+from aura_conformance.wire.sync import non_member_digest, supports_sync, sync_both_ways
 
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
@@ -46,6 +47,8 @@ class WireMachine(CountingMachine):
             exchange_descriptors(self.run)
             for kind in sorted(DESCRIPTOR_ATTACKS):
                 descriptor_attack(self.run, kind, 70)
+        if supports_sync(self.run):
+            non_member_digest(self.run)
 
     def _counted(self) -> None:
         self.stats["steps"] += 1
@@ -368,6 +371,21 @@ def _descriptor_attacks(m: WireMachine) -> None:
     exchange_descriptors(run)
 
 
+def _sync(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        if not supports_sync(run):
+            return
+        non_member_digest(run)
+        sync_both_ways(run)
+        run.handshake()
+        run.advance_epoch()
+        sync_both_ways(run)
+        non_member_digest(run)
+
+    return scenario
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -398,6 +416,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "descriptors-ini": _descriptors(INI),
     "descriptors-resp": _descriptors(RESP),
     "descriptor-attacks": _descriptor_attacks,
+    "sync-ini": _sync(INI),
+    "sync-resp": _sync(RESP),
 }
 
 

@@ -45,6 +45,7 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "any-context-descriptor": "DVNoCrossContext",
     "expiry-blind-lookup": "DVChosenValid",
     "unsigned-descriptor": "DVFactsAttributable",
+    "answers-non-member": "DVOnlyMembersKnow",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.

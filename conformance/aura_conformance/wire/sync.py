@@ -1,0 +1,154 @@
+"""Journal sync as bytes: the harness carries sealed digest pages and answers both ways.
+
+Each side publishes a descriptor the other has not seen; the backend then
+pulls from the reference peer and the reference peer from the backend, the
+harness carrying every sealed sync message (``SyncStart``, ``Sync``,
+``SyncFollowUp``). The first pull each way loses every answer, the second
+repeats and reorders them; both sides must then choose the same descriptors
+(``WireSync``). A non-member's digest, sealed under the context's
+own sync key, must get no answer (``DVOnlyMembersKnow``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aura_rendezvous.core import AuthorityId, AuthorityKeys, ContextMembership, Roster
+from aura_rendezvous.journal import ContextJournal, make_digest, seal_sync_message
+
+from aura_conformance.harness.backend import Reply
+from aura_conformance.wire.descriptors import SYNC_ACTIONS
+from aura_conformance.wire.keyring import _seed
+from aura_conformance.wire.peer import WireRun
+from aura_conformance.wire.publish import lookup
+
+__all__ = ["MAX_ROUNDS", "non_member_digest", "supports_sync", "sync_both_ways"]
+
+# An honest pull of a few facts ends in a handful of rounds; more is a pull
+# that does not end (the network sync bounds it the same way).
+MAX_ROUNDS = 16
+
+
+def supports_sync(run: WireRun) -> bool:
+    """Whether the backend declared the sync requests in its hello."""
+    declared = getattr(run.backend, "supported", None)
+    return declared is None or set(SYNC_ACTIONS) <= set(declared)
+
+
+def _sent(run: WireRun, reply: Reply, action: str) -> list[bytes]:
+    try:
+        return [bytes.fromhex(m) for m in reply.state.get("sent", ())]
+    except (TypeError, ValueError):
+        raise run.fail("WireInterop", action, "sent is not a list of hex strings") from None
+
+
+def _lost(messages: list[bytes]) -> list[bytes]:
+    return []
+
+
+def _faulty(messages: list[bytes]) -> list[bytes]:
+    """Every answer twice, in reverse order (merging must be idempotent and
+    order-blind)."""
+    return list(reversed(messages + messages))
+
+
+def _backend_pulls(run: WireRun, carry: Callable[[list[bytes]], list[bytes]]) -> None:
+    pages = _sent(run, run.request("SyncStart", {}), "SyncStart")
+    for _ in range(MAX_ROUNDS):
+        if not pages:
+            return
+        answers: list[bytes] = []
+        for page in pages:
+            got = run.peer_desk.sync(page)
+            if got.outcome != "Answered":
+                raise run.fail(
+                    "WireSync",
+                    "SyncStart",
+                    f"the reference peer refused the backend's digest page: {got.outcome}",
+                )
+            answers.extend(got.sent)
+        for answer in carry(answers):
+            reply = run.request("Sync", {"bytes": answer.hex()})
+            if reply.outcome.startswith("Rejected") or _sent(run, reply, "Sync"):
+                raise run.fail(
+                    "WireSync",
+                    "Sync",
+                    f"the reference peer's answer was refused or answered ({reply.outcome})",
+                )
+        pages = _sent(run, run.request("SyncFollowUp", {}), "SyncFollowUp")
+    raise run.fail("WireSync", "SyncFollowUp", f"its pull did not end in {MAX_ROUNDS} rounds")
+
+
+def _peer_pulls(run: WireRun, carry: Callable[[list[bytes]], list[bytes]]) -> None:
+    desk = run.peer_desk
+    pages = list(desk.sync_start(run.epoch).sent)
+    for _ in range(MAX_ROUNDS):
+        if not pages:
+            return
+        answers: list[bytes] = []
+        for page in pages:
+            reply = run.request("Sync", {"bytes": page.hex()})
+            if reply.outcome.startswith("Rejected"):
+                raise run.fail(
+                    "WireSync",
+                    "Sync",
+                    f"refused the reference peer's digest page ({reply.outcome})",
+                )
+            answers.extend(_sent(run, reply, "Sync"))
+        for answer in carry(answers):
+            got = desk.sync(answer)
+            if not got.outcome.startswith("Applied"):
+                raise run.fail(
+                    "WireSync",
+                    "Sync",
+                    f"the reference peer refused the backend's sync answer: {got.outcome}",
+                )
+        pages = list(desk.sync_follow_up(run.epoch).sent)
+    raise run.fail("WireSync", "Sync", f"the reference peer's pull did not end in {MAX_ROUNDS}")
+
+
+def sync_both_ways(run: WireRun) -> None:
+    """Publish on each side unseen by the other, then pull both ways twice: first with
+    every answer lost, then with every answer repeated and reordered. Both sides
+    must then choose the same descriptors."""
+    mine, peer = run.peer.authority.peer_id, run.peer.authority.id
+    published = _sent(run, run.request("Publish", {}), "Publish")
+    run.peer_desk.publish(run.now, run.epoch)
+    if len(published) != 1:
+        raise run.fail("WireInterop", "Publish", f"sent {len(published)} messages, expected one")
+    _backend_pulls(run, _lost)
+    _peer_pulls(run, _lost)
+    _backend_pulls(run, _faulty)
+    _peer_pulls(run, _faulty)
+    for who, name in ((mine, "itself"), (peer, "the peer")):
+        theirs = run.peer_desk.lookup(who, run.now).received
+        ours = lookup(run, who)
+        if (ours,) != theirs:
+            raise run.fail(
+                "WireSync",
+                "Lookup",
+                f"after a full pull both ways, its descriptor of {name} differs from the "
+                f"reference's ({'none' if ours is None else 'another'} vs "
+                f"{'none' if not theirs else 'one'})",
+            )
+
+
+def non_member_digest(run: WireRun) -> None:
+    """A digest page from an authority in no roster that holds the context's root
+    secret: no member answers it (DVOnlyMembersKnow). The backend publishes first,
+    so an answer would reveal a fact."""
+    _sent(run, run.request("Publish", {}), "Publish")
+    outsider = AuthorityKeys.from_seed(AuthorityId(run.keys.outsider_id), _seed("outsider keys"))
+    own = run.peer_desk.membership
+    roster = Roster({**dict(own.roster.entries), outsider.authority_id: outsider.roster_entry()})
+    forged = ContextMembership(own.context_id, roster, own.root_secret)
+    digest = make_digest(ContextJournal(own.context_id), outsider.authority_id)
+    data = seal_sync_message(digest, outsider, forged, run.epoch).encode()
+    reply = run.request("Sync", {"bytes": data.hex()})
+    if _sent(run, reply, "Sync"):
+        raise run.fail(
+            "WireRejectsAttack",
+            "Sync",
+            f"answered a non-member's digest page ({reply.outcome}): its facts reach an "
+            "authority outside the roster (DVOnlyMembersKnow)",
+        )
