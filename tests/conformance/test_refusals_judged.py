@@ -71,6 +71,12 @@ CASES: list[tuple[str, str, Any, str]] = [
     ),
     (
         "guard",
+        "send-receive",
+        Variant("budget-off-by-one", "test", guards=P.off_by_one_guards),
+        "GCBudgetOK",
+    ),
+    (
+        "guard",
         "receipt-after-advance",
         Variant("epoch-blind-chain", "test", verifier=P.EpochBlindChainVerifier),
         "GCReceiptResumesAfterLoss",

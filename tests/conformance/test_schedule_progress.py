@@ -42,6 +42,15 @@ def test_a_schedule_past_a_refused_step_fails_by_name(monkeypatch: pytest.Monkey
     assert found.action == "ProcessResponse"
 
 
+def test_effects_with_no_outcome_in_flight_is_a_verdict() -> None:
+    """A schedule's ExecuteEffects after a deny names what is missing: the backend
+    is never asked to run an outcome it does not have (that would be exit 3)."""
+    machine = guard_machine.make_machine(ReferenceBackend("ref"))
+    [(_, found)] = run_directed(machine, {"x": lambda m: m.ExecuteEffects(False)})
+    assert found is not None and SCHEDULE_PROGRESS in str(found)
+    assert "an outcome in flight" in str(found)
+
+
 def _nothing_there(spec: str) -> tuple[type[Any], Any]:
     """A machine on the reference and a schedule asking at once for what no step made."""
     if spec == "guard":

@@ -38,10 +38,11 @@ from aura_conformance.guard_chain.world import AUTHS, COSTS, MAX_EPOCH
 from aura_conformance.harness.backend import Backend, Reply, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_supported
+from aura_conformance.harness.enabled import enabled
 from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
 from aura_conformance.harness.expect import expect_one
 from aura_conformance.harness.result import ConformanceResult
-from aura_conformance.harness.state import State
+from aura_conformance.harness.state import State, format_state_table
 from aura_conformance.harness.trace import Recorder
 
 __all__ = [
@@ -101,7 +102,11 @@ class GuardChainMachine(CountingMachine):
         self.stats["steps"] += 1
         self._judge(action, args, reply)
         try:
-            report = self.checker.check_step(self.state, reply.state, action)
+            if action == "PrepareOperation":
+                self._check_allowed(args, reply)
+            # Every request's arguments are named as GCNext's parameters (a, d, c;
+            # r; s): the step is explained only by the action it asked for.
+            report = self.checker.check_step(self.state, reply.state, action, args)
         except ConformanceFailure:
             self.recorder.add(
                 reply.state,
@@ -121,6 +126,23 @@ class GuardChainMachine(CountingMachine):
             explained_by=report.actions,
         )
         self.state = reply.state
+
+    def _check_allowed(self, args: dict[str, Any], reply: Reply) -> None:
+        """The guards are a function of the state: where PrepareOperation(a, d, c)
+        is enabled (GCCapOK and GCBudgetOK hold), a deny is wrong, stutter or not."""
+        if reply.state.get("phase") == "Allowed" or not enabled(
+            self.checker, self.state, "PrepareOperation", args
+        ):
+            return
+        a, d, c = (V.format_value(args[k]) for k in ("a", "d", "c"))
+        raise ConformanceFailure(
+            f"step: PrepareOperation({a}, {d}, {c}) is enabled (GCCapOK({a}) and "
+            f"GCBudgetOK({a}, {c}) hold: spent + cost <= Limit), and the backend did not "
+            f"allow it ({reply.outcome}) (harness action: PrepareOperation)",
+            kind="step",
+            action="PrepareOperation",
+            table=format_state_table(self.state, reply.state),
+        )
 
     def _receive(self, r: Any) -> None:
         """ReceiveReceipt(r); a refusal is a stutter, unless the spec says r must be
@@ -169,6 +191,8 @@ class GuardChainMachine(CountingMachine):
     @precondition(lambda self: self.state.get("phase") == "Allowed")
     @rule(fail_append=st.booleans())
     def ExecuteEffects(self, fail_append: bool) -> None:
+        if self.state.get("phase") != "Allowed":  # a schedule's call, after a deny
+            expect_one((), "an outcome in flight (phase Allowed)", "ExecuteEffects", self.state)
         self._step("ExecuteEffects", {"fail_append": fail_append})
 
     @precondition(lambda self: self._idle() and self.state["epoch"] < MAX_EPOCH)
