@@ -256,10 +256,13 @@ def _run_lanes(
         futures = []
         for stage in beside:
             assert pool is not None
-            beat.begin(stage.name)
             futures.append((stage, pool.submit(_run_named, stage.name, options)))
-        for stage, future in futures:
-            future.add_done_callback(functools.partial(_finish_future, stage, finish))
+        # The second process runs its stages in order: each one's end is the
+        # next one's start.
+        if beside:
+            beat.begin(beside[0].name)
+        for (stage, future), after in zip(futures, [*beside[1:], None], strict=True):
+            future.add_done_callback(functools.partial(_finish_future, stage, finish, after, beat))
         for stage in here:
             print(f"{_PREFIX} {stage.name} ...", flush=True)
             beat.begin(stage.name)
@@ -275,6 +278,8 @@ def _run_lanes(
 def _finish_future(
     stage: Stage,
     finish: Callable[[StageResult], None],
+    after: Stage | None,
+    beat: _Heartbeat,
     future: concurrent.futures.Future[StageResult],
 ) -> None:
     try:
@@ -284,6 +289,8 @@ def _finish_future(
             stage.name, Status.FAIL, f"the stage's process failed: {type(exc).__name__}: {exc}"
         )
     finish(result)
+    if after is not None:
+        beat.begin(after.name)
 
 
 def _print_result(result: StageResult, settings: RunSettings) -> None:
