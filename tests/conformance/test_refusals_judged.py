@@ -1,9 +1,9 @@
-"""Wrong backends that hide behind a stutter, each caught by its directed schedule.
+"""Wrong backends the step validator alone lets pass, each caught by its schedule.
 
-The step validator accepts a stutter for any request. Each case here is a
-backend whose mistake leaves the projected state as the spec allows, and the
-check of the machine that sees it anyway: the reference passes the schedule,
-the wrong backend fails it naming the check.
+The step validator accepts a stutter for any request, and sees only what the
+spec models. Each case here is a backend whose mistake leaves the projected
+state as the spec allows, and the check of the machine that sees it anyway:
+the reference passes the schedule, the wrong backend fails it naming the check.
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ CASES: list[tuple[str, str, Any, str]] = [
         "refresh-arrival-order",
         DVVariant("publish-clock-refresh", "test", service=P.PublishClockRefreshService),
         "DVNeedsRefresh",
+    ),
+    (
+        "descriptor",
+        "publish-sync-revoke",
+        DVVariant("clockless-merge", "test", service=P.ClocklessMergeService),
+        "DVClockCoversStamps",
     ),
     (
         "guard",

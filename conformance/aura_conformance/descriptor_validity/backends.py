@@ -111,6 +111,18 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
             refusals=(LookupError,),
         )
 
+    def clocks_behind(self) -> list[str]:
+        """Each replica whose Lamport clock is below a stamp it holds (DESIGN.md 3:
+        a fact appended next must be stamped above every fact it may follow)."""
+        out = []
+        for m in MEMBERS:
+            for c in CONTEXTS:
+                journal = self.world.services[m].journal(self.world.ctx[c])
+                top = max((e.lamport for e in journal.entries()), default=0)
+                if journal.clock < top:
+                    out.append(f"{m} in {c}: clock {journal.clock} below the stamp {top} it holds")
+        return out
+
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""
         out = {}

@@ -92,6 +92,24 @@ def check_lookups(
             )
 
 
+def check_clocks(backend: DescriptorBackend, state: State, rule: str) -> None:
+    """Raise ConformanceFailure when a replica's Lamport clock is below a stamp it
+    holds. DescriptorValidity.tla abstracts the clock away (a set of facts), so
+    this is the world's own observation; a backend with no such view (over stdio)
+    is not judged on it."""
+    behind = getattr(backend, "clocks_behind", None)
+    late = behind() if callable(behind) else []
+    if late:
+        raise ConformanceFailure(
+            f"property: DVClockCoversStamps violated: {'; '.join(late)}; a merge must move "
+            "the Lamport clock past every stamp it brings (DESIGN.md 3: causal order) "
+            f"(harness action: {rule})",
+            kind="property",
+            action=rule,
+            table=format_state_table(state, state),
+        )
+
+
 class DescriptorValidityMachine(CountingMachine):
     """Drives ``backend`` (a class attribute, see :func:`_make`)."""
 
@@ -109,6 +127,7 @@ class DescriptorValidityMachine(CountingMachine):
         if action == "PreparePublishDescriptor":
             self._check_refresh(args, reply.state, reply.outcome)
         check_lookups(self.checker, self.backend, reply.state, action)
+        check_clocks(self.backend, reply.state, action)
         self.state = reply.state
 
     def _check_refresh(self, args: dict[str, Any], after: State, outcome: str) -> None:
@@ -256,6 +275,7 @@ class DescriptorValidityMachine(CountingMachine):
         self.stats["steps"] += 1
         self.checker.check_step(before, reply.state, "SyncRound")
         check_lookups(self.checker, self.backend, reply.state, "SyncRound")
+        check_clocks(self.backend, reply.state, "SyncRound")
         self.state = reply.state
         missed = [f for f in pullable if f not in reply.state["journal"].d[ModelValue(dst)]]
         if any(_is_forged(f) for f in pullable if f not in missed):
