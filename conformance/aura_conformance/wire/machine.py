@@ -19,7 +19,6 @@ from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.wire.keyring import INI, RESP, ROLES
 from aura_conformance.wire.peer import WireRun
 from aura_conformance.wire.publish import (
-    DESCRIPTOR_ATTACKS,
     descriptor_attack,
     exchange_descriptors,
     supports_descriptors,
@@ -29,6 +28,7 @@ from aura_conformance.wire.sync import non_member_digest, supports_sync, sync_bo
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
 _MAX_EPOCH = 3
+_OPENING_ATTACKS = {INI: ("impersonation", "expired"), RESP: ("cross-context", "tampered")}
 
 
 class WireMachine(CountingMachine):
@@ -41,11 +41,12 @@ class WireMachine(CountingMachine):
     def Reset(self, role: str = INI) -> None:
         self.stats["examples"] += 1
         self.run = WireRun(self.backend, role)
-        # Every run opens with a descriptor exchange and each forged descriptor: none
-        # drawn, so the channel rules' draws are what they would be without them.
+        # Every run opens with a descriptor exchange and two forged descriptors, chosen
+        # by the role, not drawn: the channel rules' draws stay what they would be
+        # without them.
         if supports_descriptors(self.run):
             exchange_descriptors(self.run)
-            for kind in sorted(DESCRIPTOR_ATTACKS):
+            for kind in _OPENING_ATTACKS[role]:
                 descriptor_attack(self.run, kind, 70)
         if supports_sync(self.run):
             non_member_digest(self.run)
