@@ -32,6 +32,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("guard", "charge-after-send"): "GCChargeFirst",
     ("guard", "charge-after-append"): "GCChargeFirst",
     ("guard", "eager-channel-state"): "GCChannelStateAtomic",
+    ("guard", "non-strict-receipt-nonce"): "GCReceiptNoReplay",
+    ("guard", "epoch-blind-chain"): "GCReceiptResumesAfterLoss",
+    ("guard", "budget-off-by-one"): "GCBudgetOK",
     ("epoch", "psk-from-public-ids"): "ERPskSecret",
     ("epoch", "no-handshake-replay-check"): "ERNoReplayedInit",
     ("epoch", "keep-replaced-handshake"): "ERNoRevival",
@@ -46,6 +49,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("epoch", "epoch-free-prologue"): "ERNoStaleActive",
     ("epoch", "revive-on-rotate"): "ERNoRevival",
     ("epoch", "peer-only-lookup"): "RVChannelContextBound",
+    ("epoch", "eager-responder"): "ERKeyConfirmed",
+    ("epoch", "rotating-opens"): "ERRetiredEpochRejected",
+    ("epoch", "rotating-seals"): "ERNoStaleActive",
+    ("epoch", "pending-survives-advance"): "ERNoStaleActive",
+    ("epoch", "non-strict-replay-guard"): "ERNoReplayedInit",
+    ("epoch", "first-epoch-replay-guard"): "ERNoReplayedInit",
+    ("epoch", "timeout-ignored"): "ERHandshakeTerminates",
+    ("epoch", "transport-counter-unchecked"): "TransportNoReplay",
     ("descriptor", "revocation-ignored"): "DVRevokedNeverChosen",
     ("descriptor", "last-arrived"): "DVChoiceDeterministic",
     ("descriptor", "self-claimed-sync"): "DVOnlyMembersKnow",
@@ -53,6 +64,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("descriptor", "capped-sync"): "DVSyncAvailable",
     ("descriptor", "unbounded-lamport"): "DVClockBounded",
     ("descriptor", "publisher-only-revocation-sync"): "DVSyncAvailable",
+    ("descriptor", "any-context-choice"): "DVNoCrossContext",
+    ("descriptor", "any-member-revocation"): "DVOnlyPublisherRevokes",
+    ("descriptor", "horizon-blind-sync"): "DVPrunedStaysPruned",
+    ("descriptor", "prune-keeps-facts"): "DVPrunedStaysPruned",
+    ("descriptor", "late-refresh"): "DVNeedsRefresh",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
@@ -70,6 +86,16 @@ ONCE_MISSED = {
     ("guard", "effects-on-deny"),
     ("guard", "charge-after-send"),
     ("relay", "uncharged-relay-request"),
+    # Missed until the harness judged refusals a stutter hid, sends against
+    # SendData's enabledness, transport replays, timeouts after a Tick, and ran
+    # replays and receipts in a later epoch (the red team's probes).
+    ("epoch", "rotating-seals"),
+    ("epoch", "timeout-ignored"),
+    ("epoch", "transport-counter-unchecked"),
+    ("epoch", "first-epoch-replay-guard"),
+    ("guard", "epoch-blind-chain"),
+    ("guard", "budget-off-by-one"),
+    ("descriptor", "late-refresh"),
 }
 
 TABLES: dict[str, Iterable[str]] = {

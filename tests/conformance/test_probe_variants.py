@@ -4,28 +4,21 @@ Each probe keeps one plausible implementation mistake against a rule of
 DESIGN.md (``aura_conformance.variants._probe_variants``). A probe the default
 profile rejects must stay rejected naming the invariant it breaks. A probe it
 misses is an expected failure (strict): the reason is written next to it, and
-the test turns red (XPASS) on the day the harness learns to catch it, so the
-probe can then move to ``WRONG_BACKENDS``.
+the test turns red on the day the harness learns to catch it, so the probe can
+then move to ``WRONG_BACKENDS``. The probes already registered there (their
+variants are in the spec worlds' tables) are tested by test_all_wrong_backends.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
-from aura_conformance.epoch_rotation import machine as epoch_machine
-from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
-from aura_conformance.guard_chain import machine as guard_machine
-from aura_conformance.guard_chain.backends import ReferenceBackend
 from aura_conformance.guard_chain.world import VARIANTS, Variant
-from aura_conformance.harness.driver import run_directed
 from aura_conformance.protocol_specs import reference_backend
 from aura_conformance.relay.world import RELAY_VARIANTS, RelayVariant
-from aura_conformance.variants import NoReplayChannelManager
 from aura_conformance.variants import _probe_variants as P
 from aura_verify.commands.conform import _runners
 
@@ -51,10 +44,6 @@ def _d(name: str, service: Any) -> DVVariant:
 
 # (spec, probe) -> (the variant, the invariant its rejection must name)
 CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
-    ("guard", "non-strict-receipt-nonce"): (
-        _g("non-strict-receipt-nonce", verifier=P.NonStrictNonceVerifier),
-        "GCReceiptNoReplay",
-    ),
     ("guard", "epoch-blind-budget"): (
         _g("epoch-blind-budget", interpreter=P.EpochBlindBudgetInterpreter),
         "GCAtomicRollback",
@@ -72,22 +61,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("record-before-check", verifier=P.RecordBeforeCheckVerifier),
         "GCReceiptResumesAfterLoss",
     ),
-    ("epoch", "eager-responder"): (
-        _e("eager-responder", manager=P.EagerResponderManager),
-        "ERKeyConfirmed",
-    ),
-    ("epoch", "rotating-opens"): (
-        _e("rotating-opens", manager=P.RotatingOpensManager),
-        "ERRetiredEpochRejected",
-    ),
-    ("epoch", "pending-survives-advance"): (
-        _e("pending-survives-advance", manager=P.PendingSurvivesAdvanceManager),
-        "ERNoStaleActive",
-    ),
-    ("epoch", "non-strict-replay-guard"): (
-        _e("non-strict-replay-guard", replay_guard=P.NonStrictReplayGuard),
-        "ERNoReplayedInit",
-    ),
     # Rejected, but by an unexplained step that names no invariant.
     ("epoch", "close-keeps-opening"): (
         _e("close-keeps-opening", manager=P.ClosedStillOpensManager),
@@ -102,21 +75,10 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("exclusive-from", P.ExclusiveFromService),
         "DVLookup is",
     ),
-    ("descriptor", "any-context-choice"): (
-        _d("any-context-choice", P.AnyContextChoiceService),
-        "DVNoCrossContext",
-    ),
-    ("descriptor", "any-member-revocation"): (
-        _d("any-member-revocation", P.AnyMemberRevocationService),
-        "DVOnlyPublisherRevokes",
-    ),
-    ("descriptor", "horizon-blind-sync"): (
-        _d("horizon-blind-sync", P.HorizonBlindSyncService),
-        "DVPrunedStaysPruned",
-    ),
-    ("descriptor", "prune-keeps-facts"): (
-        _d("prune-keeps-facts", P.PruneKeepsFactsService),
-        "DVPrunedStaysPruned",
+    # Same class as the registered late-refresh.
+    ("descriptor", "publish-clock-refresh"): (
+        _d("publish-clock-refresh", P.PublishClockRefreshService),
+        "DVNeedsRefresh",
     ),
     # Rejected by the lookup check, which names the spec's DVLookup, no invariant.
     ("descriptor", "frozen-cache"): (
@@ -132,12 +94,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "budget-off-by-one"): (
-        _g("budget-off-by-one", guards=P.off_by_one_guards),
-        "GCBudget",
-        "a wrong deny is explained by DenyOperation with another cost (parameters are not "
-        "bound to the request); the scenario's ExecuteEffects then ends in a backend error",
-    ),
     ("guard", "first-link-unchecked"): (
         _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
         "GCReceiptChain",
@@ -149,12 +105,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "the guards never fail together: the only authority without the capability (a2) "
         "never spends, so its budget always suffices and the order is invisible",
     ),
-    ("guard", "epoch-blind-chain"): (
-        _g("epoch-blind-chain", verifier=P.EpochBlindChainVerifier),
-        "GCReceiptResumesAfterLoss",
-        "no directed schedule delivers a receipt of epoch 1 after one of epoch 0 was "
-        "accepted, and 100 random runs do not reach it",
-    ),
     ("guard", "future-epoch-receipt"): (
         _g("future-epoch-receipt", verifier=P.FutureEpochVerifier),
         "GCReceiptEpoch",
@@ -165,43 +115,11 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "GCAtomicRollback",
         "no fault is injected after RecordReceipt: the issuer's undo never runs",
     ),
-    ("epoch", "transport-counter-unchecked"): (
-        _e("transport-counter-unchecked", manager=NoReplayChannelManager),
-        "Replay",
-        "Data records carry no counter: a replayed transport message accepted is a stutter",
-    ),
-    ("epoch", "timeout-ignored"): (
-        _e("timeout-ignored", manager=P.TimeoutIgnoringManager),
-        "ERHandshakeTerminates",
-        "Tick may stutter (HandshakeTimeout is only weakly fair); a scenario then crashes",
-    ),
     ("epoch", "all-contexts-advance"): (
         _e("all-contexts-advance", manager=P.AllContextsAdvanceManager),
         "RVChannelContextBound",
         "the world's other context never holds a channel, so an advance that rotates "
         "every context's channels changes nothing the harness sees",
-    ),
-    ("epoch", "rotating-seals"): (
-        _e("rotating-seals", manager=P.RotatingSealsManager),
-        "ERNoStaleActive",
-        "a Data record sent again is a stutter of the msgs set; sends are not judged "
-        "against SendData's enabledness",
-    ),
-    ("epoch", "first-epoch-replay-guard"): (
-        _e("first-epoch-replay-guard", replay_guard=P.FirstEpochReplayGuard),
-        "ERNoReplayedInit",
-        "the replayed-init scenario runs in epoch 0 only; random runs rarely confirm a "
-        "handshake of epoch 1 and replay its message 1",
-    ),
-    ("descriptor", "late-refresh"): (
-        _d("late-refresh", P.LateRefreshService),
-        "DVNeedsRefresh",
-        "NotNeeded where DVNeedsRefresh holds is a stutter; a scenario then crashes",
-    ),
-    ("descriptor", "publish-clock-refresh"): (
-        _d("publish-clock-refresh", P.PublishClockRefreshService),
-        "DVNeedsRefresh",
-        "NotNeeded where DVNeedsRefresh holds is a stutter; a scenario then crashes",
     ),
     ("descriptor", "own-facts-only-sync"): (
         _d("own-facts-only-sync", P.OwnFactsOnlySyncService),
@@ -297,95 +215,3 @@ def test_the_reference_passes_what_the_probes_change() -> None:
         finally:
             backend.close()
         assert outcome.conformant, (spec, outcome.failure)
-
-
-_STDIO_PROBE = """
-import sys
-from aura_conformance.epoch_rotation import machine as epoch_machine
-from aura_conformance.epoch_rotation.backends import EpochBackend
-from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
-from aura_conformance.variants._probe_variants import EagerResponderManager
-EPOCH_VARIANTS["eager-responder"] = EpochVariant(
-    "eager-responder", "red-team probe", manager=EagerResponderManager
-)
-from aura_conformance.examples.guard_backend import main
-sys.exit(main(["--spec", "epoch", "--variant", "eager-responder"]))
-"""
-
-
-@pytest.mark.slow
-def test_a_probe_is_rejected_over_stdio_too() -> None:
-    """The epoch spec is driven over stdio: the probe served as a program is rejected
-    (exit 1) naming the same invariant as in process."""
-    command = f"{sys.executable} -c '{_STDIO_PROBE}'"
-    done = subprocess.run(
-        [sys.executable, "-m", "aura_verify", "conform", "--spec", "epoch", "--backend", command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "ERKeyConfirmed" in done.stdout + done.stderr
-
-
-def _replayed_init_later_epoch(m: Any) -> None:
-    """The replayed-init schedule one epoch later: both sides advance, a handshake of
-    epoch 1 completes, and its message 1 is delivered again."""
-    m.AdvanceEpoch("a1")
-    m.AdvanceEpoch("a2")
-    epoch_machine._handshake(m)
-    newest = m.state["nextId"] - 1
-    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
-
-
-@pytest.mark.parametrize(
-    ("variant", "named"), [("ref", None), ("first-epoch-replay-guard", "ERNoReplayedInit")]
-)
-def test_a_replay_scenario_in_a_later_epoch_catches_what_the_profile_misses(
-    variant: str, named: str | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The directed schedule the default profile lacks (its replayed-init runs in
-    epoch 0 only): the reference passes it, the first-epoch-only replay guard fails."""
-    monkeypatch.setitem(
-        EPOCH_VARIANTS, "first-epoch-replay-guard", MISSED["epoch", "first-epoch-replay-guard"][0]
-    )
-    backend = EpochBackend(variant)
-    [(_, found)] = run_directed(
-        epoch_machine._make(backend), {"replayed-init-later-epoch": _replayed_init_later_epoch}
-    )
-    if named is None:
-        assert found is None, str(found)
-    else:
-        assert found is not None and named in str(found)
-
-
-def _receipt_after_epoch_advance(m: Any) -> None:
-    """A receipt of epoch 0 accepted, the epoch advanced, and the first receipt of
-    epoch 1 from the same source delivered."""
-    m.PrepareOperation(("a1", "a2"), 1)
-    m.ExecuteEffects(False)
-    m.deliver(lambda r: True)
-    m.AdvanceEpoch()
-    m.PrepareOperation(("a1", "a2"), 1)
-    m.ExecuteEffects(False)
-    m.deliver(lambda r: r.d["epoch"] == 1)
-
-
-@pytest.mark.parametrize(
-    ("variant", "named"), [("ref", None), ("epoch-blind-chain", "GCReceiptResumesAfterLoss")]
-)
-def test_a_receipt_schedule_across_an_epoch_catches_what_the_profile_misses(
-    variant: str, named: str | None
-) -> None:
-    """The directed schedule the guard profile lacks: the reference passes it, a
-    verifier keying its chains by source only (not by epoch) fails."""
-    chosen = MISSED["guard", variant][0] if variant != "ref" else "ref"
-    backend = ReferenceBackend(chosen)
-    [(_, found)] = run_directed(
-        guard_machine.make_machine(backend), {"receipt-after-advance": _receipt_after_epoch_advance}
-    )
-    if named is None:
-        assert found is None, str(found)
-    else:
-        assert found is not None and named in str(found)

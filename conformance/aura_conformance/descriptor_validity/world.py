@@ -52,7 +52,12 @@ from aura_rendezvous.journal import (
 )
 
 from aura_conformance.variants import (
+    AnyContextChoiceService,
+    AnyMemberRevocationService,
+    HorizonBlindSyncService,
     LastArrivedService,
+    LateRefreshService,
+    PruneKeepsFactsService,
     PublisherOnlyRevocationSyncService,
     RevocationIgnoringService,
     SelfClaimedSyncService,
@@ -123,6 +128,31 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "a synced revocation not signed by its publisher refuses the whole message "
             "(PublisherOnlyRevocationSyncService)",
             service=PublisherOnlyRevocationSyncService,
+        ),
+        DVVariant(
+            "any-context-choice",
+            "the peer's descriptor chosen across contexts (AnyContextChoiceService)",
+            service=AnyContextChoiceService,
+        ),
+        DVVariant(
+            "any-member-revocation",
+            "a revocation signed by any member is honoured (AnyMemberRevocationService)",
+            service=AnyMemberRevocationService,
+        ),
+        DVVariant(
+            "horizon-blind-sync",
+            "sync ignores the prune horizon: pruned facts come back (HorizonBlindSyncService)",
+            service=HorizonBlindSyncService,
+        ),
+        DVVariant(
+            "prune-keeps-facts",
+            "pruning moves the horizon and drops nothing (PruneKeepsFactsService)",
+            service=PruneKeepsFactsService,
+        ),
+        DVVariant(
+            "late-refresh",
+            "needs_refresh with now + window > valid_until (LateRefreshService)",
+            service=LateRefreshService,
         ),
     )
 }

@@ -56,18 +56,26 @@ from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypai
 from aura_conformance.guard_chain.effects import SEND, Effect
 from aura_conformance.variants import (
     EagerReplayGuard,
+    EagerResponderManager,
     EpochBlindRefreshService,
     EpochBlindReplayGuard,
     EpochFreePrologue,
     EpochJudgedUnknownChannelManager,
+    FirstEpochReplayGuard,
     ForgetfulReplayGuard,
     FragilePendingManager,
     KeepReplacedChannelManager,
     LazyEpochService,
+    NonStrictReplayGuard,
+    NoReplayChannelManager,
     PeerOnlyChannelManager,
+    PendingSurvivesAdvanceManager,
     PublicIdMembership,
     ReviveOnRotateManager,
     RotateInPlaceChannelManager,
+    RotatingOpensManager,
+    RotatingSealsManager,
+    TimeoutIgnoringManager,
     UncheckedStaticKeyManager,
 )
 from aura_conformance.wire.keyring import INI as WIRE_INI
@@ -184,6 +192,46 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             "peer-only-lookup",
             "channels not bound to their context: lookup by peer only (PeerOnlyChannelManager)",
             manager=PeerOnlyChannelManager,
+        ),
+        EpochVariant(
+            "eager-responder",
+            "Active on message 2, before key confirmation (EagerResponderManager)",
+            manager=EagerResponderManager,
+        ),
+        EpochVariant(
+            "rotating-opens",
+            "a Rotating channel still opens messages of its retired epoch (RotatingOpensManager)",
+            manager=RotatingOpensManager,
+        ),
+        EpochVariant(
+            "rotating-seals",
+            "a Rotating channel still seals until the rekey (RotatingSealsManager)",
+            manager=RotatingSealsManager,
+        ),
+        EpochVariant(
+            "pending-survives-advance",
+            "old-epoch pending handshakes kept on an advance (PendingSurvivesAdvanceManager)",
+            manager=PendingSurvivesAdvanceManager,
+        ),
+        EpochVariant(
+            "non-strict-replay-guard",
+            "a message 1 timestamp equal to the greatest confirmed passes (NonStrictReplayGuard)",
+            replay_guard=NonStrictReplayGuard,
+        ),
+        EpochVariant(
+            "first-epoch-replay-guard",
+            "replayed message 1s refused in epoch 0 only (FirstEpochReplayGuard)",
+            replay_guard=FirstEpochReplayGuard,
+        ),
+        EpochVariant(
+            "timeout-ignored",
+            "handshakes and unconfirmed channels never time out (TimeoutIgnoringManager)",
+            manager=TimeoutIgnoringManager,
+        ),
+        EpochVariant(
+            "transport-counter-unchecked",
+            "any transport counter accepted: replays opened (NoReplayChannelManager)",
+            manager=NoReplayChannelManager,
         ),
     )
 }

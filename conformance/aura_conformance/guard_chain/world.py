@@ -66,12 +66,15 @@ from aura_conformance.variants import (
     ChargeAfterAppendInterpreter,
     DoubleChargeInterpreter,
     EagerChannelService,
+    EpochBlindChainVerifier,
+    NonStrictNonceVerifier,
     NoRollbackInterpreter,
     SendFirstInterpreter,
     SendingOnDenyGuards,
     SkippingReceiptVerifier,
     StrictChainVerifier,
     endpoint_clock,
+    off_by_one_guards,
 )
 
 __all__ = [
@@ -289,6 +292,21 @@ VARIANTS: dict[str, Variant] = {
             "eager-channel-state",
             "the handshake starts while preparing, before the charge (EagerChannelService)",
             channels=EagerChannelService(),
+        ),
+        Variant(
+            "non-strict-receipt-nonce",
+            "a receipt nonce equal to the last accepted passes (NonStrictNonceVerifier)",
+            verifier=NonStrictNonceVerifier,
+        ),
+        Variant(
+            "epoch-blind-chain",
+            "receipt chains keyed by source only, not by epoch (EpochBlindChainVerifier)",
+            verifier=EpochBlindChainVerifier,
+        ),
+        Variant(
+            "budget-off-by-one",
+            "the budget guard denies spent + c == limit (off_by_one_guards)",
+            guards=off_by_one_guards,
         ),
     )
 }
