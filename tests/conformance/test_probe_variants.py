@@ -80,6 +80,10 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("publish-clock-refresh", P.PublishClockRefreshService),
         "DVNeedsRefresh",
     ),
+    ("descriptor", "shared-journal-answer"): (
+        _d("shared-journal-answer", P.SharedJournalAnswerService),
+        "DVConverges",
+    ),
     # Rejected by the lookup check, which names the spec's DVLookup, no invariant.
     ("descriptor", "frozen-cache"): (
         _d("frozen-cache", P.FrozenCacheService),
@@ -158,7 +162,11 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
     ),
 }
 
-SLOW = {("guard", "record-before-check"), ("epoch", "close-keeps-opening")}
+SLOW = {
+    ("guard", "record-before-check"),
+    ("epoch", "close-keeps-opening"),
+    ("descriptor", "shared-journal-answer"),
+}
 
 
 def _reject_report(

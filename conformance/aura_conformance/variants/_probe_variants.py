@@ -109,6 +109,7 @@ __all__ = [
     "RelayedUncheckedStaticKeyService",
     "RotatingOpensManager",
     "RotatingSealsManager",
+    "SharedJournalAnswerService",
     "TimeoutIgnoringManager",
     "UncappedRelayService",
     "UndoLessIssuer",
@@ -620,6 +621,28 @@ class OwnFactsOnlySyncService(RendezvousService):
             own = tuple(e for e in facts.entries if e.origin == self.authority_id)
             out.append(self._seal_sync(attrs.evolve(facts, entries=own), message.epoch))
         return tuple(out)
+
+
+class SharedJournalAnswerService(RendezvousService):
+    """A digest is answered from the facts of every context this member holds, not
+    only the digest's: facts of context A are offered in a sync of context B."""
+
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        answers = list(super().answer_sync(message))
+        others = [
+            e
+            for c, journal in self.journals.items()
+            if c != message.context_id
+            for e in journal.entries()
+        ]
+        if others and answers:
+            facts = open_sync_message(answers[0], membership)
+            assert isinstance(facts, SyncFacts)
+            mixed = attrs.evolve(facts, entries=(*facts.entries, *others))
+            answers[0] = self._seal_sync(mixed, message.epoch)
+        return tuple(answers)
 
 
 class FrozenCacheService(RendezvousService):
