@@ -261,8 +261,9 @@ def _run_lanes(
         # next one's start.
         if beside:
             beat.begin(beside[0].name)
-        for (stage, future), after in zip(futures, [*beside[1:], None], strict=True):
-            future.add_done_callback(functools.partial(_finish_future, stage, finish, after, beat))
+            for (stage, future), after in zip(futures, [*beside[1:], None], strict=True):
+                done_ = functools.partial(_finish_future, stage, finish, after, beat)
+                future.add_done_callback(done_)
         for stage in here:
             print(f"{_PREFIX} {stage.name} ...", flush=True)
             beat.begin(stage.name)
