@@ -17,6 +17,7 @@ the data each side accepted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -258,6 +259,14 @@ def _seed(name: str) -> bytes:
     return hashlib.sha256(b"aura-conformance/v1/er\x00" + name.encode()).digest()
 
 
+@functools.cache
+def _keypair(name: str) -> Keypair:
+    # The world's key pairs are fixed by name; each is an X25519 scalar
+    # multiplication, once per process rather than once per example (about a
+    # fifth of an epoch run). Every handshake still computes its own DHs.
+    return Keypair.from_private(_seed(name))
+
+
 def epoch_keyring() -> Keyring:
     """The constants of the world as the wire mode holds them: the context, its root
     secret, Ini's and Resp's ids and static keys. The harness opens the message 1s a
@@ -267,7 +276,7 @@ def epoch_keyring() -> Keyring:
         aid = _seed(name)
         keys = AuthorityKeys.from_seed(AuthorityId(aid), _seed("key" + name))
         members[role] = Member(aid, Keypair.from_private(keys.static_private))
-    impostor = Keypair.from_private(_seed("impostor static"))
+    impostor = _keypair("impostor static")
     return Keyring(_seed("context"), _seed("root secret"), members, impostor)
 
 
@@ -383,7 +392,7 @@ class EpochWorld:
 
     def _ephemeral(self) -> Keypair:
         self._ephemerals += 1
-        return Keypair.from_private(_seed(f"ephemeral-{self._ephemerals}"))
+        return _keypair(f"ephemeral-{self._ephemerals}")
 
     def _config(self, a: str, remote: str | None) -> HandshakeConfig:
         e = self.epoch(a)
@@ -555,7 +564,7 @@ class EpochWorld:
         )
         attacker = Handshaker.initiator(
             cfg,
-            static=Keypair.from_private(_seed("impostor static")),
+            static=_keypair("impostor static"),
             remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
             ephemeral=self._ephemeral(),
             now_ms=now,
