@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("descriptor", "horizon-blind-sync"): "DVPrunedStaysPruned",
     ("descriptor", "prune-keeps-facts"): "DVPrunedStaysPruned",
     ("descriptor", "late-refresh"): "DVNeedsRefresh",
+    ("descriptor", "clockless-merge"): "DVClockCoversStamps",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
@@ -96,6 +97,7 @@ ONCE_MISSED = {
     ("guard", "epoch-blind-chain"),
     ("guard", "budget-off-by-one"),
     ("descriptor", "late-refresh"),
+    ("descriptor", "clockless-merge"),
 }
 
 TABLES: dict[str, Iterable[str]] = {

@@ -131,12 +131,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "two members: a fact's author is always the other replica, so facts that are "
         "not passed on by a third member are never missed",
     ),
-    ("descriptor", "clockless-merge"): (
-        _d("clockless-merge", P.ClocklessMergeService),
-        "Lamport",
-        "DescriptorValidity.tla abstracts the Lamport clock away (a set of facts): a merge "
-        "that leaves the clock below a merged stamp changes nothing the spec sees",
-    ),
     ("relay", "commitment-blind"): (
         RelayVariant(peers=P.CommitmentBlindService),
         "RVConnectWithValidDescriptor",

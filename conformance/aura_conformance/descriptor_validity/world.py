@@ -54,6 +54,7 @@ from aura_rendezvous.journal import (
 from aura_conformance.variants import (
     AnyContextChoiceService,
     AnyMemberRevocationService,
+    ClocklessMergeService,
     HorizonBlindSyncService,
     LastArrivedService,
     LateRefreshService,
@@ -153,6 +154,11 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "late-refresh",
             "needs_refresh with now + window > valid_until (LateRefreshService)",
             service=LateRefreshService,
+        ),
+        DVVariant(
+            "clockless-merge",
+            "a merged entry does not move the Lamport clock (ClocklessMergeService)",
+            service=ClocklessMergeService,
         ),
     )
 }

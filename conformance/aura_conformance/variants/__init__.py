@@ -66,6 +66,7 @@ from aura_conformance.variants._guard_variants import (
 from aura_conformance.variants._probe_variants import (
     AnyContextChoiceService,
     AnyMemberRevocationService,
+    ClocklessMergeService,
     EagerResponderManager,
     EpochBlindChainVerifier,
     FirstEpochReplayGuard,
@@ -95,6 +96,7 @@ __all__ = [
     "CappedSyncService",
     "ChainPerSourceIssuer",
     "ChargeAfterAppendInterpreter",
+    "ClocklessMergeService",
     "DirectConfirmationService",
     "DoubleChargeInterpreter",
     "EagerChannelService",

@@ -60,6 +60,7 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("descriptor", "horizon-blind-sync"): "DVPrunedStaysPruned",
     ("descriptor", "prune-keeps-facts"): "DVPrunedStaysPruned",
     ("descriptor", "late-refresh"): "DVNeedsRefresh",
+    ("descriptor", "clockless-merge"): "DVClockCoversStamps",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
