@@ -44,14 +44,6 @@ def _d(name: str, service: Any) -> DVVariant:
 
 # (spec, probe) -> (the variant, the invariant its rejection must name)
 CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
-    ("guard", "epoch-blind-budget"): (
-        _g("epoch-blind-budget", interpreter=P.EpochBlindBudgetInterpreter),
-        "GCAtomicRollback",
-    ),
-    ("guard", "wrong-payer"): (
-        _g("wrong-payer", guards=P.wrong_payer_guards),
-        "GCAtomicRollback",
-    ),
     # Rejected by an unexplained step: GCCapabilityRequired is not named.
     ("guard", "capability-blind"): (
         _g("capability-blind", guards=P.capability_blind_guards),
@@ -65,10 +57,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ("epoch", "close-keeps-opening"): (
         _e("close-keeps-opening", manager=P.ClosedStillOpensManager),
         "no action of Next explains the step",
-    ),
-    ("descriptor", "inclusive-until"): (
-        _d("inclusive-until", P.InclusiveUntilService),
-        "DVChosenValid",
     ),
     # Rejected by the lookup check, which names the spec's DVLookup, no invariant.
     ("descriptor", "exclusive-from"): (

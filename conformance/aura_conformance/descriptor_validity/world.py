@@ -56,6 +56,7 @@ from aura_conformance.variants import (
     AnyMemberRevocationService,
     ClocklessMergeService,
     HorizonBlindSyncService,
+    InclusiveUntilService,
     LastArrivedService,
     LateRefreshService,
     PruneKeepsFactsService,
@@ -159,6 +160,11 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "clockless-merge",
             "a merged entry does not move the Lamport clock (ClocklessMergeService)",
             service=ClocklessMergeService,
+        ),
+        DVVariant(
+            "inclusive-until",
+            "a descriptor chosen at its valid_until (InclusiveUntilService)",
+            service=InclusiveUntilService,
         ),
     )
 }

@@ -66,6 +66,7 @@ from aura_conformance.variants import (
     ChargeAfterAppendInterpreter,
     DoubleChargeInterpreter,
     EagerChannelService,
+    EpochBlindBudgetInterpreter,
     EpochBlindChainVerifier,
     NonStrictNonceVerifier,
     NoRollbackInterpreter,
@@ -75,6 +76,7 @@ from aura_conformance.variants import (
     StrictChainVerifier,
     endpoint_clock,
     off_by_one_guards,
+    wrong_payer_guards,
 )
 
 __all__ = [
@@ -307,6 +309,16 @@ VARIANTS: dict[str, Variant] = {
             "budget-off-by-one",
             "the budget guard denies spent + c == limit (off_by_one_guards)",
             guards=off_by_one_guards,
+        ),
+        Variant(
+            "epoch-blind-budget",
+            "budgets charged on epoch 0 whatever the epoch (EpochBlindBudgetInterpreter)",
+            interpreter=EpochBlindBudgetInterpreter,
+        ),
+        Variant(
+            "wrong-payer",
+            "an operation charged to its destination's budget (wrong_payer_guards)",
+            guards=wrong_payer_guards,
         ),
     )
 }

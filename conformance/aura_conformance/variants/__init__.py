@@ -68,9 +68,11 @@ from aura_conformance.variants._probe_variants import (
     AnyMemberRevocationService,
     ClocklessMergeService,
     EagerResponderManager,
+    EpochBlindBudgetInterpreter,
     EpochBlindChainVerifier,
     FirstEpochReplayGuard,
     HorizonBlindSyncService,
+    InclusiveUntilService,
     LateRefreshService,
     NonStrictNonceVerifier,
     NonStrictReplayGuard,
@@ -80,6 +82,7 @@ from aura_conformance.variants._probe_variants import (
     RotatingSealsManager,
     TimeoutIgnoringManager,
     off_by_one_guards,
+    wrong_payer_guards,
 )
 from aura_conformance.variants._relay_variants import (
     DirectConfirmationService,
@@ -103,6 +106,7 @@ __all__ = [
     "EagerReplayGuard",
     "EagerResponder",
     "EagerResponderManager",
+    "EpochBlindBudgetInterpreter",
     "EpochBlindChainVerifier",
     "EpochBlindRefreshService",
     "EpochBlindReplayGuard",
@@ -113,6 +117,7 @@ __all__ = [
     "ForgetfulReplayGuard",
     "FragilePendingManager",
     "HorizonBlindSyncService",
+    "InclusiveUntilService",
     "JunkForwardingRelayService",
     "KeepReplacedChannelManager",
     "LastArrivedJournal",
@@ -160,4 +165,5 @@ __all__ = [
     "read_clear_sync_message",
     "rotate_in_place",
     "trusting_roster",
+    "wrong_payer_guards",
 ]
