@@ -136,9 +136,9 @@ class GuardChainMachine(CountingMachine):
             return
         a, d, c = (V.format_value(args[k]) for k in ("a", "d", "c"))
         raise ConformanceFailure(
-            f"step: PrepareOperation({a}, {d}, {c}) is enabled (GCCapOK({a}) and "
-            f"GCBudgetOK({a}, {c}) hold: spent + cost <= Limit), and the backend did not "
-            f"allow it ({reply.outcome}) (harness action: PrepareOperation)",
+            f"step: no deny explains the step: PrepareOperation({a}, {d}, {c}) is enabled "
+            f"(GCCapOK({a}) and GCBudgetOK({a}, {c}) hold: spent + cost <= Limit), and the "
+            f"backend did not allow it ({reply.outcome}) (harness action: PrepareOperation)",
             kind="step",
             action="PrepareOperation",
             table=format_state_table(self.state, reply.state),
