@@ -86,6 +86,7 @@ __all__ = [
     "ClocklessMergeService",
     "ClosedStillOpensManager",
     "CommitmentBlindService",
+    "EagerRefreshService",
     "EagerResponderManager",
     "EpochBlindBudgetInterpreter",
     "EpochBlindChainVerifier",
@@ -104,6 +105,7 @@ __all__ = [
     "PendingSurvivesAdvanceManager",
     "PruneKeepsFactsService",
     "PublishClockRefreshService",
+    "ReconfirmingManager",
     "RecordBeforeCheckVerifier",
     "RelayChargesSourceService",
     "RelayedUncheckedStaticKeyService",
@@ -442,6 +444,17 @@ class AllContextsAdvanceManager(ChannelManager):
         return super().advance_epoch(epoch, context_id)
 
 
+class ReconfirmingManager(ChannelManager):
+    """Every transport message an Active responder channel opens is reported as its
+    key confirmation: ``ChannelEstablished`` is journaled again for each."""
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        got = super().receive_message(message)
+        if got.channel.is_initiator:
+            return got
+        return ReceivedMessage(got.channel, got.plaintext, True)
+
+
 class FirstEpochReplayGuard(HandshakeReplayGuard):
     """Replayed first messages are refused in epoch 0 only: the check is skipped on
     every later epoch."""
@@ -533,6 +546,14 @@ class PublishClockRefreshService(RendezvousService):
         if own is None:
             return True
         return super().needs_refresh(context_id, own.valid_from, refresh_window_ms)
+
+
+class EagerRefreshService(RendezvousService):
+    """``needs_refresh`` is always true: a new descriptor is published at every call,
+    each charged and journaled, while the current one is still far from expiry."""
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        return True
 
 
 class AnyContextChoiceService(RendezvousService):
