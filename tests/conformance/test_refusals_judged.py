@@ -75,6 +75,14 @@ CASES: list[tuple[str, str, Any, str]] = [
         DVVariant("clockless-merge", "test", service=P.ClocklessMergeService),
         "DVClockCoversStamps",
     ),
+    # Not a stutter: a step no action explains, named after the bad model taking it.
+    (
+        "guard",
+        "deny",
+        Variant("capability-blind", "test", guards=P.capability_blind_guards),
+        "BUG_NoCapCheck (MC_GuardChain_bad_GCCapabilityRequired.cfg, which violates "
+        "GCCapabilityRequired)",
+    ),
     (
         "guard",
         "send-receive",

@@ -45,8 +45,8 @@ from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.expect import expect_nth, expect_one
+from aura_conformance.harness.named import named_after_shortfall
 from aura_conformance.harness.result import ConformanceResult
-from aura_conformance.harness.shortfalls import describe, explaining_step
 from aura_conformance.harness.state import State
 from aura_conformance.sent_messages import check_message
 
@@ -69,21 +69,6 @@ def _forgeable(state: State) -> bool:
     return c["st"] == "Establishing" and any(
         m.d["type"] == "Resp" and m.d["id"] == c["id"] and m.d["ep"] == c["ep"]
         for m in state["msgs"]
-    )
-
-
-def _named(exc: ConformanceFailure, prev: State, nxt: State) -> ConformanceFailure:
-    """``exc``, naming the known shortfall whose model takes the step, when the
-    step's new state breaks no invariant that would name it already."""
-    message = str(exc)[: -len(exc.table) - 1] if exc.table else str(exc)
-    if exc.kind != "step" or "violates" in message:
-        return exc
-    clause = describe(explaining_step("EpochRotation", prev, nxt))
-    if not clause:
-        return exc
-    head, _, tail = message.rpartition(" (harness action:")
-    return ConformanceFailure(
-        f"{head}{clause} (harness action:{tail}", kind=exc.kind, action=exc.action, table=exc.table
     )
 
 
@@ -127,7 +112,7 @@ class EpochRotationMachine(CountingMachine):
         try:
             self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure as exc:
-            raise _named(exc, self.state, reply.state) from None
+            raise named_after_shortfall("EpochRotation", exc, self.state, reply.state) from None
         if sends is not None:
             self._check_bytes(action, sends, self.state, reply.state)
         self.obligations.judge(

@@ -41,6 +41,7 @@ from aura_conformance.harness.driver import CountingMachine, run_supported
 from aura_conformance.harness.enabled import enabled
 from aura_conformance.harness.errors import ActionUnsupported, ConformanceFailure
 from aura_conformance.harness.expect import expect_one
+from aura_conformance.harness.named import named_after_shortfall
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.state import State, format_state_table
 from aura_conformance.harness.trace import Recorder
@@ -107,7 +108,7 @@ class GuardChainMachine(CountingMachine):
             # Every request's arguments are named as GCNext's parameters (a, d, c;
             # r; s): the step is explained only by the action it asked for.
             report = self.checker.check_step(self.state, reply.state, action, args)
-        except ConformanceFailure:
+        except ConformanceFailure as exc:
             self.recorder.add(
                 reply.state,
                 action,
@@ -116,7 +117,7 @@ class GuardChainMachine(CountingMachine):
                 outcome=reply.outcome,
                 explained_by=("UNEXPLAINED",),
             )
-            raise
+            raise named_after_shortfall("GuardChain", exc, self.state, reply.state) from None
         self.recorder.add(
             reply.state,
             action,
