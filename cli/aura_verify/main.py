@@ -9,8 +9,10 @@ none was skipped). Sub-commands expose single tools. See docs/ci.md.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import shlex
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -163,6 +165,18 @@ def _settings(args: argparse.Namespace) -> RunSettings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``aura-verify conform ... | head``): not an
+        # error of ours. Point stdout at /dev/null so the interpreter's final
+        # flush does not raise again, and exit as a process killed by SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(_command_of(words)).parse_args(words)
     if args.command is None:
