@@ -24,6 +24,12 @@ EXPECTED_SCENARIO = {
     "effects-on-deny": "deny",
     "charge-after-send": "send-receive",
     "charge-after-append": "send-receive",
+    # Probes of the default profile (variants/_probe_variants.py).
+    "non-strict-receipt-nonce": "replay",
+    "epoch-blind-chain": "receipt-after-advance",
+    "budget-off-by-one": "deny",
+    "epoch-blind-budget": "receipt-after-advance",
+    "wrong-payer": "send-receive",
 }
 # The wrong backends caught by their observed effects, and the invariant named.
 OBSERVED = {
