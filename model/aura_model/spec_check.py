@@ -434,9 +434,11 @@ class SpecCheckReport:
 
 @contextmanager
 def _background() -> Iterator[ThreadPoolExecutor]:
-    # One worker: TLC and SANY are Java subprocesses, run one at a time beside the
-    # embedded checker (which holds the interpreter); queued runs are dropped on exit.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spec-check-tlc")
+    # TLC and SANY are Java subprocesses, two at a time beside the embedded
+    # checker (which holds the interpreter): once the stages running beside
+    # spec-check end, the second core would otherwise idle (make verify
+    # 2 min 59 s -> 2 min 36 s). Queued runs are dropped on exit.
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="spec-check-tlc")
     try:
         yield pool
     finally:
