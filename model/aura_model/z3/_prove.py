@@ -301,7 +301,10 @@ def _twin_row(plan: _Plan, flag: str, invariant: str) -> ProofResult:
     entry = plan.entry
     twin = plan.build(**{flag: True}, **plan.bug_constants(flag))
     schedule = entry.schedules.get((flag, invariant))
-    res = twin.bmc(max(plan.depth, entry.bug_depth), [invariant], schedule=schedule)
+    # At the model's bug depth, whatever the run's --depth: a twin is refuted
+    # by a violation it reaches there; a deeper search finds no more and its
+    # queries outgrow the calibrated rlimit (depth 8 made one "unknown").
+    res = twin.bmc(entry.bug_depth, [invariant], schedule=schedule)
     return attrs.evolve(res, method=f"bug twin, {res.method}")
 
 
