@@ -63,18 +63,34 @@ class _Heartbeat:
         self.last = time.perf_counter()
         # The stages running now, with when each began.
         self.running: dict[str, float] = {}
+        # Per thread, what it wrote after its last newline.
+        self._partial: dict[int, str] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, name="verify-heartbeat", daemon=True)
 
     # The file-like surface print() and the stages use.
     def write(self, text: str) -> int:
+        # Whole lines only: print() writes its text and its newline in two
+        # calls, and with two lanes the stage results printed from the second
+        # process's callback thread must not land inside a spec-check line.
+        me = threading.get_ident()
         with self._lock:
             self.last = time.perf_counter()
-        return self.out.write(text)
+            pending = self._partial.pop(me, "") + text
+            head, newline, tail = pending.rpartition("\n")
+            if tail:
+                self._partial[me] = tail
+            if newline:
+                self.out.write(head + newline)
+        return len(text)
 
     def flush(self) -> None:
-        self.out.flush()
+        with self._lock:
+            rest = self._partial.pop(threading.get_ident(), "")
+            if rest:
+                self.out.write(rest)
+            self.out.flush()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.out, name)
@@ -93,6 +109,12 @@ class _Heartbeat:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        with self._lock:
+            # Nothing written is lost, finished line or not.
+            for rest in self._partial.values():
+                self.out.write(rest)
+            self._partial.clear()
+            self.out.flush()
 
     def _tick(self) -> None:
         while not self._stop.wait(min(self.interval / 4, 1.0)):

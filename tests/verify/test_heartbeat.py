@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 
 from aura_verify.run import _Heartbeat
@@ -49,3 +50,24 @@ def test_each_running_stage_gets_its_line() -> None:
         beat.end("spec-check")
     finally:
         beat.stop()
+
+
+def test_two_threads_never_share_a_line() -> None:
+    """print() writes a line's text and its newline in two calls; a second
+    thread's line in between must not split it. Text without a newline is
+    still written at stop()."""
+    out = io.StringIO()
+    beat = _Heartbeat(out, interval=60.0)
+    beat.start()
+    other = threading.Thread(target=lambda: beat.write("[aura-verify] z3-prove: PASS\n"))
+    beat.write("[spec-check] MET     MC_A.cfg")
+    other.start()
+    other.join()
+    beat.write("\n")
+    beat.write("no newline yet")
+    beat.stop()
+    assert out.getvalue().splitlines() == [
+        "[aura-verify] z3-prove: PASS",
+        "[spec-check] MET     MC_A.cfg",
+        "no newline yet",
+    ]
