@@ -11,6 +11,7 @@ default profile.
 
 - ``loop``: the asyncio loop in a thread, every wait bounded
 - ``carriers``: the listeners and connections of one world
+- ``lifecycle``: what both backends share: a world's sockets on the loop, each transport in turn
 - ``world`` and ``backend``: the relay world on a carrier, as a backend
 - ``epoch``: the epoch-rotation world on a carrier, as a backend
 """

@@ -17,6 +17,7 @@ from aura_conformance.harness.backend import Handler, Reply, WorldBackend
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.network.carriers import TRANSPORTS
+from aura_conformance.network.lifecycle import close_on_loop, init_on_loop, run_over_transports
 from aura_conformance.network.loop import LoopThread
 from aura_conformance.network.world import NetworkRelayWorld
 from aura_conformance.relay import (
@@ -79,19 +80,18 @@ class NetworkRelayBackend(RelayBackend):
         self.transport = transport
         self.timeout_s = timeout_s
         self.loop = LoopThread()
-        try:
-            # RelayBackend's own constructor builds an in-memory world: skip to its base.
-            WorldBackend.__init__(
+        # RelayBackend's own constructor builds an in-memory world: skip to its base.
+        init_on_loop(
+            self.loop,
+            lambda: WorldBackend.__init__(
                 self,
                 f"relay:{variant} over {transport}",
                 RELAY_PATH,
                 new_world=self._new_network_world,
                 project=project_relay,
                 actions=NETWORK_ACTIONS,
-            )
-        except BaseException:
-            self.loop.close()
-            raise
+            ),
+        )
 
     def _new_network_world(self) -> NetworkRelayWorld:
         return NetworkRelayWorld(self.variant, self.loop, self.transport, self.timeout_s)
@@ -102,11 +102,7 @@ class NetworkRelayBackend(RelayBackend):
         return super().request(action, args, now)
 
     def close(self) -> None:
-        try:
-            if not self.loop.loop.is_closed():
-                self.world.close()
-        finally:
-            self.loop.close()
+        close_on_loop(self.world, self.loop)
 
 
 def run_network_conformance(
@@ -119,12 +115,8 @@ def run_network_conformance(
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> list[tuple[str, ConformanceResult]]:
     """The relay path's directed scenarios and random runs, once over each transport."""
-    out = []
-    for transport in transports:
-        backend = NetworkRelayBackend(variant, transport, timeout_s=timeout_s)
-        try:
-            result = run_relay_conformance(backend, examples=examples, seed=seed, steps=steps)
-        finally:
-            backend.close()
-        out.append((transport, result))
-    return out
+    return run_over_transports(
+        transports,
+        lambda transport: NetworkRelayBackend(variant, transport, timeout_s=timeout_s),
+        lambda backend: run_relay_conformance(backend, examples=examples, seed=seed, steps=steps),
+    )

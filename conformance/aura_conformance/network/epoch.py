@@ -37,6 +37,7 @@ from aura_conformance.harness.backend import Reply, WorldBackend
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.network.carriers import Carrier
+from aura_conformance.network.lifecycle import close_on_loop, init_on_loop, run_over_transports
 from aura_conformance.network.loop import LoopThread
 
 __all__ = [
@@ -124,19 +125,18 @@ class NetworkEpochBackend(EpochBackend):
         self.transport = transport
         self.timeout_s = timeout_s
         self.loop = LoopThread()
-        try:
-            # EpochBackend's own constructor builds an in-memory world: skip to its base.
-            WorldBackend.__init__(
+        # EpochBackend's own constructor builds an in-memory world: skip to its base.
+        init_on_loop(
+            self.loop,
+            lambda: WorldBackend.__init__(
                 self,
                 f"epoch:{variant} over {transport}",
                 EPOCH_ROTATION,
                 new_world=self._new_network_world,
                 project=project_epoch_rotation,
                 actions=ACTION_TABLE,
-            )
-        except BaseException:
-            self.loop.close()
-            raise
+            ),
+        )
 
     def _new_network_world(self) -> NetworkEpochWorld:
         return NetworkEpochWorld(self.variant, self.loop, self.transport, self.timeout_s)
@@ -147,11 +147,7 @@ class NetworkEpochBackend(EpochBackend):
         return super().request(action, args, now)
 
     def close(self) -> None:
-        try:
-            if not self.loop.loop.is_closed():
-                self.world.close()
-        finally:
-            self.loop.close()
+        close_on_loop(self.world, self.loop)
 
 
 def run_network_epoch_conformance(
@@ -164,12 +160,8 @@ def run_network_epoch_conformance(
     timeout_s: float = _DEFAULT_TIMEOUT_S,
 ) -> list[tuple[str, ConformanceResult]]:
     """EpochRotation.tla's directed scenarios and random runs, once over each transport."""
-    out = []
-    for transport in transports:
-        backend = NetworkEpochBackend(variant, transport, timeout_s=timeout_s)
-        try:
-            result = run_epoch_conformance(backend, examples=examples, seed=seed, steps=steps)
-        finally:
-            backend.close()
-        out.append((transport, result))
-    return out
+    return run_over_transports(
+        transports,
+        lambda transport: NetworkEpochBackend(variant, transport, timeout_s=timeout_s),
+        lambda backend: run_epoch_conformance(backend, examples=examples, seed=seed, steps=steps),
+    )
