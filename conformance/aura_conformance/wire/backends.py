@@ -30,6 +30,7 @@ from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, SYNC_ACTIONS, DescriptorDesk
 from aura_conformance.wire.fakes import (
     AnyContextDesk,
+    ArrivalExpiryDesk,
     DeafActiveAuthority,
     EarlyActiveAuthority,
     EpochHeaderAuthority,
@@ -41,6 +42,7 @@ from aura_conformance.wire.fakes import (
     OpenRosterAuthority,
     ReflectingAuthority,
     ReplayWindowAuthority,
+    RevocationBlindDesk,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
     UnsignedPublishDesk,
@@ -209,6 +211,17 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "unsigned-descriptor",
             "publishes its descriptor with an all-zero signature (UnsignedPublishDesk)",
             desk=UnsignedPublishDesk,
+        ),
+        WireVariant(
+            "expiry-judged-on-arrival",
+            "a descriptor's validity is judged when first seen, never again: it is still "
+            "handed out after it expired (ArrivalExpiryDesk)",
+            desk=ArrivalExpiryDesk,
+        ),
+        WireVariant(
+            "revocation-blind-lookup",
+            "a revocation taken by sync is ignored when choosing (RevocationBlindDesk)",
+            desk=RevocationBlindDesk,
         ),
         WireVariant(
             "answers-non-member",

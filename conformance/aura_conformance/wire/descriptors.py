@@ -30,7 +30,12 @@ from aura_rendezvous.descriptors import (
     seal_descriptor,
     sign_descriptor,
 )
-from aura_rendezvous.journal import SealedSyncMessage, SyncDigest, open_sync_message
+from aura_rendezvous.journal import (
+    SealedSyncMessage,
+    SyncDigest,
+    open_sync_message,
+    revoke_descriptor,
+)
 
 from aura_conformance.wire.authority import Delivery
 
@@ -106,6 +111,13 @@ class DescriptorDesk:
         data = self.seal(self.build(now, epoch), epoch)
         self.service.cache_descriptor(SealedDescriptor.decode(data))
         return Delivery("Published", (data,))
+
+    def revoke(self, nonce: bytes) -> None:
+        """Revoke this member's descriptor ``nonce``: a revocation it signs goes into its
+        journal, and travels from there by sync."""
+        self.service.journal(self.context).append(
+            revoke_descriptor(self.keys, self.context, nonce), self.id
+        )
 
     def offer(self, data: bytes, now: int) -> Delivery:
         """Take a sealed descriptor off the wire (opened and verified first)."""

@@ -54,6 +54,7 @@ from aura_conformance.wire.descriptors import DescriptorDesk
 
 __all__ = [
     "AnyContextDesk",
+    "ArrivalExpiryDesk",
     "DeafActiveAuthority",
     "EarlyActiveAuthority",
     "EpochHeaderAuthority",
@@ -65,6 +66,7 @@ __all__ = [
     "OpenRosterAuthority",
     "ReflectingAuthority",
     "ReplayWindowAuthority",
+    "RevocationBlindDesk",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
     "UnsignedPublishDesk",
@@ -451,3 +453,44 @@ class NonMemberAnsweringDesk(DescriptorDesk):
                 for a in answers
             ),
         )
+
+
+class _ChoosingDesk(DescriptorDesk):
+    """The reference's journal and cache, with its own choice over them."""
+
+    def _admits(self, d: RendezvousDescriptor, now: int, revoked: frozenset[Any]) -> bool:
+        raise NotImplementedError
+
+    def lookup(self, peer: bytes, now: int) -> Delivery:
+        cache = self.service.descriptor_cache(self.context)
+        mine = [
+            d
+            for d in cache.descriptors
+            if d.authority_id.value == peer
+            and d.context_id == self.context
+            and self._admits(d, now, cache.revoked)
+        ]
+        found = max(mine, key=lambda d: d.order_key, default=None)
+        return Delivery("NotFound") if found is None else Delivery("Found", (), (found.encode(),))
+
+
+class RevocationBlindDesk(_ChoosingDesk):
+    """Takes revocations into its journal by sync but ignores them when choosing:
+    Rendezvous.tla's ``BUG_IgnoreRevocation``."""
+
+    def _admits(self, d: RendezvousDescriptor, now: int, revoked: frozenset[Any]) -> bool:
+        return is_valid_at(d, now)
+
+
+class ArrivalExpiryDesk(_ChoosingDesk):
+    """Judges a descriptor's validity once, when it first sees it, and never again: an
+    expired descriptor is still handed out as long as it was valid on arrival (a
+    forgery that is already expired is refused, so only time passing shows it)."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**keys)
+        self._arrived: dict[tuple[AuthorityId, bytes], int] = {}
+
+    def _admits(self, d: RendezvousDescriptor, now: int, revoked: frozenset[Any]) -> bool:
+        first = self._arrived.setdefault((d.authority_id, d.nonce), now)
+        return is_valid_at(d, first) and (d.authority_id, d.nonce) not in revoked

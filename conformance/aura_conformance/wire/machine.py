@@ -21,13 +21,20 @@ from aura_conformance.wire.peer import WireRun
 from aura_conformance.wire.publish import (
     descriptor_attack,
     exchange_descriptors,
+    expire,
     supports_descriptors,
 )
-from aura_conformance.wire.sync import non_member_digest, supports_sync, sync_both_ways
+from aura_conformance.wire.sync import (
+    non_member_digest,
+    peer_revokes,
+    supports_sync,
+    sync_both_ways,
+)
 
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
 _MAX_EPOCH = 3
+_DESCRIPTOR_STEPS = ("exchange", "expire", "revoke")
 _OPENING_ATTACKS = {INI: ("impersonation", "expired"), RESP: ("cross-context", "tampered")}
 
 
@@ -166,6 +173,19 @@ class WireMachine(CountingMachine):
     def RetiredPsk(self) -> None:
         self._counted()
         self.run.retired_psk()
+
+    @precondition(lambda self: supports_descriptors(self.run))
+    @rule(kind=st.sampled_from(_DESCRIPTOR_STEPS))
+    def Descriptors(self, kind: str) -> None:
+        """Descriptors in time: republish both ways, let the peer's expire, or have the
+        peer revoke one by sync (one rule, so the channel rules keep their share)."""
+        self._counted()
+        if kind == "exchange":
+            exchange_descriptors(self.run)
+        elif kind == "expire":
+            expire(self.run)
+        elif supports_sync(self.run):
+            peer_revokes(self.run)
 
 
 # ---------------------------------------------------------------- directed scenarios
@@ -387,6 +407,37 @@ def _sync(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _expiry(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        if not supports_descriptors(run):
+            return
+        exchange_descriptors(run)
+        run.handshake()
+        # The peer's descriptor expires (at its valid_until exactly), then the
+        # backend's own; republished, both are chosen again.
+        expire(run)
+        expire(run)
+        exchange_descriptors(run)
+        run.probe()
+
+    return scenario
+
+
+def _revocation(role: str) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        run = _as(m, role)
+        if not (supports_descriptors(run) and supports_sync(run)):
+            return
+        exchange_descriptors(run)
+        peer_revokes(run)
+        run.advance_epoch()
+        peer_revokes(run)
+        exchange_descriptors(run)
+
+    return scenario
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -417,6 +468,9 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "descriptors-ini": _descriptors(INI),
     "descriptors-resp": _descriptors(RESP),
     "descriptor-attacks": _descriptor_attacks,
+    # Time and revocation, once each (a desk's choice does not depend on the role).
+    "descriptor-expiry": _expiry(INI),
+    "descriptor-revocation": _revocation(RESP),
     "sync-ini": _sync(INI),
     "sync-resp": _sync(RESP),
 }

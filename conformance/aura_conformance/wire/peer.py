@@ -44,6 +44,7 @@ from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
 from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, SYNC_ACTIONS, DescriptorDesk
 from aura_conformance.wire.keyring import INI, RESP, Keyring
+from aura_conformance.wire.lookups import HeldFacts
 from aura_conformance.wire.rendezvous import RVView
 
 __all__ = ["ObservedPeer", "WireRun"]
@@ -87,6 +88,8 @@ class WireRun:
             peer_signing_public=you.signing_public,
             peer_static=you.static.public,
         )
+        # The descriptor facts the backend holds: what each Lookup is judged against.
+        self.held = HeldFacts(self.peer.context)
         self.now = 0
         self.epoch = 0
         self.established = False

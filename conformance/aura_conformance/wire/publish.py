@@ -35,6 +35,10 @@ __all__ = [
     "DESCRIPTOR_ATTACKS",
     "descriptor_attack",
     "exchange_descriptors",
+    "expire",
+    "held_offer",
+    "held_publish",
+    "judge_lookup",
     "lookup",
     "supports_descriptors",
 ]
@@ -62,14 +66,61 @@ def _quiet(run: WireRun, reply: Reply, action: str) -> None:
         raise run.fail("WireNothingSentOnReject", action, f"{action} sent a message")
 
 
-def lookup(run: WireRun, who: bytes) -> bytes | None:
-    """The backend's ``Lookup`` of ``who``: the descriptor's encoding, or None."""
+def lookup(run: WireRun, who: bytes, *, judged: bool = True) -> bytes | None:
+    """The backend's ``Lookup`` of ``who``: the descriptor's encoding, or None. Unless
+    ``judged`` is false, the answer must be DescriptorValidity.tla's ``DVBest``
+    over the facts the harness saw reach the backend (:mod:`.lookups`)."""
     reply = run.request("Lookup", {"peer": who.hex()})
     _quiet(run, reply, "Lookup")
     found = _hex_list(run, reply, "received", "Lookup")
     if len(found) > 1:
         raise run.fail("WireInterop", "Lookup", f"reported {len(found)} descriptors, not one")
-    return found[0] if found else None
+    answer = found[0] if found else None
+    if judged:
+        judge_lookup(run, who, answer)
+    return answer
+
+
+def judge_lookup(run: WireRun, who: bytes, answer: bytes | None) -> None:
+    """Fail naming the DescriptorValidity.tla invariant unless ``answer`` is ``DVBest``."""
+    why = run.held.judge(who, answer, run.now)
+    if why is not None:
+        name = "itself" if who == run.peer.authority.peer_id else "the peer"
+        raise run.fail("DescriptorValidity", "Lookup", f"its Lookup of {name} {why}")
+
+
+def held_publish(run: WireRun, action: str = "Publish") -> bytes:
+    """``Publish``: exactly one sealed descriptor, which the reference opens (it is
+    then one of the facts the backend holds)."""
+    sent = _hex_list(run, run.request("Publish", {}), "sent", action)
+    if len(sent) != 1:
+        raise run.fail("WireInterop", action, f"sent {len(sent)} messages, expected one")
+    try:
+        run.held.add(open_descriptor(SealedDescriptor.decode(sent[0]), run.peer_desk.membership))
+    except AuraError as exc:
+        raise run.fail(
+            "WireInterop",
+            action,
+            f"the reference peer refused the backend's sealed descriptor: "
+            f"Rejected:{type(exc).__name__} "
+            "(DVFactsAttributable: a member holds only descriptors signed by their publisher)",
+        ) from None
+    return sent[0]
+
+
+def held_offer(run: WireRun, data: bytes) -> Reply:
+    """``Offer`` a member's genuine sealed descriptor: it must be taken (and is then
+    held)."""
+    reply = run.request("Offer", {"bytes": data.hex()})
+    _quiet(run, reply, "Offer")
+    if reply.outcome.startswith("Rejected"):
+        raise run.fail(
+            "WireInterop",
+            "Offer",
+            f"refused the reference peer's sealed descriptor ({reply.outcome})",
+        )
+    run.held.add(open_descriptor(SealedDescriptor.decode(data), run.peer_desk.membership))
+    return reply
 
 
 def _ids(run: WireRun) -> tuple[bytes, bytes]:
@@ -86,10 +137,7 @@ def _opened(run: WireRun, data: bytes) -> bytes:
 def exchange_descriptors(run: WireRun) -> None:
     """Each side publishes; each takes the other's sealed bytes and looks them up."""
     mine, peer = _ids(run)
-    reply = run.request("Publish", {})
-    sent = _hex_list(run, reply, "sent", "Publish")
-    if len(sent) != 1:
-        raise run.fail("WireInterop", "Publish", f"sent {len(sent)} messages, expected one")
+    sent = [held_publish(run)]
     got = run.peer_desk.offer(sent[0], run.now)
     if got.outcome != "Cached":
         raise run.fail(
@@ -111,20 +159,27 @@ def exchange_descriptors(run: WireRun) -> None:
             "WireInterop", "Lookup", "its lookup of itself is not the descriptor it published"
         )
     data = run.peer_desk.publish(run.now, run.epoch).sent[0]
-    reply = run.request("Offer", {"bytes": data.hex()})
-    _quiet(run, reply, "Offer")
-    if reply.outcome.startswith("Rejected"):
-        raise run.fail(
-            "WireInterop",
-            "Offer",
-            f"refused the reference peer's sealed descriptor ({reply.outcome})",
-        )
+    held_offer(run, data)
     if lookup(run, peer) != _opened(run, data):
         raise run.fail(
             "WireInterop",
             "Lookup",
             "its lookup of the peer is not the descriptor the reference peer just published",
         )
+
+
+def expire(run: WireRun) -> None:
+    """Time passes (a ``Tick``) to the very instant the descriptor the backend must
+    choose for the peer expires (its ``valid_until``: the half-open window has just
+    closed), or an hour on when there is none. Both lookups are then judged: an
+    expired descriptor is never handed out (DVChosenValid)."""
+    mine, peer = _ids(run)
+    best = run.held.best(peer, run.now)
+    run.now = best.valid_until if best is not None else run.now + VALIDITY_MS
+    run.peer.tick(run.now)
+    run.check_reported()
+    lookup(run, peer)
+    lookup(run, mine)
 
 
 def _forged(run: WireRun, claimed: bytes, *, context: bytes | None = None, **window: int) -> bytes:
@@ -165,7 +220,8 @@ def _attack(run: WireRun, data: bytes, what: str, invariant: str) -> None:
     before = lookup(run, mine), lookup(run, peer)
     reply = run.request("Offer", {"bytes": data.hex()})
     _quiet(run, reply, "Offer")
-    after = lookup(run, mine), lookup(run, peer)
+    # Compared first, judged after: a changed lookup is named by the attack.
+    after = lookup(run, mine, judged=False), lookup(run, peer, judged=False)
     if after != before:
         who = "itself" if after[0] != before[0] else "the peer"
         raise run.fail(
@@ -173,6 +229,8 @@ def _attack(run: WireRun, data: bytes, what: str, invariant: str) -> None:
             "Offer",
             f"accepted {what} ({reply.outcome}): its lookup of {who} changed ({invariant})",
         )
+    judge_lookup(run, mine, after[0])
+    judge_lookup(run, peer, after[1])
 
 
 def _tampered(run: WireRun, position: int) -> None:
@@ -184,13 +242,18 @@ def _tampered(run: WireRun, position: int) -> None:
         "DVFactsAttributable",
     )
     reply = run.request("Offer", {"bytes": data.hex()})
+    _quiet(run, reply, "Offer")
     _, peer = _ids(run)
-    if reply.outcome.startswith("Rejected") or lookup(run, peer) != _opened(run, data):
+    if reply.outcome.startswith("Rejected") or lookup(run, peer, judged=False) != _opened(
+        run, data
+    ):
         raise run.fail(
             "WireInterop",
             "Offer",
             f"after a tampered copy, the genuine sealed descriptor was refused ({reply.outcome})",
         )
+    run.held.add(open_descriptor(SealedDescriptor.decode(data), run.peer_desk.membership))
+    judge_lookup(run, peer, _opened(run, data))
 
 
 def _impersonation(run: WireRun, position: int) -> None:

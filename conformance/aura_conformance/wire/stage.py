@@ -22,8 +22,8 @@ __all__ = ["WIRE_SERVE", "WIRE_WRONG_BACKENDS", "WireStageRun", "run_wire_stage"
 WIRE_SERVE = (sys.executable, "-m", "aura_conformance.wire.serve")
 
 # Each wrong wire backend -> the name its rejection must carry: a wire property
-# (docs/conformance.md, "Wire") or the EpochRotation.tla invariant the composed
-# state breaks.
+# (docs/conformance.md, "Wire"), the EpochRotation.tla invariant the composed
+# state breaks, or the DescriptorValidity.tla invariant a lookup breaks.
 WIRE_WRONG_BACKENDS: dict[str, str] = {
     "no-crypto": "WireInterop",
     "unchecked-static-key": "WireRejectsAttack",
@@ -46,6 +46,8 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "expiry-blind-lookup": "DVChosenValid",
     "unsigned-descriptor": "DVFactsAttributable",
     "answers-non-member": "DVOnlyMembersKnow",
+    "expiry-judged-on-arrival": "DVChosenValid",
+    "revocation-blind-lookup": "DVRevokedNeverChosen",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.

@@ -14,15 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aura_rendezvous.core import AuthorityId, AuthorityKeys, ContextMembership, Roster
+from aura_rendezvous.descriptors import SealedDescriptor, open_descriptor
 from aura_rendezvous.journal import ContextJournal, make_digest, seal_sync_message
 
 from aura_conformance.harness.backend import Reply
 from aura_conformance.wire.descriptors import SYNC_ACTIONS
 from aura_conformance.wire.keyring import _seed
 from aura_conformance.wire.peer import WireRun
-from aura_conformance.wire.publish import lookup
+from aura_conformance.wire.publish import held_publish, lookup
 
-__all__ = ["MAX_ROUNDS", "non_member_digest", "supports_sync", "sync_both_ways"]
+__all__ = [
+    "MAX_ROUNDS",
+    "backend_pull",
+    "non_member_digest",
+    "peer_revokes",
+    "supports_sync",
+    "sync_both_ways",
+]
 
 # An honest pull of a few facts ends in a handful of rounds; more is a pull
 # that does not end (the network sync bounds it the same way).
@@ -107,18 +115,38 @@ def _peer_pulls(run: WireRun, carry: Callable[[list[bytes]], list[bytes]]) -> No
     raise run.fail("WireSync", "Sync", f"the reference peer's pull did not end in {MAX_ROUNDS}")
 
 
+def backend_pull(run: WireRun) -> None:
+    """A complete pull by the backend, every answer repeated and reordered: it then
+    holds every fact of the reference peer's journal, revocations included."""
+    _backend_pulls(run, _faulty)
+    cache = run.peer_desk.service.descriptor_cache(run.peer_desk.context)
+    run.held.merge(cache.descriptors, cache.revoked)
+
+
+def peer_revokes(run: WireRun) -> None:
+    """The reference peer publishes twice and revokes the newer descriptor. The
+    revocation, a fact the peer signs, reaches the backend only by sync: after a
+    complete pull its lookup of the peer must answer the older one, never the
+    revoked one (DVRevokedNeverChosen; Rendezvous.tla's RVConnectWithValidDescriptor
+    connects on no other)."""
+    desk = run.peer_desk
+    desk.publish(run.now, run.epoch)
+    newer = desk.publish(run.now, run.epoch).sent[0]
+    desk.revoke(open_descriptor(SealedDescriptor.decode(newer), desk.membership).nonce)
+    backend_pull(run)
+    lookup(run, run.peer.authority.id)
+
+
 def sync_both_ways(run: WireRun) -> None:
     """Publish on each side unseen by the other, then pull both ways twice: first with
     every answer lost, then with every answer repeated and reordered. Both sides
     must then choose the same descriptors."""
     mine, peer = run.peer.authority.peer_id, run.peer.authority.id
-    published = _sent(run, run.request("Publish", {}), "Publish")
+    held_publish(run)
     run.peer_desk.publish(run.now, run.epoch)
-    if len(published) != 1:
-        raise run.fail("WireInterop", "Publish", f"sent {len(published)} messages, expected one")
     _backend_pulls(run, _lost)
     _peer_pulls(run, _lost)
-    _backend_pulls(run, _faulty)
+    backend_pull(run)
     _peer_pulls(run, _faulty)
     for who, name in ((mine, "itself"), (peer, "the peer")):
         theirs = run.peer_desk.lookup(who, run.now).received
@@ -137,7 +165,7 @@ def non_member_digest(run: WireRun) -> None:
     """A digest page from an authority in no roster that holds the context's root
     secret: no member answers it (DVOnlyMembersKnow). The backend publishes first,
     so an answer would reveal a fact."""
-    _sent(run, run.request("Publish", {}), "Publish")
+    held_publish(run)
     outsider = AuthorityKeys.from_seed(AuthorityId(run.keys.outsider_id), _seed("outsider keys"))
     own = run.peer_desk.membership
     roster = Roster({**dict(own.roster.entries), outsider.authority_id: outsider.roster_entry()})
