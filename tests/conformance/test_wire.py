@@ -62,20 +62,24 @@ WRONG = {
     # a revocation that came by sync.
     "expiry-judged-on-arrival": ("DescriptorValidity", "outside its half-open window"),
     "revocation-blind-lookup": ("DescriptorValidity", "(DVRevokedNeverChosen)"),
+    "ungated-connect": ("Rendezvous", "no valid descriptor of the peer"),
 }
 
 # Random runs may reach a wrong backend by another path first: through the
 # composed state (a forged message 2 that ends the pending handshake is no step
 # of EpochRotation.tla), through the reported-state check in a run that left
-# the spec (a rehandshake over a live channel), or a genuine message 1 after a
-# tampered copy. Each alternative still names what was not accepted.
+# the spec (a rehandshake over a live channel), a genuine message 1 after a
+# tampered copy, or a rejected or non-member's message answered (no step of
+# EpochRotation.tla or WireRendezvous.tla). Each alternative still names what
+# was not accepted.
 RANDOM_ALSO = {
     "fragile-pending": {"EpochRotation"},
     "revive-on-rotate": {"WireReportedState"},
     "reflection-opens": {"EpochRotation"},
     "stale-active": {"WireReportedState"},
     "deaf-active": {"WireReportedState"},
-    "no-crypto": {"WireRejectsAttack", "Rendezvous"},
+    "no-crypto": {"WireRejectsAttack", "Rendezvous", "EpochRotation"},
+    "sends-on-reject": {"EpochRotation"},
     "epoch-free-prologue": {"WireRejectsAttack"},
     "epoch-header-trusted": {"WireRejectsAttack"},
     "open-roster": {"WireRejectsAttack"},

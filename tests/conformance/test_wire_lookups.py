@@ -19,7 +19,12 @@ from aura_conformance.wire import ACTIONS, WIRE, WIRE_MODULE, WireBackend
 from aura_conformance.wire.keyring import INI, RESP
 from aura_conformance.wire.lookups import HeldFacts
 from aura_conformance.wire.peer import WireRun
-from aura_conformance.wire.publish import exchange_descriptors, expire, lookup
+from aura_conformance.wire.publish import (
+    connect_without_descriptor,
+    exchange_descriptors,
+    expire,
+    lookup,
+)
 from aura_conformance.wire.sync import backend_pull, peer_revokes
 from aura_rendezvous.descriptors import RendezvousDescriptor
 
@@ -47,6 +52,24 @@ def test_a_lookup_that_keeps_an_expired_descriptor_is_caught() -> None:
     run = WireRun(WireBackend("expiry-judged-on-arrival"), INI)
     exchange_descriptors(run)
     with pytest.raises(ConformanceFailure, match=r"outside its half-open window \(DVChosenValid\)"):
+        expire(run)
+
+
+def test_connect_is_denied_without_a_valid_descriptor_and_opens_a_channel_with_one() -> None:
+    run = WireRun(WireBackend(), INI)
+    connect_without_descriptor(run)  # nothing offered yet: a deny, nothing sent
+    exchange_descriptors(run)
+    run.handshake(start="Connect")
+    expire(run)  # denied again at the descriptor's valid_until
+    assert run.request("Connect", {"timestamp": run.timestamp()}).state["sent"] == ()
+
+
+def test_a_connect_on_an_expired_descriptor_is_caught() -> None:
+    run = WireRun(WireBackend("ungated-connect"), INI)
+    exchange_descriptors(run)
+    with pytest.raises(
+        ConformanceFailure, match=r"no valid descriptor.*RVConnectWithValidDescriptor"
+    ):
         expire(run)
 
 

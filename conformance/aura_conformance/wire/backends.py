@@ -27,7 +27,12 @@ from aura_conformance.variants import (
     UncheckedStaticKeyManager,
 )
 from aura_conformance.wire.authority import Delivery, WireAuthority
-from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, SYNC_ACTIONS, DescriptorDesk
+from aura_conformance.wire.descriptors import (
+    CONNECT_ACTIONS,
+    DESCRIPTOR_ACTIONS,
+    SYNC_ACTIONS,
+    DescriptorDesk,
+)
 from aura_conformance.wire.fakes import (
     AnyContextDesk,
     ArrivalExpiryDesk,
@@ -73,6 +78,7 @@ ACTIONS = (
     "Tick",
     *DESCRIPTOR_ACTIONS,
     *SYNC_ACTIONS,
+    *CONNECT_ACTIONS,
 )
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
@@ -99,6 +105,8 @@ class WireVariant:
     prologue: type[InitialStateCache] | None = None
     replay_guard: type[HandshakeReplayGuard] | None = None
     desk: Callable[..., DescriptorDesk] = DescriptorDesk
+    # Connect starts a handshake only when the lookup of the peer finds a descriptor.
+    gated: bool = True
 
 
 WIRE_VARIANTS: dict[str, WireVariant] = {
@@ -224,6 +232,12 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             desk=RevocationBlindDesk,
         ),
         WireVariant(
+            "ungated-connect",
+            "Connect starts a handshake whatever its lookup of the peer answers: on an "
+            "expired descriptor too",
+            gated=False,
+        ),
+        WireVariant(
             "answers-non-member",
             "a digest page from an authority off the roster is answered (NonMemberAnsweringDesk)",
             desk=NonMemberAnsweringDesk,
@@ -305,6 +319,8 @@ class WireBackend:
             raise BackendError(f"{action} before Reset")
         if action == "Establish":
             done = a.establish(_int_arg(args, "timestamp"), now)
+        elif action == "Connect":
+            done = self._connect(a, _int_arg(args, "timestamp"), now)
         elif action == "Deliver":
             done = a.deliver(hex_arg(args, "bytes"), now)
         elif action == "Send":
@@ -320,6 +336,15 @@ class WireBackend:
         else:
             raise BackendError(f"unknown action {action!r}")
         return self._reply(done)
+
+    def _connect(self, a: Authority, timestamp: int, now: int) -> Delivery:
+        """PrepareEstablishChannel's guard: a handshake only on a descriptor of the peer
+        its lookup chooses now; otherwise a local deny, nothing sent."""
+        desk = self.desk
+        assert desk is not None
+        if self.variant.gated and desk.lookup(desk.peer.value, now).outcome != "Found":
+            return Delivery("Denied:NoValidDescriptor")
+        return a.establish(timestamp, now)
 
     def _descriptors(self, action: str, args: Mapping[str, Any], now: int) -> Delivery:
         desk = self.desk

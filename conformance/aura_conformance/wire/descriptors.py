@@ -39,9 +39,17 @@ from aura_rendezvous.journal import (
 
 from aura_conformance.wire.authority import Delivery
 
-__all__ = ["DESCRIPTOR_ACTIONS", "SYNC_ACTIONS", "VALIDITY_MS", "DescriptorDesk"]
+__all__ = [
+    "CONNECT_ACTIONS",
+    "DESCRIPTOR_ACTIONS",
+    "SYNC_ACTIONS",
+    "VALIDITY_MS",
+    "DescriptorDesk",
+]
 
 DESCRIPTOR_ACTIONS = ("Publish", "Offer", "Lookup")
+# Establish gated by the descriptor lookup (Rendezvous.tla's PrepareEstablishChannel).
+CONNECT_ACTIONS = ("Connect",)
 SYNC_ACTIONS = ("SyncStart", "Sync", "SyncFollowUp")
 
 # Long enough that a run's clock (at most a few seconds) never expires a
@@ -65,6 +73,7 @@ class DescriptorDesk:
         peer_static: bytes,
     ) -> None:
         self.id = AuthorityId(authority_id)
+        self.peer = AuthorityId(peer_id)
         self.context = ContextId(context_id)
         self.keys = AuthorityKeys.from_seed(self.id, signing_seed)
         roster = Roster(

@@ -22,6 +22,7 @@ from aura_conformance.wire.publish import (
     descriptor_attack,
     exchange_descriptors,
     expire,
+    supports_connect,
     supports_descriptors,
 )
 from aura_conformance.wire.sync import (
@@ -414,12 +415,13 @@ def _expiry(role: str) -> Callable[[WireMachine], None]:
             return
         exchange_descriptors(run)
         run.handshake()
-        # The peer's descriptor expires (at its valid_until exactly), then the
-        # backend's own; republished, both are chosen again.
+        # The peer's descriptor expires (at its valid_until exactly: Connect is
+        # denied), then the backend's own; republished, both are chosen again and
+        # Connect opens a channel.
         expire(run)
         expire(run)
         exchange_descriptors(run)
-        run.probe()
+        run.handshake(start="Connect" if supports_connect(run) else "Establish")
 
     return scenario
 

@@ -150,6 +150,9 @@ class WireRun:
         except (TypeError, ValueError):
             return  # not hex: the byte checks name it
         word = str(reply.state.get("channel"))
+        # Connect is Establish behind the descriptor guard: a deny sends nothing.
+        if action == "Connect":
+            action = "Establish"
         rule = self.shadow.observe(
             self.role, action, delivered, sent=sent, received=received, word=word
         )
@@ -252,13 +255,14 @@ class WireRun:
 
     # ------------------------------------------------------------ genuine traffic
 
-    def handshake(self, tamper: int | None = None) -> None:
+    def handshake(self, tamper: int | None = None, *, start: str = "Establish") -> None:
         """A complete genuine handshake; with ``tamper``, the backend's first incoming
         handshake message is first delivered with that byte flipped (it must be
-        rejected and the genuine one must still work)."""
+        rejected and the genuine one must still work). As Ini the backend starts it
+        with ``start``: ``Establish``, or ``Connect`` (behind the descriptor guard)."""
         if self.role == INI:
-            reply = self.request("Establish", {"timestamp": self.timestamp()})
-            msg1 = self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+            reply = self.request(start, {"timestamp": self.timestamp()})
+            msg1 = self._one(self._bytes(reply, "sent", start), start, "message 1")
             msg2 = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
             if tamper is not None:
                 self.attack(flip(msg2, tamper), "message 2 with a byte flipped")

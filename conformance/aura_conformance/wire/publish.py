@@ -28,11 +28,13 @@ from aura_rendezvous.descriptors import (
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from aura_conformance.harness.backend import Reply
-from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, VALIDITY_MS
+from aura_conformance.wire.descriptors import CONNECT_ACTIONS, DESCRIPTOR_ACTIONS, VALIDITY_MS
+from aura_conformance.wire.keyring import INI
 from aura_conformance.wire.peer import WireRun, flip
 
 __all__ = [
     "DESCRIPTOR_ATTACKS",
+    "connect_without_descriptor",
     "descriptor_attack",
     "exchange_descriptors",
     "expire",
@@ -40,6 +42,7 @@ __all__ = [
     "held_publish",
     "judge_lookup",
     "lookup",
+    "supports_connect",
     "supports_descriptors",
 ]
 
@@ -52,6 +55,31 @@ def supports_descriptors(run: WireRun) -> bool:
     over stdio may serve the channel requests only: it is then judged on those)."""
     declared = getattr(run.backend, "supported", None)
     return declared is None or set(DESCRIPTOR_ACTIONS) <= set(declared)
+
+
+def supports_connect(run: WireRun) -> bool:
+    """Whether the backend declared ``Connect`` (Establish behind the descriptor guard)."""
+    declared = getattr(run.backend, "supported", None)
+    return supports_descriptors(run) and (declared is None or set(CONNECT_ACTIONS) <= set(declared))
+
+
+def connect_without_descriptor(run: WireRun) -> None:
+    """Backend as Ini, holding no valid descriptor of the peer: ``Connect`` is a local
+    deny that sends nothing (Rendezvous.tla's PrepareEstablishChannel denies with
+    NoValidDescriptor; a message 1 would break RVConnectWithValidDescriptor)."""
+    peer = run.peer.authority.id
+    if run.role != INI or run.held.best(peer, run.now) is not None:
+        return
+    reply = run.request("Connect", {"timestamp": run.timestamp()})
+    sent = _hex_list(run, reply, "sent", "Connect")
+    if sent:
+        raise run.fail(
+            "Rendezvous",
+            "Connect",
+            f"started a handshake ({len(sent)} message(s) sent, {reply.outcome}) with no "
+            f"valid descriptor of the peer at now={run.now}: it connects on an expired, "
+            "revoked or unknown one (RVConnectWithValidDescriptor)",
+        )
 
 
 def _hex_list(run: WireRun, reply: Reply, key: str, action: str) -> list[bytes]:
@@ -180,6 +208,8 @@ def expire(run: WireRun) -> None:
     run.check_reported()
     lookup(run, peer)
     lookup(run, mine)
+    if supports_connect(run):
+        connect_without_descriptor(run)
 
 
 def _forged(run: WireRun, claimed: bytes, *, context: bytes | None = None, **window: int) -> bytes:

@@ -48,6 +48,7 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "answers-non-member": "DVOnlyMembersKnow",
     "expiry-judged-on-arrival": "DVChosenValid",
     "revocation-blind-lookup": "DVRevokedNeverChosen",
+    "ungated-connect": "RVConnectWithValidDescriptor",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.
