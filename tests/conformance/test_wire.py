@@ -63,6 +63,7 @@ WRONG = {
     "expiry-judged-on-arrival": ("DescriptorValidity", "outside its half-open window"),
     "revocation-blind-lookup": ("DescriptorValidity", "(DVRevokedNeverChosen)"),
     "ungated-connect": ("Rendezvous", "no valid descriptor of the peer"),
+    "revocation-kept-local": ("WireSync", "the reference peer still chooses the descriptor"),
 }
 
 # Random runs may reach a wrong backend by another path first: through the

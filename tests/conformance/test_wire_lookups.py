@@ -25,7 +25,7 @@ from aura_conformance.wire.publish import (
     expire,
     lookup,
 )
-from aura_conformance.wire.sync import backend_pull, peer_revokes
+from aura_conformance.wire.sync import backend_pull, backend_revokes, peer_revokes
 from aura_rendezvous.descriptors import RendezvousDescriptor
 
 SERVE = [sys.executable, "-m", "aura_conformance.wire.serve"]
@@ -93,6 +93,37 @@ def test_a_lookup_that_ignores_a_synced_revocation_is_caught() -> None:
         peer_revokes(run)
 
 
+@pytest.mark.parametrize("role", [INI, RESP])
+def test_the_backends_own_revocation_reaches_the_reference_by_sync(role: str) -> None:
+    run = WireRun(WireBackend(), role)
+    mine = run.peer.authority.peer_id
+    backend_revokes(run)
+    [(_, revoked)] = run.held.revoked
+    chosen = RendezvousDescriptor.decode(lookup(run, mine) or b"")
+    assert chosen.nonce != revoked
+    assert run.peer_desk.lookup(mine, run.now).received == (chosen.encode(),)
+    cache = run.peer_desk.service.descriptor_cache(run.peer_desk.context)
+    assert {(a.value, n) for a, n in cache.revoked} == {(mine, revoked)}
+
+
+def test_a_revocation_kept_out_of_the_journal_is_caught() -> None:
+    run = WireRun(WireBackend("revocation-kept-local"), RESP)
+    with pytest.raises(
+        ConformanceFailure, match=r"WireSync: .*still chooses.*DVRevokedNeverChosen"
+    ):
+        backend_revokes(run)
+
+
+def test_revoking_a_nonce_it_never_published_is_denied() -> None:
+    run = WireRun(WireBackend(), RESP)
+    exchange_descriptors(run)
+    mine = run.peer.authority.peer_id
+    before = lookup(run, mine)
+    reply = run.request("Revoke", {"nonce": (b"\xee" * 32).hex()})
+    assert reply.outcome == "Denied:NotOwnDescriptor"
+    assert lookup(run, mine) == before
+
+
 def test_a_revocation_reaches_the_backend_only_by_sync() -> None:
     """Before the pull the backend holds neither the newer descriptor nor its
     revocation; after it, the revocation is held and judged."""
@@ -131,6 +162,7 @@ def test_time_and_revocation_cross_the_pipe_of_the_reference_program() -> None:
         run = WireRun(backend, RESP)
         exchange_descriptors(run)
         peer_revokes(run)
+        backend_revokes(run)
         expire(run)
         expire(run)
     finally:

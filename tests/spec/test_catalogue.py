@@ -375,6 +375,7 @@ def _copy_sources(tmp_path: Path) -> Path:
         "conformance/aura_conformance/guard_chain",
         "conformance/aura_conformance/epoch_rotation",
         "conformance/aura_conformance/descriptor_validity",
+        "conformance/aura_conformance/wire",
     ):
         shutil.copytree(ROOT / rel, tmp_path / rel, dirs_exist_ok=True)
     return tmp_path

@@ -30,6 +30,7 @@ from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.descriptors import (
     CONNECT_ACTIONS,
     DESCRIPTOR_ACTIONS,
+    REVOKE_ACTIONS,
     SYNC_ACTIONS,
     DescriptorDesk,
 )
@@ -48,6 +49,7 @@ from aura_conformance.wire.fakes import (
     ReflectingAuthority,
     ReplayWindowAuthority,
     RevocationBlindDesk,
+    RevocationKeptLocalDesk,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
     UnsignedPublishDesk,
@@ -79,6 +81,7 @@ ACTIONS = (
     *DESCRIPTOR_ACTIONS,
     *SYNC_ACTIONS,
     *CONNECT_ACTIONS,
+    *REVOKE_ACTIONS,
 )
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
@@ -232,6 +235,12 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             desk=RevocationBlindDesk,
         ),
         WireVariant(
+            "revocation-kept-local",
+            "a Revoke hides the descriptor from its own lookups only: no revocation fact "
+            "enters its journal, so sync never carries it (RevocationKeptLocalDesk)",
+            desk=RevocationKeptLocalDesk,
+        ),
+        WireVariant(
             "ungated-connect",
             "Connect starts a handshake whatever its lookup of the peer answers: on an "
             "expired descriptor too",
@@ -331,7 +340,7 @@ class WireBackend:
             done = a.close()
         elif action == "Tick":
             done = a.tick(now)
-        elif action in DESCRIPTOR_ACTIONS or action in SYNC_ACTIONS:
+        elif action in DESCRIPTOR_ACTIONS or action in SYNC_ACTIONS or action == "Revoke":
             done = self._descriptors(action, args, now)
         else:
             raise BackendError(f"unknown action {action!r}")
@@ -360,6 +369,8 @@ class WireBackend:
             return desk.sync_follow_up(epoch)
         if action == "Offer":
             return desk.offer(hex_arg(args, "bytes"), now)
+        if action == "Revoke":
+            return desk.revoke_own(hex_arg(args, "nonce"))
         return desk.lookup(hex_arg(args, "peer"), now)
 
     def _reply(self, done: Delivery) -> Reply:

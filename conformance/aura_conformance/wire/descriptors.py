@@ -42,6 +42,7 @@ from aura_conformance.wire.authority import Delivery
 __all__ = [
     "CONNECT_ACTIONS",
     "DESCRIPTOR_ACTIONS",
+    "REVOKE_ACTIONS",
     "SYNC_ACTIONS",
     "VALIDITY_MS",
     "DescriptorDesk",
@@ -50,6 +51,8 @@ __all__ = [
 DESCRIPTOR_ACTIONS = ("Publish", "Offer", "Lookup")
 # Establish gated by the descriptor lookup (Rendezvous.tla's PrepareEstablishChannel).
 CONNECT_ACTIONS = ("Connect",)
+# The backend revokes its own descriptor (Rendezvous.tla's RevokeDescriptor).
+REVOKE_ACTIONS = ("Revoke",)
 SYNC_ACTIONS = ("SyncStart", "Sync", "SyncFollowUp")
 
 # Long enough that a run's clock (at most a few seconds) never expires a
@@ -127,6 +130,15 @@ class DescriptorDesk:
         self.service.journal(self.context).append(
             revoke_descriptor(self.keys, self.context, nonce), self.id
         )
+
+    def revoke_own(self, nonce: bytes) -> Delivery:
+        """``Revoke``: only a descriptor this member published may be revoked (the
+        service's NotOwnDescriptor deny otherwise); nothing is sent."""
+        cache = self.service.descriptor_cache(self.context)
+        if not any(d.authority_id == self.id and d.nonce == nonce for d in cache.descriptors):
+            return Delivery("Denied:NotOwnDescriptor")
+        self.revoke(nonce)
+        return Delivery("Revoked")
 
     def offer(self, data: bytes, now: int) -> Delivery:
         """Take a sealed descriptor off the wire (opened and verified first)."""

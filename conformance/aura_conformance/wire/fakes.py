@@ -67,6 +67,7 @@ __all__ = [
     "ReflectingAuthority",
     "ReplayWindowAuthority",
     "RevocationBlindDesk",
+    "RevocationKeptLocalDesk",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
     "UnsignedPublishDesk",
@@ -494,3 +495,23 @@ class ArrivalExpiryDesk(_ChoosingDesk):
     def _admits(self, d: RendezvousDescriptor, now: int, revoked: frozenset[Any]) -> bool:
         first = self._arrived.setdefault((d.authority_id, d.nonce), now)
         return is_valid_at(d, first) and (d.authority_id, d.nonce) not in revoked
+
+
+class RevocationKeptLocalDesk(DescriptorDesk):
+    """Revokes in its own cache only: its lookups honour the revocation, but no fact
+    enters its journal, so its peers never learn of it by sync."""
+
+    def __init__(self, **keys: Any) -> None:
+        super().__init__(**keys)
+        self._hidden: set[tuple[AuthorityId, bytes]] = set()
+
+    def revoke_own(self, nonce: bytes) -> Delivery:
+        self._hidden.add((self.id, nonce))
+        return Delivery("Revoked")
+
+    def lookup(self, peer: bytes, now: int) -> Delivery:
+        cache = self.service.descriptor_cache(self.context)
+        found = choose_descriptor(
+            cache.descriptors, self.context, AuthorityId(peer), now, cache.revoked | self._hidden
+        )
+        return Delivery("NotFound") if found is None else Delivery("Found", (), (found.encode(),))

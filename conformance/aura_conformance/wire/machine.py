@@ -26,8 +26,10 @@ from aura_conformance.wire.publish import (
     supports_descriptors,
 )
 from aura_conformance.wire.sync import (
+    backend_revokes,
     non_member_digest,
     peer_revokes,
+    supports_revoke,
     supports_sync,
     sync_both_ways,
 )
@@ -178,13 +180,16 @@ class WireMachine(CountingMachine):
     @precondition(lambda self: supports_descriptors(self.run))
     @rule(kind=st.sampled_from(_DESCRIPTOR_STEPS))
     def Descriptors(self, kind: str) -> None:
-        """Descriptors in time: republish both ways, let the peer's expire, or have the
-        peer revoke one by sync (one rule, so the channel rules keep their share)."""
+        """Descriptors in time: republish both ways, let the peer's expire, or have Resp
+        (Rendezvous.tla's publisher) revoke one, the revocation carried by sync (one
+        rule, so the channel rules keep their share)."""
         self._counted()
         if kind == "exchange":
             exchange_descriptors(self.run)
         elif kind == "expire":
             expire(self.run)
+        elif self.run.role == RESP and supports_revoke(self.run):
+            backend_revokes(self.run)
         elif supports_sync(self.run):
             peer_revokes(self.run)
 
@@ -435,6 +440,8 @@ def _revocation(role: str) -> Callable[[WireMachine], None]:
         peer_revokes(run)
         run.advance_epoch()
         peer_revokes(run)
+        if supports_revoke(run):
+            backend_revokes(run)
         exchange_descriptors(run)
 
     return scenario

@@ -49,6 +49,7 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "expiry-judged-on-arrival": "DVChosenValid",
     "revocation-blind-lookup": "DVRevokedNeverChosen",
     "ungated-connect": "RVConnectWithValidDescriptor",
+    "revocation-kept-local": "DVRevokedNeverChosen",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.

@@ -18,7 +18,7 @@ from aura_rendezvous.descriptors import SealedDescriptor, open_descriptor
 from aura_rendezvous.journal import ContextJournal, make_digest, seal_sync_message
 
 from aura_conformance.harness.backend import Reply
-from aura_conformance.wire.descriptors import SYNC_ACTIONS
+from aura_conformance.wire.descriptors import REVOKE_ACTIONS, SYNC_ACTIONS
 from aura_conformance.wire.keyring import _seed
 from aura_conformance.wire.peer import WireRun
 from aura_conformance.wire.publish import held_publish, lookup
@@ -26,8 +26,10 @@ from aura_conformance.wire.publish import held_publish, lookup
 __all__ = [
     "MAX_ROUNDS",
     "backend_pull",
+    "backend_revokes",
     "non_member_digest",
     "peer_revokes",
+    "supports_revoke",
     "supports_sync",
     "sync_both_ways",
 ]
@@ -135,6 +137,49 @@ def peer_revokes(run: WireRun) -> None:
     desk.revoke(open_descriptor(SealedDescriptor.decode(newer), desk.membership).nonce)
     backend_pull(run)
     lookup(run, run.peer.authority.id)
+
+
+def supports_revoke(run: WireRun) -> bool:
+    """Whether the backend declared ``Revoke`` (with the sync requests that carry it)."""
+    declared = getattr(run.backend, "supported", None)
+    return supports_sync(run) and (declared is None or set(REVOKE_ACTIONS) <= set(declared))
+
+
+def backend_revokes(run: WireRun) -> None:
+    """The backend publishes twice and revokes the descriptor its lookup of itself
+    chooses (``Revoke``: nothing sent). Its own lookup must then choose the other;
+    after the reference pulls from it, the reference must too: the revocation
+    travelled as a fact the backend signed (DVRevokedNeverChosen; Rendezvous.tla's
+    RevokeDescriptor)."""
+    mine = run.peer.authority.peer_id
+    held_publish(run)
+    held_publish(run)
+    chosen = run.held.best(mine, run.now)
+    if chosen is None:
+        raise run.fail(
+            "WireInterop", "Publish", f"neither descriptor it just published is valid at {run.now}"
+        )
+    reply = run.request("Revoke", {"nonce": chosen.nonce.hex()})
+    if _sent(run, reply, "Revoke") or not reply.outcome.startswith("Revoked"):
+        raise run.fail(
+            "WireInterop",
+            "Revoke",
+            f"revoking its own descriptor: {reply.outcome}, "
+            f"{len(reply.state.get('sent', ()))} message(s) sent (expected Revoked, none)",
+        )
+    run.held.revoked.add((mine, chosen.nonce))
+    lookup(run, mine)
+    _peer_pulls(run, _faulty)
+    expected = run.held.best(mine, run.now)
+    theirs = run.peer_desk.lookup(mine, run.now).received
+    if theirs != (() if expected is None else (expected.encode(),)):
+        raise run.fail(
+            "WireSync",
+            "Sync",
+            "after a complete pull from the backend, the reference peer still chooses the "
+            "descriptor the backend revoked: no revocation it signed reached it by sync "
+            "(DVRevokedNeverChosen)",
+        )
 
 
 def sync_both_ways(run: WireRun) -> None:
