@@ -42,7 +42,12 @@ from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
-from aura_conformance.wire.descriptors import DESCRIPTOR_ACTIONS, SYNC_ACTIONS, DescriptorDesk
+from aura_conformance.wire.descriptors import (
+    DESCRIPTOR_ACTIONS,
+    REVOKE_ACTIONS,
+    SYNC_ACTIONS,
+    DescriptorDesk,
+)
 from aura_conformance.wire.keyring import INI, RESP, Keyring
 from aura_conformance.wire.lookups import HeldFacts
 from aura_conformance.wire.rendezvous import RVView
@@ -140,8 +145,9 @@ class WireRun:
 
     def _validate(self, action: str, args: Mapping[str, Any], reply: Reply) -> None:
         """Compose EpochRotation.tla's state with what the backend reports and judge the step."""
-        # Descriptor requests touch no channel: their own checks judge them.
-        if action == "Reset" or action in DESCRIPTOR_ACTIONS or action in SYNC_ACTIONS:
+        # Descriptor and sync requests touch no channel: their own checks judge them
+        # (every Lookup by DVBest over the facts held: wire/lookups.py).
+        if action == "Reset" or action in (*DESCRIPTOR_ACTIONS, *SYNC_ACTIONS, *REVOKE_ACTIONS):
             return
         try:
             sent = [bytes.fromhex(m) for m in reply.state.get("sent", ())]
