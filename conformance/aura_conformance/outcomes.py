@@ -122,6 +122,8 @@ EPOCH_SPACE = _space(
         "ImpersonateInit": _rejected(E.StaticKeyMismatch),
         "RewriteEpoch": _rejected(E.HandshakeAuthError),
         "Tick": ["Ticked", "TimedOut"],
+        # Outside the spec's context: a channel in the world's other one.
+        "OtherContextHandshake": ["Established"],
     },
 )
 

@@ -7,8 +7,9 @@ beyond the spec's state) and whether the harness drives it over stdio.
 
 DescriptorValidity's lookup check needs every member's descriptor lookup: the
 ``Lookups`` query carries it. EpochRotation's checks on the services (the
-channel a lookup by context returns, ``needs_refresh`` after a rotation) are
-the ``ChannelLookups`` and ``NeedsRefresh`` queries; what EpochRotation and
+channel a lookup by context returns, ``needs_refresh`` after a rotation, the
+channels of the other context) are the ``ChannelLookups``, ``NeedsRefresh``
+and ``OtherContext`` queries; what EpochRotation and
 the relay path sent (each message's record and bytes, each charge) comes with
 every reply as its reported effects.
 """
@@ -41,6 +42,7 @@ __all__ = [
     "CHANNEL_LOOKUPS",
     "LOOKUPS",
     "NEEDS_REFRESH",
+    "OTHER_CONTEXT",
     "PROTOCOL_SPECS",
     "DescriptorStdioBackend",
     "EpochStdioBackend",
@@ -55,6 +57,8 @@ LOOKUPS = "Lookups"
 # Each side's channel lookup by (context, peer), and needs_refresh of its descriptor.
 CHANNEL_LOOKUPS = "ChannelLookups"
 NEEDS_REFRESH = "NeedsRefresh"
+# Each side's channel in EpochRotation's other context: state, epoch, traffic.
+OTHER_CONTEXT = "OtherContext"
 
 
 @attrs.frozen
@@ -79,7 +83,7 @@ PROTOCOL_SPECS: dict[str, ProtocolSpec] = {
             EPOCH_ROTATION,
             ("Reset", *epoch_backends.ACTION_TABLE),
             True,
-            (CHANNEL_LOOKUPS, NEEDS_REFRESH),
+            (CHANNEL_LOOKUPS, NEEDS_REFRESH, OTHER_CONTEXT),
         ),
         ProtocolSpec(
             "descriptor",
@@ -198,6 +202,34 @@ class EpochStdioBackend(StdioBackend):
             )
         return {k.name: v for k, v in entries.items()}
 
+    def other_context(self) -> dict[str, tuple[str, int, bool]] | None:
+        entries = self._table(OTHER_CONTEXT)
+        if entries is None:
+            return None
+        out: dict[str, tuple[str, int, bool]] = {}
+        for key, value in entries.items():
+            d = getattr(value, "d", None)
+            ok = (
+                key in _SIDES
+                and isinstance(d, dict)
+                and set(d) == {"st", "ep", "carries"}
+                and isinstance(d["st"], str)
+                and type(d["ep"]) is int
+                and isinstance(d["carries"], bool)
+            )
+            if not ok or d is None:
+                raise BackendProtocolError(
+                    f"{OTHER_CONTEXT} maps each member to a record [st, ep, carries], got "
+                    f"{V.format_value(key)!r:.80}",
+                    source=self.name,
+                )
+            out[key.name] = (d["st"], d["ep"], d["carries"])
+        if set(out) != {a.name for a in _SIDES}:
+            raise BackendProtocolError(
+                f"{OTHER_CONTEXT} must answer every member", source=self.name
+            )
+        return out
+
 
 def open_stdio(
     key: str,
@@ -270,5 +302,17 @@ def reference_queries(backend: Backend) -> dict[str, Callable[[], Any]]:
         def needs_refresh() -> Any:
             return V.fn({ModelValue(a): v for a, v in (epoch.needs_refresh() or {}).items()})
 
-        return {CHANNEL_LOOKUPS: channel_lookups, NEEDS_REFRESH: needs_refresh}
+        def other_context() -> Any:
+            return V.fn(
+                {
+                    ModelValue(a): V.record(st=st, ep=ep, carries=carries)
+                    for a, (st, ep, carries) in (epoch.other_context() or {}).items()
+                }
+            )
+
+        return {
+            CHANNEL_LOOKUPS: channel_lookups,
+            NEEDS_REFRESH: needs_refresh,
+            OTHER_CONTEXT: other_context,
+        }
     return {}

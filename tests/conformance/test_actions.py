@@ -25,7 +25,10 @@ from aura_model.specs import module_path
 # static key under Ini's id: Rendezvous.tla's RVMembersOnly judges it) and its
 # rewritten epoch header (a HandleHandshake the spec does not enable) are
 # refusals in a correct backend.
-HARNESS_ONLY = {"GuardChain": {"Tick"}, "EpochRotation": {"ImpersonateInit", "RewriteEpoch"}}
+HARNESS_ONLY = {
+    "GuardChain": {"Tick"},
+    "EpochRotation": {"ImpersonateInit", "RewriteEpoch", "OtherContextHandshake"},
+}
 
 CASES = [
     ("GuardChain", GC_TABLE, guard_chain_checker, GuardChainMachine),

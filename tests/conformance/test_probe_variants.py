@@ -112,18 +112,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "GCAtomicRollback",
         "no fault is injected after RecordReceipt: the issuer's undo never runs",
     ),
-    ("epoch", "reconfirming"): (
-        _e("reconfirming", manager=P.ReconfirmingManager),
-        "ReceiveData",
-        "a fresh Data message the spec's ReceiveData must take, reported as a key "
-        "confirmation instead, is a stutter (the journal deduplicates the fact again)",
-    ),
-    ("epoch", "all-contexts-advance"): (
-        _e("all-contexts-advance", manager=P.AllContextsAdvanceManager),
-        "RVChannelContextBound",
-        "the world's other context never holds a channel, so an advance that rotates "
-        "every context's channels changes nothing the harness sees",
-    ),
     ("descriptor", "own-facts-only-sync"): (
         _d("own-facts-only-sync", P.OwnFactsOnlySyncService),
         "DVSyncAvailable",

@@ -46,7 +46,7 @@ def _over_stdio(spec: str, *extra: str) -> Any:
 
 def test_every_spec_is_driven_over_stdio() -> None:
     assert all(s.over_stdio for s in PROTOCOL_SPECS.values())
-    assert PROTOCOL_SPECS["epoch"].queries == ("ChannelLookups", "NeedsRefresh")
+    assert PROTOCOL_SPECS["epoch"].queries == ("ChannelLookups", "NeedsRefresh", "OtherContext")
 
 
 @pytest.mark.parametrize("spec", ["epoch", "relay"])

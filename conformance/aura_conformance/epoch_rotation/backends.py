@@ -59,7 +59,12 @@ def process_response(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
 
 
 def send_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
-    return w.send_data(_side(args))
+    payload = args.get("payload")
+    if payload is None:
+        return w.send_data(_side(args))
+    if not isinstance(payload, str):
+        raise BackendError(f"SendData's payload must be a string, got {payload!r:.80}")
+    return w.send_data(_side(args), payload.encode())
 
 
 def receive_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
@@ -98,6 +103,10 @@ def tick(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.check_timeouts(now)
 
 
+def other_context_handshake(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.other_context_handshake(now)
+
+
 ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "PrepareEstablishChannel": prepare_establish_channel,
     "HandleHandshake": handle_handshake,
@@ -111,6 +120,8 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "ImpersonateInit": impersonate_init,
     "RewriteEpoch": rewrite_epoch,
     "Tick": tick,
+    # Outside EpochRotation.tla: a channel in the world's other context (a stutter).
+    "OtherContextHandshake": other_context_handshake,
 }
 
 
@@ -140,3 +151,8 @@ class EpochBackend(WorldBackend[EpochWorld]):
     def needs_refresh(self) -> dict[str, bool] | None:
         """The world's ``needs_refresh`` per side (:meth:`EpochWorld.needs_refresh`)."""
         return self.world.needs_refresh()
+
+    def other_context(self) -> dict[str, tuple[str, int, bool]] | None:
+        """Each side's channel in the other context: state, epoch, whether it carries
+        traffic (:meth:`EpochWorld.other_context_channels`)."""
+        return self.world.other_context_channels()

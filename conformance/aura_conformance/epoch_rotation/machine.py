@@ -12,6 +12,14 @@ The attacker also impersonates Ini with a static key of its own
 refused before its state is even compared) and rewrites the cleartext epoch of
 a message 1 (``RewriteEpoch``: the prologue still binds the epoch it was made
 in, so the reference's answer is no step at all).
+
+Beyond the spec's one context, the harness may have Ini and Resp key-confirm a
+channel in the world's other context (``OtherContextHandshake``, a stutter of
+EpochRotation.tla). From then on, after every step, each side's channel there
+must be as it was (Active, its epoch) and carry traffic both ways under its own
+keys (the ``OtherContext`` observation): Rendezvous.tla's ``AdvanceEpoch(c)``
+moves context ``c``'s channels only, and a channel is bound to its context
+(``RVChannelContextBound``).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
 from aura_conformance.epoch_rotation.obligations import EpochObligations
 from aura_conformance.epoch_rotation.world import (
+    DELIVER,
     ER_MAX_EPOCH,
     ER_MAX_HS,
     INI,
@@ -57,6 +66,10 @@ __all__ = [
     "run_epoch_conformance",
     "run_epoch_scenarios",
 ]
+
+
+def _peer(a: str) -> str:
+    return RESP if a == INI else INI
 
 
 def _chan(state: State, a: str) -> Any:
@@ -104,8 +117,15 @@ class EpochRotationMachine(CountingMachine):
         self.state: State = {}
         self.keys = epoch_keyring()
         self.obligations = EpochObligations(self.checker)
+        # Each side's channel in the other context, (state, epoch), as every step
+        # must leave it: none at epoch 0 (the context never advances), then the
+        # Active one OtherContextHandshake made, which must also carry traffic.
+        self.other: dict[str, tuple[str, int]] = dict.fromkeys((INI, RESP), ("None", 0))
+        self.other_live = False
+        self.payloads = 0
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
+        before = self.state
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
         sends = self._sends(action, reply)
@@ -124,10 +144,17 @@ class EpochRotationMachine(CountingMachine):
             sends=sends,
             now=self.now,
             bytes_trusted=self.deferred.first is None,
+            delivers=None
+            if reply.effects is None
+            else [e for e in reply.effects if e.kind == DELIVER],
         )
         self.state = reply.state
         self._check_context_binding(action)
         self._check_refresh(action)
+        if action == "OtherContextHandshake":
+            self._note_other_context(before)
+        else:
+            self._check_other_context(action, args)
 
     def _sends(self, action: str, reply: Reply) -> list[ReportedEffect] | None:
         """The sends of the step, once Rendezvous.tla's ``RVMembersOnly`` is checked on
@@ -206,8 +233,65 @@ class EpochRotationMachine(CountingMachine):
         if violations:
             raise _invariant("RVRefreshAfterRotation", violations, action)
 
+    def _other_channels(self) -> dict[str, tuple[str, int, bool]] | None:
+        query = getattr(self.backend, "other_context", None)
+        table = query() if callable(query) else None
+        if table is None:
+            note_unjudged(self.backend, "the channels of the other context")
+        return table
+
+    def _check_other_context(self, action: str, args: dict[str, Any]) -> None:
+        # Rendezvous.tla's AdvanceEpoch(c) changes epoch[c] and chan[c] only: the
+        # other context keeps its epoch, and its channels their state and keys,
+        # whatever the spec's context does (DESIGN.md 1: epochs are per context).
+        table = self._other_channels()
+        if table is None:
+            return
+        violations = []
+        for a, was in sorted(self.other.items()):
+            now_st, now_ep, carries = table.get(a, ("None", 0, False))
+            if (now_st, now_ep) == was:
+                pass
+            elif now_st == was[0] == "None":
+                violations.append(
+                    f"{a} holds the other context at epoch {now_ep}, was {was[1]} (it never "
+                    "advances)"
+                )
+            else:
+                violations.append(
+                    f"{a}'s channel with {_peer(a)} in the other context is {now_st} at epoch "
+                    f"{now_ep}, was {was[0]} at epoch {was[1]}"
+                )
+            if self.other_live and not carries:
+                violations.append(
+                    f"a message {a} seals on its channel of the other context is not "
+                    f"opened as data by {_peer(a)}'s channel of that context"
+                )
+        if violations:
+            side = args.get("a")
+            what = f"{action}({side.name})" if isinstance(side, ModelValue) else action
+            raise _invariant(
+                "RVChannelContextBound",
+                [
+                    *violations,
+                    f"after {what} in the spec's context (Rendezvous.tla's AdvanceEpoch(c) "
+                    "and every other action of one context leave the other context's "
+                    "channels as they are)",
+                ],
+                action,
+            )
+
     def _msgs(self, kind: str) -> list[Any]:
-        return sorted((m for m in self.state["msgs"] if m.d["type"] == kind), key=V.sort_key)
+        # Asked by several preconditions every step: sorted once per msgs value
+        # (an unchanged msgs is the same object, the projection interns it).
+        msgs = self.state["msgs"]
+        sorted_of = getattr(self, "_sorted_msgs", None)
+        if sorted_of is None or sorted_of[0] is not msgs:
+            by_kind: dict[str, list[Any]] = {}
+            for m in sorted(msgs, key=V.sort_key):
+                by_kind.setdefault(m.d["type"], []).append(m)
+            sorted_of = self._sorted_msgs = (msgs, by_kind)
+        return list(sorted_of[1].get(kind, ()))
 
     def deliver(self, action: str, kind: str, pick: Callable[[Any], bool], k: int = -1) -> None:
         m = expect_one(
@@ -247,7 +331,10 @@ class EpochRotationMachine(CountingMachine):
 
     @rule(a=st.sampled_from([INI, RESP]))
     def SendData(self, a: str) -> None:
-        self._step("SendData", {"a": ModelValue(a)})
+        # A payload of its own for every send: the receiver's application must
+        # get exactly it (EpochObligations).
+        self.payloads += 1
+        self._step("SendData", {"a": ModelValue(a), "payload": f"{a} data {self.payloads}"})
 
     @precondition(lambda self: bool(self._msgs("Data")))
     @rule(i=st.integers(0, 15), k=st.integers(-3, 3))
@@ -255,11 +342,17 @@ class EpochRotationMachine(CountingMachine):
         m = expect_nth(self._msgs("Data"), i, "a Data message", "ReceiveData", self.state)
         self._step("ReceiveData", {"m": m, "k": k})
 
+    # Enabled while some side may take the step, so that a run's rules are seldom
+    # no step at all; the side drawn may still be one that cannot.
+    @precondition(lambda self: min(self.state["epoch"].d.values()) < ER_MAX_EPOCH)
     @rule(a=st.sampled_from([INI, RESP]))
     def AdvanceEpoch(self, a: str) -> None:
         if self.state["epoch"].d[ModelValue(a)] < ER_MAX_EPOCH:
             self._step("AdvanceEpoch", {"a": ModelValue(a)})
 
+    @precondition(
+        lambda self: any(_chan(self.state, a)["st"] in {"Active", "Rotating"} for a in (INI, RESP))
+    )
     @rule(a=st.sampled_from([INI, RESP]))
     def CloseChannel(self, a: str) -> None:
         if _chan(self.state, a)["st"] in {"Active", "Rotating"}:
@@ -296,6 +389,64 @@ class EpochRotationMachine(CountingMachine):
         what = "an Init message of an epoch Resp is not at"
         m = expect_nth(self._rewritable(), i, what, "RewriteEpoch", self.state)
         self._step("RewriteEpoch", {"m": m, "k": -1})
+
+    @precondition(
+        lambda self: (
+            _chan(self.state, INI)["st"] in {"None", "Rotating", "Closed", "Error"}
+            and self.state["nextId"] <= ER_MAX_HS
+        )
+    )
+    @rule()
+    def Handshake(self) -> None:
+        """A whole handshake and Ini's first data after it, each step a rule of its
+        own (validated as ever): random runs seldom compose these seven, and what
+        follows a key confirmation (data on a confirmed channel, rekeys) needs one.
+        It stops where the reference rightly answers nothing (the sides at
+        different epochs, say)."""
+        self.PrepareEstablishChannel()
+        newest = self.state["nextId"] - 1
+        for action, kind in (("HandleHandshake", "Init"), ("ProcessResponse", "Resp")):
+            found = [m for m in self._msgs(kind) if m.d["id"] == newest]
+            if not found:
+                return
+            self._step(action, {"m": found[0], "k": -1})
+        if _chan(self.state, INI)["st"] != "Active":
+            return
+        for k in (0, 1):  # the key confirmation, then data
+            self.SendData(INI)
+            found = [
+                m for m in self._msgs("Data") if m.d["id"] == newest and m.d["src"].name == INI
+            ]
+            if not found:
+                return
+            self._step("ReceiveData", {"m": found[0], "k": k})
+
+    @precondition(lambda self: not self.other_live)
+    @rule()
+    def OtherContextHandshake(self) -> None:
+        """Ini and Resp key-confirm a channel in the world's other context: a stutter
+        of EpochRotation.tla, after which each side's channel there is Active and
+        carries traffic, and must stay so (``_check_other_context``)."""
+        self._step("OtherContextHandshake", {})
+
+    def _note_other_context(self, before: State) -> None:
+        changed = self.checker.same_state(before, self.state)
+        table = self._other_channels()
+        if table is None:
+            return
+        made = {a: (s, ep) for a, (s, ep, carries) in table.items() if s == "Active" and carries}
+        if changed or set(made) != {INI, RESP}:
+            raise ConformanceFailure(
+                "check: OtherContextHandshake failed: a handshake in the other context "
+                f"changed the spec context's {', '.join(changed) or 'nothing'} and left "
+                f"the channels there {table} (each side's must be Active and carry "
+                "traffic, and EpochRotation.tla's context must not change) "
+                "(harness action: OtherContextHandshake)",
+                kind="step",
+                action="OtherContextHandshake",
+                table="",
+            )
+        self.other, self.other_live = made, True
 
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
@@ -497,6 +648,27 @@ def _forged_response_header(m: EpochRotationMachine) -> None:
     m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1 and r.d["psk"] != 0)
 
 
+def _data_both_ways(m: EpochRotationMachine) -> None:
+    # On a key-confirmed channel each side's data is data: the receiver takes it
+    # (ReceiveData) and its application gets the payload; a responder that takes
+    # it for another key confirmation only stutters.
+    _handshake(m)
+    m.SendData(INI)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(INI))
+    m.SendData(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(RESP))
+
+
+def _other_context_advance(m: EpochRotationMachine) -> None:
+    # A channel in the other context, then the spec's context runs a handshake
+    # and advances on both sides: the other context's channels stay Active at
+    # their epoch and carry traffic (epochs are per context).
+    m.OtherContextHandshake()
+    _handshake(m)
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+
+
 # The first failing schedule is the one reported: those that need no key
 # confirmation come first, so a responder that breaks the confirmation's
 # bookkeeping is named after what its replay guard lets through.
@@ -522,6 +694,9 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "stale-epoch-response": _stale_epoch_response,
     "timed-out-response": _timed_out_response,
     "forged-response-header": _forged_response_header,
+    # Observed beyond the spec's state: the application's data, the other context.
+    "data-both-ways": _data_both_ways,
+    "other-context-advance": _other_context_advance,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -9,6 +9,14 @@ hide behind one, and the machine knows what it takes to see them:
 - a transport message accepted twice leaves ``received`` as it was (a set);
   the bytes of each delivery are known from the reported sends, so a second
   acceptance of the same bytes is seen (``TransportNoReplay``);
+- a fresh transport message (sent after every one the receiver took under its
+  record) delivered where ``ReceiveData`` is enabled must be taken: refused,
+  or reported as another key confirmation, it is a stutter (``received`` and
+  the journal are sets). So the step must gain ``received``'s element, and
+  the application must get the message's plaintext, observed as the
+  ``Deliver`` effect of the receiver: the payload the harness asked
+  ``SendData`` to seal (a key confirmation carries none of the application's).
+  No other delivery hands the application anything;
 - a handshake that never times out is a stutter of every ``Tick`` (the spec
   has no clock; ``ERHandshakeTerminates`` is a liveness property under weak
   fairness); the machine's clock bounds it: past its start plus the world's
@@ -46,22 +54,30 @@ def _chan(state: State, a: str) -> Any:
 
 class EpochObligations:
     """One run's memory: when each Establishing channel started, the bytes sent
-    under each record, and the transport bytes accepted."""
+    under each record (and the payload each carries, where the harness chose it),
+    the transport bytes accepted, and the latest send each record had accepted."""
 
     def __init__(self, checker: SpecChecker) -> None:
         self.checker = checker
         self.started: dict[str, tuple[tuple[Any, Any], int]] = {}
         self.sent: dict[Any, list[bytes]] = {}
+        self.payloads: dict[tuple[Any, bytes], bytes] = {}
         self.accepted: set[tuple[Any, bytes]] = set()
+        self.latest: dict[Any, int] = {}
 
     def delivered(self, args: Mapping[str, Any]) -> bytes | None:
         """The bytes a delivery of ``(m, k)`` hands over: the ``k``-th sent under
         ``m`` (modulo their number), or None when no send of it was reported."""
+        index = self._index(args)
+        return None if index is None else self.sent[args.get("m")][index]
+
+    def _index(self, args: Mapping[str, Any]) -> int | None:
+        """Which of the sends under ``m`` a delivery of ``(m, k)`` hands over."""
         sent = self.sent.get(args.get("m"))
         k = args.get("k", 0)
         if not sent:
             return None
-        return sent[k % len(sent) if isinstance(k, int) else 0]
+        return k % len(sent) if isinstance(k, int) else 0
 
     def judge(
         self,
@@ -74,20 +90,35 @@ class EpochObligations:
         sends: Sequence[ReportedEffect] | None,
         now: int,
         bytes_trusted: bool = True,
+        delivers: Sequence[ReportedEffect] | None = None,
     ) -> None:
         """Raise ConformanceFailure for a broken obligation of this step; then
         remember what later steps are judged by. Without ``bytes_trusted`` (a send
-        of the run was not the message its record says) a transport replay is not
-        judged: the run fails on the reported bytes anyway."""
+        of the run was not the message its record says) a transport replay and a
+        delivery are not judged: the run fails on the reported bytes anyway.
+        ``delivers`` are the step's ``Deliver`` effects (None: effects unreported)."""
         if action == "SendData" and sends:
             self._send_enabled(args, sends, before, after)
-        if action == "ReceiveData" and bytes_trusted:
-            self._no_transport_replay(args, outcome, before, after)
+        if action == "ReceiveData":
+            if bytes_trusted:
+                fresh = self._fresh(args, outcome)
+                self._no_transport_replay(args, outcome, before, after)
+                if delivers is not None:
+                    self._data_taken(args, outcome, (before, after), delivers, fresh=fresh)
+        elif delivers:
+            self._undue_delivery(action, delivers, before, after)
         if action == "Tick":
             self._timed_out(before, after, now)
+        payload = args.get("payload") if action == "SendData" else None
         for e in sends or ():
             if e.message is not None and e.data:
-                self.sent.setdefault(e.message, []).append(e.data)
+                sent = self.sent.setdefault(e.message, [])
+                # The initiator's first transport message is the key confirmation:
+                # it carries nothing the harness asked for.
+                confirmation = not sent and e.by == INI and e.message.d["type"] == "Data"
+                if isinstance(payload, str) and not confirmation:
+                    self.payloads[(e.message, e.data)] = payload.encode()
+                sent.append(e.data)
         self._note_starts(after, now)
 
     def _send_enabled(
@@ -129,6 +160,91 @@ class EpochObligations:
                 table=format_state_table(before, after),
             )
         self.accepted.add((m, data))
+
+    def _fresh(self, args: Mapping[str, Any], outcome: str) -> bool:
+        """Whether the delivery hands over a send made after every one its record
+        had taken (a channel's counters only grow: an older one is rightly
+        refused); then remember what it took."""
+        index = self._index(args)
+        if index is None:
+            return False
+        m = args.get("m")
+        latest = self.latest.get(m, -1)
+        if not outcome.startswith(_REFUSED):
+            self.latest[m] = max(index, latest)
+        return index > latest
+
+    def _data_taken(
+        self,
+        args: Mapping[str, Any],
+        outcome: str,
+        step: tuple[State, State],
+        delivers: Sequence[ReportedEffect],
+        *,
+        fresh: bool,
+    ) -> None:
+        before, after = step
+        m = args.get("m")
+        taken = not outcome.startswith(_REFUSED)
+        if not fresh and (taken or not delivers):
+            return  # an older send: the spec's own checks judge its acceptance
+        fields = getattr(m, "d", {})
+        b = fields.get("dst")
+        if (
+            not fresh
+            or not isinstance(b, ModelValue)
+            or not enabled(self.checker, before, "ReceiveData", {"b": b, "m": m})
+        ):
+            if delivers:
+                self._undue_delivery("ReceiveData", delivers, before, after)
+            return
+        name = b.name
+        want = V.record(id=fields["id"], ep=fields["ep"], at=before["epoch"].d[b])
+        data = self.delivered(args)
+        expected = self.payloads.get((m, data)) if data is not None else None
+        wrong = []
+        if not taken:
+            wrong.append(f"it was refused ({outcome})")
+        elif want not in after["received"]:
+            wrong.append(
+                f"received did not gain {V.format_value(want)} ({outcome}: a stutter, as "
+                "if it were another key confirmation)"
+            )
+        got = [e for e in delivers if e.by == name and e.message == m]
+        if not got:
+            wrong.append(f"the application of {name} got no payload")
+        elif expected is not None and got[0].data != expected:
+            wrong.append(
+                f"the application of {name} got {got[0].data!r:.60}, not the payload "
+                f"sent, {expected!r:.60}"
+            )
+        if len(got) != len(delivers):
+            wrong.append("a payload was handed over for another message or member")
+        if wrong:
+            raise ConformanceFailure(
+                f"check: ReceiveData failed: {name} was delivered the fresh transport "
+                f"message {V.format_value(m)} on its Active channel of that id and "
+                f"epoch, so ReceiveData({name}, m) must take it, but {'; '.join(wrong)} "
+                "(data on a key-confirmed channel is data, not another confirmation: "
+                "DESIGN.md 5) (harness action: ReceiveData)",
+                kind="step",
+                action="ReceiveData",
+                table=format_state_table(before, after),
+            )
+
+    def _undue_delivery(
+        self, action: str, delivers: Sequence[ReportedEffect], before: State, after: State
+    ) -> None:
+        what = ", ".join(f"{e.by}: {e.data!r:.40}" for e in delivers)
+        raise ConformanceFailure(
+            f"check: ReceiveData failed: the application got a payload ({what}) on "
+            f"{action}, where the spec's ReceiveData takes no fresh message (only "
+            "ReceiveData hands data over; a key confirmation, a refusal and every other "
+            f"action hand nothing) (harness action: {action})",
+            kind="step",
+            action=action,
+            table=format_state_table(before, after),
+        )
 
     def _timed_out(self, before: State, after: State, now: int) -> None:
         late = []

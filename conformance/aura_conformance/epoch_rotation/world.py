@@ -56,6 +56,7 @@ from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypai
 
 from aura_conformance.guard_chain.effects import SEND, Effect
 from aura_conformance.variants import (
+    AllContextsAdvanceManager,
     EagerReplayGuard,
     EagerResponderManager,
     EpochBlindRefreshService,
@@ -72,6 +73,7 @@ from aura_conformance.variants import (
     PeerOnlyChannelManager,
     PendingSurvivesAdvanceManager,
     PublicIdMembership,
+    ReconfirmingManager,
     ReviveOnRotateManager,
     RotateInPlaceChannelManager,
     RotatingOpensManager,
@@ -84,6 +86,7 @@ from aura_conformance.wire.keyring import RESP as WIRE_RESP
 from aura_conformance.wire.keyring import Keyring, Member
 
 __all__ = [
+    "DELIVER",
     "EPOCH_VARIANTS",
     "ER_MAX_EPOCH",
     "ER_MAX_HS",
@@ -100,6 +103,8 @@ TIMEOUT_MS = 1_000
 # needs_refresh is asked at time 0 with this window: far from the one-hour
 # validity, so only the epoch can make the own descriptor need refresh.
 REFRESH_WINDOW_MS = 1_000
+# The effect of a transport message's plaintext handed to the application.
+DELIVER = "Deliver"
 
 
 @attrs.frozen
@@ -234,6 +239,18 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             "any transport counter accepted: replays opened (NoReplayChannelManager)",
             manager=NoReplayChannelManager,
         ),
+        EpochVariant(
+            "reconfirming",
+            "every transport message an Active responder channel opens reported as its key "
+            "confirmation: the data never reaches the application (ReconfirmingManager)",
+            manager=ReconfirmingManager,
+        ),
+        EpochVariant(
+            "all-contexts-advance",
+            "an epoch advance of one context rotates the channels of every context "
+            "(AllContextsAdvanceManager)",
+            manager=AllContextsAdvanceManager,
+        ),
     )
 }
 
@@ -286,15 +303,21 @@ class EpochWorld:
     def __init__(self, variant: EpochVariant | None = None) -> None:
         self.variant = variant or EPOCH_VARIANTS["ref"]
         self.context = ContextId(_seed("context"))
-        # A second context both authorities belong to, in which no handshake is
-        # ever run: Rendezvous.tla's RVChannelContextBound says a lookup there
-        # finds nothing (context_binding_violations).
+        # A second context both authorities belong to, at epoch 0 for good: a
+        # lookup there finds only its own channel (RVChannelContextBound), and
+        # once OtherContextHandshake ran, the channel it holds carries traffic
+        # whatever the spec's context does (other_context_channels).
         self.other_context = ContextId(_seed("other context"))
+        self.other_handshakes = 0
+        self._other_payloads = 0
         self.ids = {n: AuthorityId(_seed(n)) for n in (INI, RESP)}
         self.keys = {n: AuthorityKeys.from_seed(self.ids[n], _seed("key" + n)) for n in self.ids}
         self.roster = Roster.of(*self.keys.values())
         self.root_secret = _seed("root secret")
         self.membership = self.variant.membership(self.context, self.roster, self.root_secret)
+        self.other_membership = self.variant.membership(
+            self.other_context, self.roster, _seed("other root secret")
+        )
         self.statics = {n: Keypair.from_private(self.keys[n].static_private) for n in self.ids}
         self.managers = {n: self.variant.manager(self.ids[n].value) for n in self.ids}
         self.managers[RESP].replay_guard = self.variant.replay_guard()
@@ -311,8 +334,8 @@ class EpochWorld:
         self.history: dict[str, list[Slot]] = {INI: [], RESP: []}
         # The network: spec message record -> the bytes sent under it, in order.
         self.msgs: dict[Any, list[bytes]] = {}
-        # Each send since the last take_effects: (record, bytes).
-        self._sent: list[tuple[Any, bytes]] = []
+        # Each send and delivery since the last take_effects.
+        self._sent: list[Effect] = []
         self.delivered: set[bytes] = set()
         self.confirmation: bytes | None = None
         self.resp_log: list[int] = []
@@ -411,14 +434,15 @@ class EpochWorld:
 
     def _send(self, record: Any, data: bytes) -> None:
         self.msgs.setdefault(record, []).append(data)
-        self._sent.append((record, data))
+        self._sent.append(Effect(SEND, detail=record[0], by=record[1], message=record, data=data))
 
     def take_effects(self) -> tuple[Effect, ...]:
-        """The messages sent since the last call, in order: each a ``Send`` by its
-        source with its bytes and its world message key as ``message`` (the backend
-        makes that the spec's record)."""
+        """The effects since the last call, in order: each message sent, a ``Send`` by
+        its source with its bytes, and each plaintext handed to the application, a
+        ``Deliver`` by its receiver with the plaintext; both name the world's message
+        key as ``message`` (the backend makes that the spec's record)."""
         sent, self._sent = self._sent, []
-        return tuple(Effect(SEND, detail=r[0], by=r[1], message=r, data=d) for r, d in sent)
+        return tuple(sent)
 
     def channel_lookups(self) -> dict[tuple[str, str], str | None]:
         """Each side's ``find_by_context_peer`` in the spec's context (``spec``) and in
@@ -442,6 +466,78 @@ class EpochWorld:
             a: bool(service.needs_refresh(self.context, 0, REFRESH_WINDOW_MS))
             for a, service in self.services.items()
         }
+
+    # ---------------------------------------------------------------- the other context
+
+    def _other_config(self, a: str, remote: str) -> HandshakeConfig:
+        e = self.managers[a].epoch_of(self.other_context.value)
+        return HandshakeConfig(
+            local=self.ids[a].value,
+            remote=self.ids[remote].value,
+            context_id=self.other_context.value,
+            psk=self.other_membership.handshake_psk(e),
+            timeout_ms=TIMEOUT_MS,
+            epoch=e,
+        )
+
+    def other_context_handshake(self, now: int) -> str:
+        """``OtherContextHandshake``, outside EpochRotation.tla (whose one context it
+        leaves as it is): Ini and Resp run a whole handshake in the other context,
+        key confirmation included, so each holds an Active channel there."""
+        self.other_handshakes += 1
+        n = self.other_handshakes
+        ini, resp = self.managers[INI], self.managers[RESP]
+        try:
+            init = ini.start_handshake(
+                self._other_config(INI, RESP),
+                static=self.statics[INI],
+                remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
+                ephemeral=_keypair(f"other ephemeral i{n}"),
+                timestamp=n,
+                now_ms=now,
+                initial_state=self._initial_state(),
+            )
+            _, reply = resp.accept_handshake(
+                self._other_config(RESP, INI),
+                init,
+                static=self.statics[RESP],
+                roster=self._roster,
+                ephemeral=_keypair(f"other ephemeral r{n}"),
+                now_ms=now,
+                initial_state=self._initial_state(),
+            )
+            _, confirmation = ini.finish_handshake(
+                self.other_context.value, self.ids[RESP].value, reply, now
+            )
+            resp.receive(confirmation)
+        except AuraError as exc:
+            return f"Refused:{type(exc).__name__}"
+        return "Established"
+
+    def other_context_channels(self) -> dict[str, tuple[str, int, bool]]:
+        """Each side's channel with its peer in the other context: its state (``None``
+        without one), its epoch (without one, the context's at that side), and whether
+        it carries traffic now (a message it seals there is opened by the peer, on
+        the peer's channel of that context, with the plaintext sent). Each call with
+        channels sends one message each way there; the spec's context sees none."""
+        ctx = self.other_context.value
+        out: dict[str, tuple[str, int, bool]] = {}
+        for a in (INI, RESP):
+            b = self.ids[self.peer(a)].value
+            mine = [c for c in self.managers[a].channels() if (c.context_id, c.remote) == (ctx, b)]
+            if not mine:
+                out[a] = ("None", self.managers[a].epoch_of(ctx), False)
+                continue
+            self._other_payloads += 1
+            payload = b"other context %d" % self._other_payloads
+            try:
+                data = self.managers[a].seal(ctx, b, payload)
+                got = self.managers[self.peer(a)].receive(data)
+                carries = (got.plaintext, got.channel.context_id) == (payload, ctx)
+            except AuraError:
+                carries = False
+            out[a] = (mine[-1].state.value, mine[-1].epoch, carries)
+        return out
 
     def _replace(self, a: str, slot: Slot) -> None:
         old = self.slots[a]
@@ -614,7 +710,7 @@ class EpochWorld:
             return 0
         return ts if ts <= ER_MAX_HS else self.attack_id(e)
 
-    def send_data(self, a: str) -> str:
+    def send_data(self, a: str, payload: bytes = b"x") -> str:
         slot = self.slots[a]
         if slot is None or slot.channel is None:
             return "Refused:NoChannel"
@@ -623,7 +719,8 @@ class EpochWorld:
                 # The first message of a fresh initiator channel is its key confirmation.
                 data, self.confirmation = self.confirmation, None
             else:
-                data = self.managers[a].seal(self.context.value, self.ids[self.peer(a)].value, b"x")
+                peer = self.ids[self.peer(a)].value
+                data = self.managers[a].seal(self.context.value, peer, payload)
         except AuraError as exc:
             return f"Refused:{type(exc).__name__}"
         record = ("Data", a, self.peer(a), slot.channel.epoch, slot.hs_id, self.psk_token(slot.psk))
@@ -654,6 +751,10 @@ class EpochWorld:
             self.established.add((INI, RESP, record[4], got.channel.epoch))
             return "Confirmed"
         self.received.add((record[4], record[3], self.epoch(b)))
+        # The application gets the plaintext of a transport message; a key
+        # confirmation only completes the handshake (the service's
+        # is_handshake_phase). Which one it was, the manager says.
+        self._sent.append(Effect(DELIVER, detail="Data", by=b, message=record, data=got.plaintext))
         return "Received"
 
     def _revive(self, b: str, channel: SecureChannel) -> None:

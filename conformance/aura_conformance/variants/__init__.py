@@ -64,6 +64,7 @@ from aura_conformance.variants._guard_variants import (
     endpoint_clock,
 )
 from aura_conformance.variants._probe_variants import (
+    AllContextsAdvanceManager,
     AnyContextChoiceService,
     AnyMemberRevocationService,
     ClocklessMergeService,
@@ -78,6 +79,7 @@ from aura_conformance.variants._probe_variants import (
     NonStrictReplayGuard,
     PendingSurvivesAdvanceManager,
     PruneKeepsFactsService,
+    ReconfirmingManager,
     RotatingOpensManager,
     RotatingSealsManager,
     TimeoutIgnoringManager,
@@ -94,6 +96,7 @@ from aura_conformance.variants._relay_variants import (
 
 __all__ = [
     "WRONG_BACKENDS",
+    "AllContextsAdvanceManager",
     "AnyContextChoiceService",
     "AnyMemberRevocationService",
     "CappedSyncService",
@@ -133,6 +136,7 @@ __all__ = [
     "PruneKeepsFactsService",
     "PublicIdMembership",
     "PublisherOnlyRevocationSyncService",
+    "ReconfirmingManager",
     "ReplayForwardingRelayService",
     "ReviveOnRotateManager",
     "RevocationIgnoringService",

@@ -50,6 +50,8 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("epoch", "first-epoch-replay-guard"): "ERNoReplayedInit",
     ("epoch", "timeout-ignored"): "ERHandshakeTerminates",
     ("epoch", "transport-counter-unchecked"): "TransportNoReplay",
+    ("epoch", "reconfirming"): "ReceiveData",
+    ("epoch", "all-contexts-advance"): "RVChannelContextBound",
     ("descriptor", "revocation-ignored"): "DVRevokedNeverChosen",
     ("descriptor", "last-arrived"): "DVChoiceDeterministic",
     ("descriptor", "self-claimed-sync"): "DVOnlyMembersKnow",
