@@ -187,7 +187,21 @@ def _relay_classes(action: str, outcome: str) -> tuple[str, ...]:
         return ("NothingSent",)
     if outcome.startswith("junk handed"):
         return ("Injected",)
+    # The clock, epochs, descriptors and the impostor: the outcome's first word.
+    if m := _RELAY_WORD.match(outcome):
+        return (_RELAY_WORDS[m.group(1)],)
     return (outcome,)
+
+
+_RELAY_WORD = re.compile(r"^(published|not published|not needed|advanced|ticked|impostor)\b")
+_RELAY_WORDS = {
+    "published": "Published",
+    "not published": "AtMaxDesc",
+    "not needed": "NotNeeded",
+    "advanced": "Advanced",
+    "ticked": "Ticked",
+    "impostor": "Injected",
+}
 
 
 # The relay path of Rendezvous.tla: a relayed IKpsk2 handshake, the relay's
@@ -204,9 +218,25 @@ RELAY_SPACE = CoverageSpace(
         "KeyConfirm",
         "InjectJunk",
         "ReplayEnvelope",
+        "ImpersonateInit",
+        "PublishDescriptor",
+        "AdvanceEpoch",
+        "Tick",
     ),
     frozenset(
         [
+            # A connect without a descriptor Ini may use (expired, of a past epoch)
+            # is denied; so is a forward in c2, where the relay has no relay:forward.
+            ("RelayRequest", "NothingSent"),
+            ("RelayForward", "NothingSent"),
+            ("HandleHandshake", f"Rejected:{E.StaticKeyMismatch.__name__}"),
+            ("ImpersonateInit", "Injected"),
+            # The impostor's message 1 with no receipt to steal: unpaid, refused.
+            ("RelayForward", f"Refused:{E.MissingReceipt.__name__}"),
+            ("PublishDescriptor", "Published"),
+            ("PublishDescriptor", "NotNeeded"),
+            ("AdvanceEpoch", "Advanced"),
+            ("Tick", "Ticked"),
             ("RelayRequest", "Sent:Init"),
             ("RelayForward", "Sent:Init"),
             ("RelayForward", "Sent:Resp"),

@@ -25,9 +25,10 @@ from aura_conformance.epoch_rotation import (
 )
 from aura_conformance.epoch_rotation.world import DELIVER, EPOCH_VARIANTS, INI, RESP, EpochVariant
 from aura_conformance.protocol_specs import open_stdio
-from aura_rendezvous import ChannelManager
-from aura_rendezvous.channels import ReceivedMessage
+from aura_rendezvous import ChannelManager, SecureChannel
+from aura_rendezvous.channels import HandshakeReplayGuard, ReceivedMessage
 from aura_rendezvous.channels._transport_message import TransportMessage
+from aura_rendezvous.core import ReplayedHandshake, UnsolicitedHandshake
 
 OBSERVED = {n: EPOCH_SCENARIOS[n] for n in ("data-both-ways", "other-context-advance")}
 
@@ -137,3 +138,52 @@ def test_the_observations_cross_stdio() -> None:
         failure = results["other-context-advance"]
         assert (failure is None) if named is None else (named in str(failure))
         assert results["data-both-ways"] is None
+
+
+class _LaterEpochsRefusedGuard(HandshakeReplayGuard):
+    """Refuses every message 1 after epoch 0: a stutter each time."""
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        if epoch > 0:
+            raise ReplayedHandshake("refused")
+        super().check_replay(context_id, epoch, initiator, timestamp)
+
+
+class _LaterEpochsUnfinishedManager(ChannelManager):
+    """Ini drops every message 2 after epoch 0."""
+
+    def finish_handshake(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int
+    ) -> tuple[SecureChannel, bytes]:
+        if self.epoch_of(context_id) > 0:
+            raise UnsolicitedHandshake("dropped")
+        return super().finish_handshake(context_id, peer, data, now_ms)
+
+
+class _UnconfirmedManager(ChannelManager):
+    """Resp refuses every key confirmation (as if it came too late)."""
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        channel = self.get(message.channel_id)
+        if channel is not None and not channel.is_initiator and not channel.is_active():
+            raise ReplayedHandshake("refused")
+        return super().receive_message(message)
+
+
+@pytest.mark.parametrize(
+    ("parts", "named"),
+    [
+        ({"replay_guard": _LaterEpochsRefusedGuard}, "check: HandleHandshake failed"),
+        ({"manager": _LaterEpochsUnfinishedManager}, "check: ProcessResponse failed"),
+        ({"manager": _UnconfirmedManager}, "check: KeyConfirm failed"),
+    ],
+)
+def test_a_handshake_step_refused_while_the_spec_takes_it_is_rejected(
+    parts: dict[str, Any], named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal is a stutter the validator accepts; where the spec enables the
+    step and the handshake is within its deadline, the reference takes it."""
+    monkeypatch.setitem(EPOCH_VARIANTS, "strict", EpochVariant("strict", "test", **parts))
+    results = run_epoch_scenarios(EpochBackend("strict"))
+    failures = [str(f) for _, f in results if f is not None]
+    assert failures and named in failures[0], failures[:1]

@@ -87,6 +87,24 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         RelayVariant(relay=P.RelayChargesSourceService),
         "no action of Next explains the step",
     ),
+    # Caught since the relay world has a clock, epochs, a second context and an
+    # impostor (each by a directed scenario).
+    ("relay", "commitment-blind"): (
+        RelayVariant(peers=P.CommitmentBlindService),
+        "RVConnectWithValidDescriptor",
+    ),
+    ("relay", "expired-descriptor"): (
+        RelayVariant(peers=P.ExpiredDescriptorService),
+        "RVConnectWithValidDescriptor",
+    ),
+    ("relay", "relayed-unchecked-static-key"): (
+        RelayVariant(peers=P.RelayedUncheckedStaticKeyService),
+        "RVMembersOnly",
+    ),
+    ("relay", "uncapped-relay"): (
+        RelayVariant(relay=P.UncappedRelayService),
+        "RVRelayAuthorized",
+    ),
 }
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
@@ -117,29 +135,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "DVSyncAvailable",
         "two members: a fact's author is always the other replica, so facts that are "
         "not passed on by a third member are never missed",
-    ),
-    ("relay", "commitment-blind"): (
-        RelayVariant(peers=P.CommitmentBlindService),
-        "RVConnectWithValidDescriptor",
-        "one epoch in the relay world, and the mapping fixes dok = TRUE: a message 1 on "
-        "a descriptor of another epoch is never seen",
-    ),
-    ("relay", "expired-descriptor"): (
-        RelayVariant(peers=P.ExpiredDescriptorService),
-        "RVConnectWithValidDescriptor",
-        "no clock in the relay world (descriptors valid for an hour) and the mapping "
-        "fixes dok = TRUE: a message 1 on an expired descriptor is never seen",
-    ),
-    ("relay", "relayed-unchecked-static-key"): (
-        RelayVariant(peers=P.RelayedUncheckedStaticKeyService),
-        "RVMembersOnly",
-        "the relay harness has no impostor: no message 1 under a static key other than "
-        "the claimed member's ever crosses the relay",
-    ),
-    ("relay", "uncapped-relay"): (
-        RelayVariant(relay=P.UncappedRelayService),
-        "RVRelayAuthorized",
-        "the relay holds relay:forward in the world's only context: no state to reach",
     ),
 }
 

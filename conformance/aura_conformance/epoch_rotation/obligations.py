@@ -42,6 +42,10 @@ __all__ = ["EpochObligations"]
 
 # A reply to ReceiveData whose outcome starts so is a refusal; any other accepted.
 _REFUSED = ("Rejected", "Refused")
+# Handshake steps the reference takes whenever the spec enables them, in time: the
+# requests' spec action (a delivery to an Establishing responder is KeyConfirm),
+# and the side whose handshake deadline bounds it.
+_HANDSHAKE_STEPS = {"HandleHandshake": RESP, "ProcessResponse": INI, "ReceiveData": RESP}
 
 
 def _peer(a: str) -> str:
@@ -107,6 +111,8 @@ class EpochObligations:
                     self._data_taken(args, outcome, (before, after), delivers, fresh=fresh)
         elif delivers:
             self._undue_delivery(action, delivers, before, after)
+        if action in _HANDSHAKE_STEPS and outcome.startswith(_REFUSED):
+            self._refused_while_enabled(action, args, outcome, (before, after), now)
         if action == "Tick":
             self._timed_out(before, after, now)
         payload = args.get("payload") if action == "SendData" else None
@@ -231,6 +237,45 @@ class EpochObligations:
                 action="ReceiveData",
                 table=format_state_table(before, after),
             )
+
+    def _refused_while_enabled(
+        self,
+        action: str,
+        args: Mapping[str, Any],
+        outcome: str,
+        step: tuple[State, State],
+        now: int,
+    ) -> None:
+        """A handshake message the spec's action takes, refused: a stutter the
+        validator accepts, yet an honest run that never completes. Only within the
+        handshake's deadline (the spec has no clock: past it, a refusal is the
+        timeout's) and for messages the parties sent (the attacker's are rules of
+        their own)."""
+        before, after = step
+        m = args.get("m")
+        spec_action = action
+        if action == "ReceiveData":
+            if _chan(before, RESP)["st"] != "Establishing" or self.delivered(args) is None:
+                return  # a refused data message is _data_taken's
+            spec_action = "KeyConfirm"
+        side = _HANDSHAKE_STEPS[action]
+        started = self.started.get(side)
+        c = _chan(before, side)
+        if action != "HandleHandshake" and (
+            started is None or started[0] != (c["id"], c["ep"]) or now - started[1] >= TIMEOUT_MS
+        ):
+            return
+        if not enabled(self.checker, before, spec_action, {"m": m}):
+            return
+        raise ConformanceFailure(
+            f"check: {spec_action} failed: the message {V.format_value(m)} was refused "
+            f"({outcome}) while the spec's {spec_action}(m) takes it, within the handshake's "
+            f"{TIMEOUT_MS} ms: an honest handshake that cannot complete (a refusal is a "
+            f"stutter only where no step is enabled) (harness action: {action})",
+            kind="step",
+            action=action,
+            table=format_state_table(before, after),
+        )
 
     def _undue_delivery(
         self, action: str, delivers: Sequence[ReportedEffect], before: State, after: State
