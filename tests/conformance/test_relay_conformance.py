@@ -10,17 +10,33 @@ from aura_conformance.relay import (
     RELAY_VARIANTS,
     RelayBackend,
     RelayWorld,
+    message_record,
     project_relay,
     relay_checker,
     run_relay_conformance,
     run_relay_scenarios,
 )
+from aura_conformance.relay.world import MessageKey
+from aura_model.tla import ModelValue
+from aura_model.tla import values as V
+
+
+def _k(
+    kind: str, src: str, dst: str, to: str, hs_id: int, *, ctx: str = "c1", dok: bool = True
+) -> MessageKey:
+    """A message key of the world (epoch 0)."""
+    return (kind, src, dst, to, hs_id, ctx, 0, dok)
+
+
+def _spent(c1: int, c2: int = 0) -> object:
+    return V.fn({ModelValue("c1"): c1, ModelValue("c2"): c2})
 
 
 def test_a_relayed_handshake_is_explained_action_by_action() -> None:
     """Message 1, its forward, message 2, its forward, the confirmation, its forward, the
     confirmation's arrival: each step is the spec action of the same name (the arrival,
-    which sends nothing, a stutter); junk at the relay is refused, a stutter too."""
+    which sends nothing, a stutter); junk at the relay (handed to it first, as the
+    spec's InjectJunk) is refused, a stutter too."""
     checker = relay_checker()
     w = RelayWorld(RELAY_VARIANTS["ref"])
     state = project_relay(w)
@@ -33,9 +49,12 @@ def test_a_relayed_handshake_is_explained_action_by_action() -> None:
         seen.append(checker.check_step(state, after, rule).actions[0].split("(")[0])
         state = after
 
-    def newest(kind: str, hop: str) -> tuple[str, str, str, str, int]:
+    def newest(kind: str, hop: str) -> MessageKey:
         return next(k for k in reversed(list(w.msgs)) if k[0] == kind and k[2] == hop)
 
+    step("InjectJunk", w.inject_junk())
+    outcome = w.relay_forward(newest("Junk", "r1"))
+    step("RelayForward", outcome)
     step("RelayRequest", w.relay_request())
     step("RelayForward", w.relay_forward(newest("Init", "r1")))
     step("HandleHandshake", w.deliver(newest("Init", "a2")))
@@ -43,10 +62,9 @@ def test_a_relayed_handshake_is_explained_action_by_action() -> None:
     step("ProcessResponse", w.deliver(newest("Resp", "a1")))
     step("RelayForward", w.relay_forward(newest("Confirm", "r1")))
     step("KeyConfirm", w.deliver(newest("Confirm", "a2")))
-    step("InjectJunk", w.inject_junk())
-    outcome = w.relay_forward(newest("Junk", "r1"))
-    step("RelayForward", outcome)
     assert seen == [
+        "InjectJunk",
+        "stutter",
         "RelayRequest",
         "RelayForward",
         "HandleHandshake",
@@ -54,11 +72,9 @@ def test_a_relayed_handshake_is_explained_action_by_action() -> None:
         "ProcessResponse",
         "RelayForward",
         "stutter",
-        "InjectJunk",
-        "stutter",
     ]
     assert outcome == "relay refused: MalformedEnvelope (Malformed)"
-    assert w.relay_spent() == 3  # three forwards, nothing for the junk
+    assert w.relay_spent("c1") == 3  # three forwards, nothing for the junk
     assert {k[0] for k in w.msgs} == {"Init", "Resp", "Confirm", "Junk"}
 
 
@@ -92,15 +108,13 @@ def test_the_invariants_judge_forwarded_junk_and_direct_confirmations() -> None:
     """Rendezvous.tla's invariants, evaluated on projected states: a junk envelope the
     relay delivered breaks RVRelayForwardsOnlyProtocol, a confirmation of a relayed
     handshake that reached Resp without the relay breaks RVRelayedEndToEnd."""
-    from aura_conformance.relay import message_record
-
     checker = relay_checker()
     state = project_relay(RelayWorld(RELAY_VARIANTS["ref"]))
-    junk = ("Junk", "a1", "r1", "a2", 0)
-    delivered = ("Junk", "a1", "a2", "a2", 0)
+    junk = _k("Junk", "a1", "r1", "a2", 0)
+    delivered = _k("Junk", "a1", "a2", "a2", 0)
     forwarded = {**state, "net": frozenset({message_record(junk), message_record(delivered)})}
     assert checker.violated(forwarded) == ["RVRelayForwardsOnlyProtocol"]
-    direct = {**state, "net": frozenset({message_record(("Confirm", "a1", "a2", "a2", 1))})}
+    direct = {**state, "net": frozenset({message_record(_k("Confirm", "a1", "a2", "a2", 1))})}
     assert checker.violated(direct) == ["RVRelayedEndToEnd"]
     assert checker.violated(state) == []
 
@@ -109,27 +123,91 @@ def test_the_invariants_judge_a_skipped_relay_and_a_second_charge() -> None:
     """A connect that spent its handshake id without reaching a usable relay breaks
     RVRelayFallback; a relay that spent twice for one delivered envelope breaks
     RVRelayForwardsOnce; one charge per delivered envelope does not."""
-    from aura_conformance.relay import message_record
-    from aura_model.tla import ModelValue
-    from aura_model.tla import values as V
-
     checker = relay_checker()
     state = project_relay(RelayWorld(RELAY_VARIANTS["ref"]))
     assert checker.violated({**state, "nextId": 2}) == ["RVRelayFallback"]
-    at_relay = message_record(("Confirm", "a1", "r1", "a2", 1))
-    delivered = message_record(("Confirm", "a1", "a2", "a2", 1))
-    sent = message_record(("Init", "a1", "r1", "a2", 1))
+    at_relay = message_record(_k("Confirm", "a1", "r1", "a2", 1))
+    delivered = message_record(_k("Confirm", "a1", "a2", "a2", 1))
+    sent = message_record(_k("Init", "a1", "r1", "a2", 1))
     net = frozenset({sent, at_relay, delivered})
-    once = {**state, "net": net, "nextId": 2, "spent": V.fn({ModelValue("c1"): 1})}
+    once = {**state, "net": net, "nextId": 2, "spent": _spent(1)}
     assert checker.violated(once) == []
-    twice = {**once, "spent": V.fn({ModelValue("c1"): 2})}
+    twice = {**once, "spent": _spent(2)}
     assert checker.violated(twice) == ["RVRelayForwardsOnce"]
 
 
+def test_the_invariants_judge_a_bad_descriptor_a_relay_without_capability_and_an_impostor() -> None:
+    """Rendezvous.tla's invariants on projected states: a message 1 of Ini's on a
+    descriptor it must not use (``dok`` FALSE) breaks RVConnectWithValidDescriptor, a
+    forward in c2 (no relay:forward there) RVRelayAuthorized, an answer to the
+    impostor's message 1 (id 0) RVMembersOnly."""
+    checker = relay_checker()
+    state = project_relay(RelayWorld(RELAY_VARIANTS["ref"]))
+    bad = message_record(_k("Init", "a1", "r1", "a2", 1, dok=False))
+    assert checker.violated({**state, "net": frozenset({bad}), "nextId": 2}) == [
+        "RVConnectWithValidDescriptor"
+    ]
+    held = message_record(_k("Init", "a1", "r1", "a2", 1, ctx="c2"))
+    passed = message_record(_k("Init", "a1", "a2", "a2", 1, ctx="c2"))
+    uncapped = {**state, "net": frozenset({held, passed}), "nextId": 2, "spent": _spent(0, 1)}
+    assert checker.violated(uncapped) == ["RVRelayAuthorized"]
+    impostor = [
+        _k("Init", "a1", "r1", "a2", 0),
+        _k("Init", "a1", "a2", "a2", 0),
+        _k("Resp", "a2", "r1", "a1", 0),
+    ]
+    answered = {**state, "net": frozenset(map(message_record, impostor)), "spent": _spent(1)}
+    assert checker.violated(answered) == ["RVMembersOnly"]
+
+
+def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
+    """Ini may connect on Resp's first descriptor until the clock passes its validity
+    or the context changes epoch; the reference then denies the connect (no handshake
+    id spent) until Resp has published again, for the current epoch."""
+    w = RelayWorld(RELAY_VARIANTS["ref"])
+    assert w.usable("c1") and w.usable("c2")
+    w.tick()
+    assert w.usable("c1")
+    w.tick()
+    assert not w.usable("c1")
+    assert w.relay_request("c1").startswith("a1: nothing sent")
+    assert w.next_id == 1
+    assert "published 1" in w.publish_descriptor("c1")
+    assert w.usable("c1")
+    assert w.descriptor_records("c1") == [(0, 2, 1, 0), (2, 4, 2, 0)]
+    w.advance_epoch("c2")
+    assert not w.usable("c2")
+    assert w.relay_request("c2").startswith("a1: nothing sent")
+    assert "needs no refresh" in w.publish_descriptor("c1")
+    w.publish_descriptor("c2")
+    assert w.descriptor_records("c2") == [(0, 2, 1, 0), (2, 4, 2, 1)]
+    assert w.usable("c2")
+    assert w.relay_request("c2").startswith("a1 sent")
+
+
+def test_the_attacks_reach_the_reference_and_are_refused() -> None:
+    """The impostor's message 1 crosses the relay with Ini's stolen receipt and Resp
+    refuses it (StaticKeyMismatch); Ini's own message 1 is then refused by the relay
+    (its receipt was used); a connect in c2 is dropped by the relay, which holds no
+    relay:forward there."""
+    w = RelayWorld(RELAY_VARIANTS["ref"])
+    w.relay_request("c1")
+    assert "with the receipt of" in w.impersonate_init("c1")
+    impostor = _k("Init", "a1", "r1", "a2", 0)
+    assert w.relay_forward(impostor).startswith("r1 sent")
+    assert "StaticKeyMismatch" in w.deliver(_k("Init", "a1", "a2", "a2", 0))
+    assert "ReceiptReplayed" in w.relay_forward(_k("Init", "a1", "r1", "a2", 1))
+    w.relay_request("c2")
+    held = _k("Init", "a1", "r1", "a2", 2, ctx="c2")
+    assert held in w.msgs
+    assert "MissingCapability" in w.relay_forward(held)
+    assert w.relay_spent("c2") == 0
+
+
 def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
-    """The spec-check stage's run on RelayConformance.tla's models: the ok model passes
-    and the first-relay-only model violates RVRelayFallback, TLC and the embedded
-    checker agreeing (SKIPPED, never a pass, without TLC)."""
+    """The spec-check stage's run on RelayConformance.tla's models: the ok models pass
+    and each bad model violates its invariant, TLC and the embedded checker agreeing
+    (SKIPPED, never a pass, without TLC)."""
     from aura_conformance.relay import check_relay_spec
     from aura_model.stages import Status
 
@@ -139,10 +217,18 @@ def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
         pytest.skip(report.skipped)
     assert report.status() is Status.PASS, report.detail()
     met = {o.case.cfg.name: o for o in report.models}
-    assert set(met) == {"MC_RelayConformance.cfg", "MC_RelayConformance_bad_RVRelayFallback.cfg"}
-    bad = met["MC_RelayConformance_bad_RVRelayFallback.cfg"]
-    assert bad.tlc is not None and bad.tlc.violated == "RVRelayFallback"
-    assert bad.embedded.violated == "RVRelayFallback"
+    ok = {"MC_RelayConformance.cfg", "MC_RelayConformance_two.cfg", "MC_RelayConformance_time.cfg"}
+    broken = {
+        "RVRelayFallback",
+        "RVConnectWithValidDescriptor",
+        "RVRelayAuthorized",
+        "RVMembersOnly",
+    }
+    assert set(met) == ok | {f"MC_RelayConformance_bad_{b}.cfg" for b in broken}
+    for invariant in broken:
+        bad = met[f"MC_RelayConformance_bad_{invariant}.cfg"]
+        assert bad.tlc is not None and bad.tlc.violated == invariant
+        assert bad.embedded.violated == invariant
 
 
 def test_unknown_variant_is_refused() -> None:

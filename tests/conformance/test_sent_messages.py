@@ -74,7 +74,7 @@ def test_a_relay_envelope_is_checked_against_its_record(field: str, said: str) -
     world = RelayWorld(RELAY_VARIANTS["ref"])
     world.relay_request()
     [send] = [e for e in world.take_effects() if e.kind == "Send"]
-    kind, src, _, to, _ = send.message
+    kind, src, _, to, *_ = send.message
     ids, keys = relay_ids(), relay_keyring()
     args = {
         "context": keys.context_id,

@@ -217,7 +217,14 @@ def test_schema_refuses_malformed_messages(entry: str, message: dict[str, Any]) 
 
 
 def test_schema_accepts_a_good_reply_of_each_kind() -> None:
-    good_state = {"net": {"#set": []}, "spent": {"#map": []}, "nextId": {"#bigint": "1"}}
+    good_state = {
+        "net": {"#set": []},
+        "spent": {"#map": []},
+        "nextId": {"#bigint": "1"},
+        "now": {"#bigint": "0"},
+        "epoch": {"#map": []},
+        "desc": {"#map": []},
+    }
     for message in (
         {"id": 1, "outcome": "Reset", "state": good_state},
         {"id": 1, "unsupported": "not here"},

@@ -292,7 +292,7 @@ def test_every_conformance_claim_names_a_real_check() -> None:
         ),
         (
             "RVBudgetWithinLimit",
-            "`relay` harness: every step (StepValidator, `MC_RelayConformance.cfg`)",
+            "`relay` harness: every step (StepValidator, `RelayConformance.cfg`)",
             "RVBudgetWithinLimit: not an invariant of the relay harness's model",
         ),
         (

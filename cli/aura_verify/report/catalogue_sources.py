@@ -36,7 +36,7 @@ HARNESS_MODELS: tuple[tuple[str, str], ...] = (
     ("guard", "spec/GuardChain/MC_GuardChain.cfg"),
     ("epoch", "spec/EpochRotation/MC_EpochRotation.cfg"),
     ("descriptor", "conformance/aura_conformance/descriptor_validity/tla/MC_DVConformance.cfg"),
-    ("relay", "conformance/aura_conformance/relay/tla/MC_RelayConformance.cfg"),
+    ("relay", "conformance/aura_conformance/relay/tla/RelayConformance.cfg"),
     ("wire", "conformance/aura_conformance/wire/tla/MC_WireEpochRotation.cfg"),
     ("wire", "conformance/aura_conformance/wire/tla/WireRendezvous_runs.cfg"),
 )

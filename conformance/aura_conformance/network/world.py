@@ -15,11 +15,9 @@ from aura_rendezvous import SendEffect
 
 from aura_conformance.network.carriers import Carrier
 from aura_conformance.network.loop import LoopThread
-from aura_conformance.relay.world import INI, RELAY, RESP, MessageKey, RelayVariant, RelayWorld
+from aura_conformance.relay.world import CTX, INI, RELAY, MessageKey, RelayVariant, RelayWorld
 
 __all__ = ["NetworkRelayWorld"]
-
-_JUNK_KEY: MessageKey = ("Junk", INI, RELAY, RESP, 0)
 
 
 class NetworkRelayWorld(RelayWorld):
@@ -39,8 +37,10 @@ class NetworkRelayWorld(RelayWorld):
             f"starting the {transport} listeners",
         )
 
-    def _record(self, sender: str, effect: SendEffect, hs_id: int) -> MessageKey:
-        key = super()._record(sender, effect, hs_id)
+    def _record(
+        self, sender: str, effect: SendEffect, hs_id: int, cause: MessageKey | None = None
+    ) -> MessageKey:
+        key = super()._record(sender, effect, hs_id, cause)
         self._carry(sender, key)
         return key
 
@@ -57,9 +57,10 @@ class NetworkRelayWorld(RelayWorld):
         self.msgs[key] = arrived.envelope
         self.receipts[key] = arrived.receipt
 
-    def inject_junk(self) -> str:
-        super().inject_junk()
-        self._carry(INI, _JUNK_KEY)
+    def inject_junk(self, ctx: str = CTX) -> str:
+        super().inject_junk(ctx)
+        assert self.junk_key is not None
+        self._carry(INI, self.junk_key)
         return f"junk sent to the relay over {self.carrier.transport}"
 
     def replay_envelope(self, key: MessageKey) -> str:

@@ -3,6 +3,7 @@
 A message argument ``m`` names an envelope by its Rendezvous.tla record. The
 key confirmation's arrival (``KeyConfirm``) is a step of the implementation
 that the relay path does not see (it journals, it sends nothing): a stutter.
+A context argument ``c`` names one of the world's contexts (``c1`` if none).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aura_conformance.relay.mapping import (
     message_record,
     project_relay,
 )
-from aura_conformance.relay.world import RELAY_VARIANTS, MessageKey, RelayWorld
+from aura_conformance.relay.world import CONTEXTS, CTX, RELAY_VARIANTS, MessageKey, RelayWorld
 
 __all__ = ["ACTION_TABLE", "RelayBackend"]
 
@@ -30,8 +31,17 @@ def _message(w: RelayWorld, args: Mapping[str, Any]) -> MessageKey:
     return key
 
 
+def _context(args: Mapping[str, Any]) -> str:
+    """The context argument ``c`` (a model value, or its name over stdio); c1 if none."""
+    c = args.get("c", CTX)
+    name = getattr(c, "name", c)
+    if name not in CONTEXTS:
+        raise BackendError(f"no context {name!r}; the world's are {', '.join(CONTEXTS)}")
+    return str(name)
+
+
 def relay_request(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
-    return w.relay_request()
+    return w.relay_request(_context(args))
 
 
 def relay_forward(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
@@ -43,7 +53,23 @@ def deliver(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
 
 
 def inject_junk(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
-    return w.inject_junk()
+    return w.inject_junk(_context(args))
+
+
+def impersonate_init(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.impersonate_init(_context(args))
+
+
+def publish_descriptor(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.publish_descriptor(_context(args))
+
+
+def advance_epoch(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.advance_epoch(_context(args))
+
+
+def tick(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.tick()
 
 
 ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
@@ -53,6 +79,10 @@ ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     "ProcessResponse": deliver,
     "KeyConfirm": deliver,
     "InjectJunk": inject_junk,
+    "ImpersonateInit": impersonate_init,
+    "PublishDescriptor": publish_descriptor,
+    "AdvanceEpoch": advance_epoch,
+    "Tick": tick,
     # The attacker hands the relay an envelope it already forwarded: to the spec,
     # a RelayForward of that envelope (enabled only under BUG_RelayForwardsReplay).
     "ReplayEnvelope": relay_forward,

@@ -38,8 +38,14 @@ from aura_conformance.harness.state import State
 from aura_conformance.relay.backends import RelayBackend
 from aura_conformance.relay.checker import relay_checker
 from aura_conformance.relay.world import (
+    CONTEXTS,
+    CTX,
+    CTX2,
     INI,
+    MAX_DESC,
+    MAX_EPOCH,
     MAX_HS,
+    MAX_TIME,
     RELAY,
     RELAY_EPOCH,
     relay_ids,
@@ -72,11 +78,13 @@ class RelayPathMachine(CountingMachine):
     def __init__(self) -> None:
         super().__init__()
         self.state: State = {}
-        self.keys = relay_keyring()
+        self.keys = {c: relay_keyring(c) for c in CONTEXTS}
         self.ids = relay_ids()
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, 0)
+        if action == "HandleHandshake":
+            self._members_only(args["m"], reply)
         self.stats["steps"] += 1
         self._judge(action, reply)
         self.checker.check_step(self.state, reply.state, action)
@@ -106,6 +114,22 @@ class RelayPathMachine(CountingMachine):
                     table="  observed effects | " + ", ".join(e.describe() for e in effects),
                 )
 
+    def _members_only(self, m: Any, reply: Reply) -> None:
+        """Rendezvous.tla's ``RVMembersOnly`` on what Resp did with the impostor's
+        message 1 (handshake id 0): it answers nothing. Judged before the step, by
+        the sends a backend reports (the state's answer is judged by the spec)."""
+        if m.d["id"] != 0 or reply.effects is None:
+            return
+        if any(e.kind == SEND for e in reply.effects):
+            raise ConformanceFailure(
+                "invariant: RVMembersOnly violated: Resp answered a message 1 claiming "
+                f"{INI} under a static key that is not {INI}'s roster key, forwarded by the "
+                "relay (harness action: HandleHandshake)",
+                kind="invariant",
+                action="HandleHandshake",
+                table="  observed effects | " + ", ".join(e.describe() for e in reply.effects),
+            )
+
     def _check_bytes(
         self, action: str, effects: tuple[ReportedEffect, ...], before: State, after: State
     ) -> None:
@@ -123,19 +147,26 @@ class RelayPathMachine(CountingMachine):
             src, hop, to = (getattr(d[k], "name", None) for k in ("src", "dst", "to"))
             if not (e.by == src or (e.by == RELAY and hop == to)):
                 wrong.append(f"{V.format_value(m)} was sent by {e.by or 'nobody'}")
+            keys = self.keys.get(getattr(d["ctx"], "name", ""))
+            if keys is None:
+                wrong.append(f"{V.format_value(m)} names no context of the world")
+                continue
+            if d["type"] == "Init" and d["id"] == 0:
+                # The impostor's message 1, forwarded as the attacker made it.
+                continue
             why = check_envelope(
                 e.data,
-                context=self.keys.context_id,
+                context=keys.context_id,
                 src=self.ids.get(getattr(d["src"], "name", ""), b""),
                 to=self.ids.get(getattr(d["to"], "name", ""), b""),
                 kind=d["type"],
-                keys=self.keys,
-                epoch=RELAY_EPOCH,
+                keys=keys,
+                epoch=RELAY_EPOCH + d["ep"],
             )
             if why is not None:
                 wrong.append(f"{V.format_value(m)}: {why}")
-        # The attacker's junk is the harness's, not a member's send.
-        if action != "InjectJunk":
+        # The attacker's junk and message 1 are the harness's, not a member's sends.
+        if action not in ("InjectJunk", "ImpersonateInit"):
             sent = [e.message for e in sends]
             added = set(after["net"]) - set(before["net"])
             wrong += [
@@ -149,6 +180,12 @@ class RelayPathMachine(CountingMachine):
                 f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
                 action=action,
             )
+
+    def _epoch(self, c: str) -> int:
+        return int(self.state["epoch"].d[ModelValue(c)])
+
+    def _impostor_sent(self) -> bool:
+        return bool(self._net(lambda d: d["type"] == "Init" and d["id"] == 0))
 
     def _net(self, pick: Callable[[Any], bool]) -> list[Any]:
         return sorted((m for m in self.state["net"] if pick(m.d)), key=V.sort_key)
@@ -184,9 +221,9 @@ class RelayPathMachine(CountingMachine):
         self.stats["examples"] += 1
 
     @precondition(lambda self: self.state["nextId"] <= MAX_HS)
-    @rule()
-    def RelayRequest(self) -> None:
-        self._step("RelayRequest", {})
+    @rule(c=st.sampled_from(CONTEXTS))
+    def RelayRequest(self, c: str = CTX) -> None:
+        self._step("RelayRequest", {"c": ModelValue(c)})
 
     @precondition(lambda self: bool(self.at_relay()))
     @rule(i=st.integers(0, 7))
@@ -218,9 +255,32 @@ class RelayPathMachine(CountingMachine):
         )
         self._step("KeyConfirm", {"m": m})
 
+    # Junk first (as Rendezvous.tla's InjectJunk): nothing but RelayForward reads it.
+    @precondition(lambda self: not self.state["net"])
     @rule()
     def InjectJunk(self) -> None:
-        self._step("InjectJunk", {})
+        self._step("InjectJunk", {"c": ModelValue(CTX)})
+
+    @precondition(lambda self: not self._impostor_sent())
+    @rule()
+    def ImpersonateInit(self) -> None:
+        self._step("ImpersonateInit", {"c": ModelValue(CTX)})
+
+    @precondition(lambda self: self.state["now"] < MAX_TIME)
+    @rule()
+    def Tick(self) -> None:
+        self._step("Tick", {})
+
+    @rule(c=st.sampled_from(CONTEXTS))
+    def PublishDescriptor(self, c: str = CTX) -> None:
+        if len(self.state["desc"].d[ModelValue(c)]) < MAX_DESC:
+            self._step("PublishDescriptor", {"c": ModelValue(c)})
+
+    @rule(c=st.sampled_from(CONTEXTS))
+    def AdvanceEpoch(self, c: str = CTX) -> None:
+        """Only before the context's first envelope (RelayConformance.tla says why)."""
+        if self._epoch(c) < MAX_EPOCH and not self._net(lambda d: d["ctx"] == ModelValue(c)):
+            self._step("AdvanceEpoch", {"c": ModelValue(c)})
 
     @precondition(lambda self: bool(self.forwarded()))
     @rule(i=st.integers(0, 7))
@@ -297,6 +357,46 @@ def _reordered_at_the_relay(m: RelayPathMachine) -> None:
     m._step("RelayForward", {"m": first})
 
 
+def _expired_descriptor(m: RelayPathMachine) -> None:
+    """The clock passes the validity of Resp's only descriptor: Ini must not connect
+    on it (``RVConnectWithValidDescriptor``); once Resp has refreshed, it does."""
+    for _ in range(MAX_TIME):
+        m.Tick()
+    m.RelayRequest(CTX)
+    m.PublishDescriptor(CTX)
+    _handshake(m)
+
+
+def _past_epoch_descriptor(m: RelayPathMachine) -> None:
+    """c1 moves to its next epoch: Resp's descriptor, still valid, commits to the PSK
+    of the past one, so Ini must refresh, not send (``RVConnectWithValidDescriptor``);
+    once Resp has published for the new epoch, a handshake completes."""
+    m.AdvanceEpoch(CTX)
+    m.RelayRequest(CTX)
+    m.PublishDescriptor(CTX)
+    _handshake(m)
+
+
+def _impostor_through_the_relay(m: RelayPathMachine) -> None:
+    """Ini's message 1 waits at the relay; the attacker hands the relay a message 1
+    claiming Ini's id under another static key, with that message's receipt. The
+    relay cannot tell and forwards it; Resp must refuse it (``RVMembersOnly``)."""
+    m.RelayRequest(CTX)
+    m.ImpersonateInit()
+    for envelope in [e for e in m.at_relay() if e.d["id"] == 0]:
+        m._step("RelayForward", {"m": envelope})
+    for envelope in [e for e in m.arrived("Init") if e.d["id"] == 0]:
+        m._step("HandleHandshake", {"m": envelope})
+    _forward_all(m)
+
+
+def _outside_the_relay_context(m: RelayPathMachine) -> None:
+    """Ini connects in c2 through r1, a member there without ``relay:forward``: the
+    relay must drop the envelope (``RVRelayAuthorized``)."""
+    m.RelayRequest(CTX2)
+    _forward_all(m)
+
+
 RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "relayed-handshake": _handshake,
     "junk-at-the-relay": _junk,
@@ -304,6 +404,10 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "replayed-envelopes": _replayed,
     "redelivered-confirmation": _redelivered,
     "reordered-at-the-relay": _reordered_at_the_relay,
+    "expired-descriptor": _expired_descriptor,
+    "past-epoch-descriptor": _past_epoch_descriptor,
+    "impostor-through-the-relay": _impostor_through_the_relay,
+    "outside-the-relay-context": _outside_the_relay_context,
 }
 
 

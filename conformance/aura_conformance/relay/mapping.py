@@ -9,11 +9,24 @@ from aura_model.tla import values as V
 
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.state import State, StateSchema
-from aura_conformance.relay.world import CTX, INI, RELAY, RESP, MessageKey, RelayWorld
+from aura_conformance.relay.world import (
+    CONTEXTS,
+    CTX,
+    CTX2,
+    INI,
+    RELAY,
+    RESP,
+    DescriptorRecord,
+    MessageKey,
+    RelayWorld,
+)
 
-__all__ = ["RELAY_PATH", "message_key", "message_record", "project_relay"]
+__all__ = ["RELAY_PATH", "descriptor_record", "message_key", "message_record", "project_relay"]
 
-RELAY_PATH = StateSchema(("net", "spent", "nextId"), frozenset({INI, RESP, RELAY, CTX, "eve"}))
+RELAY_PATH = StateSchema(
+    ("net", "spent", "nextId", "now", "epoch", "desc"),
+    frozenset({INI, RESP, RELAY, CTX, CTX2, "eve"}),
+)
 
 
 def _mv(name: str) -> ModelValue:
@@ -21,18 +34,20 @@ def _mv(name: str) -> ModelValue:
 
 
 def message_record(key: MessageKey) -> Any:
-    """Rendezvous.tla's record of a message of the relay path (one epoch: ``ep`` 0)."""
-    kind, src, dst, to, hs_id = key
+    """Rendezvous.tla's record of a message of the relay path. ``dok`` is what the
+    world saw when Ini sent a message 1: whether it held a descriptor of Resp it may
+    connect on (valid, chosen, committing to the context's current epoch)."""
+    kind, src, dst, to, hs_id, ctx, ep, dok = key
     return V.record(
         type=kind,
-        ctx=_mv(CTX),
+        ctx=_mv(ctx),
         src=_mv(src),
         dst=_mv(dst),
         to=_mv(to),
         path="relay",
-        ep=0,
+        ep=ep,
         id=hs_id,
-        dok=True,
+        dok=dok,
     )
 
 
@@ -40,15 +55,41 @@ def message_key(record: Any) -> MessageKey:
     """The world's key of a message record (the inverse of :func:`message_record`)."""
     try:
         d = record.d
-        return (d["type"], d["src"].name, d["dst"].name, d["to"].name, d["id"])
+        return (
+            d["type"],
+            d["src"].name,
+            d["dst"].name,
+            d["to"].name,
+            d["id"],
+            d["ctx"].name,
+            d["ep"],
+            d["dok"],
+        )
     except (AttributeError, KeyError):
         raise BackendError(f"not a message record: {V.format_value(record)}") from None
 
 
+def descriptor_record(record: DescriptorRecord) -> Any:
+    """Rendezvous.tla's fact of one of Resp's descriptors (an ``RVFact``)."""
+    start, until, nonce, ep = record
+    return V.record(
+        kind="Descriptor", auth=_mv(RESP), **{"from": start}, until=until, nonce=nonce, id=0, ep=ep
+    )
+
+
 def project_relay(world: RelayWorld) -> State:
-    """The envelopes on the wire, the relay's spending in the context, the next id."""
+    """The envelopes on the wire, the relay's spending in each context's epoch, the
+    next id, the clock, the epochs and Resp's descriptors as Ini holds them."""
     return {
         "net": frozenset(message_record(k) for k in world.msgs),
-        "spent": V.fn({_mv(CTX): world.relay_spent()}),
+        "spent": V.fn({_mv(c): world.relay_spent(c) for c in CONTEXTS}),
         "nextId": world.next_id,
+        "now": world.now,
+        "epoch": V.fn({_mv(c): world.epoch[c] for c in CONTEXTS}),
+        "desc": V.fn(
+            {
+                _mv(c): frozenset(descriptor_record(r) for r in world.descriptor_records(c))
+                for c in CONTEXTS
+            }
+        ),
     }

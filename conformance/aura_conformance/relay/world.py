@@ -1,8 +1,13 @@
-"""The relay world: three services of the reference implementation on one context.
+"""The relay world: three services of the reference implementation on two contexts.
 
 Ini (``a1``) connects to Resp (``a2``) through the relay ``r1``, which Resp's
 descriptor names in its second ``WebSocketRelay`` hint: the first names ``eve``,
 no member of the context, so Ini must skip it (RelayConformance.tla's ``Hints``).
+All three are members of both contexts; the relay holds ``relay:forward`` in
+``c1`` only (``RelayCtx``). The world has a clock (``Tick``: one unit of the
+spec's time is :data:`TICK_MS`), an epoch per context (``AdvanceEpoch``), Resp's
+descriptors (``PublishDescriptor``: published and synced to Ini at once) and an
+impostor (``ImpersonateInit``).
 Each authority has its own service, flow budget store, receipt issuer and
 interpreter (whose channel port is its service's endpoint); every envelope is
 real: Noise IKpsk2 messages, the key confirmation sealed by the channel layer,
@@ -46,6 +51,7 @@ from aura_rendezvous import (
     RendezvousConfig,
     RendezvousService,
     Roster,
+    SealedDescriptor,
     SendEffect,
     SendHandshakeResponse,
     SendRelayData,
@@ -54,6 +60,7 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.channels import MessageType, message_type
+from aura_rendezvous.descriptors import open_descriptor
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
@@ -69,15 +76,24 @@ from aura_conformance.wire.keyring import RESP as WIRE_RESP
 from aura_conformance.wire.keyring import Keyring, Member
 
 __all__ = [
+    "CONTEXTS",
     "CTX",
+    "CTX2",
     "INI",
     "LIMIT",
+    "MAX_DESC",
+    "MAX_EPOCH",
     "MAX_HS",
+    "MAX_TIME",
     "OUTSIDER",
     "RELAY",
+    "RELAY_CTX",
     "RELAY_EPOCH",
     "RELAY_VARIANTS",
     "RESP",
+    "TICK_MS",
+    "VALIDITY",
+    "DescriptorRecord",
     "MessageKey",
     "RelayVariant",
     "RelayWorld",
@@ -85,21 +101,36 @@ __all__ = [
     "relay_keyring",
 ]
 
-# The constants of relay/tla/MC_RelayConformance.cfg; the world is built to match them.
-INI, RESP, RELAY, CTX = "a1", "a2", "r1", "c1"
+# The constants of relay/tla/RelayConformance.cfg; the world is built to match them.
+INI, RESP, RELAY, CTX, CTX2 = "a1", "a2", "r1", "c1", "c2"
+CONTEXTS = (CTX, CTX2)
+RELAY_CTX = frozenset({CTX})  # where the relay holds relay:forward
 OUTSIDER = "eve"  # the first relay hint of Resp's descriptor: no member
 LIMIT = 8
 MAX_HS = 2
-_EPOCH = 1  # the implementation's epoch; the relay path of the spec has one (0)
+MAX_TIME = 2
+VALIDITY = 2  # a descriptor's validity, in units of the spec's time
+MAX_EPOCH = 1
+MAX_DESC = 3  # Resp's descriptors per context, the first published at Reset
+TICK_MS = 1_000  # one unit of the spec's time on the implementation's clock
+_EPOCH = 1  # the implementation's epoch of the spec's epoch 0
 RELAY_EPOCH = _EPOCH
 
-# (type, src, dst, to, id): a Rendezvous.tla message record of the relay path.
-MessageKey = tuple[str, str, str, str, int]
+# (type, src, dst, to, id, ctx, ep, dok): a Rendezvous.tla message record of the
+# relay path (``ep`` is the spec's epoch).
+MessageKey = tuple[str, str, str, str, int, str, int, bool]
+# (from, until, nonce, ep): a descriptor of Resp that Ini holds, in the spec's units.
+DescriptorRecord = tuple[int, int, int, int]
 
 _IDS = {name: AuthorityId(name.encode().ljust(32, b".")) for name in (INI, RESP, RELAY, OUTSIDER)}
 _NAMES = {a: name for name, a in _IDS.items()}
-_CONTEXT = ContextId(b"relay-conformance-context".ljust(32, b"."))
-_ROOT = b"root-secret-of-the-relay-context"
+_CONTEXTS = {
+    CTX: ContextId(b"relay-conformance-context".ljust(32, b".")),
+    CTX2: ContextId(b"relay-conformance-context-two".ljust(32, b".")),
+}
+_CONTEXT = _CONTEXTS[CTX]
+_ROOTS = {CTX: b"root-secret-of-the-relay-context", CTX2: b"root-secret-of-the-other-context"}
+_ROOT = _ROOTS[CTX]
 _TYPES = {
     MessageType.HandshakeInit: "Init",
     MessageType.HandshakeResponse: "Resp",
@@ -144,16 +175,16 @@ def _keys(name: str) -> AuthorityKeys:
     )
 
 
-def relay_keyring() -> Keyring:
+def relay_keyring(ctx: str = CTX) -> Keyring:
     """The world's constants as the wire mode holds them (Ini and Resp's ids and static
-    keys, the context and its root secret): the harness opens the relayed message 1s
-    a backend sends with them (:mod:`aura_conformance.sent_messages`)."""
+    keys, the context ``ctx`` and its root secret): the harness opens the relayed
+    message 1s a backend sends with them (:mod:`aura_conformance.sent_messages`)."""
     members = {
         role: Member(_IDS[name].value, Keypair.from_private(_keys(name).static_private))
         for role, name in ((WIRE_INI, INI), (WIRE_RESP, RESP))
     }
     impostor = Keypair.from_private(b"relay-conformance-impostor".ljust(32, b"."))
-    return Keyring(_CONTEXT.value, _ROOT, members, impostor)
+    return Keyring(_CONTEXTS[ctx].value, _ROOTS[ctx], members, impostor)
 
 
 def relay_ids() -> dict[str, bytes]:
@@ -172,14 +203,15 @@ class _Node:
     budget: FlowBudgetStore
     interpreter: EffectInterpreter
     outbox: list[SendEffect]
-    caps: frozenset[str]
+    caps: dict[str, frozenset[str]]  # by context name
     # Each charge, charge given back and send of this node, in the order they ran.
     effects: EffectLog
 
-    def snapshot(self) -> GuardSnapshot:
-        me = self.service.authority_id
-        remaining = self.budget.remaining(_CONTEXT, me, _EPOCH)
-        return GuardSnapshot(me, _CONTEXT, remaining, self.caps, _EPOCH)
+    def snapshot(self, ctx: str, epoch: int) -> GuardSnapshot:
+        """The guard snapshot in context ``ctx`` at the implementation's ``epoch``."""
+        me, context = self.service.authority_id, _CONTEXTS[ctx]
+        remaining = self.budget.remaining(context, me, epoch)
+        return GuardSnapshot(me, context, remaining, self.caps[ctx], epoch)
 
     def run(self, outcome: GuardOutcome) -> list[SendEffect]:
         """Run ``outcome``; the sends it made (none for a deny)."""
@@ -191,10 +223,15 @@ class _Node:
 
 
 def _node(
-    name: str, cls: type[RendezvousService], membership: ContextMembership, caps: frozenset[str]
+    name: str,
+    cls: type[RendezvousService],
+    memberships: list[ContextMembership],
+    caps: dict[str, frozenset[str]],
 ) -> _Node:
     keys = _keys(name)
-    config = RendezvousConfig(keys, [membership], _nonces(name), descriptor_validity_ms=3_600_000)
+    config = RendezvousConfig(
+        keys, memberships, _nonces(name), descriptor_validity_ms=VALIDITY * TICK_MS
+    )
     service = cls.new(_IDS[name], config)
     effects = EffectLog()
     budget = ObservedBudget(effects, default_limit=LIMIT)
@@ -217,41 +254,112 @@ def _node(
     return _Node(service, budget, interpreter, outbox, caps, effects)
 
 
+def _impostor(memberships: list[ContextMembership]) -> RendezvousService:
+    """A service claiming Ini's id under a static key of its own (not Ini's roster key)."""
+    keys = AuthorityKeys.from_seed(_IDS[INI], b"relay-conformance-impostor-seed".ljust(32, b"."))
+    config = RendezvousConfig(keys, memberships, _nonces("impostor"))
+    return RendezvousService.new(_IDS[INI], config)
+
+
 class RelayWorld:
     """Ini, Resp and the relay; every envelope sent, by message record."""
 
     def __init__(self, variant: RelayVariant) -> None:
         roster = Roster.of(*(_keys(n) for n in (INI, RESP, RELAY)))
-        self.membership = ContextMembership(_CONTEXT, roster, _ROOT)
-        self.psk = self.membership.handshake_psk(_EPOCH)
-        self.nodes = {
-            INI: _node(INI, variant.peers, self.membership, _PEER_CAPS),
-            RESP: _node(RESP, variant.peers, self.membership, _PEER_CAPS),
-            RELAY: _node(RELAY, variant.relay, self.membership, frozenset({CAP_RELAY_FORWARD})),
+        self.memberships = {c: ContextMembership(_CONTEXTS[c], roster, _ROOTS[c]) for c in CONTEXTS}
+        members = list(self.memberships.values())
+        peer_caps = dict.fromkeys(CONTEXTS, _PEER_CAPS)
+        # The relay is an ordinary member outside RelayCtx.
+        relay_caps = {
+            c: frozenset({CAP_RELAY_FORWARD}) if c in RELAY_CTX else _PEER_CAPS for c in CONTEXTS
         }
+        self.nodes = {
+            INI: _node(INI, variant.peers, members, peer_caps),
+            RESP: _node(RESP, variant.peers, members, peer_caps),
+            RELAY: _node(RELAY, variant.relay, members, relay_caps),
+        }
+        self.impostor = _impostor(members)
+        self.now = 0  # the spec's time
+        self.epoch = dict.fromkeys(CONTEXTS, 0)  # the spec's epoch of each context
+        # Resp's sealed descriptors the world synced to Ini, by context, in order.
+        self.descriptors: dict[str, list[SealedDescriptor]] = {c: [] for c in CONTEXTS}
         self.msgs: dict[MessageKey, RelayEnvelope] = {}
         # The receipt that paid for each envelope's hop (empty for an unpaid one).
         self.receipts: dict[MessageKey, bytes] = {}
         self.next_id = 1
+        self.junk_key: MessageKey | None = None
         # Per sender, each envelope it put on the network since the last
         # take_effects: (its record, its bytes), in order.
         self._recorded: dict[str, list[tuple[MessageKey, bytes]]] = {}
-        self._publish()
+        for c in CONTEXTS:
+            for node in self.nodes.values():
+                node.service.advance_epoch(_CONTEXTS[c], _EPOCH)
+            self._publish(c)
         for node in self.nodes.values():
             node.effects.take()  # the publish is the world's setup, not a step
 
-    def _publish(self) -> None:
+    # -- the world's clock, epochs and descriptors -----------------------------
+
+    def impl_epoch(self, ctx: str) -> int:
+        return _EPOCH + self.epoch[ctx]
+
+    def psk(self, ctx: str) -> bytes:
+        return self.memberships[ctx].handshake_psk(self.impl_epoch(ctx))
+
+    def now_ms(self, offset: int = 0) -> int:
+        """The implementation's clock: the spec's time, plus ``offset`` ms (a handshake
+        id, so that timestamps grow within one unit of time)."""
+        return self.now * TICK_MS + offset
+
+    def _snapshot(self, name: str, ctx: str) -> GuardSnapshot:
+        return self.nodes[name].snapshot(ctx, self.impl_epoch(ctx))
+
+    def _publish(self, ctx: str) -> str:
         resp, ini = self.nodes[RESP], self.nodes[INI]
         outcome = resp.service.prepare_publish_descriptor(
-            resp.snapshot(),
-            _CONTEXT,
+            self._snapshot(RESP, ctx),
+            _CONTEXTS[ctx],
             [WebSocketRelay(_IDS[OUTSIDER]), WebSocketRelay(_IDS[RELAY])],
-            0,
+            self.now_ms(),
         )
         resp.run(outcome)
-        for fact in resp.service.journal(_CONTEXT).facts():
-            if isinstance(fact, DescriptorFact):
+        published = 0
+        known = set(self.descriptors[ctx])
+        for fact in resp.service.journal(_CONTEXTS[ctx]).facts():
+            if isinstance(fact, DescriptorFact) and fact.sealed not in known:
                 ini.service.cache_descriptor(fact.sealed)
+                self.descriptors[ctx].append(fact.sealed)
+                published += 1
+        return f"published: {published} descriptor(s) of {RESP} in {ctx}, synced to {INI}"
+
+    def descriptor_records(self, ctx: str) -> list[DescriptorRecord]:
+        """Resp's descriptors that Ini holds in ``ctx``, as the world synced them (not
+        as a backend reports them): validity in the spec's units, the publication
+        number as nonce, and the epoch whose PSK the descriptor commits to."""
+        membership = self.memberships[ctx]
+        out = []
+        for n, sealed in enumerate(self.descriptors[ctx], start=1):
+            d = open_descriptor(sealed, membership)
+            ep = next(
+                (
+                    e
+                    for e in range(MAX_EPOCH + 1)
+                    if membership.psk_commitment(_EPOCH + e) == d.handshake_psk_commitment
+                ),
+                -1,
+            )
+            out.append((d.valid_from // TICK_MS, d.valid_until // TICK_MS, n, ep))
+        return out
+
+    def usable(self, ctx: str) -> bool:
+        """Whether Ini holds a descriptor of Resp it may connect on in ``ctx``: the one
+        its lookup must choose (valid now, greatest ``(valid_from, nonce)``) commits to
+        the PSK of the context's current epoch (RelayConformance.tla's ``Usable``)."""
+        valid = [r for r in self.descriptor_records(ctx) if r[0] <= self.now < r[1]]
+        if not valid:
+            return False
+        chosen = max(valid, key=lambda r: (r[0], r[2]))
+        return chosen[3] == self.epoch[ctx]
 
     def take_effects(self) -> tuple[Effect, ...]:
         """Each node's charges, charges given back and sends since the last call, by
@@ -268,8 +376,9 @@ class RelayWorld:
                 out.append(effect)
         return tuple(out)
 
-    def relay_spent(self) -> int:
-        return self.nodes[RELAY].budget.spent(_CONTEXT, _IDS[RELAY], _EPOCH)
+    def relay_spent(self, ctx: str) -> int:
+        """What the relay spent in ``ctx``'s current epoch."""
+        return self.nodes[RELAY].budget.spent(_CONTEXTS[ctx], _IDS[RELAY], self.impl_epoch(ctx))
 
     # -- the network's view ----------------------------------------------------
 
@@ -280,8 +389,11 @@ class RelayWorld:
         except DecodeError:
             return "Junk"
 
-    def _record(self, sender: str, effect: SendEffect, hs_id: int) -> MessageKey:
-        """Put one send on the wire under its message record."""
+    def _record(
+        self, sender: str, effect: SendEffect, hs_id: int, cause: MessageKey | None = None
+    ) -> MessageKey:
+        """Put one send on the wire under its message record; ``cause`` is the
+        envelope the step consumed (a forward keeps its record, a response its epoch)."""
         if isinstance(effect, SendRelayRequest | SendRelayResponse | SendRelayData):
             envelope, hop = effect.envelope, _NAMES[effect.relay]
         elif isinstance(effect, ForwardRelayEnvelope):
@@ -289,71 +401,136 @@ class RelayWorld:
         elif isinstance(effect, SendHandshakeResponse):
             # A direct send during a relayed handshake: the envelope it would have had.
             peer = effect.peer
-            envelope = RelayEnvelope(_CONTEXT, _IDS[sender], peer, effect.message)
+            context = _CONTEXTS[cause[5]] if cause is not None else _CONTEXT
+            envelope = RelayEnvelope(context, _IDS[sender], peer, effect.message)
             hop = _NAMES[peer]
         else:
             raise AssertionError(f"unexpected send {effect!r} on the relay path")
-        key = (
-            self.kind(envelope.payload),
-            _NAMES[envelope.src],
-            hop,
-            _NAMES[envelope.dst],
-            hs_id,
-        )
+        ctx = next((c for c, i in _CONTEXTS.items() if i == envelope.context_id), "?")
+        kind = self.kind(envelope.payload)
+        if isinstance(effect, ForwardRelayEnvelope) and cause is not None:
+            ep, dok = cause[6], cause[7]
+        elif cause is not None:
+            ep, dok = cause[6], True
+        else:
+            ep = self.epoch.get(ctx, 0)
+            # Ini's message 1: whether it went out on a descriptor it may use.
+            dok = not (kind == "Init" and sender == INI) or self.usable(ctx)
+        key = (kind, _NAMES[envelope.src], hop, _NAMES[envelope.dst], hs_id, ctx, ep, dok)
         self.msgs[key] = envelope
         self.receipts[key] = effect.receipt
         return key
 
-    def _sent(self, sender: str, outcome: GuardOutcome, hs_id: int) -> str:
+    def _sent(
+        self, sender: str, outcome: GuardOutcome, hs_id: int, cause: MessageKey | None = None
+    ) -> tuple[str, list[MessageKey]]:
         sends = self.nodes[sender].run(outcome)
         if not sends:
-            return f"{sender}: nothing sent ({outcome.decision})"
-        keys = [self._record(sender, s, hs_id) for s in sends]
+            return f"{sender}: nothing sent ({outcome.decision})", []
+        keys = [self._record(sender, s, hs_id, cause) for s in sends]
         self._recorded.setdefault(sender, []).extend((k, self.msgs[k].encode()) for k in keys)
-        return f"{sender} sent {keys}"
+        return f"{sender} sent {keys}", keys
 
     # -- the spec's actions ----------------------------------------------------
 
-    def relay_request(self) -> str:
+    def relay_request(self, ctx: str = CTX) -> str:
+        """Ini's RelayRequest to Resp in ``ctx``. The attempt takes a handshake id when
+        Ini holds a descriptor it may use, or when it sent something anyway."""
         ini = self.nodes[INI]
+        usable = self.usable(ctx)
         outcome = ini.service.prepare_relay_request(
-            ini.snapshot(), _CONTEXT, _IDS[RESP], self.psk, now_ms=self.next_id
+            self._snapshot(INI, ctx),
+            _CONTEXTS[ctx],
+            _IDS[RESP],
+            self.psk(ctx),
+            now_ms=self.now_ms(self.next_id),
         )
-        hs_id = self.next_id
-        self.next_id += 1
-        return self._sent(INI, outcome, hs_id)
+        said, keys = self._sent(INI, outcome, self.next_id)
+        if usable or keys:
+            self.next_id += 1
+        return said
 
-    def inject_junk(self) -> str:
-        envelope = RelayEnvelope(_CONTEXT, _IDS[INI], _IDS[RESP], _JUNK)
-        self.msgs[("Junk", INI, RELAY, RESP, 0)] = envelope
+    def inject_junk(self, ctx: str = CTX) -> str:
+        envelope = RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[RESP], _JUNK)
+        key = ("Junk", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        self.msgs[key] = envelope
+        self.junk_key = key
         return "junk handed to the relay"
+
+    def impersonate_init(self, ctx: str = CTX) -> str:
+        """``ImpersonateInit``: the attacker knows the PSK of the context's epoch (any
+        member does) but not Ini's static key; it hands the relay a message 1 claiming
+        Ini's id under a static key of its own (handshake id 0). It carries the receipt
+        of Ini's message 1 still waiting at the relay, if any (a receipt is not bound to
+        its envelope's payload): with it the relay forwards the envelope, and Resp must
+        refuse it (``StaticKeyMismatch``)."""
+        start = self.impostor.channel_endpoint.prepare_start(
+            self.memberships[ctx], self.impl_epoch(ctx), _IDS[RESP], self.psk(ctx), self.now_ms()
+        )
+        envelope = RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[RESP], start.message)
+        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        waiting = [
+            k
+            for k in self.msgs
+            if k[:3] == ("Init", INI, RELAY)
+            and k[4] > 0
+            and k[5] == ctx
+            and (k[0], k[1], RESP, *k[3:]) not in self.msgs
+        ]
+        self.msgs[key] = envelope
+        self.receipts[key] = self.receipts[waiting[0]] if waiting else b""
+        stolen = f"with the receipt of {waiting[0]}" if waiting else "without a receipt"
+        return f"impostor handed the relay a message 1 claiming {INI}, {stolen}"
 
     def relay_forward(self, key: MessageKey) -> str:
         relay = self.nodes[RELAY]
         try:
             outcome = relay.service.prepare_relay_forward(
-                relay.snapshot(), self.msgs[key], receipt=self.receipts.get(key) or None
+                self._snapshot(RELAY, key[5]),
+                self.msgs[key],
+                receipt=self.receipts.get(key) or None,
             )
         except RemoteProtocolError as exc:
             return f"relay refused: {type(exc).__name__} ({exc.reason})"
-        return self._sent(RELAY, outcome, key[4])
+        return self._sent(RELAY, outcome, key[4], key)[0]
 
     def deliver(self, key: MessageKey) -> str:
         """The envelope ``key`` at its destination (HandleHandshake, ProcessResponse,
         KeyConfirm): that service handles it as a relayed message."""
-        _, _, hop, to, hs_id = key
+        _, _, hop, to, hs_id, ctx = key[:6]
         if hop != to:
             return f"{key} is not at its destination yet"
         node = self.nodes[to]
         try:
             outcome = node.service.prepare_handle_relayed(
-                node.snapshot(),
+                self._snapshot(to, ctx),
                 _IDS[RELAY],
                 self.msgs[key],
-                self.psk,
-                now_ms=hs_id,
+                self.psk(ctx),
+                now_ms=self.now_ms(hs_id),
                 receipt=self.receipts.get(key) or None,
             )
         except RemoteProtocolError as exc:
             return f"{to} rejected: {type(exc).__name__} ({exc.reason})"
-        return self._sent(to, outcome, hs_id)
+        return self._sent(to, outcome, hs_id, key)[0]
+
+    def publish_descriptor(self, ctx: str) -> str:
+        """``PublishDescriptor``: Resp publishes a fresh descriptor in ``ctx`` if its
+        ``needs_refresh`` says so, and sync carries it to Ini at once."""
+        resp = self.nodes[RESP]
+        if len(self.descriptors[ctx]) >= MAX_DESC:
+            return f"not published: {ctx} holds MaxDesc descriptors (the model's bound)"
+        if not resp.service.needs_refresh(_CONTEXTS[ctx], self.now_ms(), 0):
+            return f"not needed: {RESP} needs no refresh in {ctx}"
+        return self._publish(ctx)
+
+    def advance_epoch(self, ctx: str) -> str:
+        """``AdvanceEpoch``: every member moves ``ctx`` to its next epoch."""
+        self.epoch[ctx] += 1
+        for node in self.nodes.values():
+            node.service.advance_epoch(_CONTEXTS[ctx], self.impl_epoch(ctx))
+        return f"advanced: {ctx} at epoch {self.epoch[ctx]}"
+
+    def tick(self) -> str:
+        self.now += 1
+        return f"ticked: time {self.now}"

@@ -1,56 +1,82 @@
 --------------------------- MODULE RelayConformance ---------------------------
 (***************************************************************************)
 (* The conformance harness's view of Rendezvous.tla's relay path: every     *)
-(* envelope on the wire (`net`, Rendezvous's message records) and what the *)
-(* relay spent per context.  The actions are Rendezvous.tla's relayed       *)
-(* steps (path "relay", one epoch), each with the same enabling condition  *)
-(* and the same record it adds; the invariants are Rendezvous.tla's own,    *)
-(* by INSTANCE, evaluated on this `net`.  The variables Rendezvous.tla has  *)
-(* and the relay path does not touch are fixed at their initial values in  *)
-(* the INSTANCE: neither invariant reads them.                              *)
+(* envelope on the wire (`net`, Rendezvous's message records), what the    *)
+(* relay spent per context in the context's epoch, the clock, the epochs   *)
+(* and Resp's descriptors (as Ini holds them: sync is immediate here).     *)
+(* The actions are Rendezvous.tla's relayed steps, each with the same      *)
+(* enabling condition and the same record it adds; the invariants are      *)
+(* Rendezvous.tla's own, by INSTANCE, evaluated on this state.  The        *)
+(* variables Rendezvous.tla has and the relay path does not touch are      *)
+(* fixed at their initial values in the INSTANCE; the relay's sends are    *)
+(* its deliveries on the wire.                                             *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets
 
-CONSTANTS Ini, Resp, Relay, Outsider, Ctx, RelayCtx, Limit, MaxHs
+CONSTANTS Ini, Resp, Relay, Outsider, Ctx, RelayCtx, Limit, MaxHs,
+          MaxTime, Validity, MaxEpoch, MaxDesc
 
 CONSTANTS
-    BUG_FirstRelayOnly  \* Ini tries only the first relay hint of Resp's descriptor
+    BUG_FirstRelayOnly,  \* Ini tries only the first relay hint of Resp's descriptor
+    BUG_AnyDescriptor,   \* Ini connects on a descriptor it must not use (expired, of
+                         \* another epoch's PSK commitment)
+    BUG_RelayNoCapCheck, \* the relay forwards without relay:forward
+    BUG_NoStaticKeyCheck \* Resp answers a message 1 under a static key not the claimed member's
 
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
-    spent,   \* spent[c]: the relay's flow budget spent in context c
-    nextId   \* the next handshake id (Ini's timestamp order)
+    spent,   \* spent[c]: the relay's flow budget spent in context c's current epoch
+    nextId,  \* the next handshake id (Ini's timestamp order)
+    now,     \* the clock, in the spec's time domain
+    epoch,   \* epoch[c]: the current epoch of context c
+    desc     \* desc[c]: Resp's descriptor facts of c (Rendezvous.tla's RVFact records)
 
-vars == <<net, spent, nextId>>
+vars == <<net, spent, nextId, now, epoch, desc>>
+
+Members == {Ini, Resp, Relay}
+
+\* The envelopes the relay delivered (each is a send of the relay's, in its context).
+Delivered == {m \in net : m.path = "relay" /\ m.dst # Relay}
 
 RV == INSTANCE Rendezvous
     WITH Ini <- Ini, Resp <- Resp, Relay <- Relay, Outsider <- Outsider, Ctx <- Ctx,
-         RelayCtx <- RelayCtx, MaxTime <- 0, Validity <- 1, Window <- 0, MaxEpoch <- 0,
-         Limit <- Limit, MaxDesc <- 0, MaxHs <- MaxHs,
+         RelayCtx <- RelayCtx, MaxTime <- MaxTime, Validity <- Validity, Window <- 0,
+         MaxEpoch <- MaxEpoch, Limit <- Limit, MaxDesc <- MaxDesc, MaxHs <- MaxHs,
          BUG_ReplyOnReject <- FALSE, BUG_ChannelNotBound <- FALSE, BUG_DoubleCharge <- FALSE,
          BUG_NoReplayCheck <- FALSE, BUG_JournalBeforeConfirm <- FALSE,
          BUG_IgnoreRevocation <- FALSE, BUG_NoEpochCheck <- FALSE,
          BUG_RelayNoCapCheck <- FALSE, BUG_NoRosterCheck <- FALSE,
          BUG_RelayForwardsJunk <- FALSE, BUG_ConfirmNotRelayed <- FALSE,
          BUG_RefreshIgnoresEpoch <- FALSE, BUG_RelayForwardsReplay <- FALSE,
-         now <- 0, epoch <- [c \in Ctx |-> 0],
-         journal <- [c \in Ctx |-> [m \in {Ini, Resp, Relay} |-> {}]],
-         spent <- [c \in Ctx |-> [a \in {Ini, Resp, Relay} |-> [e \in {0} |-> 0]]],
+         now <- now, epoch <- epoch,
+         journal <- [c \in Ctx |-> [m \in Members |-> IF m = Relay THEN {} ELSE desc[c]]],
+         spent <- [c \in Ctx |-> [a \in Members |-> [e \in 0..MaxEpoch |->
+                    IF a = Relay /\ e = epoch[c] THEN spent[c] ELSE 0]]],
          chan <- [c \in Ctx |-> [a \in {Ini, Resp} |-> [p \in {Ini, Resp, Outsider} |->
                     [st |-> "None", ep |-> 0, id |-> 0, ctx |-> c]]]],
          nextId <- nextId, lastTs <- [c \in Ctx |-> [i \in {Ini, Resp, Outsider} |-> 0]],
-         net <- net, hsLog <- <<>>, rlog <- [d \in {Ini, Resp, Relay} |-> {}], sent <- {},
+         net <- net, hsLog <- <<>>, rlog <- [d \in Members |-> {}],
+         sent <- {[src |-> Relay, type |-> "Forward", ctx |-> m.ctx, after |-> "Allowed"] :
+                    m \in Delivered},
          confirmed <- {}
 
 \* A Rendezvous.tla message record of the relay path.
-Msg(type, c, src, dst, to, id) ==
+Msg(type, c, src, dst, to, ep, id) ==
     [type |-> type, ctx |-> c, src |-> src, dst |-> dst, to |-> to, path |-> "relay",
-     ep |-> 0, id |-> id, dok |-> TRUE]
+     ep |-> ep, id |-> id, dok |-> TRUE]
+
+\* Resp's descriptor number n of context c, published at `now` in c's epoch.
+Descriptor(c, n) ==
+    [kind |-> "Descriptor", auth |-> Resp, from |-> now, until |-> now + Validity,
+     nonce |-> n, id |-> 0, ep |-> epoch[c]]
 
 Init ==
     /\ net = {}
     /\ spent = [c \in Ctx |-> 0]
     /\ nextId = 1
+    /\ now = 0
+    /\ epoch = [c \in Ctx |-> 0]
+    /\ desc = [c \in Ctx |-> {Descriptor(c, 1)}]
 
 \* The relay hints of Resp's descriptor, in its order: first a relay that is no
 \* member of the context (unusable), then the context's relay.
@@ -59,48 +85,112 @@ Hints == <<Outsider, Relay>>
 \* A hint Ini may relay through: a member other than the two ends.
 RVUsableRelay(r) == r \in RV!Auth \ {Ini, Resp}
 
+\* The descriptor Ini may connect on: the one its lookup must choose
+\* (DescriptorValidity's DVBest: valid now, greatest), if it commits to the PSK
+\* of c's current epoch; with none, Ini denies (NoValidDescriptor,
+\* PskCommitmentMismatch: "refresh, do not send", DESIGN.md 1, 2).
+Usable(c) ==
+    {d \in RV!RVMustLookup(c, Ini, Resp) :
+        \E f \in desc[c] : f.nonce = d.nonce /\ f.ep = epoch[c]}
+
 \* PrepareEstablishChannel(c, "relay"): RelayRequest carries message 1 to the first
-\* usable relay hint.  Under BUG_FirstRelayOnly only the first hint is tried: it is
-\* unusable, so the connect is denied and its handshake id is spent for nothing.
+\* usable relay hint of the descriptor Ini must use; `dok` records whether there is
+\* one (Rendezvous.tla's record of the descriptor used).  Under BUG_FirstRelayOnly
+\* only the first hint is tried: it is unusable, so the connect is denied and its
+\* handshake id is spent for nothing.  Without a usable descriptor the connect is
+\* a local deny (a stutter), except under BUG_AnyDescriptor.
 RelayRequest(c) ==
     /\ nextId <= MaxHs
+    /\ Usable(c) # {} \/ BUG_AnyDescriptor
     /\ IF BUG_FirstRelayOnly /\ ~RVUsableRelay(Hints[1])
          THEN UNCHANGED net
-         ELSE net' = net \cup {Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, nextId)}
+         ELSE net' = net \cup {[Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, epoch[c],
+                                    nextId) EXCEPT !.dok = Usable(c) # {}]}
     /\ nextId' = nextId + 1
-    /\ UNCHANGED spent
+    /\ UNCHANGED <<spent, now, epoch, desc>>
 
-\* RelayForward(m): RelayForward / RelayComplete, for the relay's ForwardCost.
+\* RelayForward(m): RelayForward / RelayComplete, for the relay's ForwardCost, in a
+\* context where the relay holds relay:forward.
 RelayForward(m) ==
     /\ m.dst = Relay
     /\ [m EXCEPT !.dst = m.to] \notin net
     /\ RV!RVWellFormed(m)
-    /\ m.ctx \in RelayCtx
+    /\ BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx
     /\ spent[m.ctx] + RV!ForwardCost <= Limit
     /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
     /\ spent' = [spent EXCEPT ![m.ctx] = @ + RV!ForwardCost]
-    /\ UNCHANGED nextId
+    /\ UNCHANGED <<nextId, now, epoch, desc>>
 
 \* HandleHandshake(m), accepted: RelayResponse carries message 2 back to the relay.
+\* Resp answers Ini's own message 1 (a handshake id, not the impostor's 0) of the
+\* context's current epoch; anything else is a local rejection (StaticKeyMismatch,
+\* EpochMismatch), a stutter.
 HandleHandshake(m) ==
     /\ m.type = "Init" /\ m.dst = Resp /\ m.to = Resp /\ m.src = Ini
-    /\ net' = net \cup {Msg("Resp", m.ctx, Resp, RV!RVHop(m.path, m.src), m.src, m.id)}
-    /\ UNCHANGED <<spent, nextId>>
+    /\ m.id # 0 \/ BUG_NoStaticKeyCheck
+    /\ m.ep = epoch[m.ctx]
+    /\ net' = net \cup {Msg("Resp", m.ctx, Resp, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
+    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
 
-\* ProcessResponse(m): the key confirmation goes back on the same path.
+\* ProcessResponse(m): the key confirmation goes back on the same path (a response
+\* of a past epoch finds Ini's channel Rotating: nothing is sent).
 ProcessResponse(m) ==
     /\ m.type = "Resp" /\ m.dst = Ini /\ m.to = Ini
-    /\ net' = net \cup {Msg("Confirm", m.ctx, Ini, RV!RVHop(m.path, m.src), m.src, m.id)}
-    /\ UNCHANGED <<spent, nextId>>
+    /\ m.ep = epoch[m.ctx]
+    /\ net' = net \cup {Msg("Confirm", m.ctx, Ini, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
+    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
 
-\* InjectJunk(c): an envelope that is no protocol message, handed to the relay.
+\* InjectJunk(c): an envelope that is no protocol message, handed to the relay in a
+\* context where it forwards (elsewhere it drops every envelope anyway).  No step
+\* but RelayForward reads it and `net` only grows, so injecting it first, once,
+\* covers every interleaving of its forward (as Rendezvous.tla's InjectJunk).
 InjectJunk(c) ==
-    /\ net' = net \cup {Msg("Junk", c, Ini, Relay, Resp, 0)}
-    /\ UNCHANGED <<spent, nextId>>
+    /\ net = {}
+    /\ c \in RelayCtx
+    /\ net' = net \cup {Msg("Junk", c, Ini, Relay, Resp, epoch[c], 0)}
+    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+
+\* ImpersonateInit(c): the attacker knows the PSK of c's epoch (any member does) but
+\* not Ini's static key; it hands the relay a message 1 claiming Ini's id under a
+\* static key of its own (handshake id 0: no handshake of Ini's).  The relay sees a
+\* member's envelope and may forward it; Resp must refuse it (RVMembersOnly).
+ImpersonateInit(c) ==
+    /\ c \in RelayCtx
+    /\ net' = net \cup {Msg("Init", c, Ini, Relay, Resp, epoch[c], 0)}
+    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+
+\* PreparePublishDescriptor(c) with the SyncJournal that carries it to Ini: Resp
+\* publishes a descriptor [now, now + Validity) committing to c's current epoch
+\* when needs_refresh holds (Rendezvous.tla's RVNeedsRefresh).
+PublishDescriptor(c) ==
+    /\ RV!RVNeedsRefresh(c)
+    /\ Cardinality(desc[c]) < MaxDesc
+    /\ desc' = [desc EXCEPT ![c] = @ \cup {Descriptor(c, Cardinality(desc[c]) + 1)}]
+    /\ UNCHANGED <<net, spent, nextId, now, epoch>>
+
+\* AdvanceEpoch(c): context c moves to its next epoch; the relay's budget restarts.
+\* The harness changes c's epoch only before c's first envelope: the relay's memory
+\* of what it forwarded is per epoch, so an envelope replayed to it after the change
+\* would be forwarded, and paid for, again, which Rendezvous.tla's RelayForward
+\* (once per envelope, whatever the epoch) does not allow.
+AdvanceEpoch(c) ==
+    /\ epoch[c] < MaxEpoch
+    /\ \A m \in net : m.ctx # c
+    /\ epoch' = [epoch EXCEPT ![c] = @ + 1]
+    /\ spent' = [spent EXCEPT ![c] = 0]
+    /\ UNCHANGED <<net, nextId, now, desc>>
+
+\* Tick: time advances by one unit, up to MaxTime.
+Tick ==
+    /\ now < MaxTime
+    /\ now' = now + 1
+    /\ UNCHANGED <<net, spent, nextId, epoch, desc>>
 
 Next ==
-    \/ \E c \in Ctx : RelayRequest(c) \/ InjectJunk(c)
+    \/ \E c \in Ctx : \/ RelayRequest(c) \/ InjectJunk(c) \/ ImpersonateInit(c)
+                      \/ PublishDescriptor(c) \/ AdvanceEpoch(c)
     \/ \E m \in net : RelayForward(m) \/ HandleHandshake(m) \/ ProcessResponse(m)
+    \/ Tick
 
 Spec == Init /\ [][Next]_vars
 
@@ -108,9 +198,22 @@ TypeOK ==
     /\ net \subseteq RV!RVMsg
     /\ spent \in [Ctx -> 0..Limit]
     /\ nextId \in 1..(MaxHs + 1)
+    /\ now \in 0..MaxTime
+    /\ epoch \in [Ctx -> 0..MaxEpoch]
+    /\ desc \in [Ctx -> SUBSET RV!RVFact]
 
 RVRelayForwardsOnlyProtocol == RV!RVRelayForwardsOnlyProtocol
 RVRelayedEndToEnd == RV!RVRelayedEndToEnd
+RVConnectWithValidDescriptor == RV!RVConnectWithValidDescriptor
+RVRelayAuthorized == RV!RVRelayAuthorized
+
+(***************************************************************************)
+(* RVMembersOnly: Rendezvous.tla's invariant (a non-member never gets a    *)
+(* channel or a receipt accepted) restated on the wire, as this model has  *)
+(* no channels: the impostor's message 1 (handshake id 0) is never         *)
+(* answered, so nothing of its handshake follows it.                       *)
+(***************************************************************************)
+RVMembersOnly == \A m \in net : m.type \in {"Resp", "Confirm"} => m.id # 0
 
 (***************************************************************************)
 (* RVRelayFallback: every relayed connect Ini started went out through a   *)
