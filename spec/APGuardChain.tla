@@ -48,7 +48,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_ChainPerSource,
     \* @type: Bool;
-    BUG_StrictChainAfterLoss
+    BUG_StrictChainAfterLoss,
+    \* @type: Bool;
+    BUG_ReceiptKeptOnRollback
 
 VARIABLES
     \* @type: Int;
@@ -94,7 +96,7 @@ CInit ==
     /\ Holders = {"a1_OF_AUTH"}
     /\ NoAuth = "none_OF_AUTH"
     /\ Limit = 2
-    /\ Costs = {1, 2}
+    /\ Costs = {1, 2, 3}
     /\ MaxEpoch = 1
     /\ BUG_NoCapCheck = FALSE
     /\ BUG_NoBudgetCheck = FALSE
@@ -110,4 +112,5 @@ CInit ==
     /\ BUG_ChannelStateOutsideGuard = FALSE
     /\ BUG_ChainPerSource = FALSE
     /\ BUG_StrictChainAfterLoss = FALSE
+    /\ BUG_ReceiptKeptOnRollback = FALSE
 =============================================================================

@@ -24,7 +24,8 @@
 (* receipt after a nonce gap resynchronises the chain, so one lost         *)
 (* message does not cut the pair off for the rest of the epoch.  A member  *)
 (* signs what it likes: EquivocateReceipt re-issues one of its receipts    *)
-(* with another link, which the link check refuses.                        *)
+(* linked to nothing, RelinkFirstReceipt the first of a chain linked to a  *)
+(* receipt; the link check refuses both.                                   *)
 (*                                                                         *)
 (* Omitted, and why: more than one context (contexts are independent here; *)
 (* Rendezvous.tla composes them), the content of journal facts (only their *)
@@ -61,8 +62,10 @@ CONSTANTS
     BUG_ChannelStateOutsideGuard, \* channel state changes at prepare time
     BUG_ChainPerSource,     \* receipts: one nonce and chain per source,
                             \* across all destinations
-    BUG_StrictChainAfterLoss \* receipts: every receipt must link to the
+    BUG_StrictChainAfterLoss, \* receipts: every receipt must link to the
                             \* last accepted one, even after a gap
+    BUG_ReceiptKeptOnRollback \* a failed outcome keeps its receipt: the
+                            \* issuer's chain is not rolled back
 
 ASSUME GCConstantsOK ==
     /\ Holders \subseteq Auth
@@ -217,17 +220,22 @@ JournalAppend ==
 (***************************************************************************)
 (* JournalAppendFails: the append fails after the charge; the interpreter  *)
 (* rolls the charge back, sends nothing and returns to Idle (no channel    *)
-(* command of the outcome has run).                                        *)
+(* command of the outcome has run).  An implementation that records the    *)
+(* outcome's receipt before a local effect that fails (a channel commit)   *)
+(* undoes it too: nothing is issued.  BUG_ReceiptKeptOnRollback keeps it.  *)
 (***************************************************************************)
 JournalAppendFails ==
     /\ phase = "Charged"
     /\ spent' = IF BUG_NoRollback
                   THEN spent
                   ELSE [spent EXCEPT ![pAuth][pEpoch] = @ - pCost]
+    /\ IF BUG_ReceiptKeptOnRollback
+         THEN /\ nextNonce' = [nextNonce EXCEPT ![pAuth][pDst] = @ + 1]
+              /\ issued' = [issued EXCEPT ![pAuth][pDst] = @ \cup {nextNonce[pAuth][pDst]}]
+         ELSE UNCHANGED <<nextNonce, issued>>
     /\ phase' = "Idle"
     /\ GCResetPending
-    /\ UNCHANGED <<epoch, committed, journal, nextNonce, wire, accepted, rlog,
-                   denials, chan, issued>>
+    /\ UNCHANGED <<epoch, committed, journal, wire, accepted, rlog, denials, chan>>
 
 (***************************************************************************)
 (* SendPacket: the last effect.  Enabled iff charged and appended; puts    *)
@@ -328,6 +336,26 @@ EquivocateReceipt(r) ==
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
                    charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
 
+(***************************************************************************)
+(* RelinkFirstReceipt(r): r's signer issues the first receipt of a chain   *)
+(* (link 0) again, linked to a receipt (here r itself, as if one had come  *)
+(* before it), while its receiver has accepted nothing of the stream: a    *)
+(* receipt 1 must link to the genesis, so the link check refuses it.  Only *)
+(* right after the first send to a peer in epoch 0: one instance shows the *)
+(* check, and keeps the model small.                                       *)
+(***************************************************************************)
+RelinkFirstReceipt(r) ==
+    /\ GCUntampered
+    /\ r.epoch = epoch
+    /\ r.prev = 0
+    /\ accepted[r.dst][r.src] = 0
+    /\ nextNonce[r.src][r.dst] = 2
+    /\ r.src # r.dst
+    /\ epoch = 0
+    /\ wire' = wire \cup {[r EXCEPT !.prev = r.nonce]}
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
+
 GCNext ==
     \/ \E a \in Auth, d \in Auth, c \in Costs :
           PrepareOperation(a, d, c) \/ DenyOperation(a, d, c)
@@ -339,6 +367,7 @@ GCNext ==
     \/ \E r \in wire : ReceiveReceipt(r)
     \/ \E r \in wire, s \in Auth : ForgeReceipt(r, s)
     \/ \E r \in wire : EquivocateReceipt(r)
+    \/ \E r \in wire : RelinkFirstReceipt(r)
 
 GCSpec == GCInit /\ [][GCNext]_vars
 
@@ -378,10 +407,15 @@ GCChargeFirst == phase = "Appended" => charged
 
 (***************************************************************************)
 (* GCAtomicRollback: whenever the interpreter is idle, the budget spent is *)
-(* exactly the cost of the outcomes that were sent: a failed outcome left  *)
-(* no charge, and no outcome was charged twice (DESIGN.md 4).              *)
+(* exactly the cost of the outcomes that were sent, and each receipt nonce *)
+(* an issuer took in the epoch was paid for by one of them (a send costs   *)
+(* at least 1): a failed outcome left no charge and no receipt, and no     *)
+(* outcome was charged twice (DESIGN.md 4).                                *)
 (***************************************************************************)
-GCAtomicRollback == phase = "Idle" => spent = committed
+GCAtomicRollback ==
+    phase = "Idle" =>
+        /\ spent = committed
+        /\ \A a, d \in Auth : nextNonce[a][d] - 1 <= committed[a][epoch]
 
 (***************************************************************************)
 (* GCChannelStateAtomic: the channel and handshake state is, at every      *)

@@ -77,6 +77,7 @@ GUARD_SPACE = _space(
         ],
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
+        "RelinkFirstReceipt": ["Relinked"],
         "Tick": ["Ticked"],
     },
     situate=_guard_window,

@@ -36,6 +36,7 @@ GUARD_ACTIONS = (
     "ReceiveReceipt",
     "ForgeReceipt",
     "EquivocateReceipt",
+    "RelinkFirstReceipt",
     "Tick",
 )
 

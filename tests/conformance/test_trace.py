@@ -45,6 +45,7 @@ def test_every_run_is_a_valid_itf_trace_with_actions(recorded: Path) -> None:
                 "ReceiveReceipt",
                 "ForgeReceipt",
                 "EquivocateReceipt",
+                "RelinkFirstReceipt",
                 "Tick",
             }
             assert meta["explained_by"]

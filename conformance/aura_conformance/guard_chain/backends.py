@@ -77,6 +77,10 @@ def equivocate_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) ->
     return w.equivocate_receipt(_find(w, args.get("r")))
 
 
+def relink_first_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.relink_first_receipt(_find(w, args.get("r")))
+
+
 def tick(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return "Ticked"
 
@@ -88,6 +92,7 @@ ACTION_TABLE: dict[str, Handler[GuardChainWorld]] = {
     "ReceiveReceipt": receive_receipt,
     "ForgeReceipt": forge_receipt,
     "EquivocateReceipt": equivocate_receipt,
+    "RelinkFirstReceipt": relink_first_receipt,
     "Tick": tick,
 }
 # The requests a backend serves; Reset is also the first request of every run.

@@ -34,7 +34,7 @@ from hypothesis.stateful import (
 
 from aura_conformance.guard_chain.checker import guard_chain_checker
 from aura_conformance.guard_chain.effects import judge_effects
-from aura_conformance.guard_chain.world import AUTHS, COSTS, MAX_EPOCH
+from aura_conformance.guard_chain.world import AUTHS, COSTS, LIMIT, MAX_EPOCH
 from aura_conformance.harness.backend import Backend, Reply, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.driver import CountingMachine, run_supported
@@ -57,6 +57,9 @@ __all__ = [
 
 # d = a is an operation without a peer (a publish): its receipt is a's own.
 _PAIRS = [(a, d) for a in AUTHS for d in AUTHS]
+_WITHIN_LIMIT = tuple(c for c in COSTS if c <= LIMIT)
+# GuardChain.tla's GCReasons: the deny reasons the spec tells apart.
+_REASONS = frozenset({"MissingCapability", "InsufficientBudget"})
 
 
 class GuardChainMachine(CountingMachine):
@@ -102,6 +105,13 @@ class GuardChainMachine(CountingMachine):
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
         self._judge(action, args, reply)
+        if action == "PrepareOperation":
+            try:
+                self._check_deny_reason(args, reply)
+            except ConformanceFailure:
+                # Named already: no known shortfall need explain it.
+                self._record_unexplained(action, args, reply)
+                raise
         try:
             if action == "PrepareOperation":
                 self._check_allowed(args, reply)
@@ -109,14 +119,7 @@ class GuardChainMachine(CountingMachine):
             # r; s): the step is explained only by the action it asked for.
             report = self.checker.check_step(self.state, reply.state, action, args)
         except ConformanceFailure as exc:
-            self.recorder.add(
-                reply.state,
-                action,
-                args=args,
-                now=self.now,
-                outcome=reply.outcome,
-                explained_by=("UNEXPLAINED",),
-            )
+            self._record_unexplained(action, args, reply)
             raise named_after_shortfall("GuardChain", exc, self.state, reply.state) from None
         self.recorder.add(
             reply.state,
@@ -127,6 +130,16 @@ class GuardChainMachine(CountingMachine):
             explained_by=report.actions,
         )
         self.state = reply.state
+
+    def _record_unexplained(self, action: str, args: dict[str, Any], reply: Reply) -> None:
+        self.recorder.add(
+            reply.state,
+            action,
+            args=args,
+            now=self.now,
+            outcome=reply.outcome,
+            explained_by=("UNEXPLAINED",),
+        )
 
     def _check_allowed(self, args: dict[str, Any], reply: Reply) -> None:
         """The guards are a function of the state: where PrepareOperation(a, d, c)
@@ -140,6 +153,33 @@ class GuardChainMachine(CountingMachine):
             f"step: no deny explains the step: PrepareOperation({a}, {d}, {c}) is enabled "
             f"(GCCapOK({a}) and GCBudgetOK({a}, {c}) hold: spent + cost <= Limit), and the "
             f"backend did not allow it ({reply.outcome}) (harness action: PrepareOperation)",
+            kind="step",
+            action="PrepareOperation",
+            table=format_state_table(self.state, reply.state),
+        )
+
+    def _check_deny_reason(self, args: dict[str, Any], reply: Reply) -> None:
+        """A deny names the first guard that fails, capability first: where the spec's
+        DenyOperation(a, d, c) adds a reason the backend's deny did not name, the deny
+        is wrong (a request failing both guards is denied for its capability)."""
+        kind, _, reason = reply.outcome.partition(":")
+        if kind != "Denied" or reason not in _REASONS:
+            return
+        before = self.state.get("denials", frozenset())
+        spec = set()
+        for match, succ in self.checker.validator.successors(
+            self.state, only=frozenset({"DenyOperation"})
+        ):
+            if all(match.params[k] == v for k, v in args.items() if k in match.params):
+                spec.update(set(succ["denials"]) - set(before))
+        if not spec or reason in spec:
+            return
+        a, d, c = (V.format_value(args[k]) for k in ("a", "d", "c"))
+        expected = ", ".join(sorted(spec))
+        raise ConformanceFailure(
+            f"step: no deny explains the step: DenyOperation({a}, {d}, {c}) denies for "
+            f"{expected} (the capability guard first, then the budget), and the backend "
+            f"denied for {reason} (harness action: PrepareOperation)",
             kind="step",
             action="PrepareOperation",
             table=format_state_table(self.state, reply.state),
@@ -183,8 +223,11 @@ class GuardChainMachine(CountingMachine):
         self.state = reply.state
         self.stats["examples"] += 1
 
+    # Random requests cost what a budget can cover: a cost above Limit is always
+    # denied, and drawing it would spend a third of the requests on denies (its
+    # deny reason is the "over-limit" schedule's).
     @precondition(lambda self: self._idle())
-    @rule(pair=st.sampled_from(_PAIRS), c=st.sampled_from(COSTS))
+    @rule(pair=st.sampled_from(_PAIRS), c=st.sampled_from(_WITHIN_LIMIT))
     def PrepareOperation(self, pair: tuple[str, str], c: int) -> None:
         a, d = pair
         self._step("PrepareOperation", {"a": ModelValue(a), "d": ModelValue(d), "c": c})
@@ -237,6 +280,28 @@ class GuardChainMachine(CountingMachine):
     def EquivocateReceipt(self, data: st.DataObject) -> None:
         r = data.draw(st.sampled_from(self._equivocable()), label="r")
         self._step("EquivocateReceipt", {"r": r})
+
+    def RelinkFirstReceipt(self, r: Any) -> None:
+        """A directed schedule's move, not a rule: drawn in random runs it would
+        redraw every run of the fixed seeds (and cost them bugs they find now), for a
+        move the "relinked-first" schedule makes where it matters (after a first send)."""
+        self._step("RelinkFirstReceipt", {"r": r})
+
+    def _relinkable(self) -> list[Any]:
+        """The receipts RelinkFirstReceipt may re-issue: the first of a stream to a
+        peer in epoch 0, its receiver having accepted nothing of it, nothing sent
+        after it."""
+        epoch, accepted, next_nonce = (self.state[k] for k in ("epoch", "accepted", "nextNonce"))
+        return [
+            r
+            for r in self._wire()
+            if epoch == 0
+            and r.d["epoch"] == epoch
+            and r.d["src"] != r.d["dst"]
+            and r.d["prev"] == 0
+            and accepted.d[r.d["dst"]].d[r.d["src"]] == 0
+            and next_nonce.d[r.d["src"]].d[r.d["dst"]] == 2
+        ]
 
     def _equivocable(self) -> list[Any]:
         """The receipts EquivocateReceipt may re-issue: of the epoch, linked to one."""
@@ -363,6 +428,23 @@ def _equivocation(m: GuardChainMachine) -> None:
     m.deliver(lambda r: r.d["nonce"] == 2 and r.d["prev"] == 0)
 
 
+def _relinked_first(m: GuardChainMachine) -> None:
+    # The first receipt of a stream, re-issued by its signer linked to a receipt:
+    # a receipt 1 must link to the genesis, whatever was accepted before.
+    _send(m)
+    m.RelinkFirstReceipt(
+        expect_one(m._relinkable(), "a first receipt", "RelinkFirstReceipt", m.state)
+    )
+    m.deliver(lambda r: r.d["nonce"] == 1 and r.d["prev"] == 1)
+
+
+def _over_limit(m: GuardChainMachine) -> None:
+    # A cost above the whole budget: a2 fails both guards (denied for its
+    # capability, the first guard), a1 only the budget.
+    m.PrepareOperation(("a2", "a1"), 3)
+    m.PrepareOperation(("a1", "a2"), 3)
+
+
 def _epoch_budget(m: GuardChainMachine) -> None:
     _send(m, 2)
     m.AdvanceEpoch()
@@ -394,6 +476,8 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "lost-receipt": _lost_receipt,
     "equivocation": _equivocation,
     "receipt-after-advance": _receipt_after_advance,
+    "relinked-first": _relinked_first,
+    "over-limit": _over_limit,
 }
 
 

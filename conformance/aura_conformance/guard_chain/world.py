@@ -10,7 +10,9 @@ An operation to a peer starts a real Noise handshake with it; one to oneself
 journal, receipts, Ed25519 signatures and handshakes are the real ones. The
 only addition is fault injection on the journal port (:class:`FaultyJournal`),
 which lets a rule make an append fail the way a full disk or a lost replica
-would, so that the interpreter's rollback is exercised.
+would, so that the interpreter's rollback is exercised. An outcome records its
+receipt before its journal append (as ``connect_direct`` records it before its
+channel commit), so a failed append also rolls the issuer's chain back.
 
 A buggy backend is this world with one part swapped for a variant of
 :mod:`aura_conformance.variants` (see :data:`VARIANTS`).
@@ -100,7 +102,9 @@ __all__ = [
 AUTHS = ("a1", "a2")
 HOLDERS = frozenset({"a1"})
 LIMIT = 2
-COSTS = (1, 2)
+# 3 is above LIMIT: a request that fails both guards (a2's), whose deny reason
+# shows their order.
+COSTS = (1, 2, 3)
 MAX_EPOCH = 1
 
 _OPERATION = "connect"
@@ -469,8 +473,10 @@ class GuardChainWorld:
             return GuardOutcome.allow(
                 [
                     charge,  # type: ignore[list-item]
-                    JournalAppend(self.context, fact),
+                    # The receipt before the append: an append that fails
+                    # undoes the receipt too (the issuer's rollback is judged).
                     RecordReceipt(_OPERATION, self.context, did, self.epoch, cost),
+                    JournalAppend(self.context, fact),
                     *channel,
                 ]
             )
@@ -529,3 +535,12 @@ class GuardChainWorld:
         again = attrs.evolve(again, signature=self.keys[signer].sign(again.signed_message()))
         self.wire.append(again)
         return "Equivocated"
+
+    def relink_first_receipt(self, receipt: Receipt) -> str:
+        """``receipt`` (the first of its chain) issued again by its own signer,
+        linked to ``receipt`` itself, as if a receipt had come before it."""
+        again = attrs.evolve(receipt, prev_hash=receipt.hash())
+        signer = self.names[receipt.src]
+        again = attrs.evolve(again, signature=self.keys[signer].sign(again.signed_message()))
+        self.wire.append(again)
+        return "Relinked"

@@ -100,6 +100,7 @@ __all__ = [
     "JournalAppendFails",
     "PrepareOperation",
     "ReceiveReceipt",
+    "RelinkFirstReceipt",
     "SendPacket",
     "gc_actions",
     "gc_decoders",
@@ -122,6 +123,7 @@ GC_BUGS = (
     ("BUG_DoubleCharge", "GCAtomicRollback"),
     ("BUG_NoRollback", "GCAtomicRollback"),
     ("BUG_EpochCarryOver", "GCAtomicRollback"),
+    ("BUG_ReceiptKeptOnRollback", "GCAtomicRollback"),
     ("BUG_EffectsOnDeny", "GCNoEffectOnDeny"),
     ("BUG_NoReplayCheck", "GCReceiptNoReplay"),
     ("BUG_NoChainCheck", "GCReceiptChain"),
@@ -160,9 +162,14 @@ GC_SCHEDULES = {
 
 # Actions first enabled deeper than the witness search goes: a receipt
 # re-issued must have a predecessor (nonce 2: two sends).
-GC_WITNESS_PREFIXES = {"EquivocateReceipt": (*_SEND, *_SEND)}
+GC_WITNESS_PREFIXES = {
+    "EquivocateReceipt": (*_SEND, *_SEND),
+    "RelinkFirstReceipt": _SEND,
+}
 
-# The constants of spec/MC_GuardChain*.cfg: bug twins and searches run on them.
+# The constants of spec/MC_GuardChain_bad_*.cfg: bug twins and searches run on them.
+# (MC_GuardChain.cfg adds the cost 3, above Limit: a request that fails both
+# guards, so the harness sees their order.)
 GC_MC_CONSTANTS = {"limit": 2, "holders": ("a1",), "costs": (1, 2), "max_epoch": 1}
 
 # Invariants proved only up to a bound, and why (see docs/proofs.md). Empty.
@@ -489,9 +496,19 @@ def JournalAppendFails(v: GCVocab, s: State, t: State, p: Params) -> Any:
         if v.bug("BUG_NoRollback")
         else _add(s["spent"], s["pAuth"], s["pEpoch"], -s["pCost"])
     )
+    kept = []
+    if v.bug("BUG_ReceiptKeptOnRollback"):
+        a, d = s["pAuth"], s["pDst"]
+        nn, iss = s["nextNonce"], s["issued"]
+        n = nn[a][d]
+        kept = [
+            t["nextNonce"] == z3.Store(nn, a, z3.Store(nn[a], d, n + 1)),
+            t["issued"] == z3.Store(iss, a, z3.Store(iss[a], d, z3.Store(iss[a][d], n, True))),
+        ]
     return z3.And(
         s["phase"] == v.S.phase["Charged"],
         t["spent"] == spent,
+        *kept,
         t["phase"] == v.S.phase["Idle"],
         *GCResetPending(v, t),
     )
@@ -614,6 +631,25 @@ def EquivocateReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
     )
 
 
+def RelinkFirstReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
+    R = v.S.receipt
+    r = p["r"]
+    again = R.receipt(
+        R.src(r), R.dst(r), R.epoch(r), R.nonce(r), R.nonce(r), R.cost(r), R.signer(r)
+    )
+    return z3.And(
+        s["wire"][r],
+        GCUntampered(v, s),
+        R.epoch(r) == s["epoch"],
+        R.prev(r) == 0,
+        s["accepted"][R.dst(r)][R.src(r)] == 0,
+        s["nextNonce"][R.src(r)][R.dst(r)] == 2,
+        R.src(r) != R.dst(r),
+        s["epoch"] == 0,
+        t["wire"] == z3.Store(s["wire"], again, True),
+    )
+
+
 _PENDING = ("pAuth", "pDst", "pCost", "pEpoch", "charged")
 
 
@@ -624,6 +660,7 @@ def gc_actions(v: GCVocab) -> dict[str, Action]:
     request = {"a": A, "d": A, "c": ii}
     carry = ("spent",) if v.bug("BUG_EpochCarryOver") else ()
     eager = ("chan",) if v.bug("BUG_ChannelStateOutsideGuard") else ()
+    kept = ("nextNonce", "issued") if v.bug("BUG_ReceiptKeptOnRollback") else ()
 
     def bound(action: Any) -> Any:
         return functools.partial(action, v)
@@ -637,7 +674,9 @@ def gc_actions(v: GCVocab) -> dict[str, Action]:
         "DenyOperation": Action(bound(DenyOperation), ("denials", "wire"), request),
         "ChargeFlowBudget": Action(bound(ChargeFlowBudget), ("spent", "charged", "phase")),
         "JournalAppend": Action(bound(JournalAppend), ("journal", "chan", "spent", "phase")),
-        "JournalAppendFails": Action(bound(JournalAppendFails), ("spent", "phase", *_PENDING)),
+        "JournalAppendFails": Action(
+            bound(JournalAppendFails), ("spent", "phase", *kept, *_PENDING)
+        ),
         "SendPacket": Action(
             bound(SendPacket), ("committed", "wire", "nextNonce", "issued", "phase", *_PENDING)
         ),
@@ -647,6 +686,7 @@ def gc_actions(v: GCVocab) -> dict[str, Action]:
         "ReceiveReceipt": Action(bound(ReceiveReceipt), ("accepted", "rlog"), {"r": R}),
         "ForgeReceipt": Action(bound(ForgeReceipt), ("wire",), {"r": R, "s": A}),
         "EquivocateReceipt": Action(bound(EquivocateReceipt), ("wire",), {"r": R}),
+        "RelinkFirstReceipt": Action(bound(RelinkFirstReceipt), ("wire",), {"r": R}),
     }
 
 
@@ -707,11 +747,16 @@ def GCChargeFirst(v: GCVocab, s: State) -> Any:
 
 
 def GCAtomicRollback(v: GCVocab, s: State) -> Any:
-    # spent = committed as functions over Auth x Epochs.
+    # spent = committed as functions over Auth x Epochs, and each stream's
+    # nonces of the epoch paid for by the committed budget.
     e = z3.Int("e!q")
+    nn, committed = s["nextNonce"], s["committed"]
     return z3.Implies(
         s["phase"] == v.S.phase["Idle"],
-        z3.And(*(z3.ForAll([e], _spent(s, a, e) == s["committed"][a][e]) for a in v.roster)),
+        z3.And(
+            *(z3.ForAll([e], _spent(s, a, e) == committed[a][e]) for a in v.roster),
+            *(nn[a][d] - 1 <= committed[a][s["epoch"]] for a in v.roster for d in v.roster),
+        ),
     )
 
 
@@ -947,8 +992,13 @@ def _wire_journaled(v: GCVocab, s: State, r: Any) -> Any:
             _in_auth(v, R.dst(r)),
             R.epoch(r) <= s["epoch"],
             R.nonce(r) >= 1,
-            # Its link: its predecessor, or none (re-issued by EquivocateReceipt).
-            z3.Or(R.prev(r) == R.nonce(r) - 1, R.prev(r) == 0),
+            # Its link: its predecessor, or none (re-issued by EquivocateReceipt),
+            # or a receipt 1 linked to a receipt 1 (re-issued by RelinkFirstReceipt).
+            z3.Or(
+                R.prev(r) == R.nonce(r) - 1,
+                R.prev(r) == 0,
+                z3.And(R.prev(r) == 1, R.nonce(r) == 1),
+            ),
             z3.Implies(R.epoch(r) == s["epoch"], R.nonce(r) < s["nextNonce"][R.src(r)][R.dst(r)]),
         ),
     )
