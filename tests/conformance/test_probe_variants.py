@@ -53,6 +53,21 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("record-before-check", verifier=P.RecordBeforeCheckVerifier),
         "GCReceiptResumesAfterLoss",
     ),
+    # The relinked-first schedule: a first receipt re-issued linked to a receipt.
+    ("guard", "first-link-unchecked"): (
+        _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
+        "GCReceiptChain",
+    ),
+    # The over-limit schedule: a2 asks for cost 3 and fails both guards.
+    ("guard", "budget-first"): (
+        _g("budget-first", guards=P.budget_first_guards),
+        "MissingCapability",
+    ),
+    # The rollback schedule: the receipt is recorded before the failing append.
+    ("guard", "undo-less-issuer"): (
+        _g("undo-less-issuer", issuer=P.UndoLessIssuer),
+        "GCAtomicRollback",
+    ),
     # Rejected, but by an unexplained step that names no invariant.
     ("epoch", "close-keeps-opening"): (
         _e("close-keeps-opening", manager=P.ClosedStillOpensManager),
@@ -109,26 +124,10 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "first-link-unchecked"): (
-        _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
-        "GCReceiptChain",
-        "no attacker move makes a nonce-1 receipt with a link other than the genesis",
-    ),
-    ("guard", "budget-first"): (
-        _g("budget-first", guards=P.budget_first_guards),
-        "MissingCapability",
-        "the guards never fail together: the only authority without the capability (a2) "
-        "never spends, so its budget always suffices and the order is invisible",
-    ),
     ("guard", "future-epoch-receipt"): (
         _g("future-epoch-receipt", verifier=P.FutureEpochVerifier),
         "GCReceiptEpoch",
         "one global epoch: no receipt of an epoch the receiver has not reached exists",
-    ),
-    ("guard", "undo-less-issuer"): (
-        _g("undo-less-issuer", issuer=P.UndoLessIssuer),
-        "GCAtomicRollback",
-        "no fault is injected after RecordReceipt: the issuer's undo never runs",
     ),
     ("descriptor", "own-facts-only-sync"): (
         _d("own-facts-only-sync", P.OwnFactsOnlySyncService),

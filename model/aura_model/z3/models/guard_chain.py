@@ -150,6 +150,9 @@ GC_SCHEDULES = {
     ),
     # Two sends, the first lost: the second links to it, not to the last accepted (none).
     ("BUG_StrictChainAfterLoss", "GCReceiptResumesAfterLoss"): (*_SEND, *_SEND),
+    # Without the budget guard a second charge in one epoch passes Limit (the
+    # undirected query can end "unknown" on the attacker moves' quantifiers).
+    ("BUG_NoBudgetCheck", "GCBudgetWithinLimit"): (*_SEND, "PrepareOperation", "ChargeFlowBudget"),
     # Without the budget guard a third send in one epoch takes nonce Limit + 2.
     ("BUG_NoBudgetCheck", "GCTypeOK"): (*_SEND, *_SEND, *_SEND),
     # One send delivered twice; one send re-signed by the attacker and delivered.
