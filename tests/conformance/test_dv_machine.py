@@ -15,7 +15,10 @@ from aura_conformance.descriptor_validity import (
     run_dv_conformance,
     run_dv_scenarios,
 )
+from aura_conformance.descriptor_validity.checker import load_dv_model
+from aura_conformance.descriptor_validity.mapping import dv_record
 from aura_conformance.harness.driver import run_random
+from aura_conformance.harness.shortfalls import bad_models
 from aura_model.tla import ModelValue
 
 
@@ -122,6 +125,7 @@ def test_scenario_names_are_stable() -> None:
         "converge-past-cap",
         "prune-then-sync-back",
         "duplicate-delivery",
+        "relayed-through-a-member",
     }
 
 
@@ -189,11 +193,15 @@ def test_todays_capped_sync_is_rejected_naming_the_invariant(scenario: str, inva
 
 
 def test_random_runs_find_the_capped_sync_too() -> None:
+    """A pull refused past the cap (DVSyncAvailable), or replicas that differ after
+    Converge's rounds (DVConverges): the capped sync breaks both (its two bad models)."""
     result = run_dv_conformance(
         DescriptorBackend("capped-sync"), examples=60, seed=2, scenarios=False
     )
     assert not result.conformant
-    assert "DVSyncAvailable violated" in result.failure
+    assert "DVSyncAvailable violated" in result.failure or "DVConverges violated" in (
+        result.failure
+    )
 
 
 def test_a_pruned_descriptor_is_refused_when_a_peer_offers_it_back() -> None:
@@ -268,3 +276,51 @@ def test_random_runs_find_publisher_only_revocation_sync() -> None:
     assert "DVConverges violated" in result.failure or "DVSyncAvailable violated" in (
         result.failure
     )
+
+
+def test_a_third_member_pulls_what_a_second_learnt_from_the_publisher() -> None:
+    """a1 publishes and revokes; a2 pulls from a1; a3 pulls from a2 only: the
+    reference passes on the facts a1 authored, so a3 holds both and chooses nothing."""
+    w = DescriptorWorld()
+    w.publish("a1", "c1")
+    d = next(k for k, _, _ in w.entries("a1"))
+    w.revoke("a1", d)
+    assert w.sync_round("a1", "a2") == "Synced,Synced"
+    assert w.sync_round("a2", "a3") == "Synced,Synced"
+    held = {k for k, _, _ in w.entries("a3")}
+    assert d in held and any(k[0] == "Revoked" and k[6] == "a1" for k in held)
+    assert w.lookup("a3", "c1", "a1") is None
+    assert dict(run_dv_scenarios(DescriptorBackend()))["relayed-through-a-member"] is None
+
+
+def test_the_known_shortfalls_answer_for_the_third_member() -> None:
+    """The spec's bad models keep two members for TLC; the harness loads them on its
+    own three, so a wrong lookup at a3 is still named after its shortfall: under
+    BUG_IgnoreRevocation a3 chooses the revoked descriptor, under the spec nothing."""
+    w = DescriptorWorld()
+    w.publish("a1", "c1")
+    d = next(k for k, _, _ in w.entries("a1"))
+    w.revoke("a1", d)
+    w.sync_round("a1", "a3")
+    state = project_descriptor_validity(w)
+    a3, c1, a1 = (ModelValue(n) for n in ("a3", "c1", "a1"))
+    spec = descriptor_validity_checker().model.evaluate("DVLookupTable", state)
+    assert spec.d[a3].d[c1].d[a1] == frozenset()
+    ignoring = next(
+        s
+        for s in bad_models("DescriptorValidity", load_dv_model)
+        if s.bugs == ("BUG_IgnoreRevocation",)
+    )
+    chosen = ignoring.model.evaluate("DVLookupTable", state).d[a3].d[c1].d[a1]
+    assert chosen == frozenset({dv_record(d)})
+    backend = DescriptorBackend("revocation-ignored")
+    backend.request("Reset", {}, 0)
+    backend.world.publish("a1", "c1")
+    backend.world.revoke("a1", next(k for k, _, _ in backend.world.entries("a1")))
+    with pytest.raises(ConformanceFailure, match="BUG_IgnoreRevocation"):
+        check_lookups(
+            descriptor_validity_checker(),
+            backend,
+            project_descriptor_validity(backend.world),
+            "RevokeDescriptor",
+        )

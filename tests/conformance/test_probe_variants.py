@@ -129,12 +129,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "GCReceiptEpoch",
         "one global epoch: no receipt of an epoch the receiver has not reached exists",
     ),
-    ("descriptor", "own-facts-only-sync"): (
-        _d("own-facts-only-sync", P.OwnFactsOnlySyncService),
-        "DVSyncAvailable",
-        "two members: a fact's author is always the other replica, so facts that are "
-        "not passed on by a third member are never missed",
-    ),
 }
 
 SLOW = {

@@ -172,7 +172,7 @@ def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
     assert not w.usable("c1")
     assert w.relay_request("c1").startswith("a1: nothing sent")
     assert w.next_id == 1
-    assert "published 1" in w.publish_descriptor("c1")
+    assert "published: 1" in w.publish_descriptor("c1")
     assert w.usable("c1")
     assert w.descriptor_records("c1") == [(0, 2, 1, 0), (2, 4, 2, 0)]
     w.advance_epoch("c2")

@@ -9,7 +9,7 @@ from aura_model.tla import values as V
 
 from aura_conformance.descriptor_validity.world import CONTEXTS, MEMBERS, DescriptorWorld
 from aura_conformance.harness.errors import BackendError
-from aura_conformance.harness.state import State, StateSchema
+from aura_conformance.harness.state import Interner, State, StateSchema
 
 __all__ = ["DESCRIPTOR_VALIDITY", "dv_key", "dv_record", "project_descriptor_validity"]
 
@@ -19,6 +19,14 @@ DESCRIPTOR_VALIDITY = StateSchema(
     ("now", "journal", "nextNonce", "lastSeen", "exhausted", "horizon"),
     frozenset({*MEMBERS, *CONTEXTS, OUTSIDER}),
 )
+
+
+# Values by (variable, raw data), fact records by their key: an unchanged variable is
+# the same object step after step, so the checker's memo knows it (Interner).
+_VALUES = Interner()
+_RECORDS = Interner()
+# Every (member, context, peer) of lastSeen, in one fixed order.
+_TRIPLES = tuple((m, c, p) for m in MEMBERS for c in CONTEXTS for p in MEMBERS)
 
 
 def _mv(name: str) -> ModelValue:
@@ -31,6 +39,11 @@ _FIELDS = ("kind", "auth", "ctx", "from", "until", "nonce", "by")
 
 def dv_record(key: tuple[Any, ...]) -> Any:
     """The spec record of a descriptor world fact key (kind, auth, ctx, from, until, nonce, by)."""
+    # The types are part of the key: a record of 1 is not one of TRUE.
+    return _RECORDS.get((key, tuple(map(type, key))), lambda: _record(key))
+
+
+def _record(key: tuple[Any, ...]) -> Any:
     kind, auth, ctx, frm, until, nonce, by = key
     return V.record(
         kind=kind,
@@ -63,25 +76,52 @@ def project_descriptor_validity(world: DescriptorWorld) -> State:
     ``exhausted[m]``: one of ``m``'s replicas has its Lamport clock at its end
     (every append would fail). ``horizon[m]``: ``m``'s prune horizon, in spec units.
     """
-    journal = {_mv(m): frozenset(dv_record(key) for key, _, _ in world.entries(m)) for m in MEMBERS}
-    journal[_mv(OUTSIDER)] = frozenset(dv_record(key) for key in world.eve_facts())
+    values = _VALUES.get
 
-    def last_seen(m: str, c: str, p: str) -> Any:
-        key = world.last_seen.get((m, c, p))
-        return frozenset() if key is None else frozenset({dv_record(key)})
+    def interned(name: str, raw: Any, make: Any) -> Any:
+        return values((name, raw), lambda: make(raw))
 
-    return {
-        "now": world.now,
-        "journal": V.fn(journal),
-        "nextNonce": V.fn({_mv(a): world.next_rank[a] for a in MEMBERS}),
-        "exhausted": V.fn({_mv(m): world.clock_exhausted(m) for m in MEMBERS}),
-        "horizon": V.fn({_mv(m): world.prune_horizon(m) for m in MEMBERS}),
-        "lastSeen": V.fn(
+    def facts(keys: frozenset[tuple[Any, ...]]) -> frozenset[Any]:
+        return frozenset(map(dv_record, keys))
+
+    def per_member(raw: tuple[Any, ...]) -> Any:
+        return V.fn({_mv(m): x for m, x in zip(MEMBERS, raw, strict=True)})
+
+    def journals(raw: tuple[frozenset[tuple[Any, ...]], ...]) -> Any:
+        return V.fn(
+            {_mv(m): facts(keys) for m, keys in zip((*MEMBERS, OUTSIDER), raw, strict=True)}
+        )
+
+    def last_seen(raw: tuple[Any, ...]) -> Any:
+        seen = dict(zip(_TRIPLES, raw, strict=True))
+
+        def one(m: str, c: str, p: str) -> frozenset[Any]:
+            key = seen[(m, c, p)]
+            return frozenset() if key is None else frozenset({dv_record(key)})
+
+        return V.fn(
             {
                 _mv(m): V.fn(
-                    {_mv(c): V.fn({_mv(p): last_seen(m, c, p) for p in MEMBERS}) for c in CONTEXTS}
+                    {_mv(c): V.fn({_mv(p): one(m, c, p) for p in MEMBERS}) for c in CONTEXTS}
                 )
                 for m in MEMBERS
             }
+        )
+
+    # The world keeps its facts as keys of strings and ints: raw data that compares
+    # equal is the same data.
+    held = tuple(frozenset(key for key, _, _ in world.entries(m)) for m in MEMBERS)
+    return {
+        "now": world.now,
+        "journal": interned("journal", (*held, frozenset(world.eve_facts())), journals),
+        "nextNonce": interned("nextNonce", tuple(world.next_rank[a] for a in MEMBERS), per_member),
+        "exhausted": interned(
+            "exhausted", tuple(world.clock_exhausted(m) for m in MEMBERS), per_member
+        ),
+        "horizon": interned("horizon", tuple(world.prune_horizon(m) for m in MEMBERS), per_member),
+        "lastSeen": interned(
+            "lastSeen",
+            tuple(world.last_seen.get(t) for t in _TRIPLES),
+            last_seen,
         ),
     }

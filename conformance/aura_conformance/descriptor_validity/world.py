@@ -1,7 +1,9 @@
-"""The descriptor world: two members' RendezvousServices publishing, revoking and syncing.
+"""The descriptor world: three members' RendezvousServices publishing, revoking and syncing.
 
-Members ``a1`` and ``a2`` of ``spec/DescriptorValidity/MC_DescriptorValidity.cfg`` share contexts
-``c1`` and ``c2``; only ``a1`` publishes. Publishing and revoking go through the
+Members ``a1``, ``a2`` and ``a3`` (``tla/MC_DVConformance.cfg``) share contexts ``c1``
+and ``c2``; only ``a1`` publishes. The third member is there for sync: with two, a
+fact's author is always the other replica, so a sync that passes on only the facts
+a member wrote itself never misses one. Publishing and revoking go through the
 real service (``prepare_publish_descriptor``/``prepare_revoke_descriptor``, the
 guard chain and the effect interpreter), so descriptors are really built,
 Ed25519-signed and sealed under the context key; sync is the journal's own
@@ -59,10 +61,15 @@ from aura_conformance.variants import (
     InclusiveUntilService,
     LastArrivedService,
     LateRefreshService,
+    NonceKeyedMergeService,
+    OriginOnlyMergeService,
+    OwnFactsOnlySyncService,
+    OwnRevocationsOnlySyncService,
     PruneKeepsFactsService,
     PublisherOnlyRevocationSyncService,
     RevocationIgnoringService,
     SelfClaimedSyncService,
+    SenderSignedRevocationSyncService,
     UnboundedLamportService,
     UnsignedFactsService,
     capped_sync_service,
@@ -72,7 +79,7 @@ from aura_conformance.variants import (
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
-MEMBERS = ("a1", "a2")
+MEMBERS = ("a1", "a2", "a3")
 CONTEXTS = ("c1", "c2")
 PUBLISHERS = frozenset({"a1"})
 MAX_TIME = 2
@@ -166,6 +173,34 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "a descriptor chosen at its valid_until (InclusiveUntilService)",
             service=InclusiveUntilService,
         ),
+        # Sync that does not pass on what a member learnt: only a third member sees it.
+        DVVariant(
+            "own-facts-only-sync",
+            "a digest answered with the answerer's own facts only (OwnFactsOnlySyncService)",
+            service=OwnFactsOnlySyncService,
+        ),
+        DVVariant(
+            "own-revocations-only-sync",
+            "revocations learnt from their publisher not passed on (OwnRevocationsOnlySyncService)",
+            service=OwnRevocationsOnlySyncService,
+        ),
+        DVVariant(
+            "origin-only-merge",
+            "a message relaying another origin's entry refused whole (OriginOnlyMergeService)",
+            service=OriginOnlyMergeService,
+        ),
+        DVVariant(
+            "sender-signed-revocation-sync",
+            "a synced revocation dropped unless its sender signed it "
+            "(SenderSignedRevocationSyncService)",
+            service=SenderSignedRevocationSyncService,
+        ),
+        DVVariant(
+            "nonce-keyed-merge",
+            "synced facts deduplicated by publisher and nonce: a revocation dropped as a "
+            "copy of its descriptor (NonceKeyedMergeService)",
+            service=NonceKeyedMergeService,
+        ),
     )
 }
 
@@ -220,6 +255,8 @@ class DescriptorWorld:
         self.next_rank = dict.fromkeys(MEMBERS, 1)
         self.last_seen: dict[tuple[str, str, str], Any] = {}
         self.owner: dict[bytes, str] = {}
+        # The spec record of each fact id seen (fact_key), forgotten when a rank is new.
+        self.keys_by_id: dict[bytes, tuple[Any, ...] | None] = {}
         # What the outsider eve read from answers to her digests: she holds no replica.
         self.eve_learned: list[Any] = []
 
@@ -301,7 +338,12 @@ class DescriptorWorld:
         out = []
         for c, cid in self.ctx.items():
             for entry in self.services[m].journal(cid).entries():
-                key = self.fact_key(entry.fact)
+                fid = entry.fact_id
+                # Opening a descriptor and checking signatures on every projection
+                # would cost more than the step: a fact's record is kept by its id.
+                if fid not in self.keys_by_id:
+                    self.keys_by_id[fid] = self.fact_key(entry.fact)
+                key = self.keys_by_id[fid]
                 if key is not None:
                     out.append((key, entry, c))
         return out
@@ -343,6 +385,7 @@ class DescriptorWorld:
             if entry.fact_id not in before and isinstance(entry.fact, DescriptorFact):
                 d = open_descriptor(entry.fact.sealed, self.memberships[self.ctx[c]])
                 self.ranks[d.nonce] = self.next_rank[a]
+                self.keys_by_id.clear()
                 self.owner[d.nonce] = a
                 self.next_rank[a] += 1
                 self.last_seen[(a, c, a)] = self.descriptor_key(d)

@@ -65,10 +65,14 @@ from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
 from aura_conformance.variants import (
+    CommitmentBlindService,
     DirectConfirmationService,
+    ExpiredDescriptorService,
     FirstRelayOnlyService,
     JunkForwardingRelayService,
+    RelayedUncheckedStaticKeyService,
     ReplayForwardingRelayService,
+    UncappedRelayService,
     UnchargedRelayRequestService,
 )
 from aura_conformance.wire.keyring import INI as WIRE_INI
@@ -166,6 +170,18 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
     "uncharged-relay-request": RelayVariant(
         peers=UnchargedRelayRequestService, breaks="GCAtomicRollback"
     ),
+    # The red team's probes, caught since the world has a clock, epochs, a second
+    # context and an impostor (each by its directed scenario).
+    "commitment-blind": RelayVariant(
+        peers=CommitmentBlindService, breaks="RVConnectWithValidDescriptor"
+    ),
+    "expired-descriptor": RelayVariant(
+        peers=ExpiredDescriptorService, breaks="RVConnectWithValidDescriptor"
+    ),
+    "relayed-unchecked-static-key": RelayVariant(
+        peers=RelayedUncheckedStaticKeyService, breaks="RVMembersOnly"
+    ),
+    "uncapped-relay": RelayVariant(relay=UncappedRelayService, breaks="RVRelayAuthorized"),
 }
 
 

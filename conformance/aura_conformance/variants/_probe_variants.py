@@ -51,10 +51,11 @@ from aura_rendezvous.core import (
     ReceiptWrongEpoch,
     ReceiptWrongSigner,
     ReplayedHandshake,
+    UnattributableFact,
     check_u64,
     verify_signature,
 )
-from aura_rendezvous.descriptors import needs_refresh_at
+from aura_rendezvous.descriptors import needs_refresh_at, open_descriptor
 from aura_rendezvous.guard import (
     GENESIS_HASH,
     ReceiptAcceptToken,
@@ -65,10 +66,14 @@ from aura_rendezvous.guard import (
 from aura_rendezvous.journal import (
     ContextJournal,
     DescriptorCache,
+    DescriptorFact,
     JournalEntry,
     SealedSyncMessage,
     SyncFacts,
+    apply_sync_facts,
+    check_sync_entries,
     open_sync_message,
+    revocation_signer,
 )
 from aura_rendezvous.noise import InitialStateCache, Keypair, StaticDhCache
 
@@ -101,7 +106,10 @@ __all__ = [
     "LateRefreshService",
     "NonStrictNonceVerifier",
     "NonStrictReplayGuard",
+    "NonceKeyedMergeService",
+    "OriginOnlyMergeService",
     "OwnFactsOnlySyncService",
+    "OwnRevocationsOnlySyncService",
     "PendingSurvivesAdvanceManager",
     "PruneKeepsFactsService",
     "PublishClockRefreshService",
@@ -111,6 +119,7 @@ __all__ = [
     "RelayedUncheckedStaticKeyService",
     "RotatingOpensManager",
     "RotatingSealsManager",
+    "SenderSignedRevocationSyncService",
     "SharedJournalAnswerService",
     "TimeoutIgnoringManager",
     "UncappedRelayService",
@@ -642,6 +651,102 @@ class OwnFactsOnlySyncService(RendezvousService):
             own = tuple(e for e in facts.entries if e.origin == self.authority_id)
             out.append(self._seal_sync(attrs.evolve(facts, entries=own), message.epoch))
         return tuple(out)
+
+
+class OwnRevocationsOnlySyncService(RendezvousService):
+    """A digest is answered with every descriptor but only the revocations this member
+    wrote: a revocation it learnt from its publisher is not passed on, so a member
+    that never syncs with the publisher keeps choosing the revoked descriptor."""
+
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        out = []
+        for answer in super().answer_sync(message):
+            facts = open_sync_message(answer, membership)
+            assert isinstance(facts, SyncFacts)
+            kept = tuple(
+                e
+                for e in facts.entries
+                if not isinstance(e.fact, DescriptorRevoked) or e.origin == self.authority_id
+            )
+            out.append(self._seal_sync(attrs.evolve(facts, entries=kept), message.epoch))
+        return tuple(out)
+
+
+class OriginOnlyMergeService(RendezvousService):
+    """A synced entry is taken only from the member it originated at: a message whose
+    sender is not every entry's origin is refused whole, as if a relayed fact were
+    forged (the author's signature on the fact is what proves it, not the sender)."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        facts = open_sync_message(message, membership)
+        if isinstance(facts, SyncFacts) and any(e.origin != facts.sender for e in facts.entries):
+            raise UnattributableFact("an entry relayed by a member that is not its origin")
+        return super().apply_sync(message)
+
+
+class SenderSignedRevocationSyncService(RendezvousService):
+    """A synced revocation is taken only when the member sending it signed it: a
+    publisher's revocation relayed by another member is dropped (descriptors and
+    other facts merge as usual)."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        facts = open_sync_message(message, membership)
+        if not isinstance(facts, SyncFacts):
+            return super().apply_sync(message)
+        journal = self.journal(facts.context_id)
+        check_sync_entries(journal, facts.entries, membership)
+        kept = tuple(
+            e
+            for e in facts.entries
+            if not isinstance(e.fact, DescriptorRevoked)
+            or revocation_signer(e.fact, membership.roster) == facts.sender
+        )
+        return apply_sync_facts(
+            journal, attrs.evolve(facts, entries=kept), membership.roster, self._below_horizon
+        )
+
+
+class NonceKeyedMergeService(RendezvousService):
+    """Synced descriptor facts are deduplicated by (publisher, nonce), not by fact id:
+    a revocation names the nonce of the descriptor it revokes, so once the
+    descriptor is held its revocation is dropped as a second copy of it."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        facts = open_sync_message(message, membership)
+        if not isinstance(facts, SyncFacts):
+            return super().apply_sync(message)
+        journal = self.journal(facts.context_id)
+        check_sync_entries(journal, facts.entries, membership)
+
+        def key(fact: object) -> tuple[AuthorityId, bytes] | None:
+            if isinstance(fact, DescriptorRevoked):
+                return (fact.authority_id, fact.nonce)
+            if isinstance(fact, DescriptorFact):
+                d = open_descriptor(fact.sealed, membership)
+                return (d.authority_id, d.nonce)
+            return None
+
+        held = {key(e.fact) for e in journal.entries()} - {None}
+        kept = []
+        for e in facts.entries:
+            k = key(e.fact)
+            if k is None or k not in held:
+                kept.append(e)
+                held.add(k)
+        return apply_sync_facts(
+            journal,
+            attrs.evolve(facts, entries=tuple(kept)),
+            membership.roster,
+            self._below_horizon,
+        )
 
 
 class SharedJournalAnswerService(RendezvousService):
