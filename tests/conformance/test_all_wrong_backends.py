@@ -75,6 +75,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("descriptor", "late-refresh"): "DVNeedsRefresh",
     ("descriptor", "clockless-merge"): "DVClockCoversStamps",
     ("descriptor", "inclusive-until"): "DVChosenValid",
+    ("descriptor", "own-facts-only-sync"): "DVSyncAvailable",
+    ("descriptor", "own-revocations-only-sync"): "DVSyncAvailable",
+    ("descriptor", "origin-only-merge"): "DVSyncAvailable",
+    ("descriptor", "sender-signed-revocation-sync"): "DVSyncAvailable",
+    ("descriptor", "nonce-keyed-merge"): "DVSyncAvailable",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
@@ -117,6 +122,9 @@ ONCE_MISSED = {
     ("relay", "expired-descriptor"),
     ("relay", "relayed-unchecked-static-key"),
     ("relay", "uncapped-relay"),
+    # Missed until the descriptor world had a third member, to whom a fact must
+    # travel through another.
+    ("descriptor", "own-facts-only-sync"),
 }
 
 TABLES: dict[str, Iterable[str]] = {
