@@ -67,6 +67,8 @@ __all__ = [
 DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000
 
 _MAX_CACHED_CONFIGS = 1024
+# Parsed once: every endpoint's initial-state cache is for the production protocol.
+_PROTOCOL = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
 
 
 def roster_lookup(membership: ContextMembership) -> RosterLookup:
@@ -127,7 +129,7 @@ class ChannelEndpoint:
         self.static_dh = StaticDhCache(self.static)
         # Likewise the state after the prologue and pre-messages, per
         # (context, epoch, responder): public inputs only, three hashes a side.
-        self.initial_state = InitialStateCache(NoiseProtocol.parse(PRODUCTION_PROTOCOL))
+        self.initial_state = InitialStateCache(_PROTOCOL)
         self._nonce_source = nonce_source
         self.timeout_ms = timeout_ms
         self._last_timestamp = 0

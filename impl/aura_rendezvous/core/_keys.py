@@ -9,6 +9,7 @@ one secret can collide (domain separation).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Mapping
 
@@ -88,8 +89,23 @@ def derive_context_key(root_secret: bytes, context_id: ContextId, epoch: int) ->
 
 def derive_handshake_psk(root_secret: bytes, context_id: ContextId, epoch: int) -> bytes:
     """The Noise PSK of ``(context, epoch)``: HKDF from that epoch's context key, own label."""
+    if type(root_secret) is bytes and type(context_id) is ContextId and type(epoch) is int:
+        return _cached_handshake_psk(root_secret, context_id, epoch)
+    return _derive_handshake_psk(root_secret, context_id, epoch)
+
+
+def _derive_handshake_psk(root_secret: bytes, context_id: ContextId, epoch: int) -> bytes:
     key = derive_context_key(root_secret, context_id, epoch)
     return _hkdf(key, LABEL_PSK, context_id.value + epoch_bytes(epoch))
+
+
+# The PSK is a pure function of its three inputs, the root secret among them (a
+# cached PSK is only ever served for the very secret it was derived from), and
+# it is asked for on every handshake and every refresh check: four HKDFs each
+# time without the cache. Exact types only (True == 1 would share an entry with
+# epoch 1, and a bytearray secret is no key); anything else is derived afresh,
+# and its validation raises as before. Bounded: a service sees a few epochs.
+_cached_handshake_psk = functools.lru_cache(maxsize=256)(_derive_handshake_psk)
 
 
 def derive_descriptor_key(root_secret: bytes, context_id: ContextId, epoch: int) -> bytes:
