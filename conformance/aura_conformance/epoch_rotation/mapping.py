@@ -91,16 +91,20 @@ def _psk_token(world: EpochWorld, psk: bytes) -> int:
     return token
 
 
-def _chan_raw(world: EpochWorld, a: str, b: str) -> tuple[Any, ...] | None:
+_LIVE = frozenset({"Establishing", "Active", "Rotating"})
+
+
+def _chan_raw(world: EpochWorld, a: str, state: str) -> tuple[Any, ...] | None:
+    """``chan[a][peer]``'s raw data, ``state`` being ``world.slot_state(a)``."""
     slot = world.slots[a]
-    if b == a or slot is None:
+    if slot is None:
         return None
     ep = slot.channel.epoch if slot.channel is not None else slot.epoch
     if slot.answered_epoch is not None:
         # A responder's channel is of the epoch of the message 1 it answered: the
         # epoch its prologue bound (only an attack's rewritten header differs).
         ep = slot.answered_epoch
-    return (world.slot_state(a), ep, slot.hs_id, _psk_token(world, slot.psk))
+    return (state, ep, slot.hs_id, _psk_token(world, slot.psk))
 
 
 def _chan_record(raw: tuple[Any, ...] | None) -> Any:
@@ -110,11 +114,11 @@ def _chan_record(raw: tuple[Any, ...] | None) -> Any:
     return V.record(st=st, ep=ep, id=hs_id, psk=psk)
 
 
-def _closed(world: EpochWorld, a: str) -> frozenset[int]:
+def _closed(world: EpochWorld, a: str, state: str) -> frozenset[int]:
     ids = {s.hs_id for s in world.history[a]}
     slot = world.slots[a]
     if slot is not None:
-        if world.live(a):
+        if state in _LIVE:
             ids.discard(slot.hs_id)
         else:
             ids.add(slot.hs_id)
@@ -122,10 +126,32 @@ def _closed(world: EpochWorld, a: str) -> frozenset[int]:
     return frozenset(ids | world.closed_ids[a])
 
 
-def _last_ts(world: EpochWorld, r: str, i: str) -> int:
-    guard = world.managers[r].replay_guard
-    e = world.epoch(r)
-    return world.timestamp_id(guard.greatest(world.context.value, e, world.ids[i].value), e)
+def _last_ts(world: EpochWorld) -> tuple[int, ...]:
+    """``lastTs[r][i]`` for (r, i) in (Ini, Ini), (Ini, Resp), (Resp, Ini), (Resp, Resp)."""
+    ctx = world.context.value
+    out = []
+    for r in _AUTHS:
+        guard = world.managers[r].replay_guard
+        e = world.epoch(r)
+        for i in _AUTHS:
+            out.append(world.timestamp_id(guard.greatest(ctx, e, world.ids[i].value), e))
+    return tuple(out)
+
+
+def _established(raw: frozenset[tuple[str, str, int, int]]) -> frozenset[Any]:
+    return frozenset(V.record(ini=_mv(i), resp=_mv(r), id=n, ep=e) for i, r, n, e in raw)
+
+
+def _received(raw: frozenset[tuple[int, int, int]]) -> frozenset[Any]:
+    return frozenset(V.record(id=n, ep=e, at=t) for n, e, t in raw)
+
+
+def _records(raw: frozenset[tuple[Any, ...]]) -> frozenset[Any]:
+    return frozenset(map(message_record, raw))
+
+
+def _chans(raw: tuple[Any, ...]) -> Any:
+    return _per_pair(raw, _chan_record)
 
 
 def _per_auth(raw: tuple[Any, ...]) -> Any:
@@ -149,43 +175,32 @@ def project_epoch_rotation(world: EpochWorld) -> State:
     replaced by a newer one (retired), and every id it closed.
     """
     variant = world.variant.name
-    values = _VALUES.get
-
-    def interned(name: str, raw: Any, make: Any) -> Any:
-        return values((variant, name, raw), lambda: make(raw))
-
-    pairs = [(a, b) for a in _AUTHS for b in _AUTHS]
+    of = _VALUES.of
+    ini_state, resp_state = world.slot_state(INI), world.slot_state(RESP)
     # The world keeps its message keys, ids and epochs as ints and strings, and
-    # sets of them: raw data that compares equal is the same data.
+    # sets of them: raw data that compares equal is the same data. chan[a][a] is
+    # no channel.
+    epochs = (world.epoch(INI), world.epoch(RESP))
+    chans = (None, _chan_raw(world, INI, ini_state), _chan_raw(world, RESP, resp_state), None)
+    last_ts = _last_ts(world)
+    msgs = frozenset(world.msgs)
+    resp_log = tuple(world.resp_log)
+    confirmed = frozenset(world.confirmed)
+    established = frozenset(world.established)
+    closed = (_closed(world, INI, ini_state), _closed(world, RESP, resp_state))
+    received = frozenset(world.received)
+    ini_log = frozenset(world.ini_log)
     return {
-        "epoch": interned("epoch", tuple(world.epoch(a) for a in _AUTHS), _per_auth),
-        "chan": interned(
-            "chan",
-            tuple(_chan_raw(world, a, b) for a, b in pairs),
-            lambda raw: _per_pair(raw, _chan_record),
-        ),
+        "epoch": of((variant, "epoch", epochs), _per_auth, epochs),
+        "chan": of((variant, "chan", chans), _chans, chans),
         "nextId": world.next_id,
-        "lastTs": interned("lastTs", tuple(_last_ts(world, r, i) for r, i in pairs), _per_pair),
-        "msgs": interned(
-            "msgs", frozenset(world.msgs), lambda raw: frozenset(map(message_record, raw))
-        ),
-        "respLog": interned("respLog", tuple(world.resp_log), V.seq),
-        "confirmed": interned("confirmed", frozenset(world.confirmed), frozenset),
-        "established": interned(
-            "established",
-            frozenset(world.established),
-            lambda raw: frozenset(
-                V.record(ini=_mv(i), resp=_mv(r), id=n, ep=e) for i, r, n, e in raw
-            ),
-        ),
-        "closed": interned("closed", tuple(_closed(world, a) for a in _AUTHS), _per_auth),
-        "received": interned(
-            "received",
-            frozenset(world.received),
-            lambda raw: frozenset(V.record(id=n, ep=e, at=t) for n, e, t in raw),
-        ),
-        "iniLog": interned(
-            "iniLog", frozenset(world.ini_log), lambda raw: frozenset(map(message_record, raw))
-        ),
+        "lastTs": of((variant, "lastTs", last_ts), _per_pair, last_ts),
+        "msgs": of((variant, "msgs", msgs), _records, msgs),
+        "respLog": of((variant, "respLog", resp_log), V.seq, resp_log),
+        "confirmed": of((variant, "confirmed", confirmed), frozenset, confirmed),
+        "established": of((variant, "established", established), _established, established),
+        "closed": of((variant, "closed", closed), _per_auth, closed),
+        "received": of((variant, "received", received), _received, received),
+        "iniLog": of((variant, "iniLog", ini_log), _records, ini_log),
         "mistyped": world.mistyped,
     }

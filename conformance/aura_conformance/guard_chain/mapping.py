@@ -186,14 +186,23 @@ def _per_auth_auth(raw: tuple[Any, ...], value: Any = lambda x: x) -> Any:
     return V.fn({_mv(a): V.fn({_mv(d): value(next(it)) for d in AUTHS}) for a in AUTHS})
 
 
+def _ops(raw: frozenset[tuple[Any, ...]]) -> frozenset[Any]:
+    return frozenset(map(_op, raw))
+
+
+def _wires(raw: frozenset[tuple[Any, ...]]) -> frozenset[Any]:
+    return frozenset(map(_wire, raw))
+
+
+def _rlogs(raw: tuple[tuple[tuple[Any, ...], ...], ...]) -> Any:
+    return V.fn({_mv(d): V.seq(map(_rlog_entry, log)) for d, log in zip(AUTHS, raw, strict=True)})
+
+
 def project_guard_chain(world: GuardChainWorld) -> State:
     """The values of GuardChain.tla's variables that ``world`` stands for."""
     ctx = world.context
     variant = world.variant.name
-    values = _VALUES.get
-
-    def interned(name: str, raw: Any, make: Any) -> Any:
-        return values((variant, name, raw), lambda: make(raw))
+    of = _VALUES.of
 
     journal = frozenset(
         op for op in (_fact_op(world, fid) for fid in world.journal.ids()) if op is not None
@@ -207,55 +216,53 @@ def project_guard_chain(world: GuardChainWorld) -> State:
     # Sent outcomes are the genuine receipts on the wire (forgeries are the attacker's),
     # once each: a receipt its signer re-issued (EquivocateReceipt) pays for nothing new.
     genuine = {(w[0], w[1], w[2], w[3]): w for w in wire if w[6] == w[0]}.values()
-    committed = tuple(
-        sum(w[5] for w in genuine if w[0] == a and w[2] == e) for a, e in _AUTH_EPOCHS
-    )
+    totals = dict.fromkeys(_AUTH_EPOCHS, 0)
+    for w in genuine:
+        if (w[0], w[2]) in totals:
+            totals[w[0], w[2]] += w[5]
+    committed = tuple(totals.values())
 
-    rlogs = {
-        d: tuple(
+    rlogs = tuple(
+        tuple(
             (raw[0], raw[2], raw[3], raw[4], raw[6], at)
             for raw, at in ((_receipt_raw(world, r, receipts), at) for r, at in world.rlog[d])
         )
         for d in AUTHS
-    }
-
-    def accepted(d: str, s: str) -> int:
-        last = [e[2] for e in rlogs[d] if e[0] == s and e[5] == world.epoch]
-        return last[-1] if last else 0
+    )
+    # accepted[d][s]: the nonce of the last receipt d accepted from s in the epoch.
+    last = dict.fromkeys(_PAIRS, 0)
+    for d, log in zip(AUTHS, rlogs, strict=True):
+        for e in log:
+            if e[5] == world.epoch and (d, e[0]) in last:
+                last[d, e[0]] = e[2]
+    accepted = tuple(last.values())
+    # The nonces each issued to each in the epoch; the next is one above the
+    # greatest (world.next_nonce), asked of the world once per pair.
+    issued_lists = [world.issued(a, d) for a, d in _PAIRS]
+    issued = tuple(map(frozenset, issued_lists))
+    next_nonce = tuple(max(n, default=0) + 1 for n in issued_lists)
+    spent = tuple(world.budget.spent(ctx, world.ids[a], e) for a, e in _AUTH_EPOCHS)
+    wires = frozenset(wire)
+    denials = frozenset(world.denials)
+    chans = frozenset(chan)
 
     op = world.pending
     return {
         "epoch": world.epoch,
-        "spent": interned(
-            "spent",
-            tuple(world.budget.spent(ctx, world.ids[a], e) for a, e in _AUTH_EPOCHS),
-            _per_auth_epoch,
-        ),
-        "committed": interned("committed", committed, _per_auth_epoch),
+        "spent": of((variant, "spent", spent), _per_auth_epoch, spent),
+        "committed": of((variant, "committed", committed), _per_auth_epoch, committed),
         "phase": "Idle" if op is None else "Allowed",
         "pAuth": _mv(NO_AUTH if op is None else op.src),
         "pDst": _mv(NO_AUTH if op is None else op.dst),
         "pCost": 0 if op is None else op.cost,
         "pEpoch": 0 if op is None else op.epoch,
         "charged": False,
-        "journal": interned("journal", journal, lambda raw: frozenset(map(_op, raw))),
-        "nextNonce": interned(
-            "nextNonce", tuple(world.next_nonce(a, d) for a, d in _PAIRS), _per_auth_auth
-        ),
-        "wire": interned("wire", frozenset(wire), lambda raw: frozenset(map(_wire, raw))),
-        "accepted": interned("accepted", tuple(accepted(d, s) for d, s in _PAIRS), _per_auth_auth),
-        "rlog": interned(
-            "rlog",
-            tuple(rlogs[d] for d in AUTHS),
-            lambda raw: V.fn(
-                {_mv(d): V.seq(map(_rlog_entry, log)) for d, log in zip(AUTHS, raw, strict=True)}
-            ),
-        ),
-        "denials": interned("denials", frozenset(world.denials), frozenset),
-        "chan": interned("chan", frozenset(chan), lambda raw: frozenset(map(_op, raw))),
-        "issued": interned(
-            "issued",
-            tuple(frozenset(world.issued(a, d)) for a, d in _PAIRS),
-            _per_auth_auth,
-        ),
+        "journal": of((variant, "journal", journal), _ops, journal),
+        "nextNonce": of((variant, "nextNonce", next_nonce), _per_auth_auth, next_nonce),
+        "wire": of((variant, "wire", wires), _wires, wires),
+        "accepted": of((variant, "accepted", accepted), _per_auth_auth, accepted),
+        "rlog": of((variant, "rlog", rlogs), _rlogs, rlogs),
+        "denials": of((variant, "denials", denials), frozenset, denials),
+        "chan": of((variant, "chan", chans), _ops, chans),
+        "issued": of((variant, "issued", issued), _per_auth_auth, issued),
     }

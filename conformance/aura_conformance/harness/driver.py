@@ -9,16 +9,19 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import providers
+from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.internal.constants_ast import Constants
 from hypothesis.stateful import (
     RULE_MARKER,
+    Rule,
     RuleBasedStateMachine,
+    RuleStrategy,
     get_state_machine_test,
     precondition,
 )
@@ -29,11 +32,50 @@ from aura_conformance.harness.result import ConformanceResult
 __all__ = ["CountingMachine", "run_directed", "run_machine", "run_random", "run_supported"]
 
 
+class _RuleChoice(RuleStrategy):
+    """Hypothesis's choice of the next rule, the same choices, with each precondition
+    asked once a step.
+
+    Hypothesis asks whether a rule's preconditions hold once to see that some
+    rule can run, again for each rule its draw tries and again for every rule
+    when it falls back to listing the enabled ones, and each time it formats the
+    precondition's source for its observability report, which runs never ask
+    for. The machine's state does not change while a rule is drawn, so each
+    rule's answer is kept for the draw; the draws themselves, and so the
+    programs a seed runs, are Hypothesis's.
+    """
+
+    def __init__(self, machine: RuleBasedStateMachine) -> None:
+        super().__init__(machine)
+        # id(rule) -> whether its preconditions hold, for the draw under way.
+        self._holds: dict[int, bool] = {}
+
+    def do_draw(self, data: ConjectureData) -> tuple[Rule, dict[str, Any]]:
+        self._holds = {}
+        drawn: tuple[Rule, dict[str, Any]] = super().do_draw(data)
+        return drawn
+
+    def is_valid(self, rule: Rule) -> bool:
+        holds = self._holds.get(id(rule))
+        if holds is None:
+            machine = self.machine
+            holds = self._holds[id(rule)] = all(
+                machine.bundle(b.name) for b in rule.bundles
+            ) and all(p(machine) for p in rule.preconditions)
+        return holds
+
+
 class CountingMachine(RuleBasedStateMachine):
     """A spec machine that counts its runs and steps, class-wide across examples
-    (``examples`` and ``steps``; each concrete machine class gets its own dict)."""
+    (``examples`` and ``steps``; each concrete machine class gets its own dict).
+
+    Its rules are drawn by :class:`_RuleChoice`."""
 
     stats: dict[str, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rules_strategy = _RuleChoice(self)
 
 
 M = TypeVar("M", bound=CountingMachine)

@@ -75,6 +75,16 @@ class Interner:
             value = self._values[key] = make()
         return value
 
+    def of(self, key: Hashable, make: Callable[[Any], Any], raw: Any) -> Any:
+        """The value for ``key``, built by ``make(raw)`` the first time (:meth:`get`
+        without a closure to build each time)."""
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            if len(self._values) >= self.limit:
+                self._values.clear()
+            value = self._values[key] = make(raw)
+        return value
+
     def clear(self) -> None:
         self._values.clear()
 
