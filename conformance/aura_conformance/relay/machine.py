@@ -271,16 +271,28 @@ class RelayPathMachine(CountingMachine):
     def Tick(self) -> None:
         self._step("Tick", {})
 
-    @rule(c=st.sampled_from(CONTEXTS))
-    def PublishDescriptor(self, c: str = CTX) -> None:
-        if len(self.state["desc"].d[ModelValue(c)]) < MAX_DESC:
-            self._step("PublishDescriptor", {"c": ModelValue(c)})
+    def publishable(self) -> list[str]:
+        """Contexts where Resp may publish again (below the model's MaxDesc)."""
+        desc = self.state["desc"].d
+        return [c for c in CONTEXTS if len(desc[ModelValue(c)]) < MAX_DESC]
 
-    @rule(c=st.sampled_from(CONTEXTS))
-    def AdvanceEpoch(self, c: str = CTX) -> None:
-        """Only before the context's first envelope (RelayConformance.tla says why)."""
-        if self._epoch(c) < MAX_EPOCH and not self._net(lambda d: d["ctx"] == ModelValue(c)):
-            self._step("AdvanceEpoch", {"c": ModelValue(c)})
+    def advanceable(self) -> list[str]:
+        """Contexts whose epoch may change: below MaxEpoch, before their first envelope
+        (RelayConformance.tla says why)."""
+        busy = {d["ctx"] for d in (m.d for m in self.state["net"])}
+        return [c for c in CONTEXTS if self._epoch(c) < MAX_EPOCH and ModelValue(c) not in busy]
+
+    @precondition(lambda self: bool(self.publishable()))
+    @rule(i=st.integers(0, 7))
+    def PublishDescriptor(self, i: int) -> None:
+        c = self.publishable()[i % len(self.publishable())]
+        self._step("PublishDescriptor", {"c": ModelValue(c)})
+
+    @precondition(lambda self: bool(self.advanceable()))
+    @rule(i=st.integers(0, 7))
+    def AdvanceEpoch(self, i: int) -> None:
+        c = self.advanceable()[i % len(self.advanceable())]
+        self._step("AdvanceEpoch", {"c": ModelValue(c)})
 
     @precondition(lambda self: bool(self.forwarded()))
     @rule(i=st.integers(0, 7))
@@ -363,7 +375,7 @@ def _expired_descriptor(m: RelayPathMachine) -> None:
     for _ in range(MAX_TIME):
         m.Tick()
     m.RelayRequest(CTX)
-    m.PublishDescriptor(CTX)
+    m._step("PublishDescriptor", {"c": ModelValue(CTX)})
     _handshake(m)
 
 
@@ -371,9 +383,9 @@ def _past_epoch_descriptor(m: RelayPathMachine) -> None:
     """c1 moves to its next epoch: Resp's descriptor, still valid, commits to the PSK
     of the past one, so Ini must refresh, not send (``RVConnectWithValidDescriptor``);
     once Resp has published for the new epoch, a handshake completes."""
-    m.AdvanceEpoch(CTX)
+    m._step("AdvanceEpoch", {"c": ModelValue(CTX)})
     m.RelayRequest(CTX)
-    m.PublishDescriptor(CTX)
+    m._step("PublishDescriptor", {"c": ModelValue(CTX)})
     _handshake(m)
 
 
