@@ -53,21 +53,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("record-before-check", verifier=P.RecordBeforeCheckVerifier),
         "GCReceiptResumesAfterLoss",
     ),
-    # The relinked-first schedule: a first receipt re-issued linked to a receipt.
-    ("guard", "first-link-unchecked"): (
-        _g("first-link-unchecked", verifier=P.FirstLinkUncheckedVerifier),
-        "GCReceiptChain",
-    ),
-    # The over-limit schedule: a2 asks for cost 3 and fails both guards.
-    ("guard", "budget-first"): (
-        _g("budget-first", guards=P.budget_first_guards),
-        "MissingCapability",
-    ),
-    # The rollback schedule: the receipt is recorded before the failing append.
-    ("guard", "undo-less-issuer"): (
-        _g("undo-less-issuer", issuer=P.UndoLessIssuer),
-        "GCAtomicRollback",
-    ),
     # Rejected, but by an unexplained step that names no invariant.
     ("epoch", "close-keeps-opening"): (
         _e("close-keeps-opening", manager=P.ClosedStillOpensManager),

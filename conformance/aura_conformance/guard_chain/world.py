@@ -70,12 +70,15 @@ from aura_conformance.variants import (
     EagerChannelService,
     EpochBlindBudgetInterpreter,
     EpochBlindChainVerifier,
+    FirstLinkUncheckedVerifier,
     NonStrictNonceVerifier,
     NoRollbackInterpreter,
     SendFirstInterpreter,
     SendingOnDenyGuards,
     SkippingReceiptVerifier,
     StrictChainVerifier,
+    UndoLessIssuer,
+    budget_first_guards,
     endpoint_clock,
     off_by_one_guards,
     wrong_payer_guards,
@@ -323,6 +326,21 @@ VARIANTS: dict[str, Variant] = {
             "wrong-payer",
             "an operation charged to its destination's budget (wrong_payer_guards)",
             guards=wrong_payer_guards,
+        ),
+        Variant(
+            "first-link-unchecked",
+            "a first receipt's link to the genesis unchecked (FirstLinkUncheckedVerifier)",
+            verifier=FirstLinkUncheckedVerifier,
+        ),
+        Variant(
+            "budget-first",
+            "the budget guard before the capability guard (budget_first_guards)",
+            guards=budget_first_guards,
+        ),
+        Variant(
+            "undo-less-issuer",
+            "a rolled-back outcome's receipt stays issued (UndoLessIssuer)",
+            issuer=UndoLessIssuer,
         ),
     )
 }
