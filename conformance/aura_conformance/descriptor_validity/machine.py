@@ -301,10 +301,10 @@ class DescriptorValidityMachine(CountingMachine):
         return any(f.d["kind"] == "Descriptor" and f.d["until"] <= now for f in self._facts(m))
 
     @precondition(lambda self: any(self._prunable(m) for m in MEMBERS))
-    @rule(i=st.integers(0, 1))
+    @rule(i=st.integers(0, len(MEMBERS) - 1))
     def DVPrune(self, i: int) -> None:
-        m = [m for m in MEMBERS if self._prunable(m)][i % 2 - 1]
-        self._step("DVPrune", {"m": ModelValue(m)})
+        prunable = [m for m in MEMBERS if self._prunable(m)]
+        self._step("DVPrune", {"m": ModelValue(prunable[i % len(prunable)])})
 
     def _sync_round(self, src: str, dst: str, *, available: bool = True) -> None:
         """``dst`` pulls from ``src``; with ``available``, a pullable fact that did not
