@@ -324,3 +324,35 @@ def test_the_known_shortfalls_answer_for_the_third_member() -> None:
             project_descriptor_validity(backend.world),
             "RevokeDescriptor",
         )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "own-facts-only-sync",
+        "own-revocations-only-sync",
+        "origin-only-merge",
+        "sender-signed-revocation-sync",
+        "nonce-keyed-merge",
+    ],
+)
+def test_a_sync_that_does_not_pass_facts_on_fails_the_relay_schedule(variant: str) -> None:
+    """a3 pulls from a2 what a2 learnt from a1: a sync that answers with its own facts
+    only, keeps learnt revocations back, refuses relayed entries or revocations its
+    sender did not sign, or drops a revocation as a copy of its descriptor leaves a3
+    short, and the failure names DVSyncAvailable."""
+    failure = dict(run_dv_scenarios(DescriptorBackend(variant)))["relayed-through-a-member"]
+    assert isinstance(failure, ConformanceFailure)
+    assert "DVSyncAvailable violated" in str(failure)
+
+
+def test_random_runs_find_a_sync_that_passes_on_only_its_own_facts() -> None:
+    """Without the directed schedules: Converge's rounds go around the members, so a
+    fact reaches a3 through a2 and the replicas differ, or a random pull misses it."""
+    result = run_dv_conformance(
+        DescriptorBackend("own-facts-only-sync"), examples=60, seed=0, scenarios=False
+    )
+    assert not result.conformant
+    assert "DVSyncAvailable violated" in result.failure or "DVConverges violated" in (
+        result.failure
+    )
