@@ -30,16 +30,20 @@ def _deaf(world: Any, args: Any, now: int) -> str:
     return "Refused:Deaf"
 
 
-def test_a_schedule_past_a_refused_step_fails_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A responder that answers no message 1 (its state stutters, which the spec
-    allows) leaves the handshake schedule no message 2 to deliver."""
+def test_a_refused_message_1_fails_by_name_before_the_schedule_runs_dry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A responder that answers no message 1 within the handshake deadline refuses a
+    step the spec takes (HandleHandshake is enabled): that refusal is the verdict,
+    named by the action, before the schedule would run out of a message 2 to deliver
+    (which was ``ScheduleProgress`` before refusals were judged)."""
     monkeypatch.setitem(epoch_backends.ACTION_TABLE, "HandleHandshake", _deaf)
     [(_, found)] = run_directed(
         epoch_machine._make(EpochBackend("ref")), {"handshake": epoch_machine._handshake}
     )
     assert found is not None
-    assert SCHEDULE_PROGRESS in str(found) and "a Resp message" in str(found)
-    assert found.action == "ProcessResponse"
+    assert found.action == "HandleHandshake"
+    assert "HandleHandshake failed" in str(found)
 
 
 def test_effects_with_no_outcome_in_flight_is_a_verdict() -> None:
@@ -84,7 +88,8 @@ sys.exit(main(["--spec", "epoch"]))
 
 
 def test_the_cli_gives_a_verdict_not_a_traceback() -> None:
-    """Over stdio, the deaf responder is NOT conformant (exit 1), by name."""
+    """Over stdio, the deaf responder is NOT conformant (exit 1), named by the step
+    it refused."""
     command = f"{sys.executable} -c '{_DEAF_RESPONDER}'"
     done = subprocess.run(
         [sys.executable, "-m", "aura_verify", "conform", "--spec", "epoch", "--backend", command],
@@ -95,5 +100,5 @@ def test_the_cli_gives_a_verdict_not_a_traceback() -> None:
     )
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
-    assert "NOT conformant" in out and SCHEDULE_PROGRESS in out, out
+    assert "NOT conformant" in out and "HandleHandshake failed" in out, out
     assert "Traceback" not in out, out
