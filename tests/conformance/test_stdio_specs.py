@@ -114,16 +114,25 @@ def test_a_backend_reporting_no_effects_is_no_verdict(capsys: pytest.CaptureFixt
 def test_a_wrong_backend_hiding_a_query_gets_no_verdict(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """peer-only-lookup shows only in its channel lookups: without the query it
-    is not caught, and the skip is kept, which ``conform`` reports as no verdict
-    (exit 4, as ``test_a_backend_reporting_no_effects_is_no_verdict`` shows)."""
-    backend = _over_stdio("epoch", "--variant", "peer-only-lookup", "--without", "ChannelLookups")
+    """peer-only-lookup shows only in its channel lookups and in the other context's
+    channel (the OtherContext query): without those queries it is not caught, and
+    the skips are kept, which ``conform`` reports as no verdict (exit 4, as
+    ``test_a_backend_reporting_no_effects_is_no_verdict`` shows)."""
+    backend = _over_stdio(
+        "epoch",
+        "--variant",
+        "peer-only-lookup",
+        "--without",
+        "ChannelLookups",
+        "--without",
+        "OtherContext",
+    )
     try:
         result = run_epoch_conformance(backend, examples=1, seed=0)
     finally:
         backend.close()
     assert result.conformant
-    assert set(backend.skipped) == {"ChannelLookups"}
+    assert set(backend.skipped) == {"ChannelLookups", "OtherContext"}
 
 
 @pytest.mark.slow

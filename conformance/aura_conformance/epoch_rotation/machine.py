@@ -237,7 +237,16 @@ class EpochRotationMachine(CountingMachine):
         query = getattr(self.backend, "other_context", None)
         table = query() if callable(query) else None
         if table is None:
-            note_unjudged(self.backend, "the channels of the other context")
+            # Kept with the skipped queries (not as unreported effects: the backend may
+            # report those): a run that could not judge RVChannelContextBound across
+            # contexts is no verdict.
+            skipped = getattr(self.backend, "skipped", None)
+            if isinstance(skipped, dict):
+                skipped.setdefault(
+                    "OtherContext",
+                    "the OtherContext query is not answered, so the channels of the "
+                    "other context (RVChannelContextBound) were not judged",
+                )
         return table
 
     def _check_other_context(self, action: str, args: dict[str, Any]) -> None:
