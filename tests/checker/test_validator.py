@@ -93,6 +93,19 @@ def test_successors_of_named_actions_only(tokens: StepValidator) -> None:
     assert tokens.successors({"bag": _bag(a=1)}, only=frozenset()) == []
 
 
+def test_successors_where_parameters_take_values(tokens: StepValidator) -> None:
+    """``where`` keeps exactly the successors of the instances whose parameters of
+    those names take those values; a name no parameter has constrains nothing."""
+    state = {"bag": _bag(a=1)}
+    every = tokens.successors(state, only=frozenset({"Add"}))
+    for t in ("a", "b"):
+        kept = tokens.successors(state, only=frozenset({"Add"}), where={"t": t})
+        assert kept == [(m, s) for m, s in every if m.params["t"] == t]
+        assert kept
+    assert tokens.successors(state, only=frozenset({"Add"}), where={"zz": 1}) == every
+    assert tokens.successors(state, where={"t": "nope"}) == []
+
+
 def test_conversions_convert_once_per_object_as_from_python_does() -> None:
     """Conversions is from_python, remembered by identity for what it rebuilds:
     the same object again gives the same converted object, an equal new one is

@@ -168,7 +168,7 @@ class GuardChainMachine(CountingMachine):
         before = self.state.get("denials", frozenset())
         spec = set()
         for match, succ in self.checker.validator.successors(
-            self.state, only=frozenset({"DenyOperation"})
+            self.state, only=frozenset({"DenyOperation"}), where=args
         ):
             if all(match.params[k] == v for k, v in args.items() if k in match.params):
                 spec.update(set(succ["denials"]) - set(before))

@@ -65,10 +65,16 @@ class StepValidator:
         return [dict(zip(self.vars, s, strict=True)) for s in self.model.init_states()]
 
     def successors(
-        self, state: Mapping[str, Any], *, only: frozenset[str] | None = None
+        self,
+        state: Mapping[str, Any],
+        *,
+        only: frozenset[str] | None = None,
+        where: Mapping[str, Any] | None = None,
     ) -> list[tuple[ActionMatch, dict[str, Any]]]:
         """The successors of ``state`` with the action (and parameters) taking each;
-        with ``only``, those of the actions of Next named there."""
+        with ``only``, those of the actions of Next named there; with ``where``, those
+        of the instances whose parameters of those names take those values (the
+        others are not evaluated)."""
         cur = self._state(state, "state")
         out: list[tuple[ActionMatch, dict[str, Any]]] = []
         n = len(self.vars)
@@ -76,6 +82,10 @@ class StepValidator:
             if only is not None and d.name not in only:
                 continue
             for env in self._envs(d, cur):
+                if where and any(
+                    k in env and k in d.param_names and env[k] != v for k, v in where.items()
+                ):
+                    continue
                 nxt: list[Any] = [UNSET] * n
                 ctx = Ctx(cur, nxt)
                 found: list[tuple[Any, ...]] = []
