@@ -48,7 +48,7 @@ from aura_conformance.epoch_rotation.world import (
     epoch_keyring,
 )
 from aura_conformance.guard_chain.effects import SEND
-from aura_conformance.harness.backend import Reply, ReportedEffect, note_unjudged
+from aura_conformance.harness.backend import Reply, ReportedEffect, note_skipped, note_unjudged
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.deferred import Deferred
 from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
@@ -237,16 +237,13 @@ class EpochRotationMachine(CountingMachine):
         query = getattr(self.backend, "other_context", None)
         table = query() if callable(query) else None
         if table is None:
-            # Kept with the skipped queries (not as unreported effects: the backend may
-            # report those): a run that could not judge RVChannelContextBound across
-            # contexts is no verdict.
-            skipped = getattr(self.backend, "skipped", None)
-            if isinstance(skipped, dict):
-                skipped.setdefault(
-                    "OtherContext",
-                    "the OtherContext query is not answered, so the channels of the "
-                    "other context (RVChannelContextBound) were not judged",
-                )
+            # Its own skip, not unreported effects: the backend may report those.
+            note_skipped(
+                self.backend,
+                "OtherContext",
+                "the OtherContext query is not answered, so the channels of the "
+                "other context (RVChannelContextBound) were not judged",
+            )
         return table
 
     def _check_other_context(self, action: str, args: dict[str, Any]) -> None:

@@ -121,25 +121,23 @@ class GuardChainMachine(CountingMachine):
         except ConformanceFailure as exc:
             self._record_unexplained(action, args, reply)
             raise named_after_shortfall("GuardChain", exc, self.state, reply.state) from None
-        self.recorder.add(
-            reply.state,
-            action,
-            args=args,
-            now=self.now,
-            outcome=reply.outcome,
-            explained_by=report.actions,
-        )
+        self._record(action, args, reply, report.actions)
         self.state = reply.state
 
-    def _record_unexplained(self, action: str, args: dict[str, Any], reply: Reply) -> None:
+    def _record(
+        self, action: str, args: dict[str, Any], reply: Reply, explained_by: tuple[str, ...]
+    ) -> None:
         self.recorder.add(
             reply.state,
             action,
             args=args,
             now=self.now,
             outcome=reply.outcome,
-            explained_by=("UNEXPLAINED",),
+            explained_by=explained_by,
         )
+
+    def _record_unexplained(self, action: str, args: dict[str, Any], reply: Reply) -> None:
+        self._record(action, args, reply, ("UNEXPLAINED",))
 
     def _check_allowed(self, args: dict[str, Any], reply: Reply) -> None:
         """The guards are a function of the state: where PrepareOperation(a, d, c)
@@ -167,11 +165,10 @@ class GuardChainMachine(CountingMachine):
             return
         before = self.state.get("denials", frozenset())
         spec = set()
-        for match, succ in self.checker.validator.successors(
+        for _, succ in self.checker.validator.successors(
             self.state, only=frozenset({"DenyOperation"}), where=args
         ):
-            if all(match.params[k] == v for k, v in args.items() if k in match.params):
-                spec.update(set(succ["denials"]) - set(before))
+            spec.update(set(succ["denials"]) - set(before))
         if not spec or reason in spec:
             return
         a, d, c = (V.format_value(args[k]) for k in ("a", "d", "c"))

@@ -27,6 +27,7 @@ __all__ = [
     "Reply",
     "ReportedEffect",
     "WorldBackend",
+    "note_skipped",
     "note_unjudged",
 ]
 
@@ -80,19 +81,23 @@ class Reply:
 EFFECTS_UNREPORTED = "effects"
 
 
-def note_unjudged(backend: object, checks: str) -> None:
-    """Record that ``backend`` reported no effects, so ``checks`` were not judged.
-
-    Kept with the backend's skipped actions: a run that could not judge part of
-    the spec is no verdict of conformance, as with an unsupported action.
-    """
+def note_skipped(backend: object, name: str, reason: str) -> None:
+    """Keep ``name`` with ``backend``'s skipped actions (the first reason stays): a
+    run that could not judge part of the spec is no verdict of conformance, as with
+    an unsupported action. Backends without a skip record judge everything."""
     skipped = getattr(backend, "skipped", None)
     if isinstance(skipped, dict):
-        skipped.setdefault(
-            EFFECTS_UNREPORTED,
-            f"the backend reports no effects (its hello does not declare them), so {checks} "
-            "were not judged",
-        )
+        skipped.setdefault(name, reason)
+
+
+def note_unjudged(backend: object, checks: str) -> None:
+    """Record that ``backend`` reported no effects, so ``checks`` were not judged."""
+    note_skipped(
+        backend,
+        EFFECTS_UNREPORTED,
+        f"the backend reports no effects (its hello does not declare them), so {checks} "
+        "were not judged",
+    )
 
 
 class Backend(Protocol):

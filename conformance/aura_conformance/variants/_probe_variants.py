@@ -43,6 +43,7 @@ from aura_rendezvous.channels import (
     TransportMessage,
 )
 from aura_rendezvous.core import (
+    ContextMembership,
     NotAMember,
     ReceiptChainBroken,
     ReceiptError,
@@ -637,9 +638,13 @@ class PruneKeepsFactsService(RendezvousService):
         return 0
 
 
-class OwnFactsOnlySyncService(RendezvousService):
-    """A digest is answered with the facts this member authored only: facts it learnt
-    from others never travel on, so replicas converge only through each author."""
+class _PassOnFilterService(RendezvousService):
+    """Answers a digest as the reference does, then drops the entries
+    :meth:`_passes_on` refuses: the shape of the sync probes that forget to pass
+    facts on."""
+
+    def _passes_on(self, entry: JournalEntry) -> bool:
+        raise NotImplementedError
 
     def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
         membership = self.membership(message.context_id)
@@ -648,30 +653,50 @@ class OwnFactsOnlySyncService(RendezvousService):
         for answer in super().answer_sync(message):
             facts = open_sync_message(answer, membership)
             assert isinstance(facts, SyncFacts)
-            own = tuple(e for e in facts.entries if e.origin == self.authority_id)
-            out.append(self._seal_sync(attrs.evolve(facts, entries=own), message.epoch))
+            kept = tuple(e for e in facts.entries if self._passes_on(e))
+            out.append(self._seal_sync(attrs.evolve(facts, entries=kept), message.epoch))
         return tuple(out)
 
 
-class OwnRevocationsOnlySyncService(RendezvousService):
+class _MergeFilterService(RendezvousService):
+    """Merges synced facts as the reference does (entries checked first), keeping
+    only those :meth:`_kept` returns: the shape of the sync probes that drop facts
+    on arrival."""
+
+    def _kept(
+        self, facts: SyncFacts, journal: ContextJournal, membership: ContextMembership
+    ) -> tuple[JournalEntry, ...]:
+        raise NotImplementedError
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        facts = open_sync_message(message, membership)
+        if not isinstance(facts, SyncFacts):
+            return super().apply_sync(message)
+        journal = self.journal(facts.context_id)
+        check_sync_entries(journal, facts.entries, membership)
+        kept = self._kept(facts, journal, membership)
+        return apply_sync_facts(
+            journal, attrs.evolve(facts, entries=kept), membership.roster, self._below_horizon
+        )
+
+
+class OwnFactsOnlySyncService(_PassOnFilterService):
+    """A digest is answered with the facts this member authored only: facts it learnt
+    from others never travel on, so replicas converge only through each author."""
+
+    def _passes_on(self, entry: JournalEntry) -> bool:
+        return entry.origin == self.authority_id
+
+
+class OwnRevocationsOnlySyncService(_PassOnFilterService):
     """A digest is answered with every descriptor but only the revocations this member
     wrote: a revocation it learnt from its publisher is not passed on, so a member
     that never syncs with the publisher keeps choosing the revoked descriptor."""
 
-    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
-        membership = self.membership(message.context_id)
-        assert membership is not None
-        out = []
-        for answer in super().answer_sync(message):
-            facts = open_sync_message(answer, membership)
-            assert isinstance(facts, SyncFacts)
-            kept = tuple(
-                e
-                for e in facts.entries
-                if not isinstance(e.fact, DescriptorRevoked) or e.origin == self.authority_id
-            )
-            out.append(self._seal_sync(attrs.evolve(facts, entries=kept), message.epoch))
-        return tuple(out)
+    def _passes_on(self, entry: JournalEntry) -> bool:
+        return not isinstance(entry.fact, DescriptorRevoked) or entry.origin == self.authority_id
 
 
 class OriginOnlyMergeService(RendezvousService):
@@ -688,44 +713,30 @@ class OriginOnlyMergeService(RendezvousService):
         return super().apply_sync(message)
 
 
-class SenderSignedRevocationSyncService(RendezvousService):
+class SenderSignedRevocationSyncService(_MergeFilterService):
     """A synced revocation is taken only when the member sending it signed it: a
     publisher's revocation relayed by another member is dropped (descriptors and
     other facts merge as usual)."""
 
-    def apply_sync(self, message: SealedSyncMessage) -> int:
-        membership = self.membership(message.context_id)
-        assert membership is not None
-        facts = open_sync_message(message, membership)
-        if not isinstance(facts, SyncFacts):
-            return super().apply_sync(message)
-        journal = self.journal(facts.context_id)
-        check_sync_entries(journal, facts.entries, membership)
-        kept = tuple(
+    def _kept(
+        self, facts: SyncFacts, journal: ContextJournal, membership: ContextMembership
+    ) -> tuple[JournalEntry, ...]:
+        return tuple(
             e
             for e in facts.entries
             if not isinstance(e.fact, DescriptorRevoked)
             or revocation_signer(e.fact, membership.roster) == facts.sender
         )
-        return apply_sync_facts(
-            journal, attrs.evolve(facts, entries=kept), membership.roster, self._below_horizon
-        )
 
 
-class NonceKeyedMergeService(RendezvousService):
+class NonceKeyedMergeService(_MergeFilterService):
     """Synced descriptor facts are deduplicated by (publisher, nonce), not by fact id:
     a revocation names the nonce of the descriptor it revokes, so once the
     descriptor is held its revocation is dropped as a second copy of it."""
 
-    def apply_sync(self, message: SealedSyncMessage) -> int:
-        membership = self.membership(message.context_id)
-        assert membership is not None
-        facts = open_sync_message(message, membership)
-        if not isinstance(facts, SyncFacts):
-            return super().apply_sync(message)
-        journal = self.journal(facts.context_id)
-        check_sync_entries(journal, facts.entries, membership)
-
+    def _kept(
+        self, facts: SyncFacts, journal: ContextJournal, membership: ContextMembership
+    ) -> tuple[JournalEntry, ...]:
         def key(fact: object) -> tuple[AuthorityId, bytes] | None:
             if isinstance(fact, DescriptorRevoked):
                 return (fact.authority_id, fact.nonce)
@@ -741,12 +752,7 @@ class NonceKeyedMergeService(RendezvousService):
             if k is None or k not in held:
                 kept.append(e)
                 held.add(k)
-        return apply_sync_facts(
-            journal,
-            attrs.evolve(facts, entries=tuple(kept)),
-            membership.roster,
-            self._below_horizon,
-        )
+        return tuple(kept)
 
 
 class SharedJournalAnswerService(RendezvousService):
