@@ -11,11 +11,15 @@ and a tag, and a transport message is AEAD ciphertext.
 So the relay can check the shape of what it forwards, and must before it pays
 the forward: a type this protocol has, the exact size of an IKpsk2 message 1 or
 2 (a transport message: at least a header and a tag), two distinct endpoints,
-neither of them the relay. Anything else is :class:`MalformedEnvelope`.
+neither of them the relay. Anything else is :class:`MalformedEnvelope`. And it
+can read the epoch of the header (:func:`message_epoch`): it forwards only
+messages of its current epoch for the context, so that what it remembers of
+the epoch's forwards is all it needs to refuse a replay.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Collection
 
 from aura_rendezvous.channels import (
@@ -40,6 +44,7 @@ __all__ = [
     "HANDSHAKE_RESPONSE_LEN",
     "TRANSPORT_MIN_LEN",
     "check_relayable",
+    "message_epoch",
     "relay_candidates",
 ]
 
@@ -54,6 +59,21 @@ HANDSHAKE_RESPONSE_LEN = _HEADER_LEN + _DH_LEN + _TAG_LEN
 """IKpsk2 message 2 on the wire: header, e, the empty payload's tag."""
 TRANSPORT_MIN_LEN = len(transport_header(bytes(32), 0, 0)) + _TAG_LEN
 """A transport message: its header and at least a tag."""
+
+_U64 = struct.Struct(">Q")
+# Where the epoch sits in each header: after version and type (a handshake
+# message), after version, type and the 32-byte channel id (a transport message).
+_EPOCH_AT = {
+    MessageType.HandshakeInit: 2,
+    MessageType.HandshakeResponse: 2,
+    MessageType.Transport: 2 + 32,
+}
+
+
+def message_epoch(payload: bytes, kind: MessageType) -> int:
+    """The epoch in the clear header of ``payload``, a protocol message of ``kind``
+    whose size :func:`check_relayable` checked (so the header is all there)."""
+    return int(_U64.unpack_from(payload, _EPOCH_AT[kind])[0])
 
 
 def check_relayable(envelope: RelayEnvelope, relay: AuthorityId | None = None) -> MessageType:

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from aura_rendezvous._config import RendezvousConfig
 from aura_rendezvous._coupling import Coupling
-from aura_rendezvous._relay_path import check_relayable, relay_candidates
+from aura_rendezvous._relay_path import check_relayable, message_epoch, relay_candidates
 from aura_rendezvous._timer import (
     DescriptorRefreshDue,
     TimerEvent,
@@ -51,7 +51,9 @@ from aura_rendezvous.core import (
     MalformedEnvelope,
     MissingReceipt,
     ReceiptWrongSigner,
+    ReceiptWrongSubject,
     RelayEnvelope,
+    StaleEnvelope,
     check_u64,
 )
 from aura_rendezvous.descriptors import (
@@ -91,6 +93,7 @@ from aura_rendezvous.guard import (
     SendRelayResponse,
     StartHandshake,
     evaluate_guards,
+    receipt_subject,
 )
 from aura_rendezvous.journal import (
     ContextJournal,
@@ -851,8 +854,18 @@ class RendezvousService:
         (``forwarded``): an allowed forward carries a :class:`RecordForward`
         that the interpreter records there with the charge, so a denied or
         rolled-back forward leaves the envelope unrecorded and forwardable.
+        That memory is the snapshot's epoch's only, so an envelope whose
+        message header names another epoch raises :class:`StaleEnvelope`
+        first: a replay after the context's epoch moved is refused too (and
+        its receiver would refuse a message of a retired epoch anyway).
+
+        A receipt paying for another envelope than this one (its ``subject``
+        is not this envelope's digest) raises :class:`ReceiptWrongSubject`,
+        nothing charged or recorded: a receipt taken off the wire cannot pay
+        for an attacker's envelope and so use up the sender's nonce.
         """
         kind = check_relayable(envelope, self.authority_id)
+        self._check_forward_epoch(snapshot, envelope, kind)
         self.forwarded.check(envelope, snapshot.epoch)
         # Message 1 and message 2 are paid by their sender; the key confirmation
         # and transport messages cost nothing and carry no receipt.
@@ -865,7 +878,12 @@ class RendezvousService:
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
             paid = self._accept_receipt(
-                snapshot, envelope.context_id, envelope.src, receipt, required=paid_by_src
+                snapshot,
+                envelope.context_id,
+                envelope.src,
+                receipt,
+                required=paid_by_src,
+                subject=receipt_subject(envelope.encode()),
             )
             return GuardOutcome.allow(
                 [
@@ -880,6 +898,16 @@ class RendezvousService:
             )
 
         return evaluate_guards(snapshot, CAP_RELAY_FORWARD, RELAY_FORWARD_COST, couple)
+
+    def _check_forward_epoch(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, kind: MessageType
+    ) -> None:
+        """:class:`StaleEnvelope` unless ``envelope``'s message is of the snapshot's epoch."""
+        stamped = message_epoch(envelope.payload, kind)
+        if stamped != snapshot.epoch:
+            raise StaleEnvelope(
+                f"{kind.name} of epoch {stamped}, the relay is at epoch {snapshot.epoch}"
+            )
 
     def prepare_handle_relayed(
         self,
@@ -1082,10 +1110,13 @@ class RendezvousService:
         receipt: bytes | None,
         *,
         required: bool = False,
+        subject: bytes | None = None,
     ) -> list[EffectCommand]:
         """The effect recording ``sender``'s receipt for the message it sent, once
         checked here (pure); a refused receipt raises its typed ``ReceiptError``,
-        and so does a missing one where the message is paid for (``required``)."""
+        and so does a missing one where the message is paid for (``required``),
+        or one paying for another message than the one whose subject is
+        ``subject``, where that is checked."""
         if not receipt:
             if required:
                 raise MissingReceipt(f"a paid message from {sender} came without its receipt")
@@ -1096,6 +1127,8 @@ class RendezvousService:
         decoded = Receipt.decode(receipt)
         if decoded.src != sender:
             raise ReceiptWrongSigner(f"receipt of {decoded.src}, message from {sender}")
+        if subject is not None and decoded.subject != subject:
+            raise ReceiptWrongSubject(f"receipt of {sender} pays for another message")
         verifier.check(decoded, snapshot.epoch)
         return [AcceptReceipt(context_id, decoded, snapshot.epoch)]
 

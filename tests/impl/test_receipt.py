@@ -23,7 +23,7 @@ from aura_rendezvous import (
     nonce_accepts,
 )
 from aura_rendezvous.core import ReceiptWrongDestination
-from aura_rendezvous.guard import GENESIS_HASH
+from aura_rendezvous.guard import GENESIS_HASH, NO_SUBJECT, receipt_subject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -178,8 +178,21 @@ def test_receipt_roundtrip() -> None:
     assert Receipt.decode(r.encode()) == r
 
 
+def test_receipt_subject_is_encoded_and_signed() -> None:
+    """The subject round-trips and is under the signature: a receipt whose subject
+    was changed no longer verifies under its signer's key."""
+    issuer = ReceiptIssuer(KEYS[ALICE])
+    subject = receipt_subject(b"the message it pays for")
+    r, _ = issuer.issue("relay_request", CTX, BOB, 1, 2, subject=subject)
+    assert r.subject == subject and Receipt.decode(r.encode()) == r
+    assert subject in r.body()
+    with pytest.raises(ReceiptWrongSigner):
+        verifier().accept(attrs.evolve(r, subject=NO_SUBJECT), 1)
+    verifier().accept(r, 1)
+
+
 @settings(max_examples=200)
-@given(st.binary(max_size=300))
+@given(st.binary(max_size=400))
 def test_receipt_decoder_fuzz(data: bytes) -> None:
     """Arbitrary bytes: a receipt or a DecodeError."""
     with contextlib.suppress(DecodeError):

@@ -26,6 +26,7 @@ from aura_rendezvous._relay_path import (
 )
 from aura_rendezvous.channels import WIRE_VERSION
 from aura_rendezvous.core import MAX_RELAY_PAYLOAD, MalformedEnvelope, MissingReceipt
+from aura_rendezvous.guard import receipt_subject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,11 +83,19 @@ def _genuine_hops() -> dict[str, tuple[RelayEnvelope, bytes | None]]:
     assert isinstance(request, SendRelayRequest) and request.receipt
     msg1 = request.envelope.payload
     msg2 = bob.endpoint.accept(MEMBERSHIP, 1, ALICE, msg1, psk=PSK1, now_ms=1)
-    bob_receipt, _ = bob.issuer.issue("relay_response", CTX, RELAY, 1, CONNECT_RELAY_COST)
+    response = RelayEnvelope(CTX, BOB, ALICE, msg2)
+    bob_receipt, _ = bob.issuer.issue(
+        "relay_response",
+        CTX,
+        RELAY,
+        1,
+        CONNECT_RELAY_COST,
+        subject=receipt_subject(response.encode()),
+    )
     _, confirmation = alice.endpoint.finish(CTX, 1, BOB, msg2, 1)
     return {
         "message 1": (request.envelope, request.receipt),
-        "message 2": (RelayEnvelope(CTX, BOB, ALICE, msg2), bob_receipt.encode()),
+        "message 2": (response, bob_receipt.encode()),
         "confirmation": (RelayEnvelope(CTX, ALICE, BOB, confirmation), None),
     }
 

@@ -52,12 +52,14 @@ __all__ = [
     "ReceiptWrongDestination",
     "ReceiptWrongEpoch",
     "ReceiptWrongSigner",
+    "ReceiptWrongSubject",
     "RemoteProtocolError",
     "ReplayedEnvelope",
     "ReplayedHandshake",
     "ReplayedMessage",
     "RetiredEpoch",
     "SendFailed",
+    "StaleEnvelope",
     "StaticKeyMismatch",
     "TransportAuthError",
     "UnattributableFact",
@@ -126,6 +128,15 @@ class ReplayedEnvelope(RemoteProtocolError):
     refused before it pays to forward it again."""
 
     reason = "Replayed"
+
+
+class StaleEnvelope(RemoteProtocolError):
+    """A relay envelope whose protocol message (its clear header) is of another
+    epoch than the relay's current one for the context: refused before the relay
+    pays, so that its memory of what it forwarded, kept per epoch, covers every
+    envelope it will ever forward (``RVRelayForwardsOnce``)."""
+
+    reason = "EpochMismatch"
 
 
 # -- descriptors ----------------------------------------------------------------
@@ -212,6 +223,13 @@ class ReceiptWrongContext(ReceiptError):
 
 class ReceiptWrongDestination(ReceiptError):
     """Addressed to another authority: its chain link names receipts we never get."""
+
+    reason = "GCReceiptVerifiable"
+
+
+class ReceiptWrongSubject(ReceiptError):
+    """Signed for another message than the one it came with (a receipt taken off
+    the wire and attached to another envelope)."""
 
     reason = "GCReceiptVerifiable"
 

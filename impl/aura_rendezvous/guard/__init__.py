@@ -54,13 +54,16 @@ from aura_rendezvous.guard._interpreter import (
 from aura_rendezvous.guard._receipt import (
     LABEL_RECEIPT_HASH,
     LABEL_RECEIPT_SIGNATURE,
+    LABEL_RECEIPT_SUBJECT,
     MAX_OPERATION_LEN,
     MAX_RECEIPT_LEN,
+    NO_SUBJECT,
     Receipt,
     chain_hash,
     check_operation,
     encode_signed,
     receipt_body,
+    receipt_subject,
 )
 from aura_rendezvous.guard._receipt_chain import (
     GENESIS_HASH,
@@ -71,6 +74,9 @@ from aura_rendezvous.guard._receipt_chain import (
     attach_receipts,
     link_required,
     nonce_accepts,
+    paid_message,
+    receipt_subjects,
+    send_subject,
 )
 
 __all__ = [
@@ -82,8 +88,10 @@ __all__ = [
     "GENESIS_HASH",
     "LABEL_RECEIPT_HASH",
     "LABEL_RECEIPT_SIGNATURE",
+    "LABEL_RECEIPT_SUBJECT",
     "MAX_OPERATION_LEN",
     "MAX_RECEIPT_LEN",
+    "NO_SUBJECT",
     "SEND_EFFECTS",
     "AcceptHandshake",
     "AcceptReceipt",
@@ -133,5 +141,9 @@ __all__ = [
     "is_send",
     "link_required",
     "nonce_accepts",
+    "paid_message",
     "receipt_body",
+    "receipt_subject",
+    "receipt_subjects",
+    "send_subject",
 ]

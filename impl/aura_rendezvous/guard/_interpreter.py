@@ -52,6 +52,7 @@ from aura_rendezvous.guard._receipt_chain import (
     ReceiptToken,
     ReceiptVerifier,
     attach_receipts,
+    receipt_subjects,
 )
 from aura_rendezvous.journal import AppendToken, ContextJournal
 
@@ -198,7 +199,13 @@ class EffectInterpreter:
             raise LocalProtocolError(f"no journal for {context_id}")
         return journal
 
-    def _do(self, effect: EffectCommand, undo: list[Undo], receipts: list[Receipt]) -> None:
+    def _do(
+        self,
+        effect: EffectCommand,
+        undo: list[Undo],
+        receipts: list[Receipt],
+        subjects: Mapping[AuthorityId, bytes],
+    ) -> None:
         if isinstance(effect, ChargeFlowBudget):
             undo.append(
                 self.budget.charge(
@@ -208,9 +215,22 @@ class EffectInterpreter:
         elif isinstance(effect, JournalAppend):
             undo.append(self._journal(effect.context_id).append(effect.fact, self.authority_id))
         elif isinstance(effect, RecordReceipt):
-            receipt, token = self.receipts.issue(
-                effect.operation, effect.context_id, effect.peer, effect.epoch, effect.cost
-            )
+            subject = subjects.get(effect.peer)
+            if subject is None:
+                # Pays for no message: the issuer's default subject (an issuer
+                # written before receipts had one keeps working here).
+                receipt, token = self.receipts.issue(
+                    effect.operation, effect.context_id, effect.peer, effect.epoch, effect.cost
+                )
+            else:
+                receipt, token = self.receipts.issue(
+                    effect.operation,
+                    effect.context_id,
+                    effect.peer,
+                    effect.epoch,
+                    effect.cost,
+                    subject=subject,
+                )
             undo.append(token)
             receipts.append(receipt)
         elif isinstance(effect, AcceptReceipt):
@@ -268,9 +288,12 @@ class EffectInterpreter:
         local, sends = _split_effects(outcome.effects)
         undo: list[Undo] = []
         receipts: list[Receipt] = []
+        # A receipt is signed over the message it pays for: the send to its
+        # addressee, to which attach_receipts attaches it below.
+        subjects = receipt_subjects(sends)
         try:
             for effect in local:
-                self._do(effect, undo, receipts)
+                self._do(effect, undo, receipts, subjects)
         except AuraError as exc:
             self._rollback(undo)
             return ExecutionResult(ExecutionStatus.RolledBack, error=f"{type(exc).__name__}: {exc}")

@@ -2,6 +2,13 @@
 
 The issuer and verifier that number, chain and check receipts are in
 ``_receipt_chain``; this module only fixes what a receipt is and its bytes.
+
+Beyond DESIGN.md 4's fields a receipt carries ``subject``, signed with the
+rest: the digest of the message it pays for (:func:`receipt_subject`), or 32
+zero bytes (:data:`NO_SUBJECT`) for a receipt that pays for no message. A
+relay, which cannot read the Noise message it forwards, checks it: without
+it, a receipt seen on the wire could pay for someone else's envelope, and the
+genuine one would then be refused as a replay (docs/formats.md).
 """
 
 from __future__ import annotations
@@ -29,15 +36,27 @@ from aura_rendezvous.core import (
 __all__ = [
     "LABEL_RECEIPT_HASH",
     "LABEL_RECEIPT_SIGNATURE",
+    "LABEL_RECEIPT_SUBJECT",
     "MAX_OPERATION_LEN",
     "MAX_RECEIPT_LEN",
+    "NO_SUBJECT",
     "Receipt",
+    "receipt_subject",
 ]
 
 LABEL_RECEIPT_SIGNATURE = b"aura/rendezvous/v1/receipt-signature"
 LABEL_RECEIPT_HASH = b"aura/rendezvous/v1/receipt-hash"
+LABEL_RECEIPT_SUBJECT = b"aura/rendezvous/v1/receipt-subject"
 MAX_OPERATION_LEN = 64
-MAX_RECEIPT_LEN = 2 + 4 + MAX_OPERATION_LEN + 32 * 3 + 8 + 4 + 8 + 32 + 64
+MAX_RECEIPT_LEN = 2 + 4 + MAX_OPERATION_LEN + 32 * 3 + 8 + 4 + 8 + 32 + 32 + 64
+NO_SUBJECT = bytes(32)
+"""The subject of a receipt that pays for no message."""
+
+
+def receipt_subject(message: bytes) -> bytes:
+    """The subject of a receipt paying for ``message`` (the bytes it travels with:
+    an encoded ``RelayEnvelope``, or a Noise message sent directly)."""
+    return hashlib.blake2s(LABEL_RECEIPT_SUBJECT + message, digest_size=32).digest()
 
 
 def _operation(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -55,6 +74,9 @@ class Receipt:
     nonce: int = attrs.field(validator=u64)
     prev_hash: bytes = attrs.field(validator=fixed_bytes(32))
     signature: bytes = attrs.field(validator=fixed_bytes(64))
+    # Last and defaulted so that a receipt built field by field before the subject
+    # existed is one that pays for no message; on the wire it precedes the signature.
+    subject: bytes = attrs.field(default=NO_SUBJECT, validator=fixed_bytes(32), kw_only=True)
 
     def body(self) -> bytes:
         """The signed part: everything but the signature, canonically encoded."""
@@ -67,6 +89,7 @@ class Receipt:
             cost=self.cost,
             nonce=self.nonce,
             prev_hash=self.prev_hash,
+            subject=self.subject,
         )
 
     def encode(self) -> bytes:
@@ -85,7 +108,8 @@ class Receipt:
                 r.u32(),
                 r.u64(),
                 r.fixed(32),
-                r.fixed(64),
+                subject=r.fixed(32),
+                signature=r.fixed(64),
             )
         except DecodeError:
             raise
@@ -116,9 +140,10 @@ def receipt_body(
     cost: int,
     nonce: int,
     prev_hash: bytes,
+    subject: bytes = NO_SUBJECT,
 ) -> bytes:
     # The Writer layout of the body (tag, version, u32-prefixed operation, three
-    # ids, epoch u64, cost u32, nonce u64, prev hash) in one join: a receipt is
+    # ids, epoch u64, cost u32, nonce u64, prev hash, subject) in one join: a receipt is
     # signed on every charged message, and Reader-based Receipt.decode checks
     # this layout on every round trip, so the two cannot drift apart.
     op = operation.encode("utf-8")
@@ -132,6 +157,7 @@ def receipt_body(
             dst.value,
             _BODY_INTS.pack(epoch, cost, nonce),
             prev_hash,
+            subject,
         )
     )
 

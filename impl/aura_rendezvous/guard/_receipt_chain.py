@@ -45,11 +45,13 @@ from aura_rendezvous.core import (
 )
 from aura_rendezvous.guard._receipt import (
     LABEL_RECEIPT_SIGNATURE,
+    NO_SUBJECT,
     Receipt,
     chain_hash,
     check_operation,
     encode_signed,
     receipt_body,
+    receipt_subject,
 )
 
 __all__ = [
@@ -61,6 +63,9 @@ __all__ = [
     "attach_receipts",
     "link_required",
     "nonce_accepts",
+    "paid_message",
+    "receipt_subjects",
+    "send_subject",
 ]
 
 GENESIS_HASH = bytes(32)
@@ -103,14 +108,45 @@ _ADDRESSEE = ("peer", "relay", "to")
 S = TypeVar("S")
 
 
+def paid_message(send: object) -> bytes:
+    """The bytes a receipt attached to ``send`` pays for: its envelope, encoded (a
+    relay sees the whole envelope), or the message it sends directly."""
+    envelope = getattr(send, "envelope", None)
+    if envelope is not None:
+        return bytes(envelope.encode())
+    return bytes(getattr(send, "message", b""))
+
+
+def send_subject(send: object) -> bytes:
+    """The subject of the receipt that pays for ``send`` (:func:`receipt_subject`)."""
+    return receipt_subject(paid_message(send))
+
+
+def _addressee(send: object) -> AuthorityId | None:
+    """Who ``send`` goes to (its peer, relay or next hop)."""
+    found = next((getattr(send, f) for f in _ADDRESSEE if hasattr(send, f)), None)
+    return found if isinstance(found, AuthorityId) else None
+
+
+def receipt_subjects(sends: Sequence[object]) -> dict[AuthorityId, bytes]:
+    """The subject of the receipt each addressee of ``sends`` gets: that of the
+    first send to it still without a receipt (where :func:`attach_receipts` puts it)."""
+    out: dict[AuthorityId, bytes] = {}
+    for send in sends:
+        to = _addressee(send)
+        if to is not None and to not in out and getattr(send, "receipt", None) == b"":
+            out[to] = send_subject(send)
+    return out
+
+
 def attach_receipts(sends: Sequence[S], receipts: Sequence[Receipt]) -> tuple[S, ...]:
     """Each send carries the receipt its outcome issued to its addressee (encoded),
     so the receipt travels with the message it pays for."""
     by_dst = {r.dst: r for r in receipts}
     out = []
     for send in sends:
-        addressee = next((getattr(send, f) for f in _ADDRESSEE if hasattr(send, f)), None)
-        receipt = by_dst.get(addressee) if isinstance(addressee, AuthorityId) else None
+        to = _addressee(send)
+        receipt = by_dst.get(to) if to is not None else None
         if receipt is not None and getattr(send, "receipt", None) == b"":
             out.append(attrs.evolve(send, receipt=receipt.encode()))  # type: ignore[misc]
         else:
@@ -127,8 +163,17 @@ class ReceiptIssuer:
         self.issued: list[Receipt] = []
 
     def issue(
-        self, operation: str, context_id: ContextId, dst: AuthorityId, epoch: int, cost: int
+        self,
+        operation: str,
+        context_id: ContextId,
+        dst: AuthorityId,
+        epoch: int,
+        cost: int,
+        *,
+        subject: bytes = NO_SUBJECT,
     ) -> tuple[Receipt, ReceiptToken]:
+        """The next receipt of ``dst``'s stream, paying for the message whose
+        :func:`receipt_subject` is ``subject`` (none by default)."""
         key = (context_id, check_u64("epoch", epoch), dst)
         previous = self._last.get(key)
         last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
@@ -140,6 +185,8 @@ class ReceiptIssuer:
         # signature appended (as Receipt.hash would).
         if not isinstance(context_id, ContextId) or not isinstance(dst, AuthorityId):
             raise LocalProtocolError("receipt needs a ContextId and an AuthorityId")
+        if not isinstance(subject, bytes) or len(subject) != 32:
+            raise LocalProtocolError("a receipt's subject is 32 bytes")
         src = self._keys.authority_id
         nonce = last_nonce + 1
         body = receipt_body(
@@ -151,9 +198,21 @@ class ReceiptIssuer:
             cost=check_u32("cost", cost),
             nonce=nonce,
             prev_hash=prev_hash,
+            subject=subject,
         )
         signature = self._keys.sign(LABEL_RECEIPT_SIGNATURE + body)
-        receipt = Receipt(operation, context_id, src, dst, epoch, cost, nonce, prev_hash, signature)
+        receipt = Receipt(
+            operation,
+            context_id,
+            src,
+            dst,
+            epoch,
+            cost,
+            nonce,
+            prev_hash,
+            signature,
+            subject=subject,
+        )
         self._last[key] = (nonce, chain_hash(encode_signed(body, signature)))
         self.issued.append(receipt)
         return receipt, ReceiptToken(key, previous)
