@@ -1,0 +1,574 @@
+"""The red team's third round of wrong backends, written from DESIGN.md's rules alone.
+
+Each keeps one plausible implementation mistake (a comparison on the wrong
+side, state keyed by the wrong tuple, a check on the wrong field or only on
+one path, a cache invalidated on one path only, a constant from the wrong
+table) as a real implementation could make it. The tests run each through the
+default profile and record whether it is rejected and under which invariant
+(tests/conformance/test_probe_variants_r3.py); nothing in the reference
+implementation uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from aura_rendezvous import (
+    AuthorityId,
+    ChannelManager,
+    ChargeFlowBudget,
+    ContextId,
+    DenyReason,
+    DescriptorRevoked,
+    GuardOutcome,
+    GuardSnapshot,
+    Receipt,
+    RecordReceipt,
+    RelayEnvelope,
+    RendezvousConfig,
+    RendezvousDescriptor,
+    RendezvousService,
+)
+from aura_rendezvous.channels import (
+    HandshakeReplayGuard,
+    SecureChannel,
+    TransportMessage,
+)
+from aura_rendezvous.core import (
+    ContextMembership,
+    NotAMember,
+    ReceiptChainBroken,
+    ReceiptReplayed,
+    ReceiptWrongContext,
+    ReceiptWrongEpoch,
+    ReceiptWrongSigner,
+    check_u32,
+    verify_signature,
+)
+from aura_rendezvous.descriptors import choose_descriptor, needs_refresh_at, open_descriptor
+from aura_rendezvous.guard import (
+    GENESIS_HASH,
+    ReceiptAcceptToken,
+    ReceiptIssuer,
+    ReceiptToken,
+    ReceiptVerifier,
+)
+from aura_rendezvous.journal import (
+    ContextJournal,
+    DescriptorCache,
+    DescriptorFact,
+    JournalEntry,
+    SealedSyncMessage,
+    SyncFacts,
+)
+from aura_rendezvous.noise import InitialStateCache
+
+from aura_conformance.variants._probe_variants import _MergeFilterService
+
+__all__ = [
+    "AnyRosterSignerVerifier",
+    "ContextBlindReplayGuard",
+    "ContextFreePrologue",
+    "CostUnsignedIssuer",
+    "CostUnsignedVerifier",
+    "DstBlindReceiptsService",
+    "FirstEpochPskMembership",
+    "ForgetOnConfirmReplayGuard",
+    "LateDeadlineManager",
+    "LinkTrustingVerifier",
+    "LocalOnlyCacheService",
+    "NonMemberForwardingRelay",
+    "NonceOnlyRevocationService",
+    "RevokedOwnFreshService",
+    "SeedCostRelayService",
+    "SenderBlindReceiptService",
+    "SourceBlindVerifier",
+    "StuckCounterManager",
+    "SubjectBlindRelayService",
+    "TieByJournalOrderService",
+    "UnknownRevocationDroppedService",
+    "UnpaidResponseRelayService",
+    "VersionMemoChoiceService",
+    "remaining_only_guards",
+]
+
+
+# -- guard chain: receipts ------------------------------------------------------------
+
+
+class _HookVerifier(ReceiptVerifier):
+    """The reference's receipt checks (DESIGN.md 4) with three places a variant gets
+    wrong: whose key a signature is checked against, when it is checked at all, and
+    the key a chain is kept under."""
+
+    def _signed(self, receipt: Receipt, public: bytes) -> bool:
+        return verify_signature(public, receipt.signed_message(), receipt.signature)
+
+    def _signature_checked(self, last_nonce: int | None, nonce: int) -> bool:
+        del last_nonce, nonce
+        return True
+
+    def _stream(self, receipt: Receipt) -> Any:
+        return (receipt.src, receipt.epoch)
+
+    def check(self, receipt: Receipt, current_epoch: int) -> None:
+        if receipt.context_id != self.context_id:
+            raise ReceiptWrongContext("receipt of another context")
+        try:
+            entry = self.roster.entry(receipt.src)
+        except NotAMember:
+            raise ReceiptWrongSigner(f"{receipt.src} is not on the roster") from None
+        previous = self._last.get(self._stream(receipt))
+        last_nonce = previous[0] if previous is not None else None
+        if self._signature_checked(last_nonce, receipt.nonce) and not self._signed(
+            receipt, entry.ed25519_public
+        ):
+            raise ReceiptWrongSigner(f"receipt is not signed by {receipt.src}")
+        if receipt.epoch != current_epoch:
+            raise ReceiptWrongEpoch(f"receipt of epoch {receipt.epoch}, now {current_epoch}")
+        if last_nonce is not None and receipt.nonce <= last_nonce:
+            raise ReceiptReplayed(f"nonce {receipt.nonce} not above {last_nonce}")
+        expected = previous[1] if previous is not None else GENESIS_HASH
+        follows = receipt.nonce == (0 if last_nonce is None else last_nonce) + 1
+        if follows and receipt.prev_hash != expected:
+            raise ReceiptChainBroken("receipt does not link to the last accepted one")
+
+    def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
+        self.check(receipt, current_epoch)
+        key = self._stream(receipt)
+        token = ReceiptAcceptToken(self.context_id, key, self._last.get(key))
+        self._last[key] = (receipt.nonce, receipt.hash())
+        self.accepted.append(receipt)
+        return token
+
+
+class AnyRosterSignerVerifier(_HookVerifier):
+    """A receipt's signature is accepted if any roster key verifies it: the check is
+    "signed by a member", not "signed by ``src``" (the key looked up by the wrong field)."""
+
+    def _signed(self, receipt: Receipt, public: bytes) -> bool:
+        message = receipt.signed_message()
+        return any(
+            verify_signature(self.roster.entry(a).ed25519_public, message, receipt.signature)
+            for a in self.roster
+        )
+
+
+class LinkTrustingVerifier(_HookVerifier):
+    """The signature is checked only where no link is checked (the first receipt of a
+    stream, or after a gap): a receipt that links to the last accepted one is taken
+    as authenticated by its hash chain, which anyone who saw the last one can copy."""
+
+    def _signature_checked(self, last_nonce: int | None, nonce: int) -> bool:
+        return last_nonce is None or nonce != last_nonce + 1
+
+
+class SourceBlindVerifier(_HookVerifier):
+    """Receipt chains are kept per epoch only, not per ``(src, epoch)``: every
+    source's receipts share one nonce sequence at the receiver (a per-wrong-key
+    replay memory), so a second source's nonce 1 is refused as a replay."""
+
+    def _stream(self, receipt: Receipt) -> Any:
+        return receipt.epoch
+
+
+def _unsigned_cost(receipt: Receipt) -> bytes:
+    return attrs.evolve(receipt, cost=0).signed_message()
+
+
+class CostUnsignedIssuer(ReceiptIssuer):
+    """Signs each receipt over its body with the cost left out (zero): the cost a
+    receiver reads is not covered by the signature."""
+
+    def issue(
+        self,
+        operation: str,
+        context_id: ContextId,
+        dst: AuthorityId,
+        epoch: int,
+        cost: int,
+        **kw: Any,
+    ) -> tuple[Receipt, ReceiptToken]:
+        receipt, token = super().issue(operation, context_id, dst, epoch, 0, **kw)
+        receipt = attrs.evolve(receipt, cost=check_u32("cost", cost))
+        self.issued[-1] = receipt
+        self._last[token.key] = (receipt.nonce, receipt.hash())
+        return receipt, token
+
+
+class CostUnsignedVerifier(_HookVerifier):
+    """The receiving side of :class:`CostUnsignedIssuer`: checks the signature over
+    the body without the cost."""
+
+    def _signed(self, receipt: Receipt, public: bytes) -> bool:
+        return verify_signature(public, _unsigned_cost(receipt), receipt.signature)
+
+
+# -- guard chain: budgets -------------------------------------------------------------
+
+GuardEvaluator = Callable[..., GuardOutcome]
+
+
+def remaining_only_guards(send: object) -> GuardEvaluator:
+    """The budget guard asks whether any budget is left (``remaining > 0``), not
+    whether the cost fits (``spent + c <= limit``): the charge itself then fails at
+    execution and the outcome rolls back instead of being denied."""
+    del send
+
+    def evaluate(
+        snapshot: GuardSnapshot,
+        capability: str,
+        cost: int,
+        couple: Callable[[ChargeFlowBudget], GuardOutcome],
+    ) -> GuardOutcome:
+        if capability not in snapshot.capabilities:
+            return GuardOutcome.deny(DenyReason.MissingCapability)
+        if snapshot.flow_budget_remaining <= 0:
+            return GuardOutcome.deny(DenyReason.InsufficientBudget)
+        charge = ChargeFlowBudget(snapshot.context_id, snapshot.authority_id, snapshot.epoch, cost)
+        return couple(charge)
+
+    return evaluate
+
+
+# -- channels and epochs --------------------------------------------------------------
+
+
+class LateDeadlineManager(ChannelManager):
+    """A handshake or key confirmation fails only once ``now > deadline``: one
+    reached exactly is still live (DESIGN.md 5: a passed ``timeout_ms`` is
+    ``Failed``; the reference's deadline is the first instant it has passed)."""
+
+    def check_timeouts(self, now_ms: int) -> tuple[Any, ...]:
+        return super().check_timeouts(max(now_ms - 1, 0))
+
+    def prepare_confirm(
+        self, channel: SecureChannel, message: TransportMessage, now_ms: int
+    ) -> bytes:
+        return super().prepare_confirm(channel, message, max(now_ms - 1, 0))
+
+
+class ContextBlindReplayGuard(HandshakeReplayGuard):
+    """First-message timestamps are kept per ``(epoch, initiator)``: the context is
+    left out of the key, so a handshake confirmed in one context raises the bar in
+    every other (the greatest timestamp kept under the wrong key)."""
+
+    _CTX = b"\x00" * 32
+
+    def greatest(self, context_id: bytes, epoch: int, initiator: bytes) -> int | None:
+        return super().greatest(self._CTX, epoch, initiator)
+
+    def check_replay(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        super().check_replay(self._CTX, epoch, initiator, timestamp)
+
+    def check_confirmable(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        super().check_confirmable(self._CTX, epoch, initiator, timestamp)
+
+    def note_answered(
+        self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int
+    ) -> None:
+        super().note_answered(self._CTX, epoch, initiator, timestamp)
+
+    def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        super().record(self._CTX, epoch, initiator, timestamp)
+
+    def forget_retired(self, epoch_of: Callable[[bytes], int]) -> None:
+        # Its one key names no context: nothing of it is ever known to be retired.
+        del epoch_of
+
+
+class ForgetOnConfirmReplayGuard(HandshakeReplayGuard):
+    """A key confirmation takes the handshake's timestamp off the answered list (it
+    is no longer pending) without moving the greatest confirmed one: the replay
+    memory is kept too short, so the confirmed message 1 can be answered again."""
+
+    def record(self, context_id: bytes, epoch: int, initiator: bytes, timestamp: int) -> None:
+        self.check_confirmable(context_id, epoch, initiator, timestamp)
+        answered = self._answered.get((context_id, epoch, initiator))
+        if answered is not None:
+            answered.discard(timestamp)
+
+
+@attrs.frozen
+class FirstEpochPskMembership(ContextMembership):
+    """The handshake PSK is derived once per context and kept: after an epoch advance
+    the handshake still runs under the first epoch's PSK (a cache keyed by the
+    context only)."""
+
+    def handshake_psk(self, epoch: int) -> bytes:
+        del epoch
+        return super().handshake_psk(0)
+
+
+_PROLOGUE_CONTEXT_LEN = 32
+_PROLOGUE_EPOCH_LEN = 8
+
+
+class ContextFreePrologue(InitialStateCache):
+    """The handshake state after a prologue of the label and epoch only: the context
+    id is left out, so nothing but the PSK ties message 1 to its context (and IKpsk2
+    mixes the PSK in only at the end of message 2)."""
+
+    def get(self, key: tuple[bytes, ...]) -> tuple[bytes, bytes] | None:
+        prologue, *pre = key
+        hashing = self.protocol.hash
+        name = self.protocol.name.encode("ascii")
+        h = (
+            name.ljust(hashing.hashlen, b"\x00")
+            if len(name) <= hashing.hashlen
+            else hashing.hash(name)
+        )
+        ck = h
+        cut = _PROLOGUE_CONTEXT_LEN + _PROLOGUE_EPOCH_LEN
+        for data in (prologue[:-cut] + prologue[-_PROLOGUE_EPOCH_LEN:], *pre):
+            h = hashing.hash(h, data)
+        return ck, h
+
+    def put(self, key: tuple[bytes, ...], ck: bytes, h: bytes) -> None:
+        del key, ck, h  # nothing kept: get derives the state each time
+
+
+class StuckCounterManager(ChannelManager):
+    """Sealing does not move the send counter: every transport message of a channel
+    is sealed under the same nonce (the counter advanced on a path that is skipped)."""
+
+    def seal(self, context_id: bytes, peer: bytes, plaintext: bytes) -> bytes:
+        data = super().seal(context_id, peer, plaintext)
+        channel = self.find_by_context_peer(context_id, peer)
+        if channel is not None:
+            channel._next_send -= 1
+        return data
+
+
+# -- descriptors ----------------------------------------------------------------------
+
+
+class RevokedOwnFreshService(RendezvousService):
+    """``needs_refresh`` looks at the own newest valid descriptor without asking the
+    revocations: after revoking its descriptor a publisher believes it still has one
+    and does not publish a successor."""
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        cache = self.descriptor_cache(context_id)
+        own = choose_descriptor(cache.descriptors, context_id, self.authority_id, now_ms)
+        if own is None:
+            return True
+        if self._own_descriptor_epoch(context_id, own) < self.current_epoch(context_id):
+            return True
+        return needs_refresh_at(own.valid_until, now_ms, refresh_window_ms)
+
+
+class LocalOnlyCacheService(RendezvousService):
+    """The descriptor cache is invalidated by the member's own writes (publish,
+    revoke) only: a sync merge leaves the cache as it was, so a synced descriptor or
+    revocation is not seen until the next local write."""
+
+    def apply_sync(self, message: SealedSyncMessage) -> int:
+        before = self._caches.get(message.context_id)
+        changed = super().apply_sync(message)
+        if before is not None:
+            self._caches[message.context_id] = (self.journal(message.context_id).version, before[1])
+        return changed
+
+
+class NonceOnlyRevocationService(RendezvousService):
+    """The revoked set is matched on the nonce alone: a revocation signed by member B
+    naming B and a nonce of A's descriptor hides A's descriptor (the check of
+    "only the publisher revokes" made, but on the wrong field)."""
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        cache = super().descriptor_cache(context_id)
+        nonces = {n for _, n in cache.revoked}
+        widened = cache.revoked | {
+            (d.authority_id, d.nonce) for d in cache.descriptors if d.nonce in nonces
+        }
+        return attrs.evolve(cache, revoked=frozenset(widened))
+
+
+@attrs.frozen
+class _FirstOfTieCache(DescriptorCache):
+    """Chooses the greatest ``valid_from``; of equals, the first in journal order."""
+
+    def choose(self, authority: AuthorityId, now_ms: int) -> RendezvousDescriptor | None:
+        best: RendezvousDescriptor | None = None
+        for d in self.descriptors:
+            one = choose_descriptor((d,), self.context_id, authority, now_ms, self.revoked)
+            if one is not None and (best is None or d.valid_from > best.valid_from):
+                best = d
+        return best
+
+
+class TieByJournalOrderService(RendezvousService):
+    """The choice orders by ``valid_from`` only; a tie goes to the descriptor met first
+    in the journal, not to the greatest nonce (DESIGN.md 2: ``(valid_from, nonce)``)."""
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        cache = super().descriptor_cache(context_id)
+        return _FirstOfTieCache(cache.context_id, cache.descriptors, cache.revoked, cache.rejected)
+
+
+class VersionMemoChoiceService(RendezvousService):
+    """The chosen descriptor is memoised per ``(context, peer, journal version)``: the
+    clock is not part of the key, so a descriptor chosen before it expired is handed
+    out after (the memo kept too long)."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self._memo: dict[tuple[ContextId, AuthorityId, int], RendezvousDescriptor | None] = {}
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        if context_id not in self.journals:
+            return None
+        key = (context_id, peer, self.journal(context_id).version)
+        if key not in self._memo:
+            self._memo[key] = super().get_cached_descriptor(context_id, peer, now_ms)
+        return self._memo[key]
+
+
+class UnknownRevocationDroppedService(_MergeFilterService):
+    """A synced revocation of a descriptor the replica does not hold (yet) is dropped
+    as revoking nothing: a revocation that arrives before its descriptor is lost."""
+
+    def _kept(
+        self, facts: SyncFacts, journal: ContextJournal, membership: ContextMembership
+    ) -> tuple[JournalEntry, ...]:
+        held = set()
+        for e in (*journal.entries(), *facts.entries):
+            if isinstance(e.fact, DescriptorFact):
+                d = open_descriptor(e.fact.sealed, membership)
+                held.add((d.authority_id, d.nonce))
+        return tuple(
+            e
+            for e in facts.entries
+            if not isinstance(e.fact, DescriptorRevoked)
+            or (e.fact.authority_id, e.fact.nonce) in held
+        )
+
+
+# -- relay ----------------------------------------------------------------------------
+
+
+class SubjectBlindRelayService(RendezvousService):
+    """The relay checks the sender's receipt (signer, epoch, nonce, chain) but not its
+    subject: a genuine receipt pays for any envelope it comes with."""
+
+    def _accept_receipt(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        sender: AuthorityId,
+        receipt: bytes | None,
+        *,
+        required: bool = False,
+        subject: bytes | None = None,
+    ) -> list[Any]:
+        del subject
+        return super()._accept_receipt(snapshot, context_id, sender, receipt, required=required)
+
+
+class SenderBlindReceiptService(RendezvousService):
+    """A receipt is checked against its own ``src`` field, not against the authority
+    the message came from: any member's genuine receipt pays for anyone's message."""
+
+    def _accept_receipt(
+        self,
+        snapshot: GuardSnapshot,
+        context_id: ContextId,
+        sender: AuthorityId,
+        receipt: bytes | None,
+        *,
+        required: bool = False,
+        subject: bytes | None = None,
+    ) -> list[Any]:
+        if receipt:
+            sender = Receipt.decode(receipt).src
+        return super()._accept_receipt(
+            snapshot, context_id, sender, receipt, required=required, subject=subject
+        )
+
+
+class DstBlindReceiptsService(RendezvousService):
+    """The service's receipt verifiers do not know whose receipts they hold: a receipt
+    addressed to another authority is checked and recorded as one paid to us."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self.receipt_verifiers = {
+            c: ReceiptVerifier(c, m.roster) for c, m in self._memberships.items()
+        }
+
+
+_SEED_CONNECT_RELAY_COST = 3
+"""The seed's constant, which the choreography's ``RelayRequest`` annotation (2) and
+DESIGN.md 4's chosen rule overrule."""
+
+
+def _recosted(outcome: GuardOutcome, cost: int) -> GuardOutcome:
+    if not outcome.is_allowed():
+        return outcome
+    effects = [
+        attrs.evolve(e, cost=cost) if isinstance(e, (ChargeFlowBudget, RecordReceipt)) else e
+        for e in outcome.effects
+    ]
+    return GuardOutcome.allow(effects)
+
+
+class SeedCostRelayService(RendezvousService):
+    """A relayed connect is charged the seed's ``CONNECT_RELAY_COST = 3`` (cost from
+    the wrong table), on the request and on the response."""
+
+    def prepare_relay_request(self, *args: Any, **kw: Any) -> GuardOutcome:
+        return _recosted(super().prepare_relay_request(*args, **kw), _SEED_CONNECT_RELAY_COST)
+
+    def prepare_relay_response(self, *args: Any, **kw: Any) -> GuardOutcome:
+        return _recosted(super().prepare_relay_response(*args, **kw), _SEED_CONNECT_RELAY_COST)
+
+
+class UnpaidResponseRelayService(RendezvousService):
+    """The relay asks a receipt of message 1 only: a message 2 is forwarded whatever
+    receipt comes with it, none recorded (the responder's payment is never checked)."""
+
+    def prepare_relay_forward(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
+    ) -> GuardOutcome:
+        from aura_rendezvous.channels import MessageType, message_type
+
+        self.__dict__["_unpaid"] = message_type(envelope.payload) is MessageType.HandshakeResponse
+        try:
+            return super().prepare_relay_forward(snapshot, envelope, receipt=receipt)
+        finally:
+            self.__dict__["_unpaid"] = False
+
+    def _accept_receipt(self, *args: Any, **kw: Any) -> list[Any]:
+        if self.__dict__.get("_unpaid"):
+            return []
+        return super()._accept_receipt(*args, **kw)
+
+
+class _SourceOnlyCoupling:
+    """The coupling step with the roster asked about the first party only."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def check(self, snapshot: GuardSnapshot, context_id: ContextId, *peers: AuthorityId) -> Any:
+        return self._inner.check(snapshot, context_id, *peers[:1])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class NonMemberForwardingRelay(RendezvousService):
+    """The relay checks that an envelope's source is on the roster, not its
+    destination: it forwards to anyone (DESIGN.md 1: nothing of a context reaches
+    a non-member)."""
+
+    def __init__(self, authority_id: AuthorityId, config: RendezvousConfig) -> None:
+        super().__init__(authority_id, config)
+        self._coupling = _SourceOnlyCoupling(self._coupling)  # type: ignore[assignment]

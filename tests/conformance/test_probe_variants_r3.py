@@ -1,0 +1,242 @@
+"""The red team's third round of wrong backends through the default profile.
+
+Each probe keeps one plausible implementation mistake against a rule of
+DESIGN.md (``aura_conformance.variants._probe_variants_r3``), written without
+reading what the harness checks. A probe the default profile rejects must stay
+rejected naming the invariant (or step) it is rejected for. A probe it misses is
+an expected failure: the reason, which rule or scenario is absent, is written
+next to it, and the test turns red on the day the harness learns to catch it, so
+the probe can then move to CAUGHT (and ``WRONG_BACKENDS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
+from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
+from aura_conformance.guard_chain.world import VARIANTS, Variant
+from aura_conformance.protocol_specs import reference_backend
+from aura_conformance.relay.world import RELAY_VARIANTS, RelayVariant
+from aura_conformance.variants import _probe_variants_r3 as P
+from aura_conformance.wire import WIRE_VARIANTS, WireBackend
+from aura_conformance.wire.backends import WireVariant
+from aura_conformance.wire.machine import run_wire_conformance
+from aura_verify.commands.conform import _runners
+
+TABLES: dict[str, dict[str, Any]] = {
+    "guard": VARIANTS,
+    "epoch": EPOCH_VARIANTS,
+    "descriptor": DV_VARIANTS,
+    "relay": RELAY_VARIANTS,
+    "wire": WIRE_VARIANTS,
+}
+
+
+def _g(name: str, **parts: Any) -> Variant:
+    return Variant(name, "red-team probe (round 3)", **parts)
+
+
+def _e(name: str, **parts: Any) -> EpochVariant:
+    return EpochVariant(name, "red-team probe (round 3)", **parts)
+
+
+def _d(name: str, service: Any) -> DVVariant:
+    return DVVariant(name, "red-team probe (round 3)", service=service)
+
+
+def _w(name: str, **parts: Any) -> WireVariant:
+    return WireVariant(name, "red-team probe (round 3)", **parts)
+
+
+# (spec, probe) -> (the variant, what its rejection must name)
+CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
+    ("guard", "any-roster-signer"): (
+        _g("any-roster-signer", verifier=P.AnyRosterSignerVerifier),
+        "GCReceiptSigner",
+    ),
+    # Caught because the harness reads each receipt's signer with the standard
+    # encoding: a signature that leaves the cost out verifies under nobody's key,
+    # so the receipts look forged. No rule tampers with a receipt's cost.
+    ("guard", "cost-unsigned-receipt"): (
+        _g("cost-unsigned-receipt", issuer=P.CostUnsignedIssuer, verifier=P.CostUnsignedVerifier),
+        "GCAtomicRollback",
+    ),
+    # Rejected by the over-limit schedule's unexplained PrepareOperation, no invariant.
+    ("guard", "remaining-only-budget"): (
+        _g("remaining-only-budget", guards=P.remaining_only_guards),
+        "no action of Next explains the step",
+    ),
+    ("epoch", "context-blind-replay-guard"): (
+        _e("context-blind-replay-guard", replay_guard=P.ContextBlindReplayGuard),
+        "ERReplayGuardAuthenticated",
+    ),
+    # Rejected by an unexplained step (the greatest confirmed timestamp never moves).
+    ("epoch", "forget-on-confirm-replay-guard"): (
+        _e("forget-on-confirm-replay-guard", replay_guard=P.ForgetOnConfirmReplayGuard),
+        "no action of Next explains the step",
+    ),
+    # The own descriptor's commitment is judged with the same stale PSK.
+    ("epoch", "first-epoch-psk"): (
+        _e("first-epoch-psk", membership=P.FirstEpochPskMembership),
+        "RVRefreshAfterRotation",
+    ),
+    # The world's reference responder does not answer such a message 1.
+    ("epoch", "context-free-prologue"): (
+        _e("context-free-prologue", prologue=P.ContextFreePrologue),
+        "WireReportedState",
+    ),
+    ("descriptor", "revoked-own-fresh"): (
+        _d("revoked-own-fresh", P.RevokedOwnFreshService),
+        "DVNeedsRefresh",
+    ),
+    # Rejected by the lookup check, which names the spec's DVLookup, no invariant.
+    ("descriptor", "local-only-cache"): (
+        _d("local-only-cache", P.LocalOnlyCacheService),
+        "DVLookup is",
+    ),
+    ("descriptor", "version-memo-choice"): (
+        _d("version-memo-choice", P.VersionMemoChoiceService),
+        "DVLookup is",
+    ),
+    ("descriptor", "unknown-revocation-dropped"): (
+        _d("unknown-revocation-dropped", P.UnknownRevocationDroppedService),
+        "DVConverges",
+    ),
+    # Wire probes are judged by interoperation with the reference peer.
+    ("wire", "stuck-send-counter"): (
+        _w("stuck-send-counter", manager=P.StuckCounterManager),
+        "WireInterop",
+    ),
+    ("wire", "context-free-prologue"): (
+        _w("context-free-prologue", prologue=P.ContextFreePrologue),
+        "WireInterop",
+    ),
+}
+
+# (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("guard", "link-trusting-verifier"): (
+        _g("link-trusting-verifier", verifier=P.LinkTrustingVerifier),
+        "GCReceiptSigner",
+        "no schedule forges a receipt that directly follows an accepted one (nonce 2 of a"
+        " stream whose nonce 1 was accepted): the forgery schedule forges a first receipt",
+    ),
+    ("guard", "source-blind-verifier"): (
+        _g("source-blind-verifier", verifier=P.SourceBlindVerifier),
+        "GCReceiptResumesAfterLoss",
+        "one capability holder (HOLDERS = {a1}): a receiver only ever gets receipts of one"
+        " source, so a chain kept per epoch instead of per (src, epoch) is never asked",
+    ),
+    ("epoch", "late-deadline"): (
+        _e("late-deadline", manager=P.LateDeadlineManager),
+        "ERHandshakeTerminates",
+        "Tick draws 1, 10, 600 or 1500 ms and the timeout schedule ticks 1500: no run"
+        " reaches the 1000 ms deadline exactly, where >= and > differ",
+    ),
+    ("descriptor", "nonce-only-revocation"): (
+        _d("nonce-only-revocation", P.NonceOnlyRevocationService),
+        "DVRevokedNeverChosen",
+        "ForgeRevocation names the victim as the revoked authority (its signature then"
+        " fails); no move has a member revoke under its own name a nonce of another's"
+        " descriptor",
+    ),
+    ("descriptor", "tie-by-journal-order"): (
+        _d("tie-by-journal-order", P.TieByJournalOrderService),
+        "DVChoiceDeterministic",
+        "publishing is gated by DVNeedsRefresh: no two live descriptors of one publisher"
+        " ever share a valid_from, so the nonce tie-break is never asked",
+    ),
+    ("relay", "subject-blind-relay"): (
+        RelayVariant(relay=P.SubjectBlindRelayService),
+        "RVRelayAuthorized",
+        "no rule hands the relay a genuine receipt with another envelope than the one it"
+        " paid for (a receipt taken off the wire and reused)",
+    ),
+    ("relay", "sender-blind-receipt"): (
+        RelayVariant(peers=P.SenderBlindReceiptService, relay=P.SenderBlindReceiptService),
+        "GCReceiptSigner",
+        "no rule delivers an envelope with a receipt of another authority than its"
+        " sender (the impostor's message 1 comes without Ini's receipt)",
+    ),
+    ("relay", "dst-blind-receipts"): (
+        RelayVariant(peers=P.DstBlindReceiptsService, relay=P.DstBlindReceiptsService),
+        "GCReceiptVerifiable",
+        "no rule delivers a receipt addressed to another authority (every forward carries"
+        " the relay's receipt for its own destination)",
+    ),
+    ("relay", "seed-relay-cost"): (
+        RelayVariant(peers=P.SeedCostRelayService),
+        "GCAtomicRollback",
+        "judge_effects checks charged < paid only (an over-charge passes), and only for"
+        " Ini's RelayRequest: Resp's relayed response is not judged against its cost",
+    ),
+    ("relay", "unpaid-response-relay"): (
+        RelayVariant(relay=P.UnpaidResponseRelayService),
+        "GCReceiptVerifiable",
+        "the relay's accepted receipts are not projected and no rule sends a message 2"
+        " without its receipt: a relay that never checks Resp's payment looks the same",
+    ),
+    ("relay", "non-member-forwarding-relay"): (
+        RelayVariant(relay=P.NonMemberForwardingRelay),
+        "RVMembersOnly",
+        "no rule hands the relay an envelope addressed to a non-member (eve is only a"
+        " hint and an impostor source)",
+    ),
+}
+
+SLOW = {
+    ("epoch", "forget-on-confirm-replay-guard"),
+    ("epoch", "context-free-prologue"),
+    ("descriptor", "revoked-own-fresh"),
+    ("descriptor", "unknown-revocation-dropped"),
+    ("wire", "stuck-send-counter"),
+}
+
+
+def _reject_report(
+    spec: str, name: str, variant: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[bool, str]:
+    """The default profile (100 runs of 25 steps, seed 0, directed schedules first)."""
+    monkeypatch.setitem(TABLES[spec], name, variant)
+    if spec == "wire":
+        outcome = run_wire_conformance(WireBackend(name), examples=100, seed=0, steps=25)
+        return outcome.conformant, outcome.failure or ""
+    backend = reference_backend(spec, name)
+    try:
+        outcome = _runners()[spec](backend, examples=100, seed=0, steps=25)
+    finally:
+        backend.close()
+    return outcome.conformant, outcome.failure or ""
+
+
+def _params(table: dict[tuple[str, str], Any], slow: set[tuple[str, str]]) -> list[Any]:
+    return [
+        pytest.param(key, marks=pytest.mark.slow) if key in slow else key for key in sorted(table)
+    ]
+
+
+@pytest.mark.parametrize("key", _params(CAUGHT, SLOW), ids="/".join)
+def test_the_default_profile_rejects_the_probe(
+    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variant, named = CAUGHT[key]
+    conformant, failure = _reject_report(*key, variant, monkeypatch)
+    assert not conformant
+    assert named in failure, failure[:2000]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
+def test_the_default_profile_misses_the_probe(
+    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variant, invariant, why = MISSED[key]
+    try:
+        conformant, failure = _reject_report(*key, variant, monkeypatch)
+    except Exception as exc:  # a crash of a directed scenario is no verdict either
+        pytest.xfail(f"{why} ({type(exc).__name__})")
+    if conformant or invariant not in failure:
+        pytest.xfail(why)
+    raise AssertionError(f"{key} is caught now, naming {invariant}: move it to CAUGHT")
