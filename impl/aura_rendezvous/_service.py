@@ -1115,8 +1115,8 @@ class RendezvousService:
         """The effect recording ``sender``'s receipt for the message it sent, once
         checked here (pure); a refused receipt raises its typed ``ReceiptError``,
         and so does a missing one where the message is paid for (``required``),
-        or one paying for another message than the one whose subject is
-        ``subject``, where that is checked."""
+        or, where ``subject`` is given, one that pays for another message
+        (:class:`ReceiptWrongSubject`)."""
         if not receipt:
             if required:
                 raise MissingReceipt(f"a paid message from {sender} came without its receipt")

@@ -68,7 +68,7 @@ def _impostor_message_1() -> RelayEnvelope:
     return RelayEnvelope(CTX, ALICE, BOB, start.message)
 
 
-def _state(relay: Node, *epochs: int) -> object:
+def _state(relay: Node, *epochs: int) -> tuple[object, ...]:
     verifier = relay.service.receipt_verifiers[CTX]
     return (
         tuple(relay.budget.spent(CTX, RELAY, e) for e in epochs),
@@ -79,7 +79,9 @@ def _state(relay: Node, *epochs: int) -> object:
     )
 
 
-def _forward(relay: Node, envelope: RelayEnvelope, receipt: bytes | None, epoch: int = 1) -> object:
+def _forward(
+    relay: Node, envelope: RelayEnvelope, receipt: bytes | None, epoch: int = 1
+) -> ForwardRelayEnvelope:
     outcome = relay.service.prepare_relay_forward(
         relay.snapshot(epoch=epoch), envelope, receipt=receipt
     )
@@ -102,7 +104,7 @@ def test_a_sent_receipt_names_the_envelope_it_pays_for() -> None:
     assert mine.subject == receipt_subject(hops.message_1.encode()) != NO_SUBJECT
     relay = Node(RELAY)
     forward = _forward(relay, hops.message_1, hops.receipt)
-    relayed = Receipt.decode(forward.receipt)  # type: ignore[attr-defined]
+    relayed = Receipt.decode(forward.receipt)
     assert relayed.subject == receipt_subject(hops.message_1.encode())
     [publish] = [r for r in hops.bob.issuer.issued if r.operation == "publish_descriptor"]
     assert publish.subject == NO_SUBJECT
@@ -128,10 +130,10 @@ def test_a_stolen_receipt_pays_for_no_other_envelope() -> None:
     outcome = bob.service.prepare_handle_relayed(
         bob.snapshot(),
         RELAY,
-        forward.envelope,  # type: ignore[attr-defined]
+        forward.envelope,
         PSK1,
         now_ms=1,
-        receipt=forward.receipt,  # type: ignore[attr-defined]
+        receipt=forward.receipt,
     )
     assert bob.run(outcome).status is ExecutionStatus.Committed
     [answer] = bob.take_sent()

@@ -105,11 +105,12 @@ class DirectConfirmationService(RendezvousService):
         receipt: bytes | None,
         *,
         required: bool = False,
+        subject: bytes | None = None,
     ) -> list[EffectCommand]:
         # A relayed message 2 carries the relay's receipt, not the responder's:
         # read as a direct one, it has none to require.
         del required
-        return super()._accept_receipt(snapshot, context_id, sender, receipt)
+        return super()._accept_receipt(snapshot, context_id, sender, receipt, subject=subject)
 
 
 class FirstRelayOnlyService(RendezvousService):

@@ -176,6 +176,8 @@ class EffectInterpreter:
         self.channels = channels
         self.verifiers = verifiers or {}
         self.forwards = forwards
+        # The subject of each addressee's receipt in the outcome being run.
+        self._subjects: Mapping[AuthorityId, bytes] = {}
 
     def _forwards(self) -> ForwardPort:
         if self.forwards is None:
@@ -199,13 +201,7 @@ class EffectInterpreter:
             raise LocalProtocolError(f"no journal for {context_id}")
         return journal
 
-    def _do(
-        self,
-        effect: EffectCommand,
-        undo: list[Undo],
-        receipts: list[Receipt],
-        subjects: Mapping[AuthorityId, bytes],
-    ) -> None:
+    def _do(self, effect: EffectCommand, undo: list[Undo], receipts: list[Receipt]) -> None:
         if isinstance(effect, ChargeFlowBudget):
             undo.append(
                 self.budget.charge(
@@ -215,7 +211,7 @@ class EffectInterpreter:
         elif isinstance(effect, JournalAppend):
             undo.append(self._journal(effect.context_id).append(effect.fact, self.authority_id))
         elif isinstance(effect, RecordReceipt):
-            subject = subjects.get(effect.peer)
+            subject = self._subjects.get(effect.peer)
             if subject is None:
                 # Pays for no message: the issuer's default subject (an issuer
                 # written before receipts had one keeps working here).
@@ -289,11 +285,12 @@ class EffectInterpreter:
         undo: list[Undo] = []
         receipts: list[Receipt] = []
         # A receipt is signed over the message it pays for: the send to its
-        # addressee, to which attach_receipts attaches it below.
-        subjects = receipt_subjects(sends)
+        # addressee, to which attach_receipts attaches it below. Kept on the
+        # interpreter for _do, whose signature subclasses override.
+        self._subjects = receipt_subjects(sends)
         try:
             for effect in local:
-                self._do(effect, undo, receipts, subjects)
+                self._do(effect, undo, receipts)
         except AuraError as exc:
             self._rollback(undo)
             return ExecutionResult(ExecutionStatus.RolledBack, error=f"{type(exc).__name__}: {exc}")
