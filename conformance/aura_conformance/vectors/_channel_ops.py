@@ -43,6 +43,9 @@ class ChannelOperations:
     """``handshake_*``, ``transport.*`` and ``relay_envelope.*`` (see :data:`OPERATIONS`)."""
 
     keys: KeyRing
+    # The service a relay runs for ``relay_envelope.forward_check`` (a broken codec
+    # swaps in one with a check missing).
+    relay_service: type[RendezvousService] = RendezvousService
 
     # -- handshakes ---------------------------------------------------------------------
 
@@ -202,14 +205,15 @@ class ChannelOperations:
         envelope = RelayEnvelope.decode(unhex(d["bytes"]))
         relay_keys = self.keys.keys(d["relay"])
         membership: ContextMembership = self.keys.membership(d["context"])
-        service = RendezvousService(
+        service = self.relay_service(
             relay_keys.authority_id,
             RendezvousConfig(relay_keys, (membership,), _no_randomness),
         )
         snapshot = GuardSnapshot(
             relay_keys.authority_id, membership.context_id, 1_000, {CAP_RELAY_FORWARD}, d["epoch"]
         )
-        outcome = service.prepare_relay_forward(snapshot, envelope)
+        receipt = unhex(d["receipt"]) if "receipt" in d else None
+        outcome = service.prepare_relay_forward(snapshot, envelope, receipt=receipt)
         return {"allowed": outcome.decision.is_allowed()}
 
 

@@ -39,6 +39,7 @@ from aura_rendezvous.descriptors import (
     sign_descriptor,
     verify_descriptor,
 )
+from aura_rendezvous.guard import NO_SUBJECT
 from aura_rendezvous.journal import (
     ContextJournal,
     IdRange,
@@ -276,6 +277,7 @@ class ReferenceCodec(ChannelOperations):
                 self.keys.aid(r["dst"]),
                 r["epoch"],
                 r["cost"],
+                subject=unhex(r.get("subject", NO_SUBJECT.hex())),
             )
             out.append(receipt.encode().hex())
         return {"receipts": out}

@@ -206,6 +206,7 @@ def receipt_fields(r: Receipt) -> Fields:
         "cost": r.cost,
         "nonce": r.nonce,
         "prev_hash": r.prev_hash.hex(),
+        "subject": r.subject.hex(),
         "signature": r.signature.hex(),
         "hash": r.hash().hex(),
     }
@@ -222,6 +223,7 @@ def receipt_from_fields(f: Fields) -> Receipt:
         f["nonce"],
         unhex(f["prev_hash"]),
         unhex(f["signature"]),
+        subject=unhex(f["subject"]),
     )
 
 

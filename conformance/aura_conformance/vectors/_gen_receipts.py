@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aura_rendezvous import Receipt
+from aura_rendezvous.guard import receipt_subject
 
 from aura_conformance.vectors._build import Builder, flip, retag, reversion, trailing, truncated
 from aura_conformance.vectors._codec import ReferenceCodec
@@ -14,9 +15,29 @@ _EPOCH = 1
 
 
 def _issue(
-    operation: str, dst: str, context: str = "ctx_a", epoch: int = _EPOCH, cost: int = 2
+    operation: str,
+    dst: str,
+    context: str = "ctx_a",
+    *,
+    epoch: int = _EPOCH,
+    cost: int = 2,
+    subject: bytes | None = None,
 ) -> dict[str, object]:
-    return {"operation": operation, "context": context, "dst": dst, "epoch": epoch, "cost": cost}
+    out: dict[str, object] = {
+        "operation": operation,
+        "context": context,
+        "dst": dst,
+        "epoch": epoch,
+        "cost": cost,
+    }
+    if subject is not None:
+        out["subject"] = subject.hex()
+    return out
+
+
+# What the chain's relay_request pays for: the subject of a receipt is the BLAKE2s
+# digest of the message it travels with (any bytes: the receipt does not parse them).
+_PAID = b"the relay envelope this receipt pays for"
 
 
 def receipt_vectors(codec: ReferenceCodec) -> list[Vector]:
@@ -29,15 +50,16 @@ def receipt_vectors(codec: ReferenceCodec) -> list[Vector]:
             "receipts": [
                 _issue("connect_direct", "bob"),
                 _issue("handshake_complete", "bob", cost=1),
-                _issue("relay_request", "carol"),
+                _issue("relay_request", "carol", subject=receipt_subject(_PAID)),
                 _issue("connect_direct", "bob", epoch=_EPOCH + 1),
             ],
         },
         "nonces count per (context, epoch, dst) stream from 1; the first links to 32 zero bytes, "
-        "each next one to the hash of the previous of its stream",
+        "each next one to the hash of the previous of its stream; the relay_request names the "
+        "message it pays for (subject), the others none (32 zero bytes)",
     )["receipts"]
     first, second, to_carol, next_epoch = chain
-    for name, raw in (("first", first), ("second", second)):
+    for name, raw in (("first", first), ("second", second), ("with-subject", to_carol)):
         decoded = b.ok(f"{name}/decode", "receipt.decode", {"bytes": raw})["fields"]
         fields = {k: v for k, v in decoded.items() if k != "hash"}
         b.ok(f"{name}/encode", "receipt.encode", {"fields": fields})
@@ -55,10 +77,17 @@ def receipt_vectors(codec: ReferenceCodec) -> list[Vector]:
         {**verify, "receipts": [second]},
         "nonce 2 first: receipt 1 was lost with its message; after a gap the link is not checked",
     )
+
     # Receipt layout: tag, version, operation (u32 length + text), context, src, dst (32
-    # each), epoch u64, cost u32, nonce u64, prev_hash (32), signature (64).
-    prev_at = len(second) // 2 - 64 - 32
-    broken_link = flip(second, prev_at)
+    # each), epoch u64, cost u32, nonce u64, prev_hash (32), subject (32), signature (64).
+    # Offsets from the end, so per receipt: the operations differ in length.
+    def subject_at(raw: str) -> int:
+        return len(raw) // 2 - 64 - 32
+
+    def prev_at(raw: str) -> int:
+        return subject_at(raw) - 32
+
+    broken_link = flip(second, prev_at(second))
     resigned = _resign(codec, broken_link, "alice")
     cases = {
         "replayed": (
@@ -73,8 +102,13 @@ def receipt_vectors(codec: ReferenceCodec) -> list[Vector]:
             "nonce 2 right after nonce 1, correctly signed, but linking to another hash",
         ),
         "flipped-signature": ([flip(first, -1)], "ReceiptWrongSigner", "a signature byte flipped"),
+        "flipped-subject": (
+            [flip(first, subject_at(first))],
+            "ReceiptWrongSigner",
+            "the subject changed after signing: a receipt cannot be moved to another message",
+        ),
         "flipped-cost": (
-            [flip(first, prev_at - 8 - 1)],
+            [flip(first, prev_at(first) - 8 - 1)],
             "ReceiptWrongSigner",
             "the cost changed after signing",
         ),

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from aura_rendezvous import RelayEnvelope
+from aura_rendezvous.guard import receipt_subject
 
 from aura_conformance.vectors._build import Builder, retag, reversion, trailing, truncated
 from aura_conformance.vectors._codec import ReferenceCodec
 from aura_conformance.vectors._document import Vector
 from aura_conformance.vectors._fields import envelope_fields
 from aura_conformance.vectors._gen_channels import handshake_inputs
+from aura_conformance.vectors._keys import ephemeral_private
 
 __all__ = ["relay_vectors"]
 
@@ -91,4 +93,57 @@ def relay_vectors(codec: ReferenceCodec) -> list[Vector]:
             "MalformedEnvelope",
             why,
         )
+    _paid_forwards(b, codec, check, envelope(m1))
+    # A channel of epoch 2: its transport message's clear header says 2 (unpaid, so
+    # nothing but the epoch stops it).
+    later = codec.run(
+        "transport.seal",
+        {"handshake": handshake_inputs(epoch=2), "sender": "initiator", "plaintexts": ["00"]},
+    )["messages"][0]
+    b.bad(
+        "forward/other-epoch",
+        "relay_envelope.forward_check",
+        {**check, "bytes": envelope(later)},
+        "StaleEnvelope",
+        "a transport message of epoch 2 at a relay at epoch 1: a relay forwards a message only "
+        "in the epoch it names, so its memory of that epoch's forwards refuses any replay",
+    )
     return b.vectors
+
+
+def _paid_forwards(
+    b: Builder, codec: ReferenceCodec, check: dict[str, Any], envelope_hex: str
+) -> None:
+    """Message 1 with alice's receipt to the relay: forwarded when the receipt's
+    subject is that envelope's digest, refused with any other envelope."""
+    paid = {
+        "operation": "relay_request",
+        "context": "ctx_a",
+        "dst": check["relay"],
+        "epoch": check["epoch"],
+        "cost": 2,
+        "subject": receipt_subject(bytes.fromhex(envelope_hex)).hex(),
+    }
+    [receipt] = codec.run("receipt.issue", {"issuer": "alice", "receipts": [paid]})["receipts"]
+    b.ok(
+        "forward/message1-paid",
+        "relay_envelope.forward_check",
+        {**check, "bytes": envelope_hex, "receipt": receipt},
+        "a message 1 with the receipt that pays for it: its subject is "
+        "BLAKE2s-256(label || the encoded envelope)",
+    )
+    # Another message 1 from alice (another ephemeral key): another envelope.
+    other = codec.run(
+        "handshake.run",
+        handshake_inputs(initiator_ephemeral=ephemeral_private("alice-2").hex()),
+    )["message1"]
+    ctx, alice, bob = (codec.keys.cid("ctx_a"), codec.keys.aid("alice"), codec.keys.aid("bob"))
+    stolen = RelayEnvelope(ctx, alice, bob, bytes.fromhex(other)).encode().hex()
+    b.bad(
+        "forward/receipt-of-another-envelope",
+        "relay_envelope.forward_check",
+        {**check, "bytes": stolen, "receipt": receipt},
+        "ReceiptWrongSubject",
+        "alice's genuine receipt, taken off the wire and attached to another message 1: it pays "
+        "only for the envelope whose digest it signs",
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 from aura_rendezvous import (
@@ -16,6 +17,7 @@ from aura_rendezvous import (
     ReceiptVerifier,
     RelayEnvelope,
     RendezvousDescriptor,
+    RendezvousService,
     Roster,
     SignedDescriptor,
 )
@@ -218,6 +220,32 @@ class RelayForwardsAnything(ReferenceCodec):
         return {"allowed": True}
 
 
+class _SubjectBlindRelay(RendezvousService):
+    def _accept_receipt(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("subject", None)
+        return super()._accept_receipt(*args, **kwargs)
+
+
+class RelayIgnoresReceiptSubject(ReferenceCodec):
+    """A relay that checks who signed a receipt, not which envelope it pays for."""
+
+    name = "relay-ignores-receipt-subject"
+    relay_service = _SubjectBlindRelay
+
+
+class _EpochBlindRelay(RendezvousService):
+    def _check_forward_epoch(self, *args: Any) -> None:
+        del args
+
+
+class RelayIgnoresEnvelopeEpoch(ReferenceCodec):
+    """A relay that forwards a message of any epoch (its memory of what it forwarded
+    being per epoch, a replay after the epoch moved is forwarded again)."""
+
+    name = "relay-ignores-envelope-epoch"
+    relay_service = _EpochBlindRelay
+
+
 @attrs.frozen
 class BrokenCodec:
     """A broken codec, the family it breaks, vectors that must catch it, and the
@@ -260,5 +288,13 @@ BROKEN_CODECS: dict[str, BrokenCodec] = {
             ("transport/open/replayed", "transport/open/reordered"),
         ),
         BrokenCodec(RelayForwardsAnything, "relay_envelope", ("relay_envelope/forward/to-self",)),
+        BrokenCodec(
+            RelayIgnoresReceiptSubject,
+            "relay_envelope",
+            ("relay_envelope/forward/receipt-of-another-envelope",),
+        ),
+        BrokenCodec(
+            RelayIgnoresEnvelopeEpoch, "relay_envelope", ("relay_envelope/forward/other-epoch",)
+        ),
     )
 }

@@ -8,7 +8,7 @@ rest: the digest of the message it pays for (:func:`receipt_subject`), or 32
 zero bytes (:data:`NO_SUBJECT`) for a receipt that pays for no message. A
 relay, which cannot read the Noise message it forwards, checks it: without
 it, a receipt seen on the wire could pay for someone else's envelope, and the
-genuine one would then be refused as a replay (docs/formats.md).
+genuine one would then be refused as a replay (docs/implementation.md).
 """
 
 from __future__ import annotations
