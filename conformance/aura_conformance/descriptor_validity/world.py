@@ -76,6 +76,7 @@ from aura_conformance.variants import (
     clear_sync_message,
     read_clear_sync_message,
 )
+from aura_conformance.variants._probe_variants_r3 import NonceOnlyRevocationService
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
@@ -194,6 +195,12 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "a synced revocation dropped unless its sender signed it "
             "(SenderSignedRevocationSyncService)",
             service=SenderSignedRevocationSyncService,
+        ),
+        DVVariant(
+            "nonce-only-revocation",
+            "the revoked set matched on the nonce alone: a member's revocation under its own "
+            "name of another's nonce hides that descriptor (NonceOnlyRevocationService)",
+            service=NonceOnlyRevocationService,
         ),
         DVVariant(
             "nonce-keyed-merge",
@@ -320,9 +327,13 @@ class DescriptorWorld:
                 ),
                 "eve",
             )
+            # The descriptor a revocation is of is the one its nonce names (nonces are
+            # unique): a member's revocation under its own name of another's nonce is
+            # its forgery of that descriptor's revocation, as one naming the publisher.
+            owner = self.owner.get(fact.nonce)
             return (
                 "Revoked",
-                self.names.get(fact.authority_id, "eve"),
+                owner if owner is not None else self.names.get(fact.authority_id, "eve"),
                 self.ctx_names[fact.context_id],
                 0,
                 0,
@@ -357,10 +368,16 @@ class DescriptorWorld:
         return any(self.services[m].journal(cid).clock == U64_MAX for cid in self.ctx.values())
 
     def _find(self, m: str, record: tuple[Any, ...]) -> tuple[Any, str]:
-        for key, entry, c in self.entries(m):
-            if key == record:
-                return entry, c
-        raise LookupError(f"{m} has no fact {record}")
+        entries, c = self._find_all(m, record)
+        return entries[0], c
+
+    def _find_all(self, m: str, record: tuple[Any, ...]) -> tuple[list[Any], str]:
+        """Every entry of ``m`` whose spec record is ``record`` (two only for a forged
+        revocation, written in both its encodings), and their context."""
+        found = [(entry, c) for key, entry, c in self.entries(m) if key == record]
+        if not found:
+            raise LookupError(f"{m} has no fact {record}")
+        return [entry for entry, _ in found], found[0][1]
 
     def _nonce_of(self, rank: int, a: str) -> bytes:
         for nonce, r in self.ranks.items():
@@ -401,11 +418,18 @@ class DescriptorWorld:
         return result.status.value if result.status.value != "Denied" else str(outcome.decision)
 
     def forge_revocation(self, b: str, record: tuple[Any, ...]) -> str:
+        """``b`` revokes another's descriptor in both encodings a member can write: naming
+        the publisher (``b``'s signature does not verify for it) and naming itself with
+        the descriptor's nonce (its signature verifies: it only revokes a descriptor of
+        ``b``'s, which must not hide the publisher's). Both are the spec's one
+        forged revocation ``DVRevocation(d, b)`` and travel together."""
         _, c = self._find(b, record)
         nonce = self._nonce_of(record[5], record[1])
-        unsigned = DescriptorRevoked(self.ctx[c], self.ids[record[1]], nonce, b"")
-        forged = attrs.evolve(unsigned, signature=self.keys[b].sign(unsigned.signed_message()))
-        self.services[b].journal(self.ctx[c]).append(forged, self.ids[b])
+        journal = self.services[b].journal(self.ctx[c])
+        for named in (self.ids[record[1]], self.ids[b]):
+            unsigned = DescriptorRevoked(self.ctx[c], named, nonce, b"")
+            signature = self.keys[b].sign(unsigned.signed_message())
+            journal.append(attrs.evolve(unsigned, signature=signature), self.ids[b])
         return "Forged"
 
     def _send_entries(self, src: str, dst: str, c: str, *entries: JournalEntry) -> str:
@@ -422,9 +446,9 @@ class DescriptorWorld:
     def sync(self, src: str, dst: str, record: tuple[Any, ...]) -> str:
         if dst not in self.services:
             return "Refused:NotAMember"
-        entry, c = self._find(src, record)
-        outcome = self._send_entries(src, dst, c, entry)
-        if outcome == "Merged" and isinstance(entry.fact, DescriptorFact):
+        entries, c = self._find_all(src, record)
+        outcome = self._send_entries(src, dst, c, *entries)
+        if outcome == "Merged" and isinstance(entries[0].fact, DescriptorFact):
             self.last_seen[(dst, c, record[1])] = record
         return outcome
 
