@@ -50,7 +50,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_StrictChainAfterLoss,
     \* @type: Bool;
-    BUG_ReceiptKeptOnRollback
+    BUG_ReceiptKeptOnRollback,
+    \* @type: Bool;
+    BUG_FutureEpochAccepted
 
 VARIABLES
     \* @type: Int;
@@ -113,4 +115,5 @@ CInit ==
     /\ BUG_ChainPerSource = FALSE
     /\ BUG_StrictChainAfterLoss = FALSE
     /\ BUG_ReceiptKeptOnRollback = FALSE
+    /\ BUG_FutureEpochAccepted = FALSE
 =============================================================================

@@ -25,7 +25,9 @@
 (* message does not cut the pair off for the rest of the epoch.  A member  *)
 (* signs what it likes: EquivocateReceipt re-issues one of its receipts    *)
 (* linked to nothing, RelinkFirstReceipt the first of a chain linked to a  *)
-(* receipt; the link check refuses both.                                   *)
+(* receipt; the link check refuses both.  A member whose clock is ahead    *)
+(* signs a receipt of the next epoch (SignFutureReceipt); the epoch check  *)
+(* refuses it.                                                             *)
 (*                                                                         *)
 (* Omitted, and why: more than one context (contexts are independent here; *)
 (* Rendezvous.tla composes them), the content of journal facts (only their *)
@@ -33,6 +35,10 @@
 (* cryptography (a chain link is the previous nonce, a signature is the    *)
 (* signer's name), and liveness (a deny or an exhausted budget is a        *)
 (* legitimate end).  Epochs, budgets and nonces are bounded by constants.  *)
+(* A receipt signed ahead is made only at the last epoch, MaxEpoch, so its *)
+(* epoch is one the model never reaches: what becomes of it once its epoch *)
+(* comes (a receipt its signer issued, judged by nonce and link like an    *)
+(* equivocated one) is not modelled.                                       *)
 (*                                                                         *)
 (* Each BUG_* constant switches on one known shortfall of the public code  *)
 (* (DESIGN.md preamble); MC_GuardChain_bad_<Invariant>.cfg sets one.       *)
@@ -64,8 +70,11 @@ CONSTANTS
                             \* across all destinations
     BUG_StrictChainAfterLoss, \* receipts: every receipt must link to the
                             \* last accepted one, even after a gap
-    BUG_ReceiptKeptOnRollback \* a failed outcome keeps its receipt: the
+    BUG_ReceiptKeptOnRollback, \* a failed outcome keeps its receipt: the
                             \* issuer's chain is not rolled back
+    BUG_FutureEpochAccepted \* receipts: the epoch check refuses retired
+                            \* epochs only, not one the receiver has not
+                            \* reached
 
 ASSUME GCConstantsOK ==
     /\ Holders \subseteq Auth
@@ -97,14 +106,17 @@ vars == <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch, charged,
           journal, nextNonce, wire, accepted, rlog, denials, chan, issued>>
 
 GCEpochs == 0..MaxEpoch
+\* The epochs a receipt may name: the model's, and the next one, which a
+\* member whose clock is ahead signs for at the last epoch (SignFutureReceipt).
+GCReceiptEpochs == 0..(MaxEpoch + 1)
 GCNonces == 1..(Limit + 1)
 GCPhases == {"Idle", "Allowed", "Charged", "Appended"}
 GCReasons == {"MissingCapability", "InsufficientBudget"}
 
 GCFact == [src : Auth, dst : Auth, epoch : GCEpochs, nonce : GCNonces, cost : Costs]
-GCReceipt == [src : Auth, dst : Auth, epoch : GCEpochs, nonce : GCNonces,
+GCReceipt == [src : Auth, dst : Auth, epoch : GCReceiptEpochs, nonce : GCNonces,
               prev : 0..Limit, cost : Costs, signer : Auth]
-GCLogEntry == [src : Auth, epoch : GCEpochs, nonce : GCNonces, prev : 0..Limit,
+GCLogEntry == [src : Auth, epoch : GCReceiptEpochs, nonce : GCNonces, prev : 0..Limit,
                signer : Auth, at : GCEpochs]
 
 GCMax(S) == CHOOSE x \in S : \A y \in S : y <= x
@@ -278,11 +290,12 @@ AdvanceEpoch ==
 
 (***************************************************************************)
 (* ReceiveReceipt(r): r.dst accepts a receipt from the network.  Enabled   *)
-(* iff the signer is r.src, r.epoch is the current epoch, the nonce is     *)
-(* greater than the last accepted one and, if it directly follows it,      *)
-(* r.prev is that last one (a nonce gap: the receipts between were lost,   *)
-(* and r resynchronises the chain).  BUG_StrictChainAfterLoss requires the *)
-(* link after a gap too.                                                   *)
+(* iff the signer is r.src, r.epoch is the current epoch (neither retired  *)
+(* nor one not reached yet), the nonce is greater than the last accepted   *)
+(* one and, if it directly follows it, r.prev is that last one (a nonce    *)
+(* gap: the receipts between were lost, and r resynchronises the chain).   *)
+(* BUG_StrictChainAfterLoss requires the link after a gap too;             *)
+(* BUG_FutureEpochAccepted refuses only a retired epoch (r.epoch >= epoch).*)
 (***************************************************************************)
 GCLinked(r) ==
     \/ BUG_NoChainCheck
@@ -295,7 +308,9 @@ GCFresh(r) ==
 
 ReceiveReceipt(r) ==
     /\ BUG_NoSignatureCheck \/ r.signer = r.src
-    /\ BUG_NoEpochCheck \/ r.epoch = epoch
+    /\ \/ BUG_NoEpochCheck
+       \/ r.epoch = epoch
+       \/ BUG_FutureEpochAccepted /\ r.epoch > epoch
     /\ GCFresh(r)
     /\ accepted' = [accepted EXCEPT ![r.dst][r.src] = r.nonce]
     /\ rlog' = [rlog EXCEPT ![r.dst] =
@@ -305,15 +320,15 @@ ReceiveReceipt(r) ==
                    charged, journal, nextNonce, wire, denials, chan, issued>>
 
 (***************************************************************************)
-(* The attacker moves on receipts.  At most one per behaviour (both are    *)
-(* enabled only while every receipt on the wire is genuine and linked to   *)
-(* its predecessor), to keep the model small: one suffices to show each    *)
-(* check.                                                                  *)
+(* The attacker moves on receipts.  At most one per behaviour (each is     *)
+(* enabled only while every receipt on the wire is genuine, linked to its  *)
+(* predecessor and of an epoch reached), to keep the model small: one      *)
+(* suffices to show each check.                                            *)
 (*                                                                         *)
 (* ForgeReceipt(r, s): the attacker re-signs an observed receipt under the *)
 (* key of s # r.src.                                                       *)
 (***************************************************************************)
-GCUntampered == \A x \in wire : x.signer = x.src /\ x.prev = x.nonce - 1
+GCUntampered == \A x \in wire : x.signer = x.src /\ x.prev = x.nonce - 1 /\ x.epoch <= epoch
 
 ForgeReceipt(r, s) ==
     /\ GCUntampered
@@ -349,10 +364,27 @@ RelinkFirstReceipt(r) ==
     /\ r.epoch = epoch
     /\ r.prev = 0
     /\ accepted[r.dst][r.src] = 0
-    /\ nextNonce[r.src][r.dst] = 2
     /\ r.src # r.dst
     /\ epoch = 0
     /\ wire' = wire \cup {[r EXCEPT !.prev = r.nonce]}
+    /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
+                   charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
+
+(***************************************************************************)
+(* SignFutureReceipt(r): r's signer, a member whose clock is already in    *)
+(* the next epoch, signs its first receipt to r.dst again for epoch + 1    *)
+(* (r, nonce 1 and linked to the genesis, dated one epoch ahead): no       *)
+(* receiver has reached that epoch, so the epoch check refuses it.  Only   *)
+(* at the last epoch, MaxEpoch: the receipt names an epoch the model never *)
+(* reaches, so nothing but a wrong epoch check accepts it.                 *)
+(***************************************************************************)
+SignFutureReceipt(r) ==
+    /\ GCUntampered
+    /\ epoch = MaxEpoch
+    /\ r.epoch = epoch
+    /\ r.nonce = 1
+    /\ r.src # r.dst
+    /\ wire' = wire \cup {[r EXCEPT !.epoch = epoch + 1]}
     /\ UNCHANGED <<epoch, spent, committed, phase, pAuth, pDst, pCost, pEpoch,
                    charged, journal, nextNonce, accepted, rlog, denials, chan, issued>>
 
@@ -368,6 +400,7 @@ GCNext ==
     \/ \E r \in wire, s \in Auth : ForgeReceipt(r, s)
     \/ \E r \in wire : EquivocateReceipt(r)
     \/ \E r \in wire : RelinkFirstReceipt(r)
+    \/ \E r \in wire : SignFutureReceipt(r)
 
 GCSpec == GCInit /\ [][GCNext]_vars
 
@@ -433,12 +466,14 @@ GCChannelStateAtomic == chan = journal
 GCCapabilityRequired == \A f \in journal : f.src \in Holders
 
 (***************************************************************************)
-(* GCNoEffectOnDeny: every correctly signed packet on the network belongs  *)
-(* to an allowed, journaled outcome: a deny sends nothing (DESIGN.md 4, 7).*)
+(* GCNoEffectOnDeny: every correctly signed packet of an epoch reached on  *)
+(* the network belongs to an allowed, journaled outcome: a deny sends      *)
+(* nothing (DESIGN.md 4, 7).  A receipt signed ahead (SignFutureReceipt)   *)
+(* belongs to no outcome; the epoch check keeps it out.                    *)
 (***************************************************************************)
 GCNoEffectOnDeny ==
     \A r \in wire :
-        r.signer = r.src =>
+        r.signer = r.src /\ r.epoch <= epoch =>
             \E f \in journal :
                 f.src = r.src /\ f.dst = r.dst /\ f.epoch = r.epoch /\ f.nonce = r.nonce
 
@@ -470,7 +505,8 @@ GCReceiptChain ==
 
 (***************************************************************************)
 (* GCReceiptEpoch: a receipt is accepted only in the epoch it was issued   *)
-(* for: retired-epoch receipts are rejected (DESIGN.md 4).                 *)
+(* for: receipts of a retired epoch, and of an epoch the receiver has not  *)
+(* reached yet, are rejected (DESIGN.md 4).                                *)
 (***************************************************************************)
 GCReceiptEpoch == \A d \in Auth : \A i \in 1..Len(rlog[d]) : rlog[d][i].epoch = rlog[d][i].at
 

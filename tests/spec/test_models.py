@@ -31,9 +31,10 @@ def test_model_meets_its_expectation(case: ModelCase) -> None:
         pytest.skip(outcome.line())
     assert outcome.outcome is Outcome.MET, outcome.line()
     if case.expect.result == "ok":
-        # Small enough for the Python checker, large enough to mean something.
+        # Small enough for the Python checker, large enough to mean something
+        # (the largest here, MC_GuardChain.cfg, has 25,248 states).
         assert outcome.distinct_states is not None
-        assert 500 <= outcome.distinct_states <= 25_000, outcome.line()
+        assert 500 <= outcome.distinct_states <= 30_000, outcome.line()
 
 
 def test_every_module_has_correct_and_broken_models() -> None:
