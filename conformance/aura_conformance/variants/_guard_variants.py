@@ -42,6 +42,7 @@ from aura_rendezvous.core import (
 from aura_rendezvous.guard import (
     GENESIS_HASH,
     LABEL_RECEIPT_SIGNATURE,
+    NO_SUBJECT,
     ChargeFlowBudget,
     EffectCommand,
     EffectInterpreter,
@@ -79,7 +80,14 @@ class ChainPerSourceIssuer:
         self.issued: list[Receipt] = []
 
     def issue(
-        self, operation: str, context_id: ContextId, dst: AuthorityId, epoch: int, cost: int
+        self,
+        operation: str,
+        context_id: ContextId,
+        dst: AuthorityId,
+        epoch: int,
+        cost: int,
+        *,
+        subject: bytes = NO_SUBJECT,
     ) -> tuple[Receipt, ReceiptToken]:
         key = (context_id, check_u64("epoch", epoch))
         previous = self._last.get(key)
@@ -99,9 +107,21 @@ class ChainPerSourceIssuer:
             cost=check_u32("cost", cost),
             nonce=nonce,
             prev_hash=prev_hash,
+            subject=subject,
         )
         signature = self._keys.sign(LABEL_RECEIPT_SIGNATURE + body)
-        receipt = Receipt(operation, context_id, src, dst, epoch, cost, nonce, prev_hash, signature)
+        receipt = Receipt(
+            operation,
+            context_id,
+            src,
+            dst,
+            epoch,
+            cost,
+            nonce,
+            prev_hash,
+            signature,
+            subject=subject,
+        )
         self._last[key] = (nonce, chain_hash(encode_signed(body, signature)))
         self.issued.append(receipt)
         # The token's key had two fields then; undo only reads it back.
