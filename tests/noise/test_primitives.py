@@ -1,8 +1,8 @@
 """The crypto function tables against independent references.
 
-HMAC/HKDF are compared with the standard library's ``hmac``/``hashlib`` (a
-separate implementation from ``cryptography``'s), and X25519 with RFC 7748's
-published example.
+HMAC/HKDF are compared with the standard library's ``hmac`` and with
+``cryptography``'s HMAC and hashes (OpenSSL's: implementations other than the
+module's own HMAC on ``hashlib``), and X25519 with RFC 7748's published example.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from aura_rendezvous.noise import Keypair, NoiseMalformedError
 from aura_rendezvous.noise._primitives import DHS, HASHES
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as openssl_hmac
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +28,28 @@ STDLIB: dict[str, Callable[..., Any]] = {
 }
 
 
+OPENSSL: dict[str, hashes.HashAlgorithm] = {
+    "SHA256": hashes.SHA256(),
+    "SHA512": hashes.SHA512(),
+    "BLAKE2s": hashes.BLAKE2s(32),
+    "BLAKE2b": hashes.BLAKE2b(64),
+}
+
+
 def _ref_hmac(name: str, key: bytes, data: bytes) -> bytes:
     return hmac.new(key, data, STDLIB[name]).digest()
+
+
+def _openssl_hmac(name: str, key: bytes, data: bytes) -> bytes:
+    mac = openssl_hmac.HMAC(key, OPENSSL[name])
+    mac.update(data)
+    return mac.finalize()
+
+
+def _openssl_hash(name: str, data: bytes) -> bytes:
+    h = hashes.Hash(OPENSSL[name])
+    h.update(data)
+    return h.finalize()
 
 
 @settings(max_examples=40, deadline=None)
@@ -40,7 +62,7 @@ def test_hmac_and_hkdf_match_stdlib(name: str, key: bytes, ikm: bytes) -> None:
     """HMAC (block length per Noise 4.3, long keys hashed) and the 3-output HKDF."""
     h = HASHES[name]
     assert STDLIB[name]().block_size == h.blocklen  # Noise's BLOCKLEN, used by HMAC
-    assert h.hmac(key, ikm) == _ref_hmac(name, key, ikm)
+    assert h.hmac(key, ikm) == _ref_hmac(name, key, ikm) == _openssl_hmac(name, key, ikm)
     temp = _ref_hmac(name, key, ikm)
     o1 = _ref_hmac(name, temp, b"\x01")
     o2 = _ref_hmac(name, temp, o1 + b"\x02")
@@ -48,7 +70,7 @@ def test_hmac_and_hkdf_match_stdlib(name: str, key: bytes, ikm: bytes) -> None:
     assert h.hkdf(key, ikm, 3) == (o1, o2, o3)
     assert h.hkdf(key, ikm, 2) == (o1, o2)
     assert len(o1) == h.hashlen
-    assert h.hash(key, ikm) == STDLIB[name](key + ikm).digest()
+    assert h.hash(key, ikm) == STDLIB[name](key + ikm).digest() == _openssl_hash(name, key + ikm)
 
 
 def test_x25519_rfc7748_example() -> None:

@@ -3,19 +3,20 @@
 Each family (DH, cipher, hash) is a small table keyed by its name in the
 protocol name, so the 16 cacophony suites run on the same code as the production
 suite ``25519_ChaChaPoly_BLAKE2s``. HKDF follows section 4.3 literally on the
-suite's HMAC (``cryptography``'s HMAC uses the block lengths Noise fixes: 64 for
-SHA256/BLAKE2s, 128 for SHA512/BLAKE2b; the BLAKE2 vectors would fail otherwise).
+suite's HMAC, built here on ``hashlib``'s hashes with the block lengths Noise
+fixes (64 for SHA256/BLAKE2s, 128 for SHA512/BLAKE2b; the BLAKE2 vectors would fail
+otherwise).
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import attrs
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.asymmetric import x448, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
@@ -148,30 +149,45 @@ CIPHERS: Final[dict[str, CipherFunctions]] = {
 # --- Hash -------------------------------------------------------------------
 
 
+# RFC 2104's pads, as translation tables: ``key.translate(_IPAD)`` is key XOR 0x36...
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
 @attrs.frozen
 class HashFunctions:
     """A hash from section 4.3 with its HMAC and HKDF."""
 
     name: str
     hashlen: int
-    # Noise's BLOCKLEN; ``cryptography``'s HMAC applies it implicitly, and
-    # tests/noise/test_primitives.py checks the two agree.
+    # Noise's BLOCKLEN: HMAC pads its key to it (tests/noise/test_primitives.py
+    # checks it is the hash's own block size).
     blocklen: int
-    # One immutable algorithm object per hash, shared by every call (saves a
-    # constructor per HMAC, and a handshake runs ~50 of them).
-    _algorithm: hashes.HashAlgorithm = attrs.field(repr=False)
+    # ``hashlib``'s constructor: a handshake runs dozens of HMACs and hashes, and
+    # ``hashlib`` answers each in a few C calls where ``cryptography``'s HMAC and
+    # Hash objects took five times as long (the same functions: the test vectors
+    # and tests/noise/test_primitives.py hold them to two references).
+    _new: Callable[..., Any] = attrs.field(repr=False)
 
     def hash(self, *parts: bytes) -> bytes:
-        h = hashes.Hash(self._algorithm)
+        h = self._new()
         for part in parts:
             h.update(part)
-        return h.finalize()
+        digest: bytes = h.digest()
+        return digest
 
     def hmac(self, key: bytes, data: bytes) -> bytes:
-        """RFC 2104 HMAC with this hash."""
-        mac = hmac.HMAC(key, self._algorithm)
-        mac.update(data)
-        return mac.finalize()
+        """RFC 2104 HMAC with this hash: H((K ^ opad) || H((K ^ ipad) || data)), K padded
+        to BLOCKLEN (hashed first when longer)."""
+        if len(key) > self.blocklen:
+            key = self._new(key).digest()
+        key = key.ljust(self.blocklen, b"\x00")
+        inner = self._new(key.translate(_IPAD))
+        inner.update(data)
+        outer = self._new(key.translate(_OPAD))
+        outer.update(inner.digest())
+        digest: bytes = outer.digest()
+        return digest
 
     def hkdf(self, chaining_key: bytes, ikm: bytes, num_outputs: int) -> tuple[bytes, ...]:
         """Section 4.3 HKDF: two or three HASHLEN outputs from the chaining key and ikm."""
@@ -185,8 +201,8 @@ class HashFunctions:
 
 
 HASHES: Final[dict[str, HashFunctions]] = {
-    "SHA256": HashFunctions("SHA256", 32, 64, hashes.SHA256()),
-    "SHA512": HashFunctions("SHA512", 64, 128, hashes.SHA512()),
-    "BLAKE2s": HashFunctions("BLAKE2s", 32, 64, hashes.BLAKE2s(32)),
-    "BLAKE2b": HashFunctions("BLAKE2b", 64, 128, hashes.BLAKE2b(64)),
+    "SHA256": HashFunctions("SHA256", 32, 64, hashlib.sha256),
+    "SHA512": HashFunctions("SHA512", 64, 128, hashlib.sha512),
+    "BLAKE2s": HashFunctions("BLAKE2s", 32, 64, hashlib.blake2s),
+    "BLAKE2b": HashFunctions("BLAKE2b", 64, 128, hashlib.blake2b),
 }
