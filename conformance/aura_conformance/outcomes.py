@@ -78,6 +78,7 @@ GUARD_SPACE = _space(
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
         "RelinkFirstReceipt": ["Relinked"],
+        "SignFutureReceipt": ["Signed"],
         "Tick": ["Ticked"],
     },
     situate=_guard_window,

@@ -40,6 +40,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("guard", "first-link-unchecked"): "GCReceiptChain",
     ("guard", "budget-first"): "MissingCapability",
     ("guard", "undo-less-issuer"): "GCAtomicRollback",
+    ("guard", "future-epoch-receipt"): "GCReceiptEpoch",
     ("epoch", "psk-from-public-ids"): "ERPskSecret",
     ("epoch", "no-handshake-replay-check"): "ERNoReplayedInit",
     ("epoch", "keep-replaced-handshake"): "ERNoRevival",

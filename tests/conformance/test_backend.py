@@ -37,6 +37,7 @@ GUARD_ACTIONS = (
     "ForgeReceipt",
     "EquivocateReceipt",
     "RelinkFirstReceipt",
+    "SignFutureReceipt",
     "Tick",
 )
 

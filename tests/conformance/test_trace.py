@@ -46,6 +46,7 @@ def test_every_run_is_a_valid_itf_trace_with_actions(recorded: Path) -> None:
                 "ForgeReceipt",
                 "EquivocateReceipt",
                 "RelinkFirstReceipt",
+                "SignFutureReceipt",
                 "Tick",
             }
             assert meta["explained_by"]

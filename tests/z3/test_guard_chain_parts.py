@@ -339,6 +339,37 @@ def test_one_attacker_move_per_behaviour() -> None:
     assert not _enabled(v, "ForgeReceipt", tampered, r=first, s=v.S.auth["a2"])
 
 
+def test_a_receipt_signed_ahead_is_refused_unless_future_epochs_pass() -> None:
+    """At the last epoch (1), a1's first receipt to a2 signed again for epoch 2:
+    only there, and only while the wire is untampered; the epoch check refuses
+    it, BUG_FutureEpochAccepted accepts it (GCReceiptEpoch). It belongs to no
+    outcome, which GCNoEffectOnDeny (epochs reached only) allows."""
+    v = gc_vocab(**MC)
+    a1, a2 = v.S.auth["a1"], v.S.auth["a2"]
+    R = v.S.receipt
+    first, ahead = R.receipt(a1, a2, 1, 1, 0, 1, a1), R.receipt(a1, a2, 2, 1, 0, 1, a1)
+    early = _receipt(v, 1, 0)  # epoch 0: not the last epoch
+    assert not _enabled(v, "SignFutureReceipt", _state(v, wire=_on_wire(v, early)), r=early)
+    s = _state(v, epoch=z3.IntVal(1), wire=_on_wire(v, first))
+    assert _keeps(v, "SignFutureReceipt", s, lambda w, t: t["wire"][ahead], r=first)
+    signed = _state(v, epoch=z3.IntVal(1), wire=_on_wire(v, first, ahead))
+    assert not _enabled(v, "SignFutureReceipt", signed, r=first)
+    assert not _enabled(v, "ReceiveReceipt", signed, r=ahead)
+    assert _valid(v, gc.GCNoEffectOnDeny(v, {**signed, "journal": _journal_of(v, first)}))
+    twin = gc_vocab(**MC, BUG_FutureEpochAccepted=True)
+    assert _enabled(twin, "ReceiveReceipt", signed, r=ahead)
+    assert not _keeps(twin, "ReceiveReceipt", signed, gc.GCReceiptEpoch, r=ahead)
+    # A retired epoch is still refused.
+    retired = _state(v, epoch=z3.IntVal(1), wire=_on_wire(v, early))
+    assert not _enabled(twin, "ReceiveReceipt", retired, r=early)
+
+
+def _journal_of(v: GCVocab, r: Any) -> Any:
+    R, F = v.S.receipt, v.S.fact
+    fact = F.fact(R.src(r), R.dst(r), R.epoch(r), R.nonce(r), R.cost(r))
+    return z3.Store(_initial(v)["journal"], fact, True)
+
+
 # -- one action against one invariant, for every state ------------------------------
 
 

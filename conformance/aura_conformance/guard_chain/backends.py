@@ -81,6 +81,10 @@ def relink_first_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) 
     return w.relink_first_receipt(_find(w, args.get("r")))
 
 
+def sign_future_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.sign_future_receipt(_find(w, args.get("r")))
+
+
 def tick(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return "Ticked"
 
@@ -93,6 +97,7 @@ ACTION_TABLE: dict[str, Handler[GuardChainWorld]] = {
     "ForgeReceipt": forge_receipt,
     "EquivocateReceipt": equivocate_receipt,
     "RelinkFirstReceipt": relink_first_receipt,
+    "SignFutureReceipt": sign_future_receipt,
     "Tick": tick,
 }
 # The requests a backend serves; Reset is also the first request of every run.

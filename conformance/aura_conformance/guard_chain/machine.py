@@ -258,8 +258,12 @@ class GuardChainMachine(CountingMachine):
     def _untampered(self) -> bool:
         """The spec's GCUntampered: the attacker has made no move yet."""
         wire = self.state.get("wire") or ()
+        epoch = self.state.get("epoch", 0)
         return bool(wire) and all(
-            r.d["signer"] == r.d["src"] and r.d["prev"] == r.d["nonce"] - 1 for r in wire
+            r.d["signer"] == r.d["src"]
+            and r.d["prev"] == r.d["nonce"] - 1
+            and r.d["epoch"] <= epoch
+            for r in wire
         )
 
     @precondition(lambda self: self._untampered())
@@ -283,6 +287,24 @@ class GuardChainMachine(CountingMachine):
         redraw every run of the fixed seeds (and cost them bugs they find now), for a
         move the "relinked-first" schedule makes where it matters (after a first send)."""
         self._step("RelinkFirstReceipt", {"r": r})
+
+    def SignFutureReceipt(self, r: Any) -> None:
+        """A directed schedule's move, not a rule (as RelinkFirstReceipt): enabled
+        only at the last epoch, it would rarely fire in random runs, and drawing it
+        would change every run of the fixed seeds."""
+        self._step("SignFutureReceipt", {"r": r})
+
+    def _signable_ahead(self) -> list[Any]:
+        """The receipts SignFutureReceipt may sign again for the next epoch: at
+        the last epoch, the first of a stream to a peer, the wire untampered."""
+        epoch = self.state["epoch"]
+        if epoch != MAX_EPOCH or not self._untampered():
+            return []
+        return [
+            r
+            for r in self._wire()
+            if r.d["epoch"] == epoch and r.d["nonce"] == 1 and r.d["src"] != r.d["dst"]
+        ]
 
     def _relinkable(self) -> list[Any]:
         """The receipts RelinkFirstReceipt may re-issue: the first of a stream to a
@@ -459,6 +481,19 @@ def _receipt_after_advance(m: GuardChainMachine) -> None:
     m.deliver(lambda r: _genuine(r) and r.d["epoch"] == 1)
 
 
+def _future_epoch(m: GuardChainMachine) -> None:
+    # At the last epoch, a member whose clock is already in the next one signs its
+    # first receipt to a2 for that epoch: a2 has not reached it and must refuse it.
+    while m.state["epoch"] < MAX_EPOCH:
+        m.AdvanceEpoch()
+    _send(m)
+    m.SignFutureReceipt(
+        expect_one(m._signable_ahead(), "a first receipt", "SignFutureReceipt", m.state)
+    )
+    m.deliver(lambda r: r.d["epoch"] > m.state["epoch"])
+    m.deliver(lambda r: _genuine(r) and r.d["epoch"] == m.state["epoch"])
+
+
 # Directed schedules, run before the random exploration: each reaches one of the
 # shortfalls in a handful of steps, so detection does not hang on luck.
 SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
@@ -475,6 +510,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "receipt-after-advance": _receipt_after_advance,
     "relinked-first": _relinked_first,
     "over-limit": _over_limit,
+    "future-epoch": _future_epoch,
 }
 
 

@@ -83,6 +83,7 @@ from aura_conformance.variants import (
     off_by_one_guards,
     wrong_payer_guards,
 )
+from aura_conformance.variants._probe_variants import FutureEpochVerifier
 
 __all__ = [
     "AUTHS",
@@ -342,6 +343,11 @@ VARIANTS: dict[str, Variant] = {
             "a rolled-back outcome's receipt stays issued (UndoLessIssuer)",
             issuer=UndoLessIssuer,
         ),
+        Variant(
+            "future-epoch-receipt",
+            "a receipt of an epoch not reached yet accepted (FutureEpochVerifier)",
+            verifier=FutureEpochVerifier,
+        ),
     )
 }
 
@@ -553,6 +559,15 @@ class GuardChainWorld:
         again = attrs.evolve(again, signature=self.keys[signer].sign(again.signed_message()))
         self.wire.append(again)
         return "Equivocated"
+
+    def sign_future_receipt(self, receipt: Receipt) -> str:
+        """``receipt`` (the first of its chain) signed again by its own signer, a
+        member whose clock is already in the next epoch, dated that epoch."""
+        ahead = attrs.evolve(receipt, epoch=self.epoch + 1)
+        signer = self.names[receipt.src]
+        ahead = attrs.evolve(ahead, signature=self.keys[signer].sign(ahead.signed_message()))
+        self.wire.append(ahead)
+        return "Signed"
 
     def relink_first_receipt(self, receipt: Receipt) -> str:
         """``receipt`` (the first of its chain) issued again by its own signer,

@@ -3,9 +3,10 @@
 Same variables, actions (with their ``\\E`` parameters), invariant names and
 ``BUG_*`` flags as the TLA+ module. What differs is what is bounded: here
 ``Limit``, the costs, epochs, nonces and the receipt logs are unbounded
-integers, and ``Limit``, ``Holders`` and the costs are free constants, so a
-proof covers every value of them. ``MaxEpoch`` and a finite ``Costs`` are
-optional (the agreement test pins them to the TLC model's values).
+integers, and ``Limit``, ``Holders``, ``MaxEpoch`` and the costs are free
+constants, so a proof covers every value of them. Pinning ``MaxEpoch`` and a
+finite ``Costs`` is optional (the agreement test pins them to the TLC model's
+values).
 
 Every operator of the spec is a top-level function named as in the spec,
 over an explicit :class:`GCVocab` (the constants, the bug flags, the sorts):
@@ -102,6 +103,7 @@ __all__ = [
     "ReceiveReceipt",
     "RelinkFirstReceipt",
     "SendPacket",
+    "SignFutureReceipt",
     "gc_actions",
     "gc_decoders",
     "gc_sorts",
@@ -128,6 +130,7 @@ GC_BUGS = (
     ("BUG_NoReplayCheck", "GCReceiptNoReplay"),
     ("BUG_NoChainCheck", "GCReceiptChain"),
     ("BUG_NoEpochCheck", "GCReceiptEpoch"),
+    ("BUG_FutureEpochAccepted", "GCReceiptEpoch"),
     ("BUG_NoSignatureCheck", "GCReceiptSigner"),
     ("BUG_ChannelStateOutsideGuard", "GCChannelStateAtomic"),
     ("BUG_ChainPerSource", "GCReceiptVerifiable"),
@@ -153,6 +156,10 @@ GC_SCHEDULES = {
     # Without the budget guard a second charge in one epoch passes Limit (the
     # undirected query can end "unknown" on the attacker moves' quantifiers).
     ("BUG_NoBudgetCheck", "GCBudgetWithinLimit"): (*_SEND, "PrepareOperation", "ChargeFlowBudget"),
+    # A charged epoch, then the advance that carries its spending over (the
+    # undirected query ended "unknown" on the attacker moves' quantifiers once
+    # SignFutureReceipt joined them).
+    ("BUG_EpochCarryOver", "GCAtomicRollback"): (*_SEND, "AdvanceEpoch"),
     # Without the budget guard a third send in one epoch takes nonce Limit + 2.
     ("BUG_NoBudgetCheck", "GCTypeOK"): (*_SEND, *_SEND, *_SEND),
     # One send delivered twice; one send re-signed by the attacker and delivered.
@@ -161,6 +168,14 @@ GC_SCHEDULES = {
     # A send to itself (a publish), then to a peer: the second's chain link
     # names a receipt its receiver never gets.
     ("BUG_ChainPerSource", "GCReceiptVerifiable"): (*_SEND, *_SEND),
+    # At the last epoch a send to a peer, its receipt signed again for the
+    # next epoch and delivered.
+    ("BUG_FutureEpochAccepted", "GCReceiptEpoch"): (
+        "AdvanceEpoch",
+        *_SEND,
+        "SignFutureReceipt",
+        "ReceiveReceipt",
+    ),
 }
 
 # Actions first enabled deeper than the witness search goes: a receipt
@@ -168,6 +183,11 @@ GC_SCHEDULES = {
 GC_WITNESS_PREFIXES = {
     "EquivocateReceipt": (*_SEND, *_SEND),
     "RelinkFirstReceipt": _SEND,
+    # Any receipt to re-sign: one send (the undirected search spent 3.0e6
+    # units through every attacker move's quantifier).
+    "ForgeReceipt": _SEND,
+    # A receipt signed ahead only at the last epoch (MaxEpoch 1 in the search).
+    "SignFutureReceipt": ("AdvanceEpoch", *_SEND),
 }
 
 # The constants of spec/MC_GuardChain_bad_*.cfg: bug twins and searches run on them.
@@ -246,8 +266,8 @@ def gc_sorts() -> GCSorts:
 @attrs.frozen(eq=False)
 class GCVocab:
     """What every operator of the twin reads besides the state: the spec's
-    CONSTANTS (``Limit`` and ``Holders`` as Z3 terms, free unless pinned), the
-    pinned values, the ``BUG_*`` flags that are on, and the sorts.
+    CONSTANTS (``Limit``, ``Holders`` and ``MaxEpoch`` as Z3 terms, free unless
+    pinned), the pinned values, the ``BUG_*`` flags that are on, and the sorts.
 
     ``eq=False``: Z3 terms overload ``==`` to build formulas."""
 
@@ -256,6 +276,7 @@ class GCVocab:
     Holders: Any
     roster: tuple[Any, ...]  # Auth, as constants of the GCAuth sort
     no_auth: Any
+    MaxEpoch: Any
     max_epoch: int | None = None
     costs: tuple[int, ...] | None = None
     limit: int | None = None
@@ -286,6 +307,9 @@ def gc_vocab(
         z3.Array("Holders", S.auth.sort, z3.BoolSort()),
         tuple(S.auth[a] for a in GC_AUTH),
         S.auth["NoAuth"],
+        # A pinned bound is a literal: searches on the TLC model's constants
+        # then need no equation for it.
+        z3.Int("MaxEpoch") if max_epoch is None else z3.IntVal(max_epoch),
         max_epoch,
         None if costs is None else tuple(costs),
         limit,
@@ -325,7 +349,7 @@ def gc_variables(v: GCVocab) -> dict[str, Any]:
 def GCConstantsOK(v: GCVocab, s: State) -> Any:
     """The module's ASSUME, with the pinned constants (``Costs`` is a domain
     here, see :func:`_is_cost`)."""
-    parts = [v.Limit >= 0, z3.Not(v.Holders[v.no_auth])]
+    parts = [v.Limit >= 0, z3.Not(v.Holders[v.no_auth]), v.MaxEpoch >= 0]
     if v.limit is not None:
         parts.append(v.Limit == v.limit)
     if v.holders is not None:
@@ -546,13 +570,12 @@ def AdvanceEpoch(v: GCVocab, s: State, t: State, p: Params) -> Any:
     A = v.S.auth.sort
     parts = [
         s["phase"] == v.S.phase["Idle"],
+        s["epoch"] < v.MaxEpoch,
         t["epoch"] == s["epoch"] + 1,
         t["nextNonce"] == z3.K(A, z3.K(A, z3.IntVal(1))),
         t["accepted"] == z3.K(A, z3.K(A, z3.IntVal(0))),
         t["issued"] == _nothing_issued(v),
     ]
-    if v.max_epoch is not None:
-        parts.append(s["epoch"] < v.max_epoch)
     if v.bug("BUG_EpochCarryOver"):
         spent = s["spent"]
         for a in v.roster:
@@ -580,6 +603,15 @@ def GCFresh(v: GCVocab, s: State, r: Any) -> Any:
     return z3.And(R.nonce(r) > acc, GCLinked(v, s, r))
 
 
+def _epoch_ok(v: GCVocab, s: State, r: Any) -> Any:
+    if v.bug("BUG_NoEpochCheck"):
+        return z3.BoolVal(True)
+    epoch = v.S.receipt.epoch(r)
+    if v.bug("BUG_FutureEpochAccepted"):
+        return epoch >= s["epoch"]
+    return epoch == s["epoch"]
+
+
 def ReceiveReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
     r = p["r"]
     R, E, L = v.S.receipt, v.S.entry, v.S.log
@@ -590,7 +622,7 @@ def ReceiveReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
     return z3.And(
         s["wire"][r],
         z3.BoolVal(True) if v.bug("BUG_NoSignatureCheck") else R.signer(r) == src,
-        z3.BoolVal(True) if v.bug("BUG_NoEpochCheck") else R.epoch(r) == s["epoch"],
+        _epoch_ok(v, s, r),
         GCFresh(v, s, r),
         t["accepted"]
         == z3.Store(s["accepted"], dst, z3.Store(s["accepted"][dst], src, R.nonce(r))),
@@ -599,12 +631,12 @@ def ReceiveReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
 
 
 def GCUntampered(v: GCVocab, s: State) -> Any:
-    """Every receipt on the wire is genuine: no attacker move yet."""
+    """Every receipt on the wire is genuine and of an epoch reached: no attacker move yet."""
     # A quantifier, not a subset of a lambda-set: with the link's arithmetic
     # in the lambda, array theory ran the witness and BMC queries out of rlimit.
     R = v.S.receipt
     x = z3.Const("x!untampered", R)
-    genuine = z3.And(R.signer(x) == R.src(x), R.prev(x) == R.nonce(x) - 1)
+    genuine = z3.And(R.signer(x) == R.src(x), R.prev(x) == R.nonce(x) - 1, R.epoch(x) <= s["epoch"])
     return z3.ForAll([x], z3.Implies(s["wire"][x], genuine))
 
 
@@ -653,6 +685,23 @@ def RelinkFirstReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
     )
 
 
+def SignFutureReceipt(v: GCVocab, s: State, t: State, p: Params) -> Any:
+    R = v.S.receipt
+    r = p["r"]
+    ahead = R.receipt(
+        R.src(r), R.dst(r), s["epoch"] + 1, R.nonce(r), R.prev(r), R.cost(r), R.signer(r)
+    )
+    return z3.And(
+        s["wire"][r],
+        GCUntampered(v, s),
+        s["epoch"] == v.MaxEpoch,
+        R.epoch(r) == s["epoch"],
+        R.nonce(r) == 1,
+        R.src(r) != R.dst(r),
+        t["wire"] == z3.Store(s["wire"], ahead, True),
+    )
+
+
 _PENDING = ("pAuth", "pDst", "pCost", "pEpoch", "charged")
 
 
@@ -690,6 +739,7 @@ def gc_actions(v: GCVocab) -> dict[str, Action]:
         "ForgeReceipt": Action(bound(ForgeReceipt), ("wire",), {"r": R, "s": A}),
         "EquivocateReceipt": Action(bound(EquivocateReceipt), ("wire",), {"r": R}),
         "RelinkFirstReceipt": Action(bound(RelinkFirstReceipt), ("wire",), {"r": R}),
+        "SignFutureReceipt": Action(bound(SignFutureReceipt), ("wire",), {"r": R}),
     }
 
 
@@ -725,7 +775,7 @@ def GCTypeOK(v: GCVocab, s: State) -> Any:
     L = v.S.log
     return z3.And(
         s["epoch"] >= 0,
-        *([s["epoch"] <= v.max_epoch] if v.max_epoch is not None else []),
+        s["epoch"] <= v.MaxEpoch,
         z3.Or(s["pAuth"] == v.no_auth, _in_auth(v, s["pAuth"])),
         z3.Or(s["pDst"] == v.no_auth, _in_auth(v, s["pDst"])),
         z3.Or(s["pCost"] == 0, _is_cost(v, s["pCost"])),
@@ -779,7 +829,7 @@ def GCNoEffectOnDeny(v: GCVocab, s: State) -> Any:
     return z3.ForAll(
         [r],
         z3.Implies(
-            z3.And(s["wire"][r], R.signer(r) == R.src(r)),
+            z3.And(s["wire"][r], R.signer(r) == R.src(r), R.epoch(r) <= s["epoch"]),
             z3.Exists(
                 [f],
                 z3.And(
@@ -987,8 +1037,16 @@ def GCNoncesWithinBudget(v: GCVocab, s: State) -> Any:
 
 def _wire_journaled(v: GCVocab, s: State, r: Any) -> Any:
     F, R = v.S.fact, v.S.receipt
+    # A receipt signed ahead (SignFutureReceipt) belongs to no outcome: it is
+    # of the epoch after the last one, which the context never reaches.
+    ahead = z3.And(
+        s["epoch"] == v.MaxEpoch,
+        R.epoch(r) == s["epoch"] + 1,
+        R.nonce(r) == 1,
+        R.prev(r) == 0,
+    )
     return z3.Implies(
-        z3.And(s["wire"][r], R.signer(r) == R.src(r)),
+        z3.And(s["wire"][r], R.signer(r) == R.src(r), z3.Not(ahead)),
         z3.And(
             s["journal"][F.fact(R.src(r), R.dst(r), R.epoch(r), R.nonce(r), R.cost(r))],
             _in_auth(v, R.src(r)),
@@ -1008,8 +1066,9 @@ def _wire_journaled(v: GCVocab, s: State, r: Any) -> Any:
 
 
 def GCWireJournaled(v: GCVocab, s: State) -> Any:
-    """Every correctly signed receipt on the wire has its journal fact, and
-    belongs to a past or current epoch, below its sender's next nonce."""
+    """Every correctly signed receipt on the wire, but one signed ahead for the
+    epoch after the last, has its journal fact, and belongs to a past or
+    current epoch, below its sender's next nonce."""
     r = z3.Const("r!w", v.S.receipt)
     return z3.ForAll([r], _wire_journaled(v, s, r))
 
@@ -1218,7 +1277,7 @@ def guard_chain(
         bind(GC_INVARIANTS),
         strengthening=bind(GC_STRENGTHENING),
         axioms=functools.partial(GCConstantsOK, v),
-        constants={"Limit": v.Limit, "Holders": v.Holders},
+        constants={"Limit": v.Limit, "Holders": v.Holders, "MaxEpoch": v.MaxEpoch},
         bounded=bind(GC_BOUNDED_FORMS),
         constant_decoders={"Holders": functools.partial(_decode_holders, v.roster)},
         opt_in=GC_OPT_IN,
