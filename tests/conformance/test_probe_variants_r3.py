@@ -102,6 +102,19 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("nonce-only-revocation", P.NonceOnlyRevocationService),
         "DVOnlyPublisherRevokes",
     ),
+    ("descriptor", "any-context-refresh"): (
+        _d("any-context-refresh", P.AnyContextRefreshService),
+        "DVNeedsRefresh",
+    ),
+    # Rejected by an unexplained DVPrune step, no invariant.
+    ("descriptor", "prune-by-valid-from"): (
+        _d("prune-by-valid-from", P.PruneByValidFromService),
+        "no action of Next explains the step",
+    ),
+    ("descriptor", "live-only-answer"): (
+        _d("live-only-answer", P.LiveOnlyAnswerService),
+        "DVConverges",
+    ),
     ("descriptor", "version-memo-choice"): (
         _d("version-memo-choice", P.VersionMemoChoiceService),
         "DVLookup is",
@@ -123,6 +136,20 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("epoch", "deadline-blind-confirm"): (
+        _e("deadline-blind-confirm", manager=P.DeadlineBlindConfirmManager),
+        "ERHandshakeTerminates",
+        "every Tick fires the timers at once: no key confirmation reaches an Establishing"
+        " channel past its deadline before the timer did (no late-timer move), and the"
+        " bounded ERHandshakeTerminates obligation is judged on Tick only",
+    ),
+    ("descriptor", "from-unchecked"): (
+        _d("from-unchecked", P.FromUncheckedService),
+        "DVChosenValid",
+        "a descriptor's valid_from is the publisher's now (PreparePublishDescriptor) and"
+        " the one clock only moves forward: no descriptor is ever looked up before its"
+        " window begins, so valid_from <= now is never asked",
+    ),
     ("guard", "link-trusting-verifier"): (
         _g("link-trusting-verifier", verifier=P.LinkTrustingVerifier),
         "GCReceiptSigner",
@@ -158,7 +185,8 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         RelayVariant(peers=P.SenderBlindReceiptService, relay=P.SenderBlindReceiptService),
         "GCReceiptSigner",
         "no rule delivers an envelope with a receipt of another authority than its"
-        " sender (the impostor's message 1 comes without Ini's receipt)",
+        " sender (the impostor's message 1 claims Ini and carries a receipt Ini's own"
+        " issuer signed)",
     ),
     ("relay", "dst-blind-receipts"): (
         RelayVariant(peers=P.DstBlindReceiptsService, relay=P.DstBlindReceiptsService),
@@ -187,6 +215,8 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
 }
 
 SLOW = {
+    ("descriptor", "prune-by-valid-from"),
+    ("descriptor", "live-only-answer"),
     ("epoch", "forget-on-confirm-replay-guard"),
     ("epoch", "context-free-prologue"),
     ("descriptor", "revoked-own-fresh"),

@@ -68,19 +68,24 @@ from aura_rendezvous.noise import InitialStateCache
 from aura_conformance.variants._probe_variants import _MergeFilterService
 
 __all__ = [
+    "AnyContextRefreshService",
     "AnyRosterSignerVerifier",
     "ContextBlindReplayGuard",
     "ContextFreePrologue",
     "CostUnsignedIssuer",
     "CostUnsignedVerifier",
+    "DeadlineBlindConfirmManager",
     "DstBlindReceiptsService",
     "FirstEpochPskMembership",
     "ForgetOnConfirmReplayGuard",
+    "FromUncheckedService",
     "LateDeadlineManager",
     "LinkTrustingVerifier",
+    "LiveOnlyAnswerService",
     "LocalOnlyCacheService",
     "NonMemberForwardingRelay",
     "NonceOnlyRevocationService",
+    "PruneByValidFromService",
     "RevokedOwnFreshService",
     "SeedCostRelayService",
     "SenderBlindReceiptService",
@@ -248,6 +253,18 @@ class LateDeadlineManager(ChannelManager):
         self, channel: SecureChannel, message: TransportMessage, now_ms: int
     ) -> bytes:
         return super().prepare_confirm(channel, message, max(now_ms - 1, 0))
+
+
+class DeadlineBlindConfirmManager(ChannelManager):
+    """A key confirmation is taken whenever it arrives while the channel is still
+    Establishing: its deadline is left to the timer alone, so one that arrives after
+    the deadline but before the timer fired makes the channel Active."""
+
+    def prepare_confirm(
+        self, channel: SecureChannel, message: TransportMessage, now_ms: int
+    ) -> bytes:
+        del now_ms
+        return super().prepare_confirm(channel, message, 0)
 
 
 class ContextBlindReplayGuard(HandshakeReplayGuard):
@@ -449,6 +466,83 @@ class UnknownRevocationDroppedService(_MergeFilterService):
             if not isinstance(e.fact, DescriptorRevoked)
             or (e.fact.authority_id, e.fact.nonce) in held
         )
+
+
+class AnyContextRefreshService(RendezvousService):
+    """``needs_refresh`` looks for the own newest valid descriptor in every context
+    the member holds: one published in context A makes context B look fresh (the own
+    descriptor looked up by authority only)."""
+
+    def needs_refresh(self, context_id: ContextId, now_ms: int, refresh_window_ms: int) -> bool:
+        return all(
+            super(AnyContextRefreshService, self).needs_refresh(c, now_ms, refresh_window_ms)
+            for c in self.journals
+        )
+
+
+class PruneByValidFromService(RendezvousService):
+    """Pruning compares the horizon with a descriptor's ``valid_from`` instead of its
+    ``valid_until``: a descriptor that is still valid is dropped as dead."""
+
+    def prune_journal(self, context_id: ContextId, now_ms: int) -> int:
+        membership = self._require_membership(context_id)
+        horizon = max(self._horizons.get(context_id, 0), now_ms)
+        self._horizons[context_id] = horizon
+        journal = self.journal(context_id)
+        dead = frozenset(
+            e.fact_id
+            for e in journal.entries()
+            if isinstance(e.fact, DescriptorFact)
+            and open_descriptor(e.fact.sealed, membership).valid_from < horizon
+        )
+        return journal.discard(dead)
+
+
+@attrs.frozen
+class _UntilOnlyCache(DescriptorCache):
+    """Chooses as the reference does, with validity read as ``now < valid_until``."""
+
+    def choose(self, authority: AuthorityId, now_ms: int) -> RendezvousDescriptor | None:
+        live = [d for d in self.descriptors if now_ms < d.valid_until]
+        started = [attrs.evolve(d, valid_from=min(d.valid_from, now_ms)) for d in live]
+        best = choose_descriptor(started, self.context_id, authority, now_ms, self.revoked)
+        return None if best is None else next(d for d in live if d.nonce == best.nonce)
+
+
+class FromUncheckedService(RendezvousService):
+    """Validity checks ``now < valid_until`` only: a descriptor whose window has not
+    begun yet (a publisher clock ahead of ours) is chosen (DESIGN.md 2: half-open
+    ``valid_from <= now < valid_until``)."""
+
+    def descriptor_cache(self, context_id: ContextId) -> DescriptorCache:
+        cache = super().descriptor_cache(context_id)
+        return _UntilOnlyCache(cache.context_id, cache.descriptors, cache.revoked, cache.rejected)
+
+
+class LiveOnlyAnswerService(RendezvousService):
+    """A digest is answered without the revocations of descriptors this member no
+    longer holds (pruned: an "optimisation", what expired needs no revocation), though
+    the puller, which has not pruned, may still hold the descriptor they revoke."""
+
+    def answer_sync(self, message: SealedSyncMessage) -> tuple[SealedSyncMessage, ...]:
+        from aura_rendezvous.journal import open_sync_message
+
+        membership = self.membership(message.context_id)
+        assert membership is not None
+        cache = self.descriptor_cache(message.context_id)
+        live = {(d.authority_id, d.nonce) for d in cache.descriptors}
+        out = []
+        for answer in super().answer_sync(message):
+            facts = open_sync_message(answer, membership)
+            assert isinstance(facts, SyncFacts)
+            kept = tuple(
+                e
+                for e in facts.entries
+                if not isinstance(e.fact, DescriptorRevoked)
+                or (e.fact.authority_id, e.fact.nonce) in live
+            )
+            out.append(self._seal_sync(attrs.evolve(facts, entries=kept), message.epoch))
+        return tuple(out)
 
 
 # -- relay ----------------------------------------------------------------------------
