@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import attrs
 from aura_rendezvous import ChannelManager
 from aura_rendezvous.channels import HandshakeReplayGuard
+from aura_rendezvous.core import AuthorityId
 from aura_rendezvous.noise import PRODUCTION_PROTOCOL, InitialStateCache, Keypair, NoiseProtocol
 
 from aura_conformance.harness.backend import Reply
@@ -39,22 +40,28 @@ from aura_conformance.wire.fakes import (
     ArrivalExpiryDesk,
     DeafActiveAuthority,
     EarlyActiveAuthority,
+    EpochBlindBudgetPorts,
     EpochHeaderAuthority,
     ExpiryBlindDesk,
     FixedPayloadAuthority,
+    NoBudgetCheckPorts,
     NoCryptoAuthority,
     NonMemberAnsweringDesk,
     NoTimeoutAuthority,
     OpenRosterAuthority,
+    ReceiptlessRelayPorts,
     ReflectingAuthority,
     ReplayWindowAuthority,
     RevocationBlindDesk,
     RevocationKeptLocalDesk,
+    SendBeforeChargePorts,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
     UnsignedPublishDesk,
+    UnsignedReceiptPorts,
     UnverifiedSignatureDesk,
 )
+from aura_conformance.wire.guarded import RELAY_ACTIONS, GuardPorts
 from aura_conformance.wire.keyring import ROLES
 
 __all__ = [
@@ -82,6 +89,7 @@ ACTIONS = (
     *SYNC_ACTIONS,
     *CONNECT_ACTIONS,
     *REVOKE_ACTIONS,
+    *RELAY_ACTIONS,
 )
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
@@ -110,6 +118,8 @@ class WireVariant:
     desk: Callable[..., DescriptorDesk] = DescriptorDesk
     # Connect starts a handshake only when the lookup of the peer finds a descriptor.
     gated: bool = True
+    # Its flow budget, receipts and relayed path.
+    ports: Callable[..., GuardPorts] = GuardPorts
 
 
 WIRE_VARIANTS: dict[str, WireVariant] = {
@@ -251,6 +261,34 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "a digest page from an authority off the roster is answered (NonMemberAnsweringDesk)",
             desk=NonMemberAnsweringDesk,
         ),
+        WireVariant(
+            "no-budget-check",
+            "a connect is charged but never denied for budget (NoBudgetCheckPorts)",
+            ports=NoBudgetCheckPorts,
+        ),
+        WireVariant(
+            "budget-kept-across-epochs",
+            "what it spent is kept across epochs: a new epoch does not start at 0 "
+            "(EpochBlindBudgetPorts)",
+            ports=EpochBlindBudgetPorts,
+        ),
+        WireVariant(
+            "relay-envelope-without-receipt",
+            "its relay envelopes go out without the receipts that pay for them "
+            "(ReceiptlessRelayPorts)",
+            ports=ReceiptlessRelayPorts,
+        ),
+        WireVariant(
+            "unsigned-relay-receipt",
+            "its relay envelopes carry receipts with an all-zero signature (UnsignedReceiptPorts)",
+            ports=UnsignedReceiptPorts,
+        ),
+        WireVariant(
+            "relayed-send-before-charge",
+            "a relayed message goes out as soon as it is prepared, the charge after it "
+            "(SendBeforeChargePorts)",
+            ports=SendBeforeChargePorts,
+        ),
     )
 }
 
@@ -274,9 +312,11 @@ def _int_arg(args: Mapping[str, Any], key: str) -> int:
 
 
 class WireBackend:
-    """The reference authority (or a wrong one), in process."""
+    """The reference authority (or a wrong one), in process. It reports the effects of
+    each request (the charges and sends of its guarded ones, in order)."""
 
     schema = WIRE
+    reports_effects = True
 
     def __init__(self, variant: str = "ref") -> None:
         if variant not in WIRE_VARIANTS:
@@ -287,6 +327,29 @@ class WireBackend:
         self.name = f"wire:{variant}"
         self.authority: Authority | None = None
         self.desk: DescriptorDesk | None = None
+        self.ports: GuardPorts | None = None
+        self.relay: bytes | None = None
+
+    def _relay(self, args: Mapping[str, Any]) -> tuple[bytes, bytes, bytes] | None:
+        if "relay" not in args:
+            return None
+        return (
+            hex_arg(args, "relay"),
+            hex_arg(args, "relay_signing_public"),
+            hex_arg(args, "relay_static"),
+        )
+
+    def _ports(
+        self, args: Mapping[str, Any], authority: Authority, desk: DescriptorDesk
+    ) -> GuardPorts:
+        return self.variant.ports(
+            desk,
+            static=Keypair.from_private(hex_arg(args, "static_private")),
+            manager=getattr(authority, "manager", None),
+            limit=_int_arg(args, "budget_limit"),
+            connect_cost=_int_arg(args, "connect_cost"),
+            relay_connect_cost=_int_arg(args, "relay_connect_cost"),
+        )
 
     def _desk(self, args: Mapping[str, Any]) -> DescriptorDesk:
         return self.variant.desk(
@@ -298,6 +361,7 @@ class WireBackend:
             peer_id=hex_arg(args, "peer"),
             peer_signing_public=hex_arg(args, "peer_signing_public"),
             peer_static=hex_arg(args, "peer_static"),
+            relay=self._relay(args),
         )
 
     def _reset(self, args: Mapping[str, Any]) -> Authority:
@@ -322,6 +386,9 @@ class WireBackend:
         if action == "Reset":
             self.authority = self._reset(args)
             self.desk = self._desk(args)
+            self.ports = self._ports(args, self.authority, self.desk)
+            relay = self._relay(args)
+            self.relay = None if relay is None else relay[0]
             return self._reply(Delivery("Reset"))
         a = self.authority
         if a is None:
@@ -342,6 +409,8 @@ class WireBackend:
             done = a.tick(now)
         elif action in DESCRIPTOR_ACTIONS or action in SYNC_ACTIONS or action == "Revoke":
             done = self._descriptors(action, args, now)
+        elif action in RELAY_ACTIONS:
+            done = self._relayed(a, action, args, now)
         else:
             raise BackendError(f"unknown action {action!r}")
         return self._reply(done)
@@ -349,11 +418,24 @@ class WireBackend:
     def _connect(self, a: Authority, timestamp: int, now: int) -> Delivery:
         """PrepareEstablishChannel's guard: a handshake only on a descriptor of the peer
         its lookup chooses now; otherwise a local deny, nothing sent."""
-        desk = self.desk
-        assert desk is not None
+        desk, ports = self.desk, self.ports
+        assert desk is not None and ports is not None
         if self.variant.gated and desk.lookup(desk.peer.value, now).outcome != "Found":
             return Delivery("Denied:NoValidDescriptor")
-        return a.establish(timestamp, now)
+        return ports.connect(getattr(a, "epoch", 0), lambda: a.establish(timestamp, now))
+
+    def _relayed(self, a: Authority, action: str, args: Mapping[str, Any], now: int) -> Delivery:
+        ports = self.ports
+        assert ports is not None
+        epoch = getattr(a, "epoch", 0)
+        if action == "RelayConnect":
+            return ports.relay_connect(epoch, _int_arg(args, "timestamp"))
+        if self.relay is None:
+            raise BackendError("DeliverRelayed needs the relay named in Reset")
+        receipt = hex_arg(args, "receipt") if "receipt" in args else b""
+        return ports.deliver_relayed(
+            AuthorityId(self.relay), hex_arg(args, "bytes"), receipt, epoch, now
+        )
 
     def _descriptors(self, action: str, args: Mapping[str, Any], now: int) -> Delivery:
         desk = self.desk
@@ -382,7 +464,8 @@ class WireBackend:
             "sent": tuple(m.hex() for m in done.sent),
             "received": tuple(p.hex() for p in done.received),
         }
-        return Reply(state, done.outcome)
+        effects = () if self.ports is None else self.ports.take()
+        return Reply(state, done.outcome, effects)
 
     def close(self) -> None:
         return None

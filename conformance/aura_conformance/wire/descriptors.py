@@ -12,6 +12,7 @@ unless a wrong backend is tested.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from aura_rendezvous import AuraError, RendezvousConfig, RendezvousService
 from aura_rendezvous.core import (
@@ -26,6 +27,7 @@ from aura_rendezvous.descriptors import (
     QuicDirect,
     RendezvousDescriptor,
     SealedDescriptor,
+    TransportHint,
     build_descriptor,
     seal_descriptor,
     sign_descriptor,
@@ -74,17 +76,22 @@ class DescriptorDesk:
         peer_id: bytes,
         peer_signing_public: bytes,
         peer_static: bytes,
+        relay: tuple[bytes, bytes, bytes] | None = None,
     ) -> None:
         self.id = AuthorityId(authority_id)
         self.peer = AuthorityId(peer_id)
         self.context = ContextId(context_id)
         self.keys = AuthorityKeys.from_seed(self.id, signing_seed)
-        roster = Roster(
-            {
-                self.id: RosterEntry(self.keys.ed25519_public, static_public),
-                AuthorityId(peer_id): RosterEntry(peer_signing_public, peer_static),
-            }
-        )
+        entries = {
+            self.id: RosterEntry(self.keys.ed25519_public, static_public),
+            AuthorityId(peer_id): RosterEntry(peer_signing_public, peer_static),
+        }
+        # The relay (id, Ed25519 public, X25519 public) is a member too: it must be on
+        # the roster to be a relay candidate and to sign the receipts of its forwards.
+        self.relay = None if relay is None else AuthorityId(relay[0])
+        if relay is not None:
+            entries[AuthorityId(relay[0])] = RosterEntry(relay[1], relay[2])
+        roster = Roster(entries)
         self.membership = ContextMembership(self.context, roster, root_secret)
         # The answers of the pull in progress, for its follow-up pages.
         self.answers: list[SealedSyncMessage] = []
@@ -101,12 +108,15 @@ class DescriptorDesk:
             ),
         )
 
-    def build(self, now: int, epoch: int) -> RendezvousDescriptor:
-        """A fresh descriptor of this member, committing to ``epoch``'s PSK."""
+    def build(
+        self, now: int, epoch: int, hints: Sequence[TransportHint] | None = None
+    ) -> RendezvousDescriptor:
+        """A fresh descriptor of this member, committing to ``epoch``'s PSK; reachable
+        directly unless ``hints`` says otherwise."""
         return build_descriptor(
             self.id,
             self.context,
-            transport_hints=[QuicDirect(f"10.0.0.{self.id.value[0]}:4433")],
+            transport_hints=hints or [QuicDirect(f"10.0.0.{self.id.value[0]}:4433")],
             handshake_psk_commitment=self.membership.psk_commitment(epoch),
             now_ms=now,
             validity_ms=VALIDITY_MS,

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
-from aura_rendezvous import AuraError, ChannelManager, SecureChannel
+from aura_rendezvous import (
+    AuraError,
+    ChannelManager,
+    GuardOutcome,
+    RelayEnvelope,
+    SecureChannel,
+    SendEffect,
+)
 from aura_rendezvous.channels import (
     HandshakeConfig,
     MessageType,
@@ -22,6 +30,7 @@ from aura_rendezvous.channels import (
 )
 from aura_rendezvous.core import (
     AuthorityId,
+    ContextId,
     ContextMismatchError,
     DecryptFailed,
     Roster,
@@ -38,6 +47,7 @@ from aura_rendezvous.descriptors import (
     seal_descriptor,
     verify_descriptor,
 )
+from aura_rendezvous.guard import ChargeToken, Receipt, is_send
 from aura_rendezvous.journal import (
     SealedSyncMessage,
     SyncDigest,
@@ -48,9 +58,11 @@ from aura_rendezvous.journal import (
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from aura_conformance.guard_chain.effects import ObservedBudget
 from aura_conformance.variants import UncheckedStaticKeyManager
 from aura_conformance.wire.authority import Delivery, WireAuthority
 from aura_conformance.wire.descriptors import DescriptorDesk
+from aura_conformance.wire.guarded import GuardPorts
 
 __all__ = [
     "AnyContextDesk",
@@ -515,3 +527,73 @@ class RevocationKeptLocalDesk(DescriptorDesk):
             cache.descriptors, self.context, AuthorityId(peer), now, cache.revoked | self._hidden
         )
         return Delivery("NotFound") if found is None else Delivery("Found", (), (found.encode(),))
+
+
+# ---------------------------------------------------------------- the guard chain
+
+
+class NoBudgetCheckPorts(GuardPorts):
+    """Never runs out of budget: every connect is charged, none is ever denied for it
+    (the limit it was given is not the one it holds to)."""
+
+    def __init__(self, desk: DescriptorDesk, **ports: Any) -> None:
+        super().__init__(desk, **{**ports, "limit": 1 << 62})
+
+
+class _EpochBlindBudget(ObservedBudget):
+    """One spent counter per (context, member), whatever the epoch."""
+
+    def charge(
+        self, context_id: ContextId, authority_id: AuthorityId, epoch: int, cost: int
+    ) -> ChargeToken:
+        return super().charge(context_id, authority_id, 0, cost)
+
+    def spent(self, context_id: ContextId, authority_id: AuthorityId, epoch: int) -> int:
+        return super().spent(context_id, authority_id, 0)
+
+
+class EpochBlindBudgetPorts(GuardPorts):
+    """Keeps what it spent across epochs: an epoch advance does not restart its budget."""
+
+    def _store(self, limit: int) -> ObservedBudget:
+        return _EpochBlindBudget(self.log, default_limit=limit)
+
+
+class ReceiptlessRelayPorts(GuardPorts):
+    """Sends its relay envelopes without the receipts that pay for them."""
+
+    def items(self, sends: Sequence[SendEffect]) -> tuple[bytes, ...]:
+        return tuple(i for i in super().items(sends) if _is_envelope(i))
+
+
+class UnsignedReceiptPorts(GuardPorts):
+    """Sends each relay envelope with its receipt, the signature left all zero."""
+
+    def items(self, sends: Sequence[SendEffect]) -> tuple[bytes, ...]:
+        return tuple(
+            i if _is_envelope(i) else attrs.evolve(Receipt.decode(i), signature=bytes(64)).encode()
+            for i in super().items(sends)
+        )
+
+
+class SendBeforeChargePorts(GuardPorts):
+    """Puts a relayed message on the wire as soon as it is prepared, then runs the
+    charge (and issues the receipt too late for the message to carry it)."""
+
+    def run(self, outcome: GuardOutcome) -> tuple[SendEffect, ...]:
+        if not outcome.is_allowed():
+            return super().run(outcome)
+        for effect in outcome.effects:
+            if is_send(effect):
+                self._send(effect)
+        self.interpreter.execute(GuardOutcome.allow([e for e in outcome.effects if not is_send(e)]))
+        sent, self.outbox = tuple(self.outbox), []
+        return sent
+
+
+def _is_envelope(data: bytes) -> bool:
+    try:
+        RelayEnvelope.decode(data)
+    except AuraError:
+        return False
+    return True

@@ -2,8 +2,11 @@
 
 The backend under test is told its own secrets in ``Reset`` (as hex): it plays
 one of the two members, the harness plays the other with the reference
-implementation. Every value is derived from a fixed label, so a run is
-reproducible and a failing run's bytes can be regenerated.
+implementation. A third member of the roster is the relay the harness runs
+(the reference relay service), and ``Reset`` also fixes the flow budget: the
+limit per (context, member, epoch) and what a connect costs. Every value is
+derived from a fixed label, so a run is reproducible and a failing run's bytes
+can be regenerated.
 """
 
 from __future__ import annotations
@@ -12,13 +15,34 @@ import functools
 import hashlib
 
 import attrs
-from aura_rendezvous.core import AuthorityId, AuthorityKeys
+from aura_rendezvous.core import (
+    CONNECT_DIRECT_COST,
+    CONNECT_RELAY_COST,
+    AuthorityId,
+    AuthorityKeys,
+)
 from aura_rendezvous.noise import Keypair
 
-__all__ = ["INI", "RESP", "ROLES", "Keyring", "Member"]
+__all__ = [
+    "BUDGET_LIMIT",
+    "CONNECT_COST",
+    "INI",
+    "RELAY_CONNECT_COST",
+    "RESP",
+    "ROLES",
+    "Keyring",
+    "Member",
+]
 
 INI, RESP = "Ini", "Resp"
 ROLES = (INI, RESP)
+
+# The backend's flow budget per (context, itself, epoch): three connects, direct or
+# relayed, at the reference's costs (seed 8.2, DESIGN.md 4), so a run reaches the
+# fourth, which must be denied and send nothing.
+CONNECT_COST = CONNECT_DIRECT_COST
+RELAY_CONNECT_COST = CONNECT_RELAY_COST
+BUDGET_LIMIT = 3 * max(CONNECT_COST, RELAY_CONNECT_COST)
 
 
 def _seed(label: str) -> bytes:
@@ -53,6 +77,11 @@ class Keyring:
     impostor: Keypair = attrs.field(repr=False)
     # An authority id in no roster (the spec's Outsider).
     outsider_id: bytes = _seed("id outsider")
+    # The relay: a member of the roster holding relay:forward, run by the harness.
+    relay: Member = attrs.field(
+        factory=lambda: Member(_seed("id relay"), Keypair.from_private(_seed("static relay"))),
+        repr=False,
+    )
 
     @classmethod
     def default(cls) -> Keyring:
@@ -67,8 +96,9 @@ class Keyring:
             Keypair.from_private(_seed("impostor static")),
         )
 
-    def reset_args(self, role: str) -> dict[str, str]:
-        """``Reset``'s arguments for the backend playing ``role`` (all hex but the role)."""
+    def reset_args(self, role: str) -> dict[str, str | int]:
+        """``Reset``'s arguments for the backend playing ``role`` (hex but the role and
+        the budget's integers)."""
         me, peer = self.members[role], self.members[_other(role)]
         return {
             "role": role,
@@ -80,6 +110,12 @@ class Keyring:
             "peer_static": peer.static.public.hex(),
             "signing_seed": me.signing_seed.hex(),
             "peer_signing_public": peer.signing_public.hex(),
+            "relay": self.relay.authority_id.hex(),
+            "relay_signing_public": self.relay.signing_public.hex(),
+            "relay_static": self.relay.static.public.hex(),
+            "budget_limit": BUDGET_LIMIT,
+            "connect_cost": CONNECT_COST,
+            "relay_connect_cost": RELAY_CONNECT_COST,
         }
 
 

@@ -25,6 +25,13 @@ from aura_conformance.wire.publish import (
     supports_connect,
     supports_descriptors,
 )
+from aura_conformance.wire.relayed import (
+    CONNECTS_PER_EPOCH,
+    connect,
+    exhaust_budget,
+    relayed_handshake,
+    supports_relay,
+)
 from aura_conformance.wire.sync import (
     backend_revokes,
     non_member_digest,
@@ -192,6 +199,19 @@ class WireMachine(CountingMachine):
             backend_revokes(self.run)
         elif supports_sync(self.run):
             peer_revokes(self.run)
+
+    @precondition(lambda self: self.run.role == INI and supports_connect(self.run))
+    @rule(relayed=st.booleans(), times=st.integers(1, CONNECTS_PER_EPOCH + 1))
+    def GuardedConnect(self, relayed: bool, times: int) -> None:
+        """``Connect``, or ``RelayConnect`` through the reference relay, ``times`` in a
+        row (each handshake completed, then closed): the budget of each judged, so a
+        run may spend this epoch's and be denied."""
+        self._counted()
+        for i in range(times):
+            if i:
+                self.run.close()
+            if not connect(self.run, relayed=relayed and supports_relay(self.run)):
+                break
 
 
 # ---------------------------------------------------------------- directed scenarios
@@ -447,6 +467,23 @@ def _revocation(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _budget(relayed: bool) -> Callable[[WireMachine], None]:
+    def scenario(m: WireMachine) -> None:
+        exhaust_budget(_as(m, INI), relayed=relayed)
+
+    return scenario
+
+
+def _relayed(m: WireMachine) -> None:
+    run = _as(m, INI)
+    if not supports_relay(run):
+        return
+    relayed_handshake(run)
+    run.advance_epoch()
+    relayed_handshake(run)
+    run.check_reported()
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -485,6 +522,10 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "descriptor-revocation": _revocation(RESP),
     "sync-ini": _sync(INI),
     "sync-resp": _sync(RESP),
+    # Last: the guard chain of the wire (budget, then the relayed path).
+    "budget-exhaustion": _budget(relayed=False),
+    "relayed-handshake": _relayed,
+    "budget-exhaustion-relayed": _budget(relayed=True),
 }
 
 

@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aura_rendezvous import AuraError, ChannelManager
+from aura_rendezvous import AuraError, ChannelManager, RelayEnvelope
 from aura_rendezvous.channels import (
     HandshakeConfig,
     Handshaker,
@@ -35,20 +35,30 @@ from aura_rendezvous.channels import (
     decode_handshake,
     encode_handshake,
 )
-from aura_rendezvous.core import derive_handshake_psk
+from aura_rendezvous.core import AuthorityId, derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
+from aura_conformance.guard_chain.effects import judge_effects
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire.abstract import ERShadow
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery, WireAuthority
+from aura_conformance.wire.budget import BudgetBook
 from aura_conformance.wire.descriptors import (
     DESCRIPTOR_ACTIONS,
     REVOKE_ACTIONS,
     SYNC_ACTIONS,
     DescriptorDesk,
 )
-from aura_conformance.wire.keyring import INI, RESP, Keyring
+from aura_conformance.wire.guarded import RELAY_ACTIONS
+from aura_conformance.wire.keyring import (
+    BUDGET_LIMIT,
+    CONNECT_COST,
+    INI,
+    RELAY_CONNECT_COST,
+    RESP,
+    Keyring,
+)
 from aura_conformance.wire.lookups import HeldFacts
 from aura_conformance.wire.rendezvous import RVView
 
@@ -92,7 +102,16 @@ class WireRun:
             peer_id=you.authority_id,
             peer_signing_public=you.signing_public,
             peer_static=you.static.public,
+            relay=(
+                self.keys.relay.authority_id,
+                self.keys.relay.signing_public,
+                self.keys.relay.static.public,
+            ),
         )
+        # What the backend spent of its flow budget, epoch by epoch (Connect, RelayConnect).
+        self.budget = BudgetBook(BUDGET_LIMIT)
+        # The reference relay and the peer's relayed path, made on first use.
+        self.relay_net: Any = None
         # The descriptor facts the backend holds: what each Lookup is judged against.
         self.held = HeldFacts(self.peer.context)
         self.now = 0
@@ -123,6 +142,9 @@ class WireRun:
         )
 
     def request(self, action: str, args: Mapping[str, Any]) -> Reply:
+        # Whether PrepareEstablishChannel may send: judged after the reply, on what
+        # held before it.
+        may = self._may_connect(action)
         reply = self.backend.request(action, args, self.now)
         self.steps += 1
         shown = {
@@ -140,8 +162,46 @@ class WireRun:
             raise self.fail(
                 "WireReportedState", action, f"reports epoch {epoch!r}, was told {self.epoch}"
             )
+        if may is not None:
+            self._judge_budget(action, reply, may)
+        elif action == "DeliverRelayed" and reply.effects is not None:
+            why = judge_effects(reply.effects, what="DeliverRelayed", sends_allowed=True)
+            if why is not None:
+                raise self.fail("GuardChain", action, why)
         self._validate(action, args, reply)
         return reply
+
+    def _may_connect(self, action: str) -> bool | None:
+        """For ``Connect`` and ``RelayConnect``: whether the backend holds a descriptor
+        of the peer it may connect on (for the relayed path: naming the relay and
+        committing to this epoch's PSK, as the reference's guard asks)."""
+        if action not in ("Connect", "RelayConnect"):
+            return None
+        best = self.held.best(self.peer.authority.id, self.now)
+        if best is None or action == "Connect":
+            return best is not None
+        relays = {getattr(h, "relay_authority", None) for h in best.transport_hints}
+        return AuthorityId(
+            self.keys.relay.authority_id
+        ) in relays and best.handshake_psk_commitment == self.peer_desk.membership.psk_commitment(
+            self.epoch
+        )
+
+    def _judge_budget(self, action: str, reply: Reply, may: bool) -> None:
+        sent = bool(reply.state.get("sent"))
+        cost = CONNECT_COST if action == "Connect" else RELAY_CONNECT_COST
+        why = self.budget.judge(
+            action,
+            epoch=self.epoch,
+            cost=cost,
+            may=may,
+            sent=sent,
+            outcome=reply.outcome,
+            effects=reply.effects,
+        )
+        if why is not None:
+            kind = "GuardChain" if "(GuardChain.tla)" in why else "Rendezvous"
+            raise self.fail(kind, action, why)
 
     def _validate(self, action: str, args: Mapping[str, Any], reply: Reply) -> None:
         """Compose EpochRotation.tla's state with what the backend reports and judge the step."""
@@ -153,8 +213,14 @@ class WireRun:
             sent = [bytes.fromhex(m) for m in reply.state.get("sent", ())]
             received = [bytes.fromhex(p) for p in reply.state.get("received", ())]
             delivered = bytes.fromhex(args["bytes"]) if action == "Deliver" else None
-        except (TypeError, ValueError):
-            return  # not hex: the byte checks name it
+            if action in RELAY_ACTIONS:
+                # The relay is transport: the spec's messages are the payloads.
+                sent = [e.payload for e in _envelopes(sent)]
+                if action == "DeliverRelayed":
+                    delivered = RelayEnvelope.decode(bytes.fromhex(args["bytes"])).payload
+                action = "Establish" if action == "RelayConnect" else "Deliver"
+        except (TypeError, ValueError, AuraError):
+            return  # not hex, no envelope: the byte checks name it
         word = str(reply.state.get("channel"))
         # Connect is Establish behind the descriptor guard: a deny sends nothing.
         if action == "Connect":
@@ -268,43 +334,53 @@ class WireRun:
         with ``start``: ``Establish``, or ``Connect`` (behind the descriptor guard)."""
         if self.role == INI:
             reply = self.request(start, {"timestamp": self.timestamp()})
-            msg1 = self._one(self._bytes(reply, "sent", start), start, "message 1")
-            msg2 = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
-            if tamper is not None:
-                self.attack(flip(msg2, tamper), "message 2 with a byte flipped")
-            reply, sent, _ = self.deliver(msg2)
-            if reply.outcome.startswith("Rejected") or not sent:
-                raise self.fail(
-                    "WireInterop" if tamper is None else "WireRejectsAttack",
-                    "Deliver",
-                    ("" if tamper is None else "after a tampered copy, ")
-                    + f"the backend refused the genuine message 2 ({reply.outcome})",
-                )
-            confirmation = self._one(sent, "Deliver", "the key confirmation")
-            self._channel(reply, "Active", "Deliver", "after message 2")
-            self._peer_takes(confirmation, "Confirmed", "key confirmation")
-        else:
-            msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
-            if tamper is not None:
-                self.attack(flip(msg1, tamper), "message 1 with a byte flipped")
-            reply, sent, _ = self.deliver(msg1)
-            if not sent:
-                raise self.fail(
-                    "WireInterop" if tamper is None else "WireRejectsAttack",
-                    "Deliver",
-                    ("" if tamper is None else "after a tampered copy, ")
-                    + f"the backend did not answer the genuine message 1 ({reply.outcome})",
-                )
-            msg2 = self._one(sent, "Deliver", "message 2")
-            confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
-            reply, sent, received = self.deliver(confirmation)
-            if sent or received:
-                raise self.fail(
-                    "WireInterop",
-                    "Deliver",
-                    "the key confirmation made the backend send or receive",
-                )
-            self._channel(reply, "Active", "Deliver", "after the key confirmation")
+            self.complete_handshake(self._bytes(reply, "sent", start), start, tamper)
+            return
+        msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        if tamper is not None:
+            self.attack(flip(msg1, tamper), "message 1 with a byte flipped")
+        reply, sent, _ = self.deliver(msg1)
+        if not sent:
+            raise self.fail(
+                "WireInterop" if tamper is None else "WireRejectsAttack",
+                "Deliver",
+                ("" if tamper is None else "after a tampered copy, ")
+                + f"the backend did not answer the genuine message 1 ({reply.outcome})",
+            )
+        msg2 = self._one(sent, "Deliver", "message 2")
+        confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+        reply, sent, received = self.deliver(confirmation)
+        if sent or received:
+            raise self.fail(
+                "WireInterop",
+                "Deliver",
+                "the key confirmation made the backend send or receive",
+            )
+        self._channel(reply, "Active", "Deliver", "after the key confirmation")
+        self.established = True
+        self.closed = False
+        self.probe()
+
+    def complete_handshake(
+        self, sent: list[bytes], start: str = "Establish", tamper: int | None = None
+    ) -> None:
+        """Backend as Ini, its message 1 ``sent`` by ``start``: the reference answers,
+        the backend confirms, real traffic flows both ways."""
+        msg1 = self._one(sent, start, "message 1")
+        msg2 = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
+        if tamper is not None:
+            self.attack(flip(msg2, tamper), "message 2 with a byte flipped")
+        reply, sent, _ = self.deliver(msg2)
+        if reply.outcome.startswith("Rejected") or not sent:
+            raise self.fail(
+                "WireInterop" if tamper is None else "WireRejectsAttack",
+                "Deliver",
+                ("" if tamper is None else "after a tampered copy, ")
+                + f"the backend refused the genuine message 2 ({reply.outcome})",
+            )
+        confirmation = self._one(sent, "Deliver", "the key confirmation")
+        self._channel(reply, "Active", "Deliver", "after message 2")
+        self._peer_takes(confirmation, "Confirmed", "key confirmation")
         self.established = True
         self.closed = False
         self.probe()
@@ -683,6 +759,17 @@ class ObservedPeer:
 
     def tick(self, now: int) -> Delivery:
         return self._seen("Tick", self.authority.tick(now))
+
+
+def _envelopes(items: list[bytes]) -> list[RelayEnvelope]:
+    """The relay envelopes among ``items`` (each may be followed by its receipt)."""
+    out = []
+    for item in items:
+        try:
+            out.append(RelayEnvelope.decode(item))
+        except AuraError:
+            continue
+    return out
 
 
 def flip(data: bytes, position: int) -> bytes:

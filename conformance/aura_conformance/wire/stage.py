@@ -23,7 +23,8 @@ WIRE_SERVE = (sys.executable, "-m", "aura_conformance.wire.serve")
 
 # Each wrong wire backend -> the name its rejection must carry: a wire property
 # (docs/conformance.md, "Wire"), the EpochRotation.tla invariant the composed
-# state breaks, or the DescriptorValidity.tla invariant a lookup breaks.
+# state breaks, the DescriptorValidity.tla invariant a lookup breaks, or the
+# Rendezvous.tla (GuardChain.tla) rule a connect's budget (effects) breaks.
 WIRE_WRONG_BACKENDS: dict[str, str] = {
     "no-crypto": "WireInterop",
     "unchecked-static-key": "WireRejectsAttack",
@@ -50,6 +51,11 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "revocation-blind-lookup": "DVRevokedNeverChosen",
     "ungated-connect": "RVConnectWithValidDescriptor",
     "revocation-kept-local": "DVRevokedNeverChosen",
+    "no-budget-check": "RVBudgetWithinLimit",
+    "budget-kept-across-epochs": "RVBudgetOK",
+    "relay-envelope-without-receipt": "WireRelayed",
+    "unsigned-relay-receipt": "WireRelayed",
+    "relayed-send-before-charge": "GCChargeFirst",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.
