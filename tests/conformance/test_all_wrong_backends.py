@@ -84,6 +84,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("descriptor", "origin-only-merge"): "DVSyncAvailable",
     ("descriptor", "sender-signed-revocation-sync"): "DVSyncAvailable",
     ("descriptor", "nonce-keyed-merge"): "DVSyncAvailable",
+    ("descriptor", "nonce-only-revocation"): "DVOnlyPublisherRevokes",
+    ("descriptor", "from-unchecked"): "DVChosenValid",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",

@@ -125,10 +125,14 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
 
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""
+        return self.lookups_at(None)
+
+    def lookups_at(self, when: int | None) -> dict[tuple[str, str, str], Any]:
+        """:meth:`lookups` with the members' clocks at ``when`` (spec units; None: now)."""
         out = {}
         for m in MEMBERS:
             for c in CONTEXTS:
                 for p in MEMBERS:
-                    key = self.world.lookup(m, c, p)
+                    key = self.world.lookup(m, c, p, when)
                     out[(m, c, p)] = frozenset() if key is None else frozenset({dv_record(key)})
         return out

@@ -50,6 +50,7 @@ from aura_conformance.harness.state import State, format_state_table
 __all__ = [
     "DV_SCENARIOS",
     "DescriptorValidityMachine",
+    "check_lagging_lookups",
     "check_lookups",
     "run_dv_conformance",
     "run_dv_scenarios",
@@ -104,6 +105,43 @@ def check_lookups(
             )
 
 
+def check_lagging_lookups(
+    checker: SpecChecker, backend: DescriptorBackend, state: State, rule: str
+) -> None:
+    """Raise ConformanceFailure unless every lookup at one unit before ``now`` equals
+    ``DVLookup`` on ``state`` with ``now`` one unit back: what a member whose clock
+    lags one unit must answer (members have clocks of their own, so a descriptor
+    whose window has not begun for it exists). The spec's one clock only moves
+    forward, so this is the only way a lookup meets a ``valid_from`` after now. A
+    backend with no such view (over stdio) is not judged on it."""
+    lookups_at = getattr(backend, "lookups_at", None)
+    now = state.get("now", 0)
+    if not callable(lookups_at) or not isinstance(now, int) or now <= 0:
+        return
+    earlier = {**state, "now": now - 1}
+    table = checker.model.evaluate("DVLookupTable", earlier)
+    for (m, c, p), got in lookups_at(now - 1).items():
+        want = _entry(table, m, c, p)
+        if got != want:
+            invalid = [d for d in got if not d.d["from"] <= now - 1 < d.d["until"]]
+            broken = (
+                f"; the answer violates DVChosenValid ({V.format_value(invalid[0])} is not "
+                f"valid at {now - 1})"
+                if invalid
+                else ""
+            )
+            raise ConformanceFailure(
+                f"lookup: get_cached_descriptor of {m} for {p} in {c} with its clock one unit "
+                f"behind (at {now - 1}) is {V.format_value(got)}, DVLookup is "
+                f"{V.format_value(want)} at that time{broken}: valid_from <= now < "
+                "valid_until (DESIGN.md 2) "
+                f"(harness action: {rule})",
+                kind="lookup",
+                action=rule,
+                table=format_state_table(state, state),
+            )
+
+
 def check_clocks(backend: DescriptorBackend, state: State, rule: str) -> None:
     """Raise ConformanceFailure when a replica's Lamport clock is below a stamp it
     holds. DescriptorValidity.tla abstracts the clock away (a set of facts), so
@@ -139,6 +177,7 @@ class DescriptorValidityMachine(CountingMachine):
         if action == "PreparePublishDescriptor":
             self._check_refresh(args, reply.state, reply.outcome)
         check_lookups(self.checker, self.backend, reply.state, action)
+        check_lagging_lookups(self.checker, self.backend, reply.state, action)
         check_clocks(self.backend, reply.state, action)
         self.state = reply.state
 
@@ -317,6 +356,7 @@ class DescriptorValidityMachine(CountingMachine):
         self.stats["steps"] += 1
         self.checker.check_step(before, reply.state, "SyncRound")
         check_lookups(self.checker, self.backend, reply.state, "SyncRound")
+        check_lagging_lookups(self.checker, self.backend, reply.state, "SyncRound")
         check_clocks(self.backend, reply.state, "SyncRound")
         self.state = reply.state
         missed = [f for f in pullable if f not in reply.state["journal"].d[ModelValue(dst)]]

@@ -76,7 +76,10 @@ from aura_conformance.variants import (
     clear_sync_message,
     read_clear_sync_message,
 )
-from aura_conformance.variants._probe_variants_r3 import NonceOnlyRevocationService
+from aura_conformance.variants._probe_variants_r3 import (
+    FromUncheckedService,
+    NonceOnlyRevocationService,
+)
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
@@ -201,6 +204,12 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "the revoked set matched on the nonce alone: a member's revocation under its own "
             "name of another's nonce hides that descriptor (NonceOnlyRevocationService)",
             service=NonceOnlyRevocationService,
+        ),
+        DVVariant(
+            "from-unchecked",
+            "validity read as now < valid_until: a descriptor whose window has not begun "
+            "is chosen (FromUncheckedService)",
+            service=FromUncheckedService,
         ),
         DVVariant(
             "nonce-keyed-merge",
@@ -527,6 +536,8 @@ class DescriptorWorld:
         self.now += 1
         return "Ticked"
 
-    def lookup(self, m: str, c: str, p: str) -> tuple[Any, ...] | None:
-        d = self.services[m].get_cached_descriptor(self.ctx[c], self.ids[p], self.now_ms)
+    def lookup(self, m: str, c: str, p: str, when: int | None = None) -> tuple[Any, ...] | None:
+        """``m``'s choice for ``p`` in ``c`` at ``when`` (spec units; None: now)."""
+        at = self.now_ms if when is None else when * UNIT_MS
+        d = self.services[m].get_cached_descriptor(self.ctx[c], self.ids[p], at)
         return None if d is None else self.descriptor_key(d)
