@@ -142,6 +142,13 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("epoch", "unrecorded-confirmation"): (
+        _e("unrecorded-confirmation", manager=P.UnrecordedConfirmManager),
+        "TransportNoReplay",
+        "no schedule delivers the key confirmation again once the channel is Active (the"
+        " replayed-data schedule replays a later message), and 25-step random runs do not"
+        " reach that redelivery",
+    ),
     ("epoch", "deadline-blind-confirm"): (
         _e("deadline-blind-confirm", manager=P.DeadlineBlindConfirmManager),
         "ERHandshakeTerminates",

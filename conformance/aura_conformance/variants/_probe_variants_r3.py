@@ -95,6 +95,7 @@ __all__ = [
     "TieByJournalOrderService",
     "UnknownRevocationDroppedService",
     "UnpaidResponseRelayService",
+    "UnrecordedConfirmManager",
     "VersionMemoChoiceService",
     "remaining_only_guards",
 ]
@@ -265,6 +266,16 @@ class DeadlineBlindConfirmManager(ChannelManager):
     ) -> bytes:
         del now_ms
         return super().prepare_confirm(channel, message, 0)
+
+
+class UnrecordedConfirmManager(ChannelManager):
+    """The key confirmation is taken as a handshake message, outside the data stream:
+    its counter is not recorded as received, so the same confirmation delivered again
+    to the now Active channel opens as data (the confirmation accepted twice)."""
+
+    def commit_confirm(self, channel: SecureChannel, counter: int) -> None:
+        super().commit_confirm(channel, counter)
+        channel._highest_recv = None
 
 
 class ContextBlindReplayGuard(HandshakeReplayGuard):
