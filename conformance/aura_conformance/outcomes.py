@@ -207,9 +207,10 @@ _RELAY_WORDS = {
 
 
 # The relay path of Rendezvous.tla: a relayed IKpsk2 handshake, the relay's
-# refusals (junk, a replayed envelope, an envelope whose receipt it has seen),
-# the receivers' (a replayed receipt, a response to a handshake already
-# finished). The key confirmation is journalled and answered by nothing.
+# refusals (junk, a replayed envelope, one of a past epoch, an envelope whose
+# receipt it has seen), the receivers' (a replayed receipt, a response to a
+# handshake already finished). The key confirmation is journalled and answered
+# by nothing.
 RELAY_SPACE = CoverageSpace(
     "relay",
     (
@@ -233,8 +234,9 @@ RELAY_SPACE = CoverageSpace(
             ("RelayForward", "NothingSent"),
             ("HandleHandshake", f"Rejected:{E.StaticKeyMismatch.__name__}"),
             ("ImpersonateInit", "Injected"),
-            # The impostor's message 1 with no receipt to steal: unpaid, refused.
-            ("RelayForward", f"Refused:{E.MissingReceipt.__name__}"),
+            # An envelope of the context's past epoch, at the relay or replayed to it.
+            ("RelayForward", f"Refused:{E.StaleEnvelope.__name__}"),
+            ("ReplayEnvelope", f"Refused:{E.StaleEnvelope.__name__}"),
             ("PublishDescriptor", "Published"),
             ("PublishDescriptor", "NotNeeded"),
             ("AdvanceEpoch", "Advanced"),

@@ -32,6 +32,11 @@ def _spent(c1: int, c2: int = 0) -> object:
     return V.fn({ModelValue("c1"): c1, ModelValue("c2"): c2})
 
 
+def _charged(c1: int, c2: int = 0) -> dict[str, object]:
+    """The relay's spending in the current epoch and over all epochs, the same."""
+    return {"spent": _spent(c1, c2), "paid": _spent(c1, c2)}
+
+
 def test_a_relayed_handshake_is_explained_action_by_action() -> None:
     """Message 1, its forward, message 2, its forward, the confirmation, its forward, the
     confirmation's arrival: each step is the spec action of the same name (the arrival,
@@ -122,7 +127,8 @@ def test_the_invariants_judge_forwarded_junk_and_direct_confirmations() -> None:
 def test_the_invariants_judge_a_skipped_relay_and_a_second_charge() -> None:
     """A connect that spent its handshake id without reaching a usable relay breaks
     RVRelayFallback; a relay that spent twice for one delivered envelope breaks
-    RVRelayForwardsOnce; one charge per delivered envelope does not."""
+    RVRelayForwardsOnce, in one epoch or over two (its budget restarted, but not what
+    it paid); one charge per delivered envelope does not."""
     checker = relay_checker()
     state = project_relay(RelayWorld(RELAY_VARIANTS["ref"]))
     assert checker.violated({**state, "nextId": 2}) == ["RVRelayFallback"]
@@ -130,10 +136,13 @@ def test_the_invariants_judge_a_skipped_relay_and_a_second_charge() -> None:
     delivered = message_record(_k("Confirm", "a1", "a2", "a2", 1))
     sent = message_record(_k("Init", "a1", "r1", "a2", 1))
     net = frozenset({sent, at_relay, delivered})
-    once = {**state, "net": net, "nextId": 2, "spent": _spent(1)}
+    once = {**state, "net": net, "nextId": 2, **_charged(1)}
     assert checker.violated(once) == []
-    twice = {**once, "spent": _spent(2)}
+    twice = {**once, **_charged(2)}
     assert checker.violated(twice) == ["RVRelayForwardsOnce"]
+    next_epoch = V.fn({ModelValue("c1"): 1, ModelValue("c2"): 0})
+    again = {**once, "epoch": next_epoch, "spent": _spent(1), "paid": _spent(2)}
+    assert checker.violated(again) == ["RVRelayForwardsOnce"]
 
 
 def test_the_invariants_judge_a_bad_descriptor_a_relay_without_capability_and_an_impostor() -> None:
@@ -149,14 +158,14 @@ def test_the_invariants_judge_a_bad_descriptor_a_relay_without_capability_and_an
     ]
     held = message_record(_k("Init", "a1", "r1", "a2", 1, ctx="c2"))
     passed = message_record(_k("Init", "a1", "a2", "a2", 1, ctx="c2"))
-    uncapped = {**state, "net": frozenset({held, passed}), "nextId": 2, "spent": _spent(0, 1)}
+    uncapped = {**state, "net": frozenset({held, passed}), "nextId": 2, **_charged(0, 1)}
     assert checker.violated(uncapped) == ["RVRelayAuthorized"]
     impostor = [
         _k("Init", "a1", "r1", "a2", 0),
         _k("Init", "a1", "a2", "a2", 0),
         _k("Resp", "a2", "r1", "a1", 0),
     ]
-    answered = {**state, "net": frozenset(map(message_record, impostor)), "spent": _spent(1)}
+    answered = {**state, "net": frozenset(map(message_record, impostor)), **_charged(1)}
     assert checker.violated(answered) == ["RVMembersOnly"]
 
 
@@ -186,22 +195,60 @@ def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
 
 
 def test_the_attacks_reach_the_reference_and_are_refused() -> None:
-    """The impostor's message 1 crosses the relay with Ini's stolen receipt and Resp
-    refuses it (StaticKeyMismatch); Ini's own message 1 is then refused by the relay
-    (its receipt was used); a connect in c2 is dropped by the relay, which holds no
+    """The impostor's message 1 with Ini's receipt taken off the wire is refused by the
+    relay (ReceiptWrongSubject), uncharged, and Ini's own is forwarded; paid with a
+    receipt of Ini's key, the impostor's crosses the relay and Resp refuses it
+    (StaticKeyMismatch); a connect in c2 is dropped by the relay, which holds no
     relay:forward there."""
     w = RelayWorld(RELAY_VARIANTS["ref"])
     w.relay_request("c1")
-    assert "with the receipt of" in w.impersonate_init("c1")
-    impostor = _k("Init", "a1", "r1", "a2", 0)
+    assert "with a receipt of a1's" in w.impersonate_init("c1")
+    own, impostor = _k("Init", "a1", "r1", "a2", 1), _k("Init", "a1", "r1", "a2", 0)
+    signed = w.receipts[impostor]
+    w.receipts[impostor] = w.receipts[own]
+    assert "ReceiptWrongSubject" in w.relay_forward(impostor)
+    assert w.relay_spent("c1") == 0
+    assert w.relay_forward(own).startswith("r1 sent")
+    w.receipts[impostor] = signed
     assert w.relay_forward(impostor).startswith("r1 sent")
     assert "StaticKeyMismatch" in w.deliver(_k("Init", "a1", "a2", "a2", 0))
-    assert "ReceiptReplayed" in w.relay_forward(_k("Init", "a1", "r1", "a2", 1))
     w.relay_request("c2")
     held = _k("Init", "a1", "r1", "a2", 2, ctx="c2")
     assert held in w.msgs
     assert "MissingCapability" in w.relay_forward(held)
     assert w.relay_spent("c2") == 0
+
+
+def test_a_replay_after_the_epoch_moved_is_a_stutter_for_the_reference() -> None:
+    """After a handshake c1 moves to its next epoch: each envelope the relay forwarded,
+    handed to it again, is refused (StaleEnvelope) and nothing is paid (a stutter);
+    the relay as it was forwards the unpaid key confirmation again (the paid messages'
+    receipts are of the past epoch) and pays: RVRelayForwardsOnce is violated on what
+    it paid."""
+    checker = relay_checker()
+    for variant, refused in (("ref", True), ("epoch-blind-relay", False)):
+        w = RelayWorld(RELAY_VARIANTS[variant])
+        w.relay_request()
+        hops = (("r1", "Init"), ("a2", "Init"), ("r1", "Resp"), ("a1", "Resp"), ("r1", "Confirm"))
+        for hop, kind in hops:
+            key = next(k for k in reversed(list(w.msgs)) if k[0] == kind and k[2] == hop)
+            if hop == "r1":
+                w.relay_forward(key)
+            else:
+                w.deliver(key)
+        w.advance_epoch("c1")
+        before = project_relay(w)
+        forwarded = [k for k in w.msgs if k[2] == "r1" and (*k[:2], k[3], *k[3:]) in w.msgs]
+        assert len(forwarded) == 3
+        said = [w.relay_forward(k) for k in forwarded]
+        after = project_relay(w)
+        if refused:
+            assert all("StaleEnvelope (EpochMismatch)" in x for x in said), said
+            assert checker.check_step(before, after, "ReplayEnvelope").actions == ("stutter",)
+            assert w.relay_paid("c1") == 3
+        else:
+            assert w.relay_paid("c1") == 4
+            assert checker.violated(after) == ["RVRelayForwardsOnce"]
 
 
 def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:

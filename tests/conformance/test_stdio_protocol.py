@@ -220,6 +220,7 @@ def test_schema_accepts_a_good_reply_of_each_kind() -> None:
     good_state = {
         "net": {"#set": []},
         "spent": {"#map": []},
+        "paid": {"#map": []},
         "nextId": {"#bigint": "1"},
         "now": {"#bigint": "0"},
         "epoch": {"#map": []},

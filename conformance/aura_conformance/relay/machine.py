@@ -7,7 +7,8 @@ path of Rendezvous.tla; its invariants (``RVRelayForwardsOnlyProtocol``,
 
 The relay forwards an envelope once (the spec's ``RelayForward`` is enabled
 once per envelope): the attacker's ``ReplayEnvelope`` hands it one it already
-forwarded, which it must refuse before paying again (``RVRelayForwardsOnce``).
+forwarded, which it must refuse before paying again (``RVRelayForwardsOnce``),
+in the same epoch or after the context's epoch moved.
 
 Each service is also judged by what its ports did: the charges and sends of
 every step, in order, must put the charge first (``GCChargeFirst``), and
@@ -277,10 +278,8 @@ class RelayPathMachine(CountingMachine):
         return [c for c in CONTEXTS if len(desc[ModelValue(c)]) < MAX_DESC]
 
     def advanceable(self) -> list[str]:
-        """Contexts whose epoch may change: below MaxEpoch, before their first envelope
-        (RelayConformance.tla says why)."""
-        busy = {d["ctx"] for d in (m.d for m in self.state["net"])}
-        return [c for c in CONTEXTS if self._epoch(c) < MAX_EPOCH and ModelValue(c) not in busy]
+        """Contexts whose epoch may change: below MaxEpoch, envelopes on the wire or not."""
+        return [c for c in CONTEXTS if self._epoch(c) < MAX_EPOCH]
 
     @precondition(lambda self: bool(self.publishable()))
     @rule(i=st.integers(0, 7))
@@ -348,6 +347,16 @@ def _replayed(m: RelayPathMachine) -> None:
         m._step("ReplayEnvelope", {"m": envelope})
 
 
+def _replayed_after_the_epoch_moved(m: RelayPathMachine) -> None:
+    """A handshake, c1's next epoch, then each envelope the relay forwarded handed to
+    it again: its budget has restarted, its memory of the past epoch is gone, and it
+    must still not forward, nor pay for, any of them (``RVRelayForwardsOnce``)."""
+    _handshake(m)
+    m._step("AdvanceEpoch", {"c": ModelValue(CTX)})
+    for envelope in m.forwarded():
+        m._step("ReplayEnvelope", {"m": envelope})
+
+
 def _redelivered(m: RelayPathMachine) -> None:
     """A handshake, then its response and its key confirmation delivered again:
     each receiver refuses the receipt it has already accepted."""
@@ -391,7 +400,7 @@ def _past_epoch_descriptor(m: RelayPathMachine) -> None:
 
 def _impostor_through_the_relay(m: RelayPathMachine) -> None:
     """Ini's message 1 waits at the relay; the attacker hands the relay a message 1
-    claiming Ini's id under another static key, with that message's receipt. The
+    claiming Ini's id under another static key, paid with a receipt of Ini's key. The
     relay cannot tell and forwards it; Resp must refuse it (``RVMembersOnly``)."""
     m.RelayRequest(CTX)
     m.ImpersonateInit()
@@ -414,6 +423,7 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "junk-at-the-relay": _junk,
     "two-handshakes": _two_handshakes,
     "replayed-envelopes": _replayed,
+    "replayed-after-the-epoch-moved": _replayed_after_the_epoch_moved,
     "redelivered-confirmation": _redelivered,
     "reordered-at-the-relay": _reordered_at_the_relay,
     "expired-descriptor": _expired_descriptor,

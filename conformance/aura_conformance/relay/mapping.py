@@ -24,7 +24,7 @@ from aura_conformance.relay.world import (
 __all__ = ["RELAY_PATH", "descriptor_record", "message_key", "message_record", "project_relay"]
 
 RELAY_PATH = StateSchema(
-    ("net", "spent", "nextId", "now", "epoch", "desc"),
+    ("net", "spent", "paid", "nextId", "now", "epoch", "desc"),
     frozenset({INI, RESP, RELAY, CTX, CTX2, "eve"}),
 )
 
@@ -78,11 +78,13 @@ def descriptor_record(record: DescriptorRecord) -> Any:
 
 
 def project_relay(world: RelayWorld) -> State:
-    """The envelopes on the wire, the relay's spending in each context's epoch, the
-    next id, the clock, the epochs and Resp's descriptors as Ini holds them."""
+    """The envelopes on the wire, the relay's spending in each context's epoch and
+    over all its epochs, the next id, the clock, the epochs and Resp's descriptors as
+    Ini holds them."""
     return {
         "net": frozenset(message_record(k) for k in world.msgs),
         "spent": V.fn({_mv(c): world.relay_spent(c) for c in CONTEXTS}),
+        "paid": V.fn({_mv(c): world.relay_paid(c) for c in CONTEXTS}),
         "nextId": world.next_id,
         "now": world.now,
         "epoch": V.fn({_mv(c): world.epoch[c] for c in CONTEXTS}),

@@ -33,6 +33,7 @@ from aura_rendezvous import (
     CAP_RENDEZVOUS_CONNECT,
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
+    CONNECT_RELAY_COST,
     AuthorityId,
     AuthorityKeys,
     ContextId,
@@ -61,6 +62,7 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import MessageType, message_type
 from aura_rendezvous.descriptors import open_descriptor
+from aura_rendezvous.guard import receipt_subject
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
@@ -98,6 +100,7 @@ __all__ = [
     "TICK_MS",
     "VALIDITY",
     "DescriptorRecord",
+    "EpochBlindRelayService",
     "MessageKey",
     "RelayVariant",
     "RelayWorld",
@@ -144,6 +147,17 @@ _PEER_CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_REND
 _JUNK = b"not a protocol message"
 
 
+class EpochBlindRelayService(RendezvousService):
+    """The relay as it was: it forwards a message of any epoch, its memory of what it
+    forwarded being the current epoch's only, so an envelope replayed after the
+    context's epoch moved is forwarded, and paid for, again (RVRelayForwardsOnce)."""
+
+    def _check_forward_epoch(
+        self, snapshot: GuardSnapshot, envelope: RelayEnvelope, kind: MessageType
+    ) -> None:
+        del snapshot, envelope, kind
+
+
 @attrs.frozen
 class RelayVariant:
     """Which service class the peers and the relay run; ``breaks`` names the invariant
@@ -166,6 +180,7 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
     "replay-forwarding-relay": RelayVariant(
         relay=ReplayForwardingRelayService, breaks="RVRelayForwardsOnce"
     ),
+    "epoch-blind-relay": RelayVariant(relay=EpochBlindRelayService, breaks="RVRelayForwardsOnce"),
     # Seen in what Ini's ports did: a send with no CONNECT_RELAY_COST charged before it.
     "uncharged-relay-request": RelayVariant(
         peers=UnchargedRelayRequestService, breaks="GCAtomicRollback"
@@ -396,6 +411,12 @@ class RelayWorld:
         """What the relay spent in ``ctx``'s current epoch."""
         return self.nodes[RELAY].budget.spent(_CONTEXTS[ctx], _IDS[RELAY], self.impl_epoch(ctx))
 
+    def relay_paid(self, ctx: str) -> int:
+        """What the relay spent in ``ctx``, over every epoch the world has."""
+        budget = self.nodes[RELAY].budget
+        epochs = range(_EPOCH, _EPOCH + MAX_EPOCH + 1)
+        return sum(budget.spent(_CONTEXTS[ctx], _IDS[RELAY], e) for e in epochs)
+
     # -- the network's view ----------------------------------------------------
 
     @staticmethod
@@ -475,28 +496,28 @@ class RelayWorld:
 
     def impersonate_init(self, ctx: str = CTX) -> str:
         """``ImpersonateInit``: the attacker knows the PSK of the context's epoch (any
-        member does) but not Ini's static key; it hands the relay a message 1 claiming
-        Ini's id under a static key of its own (handshake id 0). It carries the receipt
-        of Ini's message 1 still waiting at the relay, if any (a receipt is not bound to
-        its envelope's payload): with it the relay forwards the envelope, and Resp must
-        refuse it (``StaticKeyMismatch``)."""
+        member does) and Ini's receipt key, but not Ini's static key; it hands the relay
+        a message 1 claiming Ini's id under a static key of its own (handshake id 0),
+        paid for by a receipt of Ini's (the next of Ini's chain to the relay) that names
+        this envelope. The relay cannot tell it from Ini's own and forwards it; Resp
+        must refuse it (``StaticKeyMismatch``). A receipt merely taken off the wire
+        would not do: it names the envelope it paid for (``ReceiptWrongSubject``)."""
         start = self.impostor.channel_endpoint.prepare_start(
             self.memberships[ctx], self.impl_epoch(ctx), _IDS[RESP], self.psk(ctx), self.now_ms()
         )
         envelope = RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[RESP], start.message)
         key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
-        waiting = [
-            k
-            for k in self.msgs
-            if k[:3] == ("Init", INI, RELAY)
-            and k[4] > 0
-            and k[5] == ctx
-            and (k[0], k[1], RESP, *k[3:]) not in self.msgs
-        ]
+        receipt, _ = self.nodes[INI].interpreter.receipts.issue(
+            "relay_request",
+            _CONTEXTS[ctx],
+            _IDS[RELAY],
+            self.impl_epoch(ctx),
+            CONNECT_RELAY_COST,
+            subject=receipt_subject(envelope.encode()),
+        )
         self.msgs[key] = envelope
-        self.receipts[key] = self.receipts[waiting[0]] if waiting else b""
-        stolen = f"with the receipt of {waiting[0]}" if waiting else "without a receipt"
-        return f"impostor handed the relay a message 1 claiming {INI}, {stolen}"
+        self.receipts[key] = receipt.encode()
+        return f"impostor handed the relay a message 1 claiming {INI}, with a receipt of {INI}'s"
 
     def relay_forward(self, key: MessageKey) -> str:
         relay = self.nodes[RELAY]

@@ -30,9 +30,10 @@ from aura_rendezvous import (
     WebSocketRelay,
     evaluate_guards,
 )
+from aura_rendezvous._relay_path import check_relayable
 from aura_rendezvous.channels import MessageType, message_type
-from aura_rendezvous.core import ForwardedEnvelopes
-from aura_rendezvous.guard import EffectCommand, StartHandshake
+from aura_rendezvous.core import ForwardedEnvelopes, MalformedEnvelope
+from aura_rendezvous.guard import EffectCommand, StartHandshake, receipt_subject
 
 __all__ = [
     "DirectConfirmationService",
@@ -50,6 +51,14 @@ class JunkForwardingRelayService(RendezvousService):
     def prepare_relay_forward(
         self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
     ) -> GuardOutcome:
+        # Its one mistake is the junk: a protocol message's epoch and receipt are
+        # checked as the reference checks them.
+        try:
+            kind = check_relayable(envelope, self.authority_id)
+        except MalformedEnvelope:
+            pass
+        else:
+            self._check_forward_epoch(snapshot, envelope, kind)
         self.forwarded.check(envelope, snapshot.epoch)
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
@@ -58,7 +67,13 @@ class JunkForwardingRelayService(RendezvousService):
             )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, envelope.context_id, envelope.src, receipt)
+            paid = self._accept_receipt(
+                snapshot,
+                envelope.context_id,
+                envelope.src,
+                receipt,
+                subject=receipt_subject(envelope.encode()),
+            )
             return GuardOutcome.allow(
                 [
                     charge,

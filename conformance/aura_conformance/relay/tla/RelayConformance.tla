@@ -2,8 +2,9 @@
 (***************************************************************************)
 (* The conformance harness's view of Rendezvous.tla's relay path: every     *)
 (* envelope on the wire (`net`, Rendezvous's message records), what the    *)
-(* relay spent per context in the context's epoch, the clock, the epochs   *)
-(* and Resp's descriptors (as Ini holds them: sync is immediate here).     *)
+(* relay spent per context in the context's epoch and over all epochs, the *)
+(* clock, the epochs and Resp's descriptors (as Ini holds them: sync is    *)
+(* immediate here).                                                        *)
 (* The actions are Rendezvous.tla's relayed steps, each with the same      *)
 (* enabling condition and the same record it adds; the invariants are      *)
 (* Rendezvous.tla's own, by INSTANCE, evaluated on this state.  The        *)
@@ -26,12 +27,13 @@ CONSTANTS
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
     spent,   \* spent[c]: the relay's flow budget spent in context c's current epoch
+    paid,    \* paid[c]: what the relay spent in context c, over every epoch
     nextId,  \* the next handshake id (Ini's timestamp order)
     now,     \* the clock, in the spec's time domain
     epoch,   \* epoch[c]: the current epoch of context c
     desc     \* desc[c]: Resp's descriptor facts of c (Rendezvous.tla's RVFact records)
 
-vars == <<net, spent, nextId, now, epoch, desc>>
+vars == <<net, spent, paid, nextId, now, epoch, desc>>
 
 Members == {Ini, Resp, Relay}
 
@@ -73,6 +75,7 @@ Descriptor(c, n) ==
 Init ==
     /\ net = {}
     /\ spent = [c \in Ctx |-> 0]
+    /\ paid = [c \in Ctx |-> 0]
     /\ nextId = 1
     /\ now = 0
     /\ epoch = [c \in Ctx |-> 0]
@@ -107,7 +110,7 @@ RelayRequest(c) ==
          ELSE net' = net \cup {[Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, epoch[c],
                                     nextId) EXCEPT !.dok = Usable(c) # {}]}
     /\ nextId' = nextId + 1
-    /\ UNCHANGED <<spent, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, now, epoch, desc>>
 
 \* RelayForward(m): RelayForward / RelayComplete, for the relay's ForwardCost, in a
 \* context where the relay holds relay:forward.
@@ -119,6 +122,7 @@ RelayForward(m) ==
     /\ spent[m.ctx] + RV!ForwardCost <= Limit
     /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
     /\ spent' = [spent EXCEPT ![m.ctx] = @ + RV!ForwardCost]
+    /\ paid' = [paid EXCEPT ![m.ctx] = @ + RV!ForwardCost]
     /\ UNCHANGED <<nextId, now, epoch, desc>>
 
 \* HandleHandshake(m), accepted: RelayResponse carries message 2 back to the relay.
@@ -130,7 +134,7 @@ HandleHandshake(m) ==
     /\ m.id # 0 \/ BUG_NoStaticKeyCheck
     /\ m.ep = epoch[m.ctx]
     /\ net' = net \cup {Msg("Resp", m.ctx, Resp, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
-    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
 
 \* ProcessResponse(m): the key confirmation goes back on the same path (a response
 \* of a past epoch finds Ini's channel Rotating: nothing is sent).
@@ -138,7 +142,7 @@ ProcessResponse(m) ==
     /\ m.type = "Resp" /\ m.dst = Ini /\ m.to = Ini
     /\ m.ep = epoch[m.ctx]
     /\ net' = net \cup {Msg("Confirm", m.ctx, Ini, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
-    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
 
 \* InjectJunk(c): an envelope that is no protocol message, handed to the relay in a
 \* context where it forwards (elsewhere it drops every envelope anyway).  No step
@@ -148,16 +152,17 @@ InjectJunk(c) ==
     /\ net = {}
     /\ c \in RelayCtx
     /\ net' = net \cup {Msg("Junk", c, Ini, Relay, Resp, epoch[c], 0)}
-    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
 
-\* ImpersonateInit(c): the attacker knows the PSK of c's epoch (any member does) but
-\* not Ini's static key; it hands the relay a message 1 claiming Ini's id under a
-\* static key of its own (handshake id 0: no handshake of Ini's).  The relay sees a
-\* member's envelope and may forward it; Resp must refuse it (RVMembersOnly).
+\* ImpersonateInit(c): the attacker knows the PSK of c's epoch (any member does) and
+\* Ini's receipt key, not Ini's static key; it hands the relay a message 1 claiming
+\* Ini's id under a static key of its own (handshake id 0: no handshake of Ini's),
+\* paid for.  The relay sees a member's paid envelope and may forward it; Resp must
+\* refuse it (RVMembersOnly).
 ImpersonateInit(c) ==
     /\ c \in RelayCtx
     /\ net' = net \cup {Msg("Init", c, Ini, Relay, Resp, epoch[c], 0)}
-    /\ UNCHANGED <<spent, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
 
 \* PreparePublishDescriptor(c) with the SyncJournal that carries it to Ini: Resp
 \* publishes a descriptor [now, now + Validity) committing to c's current epoch
@@ -166,25 +171,24 @@ PublishDescriptor(c) ==
     /\ RV!RVNeedsRefresh(c)
     /\ Cardinality(desc[c]) < MaxDesc
     /\ desc' = [desc EXCEPT ![c] = @ \cup {Descriptor(c, Cardinality(desc[c]) + 1)}]
-    /\ UNCHANGED <<net, spent, nextId, now, epoch>>
+    /\ UNCHANGED <<net, spent, paid, nextId, now, epoch>>
 
-\* AdvanceEpoch(c): context c moves to its next epoch; the relay's budget restarts.
-\* The harness changes c's epoch only before c's first envelope: the relay's memory
-\* of what it forwarded is per epoch, so an envelope replayed to it after the change
-\* would be forwarded, and paid for, again, which Rendezvous.tla's RelayForward
-\* (once per envelope, whatever the epoch) does not allow.
+\* AdvanceEpoch(c): context c moves to its next epoch, envelopes of the past one on
+\* the wire or not; the relay's budget restarts, what it paid stays.  An envelope
+\* forwarded before and replayed after the change must not be forwarded again
+\* (RelayForward: once per envelope, whatever the epoch), nor paid for again
+\* (RVRelayForwardsOnce, on paid).
 AdvanceEpoch(c) ==
     /\ epoch[c] < MaxEpoch
-    /\ \A m \in net : m.ctx # c
     /\ epoch' = [epoch EXCEPT ![c] = @ + 1]
     /\ spent' = [spent EXCEPT ![c] = 0]
-    /\ UNCHANGED <<net, nextId, now, desc>>
+    /\ UNCHANGED <<net, paid, nextId, now, desc>>
 
 \* Tick: time advances by one unit, up to MaxTime.
 Tick ==
     /\ now < MaxTime
     /\ now' = now + 1
-    /\ UNCHANGED <<net, spent, nextId, epoch, desc>>
+    /\ UNCHANGED <<net, spent, paid, nextId, epoch, desc>>
 
 Next ==
     \/ \E c \in Ctx : \/ RelayRequest(c) \/ InjectJunk(c) \/ ImpersonateInit(c)
@@ -197,6 +201,7 @@ Spec == Init /\ [][Next]_vars
 TypeOK ==
     /\ net \subseteq RV!RVMsg
     /\ spent \in [Ctx -> 0..Limit]
+    /\ paid \in [Ctx -> 0..(Limit * (MaxEpoch + 1))]
     /\ nextId \in 1..(MaxHs + 1)
     /\ now \in 0..MaxTime
     /\ epoch \in [Ctx -> 0..MaxEpoch]
@@ -228,8 +233,12 @@ RVRelayFallback ==
 
 (***************************************************************************)
 (* RVRelayForwardsOnce: the relay is charged once per envelope it          *)
-(* delivered (Rendezvous.tla's invariant on this model's spending).         *)
+(* delivered, over all epochs of the context: Rendezvous.tla's invariant   *)
+(* bounds each epoch's spending by every delivery of the context, which a  *)
+(* relay paying again for each envelope in the next epoch still meets;     *)
+(* the total, paid, is bounded here (it bounds each epoch's too, as        *)
+(* spent[c] <= paid[c]).                                                   *)
 (***************************************************************************)
 RVRelayForwardsOnce ==
-    \A c \in Ctx : spent[c] <= RV!ForwardCost * Cardinality(RV!RVRelayForwards(c))
+    \A c \in Ctx : paid[c] <= RV!ForwardCost * Cardinality(RV!RVRelayForwards(c))
 =============================================================================
