@@ -68,6 +68,11 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("remaining-only-budget", guards=P.remaining_only_guards),
         "no action of Next explains the step",
     ),
+    # Caught since the replayed-confirmation schedule (registered in EPOCH_VARIANTS).
+    ("epoch", "unrecorded-confirmation"): (
+        _e("unrecorded-confirmation", manager=P.UnrecordedConfirmManager),
+        "TransportNoReplay",
+    ),
     ("epoch", "context-blind-replay-guard"): (
         _e("context-blind-replay-guard", replay_guard=P.ContextBlindReplayGuard),
         "ERReplayGuardAuthenticated",
@@ -142,12 +147,24 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("epoch", "unrecorded-confirmation"): (
-        _e("unrecorded-confirmation", manager=P.UnrecordedConfirmManager),
-        "TransportNoReplay",
-        "no schedule delivers the key confirmation again once the channel is Active (the"
-        " replayed-data schedule replays a later message), and 25-step random runs do not"
-        " reach that redelivery",
+    ("guard", "link-trusting-verifier"): (
+        _g("link-trusting-verifier", verifier=P.LinkTrustingVerifier),
+        "GCReceiptSigner",
+        "no schedule forges a receipt that directly follows an accepted one (nonce 2 of a"
+        " stream whose nonce 1 was accepted): the forgery schedule forges a first receipt",
+    ),
+    ("guard", "source-blind-verifier"): (
+        _g("source-blind-verifier", verifier=P.SourceBlindVerifier),
+        "GCReceiptResumesAfterLoss",
+        "one capability holder (HOLDERS = {a1}): a receiver only ever gets receipts of one"
+        " source, so a chain kept per epoch instead of per (src, epoch) is never asked",
+    ),
+    ("epoch", "late-deadline"): (
+        _e("late-deadline", manager=P.LateDeadlineManager),
+        "ERHandshakeTerminates",
+        "the ERHandshakeTerminates obligation asks for Error only once now - start >"
+        " TIMEOUT_MS (the probe's own off-by-one), and Tick draws 1, 10, 600 or 1500 ms:"
+        " no run is judged at the 1000 ms deadline exactly, where >= and > differ",
     ),
     ("epoch", "deadline-blind-confirm"): (
         _e("deadline-blind-confirm", manager=P.DeadlineBlindConfirmManager),
