@@ -261,4 +261,5 @@ def test_scenario_names_are_stable() -> None:
         "forged-response-header",
         "data-both-ways",
         "other-context-advance",
+        "replayed-confirmation",
     }

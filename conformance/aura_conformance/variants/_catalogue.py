@@ -56,6 +56,7 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("epoch", "transport-counter-unchecked"): "TransportNoReplay",
     ("epoch", "reconfirming"): "ReceiveData",
     ("epoch", "all-contexts-advance"): "RVChannelContextBound",
+    ("epoch", "unrecorded-confirmation"): "TransportNoReplay",
     ("descriptor", "revocation-ignored"): "DVRevokedNeverChosen",
     ("descriptor", "last-arrived"): "DVChoiceDeterministic",
     ("descriptor", "self-claimed-sync"): "DVOnlyMembersKnow",
