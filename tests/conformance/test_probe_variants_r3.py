@@ -169,9 +169,10 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
     ("epoch", "deadline-blind-confirm"): (
         _e("deadline-blind-confirm", manager=P.DeadlineBlindConfirmManager),
         "ERHandshakeTerminates",
-        "every Tick fires the timers at once: no key confirmation reaches an Establishing"
-        " channel past its deadline before the timer did (no late-timer move), and the"
-        " bounded ERHandshakeTerminates obligation is judged on Tick only",
+        "the epoch world confirms through ChannelManager.receive, which never calls"
+        " prepare_confirm (the guarded path's deadline check) and has no clock: the"
+        " reference manager too takes a confirmation at the deadline when no Tick fired"
+        " first, and ERHandshakeTerminates is judged on Tick only",
     ),
     ("descriptor", "tie-by-journal-order"): (
         _d("tie-by-journal-order", P.TieByJournalOrderService),
