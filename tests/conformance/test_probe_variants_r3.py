@@ -64,6 +64,16 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         "GCAtomicRollback",
     ),
     # Rejected by the over-limit schedule's unexplained PrepareOperation, no invariant.
+    ("guard", "grace-epoch-receipt"): (
+        _g("grace-epoch-receipt", verifier=P.GraceEpochVerifier),
+        "GCReceiptEpoch",
+    ),
+    # Caught because the harness links receipts by the standard chain hash: a link
+    # to a body hash names no issued receipt.
+    ("guard", "body-hash-chain"): (
+        _g("body-hash-chain", issuer=P.BodyHashIssuer, verifier=P.BodyHashVerifier),
+        "GCReceiptVerifiable",
+    ),
     ("guard", "remaining-only-budget"): (
         _g("remaining-only-budget", guards=P.remaining_only_guards),
         "no action of Next explains the step",

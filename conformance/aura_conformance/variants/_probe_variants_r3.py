@@ -11,6 +11,7 @@ implementation uses them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,8 @@ from aura_conformance.variants._probe_variants import _MergeFilterService
 __all__ = [
     "AnyContextRefreshService",
     "AnyRosterSignerVerifier",
+    "BodyHashIssuer",
+    "BodyHashVerifier",
     "ContextBlindReplayGuard",
     "ContextFreePrologue",
     "CostUnsignedIssuer",
@@ -79,6 +82,7 @@ __all__ = [
     "FirstEpochPskMembership",
     "ForgetOnConfirmReplayGuard",
     "FromUncheckedService",
+    "GraceEpochVerifier",
     "LateDeadlineManager",
     "LinkTrustingVerifier",
     "LiveOnlyAnswerService",
@@ -178,6 +182,49 @@ class SourceBlindVerifier(_HookVerifier):
 
     def _stream(self, receipt: Receipt) -> Any:
         return receipt.epoch
+
+
+class GraceEpochVerifier(_HookVerifier):
+    """A receipt of the epoch just retired is still accepted (a "grace period" for the
+    messages in flight at a rotation): the epoch check is ``current - 1 <= epoch <=
+    current`` instead of ``epoch == current``."""
+
+    def check(self, receipt: Receipt, current_epoch: int) -> None:
+        grace = receipt.epoch == current_epoch - 1
+        super().check(receipt, receipt.epoch if grace else current_epoch)
+
+
+def _body_hash(receipt: Receipt) -> bytes:
+    return hashlib.blake2s(b"aura-probe/body-hash" + receipt.body(), digest_size=32).digest()
+
+
+class BodyHashIssuer(ReceiptIssuer):
+    """Links each receipt to the hash of the previous one's body, the signature left
+    out (the chain hash over the wrong bytes): two receipts that differ only in their
+    signature hash alike."""
+
+    def issue(
+        self,
+        operation: str,
+        context_id: ContextId,
+        dst: AuthorityId,
+        epoch: int,
+        cost: int,
+        **kw: Any,
+    ) -> tuple[Receipt, ReceiptToken]:
+        receipt, token = super().issue(operation, context_id, dst, epoch, cost, **kw)
+        self._last[token.key] = (receipt.nonce, _body_hash(receipt))
+        return receipt, token
+
+
+class BodyHashVerifier(_HookVerifier):
+    """The receiving side of :class:`BodyHashIssuer`: the last accepted receipt is kept
+    by its body hash."""
+
+    def accept(self, receipt: Receipt, current_epoch: int) -> ReceiptAcceptToken:
+        token = super().accept(receipt, current_epoch)
+        self._last[token.key] = (receipt.nonce, _body_hash(receipt))
+        return token
 
 
 def _unsigned_cost(receipt: Receipt) -> bytes:
