@@ -283,8 +283,8 @@ class FirstLinkUncheckedVerifier(_RuleVerifier):
 
 
 class FutureEpochVerifier(_RuleVerifier):
-    """The epoch check is ``receipt.epoch < current`` only: a receipt of an epoch the
-    receiver has not reached is accepted."""
+    """The epoch check refuses only retired epochs (``receipt.epoch < current``): a
+    receipt of an epoch the receiver has not reached is accepted."""
 
     def epoch_ok(self, epoch: int, current: int) -> bool:
         return epoch >= current
