@@ -22,7 +22,7 @@ from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.stdio import StdioBackend, protocol_schema
 from aura_conformance.wire import ACTIONS, WIRE, WIRE_MODULE, WireBackend
 from aura_conformance.wire.guarded import RELAY_ACTIONS
-from aura_conformance.wire.keyring import BUDGET_LIMIT, CONNECT_COST, INI
+from aura_conformance.wire.keyring import BUDGET_LIMIT, CONNECT_COST, INI, RESP
 from aura_conformance.wire.machine import WIRE_SCENARIOS, wire_machine
 from aura_conformance.wire.peer import WireRun
 from aura_conformance.wire.relayed import (
@@ -31,6 +31,7 @@ from aura_conformance.wire.relayed import (
     exhaust_budget,
     offer_direct_descriptor,
     relayed_handshake,
+    relayed_handshake_resp,
 )
 from aura_rendezvous import RelayEnvelope
 from aura_rendezvous.guard import Receipt
@@ -202,3 +203,21 @@ def test_the_relayed_requests_over_stdio_match_their_schema() -> None:
     assert seen == set(entries)
     with pytest.raises(jsonschema.ValidationError):
         _validator("wireDeliverRelayedArgs").validate({"bytes": "09"})
+
+
+def test_as_resp_it_answers_through_the_relay_until_its_budget_is_spent() -> None:
+    """The reference peer connects through the relay: the backend's answer is its
+    message 2 in an envelope, then a receipt to the relay; the answer is charged, so
+    the fourth relayed message 1 of an epoch gets no byte."""
+    run = WireRun(WireBackend(), RESP)
+    for _ in range(CONNECTS_PER_EPOCH):
+        assert relayed_handshake_resp(run)
+        run.close()
+    assert run.budget.spent == {0: BUDGET_LIMIT}
+    answers = [line for line in run.log if "DeliverRelayed" in line and "sent=2" in line]
+    assert len(answers) == CONNECTS_PER_EPOCH
+    assert not relayed_handshake_resp(run)
+    assert "Denied:InsufficientBudget" in run.log[-1]
+    run.advance_epoch()
+    assert relayed_handshake_resp(run)
+    assert run.shadow.left is None

@@ -12,6 +12,9 @@ sends, so it knows what the backend has spent in each epoch: Rendezvous.tla's
 - with room and a descriptor it may use, message 1 must leave: a deny then
   contradicts the spec's guard (``RVBudgetOK``; ``AdvanceEpoch`` restarts every
   budget at 0, so a backend that keeps what it spent across epochs is named here);
+- answering a relayed message 1 (``DeliverRelayed`` as Resp: Rendezvous.tla's
+  ``HandleHandshake``, whose guard is budget too) is judged the same way, its
+  message 2 in place of message 1;
 - when the backend reports its effects, the charge comes before the send and a
   deny sends nothing (GuardChain.tla's ``GCChargeFirst``, ``GCNoEffectOnDeny``,
   ``GCAtomicRollback``, judged by :func:`judge_effects`).
@@ -48,6 +51,7 @@ class BudgetBook:
         sent: bool,
         outcome: str,
         effects: Sequence[Effect] | None,
+        message: str = "a message 1",
     ) -> str | None:
         """Why this connect is no step of PrepareEstablishChannel (naming the invariant),
         or None; a connect that sent is charged to the book either way."""
@@ -68,17 +72,17 @@ class BudgetBook:
         if sent and spent + cost > self.limit:
             if outcome.startswith(("Denied", "Refused", "Rejected")):
                 return (
-                    f"{what} was denied ({outcome}) yet sent a message 1: a deny sends "
+                    f"{what} was denied ({outcome}) yet sent {message}: a deny sends "
                     f"nothing (RVNoMessageOnDeny); {where}, the charge was {cost}"
                 )
             return (
-                f"{what} sent a message 1 ({outcome}) that its budget cannot pay: {where}, "
+                f"{what} sent {message} ({outcome}) that its budget cannot pay: {where}, "
                 f"so the charge of {cost} takes it to {spent + cost} (RVBudgetWithinLimit)"
             )
         if not sent and may and spent + cost <= self.limit:
             return (
-                f"{what} was denied ({outcome}) though PrepareEstablishChannel's guard "
-                f"holds: it holds a descriptor of the peer it may use and {where}, so a "
+                f"{what} was denied ({outcome}) though the guard holds: it holds a "
+                f"descriptor of the peer it may use and {where}, so a "
                 f"charge of {cost} fits (RVBudgetOK; AdvanceEpoch restarts budgets at 0)"
             )
         return None

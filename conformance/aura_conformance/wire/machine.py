@@ -30,6 +30,7 @@ from aura_conformance.wire.relayed import (
     connect,
     exhaust_budget,
     relayed_handshake,
+    relayed_handshake_resp,
     supports_relay,
 )
 from aura_conformance.wire.sync import (
@@ -484,12 +485,31 @@ def _relayed(m: WireMachine) -> None:
     run.check_reported()
 
 
+def _relayed_resp(m: WireMachine) -> None:
+    """The backend as Resp through the relay, until its budget denies an answer (no
+    byte), then again after an epoch advance."""
+    run = _as(m, RESP)
+    if not supports_relay(run):
+        return
+    for _ in range(CONNECTS_PER_EPOCH + 1):
+        if not relayed_handshake_resp(run):
+            break
+        run.close()
+    run.advance_epoch()
+    relayed_handshake_resp(run)
+    run.check_reported()
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
     # Early, and once: cheap, and the stage stops each wrong backend at its first
     # failing scenario.
     "descriptor-expiry": _expiry(INI),
+    # The guard chain's cheap scenarios early too: a wrong backend of the budget or
+    # the relayed path is stopped here, not after every channel scenario.
+    "budget-exhaustion": _budget(relayed=False),
+    "relayed-handshake": _relayed,
     "non-member-message-1": _non_member,
     "impostor-message-1": _impostor,
     "rewritten-epoch-header": _rewritten_epoch,
@@ -522,10 +542,9 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "descriptor-revocation": _revocation(RESP),
     "sync-ini": _sync(INI),
     "sync-resp": _sync(RESP),
-    # Last: the guard chain of the wire (budget, then the relayed path).
-    "budget-exhaustion": _budget(relayed=False),
-    "relayed-handshake": _relayed,
+    # Last: the rest of the guard chain (the relayed budget, the backend as Resp).
     "budget-exhaustion-relayed": _budget(relayed=True),
+    "relayed-handshake-resp": _relayed_resp,
 }
 
 

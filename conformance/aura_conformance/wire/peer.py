@@ -110,8 +110,10 @@ class WireRun:
         )
         # What the backend spent of its flow budget, epoch by epoch (Connect, RelayConnect).
         self.budget = BudgetBook(BUDGET_LIMIT)
-        # The reference relay and the peer's relayed path, made on first use.
+        # The reference relay and the peer's relayed path, made on first use, and the
+        # backend's relay-only descriptors the harness gave the peer.
         self.relay_net: Any = None
+        self.relayed_descriptors = 0
         # The descriptor facts the backend holds: what each Lookup is judged against.
         self.held = HeldFacts(self.peer.context)
         self.now = 0
@@ -164,6 +166,9 @@ class WireRun:
             )
         if may is not None:
             self._judge_budget(action, reply, may)
+        elif action == "DeliverRelayed" and self._relayed_init(args):
+            # Answering a relayed message 1 is the responder's charged step.
+            self._judge_budget(action, reply, True)
         elif action == "DeliverRelayed" and reply.effects is not None:
             why = judge_effects(reply.effects, what="DeliverRelayed", sends_allowed=True)
             if why is not None:
@@ -187,6 +192,15 @@ class WireRun:
             self.epoch
         )
 
+    def _relayed_init(self, args: Mapping[str, Any]) -> bool:
+        """Whether ``DeliverRelayed`` carries a genuine message 1 of the peer."""
+        try:
+            payload = RelayEnvelope.decode(bytes.fromhex(args["bytes"])).payload
+        except (KeyError, TypeError, ValueError, AuraError):
+            return False
+        m = self.shadow.abstract.get(payload)
+        return m is not None and m[0] == "Init" and m[1] != self.role
+
     def _judge_budget(self, action: str, reply: Reply, may: bool) -> None:
         sent = bool(reply.state.get("sent"))
         cost = CONNECT_COST if action == "Connect" else RELAY_CONNECT_COST
@@ -198,6 +212,7 @@ class WireRun:
             sent=sent,
             outcome=reply.outcome,
             effects=reply.effects,
+            message="a message 1" if action != "DeliverRelayed" else "its message 2",
         )
         if why is not None:
             kind = "GuardChain" if "(GuardChain.tla)" in why else "Rendezvous"

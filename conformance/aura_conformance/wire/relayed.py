@@ -48,8 +48,10 @@ from aura_rendezvous import (
     WebSocketRelay,
 )
 from aura_rendezvous.channels import ChannelEndpoint
+from aura_rendezvous.descriptors import build_descriptor, seal_descriptor, sign_descriptor
 
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery
+from aura_conformance.wire.descriptors import VALIDITY_MS
 from aura_conformance.wire.guarded import PEER_CAPS, RELAY_ACTIONS, wire_items
 from aura_conformance.wire.keyring import BUDGET_LIMIT, CONNECT_COST, INI, RELAY_CONNECT_COST
 from aura_conformance.wire.peer import WireRun
@@ -63,6 +65,7 @@ __all__ = [
     "offer_direct_descriptor",
     "offer_relay_descriptor",
     "relayed_handshake",
+    "relayed_handshake_resp",
     "supports_relay",
 ]
 
@@ -309,6 +312,94 @@ def relayed_handshake(run: WireRun) -> bool:
             "DeliverRelayed",
             f"the reference peer refused its relayed key confirmation ({outcome})",
         )
+    run.established = True
+    run.closed = False
+    run.probe()
+    return True
+
+
+def backend_relay_descriptor(run: WireRun) -> None:
+    """The backend's descriptor whose only hint is the relay, as the backend would
+    publish it (the harness holds its signing seed), in the reference peer's cache
+    only: the peer's relayed connect chooses it (newest at ``now``, greatest nonce)."""
+    desk, member = run.peer_desk, run.keys.members[run.role]
+    keys = AuthorityKeys.from_seed(AuthorityId(member.authority_id), member.signing_seed)
+    run.relayed_descriptors += 1
+    descriptor = build_descriptor(
+        keys.authority_id,
+        desk.context,
+        transport_hints=[WebSocketRelay(AuthorityId(run.keys.relay.authority_id))],
+        handshake_psk_commitment=desk.membership.psk_commitment(run.epoch),
+        now_ms=run.now,
+        validity_ms=VALIDITY_MS,
+        nonce=b"\xff" * 24 + run.relayed_descriptors.to_bytes(8, "big"),
+    )
+    sealed = seal_descriptor(sign_descriptor(descriptor, keys), desk.membership, run.epoch)
+    desk.service.cache_descriptor(sealed)
+
+
+def relayed_handshake_resp(run: WireRun) -> bool:
+    """Backend as Resp: the reference peer connects through the relay; the backend
+    takes the forwarded message 1 (``DeliverRelayed``) and must answer with its
+    message 2 in an envelope and a signed receipt, which the relay forwards; the
+    peer's key confirmation comes through the relay too, and the channel carries
+    real traffic. False when the backend's budget denied the answer (judged)."""
+    net = _net(run)
+    backend_relay_descriptor(run)
+    peer = run.peer.authority
+    outcome = net.peer.service.prepare_relay_request(
+        net.peer.snapshot(net.context, peer.epoch),
+        net.context,
+        AuthorityId(run.keys.members[run.role].authority_id),
+        run.peer_desk.membership.handshake_psk(peer.epoch),
+        now_ms=run.timestamp(),
+    )
+    started = list(wire_items(net.peer.run(outcome)))
+    run.observed_peer(
+        "Establish",
+        None,
+        Delivery("Started", tuple(_payloads(started))),
+        run.peer.channel_state(),
+    )
+    if not started:
+        raise run.fail("WireInterop", "", "the reference peer could not start a relayed handshake")
+    [(message1, paid)] = _split(run, started, "DeliverRelayed")
+    forwarded, relay_receipt = _relay_takes(run, message1, paid, "", "the peer's message 1")
+    run.established = False
+    reply = run.request(
+        "DeliverRelayed", {"bytes": forwarded.encode().hex(), "receipt": relay_receipt.hex()}
+    )
+    answer = _split(run, run._bytes(reply, "sent", "DeliverRelayed"), "DeliverRelayed")
+    if not answer:
+        return False
+    if len(answer) != 1:
+        raise run.fail(
+            "WireRelayed", "DeliverRelayed", f"answered with {len(answer)} envelopes, not one"
+        )
+    envelope, receipt = answer[0]
+    back, back_receipt = _relay_takes(run, envelope, receipt, "DeliverRelayed", "message 2")
+    outcome_text, confirmation = net.peer_takes(back, back_receipt)
+    run.observed_peer(
+        "Deliver",
+        back.payload,
+        Delivery("Active" if confirmation else outcome_text, tuple(_payloads(confirmation))),
+        run.peer.channel_state(),
+    )
+    if not confirmation:
+        raise run.fail(
+            "WireRelayed",
+            "DeliverRelayed",
+            f"the message 2 inside its envelope does not complete the reference peer's "
+            f"handshake ({outcome_text})",
+        )
+    [(confirm, _)] = _split(run, confirmation, "DeliverRelayed")
+    forwarded, relay_receipt = _relay_takes(run, confirm, b"", "", "the peer's key confirmation")
+    reply = run.request(
+        "DeliverRelayed", {"bytes": forwarded.encode().hex(), "receipt": relay_receipt.hex()}
+    )
+    if run._bytes(reply, "sent", "DeliverRelayed"):
+        raise run.fail("WireInterop", "DeliverRelayed", "the relayed key confirmation made it send")
+    run._channel(reply, "Active", "DeliverRelayed", "after the relayed key confirmation")
     run.established = True
     run.closed = False
     run.probe()
