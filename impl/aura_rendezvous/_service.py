@@ -931,7 +931,10 @@ class RendezvousService:
 
         ``receipt`` is the relay's receipt for the forward that brought the
         envelope: every forward is paid, so every one is checked and recorded
-        here (:class:`MissingReceipt` without it, nothing changed).
+        here (:class:`MissingReceipt` without it, :class:`ReceiptWrongSubject`
+        for a receipt of another envelope's forward, nothing changed). A
+        transport message is opened apart from this outcome, so without that
+        check a receipt of the relay's attached to garbage would use up its nonce.
         """
         kind = self._relayed_kind(envelope)
         if kind is MessageType.HandshakeInit:
@@ -942,7 +945,14 @@ class RendezvousService:
             return self.prepare_relay_complete(
                 snapshot, relay, envelope, now_ms=now_ms, receipt=receipt
             )
-        paid = self._accept_receipt(snapshot, envelope.context_id, relay, receipt, required=True)
+        paid = self._accept_receipt(
+            snapshot,
+            envelope.context_id,
+            relay,
+            receipt,
+            required=True,
+            subject=receipt_subject(envelope.encode()),
+        )
         if not self._is_data(envelope):
             outcome = self.prepare_handle_handshake(
                 snapshot, envelope.context_id, envelope.src, envelope.payload, psk, now_ms=now_ms
@@ -997,7 +1007,14 @@ class RendezvousService:
             membership = self._coupling.check_with_psk(snapshot, context_id, psk, initiator, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, relay, receipt, required=True)
+            paid = self._accept_receipt(
+                snapshot,
+                context_id,
+                relay,
+                receipt,
+                required=True,
+                subject=receipt_subject(envelope.encode()),
+            )
             channel, reply = self.channel_endpoint.prepare_accept(
                 membership, snapshot.epoch, initiator, envelope.payload, psk=psk, now_ms=now_ms
             )
@@ -1037,7 +1054,14 @@ class RendezvousService:
             membership = self._coupling.check(snapshot, context_id, responder, relay)
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
-            paid = self._accept_receipt(snapshot, context_id, relay, receipt, required=True)
+            paid = self._accept_receipt(
+                snapshot,
+                context_id,
+                relay,
+                receipt,
+                required=True,
+                subject=receipt_subject(envelope.encode()),
+            )
             pending, channel, confirmation = self.channel_endpoint.prepare_finish(
                 context_id, snapshot.epoch, responder, envelope.payload, now_ms
             )

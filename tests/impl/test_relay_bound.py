@@ -217,3 +217,24 @@ def test_an_envelope_of_another_epoch_is_not_forwarded(stamped: int) -> None:
         relay.service.prepare_relay_forward(relay.snapshot(), restamped, receipt=hops.receipt)
     assert _state(relay, 1) == ((0,), (), (), (), 0)
     _forward(relay, hops.message_1, hops.receipt)
+
+
+def test_a_receiver_takes_the_relay_receipt_only_with_its_envelope() -> None:
+    """The relay's receipt for forwarding Alice's message 1, delivered to Bob with
+    another envelope (here a transport message, which is opened apart from the
+    receipt's outcome), is ReceiptWrongSubject: nothing accepted, so the genuine
+    forward is still taken with it."""
+    hops = _hops()
+    relay = Node(RELAY)
+    forward = _forward(relay, hops.message_1, hops.receipt)
+    bob = hops.bob
+    with pytest.raises(ReceiptWrongSubject):
+        bob.service.prepare_handle_relayed(
+            bob.snapshot(), RELAY, hops.confirmation, PSK1, now_ms=1, receipt=forward.receipt
+        )
+    assert bob.service.receipt_verifiers[CTX].accepted == []
+    outcome = bob.service.prepare_handle_relayed(
+        bob.snapshot(), RELAY, forward.envelope, PSK1, now_ms=1, receipt=forward.receipt
+    )
+    assert bob.run(outcome).status is ExecutionStatus.Committed
+    assert bob.service.receipt_verifiers[CTX].accepted == [Receipt.decode(forward.receipt)]
