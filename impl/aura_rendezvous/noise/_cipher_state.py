@@ -35,10 +35,15 @@ class CipherState:
     one from a known key (test vectors, split-key checks).
     """
 
-    __slots__ = ("_aead", "_cipher", "_n")
+    __slots__ = ("_aead", "_cipher", "_key", "_n")
 
     def __init__(self, cipher: CipherFunctions) -> None:
         self._cipher = cipher
+        self._key: bytes | None = None
+        # The AEAD object of ``_key``, made at its first use: a handshake mixes
+        # several keys that encrypt nothing before the next one replaces them
+        # (IKpsk2's message 2 keys four and seals with the last), and making
+        # the object is the costly part of InitializeKey.
         self._aead: ChaCha20Poly1305 | AESGCM | None = None
         self._n = 0
 
@@ -59,6 +64,7 @@ class CipherState:
         """An independent cipher state with the same key and nonce (the AEAD
         object holds only the key, so sharing it is safe)."""
         twin = CipherState(self._cipher)
+        twin._key = self._key
         twin._aead = self._aead
         twin._n = self._n
         return twin
@@ -73,12 +79,21 @@ class CipherState:
         return self._n
 
     def has_key(self) -> bool:
-        return self._aead is not None
+        return self._key is not None
 
     def initialize_key(self, key: bytes) -> None:
         """InitializeKey(k): a new key and nonce 0."""
-        self._aead = self._cipher.new(key)
+        self._cipher.check_key(key)
+        self._key = bytes(key)
+        self._aead = None
         self._n = 0
+
+    def _keyed(self) -> ChaCha20Poly1305 | AESGCM:
+        aead = self._aead
+        if aead is None:
+            assert self._key is not None
+            aead = self._aead = self._cipher.new(self._key)
+        return aead
 
     def set_nonce(self, n: int) -> None:
         """SetNonce(n), for out-of-order transport messages (the caller tracks replays)."""
@@ -89,7 +104,7 @@ class CipherState:
     def encrypt_with_ad(self, ad: bytes, plaintext: bytes) -> bytes:
         """ENCRYPT(k, n++, ad, plaintext); plaintext itself while there is no key."""
         _check_bytes(ad, plaintext)
-        if self._aead is None:
+        if self._key is None:
             return plaintext
         if len(plaintext) + TAG_LEN > MAX_MESSAGE_LEN:
             raise NoiseStateError(
@@ -98,7 +113,7 @@ class CipherState:
             )
         if self._n >= MAX_NONCE:
             raise NoiseNonceExhaustedError("nonce exhausted (2^64-1 is reserved); rekey")
-        ct = self._cipher.encrypt(self._aead, self._n, ad, plaintext)
+        ct = self._cipher.encrypt(self._keyed(), self._n, ad, plaintext)
         self._n += 1
         return ct
 
@@ -106,7 +121,7 @@ class CipherState:
         """DECRYPT(k, n++, ad, ciphertext); on failure n is unchanged and
         ``NoiseDecryptError`` is raised."""
         _check_bytes(ad, ciphertext)
-        if self._aead is None:
+        if self._key is None:
             return ciphertext
         if len(ciphertext) > MAX_MESSAGE_LEN:
             raise NoiseMalformedError(
@@ -114,20 +129,22 @@ class CipherState:
             )
         if self._n >= MAX_NONCE:
             raise NoiseNonceExhaustedError("nonce exhausted (2^64-1 is reserved); rekey")
-        pt = self._cipher.decrypt(self._aead, self._n, ad, ciphertext)
+        pt = self._cipher.decrypt(self._keyed(), self._n, ad, ciphertext)
         self._n += 1
         return pt
 
     def rekey(self) -> None:
         """Rekey() of section 5.1: k = REKEY(k); the nonce is kept."""
-        if self._aead is None:
+        if self._key is None:
             raise NoiseStateError("rekey on a cipher state without a key")
-        self._aead = self._cipher.new(self._cipher.rekey(self._aead))
+        self._key = self._cipher.rekey(self._keyed())
+        self._aead = None
+
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 def _check_bytes(ad: object, data: object) -> None:
     # ``cryptography`` would raise a bare TypeError; misuse is typed here instead.
-    if not isinstance(ad, bytes | bytearray | memoryview) or not isinstance(
-        data, bytes | bytearray | memoryview
-    ):
+    if not isinstance(ad, _BYTES_LIKE) or not isinstance(data, _BYTES_LIKE):
         raise NoiseConfigError("associated data and message must be bytes")

@@ -10,6 +10,7 @@ otherwise).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from collections.abc import Callable
@@ -86,18 +87,25 @@ class DhFunctions:
             raise NoiseMalformedError(source, "unusable (small-order) public key") from exc
 
 
+# A peer's public key is parsed into ``cryptography``'s key object for each DH,
+# which costs a tenth of the X25519 itself; the objects are immutable
+# and a pure function of the bytes, so the most recent are kept (the same
+# static keys recur in every handshake). Bounded: a responder parses keys of
+# anyone's choosing. Every DH is still computed.
+_PUBLIC_KEYS_KEPT = 1024
+
 DHS: Final[dict[str, DhFunctions]] = {
     "25519": DhFunctions(
         "25519",
         32,
         x25519.X25519PrivateKey.from_private_bytes,
-        x25519.X25519PublicKey.from_public_bytes,
+        functools.lru_cache(maxsize=_PUBLIC_KEYS_KEPT)(x25519.X25519PublicKey.from_public_bytes),
     ),
     "448": DhFunctions(
         "448",
         56,
         x448.X448PrivateKey.from_private_bytes,
-        x448.X448PublicKey.from_public_bytes,
+        functools.lru_cache(maxsize=_PUBLIC_KEYS_KEPT)(x448.X448PublicKey.from_public_bytes),
     ),
 }
 
@@ -121,9 +129,12 @@ class CipherFunctions:
     _aead: type[ChaCha20Poly1305] | type[AESGCM] = attrs.field(repr=False)
     _nonce: Callable[[int], bytes] = attrs.field(repr=False)
 
-    def new(self, key: bytes) -> ChaCha20Poly1305 | AESGCM:
+    def check_key(self, key: bytes) -> None:
         if len(key) != 32:
             raise NoiseConfigError(f"{self.name} key must be 32 bytes, got {len(key)}")
+
+    def new(self, key: bytes) -> ChaCha20Poly1305 | AESGCM:
+        self.check_key(key)
         return self._aead(key)
 
     def encrypt(self, aead: ChaCha20Poly1305 | AESGCM, n: int, ad: bytes, pt: bytes) -> bytes:
