@@ -52,8 +52,12 @@ def _peer(a: str) -> str:
     return RESP if a == INI else INI
 
 
+_MV = {INI: ModelValue(INI), RESP: ModelValue(RESP)}
+_PEER_MV = {INI: _MV[RESP], RESP: _MV[INI]}
+
+
 def _chan(state: State, a: str) -> Any:
-    return state["chan"].d[ModelValue(a)].d[ModelValue(_peer(a))].d
+    return state["chan"].d[_MV[a]].d[_PEER_MV[a]].d
 
 
 class EpochObligations:

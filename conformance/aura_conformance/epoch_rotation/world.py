@@ -81,6 +81,7 @@ from aura_conformance.variants import (
     TimeoutIgnoringManager,
     UncheckedStaticKeyManager,
 )
+from aura_conformance.variants._probe_variants_r3 import UnrecordedConfirmManager
 from aura_conformance.wire.keyring import INI as WIRE_INI
 from aura_conformance.wire.keyring import RESP as WIRE_RESP
 from aura_conformance.wire.keyring import Keyring, Member
@@ -251,6 +252,12 @@ EPOCH_VARIANTS: dict[str, EpochVariant] = {
             "(AllContextsAdvanceManager)",
             manager=AllContextsAdvanceManager,
         ),
+        EpochVariant(
+            "unrecorded-confirmation",
+            "the key confirmation's counter not recorded: the confirmation delivered again "
+            "opens as data (UnrecordedConfirmManager)",
+            manager=UnrecordedConfirmManager,
+        ),
     )
 }
 
@@ -270,6 +277,10 @@ class Slot:
 
 
 _NOISE = NoiseProtocol.parse(PRODUCTION_PROTOCOL)
+# The reference's own prologue: the state after it and the responder's static key
+# is a hash of public inputs, kept as the reference's ChannelEndpoint keeps it
+# (the same bytes; every handshake still makes its DHs and AEADs).
+_REFERENCE_PROLOGUE = InitialStateCache(_NOISE)
 
 
 def _seed(name: str) -> bytes:
@@ -338,6 +349,8 @@ class EpochWorld:
         # reaches the channels through the service's advance_epoch.
         self.epochs = dict.fromkeys(self.ids, 0)
         self.services = {n: self._service(n) for n in self.ids}
+        self._configs: dict[tuple[str, str | None, int], HandshakeConfig] = {}
+        self._attack_configs: dict[tuple[bytes, int], HandshakeConfig] = {}
         # EpochRotation.tla's mistyped: a message naming no channel its receiver
         # holds was rejected with an error other than UnknownChannel/RetiredEpoch.
         self.mistyped = False
@@ -429,9 +442,9 @@ class EpochWorld:
         # A handshake the manager dropped on an epoch advance can never complete.
         return "Establishing" if pending is hs else "Rotating"
 
-    def _initial_state(self) -> InitialStateCache | None:
+    def _initial_state(self) -> InitialStateCache:
         prologue = self.variant.prologue
-        return None if prologue is None else prologue(_NOISE)
+        return _REFERENCE_PROLOGUE if prologue is None else prologue(_NOISE)
 
     def _ephemeral(self) -> Keypair:
         self._ephemerals += 1
@@ -439,14 +452,34 @@ class EpochWorld:
 
     def _config(self, a: str, remote: str | None) -> HandshakeConfig:
         e = self.epoch(a)
-        return HandshakeConfig(
-            local=self.ids[a].value,
-            remote=None if remote is None else self.ids[remote].value,
-            context_id=self.context.value,
-            psk=self.membership.handshake_psk(e),
-            timeout_ms=TIMEOUT_MS,
-            epoch=e,
-        )
+        # Frozen, and the same for every handshake of a side at an epoch: built (and
+        # its fields validated) once per world, as the reference's ChannelEndpoint does.
+        config = self._configs.get((a, remote, e))
+        if config is None:
+            config = self._configs[(a, remote, e)] = HandshakeConfig(
+                local=self.ids[a].value,
+                remote=None if remote is None else self.ids[remote].value,
+                context_id=self.context.value,
+                psk=self.membership.handshake_psk(e),
+                timeout_ms=TIMEOUT_MS,
+                epoch=e,
+            )
+        return config
+
+    def _attack_config(self, psk: bytes, e: int) -> HandshakeConfig:
+        """The attacker's message 1 config: Ini to Resp at epoch ``e`` under ``psk``
+        (kept per world like :meth:`_config`)."""
+        config = self._attack_configs.get((psk, e))
+        if config is None:
+            config = self._attack_configs[(psk, e)] = HandshakeConfig(
+                local=self.ids[INI].value,
+                remote=self.ids[RESP].value,
+                context_id=self.context.value,
+                psk=psk,
+                timeout_ms=TIMEOUT_MS,
+                epoch=e,
+            )
+        return config
 
     def _roster(self, aid: bytes) -> bytes | None:
         entry = self.roster.get(AuthorityId(aid)) if len(aid) == 32 else None
@@ -643,14 +676,7 @@ class EpochWorld:
         same each time: a repeat is a replay)."""
         e = self.epoch(RESP)
         wrong = derive_handshake_psk(self.root_secret, self.context, e - 1)
-        cfg = HandshakeConfig(
-            local=self.ids[INI].value,
-            remote=self.ids[RESP].value,
-            context_id=self.context.value,
-            psk=wrong,
-            timeout_ms=TIMEOUT_MS,
-            epoch=e,
-        )
+        cfg = self._attack_config(wrong, e)
         attacker = Handshaker.initiator(
             cfg,
             static=self.statics[INI],
@@ -670,14 +696,7 @@ class EpochWorld:
         a static key of its own. Resp must refuse it (``StaticKeyMismatch``)."""
         e = self.epoch(RESP)
         psk = self.membership.handshake_psk(e)
-        cfg = HandshakeConfig(
-            local=self.ids[INI].value,
-            remote=self.ids[RESP].value,
-            context_id=self.context.value,
-            psk=psk,
-            timeout_ms=TIMEOUT_MS,
-            epoch=e,
-        )
+        cfg = self._attack_config(psk, e)
         attacker = Handshaker.initiator(
             cfg,
             static=_keypair("impostor static"),
