@@ -22,7 +22,8 @@ CONSTANTS
     BUG_AnyDescriptor,   \* Ini connects on a descriptor it must not use (expired, of
                          \* another epoch's PSK commitment)
     BUG_RelayNoCapCheck, \* the relay forwards without relay:forward
-    BUG_NoStaticKeyCheck \* Resp answers a message 1 under a static key not the claimed member's
+    BUG_NoStaticKeyCheck, \* Resp answers a message 1 under a static key not the claimed member's
+    BUG_RelayForgetsPastEpochs \* the relay forwards again an envelope of a past epoch
 
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
@@ -113,10 +114,13 @@ RelayRequest(c) ==
     /\ UNCHANGED <<spent, paid, now, epoch, desc>>
 
 \* RelayForward(m): RelayForward / RelayComplete, for the relay's ForwardCost, in a
-\* context where the relay holds relay:forward.
+\* context where the relay holds relay:forward.  Under BUG_RelayForgetsPastEpochs
+\* the relay remembers only the current epoch's forwards and forwards a message of
+\* any epoch, so an envelope of a past epoch is forwarded, and paid for, again.
 RelayForward(m) ==
     /\ m.dst = Relay
-    /\ [m EXCEPT !.dst = m.to] \notin net
+    /\ \/ [m EXCEPT !.dst = m.to] \notin net
+       \/ BUG_RelayForgetsPastEpochs /\ m.ep < epoch[m.ctx]
     /\ RV!RVWellFormed(m)
     /\ BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx
     /\ spent[m.ctx] + RV!ForwardCost <= Limit
