@@ -9,6 +9,7 @@ advances, closes, and the attacker's moves. Every check is in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
@@ -42,6 +43,9 @@ from aura_conformance.wire.sync import (
     sync_both_ways,
 )
 
+if TYPE_CHECKING:
+    from aura_conformance.wire.coverage import WireCoverage
+
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
 _MAX_EPOCH = 3
@@ -54,11 +58,13 @@ class WireMachine(CountingMachine):
 
     backend: Backend
     run: WireRun
+    # Counts every request and attacker move of every run when set (wire/coverage.py).
+    coverage: WireCoverage | None = None
 
     @initialize(role=st.sampled_from(ROLES))
     def Reset(self, role: str = INI) -> None:
         self.stats["examples"] += 1
-        self.run = WireRun(self.backend, role)
+        self.run = _new_run(self, role)
         # Every run opens with a descriptor exchange and two forged descriptors, chosen
         # by the role, not drawn: the channel rules' draws stay what they would be
         # without them.
@@ -218,8 +224,12 @@ class WireMachine(CountingMachine):
 # ---------------------------------------------------------------- directed scenarios
 
 
+def _new_run(m: WireMachine, role: str) -> WireRun:
+    return WireRun(m.backend, role) if m.coverage is None else m.coverage.run(m.backend, role)
+
+
 def _as(m: WireMachine, role: str) -> WireRun:
-    m.run = WireRun(m.backend, role)
+    m.run = _new_run(m, role)
     return m.run
 
 
@@ -548,10 +558,14 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
 }
 
 
-def wire_machine(backend: Backend) -> type[WireMachine]:
-    """A machine class bound to ``backend``, with its own run and step counts."""
+def wire_machine(backend: Backend, coverage: WireCoverage | None = None) -> type[WireMachine]:
+    """A machine class bound to ``backend``, with its own run and step counts (and
+    ``coverage`` counting its runs' requests, when given)."""
+    stats = {"examples": 0, "steps": 0}
     return type(
-        "WireMachine", (WireMachine,), {"backend": backend, "stats": {"examples": 0, "steps": 0}}
+        "WireMachine",
+        (WireMachine,),
+        {"backend": backend, "stats": stats, "coverage": coverage},
     )
 
 
@@ -562,10 +576,12 @@ def run_wire_conformance(
     seed: int | None = 0,
     steps: int = 20,
     scenarios: bool = True,
+    coverage: WireCoverage | None = None,
 ) -> ConformanceResult:
-    """Directed scenarios, then random runs, of ``backend`` against the reference peer."""
+    """Directed scenarios, then random runs, of ``backend`` against the reference peer
+    (each request and attacker move counted in ``coverage``, when given)."""
     return run_machine(
-        lambda: wire_machine(backend),
+        lambda: wire_machine(backend, coverage),
         backend.name,
         WIRE_SCENARIOS,
         examples=examples,
