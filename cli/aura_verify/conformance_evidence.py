@@ -29,6 +29,7 @@ from aura_model.stages import (
 if TYPE_CHECKING:
     from aura_conformance import Backend, ConformanceResult
     from aura_conformance.harness.checker import SpecChecker
+    from aura_conformance.harness.coverage import CoverageReport
     from aura_conformance.harness.report import Observation
 
 __all__ = ["ConformanceEvidence"]
@@ -73,6 +74,18 @@ def _steps(doc: dict[str, Any]) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def _coverage_record(harness: str, report: CoverageReport) -> CoverageRecord:
+    return CoverageRecord(
+        harness=harness,
+        actions={a: report.actions.get(a, 0) for a in report.space.actions},
+        pairs=tuple(
+            OutcomeCount(a, o, report.pairs.get((a, o), 0)) for a, o in sorted(report.space.pairs)
+        ),
+        missed=tuple(OutcomeCount(a, o) for a, o in report.missed_pairs),
+        percent=round(100 * report.pair_ratio, 1),
+    )
+
+
 def _conform_command(key: str, backend: str, seed: int, examples: int) -> str:
     words = ["aura-verify", "conform", "--spec", key, "--backend", backend, "--seed", str(seed)]
     return shlex.join([*words, "--examples", str(examples)])
@@ -111,19 +124,7 @@ class ConformanceEvidence:
         for invariant in checker.invariants:
             module = _module(checker, invariant)
             self.checks.append(Check(invariant, module, "conformance", status, detail, rerun))
-        report = watch.coverage_report()
-        self.coverage.append(
-            CoverageRecord(
-                harness=SPEC_HARNESSES[key].module,
-                actions={a: report.actions.get(a, 0) for a in report.space.actions},
-                pairs=tuple(
-                    OutcomeCount(a, o, report.pairs.get((a, o), 0))
-                    for a, o in sorted(report.space.pairs)
-                ),
-                missed=tuple(OutcomeCount(a, o) for a, o in report.missed_pairs),
-                percent=round(100 * report.pair_ratio, 1),
-            )
-        )
+        self.coverage.append(_coverage_record(SPEC_HARNESSES[key].module, watch.coverage_report()))
 
     def wrong(
         self,
@@ -172,11 +173,21 @@ class ConformanceEvidence:
             )
         )
 
-    def wire(self, reference: ConformanceResult, missed: list[str], seed: int) -> None:
+    def wire(
+        self,
+        reference: ConformanceResult,
+        missed: list[str],
+        seed: int,
+        coverage: CoverageReport | None = None,
+    ) -> None:
         """The wire mode's run: the reference over stdio, whose composed state is
         step-validated against EpochRotation.tla, and every wrong wire backend
-        (``missed`` lists those not rejected as named, as ``wire/NAME (...)``)."""
+        (``missed`` lists those not rejected as named, as ``wire/NAME (...)``);
+        with the reference's ``coverage``, the wire harness's coverage record."""
         from aura_conformance.wire import WIRE_WRONG_BACKENDS, wire_epoch_checker
+
+        if coverage is not None:
+            self.coverage.append(_coverage_record("Wire", coverage))
 
         checker = wire_epoch_checker()
         status = Status.PASS if reference.conformant else Status.FAIL

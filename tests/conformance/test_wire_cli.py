@@ -4,6 +4,7 @@ program; a backend with no cryptography is not conformant and is told why."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from aura_verify import main
@@ -22,7 +23,10 @@ def _code(argv: list[str]) -> int:
 
 def test_reference_conforms_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert _code(["conform", "--spec", "wire", "--examples", "5"]) == EXIT_CONFORMANT
-    assert "wire:ref: conformant" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "wire:ref: conformant" in out
+    # The one-line coverage summary closes a run.
+    assert out.splitlines()[-1].startswith("coverage wire: actions ")
 
 
 def test_reference_program_conforms_over_stdio(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,6 +45,6 @@ def test_no_crypto_is_not_conformant_and_says_what_was_refused(
     assert "refused the backend's message 1: Rejected:HandshakeAuthError" in out
 
 
-def test_record_is_refused_for_wire(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _code(["conform", "--spec", "wire", "--coverage"]) == EXIT_USAGE
+def test_record_is_refused_for_wire(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert _code(["conform", "--spec", "wire", "--record", str(tmp_path)]) == EXIT_USAGE
     assert "not available for --spec wire" in capsys.readouterr().err

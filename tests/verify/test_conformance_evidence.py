@@ -63,7 +63,8 @@ def test_a_rejection_naming_another_invariant_is_a_fail() -> None:
 @pytest.mark.slow
 def test_the_stage_carries_its_evidence() -> None:
     """The whole stage: every harness's invariants checked on the reference, every
-    wrong backend (in-process and wire) rejected as named, four coverage records."""
+    wrong backend (in-process and wire) rejected as named, five coverage records (the
+    wire reference's last)."""
     result = stage_conformance()
     assert result.status is Status.PASS, result.detail
     holds = {(c.module, c.invariant) for c in result.checks if c.kind == "holds"}
@@ -83,4 +84,7 @@ def test_the_stage_carries_its_evidence() -> None:
         "EpochRotation",
         "DescriptorValidity",
         "Rendezvous (relay path)",
+        "Wire",
     ]
+    (wire,) = [c for c in result.coverage if c.harness == "Wire"]
+    assert wire.actions["Deliver"] > 0 and wire.actions["Attack:Tamper"] > 0

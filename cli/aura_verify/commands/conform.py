@@ -211,8 +211,8 @@ def _check_paths(args: argparse.Namespace) -> None:
         raise _ConformUsage(f"--record {args.record}: exists and is not a directory")
     if args.spec != "guard" and args.replay is not None:
         raise _ConformUsage("--replay needs --spec guard (aura-verify replay takes any spec)")
-    if args.spec == "wire" and (args.record is not None or args.coverage):
-        raise _ConformUsage("--record and --coverage are not available for --spec wire")
+    if args.spec == "wire" and args.record is not None:
+        raise _ConformUsage("--record is not available for --spec wire")
 
 
 def _open(args: argparse.Namespace) -> Backend:
@@ -308,8 +308,13 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
         return EXIT_CONFORMANT
     if args.spec == "wire":
         from aura_conformance.wire import run_wire_conformance
+        from aura_conformance.wire.coverage import WireCoverage
 
-        return _verdict(backend, run_wire_conformance(backend, **runs))
+        counts = WireCoverage()
+        code = _verdict(backend, run_wire_conformance(backend, coverage=counts, **runs))
+        coverage = counts.report()
+        print(coverage.table() if args.coverage else coverage.summary())
+        return code
     watch = observe(args, backend)
     try:
         shrink = not args.no_shrink
@@ -488,6 +493,7 @@ def stage_conformance(
     channel layer fixed (docs/conformance.md).
     """
     from aura_conformance import BackendError
+    from aura_conformance.wire.coverage import WireCoverage
     from aura_conformance.wire.stage import run_wire_stage
 
     from aura_verify.conformance_evidence import ConformanceEvidence
@@ -500,8 +506,11 @@ def stage_conformance(
             )
             wrong, missed = _wrong_backends_missed(progress, evidence)
             # The wire mode: the reference over stdio, real bytes, every wire fake.
-            wire, wire_wrong, wire_missed = run_wire_stage(progress, seed=seed)
-            evidence.wire(wire, wire_missed, seed)
+            wire_counts = WireCoverage()
+            wire, wire_wrong, wire_missed = run_wire_stage(
+                progress, seed=seed, coverage=wire_counts
+            )
+            evidence.wire(wire, wire_missed, seed, wire_counts.report())
             outcomes.append(("wire over stdio", wire))
             wrong, missed = wrong + wire_wrong, missed + wire_missed
         except BackendError as exc:

@@ -9,13 +9,16 @@ and must be rejected naming the property or EpochRotation.tla invariant
 from __future__ import annotations
 
 import sys
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aura_conformance.harness.driver import run_directed
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.stdio import StdioBackend
 from aura_conformance.wire.backends import ACTIONS, WIRE, WIRE_MODULE, WireBackend
 from aura_conformance.wire.machine import WIRE_SCENARIOS, run_wire_conformance, wire_machine
+
+if TYPE_CHECKING:
+    from aura_conformance.wire.coverage import WireCoverage
 
 __all__ = ["WIRE_SERVE", "WIRE_WRONG_BACKENDS", "WireStageRun", "run_wire_stage"]
 
@@ -81,16 +84,23 @@ def _first_rejection(backend: WireBackend) -> ConformanceResult:
 
 
 def run_wire_stage(
-    progress: WireStageRun, *, seed: int, timeout: float = 60.0
+    progress: WireStageRun,
+    *,
+    seed: int,
+    timeout: float = 60.0,
+    coverage: WireCoverage | None = None,
 ) -> tuple[ConformanceResult, int, list[str]]:
     """The reference over stdio, then every wrong wire backend: the reference's
-    outcome, how many wrong backends ran, and those not rejected as named."""
+    outcome, how many wrong backends ran, and those not rejected as named. The
+    reference's requests and attacker moves are counted in ``coverage``."""
     progress.start("reference wire over stdio")
     backend = StdioBackend(
         list(WIRE_SERVE), schema=WIRE, spec=WIRE_MODULE, actions=ACTIONS, timeout=timeout
     )
     try:
-        reference = run_wire_conformance(backend, examples=_STAGE_RANDOM_RUNS, seed=seed)
+        reference = run_wire_conformance(
+            backend, examples=_STAGE_RANDOM_RUNS, seed=seed, coverage=coverage
+        )
     finally:
         backend.close()
     verdict = "conformant" if reference.conformant else "NOT conformant"
