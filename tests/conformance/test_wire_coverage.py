@@ -9,6 +9,7 @@ least 95% of the pairs.
 from __future__ import annotations
 
 import pytest
+from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire import WireBackend, run_wire_conformance
 from aura_conformance.wire.coverage import WIRE_SPACE, WireCoverage
 from aura_conformance.wire.keyring import INI, RESP
@@ -49,6 +50,16 @@ def test_an_outcome_the_space_does_not_declare_is_reported() -> None:
     counts.coverage.count("Attack:Impostor", "Answered")
     assert ("Attack:Impostor", "Answered") not in WIRE_SPACE.pairs
     assert counts.report().undeclared == (("Attack:Impostor", "Answered"),)
+
+
+def test_a_wrong_backends_foreign_outcome_is_counted_though_its_check_fails() -> None:
+    """``open-roster`` answers a non-member's message 1: the run fails on it, and the
+    answer is counted, outside the declared space."""
+    counts = WireCoverage()
+    run = counts.run(WireBackend("open-roster"), RESP)
+    with pytest.raises(ConformanceFailure, match=r"RVMembersOnly|WireRejectsAttack"):
+        run.outsider()
+    assert ("Attack:NonMember", "Answered") in counts.report().undeclared
 
 
 def test_conform_prints_the_wire_table(capsys: pytest.CaptureFixture[str]) -> None:

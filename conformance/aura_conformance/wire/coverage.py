@@ -26,6 +26,8 @@ from aura_rendezvous import core as E
 
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.coverage import Coverage, CoverageReport, CoverageSpace
+from aura_conformance.harness.errors import ConformanceFailure
+from aura_conformance.harness.state import StateSchema
 from aura_conformance.wire.keyring import Keyring
 from aura_conformance.wire.peer import WireRun
 
@@ -215,6 +217,29 @@ class WireCoverage:
         return self.coverage.report()
 
 
+class _Seen:
+    """The backend under test, its last reply kept: the request a check fails on is
+    counted too (a wrong backend's foreign outcome shows as undeclared)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.inner = backend
+        self.name = backend.name
+        self.schema: StateSchema = backend.schema
+        self.last: Reply | None = None
+
+    def request(self, action: str, args: Mapping[str, Any], now: int) -> Reply:
+        self.last = None
+        self.last = self.inner.request(action, args, now)
+        return self.last
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # What the run reads of a backend besides the protocol (``supported``).
+        return getattr(self.inner, name)
+
+
 class CountedRun(WireRun):
     """A :class:`WireRun` whose requests and attacker moves are counted."""
 
@@ -226,13 +251,19 @@ class CountedRun(WireRun):
         self._move: str | None = None
         self._armed = False
         self._last_channel: str | None = None
-        super().__init__(backend, role, keyring)
+        self._seen = _Seen(backend)
+        super().__init__(self._seen, role, keyring)
 
     def request(self, action: str, args: Mapping[str, Any]) -> Reply:
         move = None
         if self._armed and action == "Deliver":
             move, self._armed = self._move or _BARE_MOVE, False
-        reply = super().request(action, args)
+        try:
+            reply = super().request(action, args)
+        except ConformanceFailure:
+            if self._seen.last is not None:
+                self._counts.count(action, self._seen.last, self._last_channel, move)
+            raise
         self._counts.count(action, reply, self._last_channel, move)
         self._last_channel = str(reply.state.get("channel"))
         return reply
