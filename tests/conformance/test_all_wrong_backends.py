@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("relay", "expired-descriptor"): "RVConnectWithValidDescriptor",
     ("relay", "relayed-unchecked-static-key"): "RVMembersOnly",
     ("relay", "uncapped-relay"): "RVRelayAuthorized",
+    ("relay", "epoch-blind-relay"): "RVRelayForwardsOnce",
 }
 
 # The shortfalls the default profile missed before the harness watched what a

@@ -87,4 +87,5 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("relay", "expired-descriptor"): "RVConnectWithValidDescriptor",
     ("relay", "relayed-unchecked-static-key"): "RVMembersOnly",
     ("relay", "uncapped-relay"): "RVRelayAuthorized",
+    ("relay", "epoch-blind-relay"): "RVRelayForwardsOnce",
 }
