@@ -65,7 +65,7 @@ WRONG = {
     "ungated-connect": ("Rendezvous", "no valid descriptor of the peer"),
     "revocation-kept-local": ("WireSync", "the reference peer still chooses the descriptor"),
     # The guard chain as bytes: the budget of each connect, the relayed path.
-    "no-budget-check": ("Rendezvous", "that its budget cannot pay"),
+    "no-budget-check": ("Rendezvous", "violates RVBudgetWithinLimit"),
     "budget-kept-across-epochs": ("Rendezvous", "(RVBudgetOK"),
     "relay-envelope-without-receipt": ("WireRelayed", "Rejected:MissingReceipt"),
     "unsigned-relay-receipt": ("WireRelayed", "the reference relay refused message 1"),

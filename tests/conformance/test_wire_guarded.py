@@ -123,7 +123,7 @@ class _Silent:
 @pytest.mark.parametrize(
     ("variant", "relayed", "named"),
     [
-        ("no-budget-check", False, "(RVBudgetWithinLimit)"),
+        ("no-budget-check", False, "violates RVBudgetWithinLimit"),
         ("budget-kept-across-epochs", False, "(RVBudgetOK"),
         ("relayed-send-before-charge", True, "Rejected:MissingReceipt"),
     ],

@@ -165,8 +165,21 @@ class WireRun:
                 "WireReportedState", action, f"reports epoch {epoch!r}, was told {self.epoch}"
             )
         if may is not None:
+            # A connect is first a step of WireRendezvous.tla (its charge or deny
+            # judged by the spec's guard), then the harness's own budget checks (the
+            # effects' order, what the spec leaves out).
+            if self.role == INI:
+                self.rendezvous.connect(
+                    "direct" if action == "Connect" else "relay",
+                    may=may,
+                    sent=bool(reply.state.get("sent")),
+                    outcome=reply.outcome,
+                    cost=CONNECT_COST if action == "Connect" else RELAY_CONNECT_COST,
+                )
+            self._validate(action, args, reply)
             self._judge_budget(action, reply, may)
-        elif action == "DeliverRelayed" and self._relayed_init(args):
+            return reply
+        if action == "DeliverRelayed" and self._relayed_init(args):
             # Answering a relayed message 1 is the responder's charged step.
             self._judge_budget(action, reply, True)
         elif action == "DeliverRelayed" and reply.effects is not None:

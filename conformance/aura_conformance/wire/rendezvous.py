@@ -5,7 +5,14 @@ is also read as the records of Rendezvous.tla (its ``net``, ``hsLog``,
 ``confirmed``, the responder's ChannelEstablished facts) and judged by
 ``WireRendezvous.tla``, whose invariants are Rendezvous.tla's own by INSTANCE:
 ``RVReplayRejected``, ``RVEstablishedAfterConfirm``, ``RVNoStaleActive``,
-``RVMembersOnly``, ``RVChannelContextBound``. Its attacker is Rendezvous.tla's:
+``RVMembersOnly``, ``RVChannelContextBound``, ``RVBudgetWithinLimit``,
+``RVConnectWithValidDescriptor``. A ``Connect`` or ``RelayConnect`` of the backend
+as Ini is the module's guarded ``Connect(path, held)`` or ``DenyConnect(path, held)``:
+``spent`` is what the harness saw the backend send (each message 1 charged
+ConnectCost in Ini's epoch), ``held`` (the step's argument) whether it held a
+descriptor of the peer it may use on that path (the descriptor requests' own
+checks judge which), ``denied`` whether it was denied for budget in its epoch.
+Its attacker is Rendezvous.tla's:
 the Outsider's message 1 (``InjectInit``); EpochRotation.tla's retired-PSK
 message 1 has no record there, so a run in which one is answered stops being
 judged by this module (it still is by EpochRotation.tla).
@@ -30,8 +37,8 @@ from aura_rendezvous.channels import MessageType
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.state import State, StateSchema
-from aura_conformance.wire.abstract import WIRE_ER_MAX_HS, ERShadow
-from aura_conformance.wire.keyring import INI, RESP
+from aura_conformance.wire.abstract import WIRE_ER_MAX_EPOCH, WIRE_ER_MAX_HS, ERShadow
+from aura_conformance.wire.keyring import BUDGET_LIMIT, INI, RESP
 
 __all__ = [
     "WIRE_RENDEZVOUS",
@@ -56,6 +63,8 @@ WIRE_RENDEZVOUS = StateSchema(
         "confirmed",
         "established",
         "closed",
+        "spent",
+        "denied",
     ),
     frozenset({*_NAMES.values(), _OUTSIDER, _CTX, "r1"}),
 )
@@ -105,6 +114,15 @@ class RVView:
         self.outsider_answered = False
         self.left: str | None = None
         self.validated = 0
+        # Ini's guard: what it spent per epoch, the epoch of its last deny for
+        # budget, the message 1s it sent with no descriptor it may use.
+        self.spent: dict[int, int] = {}
+        self.denied_epoch: int | None = None
+        self.undescribed: set[int] = set()
+        # The connect step to judge next: its arguments, the guard as the harness read it.
+        self._args: dict[str, Any] | None = None
+        self._rule = ""
+        self._note = ""
         self.state = self.project()
         self.checker.check_init(self.state)
 
@@ -113,6 +131,31 @@ class RVView:
         if self.outsider_epoch is None:
             self.outsider_epoch = self.shadow.epoch[RESP]
         self.outsider[data] = self.outsider_epoch
+
+    def connect(self, path: str, *, may: bool, sent: bool, outcome: str, cost: int) -> None:
+        """The backend as Ini was asked to connect on ``path`` (``"direct"`` or
+        ``"relay"``), holding a descriptor it may use there iff ``may``: its charge
+        or deny, judged with the step validated next (``Connect(path, held)`` or
+        ``DenyConnect(path, held)`` with ``held`` = ``may``)."""
+        epoch = self.shadow.epoch[INI]
+        spent = self.spent.get(epoch, 0)
+        room = spent + cost <= BUDGET_LIMIT
+        self._args = {"path": path, "held": may}
+        self._rule = "Connect" if path == "direct" else "RelayConnect"
+        self._note = (
+            f"; the guard it had: a descriptor of the peer it may use on the {path} path: "
+            f"{'yes' if may else 'none (RVConnectWithValidDescriptor)'}; in epoch {epoch} it "
+            f"had spent {spent} of Limit {BUDGET_LIMIT}, so a charge of {cost} "
+            f"{'fits' if room else 'does not fit'} (RVBudgetOK; AdvanceEpoch restarts it at 0)"
+        )
+        if sent and outcome.startswith("Denied"):
+            self._note += f"; it was denied ({outcome}) yet sent a message 1 (RVNoMessageOnDeny)"
+        if sent:
+            self.spent[epoch] = spent + cost
+            if not may:
+                self.undescribed.add(self.shadow.next_id)
+        elif may:
+            self.denied_epoch = epoch
 
     def observe(self, side: str, delivered: bytes | None, sent: Sequence[bytes]) -> None:
         """A non-member's message 1 answered with a message 2: the spec's
@@ -137,16 +180,16 @@ class RVView:
             d = sh.project_chan(a, p).d
             return V.record(st=d["st"], ep=d["ep"], id=d["id"])
 
-        def record(kind: str, src: Any, dst: Any, ep: int, n: int) -> Any:
+        def record(kind: str, src: Any, dst: Any, ep: int, n: int, *, dok: bool = True) -> Any:
             return V.record(
-                type=kind, ctx=ctx, src=src, dst=dst, to=dst, path="direct", ep=ep, id=n, dok=True
+                type=kind, ctx=ctx, src=src, dst=dst, to=dst, path="direct", ep=ep, id=n, dok=dok
             )
 
         net = set()
         answered_ep: dict[int, int] = {}
         for t, src, dst, ep, n, _ in sh.msgs:
             if t == "Init":
-                net.add(record("Init", mv[src], mv[dst], ep, n))
+                net.add(record("Init", mv[src], mv[dst], ep, n, dok=n not in self.undescribed))
             elif t == "Resp":
                 net.add(record("Resp", mv[src], mv[dst], ep, n))
                 answered_ep[n] = ep
@@ -171,6 +214,18 @@ class RVView:
             "confirmed": frozenset(sh.confirmed),
             "established": frozenset(V.record(id=n, ep=e) for n, e in sh.established),
             "closed": V.fn({mv[a]: frozenset(sh.closed[a]) for a in (INI, RESP)}),
+            "spent": V.fn(
+                {
+                    mv[a]: V.fn(
+                        {
+                            e: self.spent.get(e, 0) if a == INI else 0
+                            for e in range(WIRE_ER_MAX_EPOCH + 1)
+                        }
+                    )
+                    for a in (INI, RESP)
+                }
+            ),
+            "denied": self.denied_epoch == sh.epoch[INI],
         }
 
     def outside(self) -> str | None:
@@ -191,12 +246,19 @@ class RVView:
             self.left = why
             return
         after = self.project()
+        note, self._note = self._note, ""
+        args, self._args = self._args, None
+        if args is not None:
+            rule = self._rule
         try:
-            self.checker.check_step(self.state, after, rule)
+            self.checker.check_step(self.state, after, rule, args)
         except ConformanceFailure as exc:
             message = str(exc).removesuffix("\n" + exc.table)
             raise ConformanceFailure(
-                f"Rendezvous: {who}: {message}", kind=exc.kind, action=exc.action, table=exc.table
+                f"Rendezvous: {who}: {message}{note}",
+                kind=exc.kind,
+                action=exc.action,
+                table=exc.table,
             ) from None
         self.state = after
         self.validated += 1

@@ -5,20 +5,35 @@
 (* Rendezvous's record, the responder's log of answered msg 1s and its     *)
 (* key confirmations, and the Outsider's msg 1 (InjectInit).  The actions  *)
 (* restate Rendezvous.tla's direct steps with their enabling conditions,   *)
-(* but for the guard (no descriptor, no budget: the wire carries neither)  *)
-(* and with EpochRotation.tla's close and timeout, which Rendezvous.tla    *)
-(* omits.  Each member keeps its own epoch (a wire run advances one, then  *)
-(* the other); the context's is the lower.  The invariants are            *)
-(* Rendezvous.tla's own, by INSTANCE, on the variables substituted below;  *)
-(* those it has and this path does not touch are fixed at their initial   *)
-(* values.                                                                 *)
+(* with EpochRotation.tla's close and timeout, which Rendezvous.tla omits. *)
+(*                                                                         *)
+(* The wire starts a handshake two ways: Establish, whose request carries  *)
+(* no guard, and Connect (or RelayConnect: its message 1 goes through the *)
+(* relay, transport here), Rendezvous.tla's guarded                        *)
+(* PrepareEstablishChannel: a descriptor of Resp Ini may use on that path  *)
+(* (held: the step's parameter, bound to what the harness's descriptor     *)
+(* checks say Ini held), then budget (RVBudgetOK and ConnectCost,          *)
+(* Rendezvous.tla's), then the charge.  A deny sends nothing; a deny with  *)
+(* a descriptor held (for budget) is recorded (denied) until Ini's epoch   *)
+(* moves, so one the guard does not allow is a step no action explains.   *)
+(* Only Ini's spending is observed: the responder's direct answers carry no*)
+(* guard on the wire (its relayed answers are judged by the harness's own  *)
+(* budget checks).                                                         *)
+(*                                                                         *)
+(* Each member keeps its own epoch (a wire run advances one, then the      *)
+(* other); the context's is the lower.  The invariants are Rendezvous.tla's *)
+(* own, by INSTANCE, on the variables substituted below; those it has and  *)
+(* this path does not touch are fixed at their initial values.             *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
-CONSTANTS Ini, Resp, Relay, Outsider, C, MaxEpoch, MaxHs
+CONSTANTS Ini, Resp, Relay, Outsider, C, MaxEpoch, MaxHs,
+    Limit,              \* the flow budget per member and epoch (the wire Reset's budget_limit)
+    Paths               \* the paths Connect takes: "direct" and, on the wire, "relay"
 
 CONSTANTS
-    BUG_NoRosterCheck   \* the responder answers a non-member's msg 1
+    BUG_NoRosterCheck,  \* the responder answers a non-member's msg 1
+    BUG_NoBudgetCheck   \* a Connect is charged but never denied for budget
 
 VARIABLES
     epoch,        \* epoch[a]: member a's epoch
@@ -29,10 +44,13 @@ VARIABLES
     hsLog,        \* the msg 1s the responder answered, in order
     confirmed,    \* the handshake ids the responder key-confirmed
     established,  \* the ChannelEstablished facts the responder journaled: [id, ep]
-    closed        \* closed[a]: the handshake ids a closed, failed or replaced
+    closed,       \* closed[a]: the handshake ids a closed, failed or replaced
                   \* (EpochRotation.tla's: a timed-out msg 1 stays answered)
+    spent,        \* spent[a][e]: the flow budget a spent during its epoch e
+    denied        \* Ini was denied for budget in its epoch
 
-vars == <<epoch, chan, nextId, lastTs, net, hsLog, confirmed, established, closed>>
+vars == <<epoch, chan, nextId, lastTs, net, hsLog, confirmed, established, closed,
+          spent, denied>>
 
 Peers == {Ini, Resp}
 Senders == Peers \cup {Outsider}
@@ -45,7 +63,7 @@ Synced == epoch[Ini] = epoch[Resp]
 RV == INSTANCE Rendezvous
     WITH Ini <- Ini, Resp <- Resp, Relay <- Relay, Outsider <- Outsider, Ctx <- {C},
          RelayCtx <- {}, MaxTime <- 0, Validity <- 1, Window <- 0, MaxEpoch <- MaxEpoch,
-         Limit <- 0, MaxDesc <- 0, MaxHs <- MaxHs,
+         Limit <- Limit, MaxDesc <- 0, MaxHs <- MaxHs,
          BUG_ReplyOnReject <- FALSE, BUG_ChannelNotBound <- FALSE, BUG_DoubleCharge <- FALSE,
          BUG_NoReplayCheck <- FALSE, BUG_JournalBeforeConfirm <- FALSE,
          BUG_IgnoreRevocation <- FALSE, BUG_NoEpochCheck <- FALSE,
@@ -59,17 +77,26 @@ RV == INSTANCE Rendezvous
                                 until |-> 0, nonce |-> 0, id |-> f.id, ep |-> f.ep] :
                                  f \in established}
                          ELSE {}]],
-         spent <- [c \in {C} |-> [a \in {Ini, Resp, Relay} |-> [e \in 0..MaxEpoch |-> 0]]],
+         spent <- [c \in {C} |-> [a \in {Ini, Resp, Relay} |-> [e \in 0..MaxEpoch |->
+                     IF a \in Peers THEN spent[a][e] ELSE 0]]],
          chan <- [c \in {C} |-> [a \in Peers |-> [p \in Senders |->
                     [st |-> chan[a][p].st, ep |-> chan[a][p].ep, id |-> chan[a][p].id,
                      ctx |-> c]]]],
          nextId <- nextId, lastTs <- [c \in {C} |-> lastTs], net <- net, hsLog <- hsLog,
          rlog <- [d \in {Ini, Resp, Relay} |-> {}], sent <- {}, confirmed <- confirmed
 
-\* A Rendezvous.tla message record of the direct path.
-Msg(type, src, dst, ep, id) ==
+\* A Rendezvous.tla message record of the direct path; `dok`: sent on a
+\* descriptor Ini may use (a message 1 of Establish, which has no guard, counts
+\* as one: the request names no descriptor).
+MsgD(type, src, dst, ep, id, dok) ==
     [type |-> type, ctx |-> C, src |-> src, dst |-> dst, to |-> dst, path |-> "direct",
-     ep |-> ep, id |-> id, dok |-> TRUE]
+     ep |-> ep, id |-> id, dok |-> dok]
+Msg(type, src, dst, ep, id) == MsgD(type, src, dst, ep, id, TRUE)
+
+
+
+\* Rendezvous.tla's guard on this view: the context's epoch is Ini's when synced.
+BudgetOK == RV!RVBudgetOK(C, Ini, RV!ConnectCost)
 
 Init ==
     /\ epoch = [a \in Peers |-> 0]
@@ -81,6 +108,8 @@ Init ==
     /\ confirmed = {}
     /\ established = {}
     /\ closed = [a \in Peers |-> {}]
+    /\ spent = [a \in Peers |-> [e \in 0..MaxEpoch |-> 0]]
+    /\ denied = FALSE
 
 \* A channel being replaced is retired: its id is closed for good.
 Retire(a, p) ==
@@ -88,18 +117,42 @@ Retire(a, p) ==
       THEN closed
       ELSE [closed EXCEPT ![a] = @ \cup {chan[a][p].id}]
 
-\* PrepareEstablishChannel(C, "direct"), the guard aside; a closed or failed
-\* channel (EpochRotation.tla) may be replaced as a Rotating one is.
-PrepareEstablishChannel ==
+\* PrepareEstablishChannel(C, path)'s effect: a closed or failed channel
+\* (EpochRotation.tla) may be replaced as a Rotating one is.
+StartHandshake(dok) ==
     /\ Synced
     /\ chan[Ini][Resp].st \in {"None", "Rotating", "Closed", "Error"}
     /\ nextId <= MaxHs
     /\ chan' = [chan EXCEPT ![Ini][Resp] =
                   [st |-> "Establishing", ep |-> epoch[Ini], id |-> nextId]]
-    /\ net' = net \cup {Msg("Init", Ini, Resp, epoch[Ini], nextId)}
+    /\ net' = net \cup {MsgD("Init", Ini, Resp, epoch[Ini], nextId, dok)}
     /\ nextId' = nextId + 1
     /\ closed' = Retire(Ini, Resp)
     /\ UNCHANGED <<epoch, lastTs, hsLog, confirmed, established>>
+
+\* The wire's Establish: PrepareEstablishChannel(C, "direct"), the guard aside.
+PrepareEstablishChannel ==
+    /\ StartHandshake(TRUE)
+    /\ UNCHANGED <<spent, denied>>
+
+\* Connect / RelayConnect: PrepareEstablishChannel(C, path) with its guard, a
+\* descriptor Ini may use on the path (held), then budget; charged, then sent.
+Connect(path, held) ==
+    /\ StartHandshake(held)
+    /\ held
+    /\ BUG_NoBudgetCheck \/ BudgetOK
+    /\ spent' = [spent EXCEPT ![Ini][epoch[Ini]] = @ + RV!ConnectCost]
+    /\ UNCHANGED denied
+
+\* RVDeny("NoValidDescriptor") or, a descriptor held, RVDeny("InsufficientBudget"):
+\* nothing sent, nothing charged.  The budget deny is recorded: within an epoch
+\* spent only grows, so once recorded every later one is allowed too.
+DenyConnect(path, held) ==
+    /\ Synced
+    /\ ~(held /\ BudgetOK)
+    /\ denied' = (denied \/ held)
+    /\ UNCHANGED <<epoch, chan, nextId, lastTs, net, hsLog, confirmed, established, closed,
+                   spent>>
 
 \* RVFreshInit on this view, with EpochRotation.tla's closed ids.
 Fresh(m) ==
@@ -121,7 +174,7 @@ HandleHandshake(m) ==
                                ep |-> m.ep])
     /\ net' = net \cup {Msg("Resp", Resp, m.src, m.ep, m.id)}
     /\ closed' = Retire(Resp, m.src)
-    /\ UNCHANGED <<epoch, nextId, lastTs, confirmed, established>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, confirmed, established, spent, denied>>
 
 ProcessResponse(m) ==
     /\ Synced
@@ -130,7 +183,8 @@ ProcessResponse(m) ==
     /\ chan[Ini][m.src].id = m.id
     /\ chan' = [chan EXCEPT ![Ini][m.src].st = "Active"]
     /\ net' = net \cup {Msg("Confirm", Ini, m.src, m.ep, m.id)}
-    /\ UNCHANGED <<epoch, nextId, lastTs, hsLog, confirmed, established, closed>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, hsLog, confirmed, established, closed, spent,
+                   denied>>
 
 KeyConfirm(m) ==
     /\ Synced
@@ -141,7 +195,7 @@ KeyConfirm(m) ==
     /\ confirmed' = confirmed \cup {m.id}
     /\ established' = established \cup {[id |-> m.id, ep |-> m.ep]}
     /\ lastTs' = [lastTs EXCEPT ![m.src] = IF m.id > @ THEN m.id ELSE @]
-    /\ UNCHANGED <<epoch, nextId, net, hsLog, closed>>
+    /\ UNCHANGED <<epoch, nextId, net, hsLog, closed, spent, denied>>
 
 \* AdvanceEpoch, one member at a time, the other next.
 AdvanceEpoch(a) ==
@@ -153,7 +207,9 @@ AdvanceEpoch(a) ==
                     THEN [chan[a][p] EXCEPT !.st = "Rotating"]
                     ELSE chan[a][p]]]
     /\ lastTs' = IF a = Resp THEN [i \in Senders |-> 0] ELSE lastTs
-    /\ UNCHANGED <<nextId, net, hsLog, confirmed, established, closed>>
+    \* Ini's new epoch starts a fresh budget (spent is per epoch): no deny stands.
+    /\ denied' = IF a = Ini THEN FALSE ELSE denied
+    /\ UNCHANGED <<nextId, net, hsLog, confirmed, established, closed, spent>>
 
 \* EpochRotation.tla's CloseChannel and HandshakeTimeout.
 CloseChannel(a, p) ==
@@ -161,24 +217,28 @@ CloseChannel(a, p) ==
     /\ chan[a][p].st \in {"Active", "Rotating"}
     /\ chan' = [chan EXCEPT ![a][p].st = "Closed"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][p].id}]
-    /\ UNCHANGED <<epoch, nextId, lastTs, net, hsLog, confirmed, established>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, net, hsLog, confirmed, established, spent,
+                   denied>>
 
 HandshakeTimeout(a, p) ==
     /\ Synced
     /\ chan[a][p].st = "Establishing"
     /\ chan' = [chan EXCEPT ![a][p].st = "Error"]
     /\ closed' = [closed EXCEPT ![a] = @ \cup {chan[a][p].id}]
-    /\ UNCHANGED <<epoch, nextId, lastTs, net, hsLog, confirmed, established>>
+    /\ UNCHANGED <<epoch, nextId, lastTs, net, hsLog, confirmed, established, spent,
+                   denied>>
 
 \* InjectInit(C): the Outsider's msg 1, under its own static key, once.
 InjectInit ==
     /\ Synced
     /\ \A m \in net : m.src # Outsider
     /\ net' = net \cup {Msg("Init", Outsider, Resp, epoch[Resp], 1)}
-    /\ UNCHANGED <<epoch, chan, nextId, lastTs, hsLog, confirmed, established, closed>>
+    /\ UNCHANGED <<epoch, chan, nextId, lastTs, hsLog, confirmed, established, closed, spent,
+                   denied>>
 
 Next ==
     \/ PrepareEstablishChannel
+    \/ \E path \in Paths, held \in BOOLEAN : Connect(path, held) \/ DenyConnect(path, held)
     \/ InjectInit
     \/ \E m \in net : HandleHandshake(m) \/ ProcessResponse(m) \/ KeyConfirm(m)
     \/ \E a \in Peers :
@@ -196,10 +256,14 @@ TypeOK ==
     /\ confirmed \subseteq 0..MaxHs
     /\ established \subseteq [id : 0..MaxHs, ep : 0..MaxEpoch]
     /\ closed \in [Peers -> SUBSET (0..MaxHs)]
+    /\ spent \in [Peers -> [0..MaxEpoch -> 0..(2 * Limit)]]
+    /\ denied \in BOOLEAN
 
 RVReplayRejected == RV!RVReplayRejected
 RVEstablishedAfterConfirm == RV!RVEstablishedAfterConfirm
 RVNoStaleActive == RV!RVNoStaleActive
 RVMembersOnly == RV!RVMembersOnly
 RVChannelContextBound == RV!RVChannelContextBound
+RVBudgetWithinLimit == RV!RVBudgetWithinLimit
+RVConnectWithValidDescriptor == RV!RVConnectWithValidDescriptor
 =============================================================================
