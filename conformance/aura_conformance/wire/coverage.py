@@ -71,7 +71,7 @@ _TABLE: dict[str, list[str]] = {
         "Started",
         "Denied:NoValidDescriptor",
         "Denied:InsufficientBudget",
-        *_channel((_NONE, _EST)),
+        *_channel((_NONE, _EST), (_ROT, _EST)),
     ],
     "RelayConnect": [
         "Started",
@@ -142,10 +142,12 @@ _TABLE: dict[str, list[str]] = {
         E.NonMember,
         E.StaticKeyMismatch,
         E.WrongEpoch,
+        E.RetiredEpoch,
     ),
-    # Its own message: a message 1 or 2 does not authenticate in the other role, a
-    # transport message fails the other direction's key, or the counter it
-    # carries is already behind the window, or its epoch is retired.
+    # Its own message: a message 1 or 2 does not authenticate in the other role (or
+    # names an epoch since left), a transport message fails the other direction's
+    # key, or the counter it carries is already behind the window, or its epoch is
+    # retired; a relay envelope it sent is no message of the direct path.
     "Attack:Reflect": _names(
         E.HandshakeAuthError,
         E.UnsolicitedHandshake,
@@ -153,6 +155,8 @@ _TABLE: dict[str, list[str]] = {
         E.UnknownChannel,
         E.ReplayedMessage,
         E.RetiredEpoch,
+        E.WrongEpoch,
+        E.DecodeError,
     ),
     "Attack:Reorder": _names(E.ReplayedMessage),
     "Attack:Impostor": _names(E.StaticKeyMismatch),

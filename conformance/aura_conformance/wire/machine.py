@@ -244,6 +244,8 @@ def _resp_handshake(m: WireMachine) -> None:
 def _impostor(m: WireMachine) -> None:
     run = _as(m, RESP)
     run.impersonate()
+    # Replayed, the impostor's message is refused as it was the first time.
+    run.replay(0)
     run.handshake()
     run.impersonate()
     run.probe()
@@ -264,6 +266,7 @@ def _junk(role: str) -> Callable[[WireMachine], None]:
         run = _as(m, role)
         for kind in range(4):
             run.junk(kind)
+        run.replay(1)
         run.handshake()
         for kind in range(4):
             run.junk(kind)
@@ -275,6 +278,7 @@ def _junk(role: str) -> Callable[[WireMachine], None]:
 def _non_member(m: WireMachine) -> None:
     run = _as(m, RESP)
     run.outsider()
+    run.replay(0)
     run.handshake()
     run.outsider()
     run.probe()
@@ -357,6 +361,11 @@ def _rotation(role: str) -> Callable[[WireMachine], None]:
         run.advance_epoch()
         run.check_reported()
         run.attack(stale, "a transport message of the retired epoch")
+        # That message replayed; its own last transport message and its first
+        # handshake message, both of the retired epoch, reflected.
+        run.replay(-1)
+        run.reflect(-1)
+        run.reflect(0)
         run.handshake()
         run.check_reported()
 
@@ -412,6 +421,9 @@ def _descriptors(role: str) -> Callable[[WireMachine], None]:
         run.handshake()
         run.advance_epoch()
         exchange_descriptors(run)
+        if role == INI and supports_connect(run):
+            # A connect over the channel the advance left Rotating.
+            run.handshake(start="Connect")
 
     return scenario
 
@@ -490,6 +502,8 @@ def _relayed(m: WireMachine) -> None:
     if not supports_relay(run):
         return
     relayed_handshake(run)
+    # Its own relay envelope delivered back as a direct message.
+    run.reflect(0)
     run.advance_epoch()
     relayed_handshake(run)
     run.check_reported()
