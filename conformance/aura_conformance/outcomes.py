@@ -195,7 +195,9 @@ def _relay_classes(action: str, outcome: str) -> tuple[str, ...]:
     return (outcome,)
 
 
-_RELAY_WORD = re.compile(r"^(published|not published|not needed|advanced|ticked|impostor)\b")
+_RELAY_WORD = re.compile(
+    r"^(published|not published|not needed|advanced|ticked|impostor|attacker)\b"
+)
 _RELAY_WORDS = {
     "published": "Published",
     "not published": "AtMaxDesc",
@@ -203,6 +205,7 @@ _RELAY_WORDS = {
     "advanced": "Advanced",
     "ticked": "Ticked",
     "impostor": "Injected",
+    "attacker": "Injected",
 }
 
 
@@ -225,9 +228,21 @@ RELAY_SPACE = CoverageSpace(
         "PublishDescriptor",
         "AdvanceEpoch",
         "Tick",
+        "MisaddressInit",
+        "ReuseReceipt",
+        "StripReceipt",
+        "MisdirectReceipt",
+        "ForeignReceipt",
     ),
     frozenset(
         [
+            # The receipt attacks: each refused by its receiver.
+            ("MisaddressInit", "Injected"),
+            ("ReuseReceipt", "Injected"),
+            ("RelayForward", f"Refused:{E.ReceiptWrongSubject.__name__}"),
+            ("StripReceipt", f"Refused:{E.MissingReceipt.__name__}"),
+            ("MisdirectReceipt", f"Rejected:{E.ReceiptWrongDestination.__name__}"),
+            ("ForeignReceipt", f"Rejected:{E.ReceiptWrongSigner.__name__}"),
             # A connect without a descriptor Ini may use (expired, of a past epoch)
             # is denied; so is a forward in c2, where the relay has no relay:forward.
             ("RelayRequest", "NothingSent"),

@@ -153,6 +153,33 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _w("context-free-prologue", prologue=P.ContextFreePrologue),
         "WireInterop",
     ),
+    # Caught since the relay's attacker misaddresses a message 1 and swaps, strips
+    # and reuses receipts (receiver's sends judged), and a paid step's charge must be
+    # its cost exactly (registered in RELAY_VARIANTS).
+    ("relay", "non-member-forwarding-relay"): (
+        RelayVariant(relay=P.NonMemberForwardingRelay),
+        "RVMembersOnly",
+    ),
+    ("relay", "dst-blind-receipts"): (
+        RelayVariant(peers=P.DstBlindReceiptsService, relay=P.DstBlindReceiptsService),
+        "GCReceiptVerifiable",
+    ),
+    ("relay", "sender-blind-receipt"): (
+        RelayVariant(peers=P.SenderBlindReceiptService, relay=P.SenderBlindReceiptService),
+        "GCReceiptSigner",
+    ),
+    ("relay", "seed-relay-cost"): (
+        RelayVariant(peers=P.SeedCostRelayService),
+        "GCAtomicRollback",
+    ),
+    ("relay", "unpaid-response-relay"): (
+        RelayVariant(relay=P.UnpaidResponseRelayService),
+        "GCReceiptVerifiable",
+    ),
+    ("relay", "subject-blind-relay"): (
+        RelayVariant(relay=P.SubjectBlindRelayService),
+        "RVRelayAuthorized",
+    ),
 }
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
@@ -189,43 +216,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "DVChoiceDeterministic",
         "publishing is gated by DVNeedsRefresh: no two live descriptors of one publisher"
         " ever share a valid_from, so the nonce tie-break is never asked",
-    ),
-    ("relay", "subject-blind-relay"): (
-        RelayVariant(relay=P.SubjectBlindRelayService),
-        "RVRelayAuthorized",
-        "no rule hands the relay a genuine receipt with another envelope than the one it"
-        " paid for (a receipt taken off the wire and reused)",
-    ),
-    ("relay", "sender-blind-receipt"): (
-        RelayVariant(peers=P.SenderBlindReceiptService, relay=P.SenderBlindReceiptService),
-        "GCReceiptSigner",
-        "no rule delivers an envelope with a receipt of another authority than its"
-        " sender (the impostor's message 1 claims Ini and carries a receipt Ini's own"
-        " issuer signed)",
-    ),
-    ("relay", "dst-blind-receipts"): (
-        RelayVariant(peers=P.DstBlindReceiptsService, relay=P.DstBlindReceiptsService),
-        "GCReceiptVerifiable",
-        "no rule delivers a receipt addressed to another authority (every forward carries"
-        " the relay's receipt for its own destination)",
-    ),
-    ("relay", "seed-relay-cost"): (
-        RelayVariant(peers=P.SeedCostRelayService),
-        "GCAtomicRollback",
-        "judge_effects checks charged < paid only (an over-charge passes), and only for"
-        " Ini's RelayRequest: Resp's relayed response is not judged against its cost",
-    ),
-    ("relay", "unpaid-response-relay"): (
-        RelayVariant(relay=P.UnpaidResponseRelayService),
-        "GCReceiptVerifiable",
-        "the relay's accepted receipts are not projected and no rule sends a message 2"
-        " without its receipt: a relay that never checks Resp's payment looks the same",
-    ),
-    ("relay", "non-member-forwarding-relay"): (
-        RelayVariant(relay=P.NonMemberForwardingRelay),
-        "RVMembersOnly",
-        "no rule hands the relay an envelope addressed to a non-member (eve is only a"
-        " hint and an impostor source)",
     ),
 }
 

@@ -90,7 +90,7 @@ def judge_effects(
 
     ``what`` names the request (for the message); ``sends_allowed`` is False for
     a deny or a rolled-back outcome; ``paid`` is the cost a send must have been
-    charged first (None: any charge will do).
+    charged first, exactly (None: any charge will do).
     """
     sends = [e for e in effects if e.kind == SEND]
     if not sends_allowed and sends:
@@ -112,7 +112,9 @@ def judge_effects(
                 f"GCChargeFirst (GuardChain.tla) violated: {what} ran {effect.describe()} "
                 f"before ChargeFlowBudget; observed effects {_listing(effects)}"
             )
-        elif effect.kind == SEND and paid is not None and charged < paid:
+        elif effect.kind == SEND and paid is not None and charged != paid:
+            # An over-charge breaks it as an under-charge does: what was sent is
+            # what was paid, no more (a cost from the wrong table drains the budget).
             return (
                 f"GCAtomicRollback (GuardChain.tla) violated: {what} sent "
                 f"{effect.describe()} having been charged {charged}, its cost is {paid}; "

@@ -60,6 +60,26 @@ def impersonate_init(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
     return w.impersonate_init(_context(args))
 
 
+def misaddress_init(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.misaddress_init(_context(args))
+
+
+def reuse_receipt(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.reuse_receipt(_context(args))
+
+
+def strip_receipt(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.strip_receipt(_message(w, args))
+
+
+def misdirect_receipt(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.deliver_with(_message(w, args), "misdirected")
+
+
+def foreign_receipt(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.deliver_with(_message(w, args), "foreign")
+
+
 def publish_descriptor(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
     return w.publish_descriptor(_context(args))
 
@@ -86,6 +106,16 @@ ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     # The attacker hands the relay an envelope it already forwarded: to the spec,
     # a RelayForward of that envelope (enabled only under BUG_RelayForwardsReplay).
     "ReplayEnvelope": relay_forward,
+    "MisaddressInit": misaddress_init,
+    # The attacker's message 1 claiming Ini with a receipt of Ini's taken off the
+    # wire: to the spec, ImpersonateInit's record (receipts are the harness's to judge).
+    "ReuseReceipt": reuse_receipt,
+    # An envelope handed on with another receipt than its own (none, one addressed
+    # to another authority, one of another authority than its sender): to the spec,
+    # the RelayForward or HandleHandshake it would be, or a stutter when refused.
+    "StripReceipt": strip_receipt,
+    "MisdirectReceipt": misdirect_receipt,
+    "ForeignReceipt": foreign_receipt,
 }
 
 

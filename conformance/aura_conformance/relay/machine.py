@@ -13,7 +13,9 @@ in the same epoch or after the context's epoch moved.
 Each service is also judged by what its ports did: the charges and sends of
 every step, in order, must put the charge first (``GCChargeFirst``), and
 ``RelayRequest`` must have charged Ini ``CONNECT_RELAY_COST`` before its
-message 1 left (``GCAtomicRollback``: what was sent is what was paid).
+message 1 left, Resp's relayed response the same and the relay's forward
+``RELAY_FORWARD_COST``, neither less nor more (``GCAtomicRollback``: what was
+sent is what was paid).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
-from aura_rendezvous import CONNECT_RELAY_COST
+from aura_rendezvous import CONNECT_RELAY_COST, RELAY_FORWARD_COST
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
@@ -47,8 +49,10 @@ from aura_conformance.relay.world import (
     MAX_EPOCH,
     MAX_HS,
     MAX_TIME,
+    OUTSIDER,
     RELAY,
     RELAY_EPOCH,
+    RESP,
     relay_ids,
     relay_keyring,
 )
@@ -62,6 +66,57 @@ __all__ = [
 ]
 
 _RELAY = ModelValue(RELAY)
+_OUTSIDER = ModelValue(OUTSIDER)
+
+# The cost each paid step of a node charges before its send, exactly (GCAtomicRollback):
+# Ini's message 1, Resp's message 2 (both CONNECT_RELAY_COST) and the relay's forward.
+# The harness's receipt attacks, by action: the invariant a receiver that sends
+# anything after it breaks, and why.
+_REFUSED = {
+    "StripReceipt": (
+        "GCReceiptVerifiable",
+        "the relay forwarded a message 2 handed to it without its receipt: it accepted"
+        " no receipt for a paid hop (MissingReceipt)",
+    ),
+    "MisdirectReceipt": (
+        "GCReceiptVerifiable",
+        f"{RESP} answered a message 1 the relay delivered with a receipt it addressed to"
+        f" {INI}, not to {RESP}: it accepted a receipt of another authority's stream",
+    ),
+    "ForeignReceipt": (
+        "GCReceiptSigner",
+        f"{RESP} answered a message 1 the relay delivered with a receipt {INI} signed:"
+        " it accepted a receipt whose signer is not the authority the message came from",
+    ),
+}
+_REUSED = (
+    "RVRelayAuthorized",
+    f"the relay forwarded the attacker's message 1 paid for by the receipt of {INI}'s own"
+    " message 1: a receipt pays for the envelope it names, no other (ReceiptWrongSubject)",
+)
+
+
+def _attackers_init(state: State) -> Any:
+    """The attacker's message 1 claiming Ini at the relay (handshake id 0), if any."""
+    return next(
+        (
+            m
+            for m in state["net"]
+            if m.d["type"] == "Init"
+            and m.d["id"] == 0
+            and m.d["dst"] == _RELAY
+            and m.d["to"] != _OUTSIDER
+        ),
+        None,
+    )
+
+
+_COSTS = {
+    ("RelayRequest", INI): CONNECT_RELAY_COST,
+    ("HandleHandshake", RESP): CONNECT_RELAY_COST,
+    ("RelayForward", RELAY): RELAY_FORWARD_COST,
+    ("ReplayEnvelope", RELAY): RELAY_FORWARD_COST,
+}
 
 
 class RelayPathMachine(CountingMachine):
@@ -81,11 +136,19 @@ class RelayPathMachine(CountingMachine):
         self.state: State = {}
         self.keys = {c: relay_keyring(c) for c in CONTEXTS}
         self.ids = relay_ids()
+        # The attacker's message 1 paid for by a receipt of another envelope, if any.
+        self.reused: Any = None
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, 0)
         if action == "HandleHandshake":
             self._members_only(args["m"], reply)
+        if action in _REFUSED:
+            self._refused(action, *_REFUSED[action], reply)
+        elif action == "RelayForward" and args["m"] == self.reused:
+            self._refused(action, *_REUSED, reply)
+        elif action == "ReuseReceipt":
+            self.reused = _attackers_init(reply.state)
         self.stats["steps"] += 1
         self._judge(action, reply)
         self.checker.check_step(self.state, reply.state, action)
@@ -103,7 +166,7 @@ class RelayPathMachine(CountingMachine):
         for effect in reply.effects:
             by_node.setdefault(effect.by, []).append(effect)
         for name, effects in by_node.items():
-            paid = CONNECT_RELAY_COST if action == "RelayRequest" and name == INI else None
+            paid = _COSTS.get((action, name))
             violation = judge_effects(
                 effects, what=f"{name or 'a node'}'s {action}", sends_allowed=True, paid=paid
             )
@@ -130,6 +193,21 @@ class RelayPathMachine(CountingMachine):
                 action="HandleHandshake",
                 table="  observed effects | " + ", ".join(e.describe() for e in reply.effects),
             )
+
+    def _refused(self, action: str, invariant: str, why: str, reply: Reply) -> None:
+        """``invariant`` on a step the harness made unpayable (its receipt taken away
+        or swapped for one its receiver must refuse): the receiver must send nothing.
+        Receipts are no part of RelayConformance.tla's records, so this is judged on
+        the sends a backend reports, before the step (the spec sees a stutter, or the
+        step it would be with the genuine receipt)."""
+        if reply.effects is None or not any(e.kind == SEND for e in reply.effects):
+            return
+        raise ConformanceFailure(
+            f"invariant: {invariant} violated: {why} (harness action: {action})",
+            kind="invariant",
+            action=action,
+            table="  observed effects | " + ", ".join(e.describe() for e in reply.effects),
+        )
 
     def _check_bytes(
         self, action: str, effects: tuple[ReportedEffect, ...], before: State, after: State
@@ -166,8 +244,8 @@ class RelayPathMachine(CountingMachine):
             )
             if why is not None:
                 wrong.append(f"{V.format_value(m)}: {why}")
-        # The attacker's junk and message 1 are the harness's, not a member's sends.
-        if action not in ("InjectJunk", "ImpersonateInit"):
+        # The attacker's junk and message 1s are the harness's, not a member's sends.
+        if action not in ("InjectJunk", "ImpersonateInit", "MisaddressInit", "ReuseReceipt"):
             sent = [e.message for e in sends]
             added = set(after["net"]) - set(before["net"])
             wrong += [
@@ -210,12 +288,16 @@ class RelayPathMachine(CountingMachine):
         return self._net(done)
 
     def arrived(self, kind: str) -> list[Any]:
-        """Envelopes of ``kind`` at their final destination."""
-        return self._net(lambda d: d["type"] == kind and d["dst"] == d["to"])
+        """Envelopes of ``kind`` at their final destination (a member: one a relay
+        forwarded to ``eve`` has no service to handle it)."""
+        return self._net(
+            lambda d: d["type"] == kind and d["dst"] == d["to"] and d["to"] != _OUTSIDER
+        )
 
     @initialize()
     def Reset(self) -> None:
         self.deferred.reset()
+        self.reused = None
         reply = self.backend.request("Reset", {}, 0)
         self.checker.check_init(reply.state)
         self.state = reply.state
@@ -411,6 +493,46 @@ def _impostor_through_the_relay(m: RelayPathMachine) -> None:
     _forward_all(m)
 
 
+def _misaddressed_to_a_non_member(m: RelayPathMachine) -> None:
+    """The attacker hands the relay a paid message 1 of Ini's addressed to ``eve``, no
+    member: the relay must drop it (``RVMembersOnly``); a handshake follows."""
+    m._step("MisaddressInit", {"c": ModelValue(CTX)})
+    _forward_all(m)
+    _handshake(m)
+
+
+def _substituted_receipts(m: RelayPathMachine) -> None:
+    """A handshake whose envelopes are first handed on with a receipt their receiver
+    must refuse: Ini's message 1 at Resp with a receipt the relay addressed to Ini,
+    then with one Ini signed to Resp (``GCReceiptVerifiable``, ``GCReceiptSigner``);
+    Resp's message 2 at the relay without its receipt. Each is refused, the
+    genuine one then taken."""
+    m.RelayRequest()
+    _forward_all(m)
+    for envelope in [e for e in m.arrived("Init") if e.d["id"] != 0]:
+        m._step("MisdirectReceipt", {"m": envelope})
+        m._step("ForeignReceipt", {"m": envelope})
+    m.HandleHandshake(-1)
+    for envelope in [e for e in m.at_relay() if e.d["type"] == "Resp"]:
+        m._step("StripReceipt", {"m": envelope})
+    _forward_all(m)
+    m.ProcessResponse(-1)
+    _forward_all(m)
+    m.KeyConfirm(-1)
+
+
+def _reused_receipt(m: RelayPathMachine) -> None:
+    """Ini's message 1 waits at the relay; the attacker attaches its receipt, taken off
+    the wire, to a message 1 of its own claiming Ini. The relay must refuse it
+    (``ReceiptWrongSubject``), then forward Ini's own."""
+    m.RelayRequest(CTX)
+    m._step("ReuseReceipt", {"c": ModelValue(CTX)})
+    for envelope in [e for e in m.at_relay() if e.d["id"] == 0]:
+        m._step("RelayForward", {"m": envelope})
+    _forward_all(m)
+    m.HandleHandshake(-1)
+
+
 def _outside_the_relay_context(m: RelayPathMachine) -> None:
     """Ini connects in c2 through r1, a member there without ``relay:forward``: the
     relay must drop the envelope (``RVRelayAuthorized``)."""
@@ -430,6 +552,9 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "past-epoch-descriptor": _past_epoch_descriptor,
     "impostor-through-the-relay": _impostor_through_the_relay,
     "outside-the-relay-context": _outside_the_relay_context,
+    "misaddressed-to-a-non-member": _misaddressed_to_a_non_member,
+    "substituted-receipts": _substituted_receipts,
+    "reused-receipt": _reused_receipt,
 }
 
 

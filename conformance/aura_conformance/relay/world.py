@@ -34,6 +34,7 @@ from aura_rendezvous import (
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
     CONNECT_RELAY_COST,
+    RELAY_FORWARD_COST,
     AuthorityId,
     AuthorityKeys,
     ContextId,
@@ -76,6 +77,14 @@ from aura_conformance.variants import (
     ReplayForwardingRelayService,
     UncappedRelayService,
     UnchargedRelayRequestService,
+)
+from aura_conformance.variants._probe_variants_r3 import (
+    DstBlindReceiptsService,
+    NonMemberForwardingRelay,
+    SeedCostRelayService,
+    SenderBlindReceiptService,
+    SubjectBlindRelayService,
+    UnpaidResponseRelayService,
 )
 from aura_conformance.wire.keyring import INI as WIRE_INI
 from aura_conformance.wire.keyring import RESP as WIRE_RESP
@@ -197,6 +206,22 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
         peers=RelayedUncheckedStaticKeyService, breaks="RVMembersOnly"
     ),
     "uncapped-relay": RelayVariant(relay=UncappedRelayService, breaks="RVRelayAuthorized"),
+    # The red team's third round, caught since the attacker misaddresses a message 1,
+    # swaps, strips and reuses receipts, and every paid step's charge is its cost.
+    "non-member-forwarding-relay": RelayVariant(
+        relay=NonMemberForwardingRelay, breaks="RVMembersOnly"
+    ),
+    "dst-blind-receipts": RelayVariant(
+        peers=DstBlindReceiptsService, relay=DstBlindReceiptsService, breaks="GCReceiptVerifiable"
+    ),
+    "sender-blind-receipt": RelayVariant(
+        peers=SenderBlindReceiptService, relay=SenderBlindReceiptService, breaks="GCReceiptSigner"
+    ),
+    "seed-relay-cost": RelayVariant(peers=SeedCostRelayService, breaks="GCAtomicRollback"),
+    "unpaid-response-relay": RelayVariant(
+        relay=UnpaidResponseRelayService, breaks="GCReceiptVerifiable"
+    ),
+    "subject-blind-relay": RelayVariant(relay=SubjectBlindRelayService, breaks="RVRelayAuthorized"),
 }
 
 
@@ -502,38 +527,104 @@ class RelayWorld:
         this envelope. The relay cannot tell it from Ini's own and forwards it; Resp
         must refuse it (``StaticKeyMismatch``). A receipt merely taken off the wire
         would not do: it names the envelope it paid for (``ReceiptWrongSubject``)."""
+        envelope = self._impostor_init(ctx, RESP)
+        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        self.msgs[key] = envelope
+        self.receipts[key] = self._receipt_of(
+            INI, ctx, RELAY, envelope, op="relay_request", cost=CONNECT_RELAY_COST
+        )
+        return f"impostor handed the relay a message 1 claiming {INI}, with a receipt of {INI}'s"
+
+    def _impostor_init(self, ctx: str, to: str) -> RelayEnvelope:
+        """A message 1 of the impostor's (Ini's id, its own static key) from Ini to ``to``."""
         start = self.impostor.channel_endpoint.prepare_start(
             self.memberships[ctx], self.impl_epoch(ctx), _IDS[RESP], self.psk(ctx), self.now_ms()
         )
-        envelope = RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[RESP], start.message)
-        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
-        receipt, _ = self.nodes[INI].interpreter.receipts.issue(
-            "relay_request",
+        return RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[to], start.message)
+
+    def _receipt_of(
+        self, signer: str, ctx: str, dst: str, envelope: RelayEnvelope, *, op: str, cost: int
+    ) -> bytes:
+        """The next receipt of ``signer``'s chain to ``dst``, paying for ``envelope``
+        (the attacker holds that member's receipt key, as ``ImpersonateInit``'s holds
+        Ini's)."""
+        receipt, _ = self.nodes[signer].interpreter.receipts.issue(
+            op,
             _CONTEXTS[ctx],
-            _IDS[RELAY],
+            _IDS[dst],
             self.impl_epoch(ctx),
-            CONNECT_RELAY_COST,
+            cost,
             subject=receipt_subject(envelope.encode()),
         )
-        self.msgs[key] = envelope
-        self.receipts[key] = receipt.encode()
-        return f"impostor handed the relay a message 1 claiming {INI}, with a receipt of {INI}'s"
+        return receipt.encode()
 
-    def relay_forward(self, key: MessageKey) -> str:
+    def misaddress_init(self, ctx: str = CTX) -> str:
+        """``MisaddressInit``: the attacker hands the relay a message 1 from Ini to
+        ``eve``, no member of the context, paid for by a receipt of Ini's that names
+        it. The relay must drop it: nothing of a context reaches a non-member."""
+        envelope = self._impostor_init(ctx, OUTSIDER)
+        key = ("Init", INI, RELAY, OUTSIDER, 0, ctx, self.epoch[ctx], True)
+        self.msgs[key] = envelope
+        self.receipts[key] = self._receipt_of(
+            INI, ctx, RELAY, envelope, op="relay_request", cost=CONNECT_RELAY_COST
+        )
+        return f"attacker handed the relay a message 1 of {INI}'s addressed to {OUTSIDER}"
+
+    def reuse_receipt(self, ctx: str = CTX) -> str:
+        """``ReuseReceipt``: the attacker takes the receipt of Ini's latest message 1
+        waiting at the relay off the wire and attaches it to its own message 1
+        claiming Ini (the impostor's record, handshake id 0). The receipt names
+        Ini's envelope, not this one: the relay must refuse to be paid by it."""
+        waiting = [
+            k
+            for k in self.msgs
+            if k[:4] == ("Init", INI, RELAY, RESP) and k[4] != 0 and k[5] == ctx
+        ]
+        if not waiting:
+            return f"no message 1 of {INI}'s at the relay to take a receipt from"
+        envelope = self._impostor_init(ctx, RESP)
+        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        self.msgs[key] = envelope
+        self.receipts[key] = self.receipts[max(waiting, key=lambda k: k[4])]
+        return f"attacker handed the relay a message 1 claiming {INI}, with {INI}'s receipt reused"
+
+    def strip_receipt(self, key: MessageKey) -> str:
+        """The attacker hands the relay the envelope ``key`` without its receipt."""
+        return self.relay_forward(key, receipt=b"")
+
+    def deliver_with(self, key: MessageKey, which: str) -> str:
+        """The envelope ``key`` at its destination with another receipt than the one
+        the relay gave it, each paying for this very envelope: ``misdirected``, one
+        the relay signed but addressed to the envelope's source (a relay mixing up
+        its streams); ``foreign``, one Ini signed to the destination (not the
+        relay's, who delivered it)."""
+        ctx, envelope = key[5], self.msgs[key]
+        if which == "misdirected":
+            receipt = self._receipt_of(
+                RELAY, ctx, key[1], envelope, op="relay_forward", cost=RELAY_FORWARD_COST
+            )
+        else:
+            receipt = self._receipt_of(
+                INI, ctx, key[3], envelope, op="relay_forward", cost=RELAY_FORWARD_COST
+            )
+        return self.deliver(key, receipt=receipt)
+
+    def relay_forward(self, key: MessageKey, receipt: bytes | None = None) -> str:
         relay = self.nodes[RELAY]
         try:
             outcome = relay.service.prepare_relay_forward(
                 self._snapshot(RELAY, key[5]),
                 self.msgs[key],
-                receipt=self.receipts.get(key) or None,
+                receipt=(self.receipts.get(key) if receipt is None else receipt) or None,
             )
         except RemoteProtocolError as exc:
             return f"relay refused: {type(exc).__name__} ({exc.reason})"
         return self._sent(RELAY, outcome, key[4], key)[0]
 
-    def deliver(self, key: MessageKey) -> str:
+    def deliver(self, key: MessageKey, receipt: bytes | None = None) -> str:
         """The envelope ``key`` at its destination (HandleHandshake, ProcessResponse,
-        KeyConfirm): that service handles it as a relayed message."""
+        KeyConfirm): that service handles it as a relayed message (with ``receipt``
+        instead of the one that came with it, if given)."""
         _, _, hop, to, hs_id, ctx = key[:6]
         if hop != to:
             return f"{key} is not at its destination yet"
@@ -545,7 +636,7 @@ class RelayWorld:
                 self.msgs[key],
                 self.psk(ctx),
                 now_ms=self.now_ms(hs_id),
-                receipt=self.receipts.get(key) or None,
+                receipt=(self.receipts.get(key) if receipt is None else receipt) or None,
             )
         except RemoteProtocolError as exc:
             return f"{to} rejected: {type(exc).__name__} ({exc.reason})"

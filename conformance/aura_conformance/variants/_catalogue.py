@@ -88,4 +88,10 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("relay", "relayed-unchecked-static-key"): "RVMembersOnly",
     ("relay", "uncapped-relay"): "RVRelayAuthorized",
     ("relay", "epoch-blind-relay"): "RVRelayForwardsOnce",
+    ("relay", "non-member-forwarding-relay"): "RVMembersOnly",
+    ("relay", "dst-blind-receipts"): "GCReceiptVerifiable",
+    ("relay", "sender-blind-receipt"): "GCReceiptSigner",
+    ("relay", "seed-relay-cost"): "GCAtomicRollback",
+    ("relay", "unpaid-response-relay"): "GCReceiptVerifiable",
+    ("relay", "subject-blind-relay"): "RVRelayAuthorized",
 }

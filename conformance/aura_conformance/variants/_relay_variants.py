@@ -53,12 +53,14 @@ class JunkForwardingRelayService(RendezvousService):
     ) -> GuardOutcome:
         # Its one mistake is the junk: a protocol message's epoch and receipt are
         # checked as the reference checks them.
+        kind: MessageType | None = None
         try:
             kind = check_relayable(envelope, self.authority_id)
         except MalformedEnvelope:
             pass
         else:
             self._check_forward_epoch(snapshot, envelope, kind)
+        paid_by_src = kind in (MessageType.HandshakeInit, MessageType.HandshakeResponse)
         self.forwarded.check(envelope, snapshot.epoch)
 
         def couple(charge: ChargeFlowBudget) -> GuardOutcome:
@@ -72,6 +74,7 @@ class JunkForwardingRelayService(RendezvousService):
                 envelope.context_id,
                 envelope.src,
                 receipt,
+                required=paid_by_src,
                 subject=receipt_subject(envelope.encode()),
             )
             return GuardOutcome.allow(

@@ -23,7 +23,8 @@ CONSTANTS
                          \* another epoch's PSK commitment)
     BUG_RelayNoCapCheck, \* the relay forwards without relay:forward
     BUG_NoStaticKeyCheck, \* Resp answers a message 1 under a static key not the claimed member's
-    BUG_RelayForgetsPastEpochs \* the relay forwards again an envelope of a past epoch
+    BUG_RelayForgetsPastEpochs, \* the relay forwards again an envelope of a past epoch
+    BUG_RelayToNonMember \* the relay checks the source's membership, not the destination's
 
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
@@ -117,11 +118,13 @@ RelayRequest(c) ==
 \* context where the relay holds relay:forward.  Under BUG_RelayForgetsPastEpochs
 \* the relay remembers only the current epoch's forwards and forwards a message of
 \* any epoch, so an envelope of a past epoch is forwarded, and paid for, again.
+\* Under BUG_RelayToNonMember it forwards a protocol message of a member to anyone.
 RelayForward(m) ==
     /\ m.dst = Relay
     /\ \/ [m EXCEPT !.dst = m.to] \notin net
        \/ BUG_RelayForgetsPastEpochs /\ m.ep < epoch[m.ctx]
-    /\ RV!RVWellFormed(m)
+    /\ \/ RV!RVWellFormed(m)
+       \/ BUG_RelayToNonMember /\ m.type \in RV!RVProtocolTypes /\ m.src \in RV!Peers
     /\ BUG_RelayNoCapCheck \/ m.ctx \in RelayCtx
     /\ spent[m.ctx] + RV!ForwardCost <= Limit
     /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
@@ -168,6 +171,15 @@ ImpersonateInit(c) ==
     /\ net' = net \cup {Msg("Init", c, Ini, Relay, Resp, epoch[c], 0)}
     /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
 
+\* MisaddressInit(c): the attacker (with Ini's receipt key, as ImpersonateInit's)
+\* hands the relay a paid message 1 of Ini's addressed to Outsider, no member of
+\* the context (handshake id 0).  The relay must drop it (RelayForward: only
+\* between two members): nothing of a context reaches a non-member.
+MisaddressInit(c) ==
+    /\ c \in RelayCtx
+    /\ net' = net \cup {Msg("Init", c, Ini, Relay, Outsider, epoch[c], 0)}
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+
 \* PreparePublishDescriptor(c) with the SyncJournal that carries it to Ini: Resp
 \* publishes a descriptor [now, now + Validity) committing to c's current epoch
 \* when needs_refresh holds (Rendezvous.tla's RVNeedsRefresh).
@@ -196,7 +208,7 @@ Tick ==
 
 Next ==
     \/ \E c \in Ctx : \/ RelayRequest(c) \/ InjectJunk(c) \/ ImpersonateInit(c)
-                      \/ PublishDescriptor(c) \/ AdvanceEpoch(c)
+                      \/ MisaddressInit(c) \/ PublishDescriptor(c) \/ AdvanceEpoch(c)
     \/ \E m \in net : RelayForward(m) \/ HandleHandshake(m) \/ ProcessResponse(m)
     \/ Tick
 
@@ -220,9 +232,12 @@ RVRelayAuthorized == RV!RVRelayAuthorized
 (* RVMembersOnly: Rendezvous.tla's invariant (a non-member never gets a    *)
 (* channel or a receipt accepted) restated on the wire, as this model has  *)
 (* no channels: the impostor's message 1 (handshake id 0) is never         *)
-(* answered, so nothing of its handshake follows it.                       *)
+(* answered, so nothing of its handshake follows it; and no envelope of a  *)
+(* context is delivered to a non-member (DESIGN.md 1).                     *)
 (***************************************************************************)
-RVMembersOnly == \A m \in net : m.type \in {"Resp", "Confirm"} => m.id # 0
+RVMembersOnly ==
+    /\ \A m \in net : m.type \in {"Resp", "Confirm"} => m.id # 0
+    /\ \A m \in net : m.dst \in Members
 
 (***************************************************************************)
 (* RVRelayFallback: every relayed connect Ini started went out through a   *)
