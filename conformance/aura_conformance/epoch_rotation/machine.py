@@ -38,7 +38,7 @@ from hypothesis.stateful import (
 
 from aura_conformance.epoch_rotation.backends import EpochBackend
 from aura_conformance.epoch_rotation.checker import epoch_rotation_checker
-from aura_conformance.epoch_rotation.obligations import EpochObligations
+from aura_conformance.epoch_rotation.obligations import EnabledMemo, EpochObligations
 from aura_conformance.epoch_rotation.world import (
     DELIVER,
     ER_MAX_EPOCH,
@@ -116,13 +116,16 @@ class EpochRotationMachine(CountingMachine):
     backend: EpochBackend
     checker: SpecChecker
     deferred: Deferred
+    # The spec's answers to whether an action was enabled, for the whole run
+    # (a class attribute like ``deferred``; see EpochObligations).
+    enabled_memo: EnabledMemo
 
     def __init__(self) -> None:
         super().__init__()
         self.now = 0
         self.state: State = {}
         self.keys = epoch_keyring()
-        self.obligations = EpochObligations(self.checker)
+        self.obligations = EpochObligations(self.checker, self.enabled_memo)
         # Each side's channel in the other context, (state, epoch), as every step
         # must leave it: none at epoch 0 (the context never advances), then the
         # Active one OtherContextHandshake made, which must also carry traffic.
@@ -480,6 +483,7 @@ def _make(backend: EpochBackend, deferred: Deferred | None = None) -> type[Epoch
             "checker": epoch_rotation_checker(),
             "stats": {"examples": 0, "steps": 0},
             "deferred": Deferred() if deferred is None else deferred,
+            "enabled_memo": {},
         },
     )
 

@@ -60,18 +60,41 @@ def _chan(state: State, a: str) -> Any:
     return state["chan"].d[_MV[a]].d[_PEER_MV[a]].d
 
 
+# Whether an action is enabled, by (the ids of a state's values, action, arguments):
+# each entry keeps its state, so an id stays the value it was when asked.
+EnabledMemo = dict[tuple[Any, ...], tuple[State, bool]]
+_ENABLED_MEMO_LIMIT = 10_000
+
+
 class EpochObligations:
     """One run's memory: when each Establishing channel started, the bytes sent
     under each record (and the payload each carries, where the harness chose it),
-    the transport bytes accepted, and the latest send each record had accepted."""
+    the transport bytes accepted, and the latest send each record had accepted.
 
-    def __init__(self, checker: SpecChecker) -> None:
+    ``memo`` keeps the spec's answers to whether an action was enabled, shared by
+    the examples of a run (the projection hands in the same value objects for the
+    same state, and the same refusals recur: most questions were asked before)."""
+
+    def __init__(self, checker: SpecChecker, memo: EnabledMemo | None = None) -> None:
         self.checker = checker
+        self.memo: EnabledMemo = {} if memo is None else memo
         self.started: dict[str, tuple[tuple[Any, Any], int]] = {}
         self.sent: dict[Any, list[bytes]] = {}
         self.payloads: dict[tuple[Any, bytes], bytes] = {}
         self.accepted: set[tuple[Any, bytes]] = set()
         self.latest: dict[Any, int] = {}
+
+    def _enabled(self, state: State, action: str, args: Mapping[str, Any]) -> bool:
+        """:func:`~aura_conformance.harness.enabled.enabled`, remembered in ``memo``."""
+        key = (tuple([id(state[v]) for v in self.checker.variables]), action, *args.items())
+        known = self.memo.get(key)
+        if known is not None:
+            return known[1]
+        answer = enabled(self.checker, state, action, args)
+        if len(self.memo) >= _ENABLED_MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = (state, answer)
+        return answer
 
     def delivered(self, args: Mapping[str, Any]) -> bytes | None:
         """The bytes a delivery of ``(m, k)`` hands over: the ``k``-th sent under
@@ -135,7 +158,7 @@ class EpochObligations:
         self, args: Mapping[str, Any], sends: Sequence[ReportedEffect], before: State, after: State
     ) -> None:
         a = args.get("a")
-        if enabled(self.checker, before, "SendData", {"a": a}):
+        if self._enabled(before, "SendData", {"a": a}):
             return
         name = getattr(a, "name", str(a))
         st = _chan(before, name)["st"] if name in (INI, RESP) else "?"
@@ -203,7 +226,7 @@ class EpochObligations:
         if (
             not fresh
             or not isinstance(b, ModelValue)
-            or not enabled(self.checker, before, "ReceiveData", {"b": b, "m": m})
+            or not self._enabled(before, "ReceiveData", {"b": b, "m": m})
         ):
             if delivers:
                 self._undue_delivery("ReceiveData", delivers, before, after)
@@ -269,7 +292,7 @@ class EpochObligations:
             started is None or started[0] != (c["id"], c["ep"]) or now - started[1] >= TIMEOUT_MS
         ):
             return
-        if not enabled(self.checker, before, spec_action, {"m": m}):
+        if not self._enabled(before, spec_action, {"m": m}):
             return
         raise ConformanceFailure(
             f"check: {spec_action} failed: the message {V.format_value(m)} was refused "
