@@ -198,6 +198,7 @@ class RVView:
         if self.outsider_epoch is not None:
             net.add(record("Init", eve, mv[RESP], self.outsider_epoch, 1))
         senders = (INI, RESP, _OUTSIDER)
+        epochs = range(WIRE_ER_MAX_EPOCH + 1)
         key = {INI: mv[INI], RESP: mv[RESP], _OUTSIDER: eve}
         return {
             "epoch": V.fn({mv[a]: sh.epoch[a] for a in (INI, RESP)}),
@@ -214,15 +215,11 @@ class RVView:
             "confirmed": frozenset(sh.confirmed),
             "established": frozenset(V.record(id=n, ep=e) for n, e in sh.established),
             "closed": V.fn({mv[a]: frozenset(sh.closed[a]) for a in (INI, RESP)}),
+            # Rendezvous.tla's spent[C]: only Ini's row is observed, the relay's is 0.
             "spent": V.fn(
                 {
-                    mv[a]: V.fn(
-                        {
-                            e: self.spent.get(e, 0) if a == INI else 0
-                            for e in range(WIRE_ER_MAX_EPOCH + 1)
-                        }
-                    )
-                    for a in (INI, RESP)
+                    m: V.fn({e: self.spent.get(e, 0) if m == mv[INI] else 0 for e in epochs})
+                    for m in (mv[INI], mv[RESP], ModelValue("r1"))
                 }
             ),
             "denied": self.denied_epoch == sh.epoch[INI],

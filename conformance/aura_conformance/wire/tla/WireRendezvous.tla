@@ -46,7 +46,8 @@ VARIABLES
     established,  \* the ChannelEstablished facts the responder journaled: [id, ep]
     closed,       \* closed[a]: the handshake ids a closed, failed or replaced
                   \* (EpochRotation.tla's: a timed-out msg 1 stays answered)
-    spent,        \* spent[a][e]: the flow budget a spent during its epoch e
+    spent,        \* spent[a][e]: the flow budget a spent during its epoch e (Rendezvous.tla's
+                  \* spent[C], the relay's row 0: the wire's relay is transport)
     denied        \* Ini was denied for budget in its epoch
 
 vars == <<epoch, chan, nextId, lastTs, net, hsLog, confirmed, established, closed,
@@ -77,8 +78,7 @@ RV == INSTANCE Rendezvous
                                 until |-> 0, nonce |-> 0, id |-> f.id, ep |-> f.ep] :
                                  f \in established}
                          ELSE {}]],
-         spent <- [c \in {C} |-> [a \in {Ini, Resp, Relay} |-> [e \in 0..MaxEpoch |->
-                     IF a \in Peers THEN spent[a][e] ELSE 0]]],
+         spent <- [c \in {C} |-> spent],
          chan <- [c \in {C} |-> [a \in Peers |-> [p \in Senders |->
                     [st |-> chan[a][p].st, ep |-> chan[a][p].ep, id |-> chan[a][p].id,
                      ctx |-> c]]]],
@@ -108,7 +108,7 @@ Init ==
     /\ confirmed = {}
     /\ established = {}
     /\ closed = [a \in Peers |-> {}]
-    /\ spent = [a \in Peers |-> [e \in 0..MaxEpoch |-> 0]]
+    /\ spent = [a \in {Ini, Resp, Relay} |-> [e \in 0..MaxEpoch |-> 0]]
     /\ denied = FALSE
 
 \* A channel being replaced is retired: its id is closed for good.
@@ -238,12 +238,12 @@ InjectInit ==
 
 Next ==
     \/ PrepareEstablishChannel
-    \/ \E path \in Paths, held \in BOOLEAN : Connect(path, held) \/ DenyConnect(path, held)
     \/ InjectInit
     \/ \E m \in net : HandleHandshake(m) \/ ProcessResponse(m) \/ KeyConfirm(m)
     \/ \E a \in Peers :
           \/ AdvanceEpoch(a)
           \/ \E p \in Senders : CloseChannel(a, p) \/ HandshakeTimeout(a, p)
+    \/ \E path \in Paths, held \in BOOLEAN : Connect(path, held) \/ DenyConnect(path, held)
 
 Spec == Init /\ [][Next]_vars
 
@@ -256,7 +256,7 @@ TypeOK ==
     /\ confirmed \subseteq 0..MaxHs
     /\ established \subseteq [id : 0..MaxHs, ep : 0..MaxEpoch]
     /\ closed \in [Peers -> SUBSET (0..MaxHs)]
-    /\ spent \in [Peers -> [0..MaxEpoch -> 0..(2 * Limit)]]
+    /\ spent \in [{Ini, Resp, Relay} -> [0..MaxEpoch -> 0..(2 * Limit)]]
     /\ denied \in BOOLEAN
 
 RVReplayRejected == RV!RVReplayRejected
