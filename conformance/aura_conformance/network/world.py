@@ -48,6 +48,10 @@ class NetworkRelayWorld(RelayWorld):
         """Put the message ``key`` on the socket from ``sender`` to its hop, and keep
         what the hop read in its place."""
         hop = key[2]
+        if hop not in self.carrier.nodes:
+            # No authority of the world (eve, to whom a wrong relay forwards): nobody
+            # listens and nothing consumes it; the record stands as sent.
+            return
         frame = WireFrame(self.msgs[key], self.receipts.get(key, b""))
         arrived = self.loop.run(
             self.carrier.transmit(sender, hop, frame),
