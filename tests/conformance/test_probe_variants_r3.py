@@ -180,16 +180,16 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         RelayVariant(relay=P.SubjectBlindRelayService),
         "RVRelayAuthorized",
     ),
+    # Caught since the forged-link schedule forges a receipt that directly follows
+    # the one its receiver accepted.
+    ("guard", "link-trusting-verifier"): (
+        _g("link-trusting-verifier", verifier=P.LinkTrustingVerifier),
+        "GCReceiptSigner",
+    ),
 }
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "link-trusting-verifier"): (
-        _g("link-trusting-verifier", verifier=P.LinkTrustingVerifier),
-        "GCReceiptSigner",
-        "no schedule forges a receipt that directly follows an accepted one (nonce 2 of a"
-        " stream whose nonce 1 was accepted): the forgery schedule forges a first receipt",
-    ),
     ("guard", "source-blind-verifier"): (
         _g("source-blind-verifier", verifier=P.SourceBlindVerifier),
         "GCReceiptResumesAfterLoss",

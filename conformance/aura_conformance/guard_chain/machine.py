@@ -425,6 +425,24 @@ def _forgery(m: GuardChainMachine) -> None:
     m.deliver(_forged)
 
 
+def _forged_link(m: GuardChainMachine) -> None:
+    # A forgery that links to the receipt its receiver accepted last: the chain
+    # hash is copied from the genuine receipt, only the signature is wrong, so a
+    # verifier that trusts a good link instead of the signature takes it.
+    _send(m)
+    _send(m)
+    m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 1)
+    m.forge(
+        expect_one(
+            (r for r in m._wire() if r.d["nonce"] == 2),
+            "a second receipt on the wire",
+            "ForgeReceipt",
+            m.state,
+        )
+    )
+    m.deliver(lambda r: _forged(r) and r.d["nonce"] == 2)
+
+
 def _retired_epoch(m: GuardChainMachine) -> None:
     _send(m)
     m.AdvanceEpoch()
@@ -503,6 +521,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "rollback": _rollback,
     "replay": _replay,
     "forgery": _forgery,
+    "forged-link": _forged_link,
     "retired-epoch": _retired_epoch,
     "epoch-budget": _epoch_budget,
     "lost-receipt": _lost_receipt,
