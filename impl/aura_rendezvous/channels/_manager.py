@@ -342,7 +342,14 @@ class ChannelManager:
         return channel.seal(plaintext)
 
     def receive(self, data: bytes) -> ReceivedMessage:
-        """Open a transport message; retired epochs and unknown channels are rejected."""
+        """Open a transport message; retired epochs and unknown channels are rejected.
+
+        This takes no clock: a key confirmation it opens is judged against its
+        deadline only through the timer, so the caller runs :meth:`check_timeouts`
+        with the current time first (as an aioquic caller runs ``handle_timer``
+        at ``get_timer()``). The service confirms through :meth:`prepare_confirm`,
+        which is given ``now_ms`` and refuses a confirmation at or past the
+        deadline itself."""
         return self.receive_message(TransportMessage.decode(data))
 
     def receive_message(self, message: TransportMessage) -> ReceivedMessage:
