@@ -262,4 +262,5 @@ def test_scenario_names_are_stable() -> None:
         "data-both-ways",
         "other-context-advance",
         "replayed-confirmation",
+        "timeout-at-deadline",
     }

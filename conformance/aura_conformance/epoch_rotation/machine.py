@@ -45,6 +45,7 @@ from aura_conformance.epoch_rotation.world import (
     ER_MAX_HS,
     INI,
     RESP,
+    TIMEOUT_MS,
     epoch_keyring,
 )
 from aura_conformance.guard_chain.effects import SEND
@@ -538,6 +539,15 @@ def _timeout(m: EpochRotationMachine) -> None:
     m.Tick(1500)
 
 
+def _timeout_at_deadline(m: EpochRotationMachine) -> None:
+    # Time moves to the very instant both handshakes' deadline is reached (1000
+    # ms): a deadline reached is passed (the reference's own rule), so neither
+    # side may still be Establishing.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: True)
+    m.Tick(TIMEOUT_MS)
+
+
 def _late_confirmation(m: EpochRotationMachine) -> None:
     # Ini sends its key confirmation, closes the channel and starts again; Resp
     # answers the new handshake, then the old confirmation arrives.
@@ -729,6 +739,7 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "other-context-advance": _other_context_advance,
     # Last, so no earlier schedule's verdict moves: the confirmation's counter kept.
     "replayed-confirmation": _replayed_confirmation,
+    "timeout-at-deadline": _timeout_at_deadline,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

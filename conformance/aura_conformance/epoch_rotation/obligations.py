@@ -323,7 +323,7 @@ class EpochObligations:
         for a, (ident, start) in sorted(self.started.items()):
             c = _chan(after, a)
             if (
-                now - start > TIMEOUT_MS
+                now - start >= TIMEOUT_MS
                 and c["st"] == "Establishing"
                 and (c["id"], c["ep"]) == ident
             ):
