@@ -19,6 +19,7 @@ rule, encodings, labels).
 
 from aura_rendezvous._adapter import PeerInfo, RendezvousAdapter
 from aura_rendezvous._config import RendezvousConfig
+from aura_rendezvous._relay_path import check_relayable
 from aura_rendezvous._service import DIRECT_LADDER, RendezvousService
 from aura_rendezvous._timer import (
     DescriptorRefreshDue,
@@ -219,6 +220,7 @@ __all__ = [  # noqa: RUF022
     # The pure rules the Z3 models prove (DESIGN.md 2, 4)
     "budget_allows",
     "build_window",
+    "check_relayable",
     "choose_descriptor",
     "is_valid_at",
     "needs_refresh_at",

@@ -117,6 +117,7 @@ PUBLIC_API = [
     "WrongEpoch",
     "budget_allows",
     "build_window",
+    "check_relayable",
     "choose_descriptor",
     "evaluate_guards",
     "is_valid_at",

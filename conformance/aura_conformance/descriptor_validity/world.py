@@ -57,11 +57,13 @@ from aura_conformance.variants import (
     AnyContextChoiceService,
     AnyMemberRevocationService,
     ClocklessMergeService,
+    FromUncheckedService,
     HorizonBlindSyncService,
     InclusiveUntilService,
     LastArrivedService,
     LateRefreshService,
     NonceKeyedMergeService,
+    NonceOnlyRevocationService,
     OriginOnlyMergeService,
     OwnFactsOnlySyncService,
     OwnRevocationsOnlySyncService,
@@ -75,10 +77,6 @@ from aura_conformance.variants import (
     capped_sync_service,
     clear_sync_message,
     read_clear_sync_message,
-)
-from aura_conformance.variants._probe_variants_r3 import (
-    FromUncheckedService,
-    NonceOnlyRevocationService,
 )
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]

@@ -80,8 +80,8 @@ from aura_conformance.variants import (
     RotatingSealsManager,
     TimeoutIgnoringManager,
     UncheckedStaticKeyManager,
+    UnrecordedConfirmManager,
 )
-from aura_conformance.variants._probe_variants_r3 import UnrecordedConfirmManager
 from aura_conformance.wire.keyring import INI as WIRE_INI
 from aura_conformance.wire.keyring import RESP as WIRE_RESP
 from aura_conformance.wire.keyring import Keyring, Member

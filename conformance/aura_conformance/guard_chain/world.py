@@ -71,6 +71,7 @@ from aura_conformance.variants import (
     EpochBlindBudgetInterpreter,
     EpochBlindChainVerifier,
     FirstLinkUncheckedVerifier,
+    FutureEpochVerifier,
     NonStrictNonceVerifier,
     NoRollbackInterpreter,
     SendFirstInterpreter,
@@ -83,7 +84,6 @@ from aura_conformance.variants import (
     off_by_one_guards,
     wrong_payer_guards,
 )
-from aura_conformance.variants._probe_variants import FutureEpochVerifier
 
 __all__ = [
     "AUTHS",

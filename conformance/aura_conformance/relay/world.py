@@ -70,20 +70,18 @@ from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, Observ
 from aura_conformance.variants import (
     CommitmentBlindService,
     DirectConfirmationService,
+    DstBlindReceiptsService,
     ExpiredDescriptorService,
     FirstRelayOnlyService,
     JunkForwardingRelayService,
+    NonMemberForwardingRelay,
     RelayedUncheckedStaticKeyService,
     ReplayForwardingRelayService,
-    UncappedRelayService,
-    UnchargedRelayRequestService,
-)
-from aura_conformance.variants._probe_variants_r3 import (
-    DstBlindReceiptsService,
-    NonMemberForwardingRelay,
     SeedCostRelayService,
     SenderBlindReceiptService,
     SubjectBlindRelayService,
+    UncappedRelayService,
+    UnchargedRelayRequestService,
     UnpaidResponseRelayService,
 )
 from aura_conformance.wire.keyring import INI as WIRE_INI

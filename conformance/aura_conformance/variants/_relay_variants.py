@@ -28,9 +28,9 @@ from aura_rendezvous import (
     RendezvousService,
     SendRelayRequest,
     WebSocketRelay,
+    check_relayable,
     evaluate_guards,
 )
-from aura_rendezvous._relay_path import check_relayable
 from aura_rendezvous.channels import MessageType, message_type
 from aura_rendezvous.core import ForwardedEnvelopes, MalformedEnvelope
 from aura_rendezvous.guard import EffectCommand, StartHandshake, receipt_subject
