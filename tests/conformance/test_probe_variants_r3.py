@@ -17,13 +17,12 @@ import pytest
 from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
 from aura_conformance.guard_chain.world import VARIANTS, Variant
-from aura_conformance.protocol_specs import reference_backend
 from aura_conformance.relay.world import RELAY_VARIANTS, RelayVariant
 from aura_conformance.variants import _probe_variants_r3 as P
-from aura_conformance.wire import WIRE_VARIANTS, WireBackend
+from aura_conformance.wire import WIRE_VARIANTS
 from aura_conformance.wire.backends import WireVariant
-from aura_conformance.wire.machine import run_wire_conformance
-from aura_verify.commands.conform import _runners
+
+from .probe_runs import params, reject_report
 
 TABLES: dict[str, dict[str, Any]] = {
     "guard": VARIANTS,
@@ -229,34 +228,12 @@ SLOW = {
 }
 
 
-def _reject_report(
-    spec: str, name: str, variant: Any, monkeypatch: pytest.MonkeyPatch
-) -> tuple[bool, str]:
-    """The default profile (100 runs of 25 steps, seed 0, directed schedules first)."""
-    monkeypatch.setitem(TABLES[spec], name, variant)
-    if spec == "wire":
-        outcome = run_wire_conformance(WireBackend(name), examples=100, seed=0, steps=25)
-        return outcome.conformant, outcome.failure or ""
-    backend = reference_backend(spec, name)
-    try:
-        outcome = _runners()[spec](backend, examples=100, seed=0, steps=25)
-    finally:
-        backend.close()
-    return outcome.conformant, outcome.failure or ""
-
-
-def _params(table: dict[tuple[str, str], Any], slow: set[tuple[str, str]]) -> list[Any]:
-    return [
-        pytest.param(key, marks=pytest.mark.slow) if key in slow else key for key in sorted(table)
-    ]
-
-
-@pytest.mark.parametrize("key", _params(CAUGHT, SLOW), ids="/".join)
+@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
 def test_the_default_profile_rejects_the_probe(
     key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     variant, named = CAUGHT[key]
-    conformant, failure = _reject_report(*key, variant, monkeypatch)
+    conformant, failure = reject_report(TABLES, *key, variant, monkeypatch)
     assert not conformant
     assert named in failure, failure[:2000]
 
@@ -268,7 +245,7 @@ def test_the_default_profile_misses_the_probe(
 ) -> None:
     variant, invariant, why = MISSED[key]
     try:
-        conformant, failure = _reject_report(*key, variant, monkeypatch)
+        conformant, failure = reject_report(TABLES, *key, variant, monkeypatch)
     except Exception as exc:  # a crash of a directed scenario is no verdict either
         pytest.xfail(f"{why} ({type(exc).__name__})")
     if conformant or invariant not in failure:

@@ -1,0 +1,43 @@
+"""The red-team probe tests' one runner: a probe through the default profile.
+
+Shared by test_probe_variants.py and test_probe_variants_r3.py (each keeps its own
+tables of probes and what their rejection must name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aura_conformance.protocol_specs import reference_backend
+from aura_conformance.wire import WireBackend
+from aura_conformance.wire.machine import run_wire_conformance
+from aura_verify.commands.conform import _runners
+
+
+def reject_report(
+    tables: dict[str, dict[str, Any]],
+    spec: str,
+    name: str,
+    variant: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[bool, str]:
+    """The default profile (100 runs of 25 steps, seed 0, directed schedules first)
+    on ``variant`` registered as ``name`` in ``tables[spec]``."""
+    monkeypatch.setitem(tables[spec], name, variant)
+    if spec == "wire":
+        outcome = run_wire_conformance(WireBackend(name), examples=100, seed=0, steps=25)
+        return outcome.conformant, outcome.failure or ""
+    backend = reference_backend(spec, name)
+    try:
+        outcome = _runners()[spec](backend, examples=100, seed=0, steps=25)
+    finally:
+        backend.close()
+    return outcome.conformant, outcome.failure or ""
+
+
+def params(table: dict[tuple[str, str], Any], slow: set[tuple[str, str]]) -> list[Any]:
+    """The table's keys in order, those in ``slow`` marked slow."""
+    return [
+        pytest.param(key, marks=pytest.mark.slow) if key in slow else key for key in sorted(table)
+    ]
