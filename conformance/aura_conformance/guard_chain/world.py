@@ -276,7 +276,7 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "chain-per-source",
             "one receipt chain per source across destinations (ChainPerSourceIssuer)",
-            issuer=ChainPerSourceIssuer,  # type: ignore[arg-type]
+            issuer=ChainPerSourceIssuer,
         ),
         Variant(
             "strict-chain",

@@ -28,21 +28,13 @@ from collections.abc import Callable
 
 from aura_rendezvous.channels import ChannelEndpoint
 from aura_rendezvous.core import (
-    U64_MAX,
     AuthorityId,
-    AuthorityKeys,
     ContextId,
     ContextMembership,
-    LocalProtocolError,
     ReceiptChainBroken,
-    ValueRangeError,
-    check_u32,
-    check_u64,
 )
 from aura_rendezvous.guard import (
     GENESIS_HASH,
-    LABEL_RECEIPT_SIGNATURE,
-    NO_SUBJECT,
     ChargeFlowBudget,
     EffectCommand,
     EffectInterpreter,
@@ -50,15 +42,11 @@ from aura_rendezvous.guard import (
     GuardOutcome,
     GuardSnapshot,
     Receipt,
-    ReceiptToken,
+    ReceiptIssuer,
     ReceiptVerifier,
     SendEffect,
-    chain_hash,
-    check_operation,
-    encode_signed,
     evaluate_guards,
     is_send,
-    receipt_body,
 )
 
 __all__ = [
@@ -71,69 +59,18 @@ __all__ = [
 ]
 
 
-class ChainPerSourceIssuer:
-    """``src``'s receipt state: last nonce and hash per ``(context, epoch)``."""
+# The one addressee ChainPerSourceIssuer keys every stream under (no member's id).
+_EVERY_DESTINATION = AuthorityId(bytes(32))
 
-    def __init__(self, keys: AuthorityKeys) -> None:
-        self._keys = keys
-        self._last: dict[tuple[ContextId, int], tuple[int, bytes]] = {}
-        self.issued: list[Receipt] = []
 
-    def issue(
-        self,
-        operation: str,
-        context_id: ContextId,
-        dst: AuthorityId,
-        epoch: int,
-        cost: int,
-        *,
-        subject: bytes = NO_SUBJECT,
-    ) -> tuple[Receipt, ReceiptToken]:
-        key = (context_id, check_u64("epoch", epoch))
-        previous = self._last.get(key)
-        last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
-        if last_nonce == U64_MAX:
-            raise ValueRangeError("receipt nonces of this epoch are exhausted")
-        if not isinstance(context_id, ContextId) or not isinstance(dst, AuthorityId):
-            raise LocalProtocolError("receipt needs a ContextId and an AuthorityId")
-        src = self._keys.authority_id
-        nonce = last_nonce + 1
-        body = receipt_body(
-            check_operation(operation),
-            context_id=context_id,
-            src=src,
-            dst=dst,
-            epoch=epoch,
-            cost=check_u32("cost", cost),
-            nonce=nonce,
-            prev_hash=prev_hash,
-            subject=subject,
-        )
-        signature = self._keys.sign(LABEL_RECEIPT_SIGNATURE + body)
-        receipt = Receipt(
-            operation,
-            context_id,
-            src,
-            dst,
-            epoch,
-            cost,
-            nonce,
-            prev_hash,
-            signature,
-            subject=subject,
-        )
-        self._last[key] = (nonce, chain_hash(encode_signed(body, signature)))
-        self.issued.append(receipt)
-        # The token's key had two fields then; undo only reads it back.
-        return receipt, ReceiptToken(key, previous)  # type: ignore[arg-type]
+class ChainPerSourceIssuer(ReceiptIssuer):
+    """The reference issuer with one stream per ``(context, epoch)``: every
+    destination shares it, as if all receipts went to one addressee."""
 
-    def undo(self, token: ReceiptToken) -> None:
-        key: tuple[ContextId, int] = token.key  # type: ignore[assignment]
-        if token.previous is None:
-            del self._last[key]
-        else:
-            self._last[key] = token.previous
-        self.issued.pop()
+    def _stream_key(
+        self, context_id: ContextId, epoch: int, dst: AuthorityId
+    ) -> tuple[ContextId, int, AuthorityId]:
+        return (context_id, epoch, _EVERY_DESTINATION)
 
 
 class EagerChannelService:

@@ -174,7 +174,7 @@ class ReceiptIssuer:
     ) -> tuple[Receipt, ReceiptToken]:
         """The next receipt of ``dst``'s stream, paying for the message whose
         :func:`receipt_subject` is ``subject`` (none by default)."""
-        key = (context_id, check_u64("epoch", epoch), dst)
+        key = self._stream_key(context_id, check_u64("epoch", epoch), dst)
         previous = self._last.get(key)
         last_nonce, prev_hash = previous if previous is not None else (0, GENESIS_HASH)
         if last_nonce == U64_MAX:
@@ -216,6 +216,12 @@ class ReceiptIssuer:
         self._last[key] = (nonce, chain_hash(encode_signed(body, signature)))
         self.issued.append(receipt)
         return receipt, ReceiptToken(key, previous)
+
+    def _stream_key(self, context_id: ContextId, epoch: int, dst: AuthorityId) -> StreamKey:
+        """The stream a receipt is numbered and chained in: one per addressee, so a
+        receiver sees a whole chain (``GCReceiptVerifiable``). A subclass that keys it
+        otherwise keeps every other rule of :meth:`issue`."""
+        return (context_id, epoch, dst)
 
     def undo(self, token: ReceiptToken) -> None:
         if token.previous is None:
