@@ -13,8 +13,8 @@ from aura_conformance.wire.rendezvous import check_wire_rendezvous_spec, wire_re
 
 @pytest.mark.slow
 def test_the_wrapper_passes_sany_tlc_and_the_embedded_checker() -> None:
-    """Its ok model passes and the no-roster-check model violates RVMembersOnly, TLC
-    and the embedded checker agreeing (SKIPPED, never a pass, without TLC)."""
+    """Its ok models (direct, relayed) pass and each bad model violates its invariant,
+    TLC and the embedded checker agreeing (SKIPPED, never a pass, without TLC)."""
     from aura_model.stages import Status
 
     lines: list[str] = []
@@ -23,15 +23,25 @@ def test_the_wrapper_passes_sany_tlc_and_the_embedded_checker() -> None:
         pytest.skip(report.skipped)
     assert report.status() is Status.PASS, report.detail()
     met = {o.case.cfg.name: o for o in report.models}
+    bad_names = (
+        "RVMembersOnly",
+        "RVBudgetWithinLimit",
+        "RVRelayForwardsOnce",
+        "RVRelayedEndToEnd",
+        "RVRelayForwardsOnlyProtocol",
+        "RVRelayAuthorized",
+    )
     assert set(met) == {
         "MC_WireRendezvous.cfg",
-        "MC_WireRendezvous_bad_RVMembersOnly.cfg",
-        "MC_WireRendezvous_bad_RVBudgetWithinLimit.cfg",
+        "MC_WireRendezvous_relay.cfg",
+        *(f"MC_WireRendezvous_bad_{name}.cfg" for name in bad_names),
     }
-    for name in ("RVMembersOnly", "RVBudgetWithinLimit"):
+    for name in bad_names:
         bad = met[f"MC_WireRendezvous_bad_{name}.cfg"]
         assert bad.tlc is not None and bad.tlc.violated == name
         assert bad.embedded.violated == name
+    for ok in ("MC_WireRendezvous.cfg", "MC_WireRendezvous_relay.cfg"):
+        assert met[ok].tlc is not None and met[ok].tlc.violated is None
 
 
 def test_the_runs_model_checks_rendezvous_invariants() -> None:
@@ -42,6 +52,10 @@ def test_the_runs_model_checks_rendezvous_invariants() -> None:
         "RVMembersOnly",
         "RVBudgetWithinLimit",
         "RVConnectWithValidDescriptor",
+        "RVRelayForwardsOnce",
+        "RVRelayedEndToEnd",
+        "RVRelayForwardsOnlyProtocol",
+        "RVRelayAuthorized",
     } <= names
 
 
