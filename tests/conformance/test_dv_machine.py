@@ -115,6 +115,7 @@ def test_scenario_names_are_stable() -> None:
         "publish-sync-revoke",
         "revocation-first",
         "refresh-arrival-order",
+        "republish-same-tick",
         "forged-revocation",
         "forged-revocation-sync-round",
         "forged-revocation-converges",

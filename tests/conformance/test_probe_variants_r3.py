@@ -116,6 +116,13 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("nonce-only-revocation", P.NonceOnlyRevocationService),
         "DVOnlyPublisherRevokes",
     ),
+    # Caught since the republish-same-tick schedule: a revoked descriptor's successor
+    # shares its valid_from, and a member holding both without the revocation must
+    # choose by nonce (registered in DV_VARIANTS).
+    ("descriptor", "tie-by-journal-order"): (
+        _d("tie-by-journal-order", P.TieByJournalOrderService),
+        "DVChoiceDeterministic",
+    ),
     ("descriptor", "any-context-refresh"): (
         _d("any-context-refresh", P.AnyContextRefreshService),
         "DVNeedsRefresh",
@@ -208,12 +215,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         " prepare_confirm (the guarded path's deadline check) and has no clock: the"
         " reference manager too takes a confirmation at the deadline when no Tick fired"
         " first, and ERHandshakeTerminates is judged on Tick only",
-    ),
-    ("descriptor", "tie-by-journal-order"): (
-        _d("tie-by-journal-order", P.TieByJournalOrderService),
-        "DVChoiceDeterministic",
-        "publishing is gated by DVNeedsRefresh: no two live descriptors of one publisher"
-        " ever share a valid_from, so the nonce tie-break is never asked",
     ),
 }
 

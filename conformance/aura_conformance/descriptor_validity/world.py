@@ -72,6 +72,7 @@ from aura_conformance.variants import (
     RevocationIgnoringService,
     SelfClaimedSyncService,
     SenderSignedRevocationSyncService,
+    TieByJournalOrderService,
     UnboundedLamportService,
     UnsignedFactsService,
     capped_sync_service,
@@ -208,6 +209,12 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "validity read as now < valid_until: a descriptor whose window has not begun "
             "is chosen (FromUncheckedService)",
             service=FromUncheckedService,
+        ),
+        DVVariant(
+            "tie-by-journal-order",
+            "the choice ordered by valid_from alone, a tie going to the first in journal "
+            "order instead of the greatest nonce (TieByJournalOrderService)",
+            service=TieByJournalOrderService,
         ),
         DVVariant(
             "nonce-keyed-merge",

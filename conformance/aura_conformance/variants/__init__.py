@@ -107,6 +107,7 @@ from aura_conformance.variants._probe_variants_r3 import (
     SeedCostRelayService,
     SenderBlindReceiptService,
     SubjectBlindRelayService,
+    TieByJournalOrderService,
     UnpaidResponseRelayService,
     UnrecordedConfirmManager,
 )
@@ -189,6 +190,7 @@ __all__ = [
     "SkippingReceiptVerifier",
     "StrictChainVerifier",
     "SubjectBlindRelayService",
+    "TieByJournalOrderService",
     "TimeoutIgnoringHandshaker",
     "TimeoutIgnoringManager",
     "UnboundedLamportJournal",

@@ -78,6 +78,7 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("descriptor", "nonce-keyed-merge"): "DVSyncAvailable",
     ("descriptor", "nonce-only-revocation"): "DVOnlyPublisherRevokes",
     ("descriptor", "from-unchecked"): "DVChosenValid",
+    ("descriptor", "tie-by-journal-order"): "DVChoiceDeterministic",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
