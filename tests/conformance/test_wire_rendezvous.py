@@ -41,7 +41,8 @@ def test_the_wrapper_passes_sany_tlc_and_the_embedded_checker() -> None:
         assert bad.tlc is not None and bad.tlc.violated == name
         assert bad.embedded.violated == name
     for ok in ("MC_WireRendezvous.cfg", "MC_WireRendezvous_relay.cfg"):
-        assert met[ok].tlc is not None and met[ok].tlc.violated is None
+        tlc = met[ok].tlc
+        assert tlc is not None and tlc.violated is None
 
 
 def test_the_runs_model_checks_rendezvous_invariants() -> None:
@@ -112,7 +113,16 @@ def test_connects_are_charged_and_denied_as_steps_of_the_wrapper(relayed: bool) 
     assert run.rendezvous.left is None
     state = run.rendezvous.state
     assert _spent(state, "a1") == {0: BUDGET_LIMIT, 1: CONNECT_COST, 2: 0, 3: 0}
-    assert set(_spent(state, "a2").values()) == {0}
+    if relayed:
+        # The peer's relayed answers are charged, and the relay pays each of the three
+        # forwards of a handshake (message 1, message 2, key confirmation).
+        assert _spent(state, "a2") == {0: BUDGET_LIMIT, 1: CONNECT_COST, 2: 0, 3: 0}
+        assert _spent(state, "r1") == {0: 9, 1: 3, 2: 0, 3: 0}
+        relayed_records = {m for m in state["net"] if m.d["path"] == "relay"}
+        assert {m.d["type"] for m in relayed_records} == {"Init", "Resp", "Confirm"}
+    else:
+        assert set(_spent(state, "a2").values()) == {0}
+        assert set(_spent(state, "r1").values()) == {0}
     # The deny of epoch 0 is behind: epoch 1 has room.
     assert state["denied"] is False
 

@@ -39,6 +39,7 @@ from aura_conformance.wire.fakes import (
     AnyContextDesk,
     ArrivalExpiryDesk,
     DeafActiveAuthority,
+    DirectConfirmationPorts,
     EarlyActiveAuthority,
     EpochBlindBudgetPorts,
     EpochHeaderAuthority,
@@ -57,6 +58,7 @@ from aura_conformance.wire.fakes import (
     SendBeforeChargePorts,
     SendsOnRejectAuthority,
     StaleActiveAuthority,
+    UnchargedRelayedAnswerPorts,
     UnsignedPublishDesk,
     UnsignedReceiptPorts,
     UnverifiedSignatureDesk,
@@ -288,6 +290,18 @@ WIRE_VARIANTS: dict[str, WireVariant] = {
             "a relayed message goes out as soon as it is prepared, the charge after it "
             "(SendBeforeChargePorts)",
             ports=SendBeforeChargePorts,
+        ),
+        WireVariant(
+            "direct-relayed-confirmation",
+            "the key confirmation of a relayed handshake it started goes straight to the "
+            "peer, out of its envelope (DirectConfirmationPorts)",
+            ports=DirectConfirmationPorts,
+        ),
+        WireVariant(
+            "uncharged-relayed-answer",
+            "its answer to a relayed message 1 is not charged: the charge is given back "
+            "(UnchargedRelayedAnswerPorts)",
+            ports=UnchargedRelayedAnswerPorts,
         ),
     )
 }

@@ -28,6 +28,7 @@ from aura_rendezvous.channels import (
     MessageType,
     TransportMessage,
     decode_handshake,
+    message_type,
 )
 from aura_rendezvous.core import (
     AuthorityId,
@@ -69,6 +70,7 @@ __all__ = [
     "AnyContextDesk",
     "ArrivalExpiryDesk",
     "DeafActiveAuthority",
+    "DirectConfirmationPorts",
     "EarlyActiveAuthority",
     "EpochHeaderAuthority",
     "ExpiryBlindDesk",
@@ -83,6 +85,7 @@ __all__ = [
     "RevocationKeptLocalDesk",
     "SendsOnRejectAuthority",
     "StaleActiveAuthority",
+    "UnchargedRelayedAnswerPorts",
     "UnsignedPublishDesk",
     "UnverifiedSignatureDesk",
 ]
@@ -595,6 +598,45 @@ class SendBeforeChargePorts(GuardPorts):
         self.interpreter.execute(GuardOutcome.allow([e for e in outcome.effects if not is_send(e)]))
         sent, self.outbox = tuple(self.outbox), []
         return sent
+
+
+class DirectConfirmationPorts(GuardPorts):
+    """Sends the key confirmation of a relayed handshake it started straight to the peer,
+    out of its envelope: the relayed exchange falls back to a direct send (Rendezvous.tla's
+    ``BUG_ConfirmNotRelayed``)."""
+
+    def deliver_relayed(
+        self, relay: AuthorityId, data: bytes, receipt: bytes, epoch: int, now: int
+    ) -> Delivery:
+        done = super().deliver_relayed(relay, data, receipt, epoch, now)
+        sent = []
+        for item in done.sent:
+            try:
+                payload = RelayEnvelope.decode(item).payload
+                handshake = message_type(payload) in (
+                    MessageType.HandshakeInit,
+                    MessageType.HandshakeResponse,
+                )
+            except AuraError:
+                handshake = True
+            sent.append(item if handshake else payload)
+        return attrs.evolve(done, sent=tuple(sent))
+
+
+class UnchargedRelayedAnswerPorts(GuardPorts):
+    """Answers a relayed message 1 and gives the charge back: its relayed answers
+    cost it nothing, so its budget never runs out (Rendezvous.tla's ``HandleHandshake``
+    charges ``CompleteCost``)."""
+
+    def deliver_relayed(
+        self, relay: AuthorityId, data: bytes, receipt: bytes, epoch: int, now: int
+    ) -> Delivery:
+        before = self.spent(epoch)
+        done = super().deliver_relayed(relay, data, receipt, epoch, now)
+        paid = self.spent(epoch) - before
+        if paid and done.sent:
+            self.budget.undo(attrs.evolve(self.charge(epoch, 0), cost=paid))
+        return done
 
 
 def _is_envelope(data: bytes) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from aura_conformance.harness.backend import Backend
-from aura_conformance.harness.driver import CountingMachine, run_machine
+from aura_conformance.harness.driver import CountingMachine, run_directed, run_machine
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.wire.keyring import INI, RESP, ROLES
 from aura_conformance.wire.peer import WireRun
@@ -30,6 +31,7 @@ from aura_conformance.wire.relayed import (
     CONNECTS_PER_EPOCH,
     connect,
     exhaust_budget,
+    relay_attacks,
     relayed_handshake,
     relayed_handshake_resp,
     supports_relay,
@@ -225,7 +227,10 @@ class WireMachine(CountingMachine):
 
 
 def _new_run(m: WireMachine, role: str) -> WireRun:
-    return WireRun(m.backend, role) if m.coverage is None else m.coverage.run(m.backend, role)
+    run = WireRun(m.backend, role) if m.coverage is None else m.coverage.run(m.backend, role)
+    # A directed scenario's steps are the requests of the runs it made.
+    m.__dict__.setdefault("runs", []).append(run)
+    return run
 
 
 def _as(m: WireMachine, role: str) -> WireRun:
@@ -502,6 +507,8 @@ def _relayed(m: WireMachine) -> None:
     if not supports_relay(run):
         return
     relayed_handshake(run)
+    # The relay's attacker: a replayed envelope, a junk one.
+    relay_attacks(run)
     # Its own relay envelope delivered back as a direct message.
     run.reflect(0)
     run.advance_epoch()
@@ -583,6 +590,18 @@ def wire_machine(backend: Backend, coverage: WireCoverage | None = None) -> type
     )
 
 
+def _keeping(
+    scenario: Callable[[WireMachine], None], made: list[WireMachine]
+) -> Callable[[WireMachine], None]:
+    """``scenario``, keeping the machine it ran on in ``made`` (to count its requests)."""
+
+    def counted(m: WireMachine) -> None:
+        made.append(m)
+        scenario(m)
+
+    return counted
+
+
 def run_wire_conformance(
     backend: Backend,
     *,
@@ -593,13 +612,29 @@ def run_wire_conformance(
     coverage: WireCoverage | None = None,
 ) -> ConformanceResult:
     """Directed scenarios, then random runs, of ``backend`` against the reference peer
-    (each request and attacker move counted in ``coverage``, when given)."""
-    return run_machine(
+    (each request and attacker move counted in ``coverage``, when given). A scenario
+    counts as a run, its requests to the backend as its steps, whether it passed or
+    failed."""
+    ran = requests = 0
+    if scenarios:
+        machine = wire_machine(backend, coverage)
+        made: list[WireMachine] = []
+        for name, scenario in WIRE_SCENARIOS.items():
+            made.clear()
+            [(_, failure)] = run_directed(machine, {name: _keeping(scenario, made)})
+            ran += 1
+            requests += sum(r.steps for m in made for r in m.__dict__.get("runs", ()))
+            if failure is not None:
+                return ConformanceResult(
+                    backend.name, False, ran, requests, f"scenario {name}: {failure}"
+                )
+    result = run_machine(
         lambda: wire_machine(backend, coverage),
         backend.name,
         WIRE_SCENARIOS,
         examples=examples,
         seed=seed,
         steps=steps,
-        directed=scenarios,
+        directed=False,
     )
+    return attrs.evolve(result, examples=result.examples + ran, steps=result.steps + requests)

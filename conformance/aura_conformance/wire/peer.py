@@ -38,7 +38,7 @@ from aura_rendezvous.channels import (
 from aura_rendezvous.core import AuthorityId, derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
-from aura_conformance.guard_chain.effects import judge_effects
+from aura_conformance.guard_chain.effects import CHARGE, UNDO, judge_effects
 from aura_conformance.harness.backend import Backend, Reply
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire.abstract import ERShadow
@@ -180,9 +180,15 @@ class WireRun:
             self._judge_budget(action, reply, may)
             return reply
         if action == "DeliverRelayed" and self._relayed_init(args):
-            # Answering a relayed message 1 is the responder's charged step.
+            # Answering a relayed message 1 is the responder's charged step: first a
+            # step of WireRendezvous.tla (HandleHandshake on the relayed path, charged
+            # what its effects say, else the cost), then the harness's budget book.
+            if reply.state.get("sent"):
+                self.rendezvous.charge_answer(self.epoch, _charged(reply, RELAY_CONNECT_COST))
+            self._validate(action, args, reply)
             self._judge_budget(action, reply, True)
-        elif action == "DeliverRelayed" and reply.effects is not None:
+            return reply
+        if action == "DeliverRelayed" and reply.effects is not None:
             why = judge_effects(reply.effects, what="DeliverRelayed", sends_allowed=True)
             if why is not None:
                 raise self.fail("GuardChain", action, why)
@@ -241,9 +247,14 @@ class WireRun:
             sent = [bytes.fromhex(m) for m in reply.state.get("sent", ())]
             received = [bytes.fromhex(p) for p in reply.state.get("received", ())]
             delivered = bytes.fromhex(args["bytes"]) if action == "Deliver" else None
+            enveloped: list[bytes] | None = None
+            raw: list[bytes] = []
             if action in RELAY_ACTIONS:
-                # The relay is transport: the spec's messages are the payloads.
-                sent = [e.payload for e in _envelopes(sent)]
+                # The spec's messages are the payloads, each sent to the relay; a
+                # message sent on its own (not after an envelope, as its receipt is)
+                # is sent straight to the peer.
+                enveloped, raw = _routes(sent)
+                sent = [*enveloped, *raw]
                 if action == "DeliverRelayed":
                     delivered = RelayEnvelope.decode(bytes.fromhex(args["bytes"])).payload
                 action = "Establish" if action == "RelayConnect" else "Deliver"
@@ -256,6 +267,8 @@ class WireRun:
         rule = self.shadow.observe(
             self.role, action, delivered, sent=sent, received=received, word=word
         )
+        if enveloped is not None:
+            self.rendezvous.route(enveloped, raw)
         self.rendezvous.observe(self.role, delivered, sent)
         who = f"{self.backend.name} as {self.role}"
         if rule is not None:
@@ -269,16 +282,37 @@ class WireRun:
                 raise self.fail("EpochRotation", action, why)
 
     def observed_peer(
-        self, action: str, delivered: bytes | None, done: Delivery, word: str
+        self,
+        action: str,
+        delivered: bytes | None,
+        done: Delivery,
+        word: str,
+        *,
+        relayed: bool = False,
     ) -> None:
-        """The reference peer's request, composed and judged like the backend's."""
+        """The reference peer's request, composed and judged like the backend's
+        (``relayed``: what it sent left in relay envelopes, ``done.sent`` their payloads)."""
         rule = self.shadow.observe(
             self.peer.side, action, delivered, sent=done.sent, received=done.received, word=word
         )
+        if relayed:
+            self.rendezvous.route(done.sent)
         who = f"the reference peer as {self.peer.side}"
         if rule is not None:
             self._judge(self.shadow.validate, rule, who)
         self._judge(self.rendezvous.validate, rule or action, who)
+
+    def relay_junk(self, payload: bytes) -> None:
+        """The attacker hands the relay an envelope whose payload is no protocol
+        message: Rendezvous.tla's ``InjectJunk``."""
+        self.rendezvous.inject_junk(payload)
+        self._judge(self.rendezvous.validate, "InjectJunk", "the attacker")
+
+    def relay_forwarded(self, payload: bytes) -> None:
+        """The reference relay forwarded the message ``payload``: Rendezvous.tla's
+        ``RelayForward``, judged (a second forward of one envelope is no step of it)."""
+        if self.rendezvous.forward(payload, self.epoch):
+            self._judge(self.rendezvous.validate, "RelayForward", "the reference relay")
 
     def _judge(self, validate: Callable[[str, str], None], rule: str, who: str) -> None:
         try:
@@ -789,15 +823,32 @@ class ObservedPeer:
         return self._seen("Tick", self.authority.tick(now))
 
 
-def _envelopes(items: list[bytes]) -> list[RelayEnvelope]:
-    """The relay envelopes among ``items`` (each may be followed by its receipt)."""
-    out = []
+def _routes(items: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The payloads of the relay envelopes among ``items``, and the items that are
+    neither an envelope nor the receipt right after one (sent on their own)."""
+    enveloped: list[bytes] = []
+    raw: list[bytes] = []
+    after_envelope = False
     for item in items:
         try:
-            out.append(RelayEnvelope.decode(item))
-        except AuraError:
+            enveloped.append(RelayEnvelope.decode(item).payload)
+            after_envelope = True
             continue
-    return out
+        except AuraError:
+            pass
+        if not after_envelope:
+            raw.append(item)
+        after_envelope = False
+    return enveloped, raw
+
+
+def _charged(reply: Reply, default: int) -> int:
+    """What a request charged by its reported effects (less what it gave back), or
+    ``default`` when the backend reports none."""
+    if reply.effects is None:
+        return default
+    charged = sum(e.cost for e in reply.effects if e.kind == CHARGE)
+    return charged - sum(e.cost for e in reply.effects if e.kind == UNDO)
 
 
 def flip(data: bytes, position: int) -> bytes:

@@ -53,7 +53,13 @@ from aura_rendezvous.descriptors import build_descriptor, seal_descriptor, sign_
 from aura_conformance.wire.authority import TIMEOUT_MS, Delivery
 from aura_conformance.wire.descriptors import VALIDITY_MS
 from aura_conformance.wire.guarded import PEER_CAPS, RELAY_ACTIONS, wire_items
-from aura_conformance.wire.keyring import BUDGET_LIMIT, CONNECT_COST, INI, RELAY_CONNECT_COST
+from aura_conformance.wire.keyring import (
+    BUDGET_LIMIT,
+    CONNECT_COST,
+    INI,
+    RELAY_CONNECT_COST,
+    RESP,
+)
 from aura_conformance.wire.peer import WireRun
 from aura_conformance.wire.publish import held_offer, supports_connect, supports_descriptors
 
@@ -64,6 +70,7 @@ __all__ = [
     "exhaust_budget",
     "offer_direct_descriptor",
     "offer_relay_descriptor",
+    "relay_attacks",
     "relayed_handshake",
     "relayed_handshake_resp",
     "supports_relay",
@@ -146,6 +153,9 @@ class RelayNet:
         endpoint.manager = peer.manager
         desk.service.channel_endpoint = endpoint
         self.peer = _Node(desk.service, desk.keys, PEER_CAPS)
+        # The envelopes (with their receipts) of the backend's last relayed handshake:
+        # message 1 (paid) and the key confirmation (not paid), which the attacker replays.
+        self.last: list[tuple[RelayEnvelope, bytes]] = []
 
     def forward(self, data: bytes, receipt: bytes) -> tuple[RelayEnvelope, bytes] | str:
         """The relay takes ``data`` (an encoded envelope) and the receipt that came with
@@ -235,6 +245,7 @@ def _relay_takes(
             f"the reference relay refused {what}: {got}"
             + ("" if receipt else " (it came with no receipt)"),
         )
+    run.relay_forwarded(got[0].payload)
     return got
 
 
@@ -271,13 +282,18 @@ def relayed_handshake(run: WireRun) -> bool:
     envelope, receipt = sent[0]
     _only_ciphertext(run, envelope, "RelayConnect")
     net = _net(run)
+    net.last = [(envelope, receipt)]
     forwarded, relay_receipt = _relay_takes(run, envelope, receipt, "RelayConnect", "message 1")
     outcome, answer = net.peer_takes(forwarded, relay_receipt)
+    if answer:
+        # The peer's relayed answer is charged (its own budget: the cost).
+        run.rendezvous.charge_answer(run.peer.authority.epoch, RELAY_CONNECT_COST)
     run.observed_peer(
         "Deliver",
         forwarded.payload,
         Delivery("Answered" if answer else outcome, tuple(_payloads(answer))),
         run.peer.channel_state(),
+        relayed=True,
     )
     if not answer:
         raise run.fail(
@@ -301,6 +317,7 @@ def relayed_handshake(run: WireRun) -> bool:
         )
     run._channel(reply, "Active", "DeliverRelayed", "after the relayed message 2")
     envelope, receipt = confirmation[0]
+    net.last.append((envelope, receipt))
     forwarded, relay_receipt = _relay_takes(
         run, envelope, receipt, "DeliverRelayed", "the key confirmation"
     )
@@ -316,6 +333,35 @@ def relayed_handshake(run: WireRun) -> bool:
     run.closed = False
     run.probe()
     return True
+
+
+def relay_attacks(run: WireRun) -> None:
+    """The relay's attacker, after a relayed handshake of the backend as Ini: its
+    message 1 envelope (with its receipt) and its key confirmation's (which needs
+    none) handed to the relay again, and an envelope in Ini's name for Resp whose
+    payload is no protocol message (Rendezvous.tla's ``InjectJunk``). The reference
+    relay must forward none: a forward is judged as ``RelayForward``, which has none
+    of these steps (``RVRelayForwardsOnce``, ``RVRelayForwardsOnlyProtocol``)."""
+    net = _net(run)
+    if not net.last:
+        return
+    context = net.last[0][0].context_id
+    members = run.keys.members
+    junk = RelayEnvelope(
+        context,
+        AuthorityId(members[INI].authority_id),
+        AuthorityId(members[RESP].authority_id),
+        bytes([1, 7]) + bytes(40),
+    )
+    run.relay_junk(junk.payload)
+    attempts = [("a replayed envelope", e, r) for e, r in net.last]
+    attempts.append(("an envelope that is no protocol message", junk, b""))
+    for what, envelope, paid in attempts:
+        got = net.forward(envelope.encode(), paid)
+        if isinstance(got, str):
+            continue
+        run.relay_forwarded(got[0].payload)
+        raise run.fail("WireRelayed", "", f"the reference relay forwarded {what}")
 
 
 def backend_relay_descriptor(run: WireRun) -> None:
@@ -360,6 +406,7 @@ def relayed_handshake_resp(run: WireRun) -> bool:
         None,
         Delivery("Started", tuple(_payloads(started))),
         run.peer.channel_state(),
+        relayed=True,
     )
     if not started:
         raise run.fail("WireInterop", "", "the reference peer could not start a relayed handshake")
@@ -384,6 +431,7 @@ def relayed_handshake_resp(run: WireRun) -> bool:
         back.payload,
         Delivery("Active" if confirmation else outcome_text, tuple(_payloads(confirmation))),
         run.peer.channel_state(),
+        relayed=True,
     )
     if not confirmation:
         raise run.fail(

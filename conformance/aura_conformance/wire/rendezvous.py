@@ -12,8 +12,17 @@ as Ini is the module's guarded ``Connect(path, held)`` or ``DenyConnect(path, he
 ConnectCost in Ini's epoch), ``held`` (the step's argument) whether it held a
 descriptor of the peer it may use on that path (the descriptor requests' own
 checks judge which), ``denied`` whether it was denied for budget in its epoch.
-Its attacker is Rendezvous.tla's:
-the Outsider's message 1 (``InjectInit``); EpochRotation.tla's retired-PSK
+The relayed path is Rendezvous.tla's too: a message the harness saw leave in a
+relay envelope is a record sent to the relay (``dst`` the relay, ``to`` the
+peer, ``path`` relay: every message of a handshake whose message 1 went that
+way), each forward by the reference relay is ``RelayForward`` (the copy for the
+peer, ``ForwardCost`` charged to the relay in its epoch), and the responder's
+relayed answer is charged (what its reported effects charged, else the cost);
+``rlog`` and ``sent`` follow in the module, so ``RVRelayForwardsOnce``,
+``RVRelayedEndToEnd``, ``RVRelayAuthorized`` and ``RVRelayForwardsOnlyProtocol``
+are checked on every state. Its attacker is Rendezvous.tla's:
+the Outsider's message 1 (``InjectInit``), the junk envelope at the relay
+(``InjectJunk``); EpochRotation.tla's retired-PSK
 message 1 has no record there, so a run in which one is answered stops being
 judged by this module (it still is by EpochRotation.tla).
 """
@@ -37,8 +46,8 @@ from aura_rendezvous.channels import MessageType
 from aura_conformance.harness.checker import SpecChecker
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.state import State, StateSchema
-from aura_conformance.wire.abstract import WIRE_ER_MAX_EPOCH, WIRE_ER_MAX_HS, ERShadow
-from aura_conformance.wire.keyring import BUDGET_LIMIT, INI, RESP
+from aura_conformance.wire.abstract import WIRE_ER_MAX_EPOCH, WIRE_ER_MAX_HS, ERShadow, Msg
+from aura_conformance.wire.keyring import BUDGET_LIMIT, INI, RELAY_CONNECT_COST, RESP
 
 __all__ = [
     "WIRE_RENDEZVOUS",
@@ -51,7 +60,9 @@ __all__ = [
 _TLA = Path(__file__).resolve().parent / "tla"
 WIRE_RV_CONFIG = _TLA / "WireRendezvous_runs.cfg"
 _NAMES = {INI: "a1", RESP: "a2"}
-_OUTSIDER, _CTX = "eve", "c1"
+_OUTSIDER, _CTX, _RELAY = "eve", "c1", "r1"
+# Rendezvous.tla's CompleteCost: the responder's relayed answer (CONNECT_RELAY_COST).
+COMPLETE_COST = RELAY_CONNECT_COST
 WIRE_RENDEZVOUS = StateSchema(
     (
         "epoch",
@@ -66,7 +77,7 @@ WIRE_RENDEZVOUS = StateSchema(
         "spent",
         "denied",
     ),
-    frozenset({*_NAMES.values(), _OUTSIDER, _CTX, "r1"}),
+    frozenset({*_NAMES.values(), _OUTSIDER, _CTX, _RELAY}),
 )
 
 
@@ -119,6 +130,15 @@ class RVView:
         self.spent: dict[int, int] = {}
         self.denied_epoch: int | None = None
         self.undescribed: set[int] = set()
+        # The relayed path: how each message first left (in a relay envelope, or
+        # not), how often the relay forwarded it, what the relay and the responder's
+        # relayed answers spent per epoch, and the attacker's junk envelope.
+        self.via: dict[Msg, str] = {}
+        self.forwards: dict[Msg, int] = {}
+        self.relay_spent: dict[int, int] = {}
+        self.resp_spent: dict[int, int] = {}
+        self.junk: bytes | None = None
+        self.junk_forwards = 0
         # The connect step to judge next: its arguments, the guard as the harness read it.
         self._args: dict[str, Any] | None = None
         self._rule = ""
@@ -157,6 +177,52 @@ class RVView:
         elif may:
             self.denied_epoch = epoch
 
+    def route(self, enveloped: Sequence[bytes], raw: Sequence[bytes] = ()) -> None:
+        """How the messages a side just sent left: ``enveloped`` (payloads) through the
+        relay, ``raw`` on their own (a message of a relayed handshake sent so breaks
+        RVRelayedEndToEnd). The first way a message left is its way."""
+        for data, way in [*((d, "relay") for d in enveloped), *((d, "direct") for d in raw)]:
+            m = self.shadow.abstract.get(data)
+            if m is None or self.via.setdefault(m, way) != "direct":
+                continue
+            if any(k[0] == "Init" and k[4] == m[4] and w == "relay" for k, w in self.via.items()):
+                self._note += (
+                    f"; its {'key confirmation' if m[0] == 'Data' else m[0]} of a relayed "
+                    "handshake left on its own, straight to the peer, not in a relay "
+                    "envelope (RVRelayedEndToEnd)"
+                )
+
+    def forward(self, payload: bytes, epoch: int) -> bool:
+        """The reference relay forwarded the message ``payload`` in ``epoch``
+        (``RelayForward``: charged ForwardCost); False if it is no message of the spec."""
+        if payload == self.junk:
+            self.junk_forwards += 1
+            self.relay_spent[epoch] = self.relay_spent.get(epoch, 0) + 1
+            return True
+        m = self.shadow.abstract.get(payload)
+        if m is None:
+            return False
+        self.via.setdefault(m, "relay")
+        self.forwards[m] = self.forwards.get(m, 0) + 1
+        self.relay_spent[epoch] = self.relay_spent.get(epoch, 0) + 1
+        return True
+
+    def charge_answer(self, epoch: int, cost: int) -> None:
+        """The responder answered a relayed message 1, charged ``cost`` in ``epoch``."""
+        self.resp_spent[epoch] = self.resp_spent.get(epoch, 0) + cost
+        if cost != COMPLETE_COST:
+            self._note += (
+                f"; its relayed message 2 was charged {cost}, not CompleteCost "
+                f"{COMPLETE_COST} (HandleHandshake on the relayed path; a responder that "
+                "does not pay for its answers outruns RVBudgetWithinLimit)"
+            )
+
+    def inject_junk(self, payload: bytes) -> None:
+        """The attacker hands the relay an envelope whose ``payload`` is no protocol
+        message (``InjectJunk``, once: a later one is the same record)."""
+        if self.junk is None:
+            self.junk = payload
+
     def observe(self, side: str, delivered: bytes | None, sent: Sequence[bytes]) -> None:
         """A non-member's message 1 answered with a message 2: the spec's
         chan[Resp][Outsider] opens."""
@@ -180,23 +246,58 @@ class RVView:
             d = sh.project_chan(a, p).d
             return V.record(st=d["st"], ep=d["ep"], id=d["id"])
 
-        def record(kind: str, src: Any, dst: Any, ep: int, n: int, *, dok: bool = True) -> Any:
+        relay = ModelValue(_RELAY)
+
+        def record(
+            kind: str, src: Any, to: Any, ep: int, n: int, *, dok: bool = True, path: str = "direct"
+        ) -> Any:
+            dst = relay if path == "relay" else to
             return V.record(
-                type=kind, ctx=ctx, src=src, dst=dst, to=dst, path="direct", ep=ep, id=n, dok=dok
+                type=kind, ctx=ctx, src=src, dst=dst, to=to, path=path, ep=ep, id=n, dok=dok
             )
+
+        # A handshake is relayed when its message 1 left through the relay.
+        relayed = {m[4] for m, way in self.via.items() if m[0] == "Init" and way == "relay"}
+
+        def put(m: Msg, kind: str, *, dok: bool = True) -> None:
+            _, src, dst, ep, n, _ = m
+            if n not in relayed:
+                net.add(record(kind, mv[src], mv[dst], ep, n, dok=dok))
+                return
+            sent = record(kind, mv[src], mv[dst], ep, n, dok=dok, path="relay")
+            if self.via.get(m, "relay") == "relay":
+                net.add(sent)
+            if self.via.get(m) == "direct" or self.forwards.get(m):
+                net.add(V.record(**{**sent.d, "dst": mv[dst]}))
 
         net = set()
         answered_ep: dict[int, int] = {}
-        for t, src, dst, ep, n, _ in sh.msgs:
+        for m in sh.msgs:
+            t, src, _, ep, n, _ = m
             if t == "Init":
-                net.add(record("Init", mv[src], mv[dst], ep, n, dok=n not in self.undescribed))
+                put(m, "Init", dok=n not in self.undescribed)
             elif t == "Resp":
-                net.add(record("Resp", mv[src], mv[dst], ep, n))
+                put(m, "Resp")
                 answered_ep[n] = ep
             elif src == INI:
-                net.add(record("Confirm", mv[src], mv[dst], ep, n))
+                put(m, "Confirm")
         if self.outsider_epoch is not None:
             net.add(record("Init", eve, mv[RESP], self.outsider_epoch, 1))
+        if self.junk is not None:
+            junk = V.record(
+                type="Junk",
+                ctx=ctx,
+                src=mv[INI],
+                dst=relay,
+                to=mv[RESP],
+                path="relay",
+                ep=0,
+                id=0,
+                dok=True,
+            )
+            net.add(junk)
+            if self.junk_forwards:
+                net.add(V.record(**{**junk.d, "dst": mv[RESP]}))
         senders = (INI, RESP, _OUTSIDER)
         epochs = range(WIRE_ER_MAX_EPOCH + 1)
         key = {INI: mv[INI], RESP: mv[RESP], _OUTSIDER: eve}
@@ -215,11 +316,13 @@ class RVView:
             "confirmed": frozenset(sh.confirmed),
             "established": frozenset(V.record(id=n, ep=e) for n, e in sh.established),
             "closed": V.fn({mv[a]: frozenset(sh.closed[a]) for a in (INI, RESP)}),
-            # Rendezvous.tla's spent[C]: only Ini's row is observed, the relay's is 0.
+            # Rendezvous.tla's spent[C]: Ini's connects, Resp's relayed answers, the
+            # relay's forwards.
             "spent": V.fn(
                 {
-                    m: V.fn({e: self.spent.get(e, 0) if m == mv[INI] else 0 for e in epochs})
-                    for m in (mv[INI], mv[RESP], ModelValue("r1"))
+                    mv[INI]: V.fn({e: self.spent.get(e, 0) for e in epochs}),
+                    mv[RESP]: V.fn({e: self.resp_spent.get(e, 0) for e in epochs}),
+                    relay: V.fn({e: self.relay_spent.get(e, 0) for e in epochs}),
                 }
             ),
             "denied": self.denied_epoch == sh.epoch[INI],

@@ -186,9 +186,10 @@ StartHandshake(path, dok) ==
     /\ closed' = Retire(Ini, Resp)
     /\ UNCHANGED <<epoch, lastTs, hsLog, confirmed, established>>
 
-\* The wire's Establish: PrepareEstablishChannel(C, "direct"), the guard aside.
-PrepareEstablishChannel ==
-    /\ StartHandshake("direct", TRUE)
+\* The wire's Establish: PrepareEstablishChannel(C, path), the guard aside (the
+\* reference peer's relayed start: its guard is its own, not observed).
+PrepareEstablishChannel(path) ==
+    /\ StartHandshake(path, TRUE)
     /\ UNCHANGED <<spent, denied>>
 
 \* Connect / RelayConnect: PrepareEstablishChannel(C, path) with its guard, a
@@ -329,7 +330,7 @@ InjectJunk ==
                    denied>>
 
 Next ==
-    \/ PrepareEstablishChannel
+    \/ \E path \in {"direct"} \cup Paths : PrepareEstablishChannel(path)
     \/ InjectInit
     \/ InjectJunk
     \/ \E m \in net : HandleHandshake(m) \/ ProcessResponse(m) \/ KeyConfirm(m)
