@@ -34,8 +34,10 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import (
     HandshakeReplayGuard,
+    MessageType,
     SecureChannel,
     TransportMessage,
+    message_type,
 )
 from aura_rendezvous.core import (
     ContextMembership,
@@ -606,9 +608,18 @@ class LiveOnlyAnswerService(RendezvousService):
 # -- relay ----------------------------------------------------------------------------
 
 
-class SubjectBlindRelayService(RendezvousService):
-    """The relay checks the sender's receipt (signer, epoch, nonce, chain) but not its
-    subject: a genuine receipt pays for any envelope it comes with."""
+class _ReceiptRuleService(RendezvousService):
+    """The reference service's acceptance of a sender's receipt (DESIGN.md 4) with the
+    one place a relay probe gets it wrong: which sender and which paid message the
+    receipt is checked against, or whether it is checked at all."""
+
+    def _checked_as(
+        self, sender: AuthorityId, receipt: bytes | None, subject: bytes | None
+    ) -> tuple[AuthorityId, bytes | None] | None:
+        """(sender, subject) to check ``receipt`` with; None: taken unchecked, nothing
+        recorded."""
+        del receipt
+        return sender, subject
 
     def _accept_receipt(
         self,
@@ -620,29 +631,33 @@ class SubjectBlindRelayService(RendezvousService):
         required: bool = False,
         subject: bytes | None = None,
     ) -> list[Any]:
-        del subject
-        return super()._accept_receipt(snapshot, context_id, sender, receipt, required=required)
-
-
-class SenderBlindReceiptService(RendezvousService):
-    """A receipt is checked against its own ``src`` field, not against the authority
-    the message came from: any member's genuine receipt pays for anyone's message."""
-
-    def _accept_receipt(
-        self,
-        snapshot: GuardSnapshot,
-        context_id: ContextId,
-        sender: AuthorityId,
-        receipt: bytes | None,
-        *,
-        required: bool = False,
-        subject: bytes | None = None,
-    ) -> list[Any]:
-        if receipt:
-            sender = Receipt.decode(receipt).src
+        rule = self._checked_as(sender, receipt, subject)
+        if rule is None:
+            return []
+        sender, subject = rule
         return super()._accept_receipt(
             snapshot, context_id, sender, receipt, required=required, subject=subject
         )
+
+
+class SubjectBlindRelayService(_ReceiptRuleService):
+    """The relay checks the sender's receipt (signer, epoch, nonce, chain) but not its
+    subject: a genuine receipt pays for any envelope it comes with."""
+
+    def _checked_as(
+        self, sender: AuthorityId, receipt: bytes | None, subject: bytes | None
+    ) -> tuple[AuthorityId, bytes | None]:
+        return sender, None
+
+
+class SenderBlindReceiptService(_ReceiptRuleService):
+    """A receipt is checked against its own ``src`` field, not against the authority
+    the message came from: any member's genuine receipt pays for anyone's message."""
+
+    def _checked_as(
+        self, sender: AuthorityId, receipt: bytes | None, subject: bytes | None
+    ) -> tuple[AuthorityId, bytes | None]:
+        return (Receipt.decode(receipt).src if receipt else sender), subject
 
 
 class DstBlindReceiptsService(RendezvousService):
@@ -682,25 +697,27 @@ class SeedCostRelayService(RendezvousService):
         return _recosted(super().prepare_relay_response(*args, **kw), _SEED_CONNECT_RELAY_COST)
 
 
-class UnpaidResponseRelayService(RendezvousService):
+class UnpaidResponseRelayService(_ReceiptRuleService):
     """The relay asks a receipt of message 1 only: a message 2 is forwarded whatever
     receipt comes with it, none recorded (the responder's payment is never checked)."""
+
+    # True while a message 2 is being forwarded: the receipt rule is not told the
+    # envelope's kind, which the reference's forward reads.
+    _forwarding_response = False
 
     def prepare_relay_forward(
         self, snapshot: GuardSnapshot, envelope: RelayEnvelope, *, receipt: bytes | None = None
     ) -> GuardOutcome:
-        from aura_rendezvous.channels import MessageType, message_type
-
-        self.__dict__["_unpaid"] = message_type(envelope.payload) is MessageType.HandshakeResponse
+        self._forwarding_response = message_type(envelope.payload) is MessageType.HandshakeResponse
         try:
             return super().prepare_relay_forward(snapshot, envelope, receipt=receipt)
         finally:
-            self.__dict__["_unpaid"] = False
+            self._forwarding_response = False
 
-    def _accept_receipt(self, *args: Any, **kw: Any) -> list[Any]:
-        if self.__dict__.get("_unpaid"):
-            return []
-        return super()._accept_receipt(*args, **kw)
+    def _checked_as(
+        self, sender: AuthorityId, receipt: bytes | None, subject: bytes | None
+    ) -> tuple[AuthorityId, bytes | None] | None:
+        return None if self._forwarding_response else (sender, subject)
 
 
 class _SourceOnlyCoupling:
