@@ -128,3 +128,10 @@ def test_a_failing_scenario_counts_the_scenarios_and_their_steps() -> None:
     assert result.failure.startswith("scenario relayed-handshake:")
     assert result.examples == list(WIRE_SCENARIOS).index("relayed-handshake") + 1
     assert result.steps > result.examples
+
+
+def test_the_runs_model_has_the_reference_relays_budget() -> None:
+    from aura_conformance.wire.keyring import RELAY_BUDGET_LIMIT
+    from aura_conformance.wire.rendezvous import WIRE_RV_CONFIG
+
+    assert f"RelayLimit = {RELAY_BUDGET_LIMIT} " in WIRE_RV_CONFIG.read_text()

@@ -27,6 +27,7 @@ __all__ = [
     "BUDGET_LIMIT",
     "CONNECT_COST",
     "INI",
+    "RELAY_BUDGET_LIMIT",
     "RELAY_CONNECT_COST",
     "RESP",
     "ROLES",
@@ -43,6 +44,9 @@ ROLES = (INI, RESP)
 CONNECT_COST = CONNECT_DIRECT_COST
 RELAY_CONNECT_COST = CONNECT_RELAY_COST
 BUDGET_LIMIT = 3 * max(CONNECT_COST, RELAY_CONNECT_COST)
+# The reference relay's own budget per (context, epoch): more room than a member's,
+# never the limit a run is about (WireRendezvous_runs.cfg's RelayLimit).
+RELAY_BUDGET_LIMIT = 1000
 
 
 def _seed(label: str) -> bytes:

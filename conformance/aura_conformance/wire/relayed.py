@@ -57,6 +57,7 @@ from aura_conformance.wire.keyring import (
     BUDGET_LIMIT,
     CONNECT_COST,
     INI,
+    RELAY_BUDGET_LIMIT,
     RELAY_CONNECT_COST,
     RESP,
 )
@@ -76,7 +77,7 @@ __all__ = [
     "supports_relay",
 ]
 
-# The relay's and the peer's own budgets: never the limit a run is about.
+# The peer's own budget on the relayed path: never the limit a run is about.
 _AMPLE = 1 << 40
 # How many connects one epoch's budget pays for (the next is denied).
 CONNECTS_PER_EPOCH = BUDGET_LIMIT // min(CONNECT_COST, RELAY_CONNECT_COST)
@@ -92,10 +93,16 @@ def supports_relay(run: WireRun) -> bool:
 class _Node:
     """One reference service with its budget, receipts and interpreter."""
 
-    def __init__(self, service: RendezvousService, keys: AuthorityKeys, caps: frozenset[str]):
+    def __init__(
+        self,
+        service: RendezvousService,
+        keys: AuthorityKeys,
+        caps: frozenset[str],
+        limit: int = _AMPLE,
+    ):
         self.service = service
         self.caps = caps
-        self.budget = FlowBudgetStore({}, default_limit=_AMPLE)
+        self.budget = FlowBudgetStore({}, default_limit=limit)
         self.outbox: list[SendEffect] = []
         self.interpreter = EffectInterpreter(
             service.authority_id,
@@ -144,7 +151,10 @@ class RelayNet:
             self.relay_id,
             RendezvousConfig(relay_keys, (membership,), lambda k: next(nonces).to_bytes(k, "big")),
         )
-        self.relay = _Node(service, relay_keys, frozenset({CAP_RELAY_FORWARD}))
+        # The relay's budget is the one WireRendezvous.tla judges its forwards by.
+        self.relay = _Node(
+            service, relay_keys, frozenset({CAP_RELAY_FORWARD}), limit=RELAY_BUDGET_LIMIT
+        )
         # The peer's service (its descriptors' too) takes the peer's channel manager
         # and static key: a relayed handshake builds the channel of direct traffic.
         desk, peer = run.peer_desk, run.peer.authority

@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Protocol
 
-from aura_conformance.harness.driver import run_directed
 from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.harness.stdio import StdioBackend
 from aura_conformance.wire.backends import ACTIONS, WIRE, WIRE_MODULE, WireBackend
-from aura_conformance.wire.machine import WIRE_SCENARIOS, run_wire_conformance, wire_machine
+from aura_conformance.wire.machine import run_wire_conformance
 
 if TYPE_CHECKING:
     from aura_conformance.wire.coverage import WireCoverage
@@ -59,6 +58,8 @@ WIRE_WRONG_BACKENDS: dict[str, str] = {
     "relay-envelope-without-receipt": "WireRelayed",
     "unsigned-relay-receipt": "WireRelayed",
     "relayed-send-before-charge": "GCChargeFirst",
+    "direct-relayed-confirmation": "RVRelayedEndToEnd",
+    "uncharged-relayed-answer": "CompleteCost",
 }
 
 # The stage's short runs: the directed scenarios reach every fake's shortfall.
@@ -74,13 +75,9 @@ class WireStageRun(Protocol):
 
 def _first_rejection(backend: WireBackend) -> ConformanceResult:
     """The directed scenarios up to the first that fails (the stage only needs the
-    verdict), then random runs if none did."""
-    machine = wire_machine(backend)
-    for i, (name, scenario) in enumerate(WIRE_SCENARIOS.items(), 1):
-        [(_, found)] = run_directed(machine, {name: scenario})
-        if found is not None:
-            return ConformanceResult(backend.name, False, i, 0, f"scenario {name}: {found}")
-    return run_wire_conformance(backend, examples=_STAGE_RANDOM_RUNS, seed=0, scenarios=False)
+    verdict; the scenarios that ran and their requests counted), then random runs if
+    none did."""
+    return run_wire_conformance(backend, examples=_STAGE_RANDOM_RUNS, seed=0)
 
 
 def run_wire_stage(
