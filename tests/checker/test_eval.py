@@ -282,3 +282,37 @@ def test_fingerprints_tell_minus_one_from_minus_two(ev: Ev) -> None:
     ):
         assert fingerprint(make(-1)) != fingerprint(make(-2))
         assert fingerprint(make(-1)) == fingerprint(make(-1))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        # TLC's answers (its expressions differential): each compares two kinds.
+        "{TRUE, 1}",
+        "Cardinality({TRUE, 1})",
+        "1 \\in {TRUE, FALSE}",
+        "{{1}, {TRUE}}",
+        "{<<1>>, <<TRUE>>}",
+        '{[v |-> 0], [v |-> "two"]}',
+        '{[v |-> 0]} \\cup {[v |-> "two"]}',
+        '<<1, 2>> = <<1, "a">>',
+        '{"a"} = {1}',
+        '"a" \\in 1..2',
+        '"none" \\in Nat',
+        '{1} \\subseteq {"a"}',
+        'UNION {{1}, {"a"}}',
+        '[a |-> 1] \\in {[a |-> "x"]}',
+    ],
+)
+def test_values_of_two_kinds_do_not_compare(ev: Ev, expr: str) -> None:
+    with pytest.raises(EvalError, match=r"[Aa]ttempted to"):
+        ev(expr)
+
+
+def test_values_of_two_kinds_that_do_compare(ev: Ev) -> None:
+    # The first difference decides, as in TLC: no error when it is between one kind.
+    assert ev('<<1, 2>> = <<3, "a">>') is False
+    assert ev('<<1, 2>> = <<1, 2, "a">>') is False
+    assert ev('{1} = {"a", "b"}') is False
+    assert ev('{[a |-> 1], [b |-> "x"]}') == frozenset({V.record(a=1), V.record(b="x")})
+    assert ev("<<1, TRUE>> \\in {<<2, FALSE>>}") is False

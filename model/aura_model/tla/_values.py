@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "Fn",
+    "IncomparableValues",
     "LazyFn",
     "LazySet",
     "ModelValue",
@@ -162,10 +163,13 @@ class LazySet:
 
     def contains(self, v: Value) -> bool:
         k = self.kind
-        if k == "Nat":
-            return type(v) is int and v >= 0
-        if k == "Int":
-            return type(v) is int
+        if k in ("Nat", "Int"):
+            if type(v) is int:
+                return k == "Int" or v >= 0
+            if type(v) is ModelValue:
+                return False
+            # TLC: "Attempted to check if the value: "a" is an element of Nat."
+            raise TypeError(f"Attempted to check if the value {format_value(v)} is an element of")
         if k == "STRING":
             if type(v) is str:
                 return True
@@ -329,9 +333,202 @@ def is_value_set(v: Value) -> bool:
     return type(v) is frozenset or isinstance(v, LazySet)
 
 
+class IncomparableValues(TypeError):
+    """TLC compares values of one kind only: "Attempted to compare integer 1
+    with non-integer: TRUE". Model values are the exception (unequal to all)."""
+
+
+# Kinds of values TLC can compare with one another; a ModelValue has none.
+_KIND: dict[type, int] = {
+    int: 1,
+    bool: 2,
+    str: 3,
+    tuple: 4,
+    Fn: 4,
+    LazyFn: 4,
+    frozenset: 5,
+    LazySet: 5,
+}
+_KIND_NAME = {1: "integer", 2: "boolean", 3: "string", 4: "function", 5: "set"}
+
+
+def _incomparable(x: Value, y: Value) -> IncomparableValues:
+    kind = _KIND_NAME.get(_KIND.get(type(x), 0), "value")
+    return IncomparableValues(
+        f"Attempted to compare {kind} {format_value(x)} with non-{kind}: {format_value(y)}"
+    )
+
+
+def _check_kinds(xs: Iterable[Value]) -> None:
+    first: Value = None
+    k = 0
+    for x in xs:
+        kx = _KIND.get(type(x), 0)
+        if kx == 0:
+            continue
+        if k == 0:
+            first, k = x, kx
+        elif kx != k:
+            raise _incomparable(first, x)
+
+
+def value_set(xs: list[Value]) -> frozenset[Value]:
+    """The set of ``xs``, whose elements must be of one kind (model values aside).
+
+    TLC sorts a set's elements to normalise it (to fingerprint, print, count,
+    compare or enumerate it), and cannot order a Boolean and an integer: it
+    stops with an error where Python would merge ``TRUE`` and ``1``.
+    """
+    s = frozenset(xs)
+    if len(xs) > 1:
+        if len(set(map(type, xs))) > 1:
+            _check_kinds(xs)
+        x0 = xs[0]
+        if type(x0) in _CONTAINERS:
+            # TLC orders the elements by comparing them, inside too: check
+            # each against one (the kinds within a set's elements agree).
+            for x in xs:
+                if x != x0:
+                    check_unequal(x0, x)
+            if len(s) < len(xs):
+                # Python merged two elements: {<<1>>, <<TRUE>>} has one.
+                first: dict[Value, Value] = {}
+                for x in xs:
+                    y = first.setdefault(x, x)
+                    if y is not x:
+                        check_equal(y, x)
+    return s
+
+
+_CONTAINERS = (tuple, Fn, frozenset)
+
+
+def check_equal(x: Value, y: Value) -> None:
+    """Raise where Python's ``x == y`` holds only because ``TRUE == 1`` in Python."""
+    tx, ty = type(x), type(y)
+    if tx is not ty:
+        if (tx is bool and ty is int) or (tx is int and ty is bool):
+            raise _incomparable(x, y)
+        return
+    if tx is tuple:
+        for a, b in zip(x, y, strict=True):
+            if type(a) is not type(b) or type(a) in _CONTAINERS:
+                check_equal(a, b)
+    elif tx is Fn:
+        ys = {k: k for k in y.d}
+        for k, a in x.d.items():
+            check_equal(k, ys[k])
+            check_equal(a, y.d[k])
+    elif tx is frozenset:
+        ys = {e: e for e in y}
+        for a in x:
+            check_equal(a, ys[a])
+
+
+def _rep(s: frozenset[Value]) -> Value:
+    """An element of ``s`` that is not a model value (``None`` if there is none)."""
+    for x in s:
+        if type(x) is not ModelValue:
+            return x
+    return None
+
+
+def check_same_kind(a: Value, b: Value) -> None:
+    """Raise where TLC cannot combine the two sets (``\\cup``, ``\\cap``, ``\\``, ``\\subseteq``).
+
+    Each finite set is of one kind already (:func:`value_set`), so one
+    element of each tells.
+    """
+    if type(a) is frozenset and type(b) is frozenset and a and b:
+        x = next(iter(a))
+        y = next(iter(b))
+        if type(x) is type(y):
+            if type(x) in _CONTAINERS and x != y:
+                check_unequal(x, y)
+            return
+        if type(x) is ModelValue:
+            x = _rep(a)
+        if type(y) is ModelValue:
+            y = _rep(b)
+        kx, ky = _KIND.get(type(x), 0), _KIND.get(type(y), 0)
+        if kx and ky and kx != ky:
+            raise _incomparable(x, y)
+
+
+def check_member(v: Value, s: frozenset[Value], found: bool) -> None:
+    """Raise where TLC cannot test ``v \\in s`` (``s`` non-empty): it compares
+    ``v`` with the elements, and they are of another kind."""
+    tv = type(v)
+    if tv is ModelValue:
+        return
+    x = next(iter(s))
+    tx = type(x)
+    if tx is tv:
+        if not found and (tx is tuple or tx is Fn or tx is frozenset):
+            # TLC compares v with elements of s one by one; they differ
+            # somewhere, and that may be between two kinds.
+            check_unequal(x, v)
+        return
+    if found and tv is not bool and tv is not int:
+        return
+    if tx is ModelValue:
+        x = _rep(s)
+        if x is None:
+            return
+    kx, kv = _KIND.get(type(x), 0), _KIND.get(tv, 0)
+    if kx and kv and kx != kv:
+        raise _incomparable(x, v)
+
+
+def check_unequal(x: Value, y: Value) -> None:
+    """Raise where TLC could not decide ``x = y``, given that they differ.
+
+    TLC's equality walks both values in its own order (sets sorted, records
+    by field, sequences left to right) and stops at the first difference; it
+    fails if that difference is between values of two kinds.
+    """
+    tx, ty = type(x), type(y)
+    if tx is ModelValue or ty is ModelValue:
+        return
+    kx, ky = _KIND.get(tx, 0), _KIND.get(ty, 0)
+    if kx != ky:
+        raise _incomparable(x, y)
+    if kx == 4:
+        if tx is tuple and ty is tuple:
+            if len(x) == len(y):
+                _first_difference(x, y)
+            return
+        if tx is LazyFn or ty is LazyFn:
+            return
+        dx, dy = fn_as_dict(x), fn_as_dict(y)
+        if len(dx) != len(dy):
+            return
+        kxs = sorted(dx, key=sort_key)
+        kys = sorted(dy, key=sort_key)
+        if kxs != kys:
+            _first_difference(kxs, kys)
+            return
+        _first_difference([dx[k] for k in kxs], [dy[k] for k in kxs])
+    elif kx == 5 and tx is frozenset and ty is frozenset and len(x) == len(y):
+        _first_difference(sorted(x, key=sort_key), sorted(y, key=sort_key))
+
+
+def _first_difference(xs: Sequence[Value], ys: Sequence[Value]) -> None:
+    for a, b in zip(xs, ys, strict=True):
+        if a != b or type(a) is not type(b):
+            check_unequal(a, b)
+            return
+
+
 def set_contains(s: Value, v: Value) -> bool:
     if type(s) is frozenset:
-        return v in s
+        if v in s:
+            if s and (type(v) is int or type(v) is bool):
+                check_member(v, s, True)
+            return True
+        if s:
+            check_member(v, s, False)
+        return False
     if isinstance(s, LazySet):
         return s.contains(v)
     raise TypeError("not a set")

@@ -18,8 +18,12 @@ from aura_model.tla._stdlib import BUILTIN_INFIX
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
     Fn,
+    IncomparableValues,
     LazyFn,
     LazySet,
+    check_member,
+    check_same_kind,
+    check_unequal,
     format_value,
     is_value_set,
     product_set,
@@ -136,9 +140,26 @@ def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
             f"Attempted to check equality of {format_value(x)} with {format_value(y)}",
         )
     try:
-        return bool(x == y)
-    except OverflowError as exc:  # Nat = {1}: TLC cannot compare it either
+        if x == y:
+            return True
+        check_unequal(x, y)
+    except (OverflowError, IncomparableValues) as exc:  # Nat = {1}: TLC cannot compare it either
         raise error_at(node, sc, str(exc)) from None
+    return False
+
+
+def _same_type_equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
+    """``x = y`` for values of one Python type: containers that differ may differ
+    somewhere inside between values of two kinds, which TLC cannot compare."""
+    if x == y:
+        return True
+    t = type(x)
+    if t is tuple or t is Fn or t is frozenset:
+        try:
+            check_unequal(x, y)
+        except IncomparableValues as exc:
+            raise error_at(node, sc, str(exc)) from None
+    return False
 
 
 def compile_core(comp: Compiling, op: str, node: Node, sc: Scope) -> tuple[Expr, int]:
@@ -224,10 +245,20 @@ def _eq(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
     if kb is not UNSET:
         tb = type(kb)
 
+        if tb is int or tb is str or tb is bool:
+
+            def eq_scalar(c: Ctx, e: dict[str, Any]) -> Value:
+                x = a(c, e)
+                if type(x) is tb:
+                    return (x == kb) is same
+                return _equal(x, kb, node, sc) is same
+
+            return eq_scalar
+
         def eq_k(c: Ctx, e: dict[str, Any]) -> Value:
             x = a(c, e)
             if type(x) is tb:
-                return (x == kb) is same
+                return _same_type_equal(x, kb, node, sc) is same
             return _equal(x, kb, node, sc) is same
 
         return eq_k
@@ -235,8 +266,11 @@ def _eq(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
     def eq(c: Ctx, e: dict[str, Any]) -> Value:
         x = a(c, e)
         y = b(c, e)
-        if type(x) is type(y):
-            return (x == y) is same
+        t = type(x)
+        if t is type(y):
+            if t is int or t is str or t is bool:
+                return (x == y) is same
+            return _same_type_equal(x, y, node, sc) is same
         return _equal(x, y, node, sc) is same
 
     return eq
@@ -280,7 +314,21 @@ def _member(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
         x = a(c, e)
         s = b(c, e)
         if type(s) is frozenset:
-            return (x in s) != neg
+            if x in s:
+                tx = type(x)
+                if tx is int or tx is bool:
+                    # 1 \in {TRUE}: Python's True is 1, TLC cannot compare them.
+                    try:
+                        check_member(x, s, True)
+                    except IncomparableValues as exc:
+                        raise error_at(node, sc, f"{op}: {exc}") from None
+                return not neg
+            if s:
+                try:
+                    check_member(x, s, False)
+                except IncomparableValues as exc:
+                    raise error_at(node, sc, f"{op}: {exc}") from None
+            return neg
         try:
             return set_contains(s, x) != neg
         except (TypeError, OverflowError) as exc:
@@ -304,8 +352,17 @@ def _set_op(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
                 raise error_at(node, sc, f"{op} of a non-set")
             return LazySet(_LAZY_KIND[op], x, y)
         if op in ("\\subseteq", "\\subset") and type(x) is frozenset and isinstance(y, LazySet):
-            return all(y.contains(v) for v in x) and (op == "\\subseteq" or x != y)
-        return sop(set_of(x, an, sc), set_of(y, bn, sc))
+            try:
+                return all(y.contains(v) for v in x) and (op == "\\subseteq" or x != y)
+            except IncomparableValues as exc:
+                raise error_at(node, sc, f"{op}: {exc}") from None
+        sx = set_of(x, an, sc)
+        sy = set_of(y, bn, sc)
+        try:
+            check_same_kind(sx, sy)
+        except IncomparableValues as exc:
+            raise error_at(node, sc, f"{op}: {exc}") from None
+        return sop(sx, sy)
 
     return setop
 
@@ -440,8 +497,16 @@ def _unary(op: str, a: Expr, node: Node, sc: Scope) -> Expr:
 
         def union(c: Ctx, e: dict[str, Any]) -> Value:
             out: set[Value] = set()
-            for s in set_of(a(c, e), an, sc):
-                out.update(set_of(s, an, sc))
+            seen: frozenset[Value] = frozenset()
+            for member in set_of(a(c, e), an, sc):
+                s = set_of(member, an, sc)
+                if s and not seen:
+                    seen = s
+                try:
+                    check_same_kind(seen, s)
+                except IncomparableValues as exc:
+                    raise error_at(node, sc, f"UNION: {exc}") from None
+                out.update(s)
             return frozenset(out)
 
         return union

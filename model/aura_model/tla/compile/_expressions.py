@@ -11,7 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
-from aura_model.tla._values import Fn, LazyFn, LazySet, fn_as_dict, format_value, make_fn
+from aura_model.tla._values import (
+    Fn,
+    LazyFn,
+    LazySet,
+    fn_as_dict,
+    format_value,
+    make_fn,
+    value_set,
+)
 from aura_model.tla.compile._binders import mentions_at
 from aura_model.tla.compile._context import (
     Compiling,
@@ -138,7 +146,7 @@ def compile_set_enumeration(comp: Compiling, node: Node, sc: Scope) -> tuple[Exp
     parts = [comp.expr(x, sc) for x in node.items]
     fs = [p[0] for p in parts]
     lvl = max((p[1] for p in parts), default=0)
-    return guarded(lambda c, e: frozenset([f(c, e) for f in fs]), node, sc, "set enumeration"), lvl
+    return guarded(lambda c, e: value_set([f(c, e) for f in fs]), node, sc, "set enumeration"), lvl
 
 
 def compile_record(comp: Compiling, node: Node, sc: Scope) -> tuple[Expr, int]:

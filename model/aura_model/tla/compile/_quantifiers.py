@@ -7,7 +7,15 @@ import itertools
 from typing import Any
 
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
-from aura_model.tla._values import LazyFn, LazySet, format_value, make_fn, product_set, sort_key
+from aura_model.tla._values import (
+    LazyFn,
+    LazySet,
+    format_value,
+    make_fn,
+    product_set,
+    sort_key,
+    value_set,
+)
 from aura_model.tla.compile._binders import (
     binder,
     binder_names,
@@ -260,7 +268,7 @@ def compile_set_comprehension(comp: Compiling, node: Node, sc: Scope) -> tuple[E
     binds, inner, lvl = comp.bounds(node.declarations, sc, "set map")
     f, lf = comp.expr(node.item, inner)
     return guarded(
-        lambda c, e: frozenset([f(c, env) for env in enumerate_binds(binds, c, e, sc)]),
+        lambda c, e: value_set([f(c, env) for env in enumerate_binds(binds, c, e, sc)]),
         node,
         sc,
         "set map",
