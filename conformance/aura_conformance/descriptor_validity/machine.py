@@ -114,8 +114,8 @@ def _order(d: Any) -> tuple[Any, Any]:
 def _choice_clause(checker: SpecChecker, state: State, key: tuple[str, str, str], got: Any) -> str:
     """DVChoiceDeterministic with the backend's answer ``got`` in the place of
     ``DVLookup(m, c, p)`` (``key``): the clause naming it when a candidate beats the answer.
-    No known shortfall need explain such an answer (a tie broken by journal order is
-    none of the spec's BUG models), so the invariant is judged on the answer itself."""
+    The BUG models explain only the shortfalls the spec names (a tie broken by journal
+    order is none of them), so the invariant is also judged on the answer itself."""
     candidates = _entry(checker.model.evaluate("DVCandidatesTable", state), *key)
     for d in got:
         better = [x for x in candidates if _order(x) > _order(d)]
