@@ -10,7 +10,12 @@ from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.wire import WIRE_SCENARIOS, WireBackend, run_wire_conformance
 from aura_conformance.wire.keyring import INI, RESP
 from aura_conformance.wire.peer import WireRun
-from aura_conformance.wire.relayed import relay_attacks, relayed_handshake, relayed_handshake_resp
+from aura_conformance.wire.relayed import (
+    relay_attacks,
+    relayed_handshake,
+    relayed_handshake_resp,
+    relayed_replay,
+)
 from aura_conformance.wire.rendezvous import wire_rendezvous_checker
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
@@ -53,6 +58,17 @@ def test_a_relayed_handshake_as_resp_charges_the_backends_answer() -> None:
     assert _spent(state, "a2")[0] == 2
     assert _spent(state, "r1")[0] == 3
     assert ("Confirm", "r1") in _relayed(state)
+
+
+def test_a_replayed_relayed_message_1_changes_nothing_at_the_backend() -> None:
+    """Past the relay, the forwarded message 1 again with the relay's spent receipt:
+    refused, nothing sent, a stutter of the wrapper (not a deny to judge the budget by)."""
+    run = WireRun(WireBackend(), RESP)
+    assert relayed_handshake_resp(run)
+    before = run.rendezvous.state
+    relayed_replay(run)
+    assert "DeliverRelayed" in run.log[-1] and "Rejected:ReceiptReplayed" in run.log[-1]
+    assert run.rendezvous.state == before
 
 
 def test_a_relay_forwarding_a_replayed_envelope_is_no_step() -> None:

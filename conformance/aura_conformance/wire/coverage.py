@@ -101,11 +101,13 @@ _TABLE: dict[str, list[str]] = {
         # reported Establishing, so Rotating never turns Active in one request.
         *_channel((_NONE, _EST), (_ACT, _EST), (_ROT, _EST), (_EST, _ACT)),
     ],
-    # A relayed message 1 answered (Relayed), a relayed confirmation taken (Taken).
+    # A relayed message 1 answered (Relayed), a relayed confirmation taken (Taken),
+    # the forwarded message 1 replayed with the relay's spent receipt.
     "DeliverRelayed": [
         "Relayed",
         "Taken",
         "Denied:InsufficientBudget",
+        *_names(E.ReceiptReplayed),
         *_channel((_NONE, _EST), (_EST, _ACT)),
     ],
     "Send": ["Sent", *_names(E.ChannelClosedError, prefix="Refused")],

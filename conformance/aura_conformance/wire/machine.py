@@ -34,6 +34,7 @@ from aura_conformance.wire.relayed import (
     relay_attacks,
     relayed_handshake,
     relayed_handshake_resp,
+    relayed_replay,
     supports_relay,
 )
 from aura_conformance.wire.sync import (
@@ -522,9 +523,12 @@ def _relayed_resp(m: WireMachine) -> None:
     run = _as(m, RESP)
     if not supports_relay(run):
         return
-    for _ in range(CONNECTS_PER_EPOCH + 1):
+    for i in range(CONNECTS_PER_EPOCH + 1):
         if not relayed_handshake_resp(run):
             break
+        if i == 0:
+            # Past the relay, the forwarded message 1 again with the relay's receipt.
+            relayed_replay(run)
         run.close()
     run.advance_epoch()
     relayed_handshake_resp(run)

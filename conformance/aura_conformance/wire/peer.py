@@ -212,13 +212,16 @@ class WireRun:
         )
 
     def _relayed_init(self, args: Mapping[str, Any]) -> bool:
-        """Whether ``DeliverRelayed`` carries a genuine message 1 of the peer."""
+        """Whether ``DeliverRelayed`` carries a genuine message 1 of the peer, not one
+        it answered before."""
         try:
             payload = RelayEnvelope.decode(bytes.fromhex(args["bytes"])).payload
         except (KeyError, TypeError, ValueError, AuraError):
             return False
         m = self.shadow.abstract.get(payload)
-        return m is not None and m[0] == "Init" and m[1] != self.role
+        # A replay of one it answered is an attack, not a request to pay for.
+        answered = payload in self.shadow.answered_bytes.values()
+        return m is not None and m[0] == "Init" and m[1] != self.role and not answered
 
     def _judge_budget(self, action: str, reply: Reply, may: bool) -> None:
         sent = bool(reply.state.get("sent"))

@@ -74,6 +74,7 @@ __all__ = [
     "relay_attacks",
     "relayed_handshake",
     "relayed_handshake_resp",
+    "relayed_replay",
     "supports_relay",
 ]
 
@@ -166,6 +167,8 @@ class RelayNet:
         # The envelopes (with their receipts) of the backend's last relayed handshake:
         # message 1 (paid) and the key confirmation (not paid), which the attacker replays.
         self.last: list[tuple[RelayEnvelope, bytes]] = []
+        # The last message 1 the relay forwarded to the backend, with the relay's receipt.
+        self.delivered: tuple[RelayEnvelope, bytes] | None = None
 
     def forward(self, data: bytes, receipt: bytes) -> tuple[RelayEnvelope, bytes] | str:
         """The relay takes ``data`` (an encoded envelope) and the receipt that came with
@@ -374,6 +377,31 @@ def relay_attacks(run: WireRun) -> None:
         raise run.fail("WireRelayed", "", f"the reference relay forwarded {what}")
 
 
+def relayed_replay(run: WireRun) -> None:
+    """Backend as Resp, after a relayed handshake: the message 1 the relay forwarded to
+    it, delivered again with the relay's receipt (an attacker replaying it past the
+    relay). It must change nothing and send nothing (``RVReplayRejected``; the relay's
+    receipt is spent, ``GCReceiptNoReplay``)."""
+    net = _net(run)
+    if net.delivered is None:
+        return
+    envelope, receipt = net.delivered
+    channel = run.request("Tick", {}).state.get("channel")
+    reply = run.request(
+        "DeliverRelayed", {"bytes": envelope.encode().hex(), "receipt": receipt.hex()}
+    )
+    sent = run._bytes(reply, "sent", "DeliverRelayed")
+    received = reply.state.get("received", ())
+    if sent or received or reply.state.get("channel") != channel:
+        raise run.fail(
+            "WireRejectsAttack",
+            "DeliverRelayed",
+            f"accepted a replay of the relayed message 1 it answered ({reply.outcome}; "
+            f"channel {channel} -> {reply.state.get('channel')}, {len(sent)} sent, "
+            f"{len(received)} plaintexts; RVReplayRejected)",
+        )
+
+
 def backend_relay_descriptor(run: WireRun) -> None:
     """The backend's descriptor whose only hint is the relay, as the backend would
     publish it (the harness holds its signing seed), in the reference peer's cache
@@ -422,6 +450,7 @@ def relayed_handshake_resp(run: WireRun) -> bool:
         raise run.fail("WireInterop", "", "the reference peer could not start a relayed handshake")
     [(message1, paid)] = _split(run, started, "DeliverRelayed")
     forwarded, relay_receipt = _relay_takes(run, message1, paid, "", "the peer's message 1")
+    net.delivered = (forwarded, relay_receipt)
     run.established = False
     reply = run.request(
         "DeliverRelayed", {"bytes": forwarded.encode().hex(), "receipt": relay_receipt.hex()}
