@@ -26,7 +26,10 @@ Targets: at least 2,000 validated steps/s in process and 500 over stdio.
 
 Run: ``make bench`` or ``.venv/bin/python bench/bench_conformance.py [examples]``.
 ``--profile WORKLOAD`` (epoch, guard or stdio) prints where a validated run
-spends its time (cProfile, sorted by own time).
+spends its time (cProfile, sorted by own time). ``--ceiling`` prints Hypothesis's
+own rate: steps per second of bare machines with the same rules (names, argument
+strategies, rule choice, settings and seed) whose rules do nothing and are always
+enabled, no run of the harness can be faster than that.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from aura_conformance.harness.checker import SpecChecker, StepReport
 from aura_conformance.harness.driver import CountingMachine, run_random
 from aura_conformance.harness.state import State, forget_interned
 from aura_conformance.protocol_specs import open_stdio
+from hypothesis.stateful import initialize, rule
 
 TARGET_IN_PROCESS = 2_000
 TARGET_STDIO = 500
@@ -183,6 +187,60 @@ def measure(load: Workload, examples: int) -> tuple[Run, Run]:
     return on, off
 
 
+def _bare(real: type[CountingMachine]) -> type[CountingMachine]:
+    """A machine with ``real``'s rules (names and argument strategies), each always
+    enabled and doing nothing but count its step."""
+
+    def counter(name: str) -> Callable[..., None]:
+        def count(self: CountingMachine, **_: Any) -> None:
+            self.stats["steps"] += 1
+
+        count.__name__ = count.__qualname__ = name
+        return count
+
+    def reset(self: CountingMachine) -> None:
+        self.stats["examples"] += 1
+
+    namespace: dict[str, Any] = {
+        "stats": {"examples": 0, "steps": 0},
+        "Reset": initialize()(reset),
+    }
+    for r in real.setup_state().rules:
+        name = r.function.__name__
+        namespace[name] = rule(**r.arguments)(counter(name))
+    return type(f"Bare{real.__name__}", (CountingMachine,), namespace)
+
+
+def ceiling(examples: int) -> None:
+    """Steps/s of bare machines with the epoch and guard machines' rules."""
+    loads = workloads()[:2]
+    print(
+        f"Hypothesis alone: {examples} examples of at most {STEPS} steps, seed {SEED}, best of "
+        f"{ROUNDS}, rules that do nothing; load average {os.getloadavg()[0]:.1f}"
+    )
+    for load in loads:
+        backend = load.open()
+        try:
+            real = load.machine(backend, load.checker)
+        finally:
+            backend.close()
+        best: Run | None = None
+        for _ in range(ROUNDS):
+            bare = _bare(real)
+            started, cpu = time.perf_counter(), time.process_time()
+            failure = run_random(bare, examples=examples, steps=STEPS, seed=SEED)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            assert not failure, failure
+            r = Run(bare.stats["steps"], bare.stats["examples"], seconds, cpu)
+            if best is None or r.seconds < best.seconds:
+                best = r
+        assert best is not None
+        print(
+            f"  {len(real.setup_state().rules):2d} rules of {load.name:28s}: {best.steps:5d} steps "
+            f"{best.steps / best.seconds:7.0f} steps/s  cpu {best.steps / best.cpu:7.0f}"
+        )
+
+
 def profile(which: str, examples: int) -> None:
     """cProfile of one validated run of the workload ``which``."""
     import cProfile
@@ -203,6 +261,9 @@ def profile(which: str, examples: int) -> None:
 def main(argv: list[str]) -> int:
     if len(argv) > 1 and argv[1] == "--profile":
         profile(argv[2] if len(argv) > 2 else "guard", int(argv[3]) if len(argv) > 3 else 40)
+        return 0
+    if len(argv) > 1 and argv[1] == "--ceiling":
+        ceiling(int(argv[2]) if len(argv) > 2 else 40)
         return 0
     examples = int(argv[1]) if len(argv) > 1 else 40
     results = [(load, *measure(load, examples)) for load in workloads()]

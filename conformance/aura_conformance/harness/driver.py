@@ -5,6 +5,7 @@ Shared by the spec machines so their run settings cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import hypothesis
+import hypothesis.stateful
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import providers
@@ -168,6 +170,23 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def _digest_skipped() -> Iterator[None]:
+    """Hypothesis's digest of a machine class left out (an empty one instead).
+
+    The digest only names the machine's examples in the database and seeds a
+    derandomised run; a run with neither never reads it. Computing it reads and
+    parses the source of the module defining the machine, every run.
+    """
+    stateful: Any = hypothesis.stateful
+    saved = stateful.function_digest
+    stateful.function_digest = lambda _: b""
+    try:
+        yield
+    finally:
+        stateful.function_digest = saved
+
+
 def run_random(
     machine: type[RuleBasedStateMachine],
     *,
@@ -181,27 +200,32 @@ def run_random(
     ``seed=None`` derandomises (Hypothesis's fixed schedule) instead of seeding.
     """
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
-    test = get_state_machine_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=example_database(),
-            phases=phases,
-            derandomize=seed is None,
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            print_blob=False,
-        ),
+    database = example_database()
+    run_settings = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=database,
+        phases=phases,
+        derandomize=seed is None,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
     )
+    # A seeded run without a database asks nothing of the machine's digest (it keys
+    # the database and seeds derandomised runs): not computed, it costs no reading
+    # of the module's source (a tenth of a second a run for the guard machine).
+    keyless = seed is not None and database is None
+    with _digest_skipped() if keyless else contextlib.nullcontext():
+        test = get_state_machine_test(machine, settings=run_settings)
     if seed is not None:
         test = hypothesis.seed(seed)(test)
-        database = example_database()
         if database is not None:
             # hypothesis.seed switches the database off; a kept database is asked for.
             seeded = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
             test._hypothesis_internal_use_settings = settings(seeded, database=database)  # type: ignore[attr-defined]
+    if keyless:
+        test._hypothesis_internal_database_key = None  # type: ignore[attr-defined]
     try:
         with _only_hypothesis_constants(), _heap_frozen():
             test()

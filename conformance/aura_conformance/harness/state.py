@@ -33,6 +33,7 @@ __all__ = [
     "format_state_table",
     "state_from_itf",
     "state_to_itf",
+    "state_to_itf_json",
     "value_from_itf",
     "value_to_itf",
 ]
@@ -168,6 +169,30 @@ def state_to_itf(state: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _encoded(v, f"$.{k}") for k, v in state.items()}
 
 
+# id(value) -> (value, ``json.dumps`` of its ITF object): what a backend program
+# writes of the interned values it sends step after step, written once.
+_TEXTS: dict[int, tuple[Any, str]] = {}
+
+
+def _encoded_text(value: Any, where: str) -> str:
+    if not isinstance(value, V.Fn | frozenset | tuple):
+        return json.dumps(_encoded(value, where))
+    hit = _TEXTS.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = json.dumps(_encoded(value, where))
+    if len(_TEXTS) >= 16_384:
+        _TEXTS.clear()
+    _TEXTS[id(value)] = (value, text)
+    return text
+
+
+def state_to_itf_json(state: Mapping[str, Any]) -> str:
+    """``json.dumps(state_to_itf(state))``, the same text, each value's written once."""
+    parts = [f"{json.dumps(k)}: {_encoded_text(v, f'$.{k}')}" for k, v in state.items()]
+    return "{" + ", ".join(parts) + "}"
+
+
 # (variable, the JSON text of a value decoded for it) -> that value, one object
 # per text. The text keeps ``true`` apart from ``1``, so equal texts are equal
 # values, types included.
@@ -176,11 +201,36 @@ DecodeMemo = dict[tuple[str, str], Any]
 DECODE_MEMO_LIMIT = 16_384
 
 
+def _dumps_compact() -> Callable[[object], str]:
+    """``json.dumps(x, separators=(",", ":"))``, the same text, without building an
+    encoder each call (a reply asks it once a variable)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(separators=(",", ":")).encode
+
+    def refuse(o: object) -> object:
+        raise TypeError(f"{type(o).__name__} is not JSON")
+
+    # No cycle check (parsed JSON has no cycles; too deep still raises RecursionError).
+    encode = make(
+        None, refuse, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+
+    def dumps(raw: object) -> str:
+        return "".join(encode(raw, 0))
+
+    return dumps
+
+
+_compact = _dumps_compact()
+
+
 def _text(raw: object) -> str | None:
-    """``raw`` (parsed JSON) as canonical text, which keeps ``true`` apart from ``1``
-    and ``1.0``; None when it is too deep to write."""
+    """``raw`` (parsed JSON) as text, which keeps ``true`` apart from ``1`` and ``1.0``;
+    None when it is too deep to write. Keys stay in their order: equal texts are
+    equal values (a value written with its keys in another order is decoded again)."""
     try:
-        return json.dumps(raw, sort_keys=True, separators=(",", ":"))
+        return _compact(raw)
     except (RecursionError, ValueError):
         return None
 

@@ -43,7 +43,7 @@ from aura_conformance.harness.state import (
     decode_args,
     encode_args,
     state_from_itf,
-    state_to_itf,
+    state_to_itf_json,
     value_from_itf,
     value_to_itf,
 )
@@ -95,11 +95,13 @@ class _Malformed(ValueError):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Malformed(f"JSON object repeats the key {key!r:.40}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Malformed(f"JSON object repeats the key {key!r:.40}")
+            seen.add(key)
     return out
 
 
@@ -651,10 +653,36 @@ class _Server:
             return {"id": rid, "unsupported": exc.reason}
         except BackendError as exc:
             return {"id": rid, "error": str(exc)}
-        out = {"id": rid, "state": state_to_itf(reply.state), "outcome": reply.outcome}
+        out = {"id": rid, "state": _StateJson(reply.state), "outcome": reply.outcome}
         if self.effects:
             out["effects"] = [_effect_json(e) for e in reply.effects or ()]
         return out
+
+    def answer(self, line: bytes) -> str:
+        """The reply to ``line``: ``json.dumps`` of the reply with its state as
+        :func:`state_to_itf`'s objects, the same text (written by
+        :func:`state_to_itf_json`, which writes each value once a run)."""
+        return _reply_text(self.handle(line))
+
+
+def _reply_text(reply: Mapping[str, Any]) -> str:
+    """``reply`` as JSON text, a :class:`_StateJson` in it as its ITF object."""
+    state = reply.get("state")
+    if not isinstance(state, _StateJson):
+        return json.dumps(reply)
+    parts = [
+        f"{json.dumps(k)}: {state_to_itf_json(v.state) if v is state else json.dumps(v)}"
+        for k, v in reply.items()
+    ]
+    return "{" + ", ".join(parts) + "}"
+
+
+@attrs.frozen
+class _StateJson:
+    """A reply's state as :meth:`_Server.handle` leaves it, for :meth:`_Server.answer`
+    to write as its ITF object."""
+
+    state: Mapping[str, Any]
 
 
 def _effect_json(effect: ReportedEffect) -> dict[str, Any]:
@@ -694,6 +722,6 @@ def serve_stdio(
     for line in inp:
         if not line.strip():
             continue
-        out.write(json.dumps(server.handle(line)).encode() + b"\n")
+        out.write(server.answer(line).encode() + b"\n")
         out.flush()
     return 0
