@@ -136,6 +136,9 @@ _VERDICTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Error: Action property (.+?) is violated\."), "property"),
     (re.compile(r"^Error: Temporal property (.+?) was violated\."), "property"),
     (re.compile(r"^Error: Temporal properties were violated\."), "property"),
+    # Several at once ("Temporal properties P4, P5, and P9 were violated."):
+    # the counterexample is not said to be any one's.
+    (re.compile(r"^Error: Temporal properties (?:.+?) were violated\."), "property"),
     (re.compile(r"^Error: Assumption (.+?) is false\."), "assume"),
 )
 

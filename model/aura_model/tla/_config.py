@@ -3,8 +3,9 @@
 The grammar is TLC's (``tlc2.tool.impl.ModelConfig``): keyword sections,
 ``CONSTANT(S)`` with ``C = value``, ``C <- Name``, ``C <- [Mod] Name`` and
 ``C = [Mod] value``; values are integers, strings, ``TRUE``/``FALSE``, sets
-``{...}`` and model values (any other word). Two harmless extensions are kept:
-negative integers and tuples ``<<...>>``. TLA+ comments (``\\*`` and nested
+``{...}`` and model values (any other word). TLC refuses a negative integer
+and a tuple ``<<...>>`` ("It was expecting = or <-"), and so does this parser:
+a model TLC cannot load is no model. TLA+ comments (``\\*`` and nested
 ``(* *)``) are skipped by one linear scan.
 """
 
@@ -201,10 +202,10 @@ class _Parser:
         if depth > _MAX_NESTING:
             raise ConfigError(f"{self.at(line)}: values nested more than {_MAX_NESTING} deep")
         if kind == "punct" and val == "-":
-            kind, val, line = self.next("a number after -")
-            if kind != "num":
-                raise ConfigError(f"{self.at(line)}: expected a number after '-', got {val!r}")
-            return self._int("-" + val, line)
+            raise ConfigError(
+                f"{self.at(line)}: TLC's configuration has no negative numbers; define the"
+                " value in the spec and use <-"
+            )
         if kind == "num":
             return self._int(val, line)
         if kind == "str":
@@ -217,8 +218,13 @@ class _Parser:
             if val == "FALSE":
                 return False
             return ModelValue(val)
-        if kind == "punct" and val in ("{", "<<"):
-            close = "}" if val == "{" else ">>"
+        if kind == "punct" and val == "<<":
+            raise ConfigError(
+                f"{self.at(line)}: TLC's configuration has no tuples; define the value in the"
+                " spec and use <-"
+            )
+        if kind == "punct" and val == "{":
+            close = "}"
             items: list[Any] = []
             tok = self.peek()
             if tok is not None and tok[1] == close:
@@ -233,7 +239,7 @@ class _Parser:
                         raise ConfigError(
                             f"{self.at(l2)}: expected ',' or {close!r} in a value, got {v2!r}"
                         )
-            return frozenset(items) if close == "}" else tuple(items)
+            return frozenset(items)
         raise ConfigError(f"{self.at(line)}: unexpected {val!r} in a constant value")
 
     def _int(self, digits: str, line: int) -> int:
