@@ -45,11 +45,13 @@ def test_conform_broken_backend_exits_three(capsys: pytest.CaptureFixture[str]) 
     assert "closed its output" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_stage_passes_on_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
     """The stage of make verify: fixed seed, short run, PASS: the reference in process
     and over stdio, every wrong backend rejected naming its invariant, the figures
-    in its line and a progress line per run while it works. (Essential, not marked
-    slow: the only run of the whole stage outside make verify.)"""
+    in its line and a progress line per run while it works. (Slow: the whole stage
+    takes minutes; `make verify`, which CI runs after `make test`, runs it every
+    time, and this test pins the shape of its report.)"""
     from aura_conformance.protocol_specs import PROTOCOL_SPECS
     from aura_conformance.variants import WRONG_BACKENDS
     from aura_conformance.wire.stage import WIRE_WRONG_BACKENDS

@@ -251,6 +251,7 @@ def test_a_replay_after_the_epoch_moved_is_a_stutter_for_the_reference() -> None
             assert checker.violated(after) == ["RVRelayForwardsOnce"]
 
 
+@pytest.mark.slow  # the conformance stage of make verify runs this check on every run
 def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
     """The spec-check stage's run on RelayConformance.tla's models: the ok models pass
     and each bad model violates its invariant, TLC and the embedded checker agreeing

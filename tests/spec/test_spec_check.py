@@ -388,7 +388,7 @@ def test_the_stage_is_skipped_with_the_reason_when_the_checker_is_missing(
 
 
 FAST_PROJECT_MODELS = [
-    "MC_GuardChain.cfg",
+    "MC_GuardChain_two_sources.cfg",
     "MC_GuardChain_bad_GCTypeOK.cfg",
     "MC_DescriptorValidity_bad_DVJournalGrowOnly.cfg",
     "MC_EpochRotation_bad_ERHandshakeTerminates.cfg",
