@@ -87,7 +87,8 @@ GUARD_SPACE = _space(
 # EpochRotation.tla over real handshakes. Only messages a party sent are
 # delivered (the attacker's own are InjectInit and ForgeResponse), so decoding
 # fails only on a forged msg 2; a channel's data is never tampered with, so
-# TransportAuthError cannot arise.
+# TransportAuthError cannot arise. HandshakeTimeout: a msg 2 or key confirmation
+# handled past its deadline, before the timer fired.
 EPOCH_SPACE = _space(
     "epoch",
     {
@@ -98,7 +99,9 @@ EPOCH_SPACE = _space(
         ],
         "ProcessResponse": [
             "Active",
-            *_rejected(E.HandshakeAuthError, E.UnsolicitedHandshake, E.WrongEpoch),
+            *_rejected(
+                E.HandshakeAuthError, E.HandshakeTimeout, E.UnsolicitedHandshake, E.WrongEpoch
+            ),
         ],
         "SendData": [
             "Sent",
@@ -108,7 +111,7 @@ EPOCH_SPACE = _space(
         "ReceiveData": [
             "Confirmed",
             "Received",
-            *_rejected(E.UnknownChannel, E.ReplayedMessage, E.RetiredEpoch),
+            *_rejected(E.HandshakeTimeout, E.UnknownChannel, E.ReplayedMessage, E.RetiredEpoch),
         ],
         "AdvanceEpoch": ["Advanced"],
         "CloseChannel": ["Closed", "Refused:NoChannel"],

@@ -263,4 +263,6 @@ def test_scenario_names_are_stable() -> None:
         "other-context-advance",
         "replayed-confirmation",
         "timeout-at-deadline",
+        "confirmation-past-deadline",
+        "response-past-deadline",
     }

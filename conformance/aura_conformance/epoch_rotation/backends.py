@@ -68,7 +68,7 @@ def send_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
 
 
 def receive_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
-    return w.receive_data(*_sent(w, args))
+    return w.receive_data(*_sent(w, args), now)
 
 
 def advance_epoch(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:

@@ -320,6 +320,15 @@ class EpochRotationMachine(CountingMachine):
         )
         self._step(action, {"m": m, "k": k})
 
+    def deliver_late(
+        self, action: str, kind: str, pick: Callable[[Any], bool], dt: int, k: int = -1
+    ) -> None:
+        """``deliver`` once ``dt`` ms have passed and before any timer fired: the
+        message and the timer fall due together and the message is handled first
+        (a Tick would run the timers before it)."""
+        self.now += dt
+        self.deliver(action, kind, pick, k)
+
     @initialize()
     def Reset(self) -> None:
         self.deferred.reset()
@@ -561,6 +570,27 @@ def _late_confirmation(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1)
 
 
+def _confirmation_past_deadline(m: EpochRotationMachine) -> None:
+    # The key confirmation reaches Resp the instant its deadline is reached, before
+    # its timer ran: a deadline reached is passed, so the channel must not become
+    # Active (it fails at the next Tick).
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1)
+    m.SendData(INI)
+    m.deliver_late("ReceiveData", "Data", lambda r: r.d["id"] == 1, TIMEOUT_MS, 0)
+    m.Tick(1)
+
+
+def _response_past_deadline(m: EpochRotationMachine) -> None:
+    # Resp's message 2 reaches Ini once Ini's deadline has passed, before its timer
+    # ran: Ini's handshake must not complete.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.deliver_late("ProcessResponse", "Resp", lambda r: r.d["id"] == 1, TIMEOUT_MS)
+    m.Tick(1)
+
+
 def _lockout(m: EpochRotationMachine) -> None:
     # In epoch 1 the attacker sends Resp a msg 1 claiming Ini, under epoch 0's
     # PSK, with timestamp 2^64 - 1; Ini's next handshake must still complete.
@@ -740,6 +770,9 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     # Last, so no earlier schedule's verdict moves: the confirmation's counter kept.
     "replayed-confirmation": _replayed_confirmation,
     "timeout-at-deadline": _timeout_at_deadline,
+    # A handshake message due with the timer, handled first.
+    "confirmation-past-deadline": _confirmation_past_deadline,
+    "response-past-deadline": _response_past_deadline,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -20,7 +20,8 @@ hide behind one, and the machine knows what it takes to see them:
 - a handshake that never times out is a stutter of every ``Tick`` (the spec
   has no clock; ``ERHandshakeTerminates`` is a liveness property under weak
   fairness); the machine's clock bounds it: past its start plus the world's
-  handshake timeout, an Establishing channel must have left Establishing.
+  handshake timeout, an Establishing channel must have left Establishing, and
+  a message delivered then (before the timer fired) must not make it Active.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ class EpochObligations:
             self._refused_while_enabled(action, args, outcome, (before, after), now)
         if action == "Tick":
             self._timed_out(before, after, now)
+        else:
+            self._completed_late(action, before, after, now)
         payload = args.get("payload") if action == "SendData" else None
         for e in sends or ():
             if e.message is not None and e.data:
@@ -338,6 +341,35 @@ class EpochObligations:
                 "handshake ends in Error (DESIGN.md 5) (harness action: Tick)",
                 kind="property",
                 action="Tick",
+                table=format_state_table(before, after),
+            )
+
+    def _completed_late(self, action: str, before: State, after: State, now: int) -> None:
+        """A handshake message that arrives once the deadline has passed, before the
+        timer fired, must not complete it: the channel it would make Active has
+        already failed (the step the spec explains is its KeyConfirm or
+        ProcessResponse; the spec has no clock to say it came too late)."""
+        late = []
+        for a, (ident, start) in sorted(self.started.items()):
+            c = _chan(after, a)
+            if (
+                now - start >= TIMEOUT_MS
+                and c["st"] == "Active"
+                and (c["id"], c["ep"]) == ident
+                and _chan(before, a)["st"] == "Establishing"
+            ):
+                late.append(
+                    f"{a}'s channel {ident[0]} (epoch {ident[1]}) became Active at {now} ms, "
+                    f"started at {start} ms: its deadline ({start + TIMEOUT_MS} ms) had passed"
+                )
+        if late:
+            raise ConformanceFailure(
+                "property: ERHandshakeTerminates violated (bounded by the handshake "
+                f"timeout of {TIMEOUT_MS} ms): {'; '.join(late)}; past its timeout a "
+                "handshake ends in Error, never Active, whether or not the timer fired "
+                f"first (DESIGN.md 5) (harness action: {action})",
+                kind="property",
+                action=action,
                 table=format_state_table(before, after),
             )
 

@@ -48,6 +48,7 @@ from aura_rendezvous.channels import (
     HandshakeReplayGuard,
     HandshakeStatus,
     MessageType,
+    TransportMessage,
     decode_handshake,
     encode_handshake,
 )
@@ -766,11 +767,12 @@ class EpochWorld:
         self._send(record, data)
         return "Sent"
 
-    def receive_data(self, record: Any, data: bytes) -> str:
+    def receive_data(self, record: Any, data: bytes, now: int = 0) -> str:
         b = record[2]
         self.delivered.add(data)
         held = self._holds(b, record[4])
         try:
+            self._check_confirmation(b, data, now)
             got = self.managers[b].receive(data)
         except AuraError as exc:
             if not held and type(exc).__name__ not in ("UnknownChannel", "RetiredEpoch"):
@@ -795,6 +797,21 @@ class EpochWorld:
         # is_handshake_phase). Which one it was, the manager says.
         self._sent.append(Effect(DELIVER, detail="Data", by=b, message=record, data=got.plaintext))
         return "Received"
+
+    def _check_confirmation(self, b: str, data: bytes, now: int) -> None:
+        """A message for one of ``b``'s Establishing channels is its key confirmation:
+        judged first as the service judges it, by ``prepare_confirm`` at ``now``
+        (the deadline, the replay guard, the opening; nothing changes), so one that
+        arrives past the deadline before the timer fired is refused, not taken.
+        ``receive`` has no clock and commits it."""
+        manager = self.managers[b]
+        try:
+            message = TransportMessage.decode(data)
+        except AuraError:
+            return  # receive refuses it with its own reason
+        channel = manager.get(message.channel_id)
+        if channel is not None and channel.state is ChannelState.Establishing:
+            manager.prepare_confirm(channel, message, now)
 
     def _revive(self, b: str, channel: SecureChannel) -> None:
         """A confirmation of a channel ``b`` had replaced made it live again: it is

@@ -94,8 +94,8 @@ class NetworkEpochWorld(EpochWorld):
     def process_response(self, record: Any, data: bytes, now: int) -> str:
         return super().process_response(record, self.carry(record, data), now)
 
-    def receive_data(self, record: Any, data: bytes) -> str:
-        return super().receive_data(record, self.carry(record, data))
+    def receive_data(self, record: Any, data: bytes, now: int = 0) -> str:
+        return super().receive_data(record, self.carry(record, data), now)
 
     def close(self) -> None:
         self.loop.run(self.carrier.close(), self.timeout_s, "closing the listeners")
