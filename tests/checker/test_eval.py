@@ -316,3 +316,31 @@ def test_values_of_two_kinds_that_do_compare(ev: Ev) -> None:
     assert ev('{1} = {"a", "b"}') is False
     assert ev('{[a |-> 1], [b |-> "x"]}') == frozenset({V.record(a=1), V.record(b="x")})
     assert ev("<<1, TRUE>> \\in {<<2, FALSE>>}") is False
+
+
+def test_strings_rank_in_the_order_tlc_first_meets_them(ev: Ev) -> None:
+    # TLC interns "zq" (a definition above) before "qz" and orders strings so,
+    # not alphabetically: CHOOSE and printing follow.
+    defs = 'X == "zq"\n'
+    assert ev('CHOOSE s \\in {"qz", "zq"} : TRUE', defs) == "zq"
+    assert ev('ToString({"qz", "zq"})', defs) == '{"zq", "qz"}'
+    assert ev("CHOOSE r \\in {[a |-> 2, b |-> 1], [a |-> 1, c |-> 0]} : TRUE") == V.record(a=2, b=1)
+
+
+def test_functions_over_nat_change_pointwise_but_do_not_compare(ev: Ev) -> None:
+    # TLC: EXCEPT changes one point without listing the function; = lists both
+    # ("Attempted to compute the number of elements in the overridden value Nat").
+    assert ev("[[n \\in Nat |-> n] EXCEPT ![0] = 5][0]") == 5
+    assert ev("[[n \\in Nat |-> n] EXCEPT ![0] = 5][3]") == 3
+    with pytest.raises(EvalError, match="number of elements"):
+        ev("LET f == [n \\in Nat |-> n] IN f = f")
+
+
+def test_membership_in_a_written_set_compares_in_its_order(ev: Ev) -> None:
+    # TLC does not sort {1, "a"} to test x \in it: it compares x with 1, then "a".
+    assert ev('1 \\in {1, "a"}') is True
+    assert ev('{1} \\in {{1}, {"a"}}') is True
+    with pytest.raises(EvalError, match="ttempted to"):
+        ev('2 \\in {1, "a"}')
+    with pytest.raises(EvalError, match="ttempted to"):
+        ev('1 \\in {"a", 1}')

@@ -20,7 +20,8 @@ from aura_model.tla._modules import (
 from aura_model.tla._resolve import check_names
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
-from aura_model.tla._values import Conversions, Fn, ModelValue, from_python
+from aura_model.tla._strings import cfg_words, intern_order
+from aura_model.tla._values import Conversions, Fn, ModelValue, from_python, set_value_order
 from aura_model.tla.compile import Compiler, conj, kind_of, op_of
 from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
@@ -524,6 +525,8 @@ def load_model(
         raise TlaParseError(f"{spec_path}: no such spec")
     cfg_path = Path(cfg) if cfg is not None else spec_path.with_suffix(".cfg")
     config = parse_config(cfg_path)
+    cfg_text = cfg_path.read_text(encoding="utf-8", errors="replace") if cfg_path.is_file() else ""
+    set_value_order(intern_order(spec_path, cfg_text), cfg_words(cfg_text))
     try:
         return Model(spec_path, config, constants)
     except RecursionError:

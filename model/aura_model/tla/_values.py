@@ -145,10 +145,19 @@ class LazyFn:
     def canonical(self) -> Value:
         return make_fn(self.materialise())
 
+    def _listable(self) -> bool:
+        return not isinstance(self.domain, LazySet) or self.domain.finite()
+
     def __eq__(self, other: object) -> bool:
+        if not self._listable() or (isinstance(other, LazyFn) and not other._listable()):
+            # Not listable: the same function object only (operator memos
+            # look arguments up; TLA+'s = on these is not decidable here).
+            return self is other
         return bool(self.canonical() == (other.canonical() if isinstance(other, LazyFn) else other))
 
     def __hash__(self) -> int:
+        if not self._listable():
+            return hash(("LazyFn", id(self)))
         return hash(self.canonical())
 
 
@@ -190,9 +199,24 @@ class LazySet:
                 return base.issuperset(v)
             return all(set_contains(base, x) for x in v)
         if k == "SUBSET":
-            return is_value_set(v) and all(set_contains(self.args[0], x) for x in iter_set(v))
+            if not is_value_set(v):
+                if type(v) is ModelValue:
+                    return False
+                # TLC: "Attempted to check if the non-enumerable value 1 is
+                # element of SUBSET Nat"
+                raise TypeError(
+                    f"Attempted to check if the value {format_value(v)} is an element of"
+                )
+            return all(set_contains(self.args[0], x) for x in iter_set(v))
         if k == "FcnSet":
             dom, cod = self.args
+            if isinstance(dom, LazySet) and not dom.finite():
+                if type(v) is tuple or isinstance(v, (Fn, LazyFn)):
+                    # TLC cannot compare a function's domain with Nat either:
+                    # "Attempted to compare overridden value Nat with
+                    # non-overridden value {1}"
+                    raise TypeError(f"Attempted to compare the domain of {format_value(v)} with")
+                return False
             if type(v) is tuple:
                 # A tuple's domain is 1..n: compare without building dicts.
                 n = len(v)
@@ -495,10 +519,17 @@ def check_unequal(x: Value, y: Value) -> None:
         raise _incomparable(x, y)
     if kx == 4:
         if tx is tuple and ty is tuple:
-            if len(x) == len(y):
+            if len(x) == len(y) and not _scalars_alike(x, y):
                 _first_difference(x, y)
             return
         if tx is LazyFn or ty is LazyFn:
+            return
+        if (
+            tx is Fn
+            and ty is Fn
+            and x.d.keys() == y.d.keys()
+            and _scalars_alike(x.d.values(), y.d.values())
+        ):
             return
         dx, dy = fn_as_dict(x), fn_as_dict(y)
         if len(dx) != len(dy):
@@ -511,6 +542,16 @@ def check_unequal(x: Value, y: Value) -> None:
         _first_difference([dx[k] for k in kxs], [dy[k] for k in kxs])
     elif kx == 5 and tx is frozenset and ty is frozenset and len(x) == len(y):
         _first_difference(sorted(x, key=sort_key), sorted(y, key=sort_key))
+
+
+_SCALARS = frozenset({int, str, ModelValue})
+
+
+def _scalars_alike(xs: Iterable[Value], ys: Iterable[Value]) -> bool:
+    """Both are integers, strings and model values, of one type place by place
+    (no place can hold two kinds): the common case, decided in C."""
+    tx = tuple(map(type, xs))
+    return tx == tuple(map(type, ys)) and _SCALARS.issuperset(tx)
 
 
 def _first_difference(xs: Sequence[Value], ys: Sequence[Value]) -> None:
@@ -546,23 +587,64 @@ def iter_set(s: Value) -> Iterable[Value]:
     return set_elements(s)
 
 
-_RANK = {bool: 0, int: 1, str: 2, ModelValue: 3, tuple: 5, Fn: 6, frozenset: 7}
+_RANK = {bool: 0, int: 1, str: 2, ModelValue: 3, tuple: 6, Fn: 6, frozenset: 7}
+
+# TLC ranks strings by when it interned them (see _strings), model values by
+# when the configuration made them; strings met later rank after, as made.
+_STRING_RANK: dict[str, int] = {}
+_MODEL_VALUE_RANK: dict[str, int] = {}
+
+
+def set_value_order(strings: Iterable[str], model_values: Iterable[str]) -> None:
+    """Rank strings and model values as TLC does for the model being loaded."""
+    _STRING_RANK.clear()
+    for s in strings:
+        _STRING_RANK.setdefault(s, len(_STRING_RANK))
+    _MODEL_VALUE_RANK.clear()
+    for m in model_values:
+        _MODEL_VALUE_RANK.setdefault(m, len(_MODEL_VALUE_RANK))
+
+
+def _string_rank(s: str) -> int:
+    r = _STRING_RANK.get(s)
+    if r is None:
+        r = _STRING_RANK[s] = len(_STRING_RANK)
+    return r
+
+
+def _model_value_rank(name: str) -> int:
+    r = _MODEL_VALUE_RANK.get(name)
+    if r is None:
+        r = _MODEL_VALUE_RANK[name] = len(_MODEL_VALUE_RANK)
+    return r
 
 
 def sort_key(v: Value) -> tuple[Any, ...]:
-    """A total order on values, used for canonical printing and CHOOSE."""
+    """TLC's order on values, used for canonical printing and CHOOSE.
+
+    Functions (tuples and records too) compare by domain size, then domain,
+    then values; sets by size, then elements in order.
+    """
     t = type(v)
-    if t is bool or t is int or t is str:
+    if t is bool or t is int:
         return (_RANK[t], v)
+    if t is str:
+        return (2, _string_rank(v))
     if t is ModelValue:
-        return (3, v.name)
+        return (3, _model_value_rank(v.name))
     if t is tuple:
-        return (5, len(v), tuple(sort_key(x) for x in v))
+        n = len(v)
+        return (6, n, tuple((1, i) for i in range(1, n + 1)), tuple(sort_key(x) for x in v))
     if t is Fn:
         key: tuple[Any, ...] | None = v._k
         if key is None:
-            items = sorted((sort_key(k), sort_key(x)) for k, x in v.d.items())
-            key = v._k = (6, len(items), tuple(items))
+            items = sorted((sort_key(k), k) for k in v.d)
+            key = v._k = (
+                6,
+                len(items),
+                tuple(k for k, _ in items),
+                tuple(sort_key(v.d[k]) for _, k in items),
+            )
         return key
     if t is frozenset:
         return (7, len(v), tuple(sorted(sort_key(x) for x in v)))

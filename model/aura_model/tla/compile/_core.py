@@ -37,6 +37,7 @@ from aura_model.tla.compile._context import (
     as_bool,
     error_at,
     guarded,
+    kind_of,
     op_of,
     set_of,
 )
@@ -140,6 +141,8 @@ def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
             f"Attempted to check equality of {format_value(x)} with {format_value(y)}",
         )
     try:
+        _comparable_fn(x)
+        _comparable_fn(y)
         if x == y:
             return True
         check_unequal(x, y)
@@ -148,12 +151,26 @@ def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
     return False
 
 
+def _comparable_fn(f: Value) -> None:
+    """TLC lists both functions to compare them; one over Nat it cannot list."""
+    if type(f) is LazyFn and isinstance(f.domain, LazySet) and not f.domain.finite():
+        raise OverflowError(
+            f"Attempted to compute the number of elements in {format_value(f.domain)}"
+        )
+
+
 def _same_type_equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
     """``x = y`` for values of one Python type: containers that differ may differ
     somewhere inside between values of two kinds, which TLC cannot compare."""
+    t = type(x)
+    if t is LazyFn:
+        try:
+            _comparable_fn(x)
+            _comparable_fn(y)
+        except OverflowError as exc:
+            raise error_at(node, sc, str(exc)) from None
     if x == y:
         return True
-    t = type(x)
     if t is tuple or t is Fn or t is frozenset:
         try:
             check_unequal(x, y)
@@ -183,6 +200,9 @@ def compile_core(comp: Compiling, op: str, node: Node, sc: Scope) -> tuple[Expr,
 
         return guarded(cross, node, sc, "\\X"), lvl
     a, b = fs
+    if op in ("\\in", "\\notin") and _is_enumeration(args[1]):
+        items = [comp.expr(x, sc)[0] for x in _unparenthesised(args[1]).items]
+        return _member_of_enumeration(op, a, items, node, sc), lvl
     build = _BINARY.get(op)
     if build is not None:
         return build(op, a, b, node, sc), lvl
@@ -335,6 +355,40 @@ def _member(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
             raise error_at(node, sc, f"{op}: {exc}: {format_value(s)}") from None
 
     return member
+
+
+def _unparenthesised(node: Node) -> Node:
+    while kind_of(node) == "PARENTHESES":
+        node = node.expression
+    return node
+
+
+def _is_enumeration(node: Node) -> bool:
+    return kind_of(_unparenthesised(node)) == "SET_ENUMERATION"
+
+
+def _member_of_enumeration(op: str, a: Expr, items: list[Expr], node: Node, sc: Scope) -> Expr:
+    """``x \\in {a, b, c}``: TLC compares x with a, b, c in that order and stops at
+    the first equal one (the set is not sorted first), so ``1 \\in {1, "a"}`` holds
+    and ``2 \\in {1, "a"}`` is an error, comparing 2 with "a"."""
+    neg = op == "\\notin"
+
+    def member_enum(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        ys = [f(c, e) for f in items]
+        t = type(x)
+        for y in ys:
+            if type(y) is t:
+                if t is int or t is str or t is bool:
+                    if x == y:
+                        return not neg
+                elif _same_type_equal(x, y, node, sc):
+                    return not neg
+            elif _equal(x, y, node, sc):
+                return not neg
+        return neg
+
+    return member_enum
 
 
 def _set_op(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:

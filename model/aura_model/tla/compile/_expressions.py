@@ -18,6 +18,7 @@ from aura_model.tla._values import (
     fn_as_dict,
     format_value,
     make_fn,
+    set_contains,
     value_set,
 )
 from aura_model.tla.compile._binders import mentions_at
@@ -369,6 +370,17 @@ def _updater(node: Node, sc: Scope) -> Callable[[Ctx, dict[str, Any], Value, Any
             old = cur.d.get(key, UNSET)
             if old is UNSET:
                 return cur
+        elif t is LazyFn and isinstance(cur.domain, LazySet) and not cur.domain.finite():
+            # [[n \\in Nat |-> n] EXCEPT ![2] = 7]: TLC changes one point of a
+            # function it cannot list; so does this, lazily.
+            if not set_contains(cur.domain, key):
+                return cur
+            old = cur.apply(key)
+            new = _new_value(c, e, old, change, i=i, upd=upd)
+            base = cur
+            return LazyFn(
+                cur.domain, lambda x: new if x == key and type(x) is type(key) else base.apply(x)
+            )
         else:
             d0 = fn_as_dict(cur)
             if key not in d0:
@@ -394,6 +406,26 @@ def _updater(node: Node, sc: Scope) -> Callable[[Ctx, dict[str, Any], Value, Any
         return Fn(d)
 
     return upd
+
+
+def _new_value(
+    c: Ctx,
+    e: dict[str, Any],
+    old: Value,
+    change: Any,
+    *,
+    i: int,
+    upd: Callable[[Ctx, dict[str, Any], Value, Any, int], Value],
+) -> Value:
+    """The value an EXCEPT change puts at step ``i`` of its path, ``old`` being there."""
+    path, val, at = change
+    if i + 1 < len(path):
+        return upd(c, e, old, change, i + 1)
+    if at:
+        env = dict(e)
+        env["@"] = old
+        return val(c, env)
+    return val(c, e)
 
 
 def _except_one_key(
