@@ -278,7 +278,7 @@ _STANDARD: dict[str, tuple[str, ...]] = {
 _WORD = re.compile(r'"(?:[^"\\]|\\.)*"|\\[A-Za-z]+|[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*')
 _HEADER = re.compile(r"^\s*-{4,}\s*MODULE\s+", re.M)
 _END = re.compile(r"^\s*={4,}", re.M)
-_USES = re.compile(r"\b(?:EXTENDS|INSTANCE)\b((?:\s*,?\s*\w+)+)")
+_USES = re.compile(r"\bEXTENDS\s+(\w+(?:\s*,\s*\w+)*)|\bINSTANCE\s+(\w+)")
 
 
 def _strip_comments(text: str) -> str:
@@ -350,9 +350,14 @@ def intern_order(spec: Path, cfg_text: str) -> list[str]:
         if path is not None and path.is_file():
             body = _module_body(path.read_text(encoding="utf-8", errors="replace"))
             words, strings = _words(body)
-            uses = [u for m in _USES.finditer(body) for u in re.split(r"[\s,]+", m.group(1)) if u]
+            uses = [
+                u
+                for m in _USES.finditer(body)
+                for u in re.split(r"[\s,]+", m.group(1) or m.group(2))
+                if u
+            ]
         elif name in _STANDARD:
-            words, strings, uses = list(_STANDARD[name]), [], []
+            words, strings = list(_STANDARD[name]), []
             uses = [
                 w
                 for w in ("Naturals", "Integers", "Sequences", "FiniteSets", "TLC")

@@ -619,6 +619,17 @@ def _model_value_rank(name: str) -> int:
     return r
 
 
+_DOMAIN_KEYS: dict[int, tuple[tuple[int, int], ...]] = {}
+
+
+def _tuple_domain_key(n: int) -> tuple[tuple[int, int], ...]:
+    """The sort_key of 1..n's elements in order (a tuple's domain), kept per n."""
+    r = _DOMAIN_KEYS.get(n)
+    if r is None:
+        r = _DOMAIN_KEYS[n] = tuple((1, i) for i in range(1, n + 1))
+    return r
+
+
 def sort_key(v: Value) -> tuple[Any, ...]:
     """TLC's order on values, used for canonical printing and CHOOSE.
 
@@ -634,7 +645,7 @@ def sort_key(v: Value) -> tuple[Any, ...]:
         return (3, _model_value_rank(v.name))
     if t is tuple:
         n = len(v)
-        return (6, n, tuple((1, i) for i in range(1, n + 1)), tuple(sort_key(x) for x in v))
+        return (6, n, _tuple_domain_key(n), tuple(sort_key(x) for x in v))
     if t is Fn:
         key: tuple[Any, ...] | None = v._k
         if key is None:
