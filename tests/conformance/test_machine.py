@@ -83,7 +83,7 @@ SCHEDULE_ONLY = {"no-chain-check", "first-link-unchecked", "budget-first", "futu
 def test_random_exploration_alone_catches_each_buggy_backend(variant: str) -> None:
     """Without the directed schedules, Hypothesis's own runs (fixed seed) find the bug."""
     result = run_conformance(
-        ReferenceBackend(variant), examples=200, seed=4, shrink=False, scenarios=False
+        ReferenceBackend(variant), examples=200, seed=12, shrink=False, scenarios=False
     )
     assert not result.conformant
     if variant in OBSERVED:

@@ -62,6 +62,11 @@ def test_judge_effects_names_each_rule() -> None:
     assert late is not None and late.startswith("GCChargeFirst")
     appended = judge_effects((append, charge), what="op", sends_allowed=True)
     assert appended is not None and appended.startswith("GCChargeFirst")
+    # Sent before a charge that was then given back (a rollback): the first wrong
+    # effect, in the order they ran, is the send before the charge.
+    undone = Effect(UNDO, 2)
+    rolled = judge_effects((send, charge, undone), what="op", sends_allowed=False)
+    assert rolled is not None and rolled.startswith("GCChargeFirst")
     unpaid = judge_effects((Effect(CHARGE, 0), send), what="op", sends_allowed=True, paid=2)
     assert unpaid is not None and unpaid.startswith("GCAtomicRollback")
 

@@ -198,25 +198,24 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("late-deadline", manager=P.LateDeadlineManager),
         "ERHandshakeTerminates",
     ),
-}
-
-# (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
-MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    # Caught since the guard world has two capability holders and the two-sources
+    # schedule interleaves their receipts at one receiver: the second source's
+    # first receipt is refused as a replay.
     ("guard", "source-blind-verifier"): (
         _g("source-blind-verifier", verifier=P.SourceBlindVerifier),
         "GCReceiptResumesAfterLoss",
-        "one capability holder (HOLDERS = {a1}): a receiver only ever gets receipts of one"
-        " source, so a chain kept per epoch instead of per (src, epoch) is never asked",
     ),
+    # Caught since the epoch world judges a key confirmation as the service does
+    # (prepare_confirm at the delivery's time) and the confirmation-past-deadline
+    # schedule delivers it at its deadline, before the timer fired.
     ("epoch", "deadline-blind-confirm"): (
         _e("deadline-blind-confirm", manager=P.DeadlineBlindConfirmManager),
         "ERHandshakeTerminates",
-        "the epoch world confirms through ChannelManager.receive, which never calls"
-        " prepare_confirm (the guarded path's deadline check) and has no clock: the"
-        " reference manager too takes a confirmation at the deadline when no Tick fired"
-        " first, and ERHandshakeTerminates is judged on Tick only",
     ),
 }
+
+# (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {}
 
 SLOW = {
     ("descriptor", "prune-by-valid-from"),

@@ -33,7 +33,7 @@ __all__ = [
 # EpochRotation.tla and against Rendezvous.tla's direct channel path.
 # tests/spec/test_catalogue.py loads every checker and holds this table to it.
 HARNESS_MODELS: tuple[tuple[str, str], ...] = (
-    ("guard", "spec/GuardChain/MC_GuardChain.cfg"),
+    ("guard", "conformance/aura_conformance/guard_chain/tla/GuardChainConformance.cfg"),
     ("epoch", "spec/EpochRotation/MC_EpochRotation.cfg"),
     ("descriptor", "conformance/aura_conformance/descriptor_validity/tla/MC_DVConformance.cfg"),
     ("relay", "conformance/aura_conformance/relay/tla/RelayConformance.cfg"),

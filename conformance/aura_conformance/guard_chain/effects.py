@@ -93,6 +93,16 @@ def judge_effects(
     charged first, exactly (None: any charge will do).
     """
     sends = [e for e in effects if e.kind == SEND]
+    first_charge = next((i for i, e in enumerate(effects) if e.kind == CHARGE), None)
+    early = [e for e in effects[:first_charge] if e.kind != UNDO] if first_charge else []
+    if early:
+        # An effect ran before a charge that did come: the first wrong effect in
+        # the order they ran, whatever became of the outcome after (a rollback
+        # that then gives the charge back sent before paying all the same).
+        return (
+            f"GCChargeFirst (GuardChain.tla) violated: {what} ran {early[0].describe()} "
+            f"before ChargeFlowBudget; observed effects {_listing(effects)}"
+        )
     if not sends_allowed and sends:
         return (
             f"GCNoEffectOnDeny (GuardChain.tla) violated: {what} sent "

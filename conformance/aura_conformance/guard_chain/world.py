@@ -1,6 +1,7 @@
 """The guard-chain world: the reference implementation's parts wired as GuardChain.tla sees them.
 
-One relational context with a two-member roster. Each member has its own
+One relational context with a three-member roster, two of them capability
+holders (so receipts of two sources reach one receiver). Each member has its own
 :class:`EffectInterpreter`, :class:`ReceiptIssuer` (its receipt chains, one per
 destination), :class:`ReceiptVerifier` and :class:`ChannelEndpoint` (its
 channels, pending handshakes and handshake clock); the flow budget store and the
@@ -102,9 +103,12 @@ __all__ = [
     "decode_operation_fact",
 ]
 
-# The constants of spec/GuardChain/MC_GuardChain.cfg; the world is built to match them.
-AUTHS = ("a1", "a2")
-HOLDERS = frozenset({"a1"})
+# The constants of guard_chain/tla/GuardChainConformance.cfg (spec/GuardChain/
+# MC_GuardChain.cfg's but for the roster); the world is built to match them. Three
+# members, two of them holding the capability, so a receiver gets receipts of two
+# sources whose chains interleave. a2 holds nothing: its requests are denied.
+AUTHS = ("a1", "a2", "a3")
+HOLDERS = frozenset({"a1", "a3"})
 LIMIT = 2
 # 3 is above LIMIT: a request that fails both guards (a2's), whose deny reason
 # shows their order.
