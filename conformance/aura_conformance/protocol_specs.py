@@ -236,6 +236,7 @@ def open_stdio(
     command: Sequence[str],
     *,
     timeout: float = 10.0,
+    startup_timeout: float | None = None,
     transcript: list[tuple[str, bytes]] | None = None,
 ) -> StdioBackend:
     """Start ``command`` as a stdio backend of the spec ``key`` (the hello included)."""
@@ -252,6 +253,7 @@ def open_stdio(
         actions=spec.actions,
         queries=spec.queries,
         timeout=timeout,
+        startup_timeout=startup_timeout,
         transcript=transcript,
     )
 

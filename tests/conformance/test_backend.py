@@ -23,6 +23,7 @@ from aura_conformance import (
     run_conformance,
     state_to_itf,
 )
+from aura_conformance.harness.stdio import STARTUP_TIMEOUT
 from aura_model.tla import ModelValue
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,9 +43,16 @@ GUARD_ACTIONS = (
 )
 
 
-def _stdio(command: list[str], timeout: float = 10.0) -> StdioBackend:
+def _stdio(
+    command: list[str], timeout: float = 10.0, startup_timeout: float | None = None
+) -> StdioBackend:
     return StdioBackend(
-        command, schema=GUARD_CHAIN, spec="GuardChain", actions=GUARD_ACTIONS, timeout=timeout
+        command,
+        schema=GUARD_CHAIN,
+        spec="GuardChain",
+        actions=GUARD_ACTIONS,
+        timeout=timeout,
+        startup_timeout=startup_timeout,
     )
 
 
@@ -85,9 +93,36 @@ def test_stdio_backend_reports_its_refusals_as_typed_errors() -> None:
 
 
 def test_silent_backend_times_out() -> None:
-    """A backend that never answers raises BackendTimeout after its time limit."""
+    """A backend that never answers raises BackendTimeout after its time limit
+    (for the hello, its start-up limit)."""
     with pytest.raises(BackendTimeout, match=r"no reply within 0.3s"):
-        _stdio([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.3)
+        _stdio(
+            [sys.executable, "-c", "import time; time.sleep(30)"],
+            timeout=0.3,
+            startup_timeout=0.3,
+        )
+
+
+def test_the_hello_waits_for_start_up_beyond_the_reply_timeout() -> None:
+    """A backend slow to start (here 1.5 s of sleep before it reads, as an interpreter
+    on a loaded machine) is not a hung one: the hello waits STARTUP_TIMEOUT, at least
+    the reply timeout; the replies after it keep the reply timeout."""
+    slow_start = (
+        "import sys, time, json\n"
+        "time.sleep(1.5)\n"
+        "req = json.loads(sys.stdin.readline())\n"
+        "print(json.dumps({'id': req['id'], 'hello': {'protocol': req['hello']['protocol'],"
+        " 'spec': 'GuardChain', 'actions': req['hello']['actions'], 'queries': []}}),"
+        " flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    backend = _stdio([sys.executable, "-c", slow_start], timeout=0.5)
+    try:
+        assert backend.startup_timeout == STARTUP_TIMEOUT
+        with pytest.raises(BackendTimeout, match=r"no reply within 0.5s"):
+            backend.request("Reset", {}, 0)
+    finally:
+        backend.close()
 
 
 def test_exiting_backend_is_reported_as_crashed() -> None:

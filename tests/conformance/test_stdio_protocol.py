@@ -455,7 +455,9 @@ def test_a_tiny_timeout_still_sends_a_valid_hello() -> None:
     """Sub-millisecond timeouts round up to 1 ms in the hello (the schema's minimum)."""
     lines: list[tuple[str, bytes]] = []
     with pytest.raises(BackendTimeout):
-        open_stdio("guard", EXAMPLE_BACKEND, timeout=0.0004, transcript=lines)
+        open_stdio(
+            "guard", EXAMPLE_BACKEND, timeout=0.0004, startup_timeout=0.0004, transcript=lines
+        )
     hello = json.loads(lines[0][1])
     REQUEST.validate(hello)
     assert hello["hello"]["timeout_ms"] == 1

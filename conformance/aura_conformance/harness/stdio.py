@@ -66,6 +66,8 @@ PROTOCOL = "aura-conformance/2"
 MAX_REPLY_BYTES = 1 << 20
 # The hello is request 0; the spec's requests count from 1.
 HELLO_ID = 0
+# The least time the hello's reply is given (seconds): see StdioBackend.startup_timeout.
+STARTUP_TIMEOUT = 60.0
 # The end of a backend's stderr kept to show with its errors.
 STDERR_KEPT = 4096
 
@@ -411,6 +413,7 @@ class StdioBackend:
         actions: Collection[str],
         queries: Collection[str] = (),
         timeout: float = 10.0,
+        startup_timeout: float | None = None,
         name: str = "",
         transcript: list[tuple[str, bytes]] | None = None,
     ) -> None:
@@ -421,6 +424,13 @@ class StdioBackend:
         self.spec = spec
         self.name = name or " ".join(self.command)
         self.timeout = timeout
+        # The hello's reply waits for the backend's start-up too (an interpreter
+        # importing its libraries, a JIT warming up), which on a loaded machine takes
+        # seconds of wall time for a fraction of a second of CPU: it gets at least
+        # STARTUP_TIMEOUT, so a loaded machine is not reported as a hung backend.
+        self.startup_timeout = (
+            max(timeout, STARTUP_TIMEOUT) if startup_timeout is None else startup_timeout
+        )
         self.skipped: dict[str, str] = {}
         self._decoded: DecodeMemo = {}
         self._next_id = HELLO_ID
@@ -451,7 +461,7 @@ class StdioBackend:
             "timeout_ms": max(1, round(timeout * 1000)),
         }
         try:
-            line = self._exchange({"id": HELLO_ID, "hello": hello})
+            line = self._exchange({"id": HELLO_ID, "hello": hello}, self.startup_timeout)
             declared = decode_hello(
                 line, spec=spec, actions=actions, queries=queries, source=self.name
             )
@@ -463,8 +473,8 @@ class StdioBackend:
             self.close()
             raise
 
-    def _read_line(self) -> bytes:
-        deadline = time.monotonic() + self.timeout
+    def _read_line(self, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_REPLY_BYTES:
                 raise BackendProtocolError(
@@ -473,7 +483,7 @@ class StdioBackend:
             left = deadline - time.monotonic()
             if left <= 0 or not self._selector.select(left):
                 self._hung = True
-                raise BackendTimeout(f"{self.name}: no reply within {self.timeout}s")
+                raise BackendTimeout(f"{self.name}: no reply within {timeout}s")
             chunk = self._stdout.read(65536)
             if chunk is None:
                 continue
@@ -485,7 +495,7 @@ class StdioBackend:
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
-    def _exchange(self, msg: Mapping[str, Any]) -> bytes:
+    def _exchange(self, msg: Mapping[str, Any], timeout: float | None = None) -> bytes:
         line = json.dumps(msg).encode()
         if self.transcript is not None:
             self.transcript.append(("request", line))
@@ -498,7 +508,7 @@ class StdioBackend:
             raise BackendCrashed(
                 f"{self.name}: cannot write request: {exc} (exit {self._proc.poll()})"
             ) from None
-        reply = self._read_line()
+        reply = self._read_line(self.timeout if timeout is None else timeout)
         if self.transcript is not None:
             self.transcript.append(("reply", reply))
         return reply
