@@ -36,6 +36,7 @@ from aura_conformance.epoch_rotation.world import RESP
 from aura_conformance.harness.backend import Reply, WorldBackend
 from aura_conformance.harness.errors import BackendError
 from aura_conformance.harness.result import ConformanceResult
+from aura_conformance.network.backend import DEFAULT_TIMEOUT_S
 from aura_conformance.network.carriers import Carrier
 from aura_conformance.network.lifecycle import close_on_loop, init_on_loop, run_over_transports
 from aura_conformance.network.loop import LoopThread
@@ -50,7 +51,7 @@ __all__ = [
 EPOCH_TRANSPORTS = ("TcpDirect", "QuicDirect")
 """EpochRotation.tla's handshakes are direct: they run over the direct rungs."""
 
-_DEFAULT_TIMEOUT_S = 10.0
+_DEFAULT_TIMEOUT_S = DEFAULT_TIMEOUT_S
 
 
 class NetworkEpochWorld(EpochWorld):
