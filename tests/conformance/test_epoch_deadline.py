@@ -11,13 +11,10 @@ schedules).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from aura_conformance.epoch_rotation import EPOCH_SCENARIOS, EpochBackend, run_epoch_scenarios
 from aura_conformance.epoch_rotation.world import (
     EPOCH_VARIANTS,
-    INI,
     RESP,
     TIMEOUT_MS,
     EpochVariant,
@@ -25,18 +22,9 @@ from aura_conformance.epoch_rotation.world import (
 )
 from aura_conformance.variants._probe_variants_r3 import DeadlineBlindConfirmManager
 
+from .epoch_steps import handshake_to_confirmation
+
 LATE = {n: EPOCH_SCENARIOS[n] for n in ("confirmation-past-deadline", "response-past-deadline")}
-
-
-def _confirmation(w: EpochWorld) -> tuple[Any, ...]:
-    """Ini's handshake with Resp (all at 0 ms) up to its key confirmation's record."""
-    assert w.prepare_establish_channel(0) == "Started"
-    init = next(k for k in w.msgs if k[0] == "Init")
-    assert w.handle_handshake(init, w.msgs[init][0], 0) == "Answered"
-    resp = next(k for k in w.msgs if k[0] == "Resp")
-    assert w.process_response(resp, w.msgs[resp][0], 0) == "Active"
-    assert w.send_data(INI) == "Sent"
-    return next(k for k in w.msgs if k[0] == "Data")
 
 
 @pytest.mark.parametrize(
@@ -51,7 +39,7 @@ def test_a_confirmation_at_or_past_its_deadline_is_refused(
     now: int, outcome: str, state: str
 ) -> None:
     w = EpochWorld()
-    data = _confirmation(w)
+    data = handshake_to_confirmation(w)
     assert w.receive_data(data, w.msgs[data][0], now) == outcome
     assert w.slot_state(RESP) == state
     if state == "Establishing":
@@ -64,7 +52,7 @@ def test_a_confirmation_at_or_past_its_deadline_is_refused(
 def test_a_deadline_blind_manager_takes_the_late_confirmation() -> None:
     variant = EpochVariant("deadline-blind", "test", manager=DeadlineBlindConfirmManager)
     w = EpochWorld(variant)
-    data = _confirmation(w)
+    data = handshake_to_confirmation(w)
     assert w.receive_data(data, w.msgs[data][0], TIMEOUT_MS) == "Confirmed"
     assert w.slot_state(RESP) == "Active"
 

@@ -30,23 +30,14 @@ from aura_rendezvous.channels import HandshakeReplayGuard, ReceivedMessage
 from aura_rendezvous.channels._transport_message import TransportMessage
 from aura_rendezvous.core import ReplayedHandshake, UnsolicitedHandshake
 
+from .epoch_steps import handshake_to_confirmation
+
 OBSERVED = {n: EPOCH_SCENARIOS[n] for n in ("data-both-ways", "other-context-advance")}
-
-
-def _handshake(w: EpochWorld) -> tuple[Any, ...]:
-    """Ini's handshake with Resp up to Ini's Active channel; its key confirmation's record."""
-    assert w.prepare_establish_channel(0) == "Started"
-    init = next(k for k in w.msgs if k[0] == "Init")
-    assert w.handle_handshake(init, w.msgs[init][0], 0) == "Answered"
-    resp = next(k for k in w.msgs if k[0] == "Resp")
-    assert w.process_response(resp, w.msgs[resp][0], 0) == "Active"
-    assert w.send_data(INI) == "Sent"
-    return next(k for k in w.msgs if k[0] == "Data")
 
 
 def test_the_application_gets_data_and_nothing_of_a_key_confirmation() -> None:
     w = EpochWorld()
-    data = _handshake(w)
+    data = handshake_to_confirmation(w)
     w.take_effects()
     assert w.receive_data(data, w.msgs[data][0]) == "Confirmed"
     assert [e for e in w.take_effects() if e.kind == DELIVER] == []
@@ -70,7 +61,7 @@ def test_the_other_context_holds_a_channel_the_spec_context_leaves_alone() -> No
     assert project_epoch_rotation(w) == before  # a stutter of EpochRotation.tla
     live = {INI: ("Active", 0, True), RESP: ("Active", 0, True)}
     assert w.other_context_channels() == live
-    _handshake(w)
+    handshake_to_confirmation(w)
     w.advance_epoch(INI)
     w.advance_epoch(RESP)
     assert w.other_context_channels() == live

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "VALUE_KINDS",
     "Fn",
     "IncomparableValues",
     "LazyFn",
@@ -362,8 +363,9 @@ class IncomparableValues(TypeError):
     with non-integer: TRUE". Model values are the exception (unequal to all)."""
 
 
-# Kinds of values TLC can compare with one another; a ModelValue has none.
-_KIND: dict[type, int] = {
+# Kinds of values TLC can compare with one another (ordering, membership and, in
+# the compiled evaluator, equality); a ModelValue has none.
+VALUE_KINDS: dict[type, int] = {
     int: 1,
     bool: 2,
     str: 3,
@@ -377,7 +379,7 @@ _KIND_NAME = {1: "integer", 2: "boolean", 3: "string", 4: "function", 5: "set"}
 
 
 def _incomparable(x: Value, y: Value) -> IncomparableValues:
-    kind = _KIND_NAME.get(_KIND.get(type(x), 0), "value")
+    kind = _KIND_NAME.get(VALUE_KINDS.get(type(x), 0), "value")
     return IncomparableValues(
         f"Attempted to compare {kind} {format_value(x)} with non-{kind}: {format_value(y)}"
     )
@@ -387,7 +389,7 @@ def _check_kinds(xs: Iterable[Value]) -> None:
     first: Value = None
     k = 0
     for x in xs:
-        kx = _KIND.get(type(x), 0)
+        kx = VALUE_KINDS.get(type(x), 0)
         if kx == 0:
             continue
         if k == 0:
@@ -474,7 +476,7 @@ def check_same_kind(a: Value, b: Value) -> None:
             x = _rep(a)
         if type(y) is ModelValue:
             y = _rep(b)
-        kx, ky = _KIND.get(type(x), 0), _KIND.get(type(y), 0)
+        kx, ky = VALUE_KINDS.get(type(x), 0), VALUE_KINDS.get(type(y), 0)
         if kx and ky and kx != ky:
             raise _incomparable(x, y)
 
@@ -499,7 +501,7 @@ def check_member(v: Value, s: frozenset[Value], found: bool) -> None:
         x = _rep(s)
         if x is None:
             return
-    kx, kv = _KIND.get(type(x), 0), _KIND.get(tv, 0)
+    kx, kv = VALUE_KINDS.get(type(x), 0), VALUE_KINDS.get(tv, 0)
     if kx and kv and kx != kv:
         raise _incomparable(x, v)
 
@@ -514,7 +516,7 @@ def check_unequal(x: Value, y: Value) -> None:
     tx, ty = type(x), type(y)
     if tx is ModelValue or ty is ModelValue:
         return
-    kx, ky = _KIND.get(tx, 0), _KIND.get(ty, 0)
+    kx, ky = VALUE_KINDS.get(tx, 0), VALUE_KINDS.get(ty, 0)
     if kx != ky:
         raise _incomparable(x, y)
     if kx == 4:

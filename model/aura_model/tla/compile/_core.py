@@ -17,6 +17,7 @@ from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_INFIX
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
+    VALUE_KINDS,
     Fn,
     IncomparableValues,
     LazyFn,
@@ -116,24 +117,11 @@ _SET_OPS: dict[str, Callable[[frozenset[Value], frozenset[Value]], Value]] = {
     "\\supset": lambda a, b: a > b,
 }
 
-# Kinds of values for equality: TLC compares values of one kind only (model
-# values compare with anything, unequal to everything but themselves).
-_EQ_KIND: dict[type, int] = {
-    int: 1,
-    bool: 2,
-    str: 3,
-    tuple: 4,
-    Fn: 4,
-    LazyFn: 4,
-    frozenset: 5,
-    LazySet: 5,
-}
-
 
 def _equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
     """``x = y`` for values of different Python types."""
-    kx = _EQ_KIND.get(type(x))
-    ky = _EQ_KIND.get(type(y))
+    kx = VALUE_KINDS.get(type(x))
+    ky = VALUE_KINDS.get(type(y))
     if kx is not None and ky is not None and kx != ky:
         raise error_at(
             node,
