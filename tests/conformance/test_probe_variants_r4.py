@@ -2,12 +2,13 @@
 
 Each probe keeps one subtle implementation mistake against a rule of DESIGN.md
 (``aura_conformance.variants._probe_variants_r4``): an off-by-one at a window's
-edge, state kept or dropped across an epoch, a rollback that forgets one piece,
-a memory keyed by the wrong party. A probe the default profile rejects must stay
-rejected naming the invariant (or step) it is rejected for. A probe it misses is
-an expected failure: the reason, which rule or scenario is absent, is written
-next to it, and the test turns red on the day the harness learns to catch it, so
-the probe can then move to CAUGHT (and ``WRONG_BACKENDS``).
+edge, state kept or dropped across an epoch, a derivation's bytes in the wrong
+order, a rollback that forgets one piece, a memory keyed by the wrong party. A
+probe the default profile rejects must stay rejected naming the invariant (or
+step) it is rejected for. A probe it misses is an expected failure: the reason,
+which rule or scenario is absent, is written next to it, and the test turns red
+on the day the harness learns to catch it, so the probe can then move to CAUGHT
+(and ``WRONG_BACKENDS``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("epoch-carry-issuer", issuer=P.EpochCarryIssuer),
         "GCReceiptVerifiable",
     ),
+    # The first receipt's nonce 0 is outside the spec's nonces (GCTypeOK), at the
+    # first send.
+    ("guard", "zero-based-nonce"): (
+        _g("zero-based-nonce", issuer=P.ZeroBasedNonceIssuer),
+        "GCTypeOK",
+    ),
+    # Rejected by an unexplained PrepareEstablishChannel after the rotation; the
+    # report then attributes the step to BUG_PskFromPublicIds (ERPskSecret), though
+    # this PSK is secret, only derived with the epoch's bytes in the wrong order.
+    ("epoch", "little-endian-epoch-psk"): (
+        _e("little-endian-epoch-psk", membership=P.LittleEndianEpochMembership),
+        "no action of Next explains the step",
+    ),
     ("epoch", "initiator-blind-replay-guard"): (
         _e("initiator-blind-replay-guard", replay_guard=P.InitiatorBlindReplayGuard),
         "ERReplayGuardAuthenticated",
@@ -81,6 +95,11 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ("wire", "equal-counter"): (
         _w("equal-counter", manager=P.EqualCounterManager),
         "WireRejectsAttack",
+    ),
+    # The reference peer's message 2 under the big-endian PSK does not decrypt.
+    ("wire", "little-endian-epoch-psk"): (
+        _w("little-endian-epoch-psk", authority=P.LittleEndianEpochAuthority),
+        "WireInterop",
     ),
 }
 

@@ -1,8 +1,9 @@
 """The red team's fourth round of wrong backends, written from DESIGN.md's rules alone.
 
 Each keeps one subtle implementation mistake (an off-by-one at a window's edge,
-state kept or dropped across an epoch, a rollback that forgets one piece, a
-memory keyed by the wrong party) as a real implementation could make it. The
+state kept or dropped across an epoch, a derivation's bytes in the wrong order,
+a rollback that forgets one piece, a memory keyed by the wrong party) as a real
+implementation could make it. The
 tests run each through the default profile and record whether it is rejected
 and under which invariant (tests/conformance/test_probe_variants_r4.py);
 nothing in the reference implementation uses them.
@@ -21,12 +22,19 @@ from aura_rendezvous import (
     RendezvousConfig,
     RendezvousService,
 )
-from aura_rendezvous.channels import HandshakeReplayGuard, SecureChannel, TransportMessage
+from aura_rendezvous.channels import (
+    HandshakeConfig,
+    HandshakeReplayGuard,
+    SecureChannel,
+    TransportMessage,
+)
 from aura_rendezvous.channels._manager import ReceivedMessage
-from aura_rendezvous.core import check_u64
+from aura_rendezvous.core import ContextMembership, check_u64, derive_handshake_psk
 from aura_rendezvous.descriptors import RendezvousDescriptor, choose_descriptor, needs_refresh_at
 from aura_rendezvous.guard import (
+    GENESIS_HASH,
     EffectInterpreter,
+    Receipt,
     ReceiptAcceptToken,
     ReceiptIssuer,
     ReceiptToken,
@@ -35,6 +43,8 @@ from aura_rendezvous.guard import (
 from aura_rendezvous.guard._receipt_chain import StreamKey
 from aura_rendezvous.journal import DescriptorCache
 from aura_rendezvous.journal._prune import prune_journal
+
+from aura_conformance.wire.authority import WireAuthority
 
 __all__ = [
     "EarlyRefreshService",
@@ -46,12 +56,15 @@ __all__ = [
     "InitiatorBlindReplayGuard",
     "KeptAcceptanceInterpreter",
     "LaggingAdvanceManager",
+    "LittleEndianEpochAuthority",
+    "LittleEndianEpochMembership",
     "NoFallbackChoiceService",
     "NonceFirstChoiceService",
     "OverForgettingReplayGuard",
     "PruneOneEarlyService",
     "RestartingUndoService",
     "RestartingUndoVerifier",
+    "ZeroBasedNonceIssuer",
 ]
 
 
@@ -68,6 +81,33 @@ class HalfUndoIssuer(ReceiptIssuer):
         nonce = token.previous[0] if token.previous is not None else 0
         self._last[token.key] = (nonce, undone)
         self.issued.pop()
+
+
+class ZeroBasedNonceIssuer(ReceiptIssuer):
+    """A stream's first receipt carries nonce 0 (the counter read before it is
+    incremented): DESIGN.md 4's receiver takes the first receipt's link as checked
+    only at nonce 1, so the genesis link of every stream goes unchecked."""
+
+    def issue(
+        self,
+        operation: str,
+        context_id: ContextId,
+        dst: AuthorityId,
+        epoch: int,
+        cost: int,
+        **kw: Any,
+    ) -> tuple[Receipt, ReceiptToken]:
+        key = self._stream_key(context_id, epoch, dst)
+        fresh = key not in self._last
+        if fresh:
+            self._last[key] = (-1, GENESIS_HASH)
+        try:
+            receipt, token = super().issue(operation, context_id, dst, epoch, cost, **kw)
+        except BaseException:
+            if fresh:
+                del self._last[key]
+            raise
+        return receipt, ReceiptToken(key, None) if fresh else token
 
 
 class EpochCarryIssuer(ReceiptIssuer):
@@ -210,6 +250,27 @@ class LaggingAdvanceManager(ChannelManager):
             else:
                 kept.append(channel)
         return tuple(kept)
+
+
+def _byte_swapped(epoch: int) -> int:
+    return int.from_bytes(check_u64("epoch", epoch).to_bytes(8, "little"), "big")
+
+
+@attrs.frozen
+class LittleEndianEpochMembership(ContextMembership):
+    """The handshake PSK's HKDF ``info`` carries the epoch little-endian (DESIGN.md 1:
+    8 bytes big-endian): equal at epoch 0, another key from epoch 1 on."""
+
+    def handshake_psk(self, epoch: int) -> bytes:
+        return super().handshake_psk(_byte_swapped(epoch))
+
+
+class LittleEndianEpochAuthority(WireAuthority):
+    """:class:`LittleEndianEpochMembership`'s PSK in a wire backend."""
+
+    def _config(self) -> HandshakeConfig:
+        psk = derive_handshake_psk(self.root_secret, self.context, _byte_swapped(self.epoch))
+        return attrs.evolve(super()._config(), psk=psk)
 
 
 # -- descriptors ----------------------------------------------------------------------
