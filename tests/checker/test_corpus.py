@@ -25,12 +25,24 @@ _ROOT = Path(__file__).resolve().parents[2]
 _SHARED = Path(os.environ.get("AURA_SHARED", _ROOT.parent / "shared"))
 
 
+# The four entries that take the Python checker most of a minute each on a slow
+# host run with `make test-slow`; every other entry in `make test`.
+_SLOW = {"QueueShuffle.cfg", "EightPuzzle.cfg", "EightPuzzle_far.cfg", "Counters.cfg"}
+
+
 def _entries() -> list[Any]:
     path = _SHARED / "tla-corpus" / "manifest.json"
     if not path.exists():
         return [pytest.param(None, id="manifest-missing")]
     entries = json.loads(path.read_text(encoding="utf-8"))
-    return [pytest.param(e, id=f"{e['cfg']}{''.join(e['tlc_flags'])}") for e in entries]
+    return [
+        pytest.param(
+            e,
+            id=f"{e['cfg']}{''.join(e['tlc_flags'])}",
+            marks=[pytest.mark.slow] if e["cfg"] in _SLOW else [],
+        )
+        for e in entries
+    ]
 
 
 def _liveness(entry: dict[str, Any]) -> bool:

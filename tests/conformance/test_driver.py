@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 # In a fresh interpreter: the same seeded run before and after importing
 # project modules the first run never saw (pytest imports them when it collects
 # the catalogue test first, or when xdist hands this worker other files).
@@ -25,6 +27,7 @@ print(first == run())
 """
 
 
+@pytest.mark.slow  # three full runs in fresh processes
 def test_a_seeded_run_ignores_the_modules_imported_before_it() -> None:
     """Hypothesis draws literals of imported project modules; the driver's runs must not."""
     out = subprocess.run(

@@ -48,7 +48,13 @@ def _found(spec: str, variant: str, seed: int, *, shrink: bool, record: Path) ->
     [
         pytest.param("epoch", "fragile-pending", 0, "ERForgeryNoEffect", marks=pytest.mark.slow),
         ("descriptor", "unsigned-facts", 1, "DVFactsAttributable"),
-        ("relay", "junk-forwarding-relay", 0, "RVRelayForwardsOnlyProtocol"),
+        pytest.param(
+            "relay",
+            "junk-forwarding-relay",
+            0,
+            "RVRelayForwardsOnlyProtocol",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_a_random_failure_is_shrunk_and_replays(

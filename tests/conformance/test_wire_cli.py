@@ -29,6 +29,7 @@ def test_reference_conforms_in_process(capsys: pytest.CaptureFixture[str]) -> No
     assert out.splitlines()[-1].startswith("coverage wire: actions ")
 
 
+@pytest.mark.slow  # test_wire.py runs the reference over stdio in make test, and make verify
 def test_reference_program_conforms_over_stdio(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["conform", "--spec", "wire", "--backend", SERVE, "--examples", "3"]
     assert _code(argv) == EXIT_CONFORMANT

@@ -23,6 +23,22 @@ _SLOW = {
     "MC_GuardChain.cfg",
     "MC_DescriptorValidity.cfg",
     "MC_EpochRotation_live.cfg",
+    # Rendezvous.tla's broken variants take seconds each to load and explore: four
+    # (the roster, the budget, the relay, a deny) run here, all in make test-slow.
+    *(
+        f"MC_Rendezvous_bad_{i}.cfg"
+        for i in (
+            "RVChannelContextBound",
+            "RVConnectWithValidDescriptor",
+            "RVEstablishedAfterConfirm",
+            "RVNoStaleActive",
+            "RVRefreshAfterRotation",
+            "RVRelayAuthorized",
+            "RVRelayForwardsOnlyProtocol",
+            "RVRelayedEndToEnd",
+            "RVReplayRejected",
+        )
+    ),
 }
 CASES = discover()
 

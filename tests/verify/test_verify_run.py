@@ -186,6 +186,7 @@ def test_a_broken_wire_vector_fails_the_vectors_stage(
     assert f"1 failed: {first['id']}" in out
 
 
+@pytest.mark.slow  # two whole runs of the fast stages
 def test_two_lanes_give_the_one_lane_verdict(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -113,9 +113,9 @@ def _check_alone(entry: ModelEntry, report: ProveReport) -> None:
 
 # The z3-prove stage of ``make verify`` proves every model's rows on every run;
 # these deeper checks (coverage, twins, bounds, rlimit margin, a row alone) run on
-# two models in ``make test`` (GuardChain: the row that once depended on what ran
-# before it) and on all with ``make test-slow``.
-_SLOW_MODELS = {"DescriptorValidity", "EpochRotation"}
+# Rendezvous's in ``make test`` and on all with ``make test-slow`` (GuardChain's
+# included: the row that once depended on what ran before it).
+_SLOW_MODELS = {"DescriptorValidity", "EpochRotation", "GuardChain"}
 
 
 @pytest.mark.parametrize(
