@@ -151,7 +151,10 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "(OtherContextHandshake) runs fresh handshakes only and never replays one of "
         "its confirmed message 1s after an AdvanceEpoch of the spec's context, while in "
         "the spec's context the responder holds no entry of the epoch it just entered. "
-        "Needs a replay of the other context's confirmed message 1 after an AdvanceEpoch",
+        "Driven by hand on EpochWorld's managers, the other context's confirmed message "
+        "1 is refused (ReplayedHandshake) before and answered after the responder "
+        "advances the spec's context (the reference refuses both). Needs a replay of "
+        "the other context's confirmed message 1 after an AdvanceEpoch",
     ),
     ("descriptor", "early-refresh"): (
         _d("early-refresh", P.EarlyRefreshService),
@@ -178,8 +181,11 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "it differs only when a1 holds two valid descriptors of one context and the "
         "newer is revoked while the older is still valid: publish at 0, tick, publish "
         "again in the same context at 1 (MaxNonce = 2 nonces per publisher across "
-        "both contexts), revoke the newer, look up at 1. No directed schedule does "
-        "this and the 100 random runs did not reach it. Needs that schedule",
+        "both contexts), revoke the newer, look up at 1. Driven by hand on "
+        "DescriptorWorld, that schedule gives the reference's nonce-1 descriptor and "
+        "the probe's None, which the lookup check compares with DVLookup; but no "
+        "directed schedule runs it and the 100 random runs did not reach it. Needs "
+        "that schedule as a directed one",
     ),
 }
 
