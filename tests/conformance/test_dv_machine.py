@@ -116,6 +116,7 @@ def test_scenario_names_are_stable() -> None:
         "revocation-first",
         "refresh-arrival-order",
         "republish-same-tick",
+        "revoke-the-newer",
         "forged-revocation",
         "forged-revocation-sync-round",
         "forged-revocation-converges",

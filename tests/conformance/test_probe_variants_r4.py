@@ -91,6 +91,18 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("lagging-advance", manager=P.LaggingAdvanceManager),
         "ERNoStaleActive",
     ),
+    # The other-context-replay schedule: once the spec's context advanced, the other
+    # context's confirmed message 1 is answered again.
+    ("epoch", "over-forgetting-replay-guard"): (
+        _e("over-forgetting-replay-guard", replay_guard=P.OverForgettingReplayGuard),
+        "ERNoReplayedInit",
+    ),
+    # The revoke-the-newer schedule: a1's refresh is revoked while its first
+    # descriptor is still valid, and the probe answers none for a1 itself.
+    ("descriptor", "no-fallback-choice"): (
+        _d("no-fallback-choice", P.NoFallbackChoiceService),
+        "DVLookup",
+    ),
     # Wire probes are judged by the reference peer's attacks on them.
     ("wire", "equal-counter"): (
         _w("equal-counter", manager=P.EqualCounterManager),
@@ -143,19 +155,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "GCAtomicRollback",
         _NO_RECEIVER_ROLLBACK,
     ),
-    ("epoch", "over-forgetting-replay-guard"): (
-        _e("over-forgetting-replay-guard", replay_guard=P.OverForgettingReplayGuard),
-        "ERNoReplayedInit",
-        "the wiped memory is that of the current epoch of every context, and it only "
-        "matters for a context that did not advance: the epoch world's other context "
-        "(OtherContextHandshake) runs fresh handshakes only and never replays one of "
-        "its confirmed message 1s after an AdvanceEpoch of the spec's context, while in "
-        "the spec's context the responder holds no entry of the epoch it just entered. "
-        "Driven by hand on EpochWorld's managers, the other context's confirmed message "
-        "1 is refused (ReplayedHandshake) before and answered after the responder "
-        "advances the spec's context (the reference refuses both). Needs a replay of "
-        "the other context's confirmed message 1 after an AdvanceEpoch",
-    ),
     ("descriptor", "early-refresh"): (
         _d("early-refresh", P.EarlyRefreshService),
         "DVNeedsRefresh",
@@ -174,18 +173,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "valid_from order always agree and (nonce, valid_from) orders as (valid_from, "
         "nonce). Needs a publication whose nonce is below an earlier one's (a "
         "descending or random nonce source, as the real configuration has)",
-    ),
-    ("descriptor", "no-fallback-choice"): (
-        _d("no-fallback-choice", P.NoFallbackChoiceService),
-        "DVLookup",
-        "it differs only when a1 holds two valid descriptors of one context and the "
-        "newer is revoked while the older is still valid: publish at 0, tick, publish "
-        "again in the same context at 1 (MaxNonce = 2 nonces per publisher across "
-        "both contexts), revoke the newer, look up at 1. Driven by hand on "
-        "DescriptorWorld, that schedule gives the reference's nonce-1 descriptor and "
-        "the probe's None, which the lookup check compares with DVLookup; but no "
-        "directed schedule runs it and the 100 random runs did not reach it. Needs "
-        "that schedule as a directed one",
     ),
 }
 

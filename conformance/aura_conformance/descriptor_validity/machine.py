@@ -612,6 +612,25 @@ def _republish_in_the_same_tick(m: DescriptorValidityMachine) -> None:
         m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": d})
 
 
+def _revoke_the_newer_of_two(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1, a unit passes, a1 refreshes (nonce 2, [1, 3)) while the
+    first (nonce 1, [0, 2)) is still valid, then revokes the refresh. DVLookup
+    skips revoked descriptors before it chooses, so every member holding both
+    answers the older one; a choice made first and revoked after answers none. The
+    random runs seldom revoke exactly the newer of two live descriptors."""
+    m.PreparePublishDescriptor("c1")
+    m.Tick()
+    m.PreparePublishDescriptor("c1")
+    newer = expect_one(
+        m._facts("a1", lambda f: f.d["kind"] == "Descriptor" and f.d["nonce"] == 2),
+        "a1's refresh (nonce 2)",
+        "RevokeDescriptor",
+        m.state,
+    )
+    m._step("RevokeDescriptor", {"a": ModelValue("a1"), "d": newer})
+    m.sync_round("a1", "a2")
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -621,6 +640,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "revocation-first": _revoke_then_sync_in_reverse,
     "refresh-arrival-order": _refresh_and_arrival_order,
     "republish-same-tick": _republish_in_the_same_tick,
+    "revoke-the-newer": _revoke_the_newer_of_two,
     "forged-revocation": _forgery,
     "forged-revocation-sync-round": _forgery_then_sync_round,
     "forged-revocation-converges": _forgery_then_converge,
