@@ -129,6 +129,8 @@ EPOCH_SPACE = _space(
         "Tick": ["Ticked", "TimedOut"],
         # Outside the spec's context: a channel in the world's other one.
         "OtherContextHandshake": ["Established"],
+        # Its confirmed message 1 replayed: that context's replay guard keeps it.
+        "ReplayOtherContextInit": _rejected(E.ReplayedHandshake),
     },
 )
 

@@ -24,10 +24,15 @@ from aura_model.specs import module_path
 # nothing the spec sees (a stutter); the epoch attacker's impersonation (another
 # static key under Ini's id: Rendezvous.tla's RVMembersOnly judges it) and its
 # rewritten epoch header (a HandleHandshake the spec does not enable) are
-# refusals in a correct backend.
+# refusals in a correct backend, as is its replay of the other context's message 1.
 HARNESS_ONLY = {
     "GuardChain": {"Tick"},
-    "EpochRotation": {"ImpersonateInit", "RewriteEpoch", "OtherContextHandshake"},
+    "EpochRotation": {
+        "ImpersonateInit",
+        "RewriteEpoch",
+        "OtherContextHandshake",
+        "ReplayOtherContextInit",
+    },
 }
 
 CASES = [

@@ -265,4 +265,5 @@ def test_scenario_names_are_stable() -> None:
         "timeout-at-deadline",
         "confirmation-past-deadline",
         "response-past-deadline",
+        "other-context-replay",
     }

@@ -107,6 +107,10 @@ def other_context_handshake(w: EpochWorld, args: Mapping[str, Any], now: int) ->
     return w.other_context_handshake(now)
 
 
+def replay_other_context_init(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.replay_other_context_init(now)
+
+
 ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "PrepareEstablishChannel": prepare_establish_channel,
     "HandleHandshake": handle_handshake,
@@ -122,6 +126,7 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "Tick": tick,
     # Outside EpochRotation.tla: a channel in the world's other context (a stutter).
     "OtherContextHandshake": other_context_handshake,
+    "ReplayOtherContextInit": replay_other_context_init,
 }
 
 

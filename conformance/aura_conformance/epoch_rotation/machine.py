@@ -139,6 +139,8 @@ class EpochRotationMachine(CountingMachine):
         reply = self.backend.request(action, args, self.now)
         self.stats["steps"] += 1
         sends = self._sends(action, reply)
+        if action == "ReplayOtherContextInit":
+            self._check_other_replay(reply.outcome)
         try:
             self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure as exc:
@@ -185,6 +187,27 @@ class EpochRotationMachine(CountingMachine):
                 action,
             )
         return sends
+
+    def _check_other_replay(self, outcome: str) -> None:
+        # EpochRotation.tla's ERNoReplayedInit, read in the other context (epochs and
+        # replay memory are per context, DESIGN.md 1 and 5): Resp answered this
+        # message 1 there already and that context never advanced, so an answer now
+        # is a second answer to one msg 1, whatever the spec's context did meanwhile.
+        # Judged before the step, as an answer may also move that context's channel.
+        if outcome != "Answered":
+            return
+        epochs = ", ".join(f"{a} at epoch {self.state['epoch'].d[_MV[a]]}" for a in (INI, RESP))
+        raise ConformanceFailure(
+            "invariant: ERNoReplayedInit (EpochRotation.tla, in the other context) "
+            f"violated: {RESP} answered again the other context's message 1 it had "
+            "answered and key-confirmed (OtherContextHandshake); that context is still "
+            f"at epoch 0, the spec's context has {epochs} (an AdvanceEpoch of one "
+            "context retires that context's replay memory only) "
+            "(harness action: ReplayOtherContextInit)",
+            kind="invariant",
+            action="ReplayOtherContextInit",
+            table="",
+        )
 
     def _check_bytes(
         self, action: str, sends: list[ReportedEffect], before: State, after: State
@@ -478,6 +501,13 @@ class EpochRotationMachine(CountingMachine):
             )
         self.other, self.other_live = made, True
 
+    def ReplayOtherContextInit(self) -> None:
+        """The attacker replays to Resp the other context's key-confirmed message 1:
+        a stutter of EpochRotation.tla that must be refused, as that context's replay
+        guard keeps its timestamp (``_check_other_replay``). A directed schedule's step
+        only, not a rule: a rule more would change what every pinned seed draws."""
+        self._step("ReplayOtherContextInit", {})
+
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
         self.now += dt
@@ -729,6 +759,16 @@ def _data_both_ways(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(RESP))
 
 
+def _other_context_replay(m: EpochRotationMachine) -> None:
+    # The other context's confirmed message 1, replayed once both sides advanced
+    # the spec's context: that context did not advance, so its replay guard still
+    # refuses it (a guard that wipes every context's memory at any advance answers).
+    m.OtherContextHandshake()
+    m.AdvanceEpoch(INI)
+    m.AdvanceEpoch(RESP)
+    m.ReplayOtherContextInit()
+
+
 def _other_context_advance(m: EpochRotationMachine) -> None:
     # A channel in the other context, then the spec's context runs a handshake
     # and advances on both sides: the other context's channels stay Active at
@@ -773,6 +813,8 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     # A handshake message due with the timer, handled first.
     "confirmation-past-deadline": _confirmation_past_deadline,
     "response-past-deadline": _response_past_deadline,
+    # A replay in the context that did not advance.
+    "other-context-replay": _other_context_replay,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

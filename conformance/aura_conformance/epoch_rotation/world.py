@@ -335,6 +335,9 @@ class EpochWorld:
         self.other_context = ContextId(_seed("other context"))
         self.other_handshakes = 0
         self._other_payloads = 0
+        # The last message 1 OtherContextHandshake had key-confirmed there: the
+        # attacker's to replay (ReplayOtherContextInit).
+        self.other_init: bytes | None = None
         self.ids = {n: AuthorityId(_seed(n)) for n in (INI, RESP)}
         self.keys = {n: _authority_keys(n)[0] for n in self.ids}
         self.roster = Roster.of(*self.keys.values())
@@ -566,7 +569,31 @@ class EpochWorld:
             resp.receive(confirmation)
         except AuraError as exc:
             return f"Refused:{type(exc).__name__}"
+        self.other_init = init
         return "Established"
+
+    def replay_other_context_init(self, now: int) -> str:
+        """``ReplayOtherContextInit``, outside EpochRotation.tla like
+        ``OtherContextHandshake``: the attacker delivers to Resp again the message 1
+        of the other context's key-confirmed handshake. Resp answered it once, and
+        that context never advances: its replay guard still holds the timestamp,
+        whatever the spec's context did since (epochs are per context), so the
+        answer must be a refusal."""
+        if self.other_init is None:
+            return "Refused:NoMessage"
+        try:
+            self.managers[RESP].accept_handshake(
+                self._other_config(RESP, INI),
+                self.other_init,
+                static=self.statics[RESP],
+                roster=self._roster,
+                ephemeral=_keypair(f"other ephemeral replay {self.other_handshakes}"),
+                now_ms=now,
+                initial_state=self._initial_state(),
+            )
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        return "Answered"
 
     def other_context_channels(self) -> dict[str, tuple[str, int, bool]]:
         """Each side's channel with its peer in the other context: its state (``None``
