@@ -117,6 +117,7 @@ def test_scenario_names_are_stable() -> None:
         "refresh-arrival-order",
         "republish-same-tick",
         "revoke-the-newer",
+        "descending-nonces",
         "forged-revocation",
         "forged-revocation-sync-round",
         "forged-revocation-converges",

@@ -103,6 +103,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("no-fallback-choice", P.NoFallbackChoiceService),
         "DVLookup",
     ),
+    # The descending-nonces schedule: a1's refresh carries a smaller nonce than its
+    # first descriptor, and the probe answers the first.
+    ("descriptor", "nonce-first-choice"): (
+        _d("nonce-first-choice", P.NonceFirstChoiceService),
+        "DVLookup",
+    ),
     # Wire probes are judged by the reference peer's attacks on them.
     ("wire", "equal-counter"): (
         _w("equal-counter", manager=P.EqualCounterManager),
@@ -164,15 +170,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         _d("prune-one-early", P.PruneOneEarlyService),
         "no action of Next explains the step",
         _UNIT_GRAIN,
-    ),
-    ("descriptor", "nonce-first-choice"): (
-        _d("nonce-first-choice", P.NonceFirstChoiceService),
-        "DVLookup",
-        "the world's nonce source is a counter (the spec's nonces are a per-publisher "
-        "counter) and a publication's valid_from is its clock, so nonce order and "
-        "valid_from order always agree and (nonce, valid_from) orders as (valid_from, "
-        "nonce). Needs a publication whose nonce is below an earlier one's (a "
-        "descending or random nonce source, as the real configuration has)",
     ),
 }
 

@@ -123,6 +123,10 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
                     out.append(f"{m} in {c}: clock {journal.clock} below the stamp {top} it holds")
         return out
 
+    def descending_nonces(self) -> None:
+        """The world's next publications carry descending nonces (before any publication)."""
+        self.world.descending_nonces()
+
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""
         return self.lookups_at(None)

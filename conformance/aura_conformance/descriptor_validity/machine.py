@@ -631,6 +631,22 @@ def _revoke_the_newer_of_two(m: DescriptorValidityMachine) -> None:
     m.sync_round("a1", "a2")
 
 
+def _later_publication_smaller_nonce(m: DescriptorValidityMachine) -> None:
+    """a1's nonces descend (a random source may give that): it publishes in c1 at 0,
+    a unit passes, and it refreshes at 1 with a smaller nonce. Both are valid at 1 and
+    DVLookup takes the greater ``valid_from`` (the refresh) before it looks at nonces;
+    a choice led by the nonce answers the first. No two publications share a time
+    unit here, where the spec's counter nonces and these bytes would disagree. A
+    backend that cannot choose its nonces (over stdio) runs it with its own."""
+    descend = getattr(m.backend, "descending_nonces", None)
+    if callable(descend):
+        descend()
+    m.PreparePublishDescriptor("c1")
+    m.Tick()
+    m.PreparePublishDescriptor("c1")
+    m.sync_round("a1", "a2")
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -641,6 +657,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "refresh-arrival-order": _refresh_and_arrival_order,
     "republish-same-tick": _republish_in_the_same_tick,
     "revoke-the-newer": _revoke_the_newer_of_two,
+    "descending-nonces": _later_publication_smaller_nonce,
     "forged-revocation": _forgery,
     "forged-revocation-sync-round": _forgery_then_sync_round,
     "forged-revocation-converges": _forgery_then_converge,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -243,7 +244,7 @@ class DescriptorWorld:
         roster = Roster.of(*self.keys.values())
         memberships = [ContextMembership(self.ctx[c], roster, _seed("root" + c)) for c in CONTEXTS]
         self.memberships = {m.context_id: m for m in memberships}
-        counter = itertools.count()
+        self._nonces: Iterator[int] = itertools.count(1)
         self.services = {
             n: self.variant.service(
                 self.ids[n],
@@ -253,7 +254,7 @@ class DescriptorWorld:
                     # A counter, not random bytes: the spec's nonces are a per-publisher
                     # counter and the tie-break between descriptors of one valid_from
                     # follows nonce order (docs/conformance.md).
-                    nonce_source=lambda k: (1 + next(counter)).to_bytes(k, "big"),
+                    nonce_source=lambda k: next(self._nonces).to_bytes(k, "big"),
                     descriptor_validity_ms=VALIDITY * UNIT_MS,
                     refresh_window_ms=WINDOW * UNIT_MS,
                 ),
@@ -280,6 +281,17 @@ class DescriptorWorld:
         self.keys_by_id: dict[bytes, tuple[Any, ...] | None] = {}
         # What the outsider eve read from answers to her digests: she holds no replica.
         self.eve_learned: list[Any] = []
+
+    def descending_nonces(self) -> None:
+        """Before the first publication: each publication's nonce is then below every
+        earlier one's, as a random nonce source may give. The harness's ranks still
+        follow publication order, so the spec's choice rule ``(valid_from, nonce)``
+        judges the answer by ``valid_from`` first; a schedule using this must not
+        publish twice in one time unit, where the spec orders by rank and the
+        implementation by these bytes."""
+        if self.ranks:
+            raise RuntimeError("descending nonces must be chosen before any publication")
+        self._nonces = itertools.count(1 << 32, -1)
 
     # ---------------------------------------------------------------- helpers
 
