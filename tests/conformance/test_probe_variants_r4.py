@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
@@ -22,7 +23,10 @@ from aura_conformance.guard_chain.world import VARIANTS, Variant
 from aura_conformance.relay.world import RELAY_VARIANTS, RelayVariant
 from aura_conformance.variants import _probe_variants_r4 as P
 from aura_conformance.wire import WIRE_VARIANTS
+from aura_conformance.wire.authority import WireAuthority
 from aura_conformance.wire.backends import WireVariant
+from aura_rendezvous.channels import HandshakeConfig
+from aura_rendezvous.core import derive_handshake_psk
 
 from .probe_runs import params, reject_report
 
@@ -45,6 +49,16 @@ def _e(name: str, **parts: Any) -> EpochVariant:
 
 def _d(name: str, service: Any) -> DVVariant:
     return DVVariant(name, "red-team probe (round 4)", service=service)
+
+
+class LittleEndianEpochAuthority(WireAuthority):
+    """:class:`~aura_conformance.variants._probe_variants_r4.LittleEndianEpochMembership`'s
+    PSK in a wire backend (kept here: the variants package must not import the wire
+    mode, which reaches the variants through the guard harness)."""
+
+    def _config(self) -> HandshakeConfig:
+        psk = derive_handshake_psk(self.root_secret, self.context, P._byte_swapped(self.epoch))
+        return attrs.evolve(super()._config(), psk=psk)
 
 
 def _w(name: str, **parts: Any) -> WireVariant:
@@ -116,7 +130,7 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ),
     # The reference peer's message 2 under the big-endian PSK does not decrypt.
     ("wire", "little-endian-epoch-psk"): (
-        _w("little-endian-epoch-psk", authority=P.LittleEndianEpochAuthority),
+        _w("little-endian-epoch-psk", authority=LittleEndianEpochAuthority),
         "WireInterop",
     ),
 }

@@ -23,13 +23,12 @@ from aura_rendezvous import (
     RendezvousService,
 )
 from aura_rendezvous.channels import (
-    HandshakeConfig,
     HandshakeReplayGuard,
+    ReceivedMessage,
     SecureChannel,
     TransportMessage,
 )
-from aura_rendezvous.channels._manager import ReceivedMessage
-from aura_rendezvous.core import ContextMembership, check_u64, derive_handshake_psk
+from aura_rendezvous.core import ContextMembership, check_u64
 from aura_rendezvous.descriptors import RendezvousDescriptor, choose_descriptor, needs_refresh_at
 from aura_rendezvous.guard import (
     GENESIS_HASH,
@@ -40,11 +39,7 @@ from aura_rendezvous.guard import (
     ReceiptToken,
     ReceiptVerifier,
 )
-from aura_rendezvous.guard._receipt_chain import StreamKey
-from aura_rendezvous.journal import DescriptorCache
-from aura_rendezvous.journal._prune import prune_journal
-
-from aura_conformance.wire.authority import WireAuthority
+from aura_rendezvous.journal import DescriptorCache, prune_journal
 
 __all__ = [
     "EarlyRefreshService",
@@ -56,7 +51,6 @@ __all__ = [
     "InitiatorBlindReplayGuard",
     "KeptAcceptanceInterpreter",
     "LaggingAdvanceManager",
-    "LittleEndianEpochAuthority",
     "LittleEndianEpochMembership",
     "NoFallbackChoiceService",
     "NonceFirstChoiceService",
@@ -115,7 +109,9 @@ class EpochCarryIssuer(ReceiptIssuer):
     epoch continues the old epoch's nonces and links its first receipt to the last
     receipt of the retired epoch (DESIGN.md 4: per ``(src, context, epoch)``)."""
 
-    def _stream_key(self, context_id: ContextId, epoch: int, dst: AuthorityId) -> StreamKey:
+    def _stream_key(
+        self, context_id: ContextId, epoch: int, dst: AuthorityId
+    ) -> tuple[ContextId, int, AuthorityId]:
         del epoch
         return (context_id, 0, dst)
 
@@ -263,14 +259,6 @@ class LittleEndianEpochMembership(ContextMembership):
 
     def handshake_psk(self, epoch: int) -> bytes:
         return super().handshake_psk(_byte_swapped(epoch))
-
-
-class LittleEndianEpochAuthority(WireAuthority):
-    """:class:`LittleEndianEpochMembership`'s PSK in a wire backend."""
-
-    def _config(self) -> HandshakeConfig:
-        psk = derive_handshake_psk(self.root_secret, self.context, _byte_swapped(self.epoch))
-        return attrs.evolve(super()._config(), psk=psk)
 
 
 # -- descriptors ----------------------------------------------------------------------
