@@ -41,3 +41,34 @@ def params(table: dict[tuple[str, str], Any], slow: set[tuple[str, str]]) -> lis
     return [
         pytest.param(key, marks=pytest.mark.slow) if key in slow else key for key in sorted(table)
     ]
+
+
+def assert_caught(
+    tables: dict[str, dict[str, Any]],
+    key: tuple[str, str],
+    caught: dict[tuple[str, str], tuple[Any, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CAUGHT entry: the default profile rejects the probe naming its invariant."""
+    variant, named = caught[key]
+    conformant, failure = reject_report(tables, *key, variant, monkeypatch)
+    assert not conformant
+    assert named in failure, failure[:2000]
+
+
+def expect_missed(
+    tables: dict[str, dict[str, Any]],
+    key: tuple[str, str],
+    missed: dict[tuple[str, str], tuple[Any, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A MISSED entry: an expected failure with its reason while the default profile
+    misses it; a failure telling to move it once the profile catches it."""
+    variant, invariant, why = missed[key]
+    try:
+        conformant, failure = reject_report(tables, *key, variant, monkeypatch)
+    except Exception as exc:  # a crash of a directed scenario is no verdict either
+        pytest.xfail(f"{why} ({type(exc).__name__})")
+    if conformant or invariant not in failure:
+        pytest.xfail(why)
+    raise AssertionError(f"{key} is caught now, naming {invariant}: move it to CAUGHT")
