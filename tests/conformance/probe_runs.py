@@ -9,10 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aura_conformance.descriptor_validity.world import DV_VARIANTS
+from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS
+from aura_conformance.guard_chain.world import VARIANTS
 from aura_conformance.protocol_specs import reference_backend
-from aura_conformance.wire import WireBackend
+from aura_conformance.relay.world import RELAY_VARIANTS
+from aura_conformance.wire import WIRE_VARIANTS, WireBackend
 from aura_conformance.wire.machine import run_wire_conformance
 from aura_verify.commands.conform import _runners
+
+# Each world's registry of variants by name, where a probe is registered for its run.
+TABLES: dict[str, dict[str, Any]] = {
+    "guard": VARIANTS,
+    "epoch": EPOCH_VARIANTS,
+    "descriptor": DV_VARIANTS,
+    "relay": RELAY_VARIANTS,
+    "wire": WIRE_VARIANTS,
+}
 
 
 def reject_report(

@@ -14,23 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
-from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
-from aura_conformance.guard_chain.world import VARIANTS, Variant
-from aura_conformance.relay.world import RELAY_VARIANTS, RelayVariant
+from aura_conformance.descriptor_validity.world import DVVariant
+from aura_conformance.epoch_rotation.world import EpochVariant
+from aura_conformance.guard_chain.world import Variant
+from aura_conformance.relay.world import RelayVariant
 from aura_conformance.variants import _probe_variants_r3 as P
-from aura_conformance.wire import WIRE_VARIANTS
 from aura_conformance.wire.backends import WireVariant
 
-from .probe_runs import assert_caught, expect_missed, params
-
-TABLES: dict[str, dict[str, Any]] = {
-    "guard": VARIANTS,
-    "epoch": EPOCH_VARIANTS,
-    "descriptor": DV_VARIANTS,
-    "relay": RELAY_VARIANTS,
-    "wire": WIRE_VARIANTS,
-}
+from .probe_runs import TABLES, assert_caught, expect_missed, params
 
 
 def _g(name: str, **parts: Any) -> Variant:
