@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from aura_rendezvous.core import (
+    MAX_FORWARDED_PER_EPOCH,
     AuthorityKeys,
     ContextMembership,
     LocalProtocolError,
@@ -71,3 +72,9 @@ class RendezvousConfig:
     # refusing it here names the config field instead of a publish call.
     descriptor_validity_ms: int = attrs.field(default=3_600_000, validator=[u64, positive])
     refresh_window_ms: int = attrs.field(default=300_000, validator=u64)
+    # As a relay: how many envelopes it forwards per (context, epoch), each one's
+    # digest held while the epoch is live (core.ForwardedEnvelopes); past it the
+    # relay denies new forwards there until the epoch moves on.
+    relay_forward_capacity: int = attrs.field(
+        default=MAX_FORWARDED_PER_EPOCH, validator=[u64, positive]
+    )

@@ -152,7 +152,7 @@ class RendezvousService:
             for c, m in self._memberships.items()
         }
         # As a relay: what it forwarded, so a replay is refused before the charge.
-        self.forwarded = ForwardedEnvelopes()
+        self.forwarded = ForwardedEnvelopes(config.relay_forward_capacity)
         # The own descriptor (nonce) and epoch each refresh was reported for:
         # the timer reports a due refresh once, not at every wake-up after it.
         self._refresh_reported: dict[ContextId, tuple[bytes, int]] = {}
@@ -266,6 +266,7 @@ class RendezvousService:
         if check_u64("epoch", epoch) <= current:
             raise LocalProtocolError(f"epoch must grow: {epoch} <= {current}")
         self.channel_endpoint.sync_epoch(context_id, epoch)
+        self.forwarded.retire(context_id, epoch)
         return tuple(
             AuthorityId(peer)
             for ctx, peer in self.channel_endpoint.manager.needs_rotation()
@@ -854,6 +855,10 @@ class RendezvousService:
         (``forwarded``): an allowed forward carries a :class:`RecordForward`
         that the interpreter records there with the charge, so a denied or
         rolled-back forward leaves the envelope unrecorded and forwardable.
+        The memory holds every digest of the live epoch and is bounded by
+        refusing: once ``config.relay_forward_capacity`` envelopes were
+        forwarded in the context's epoch, a new one is denied
+        (``InsufficientBudget``, nothing charged or sent) until the epoch moves.
         That memory is the snapshot's epoch's only, so an envelope whose
         message header names another epoch raises :class:`StaleEnvelope`
         first: a replay after the context's epoch moved is refused too (and
@@ -877,6 +882,13 @@ class RendezvousService:
             )
             if isinstance(membership, DenyReason):
                 return GuardOutcome.deny(membership)
+            if self.forwarded.full(envelope.context_id, snapshot.epoch):
+                # Fail closed: forgetting a digest of the live epoch would forward
+                # and pay for its replay again. The forwards of a (context, epoch)
+                # are a resource the next epoch renews, as the flow budget is, and
+                # Rendezvous.tla's RelayForward drops for want of it with this
+                # reason, sending nothing.
+                return GuardOutcome.deny(DenyReason.InsufficientBudget)
             paid = self._accept_receipt(
                 snapshot,
                 envelope.context_id,

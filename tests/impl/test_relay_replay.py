@@ -12,6 +12,7 @@ from aura_rendezvous import (
     EffectInterpreter,
     ExecutionStatus,
     ForwardRelayEnvelope,
+    InsufficientBudgetError,
     LocalProtocolError,
     RecordForward,
     RelayEnvelope,
@@ -19,7 +20,12 @@ from aura_rendezvous import (
     SendRelayRequest,
     WebSocketRelay,
 )
-from aura_rendezvous.core import ContextId, ForwardedEnvelopes, ReplayedEnvelope
+from aura_rendezvous.core import (
+    MAX_FORWARDED_PER_EPOCH,
+    ContextId,
+    ForwardedEnvelopes,
+    ReplayedEnvelope,
+)
 
 from .world import ALICE, ALL_CAPS, BOB, CTX, MEMBERSHIP, OTHER_CTX, RELAY, Node, sync_pair
 
@@ -196,30 +202,6 @@ def _envelope(i: int) -> RelayEnvelope:
     return RelayEnvelope(CTX, ALICE, BOB, i.to_bytes(4, "big"))
 
 
-def test_memory_is_bounded_oldest_first_and_per_epoch() -> None:
-    """At the bound the oldest digest goes (that envelope would be forwarded again);
-    a newer epoch starts a fresh memory, and an envelope of an older epoch is never
-    recorded over it."""
-    memory = ForwardedEnvelopes(capacity=2)
-    for i in range(3):
-        memory.check(_envelope(i), 1)
-        memory.remember(_envelope(i), 1)
-    assert len(memory) == 2
-    memory.check(_envelope(0), 1)  # evicted: no longer known
-    for i in (1, 2):
-        with pytest.raises(ReplayedEnvelope):
-            memory.check(_envelope(i), 1)
-    memory.check(_envelope(1), 2)  # another epoch: not a replay
-    memory.remember(_envelope(1), 2)
-    assert len(memory) == 1
-    memory.remember(_envelope(5), 1)
-    assert len(memory) == 1
-    with pytest.raises(ReplayedEnvelope):
-        memory.check(_envelope(1), 2)
-    with pytest.raises(LocalProtocolError):
-        ForwardedEnvelopes(capacity=0)
-
-
 def _digest(i: int) -> bytes:
     return ForwardedEnvelopes.digest(_envelope(i))
 
@@ -228,21 +210,112 @@ def _held(memory: ForwardedEnvelopes, context: ContextId, epoch: int) -> list[in
     return [i for i in range(8) if memory.holds(context, epoch, _digest(i))]
 
 
-def test_undo_restores_evicted_digests_and_replaced_epochs() -> None:
-    """Undoing a record puts back what the bound evicted (still oldest first) and
-    the older epoch it replaced; a first record of a context is undone whole; a
-    recorded digest is not recorded again."""
+def test_memory_fails_closed_at_the_bound_and_is_per_epoch() -> None:
+    """At the bound no digest of the live epoch is forgotten: a new envelope is
+    refused (full, InsufficientBudgetError at its record) and every held one is
+    still a replay; a newer epoch starts a fresh memory and releases the older
+    one, and an envelope of an older epoch is never recorded over it."""
     memory = ForwardedEnvelopes(capacity=2)
-    for i in (0, 1):
-        memory.record(CTX, 1, _digest(i))
-    memory.undo(memory.record(CTX, 1, _digest(2)))
-    assert _held(memory, CTX, 1) == [0, 1]
-    memory.record(CTX, 1, _digest(3))  # the oldest, 0, goes again
-    assert _held(memory, CTX, 1) == [1, 3]
+    for i in range(2):
+        assert not memory.full(CTX, 1)
+        memory.check(_envelope(i), 1)
+        memory.remember(_envelope(i), 1)
+    assert memory.full(CTX, 1) and not memory.full(OTHER_CTX, 1) and not memory.full(CTX, 2)
+    with pytest.raises(InsufficientBudgetError):
+        memory.remember(_envelope(2), 1)
+    assert len(memory) == 2
+    for i in (0, 1):  # the oldest too: a memory that forgot it would let it pass
+        with pytest.raises(ReplayedEnvelope):
+            memory.check(_envelope(i), 1)
+    memory.check(_envelope(2), 1)  # new, not a replay: refused by full, not by check
+    memory.check(_envelope(1), 2)  # another epoch: not a replay
+    memory.remember(_envelope(1), 2)
+    assert len(memory) == 1 and not memory.full(CTX, 2)
+    memory.remember(_envelope(5), 1)
+    assert len(memory) == 1
+    with pytest.raises(ReplayedEnvelope):
+        memory.check(_envelope(1), 2)
+    memory.retire(CTX, 3)
+    assert len(memory) == 0 and not memory.full(CTX, 3)
+    memory.remember(_envelope(6), 2)  # prepared before the epoch moved: not kept
+    assert len(memory) == 0
+    memory.retire(CTX, 2)  # an older epoch retires nothing
+    memory.remember(_envelope(6), 3)
+    assert _held(memory, CTX, 3) == [6]
+    with pytest.raises(LocalProtocolError):
+        ForwardedEnvelopes(capacity=0)
+
+
+def test_undo_restores_replaced_epochs_and_frees_a_slot() -> None:
+    """Undoing a record frees its slot at the bound and puts back the older epoch
+    it replaced; a first record of a context is undone whole; a recorded digest is
+    not recorded again, and a full memory records nothing, both changing nothing."""
+    memory = ForwardedEnvelopes(capacity=2)
+    memory.record(CTX, 1, _digest(0))
+    memory.undo(memory.record(CTX, 1, _digest(1)))
+    assert _held(memory, CTX, 1) == [0] and not memory.full(CTX, 1)
+    memory.record(CTX, 1, _digest(3))
+    assert _held(memory, CTX, 1) == [0, 3] and memory.full(CTX, 1)
+    with pytest.raises(InsufficientBudgetError):
+        memory.record(CTX, 1, _digest(2))
+    assert _held(memory, CTX, 1) == [0, 3]
     memory.undo(memory.record(CTX, 2, _digest(4)))
-    assert _held(memory, CTX, 1) == [1, 3] and _held(memory, CTX, 2) == []
+    assert _held(memory, CTX, 1) == [0, 3] and _held(memory, CTX, 2) == []
     memory.undo(memory.record(OTHER_CTX, 1, _digest(5)))
     assert _held(memory, OTHER_CTX, 1) == [] and len(memory) == 2
     with pytest.raises(ReplayedEnvelope):
         memory.record(CTX, 1, _digest(3))
     assert len(memory) == 2
+
+
+def test_a_full_relay_denies_new_forwards_and_still_refuses_replays() -> None:
+    """A relay configured to forward one envelope per (context, epoch): the key
+    confirmation (unpaid: no receipt chain guards its replay) is forwarded and
+    paid; message 1 is then denied (InsufficientBudget), and running that deny
+    changes nothing; the confirmation replayed is still ReplayedEnvelope, so the
+    relay paid once in all. With the old bound (oldest digest dropped) message 1
+    was forwarded over the confirmation's digest and the confirmation's replay was
+    forwarded and paid again: three forwards paid for two envelopes. Moving the
+    context's epoch releases the memory."""
+    envelope, receipt, confirmation = _hops()
+    relay = Node(RELAY, forward_capacity=1)
+    first = relay.run(relay.service.prepare_relay_forward(relay.snapshot(), confirmation))
+    assert first.status is ExecutionStatus.Committed and len(first.sent) == 1
+    before = _state(relay)
+    out = relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt)
+    assert out.decision.reason is DenyReason.InsufficientBudget  # type: ignore[union-attr]
+    assert relay.run(out).status is ExecutionStatus.Denied
+    assert _state(relay) == before
+    with pytest.raises(ReplayedEnvelope):
+        relay.service.prepare_relay_forward(relay.snapshot(), confirmation)
+    assert _state(relay) == before
+    assert relay.budget.spent(CTX, RELAY, 1) == RELAY_FORWARD_COST
+    assert len(relay.service.forwarded) == 1
+    relay.service.advance_epoch(CTX, 2)
+    assert len(relay.service.forwarded) == 0 and not relay.service.forwarded.full(CTX, 2)
+
+
+def test_the_last_slot_goes_to_the_first_forward_to_commit() -> None:
+    """Two new envelopes prepared while one slot is left are both allowed; the
+    second to run rolls back at its record (InsufficientBudgetError), charged
+    nothing and sending nothing."""
+    envelope, receipt, confirmation = _hops()
+    relay = Node(RELAY, forward_capacity=1)
+    outcomes = [
+        relay.service.prepare_relay_forward(relay.snapshot(), envelope, receipt=receipt),
+        relay.service.prepare_relay_forward(relay.snapshot(), confirmation),
+    ]
+    assert all(o.is_allowed() for o in outcomes)
+    assert relay.run(outcomes[0]).status is ExecutionStatus.Committed
+    before = _state(relay)
+    second = relay.run(outcomes[1])
+    assert second.status is ExecutionStatus.RolledBack
+    assert "InsufficientBudgetError" in (second.error or "")
+    assert _state(relay) == before
+
+
+def test_the_capacity_is_a_checked_config_field() -> None:
+    """The default is MAX_FORWARDED_PER_EPOCH; zero is refused naming the field."""
+    assert Node(RELAY).service.forwarded.capacity == MAX_FORWARDED_PER_EPOCH
+    with pytest.raises(LocalProtocolError, match="relay_forward_capacity"):
+        Node(RELAY, forward_capacity=0)

@@ -39,6 +39,7 @@ from aura_rendezvous import (
     TransportHint,
 )
 from aura_rendezvous.channels import ChannelEndpoint
+from aura_rendezvous.core import MAX_FORWARDED_PER_EPOCH
 from aura_rendezvous.journal import SealedSyncMessage
 
 ALICE = AuthorityId(b"A" * 32)
@@ -80,6 +81,7 @@ def make_service(
     *,
     nonce_source: Callable[[int], bytes] | None = None,
     refresh_window_ms: int = 1_000,
+    forward_capacity: int = MAX_FORWARDED_PER_EPOCH,
 ) -> RendezvousService:
     config = RendezvousConfig(
         authority_keys(authority),
@@ -87,6 +89,7 @@ def make_service(
         counter_nonces(nonce_start) if nonce_source is None else nonce_source,
         descriptor_validity_ms=validity_ms,
         refresh_window_ms=refresh_window_ms,
+        relay_forward_capacity=forward_capacity,
     )
     return cls.new(authority, config)
 
@@ -122,6 +125,7 @@ class Node:
         validity_ms: int = 10_000,
         refresh_window_ms: int = 1_000,
         capabilities: frozenset[str] = ALL_CAPS,
+        forward_capacity: int = MAX_FORWARDED_PER_EPOCH,
     ) -> None:
         self.authority = authority
         self.context = memberships[0].context_id
@@ -134,6 +138,7 @@ class Node:
             nonce_start=nonce_start,
             nonce_source=nonce_source,
             refresh_window_ms=refresh_window_ms,
+            forward_capacity=forward_capacity,
         )
         self.budget = FlowBudgetStore({}, default_limit=limit)
         self.issuer = ReceiptIssuer(authority_keys(authority))
