@@ -283,14 +283,33 @@ def run_machine(
 ) -> ConformanceResult:
     """Directed ``scenarios`` (unless ``directed`` is off), then random runs, each on
     a machine class from ``make``; the first conformance failure is the verdict
-    (with ``shrink``, the random run that found it shrunk first)."""
-    for scenario, found in run_directed(make(), scenarios) if directed else []:
-        if found is not None:
-            return ConformanceResult(
-                name, False, len(scenarios), 0, f"scenario {scenario}: {found}"
-            )
+    (with ``shrink``, the random run that found it shrunk first).
+
+    The counts are what ran: each scenario run (up to the first failing one, which
+    ends the run) counts as a run and its rules as steps, as the machine counts
+    them, then the random runs'.
+    """
+    ran = stepped = 0
+    if directed:
+        machine = make()
+        # Deltas: a class ``make`` hands out twice would otherwise count twice.
+        start = machine.stats["steps"]
+        for scenario, run in scenarios.items():
+            [(_, found)] = run_directed(machine, {scenario: run})
+            ran += 1
+            if found is not None:
+                steps_run = machine.stats["steps"] - start
+                return ConformanceResult(
+                    name, False, ran, steps_run, f"scenario {scenario}: {found}"
+                )
+        stepped = machine.stats["steps"] - start
     machine = make()
+    runs, start = machine.stats["examples"], machine.stats["steps"]
     failure = run_supported(machine, examples=examples, steps=steps, seed=seed, shrink=shrink)
     return ConformanceResult(
-        name, not failure, machine.stats["examples"], machine.stats["steps"], failure
+        name,
+        not failure,
+        ran + machine.stats["examples"] - runs,
+        stepped + machine.stats["steps"] - start,
+        failure,
     )

@@ -85,7 +85,7 @@ def failure_report(
 
 def failing_run(tap: Tap, failure: str, scenarios: Sequence[str]) -> Recorder | None:
     """The run that failed: a directed scenario's (they run first, in order, each
-    once, all of them even after one fails), else the last random run."""
+    once, so the n-th run is the n-th scenario's), else the last random run."""
     named = _SCENARIO.match(failure)
     if named and named.group(1) in scenarios:
         return tap.run(list(scenarios).index(named.group(1)))
