@@ -127,6 +127,8 @@ def test_scenario_names_are_stable() -> None:
         "sync-past-cap",
         "converge-past-cap",
         "prune-then-sync-back",
+        "refresh-at-last-millisecond",
+        "prune-at-last-millisecond",
         "duplicate-delivery",
         "relayed-through-a-member",
     }

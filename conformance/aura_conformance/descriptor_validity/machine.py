@@ -18,6 +18,14 @@ one that refuses a member's forged revocation (the spec delivers it, signed by
 a member, and only the lookup ignores it), and, with the world's third member,
 one that passes on only the facts a member authored: a fact of a1 that a2
 learnt must reach a3 through a2.
+
+``LastMillisecond`` (a harness stutter) moves the world's clock to the last
+millisecond of its unit, where it stays (``Tick`` then moves whole units):
+every later step, lookup, refresh and prune is asked there, and must still
+answer as the spec at that unit (``world``'s "Time"). There a refresh or a
+prune one millisecond early differs from the reference, as it never does at a
+unit's first millisecond. A publication the spec does not explain while
+``DVNeedsRefresh`` is FALSE is named after it.
 """
 
 from __future__ import annotations
@@ -192,11 +200,19 @@ class DescriptorValidityMachine(CountingMachine):
     def __init__(self) -> None:
         super().__init__()
         self.state: State = {}
+        # Whether the world's clock is at its unit's last millisecond (for good).
+        self.late = False
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, 0)
         self.stats["steps"] += 1
-        self.checker.check_step(self.state, reply.state, action)
+        self.late = self.late or action == "LastMillisecond"
+        try:
+            self.checker.check_step(self.state, reply.state, action)
+        except ConformanceFailure as exc:
+            if action == "PreparePublishDescriptor":
+                self._check_early_refresh(args, reply.state, reply.outcome, exc)
+            raise
         if action == "PreparePublishDescriptor":
             self._check_refresh(args, reply.state, reply.outcome)
         check_lookups(self.checker, self.backend, reply.state, action)
@@ -222,6 +238,44 @@ class DescriptorValidityMachine(CountingMachine):
             action="PreparePublishDescriptor",
             table=format_state_table(self.state, after),
         )
+
+    def _check_early_refresh(
+        self, args: dict[str, Any], after: State, outcome: str, step: ConformanceFailure
+    ) -> None:
+        """A publication the spec does not explain, of a new own descriptor of ``a`` in
+        ``c`` while ``DVNeedsRefresh(a, c)`` is FALSE: needs_refresh said yes where the
+        spec says no (a window one millisecond too wide, or no window at all)."""
+        a, c = args["a"], args["c"]
+        if step.kind != "step":
+            return
+        due = self.checker.model.evaluate("DVNeedsRefreshTable", self.state).d[a].d[c]
+        held = self.state["journal"].d[a]
+        gained = [
+            f
+            for f in after["journal"].d[a]
+            if f not in held
+            and f.d["kind"] == "Descriptor"
+            and f.d["auth"] == a
+            and f.d["ctx"] == c
+        ]
+        if due or not gained:
+            return
+        reason = str(step).split("\n", 1)[0].removeprefix("step: ")
+        reason = reason.removesuffix(" (harness action: PreparePublishDescriptor)")
+        a_, c_ = V.format_value(a), V.format_value(c)
+        now = self.state["now"]
+        when = f"the last millisecond of unit {now}" if self.late else f"the start of unit {now}"
+        raise ConformanceFailure(
+            f"check: DVNeedsRefresh failed: DVNeedsRefresh({a_}, {c_}) is FALSE (an own "
+            f"valid descriptor lasts past now + Window), so PreparePublishDescriptor({a_}, "
+            f"{c_}) is not enabled, and the backend published at {when} "
+            f"{V.format_value(gained[0])} ({outcome}): {reason}; needs_refresh is "
+            "now + window >= valid_until (DESIGN.md 2) "
+            "(harness action: PreparePublishDescriptor)",
+            kind="step",
+            action="PreparePublishDescriptor",
+            table=format_state_table(self.state, after),
+        ) from step
 
     def _facts(self, m: str, pick: Callable[[Any], bool] = lambda f: True) -> list[Any]:
         return sorted(
@@ -443,6 +497,13 @@ class DescriptorValidityMachine(CountingMachine):
     def Tick(self) -> None:
         self._step("Tick", {})
 
+    @precondition(lambda self: not self.late)
+    @rule()
+    def LastMillisecond(self) -> None:
+        """Time passes to the last millisecond of the unit, and the clock keeps that
+        offset: a stutter of the spec, after which every instant is a unit's last."""
+        self._step("LastMillisecond", {})
+
 
 def _is_forged(f: Any) -> bool:
     return bool(f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"])
@@ -647,6 +708,40 @@ def _later_publication_smaller_nonce(m: DescriptorValidityMachine) -> None:
     m.sync_round("a1", "a2")
 
 
+def _refresh_at_the_last_millisecond(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1 at 0 ms (valid on [0, 2000) ms: [0, 2) in spec units) and
+    time passes to 999 ms, the last millisecond of unit 0: now + window is 1999, below
+    valid_until, so no refresh is due (DVNeedsRefresh is FALSE at 0) and asking to
+    publish is NotNeeded; a window counted one millisecond wider is due there. A unit
+    later (1999 ms) the refresh is due: published at 1999 ms, [1, 3) in spec units, it
+    is the only descriptor a2 may choose at 2999 ms, where a1 prunes the first."""
+    m.PreparePublishDescriptor("c1")
+    m.LastMillisecond()
+    m.PreparePublishDescriptor("c1")
+    m.Tick()
+    m.PreparePublishDescriptor("c1")
+    m.sync_round("a1", "a2")
+    m.Tick()
+    m._step("DVPrune", {"m": ModelValue("a1")})
+
+
+def _prune_at_the_last_millisecond(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1 at 0 ms ([0, 2)), which a2 pulls, and in c2 at 1000 ms
+    ([1, 3)). At 2999 ms, the last millisecond of unit 2, a1 prunes: the first expired
+    at 2000 ms and goes, the second is valid until 3000 ms and stays (a prune one
+    millisecond early drops it: no DVPrune explains that). a2 offers the pruned one
+    back, and a1 refuses it; then the members converge."""
+    m.PreparePublishDescriptor("c1")
+    m.sync_round("a1", "a2")
+    m.Tick()
+    m.PreparePublishDescriptor("c2")
+    m.Tick()
+    m.LastMillisecond()
+    m._step("DVPrune", {"m": ModelValue("a1")})
+    m.sync_round("a2", "a1")
+    m.Converge()
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -667,6 +762,8 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "sync-past-cap": _sync_past_the_cap,
     "converge-past-cap": _converge_past_the_cap,
     "prune-then-sync-back": _prune_then_sync_back,
+    "refresh-at-last-millisecond": _refresh_at_the_last_millisecond,
+    "prune-at-last-millisecond": _prune_at_the_last_millisecond,
     "duplicate-delivery": _duplicate_delivery,
 }
 

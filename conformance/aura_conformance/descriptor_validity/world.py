@@ -7,8 +7,30 @@ a member wrote itself never misses one. Publishing and revoking go through the
 real service (``prepare_publish_descriptor``/``prepare_revoke_descriptor``, the
 guard chain and the effect interpreter), so descriptors are really built,
 Ed25519-signed and sealed under the context key; sync is the journal's own
-merge of one entry at a time (anti-entropy, any order, any duplication). One
-spec time unit is :data:`UNIT_MS` milliseconds.
+merge of one entry at a time (anti-entropy, any order, any duplication).
+
+Time. The world's clock is in milliseconds and the spec's ``now`` is
+``clock_ms // UNIT_MS``: every millisecond of a unit is that unit. The clock
+starts at 0 and moves in two ways only: ``Tick`` adds one whole unit, and
+:meth:`DescriptorWorld.last_millisecond` (a stutter of the spec) moves it to
+the last millisecond of its unit, an offset it then keeps for good. So the
+offset within a unit never decreases, and every instant the world acts or
+asks at has an offset ``r`` at least that of every descriptor's publication
+``r_p``. Under that order the mapping is exact: with ``valid_from = f *
+UNIT_MS + r_p``, ``valid_until = u * UNIT_MS + r_p`` and the instant ``t *
+UNIT_MS + r``, ``valid_from <= now < valid_until`` iff ``f <= t < u``, ``now +
+window >= valid_until`` iff ``t + Window >= u``, and ``valid_until <= now``
+(the prune of ``journal._prune``) iff ``u <= t``: DESIGN.md 2's half-open
+window and refresh rule, and the prune horizon, give the spec's answers at
+``t``. The other order has no such reading (a descriptor published at 999 ms
+is ``[0, 2)`` in spec units, yet still valid at 2000 ms, the first
+millisecond of unit 2), so the offset never goes back. The last millisecond
+of a unit is where a mistake of one millisecond shows: at a unit's first
+millisecond ``now + window + 1 >= valid_until`` and ``valid_until <= now + 1``
+answer as the reference, at the last one they do not (for a descriptor
+published at a unit's first millisecond). A prune horizon is an instant the
+world acted at, so the same order holds for it: a descriptor published before
+it has no greater offset, and one published after it expires past it.
 
 The harness keeps what the implementation does not: the rank of each
 descriptor nonce (the spec's nonces are a per-publisher counter) and
@@ -272,7 +294,8 @@ class DescriptorWorld:
             )
             for n in MEMBERS
         }
-        self.now = 0
+        # In milliseconds; the spec's now is clock_ms // UNIT_MS (the module's "Time").
+        self.clock_ms = 0
         self.ranks: dict[bytes, int] = {}
         self.next_rank = dict.fromkeys(MEMBERS, 1)
         self.last_seen: dict[tuple[str, str, str], Any] = {}
@@ -296,8 +319,17 @@ class DescriptorWorld:
     # ---------------------------------------------------------------- helpers
 
     @property
+    def now(self) -> int:
+        """The spec's ``now``: the unit the clock is in."""
+        return self.clock_ms // UNIT_MS
+
+    @property
     def now_ms(self) -> int:
-        return self.now * UNIT_MS
+        return self.clock_ms
+
+    def at_unit(self, when: int) -> int:
+        """The instant of spec time ``when`` at the clock's offset within its unit."""
+        return when * UNIT_MS + self.clock_ms % UNIT_MS
 
     def snapshot(self, a: str, c: str) -> GuardSnapshot:
         aid = self.ids[a]
@@ -548,13 +580,21 @@ class DescriptorWorld:
         return self._send_entries(snd, dst, c, hostile)
 
     def tick(self) -> str:
+        """One whole unit passes (the offset within the unit is kept)."""
         if self.now >= MAX_TIME:
             return "AtMaxTime"
-        self.now += 1
+        self.clock_ms += UNIT_MS
         return "Ticked"
 
+    def last_millisecond(self) -> str:
+        """Time passes within the unit to its last millisecond (``UNIT_MS - 1`` after
+        its start), a stutter of the spec; the clock keeps that offset from then on."""
+        self.clock_ms = self.now * UNIT_MS + UNIT_MS - 1
+        return "AtLastMillisecond"
+
     def lookup(self, m: str, c: str, p: str, when: int | None = None) -> tuple[Any, ...] | None:
-        """``m``'s choice for ``p`` in ``c`` at ``when`` (spec units; None: now)."""
-        at = self.now_ms if when is None else when * UNIT_MS
+        """``m``'s choice for ``p`` in ``c`` at ``when`` (spec units, at the clock's
+        offset within the unit; None: now)."""
+        at = self.now_ms if when is None else self.at_unit(when)
         d = self.services[m].get_cached_descriptor(self.ctx[c], self.ids[p], at)
         return None if d is None else self.descriptor_key(d)

@@ -13,6 +13,10 @@ DVLookupTable == [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> DVLookup(m, c, p
 \* against DVChoiceDeterministic with the answer in DVLookup's place.
 DVCandidatesTable == [m \in Auth |-> [c \in Ctx |-> [p \in Auth |-> DVCandidates(m, c, p)]]]
 
+\* needs_refresh of every member in every context: a publication when it is
+\* FALSE is a refresh the spec does not take (PreparePublishDescriptor disabled).
+DVNeedsRefreshTable == [a \in Auth |-> [c \in Ctx |-> DVNeedsRefresh(a, c)]]
+
 (***************************************************************************)
 (* DVNoSharedValidFrom is a reachability witness, not a property: the spec *)
 (* breaks it.  A publisher revokes its descriptor and publishes again in  *)
