@@ -266,4 +266,5 @@ def test_scenario_names_are_stable() -> None:
         "confirmation-past-deadline",
         "response-past-deadline",
         "other-context-replay",
+        "data-after-a-gap",
     }

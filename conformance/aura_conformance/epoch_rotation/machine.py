@@ -133,6 +133,8 @@ class EpochRotationMachine(CountingMachine):
         self.other: dict[str, tuple[str, int]] = dict.fromkeys((INI, RESP), ("None", 0))
         self.other_live = False
         self.payloads = 0
+        # The ephemeral key of every handshake message sent this run (FreshEphemeral).
+        self.ephemerals: set[bytes] = set()
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         before = self.state
@@ -147,6 +149,7 @@ class EpochRotationMachine(CountingMachine):
             raise named_after_shortfall("EpochRotation", exc, self.state, reply.state) from None
         if sends is not None:
             self._check_bytes(action, sends, self.state, reply.state)
+            self._check_ephemerals(action, sends)
         self.obligations.judge(
             action,
             args,
@@ -160,6 +163,8 @@ class EpochRotationMachine(CountingMachine):
             if reply.effects is None
             else [e for e in reply.effects if e.kind == DELIVER],
         )
+        if action == "InjectInit" and args.get("far"):
+            self._check_skew_bound(reply.outcome, sends)
         self.state = reply.state
         self._check_context_binding(action)
         self._check_refresh(action)
@@ -187,6 +192,29 @@ class EpochRotationMachine(CountingMachine):
                 action,
             )
         return sends
+
+    def _check_skew_bound(self, outcome: str, sends: list[ReportedEffect] | None) -> None:
+        # EpochRotation.tla has one attacker timestamp, above every honest one; the
+        # far one is also past the responder's clock-skew bound (docs/channels.md,
+        # responder step 6), which refuses it before any reply. Answered, it holds
+        # Resp's slot until its timeout; had it come under the epoch's PSK (Ini's
+        # clock gone wrong) and been confirmed, its timestamp would refuse every
+        # later message 1 of Ini in the epoch. Judged once the spec has judged the
+        # step, so a breach it names is named first.
+        answered = outcome == "Answered" if sends is None else any(e.by == RESP for e in sends)
+        if not answered:
+            return
+        epoch = self.state["epoch"].d[_MV[RESP]]
+        raise ConformanceFailure(
+            "invariant: ERNoLockout (EpochRotation.tla, the clock-skew bound) violated: "
+            f"Resp answered the attacker's message 1 of epoch {epoch} stamped 2^64 - 1 ms, "
+            "beyond the clock-skew bound (MAX_HANDSHAKE_CLOCK_SKEW_MS ahead of its clock: "
+            "refused before any reply); confirmed, such a timestamp refuses every later "
+            "message 1 of Ini in the epoch (harness action: InjectInit)",
+            kind="invariant",
+            action="InjectInit",
+            table="",
+        )
 
     def _check_other_replay(self, outcome: str) -> None:
         # EpochRotation.tla's ERNoReplayedInit, read in the other context (epochs and
@@ -239,6 +267,30 @@ class EpochRotationMachine(CountingMachine):
                 f"records the state reports: {'; '.join(wrong)} (harness action: {action})",
                 action=action,
             )
+
+    def _check_ephemerals(self, action: str, sends: list[ReportedEffect]) -> None:
+        """Each message 1 and 2 sent opens with a new ephemeral key (the 32 bytes after
+        its 10-byte header): Noise needs a fresh one per handshake. Reused, two message
+        1s seal their payloads under one key and nonce, and a rekey's keys differ from
+        the old ones by the peer's ephemeral alone. EpochRotation.tla's messages carry
+        no keys to say it."""
+        for e in sends:
+            data = e.data
+            if not data or len(data) < 42 or data[0] != 1 or data[1] not in (1, 2):
+                continue
+            ephemeral = data[10:42]
+            if ephemeral in self.ephemerals:
+                raise ConformanceFailure(
+                    f"check: FreshEphemeral failed: {e.by or '?'} sent "
+                    f"{V.format_value(e.message)} with the ephemeral key "
+                    f"{ephemeral.hex()[:16]}... of a handshake message sent before (a "
+                    f"fresh ephemeral per handshake: DESIGN.md 5's real IKpsk2 handshakes) "
+                    f"(harness action: {action})",
+                    kind="step",
+                    action=action,
+                    table="",
+                )
+            self.ephemerals.add(ephemeral)
 
     def _check_context_binding(self, action: str) -> None:
         # EpochRotation.tla has one context, so its checker cannot see a lookup
@@ -705,6 +757,19 @@ def _replayed_confirmation(m: EpochRotationMachine) -> None:
         m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, 0)
 
 
+def _data_after_a_gap(m: EpochRotationMachine) -> None:
+    # Two data messages after the key confirmation; the later reaches Resp first (the
+    # one before it lost or late): counters only have to grow, so it is taken (a fresh
+    # message, ReceiveData's obligation), and the earlier one, now older than what
+    # was taken, is ReplayedMessage.
+    _handshake(m)
+    m.SendData(INI)
+    m.SendData(INI)
+    newest = m.state["nextId"] - 1
+    for k in (2, 1):
+        m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, k)
+
+
 def _retired_epoch_data(m: EpochRotationMachine) -> None:
     # Data of epoch 0 reaches Resp after Resp moved to epoch 1: RetiredEpoch.
     _handshake(m)
@@ -815,6 +880,8 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "response-past-deadline": _response_past_deadline,
     # A replay in the context that did not advance.
     "other-context-replay": _other_context_replay,
+    # A transport message after a gap in the counters.
+    "data-after-a-gap": _data_after_a_gap,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

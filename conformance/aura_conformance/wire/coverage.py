@@ -86,6 +86,7 @@ _TABLE: dict[str, list[str]] = {
         *_names(
             E.DecodeError,
             E.HandshakeAuthError,
+            E.HandshakeClockSkew,
             E.NonMember,
             E.ReplayedHandshake,
             E.ReplayedMessage,
@@ -171,6 +172,8 @@ _TABLE: dict[str, list[str]] = {
     "Attack:RewrittenEpoch": _names(E.HandshakeAuthError),
     "Attack:WrongPsk": _names(E.HandshakeAuthError),
     "Attack:ReplayedPending": _names(E.ReplayedHandshake),
+    # A genuine message 1 stamped beyond the clock-skew bound.
+    "Attack:FarFuture": _names(E.HandshakeClockSkew),
     "Attack:Late": _names(E.UnsolicitedHandshake, E.UnknownChannel),
     "Attack:Junk": _names(E.DecodeError),
 }
@@ -191,6 +194,7 @@ _MOVES = {
     "rewrite_epoch": "RewrittenEpoch",
     "wrong_psk_response": "WrongPsk",
     "replayed_pending_init": "ReplayedPending",
+    "far_future_init": "FarFuture",
     "late_handshake": "Late",
     "reorder": "Reorder",
     "reflect": "Reflect",
@@ -322,6 +326,10 @@ class CountedRun(WireRun):
     def replayed_pending_init(self) -> None:
         with self._moving(_MOVES["replayed_pending_init"]):
             super().replayed_pending_init()
+
+    def far_future_init(self) -> None:
+        with self._moving(_MOVES["far_future_init"]):
+            super().far_future_init()
 
     def late_handshake(self) -> None:
         with self._moving(_MOVES["late_handshake"]):

@@ -391,6 +391,12 @@ def _replayed_pending_init(m: WireMachine) -> None:
     run.replayed_pending_init()
 
 
+def _far_future_init(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.far_future_init()
+    run.handshake()
+
+
 def _late(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -442,7 +448,7 @@ def _descriptor_attacks(m: WireMachine) -> None:
     # The header (context, author, epoch), the ciphertext and the tag.
     for position in (5, 40, 70, 120, -1):
         descriptor_attack(run, "tampered", position)
-    for kind in ("impersonation", "cross-context", "expired"):
+    for kind in ("impersonation", "cross-context", "expired", "not-yet-valid"):
         descriptor_attack(run, kind)
     exchange_descriptors(run)
 
@@ -563,6 +569,7 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "rotation-resp": _rotation(RESP),
     "wrong-psk-message-2": _wrong_psk_response,
     "replayed-pending-message-1": _replayed_pending_init,
+    "far-future-message-1": _far_future_init,
     "late-message-2": _late(INI),
     "late-confirmation": _late(RESP),
     "closed-ini": _closed(INI),

@@ -35,7 +35,7 @@ from aura_rendezvous.channels import (
     decode_handshake,
     encode_handshake,
 )
-from aura_rendezvous.core import AuthorityId, derive_handshake_psk
+from aura_rendezvous.core import U64_MAX, AuthorityId, derive_handshake_psk
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import CHARGE, UNDO, judge_effects
@@ -66,6 +66,8 @@ __all__ = ["ObservedPeer", "WireRun"]
 
 _SHOWN_STEPS = 12
 _LIVE = ("Establishing", "Active", "Rotating")
+# The messages that open with an ephemeral key, after their 10-byte header.
+_HANDSHAKE_TYPES = (MessageType.HandshakeInit, MessageType.HandshakeResponse)
 
 
 class WireRun:
@@ -128,6 +130,8 @@ class WireRun:
         # every one it sent, for reflections.
         self.to_backend: list[bytes] = []
         self.from_backend: list[bytes] = []
+        # The ephemeral key of every handshake message the backend sent (WireFreshEphemeral).
+        self.ephemerals: set[bytes] = set()
         self.log: list[str] = []
         self.steps = 0
         self.request("Reset", self.keys.reset_args(role))
@@ -339,8 +343,29 @@ class WireRun:
                     "WireInterop", action, f"{key} holds {item!r:.40}, not hex"
                 ) from None
         if key == "sent":
+            self._fresh_ephemerals(out, action)
             self.from_backend.extend(out)
         return out
+
+    def _fresh_ephemerals(self, sent: list[bytes], action: str) -> None:
+        """Each message 1 and 2 the backend sends opens with a new ephemeral key (the
+        32 bytes after the 10-byte header): Noise needs a fresh one per handshake. The
+        same one twice makes two handshakes' message 1 payloads sealed under one key
+        and nonce, and their transport keys depend on the other side's ephemeral alone."""
+        for data in sent:
+            if len(data) < 42 or data[0] != 1 or data[1] not in _HANDSHAKE_TYPES:
+                continue
+            ephemeral = data[10:42]
+            if ephemeral in self.ephemerals:
+                kind = MessageType(data[1]).name
+                raise self.fail(
+                    "WireFreshEphemeral",
+                    action,
+                    f"its {kind} reuses the ephemeral key {ephemeral.hex()[:16]}... of a "
+                    "handshake message it sent before (Noise: a fresh ephemeral per "
+                    "handshake)",
+                )
+            self.ephemerals.add(ephemeral)
 
     def deliver(self, data: bytes) -> tuple[Reply, list[bytes], list[bytes]]:
         """Carry ``data`` to the backend: its reply, what it sent, what it accepted."""
@@ -700,6 +725,20 @@ class WireRun:
         self.established = True
         self.closed = False
         self.probe()
+
+    def far_future_init(self) -> None:
+        """Backend as Resp: a genuine message 1 of the peer stamped 2^64 - 1 ms (its
+        clock gone wrong), beyond the clock-skew bound (docs/channels.md, responder
+        step 6): it is refused and nothing is sent. Answered and then key-confirmed,
+        its timestamp would be the greatest of the epoch and refuse every later
+        message 1 of the peer there (EpochRotation.tla's ERNoLockout)."""
+        far = self._from_peer(self.peer.establish(U64_MAX, self.now), "start")
+        self.attack(
+            far,
+            "a message 1 of the peer stamped 2^64 - 1 ms, beyond the clock-skew bound "
+            "(once confirmed, it refuses every later message 1 of the peer in this "
+            "epoch: ERNoLockout)",
+        )
 
     def replayed_pending_init(self) -> None:
         """Backend as Resp: its answered message 1 replayed before the key confirmation.

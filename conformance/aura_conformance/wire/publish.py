@@ -335,11 +335,24 @@ def _expired(run: WireRun, position: int) -> None:
     )
 
 
+def _not_yet_valid(run: WireRun, position: int) -> None:
+    _, peer = _ids(run)
+    # Valid from an hour ahead (no run's clock gets there): newer than any genuine
+    # one, and not valid at now. Taken into the journal, never chosen before its time.
+    _attack(
+        run,
+        _forged(run, peer, now=run.now + VALIDITY_MS),
+        "the peer's descriptor valid only from an hour ahead",
+        "DVChosenValid",
+    )
+
+
 DESCRIPTOR_ATTACKS = {
     "tampered": _tampered,
     "impersonation": _impersonation,
     "cross-context": _cross_context,
     "expired": _expired,
+    "not-yet-valid": _not_yet_valid,
 }
 
 

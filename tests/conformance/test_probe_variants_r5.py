@@ -1,0 +1,228 @@
+"""The red team's fifth round of wrong backends through the default profile.
+
+Each probe keeps one plausible implementation mistake against a rule of DESIGN.md
+or docs/channels.md (``aura_conformance.variants._probe_variants_r5``, and the
+wire mode's desk and ports below): a key memoised under the wrong id, a deadline
+armed from the wrong clock, a replay window kept per peer, a grace window for the
+retired epoch, a clean-up that takes the replay memory with it, a future-dated
+timestamp or descriptor let through, a channel id without the handshake hash, a
+budget refilled per connection. A probe the default profile rejects must stay
+rejected naming the invariant (or check) it is rejected for. A probe it misses is
+an expected failure: the reason, which rule or scenario is absent, is written next
+to it, and the test turns red on the day the harness learns to catch it, so the
+probe can then move to CAUGHT (and ``WRONG_BACKENDS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aura_conformance.descriptor_validity.world import DVVariant
+from aura_conformance.epoch_rotation.world import EpochVariant
+from aura_conformance.guard_chain.world import Variant
+from aura_conformance.variants import _probe_variants_r5 as P
+from aura_conformance.wire.authority import Delivery
+from aura_conformance.wire.backends import WireVariant
+from aura_conformance.wire.fakes import _ChoosingDesk
+from aura_conformance.wire.guarded import GuardPorts
+from aura_rendezvous.descriptors import RendezvousDescriptor
+
+from .probe_runs import TABLES, assert_caught, expect_missed, params
+
+_WHO = "red-team probe (round 5)"
+
+
+def _e(name: str, **parts: Any) -> EpochVariant:
+    return EpochVariant(name, _WHO, **parts)
+
+
+def _w(name: str, **parts: Any) -> WireVariant:
+    return WireVariant(name, _WHO, **parts)
+
+
+class FromBlindDesk(_ChoosingDesk):
+    """The wire backend's lookup checks ``now < valid_until`` only: a descriptor whose
+    window has not begun (future-dated) is chosen (DESIGN.md 2: ``valid_from <= now``).
+    Kept here with the other wire probes: the variants package must not import the
+    wire mode."""
+
+    def _admits(self, d: RendezvousDescriptor, now: int, revoked: frozenset[Any]) -> bool:
+        return now < d.valid_until and (d.authority_id, d.nonce) not in revoked
+
+
+class PerConnectionBudgetPorts(GuardPorts):
+    """The flow budget is refilled for every new connection: a connect with no live
+    channel to the peer starts the epoch's spending again from 0 (DESIGN.md 4: per
+    ``(context, authority, epoch)``; only a new epoch starts at 0)."""
+
+    def connect(self, epoch: int, start: Callable[[], Delivery]) -> Delivery:
+        desk = self.desk
+        manager = desk.service.channel_endpoint.manager
+        if manager.find_by_context_peer(desk.context.value, desk.peer.value) is None:
+            self.budget._spent.pop((desk.context, desk.id, epoch), None)
+        return super().connect(epoch, start)
+
+
+# (spec, probe) -> (the variant, what its rejection must name)
+CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
+    # The other-context-advance schedule runs the other context's handshake first:
+    # its PSK is then the spec context's too, which is no secret of the spec context
+    # (the report attributes the step to BUG_PskFromPublicIds, ERPskSecret).
+    ("epoch", "roster-keyed-psk"): (
+        _e("roster-keyed-psk", membership=P.RosterKeyedPskMembership),
+        "ERPskSecret",
+    ),
+    # The unproven-pending schedule ticks past 1000 ms before its handshake, whose
+    # message 2 then finds the initiator timed out.
+    ("epoch", "absolute-deadline"): (
+        _e("absolute-deadline", manager=P.AbsoluteDeadlineManager),
+        "ProcessResponse failed",
+    ),
+    # The data-after-a-gap schedule: the later of two data messages arrives first.
+    ("epoch", "gapless-counter"): (
+        _e("gapless-counter", manager=P.GaplessCounterManager),
+        "ReceiveData failed",
+    ),
+    # The rotation schedule: the new channel's key confirmation (counter 0) is refused.
+    ("epoch", "pair-keyed-window"): (
+        _e("pair-keyed-window", manager=P.PairKeyedWindowManager),
+        "KeyConfirm failed",
+    ),
+    # A random run: Resp, at epoch 1, answers Ini's message 1 of epoch 0.
+    ("epoch", "grace-epoch"): (
+        _e("grace-epoch", manager=P.GraceEpochManager),
+        "ERNoStaleActive",
+    ),
+    ("epoch", "timeout-forgets-answered"): (
+        _e("timeout-forgets-answered", manager=P.TimeoutForgetsAnsweredManager),
+        "ERNoReplayedInit",
+    ),
+    # The lockout schedule: the attacker's message 1 stamped 2^64 - 1 is answered
+    # (EpochRotation.tla has one attacker timestamp: the machine judges the far one
+    # against the clock-skew bound).
+    ("epoch", "skew-blind-replay-guard"): (
+        _e("skew-blind-replay-guard", replay_guard=P.SkewBlindReplayGuard),
+        "ERNoLockout",
+    ),
+    # The rotation schedule: Ini's rekey message 1 opens with its first one's ephemeral.
+    ("epoch", "startup-ephemeral"): (
+        _e("startup-ephemeral", manager=P.StartupEphemeralManager),
+        "FreshEphemeral",
+    ),
+    ("epoch", "lagging-refresh"): (
+        _e("lagging-refresh", service=P.LaggingRefreshService),
+        "RVRefreshAfterRotation",
+    ),
+    # The late-confirmation schedule: the answer to Ini's second message 1 has the id
+    # of the first one's channel, still registered, and is refused.
+    ("epoch", "participant-channel-id"): (
+        _e("participant-channel-id", manager=P.ParticipantChannelIdManager),
+        "HandleHandshake failed",
+    ),
+    # Wire probes are judged by the reference peer's traffic and attacks on them.
+    ("wire", "gapless-counter"): (
+        _w("gapless-counter", manager=P.GaplessCounterManager),
+        "refused the reference's newest transport message",
+    ),
+    ("wire", "pair-keyed-window"): (
+        _w("pair-keyed-window", manager=P.PairKeyedWindowManager),
+        "WireTraffic",
+    ),
+    ("wire", "absolute-deadline"): (
+        _w("absolute-deadline", manager=P.AbsoluteDeadlineManager),
+        "WireInterop",
+    ),
+    # The reference peer finds no channel of the id its key confirmation names.
+    ("wire", "participant-channel-id"): (
+        _w("participant-channel-id", manager=P.ParticipantChannelIdManager),
+        "WireInterop",
+    ),
+    ("wire", "startup-ephemeral"): (
+        _w("startup-ephemeral", manager=P.StartupEphemeralManager),
+        "WireFreshEphemeral",
+    ),
+    ("wire", "per-connection-budget"): (
+        _w("per-connection-budget", ports=PerConnectionBudgetPorts),
+        "RVBudgetWithinLimit",
+    ),
+    # The far-future-message-1 schedule: the peer's message 1 stamped 2^64 - 1 ms.
+    ("wire", "skew-blind-replay-guard"): (
+        _w("skew-blind-replay-guard", replay_guard=P.SkewBlindReplayGuard),
+        "ERNoLockout",
+    ),
+    # The descriptor-attacks schedule's not-yet-valid descriptor.
+    ("wire", "from-blind-lookup"): (
+        _w("from-blind-lookup", desk=FromBlindDesk),
+        "DVChosenValid",
+    ),
+    # A random run: the backend as Resp answers the peer's message 1 of the epoch it
+    # has just left.
+    ("wire", "grace-epoch"): (
+        _w("grace-epoch", manager=P.GraceEpochManager),
+        "WireRejectsAttack",
+    ),
+    # A random run: the message 1 of a handshake that timed out, replayed.
+    ("wire", "timeout-forgets-answered"): (
+        _w("timeout-forgets-answered", manager=P.TimeoutForgetsAnsweredManager),
+        "WireRejectsAttack",
+    ),
+}
+
+# (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("descriptor", "little-endian-nonce-tie"): (
+        DVVariant("little-endian-nonce-tie", _WHO, service=P.LittleEndianNonceTieService),
+        "DVLookup",
+        "a tie in valid_from is only ever broken between nonces of the world's counter "
+        "(1, 2, ... as 32 big-endian bytes) that differ in their last byte, where the "
+        "bytes and the little-endian integer order alike; the descending-nonces schedule "
+        "crosses a byte boundary (2^32, 2^32 - 1) but its descriptors differ in "
+        "valid_from. Needs a tie whose nonces straddle a byte boundary (255 and 256, or "
+        "the descending counter published twice at one instant)",
+    ),
+    ("descriptor", "wrapping-refresh"): (
+        DVVariant("wrapping-refresh", _WHO, service=P.WrappingRefreshService),
+        "DVNeedsRefresh",
+        "needs_refresh is asked with the world's one window (1 unit) at small instants, "
+        "so now + window never nears 2^64 and wrapping and saturating sums agree. Needs "
+        "a query with a window near u64 max (U64_MAX - now + 1), where the reference "
+        "saturates to 'refresh' and a wrapping sum reports a fresh descriptor",
+    ),
+    ("guard", "context-blind-receipt"): (
+        Variant("context-blind-receipt", _WHO, verifier=P.ContextBlindReceiptVerifier),
+        "GCReceiptVerifiable",
+        "the guard world has one context, so every receipt a receiver is handed names "
+        "the receiver's context and the context comparison is never the one that "
+        "refuses. Needs a second context shared by a source and a receiver, and a "
+        "receipt issued there presented to the receiver's verifier of the first",
+    ),
+}
+
+# Those that take more than a few seconds to be rejected (random runs, or a
+# directed schedule late in the list).
+SLOW: set[tuple[str, str]] = {
+    ("epoch", "roster-keyed-psk"),
+    ("epoch", "gapless-counter"),
+    ("wire", "grace-epoch"),
+    ("wire", "timeout-forgets-answered"),
+    ("wire", "gapless-counter"),
+    ("wire", "skew-blind-replay-guard"),
+    ("wire", "from-blind-lookup"),
+}
+
+
+@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
+def test_the_default_profile_rejects_the_probe(
+    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert_caught(TABLES, key, CAUGHT, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
+def test_the_default_profile_misses_the_probe(
+    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expect_missed(TABLES, key, MISSED, monkeypatch)
