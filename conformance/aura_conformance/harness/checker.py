@@ -108,6 +108,10 @@ class SpecChecker:
         # each entry keeps its values alive so an id cannot be reused.
         self._sound: dict[_Key, tuple[Any, ...]] = {}
         self._steps: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+        # The states of the run under way, from check_init on, while each step
+        # started where the last one ended (None: not known). A failure carries
+        # them, so that a known shortfall is named after the run, not one step.
+        self._run: list[State] | None = None
 
     def forget(self) -> None:
         """Drop the remembered verdicts (a measurement starts from none)."""
@@ -137,12 +141,14 @@ class SpecChecker:
         )
 
     def check_init(self, state: State) -> None:
+        self._run = None
         inits = self.validator.init_states()
         if not any(all(s[v] == state[v] for v in self.variables) for s in inits):
             raise self._failure(
                 "init", "the initial state is not one of the spec's", "Reset", inits[0], state
             )
         self.check_invariants(state, "Reset")
+        self._run = [state]
 
     def check_invariants(self, state: State, rule: str) -> None:
         values = self._values(state)
@@ -191,6 +197,26 @@ class SpecChecker:
         explaining action is named after are not compared. A stutter needs no
         explaining, whatever was asked.
         """
+        run = self._run
+        if run is not None and run[-1] is not prev:
+            run = self._run = None
+        try:
+            report = self._check_step(prev, nxt, rule, args)
+        except ConformanceFailure as exc:
+            if run is not None:
+                exc.run = tuple(run)
+            self._run = None
+            raise
+        if run is not None:
+            if len(run) < MEMO_LIMIT:
+                run.append(nxt)
+            else:
+                self._run = None
+        return report
+
+    def _check_step(
+        self, prev: State, nxt: State, rule: str, args: Mapping[str, Any] | None
+    ) -> StepReport:
         before, after = self._values(prev), self._values(nxt)
         kp, kn = tuple(map(id, before)), tuple(map(id, after))
         bound = _args_key(args) if args else ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ActionUnsupported",
     "BackendCrashed",
@@ -80,6 +82,11 @@ class ConformanceFailure(ConformanceError, AssertionError):
     An ``AssertionError`` too, so Hypothesis treats it as a test failure and shrinks
     the program that led to it.
     """
+
+    # The failing run's states, from its initial one to the failing step's previous
+    # one, when the spec checker that raised the failure saw them all; empty when
+    # not known. A known shortfall is named after the whole run, not one step.
+    run: tuple[dict[str, Any], ...] = ()
 
     def __init__(self, message: str, *, kind: str, action: str, table: str) -> None:
         super().__init__(f"{message}\n{table}")

@@ -5,15 +5,18 @@ Each spec keeps the known shortfalls of the design as ``BUG_*`` constants, and
 ``expect: invariant`` header) which invariant the model then breaks. When a
 backend takes a step the spec does not explain, and the new state breaks no
 invariant yet, the bad models can still say what the step is: a step of a
-known shortfall's model, whose behaviours break that invariant. The models are
-loaded on the first failure only (a conformant run never pays for them).
+known shortfall's model, whose behaviours break that invariant. When the run
+that led to the step is known, the model must take the whole run, not only the
+step (:func:`explaining_run`). The models are loaded on the first failure only
+(a conformant run never pays for them).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,14 @@ from aura_model.tla import Model, StepValidator, load_model
 
 from aura_conformance.harness.state import State
 
-__all__ = ["Shortfall", "bad_models", "describe", "explaining_step", "explaining_value"]
+__all__ = [
+    "Shortfall",
+    "bad_models",
+    "describe",
+    "explaining_run",
+    "explaining_step",
+    "explaining_value",
+]
 
 _EXPECT = re.compile(r"^\\\*\s*expect:\s*invariant\s+(\w+)", re.MULTILINE)
 _BUG_ON = re.compile(r"^\s*(BUG_\w+)\s*=\s*TRUE\s*$", re.MULTILINE)
@@ -72,6 +82,46 @@ def bad_models(module: str, loader: Loader | None = None) -> tuple[Shortfall, ..
 def explaining_step(module: str, prev: State, nxt: State) -> list[Shortfall]:
     """The known shortfalls of ``module`` under whose model ``prev -> nxt`` is a step."""
     return [s for s in bad_models(module) if s.validator.explain(prev, nxt)]
+
+
+def explaining_run(module: str, run: Sequence[State]) -> list[Shortfall]:
+    """The known shortfalls of ``module`` whose model takes the last step of ``run``
+    and is not contradicted by an earlier one.
+
+    A model that takes only the last step is no diagnosis: the state is an
+    abstraction, and a backend wrong in some other way can land where the bad
+    model also goes (a PSK that is no epoch's secret is projected as the public
+    one). A backend with the shortfall takes its model's steps from the start, so
+    an earlier step contradicts the model when the same model with its ``BUG_*``
+    constants off takes it and the model itself does not: the step shows the
+    backend without that shortfall. A step neither takes says nothing (the bad
+    model's constants may not fit the harness's world, a third member say). The
+    last step is tried on every model, the rest only on the models that take it.
+    """
+    if len(run) < 2:
+        return []
+    found = explaining_step(module, run[-2], run[-1])
+    return [s for s in found if not _contradicted(module, s, run[:-1])]
+
+
+def _contradicted(module: str, shortfall: Shortfall, run: Sequence[State]) -> bool:
+    names = shortfall.validator.vars
+    for prev, nxt in itertools.pairwise(run):
+        if all(prev[v] == nxt[v] for v in names):
+            continue
+        if shortfall.validator.explain(prev, nxt, first=True):
+            continue
+        if _without_bugs(module, shortfall).explain(prev, nxt, first=True):
+            return True
+    return False
+
+
+@functools.cache
+def _without_bugs(module: str, shortfall: Shortfall) -> StepValidator:
+    """``shortfall``'s model with its ``BUG_*`` constants off (the spec at its size)."""
+    [cfg] = [c for c in module_configs(module) if c.name == shortfall.config]
+    model = load_model(module_path(module), cfg, constants=dict.fromkeys(shortfall.bugs, False))
+    return StepValidator(model)
 
 
 def explaining_value(
