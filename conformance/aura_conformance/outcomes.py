@@ -75,6 +75,13 @@ GUARD_SPACE = _space(
             ),
             *_WINDOW,
         ],
+        # The receiver's outcome fails at its append: rolled back, or refused first.
+        "ReceiveReceiptFails": [
+            ExecutionStatus.RolledBack.value,
+            *_rejected(
+                E.ReceiptWrongSigner, E.ReceiptWrongEpoch, E.ReceiptReplayed, E.ReceiptChainBroken
+            ),
+        ],
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
         "RelinkFirstReceipt": ["Relinked"],
@@ -157,6 +164,7 @@ DESCRIPTOR_SPACE = CoverageSpace(
         "HugeStamp",
         "DVPrune",
         "Tick",
+        "LastMillisecond",
     ),
     frozenset(
         [
@@ -173,6 +181,8 @@ DESCRIPTOR_SPACE = CoverageSpace(
             ("DVPrune", "Pruned"),
             # The machine stops ticking at the model's last instant: never AtMaxTime.
             ("Tick", "Ticked"),
+            # A stutter of the spec: the clock moves within its unit.
+            ("LastMillisecond", "AtLastMillisecond"),
         ]
     ),
     _dv_classes,
@@ -201,9 +211,10 @@ def _relay_classes(action: str, outcome: str) -> tuple[str, ...]:
 
 
 _RELAY_WORD = re.compile(
-    r"^(published|not published|not needed|advanced|ticked|impostor|attacker)\b"
+    r"^(published|not published|not needed|advanced|ticked|impostor|attacker|relay rolled back)\b"
 )
 _RELAY_WORDS = {
+    "relay rolled back": "RolledBack",
     "published": "Published",
     "not published": "AtMaxDesc",
     "not needed": "NotNeeded",
@@ -238,6 +249,7 @@ RELAY_SPACE = CoverageSpace(
         "StripReceipt",
         "MisdirectReceipt",
         "ForeignReceipt",
+        "RelayForwardFails",
     ),
     frozenset(
         [
@@ -269,6 +281,9 @@ RELAY_SPACE = CoverageSpace(
             ("RelayForward", f"Refused:{E.ReceiptReplayed.__name__}"),
             ("HandleHandshake", "Sent:Resp"),
             ("HandleHandshake", f"Rejected:{E.ReceiptReplayed.__name__}"),
+            # The impostor's message 1 of c1's past epoch delivered after the change:
+            # its receipt, of the past epoch, is refused first.
+            ("HandleHandshake", f"Rejected:{E.ReceiptWrongEpoch.__name__}"),
             ("ProcessResponse", "Sent:Confirm"),
             ("ProcessResponse", f"Rejected:{E.HandshakeAuthError.__name__}"),
             ("ProcessResponse", f"Rejected:{E.ReceiptReplayed.__name__}"),
@@ -276,6 +291,13 @@ RELAY_SPACE = CoverageSpace(
             ("KeyConfirm", f"Rejected:{E.ReceiptReplayed.__name__}"),
             ("InjectJunk", "Injected"),
             ("ReplayEnvelope", f"Refused:{E.ReplayedEnvelope.__name__}"),
+            # A forward failing at the relay's own receipt: rolled back, or refused
+            # (junk, a receipt below the last, a past epoch) or denied (c2) first.
+            ("RelayForwardFails", ExecutionStatus.RolledBack.value),
+            ("RelayForwardFails", "NothingSent"),
+            ("RelayForwardFails", f"Refused:{E.MalformedEnvelope.__name__}"),
+            ("RelayForwardFails", f"Refused:{E.ReceiptReplayed.__name__}"),
+            ("RelayForwardFails", f"Refused:{E.StaleEnvelope.__name__}"),
         ]
     ),
     _relay_classes,

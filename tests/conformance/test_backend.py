@@ -35,6 +35,7 @@ GUARD_ACTIONS = (
     "ExecuteEffects",
     "AdvanceEpoch",
     "ReceiveReceipt",
+    "ReceiveReceiptFails",
     "ForgeReceipt",
     "EquivocateReceipt",
     "RelinkFirstReceipt",

@@ -70,11 +70,37 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("epoch-carry-issuer", issuer=P.EpochCarryIssuer),
         "GCReceiptVerifiable",
     ),
+    # The rolled-back-receive schedule: a2's outcome taking a1's receipt 2 fails at
+    # its append; the probe's rollback forgets a1's stream, so receipt 1 delivered
+    # again is accepted a second time.
+    ("guard", "restarting-undo-verifier"): (
+        _g("restarting-undo-verifier", verifier=P.RestartingUndoVerifier),
+        "GCReceiptNoReplay",
+    ),
+    # The same schedule: the rolled-back outcome leaves receipt 2 among a2's accepted
+    # (the rollback is no stutter).
+    ("guard", "kept-acceptance"): (
+        _g("kept-acceptance", interpreter=P.KeptAcceptanceInterpreter),
+        "GCAtomicRollback",
+    ),
     # The first receipt's nonce 0 is outside the spec's nonces (GCTypeOK), at the
     # first send.
     ("guard", "zero-based-nonce"): (
         _g("zero-based-nonce", issuer=P.ZeroBasedNonceIssuer),
         "GCTypeOK",
+    ),
+    # The rolled-back-forward schedule: the relay's forward of the attacker's message 1
+    # (Ini's receipt 3) fails after accepting it; the probe's rollback forgets Ini's
+    # stream, so Ini's first message 1 (receipt 1, below the accepted 2) is forwarded.
+    ("relay", "restarting-undo-verifier"): (
+        RelayVariant(peers=P.RestartingUndoService, relay=P.RestartingUndoService),
+        "GCReceiptNoReplay",
+    ),
+    # The same schedule: receipt 3 stays the head of Ini's stream, so the forward asked
+    # again after its rollback is refused as a replay.
+    ("relay", "head-keeping-undo"): (
+        RelayVariant(peers=P.HeadKeepingUndoService, relay=P.HeadKeepingUndoService),
+        "GCAtomicRollback",
     ),
     # Rejected by an unexplained PrepareEstablishChannel after the rotation; the
     # report then attributes the step to BUG_PskFromPublicIds (ERPskSecret), though
@@ -114,6 +140,19 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("nonce-first-choice", P.NonceFirstChoiceService),
         "DVLookup",
     ),
+    # The refresh-at-last-millisecond schedule: at 999 ms, the last millisecond of unit
+    # 0, a1's descriptor of [0, 2000) ms needs no refresh (1999 < 2000), and the probe
+    # publishes one.
+    ("descriptor", "early-refresh"): (
+        _d("early-refresh", P.EarlyRefreshService),
+        "DVNeedsRefresh",
+    ),
+    # The prune-at-last-millisecond schedule: at 2999 ms a1 prunes, and the probe also
+    # drops its descriptor valid until 3000 ms, a step no DVPrune explains.
+    ("descriptor", "prune-one-early"): (
+        _d("prune-one-early", P.PruneOneEarlyService),
+        "no action of Next explains the step",
+    ),
     # Wire probes are judged by the reference peer's attacks on them.
     ("wire", "equal-counter"): (
         _w("equal-counter", manager=P.EqualCounterManager),
@@ -126,57 +165,8 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ),
 }
 
-_NO_RECEIVER_ROLLBACK = (
-    "a receiver's rollback never runs under the default profile: the guard world's "
-    "receivers accept receipts directly (GuardWorld.receive_receipt calls "
-    "ReceiptVerifier.accept, no outcome), and the relay world injects no failing "
-    "charge or append, so no outcome holding an AcceptReceipt rolls back "
-    "(ReceiptVerifier.undo was called 0 times over both profiles). Needs a scenario "
-    "whose receiver's outcome accepts the sender's receipt and then fails (journal "
-    "append), followed by a replay of an older receipt of that source and epoch"
-)
-
-_UNIT_GRAIN = (
-    "the descriptor world's clock moves in whole spec units of UNIT_MS = 1000 ms "
-    "(validity 2 units, window 1 unit), so every instant it asks at is a multiple of "
-    "1000 and a mistake of one millisecond at the edge gives the same answer as the "
-    "reference there. Needs the world to also ask at valid_until - window - 1 ms "
-    "(refresh) and prune at valid_until - 1 ms (prune), one unit's last millisecond"
-)
-
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
-MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "restarting-undo-verifier"): (
-        _g("restarting-undo-verifier", verifier=P.RestartingUndoVerifier),
-        "GCReceiptNoReplay",
-        _NO_RECEIVER_ROLLBACK,
-    ),
-    ("guard", "kept-acceptance"): (
-        _g("kept-acceptance", interpreter=P.KeptAcceptanceInterpreter),
-        "GCAtomicRollback",
-        _NO_RECEIVER_ROLLBACK,
-    ),
-    ("relay", "restarting-undo-verifier"): (
-        RelayVariant(peers=P.RestartingUndoService, relay=P.RestartingUndoService),
-        "GCReceiptNoReplay",
-        _NO_RECEIVER_ROLLBACK,
-    ),
-    ("relay", "head-keeping-undo"): (
-        RelayVariant(peers=P.HeadKeepingUndoService, relay=P.HeadKeepingUndoService),
-        "GCAtomicRollback",
-        _NO_RECEIVER_ROLLBACK,
-    ),
-    ("descriptor", "early-refresh"): (
-        _d("early-refresh", P.EarlyRefreshService),
-        "DVNeedsRefresh",
-        _UNIT_GRAIN,
-    ),
-    ("descriptor", "prune-one-early"): (
-        _d("prune-one-early", P.PruneOneEarlyService),
-        "no action of Next explains the step",
-        _UNIT_GRAIN,
-    ),
-}
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {}
 
 SLOW: set[tuple[str, str]] = set()
 

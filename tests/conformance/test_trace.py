@@ -43,6 +43,7 @@ def test_every_run_is_a_valid_itf_trace_with_actions(recorded: Path) -> None:
                 "ExecuteEffects",
                 "AdvanceEpoch",
                 "ReceiveReceipt",
+                "ReceiveReceiptFails",
                 "ForgeReceipt",
                 "EquivocateReceipt",
                 "RelinkFirstReceipt",

@@ -69,6 +69,10 @@ def receive_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> st
     return w.receive_receipt(_find(w, args.get("r")))
 
 
+def receive_receipt_fails(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.receive_receipt(_find(w, args.get("r")), fail_append=True)
+
+
 def forge_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return w.forge_receipt(_find(w, args.get("r")), _name(args.get("s"), "s"))
 
@@ -94,6 +98,9 @@ ACTION_TABLE: dict[str, Handler[GuardChainWorld]] = {
     "ExecuteEffects": execute_effects,
     "AdvanceEpoch": advance_epoch,
     "ReceiveReceipt": receive_receipt,
+    # The receiver's outcome taking r fails at its journal append: rolled back, the
+    # acceptance with it. No action of GuardChain.tla: to the spec, a stutter.
+    "ReceiveReceiptFails": receive_receipt_fails,
     "ForgeReceipt": forge_receipt,
     "EquivocateReceipt": equivocate_receipt,
     "RelinkFirstReceipt": relink_first_receipt,

@@ -122,6 +122,8 @@ class GuardChainMachine(CountingMachine):
         try:
             if action == "PrepareOperation":
                 self._check_allowed(args, reply)
+            elif action == "ReceiveReceiptFails":
+                self._check_rolled_back(args, reply)
             # Every request's arguments are named as GCNext's parameters (a, d, c;
             # r; s): the step is explained only by the action it asked for.
             report = self.checker.check_step(self.state, reply.state, action, args)
@@ -160,6 +162,24 @@ class GuardChainMachine(CountingMachine):
             f"backend did not allow it ({reply.outcome}) (harness action: PrepareOperation)",
             kind="step",
             action="PrepareOperation",
+            table=format_state_table(self.state, reply.state),
+        )
+
+    def _check_rolled_back(self, args: dict[str, Any], reply: Reply) -> None:
+        """A receive whose outcome failed (its journal append) is rolled back whole:
+        GuardChain.tla has no step for it, so it is a stutter, and a receiver that
+        kept anything of it (the receipt among its accepted, the head of its chain)
+        keeps an effect of a failed outcome, which GCAtomicRollback forbids."""
+        changed = self.checker.same_state(self.state, reply.state)
+        if not changed:
+            return
+        raise ConformanceFailure(
+            "invariant: GCAtomicRollback (GuardChain.tla) violated: the receiver's outcome "
+            f"taking {V.format_value(args['r'])} failed at its journal append "
+            f"({reply.outcome}), and the rollback left {', '.join(changed)} changed: "
+            "a failed outcome leaves nothing (harness action: ReceiveReceiptFails)",
+            kind="invariant",
+            action="ReceiveReceiptFails",
             table=format_state_table(self.state, reply.state),
         )
 
@@ -254,6 +274,21 @@ class GuardChainMachine(CountingMachine):
     @rule(data=st.data())
     def ReceiveReceipt(self, data: st.DataObject) -> None:
         self._receive(data.draw(st.sampled_from(self._wire()), label="r"))
+
+    # The same draw as ReceiveReceipt's: any receipt on the wire, taken by an outcome
+    # that then fails (one the receiver refuses first is refused all the same).
+    @precondition(lambda self: bool(self.state.get("wire")))
+    @rule(data=st.data())
+    def ReceiveReceiptFails(self, data: st.DataObject) -> None:
+        r = data.draw(st.sampled_from(self._wire()), label="r")
+        self._step("ReceiveReceiptFails", {"r": r})
+
+    def receive_fails(self, pick: Callable[[Any], bool]) -> None:
+        """ReceiveReceiptFails of the first receipt on the wire that ``pick`` selects."""
+        r = expect_one(
+            (r for r in self._wire() if pick(r)), "a receipt", "ReceiveReceiptFails", self.state
+        )
+        self._step("ReceiveReceiptFails", {"r": r})
 
     def deliver(self, pick: Callable[[Any], bool]) -> None:
         """ReceiveReceipt of the first receipt on the wire that ``pick`` selects."""
@@ -447,6 +482,19 @@ def _replay(m: GuardChainMachine) -> None:
     m.deliver(_genuine)
 
 
+def _rolled_back_receive(m: GuardChainMachine) -> None:
+    # a2 takes a1's receipt 1; its outcome taking receipt 2 fails at the append and
+    # rolls back, the acceptance with it (a stutter: GCAtomicRollback). Receipt 1
+    # again is then a replay, refused (GCReceiptNoReplay: the head is receipt 1
+    # again, not forgotten), and receipt 2 is still the next one, accepted.
+    _send(m)
+    _send(m)
+    m.deliver(_from("a1", 1))
+    m.receive_fails(_from("a1", 2))
+    m.deliver(_from("a1", 1))
+    m.deliver(_from("a1", 2))
+
+
 def _forgery(m: GuardChainMachine) -> None:
     _send(m)
     m.forge(expect_one(m._wire(), "a receipt on the wire", "ForgeReceipt", m.state))
@@ -490,6 +538,8 @@ def _equivocation(m: GuardChainMachine) -> None:
     r = expect_one(m._equivocable(), "a receipt linked to another", "EquivocateReceipt", m.state)
     m._step("EquivocateReceipt", {"r": r})
     m.deliver(lambda r: _genuine(r) and r.d["nonce"] == 1)
+    # Refused whether or not its outcome would then fail (the check comes first).
+    m.receive_fails(lambda r: r.d["nonce"] == 2 and r.d["prev"] == 0)
     m.deliver(lambda r: r.d["nonce"] == 2 and r.d["prev"] == 0)
 
 
@@ -559,6 +609,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "over-limit": _over_limit,
     "future-epoch": _future_epoch,
     "two-sources": _two_sources,
+    "rolled-back-receive": _rolled_back_receive,
 }
 
 

@@ -15,6 +15,14 @@ would, so that the interpreter's rollback is exercised. An outcome records its
 receipt before its journal append (as ``connect_direct`` records it before its
 channel commit), so a failed append also rolls the issuer's chain back.
 
+A receiver takes a receipt as the service takes a paid message's: through an
+outcome of its own interpreter, a zero charge (the message was paid by its
+sender), ``AcceptReceipt`` and the receiver's journal fact of the message
+(as a key confirmation journals its channel), committed together or not at
+all. So a failed append rolls the acceptance back too, and the receiver's
+verifier must come back to the head it had. What a receiver accepted (the
+spec's ``rlog``) is read from its verifier's own record of accepted receipts.
+
 A buggy backend is this world with one part swapped for a variant of
 :mod:`aura_conformance.variants` (see :data:`VARIANTS`).
 """
@@ -34,6 +42,7 @@ from aura_rendezvous import (
     AuthorityId,
     AuthorityKeys,
     ChannelEstablished,
+    ChargeFlowBudget,
     ContextId,
     ContextJournal,
     ContextMembership,
@@ -44,7 +53,6 @@ from aura_rendezvous import (
     JournalAppend,
     QuicDirect,
     Receipt,
-    ReceiptError,
     ReceiptIssuer,
     ReceiptVerifier,
     RecordReceipt,
@@ -58,6 +66,7 @@ from aura_rendezvous.channels import ChannelEndpoint
 from aura_rendezvous.core import verify_signature
 from aura_rendezvous.guard import (
     GENESIS_HASH,
+    AcceptReceipt,
     EffectCommand,
     StartHandshake,
 )
@@ -122,6 +131,9 @@ _TRANSPORT = QuicDirect("127.0.0.1:4433")
 # carries (epoch, nonce, cost) behind a label: the abstraction function needs
 # them back, and the spec's facts are exactly these fields.
 _FACT_LABEL = b"aura-op1"
+# A receiver's fact of a paid message it took: no operation (the spec's journal
+# holds the operations only), one per receipt.
+_RECEIVED_LABEL = b"aura-rx1"
 
 
 def _id(name: str) -> bytes:
@@ -146,6 +158,12 @@ def decode_operation_fact(
         return None
     epoch, nonce, cost = struct.unpack(">QQI", cid[len(_FACT_LABEL) : len(_FACT_LABEL) + 20])
     return fact.initiator, fact.responder, epoch, nonce, cost
+
+
+def received_fact(context: ContextId, receipt: Receipt) -> ChannelEstablished:
+    """The receiver's journal fact of the message ``receipt`` paid for."""
+    body = _RECEIVED_LABEL + receipt.hash()[: 32 - len(_RECEIVED_LABEL)]
+    return ChannelEstablished(context, receipt.src, receipt.dst, body, receipt.epoch)
 
 
 class JournalFault(AuraError):
@@ -393,6 +411,7 @@ class GuardChainWorld:
         # the handshake's timestamp (the endpoint's clock counts committed starts).
         self.starts: dict[str, dict[int, Any]] = {name: {} for name in AUTHS}
         self.outbox: list[SendEffect] = []
+        self.verifiers = {name: self.variant.verifier(self.context, self.roster) for name in AUTHS}
         self.interpreters = {
             name: self.variant.interpreter(
                 self.ids[name],
@@ -401,10 +420,10 @@ class GuardChainWorld:
                 self.issuers[name],
                 self._send,
                 channels=self.endpoints[name],
+                verifiers={self.context: self.verifiers[name]},
             )
             for name in AUTHS
         }
-        self.verifiers = {name: self.variant.verifier(self.context, self.roster) for name in AUTHS}
         self.capabilities = {
             name: frozenset({CAP_RENDEZVOUS_CONNECT}) if name in HOLDERS else frozenset()
             for name in AUTHS
@@ -413,8 +432,9 @@ class GuardChainWorld:
         self.pending: Operation | None = None
         # The network: every receipt put on it, genuine or forged, in order.
         self.wire: list[Receipt] = []
-        # Per receiver: each accepted receipt with the epoch it was accepted in.
-        self.rlog: dict[str, list[tuple[Receipt, int]]] = {name: [] for name in AUTHS}
+        # Per receiver: the epoch each entry of its verifier's accepted list was
+        # accepted in (the verifier keeps receipts, the world keeps the clock).
+        self._accepted_at: dict[str, list[int]] = {name: [] for name in AUTHS}
         self.denials: set[str] = set()
         self.guards = self.variant.guards(self._send)
 
@@ -423,6 +443,22 @@ class GuardChainWorld:
     def _send(self, effect: SendEffect) -> None:
         self.outbox.append(effect)
         self.effects.add(Effect(SEND, detail=type(effect).__name__))
+
+    @property
+    def rlog(self) -> dict[str, list[tuple[Receipt, int]]]:
+        """Per receiver: each receipt its verifier holds as accepted, in order, with
+        the epoch it was accepted in."""
+        return {
+            name: list(zip(self.verifiers[name].accepted, self._accepted_at[name], strict=True))
+            for name in AUTHS
+        }
+
+    def _note_accepted(self, name: str) -> None:
+        """Date the entries ``name``'s verifier added to its accepted list (and drop
+        the dates of those it took back)."""
+        held, at = len(self.verifiers[name].accepted), self._accepted_at[name]
+        del at[held:]
+        at.extend([self.epoch] * (held - len(at)))
 
     def take_effects(self) -> tuple[Effect, ...]:
         """The charges, appends and sends made since the last call, in order."""
@@ -541,14 +577,35 @@ class GuardChainWorld:
         self.epoch += 1
         return "Advanced"
 
-    def receive_receipt(self, receipt: Receipt) -> str:
+    def receive_receipt(self, receipt: Receipt, *, fail_append: bool = False) -> str:
+        """``receipt``'s receiver takes it: its outcome charges nothing (the sender
+        paid), accepts the receipt and journals the message; with ``fail_append`` the
+        append fails and the whole outcome, the acceptance included, rolls back.
+
+        The verifier's ``accept`` checks the receipt as it records it, so a receipt it
+        refuses rolls the outcome back before the append (``Rejected:<error>``)."""
         dst = self.names[receipt.dst]
+        outcome = GuardOutcome.allow(
+            [
+                ChargeFlowBudget(self.context, receipt.dst, self.epoch, 0),
+                AcceptReceipt(self.context, receipt, self.epoch),
+                JournalAppend(self.context, received_fact(self.context, receipt)),
+            ]
+        )
+        self.journal.fail_next = fail_append
         try:
-            self.verifiers[dst].accept(receipt, self.epoch)
-        except ReceiptError as exc:
-            return f"Rejected:{type(exc).__name__}"
-        self.rlog[dst].append((receipt, self.epoch))
-        return "Accepted"
+            result = self.interpreters[dst].execute(outcome)
+        except AuraError as exc:
+            return f"Error:{type(exc).__name__}"
+        finally:
+            self.journal.fail_next = False
+            self._note_accepted(dst)
+        if result.status is ExecutionStatus.Committed:
+            return "Accepted"
+        error = (result.error or "").partition(":")[0]
+        if error and error != JournalFault.__name__:
+            return f"Rejected:{error}"
+        return str(result.status.value)
 
     def forge_receipt(self, receipt: Receipt, signer: str) -> str:
         forged = attrs.evolve(receipt, signature=self.keys[signer].sign(receipt.signed_message()))

@@ -48,6 +48,10 @@ def relay_forward(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
     return w.relay_forward(_message(w, args))
 
 
+def relay_forward_fails(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.relay_forward_fails(_message(w, args))
+
+
 def deliver(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
     return w.deliver(_message(w, args))
 
@@ -116,6 +120,9 @@ ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     "StripReceipt": strip_receipt,
     "MisdirectReceipt": misdirect_receipt,
     "ForeignReceipt": foreign_receipt,
+    # The relay's forward of m fails at its own receipt, after it accepted the
+    # sender's: rolled back whole. No action of the spec: a stutter.
+    "RelayForwardFails": relay_forward_fails,
 }
 
 

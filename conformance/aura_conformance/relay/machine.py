@@ -16,6 +16,12 @@ every step, in order, must put the charge first (``GCChargeFirst``), and
 message 1 left, Resp's relayed response the same and the relay's forward
 ``RELAY_FORWARD_COST``, neither less nor more (``GCAtomicRollback``: what was
 sent is what was paid).
+
+The relay's forward may fail after it accepted the sender's receipt
+(``RelayForwardFails``: its own receipt is not recorded): the outcome rolls back
+whole, which no action of the spec does, so the step must be a stutter that
+sends nothing, and the same forward asked again at once must go through, as
+nothing of the failed one is left to refuse it (``GCAtomicRollback``).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from aura_conformance.harness.driver import CountingMachine, run_directed, run_m
 from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.expect import expect_nth
 from aura_conformance.harness.result import ConformanceResult
-from aura_conformance.harness.state import State
+from aura_conformance.harness.state import State, format_state_table
 from aura_conformance.relay.backends import RelayBackend
 from aura_conformance.relay.checker import relay_checker
 from aura_conformance.relay.world import (
@@ -139,10 +145,25 @@ class RelayPathMachine(CountingMachine):
         # The attacker's message 1 paid for by a receipt of another envelope, if any.
         self.reused: Any = None
 
-    def _step(self, action: str, args: dict[str, Any]) -> None:
+    def _step(
+        self,
+        action: str,
+        args: dict[str, Any],
+        *,
+        refuse: tuple[str, str] | None = None,
+        forward: tuple[str, str] | None = None,
+    ) -> Reply:
+        """One request, judged; ``refuse`` (invariant, why): the relay must not
+        forward ``args["m"]`` here; ``forward``: it must."""
         reply = self.backend.request(action, args, 0)
         if action == "HandleHandshake":
             self._members_only(args["m"], reply)
+        if action == "RelayForwardFails":
+            self._rolled_back(args["m"], reply)
+        if refuse is not None and self._forwarded_now(args["m"], reply):
+            self._fail(action, *refuse, reply)
+        if forward is not None and not self._forwarded_now(args["m"], reply):
+            self._fail(action, *forward, reply)
         if action in _REFUSED:
             self._refused(action, *_REFUSED[action], reply)
         elif action == "RelayForward" and args["m"] == self.reused:
@@ -155,6 +176,55 @@ class RelayPathMachine(CountingMachine):
         if reply.effects is not None:
             self._check_bytes(action, reply.effects, self.state, reply.state)
         self.state = reply.state
+        return reply
+
+    def _forwarded_now(self, m: Any, reply: Reply) -> bool:
+        """Whether the step put ``m``'s forwarded copy (at its final destination) on
+        the wire."""
+        copy = V.record(**{**m.d, "dst": m.d["to"]})
+        return copy in reply.state["net"] and copy not in self.state["net"]
+
+    def _fail(self, action: str, invariant: str, why: str, reply: Reply) -> None:
+        raise ConformanceFailure(
+            f"invariant: {invariant} violated: {why} ({reply.outcome}) (harness action: {action})",
+            kind="invariant",
+            action=action,
+            table=format_state_table(self.state, reply.state),
+        )
+
+    def _rolled_back(self, m: Any, reply: Reply) -> None:
+        """``RelayForwardFails``: whatever the relay did (rolled back, refused, denied),
+        the spec sees nothing: a rolled-back outcome leaves no charge, no forward
+        record and no envelope (what it sent is judged with the effects)."""
+        changed = self.checker.same_state(self.state, reply.state)
+        if changed:
+            self._fail(
+                "RelayForwardFails",
+                "GCAtomicRollback",
+                f"the relay's forward of {V.format_value(m)} failed at its own receipt,"
+                f" and the rollback left {', '.join(changed)} changed",
+                reply,
+            )
+
+    def forward_fails(self, m: Any) -> bool:
+        """``RelayForwardFails`` of ``m``; whether its outcome got as far as the failure
+        and rolled back (the relay had accepted ``m``'s receipt, if it carries one)."""
+        reply = self._step("RelayForwardFails", {"m": m})
+        return reply.outcome.startswith("relay rolled back")
+
+    def forward_again(self, m: Any) -> None:
+        """``RelayForward`` of ``m`` right after its forward rolled back: the relay is
+        as it was before that attempt, which got past every check, so it forwards."""
+        self._step(
+            "RelayForward",
+            {"m": m},
+            forward=(
+                "GCAtomicRollback",
+                f"the relay refused {V.format_value(m)} asked again right after its forward"
+                " rolled back, which had passed every check: the rolled-back outcome left"
+                " something behind (its acceptance of the sender's receipt)",
+            ),
+        )
 
     def _judge(self, action: str, reply: Reply) -> None:
         if reply.effects is None:
@@ -168,7 +238,10 @@ class RelayPathMachine(CountingMachine):
         for name, effects in by_node.items():
             paid = _COSTS.get((action, name))
             violation = judge_effects(
-                effects, what=f"{name or 'a node'}'s {action}", sends_allowed=True, paid=paid
+                effects,
+                what=f"{name or 'a node'}'s {action}",
+                sends_allowed=action != "RelayForwardFails",
+                paid=paid,
             )
             if violation is not None:
                 raise ConformanceFailure(
@@ -313,6 +386,15 @@ class RelayPathMachine(CountingMachine):
     def RelayForward(self, i: int) -> None:
         m = expect_nth(self.at_relay(), i, "an envelope at the relay", "RelayForward", self.state)
         self._step("RelayForward", {"m": m})
+
+    @precondition(lambda self: bool(self.at_relay()))
+    @rule(i=st.integers(0, 7))
+    def RelayForwardFails(self, i: int) -> None:
+        m = expect_nth(
+            self.at_relay(), i, "an envelope at the relay", "RelayForwardFails", self.state
+        )
+        if self.forward_fails(m):
+            self.forward_again(m)
 
     @precondition(lambda self: bool(self.arrived("Init")))
     @rule(i=st.integers(0, 7))
@@ -533,6 +615,39 @@ def _reused_receipt(m: RelayPathMachine) -> None:
     m.HandleHandshake(-1)
 
 
+def _rolled_back_forward(m: RelayPathMachine) -> None:
+    """Ini's two message 1s wait at the relay; it forwards the second first (taking
+    Ini's receipt 2, past the lost 1). The attacker's message 1 claiming Ini comes with
+    Ini's receipt 3; the relay's forward of it fails after accepting that receipt and
+    rolls back, so Ini's stream is at receipt 2 again: the first message 1, receipt 1,
+    is a replay the relay must refuse (``GCReceiptNoReplay``), and the attacker's, asked
+    again, must go through (``GCAtomicRollback``: the failed forward left nothing)."""
+    m.RelayRequest()
+    m.RelayRequest()
+    waiting = [e for e in m.at_relay() if e.d["type"] == "Init"]
+    if len(waiting) < 2:
+        expect_nth([], 0, "two message 1s at the relay", "RelayForward", m.state)
+    first, second = waiting[0], waiting[-1]
+    m._step("RelayForward", {"m": second})
+    m.ImpersonateInit()
+    attackers = _attackers_init(m.state)
+    if attackers is None:
+        expect_nth([], 0, "the attacker's message 1 at the relay", "RelayForward", m.state)
+    if not m.forward_fails(attackers):
+        expect_nth([], 0, "a forward that rolls back", "RelayForwardFails", m.state)
+    m._step(
+        "RelayForward",
+        {"m": first},
+        refuse=(
+            "GCReceiptNoReplay",
+            f"the relay forwarded {V.format_value(first)}, paid by {INI}'s receipt 1, after it"
+            f" had accepted {INI}'s receipt 2 (its receipt 3 was taken back with a failed"
+            " forward): a receipt below the last accepted of its stream, accepted out of order",
+        ),
+    )
+    m.forward_again(attackers)
+
+
 def _outside_the_relay_context(m: RelayPathMachine) -> None:
     """Ini connects in c2 through r1, a member there without ``relay:forward``: the
     relay must drop the envelope (``RVRelayAuthorized``)."""
@@ -555,6 +670,7 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "misaddressed-to-a-non-member": _misaddressed_to_a_non_member,
     "substituted-receipts": _substituted_receipts,
     "reused-receipt": _reused_receipt,
+    "rolled-back-forward": _rolled_back_forward,
 }
 
 

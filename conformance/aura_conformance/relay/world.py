@@ -12,7 +12,11 @@ Each authority has its own service, flow budget store, receipt issuer and
 interpreter (whose channel port is its service's endpoint); every envelope is
 real: Noise IKpsk2 messages, the key confirmation sealed by the channel layer,
 and the relay's guard chain. The network is the harness: it hands any envelope
-that was sent to the step that consumes it.
+that was sent to the step that consumes it. The one fault the world injects is
+in the relay's receipt issuer (:class:`FaultyIssuer`): its next receipt fails
+to be recorded, the effect after the relay's acceptance of the sender's
+receipt, so the forward's outcome rolls back whole (``RelayForwardFails``),
+the acceptance with it.
 
 Every send is recorded under its Rendezvous.tla message record (type, source,
 hop, final destination, handshake id); the record's type is read from the
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 from aura_rendezvous import (
@@ -35,6 +40,7 @@ from aura_rendezvous import (
     CAP_RENDEZVOUS_RELAY,
     CONNECT_RELAY_COST,
     RELAY_FORWARD_COST,
+    AuraError,
     AuthorityId,
     AuthorityKeys,
     ContextId,
@@ -63,7 +69,7 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.channels import MessageType, message_type
 from aura_rendezvous.descriptors import open_descriptor
-from aura_rendezvous.guard import receipt_subject
+from aura_rendezvous.guard import Receipt, ReceiptToken, receipt_subject
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
@@ -108,6 +114,8 @@ __all__ = [
     "VALIDITY",
     "DescriptorRecord",
     "EpochBlindRelayService",
+    "FaultyIssuer",
+    "IssuerFault",
     "MessageKey",
     "RelayVariant",
     "RelayWorld",
@@ -223,6 +231,23 @@ RELAY_VARIANTS: dict[str, RelayVariant] = {
 }
 
 
+class IssuerFault(AuraError):
+    """The injected failure of a receipt's recording."""
+
+
+class FaultyIssuer(ReceiptIssuer):
+    """The real issuer with one injectable fault: the next issue fails (a signing
+    key's store unreachable), changing nothing."""
+
+    fail_next = False
+
+    def issue(self, *args: Any, **kwargs: Any) -> tuple[Receipt, ReceiptToken]:
+        if self.fail_next:
+            self.fail_next = False
+            raise IssuerFault("injected receipt issue failure")
+        return super().issue(*args, **kwargs)
+
+
 def _keys(name: str) -> AuthorityKeys:
     return AuthorityKeys.from_seed(
         _IDS[name], b"relay-conformance-seed:".ljust(32, b".") + name.encode()
@@ -260,6 +285,9 @@ class _Node:
     caps: dict[str, frozenset[str]]  # by context name
     # Each charge, charge given back and send of this node, in the order they ran.
     effects: EffectLog
+    issuer: FaultyIssuer
+    # The status and error of the last outcome run (None: a deny's, or none yet).
+    last: tuple[ExecutionStatus, str | None] | None = None
 
     def snapshot(self, ctx: str, epoch: int) -> GuardSnapshot:
         """The guard snapshot in context ``ctx`` at the implementation's ``epoch``."""
@@ -270,6 +298,7 @@ class _Node:
     def run(self, outcome: GuardOutcome) -> list[SendEffect]:
         """Run ``outcome``; the sends it made (none for a deny)."""
         result = self.interpreter.execute(outcome)
+        self.last = (result.status, result.error)
         if result.status is not ExecutionStatus.Committed:
             return []
         sent, self.outbox[:] = list(self.outbox), []
@@ -290,6 +319,7 @@ def _node(
     effects = EffectLog()
     budget = ObservedBudget(effects, default_limit=LIMIT)
     outbox: list[SendEffect] = []
+    issuer = FaultyIssuer(keys)
 
     def send(effect: SendEffect) -> None:
         outbox.append(effect)
@@ -299,13 +329,13 @@ def _node(
         _IDS[name],
         budget,
         service.journals,
-        ReceiptIssuer(keys),
+        issuer,
         send,
         channels=service.channel_endpoint,
         verifiers=service.receipt_verifiers,
         forwards=service.forwarded,
     )
-    return _Node(service, budget, interpreter, outbox, caps, effects)
+    return _Node(service, budget, interpreter, outbox, caps, effects, issuer)
 
 
 def _impostor(memberships: list[ContextMembership]) -> RendezvousService:
@@ -618,6 +648,21 @@ class RelayWorld:
         except RemoteProtocolError as exc:
             return f"relay refused: {type(exc).__name__} ({exc.reason})"
         return self._sent(RELAY, outcome, key[4], key)[0]
+
+    def relay_forward_fails(self, key: MessageKey) -> str:
+        """``RelayForward`` of ``key`` whose outcome fails at the relay's own receipt
+        (after it accepted the sender's): rolled back whole, nothing sent, or refused
+        before it got there."""
+        relay = self.nodes[RELAY]
+        relay.last = None
+        relay.issuer.fail_next = True
+        try:
+            said = self.relay_forward(key)
+        finally:
+            relay.issuer.fail_next = False
+        if relay.last is not None and relay.last[0] is ExecutionStatus.RolledBack:
+            return f"relay rolled back: {relay.last[1]}"
+        return said
 
     def deliver(self, key: MessageKey, receipt: bytes | None = None) -> str:
         """The envelope ``key`` at its destination (HandleHandshake, ProcessResponse,
