@@ -3,7 +3,7 @@
 Each probe keeps one plausible implementation mistake against a rule of DESIGN.md
 or docs/channels.md (``aura_conformance.variants._probe_variants_r5``, and the
 wire mode's desk and ports below): a key memoised under the wrong id, a deadline
-armed from the wrong clock, a replay window kept per peer, a grace window for the
+armed from the wrong clock (or the peer's), a replay window kept per peer, a grace window for the
 retired epoch, a clean-up that takes the replay memory with it, a future-dated
 timestamp or descriptor let through, a channel id without the handshake hash, a
 budget refilled per connection. A probe the default profile rejects must stay
@@ -111,6 +111,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("startup-ephemeral", manager=P.StartupEphemeralManager),
         "FreshEphemeral",
     ),
+    # The unproven-pending schedule: the attacker's message 1, stamped at the clock-skew
+    # bound, is answered with a deadline 120 s away, and outlives the Tick past 1000 ms.
+    ("epoch", "peer-clock-deadline"): (
+        _e("peer-clock-deadline", manager=P.PeerClockDeadlineManager),
+        "ERHandshakeTerminates",
+    ),
     ("epoch", "lagging-refresh"): (
         _e("lagging-refresh", service=P.LaggingRefreshService),
         "RVRefreshAfterRotation",
@@ -142,6 +148,13 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ("wire", "startup-ephemeral"): (
         _w("startup-ephemeral", manager=P.StartupEphemeralManager),
         "WireFreshEphemeral",
+    ),
+    # The late-confirmation schedule: the peer stamps its message 1 a few ms ahead of
+    # the backend's clock, so the Tick 1001 ms later leaves the channel Establishing
+    # and the late key confirmation is taken.
+    ("wire", "peer-clock-deadline"): (
+        _w("peer-clock-deadline", manager=P.PeerClockDeadlineManager),
+        "WireRejectsAttack",
     ),
     ("wire", "per-connection-budget"): (
         _w("per-connection-budget", ports=PerConnectionBudgetPorts),
@@ -210,6 +223,7 @@ SLOW: set[tuple[str, str]] = {
     ("wire", "gapless-counter"),
     ("wire", "skew-blind-replay-guard"),
     ("wire", "from-blind-lookup"),
+    ("wire", "peer-clock-deadline"),
 }
 
 

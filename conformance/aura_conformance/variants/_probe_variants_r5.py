@@ -58,6 +58,7 @@ __all__ = [
     "LittleEndianNonceTieService",
     "PairKeyedWindowManager",
     "ParticipantChannelIdManager",
+    "PeerClockDeadlineManager",
     "RosterKeyedPskMembership",
     "SkewBlindReplayGuard",
     "StartupEphemeralManager",
@@ -361,3 +362,18 @@ class StartupEphemeralManager(ChannelManager):
     ) -> tuple[SecureChannel, bytes]:
         self._keep(kw)
         return super().prepare_accept(config, data, **kw)
+
+
+class PeerClockDeadlineManager(ChannelManager):
+    """The responder's key-confirmation deadline is counted from message 1's
+    timestamp (the initiator's clock) instead of its own clock at the answer: an
+    initiator stamping ahead (up to the clock-skew bound) keeps a half-open channel
+    waiting that much longer, and one stamping behind makes it fail at once."""
+
+    def prepare_accept(
+        self, config: HandshakeConfig, data: bytes, **kw: Any
+    ) -> tuple[SecureChannel, bytes]:
+        channel, reply = super().prepare_accept(config, data, **kw)
+        assert channel.init_timestamp is not None
+        channel.confirm_deadline_ms = channel.init_timestamp + config.timeout_ms
+        return channel, reply
