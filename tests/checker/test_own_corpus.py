@@ -31,12 +31,17 @@ def _known() -> dict[str, str]:
     return known
 
 
+# Entries that take the embedded checker more than a few seconds run with
+# `make test-slow` only.
+_SLOW = {"VotingK.cfg"}
+
+
 def _entries() -> list[Any]:
     entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
     known = _known()
     params = []
     for e in entries:
-        marks = []
+        marks: list[Any] = [pytest.mark.slow] if e["cfg"] in _SLOW else []
         if e["cfg"] in known:
             marks.append(pytest.mark.xfail(reason=known[e["cfg"]], strict=True))
         params.append(pytest.param(e, id=e["cfg"], marks=marks))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla._errors import EvalError, TlaError
+from aura_model.tla._errors import EvalError, IncompleteSuccessor, TlaError
 from aura_model.tla._model import Model
 from aura_model.tla._runtime import Ctx
 from aura_model.tla._stdlib import LEVEL
@@ -177,6 +177,9 @@ def _check(
         LEVEL[0] = 1
         try:
             inits = model.init_states()
+        except IncompleteSuccessor as exc:
+            # TLC shows the half-built initial state it was working on.
+            raise _Stop("error", None, exc.partial, None, str(exc)) from None
         except TlaError as exc:
             raise _Stop("error", None, None, None, str(exc)) from None
         for s in inits:
@@ -217,30 +220,40 @@ def _check(
                             }
                         )
                 LEVEL[0] = depth
+                failed: _Stop | None = None
                 try:
                     succ = successors(s)
+                except IncompleteSuccessor as exc:
+                    succ = getattr(exc, "found", [])
+                    failed = _Stop("error", None, exc.partial, hs, str(exc))
                 except TlaError as exc:
-                    raise _Stop("error", None, None, hs, str(exc)) from None
+                    succ = getattr(exc, "found", [])
+                    failed = _Stop("error", None, None, hs, str(exc))
                 except RecursionError:
                     raise _Stop(
                         "error", None, None, hs, "recursion too deep while computing successors"
                     ) from None
+                gen_before = generated
                 generated += len(succ)
-                if not succ and deadlock:
+                if not succ and deadlock and failed is None:
                     raise _Stop("deadlock", None, None, hs)
                 LEVEL[0] = depth + 1
-                for t in succ:
+                for i, t in enumerate(succ):
+                    # TLC judges each successor as it generates it: on a stop, the
+                    # ones after it were never generated.
+                    generated = gen_before + i + 1
+                    ht = None
                     try:
-                        if aprops:
-                            step_label = c.bad_step(s, t)
-                            if step_label is not None:
-                                raise _Stop("property", step_label, t, hs)
-                        ht = fp(t)
-                        if ht in parents:
-                            continue
-                        # Discarded successors are not remembered (TLC keeps
-                        # no record of them either), so memory stays per kept state.
-                        if invs:
+                        # TLC's order: the constraints, then (for a new state) the
+                        # invariants, then the action properties (for every step).
+                        # A new state within the constraints counts as found even
+                        # when a check then stops the search.
+                        kept = not filtered or c.kept(s, t)
+                        hk = fp(t)
+                        new = hk not in parents
+                        if new and kept:
+                            ht = hk
+                        if new and invs:
                             ctx = Ctx(t, None)
                             for _, inv in invs:
                                 if inv(ctx, {}) is not True:
@@ -249,12 +262,27 @@ def _check(
                                     if bad_inv is not None:
                                         raise _Stop("invariant", bad_inv, t, hs)
                                     break
-                        if filtered and not c.kept(s, t):
-                            continue
+                        if aprops:
+                            step_label = c.bad_step(s, t)
+                            if step_label is not None:
+                                raise _Stop("property", step_label, t, hs)
+                    except _Stop:
+                        if ht is not None:
+                            parents[ht] = hs
+                        raise
                     except TlaError as exc:
+                        if ht is not None:
+                            parents[ht] = hs
                         raise _Stop("error", None, t, hs, str(exc)) from None
+                    if ht is None:
+                        # Seen before, or outside the constraints: not explored
+                        # (nor remembered: TLC keeps no record of those either).
+                        continue
                     parents[ht] = hs
                     nxt_frontier.append((t, ht))
+                generated = gen_before + len(succ)
+                if failed is not None:
+                    raise failed
                 if max_states is not None and len(parents) >= max_states:
                     raise _Stop(
                         "ok", None, None, None, f"stopped after {max_states} distinct states"
@@ -299,6 +327,14 @@ def _before_search(model: Model, started: float) -> CheckResult | None:
             message=str(exc),
             variables=variables,
             exit=10,
+        )
+    if model.startup_error is not None and bad is None:
+        return CheckResult(
+            "error",
+            None,
+            seconds=time.perf_counter() - started,
+            message=model.startup_error,
+            variables=variables,
         )
     if bad is not None:
         return CheckResult(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EvalError", "TlaError", "TlaParseError", "Unsupported"]
+__all__ = [
+    "ConfigError",
+    "EvalError",
+    "IncompleteSuccessor",
+    "TlaError",
+    "TlaParseError",
+    "Unsupported",
+]
 
 
 class TlaError(Exception):
@@ -72,3 +79,15 @@ class EvalError(TlaError):
 
     def located(self) -> bool:
         return self.file is not None
+
+
+class IncompleteSuccessor(EvalError):
+    """An action left some primed variables unassigned.
+
+    TLC shows the half-built successor as the trace's last state (its unset
+    variables print as ``null``), so the error keeps it.
+    """
+
+    def __init__(self, message: str, partial: tuple[object, ...]) -> None:
+        self.partial = partial
+        super().__init__(message)

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from aura_model.tla._config import Config, parse_config
-from aura_model.tla._errors import ConfigError, EvalError, TlaError, TlaParseError, Unsupported
+from aura_model.tla._errors import (
+    ConfigError,
+    EvalError,
+    IncompleteSuccessor,
+    TlaError,
+    TlaParseError,
+    Unsupported,
+)
 from aura_model.tla._modules import (
     InstDef,
     Mod,
@@ -28,6 +35,10 @@ from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
 
 Node = Any
+
+# How TLC prints a variable an action left unassigned, in the half-built
+# successor it shows as the last state of the error trace.
+NULL = ModelValue("null")
 
 
 class ActionProperty:
@@ -116,9 +127,18 @@ class Model:
         self.fairness: list[tuple[Any, dict[str, Any]]] = []
         self.no_behaviour = False
         self._load_behaviour()
-        self.invariants: list[tuple[str, Expr]] = [
-            (n, self._pred(n, "INVARIANT")) for n in cfg.invariants
-        ]
+        # An error TLC reports before it searches (the run's whole result).
+        self.startup_error: str | None = None
+        self.invariants: list[tuple[str, Expr]] = []
+        for n in cfg.invariants:
+            d = self._def(n, "INVARIANT")
+            if is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})):
+                self.startup_error = self.startup_error or (
+                    f"the invariant {n} is not a state predicate (one with no primes or "
+                    "temporal operators)"
+                )
+                continue
+            self.invariants.append((n, self._pred(n, "INVARIANT")))
         self.constraints = [self._pred(n, "CONSTRAINT") for n in cfg.constraints]
         self.action_constraints = [
             self._pred(n, "ACTION_CONSTRAINT") for n in cfg.action_constraints
@@ -375,7 +395,10 @@ class Model:
         def k() -> None:
             for i, v in enumerate(lst):
                 if v is UNSET:
-                    raise EvalError(f"the initial predicate does not assign variable {names[i]}")
+                    raise IncompleteSuccessor(
+                        f"the initial predicate does not assign variable {names[i]}",
+                        tuple(NULL if w is UNSET else w for w in lst),
+                    )
             out.append(tuple(lst))
 
         self.init_act(ctx, {}, k)
@@ -397,13 +420,20 @@ class Model:
             def k() -> None:
                 if UNSET in nxt:
                     missing = [names[i] for i, v in enumerate(nxt) if v is UNSET]
-                    raise EvalError(
+                    raise IncompleteSuccessor(
                         "successor state is not completely specified: "
-                        f"{', '.join(missing)}' not assigned"
+                        f"{', '.join(missing)}' not assigned",
+                        tuple(NULL if v is UNSET else v for v in nxt),
                     )
                 append(tuple(nxt))
 
-            act(ctx, {}, k)
+            try:
+                act(ctx, {}, k)
+            except TlaError as exc:
+                # TLC has judged the successors found before the failure
+                # (the search counts and checks them before it reports it).
+                exc.found = out  # type: ignore[attr-defined]
+                raise
             return out
 
         return successors

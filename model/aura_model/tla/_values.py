@@ -24,6 +24,7 @@ __all__ = [
     "ModelValue",
     "fn",
     "format_value",
+    "in_tlc_order",
     "is_value_set",
     "make_fn",
     "record",
@@ -605,6 +606,7 @@ def set_value_order(strings: Iterable[str], model_values: Iterable[str]) -> None
     _MODEL_VALUE_RANK.clear()
     for m in model_values:
         _MODEL_VALUE_RANK.setdefault(m, len(_MODEL_VALUE_RANK))
+    _ORDERED.clear()
 
 
 def _string_rank(s: str) -> int:
@@ -668,6 +670,30 @@ def sort_key(v: Value) -> tuple[Any, ...]:
             return sort_key(v.elements())
         return (8, v.kind, repr(v.args))
     return (9, repr(v))
+
+
+# Sets the search enumerates again and again (a constant set of processes, the
+# same message set in many states): their order is worked out once.
+_ORDERED: dict[frozenset[Value], tuple[Value, ...]] = {}
+_ORDERED_MAX = 20000
+
+
+def in_tlc_order(s: frozenset[Value]) -> Iterable[Value]:
+    """The elements of ``s`` in the order TLC enumerates them (its value order).
+
+    TLC enumerates a set (`\\E x \\in S`, `x' \\in S`) in its normalized
+    order, so the order of initial states and successors, hence which of two
+    violations at one depth is met first and the counts when it stops, follow
+    it; Python's own set order depends on hashing (strings' per process).
+    """
+    if len(s) < 2:
+        return s
+    r = _ORDERED.get(s)
+    if r is None:
+        if len(_ORDERED) >= _ORDERED_MAX:
+            _ORDERED.clear()
+        r = _ORDERED[s] = tuple(sorted(s, key=sort_key))
+    return r
 
 
 def _fmt_str(s: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from aura_model.tla._modules import Const, Macro, OpDef
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
-from aura_model.tla._values import format_value, set_contains
+from aura_model.tla._values import format_value, in_tlc_order, set_contains
 from aura_model.tla.compile._binders import enumerate_binds
 from aura_model.tla.compile._context import (
     Compiling,
@@ -218,7 +218,7 @@ def _exists(comp: Compiling, node: Node, sc: Scope, init: bool) -> Act | None:
         def exists1(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
             env = dict(e)
             sv = s1(c, e)
-            for x in sv if type(sv) is frozenset else set_of(sv, bnode1, sc):
+            for x in in_tlc_order(sv if type(sv) is frozenset else set_of(sv, bnode1, sc)):
                 env[name1] = x
                 body(c, env, k)
 
@@ -232,8 +232,8 @@ def _exists(comp: Compiling, node: Node, sc: Scope, init: bool) -> Act | None:
             def exists2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
                 # ``existsn`` for two names, same pairs in the same order.
                 env = dict(e)
-                set0 = set_of(s0(c, env), b0, sc)
-                set1 = set_of(s1(c, env), b1, sc)
+                set0 = in_tlc_order(set_of(s0(c, env), b0, sc))
+                set1 = in_tlc_order(set_of(s1(c, env), b1, sc))
                 for x in set0:
                     env[x0] = x
                     for y in set1:
@@ -244,7 +244,7 @@ def _exists(comp: Compiling, node: Node, sc: Scope, init: bool) -> Act | None:
 
         def existsn(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
             env = dict(e)
-            sets = [set_of(s(c, env), bnode, sc) for s, _, bnode in binds]
+            sets = [in_tlc_order(set_of(s(c, env), bnode, sc)) for s, _, bnode in binds]
             for combo in itertools.product(*sets):
                 for n, x in zip(xnames, combo, strict=True):
                     env[n] = x
@@ -253,7 +253,7 @@ def _exists(comp: Compiling, node: Node, sc: Scope, init: bool) -> Act | None:
         return existsn
 
     def exists(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
-        for env in enumerate_binds(binds, c, e, sc):
+        for env in enumerate_binds(binds, c, e, sc, ordered=True):
             body(c, env, k)
 
     return exists
@@ -407,7 +407,7 @@ def _assign_in(i: int, rhs: Expr, snode: Node, sc: Scope) -> Act:
         old = nxt[i]
         s = rhs(c, e)
         if old is UNSET:
-            for v in set_of(s, snode, sc):
+            for v in in_tlc_order(set_of(s, snode, sc)):
                 nxt[i] = v
                 k()
             nxt[i] = UNSET

@@ -14,7 +14,7 @@ from typing import Any
 from aura_model.tla._errors import EvalError, Unsupported
 from aura_model.tla._modules import declarations_as_name_bounds
 from aura_model.tla._runtime import Ctx, Expr, Value
-from aura_model.tla._values import LazyFn, format_value, product_set
+from aura_model.tla._values import LazyFn, format_value, in_tlc_order, product_set
 from aura_model.tla.compile._context import (
     Binds,
     Compiling,
@@ -156,11 +156,17 @@ def filter_test(
     return test
 
 
-def enumerate_binds(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope) -> Any:
-    """Every environment the bounds allow (one dict may be reused between yields)."""
+def enumerate_binds(
+    binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope, ordered: bool = False
+) -> Any:
+    """Every environment the bounds allow (one dict may be reused between yields).
+
+    ``ordered``: in TLC's order (where the order decides the search's, in actions).
+    """
+    elems: Callable[[Any], Any] = in_tlc_order if ordered else _as_is
     if len(binds) == 1:
         s, bind, bnode = binds[0]
-        for x in set_of(s(c, e), bnode, sc):
+        for x in elems(set_of(s(c, e), bnode, sc)):
             env = dict(e)
             try:
                 bind(env, x)
@@ -174,7 +180,7 @@ def enumerate_binds(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope) -> Any:
         env = dict(e)
         sets = []
         for s, _, bnode in binds:
-            sets.append(set_of(s(c, env), bnode, sc))
+            sets.append(elems(set_of(s(c, env), bnode, sc)))
         for combo in itertools.product(*sets):
             for n, x in zip(names, combo, strict=True):
                 env[n] = x
@@ -186,7 +192,7 @@ def enumerate_binds(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope) -> Any:
             yield env
             return
         s, bind, bnode = binds[i]
-        for x in set_of(s(c, env), bnode, sc):
+        for x in elems(set_of(s(c, env), bnode, sc)):
             env2 = dict(env)
             try:
                 bind(env2, x)
@@ -195,6 +201,10 @@ def enumerate_binds(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope) -> Any:
             yield from rec(i + 1, env2)
 
     yield from rec(0, e)
+
+
+def _as_is(s: Any) -> Any:
+    return s
 
 
 def enumerate_keys(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope, single: bool) -> Any:

@@ -1,0 +1,4 @@
+---- MODULE MCKitchen ----
+EXTENDS Kitchen
+Double(x) == 2 * x
+====

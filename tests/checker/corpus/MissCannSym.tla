@@ -1,0 +1,4 @@
+---- MODULE MissCannSym ----
+EXTENDS MissCann, TLC
+Sym == Permutations(Missionaries) \cup Permutations(Cannibals)
+====

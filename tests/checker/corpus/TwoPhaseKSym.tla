@@ -1,0 +1,4 @@
+---- MODULE TwoPhaseKSym ----
+EXTENDS TwoPhaseK, TLC
+Perms == Permutations(RM)
+====
