@@ -76,12 +76,9 @@ GUARD_SPACE = _space(
             *_WINDOW,
         ],
         # The receiver's outcome fails at its append: rolled back, or refused first.
-        "ReceiveReceiptFails": [
-            ExecutionStatus.RolledBack.value,
-            *_rejected(
-                E.ReceiptWrongSigner, E.ReceiptWrongEpoch, E.ReceiptReplayed, E.ReceiptChainBroken
-            ),
-        ],
+        # Directed schedules only: the next receipt of a stream (rolled back) and an
+        # equivocated one (its link refused).
+        "ReceiveReceiptFails": [ExecutionStatus.RolledBack.value, *_rejected(E.ReceiptChainBroken)],
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
         "RelinkFirstReceipt": ["Relinked"],
