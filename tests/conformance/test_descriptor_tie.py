@@ -107,3 +107,47 @@ def test_a_tie_broken_by_journal_order_is_named_after_the_invariant() -> None:
     assert "the answer violates DVChoiceDeterministic" in str(failure)
     assert "known shortfall" not in str(failure)
     assert _republish_same_tick("last-arrived") is None
+
+
+def test_the_byte_boundary_tie_is_between_nonces_255_and_256() -> None:
+    """``tie-across-a-byte`` is republish-same-tick with the world's counter at 255:
+    a2's two candidates carry the nonces 255 and 256, which differ in their last two
+    bytes (where a little-endian reading orders them the other way), and the
+    reference answers the second, as DVLookup does."""
+    backend = DescriptorBackend("ref")
+    try:
+        machine = _make(backend)()
+        machine.Reset()
+        DV_SCENARIOS["tie-across-a-byte"](machine)
+        world = backend.world
+        nonces = sorted(int.from_bytes(n, "big") for n in world.ranks)
+        assert nonces == [255, 256]
+        assert (
+            descriptor_validity_checker().model.evaluate("DVNoSharedValidFrom", machine.state)
+            is False
+        )
+        chosen = world.lookup("a2", "c1", "a1")
+        assert chosen is not None and chosen[5] == 2
+    finally:
+        backend.close()
+
+
+def test_a_tie_read_little_endian_is_missed_by_small_nonces_and_caught_across_a_byte() -> None:
+    """The little-endian tie-break answers right where the counter's nonces differ in
+    their last byte only (republish-same-tick) and is named after DVLookup where they
+    straddle a byte (tie-across-a-byte)."""
+    from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
+    from aura_conformance.variants._probe_variants_r5 import LittleEndianNonceTieService
+
+    name = "little-endian-nonce-tie"
+    DV_VARIANTS[name] = DVVariant(name, "a test's probe", service=LittleEndianNonceTieService)
+    try:
+        assert _republish_same_tick(name) is None
+        schedule = {"tie-across-a-byte": DV_SCENARIOS["tie-across-a-byte"]}
+        failure = run_directed(_make(DescriptorBackend(name)), schedule)[0][1]
+        assert isinstance(failure, ConformanceFailure)
+        assert failure.kind == "lookup"
+        assert "DVLookup" in str(failure)
+        assert "the answer violates DVChoiceDeterministic" in str(failure)
+    finally:
+        del DV_VARIANTS[name]

@@ -116,6 +116,7 @@ def test_scenario_names_are_stable() -> None:
         "revocation-first",
         "refresh-arrival-order",
         "republish-same-tick",
+        "tie-across-a-byte",
         "revoke-the-newer",
         "descending-nonces",
         "forged-revocation",

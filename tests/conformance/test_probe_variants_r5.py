@@ -127,6 +127,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("participant-channel-id", manager=P.ParticipantChannelIdManager),
         "HandleHandshake failed",
     ),
+    # The tie-across-a-byte schedule: a2 holds two descriptors of a1 with one
+    # valid_from, nonces 255 and 256, and answers the first.
+    ("descriptor", "little-endian-nonce-tie"): (
+        DVVariant("little-endian-nonce-tie", _WHO, service=P.LittleEndianNonceTieService),
+        "DVLookup",
+    ),
     # Wire probes are judged by the reference peer's traffic and attacks on them.
     ("wire", "gapless-counter"): (
         _w("gapless-counter", manager=P.GaplessCounterManager),
@@ -149,12 +155,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _w("startup-ephemeral", manager=P.StartupEphemeralManager),
         "WireFreshEphemeral",
     ),
-    # The late-confirmation schedule: the peer stamps its message 1 a few ms ahead of
-    # the backend's clock, so the Tick 1001 ms later leaves the channel Establishing
-    # and the late key confirmation is taken.
+    # The peer-clock-ahead schedule: the peer's clock runs a minute ahead of the
+    # backend's, so the Tick 1001 ms after its message 1 leaves the channel
+    # Establishing and the late key confirmation is taken.
     ("wire", "peer-clock-deadline"): (
         _w("peer-clock-deadline", manager=P.PeerClockDeadlineManager),
-        "WireRejectsAttack",
+        "scenario peer-clock-ahead: WireRejectsAttack",
     ),
     ("wire", "per-connection-budget"): (
         _w("per-connection-budget", ports=PerConnectionBudgetPorts),
@@ -185,16 +191,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("descriptor", "little-endian-nonce-tie"): (
-        DVVariant("little-endian-nonce-tie", _WHO, service=P.LittleEndianNonceTieService),
-        "DVLookup",
-        "a tie in valid_from is only ever broken between nonces of the world's counter "
-        "(1, 2, ... as 32 big-endian bytes) that differ in their last byte, where the "
-        "bytes and the little-endian integer order alike; the descending-nonces schedule "
-        "crosses a byte boundary (2^32, 2^32 - 1) but its descriptors differ in "
-        "valid_from. Needs a tie whose nonces straddle a byte boundary (255 and 256, or "
-        "the descending counter published twice at one instant)",
-    ),
     ("descriptor", "wrapping-refresh"): (
         DVVariant("wrapping-refresh", _WHO, service=P.WrappingRefreshService),
         "DVNeedsRefresh",

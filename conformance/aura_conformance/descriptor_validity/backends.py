@@ -136,6 +136,10 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
         """The world's next publications carry descending nonces (before any publication)."""
         self.world.descending_nonces()
 
+    def nonces_across_a_byte(self) -> None:
+        """The world's next two nonces are 255 and 256 (before any publication)."""
+        self.world.nonces_across_a_byte()
+
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""
         return self.lookups_at(None)

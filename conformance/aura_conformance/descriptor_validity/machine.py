@@ -673,6 +673,20 @@ def _republish_in_the_same_tick(m: DescriptorValidityMachine) -> None:
         m._step("SyncJournal", {"src": ModelValue("a1"), "dst": ModelValue("a2"), "f": d})
 
 
+def _tie_across_a_byte(m: DescriptorValidityMachine) -> None:
+    """republish-same-tick with the world's nonces at 255 and 256: a2 holds two
+    descriptors of a1 with one valid_from, and DVLookup takes the greater nonce (the
+    second publication). Their bytes differ in the last two, where the bytes order
+    as the spec's counter and a little-endian reading of them the other way; with
+    the counter's small nonces only the last byte differs, where every reading
+    agrees. A backend that cannot choose its nonces (over stdio) runs it with its
+    own."""
+    across = getattr(m.backend, "nonces_across_a_byte", None)
+    if callable(across):
+        across()
+    _republish_in_the_same_tick(m)
+
+
 def _revoke_the_newer_of_two(m: DescriptorValidityMachine) -> None:
     """a1 publishes in c1, a unit passes, a1 refreshes (nonce 2, [1, 3)) while the
     first (nonce 1, [0, 2)) is still valid, then revokes the refresh. DVLookup
@@ -751,6 +765,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "revocation-first": _revoke_then_sync_in_reverse,
     "refresh-arrival-order": _refresh_and_arrival_order,
     "republish-same-tick": _republish_in_the_same_tick,
+    "tie-across-a-byte": _tie_across_a_byte,
     "revoke-the-newer": _revoke_the_newer_of_two,
     "descending-nonces": _later_publication_smaller_nonce,
     "forged-revocation": _forgery,

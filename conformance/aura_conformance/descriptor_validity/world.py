@@ -316,6 +316,17 @@ class DescriptorWorld:
             raise RuntimeError("descending nonces must be chosen before any publication")
         self._nonces = itertools.count(1 << 32, -1)
 
+    def nonces_across_a_byte(self) -> None:
+        """Before the first publication: the world's counter starts at 255, so its first
+        two nonces are 255 and 256, whose 32 big-endian bytes differ in their last two
+        bytes and order the other way read as little-endian integers. They ascend like
+        the spec's per-publisher counter, so the spec judges a tie between them as the
+        bytes order it (unlike :meth:`descending_nonces`, a schedule using this may
+        publish twice in one time unit)."""
+        if self.ranks:
+            raise RuntimeError("the nonces' start must be chosen before any publication")
+        self._nonces = itertools.count(255)
+
     # ---------------------------------------------------------------- helpers
 
     @property

@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 __all__ = ["WIRE_SCENARIOS", "WireMachine", "run_wire_conformance", "wire_machine"]
 
 _MAX_EPOCH = 3
+# The reference peer's clock ahead of the backend's in the peer-clock-ahead schedule:
+# half MAX_HANDSHAKE_CLOCK_SKEW_MS (120 s), so its message 1 is taken, and far past
+# the handshake timeout (1 s).
+PEER_AHEAD_MS = 60_000
 _DESCRIPTOR_STEPS = ("exchange", "expire", "revoke")
 _OPENING_ATTACKS = {INI: ("impersonation", "expired"), RESP: ("cross-context", "tampered")}
 
@@ -410,6 +414,19 @@ def _late(role: str) -> Callable[[WireMachine], None]:
     return scenario
 
 
+def _peer_clock_ahead(m: WireMachine) -> None:
+    """Backend as Resp, the reference peer's clock a minute ahead of the backend's
+    (half the clock-skew bound, so its message 1 is taken): the key confirmation
+    deadline is the backend's own clock at its answer plus the timeout, so the Tick
+    past the timeout leaves no channel and the late confirmation is refused. A
+    deadline counted from message 1's timestamp would wait a minute longer. Then a
+    timely handshake with the same clock completes."""
+    run = _as(m, RESP)
+    run.peer_ahead_ms = PEER_AHEAD_MS
+    run.late_handshake()
+    run.handshake()
+
+
 def _closed(role: str) -> Callable[[WireMachine], None]:
     def scenario(m: WireMachine) -> None:
         run = _as(m, role)
@@ -571,6 +588,9 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "replayed-pending-message-1": _replayed_pending_init,
     "far-future-message-1": _far_future_init,
     "late-message-2": _late(INI),
+    # Before late-confirmation: a deadline counted from the peer's clock is named by the
+    # schedule that sets that clock ahead, not by the few ms its stamps run ahead there.
+    "peer-clock-ahead": _peer_clock_ahead,
     "late-confirmation": _late(RESP),
     "closed-ini": _closed(INI),
     "closed-resp": _closed(RESP),

@@ -124,6 +124,11 @@ class WireRun:
         # Closed since the last handshake: nothing may bring that channel back.
         self.closed = False
         self._ts = 0
+        # How far the reference peer's clock runs ahead of the backend's: added to the
+        # timestamps of its message 1 (the peer's own timers are relative, so only the
+        # stamp shows it). A directed schedule sets it; inside the clock-skew bound the
+        # backend must judge its deadlines by its own clock all the same.
+        self.peer_ahead_ms = 0
         self._ephemerals = 0
         self._plaintexts = 0
         # Every message the network delivered to the backend, for replays, and
@@ -381,6 +386,10 @@ class WireRun:
         self._ts += 1
         return self.now + self._ts
 
+    def peer_timestamp(self) -> int:
+        """A timestamp of the reference peer's clock (``peer_ahead_ms`` ahead)."""
+        return self.timestamp() + self.peer_ahead_ms
+
     def plaintext(self) -> bytes:
         self._plaintexts += 1
         return f"wire traffic {self._plaintexts}".encode()
@@ -426,7 +435,7 @@ class WireRun:
             reply = self.request(start, {"timestamp": self.timestamp()})
             self.complete_handshake(self._bytes(reply, "sent", start), start, tamper)
             return
-        msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        msg1 = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
         if tamper is not None:
             self.attack(flip(msg1, tamper), "message 1 with a byte flipped")
         reply, sent, _ = self.deliver(msg1)
@@ -632,7 +641,7 @@ class WireRun:
         """A genuine message 1 of the peer, made in this epoch and delivered as is
         after both advanced: its cleartext header and prologue name the retired
         epoch, which the backend must not answer under (RVNoStaleActive)."""
-        old = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        old = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
         self.advance_epoch()
         self.attack(old, f"a genuine message 1 of the retired epoch {self.epoch - 1}")
 
@@ -744,7 +753,7 @@ class WireRun:
         """Backend as Resp: its answered message 1 replayed before the key confirmation.
         The replay is refused with no reply and the genuine confirmation still
         completes the handshake."""
-        msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+        msg1 = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
         _, sent, _ = self.deliver(msg1)
         msg2 = self._one(sent, "Deliver", "message 2")
         self.established = False
@@ -768,7 +777,7 @@ class WireRun:
             late = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
             what = "a message 2 after the handshake timed out"
         else:
-            msg1 = self._from_peer(self.peer.establish(self.timestamp(), self.now), "start")
+            msg1 = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
             _, sent, _ = self.deliver(msg1)
             msg2 = self._one(sent, "Deliver", "message 2")
             late = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
