@@ -171,6 +171,9 @@ def _check(
     depth = 0
     frontier: list[tuple[State, int]] = []
     last_report = started
+    # With temporal properties to check, the search keeps the graph it walks
+    # (states, successor lists, initial states) instead of walking it twice.
+    graph: _Graph | None = _Graph() if model.live_checks else None
     try:
         # TLCGet("level"): 1 for the initial states, then the level of the state
         # whose successors are computed, and one more while judging those.
@@ -201,6 +204,8 @@ def _check(
                 raise _Stop("error", None, s, None, str(exc)) from None
             parents[h] = h
             frontier.append((s, h))
+            if graph is not None:
+                graph.inits.append(graph.node(h, s))
         if frontier:
             depth = 1
         while frontier:
@@ -238,6 +243,9 @@ def _check(
                 if not succ and deadlock and failed is None:
                     raise _Stop("deadlock", None, None, hs)
                 LEVEL[0] = depth + 1
+                edges: list[int] = []
+                if graph is not None:
+                    graph.succ.append(edges)
                 for i, t in enumerate(succ):
                     # TLC judges each successor as it generates it: on a stop, the
                     # ones after it were never generated.
@@ -274,6 +282,8 @@ def _check(
                         if ht is not None:
                             parents[ht] = hs
                         raise _Stop("error", None, t, hs, str(exc)) from None
+                    if graph is not None and kept:
+                        edges.append(graph.node(hk, t))
                     if ht is None:
                         # Seen before, or outside the constraints: not explored
                         # (nor remembered: TLC keeps no record of those either).
@@ -308,7 +318,13 @@ def _check(
             model, c, stop, parents=parents, generated=generated, depth=depth, started=started
         )
     return _explored(
-        model, c, distinct=len(parents), generated=generated, depth=depth, started=started
+        model,
+        c,
+        distinct=len(parents),
+        generated=generated,
+        depth=depth,
+        started=started,
+        graph=graph,
     )
 
 
@@ -393,14 +409,21 @@ def _stopped(
 
 
 def _explored(
-    model: Model, c: _Checker, *, distinct: int, generated: int, depth: int, started: float
+    model: Model,
+    c: _Checker,
+    *,
+    distinct: int,
+    generated: int,
+    depth: int,
+    started: float,
+    graph: _Graph | None = None,
 ) -> CheckResult:
     """The result of a search that explored every reachable state: the liveness
     checks, if any, decide it."""
     variables = list(model.vars)
     if model.live_checks:
         try:
-            live = _check_liveness(model, c)
+            live = _check_liveness(model, c, graph)
         except TlaError as exc:
             live = ("error", None, None, str(exc), None)
         if live is not None:
@@ -433,12 +456,39 @@ def _explored(
     )
 
 
+class _Graph:
+    """The reachable graph as the search walked it: state ``i`` is ``states[i]``,
+    its successors' numbers ``succ[i]`` (kept steps only, repeats included)."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.states: list[State] = []
+        self.succ: list[list[int]] = []
+        self.inits: list[int] = []
+
+    def node(self, h: int, s: State) -> int:
+        j = self.index.get(h)
+        if j is None:
+            j = self.index[h] = len(self.states)
+            self.states.append(s)
+        return j
+
+
 def _check_liveness(
-    model: Model, c: _Checker
+    model: Model, c: _Checker, graph: _Graph | None = None
 ) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
-    """Rebuild the reachable graph with full states and look for a fair violating cycle."""
+    """Look for a fair violating cycle in the reachable graph (the search's, or
+    rebuilt with full states)."""
     from aura_model.tla.liveness import find_violation
 
+    if graph is not None and len(graph.succ) == len(graph.states):
+        return _find(
+            model,
+            find_violation(
+                graph.states, graph.succ, graph.inits, model.live_checks, model.fairness
+            ),
+            graph.states,
+        )
     successors = model.successor_fn()
     index: dict[int, int] = {}
     states: list[State] = []
@@ -465,7 +515,14 @@ def _check_liveness(
             out.append(j)
         succ.append(out)
         i += 1
-    hit = find_violation(states, succ, inits, model.live_checks, model.fairness)
+    return _find(
+        model, find_violation(states, succ, inits, model.live_checks, model.fairness), states
+    )
+
+
+def _find(
+    model: Model, hit: Any, states: list[State]
+) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
     if hit is None:
         return None
     label, lasso, loop = hit
