@@ -135,6 +135,8 @@ EPOCH_SPACE = _space(
         "OtherContextHandshake": ["Established"],
         # Its confirmed message 1 replayed: that context's replay guard keeps it.
         "ReplayOtherContextInit": _rejected(E.ReplayedHandshake),
+        # Under the spec context's PSK: Resp's answer does not authenticate.
+        "ForeignPskOtherContextInit": _rejected(E.HandshakeAuthError),
     },
 )
 

@@ -24,7 +24,8 @@ from aura_model.specs import module_path
 # nothing the spec sees (a stutter); the epoch attacker's impersonation (another
 # static key under Ini's id: Rendezvous.tla's RVMembersOnly judges it) and its
 # rewritten epoch header (a HandleHandshake the spec does not enable) are
-# refusals in a correct backend, as is its replay of the other context's message 1.
+# refusals in a correct backend, as are its replay of the other context's message 1
+# and its handshake there under the spec context's PSK.
 # A receive whose outcome fails at its append rolls back whole: a stutter.
 HARNESS_ONLY = {
     "GuardChain": {"Tick", "ReceiveReceiptFails"},
@@ -33,6 +34,7 @@ HARNESS_ONLY = {
         "RewriteEpoch",
         "OtherContextHandshake",
         "ReplayOtherContextInit",
+        "ForeignPskOtherContextInit",
     },
     # The descriptor clock's last millisecond of a unit: a stutter of the spec.
     "DescriptorValidity": {"LastMillisecond"},

@@ -260,6 +260,7 @@ def test_scenario_names_are_stable() -> None:
         "timed-out-response",
         "forged-response-header",
         "data-both-ways",
+        "foreign-psk-other-context",
         "other-context-advance",
         "replayed-confirmation",
         "timeout-at-deadline",
@@ -268,3 +269,39 @@ def test_scenario_names_are_stable() -> None:
         "other-context-replay",
         "data-after-a-gap",
     }
+
+
+def test_a_handshake_in_the_other_context_under_the_spec_contexts_psk_is_refused() -> None:
+    """The attacker holding Ini's static key and the spec context's PSK runs a
+    handshake with Resp in the other context: Resp answers (IKpsk2 mixes the PSK in at
+    message 2), its answer does not authenticate under that PSK, and Resp is left with
+    the unconfirmed answer only. A PSK memoised per roster and derived for the spec
+    context first lets the attacker through, named after ERPskSecret there."""
+    from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
+    from aura_conformance.variants._probe_variants_r5 import RosterKeyedPskMembership
+
+    from .test_probe_variants_r5 import SpecFirstRosterKeyedPskMembership
+
+    backend = EpochBackend("ref")
+    backend.request("Reset", {}, 0)
+    assert backend.request("ForeignPskOtherContextInit", {}, 0).outcome == (
+        "Rejected:HandshakeAuthError"
+    )
+    table = backend.other_context()
+    assert table is not None
+    assert table["a2"][0] == "Establishing"
+    schedule = {"foreign-psk-other-context": EPOCH_SCENARIOS["foreign-psk-other-context"]}
+    assert run_epoch_scenarios(EpochBackend("ref"), schedule) == [
+        ("foreign-psk-other-context", None)
+    ]
+    for name, membership in (
+        ("roster-keyed-psk", RosterKeyedPskMembership),
+        ("roster-keyed-psk-spec-first", SpecFirstRosterKeyedPskMembership),
+    ):
+        EPOCH_VARIANTS[name] = EpochVariant(name, "a test's probe", membership=membership)
+        try:
+            [(_, failure)] = run_epoch_scenarios(EpochBackend(name), schedule)
+        finally:
+            del EPOCH_VARIANTS[name]
+        assert failure is not None
+        assert "ERPskSecret (EpochRotation.tla, in the other context)" in str(failure)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from aura_conformance.descriptor_validity.world import DVVariant
-from aura_conformance.epoch_rotation.world import EpochVariant
+from aura_conformance.epoch_rotation.world import ER_MAX_EPOCH, EpochVariant
 from aura_conformance.guard_chain.world import Variant
 from aura_conformance.variants import _probe_variants_r5 as P
 from aura_conformance.wire.authority import Delivery
@@ -65,6 +65,19 @@ class PerConnectionBudgetPorts(GuardPorts):
         return super().connect(epoch, start)
 
 
+class SpecFirstRosterKeyedPskMembership(P.RosterKeyedPskMembership):
+    """roster-keyed-psk deriving every epoch's PSK as the membership is built: the
+    first context built (the epoch world's spec context) keys both contexts, whatever
+    handshake runs first. The spec context's channels are then keyed right, and only
+    the other context's are keyed with the spec context's PSK (the derivation order
+    the probe's lazy memo reaches when the spec context's handshake runs first)."""
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        for epoch in range(ER_MAX_EPOCH + 1):
+            self.handshake_psk(epoch)
+
+
 # (spec, probe) -> (the variant, what its rejection must name)
 CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     # The other-context-advance schedule runs the other context's handshake first:
@@ -73,6 +86,14 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
     ("epoch", "roster-keyed-psk"): (
         _e("roster-keyed-psk", membership=P.RosterKeyedPskMembership),
         "ERPskSecret",
+    ),
+    # The same memo with the spec context's PSK derived first: other-context-advance
+    # passes (both sides of the other context share the spec context's PSK), and the
+    # foreign-psk-other-context schedule's attacker, holding only the spec context's
+    # PSK, completes a handshake with Resp in the other context.
+    ("epoch", "roster-keyed-psk-spec-first"): (
+        _e("roster-keyed-psk-spec-first", membership=SpecFirstRosterKeyedPskMembership),
+        "ERPskSecret (EpochRotation.tla, in the other context)",
     ),
     # The unproven-pending schedule ticks past 1000 ms before its handshake, whose
     # message 2 then finds the initiator timed out.
@@ -213,6 +234,7 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
 # directed schedule late in the list).
 SLOW: set[tuple[str, str]] = {
     ("epoch", "roster-keyed-psk"),
+    ("epoch", "roster-keyed-psk-spec-first"),
     ("epoch", "gapless-counter"),
     ("wire", "grace-epoch"),
     ("wire", "timeout-forgets-answered"),

@@ -111,6 +111,10 @@ def replay_other_context_init(w: EpochWorld, args: Mapping[str, Any], now: int) 
     return w.replay_other_context_init(now)
 
 
+def foreign_psk_other_context_init(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.foreign_psk_other_context_init(now)
+
+
 ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "PrepareEstablishChannel": prepare_establish_channel,
     "HandleHandshake": handle_handshake,
@@ -127,6 +131,7 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     # Outside EpochRotation.tla: a channel in the world's other context (a stutter).
     "OtherContextHandshake": other_context_handshake,
     "ReplayOtherContextInit": replay_other_context_init,
+    "ForeignPskOtherContextInit": foreign_psk_other_context_init,
 }
 
 

@@ -143,6 +143,8 @@ class EpochRotationMachine(CountingMachine):
         sends = self._sends(action, reply)
         if action == "ReplayOtherContextInit":
             self._check_other_replay(reply.outcome)
+        if action == "ForeignPskOtherContextInit":
+            self._check_foreign_psk(reply.outcome)
         try:
             self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure as exc:
@@ -174,6 +176,8 @@ class EpochRotationMachine(CountingMachine):
         if action == "OtherContextHandshake":
             self._note_other_context(before)
         else:
+            if action == "ForeignPskOtherContextInit":
+                self._allow_unconfirmed_answer()
             self._check_other_context(action, args)
 
     def _sends(self, action: str, reply: Reply) -> list[ReportedEffect] | None:
@@ -239,6 +243,44 @@ class EpochRotationMachine(CountingMachine):
             action="ReplayOtherContextInit",
             table="",
         )
+
+    def _foreign_psk_failure(self, what: str) -> ConformanceFailure:
+        return ConformanceFailure(
+            "invariant: ERPskSecret (EpochRotation.tla, in the other context) violated: "
+            f"{what}: the attacker holds Ini's static key and the spec context's PSK of "
+            "epoch 0, not the other context's, so the other context's channels are keyed "
+            "with material that is no secret of that context (DESIGN.md 1: the PSK is "
+            "derived per context and epoch) (harness action: ForeignPskOtherContextInit)",
+            kind="invariant",
+            action="ForeignPskOtherContextInit",
+            table="",
+        )
+
+    def _check_foreign_psk(self, outcome: str) -> None:
+        # Judged before the step, as _check_other_replay: the world's attacker reads
+        # Resp's answer with the spec context's PSK.
+        if outcome in ("Authenticated", "Confirmed"):
+            raise self._foreign_psk_failure(
+                f"Resp's answer to a message 1 of the other context authenticates under the "
+                f"spec context's PSK ({outcome})"
+            )
+
+    def _allow_unconfirmed_answer(self) -> None:
+        """After ``ForeignPskOtherContextInit`` (run while the other context has no
+        channel): Resp may hold its answer there, unconfirmed (IKpsk2 learns of a
+        wrong PSK at message 2, on the initiator's side); an Active channel is the
+        attacker's confirmation taken."""
+        table = self._other_channels()
+        if table is None:
+            return
+        st, ep, _ = table.get(RESP, ("None", 0, False))
+        if st == "Active" and self.other[RESP][0] != "Active":
+            raise self._foreign_psk_failure(
+                "Resp holds an Active channel with Ini in the other context after the "
+                "attacker's handshake there"
+            )
+        if st == "Establishing":
+            self.other[RESP] = (st, ep)
 
     def _check_bytes(
         self, action: str, sends: list[ReportedEffect], before: State, after: State
@@ -563,6 +605,14 @@ class EpochRotationMachine(CountingMachine):
         only, not a rule: a rule more would change what every pinned seed draws."""
         self._step("ReplayOtherContextInit", {})
 
+    def ForeignPskOtherContextInit(self) -> None:
+        """The attacker, holding the spec context's PSK (and Ini's static key), tries a
+        handshake with Resp in the other context: a stutter of EpochRotation.tla whose
+        answer must not authenticate under that PSK (``_check_foreign_psk``). A directed
+        schedule's last step, run while the other context has no channel: Resp's
+        unconfirmed answer then stays there (``_allow_unconfirmed_answer``)."""
+        self._step("ForeignPskOtherContextInit", {})
+
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
         self.now += dt
@@ -847,6 +897,15 @@ def _other_context_advance(m: EpochRotationMachine) -> None:
     m.AdvanceEpoch(RESP)
 
 
+def _foreign_psk_other_context(m: EpochRotationMachine) -> None:
+    # The spec context's PSK is derived first (its handshake runs), then the attacker
+    # holding it tries the other context: a PSK memoised by anything coarser than
+    # (context, epoch) answers under it. other-context-advance derives in the other
+    # order, where the spec context's channel gets the other context's PSK.
+    _handshake(m)
+    m.ForeignPskOtherContextInit()
+
+
 # The first failing schedule is the one reported: those that need no key
 # confirmation come first, so a responder that breaks the confirmation's
 # bookkeeping is named after what its replay guard lets through.
@@ -875,6 +934,7 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     # Observed beyond the spec's state: the application's data, the other context.
     "data-both-ways": _data_both_ways,
     "other-context-advance": _other_context_advance,
+    "foreign-psk-other-context": _foreign_psk_other_context,
     # Last, so no earlier schedule's verdict moves: the confirmation's counter kept.
     "replayed-confirmation": _replayed_confirmation,
     "timeout-at-deadline": _timeout_at_deadline,

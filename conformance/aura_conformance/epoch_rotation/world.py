@@ -595,6 +595,57 @@ class EpochWorld:
             return f"Rejected:{type(exc).__name__}"
         return "Answered"
 
+    def foreign_psk_other_context_init(self, now: int) -> str:
+        """``ForeignPskOtherContextInit``, outside EpochRotation.tla like
+        ``OtherContextHandshake``: the attacker, holding Ini's static key and the spec
+        context's secret PSK of epoch 0 (the other context's epoch) but not the other
+        context's, runs a handshake with Resp in the other context. IKpsk2 mixes the
+        PSK in at message 2, so Resp may answer; its answer must not authenticate
+        under that PSK (DESIGN.md 1: a PSK is per context and epoch), and only if it
+        does is the key confirmation sent."""
+        psk = derive_handshake_psk(self.root_secret, self.context, 0)
+        attacker = ChannelManager(self.ids[INI].value)
+        config = HandshakeConfig(
+            local=self.ids[INI].value,
+            remote=self.ids[RESP].value,
+            context_id=self.other_context.value,
+            psk=psk,
+            timeout_ms=TIMEOUT_MS,
+            epoch=0,
+        )
+        try:
+            init = attacker.start_handshake(
+                config,
+                static=self.statics[INI],
+                remote_static=self.roster.entry(self.ids[RESP]).x25519_public,
+                ephemeral=_keypair("foreign psk ephemeral"),
+                timestamp=now + 1,
+                now_ms=now,
+                initial_state=self._initial_state(),
+            )
+            _, reply = self.managers[RESP].accept_handshake(
+                self._other_config(RESP, INI),
+                init,
+                static=self.statics[RESP],
+                roster=self._roster,
+                ephemeral=_keypair("other ephemeral foreign psk"),
+                now_ms=now,
+                initial_state=self._initial_state(),
+            )
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        try:
+            _, confirmation = attacker.finish_handshake(
+                self.other_context.value, self.ids[RESP].value, reply, now
+            )
+        except AuraError as exc:
+            return f"Rejected:{type(exc).__name__}"
+        try:
+            self.managers[RESP].receive(confirmation)
+        except AuraError:
+            return "Authenticated"
+        return "Confirmed"
+
     def other_context_channels(self) -> dict[str, tuple[str, int, bool]]:
         """Each side's channel with its peer in the other context: its state (``None``
         without one), its epoch (without one, the context's at that side), and whether
