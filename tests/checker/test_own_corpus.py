@@ -110,3 +110,25 @@ def test_comparison_catches_a_wrong_figure() -> None:
 def test_own_corpus_entry(entry: dict[str, Any]) -> None:
     problem = disagreement(entry)
     assert problem is None, problem
+
+
+def _counted() -> list[Any]:
+    entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
+    return [
+        pytest.param(e, id=e["cfg"])
+        for e in entries
+        if "enumeration-order" in e["features"] and e["result"] != "ok"
+    ]
+
+
+@pytest.mark.parametrize("entry", _counted())
+def test_counts_where_the_search_stops(entry: dict[str, Any]) -> None:
+    # TLC enumerates sets in its value order and counts as it goes: where two
+    # violations compete, or an action fails part way, the stopping point and
+    # its counts (distinct and generated states) are TLC's. Python's set order
+    # (per-process string hashing) would make them vary from run to run.
+    deadlock = False if "-deadlock" in entry["tlc_flags"] else None
+    res = check(load_model(CORPUS / entry["spec"], CORPUS / entry["cfg"]), deadlock=deadlock)
+    assert (res.result, res.violated) == (entry["result"], entry["violated"]), res.message
+    assert res.distinct_states == entry["distinct_states"]
+    assert res.states_generated == entry["states_generated"]

@@ -201,6 +201,8 @@ def _check(
                 if not c.kept(s, None):
                     continue
             except TlaError as exc:
+                # TLC has counted the initial state as found before it failed on it.
+                parents[h] = h
                 raise _Stop("error", None, s, None, str(exc)) from None
             parents[h] = h
             frontier.append((s, h))
@@ -292,6 +294,9 @@ def _check(
                     nxt_frontier.append((t, ht))
                 generated = gen_before + len(succ)
                 if failed is not None:
+                    if failed.state is not None:
+                        # The half-built successor counts as generated (TLC's figure).
+                        generated += 1
                     raise failed
                 if max_states is not None and len(parents) >= max_states:
                     raise _Stop(
