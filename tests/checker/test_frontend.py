@@ -320,11 +320,25 @@ def test_standard_module_operators_agree_with_tlc(tmp_path: Path) -> None:
 
 
 def test_a_library_module_the_checker_lacks_is_unsupported_at_its_extends(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Without the Community Modules jar TLC runs with, there is no SequencesExt.
+    monkeypatch.setenv("TLA_COMMUNITY_MODULES", str(tmp_path / "absent.jar"))
     spec = _module(tmp_path, "EXTENDS Naturals, SequencesExt\nA == 1", cfg="")
     with pytest.raises(Unsupported, match=r"N\.tla:2:\d+: unsupported: module SequencesExt"):
         load_model(spec)
+
+
+def test_community_modules_load_from_their_jar(tmp_path: Path, shared: Path) -> None:
+    jar = shared / "tools" / "tla" / "CommunityModules-deps.jar"
+    if not jar.is_file():
+        pytest.skip(f"no Community Modules jar at {jar}")
+    body = (
+        "EXTENDS Naturals, SequencesExt, Functions, FiniteSetsExt\n"
+        "A == Reverse(<<1, 2, 3>>)\nB == Range([i \\in 1..2 |-> i * 2])\nC == SumSet({1, 2, 3})"
+    )
+    model = load_model(_module(tmp_path, body, cfg=""))
+    assert [model.evaluate(n) for n in "ABC"] == [(3, 2, 1), frozenset({2, 4}), 6]
 
 
 def test_tlcext_names_resolve(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def _error_block(lines: Sequence[str]) -> str | None:
     return None
 
 
-def _java(jar: Path, main: str, args: Sequence[str], cwd: Path) -> tuple[str, int, float]:
+def _java(jar: Path | str, main: str, args: Sequence[str], cwd: Path) -> tuple[str, int, float]:
     argv = ["java", *_JVM, "-cp", str(jar), main, *args]
     started = time.perf_counter()
     proc = subprocess.run(
@@ -120,8 +120,14 @@ def run_tlc(spec: Path, cfg: Path, flags: Sequence[str] = ()) -> TlcRun:
     with tempfile.TemporaryDirectory(prefix="tlc-meta-") as meta:
         args = ["-workers", "1", "-noGenerateSpecTE", "-metadir", meta, *flags]
         args += ["-config", str(cfg.resolve()), spec.name]
-        text, code, seconds = _java(tla2tools_jar(), "tlc2.TLC", args, spec.parent)
+        text, code, seconds = _java(_with_community(tla2tools_jar()), "tlc2.TLC", args, spec.parent)
     return parse_output(text, code, seconds)
+
+
+def _with_community(jar: Path) -> str:
+    """TLC's class path: its jar, and the Community Modules jar beside it if there."""
+    community = jar.parent / "CommunityModules-deps.jar"
+    return f"{jar}{os.pathsep}{community}" if community.is_file() else str(jar)
 
 
 _COUNTS = re.compile(
@@ -208,7 +214,7 @@ def run_sany(spec: Path) -> tuple[bool, str]:
     if reason is not None:
         raise RuntimeError(reason)
     args = ["-error-codes", spec.name]
-    text, code, _ = _java(tla2tools_jar(), "tla2sany.SANY", args, spec.parent)
+    text, code, _ = _java(_with_community(tla2tools_jar()), "tla2sany.SANY", args, spec.parent)
     return code == 0, text
 
 

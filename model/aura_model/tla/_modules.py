@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,48 @@ _TLC_LIBRARY = frozenset(
 
 _POS_RE = re.compile(r"Next symbol in input:\s*\n.*?line=(\d+), column=(\d+)")
 _PARSE_CACHE: dict[tuple[str, float], Node] = {}
+
+
+def _community_jar() -> Path | None:
+    """The Community Modules jar TLC runs with, if this machine has it.
+
+    ``$TLA_COMMUNITY_MODULES``, else ``tools/tla/CommunityModules-deps.jar`` in the
+    shared folder beside the project (``$AURA_SHARED``).
+    """
+    env = os.environ.get("TLA_COMMUNITY_MODULES")
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    shared = Path(
+        os.environ.get("AURA_SHARED", Path(__file__).resolve().parents[3].parent / "shared")
+    )
+    jar = shared / "tools" / "tla" / "CommunityModules-deps.jar"
+    return jar if jar.is_file() else None
+
+
+_COMMUNITY: dict[str, tuple[Node, Path]] = {}
+
+
+def community_module(name: str) -> tuple[Node, Path] | None:
+    """Module ``name`` of the Community Modules (SequencesExt, Functions, ...) as
+    their jar defines it in TLA+, or None without the jar.
+
+    TLC overrides some of these operators in Java for speed; the TLA+
+    definitions say the same thing, so the checker evaluates those.
+    """
+    jar = _community_jar()
+    if jar is None:
+        return None
+    if name in _COMMUNITY:
+        return _COMMUNITY[name]
+    try:
+        with zipfile.ZipFile(jar) as z:
+            text = z.read(f"{name}.tla").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    where = jar / f"{name}.tla"
+    tree = parse_text(text, str(where))
+    _COMMUNITY[name] = (tree, where)
+    return tree, where
 
 
 def parse_module(path: Path) -> Node:
@@ -367,6 +411,9 @@ class Mod:
             return self.root.context.trees[name]
         path = self.directory / f"{name}.tla"
         if not path.exists() and name in _TLC_LIBRARY:
+            found = community_module(name)
+            if found is not None:
+                return found
             start = getattr(where, "start", None)
             raise Unsupported(
                 f"module {name} (a module of TLC's library the checker does not build in)",
