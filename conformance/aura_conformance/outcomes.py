@@ -164,6 +164,7 @@ DESCRIPTOR_SPACE = CoverageSpace(
         "DVPrune",
         "Tick",
         "LastMillisecond",
+        "AskRefresh",
     ),
     frozenset(
         [
@@ -182,6 +183,9 @@ DESCRIPTOR_SPACE = CoverageSpace(
             ("Tick", "Ticked"),
             # A stutter of the spec: the clock moves within its unit.
             ("LastMillisecond", "AtLastMillisecond"),
+            # A question (a stutter): needs_refresh's answer, judged by DVNeedsRefresh.
+            ("AskRefresh", "Refresh"),
+            ("AskRefresh", "Fresh"),
         ]
     ),
     _dv_classes,

@@ -120,3 +120,36 @@ def test_a_mistake_of_one_millisecond_fails_its_schedule(
     assert "at the last millisecond of unit" in str(failure) or service is P.PruneOneEarlyService
     first_ms_only = {k: v for k, v in found.items() if not k.endswith("last-millisecond")}
     assert all(v is None for v in first_ms_only.values()), first_ms_only
+
+
+def test_needs_refresh_is_asked_where_now_plus_window_passes_u64_max() -> None:
+    """refresh-at-the-end-of-time: the reference answers as DVNeedsRefresh at the last
+    millisecond of unit 1, 2,500 ms past an origin 2,500 ms before u64 max, where
+    ``now + window`` exceeds u64 max; a wrapping sum answers Fresh there and the
+    check names DVNeedsRefresh."""
+    from aura_conformance.descriptor_validity import DescriptorBackend
+    from aura_conformance.descriptor_validity.machine import DV_SCENARIOS, _make
+    from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
+    from aura_conformance.harness.driver import run_directed
+    from aura_conformance.variants._probe_variants_r5 import WrappingRefreshService
+    from aura_rendezvous.core import U64_MAX
+
+    backend = DescriptorBackend("ref")
+    machine = _make(backend)()
+    machine.Reset()
+    DV_SCENARIOS["refresh-at-the-end-of-time"](machine)
+    assert machine.state["now"] == 1
+    assert backend.world.now_ms + 1000 > U64_MAX
+    assert machine.last_outcome != "" and machine.stats["steps"] >= 5
+
+    schedule = {"refresh-at-the-end-of-time": DV_SCENARIOS["refresh-at-the-end-of-time"]}
+    DV_VARIANTS["wrapping-refresh"] = DVVariant(
+        "wrapping-refresh", "a test's probe", service=WrappingRefreshService
+    )
+    try:
+        failure = run_directed(_make(DescriptorBackend("wrapping-refresh")), schedule)[0][1]
+    finally:
+        del DV_VARIANTS["wrapping-refresh"]
+    assert failure is not None
+    assert "DVNeedsRefresh failed" in str(failure)
+    assert "answered Fresh at unit 1" in str(failure)

@@ -130,6 +130,7 @@ def test_scenario_names_are_stable() -> None:
         "prune-then-sync-back",
         "refresh-at-last-millisecond",
         "prune-at-last-millisecond",
+        "refresh-at-the-end-of-time",
         "duplicate-delivery",
         "relayed-through-a-member",
     }

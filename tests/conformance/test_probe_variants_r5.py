@@ -154,6 +154,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         DVVariant("little-endian-nonce-tie", _WHO, service=P.LittleEndianNonceTieService),
         "DVLookup",
     ),
+    # The refresh-at-the-end-of-time schedule: the clock 2,500 ms before u64 max, a1's
+    # needs_refresh asked where now + window passes it answers Fresh.
+    ("descriptor", "wrapping-refresh"): (
+        DVVariant("wrapping-refresh", _WHO, service=P.WrappingRefreshService),
+        "DVNeedsRefresh",
+    ),
     # Wire probes are judged by the reference peer's traffic and attacks on them.
     ("wire", "gapless-counter"): (
         _w("gapless-counter", manager=P.GaplessCounterManager),
@@ -212,14 +218,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("descriptor", "wrapping-refresh"): (
-        DVVariant("wrapping-refresh", _WHO, service=P.WrappingRefreshService),
-        "DVNeedsRefresh",
-        "needs_refresh is asked with the world's one window (1 unit) at small instants, "
-        "so now + window never nears 2^64 and wrapping and saturating sums agree. Needs "
-        "a query with a window near u64 max (U64_MAX - now + 1), where the reference "
-        "saturates to 'refresh' and a wrapping sum reports a fresh descriptor",
-    ),
     ("guard", "context-blind-receipt"): (
         Variant("context-blind-receipt", _WHO, verifier=P.ContextBlindReceiptVerifier),
         "GCReceiptVerifiable",

@@ -86,6 +86,10 @@ def last_millisecond(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> s
     return w.last_millisecond()
 
 
+def ask_refresh(w: DescriptorWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.ask_refresh(_name(args.get("a")), _name(args.get("c")))
+
+
 ACTION_TABLE: dict[str, Handler[DescriptorWorld]] = {
     "PreparePublishDescriptor": prepare_publish_descriptor,
     "RevokeDescriptor": revoke_descriptor,
@@ -100,6 +104,8 @@ ACTION_TABLE: dict[str, Handler[DescriptorWorld]] = {
     # A harness stutter: the spec's time is whole units, the last millisecond of one
     # is still that unit.
     "LastMillisecond": last_millisecond,
+    # A question, not a step: needs_refresh's answer, judged by DVNeedsRefresh.
+    "AskRefresh": ask_refresh,
 }
 
 
@@ -139,6 +145,10 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
     def nonces_across_a_byte(self) -> None:
         """The world's next two nonces are 255 and 256 (before any publication)."""
         self.world.nonces_across_a_byte()
+
+    def start_near_the_end_of_time(self) -> None:
+        """The world's clock and spec origin 2,500 ms before u64 max (before any publication)."""
+        self.world.start_near_the_end_of_time()
 
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""

@@ -202,10 +202,12 @@ class DescriptorValidityMachine(CountingMachine):
         self.state: State = {}
         # Whether the world's clock is at its unit's last millisecond (for good).
         self.late = False
+        self.last_outcome = ""
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         reply = self.backend.request(action, args, 0)
         self.stats["steps"] += 1
+        self.last_outcome = reply.outcome
         self.late = self.late or action == "LastMillisecond"
         try:
             self.checker.check_step(self.state, reply.state, action)
@@ -497,6 +499,27 @@ class DescriptorValidityMachine(CountingMachine):
     def Tick(self) -> None:
         self._step("Tick", {})
 
+    def AskRefresh(self, a: str, c: str) -> None:
+        """``a``'s ``needs_refresh`` in ``c`` now (a stutter) must be
+        ``DVNeedsRefresh(a, c)``. A directed schedule's step only, not a rule: a rule
+        more would change what every pinned seed draws."""
+        before = self.state
+        self._step("AskRefresh", {"a": ModelValue(a), "c": ModelValue(c)})
+        due = self.checker.model.evaluate("DVNeedsRefreshTable", before).d[ModelValue(a)]
+        want = bool(due.d[ModelValue(c)])
+        got = self.last_outcome
+        if got != ("Refresh" if want else "Fresh"):
+            raise ConformanceFailure(
+                f"check: DVNeedsRefresh failed: needs_refresh({a}, {c}) answered {got} at "
+                f"unit {before['now']}, and DVNeedsRefresh({a}, {c}) is "
+                f"{'TRUE' if want else 'FALSE'}; needs_refresh is now + window >= "
+                "valid_until with the sum saturating at u64 max, never wrapping "
+                "(DESIGN.md 2) (harness action: AskRefresh)",
+                kind="step",
+                action="AskRefresh",
+                table=format_state_table(before, self.state),
+            )
+
     @precondition(lambda self: not self.late)
     @rule()
     def LastMillisecond(self) -> None:
@@ -756,6 +779,26 @@ def _prune_at_the_last_millisecond(m: DescriptorValidityMachine) -> None:
     m.Converge()
 
 
+def _refresh_at_the_end_of_time(m: DescriptorValidityMachine) -> None:
+    """The world's clock and the origin of spec time 2,500 ms before u64 max: a1
+    publishes in c1 at unit 0 (valid until 500 ms before u64 max, [0, 2) in spec
+    units), asks needs_refresh there (FALSE: 0 + 1 < 2), and at the last millisecond
+    of unit 1, where now + window passes u64 max, asks again: DVNeedsRefresh holds
+    (1 + 1 >= 2), as the saturating sum says; a wrapping sum is a small number and
+    answers Fresh. No publication follows: one there overflows u64 (DESIGN.md 2: an
+    error), which the spec does not model. A backend that cannot move its clock
+    (over stdio) runs it from 0."""
+    end = getattr(m.backend, "start_near_the_end_of_time", None)
+    if callable(end):
+        end()
+    m.PreparePublishDescriptor("c1")
+    m.AskRefresh("a1", "c1")
+    m.LastMillisecond()
+    m.Tick()
+    m.AskRefresh("a1", "c1")
+    m.sync_round("a1", "a2")
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -779,6 +822,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "prune-then-sync-back": _prune_then_sync_back,
     "refresh-at-last-millisecond": _refresh_at_the_last_millisecond,
     "prune-at-last-millisecond": _prune_at_the_last_millisecond,
+    "refresh-at-the-end-of-time": _refresh_at_the_end_of_time,
     "duplicate-delivery": _duplicate_delivery,
 }
 

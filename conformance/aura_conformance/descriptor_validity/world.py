@@ -10,8 +10,11 @@ Ed25519-signed and sealed under the context key; sync is the journal's own
 merge of one entry at a time (anti-entropy, any order, any duplication).
 
 Time. The world's clock is in milliseconds and the spec's ``now`` is
-``clock_ms // UNIT_MS``: every millisecond of a unit is that unit. The clock
-starts at 0 and moves in two ways only: ``Tick`` adds one whole unit, and
+``(clock_ms - origin_ms) // UNIT_MS``: every millisecond of a unit is that unit.
+The origin is 0 (but in the end-of-time schedule,
+:meth:`DescriptorWorld.start_near_the_end_of_time`), and every instant below is
+read from it. The clock starts at the origin and moves in two ways only:
+``Tick`` adds one whole unit, and
 :meth:`DescriptorWorld.last_millisecond` (a stutter of the spec) moves it to
 the last millisecond of its unit, an offset it then keeps for good. So the
 offset within a unit never decreases, and every instant the world acts or
@@ -113,6 +116,8 @@ VALIDITY = 2
 WINDOW = 1
 UNIT_MS = 1000
 SYNC_CAP = 2
+END_ORIGIN_MS = U64_MAX - 2_500
+"""The origin of the end-of-time schedule (``start_near_the_end_of_time``)."""
 """The cap of the ``capped-sync`` variant: today's digest, refused past 2 entries
 of a journal instead of 4,096, so a test run reaches it."""
 
@@ -294,7 +299,9 @@ class DescriptorWorld:
             )
             for n in MEMBERS
         }
-        # In milliseconds; the spec's now is clock_ms // UNIT_MS (the module's "Time").
+        # In milliseconds; the spec's now is (clock_ms - origin_ms) // UNIT_MS (the
+        # module's "Time"). The origin is 0 but in the end-of-time schedule.
+        self.origin_ms = 0
         self.clock_ms = 0
         self.ranks: dict[bytes, int] = {}
         self.next_rank = dict.fromkeys(MEMBERS, 1)
@@ -327,12 +334,28 @@ class DescriptorWorld:
             raise RuntimeError("the nonces' start must be chosen before any publication")
         self._nonces = itertools.count(255)
 
+    def start_near_the_end_of_time(self) -> None:
+        """Before the first publication: the clock, and the origin of spec time, move
+        to ``END_ORIGIN_MS``, 2,500 ms before u64 max. Spec time counts units from
+        the origin, which keeps every equivalence of "Time"; a descriptor published
+        at unit 0 then lasts until 500 ms before u64 max, and from the last
+        millisecond of unit 1 on, ``now + window`` passes u64 max. A publication
+        after unit 0 overflows (DESIGN.md 2: an error), which the spec does not
+        model, so a schedule using this only asks ``needs_refresh`` there."""
+        if self.ranks:
+            raise RuntimeError("the clock's origin must be chosen before any publication")
+        self.origin_ms = self.clock_ms = END_ORIGIN_MS
+
     # ---------------------------------------------------------------- helpers
+
+    def _units(self, instant: int) -> int:
+        """``instant`` (ms) in spec units from the origin."""
+        return (instant - self.origin_ms) // UNIT_MS
 
     @property
     def now(self) -> int:
         """The spec's ``now``: the unit the clock is in."""
-        return self.clock_ms // UNIT_MS
+        return self._units(self.clock_ms)
 
     @property
     def now_ms(self) -> int:
@@ -340,7 +363,7 @@ class DescriptorWorld:
 
     def at_unit(self, when: int) -> int:
         """The instant of spec time ``when`` at the clock's offset within its unit."""
-        return when * UNIT_MS + self.clock_ms % UNIT_MS
+        return self.origin_ms + when * UNIT_MS + (self.clock_ms - self.origin_ms) % UNIT_MS
 
     def snapshot(self, a: str, c: str) -> GuardSnapshot:
         aid = self.ids[a]
@@ -354,8 +377,8 @@ class DescriptorWorld:
             "Descriptor",
             a,
             self.ctx_names[d.context_id],
-            d.valid_from // UNIT_MS,
-            d.valid_until // UNIT_MS,
+            self._units(d.valid_from),
+            self._units(d.valid_until),
             self.ranks.get(d.nonce, 0),
             a,
         )
@@ -430,7 +453,9 @@ class DescriptorWorld:
 
     def prune_horizon(self, m: str) -> int:
         """``m``'s prune horizon in spec units (it prunes every context at once)."""
-        return max(self.services[m].prune_horizon(c) for c in self.ctx.values()) // UNIT_MS
+        # A horizon of 0 is "never pruned", before any origin.
+        horizon = max(self.services[m].prune_horizon(c) for c in self.ctx.values())
+        return max(0, self._units(horizon))
 
     def clock_exhausted(self, m: str) -> bool:
         """One of ``m``'s replicas has its Lamport clock at its end: no append fits."""
@@ -600,8 +625,14 @@ class DescriptorWorld:
     def last_millisecond(self) -> str:
         """Time passes within the unit to its last millisecond (``UNIT_MS - 1`` after
         its start), a stutter of the spec; the clock keeps that offset from then on."""
-        self.clock_ms = self.now * UNIT_MS + UNIT_MS - 1
+        self.clock_ms = self.origin_ms + self.now * UNIT_MS + UNIT_MS - 1
         return "AtLastMillisecond"
+
+    def ask_refresh(self, a: str, c: str) -> str:
+        """``a``'s ``needs_refresh`` in ``c`` now, with the world's window: a question,
+        no step of the spec (the machine judges the answer by ``DVNeedsRefresh``)."""
+        due = self.services[a].needs_refresh(self.ctx[c], self.now_ms, WINDOW * UNIT_MS)
+        return "Refresh" if due else "Fresh"
 
     def lookup(self, m: str, c: str, p: str, when: int | None = None) -> tuple[Any, ...] | None:
         """``m``'s choice for ``p`` in ``c`` at ``when`` (spec units, at the clock's
