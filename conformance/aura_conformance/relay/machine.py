@@ -648,6 +648,22 @@ def _rolled_back_forward(m: RelayPathMachine) -> None:
     m.forward_again(attackers)
 
 
+def _superseded_handshake(m: RelayPathMachine) -> None:
+    """Ini connects twice before Resp answers; Resp answers both. Ini holds only its
+    second handshake, so the answer to the first must fail to authenticate
+    (``HandshakeAuthError``: nothing sent) and the answer to the second completes."""
+    m.RelayRequest()
+    m.RelayRequest()
+    _forward_all(m)
+    m.HandleHandshake(0)
+    m.HandleHandshake(1)
+    _forward_all(m)
+    m.ProcessResponse(0)
+    m.ProcessResponse(1)
+    _forward_all(m)
+    m.KeyConfirm(-1)
+
+
 def _outside_the_relay_context(m: RelayPathMachine) -> None:
     """Ini connects in c2 through r1, a member there without ``relay:forward``: the
     relay must drop the envelope (``RVRelayAuthorized``)."""
@@ -671,6 +687,7 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "substituted-receipts": _substituted_receipts,
     "reused-receipt": _reused_receipt,
     "rolled-back-forward": _rolled_back_forward,
+    "superseded-handshake": _superseded_handshake,
 }
 
 
