@@ -16,7 +16,6 @@ from aura_conformance.relay.backends import RelayBackend
 from aura_conformance.relay.machine import RELAY_SCENARIOS, run_relay_scenarios
 from aura_conformance.relay.world import RELAY, RELAY_VARIANTS, RelayVariant, RelayWorld
 from aura_conformance.variants import _probe_variants_r4 as P
-from aura_rendezvous import ReceiptVerifier
 
 
 def _inits_at_relay(world: RelayWorld) -> list[Any]:
@@ -26,15 +25,7 @@ def _inits_at_relay(world: RelayWorld) -> list[Any]:
     )
 
 
-def test_a_failed_forward_undoes_the_relays_acceptance(monkeypatch: pytest.MonkeyPatch) -> None:
-    undone: list[Any] = []
-    real_undo = ReceiptVerifier.undo
-
-    def spy(self: ReceiptVerifier, token: Any) -> None:
-        undone.append(token)
-        real_undo(self, token)
-
-    monkeypatch.setattr(ReceiptVerifier, "undo", spy)
+def test_a_failed_forward_undoes_the_relays_acceptance(undone: list[Any]) -> None:
     world = RelayWorld(RelayVariant())
     world.relay_request()
     [key] = _inits_at_relay(world)
