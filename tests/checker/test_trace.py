@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from aura_model import itf
-from aura_model.specs import all_configs
+from aura_model.specs import all_configs, config_path
 from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
 from aura_model.tla._trace import STUTTERING, Step, format_table, from_plain, to_plain
@@ -144,14 +144,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT / "spec"
 _EXPECT = re.compile(r"\\\*\s*expect:\s*(\w+)(?:[ \t]+(\w+))?")
 BAD_MODELS = [c for c in all_configs(SPEC) if "_bad_" in c.name]
-# Rendezvous models take seconds each to load, and the lassos of DVConverges take
-# the longest to find: make test writes the counterexamples of the other three
-# modules' broken models (a lasso among them: ERHandshakeTerminates), test-slow all.
-_SLOW_TRACES = {
-    "MC_DescriptorValidity_bad_DVConverges",
-    "MC_DescriptorValidity_bad_DVConverges_capped",
-}
-FAST = [c for c in BAD_MODELS if "Rendezvous" not in c.name and c.stem not in _SLOW_TRACES]
+# Rendezvous models take seconds each to load: one, among the quickest to its
+# violation, runs in `make test`, all in test-slow.
+FAST = [c for c in BAD_MODELS if "Rendezvous" not in c.name] + [
+    config_path("MC_Rendezvous_bad_RVReplayRejected.cfg", SPEC)
+]
 
 
 def _module(cfg: Path) -> Path:
