@@ -1,7 +1,7 @@
 """The red-team probe tests' one runner: a probe through the default profile.
 
-Shared by test_probe_variants.py and test_probe_variants_r3.py (each keeps its own
-tables of probes and what their rejection must name).
+Used by test_probe_rounds.py over every round's tables (test_probe_variants.py,
+_r3, _r4, _r5: the probes and what their rejection must name).
 """
 
 from __future__ import annotations
@@ -47,13 +47,6 @@ def reject_report(
     finally:
         backend.close()
     return outcome.conformant, outcome.failure or ""
-
-
-def params(table: dict[tuple[str, str], Any], slow: set[tuple[str, str]]) -> list[Any]:
-    """The table's keys in order, those in ``slow`` marked slow."""
-    return [
-        pytest.param(key, marks=pytest.mark.slow) if key in slow else key for key in sorted(table)
-    ]
 
 
 def assert_caught(

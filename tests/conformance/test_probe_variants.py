@@ -7,13 +7,14 @@ misses is an expected failure (strict): the reason is written next to it, and
 the test turns red on the day the harness learns to catch it, so the probe can
 then move to ``WRONG_BACKENDS``. The probes already registered there (their
 variants are in the spec worlds' tables) are tested by test_all_wrong_backends.
+
+The tables below are run by test_probe_rounds.py, with every other round's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aura_conformance.descriptor_validity.world import DVVariant
 from aura_conformance.epoch_rotation.world import EpochVariant
 from aura_conformance.guard_chain.world import Variant
@@ -21,8 +22,6 @@ from aura_conformance.protocol_specs import reference_backend
 from aura_conformance.relay.world import RelayVariant
 from aura_conformance.variants import _probe_variants as P
 from aura_verify.commands.conform import _runners
-
-from .probe_runs import TABLES, assert_caught, expect_missed, params
 
 
 def _g(name: str, **parts: Any) -> Variant:
@@ -120,21 +119,6 @@ SLOW = {
     ("epoch", "close-keeps-opening"),
     ("descriptor", "shared-journal-answer"),
 }
-
-
-@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
-def test_the_default_profile_rejects_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert_caught(TABLES, key, CAUGHT, monkeypatch)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
-def test_the_default_profile_misses_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expect_missed(TABLES, key, MISSED, monkeypatch)
 
 
 def test_the_reference_passes_what_the_probes_change() -> None:

@@ -7,21 +7,20 @@ rejected naming the invariant (or step) it is rejected for. A probe it misses is
 an expected failure: the reason, which rule or scenario is absent, is written
 next to it, and the test turns red on the day the harness learns to catch it, so
 the probe can then move to CAUGHT (and ``WRONG_BACKENDS``).
+
+The tables below are run by test_probe_rounds.py, with every other round's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aura_conformance.descriptor_validity.world import DVVariant
 from aura_conformance.epoch_rotation.world import EpochVariant
 from aura_conformance.guard_chain.world import Variant
 from aura_conformance.relay.world import RelayVariant
 from aura_conformance.variants import _probe_variants_r3 as P
 from aura_conformance.wire.backends import WireVariant
-
-from .probe_runs import TABLES, assert_caught, expect_missed, params
 
 
 def _g(name: str, **parts: Any) -> Variant:
@@ -217,18 +216,3 @@ SLOW = {
     ("descriptor", "unknown-revocation-dropped"),
     ("wire", "stuck-send-counter"),
 }
-
-
-@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
-def test_the_default_profile_rejects_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert_caught(TABLES, key, CAUGHT, monkeypatch)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
-def test_the_default_profile_misses_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expect_missed(TABLES, key, MISSED, monkeypatch)

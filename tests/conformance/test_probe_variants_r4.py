@@ -9,6 +9,8 @@ step) it is rejected for. A probe it misses is an expected failure: the reason,
 which rule or scenario is absent, is written next to it, and the test turns red
 on the day the harness learns to catch it, so the probe can then move to CAUGHT
 (and ``WRONG_BACKENDS``).
+
+The tables below are run by test_probe_rounds.py, with every other round's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import pytest
 from aura_conformance.descriptor_validity.world import DVVariant
 from aura_conformance.epoch_rotation.world import EpochVariant
 from aura_conformance.guard_chain.world import Variant
@@ -26,8 +27,6 @@ from aura_conformance.wire.authority import WireAuthority
 from aura_conformance.wire.backends import WireVariant
 from aura_rendezvous.channels import HandshakeConfig
 from aura_rendezvous.core import derive_handshake_psk
-
-from .probe_runs import TABLES, assert_caught, expect_missed, params
 
 
 def _g(name: str, **parts: Any) -> Variant:
@@ -169,18 +168,3 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {}
 
 SLOW: set[tuple[str, str]] = set()
-
-
-@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
-def test_the_default_profile_rejects_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert_caught(TABLES, key, CAUGHT, monkeypatch)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
-def test_the_default_profile_misses_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expect_missed(TABLES, key, MISSED, monkeypatch)

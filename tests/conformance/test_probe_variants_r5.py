@@ -11,6 +11,8 @@ rejected naming the invariant (or check) it is rejected for. A probe it misses i
 an expected failure: the reason, which rule or scenario is absent, is written next
 to it, and the test turns red on the day the harness learns to catch it, so the
 probe can then move to CAUGHT (and ``WRONG_BACKENDS``).
+
+The tables below are run by test_probe_rounds.py, with every other round's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from aura_conformance.descriptor_validity.world import DVVariant
 from aura_conformance.epoch_rotation.world import ER_MAX_EPOCH, EpochVariant
 from aura_conformance.guard_chain.world import Variant
@@ -28,8 +29,6 @@ from aura_conformance.wire.backends import WireVariant
 from aura_conformance.wire.fakes import _ChoosingDesk
 from aura_conformance.wire.guarded import GuardPorts
 from aura_rendezvous.descriptors import RendezvousDescriptor
-
-from .probe_runs import TABLES, assert_caught, expect_missed, params
 
 _WHO = "red-team probe (round 5)"
 
@@ -241,18 +240,3 @@ SLOW: set[tuple[str, str]] = {
     ("wire", "from-blind-lookup"),
     ("wire", "peer-clock-deadline"),
 }
-
-
-@pytest.mark.parametrize("key", params(CAUGHT, SLOW), ids="/".join)
-def test_the_default_profile_rejects_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert_caught(TABLES, key, CAUGHT, monkeypatch)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("key", sorted(MISSED), ids="/".join)
-def test_the_default_profile_misses_the_probe(
-    key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expect_missed(TABLES, key, MISSED, monkeypatch)
