@@ -112,7 +112,10 @@ def _responder_dies_mid_handshake(m: EpochRotationMachine) -> None:
     m.PrepareEstablishChannel()
     assert isinstance(m.backend, NetworkEpochBackend)
     world = m.backend.world
-    world.loop.run(world.carrier.kill(RESP), 5.0, "stopping Resp")
+    world.loop.run(world.carrier.kill(RESP), 30.0, "stopping Resp")
+    # Only the hop to the dead responder waits out its safety net (see the relay's
+    # twin in test_network_profile.py).
+    world.timeout_s = 1.0
     m.deliver("HandleHandshake", "Init", lambda r: True)
 
 
@@ -120,7 +123,7 @@ def _responder_dies_mid_handshake(m: EpochRotationMachine) -> None:
 def test_a_responder_gone_mid_handshake_is_an_error_not_a_verdict(transport: str) -> None:
     """Message 1 finds nobody listening: a TransportFault naming the hop, no verdict;
     the next run starts a fresh world and conforms."""
-    backend = NetworkEpochBackend("ref", transport, timeout_s=1.0)
+    backend = NetworkEpochBackend("ref", transport)
     try:
         with pytest.raises(TransportFault, match="Init from a1 to a2") as fault:
             run_epoch_scenarios(backend, {"responder-gone": _responder_dies_mid_handshake})
@@ -170,7 +173,7 @@ def test_the_frames_are_sealed_and_an_unsealed_one_is_refused() -> None:
     """Every delivery is sealed under the context, as on aura_net's direct path: a
     frame the sender's link does not seal is refused by the hop's listener
     (UnreadableFrame, a transport fault), and no id ever crossed in clear."""
-    backend = NetworkEpochBackend("ref", "TcpDirect", timeout_s=5.0)
+    backend = NetworkEpochBackend("ref", "TcpDirect")
     try:
         run_epoch_scenarios(backend, {"handshake": EPOCH_SCENARIOS["handshake"]})
         world = backend.world

@@ -27,7 +27,11 @@ def _handshake_then_relay_killed(m: RelayPathMachine) -> None:
     m.RelayRequest()
     m.RelayForward(0)
     assert isinstance(m.backend, NetworkRelayBackend)
-    m.backend.world.kill("r1")
+    world = m.backend.world
+    world.kill("r1")
+    # Only the hop to the dead relay waits out its safety net; every live step before
+    # it had the default one, so a loaded machine cannot turn it into this fault.
+    world.timeout_s = 1.0
     m.HandleHandshake(0)  # message 2 goes to the relay's socket
 
 
@@ -104,7 +108,7 @@ def test_a_relay_killed_mid_handshake_is_an_error_not_a_verdict(transport: str) 
     """Resp's message 2 finds no relay: a TransportFault (a backend error) naming the
     hop, within its safety net; no conformance verdict. The next run starts a fresh
     world and conforms."""
-    backend = NetworkRelayBackend("ref", transport, timeout_s=1.0)
+    backend = NetworkRelayBackend("ref", transport)
     try:
         with pytest.raises(TransportFault, match="Resp from a2 to r1") as fault:
             run_relay_scenarios(backend, {"relay-killed": _handshake_then_relay_killed})
@@ -114,5 +118,17 @@ def test_a_relay_killed_mid_handshake_is_an_error_not_a_verdict(transport: str) 
             backend, {"relayed-handshake": RELAY_SCENARIOS["relayed-handshake"]}
         )
         assert retry == [("relayed-handshake", None)]
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_short_hop_timeout_does_not_bound_the_set_up(transport: str) -> None:
+    """``timeout_s`` bounds each message's crossing; starting and closing the
+    listeners keep their own safety net (SETUP_S), so a short ``--timeout`` on a
+    loaded machine cannot fail a run before its first message."""
+    backend = NetworkRelayBackend("ref", transport, timeout_s=1e-6)
+    try:
+        assert backend.world.carrier.addrs
     finally:
         backend.close()

@@ -39,7 +39,7 @@ from aura_conformance.harness.result import ConformanceResult
 from aura_conformance.network.backend import DEFAULT_TIMEOUT_S
 from aura_conformance.network.carriers import Carrier
 from aura_conformance.network.lifecycle import close_on_loop, init_on_loop, run_over_transports
-from aura_conformance.network.loop import LoopThread
+from aura_conformance.network.loop import LoopThread, setup_wait
 
 __all__ = [
     "EPOCH_TRANSPORTS",
@@ -63,12 +63,17 @@ class NetworkEpochWorld(EpochWorld):
         super().__init__(variant)
         self.loop = loop
         self.timeout_s = timeout_s
-        limits = Limits(frame_timeout_s=timeout_s, connect_timeout_s=timeout_s)
+        # The sockets' own deadlines also run while setting up (the relay clients'
+        # connect and sign-in), so they get the set-up's net; each message's crossing
+        # is bounded by timeout_s around it, whatever they say.
+        limits = Limits(
+            frame_timeout_s=setup_wait(timeout_s), connect_timeout_s=setup_wait(timeout_s)
+        )
         # The relay argument names no relay here: direct carriers never use it.
         # Frames are sealed under the context, as on aura_net's direct path.
         self.carrier = loop.run(
             Carrier.start(transport, self.services, RESP, limits, seal=self.context),
-            timeout_s,
+            setup_wait(timeout_s),
             f"starting the {transport} listeners",
         )
 
@@ -99,7 +104,7 @@ class NetworkEpochWorld(EpochWorld):
         return super().receive_data(record, self.carry(record, data), now)
 
     def close(self) -> None:
-        self.loop.run(self.carrier.close(), self.timeout_s, "closing the listeners")
+        self.loop.run(self.carrier.close(), setup_wait(self.timeout_s), "closing the listeners")
 
 
 class NetworkEpochBackend(EpochBackend):

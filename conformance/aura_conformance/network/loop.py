@@ -19,12 +19,23 @@ from aura_rendezvous import AuraError
 
 from aura_conformance.network.errors import TransportFault
 
-__all__ = ["LoopThread"]
+__all__ = ["SETUP_S", "LoopThread", "setup_wait"]
 
 _T = TypeVar("_T")
 # How much longer than a wait's own safety net the calling thread waits for its
 # answer: the loop itself stuck is a fault too, and must not hang the run.
 _GRACE_S = 5.0
+
+SETUP_S = 30.0
+"""The least safety net of starting, killing and closing a world's listeners. A
+short per-hop ``timeout_s`` (a user's ``--timeout 1``, a test waiting out a dead
+peer) bounds the messages, not the set-up: binding sockets and making QUIC
+certificates on a loaded machine must not fail a run that never sent a byte."""
+
+
+def setup_wait(timeout_s: float) -> float:
+    """The safety net of a set-up or tear-down step under a per-hop ``timeout_s``."""
+    return max(timeout_s, SETUP_S)
 
 
 class LoopThread:

@@ -14,7 +14,7 @@ from aura_net import Limits, WireFrame
 from aura_rendezvous import SendEffect
 
 from aura_conformance.network.carriers import Carrier
-from aura_conformance.network.loop import LoopThread
+from aura_conformance.network.loop import LoopThread, setup_wait
 from aura_conformance.relay.world import CTX, INI, RELAY, MessageKey, RelayVariant, RelayWorld
 
 __all__ = ["NetworkRelayWorld"]
@@ -30,10 +30,15 @@ class NetworkRelayWorld(RelayWorld):
         self.loop = loop
         self.timeout_s = timeout_s
         services = {name: node.service for name, node in self.nodes.items()}
-        limits = Limits(frame_timeout_s=timeout_s, connect_timeout_s=timeout_s)
+        # The sockets' own deadlines also run while setting up (the relay clients'
+        # connect and sign-in), so they get the set-up's net; each message's crossing
+        # is bounded by timeout_s around it, whatever they say.
+        limits = Limits(
+            frame_timeout_s=setup_wait(timeout_s), connect_timeout_s=setup_wait(timeout_s)
+        )
         self.carrier = loop.run(
             Carrier.start(transport, services, RELAY, limits),
-            timeout_s,
+            setup_wait(timeout_s),
             f"starting the {transport} listeners",
         )
 
@@ -75,7 +80,7 @@ class NetworkRelayWorld(RelayWorld):
 
     def kill(self, name: str) -> None:
         """Take authority ``name`` off the network (its sockets close)."""
-        self.loop.run(self.carrier.kill(name), self.timeout_s, f"stopping {name}")
+        self.loop.run(self.carrier.kill(name), setup_wait(self.timeout_s), f"stopping {name}")
 
     def close(self) -> None:
-        self.loop.run(self.carrier.close(), self.timeout_s, "closing the listeners")
+        self.loop.run(self.carrier.close(), setup_wait(self.timeout_s), "closing the listeners")
