@@ -36,6 +36,7 @@ GUARD_ACTIONS = (
     "AdvanceEpoch",
     "ReceiveReceipt",
     "ReceiveReceiptFails",
+    "OtherContextReceipt",
     "ForgeReceipt",
     "EquivocateReceipt",
     "RelinkFirstReceipt",

@@ -162,7 +162,7 @@ _SCENARIOS = {"epoch": _epoch_scenarios, "descriptor": _dv_scenarios, "relay": _
 def test_conform_prints_a_coverage_line_or_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conform", "--examples", "3"]) == 0
     lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("coverage guard:")]
-    assert len(lines) == 1 and "actions 10/10" in lines[0]
+    assert len(lines) == 1 and "actions 11/11" in lines[0]
     assert main(["conform", "--examples", "3", "--coverage"]) == 0
     table = capsys.readouterr().out
     assert "PrepareOperation" in table and "Denied:MissingCapability" in table

@@ -159,6 +159,14 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         DVVariant("wrapping-refresh", _WHO, service=P.WrappingRefreshService),
         "DVNeedsRefresh",
     ),
+    # The other-context-receipt schedule: a2 is handed a1's receipt of the other
+    # context they share in place of one of this context, takes it as receipt 1 of
+    # a1's chain here, and then refuses this context's genuine receipt 1.
+    ("guard", "context-blind-receipt"): (
+        Variant("context-blind-receipt", _WHO, verifier=P.ContextBlindReceiptVerifier),
+        "scenario other-context-receipt: step: no refusal of a receipt above the last "
+        "accepted explains the step; the refusal violates GCReceiptResumesAfterLoss",
+    ),
     # Wire probes are judged by the reference peer's traffic and attacks on them.
     ("wire", "gapless-counter"): (
         _w("gapless-counter", manager=P.GaplessCounterManager),
@@ -216,16 +224,7 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 }
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
-MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "context-blind-receipt"): (
-        Variant("context-blind-receipt", _WHO, verifier=P.ContextBlindReceiptVerifier),
-        "GCReceiptVerifiable",
-        "the guard world has one context, so every receipt a receiver is handed names "
-        "the receiver's context and the context comparison is never the one that "
-        "refuses. Needs a second context shared by a source and a receiver, and a "
-        "receipt issued there presented to the receiver's verifier of the first",
-    ),
-}
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {}
 
 # Those that take more than a few seconds to be rejected (random runs, or a
 # directed schedule late in the list).

@@ -44,6 +44,7 @@ def test_every_run_is_a_valid_itf_trace_with_actions(recorded: Path) -> None:
                 "AdvanceEpoch",
                 "ReceiveReceipt",
                 "ReceiveReceiptFails",
+                "OtherContextReceipt",
                 "ForgeReceipt",
                 "EquivocateReceipt",
                 "RelinkFirstReceipt",

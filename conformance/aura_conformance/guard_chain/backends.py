@@ -73,6 +73,10 @@ def receive_receipt_fails(w: GuardChainWorld, args: Mapping[str, Any], now: int)
     return w.receive_receipt(_find(w, args.get("r")), fail_append=True)
 
 
+def other_context_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.other_context_receipt(_find(w, args.get("r")))
+
+
 def forge_receipt(w: GuardChainWorld, args: Mapping[str, Any], now: int) -> str:
     return w.forge_receipt(_find(w, args.get("r")), _name(args.get("s"), "s"))
 
@@ -101,6 +105,10 @@ ACTION_TABLE: dict[str, Handler[GuardChainWorld]] = {
     # The receiver's outcome taking r fails at its journal append: rolled back, the
     # acceptance with it. No action of GuardChain.tla: to the spec, a stutter.
     "ReceiveReceiptFails": receive_receipt_fails,
+    # r.src pays r.dst for a message in another context they share, and the attacker
+    # hands r.dst that receipt with a message of this one: refused, a stutter (no
+    # action of GuardChain.tla, whose receipts are the one context's).
+    "OtherContextReceipt": other_context_receipt,
     "ForgeReceipt": forge_receipt,
     "EquivocateReceipt": equivocate_receipt,
     "RelinkFirstReceipt": relink_first_receipt,

@@ -124,6 +124,8 @@ class GuardChainMachine(CountingMachine):
                 self._check_allowed(args, reply)
             elif action == "ReceiveReceiptFails":
                 self._check_rolled_back(args, reply)
+            elif action == "OtherContextReceipt":
+                self._check_refused_other_context(args, reply)
             # Every request's arguments are named as GCNext's parameters (a, d, c;
             # r; s): the step is explained only by the action it asked for.
             report = self.checker.check_step(self.state, reply.state, action, args)
@@ -180,6 +182,27 @@ class GuardChainMachine(CountingMachine):
             "a failed outcome leaves nothing (harness action: ReceiveReceiptFails)",
             kind="invariant",
             action="ReceiveReceiptFails",
+            table=format_state_table(self.state, reply.state),
+        )
+
+    def _check_refused_other_context(self, args: dict[str, Any], reply: Reply) -> None:
+        """A receipt of another context, handed to its receiver as one of this
+        context, is refused: GuardChain.tla's receipts are the one context's (its
+        ReceiveReceipt takes a receipt of the context's own wire), so the step is a
+        stutter, and a receiver whose state of this context changed took it (a
+        receipt names its context, DESIGN.md 4). A backend that takes it and shows
+        nothing here is judged on the context's next receipt: its chain moved."""
+        changed = self.checker.same_state(self.state, reply.state)
+        if not changed:
+            return
+        raise ConformanceFailure(
+            "step: no action of GuardChain.tla takes a receipt of another context: "
+            f"{V.format_value(args['r'])}'s source paid its receiver in the other context "
+            f"they share, that receipt was handed over as one of this context "
+            f"({reply.outcome}), and {', '.join(changed)} changed: a receipt names its "
+            "context (harness action: OtherContextReceipt)",
+            kind="step",
+            action="OtherContextReceipt",
             table=format_state_table(self.state, reply.state),
         )
 
@@ -282,6 +305,12 @@ class GuardChainMachine(CountingMachine):
         any of the forty others tried find both); the rolled-back-receive schedule makes it
         where it matters (after an acceptance, with an older receipt to replay)."""
         self._step("ReceiveReceiptFails", {"r": r})
+
+    def OtherContextReceipt(self, r: Any) -> None:
+        """A directed schedule's move, not a rule (as ReceiveReceiptFails): the
+        attacker's receipt of the other context, handed to ``r.dst`` in place of a
+        receipt of this one (``r`` names the source, receiver and cost)."""
+        self._step("OtherContextReceipt", {"r": r})
 
     def receive_fails(self, pick: Callable[[Any], bool]) -> None:
         """ReceiveReceiptFails of the first receipt on the wire that ``pick`` selects."""
@@ -495,6 +524,27 @@ def _rolled_back_receive(m: GuardChainMachine) -> None:
     m.deliver(_from("a1", 2))
 
 
+def _other_context_receipt(m: GuardChainMachine) -> None:
+    # a1 pays a2 for a message here (receipt 1 of a1's stream to a2), and for one
+    # in the other context they share (receipt 1 of that context's stream). The
+    # attacker hands a2 the other context's receipt with a message of this one (on
+    # the direct path a receipt travels beside its message and no subject is
+    # compared): refused for its context, a stutter. This context's receipt 1 is
+    # then still the next of a1's chain here and must be accepted
+    # (GCReceiptResumesAfterLoss); a verifier blind to the context took the other
+    # receipt as this chain's receipt 1 (context-blind-receipt) and refuses it.
+    _send(m)
+    m.OtherContextReceipt(
+        expect_one(
+            (r for r in m._wire() if _from("a1", 1)(r)),
+            "a receipt of a1",
+            "OtherContextReceipt",
+            m.state,
+        )
+    )
+    m.deliver(_from("a1", 1))
+
+
 def _forgery(m: GuardChainMachine) -> None:
     _send(m)
     m.forge(expect_one(m._wire(), "a receipt on the wire", "ForgeReceipt", m.state))
@@ -610,6 +660,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "future-epoch": _future_epoch,
     "two-sources": _two_sources,
     "rolled-back-receive": _rolled_back_receive,
+    "other-context-receipt": _other_context_receipt,
 }
 
 

@@ -23,6 +23,13 @@ all. So a failed append rolls the acceptance back too, and the receiver's
 verifier must come back to the head it had. What a receiver accepted (the
 spec's ``rlog``) is read from its verifier's own record of accepted receipts.
 
+The members share a second context (``other``), outside GuardChain.tla's one
+context: its own budget, journal and receipt streams, which no projection reads.
+It is where the attacker finds a receipt to misdirect: ``other_context_receipt``
+has a member pay for a message to a peer there and hands that receipt to the
+peer as one of the spec's context, whose verifier must refuse it (a receipt names
+its context, DESIGN.md 4).
+
 A buggy backend is this world with one part swapped for a variant of
 :mod:`aura_conformance.variants` (see :data:`VARIANTS`).
 """
@@ -374,8 +381,10 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
-def _psk(epoch: int) -> bytes:
-    return hashlib.sha256(b"aura-conformance/v1/psk\x00" + epoch.to_bytes(8, "big")).digest()
+def _psk(epoch: int, context: bytes = b"") -> bytes:
+    # The spec's context keeps the PSK it always had; the other context's differs.
+    label = b"aura-conformance/v1/psk\x00" + context
+    return hashlib.sha256(label + epoch.to_bytes(8, "big")).digest()
 
 
 def _counter() -> Callable[[int], bytes]:
@@ -398,6 +407,11 @@ class GuardChainWorld:
         self.roster = Roster.of(*self.keys.values())
         self._signers: dict[tuple[bytes, bytes], str | None] = {}
         self.membership = ContextMembership(self.context, self.roster, _id("root"))
+        # The second context the members share (same roster): its budget lives in
+        # the same store under its own key, its journal is its own and unlogged.
+        self.other = ContextId(_id("other-context"))
+        self.other_membership = ContextMembership(self.other, self.roster, _id("other-root"))
+        self.other_journal = FaultyJournal(self.other)
         # Every port the interpreters act through logs what it does, in order.
         self.effects = EffectLog()
         self.budget = ObservedBudget(self.effects, default_limit=LIMIT)
@@ -416,7 +430,7 @@ class GuardChainWorld:
             name: self.variant.interpreter(
                 self.ids[name],
                 self.budget,
-                {self.context: self.journal},
+                {self.context: self.journal, self.other: self.other_journal},
                 self.issuers[name],
                 self._send,
                 channels=self.endpoints[name],
@@ -446,10 +460,18 @@ class GuardChainWorld:
 
     @property
     def rlog(self) -> dict[str, list[tuple[Receipt, int]]]:
-        """Per receiver: each receipt its verifier holds as accepted, in order, with
-        the epoch it was accepted in."""
+        """Per receiver: each receipt of the spec's context its verifier holds as
+        accepted, in order, with the epoch it was accepted in. A receipt of the
+        other context belongs to that context's log, not this one's: what taking
+        it here did to the chain shows on the next receipt of this context."""
         return {
-            name: list(zip(self.verifiers[name].accepted, self._accepted_at[name], strict=True))
+            name: [
+                (r, at)
+                for r, at in zip(
+                    self.verifiers[name].accepted, self._accepted_at[name], strict=True
+                )
+                if r.context_id == self.context
+            ]
             for name in AUTHS
         }
 
@@ -468,7 +490,9 @@ class GuardChainWorld:
         """The nonces of ``name``'s receipts to ``dst`` in the current epoch."""
         did = self.ids[dst]
         return [
-            r.nonce for r in self.issuers[name].issued if r.epoch == self.epoch and r.dst == did
+            r.nonce
+            for r in self.issuers[name].issued
+            if r.epoch == self.epoch and r.dst == did and r.context_id == self.context
         ]
 
     def next_nonce(self, name: str, dst: str) -> int:
@@ -606,6 +630,66 @@ class GuardChainWorld:
         if error and error != JournalFault.__name__:
             return f"Rejected:{error}"
         return str(result.status.value)
+
+    def other_context_receipt(self, receipt: Receipt) -> str:
+        """``receipt``'s source pays, in the other context it shares with the
+        receiver, for a message to it of ``receipt``'s cost (a committed outcome of
+        its interpreter there: charge, receipt, journal, message 1); the attacker
+        hands the receiver that message's receipt with a message of this context
+        (on the direct path the receipt travels beside its Noise message, and the
+        receiver compares no subject: the message authenticates itself). The
+        receiver's outcome takes it as ``receive_receipt`` takes any: its verifier
+        of this context must refuse it (``ReceiptWrongContext``).
+
+        The payment's charge, append and send are the other context's, not this
+        one's: they are taken off the effect log before the receive runs."""
+        src, dst = self.names[receipt.src], self.names[receipt.dst]
+        paid = self._pay_in_other_context(src, dst, receipt.cost)
+        self.effects.take()
+        if isinstance(paid, str):
+            return paid
+        return self.receive_receipt(paid)
+
+    def _pay_in_other_context(self, src: str, dst: str, cost: int) -> Receipt | str:
+        """``src``'s committed operation to ``dst`` in the other context: its receipt,
+        or the status of an outcome that did not commit."""
+        sid, did = self.ids[src], self.ids[dst]
+        nonce = 1 + sum(
+            1
+            for r in self.issuers[src].issued
+            if r.context_id == self.other and r.epoch == self.epoch and r.dst == did
+        )
+        fact = operation_fact(self.other, sid, did, epoch=self.epoch, nonce=nonce, cost=cost)
+        channel: list[EffectCommand] = []
+        if dst != src:
+            channel, timestamp = GuardedChannelService().prepare(
+                self.endpoints[src],
+                self.other_membership,
+                self.epoch,
+                did,
+                psk=_psk(self.epoch, self.other.value),
+                now_ms=0,
+            )
+            # The endpoint's clock is shared by its contexts: once this start
+            # commits, its timestamp is no operation of the spec's context (a
+            # rolled-back one prepared with it must not count as started).
+            self.starts[src].pop(timestamp, None)
+        outcome = GuardOutcome.allow(
+            [
+                ChargeFlowBudget(self.other, sid, self.epoch, cost),
+                RecordReceipt(_OPERATION, self.other, did, self.epoch, cost),
+                JournalAppend(self.other, fact),
+                *channel,
+            ]
+        )
+        try:
+            result = self.interpreters[src].execute(outcome)
+        except AuraError as exc:
+            return f"Error:{type(exc).__name__}"
+        ours = [r for r in result.receipts if r.context_id == self.other and r.dst == did]
+        if result.status is not ExecutionStatus.Committed or not ours:
+            return f"Unpaid:{result.status.value}"
+        return ours[0]
 
     def forge_receipt(self, receipt: Receipt, signer: str) -> str:
         forged = attrs.evolve(receipt, signature=self.keys[signer].sign(receipt.signed_message()))
