@@ -214,7 +214,8 @@ def _relay_classes(action: str, outcome: str) -> tuple[str, ...]:
 
 
 _RELAY_WORD = re.compile(
-    r"^(published|not published|not needed|advanced|ticked|impostor|attacker|relay rolled back)\b"
+    r"^(published|not published|not needed|advanced|ticked|impostor|attacker|relay rolled back"
+    r"|revoked|synced|stale|lost)\b"
 )
 _RELAY_WORDS = {
     "relay rolled back": "RolledBack",
@@ -225,6 +226,10 @@ _RELAY_WORDS = {
     "ticked": "Ticked",
     "impostor": "Injected",
     "attacker": "Injected",
+    "revoked": "Revoked",
+    "synced": "Synced",
+    "stale": "NothingNew",
+    "lost": "Lost",
 }
 
 
@@ -253,9 +258,36 @@ RELAY_SPACE = CoverageSpace(
         "MisdirectReceipt",
         "ForeignReceipt",
         "RelayForwardFails",
+        "RevokeDescriptor",
+        "SyncJournal",
+        "PrepareEstablishChannel",
+        "InjectInit",
     ),
     frozenset(
         [
+            # Rendezvous.tla composed with the relay path: Resp revokes a valid
+            # descriptor of its own; a sync delivery brings Ini something, nothing
+            # (an answer repeated or late), or no answer arrives (lost, or late); a
+            # direct connect sends or is denied (no descriptor it
+            # may use); eve's message 1 is denied (NotAMember), sending nothing.
+            ("RevokeDescriptor", "Revoked"),
+            ("SyncJournal", "Synced"),
+            ("SyncJournal", "NothingNew"),
+            ("SyncJournal", "Lost"),
+            ("PrepareEstablishChannel", "Sent:Init"),
+            ("PrepareEstablishChannel", "NothingSent"),
+            ("InjectInit", "Injected"),
+            ("HandleHandshake", "NothingSent"),
+            # The direct path's handshake, whose messages the channel layer judges
+            # with no relay in front: a message 1 of a past epoch (WrongEpoch) or
+            # one Resp answered already (ReplayedHandshake); a response of a past
+            # epoch (its receipt first) or to a handshake Ini no longer holds; a key
+            # confirmation delivered again.
+            ("HandleHandshake", f"Rejected:{E.WrongEpoch.__name__}"),
+            ("HandleHandshake", f"Rejected:{E.ReplayedHandshake.__name__}"),
+            ("ProcessResponse", f"Rejected:{E.ReceiptWrongEpoch.__name__}"),
+            ("ProcessResponse", f"Rejected:{E.UnsolicitedHandshake.__name__}"),
+            ("KeyConfirm", f"Rejected:{E.ReplayedMessage.__name__}"),
             # The receipt attacks: each refused by its receiver.
             ("MisaddressInit", "Injected"),
             ("ReuseReceipt", "Injected"),

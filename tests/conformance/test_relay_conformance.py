@@ -22,10 +22,18 @@ from aura_model.tla import values as V
 
 
 def _k(
-    kind: str, src: str, dst: str, to: str, hs_id: int, *, ctx: str = "c1", dok: bool = True
+    kind: str,
+    src: str,
+    dst: str,
+    to: str,
+    hs_id: int,
+    *,
+    ctx: str = "c1",
+    dok: bool = True,
+    path: str = "relay",
 ) -> MessageKey:
     """A message key of the world (epoch 0)."""
-    return (kind, src, dst, to, hs_id, ctx, 0, dok)
+    return (kind, src, dst, to, hs_id, ctx, 0, dok, path)
 
 
 def _spent(c1: int, c2: int = 0) -> object:
@@ -190,7 +198,8 @@ def test_the_invariants_judge_a_bad_descriptor_a_relay_without_capability_and_an
 def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
     """Ini may connect on Resp's first descriptor until the clock passes its validity
     or the context changes epoch; the reference then denies the connect (no handshake
-    id spent) until Resp has published again, for the current epoch."""
+    id spent) until Resp has published again, for the current epoch, and sync has
+    brought Ini the new descriptor."""
     w = RelayWorld(RELAY_VARIANTS["ref"])
     assert w.usable("c1") and w.usable("c2")
     w.tick()
@@ -200,6 +209,10 @@ def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
     assert w.relay_request("c1").startswith("a1: nothing sent")
     assert w.next_id == 1
     assert "published: 1" in w.publish_descriptor("c1")
+    assert not w.usable("c1")  # in Resp's journal only
+    assert w.sync_deliver("c1", 0).startswith("lost: no answer 0 of 0")
+    w.sync_pull("c1")
+    assert w.sync_deliver("c1", 0).startswith("synced")
     assert w.usable("c1")
     assert w.descriptor_records("c1") == [(0, 2, 1, 0), (2, 4, 2, 0)]
     w.advance_epoch("c2")
@@ -208,6 +221,8 @@ def test_the_world_judges_descriptors_by_the_clock_and_the_epoch() -> None:
     assert "needs no refresh" in w.publish_descriptor("c1")
     w.publish_descriptor("c2")
     assert w.descriptor_records("c2") == [(0, 2, 1, 0), (2, 4, 2, 1)]
+    w.sync_pull("c2")
+    assert w.sync_deliver("c2", 0).startswith("synced")
     assert w.usable("c2")
     assert w.relay_request("c2").startswith("a1 sent")
 
@@ -283,7 +298,7 @@ def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
         pytest.skip(report.skipped)
     assert report.status() is Status.PASS, report.detail()
     met = {o.case.cfg.name: o for o in report.models}
-    ok = {"MC_RelayConformance.cfg", "MC_RelayConformance_two.cfg", "MC_RelayConformance_time.cfg"}
+    ok = {f"MC_RelayConformance{part}.cfg" for part in ("", "_two", "_time", "_sync", "_direct")}
     broken = {
         "RVRelayFallback",
         "RVConnectWithValidDescriptor",
@@ -291,12 +306,18 @@ def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
         "RVMembersOnly",
         "RVRelayForwardsOnce",
     }
-    # RVMembersOnly has a second bad model: the relay forwarding to a non-member.
+    # Second bad models: the relay forwarding to a non-member; Ini connecting on a
+    # descriptor sync has brought it the revocation of.
     outsider = "MC_RelayConformance_bad_RVMembersOnly_outsider.cfg"
-    assert set(met) == ok | {f"MC_RelayConformance_bad_{b}.cfg" for b in broken} | {outsider}
+    revoked = "MC_RelayConformance_bad_RVConnectWithValidDescriptor_revoked.cfg"
+    assert set(met) == ok | {f"MC_RelayConformance_bad_{b}.cfg" for b in broken} | {
+        outsider,
+        revoked,
+    }
     for invariant, name in [
         *((b, f"MC_RelayConformance_bad_{b}.cfg") for b in broken),
         ("RVMembersOnly", outsider),
+        ("RVConnectWithValidDescriptor", revoked),
     ]:
         bad = met[name]
         assert bad.tlc is not None and bad.tlc.violated == invariant

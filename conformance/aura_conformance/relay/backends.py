@@ -4,6 +4,8 @@ A message argument ``m`` names an envelope by its Rendezvous.tla record. The
 key confirmation's arrival (``KeyConfirm``) is a step of the implementation
 that the relay path does not see (it journals, it sends nothing): a stutter.
 A context argument ``c`` names one of the world's contexts (``c1`` if none).
+``RevokeDescriptor`` takes ``n``, the number of Resp's descriptor (its spec
+nonce); ``SyncJournal`` takes ``pull`` and ``i`` (see :func:`sync_journal`).
 """
 
 from __future__ import annotations
@@ -96,6 +98,39 @@ def tick(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
     return w.tick()
 
 
+def _int(args: Mapping[str, Any], name: str, default: int) -> int:
+    value = args.get(name, default)
+    if type(value) is not int:
+        raise BackendError(f"argument {name} must be an integer, not {value!r}")
+    return value
+
+
+def revoke_descriptor(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.revoke_descriptor(_context(args), _int(args, "n", 1))
+
+
+def sync_journal(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    """Optionally a pull (``pull``, default true), then the sync wire's ``i``-th
+    answer (default the last; negative counts from the end) delivered to Ini; with
+    no ``i``-th answer on the wire, nothing is (the new answers are lost, or late)."""
+    ctx, pull = _context(args), args.get("pull", True)
+    if not isinstance(pull, bool):
+        raise BackendError(f"argument pull must be a boolean, not {pull!r}")
+    pulled = w.sync_pull(ctx) if pull else ""
+    wire = len(w.sync_wire[ctx])
+    i = _int(args, "i", -1)
+    said = w.sync_deliver(ctx, i + wire if i < 0 else i)
+    return f"{said} ({pulled})" if pulled else said
+
+
+def establish_channel(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.establish_channel(_context(args))
+
+
+def inject_init(w: RelayWorld, args: Mapping[str, Any], now: int) -> str:
+    return w.inject_init(_context(args))
+
+
 ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     "RelayRequest": relay_request,
     "RelayForward": relay_forward,
@@ -123,6 +158,13 @@ ACTION_TABLE: dict[str, Handler[RelayWorld]] = {
     # The relay's forward of m fails at its own receipt, after it accepted the
     # sender's: rolled back whole. No action of the spec: a stutter.
     "RelayForwardFails": relay_forward_fails,
+    # The rest of Rendezvous.tla, composed with the relay path: Resp's revocation,
+    # journal sync over a lossy, duplicating, reordering sync wire (a delivery is a
+    # path of one-fact SyncJournal steps), the direct path and the outsider.
+    "RevokeDescriptor": revoke_descriptor,
+    "SyncJournal": sync_journal,
+    "PrepareEstablishChannel": establish_channel,
+    "InjectInit": inject_init,
 }
 
 

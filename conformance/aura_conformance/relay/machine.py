@@ -22,6 +22,17 @@ The relay's forward may fail after it accepted the sender's receipt
 whole, which no action of the spec does, so the step must be a stutter that
 sends nothing, and the same forward asked again at once must go through, as
 nothing of the failed one is left to refuse it (``GCAtomicRollback``).
+
+The rest of Rendezvous.tla composes with the relay path here: Resp revokes its
+descriptor (``RevokeDescriptor``), sync carries Resp's facts to Ini
+(``SyncJournal``: a pull puts Resp's sealed answers on a sync wire the harness
+carries, and any answer on it is delivered, a late, repeated or never
+delivered one included; a delivery is a path of the spec's one-fact steps),
+Ini connects directly (``PrepareEstablishChannel``, the spec's "direct" path,
+whose handshake then runs through ``HandleHandshake``, ``ProcessResponse`` and
+``KeyConfirm`` as the relayed one does) and ``eve``, on no roster, sends Resp a
+message 1 of its own (``InjectInit``), which Resp must not answer
+(``RVMembersOnly``).
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from typing import Any
 
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
-from aura_rendezvous import CONNECT_RELAY_COST, RELAY_FORWARD_COST
+from aura_rendezvous import CONNECT_DIRECT_COST, CONNECT_RELAY_COST, RELAY_FORWARD_COST
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
@@ -119,6 +130,7 @@ def _attackers_init(state: State) -> Any:
 
 _COSTS = {
     ("RelayRequest", INI): CONNECT_RELAY_COST,
+    ("PrepareEstablishChannel", INI): CONNECT_DIRECT_COST,
     ("HandleHandshake", RESP): CONNECT_RELAY_COST,
     ("RelayForward", RELAY): RELAY_FORWARD_COST,
     ("ReplayEnvelope", RELAY): RELAY_FORWARD_COST,
@@ -253,15 +265,22 @@ class RelayPathMachine(CountingMachine):
 
     def _members_only(self, m: Any, reply: Reply) -> None:
         """Rendezvous.tla's ``RVMembersOnly`` on what Resp did with the impostor's
-        message 1 (handshake id 0): it answers nothing. Judged before the step, by
-        the sends a backend reports (the state's answer is judged by the spec)."""
-        if m.d["id"] != 0 or reply.effects is None:
+        message 1 (handshake id 0) or ``eve``'s own: it answers nothing. Judged before
+        the step, by the sends a backend reports (the state's answer is judged by the
+        spec)."""
+        outsider = m.d["src"] == _OUTSIDER
+        if (m.d["id"] != 0 and not outsider) or reply.effects is None:
             return
         if any(e.kind == SEND for e in reply.effects):
+            what = (
+                f"the message 1 of {OUTSIDER}, on no roster, sent straight to it"
+                if outsider
+                else f"a message 1 claiming {INI} under a static key that is not {INI}'s"
+                " roster key, forwarded by the relay"
+            )
             raise ConformanceFailure(
-                "invariant: RVMembersOnly violated: Resp answered a message 1 claiming "
-                f"{INI} under a static key that is not {INI}'s roster key, forwarded by the "
-                "relay (harness action: HandleHandshake)",
+                f"invariant: RVMembersOnly violated: Resp answered {what}"
+                " (harness action: HandleHandshake)",
                 kind="invariant",
                 action="HandleHandshake",
                 table="  observed effects | " + ", ".join(e.describe() for e in reply.effects),
@@ -303,8 +322,8 @@ class RelayPathMachine(CountingMachine):
             if keys is None:
                 wrong.append(f"{V.format_value(m)} names no context of the world")
                 continue
-            if d["type"] == "Init" and d["id"] == 0:
-                # The impostor's message 1, forwarded as the attacker made it.
+            if d["type"] == "Init" and (d["id"] == 0 or d["src"] == _OUTSIDER):
+                # The impostor's or eve's message 1, forwarded as the attacker made it.
                 continue
             why = check_envelope(
                 e.data,
@@ -318,7 +337,13 @@ class RelayPathMachine(CountingMachine):
             if why is not None:
                 wrong.append(f"{V.format_value(m)}: {why}")
         # The attacker's junk and message 1s are the harness's, not a member's sends.
-        if action not in ("InjectJunk", "ImpersonateInit", "MisaddressInit", "ReuseReceipt"):
+        if action not in (
+            "InjectJunk",
+            "ImpersonateInit",
+            "MisaddressInit",
+            "ReuseReceipt",
+            "InjectInit",
+        ):
             sent = [e.message for e in sends]
             added = set(after["net"]) - set(before["net"])
             wrong += [
@@ -463,6 +488,52 @@ class RelayPathMachine(CountingMachine):
         m = expect_nth(self.forwarded(), i, "an envelope forwarded", "ReplayEnvelope", self.state)
         self._step("ReplayEnvelope", {"m": m})
 
+    def revocable(self) -> list[tuple[str, int]]:
+        """(context, descriptor number) of Resp's descriptors it may revoke: valid now
+        and not revoked in its own journal (RelayConformance.tla's ``Revocable``)."""
+        now, out = self.state["now"], []
+        for c in CONTEXTS:
+            facts = [f.d for f in self.state["desc"].d[ModelValue(c)]]
+            revoked = {f["nonce"] for f in facts if f["kind"] == "Revoked"}
+            out += [
+                (c, f["nonce"])
+                for f in facts
+                if f["kind"] == "Descriptor"
+                and f["from"] <= now < f["until"]
+                and f["nonce"] not in revoked
+            ]
+        return sorted(out)
+
+    @precondition(lambda self: bool(self.revocable()))
+    @rule(i=st.integers(0, 7))
+    def RevokeDescriptor(self, i: int) -> None:
+        c, n = self.revocable()[i % len(self.revocable())]
+        self._step("RevokeDescriptor", {"c": ModelValue(c), "n": n})
+
+    def sync(self, c: str = CTX, *, pull: bool = True, i: int = -1) -> None:
+        """``SyncJournal`` in ``c``: with ``pull``, Ini pulls first (Resp's answers go on
+        the sync wire); then the wire's ``i``-th answer (counted from the end when
+        negative) reaches Ini."""
+        self._step("SyncJournal", {"c": ModelValue(c), "pull": pull, "i": i})
+
+    # i: the newest answer, an older one (late or again), or none (lost).
+    @rule(c=st.sampled_from(CONTEXTS), pull=st.booleans(), i=st.integers(-2, 1))
+    def SyncJournal(self, c: str, pull: bool, i: int) -> None:
+        self.sync(c, pull=pull, i=i)
+
+    @precondition(lambda self: self.state["nextId"] <= MAX_HS)
+    @rule(c=st.sampled_from(CONTEXTS))
+    def PrepareEstablishChannel(self, c: str = CTX) -> None:
+        self._step("PrepareEstablishChannel", {"c": ModelValue(c)})
+
+    def _outsider_sent(self) -> bool:
+        return bool(self._net(lambda d: d["src"] == _OUTSIDER))
+
+    @precondition(lambda self: not self._outsider_sent())
+    @rule(c=st.sampled_from(CONTEXTS))
+    def InjectInit(self, c: str = CTX) -> None:
+        self._step("InjectInit", {"c": ModelValue(c)})
+
 
 def _make(backend: RelayBackend, deferred: Deferred | None = None) -> type[RelayPathMachine]:
     return type(
@@ -544,21 +615,25 @@ def _reordered_at_the_relay(m: RelayPathMachine) -> None:
 
 def _expired_descriptor(m: RelayPathMachine) -> None:
     """The clock passes the validity of Resp's only descriptor: Ini must not connect
-    on it (``RVConnectWithValidDescriptor``); once Resp has refreshed, it does."""
+    on it (``RVConnectWithValidDescriptor``); once Resp has refreshed and sync has
+    brought the new one, it does."""
     for _ in range(MAX_TIME):
         m.Tick()
     m.RelayRequest(CTX)
     m._step("PublishDescriptor", {"c": ModelValue(CTX)})
+    m.sync()
     _handshake(m)
 
 
 def _past_epoch_descriptor(m: RelayPathMachine) -> None:
     """c1 moves to its next epoch: Resp's descriptor, still valid, commits to the PSK
     of the past one, so Ini must refresh, not send (``RVConnectWithValidDescriptor``);
-    once Resp has published for the new epoch, a handshake completes."""
+    once Resp has published for the new epoch and sync has brought it, a handshake
+    completes."""
     m._step("AdvanceEpoch", {"c": ModelValue(CTX)})
     m.RelayRequest(CTX)
     m._step("PublishDescriptor", {"c": ModelValue(CTX)})
+    m.sync()
     _handshake(m)
 
 
@@ -648,6 +723,20 @@ def _rolled_back_forward(m: RelayPathMachine) -> None:
     m.forward_again(attackers)
 
 
+def _failing_forward_of_a_replayed_receipt(m: RelayPathMachine) -> None:
+    """Two requests; the relay forwards the second, then its forward of the first is
+    to fail at its own receipt: it refuses the first before (``ReceiptReplayed``, a
+    receipt below the last it accepted), so nothing is left to roll back."""
+    m.RelayRequest()
+    m.RelayRequest()
+    waiting = m.at_relay()
+    if len(waiting) < 2:
+        expect_nth([], 0, "two envelopes at the relay", "RelayForwardFails", m.state)
+    m._step("RelayForward", {"m": waiting[-1]})
+    if m.forward_fails(waiting[0]):
+        m.forward_again(waiting[0])
+
+
 def _superseded_handshake(m: RelayPathMachine) -> None:
     """Ini connects twice before Resp answers; Resp answers both. Ini holds only its
     second handshake, so the answer to the first must fail to authenticate
@@ -671,6 +760,90 @@ def _outside_the_relay_context(m: RelayPathMachine) -> None:
     _forward_all(m)
 
 
+def _direct_handshake(m: RelayPathMachine, c: str = CTX) -> None:
+    """Ini's direct connect, then each step of its handshake (its own envelopes)."""
+    m.PrepareEstablishChannel(c)
+    hs = m.state["nextId"] - 1
+    for action, kind in (
+        ("HandleHandshake", "Init"),
+        ("ProcessResponse", "Resp"),
+        ("KeyConfirm", "Confirm"),
+    ):
+        mine = [e for e in m.arrived(kind) if e.d["id"] == hs and e.d["path"] == "direct"]
+        mine = [e for e in mine if e.d["src"] != _OUTSIDER]
+        m._step(action, {"m": expect_nth(mine, 0, f"{kind} of handshake {hs}", action, m.state)})
+
+
+def _converged(m: RelayPathMachine, c: str = CTX) -> None:
+    """Ini's replica holds every descriptor and revocation of Resp's (the sync wire
+    has delivered Resp's latest answer): DescriptorValidity's ``DVConverges``, at
+    the end of a schedule whose every answer was finally delivered."""
+    held, desc = (m.state[v].d[ModelValue(c)] for v in ("held", "desc"))
+    if held != desc:
+        raise ConformanceFailure(
+            f"invariant: DVConverges violated: after the sync wire delivered {RESP}'s"
+            f" latest answer, {INI}'s replica of {c} lacks"
+            f" {', '.join(V.format_value(f) for f in sorted(desc - held, key=V.sort_key))}"
+            " (harness action: SyncJournal)",
+            kind="invariant",
+            action="SyncJournal",
+            table=format_state_table(m.state, m.state),
+        )
+
+
+def _revoked_descriptor(m: RelayPathMachine) -> None:
+    """Resp revokes its only descriptor and sync brings the revocation: Ini must deny
+    a connect, direct or relayed (``NoValidDescriptor``: ``RVConnectWithValidDescriptor``
+    would catch one that went out); Resp, with no valid descriptor of its own, needs
+    a refresh, and once sync has brought the new one a direct handshake completes."""
+    m._step("RevokeDescriptor", {"c": ModelValue(CTX), "n": 1})
+    m.sync()
+    m.PrepareEstablishChannel(CTX)
+    m.RelayRequest(CTX)
+    m._step("PublishDescriptor", {"c": ModelValue(CTX)})
+    m.sync()
+    _converged(m)
+    _direct_handshake(m)
+
+
+def _lossy_sync(m: RelayPathMachine) -> None:
+    """The sync wire loses, repeats and reorders Resp's answers: the revocation's
+    answer is held back (Ini still connects on the revoked descriptor, as far as it
+    knows a valid one), a newer answer comes first, then the late one, then the newer
+    one again; the replicas converge, and a direct handshake on the new descriptor
+    completes."""
+    m._step("RevokeDescriptor", {"c": ModelValue(CTX), "n": 1})
+    m.sync(i=5)  # the revocation's answer 0 goes on the wire and does not arrive
+    m.PrepareEstablishChannel(CTX)  # on the descriptor Ini holds, unaware
+    m._step("PublishDescriptor", {"c": ModelValue(CTX)})
+    m.sync()  # answer 1: the new descriptor and the revocation, first
+    m.sync(pull=False, i=0)  # the late answer 0: nothing new
+    m.sync(pull=False, i=1)  # answer 1 again
+    _converged(m)
+    _direct_handshake(m)
+
+
+def _direct_after_sync(m: RelayPathMachine) -> None:
+    """Resp's only descriptor expires and Resp publishes another: until sync brings it,
+    Ini's direct connect is denied (``NoValidDescriptor``); after, a direct
+    handshake completes, and so does a relayed one on the same descriptor."""
+    for _ in range(MAX_TIME):
+        m.Tick()
+    m._step("PublishDescriptor", {"c": ModelValue(CTX)})
+    m.PrepareEstablishChannel(CTX)
+    m.sync()
+    _direct_handshake(m)
+    _handshake(m)
+
+
+def _outsider_init(m: RelayPathMachine) -> None:
+    """``eve``, on no roster, sends Resp a message 1 of its own, straight: Resp must
+    answer nothing (``RVMembersOnly``); Ini's direct handshake then completes."""
+    m.InjectInit(CTX)
+    m.HandleHandshake(-1)
+    _direct_handshake(m)
+
+
 RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "relayed-handshake": _handshake,
     "junk-at-the-relay": _junk,
@@ -688,6 +861,11 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "reused-receipt": _reused_receipt,
     "rolled-back-forward": _rolled_back_forward,
     "superseded-handshake": _superseded_handshake,
+    "failing-forward-of-a-replayed-receipt": _failing_forward_of_a_replayed_receipt,
+    "revoked-descriptor": _revoked_descriptor,
+    "lossy-sync": _lossy_sync,
+    "direct-after-sync": _direct_after_sync,
+    "outsider-init": _outsider_init,
 }
 
 

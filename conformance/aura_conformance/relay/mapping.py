@@ -16,15 +16,15 @@ from aura_conformance.relay.world import (
     INI,
     RELAY,
     RESP,
-    DescriptorRecord,
+    FactRecord,
     MessageKey,
     RelayWorld,
 )
 
-__all__ = ["RELAY_PATH", "descriptor_record", "message_key", "message_record", "project_relay"]
+__all__ = ["RELAY_PATH", "fact_record", "message_key", "message_record", "project_relay"]
 
 RELAY_PATH = StateSchema(
-    ("net", "spent", "paid", "nextId", "now", "epoch", "desc"),
+    ("net", "spent", "paid", "nextId", "now", "epoch", "desc", "held"),
     frozenset({INI, RESP, RELAY, CTX, CTX2, "eve"}),
 )
 
@@ -34,17 +34,18 @@ def _mv(name: str) -> ModelValue:
 
 
 def message_record(key: MessageKey) -> Any:
-    """Rendezvous.tla's record of a message of the relay path. ``dok`` is what the
-    world saw when Ini sent a message 1: whether it held a descriptor of Resp it may
-    connect on (valid, chosen, committing to the context's current epoch)."""
-    kind, src, dst, to, hs_id, ctx, ep, dok = key
+    """Rendezvous.tla's record of a message (of the relay or the direct path).
+    ``dok`` is what the world saw when Ini sent a message 1: whether it held a
+    descriptor of Resp it may connect on (valid, chosen, not revoked, committing to
+    the context's current epoch)."""
+    kind, src, dst, to, hs_id, ctx, ep, dok, path = key
     return V.record(
         type=kind,
         ctx=_mv(ctx),
         src=_mv(src),
         dst=_mv(dst),
         to=_mv(to),
-        path="relay",
+        path=path,
         ep=ep,
         id=hs_id,
         dok=dok,
@@ -64,23 +65,25 @@ def message_key(record: Any) -> MessageKey:
             d["ctx"].name,
             d["ep"],
             d["dok"],
+            d["path"],
         )
     except (AttributeError, KeyError):
         raise BackendError(f"not a message record: {V.format_value(record)}") from None
 
 
-def descriptor_record(record: DescriptorRecord) -> Any:
-    """Rendezvous.tla's fact of one of Resp's descriptors (an ``RVFact``)."""
-    start, until, nonce, ep = record
+def fact_record(record: FactRecord) -> Any:
+    """Rendezvous.tla's fact of one of Resp's descriptors or of its revocation (an
+    ``RVFact``: a revocation is the revoked descriptor's fact of kind ``Revoked``)."""
+    kind, start, until, nonce, ep = record
     return V.record(
-        kind="Descriptor", auth=_mv(RESP), **{"from": start}, until=until, nonce=nonce, id=0, ep=ep
+        kind=kind, auth=_mv(RESP), **{"from": start}, until=until, nonce=nonce, id=0, ep=ep
     )
 
 
 def project_relay(world: RelayWorld) -> State:
     """The envelopes on the wire, the relay's spending in each context's epoch and
-    over all its epochs, the next id, the clock, the epochs and Resp's descriptors as
-    Ini holds them."""
+    over all its epochs, the next id, the clock, the epochs, and Resp's descriptors
+    and revocations in Resp's journal and in Ini's replica."""
     return {
         "net": frozenset(message_record(k) for k in world.msgs),
         "spent": V.fn({_mv(c): world.relay_spent(c) for c in CONTEXTS}),
@@ -90,7 +93,13 @@ def project_relay(world: RelayWorld) -> State:
         "epoch": V.fn({_mv(c): world.epoch[c] for c in CONTEXTS}),
         "desc": V.fn(
             {
-                _mv(c): frozenset(descriptor_record(r) for r in world.descriptor_records(c))
+                _mv(c): frozenset(fact_record(r) for r in world.fact_records(RESP, c))
+                for c in CONTEXTS
+            }
+        ),
+        "held": V.fn(
+            {
+                _mv(c): frozenset(fact_record(r) for r in world.fact_records(INI, c))
                 for c in CONTEXTS
             }
         ),

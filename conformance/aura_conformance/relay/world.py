@@ -6,8 +6,13 @@ no member of the context, so Ini must skip it (RelayConformance.tla's ``Hints``)
 All three are members of both contexts; the relay holds ``relay:forward`` in
 ``c1`` only (``RelayCtx``). The world has a clock (``Tick``: one unit of the
 spec's time is :data:`TICK_MS`), an epoch per context (``AdvanceEpoch``), Resp's
-descriptors (``PublishDescriptor``: published and synced to Ini at once) and an
-impostor (``ImpersonateInit``).
+descriptors (``PublishDescriptor``, ``RevokeDescriptor``: into Resp's journal
+only), journal sync (``SyncJournal``: Ini pulls, Resp's sealed answers go on
+a sync wire the harness carries as bytes, and any answer on it, old or new, is
+delivered to Ini, once or again; one never delivered is lost), a direct
+handshake (``PrepareEstablishChannel``: Resp's descriptors end with a
+``TcpDirect`` hint), an impostor (``ImpersonateInit``) and an outsider
+(``InjectInit``: ``eve``'s own keys, on no roster).
 Each authority has its own service, flow budget store, receipt issuer and
 interpreter (whose channel port is its service's endpoint); every envelope is
 real: Noise IKpsk2 messages, the key confirmation sealed by the channel layer,
@@ -61,15 +66,18 @@ from aura_rendezvous import (
     Roster,
     SealedDescriptor,
     SendEffect,
+    SendHandshake,
     SendHandshakeResponse,
     SendRelayData,
     SendRelayRequest,
     SendRelayResponse,
+    TcpDirect,
     WebSocketRelay,
 )
 from aura_rendezvous.channels import MessageType, message_type
 from aura_rendezvous.descriptors import open_descriptor
 from aura_rendezvous.guard import Receipt, ReceiptToken, receipt_subject
+from aura_rendezvous.journal import DescriptorRevoked, SealedSyncMessage
 from aura_rendezvous.noise import Keypair
 
 from aura_conformance.guard_chain.effects import SEND, Effect, EffectLog, ObservedBudget
@@ -114,6 +122,7 @@ __all__ = [
     "VALIDITY",
     "DescriptorRecord",
     "EpochBlindRelayService",
+    "FactRecord",
     "FaultyIssuer",
     "IssuerFault",
     "MessageKey",
@@ -138,11 +147,14 @@ TICK_MS = 1_000  # one unit of the spec's time on the implementation's clock
 _EPOCH = 1  # the implementation's epoch of the spec's epoch 0
 RELAY_EPOCH = _EPOCH
 
-# (type, src, dst, to, id, ctx, ep, dok): a Rendezvous.tla message record of the
-# relay path (``ep`` is the spec's epoch).
-MessageKey = tuple[str, str, str, str, int, str, int, bool]
-# (from, until, nonce, ep): a descriptor of Resp that Ini holds, in the spec's units.
+# (type, src, dst, to, id, ctx, ep, dok, path): a Rendezvous.tla message record
+# (``ep`` is the spec's epoch, ``path`` "relay" or "direct").
+MessageKey = tuple[str, str, str, str, int, str, int, bool, str]
+# (from, until, nonce, ep): a descriptor of Resp, in the spec's units.
 DescriptorRecord = tuple[int, int, int, int]
+# (kind, from, until, nonce, ep): a descriptor of Resp ("Descriptor") or its
+# revocation ("Revoked", the revoked descriptor's fields), as a journal holds it.
+FactRecord = tuple[str, int, int, int, int]
 
 _IDS = {name: AuthorityId(name.encode().ljust(32, b".")) for name in (INI, RESP, RELAY, OUTSIDER)}
 _NAMES = {a: name for name, a in _IDS.items()}
@@ -160,6 +172,8 @@ _TYPES = {
 }
 _PEER_CAPS = frozenset({CAP_RENDEZVOUS_PUBLISH, CAP_RENDEZVOUS_CONNECT, CAP_RENDEZVOUS_RELAY})
 _JUNK = b"not a protocol message"
+# Resp's direct transport (its descriptors' last hint; the harness carries the bytes).
+_DIRECT = TcpDirect("192.0.2.2:4433")
 
 
 class EpochBlindRelayService(RendezvousService):
@@ -338,6 +352,12 @@ def _node(
     return _Node(service, budget, interpreter, outbox, caps, effects, issuer)
 
 
+def _outsider(memberships: list[ContextMembership]) -> RendezvousService:
+    """``eve`` under its own id and keys, on no roster (it knows the contexts' secrets)."""
+    config = RendezvousConfig(_keys(OUTSIDER), memberships, _nonces(OUTSIDER))
+    return RendezvousService.new(_IDS[OUTSIDER], config)
+
+
 def _impostor(memberships: list[ContextMembership]) -> RendezvousService:
     """A service claiming Ini's id under a static key of its own (not Ini's roster key)."""
     keys = AuthorityKeys.from_seed(_IDS[INI], b"relay-conformance-impostor-seed".ljust(32, b"."))
@@ -363,15 +383,22 @@ class RelayWorld:
             RELAY: _node(RELAY, variant.relay, members, relay_caps),
         }
         self.impostor = _impostor(members)
+        self.outsider = _outsider(members)
         self.now = 0  # the spec's time
         self.epoch = dict.fromkeys(CONTEXTS, 0)  # the spec's epoch of each context
-        # Resp's sealed descriptors the world synced to Ini, by context, in order.
+        # Resp's sealed descriptors, by context, in the order it published them.
         self.descriptors: dict[str, list[SealedDescriptor]] = {c: [] for c in CONTEXTS}
+        # The sync wire, by context: each sealed answer of Resp's to a pull of
+        # Ini's, encoded, in the order they were sent; delivering one leaves it
+        # there (it may come again), and one never delivered is lost.
+        self.sync_wire: dict[str, list[bytes]] = {c: [] for c in CONTEXTS}
         self.msgs: dict[MessageKey, RelayEnvelope] = {}
         # The receipt that paid for each envelope's hop (empty for an unpaid one).
         self.receipts: dict[MessageKey, bytes] = {}
         self.next_id = 1
         self.junk_key: MessageKey | None = None
+        # The context of the direct connect under way (its sends carry no envelope).
+        self._direct_ctx = _CONTEXT
         # Per sender, each envelope it put on the network since the last
         # take_effects: (its record, its bytes), in order.
         self._recorded: dict[str, list[tuple[MessageKey, bytes]]] = {}
@@ -379,6 +406,9 @@ class RelayWorld:
             for node in self.nodes.values():
                 node.service.advance_epoch(_CONTEXTS[c], _EPOCH)
             self._publish(c)
+            # Init: Ini holds Resp's first descriptor (a real sync, off the wire).
+            for answer in self._pull(c):
+                self.nodes[INI].service.apply_sync(answer)
         for node in self.nodes.values():
             node.effects.take()  # the publish is the world's setup, not a step
 
@@ -399,11 +429,11 @@ class RelayWorld:
         return self.nodes[name].snapshot(ctx, self.impl_epoch(ctx))
 
     def _publish(self, ctx: str) -> str:
-        resp, ini = self.nodes[RESP], self.nodes[INI]
+        resp = self.nodes[RESP]
         outcome = resp.service.prepare_publish_descriptor(
             self._snapshot(RESP, ctx),
             _CONTEXTS[ctx],
-            [WebSocketRelay(_IDS[OUTSIDER]), WebSocketRelay(_IDS[RELAY])],
+            [WebSocketRelay(_IDS[OUTSIDER]), WebSocketRelay(_IDS[RELAY]), _DIRECT],
             self.now_ms(),
         )
         resp.run(outcome)
@@ -411,15 +441,14 @@ class RelayWorld:
         known = set(self.descriptors[ctx])
         for fact in resp.service.journal(_CONTEXTS[ctx]).facts():
             if isinstance(fact, DescriptorFact) and fact.sealed not in known:
-                ini.service.cache_descriptor(fact.sealed)
                 self.descriptors[ctx].append(fact.sealed)
                 published += 1
-        return f"published: {published} descriptor(s) of {RESP} in {ctx}, synced to {INI}"
+        return f"published: {published} descriptor(s) of {RESP} in {ctx}"
 
-    def descriptor_records(self, ctx: str) -> list[DescriptorRecord]:
-        """Resp's descriptors that Ini holds in ``ctx``, as the world synced them (not
-        as a backend reports them): validity in the spec's units, the publication
-        number as nonce, and the epoch whose PSK the descriptor commits to."""
+    def _opened(self, ctx: str) -> list[tuple[bytes, DescriptorRecord]]:
+        """Resp's descriptors of ``ctx`` as the world saw them published (not as a
+        backend reports them), each with its nonce: validity in the spec's units, the
+        publication number as the spec's nonce, and the epoch whose PSK it commits to."""
         membership = self.memberships[ctx]
         out = []
         for n, sealed in enumerate(self.descriptors[ctx], start=1):
@@ -432,18 +461,56 @@ class RelayWorld:
                 ),
                 -1,
             )
-            out.append((d.valid_from // TICK_MS, d.valid_until // TICK_MS, n, ep))
+            out.append((d.nonce, (d.valid_from // TICK_MS, d.valid_until // TICK_MS, n, ep)))
         return out
+
+    def descriptor_records(self, ctx: str) -> list[DescriptorRecord]:
+        """Resp's descriptors of ``ctx``, in the order it published them."""
+        return [r for _, r in self._opened(ctx)]
+
+    def fact_records(self, holder: str, ctx: str) -> list[FactRecord]:
+        """Resp's descriptors and revocations in ``holder``'s replica of ``ctx``'s
+        journal (a descriptor or revocation of one Resp never published is none of the
+        spec's, and none the world can have: only Resp publishes)."""
+        by_sealed = dict(zip(self.descriptors[ctx], self.descriptor_records(ctx), strict=True))
+        by_nonce = dict(self._opened(ctx))
+        out: list[FactRecord] = []
+        for fact in self.nodes[holder].service.journal(_CONTEXTS[ctx]).facts():
+            if isinstance(fact, DescriptorFact) and fact.sealed in by_sealed:
+                out.append(("Descriptor", *by_sealed[fact.sealed]))
+            elif (
+                isinstance(fact, DescriptorRevoked)
+                and fact.authority_id == _IDS[RESP]
+                and fact.nonce in by_nonce
+            ):
+                out.append(("Revoked", *by_nonce[fact.nonce]))
+        return out
+
+    def _candidates(self, holder: str, ctx: str) -> list[FactRecord]:
+        """Resp's descriptors valid now and not revoked in ``holder``'s replica."""
+        facts = self.fact_records(holder, ctx)
+        revoked = {f[3] for f in facts if f[0] == "Revoked"}
+        return [
+            f
+            for f in facts
+            if f[0] == "Descriptor" and f[1] <= self.now < f[2] and f[3] not in revoked
+        ]
 
     def usable(self, ctx: str) -> bool:
         """Whether Ini holds a descriptor of Resp it may connect on in ``ctx``: the one
-        its lookup must choose (valid now, greatest ``(valid_from, nonce)``) commits to
-        the PSK of the context's current epoch (RelayConformance.tla's ``Usable``)."""
-        valid = [r for r in self.descriptor_records(ctx) if r[0] <= self.now < r[1]]
+        its lookup must choose (valid now, not revoked, greatest ``(valid_from,
+        nonce)``) commits to the PSK of the context's current epoch
+        (RelayConformance.tla's ``Usable``)."""
+        valid = self._candidates(INI, ctx)
         if not valid:
             return False
-        chosen = max(valid, key=lambda r: (r[0], r[2]))
-        return chosen[3] == self.epoch[ctx]
+        chosen = max(valid, key=lambda r: (r[1], r[3]))
+        return chosen[4] == self.epoch[ctx]
+
+    def revocable(self, ctx: str) -> list[int]:
+        """The publication numbers of Resp's descriptors it may revoke in ``ctx``: valid
+        now and not revoked in its own journal (RelayConformance.tla's ``Revocable``)."""
+        return sorted(f[3] for f in self._candidates(RESP, ctx))
 
     def take_effects(self) -> tuple[Effect, ...]:
         """Each node's charges, charges given back and sends since the last call, by
@@ -484,16 +551,21 @@ class RelayWorld:
     ) -> MessageKey:
         """Put one send on the wire under its message record; ``cause`` is the
         envelope the step consumed (a forward keeps its record, a response its epoch)."""
+        path = "relay"
         if isinstance(effect, SendRelayRequest | SendRelayResponse | SendRelayData):
             envelope, hop = effect.envelope, _NAMES[effect.relay]
         elif isinstance(effect, ForwardRelayEnvelope):
             envelope, hop = effect.envelope, _NAMES[effect.to]
-        elif isinstance(effect, SendHandshakeResponse):
-            # A direct send during a relayed handshake: the envelope it would have had.
+            path = cause[8] if cause is not None else path
+        elif isinstance(effect, SendHandshakeResponse | SendHandshake):
+            # A direct send: in a direct handshake, on its path; during a relayed one
+            # (a wrong service's), on the relay path it bypassed. On the wire it is the
+            # envelope it would have had.
             peer = effect.peer
-            context = _CONTEXTS[cause[5]] if cause is not None else _CONTEXT
+            context = _CONTEXTS[cause[5]] if cause is not None else self._direct_ctx
             envelope = RelayEnvelope(context, _IDS[sender], peer, effect.message)
             hop = _NAMES[peer]
+            path = cause[8] if cause is not None else "direct"
         else:
             raise AssertionError(f"unexpected send {effect!r} on the relay path")
         ctx = next((c for c, i in _CONTEXTS.items() if i == envelope.context_id), "?")
@@ -506,7 +578,7 @@ class RelayWorld:
             ep = self.epoch.get(ctx, 0)
             # Ini's message 1: whether it went out on a descriptor it may use.
             dok = not (kind == "Init" and sender == INI) or self.usable(ctx)
-        key = (kind, _NAMES[envelope.src], hop, _NAMES[envelope.dst], hs_id, ctx, ep, dok)
+        key = (kind, _NAMES[envelope.src], hop, _NAMES[envelope.dst], hs_id, ctx, ep, dok, path)
         self.msgs[key] = envelope
         self.receipts[key] = effect.receipt
         return key
@@ -542,7 +614,7 @@ class RelayWorld:
 
     def inject_junk(self, ctx: str = CTX) -> str:
         envelope = RelayEnvelope(_CONTEXTS[ctx], _IDS[INI], _IDS[RESP], _JUNK)
-        key = ("Junk", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        key = ("Junk", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True, "relay")
         self.msgs[key] = envelope
         self.junk_key = key
         return "junk handed to the relay"
@@ -556,7 +628,7 @@ class RelayWorld:
         must refuse it (``StaticKeyMismatch``). A receipt merely taken off the wire
         would not do: it names the envelope it paid for (``ReceiptWrongSubject``)."""
         envelope = self._impostor_init(ctx, RESP)
-        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True, "relay")
         self.msgs[key] = envelope
         self.receipts[key] = self._receipt_of(
             INI, ctx, RELAY, envelope, op="relay_request", cost=CONNECT_RELAY_COST
@@ -591,7 +663,7 @@ class RelayWorld:
         ``eve``, no member of the context, paid for by a receipt of Ini's that names
         it. The relay must drop it: nothing of a context reaches a non-member."""
         envelope = self._impostor_init(ctx, OUTSIDER)
-        key = ("Init", INI, RELAY, OUTSIDER, 0, ctx, self.epoch[ctx], True)
+        key = ("Init", INI, RELAY, OUTSIDER, 0, ctx, self.epoch[ctx], True, "relay")
         self.msgs[key] = envelope
         self.receipts[key] = self._receipt_of(
             INI, ctx, RELAY, envelope, op="relay_request", cost=CONNECT_RELAY_COST
@@ -611,7 +683,7 @@ class RelayWorld:
         if not waiting:
             return f"no message 1 of {INI}'s at the relay to take a receipt from"
         envelope = self._impostor_init(ctx, RESP)
-        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True)
+        key = ("Init", INI, RELAY, RESP, 0, ctx, self.epoch[ctx], True, "relay")
         self.msgs[key] = envelope
         self.receipts[key] = self.receipts[max(waiting, key=lambda k: k[4])]
         return f"attacker handed the relay a message 1 claiming {INI}, with {INI}'s receipt reused"
@@ -668,19 +740,31 @@ class RelayWorld:
         """The envelope ``key`` at its destination (HandleHandshake, ProcessResponse,
         KeyConfirm): that service handles it as a relayed message (with ``receipt``
         instead of the one that came with it, if given)."""
-        _, _, hop, to, hs_id, ctx = key[:6]
+        _, src, hop, to, hs_id, ctx = key[:6]
         if hop != to:
             return f"{key} is not at its destination yet"
         node = self.nodes[to]
+        paid = (self.receipts.get(key) if receipt is None else receipt) or None
         try:
-            outcome = node.service.prepare_handle_relayed(
-                self._snapshot(to, ctx),
-                _IDS[RELAY],
-                self.msgs[key],
-                self.psk(ctx),
-                now_ms=self.now_ms(hs_id),
-                receipt=(self.receipts.get(key) if receipt is None else receipt) or None,
-            )
+            if key[8] == "direct":
+                outcome = node.service.prepare_handle_handshake(
+                    self._snapshot(to, ctx),
+                    _CONTEXTS[ctx],
+                    _IDS[src],
+                    self.msgs[key].payload,
+                    self.psk(ctx),
+                    now_ms=self.now_ms(hs_id),
+                    receipt=paid,
+                )
+            else:
+                outcome = node.service.prepare_handle_relayed(
+                    self._snapshot(to, ctx),
+                    _IDS[RELAY],
+                    self.msgs[key],
+                    self.psk(ctx),
+                    now_ms=self.now_ms(hs_id),
+                    receipt=paid,
+                )
         except RemoteProtocolError as exc:
             return f"{to} rejected: {type(exc).__name__} ({exc.reason})"
         return self._sent(to, outcome, hs_id, key)[0]
@@ -694,6 +778,77 @@ class RelayWorld:
         if not resp.service.needs_refresh(_CONTEXTS[ctx], self.now_ms(), 0):
             return f"not needed: {RESP} needs no refresh in {ctx}"
         return self._publish(ctx)
+
+    def revoke_descriptor(self, ctx: str, n: int) -> str:
+        """``RevokeDescriptor``: Resp revokes its descriptor number ``n`` of ``ctx`` (its
+        guard chain's revoke, into its own journal; sync carries it to Ini)."""
+        opened = self._opened(ctx)
+        if not 1 <= n <= len(opened):
+            return f"not revoked: {RESP} published no descriptor {n} in {ctx}"
+        resp = self.nodes[RESP]
+        outcome = resp.service.prepare_revoke_descriptor(
+            self._snapshot(RESP, ctx), _CONTEXTS[ctx], opened[n - 1][0]
+        )
+        resp.run(outcome)
+        if not outcome.is_allowed():
+            return f"{RESP}: nothing revoked ({outcome.decision})"
+        return f"revoked: {RESP}'s descriptor {n} in {ctx}"
+
+    def _pull(self, ctx: str) -> list[SealedSyncMessage]:
+        """One pull of Ini's from Resp: Ini's digest, Resp's sealed answers."""
+        epoch = self.impl_epoch(ctx)
+        digest = self.nodes[INI].service.sync_digest(_CONTEXTS[ctx], epoch=epoch)
+        wire = SealedSyncMessage.decode(digest.encode())
+        return list(self.nodes[RESP].service.answer_sync(wire))
+
+    def sync_pull(self, ctx: str) -> str:
+        """Ini pulls from Resp: Resp's answers go on the sync wire, as bytes."""
+        answers = self._pull(ctx)
+        self.sync_wire[ctx].extend(a.encode() for a in answers)
+        return f"pulled: {len(answers)} answer(s) of {RESP}'s on the sync wire of {ctx}"
+
+    def sync_deliver(self, ctx: str, i: int) -> str:
+        """The ``i``-th answer ever put on ``ctx``'s sync wire reaches Ini (again, if
+        it came before; after a later one, if one came first)."""
+        wire = self.sync_wire[ctx]
+        if not 0 <= i < len(wire):
+            return f"lost: no answer {i} of {len(wire)} on the sync wire of {ctx} reached {INI}"
+        try:
+            changed = self.nodes[INI].service.apply_sync(SealedSyncMessage.decode(wire[i]))
+        except AuraError as exc:
+            return f"{INI} rejected: {type(exc).__name__} ({exc})"
+        if not changed:
+            return f"stale: answer {i} of {len(wire)} brought {INI} nothing new"
+        return f"synced: answer {i} of {len(wire)} changed {changed} entries of {INI}'s replica"
+
+    def establish_channel(self, ctx: str = CTX) -> str:
+        """Ini's direct HandshakeInit to Resp in ``ctx`` (``PrepareEstablishChannel``
+        on the direct path): its guard chain, then Noise message 1 straight to Resp.
+        The attempt takes a handshake id as :meth:`relay_request`'s does."""
+        ini = self.nodes[INI]
+        usable = self.usable(ctx)
+        outcome = ini.service.prepare_establish_channel(
+            self._snapshot(INI, ctx),
+            _CONTEXTS[ctx],
+            _IDS[RESP],
+            self.psk(ctx),
+            now_ms=self.now_ms(self.next_id),
+        )
+        self._direct_ctx = _CONTEXTS[ctx]
+        said, keys = self._sent(INI, outcome, self.next_id)
+        if usable or keys:
+            self.next_id += 1
+        return said
+
+    def inject_init(self, ctx: str = CTX) -> str:
+        """``InjectInit``: ``eve``, on no roster, sends Resp a message 1 of its own
+        (its static key, the context's PSK) straight to Resp, handshake id 1."""
+        start = self.outsider.channel_endpoint.prepare_start(
+            self.memberships[ctx], self.impl_epoch(ctx), _IDS[RESP], self.psk(ctx), self.now_ms(1)
+        )
+        key = ("Init", OUTSIDER, RESP, RESP, 1, ctx, self.epoch[ctx], True, "direct")
+        self.msgs[key] = RelayEnvelope(_CONTEXTS[ctx], _IDS[OUTSIDER], _IDS[RESP], start.message)
+        return f"attacker {OUTSIDER} sent {RESP} a message 1 of its own"
 
     def advance_epoch(self, ctx: str) -> str:
         """``AdvanceEpoch``: every member moves ``ctx`` to its next epoch."""

@@ -3,14 +3,15 @@
 (* The conformance harness's view of Rendezvous.tla's relay path: every     *)
 (* envelope on the wire (`net`, Rendezvous's message records), what the    *)
 (* relay spent per context in the context's epoch and over all epochs, the *)
-(* clock, the epochs and Resp's descriptors (as Ini holds them: sync is    *)
-(* immediate here).                                                        *)
-(* The actions are Rendezvous.tla's relayed steps, each with the same      *)
-(* enabling condition and the same record it adds; the invariants are      *)
-(* Rendezvous.tla's own, by INSTANCE, evaluated on this state.  The        *)
-(* variables Rendezvous.tla has and the relay path does not touch are      *)
-(* fixed at their initial values in the INSTANCE; the relay's sends are    *)
-(* its deliveries on the wire.                                             *)
+(* clock, the epochs, Resp's descriptor and revocation facts in its own    *)
+(* journal and in Ini's replica (sync carries them, one fact a step).      *)
+(* The actions are Rendezvous.tla's steps of the relay path, and of the    *)
+(* direct path, the descriptors and the sync composed with it, each with  *)
+(* the same enabling condition and the same record it adds; the           *)
+(* invariants are Rendezvous.tla's own, by INSTANCE, evaluated on this    *)
+(* state.  The variables Rendezvous.tla has and this view does not touch   *)
+(* are fixed at their initial values in the INSTANCE; the relay's sends    *)
+(* are its deliveries on the wire.                                         *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets
 
@@ -26,6 +27,13 @@ CONSTANTS
     BUG_RelayForgetsPastEpochs, \* the relay forwards again an envelope of a past epoch
     BUG_RelayToNonMember \* the relay checks the source's membership, not the destination's
 
+\* Which parts of the composed protocol a model explores besides the relay path (the
+\* harness's model has both; the MC_ models check the module in parts):
+CONSTANTS
+    WithSync,   \* Resp's revocations and SyncJournal (else sync is immediate: a
+                \* descriptor Resp publishes is in Ini's replica at once)
+    WithDirect  \* the direct path (PrepareEstablishChannel) and the outsider (InjectInit)
+
 VARIABLES
     net,     \* every envelope ever put on the wire (Rendezvous.tla's RVMsg records)
     spent,   \* spent[c]: the relay's flow budget spent in context c's current epoch
@@ -33,9 +41,11 @@ VARIABLES
     nextId,  \* the next handshake id (Ini's timestamp order)
     now,     \* the clock, in the spec's time domain
     epoch,   \* epoch[c]: the current epoch of context c
-    desc     \* desc[c]: Resp's descriptor facts of c (Rendezvous.tla's RVFact records)
+    desc,    \* desc[c]: Resp's descriptor and revocation facts of c in its own journal
+             \* (Rendezvous.tla's RVFact records)
+    held     \* held[c]: the same facts as Ini's replica holds them
 
-vars == <<net, spent, paid, nextId, now, epoch, desc>>
+vars == <<net, spent, paid, nextId, now, epoch, desc, held>>
 
 Members == {Ini, Resp, Relay}
 
@@ -53,7 +63,8 @@ RV == INSTANCE Rendezvous
          BUG_RelayForwardsJunk <- FALSE, BUG_ConfirmNotRelayed <- FALSE,
          BUG_RefreshIgnoresEpoch <- FALSE, BUG_RelayForwardsReplay <- FALSE,
          now <- now, epoch <- epoch,
-         journal <- [c \in Ctx |-> [m \in Members |-> IF m = Relay THEN {} ELSE desc[c]]],
+         journal <- [c \in Ctx |-> [m \in Members |->
+                      IF m = Ini THEN held[c] ELSE IF m = Resp THEN desc[c] ELSE {}]],
          spent <- [c \in Ctx |-> [a \in Members |-> [e \in 0..MaxEpoch |->
                     IF a = Relay /\ e = epoch[c] THEN spent[c] ELSE 0]]],
          chan <- [c \in Ctx |-> [a \in {Ini, Resp} |-> [p \in {Ini, Resp, Outsider} |->
@@ -64,10 +75,12 @@ RV == INSTANCE Rendezvous
                     m \in Delivered},
          confirmed <- {}
 
-\* A Rendezvous.tla message record of the relay path.
-Msg(type, c, src, dst, to, ep, id) ==
-    [type |-> type, ctx |-> c, src |-> src, dst |-> dst, to |-> to, path |-> "relay",
+\* A Rendezvous.tla message record on `path`, and one of the relay path.
+MsgOn(path, type, c, src, dst, to, ep, id) ==
+    [type |-> type, ctx |-> c, src |-> src, dst |-> dst, to |-> to, path |-> path,
      ep |-> ep, id |-> id, dok |-> TRUE]
+
+Msg(type, c, src, dst, to, ep, id) == MsgOn("relay", type, c, src, dst, to, ep, id)
 
 \* Resp's descriptor number n of context c, published at `now` in c's epoch.
 Descriptor(c, n) ==
@@ -82,6 +95,7 @@ Init ==
     /\ now = 0
     /\ epoch = [c \in Ctx |-> 0]
     /\ desc = [c \in Ctx |-> {Descriptor(c, 1)}]
+    /\ held = desc
 
 \* The relay hints of Resp's descriptor, in its order: first a relay that is no
 \* member of the context (unusable), then the context's relay.
@@ -96,7 +110,7 @@ RVUsableRelay(r) == r \in RV!Auth \ {Ini, Resp}
 \* PskCommitmentMismatch: "refresh, do not send", DESIGN.md 1, 2).
 Usable(c) ==
     {d \in RV!RVMustLookup(c, Ini, Resp) :
-        \E f \in desc[c] : f.nonce = d.nonce /\ f.ep = epoch[c]}
+        \E f \in held[c] : f.kind = "Descriptor" /\ f.nonce = d.nonce /\ f.ep = epoch[c]}
 
 \* PrepareEstablishChannel(c, "relay"): RelayRequest carries message 1 to the first
 \* usable relay hint of the descriptor Ini must use; `dok` records whether there is
@@ -112,7 +126,7 @@ RelayRequest(c) ==
          ELSE net' = net \cup {[Msg("Init", c, Ini, RV!RVHop("relay", Resp), Resp, epoch[c],
                                     nextId) EXCEPT !.dok = Usable(c) # {}]}
     /\ nextId' = nextId + 1
-    /\ UNCHANGED <<spent, paid, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, now, epoch, desc, held>>
 
 \* RelayForward(m): RelayForward / RelayComplete, for the relay's ForwardCost, in a
 \* context where the relay holds relay:forward.  Under BUG_RelayForgetsPastEpochs
@@ -130,7 +144,7 @@ RelayForward(m) ==
     /\ net' = net \cup {[m EXCEPT !.dst = m.to]}
     /\ spent' = [spent EXCEPT ![m.ctx] = @ + RV!ForwardCost]
     /\ paid' = [paid EXCEPT ![m.ctx] = @ + RV!ForwardCost]
-    /\ UNCHANGED <<nextId, now, epoch, desc>>
+    /\ UNCHANGED <<nextId, now, epoch, desc, held>>
 
 \* HandleHandshake(m), accepted: RelayResponse carries message 2 back to the relay.
 \* Resp answers Ini's own message 1 (a handshake id, not the impostor's 0) of the
@@ -140,16 +154,18 @@ HandleHandshake(m) ==
     /\ m.type = "Init" /\ m.dst = Resp /\ m.to = Resp /\ m.src = Ini
     /\ m.id # 0 \/ BUG_NoStaticKeyCheck
     /\ m.ep = epoch[m.ctx]
-    /\ net' = net \cup {Msg("Resp", m.ctx, Resp, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
-    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+    /\ net' = net \cup {MsgOn(m.path, "Resp", m.ctx, Resp, RV!RVHop(m.path, m.src), m.src, m.ep,
+                              m.id)}
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
 \* ProcessResponse(m): the key confirmation goes back on the same path (a response
 \* of a past epoch finds Ini's channel Rotating: nothing is sent).
 ProcessResponse(m) ==
     /\ m.type = "Resp" /\ m.dst = Ini /\ m.to = Ini
     /\ m.ep = epoch[m.ctx]
-    /\ net' = net \cup {Msg("Confirm", m.ctx, Ini, RV!RVHop(m.path, m.src), m.src, m.ep, m.id)}
-    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+    /\ net' = net \cup {MsgOn(m.path, "Confirm", m.ctx, Ini, RV!RVHop(m.path, m.src), m.src,
+                              m.ep, m.id)}
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
 \* InjectJunk(c): an envelope that is no protocol message, handed to the relay in a
 \* context where it forwards (elsewhere it drops every envelope anyway).  No step
@@ -159,7 +175,7 @@ InjectJunk(c) ==
     /\ net = {}
     /\ c \in RelayCtx
     /\ net' = net \cup {Msg("Junk", c, Ini, Relay, Resp, epoch[c], 0)}
-    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
 \* ImpersonateInit(c): the attacker knows the PSK of c's epoch (any member does) and
 \* Ini's receipt key, not Ini's static key; it hands the relay a message 1 claiming
@@ -169,7 +185,7 @@ InjectJunk(c) ==
 ImpersonateInit(c) ==
     /\ c \in RelayCtx
     /\ net' = net \cup {Msg("Init", c, Ini, Relay, Resp, epoch[c], 0)}
-    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
 \* MisaddressInit(c): the attacker (with Ini's receipt key, as ImpersonateInit's)
 \* hands the relay a paid message 1 of Ini's addressed to Outsider, no member of
@@ -178,16 +194,67 @@ ImpersonateInit(c) ==
 MisaddressInit(c) ==
     /\ c \in RelayCtx
     /\ net' = net \cup {Msg("Init", c, Ini, Relay, Outsider, epoch[c], 0)}
-    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc>>
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
-\* PreparePublishDescriptor(c) with the SyncJournal that carries it to Ini: Resp
-\* publishes a descriptor [now, now + Validity) committing to c's current epoch
-\* when needs_refresh holds (Rendezvous.tla's RVNeedsRefresh).
+\* Resp's descriptors of c (its revocations aside).
+Published(c) == {f \in desc[c] : f.kind = "Descriptor"}
+
+\* PreparePublishDescriptor(c): Resp publishes a descriptor [now, now + Validity)
+\* committing to c's current epoch when needs_refresh holds (Rendezvous.tla's
+\* RVNeedsRefresh), in its own journal; SyncJournal carries it to Ini (at once,
+\* without WithSync: PreparePublishDescriptor and its SyncJournal in one step).
 PublishDescriptor(c) ==
     /\ RV!RVNeedsRefresh(c)
-    /\ Cardinality(desc[c]) < MaxDesc
-    /\ desc' = [desc EXCEPT ![c] = @ \cup {Descriptor(c, Cardinality(desc[c]) + 1)}]
+    /\ Cardinality(Published(c)) < MaxDesc
+    /\ LET d == Descriptor(c, Cardinality(Published(c)) + 1)
+       IN  /\ desc' = [desc EXCEPT ![c] = @ \cup {d}]
+           /\ held' = IF WithSync THEN held ELSE [held EXCEPT ![c] = @ \cup {d}]
     /\ UNCHANGED <<net, spent, paid, nextId, now, epoch>>
+
+\* Resp's descriptors it may revoke: valid now and not revoked, in its own journal
+\* (DescriptorValidity's candidates, as Rendezvous.tla's RevokeDescriptor reads them).
+Revocable(c) ==
+    {d \in Published(c) : \E x \in RV!DV(c)!DVCandidates(Resp, c, Resp) : x.nonce = d.nonce}
+
+\* RevokeDescriptor(c, d): Resp revokes its own valid, unrevoked descriptor d
+\* (Rendezvous.tla's RevokeDescriptor), in its own journal.
+RevokeDescriptor(c, d) ==
+    /\ WithSync
+    /\ d \in Revocable(c)
+    /\ desc' = [desc EXCEPT ![c] = @ \cup {[d EXCEPT !.kind = "Revoked"]}]
+    /\ UNCHANGED <<net, spent, paid, nextId, now, epoch, held>>
+
+\* SyncJournal(c, f): anti-entropy delivers to Ini one fact of Resp's it lacks
+\* (Rendezvous.tla's SyncJournal(c, Resp, Ini, f)).  A sync message carrying
+\* several is a path of these steps; a lost, duplicated or late one is no step
+\* (Ini's facts never reach Resp's replica with anything new: Ini publishes none).
+SyncJournal(c, f) ==
+    /\ WithSync
+    /\ f \in desc[c] \ held[c]
+    /\ held' = [held EXCEPT ![c] = @ \cup {f}]
+    /\ UNCHANGED <<net, spent, paid, nextId, now, epoch, desc>>
+
+\* PrepareEstablishChannel(c): Rendezvous.tla's PrepareEstablishChannel(c, "direct")
+\* (RelayRequest is its "relay" path): HandshakeInit straight to Resp, on the
+\* descriptor Ini must use; without one, a local deny (a stutter), except under
+\* BUG_AnyDescriptor.
+PrepareEstablishChannel(c) ==
+    /\ WithDirect
+    /\ nextId <= MaxHs
+    /\ Usable(c) # {} \/ BUG_AnyDescriptor
+    /\ net' = net \cup {[MsgOn("direct", "Init", c, Ini, Resp, Resp, epoch[c], nextId)
+                           EXCEPT !.dok = Usable(c) # {}]}
+    /\ nextId' = nextId + 1
+    /\ UNCHANGED <<spent, paid, now, epoch, desc, held>>
+
+\* InjectInit(c): the attacker, with the Outsider's own static key, sends a message 1
+\* straight to Resp in c (once, as Rendezvous.tla's InjectInit).  Resp must answer
+\* nothing (RVMembersOnly: nothing of the context reaches a non-member).
+InjectInit(c) ==
+    /\ WithDirect
+    /\ \A m \in net : m.src # Outsider
+    /\ net' = net \cup {MsgOn("direct", "Init", c, Outsider, Resp, Resp, epoch[c], 1)}
+    /\ UNCHANGED <<spent, paid, nextId, now, epoch, desc, held>>
 
 \* AdvanceEpoch(c): context c moves to its next epoch, envelopes of the past one on
 \* the wire or not; the relay's budget restarts, what it paid stays.  An envelope
@@ -198,17 +265,20 @@ AdvanceEpoch(c) ==
     /\ epoch[c] < MaxEpoch
     /\ epoch' = [epoch EXCEPT ![c] = @ + 1]
     /\ spent' = [spent EXCEPT ![c] = 0]
-    /\ UNCHANGED <<net, paid, nextId, now, desc>>
+    /\ UNCHANGED <<net, paid, nextId, now, desc, held>>
 
 \* Tick: time advances by one unit, up to MaxTime.
 Tick ==
     /\ now < MaxTime
     /\ now' = now + 1
-    /\ UNCHANGED <<net, spent, paid, nextId, epoch, desc>>
+    /\ UNCHANGED <<net, spent, paid, nextId, epoch, desc, held>>
 
 Next ==
     \/ \E c \in Ctx : \/ RelayRequest(c) \/ InjectJunk(c) \/ ImpersonateInit(c)
                       \/ MisaddressInit(c) \/ PublishDescriptor(c) \/ AdvanceEpoch(c)
+                      \/ \E d \in desc[c] : RevokeDescriptor(c, d)
+                      \/ \E f \in desc[c] : SyncJournal(c, f)
+                      \/ PrepareEstablishChannel(c) \/ InjectInit(c)
     \/ \E m \in net : RelayForward(m) \/ HandleHandshake(m) \/ ProcessResponse(m)
     \/ Tick
 
@@ -222,6 +292,7 @@ TypeOK ==
     /\ now \in 0..MaxTime
     /\ epoch \in [Ctx -> 0..MaxEpoch]
     /\ desc \in [Ctx -> SUBSET RV!RVFact]
+    /\ held \in [Ctx -> SUBSET RV!RVFact]
 
 RVRelayForwardsOnlyProtocol == RV!RVRelayForwardsOnlyProtocol
 RVRelayedEndToEnd == RV!RVRelayedEndToEnd
@@ -243,12 +314,13 @@ RVMembersOnly ==
 (* RVRelayFallback: every relayed connect Ini started went out through a   *)
 (* usable relay hint of Resp's descriptor while one is listed: a hint that *)
 (* is no member (or that the caller saw fail) is skipped, never the end of *)
-(* the attempt (seed 5.2).                                                  *)
+(* the attempt (seed 5.2).  A direct connect's id is no relayed connect's. *)
 (***************************************************************************)
 RVRelayFallback ==
     (\E i \in DOMAIN Hints : RVUsableRelay(Hints[i])) =>
         \A id \in 1..(nextId - 1) :
-            \E m \in net : m.type = "Init" /\ m.src = Ini /\ m.id = id /\ RVUsableRelay(m.dst)
+            \E m \in net : /\ m.type = "Init" /\ m.src = Ini /\ m.id = id
+                          /\ (m.path = "direct" \/ RVUsableRelay(m.dst))
 
 (***************************************************************************)
 (* RVRelayForwardsOnce: the relay is charged once per envelope it          *)
