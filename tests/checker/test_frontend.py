@@ -271,6 +271,20 @@ def test_unicode_leaves_strings_and_comments_and_separates_words() -> None:
     assert "x \\in S" in out or "x\\in S" in out
 
 
+def test_blackboard_letters_are_names_the_standard_modules_do_not_define(tmp_path: Path) -> None:
+    # SANY: "Unknown operator" for the double-struck N (Naturals defines Nat
+    # only); a module that defines the symbol itself may use it.
+    (tmp_path / "U.tla").write_text("---- MODULE U ----\nEXTENDS Naturals\nASSUME 3 ∈ ℕ\n====\n")
+    (tmp_path / "U.cfg").write_text("")
+    with pytest.raises(TlaParseError, match="unknown name ℕ"):
+        load_model(tmp_path / "U.tla", tmp_path / "U.cfg")
+    (tmp_path / "D.tla").write_text(
+        "---- MODULE D ----\nEXTENDS Integers\nℕ ≜ Nat\nℤ ≜ Int\nASSUME -3 ∈ ℤ ∧ -3 ∉ ℕ\n====\n"
+    )
+    (tmp_path / "D.cfg").write_text("")
+    assert check(load_model(tmp_path / "D.tla", tmp_path / "D.cfg")).result == "ok"
+
+
 # ------------------------------------------------- TLC's modules
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla._errors import EvalError, IncompleteSuccessor, TlaError
+from aura_model.tla._errors import EvalError, IncompleteSuccessor, TlaError, Unsupported
 from aura_model.tla._model import Model
 from aura_model.tla._runtime import Ctx
 from aura_model.tla._stdlib import LEVEL
@@ -338,6 +338,8 @@ def _before_search(model: Model, started: float) -> CheckResult | None:
     variables = list(model.vars)
     try:
         bad = model.check_assumptions()
+    except Unsupported:
+        raise  # outside the checker's scope (exit 150), not a failing assumption
     except TlaError as exc:
         # TLC: "Evaluating assumption ... failed", exit 10.
         return CheckResult(

@@ -23,8 +23,8 @@ import tla
 from tla._ast import declarations_as_name_bounds
 
 from aura_model.tla._errors import TlaParseError, Unsupported
+from aura_model.tla._stdlib import COMMUNITY_OVERRIDES, std_exports
 from aura_model.tla._stdlib import STANDARD_MODULES as _STD
-from aura_model.tla._stdlib import std_exports
 from aura_model.tla._unicode import to_ascii
 
 __all__ = [
@@ -129,6 +129,34 @@ def _community_jar() -> Path | None:
 
 _COMMUNITY: dict[str, tuple[Node, Path]] = {}
 
+# TLC's Randomization module says in TLA+ what its Java code picks at random:
+# a CHOOSE among the sets that qualify. Evaluating that text makes the choice
+# the least such set, one of the choices TLC may make (as with RandomElement),
+# and lets the many specs that EXTEND the module without using it load.
+_LIBRARY_TEXT = {
+    "Randomization": """---- MODULE Randomization ----
+LOCAL INSTANCE Naturals
+LOCAL INSTANCE FiniteSets
+RandomSubset(k, S) == CHOOSE T \\in SUBSET S : Cardinality(T) = k
+RandomSetOfSubsets(k, n, S) == CHOOSE T \\in SUBSET SUBSET S : Cardinality(T) \\leq k
+TestRandomSetOfSubsets(k, n, S) ==
+    [i \\in 1..5 |-> Cardinality(RandomSetOfSubsets(k, n, S))]
+====
+""",
+}
+
+
+def community_text(name: str) -> str | None:
+    """The TLA+ text of Community Module ``name`` in the jar TLC runs with, if any."""
+    jar = _community_jar()
+    if jar is None or name in _LIBRARY_TEXT:
+        return None
+    try:
+        with zipfile.ZipFile(jar) as z:
+            return z.read(f"{name}.tla").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+
 
 def community_module(name: str) -> tuple[Node, Path] | None:
     """Module ``name`` of the Community Modules (SequencesExt, Functions, ...) as
@@ -137,20 +165,23 @@ def community_module(name: str) -> tuple[Node, Path] | None:
     TLC overrides some of these operators in Java for speed; the TLA+
     definitions say the same thing, so the checker evaluates those.
     """
+    if name in _LIBRARY_TEXT:
+        if name not in _COMMUNITY:
+            where = Path(f"<TLC library>/{name}.tla")
+            _COMMUNITY[name] = (parse_text(_LIBRARY_TEXT[name], str(where)), where)
+        return _COMMUNITY[name]
     jar = _community_jar()
     if jar is None:
         return None
-    if name in _COMMUNITY:
-        return _COMMUNITY[name]
-    try:
-        with zipfile.ZipFile(jar) as z:
-            text = z.read(f"{name}.tla").decode("utf-8")
-    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-        return None
     where = jar / f"{name}.tla"
-    tree = parse_text(text, str(where))
-    _COMMUNITY[name] = (tree, where)
-    return tree, where
+    cached = _COMMUNITY.get(name)
+    if cached is not None and cached[1] == where:
+        return cached
+    text = community_text(name)
+    if text is None:
+        return None
+    _COMMUNITY[name] = (parse_text(text, str(where)), where)
+    return _COMMUNITY[name]
 
 
 def parse_module(path: Path) -> Node:
@@ -172,6 +203,10 @@ def parse_module(path: Path) -> Node:
 def parse_text(text: str, where: str) -> Node:
     """Parse TLA+ source (unicode operators read as their ASCII forms)."""
     noise = io.StringIO()
+    if "\r" in text:
+        # Windows line ends (Graphs.tla in the Community Modules jar has
+        # them): the parser refuses the carriage return, SANY ends lines there.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in text:
         # The parser refuses tabs; SANY reads them as moves to the next
         # multiple of 8 columns (JavaCC's default), which keeps layout.
@@ -399,6 +434,10 @@ class Mod:
         recursive: set[str] = set()
         for unit in tree.units or ():
             self._unit(unit, recursive)
+        if _COMMUNITY.get(self.name, (None, None))[1] == Path(self.file):
+            for b in COMMUNITY_OVERRIDES.get(self.name, ()):
+                if b.name in self.defs:
+                    self.defs[b.name] = b
         for name, new in self.root.module_overrides.get(self.name, {}).items():
             self.defs[name] = new
 
@@ -410,10 +449,13 @@ class Mod:
         if name in self.root.context.trees:
             return self.root.context.trees[name]
         path = self.directory / f"{name}.tla"
-        if not path.exists() and name in _TLC_LIBRARY:
+        if not path.exists():
+            # Any module of the Community Modules jar TLC runs with (the
+            # *Theorems modules, Quorum, SVG, ... too), not only those listed.
             found = community_module(name)
             if found is not None:
                 return found
+        if not path.exists() and name in _TLC_LIBRARY:
             start = getattr(where, "start", None)
             raise Unsupported(
                 f"module {name} (a module of TLC's library the checker does not build in)",
@@ -601,6 +643,17 @@ def instantiate(inst: InstDef, param_scope: Scope | None) -> Mod:
     """
     outer = inst.mod
     scope = param_scope if param_scope is not None else Scope(outer, {})
+    if inst.module in STANDARD_MODULES and inst.module not in outer.context.trees:
+        # `T == INSTANCE TLC`: a standard module has no parameters, so its
+        # instance is its exported operators under T!.
+        if inst.subst:
+            raise TlaParseError(
+                f"{outer.file}: INSTANCE {inst.module} WITH {inst.subst[0][0]} <- ...:"
+                f" {inst.subst[0][0]} is not a CONSTANT or VARIABLE of {inst.module}"
+            )
+        std = Mod(inst.module, outer.file, outer.directory, outer.root, subst={})
+        std._import(std_exports(inst.module), False)
+        return std
     tree, path = outer._find(inst.module, inst.node)
     explicit = dict(inst.subst)
     names = _declared_params(tree, outer)

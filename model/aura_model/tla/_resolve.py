@@ -24,6 +24,7 @@ from aura_model.tla._modules import (
     instantiate,
 )
 from aura_model.tla._stdlib import Builtin
+from aura_model.tla._unicode import IDENTIFIER_SYMBOLS
 
 __all__ = ["check_names"]
 
@@ -65,6 +66,7 @@ _SKIP_FIELDS = ("symbol", "start", "end")
 
 class _Unknown(Exception):
     def __init__(self, name: str, node: Node, message: str | None = None) -> None:
+        name = IDENTIFIER_SYMBOLS.get(name, name)
         super().__init__(name)
         self.name = name
         self.node = node

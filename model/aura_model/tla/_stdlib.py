@@ -551,6 +551,63 @@ STANDARD_MODULES: dict[str, StdModule] = {
 }
 
 
+def _ksubset(k: Value, s: Value) -> Value:
+    k = _int(k, "kSubset")
+    elems = sorted(_set(s, "kSubset"), key=sort_key)
+    if k < 0 or k > len(elems):
+        return frozenset()
+    return frozenset(frozenset(c) for c in itertools.combinations(elems, k))
+
+
+def _quantify(s: Value, pred: Callable[[Value], Value]) -> Value:
+    n = 0
+    for x in _set(s, "Quantify"):
+        v = pred(x)
+        if type(v) is not bool:
+            raise ValueError(f"the predicate gave {format_value(v)}, not a Boolean")
+        n += v
+    return n
+
+
+def _extreme(name: str, pick: Callable[..., int]) -> Callable[[Value], Value]:
+    def f(s: Value) -> Value:
+        elems = _set(s, name)
+        if not elems:
+            # What the definition's CHOOSE says of an empty set.
+            raise ValueError(
+                "Attempted to compute the value of an expression of form\n"
+                "CHOOSE x \\in S: P, but no element of S satisfied P."
+            )
+        if not all(type(x) is int for x in elems):
+            bad = next(x for x in sorted(elems, key=sort_key) if type(x) is not int)
+            raise ValueError(f"cannot compare {format_value(bad)} with >= (not an integer)")
+        return pick(elems)
+
+    return f
+
+
+def _settoseq(s: Value) -> Value:
+    # TLC's Java lists the set in its normal order; the definition's CHOOSE
+    # over the injective [1..n -> S] picks the same sequence in the canonical
+    # order, after building all n^n functions.
+    return tuple(sorted(_set(s, "SetToSeq"), key=sort_key))
+
+
+# Operators of the Community Modules that TLC computes in Java: their TLA+
+# definitions say the same, but some take exponential or quadratic time
+# (`kSubset(27, 1..27)` enumerates SUBSET 1..27). Installed in place of the
+# definitions read from the modules' jar.
+COMMUNITY_OVERRIDES: dict[str, tuple[Builtin, ...]] = {
+    "FiniteSetsExt": (
+        Builtin("kSubset", 2, _ksubset),
+        Builtin("Quantify", 2, _quantify, (1,)),
+        Builtin("Max", 1, _extreme("Max", max)),
+        Builtin("Min", 1, _extreme("Min", min)),
+    ),
+    "SequencesExt": (Builtin("SetToSeq", 1, _settoseq),),
+}
+
+
 def std_exports(name: str) -> dict[str, Any]:
     """Every name ``EXTENDS name`` brings in (the module's EXTENDS chain included)."""
     m = STANDARD_MODULES[name]

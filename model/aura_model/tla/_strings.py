@@ -347,8 +347,16 @@ def intern_order(spec: Path, cfg_text: str) -> list[str]:
 
     def visit(name: str, path: Path | None) -> None:
         seen.add(name)
+        text = None
         if path is not None and path.is_file():
-            body = _module_body(path.read_text(encoding="utf-8", errors="replace"))
+            text = path.read_text(encoding="utf-8", errors="replace")
+        elif name not in _STANDARD:
+            # A Community Module: TLC reads (and interns) its text like a spec's.
+            from aura_model.tla._modules import community_text
+
+            text = community_text(name)
+        if text is not None:
+            body = _module_body(text)
             words, strings = _words(body)
             uses = [
                 u

@@ -12,7 +12,7 @@ comments are left as they are. Line numbers never change.
 
 from __future__ import annotations
 
-__all__ = ["UNICODE_TO_ASCII", "to_ascii"]
+__all__ = ["IDENTIFIER_SYMBOLS", "UNICODE_TO_ASCII", "to_ascii"]
 
 UNICODE_TO_ASCII: dict[str, str] = {
     "≜": "==",
@@ -91,10 +91,16 @@ UNICODE_TO_ASCII: dict[str, str] = {
     "≍": "\\asymp",
     "≀": "\\wr",
     "⁺": "^+",
-    "ℕ": "Nat",
-    "ℤ": "Int",
-    "ℝ": "Real",
+    # SANY reads the double-struck N, Z and R as ordinary identifiers, which
+    # the standard modules do not define ("Unknown operator"); they become
+    # ASCII names of their own, so only a spec that defines them can use them.
+    "ℕ": "U_2115_",
+    "ℤ": "U_2124_",
+    "ℝ": "U_211D_",
 }
+
+# The ASCII names above, back to the symbols a message should show.
+IDENTIFIER_SYMBOLS = {"U_2115_": "ℕ", "U_2124_": "ℤ", "U_211D_": "ℝ"}
 
 
 def _scan(text: str) -> list[list[tuple[int, str, bool]]]:

@@ -163,14 +163,20 @@ class LazyFn:
         return hash(self.canonical())
 
 
+# The most elements a lazy set keeps once enumerated (bigger ones are rebuilt
+# when asked again, so a large SUBSET or function set does not stay in memory).
+_KEEP_ELEMENTS = 4096
+
+
 class LazySet:
     """A set too large (or infinite) to build eagerly; membership is computed."""
 
-    __slots__ = ("args", "kind")
+    __slots__ = ("_elements", "args", "kind")
 
     def __init__(self, kind: str, *args: Value) -> None:
         self.kind = kind
         self.args = args
+        self._elements: frozenset[Value] | None = None
 
     def contains(self, v: Value) -> bool:
         k = self.kind
@@ -268,6 +274,17 @@ class LazySet:
         return all(not isinstance(a, LazySet) or a.finite() for a in _flat_args(self))
 
     def elements(self) -> frozenset[Value]:
+        # A constant such as `TerminationMessage == [type : {T}, pid : P]`
+        # is compared with a variable (`message = TerminationMessage`) in
+        # every state: its elements are kept once built, when there are few.
+        if self._elements is not None:
+            return self._elements
+        els = self._build()
+        if len(els) <= _KEEP_ELEMENTS:
+            self._elements = els
+        return els
+
+    def _build(self) -> frozenset[Value]:
         k = self.kind
         if not self.finite():
             raise OverflowError(f"cannot enumerate the infinite set {self.kind}")

@@ -8,11 +8,20 @@ expanded at the call site so primes reach the argument expressions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._errors import Unsupported
-from aura_model.tla._modules import Const, InstDef, Macro, OpDef, VarRef
+from aura_model.tla._modules import (
+    Const,
+    InstDef,
+    Macro,
+    OpDef,
+    VarRef,
+    instantiate,
+    parse_text,
+)
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_OPS, Builtin, CoreOp
 from aura_model.tla.compile._binders import closure, param_names
@@ -49,15 +58,27 @@ def let_scope(
             continue
         if kind_of(d) != "OPERATOR_DEFINITION":
             raise Unsupported(f"{kind_of(d).lower()} inside LET")
-        if d.function:
+        if kind_of(d.definiens) == "INSTANCE":
+            names[d.name] = ("inst",)
+        elif d.function:
             names[d.name] = ("thunk",)
         elif d.arity:
             names[d.name] = ("op", len(d.arity))
         else:
             names[d.name] = ("thunk",)
+    # `LET T == INSTANCE M WITH x <- e IN T!Op`: the instance's substitutions
+    # are read where the LET stands (they may name its bound variables), so
+    # the module is instantiated once, here, against that scope.
+    for d in defs:
+        if kind_of(d) == "OPERATOR_DEFINITION" and names.get(d.name) == ("inst",):
+            if d.arity:
+                raise Unsupported("a parameterised INSTANCE inside LET")
+            inst = InstDef(d.name, d.definiens, sc.mod, [])
+            inst.cache["mod"] = instantiate(inst, sc.bind_all(names))
+            names[d.name] = inst  # type: ignore[assignment]
     inner = sc.bind_all(names)
     for d in defs:
-        if kind_of(d) != "OPERATOR_DEFINITION":
+        if kind_of(d) != "OPERATOR_DEFINITION" or isinstance(names[d.name], InstDef):
             continue
         if d.function:
             fn, _ = comp.function_def(d, inner)
@@ -153,9 +174,24 @@ def _opvalue(comp: Compiling, a: Node, sc: Scope) -> Expr:
             if isinstance(v, tuple) and v[0] == "subst":
                 ref = a._replace(operator=v[1])
                 return _opvalue(comp, ref, Scope(sc.mod.root, {}))
+        if (d is None or isinstance(d, CoreOp)) and _INFIX.match(a.operator):
+            # A built-in infix operator passed by name (`ReduceSet(\intersect,
+            # S, acc)`): the same as `LAMBDA x, y : x \intersect y` here.
+            return compile_lambda(comp, _infix_lambda(a.operator), sc)[0]
     if kind_of(a) in ("OPERATOR_APPLICATION", "PARENTHESES", "SUBEXPRESSION_REFERENCE"):
         raise Unsupported("this operator argument form")
     raise error_at(a, sc, "expected an operator argument")
+
+
+_INFIX = re.compile(r"^(\\[a-z]+|[^A-Za-z0-9_\s]+)$")
+_INFIX_LAMBDAS: dict[str, Node] = {}
+
+
+def _infix_lambda(op: str) -> Node:
+    if op not in _INFIX_LAMBDAS:
+        text = f"---- MODULE InfixArg ----\nL == LAMBDA x__, y__ : x__ {op} y__\n===="
+        _INFIX_LAMBDAS[op] = parse_text(text, f"<operator {op}>").units[0].definiens
+    return _INFIX_LAMBDAS[op]
 
 
 def _body(comp: Compiling, d: OpDef) -> Expr:
