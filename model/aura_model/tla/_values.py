@@ -823,25 +823,34 @@ class Conversions:
 
 
 def _dict_sig(d: dict[Value, Value]) -> int:
-    """``sum(3 * _sig(k) + 7919 * _sig(x))`` over the items, scalars inline."""
+    """Where -1 occurs among the items, each tied to its key.
+
+    A sum of per-value signatures alone cannot tell ``(0 :> -1 @@ 1 :> -2)``
+    from ``(0 :> -2 @@ 1 :> -1)`` (their item hashes are equal too), so an
+    item holding -1 contributes a hash of its key with both signatures.
+    """
     acc = 0
     for k, x in d.items():
         t = type(k)
         if t is int:
-            if k == -1:
-                acc += 3
+            sk = 1 if k == -1 else 0
         elif t is tuple:
-            acc += 3 * _tuple_sig(k)
+            sk = _tuple_sig(k)
         elif t is not str and t is not bool and t is not ModelValue:
-            acc += 3 * _sig(k)
+            sk = _sig(k)
+        else:
+            sk = 0
         t = type(x)
         if t is int:
-            if x == -1:
-                acc += 7919
+            sx = 1 if x == -1 else 0
         elif t is tuple:
-            acc += 7919 * _tuple_sig(x)
+            sx = _tuple_sig(x)
         elif t is not str and t is not bool and t is not ModelValue:
-            acc += 7919 * _sig(x)
+            sx = _sig(x)
+        else:
+            sx = 0
+        if sk or sx:
+            acc += hash((k, sk, sx))
     return acc
 
 
@@ -886,7 +895,11 @@ def _sig(v: Value) -> int:
                 if x == -1:
                     acc += 1
             elif tx is not str and tx is not bool:
-                acc += 7 * _sig(x)
+                # Tied to the element: {<<-1, -2>>, <<-2, -1>>} and
+                # {<<-1, -1>>, <<-2, -2>>} have equal hashes and sums.
+                sx = _sig(x)
+                if sx:
+                    acc += hash((x, sx))
         return acc
     # An Fn's own hash already accounts for -1 (see Fn.__hash__).
     return 0

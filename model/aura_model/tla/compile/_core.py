@@ -540,7 +540,13 @@ def _unary(op: str, a: Expr, node: Node, sc: Scope) -> Expr:
         def union(c: Ctx, e: dict[str, Any]) -> Value:
             out: set[Value] = set()
             seen: frozenset[Value] = frozenset()
+            # `UNION {[D -> Int]}`: an infinite member makes the union a set
+            # tested for membership, as TLC does, not enumerated.
+            infinite: list[LazySet] = []
             for member in set_of(a(c, e), an, sc):
+                if isinstance(member, LazySet) and not member.finite():
+                    infinite.append(member)
+                    continue
                 s = set_of(member, an, sc)
                 if s and not seen:
                     seen = s
@@ -549,7 +555,10 @@ def _unary(op: str, a: Expr, node: Node, sc: Scope) -> Expr:
                 except IncomparableValues as exc:
                     raise error_at(node, sc, f"UNION: {exc}") from None
                 out.update(s)
-            return frozenset(out)
+            result: Value = frozenset(out)
+            for member in infinite:
+                result = LazySet("Cup", result, member)
+            return result
 
         return union
     if op == "DOMAIN":
