@@ -593,6 +593,62 @@ def _settoseq(s: Value) -> Value:
     return tuple(sorted(_set(s, "SetToSeq"), key=sort_key))
 
 
+def _graph(g: Value, what: str) -> tuple[frozenset[Value], frozenset[Value]]:
+    if not isinstance(g, Fn) or "node" not in g.d or "edge" not in g.d:
+        raise ValueError(f"expects a graph [node |-> N, edge |-> E], got {format_value(g)}")
+    return _set(g.d["node"], what), _set(g.d["edge"], what)
+
+
+def _successors(nodes: frozenset[Value], edges: frozenset[Value]) -> dict[Value, list[Value]]:
+    succ: dict[Value, list[Value]] = {n: [] for n in nodes}
+    for e in edges:
+        if type(e) is tuple and len(e) == 2 and e[0] in succ and e[1] in succ:
+            succ[e[0]].append(e[1])
+    return succ
+
+
+def _simple_path(g: Value) -> Value:
+    # The definition filters Seq(G.node), an infinite set; TLC's Java walks
+    # the graph. The paths are the non-empty sequences of distinct nodes
+    # joined by edges.
+    nodes, edges = _graph(g, "SimplePath")
+    succ = _successors(nodes, edges)
+    out: set[Value] = set()
+
+    def walk(path: tuple[Value, ...]) -> None:
+        out.add(path)
+        for m in succ[path[-1]]:
+            if m not in path:
+                walk((*path, m))
+
+    for n in nodes:
+        walk((n,))
+    return frozenset(out)
+
+
+def _connected(m: Value, n: Value, g: Value) -> Value:
+    nodes, edges = _graph(g, "AreConnectedIn")
+    if m not in nodes or n not in nodes:
+        return False
+    succ = _successors(nodes, edges)
+    seen = {m}
+    todo = [m]
+    while todo:
+        x = todo.pop()
+        if x == n:
+            return True
+        for y in succ[x]:
+            if y not in seen:
+                seen.add(y)
+                todo.append(y)
+    return False
+
+
+def _strongly_connected(g: Value) -> Value:
+    nodes, _ = _graph(g, "IsStronglyConnected")
+    return all(_connected(m, n, g) for m in nodes for n in nodes)
+
+
 # Operators of the Community Modules that TLC computes in Java: their TLA+
 # definitions say the same, but some take exponential or quadratic time
 # (`kSubset(27, 1..27)` enumerates SUBSET 1..27). Installed in place of the
@@ -605,6 +661,11 @@ COMMUNITY_OVERRIDES: dict[str, tuple[Builtin, ...]] = {
         Builtin("Min", 1, _extreme("Min", min)),
     ),
     "SequencesExt": (Builtin("SetToSeq", 1, _settoseq),),
+    "Graphs": (
+        Builtin("SimplePath", 1, _simple_path),
+        Builtin("AreConnectedIn", 3, _connected),
+        Builtin("IsStronglyConnected", 1, _strongly_connected),
+    ),
 }
 
 
