@@ -3,6 +3,7 @@ explained by the relay path of Rendezvous.tla, and the relay's old shortfalls re
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from aura_conformance import BackendError
 from aura_conformance.relay import (
@@ -16,9 +17,17 @@ from aura_conformance.relay import (
     run_relay_conformance,
     run_relay_scenarios,
 )
-from aura_conformance.relay.world import MessageKey
+from aura_conformance.relay.world import MessageKey, RelayVariant
 from aura_model.tla import ModelValue
 from aura_model.tla import values as V
+from aura_rendezvous import (
+    AuthorityId,
+    ContextId,
+    DescriptorRevoked,
+    RendezvousDescriptor,
+    RendezvousService,
+)
+from aura_rendezvous.journal import RendezvousFact
 
 
 def _k(
@@ -327,3 +336,66 @@ def test_the_relay_sub_spec_passes_sany_tlc_and_the_embedded_checker() -> None:
 def test_unknown_variant_is_refused() -> None:
     with pytest.raises(BackendError):
         RelayBackend("no-such-variant")
+
+
+class _RevocationBlindService(RendezvousService):
+    """A lookup that ignores revocations (Rendezvous.tla's BUG_IgnoreRevocation)."""
+
+    def get_cached_descriptor(
+        self, context_id: ContextId, peer: AuthorityId, now_ms: int
+    ) -> RendezvousDescriptor | None:
+        cache = attrs.evolve(self.descriptor_cache(context_id), revoked=frozenset())
+        return cache.choose(peer, now_ms)
+
+
+class _RevocationDroppingSyncService(RendezvousService):
+    """A replica that takes every fact from sync but a revocation."""
+
+    def _below_horizon(self, fact: RendezvousFact) -> bool:
+        return isinstance(fact, DescriptorRevoked) or super()._below_horizon(fact)
+
+
+@pytest.mark.parametrize(
+    ("service", "scenario", "invariant"),
+    [
+        (_RevocationBlindService, "revoked-descriptor", "RVConnectWithValidDescriptor"),
+        (_RevocationDroppingSyncService, "revoked-descriptor", "DVConverges"),
+        (_RevocationDroppingSyncService, "lossy-sync", "DVConverges"),
+    ],
+)
+def test_the_composed_schedules_reject_revocation_and_sync_shortfalls(
+    service: type[RendezvousService],
+    scenario: str,
+    invariant: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ini connecting on a descriptor whose revocation sync brought it, and a replica
+    that drops revocations from sync, are each rejected by their schedule, naming the
+    invariant; the reference passes both schedules (above)."""
+    monkeypatch.setitem(RELAY_VARIANTS, "probe", RelayVariant(peers=service))
+    [(_, failure)] = run_relay_scenarios(
+        RelayBackend("probe"), {scenario: RELAY_SCENARIOS[scenario]}
+    )
+    assert failure is not None
+    assert invariant in str(failure), failure
+
+
+def test_the_outsiders_message_1_is_answered_by_nothing() -> None:
+    """``eve``'s own message 1 straight to Resp is denied (NotAMember), sending nothing,
+    a stutter; a Resp that answered it would put an envelope to ``eve`` on the wire,
+    which RVMembersOnly forbids."""
+    checker = relay_checker()
+    w = RelayWorld(RELAY_VARIANTS["ref"])
+    state = project_relay(w)
+    w.inject_init("c1")
+    injected = project_relay(w)
+    assert checker.check_step(state, injected, "InjectInit").actions[0].startswith("InjectInit")
+    eve = ("Init", "eve", "a2", "a2", 1, "c1", 0, True, "direct")
+    assert "NotAMember" in w.deliver(eve)
+    assert checker.check_step(injected, project_relay(w), "HandleHandshake").actions == ("stutter",)
+    answered = {
+        **injected,
+        "net": injected["net"]
+        | {message_record(("Resp", "a2", "eve", "eve", 1, "c1", 0, True, "direct"))},
+    }
+    assert "RVMembersOnly" in checker.violated(answered)

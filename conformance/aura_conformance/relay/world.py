@@ -392,6 +392,7 @@ class RelayWorld:
         # Ini's, encoded, in the order they were sent; delivering one leaves it
         # there (it may come again), and one never delivered is lost.
         self.sync_wire: dict[str, list[bytes]] = {c: [] for c in CONTEXTS}
+        self._opened_memo: dict[SealedDescriptor, tuple[bytes, tuple[int, int, int]]] = {}
         self.msgs: dict[MessageKey, RelayEnvelope] = {}
         # The receipt that paid for each envelope's hop (empty for an unpaid one).
         self.receipts: dict[MessageKey, bytes] = {}
@@ -452,16 +453,22 @@ class RelayWorld:
         membership = self.memberships[ctx]
         out = []
         for n, sealed in enumerate(self.descriptors[ctx], start=1):
-            d = open_descriptor(sealed, membership)
-            ep = next(
-                (
-                    e
-                    for e in range(MAX_EPOCH + 1)
-                    if membership.psk_commitment(_EPOCH + e) == d.handshake_psk_commitment
-                ),
-                -1,
-            )
-            out.append((d.nonce, (d.valid_from // TICK_MS, d.valid_until // TICK_MS, n, ep)))
+            known = self._opened_memo.get(sealed)
+            if known is None:
+                # Opening is a decryption and a signature check: once per descriptor.
+                d = open_descriptor(sealed, membership)
+                ep = next(
+                    (
+                        e
+                        for e in range(MAX_EPOCH + 1)
+                        if membership.psk_commitment(_EPOCH + e) == d.handshake_psk_commitment
+                    ),
+                    -1,
+                )
+                known = (d.nonce, (d.valid_from // TICK_MS, d.valid_until // TICK_MS, ep))
+                self._opened_memo[sealed] = known
+            nonce, (start, until, ep) = known
+            out.append((nonce, (start, until, n, ep)))
         return out
 
     def descriptor_records(self, ctx: str) -> list[DescriptorRecord]:
