@@ -225,6 +225,7 @@ def test_schema_accepts_a_good_reply_of_each_kind() -> None:
         "now": {"#bigint": "0"},
         "epoch": {"#map": []},
         "desc": {"#map": []},
+        "held": {"#map": []},
     }
     for message in (
         {"id": 1, "outcome": "Reset", "state": good_state},
