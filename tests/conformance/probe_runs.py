@@ -1,7 +1,7 @@
 """The red-team probe tests' one runner: a probe through the default profile.
 
 Used by test_probe_rounds.py over every round's tables (test_probe_variants.py,
-_r3, _r4, _r5: the probes and what their rejection must name).
+_r3, _r4, _r5, _r6: the probes and what their rejection must name).
 """
 
 from __future__ import annotations

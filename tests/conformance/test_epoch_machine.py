@@ -268,6 +268,8 @@ def test_scenario_names_are_stable() -> None:
         "response-past-deadline",
         "other-context-replay",
         "data-after-a-gap",
+        "crossing-data",
+        "forged-data",
     }
 
 

@@ -150,6 +150,12 @@ class DescriptorBackend(WorldBackend[DescriptorWorld]):
         """The world's clock and spec origin 2,500 ms before u64 max (before any publication)."""
         self.world.start_near_the_end_of_time()
 
+    def publish_past_the_end(self, a: str, c: str) -> tuple[str, bool]:
+        """``a`` publishes in ``c`` now (its clock near u64 max, see
+        :meth:`start_near_the_end_of_time`): the outcome, and whether its journal
+        changed."""
+        return self.world.publish_past_the_end(a, c)
+
     def lookups(self) -> dict[tuple[str, str, str], Any]:
         """Every member's answer for every (context, peer), as spec values."""
         return self.lookups_at(None)

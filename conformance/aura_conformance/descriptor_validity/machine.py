@@ -222,6 +222,29 @@ class DescriptorValidityMachine(CountingMachine):
         check_clocks(self.backend, reply.state, action)
         self.state = reply.state
 
+    def check_publish_past_the_end(self, a: str, c: str) -> None:
+        """``a`` asked to publish in ``c`` where now + the validity passes u64 max: the
+        build is an error (DESIGN.md 2), which DescriptorValidity.tla does not model
+        (its publication would be enabled), so this is asked as a question of the world
+        beside the spec's steps, like ``Lookups``: the publication must be refused and
+        change nothing."""
+        ask = getattr(self.backend, "publish_past_the_end", None)
+        if not callable(ask):
+            return
+        outcome, changed = ask(a, c)
+        if not changed and (outcome.startswith("Refused") or outcome == "NotNeeded"):
+            return  # no descriptor built (DVNeedsRefresh is asked by AskRefresh)
+        did = "added a fact to its journal" if changed else "was not refused"
+        raise ConformanceFailure(
+            f"check: DVBuildOverflow failed: {a} asked to publish in {c} at the end of "
+            f"the u64 clock, where now + validity passes u64 max, answered {outcome} and "
+            f"{did}: such a descriptor is an error, never a silently shortened one "
+            "(DESIGN.md 2) (harness action: PreparePublishDescriptor)",
+            kind="step",
+            action="PreparePublishDescriptor",
+            table="",
+        )
+
     def _check_refresh(self, args: dict[str, Any], after: State, outcome: str) -> None:
         """A publisher asked to publish when DVNeedsRefresh holds publishes: the
         world asks exactly when needs_refresh is due, so a stutter is a refusal."""
@@ -785,9 +808,11 @@ def _refresh_at_the_end_of_time(m: DescriptorValidityMachine) -> None:
     units), asks needs_refresh there (FALSE: 0 + 1 < 2), and at the last millisecond
     of unit 1, where now + window passes u64 max, asks again: DVNeedsRefresh holds
     (1 + 1 >= 2), as the saturating sum says; a wrapping sum is a small number and
-    answers Fresh. No publication follows: one there overflows u64 (DESIGN.md 2: an
-    error), which the spec does not model. A backend that cannot move its clock
-    (over stdio) runs it from 0."""
+    answers Fresh. a1 is then asked to publish: now + validity passes u64 max, so
+    the build is an error (DESIGN.md 2) and the publication must be refused, not
+    shortened to end at u64 max (the spec does not model the overflow: the machine
+    asks it beside the spec's steps, ``check_publish_past_the_end``). A backend that
+    cannot move its clock (over stdio) runs it from 0, without that last question."""
     end = getattr(m.backend, "start_near_the_end_of_time", None)
     if callable(end):
         end()
@@ -797,6 +822,9 @@ def _refresh_at_the_end_of_time(m: DescriptorValidityMachine) -> None:
     m.Tick()
     m.AskRefresh("a1", "c1")
     m.sync_round("a1", "a2")
+    if callable(end):
+        # A publication here: now + validity passes u64 max, so it must be refused.
+        m.check_publish_past_the_end("a1", "c1")
 
 
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {

@@ -486,9 +486,14 @@ class DescriptorWorld:
         if not svc.needs_refresh(self.ctx[c], self.now_ms, WINDOW * UNIT_MS):
             return "NotNeeded"
         before = {e.fact_id for e in svc.journal(self.ctx[c]).entries()}
-        outcome = svc.prepare_publish_descriptor(
-            self.snapshot(a, c), self.ctx[c], [QuicDirect("127.0.0.1:4433")], self.now_ms
-        )
+        try:
+            outcome = svc.prepare_publish_descriptor(
+                self.snapshot(a, c), self.ctx[c], [QuicDirect("127.0.0.1:4433")], self.now_ms
+            )
+        except AuraError as exc:
+            # A descriptor that cannot be built (now + validity past u64 max): an
+            # error, never a silently shortened descriptor (DESIGN.md 2).
+            return f"Refused:{type(exc).__name__}"
         result = self.interpreters[a].execute(outcome)
         if result.status.value != "Committed":
             return f"{result.status.value}:{result.error}"
@@ -501,6 +506,15 @@ class DescriptorWorld:
                 self.next_rank[a] += 1
                 self.last_seen[(a, c, a)] = self.descriptor_key(d)
         return "Published"
+
+    def publish_past_the_end(self, a: str, c: str) -> tuple[str, bool]:
+        """:meth:`publish` asked where now + the validity passes u64 max (outside
+        DescriptorValidity.tla, which has no such instant): the outcome, and whether
+        ``a``'s journal in ``c`` changed."""
+        journal = self.services[a].journal(self.ctx[c])
+        before = journal.entry_ids()
+        outcome = self.publish(a, c)
+        return outcome, journal.entry_ids() != before
 
     def revoke(self, a: str, record: tuple[Any, ...]) -> str:
         _, c = self._find(a, record)

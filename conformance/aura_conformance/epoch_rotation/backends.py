@@ -99,6 +99,11 @@ def forge_response(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.forge_response(position if isinstance(position, int) else 0, now)
 
 
+def forge_data(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
+    position = args.get("position", 0)
+    return w.forge_data(position if isinstance(position, int) else 0, now)
+
+
 def tick(w: EpochWorld, args: Mapping[str, Any], now: int) -> str:
     return w.check_timeouts(now)
 
@@ -132,6 +137,8 @@ ACTION_TABLE: dict[str, Handler[EpochWorld]] = {
     "OtherContextHandshake": other_context_handshake,
     "ReplayOtherContextInit": replay_other_context_init,
     "ForeignPskOtherContextInit": foreign_psk_other_context_init,
+    # Outside EpochRotation.tla too: a transport message of Ini's, tampered with.
+    "ForgeData": forge_data,
 }
 
 

@@ -57,7 +57,7 @@ from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.harness.expect import expect_nth, expect_one
 from aura_conformance.harness.named import named_after_shortfall
 from aura_conformance.harness.result import ConformanceResult
-from aura_conformance.harness.state import State
+from aura_conformance.harness.state import State, format_state_table
 from aura_conformance.sent_messages import check_message
 
 __all__ = [
@@ -149,6 +149,8 @@ class EpochRotationMachine(CountingMachine):
             self.checker.check_step(self.state, reply.state, action)
         except ConformanceFailure as exc:
             raise named_after_shortfall("EpochRotation", exc, self.state, reply.state) from None
+        if action == "ForgeData":
+            self._check_forged_data(reply.outcome, reply.state)
         if sends is not None:
             self._check_bytes(action, sends, self.state, reply.state)
             if self.deferred.first is None:
@@ -242,6 +244,25 @@ class EpochRotationMachine(CountingMachine):
             kind="invariant",
             action="ReplayOtherContextInit",
             table="",
+        )
+
+    def _check_forged_data(self, outcome: str, after: State) -> None:
+        # EpochRotation.tla's ERForgeryNoEffect, for a transport message: the spec
+        # lets a channel fail at any step (its timeout has no clock), so only a
+        # stutter of every variable says that a message which does not decrypt
+        # changed nothing. Judged once the spec has judged the step.
+        changed = self.checker.same_state(self.state, after)
+        if not changed:
+            return
+        raise ConformanceFailure(
+            "invariant: ERForgeryNoEffect (EpochRotation.tla, for a transport message) "
+            f"violated: Resp was delivered Ini's transport message with one byte flipped "
+            f"({outcome}), which decrypts under no key, and it changed {', '.join(changed)} "
+            "(DESIGN.md 5: the key confirmation is the first message that decrypts; one "
+            "that does not changes nothing) (harness action: ForgeData)",
+            kind="invariant",
+            action="ForgeData",
+            table=format_state_table(self.state, after),
         )
 
     def _foreign_psk_failure(self, what: str) -> ConformanceFailure:
@@ -613,10 +634,22 @@ class EpochRotationMachine(CountingMachine):
         unconfirmed answer then stays there (``_allow_unconfirmed_answer``)."""
         self._step("ForeignPskOtherContextInit", {})
 
+    def ForgeData(self, position: int) -> None:
+        """The attacker flips one byte of Ini's newest transport message and delivers
+        it to Resp: a stutter of EpochRotation.tla (the checker judges that nothing
+        changed), and the genuine messages after it must still be taken (the
+        obligations judge those). A directed schedule's step only, not a rule: a rule
+        more would change what every pinned seed draws."""
+        self._step("ForgeData", {"position": position})
+
     @rule(dt=st.sampled_from([1, 10, 600, 1500]))
     def Tick(self, dt: int) -> None:
         self.now += dt
         self._step("Tick", {})
+
+
+# A transport message is version, type, channel id (32), epoch (u64), counter (u64), ...
+_COUNTER_TOP_BYTE = 2 + 32 + 8
 
 
 def _make(backend: EpochBackend, deferred: Deferred | None = None) -> type[EpochRotationMachine]:
@@ -823,6 +856,32 @@ def _data_after_a_gap(m: EpochRotationMachine) -> None:
         m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, k)
 
 
+def _crossing_data(m: EpochRotationMachine) -> None:
+    # Each side sends before the other's message arrives (they cross on the way):
+    # each must take the other's, whatever it sent itself. The two directions have
+    # keys and counters of their own, so the same counter each way is no replay.
+    _handshake(m)
+    m.SendData(INI)
+    m.SendData(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(INI), -1)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(RESP), -1)
+
+
+def _forged_data(m: EpochRotationMachine) -> None:
+    # Ini's key confirmation, then a data message, each reach Resp after a copy with
+    # its counter's top byte flipped (counter 2^56 and up, under no key it was sealed
+    # with): the copies do not decrypt and change nothing, so the genuine
+    # confirmation makes Resp's channel Active and the genuine data is taken.
+    m.PrepareEstablishChannel()
+    newest = m.state["nextId"] - 1
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == newest)
+    for k in (0, 1):
+        m.SendData(INI)
+        m.ForgeData(position=_COUNTER_TOP_BYTE)
+        m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, k)
+
+
 def _retired_epoch_data(m: EpochRotationMachine) -> None:
     # Data of epoch 0 reaches Resp after Resp moved to epoch 1: RetiredEpoch.
     _handshake(m)
@@ -945,6 +1004,10 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "other-context-replay": _other_context_replay,
     # A transport message after a gap in the counters.
     "data-after-a-gap": _data_after_a_gap,
+    # Data both ways, crossing: the same counter in each direction.
+    "crossing-data": _crossing_data,
+    # A tampered copy before each genuine transport message.
+    "forged-data": _forged_data,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -822,6 +822,29 @@ class EpochWorld:
         record = ("Resp", RESP, INI, slot.epoch, slot.hs_id, 0)
         return self.process_response(record, bytes(tampered), now)
 
+    def forge_data(self, position: int, now: int) -> str:
+        """``ForgeData``, outside EpochRotation.tla (a stutter): the attacker flips one
+        byte of the newest transport message Ini sent on its current handshake (the
+        key confirmation, or data after it) and delivers it to Resp. It does not
+        decrypt, so it must change nothing: neither the channel it names (an
+        Establishing one still waits for its genuine confirmation) nor the counters
+        the genuine messages are judged by."""
+        slot = self.slots[INI]
+        if slot is None:
+            return "Refused:NoMessage"
+        sent = [
+            (key, data)
+            for key, datas in self.msgs.items()
+            if key[:3] == ("Data", INI, RESP) and key[3:5] == (slot.epoch, slot.hs_id)
+            for data in datas
+        ]
+        if not sent:
+            return "Refused:NoMessage"
+        record, genuine = sent[-1]
+        tampered = bytearray(genuine)
+        tampered[position % len(tampered)] ^= 0x01
+        return self.receive_data(record, bytes(tampered), now)
+
     def timestamp_id(self, ts: int | None, e: int) -> int:
         """The spec id of a replay-guard timestamp: honest ones are the ids."""
         if ts is None:

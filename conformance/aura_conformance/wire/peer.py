@@ -428,8 +428,9 @@ class WireRun:
 
     def handshake(self, tamper: int | None = None, *, start: str = "Establish") -> None:
         """A complete genuine handshake; with ``tamper``, the backend's first incoming
-        handshake message is first delivered with that byte flipped (it must be
-        rejected and the genuine one must still work). As Ini the backend starts it
+        handshake message (as Resp, also the key confirmation) is first delivered with
+        that byte flipped (it must be rejected and the genuine one must still work).
+        As Ini the backend starts it
         with ``start``: ``Establish``, or ``Connect`` (behind the descriptor guard)."""
         if self.role == INI:
             reply = self.request(start, {"timestamp": self.timestamp()})
@@ -448,6 +449,10 @@ class WireRun:
             )
         msg2 = self._one(sent, "Deliver", "message 2")
         confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+        if tamper is not None:
+            # The confirmation too: one that does not decrypt must leave the backend's
+            # channel Establishing, waiting for the genuine one.
+            self.attack(flip(confirmation, tamper), "key confirmation with a byte flipped")
         reply, sent, received = self.deliver(confirmation)
         if sent or received:
             raise self.fail(

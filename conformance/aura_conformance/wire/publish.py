@@ -162,6 +162,23 @@ def _opened(run: WireRun, data: bytes) -> bytes:
     return open_descriptor(sealed, run.peer_desk.membership).encode()
 
 
+def _check_commitment(run: WireRun, data: bytes) -> None:
+    """The reference peer's connect guard on the backend's descriptor: its PSK
+    commitment must be the one the reference derives for the epoch, else the peer
+    reads "another epoch: refresh" (``PskCommitmentMismatch``) and never connects
+    on it (DESIGN.md 1)."""
+    opened = open_descriptor(SealedDescriptor.decode(data), run.peer_desk.membership)
+    if opened.handshake_psk_commitment != run.peer_desk.membership.psk_commitment(run.epoch):
+        raise run.fail(
+            "WireInterop",
+            "Publish",
+            f"the backend's descriptor commits to a PSK the reference peer does not derive "
+            f"for epoch {run.epoch}: its connect guard reads another epoch "
+            "(PskCommitmentMismatch: refresh, do not send) and never connects on it "
+            "(DESIGN.md 1: a keyed BLAKE2s of the epoch's PSK under its own label)",
+        )
+
+
 def exchange_descriptors(run: WireRun) -> None:
     """Each side publishes; each takes the other's sealed bytes and looks them up."""
     mine, peer = _ids(run)
@@ -186,6 +203,7 @@ def exchange_descriptors(run: WireRun) -> None:
         raise run.fail(
             "WireInterop", "Lookup", "its lookup of itself is not the descriptor it published"
         )
+    _check_commitment(run, sent[0])
     data = run.peer_desk.publish(run.now, run.epoch).sent[0]
     held_offer(run, data)
     if lookup(run, peer) != _opened(run, data):
