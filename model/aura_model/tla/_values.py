@@ -607,7 +607,9 @@ def iter_set(s: Value) -> Iterable[Value]:
     return set_elements(s)
 
 
-_RANK = {bool: 0, int: 1, str: 2, ModelValue: 3, tuple: 6, Fn: 6, frozenset: 7}
+# Model values rank below every other value: TLC orders {"a", m1, 1} as
+# {m1, "a", 1} (only a model value compares with values of other kinds).
+_RANK = {ModelValue: -1, bool: 0, int: 1, str: 2, tuple: 6, Fn: 6, frozenset: 7}
 
 # TLC ranks strings by when it interned them (see _strings), model values by
 # when the configuration made them; strings met later rank after, as made.
@@ -663,7 +665,7 @@ def sort_key(v: Value) -> tuple[Any, ...]:
     if t is str:
         return (2, _string_rank(v))
     if t is ModelValue:
-        return (3, _model_value_rank(v.name))
+        return (-1, _model_value_rank(v.name))
     if t is tuple:
         n = len(v)
         return (6, n, _tuple_domain_key(n), tuple(sort_key(x) for x in v))
