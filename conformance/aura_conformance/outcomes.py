@@ -38,9 +38,10 @@ def _rejected(*errors: type[Exception], prefix: str = "Rejected") -> list[str]:
 # GuardChain.tla. A connect's guards deny for a missing capability or an empty
 # budget; the other DenyReasons come from descriptor and transport checks the
 # spec does not model. Only an Allowed outcome reaches the interpreter, so it
-# never reports Denied. Receipts travel in one context to their own receiver
-# with no paid message around them: ReceiptWrongContext, ReceiptWrongDestination
-# and MissingReceipt cannot arise.
+# never reports Denied. Receipts travel to their own receiver with no paid
+# message around them: ReceiptWrongDestination and MissingReceipt cannot arise,
+# and ReceiptWrongContext only where the attacker hands over a receipt of the
+# members' other context (OtherContextReceipt).
 _GUARD_DENIALS = (DenyReason.MissingCapability, DenyReason.InsufficientBudget)
 # Where a delivered receipt falls in its receiver's window: at or below the last
 # nonce accepted from its source (a replay), just above it, or past a gap (the
@@ -79,6 +80,9 @@ GUARD_SPACE = _space(
         # Directed schedules only: the next receipt of a stream (rolled back) and an
         # equivocated one (its link refused).
         "ReceiveReceiptFails": [ExecutionStatus.RolledBack.value, *_rejected(E.ReceiptChainBroken)],
+        # A receipt of the other context the members share, handed to its receiver
+        # as one of this context: refused for its context. Directed schedule only.
+        "OtherContextReceipt": _rejected(E.ReceiptWrongContext),
         "ForgeReceipt": ["Forged"],
         "EquivocateReceipt": ["Equivocated"],
         "RelinkFirstReceipt": ["Relinked"],
@@ -89,9 +93,9 @@ GUARD_SPACE = _space(
 )
 
 # EpochRotation.tla over real handshakes. Only messages a party sent are
-# delivered (the attacker's own are InjectInit and ForgeResponse), so decoding
-# fails only on a forged msg 2; a channel's data is never tampered with, so
-# TransportAuthError cannot arise. HandshakeTimeout: a msg 2 or key confirmation
+# delivered (the attacker's own are InjectInit, ForgeResponse and ForgeData), so
+# decoding fails only on a forged msg 2, and TransportAuthError only on ForgeData's
+# tampered transport message. HandshakeTimeout: a msg 2 or key confirmation
 # handled past its deadline, before the timer fired.
 EPOCH_SPACE = _space(
     "epoch",
@@ -137,6 +141,8 @@ EPOCH_SPACE = _space(
         "ReplayOtherContextInit": _rejected(E.ReplayedHandshake),
         # Under the spec context's PSK: Resp's answer does not authenticate.
         "ForeignPskOtherContextInit": _rejected(E.HandshakeAuthError),
+        # A transport message of Ini's with one byte flipped: it does not decrypt.
+        "ForgeData": _rejected(E.TransportAuthError),
     },
 )
 

@@ -25,16 +25,20 @@ from aura_model.specs import module_path
 # static key under Ini's id: Rendezvous.tla's RVMembersOnly judges it) and its
 # rewritten epoch header (a HandleHandshake the spec does not enable) are
 # refusals in a correct backend, as are its replay of the other context's message 1
-# and its handshake there under the spec context's PSK.
+# and its handshake there under the spec context's PSK, and a transport message of
+# Ini's with one byte flipped.
 # A receive whose outcome fails at its append rolls back whole: a stutter.
+# A receipt of the guard world's other context, handed over as one of the spec's,
+# is refused: a stutter.
 HARNESS_ONLY = {
-    "GuardChain": {"Tick", "ReceiveReceiptFails"},
+    "GuardChain": {"Tick", "ReceiveReceiptFails", "OtherContextReceipt"},
     "EpochRotation": {
         "ImpersonateInit",
         "RewriteEpoch",
         "OtherContextHandshake",
         "ReplayOtherContextInit",
         "ForeignPskOtherContextInit",
+        "ForgeData",
     },
     # The descriptor clock's last millisecond of a unit, and a question to
     # needs_refresh: stutters of the spec.
