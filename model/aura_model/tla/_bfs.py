@@ -20,6 +20,7 @@ from aura_model.tla._runtime import Ctx
 from aura_model.tla._stdlib import LEVEL
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
+from aura_model.tla._varorder import tlc_variable_order
 
 __all__ = ["check", "simulate"]
 
@@ -58,13 +59,23 @@ class _Checker:
         self.aprops = model.action_properties
         self.view = model.view
         self.perms = model.symmetry or []
+        # TLC's order of the variables: the smallest state of an orbit, whose
+        # view is fingerprinted, is the smallest in it.
+        self.tlc_order = (
+            tlc_variable_order(model.root.defs, model.vars) if self.view and self.perms else []
+        )
 
     def fp(self, s: State) -> int:
         if self.view is not None:
             if self.perms:
                 # As TLC: the view of the orbit's smallest state (in TLC's value
-                # order), so states equal up to symmetry have one view.
-                s = min((permute(s, p) for p in self.perms), key=sort_key)
+                # order, the variables compared in TLC's order), so states equal
+                # up to symmetry have one view.
+                order = self.tlc_order
+                s = min(
+                    (permute(s, p) for p in self.perms),
+                    key=lambda t: [sort_key(t[i]) for i in order],
+                )
             return search_fingerprint(self.view(Ctx(s, None), {}))
         if self.perms:
             # Symmetry: a state stands for its whole orbit, named by the
