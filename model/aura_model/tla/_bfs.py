@@ -17,7 +17,7 @@ from typing import Any
 from aura_model.tla._errors import EvalError, IncompleteSuccessor, TlaError, Unsupported
 from aura_model.tla._model import Model
 from aura_model.tla._runtime import Ctx
-from aura_model.tla._stdlib import LEVEL
+from aura_model.tla._stdlib import LEVEL, RUN_CONFIG
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
 from aura_model.tla._varorder import tlc_variable_order
@@ -126,12 +126,20 @@ def check(
     started = time.perf_counter()
     # Deeply recursive operators nest Python calls; TLC's own limit is far higher.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    _run_config(mode="bfs", deadlock=model.deadlock_default if deadlock is None else deadlock)
     try:
         return _check(model, deadlock, max_states, progress, started)
     except _ESCAPED as exc:
         return _escaped(model, exc, started)
     finally:
         LEVEL[0] = 0
+        RUN_CONFIG.clear()
+
+
+def _run_config(**fields: Any) -> None:
+    """What TLCGet("config") answers during this run (TLC runs one worker here)."""
+    RUN_CONFIG.clear()
+    RUN_CONFIG.update(fields, worker=1)
 
 
 # Last line of defence: an evaluation path that escaped its own error handling
@@ -584,10 +592,18 @@ def simulate(
     """Random walks (TLC's -simulate): stop at the first violation found."""
     started = time.perf_counter()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    _run_config(
+        mode="simulate",
+        deadlock=model.deadlock_default if deadlock is None else deadlock,
+        traces=traces,
+        depth=depth,
+    )
     try:
         return _simulate(model, (depth, traces, seed), deadlock, started)
     except _ESCAPED as exc:
         return _escaped(model, exc, started)
+    finally:
+        RUN_CONFIG.clear()
 
 
 def _simulate(

@@ -194,14 +194,47 @@ def reset_registers() -> None:
 LEVEL = [0]
 
 
+# TLCGet("config"): the settings of the run under way (set by the search and
+# the simulation, empty outside them). Only those TLC reports that depend on
+# neither the machine nor chance: "mode", "deadlock", "worker" (and, when
+# simulating, "traces" and "depth"); TLC's "install", "seed", "fingerprint",
+# "aril" and "sched" are left out, so reading one is a missing-field error.
+RUN_CONFIG: dict[str, Value] = {}
+
+# Keys TLC answers from its own progress, clock or build: their values depend
+# on when and on which machine TLC evaluates them, not on the spec alone.
+_TLC_ONLY_KEYS = {
+    "diameter": "the search's depth so far",
+    "distinct": "the number of distinct states found so far",
+    "queue": "the number of states left on the queue",
+    "generated": "the number of states generated so far",
+    "duration": "the seconds since the run started",
+    "stats": "the search's statistics so far",
+    "spec": "the names and source locations of the spec's parts",
+    "revision": "TLC's build",
+    "action": "the action being evaluated",
+}
+
+
 def _tlcget(i: Value) -> Value:
     if i == "level" and type(i) is str:
         if LEVEL[0] <= 0:
             raise ValueError('TLCGet("level") is only supported during a breadth-first search')
         return LEVEL[0]
+    if i == "config" and type(i) is str:
+        if not RUN_CONFIG:
+            raise ValueError('TLCGet("config") is only supported during a search or simulation')
+        return Fn(dict(RUN_CONFIG))
+    if type(i) is str and i in _TLC_ONLY_KEYS:
+        # An evaluation error (located, exit 75) like any other refusal met
+        # while evaluating; the text says it is out of scope, not a spec bug.
+        raise ValueError(
+            f'unsupported: TLCGet("{i}") ({_TLC_ONLY_KEYS[i]}, as TLC counts it);'
+            ' only integer registers, "level" and "config" are supported'
+        )
     if type(i) is not int:
         raise ValueError(
-            f'TLCGet({format_value(i)}): only integer registers and "level" are supported'
+            f'TLCGet({format_value(i)}): only integer registers, "level" and "config" are supported'
         )
     if i not in _REGISTERS:
         raise ValueError(f"TLCGet({i}): register {i} has not been set with TLCSet")
