@@ -21,13 +21,14 @@ from typing import Any
 import attrs
 from aura_rendezvous import AuthorityId, ChannelManager, ContextId, RendezvousService
 from aura_rendezvous.channels import (
+    ChannelEvent,
+    ChannelState,
     HandshakeConfig,
     Handshaker,
     ReceivedMessage,
     SecureChannel,
     TransportMessage,
 )
-from aura_rendezvous.channels._states import ChannelEvent, ChannelState
 from aura_rendezvous.core import (
     U64_MAX,
     HandshakeTimeout,
@@ -39,9 +40,7 @@ from aura_rendezvous.core import (
 )
 from aura_rendezvous.core import verify_signature as _verify
 from aura_rendezvous.guard import Receipt, ReceiptIssuer
-from aura_rendezvous.journal import ContextJournal
-from aura_rendezvous.journal._facts import fact_id
-from aura_rendezvous.journal._journal import AppendToken, JournalEntry
+from aura_rendezvous.journal import AppendToken, ContextJournal, JournalEntry, fact_id
 
 from aura_conformance.variants._probe_variants_r3 import _HookVerifier
 
