@@ -167,10 +167,26 @@ def _same_type_equal(x: Value, y: Value, node: Node, sc: Scope) -> bool:
     return False
 
 
+def _action_composition(node: Node, sc: Scope) -> Expr:
+    """``A \\cdot B``: TLC (this version) refuses it when it evaluates it, an
+    evaluation error (exit 75) once the search reaches it, so the same here."""
+
+    def refuse(c: Ctx, e: dict[str, Any]) -> Value:
+        raise error_at(
+            node,
+            sc,
+            "The current version of TLC does not support action composition (\\cdot)",
+        )
+
+    return refuse
+
+
 def compile_core(comp: Compiling, op: str, node: Node, sc: Scope) -> tuple[Expr, int]:
     """A built-in operator applied to its arguments (``node.arguments``)."""
     args = node.arguments
-    if op in ("[]", "<>", "~>", "-+->", "\\cdot"):
+    if op == "\\cdot":
+        return _action_composition(node, sc), 2
+    if op in ("[]", "<>", "~>", "-+->"):
         raise Unsupported(f"temporal operator {op} inside an expression")
     parts = [comp.expr(a, sc) for a in args]
     fs = [p[0] for p in parts]
