@@ -120,6 +120,22 @@ Next == x < 2 /\ x' = x + 1 /\ y' = y \cup {Pick(7).v}
         "INIT Init\nNEXT Next\n",
         "{[x |-> 0, y |-> {}], [x |-> 1, y |-> {0}], [x |-> 2, y |-> {0, 2}]}",
     ),
+    # Definitions without parameters whose bound names alone make them look
+    # state-dependent are computed once: H reads no variable, F reads x through
+    # a record inside its function constructor and must be computed per state.
+    "NullaryFunction": (
+        r"""
+VARIABLES x, y
+H[p \in {1, 2}] == CHOOSE q \in {1, 2} : q = p
+F[p \in {1, 2}] == [v |-> x, p |-> p]
+Init == x = 0 /\ y = {}
+Next == x < 2 /\ x' = x + 1 /\ y' = y \cup {F[H[1]]}
+""",
+        "INIT Init\nNEXT Next\n",
+        r"""{[x |-> 0, y |-> {}],
+             [x |-> 1, y |-> {[v |-> 0, p |-> 1]}],
+             [x |-> 2, y |-> {[v |-> 0, p |-> 1], [v |-> 1, p |-> 1]}]}""",
+    ),
     # An operator used by an invariant in every state: a value remembered
     # from the first state would report a violation TLC does not.
     "Invariant": (

@@ -39,16 +39,19 @@ Value = Any
 class ModelValue:
     """An uninterpreted constant: equal only to itself (by name)."""
 
-    __slots__ = ("name",)
+    __slots__ = ("_h", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        # Model values key the functions of most states (pc[self], pick[n]):
+        # their hash, the same as ever, is computed once.
+        self._h = hash(("mv", name))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ModelValue) and other.name == self.name
+        return other is self or (isinstance(other, ModelValue) and other.name == self.name)
 
     def __hash__(self) -> int:
-        return hash(("mv", self.name))
+        return self._h
 
     def __repr__(self) -> str:
         return self.name

@@ -245,7 +245,11 @@ def call_opdef(
         # expanded at the call site, so primes reach the argument expressions.
         return _inline(comp, d, args, asc)
     if not d.params:
-        return _call_nullary(d, body, lvl, node, asc), lvl
+        # Level 1 can come from bound names alone (`HostOf[p \\in P] == CHOOSE
+        # n \\in N : p \\in m`): a definition that reads no state is computed
+        # once, as TLC does, not once per state. The level it reports is kept.
+        once = lvl == 1 and not d.recursive and "recursed" not in d.cache and pure(comp, d)
+        return _call_nullary(d, body, 0 if once else lvl, node, asc), lvl
     if not d.node.function and all(ar == 0 for _, ar in d.params) and pure(comp, d):
         return _memo_call(comp, d, body, args, node=node, asc=asc), max(
             [1] + [arg_level(comp, a, asc) for a in args]
