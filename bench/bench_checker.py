@@ -11,6 +11,9 @@ Targets on the 2-core reference machine: >= 30,000 distinct states/s on simple
 specs, <= 300 bytes per stored state, median step validation < 1 ms.
 
 Run: ``make bench`` or ``.venv/bin/python bench/bench_checker.py [entry.cfg ...]``.
+``--against OLD/model [entry.cfg ...]`` instead times each entry's search (CPU
+seconds, rounds alternating, best of 3) with another checkout's code beside
+this one's, e.g. ``git worktree add /tmp/old HEAD~1`` and ``--against /tmp/old/model``.
 """
 
 from __future__ import annotations
@@ -79,15 +82,43 @@ def _child(spec: str, cfg: str) -> None:
     )
 
 
-def _run_entry(spec: str, cfg: str) -> dict[str, Any]:
+def _run_entry(spec: str, cfg: str, code: str | None = None) -> dict[str, Any]:
+    env = None
+    if code is not None:
+        # Another checkout's model/ directory, found before the installed package.
+        env = {**os.environ, "PYTHONPATH": code}
     out = subprocess.run(
         [sys.executable, __file__, "--child", spec, cfg],
         check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=env,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _against(old: str, entries: list[tuple[str, str]], rounds: int = 3) -> int:
+    """CPU seconds of this checkout beside another's (``old``: its model/ directory),
+    rounds alternating, best round kept; the two must find the same states."""
+    print(f"{'entry':<22} {'distinct':>9} {'old cpu s':>9} {'new cpu s':>9} {'old/new':>7}")
+    for spec, cfg in entries:
+        best: dict[str, float] = {}
+        found: set[tuple[str, int]] = set()
+        for _ in range(rounds):
+            for label, code in (("old", old), ("new", None)):
+                r = _run_entry(spec, cfg, code)
+                found.add((r["result"], r["distinct"]))
+                best[label] = min(best.get(label, float("inf")), r["cpu"])
+        if len(found) != 1:
+            print(f"{cfg}: the two checkouts disagree: {sorted(found)}")
+            return 1
+        ((_, distinct),) = found
+        print(
+            f"{cfg:<22} {distinct:>9} {best['old']:>9.2f} {best['new']:>9.2f} "
+            f"{best['old'] / best['new']:>7.2f}"
+        )
+    return 0
 
 
 def _validator_median() -> tuple[float, int, list[str]]:
@@ -126,6 +157,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         _child(argv[1], argv[2])
         return 0
+    if argv[:1] == ["--against"]:
+        chosen = argv[2:]
+        return _against(argv[1], [e for e in ENTRIES if not chosen or e[1] in chosen])
     entries = [e for e in ENTRIES if not argv or e[1] in argv]
     # CPU time is shown beside wall time: on a shared machine the wall figure
     # mostly measures the other processes.
