@@ -110,6 +110,20 @@ def conj(acts: list[Act]) -> Act:
     # recursive stepper and a lambda per part at every state.
     a0 = acts[0]
     a1 = conj(acts[1:])
+    test = getattr(a0, "_test", None)
+    if test is not None:
+        # A Boolean condition first (the usual `pc[self] = "L" /\ ...`): the
+        # same evaluation as guard_count's, in this frame.
+        g, not_bool = test
+
+        def conj_if(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+            v = g(c, e)
+            if v is True:
+                a1(c, e, k)
+            elif v is not False:
+                raise not_bool(v)
+
+        return conj_if
 
     def conj2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
         a0(c, e, lambda: a1(c, e, k))

@@ -40,6 +40,9 @@ def guard_count(cnt: Counter) -> Act:
             k()
             n -= 1
 
+    # A plain Boolean condition: conj() tests it in place, without this
+    # frame, the counter's and a continuation closure per state.
+    guard_count._test = getattr(cnt, "_test", None)  # type: ignore[attr-defined]
     return guard_count
 
 
@@ -118,8 +121,12 @@ def counter(comp: Compiling, node: Node, sc: Scope) -> Counter:
             return 1
         if v is False:
             return 0
-        raise error_at(node, sc, f"action condition is not a Boolean: {format_value(v)}")
+        raise not_bool(v)
 
+    def not_bool(v: Any) -> Exception:
+        return error_at(node, sc, f"action condition is not a Boolean: {format_value(v)}")
+
+    one._test = (g, not_bool)  # type: ignore[attr-defined]
     return one
 
 
