@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from aura_conformance.descriptor_validity.world import DV_VARIANTS
 from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS
-from aura_conformance.guard_chain.world import VARIANTS
+from aura_conformance.guard_chain.backends import ReferenceBackend
+from aura_conformance.guard_chain.machine import run_scenarios
+from aura_conformance.guard_chain.world import VARIANTS, Variant
 from aura_conformance.protocol_specs import reference_backend
 from aura_conformance.relay.world import RELAY_VARIANTS
 from aura_conformance.wire import WIRE_VARIANTS, WireBackend
@@ -78,3 +80,15 @@ def expect_missed(
     if conformant or invariant not in failure:
         pytest.xfail(why)
     raise AssertionError(f"{key} is caught now, naming {invariant}: move it to CAUGHT")
+
+
+def guard_schedule_failure(variant: Variant, schedule: str) -> str:
+    """The failure the guard world's directed schedule ``schedule`` reports for
+    ``variant`` (empty when it passes), after running every schedule in order."""
+    backend = ReferenceBackend(variant)
+    try:
+        results = {r.name: r for r in run_scenarios(backend)}
+    finally:
+        backend.close()
+    failure = results[schedule].failure
+    return "" if failure is None else str(failure)

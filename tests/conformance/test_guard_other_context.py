@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aura_conformance.guard_chain.backends import ACTION_TABLE, ReferenceBackend
-from aura_conformance.guard_chain.machine import SCENARIOS, make_machine, run_scenarios
+from aura_conformance.guard_chain.backends import ACTION_TABLE
+from aura_conformance.guard_chain.machine import SCENARIOS, make_machine
 from aura_conformance.guard_chain.mapping import GUARD_CHAIN, project_guard_chain
 from aura_conformance.guard_chain.world import GuardChainWorld, Variant
 from aura_conformance.harness.backend import WorldBackend
@@ -22,6 +22,8 @@ from aura_conformance.harness.errors import ConformanceFailure
 from aura_conformance.variants import _probe_variants_r5 as P
 from aura_rendezvous import Receipt
 from aura_rendezvous.guard import NO_SUBJECT
+
+from .probe_runs import guard_schedule_failure
 
 _BLIND = Variant("context-blind-receipt", "probe", verifier=P.ContextBlindReceiptVerifier)
 
@@ -64,13 +66,7 @@ def test_a_context_blind_verifier_takes_it_as_this_chains_first_receipt() -> Non
 
 
 def _scenario(variant: Variant) -> str:
-    backend = ReferenceBackend(variant)
-    try:
-        results = {r.name: r for r in run_scenarios(backend)}
-    finally:
-        backend.close()
-    failure = results["other-context-receipt"].failure
-    return "" if failure is None else str(failure)
+    return guard_schedule_failure(variant, "other-context-receipt")
 
 
 def test_the_reference_passes_the_other_context_receipt_schedule() -> None:
