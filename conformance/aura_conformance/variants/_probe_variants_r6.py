@@ -92,59 +92,53 @@ def _move_window(channel: SecureChannel | None, counter: int) -> None:
         channel._highest_recv = counter
 
 
-class WindowFirstManager(ChannelManager):
+class _OnForgeryManager(ChannelManager):
+    """A manager that does something wrong with the channel a transport message named
+    when that message does not decrypt, as data or as the key confirmation."""
+
+    def _on_forgery(self, channel: SecureChannel | None, message: TransportMessage) -> None:
+        raise NotImplementedError
+
+    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
+        channel = self._by_id.get(message.channel_id)
+        try:
+            return super().receive_message(message)
+        except TransportAuthError:
+            self._on_forgery(channel, message)
+            raise
+
+    def prepare_confirm(
+        self, channel: SecureChannel, message: TransportMessage, now_ms: int
+    ) -> bytes:
+        try:
+            return super().prepare_confirm(channel, message, now_ms)
+        except TransportAuthError:
+            self._on_forgery(channel, message)
+            raise
+
+
+class WindowFirstManager(_OnForgeryManager):
     """The receive window moves to a transport message's counter before the message
     is authenticated (the window is "the greatest counter seen", updated on parse): a
     message that does not decrypt still raises the bar, so one forged message with a
     high counter makes every genuine one after it a "replay" (DESIGN.md 5: a message
     that does not decrypt changes nothing)."""
 
-    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
-        channel = self._by_id.get(message.channel_id)
-        try:
-            return super().receive_message(message)
-        except TransportAuthError:
-            _move_window(channel, message.counter)
-            raise
-
-    def prepare_confirm(
-        self, channel: SecureChannel, message: TransportMessage, now_ms: int
-    ) -> bytes:
-        try:
-            return super().prepare_confirm(channel, message, now_ms)
-        except TransportAuthError:
-            _move_window(channel, message.counter)
-            raise
+    def _on_forgery(self, channel: SecureChannel | None, message: TransportMessage) -> None:
+        _move_window(channel, message.counter)
 
 
-class FragileEstablishingManager(ChannelManager):
+class FragileEstablishingManager(_OnForgeryManager):
     """A transport message that does not decrypt on a responder channel still
     waiting for its key confirmation fails the channel ("a bad confirmation kills
     the handshake"): anyone who saw the channel id ends the handshake with one
     garbled message, and the genuine confirmation after it finds nothing
     (DESIGN.md 5: the key confirmation is the first message that decrypts)."""
 
-    def _fail(self, channel: SecureChannel | None) -> None:
+    def _on_forgery(self, channel: SecureChannel | None, message: TransportMessage) -> None:
         if channel is not None and channel.state is ChannelState.Establishing:
             channel.apply(ChannelEvent.Fail, "BadKeyConfirmation")
             self._forget_terminal((channel.context_id, channel.remote))
-
-    def receive_message(self, message: TransportMessage) -> ReceivedMessage:
-        channel = self._by_id.get(message.channel_id)
-        try:
-            return super().receive_message(message)
-        except TransportAuthError:
-            self._fail(channel)
-            raise
-
-    def prepare_confirm(
-        self, channel: SecureChannel, message: TransportMessage, now_ms: int
-    ) -> bytes:
-        try:
-            return super().prepare_confirm(channel, message, now_ms)
-        except TransportAuthError:
-            self._fail(channel)
-            raise
 
 
 class SharedCounterManager(ChannelManager):
