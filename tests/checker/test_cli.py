@@ -151,6 +151,22 @@ def test_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "Traceback" not in err and "cannot read configuration" in err
 
 
+@pytest.mark.parametrize("engine", ["embedded", "tlc", "apalache"])
+def test_a_missing_file_gives_the_same_code_whatever_the_engine(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The subprocess engines answer a missing spec or cfg as the embedded one does
+    (150, 151), before looking for the tool: the answer does not depend on what is
+    installed."""
+    spec = tmp_path / "A.tla"
+    spec.write_text("---- MODULE A ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\n====\n")
+    assert main(["check", str(tmp_path / "Nope.tla"), "--engine", engine]) == 150
+    assert "spec file not found" in capsys.readouterr().err
+    argv = ["check", str(spec), "--config", str(tmp_path / "Nope.cfg"), "--engine", engine]
+    assert main(argv) == 151
+    assert "cfg file not found" in capsys.readouterr().err
+
+
 def test_unknown_name_is_a_semantic_error(
     make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,9 @@
 
 Exit codes are TLC's: 0 ok, 10 false ASSUME, 11 deadlock, 12 safety (invariant)
 violation, 13 property violation, 75 evaluation error, 150 parse error (and
-unsupported constructs), 151 configuration error.
+unsupported constructs), 151 configuration error. A spec file that does not exist
+is exit 150 and a ``--config`` file that does not exist 151, whichever engine was
+asked for: the check never starts, so TLC's own output cannot decide it.
 """
 
 from __future__ import annotations
@@ -167,7 +169,19 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
     return res.exit_code
 
 
+def _missing_input(args: argparse.Namespace) -> int | None:
+    """The embedded engine's exit code when the spec or an explicit ``--config`` is not a file."""
+    for what, name, code in (("spec", args.spec, 150), ("cfg", args.config, 151)):
+        if name is not None and not Path(name).is_file():
+            print(f"Error: {what} file not found: {name}", file=sys.stderr)
+            return code
+    return None
+
+
 def run_check(args: argparse.Namespace) -> int:
+    missing = _missing_input(args)
+    if missing is not None:
+        return missing
     if args.engine != "embedded":
         # Imported here so the embedded path never pays for the runners' start-up.
         from aura_model.runners import run_engine
@@ -214,6 +228,9 @@ def run_check(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     from aura_model.tla import TlaError, simulate
 
+    missing = _missing_input(args)
+    if missing is not None:
+        return missing
     model = _load(args)
     if isinstance(model, int):
         return model
