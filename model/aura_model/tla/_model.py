@@ -132,7 +132,9 @@ class Model:
         self.invariants: list[tuple[str, Expr]] = []
         for n in cfg.invariants:
             d = self._def(n, "INVARIANT")
-            if is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})):
+            if is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})) or (
+                not d.params and self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))[1] >= 2
+            ):
                 self.startup_error = self.startup_error or (
                     f"the invariant {n} is not a state predicate (one with no primes or "
                     "temporal operators)"
@@ -323,6 +325,10 @@ class Model:
                         # ("Invariant P is violated", shortest trace).
                         self.invariants.append((label, fn))
                         continue
+            if k == "SUBSCRIPTED_ACTION":
+                # [A]_v and <<A>>_v are actions, not behaviours: TLC refuses them
+                # under PROPERTY as a configuration error.
+                raise ConfigError(f"{self.cfg.path}: PROPERTY {name} is an action-level formula")
             if is_temporal(node, self.comp, sc):
                 try:
                     # TLC names a violated temporal property by its cfg name,
@@ -335,7 +341,10 @@ class Model:
                 continue
             fn, lvl = self.comp.expr(node, sc)
             if lvl == 2:
-                raise Unsupported(f"PROPERTY {name}: an action formula outside [][A]_v")
+                raise ConfigError(
+                    f"{self.cfg.path}: PROPERTY {name} is an action-level formula;"
+                    " write it as [][A]_v"
+                )
             self.init_properties.append((label, fn))
 
     # --------------------------------------------------------------- checks
