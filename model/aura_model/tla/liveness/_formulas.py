@@ -150,7 +150,12 @@ def angle_enabled(f: Fairness, env: dict[str, Any], s: State) -> bool:
     ctx = Ctx(s, nxt)
 
     def k() -> None:
-        if UNSET not in nxt and f.sub(Ctx(tuple(nxt), None), env) != here:
+        # A need not constrain every variable (WF_x(x' = x + 1) beside a y):
+        # the ones it leaves free count as unchanged, which decides the
+        # subscript whenever it reads assigned variables only (TLC stops with
+        # an error when it reads a free one).
+        after = tuple(v if n is UNSET else n for v, n in zip(s, nxt))
+        if f.sub(Ctx(after, None), env) != here:
             raise _Found
 
     try:
