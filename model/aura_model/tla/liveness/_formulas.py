@@ -154,7 +154,7 @@ def angle_enabled(f: Fairness, env: dict[str, Any], s: State) -> bool:
         # the ones it leaves free count as unchanged, which decides the
         # subscript whenever it reads assigned variables only (TLC stops with
         # an error when it reads a free one).
-        after = tuple(v if n is UNSET else n for v, n in zip(s, nxt))
+        after = tuple(v if n is UNSET else n for v, n in zip(s, nxt, strict=True))
         if f.sub(Ctx(after, None), env) != here:
             raise _Found
 
