@@ -1,6 +1,6 @@
 """Every red-team round's probes through the default profile, from the round's tables.
 
-Each round's file (test_probe_variants.py, _r3, _r4, _r5, _r6) holds its tables: CAUGHT
+Each round's file (test_probe_variants.py, _r3 to _r7) holds its tables: CAUGHT
 (the probe and what its rejection must name), MISSED (the probe, its invariant and
 why the default profile misses it) and SLOW (the caught ones kept for make
 test-slow), with the tests of its own. The two checks every probe gets are here,
@@ -19,9 +19,17 @@ from . import test_probe_variants_r3 as _r3
 from . import test_probe_variants_r4 as _r4
 from . import test_probe_variants_r5 as _r5
 from . import test_probe_variants_r6 as _r6
+from . import test_probe_variants_r7 as _r7
 from .probe_runs import TABLES, assert_caught, expect_missed
 
-ROUNDS: dict[str, ModuleType] = {"r1": _r1, "r3": _r3, "r4": _r4, "r5": _r5, "r6": _r6}
+ROUNDS: dict[str, ModuleType] = {
+    "r1": _r1,
+    "r3": _r3,
+    "r4": _r4,
+    "r5": _r5,
+    "r6": _r6,
+    "r7": _r7,
+}
 
 
 def _caught() -> list[Any]:

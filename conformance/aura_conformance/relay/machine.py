@@ -248,6 +248,7 @@ class RelayPathMachine(CountingMachine):
         for effect in reply.effects:
             by_node.setdefault(effect.by, []).append(effect)
         for name, effects in by_node.items():
+            self._sent_once(action, name, effects)
             paid = _COSTS.get((action, name))
             violation = judge_effects(
                 effects,
@@ -262,6 +263,27 @@ class RelayPathMachine(CountingMachine):
                     action=action,
                     table="  observed effects | " + ", ".join(e.describe() for e in effects),
                 )
+
+    @staticmethod
+    def _sent_once(action: str, name: str, effects: list[ReportedEffect]) -> None:
+        """One step of a node sends each envelope once. ``net`` is a set, so the spec
+        cannot see a second copy; the reported sends can: a relay that hands the same
+        envelope on twice forwards it twice for one charge (``RVRelayForwardsOnce``),
+        and a member that sends its paid message twice sends what it paid once for
+        (``GCAtomicRollback``: what was sent is what was paid)."""
+        sent = [e.message for e in effects if e.kind == SEND and e.message is not None]
+        twice = [m for i, m in enumerate(sent) if m in sent[:i]]
+        if not twice:
+            return
+        invariant = "RVRelayForwardsOnce" if name == RELAY else "GCAtomicRollback"
+        raise ConformanceFailure(
+            f"invariant: {invariant} violated: {name or 'a node'}'s {action} sent"
+            f" {V.format_value(twice[0])} {sent.count(twice[0])} times in one step; each"
+            f" envelope goes out once (harness action: {action})",
+            kind="invariant",
+            action=action,
+            table="  observed effects | " + ", ".join(e.describe() for e in effects),
+        )
 
     def _members_only(self, m: Any, reply: Reply) -> None:
         """Rendezvous.tla's ``RVMembersOnly`` on what Resp did with the impostor's
@@ -592,6 +614,17 @@ def _replayed_after_the_epoch_moved(m: RelayPathMachine) -> None:
         m._step("ReplayEnvelope", {"m": envelope})
 
 
+def _replayed_after_the_other_context_moved(m: RelayPathMachine) -> None:
+    """A handshake in c1, then c2's next epoch (c1's stays), then each envelope the
+    relay forwarded in c1 handed to it again: the forward memory of c1's live epoch
+    outlives another context's rotation, so it forwards, and pays for, none of them
+    (``RVRelayForwardsOnce``: the memory is per context and epoch)."""
+    _handshake(m)
+    m._step("AdvanceEpoch", {"c": ModelValue(CTX2)})
+    for envelope in m.forwarded():
+        m._step("ReplayEnvelope", {"m": envelope})
+
+
 def _redelivered(m: RelayPathMachine) -> None:
     """A handshake, then its response and its key confirmation delivered again:
     each receiver refuses the receipt it has already accepted."""
@@ -850,6 +883,7 @@ RELAY_SCENARIOS: dict[str, Callable[[RelayPathMachine], None]] = {
     "two-handshakes": _two_handshakes,
     "replayed-envelopes": _replayed,
     "replayed-after-the-epoch-moved": _replayed_after_the_epoch_moved,
+    "replayed-after-the-other-context-moved": _replayed_after_the_other_context_moved,
     "redelivered-confirmation": _redelivered,
     "reordered-at-the-relay": _reordered_at_the_relay,
     "expired-descriptor": _expired_descriptor,
