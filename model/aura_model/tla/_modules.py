@@ -23,6 +23,7 @@ import tla
 from tla._ast import declarations_as_name_bounds
 
 from aura_model.tla._errors import TlaParseError, Unsupported
+from aura_model.tla._precedence import apply_sany_precedence
 from aura_model.tla._stdlib import COMMUNITY_OVERRIDES, std_exports
 from aura_model.tla._stdlib import STANDARD_MODULES as _STD
 from aura_model.tla._unicode import to_ascii
@@ -225,7 +226,7 @@ def parse_text(text: str, where: str) -> Node:
         raise TlaParseError(f"{where}: parse error (no module found)")
     if "::" in text:
         tree = _strip_labels(tree)
-    return tree
+    return apply_sany_precedence(tree, where)
 
 
 def _strip_labels(node: Any) -> Any:
