@@ -578,8 +578,8 @@ STANDARD_MODULES: dict[str, StdModule] = {
                 },
             },
         ),
-        # Only proof pragmas (SMT, Zenon, ...), used in proofs, which are not evaluated.
-        StdModule("TLAPS", (), {}),
+        # No TLAPS: TLC's jar has none, so a spec extending it needs its own
+        # TLAPS.tla beside it (then read like any module) or is a parse error.
     ]
 }
 
