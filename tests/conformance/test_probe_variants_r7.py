@@ -275,6 +275,17 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "changes an outcome. Only a peer authenticating the header as docs/channels.md "
         "specifies notices: the wire world catches it",
     ),
+    ("descriptor", "revoke-any"): (
+        _d("revoke-any", P.RevokeAnyService),
+        "GCNoEffectOnDeny",
+        "the descriptor world has one publisher (a1, PUBLISHERS; the model's only "
+        "holder of rendezvous:publish), so no member that may revoke ever holds "
+        "another's descriptor to ask its service about; the world's other members "
+        "hold no capability and are denied first. Catching it needs a second "
+        "publisher in the world and its model (a change of DescriptorValidity's "
+        "constants and of every pinned seed's draws); no other world asks a service "
+        "to revoke what it did not publish",
+    ),
 }
 
 # Those that take more than a few seconds to be rejected (a directed schedule late

@@ -29,6 +29,7 @@ from aura_rendezvous.channels import (
     transport_header,
 )
 from aura_rendezvous.core import (
+    REVOKE_DESCRIPTOR_COST,
     ContextMembership,
     ForwardedEnvelopes,
     LocalProtocolError,
@@ -40,18 +41,22 @@ from aura_rendezvous.core import (
 )
 from aura_rendezvous.guard import (
     CAP_RELAY_FORWARD,
+    CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
     ChargeFlowBudget,
     EffectInterpreter,
     ForwardRelayEnvelope,
     GuardOutcome,
+    JournalAppend,
     RecordReceipt,
+    evaluate_guards,
 )
 from aura_rendezvous.journal import (
     ContextJournal,
     DescriptorRevoked,
     JournalEntry,
     SyncFacts,
+    revoke_descriptor,
 )
 from aura_rendezvous.noise import NoiseDecryptError, NoiseError
 from cryptography.hazmat.primitives import hashes
@@ -73,6 +78,7 @@ __all__ = [
     "PeerCapForwardService",
     "PruneRevocationsService",
     "ReusedKeysManager",
+    "RevokeAnyService",
     "ShortWindowService",
     "SourceReceiptRelayService",
     "StackedConfirmDeadlineManager",
@@ -294,6 +300,32 @@ class ClockFloorMergeService(_MergeFilterService):
         self, facts: SyncFacts, journal: ContextJournal, membership: ContextMembership
     ) -> tuple[JournalEntry, ...]:
         return tuple(e for e in facts.entries if e.lamport > journal.clock)
+
+
+class RevokeAnyService(RendezvousService):
+    """A revocation is written for any nonce the member names, its own or not (the
+    "only the publisher" rule left to the receivers, who honour only the publisher's
+    signature): a member's revoke of another's descriptor is charged and journaled
+    instead of denied (DESIGN.md 2: only the publisher may revoke its own
+    descriptor; a deny has no effects)."""
+
+    def prepare_revoke_descriptor(
+        self, snapshot: Any, context_id: ContextId, nonce: bytes
+    ) -> GuardOutcome:
+        def couple(charge: ChargeFlowBudget) -> GuardOutcome:
+            membership = self._coupling.check(snapshot, context_id)
+            if not isinstance(membership, ContextMembership):
+                return GuardOutcome.deny(membership)
+            fact = revoke_descriptor(self.config.keys, context_id, nonce)
+            return GuardOutcome.allow(
+                [
+                    charge,
+                    JournalAppend(context_id, fact),
+                    self._receipt("revoke_descriptor", charge, self.authority_id),
+                ]
+            )
+
+        return evaluate_guards(snapshot, CAP_RENDEZVOUS_PUBLISH, REVOKE_DESCRIPTOR_COST, couple)
 
 
 class PruneRevocationsService(RendezvousService):
