@@ -373,8 +373,8 @@ def _action_call(
         return guard_act(g, d.node, asc)
     if not d.params and "act" + str(init) in d.cache and d.mod.subst is None:
         return d.cache["act" + str(init)]  # type: ignore[no-any-return]
-    sc = comp.inline_scope(d, args, asc) if d.params else Scope(d.mod, {})
-    act = comp.action(d.node.definiens, sc, init)
+    body, sc = comp.inline_body(d, args, asc) if d.params else (d.node.definiens, Scope(d.mod, {}))
+    act = comp.action(body, sc, init)
     if not d.params and d.mod.subst is None:
         d.cache["act" + str(init)] = act
     return act

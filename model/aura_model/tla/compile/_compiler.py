@@ -161,6 +161,9 @@ class Compiler:
     def inline_scope(self, d: OpDef, args: list[Node], asc: Scope) -> Scope:
         return operators.inline_scope(d, args, asc)
 
+    def inline_body(self, d: OpDef, args: list[Node], asc: Scope) -> tuple[Node, Scope]:
+        return operators.inline_body(d, args, asc)
+
     def pure(self, d: OpDef) -> bool:
         return operators.pure(self, d)
 

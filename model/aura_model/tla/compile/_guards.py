@@ -145,8 +145,11 @@ def _expand(comp: Compiling, node: Node, sc: Scope) -> Counter | None:
         # TLC expands operators inside actions, disjunctions included.
         if d.params and comp.pure(d):
             return _memo_count(comp, d, args, sc)
-        isc = comp.inline_scope(d, args, sc) if d.params else Scope(d.mod, {})
-        return counter(comp, d.node.definiens, isc)
+        if d.params:
+            body, isc = comp.inline_body(d, args, sc)
+        else:
+            body, isc = d.node.definiens, Scope(d.mod, {})
+        return counter(comp, body, isc)
     return None
 
 

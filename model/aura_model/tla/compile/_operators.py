@@ -8,6 +8,7 @@ expanded at the call site so primes reach the argument expressions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "arg",
     "call_opdef",
     "compile_lambda",
+    "inline_body",
     "inline_scope",
     "let_scope",
     "level_of",
@@ -524,10 +526,10 @@ def _memo_call(
 
 
 def _inline(comp: Compiling, d: OpDef, args: list[Node], asc: Scope) -> tuple[Expr, int]:
-    sc = inline_scope(d, args, asc)
     if d.node.function:
-        return comp.function_def(d.node, sc)
-    return comp.expr(d.node.definiens, sc)
+        return comp.function_def(d.node, inline_scope(d, args, asc))
+    body, sc = inline_body(d, args, asc)
+    return comp.expr(body, sc)
 
 
 def inline_scope(d: OpDef, args: list[Node], asc: Scope) -> Scope:
@@ -536,3 +538,116 @@ def inline_scope(d: OpDef, args: list[Node], asc: Scope) -> Scope:
     for (p, _), a in zip(d.params, args, strict=True):
         names[p] = ("macro", Macro(a, asc))
     return Scope(d.mod, names)
+
+
+def inline_body(d: OpDef, args: list[Node], asc: Scope) -> tuple[Node, Scope]:
+    """``d``'s body, expanded where it is called, and the scope to compile it in.
+
+    Bound names live in one environment keyed by name, so an argument that
+    reads the caller's ``n`` would see the body's own ``n`` once the body
+    binds one (``R(S \\cup Succ[n])`` with ``R(T) == {n \\in N : ...}``).
+    Such body names are renamed, in a copy of the body, to names no source
+    can spell; SANY forbids shadowing, so every use of them in the body is
+    bound there.
+    """
+    sc = inline_scope(d, args, asc)
+    body = d.node.definiens
+    outer: set[str] = set()
+    for a in args:
+        _env_names(a, asc, outer, 0)
+    if d.mod.subst:
+        for m in d.mod.subst.values():
+            _env_names(m.node, m.scope, outer, 0)
+    if not outer:
+        return body, sc
+    home = Scope(d.mod, {})
+    clash = {
+        n
+        for n in _identifiers(body, set()) & outer
+        if n not in sc.names and lookup_name(n, home) is None
+    }
+    if not clash:
+        return body, sc
+    fresh = {n: f"{n}#{next(_FRESH)}" for n in clash}
+    return _rename(body, fresh), sc
+
+
+_FRESH = itertools.count(1)
+
+
+def lookup_name(name: str, sc: Scope) -> Any:
+    if name in sc.names:
+        return sc.names[name]
+    return sc.mod.defs.get(name)
+
+
+def _env_names(node: Any, sc: Scope, out: set[str], depth: int) -> None:
+    """The names ``node`` reads from the environment (bound in ``sc``)."""
+    if depth > 50 or node is None or isinstance(node, (str, int, bool)):
+        return
+    if isinstance(node, list) or (isinstance(node, tuple) and not hasattr(node, "_fields")):
+        for x in node:
+            _env_names(x, sc, out, depth)
+        return
+    if not hasattr(node, "_fields"):
+        return
+    if kind_of(node) == "OPERATOR_APPLICATION" and isinstance(node.operator, str):
+        b = sc.names.get(node.operator)
+        if b is None:
+            b = sc.mod.defs.get(node.operator)
+        if isinstance(b, tuple) and b and b[0] == "macro":
+            _env_names(b[1].node, b[1].scope, out, depth + 1)
+        elif isinstance(b, Macro):
+            _env_names(b.node, b.scope, out, depth + 1)
+        elif isinstance(b, tuple) and b and b[0] != "value":
+            out.add(node.operator)
+    for f in node._fields:
+        if f not in ("symbol", "start", "end"):
+            _env_names(getattr(node, f), sc, out, depth)
+
+
+def _identifiers(node: Any, out: set[str]) -> set[str]:
+    if node is None or isinstance(node, (str, int, bool)):
+        return out
+    if isinstance(node, list) or (isinstance(node, tuple) and not hasattr(node, "_fields")):
+        for x in node:
+            _identifiers(x, out)
+        return out
+    if not hasattr(node, "_fields"):
+        return out
+    k = kind_of(node)
+    if k == "OPERATOR_APPLICATION" and isinstance(node.operator, str):
+        out.add(node.operator)
+    elif k == "OPERATOR_DEFINITION" and isinstance(node.name, str):
+        out.add(node.name)
+    for f in node._fields:
+        if f not in ("symbol", "start", "end"):
+            _identifiers(getattr(node, f), out)
+    return out
+
+
+def _rename(node: Any, fresh: dict[str, str]) -> Any:
+    """A copy of ``node`` with the identifiers in ``fresh`` renamed (record
+    fields are strings, not identifiers, and stay)."""
+    if node is None or isinstance(node, (str, int, bool)):
+        return node
+    if isinstance(node, list):
+        return [_rename(x, fresh) for x in node]
+    if isinstance(node, tuple) and not hasattr(node, "_fields"):
+        return tuple(_rename(x, fresh) for x in node)
+    if not hasattr(node, "_fields"):
+        return node
+    changes: dict[str, Any] = {}
+    for f in node._fields:
+        if f in ("symbol", "start", "end"):
+            continue
+        old = getattr(node, f)
+        new = _rename(old, fresh)
+        if new is not old:
+            changes[f] = new
+    k = kind_of(node)
+    if k == "OPERATOR_APPLICATION" and node.operator in fresh:
+        changes["operator"] = fresh[node.operator]
+    elif k == "OPERATOR_DEFINITION" and node.name in fresh:
+        changes["name"] = fresh[node.name]
+    return node._replace(**changes) if changes else node
