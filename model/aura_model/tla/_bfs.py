@@ -21,6 +21,7 @@ from aura_model.tla._stdlib import LEVEL, RUN_CONFIG
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
 from aura_model.tla._varorder import tlc_variable_order
+from aura_model.tla._verdicts import state_functions
 
 __all__ = ["check", "simulate"]
 
@@ -185,6 +186,10 @@ def _check(
     invs = c.invs
     aprops = c.aprops
     filtered = bool(c.cons or c.acons)
+    # Only worth it with constraints: states outside them are generated again
+    # and again, each time judged as new.
+    settled = bool(c.cons) and state_functions(model)
+    outside: set[int] = set()
     parents: dict[int, int] = {}
     generated = 0
     depth = 0
@@ -277,9 +282,28 @@ def _check(
                         # invariants, then the action properties (for every step).
                         # A new state within the constraints counts as found even
                         # when a check then stops the search.
-                        kept = not filtered or c.kept(s, t)
-                        hk = fp(t)
-                        new = hk not in parents
+                        if settled:
+                            # Verdicts that are functions of the state: a state
+                            # seen before was within the constraints, and one
+                            # in ``outside`` is outside them, its invariants
+                            # already checked (TLC checks them again: same answer).
+                            hk = fp(t)
+                            new = hk not in parents
+                            if not new:
+                                kept = True
+                            elif hk in outside:
+                                kept = False
+                                if aprops:
+                                    step_label = c.bad_step(s, t)
+                                    if step_label is not None:
+                                        raise _Stop("property", step_label, t, hs)
+                                continue
+                            else:
+                                kept = c.kept(s, t)
+                        else:
+                            kept = not filtered or c.kept(s, t)
+                            hk = fp(t)
+                            new = hk not in parents
                         if new and kept:
                             ht = hk
                         if new and invs:
@@ -305,6 +329,8 @@ def _check(
                         raise _Stop("error", None, t, hs, str(exc)) from None
                     if graph is not None and kept:
                         edges.append(graph.node(hk, t))
+                    if settled and not kept:
+                        outside.add(hk)
                     if ht is None:
                         # Seen before, or outside the constraints: not explored
                         # (nor remembered: TLC keeps no record of those either).

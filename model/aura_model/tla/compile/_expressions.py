@@ -75,14 +75,27 @@ def compile_vertical_list(comp: Compiling, node: Node, sc: Scope) -> tuple[Expr,
     items = [(p[0], it.expression) for p, it in zip(parts, node.arguments, strict=True)]
     lvl = max(p[1] for p in parts)
     if node.operator == "/\\":
-
+        # Plain loops, not all(<generator>): junction lists are the bodies of
+        # most invariants and quantifiers, run many times per state.
         def vand(c: Ctx, e: dict[str, Any]) -> Value:
-            return all(as_bool(f(c, e), n, sc) for f, n in items)
+            for f, n in items:
+                v = f(c, e)
+                if v is not True:
+                    if v is False:
+                        return False
+                    as_bool(v, n, sc)
+            return True
 
         return vand, lvl
 
     def vor(c: Ctx, e: dict[str, Any]) -> Value:
-        return any(as_bool(f(c, e), n, sc) for f, n in items)
+        for f, n in items:
+            v = f(c, e)
+            if v is not False:
+                if v is True:
+                    return True
+                as_bool(v, n, sc)
+        return False
 
     return vor, lvl
 
@@ -260,6 +273,27 @@ def _apply_one(f: Expr, a: Expr, node: Node, fnode: Node, sc: Scope) -> Expr:
     (``f[i]``, ``f[1]``): one call fewer per application."""
     aname = getattr(a, "_env_name", None)
     aval = getattr(a, "_value", UNSET)
+    vidx = getattr(f, "_var_idx", None)
+    if vidx is not None and aname is not None:
+        # ``v[i]`` with ``v`` a variable and ``i`` a bound name, the commonest
+        # application: the state slot is read here, ``f`` called only to
+        # raise its error on an unset slot.
+
+        def gva(c: Ctx, e: dict[str, Any]) -> Value:
+            fv = c.cur[vidx]
+            if fv is UNSET:
+                fv = f(c, e)
+            x = e[aname]
+            t = type(fv)
+            if t is tuple:
+                if type(x) is int and 0 < x <= len(fv):
+                    return fv[x - 1]
+            elif t is Fn:
+                r = fv.d.get(x, UNSET)
+                if r is not UNSET:
+                    return r
+            return slow(fv, x)
+
     if aname is not None or aval is not UNSET:
 
         def ga(c: Ctx, e: dict[str, Any]) -> Value:
@@ -301,6 +335,8 @@ def _apply_one(f: Expr, a: Expr, node: Node, fnode: Node, sc: Scope) -> Expr:
         except TypeError as exc:
             raise error_at(fnode, sc, str(exc)) from None
 
+    if vidx is not None and aname is not None:
+        return gva
     if aname is not None or aval is not UNSET:
         return ga
     return g

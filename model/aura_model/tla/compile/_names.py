@@ -196,6 +196,9 @@ def call(
                 raise error_at(node, nsc, f"variable {vname} has no value here")
             return v
 
+        # Callers in hot paths (``f[x]``) read the slot themselves, and call
+        # ``var`` only for its error when the slot is unset.
+        var._var_idx = i  # type: ignore[attr-defined]
         return var, 1
     if isinstance(d, Macro):
         if args:
