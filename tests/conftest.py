@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# With PYTHONDONTWRITEBYTECODE set (as on some CI images), every test worker and
+# every backend subprocess the suite starts (hundreds: stdio backends, CLI runs)
+# compiled the project's sources anew, and pytest rewrote every test module's
+# asserts anew in each worker: about half the CPU of a subprocess-heavy test, and
+# half of each worker's collection. The compiled files go to build/pycache (ignored
+# by git, removed by make clean), so the source tree stays as clean as the setting
+# meant; set PYTHONPYCACHEPREFIX yourself to put them elsewhere. Before the test
+# modules import, so that their rewritten asserts are cached too; the environment
+# carries it to the workers and subprocesses.
+if sys.dont_write_bytecode and not os.environ.get("PYTHONPYCACHEPREFIX"):
+    _PYCACHE = str(PROJECT_ROOT / "build" / "pycache")
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = _PYCACHE
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = _PYCACHE
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 # A verdict never depends on the machine's speed: Hypothesis's two timing checks
 # (the per-example deadline and the slow-generation health check) fail a test on
@@ -15,8 +34,6 @@ from hypothesis import HealthCheck, settings
 # settings inherit these, as the profile is loaded before test modules import.
 settings.register_profile("aura", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("aura")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def shared_dir() -> Path:
