@@ -330,6 +330,21 @@ def test_fuzzed_reply_fields_raise_only_typed_errors(obj: dict[str, object]) -> 
     _only_typed_errors(json.dumps(obj).encode())
 
 
+# Built once, not inside the test: a strategy made per example is validated anew
+# each time, which cost about as much as the 300 examples themselves.
+_ITF_LIKE = st.recursive(
+    _JSON,
+    lambda inner: st.one_of(
+        st.builds(lambda x: {"#set": x}, st.lists(inner, max_size=3)),
+        st.builds(lambda x: {"#tup": x}, st.lists(inner, max_size=3)),
+        st.builds(lambda x: {"#map": x}, st.lists(st.lists(inner, max_size=3), max_size=3)),
+        st.builds(lambda x: {"#bigint": x}, st.text(max_size=6)),
+        st.builds(lambda x: {"tag": "T", "value": x}, inner),
+    ),
+    max_leaves=10,
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_fuzzed_states_raise_only_typed_errors(data: st.DataObject) -> None:
@@ -337,16 +352,5 @@ def test_fuzzed_states_raise_only_typed_errors(data: st.DataObject) -> None:
     good = _good_reply()
     state = dict(good["state"])  # type: ignore[call-overload]
     name = data.draw(st.sampled_from(sorted(state)))
-    itf_like = st.recursive(
-        _JSON,
-        lambda inner: st.one_of(
-            st.builds(lambda x: {"#set": x}, st.lists(inner, max_size=3)),
-            st.builds(lambda x: {"#tup": x}, st.lists(inner, max_size=3)),
-            st.builds(lambda x: {"#map": x}, st.lists(st.lists(inner, max_size=3), max_size=3)),
-            st.builds(lambda x: {"#bigint": x}, st.text(max_size=6)),
-            st.builds(lambda x: {"tag": "T", "value": x}, inner),
-        ),
-        max_leaves=10,
-    )
-    state[name] = data.draw(itf_like)
+    state[name] = data.draw(_ITF_LIKE)
     _only_typed_errors(json.dumps({**good, "state": state}).encode())
