@@ -98,6 +98,19 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    # 0 (or 'auto') is one worker per CPU, resolved when the run starts.
+    if text == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer or 'auto': {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 or 'auto'), got {value}")
+    return value
+
+
 def _one_line_error(message: str) -> NoReturn:
     # argparse would print the whole usage first; one line names the problem.
     print(f"aura-verify conform: {message} (see aura-verify conform --help)", file=sys.stderr)
@@ -131,6 +144,18 @@ def configure_conform(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--steps", type=_count(1), default=25, help="most rules per run (>= 1)")
     p.add_argument("--seed", type=_count(0), default=0, metavar="S", help="Hypothesis seed (>= 0)")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="split the random runs over N worker processes (default 1; 0 or 'auto': one "
+        "per CPU), each with its own backend (a stdio backend: its own program) and a seed "
+        "derived from --seed and its index; the directed schedules run once, the counts "
+        "and the coverage are the workers' summed, a failure names its worker's seed and "
+        "replays alone with --jobs 1; a worker that crashes is "
+        f"exit {EXIT_BACKEND}, never a verdict",
+    )
     p.add_argument(
         "--timeout",
         type=_seconds,
@@ -213,6 +238,10 @@ def _check_paths(args: argparse.Namespace) -> None:
         raise _ConformUsage("--replay needs --spec guard (aura-verify replay takes any spec)")
     if args.spec == "wire" and args.record is not None:
         raise _ConformUsage("--record is not available for --spec wire")
+    if args.jobs != 1 and args.replay is not None:
+        raise _ConformUsage("--jobs splits random runs; a --replay runs one trace (no --jobs)")
+    if args.jobs != 1 and args.spec == "wire":
+        raise _ConformUsage("--jobs is not available for --spec wire")
 
 
 def _open(args: argparse.Namespace) -> Backend:
@@ -257,6 +286,13 @@ def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
     from aura_conformance.harness import StdioBackend
 
     skipped: dict[str, str] = getattr(backend, "skipped", {})
+    tail = backend.stderr_text() if isinstance(backend, StdioBackend) else ""
+    return _judge(backend.name, outcome, skipped, tail)
+
+
+def _judge(name: str, outcome: ConformanceResult, skipped: dict[str, str], tail: str) -> int:
+    """Print the verdict of ``outcome`` (its backend skipped ``skipped``; ``tail``: the
+    end of a stdio backend's stderr) and return the exit code."""
     if outcome.conformant and skipped:
         # Never "conformant" when part of the spec was not exercised.
         print(
@@ -271,7 +307,6 @@ def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
         print(f"SKIPPED {action}: unsupported ({reason})", file=sys.stderr)
     if not outcome.conformant:
         # What a program said on stderr is often the quickest way to its bug.
-        tail = backend.stderr_text() if isinstance(backend, StdioBackend) else ""
         if tail:
             lines = "\n".join(f"  {x}" for x in tail.rstrip("\n").splitlines())
             print(f"backend stderr (last lines):\n{lines}", file=sys.stderr)
@@ -279,7 +314,7 @@ def _verdict(backend: Backend, outcome: ConformanceResult) -> int:
     if skipped:
         print(
             f"aura-verify conform: no verdict: {len(skipped)} action(s) unsupported by "
-            f"{backend.name} were never exercised",
+            f"{name} were never exercised",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
@@ -315,6 +350,8 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
         coverage = counts.report()
         print(coverage.table() if args.coverage else coverage.summary())
         return code
+    if args.jobs != 1:
+        return _drive_split(args, backend)
     watch = observe(args, backend)
     try:
         shrink = not args.no_shrink
@@ -335,6 +372,26 @@ def _drive(args: argparse.Namespace, backend: Backend) -> int:
     return code
 
 
+def _drive_split(args: argparse.Namespace, backend: Backend) -> int:
+    """The random runs split over ``--jobs`` workers; this process is worker 0, on
+    ``backend``, and runs the directed schedules."""
+    from aura_conformance.harness.pool import resolve_jobs, run_shares, split
+
+    from aura_verify.commands.conform_jobs import ConformJob, drive_share, merge, run_share
+    from aura_verify.commands.conform_output import report_merged
+
+    shares = split(args.seed, args.examples, resolve_jobs(args.jobs))
+    job = ConformJob(
+        args.spec, args.backend, args.steps, args.timeout, not args.no_shrink, args.record
+    )
+    outcomes = run_shares(run_share, job, shares, lambda share: drive_share(share, job, backend))
+    merged = merge(backend.name, args.spec, outcomes, args.record)
+    tail = merged.failing.stderr if merged.failing is not None else ""
+    code = _judge(backend.name, merged.outcome, merged.skipped, tail)
+    report_merged(args, merged)
+    return code
+
+
 def run_conform(args: argparse.Namespace) -> int:
     from aura_conformance.harness import (
         ActionUnsupported,
@@ -345,6 +402,13 @@ def run_conform(args: argparse.Namespace) -> int:
 
     if args.profile == "network":
         from aura_verify.commands.conform_network import run_network_profile
+
+        if args.jobs != 1:
+            print(
+                "aura-verify conform: --jobs is not available with --profile network",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
 
         return run_network_profile(args, _NETWORK_EXITS)
     try:
@@ -372,15 +436,9 @@ def run_conform(args: argparse.Namespace) -> int:
 
 
 def _runners() -> dict[str, Callable[..., ConformanceResult]]:
-    from aura_conformance import run_conformance, run_dv_conformance, run_epoch_conformance
-    from aura_conformance.relay import run_relay_conformance
+    from aura_verify.commands.conform_jobs import runners
 
-    return {
-        "guard": run_conformance,
-        "epoch": run_epoch_conformance,
-        "descriptor": run_dv_conformance,
-        "relay": run_relay_conformance,
-    }
+    return runners()
 
 
 def _wrong_backends_missed(
