@@ -17,7 +17,7 @@ from typing import Any
 from aura_model.tla._errors import EvalError, IncompleteSuccessor, TlaError, Unsupported
 from aura_model.tla._model import Model
 from aura_model.tla._runtime import Ctx
-from aura_model.tla._stdlib import LEVEL, RUN_CONFIG
+from aura_model.tla._stdlib import LEVEL, POST_STATS, RUN_CONFIG
 from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
 from aura_model.tla._varorder import tlc_variable_order
@@ -194,6 +194,7 @@ def _check(
     generated = 0
     depth = 0
     frontier: list[tuple[State, int]] = []
+    initial = 0
     last_report = started
     # With temporal properties to check, the search keeps the graph it walks
     # (states, successor lists, initial states) instead of walking it twice.
@@ -232,6 +233,7 @@ def _check(
             frontier.append((s, h))
             if graph is not None:
                 graph.inits.append(graph.node(h, s))
+        initial = len(parents)
         if frontier:
             depth = 1
         while frontier:
@@ -375,6 +377,7 @@ def _check(
         depth=depth,
         started=started,
         graph=graph,
+        initial=initial,
     )
 
 
@@ -469,9 +472,10 @@ def _explored(
     depth: int,
     started: float,
     graph: _Graph | None = None,
+    initial: int = 0,
 ) -> CheckResult:
     """The result of a search that explored every reachable state: the liveness
-    checks, if any, decide it."""
+    checks, if any, decide it, then the POSTCONDITION."""
     variables = list(model.vars)
     if model.live_checks:
         try:
@@ -493,6 +497,27 @@ def _explored(
                 skipped=list(model.skipped),
                 loop=loop_at,
             )
+    if model.postcondition is not None:
+        failed = _postcondition(
+            model,
+            distinct=distinct,
+            generated=generated,
+            depth=depth,
+            initial=initial,
+            started=started,
+        )
+        if failed is not None:
+            return CheckResult(
+                "error",
+                None,
+                distinct_states=distinct,
+                states_generated=generated,
+                depth=depth,
+                seconds=time.perf_counter() - started,
+                message=failed,
+                variables=variables,
+                exit=10,
+            )
     result = "skipped" if model.skipped else "ok"
     return CheckResult(
         result,
@@ -506,6 +531,35 @@ def _explored(
         variables=variables,
         skipped=list(model.skipped),
     )
+
+
+def _postcondition(
+    model: Model, *, distinct: int, generated: int, depth: int, initial: int, started: float
+) -> str | None:
+    """Why the POSTCONDITION fails after a complete search (TLC: exit 10), or None.
+
+    TLC evaluates it once, with no state, TLCGet answering its final figures.
+    """
+    assert model.postcondition is not None
+    name = model.cfg.postcondition
+    POST_STATS.update(
+        distinct=distinct,
+        generated=generated,
+        diameter=depth,
+        queue=0,
+        worker=0,
+        duration=int(time.perf_counter() - started),
+        initial=initial,
+    )
+    try:
+        value = model.postcondition(Ctx([], None), {})
+    except TlaError as exc:
+        return f"evaluating postcondition {name} failed: {exc}"
+    finally:
+        POST_STATS.clear()
+    if value is not True and value is not False:
+        return f"evaluating postcondition {name} failed: not a Boolean"
+    return None if value else f"postcondition {name} is false"
 
 
 class _Graph:

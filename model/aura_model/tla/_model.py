@@ -158,6 +158,9 @@ class Model:
         for p in cfg.properties:
             self._property(p)
         self.view: Expr | None = self._pred(cfg.view, "VIEW") if cfg.view else None
+        self.postcondition: Expr | None = (
+            self._pred(cfg.postcondition, "POSTCONDITION") if cfg.postcondition else None
+        )
         self.symmetry: list[dict[Any, Any]] | None = None
         if cfg.symmetry:
             self.symmetry = self._symmetry(cfg.symmetry)

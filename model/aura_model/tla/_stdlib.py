@@ -201,6 +201,10 @@ LEVEL = [0]
 # "aril" and "sched" are left out, so reading one is a missing-field error.
 RUN_CONFIG: dict[str, Value] = {}
 
+# TLCGet("stats") and its keys while a POSTCONDITION is evaluated: the figures
+# of the search just finished (TLC answers them from its final statistics).
+POST_STATS: dict[str, Value] = {}
+
 # Keys TLC answers from its own progress, clock or build: their values depend
 # on when and on which machine TLC evaluates them, not on the spec alone.
 _TLC_ONLY_KEYS = {
@@ -225,6 +229,16 @@ def _tlcget(i: Value) -> Value:
         if not RUN_CONFIG:
             raise ValueError('TLCGet("config") is only supported during a search or simulation')
         return Fn(dict(RUN_CONFIG))
+    if type(i) is str and POST_STATS:
+        if i == "stats":
+            return Fn(dict(POST_STATS))
+        if i in POST_STATS:
+            return POST_STATS[i]
+    if type(i) is str and i.startswith("-D"):
+        # TLC reads the Java system property named after -D, and gives the
+        # string itself when none is set (none ever is here): a spec asking
+        # whether TLC runs with `-Dtlc2.tool.impl.Tool.cdot=true` finds not.
+        return i
     if type(i) is str and i in _TLC_ONLY_KEYS:
         # An evaluation error (located, exit 75) like any other refusal met
         # while evaluating; the text says it is out of scope, not a spec bug.
