@@ -34,6 +34,7 @@ enabled, no run of the harness can be faster than that.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -50,12 +51,15 @@ from aura_conformance.guard_chain.machine import make_machine
 from aura_conformance.harness.backend import Backend
 from aura_conformance.harness.checker import SpecChecker, StepReport
 from aura_conformance.harness.driver import CountingMachine, run_random
+from aura_conformance.harness.pool import Share, run_shares, split
 from aura_conformance.harness.state import State, forget_interned
 from aura_conformance.protocol_specs import open_stdio
 from hypothesis.stateful import initialize, rule
 
 TARGET_IN_PROCESS = 2_000
 TARGET_STDIO = 500
+# Worker processes of the split workloads: the cores of the machine the targets are for.
+JOBS = 2
 ROUNDS = 3
 SEED = 20261124
 STEPS = 25
@@ -94,12 +98,16 @@ class _Unvalidated:
 
 @attrs.frozen
 class Run:
-    """One measured run: its steps, wall-clock seconds and this process's CPU seconds."""
+    """One measured run: its steps, wall-clock seconds and this process's CPU seconds;
+    ``started`` and ``ended`` on the system's monotonic clock (comparable across the
+    processes of a split run)."""
 
     steps: int
     examples: int
     seconds: float
     cpu: float
+    started: float = 0.0
+    ended: float = 0.0
 
 
 def _epoch_machine(backend: EpochBackend, checker: Any) -> type[CountingMachine]:
@@ -126,7 +134,7 @@ class Workload:
     checker: SpecChecker
     machine: Callable[[Any, Any], type[CountingMachine]]
 
-    def run(self, *, validated: bool, examples: int) -> Run:
+    def run(self, *, validated: bool, examples: int, seed: int = SEED) -> Run:
         checker = self.checker if validated else _Unvalidated(self.checker)
         # Every run starts with nothing remembered: no verdict of the checker's, no
         # value interned by a projection, none decoded over stdio, a new backend
@@ -137,36 +145,108 @@ class Workload:
         backend = self.open()
         try:
             machine = self.machine(backend, checker)
-            started, cpu = time.perf_counter(), time.process_time()
-            failure = run_random(machine, examples=examples, steps=STEPS, seed=SEED)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            started, cpu = time.monotonic(), time.process_time()
+            failure = run_random(machine, examples=examples, steps=STEPS, seed=seed)
+            ended, cpu = time.monotonic(), time.process_time() - cpu
         finally:
             backend.close()
         if failure:
             raise SystemExit(f"{self.name}: the reference failed its own harness:\n{failure}")
-        return Run(machine.stats["steps"], machine.stats["examples"], seconds, cpu)
+        steps, runs = machine.stats["steps"], machine.stats["examples"]
+        return Run(steps, runs, ended - started, cpu, started, ended)
 
 
 def _open_stdio() -> Backend:
     return open_stdio("guard", STDIO_COMMAND, timeout=30.0)
 
 
+def _reference_guard() -> Backend:
+    return ReferenceBackend("ref")
+
+
+def workload(key: str, checker: SpecChecker | None = None) -> Workload:
+    """The workload ``key`` (epoch, guard or stdio); the guard ones share ``checker``."""
+    if key == "epoch":
+        machine = cast(Callable[[Any, Any], type[CountingMachine]], _epoch_machine)
+        return Workload(
+            "EpochRotation, in process", False, EpochBackend, epoch_rotation_checker(), machine
+        )
+    guard = checker or guard_chain_checker()
+    if key == "guard":
+        return Workload("GuardChain, in process", False, _reference_guard, guard, _guard_machine)
+    return Workload("GuardChain, over stdio", True, _open_stdio, guard, _guard_machine)
+
+
 def workloads() -> list[Workload]:
     """The three workloads; each run of the stdio one starts its backend program."""
     guard = guard_chain_checker()
-    return [
-        Workload(
-            "EpochRotation, in process",
-            False,
-            EpochBackend,
-            epoch_rotation_checker(),
-            cast(Callable[[Any, Any], type[CountingMachine]], _epoch_machine),
-        ),
-        Workload(
-            "GuardChain, in process", False, lambda: ReferenceBackend("ref"), guard, _guard_machine
-        ),
-        Workload("GuardChain, over stdio", True, _open_stdio, guard, _guard_machine),
-    ]
+    return [workload(key, guard) for key in ("epoch", "guard", "stdio")]
+
+
+@attrs.frozen
+class SplitTask:
+    """What each worker of a split run measures: workload ``key``, validated or not.
+
+    ``ready``: every worker waits there once set up and warmed up, so the measured
+    runs start together (a spawned worker takes seconds to import and load the spec).
+    """
+
+    key: str
+    validated: bool
+    ready: Any
+
+
+def split_worker(share: Share, task: SplitTask) -> Run:
+    """One worker's share of a split run (the pool's task; also worker 0's, here)."""
+    load = workload(task.key)
+    load.run(validated=True, examples=max(share.examples // 10, 3), seed=share.seed)  # warm-up
+    task.ready.wait()
+    return load.run(validated=task.validated, examples=share.examples, seed=share.seed)
+
+
+@attrs.frozen
+class SplitRun:
+    """The workers' runs of one split measurement, as one: all their steps over the
+    wall-clock window from the first start to the last end."""
+
+    runs: tuple[Run, ...]
+
+    @property
+    def steps(self) -> int:
+        return sum(r.steps for r in self.runs)
+
+    @property
+    def seconds(self) -> float:
+        return max(r.ended for r in self.runs) - min(r.started for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return sum(r.cpu for r in self.runs)
+
+
+def run_split(key: str, validated: bool, examples: int, jobs: int) -> SplitRun:
+    """``examples`` runs of workload ``key`` split as ``conform --jobs`` splits them."""
+    shares = split(SEED, examples, jobs)
+    context = multiprocessing.get_context("spawn")
+    task = SplitTask(key, validated, context.Barrier(len(shares)))
+    runs = run_shares(split_worker, task, shares, lambda share: split_worker(share, task))
+    return SplitRun(tuple(runs))
+
+
+def measure_split(key: str, examples: int, jobs: int) -> tuple[SplitRun, SplitRun]:
+    """Best validated and best unvalidated split run, rounds alternating."""
+    best: dict[bool, SplitRun] = {}
+    for _ in range(ROUNDS):
+        for validated in (True, False):
+            r = run_split(key, validated, examples, jobs)
+            if validated in best and best[validated].steps != r.steps:
+                raise SystemExit(f"{key} x{jobs}: the same seeds took {r.steps} steps, then others")
+            if validated not in best or r.seconds < best[validated].seconds:
+                best[validated] = r
+    on, off = best[True], best[False]
+    if on.steps != off.steps:
+        raise SystemExit(f"{key} x{jobs}: {on.steps} steps validated, {off.steps} unvalidated")
+    return on, off
 
 
 def measure(load: Workload, examples: int) -> tuple[Run, Run]:
@@ -267,6 +347,11 @@ def main(argv: list[str]) -> int:
         return 0
     examples = int(argv[1]) if len(argv) > 1 else 40
     results = [(load, *measure(load, examples)) for load in workloads()]
+    alone = {load.name: on for load, on, _ in results}
+    split_results = [
+        (f"{name}, in process", *measure_split(key, examples, JOBS))
+        for key, name in (("epoch", "EpochRotation"), ("guard", "GuardChain"))
+    ]
     print(
         f"Hypothesis random runs: {examples} examples of at most {STEPS} steps, seed {SEED}, "
         f"best of {ROUNDS}; validated = every step explained by the spec, every state "
@@ -286,6 +371,29 @@ def main(argv: list[str]) -> int:
             f"  {'':28s}  the validator: {(on.seconds - off.seconds) / on.steps * 1e6:.0f} us "
             f"per step ({(on.seconds - off.seconds) / on.seconds:.0%} of a validated run); "
             f"cpu: validated {on.steps / on.cpu:.0f}, unvalidated {off.steps / off.cpu:.0f}"
+        )
+    seeds = ", ".join(str(s.seed) for s in split(SEED, examples, JOBS))
+    print(
+        f"The same {examples} examples split over {JOBS} worker processes as `aura-verify "
+        f"conform --jobs {JOBS}` splits them (seeds {seeds}): aggregate steps/s over the "
+        "window from the first worker's start to the last one's end (each worker set up "
+        f"and warmed up first); load average now {os.getloadavg()[0]:.1f}"
+    )
+    for name, both_on, both_off in split_results:
+        v, u = both_on.steps / both_on.seconds, both_off.steps / both_off.seconds
+        one = alone[name]
+        verdict = "meets" if v >= TARGET_IN_PROCESS else "BELOW"
+        label = f"{name}, {JOBS} workers"
+        print(
+            f"  {label:38s}: {both_on.steps:5d} steps  validated {v:7.0f} steps/s  "
+            f"unvalidated {u:7.0f} steps/s  validated/unvalidated {v / u:.2f}x  "
+            f"({verdict} target {TARGET_IN_PROCESS})"
+        )
+        print(
+            f"  {'':38s}  one process validated {one.steps / one.seconds:.0f} steps/s: "
+            f"{v / (one.steps / one.seconds):.2f}x with {JOBS} workers; cpu (all workers): "
+            f"validated {both_on.steps / both_on.cpu:.0f}, "
+            f"unvalidated {both_off.steps / both_off.cpu:.0f}"
         )
     return 0
 
