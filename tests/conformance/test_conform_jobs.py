@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -10,7 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from aura_conformance.harness.pool import split, worker_seed
+from aura_conformance.harness.errors import BackendError
+from aura_conformance.harness.pool import Share, WorkerCrashed, run_shares, split, worker_seed
 from aura_verify import main
 from aura_verify.commands.conform_jobs import ConformJob, merge, run_share
 
@@ -190,3 +192,23 @@ def test_bad_jobs_is_exit_two(
         raise SystemExit(code)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def _dies_in_worker_1(share: Share, how: str) -> int:
+    # Module level: a spawned worker imports it by name.
+    if share.index == 1:
+        if how == "exit":
+            os._exit(9)
+        raise RuntimeError("the worker's own bug")
+    return share.index
+
+
+@pytest.mark.parametrize(
+    ("how", "message"), [("exit", "died without a result"), ("raise", "the worker's own bug")]
+)
+def test_a_worker_that_crashes_is_an_error_never_a_result(how: str, message: str) -> None:
+    """A worker that dies, or raises outside the harness's errors, is a
+    ``WorkerCrashed``: a ``BackendError``, which ``conform`` reports as exit 3."""
+    assert issubclass(WorkerCrashed, BackendError)
+    with pytest.raises(WorkerCrashed, match=message):
+        run_shares(_dies_in_worker_1, how, split(0, 2, 2), lambda share: share.index)
