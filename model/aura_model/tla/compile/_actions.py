@@ -124,6 +124,24 @@ def conj(acts: list[Act]) -> Act:
                 raise not_bool(v)
 
         return conj_if
+    assigned = getattr(a0, "_assign", None)
+    if assigned is not None:
+        # ``x' = e`` first (the usual ``/\ x' = ... /\ y' = ...``): ``_assign``
+        # in this frame, without a continuation closure made at every state.
+        i, rhs = assigned
+
+        def conj_assign(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+            nxt = c.nxt
+            old = nxt[i]
+            v = rhs(c, e)
+            if old is UNSET:
+                nxt[i] = v
+                a1(c, e, k)
+                nxt[i] = UNSET
+            elif old == v:
+                a1(c, e, k)
+
+        return conj_assign
 
     def conj2(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
         a0(c, e, lambda: a1(c, e, k))
@@ -412,6 +430,7 @@ def _assign(i: int, rhs: Expr) -> Act:
         elif old == v:
             k()
 
+    assign._assign = (i, rhs)  # type: ignore[attr-defined]
     return assign
 
 

@@ -23,10 +23,12 @@ from aura_model.tla._values import (
 )
 from aura_model.tla.compile._binders import mentions_at
 from aura_model.tla.compile._context import (
+    PY_ERRORS,
     Compiling,
     Node,
     Scope,
     as_bool,
+    describe,
     error_at,
     guarded,
     semantic_error,
@@ -363,6 +365,8 @@ def compile_except(comp: Compiling, node: Node, sc: Scope) -> tuple[Expr, int]:
         for (path, val), ch in zip(changes, node.changes, strict=True)
     ]
     upd = _updater(node, sc)
+    if len(full) == 1 and len(full[0][0]) == 1 and (full[0][0][0][0] or len(full[0][0][0][1]) == 1):
+        return _except_single(f, full[0], upd, node, sc), lvl
     if all(all(is_field or len(k) == 1 for is_field, k in p) for p, _, _ in full):
         return guarded(_except_one_key(f, full, upd), node, sc, "EXCEPT"), lvl
 
@@ -462,6 +466,56 @@ def _new_value(
         env["@"] = old
         return val(c, env)
     return val(c, e)
+
+
+def _except_single(
+    f: Expr,
+    change: tuple[Any, Expr, bool],
+    upd: Callable[[Ctx, dict[str, Any], Value, Any, int], Value],
+    node: Node,
+    sc: Scope,
+) -> Expr:
+    """``[f EXCEPT ![k] = v]`` or ``[f EXCEPT !.a = v]``, the commonest EXCEPT:
+    ``_except_one_key`` for one change of one step, with its error wrapping
+    (``guarded``) in the same frame. A key outside the domain, or a function
+    given another way, goes through ``upd`` as before."""
+    path, val, at = change
+    ((is_field, k),) = path
+    kf = None if is_field else k[0]
+
+    def ex1(c: Ctx, e: dict[str, Any]) -> Value:
+        try:
+            v = f(c, e)
+            key = k if kf is None else kf(c, e)
+            t = type(v)
+            if t is Fn:
+                d = v.d
+                cur = d.get(key, UNSET)
+                if cur is not UNSET:
+                    if at:
+                        env = dict(e)
+                        env["@"] = cur
+                        new = val(c, env)
+                    else:
+                        new = val(c, e)
+                    d = dict(d)
+                    d[key] = new
+                    return Fn(d)
+            elif t is tuple and type(key) is int and 0 < key <= len(v):
+                if at:
+                    env = dict(e)
+                    env["@"] = v[key - 1]
+                    new = val(c, env)
+                else:
+                    new = val(c, e)
+                lst = list(v)
+                lst[key - 1] = new
+                return tuple(lst)
+            return upd(c, e, v, change, 0)
+        except PY_ERRORS as exc:
+            raise error_at(node, sc, describe("EXCEPT", exc)) from None
+
+    return ex1
 
 
 def _except_one_key(
