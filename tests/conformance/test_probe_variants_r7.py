@@ -205,6 +205,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("reused-session-keys", manager=P.ReusedKeysManager),
         "KeyConfirm failed",
     ),
+    # The forged-response-then-timeout schedule: the forged message 2 re-armed Ini's
+    # timer, so its handshake outlives start + timeout.
+    ("epoch", "rearm-on-response"): (
+        _e("rearm-on-response", manager=P.RearmOnResponseManager),
+        "ERHandshakeTerminates",
+    ),
     # The publish-sync-revoke schedule: a1 has no descriptor, must publish, does not.
     ("descriptor", "no-own-fresh"): (
         _d("no-own-fresh", P.NoOwnFreshService),
@@ -274,6 +280,23 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "channel before decrypting (epoch) or are the nonce (counter), so no attack "
         "changes an outcome. Only a peer authenticating the header as docs/channels.md "
         "specifies notices: the wire world catches it",
+    ),
+    ("wire", "rearm-on-response"): (
+        _w("rearm-on-response", manager=P.RearmOnResponseManager),
+        "ERHandshakeTerminates",
+        "the wire world's tampered-message-2 delivers the genuine message 2 right after "
+        "the forged one, and no schedule lets a handshake's deadline pass after a "
+        "forged message 2, so the re-armed timer never shows. The epoch world's "
+        "forged-response-then-timeout catches it",
+    ),
+    ("relay", "misreasoned-drop"): (
+        RelayVariant(relay=P.MisreasonedDropService),
+        "DenyReason",
+        "the relay drops what it must (nothing sent, nothing charged) and only the "
+        "reason is wrong; deny reasons stay local (DESIGN.md 4) and the relay world's "
+        "backend protocol reports a deny as 'nothing sent', without its reason. Only "
+        "the guard world's protocol reports Denied:<reason> and judges it "
+        "(budget-first)",
     ),
     ("descriptor", "revoke-any"): (
         _d("revoke-any", P.RevokeAnyService),

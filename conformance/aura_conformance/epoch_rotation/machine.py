@@ -788,6 +788,17 @@ def _forged_response(m: EpochRotationMachine) -> None:
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1)
 
 
+def _forged_response_then_timeout(m: EpochRotationMachine) -> None:
+    # A tampered msg 2 reaches Ini half way to its deadline, and no genuine one
+    # follows: the forgery changes nothing, the deadline included, so past the
+    # handshake's start + timeout both sides have failed (ERHandshakeTerminates).
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.Tick(600)
+    m.ForgeResponse(position=40)
+    m.Tick(600)
+
+
 def _replayed_after_timeout(m: EpochRotationMachine) -> None:
     # Resp answers msg 1, no key confirmation comes and both sides time out: the
     # same msg 1 again must be refused (its timestamp was answered), though no
@@ -1008,6 +1019,8 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "crossing-data": _crossing_data,
     # A tampered copy before each genuine transport message.
     "forged-data": _forged_data,
+    # A tampered msg 2 and no genuine one: the deadline stays where it was.
+    "forged-response-then-timeout": _forged_response_then_timeout,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -32,6 +32,7 @@ from aura_rendezvous.core import (
     REVOKE_DESCRIPTOR_COST,
     ContextMembership,
     ForwardedEnvelopes,
+    HandshakeAuthError,
     LocalProtocolError,
     ReplayedMessage,
     RetiredEpoch,
@@ -44,6 +45,7 @@ from aura_rendezvous.guard import (
     CAP_RENDEZVOUS_PUBLISH,
     CAP_RENDEZVOUS_RELAY,
     ChargeFlowBudget,
+    DenyReason,
     EffectInterpreter,
     ForwardRelayEnvelope,
     GuardOutcome,
@@ -73,10 +75,12 @@ __all__ = [
     "EpochlessAdManager",
     "EpochlessPskMembership",
     "IdOnlyConfirmManager",
+    "MisreasonedDropService",
     "NoOwnFreshService",
     "OneMemoryRelayService",
     "PeerCapForwardService",
     "PruneRevocationsService",
+    "RearmOnResponseManager",
     "ReusedKeysManager",
     "RevokeAnyService",
     "ShortWindowService",
@@ -254,6 +258,26 @@ class ReusedKeysManager(ChannelManager):
         return pending, channel, channel.seal(b"")
 
 
+class RearmOnResponseManager(ChannelManager):
+    """A message 2 that does not authenticate re-arms the pending handshake's timer
+    ("the peer is alive, give it another ``timeout_ms``"): the deadline is counted
+    from the last message seen instead of the handshake's start, so an attacker who
+    replays garbage keeps a half-open handshake alive for ever (DESIGN.md 5: a
+    passed ``timeout_ms`` ends in ``Failed``; a message that does not authenticate
+    changes nothing)."""
+
+    def prepare_finish(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int, epoch: int | None = None
+    ) -> tuple[Handshaker, SecureChannel, bytes]:
+        try:
+            return super().prepare_finish(context_id, peer, data, now_ms, epoch)
+        except HandshakeAuthError:
+            pending = self._pending.get((context_id, peer))
+            if pending is not None:
+                pending._deadline_ms = now_ms + pending.config.timeout_ms
+            raise
+
+
 # -- descriptors and journal ----------------------------------------------------------
 
 
@@ -393,6 +417,21 @@ class DoubleCostForwardService(_ForwardRewriteService):
             attrs.evolve(e, cost=2) if isinstance(e, (ChargeFlowBudget, RecordReceipt)) else e
             for e in effects
         ]
+
+
+class MisreasonedDropService(RendezvousService):
+    """A forward between members the relay does not serve is denied as
+    ``MissingCapability`` whatever failed (the first guard's reason reused for every
+    drop): an envelope to a non-member is reported as the relay's own missing
+    capability, not ``NotAMember`` (DESIGN.md 4: denial reasons are typed)."""
+
+    def prepare_relay_forward(
+        self, snapshot: Any, envelope: Any, *, receipt: bytes | None = None
+    ) -> GuardOutcome:
+        outcome = super().prepare_relay_forward(snapshot, envelope, receipt=receipt)
+        if outcome.is_allowed():
+            return outcome
+        return GuardOutcome.deny(DenyReason.MissingCapability)
 
 
 class SourceReceiptRelayService(_ForwardRewriteService):
