@@ -270,6 +270,7 @@ def test_scenario_names_are_stable() -> None:
         "data-after-a-gap",
         "crossing-data",
         "forged-data",
+        "forged-response-then-timeout",
     }
 
 
