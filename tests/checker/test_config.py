@@ -66,7 +66,8 @@ CHECK_DEADLOCK FALSE
         ('CONSTANT N = "abc', 1, "unterminated string"),
         ("INIT Init\nINIT Other", 2, "twice"),
         ("CONSTANT N = ", 1, "missing"),
-        ("CONSTANT N(1) = 2", 1, "not supported"),
+        # `N(1) = 2` gives a constant operator point by point (corpus PointOps).
+        ("CONSTANT N(1 = 2", 1, "expected ')'"),
         ("INVARIANT {", 1, "expected a name"),
         ("Init Next", 1, "expected a keyword"),
         ("CHECK_DEADLOCK maybe", 1, "TRUE or FALSE"),

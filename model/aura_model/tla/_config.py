@@ -62,6 +62,29 @@ Token = tuple[str, str, int]  # (kind, text, line)
 
 
 @attrs.frozen
+class PointTable:
+    """A constant operator the configuration gives point by point (``F(0, a) = 1``).
+
+    Applied to arguments it was given no value for, TLC fails the evaluation.
+    """
+
+    name: str
+    points: tuple[tuple[tuple[Any, ...], Any], ...]
+
+    def lookup(self, args: tuple[Any, ...]) -> Any:
+        key = _point_key(args)
+        for k, v in self.points:
+            if _point_key(k) == key:
+                return v
+        raise KeyError(args)
+
+
+def _point_key(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    # TRUE and 1 are equal Python values: keep them apart.
+    return tuple((x.__class__ is bool, x) for x in args)
+
+
+@attrs.frozen
 class Config:
     """A parsed .cfg file. ``constants`` values are checker values, or
     ``("subst", name)`` for ``C <- Name``. ``mod_overrides`` maps a module
@@ -323,10 +346,18 @@ def _constants(p: _Parser, fields: dict[str, Any]) -> None:
             name += "!" + p.name("a name after !")
         _, val, line = p.next(f"= or <- after {name}")
         if val == "(":
-            raise ConfigError(
-                f"{p.at(line)}: {name}(...) = value (an operator constant defined"
-                " point by point) is not supported"
-            )
+            # `F(0, a) = 1`: one point of a constant operator (TLC's syntax).
+            args = [p.value()]
+            while (t := p.peek()) is not None and t[1] == ",":
+                p.i += 1
+                args.append(p.value())
+            p.expect(")")
+            p.expect("=")
+            value = p.value()
+            old = fields["constants"].get(name)
+            points = old.points if isinstance(old, PointTable) else ()
+            fields["constants"][name] = PointTable(name, (*points, (tuple(args), value)))
+            continue
         if val == "<-":
             mod = _module_scope(p)
             target = p.name(f"a definition after {name} <-")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aura_model.tla._config import PointTable
 from aura_model.tla._errors import Unsupported
 from aura_model.tla._modules import (
     SYNONYMS,
@@ -357,6 +358,30 @@ def _const(comp: Compiling, d: Const, args: list[Node], node: Node, sc: Scope) -
         if tgt is None:
             raise error_at(node, sc, f"{d.name} <- {target}: no definition {target}")
         return call(comp, tgt, args, node, dsc=Scope(root, {}), asc=sc)
+    if isinstance(v, PointTable):
+        return _point_table(comp, v, args, node, sc)
     if args:
         raise error_at(node, sc, f"constant {d.name} is not an operator")
     return (lambda c, e: v), 0
+
+
+def _point_table(
+    comp: Compiling, table: PointTable, args: list[Node], node: Node, sc: Scope
+) -> tuple[Expr, int]:
+    """A constant operator the configuration gives point by point (``F(0) = 1``)."""
+    if len(args) != len(table.points[0][0]):
+        raise error_at(node, sc, f"{table.name} takes {len(table.points[0][0])} arguments")
+    compiled = [comp.expr(a, sc) for a in args]
+    fs = [f for f, _ in compiled]
+
+    def look(*vals: Value) -> Value:
+        try:
+            return table.lookup(vals)
+        except KeyError:
+            shown = ", ".join(format_value(x) for x in vals)
+            raise ValueError(
+                f"the configuration gives {table.name} no value for ({shown})"
+            ) from None
+
+    level = max(lvl for _, lvl in compiled)
+    return guarded(lambda c, e: look(*[f(c, e) for f in fs]), node, sc, "application"), level
