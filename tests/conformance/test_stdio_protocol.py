@@ -62,12 +62,32 @@ REPLY = _validator("reply")
 EFFECT = _validator("effect")
 
 
+def _same_but_for_a_positive_id(direction: str, obj: Any) -> tuple[str, str] | None:
+    """A key shared by exactly the lines the schema must judge alike, or None.
+
+    The schema's only constraints on an id are "integer, minimum 0", "integer,
+    minimum 1", "const 0" and "integer or null": any two integers >= 1 pass or
+    fail each alike. So a line differing from one already validated only in such
+    an id gets the same verdict (most of a run's lines repeat a state already
+    sent; validating each costs about 15 ms, as much as the whole run)."""
+    rid = obj.get("id") if isinstance(obj, dict) else None
+    if type(rid) is not int or rid < 1:
+        return None
+    rest = {k: v for k, v in obj.items() if k != "id"}
+    return direction, json.dumps(rest, sort_keys=True)
+
+
 def _check_traffic(lines: list[tuple[str, bytes]]) -> set[str]:
     """Every line against the schema; the actions that were sent."""
     sent = set()
+    judged: set[tuple[str, str]] = set()
     for direction, line in lines:
         obj = json.loads(line)
-        (REQUEST if direction == "request" else REPLY).validate(obj)
+        key = _same_but_for_a_positive_id(direction, obj)
+        if key is None or key not in judged:
+            (REQUEST if direction == "request" else REPLY).validate(obj)
+            if key is not None:
+                judged.add(key)
         if direction == "request" and "action" in obj:
             sent.add(obj["action"])
     return sent
