@@ -202,12 +202,22 @@ def test_reference_conforms_over_stdio_and_its_traffic_matches_the_schema() -> N
     # Each validator made once: made per line, they cost as much as the run.
     request, reply, state = _validator("request"), _validator("reply"), _validator("stateWire")
     sent = set()
+    judged: set[tuple[str, str]] = set()
     for direction, line in lines:
         obj = json.loads(line)
+        sent.add(obj.get("action"))
+        # As in test_stdio_protocol._check_traffic: every id rule of the schema
+        # judges any two integers >= 1 alike, so a line that repeats one already
+        # validated but for such an id is not validated again.
+        rid = obj.get("id")
+        key = (direction, json.dumps({k: v for k, v in obj.items() if k != "id"}, sort_keys=True))
+        if type(rid) is int and rid >= 1:
+            if key in judged:
+                continue
+            judged.add(key)
         (request if direction == "request" else reply).validate(obj)
         if "state" in obj:
             state.validate(obj["state"])
-        sent.add(obj.get("action"))
     assert sent - {None} == set(ACTIONS)
 
 
