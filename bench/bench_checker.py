@@ -11,9 +11,11 @@ Targets on the 2-core reference machine: >= 30,000 distinct states/s on simple
 specs, <= 300 bytes per stored state, median step validation < 1 ms.
 
 Run: ``make bench`` or ``.venv/bin/python bench/bench_checker.py [entry.cfg ...]``.
-``--against OLD/model [entry.cfg ...]`` instead times each entry's search (CPU
-seconds, rounds alternating, best of 3) with another checkout's code beside
-this one's, e.g. ``git worktree add /tmp/old HEAD~1`` and ``--against /tmp/old/model``.
+``--against OLD/model [entry.cfg ...] [SPEC.tla CFG.cfg ...]`` instead times each
+entry's search (CPU seconds, rounds alternating, best of 3) with another
+checkout's code beside this one's, e.g. ``git worktree add /tmp/old HEAD~1`` and
+``--against /tmp/old/model``; a ``SPEC.tla CFG.cfg`` pair times a spec outside
+the corpus (a public one) the same way.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def _child(spec: str, cfg: str) -> None:
 
     from aura_model.tla import check, load_model
 
+    # An absolute path (a spec outside the corpus) stays as it is.
     model = load_model(CORPUS / spec, CORPUS / cfg)
     gc.collect()
     before = _rss_kib("VmRSS")
@@ -115,7 +118,7 @@ def _against(old: str, entries: list[tuple[str, str]], rounds: int = 3) -> int:
             return 1
         ((_, distinct),) = found
         print(
-            f"{cfg:<22} {distinct:>9} {best['old']:>9.2f} {best['new']:>9.2f} "
+            f"{Path(cfg).name:<22} {distinct:>9} {best['old']:>9.2f} {best['new']:>9.2f} "
             f"{best['old'] / best['new']:>7.2f}"
         )
     return 0
@@ -153,13 +156,27 @@ def _validator_median() -> tuple[float, int, list[str]]:
     return (statistics.median(times) if times else float("nan")), len(times), used
 
 
+def _chosen(args: list[str]) -> list[tuple[str, str]]:
+    """Corpus entries named by their .cfg, and ``SPEC.tla CFG.cfg`` pairs of
+    any other spec (a public one outside the corpus); none named: all entries."""
+    if not args:
+        return list(ENTRIES)
+    out: list[tuple[str, str]] = []
+    rest = iter(args)
+    for a in rest:
+        if a.endswith(".tla"):
+            out.append((str(Path(a).resolve()), str(Path(next(rest)).resolve())))
+        else:
+            out.extend(e for e in ENTRIES if e[1] == a)
+    return out
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         _child(argv[1], argv[2])
         return 0
     if argv[:1] == ["--against"]:
-        chosen = argv[2:]
-        return _against(argv[1], [e for e in ENTRIES if not chosen or e[1] in chosen])
+        return _against(argv[1], _chosen(argv[2:]))
     entries = [e for e in ENTRIES if not argv or e[1] in argv]
     # CPU time is shown beside wall time: on a shared machine the wall figure
     # mostly measures the other processes.
