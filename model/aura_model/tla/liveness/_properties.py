@@ -217,6 +217,9 @@ def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
         app: Any = node
         if app.operator in ("[]", "<>", "~>", "-+->"):
             return True
+        if app.operator == "ENABLED":
+            # ENABLED <<A>>_v reads one state: its subscripted action is no step.
+            return False
         d = comp.lookup(app.operator, sc)
         if (
             isinstance(d, OpDef)
