@@ -425,8 +425,13 @@ class Mod:
         in every instance of that module (also those loaded later)."""
         self.root.module_overrides.setdefault(module, {})[name] = new
         for m in self.all_mods():
-            if m.name == module:
+            if m.name == module and not m.substitutes(name):
                 m.defs[name] = new
+
+    def substitutes(self, name: str) -> bool:
+        """Whether ``name`` is a parameter this instance's WITH substitutes: TLC
+        lets the substitution win over the configuration's ``[Mod]`` values."""
+        return self.subst is not None and name in self.subst
 
     def load(self, tree: Node) -> None:
         self.tree = tree
@@ -440,7 +445,8 @@ class Mod:
                 if b.name in self.defs:
                     self.defs[b.name] = b
         for name, new in self.root.module_overrides.get(self.name, {}).items():
-            self.defs[name] = new
+            if not self.substitutes(name):
+                self.defs[name] = new
 
     # ------------------------------------------------------------ modules
 
