@@ -652,15 +652,24 @@ def _rebuild(
     chain.reverse()
     states: list[State] = []
     if chain:
-        options = model.init_states()
-        successors = model.successor_fn()
-        for i, want in enumerate(chain):
-            found = next((s for s in options if c.fp(s) == want), None)
-            if found is None:
-                raise EvalError("could not rebuild the trace")
-            states.append(found)
-            if i + 1 < len(chain):
-                options = successors(found)
+        # The states are derived again as the search derived them, with
+        # TLCGet("level") answering what it answered then (a spec may branch
+        # on it), and put back afterwards.
+        level = LEVEL[0]
+        try:
+            LEVEL[0] = 1
+            options = model.init_states()
+            successors = model.successor_fn()
+            for i, want in enumerate(chain):
+                found = next((s for s in options if c.fp(s) == want), None)
+                if found is None:
+                    raise EvalError("could not rebuild the trace")
+                states.append(found)
+                if i + 1 < len(chain):
+                    LEVEL[0] = i + 1
+                    options = successors(found)
+        finally:
+            LEVEL[0] = level
     if final is not None:
         states.append(final)
     return [dict(zip(model.vars, s, strict=True)) for s in states]
