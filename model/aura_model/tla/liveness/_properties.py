@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aura_model.tla._errors import EvalError, TlaError, Unsupported
-from aura_model.tla._modules import OpDef, Scope, declarations_as_name_bounds
+from aura_model.tla._modules import Macro, OpDef, Scope, declarations_as_name_bounds
 from aura_model.tla._runtime import Ctx, Expr
 from aura_model.tla._values import set_elements, sort_key
 from aura_model.tla.compile import Compiler, kind_of, op_of
@@ -135,6 +135,8 @@ class _Builder:
                     conj([neg(c), self.build(node.else_, sc, env, d1)]),
                 ]
             )
+        if k == "LET":
+            return self.build(node.expression, _let_scope(node, sc), env, d1, act_ok)
         if k == "SUBEXPRESSION_REFERENCE":
             target, tsc, args = self.comp.instance_ref(node, sc)
             if isinstance(target, OpDef) and not target.node.function:
@@ -176,6 +178,9 @@ class _Builder:
                 q = self.build(args[1], sc, env, d1)
                 return disj([conj([p, q]), conj([neg(p), neg(q)])])
             d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, tuple) and d[0] == "macro" and not args:
+                m = d[1]
+                return self.build(m.node, m.scope, env, d1, act_ok)
             if isinstance(d, OpDef) and not d.node.function:
                 if len(args) != len(d.params):
                     raise Unsupported(f"{node.operator} applied to {len(args)} arguments")
@@ -183,6 +188,22 @@ class _Builder:
                 return self.build(d.node.definiens, dsc, env, d1)
             raise Unsupported(f"the operator {op} in a temporal formula")
         raise Unsupported(f"this temporal formula ({k.lower()})")
+
+
+def _let_scope(node: Node, sc: Scope) -> Scope:
+    """The scope of a LET's body in a temporal formula: each definition is
+    expanded where it is used (it may be temporal itself, or read the state)."""
+    names: dict[str, tuple[Any, ...]] = {}
+    for d in node.definitions:
+        if kind_of(d) != "OPERATOR_DEFINITION" or d.arity or d.function:
+            raise Unsupported("a LET definition with parameters in a temporal formula")
+        if kind_of(d.definiens) == "INSTANCE":
+            raise Unsupported("an INSTANCE inside LET in a temporal formula")
+        names[d.name] = ("macro", Macro(d.definiens, sc))
+    inner = sc.bind_all(names)
+    for v in names.values():
+        v[1].scope = inner  # the definitions see each other
+    return inner
 
 
 _ACTIONS_ONLY = "Temporal formulas containing actions must be of forms <>[]A or []<>A."
@@ -221,6 +242,8 @@ def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
             # ENABLED <<A>>_v reads one state: its subscripted action is no step.
             return False
         d = comp.lookup(app.operator, sc)
+        if isinstance(d, tuple) and d[0] == "macro" and isinstance(d[1], Macro):
+            return is_temporal(d[1].node, comp, d[1].scope, depth + 1)
         if (
             isinstance(d, OpDef)
             and not d.node.function
