@@ -113,6 +113,9 @@ REJECTED = [
     ("EXTENDS LocalDefs\nA == Hidden", "Hidden", 3),
     ("EXTENDS LocalDefs\nA == 1 + 1", "+", 3),
     ("EXTENDS Naturals\nA == \\A x \\in {1} : y", "y", 3),
+    # SANY reads a module top to bottom: a name defined further down is unknown.
+    ("EXTENDS Naturals\nA == B + 1\nB == 1", "B", 3),
+    ("EXTENDS Naturals\nA == A + 1", "A", 3),
 ]
 # Applications with the wrong number of arguments: (body, message, line).
 WRONG_ARITY = [

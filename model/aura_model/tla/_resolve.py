@@ -100,18 +100,46 @@ def check_names(root: Mod) -> None:
                     continue  # reported if a model uses the instance (TLC's library)
 
 
+# Names the module defines in a later unit than the one being checked: SANY
+# reads a module top to bottom, so they are unknown there (a definition may
+# use only what precedes it, a RECURSIVE declaration included).
+_LATER: list[frozenset[str]] = [frozenset()]
+
+
+def _introduced(unit: Node) -> list[str]:
+    kind = _kind(unit)
+    if kind in ("CONSTANTS", "RECURSIVE_OPERATORS"):
+        return [canon(n.operator) for n in unit.names]
+    if kind == "VARIABLES":
+        return [n.operator for n in unit.names]
+    if kind == "OPERATOR_DEFINITION":
+        return [canon(unit.name)]
+    if kind in ("AXIOM", "THEOREM") and unit.name:
+        return [unit.name]
+    return []
+
+
 def _check_module(mod: Mod) -> None:
-    for unit in mod.tree.units or ():
-        if isinstance(unit, str):
-            continue
-        kind = unit.symbol.name
-        if kind == "OPERATOR_DEFINITION":
-            _check_def(unit, frozenset(), mod)
-        elif kind == "AXIOM":
-            _walk(unit.expression, frozenset(), mod)
-        elif kind == "INSTANCE":
-            for w in unit.with_substitution or ():
-                _walk(w.expression, frozenset(), mod)
+    units = [u for u in mod.tree.units or () if not isinstance(u, str)]
+    pending = {n for u in units for n in _introduced(u)}
+    try:
+        for unit in units:
+            _LATER[0] = frozenset(pending)
+            _check_unit(unit, mod)
+            pending.difference_update(_introduced(unit))
+    finally:
+        _LATER[0] = frozenset()
+
+
+def _check_unit(unit: Node, mod: Mod) -> None:
+    kind = unit.symbol.name
+    if kind == "OPERATOR_DEFINITION":
+        _check_def(unit, frozenset(), mod)
+    elif kind == "AXIOM":
+        _walk(unit.expression, frozenset(), mod)
+    elif kind == "INSTANCE":
+        for w in unit.with_substitution or ():
+            _walk(w.expression, frozenset(), mod)
 
 
 def _check_def(d: Node, bound: frozenset[str], mod: Mod) -> None:
@@ -218,6 +246,8 @@ def _name(node: Node, bound: frozenset[str], mod: Mod) -> None:
         name = "-."
     if name in bound or name in PRIMITIVE:
         return
+    if name in _LATER[0]:
+        raise _Unknown(op, node)
     d = mod.defs.get(name)
     if d is not None:
         _arity(d, node, name)
