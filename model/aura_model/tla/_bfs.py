@@ -193,6 +193,7 @@ def _check(
     parents: dict[int, int] = {}
     generated = 0
     depth = 0
+    level_base = 0
     frontier: list[tuple[State, int]] = []
     initial = 0
     last_report = started
@@ -237,6 +238,9 @@ def _check(
         if frontier:
             depth = 1
         while frontier:
+            # States found before this level's successors: a stop part-way through
+            # reports the level of the deepest state found, as TLC's "depth" does.
+            level_base = len(parents)
             nxt_frontier: list[tuple[State, int]] = []
             for n_done, (s, hs) in enumerate(frontier):
                 if progress is not None and n_done % 5000 == 4999:
@@ -366,6 +370,8 @@ def _check(
                         }
                     )
     except _Stop as stop:
+        if depth and len(parents) > level_base:
+            depth += 1
         return _stopped(
             model, c, stop, parents=parents, generated=generated, depth=depth, started=started
         )
