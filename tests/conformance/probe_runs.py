@@ -8,17 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
-from aura_conformance.descriptor_validity.world import DV_VARIANTS
-from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS
+from aura_conformance.descriptor_validity.world import DV_VARIANTS, DVVariant
+from aura_conformance.epoch_rotation.world import EPOCH_VARIANTS, EpochVariant
 from aura_conformance.guard_chain.backends import ReferenceBackend
 from aura_conformance.guard_chain.machine import run_scenarios
 from aura_conformance.guard_chain.world import VARIANTS, Variant
 from aura_conformance.protocol_specs import reference_backend
 from aura_conformance.relay.world import RELAY_VARIANTS
 from aura_conformance.wire import WIRE_VARIANTS, WireBackend
+from aura_conformance.wire.backends import WireVariant
 from aura_conformance.wire.machine import run_wire_conformance
 from aura_verify.commands.conform import _runners
+
+
+@attrs.frozen
+class ProbeAuthor:
+    """A round's constructors of wrong backends, each signed with the round's name."""
+
+    who: str
+
+    def epoch(self, name: str, **parts: Any) -> EpochVariant:
+        return EpochVariant(name, self.who, **parts)
+
+    def wire(self, name: str, **parts: Any) -> WireVariant:
+        return WireVariant(name, self.who, **parts)
+
+    def descriptor(self, name: str, service: Any) -> DVVariant:
+        return DVVariant(name, self.who, service=service)
+
 
 # Each world's registry of variants by name, where a probe is registered for its run.
 TABLES: dict[str, dict[str, Any]] = {

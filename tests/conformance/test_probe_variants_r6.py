@@ -24,28 +24,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
-from aura_conformance.descriptor_validity.world import DVVariant
-from aura_conformance.epoch_rotation.world import EpochVariant
 from aura_conformance.guard_chain.world import Variant
 from aura_conformance.relay.world import RelayVariant
 from aura_conformance.variants import _probe_variants_r6 as P
-from aura_conformance.wire.backends import WireVariant
 from aura_conformance.wire.descriptors import DescriptorDesk
 from aura_rendezvous.descriptors import RendezvousDescriptor, TransportHint
 
+from .probe_runs import ProbeAuthor
+
 _WHO = "red-team probe (round 6)"
-
-
-def _e(name: str, **parts: Any) -> EpochVariant:
-    return EpochVariant(name, _WHO, **parts)
-
-
-def _w(name: str, **parts: Any) -> WireVariant:
-    return WireVariant(name, _WHO, **parts)
-
-
-def _d(name: str, service: Any) -> DVVariant:
-    return DVVariant(name, _WHO, service=service)
+_e = ProbeAuthor(_WHO).epoch
+_w = ProbeAuthor(_WHO).wire
+_d = ProbeAuthor(_WHO).descriptor
 
 
 class UnkeyedCommitmentDesk(DescriptorDesk):

@@ -24,13 +24,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
-from aura_conformance.descriptor_validity.world import DVVariant
-from aura_conformance.epoch_rotation.world import EpochVariant
 from aura_conformance.guard_chain.world import Variant
 from aura_conformance.relay.world import RelayVariant
 from aura_conformance.variants import _probe_variants_r7 as P
 from aura_conformance.wire.authority import Delivery, WireAuthority
-from aura_conformance.wire.backends import WireVariant
 from aura_conformance.wire.descriptors import DescriptorDesk
 from aura_rendezvous.channels import HandshakeConfig
 from aura_rendezvous.core import ContextMembership, Roster
@@ -45,19 +42,12 @@ from aura_rendezvous.descriptors import (
 from aura_rendezvous.journal import DescriptorFact
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from .probe_runs import ProbeAuthor
+
 _WHO = "red-team probe (round 7)"
-
-
-def _e(name: str, **parts: Any) -> EpochVariant:
-    return EpochVariant(name, _WHO, **parts)
-
-
-def _w(name: str, **parts: Any) -> WireVariant:
-    return WireVariant(name, _WHO, **parts)
-
-
-def _d(name: str, service: Any) -> DVVariant:
-    return DVVariant(name, _WHO, service=service)
+_e = ProbeAuthor(_WHO).epoch
+_w = ProbeAuthor(_WHO).wire
+_d = ProbeAuthor(_WHO).descriptor
 
 
 # -- the wire backend's probes (the variants package must not import the wire mode) --
