@@ -204,11 +204,19 @@ def _dies_in_worker_1(share: Share, how: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("how", "message"), [("exit", "died without a result"), ("raise", "the worker's own bug")]
+    ("how", "message"),
+    [("exit", r"died without a result \(exit code 9\)"), ("raise", "the worker's own bug")],
 )
-def test_a_worker_that_crashes_is_an_error_never_a_result(how: str, message: str) -> None:
+def test_a_worker_that_crashes_is_an_error_never_a_result(
+    how: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A worker that dies, or raises outside the harness's errors, is a
     ``WorkerCrashed``: a ``BackendError``, which ``conform`` reports as exit 3."""
     assert issubclass(WorkerCrashed, BackendError)
+    # The spawned worker imports this module by name (pytest's importlib mode names
+    # it tests.conformance....): it needs the project root on the path it inherits,
+    # which `pytest` (unlike `python -m pytest`) does not put there. Without it the
+    # worker dies importing, and both cases would read as "died" for that reason.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
     with pytest.raises(WorkerCrashed, match=message):
         run_shares(_dies_in_worker_1, how, split(0, 2, 2), lambda share: share.index)
