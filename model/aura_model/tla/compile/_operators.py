@@ -46,6 +46,7 @@ __all__ = [
     "let_scope",
     "level_of",
     "pure",
+    "state_function_tree",
 ]
 
 
@@ -407,26 +408,41 @@ def _local_purity(comp: Compiling, d: OpDef) -> tuple[bool, list[OpDef]]:
 
 def _pure_tree(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool:
     """False when ``node`` itself reads state; the definitions it names go to ``refs``."""
+    return _tree_of(comp, node, sc, refs, False)
+
+
+def state_function_tree(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool:
+    """False when ``node`` itself may give two answers for one state (TLC's registers,
+    randomness, the clock, output, an instance or macro not looked into); reading the
+    state is allowed. The definitions it names go to ``refs``."""
+    return _tree_of(comp, node, sc, refs, True)
+
+
+def _tree_of(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef], reads_state: bool) -> bool:
+    """The walk behind :func:`_pure_tree` (``reads_state`` False: no state read
+    at all) and :func:`state_function_tree` (True)."""
     if node is None or isinstance(node, (str, int, bool)):
         return True
     if isinstance(node, list):
-        return all(_pure_tree(comp, x, sc, refs) for x in node)
+        return all(_tree_of(comp, x, sc, refs, reads_state) for x in node)
     if not isinstance(node, tuple):
         return True
     if not hasattr(node, "_fields"):
         # A plain tuple holds syntax too: a record's ``(field, expression)``.
-        return all(_pure_tree(comp, x, sc, refs) for x in node)
+        return all(_tree_of(comp, x, sc, refs, reads_state) for x in node)
     kind = kind_of(node)
     if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
         return False
     if kind == "OPERATOR_APPLICATION":
         op: str = getattr(node, "operator", "")
-        if op in ("'", "UNCHANGED", "ENABLED") or op in _IMPURE_BUILTINS:
+        if op in _IMPURE_BUILTINS:
+            return False
+        if not reads_state and op in ("'", "UNCHANGED", "ENABLED"):
             return False
         d = sc.mod.defs.get(op)
         if isinstance(d, Const):
             d = _const_target(comp, d, sc)
-        if isinstance(d, (VarRef, Macro, InstDef)):
+        if isinstance(d, (Macro, InstDef)) or (not reads_state and isinstance(d, VarRef)):
             return False
         if isinstance(d, tuple) and d[0] == "macro":
             return False
@@ -435,7 +451,7 @@ def _pure_tree(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool
         if isinstance(d, OpDef):
             refs.append(d)
     return all(
-        _pure_tree(comp, getattr(node, f), sc, refs)
+        _tree_of(comp, getattr(node, f), sc, refs, reads_state)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
