@@ -49,7 +49,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import attrs
 from aura_conformance.epoch_rotation.backends import EpochBackend
@@ -104,6 +104,17 @@ class _Unvalidated:
         self, prev: State, nxt: State, rule: str, args: Mapping[str, Any] | None = None
     ) -> StepReport:
         return StepReport(rule, ("unvalidated",))
+
+
+class _Timed(Protocol):
+    @property
+    def steps(self) -> int: ...
+
+    @property
+    def seconds(self) -> float: ...
+
+
+_R = TypeVar("_R", bound=_Timed)
 
 
 @attrs.frozen
@@ -245,35 +256,30 @@ def run_split(key: str, validated: bool, examples: int, jobs: int) -> SplitRun:
 
 def measure_split(key: str, examples: int, jobs: int) -> tuple[SplitRun, SplitRun]:
     """Best validated and best unvalidated split run, rounds alternating."""
-    best: dict[bool, SplitRun] = {}
-    for _ in range(ROUNDS):
-        for validated in (True, False):
-            r = run_split(key, validated, examples, jobs)
-            if validated in best and best[validated].steps != r.steps:
-                raise SystemExit(f"{key} x{jobs}: the same seeds took {r.steps} steps, then others")
-            if validated not in best or r.seconds < best[validated].seconds:
-                best[validated] = r
-    on, off = best[True], best[False]
-    if on.steps != off.steps:
-        raise SystemExit(f"{key} x{jobs}: {on.steps} steps validated, {off.steps} unvalidated")
-    return on, off
+    return _best_pair(f"{key} x{jobs}", lambda v: run_split(key, v, examples, jobs))
 
 
 def measure(load: Workload, examples: int) -> tuple[Run, Run]:
     """Best validated and best unvalidated run of ``load``, rounds alternating."""
     load.run(validated=True, examples=max(examples // 10, 3))  # warm-up
-    best: dict[bool, Run] = {}
+    return _best_pair(load.name, lambda v: load.run(validated=v, examples=examples))
+
+
+def _best_pair(name: str, run: Callable[[bool], _R]) -> tuple[_R, _R]:
+    """``run(validated)`` for both settings, ROUNDS times alternating; the fastest
+    of each. The same seed must take the same steps every time, validated or not:
+    the validator may not change what runs."""
+    best: dict[bool, _R] = {}
     for _ in range(ROUNDS):
         for validated in (True, False):
-            r = load.run(validated=validated, examples=examples)
+            r = run(validated)
             if validated in best and best[validated].steps != r.steps:
-                raise SystemExit(f"{load.name}: the same seed took {r.steps} steps, then others")
+                raise SystemExit(f"{name}: the same seed took {r.steps} steps, then others")
             if validated not in best or r.seconds < best[validated].seconds:
                 best[validated] = r
     on, off = best[True], best[False]
     if on.steps != off.steps:
-        # Same seed and programs: the validator may not change what runs.
-        raise SystemExit(f"{load.name}: {on.steps} steps validated, {off.steps} unvalidated")
+        raise SystemExit(f"{name}: {on.steps} steps validated, {off.steps} unvalidated")
     return on, off
 
 
