@@ -271,6 +271,10 @@ def test_scenario_names_are_stable() -> None:
         "crossing-data",
         "forged-data",
         "forged-response-then-timeout",
+        "advance-while-establishing",
+        "init-of-newer-epoch",
+        "reordered-init",
+        "pending-across-contexts",
     }
 
 

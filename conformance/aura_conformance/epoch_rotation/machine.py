@@ -976,6 +976,59 @@ def _foreign_psk_other_context(m: EpochRotationMachine) -> None:
     m.ForeignPskOtherContextInit()
 
 
+def _advance_while_establishing(m: EpochRotationMachine) -> None:
+    # Resp answered msg 1 and waits for the key confirmation when it advances: its
+    # Establishing channel belongs to the retired epoch and is Rotating like any other
+    # (ERNoStaleActive), so the confirmation, arriving after, is refused.
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 1)
+    m.SendData(INI)
+    m.AdvanceEpoch(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 1, 0)
+
+
+def _init_of_newer_epoch(m: EpochRotationMachine) -> None:
+    # Ini advances alone and starts a handshake of epoch 1; Resp, still at epoch 0
+    # with an Active channel, refuses the msg 1 (WrongEpoch) and changes nothing: a
+    # header naming a newer epoch does not move Resp's context.
+    _handshake(m)
+    m.AdvanceEpoch(INI)
+    m.PrepareEstablishChannel()
+    newest = m.state["nextId"] - 1
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
+
+
+def _reordered_init(m: EpochRotationMachine) -> None:
+    # Ini's first msg 1 is delayed; Ini times out and starts again; Resp answers the
+    # second, then the first arrives: older than the answered one that still waits
+    # for its confirmation, it is refused (ERNoReplayedInit), and the second completes.
+    m.PrepareEstablishChannel()
+    m.Tick(1500)
+    m.PrepareEstablishChannel()
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 2)
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == 1)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == 2)
+    m.SendData(INI)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == 2, 0)
+
+
+def _pending_across_contexts(m: EpochRotationMachine) -> None:
+    # Ini's handshake here is pending when Ini and Resp key-confirm a channel in the
+    # other context: that context's handshake leaves this one's pending handshake as
+    # it was (the channel layer is per context and peer), and it completes.
+    m.PrepareEstablishChannel()
+    m.OtherContextHandshake()
+    _handshake_from_init(m, 1)
+
+
+def _handshake_from_init(m: EpochRotationMachine, hs: int) -> None:
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == hs)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == hs)
+    m.SendData(INI)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == hs, 0)
+
+
 # The first failing schedule is the one reported: those that need no key
 # confirmation come first, so a responder that breaks the confirmation's
 # bookkeeping is named after what its replay guard lets through.
@@ -1021,6 +1074,13 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "forged-data": _forged_data,
     # A tampered msg 2 and no genuine one: the deadline stays where it was.
     "forged-response-then-timeout": _forged_response_then_timeout,
+    # An advance while a confirmation is awaited, a msg 1 of a newer epoch, and an
+    # older msg 1 after a newer one was answered.
+    "advance-while-establishing": _advance_while_establishing,
+    "init-of-newer-epoch": _init_of_newer_epoch,
+    "reordered-init": _reordered_init,
+    # The other context's handshake while one of this context is pending.
+    "pending-across-contexts": _pending_across_contexts,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

@@ -640,6 +640,41 @@ def _future_epoch(m: GuardChainMachine) -> None:
     m.deliver(lambda r: _genuine(r) and r.d["epoch"] == m.state["epoch"])
 
 
+def _other_context_then_send(m: GuardChainMachine) -> None:
+    # other-context-receipt, then a1's next operation here and its delivery: a1's
+    # payment in the other context moved nothing of this context's stream, so the
+    # next receipt here is receipt 2, linked to receipt 1 (an issuer numbering its
+    # streams across contexts gives it the nonce after the other context's receipt).
+    _other_context_receipt(m)
+    _send(m)
+    m.deliver(_from("a1", 2))
+
+
+def _forged_after_gap(m: GuardChainMachine) -> None:
+    # Receipt 1 lost, receipt 2 forged under the other member's key and delivered
+    # first: numbered past the head, it would resynchronise the stream, and a
+    # resynchronisation is no reason to skip the signature (GCReceiptVerifiable).
+    _send(m)
+    _send(m)
+    m.forge(
+        expect_one(
+            (r for r in m._wire() if _from("a1", 2)(r)),
+            "a second receipt on the wire",
+            "ForgeReceipt",
+            m.state,
+        )
+    )
+    m.deliver(lambda r: _forged(r) and r.d["nonce"] == 2)
+
+
+def _older_after_resync(m: GuardChainMachine) -> None:
+    # lost-receipt, then the lost receipt 1 arrives after all: it is older than the
+    # head (receipt 2, taken as a resynchronisation) and must be refused, though it
+    # is not the head's nonce itself (GCReceiptNoReplay: replayed or reordered).
+    _lost_receipt(m)
+    m.deliver(_from("a1", 1))
+
+
 # Directed schedules, run before the random exploration: each reaches one of the
 # shortfalls in a handful of steps, so detection does not hang on luck.
 SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
@@ -661,6 +696,11 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     "two-sources": _two_sources,
     "rolled-back-receive": _rolled_back_receive,
     "other-context-receipt": _other_context_receipt,
+    # Last, so no earlier schedule's verdict moves: a stream after the other context paid.
+    "other-context-then-send": _other_context_then_send,
+    # A forgery numbered past the head, and a receipt older than it arriving late.
+    "forged-after-gap": _forged_after_gap,
+    "older-after-resync": _older_after_resync,
 }
 
 

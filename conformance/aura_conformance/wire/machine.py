@@ -562,6 +562,23 @@ def _relayed_resp(m: WireMachine) -> None:
     run.check_reported()
 
 
+def _advance_while_establishing(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.advance_while_establishing()
+    run.handshake()
+
+
+def _newer_epoch_init(m: WireMachine) -> None:
+    run = _as(m, RESP)
+    run.handshake()
+    run.newer_epoch_init()
+    run.check_reported()
+
+
+def _reordered_init(m: WireMachine) -> None:
+    _as(m, RESP).reordered_init()
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -611,6 +628,12 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     # Last: the rest of the guard chain (the relayed budget, the backend as Resp).
     "budget-exhaustion-relayed": _budget(relayed=True),
     "relayed-handshake-resp": _relayed_resp,
+    # Appended, so no earlier verdict moves: an advance while a confirmation is awaited.
+    "advance-while-establishing": _advance_while_establishing,
+    # A message 1 of an epoch the backend has not reached.
+    "init-of-newer-epoch": _newer_epoch_init,
+    # An older message 1 after a newer one was answered.
+    "reordered-message-1": _reordered_init,
 }
 
 

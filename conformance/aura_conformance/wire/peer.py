@@ -548,6 +548,59 @@ class WireRun:
             )
         self.established = False
 
+    def advance_while_establishing(self) -> None:
+        """Backend as Resp: message 1 answered, the reference's key confirmation on its
+        way, and the context advances on both sides. The backend's channel waiting for
+        that confirmation is of the retired epoch: the advance leaves it Rotating (or
+        gone), never Establishing (DESIGN.md 5: ``advance_epoch`` marks every older
+        channel), and the confirmation, arriving after, changes nothing."""
+        msg1 = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
+        _, sent, _ = self.deliver(msg1)
+        msg2 = self._one(sent, "Deliver", "message 2")
+        confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+        self.advance_epoch()
+        reply = self.request("Tick", {})
+        if reply.state.get("channel") == "Establishing":
+            raise self.fail(
+                "WireReportedState",
+                "AdvanceEpoch",
+                "the channel answering a message 1 of the retired epoch is still "
+                "Establishing after the advance (DESIGN.md 5: every older channel Rotating)",
+            )
+        self.attack(confirmation, "a key confirmation of the retired epoch")
+
+    def newer_epoch_init(self) -> None:
+        """Backend as Resp: a message 1 of the next epoch, under that epoch's PSK and
+        Ini's static key (Ini's clock a rotation ahead, or one who holds its keys). The
+        backend refuses it and changes nothing, its channel included: an epoch named
+        in a header is not adopted (DESIGN.md 1 and 5: a mismatch is refused; the
+        context's epoch is its own)."""
+        ahead = self.epoch + 1
+        _, data = self._attacker_init(ahead, self.keys.members[INI].static, ahead)
+        self.attack(data, f"a message 1 of epoch {ahead}, which it has not reached")
+
+    def reordered_init(self) -> None:
+        """Backend as Resp: the reference peer starts two handshakes, the second
+        replacing the first, and the second's message 1 arrives first. The backend
+        answers it; the first, older than the answered one still waiting for its
+        confirmation, is then refused (a reorder is a replay: the greatest timestamp
+        wins), and the second handshake completes."""
+        older = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
+        newer = self._from_peer(self.peer.establish(self.peer_timestamp(), self.now), "start")
+        _, sent, _ = self.deliver(newer)
+        msg2 = self._one(sent, "Deliver", "message 2")
+        self.attack(older, "a message 1 older than the answered one awaiting confirmation")
+        confirmation = self._from_peer(self._peer_takes(msg2, "Active", "message 2"), "confirm")
+        reply, sent, received = self.deliver(confirmation)
+        if sent or received:
+            raise self.fail(
+                "WireInterop", "Deliver", "the key confirmation made the backend send or receive"
+            )
+        self._channel(reply, "Active", "Deliver", "after the key confirmation")
+        self.established = True
+        self.closed = False
+        self.probe()
+
     def close(self) -> None:
         reply = self.request("Close", {})
         self.peer.close()
