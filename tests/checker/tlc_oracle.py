@@ -143,8 +143,10 @@ _VERDICTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Error: Temporal property (.+?) was violated\."), "property"),
     (re.compile(r"^Error: Temporal properties were violated\."), "property"),
     # Several at once ("Temporal properties P4, P5, and P9 were violated."):
-    # the counterexample is not said to be any one's.
-    (re.compile(r"^Error: Temporal properties (?:.+?) were violated\."), "property"),
+    # every one the counterexample violates, in the configuration's order; the
+    # first is ``violated`` (the embedded checker's word, which names them all
+    # in ``violated_all``).
+    (re.compile(r"^Error: Temporal properties (.+?)(?:,? and .+?)? were violated\."), "property"),
     (re.compile(r"^Error: Assumption (.+?) is false\."), "assume"),
 )
 
@@ -181,7 +183,7 @@ def parse_output(text: str, code: int, seconds: float = 0.0) -> TlcRun:
             for pattern, kind in _VERDICTS:
                 if vm := pattern.match(line):
                     result = kind
-                    violated = vm.group(1) if vm.groups() else None
+                    violated = vm.group(1).split(", ")[0] if vm.groups() else None
                     break
     if result is None or (result == "ok" and code != 0):
         result = "error"

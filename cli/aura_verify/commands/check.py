@@ -103,6 +103,13 @@ def _fail(exc: TlaError, args: argparse.Namespace) -> int:
     return code
 
 
+def _names(names: tuple[str, ...]) -> str:
+    """TLC's list of names: "A and B", "A, B, and C"."""
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + f", and {names[-1]}"
+
+
 def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model) -> int:
     from aura_model import itf
     from aura_model.tla import TlaError, steps_json
@@ -121,6 +128,8 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
         out: dict[str, Any] = res.summary()
         if res.message:
             out["message"] = res.message
+        if len(res.violated_all) > 1:
+            out["violated_all"] = list(res.violated_all)
         out["loop"] = res.loop
         out["trace"] = trace_json
         if steps[1] is not None:
@@ -131,6 +140,9 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
         print(f"Error: Invariant {res.violated} is violated.")
     elif res.result == "deadlock":
         print("Error: Deadlock reached.")
+    elif res.result == "property" and len(res.violated_all) > 1:
+        names = _names(res.violated_all)
+        print(f"Error: Temporal properties {names} were violated ({res.message}).")
     elif res.result == "property" and res.message and res.message.startswith("temporal"):
         print(f"Error: Temporal property {res.violated} was violated ({res.message}).")
     elif res.result == "property":

@@ -487,12 +487,13 @@ def _explored(
         try:
             live = _check_liveness(model, c, graph)
         except TlaError as exc:
-            live = ("error", None, None, str(exc), None)
+            live = ("error", (), None, str(exc), None)
         if live is not None:
-            result_word, live_label, trace, message, loop_at = live
+            result_word, labels, trace, message, loop_at = live
             return CheckResult(
                 result_word,
-                live_label,
+                labels[0] if labels else None,
+                violated_all=labels,
                 distinct_states=distinct,
                 states_generated=generated,
                 depth=depth,
@@ -588,7 +589,7 @@ class _Graph:
 
 def _check_liveness(
     model: Model, c: _Checker, graph: _Graph | None = None
-) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
+) -> tuple[str, tuple[str, ...], list[dict[str, Any]] | None, str | None, int | None] | None:
     """Look for a fair violating cycle in the reachable graph (the search's, or
     rebuilt with full states)."""
     from aura_model.tla.liveness import find_violation
@@ -634,16 +635,16 @@ def _check_liveness(
 
 def _find(
     model: Model, hit: Any, states: list[State]
-) -> tuple[str, str | None, list[dict[str, Any]] | None, str | None, int | None] | None:
+) -> tuple[str, tuple[str, ...], list[dict[str, Any]] | None, str | None, int | None] | None:
     if hit is None:
         return None
-    label, lasso, loop = hit
+    labels, lasso, loop = hit
     # The behaviour returns to state ``loop`` (1-based loop + 1) forever; when
     # the lasso ends there, it stutters in that state.
     how = "stuttering" if loop == len(lasso) - 1 else f"back to state {loop + 1}"
     message = f"temporal property violated by a fair behaviour (loops {how})"
     trace = [dict(zip(model.vars, states[i], strict=True)) for i in lasso]
-    return "property", label, trace, message, loop
+    return "property", labels, trace, message, loop
 
 
 def _rebuild(

@@ -6,6 +6,7 @@ __all__ = [
     "ConfigError",
     "EvalError",
     "IncompleteSuccessor",
+    "TemporalFormError",
     "TlaError",
     "TlaParseError",
     "Unsupported",
@@ -28,6 +29,14 @@ class ConfigError(TlaError):
     """The TLC configuration is malformed or refers to unknown names (exit 151)."""
 
     exit_code = 151
+
+
+class TemporalFormError(TlaError):
+    """A temporal property TLC's liveness checker refuses before it searches
+    ("Temporal formulas containing actions must be of forms <>[]A or []<>A."):
+    TLC's general error, exit 255."""
+
+    exit_code = 255
 
 
 class Unsupported(TlaError):

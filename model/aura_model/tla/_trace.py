@@ -410,6 +410,9 @@ class CheckResult:
     # TLC's exit code where the result word alone does not decide it (an
     # ASSUME whose evaluation fails: result "error", exit 10).
     exit: int | None = None
+    # Every property a liveness counterexample violates (TLC names them all,
+    # in the configuration's order); ``violated`` is the first.
+    violated_all: tuple[str, ...] = ()
 
     @property
     def trace_length(self) -> int | None:

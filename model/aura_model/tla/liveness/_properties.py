@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from aura_model.tla._errors import EvalError, TlaError, Unsupported
+from aura_model.tla._errors import (
+    EvalError,
+    TemporalFormError,
+    TlaError,
+    TlaParseError,
+    Unsupported,
+)
 from aura_model.tla._modules import Macro, OpDef, Scope, declarations_as_name_bounds
 from aura_model.tla._runtime import Ctx, Expr
 from aura_model.tla._values import set_elements, sort_key
@@ -61,7 +67,7 @@ class _Builder:
         where = _where(node, sc)
         if lvl == 2:
             if not act_ok:
-                raise TlaError(f"{where}: {_ACTIONS_ONLY}")
+                raise TemporalFormError(f"{where}: {_ACTIONS_ONLY}")
 
             def act(s: State, t: State) -> bool:
                 return _truth(fn(Ctx(s, list(t)), env), where)
@@ -103,6 +109,46 @@ class _Builder:
         hyp = always(eventually(disabled)) if not f.strong else eventually(always(disabled))
         return disj([hyp, always(eventually(taken))])
 
+    def level(self, node: Node, sc: Scope) -> int | None:
+        """SANY's level of ``node``: 1 state, 2 action, 3 temporal (None: unknown)."""
+        while kind_of(node) == "PARENTHESES":
+            node = node.expression
+        if kind_of(node) == "SUBSCRIPTED_ACTION":
+            return 2
+        if kind_of(node) == "OPERATOR_APPLICATION" and not node.arguments:
+            # A name for <<A>>_v is an action, not a temporal formula.
+            d = self.comp.lookup(node.operator, sc)
+            if isinstance(d, OpDef) and not d.params and not d.node.function:
+                return self.level(d.node.definiens, Scope(d.mod, {}))
+        if is_temporal(node, self.comp, sc):
+            return 3
+        try:
+            return self.comp.expr(node, sc)[1]
+        except TlaError:
+            return None
+
+    def over_action(self, node: Node, op: str, arg: Node, sc: Scope) -> Node:
+        """The argument of ``[]``/``<>``; SANY's semantic error if it is an
+        action other than ``[A]_v`` (under ``[]``) or ``<<A>>_v`` (under ``<>``)."""
+        while kind_of(arg) == "PARENTHESES":
+            arg = arg.expression
+        if kind_of(arg) == "SUBSCRIPTED_ACTION":
+            if (arg.operator == "[") == (op == "[]"):
+                return arg
+        elif self.level(arg, sc) != 2:
+            return arg
+        form = "[A]_v" if op == "[]" else "<<A>>_v"
+        raise TlaParseError(f"{_where(node, sc)}: {op} followed by action not of form {form}.")
+
+    def mixed(self, node: Node, name: str, args: Sequence[Node], sc: Scope) -> None:
+        """SANY's semantic error for a Boolean operator joining a temporal
+        formula and an action."""
+        levels = {self.level(a, sc) for a in args}
+        if 2 in levels and 3 in levels:
+            raise TlaParseError(
+                f"{_where(node, sc)}: {name} has both temporal formula and action as arguments."
+            )
+
     def build(
         self, node: Node, sc: Scope, env: dict[str, Any], depth: int = 0, act_ok: bool = False
     ) -> Formula:
@@ -114,13 +160,19 @@ class _Builder:
             return self.build(node.expression, sc, env, d1, act_ok)
         if k == "SUBSCRIPTED_ACTION":
             if not act_ok:
-                raise TlaError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
+                raise TemporalFormError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
             return self.step(node.action, node.subscript, sc, env, node.operator != "[")
         if not is_temporal(node, self.comp, sc):
             return self.predicate(node, sc, env, act_ok)
         if k == "FAIRNESS":
             return self.fairness(node, sc, env)
         if k == "VERTICAL_LIST":
+            self.mixed(
+                node,
+                "\\land" if node.operator == "/\\" else "\\lor",
+                [it.expression for it in node.arguments],
+                sc,
+            )
             parts = [self.build(it.expression, sc, env, d1, act_ok) for it in node.arguments]
             return conj(parts) if node.operator == "/\\" else disj(parts)
         if k == "QUANTIFICATION":
@@ -148,21 +200,27 @@ class _Builder:
             op = op_of(node)
             args = list(node.arguments or ())
             if op in ("[]", "<>") and len(args) == 1:
-                a = args[0]
-                while kind_of(a) == "PARENTHESES":
-                    a = a.expression
+                a = self.over_action(node, op, args[0], sc)
                 wrap = always if op == "[]" else eventually
                 other = "<>" if op == "[]" else "[]"
                 if kind_of(a) == "OPERATOR_APPLICATION" and op_of(a) == other and a.arguments:
-                    # []<>A and <>[]A: the only places TLC allows an action A.
-                    body = self.build(a.arguments[0], sc, env, d1, True)
+                    # []<><<A>>_v and <>[][A]_v: the only places TLC allows an
+                    # action (SANY allows no other action under [] or <>).
+                    inner = self.over_action(a, other, a.arguments[0], sc)
+                    body = self.build(inner, sc, env, d1, True)
                     return wrap(eventually(body) if op == "[]" else always(body))
-                angle = kind_of(a) == "SUBSCRIPTED_ACTION" and a.operator != "["
-                return wrap(self.build(a, sc, env, d1, op == "<>" and angle))
+                return wrap(self.build(a, sc, env, d1))
             if op == "~>" and len(args) == 2:
+                if 2 in (self.level(args[0], sc), self.level(args[1], sc)):
+                    raise TlaParseError(
+                        f"{_where(node, sc)}: Action used where only temporal formula"
+                        " or state predicate allowed."
+                    )
                 p = self.build(args[0], sc, env, d1)
                 q = self.build(args[1], sc, env, d1)
                 return always(disj([neg(p), eventually(q)]))
+            if op in _SANY_NAME and len(args) == 2:
+                self.mixed(node, _SANY_NAME[op], args, sc)
             if op in ("/\\", "\\land") and len(args) == 2:
                 return conj([self.build(a, sc, env, d1, act_ok) for a in args])
             if op in ("\\/", "\\lor") and len(args) == 2:
@@ -207,6 +265,16 @@ def _let_scope(node: Node, sc: Scope) -> Scope:
 
 
 _ACTIONS_ONLY = "Temporal formulas containing actions must be of forms <>[]A or []<>A."
+# SANY's names of the Boolean operators in its level errors.
+_SANY_NAME = {
+    "/\\": "\\land",
+    "\\land": "\\land",
+    "\\/": "\\lor",
+    "\\lor": "\\lor",
+    "=>": "=>",
+    "<=>": "\\equiv",
+    "\\equiv": "\\equiv",
+}
 
 
 def _where(node: Node, sc: Scope) -> str:

@@ -32,9 +32,15 @@ class _Product:
         *,
         enabled: dict[tuple[int, int], bool],
         values: tuple[dict[tuple[int, int], bool], dict[tuple[int, int, int], bool]] | None = None,
+        stutter: bool = True,
+        after: Callable[[int], list[State]] | None = None,
     ) -> None:
         self.states = states
         self.succ = succ
+        # On a lasso (one behaviour) no step is added; ``after`` gives the
+        # successors a state has in the reachable graph (for ENABLED).
+        self._stutter = stutter
+        self._after = after or (lambda i: [states[j] for j in succ[i]])
         self.fair = fairness
         self.atoms = chk.atoms
         self.aut = Automaton(chk.neg)
@@ -70,7 +76,7 @@ class _Product:
             # as an INSTANCE's substituted variable, `dna' = ...`): look for
             # an <<A>>_v step among the state's successors instead.
             s = self.states[i]
-            return any(is_angle_step(f, env, s, self.states[j]) for j in self.succ[i])
+            return any(is_angle_step(f, env, s, t) for t in self._after(i))
 
     def aval(self, a: int, i: int, j: int) -> bool:
         key = (a, i, j)
@@ -116,12 +122,13 @@ class _Product:
         pstate, pnode, pedges, succ = self.pstate, self.pnode, self.pedges, self.succ
         sval, aval, pnew, trans = self.sval, self.aval, self._pnode, self.aut.transitions
         atoms = self.atoms
+        stutter = self._stutter
         while todo:
             p = todo.popleft()
             i = pstate[p]
             edges = pedges[p]
             # Every state may stutter: a TLA+ behaviour may repeat a state.
-            nexts = (*succ[i], i)
+            nexts = (*succ[i], i) if stutter else succ[i]
             for slits, alits, target, bits in trans(pnode[p], atoms):
                 ok = True
                 for a, pos in slits:
@@ -224,9 +231,11 @@ def find_violation(
     inits: list[int],
     checks: list[tuple[LiveCheck, dict[str, Any]]],
     fairness: list[tuple[Fairness, dict[str, Any]]],
-) -> tuple[str, list[int], int] | None:
-    """(label, the states of a violating lasso, the index its loop returns to)
-    for the first violated check, or None."""
+) -> tuple[tuple[str, ...], list[int], int] | None:
+    """(labels, the states of a violating lasso, the index its loop returns to)
+    for the first violated check, or None. The labels are the first violated
+    check's and, in order, those of the later checks the same lasso violates:
+    TLC names every property its counterexample violates."""
     enabled: dict[tuple[int, int], bool] = {}
     shared: dict[int, tuple[dict[tuple[int, int], bool], dict[tuple[int, int, int], bool]]] = {}
     if checks and fairness:
@@ -239,7 +248,7 @@ def find_violation(
         for i in range(len(states)):
             for fi in range(len(fairness)):
                 first.enabled(fi, i)
-    for chk, _ in checks:
+    for n, (chk, _) in enumerate(checks):
         vals = shared.setdefault(id(chk.atoms), ({}, {}))
         prod = _Product(states, succ, fairness, chk, enabled=enabled, values=vals)
         try:
@@ -289,5 +298,30 @@ def find_violation(
         if all(s == at for s in loop):
             loop = []
         path = [prod.pstate[p] for p in prefix] + loop
-        return chk.label, path, len(prefix) - 1
+        back = len(prefix) - 1
+        labels = [chk.label]
+        for other, _ in checks[n + 1 :]:
+            if other.label not in labels and _on_lasso(other, states, succ, path, back):
+                labels.append(other.label)
+        return tuple(labels), path, back
     return None
+
+
+def _on_lasso(
+    chk: LiveCheck, states: list[State], succ: list[list[int]], path: list[int], back: int
+) -> bool:
+    """Whether the behaviour ``path`` (then forever around to ``back``) violates
+    ``chk``: the automaton of its negation run on that behaviour alone."""
+    steps = [[k + 1] for k in range(len(path) - 1)] + [[back]]
+    prod = _Product(
+        [states[i] for i in path],
+        steps,
+        [],
+        chk,
+        enabled={},
+        stutter=False,
+        after=lambda k: [states[j] for j in succ[path[k]]],
+    )
+    prod.build([0])
+    good = prod.aut.accepting_nodes()
+    return prod.accepting({p for p, m in enumerate(prod.pnode) if m in good}) is not None

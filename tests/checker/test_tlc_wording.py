@@ -1,0 +1,95 @@
+"""What the checker says where TLC's own words are the reference.
+
+Each case states TLC's console text or exit code, measured with the TLC named
+in ``../shared/tools/tla/README.md`` on the corpus entry it cites.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aura_model.tla import check, load_model
+from aura_verify import main
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def test_a_lasso_names_every_property_it_violates() -> None:
+    # TLC: "Temporal properties A, B, G, and H were violated." (C, D and E hold;
+    # the cfg lists C A D B E G H).
+    res = check(load_model(CORPUS / "LiveMulti.tla", CORPUS / "LiveMulti.cfg"))
+    assert (res.result, res.violated, res.violated_all) == ("property", "A", ("A", "B", "G", "H"))
+    two = check(load_model(CORPUS / "LiveMulti.tla", CORPUS / "LiveMulti_two.cfg"))
+    assert two.violated_all == ("B", "H")
+
+
+def test_one_violated_property_is_named_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(CORPUS / "LiveLet.tla"), "--config", str(CORPUS / "LiveLet_bad.cfg")])
+    out = capsys.readouterr().out
+    assert code == 13
+    assert "Error: Temporal property Forever was violated" in out
+
+
+def test_several_are_listed_as_tlc_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = str(CORPUS / "LiveMulti.tla")
+    code = main(["check", spec, "--config", str(CORPUS / "LiveMulti.cfg")])
+    out = capsys.readouterr().out
+    assert code == 13
+    assert "Error: Temporal properties A, B, G, and H were violated" in out
+    main(["check", spec, "--config", str(CORPUS / "LiveMulti_two.cfg")])
+    assert "Error: Temporal properties B and H were violated" in capsys.readouterr().out
+    main(["check", spec, "--config", str(CORPUS / "LiveMulti_two.cfg"), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["violated"], doc["violated_all"]) == ("B", ["B", "H"])
+
+
+_SPEC = """---- MODULE Forms ----
+EXTENDS Naturals
+VARIABLES x
+Init == x = 0
+Next == x' = (x + 1) % 3
+Taken == <<Next>>_x
+Spec == Init /\\ [][Next]_x /\\ WF_x(Next)
+P == {prop}
+====
+"""
+
+# Each property with TLC's exit code (150: SANY's level check refuses the
+# module; 255: TLC's liveness checker refuses the formula; 0/13: checked).
+_FORMS = [
+    ("<>(x' > x)", 150),
+    ("[](x' # x)", 150),
+    ("[]<>(x' # x)", 150),
+    ("<>[](x' = x)", 150),
+    ("[]<>Taken", 150),
+    ("[]<>[Next]_x", 150),
+    ("<>[]<<Next>>_x", 150),
+    ("(x' = 1) ~> (x = 2)", 150),
+    ("(x' = x) \\/ <>(x = 1)", 150),
+    ("[](x = 0) => (x' = x)", 150),
+    ("(<>(x = 1)) <=> (x' = x)", 150),
+    ("\\A v \\in {1}: (x' = v) \\/ []<>(x = 1)", 150),
+    ("[][Next]_x => <>(x = 1)", 255),
+    ("~[][Next]_x", 255),
+    ("<><<Next>>_x => []<>(x = 1)", 255),
+    ("\\A v \\in {1} : <><<x' = v>>_x", 255),
+    ("IF x = 0 THEN <>(x = 1) ELSE (x' = x)", 255),
+    ("[]([][Next]_x)", 255),
+    ("<>(x = 1) /\\ ~<><<Next>>_x", 255),
+    ("[](<><<Next>>_x)", 0),
+    ("<>([][Next]_x)", 0),
+    ("<>[][x' = x]_x \\/ []<>(x = 1)", 0),
+    ("<>[][x' > x]_x", 13),
+]
+
+
+@pytest.mark.parametrize(("prop", "code"), _FORMS)
+def test_actions_in_temporal_formulas_get_tlcs_exit_code(
+    prop: str, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Forms.tla").write_text(_SPEC.format(prop=prop), encoding="utf-8")
+    (tmp_path / "Forms.cfg").write_text("SPECIFICATION Spec\nPROPERTY P\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / "Forms.tla")]) == code
+    capsys.readouterr()
