@@ -50,7 +50,9 @@ CONSTANTS
     \* @type: Bool;
     BUG_SyncCapped,
     \* @type: Bool;
-    BUG_SyncRevivesPruned
+    BUG_SyncRevivesPruned,
+    \* @type: Bool;
+    BUG_RevokeAny
 
 VARIABLES
     \* @type: Int;
@@ -91,4 +93,5 @@ CInit ==
     /\ BUG_UnsignedFacts = FALSE
     /\ BUG_SyncCapped = FALSE
     /\ BUG_SyncRevivesPruned = FALSE
+    /\ BUG_RevokeAny = FALSE
 =============================================================================

@@ -5,9 +5,11 @@
 (*                                                                         *)
 (* A publisher puts a descriptor fact in its replica of the journal when  *)
 (* needs_refresh says so; a descriptor is valid on the half-open window   *)
-(* [from, until).  A publisher may revoke its own descriptor; a member may *)
-(* also write a revocation of someone else's descriptor (a forged one),    *)
-(* which everybody must ignore.  Sync is anti-entropy between members: one *)
+(* [from, until).  A publisher may revoke its own descriptor, and only   *)
+(* its own: its service denies a revoke of another's (DVRevokesOwnOnly).   *)
+(* A member that does not publish may write a revocation of someone        *)
+(* else's descriptor outside its service (a forged one), which everybody   *)
+(* must ignore.  Sync is anti-entropy between members: one                 *)
 (* missing fact at a time, in any order, possibly never (loss).  The       *)
 (* descriptor chosen for a peer is derived from the journal: the valid,    *)
 (* non-revoked descriptor of that peer and that context with the greatest  *)
@@ -49,7 +51,8 @@ CONSTANTS
     BUG_UnboundedLamport,    \* a received Lamport stamp may push the clock to its end
     BUG_UnsignedFacts,       \* a synced fact is merged without checking that a member signed it
     BUG_SyncCapped,          \* a replica holding more than MaxSyncIds facts cannot sync any more
-    BUG_SyncRevivesPruned    \* sync merges a fact below the receiver's prune horizon
+    BUG_SyncRevivesPruned,   \* sync merges a fact below the receiver's prune horizon
+    BUG_RevokeAny            \* a publisher's service revokes any descriptor it holds
 
 ASSUME DVConstantsOK ==
     /\ Publishers \subseteq Auth
@@ -172,12 +175,16 @@ DVRevocation(d, b) ==
      nonce |-> d.nonce, by |-> b]
 
 (***************************************************************************)
-(* RevokeDescriptor(a, d): a revokes its own descriptor d.  Enabled iff d  *)
-(* is in a's replica, still valid and not revoked yet.                     *)
+(* RevokeDescriptor(a, d): publisher a's service revokes its own          *)
+(* descriptor d.  Enabled iff d is in a's replica, still valid and not     *)
+(* revoked yet.  Asked to revoke another's descriptor the service denies: *)
+(* a deny changes nothing (DESIGN.md 2, 4).  BUG_RevokeAny writes the     *)
+(* revocation instead.                                                     *)
 (***************************************************************************)
 RevokeDescriptor(a, d) ==
+    /\ a \in Publishers
     /\ d \in journal[a] /\ ~exhausted[a]
-    /\ DVIsDesc(d) /\ d.auth = a
+    /\ DVIsDesc(d) /\ (BUG_RevokeAny \/ d.auth = a)
     /\ DVValidAt(d, now)
     /\ DVRevocation(d, a) \notin journal[a]
     /\ journal' = [journal EXCEPT ![a] = @ \cup {DVRevocation(d, a)}]
@@ -185,10 +192,16 @@ RevokeDescriptor(a, d) ==
 
 (***************************************************************************)
 (* ForgeRevocation(b, d): member b writes a revocation of someone else's  *)
-(* descriptor.  The fact is well signed (by b) but must be ignored.  At   *)
-(* most one forged revocation, to keep the model small.                    *)
+(* descriptor outside its service.  The fact is well signed (by b) but    *)
+(* must be ignored.  The forger is a member outside Publishers: the        *)
+(* model's publishers are services run as specified, which deny such a    *)
+(* revoke (RevokeDescriptor), and a member that skips its own guard writes *)
+(* the same fact whether or not it holds rendezvous:publish (the guard is *)
+(* its own), so the receivers see every forgery there is.  At most one    *)
+(* forged revocation, to keep the model small.                             *)
 (***************************************************************************)
 ForgeRevocation(b, d) ==
+    /\ b \notin Publishers
     /\ d \in journal[b] /\ ~exhausted[b]
     /\ DVIsDesc(d) /\ d.auth # b
     /\ \A m \in Auth : \A r \in journal[m] : r.kind = "Revoked" => r.by = r.auth
@@ -360,6 +373,18 @@ DVOnlyPublisherRevokes ==
     \A m \in Auth, c \in Ctx, p \in Auth : DVBest(m, c, p) # {} => DVLookup(m, c, p) # {}
 
 (***************************************************************************)
+(* DVRevokesOwnOnly: a revocation signed by a publisher revokes one of    *)
+(* its own descriptors: a publisher's service asked to revoke another's   *)
+(* descriptor denies, so no such fact exists (DESIGN.md 2: only the       *)
+(* publisher may revoke its own descriptor; DESIGN.md 4: a deny has no    *)
+(* effects).  DVOnlyPublisherRevokes is the same rule at the receivers,   *)
+(* for a forger who skips its own guard.                                   *)
+(***************************************************************************)
+DVRevokesOwnOnly ==
+    \A m \in Auth : \A r \in journal[m] :
+        r.kind = "Revoked" /\ r.by \in Publishers => r.by = r.auth
+
+(***************************************************************************)
 (* DVChoiceDeterministic: the chosen descriptor has the greatest           *)
 (* (valid_from, nonce) among the valid, non-revoked ones: never "last     *)
 (* arrived" (DESIGN.md 2).                                                 *)
@@ -421,7 +446,7 @@ DVJournalGrowOnly == [][\A m \in Auth : DVAboveHorizon(journal[m], horizon'[m]) 
 DVConverges == <>[](\A m1, m2 \in Auth : journal[m1] = journal[m2])
 
 THEOREM DVSpec => [](DVTypeOK /\ DVOnlyMembersKnow /\ DVNoCrossContext /\ DVChosenValid
-                     /\ DVRevokedNeverChosen /\ DVOnlyPublisherRevokes
+                     /\ DVRevokedNeverChosen /\ DVOnlyPublisherRevokes /\ DVRevokesOwnOnly
                      /\ DVChoiceDeterministic /\ DVFactsAttributable /\ DVClockBounded
                      /\ DVPrunedStaysPruned /\ DVSyncAvailable)
 THEOREM DVSpec => DVJournalGrowOnly

@@ -144,7 +144,7 @@ DV(c) == INSTANCE DescriptorValidity
          BUG_IgnoreRevocation <- FALSE, BUG_AnyoneRevokes <- FALSE,
          BUG_LastArrivedWins <- FALSE, BUG_SyncReplaces <- FALSE,
          BUG_SyncToNonMember <- FALSE, BUG_UnauthenticatedSync <- FALSE,
-         BUG_UnboundedLamport <- FALSE, BUG_UnsignedFacts <- FALSE,
+         BUG_UnboundedLamport <- FALSE, BUG_UnsignedFacts <- FALSE, BUG_RevokeAny <- FALSE,
          now <- now,
          journal <- [m \in Peers \cup {Outsider} |-> RVAsDVFacts(c, m)],
          nextNonce <- [a \in Peers |-> 1],

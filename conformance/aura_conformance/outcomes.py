@@ -177,6 +177,9 @@ DESCRIPTOR_SPACE = CoverageSpace(
             ("PreparePublishDescriptor", "Published"),
             ("PreparePublishDescriptor", "NotNeeded"),
             ("RevokeDescriptor", ExecutionStatus.Committed.value),
+            # A publisher asked to revoke another member's descriptor (RevokeAnother,
+            # revoke-another-members): only the publisher may revoke its own.
+            ("RevokeDescriptor", f"Denied:{DenyReason.NotOwnDescriptor.value}"),
             ("ForgeRevocation", "Forged"),
             ("SyncJournal", "Merged"),
             ("SyncJournal", "Duplicate"),

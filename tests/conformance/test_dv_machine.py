@@ -39,8 +39,9 @@ def test_publish_sync_revoke_are_explained_by_the_spec_actions() -> None:
     step("PreparePublishDescriptor", w.publish("a1", "c1"))
     step("PreparePublishDescriptor", w.publish("a1", "c1"))
     d = next(k for k, _, _ in w.entries("a1"))
-    step("SyncJournal", w.sync("a1", "a2", d))
-    step("ForgeRevocation", w.forge_revocation("a2", d))
+    # a3, who does not publish, is the spec's forger.
+    step("SyncJournal", w.sync("a1", "a3", d))
+    step("ForgeRevocation", w.forge_revocation("a3", d))
     step("RevokeDescriptor", w.revoke("a1", d))
     step("Tick", w.tick())
     assert names == [
@@ -133,6 +134,7 @@ def test_scenario_names_are_stable() -> None:
         "refresh-at-the-end-of-time",
         "duplicate-delivery",
         "relayed-through-a-member",
+        "revoke-another-members",
     }
 
 

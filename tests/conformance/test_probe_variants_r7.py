@@ -220,6 +220,13 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("prune-revocations", P.PruneRevocationsService),
         "no action of Next explains the step (harness action: DVPrune)",
     ),
+    # The revoke-another-members schedule: a2, the second publisher, is asked to revoke
+    # a1's descriptor it holds; a revocation it signs of another's is no step of the
+    # spec (a publisher forges nothing) and breaks DVRevokesOwnOnly.
+    ("descriptor", "revoke-any"): (
+        _d("revoke-any", P.RevokeAnyService),
+        "DVRevokesOwnOnly",
+    ),
     ("relay", "echo-forward"): (
         RelayVariant(relay=P.EchoForwardRelayService),
         "no action of Next explains the step (harness action: RelayForward)",
@@ -282,22 +289,17 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
     ("relay", "misreasoned-drop"): (
         RelayVariant(relay=P.MisreasonedDropService),
         "DenyReason",
-        "the relay drops what it must (nothing sent, nothing charged) and only the "
-        "reason is wrong; deny reasons stay local (DESIGN.md 4) and the relay world's "
-        "backend protocol reports a deny as 'nothing sent', without its reason. Only "
-        "the guard world's protocol reports Denied:<reason> and judges it "
-        "(budget-first)",
-    ),
-    ("descriptor", "revoke-any"): (
-        _d("revoke-any", P.RevokeAnyService),
-        "GCNoEffectOnDeny",
-        "the descriptor world has one publisher (a1, PUBLISHERS; the model's only "
-        "holder of rendezvous:publish), so no member that may revoke ever holds "
-        "another's descriptor to ask its service about; the world's other members "
-        "hold no capability and are denied first. Catching it needs a second "
-        "publisher in the world and its model (a change of DescriptorValidity's "
-        "constants and of every pinned seed's draws); no other world asks a service "
-        "to revoke what it did not publish",
+        "the relay drops what it must (nothing sent, nothing charged, no receipt, its "
+        "forward memory unchanged) and only the typed reason is wrong, which DESIGN.md 4 "
+        "keeps local and no part of the relay world's protocol carries: "
+        "RelayConformance.tla has no reason variable (a drop is RelayForward not "
+        "enabled, a stutter), Rendezvous.tla's RVDeny(reason) is a stutter whose reason "
+        "'stays in the implementation', a deny has no effects to observe whatever its "
+        "reason (DESIGN.md 4, 7; a reason sent back is BUG_ReplyOnReject), and a reply's "
+        "outcome text is recorded, not judged (docs/backend-protocol.md). GuardChain.tla's "
+        "denials is the one spec variable of typed reasons, judged by the guard world "
+        "(budget-first), and holds its two guards' reasons only: an envelope to a "
+        "non-member is denied by the journal coupling (NotAMember), outside it",
     ),
 }
 
@@ -309,6 +311,7 @@ SLOW: set[tuple[str, str]] = {
     ("wire", "id-only-confirmation"),
     ("epoch", "epochless-psk-info"),
     ("descriptor", "prune-revocations"),
+    ("descriptor", "revoke-any"),
     ("relay", "echo-forward"),
     ("relay", "double-forward"),
     ("relay", "one-forward-memory"),

@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 
+# The publishers, in a fixed order (a rule draws one).
+_PUBLISHERS = tuple(sorted(PUBLISHERS))
 # Every (src, dst) of two members.
 _PAIRS = [(s, d) for s in MEMBERS for d in MEMBERS if s != d]
 # Pulls around the ring of members, 2n - 2 of them: after the first n - 1 the last
@@ -315,36 +317,66 @@ class DescriptorValidityMachine(CountingMachine):
         self.state = reply.state
         self.stats["examples"] += 1
 
-    @rule(c=st.sampled_from(CONTEXTS))
-    def PreparePublishDescriptor(self, c: str) -> None:
-        for a in sorted(PUBLISHERS):
-            if self.state["nextNonce"].d[ModelValue(a)] <= 2:
-                self._step("PreparePublishDescriptor", {"a": ModelValue(a), "c": ModelValue(c)})
+    @rule(c=st.sampled_from(CONTEXTS), a=st.sampled_from(_PUBLISHERS))
+    def PreparePublishDescriptor(self, c: str, a: str = "a1") -> None:
+        """``a`` (a1 in the directed schedules) publishes in ``c`` if its service says so."""
+        if self.state["nextNonce"].d[ModelValue(a)] <= 2:
+            self._step("PreparePublishDescriptor", {"a": ModelValue(a), "c": ModelValue(c)})
 
+    def _revocable(self, a: str, own: bool) -> list[Any]:
+        """The valid descriptors ``a`` holds and has not revoked yet: its own, or
+        (``own`` false) other members'."""
+        now = self.state["now"]
+        revoked = {
+            (f.d["auth"], f.d["ctx"], f.d["nonce"])
+            for f in self._facts(a, lambda f: bool(f.d["kind"] == "Revoked"))
+            if f.d["by"] == ModelValue(a)
+        }
+        return self._facts(
+            a,
+            lambda f: bool(
+                f.d["kind"] == "Descriptor"
+                and (f.d["auth"] == ModelValue(a)) == own
+                and f.d["from"] <= now < f.d["until"]
+                and (f.d["auth"], f.d["ctx"], f.d["nonce"]) not in revoked
+            ),
+        )
+
+    @rule(i=st.integers(0, 15), a=st.sampled_from(_PUBLISHERS))
+    def RevokeDescriptor(self, i: int, a: str = "a1") -> None:
+        """``a`` (a1 in the directed schedules) revokes one of its own valid descriptors."""
+        own = self._revocable(a, own=True)
+        if own:
+            self._step("RevokeDescriptor", {"a": ModelValue(a), "d": own[i % len(own)]})
+
+    def _others_revocable(self) -> list[tuple[str, Any]]:
+        return [(a, d) for a in _PUBLISHERS for d in self._revocable(a, own=False)]
+
+    def revoke_another(self, a: str, i: int) -> None:
+        """Publisher ``a``'s service is asked to revoke the ``i``-th valid descriptor of
+        another member it holds. ``RevokeDescriptor(a, d)`` is not enabled (only the
+        publisher may revoke its own, DESIGN.md 2), and no forgery explains a publisher's
+        revocation of another's (``ForgeRevocation`` is a non-publisher's write outside
+        its service): the service must deny, a stutter. A revocation written instead
+        breaks ``DVRevokesOwnOnly``."""
+        others = self._revocable(a, own=False)
+        if others:
+            self._step("RevokeDescriptor", {"a": ModelValue(a), "d": others[i % len(others)]})
+
+    @precondition(lambda self: bool(self._others_revocable()))
     @rule(i=st.integers(0, 15))
-    def RevokeDescriptor(self, i: int) -> None:
-        for a in sorted(PUBLISHERS):
-            now = self.state["now"]
-            revoked = {(f.d["ctx"], f.d["nonce"]) for f in self._facts(a, _is_revoked_by_owner)}
-            owner = ModelValue(a)
-
-            def revocable(f: Any) -> bool:
-                return bool(
-                    f.d["kind"] == "Descriptor"
-                    and f.d["auth"] == owner  # noqa: B023 - used before the loop moves on
-                    and f.d["from"] <= now < f.d["until"]  # noqa: B023
-                    and (f.d["ctx"], f.d["nonce"]) not in revoked  # noqa: B023
-                )
-
-            own = self._facts(a, revocable)
-            if own:
-                self._step("RevokeDescriptor", {"a": ModelValue(a), "d": own[i % len(own)]})
+    def RevokeAnother(self, i: int) -> None:
+        a, d = self._others_revocable()[i % len(self._others_revocable())]
+        self._step("RevokeDescriptor", {"a": ModelValue(a), "d": d})
 
     def _forgeable(self) -> list[tuple[str, Any]]:
-        """(member, descriptor of another member it holds): what it could forge."""
+        """(member, descriptor of another member it holds): what it could forge. Only a
+        member outside the publishers forges (ForgeRevocation): a publisher's revoke
+        goes through its service, which must deny it (``revoke_another``)."""
         return [
             (b, f)
             for b in MEMBERS
+            if b not in PUBLISHERS
             for f in self._facts(b, lambda f: bool(f.d["kind"] == "Descriptor"))
             if f.d["auth"] != ModelValue(b)
         ]
@@ -555,10 +587,6 @@ def _is_forged(f: Any) -> bool:
     return bool(f.d["kind"] == "Revoked" and f.d["by"] != f.d["auth"])
 
 
-def _is_revoked_by_owner(f: Any) -> bool:
-    return bool(f.d["kind"] == "Revoked" and f.d["by"] == f.d["auth"])
-
-
 def _make(backend: DescriptorBackend) -> type[DescriptorValidityMachine]:
     return type(
         "DescriptorValidityConformance",
@@ -613,16 +641,17 @@ def _refresh_and_arrival_order(m: DescriptorValidityMachine) -> None:
 
 
 def _forgery(m: DescriptorValidityMachine) -> None:
+    """a3, who does not publish, holds a1's descriptor and forges its revocation."""
     m.PreparePublishDescriptor("c1")
-    m.sync_one("a1", "a2", 0)
+    m.sync_one("a1", "a3", 0)
     m.ForgeRevocation(0)
 
 
 def _forgery_then_sync_round(m: DescriptorValidityMachine) -> None:
-    """a1 pulls from a2, whose answer carries a2's forged revocation of a1's
+    """a1 pulls from a3, whose answer carries a3's forged revocation of a1's
     descriptor: a member signed it, so it must arrive (and be ignored)."""
     _forgery(m)
-    m.sync_round("a2", "a1")
+    m.sync_round("a3", "a1")
 
 
 def _forgery_then_converge(m: DescriptorValidityMachine) -> None:
@@ -827,6 +856,18 @@ def _refresh_at_the_end_of_time(m: DescriptorValidityMachine) -> None:
         m.check_publish_past_the_end("a1", "c1")
 
 
+def _revoke_another_members(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1 and a2, the other publisher (it holds rendezvous:publish),
+    receives the descriptor; a2's service is then asked to revoke it. Only the
+    publisher may revoke its own descriptor (DESIGN.md 2): the service denies and
+    nothing changes. A revocation a2 signs of a1's descriptor is no step of the
+    spec (a publisher forges nothing) and breaks DVRevokesOwnOnly; the receivers
+    would ignore it, so no lookup shows it, only the revoking member's journal."""
+    m.PreparePublishDescriptor("c1")
+    m.sync_one("a1", "a2", 0)
+    m.revoke_another("a2", 0)
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -852,6 +893,7 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "prune-at-last-millisecond": _prune_at_the_last_millisecond,
     "refresh-at-the-end-of-time": _refresh_at_the_end_of_time,
     "duplicate-delivery": _duplicate_delivery,
+    "revoke-another-members": _revoke_another_members,
 }
 
 

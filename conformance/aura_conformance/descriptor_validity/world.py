@@ -1,7 +1,11 @@
 """The descriptor world: three members' RendezvousServices publishing, revoking and syncing.
 
 Members ``a1``, ``a2`` and ``a3`` (``tla/MC_DVConformance.cfg``) share contexts ``c1``
-and ``c2``; only ``a1`` publishes. The third member is there for sync: with two, a
+and ``c2``; ``a1`` and ``a2`` publish (they hold ``rendezvous:publish``), ``a3`` does
+not. The second publisher is there for revocation: a publisher that holds another's
+descriptor can ask its own service to revoke it, which must deny (only the publisher
+may revoke its own descriptor); ``a3``'s forgeries are the writes outside a
+service. The third member is there for sync: with two, a
 fact's author is always the other replica, so a sync that passes on only the facts
 a member wrote itself never misses one. Publishing and revoking go through the
 real service (``prepare_publish_descriptor``/``prepare_revoke_descriptor``, the
@@ -69,6 +73,7 @@ from aura_rendezvous import (
 )
 from aura_rendezvous.core import U64_MAX, verify_signature
 from aura_rendezvous.descriptors import open_descriptor
+from aura_rendezvous.guard import Denied
 from aura_rendezvous.journal import (
     ChannelEstablished,
     ContextJournal,
@@ -110,7 +115,7 @@ __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
 MEMBERS = ("a1", "a2", "a3")
 CONTEXTS = ("c1", "c2")
-PUBLISHERS = frozenset({"a1"})
+PUBLISHERS = frozenset({"a1", "a2"})
 MAX_TIME = 2
 VALIDITY = 2
 WINDOW = 1
@@ -523,7 +528,12 @@ class DescriptorWorld:
             self.snapshot(a, c), self.ctx[c], nonce
         )
         result = self.interpreters[a].execute(outcome)
-        return result.status.value if result.status.value != "Denied" else str(outcome.decision)
+        decision = outcome.decision
+        if isinstance(decision, Denied):
+            # A revoke of another member's descriptor (only the publisher may revoke its
+            # own): the typed reason, which stays local, is the outcome.
+            return f"Denied:{decision.reason.value}"
+        return result.status.value
 
     def forge_revocation(self, b: str, record: tuple[Any, ...]) -> str:
         """``b`` revokes another's descriptor in both encodings a member can write: naming
