@@ -20,7 +20,12 @@ formulas); ``_graph`` -> ``_tableau`` -> ``_search`` (product and lasso).
 """
 
 from aura_model.tla.liveness._formulas import Fairness, LiveCheck
-from aura_model.tla.liveness._properties import compile_fairness, compile_live, is_temporal
+from aura_model.tla.liveness._properties import (
+    compile_fairness,
+    compile_live,
+    is_temporal,
+    refuse_mixed_levels,
+)
 from aura_model.tla.liveness._search import find_violation
 
 __all__ = [
@@ -30,4 +35,5 @@ __all__ = [
     "compile_live",
     "find_violation",
     "is_temporal",
+    "refuse_mixed_levels",
 ]

@@ -37,7 +37,7 @@ from aura_model.tla.liveness._formulas import (
     neg,
 )
 
-__all__ = ["compile_fairness", "compile_live", "is_temporal"]
+__all__ = ["compile_fairness", "compile_live", "is_temporal", "refuse_mixed_levels"]
 
 Node = Any
 
@@ -386,6 +386,27 @@ def compile_live(
     f = b.build(node, sc, {})
     parts = list(f[1:]) if f[0] == "and" else [f]
     return [(LiveCheck(label, conj([hyp, neg(p)]), b.atoms), {}) for p in parts if p != TRUE]
+
+
+def refuse_mixed_levels(node: Node, comp: Compiler, sc: Scope) -> None:
+    """SANY's semantic error for a PROPERTY whose conjunction joins a temporal
+    formula and an action (``<>P /\\ x' = x``), raised before the property is
+    split into its conjuncts (alone, the action conjunct is a configuration
+    error in TLC, but SANY refuses the module first)."""
+    b = _Builder(comp)
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        while kind_of(n) == "PARENTHESES":
+            n = n.expression
+        k = kind_of(n)
+        if k == "VERTICAL_LIST" and n.operator == "/\\":
+            items = [it.expression for it in n.arguments]
+            b.mixed(n, "\\land", items, sc)
+            todo.extend(items)
+        elif k == "OPERATOR_APPLICATION" and op_of(n) in ("/\\", "\\land") and n.arguments:
+            b.mixed(n, "\\land", list(n.arguments), sc)
+            todo.extend(n.arguments)
 
 
 def compile_fairness(
