@@ -188,6 +188,9 @@ class _Builder:
                 ]
             )
         if k == "LET":
+            node = _expand_let_operators(node)
+            if kind_of(node) != "LET":
+                return self.build(node, sc, env, d1, act_ok)
             return self.build(node.expression, _let_scope(node, sc), env, d1, act_ok)
         if k == "SUBEXPRESSION_REFERENCE":
             target, tsc, args = self.comp.instance_ref(node, sc)
@@ -246,6 +249,89 @@ class _Builder:
                 return self.build(d.node.definiens, dsc, env, d1)
             raise Unsupported(f"the operator {op} in a temporal formula")
         raise Unsupported(f"this temporal formula ({k.lower()})")
+
+
+def _expand_let_operators(node: Node) -> Node:
+    """The LET with its definitions that take parameters expanded where they
+    are applied (in the body and in the other definitions), as TLC expands
+    them in a temporal formula; the LET itself if it has none. SANY forbids
+    binding a name again, so an argument put in place of a parameter cannot be
+    captured by the definition's own bound names."""
+    table: dict[str, tuple[list[str], Node]] = {}
+    rest: list[Node] = []
+    for d in node.definitions:
+        if kind_of(d) == "OPERATOR_DEFINITION" and d.arity and not d.function:
+            params = []
+            for p in d.arity:
+                if p.arguments:
+                    raise Unsupported(
+                        "an operator parameter of a LET definition in a temporal formula"
+                    )
+                params.append(p.operator)
+            table[d.name] = (params, _substitute(d.definiens, table))
+        else:
+            rest.append(d)
+    if not table:
+        return node
+    body = _substitute(node.expression, table)
+    rest = [
+        d._replace(definiens=_substitute(d.definiens, table))
+        if kind_of(d) == "OPERATOR_DEFINITION"
+        else d
+        for d in rest
+    ]
+    return node._replace(definitions=rest, expression=body) if rest else body
+
+
+def _substitute(tree: Any, table: dict[str, tuple[list[str], Node]]) -> Any:
+    """``tree`` with each application ``F(a, b)`` of a ``table`` operator
+    replaced by its body, the parameters replaced by the arguments."""
+    if not table or tree is None or isinstance(tree, (str, int, bool)):
+        return tree
+    if isinstance(tree, list):
+        return [_substitute(x, table) for x in tree]
+    if isinstance(tree, tuple) and not hasattr(tree, "_fields"):
+        return tuple(_substitute(x, table) for x in tree)
+    if not hasattr(tree, "_fields"):
+        return tree
+    if kind_of(tree) == "OPERATOR_APPLICATION" and tree.operator in table:
+        params, body = table[tree.operator]
+        args = list(tree.arguments or ())
+        if len(args) == len(params):
+            given = [_substitute(a, table) for a in args]
+            return _put(body, dict(zip(params, given, strict=True)))
+    changes: dict[str, Any] = {}
+    for f in tree._fields:
+        if f in ("symbol", "start", "end"):
+            continue
+        old = getattr(tree, f)
+        new = _substitute(old, table)
+        if new is not old:
+            changes[f] = new
+    return tree._replace(**changes) if changes else tree
+
+
+def _put(tree: Any, args: dict[str, Node]) -> Any:
+    """``tree`` with the parameter names in ``args`` replaced by their arguments."""
+    if tree is None or isinstance(tree, (str, int, bool)):
+        return tree
+    if isinstance(tree, list):
+        return [_put(x, args) for x in tree]
+    if isinstance(tree, tuple) and not hasattr(tree, "_fields"):
+        return tuple(_put(x, args) for x in tree)
+    if not hasattr(tree, "_fields"):
+        return tree
+    if kind_of(tree) == "OPERATOR_APPLICATION" and tree.operator in args and not tree.arguments:
+        return args[tree.operator]
+    changes: dict[str, Any] = {}
+    for f in tree._fields:
+        if f in ("symbol", "start", "end"):
+            continue
+        old = getattr(tree, f)
+        new = _put(old, args)
+        if new is not old:
+            changes[f] = new
+    return tree._replace(**changes) if changes else tree
 
 
 def _let_scope(node: Node, sc: Scope) -> Scope:
