@@ -43,6 +43,7 @@ __all__ = [
     "compile_lambda",
     "inline_body",
     "inline_scope",
+    "instance_reads",
     "let_scope",
     "level_of",
     "pure",
@@ -243,6 +244,10 @@ def call_opdef(
     body = _body(comp, d)
     lvl = level_of(comp, d)
     macro_mod = d.mod.subst is not None and any(m.scope.names for m in d.mod.subst.values())
+    if macro_mod and lvl == 1:
+        remembered = _instance_memo_call(comp, d, args, node, asc)
+        if remembered is not None:
+            return remembered
     if lvl == 2 or macro_mod:
         # Action-level operators (and those of a parameterised instance) are
         # expanded at the call site, so primes reach the argument expressions.
@@ -418,18 +423,32 @@ def state_function_tree(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]
     return _tree_of(comp, node, sc, refs, True)
 
 
-def _tree_of(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef], reads_state: bool) -> bool:
+def _tree_of(
+    comp: Compiling,
+    node: Any,
+    sc: Scope,
+    refs: list[OpDef],
+    reads_state: bool,
+    *,
+    through: _Through | None = None,
+) -> bool:
     """The walk behind :func:`_pure_tree` (``reads_state`` False: no state read
-    at all) and :func:`state_function_tree` (True)."""
+    at all) and :func:`state_function_tree` (True).
+
+    With ``through``, an INSTANCE substitution or a name the scope binds is not
+    a refusal: substitutions go to ``through.macros`` (to be walked in their own
+    scope), bound values to ``through.env`` (what the expression reads from the
+    environment); a LET thunk or operator argument still refuses.
+    """
     if node is None or isinstance(node, (str, int, bool)):
         return True
     if isinstance(node, list):
-        return all(_tree_of(comp, x, sc, refs, reads_state) for x in node)
+        return all(_tree_of(comp, x, sc, refs, reads_state, through=through) for x in node)
     if not isinstance(node, tuple):
         return True
     if not hasattr(node, "_fields"):
         # A plain tuple holds syntax too: a record's ``(field, expression)``.
-        return all(_tree_of(comp, x, sc, refs, reads_state) for x in node)
+        return all(_tree_of(comp, x, sc, refs, reads_state, through=through) for x in node)
     kind = kind_of(node)
     if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
         return False
@@ -439,10 +458,24 @@ def _tree_of(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef], reads_sta
             return False
         if not reads_state and op in ("'", "UNCHANGED", "ENABLED"):
             return False
-        d = sc.mod.defs.get(op)
+        b = sc.names.get(op) if through is not None else None
+        if b is not None:
+            if b[0] == "macro":
+                through.macros.append(b[1])  # type: ignore[union-attr]
+            elif b[0] == "val":
+                through.env.add(op)  # type: ignore[union-attr]
+            elif b[0] != "value":
+                return False
+            d = None
+        else:
+            d = sc.mod.defs.get(op)
         if isinstance(d, Const):
             d = _const_target(comp, d, sc)
-        if isinstance(d, (Macro, InstDef)) or (not reads_state and isinstance(d, VarRef)):
+        if through is not None and isinstance(d, tuple) and d[0] == "macro":
+            d = d[1]
+        if through is not None and isinstance(d, Macro):
+            through.macros.append(d)
+        elif isinstance(d, (Macro, InstDef)) or (not reads_state and isinstance(d, VarRef)):
             return False
         if isinstance(d, tuple) and d[0] == "macro":
             return False
@@ -451,10 +484,59 @@ def _tree_of(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef], reads_sta
         if isinstance(d, OpDef):
             refs.append(d)
     return all(
-        _tree_of(comp, getattr(node, f), sc, refs, reads_state)
+        _tree_of(comp, getattr(node, f), sc, refs, reads_state, through=through)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
+
+
+class _Through:
+    """What a walk looking through INSTANCE substitutions collects."""
+
+    __slots__ = ("env", "macros")
+
+    def __init__(self) -> None:
+        self.macros: list[Macro] = []
+        self.env: set[str] = set()
+
+
+def instance_reads(comp: Compiling, d: OpDef, reads_state: bool = False) -> tuple[str, ...] | None:
+    """The bound names a definition of a parameterised instance reads from the
+    environment (through the instance's substitutions), when nothing it reaches
+    reads state (with ``reads_state``: when it is a function of the state);
+    None when something does, or when the names cannot be told.
+
+    Then ``d``'s value is a function of its arguments and of those names' values,
+    and ``d``'s body may run with them alone in its environment: a name the body
+    (or a definition it reaches) binds itself would shadow one of them, so such a
+    clash is None too.
+    """
+    key = "instance_reads_state" if reads_state else "instance_reads"
+    if key in d.cache:
+        return d.cache[key]  # type: ignore[no-any-return]
+    through = _Through()
+    seen: set[int] = set()
+    bound: set[str] = set()
+    todo: list[OpDef] = [d]
+    ok = True
+    while ok and (todo or through.macros):
+        if todo:
+            cur = todo.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            home = Scope(cur.mod, {})
+            ok = _tree_of(comp, cur.node, home, todo, reads_state, through=through)
+            bound |= {n for n in _identifiers(cur.node, set()) if lookup_name(n, home) is None}
+        else:
+            m = through.macros.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            ok = _tree_of(comp, m.node, m.scope, todo, reads_state, through=through)
+    out = tuple(sorted(through.env)) if ok and not (through.env & bound) else None
+    d.cache[key] = out
+    return out
 
 
 def _const_target(comp: Compiling, d: Const, sc: Scope) -> Any:
@@ -539,6 +621,123 @@ def _memo_call(
         return v
 
     return memon
+
+
+def _instance_memo_call(
+    comp: Compiling, d: OpDef, args: list[Node], node: Node, asc: Scope
+) -> tuple[Expr, int] | None:
+    """A definition of a parameterised instance (``P(Succ)!Reachable``) that
+    reads no state: called with its arguments' values and the values of the
+    bound names its substitutions read, its results remembered by those values.
+
+    Expanding it at every call, as for action-level definitions, recomputes an
+    expensive body (a reachability relation) at every use. None when it does
+    read state, or its arguments are action-level (then it is expanded).
+    """
+    if d.node.function or any(ar for _, ar in d.params):
+        return None
+    levels = [arg_level(comp, a, asc) for a in args]
+    if any(lv > 1 for lv in levels):
+        return None
+    reads = instance_reads(comp, d)
+    if reads is None:
+        if not d.recursive:
+            return None
+        # A recursive definition cannot be expanded at its calls (the
+        # expansion would not end): called with the names it reads, unremembered.
+        reads = instance_reads(comp, d, reads_state=True)
+        if reads is None:
+            return None
+        return _instance_call(comp, d, reads, args, node=node, asc=asc), max([1, *levels])
+    body = _body(comp, d)
+    memo: dict[Any, Any] = d.cache.setdefault("instance_memo", {})
+    names = [p for p, _ in d.params]
+    fs = [comp.expr(a, asc)[0] for a in args]
+    dname = d.name
+    fallback: list[Expr] = []
+
+    def expanded(c: Ctx, e: dict[str, Any]) -> Value:
+        # The caller's environment lacks a name the substitutions read (only
+        # where constant folding evaluates a call with none): expand it there.
+        if not fallback:
+            fallback.append(_inline(comp, d, args, asc)[0])
+        return fallback[0](c, e)
+
+    def remembered(c: Ctx, e: dict[str, Any]) -> Value:
+        try:
+            outer = [e[n] for n in reads]
+        except KeyError:
+            return expanded(c, e)
+        vals = [f(c, e) for f in fs]
+        key = (
+            *outer,
+            *vals,
+            *[v.__class__ is bool for v in outer],
+            *[v.__class__ is bool for v in vals],
+        )
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        env = dict(zip(reads, outer, strict=True))
+        env.update(zip(names, vals, strict=True))
+        try:
+            v = body(c, env)
+        except RecursionError:
+            raise error_at(node, asc, f"{dname}: recursion too deep") from None
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = v
+        return v
+
+    return remembered, max([1, *levels])
+
+
+def _instance_call(
+    comp: Compiling, d: OpDef, reads: tuple[str, ...], args: list[Node], *, node: Node, asc: Scope
+) -> Expr:
+    """Call ``d`` with its arguments' values and the values of the bound names
+    ``reads`` (those its instance's substitutions read), remembering its results
+    while the state stays the same (it is a function of the state)."""
+    body = _body(comp, d)
+    names = [p for p, _ in d.params]
+    fs = [comp.expr(a, asc)[0] for a in args]
+    dname = d.name
+    # [state the results are for, results]; shared by every call site.
+    held: list[Any] = d.cache.setdefault("per_state_memo", [None, {}])
+
+    def call(c: Ctx, e: dict[str, Any]) -> Value:
+        outer = [e[n] for n in reads]
+        vals = [f(c, e) for f in fs]
+        cur = c.cur
+        # States are tuples; a list is a state still being assigned, never kept.
+        keep = cur.__class__ is tuple
+        if keep:
+            if held[0] is not cur:
+                held[0] = cur
+                held[1] = {}
+            key = (
+                *outer,
+                *vals,
+                *[v.__class__ is bool for v in outer],
+                *[v.__class__ is bool for v in vals],
+            )
+            memo = held[1]
+            try:
+                return memo[key]
+            except KeyError:
+                pass
+        env = dict(zip(reads, outer, strict=True))
+        env.update(zip(names, vals, strict=True))
+        try:
+            v = body(c, env)
+        except RecursionError:
+            raise error_at(node, asc, f"{dname}: recursion too deep") from None
+        if keep:
+            memo[key] = v
+        return v
+
+    return call
 
 
 def _inline(comp: Compiling, d: OpDef, args: list[Node], asc: Scope) -> tuple[Expr, int]:
