@@ -93,3 +93,34 @@ def test_actions_in_temporal_formulas_get_tlcs_exit_code(
     (tmp_path / "Forms.cfg").write_text("SPECIFICATION Spec\nPROPERTY P\n", encoding="utf-8")
     assert main(["check", str(tmp_path / "Forms.tla")]) == code
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("cfg", "line", "code"),
+    [
+        ("InitProp_bad.cfg", "Error: Property StartsAtZero is violated by the initial state:", 13),
+        ("InitProp_box.cfg", "Error: Invariant Bounded is violated by the initial state:", 12),
+    ],
+)
+def test_an_initial_states_violation_is_worded_as_tlc_words_it(
+    cfg: str, line: str, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(CORPUS / "InitProp.tla"), "--config", str(CORPUS / cfg)]) == code
+    out = capsys.readouterr().out
+    assert line in out
+    # TLC prints no statistics after it: no counts, no depth.
+    assert "states generated" not in out
+    assert "depth of the complete state graph" not in out
+
+
+def test_an_error_in_an_initial_state_has_depth_one(tmp_path: Path) -> None:
+    # TLC: "1 states generated, 1 distinct states found, 1 states left on queue.
+    # The depth of the complete state graph search is 1." after the error.
+    (tmp_path / "IE.tla").write_text(
+        "---- MODULE IE ----\nEXTENDS Naturals\nVARIABLES x\nInit == x \\in {0, 1}\n"
+        "Next == x' = (x + 1) % 3\nInv == 1 \\div x >= 0\n====\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "IE.cfg").write_text("INIT Init\nNEXT Next\nINVARIANT Inv\n", encoding="utf-8")
+    res = check(load_model(tmp_path / "IE.tla", tmp_path / "IE.cfg"))
+    assert (res.result, res.distinct_states, res.depth, res.initial) == ("error", 1, 1, False)

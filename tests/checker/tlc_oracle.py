@@ -148,6 +148,8 @@ _VERDICTS: tuple[tuple[re.Pattern[str], str], ...] = (
     # in ``violated_all``).
     (re.compile(r"^Error: Temporal properties (.+?)(?:,? and .+?)? were violated\."), "property"),
     (re.compile(r"^Error: Assumption (.+?) is false\."), "assume"),
+    # A state-level PROPERTY is checked on the initial states only.
+    (re.compile(r"^Error: Property (.+?) is violated by the initial state"), "property"),
 )
 
 
@@ -189,7 +191,7 @@ def parse_output(text: str, code: int, seconds: float = 0.0) -> TlcRun:
         result = "error"
     initial = ("by the initial state", "While working on the initial state")
     if (
-        result in ("invariant", "error")
+        result in ("invariant", "property", "error")
         and trace == 0
         and any(w in x for x in lines for w in initial)
     ):

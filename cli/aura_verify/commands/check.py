@@ -136,7 +136,10 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
             out["loop_back"] = steps[1].meta()
         print(json.dumps(out))
         return res.exit_code
-    if res.result == "invariant":
+    if res.initial:
+        what = "Invariant" if res.result == "invariant" else "Property"
+        print(f"Error: {what} {res.violated} is violated by the initial state:")
+    elif res.result == "invariant":
         print(f"Error: Invariant {res.violated} is violated.")
     elif res.result == "deadlock":
         print("Error: Deadlock reached.")
@@ -156,7 +159,7 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
         print(res.format_table(model, steps))
     for s in res.skipped:
         print(f"SKIPPED: {s}")
-    if res.states_generated is not None:
+    if res.states_generated is not None and not res.initial:
         print(
             f"{res.states_generated} states generated, "
             + (
@@ -166,7 +169,9 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
             )
             + "0 states left on queue."
         )
-    if res.depth is not None and what == "Model checking":
+    if res.initial:
+        pass  # TLC prints no statistics after an initial state's violation
+    elif res.depth is not None and what == "Model checking":
         print(f"The depth of the complete state graph search is {res.depth}.")
     elif res.depth is not None:
         print(f"Longest trace: {res.depth} states.")

@@ -455,9 +455,14 @@ def _stopped(
             trace = [] if stop.state is None else [dict(zip(variables, stop.state, strict=True))]
         # An error while computing the initial states has no trace (TLC prints none).
         trace = trace or None
+    at_init = stop.parent is None and stop.state is not None and depth == 0
+    if at_init and stop.result == "error":
+        # TLC has put the initial state on its queue: its depth is 1.
+        depth = 1
     return CheckResult(
         stop.result,
         stop.violated,
+        initial=at_init and stop.result in ("invariant", "property"),
         distinct_states=len(parents),
         states_generated=generated,
         depth=depth,

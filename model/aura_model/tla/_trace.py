@@ -413,6 +413,9 @@ class CheckResult:
     # Every property a liveness counterexample violates (TLC names them all,
     # in the configuration's order); ``violated`` is the first.
     violated_all: tuple[str, ...] = ()
+    # An invariant or state-level property that fails in an initial state:
+    # TLC says "violated by the initial state" and prints no statistics.
+    initial: bool = False
 
     @property
     def trace_length(self) -> int | None:
