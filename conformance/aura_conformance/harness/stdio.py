@@ -17,12 +17,14 @@ import contextlib
 import importlib.resources
 import json
 import os
-import selectors
+import re
+import select
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
+from json.scanner import make_scanner
 from typing import IO, Any
 
 import attrs
@@ -38,6 +40,7 @@ from aura_conformance.harness.errors import (
     BackendVersionMismatch,
 )
 from aura_conformance.harness.state import (
+    DECODE_MEMO_LIMIT,
     DecodeMemo,
     StateSchema,
     decode_args,
@@ -233,6 +236,138 @@ def decode_hello(
     return Capabilities(declared, answered, effects)
 
 
+# Parses one JSON value at an index (the C scanner json.loads uses) without the
+# Python hook that checks for repeated keys: used only to find where a value ends
+# and for values whose texts are judged again strictly or are not kept.
+_PLAIN_SCAN: Callable[[str, int], tuple[Any, int]] = make_scanner(
+    json.JSONDecoder(parse_constant=_no_constant)  # type: ignore[arg-type]
+)
+_STRICT = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+_SPACE = re.compile(r"[ \t\n\r]*")
+# A key and its colon, the key without escapes or control characters (so its text is
+# its value; a key written otherwise sends the reply down the strict path).
+_KEY = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+_SEP = re.compile(r"[ \t\n\r]*([,}])")
+_EMPTY = re.compile(r"[ \t\n\r]*}")
+# Per variable, the JSON text of the value the last reply gave it and that value.
+RecentTexts = dict[str, tuple[str, Any]]
+
+
+class _NotPlain(Exception):
+    """The text is not what :func:`_object` takes apart: the strict path judges it."""
+
+
+def _skip(text: str, at: int) -> int:
+    return _SPACE.match(text, at).end()  # type: ignore[union-attr]
+
+
+def _object(
+    text: str, at: int, value: Callable[[str, int], tuple[Any, int]]
+) -> tuple[dict[str, Any], int]:
+    """The JSON object starting at ``text[at]``: each member's ``value(key, start)``
+    (what it made of the value starting at ``start``, and the index after that value),
+    and the index after the object. Raises :class:`_NotPlain` for anything but a
+    well-formed object with distinct keys written without escapes."""
+    if text[at : at + 1] != "{":
+        raise _NotPlain
+    out: dict[str, Any] = {}
+    empty = _EMPTY.match(text, at + 1)
+    if empty is not None:
+        return out, empty.end()
+    at += 1
+    while True:
+        member = _KEY.match(text, at)
+        if member is None:
+            raise _NotPlain
+        key = member.group(1)
+        if key in out:
+            raise _NotPlain
+        out[key], at = value(key, member.end())
+        sep = _SEP.match(text, at)
+        if sep is None:
+            raise _NotPlain
+        if sep.group(1) == "}":
+            return out, sep.end()
+        at = sep.end()
+
+
+def _plain_reply(  # noqa: PLR0917 (one private caller)
+    line: bytes,
+    expect_id: int,
+    schema: StateSchema,
+    effects: bool,
+    memo: DecodeMemo,
+    recent: RecentTexts,
+) -> Reply | None:
+    """The state reply ``line``, decoded without parsing again what earlier replies
+    already decoded; None for anything else (an error or unsupported reply, anything
+    malformed), which :func:`decode_reply`'s strict path then judges.
+
+    The same verdicts as the strict path, for less work. Each variable's JSON text,
+    as the backend wrote it, is first matched against the text the last reply gave
+    it (``recent``: most variables are unchanged by a step), then looked up in
+    ``memo``; only a text not seen before is parsed strictly (repeated keys, NaN)
+    and decoded. A text seen before was decoded strictly then, and the same text is
+    the same value. A complete JSON value at the start of what follows a key is that
+    key's whole value (JSON's grammar leaves no choice), and what follows it must
+    still be a separator.
+    """
+    text = ""
+
+    def variable(name: str, start: int) -> tuple[Any, int]:
+        seen = recent.get(name)
+        if seen is not None and text.startswith(seen[0], start):
+            return seen[1], start + len(seen[0])
+        _, end = _PLAIN_SCAN(text, start)
+        raw = text[start:end]
+        known = memo.get((name, raw), memo)
+        if known is memo:
+            where = f"$.{name}"
+            decoded = itf.decode_value(_STRICT.decode(raw), where=where)
+            known = value_from_itf(decoded, schema.model_values, where)
+            if len(memo) >= DECODE_MEMO_LIMIT:
+                memo.clear()
+            memo[name, raw] = known
+        recent[name] = (raw, known)
+        return known, end
+
+    def member(key: str, start: int) -> tuple[Any, int]:
+        if key == "state":
+            return _object(text, start, variable)
+        value, end = _PLAIN_SCAN(text, start)
+        # Effects (objects the memo does not hold) are parsed again strictly.
+        return (_STRICT.decode(text[start:end]) if key == "effects" else value), end
+
+    try:
+        text = line.decode("utf-8")
+        fields, end = _object(text, _skip(text, 0), member)
+        if _skip(text, end) != len(text):
+            return None
+        expected = ("id", "state", "outcome", "effects") if effects else ("id", "state", "outcome")
+        if len(fields) != len(expected) or not all(k in fields for k in expected):
+            return None
+        rid, outcome, state = fields["id"], fields["outcome"], fields["state"]
+        if type(rid) is not int or rid != expect_id or not _short_text(outcome, _MAX_OUTCOME):
+            return None
+        if len(state) != len(schema.variables):
+            return None
+        ordered = {name: state[name] for name in schema.variables}
+        if not effects:
+            return Reply(ordered, outcome)
+        return Reply(ordered, outcome, _decode_effects(fields["effects"], schema))
+    except (
+        _NotPlain,
+        KeyError,
+        UnicodeDecodeError,
+        ValueError,
+        StopIteration,
+        RecursionError,
+        itf.ItfError,
+        BackendProtocolError,
+    ):
+        return None
+
+
 def decode_reply(
     line: bytes,
     expect_id: int,
@@ -242,6 +377,7 @@ def decode_reply(
     action: str = "?",
     effects: bool = False,
     memo: DecodeMemo | None = None,
+    recent: RecentTexts | None = None,
 ) -> Reply:
     """Strictly decode one reply line of the stdio protocol (untrusted bytes).
 
@@ -250,8 +386,14 @@ def decode_reply(
     :class:`BackendError`, and its ``unsupported`` reply :class:`ActionUnsupported`
     (for ``action``). With ``effects`` (the backend declared it reports them) a
     state reply must carry its ``effects``. Nothing else escapes, whatever the
-    bytes (fuzz-tested). ``memo`` is :func:`state_from_itf`'s, kept across replies.
+    bytes (fuzz-tested). ``memo`` is :func:`state_from_itf`'s, kept across replies,
+    as is ``recent`` (each variable's last text), which the caller may give with it.
     """
+    if memo is not None and len(line) <= MAX_REPLY_BYTES:
+        recent = {} if recent is None else recent
+        fast = _plain_reply(line, expect_id, schema, effects, memo, recent)
+        if fast is not None:
+            return fast
 
     def refuse(message: str) -> BackendProtocolError:
         return BackendProtocolError(f"{message}; reply {_shown(line)}", source=source)
@@ -433,6 +575,7 @@ class StdioBackend:
         )
         self.skipped: dict[str, str] = {}
         self._decoded: DecodeMemo = {}
+        self._recent: RecentTexts = {}
         self._next_id = HELLO_ID
         self._buffer = b""
         self._hung = False
@@ -450,9 +593,13 @@ class StdioBackend:
         self._stdin: IO[bytes] = self._proc.stdin
         self._stdout: IO[bytes] = self._proc.stdout
         self._stderr = _StderrTail(self._proc.stderr)
-        os.set_blocking(self._stdout.fileno(), False)
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self._stdout, selectors.EVENT_READ)
+        # Requests are written and replies read with one system call each, on the
+        # descriptors (a buffered file object adds calls and copies to every step).
+        self._in_fd = self._stdin.fileno()
+        self._out_fd = self._stdout.fileno()
+        os.set_blocking(self._out_fd, False)
+        self._poll = select.poll()
+        self._poll.register(self._out_fd, select.POLLIN)
         hello = {
             "protocol": PROTOCOL,
             "spec": spec,
@@ -481,11 +628,13 @@ class StdioBackend:
                     f"reply longer than {MAX_REPLY_BYTES} bytes", source=self.name
                 )
             left = deadline - time.monotonic()
-            if left <= 0 or not self._selector.select(left):
+            # poll takes whole milliseconds: rounded up, so the deadline is never cut short.
+            if left <= 0 or not self._poll.poll(-(-left * 1000 // 1)):
                 self._hung = True
                 raise BackendTimeout(f"{self.name}: no reply within {timeout}s")
-            chunk = self._stdout.read(65536)
-            if chunk is None:
+            try:
+                chunk = os.read(self._out_fd, 65536)
+            except BlockingIOError:
                 continue
             if not chunk:
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -500,8 +649,9 @@ class StdioBackend:
         if self.transcript is not None:
             self.transcript.append(("request", line))
         try:
-            self._stdin.write(line + b"\n")
-            self._stdin.flush()
+            data = memoryview(line + b"\n")
+            while data:
+                data = data[os.write(self._in_fd, data) :]
         except (BrokenPipeError, OSError) as exc:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(_EXIT_GRACE)
@@ -536,6 +686,7 @@ class StdioBackend:
                 action=action,
                 effects=self.reports_effects,
                 memo=self._decoded,
+                recent=self._recent,
             )
         except ActionUnsupported as exc:
             if action != "Reset":
@@ -576,7 +727,6 @@ class StdioBackend:
         return self._stderr.text()
 
     def close(self) -> None:
-        self._selector.close()
         with contextlib.suppress(OSError):
             self._stdin.close()
         try:
