@@ -7,8 +7,10 @@ VIEW and SYMMETRY are implemented as TLC does them (fingerprints of the view,
 the smallest fingerprint of the permuted images), so their TLC-specific figures
 are reproduced too. Liveness ([]<>P, <>[]P, <>P, P ~> Q under WF/SF) is
 checked on the reachable graph; for liveness counterexamples only ``result``
-and ``violated`` are compared, as the README prescribes. A property shape the
-checker does not handle would be SKIPPED with the reason (none in the corpus).
+and ``violated`` are compared, as the README prescribes. Every counterexample is
+also explained step by step and written as ITF (test_trace.py's check, on the same
+run). A property shape the checker does not handle would be SKIPPED with the reason
+(none in the corpus).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 
 import pytest
 from aura_model.tla import check, load_model
+
+from tests.checker.test_trace import assert_counterexample_explained
 
 _ROOT = Path(__file__).resolve().parents[2]
 _SHARED = Path(os.environ.get("AURA_SHARED", _ROOT.parent / "shared"))
@@ -67,6 +71,8 @@ def test_corpus_entry(entry: dict[str, Any] | None, shared: Path) -> None:
         pytest.fail(f"liveness not checked: {'; '.join(res.skipped)}")
     assert res.result == entry["result"], res.message
     assert res.violated == entry["violated"]
+    if entry["trace_length"] is not None:
+        assert_counterexample_explained(model, res, lasso=entry["trace_loop"] is not None)
     if entry["trace_loop"] is not None:
         # Liveness counterexamples need not be shortest: result and name only.
         assert res.trace

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
+import aura_model.tla
 import pytest
 from aura_model import itf
 from aura_model.specs import all_configs, config_path
-from aura_model.tla import StepValidator, TlaError, check, load_model, simulate
+from aura_model.tla import CheckResult, Model, StepValidator, TlaError, check, load_model, simulate
 from aura_model.tla import values as V
 from aura_model.tla._trace import STUTTERING, Step, format_table, from_plain, to_plain
 from aura_verify import main
@@ -144,10 +144,19 @@ PROJECT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT / "spec"
 _EXPECT = re.compile(r"\\\*\s*expect:\s*(\w+)(?:[ \t]+(\w+))?")
 BAD_MODELS = [c for c in all_configs(SPEC) if "_bad_" in c.name]
-# Rendezvous models take seconds each to load: one, among the quickest to its
-# violation, runs in `make test`, all in test-slow.
+# Rendezvous models take seconds each to load: five (the replay, the roster, the
+# budget, the relay, a deny) run in `make test`, all in test-slow. For every model
+# here this test is make test's one check of its expectation (test_models.py leaves
+# these to it): one load and one search give the verdict and the counterexample.
+RENDEZVOUS_FAST = (
+    "RVReplayRejected",
+    "RVMembersOnly",
+    "RVBudgetWithinLimit",
+    "RVRelayForwardsOnce",
+    "RVNoMessageOnDeny",
+)
 FAST = [c for c in BAD_MODELS if "Rendezvous" not in c.name] + [
-    config_path("MC_Rendezvous_bad_RVReplayRejected.cfg", SPEC)
+    config_path(f"MC_Rendezvous_bad_{name}.cfg", SPEC) for name in RENDEZVOUS_FAST
 ]
 
 
@@ -226,13 +235,25 @@ def _run_bad_model(cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     result, violated = header.groups()
     out_file = tmp_path / f"{cfg.stem}.itf.json"
     spec = _module(cfg)
-    rc = main(["check", str(spec), "--config", str(cfg), "--itf", str(out_file), "--json"])
+    # The steps are replayed on the model the command loaded: loading is most of
+    # this test's time (seconds for Rendezvous), and a second load gives the same model.
+    loaded: list[Model] = []
+
+    def load_and_keep(*args: Any, **kwargs: Any) -> Model:
+        loaded.append(load_model(*args, **kwargs))
+        return loaded[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aura_model.tla, "load_model", load_and_keep)
+        rc = main(["check", str(spec), "--config", str(cfg), "--itf", str(out_file), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert (out["result"], out["violated"]) == (result, violated), out
     assert rc == {"invariant": 12, "property": 13, "deadlock": 11}[result]
     doc = json.loads(out_file.read_text(encoding="utf-8"))
     assert doc["#meta"]["violated"] == violated
-    validator = StepValidator(load_model(spec, cfg))
+    [model] = loaded
+    assert (Path(model.spec_path), Path(model.cfg.path)) == (spec, cfg)
+    validator = StepValidator(model)
     names = _defined_names()
     assert _problems(doc, out, validator, names) == []
     # Each check above can fail: a broken copy of the counterexample is caught.
@@ -256,7 +277,8 @@ def _run_bad_model(cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_spec_counterexample_itf_and_json(
     cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--itf and --json on a bad spec/ model: strict ITF, real actions, true change marks."""
+    """--itf and --json on a bad spec/ model: the expected verdict and exit code, strict
+    ITF, real actions, true change marks."""
     _run_bad_model(cfg, tmp_path, capsys)
 
 
@@ -274,30 +296,12 @@ def test_fast_subset_covers_every_module_and_both_liveness_models() -> None:
     assert live and set(live) <= set(FAST)
 
 
-def _corpus_counterexamples() -> list[Any]:
-    """Shared corpus entries with a counterexample (the 181440-state puzzle left out)."""
-    manifest = (
-        Path(os.environ.get("AURA_SHARED", PROJECT.parent / "shared")) / "tla-corpus"
-    ) / "manifest.json"
-    if not manifest.exists():
-        # The `shared` fixture then fails the test with the reason.
-        return [pytest.param({}, id="manifest-missing")]
-    entries = json.loads(manifest.read_text(encoding="utf-8"))
-    return [
-        pytest.param(e, id=e["cfg"])
-        for e in entries
-        if e["trace_length"] is not None and (e["distinct_states"] or 0) <= 5000
-    ]
+def assert_counterexample_explained(model: Model, res: CheckResult, lasso: bool) -> None:
+    """Each step of a counterexample gets an action (or is a stutter), the ITF document
+    decodes back to the checker's own states, and a lasso (only) has a loop.
 
-
-@pytest.mark.parametrize("entry", _corpus_counterexamples())
-def test_corpus_counterexample_steps_are_all_explained(shared: Path, entry: dict[str, Any]) -> None:
-    """On every corpus counterexample each step gets an action (or is a stutter), the
-    ITF document decodes back to the checker's own states, and lassos have a loop."""
-    corpus = shared / "tla-corpus"
-    assert entry, f"no manifest in {corpus}"
-    model = load_model(corpus / entry["spec"], corpus / entry["cfg"])
-    res = check(model, deadlock=False if "-deadlock" in entry["tlc_flags"] else None)
+    test_corpus.py calls this on the run it compares with TLC's figures, so every
+    shared-corpus counterexample is explained without a second search."""
     assert res.trace, res
     steps, back = res.steps(model)
     assert [s.index for s in steps] == list(range(len(res.trace)))
@@ -308,7 +312,7 @@ def test_corpus_counterexample_steps_are_all_explained(shared: Path, entry: dict
     mvs = doc["#meta"].get("modelValues", [])
     decoded = [{k: from_plain(s[k], mvs) for k in trace.vars} for s in trace.states]
     assert decoded == res.trace
-    assert (trace.loop is not None) == (entry["trace_loop"] is not None)
+    assert (trace.loop is not None) == lasso
     assert (back is not None) == (trace.loop is not None)
     if back is not None:
         assert back.action
