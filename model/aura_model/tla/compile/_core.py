@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aura_model.tla._errors import EvalError, Unsupported
+from aura_model.tla._modules import OpDef
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_INFIX
 from aura_model.tla._values import (
@@ -207,6 +208,10 @@ def compile_core(comp: Compiling, op: str, node: Node, sc: Scope) -> tuple[Expr,
     if op in ("\\in", "\\notin") and _is_enumeration(args[1]):
         items = [comp.expr(x, sc)[0] for x in _unparenthesised(args[1]).items]
         return _member_of_enumeration(op, a, items, node, sc), lvl
+    if op in ("\\in", "\\notin") and parts[1][1] >= 1:
+        lazy = _member_of_filter(comp, op, a, args[1], node=node, sc=sc)
+        if lazy is not None:
+            return lazy, lvl
     build = _BINARY.get(op)
     if build is not None:
         return build(op, a, b, node, sc), lvl
@@ -359,6 +364,77 @@ def _member(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
             raise error_at(node, sc, f"{op}: {exc}: {format_value(s)}") from None
 
     return member
+
+
+# Where the lazy membership test keeps the element it tests (no name has a `#`).
+_ELEMENT = "#element"
+
+# Sets whose elements the checker builds only by enumerating all of them.
+_ENUMERATED_KINDS = ("SET_OF_FUNCTIONS", "SET_OF_RECORDS")
+_ENUMERATED_OPS = ("SUBSET", "Seq", "\\X", "\\times")
+
+
+def _member_of_filter(
+    comp: Compiling, op: str, a: Expr, set_node: Node, *, node: Node, sc: Scope
+) -> Expr | None:
+    """``x \\in {y \\in S : P}`` (written there or as the body of a definition
+    without parameters) with ``S`` a set of subsets, functions, records or
+    tuples: ``x \\in S /\\ P`` for ``y = x``, as TLC tests a set filter, instead
+    of building the filter (``UV \\in DomainPartitions``, a filter over
+    ``SUBSET SUBSET (1..n)``, built again at every state). None for other forms.
+    """
+    target = _unparenthesised(set_node)
+    fsc = sc
+    inline = True
+    if kind_of(target) == "OPERATOR_APPLICATION" and not target.arguments:
+        d = comp.lookup(target.operator, sc)
+        if not (
+            isinstance(d, OpDef)
+            and not d.params
+            and not d.node.function
+            and not d.recursive
+            and d.mod.subst is None
+            # One that reads no state is computed once.
+            and not comp.pure(d)
+        ):
+            return None
+        target = _unparenthesised(d.node.definiens)
+        fsc = Scope(d.mod, {})
+        inline = False
+    if kind_of(target) != "SET_SLICE":
+        return None
+    decl = target.declaration
+    if kind_of(decl) != "OPERATOR_APPLICATION" or len(decl.arguments or ()) != 2:
+        return None
+    name_node, base_node = decl.arguments
+    if kind_of(name_node) != "OPERATOR_APPLICATION" or name_node.arguments:
+        return None
+    base = _unparenthesised(base_node)
+    if not (
+        kind_of(base) in _ENUMERATED_KINDS
+        or (kind_of(base) == "OPERATOR_APPLICATION" and op_of(base) in _ENUMERATED_OPS)
+    ):
+        return None
+    binds, inner, _ = comp.bounds([decl], fsc, "set filter")
+    s, _, _ = binds[0]
+    name = name_node.operator
+    p, _ = comp.expr(target.predicate, inner)
+    in_base = _member("\\in", lambda c, e: e[_ELEMENT], s, node, sc)
+    neg = op == "\\notin"
+
+    def member_filter(c: Ctx, e: dict[str, Any]) -> Value:
+        x = a(c, e)
+        env = dict(e) if inline else {}
+        env[_ELEMENT] = x
+        if not in_base(c, env):
+            return neg
+        env[name] = x
+        v = p(c, env)
+        if v is True or v is False:
+            return v != neg
+        raise error_at(target.predicate, fsc, f"expected a Boolean, got {format_value(v)}")
+
+    return member_filter
 
 
 def _unparenthesised(node: Node) -> Node:

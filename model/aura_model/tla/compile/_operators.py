@@ -548,6 +548,10 @@ def _const_target(comp: Compiling, d: Const, sc: Scope) -> Any:
     return d
 
 
+_PROBE = 4096
+_FEW = 16
+
+
 def _memo_call(
     comp: Compiling, d: OpDef, body: Expr, args: list[Node], *, node: Node, asc: Scope
 ) -> Expr:
@@ -556,26 +560,47 @@ def _memo_call(
     names = [p for p, _ in d.params]
     fs = [comp.expr(a, asc)[0] for a in args]
     dname = d.name
+    # [hits, misses] at this call site; None once remembering is given up.
+    # A call that seldom repeats its arguments (`\A x \in 0..MaxNat :
+    # Even(x + x)`) pays for a key and a table entry on every call and gets
+    # nothing back: after _PROBE misses with under one hit in _FEW, the
+    # site calls the body directly. Recursive definitions always remember
+    # (their own calls repeat, and may be exponentially many without it).
+    tally: list[int] | None = None if d.recursive or "recursed" in d.cache else [0, 0]
     if len(fs) == 1:
         f0 = fs[0]
         n0 = names[0]
 
         def memo1(c: Ctx, e: dict[str, Any]) -> Value:
+            nonlocal tally
             x = f0(c, e)
-            # TRUE and 1 are equal Python keys; keep them apart.
-            k = (x, True) if x.__class__ is bool else x
+            if tally is None or tally[1] < _PROBE:
+                # TRUE and 1 are equal Python keys; keep them apart.
+                k = (x, True) if x.__class__ is bool else x
+                try:
+                    v = memo[k]
+                except KeyError:
+                    pass
+                else:
+                    if tally is not None:
+                        tally[0] += 1
+                    return v
+                try:
+                    v = body(c, {n0: x})
+                except RecursionError:
+                    raise error_at(node, asc, f"{dname}: recursion too deep") from None
+                if len(memo) > 100_000:
+                    memo.clear()
+                memo[k] = v
+                if tally is not None:
+                    tally[1] += 1
+                    if tally[1] == _PROBE and tally[0] * _FEW >= _PROBE:
+                        tally = None  # worth it: remember from now on
+                return v
             try:
-                return memo[k]
-            except KeyError:
-                pass
-            try:
-                v = body(c, {n0: x})
+                return body(c, {n0: x})
             except RecursionError:
                 raise error_at(node, asc, f"{dname}: recursion too deep") from None
-            if len(memo) > 100_000:
-                memo.clear()
-            memo[k] = v
-            return v
 
         return memo1
 
