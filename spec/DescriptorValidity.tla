@@ -5,7 +5,7 @@
 (*                                                                         *)
 (* A publisher puts a descriptor fact in its replica of the journal when  *)
 (* needs_refresh says so; a descriptor is valid on the half-open window   *)
-(* [from, until).  A publisher may revoke its own descriptor, and only   *)
+(* [from, until).  A publisher may revoke its own descriptor, and only    *)
 (* its own: its service denies a revoke of another's (DVRevokesOwnOnly).   *)
 (* A member that does not publish may write a revocation of someone        *)
 (* else's descriptor outside its service (a forged one), which everybody   *)

@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("descriptor", "nonce-only-revocation"): "DVOnlyPublisherRevokes",
     ("descriptor", "from-unchecked"): "DVChosenValid",
     ("descriptor", "tie-by-journal-order"): "DVChoiceDeterministic",
+    ("descriptor", "revoke-any"): "DVRevokesOwnOnly",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",

@@ -135,6 +135,9 @@ def test_scenario_names_are_stable() -> None:
         "duplicate-delivery",
         "relayed-through-a-member",
         "revoke-another-members",
+        "pull-across-two-contexts",
+        "concurrent-publications",
+        "revoked-then-pruned-converges",
     }
 
 

@@ -62,10 +62,10 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("publish-clock-refresh", P.PublishClockRefreshService),
         "DVNeedsRefresh",
     ),
-    # Random runs: a pull whose answer mixes both contexts' facts is refused whole
-    # (ContextMismatch), so the puller lacks what the source holds. Named after that
-    # pull (DVSyncAvailable) since the descriptor world's LastMillisecond rule changed
-    # seed 0's draws; before, after the replicas that then differ (DVConverges).
+    # The pull-across-two-contexts schedule: a pull whose answer mixes both contexts'
+    # facts is refused whole (ContextMismatch), so the puller lacks what the source
+    # holds (DVSyncAvailable). Random runs found it until a second publisher changed
+    # seed 0's draws.
     ("descriptor", "shared-journal-answer"): (
         _d("shared-journal-answer", P.SharedJournalAnswerService),
         "DVSyncAvailable",

@@ -122,6 +122,8 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("prune-by-valid-from", P.PruneByValidFromService),
         "no action of Next explains the step",
     ),
+    # The revoked-then-pruned-converges schedule (random runs found it, and
+    # unknown-revocation-dropped, until a second publisher changed seed 0's draws).
     ("descriptor", "live-only-answer"): (
         _d("live-only-answer", P.LiveOnlyAnswerService),
         "DVConverges",
@@ -136,6 +138,8 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("version-memo-choice", P.VersionMemoChoiceService),
         "DVLookup is",
     ),
+    # The revoked-then-pruned-converges schedule: a revocation whose descriptor a1
+    # pruned reaches members that never held that descriptor.
     ("descriptor", "unknown-revocation-dropped"): (
         _d("unknown-revocation-dropped", P.UnknownRevocationDroppedService),
         "DVConverges",

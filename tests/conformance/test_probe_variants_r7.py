@@ -211,11 +211,14 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _d("short-window", P.ShortWindowService),
         "no action of Next explains the step (harness action: PreparePublishDescriptor)",
     ),
+    # The concurrent-publications schedule: a1 and a2 publish with the same stamp,
+    # and a2's pull skips a1's entry as "already seen".
     ("descriptor", "clock-floor-merge"): (
         _d("clock-floor-merge", P.ClockFloorMergeService),
         "DVSyncAvailable",
     ),
-    # A prune that drops a live revocation is no DVPruneSome step.
+    # The revoked-then-pruned-converges schedule: a prune that drops a live revocation
+    # is no DVPruneSome step.
     ("descriptor", "prune-revocations"): (
         _d("prune-revocations", P.PruneRevocationsService),
         "no action of Next explains the step (harness action: DVPrune)",

@@ -1,6 +1,7 @@
-"""DescriptorValidity.tla conformance: two members' services publish, revoke and sync.
+"""DescriptorValidity.tla conformance: three members' services (two of them publishers)
+publish, revoke and sync.
 
-- ``world``: two members' RendezvousServices and the broken :data:`DV_VARIANTS`
+- ``world``: three members' RendezvousServices and the broken :data:`DV_VARIANTS`
 - ``mapping``: the abstraction function onto the spec's variables
 - ``backends``: the spec's actions as a table over the world
 - ``checker`` and ``machine``: the spec through the wrapper ``tla/DVConformance.tla``,

@@ -19,6 +19,12 @@ a member, and only the lookup ignores it), and, with the world's third member,
 one that passes on only the facts a member authored: a fact of a1 that a2
 learnt must reach a3 through a2.
 
+``RevokeAnother`` asks a publisher's service to revoke another member's
+descriptor it holds: ``RevokeDescriptor`` is the publisher's own only, and the
+spec's forger is a member outside the publishers, so the service must deny (a
+stutter); a revocation written instead is no step and breaks
+``DVRevokesOwnOnly``.
+
 ``LastMillisecond`` (a harness stutter) moves the world's clock to the last
 millisecond of its unit, where it stays (``Tick`` then moves whole units):
 every later step, lookup, refresh and prune is asked there, and must still
@@ -868,6 +874,41 @@ def _revoke_another_members(m: DescriptorValidityMachine) -> None:
     m.revoke_another("a2", 0)
 
 
+def _pull_across_two_contexts(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1 and in c2, and a2 pulls a whole round from a1: each
+    context's answer must carry that context's facts only, or a2 refuses it
+    (ContextMismatch) and lacks what a1 holds (DVSyncAvailable)."""
+    m.PreparePublishDescriptor("c1")
+    m.PreparePublishDescriptor("c2")
+    m.sync_round("a1", "a2")
+
+
+def _concurrent_publications(m: DescriptorValidityMachine) -> None:
+    """a1 and a2 each publish in c1, neither having seen the other's fact, so both
+    entries carry the same Lamport stamp; a2 then pulls a whole round from a1. The
+    set is deduplicated by content, whatever the stamps (DESIGN.md 3): a merge that
+    reads a stamp at or below its own clock as "already seen" leaves a2 without
+    a1's descriptor (DVSyncAvailable)."""
+    m.PreparePublishDescriptor("c1")
+    m.PreparePublishDescriptor("c1", "a2")
+    m.sync_round("a1", "a2")
+
+
+def _revoked_then_pruned_converges(m: DescriptorValidityMachine) -> None:
+    """a1 publishes in c1 and revokes it; the descriptor expires and a1 prunes it,
+    keeping the revocation (it does not say when its descriptor expires); then the
+    members converge. The revocation must reach a2 and a3, who never held the
+    descriptor: an answer that leaves out revocations of what the answerer no longer
+    holds, or a merge that drops a revocation of a descriptor it does not hold, keeps
+    the replicas apart (DVConverges)."""
+    m.PreparePublishDescriptor("c1")
+    m.RevokeDescriptor(0)
+    m.Tick()
+    m.Tick()
+    m._step("DVPrune", {"m": ModelValue("a1")})
+    m.Converge()
+
+
 DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "publish-sync-revoke": _publish_sync_revoke,
     # Before the schedules that end in Converge: a sync that does not pass facts on
@@ -894,6 +935,11 @@ DV_SCENARIOS: dict[str, Callable[[DescriptorValidityMachine], None]] = {
     "refresh-at-the-end-of-time": _refresh_at_the_end_of_time,
     "duplicate-delivery": _duplicate_delivery,
     "revoke-another-members": _revoke_another_members,
+    # Last, so that they name only what the random runs used to find by chance: a
+    # second publisher and RevokeAnother changed every seed's draws.
+    "pull-across-two-contexts": _pull_across_two_contexts,
+    "concurrent-publications": _concurrent_publications,
+    "revoked-then-pruned-converges": _revoked_then_pruned_converges,
 }
 
 

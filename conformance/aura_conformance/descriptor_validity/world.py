@@ -110,6 +110,7 @@ from aura_conformance.variants import (
     clear_sync_message,
     read_clear_sync_message,
 )
+from aura_conformance.variants._probe_variants_r7 import RevokeAnyService
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 
@@ -248,6 +249,12 @@ DV_VARIANTS: dict[str, DVVariant] = {
             "the choice ordered by valid_from alone, a tie going to the first in journal "
             "order instead of the greatest nonce (TieByJournalOrderService)",
             service=TieByJournalOrderService,
+        ),
+        DVVariant(
+            "revoke-any",
+            "a publisher's service asked to revoke another member's descriptor writes the "
+            "revocation instead of denying (RevokeAnyService, a red-team probe of round 7)",
+            service=RevokeAnyService,
         ),
         DVVariant(
             "nonce-keyed-merge",

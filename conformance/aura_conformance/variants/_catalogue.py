@@ -79,6 +79,7 @@ WRONG_BACKENDS: dict[tuple[str, str], str] = {
     ("descriptor", "nonce-only-revocation"): "DVOnlyPublisherRevokes",
     ("descriptor", "from-unchecked"): "DVChosenValid",
     ("descriptor", "tie-by-journal-order"): "DVChoiceDeterministic",
+    ("descriptor", "revoke-any"): "DVRevokesOwnOnly",
     ("relay", "junk-forwarding-relay"): "RVRelayForwardsOnlyProtocol",
     ("relay", "direct-confirmation"): "RVRelayedEndToEnd",
     ("relay", "first-relay-only"): "RVRelayFallback",
