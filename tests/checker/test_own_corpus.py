@@ -75,6 +75,10 @@ def disagreement(entry: dict[str, Any]) -> str | None:
         # with the same kind of error (the command's result word), nothing more.
         if _refusal(exc) == entry["result"] and entry["result"] in ("config", "parse"):
             return None
+        # Temporal properties TLC refuses before it searches, with an exit code
+        # of their own (255: actions outside []<>A / <>[]A; 77: a tautology).
+        if entry["result"] == "error" and exc.exit_code == entry["tlc_exit_code"] != 75:
+            return None
         return f"embedded raised {type(exc).__name__}: {exc}"
     except Exception as exc:  # a leaked Python exception is a bug: report it as one
         return f"embedded crashed with {type(exc).__name__}: {exc}"

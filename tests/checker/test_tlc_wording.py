@@ -57,7 +57,7 @@ P == {prop}
 """
 
 # Each property with TLC's exit code (150: SANY's level check refuses the
-# module; 255: TLC's liveness checker refuses the formula; 0/13: checked).
+# module; 255 and 77: TLC's liveness checker refuses the formula; 0/13: checked).
 _FORMS = [
     ("<>(x' > x)", 150),
     ("[](x' # x)", 150),
@@ -82,6 +82,15 @@ _FORMS = [
     ("<>([][Next]_x)", 0),
     ("<>[][x' = x]_x \\/ []<>(x = 1)", 0),
     ("<>[][x' > x]_x", 13),
+    # A quantifier over the empty set: TRUE as a conjunct, or the only clause
+    # TRUE, is TLC's "Temporal formula is a tautology" (exit 77).
+    ("\\A v \\in {} : <>(x = v)", 77),
+    ("<>(x = 2) /\\ \\A v \\in {} : <>(x = v)", 77),
+    ("<>(x = 2) \\/ \\A v \\in {} : <>(x = v)", 77),
+    ("\\A v \\in {1} : \\A w \\in {} : <>(x = w)", 77),
+    ("[](\\A v \\in {} : <>(x = v))", 0),
+    ("\\E v \\in {} : <>(x = v)", 13),
+    ("~\\E v \\in {} : <>(x = v)", 255),
 ]
 
 

@@ -22,6 +22,7 @@ from aura_model.tla._trace import CheckResult
 from aura_model.tla._values import permute, search_fingerprint, sort_key
 from aura_model.tla._varorder import tlc_variable_order
 from aura_model.tla._verdicts import state_functions
+from aura_model.tla.liveness._formulas import FALSE
 
 __all__ = ["check", "simulate"]
 
@@ -173,6 +174,17 @@ def _check(
     progress: Progress | None,
     started: float,
 ) -> CheckResult:
+    if model.live_checks and all(chk.neg == FALSE for chk, _ in model.live_checks):
+        # TLC refuses, before anything else, temporal properties none of
+        # whose negations can hold.
+        return CheckResult(
+            "error",
+            None,
+            seconds=time.perf_counter() - started,
+            message="Temporal formula is a tautology (its negation is unsatisfiable).",
+            variables=list(model.vars),
+            exit=77,
+        )
     before = _before_search(model, started)
     if before is not None:
         return before

@@ -6,6 +6,7 @@ __all__ = [
     "ConfigError",
     "EvalError",
     "IncompleteSuccessor",
+    "TautologyError",
     "TemporalFormError",
     "TlaError",
     "TlaParseError",
@@ -37,6 +38,13 @@ class TemporalFormError(TlaError):
     TLC's general error, exit 255."""
 
     exit_code = 255
+
+
+class TautologyError(TlaError):
+    """A temporal property with a clause that is constantly TRUE (TLC: "Temporal
+    formula is a tautology (its negation is unsatisfiable).", exit 77)."""
+
+    exit_code = 77
 
 
 class Unsupported(TlaError):

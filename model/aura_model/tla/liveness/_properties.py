@@ -12,6 +12,7 @@ from typing import Any
 
 from aura_model.tla._errors import (
     EvalError,
+    TautologyError,
     TemporalFormError,
     TlaError,
     TlaParseError,
@@ -22,6 +23,7 @@ from aura_model.tla._runtime import Ctx, Expr
 from aura_model.tla._values import set_elements, sort_key
 from aura_model.tla.compile import Compiler, kind_of, op_of
 from aura_model.tla.liveness._formulas import (
+    FALSE,
     TRUE,
     Atom,
     Fairness,
@@ -48,6 +50,13 @@ class _Builder:
     def __init__(self, comp: Compiler) -> None:
         self.comp = comp
         self.atoms: list[Atom] = []
+        # TLC's tautology check: a conjunct that is the constant TRUE (a
+        # quantifier over the empty set) outside every temporal operator and
+        # disjunction.
+        self.tautology = False
+        self._inside = 0  # temporal operators around the node being built
+        self._or = 0  # disjunctions around it (outside temporal operators)
+        self._flip = False  # under an odd number of negations
 
     def atom(
         self,
@@ -152,6 +161,47 @@ class _Builder:
     def build(
         self, node: Node, sc: Scope, env: dict[str, Any], depth: int = 0, act_ok: bool = False
     ) -> Formula:
+        return self._build(node, sc, env, depth, act_ok)
+
+    def _top(self) -> bool:
+        """Outside every temporal operator, disjunction and negation: where a
+        constant is a conjunct of the property itself."""
+        return self._inside == 0 and self._or == 0 and not self._flip
+
+    def temporal(
+        self, node: Node, sc: Scope, env: dict[str, Any], depth: int, act_ok: bool = False
+    ) -> Formula:
+        r"""The operand of a temporal operator; a constant (``[](\A v \in {} : P)``)
+        kept as a formula of its own, as TLC keeps it, not folded away."""
+        self._inside += 1
+        try:
+            f = self.build(node, sc, env, depth, act_ok)
+        finally:
+            self._inside -= 1
+        if f in (TRUE, FALSE):
+            value = f == TRUE
+            return self.atom(False, lambda s: value)
+        return f
+
+    def disjunct(
+        self, node: Node, sc: Scope, env: dict[str, Any], depth: int, act_ok: bool = False
+    ) -> Formula:
+        self._or += 1
+        try:
+            return self.build(node, sc, env, depth, act_ok)
+        finally:
+            self._or -= 1
+
+    def negated(self, node: Node, sc: Scope, env: dict[str, Any], depth: int) -> Formula:
+        self._flip = not self._flip
+        try:
+            return neg(self.build(node, sc, env, depth))
+        finally:
+            self._flip = not self._flip
+
+    def _build(
+        self, node: Node, sc: Scope, env: dict[str, Any], depth: int = 0, act_ok: bool = False
+    ) -> Formula:
         if depth > 200:
             raise Unsupported("a temporal formula nested too deeply")
         d1 = depth + 1
@@ -173,11 +223,15 @@ class _Builder:
                 [it.expression for it in node.arguments],
                 sc,
             )
-            parts = [self.build(it.expression, sc, env, d1, act_ok) for it in node.arguments]
+            part = self.build if node.operator == "/\\" else self.disjunct
+            parts = [part(it.expression, sc, env, d1, act_ok) for it in node.arguments]
             return conj(parts) if node.operator == "/\\" else disj(parts)
         if k == "QUANTIFICATION":
             envs, inner = _bindings(node, self.comp, sc, env)
-            parts = [self.build(node.predicate, inner, e, d1, act_ok) for e in envs]
+            if not envs and node.quantifier == "\\A" and self._top():
+                self.tautology = True
+            part = self.build if node.quantifier == "\\A" else self.disjunct
+            parts = [part(node.predicate, inner, e, d1, act_ok) for e in envs]
             return conj(parts) if node.quantifier == "\\A" else disj(parts)
         if k == "IF":
             c = self.predicate(node.predicate, sc, env)
@@ -210,29 +264,34 @@ class _Builder:
                     # []<><<A>>_v and <>[][A]_v: the only places TLC allows an
                     # action (SANY allows no other action under [] or <>).
                     inner = self.over_action(a, other, a.arguments[0], sc)
-                    body = self.build(inner, sc, env, d1, True)
+                    body = self.temporal(inner, sc, env, d1, True)
                     return wrap(eventually(body) if op == "[]" else always(body))
-                return wrap(self.build(a, sc, env, d1))
+                return wrap(self.temporal(a, sc, env, d1))
             if op == "~>" and len(args) == 2:
                 if 2 in (self.level(args[0], sc), self.level(args[1], sc)):
                     raise TlaParseError(
                         f"{_where(node, sc)}: Action used where only temporal formula"
                         " or state predicate allowed."
                     )
-                p = self.build(args[0], sc, env, d1)
-                q = self.build(args[1], sc, env, d1)
+                p = self.temporal(args[0], sc, env, d1)
+                q = self.temporal(args[1], sc, env, d1)
                 return always(disj([neg(p), eventually(q)]))
             if op in _SANY_NAME and len(args) == 2:
                 self.mixed(node, _SANY_NAME[op], args, sc)
             if op in ("/\\", "\\land") and len(args) == 2:
                 return conj([self.build(a, sc, env, d1, act_ok) for a in args])
             if op in ("\\/", "\\lor") and len(args) == 2:
-                return disj([self.build(a, sc, env, d1, act_ok) for a in args])
+                return disj([self.disjunct(a, sc, env, d1, act_ok) for a in args])
             if op in ("~", "\\lnot", "\\neg") and len(args) == 1:
-                return neg(self.build(args[0], sc, env, d1))
+                f = self.negated(args[0], sc, env, d1)
+                if f in (TRUE, FALSE) and self._inside == 0:
+                    # TLC: the negation of a constant (~\E v \in {} : P) is
+                    # refused as if it held an action.
+                    raise TemporalFormError(f"{_where(node, sc)}: {_ACTIONS_ONLY}")
+                return f
             if op == "=>" and len(args) == 2:
                 return disj(
-                    [neg(self.build(args[0], sc, env, d1)), self.build(args[1], sc, env, d1)]
+                    [self.negated(args[0], sc, env, d1), self.disjunct(args[1], sc, env, d1)]
                 )
             if op in ("<=>", "\\equiv") and len(args) == 2:
                 p = self.build(args[0], sc, env, d1)
@@ -469,9 +528,17 @@ def compile_live(
     conjuncts other than Init, [][Next]_v, WF and SF)."""
     b = _Builder(comp)
     hyp = conj([b.build(n, s, {}) for n, s in assume])
+    b.tautology = False
     f = b.build(node, sc, {})
+    if b.tautology:
+        raise TautologyError("Temporal formula is a tautology (its negation is unsatisfiable).")
     parts = list(f[1:]) if f[0] == "and" else [f]
-    return [(LiveCheck(label, conj([hyp, neg(p)]), b.atoms), {}) for p in parts if p != TRUE]
+    # A part that is TRUE (a disjunction with a TRUE disjunct) can never be
+    # violated; it is kept, with the negation FALSE, because TLC refuses a
+    # model all of whose temporal checks are such ("tautology").
+    return [
+        (LiveCheck(label, conj([hyp, neg(p)]) if p != TRUE else FALSE, b.atoms), {}) for p in parts
+    ]
 
 
 def refuse_mixed_levels(node: Node, comp: Compiler, sc: Scope) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aura_model.tla._errors import EvalError, TlaError
 from aura_model.tla.liveness._formulas import (
+    FALSE,
     UNASSIGNED,
     Fairness,
     LiveCheck,
@@ -249,6 +250,8 @@ def find_violation(
             for fi in range(len(fairness)):
                 first.enabled(fi, i)
     for n, (chk, _) in enumerate(checks):
+        if chk.neg == FALSE:
+            continue  # its negation is unsatisfiable
         vals = shared.setdefault(id(chk.atoms), ({}, {}))
         prod = _Product(states, succ, fairness, chk, enabled=enabled, values=vals)
         try:
@@ -301,7 +304,11 @@ def find_violation(
         back = len(prefix) - 1
         labels = [chk.label]
         for other, _ in checks[n + 1 :]:
-            if other.label not in labels and _on_lasso(other, states, succ, path, back):
+            if (
+                other.neg != FALSE
+                and other.label not in labels
+                and _on_lasso(other, states, succ, path, back)
+            ):
                 labels.append(other.label)
         return tuple(labels), path, back
     return None
