@@ -46,7 +46,7 @@ from aura_conformance.harness.state import (
     decode_args,
     encode_args,
     state_from_itf,
-    state_to_itf_json,
+    state_to_itf,
     value_from_itf,
     value_to_itf,
 )
@@ -759,6 +759,8 @@ class _Server:
         # An in-process world that logs its effects reports them in every reply.
         self.effects = bool(getattr(backend, "reports_effects", False))
         self.greeted = False
+        # Per variable: the value the last reply held and its ``"name": text``.
+        self._texts: dict[str, tuple[Any, str]] = {}
 
     def hello(self, rid: object, hello: object) -> dict[str, Any]:
         if not isinstance(hello, dict):
@@ -820,21 +822,31 @@ class _Server:
 
     def answer(self, line: bytes) -> str:
         """The reply to ``line``: ``json.dumps`` of the reply with its state as
-        :func:`state_to_itf`'s objects, the same text (written by
-        :func:`state_to_itf_json`, which writes each value once a run)."""
-        return _reply_text(self.handle(line))
+        :func:`state_to_itf`'s objects, the same text (each variable's written once
+        per value: see :meth:`state_text`)."""
+        reply = self.handle(line)
+        state = reply.get("state")
+        if not isinstance(state, _StateJson):
+            return json.dumps(reply)
+        parts = [
+            f"{json.dumps(k)}: {self.state_text(v.state) if v is state else json.dumps(v)}"
+            for k, v in reply.items()
+        ]
+        return "{" + ", ".join(parts) + "}"
 
-
-def _reply_text(reply: Mapping[str, Any]) -> str:
-    """``reply`` as JSON text, a :class:`_StateJson` in it as its ITF object."""
-    state = reply.get("state")
-    if not isinstance(state, _StateJson):
-        return json.dumps(reply)
-    parts = [
-        f"{json.dumps(k)}: {state_to_itf_json(v.state) if v is state else json.dumps(v)}"
-        for k, v in reply.items()
-    ]
-    return "{" + ", ".join(parts) + "}"
+    def state_text(self, state: Mapping[str, Any]) -> str:
+        """``json.dumps(state_to_itf(state))``, the same text. A variable holding the
+        very object it held in the last reply (a projection hands out one object per
+        value) is written as it was then; most variables are unchanged by a step."""
+        parts = []
+        for name, value in state.items():
+            kept = self._texts.get(name)
+            if kept is None or kept[0] is not value:
+                text = json.dumps(state_to_itf({name: value})[name])
+                # The value is held with its text, so its id is not reused while kept.
+                kept = self._texts[name] = (value, f"{json.dumps(name)}: {text}")
+            parts.append(kept[1])
+        return "{" + ", ".join(parts) + "}"
 
 
 @attrs.frozen
