@@ -579,6 +579,12 @@ def _reordered_init(m: WireMachine) -> None:
     _as(m, RESP).reordered_init()
 
 
+def _unanswered_init(m: WireMachine) -> None:
+    run = _as(m, INI)
+    run.unanswered_handshake()
+    run.handshake()
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -634,6 +640,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "init-of-newer-epoch": _newer_epoch_init,
     # An older message 1 after a newer one was answered.
     "reordered-message-1": _reordered_init,
+    # A message 1 never answered, past its timeout.
+    "unanswered-message-1": _unanswered_init,
 }
 
 

@@ -601,6 +601,28 @@ class WireRun:
         self.closed = False
         self.probe()
 
+    def unanswered_handshake(self) -> None:
+        """Backend as Ini: its message 1 is never answered. The Tick past its handshake
+        timeout ends the handshake: nothing is sent and no channel is left
+        Establishing (DESIGN.md 5: a passed ``timeout_ms`` ends in ``Failed``;
+        ``ERHandshakeTerminates``), whether or not a message 2 ever comes."""
+        reply = self.request("Establish", {"timestamp": self.timestamp()})
+        self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+        self.established = False
+        self.now += TIMEOUT_MS + 1
+        reply = self.request("Tick", {})
+        if self._bytes(reply, "sent", "Tick") or reply.state.get("channel") in (
+            "Establishing",
+            "Active",
+        ):
+            raise self.fail(
+                "WireReportedState",
+                "Tick",
+                f"past the handshake deadline of an unanswered message 1: channel "
+                f"{reply.state.get('channel')}, {len(reply.state.get('sent', ()))} message(s) "
+                "sent (ERHandshakeTerminates)",
+            )
+
     def close(self) -> None:
         reply = self.request("Close", {})
         self.peer.close()
