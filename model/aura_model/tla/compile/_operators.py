@@ -688,12 +688,23 @@ def _instance_memo_call(
             fallback.append(_inline(comp, d, args, asc)[0])
         return fallback[0](c, e)
 
+    # As in _memo_call: a site whose calls seldom repeat stops remembering.
+    tally: list[int] | None = None if d.recursive or "recursed" in d.cache else [0, 0]
+
     def remembered(c: Ctx, e: dict[str, Any]) -> Value:
+        nonlocal tally
         try:
             outer = [e[n] for n in reads]
         except KeyError:
             return expanded(c, e)
         vals = [f(c, e) for f in fs]
+        env = dict(zip(reads, outer, strict=True))
+        env.update(zip(names, vals, strict=True))
+        if tally is not None and tally[1] >= _PROBE:
+            try:
+                return body(c, env)
+            except RecursionError:
+                raise error_at(node, asc, f"{dname}: recursion too deep") from None
         key = (
             *outer,
             *vals,
@@ -701,11 +712,13 @@ def _instance_memo_call(
             *[v.__class__ is bool for v in vals],
         )
         try:
-            return memo[key]
+            v = memo[key]
         except KeyError:
             pass
-        env = dict(zip(reads, outer, strict=True))
-        env.update(zip(names, vals, strict=True))
+        else:
+            if tally is not None:
+                tally[0] += 1
+            return v
         try:
             v = body(c, env)
         except RecursionError:
@@ -713,6 +726,10 @@ def _instance_memo_call(
         if len(memo) > 100_000:
             memo.clear()
         memo[key] = v
+        if tally is not None:
+            tally[1] += 1
+            if tally[1] == _PROBE and tally[0] * _FEW >= _PROBE:
+                tally = None
         return v
 
     return remembered, max([1, *levels])
