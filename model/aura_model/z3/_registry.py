@@ -45,6 +45,7 @@ class ModelEntry:
 def _entries() -> list[ModelEntry]:
     from aura_model.z3.models.descriptor_validity import (
         DV_ASSUME,
+        DV_BUG_CONSTANTS,
         DV_BUGS,
         DV_MC_CONSTANTS,
         DV_SCHEDULES,
@@ -103,6 +104,7 @@ def _entries() -> list[ModelEntry]:
             assume=DV_ASSUME,
             schedules=DV_SCHEDULES,
             bug_constants=DV_MC_CONSTANTS,
+            bug_overrides=DV_BUG_CONSTANTS,
             witness_flags=DV_WITNESS_FLAGS,
             witness_prefixes=DV_WITNESS_PREFIXES,
             rlimit=100_000_000,  # largest query: 6.9e6 units (docs/proofs.md)

@@ -48,6 +48,7 @@ __all__ = [
     "DV_ASSUME",
     "DV_AUTH",
     "DV_BUGS",
+    "DV_BUG_CONSTANTS",
     "DV_CTX",
     "DV_FLAGS",
     "DV_INVARIANTS",
@@ -84,6 +85,7 @@ __all__ = [
     "DVRevocationShape",
     "DVRevokedIn",
     "DVRevokedNeverChosen",
+    "DVRevokesOwnOnly",
     "DVSorts",
     "DVSyncAllowed",
     "DVSyncAvailable",
@@ -125,6 +127,7 @@ DV_BUGS = (
     ("BUG_UnsignedFacts", "DVFactsAttributable"),
     ("BUG_SyncCapped", "DVSyncAvailable"),
     ("BUG_SyncRevivesPruned", "DVPrunedStaysPruned"),
+    ("BUG_RevokeAny", "DVRevokesOwnOnly"),
 )
 DV_FLAGS = tuple(dict.fromkeys(flag for flag, _ in DV_BUGS))
 
@@ -138,6 +141,9 @@ DV_MC_CONSTANTS = {
     "max_sync_ids": 1,
     "publishers": ("a1",),
 }
+# A publisher can hold another's descriptor only when two publish: the bad cfg of
+# DVRevokesOwnOnly pins Publishers = {a1, a2}.
+DV_BUG_CONSTANTS = {"BUG_RevokeAny": {"publishers": ("a1", "a2")}}
 _P, _T, _S = "PreparePublishDescriptor", "Tick", "SyncJournal"
 # Directed searches for counterexamples too deep for an undirected query.
 DV_SCHEDULES = {
@@ -154,6 +160,8 @@ DV_SCHEDULES = {
     ("BUG_InclusiveValidUntil", "DVChosenValid"): (_P, _T, _T),
     # a1's descriptor reaches a2 and expires; a1 prunes it; a2 syncs it back.
     ("BUG_SyncRevivesPruned", "DVPrunedStaysPruned"): (_P, _S, _T, _T, "DVPrune", _S),
+    # a1's descriptor reaches a2, whose service revokes it instead of denying.
+    ("BUG_RevokeAny", "DVRevokesOwnOnly"): (_P, _S, "RevokeDescriptor"),
 }
 # Actions witnessed along a fixed prefix: a prune needs a descriptor that expired
 # (two ticks after it was published), and a search for it is slow.
@@ -172,6 +180,7 @@ DV_ASSUME = {
     "DVHorizonBelowNow": (),
     "DVPrunedStaysPruned": ("DVHorizonBelowNow",),
     "DVSyncAvailable": (),
+    "DVRevokesOwnOnly": (),
 }
 # The hostile actions: a refused message changes nothing, so each is enabled
 # only by the flag that lets its message through.
@@ -621,10 +630,11 @@ def RevokeDescriptor(v: DVVocab, s: State, t: State, p: Params) -> Any:
     r = DVRevocation(v, d, a)
     return z3.And(
         _in_auth(v, a),
+        v.Publishers[a],
         s["journal"][a][d],
         z3.Not(s["exhausted"][a]),
         v.field("kind", d) == v.S.kind["Descriptor"],
-        v.field("auth", d) == a,
+        z3.BoolVal(True) if v.bug("BUG_RevokeAny") else v.field("auth", d) == a,
         DVValidAt(v, d, s["now"]),
         z3.Not(s["journal"][a][r]),
         t["journal"] == z3.Store(s["journal"], a, z3.Store(s["journal"][a], r, True)),
@@ -650,6 +660,7 @@ def ForgeRevocation(v: DVVocab, s: State, t: State, p: Params) -> Any:
 
     return z3.And(
         _in_auth(v, b),
+        z3.Not(v.Publishers[b]),
         s["journal"][b][d],
         z3.Not(s["exhausted"][b]),
         v.field("kind", d) == v.S.kind["Descriptor"],
@@ -857,6 +868,27 @@ def DVOnlyPublisherRevokes(v: DVVocab, s: State) -> Any:
     )
 
 
+def DVRevokesOwnOnly(v: DVVocab, s: State) -> Any:
+    f = z3.Const("f!r", v.S.fact)
+    return z3.And(
+        *(
+            _forall(
+                v,
+                [f],
+                z3.Implies(
+                    z3.And(
+                        s["journal"][m][f],
+                        v.field("kind", f) == v.S.kind["Revoked"],
+                        v.Publishers[v.field("by", f)],
+                    ),
+                    v.field("by", f) == v.field("auth", f),
+                ),
+            )
+            for m in v.roster
+        )
+    )
+
+
 def DVChoiceDeterministic(v: DVVocab, s: State) -> Any:
     F = v.S.fact
     d, x = z3.Const("d!q", F), z3.Const("x!q", F)
@@ -1031,6 +1063,7 @@ DV_INVARIANTS: dict[str, Callable[[DVVocab, State], Any]] = {
     "DVChosenValid": DVChosenValid,
     "DVRevokedNeverChosen": DVRevokedNeverChosen,
     "DVOnlyPublisherRevokes": DVOnlyPublisherRevokes,
+    "DVRevokesOwnOnly": DVRevokesOwnOnly,
     "DVChoiceDeterministic": DVChoiceDeterministic,
     "DVFactsAttributable": DVFactsAttributable,
     "DVClockBounded": DVClockBounded,
