@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from aura_model.tla._errors import ConfigError
+from aura_model.tla._errors import ConfigError, ConfigSyntaxError
 from aura_model.tla._values import NEG_ONE_SEEN, ModelValue
 
 __all__ = ["Config", "parse_config"]
@@ -134,7 +134,6 @@ def _tokens(text: str, where: str) -> list[Token]:
             continue
         if text.startswith("(*", i):
             # Comments nest in TLA+; each character is looked at once.
-            start = line
             depth = 0
             while i < n:
                 if text.startswith("(*", i):
@@ -149,8 +148,8 @@ def _tokens(text: str, where: str) -> list[Token]:
                     if text[i] == "\n":
                         line += 1
                     i += 1
-            if depth:
-                raise ConfigError(f"{where}:{start}: unterminated comment (* ... *)")
+            # An unterminated comment runs to the end of the file (TLC reads
+            # the configuration before it, without complaint).
             continue
         if c == '"':
             j = i + 1
@@ -159,7 +158,7 @@ def _tokens(text: str, where: str) -> list[Token]:
                     break
                 j += 2 if text[j] == "\\" else 1
             if j >= n or text[j] != '"':
-                raise ConfigError(f"{where}:{line}: unterminated string")
+                raise ConfigSyntaxError(f"{where}:{line}: unterminated string")
             toks.append(("str", text[i : j + 1], line))
             i = j + 1
             continue
@@ -181,7 +180,7 @@ def _tokens(text: str, where: str) -> list[Token]:
                 toks.append(("punct", c, line))
                 i += 1
             else:
-                raise ConfigError(f"{where}:{line}: unexpected character {c!r}")
+                raise ConfigSyntaxError(f"{where}:{line}: unexpected character {c!r}")
     return toks
 
 
@@ -205,27 +204,27 @@ class _Parser:
     def next(self, what: str) -> Token:
         tok = self.peek()
         if tok is None:
-            raise ConfigError(f"{self.at()}: {what} is missing at the end of the file")
+            raise ConfigSyntaxError(f"{self.at()}: {what} is missing at the end of the file")
         self.i += 1
         return tok
 
     def name(self, what: str) -> str:
         kind, val, line = self.next(what)
         if kind != "ident" or val in _KEYWORDS:
-            raise ConfigError(f"{self.at(line)}: expected {what}, got {val!r}")
+            raise ConfigSyntaxError(f"{self.at(line)}: expected {what}, got {val!r}")
         return val
 
     def expect(self, sym: str) -> None:
         kind, val, line = self.next(repr(sym))
         if val != sym or kind not in ("punct",):
-            raise ConfigError(f"{self.at(line)}: expected {sym!r}, got {val!r}")
+            raise ConfigSyntaxError(f"{self.at(line)}: expected {sym!r}, got {val!r}")
 
     def value(self, depth: int = 0) -> Any:
         kind, val, line = self.next("a constant value")
         if depth > _MAX_NESTING:
-            raise ConfigError(f"{self.at(line)}: values nested more than {_MAX_NESTING} deep")
+            raise ConfigSyntaxError(f"{self.at(line)}: values nested more than {_MAX_NESTING} deep")
         if kind == "punct" and val == "-":
-            raise ConfigError(
+            raise ConfigSyntaxError(
                 f"{self.at(line)}: TLC's configuration has no negative numbers; define the"
                 " value in the spec and use <-"
             )
@@ -235,14 +234,14 @@ class _Parser:
             return val[1:-1].replace('\\"', '"').replace("\\\\", "\\")
         if kind == "ident":
             if val in _KEYWORDS:
-                raise ConfigError(f"{self.at(line)}: expected a value, got the keyword {val}")
+                raise ConfigSyntaxError(f"{self.at(line)}: expected a value, got the keyword {val}")
             if val == "TRUE":
                 return True
             if val == "FALSE":
                 return False
             return ModelValue(val)
         if kind == "punct" and val == "<<":
-            raise ConfigError(
+            raise ConfigSyntaxError(
                 f"{self.at(line)}: TLC's configuration has no tuples; define the value in the"
                 " spec and use <-"
             )
@@ -259,23 +258,23 @@ class _Parser:
                     if v2 == close:
                         break
                     if v2 != ",":
-                        raise ConfigError(
+                        raise ConfigSyntaxError(
                             f"{self.at(l2)}: expected ',' or {close!r} in a value, got {v2!r}"
                         )
             return frozenset(items)
-        raise ConfigError(f"{self.at(line)}: unexpected {val!r} in a constant value")
+        raise ConfigSyntaxError(f"{self.at(line)}: unexpected {val!r} in a constant value")
 
     def _int(self, digits: str, line: int) -> int:
         # Checked before int(): Python refuses to convert very long digit
         # strings, and TLC refuses anything outside 32 bits.
         if len(digits.lstrip("-").lstrip("0")) > 10:
-            raise ConfigError(
+            raise ConfigSyntaxError(
                 f"{self.at(line)}: the integer {digits[:20]}... is outside TLC's range"
                 " -2^31..2^31-1"
             )
         v = int(digits)
         if not _INT_MIN <= v <= _INT_MAX:
-            raise ConfigError(
+            raise ConfigSyntaxError(
                 f"{self.at(line)}: the integer {digits} is outside TLC's range -2^31..2^31-1"
             )
         if v == -1:
@@ -308,19 +307,19 @@ def parse_config(path: Path | str, text: str | None = None) -> Config:
         kind, val, line = p.next("a keyword")
         section = _KEYWORDS.get(val) if kind == "ident" else None
         if section is None:
-            raise ConfigError(f"{p.at(line)}: expected a keyword, got {val!r}")
+            raise ConfigSyntaxError(f"{p.at(line)}: expected a keyword, got {val!r}")
         if section in _SINGLE or section == "TYPE_CONSTRAINT":
             name = p.name(f"a name after {val}")
             key = section.lower()
             if key in fields:
-                raise ConfigError(f"{p.at(line)}: {val} is given twice")
+                raise ConfigSyntaxError(f"{p.at(line)}: {val} is given twice")
             fields[key] = name
         elif section == "CHECK_DEADLOCK":
             _, flag, _ = p.next("TRUE or FALSE")
             if flag not in ("TRUE", "FALSE"):
-                raise ConfigError(f"{p.at(line)}: CHECK_DEADLOCK expects TRUE or FALSE")
+                raise ConfigSyntaxError(f"{p.at(line)}: CHECK_DEADLOCK expects TRUE or FALSE")
             if "check_deadlock" in fields:
-                raise ConfigError(f"{p.at(line)}: CHECK_DEADLOCK is given twice")
+                raise ConfigSyntaxError(f"{p.at(line)}: CHECK_DEADLOCK is given twice")
             fields["check_deadlock"] = flag == "TRUE"
         elif section == "CONSTANTS":
             _constants(p, fields)
@@ -329,6 +328,7 @@ def parse_config(path: Path | str, text: str | None = None) -> Config:
             while (tok := p.peek()) is not None and not (tok[0] == "ident" and tok[1] in _KEYWORDS):
                 p.i += 1
                 if tok[0] != "ident":
+                    # TLC reads any token here as a name it cannot resolve (151).
                     raise ConfigError(f"{p.at(tok[2])}: expected a name in {val}, got {tok[1]!r}")
                 out.append(tok[1])
     fields.pop("type_constraint", None)
@@ -369,7 +369,7 @@ def _constants(p: _Parser, fields: dict[str, Any]) -> None:
             mod = _module_scope(p)
             value = p.value()
             if (t := p.peek()) is not None and t[1] == "..":
-                raise ConfigError(
+                raise ConfigSyntaxError(
                     f"{p.at(t[2])}: TLC's configuration has no intervals; give {name}"
                     " a set such as {1, 2, 3}, or define the interval in the spec and use <-"
                 )
@@ -378,7 +378,7 @@ def _constants(p: _Parser, fields: dict[str, Any]) -> None:
             else:
                 fields["mod_constants"].setdefault(mod, {})[name] = value
         else:
-            raise ConfigError(f"{p.at(line)}: expected = or <- after constant {name}")
+            raise ConfigSyntaxError(f"{p.at(line)}: expected = or <- after constant {name}")
 
 
 def _module_scope(p: _Parser) -> str | None:

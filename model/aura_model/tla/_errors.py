@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConfigSyntaxError",
     "EvalError",
     "IncompleteSuccessor",
     "TautologyError",
@@ -45,6 +46,14 @@ class TautologyError(TlaError):
     formula is a tautology (its negation is unsatisfiable).", exit 77)."""
 
     exit_code = 77
+
+
+class ConfigSyntaxError(ConfigError):
+    """A configuration TLC cannot read (its parser's exception: "TLC threw an
+    unexpected exception", exit 255); a name it reads but cannot resolve
+    stays a :class:`ConfigError` (151)."""
+
+    exit_code = 255
 
 
 class Unsupported(TlaError):
