@@ -564,7 +564,51 @@ def check_unequal(x: Value, y: Value) -> None:
             return
         _first_difference([dx[k] for k in kxs], [dy[k] for k in kxs])
     elif kx == 5 and tx is frozenset and ty is frozenset and len(x) == len(y):
+        sx = _set_shape(x)
+        if sx is not None and sx == _set_shape(y):
+            return  # no two places of the same shape hold values of two kinds
         _first_difference(sorted(x, key=sort_key), sorted(y, key=sort_key))
+
+
+# The kinds a set's elements are made of, when they are uniform: sets of one
+# shape compare (in any order) without meeting two kinds. Kept per set.
+_SHAPES: dict[frozenset[Value], tuple[frozenset[Value], Any]] = {}
+_SHAPE_TYPES = {int: 1, bool: 2, str: 3}
+
+
+def _shape(v: Value) -> Any:
+    """Integers, Booleans, strings, tuples and sets of them: a summary equal for
+    two values only when every place compared holds one kind in both; None for
+    anything else (model values, functions, lazy sets, mixed sets)."""
+    t = type(v)
+    k = _SHAPE_TYPES.get(t)
+    if k is not None:
+        return k
+    if t is tuple:
+        parts = tuple(map(_shape, v))
+        return None if None in parts else (4, parts)
+    if t is frozenset:
+        return _set_shape(v)
+    return None
+
+
+def _set_shape(v: frozenset[Value]) -> Any:
+    # Kept for the same object only: {TRUE} and {1} are equal Python keys.
+    held = _SHAPES.get(v)
+    if held is not None and held[0] is v:
+        return held[1]
+    shapes = set(map(_shape, v))
+    r: Any
+    if not shapes:
+        r = (5, 0)
+    elif len(shapes) == 1 and None not in shapes:
+        r = (5, shapes.pop())
+    else:
+        r = None
+    if len(_SHAPES) >= _SET_KEYS_MAX:
+        _SHAPES.clear()
+    _SHAPES[v] = (v, r)
+    return r
 
 
 _SCALARS = frozenset({int, str, ModelValue})
@@ -656,6 +700,10 @@ def _tuple_domain_key(n: int) -> tuple[tuple[int, int], ...]:
     return r
 
 
+_SET_KEYS: dict[frozenset[Value], tuple[frozenset[Value], tuple[Any, ...]]] = {}
+_SET_KEYS_MAX = 50_000
+
+
 def sort_key(v: Value) -> tuple[Any, ...]:
     """TLC's order on values, used for canonical printing and CHOOSE.
 
@@ -684,7 +732,17 @@ def sort_key(v: Value) -> tuple[Any, ...]:
             )
         return key
     if t is frozenset:
-        return (7, len(v), tuple(sorted(sort_key(x) for x in v)))
+        # Sets recur (a sliding puzzle's pieces in board after board, the
+        # same message sets): their keys are kept, as a function keeps its own.
+        # Kept for the same object only: {TRUE} and {1} are equal Python keys.
+        held = _SET_KEYS.get(v)
+        if held is not None and held[0] is v:
+            return held[1]
+        key = (7, len(v), tuple(sorted(sort_key(x) for x in v)))
+        if len(_SET_KEYS) >= _SET_KEYS_MAX:
+            _SET_KEYS.clear()
+        _SET_KEYS[v] = (v, key)
+        return key
     if t is LazyFn:
         return sort_key(v.canonical())
     if t is LazySet:
