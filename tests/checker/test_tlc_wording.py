@@ -133,3 +133,40 @@ def test_an_error_in_an_initial_state_has_depth_one(tmp_path: Path) -> None:
     (tmp_path / "IE.cfg").write_text("INIT Init\nNEXT Next\nINVARIANT Inv\n", encoding="utf-8")
     res = check(load_model(tmp_path / "IE.tla", tmp_path / "IE.cfg"))
     assert (res.result, res.distinct_states, res.depth, res.initial) == ("error", 1, 1, False)
+
+
+@pytest.mark.parametrize(
+    "units",
+    [
+        "Foo == 1\nBar == 2\nFoo == 3\n",  # SANY: Operator Foo already defined or declared.
+        "CONSTANT N\nN == 3\n",  # ... and Multiply-defined symbol 'N'
+        "VARIABLE y\ny == 3\n",
+        "Foo == 1\nTHEOREM Foo == TRUE\n",
+        "LOCAL Foo == 1\nFoo == 2\n",
+    ],
+)
+def test_a_name_defined_twice_in_a_module_is_sanys_error(
+    units: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"---- MODULE Dup ----\nEXTENDS Naturals\nVARIABLE x\n{units}"
+    text += "Init == x = 0\nNext == x' = x\n====\n"
+    (tmp_path / "Dup.tla").write_text(text, encoding="utf-8")
+    (tmp_path / "Dup.cfg").write_text("INIT Init\nNEXT Next\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / "Dup.tla")]) == 150
+    assert "already defined or declared" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "units",
+    [
+        "RECURSIVE F(_)\nF(n) == IF n = 0 THEN 0 ELSE F(n - 1)\n",
+        "VARIABLES y, y\n",  # SANY: only a warning
+        "Foo == LET Foo2 == 1 IN Foo2\n",
+    ],
+)
+def test_what_sany_accepts_is_accepted(units: str, tmp_path: Path) -> None:
+    text = f"---- MODULE Ok ----\nEXTENDS Naturals\nVARIABLE x\n{units}"
+    text += "Init == x = 0\nNext == x' = x\n====\n"
+    (tmp_path / "Ok.tla").write_text(text, encoding="utf-8")
+    (tmp_path / "Ok.cfg").write_text("INIT Init\nNEXT Next\n", encoding="utf-8")
+    load_model(tmp_path / "Ok.tla", tmp_path / "Ok.cfg")

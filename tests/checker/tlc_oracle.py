@@ -185,7 +185,9 @@ def parse_output(text: str, code: int, seconds: float = 0.0) -> TlcRun:
             for pattern, kind in _VERDICTS:
                 if vm := pattern.match(line):
                     result = kind
-                    violated = vm.group(1).split(", ")[0] if vm.groups() else None
+                    violated = vm.group(1) if vm.groups() else None
+                    if violated is not None and line.startswith("Error: Temporal properties"):
+                        violated = violated.split(", ")[0]
                     break
     if result is None or (result == "ok" and code != 0):
         result = "error"

@@ -119,8 +119,39 @@ def _introduced(unit: Node) -> list[str]:
     return []
 
 
+def duplicate_definition(units: list[Node]) -> tuple[str, Node] | None:
+    """SANY's "Operator Foo already defined or declared.": a definition (or a
+    named theorem) of a name an earlier unit of the same module defined or
+    declared (a RECURSIVE declaration announces its definition, which may
+    follow once). Declarations repeated among themselves (``VARIABLES x, x``)
+    are only SANY's warning."""
+    seen: dict[str, str] = {}
+    for unit in units:
+        kind = _kind(unit)
+        if kind in ("OPERATOR_DEFINITION", "AXIOM", "THEOREM"):
+            for name in _introduced(unit):
+                if seen.get(name, "recursive") != "recursive":
+                    return name, unit
+                seen[name] = "defined"
+        elif kind == "RECURSIVE_OPERATORS":
+            for name in _introduced(unit):
+                seen.setdefault(name, "recursive")
+        else:
+            for name in _introduced(unit):
+                seen.setdefault(name, "declared")
+    return None
+
+
 def _check_module(mod: Mod) -> None:
     units = [u for u in mod.tree.units or () if not isinstance(u, str)]
+    if (dup := duplicate_definition(units)) is not None:
+        name, unit = dup
+        raise _Unknown(
+            name,
+            unit,
+            f"Operator {name} already defined or declared."
+            f" (SANY: Multiply-defined symbol '{name}')",
+        )
     pending = {n for u in units for n in _introduced(u)}
     try:
         for unit in units:
