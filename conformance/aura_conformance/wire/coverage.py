@@ -175,6 +175,10 @@ _TABLE: dict[str, list[str]] = {
     # A genuine message 1 stamped beyond the clock-skew bound.
     "Attack:FarFuture": _names(E.HandshakeClockSkew),
     "Attack:Late": _names(E.UnsolicitedHandshake, E.UnknownChannel),
+    # A message 1 of an epoch the backend has not reached (its header's epoch is not
+    # adopted), and one older than the answered message 1 awaiting confirmation.
+    "Attack:NewerEpoch": _names(E.WrongEpoch),
+    "Attack:ReorderedInit": _names(E.ReplayedHandshake),
     "Attack:Junk": _names(E.DecodeError),
 }
 
@@ -200,6 +204,8 @@ _MOVES = {
     "reflect": "Reflect",
     "replay": "Replay",
     "tamper_traffic": "Tamper",
+    "newer_epoch_init": "NewerEpoch",
+    "reordered_init": "ReorderedInit",
 }
 # An attack outside any move: the rotation scenarios deliver a transport message
 # of the retired epoch through ``attack`` itself.
@@ -350,3 +356,11 @@ class CountedRun(WireRun):
     def tamper_traffic(self, position: int) -> None:
         with self._moving(_MOVES["tamper_traffic"]):
             super().tamper_traffic(position)
+
+    def newer_epoch_init(self) -> None:
+        with self._moving(_MOVES["newer_epoch_init"]):
+            super().newer_epoch_init()
+
+    def reordered_init(self) -> None:
+        with self._moving(_MOVES["reordered_init"]):
+            super().reordered_init()
