@@ -43,6 +43,25 @@ def _known() -> dict[str, str]:
 _SLOW = {"VotingK.cfg"}
 
 
+# Evaluation errors whose exit code we do not reproduce (the other figures are
+# still compared). TLC exits 255 for errors raised by its Java implementations
+# of the standard modules (Head or Tail of <<>>, Cardinality of an infinite set,
+# < on strings, \div by 0, overflow) and for an initial state that leaves a
+# variable unassigned, where we exit 75; an Assert in an invariant exits 14 or
+# 76 depending on how TLC re-evaluates it for its report, and we always say 76.
+_EXIT_NOT_MODELLED = {
+    "Equiv_sorted.cfg",
+    "Errs_s10.cfg",
+    "Errs_s7.cfg",
+    "Errs_s8.cfg",
+    "Faults_div.cfg",
+    "Faults_tail.cfg",
+    "InitMiss.cfg",
+    "Meta_assert.cfg",
+    "Toolkit_bad.cfg",
+}
+
+
 def _entries() -> list[Any]:
     entries = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
     known = _known()
@@ -100,9 +119,13 @@ def disagreement(entry: dict[str, Any]) -> str | None:
             # TLC prints the initial state for some errors only: same thing.
             got["trace_length"] = None
     if entry["result"] == "error":
-        # TLC names no violated formula for an evaluation error.
+        # TLC names no violated formula for an evaluation error; its exit code says
+        # where it failed (76 an invariant, 14 an Assert past the initial states).
         got.pop("violated")
         want.pop("violated")
+        if entry["cfg"] not in _EXIT_NOT_MODELLED:
+            got["exit_code"] = res.exit_code
+            want["exit_code"] = entry["tlc_exit_code"]
     if got == want:
         return None
     detail = f" ({res.message})" if res.message else ""

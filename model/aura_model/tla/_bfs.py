@@ -38,12 +38,21 @@ class _Stop(Exception):
         state: State | None,
         parent: int | None,
         message: str | None = None,
+        *,
+        exit: int | None = None,
     ) -> None:
         self.result = result
         self.violated = violated
         self.state = state
         self.parent = parent
         self.message = message
+        self.exit = exit
+
+
+def _assert_exit(exc: TlaError) -> int | None:
+    """TLC's exit code for an evaluation error past the initial states: 14 for a
+    failed Assert, else its default (75)."""
+    return 14 if getattr(exc, "assertion", False) else None
 
 
 def _bool(v: Any, what: str) -> bool:
@@ -107,6 +116,39 @@ class _Checker:
                 if v is not True and not _bool(v, "ACTION_CONSTRAINT"):
                     return False
         return True
+
+    def failed_check(self, s: State, t: State, hs: int, exc: TlaError, *, fresh: bool) -> _Stop:
+        """The stop for an evaluation error while successor ``t`` of ``s`` was judged,
+        worded and coded as TLC: an invariant (or a state-level property) that fails
+        to evaluate is exit 76, "Evaluating invariant I failed."; an action property,
+        "Evaluating action property P failed."; a constraint, the error alone. A
+        failed Assert outside an invariant is 14, anything else 75.
+
+        Which check failed is found again in the search's order (constraints, the
+        invariants of a new state, the action properties): evaluation is
+        deterministic, so the first to fail again is the one that failed."""
+        try:
+            self.kept(s, t)
+        except TlaError as again:
+            return _Stop("error", None, t, hs, str(again), exit=_assert_exit(again))
+        if fresh:
+            ctx = Ctx(t, None)
+            for name, inv in self.invs:
+                try:
+                    inv(ctx, {})
+                except TlaError as again:
+                    text = f"Evaluating invariant {name} failed.\n{again}"
+                    return _Stop("error", None, t, hs, text, exit=76)
+        actx = Ctx(s, list(t))
+        for p in self.aprops:
+            try:
+                p.sub(Ctx(t, None), {})
+                p.sub(Ctx(s, None), {})
+                p.action(actx, {})
+            except TlaError as again:
+                text = f"Evaluating action property {p.label} failed.\n{again}"
+                return _Stop("error", None, t, hs, text, exit=_assert_exit(again))
+        return _Stop("error", None, t, hs, str(exc), exit=_assert_exit(exc))
 
     def bad_step(self, s: State, t: State) -> str | None:
         actx = Ctx(s, list(t))
@@ -277,7 +319,7 @@ def _check(
                     failed = _Stop("error", None, exc.partial, hs, str(exc))
                 except TlaError as exc:
                     succ = getattr(exc, "found", [])
-                    failed = _Stop("error", None, None, hs, str(exc))
+                    failed = _Stop("error", None, None, hs, str(exc), exit=_assert_exit(exc))
                 except RecursionError:
                     raise _Stop(
                         "error", None, None, hs, "recursion too deep while computing successors"
@@ -342,9 +384,10 @@ def _check(
                             parents[ht] = hs
                         raise
                     except TlaError as exc:
+                        fresh = fp(t) not in parents
                         if ht is not None:
                             parents[ht] = hs
-                        raise _Stop("error", None, t, hs, str(exc)) from None
+                        raise c.failed_check(s, t, hs, exc, fresh=fresh) from None
                     if graph is not None and kept:
                         edges.append(graph.node(hk, t))
                     if settled and not kept:
@@ -424,6 +467,9 @@ def _before_search(model: Model, started: float) -> CheckResult | None:
             seconds=time.perf_counter() - started,
             message=model.startup_error,
             variables=variables,
+            # An invariant that is not a state predicate: TLC's exit code for an
+            # invariant it cannot evaluate.
+            exit=76,
         )
     if bad is not None:
         return CheckResult(
@@ -483,6 +529,7 @@ def _stopped(
         message=stop.message,
         variables=variables,
         skipped=list(model.skipped),
+        exit=stop.exit,
     )
 
 

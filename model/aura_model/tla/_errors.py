@@ -11,6 +11,7 @@ __all__ = [
     "TemporalFormError",
     "TlaError",
     "TlaParseError",
+    "TlcAssertionError",
     "Unsupported",
 ]
 
@@ -88,10 +89,18 @@ class Unsupported(TlaError):
             self.args = (self._text(),)
 
 
+class TlcAssertionError(ValueError):
+    """``Assert(FALSE, msg)``: an evaluation error, which TLC reports with exit code 14
+    (``assertion`` on the :class:`EvalError` that locates it) outside the initial states
+    and the invariants."""
+
+
 class EvalError(TlaError):
     """Evaluation failed (CHOOSE from {}, f[x] outside DOMAIN f, 1 + "a", ...)."""
 
     exit_code = 75
+    # An Assert whose first argument was FALSE (TLC's exit code depends on it).
+    assertion = False
 
     def __init__(
         self, message: str, file: str | None = None, line: int | None = None, col: int | None = None

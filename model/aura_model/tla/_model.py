@@ -127,7 +127,8 @@ class Model:
         self.fairness: list[tuple[Any, dict[str, Any]]] = []
         self.no_behaviour = False
         self._load_behaviour()
-        # An error TLC reports before it searches (the run's whole result).
+        # An error TLC reports before it searches (the run's whole result, exit 76:
+        # only an invariant that is not a state predicate sets it).
         self.startup_error: str | None = None
         self.invariants: list[tuple[str, Expr]] = []
         for n in cfg.invariants:

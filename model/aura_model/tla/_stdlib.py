@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from aura_model.tla._errors import TlcAssertionError
 from aura_model.tla._values import (
     Fn,
     LazyFn,
@@ -46,10 +47,6 @@ __all__ = [
 ]
 
 Value = Any
-
-
-class TlcAssertionError(ValueError):
-    """``Assert(FALSE, msg)``: TLC reports it as an evaluation error."""
 
 
 class Builtin:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from aura_model.tla._errors import EvalError, TlaError, TlaParseError, Unsupported
+from aura_model.tla._errors import (
+    EvalError,
+    TlaError,
+    TlaParseError,
+    TlcAssertionError,
+    Unsupported,
+)
 from aura_model.tla._modules import SYNONYMS, OpDef, Scope
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
 from aura_model.tla._values import LazySet, format_value
@@ -29,6 +35,7 @@ __all__ = [
     "constant",
     "describe",
     "error_at",
+    "failure",
     "flatten",
     "guarded",
     "kind_of",
@@ -194,6 +201,13 @@ def locate(exc: Unsupported, node: Node, sc: Scope) -> None:
         exc.locate(sc.mod.file, start.line + 1, (start.column or 0) + 1)
 
 
+def failure(node: Node, sc: Scope, what: str, exc: BaseException) -> EvalError:
+    """The EvalError at ``node`` for a Python error ``exc`` raised while computing ``what``."""
+    err = error_at(node, sc, describe(what, exc))
+    err.assertion = isinstance(exc, TlcAssertionError)
+    return err
+
+
 def describe(what: str, exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return f"{what}: recursion too deep"
@@ -210,7 +224,7 @@ def guarded(fn: Expr, node: Node, sc: Scope, what: str) -> Expr:
         try:
             return fn(c, e)
         except PY_ERRORS as exc:
-            raise error_at(node, sc, describe(what, exc)) from None
+            raise failure(node, sc, what, exc) from None
 
     return g
 

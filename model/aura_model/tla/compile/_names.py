@@ -30,8 +30,8 @@ from aura_model.tla.compile._context import (
     Node,
     Scope,
     arg_level,
-    describe,
     error_at,
+    failure,
     guarded,
     kind_of,
     op_of,
@@ -291,7 +291,7 @@ def _call_builtin(
             try:
                 return bf(x)
             except PY_ERRORS as exc:
-                raise error_at(node, asc, describe(what, exc)) from None
+                raise failure(node, asc, what, exc) from None
 
         return b1, blvl
     if len(parts) == 2:
@@ -303,7 +303,7 @@ def _call_builtin(
             try:
                 return bf(x, y)
             except PY_ERRORS as exc:
-                raise error_at(node, asc, describe(what, exc)) from None
+                raise failure(node, asc, what, exc) from None
 
         return b2, blvl
     return guarded(lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what), blvl
