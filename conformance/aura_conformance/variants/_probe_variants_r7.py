@@ -224,7 +224,30 @@ class IdOnlyConfirmManager(ChannelManager):
         return channel, reply
 
 
-class ReusedKeysManager(ChannelManager):
+class ChannelRewritingManager(ChannelManager):
+    """A manager that rewrites each channel it builds (``_rewrite``), on the
+    responder's side and on the initiator's, before anyone seals with it."""
+
+    def _rewrite(self, channel: SecureChannel) -> SecureChannel:
+        return channel
+
+    def prepare_accept(
+        self, config: HandshakeConfig, data: bytes, **kw: Any
+    ) -> tuple[SecureChannel, bytes]:
+        channel, reply = super().prepare_accept(config, data, **kw)
+        return self._rewrite(channel), reply
+
+    def prepare_finish(
+        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int, epoch: int | None = None
+    ) -> tuple[Handshaker, SecureChannel, bytes]:
+        pending, _, _ = super().prepare_finish(context_id, peer, data, now_ms, epoch)
+        trial = pending.copy()
+        trial.process_response(data, now_ms)
+        channel = self._rewrite(trial.build_channel())
+        return pending, channel, channel.seal(b"")
+
+
+class ReusedKeysManager(ChannelRewritingManager):
     """Transport keys are kept per ``(context, peer)`` from the first channel with that
     peer ("the session keys"): a rekey, a reconnect or a rotation runs a new
     handshake and gets a new channel id, but the channel seals under the first
@@ -236,26 +259,11 @@ class ReusedKeysManager(ChannelManager):
         super().__init__(*args, **kwargs)
         self._session_keys: dict[tuple[bytes, bytes, bool], tuple[Any, Any]] = {}
 
-    def _reuse(self, channel: SecureChannel) -> SecureChannel:
+    def _rewrite(self, channel: SecureChannel) -> SecureChannel:
         key = (channel.context_id, channel.remote, channel.is_initiator)
         kept = self._session_keys.setdefault(key, (channel._send.copy(), channel._recv.copy()))
         channel._send, channel._recv = kept[0].copy(), kept[1].copy()
         return channel
-
-    def prepare_accept(
-        self, config: HandshakeConfig, data: bytes, **kw: Any
-    ) -> tuple[SecureChannel, bytes]:
-        channel, reply = super().prepare_accept(config, data, **kw)
-        return self._reuse(channel), reply
-
-    def prepare_finish(
-        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int, epoch: int | None = None
-    ) -> tuple[Handshaker, SecureChannel, bytes]:
-        pending, _, _ = super().prepare_finish(context_id, peer, data, now_ms, epoch)
-        trial = pending.copy()
-        trial.process_response(data, now_ms)
-        channel = self._reuse(trial.build_channel())
-        return pending, channel, channel.seal(b"")
 
 
 class RearmOnResponseManager(ChannelManager):

@@ -54,6 +54,7 @@ from aura_rendezvous.guard import (
 from aura_rendezvous.guard._receipt_chain import StreamKey
 
 from aura_conformance.variants._probe_variants_r3 import _HookVerifier
+from aura_conformance.variants._probe_variants_r7 import ChannelRewritingManager
 
 __all__ = [
     "ConfirmationCounterReuseManager",
@@ -386,27 +387,12 @@ def epochless_channel_id(context_id: bytes, handshake_hash: bytes) -> bytes:
     return hashlib.blake2s(_CHANNEL_ID_PREFIX + context_id + handshake_hash).digest()
 
 
-class EpochlessChannelIdManager(ChannelManager):
+class EpochlessChannelIdManager(ChannelRewritingManager):
     """The channel id hashes the label, the context and the handshake hash, the epoch
     left out ("the prologue already binds the epoch into the handshake hash"): unique
     still, but not DESIGN.md 5's derivation (label, context id, epoch, handshake hash),
     so a peer deriving it as specified knows no channel by the id this one sends."""
 
-    def _rename(self, channel: SecureChannel) -> SecureChannel:
+    def _rewrite(self, channel: SecureChannel) -> SecureChannel:
         channel.channel_id = epochless_channel_id(channel.context_id, channel.handshake_hash)
         return channel
-
-    def prepare_accept(
-        self, config: HandshakeConfig, data: bytes, **kw: Any
-    ) -> tuple[SecureChannel, bytes]:
-        channel, reply = super().prepare_accept(config, data, **kw)
-        return self._rename(channel), reply
-
-    def prepare_finish(
-        self, context_id: bytes, peer: bytes, data: bytes, now_ms: int, epoch: int | None = None
-    ) -> tuple[Handshaker, SecureChannel, bytes]:
-        pending, _, _ = super().prepare_finish(context_id, peer, data, now_ms, epoch)
-        trial = pending.copy()
-        trial.process_response(data, now_ms)
-        channel = self._rename(trial.build_channel())
-        return pending, channel, channel.seal(b"")
