@@ -88,10 +88,10 @@ def test_parse_error_exit_150(
         ("CONSTANT N =\nINIT Init\nNEXT Next\n", 255),
         ("INIT Init\nNEXT Next\nCHECK_DEADLOCK maybe\n", 255),
         ("Init Next\n", 255),
-        # Not TLC's figures: with no NEXT TLC fails to evaluate (75), and it
-        # passes over an unknown constant (0).
+        # Not TLC's figure: with no NEXT TLC fails to evaluate (75).
         ("INIT Init\n", 151),
-        ("CONSTANT Unknown = 3\nINIT Init\nNEXT Next\n", 151),
+        # TLC passes over a value for an unknown constant, not a substitution.
+        ("CONSTANT Unknown <- Next\nINIT Init\nNEXT Next\n", 151),
         ("INIT Init\nNEXT Next\nINVARIANT {\n", 151),
     ],
 )
@@ -103,6 +103,20 @@ def test_config_errors_exit_151(
     out = json.loads(capsys.readouterr().out)
     assert rc == code
     assert out["result"] == "config"
+
+
+def test_a_value_for_an_unknown_constant_is_passed_over(
+    make_spec: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # TLC checks the model as if the line were not there (exit 0).
+    spec = make_spec(
+        "VARIABLE x\nInit == x = 0\nNext == x' = x\n",
+        cfg="CONSTANT Unknown = 3\nINIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
+    )
+    rc = main(["check", str(spec), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert out["result"] == "ok" and out["distinct_states"] == 1
 
 
 def test_unsupported_is_reported_not_raised(

@@ -96,9 +96,14 @@ class Model:
         for k, v in (constants or {}).items():
             consts[k] = from_python(v)
         declared = {n for n, _ in root.constants}
-        for name in consts:
+        for name in list(consts):
             if name not in declared and name not in root.defs and not _builtin(name):
-                raise ConfigError(f"{cfg.path}: {name} is not a CONSTANT of module {self.name}")
+                v = consts[name]
+                if name in (constants or {}) or (isinstance(v, tuple) and v[:1] == ("subst",)):
+                    raise ConfigError(f"{cfg.path}: {name} is not a CONSTANT of module {self.name}")
+                # TLC passes over a cfg value given to a name the spec does not
+                # have (a substitution `<-` for one is its configuration error).
+                del consts[name]
         for name, _ in root.constants:
             if name not in consts:
                 raise ConfigError(f"{cfg.path}: constant {name} has no value")
