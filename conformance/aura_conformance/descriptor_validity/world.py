@@ -101,6 +101,7 @@ from aura_conformance.variants import (
     PruneKeepsFactsService,
     PublisherOnlyRevocationSyncService,
     RevocationIgnoringService,
+    RevokeAnyService,
     SelfClaimedSyncService,
     SenderSignedRevocationSyncService,
     TieByJournalOrderService,
@@ -110,7 +111,6 @@ from aura_conformance.variants import (
     clear_sync_message,
     read_clear_sync_message,
 )
-from aura_conformance.variants._probe_variants_r7 import RevokeAnyService
 
 __all__ = ["DV_VARIANTS", "UNIT_MS", "DVVariant", "DescriptorWorld"]
 

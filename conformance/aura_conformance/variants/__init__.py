@@ -111,6 +111,7 @@ from aura_conformance.variants._probe_variants_r3 import (
     UnpaidResponseRelayService,
     UnrecordedConfirmManager,
 )
+from aura_conformance.variants._probe_variants_r7 import RevokeAnyService
 from aura_conformance.variants._relay_variants import (
     DirectConfirmationService,
     FirstRelayOnlyService,
@@ -178,6 +179,7 @@ __all__ = [
     "ReplayForwardingRelayService",
     "ReviveOnRotateManager",
     "RevocationIgnoringService",
+    "RevokeAnyService",
     "RotateInPlaceChannelManager",
     "RotatingOpensManager",
     "RotatingSealsManager",

@@ -22,16 +22,17 @@ import hashlib
 from typing import Any
 
 from aura_rendezvous.channels import (
+    CHANNEL_ID_LABEL,
     ChannelEvent,
     ChannelManager,
     ChannelState,
     HandshakeConfig,
     Handshaker,
     HandshakeReplayGuard,
+    MessageType,
     SecureChannel,
+    decode_handshake,
 )
-from aura_rendezvous.channels._channel import CHANNEL_ID_LABEL
-from aura_rendezvous.channels._transport_message import MessageType, decode_handshake
 from aura_rendezvous.core import (
     AuraError,
     AuthorityId,
@@ -51,7 +52,6 @@ from aura_rendezvous.guard import (
     ReceiptAcceptToken,
     ReceiptIssuer,
 )
-from aura_rendezvous.guard._receipt_chain import StreamKey
 
 from aura_conformance.variants._probe_variants_r3 import _HookVerifier
 from aura_conformance.variants._probe_variants_r7 import ChannelRewritingManager
@@ -182,7 +182,9 @@ class ContextBlindStreamIssuer(ReceiptIssuer):
         super().__init__(*args, **kwargs)
         self._first_context: ContextId | None = None
 
-    def _stream_key(self, context_id: ContextId, epoch: int, dst: AuthorityId) -> StreamKey:
+    def _stream_key(
+        self, context_id: ContextId, epoch: int, dst: AuthorityId
+    ) -> tuple[ContextId, int, AuthorityId]:
         if self._first_context is None:
             self._first_context = context_id
         return (self._first_context, epoch, dst)
