@@ -26,6 +26,7 @@ from aura_model.tla._errors import TlaParseError, Unsupported
 from aura_model.tla._precedence import apply_sany_precedence
 from aura_model.tla._stdlib import COMMUNITY_OVERRIDES, std_exports
 from aura_model.tla._stdlib import STANDARD_MODULES as _STD
+from aura_model.tla._syntax import map_fields
 from aura_model.tla._unicode import to_ascii
 
 __all__ = [
@@ -244,15 +245,7 @@ def _strip_labels(node: Any) -> Any:
     if _kind(n) == "OPERATOR_APPLICATION" and n.operator == "::" and n.arguments:
         body = _strip_labels(n.arguments[-1])
         return tla.make_nodes().Parentheses(expression=body, start=n.start, end=n.end)
-    changes = {}
-    for f in n._fields:
-        if f in ("symbol", "start", "end"):
-            continue
-        v = getattr(n, f)
-        nv = _strip_labels(v)
-        if nv is not v:
-            changes[f] = nv
-    return n._replace(**changes) if changes else n
+    return map_fields(n, _strip_labels)
 
 
 class VarRef:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from aura_model.tla._errors import TlaParseError
+from aura_model.tla._syntax import map_fields
 
 _NONE, _LEFT = 0, 1
 
@@ -186,16 +187,7 @@ def _walk(node: Any, where: str) -> Any:
         return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
     if _op(node) is not None:
         return _chain(node, where)
-    n: Any = node
-    changes = {}
-    for f in n._fields:
-        if f in ("symbol", "start", "end"):
-            continue
-        v = getattr(n, f)
-        nv = _walk(v, where)
-        if nv is not v:
-            changes[f] = nv
-    return n._replace(**changes) if changes else n
+    return map_fields(node, lambda v: _walk(v, where))
 
 
 def _flatten(node: Any, out: list[_Tok], where: str) -> None:

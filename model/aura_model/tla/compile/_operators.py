@@ -25,6 +25,7 @@ from aura_model.tla._modules import (
 )
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
 from aura_model.tla._stdlib import BUILTIN_OPS, Builtin, CoreOp
+from aura_model.tla._syntax import map_fields
 from aura_model.tla.compile._binders import closure, param_names
 from aura_model.tla.compile._context import (
     Compiling,
@@ -895,16 +896,9 @@ def _rename(node: Any, fresh: dict[str, str]) -> Any:
     if not hasattr(node, "_fields"):
         return node
     changes: dict[str, Any] = {}
-    for f in node._fields:
-        if f in ("symbol", "start", "end"):
-            continue
-        old = getattr(node, f)
-        new = _rename(old, fresh)
-        if new is not old:
-            changes[f] = new
     k = kind_of(node)
     if k == "OPERATOR_APPLICATION" and node.operator in fresh:
         changes["operator"] = fresh[node.operator]
     elif k == "OPERATOR_DEFINITION" and node.name in fresh:
         changes["name"] = fresh[node.name]
-    return node._replace(**changes) if changes else node
+    return map_fields(node, lambda x: _rename(x, fresh), **changes)

@@ -20,6 +20,7 @@ from aura_model.tla._errors import (
 )
 from aura_model.tla._modules import Macro, OpDef, Scope, declarations_as_name_bounds
 from aura_model.tla._runtime import Ctx, Expr
+from aura_model.tla._syntax import map_fields
 from aura_model.tla._values import set_elements, sort_key
 from aura_model.tla.compile import Compiler, kind_of, op_of
 from aura_model.tla.liveness._formulas import (
@@ -359,15 +360,7 @@ def _substitute(tree: Any, table: dict[str, tuple[list[str], Node]]) -> Any:
         if len(args) == len(params):
             given = [_substitute(a, table) for a in args]
             return _put(body, dict(zip(params, given, strict=True)))
-    changes: dict[str, Any] = {}
-    for f in tree._fields:
-        if f in ("symbol", "start", "end"):
-            continue
-        old = getattr(tree, f)
-        new = _substitute(old, table)
-        if new is not old:
-            changes[f] = new
-    return tree._replace(**changes) if changes else tree
+    return map_fields(tree, lambda x: _substitute(x, table))
 
 
 def _put(tree: Any, args: dict[str, Node]) -> Any:
@@ -382,15 +375,7 @@ def _put(tree: Any, args: dict[str, Node]) -> Any:
         return tree
     if kind_of(tree) == "OPERATOR_APPLICATION" and tree.operator in args and not tree.arguments:
         return args[tree.operator]
-    changes: dict[str, Any] = {}
-    for f in tree._fields:
-        if f in ("symbol", "start", "end"):
-            continue
-        old = getattr(tree, f)
-        new = _put(old, args)
-        if new is not old:
-            changes[f] = new
-    return tree._replace(**changes) if changes else tree
+    return map_fields(tree, lambda x: _put(x, args))
 
 
 def _let_scope(node: Node, sc: Scope) -> Scope:
