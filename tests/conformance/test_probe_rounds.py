@@ -21,6 +21,7 @@ from . import test_probe_variants_r5 as _r5
 from . import test_probe_variants_r6 as _r6
 from . import test_probe_variants_r7 as _r7
 from . import test_probe_variants_r8 as _r8
+from . import test_probe_variants_r9 as _r9
 from .probe_runs import TABLES, assert_caught, expect_missed
 
 ROUNDS: dict[str, ModuleType] = {
@@ -31,6 +32,7 @@ ROUNDS: dict[str, ModuleType] = {
     "r6": _r6,
     "r7": _r7,
     "r8": _r8,
+    "r9": _r9,
 }
 
 

@@ -612,7 +612,10 @@ class RelayWorld:
             _CONTEXTS[ctx],
             _IDS[RESP],
             self.psk(ctx),
-            now_ms=self.now_ms(self.next_id),
+            # The spec's time alone: two starts in one millisecond must still carry
+            # growing timestamps, which is the endpoint's job (DESIGN.md 5), not the
+            # harness's offset.
+            now_ms=self.now_ms(),
         )
         said, keys = self._sent(INI, outcome, self.next_id)
         if usable or keys:
@@ -839,7 +842,7 @@ class RelayWorld:
             _CONTEXTS[ctx],
             _IDS[RESP],
             self.psk(ctx),
-            now_ms=self.now_ms(self.next_id),
+            now_ms=self.now_ms(),  # as relay_request's
         )
         self._direct_ctx = _CONTEXTS[ctx]
         said, keys = self._sent(INI, outcome, self.next_id)
