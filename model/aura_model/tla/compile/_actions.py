@@ -266,19 +266,25 @@ def _exists(comp: Compiling, node: Node, sc: Scope, init: bool) -> Act | None:
                 env = dict(e)
                 set0 = in_tlc_order(set_of(s0(c, env), b0, sc))
                 set1 = in_tlc_order(set_of(s1(c, env), b1, sc))
-                for x in set0:
-                    env[x0] = x
-                    for y in set1:
-                        env[x1] = y
+                env[x0] = env[x1] = None  # the names' order, for the trace
+                for y in set1:
+                    env[x1] = y
+                    for x in set0:
+                        env[x0] = x
                         body(c, env, k)
 
             return exists2
 
         def existsn(c: Ctx, e: dict[str, Any], k: Callable[[], None]) -> None:
+            # TLC turns the bounds like an odometer, the first name fastest: the
+            # last name is the outer loop (``\\E a, b \\in S`` meets <<2, 1>>
+            # before <<1, 2>>), which orders successors, hence the counts at a stop.
             env = dict(e)
             sets = [in_tlc_order(set_of(s(c, env), bnode, sc)) for s, _, bnode in binds]
-            for combo in itertools.product(*sets):
-                for n, x in zip(xnames, combo, strict=True):
+            env.update((n, None) for n in xnames)
+            rnames = xnames[::-1]
+            for combo in itertools.product(*sets[::-1]):
+                for n, x in zip(rnames, combo, strict=True):
                     env[n] = x
                 body(c, env, k)
 

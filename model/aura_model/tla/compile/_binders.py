@@ -175,6 +175,21 @@ def enumerate_binds(
             yield env
         return
 
+    if ordered:
+        # TLC's odometer: the first bound turns fastest, the last is the outer
+        # loop. The bounds cannot mention one another (SANY), so all are taken
+        # in ``e`` first, as TLC does.
+        sets_r = [list(elems(set_of(s(c, e), bnode, sc))) for s, _, bnode in binds][::-1]
+        for combo in itertools.product(*sets_r):
+            env = dict(e)
+            for (_, bind, bnode), x in zip(binds, combo[::-1], strict=True):
+                try:
+                    bind(env, x)
+                except TypeError as exc:
+                    raise error_at(bnode, sc, str(exc)) from None
+            yield env
+        return
+
     if all(getattr(b[1], "name", None) is not None for b in binds):
         names = [b[1].name for b in binds]  # type: ignore[attr-defined]
         env = dict(e)
