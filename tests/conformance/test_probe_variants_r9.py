@@ -87,6 +87,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _w("retransmit-answer", authority=P.RetransmitAnswerAuthority),
         "WireFreshEphemeral",
     ),
+    # rekeyed-then-closed: once Ini closed its new channel, its lookup finds the old
+    # epoch's, which the rekey should have retired.
+    ("epoch", "unsuperseded-rotating"): (
+        _e("unsuperseded-rotating", manager=P.UnsupersededRotatingManager),
+        "scenario rekeyed-then-closed: invariant: ERNoRevival violated",
+    ),
     # A message 2 at the deadline, before any Tick.
     ("epoch", "response-deadline-blind"): (
         _e("response-deadline-blind", manager=P.ResponseDeadlineBlindManager),
@@ -143,10 +149,11 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         _w("response-deadline-blind", manager=P.ResponseDeadlineBlindManager),
         "ERHandshakeTerminates",
         "the wire mode's late-message-2 Ticks past the deadline before it delivers the "
-        "late message 2, and the Tick fails the pending handshake whatever prepare_finish "
-        "does; no wire schedule delivers a message 2 at the deadline with no Tick "
-        "before it (the epoch world's response-past-deadline does, and catches it). A "
-        "late_handshake without its Tick would catch it here too",
+        "late message 2, and every attacker delivery Ticks first (WireRun.attack), so "
+        "the Tick fails the pending handshake whatever prepare_finish does; no wire "
+        "schedule delivers a message 2 at or past the deadline with no Tick before it. "
+        "The epoch world's response-past-deadline does, and catches it; a wire delivery "
+        "judged without the Tick would catch it here too",
     ),
     ("wire", "keep-charge-on-refusal"): (
         _w("keep-charge-on-refusal", ports=P.KeepChargeOnRefusalPorts),
@@ -157,20 +164,6 @@ MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
         "a u64, the epoch the member's own), so the kept charge is dead code here. "
         "Showing it needs a start that fails after the charge (a low-order static key "
         "on the roster, which the roster's validators and the world never build)",
-    ),
-    ("epoch", "unsuperseded-rotating"): (
-        _e("unsuperseded-rotating", manager=P.UnsupersededRotatingManager),
-        "ERNoRevival",
-        "the epoch world's channel is its own slot per pair, the newest handshake's, as "
-        "EpochRotation.tla's chan[a][b] is one record; the superseded channel the "
-        "manager keeps Rotating sends and opens nothing (a retired epoch's message is "
-        "refused either way, RetiredEpoch for UnknownChannel) and the ChannelLookups "
-        "query reports only the context of the channel a lookup finds, not which one or "
-        "its state. It would show as a Rotating channel found after the new one is "
-        "closed; a check 'a lookup finds nothing where the spec's slot is not live' is "
-        "not sound for the reference (an initiator's Rotating channel outlives a rekey "
-        "that timed out), and one naming the found channel's handshake id needs the "
-        "query and every backend's answer to grow",
     ),
 }
 
@@ -184,4 +177,5 @@ SLOW: set[tuple[str, str]] = {
     ("epoch", "early-sealing-responder"),
     ("wire", "early-sealing-responder"),
     ("relay", "clock-stamp"),
+    ("epoch", "unsuperseded-rotating"),
 }

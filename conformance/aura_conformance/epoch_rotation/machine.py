@@ -174,6 +174,7 @@ class EpochRotationMachine(CountingMachine):
             self._check_skew_bound(reply.outcome, sends)
         self.state = reply.state
         self._check_context_binding(action)
+        self._check_closed_lookups(action)
         self._check_refresh(action)
         if action == "OtherContextHandshake":
             self._note_other_context(before)
@@ -369,6 +370,30 @@ class EpochRotationMachine(CountingMachine):
         ]
         if violations:
             raise _invariant("RVChannelContextBound", violations, action)
+
+    def _check_closed_lookups(self, action: str) -> None:
+        # The spec's chan[a][b] is one record: once a side closed it, no channel of
+        # that side with its peer is live (an Active channel's registration retired
+        # every older one, and Ini starts nothing while Active). A lookup that still
+        # finds one hands out a retired id: ERNoRevival, seen through the lookup.
+        closed = [a for a in (INI, RESP) if _chan(self.state, a)["st"] == "Closed"]
+        if not closed:
+            return
+        lookups = self.backend.channel_lookups() or {}
+        found = [a for a in closed if lookups.get((a, "spec")) is not None]
+        if found:
+            raise ConformanceFailure(
+                "invariant: ERNoRevival violated: "
+                + "; ".join(
+                    f"{a}'s channel with its peer is Closed, yet its lookup still finds a "
+                    "live channel (one the new handshake should have retired)"
+                    for a in found
+                )
+                + f" (harness action: {action})",
+                kind="invariant",
+                action=action,
+                table="",
+            )
 
     def _check_refresh(self, action: str) -> None:
         # Rendezvous.tla's RVRefreshAfterRotation, on the services of the world:
@@ -836,6 +861,14 @@ def _closed_then_rotated(m: EpochRotationMachine) -> None:
     _handshake(m)
 
 
+def _rekeyed_then_closed(m: EpochRotationMachine) -> None:
+    # After a rekey each side closes its new channel: the old epoch's channel, which
+    # the rekey superseded, must not be what a lookup finds then.
+    _rotation(m)
+    m.CloseChannel(INI)
+    m.CloseChannel(RESP)
+
+
 def _replayed_data(m: EpochRotationMachine) -> None:
     # A data message delivered twice: the second is ReplayedMessage.
     _handshake(m)
@@ -1081,6 +1114,8 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "reordered-init": _reordered_init,
     # The other context's handshake while one of this context is pending.
     "pending-across-contexts": _pending_across_contexts,
+    # Both sides close after a rekey: nothing of the old epoch is found then.
+    "rekeyed-then-closed": _rekeyed_then_closed,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly
