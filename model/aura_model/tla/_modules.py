@@ -202,6 +202,52 @@ def parse_module(path: Path) -> Node:
     return tree
 
 
+_HEADER_RE = re.compile(r"^\s*-{4,}\s*MODULE\s+(\w+)\s*-{4,}\s*$")
+_END_RE = re.compile(r"^\s*={4,}\s*$")
+_TRAILING_CACHE: dict[tuple[str, float], dict[str, Node]] = {}
+
+
+def trailing_modules(path: Path) -> dict[str, Node]:
+    """The modules a .tla file holds after its first one, by name.
+
+    SANY reads a whole file: a module may EXTEND or INSTANCE one written
+    further down the same file (tlaplus/Examples' BufferedRandomAccessFile
+    keeps RandomAccessFile and Common there). A piece that does not parse is
+    passed over: the file's first module is what is checked.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if key in _TRAILING_CACHE:
+        return _TRAILING_CACHE[key]
+    found: dict[str, Node] = {}
+    lines = text.splitlines()
+    if sum(1 for ln in lines if "MODULE" in ln and _HEADER_RE.match(ln)) > 1:
+        depth, start, seen_first = 0, -1, False
+        for i, ln in enumerate(lines):
+            if _HEADER_RE.match(ln):
+                if depth == 0:
+                    start = i if seen_first else -1
+                    seen_first = True
+                depth += 1
+            elif _END_RE.match(ln) and depth > 0:
+                depth -= 1
+                if depth == 0 and start >= 0:
+                    # Blank lines before the piece keep its line numbers.
+                    piece = "\n" * start + "\n".join(lines[start : i + 1]) + "\n"
+                    try:
+                        tree = parse_text(piece, str(path))
+                    except TlaParseError:
+                        tree = None
+                    if tree is not None and tree.name not in found:
+                        found[tree.name] = tree
+                    start = -1
+    _TRAILING_CACHE[key] = found
+    return found
+
+
 def parse_text(text: str, where: str) -> Node:
     """Parse TLA+ source (unicode operators read as their ASCII forms)."""
     noise = io.StringIO()
@@ -449,6 +495,11 @@ class Mod:
         if name in self.root.context.trees:
             return self.root.context.trees[name]
         path = self.directory / f"{name}.tla"
+        if not path.exists():
+            for file in dict.fromkeys((self.root.file, self.file)):
+                trailing = trailing_modules(Path(file)).get(name)
+                if trailing is not None:
+                    return trailing, Path(file)
         if not path.exists():
             # Any module of the Community Modules jar TLC runs with (the
             # *Theorems modules, Quorum, SVG, ... too), not only those listed.
