@@ -61,9 +61,10 @@ _LATE_BUG = textwrap.dedent(
     sys.exit(serve_stdio(backend, spec=spec.module, actions=spec.actions, queries=queries))
     """
 )
-# Chosen by running seeds 1 to 12 (8 runs, 2 workers): with seed 3 worker 0's
-# share (and the directed schedules) passes and worker 1's finds the bug.
-_LATE_SEED = 3
+# Chosen by running seeds 1 to 7 (8 runs, 2 workers): with seed 7 worker 0's
+# share (and the directed schedules) passes and worker 1's finds the bug (since the
+# direct rule choice; with seeds 1 to 6 worker 0 finds it).
+_LATE_SEED = 7
 
 
 def _totals(out: str) -> tuple[int, int]:

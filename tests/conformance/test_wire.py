@@ -98,6 +98,9 @@ RANDOM_ALSO = {
     "epoch-free-prologue": {"WireRejectsAttack"},
     "epoch-header-trusted": {"WireRejectsAttack"},
     "open-roster": {"WireRejectsAttack"},
+    # The confirmation sent outside its envelope seen on the bytes first: the relayed
+    # path's check names it "neither a relay envelope nor the receipt following one".
+    "direct-relayed-confirmation": {"WireRelayed"},
 }
 
 
