@@ -156,6 +156,44 @@ def test_a_name_defined_twice_in_a_module_is_sanys_error(
     assert "already defined or declared" in capsys.readouterr().err
 
 
+_BASE = (
+    "---- MODULE Base ----\nCONSTANT C\nVARIABLE v\nFoo == 1\nLOCAL Hidden == 2\n====\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("unit", "clash"),
+    [
+        # SANY (checked on these modules): "Operator Foo already defined or
+        # declared." / "Multiply-defined symbol 'C'", exit 150 in TLC.
+        ("Foo == 3", True),
+        ("CONSTANT Foo", True),
+        ("VARIABLE C", True),
+        ("C == 2", True),
+        ("v == 1", True),
+        ("Nat == {0}", True),  # from Naturals
+        ("Hidden == 5", False),  # LOCAL in Base: not passed on
+        ("Bar == 1", False),  # Base reached twice (A and B): one definition
+    ],
+)
+def test_redefining_what_a_module_extends_is_sanys_error(
+    unit: str, clash: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Base.tla").write_text(_BASE, encoding="utf-8")
+    for m in ("A", "B"):
+        (tmp_path / f"{m}.tla").write_text(
+            f"---- MODULE {m} ----\nEXTENDS Base\nF{m} == Foo\n====\n", encoding="utf-8"
+        )
+    (tmp_path / "Top.tla").write_text(
+        f"---- MODULE Top ----\nEXTENDS A, B, Naturals\n{unit}\n"
+        "Init == v = 0\nNext == v' = v\n====\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Top.cfg").write_text("CONSTANT C = 1\nINIT Init\nNEXT Next\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / "Top.tla")]) == (150 if clash else 0)
+    assert ("already defined or declared" in capsys.readouterr().err) == clash
+
+
 @pytest.mark.parametrize(
     "units",
     [

@@ -474,10 +474,14 @@ class Mod:
 
     def load(self, tree: Node) -> None:
         self.tree = tree
+        before = set(self.defs)
         for ext in tree.extendees or ():
             self._extend(ext.operator, ext)
+        extended = set(self.defs) - before
         recursive: set[str] = set()
         for unit in tree.units or ():
+            if extended:
+                self._clash(unit, extended)
             self._unit(unit, recursive)
         if _COMMUNITY.get(self.name, (None, None))[1] == Path(self.file):
             for b in COMMUNITY_OVERRIDES.get(self.name, ()):
@@ -584,6 +588,23 @@ class Mod:
                 self.assumptions.append(a)
 
     # -------------------------------------------------------------- units
+
+    def _clash(self, unit: Node, extended: set[str]) -> None:
+        """SANY's "Operator Foo already defined or declared.": a definition or
+        declaration of a name a module it EXTENDS already gives it."""
+        kind = _kind(unit)
+        if kind in ("CONSTANTS", "VARIABLES"):
+            names = [canon(n.operator) for n in unit.names]
+        elif kind == "OPERATOR_DEFINITION":
+            names = [canon(unit.name)]
+        else:
+            return
+        for name in names:
+            if name in extended:
+                raise TlaParseError(
+                    f"{self._where(unit)}Operator {name} already defined or declared."
+                    f" (SANY: Multiply-defined symbol '{name}')"
+                )
 
     def _unit(self, unit: Node, recursive: set[str]) -> None:
         if isinstance(unit, str):
