@@ -52,8 +52,13 @@ def bounds(comp: Compiling, decls: list[Node], sc: Scope, what: str) -> tuple[Bi
         lvl = max(lvl, ls)
         binds.append((s, binder(target), bound))
         for n in binder_names(target):
-            names[n] = ("val",)
+            # While probing (``own_constant``), names bound here are constants.
+            names[n] = ("value", _PROBE) if getattr(comp, "probing", False) else ("val",)
     return binds, sc.bind_all(names), lvl
+
+
+# The value a bound name stands for while a binder is probed; never evaluated.
+_PROBE = object()
 
 
 def binder_names(target: Node) -> list[str]:

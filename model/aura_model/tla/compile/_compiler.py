@@ -36,6 +36,34 @@ __all__ = ["Compiler"]
 
 Rule = Callable[["Compiler", Node, Scope], tuple[Expr, int]]
 
+def own_constant(rule: Rule) -> Rule:
+    """A binder expression (set map, filter, function) whose value depends on
+    nothing but constants and its own bound names is constant: ``{<<p, "E">> :
+    p \\in Faulty}`` inside an action is built once, not for every state and
+    every binding around it. Its bound names are state level to the compiler
+    (they vary), so the expression is compiled a second time with every name
+    bound inside it taken as a constant; level 0 then means constant. It is
+    computed on first use (an error in it stays where TLC would meet it)."""
+
+    def compile_rule(comp: Any, node: Node, sc: Scope) -> tuple[Expr, int]:
+        fn, lvl = rule(comp, node, sc)
+        if lvl == 0 or comp.probing:
+            return fn, lvl
+        comp.probing = True
+        try:
+            plvl = rule(comp, node, sc)[1]
+        except Exception:  # the probe only decides: any failure means no
+            plvl = 1
+        finally:
+            comp.probing = False
+        if plvl != 0:
+            return fn, lvl
+        fn._lazy = True  # type: ignore[attr-defined]
+        return fn, 0
+
+    return compile_rule
+
+
 # Syntax kind -> the function that compiles an expression of that kind.
 _EXPRESSIONS: dict[str, Rule] = {
     "VERTICAL_LIST": expressions.compile_vertical_list,
@@ -59,9 +87,9 @@ _EXPRESSIONS: dict[str, Rule] = {
     "LAMBDA": operators.compile_lambda,
     "CHOOSE": quantifiers.compile_choose,
     "QUANTIFICATION": quantifiers.compile_quantification,
-    "SET_SLICE": quantifiers.compile_set_slice,
-    "SET_COMPREHENSION": quantifiers.compile_set_comprehension,
-    "FUNCTION": quantifiers.compile_function,
+    "SET_SLICE": own_constant(quantifiers.compile_set_slice),
+    "SET_COMPREHENSION": own_constant(quantifiers.compile_set_comprehension),
+    "FUNCTION": own_constant(quantifiers.compile_function),
     "SUBEXPRESSION_REFERENCE": names.compile_subexpression_reference,
     "OPERATOR_APPLICATION": names.compile_operator_application,
 }
@@ -76,6 +104,9 @@ class Compiler:
         self.nvars = 0
         # CHOOSE caches by syntax node (id), shared by the copies inlining makes.
         self.choose_memo: dict[int, tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = {}
+        # Set while a binder expression is compiled again to learn its level
+        # with its own bound names taken as constants (see ``own_constant``).
+        self.probing = False
 
     def expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         """Compile an expression: ``(f(ctx, env) -> value, level)``."""
@@ -91,6 +122,10 @@ class Compiler:
             unsupported = Unsupported(f"this {what} ({type(exc).__name__}: {exc})")
             locate(unsupported, node, sc)
             raise unsupported from None
+        if self.probing:
+            return fn, lvl  # only the level is wanted: nothing is evaluated
+        if lvl == 0 and getattr(fn, "_lazy", False):
+            return _fold(fn), 0
         if lvl == 0 and getattr(fn, "_value", UNSET) is UNSET:
             # Constant subexpressions are computed once, now if possible; one
             # that fails is left to fail when (and only if) it is evaluated.
