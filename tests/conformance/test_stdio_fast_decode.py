@@ -188,3 +188,89 @@ def test_edited_replies_get_the_strict_verdict(
         at = where % (len(line) + 1)
         line[at : at + cut] = put
     assert _quick(bytes(line), rid, memo, recent) == _strict(bytes(line), rid)
+
+
+def test_a_repeated_reply_decodes_as_strictly_under_another_id() -> None:
+    """A reply whose state and ending (outcome, effects) were seen before, under a new
+    id: the strict decoder's reply, the state's values the very objects decoded before;
+    a stale id or the ending known for the other effects setting gets the strict verdict."""
+    memo, recent = _primed()
+    for rid, line in enumerate(_replies(), 1):
+        again = line.replace(f'"id": {rid},'.encode(), b'"id": 9999,', 1)
+        quick = _quick(again, 9999, memo, recent)
+        assert quick == _strict(again, 9999)
+        assert isinstance(quick, Reply)
+        known = _quick(line, rid, memo, recent)
+        assert isinstance(known, Reply)
+        assert all(quick.state[k] is v for k, v in known.state.items())
+        stale = _quick(again, 10_000, memo, recent)
+        assert isinstance(stale, str) and stale == _strict(again, 10_000)
+    line = _replies()[2]
+    try:
+        plain: Reply | str = decode_reply(line, 3, GUARD.schema, memo=memo, recent=recent)
+    except BackendError as exc:
+        plain = f"{type(exc).__name__}: {exc}"
+    assert isinstance(plain, str) and "reply keys" in plain
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        b', "outcome": "Reset", "effects": [], "id": 3}',
+        b', "outcome": "Reset", "effects": [], "state": {}}',
+        b', "outcome": "Reset", "effects": []} {}',
+        b', "outcome": "Reset"}',
+        b', "outcome": "Reset", "effects": [{"kind": "X", "kind": "X"}]}',
+    ],
+)
+def test_a_known_state_before_an_unknown_ending_gets_the_strict_verdict(ending: bytes) -> None:
+    """A reply starting with the id and a state seen before, then something no
+    accepted reply ended with: judged as the strict decoder judges it."""
+    memo, recent = _primed()
+    line = _replies()[2]
+    state_end = line.index(b', "outcome": ')
+    bad = line[:state_end] + ending
+    quick = _quick(bad, 3, memo, recent)
+    assert isinstance(quick, str) and quick == _strict(bad, 3)
+    assert quick.startswith(BackendProtocolError.__name__)
+
+
+def test_the_serving_end_writes_json_dumps_of_each_reply() -> None:
+    """What the serving end writes (texts kept per value, per state, per outcome and
+    per effect list, arguments decoded once per text) is ``json.dumps`` of the reply
+    built afresh: the protocol's bytes."""
+    from aura_conformance.harness.state import state_to_itf
+    from aura_conformance.harness.stdio import _effect_json
+
+    replies: list[Reply] = []
+
+    class Tapped:
+        def __init__(self) -> None:
+            self.inner = reference_backend("guard")
+            self.name, self.schema = self.inner.name, self.inner.schema
+            self.reports_effects = True
+
+        def request(self, action: str, args: Any, now: int) -> Reply:
+            replies.append(self.inner.request(action, args, now))
+            return replies[-1]
+
+        def close(self) -> None:
+            self.inner.close()
+
+    server = _Server(Tapped(), GUARD.module, GUARD.actions, {})
+    hello = {"id": HELLO_ID, "hello": {"protocol": PROTOCOL, "spec": GUARD.module}}
+    server.answer(json.dumps(hello).encode())
+    # The directed requests twice over, so every kept text is written again.
+    requests = recorded_requests("guard") * 2
+    for i, (action, args, now) in enumerate(requests, 1):
+        msg = {"id": i, "action": action, "now": now, "args": encode_args(args)}
+        text = server.answer(json.dumps(msg).encode())
+        reply = replies[-1]
+        expected = {
+            "id": i,
+            "state": state_to_itf(reply.state),
+            "outcome": reply.outcome,
+            "effects": [_effect_json(e) for e in reply.effects or ()],
+        }
+        assert text == json.dumps(expected)
+    assert len(replies) == len(requests)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import json
+import operator
 import os
 import re
 import select
@@ -249,8 +250,20 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _KEY = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 _SEP = re.compile(r"[ \t\n\r]*([,}])")
 _EMPTY = re.compile(r"[ \t\n\r]*}")
-# Per variable, the JSON text of the value the last reply gave it and that value.
+# Per variable, the JSON text of the value the last reply gave it and that value;
+# and under _WHOLE_STATE the text of the last state object taken apart and its value.
 RecentTexts = dict[str, tuple[str, Any]]
+# No variable's entry: a key with a quote in it is never taken apart (_KEY).
+_WHOLE_STATE = '"state"'
+# The memo's entries for what follows a reply's state (no variable's either):
+# (effects reported, outcome, effects) of the reply that ended so.
+_ENDING = '"ending"'
+
+
+def _remember(memo: DecodeMemo, key: tuple[str, str], value: Any) -> None:
+    if len(memo) >= DECODE_MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 class _NotPlain(Exception):
@@ -313,6 +326,8 @@ def _plain_reply(  # noqa: PLR0917 (one private caller)
     still be a separator.
     """
     text = ""
+    # Where the state object starts and ends in ``text`` (-1: not read).
+    span = [-1, -1]
 
     def variable(name: str, start: int) -> tuple[Any, int]:
         seen = recent.get(name)
@@ -325,21 +340,47 @@ def _plain_reply(  # noqa: PLR0917 (one private caller)
             where = f"$.{name}"
             decoded = itf.decode_value(_STRICT.decode(raw), where=where)
             known = value_from_itf(decoded, schema.model_values, where)
-            if len(memo) >= DECODE_MEMO_LIMIT:
-                memo.clear()
-            memo[name, raw] = known
+            _remember(memo, (name, raw), known)
         recent[name] = (raw, known)
         return known, end
 
+    def state_at(start: int) -> tuple[dict[str, Any], int]:
+        # Most steps change nothing the state shows (a tick, a deny): the whole
+        # state's text is the last one's, and so is its value.
+        seen = recent.get(_WHOLE_STATE)
+        if seen is not None and text.startswith(seen[0], start):
+            span[:] = start, start + len(seen[0])
+            return seen[1], span[1]
+        state, end = _object(text, start, variable)
+        recent[_WHOLE_STATE] = (text[start:end], state)
+        span[:] = start, end
+        return state, end
+
     def member(key: str, start: int) -> tuple[Any, int]:
         if key == "state":
-            return _object(text, start, variable)
+            return state_at(start)
         value, end = _PLAIN_SCAN(text, start)
         # Effects (objects the memo does not hold) are parsed again strictly.
         return (_STRICT.decode(text[start:end]) if key == "effects" else value), end
 
+    def ordered(state: dict[str, Any]) -> dict[str, Any] | None:
+        if len(state) != len(schema.variables):
+            return None
+        return {name: state[name] for name in schema.variables}
+
     try:
         text = line.decode("utf-8")
+        # The reply as the backend wrote the last ones: this id, then the state, then
+        # a rest (outcome, effects, the closing brace) that an accepted reply ended
+        # with after its state. That rest means what it meant there (a member list
+        # after a complete value is read the same wherever it follows one).
+        head = f'{{"id": {expect_id}, "state": '
+        if text.startswith(head):
+            state, end = state_at(len(head))
+            ending = memo.get((_ENDING, text[end:]))
+            if ending is not None and ending[0] == effects:
+                values = ordered(state)
+                return None if values is None else Reply(values, ending[1], ending[2])
         fields, end = _object(text, _skip(text, 0), member)
         if _skip(text, end) != len(text):
             return None
@@ -349,12 +390,13 @@ def _plain_reply(  # noqa: PLR0917 (one private caller)
         rid, outcome, state = fields["id"], fields["outcome"], fields["state"]
         if type(rid) is not int or rid != expect_id or not _short_text(outcome, _MAX_OUTCOME):
             return None
-        if len(state) != len(schema.variables):
+        values = ordered(state)
+        if values is None:
             return None
-        ordered = {name: state[name] for name in schema.variables}
-        if not effects:
-            return Reply(ordered, outcome)
-        return Reply(ordered, outcome, _decode_effects(fields["effects"], schema))
+        reported = _decode_effects(fields["effects"], schema) if effects else None
+        if span[0] == len(head) and text.startswith(head):
+            _remember(memo, (_ENDING, text[span[1] :]), (effects, outcome, reported))
+        return Reply(values, outcome, reported)
     except (
         _NotPlain,
         KeyError,
@@ -761,6 +803,14 @@ class _Server:
         self.greeted = False
         # Per variable: the value the last reply held and its ``"name": text``.
         self._texts: dict[str, tuple[Any, str]] = {}
+        # The last state's names and values, and its whole text (most steps change
+        # nothing a state shows).
+        self._last: tuple[tuple[Any, ...], str] = ((), "")
+        # Decoded arguments by their JSON text, and the JSON texts of outcomes and of
+        # effect lists (a request's are mostly ones seen before).
+        self._args: dict[str, dict[str, Any]] = {}
+        self._outcomes: dict[str, str] = {}
+        self._effects: dict[tuple[Any, ...], str] = {}
 
     def hello(self, rid: object, hello: object) -> dict[str, Any]:
         if not isinstance(hello, dict):
@@ -809,16 +859,52 @@ class _Server:
         if action not in self.actions:
             return {"id": rid, "unsupported": f"{action} is not implemented here"}
         try:
-            args = decode_args(req.get("args", {}), self.backend.schema)
+            args = self.args(req.get("args", {}))
             reply = self.backend.request(action, args, now)
         except ActionUnsupported as exc:
             return {"id": rid, "unsupported": exc.reason}
         except BackendError as exc:
             return {"id": rid, "error": str(exc)}
-        out = {"id": rid, "state": _StateJson(reply.state), "outcome": reply.outcome}
+        out: dict[str, Any] = {
+            "id": rid,
+            "state": _StateJson(reply.state),
+            "outcome": _Text(self.outcome_text(reply.outcome)),
+        }
         if self.effects:
-            out["effects"] = [_effect_json(e) for e in reply.effects or ()]
+            out["effects"] = _Text(self.effects_text(reply.effects or ()))
         return out
+
+    def args(self, obj: object) -> dict[str, Any]:
+        """:func:`decode_args` of ``obj``, each JSON text decoded once (a copy each time)."""
+        if not isinstance(obj, dict):
+            return decode_args(obj, self.backend.schema)
+        key = json.dumps(obj)
+        known = self._args.get(key)
+        if known is None:
+            known = decode_args(obj, self.backend.schema)
+            if len(self._args) >= DECODE_MEMO_LIMIT:
+                self._args.clear()
+            self._args[key] = known
+        return dict(known)
+
+    def outcome_text(self, outcome: str) -> str:
+        text = self._outcomes.get(outcome)
+        if text is None:
+            text = self._outcomes[outcome] = json.dumps(outcome)
+        return text
+
+    def effects_text(self, effects: Sequence[ReportedEffect]) -> str:
+        """``json.dumps`` of the effects' objects; a list of effects without messages
+        (which compare by identity here) written once per run."""
+        if any(e.message is not None for e in effects):
+            return json.dumps([_effect_json(e) for e in effects])
+        key = tuple((e.kind, e.cost, e.detail, e.by, e.data) for e in effects)
+        text = self._effects.get(key)
+        if text is None:
+            if len(self._effects) >= DECODE_MEMO_LIMIT:
+                self._effects.clear()
+            text = self._effects[key] = json.dumps([_effect_json(e) for e in effects])
+        return text
 
     def answer(self, line: bytes) -> str:
         """The reply to ``line``: ``json.dumps`` of the reply with its state as
@@ -828,16 +914,24 @@ class _Server:
         state = reply.get("state")
         if not isinstance(state, _StateJson):
             return json.dumps(reply)
-        parts = [
-            f"{json.dumps(k)}: {self.state_text(v.state) if v is state else json.dumps(v)}"
+        rid = reply["id"]
+        # json.dumps of an int (not a bool) is its digits.
+        parts = [f'"id": {rid}' if type(rid) is int else f'"id": {json.dumps(rid)}']
+        parts.extend(
+            f'"{k}": {self.state_text(v.state) if v is state else v.text}'
             for k, v in reply.items()
-        ]
+            if k != "id"
+        )
         return "{" + ", ".join(parts) + "}"
 
     def state_text(self, state: Mapping[str, Any]) -> str:
         """``json.dumps(state_to_itf(state))``, the same text. A variable holding the
         very object it held in the last reply (a projection hands out one object per
         value) is written as it was then; most variables are unchanged by a step."""
+        values = (*state, *state.values())
+        last, text = self._last
+        if len(values) == len(last) and all(map(operator.is_, values, last)):
+            return text
         parts = []
         for name, value in state.items():
             kept = self._texts.get(name)
@@ -846,7 +940,10 @@ class _Server:
                 # The value is held with its text, so its id is not reused while kept.
                 kept = self._texts[name] = (value, f"{json.dumps(name)}: {text}")
             parts.append(kept[1])
-        return "{" + ", ".join(parts) + "}"
+        text = "{" + ", ".join(parts) + "}"
+        # The values are held with the text, so no id of theirs is reused while kept.
+        self._last = (values, text)
+        return text
 
 
 @attrs.frozen
@@ -855,6 +952,13 @@ class _StateJson:
     to write as its ITF object."""
 
     state: Mapping[str, Any]
+
+
+@attrs.frozen
+class _Text:
+    """A member of a state reply already written as JSON (``text``)."""
+
+    text: str
 
 
 def _effect_json(effect: ReportedEffect) -> dict[str, Any]:
