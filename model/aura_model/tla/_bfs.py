@@ -55,6 +55,15 @@ def _assert_exit(exc: TlaError) -> int | None:
     return 14 if getattr(exc, "assertion", False) else None
 
 
+def _successor_exit(exc: TlaError) -> int | None:
+    """TLC's exit code for an error while computing successors: as
+    :func:`_assert_exit`, but a standard module's own error is TLC's general
+    error there, 255 (``EvalError.tlc_module``)."""
+    if getattr(exc, "assertion", False):
+        return 14
+    return 255 if getattr(exc, "tlc_module", False) else None
+
+
 def _bool(v: Any, what: str) -> bool:
     if v is True or v is False:
         return v
@@ -130,7 +139,7 @@ class _Checker:
         try:
             self.kept(s, t)
         except TlaError as again:
-            return _Stop("error", None, t, hs, str(again), exit=_assert_exit(again))
+            return _Stop("error", None, t, hs, str(again), exit=_successor_exit(again))
         if fresh:
             ctx = Ctx(t, None)
             for name, inv in self.invs:
@@ -278,11 +287,15 @@ def _check(
                             raise _Stop("property", label, s, None)
                 if name is not None:
                     raise _Stop("invariant", name, s, None)
-                if not c.kept(s, None):
-                    continue
             except TlaError as exc:
                 # TLC has counted the initial state as found before it failed on it.
                 parents[h] = h
+                raise _Stop("error", None, s, None, str(exc)) from None
+            try:
+                if not c.kept(s, None):
+                    continue
+            except TlaError as exc:
+                # A CONSTRAINT that fails to evaluate: TLC has not counted the state.
                 raise _Stop("error", None, s, None, str(exc)) from None
             parents[h] = h
             frontier.append((s, h))
@@ -319,7 +332,7 @@ def _check(
                     failed = _Stop("error", None, exc.partial, hs, str(exc))
                 except TlaError as exc:
                     succ = getattr(exc, "found", [])
-                    failed = _Stop("error", None, None, hs, str(exc), exit=_assert_exit(exc))
+                    failed = _Stop("error", None, None, hs, str(exc), exit=_successor_exit(exc))
                 except RecursionError:
                     raise _Stop(
                         "error", None, None, hs, "recursion too deep while computing successors"

@@ -12,6 +12,7 @@ __all__ = [
     "TlaError",
     "TlaParseError",
     "TlcAssertionError",
+    "TlcLimitError",
     "Unsupported",
 ]
 
@@ -38,6 +39,14 @@ class TemporalFormError(TlaError):
     """A temporal property TLC's liveness checker refuses before it searches
     ("Temporal formulas containing actions must be of forms <>[]A or []<>A."):
     TLC's general error, exit 255."""
+
+    exit_code = 255
+
+
+class TlcLimitError(TlaError):
+    """A module TLC cannot run at all: a numeral beyond its 32-bit integers
+    ("TLC can't handle a number this big.", found before any state), TLC's
+    general error, exit 255."""
 
     exit_code = 255
 
@@ -101,6 +110,12 @@ class EvalError(TlaError):
     exit_code = 75
     # An Assert whose first argument was FALSE (TLC's exit code depends on it).
     assertion = False
+    # Raised where TLC's standard modules check their arguments themselves
+    # (\div by 0, an overflow, Head(<< >>), "a" < 1, ...): TLC reports those
+    # with their own message, and while computing successors it stops with its
+    # general error, exit 255, where an error it did not foresee ("TLC threw an
+    # unexpected exception": 1 + "a", f[x] outside DOMAIN f) is 75.
+    tlc_module = False
 
     def __init__(
         self, message: str, file: str | None = None, line: int | None = None, col: int | None = None

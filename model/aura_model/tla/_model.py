@@ -24,7 +24,7 @@ from aura_model.tla._modules import (
     declarations_as_name_bounds,
     parse_module,
 )
-from aura_model.tla._resolve import check_names
+from aura_model.tla._resolve import check_names, check_numerals
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._strings import cfg_words, intern_order
@@ -89,6 +89,7 @@ class Model:
         root = Mod(tree.name, str(spec), spec.parent)
         root.load(tree)
         check_names(root)
+        check_numerals(root)
         self.root = root
         self.name = tree.name
         self.vars: list[str] = list(root.variables)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aura_model.tla._errors import TlaParseError, Unsupported
+from aura_model.tla._errors import TlaParseError, TlcLimitError, Unsupported
 from aura_model.tla._modules import (
     InstDef,
     Mod,
@@ -26,7 +26,7 @@ from aura_model.tla._modules import (
 from aura_model.tla._stdlib import Builtin
 from aura_model.tla._unicode import IDENTIFIER_SYMBOLS
 
-__all__ = ["check_names"]
+__all__ = ["check_names", "check_numerals"]
 
 Node = Any
 
@@ -98,6 +98,43 @@ def check_names(root: Mod) -> None:
                     todo.extend(instantiate(d, None).all_mods())
                 except Unsupported:
                     continue  # reported if a model uses the instance (TLC's library)
+
+
+_MAX_NUMERAL = 2**31 - 1
+
+
+def check_numerals(root: Mod) -> None:
+    """Raise :class:`TlcLimitError` for a numeral TLC's 32-bit integers cannot
+    hold, anywhere in the modules loaded (TLC refuses it when it reads the
+    definitions, used or not, after SANY has accepted the modules)."""
+    trees = [m.tree for m in root.all_mods() if m.tree is not None]
+    for d in [d for m in root.all_mods() for d in m.defs.values()]:
+        if isinstance(d, InstDef) and d.mod is not None:
+            try:
+                trees.extend(m.tree for m in instantiate(d, None).all_mods() if m.tree is not None)
+            except Unsupported:
+                continue
+    seen: set[int] = set()
+    todo: list[Any] = list(trees)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (list, tuple)) and not hasattr(node, "_fields"):
+            todo.extend(node)
+            continue
+        if not hasattr(node, "_fields") or id(node) in seen:
+            continue
+        seen.add(id(node))
+        sym = getattr(node, "symbol", None)
+        if sym is not None and sym.name == "INTEGRAL_NUMERAL":
+            text = str(node.value)
+            digits = text if text[:1].isdigit() else text[2:]
+            base = {"\\b": 2, "\\o": 8, "\\h": 16}.get(text[:2].lower(), 10)
+            if len(digits) > 4000 or int(digits, base) > _MAX_NUMERAL:
+                raise TlcLimitError(f"TLC can't handle a number this big.\n{text}")
+            continue
+        for f in node._fields:
+            if f not in ("symbol", "start", "end"):
+                todo.append(getattr(node, f))
 
 
 # Names the module defines in a later unit than the one being checked: SANY

@@ -135,8 +135,60 @@ def _seqset(s: Value) -> Value:
     return LazySet("Seq", s)
 
 
+_MAX_INT = 2**31 - 1
+
+
+def _size(s: Value) -> int | None:
+    """The number of elements of ``SUBSET S``, ``[S -> T]``, a record set or a
+    product, computed from its parts as TLC computes it (without listing the
+    elements; ``Cardinality(SUBSET (1..20))`` lists a million sets otherwise);
+    None where the elements must be listed."""
+    if type(s) is frozenset:
+        return len(s)
+    if not isinstance(s, LazySet) or not s.finite():
+        return None
+    k = s.kind
+    if k == "SUBSET":
+        n = _size(s.args[0])
+        return None if n is None else _capped(2, n, s)
+    if k == "FcnSet":
+        d, c = _size(s.args[0]), _size(s.args[1])
+        return None if d is None or c is None else _capped(c, d, s)
+    parts = list(s.args[0].values()) if k == "RecSet" else list(s.args) if k == "Product" else None
+    if parts is None:
+        return None
+    total = 1
+    for part in parts:
+        n = _size(part)
+        if n is None:
+            return None
+        total *= n
+        if total > _MAX_INT:
+            raise ValueError(f"Overflow when computing the number of elements in: {_shown(s)}")
+    return total
+
+
+def _capped(base: int, exp: int, s: Value) -> int:
+    """``base ^ exp``, TLC's overflow error past its 32-bit integers."""
+    if base > 1 and (exp > 31 or base**exp > _MAX_INT):
+        raise ValueError(f"Overflow when computing the number of elements in: {_shown(s)}")
+    return int(base**exp)
+
+
+def _shown(s: Value) -> str:
+    """A set too large to list, named by how it was built."""
+    if isinstance(s, LazySet) and s.kind == "SUBSET":
+        return f"SUBSET {_shown(s.args[0])}"
+    if isinstance(s, LazySet) and s.kind == "FcnSet":
+        return f"[{_shown(s.args[0])} -> {_shown(s.args[1])}]"
+    if isinstance(s, LazySet):
+        return f"a set ({s.kind})"
+    return format_value(s)
+
+
 def _cardinality(s: Value) -> int:
-    return len(_set(s, "Cardinality"))
+    n = _size(s) if isinstance(s, LazySet) else None
+    return len(_set(s, "Cardinality")) if n is None else n
 
 
 def _isfinite(s: Value) -> bool:

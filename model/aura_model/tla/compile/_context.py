@@ -201,10 +201,14 @@ def locate(exc: Unsupported, node: Node, sc: Scope) -> None:
         exc.locate(sc.mod.file, start.line + 1, (start.column or 0) + 1)
 
 
-def failure(node: Node, sc: Scope, what: str, exc: BaseException) -> EvalError:
-    """The EvalError at ``node`` for a Python error ``exc`` raised while computing ``what``."""
+def failure(
+    node: Node, sc: Scope, what: str, exc: BaseException, *, module: bool = False
+) -> EvalError:
+    """The EvalError at ``node`` for a Python error ``exc`` raised while computing ``what``
+    (``module``: by a standard module's operator, see ``EvalError.tlc_module``)."""
     err = error_at(node, sc, describe(what, exc))
     err.assertion = isinstance(exc, TlcAssertionError)
+    err.tlc_module = module and not isinstance(exc, RecursionError)
     return err
 
 
@@ -217,14 +221,14 @@ def describe(what: str, exc: BaseException) -> str:
     return f"{what}: {text}" if text else what
 
 
-def guarded(fn: Expr, node: Node, sc: Scope, what: str) -> Expr:
+def guarded(fn: Expr, node: Node, sc: Scope, what: str, *, module: bool = False) -> Expr:
     """Turn Python errors raised by ``fn`` into an EvalError at ``node``."""
 
     def g(c: Ctx, e: dict[str, Any]) -> Value:
         try:
             return fn(c, e)
         except PY_ERRORS as exc:
-            raise failure(node, sc, what, exc) from None
+            raise failure(node, sc, what, exc, module=module) from None
 
     return g
 

@@ -66,13 +66,31 @@ def _mod(a: int, b: int) -> int:
     return a % b
 
 
+# TLC's integers are 32-bit: a result outside these bounds is its error
+# "Overflow when computing a+b" (a standard module's error, see EvalError).
+MIN_INT = -(2**31)
+MAX_INT = 2**31 - 1
+
+
+def overflow(a: int, op: str, b: int) -> OverflowError:
+    return OverflowError(f"Overflow when computing {a}{op}{b}")
+
+
+def _checked(r: int, a: int, op: str, b: int) -> int:
+    if MIN_INT <= r <= MAX_INT:
+        return r
+    raise overflow(a, op, b)
+
+
 def _pow(a: int, b: int) -> int:
     if b < 0:
         raise ValueError("negative exponent")
     if a == 0 and b == 0:
         raise ValueError("0^0 is undefined.")  # TLC's message
+    if b > 32 and a not in (0, 1, -1):
+        raise overflow(a, "^", b)  # without computing a huge power first
     result: int = a**b
-    return result
+    return _checked(result, a, "^", b)
 
 
 _FAST_INT: dict[str, Callable[[int, int], Value]] = {
@@ -91,9 +109,9 @@ _FAST_INT: dict[str, Callable[[int, int], Value]] = {
 _COMPARISONS = frozenset({"<", ">", "<=", "=<", "\\leq", ">=", "\\geq"})
 
 INT_OPS: dict[str, Callable[[int, int], Value]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
+    "+": lambda a, b: _checked(a + b, a, "+", b),
+    "-": lambda a, b: _checked(a - b, a, "-", b),
+    "*": lambda a, b: _checked(a * b, a, "*", b),
     "\\div": _floordiv,
     "%": _mod,
     "^": _pow,
@@ -525,11 +543,19 @@ def _arith(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
     neg = None if op in _COMPARISONS else NEG_ONE_SEEN
 
     def bad(x: Value, y: Value) -> EvalError:
-        return error_at(
+        err = error_at(
             node,
             sc,
             f"the arguments of {op} must be integers, got {format_value(x)} and {format_value(y)}",
         )
+        # TLC checks a comparison's arguments itself; for + - * it fails unforeseen.
+        err.tlc_module = neg is None
+        return err
+
+    def too_big(x: int, y: int) -> EvalError:
+        err = error_at(node, sc, str(overflow(x, op, y)))
+        err.tlc_module = True
+        return err
 
     if fast is not None:
         if type(kb) is int:
@@ -538,8 +564,12 @@ def _arith(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
                 x = a(c, e)
                 if type(x) is int:
                     r = fast(x, kb)
-                    if r == -1 and neg is not None:
-                        neg[0] = True
+                    # One test for the rare cases: comparisons give Booleans.
+                    if neg is not None and not 0 <= r <= MAX_INT:
+                        if r == -1:
+                            neg[0] = True
+                        elif r < MIN_INT or r > MAX_INT:
+                            raise too_big(x, kb)
                     return r
                 raise bad(x, kb)
 
@@ -550,8 +580,11 @@ def _arith(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
             y = b(c, e)
             if type(x) is int and type(y) is int:
                 r = fast(x, y)
-                if r == -1 and neg is not None:
-                    neg[0] = True
+                if neg is not None and not 0 <= r <= MAX_INT:
+                    if r == -1:
+                        neg[0] = True
+                    elif r < MIN_INT or r > MAX_INT:
+                        raise too_big(x, y)
                 return r
             raise bad(x, y)
 
@@ -579,7 +612,9 @@ def _arith(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
         try:
             r = iop(x, y)
         except PY_ERRORS as exc:
-            raise error_at(node, sc, str(exc) or op) from None
+            err = error_at(node, sc, str(exc) or op)
+            err.tlc_module = True  # \div by 0, % by a non-positive, an overflow
+            raise err from None
         if r == -1:
             NEG_ONE_SEEN[0] = True
         return r

@@ -291,7 +291,7 @@ def _call_builtin(
             try:
                 return bf(x)
             except PY_ERRORS as exc:
-                raise failure(node, asc, what, exc) from None
+                raise failure(node, asc, what, exc, module=True) from None
 
         return b1, blvl
     if len(parts) == 2:
@@ -303,10 +303,13 @@ def _call_builtin(
             try:
                 return bf(x, y)
             except PY_ERRORS as exc:
-                raise failure(node, asc, what, exc) from None
+                raise failure(node, asc, what, exc, module=True) from None
 
         return b2, blvl
-    return guarded(lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what), blvl
+    return (
+        guarded(lambda c, e: bf(*[f(c, e) for f in parts]), node, asc, what, module=True),
+        blvl,
+    )
 
 
 def _apply_macro(
