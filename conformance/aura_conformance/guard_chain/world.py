@@ -36,6 +36,7 @@ A buggy backend is this world with one part swapped for a variant of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import struct
@@ -392,25 +393,59 @@ def _counter() -> Callable[[int], bytes]:
     return lambda n: next(counter).to_bytes(n, "big")
 
 
+@attrs.frozen
+class _SharedKeys:
+    """The ids, keys, roster and memberships of every world: pure functions of the
+    names (frozen values), so derived once per process rather than at every Reset
+    (Ed25519 and X25519 key derivation, three authorities)."""
+
+    context: ContextId
+    ids: tuple[tuple[str, AuthorityId], ...]
+    keys: tuple[tuple[str, AuthorityKeys], ...]
+    roster: Roster
+    membership: ContextMembership
+    other: ContextId
+    other_membership: ContextMembership
+
+
+@functools.cache
+def _shared_keys() -> _SharedKeys:
+    context = ContextId(_id("context"))
+    ids = {name: AuthorityId(_id(name)) for name in AUTHS}
+    keys = {
+        name: AuthorityKeys.from_seed(ids[name], hashlib.sha256(name.encode()).digest())
+        for name in AUTHS
+    }
+    roster = Roster.of(*keys.values())
+    other = ContextId(_id("other-context"))
+    return _SharedKeys(
+        context,
+        tuple(ids.items()),
+        tuple(keys.items()),
+        roster,
+        ContextMembership(context, roster, _id("root")),
+        other,
+        ContextMembership(other, roster, _id("other-root")),
+    )
+
+
 class GuardChainWorld:
     """The implementation under test for GuardChain.tla (see the module docstring)."""
 
     def __init__(self, variant: Variant | None = None) -> None:
         self.variant = variant or VARIANTS["ref"]
-        self.context = ContextId(_id("context"))
-        self.ids = {name: AuthorityId(_id(name)) for name in AUTHS}
+        shared = _shared_keys()
+        self.context = shared.context
+        self.ids = dict(shared.ids)
         self.names = {aid: name for name, aid in self.ids.items()}
-        self.keys = {
-            name: AuthorityKeys.from_seed(self.ids[name], hashlib.sha256(name.encode()).digest())
-            for name in AUTHS
-        }
-        self.roster = Roster.of(*self.keys.values())
+        self.keys = dict(shared.keys)
+        self.roster = shared.roster
         self._signers: dict[tuple[bytes, bytes], str | None] = {}
-        self.membership = ContextMembership(self.context, self.roster, _id("root"))
+        self.membership = shared.membership
         # The second context the members share (same roster): its budget lives in
         # the same store under its own key, its journal is its own and unlogged.
-        self.other = ContextId(_id("other-context"))
-        self.other_membership = ContextMembership(self.other, self.roster, _id("other-root"))
+        self.other = shared.other
+        self.other_membership = shared.other_membership
         self.other_journal = FaultyJournal(self.other)
         # Every port the interpreters act through logs what it does, in order.
         self.effects = EffectLog()

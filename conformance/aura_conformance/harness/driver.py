@@ -37,6 +37,27 @@ __all__ = ["CountingMachine", "run_directed", "run_machine", "run_random", "run_
 _SWARM_LABEL = utils.calc_label_from_name("swarm flags of the rules")
 
 
+# What must hold for a rule to run, asked of the machine.
+_Check = Callable[[RuleBasedStateMachine], bool]
+_CHECKS: dict[int, tuple[list[Rule], list[tuple[Rule, tuple[_Check, ...]]]]] = {}
+
+
+def _checks(rules: list[Rule]) -> list[tuple[Rule, tuple[_Check, ...]]]:
+    """Each rule with what must hold for it to run: its preconditions, and for a
+    rule taking from a bundle, that the bundle is not empty. Kept per rule list
+    (one per machine class, Hypothesis's own table)."""
+    hit = _CHECKS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+
+    def nonempty(name: str) -> _Check:
+        return lambda machine: bool(machine.bundle(name))
+
+    checks = [(r, (*(nonempty(b.name) for b in r.bundles), *r.preconditions)) for r in rules]
+    _CHECKS[id(rules)] = (rules, checks)
+    return checks
+
+
 class _RuleChoice(RuleStrategy):
     """The next rule drawn directly among the rules enabled in the current state.
 
@@ -68,7 +89,14 @@ class _RuleChoice(RuleStrategy):
         off = self._off
         if off is None:
             off = self._off = self._swarm(data)
-        valid = [r for r in self.rules if self.is_valid(r)]
+        machine = self.machine
+        valid = []
+        for rule, preconditions in _checks(self.rules):
+            for holds in preconditions:
+                if not holds(machine):
+                    break
+            else:
+                valid.append(rule)
         if not valid:
             names = ", ".join(r.function.__name__ for r in self.rules)
             raise InvalidDefinition(
