@@ -98,6 +98,10 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _e("response-deadline-blind", manager=P.ResponseDeadlineBlindManager),
         "scenario response-past-deadline: property: ERHandshakeTerminates violated",
     ),
+    ("wire", "response-deadline-blind"): (
+        _w("response-deadline-blind", manager=P.ResponseDeadlineBlindManager),
+        "scenario message-2-at-deadline: ERHandshakeTerminates",
+    ),
     # budget-exhaustion: the denied Establish sends a frame; a deny is a stutter.
     ("wire", "busy-notice"): (
         _w("busy-notice", ports=P.BusyNoticePorts),
@@ -145,16 +149,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("wire", "response-deadline-blind"): (
-        _w("response-deadline-blind", manager=P.ResponseDeadlineBlindManager),
-        "ERHandshakeTerminates",
-        "the wire mode's late-message-2 Ticks past the deadline before it delivers the "
-        "late message 2, and every attacker delivery Ticks first (WireRun.attack), so "
-        "the Tick fails the pending handshake whatever prepare_finish does; no wire "
-        "schedule delivers a message 2 at or past the deadline with no Tick before it. "
-        "The epoch world's response-past-deadline does, and catches it; a wire delivery "
-        "judged without the Tick would catch it here too",
-    ),
     ("wire", "keep-charge-on-refusal"): (
         _w("keep-charge-on-refusal", ports=P.KeepChargeOnRefusalPorts),
         "GCAtomicRollback",
@@ -178,4 +172,5 @@ SLOW: set[tuple[str, str]] = {
     ("wire", "early-sealing-responder"),
     ("relay", "clock-stamp"),
     ("epoch", "unsuperseded-rotating"),
+    ("wire", "response-deadline-blind"),
 }

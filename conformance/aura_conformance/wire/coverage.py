@@ -87,6 +87,8 @@ _TABLE: dict[str, list[str]] = {
             E.DecodeError,
             E.HandshakeAuthError,
             E.HandshakeClockSkew,
+            # A message 2 at its handshake's deadline before the Tick (untimed_late_response).
+            E.HandshakeTimeout,
             E.NonMember,
             E.ReplayedHandshake,
             E.ReplayedMessage,

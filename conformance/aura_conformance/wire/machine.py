@@ -585,6 +585,12 @@ def _unanswered_init(m: WireMachine) -> None:
     run.handshake()
 
 
+def _untimed_late_response(m: WireMachine) -> None:
+    run = _as(m, INI)
+    run.untimed_late_response()
+    run.handshake()
+
+
 WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "ini-handshake-and-traffic": _ini_handshake,
     "resp-handshake-and-traffic": _resp_handshake,
@@ -642,6 +648,8 @@ WIRE_SCENARIOS: dict[str, Callable[[WireMachine], None]] = {
     "reordered-message-1": _reordered_init,
     # A message 1 never answered, past its timeout.
     "unanswered-message-1": _unanswered_init,
+    # A message 2 at its handshake's deadline, no Tick before it.
+    "message-2-at-deadline": _untimed_late_response,
 }
 
 

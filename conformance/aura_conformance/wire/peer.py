@@ -623,6 +623,28 @@ class WireRun:
                 "sent (ERHandshakeTerminates)",
             )
 
+    def untimed_late_response(self) -> None:
+        """Backend as Ini: the reference's message 2 arrives at the handshake's deadline
+        with no Tick before it (late_handshake Ticks first, as every attack does). Past
+        its timeout a handshake ends ``Failed`` whoever notices first (DESIGN.md 5,
+        ``ERHandshakeTerminates``): the message is refused, nothing is sent and no
+        channel is Active; one judged by the timer alone completes the handshake."""
+        start = self.now
+        reply = self.request("Establish", {"timestamp": self.timestamp()})
+        msg1 = self._one(self._bytes(reply, "sent", "Establish"), "Establish", "message 1")
+        late = self._from_peer(self._peer_takes(msg1, "Answered", "message 1"), "answer")
+        self.established = False
+        self.now = start + TIMEOUT_MS
+        reply, sent, received = self.deliver(late)
+        if sent or received or reply.state.get("channel") == "Active":
+            raise self.fail(
+                "ERHandshakeTerminates",
+                "Deliver",
+                f"took a message 2 at its handshake's deadline ({self.now} ms, started at "
+                f"{start} ms) with no Tick before it: {reply.outcome}, channel "
+                f"{reply.state.get('channel')}, {len(sent)} message(s) sent",
+            )
+
     def close(self) -> None:
         reply = self.request("Close", {})
         self.peer.close()
