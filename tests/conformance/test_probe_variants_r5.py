@@ -211,20 +211,25 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         "DVChosenValid",
     ),
     # A random run: the backend as Resp answers the peer's message 1 of the epoch it
-    # has just left.
+    # has just left. Since rules are drawn among the enabled ones, the seed's run
+    # reaches it as a stale Active channel (it named WireRejectsAttack before).
     ("wire", "grace-epoch"): (
         _w("grace-epoch", manager=P.GraceEpochManager),
-        "WireRejectsAttack",
-    ),
-    # A random run: the message 1 of a handshake that timed out, replayed.
-    ("wire", "timeout-forgets-answered"): (
-        _w("timeout-forgets-answered", manager=P.TimeoutForgetsAnsweredManager),
-        "WireRejectsAttack",
+        "ERNoStaleActive",
     ),
 }
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
-MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {}
+MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("wire", "timeout-forgets-answered"): (
+        _w("timeout-forgets-answered", manager=P.TimeoutForgetsAnsweredManager),
+        "WireRejectsAttack",
+        "only a random run of the wire world found it (a handshake timed out, then its "
+        "message 1 replayed); the runs drawn since rules are chosen among the enabled "
+        "ones do not reach that order, and no directed schedule does; the epoch world's "
+        "entry (epoch, timeout-forgets-answered) still catches the same manager",
+    ),
+}
 
 # Those that take more than a few seconds to be rejected (random runs, or a
 # directed schedule late in the list).
@@ -233,7 +238,6 @@ SLOW: set[tuple[str, str]] = {
     ("epoch", "roster-keyed-psk-spec-first"),
     ("epoch", "gapless-counter"),
     ("wire", "grace-epoch"),
-    ("wire", "timeout-forgets-answered"),
     ("wire", "gapless-counter"),
     ("wire", "skew-blind-replay-guard"),
     ("wire", "from-blind-lookup"),

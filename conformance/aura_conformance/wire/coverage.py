@@ -137,8 +137,11 @@ _TABLE: dict[str, list[str]] = {
     # The attacker's moves: the backend's reply to the attacker's message.
     "Attack:Tamper": _TAMPER_REFUSALS,
     # Any message delivered before: refused as a replay, as no longer expected, or
-    # (an attacker's message replayed) as it was the first time.
+    # (an attacker's message replayed) as it was the first time: a message 1 the
+    # attacker tampered with, or sent under a rewritten epoch or a wrong PSK, fails
+    # its authentication again.
     "Attack:Replay": _names(
+        E.HandshakeAuthError,
         E.ReplayedHandshake,
         E.ReplayedMessage,
         E.UnsolicitedHandshake,
