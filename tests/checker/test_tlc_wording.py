@@ -156,9 +156,7 @@ def test_a_name_defined_twice_in_a_module_is_sanys_error(
     assert "already defined or declared" in capsys.readouterr().err
 
 
-_BASE = (
-    "---- MODULE Base ----\nCONSTANT C\nVARIABLE v\nFoo == 1\nLOCAL Hidden == 2\n====\n"
-)
+_BASE = "---- MODULE Base ----\nCONSTANT C\nVARIABLE v\nFoo == 1\nLOCAL Hidden == 2\n====\n"
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ __all__ = ["Compiler"]
 
 Rule = Callable[["Compiler", Node, Scope], tuple[Expr, int]]
 
+
 def own_constant(rule: Rule) -> Rule:
     """A binder expression (set map, filter, function) whose value depends on
     nothing but constants and its own bound names is constant: ``{<<p, "E">> :
