@@ -108,12 +108,6 @@ class _RuleChoice(RuleStrategy):
         arguments = {k: data.draw(strategy) for k, strategy in rule.arguments_strategies.items()}
         return (rule, arguments)
 
-    def is_valid(self, rule: Rule) -> bool:
-        machine = self.machine
-        return all(machine.bundle(b.name) for b in rule.bundles) and all(
-            p(machine) for p in rule.preconditions
-        )
-
 
 class CountingMachine(RuleBasedStateMachine):
     """A spec machine that counts its runs and steps, class-wide across examples
