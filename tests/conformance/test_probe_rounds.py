@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from aura_conformance.relay.checker import relay_checker
 
 from . import test_probe_variants as _r1
 from . import test_probe_variants_r3 as _r3
@@ -22,7 +23,7 @@ from . import test_probe_variants_r6 as _r6
 from . import test_probe_variants_r7 as _r7
 from . import test_probe_variants_r8 as _r8
 from . import test_probe_variants_r9 as _r9
-from .probe_runs import TABLES, assert_caught, expect_missed
+from .probe_runs import TABLES, assert_caught, expect_missed, reject_report
 
 ROUNDS: dict[str, ModuleType] = {
     "r1": _r1,
@@ -67,3 +68,18 @@ def test_the_default_profile_misses_the_probe(
     round_name: str, key: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expect_missed(TABLES, key, ROUNDS[round_name].MISSED, monkeypatch)
+
+
+def test_a_verdict_does_not_depend_on_the_models_loaded_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same probe, before and after another world's model is loaded, gives the
+    same verdict on the same step. A model's value order (which string ranks first:
+    the machines pick facts by it, the spec's CHOOSE follows it) is its own; it was
+    once the last loaded model's, so this probe passed after the relay world ran."""
+    key = ("descriptor", "origin-watermark-merge")
+    variant, named = _r9.CAUGHT[key]
+    first = reject_report(TABLES, *key, variant, monkeypatch)
+    relay_checker.__wrapped__()  # loaded afresh: the order it ranks by is the newest
+    assert reject_report(TABLES, *key, variant, monkeypatch) == first
+    assert not first[0] and named in first[1]

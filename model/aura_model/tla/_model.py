@@ -28,7 +28,15 @@ from aura_model.tla._resolve import check_names, check_numerals
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr
 from aura_model.tla._stdlib import BUILTIN_OPS, BUILTIN_VALUES
 from aura_model.tla._strings import cfg_words, intern_order
-from aura_model.tla._values import Conversions, Fn, ModelValue, from_python, set_value_order
+from aura_model.tla._values import (
+    Conversions,
+    Fn,
+    ModelValue,
+    active_value_order,
+    from_python,
+    set_value_order,
+    use_value_order,
+)
 from aura_model.tla.compile import Compiler, conj, kind_of, op_of
 from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
@@ -80,6 +88,9 @@ class Model:
     def __init__(self, spec: Path, cfg: Config, constants: Mapping[str, Any] | None = None) -> None:
         self.spec_path = spec
         self.cfg = cfg
+        # The order of strings and model values this model ranks by (load_model made
+        # it the active one): made active again whenever the model evaluates.
+        self.value_order = active_value_order()
         tree = parse_module(spec)
         if tree.name != spec.stem:
             raise TlaParseError(
@@ -368,6 +379,7 @@ class Model:
     ) -> list[Any]:
         """The values of the zero-argument definitions ``names``, in order, in one
         ``state`` (converted once for all of them: an invariant check per step)."""
+        use_value_order(self.value_order)
         fns = []
         for name in names:
             fn = self._evaluators.get(name)
@@ -394,6 +406,7 @@ class Model:
 
     def check_assumptions(self) -> tuple[str, str] | None:
         """The first false ASSUME as (location, message), or None."""
+        use_value_order(self.value_order)
         ctx = Ctx([], None)
         for a in self.root.assumptions:
             fn, _ = self.comp.expr(a.node, Scope(a.mod, {}))
@@ -403,6 +416,7 @@ class Model:
         return None
 
     def init_states(self) -> list[tuple[Any, ...]]:
+        use_value_order(self.value_order)
         if self.no_behaviour:
             return []
         n = len(self.vars)
@@ -429,8 +443,10 @@ class Model:
         n = len(self.vars)
         act = self.next_act
         names = self.vars
+        order = self.value_order
 
         def successors(cur: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+            use_value_order(order)
             nxt: list[Any] = [UNSET] * n
             ctx = Ctx(cur, nxt)
             out: list[tuple[Any, ...]] = []

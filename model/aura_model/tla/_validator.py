@@ -10,7 +10,7 @@ import attrs
 from aura_model.tla._errors import TlaError
 from aura_model.tla._model import Disjunct, Model
 from aura_model.tla._runtime import UNSET, Ctx
-from aura_model.tla._values import Conversions, from_python
+from aura_model.tla._values import Conversions, from_python, use_value_order
 from aura_model.tla.compile import enumerate_binds
 
 __all__ = ["ActionMatch", "StepValidator"]
@@ -75,6 +75,7 @@ class StepValidator:
         with ``only``, those of the actions of Next named there; with ``where``, those
         of the instances whose parameters of those names take those values (the
         others are not evaluated)."""
+        use_value_order(self.model.value_order)
         cur = self._state(state, "state")
         out: list[tuple[ActionMatch, dict[str, Any]]] = []
         n = len(self.vars)
@@ -150,6 +151,7 @@ class StepValidator:
         order of Next's disjuncts; with ``first``, only the first of them (the search
         stops there: a step validator needs one explanation, not all); with
         ``accept``, only those it accepts."""
+        use_value_order(self.model.value_order)
         cur = self._state(state, "state")
         nxt = list(self._state(next_state, "next state"))
         return self._explain(cur, nxt, first, accept)
@@ -158,5 +160,6 @@ class StepValidator:
         self, state: Mapping[str, Any], partial_next: Mapping[str, Any]
     ) -> list[ActionMatch]:
         """The actions for which some completion of ``partial_next`` is a successor."""
+        use_value_order(self.model.value_order)
         cur = self._state(state, "state")
         return self._explain(cur, self._partial(partial_next))

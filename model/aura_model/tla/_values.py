@@ -60,13 +60,15 @@ class ModelValue:
 class Fn:
     """A function whose domain is not ``1..n``; records are Fn on strings."""
 
-    __slots__ = ("_h", "_k", "d")
+    __slots__ = ("_h", "_k", "_ko", "d")
 
     def __init__(self, d: dict[Value, Value]) -> None:
         self.d = d
         self._h = -1
-        # Its sort_key, once asked: the harness sorts the same records every step.
+        # Its sort_key, once asked (the harness sorts the same records every step),
+        # and the value order it was asked under (a string's rank is a model's).
         self._k: tuple[Any, ...] | None = None
+        self._ko = 0
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Fn):
@@ -658,21 +660,64 @@ def iter_set(s: Value) -> Iterable[Value]:
 # {m1, "a", 1} (only a model value compares with values of other kinds).
 _RANK = {ModelValue: -1, bool: 0, int: 1, str: 2, tuple: 6, Fn: 6, frozenset: 7}
 
+
 # TLC ranks strings by when it interned them (see _strings), model values by
-# when the configuration made them; strings met later rank after, as made.
-_STRING_RANK: dict[str, int] = {}
-_MODEL_VALUE_RANK: dict[str, int] = {}
+# when the configuration made them; strings met later rank after, as made. The
+# ranks are one model's (TLC runs one model a process; a process here may load
+# several): each model keeps its ValueOrder and makes it the active one whenever
+# it evaluates (use_value_order), so a model's CHOOSE, enumeration and printing
+# never depend on which model the process loaded last. The module globals below
+# are the active order's.
+class ValueOrder:
+    """One model's ranks of strings and model values, and the sort keys worked out
+    under them."""
+
+    __slots__ = ("model_values", "ordered", "serial", "set_keys", "strings")
+    _made = itertools.count(1)
+
+    def __init__(self, strings: Iterable[str], model_values: Iterable[str]) -> None:
+        self.strings: dict[str, int] = {}
+        for s in strings:
+            self.strings.setdefault(s, len(self.strings))
+        self.model_values: dict[str, int] = {}
+        for m in model_values:
+            self.model_values.setdefault(m, len(self.model_values))
+        self.set_keys: dict[frozenset[Value], tuple[frozenset[Value], tuple[Any, ...]]] = {}
+        self.ordered: dict[frozenset[Value], tuple[Value, ...]] = {}
+        # Tells a function's kept sort key apart from one kept under another order.
+        self.serial = next(ValueOrder._made)
 
 
-def set_value_order(strings: Iterable[str], model_values: Iterable[str]) -> None:
-    """Rank strings and model values as TLC does for the model being loaded."""
-    _STRING_RANK.clear()
-    for s in strings:
-        _STRING_RANK.setdefault(s, len(_STRING_RANK))
-    _MODEL_VALUE_RANK.clear()
-    for m in model_values:
-        _MODEL_VALUE_RANK.setdefault(m, len(_MODEL_VALUE_RANK))
-    _ORDERED.clear()
+_ACTIVE = ValueOrder((), ())
+_STRING_RANK: dict[str, int] = _ACTIVE.strings
+_MODEL_VALUE_RANK: dict[str, int] = _ACTIVE.model_values
+_ORDER_SERIAL = _ACTIVE.serial
+
+
+def use_value_order(order: ValueOrder) -> None:
+    """Make ``order`` the one values are ranked by (a model's, as it evaluates)."""
+    # Module globals, not a holder's attributes: sort_key, the checker's hottest
+    # function, reads them for every value it ranks.
+    global _ACTIVE, _STRING_RANK, _MODEL_VALUE_RANK, _ORDER_SERIAL, _SET_KEYS, _ORDERED  # noqa: PLW0603
+    if order is _ACTIVE:
+        return
+    _ACTIVE = order
+    _STRING_RANK, _MODEL_VALUE_RANK = order.strings, order.model_values
+    _SET_KEYS, _ORDERED = order.set_keys, order.ordered
+    _ORDER_SERIAL = order.serial
+
+
+def active_value_order() -> ValueOrder:
+    """The order values are ranked by now."""
+    return _ACTIVE
+
+
+def set_value_order(strings: Iterable[str], model_values: Iterable[str]) -> ValueOrder:
+    """Rank strings and model values as TLC does for the model being loaded: a new
+    order, made the active one and returned (for the model to keep)."""
+    order = ValueOrder(strings, model_values)
+    use_value_order(order)
+    return order
 
 
 def _string_rank(s: str) -> int:
@@ -700,7 +745,7 @@ def _tuple_domain_key(n: int) -> tuple[tuple[int, int], ...]:
     return r
 
 
-_SET_KEYS: dict[frozenset[Value], tuple[frozenset[Value], tuple[Any, ...]]] = {}
+_SET_KEYS: dict[frozenset[Value], tuple[frozenset[Value], tuple[Any, ...]]] = _ACTIVE.set_keys
 _SET_KEYS_MAX = 50_000
 
 
@@ -722,8 +767,9 @@ def sort_key(v: Value) -> tuple[Any, ...]:
         return (6, n, _tuple_domain_key(n), tuple(sort_key(x) for x in v))
     if t is Fn:
         key: tuple[Any, ...] | None = v._k
-        if key is None:
+        if key is None or v._ko != _ORDER_SERIAL:
             items = sorted((sort_key(k), k) for k in v.d)
+            v._ko = _ORDER_SERIAL
             key = v._k = (
                 6,
                 len(items),
@@ -754,7 +800,7 @@ def sort_key(v: Value) -> tuple[Any, ...]:
 
 # Sets the search enumerates again and again (a constant set of processes, the
 # same message set in many states): their order is worked out once.
-_ORDERED: dict[frozenset[Value], tuple[Value, ...]] = {}
+_ORDERED: dict[frozenset[Value], tuple[Value, ...]] = _ACTIVE.ordered
 _ORDERED_MAX = 20000
 
 
