@@ -96,6 +96,10 @@ _EXPRESSIONS: dict[str, Rule] = {
 }
 
 
+# Compiled expressions a Compiler keeps (see Compiler.expr) before starting again.
+_COMPILED_KEPT = 100_000
+
+
 class Compiler:
     """Compiles definitions of one loaded model; caches per definition."""
 
@@ -108,9 +112,25 @@ class Compiler:
         # Set while a binder expression is compiled again to learn its level
         # with its own bound names taken as constants (see ``own_constant``).
         self.probing = False
+        # (id(node), id(scope), probing) -> (node, scope, compiled): an argument is
+        # compiled to learn its level, then again to be called, and arguments
+        # nest (twice per level of nesting). The node and scope are kept alive
+        # with the entry, so their ids are not reused; neither ever changes.
+        self._compiled: dict[tuple[int, int, bool], tuple[Node, Scope, tuple[Expr, int]]] = {}
 
     def expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         """Compile an expression: ``(f(ctx, env) -> value, level)``."""
+        key = (id(node), id(sc), self.probing)
+        hit = self._compiled.get(key)
+        if hit is not None and hit[0] is node and hit[1] is sc:
+            return hit[2]
+        done = self._expr(node, sc)
+        if len(self._compiled) >= _COMPILED_KEPT:
+            self._compiled.clear()
+        self._compiled[key] = (node, sc, done)
+        return done
+
+    def _expr(self, node: Node, sc: Scope) -> tuple[Expr, int]:
         try:
             fn, lvl = self._dispatch(node, sc)
         except Unsupported as exc:

@@ -143,7 +143,9 @@ class Compiling(Protocol):
 def kind_of(node: Node) -> str:
     """The syntax kind of a tree node (``""`` for a bare string such as ``@``)."""
     sym = getattr(node, "symbol", None)
-    return sym.name if sym is not None else ""
+    # The member's own attribute: Enum's ``name`` is a descriptor call, and the
+    # compiler asks this of every node it walks.
+    return sym._name_ if sym is not None else ""
 
 
 def op_of(node: Node) -> str:

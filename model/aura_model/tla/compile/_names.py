@@ -204,8 +204,7 @@ def call(
     if isinstance(d, Macro):
         if args:
             return _apply_macro(comp, d, args, node, asc)
-        fn, lvl = comp.expr(d.node, d.scope)
-        return fn, max(lvl, 1) if d.scope.names else lvl
+        return _macro_value(comp, d)
     if isinstance(d, Const):
         return _const(comp, d, args, node, asc)
     if isinstance(d, StdUnsupported):
@@ -223,6 +222,19 @@ def call(
     raise error_at(node, asc, f"cannot use {node!r} here")
 
 
+def _macro_value(comp: Compiling, m: Macro) -> tuple[Expr, int]:
+    """A substitution or an argument used as a value, compiled once in its own scope
+    (a probe compiles it afresh: its bound names are constants there)."""
+    if getattr(comp, "probing", False):
+        fn, lvl = comp.expr(m.node, m.scope)
+        return fn, max(lvl, 1) if m.scope.names else lvl
+    done = m.compiled
+    if done is None:
+        fn, lvl = comp.expr(m.node, m.scope)
+        done = m.compiled = (fn, max(lvl, 1) if m.scope.names else lvl)
+    return done
+
+
 def _call_bound(
     comp: Compiling, d: tuple[Any, ...], args: list[Node], node: Node, asc: Scope
 ) -> tuple[Expr, int]:
@@ -235,8 +247,7 @@ def _call_bound(
         m = d[1]
         if args:
             return _apply_macro(comp, m, args, node, asc)
-        fn, lvl = comp.expr(m.node, m.scope)
-        return fn, max(lvl, 1) if m.scope.names else lvl
+        return _macro_value(comp, m)
     name = node.operator if kind_of(node) else node
     if kind == "val":
         if args:

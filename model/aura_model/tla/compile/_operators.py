@@ -528,7 +528,7 @@ def instance_reads(comp: Compiling, d: OpDef, reads_state: bool = False) -> tupl
             seen.add(id(cur))
             home = Scope(cur.mod, {})
             ok = _tree_of(comp, cur.node, home, todo, reads_state, through=through)
-            bound |= {n for n in _identifiers(cur.node, set()) if lookup_name(n, home) is None}
+            bound |= {n for n in _body_identifiers(cur.node) if lookup_name(n, home) is None}
         else:
             m = through.macros.pop()
             if id(m) in seen:
@@ -815,13 +815,13 @@ def inline_body(d: OpDef, args: list[Node], asc: Scope) -> tuple[Node, Scope]:
         _env_names(a, asc, outer, 0)
     if d.mod.subst:
         for m in d.mod.subst.values():
-            _env_names(m.node, m.scope, outer, 0)
+            outer |= _macro_env_names(m, 0)
     if not outer:
         return body, sc
     home = Scope(d.mod, {})
     clash = {
         n
-        for n in _identifiers(body, set()) & outer
+        for n in _body_identifiers(body) & outer
         if n not in sc.names and lookup_name(n, home) is None
     }
     if not clash:
@@ -854,14 +854,40 @@ def _env_names(node: Any, sc: Scope, out: set[str], depth: int) -> None:
         if b is None:
             b = sc.mod.defs.get(node.operator)
         if isinstance(b, tuple) and b and b[0] == "macro":
-            _env_names(b[1].node, b[1].scope, out, depth + 1)
+            out |= _macro_env_names(b[1], depth + 1)
         elif isinstance(b, Macro):
-            _env_names(b.node, b.scope, out, depth + 1)
+            out |= _macro_env_names(b, depth + 1)
         elif isinstance(b, tuple) and b and b[0] != "value":
             out.add(node.operator)
     for f in node._fields:
         if f not in ("symbol", "start", "end"):
             _env_names(getattr(node, f), sc, out, depth)
+
+
+def _macro_env_names(m: Macro, depth: int) -> frozenset[str]:
+    """:func:`_env_names` of a substitution or argument, worked out once (kept on it)."""
+    names = m.env_names
+    if names is None:
+        out: set[str] = set()
+        _env_names(m.node, m.scope, out, depth)
+        names = m.env_names = frozenset(out)
+    return names
+
+
+# id(body) -> (body, its identifiers): an operator's body is walked at each call
+# inlined; the syntax tree is never changed, and kept alive with its entry.
+_BODY_IDENTIFIERS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _body_identifiers(body: Any) -> frozenset[str]:
+    hit = _BODY_IDENTIFIERS.get(id(body))
+    if hit is not None and hit[0] is body:
+        return hit[1]
+    names = frozenset(_identifiers(body, set()))
+    if len(_BODY_IDENTIFIERS) >= 20_000:
+        _BODY_IDENTIFIERS.clear()
+    _BODY_IDENTIFIERS[id(body)] = (body, names)
+    return names
 
 
 def _identifiers(node: Any, out: set[str]) -> set[str]:
