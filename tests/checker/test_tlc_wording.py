@@ -7,11 +7,14 @@ in ``../shared/tools/tla/README.md`` on the corpus entry it cites.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from aura_model.tla import check, load_model
 from aura_verify import main
+
+from .tlc_oracle import run_tlc, skip_reason
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -206,3 +209,55 @@ def test_what_sany_accepts_is_accepted(units: str, tmp_path: Path) -> None:
     (tmp_path / "Ok.tla").write_text(text, encoding="utf-8")
     (tmp_path / "Ok.cfg").write_text("INIT Init\nNEXT Next\n", encoding="utf-8")
     load_model(tmp_path / "Ok.tla", tmp_path / "Ok.cfg")
+
+
+_QUEUED = {
+    # A violation part-way through a level: the rest of it and the next level's
+    # states found so far are left, not the violating state.
+    "Inv": (
+        "Init == x = 0 /\\ y = 0\nNext == \\/ x < 4 /\\ x' = x + 1 /\\ UNCHANGED y\n"
+        "        \\/ y < 4 /\\ y' = y + 1 /\\ UNCHANGED x\nInv == x + y < 4\n",
+        "INVARIANT Inv\n",
+    ),
+    # A successor that fails to evaluate.
+    "Div": (
+        "Init == x \\in 0..2 /\\ y = 0\nNext == \\/ x < 3 /\\ x' = x + 1 /\\ y' = y\n"
+        "        \\/ y < 3 /\\ y' = y + 1 /\\ x' = x\n"
+        "        \\/ x = 2 /\\ y = 2 /\\ x' = x \\div (x - 2) /\\ y' = y\n",
+        "",
+    ),
+    # An invariant failing to evaluate on the second initial state: both are queued.
+    "InitInv": (
+        "Init == x \\in {0, 1, 2} /\\ y = 0\nNext == UNCHANGED <<x, y>>\n"
+        "Inv == 1 \\div (x - 1) >= -5\n",
+        "INVARIANT Inv\n",
+    ),
+    # A CONSTRAINT failing on an initial state: that one is not counted.
+    "InitConstraint": (
+        "Init == x \\in {1, 2} /\\ y = 0\nNext == UNCHANGED <<x, y>>\nC == x * 2^30 > 0\n",
+        "CONSTRAINT C\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_QUEUED))
+def test_states_left_on_queue_when_the_search_stops_are_tlcs(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    body, checks = _QUEUED[name]
+    spec = tmp_path / f"{name}.tla"
+    spec.write_text(
+        f"---- MODULE {name} ----\nEXTENDS Integers\nVARIABLES x, y\n{body}====\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / f"{name}.cfg"
+    cfg.write_text(f"INIT Init\nNEXT Next\n{checks}", encoding="utf-8")
+    tlc = run_tlc(spec, cfg)
+    stats = re.compile(r"^[\d,]+ states generated, .* states left on queue\.$", re.M)
+    want = stats.findall(tlc.output)
+    assert tlc.exit_code != 0 and want, tlc.output
+    assert main(["check", str(spec), "--config", str(cfg)]) == tlc.exit_code
+    assert stats.findall(capsys.readouterr().out) == want[-1:]

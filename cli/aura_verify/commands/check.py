@@ -167,7 +167,7 @@ def _report(res: CheckResult, args: argparse.Namespace, what: str, model: Model)
                 if res.distinct_states is not None
                 else ""
             )
-            + "0 states left on queue."
+            + f"{res.queue} states left on queue."
         )
     if res.initial:
         pass  # TLC prints no statistics after an initial state's violation

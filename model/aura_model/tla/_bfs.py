@@ -258,6 +258,11 @@ def _check(
     depth = 0
     level_base = 0
     frontier: list[tuple[State, int]] = []
+    # Where the search is: the state of ``frontier`` being explored (-1: the
+    # initial states are being computed) and the next level found so far; a stop
+    # reports what is left of both as TLC's "states left on queue".
+    n_done = -1
+    nxt_frontier: list[tuple[State, int]] = []
     initial = 0
     last_report = started
     # With temporal properties to check, the search keeps the graph it walks
@@ -308,7 +313,7 @@ def _check(
             # States found before this level's successors: a stop part-way through
             # reports the level of the deepest state found, as TLC's "depth" does.
             level_base = len(parents)
-            nxt_frontier: list[tuple[State, int]] = []
+            nxt_frontier = []
             for n_done, (s, hs) in enumerate(frontier):
                 if progress is not None and n_done % 5000 == 4999:
                     now = time.perf_counter()
@@ -440,8 +445,18 @@ def _check(
     except _Stop as stop:
         if depth and len(parents) > level_base:
             depth += 1
+        # While the initial states are computed (n_done -1) every one TLC counted is
+        # on its queue, one that failed an invariant's evaluation too.
+        queue = len(frontier) - n_done - 1 + len(nxt_frontier) if n_done >= 0 else len(parents)
         return _stopped(
-            model, c, stop, parents=parents, generated=generated, depth=depth, started=started
+            model,
+            c,
+            stop,
+            parents=parents,
+            generated=generated,
+            depth=depth,
+            started=started,
+            queue=queue,
         )
     return _explored(
         model,
@@ -515,6 +530,7 @@ def _stopped(
     generated: int,
     depth: int,
     started: float,
+    queue: int = 0,
 ) -> CheckResult:
     """The result of a search that stopped early, with the trace to where it stopped."""
     variables = list(model.vars)
@@ -543,6 +559,7 @@ def _stopped(
         variables=variables,
         skipped=list(model.skipped),
         exit=stop.exit,
+        queue=queue,
     )
 
 

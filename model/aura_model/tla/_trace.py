@@ -416,6 +416,9 @@ class CheckResult:
     # An invariant or state-level property that fails in an initial state:
     # TLC says "violated by the initial state" and prints no statistics.
     initial: bool = False
+    # States found but not yet explored when the search stopped (TLC's "states left
+    # on queue"); 0 after a complete search.
+    queue: int = 0
 
     @property
     def trace_length(self) -> int | None:
