@@ -8,7 +8,7 @@ environments at run time.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aura_model.tla._errors import EvalError, Unsupported
@@ -187,11 +187,7 @@ def enumerate_binds(
         sets_r = [list(elems(set_of(s(c, e), bnode, sc))) for s, _, bnode in binds][::-1]
         for combo in itertools.product(*sets_r):
             env = dict(e)
-            for (_, bind, bnode), x in zip(binds, combo[::-1], strict=True):
-                try:
-                    bind(env, x)
-                except TypeError as exc:
-                    raise error_at(bnode, sc, str(exc)) from None
+            _bind_each(binds, combo[::-1], env, sc)
             yield env
         return
 
@@ -231,12 +227,18 @@ def enumerate_keys(binds: Binds, c: Ctx, e: dict[str, Any], sc: Scope, single: b
     sets = [set_of(s(c, e), bnode, sc) for s, _, bnode in binds]
     for combo in itertools.product(*sets):
         env = dict(e)
-        for (_, bind, bnode), x in zip(binds, combo, strict=True):
-            try:
-                bind(env, x)
-            except TypeError as exc:
-                raise error_at(bnode, sc, str(exc)) from None
+        _bind_each(binds, combo, env, sc)
         yield (combo[0] if single else tuple(combo)), env
+
+
+def _bind_each(binds: Binds, xs: Sequence[Value], env: dict[str, Any], sc: Scope) -> None:
+    """Bind each bound's names to its value of ``xs`` in ``env``; a value its
+    pattern cannot take (``<<a, b>> \\in {1}``) is an error at that bound."""
+    for (_, bind, bnode), x in zip(binds, xs, strict=True):
+        try:
+            bind(env, x)
+        except TypeError as exc:
+            raise error_at(bnode, sc, str(exc)) from None
 
 
 def mentions(node: Any, name: str) -> bool:
