@@ -769,13 +769,14 @@ def sort_key(v: Value) -> tuple[Any, ...]:
         key: tuple[Any, ...] | None = v._k
         if key is None or v._ko != _ORDER_SERIAL:
             items = sorted((sort_key(k), k) for k in v.d)
-            v._ko = _ORDER_SERIAL
             key = v._k = (
                 6,
                 len(items),
                 tuple(k for k, _ in items),
                 tuple(sort_key(v.d[k]) for _, k in items),
             )
+            # Marked only once the key is whole (working it out may raise).
+            v._ko = _ORDER_SERIAL
         return key
     if t is frozenset:
         # Sets recur (a sliding puzzle's pieces in board after board, the
