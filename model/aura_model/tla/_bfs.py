@@ -59,8 +59,9 @@ def _successor_exit(exc: TlaError) -> int | None:
     """TLC's exit code for an error while computing successors: as
     :func:`_assert_exit`, but a standard module's own error is TLC's general
     error there, 255 (``EvalError.tlc_module``)."""
-    if getattr(exc, "assertion", False):
-        return 14
+    exit = _assert_exit(exc)
+    if exit is not None:
+        return exit
     return 255 if getattr(exc, "tlc_module", False) else None
 
 

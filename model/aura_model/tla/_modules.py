@@ -348,7 +348,7 @@ class InstDef:
 class Macro:
     """A name standing for an expression of another scope (INSTANCE substitution)."""
 
-    __slots__ = ("compiled", "env_names", "node", "scope")
+    __slots__ = ("env_names", "node", "scope")
 
     def __init__(self, node: Node, scope: Scope) -> None:
         self.node = node
@@ -356,9 +356,6 @@ class Macro:
         # The names it reads from its scope's environment, once asked (an operator
         # inlined at each of its calls asks of the same substitutions every time).
         self.env_names: frozenset[str] | None = None
-        # Its expression compiled, once asked outside a probe: an inlined body
-        # reads a parameter or a substitution at each of its uses.
-        self.compiled: tuple[Any, int] | None = None
 
 
 class Scope:

@@ -23,7 +23,7 @@ from aura_model.tla._modules import (
     declarations_as_name_bounds,
     instantiate,
 )
-from aura_model.tla._stdlib import Builtin
+from aura_model.tla._stdlib import MAX_INT, Builtin
 from aura_model.tla._unicode import IDENTIFIER_SYMBOLS
 
 __all__ = ["check_names", "check_numerals"]
@@ -100,9 +100,6 @@ def check_names(root: Mod) -> None:
                     continue  # reported if a model uses the instance (TLC's library)
 
 
-_MAX_NUMERAL = 2**31 - 1
-
-
 def check_numerals(root: Mod) -> None:
     """Raise :class:`TlcLimitError` for a numeral TLC's 32-bit integers cannot
     hold, anywhere in the modules loaded (TLC refuses it when it reads the
@@ -129,7 +126,7 @@ def check_numerals(root: Mod) -> None:
             text = str(node.value)
             digits = text if text[:1].isdigit() else text[2:]
             base = {"\\b": 2, "\\o": 8, "\\h": 16}.get(text[:2].lower(), 10)
-            if len(digits) > 4000 or int(digits, base) > _MAX_NUMERAL:
+            if len(digits) > 4000 or int(digits, base) > MAX_INT:
                 raise TlcLimitError(f"TLC can't handle a number this big.\n{text}")
             continue
         for f in node._fields:

@@ -36,6 +36,8 @@ from aura_model.tla._values import (
 __all__ = [
     "BUILTIN_OPS",
     "BUILTIN_VALUES",
+    "MAX_INT",
+    "MIN_INT",
     "STANDARD_MODULES",
     "Builtin",
     "CoreOp",
@@ -135,7 +137,10 @@ def _seqset(s: Value) -> Value:
     return LazySet("Seq", s)
 
 
-_MAX_INT = 2**31 - 1
+# TLC's integers are 32-bit: a result outside these bounds is its error
+# "Overflow when computing a+b" (a standard module's error, see EvalError).
+MIN_INT = -(2**31)
+MAX_INT = 2**31 - 1
 
 
 def _size(s: Value) -> int | None:
@@ -163,14 +168,14 @@ def _size(s: Value) -> int | None:
         if n is None:
             return None
         total *= n
-        if total > _MAX_INT:
+        if total > MAX_INT:
             raise ValueError(f"Overflow when computing the number of elements in: {_shown(s)}")
     return total
 
 
 def _capped(base: int, exp: int, s: Value) -> int:
     """``base ^ exp``, TLC's overflow error past its 32-bit integers."""
-    if base > 1 and (exp > 31 or base**exp > _MAX_INT):
+    if base > 1 and (exp > 31 or base**exp > MAX_INT):
         raise ValueError(f"Overflow when computing the number of elements in: {_shown(s)}")
     return int(base**exp)
 

@@ -15,7 +15,7 @@ from typing import Any
 from aura_model.tla._errors import EvalError, Unsupported
 from aura_model.tla._modules import OpDef
 from aura_model.tla._runtime import UNSET, Ctx, Expr, Value
-from aura_model.tla._stdlib import BUILTIN_INFIX
+from aura_model.tla._stdlib import BUILTIN_INFIX, MAX_INT, MIN_INT
 from aura_model.tla._values import (
     NEG_ONE_SEEN,
     VALUE_KINDS,
@@ -64,12 +64,6 @@ def _mod(a: int, b: int) -> int:
     if b <= 0:
         raise ValueError(f"the second argument of % must be positive, got {b}")
     return a % b
-
-
-# TLC's integers are 32-bit: a result outside these bounds is its error
-# "Overflow when computing a+b" (a standard module's error, see EvalError).
-MIN_INT = -(2**31)
-MAX_INT = 2**31 - 1
 
 
 def overflow(a: int, op: str, b: int) -> OverflowError:

@@ -223,16 +223,10 @@ def call(
 
 
 def _macro_value(comp: Compiling, m: Macro) -> tuple[Expr, int]:
-    """A substitution or an argument used as a value, compiled once in its own scope
-    (a probe compiles it afresh: its bound names are constants there)."""
-    if getattr(comp, "probing", False):
-        fn, lvl = comp.expr(m.node, m.scope)
-        return fn, max(lvl, 1) if m.scope.names else lvl
-    done = m.compiled
-    if done is None:
-        fn, lvl = comp.expr(m.node, m.scope)
-        done = m.compiled = (fn, max(lvl, 1) if m.scope.names else lvl)
-    return done
+    """A substitution or an argument used as a value, compiled in its own scope
+    (once: Compiler.expr keeps it by node and scope)."""
+    fn, lvl = comp.expr(m.node, m.scope)
+    return fn, max(lvl, 1) if m.scope.names else lvl
 
 
 def _call_bound(
