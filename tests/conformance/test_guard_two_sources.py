@@ -28,13 +28,16 @@ from aura_model.tla import ModelValue
 from aura_model.tla._config import parse_config
 
 
-def test_the_harness_model_is_the_spec_model_with_the_worlds_roster() -> None:
+def test_the_harness_model_is_the_spec_model_with_the_worlds_roster_and_budget() -> None:
     ours = parse_config(GUARD_CHAIN_CFG)
     spec = parse_config(config_path("MC_GuardChain.cfg"))
-    roster = {"Auth", "Holders"}
-    assert {k: v for k, v in ours.constants.items() if k not in roster} == {
-        k: v for k, v in spec.constants.items() if k not in roster
+    roster_and_budget = {"Auth", "Holders", "Limit", "Costs"}
+    assert {k: v for k, v in ours.constants.items() if k not in roster_and_budget} == {
+        k: v for k, v in spec.constants.items() if k not in roster_and_budget
     }
+    # A source can pay one receiver three receipts an epoch (lost, resynchronising,
+    # linked to the resynchronised head), and one cost is above the whole budget.
+    assert 3 * min(COSTS) <= LIMIT < max(COSTS)
     assert ours.invariants == spec.invariants
     assert ours.constants["Auth"] == frozenset(map(ModelValue, AUTHS))
     assert ours.constants["Holders"] == frozenset(map(ModelValue, HOLDERS))

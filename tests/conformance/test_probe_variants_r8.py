@@ -83,6 +83,12 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
         _g("equal-only-replay", verifier=P.EqualOnlyReplayVerifier),
         "GCReceiptNoReplay",
     ),
+    # The resync-then-next schedule: receipt 3, linked to the resynchronising receipt
+    # 2, refused by a head left before the gap (needs Limit 3 in the guard world).
+    ("guard", "stale-head-on-resync"): (
+        _g("stale-head-on-resync", verifier=P.StaleHeadOnResyncVerifier),
+        "GCReceiptResumesAfterLoss",
+    ),
     # The receipt-after-advance schedule: epoch 1's genesis-linked receipt 1 refused.
     ("guard", "epoch-carry-verifier"): (
         _g("epoch-carry-verifier", verifier=P.EpochCarryVerifier),
@@ -194,16 +200,6 @@ CAUGHT: dict[tuple[str, str], tuple[Any, str]] = {
 
 # (spec, probe) -> (the variant, the invariant it breaks, why the default profile misses it)
 MISSED: dict[tuple[str, str], tuple[Any, str, str]] = {
-    ("guard", "stale-head-on-resync"): (
-        _g("stale-head-on-resync", verifier=P.StaleHeadOnResyncVerifier),
-        "GCReceiptResumesAfterLoss",
-        "the wrong head only shows on the receipt after a resynchronising one, and the "
-        "guard world has no such receipt: GuardChainConformance.cfg's Limit 2 with costs "
-        "of at least 1 lets a source pay a receiver two receipts per epoch, and a "
-        "resynchronisation needs the first lost, so the second is the last of its chain "
-        "(the other context has its own budget and no verifier of the spec's). Catching "
-        "it needs Limit 3 in the model (its TLC figures and every pinned seed's draws)",
-    ),
     ("epoch", "epochless-channel-id"): (
         _e("epochless-channel-id", manager=P.EpochlessChannelIdManager),
         "WireInterop",

@@ -85,7 +85,7 @@ CASES: list[tuple[str, str, Any, str]] = [
     ),
     (
         "guard",
-        "send-receive",
+        "deny",
         Variant("budget-off-by-one", "test", guards=P.off_by_one_guards),
         "GCBudgetOK",
     ),

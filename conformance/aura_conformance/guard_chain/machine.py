@@ -497,6 +497,7 @@ def _publish_then_connect(m: GuardChainMachine) -> None:
 def _deny(m: GuardChainMachine) -> None:
     m.PrepareOperation(("a2", "a1"), 1)  # a2 lacks the capability
     _send(m, 2)
+    _send(m)  # spent reaches Limit exactly: allowed (spent + c <= Limit)
     m.PrepareOperation(("a1", "a2"), 1)  # the budget is spent
 
 
@@ -606,8 +607,8 @@ def _relinked_first(m: GuardChainMachine) -> None:
 def _over_limit(m: GuardChainMachine) -> None:
     # A cost above the whole budget: a2 fails both guards (denied for its
     # capability, the first guard), a1 only the budget.
-    m.PrepareOperation(("a2", "a1"), 3)
-    m.PrepareOperation(("a1", "a2"), 3)
+    m.PrepareOperation(("a2", "a1"), max(COSTS))
+    m.PrepareOperation(("a1", "a2"), max(COSTS))
 
 
 def _epoch_budget(m: GuardChainMachine) -> None:
@@ -675,6 +676,15 @@ def _older_after_resync(m: GuardChainMachine) -> None:
     m.deliver(_from("a1", 1))
 
 
+def _resync_then_next(m: GuardChainMachine) -> None:
+    # lost-receipt, then receipt 3: it links to receipt 2, the head the
+    # resynchronisation moved to, and must be taken (GCReceiptResumesAfterLoss); a
+    # receiver whose head stayed behind the gap refuses it as a broken chain.
+    _lost_receipt(m)
+    _send(m)
+    m.deliver(_from("a1", 3))
+
+
 # Directed schedules, run before the random exploration: each reaches one of the
 # shortfalls in a handful of steps, so detection does not hang on luck.
 SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
@@ -701,6 +711,7 @@ SCENARIOS: dict[str, Callable[[GuardChainMachine], None]] = {
     # A forgery numbered past the head, and a receipt older than it arriving late.
     "forged-after-gap": _forged_after_gap,
     "older-after-resync": _older_after_resync,
+    "resync-then-next": _resync_then_next,
 }
 
 

@@ -126,10 +126,13 @@ __all__ = [
 # sources whose chains interleave. a2 holds nothing: its requests are denied.
 AUTHS = ("a1", "a2", "a3")
 HOLDERS = frozenset({"a1", "a3"})
-LIMIT = 2
-# 3 is above LIMIT: a request that fails both guards (a2's), whose deny reason
+# Three: a source can pay one receiver three receipts in an epoch, so after a lost
+# receipt 1 and a resynchronising receipt 2 there is a receipt 3 whose link shows
+# which head the receiver moved to (GCReceiptResumesAfterLoss).
+LIMIT = 3
+# 4 is above LIMIT: a request that fails both guards (a2's), whose deny reason
 # shows their order.
-COSTS = (1, 2, 3)
+COSTS = (1, 2, 4)
 MAX_EPOCH = 1
 
 _OPERATION = "connect"
