@@ -55,3 +55,21 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return shared_dir()
+
+
+# First: before the parallel runner's own hook tells the controller this worker is done.
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop Hypothesis's garbage-collection timer once no test is left to run.
+
+    Hypothesis times collections with a ``gc.callbacks`` entry. When the parallel test
+    runner stops a worker it interrupts the worker's main thread, and if that
+    interrupt lands inside the callback Python can only print it ("Exception ignored
+    in: ... gc_callback ... KeyboardInterrupt"), a traceback at the end of a green
+    run. After the session nothing needs the timer.
+    """
+    import gc
+
+    gc.callbacks[:] = [
+        cb for cb in gc.callbacks if not getattr(cb, "__module__", "").startswith("hypothesis.")
+    ]
