@@ -278,6 +278,7 @@ def test_scenario_names_are_stable() -> None:
         "reordered-init",
         "pending-across-contexts",
         "rekeyed-then-closed",
+        "overtaken-confirmation",
     }
 
 

@@ -23,6 +23,7 @@ from . import test_probe_variants_r6 as _r6
 from . import test_probe_variants_r7 as _r7
 from . import test_probe_variants_r8 as _r8
 from . import test_probe_variants_r9 as _r9
+from . import test_probe_variants_r10 as _r10
 from .probe_runs import TABLES, assert_caught, expect_missed, reject_report
 
 ROUNDS: dict[str, ModuleType] = {
@@ -34,6 +35,7 @@ ROUNDS: dict[str, ModuleType] = {
     "r7": _r7,
     "r8": _r8,
     "r9": _r9,
+    "r10": _r10,
 }
 
 

@@ -135,6 +135,8 @@ class EpochRotationMachine(CountingMachine):
         self.payloads = 0
         # The ephemeral key of every handshake message sent this run (FreshEphemeral).
         self.ephemerals: set[bytes] = set()
+        # The handshake each channel id sent on this run carried traffic of (FreshChannelId).
+        self.channel_ids: dict[bytes, int] = {}
 
     def _step(self, action: str, args: dict[str, Any]) -> None:
         before = self.state
@@ -157,6 +159,7 @@ class EpochRotationMachine(CountingMachine):
                 # Only real messages carry an ephemeral key: bytes that are not the
                 # message their record says fail the run on that, named so.
                 self._check_ephemerals(action, sends)
+                self._check_channel_ids(action, sends)
         self.obligations.judge(
             action,
             args,
@@ -358,6 +361,32 @@ class EpochRotationMachine(CountingMachine):
                     table="",
                 )
             self.ephemerals.add(ephemeral)
+
+    def _check_channel_ids(self, action: str, sends: list[ReportedEffect]) -> None:
+        """Each transport message a side sends names (in its header, after the version
+        and type bytes) the channel id of its handshake, and no other handshake's: the
+        id hashes the epoch and the handshake hash (DESIGN.md 5), so a rekey, a new
+        handshake, has an id of its own. EpochRotation.tla's records carry the
+        handshake, not the id, so a channel that takes over a retired channel's id
+        steps as the spec says; deferred, it fails the run only when nothing the spec
+        names did."""
+        for e in sends:
+            data, message = e.data, e.message
+            d = getattr(message, "d", None)
+            if not data or len(data) < 34 or data[0] != 1 or not isinstance(d, dict):
+                continue
+            if d.get("type") != "Data" or e.by not in (INI, RESP):
+                continue
+            channel_id, hs_id = data[2:34], d["id"]
+            first = self.channel_ids.setdefault(channel_id, hs_id)
+            if first != hs_id:
+                self.deferred.add(
+                    f"check: FreshChannelId failed: {e.by} sent {V.format_value(message)} "
+                    f"on channel id {channel_id.hex()[:16]}..., the id of handshake {first}'s "
+                    "channel (DESIGN.md 5: a rekey is a new handshake with a new channel "
+                    f"id) (harness action: {action})",
+                    action=action,
+                )
 
     def _check_context_binding(self, action: str) -> None:
         # EpochRotation.tla has one context, so its checker cannot see a lookup
@@ -869,6 +898,24 @@ def _rekeyed_then_closed(m: EpochRotationMachine) -> None:
     m.CloseChannel(RESP)
 
 
+def _overtaken_confirmation(m: EpochRotationMachine) -> None:
+    # Ini seals its key confirmation and then a data message; the data message reaches
+    # Resp first (the confirmation lost or late). It decrypts under the handshake's
+    # keys, so it is the key confirmation (DESIGN.md 5: the first transport message
+    # from the initiator that decrypts, as WireGuard takes any): Resp's channel is
+    # Active, the confirmation after it is ReplayedMessage, and Resp's data reaches Ini.
+    m.PrepareEstablishChannel()
+    newest = m.state["nextId"] - 1
+    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
+    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == newest)
+    m.SendData(INI)
+    m.SendData(INI)
+    for k in (1, 0):
+        m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest, k)
+    m.SendData(RESP)
+    m.deliver("ReceiveData", "Data", lambda r: r.d["src"] == ModelValue(RESP), -1)
+
+
 def _replayed_data(m: EpochRotationMachine) -> None:
     # A data message delivered twice: the second is ReplayedMessage.
     _handshake(m)
@@ -1116,6 +1163,8 @@ EPOCH_SCENARIOS: dict[str, Callable[[EpochRotationMachine], None]] = {
     "pending-across-contexts": _pending_across_contexts,
     # Both sides close after a rekey: nothing of the old epoch is found then.
     "rekeyed-then-closed": _rekeyed_then_closed,
+    # Ini's first data message reaches Resp before its key confirmation.
+    "overtaken-confirmation": _overtaken_confirmation,
 }
 # Schedules on which the reference implementation and EpochRotation.tla disagree
 # (docs/conformance.md); empty since the late-confirmation fix, kept so a newly

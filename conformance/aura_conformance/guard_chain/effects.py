@@ -84,13 +84,19 @@ def _listing(effects: Sequence[Effect]) -> str:
 
 
 def judge_effects(
-    effects: Sequence[Effect], *, what: str, sends_allowed: bool, paid: int | None = None
+    effects: Sequence[Effect],
+    *,
+    what: str,
+    sends_allowed: bool,
+    paid: int | None = None,
+    stutter: bool = False,
 ) -> str | None:
     """The first rule ``effects`` break, as ``"<invariant> (GuardChain.tla) violated: ..."``.
 
     ``what`` names the request (for the message); ``sends_allowed`` is False for
     a deny or a rolled-back outcome; ``paid`` is the cost a send must have been
-    charged first, exactly (None: any charge will do).
+    charged first, exactly (None: any charge will do); ``stutter``: the step put
+    no message on the spec's network, so (with ``paid``) it must have cost nothing.
     """
     sends = [e for e in effects if e.kind == SEND]
     first_charge = next((i for i, e in enumerate(effects) if e.kind == CHARGE), None)
@@ -130,4 +136,11 @@ def judge_effects(
                 f"{effect.describe()} having been charged {charged}, its cost is {paid}; "
                 f"observed effects {_listing(effects)}"
             )
+    if stutter and paid is not None and charged and not sends:
+        # A paid request that sent nothing must have cost nothing: a charge kept for
+        # it is budget spent on no outcome (a deny, or a guard checked after the charge).
+        return (
+            f"GCAtomicRollback (GuardChain.tla) violated: {what} was charged {charged} and "
+            f"sent nothing; observed effects {_listing(effects)}"
+        )
     return None

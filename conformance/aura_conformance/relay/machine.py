@@ -244,6 +244,8 @@ class RelayPathMachine(CountingMachine):
                 self.backend, "GCChargeFirst, GCAtomicRollback and the bytes of its envelopes"
             )
             return
+        # A step that put nothing on the spec's network (a deny) must have cost nothing.
+        stutter = not set(reply.state["net"]) - set(self.state["net"])
         by_node: dict[str, list[ReportedEffect]] = {}
         for effect in reply.effects:
             by_node.setdefault(effect.by, []).append(effect)
@@ -255,6 +257,7 @@ class RelayPathMachine(CountingMachine):
                 what=f"{name or 'a node'}'s {action}",
                 sends_allowed=action != "RelayForwardFails",
                 paid=paid,
+                stutter=stutter,
             )
             if violation is not None:
                 raise ConformanceFailure(
