@@ -331,3 +331,24 @@ def test_table_closes_a_lasso_as_tlc_does() -> None:
     assert stop.splitlines()[-1] == "State 3: Stuttering"
     plain = format_table(states, ["x"])
     assert "changed" not in plain and "Back" not in plain
+
+
+def test_a_step_of_a_next_reading_the_level_is_named(tmp_path: Path) -> None:
+    """A Next that reads TLCGet("level") is explained at the level the search took the
+    step at: each step of the counterexample is Next's, not unexplained."""
+    (tmp_path / "Levels.tla").write_text(
+        "---- MODULE Levels ----\n"
+        "EXTENDS Naturals, TLC\n"
+        "VARIABLE x\n"
+        "Init == x = 0\n"
+        'Next == x + 1 = TLCGet("level") /\\ x\' = x + 1\n'
+        "Inv == x < 2\n"
+        "====\n"
+    )
+    (tmp_path / "Levels.cfg").write_text("INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    model = load_model(tmp_path / "Levels.tla", tmp_path / "Levels.cfg")
+    res = check(model)
+    assert res.violated == "Inv" and res.trace_length == 3
+    table = res.format_table(model)
+    assert table.count("<Next>") == 2, table
+    assert "no action of Next explains" not in table

@@ -14,6 +14,7 @@ import attrs
 
 from aura_model import itf
 from aura_model.tla._errors import TlaError
+from aura_model.tla._stdlib import LEVEL
 from aura_model.tla._values import (
     Fn,
     LazyFn,
@@ -264,10 +265,16 @@ def _step(
     changed = _changed(before, after, variables)
     if validator is None:
         return Step(index, None, {}, changed)
+    # TLCGet("level") answers what it answered when the search took this step: the
+    # level of the state it left (a Next may branch on it).
+    level = LEVEL[0]
+    LEVEL[0] = index
     try:
         matches = validator.explain(before, after)
     except TlaError:
         matches = []
+    finally:
+        LEVEL[0] = level
     if not matches:
         return Step(index, None if changed else STUTTERING, {}, changed)
     first = matches[0]

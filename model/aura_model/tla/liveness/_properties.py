@@ -420,13 +420,24 @@ def _truth(v: Any, where: str) -> bool:
     raise EvalError(f"{where}: a predicate of a temporal formula is not a Boolean")
 
 
-def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
-    """Whether ``tree`` mentions a temporal operator (looking into definitions)."""
+def is_temporal(
+    tree: Any, comp: Compiler, sc: Scope, depth: int = 0, seen: set[Any] | None = None
+) -> bool:
+    """Whether ``tree`` mentions a temporal operator (looking into definitions).
+
+    Each definition is looked into once per question (``seen``): a recursive
+    operator with several recursive calls would otherwise be walked once per path
+    through its calls, exponentially many (``F(n) == ... F(n-1) + F(n-1) ...``
+    under an invariant never got to the first state). Once looked into, a
+    definition found temporal has answered the question already (``any`` stops).
+    """
     node: Any = tree
     if depth > 40 or isinstance(node, str) or node is None:
         return False
+    if seen is None:
+        seen = set()
     if isinstance(node, list):
-        return any(is_temporal(x, comp, sc, depth) for x in node)
+        return any(is_temporal(x, comp, sc, depth, seen) for x in node)
     if not isinstance(node, tuple) or not hasattr(node, "_fields"):
         return False
     k = kind_of(node)
@@ -441,23 +452,25 @@ def is_temporal(tree: Any, comp: Compiler, sc: Scope, depth: int = 0) -> bool:
             return False
         d = comp.lookup(app.operator, sc)
         if isinstance(d, tuple) and d[0] == "macro" and isinstance(d[1], Macro):
-            return is_temporal(d[1].node, comp, d[1].scope, depth + 1)
-        if (
-            isinstance(d, OpDef)
-            and not d.node.function
-            and is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1)
-        ):
-            return True
+            key = (id(d[1].node), id(d[1].scope))
+            if key in seen:
+                return False
+            seen.add(key)
+            return is_temporal(d[1].node, comp, d[1].scope, depth + 1, seen)
+        if isinstance(d, OpDef) and not d.node.function and id(d) not in seen:
+            seen.add(id(d))
+            if is_temporal(d.node.definiens, comp, Scope(d.mod, {}), depth + 1, seen):
+                return True
     if k == "SUBEXPRESSION_REFERENCE":
         try:
             target, tsc, _ = comp.instance_ref(node, sc)
         except TlaError:
             return False
         if isinstance(target, OpDef) and not target.node.function:
-            return is_temporal(target.node.definiens, comp, tsc, depth + 1)
+            return is_temporal(target.node.definiens, comp, tsc, depth + 1, seen)
         return False
     return any(
-        is_temporal(getattr(node, f), comp, sc, depth)
+        is_temporal(getattr(node, f), comp, sc, depth, seen)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
