@@ -282,7 +282,12 @@ def _check(
             raise _Stop("error", None, None, None, str(exc)) from None
         for s in inits:
             generated += 1
-            h = c.fp(s)
+            try:
+                h = c.fp(s)
+            except TlaError as exc:
+                # A value that cannot be fingerprinted (7 \cup 1): TLC has counted
+                # the state generated, not found.
+                raise _Stop("error", None, None, None, str(exc)) from None
             if h in parents:
                 continue
             try:
@@ -403,7 +408,12 @@ def _check(
                             parents[ht] = hs
                         raise
                     except TlaError as exc:
-                        fresh = fp(t) not in parents
+                        try:
+                            fresh = fp(t) not in parents
+                        except TlaError:
+                            # TLC "was unable to fingerprint" the successor (it holds
+                            # 7 \ 1): the trace ends at the state it left.
+                            raise _Stop("error", None, None, hs, str(exc)) from None
                         if ht is not None:
                             parents[ht] = hs
                         raise c.failed_check(s, t, hs, exc, fresh=fresh) from None

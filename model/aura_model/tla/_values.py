@@ -15,6 +15,8 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from aura_model.tla._errors import EvalError
+
 __all__ = [
     "VALUE_KINDS",
     "Fn",
@@ -173,15 +175,22 @@ class LazyFn:
 _KEEP_ELEMENTS = 4096
 
 
+# The lazy set operations, as TLA+ writes them.
+_SET_OP_SYMBOLS = {"Cup": "\\cup", "Cap": "\\cap", "Diff": "\\"}
+
+
 class LazySet:
     """A set too large (or infinite) to build eagerly; membership is computed."""
 
-    __slots__ = ("_elements", "args", "kind")
+    __slots__ = ("_elements", "args", "kind", "where")
 
     def __init__(self, kind: str, *args: Value) -> None:
         self.kind = kind
         self.args = args
         self._elements: frozenset[Value] | None = None
+        # A set operation on a non-set: (file, line, col) of where it was written,
+        # which the error names when the value is used.
+        self.where: tuple[str | None, int | None, int | None] = (None, None, None)
 
     def contains(self, v: Value) -> bool:
         k = self.kind
@@ -249,6 +258,8 @@ class LazySet:
             if not isinstance(v, Fn) or set(v.d) != set(fields):
                 return False
             return all(set_contains(fields[f], x) for f, x in v.d.items())
+        if k in _SET_OP_SYMBOLS:
+            self._operands_are_sets()
         if k == "Diff":
             return set_contains(self.args[0], v) and not set_contains(self.args[1], v)
         if k == "Cup":
@@ -266,6 +277,15 @@ class LazySet:
                 and all(set_contains(s, x) for s, x in zip(sets, v, strict=True))
             )
         raise AssertionError(k)
+
+    def _operands_are_sets(self) -> None:
+        for a in self.args:
+            if not is_value_set(a):
+                raise IllFormedSet(
+                    f"Attempted to use {format_value(self)} as a set when "
+                    f"{format_value(a)} is not a set",
+                    *self.where,
+                )
 
     def finite(self) -> bool:
         if self.kind in ("Nat", "Int", "STRING", "Seq"):
@@ -293,6 +313,8 @@ class LazySet:
         k = self.kind
         if not self.finite():
             raise OverflowError(f"cannot enumerate the infinite set {self.kind}")
+        if k in _SET_OP_SYMBOLS:
+            self._operands_are_sets()
         if k == "Diff":
             return frozenset(
                 x for x in set_elements(self.args[0]) if not set_contains(self.args[1], x)
@@ -379,6 +401,12 @@ def product_set(sets: Sequence[Value]) -> Value:
 
 def is_value_set(v: Value) -> bool:
     return type(v) is frozenset or isinstance(v, LazySet)
+
+
+class IllFormedSet(EvalError, TypeError):
+    """A ``\\cup``, ``\\cap`` or ``\\`` of a non-set used as a set. TLC builds these
+    operations lazily and fails only where the value is used, with its own error
+    (not a standard module's: ``Cardinality(7 \\cup {1})`` is exit 75, not 255)."""
 
 
 class IncomparableValues(TypeError):
@@ -853,6 +881,9 @@ def format_value(v: Value) -> str:
             return f"[x \\in {format_value(v.domain)} |-> ...]"
         return format_value(v.canonical())
     if t is LazySet:
+        if v.kind in _SET_OP_SYMBOLS and not all(map(is_value_set, v.args)):
+            # A set operation on a non-set, which TLC builds and prints as written.
+            return f" {_SET_OP_SYMBOLS[v.kind]} ".join(format_value(a) for a in v.args)
         if v.kind in ("Nat", "Int", "STRING"):
             return str(v.kind)
         if v.kind == "Seq":

@@ -20,7 +20,7 @@ from aura_model.tla._errors import (
 )
 from aura_model.tla._modules import SYNONYMS, OpDef, Scope
 from aura_model.tla._runtime import UNSET, Act, Ctx, Expr, Value
-from aura_model.tla._values import LazySet, format_value
+from aura_model.tla._values import IllFormedSet, LazySet, format_value
 
 __all__ = [
     "PY_ERRORS",
@@ -210,7 +210,7 @@ def failure(
     (``module``: by a standard module's operator, see ``EvalError.tlc_module``)."""
     err = error_at(node, sc, describe(what, exc))
     err.assertion = isinstance(exc, TlcAssertionError)
-    err.tlc_module = module and not isinstance(exc, RecursionError)
+    err.tlc_module = module and not isinstance(exc, (RecursionError, IllFormedSet))
     return err
 
 

@@ -490,7 +490,15 @@ def _set_op(op: str, a: Expr, b: Expr, node: Node, sc: Scope) -> Expr:
     def setop(c: Ctx, e: dict[str, Any]) -> Value:
         x = a(c, e)
         y = b(c, e)
-        if op in ("\\cup", "\\cap", "\\") and (
+        if op in _LAZY_KIND and (not is_value_set(x) or not is_value_set(y)):
+            # TLC builds \cup, \cap and \ lazily and checks its operands only
+            # where the value is used: `(7 \ 1) < 1` fails at `<` (in Naturals,
+            # exit 255), `(7 \ 1) = {}` where it is compared.
+            bad = LazySet(_LAZY_KIND[op], x, y)
+            located = error_at(node, sc, "")
+            bad.where = (located.file, located.line, located.col)
+            return bad
+        if op in _LAZY_KIND and (
             (isinstance(x, LazySet) and not x.finite())
             or (isinstance(y, LazySet) and not y.finite())
         ):
