@@ -163,8 +163,6 @@ def test_deep_nesting_is_a_typed_error() -> None:
         itf.decode_value(doc)
 
 
-# The strategy of every ITF kind is large; Hypothesis warns once when it spells it out.
-@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 @settings(max_examples=300, deadline=None)
 @given(values)
 def test_round_trip(value: Any) -> None:
