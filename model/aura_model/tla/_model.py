@@ -143,6 +143,8 @@ class Model:
         self.live_checks: list[tuple[Any, dict[str, Any]]] = []
         self.fairness: list[tuple[Any, dict[str, Any]]] = []
         self.no_behaviour = False
+        # A SPECIFICATION with no variables and no initial predicate (see _load_behaviour).
+        self.no_initial_state = False
         self._load_behaviour()
         # An error TLC reports before it searches (the run's whole result, exit 76:
         # only an invariant that is not a state predicate sets it).
@@ -265,14 +267,21 @@ class Model:
                     # []<>P and the like: an assumption for the liveness check.
                     self.fairness_nodes.append((node, nsc))
                     continue
+                if self._constant_conjunct(node, nsc):
+                    continue
                 inits.append((node, nsc))
-            if len(nexts) != 1 or not inits:
+            if len(nexts) == 1 and not inits and not self.vars:
+                # No variables and no initial predicate left: TLC computes no
+                # initial state (0 states, no error), as for `[][TRUE]_<<>>`.
+                self.no_initial_state = True
+            if len(nexts) != 1 or not (inits or self.no_initial_state):
                 raise ConfigError(
                     f"{cfg.path}: SPECIFICATION {cfg.specification} is not of the form"
                     " Init /\\ [][Next]_v"
                 )
             init_acts = [self.comp.action(n, s, init=True) for n, s in inits]
-            self.init_act = conj(init_acts)
+            # With no initial predicate (no_initial_state) the initial states are none.
+            self.init_act = conj(init_acts) if init_acts else _no_state
             self.next_node, self.next_scope, _ = nexts[0]
             self.next_name = _ref_name(self.next_node) or "Next"
         else:
@@ -290,6 +299,25 @@ class Model:
             self.next_name = cfg.next
         self.next_act = self.comp.action(self.next_node, self.next_scope)
         _ = sc
+
+    def _constant_conjunct(self, node: Node, sc: Scope) -> bool:
+        """Whether a SPECIFICATION conjunct is a definition of constant level without
+        arguments (`Spec == C /\\ Init /\\ [][Next]_v`, `C == N > 0`): TLC evaluates it
+        with the constants and leaves it out of the initial predicate when it is TRUE;
+        FALSE makes the spec "trivially false" (exit 151). An expression written in
+        place, `(1 = 2) /\\ Init`, stays in the initial predicate."""
+        if kind_of(node) != "OPERATOR_APPLICATION" or node.arguments:
+            return False
+        d = self.comp.lookup(node.operator, sc)
+        if not isinstance(d, OpDef) or d.params or d.node.function:
+            return False
+        fn, level = self.comp.expr(node, sc)
+        if level != 0:
+            return False
+        value = fn(Ctx([], None), {})
+        if value is False:
+            raise ConfigError(f"The spec is trivially false because {node.operator} is false.")
+        return value is True
 
     def _conjuncts(
         self, node: Node, sc: Scope, via: bool = False
@@ -417,7 +445,7 @@ class Model:
 
     def init_states(self) -> list[tuple[Any, ...]]:
         use_value_order(self.value_order)
-        if self.no_behaviour:
+        if self.no_behaviour or self.no_initial_state:
             return []
         n = len(self.vars)
         lst: list[Any] = [UNSET] * n
@@ -571,6 +599,10 @@ def _group(perms: list[dict[Any, Any]]) -> list[dict[Any, Any]]:
 def _builtin(name: str) -> bool:
     """A standard operator the cfg may override (`Nat <- MyNat`)."""
     return name in BUILTIN_OPS or name in BUILTIN_VALUES
+
+
+def _no_state(ctx: Ctx, env: dict[str, Any], k: Callable[[], None]) -> None:
+    """The initial predicate of a SPECIFICATION without one: no state satisfies it."""
 
 
 def _ref_name(node: Node) -> str | None:
