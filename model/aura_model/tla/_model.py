@@ -152,6 +152,7 @@ class Model:
         self.invariants: list[tuple[str, Expr]] = []
         for n in cfg.invariants:
             d = self._def(n, "INVARIANT")
+            self._constant_false(d, n, "invariant")
             if is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})) or (
                 not d.params and self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))[1] >= 2
             ):
@@ -354,8 +355,19 @@ class Model:
                 return self._conjuncts(target.node.definiens, Scope(target.mod, {}), True)
         return [(node, sc, via)]
 
+    def _constant_false(self, d: OpDef, name: str, what: str) -> None:
+        """TLC evaluates an invariant or property of constant level with the constants:
+        FALSE is a configuration error ("The invariant of P is equal to FALSE", exit 151)
+        before any state is computed."""
+        if d.params or is_temporal(d.node.definiens, self.comp, Scope(d.mod, {})):
+            return
+        fn, level = self.comp.call_opdef(d, [], d.node, Scope(self.root, {}))
+        if level == 0 and fn(Ctx([], None), {}) is False:
+            raise ConfigError(f"The {what} of {name} is equal to FALSE")
+
     def _property(self, name: str) -> None:
         d = self._def(name, "PROPERTY")
+        self._constant_false(d, name, "property")
         parts = self._conjuncts(d.node.definiens, Scope(d.mod, {}))
         for node, sc, via in parts:
             label = name if (len(parts) == 1 and not via) else _location(node, sc.mod)
