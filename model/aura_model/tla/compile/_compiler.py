@@ -145,6 +145,9 @@ class Compiler:
             raise unsupported from None
         if self.probing:
             return fn, lvl  # only the level is wanted: nothing is evaluated
+        if lvl == 0 and operators.has_effects(self, node, sc):
+            # Print, TLCSet, TLCGet, ...: evaluated in its turn, every time.
+            return fn, lvl
         if lvl == 0 and getattr(fn, "_lazy", False):
             return _fold(fn), 0
         if lvl == 0 and getattr(fn, "_value", UNSET) is UNSET:

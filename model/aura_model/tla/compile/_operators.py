@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aura_model.tla._errors import Unsupported
+from aura_model.tla._errors import TlaError, Unsupported
 from aura_model.tla._modules import (
     Const,
     InstDef,
@@ -42,6 +42,7 @@ __all__ = [
     "arg",
     "call_opdef",
     "compile_lambda",
+    "has_effects",
     "inline_body",
     "inline_scope",
     "instance_reads",
@@ -361,6 +362,71 @@ def _simple(comp: Compiling, a: Node, sc: Scope) -> bool:
 # registers, randomness, the clock, output. An operator using one is never
 # memoised.
 _IMPURE_BUILTINS = frozenset(("Print", "PrintT", "TLCGet", "TLCSet", "RandomElement", "JavaTime"))
+
+
+def has_effects(comp: Compiling, node: Any, sc: Scope) -> bool:
+    """Whether evaluating ``node`` may print, read or write TLC's registers, draw at
+    random or read the clock (directly or through the definitions, substitutions and
+    instances it reaches). Such an expression is never computed ahead of its turn:
+    `IF x > 100 THEN TLCSet(1, 99) ELSE TRUE` must not set the register at all."""
+    refs: list[OpDef] = []
+    if _effects_here(comp, node, sc, refs, set()):
+        return True
+    seen: set[int] = set()
+    while refs:
+        d = refs.pop()
+        if id(d) in seen:
+            continue
+        seen.add(id(d))
+        local = d.cache.get("effects")
+        if local is None:
+            own: list[OpDef] = []
+            here = _effects_here(comp, d.node.definiens, Scope(d.mod, {}), own, set())
+            local = d.cache["effects"] = (here, own)
+        if local[0]:
+            return True
+        refs.extend(local[1])
+    return False
+
+
+def _effects_here(
+    comp: Compiling, node: Any, sc: Scope, refs: list[OpDef], walked: set[tuple[int, int]]
+) -> bool:
+    """:func:`has_effects` for ``node`` itself; the definitions it names go to ``refs``."""
+    if node is None or isinstance(node, (str, int, bool)):
+        return False
+    if isinstance(node, (list, tuple)) and not hasattr(node, "_fields"):
+        return any(_effects_here(comp, x, sc, refs, walked) for x in node)
+    if not hasattr(node, "_fields"):
+        return False
+    kind = kind_of(node)
+    if kind == "SUBEXPRESSION_REFERENCE":
+        try:
+            target, tsc, _ = comp.instance_ref(node, sc)
+        except TlaError:
+            return True  # not looked into: assume the worst
+        if isinstance(target, OpDef):
+            refs.append(target)
+            return _effects_here(comp, target.node.definiens, tsc, refs, walked)
+    if kind == "OPERATOR_APPLICATION":
+        op = getattr(node, "operator", "")
+        d = comp.lookup(op, sc) if isinstance(op, str) else None
+        if isinstance(d, Builtin) and d.name in _IMPURE_BUILTINS:
+            return True
+        macro = d[1] if isinstance(d, tuple) and d and d[0] == "macro" else d
+        if isinstance(macro, Macro):
+            key = (id(macro.node), id(macro.scope))
+            if key not in walked:
+                walked.add(key)
+                if _effects_here(comp, macro.node, macro.scope, refs, walked):
+                    return True
+        elif isinstance(d, OpDef):
+            refs.append(d)
+    return any(
+        _effects_here(comp, getattr(node, f), sc, refs, walked)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
 
 
 def pure(comp: Compiling, d: OpDef) -> bool:
