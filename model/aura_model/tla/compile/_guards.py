@@ -103,6 +103,31 @@ def counter(comp: Compiling, node: Node, sc: Scope) -> Counter:
             return sum([body(c, env) for env in enumerate_binds(binds, c, e, sc)])
 
         return exists
+    if kind == "QUANTIFICATION" and node.quantifier == "\\A":
+        # TLC takes a bounded \A of an action as the conjunction of its instances,
+        # each counted in turn: an \E inside one is as many ways as its witnesses.
+        abinds, ainner, _ = comp.bounds(node.declarations, sc, "quantifier")
+        abody = counter(comp, node.predicate, ainner)
+
+        def forall(c: Ctx, e: dict[str, Any]) -> int:
+            n = 1
+            for env in enumerate_binds(abinds, c, e, sc):
+                n *= abody(c, env)
+                if n == 0:
+                    return 0
+            return n
+
+        return forall
+    if kind == "OPERATOR_APPLICATION" and op_of(node) == "=>" and len(node.arguments) == 2:
+        # A => B in an action: B is counted only where A holds (TLC's order).
+        hyp, _ = comp.expr(node.arguments[0], sc)
+        concl = counter(comp, node.arguments[1], sc)
+        hn = node.arguments[0]
+
+        def implies(c: Ctx, e: dict[str, Any]) -> int:
+            return concl(c, e) if as_bool(hyp(c, e), hn, sc) else 1
+
+        return implies
     if kind == "LET":
         inner, binders = comp.let_scope(node.definitions, sc)
         lbody = counter(comp, node.expression, inner)
