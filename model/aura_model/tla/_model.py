@@ -38,6 +38,7 @@ from aura_model.tla._values import (
     use_value_order,
 )
 from aura_model.tla.compile import Compiler, conj, kind_of, op_of
+from aura_model.tla.compile._operators import reads_no_state
 from aura_model.tla.liveness import compile_fairness, compile_live, is_temporal
 
 __all__ = ["ActionProperty", "Disjunct", "Model", "load_model"]
@@ -312,9 +313,9 @@ class Model:
         d = self.comp.lookup(node.operator, sc)
         if not isinstance(d, OpDef) or d.params or d.node.function:
             return False
-        fn, level = self.comp.expr(node, sc)
-        if level != 0:
+        if not reads_no_state(self.comp, d):
             return False
+        fn, _ = self.comp.expr(node, sc)
         value = fn(Ctx([], None), {})
         if value is False:
             raise ConfigError(f"The spec is trivially false because {node.operator} is false.")

@@ -49,6 +49,7 @@ __all__ = [
     "let_scope",
     "level_of",
     "pure",
+    "reads_no_state",
     "state_function_tree",
 ]
 
@@ -424,6 +425,52 @@ def _effects_here(
             refs.append(d)
     return any(
         _effects_here(comp, getattr(node, f), sc, refs, walked)
+        for f in node._fields
+        if f not in ("symbol", "start", "end")
+    )
+
+
+def reads_no_state(comp: Compiling, d: OpDef) -> bool:
+    """``d`` and every definition it reaches read no variable, prime or ENABLED (and
+    reach no instance or substitution, not looked into): a definition of constant
+    level in TLC's sense, whatever it prints (unlike :func:`pure`)."""
+    seen: set[int] = set()
+    todo = [d]
+    while todo:
+        cur = todo.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if cur.mod.subst is not None:
+            return False
+        if not _no_state_here(comp, cur.node.definiens, Scope(cur.mod, {}), todo):
+            return False
+    return True
+
+
+def _no_state_here(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool:
+    if node is None or isinstance(node, (str, int, bool)):
+        return True
+    if isinstance(node, (list, tuple)) and not hasattr(node, "_fields"):
+        return all(_no_state_here(comp, x, sc, refs) for x in node)
+    if not hasattr(node, "_fields"):
+        return True
+    kind = kind_of(node)
+    if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
+        return False
+    if kind == "OPERATOR_APPLICATION":
+        op = getattr(node, "operator", "")
+        if op in ("'", "UNCHANGED", "ENABLED"):
+            return False
+        d = comp.lookup(op, sc) if isinstance(op, str) else None
+        if isinstance(d, (VarRef, Macro, InstDef)) or (
+            isinstance(d, tuple) and d and d[0] == "macro"
+        ):
+            return False
+        if isinstance(d, OpDef):
+            refs.append(d)
+    return all(
+        _no_state_here(comp, getattr(node, f), sc, refs)
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
