@@ -35,7 +35,6 @@ from aura_rendezvous.core import (
 from aura_rendezvous.descriptors import (
     LABEL_DESCRIPTOR_SIGNATURE,
     RendezvousDescriptor,
-    SealedDescriptor,
     SignedDescriptor,
     seal_descriptor,
 )
@@ -48,10 +47,9 @@ from aura_rendezvous.guard import (
     RecordReceipt,
 )
 from aura_rendezvous.journal import ContextJournal, JournalEntry
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from ._probe_variants_r9 import EpochUnsignedIssuer, EpochUnsignedVerifier
-from .test_probe_variants_r7 import _OwnJournalDesk
+from .test_probe_variants_r7 import AuthorlessAdDesk, _OwnJournalDesk
 
 # -- guard chain: receipts ------------------------------------------------------------
 
@@ -79,22 +77,14 @@ class OperationUnsignedVerifier(EpochUnsignedVerifier):
 # -- descriptors on the wire ----------------------------------------------------------
 
 
-class EpochlessAdDesk(_OwnJournalDesk):
+class EpochlessAdDesk(AuthorlessAdDesk):
     """The sealed descriptor's associated data is the context id and the author, the
     epoch left out ("the key is the epoch's already"): the ciphertext does not say
     under which epoch it was sealed, and it is not DESIGN.md 2's AEAD (associated data
     = context id, authority id, epoch), so a peer opening it as specified fails."""
 
-    def seal(self, descriptor: RendezvousDescriptor, epoch: int) -> bytes:
-        right = SealedDescriptor.decode(super().seal(descriptor, epoch))
-        key = self.membership.descriptor_key(epoch)
-        nonce = right.ciphertext[:12]
-        plaintext = ChaCha20Poly1305(key).decrypt(
-            nonce, right.ciphertext[12:], right.associated_data()
-        )
-        ad = self.context.value + self.id.value
-        body = ChaCha20Poly1305(key).encrypt(nonce, plaintext, ad)
-        return attrs.evolve(right, ciphertext=nonce + body).encode()
+    def _ad(self, epoch: int) -> bytes:
+        return self.context.value + self.id.value
 
 
 class CommitmentUnsignedDesk(_OwnJournalDesk):

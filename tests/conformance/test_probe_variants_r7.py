@@ -89,9 +89,11 @@ class AuthorlessAdDesk(_OwnJournalDesk):
         plaintext = ChaCha20Poly1305(key).decrypt(
             nonce, right.ciphertext[12:], right.associated_data()
         )
-        ad = self.context.value + epoch.to_bytes(8, "big")
-        body = ChaCha20Poly1305(key).encrypt(nonce, plaintext, ad)
+        body = ChaCha20Poly1305(key).encrypt(nonce, plaintext, self._ad(epoch))
         return attrs.evolve(right, ciphertext=nonce + body).encode()
+
+    def _ad(self, epoch: int) -> bytes:
+        return self.context.value + epoch.to_bytes(8, "big")
 
 
 # The PSK needs the context's secret only; no roster is asked.

@@ -720,11 +720,17 @@ def _make(backend: EpochBackend, deferred: Deferred | None = None) -> type[Epoch
     )
 
 
-def _handshake(m: EpochRotationMachine) -> None:
+def _answered(m: EpochRotationMachine) -> int:
+    """Ini starts a handshake, Resp answers it and Ini takes the answer: its id."""
     m.PrepareEstablishChannel()
-    newest = m.state["nextId"] - 1
+    newest: int = m.state["nextId"] - 1
     m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
     m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == newest)
+    return newest
+
+
+def _handshake(m: EpochRotationMachine) -> None:
+    newest = _answered(m)
     m.SendData(INI)
     m.deliver("ReceiveData", "Data", lambda r: r.d["id"] == newest)
 
@@ -904,10 +910,7 @@ def _overtaken_confirmation(m: EpochRotationMachine) -> None:
     # keys, so it is the key confirmation (DESIGN.md 5: the first transport message
     # from the initiator that decrypts, as WireGuard takes any): Resp's channel is
     # Active, the confirmation after it is ReplayedMessage, and Resp's data reaches Ini.
-    m.PrepareEstablishChannel()
-    newest = m.state["nextId"] - 1
-    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
-    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == newest)
+    newest = _answered(m)
     m.SendData(INI)
     m.SendData(INI)
     for k in (1, 0):
@@ -963,10 +966,7 @@ def _forged_data(m: EpochRotationMachine) -> None:
     # its counter's top byte flipped (counter 2^56 and up, under no key it was sealed
     # with): the copies do not decrypt and change nothing, so the genuine
     # confirmation makes Resp's channel Active and the genuine data is taken.
-    m.PrepareEstablishChannel()
-    newest = m.state["nextId"] - 1
-    m.deliver("HandleHandshake", "Init", lambda r: r.d["id"] == newest)
-    m.deliver("ProcessResponse", "Resp", lambda r: r.d["id"] == newest)
+    newest = _answered(m)
     for k in (0, 1):
         m.SendData(INI)
         m.ForgeData(position=_COUNTER_TOP_BYTE)

@@ -443,37 +443,10 @@ def reads_no_state(comp: Compiling, d: OpDef) -> bool:
         seen.add(id(cur))
         if cur.mod.subst is not None:
             return False
-        if not _no_state_here(comp, cur.node.definiens, Scope(cur.mod, {}), todo):
+        sc = Scope(cur.mod, {})
+        if not _tree_of(comp, cur.node.definiens, sc, todo, False, effects_ok=True):
             return False
     return True
-
-
-def _no_state_here(comp: Compiling, node: Any, sc: Scope, refs: list[OpDef]) -> bool:
-    if node is None or isinstance(node, (str, int, bool)):
-        return True
-    if isinstance(node, (list, tuple)) and not hasattr(node, "_fields"):
-        return all(_no_state_here(comp, x, sc, refs) for x in node)
-    if not hasattr(node, "_fields"):
-        return True
-    kind = kind_of(node)
-    if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
-        return False
-    if kind == "OPERATOR_APPLICATION":
-        op = getattr(node, "operator", "")
-        if op in ("'", "UNCHANGED", "ENABLED"):
-            return False
-        d = comp.lookup(op, sc) if isinstance(op, str) else None
-        if isinstance(d, (VarRef, Macro, InstDef)) or (
-            isinstance(d, tuple) and d and d[0] == "macro"
-        ):
-            return False
-        if isinstance(d, OpDef):
-            refs.append(d)
-    return all(
-        _no_state_here(comp, getattr(node, f), sc, refs)
-        for f in node._fields
-        if f not in ("symbol", "start", "end")
-    )
 
 
 def pure(comp: Compiling, d: OpDef) -> bool:
@@ -545,9 +518,11 @@ def _tree_of(
     reads_state: bool,
     *,
     through: _Through | None = None,
+    effects_ok: bool = False,
 ) -> bool:
     """The walk behind :func:`_pure_tree` (``reads_state`` False: no state read
-    at all) and :func:`state_function_tree` (True).
+    at all) and :func:`state_function_tree` (True); with ``effects_ok`` the
+    operators of :data:`_IMPURE_BUILTINS` are no refusal (:func:`reads_no_state`).
 
     With ``through``, an INSTANCE substitution or a name the scope binds is not
     a refusal: substitutions go to ``through.macros`` (to be walked in their own
@@ -557,18 +532,24 @@ def _tree_of(
     if node is None or isinstance(node, (str, int, bool)):
         return True
     if isinstance(node, list):
-        return all(_tree_of(comp, x, sc, refs, reads_state, through=through) for x in node)
+        return all(
+            _tree_of(comp, x, sc, refs, reads_state, through=through, effects_ok=effects_ok)
+            for x in node
+        )
     if not isinstance(node, tuple):
         return True
     if not hasattr(node, "_fields"):
         # A plain tuple holds syntax too: a record's ``(field, expression)``.
-        return all(_tree_of(comp, x, sc, refs, reads_state, through=through) for x in node)
+        return all(
+            _tree_of(comp, x, sc, refs, reads_state, through=through, effects_ok=effects_ok)
+            for x in node
+        )
     kind = kind_of(node)
     if kind in ("SUBEXPRESSION_REFERENCE", "INSTANCE"):
         return False
     if kind == "OPERATOR_APPLICATION":
         op: str = getattr(node, "operator", "")
-        if op in _IMPURE_BUILTINS:
+        if op in _IMPURE_BUILTINS and not effects_ok:
             return False
         if not reads_state and op in ("'", "UNCHANGED", "ENABLED"):
             return False
@@ -593,12 +574,14 @@ def _tree_of(
             return False
         if isinstance(d, tuple) and d[0] == "macro":
             return False
-        if isinstance(d, Builtin) and d.name in _IMPURE_BUILTINS:
+        if isinstance(d, Builtin) and d.name in _IMPURE_BUILTINS and not effects_ok:
             return False
         if isinstance(d, OpDef):
             refs.append(d)
     return all(
-        _tree_of(comp, getattr(node, f), sc, refs, reads_state, through=through)
+        _tree_of(
+            comp, getattr(node, f), sc, refs, reads_state, through=through, effects_ok=effects_ok
+        )
         for f in node._fields
         if f not in ("symbol", "start", "end")
     )
